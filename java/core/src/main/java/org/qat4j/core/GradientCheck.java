@@ -1,0 +1,74 @@
+package org.qat4j.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Finite-difference gradient check for one layer: compares backward() with central differences
+ * of L = Σ r·forward(x) for a fixed random r. Returns the worst relative error over sampled
+ * coordinates of every input and trainable parameter.
+ */
+public final class GradientCheck {
+  private GradientCheck() {}
+
+  /** Result: the worst relative error and where it occurred. */
+  public record Result(double maxRelError, String where) {}
+
+  /**
+   * @param inputs batch-first inputs (perturbed in place and restored)
+   * @param eps finite-difference step
+   * @param samples coordinates checked per tensor (all if the tensor is smaller)
+   */
+  public static Result check(Layer layer, Tensor[] inputs, double eps, int samples, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    ExecContext ctx = new ExecContext(true, org.qat4j.core.gemm.Gemm.get(), new SplittableRandom(seed));
+    Tensor y = layer.forward(inputs, ctx);
+    Tensor r = Tensor.zeros(y.shape());
+    for (int i = 0; i < r.size(); i++) r.set(i, (float) (rng.nextDouble() * 2 - 1));
+    Tensor rCopy = r.copy();
+    Tensor[] dx = layer.backward(r, ctx);
+    List<Tensor> analytic = new ArrayList<>();
+    List<Tensor> targets = new ArrayList<>();
+    for (int i = 0; i < inputs.length; i++) { targets.add(inputs[i]); analytic.add(dx[i] == null ? null : dx[i].copy()); }
+    for (Param p : layer.params()) if (p.trainable()) { targets.add(p.value()); analytic.add(p.grad().copy()); }
+    double worst = 0;
+    String where = "";
+    for (int t = 0; t < targets.size(); t++) {
+      if (analytic.get(t) == null) continue;
+      Tensor v = targets.get(t);
+      int n = v.size();
+      for (int s = 0; s < Math.min(samples, n); s++) {
+        int i = n <= samples ? s : rng.nextInt(n);
+        float orig = v.get(i);
+        v.set(i, (float) (orig + eps));
+        double lp = dot(layer.forward(inputs, ctx(seed)), rCopy);
+        v.set(i, (float) (orig - eps));
+        double lm = dot(layer.forward(inputs, ctx(seed)), rCopy);
+        v.set(i, orig);
+        double num = (lp - lm) / (2 * eps);
+        double ana = analytic.get(t).get(i);
+        double err = Math.abs(num - ana) / Math.max(1e-2, Math.abs(num) + Math.abs(ana));
+        if (err > worst) { worst = err; where = "tensor " + t + " index " + i + " numeric " + num + " analytic " + ana; }
+      }
+    }
+    return new Result(worst, where);
+  }
+
+  private static ExecContext ctx(long seed) {
+    return new ExecContext(true, org.qat4j.core.gemm.Gemm.get(), new SplittableRandom(seed));
+  }
+
+  private static double dot(Tensor a, Tensor b) {
+    double s = 0;
+    for (int i = 0; i < a.size(); i++) s += (double) a.get(i) * b.get(i);
+    return s;
+  }
+
+  /** A tensor of uniform values in [-1, 1). */
+  public static Tensor random(SplittableRandom rng, int... shape) {
+    Tensor t = Tensor.zeros(shape);
+    for (int i = 0; i < t.size(); i++) t.set(i, (float) (rng.nextDouble() * 2 - 1));
+    return t;
+  }
+}

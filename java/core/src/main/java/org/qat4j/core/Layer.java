@@ -1,0 +1,58 @@
+package org.qat4j.core;
+
+import com.google.gson.JsonObject;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * One node type of the graph: forward and backward side by side. Shapes passed to
+ * {@link #outputShape} and {@link #build} are per sample (no batch dimension, NHWC for images);
+ * tensors passed to {@link #forward} carry the batch first. A layer instance belongs to one model
+ * and caches what backward needs from the last forward call.
+ */
+public abstract class Layer {
+  private final String name;
+
+  protected Layer(String name) {
+    if (name == null || name.isEmpty()) throw new IllegalArgumentException("layer name must be non-empty");
+    this.name = name;
+  }
+
+  public final String name() { return name; }
+
+  /** Registry type name, e.g. "Conv2D". */
+  public abstract String type();
+
+  /** Output shape for the given per-sample input shapes; throws {@link ShapeException} naming this layer. */
+  public abstract int[] outputShape(int[]... inputShapes);
+
+  /** Creates the parameters once the input shapes are known; called once, in graph order. */
+  public void build(int[][] inputShapes, SplittableRandom rng) {}
+
+  /** Computes the batch output. The returned tensor may be reused by the next call. */
+  public abstract Tensor forward(Tensor[] inputs, ExecContext ctx);
+
+  /**
+   * Given dLoss/dOutput of the last forward call, writes (overwrites) every trainable parameter's
+   * gradient and returns dLoss/dInput for each input, in input order.
+   */
+  public abstract Tensor[] backward(Tensor gradOutput, ExecContext ctx);
+
+  /** Parameters in a stable order; empty for parameter-free layers. */
+  public List<Param> params() { return List.of(); }
+
+  /** Constructor arguments as JSON (excluding name and weights), the inverse of the registry factory. */
+  public JsonObject config() { return new JsonObject(); }
+
+  /** Number of inputs this layer takes, or -1 for any number ≥ 1. */
+  public int arity() { return 1; }
+
+  protected final ShapeException shapeError(String message) { return new ShapeException(name, message); }
+
+  protected final int[] single(int[][] inputShapes) {
+    if (inputShapes.length != 1) throw shapeError("expects 1 input, got " + inputShapes.length);
+    return inputShapes[0];
+  }
+
+  @Override public String toString() { return type() + "('" + name + "')"; }
+}

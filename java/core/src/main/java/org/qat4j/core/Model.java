@@ -1,0 +1,148 @@
+package org.qat4j.core;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A directed acyclic graph of named layers with one input and one output, batch-first NHWC
+ * tensors. Built by {@link Sequential} or {@link GraphBuilder}; not thread-safe (layers cache
+ * activations for backward).
+ */
+public final class Model {
+  private final Node input;
+  private final Node output;
+  private final List<Node> order;
+  private final Map<String, Node> byName = new LinkedHashMap<>();
+  private final Map<Node, Tensor> acts = new IdentityHashMap<>();
+  private final Map<Node, Tensor> grads = new IdentityHashMap<>();
+  private final Map<Node, List<Node>> consumers = new IdentityHashMap<>();
+
+  Model(Node input, Node output, List<Node> candidates) {
+    this.input = input;
+    this.output = output;
+    this.order = reachable(output, candidates);
+    if (!order.contains(input)) throw new IllegalArgumentException("output '" + output.name() + "' does not depend on the input");
+    for (Node n : order) {
+      byName.put(n.name(), n);
+      for (Node in : n.inputs()) consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+    }
+  }
+
+  /** Nodes in creation order that the output depends on (creation order is topological). */
+  private static List<Node> reachable(Node output, List<Node> candidates) {
+    Map<Node, Boolean> keep = new IdentityHashMap<>();
+    ArrayList<Node> stack = new ArrayList<>(List.of(output));
+    while (!stack.isEmpty()) {
+      Node n = stack.remove(stack.size() - 1);
+      if (keep.put(n, Boolean.TRUE) == null) stack.addAll(n.inputs());
+    }
+    List<Node> out = new ArrayList<>();
+    for (Node n : candidates) if (keep.containsKey(n)) out.add(n);
+    return out;
+  }
+
+  public Node input() { return input; }
+  public Node output() { return output; }
+  /** Nodes in topological order, input first. */
+  public List<Node> nodes() { return Collections.unmodifiableList(order); }
+  public Node node(String name) {
+    Node n = byName.get(name);
+    if (n == null) throw new IllegalArgumentException("no layer named '" + name + "'");
+    return n;
+  }
+  public Layer layer(String name) { return node(name).layer(); }
+  /** Nodes that read the output of {@code n}. */
+  public List<Node> consumers(Node n) { return consumers.getOrDefault(n, List.of()); }
+  public int[] inputShape() { return input.shape(); }
+  public int[] outputShape() { return output.shape(); }
+
+  /** All parameters keyed "layer/param", in graph order. */
+  public Map<String, Param> params() {
+    Map<String, Param> m = new LinkedHashMap<>();
+    for (Node n : order) for (Param p : n.layer().params()) m.put(n.name() + "/" + p.name(), p);
+    return m;
+  }
+
+  public List<Param> trainableParams() {
+    List<Param> l = new ArrayList<>();
+    for (Param p : params().values()) if (p.trainable()) l.add(p);
+    return l;
+  }
+
+  /** Runs the graph on a batch {@code [N, ...inputShape]}; the result is reused by the next call. */
+  public Tensor forward(Tensor x, ExecContext ctx) {
+    int[] want = input.shape();
+    int[] got = x.shape();
+    if (got.length != want.length + 1 || !Arrays.equals(Shapes.dropBatch(got), want)) {
+      throw new IllegalArgumentException("model input expects [N," + Arrays.toString(want).substring(1) + ", got " + Arrays.toString(got));
+    }
+    acts.clear();
+    for (Node n : order) {
+      Tensor[] ins = new Tensor[n == input ? 1 : n.inputs().size()];
+      if (n == input) ins[0] = x;
+      else for (int i = 0; i < ins.length; i++) ins[i] = acts.get(n.inputs().get(i));
+      acts.put(n, n.layer().forward(ins, ctx));
+    }
+    return acts.get(output);
+  }
+
+  /** Inference-mode forward pass. */
+  public Tensor predict(Tensor x) { return forward(x, ExecContext.inference()); }
+
+  /** Activation of a named node from the last forward pass. */
+  public Tensor activation(String name) { return acts.get(node(name)); }
+
+  /** Back-propagates dLoss/dOutput of the last forward pass, writing every trainable gradient. */
+  public Tensor backward(Tensor gradOutput, ExecContext ctx) {
+    grads.clear();
+    grads.put(output, gradOutput);
+    for (int i = order.size() - 1; i >= 0; i--) {
+      Node n = order.get(i);
+      Tensor g = grads.get(n);
+      if (g == null) { zeroParamGrads(n.layer()); continue; }
+      Tensor[] gin = n.layer().backward(g, ctx);
+      for (int k = 0; k < n.inputs().size(); k++) accumulate(n.inputs().get(k), gin[k]);
+    }
+    return grads.get(input);
+  }
+
+  private void accumulate(Node target, Tensor g) {
+    if (g == null) return;
+    Tensor prev = grads.get(target);
+    if (prev == null) {
+      // Fan-out nodes need a private accumulator since layer outputs are reused buffers.
+      grads.put(target, consumers(target).size() > 1 ? g.copy() : g);
+      return;
+    }
+    int n = prev.size();
+    var a = prev.buffer();
+    var b = g.buffer();
+    for (int i = 0; i < n; i++) a.put(i, a.get(i) + b.get(i));
+  }
+
+  private static void zeroParamGrads(Layer l) {
+    for (Param p : l.params()) if (p.trainable()) p.grad().fill(0f);
+  }
+
+  /** Total number of scalar parameters. */
+  public long parameterCount() {
+    long c = 0;
+    for (Param p : params().values()) c += p.value().size();
+    return c;
+  }
+
+  @Override public String toString() {
+    StringBuilder sb = new StringBuilder("Model{\n");
+    for (Node n : order) {
+      sb.append("  ").append(n);
+      if (!n.inputs().isEmpty()) sb.append(" <- ").append(n.inputs().stream().map(Node::name).toList());
+      sb.append('\n');
+    }
+    return sb.append('}').toString();
+  }
+}

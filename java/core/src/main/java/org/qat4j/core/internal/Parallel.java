@@ -1,0 +1,82 @@
+package org.qat4j.core.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Deterministic parallel loops: a range is split into at most {@code threads} contiguous chunks,
+ * so per-chunk partial results can be combined in a fixed order (reproducible training).
+ */
+public final class Parallel {
+  private static volatile int threads = defaultThreads();
+  private static volatile ExecutorService pool;
+
+  private Parallel() {}
+
+  /** Body over the half-open range [lo, hi). */
+  @FunctionalInterface
+  public interface Range { void run(int lo, int hi); }
+
+  private static int defaultThreads() {
+    String p = System.getProperty("qat4j.threads");
+    return p != null ? Integer.parseInt(p) : Runtime.getRuntime().availableProcessors();
+  }
+
+  public static int threads() { return threads; }
+
+  /** Sets the worker count used by layers and the GEMM (call before training). */
+  public static synchronized void setThreads(int n) {
+    if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);
+    threads = n;
+    org.qat4j.core.gemm.Gemm.get().setThreads(n);
+  }
+
+  public static void forRange(int n, Range body) { forRange(n, threads, body); }
+
+  /** Runs {@code body} on chunk c = [c·n/t, (c+1)·n/t) for t = min(threads, n) chunks. */
+  public static void forRange(int n, int nThreads, Range body) {
+    int t = Math.min(nThreads, n);
+    if (t <= 1) { if (n > 0) body.run(0, n); return; }
+    List<Future<?>> fs = new ArrayList<>(t - 1);
+    ExecutorService p = pool();
+    for (int c = 1; c < t; c++) {
+      int lo = (int) ((long) c * n / t), hi = (int) ((long) (c + 1) * n / t);
+      fs.add(p.submit(() -> body.run(lo, hi)));
+    }
+    body.run(0, (int) ((long) n / t));
+    for (Future<?> f : fs) {
+      try { f.get(); }
+      catch (InterruptedException e) { Thread.currentThread().interrupt(); throw new IllegalStateException(e); }
+      catch (ExecutionException e) {
+        Throwable c = e.getCause();
+        if (c instanceof RuntimeException r) throw r;
+        if (c instanceof Error er) throw er;
+        throw new IllegalStateException(c);
+      }
+    }
+  }
+
+  /** Number of chunks {@link #forRange} will use for n items. */
+  public static int chunks(int n) { return Math.max(1, Math.min(threads, n)); }
+
+  private static ExecutorService pool() {
+    ExecutorService p = pool;
+    if (p == null) {
+      synchronized (Parallel.class) {
+        if (pool == null) {
+          pool = Executors.newCachedThreadPool(r -> {
+            Thread th = new Thread(r, "qat4j-worker");
+            th.setDaemon(true);
+            return th;
+          });
+        }
+        p = pool;
+      }
+    }
+    return p;
+  }
+}

@@ -1,0 +1,37 @@
+package org.qat4j.core.layers;
+
+import com.google.gson.JsonObject;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.qat4j.core.Layer;
+
+/**
+ * Type name → factory from (name, config JSON), used to load saved models. A new layer type adds
+ * one row here (or calls {@link #register} from its own module).
+ */
+public final class LayerRegistry {
+  /** Rebuilds a layer from its saved name and config. */
+  @FunctionalInterface
+  public interface Factory { Layer create(String name, JsonObject config); }
+
+  private static final Map<String, Factory> FACTORIES = new ConcurrentHashMap<>();
+
+  static {
+    register("Input", Input::fromConfig);
+    register("Dense", Dense::fromConfig);
+    register("ReLU", (n, c) -> new ReLU(n));
+  }
+
+  private LayerRegistry() {}
+
+  public static void register(String type, Factory f) { FACTORIES.put(type, f); }
+
+  public static Layer create(String type, String name, JsonObject config) {
+    Factory f = FACTORIES.get(type);
+    if (f == null) throw new IllegalArgumentException("unknown layer type '" + type + "' for layer '" + name + "'; known: " + FACTORIES.keySet());
+    return f.create(name, config);
+  }
+
+  public static Set<String> types() { return Set.copyOf(FACTORIES.keySet()); }
+}
