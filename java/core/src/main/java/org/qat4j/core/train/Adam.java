@@ -1,0 +1,61 @@
+package org.qat4j.core.train;
+
+import com.google.gson.JsonObject;
+
+/**
+ * Adam with bias correction: {@code w -= lr·m̂/(sqrt(v̂)+ε)}. A non-zero weight decay is classic
+ * L2 (added to the gradient, so it is scaled by the adaptive step); use {@link AdamW} for
+ * decoupled decay.
+ */
+public class Adam extends Optimizer {
+  private final double beta1;
+  private final double beta2;
+  private final double epsilon;
+  private final double weightDecay;
+
+  public Adam(double lr) { this(LrSchedule.constant(lr), 0.9, 0.999, 1e-7, 0); }
+
+  public Adam(LrSchedule schedule, double beta1, double beta2, double epsilon, double weightDecay) {
+    super(schedule);
+    checkUnit("Adam beta1", beta1);
+    checkUnit("Adam beta2", beta2);
+    if (!(epsilon > 0)) throw new IllegalArgumentException("Adam epsilon must be > 0, got " + epsilon);
+    checkNonNegative("Adam weight decay", weightDecay);
+    this.beta1 = beta1;
+    this.beta2 = beta2;
+    this.epsilon = epsilon;
+    this.weightDecay = weightDecay;
+  }
+
+  @Override public String type() { return "Adam"; }
+
+  /** True when weight decay is applied directly to the weights (AdamW). */
+  protected boolean decoupled() { return false; }
+
+  @Override protected final void update(String key, float[] w, float[] g, int n, double lr, long t) {
+    float[] m = slot(key, "m", n);
+    float[] v = slot(key, "v", n);
+    float b1 = (float) beta1, b2 = (float) beta2, eps = (float) epsilon;
+    float c1 = (float) (1 - Math.pow(beta1, t)), c2 = (float) (1 - Math.pow(beta2, t));
+    float rate = (float) lr, wd = (float) weightDecay;
+    boolean dec = decoupled();
+    if (wd != 0f && !dec) for (int i = 0; i < n; i++) g[i] += wd * w[i];
+    float shrink = dec ? 1f - rate * wd : 1f;
+    for (int i = 0; i < n; i++) {
+      float gi = g[i];
+      m[i] = b1 * m[i] + (1 - b1) * gi;
+      v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+      float mh = m[i] / c1, vh = v[i] / c2;
+      w[i] = w[i] * shrink - rate * mh / ((float) Math.sqrt(vh) + eps);
+    }
+  }
+
+  @Override public JsonObject config() {
+    JsonObject o = baseConfig();
+    o.addProperty("beta1", beta1);
+    o.addProperty("beta2", beta2);
+    o.addProperty("epsilon", epsilon);
+    o.addProperty("weight_decay", weightDecay);
+    return o;
+  }
+}

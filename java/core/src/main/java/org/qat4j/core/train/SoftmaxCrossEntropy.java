@@ -1,0 +1,85 @@
+package org.qat4j.core.train;
+
+import org.qat4j.core.Tensor;
+
+/**
+ * Softmax cross-entropy on integer class labels for logits {@code [N, C]}: mean loss over the
+ * batch and its gradient dLoss/dLogits, computed with the max-shifted log-sum-exp (stable for any
+ * finite logits). The gradient tensor is owned by this object and reused by the next call.
+ */
+public final class SoftmaxCrossEntropy {
+  private Tensor grad;
+  private int lastCorrect;
+
+  /**
+   * Computes the mean loss over the first {@code n} rows and stores dLoss/dLogits (zero beyond
+   * row n is not possible: logits must have exactly n rows).
+   */
+  public double forward(Tensor logits, int[] labels) {
+    if (logits.rank() != 2) {
+      throw new IllegalArgumentException("loss expects logits [N, classes], got " + logits);
+    }
+    int n = logits.dim(0), c = logits.dim(1);
+    if (labels.length < n) {
+      throw new IllegalArgumentException("loss: " + n + " logit rows but only " + labels.length + " labels");
+    }
+    grad = Tensor.reuse(grad, n, c);
+    var lb = logits.buffer();
+    var gb = grad.buffer();
+    double total = 0;
+    int correct = 0;
+    double invN = 1.0 / n;
+    for (int i = 0; i < n; i++) {
+      int y = labels[i];
+      if (y < 0 || y >= c) {
+        throw new IllegalArgumentException("label " + y + " at batch row " + i + " outside [0, " + c + ")");
+      }
+      int base = i * c;
+      float max = Float.NEGATIVE_INFINITY;
+      int arg = 0;
+      for (int j = 0; j < c; j++) {
+        float v = lb.get(base + j);
+        if (v > max) { max = v; arg = j; }
+      }
+      if (arg == y) correct++;
+      double sum = 0;
+      for (int j = 0; j < c; j++) sum += Math.exp(lb.get(base + j) - max);
+      double logSum = Math.log(sum);
+      total += logSum - (lb.get(base + y) - max);
+      for (int j = 0; j < c; j++) {
+        double p = Math.exp(lb.get(base + j) - max - logSum);
+        gb.put(base + j, (float) ((p - (j == y ? 1 : 0)) * invN));
+      }
+    }
+    lastCorrect = correct;
+    return total * invN;
+  }
+
+  /** dLoss/dLogits of the last {@link #forward} call, shape [N, C]. */
+  public Tensor gradient() { return grad; }
+
+  /** Number of rows whose arg-max matched the label in the last {@link #forward} call. */
+  public int lastCorrect() { return lastCorrect; }
+
+  /** Top-1 hits: rows of {@code logits [N, C]} whose first arg-max equals the label. */
+  public static int countCorrect(Tensor logits, int[] labels) {
+    int n = logits.dim(0), c = logits.dim(1);
+    var lb = logits.buffer();
+    int correct = 0;
+    for (int i = 0; i < n; i++) {
+      int arg = 0;
+      float max = Float.NEGATIVE_INFINITY;
+      for (int j = 0; j < c; j++) {
+        float v = lb.get(i * c + j);
+        if (v > max) { max = v; arg = j; }
+      }
+      if (arg == labels[i]) correct++;
+    }
+    return correct;
+  }
+
+  /** Top-1 accuracy in [0, 1] of {@code logits [N, C]} against labels. */
+  public static double accuracy(Tensor logits, int[] labels) {
+    return logits.dim(0) == 0 ? 0 : countCorrect(logits, labels) / (double) logits.dim(0);
+  }
+}
