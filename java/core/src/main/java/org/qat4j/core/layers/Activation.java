@@ -1,6 +1,8 @@
 package org.qat4j.core.layers;
 
 import java.nio.FloatBuffer;
+import org.qat4j.core.Tensor;
+import org.qat4j.core.internal.Parallel;
 
 /** Activation fused into Conv2D, DepthwiseConv2D and Dense (the ones TFLite can fuse). */
 public enum Activation {
@@ -16,12 +18,40 @@ public enum Activation {
     }
   }
 
-  /** Multiplies {@code grad} by the activation derivative evaluated at the activated output {@code y}. */
-  public void backward(FloatBuffer y, FloatBuffer grad, int n) {
+  /** Applies the activation in place to {@code a[off, off + n)}. */
+  void apply(float[] a, int off, int n) {
     if (this == NONE) return;
-    for (int i = 0; i < n; i++) {
+    float hi = this == RELU6 ? 6f : Float.POSITIVE_INFINITY;
+    for (int i = off; i < off + n; i++) a[i] = a[i] < 0f ? 0f : Math.min(a[i], hi);
+  }
+
+  /** Multiplies {@code grad} by the activation derivative evaluated at the activated output {@code y}. */
+  public void backward(FloatBuffer y, FloatBuffer grad, int n) { backward(y, grad, 0, n); }
+
+  /** As {@link #backward(FloatBuffer, FloatBuffer, int)} on elements [off, off + n). */
+  public void backward(FloatBuffer y, FloatBuffer grad, int off, int n) {
+    if (this == NONE) return;
+    for (int i = off; i < off + n; i++) {
       float v = y.get(i);
       if (v <= 0f || (this == RELU6 && v >= 6f)) grad.put(i, 0f);
     }
+  }
+
+  /**
+   * dLoss/dPre-activation: {@code g} itself for NONE, else {@code g} masked into {@code work}
+   * (reused when its shape fits) so the caller's gradient is never modified. Parallel.
+   */
+  Tensor maskedGrad(Tensor y, Tensor g, Tensor work) {
+    if (this == NONE) return g;
+    Tensor out = Tensor.reuse(work, g.shape());
+    FloatBuffer yb = y.buffer(), gb = g.buffer(), ob = out.buffer();
+    float hi = this == RELU6 ? 6f : Float.POSITIVE_INFINITY;
+    Parallel.forRange(g.size(), (lo, up) -> {
+      for (int i = lo; i < up; i++) {
+        float v = yb.get(i);
+        ob.put(i, v <= 0f || v >= hi ? 0f : gb.get(i));
+      }
+    });
+    return out;
   }
 }

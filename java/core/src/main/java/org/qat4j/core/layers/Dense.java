@@ -19,6 +19,7 @@ public final class Dense extends Layer {
   private Tensor x;
   private Tensor y;
   private Tensor dx;
+  private Tensor gmask;
 
   public Dense(String name, int units) {
     super(name);
@@ -59,19 +60,35 @@ public final class Dense extends Layer {
 
   @Override public Tensor forward(Tensor[] in, ExecContext ctx) {
     x = in[0];
-    int n = x.dim(0), k = x.dim(1);
-    y = Tensor.reuse(y, n, units);
-    if (useBias) {
-      for (int i = 0; i < n; i++) y.buffer().put(i * units, bias.value().buffer(), 0, units);
+    if (kernel == null) throw new IllegalStateException("layer '" + name() + "' is not built");
+    int k = kernel.value().dim(0);
+    if (x.rank() != 2 || x.dim(1) != k) {
+      throw new IllegalArgumentException("layer '" + name() + "' expects [N, " + k + "], got " + x);
     }
-    ctx.gemm().sgemm(false, false, n, units, k, 1f, x, 0, k, kernel.value(), 0, units, useBias ? 1f : 0f, y, 0, units);
-    activation.apply(y.buffer(), 0, y.size());
+    int n = x.dim(0);
+    y = Tensor.reuse(y, n, units);
+    ctx.gemm().sgemm(false, false, n, units, k, 1f, x, 0, k, kernel.value(), 0, units, 0f, y, 0, units);
+    biasAndActivation(n);
     return y;
   }
 
-  @Override public Tensor[] backward(Tensor g, ExecContext ctx) {
+  private void biasAndActivation(int n) {
+    if (!useBias && activation == Activation.NONE) return;
+    java.nio.FloatBuffer yb = y.buffer();
+    float[] bv = useBias ? bias.value().toArray() : new float[units];
+    org.qat4j.core.internal.Parallel.forRange(n, (lo, hi) -> {
+      for (int r = lo; r < hi; r++) {
+        int o = r * units;
+        for (int j = 0; j < units; j++) yb.put(o + j, yb.get(o + j) + bv[j]);
+      }
+      activation.apply(yb, lo * units, (hi - lo) * units);
+    });
+  }
+
+  @Override public Tensor[] backward(Tensor gy, ExecContext ctx) {
     int n = x.dim(0), k = x.dim(1);
-    activation.backward(y.buffer(), g.buffer(), g.size());
+    Tensor g = activation.maskedGrad(y, gy, gmask);
+    if (g != gy) gmask = g;
     ctx.gemm().sgemm(true, false, k, units, n, 1f, x, 0, k, g, 0, units, 0f, kernel.grad(), 0, units);
     if (useBias) Reductions.sumRows(g, n, units, bias.grad());
     dx = Tensor.reuse(dx, n, k);

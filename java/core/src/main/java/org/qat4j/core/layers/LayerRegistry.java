@@ -21,6 +21,22 @@ public final class LayerRegistry {
     register("Input", Input::fromConfig);
     register("Dense", Dense::fromConfig);
     register("ReLU", (n, c) -> new ReLU(n));
+    register("ReLU6", (n, c) -> new ReLU6(n));
+    register("HardSwish", (n, c) -> new HardSwish(n));
+    register("Sigmoid", (n, c) -> new Sigmoid(n));
+    register("Softmax", (n, c) -> new Softmax(n));
+    register("Conv2D", Conv2D::fromConfig);
+    register("DepthwiseConv2D", DepthwiseConv2D::fromConfig);
+    register("BatchNormalization", BatchNormalization::fromConfig);
+    register("MaxPool2D", MaxPool2D::fromConfig);
+    register("AveragePool2D", AveragePool2D::fromConfig);
+    register("GlobalAveragePooling2D", (n, c) -> new GlobalAveragePooling2D(n));
+    register("Add", (n, c) -> new Add(n));
+    register("Concatenate", (n, c) -> new Concatenate(n));
+    register("Flatten", (n, c) -> new Flatten(n));
+    register("Reshape", Reshape::fromConfig);
+    register("ZeroPadding2D", ZeroPadding2D::fromConfig);
+    register("Dropout", Dropout::fromConfig);
   }
 
   private LayerRegistry() {}

@@ -1,0 +1,224 @@
+package org.qat4j.core.layers;
+
+import com.google.gson.JsonObject;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.qat4j.core.ExecContext;
+import org.qat4j.core.Layer;
+import org.qat4j.core.Param;
+import org.qat4j.core.Tensor;
+import org.qat4j.core.internal.Parallel;
+
+/**
+ * Batch normalization over the last axis (channels of NHWC, or features of [N, F]):
+ * {@code y = gamma·(x − mean)/sqrt(var + epsilon) + beta}. Trainable params "gamma" (ones) and
+ * "beta" (zeros); non-trainable "moving_mean" (zeros) and "moving_variance" (ones), all [C].
+ * Training uses the batch statistics (biased variance, as Keras) and updates
+ * {@code moving = momentum·moving + (1 − momentum)·batch}; inference uses the moving statistics.
+ * {@link #freeze(boolean)} makes training behave like inference (moving stats, no updates), as
+ * QAT does before folding BN into the convolution.
+ */
+public final class BatchNormalization extends Layer {
+  private static final int BLOCK = 8192;
+  private float momentum = 0.99f;
+  private float epsilon = 1e-3f;
+  private boolean frozen;
+  private int channels;
+  private Param gamma;
+  private Param beta;
+  private Param movingMean;
+  private Param movingVar;
+  private Tensor xhat;
+  private Tensor y;
+  private Tensor dx;
+  private float[] invStd;
+  private boolean batchStats;
+  private float[] lastVar;
+
+  public BatchNormalization(String name) { super(name); }
+
+  public BatchNormalization momentum(float m) {
+    if (!(m >= 0f && m <= 1f)) throw new IllegalArgumentException("layer '" + name() + "': momentum must be in [0, 1], got " + m);
+    momentum = m;
+    return this;
+  }
+
+  public BatchNormalization epsilon(float e) {
+    if (!(e > 0f)) throw new IllegalArgumentException("layer '" + name() + "': epsilon must be > 0, got " + e);
+    epsilon = e;
+    return this;
+  }
+
+  /** When frozen, training passes use and keep the moving statistics (gamma and beta still train). */
+  public BatchNormalization freeze(boolean f) { frozen = f; return this; }
+
+  static BatchNormalization fromConfig(String name, JsonObject c) {
+    if (Configs.integer(c, "axis", -1) != -1) {
+      throw new IllegalArgumentException("layer '" + name + "': only axis -1 (channels last) is supported, got " + c.get("axis"));
+    }
+    return new BatchNormalization(name).momentum(Configs.real(c, "momentum", 0.99f))
+        .epsilon(Configs.real(c, "epsilon", 1e-3f)).freeze(Configs.bool(c, "frozen", false));
+  }
+
+  public float momentum() { return momentum; }
+  public float epsilon() { return epsilon; }
+  public boolean frozen() { return frozen; }
+  public Param gamma() { return gamma; }
+  public Param beta() { return beta; }
+  public Param movingMean() { return movingMean; }
+  public Param movingVariance() { return movingVar; }
+
+  @Override public String type() { return "BatchNormalization"; }
+
+  @Override public int[] outputShape(int[]... in) {
+    int[] s = single(in);
+    if (s.length == 0) throw shapeError("expects at least one axis, got []");
+    return s.clone();
+  }
+
+  @Override public void build(int[][] in, SplittableRandom rng) {
+    int[] s = single(in);
+    channels = s[s.length - 1];
+    Tensor ones = Tensor.zeros(channels);
+    ones.fill(1f);
+    gamma = new Param("gamma", ones, true);
+    beta = new Param("beta", Tensor.zeros(channels), true);
+    movingMean = new Param("moving_mean", Tensor.zeros(channels), false);
+    movingVar = new Param("moving_variance", ones.copy(), false);
+  }
+
+  @Override public Tensor forward(Tensor[] in, ExecContext ctx) {
+    Tensor x = in[0];
+    if (gamma == null) throw new IllegalStateException("layer '" + name() + "' is not built");
+    if (x.rank() < 2 || x.dim(-1) != channels) {
+      throw new IllegalArgumentException("layer '" + name() + "' expects [N, ..., " + channels + "], got " + x);
+    }
+    int rows = x.size() / channels;
+    batchStats = ctx.training() && !frozen;
+    float[] mean = batchStats ? batchMoments(x, rows) : movingMean.value().toArray();
+    float[] var = batchStats ? lastVar : movingVar.value().toArray();
+    invStd = new float[channels];
+    for (int c = 0; c < channels; c++) invStd[c] = (float) (1.0 / Math.sqrt(var[c] + (double) epsilon));
+    if (batchStats) updateMoving(mean, var);
+    xhat = Tensor.reuse(xhat, x.shape());
+    y = Tensor.reuse(y, x.shape());
+    normalize(x, rows, mean);
+    return y;
+  }
+
+  /** Batch mean (returned) and biased variance (in {@link #lastVar}), two passes in double. */
+  private float[] batchMoments(Tensor x, int rows) {
+    double[] sum = channelSums(x.buffer(), null, null, rows);
+    float[] mean = new float[channels];
+    for (int c = 0; c < channels; c++) mean[c] = (float) (sum[c] / rows);
+    double[] sq = channelSums(x.buffer(), null, mean, rows);
+    lastVar = new float[channels];
+    for (int c = 0; c < channels; c++) lastVar[c] = (float) (sq[c] / rows);
+    return mean;
+  }
+
+  /**
+   * Per-channel Σ a (when {@code center} and {@code b} are null), Σ (a − center)² (center given) or
+   * Σ a·b (b given), over row chunks combined in chunk order.
+   */
+  private double[] channelSums(FloatBuffer a, FloatBuffer b, float[] center, int rows) {
+    int c = channels, chunks = Parallel.chunks(rows);
+    double[][] part = new double[chunks][c];
+    Parallel.forRange(rows, chunks, (lo, hi) -> {
+      double[] acc = part[Reductions.chunkOf(lo, rows, chunks)];
+      int step = Math.max(1, BLOCK / c);
+      float[] va = new float[step * c], vb = b == null ? null : new float[step * c];
+      for (int r0 = lo; r0 < hi; r0 += step) {
+        int len = Math.min(step, hi - r0) * c;
+        a.get(r0 * c, va, 0, len);
+        if (b != null) b.get(r0 * c, vb, 0, len);
+        for (int i = 0; i < len; i++) {
+          int ch = i % c;
+          float v = center != null ? (va[i] - center[ch]) * (va[i] - center[ch]) : b != null ? va[i] * vb[i] : va[i];
+          acc[ch] += v;
+        }
+      }
+    });
+    double[] out = new double[c];
+    for (double[] p : part) for (int j = 0; j < c; j++) out[j] += p[j];
+    return out;
+  }
+
+  private void updateMoving(float[] mean, float[] var) {
+    FloatBuffer mm = movingMean.value().buffer(), mv = movingVar.value().buffer();
+    for (int c = 0; c < channels; c++) {
+      mm.put(c, momentum * mm.get(c) + (1 - momentum) * mean[c]);
+      mv.put(c, momentum * mv.get(c) + (1 - momentum) * var[c]);
+    }
+  }
+
+  private void normalize(Tensor x, int rows, float[] mean) {
+    float[] g = gamma.value().toArray(), b = beta.value().toArray();
+    FloatBuffer xb = x.buffer(), hb = xhat.buffer(), yb = y.buffer();
+    int c = channels;
+    Parallel.forRange(rows, (lo, hi) -> {
+      int step = Math.max(1, BLOCK / c);
+      float[] v = new float[step * c], o = new float[step * c];
+      for (int r0 = lo; r0 < hi; r0 += step) {
+        int len = Math.min(step, hi - r0) * c;
+        xb.get(r0 * c, v, 0, len);
+        for (int i = 0; i < len; i++) {
+          int ch = i % c;
+          v[i] = (v[i] - mean[ch]) * invStd[ch];
+          o[i] = g[ch] * v[i] + b[ch];
+        }
+        hb.put(r0 * c, v, 0, len);
+        yb.put(r0 * c, o, 0, len);
+      }
+    });
+  }
+
+  @Override public Tensor[] backward(Tensor gy, ExecContext ctx) {
+    int rows = gy.size() / channels, c = channels;
+    double[] dBeta = channelSums(gy.buffer(), null, null, rows);
+    double[] dGamma = channelSums(gy.buffer(), xhat.buffer(), null, rows);
+    FloatBuffer gb = gamma.grad().buffer(), bb = beta.grad().buffer();
+    for (int j = 0; j < c; j++) { gb.put(j, (float) dGamma[j]); bb.put(j, (float) dBeta[j]); }
+    float[] scale = new float[c], sBeta = new float[c], sGamma = new float[c];
+    for (int j = 0; j < c; j++) {
+      scale[j] = gamma.value().get(j) * invStd[j];
+      // With batch statistics the mean and variance depend on x: subtract their gradient paths.
+      sBeta[j] = batchStats ? (float) (dBeta[j] / rows) : 0f;
+      sGamma[j] = batchStats ? (float) (dGamma[j] / rows) : 0f;
+    }
+    dx = Tensor.reuse(dx, gy.shape());
+    FloatBuffer g = gy.buffer(), h = xhat.buffer(), d = dx.buffer();
+    Parallel.forRange(rows, (lo, hi) -> {
+      int step = Math.max(1, BLOCK / c);
+      float[] vg = new float[step * c], vh = new float[step * c];
+      for (int r0 = lo; r0 < hi; r0 += step) {
+        int len = Math.min(step, hi - r0) * c;
+        g.get(r0 * c, vg, 0, len);
+        h.get(r0 * c, vh, 0, len);
+        for (int i = 0; i < len; i++) {
+          int ch = i % c;
+          vg[i] = scale[ch] * (vg[i] - sBeta[ch] - vh[i] * sGamma[ch]);
+        }
+        d.put(r0 * c, vg, 0, len);
+      }
+    });
+    return new Tensor[] {dx};
+  }
+
+  @Override public List<Param> params() {
+    List<Param> l = new ArrayList<>();
+    if (gamma != null) l.addAll(List.of(gamma, beta, movingMean, movingVar));
+    return l;
+  }
+
+  @Override public JsonObject config() {
+    JsonObject o = new JsonObject();
+    o.addProperty("axis", -1);
+    o.addProperty("momentum", momentum);
+    o.addProperty("epsilon", epsilon);
+    o.addProperty("frozen", frozen);
+    return o;
+  }
+}

@@ -1,0 +1,176 @@
+package org.qat4j.core.layers;
+
+import com.google.gson.JsonObject;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.qat4j.core.ExecContext;
+import org.qat4j.core.Layer;
+import org.qat4j.core.Param;
+import org.qat4j.core.Tensor;
+import org.qat4j.core.internal.Parallel;
+
+/**
+ * 2-D convolution on NHWC input [N, H, W, C] → [N, OH, OW, filters], computed as im2col into a
+ * reused workspace plus one GEMM over the whole batch (1x1 stride-1 convolutions skip im2col).
+ * Kernel param "kernel" is HWIO [kh, kw, in, filters] (He-normal init), bias "bias" [filters]
+ * (zeros). Padding follows TFLite's arithmetic; the optional fused activation is applied last.
+ */
+public final class Conv2D extends Layer {
+  private final int filters;
+  private final int[] kernelSize;
+  private int[] strides = {1, 1};
+  private int[] dilation = {1, 1};
+  private Padding padding = Padding.VALID;
+  private boolean useBias = true;
+  private Activation activation = Activation.NONE;
+  private Param kernel;
+  private Param bias;
+  private ConvGeometry geo;
+  private Tensor col;
+  private Tensor dcol;
+  private Tensor y;
+  private Tensor dx;
+  private Tensor gmask;
+  private int batch;
+
+  /** A convolution with {@code filters} output channels and a kh x kw window; stride 1, VALID, bias, no activation. */
+  public Conv2D(String name, int filters, int kh, int kw) {
+    super(name);
+    ConvGeometry.positive(name, "filters and kernel size", filters, kh, kw);
+    this.filters = filters;
+    this.kernelSize = new int[] {kh, kw};
+  }
+
+  public Conv2D strides(int sh, int sw) { ConvGeometry.positive(name(), "strides", sh, sw); strides = new int[] {sh, sw}; return this; }
+  public Conv2D dilation(int dh, int dw) { ConvGeometry.positive(name(), "dilation", dh, dw); dilation = new int[] {dh, dw}; return this; }
+  public Conv2D padding(Padding p) { padding = java.util.Objects.requireNonNull(p); return this; }
+  public Conv2D useBias(boolean b) { useBias = b; return this; }
+  public Conv2D activation(Activation a) { activation = java.util.Objects.requireNonNull(a); return this; }
+
+  static Conv2D fromConfig(String name, JsonObject c) {
+    int[] k = ConvGeometry.pair(Configs.ints(c, "kernel_size"), name, "kernel_size");
+    int[] s = ConvGeometry.pair(c.has("strides") ? Configs.ints(c, "strides") : new int[] {1}, name, "strides");
+    int[] d = ConvGeometry.pair(c.has("dilation_rate") ? Configs.ints(c, "dilation_rate") : new int[] {1}, name, "dilation_rate");
+    return new Conv2D(name, c.get("filters").getAsInt(), k[0], k[1]).strides(s[0], s[1]).dilation(d[0], d[1])
+        .padding(Padding.valueOf(Configs.str(c, "padding", "VALID")))
+        .useBias(Configs.bool(c, "use_bias", true))
+        .activation(Activation.valueOf(Configs.str(c, "activation", "NONE")));
+  }
+
+  public int filters() { return filters; }
+  /** [kh, kw]. */
+  public int[] kernelSize() { return kernelSize.clone(); }
+  /** [stride_h, stride_w]. */
+  public int[] strides() { return strides.clone(); }
+  /** [dilation_h, dilation_w]. */
+  public int[] dilation() { return dilation.clone(); }
+  public Padding padding() { return padding; }
+  public boolean hasBias() { return useBias; }
+  public Activation activation() { return activation; }
+  /** Kernel HWIO [kh, kw, in, filters]; null before build. */
+  public Param kernel() { return kernel; }
+  /** Bias [filters], or null without bias. */
+  public Param bias() { return bias; }
+
+  @Override public String type() { return "Conv2D"; }
+
+  @Override public int[] outputShape(int[]... in) {
+    ConvGeometry g = geometry(single(in));
+    return new int[] {g.oh(), g.ow(), filters};
+  }
+
+  private ConvGeometry geometry(int[] in) {
+    return ConvGeometry.of(this, in, kernelSize[0], kernelSize[1], strides[0], strides[1], dilation[0], dilation[1], padding);
+  }
+
+  @Override public void build(int[][] in, SplittableRandom rng) {
+    int[] s = single(in);
+    geo = geometry(s);
+    int fanIn = kernelSize[0] * kernelSize[1] * s[2];
+    kernel = new Param("kernel", Init.heNormal(rng, fanIn, kernelSize[0], kernelSize[1], s[2], filters), true);
+    if (useBias) bias = new Param("bias", Tensor.zeros(filters), true);
+  }
+
+  @Override public Tensor forward(Tensor[] in, ExecContext ctx) {
+    Tensor x = in[0];
+    checkInput(x);
+    batch = x.dim(0);
+    int rows = batch * geo.oh() * geo.ow(), k = kInner();
+    Tensor a = columns(x, rows, k);
+    y = Tensor.reuse(y, batch, geo.oh(), geo.ow(), filters);
+    ctx.gemm().sgemm(false, false, rows, filters, k, 1f, a, 0, k, kernel.value(), 0, filters, 0f, y, 0, filters);
+    biasAndActivation(rows);
+    return y;
+  }
+
+  private int kInner() { return kernelSize[0] * kernelSize[1] * geo.c(); }
+
+  /** The column matrix [rows, k]: the input itself for pointwise convs, else the im2col workspace. */
+  private Tensor columns(Tensor x, int rows, int k) {
+    if (geo.pointwise()) { col = x; return x; }
+    col = Tensor.reuse(col, rows, k);
+    Im2Col.im2col(x, batch, geo, col);
+    return col;
+  }
+
+  private void checkInput(Tensor x) {
+    if (geo == null) throw new IllegalStateException("layer '" + name() + "' is not built");
+    if (x.rank() != 4 || x.dim(1) != geo.h() || x.dim(2) != geo.w() || x.dim(3) != geo.c()) {
+      throw new IllegalArgumentException("layer '" + name() + "' expects [N, " + geo.h() + ", " + geo.w() + ", " + geo.c() + "], got " + x);
+    }
+  }
+
+  private void biasAndActivation(int rows) {
+    if (!useBias && activation == Activation.NONE) return;
+    FloatBuffer yb = y.buffer();
+    float[] bv = new float[filters];
+    if (useBias) bias.value().buffer().get(0, bv);
+    Parallel.forRange(rows, (lo, hi) -> {
+      if (useBias) {
+        for (int r = lo; r < hi; r++) {
+          int o = r * filters;
+          for (int j = 0; j < filters; j++) yb.put(o + j, yb.get(o + j) + bv[j]);
+        }
+      }
+      activation.apply(yb, lo * filters, (hi - lo) * filters);
+    });
+  }
+
+  @Override public Tensor[] backward(Tensor gy, ExecContext ctx) {
+    int rows = batch * geo.oh() * geo.ow(), k = kInner();
+    Tensor g = activation.maskedGrad(y, gy, gmask);
+    if (g != gy) gmask = g;
+    ctx.gemm().sgemm(true, false, k, filters, rows, 1f, col, 0, k, g, 0, filters, 0f, kernel.grad(), 0, filters);
+    if (useBias) Reductions.sumRows(g, rows, filters, bias.grad());
+    dx = Tensor.reuse(dx, batch, geo.h(), geo.w(), geo.c());
+    if (geo.pointwise()) {
+      ctx.gemm().sgemm(false, true, rows, k, filters, 1f, g, 0, filters, kernel.value(), 0, filters, 0f, dx, 0, k);
+    } else {
+      dcol = Tensor.reuse(dcol, rows, k);
+      ctx.gemm().sgemm(false, true, rows, k, filters, 1f, g, 0, filters, kernel.value(), 0, filters, 0f, dcol, 0, k);
+      Im2Col.col2im(dcol, batch, geo, dx);
+    }
+    return new Tensor[] {dx};
+  }
+
+  @Override public List<Param> params() {
+    List<Param> l = new ArrayList<>();
+    if (kernel != null) l.add(kernel);
+    if (bias != null) l.add(bias);
+    return l;
+  }
+
+  @Override public JsonObject config() {
+    JsonObject o = new JsonObject();
+    o.addProperty("filters", filters);
+    o.add("kernel_size", Configs.array(kernelSize));
+    o.add("strides", Configs.array(strides));
+    o.add("dilation_rate", Configs.array(dilation));
+    o.addProperty("padding", padding.name());
+    o.addProperty("use_bias", useBias);
+    o.addProperty("activation", activation.name());
+    return o;
+  }
+}
