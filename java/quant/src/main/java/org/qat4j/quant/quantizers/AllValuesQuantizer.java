@@ -1,0 +1,21 @@
+package org.qat4j.quant.quantizers;
+
+import java.nio.FloatBuffer;
+import org.qat4j.quant.Quantizer;
+
+/** Model inputs: the running min/max over every batch seen; the range never shrinks. */
+public record AllValuesQuantizer(int numBits, boolean symmetric, boolean narrowRange) implements Quantizer {
+  public AllValuesQuantizer { FakeQuant.checkBits(numBits); }
+
+  public static AllValuesQuantizer int8() { return new AllValuesQuantizer(8, false, false); }
+
+  @Override public boolean perAxis() { return false; }
+
+  @Override public void observe(FloatBuffer x, int size, float[] min, float[] max, boolean first) {
+    float[] bmin = new float[1], bmax = new float[1];
+    Ranges.batchMinMax(x, size, bmin, bmax);
+    if (symmetric) Ranges.symmetric(bmin, bmax, numBits, narrowRange);
+    min[0] = first ? bmin[0] : Math.min(min[0], bmin[0]);
+    max[0] = first ? bmax[0] : Math.max(max[0], bmax[0]);
+  }
+}

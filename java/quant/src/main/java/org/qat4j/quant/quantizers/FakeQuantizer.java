@@ -1,0 +1,145 @@
+package org.qat4j.quant.quantizers;
+
+import java.nio.FloatBuffer;
+import java.util.List;
+import org.qat4j.core.Param;
+import org.qat4j.core.Tensor;
+import org.qat4j.quant.Quantizer;
+
+/**
+ * One quantized tensor in a QAT model: a {@link Quantizer} rule bound to its range variables
+ * ("min", "max" [channels] and "observed" [1], non-trainable Params so checkpoints keep them) plus
+ * switches: enabled (fake-quant on), observing (range updates in training), calibration sink.
+ * Per-axis ranges run along the last axis of the flattened tensor. Not thread-safe.
+ */
+public final class FakeQuantizer {
+  /** Receives raw values while calibrating (the quantizer then passes values through unchanged). */
+  @FunctionalInterface
+  public interface Sink { void accept(FloatBuffer x, int size); }
+
+  private final String name;
+  private final Quantizer rule;
+  private final int channels;
+  private final Param min;
+  private final Param max;
+  private final Param observed;
+  private boolean enabled = true;
+  private boolean observing = true;
+  private Sink sink;
+  private FakeQuant.Nudged[] grids;
+  private float[] gridMin;
+  private float[] gridMax;
+  private byte[] mask;
+  private boolean passThrough;
+  private final float[] scratchMin;
+  private final float[] scratchMax;
+
+  /** @param channels ranges along the last axis (1 unless the rule is per-axis) */
+  public FakeQuantizer(String name, Quantizer rule, int channels) {
+    if (!rule.perAxis() && channels != 1) throw new IllegalArgumentException("quantizer '" + name + "' is per-tensor but got " + channels + " channels");
+    if (channels < 1) throw new IllegalArgumentException("quantizer '" + name + "' needs >= 1 channel");
+    this.name = name;
+    this.rule = rule;
+    this.channels = channels;
+    this.min = new Param(name + "_min", Tensor.zeros(channels), false);
+    this.max = new Param(name + "_max", Tensor.zeros(channels), false);
+    this.observed = new Param(name + "_observed", Tensor.zeros(1), false);
+    this.scratchMin = new float[channels];
+    this.scratchMax = new float[channels];
+    float[] fixed = rule.fixedRange();
+    if (fixed != null) {
+      min.value().fill(fixed[0]);
+      max.value().fill(fixed[1]);
+      observed.value().set(0, 1f);
+    }
+  }
+
+  public String name() { return name; }
+  public Quantizer rule() { return rule; }
+  public int channels() { return channels; }
+  public List<Param> params() { return List.of(min, max, observed); }
+  public boolean enabled() { return enabled; }
+  public boolean observing() { return observing; }
+  /** True once a range exists (observed, calibrated, set or fixed). */
+  public boolean hasRange() { return observed.value().get(0) != 0f; }
+  public boolean fixed() { return rule.fixedRange() != null; }
+
+  /** Turns the fake-quant on or off (off = identity; the tensor is then treated as float). */
+  public void setEnabled(boolean on) { enabled = on; }
+  /** Stops (false) or resumes range updates during training. */
+  public void setObserving(boolean on) { observing = on; }
+  /** While non-null the quantizer is an identity that feeds its input to {@code s}. */
+  public void setCalibrationSink(Sink s) { sink = s; }
+
+  /** Current range (copies), per channel. */
+  public float[] min() { return min.value().toArray(); }
+  public float[] max() { return max.value().toArray(); }
+
+  /** Sets the range (e.g. from calibration); it must contain 0. */
+  public void setRange(float[] lo, float[] hi) {
+    if (lo.length != channels || hi.length != channels) throw new IllegalArgumentException("quantizer '" + name + "' has " + channels + " channels");
+    for (int i = 0; i < channels; i++) {
+      if (!(lo[i] <= 0f && hi[i] >= 0f)) throw new IllegalArgumentException("quantizer '" + name + "': range [" + lo[i] + ", " + hi[i] + "] must contain 0");
+    }
+    min.value().copyFrom(lo);
+    max.value().copyFrom(hi);
+    observed.value().set(0, 1f);
+  }
+
+  /** The nudged grids of the current range (one per channel). */
+  public FakeQuant.Nudged[] grids() {
+    if (!hasRange()) throw new IllegalStateException("quantizer '" + name + "' has no range yet: calibrate or train first");
+    refreshGrids();
+    return grids.clone();
+  }
+
+  /**
+   * Fake-quantizes {@code x} into {@code out} (same size, may be {@code x} itself), first updating the
+   * range when {@code training} and observing. Returns the tensor holding the result ({@code x}
+   * unchanged when disabled, calibrating or still without a range).
+   */
+  public Tensor apply(Tensor x, Tensor out, boolean training) {
+    int size = x.size();
+    if (sink != null) { sink.accept(x.buffer(), size); passThrough = true; return x; }
+    if (!enabled) { passThrough = true; return x; }
+    if (training && observing && !fixed()) observe(x);
+    if (!hasRange()) { passThrough = true; return x; }
+    passThrough = false;
+    refreshGrids();
+    if (size % channels != 0) throw new IllegalArgumentException("quantizer '" + name + "': " + x + " does not end in " + channels + " channels");
+    if (mask == null || mask.length < size) mask = new byte[size];
+    FakeQuant.apply(x.buffer(), out.buffer(), size, grids, mask, rule.perAxis());
+    return out;
+  }
+
+  /** Applies the straight-through mask of the last {@link #apply} to {@code grad} in place. */
+  public void backward(Tensor grad) {
+    if (passThrough) return;
+    FakeQuant.maskGradient(grad.buffer(), grad.size(), mask);
+  }
+
+  /** Updates the range from {@code x} with the rule (even while not training). */
+  public void observe(Tensor x) {
+    FloatBuffer mn = min.value().buffer(), mx = max.value().buffer();
+    for (int i = 0; i < channels; i++) { scratchMin[i] = mn.get(i); scratchMax[i] = mx.get(i); }
+    rule.observe(x.buffer(), x.size(), scratchMin, scratchMax, !hasRange());
+    min.value().copyFrom(scratchMin);
+    max.value().copyFrom(scratchMax);
+    observed.value().set(0, 1f);
+  }
+
+  private void refreshGrids() {
+    FloatBuffer mn = min.value().buffer(), mx = max.value().buffer();
+    boolean same = grids != null;
+    for (int i = 0; same && i < channels; i++) same = gridMin[i] == mn.get(i) && gridMax[i] == mx.get(i);
+    if (same) return;
+    if (grids == null) { grids = new FakeQuant.Nudged[channels]; gridMin = new float[channels]; gridMax = new float[channels]; }
+    for (int i = 0; i < channels; i++) {
+      gridMin[i] = mn.get(i);
+      gridMax[i] = mx.get(i);
+      grids[i] = FakeQuant.nudge(gridMin[i], gridMax[i], rule.numBits(), rule.narrowRange());
+    }
+  }
+
+  @Override public String toString() { return "FakeQuantizer('" + name + "', " + rule + ", channels=" + channels + ")"; }
+}
