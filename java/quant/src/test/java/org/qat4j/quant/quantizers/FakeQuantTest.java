@@ -61,7 +61,7 @@ class FakeQuantTest {
   @Test void zeroPointTieRoundsAwayFromZero() {
     // min = -2.5·scale with scale 1: zpf = 2.5 → C rounding gives 3 (Math.rint would give 2).
     FakeQuant.Nudged n = FakeQuant.nudge(-2.5f, 252.5f, 8, false);
-    assertEquals(3, n.zeroPoint()());
+    assertEquals(3, n.zeroPoint());
     assertEquals(-3f, n.nudgedMin());
     assertEquals(252f, n.nudgedMax());
   }
@@ -76,12 +76,13 @@ class FakeQuantTest {
 
   @Test void rangesNotContainingZeroAreShifted() {
     FakeQuant.Nudged pos = FakeQuant.nudge(1f, 3f, 8, false);
-    assertEquals(0, pos.zeroPoint()());
+    assertEquals(0, pos.zeroPoint());
     assertEquals(0f, pos.nudgedMin());
     assertEquals(2f, pos.nudgedMax(), 1e-6f);
-    assertEquals(0f, FakeQuant.quantizeVars(0.5f, pos));
+    assertEquals(0f, FakeQuant.quantizeVars(-0.5f, pos));
+    assertEquals(2f, FakeQuant.quantizeVars(7f, pos), 1e-6f);
     FakeQuant.Nudged neg = FakeQuant.nudge(-3f, -1f, 8, true);
-    assertEquals(255, neg.zeroPoint()());
+    assertEquals(255, neg.zeroPoint());
     assertEquals(0f, neg.nudgedMax());
     assertEquals(0f, FakeQuant.quantizeVars(2f, neg));
   }
