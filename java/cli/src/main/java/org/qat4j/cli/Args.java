@@ -1,0 +1,96 @@
+package org.qat4j.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Argument checks that turn bad paths and wrong file types into one-line usage errors (exit 2). */
+final class Args {
+  /** Zoo architectures accepted as {@code zoo:NAME} and by {@code train --model}. */
+  static final List<String> ZOO = List.of("reference-cnn", "mobilenet-mini", "mobilenet-v1", "mobilenet-v2", "resnet50");
+
+  static final Path DEFAULT_DATA = Path.of("/usr/share/datasets/fashion-mnist");
+  static final List<String> FMNIST_FILES = List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+      "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
+
+  private Args() {}
+
+  static Path existingFile(Path p, String option) {
+    if (p == null) throw CliException.usage(option + ": missing value");
+    if (!Files.exists(p)) throw CliException.usage(option + ": no such file: " + p);
+    if (!Files.isRegularFile(p)) throw CliException.usage(option + ": not a regular file: " + p);
+    if (!Files.isReadable(p)) throw CliException.usage(option + ": not readable: " + p);
+    return p;
+  }
+
+  /** An existing file that carries the TFLite flatbuffer identifier "TFL3" at byte 4. */
+  static Path tfliteFile(Path p, String option) {
+    existingFile(p, option);
+    if (!isTflite(p)) throw CliException.usage(option + ": " + p + " is not a .tflite model (no TFL3 identifier)");
+    return p;
+  }
+
+  static boolean isTflite(Path p) {
+    try (InputStream in = Files.newInputStream(p)) {
+      byte[] head = in.readNBytes(8);
+      return head.length == 8 && head[4] == 'T' && head[5] == 'F' && head[6] == 'L' && head[7] == '3';
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** A Fashion-MNIST folder with the four IDX files (optionally gzipped). */
+  static Path dataDir(Path dir, String option) {
+    Path d = dir == null ? DEFAULT_DATA : dir;
+    if (!Files.isDirectory(d)) {
+      String hint = d.equals(DEFAULT_DATA) ? "; install it with: sudo apt-get install dataset-fashion-mnist" : "";
+      throw CliException.usage(option + ": Fashion-MNIST folder not found: " + d + hint);
+    }
+    for (String f : FMNIST_FILES) {
+      if (!Files.isRegularFile(d.resolve(f)) && !Files.isRegularFile(d.resolve(f + ".gz"))) {
+        throw CliException.usage(option + ": " + d + " lacks " + f + "(.gz); install Fashion-MNIST with: sudo apt-get install dataset-fashion-mnist");
+      }
+    }
+    return d;
+  }
+
+  static boolean hasFashionMnist(Path d) {
+    try {
+      dataDir(d, "--data");
+      return true;
+    } catch (CliException e) {
+      return false;
+    }
+  }
+
+  /** An output file whose folder exists (created if needed). */
+  static Path outFile(Path p, String option) {
+    if (p == null) throw CliException.usage(option + ": missing value");
+    if (Files.isDirectory(p)) throw CliException.usage(option + ": is a directory, expected a file: " + p);
+    Path parent = p.toAbsolutePath().getParent();
+    try {
+      if (parent != null) Files.createDirectories(parent);
+    } catch (IOException e) {
+      throw CliException.usage(option + ": cannot create folder " + parent + ": " + e.getMessage());
+    }
+    return p;
+  }
+
+  static void positive(long v, String option) {
+    if (v <= 0) throw CliException.usage(option + ": must be > 0, got " + v);
+  }
+
+  static void nonNegative(long v, String option) {
+    if (v < 0) throw CliException.usage(option + ": must be >= 0, got " + v);
+  }
+
+  /** The zoo name of a {@code zoo:NAME} reference, or null for a file path. */
+  static String zooName(String ref, String option) {
+    if (!ref.startsWith("zoo:")) return null;
+    String name = ref.substring(4);
+    if (!ZOO.contains(name)) throw CliException.usage(option + ": unknown zoo model '" + name + "'; known: " + String.join(", ", ZOO));
+    return name;
+  }
+}

@@ -1,0 +1,39 @@
+package org.qat4j.cli;
+
+import com.google.gson.JsonObject;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code qat4j eval}: test-set accuracy of a .tflite model through TFLite on a chosen backend. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+    description = "Evaluate a .tflite model on the Fashion-MNIST test set through TFLite.",
+    footerHeading = "%nExamples:%n",
+    footer = {"  ./qat4j eval --model cnn-int8.tflite",
+        "  ./qat4j eval --model cnn-int8.tflite --backend xnnpack --threads 2 --json",
+        "", "JSON fields: accuracy, count, backend, threads, images_per_second"})
+final class EvalCommand extends BaseCommand {
+  @Option(names = "--model", required = true, paramLabel = "FILE.tflite", description = ".tflite model.")
+  Path model;
+
+  @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST folder (default: /usr/share/datasets/fashion-mnist).")
+  Path data;
+
+  @Option(names = "--backend", defaultValue = "builtin", paramLabel = "B",
+      description = "builtin, xnnpack, nnapi or edgetpu (default: ${DEFAULT-VALUE}).")
+  Backend backend;
+
+  @Option(names = "--threads", defaultValue = "1", description = "Interpreter threads (default: ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(names = "--limit", defaultValue = "0", description = "Evaluate only the first N test images (0 = all 10000).")
+  int limit;
+
+  @Override JsonObject execute() throws Exception {
+    Args.tfliteFile(model, "--model");
+    Args.positive(threads, "--threads");
+    Args.nonNegative(limit, "--limit");
+    Path d = Args.dataDir(data, "--data");
+    return new Pipeline(this::progress, this::info).eval(model, d, backend, threads, limit);
+  }
+}

@@ -1,0 +1,57 @@
+package org.qat4j.cli;
+
+import com.google.gson.JsonObject;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code qat4j train}: float training of a zoo architecture or a saved model on Fashion-MNIST. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Train a float model on Fashion-MNIST and save it.",
+    footerHeading = "%nExamples:%n",
+    footer = {"  ./qat4j train --model reference-cnn --epochs 3 --out cnn.q4j",
+        "  ./qat4j train --model mobilenet-mini --epochs 5 --seed 7 --out mm.q4j --json",
+        "  ./qat4j train --model cnn.q4j --epochs 1 --out cnn2.q4j     # continue from a saved model",
+        "", "JSON fields: test_accuracy, train_images_per_second, epoch_seconds[], train_loss[], train_accuracy[], path, bytes"})
+final class TrainCommand extends BaseCommand {
+  @Option(names = "--model", required = true, paramLabel = "NAME|FILE",
+      description = "Architecture (reference-cnn, mobilenet-mini, mobilenet-v1, mobilenet-v2, resnet50) or a saved model file.")
+  String model;
+
+  @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST folder (default: /usr/share/datasets/fashion-mnist).")
+  Path data;
+
+  @Option(names = "--epochs", defaultValue = "3", description = "Epochs (default: ${DEFAULT-VALUE}).")
+  int epochs;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Seed for weights and shuffling (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--batch-size", defaultValue = "64", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+  float lr;
+
+  @Option(names = "--limit", defaultValue = "0", description = "Use only the first N training images (0 = all).")
+  int limit;
+
+  @Option(names = "--out", required = true, paramLabel = "FILE", description = "Saved model to write.")
+  Path out;
+
+  @Override JsonObject execute() throws Exception {
+    Args.positive(epochs, "--epochs");
+    Args.positive(batchSize, "--batch-size");
+    Args.nonNegative(limit, "--limit");
+    if (!(lr > 0)) throw CliException.usage("--lr: must be > 0, got " + lr);
+    String zoo = model.startsWith("zoo:") ? Args.zooName(model, "--model") : null;
+    if (zoo == null && !Args.ZOO.contains(model)) {
+      Args.existingFile(Path.of(model), "--model");
+      if (Args.isTflite(Path.of(model))) throw CliException.usage("--model: " + model + " is a .tflite file; train needs an architecture name or a saved qat4j model");
+    }
+    Path d = Args.dataDir(data, "--data");
+    Args.outFile(out, "--out");
+    Pipeline.TrainSpec s = new Pipeline.TrainSpec(zoo != null ? zoo : model, d, epochs, seed, batchSize, lr, limit, out, false);
+    return new Pipeline(this::progress, this::info).train(s);
+  }
+}
