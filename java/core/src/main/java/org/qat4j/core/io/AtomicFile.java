@@ -1,0 +1,71 @@
+package org.qat4j.core.io;
+
+import java.io.FileOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.BufferedOutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.function.UnaryOperator;
+
+/**
+ * Writes a file atomically: a temporary file in the same directory is written, flushed, fsynced
+ * and renamed over the target, so readers see either the old or the new complete file.
+ */
+final class AtomicFile {
+  /** Body writing the content; must not close the stream. */
+  @FunctionalInterface
+  interface Body { void write(OutputStream out) throws IOException; }
+
+  /** Test seam: wraps the stream the body writes to (e.g. one that fails midway). */
+  static volatile UnaryOperator<OutputStream> streamHook = UnaryOperator.identity();
+
+  private AtomicFile() {}
+
+  static void write(Path target, Body body) throws IOException {
+    Path abs = target.toAbsolutePath();
+    Path dir = abs.getParent();
+    Files.createDirectories(dir);
+    Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+    try {
+      try (FileOutputStream fos = new FileOutputStream(tmp.toFile())) {
+        OutputStream buffered = new BufferedOutputStream(fos, 1 << 16);
+        OutputStream out = streamHook.apply(new FilterOutputStream(buffered) {
+          @Override public void write(byte[] b, int off, int len) throws IOException { out.write(b, off, len); }
+          @Override public void close() throws IOException { flush(); }
+        });
+        body.write(out);
+        out.flush();
+        buffered.flush();
+        fos.getFD().sync();
+      }
+      move(tmp, abs);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(tmp);
+      throw new IOException("writing " + target + " failed; any previous file is untouched: " + e.getMessage(), e);
+    }
+    syncDir(dir);
+  }
+
+  private static void move(Path tmp, Path target) throws IOException {
+    try {
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  // Makes the rename durable; directories cannot be opened for sync on every OS, so best effort.
+  private static void syncDir(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException | RuntimeException ignored) {
+      // not supported here (e.g. Windows); the file itself was fsynced
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package org.qat4j.core.io;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.qat4j.core.Model;
+import org.qat4j.core.train.History;
+import org.qat4j.core.train.Optimizer;
+import org.qat4j.core.train.Trainer;
+import org.qat4j.core.train.TrainingState;
+
+/**
+ * A training checkpoint in one zip file: the model ({@code model.json}, {@code weights.bin}), the
+ * optimizer ({@code optimizer.json} with hyper-parameters and update count, {@code optimizer.bin}
+ * with its slots) and {@code trainer.json} (epoch, step, seed, batch size, history). Written
+ * atomically: an interrupted save leaves the previous file intact. Resuming with the same thread
+ * count continues exactly as an uninterrupted run.
+ */
+public final class Checkpoint {
+  private static final String OPT_JSON = "optimizer.json";
+  private static final String OPT_BIN = "optimizer.bin";
+  private static final String TRAINER = "trainer.json";
+
+  private final Model model;
+  private final Optimizer optimizer;
+  private final TrainingState state;
+
+  private Checkpoint(Model model, Optimizer optimizer, TrainingState state) {
+    this.model = model;
+    this.optimizer = optimizer;
+    this.state = state;
+  }
+
+  public Model model() { return model; }
+  public Optimizer optimizer() { return optimizer; }
+  public TrainingState state() { return state; }
+
+  /** A trainer positioned where the checkpoint was taken (callbacks must be added again). */
+  public Trainer trainer() {
+    Trainer t = new Trainer(model, optimizer);
+    t.restore(state);
+    return t;
+  }
+
+  /** Saves the trainer's model, optimizer and state to {@code file} atomically. */
+  public static void save(Trainer trainer, Path file) throws IOException {
+    TrainingState s = trainer.state();
+    Optimizer opt = trainer.optimizer();
+    Map<String, float[]> slots = new LinkedHashMap<>(opt.slots());
+    AtomicFile.write(file, out -> {
+      ZipOutputStream zip = new ZipOutputStream(out);
+      ModelIO.writeEntries(trainer.model(), zip);
+      JsonObject oj = new JsonObject();
+      oj.add("config", opt.config());
+      oj.addProperty("iterations", opt.iterations());
+      ModelIO.put(zip, OPT_JSON, json(oj));
+      zip.putNextEntry(new ZipEntry(OPT_BIN));
+      WeightsFormat.write(zip, WeightsFormat.fromSlots(slots));
+      zip.closeEntry();
+      ModelIO.put(zip, TRAINER, json(stateJson(s)));
+      zip.finish();
+    });
+  }
+
+  /** Reads a checkpoint written by {@link #save}. */
+  public static Checkpoint load(Path file) throws IOException {
+    Map<String, byte[]> entries = ModelIO.readZip(file);
+    String where = file.toString();
+    Model model = ModelIO.fromEntries(entries, where);
+    try {
+      JsonObject oj = parse(ModelIO.entry(entries, OPT_JSON, where));
+      Optimizer opt = Optimizer.fromConfig(oj.getAsJsonObject("config"));
+      Map<String, float[]> slots = new LinkedHashMap<>();
+      WeightsFormat.read(ModelIO.entry(entries, OPT_BIN, where), where + ":" + OPT_BIN).forEach((k, v) -> slots.put(k, v.data()));
+      opt.restore(slots, oj.get("iterations").getAsLong());
+      JsonObject tj = parse(ModelIO.entry(entries, TRAINER, where));
+      TrainingState s = new TrainingState(tj.get("epoch").getAsInt(), tj.get("global_step").getAsLong(),
+          tj.get("seed").getAsLong(), tj.get("batch_size").getAsInt(), History.fromJson(tj.getAsJsonArray("history")));
+      return new Checkpoint(model, opt, s);
+    } catch (RuntimeException e) {
+      throw new IOException(where + ": invalid checkpoint metadata (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static JsonObject stateJson(TrainingState s) {
+    JsonObject o = new JsonObject();
+    o.addProperty("format", "qat4j.checkpoint");
+    o.addProperty("epoch", s.epoch());
+    o.addProperty("global_step", s.globalStep());
+    o.addProperty("seed", s.seed());
+    o.addProperty("batch_size", s.batchSize());
+    o.add("history", s.history().toJson());
+    return o;
+  }
+
+  private static byte[] json(JsonObject o) {
+    return new GsonBuilder().setPrettyPrinting().create().toJson(o).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static JsonObject parse(byte[] b) { return JsonParser.parseString(new String(b, StandardCharsets.UTF_8)).getAsJsonObject(); }
+}

@@ -1,0 +1,70 @@
+package org.qat4j.core.zoo;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongFunction;
+import org.qat4j.core.Model;
+import org.qat4j.core.Sequential;
+import org.qat4j.core.layers.BatchNormalization;
+import org.qat4j.core.layers.Conv2D;
+import org.qat4j.core.layers.Dense;
+import org.qat4j.core.layers.Flatten;
+import org.qat4j.core.layers.MaxPool2D;
+import org.qat4j.core.layers.ReLU;
+
+/**
+ * Named model architectures with seeded initialisation. All take NHWC inputs and produce logits
+ * (no softmax).
+ */
+public final class Zoo {
+  private static final Map<String, LongFunction<Model>> MODELS = new LinkedHashMap<>();
+
+  static {
+    MODELS.put("reference-cnn", Zoo::referenceCnn);
+    MODELS.put("mlp", Zoo::mlp);
+  }
+
+  private Zoo() {}
+
+  /** Registered names, e.g. "reference-cnn". */
+  public static Set<String> names() { return Set.copyOf(MODELS.keySet()); }
+
+  /** Builds the named model with weights drawn from {@code seed}. */
+  public static Model create(String name, long seed) {
+    LongFunction<Model> f = MODELS.get(name);
+    if (f == null) throw new IllegalArgumentException("unknown zoo model '" + name + "'; known: " + MODELS.keySet());
+    return f.apply(seed);
+  }
+
+  /**
+   * The qat4j reference CNN on 28×28×1: Conv2D(32, 3×3, valid) → BN → ReLU → MaxPool 2×2 →
+   * Conv2D(64, 3×3, valid) → BN → ReLU → MaxPool 2×2 → Flatten → Dense(128) → ReLU → Dense(10).
+   */
+  public static Model referenceCnn(long seed) {
+    return new Sequential(seed, "input", 28, 28, 1)
+        .add(new Conv2D("conv1", 32, 3, 3))
+        .add(new BatchNormalization("bn1"))
+        .add(new ReLU("relu1"))
+        .add(new MaxPool2D("pool1", 2, 2))
+        .add(new Conv2D("conv2", 64, 3, 3))
+        .add(new BatchNormalization("bn2"))
+        .add(new ReLU("relu2"))
+        .add(new MaxPool2D("pool2", 2, 2))
+        .add(new Flatten("flatten"))
+        .add(new Dense("dense1", 128))
+        .add(new ReLU("relu3"))
+        .add(new Dense("logits", 10))
+        .build();
+  }
+
+  /** A small multilayer perceptron on 28×28×1: Flatten → Dense(128) → ReLU → Dense(10). */
+  public static Model mlp(long seed) {
+    return new Sequential(seed, "input", 28, 28, 1)
+        .add(new Flatten("flatten"))
+        .add(new Dense("dense1", 128))
+        .add(new ReLU("relu1"))
+        .add(new Dense("logits", 10))
+        .build();
+  }
+}
