@@ -1,0 +1,25 @@
+package org.qat4j.runtime.edgetpu.presets;
+
+import org.bytedeco.javacpp.annotation.Platform;
+import org.bytedeco.javacpp.annotation.Properties;
+import org.bytedeco.javacpp.tools.InfoMap;
+import org.bytedeco.javacpp.tools.InfoMapper;
+
+/**
+ * JavaCPP preset for qat4j's dlopen shim over libedgetpu ({@code native/edgetpu_shim.h}); the
+ * generated bindings land in {@code org.qat4j.runtime.edgetpu.internal} and the JNI library links
+ * only the static shim, never libedgetpu itself, so loading it always succeeds.
+ */
+@Properties(
+        target = "org.qat4j.runtime.edgetpu.internal",
+        global = "org.qat4j.runtime.edgetpu.internal.EdgeTpuShimLib",
+        value = @Platform(
+                value = {"linux-x86_64", "linux-arm64", "android-arm64"},
+                include = "edgetpu_shim.h",
+                link = "edgetpushim"))
+public class EdgeTpuShim implements InfoMapper {
+    @Override
+    public void map(InfoMap infoMap) {
+        // The header is plain C with self-describing types: the default mapping is all we need.
+    }
+}
