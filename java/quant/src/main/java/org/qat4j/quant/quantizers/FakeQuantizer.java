@@ -34,16 +34,18 @@ public final class FakeQuantizer {
   private final float[] scratchMin;
   private final float[] scratchMax;
 
-  /** @param channels ranges along the last axis (1 unless the rule is per-axis) */
+  /** @param name "layer/tensor_quant"; its params are named after the part after the last '/'
+   *  @param channels ranges along the last axis (1 unless the rule is per-axis) */
   public FakeQuantizer(String name, Quantizer rule, int channels) {
     if (!rule.perAxis() && channels != 1) throw new IllegalArgumentException("quantizer '" + name + "' is per-tensor but got " + channels + " channels");
     if (channels < 1) throw new IllegalArgumentException("quantizer '" + name + "' needs >= 1 channel");
     this.name = name;
     this.rule = rule;
     this.channels = channels;
-    this.min = new Param(name + "_min", Tensor.zeros(channels), false);
-    this.max = new Param(name + "_max", Tensor.zeros(channels), false);
-    this.observed = new Param(name + "_observed", Tensor.zeros(1), false);
+    String local = name.substring(name.lastIndexOf('/') + 1);
+    this.min = new Param(local + "_min", Tensor.zeros(channels), false);
+    this.max = new Param(local + "_max", Tensor.zeros(channels), false);
+    this.observed = new Param(local + "_observed", Tensor.zeros(1), false);
     this.scratchMin = new float[channels];
     this.scratchMax = new float[channels];
     float[] fixed = rule.fixedRange();

@@ -1,0 +1,40 @@
+package org.qat4j.quant.layers;
+
+import java.nio.FloatBuffer;
+import org.qat4j.core.Layer;
+import org.qat4j.core.Param;
+import org.qat4j.core.Tensor;
+import org.qat4j.core.layers.Activation;
+import org.qat4j.core.layers.DepthwiseConv2D;
+
+/** Helpers shared by the QAT layers: output-channel counts of kernels, activations on buffers. */
+public final class Kernels {
+  private Kernels() {}
+
+  /**
+   * Output channels of a kernel, the fastest-varying index of the flattened weights: HWIO conv and
+   * [in, units] dense → last dim; depthwise [kh, kw, in, mult] → in·mult.
+   */
+  public static int outputChannels(Layer layer, Param kernel) {
+    int[] s = kernel.value().shape();
+    if (layer instanceof DepthwiseConv2D) return s[s.length - 2] * s[s.length - 1];
+    return s[s.length - 1];
+  }
+
+  /** y = act(x) into {@code out}. */
+  static void activate(Activation a, Tensor x, Tensor out) {
+    FloatBuffer xb = x.buffer(), ob = out.buffer();
+    float hi = a == Activation.RELU6 ? 6f : Float.POSITIVE_INFINITY;
+    boolean none = a == Activation.NONE;
+    for (int i = 0, n = x.size(); i < n; i++) {
+      float v = xb.get(i);
+      ob.put(i, none ? v : v < 0f ? 0f : Math.min(v, hi));
+    }
+  }
+
+  /** Copies g into {@code out}, zeroing where the activated output y is clamped. */
+  static void activationGrad(Activation a, Tensor y, Tensor g, Tensor out) {
+    out.copyFrom(g);
+    a.backward(y.buffer(), out.buffer(), g.size());
+  }
+}

@@ -1,0 +1,131 @@
+package org.qat4j.quant.layers;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.qat4j.core.ExecContext;
+import org.qat4j.core.Layer;
+import org.qat4j.core.Param;
+import org.qat4j.core.Tensor;
+import org.qat4j.core.layers.Activation;
+import org.qat4j.quant.Quantizer;
+import org.qat4j.quant.quantizers.FakeQuantizer;
+
+/**
+ * A float layer made quantization-aware: named weights are fake-quantized before the inner layer
+ * sees them (the latent float weights stay trainable, gradients pass straight through inside the
+ * range), then an optional activation (e.g. a fused standalone ReLU after Add) and an optional
+ * output fake-quant. Takes the inner layer's name; its params keep the inner names.
+ */
+public final class QuantizeWrapper extends Layer {
+  private final Layer inner;
+  private final Map<String, Quantizer> weightRules;
+  private final Quantizer outputRule;
+  private final Activation post;
+  private final Map<String, Param> latent = new LinkedHashMap<>();
+  private final Map<String, FakeQuantizer> weightQuantizers = new LinkedHashMap<>();
+  private FakeQuantizer output;
+  private Tensor act;
+  private Tensor out;
+  private Tensor gAct;
+  private Tensor gOut;
+
+  /**
+   * @param weightRules param name → quantizer for the weights to fake-quantize
+   * @param post activation applied after the inner layer (NONE for none)
+   * @param outputRule output quantizer, or null to leave the output float
+   */
+  public QuantizeWrapper(Layer inner, Map<String, Quantizer> weightRules, Activation post, Quantizer outputRule) {
+    super(inner.name());
+    this.inner = inner;
+    this.weightRules = new LinkedHashMap<>(weightRules);
+    this.post = post;
+    this.outputRule = outputRule;
+  }
+
+  public Layer inner() { return inner; }
+  public Activation postActivation() { return post; }
+  /** Weight quantizers keyed by param name. */
+  public Map<String, FakeQuantizer> weightQuantizers() { return weightQuantizers; }
+  /** Latent (float, trainable) weight of the given param name. */
+  public Param latent(String param) { return latent.get(param); }
+  /** The output quantizer, or null. */
+  public FakeQuantizer outputQuantizer() { return output; }
+
+  @Override public String type() { return "Quantize" + inner.type(); }
+  @Override public int arity() { return inner.arity(); }
+  @Override public int[] outputShape(int[]... in) { return inner.outputShape(in); }
+
+  @Override public void build(int[][] in, SplittableRandom rng) {
+    inner.build(in, rng);
+    for (Param p : inner.params()) {
+      Quantizer q = weightRules.get(p.name());
+      if (q == null) continue;
+      latent.put(p.name(), new Param(p.name(), p.value().copy(), p.trainable()));
+      int ch = q.perAxis() ? Kernels.outputChannels(inner, p) : 1;
+      weightQuantizers.put(p.name(), new FakeQuantizer(name() + "/" + p.name() + "_quant", q, ch));
+    }
+    for (String w : weightRules.keySet()) {
+      if (!latent.containsKey(w)) throw new IllegalArgumentException("layer '" + name() + "' has no param '" + w + "' to quantize");
+    }
+    if (outputRule != null) output = new FakeQuantizer(name() + "/output_quant", outputRule, 1);
+  }
+
+  @Override public Tensor forward(Tensor[] in, ExecContext ctx) {
+    for (Param p : inner.params()) {
+      FakeQuantizer fq = weightQuantizers.get(p.name());
+      if (fq == null) continue;
+      Tensor w = latent.get(p.name()).value();
+      Tensor r = fq.apply(w, p.value(), ctx.training());
+      if (r != p.value()) p.value().copyFrom(r);
+    }
+    Tensor y = inner.forward(in, ctx);
+    if (post != Activation.NONE) {
+      act = Tensor.reuse(act, y.shape());
+      Kernels.activate(post, y, act);
+      y = act;
+    }
+    if (output == null) return y;
+    out = Tensor.reuse(out, y.shape());
+    return output.apply(y, out, ctx.training());
+  }
+
+  @Override public Tensor[] backward(Tensor g, ExecContext ctx) {
+    Tensor grad = g;
+    if (output != null) {
+      gOut = Tensor.reuse(gOut, g.shape());
+      gOut.copyFrom(g);
+      output.backward(gOut);
+      grad = gOut;
+    }
+    if (post != Activation.NONE) {
+      gAct = Tensor.reuse(gAct, g.shape());
+      Kernels.activationGrad(post, act, grad, gAct);
+      grad = gAct;
+    }
+    Tensor[] dx = inner.backward(grad, ctx);
+    for (Param p : inner.params()) {
+      FakeQuantizer fq = weightQuantizers.get(p.name());
+      if (fq == null || !p.trainable()) continue;
+      Param l = latent.get(p.name());
+      l.grad().copyFrom(p.grad());
+      fq.backward(l.grad());
+    }
+    return dx;
+  }
+
+  /** Inner params with quantized weights replaced by their latent copies, then quantizer ranges. */
+  @Override public List<Param> params() {
+    List<Param> l = new ArrayList<>();
+    for (Param p : inner.params()) l.add(latent.getOrDefault(p.name(), p));
+    for (FakeQuantizer q : weightQuantizers.values()) l.addAll(localParams(q));
+    if (output != null) l.addAll(localParams(output));
+    return l;
+  }
+
+  static List<Param> localParams(FakeQuantizer q) { return q.params(); }
+
+  @Override public com.google.gson.JsonObject config() { return inner.config(); }
+}

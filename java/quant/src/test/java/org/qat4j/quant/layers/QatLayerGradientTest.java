@@ -1,0 +1,147 @@
+package org.qat4j.quant.layers;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.qat4j.core.ExecContext;
+import org.qat4j.core.GradientCheck;
+import org.qat4j.core.Layer;
+import org.qat4j.core.Param;
+import org.qat4j.core.Tensor;
+import org.qat4j.core.layers.Activation;
+import org.qat4j.core.layers.BatchNormalization;
+import org.qat4j.core.layers.Conv2D;
+import org.qat4j.core.layers.Dense;
+import org.qat4j.core.layers.DepthwiseConv2D;
+import org.qat4j.core.layers.Padding;
+import org.qat4j.quant.quantizers.FakeQuantizer;
+import org.qat4j.quant.quantizers.LastValueQuantizer;
+import org.qat4j.quant.quantizers.MovingAverageQuantizer;
+
+class QatLayerGradientTest {
+  private static void build(Layer l, SplittableRandom rng, int... inShape) { l.build(new int[][] {inShape}, rng); }
+
+  private static ConvBatchNorm convBn(Layer conv, boolean bias, Activation act, SplittableRandom rng, int... in) {
+    ConvBatchNorm l = new ConvBatchNorm(conv, bias, new BatchNormalization("bn"), act,
+        LastValueQuantizer.int8Weights(true), MovingAverageQuantizer.int8());
+    build(l, rng, in);
+    // Non-trivial BN state so folding matters.
+    for (int c = 0; c < l.channels(); c++) {
+      l.batchNorm().gamma().value().set(c, 0.5f + 0.25f * c);
+      l.batchNorm().beta().value().set(c, 0.1f * c - 0.2f);
+      l.batchNorm().movingMean().value().set(c, 0.05f * c);
+      l.batchNorm().movingVariance().value().set(c, 0.7f + 0.3f * c);
+      if (l.bias() != null) l.bias().value().set(c, 0.03f * c);
+    }
+    return l;
+  }
+
+  private static void disable(ConvBatchNorm l) { l.weightQuantizer().setEnabled(false); l.outputQuantizer().setEnabled(false); }
+
+  @Test void convBnFrozenGradientsWithFakeQuantOff() {
+    SplittableRandom rng = new SplittableRandom(1);
+    ConvBatchNorm l = convBn(new Conv2D("c", 3, 3, 3).padding(Padding.SAME).useBias(false), true, Activation.NONE, rng, 5, 5, 2);
+    l.batchNorm().freeze(true);
+    disable(l);
+    var r = GradientCheck.check(l, new Tensor[] {GradientCheck.random(rng, 2, 5, 5, 2)}, 1e-2, 40, 3);
+    assertTrue(r.maxRelError() < 2e-2, r.toString());
+  }
+
+  @Test void convBnBatchStatsGradientsWithFakeQuantOff() {
+    SplittableRandom rng = new SplittableRandom(2);
+    ConvBatchNorm l = convBn(new Conv2D("c", 3, 3, 3).useBias(false), false, Activation.RELU6, rng, 6, 6, 2);
+    disable(l);
+    var r = GradientCheck.check(l, new Tensor[] {GradientCheck.random(rng, 3, 6, 6, 2)}, 1e-2, 40, 5);
+    assertTrue(r.maxRelError() < 2e-2, r.toString());
+  }
+
+  @Test void depthwiseAndDenseBnGradients() {
+    SplittableRandom rng = new SplittableRandom(3);
+    ConvBatchNorm dw = convBn(new DepthwiseConv2D("d", 3, 3).depthMultiplier(2).useBias(false), true, Activation.NONE, rng, 5, 5, 2);
+    assertEquals(4, dw.weightQuantizer().channels(), "depthwise per-axis = in·mult channels");
+    disable(dw);
+    var r = GradientCheck.check(dw, new Tensor[] {GradientCheck.random(rng, 2, 5, 5, 2)}, 1e-2, 40, 7);
+    assertTrue(r.maxRelError() < 2e-2, r.toString());
+    ConvBatchNorm d = convBn(new Dense("f", 4).useBias(false), true, Activation.NONE, rng, 6);
+    disable(d);
+    d.batchNorm().freeze(true);
+    r = GradientCheck.check(d, new Tensor[] {GradientCheck.random(rng, 5, 6)}, 1e-2, 40, 9);
+    assertTrue(r.maxRelError() < 2e-2, r.toString());
+  }
+
+  @Test void convBnMatchesFloatConvThenBn() {
+    SplittableRandom rng = new SplittableRandom(4);
+    ConvBatchNorm l = convBn(new Conv2D("c", 3, 3, 3).useBias(false), true, Activation.NONE, rng, 5, 5, 2);
+    disable(l);
+    Conv2D ref = new Conv2D("r", 3, 3, 3);
+    build(ref, new SplittableRandom(9), 5, 5, 2);
+    ref.kernel().value().copyFrom(l.kernel().value());
+    ref.bias().value().copyFrom(l.bias().value());
+    BatchNormalization bn = new BatchNormalization("b");
+    build(bn, rng, 3, 3, 3);
+    for (int i = 0; i < 4; i++) bn.params().get(i).value().copyFrom(l.batchNorm().params().get(i).value());
+    Tensor x = GradientCheck.random(rng, 2, 5, 5, 2);
+    for (boolean training : new boolean[] {false, true}) {
+      ExecContext ctx = training ? ExecContext.training(1) : ExecContext.inference();
+      float[] want = bn.forward(new Tensor[] {ref.forward(new Tensor[] {x}, ctx)}, ctx).toArray();
+      float[] got = l.forward(new Tensor[] {x}, ctx).toArray();
+      assertArrayEquals(want, got, 1e-4f, "training=" + training);
+    }
+  }
+
+  @Test void foldedKernelTrainingSawIsTheExportedOne() {
+    SplittableRandom rng = new SplittableRandom(5);
+    ConvBatchNorm l = convBn(new Conv2D("c", 4, 3, 3).useBias(false), false, Activation.RELU, rng, 5, 5, 2);
+    l.forward(new Tensor[] {GradientCheck.random(rng, 2, 5, 5, 2)}, ExecContext.training(1));
+    l.forward(new Tensor[] {GradientCheck.random(rng, 2, 5, 5, 2)}, ExecContext.inference());
+    Tensor used = ConvBatchNorm.kernelOf(l.conv()).value();
+    FakeQuantizer wq = l.weightQuantizer();
+    Tensor expect = Tensor.zeros(used.shape());
+    var grids = wq.grids();
+    Tensor fk = l.foldedKernel();
+    for (int i = 0; i < fk.size(); i++) expect.set(i, org.qat4j.quant.quantizers.FakeQuant.quantizeInv(fk.get(i), grids[i % 4]));
+    assertArrayEquals(expect.toArray(), used.toArray(), 0f);
+    // Symmetric narrow grid: every used weight is an integer multiple of max|w_fold[c]|/127.
+    for (int i = 0; i < used.size(); i++) {
+      float q = used.get(i) / grids[i % 4].scale();
+      assertEquals(Math.rint(q), q, 1e-3);
+      assertTrue(Math.abs(q) <= 127.001f);
+    }
+  }
+
+  @Test void wrapperGradientsWithQuantOffAndSteMaskWithQuantOn() {
+    SplittableRandom rng = new SplittableRandom(6);
+    QuantizeWrapper w = new QuantizeWrapper(new Dense("d", 3), Map.of("kernel", LastValueQuantizer.int8Weights(false)),
+        Activation.NONE, MovingAverageQuantizer.int8());
+    build(w, rng, 4);
+    w.weightQuantizers().get("kernel").setEnabled(false);
+    w.outputQuantizer().setEnabled(false);
+    Tensor x = GradientCheck.random(rng, 5, 4);
+    var r = GradientCheck.check(w, new Tensor[] {x}, 1e-2, 40, 1);
+    assertTrue(r.maxRelError() < 1e-2, r.toString());
+
+    // STE: with a narrow fixed range, clipped weights get zero gradient, others the plain dense gradient.
+    FakeQuantizer kq = w.weightQuantizers().get("kernel");
+    kq.setEnabled(true);
+    kq.setObserving(false);
+    kq.setRange(new float[] {-0.3f}, new float[] {0.3f});
+    ExecContext ctx = ExecContext.training(1);
+    w.forward(new Tensor[] {x}, ctx);
+    Tensor g = GradientCheck.random(rng, 5, 3);
+    w.backward(g, ctx);
+    Param inner = ((Dense) w.inner()).kernel();
+    Param latent = w.latent("kernel");
+    var grid = kq.grids()[0];
+    int clipped = 0;
+    for (int i = 0; i < latent.value().size(); i++) {
+      float lw = latent.value().get(i);
+      boolean inside = lw >= grid.nudgedMin() && lw <= grid.nudgedMax();
+      if (!inside) clipped++;
+      assertEquals(inside ? inner.grad().get(i) : 0f, latent.grad().get(i), 0f, "index " + i);
+      assertEquals(org.qat4j.quant.quantizers.FakeQuant.quantizeVars(lw, grid), inner.value().get(i), 0f);
+    }
+    assertTrue(clipped > 0, "test needs clipped weights");
+  }
+}
