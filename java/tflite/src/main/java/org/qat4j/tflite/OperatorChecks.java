@@ -1,0 +1,64 @@
+package org.qat4j.tflite;
+
+import java.util.Map;
+
+/**
+ * Option and operand sanity for builtins whose options TFLite would otherwise silently default
+ * (a missing or mistyped options union gives stride 0 or a wrong filter): expected options type,
+ * positive strides/filters/dilations, operand ranks, and the per-axis dimension of conv filters.
+ */
+final class OperatorChecks {
+  private OperatorChecks() {}
+
+  private record Expect(String options, boolean required, int minInputs) {}
+
+  private static final Map<Integer, Expect> EXPECT = Map.ofEntries(
+      Map.entry(3, new Expect("Conv2DOptions", true, 2)),
+      Map.entry(4, new Expect("DepthwiseConv2DOptions", true, 2)),
+      Map.entry(1, new Expect("Pool2DOptions", true, 1)),
+      Map.entry(17, new Expect("Pool2DOptions", true, 1)),
+      Map.entry(9, new Expect("FullyConnectedOptions", false, 2)),
+      Map.entry(25, new Expect("SoftmaxOptions", false, 1)),
+      Map.entry(2, new Expect("ConcatenationOptions", false, 1)),
+      Map.entry(0, new Expect("AddOptions", false, 2)),
+      Map.entry(41, new Expect("SubOptions", false, 2)),
+      Map.entry(18, new Expect("MulOptions", false, 2)),
+      Map.entry(22, new Expect("ReshapeOptions", false, 1)),
+      Map.entry(40, new Expect("ReducerOptions", false, 2)),
+      Map.entry(34, new Expect("PadOptions", false, 2)),
+      Map.entry(43, new Expect("SqueezeOptions", false, 1)));
+
+  static void check(SubgraphInfo s, OperatorInfo op, String w) {
+    if (op.custom()) return;
+    Expect e = EXPECT.get(op.builtinCode());
+    if (e == null) return;
+    if (!op.optionsType().equals("NONE") && !op.optionsType().equals(e.options())) {
+      throw new ModelFormatException(w, "options are " + op.optionsType() + ", expected " + e.options());
+    }
+    if (e.required() && op.optionsType().equals("NONE")) throw new ModelFormatException(w, "missing " + e.options());
+    if (op.inputs().length < e.minInputs()) {
+      throw new ModelFormatException(w, "has " + op.inputs().length + " inputs, needs at least " + e.minInputs());
+    }
+    if (op.outputs().length < 1) throw new ModelFormatException(w, "has no outputs");
+    Map<String, Object> o = op.options();
+    for (String key : new String[] {"stride_h", "stride_w", "dilation_h_factor", "dilation_w_factor", "filter_height", "filter_width"}) {
+      Object v = o.get(key);
+      if (v instanceof Integer i && i < 1) throw new ModelFormatException(w, key + " = " + i + " (must be ≥ 1)");
+    }
+    if (op.builtinCode() == 3 || op.builtinCode() == 4) checkConv(s, op, w);
+  }
+
+  private static void checkConv(SubgraphInfo s, OperatorInfo op, String w) {
+    int[] in = op.inputs();
+    if (in[0] < 0 || in[1] < 0) throw new ModelFormatException(w, "input and filter are required");
+    TensorInfo x = s.tensor(in[0]);
+    TensorInfo f = s.tensor(in[1]);
+    if (x.shape().length != 4) throw new ModelFormatException(w + ", input 0", "rank " + x.shape().length + ", expected 4 (NHWC)");
+    if (f.shape().length != 4) throw new ModelFormatException(w + ", input 1", "filter rank " + f.shape().length + ", expected 4");
+    QuantizationInfo q = f.quantization();
+    int dim = op.builtinCode() == 3 ? 0 : 3;
+    if (q != null && q.perAxis() && q.quantizedDimension() != dim) {
+      throw new ModelFormatException(w + ", input 1", "per-axis filter quantized along dimension " + q.quantizedDimension() + ", expected " + dim);
+    }
+  }
+}
