@@ -1,0 +1,195 @@
+package org.qat4j.quant.lower;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.qat4j.core.Layer;
+import org.qat4j.core.Model;
+import org.qat4j.core.Node;
+import org.qat4j.core.layers.Add;
+import org.qat4j.core.layers.AveragePool2D;
+import org.qat4j.core.layers.BatchNormalization;
+import org.qat4j.core.layers.Concatenate;
+import org.qat4j.core.layers.Conv2D;
+import org.qat4j.core.layers.Dense;
+import org.qat4j.core.layers.DepthwiseConv2D;
+import org.qat4j.core.layers.GlobalAveragePooling2D;
+import org.qat4j.core.layers.HardSwish;
+import org.qat4j.core.layers.MaxPool2D;
+import org.qat4j.core.layers.ReLU;
+import org.qat4j.core.layers.ReLU6;
+import org.qat4j.core.layers.Sigmoid;
+import org.qat4j.core.layers.Softmax;
+import org.qat4j.quant.ir.DType;
+import org.qat4j.quant.ir.FusedActivation;
+import org.qat4j.quant.ir.LoweredGraph;
+import org.qat4j.quant.ir.LoweredGraphBuilder;
+import org.qat4j.quant.ir.OpKind;
+import org.qat4j.quant.ir.OpSpec;
+import org.qat4j.quant.ir.TensorSpec;
+
+/**
+ * Lowers a core {@link Model} to a float32 {@link LoweredGraph} (batch 1, NHWC): BN folded, ReLU
+ * fused per {@link FusionPlan}, weights in TFLite layouts. Activation tensors are named after the
+ * core node whose output they hold. Unsupported layers fail with one error listing all of them.
+ */
+public final class FloatLowering {
+  private final Model model;
+  private final LoweredGraphBuilder b;
+  private final Map<Node, Integer> tensorOf = new IdentityHashMap<>();
+
+  private FloatLowering(Model model) {
+    this.model = model;
+    this.b = new LoweredGraphBuilder(model.input().name() + "_float");
+  }
+
+  /** The float32 lowered graph of {@code model} (weights copied; the model is not modified). */
+  public static LoweredGraph lower(Model model) {
+    return new FloatLowering(model).run();
+  }
+
+  private LoweredGraph run() {
+    FusionPlan plan = FusionPlan.of(model);
+    List<String> bad = new ArrayList<>();
+    for (FusionPlan.Step s : plan.steps()) {
+      String why = LayerSupport.unsupportedReason(s.main().layer());
+      if (why != null) bad.add("'" + s.main().name() + "' (" + s.main().layer().type() + "): " + why);
+    }
+    if (!bad.isEmpty()) throw new IllegalArgumentException("cannot lower to TFLite: " + String.join("; ", bad));
+    Node in = model.input();
+    int x = b.addTensor(TensorSpec.activation(in.name(), batch1(in.shape()), DType.FLOAT32, null));
+    tensorOf.put(in, x);
+    b.setInputs(x);
+    for (FusionPlan.Step s : plan.steps()) lowerStep(s);
+    b.setOutputs(tensorOf.get(model.output()));
+    b.description("qat4j float32 model");
+    return b.build();
+  }
+
+  static int[] batch1(int[] perSample) {
+    int[] s = new int[perSample.length + 1];
+    s[0] = 1;
+    System.arraycopy(perSample, 0, s, 1, perSample.length);
+    return s;
+  }
+
+  private int input(Node n, int i) { return tensorOf.get(n.inputs().get(i)); }
+
+  private int output(FusionPlan.Step s) {
+    Node last = s.last();
+    int t = b.addTensor(TensorSpec.activation(last.name(), batch1(last.shape()), DType.FLOAT32, null));
+    tensorOf.put(last, t);
+    return t;
+  }
+
+  private int constF(String name, int[] shape, float[] data) {
+    return b.addTensor(new TensorSpec(name, shape, DType.FLOAT32, null, data));
+  }
+
+  private int constI(String name, int[] shape, int[] data) {
+    return b.addTensor(new TensorSpec(name, shape, DType.INT32, null, data));
+  }
+
+  private void lowerStep(FusionPlan.Step s) {
+    Node n = s.main();
+    Layer l = n.layer();
+    OpSpec.Options o = OpSpec.Options.DEFAULT.withActivation(s.fused());
+    if (l instanceof Conv2D || l instanceof DepthwiseConv2D || l instanceof Dense) {
+      lowerWeighted(s, o);
+    } else if (l instanceof Add) {
+      lowerAdd(s, o);
+    } else if (l instanceof Concatenate) {
+      int[] ins = new int[n.inputs().size()];
+      for (int i = 0; i < ins.length; i++) ins[i] = input(n, i);
+      b.addOp(OpKind.CONCATENATION, ins, new int[] {output(s)}, o.withAxis(n.shape().length));
+    } else if (l instanceof MaxPool2D p) {
+      pool(s, OpKind.MAX_POOL_2D, p.poolSize(), p.strides(), p.padding().name());
+    } else if (l instanceof AveragePool2D p) {
+      pool(s, OpKind.AVERAGE_POOL_2D, p.poolSize(), p.strides(), p.padding().name());
+    } else if (l instanceof GlobalAveragePooling2D) {
+      int axes = constI(n.name() + "/axes", new int[] {2}, new int[] {1, 2});
+      b.addOp(OpKind.MEAN, new int[] {input(n, 0), axes}, new int[] {output(s)}, o.withKeepDims(false));
+    } else if (l instanceof BatchNormalization bn) {
+      lowerStandaloneBn(s, bn);
+    } else if (l instanceof ReLU || l instanceof ReLU6 || l instanceof Sigmoid || l instanceof HardSwish || l instanceof Softmax) {
+      lowerUnary(s, l);
+    } else {
+      lowerByType(s);
+    }
+  }
+
+  private void pool(FusionPlan.Step s, OpKind k, int[] ps, int[] st, String padding) {
+    b.addOp(k, new int[] {input(s.main(), 0)}, new int[] {output(s)},
+        OpSpec.Options.DEFAULT.withFilter(ps[0], ps[1]).withStrides(st[0], st[1]).withPadding(padding));
+  }
+
+  private void lowerUnary(FusionPlan.Step s, Layer l) {
+    OpKind k = l instanceof ReLU ? OpKind.RELU : l instanceof ReLU6 ? OpKind.RELU6
+        : l instanceof Sigmoid ? OpKind.LOGISTIC : l instanceof HardSwish ? OpKind.HARD_SWISH : OpKind.SOFTMAX;
+    OpSpec.Options o = k == OpKind.SOFTMAX ? OpSpec.Options.DEFAULT.withBeta(1f) : OpSpec.Options.DEFAULT;
+    b.addOp(k, new int[] {input(s.main(), 0)}, new int[] {output(s)}, o);
+  }
+
+  /** Layers known by type name only (shape-only layers whose classes may not exist yet). */
+  private void lowerByType(FusionPlan.Step s) {
+    Node n = s.main();
+    switch (n.layer().type()) {
+      case "Dropout", "SpatialDropout2D" -> tensorOf.put(n, input(n, 0));
+      case "Flatten", "Reshape" -> {
+        int[] shape = batch1(n.shape());
+        int st = constI(n.name() + "/shape", new int[] {shape.length}, shape);
+        b.addOp(OpKind.RESHAPE, new int[] {input(n, 0), st}, new int[] {output(s)}, OpSpec.Options.DEFAULT.withNewShape(shape));
+      }
+      case "ZeroPadding2D" -> {
+        int[] p = LayerSupport.zeroPadding(n);
+        int pads = constI(n.name() + "/paddings", new int[] {4, 2}, new int[] {0, 0, p[0], p[1], p[2], p[3], 0, 0});
+        b.addOp(OpKind.PAD, new int[] {input(n, 0), pads}, new int[] {output(s)}, OpSpec.Options.DEFAULT);
+      }
+      default -> throw new IllegalStateException("unreachable: " + n.layer().type());
+    }
+  }
+
+  private void lowerAdd(FusionPlan.Step s, OpSpec.Options o) {
+    Node n = s.main();
+    int acc = input(n, 0);
+    int k = n.inputs().size();
+    for (int i = 1; i < k; i++) {
+      boolean lastAdd = i == k - 1;
+      int out = lastAdd ? output(s)
+          : b.addTensor(TensorSpec.activation(n.name() + "/partial" + i, batch1(n.shape()), DType.FLOAT32, null));
+      b.addOp(OpKind.ADD, new int[] {acc, input(n, i)}, new int[] {out},
+          lastAdd ? o : OpSpec.Options.DEFAULT);
+      acc = out;
+    }
+  }
+
+  private void lowerStandaloneBn(FusionPlan.Step s, BatchNormalization bn) {
+    Node n = s.main();
+    int c = n.shape()[n.shape().length - 1];
+    float[] scale = WeightLayouts.bnScale(bn.gamma().value().toArray(), bn.movingVariance().value().toArray(), bn.epsilon());
+    float[] shift = WeightLayouts.bnShift(bn.beta().value().toArray(), bn.movingMean().value().toArray(), scale);
+    int mid = b.addTensor(TensorSpec.activation(n.name() + "/scaled", batch1(n.shape()), DType.FLOAT32, null));
+    b.addOp(OpKind.MUL, new int[] {input(n, 0), constF(n.name() + "/scale", new int[] {c}, scale)}, new int[] {mid}, null);
+    b.addOp(OpKind.ADD, new int[] {mid, constF(n.name() + "/shift", new int[] {c}, shift)}, new int[] {output(s)}, null);
+  }
+
+  private void lowerWeighted(FusionPlan.Step s, OpSpec.Options o) {
+    Node n = s.main();
+    Layer l = n.layer();
+    WeightedOp w = WeightedOp.of(l, n.inputs().get(0).shape());
+    float[] weights = w.weights();
+    float[] bias = w.bias();
+    if (s.bn() != null) {
+      BatchNormalization bn = (BatchNormalization) s.bn().layer();
+      float[] mean = bn.movingMean().value().toArray();
+      float[] scale = WeightLayouts.bnScale(bn.gamma().value().toArray(), bn.movingVariance().value().toArray(), bn.epsilon());
+      weights = WeightLayouts.foldWeights(weights, w.shape(), w.channelDim(), scale);
+      bias = WeightLayouts.foldBias(bias, mean, bn.beta().value().toArray(), scale);
+    }
+    if (bias == null) bias = new float[w.channels()];
+    int wt = constF(n.name() + "/weights", w.shape(), weights);
+    int bt = constF(n.name() + "/bias", new int[] {w.channels()}, bias);
+    b.addOp(w.kind(), new int[] {input(n, 0), wt, bt}, new int[] {output(s)}, w.options(o));
+  }
+}

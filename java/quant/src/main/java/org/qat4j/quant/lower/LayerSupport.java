@@ -1,0 +1,57 @@
+package org.qat4j.quant.lower;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.util.Set;
+import org.qat4j.core.Layer;
+import org.qat4j.core.Node;
+import org.qat4j.core.layers.Concatenate;
+
+/** Which core layers lower to TFLite, and shape-derived options of layers known by type name. */
+final class LayerSupport {
+  private static final Set<String> SUPPORTED = Set.of("Conv2D", "DepthwiseConv2D", "Dense", "BatchNormalization",
+      "ReLU", "ReLU6", "Sigmoid", "HardSwish", "Softmax", "Add", "Concatenate", "MaxPool2D", "AveragePool2D",
+      "GlobalAveragePooling2D", "Flatten", "Reshape", "Dropout", "SpatialDropout2D", "ZeroPadding2D");
+
+  private LayerSupport() {}
+
+  /** Null when supported, else why not. */
+  static String unsupportedReason(Layer l) {
+    if (!SUPPORTED.contains(l.type())) return "no TFLite lowering for this layer type";
+    if (l instanceof Concatenate) return null;
+    return null;
+  }
+
+  /**
+   * ZeroPadding2D pads {top, bottom, left, right}, read from its config ("padding" as [[t,b],[l,r]],
+   * [t,b,l,r], [h,w] or a single int) and checked against the node's shapes.
+   */
+  static int[] zeroPadding(Node n) {
+    JsonObject c = n.layer().config();
+    int[] p = parsePadding(c.get("padding"));
+    if (p == null) {
+      int[] in = n.inputs().get(0).shape(), out = n.shape();
+      int dh = out[0] - in[0], dw = out[1] - in[1];
+      p = new int[] {dh / 2, dh - dh / 2, dw / 2, dw - dw / 2};
+    }
+    int[] in = n.inputs().get(0).shape(), out = n.shape();
+    if (in[0] + p[0] + p[1] != out[0] || in[1] + p[2] + p[3] != out[1]) {
+      throw new IllegalArgumentException("layer '" + n.name() + "': cannot determine ZeroPadding2D paddings from config " + c);
+    }
+    return p;
+  }
+
+  private static int[] parsePadding(JsonElement e) {
+    if (e == null || e.isJsonNull()) return null;
+    if (e.isJsonPrimitive()) { int v = e.getAsInt(); return new int[] {v, v, v, v}; }
+    JsonArray a = e.getAsJsonArray();
+    if (a.size() == 2 && a.get(0).isJsonArray()) {
+      JsonArray h = a.get(0).getAsJsonArray(), w = a.get(1).getAsJsonArray();
+      return new int[] {h.get(0).getAsInt(), h.get(1).getAsInt(), w.get(0).getAsInt(), w.get(1).getAsInt()};
+    }
+    if (a.size() == 2) { int h = a.get(0).getAsInt(), w = a.get(1).getAsInt(); return new int[] {h, h, w, w}; }
+    if (a.size() == 4) return new int[] {a.get(0).getAsInt(), a.get(1).getAsInt(), a.get(2).getAsInt(), a.get(3).getAsInt()};
+    return null;
+  }
+}

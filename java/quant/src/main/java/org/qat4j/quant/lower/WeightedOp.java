@@ -1,0 +1,51 @@
+package org.qat4j.quant.lower;
+
+import org.qat4j.core.Layer;
+import org.qat4j.core.layers.Conv2D;
+import org.qat4j.core.layers.Dense;
+import org.qat4j.core.layers.DepthwiseConv2D;
+import org.qat4j.quant.ir.OpKind;
+import org.qat4j.quant.ir.OpSpec;
+
+/**
+ * A Conv2D, DepthwiseConv2D or Dense layer seen as its TFLite operator: weights already in TFLite
+ * layout (OHWI, [1,kh,kw,in·mult], [units,in]), the output-channel dimension of that layout, the
+ * bias (null when the layer has none) and the operator options. Weights are fresh copies.
+ */
+public record WeightedOp(OpKind kind, int[] shape, int channelDim, int channels, float[] weights, float[] bias,
+                         int[] strides, int[] dilation, String padding, int depthMultiplier) {
+
+  /** Converts {@code l}, whose per-sample input shape is {@code inShape}. */
+  public static WeightedOp of(Layer l, int[] inShape) {
+    if (l instanceof Conv2D c) {
+      int[] k = c.kernelSize();
+      int in = inShape[inShape.length - 1], out = c.filters();
+      float[] w = WeightLayouts.hwioToOhwi(c.kernel().value().toArray(), k[0], k[1], in, out);
+      return new WeightedOp(OpKind.CONV_2D, new int[] {out, k[0], k[1], in}, 0, out, w, biasOf(c.bias()),
+          c.strides(), c.dilation(), c.padding().name(), 1);
+    }
+    if (l instanceof DepthwiseConv2D d) {
+      int[] k = d.kernelSize();
+      int in = inShape[inShape.length - 1], m = d.depthMultiplier();
+      float[] w = WeightLayouts.depthwiseToTflite(d.kernel().value().toArray(), k[0], k[1], in, m);
+      return new WeightedOp(OpKind.DEPTHWISE_CONV_2D, new int[] {1, k[0], k[1], in * m}, 3, in * m, w, biasOf(d.bias()),
+          d.strides(), d.dilation(), d.padding().name(), m);
+    }
+    if (l instanceof Dense d) {
+      int in = inShape[inShape.length - 1], units = d.units();
+      float[] w = WeightLayouts.denseToTflite(d.kernel().value().toArray(), in, units);
+      return new WeightedOp(OpKind.FULLY_CONNECTED, new int[] {units, in}, 0, units, w, biasOf(d.bias()),
+          new int[] {1, 1}, new int[] {1, 1}, "VALID", 1);
+    }
+    throw new IllegalArgumentException("layer '" + l.name() + "' (" + l.type() + ") has no TFLite weighted operator");
+  }
+
+  private static float[] biasOf(org.qat4j.core.Param p) { return p == null ? null : p.value().toArray(); }
+
+  /** Operator options for this op on top of {@code base} (which carries the fused activation). */
+  public OpSpec.Options options(OpSpec.Options base) {
+    if (kind == OpKind.FULLY_CONNECTED) return base;
+    OpSpec.Options o = base.withPadding(padding).withStrides(strides[0], strides[1]).withDilation(dilation[0], dilation[1]);
+    return kind == OpKind.DEPTHWISE_CONV_2D ? o.withDepthMultiplier(depthMultiplier) : o;
+  }
+}
