@@ -41,8 +41,8 @@ public final class Reshape extends Layer {
       else known *= target[i];
     }
     int[] out = target.clone();
-    if (free >= 0 && known > 0 && size % known == 0) out[free] = size / known;
-    if (Shapes.size(out) != size || (free >= 0 && out[free] <= 0)) {
+    if (free >= 0 && size % known == 0 && size / known > 0) out[free] = size / known;
+    if ((free >= 0 && out[free] <= 0) || (long) known * (free >= 0 ? out[free] : 1) != size) {
       throw shapeError("cannot reshape input " + Arrays.toString(s) + " (" + size + " values) to target " + Arrays.toString(target));
     }
     return out;

@@ -1,0 +1,61 @@
+package org.qat4j.core.layers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.qat4j.core.Layer;
+
+class LayerRegistryTest {
+  /** One non-default instance of every layer type. */
+  static List<Layer> samples() {
+    return List.of(
+        new Input("in", 8, 8, 3),
+        new Dense("d", 7).activation(Activation.RELU6).useBias(false),
+        new ReLU("r"), new ReLU6("r6"), new HardSwish("hs"), new Sigmoid("sg"), new Softmax("sm"),
+        new Conv2D("c", 16, 3, 5).strides(2, 1).dilation(1, 2).padding(Padding.SAME).useBias(false).activation(Activation.RELU),
+        new DepthwiseConv2D("dw", 3, 3).depthMultiplier(2).strides(2, 2).dilation(1, 1).padding(Padding.SAME).activation(Activation.RELU6),
+        new BatchNormalization("bn").momentum(0.9f).epsilon(1e-5f).freeze(true),
+        new MaxPool2D("mp", 3, 3).strides(2, 2).padding(Padding.SAME),
+        new AveragePool2D("ap", 2, 3).strides(1, 1),
+        new GlobalAveragePooling2D("gap"), new Add("add"), new Concatenate("cat"), new Flatten("fl"),
+        new Reshape("rs", 4, -1), new ZeroPadding2D("zp", 1, 2, 3, 4), new Dropout("dr", 0.3f));
+  }
+
+  @Test
+  void everyLayerRoundTripsThroughItsConfig() {
+    Set<String> seen = new HashSet<>();
+    for (Layer l : samples()) {
+      Layer back = LayerRegistry.create(l.type(), l.name(), l.config());
+      assertEquals(l.getClass(), back.getClass(), l.type());
+      assertEquals(l.config(), back.config(), l.type());
+      assertEquals(l.name(), back.name());
+      seen.add(l.type());
+    }
+    assertEquals(LayerRegistry.types(), seen, "every registered type has a round-trip sample");
+  }
+
+  @Test
+  void configsCarryTheSettings() {
+    var c = new Conv2D("c", 16, 3, 5).strides(2, 1).padding(Padding.SAME).config();
+    assertEquals(16, c.get("filters").getAsInt());
+    assertEquals("SAME", c.get("padding").getAsString());
+    Conv2D back = (Conv2D) LayerRegistry.create("Conv2D", "c", c);
+    assertEquals(2, back.strides()[0]);
+    assertEquals(5, back.kernelSize()[1]);
+    BatchNormalization bn = (BatchNormalization) LayerRegistry.create("BatchNormalization", "bn", new BatchNormalization("x").config());
+    assertEquals(0.99f, bn.momentum());
+  }
+
+  @Test
+  void unknownTypeAndBadConfigAreClear() {
+    var e = assertThrows(IllegalArgumentException.class, () -> LayerRegistry.create("Conv3D", "c3", new com.google.gson.JsonObject()));
+    assertTrue(e.getMessage().contains("Conv3D") && e.getMessage().contains("c3"), e.getMessage());
+    var f = assertThrows(IllegalArgumentException.class, () -> LayerRegistry.create("Conv2D", "cx", new com.google.gson.JsonObject()));
+    assertTrue(f.getMessage().contains("kernel_size"), f.getMessage());
+  }
+}
