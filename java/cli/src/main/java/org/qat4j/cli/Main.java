@@ -20,6 +20,7 @@ public final class Main {
 
   /** Runs the CLI with the given streams (stdout carries only results; messages go to stderr). */
   public static int run(String[] args, PrintStream out, PrintStream err) {
+    System.setProperty("java.awt.headless", "true");
     PrintWriter o = new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
     PrintWriter e = new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true);
     CommandLine cl = commandLine(o, e);
