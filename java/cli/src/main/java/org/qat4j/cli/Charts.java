@@ -67,7 +67,7 @@ final class Charts {
     for (Map.Entry<String, JsonElement> e : acc.entrySet()) {
       if (!e.getValue().isJsonPrimitive()) continue;
       names.add(e.getKey());
-      values.add(100 * e.getValue().getAsDouble());
+      values.add(Math.round(10000 * e.getValue().getAsDouble()) / 100.0);
     }
     if (names.isEmpty()) return null;
     CategoryChart c = new CategoryChartBuilder().width(W).height(H).title("Fashion-MNIST test accuracy")
@@ -104,7 +104,7 @@ final class Charts {
     JsonObject sizes = obj(report, "sizes");
     if (sizes == null || sizes.size() == 0) return null;
     Map<String, Double> kb = new LinkedHashMap<>();
-    for (Map.Entry<String, JsonElement> e : sizes.entrySet()) kb.put(e.getKey(), e.getValue().getAsDouble() / 1024.0);
+    for (Map.Entry<String, JsonElement> e : sizes.entrySet()) kb.put(e.getKey(), Math.round(10 * e.getValue().getAsDouble() / 1024.0) / 10.0);
     CategoryChart c = new CategoryChartBuilder().width(W).height(H).title("Model size (.tflite)").xAxisTitle("model")
         .yAxisTitle("KiB").build();
     style(c.getStyler());
@@ -124,7 +124,7 @@ final class Charts {
       JsonObject o = e.getAsJsonObject();
       if (o.get("sqnr_db").isJsonNull()) continue;
       names.add(o.get("name").getAsString());
-      values.add(Math.min(o.get("sqnr_db").getAsDouble(), 99.0));
+      values.add(Math.round(10 * Math.min(o.get("sqnr_db").getAsDouble(), 99.0)) / 10.0);
     }
     if (names.isEmpty()) return null;
     CategoryChart c = new CategoryChartBuilder().width(W).height(H).title("Per-layer SQNR, int8 vs float").xAxisTitle("layer output")
