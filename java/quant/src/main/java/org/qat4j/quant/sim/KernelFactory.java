@@ -1,0 +1,28 @@
+package org.qat4j.quant.sim;
+
+import org.qat4j.quant.arith.RoundingMode;
+import org.qat4j.quant.ir.LoweredGraph;
+import org.qat4j.quant.ir.OpSpec;
+
+/** Picks and prepares the kernel of one op. */
+final class KernelFactory {
+  private KernelFactory() {}
+
+  static Simulator.Kernel create(LoweredGraph g, OpSpec op, Object[] consts, RoundingMode mode) {
+    if (op.outputs().length != 1) throw new IllegalArgumentException("expects exactly one output");
+    for (int i : op.inputs()) if (i < 0 && op.inputs()[0] == i) throw new IllegalArgumentException("first input is missing");
+    return switch (op.kind()) {
+      case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED -> ConvKernels.create(g, op, consts, mode);
+      case AVERAGE_POOL_2D, MAX_POOL_2D -> PoolKernels.pool(g, op);
+      case MEAN -> PoolKernels.mean(g, op, consts, mode);
+      case ADD, MUL -> EltwiseKernels.binary(g, op, mode);
+      case RELU, RELU6 -> EltwiseKernels.relu(g, op, mode);
+      case LOGISTIC, HARD_SWISH, SOFTMAX -> ActivationKernels.create(g, op);
+      case RESHAPE -> DataKernels.reshape(g, op);
+      case PAD -> DataKernels.pad(g, op, consts);
+      case CONCATENATION -> DataKernels.concat(g, op);
+      case QUANTIZE -> DataKernels.quantize(g, op, mode);
+      case DEQUANTIZE -> DataKernels.dequantize(g, op);
+    };
+  }
+}
