@@ -63,7 +63,10 @@ public final class FakeQuantizer {
   public boolean enabled() { return enabled; }
   public boolean observing() { return observing; }
   /** True once a range exists (observed, calibrated, set or fixed). */
-  public boolean hasRange() { return observed.value().get(0) != 0f; }
+  public boolean hasRange() {
+    if (fixed()) syncFixed();
+    return observed.value().get(0) != 0f;
+  }
   public boolean fixed() { return rule.fixedRange() != null; }
 
   /** Turns the fake-quant on or off (off = identity; the tensor is then treated as float). */
@@ -104,7 +107,8 @@ public final class FakeQuantizer {
     int size = x.size();
     if (sink != null) { sink.accept(x.buffer(), size); passThrough = true; return x; }
     if (!enabled) { passThrough = true; return x; }
-    if (training && observing && !fixed()) observe(x);
+    if (fixed()) syncFixed();
+    else if (training && observing) observe(x);
     if (!hasRange()) { passThrough = true; return x; }
     passThrough = false;
     refreshGrids();
@@ -118,6 +122,15 @@ public final class FakeQuantizer {
   public void backward(Tensor grad) {
     if (passThrough) return;
     FakeQuant.maskGradient(grad.buffer(), grad.size(), mask);
+  }
+
+  /** Copies a fixed (or shared) rule's current range into the range params. */
+  private void syncFixed() {
+    float[] f = rule.fixedRange();
+    if (f == null) return;
+    min.value().fill(f[0]);
+    max.value().fill(f[1]);
+    observed.value().set(0, 1f);
   }
 
   /** Updates the range from {@code x} with the rule (even while not training). */

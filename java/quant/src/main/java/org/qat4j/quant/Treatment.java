@@ -1,0 +1,21 @@
+package org.qat4j.quant;
+
+/** What the quantization registry does with a layer type. */
+public enum Treatment {
+  /** Model input: an all-values quantizer after it. */
+  INPUT,
+  /** Kernel fake-quant (the scheme's weight rule) and an output quantizer. */
+  WEIGHTS_AND_OUTPUT,
+  /** Output quantizer only (Add, ReLU, ReLU6, HardSwish, GlobalAveragePooling2D). */
+  OUTPUT,
+  /** Output uses the input's range (TFLite requires equal params: AveragePool2D). */
+  SHARE_INPUT_RANGE,
+  /** Exact on quantized values, so the output keeps the input's params (MaxPool2D, Flatten, Reshape, ZeroPadding2D, Dropout). */
+  PASS_THROUGH,
+  /** Fixed output params (Softmax, Sigmoid: scale 1/256, zero point −128). */
+  FIXED_OUTPUT,
+  /** One output range shared with every input (Concatenate). */
+  CONCAT,
+  /** Cannot be quantized on its own (the row's note says why). */
+  UNSUPPORTED
+}

@@ -1,0 +1,260 @@
+package org.qat4j.quant.transforms;
+
+import com.google.gson.JsonObject;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.qat4j.core.GraphBuilder;
+import org.qat4j.core.Layer;
+import org.qat4j.core.Model;
+import org.qat4j.core.Node;
+import org.qat4j.core.Param;
+import org.qat4j.core.layers.BatchNormalization;
+import org.qat4j.core.layers.LayerRegistry;
+import org.qat4j.quant.QatModel;
+import org.qat4j.quant.QuantizeConfig;
+import org.qat4j.quant.Quantizer;
+import org.qat4j.quant.Scheme;
+import org.qat4j.quant.Treatment;
+import org.qat4j.quant.UnsupportedLayersException;
+import org.qat4j.quant.layers.ConvBatchNorm;
+import org.qat4j.quant.layers.FakeQuantLayer;
+import org.qat4j.quant.layers.QuantizeWrapper;
+import org.qat4j.quant.quantizers.FakeQuantizer;
+import org.qat4j.quant.quantizers.SharedRangeQuantizer;
+
+/**
+ * Builds the QAT model from a float model: clones every layer (the float model is left untouched,
+ * weights copied), applies the transforms, wraps annotated layers by their registry treatment and
+ * records which quantizer defines each tensor's int8 params.
+ */
+public final class ModelTransformer {
+  private final Model src;
+  private final Map<String, QuantizeConfig> annotations;
+  private final Scheme scheme;
+  private final List<Transform> transforms;
+  private final Map<Node, List<Node>> matches = new IdentityHashMap<>();
+  private final Map<Node, Transform> matchKind = new IdentityHashMap<>();
+  private final Set<Node> consumed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+  private final Map<Node, Node> mapped = new IdentityHashMap<>();
+  private final Map<String, FakeQuantizer> rangeOf = new LinkedHashMap<>();
+  private GraphBuilder g;
+
+  /** @param annotations layer name → config, or → null for the scheme's default treatment */
+  public ModelTransformer(Model src, Map<String, QuantizeConfig> annotations, Scheme scheme, List<Transform> transforms) {
+    this.src = src;
+    this.annotations = annotations;
+    this.scheme = scheme;
+    this.transforms = transforms;
+  }
+
+  public QatModel apply() {
+    findMatches();
+    validate();
+    g = new GraphBuilder(0L);
+    for (Node n : src.nodes()) {
+      if (consumed.contains(n)) continue;
+      rewrite(n);
+    }
+    return new QatModel(g.build(mapped.get(src.output())), scheme, rangeOf);
+  }
+
+  private boolean annotated(Node n) { return annotations.containsKey(n.name()); }
+  private boolean custom(Node n) { return annotations.get(n.name()) != null; }
+  private Treatment treatment(Node n) { return scheme.registry().row(n.layer().type()).treatment(); }
+
+  private void findMatches() {
+    for (Node n : src.nodes()) {
+      if (consumed.contains(n) || !annotated(n) || custom(n)) continue;
+      for (Transform t : transforms) {
+        List<Node> chain = match(n, t);
+        if (chain == null) continue;
+        matches.put(n, chain);
+        matchKind.put(n, t);
+        consumed.addAll(chain.subList(1, chain.size()));
+        break;
+      }
+    }
+  }
+
+  private List<Node> match(Node first, Transform t) {
+    List<Node> chain = new ArrayList<>();
+    Node cur = first;
+    for (int i = 0; i < t.chain().size(); i++) {
+      if (!t.chain().get(i).contains(cur.layer().type()) || !annotated(cur) || custom(cur) || consumed.contains(cur)) return null;
+      chain.add(cur);
+      if (i == t.chain().size() - 1) break;
+      List<Node> next = src.consumers(cur);
+      if (next.size() != 1 || cur == src.output() || next.get(0).inputs().size() != 1) return null;
+      cur = next.get(0);
+    }
+    String act = first.layer().config().has("activation") ? first.layer().config().get("activation").getAsString() : "NONE";
+    return "NONE".equals(act) ? chain : null;
+  }
+
+  private void validate() {
+    List<String> problems = new ArrayList<>();
+    for (Node n : src.nodes()) {
+      if (!annotated(n) || custom(n) || matches.containsKey(n) || consumed.contains(n)) continue;
+      var row = scheme.registry().row(n.layer().type());
+      if (row.treatment() == Treatment.UNSUPPORTED) problems.add("'" + n.name() + "' (" + n.layer().type() + "): " + row.note());
+    }
+    if (!problems.isEmpty()) throw new UnsupportedLayersException(problems);
+  }
+
+  private Node[] inputsOf(Node n) {
+    Node[] in = new Node[n.inputs().size()];
+    for (int i = 0; i < in.length; i++) in[i] = mapped.get(n.inputs().get(i));
+    return in;
+  }
+
+  private FakeQuantizer inputRange(Node n) { return n.inputs().isEmpty() ? null : rangeOf.get(mapped.get(n.inputs().get(0)).name()); }
+
+  private Node rewrite(Node n) {
+    Layer l = n.layer();
+    if (n == src.input()) {
+      Node in = g.input(n.name(), n.shape());
+      mapped.put(n, in);
+      if (annotated(n)) {
+        FakeQuantLayer q = new FakeQuantLayer(n.name() + "_quant", scheme.inputQuantizer());
+        Node qn = g.add(q, in);
+        rangeOf.put(qn.name(), q.quantizer());
+        mapped.put(n, qn);
+      }
+      return mapped.get(n);
+    }
+    if (!annotated(n)) return put(n, n, add(clone(l, null), l, n));
+    if (custom(n)) {
+      QuantizeConfig c = annotations.get(n.name());
+      Layer inner = clone(l, null);
+      return wrap(n, n, new QuantizeWrapper(inner, c.weightQuantizers(inner), org.qat4j.core.layers.Activation.NONE, c.outputQuantizer(inner)), l);
+    }
+    List<Node> chain = matches.get(n);
+    if (chain != null) return rewriteMatch(n, chain, matchKind.get(n));
+    return rewriteSingle(n);
+  }
+
+  private Node rewriteSingle(Node n) {
+    Layer l = n.layer();
+    Quantizer act = scheme.activationQuantizer();
+    var none = org.qat4j.core.layers.Activation.NONE;
+    switch (treatment(n)) {
+      case WEIGHTS_AND_OUTPUT: {
+        Layer inner = clone(l, null);
+        return wrap(n, n, new QuantizeWrapper(inner, Map.of("kernel", scheme.weightQuantizer(inner)), none, act), l);
+      }
+      case OUTPUT:
+        return wrap(n, n, new QuantizeWrapper(clone(l, null), Map.of(), none, act), l);
+      case FIXED_OUTPUT:
+        return wrap(n, n, new QuantizeWrapper(clone(l, null), Map.of(), none, org.qat4j.quant.quantizers.FixedRangeQuantizer.probabilities()), l);
+      case SHARE_INPUT_RANGE: {
+        FakeQuantizer in = inputRange(n);
+        if (in == null) return put(n, n, add(clone(l, null), l, n));
+        return wrap(n, n, new QuantizeWrapper(clone(l, null), Map.of(), none, new SharedRangeQuantizer(in)), l);
+      }
+      case CONCAT:
+        return concat(n);
+      case PASS_THROUGH: {
+        Node out = add(clone(l, null), l, n);
+        FakeQuantizer in = inputRange(n);
+        if (in != null) rangeOf.put(out.name(), in);
+        mapped.put(n, out);
+        return out;
+      }
+      default:
+        throw new IllegalStateException("unhandled treatment for " + l);
+    }
+  }
+
+  private Node rewriteMatch(Node n, List<Node> chain, Transform t) {
+    Node tail = chain.get(chain.size() - 1);
+    Layer l = n.layer();
+    String actName = "NONE";
+    String tailType = tail.layer().type();
+    if (tailType.equals("ReLU")) actName = "RELU";
+    if (tailType.equals("ReLU6")) actName = "RELU6";
+    var act = org.qat4j.core.layers.Activation.valueOf(actName);
+    if (t.kind() == Transform.Kind.FOLD_BATCH_NORM) {
+      JsonObject cfg = l.config().deepCopy();
+      boolean bias = !cfg.has("use_bias") || cfg.get("use_bias").getAsBoolean();
+      cfg.addProperty("use_bias", false);
+      Layer conv = LayerRegistry.create(l.type(), l.name(), cfg);
+      Layer bnSrc = chain.get(1).layer();
+      BatchNormalization bn = (BatchNormalization) clone(bnSrc, null);
+      ConvBatchNorm cbn = new ConvBatchNorm(conv, bias, bn, act, scheme.weightQuantizer(conv), scheme.activationQuantizer());
+      Node out = g.add(cbn, inputsOf(n));
+      copyParams(l, cbn);
+      copyParams(bnSrc, cbn);
+      rangeOf.put(out.name(), cbn.outputQuantizer());
+      return put(n, tail, out);
+    }
+    if (l.type().equals("Add")) {
+      return wrap(n, tail, new QuantizeWrapper(clone(l, null), Map.of(), act, scheme.activationQuantizer()), l);
+    }
+    JsonObject cfg = l.config().deepCopy();
+    cfg.addProperty("activation", actName);
+    Layer inner = clone(l, cfg);
+    return wrap(n, tail, new QuantizeWrapper(inner, Map.of("kernel", scheme.weightQuantizer(inner)), org.qat4j.core.layers.Activation.NONE,
+        scheme.activationQuantizer()), l);
+  }
+
+  private Node concat(Node n) {
+    Layer l = n.layer();
+    QuantizeWrapper w = new QuantizeWrapper(clone(l, null), Map.of(), org.qat4j.core.layers.Activation.NONE, scheme.activationQuantizer());
+    Node out = wrap(n, n, w, l);
+    for (Node in : n.inputs()) {
+      Node owner = in;
+      boolean exclusive = src.consumers(in).size() == 1;
+      while (exclusive && treatment(owner) == Treatment.PASS_THROUGH && annotated(owner) && !consumed.contains(owner)) {
+        owner = owner.inputs().get(0);
+        exclusive = src.consumers(owner).size() == 1;
+      }
+      FakeQuantizer q = rangeOf.get(mapped.get(in).name());
+      if (!exclusive || q == null || q.fixed() || owner == src.input()) continue;
+      q.setEnabled(false);
+      for (var e : rangeOf.entrySet()) if (e.getValue() == q) e.setValue(w.outputQuantizer());
+    }
+    return out;
+  }
+
+  private Node wrap(Node first, Node tail, Layer wrapper, Layer original) {
+    Node out = g.add(wrapper, inputsOf(first));
+    copyParams(original, wrapper);
+    FakeQuantizer oq = wrapper instanceof QuantizeWrapper w ? w.outputQuantizer() : null;
+    if (oq != null) rangeOf.put(out.name(), oq);
+    return put(first, tail, out);
+  }
+
+  private Node add(Layer clone, Layer original, Node n) {
+    Node out = g.add(clone, inputsOf(n));
+    copyParams(original, clone);
+    return out;
+  }
+
+  private Node put(Node first, Node tail, Node out) {
+    mapped.put(first, out);
+    mapped.put(tail, out);
+    return out;
+  }
+
+  private static Layer clone(Layer l, JsonObject cfg) {
+    return LayerRegistry.create(l.type(), l.name(), cfg != null ? cfg : l.config());
+  }
+
+  /** Copies every param of {@code from} into the same-named param of {@code to}. */
+  static void copyParams(Layer from, Layer to) {
+    Map<String, Param> dst = new LinkedHashMap<>();
+    for (Param p : to.params()) dst.put(p.name(), p);
+    Set<String> missing = new HashSet<>();
+    for (Param p : from.params()) {
+      Param d = dst.get(p.name());
+      if (d == null) { missing.add(p.name()); continue; }
+      d.value().copyFrom(p.value());
+    }
+    if (!missing.isEmpty()) throw new IllegalStateException("layer '" + to.name() + "' has no params " + missing + " of " + from);
+  }
+}
