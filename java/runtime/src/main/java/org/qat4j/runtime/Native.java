@@ -1,0 +1,138 @@
+package org.qat4j.runtime;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
+import org.bytedeco.tensorflowlite.Init_TfLiteOpaqueContext_BytePointer_long;
+import org.bytedeco.tensorflowlite.Reporter_Pointer_BytePointer_Pointer;
+import org.bytedeco.tensorflowlite.TfLiteOpaqueContext;
+import org.bytedeco.tensorflowlite.global.tensorflowlite;
+
+/**
+ * Native plumbing shared by the runtime: library loading, TFLite error capture, and calls of exported but unbound C
+ * functions through already-compiled JavaCPP function-pointer thunks (no own JNI).
+ */
+final class Native {
+  private static final Map<Long, StringBuilder> LOGS = new ConcurrentHashMap<>();
+  private static final AtomicLong IDS = new AtomicLong(1);
+  private static final boolean X86_64 = "amd64".equals(System.getProperty("os.arch"))
+      || "x86_64".equals(System.getProperty("os.arch"));
+  private static volatile Reporter_Pointer_BytePointer_Pointer reporter;
+
+  private Native() {
+  }
+
+  /** Loads the TFLite JNI library once; a missing native library becomes a clear exception. */
+  static synchronized void load() {
+    if (reporter != null) {
+      return;
+    }
+    try {
+      Loader.load(tensorflowlite.class);
+    } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+      throw new TfliteException("load TFLite", "unavailable because the JavaCPP tensorflow-lite natives for "
+          + Loader.getPlatform() + " could not be loaded: " + e.getMessage(), e);
+    }
+    reporter = new Reporter_Pointer_BytePointer_Pointer() {
+      @Override
+      public void call(Pointer user, BytePointer format, Pointer args) {
+        report(user, format, args);
+      }
+    };
+  }
+
+  static String version() {
+    load();
+    return tensorflowlite.TfLiteVersion().getString();
+  }
+
+  /** The single shared reporter thunk (JavaCPP has few callback slots per class, so never create one per object). */
+  static Reporter_Pointer_BytePointer_Pointer reporter() {
+    load();
+    return reporter;
+  }
+
+  /** Opens a log collector; the returned pointer is the reporter's user data. */
+  static Pointer openLog() {
+    long id = IDS.getAndIncrement();
+    LOGS.put(id, new StringBuilder());
+    return at(id);
+  }
+
+  /** Returns and clears what TFLite reported for this collector. */
+  static String drainLog(Pointer log) {
+    StringBuilder sb = LOGS.get(log.address());
+    if (sb == null) {
+      return "";
+    }
+    synchronized (sb) {
+      String s = sb.toString().trim();
+      sb.setLength(0);
+      return s;
+    }
+  }
+
+  static void closeLog(Pointer log) {
+    LOGS.remove(log.address());
+  }
+
+  private static void report(Pointer user, BytePointer format, Pointer args) {
+    try {
+      StringBuilder sb = user == null ? null : LOGS.get(user.address());
+      if (sb == null || format == null) {
+        return;
+      }
+      String msg = format(format, args);
+      synchronized (sb) {
+        if (sb.length() < 8192) {
+          sb.append(msg).append('\n');
+        }
+      }
+    } catch (Throwable t) {
+      // never let an exception cross back into native code
+    }
+  }
+
+  /**
+   * TFLite reports printf-style formats plus a va_list that Java cannot format portably (a vsnprintf call through the
+   * thunk crashed in libc, measured), so the format string itself is kept; callers add the model facts it refers to.
+   */
+  private static String format(BytePointer format, Pointer args) {
+    return format.getString();
+  }
+
+  /** Calls {@code void* f(void*)} at {@code fn}; any extra argument registers are ignored by the callee. */
+  static Pointer callPointerFn(Pointer fn, Pointer arg) {
+    try (PointerPointer<Pointer> slot = thunkSlot(fn)) {
+      Pointer r = new Init_TfLiteOpaqueContext_BytePointer_long(slot).call(new TfLiteOpaqueContext(arg), null, 0L);
+      return r == null ? null : at(r.address());
+    }
+  }
+
+  /** JavaCPP function-pointer objects point at a wrapper whose first word is the C function pointer. */
+  private static PointerPointer<Pointer> thunkSlot(Pointer fn) {
+    PointerPointer<Pointer> slot = new PointerPointer<>(1);
+    slot.put(0, fn);
+    return slot;
+  }
+
+  /** True when struct-returning C functions can be called through a pointer-argument thunk (SysV x86-64 sret). */
+  static boolean sretInFirstArgument() {
+    return X86_64;
+  }
+
+  /** A pointer with a given raw address (user data keys, sizes passed as pointer-width integers). */
+  static Pointer at(long address) {
+    return new Addr(address);
+  }
+
+  private static final class Addr extends Pointer {
+    Addr(long address) {
+      this.address = address;
+    }
+  }
+}

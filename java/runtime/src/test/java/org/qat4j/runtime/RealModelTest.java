@@ -1,0 +1,156 @@
+package org.qat4j.runtime;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+@Tag("native")
+class RealModelTest {
+  static final String MODEL = "mobilenet_v1_0.25_128_quant.tflite";
+
+  static byte[] catPixels(int size) throws Exception {
+    BufferedImage src = ImageIO.read(SharedModels.require("cat.bmp").toFile());
+    assertNotNull(src, "ImageIO could not decode cat.bmp");
+    BufferedImage dst = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = dst.createGraphics();
+    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+    g.drawImage(src, 0, 0, size, size, null);
+    g.dispose();
+    byte[] out = new byte[size * size * 3];
+    for (int y = 0; y < size; y++) {
+      for (int x = 0; x < size; x++) {
+        int rgb = dst.getRGB(x, y);
+        int o = (y * size + x) * 3;
+        out[o] = (byte) (rgb >> 16);
+        out[o + 1] = (byte) (rgb >> 8);
+        out[o + 2] = (byte) rgb;
+      }
+    }
+    return out;
+  }
+
+  static int[] top(byte[] scores, int k) {
+    Integer[] idx = new Integer[scores.length];
+    for (int i = 0; i < idx.length; i++) {
+      idx[i] = i;
+    }
+    java.util.Arrays.sort(idx, (a, b) -> Integer.compare(scores[b] & 0xff, scores[a] & 0xff));
+    int[] out = new int[k];
+    for (int i = 0; i < k; i++) {
+      out[i] = idx[i];
+    }
+    return out;
+  }
+
+  @Test
+  void uint8MobileNetClassifiesCatWithinTop5() throws Exception {
+    List<String> labels = Files.readAllLines(SharedModels.require("imagenet_labels.txt"));
+    try (TfliteModel m = TfliteModel.fromFile(SharedModels.require(MODEL));
+        Interpreter it = Interpreter.create(m, Interpreter.Options.builder().threads(1).build())) {
+      TensorInfo in = it.inputInfo(0);
+      assertEquals(DataType.UINT8, in.type());
+      assertArrayEquals(new int[] {1, 128, 128, 3}, in.shape());
+      assertEquals(0.0078125f, in.quantization().scale());
+      assertEquals(128, in.quantization().zeroPoint());
+      assertEquals(0, it.inputIndex("input"));
+      it.setInput("input", catPixels(128));
+      it.invoke();
+      byte[] scores = it.outputBytes(0);
+      assertEquals(1001, scores.length);
+      int[] top5 = top(scores, 5);
+      StringBuilder names = new StringBuilder();
+      boolean cat = false;
+      for (int c : top5) {
+        String l = labels.get(c);
+        names.append(l).append(" (").append(scores[c] & 0xff).append("); ");
+        cat |= l.matches("(?i).*\\b(cat|tabby|tiger cat|persian|siamese|egyptian|lynx)\\b.*");
+      }
+      assertTrue(cat, "no cat class in top 5: " + names);
+      System.out.println("cat.bmp top5: " + names);
+      assertEquals(31, m.operatorCount());
+      assertFalse(it.coverage().delegated(), it.coverage().summary());
+      assertEquals(31, it.coverage().cpuOps());
+    }
+  }
+
+  @Test
+  void edgetpuModelWithoutDelegateFailsClearly() throws Exception {
+    try (TfliteModel m = TfliteModel.fromFile(SharedModels.require("mobilenet_v1_0.25_128_quant_edgetpu.tflite"))) {
+      TfliteException e = assertThrows(TfliteException.class, () -> Interpreter.create(m));
+      assertTrue(e.getMessage().contains("edgetpu-custom-op"), e.getMessage());
+      assertTrue(e.getMessage().toLowerCase().contains("unresolved custom op"), e.getMessage());
+      assertFalse(m.isReleased(), "model stays usable after a failed interpreter");
+    }
+  }
+
+  @Test
+  void xnnpackTakesTheUint8GraphAndAgreesOnTop1() throws Exception {
+    byte[] pixels = catPixels(128);
+    try (TfliteModel m = TfliteModel.fromFile(SharedModels.require(MODEL));
+        Interpreter cpu = Interpreter.create(m, Interpreter.Options.builder().threads(1).build());
+        Interpreter xnn = Interpreter.create(m,
+            Interpreter.Options.builder().threads(1).backend(Backend.XNNPACK).build())) {
+      DelegateCoverage c = xnn.coverage();
+      assertTrue(c.delegated(), c.summary());
+      assertEquals(List.of(Xnnpack.KERNEL_NAME), c.delegateKernels().subList(0, 1));
+      assertTrue(c.cpuOps() < 31, c.summary());
+      System.out.println("XNNPACK coverage: " + c.summary());
+      cpu.setInput(0, pixels);
+      xnn.setInput(0, pixels);
+      cpu.invoke();
+      xnn.invoke();
+      byte[] a = cpu.outputBytes(0);
+      byte[] b = xnn.outputBytes(0);
+      int maxLsb = 0;
+      for (int i = 0; i < a.length; i++) {
+        maxLsb = Math.max(maxLsb, Math.abs((a[i] & 0xff) - (b[i] & 0xff)));
+      }
+      // legacy uint8 kernels vs XNNPACK QU8 round requantization differently (measured 6 LSB of 1/256 on softmax)
+      assertTrue(maxLsb <= 8, "BUILTIN vs XNNPACK differ by " + maxLsb + " LSB");
+      System.out.println("BUILTIN vs XNNPACK max diff: " + maxLsb + " LSB");
+      assertArrayEquals(top(a, 1), top(b, 1));
+    }
+  }
+
+  @Test
+  void nnapiOnLinuxIsReportedAsCpu() throws Exception {
+    try (TfliteModel m = TfliteModel.fromFile(SharedModels.require(MODEL));
+        Interpreter it = Interpreter.create(m, Interpreter.Options.builder().backend(Backend.NNAPI).build())) {
+      assertFalse(it.coverage().delegated());
+      assertTrue(it.coverage().summary().contains("not delegated: ran on CPU"), it.coverage().summary());
+    }
+  }
+
+  @Test
+  void edgetpuBackendWithoutProviderIsUnavailable() throws Exception {
+    try (TfliteModel m = TfliteModel.fromFile(SharedModels.require(MODEL))) {
+      TfliteException e = assertThrows(TfliteException.class,
+          () -> Interpreter.create(m, Interpreter.Options.builder().backend(Backend.EDGETPU).build()));
+      assertTrue(e.getMessage().contains("unavailable because"), e.getMessage());
+      assertFalse(m.isReleased());
+    }
+  }
+
+  @Test
+  void profilerReportsEveryOperatorType() throws Exception {
+    try (TfliteModel m = TfliteModel.fromFile(SharedModels.require(MODEL));
+        Interpreter it = Interpreter.create(m, Interpreter.Options.builder().profiling(true).threads(1).build())) {
+      it.setInput(0, new byte[128 * 128 * 3]);
+      it.invoke();
+      it.invoke();
+      List<OpStats> table = it.opProfile();
+      long convs = table.stream().filter(s -> s.name().equals("CONV_2D")).mapToLong(OpStats::count).sum();
+      assertEquals(30, convs, "15 CONV_2D per invoke, 2 invokes: " + table);
+      assertTrue(table.stream().anyMatch(s -> s.name().equals("DEPTHWISE_CONV_2D") && s.count() == 26), "" + table);
+      assertTrue(table.stream().allMatch(s -> s.totalMs() >= 0));
+    }
+  }
+}
