@@ -6,7 +6,6 @@ import com.google.gson.JsonObject;
 import java.util.Set;
 import org.qat4j.core.Layer;
 import org.qat4j.core.Node;
-import org.qat4j.core.layers.Concatenate;
 
 /** Which core layers lower to TFLite, and shape-derived options of layers known by type name. */
 final class LayerSupport {
@@ -19,7 +18,6 @@ final class LayerSupport {
   /** Null when supported, else why not. */
   static String unsupportedReason(Layer l) {
     if (!SUPPORTED.contains(l.type())) return "no TFLite lowering for this layer type";
-    if (l instanceof Concatenate) return null;
     return null;
   }
 
@@ -29,7 +27,7 @@ final class LayerSupport {
    */
   static int[] zeroPadding(Node n) {
     JsonObject c = n.layer().config();
-    int[] p = parsePadding(c.get("padding"));
+    int[] p = n.layer() instanceof org.qat4j.core.layers.ZeroPadding2D z ? z.padding() : parsePadding(c.get("padding"));
     if (p == null) {
       int[] in = n.inputs().get(0).shape(), out = n.shape();
       int dh = out[0] - in[0], dw = out[1] - in[1];
