@@ -21,7 +21,7 @@ import org.qat4j.core.internal.Parallel;
  * QAT does before folding BN into the convolution.
  */
 public final class BatchNormalization extends Layer {
-  private static final int BLOCK = 8192;
+  private static final int BLOCK = 16384;
   private float momentum = 0.99f;
   private float epsilon = 1e-3f;
   private boolean frozen;
@@ -134,15 +134,48 @@ public final class BatchNormalization extends Layer {
         int len = Math.min(step, hi - r0) * c;
         a.get(r0 * c, va, 0, len);
         if (b != null) b.get(r0 * c, vb, 0, len);
-        for (int i = 0; i < len; i++) {
-          int ch = i % c;
-          float v = center != null ? (va[i] - center[ch]) * (va[i] - center[ch]) : b != null ? va[i] * vb[i] : va[i];
-          acc[ch] += v;
-        }
+        accumulate(va, vb, center, len, c, acc);
       }
     });
     double[] out = new double[c];
     for (double[] p : part) for (int j = 0; j < c; j++) out[j] += p[j];
+    return out;
+  }
+
+  private static void accumulate(float[] va, float[] vb, float[] center, int len, int c, double[] acc) {
+    for (int r = 0; r < len; r += c) {
+      if (center != null) {
+        for (int ch = 0; ch < c; ch++) { float d = va[r + ch] - center[ch]; acc[ch] += d * d; }
+      } else if (vb != null) {
+        for (int ch = 0; ch < c; ch++) acc[ch] += va[r + ch] * vb[r + ch];
+      } else {
+        for (int ch = 0; ch < c; ch++) acc[ch] += va[r + ch];
+      }
+    }
+  }
+
+  /** [Σ g, Σ g·xhat] per channel in one pass, chunk partials combined in order. */
+  private double[][] gradSums(FloatBuffer g, FloatBuffer h, int rows) {
+    int c = channels, chunks = Parallel.chunks(rows);
+    double[][] part = new double[2 * chunks][c];
+    Parallel.forRange(rows, chunks, (lo, hi) -> {
+      int ci = Reductions.chunkOf(lo, rows, chunks);
+      double[] sg = part[2 * ci], sgh = part[2 * ci + 1];
+      int step = Math.max(1, BLOCK / c);
+      float[] vg = new float[step * c], vh = new float[step * c];
+      for (int r0 = lo; r0 < hi; r0 += step) {
+        int len = Math.min(step, hi - r0) * c;
+        g.get(r0 * c, vg, 0, len);
+        h.get(r0 * c, vh, 0, len);
+        for (int r = 0; r < len; r += c) {
+          for (int ch = 0; ch < c; ch++) { sg[ch] += vg[r + ch]; sgh[ch] += vg[r + ch] * vh[r + ch]; }
+        }
+      }
+    });
+    double[][] out = new double[2][c];
+    for (int ci = 0; ci < chunks; ci++) {
+      for (int j = 0; j < c; j++) { out[0][j] += part[2 * ci][j]; out[1][j] += part[2 * ci + 1][j]; }
+    }
     return out;
   }
 
@@ -164,10 +197,12 @@ public final class BatchNormalization extends Layer {
       for (int r0 = lo; r0 < hi; r0 += step) {
         int len = Math.min(step, hi - r0) * c;
         xb.get(r0 * c, v, 0, len);
-        for (int i = 0; i < len; i++) {
-          int ch = i % c;
-          v[i] = (v[i] - mean[ch]) * invStd[ch];
-          o[i] = g[ch] * v[i] + b[ch];
+        for (int r = 0; r < len; r += c) {
+          for (int ch = 0; ch < c; ch++) {
+            float h = (v[r + ch] - mean[ch]) * invStd[ch];
+            v[r + ch] = h;
+            o[r + ch] = g[ch] * h + b[ch];
+          }
         }
         hb.put(r0 * c, v, 0, len);
         yb.put(r0 * c, o, 0, len);
@@ -177,8 +212,8 @@ public final class BatchNormalization extends Layer {
 
   @Override public Tensor[] backward(Tensor gy, ExecContext ctx) {
     int rows = gy.size() / channels, c = channels;
-    double[] dBeta = channelSums(gy.buffer(), null, null, rows);
-    double[] dGamma = channelSums(gy.buffer(), xhat.buffer(), null, rows);
+    double[][] sums = gradSums(gy.buffer(), xhat.buffer(), rows);
+    double[] dBeta = sums[0], dGamma = sums[1];
     FloatBuffer gb = gamma.grad().buffer(), bb = beta.grad().buffer();
     for (int j = 0; j < c; j++) { gb.put(j, (float) dGamma[j]); bb.put(j, (float) dBeta[j]); }
     float[] scale = new float[c], sBeta = new float[c], sGamma = new float[c];
@@ -197,9 +232,8 @@ public final class BatchNormalization extends Layer {
         int len = Math.min(step, hi - r0) * c;
         g.get(r0 * c, vg, 0, len);
         h.get(r0 * c, vh, 0, len);
-        for (int i = 0; i < len; i++) {
-          int ch = i % c;
-          vg[i] = scale[ch] * (vg[i] - sBeta[ch] - vh[i] * sGamma[ch]);
+        for (int r = 0; r < len; r += c) {
+          for (int ch = 0; ch < c; ch++) vg[r + ch] = scale[ch] * (vg[r + ch] - sBeta[ch] - vh[r + ch] * sGamma[ch]);
         }
         d.put(r0 * c, vg, 0, len);
       }
