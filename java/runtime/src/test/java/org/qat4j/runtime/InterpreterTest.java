@@ -1,0 +1,175 @@
+package org.qat4j.runtime;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+@Tag("native")
+class InterpreterTest {
+  static float[] floatFcReference(float[] x) {
+    float[] y = new float[3];
+    for (int o = 0; o < 3; o++) {
+      y[o] = TinyModels.B[o];
+      for (int i = 0; i < 4; i++) {
+        y[o] += x[i] * TinyModels.W[o * 4 + i];
+      }
+    }
+    return y;
+  }
+
+  @Test
+  void floatFcMatchesJavaOnBuiltinAndXnnpack() {
+    float[] x = {1f, -2f, 0.5f, 3f};
+    float[] ref = floatFcReference(x);
+    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build())) {
+      for (Backend b : new Backend[] {Backend.BUILTIN, Backend.XNNPACK}) {
+        try (Interpreter it = Interpreter.create(m, Interpreter.Options.builder().backend(b).threads(1).build())) {
+          it.setInput("x", x);
+          it.invoke();
+          assertArrayEquals(ref, it.outputFloats("y"), 1e-6f, b.name());
+          assertEquals(b == Backend.XNNPACK, it.coverage().delegated(), it.coverage().summary());
+        }
+      }
+    }
+  }
+
+  @Test
+  void int8FcEqualsJavaReferenceOnBothBackends() {
+    byte[] x = {3, -5, 9, 0}; // accumulators chosen without .5 ties (tie rounding differs between kernels)
+    byte[] ref = TinyModels.int8FcReference(x);
+    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.int8Fc().build())) {
+      for (Backend b : new Backend[] {Backend.BUILTIN, Backend.XNNPACK}) {
+        try (Interpreter it = Interpreter.create(m, Interpreter.Options.builder().backend(b).build())) {
+          TensorInfo in = it.inputInfo(0);
+          assertEquals(DataType.INT8, in.type());
+          assertEquals(new Quantization(new float[] {0.5f}, new int[] {-1}, 0), in.quantization());
+          it.setInput(0, x);
+          it.invoke();
+          assertArrayEquals(ref, it.outputBytes(0), b + " " + it.coverage());
+          float[] real = it.outputReal(0);
+          for (int i = 0; i < 3; i++) {
+            assertEquals(1f * (ref[i] - 2), real[i], 0f);
+          }
+          assertEquals(b == Backend.XNNPACK, it.coverage().delegated(), it.coverage().summary());
+        }
+      }
+    }
+  }
+
+  @Test
+  void wrongTypeShapeIndexAndNameGiveClearExceptions() {
+    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build()); Interpreter it = Interpreter.create(m)) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> it.setInput(0, new float[5]));
+      assertTrue(e.getMessage().contains("needs 4 elements"), e.getMessage());
+      e = assertThrows(IllegalArgumentException.class, () -> it.setInput(0, new byte[16]));
+      assertTrue(e.getMessage().contains("FLOAT32"), e.getMessage());
+      e = assertThrows(IllegalArgumentException.class, () -> it.setInput(0, new int[4]));
+      assertTrue(e.getMessage().contains("int[]"), e.getMessage());
+      assertThrows(IndexOutOfBoundsException.class, () -> it.setInput(1, new float[4]));
+      assertThrows(IndexOutOfBoundsException.class, () -> it.setInput(-1, new float[4]));
+      assertThrows(IndexOutOfBoundsException.class, () -> it.outputFloats(1));
+      e = assertThrows(IllegalArgumentException.class, () -> it.setInput("nope", new float[4]));
+      assertTrue(e.getMessage().contains("[x]"), e.getMessage());
+      assertThrows(IllegalArgumentException.class, () -> it.outputBytes(0));
+      assertThrows(IllegalArgumentException.class, () -> it.resizeInput(0, 0, 4));
+      assertThrows(IllegalArgumentException.class, () -> it.resizeInput(0, 1 << 20, 1 << 20));
+    }
+  }
+
+  @Test
+  void byteBufferInputAndResize() {
+    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build()); Interpreter it = Interpreter.create(m)) {
+      it.resizeInput(0, 2, 4);
+      assertArrayEquals(new int[] {2, 4}, it.inputInfo(0).shape());
+      float[] x = {1, 2, 3, 4, -1, 0, 1, 0.5f};
+      ByteBuffer bb = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
+      for (float f : x) {
+        bb.putFloat(f);
+      }
+      bb.flip();
+      it.setInput(0, bb);
+      it.invoke();
+      float[] y = it.outputFloats(0);
+      assertEquals(6, y.length);
+      assertArrayEquals(floatFcReference(new float[] {-1, 0, 1, 0.5f}), java.util.Arrays.copyOfRange(y, 3, 6), 1e-6f);
+      ByteBuffer raw = it.outputBuffer(0);
+      assertEquals(y[0], raw.getFloat(0));
+    }
+  }
+
+  @Test
+  void concurrentUseFromSecondThreadThrows() throws Exception {
+    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build()); Interpreter it = Interpreter.create(m)) {
+      CountDownLatch inside = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      Thread holder = new Thread(() -> it.holdGuard(() -> {
+        inside.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }), "holder");
+      holder.start();
+      inside.await();
+      IllegalStateException e = assertThrows(IllegalStateException.class, it::invoke);
+      assertTrue(e.getMessage().contains("holder"), e.getMessage());
+      release.countDown();
+      holder.join();
+      AtomicReference<Throwable> err = new AtomicReference<>();
+      Thread later = new Thread(() -> {
+        try {
+          it.setInput(0, new float[4]);
+          it.invoke();
+        } catch (Throwable t) {
+          err.set(t);
+        }
+      });
+      later.start();
+      later.join();
+      assertNull(err.get(), "sequential hand-over to another thread is allowed");
+    }
+  }
+
+  @Test
+  void modelAndDelegateOutliveTheirOwnersUntilInterpretersClose() {
+    TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build());
+    Delegate d = Delegate.create(Backend.XNNPACK, java.util.Map.of(), 1);
+    Interpreter a = Interpreter.create(m, Interpreter.Options.builder().delegate(d).build());
+    Interpreter b = Interpreter.create(m, Interpreter.Options.builder().delegate(d).build());
+    m.close();
+    d.close();
+    assertFalse(m.isReleased());
+    assertFalse(d.isFreed());
+    a.setInput(0, new float[] {1, 1, 1, 1});
+    a.invoke();
+    a.close();
+    assertFalse(d.isFreed(), "b still uses the delegate");
+    b.setInput(0, new float[] {1, 2, 3, 4});
+    b.invoke();
+    assertArrayEquals(floatFcReference(new float[] {1, 2, 3, 4}), b.outputFloats(0), 1e-6f);
+    assertTrue(b.coverage().delegated());
+    b.close();
+    assertTrue(d.isFreed());
+    assertTrue(m.isReleased());
+    assertThrows(IllegalStateException.class, () -> Interpreter.create(m));
+    assertThrows(IllegalStateException.class, b::invoke);
+    b.close();
+  }
+
+  @Test
+  void quantizerRoundsHalfAwayAndSaturates() {
+    Quantization q = new Quantization(new float[] {0.5f}, new int[] {-1}, 0);
+    byte[] b = Quantizer.quantize(new float[] {0.25f, -0.25f, 1000f, -1000f, 1f}, q, DataType.INT8);
+    assertArrayEquals(new byte[] {0, -2, 127, -128, 1}, b);
+    assertArrayEquals(new float[] {0.5f, -0.5f, 64f, -63.5f, 1f}, Quantizer.dequantize(b, q, DataType.INT8));
+    Quantization u = new Quantization(new float[] {1f}, new int[] {128}, 0);
+    assertArrayEquals(new byte[] {(byte) 255, 0}, Quantizer.quantize(new float[] {500f, -500f}, u, DataType.UINT8));
+    assertThrows(IllegalStateException.class, () -> new Quantization(new float[] {1, 2}, new int[] {0, 0}, 0).scale());
+  }
+}
