@@ -1,7 +1,24 @@
 package org.qat4j.cli;
 
 import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
+import org.qat4j.core.Model;
+import org.qat4j.core.data.Dataset;
+import org.qat4j.core.data.FashionMnist;
+import org.qat4j.core.gemm.Gemm;
+import org.qat4j.core.internal.Parallel;
+import org.qat4j.core.io.ModelIO;
+import org.qat4j.core.train.Adam;
+import org.qat4j.core.train.EpochStats;
+import org.qat4j.core.train.Evaluation;
+import org.qat4j.core.train.History;
+import org.qat4j.core.train.Trainer;
+import org.qat4j.tflite.ModelFormatException;
+import org.qat4j.tflite.TfliteModelInfo;
+import org.qat4j.tflite.TfliteReader;
 import java.util.function.Consumer;
 
 /**
@@ -37,7 +54,75 @@ final class Pipeline {
     return ref;
   }
 
-  JsonObject train(TrainSpec s) { throw CliException.notAvailable("float training (org.qat4j.core Trainer / FashionMnist / model save)"); }
+  JsonObject train(TrainSpec s) throws IOException {
+    Model model = Models.load(s.model(), s.seed(), "--model");
+    Models.requireFashionMnistShape(model, s.model(), "--model");
+    FashionMnist.Splits d = data(s.data());
+    Dataset train = s.limit() > 0 ? d.train().subset(0, Math.min(s.limit(), d.train().size())) : d.train();
+    info.accept(String.format(Locale.ROOT, "training %s (%d parameters) on %d images, %d epoch(s), gemm %s, %d thread(s)",
+        s.model(), model.parameterCount(), train.size(), s.epochs(), Gemm.get().name(), Parallel.threads()));
+    Trainer t = new Trainer(model, new Adam(s.lr()));
+    TrainProgress tp = new TrainProgress(progress, "train", s.epochs(), train.batchCount(s.batchSize()));
+    t.addCallback(tp);
+    History h = t.fit(train, null, s.epochs(), s.batchSize(), s.seed());
+    JsonObject r = historyJson(h);
+    Evaluation ev = evaluate(t, d.test(), s.batchSize());
+    r.addProperty("test_accuracy", ev.accuracy());
+    r.addProperty("test_loss", ev.loss());
+    r.addProperty("test_count", ev.count());
+    ModelIO.save(model, s.out());
+    r.addProperty("path", s.out().toString());
+    r.addProperty("bytes", Files.size(s.out()));
+    r.addProperty("model", s.model());
+    r.addProperty("parameters", model.parameterCount());
+    r.addProperty("train_images", train.size());
+    r.addProperty("gemm", Gemm.get().name());
+    r.addProperty("threads", Parallel.threads());
+    r.add("curve", tp.curve());
+    return r;
+  }
+
+  /** Per-epoch arrays and the steady training speed (first epoch excluded when there are several). */
+  static JsonObject historyJson(History h) {
+    JsonObject r = new JsonObject();
+    double[] secs = h.epochs().stream().mapToDouble(EpochStats::seconds).toArray();
+    r.add("epoch_seconds", Json.array(secs));
+    r.add("train_loss", Json.array(h.losses()));
+    r.add("train_accuracy", Json.array(h.epochs().stream().mapToDouble(EpochStats::accuracy).toArray()));
+    r.addProperty("train_images_per_second",
+        h.epochs().stream().skip(h.size() > 1 ? 1 : 0).mapToDouble(EpochStats::imagesPerSecond).average().orElse(0));
+    return r;
+  }
+
+  /** Test loss and accuracy in Java (inference mode), in chunks so progress can be shown. */
+  Evaluation evaluate(Trainer t, Dataset test, int batchSize) {
+    int chunk = 1000;
+    double loss = 0;
+    double correct = 0;
+    try (Progress p = progress.create("test (Java)", test.size(), "images")) {
+      for (int from = 0; from < test.size(); from += chunk) {
+        Dataset part = test.subset(from, Math.min(test.size(), from + chunk));
+        Evaluation e = t.evaluate(part, Math.max(batchSize, 250));
+        loss += e.loss() * e.count();
+        correct += e.accuracy() * e.count();
+        p.status(String.format(Locale.ROOT, "accuracy %.4f", correct / (from + part.size())));
+        p.step(part.size());
+      }
+    }
+    return new Evaluation(loss / test.size(), correct / test.size(), test.size());
+  }
+
+  private FashionMnist.Splits splits;
+
+  /** Loads (once) the Fashion-MNIST splits. */
+  FashionMnist.Splits data(Path dir) throws IOException {
+    if (splits == null) {
+      long t0 = System.nanoTime();
+      splits = FashionMnist.load(dir);
+      info.accept(String.format(Locale.ROOT, "loaded Fashion-MNIST from %s in %.1f s", dir, (System.nanoTime() - t0) / 1e9));
+    }
+    return splits;
+  }
 
   JsonObject quantize(TrainSpec s) { throw CliException.notAvailable("QAT fine-tuning (org.qat4j.quant Quantize)"); }
 
@@ -53,7 +138,18 @@ final class Pipeline {
     throw CliException.notAvailable("benchmark (org.qat4j.runtime Benchmark)");
   }
 
-  JsonObject inspect(Path file) { throw CliException.notAvailable("inspect (org.qat4j.tflite reader)"); }
+  JsonObject inspect(Path file) throws IOException {
+    return Inspect.json(readTflite(file, "FILE.tflite"));
+  }
+
+  /** Reads and validates a .tflite; a malformed file is a usage error (wrong input), not a crash. */
+  static TfliteModelInfo readTflite(Path file, String option) throws IOException {
+    try {
+      return TfliteReader.read(file);
+    } catch (ModelFormatException | IllegalArgumentException e) {
+      throw CliException.usage(option + ": " + file + " is not a valid .tflite model: " + Main.oneLine(e));
+    }
+  }
 
   JsonObject edgetpuDevices() { return Probes.edgetpu(); }
 

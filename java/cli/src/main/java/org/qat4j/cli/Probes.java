@@ -2,9 +2,6 @@ package org.qat4j.cli;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Loader;
 
@@ -40,8 +37,7 @@ final class Probes {
         : Loader.addressof("TfLiteNnapiDelegateCreate") == null
             ? "NNAPI is Android-only; this " + Loader.getPlatform() + " TFLite build has no NNAPI delegate" : null));
     JsonObject tpu = edgetpu();
-    a.add(backend("edgetpu", !tpu.get("found").getAsBoolean() ? tpu.get("reason").getAsString()
-        : tpu.getAsJsonArray("devices").isEmpty() ? "libedgetpu found but no Coral device attached" : null));
+    a.add(backend("edgetpu", tpu.get("available").getAsBoolean() ? null : tpu.get("reason").getAsString()));
     return a;
   }
 
@@ -66,25 +62,30 @@ final class Probes {
     return o;
   }
 
-  private static final List<String> EDGETPU_DIRS = List.of("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
-      "/usr/lib", "/usr/local/lib", "/lib/x86_64-linux-gnu");
-
-  /** Looks for libedgetpu.so.1 on the usual paths (the runtime module's binding replaces this probe). */
+  /** libedgetpu found/version/devices through the runtime's EdgeTPU binding; never throws. */
   static JsonObject edgetpu() {
     JsonObject o = new JsonObject();
-    Path found = null;
-    String env = System.getenv("LD_LIBRARY_PATH");
-    List<String> dirs = new java.util.ArrayList<>(EDGETPU_DIRS);
-    if (env != null) dirs.addAll(0, List.of(env.split(":")));
-    for (String d : dirs) {
-      if (d.isEmpty()) continue;
-      Path p = Path.of(d, "libedgetpu.so.1");
-      if (Files.exists(p)) { found = p; break; }
+    try {
+      org.qat4j.runtime.edgetpu.EdgeTpuLibrary lib = org.qat4j.runtime.edgetpu.EdgeTpu.system();
+      o.addProperty("library", lib.path());
+      o.addProperty("found", lib.loaded());
+      JsonArray devs = new JsonArray();
+      if (lib.loaded()) {
+        o.addProperty("version", lib.version());
+        for (org.qat4j.runtime.edgetpu.EdgeTpuDevice d : lib.devices()) {
+          devs.add(Json.object("type", d.type().name().toLowerCase(java.util.Locale.ROOT), "path", d.path()));
+        }
+      }
+      o.add("devices", devs);
+      org.qat4j.runtime.edgetpu.EdgeTpuAvailability a = lib.probe();
+      o.addProperty("available", a.available());
+      if (!a.available()) o.addProperty("reason", a.reason());
+    } catch (RuntimeException | LinkageError e) {
+      o.addProperty("found", false);
+      o.add("devices", new JsonArray());
+      o.addProperty("available", false);
+      o.addProperty("reason", "the EdgeTPU binding failed: " + e);
     }
-    o.addProperty("found", found != null);
-    if (found != null) o.addProperty("path", found.toString());
-    else o.addProperty("reason", "libedgetpu.so.1 not found (install the Coral runtime: sudo apt-get install libedgetpu1-std)");
-    o.add("devices", new JsonArray());
     return o;
   }
 }

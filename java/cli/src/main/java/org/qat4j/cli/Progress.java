@@ -62,6 +62,7 @@ abstract class Progress implements AutoCloseable {
     private final long start = System.nanoTime();
     private long done;
     private long lastPrint = System.nanoTime();
+    private long printedAt = -1;
     private String status = "";
 
     Lines(PrintWriter err, String task, long total, String unit, long intervalMs) {
@@ -83,9 +84,10 @@ abstract class Progress implements AutoCloseable {
 
     @Override void status(String text) { status = text; }
 
-    @Override public void close() { print(); }
+    @Override public void close() { if (printedAt != done) print(); }
 
     private void print() {
+      printedAt = done;
       double secs = (System.nanoTime() - start) / 1e9;
       String pct = total > 0 ? String.format(" (%d%%)", Math.round(100.0 * done / total)) : "";
       String rate = secs > 0 ? String.format(", %.1f %s/s", done / secs, unit) : "";

@@ -1,0 +1,45 @@
+package org.qat4j.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.qat4j.core.Model;
+import org.qat4j.core.io.ModelIO;
+import org.qat4j.core.zoo.Zoo;
+
+/** Resolves a model argument: an architecture name, {@code zoo:NAME}, or a saved qat4j model file. */
+final class Models {
+  private Models() {}
+
+  /** True when {@code ref} names an architecture rather than a file. */
+  static boolean isArchitecture(String ref) {
+    String n = ref.startsWith("zoo:") ? ref.substring(4) : ref;
+    return Zoo.names().contains(n) || Args.ZOO.contains(n);
+  }
+
+  static Model load(String ref, long seed, String option) {
+    if (isArchitecture(ref)) {
+      String n = ref.startsWith("zoo:") ? ref.substring(4) : ref;
+      if (!Zoo.names().contains(n)) throw CliException.notAvailable("zoo model '" + n + "' (core Zoo has " + Zoo.names() + ")");
+      return Zoo.create(n, seed);
+    }
+    if (ref.startsWith("zoo:")) Args.zooName(ref, option);
+    Path p = Args.existingFile(Path.of(ref), option);
+    if (Args.isTflite(p)) throw CliException.usage(option + ": " + ref + " is a .tflite file; this needs a saved qat4j model or an architecture name");
+    try {
+      return ModelIO.load(p);
+    } catch (IOException | RuntimeException e) {
+      throw CliException.usage(option + ": " + ref + " is not a readable qat4j model (" + Main.oneLine(e) + ")");
+    }
+  }
+
+  /** Fashion-MNIST models take 28×28×1 inputs and give 10 logits. */
+  static void requireFashionMnistShape(Model m, String ref, String option) {
+    int[] in = m.inputShape();
+    int[] out = m.outputShape();
+    if (!Arrays.equals(in, new int[] {28, 28, 1}) || out.length != 1 || out[0] < 10) {
+      throw CliException.usage(option + ": " + ref + " takes " + Arrays.toString(in) + " → " + Arrays.toString(out)
+          + "; Fashion-MNIST needs [28, 28, 1] → [10]");
+    }
+  }
+}
