@@ -88,24 +88,42 @@ final class ConvKernels {
 
   private static int length(Object a) { return a instanceof float[] f ? f.length : ((int[]) a).length; }
 
+  /** Per-thread im2col patch of one output pixel (the simulator runs samples on several workers). */
+  private static final ThreadLocal<float[][]> PATCH_F = ThreadLocal.withInitial(() -> new float[1][0]);
+  private static final ThreadLocal<int[][]> PATCH_Q = ThreadLocal.withInitial(() -> new int[1][0]);
+
+  private static float[] patchF(int n) {
+    float[][] h = PATCH_F.get();
+    if (h[0].length < n) h[0] = new float[n];
+    return h[0];
+  }
+
+  private static int[] patchQ(int n) {
+    int[][] h = PATCH_Q.get();
+    if (h[0].length < n) h[0] = new int[n];
+    return h[0];
+  }
+
   private static void convF(float[] x, float[] w, float[] b, float[] y, Geometry q, float lo, float hi) {
     int ic = q.inC(), oc = q.outC(), kSize = q.kh() * q.kw() * ic;
+    float[] patch = patchF(kSize);
     for (int n = 0; n < q.batch(); n++) {
       for (int oy = 0; oy < q.outH(); oy++) {
         for (int ox = 0; ox < q.outW(); ox++) {
+          int p = 0;
+          for (int ky = 0; ky < q.kh(); ky++) {
+            int iy = oy * q.strideH() - q.padT() + ky * q.dilH();
+            for (int kx = 0; kx < q.kw(); kx++, p += ic) {
+              int ix = ox * q.strideW() - q.padL() + kx * q.dilW();
+              if (iy < 0 || iy >= q.inH() || ix < 0 || ix >= q.inW()) java.util.Arrays.fill(patch, p, p + ic, 0f);
+              else System.arraycopy(x, ((n * q.inH() + iy) * q.inW() + ix) * ic, patch, p, ic);
+            }
+          }
           int yo = ((n * q.outH() + oy) * q.outW() + ox) * oc;
           for (int o = 0; o < oc; o++) {
             float acc = 0f;
-            for (int ky = 0; ky < q.kh(); ky++) {
-              int iy = oy * q.strideH() - q.padT() + ky * q.dilH();
-              if (iy < 0 || iy >= q.inH()) continue;
-              for (int kx = 0; kx < q.kw(); kx++) {
-                int ix = ox * q.strideW() - q.padL() + kx * q.dilW();
-                if (ix < 0 || ix >= q.inW()) continue;
-                int xo = ((n * q.inH() + iy) * q.inW() + ix) * ic, wo = o * kSize + (ky * q.kw() + kx) * ic;
-                for (int c = 0; c < ic; c++) acc += x[xo + c] * w[wo + c];
-              }
-            }
+            int wo = o * kSize;
+            for (int k = 0; k < kSize; k++) acc += patch[k] * w[wo + k];
             y[yo + o] = Math.min(Math.max(acc + b[o], lo), hi);
           }
         }
@@ -113,24 +131,29 @@ final class ConvKernels {
     }
   }
 
+  /** Out-of-image taps hold x − zp_in = 0, i.e. they are skipped as TFLite does. */
   private static void convQ(int[] x, int[] w, int[] b, int[] y, Geometry q, int inOff, int wOff, Requant rq) {
     int ic = q.inC(), oc = q.outC(), kSize = q.kh() * q.kw() * ic;
+    int[] patch = patchQ(kSize);
     for (int n = 0; n < q.batch(); n++) {
       for (int oy = 0; oy < q.outH(); oy++) {
         for (int ox = 0; ox < q.outW(); ox++) {
+          int p = 0;
+          for (int ky = 0; ky < q.kh(); ky++) {
+            int iy = oy * q.strideH() - q.padT() + ky * q.dilH();
+            for (int kx = 0; kx < q.kw(); kx++) {
+              int ix = ox * q.strideW() - q.padL() + kx * q.dilW();
+              boolean out = iy < 0 || iy >= q.inH() || ix < 0 || ix >= q.inW();
+              int xo = out ? 0 : ((n * q.inH() + iy) * q.inW() + ix) * ic;
+              for (int c = 0; c < ic; c++, p++) patch[p] = out ? 0 : x[xo + c] + inOff;
+            }
+          }
           int yo = ((n * q.outH() + oy) * q.outW() + ox) * oc;
           for (int o = 0; o < oc; o++) {
             int acc = 0;
-            for (int ky = 0; ky < q.kh(); ky++) {
-              int iy = oy * q.strideH() - q.padT() + ky * q.dilH();
-              if (iy < 0 || iy >= q.inH()) continue;
-              for (int kx = 0; kx < q.kw(); kx++) {
-                int ix = ox * q.strideW() - q.padL() + kx * q.dilW();
-                if (ix < 0 || ix >= q.inW()) continue;
-                int xo = ((n * q.inH() + iy) * q.inW() + ix) * ic, wo = o * kSize + (ky * q.kw() + kx) * ic;
-                for (int c = 0; c < ic; c++) acc += (w[wo + c] + wOff) * (x[xo + c] + inOff);
-              }
-            }
+            int wo = o * kSize;
+            if (wOff == 0) for (int k = 0; k < kSize; k++) acc += patch[k] * w[wo + k];
+            else for (int k = 0; k < kSize; k++) acc += patch[k] * (w[wo + k] + wOff);
             y[yo + o] = rq.apply(acc + b[o], o);
           }
         }
