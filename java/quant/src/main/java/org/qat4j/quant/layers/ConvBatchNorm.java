@@ -22,7 +22,7 @@ import org.qat4j.quant.quantizers.FakeQuantizer;
  * channel), so the int8 weights exported are exactly the ones training used. While training with
  * live BN statistics the conv result is unscaled and batch-normalized (PyTorch ConvBn style); when
  * the BN is frozen or in inference the block is the folded conv plus folded bias
- * {@code β + (b − moving_mean)·γ/sqrt(moving_var + ε)}. Params: the conv's "kernel" (latent),
+ * {@code β + (b − moving_mean)·γ/sqrt(moving_var + ε)}. Params: the conv's kernel ("kernel" or "depthwise_kernel", latent),
  * optional "bias", the BN's "gamma", "beta", "moving_mean", "moving_variance", quantizer ranges.
  */
 public final class ConvBatchNorm extends Layer {
@@ -85,7 +85,7 @@ public final class ConvBatchNorm extends Layer {
     int[] outShape = conv.outputShape(in);
     bn.build(new int[][] {outShape}, rng);
     Param k = kernelOf(conv);
-    kernel = new Param("kernel", k.value().copy(), true);
+    kernel = new Param(Kernels.kernelParam(conv), k.value().copy(), true);
     channels = outShape[outShape.length - 1];
     if (useBias) bias = new Param("bias", Tensor.zeros(channels), true);
     weightQuant = new FakeQuantizer(name() + "/kernel_quant", weightRule, weightRule.perAxis() ? Kernels.outputChannels(conv, k) : 1);

@@ -145,7 +145,7 @@ public final class ModelTransformer {
     switch (treatment(n)) {
       case WEIGHTS_AND_OUTPUT: {
         Layer inner = clone(l, null);
-        return wrap(n, n, new QuantizeWrapper(inner, Map.of("kernel", scheme.weightQuantizer(inner)), none, act), l);
+        return wrap(n, n, new QuantizeWrapper(inner, Map.of(org.qat4j.quant.layers.Kernels.kernelParam(inner), scheme.weightQuantizer(inner)), none, act), l);
       }
       case OUTPUT:
         return wrap(n, n, new QuantizeWrapper(clone(l, null), Map.of(), none, act), l);
@@ -198,7 +198,7 @@ public final class ModelTransformer {
     JsonObject cfg = l.config().deepCopy();
     cfg.addProperty("activation", actName);
     Layer inner = clone(l, cfg);
-    return wrap(n, tail, new QuantizeWrapper(inner, Map.of("kernel", scheme.weightQuantizer(inner)), org.qat4j.core.layers.Activation.NONE,
+    return wrap(n, tail, new QuantizeWrapper(inner, Map.of(org.qat4j.quant.layers.Kernels.kernelParam(inner), scheme.weightQuantizer(inner)), org.qat4j.core.layers.Activation.NONE,
         scheme.activationQuantizer()), l);
   }
 

@@ -1,0 +1,262 @@
+package org.qat4j.quant.lower;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.qat4j.core.Layer;
+import org.qat4j.core.Model;
+import org.qat4j.core.Node;
+import org.qat4j.core.Param;
+import org.qat4j.core.layers.Activation;
+import org.qat4j.core.layers.Conv2D;
+import org.qat4j.core.layers.DepthwiseConv2D;
+import org.qat4j.quant.QatModel;
+import org.qat4j.quant.ir.DType;
+import org.qat4j.quant.ir.FusedActivation;
+import org.qat4j.quant.ir.LoweredGraph;
+import org.qat4j.quant.ir.LoweredGraphBuilder;
+import org.qat4j.quant.ir.OpKind;
+import org.qat4j.quant.ir.OpSpec;
+import org.qat4j.quant.ir.QuantParams;
+import org.qat4j.quant.ir.TensorSpec;
+import org.qat4j.quant.layers.ConvBatchNorm;
+import org.qat4j.quant.layers.FakeQuantLayer;
+import org.qat4j.quant.layers.QuantizeWrapper;
+import org.qat4j.quant.quantizers.FakeQuant;
+import org.qat4j.quant.quantizers.FakeQuantizer;
+
+/**
+ * Lowers a QAT (or PTQ) model to a full-int8 {@link LoweredGraph} (batch 1, NHWC) the way the
+ * TFLite converter treats fake-quant ranges: activation params from the nudged asymmetric ranges
+ * (int8 zero point = uint8 zero point − 128), symmetric narrow weights with zero point 0 and one
+ * scale per output channel for Conv2D (OHWI, dim 0) and DepthwiseConv2D (1HWC, dim 3), per-tensor
+ * for FULLY_CONNECTED [out, in], int32 biases with scale s_in·s_w[c] (C rounding), fused
+ * activations, shared params for pooling/reshape/pad, fixed (1/256, −128) for softmax/logistic,
+ * requantizing QUANTIZE ops where a Concatenate input has other params. The int8 weights are
+ * exactly the fake-quantized (folded) weights the model computes in inference.
+ */
+public final class Int8Lowering {
+  /** Model input/output element type. */
+  public enum IoType { FLOAT, INT8, UINT8 }
+
+  private final QatModel qat;
+  private final Model model;
+  private final IoType io;
+  private final LoweredGraphBuilder b;
+  private final Map<String, Integer> tensorOf = new HashMap<>();
+
+  private Int8Lowering(QatModel qat, IoType io) {
+    this.qat = qat;
+    this.model = qat.model();
+    this.io = io;
+    this.b = new LoweredGraphBuilder(model.input().name() + "_int8");
+  }
+
+  /**
+   * @throws IllegalArgumentException when the scheme is not deployable, a layer is float or
+   *     unsupported, or a range is missing (one message listing every problem)
+   */
+  public static LoweredGraph lower(QatModel qat, IoType io) {
+    if (qat.scheme().int8Blocker() != null) throw new IllegalArgumentException(qat.scheme().int8Blocker());
+    return new Int8Lowering(qat, io).run();
+  }
+
+  private LoweredGraph run() {
+    List<String> bad = Int8Checks.problems(qat);
+    if (!bad.isEmpty()) throw new IllegalArgumentException("cannot lower to TFLite int8:\n  " + String.join("\n  ", bad));
+    for (Node n : model.nodes()) lowerNode(n);
+    Node out = model.output();
+    int o = tensorOf.get(out.name());
+    if (io != IoType.INT8) {
+      TensorSpec t = b.tensor(o);
+      int r = io == IoType.FLOAT
+          ? b.addTensor(TensorSpec.activation(out.name() + "_float", t.shape(), DType.FLOAT32, null))
+          : b.addTensor(TensorSpec.activation(out.name() + "_uint8", t.shape(), DType.UINT8, shifted(t.quant())));
+      b.addOp(io == IoType.FLOAT ? OpKind.DEQUANTIZE : OpKind.QUANTIZE, new int[] {o}, new int[] {r}, null);
+      o = r;
+    }
+    b.setOutputs(o);
+    b.description("qat4j int8 model (" + qat.scheme().name() + ", " + io + " I/O)");
+    return b.build();
+  }
+
+  static QuantParams shifted(QuantParams q) { return QuantParams.perTensor(q.scale(), q.zeroPoint() + 128); }
+
+  /** int8 activation params of a quantizer's nudged range. */
+  static QuantParams activationParams(FakeQuantizer q) {
+    FakeQuant.Nudged g = q.grids()[0];
+    if (q.rule().numBits() != 8 || q.rule().narrowRange()) throw new IllegalArgumentException("quantizer '" + q.name() + "' is not 8-bit full range");
+    float scale = g.zero() ? 1f : g.scale();
+    return QuantParams.perTensor(scale, g.zeroPoint() - 128L);
+  }
+
+  private int in(Node n, int i) { return tensorOf.get(n.inputs().get(i).name()); }
+
+  private QuantParams paramsOf(int t) { return b.tensor(t).quant(); }
+
+  private int act(Node n, QuantParams q) {
+    int t = b.addTensor(TensorSpec.activation(n.name(), FloatLowering.batch1(n.shape()), DType.INT8, q));
+    tensorOf.put(n.name(), t);
+    return t;
+  }
+
+  private int outOwn(Node n) { return act(n, activationParams(qat.rangeOf(n.name()))); }
+
+  private void lowerNode(Node n) {
+    Layer l = n.layer();
+    if (n == model.input()) { lowerInput(n); return; }
+    if (l instanceof FakeQuantLayer f) { lowerInputQuant(n, f); return; }
+    if (l instanceof ConvBatchNorm c) { lowerConvBn(n, c); return; }
+    if (l instanceof QuantizeWrapper w) { lowerWrapper(n, w); return; }
+    lowerPassThrough(n);
+  }
+
+  private void lowerInput(Node n) {
+    int[] shape = FloatLowering.batch1(n.shape());
+    DType t = io == IoType.FLOAT ? DType.FLOAT32 : io == IoType.UINT8 ? DType.UINT8 : DType.INT8;
+    // Params are attached when the input quantizer is reached (it directly follows the input).
+    int x = b.addTensor(TensorSpec.activation(n.name(), shape, t, null));
+    tensorOf.put(n.name(), x);
+    b.setInputs(x);
+  }
+
+  private void lowerInputQuant(Node n, FakeQuantLayer f) {
+    QuantParams q = activationParams(f.quantizer());
+    int x = in(n, 0);
+    TensorSpec raw = b.tensor(x);
+    if (io == IoType.INT8) {
+      b.setTensor(x, new TensorSpec(raw.name(), raw.shape(), DType.INT8, q, null));
+      tensorOf.put(n.name(), x);
+      return;
+    }
+    if (io == IoType.UINT8) b.setTensor(x, new TensorSpec(raw.name(), raw.shape(), DType.UINT8, shifted(q), null));
+    b.addOp(OpKind.QUANTIZE, new int[] {x}, new int[] {act(n, q)}, null);
+  }
+
+  private void lowerPassThrough(Node n) {
+    Layer l = n.layer();
+    int x = in(n, 0);
+    QuantParams q = paramsOf(x);
+    switch (l.type()) {
+      case "Dropout" -> tensorOf.put(n.name(), x);
+      case "MaxPool2D" -> {
+        var p = (org.qat4j.core.layers.MaxPool2D) l;
+        b.addOp(OpKind.MAX_POOL_2D, new int[] {x}, new int[] {act(n, q)}, OpSpec.Options.DEFAULT.withFilter(p.poolSize()[0], p.poolSize()[1])
+            .withStrides(p.strides()[0], p.strides()[1]).withPadding(p.padding().name()));
+      }
+      case "Flatten", "Reshape" -> {
+        int[] shape = FloatLowering.batch1(n.shape());
+        int st = b.addTensor(new TensorSpec(n.name() + "/shape", new int[] {shape.length}, DType.INT32, null, shape));
+        b.addOp(OpKind.RESHAPE, new int[] {x, st}, new int[] {act(n, q)}, OpSpec.Options.DEFAULT.withNewShape(shape));
+      }
+      case "ZeroPadding2D" -> {
+        int[] p = LayerSupport.zeroPadding(n);
+        int pads = b.addTensor(new TensorSpec(n.name() + "/paddings", new int[] {4, 2}, DType.INT32, null, new int[] {0, 0, p[0], p[1], p[2], p[3], 0, 0}));
+        b.addOp(OpKind.PAD, new int[] {x, pads}, new int[] {act(n, q)}, null);
+      }
+      default -> throw new IllegalArgumentException("layer '" + n.name() + "' (" + l.type() + ") is not quantized");
+    }
+  }
+
+  private void lowerWrapper(Node n, QuantizeWrapper w) {
+    Layer inner = w.inner();
+    FusedActivation post = FusionPlan.fused(w.postActivation());
+    switch (inner.type()) {
+      case "Conv2D", "DepthwiseConv2D", "Dense" -> {
+        String kp = org.qat4j.quant.layers.Kernels.kernelParam(inner);
+        FakeQuantizer wq = w.weightQuantizers().get(kp);
+        Param bias = inner.params().size() > 1 ? w.latent("bias") != null ? w.latent("bias") : inner.params().get(1) : null;
+        weighted(n, inner, wq, w.latent(kp).value().toArray(), bias == null ? null : bias.value().toArray(),
+            FusionPlan.fused(FusionPlan.activationOf(inner)));
+      }
+      case "Add" -> {
+        int prev = in(n, 0);
+        int k = n.inputs().size();
+        for (int i = 1; i < k; i++) {
+          int out = i == k - 1 ? outOwn(n) : b.addTensor(TensorSpec.activation(n.name() + "/partial" + i, FloatLowering.batch1(n.shape()), DType.INT8, activationParams(qat.rangeOf(n.name()))));
+          b.addOp(OpKind.ADD, new int[] {prev, in(n, i)}, new int[] {out}, OpSpec.Options.DEFAULT.withActivation(i == k - 1 ? post : FusedActivation.NONE));
+          prev = out;
+        }
+      }
+      case "Concatenate" -> {
+        QuantParams q = activationParams(qat.rangeOf(n.name()));
+        int[] ins = new int[n.inputs().size()];
+        for (int i = 0; i < ins.length; i++) ins[i] = requantized(in(n, i), q, n.name() + "/requant" + i);
+        b.addOp(OpKind.CONCATENATION, ins, new int[] {act(n, q)}, OpSpec.Options.DEFAULT.withAxis(n.shape().length).withActivation(post));
+      }
+      case "AveragePool2D" -> {
+        var p = (org.qat4j.core.layers.AveragePool2D) inner;
+        b.addOp(OpKind.AVERAGE_POOL_2D, new int[] {in(n, 0)}, new int[] {act(n, paramsOf(in(n, 0)))}, OpSpec.Options.DEFAULT
+            .withFilter(p.poolSize()[0], p.poolSize()[1]).withStrides(p.strides()[0], p.strides()[1]).withPadding(p.padding().name()));
+      }
+      case "GlobalAveragePooling2D" -> {
+        int axes = b.addTensor(new TensorSpec(n.name() + "/axes", new int[] {2}, DType.INT32, null, new int[] {1, 2}));
+        b.addOp(OpKind.MEAN, new int[] {in(n, 0), axes}, new int[] {outOwn(n)}, OpSpec.Options.DEFAULT.withKeepDims(false));
+      }
+      case "ReLU", "ReLU6", "HardSwish" -> {
+        OpKind k = switch (inner.type()) { case "ReLU" -> OpKind.RELU; case "ReLU6" -> OpKind.RELU6; default -> OpKind.HARD_SWISH; };
+        b.addOp(k, new int[] {in(n, 0)}, new int[] {outOwn(n)}, null);
+      }
+      case "Softmax", "Sigmoid" -> {
+        QuantParams q = QuantParams.perTensor(1f / 256f, -128);
+        OpKind k = inner.type().equals("Softmax") ? OpKind.SOFTMAX : OpKind.LOGISTIC;
+        b.addOp(k, new int[] {in(n, 0)}, new int[] {act(n, q)}, k == OpKind.SOFTMAX ? OpSpec.Options.DEFAULT.withBeta(1f) : null);
+      }
+      default -> throw new IllegalArgumentException("layer '" + n.name() + "' (" + inner.type() + ") has no int8 lowering");
+    }
+  }
+
+  /** {@code t} itself when it already has params {@code q}, else a QUANTIZE (int8→int8) into a new tensor. */
+  private int requantized(int t, QuantParams q, String name) {
+    if (q.equals(paramsOf(t))) return t;
+    int r = b.addTensor(TensorSpec.activation(name, b.tensor(t).shape(), DType.INT8, q));
+    b.addOp(OpKind.QUANTIZE, new int[] {t}, new int[] {r}, null);
+    return r;
+  }
+
+  private void lowerConvBn(Node n, ConvBatchNorm c) {
+    weighted(n, c.conv(), c.weightQuantizer(), c.foldedKernel().toArray(), c.foldedBias(), FusionPlan.fused(c.activation()));
+  }
+
+  /** Emits CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED with int8 weights fake-quantized by {@code wq}. */
+  private void weighted(Node n, Layer conv, FakeQuantizer wq, float[] kernel, float[] bias, FusedActivation fused) {
+    int x = in(n, 0);
+    QuantParams inQ = paramsOf(x);
+    WeightedOp op = WeightedOp.of(conv, n.inputs().get(0).shape());
+    FakeQuant.Nudged[] grids = wq.grids();
+    float[] scales = new float[grids.length];
+    for (int i = 0; i < grids.length; i++) scales[i] = grids[i].zero() ? 1f : grids[i].scale();
+    int channels = op.channels();
+    byte[] q = Int8Checks.quantizeKernel(kernel, grids, wq.rule().perAxis(), scales, channels);
+    byte[] tq = toTflite(conv, q, n.inputs().get(0).shape());
+    QuantParams wParams = grids.length > 1 ? QuantParams.perAxis(scales, op.channelDim()) : QuantParams.perTensor(scales[0], 0);
+    int wt = b.addTensor(new TensorSpec(n.name() + "/weights", op.shape(), DType.INT8, wParams, tq));
+    int[] qb = new int[channels];
+    float[] bScales = new float[channels];
+    for (int c = 0; c < channels; c++) {
+      float sw = scales.length > 1 ? scales[c] : scales[0];
+      bScales[c] = inQ.scale() * sw;
+      qb[c] = bias == null ? 0 : (int) FakeQuant.cRound((float) (bias[c] / (double) bScales[c]));
+    }
+    QuantParams bParams = scales.length > 1 ? QuantParams.perAxis(bScales, 0) : QuantParams.perTensor(bScales[0], 0);
+    int bt = b.addTensor(new TensorSpec(n.name() + "/bias", new int[] {channels}, DType.INT32, bParams, qb));
+    b.addOp(op.kind(), new int[] {x, wt, bt}, new int[] {outOwn(n)}, op.options(OpSpec.Options.DEFAULT.withActivation(fused)));
+  }
+
+  /** Reorders int8 weights from the core layout (HWIO, [kh,kw,in,mult], [in,units]) to TFLite's. */
+  private static byte[] toTflite(Layer conv, byte[] q, int[] inShape) {
+    float[] f = new float[q.length];
+    for (int i = 0; i < q.length; i++) f[i] = q[i];
+    float[] r;
+    int in = inShape[inShape.length - 1];
+    if (conv instanceof Conv2D c) r = WeightLayouts.hwioToOhwi(f, c.kernelSize()[0], c.kernelSize()[1], in, c.filters());
+    else if (conv instanceof DepthwiseConv2D d) r = WeightLayouts.depthwiseToTflite(f, d.kernelSize()[0], d.kernelSize()[1], in, d.depthMultiplier());
+    else r = WeightLayouts.denseToTflite(f, in, f.length / in);
+    byte[] out = new byte[r.length];
+    for (int i = 0; i < r.length; i++) out[i] = (byte) r[i];
+    return out;
+  }
+
+  static boolean isActivation(Activation a) { return a != Activation.NONE; }
+}
