@@ -97,6 +97,9 @@ public final class Checkpoint {
     o.addProperty("seed", s.seed());
     o.addProperty("batch_size", s.batchSize());
     o.add("history", s.history().toJson());
+    // informational: exact resume needs the same thread count and GEMM
+    o.addProperty("threads", org.qat4j.core.internal.Parallel.threads());
+    o.addProperty("gemm", org.qat4j.core.gemm.Gemm.get().name());
     return o;
   }
 
