@@ -44,10 +44,10 @@ class EdgeTpuDelegateProviderTest {
 
     @Test
     void missingLibraryOrDeviceSaysUnavailableBecause() {
+        EdgeTpuLibrary lib = FakeEdgeTpu.library();
         TfliteException noLib = assertThrows(TfliteException.class, () -> new EdgeTpuDelegateProvider()
                 .create(Map.of("library", "/nonexistent/qat4j/libedgetpu.so.1"), 1));
         assertTrue(noLib.getMessage().contains("unavailable because libedgetpu not found"), noLib.getMessage());
-        EdgeTpuLibrary lib = FakeEdgeTpu.library();
         FakeEdgeTpu.control(lib, "devices=usb");
         TfliteException noPci = assertThrows(TfliteException.class, () -> new EdgeTpuDelegateProvider()
                 .create(Map.of("library", FakeEdgeTpu.path().toString(), "device", "pci"), 1));
