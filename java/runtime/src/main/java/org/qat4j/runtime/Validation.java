@@ -1,0 +1,134 @@
+package org.qat4j.runtime;
+
+/**
+ * Validation harness: classification accuracy on a dataset, agreement of two models, and cross-backend comparison of
+ * one model. Images are real-valued, flattened in the model's input layout (NHWC); int8/uint8 inputs are quantized
+ * with the model's own input parameters and outputs dequantized with its output parameters.
+ */
+public final class Validation {
+  private Validation() {
+  }
+
+  /** Top-1 accuracy over {@code samples}. */
+  public record Accuracy(int samples, int correct, double top1) {
+  }
+
+  /**
+   * Agreement of two models: top-1 agreement, max and mean absolute output difference (real units), and the max
+   * difference in units of the quantized output's scale (NaN when both outputs are float).
+   */
+  public record Agreement(int samples, double top1Agreement, double maxAbsDiff, double meanAbsDiff,
+      double maxDiffInOutputScale) {
+  }
+
+  /** One model on two backends: share of raw output elements that match exactly, max difference in LSB, top-1 agreement. */
+  public record BackendComparison(Backend a, Backend b, long elements, double exactMatchPercent, long maxLsb,
+      double top1Agreement, String coverageA, String coverageB) {
+  }
+
+  public static Accuracy accuracy(Interpreter it, float[][] images, int[] labels) {
+    if (images.length != labels.length) {
+      throw new IllegalArgumentException(images.length + " images but " + labels.length + " labels");
+    }
+    int correct = 0;
+    for (int i = 0; i < images.length; i++) {
+      if (argmax(predict(it, images[i])) == labels[i]) {
+        correct++;
+      }
+    }
+    return new Accuracy(images.length, correct, images.length == 0 ? 0 : correct / (double) images.length);
+  }
+
+  public static Agreement agreement(Interpreter a, Interpreter b, float[][] images) {
+    TensorInfo oa = a.outputInfo(0);
+    TensorInfo ob = b.outputInfo(0);
+    if (oa.elementCount() != ob.elementCount()) {
+      throw new IllegalArgumentException("output sizes differ: " + oa + " vs " + ob);
+    }
+    double scale = oa.quantization().isQuantized() ? oa.quantization().scale()
+        : ob.quantization().isQuantized() ? ob.quantization().scale() : Double.NaN;
+    int same = 0;
+    double max = 0;
+    double sum = 0;
+    long n = 0;
+    for (float[] img : images) {
+      float[] ya = predict(a, img);
+      float[] yb = predict(b, img);
+      if (argmax(ya) == argmax(yb)) {
+        same++;
+      }
+      for (int k = 0; k < ya.length; k++) {
+        double d = Math.abs(ya[k] - yb[k]);
+        max = Math.max(max, d);
+        sum += d;
+        n++;
+      }
+    }
+    return new Agreement(images.length, images.length == 0 ? 0 : same / (double) images.length, max,
+        n == 0 ? 0 : sum / n, max / scale);
+  }
+
+  public static BackendComparison compareBackends(TfliteModel model, Backend a, Backend b, float[][] images,
+      int threads) {
+    try (Interpreter ia = Interpreter.create(model, Interpreter.Options.builder().backend(a).threads(threads).build());
+        Interpreter ib = Interpreter.create(model, Interpreter.Options.builder().backend(b).threads(threads).build())) {
+      TensorInfo out = ia.outputInfo(0);
+      long elements = 0;
+      long exact = 0;
+      long maxLsb = 0;
+      int same = 0;
+      for (float[] img : images) {
+        ia.setInputReal(0, img);
+        ib.setInputReal(0, img);
+        ia.invoke();
+        ib.invoke();
+        long[] ra = raw(ia, out);
+        long[] rb = raw(ib, out);
+        for (int k = 0; k < ra.length; k++) {
+          elements++;
+          long d = Math.abs(ra[k] - rb[k]);
+          exact += d == 0 ? 1 : 0;
+          maxLsb = Math.max(maxLsb, d);
+        }
+        same += argmax(ia.outputReal(0)) == argmax(ib.outputReal(0)) ? 1 : 0;
+      }
+      return new BackendComparison(a, b, elements, elements == 0 ? 0 : 100.0 * exact / elements, maxLsb,
+          images.length == 0 ? 0 : same / (double) images.length, ia.coverage().summary(), ib.coverage().summary());
+    }
+  }
+
+  /** Integer view of output 0: quantized values for int types, float bits distance (ULP) for float32. */
+  private static long[] raw(Interpreter it, TensorInfo out) {
+    if (out.type() == DataType.FLOAT32) {
+      float[] f = it.outputFloats(0);
+      long[] r = new long[f.length];
+      for (int i = 0; i < f.length; i++) {
+        int bits = Float.floatToIntBits(f[i]);
+        r[i] = bits < 0 ? Integer.MIN_VALUE - (long) bits : bits;
+      }
+      return r;
+    }
+    byte[] b = it.outputBytes(0);
+    long[] r = new long[b.length];
+    for (int i = 0; i < b.length; i++) {
+      r[i] = Quantizer.value(b[i], out.type());
+    }
+    return r;
+  }
+
+  private static float[] predict(Interpreter it, float[] image) {
+    it.setInputReal(0, image);
+    it.invoke();
+    return it.outputReal(0);
+  }
+
+  static int argmax(float[] v) {
+    int best = 0;
+    for (int i = 1; i < v.length; i++) {
+      if (v[i] > v[best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+}
