@@ -120,7 +120,23 @@ final class ConvKernels {
             }
           }
           int yo = ((n * q.outH() + oy) * q.outW() + ox) * oc;
-          for (int o = 0; o < oc; o++) {
+          int o = 0;
+          for (; o + 4 <= oc; o += 4) { // four channels per pass: one patch load feeds four sums
+            float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
+            int w0 = o * kSize, w1 = w0 + kSize, w2 = w1 + kSize, w3 = w2 + kSize;
+            for (int k = 0; k < kSize; k++) {
+              float pv = patch[k];
+              a0 += pv * w[w0 + k];
+              a1 += pv * w[w1 + k];
+              a2 += pv * w[w2 + k];
+              a3 += pv * w[w3 + k];
+            }
+            y[yo + o] = Math.min(Math.max(a0 + b[o], lo), hi);
+            y[yo + o + 1] = Math.min(Math.max(a1 + b[o + 1], lo), hi);
+            y[yo + o + 2] = Math.min(Math.max(a2 + b[o + 2], lo), hi);
+            y[yo + o + 3] = Math.min(Math.max(a3 + b[o + 3], lo), hi);
+          }
+          for (; o < oc; o++) {
             float acc = 0f;
             int wo = o * kSize;
             for (int k = 0; k < kSize; k++) acc += patch[k] * w[wo + k];
@@ -149,11 +165,28 @@ final class ConvKernels {
             }
           }
           int yo = ((n * q.outH() + oy) * q.outW() + ox) * oc;
-          for (int o = 0; o < oc; o++) {
+          int o = 0;
+          if (wOff == 0) {
+            for (; o + 4 <= oc; o += 4) {
+              int a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+              int w0 = o * kSize, w1 = w0 + kSize, w2 = w1 + kSize, w3 = w2 + kSize;
+              for (int k = 0; k < kSize; k++) {
+                int pv = patch[k];
+                a0 += pv * w[w0 + k];
+                a1 += pv * w[w1 + k];
+                a2 += pv * w[w2 + k];
+                a3 += pv * w[w3 + k];
+              }
+              y[yo + o] = rq.apply(a0 + b[o], o);
+              y[yo + o + 1] = rq.apply(a1 + b[o + 1], o + 1);
+              y[yo + o + 2] = rq.apply(a2 + b[o + 2], o + 2);
+              y[yo + o + 3] = rq.apply(a3 + b[o + 3], o + 3);
+            }
+          }
+          for (; o < oc; o++) {
             int acc = 0;
             int wo = o * kSize;
-            if (wOff == 0) for (int k = 0; k < kSize; k++) acc += patch[k] * w[wo + k];
-            else for (int k = 0; k < kSize; k++) acc += patch[k] * (w[wo + k] + wOff);
+            for (int k = 0; k < kSize; k++) acc += patch[k] * (w[wo + k] + wOff);
             y[yo + o] = rq.apply(acc + b[o], o);
           }
         }
