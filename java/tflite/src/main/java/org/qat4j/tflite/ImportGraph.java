@@ -1,0 +1,265 @@
+package org.qat4j.tflite;
+
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+import org.qat4j.core.GraphBuilder;
+import org.qat4j.core.Layer;
+import org.qat4j.core.Model;
+import org.qat4j.core.Node;
+import org.qat4j.core.layers.Activation;
+import org.qat4j.core.layers.Add;
+import org.qat4j.core.layers.AveragePool2D;
+import org.qat4j.core.layers.Concatenate;
+import org.qat4j.core.layers.Conv2D;
+import org.qat4j.core.layers.Dense;
+import org.qat4j.core.layers.DepthwiseConv2D;
+import org.qat4j.core.layers.Flatten;
+import org.qat4j.core.layers.GlobalAveragePooling2D;
+import org.qat4j.core.layers.HardSwish;
+import org.qat4j.core.layers.MaxPool2D;
+import org.qat4j.core.layers.Padding;
+import org.qat4j.core.layers.ReLU;
+import org.qat4j.core.layers.ReLU6;
+import org.qat4j.core.layers.Reshape;
+import org.qat4j.core.layers.Sigmoid;
+import org.qat4j.core.layers.Softmax;
+import org.qat4j.core.layers.ZeroPadding2D;
+
+/** Builds the core graph operator by operator; layers are named after their output tensors. */
+final class ImportGraph {
+  private final TfliteModelInfo m;
+  private final SubgraphInfo s;
+  private final GraphBuilder g = new GraphBuilder(0L);
+  private final Node[] nodes;
+  private final Set<String> names = new HashSet<>();
+  private String where = "subgraph 0";
+
+  ImportGraph(TfliteModelInfo m, SubgraphInfo s) {
+    this.m = m;
+    this.s = s;
+    this.nodes = new Node[s.tensors().size()];
+  }
+
+  Model build() {
+    TensorInfo in = s.tensor(s.inputs()[0]);
+    nodes[in.index()] = g.input(name(in.name()), perSample(in));
+    for (OperatorInfo op : s.operators()) {
+      where = "subgraph 0, operator " + op.index() + " (" + op.opName() + ")";
+      TensorInfo out = s.tensor(op.outputs()[0]);
+      Node n = apply(op, out);
+      if (!Arrays.equals(n.shape(), perSample(out))) {
+        throw new ModelFormatException(where, "computed shape " + Arrays.toString(n.shape()) + " but the file says "
+            + Arrays.toString(out.shape()) + " (batch first)");
+      }
+      nodes[out.index()] = n;
+    }
+    Node output = nodes[s.outputs()[0]];
+    if (output == null) throw new ModelFormatException("subgraph 0, output 0", "not produced by an imported operator");
+    return g.build(output);
+  }
+
+  private static final Set<String> SPLIT_ACTIVATION = Set.of("ADD", "CONCATENATION", "MAX_POOL_2D", "AVERAGE_POOL_2D");
+
+  private Node apply(OperatorInfo op, TensorInfo out) {
+    // When the fused activation becomes its own layer, that layer takes the tensor's name.
+    boolean split = SPLIT_ACTIVATION.contains(op.opName())
+        && !"NONE".equals(op.options().getOrDefault("fused_activation_function", "NONE"));
+    String n = name(split ? out.name() + "/" + op.opName().toLowerCase() : out.name());
+    int[] ins = op.inputs();
+    return switch (op.opName()) {
+      case "CONV_2D" -> fused(op, conv(op, n), out);
+      case "DEPTHWISE_CONV_2D" -> fused(op, depthwise(op, n), out);
+      case "FULLY_CONNECTED" -> fused(op, dense(op, n), out);
+      case "ADD" -> fused(op, g.add(new Add(n), node(ins[0]), node(ins[1])), out);
+      case "CONCATENATION" -> fused(op, concat(op, n), out);
+      case "MAX_POOL_2D" -> fused(op, g.add(new MaxPool2D(n, opt(op, "filter_height"), opt(op, "filter_width"))
+          .strides(opt(op, "stride_h"), opt(op, "stride_w")).padding(padding(op)), node(ins[0])), out);
+      case "AVERAGE_POOL_2D" -> fused(op, g.add(new AveragePool2D(n, opt(op, "filter_height"), opt(op, "filter_width"))
+          .strides(opt(op, "stride_h"), opt(op, "stride_w")).padding(padding(op)), node(ins[0])), out);
+      case "MEAN" -> mean(op, n, out);
+      case "RESHAPE" -> g.add(new Reshape(n, perSample(out)), node(ins[0]));
+      case "SOFTMAX" -> softmax(op, n);
+      case "PAD" -> pad(op, n);
+      case "RELU" -> g.add(new ReLU(n), node(ins[0]));
+      case "RELU6" -> g.add(new ReLU6(n), node(ins[0]));
+      case "LOGISTIC" -> g.add(new Sigmoid(n), node(ins[0]));
+      case "HARD_SWISH" -> g.add(new HardSwish(n), node(ins[0]));
+      default -> throw new ModelFormatException(where, "unsupported operator");
+    };
+  }
+
+  private Node conv(OperatorInfo op, String n) {
+    int[] ins = op.inputs();
+    TensorInfo w = constant(ins[1], "filter");
+    int[] ws = w.shape(); // OHWI
+    boolean bias = ins.length > 2 && ins[2] >= 0;
+    Conv2D c = new Conv2D(n, ws[0], ws[1], ws[2]).strides(opt(op, "stride_h"), opt(op, "stride_w"))
+        .dilation(opt(op, "dilation_h_factor"), opt(op, "dilation_w_factor")).padding(padding(op)).useBias(bias)
+        .activation(activation(op));
+    Node node = g.add(c, node(ins[0]));
+    float[] src = floats(w);
+    float[] dst = new float[src.length]; // HWIO
+    int o = ws[0], kh = ws[1], kw = ws[2], ci = ws[3];
+    for (int a = 0; a < o; a++) {
+      for (int h = 0; h < kh; h++) {
+        for (int x = 0; x < kw; x++) {
+          for (int i = 0; i < ci; i++) dst[((h * kw + x) * ci + i) * o + a] = src[((a * kh + h) * kw + x) * ci + i];
+        }
+      }
+    }
+    copy(c.kernel().value(), dst, "filter");
+    if (bias) copy(c.bias().value(), floats(constant(ins[2], "bias")), "bias");
+    return node;
+  }
+
+  private Node depthwise(OperatorInfo op, String n) {
+    int[] ins = op.inputs();
+    TensorInfo w = constant(ins[1], "filter");
+    int[] ws = w.shape(); // [1, kh, kw, C·mult] has the memory order of [kh, kw, C, mult]
+    int channels = s.tensor(ins[0]).shape()[3];
+    if (ws[0] != 1 || channels == 0 || ws[3] % channels != 0) {
+      throw new ModelFormatException(where, "filter shape " + Arrays.toString(ws) + " does not fit " + channels + " input channels");
+    }
+    boolean bias = ins.length > 2 && ins[2] >= 0;
+    DepthwiseConv2D d = new DepthwiseConv2D(n, ws[1], ws[2]).depthMultiplier(ws[3] / channels)
+        .strides(opt(op, "stride_h"), opt(op, "stride_w")).dilation(opt(op, "dilation_h_factor"), opt(op, "dilation_w_factor"))
+        .padding(padding(op)).useBias(bias).activation(activation(op));
+    Node node = g.add(d, node(ins[0]));
+    copy(d.kernel().value(), floats(w), "filter");
+    if (bias) copy(d.bias().value(), floats(constant(ins[2], "bias")), "bias");
+    return node;
+  }
+
+  private Node dense(OperatorInfo op, String n) {
+    int[] ins = op.inputs();
+    if (Boolean.TRUE.equals(op.options().get("keep_num_dims"))) throw new ModelFormatException(where, "keep_num_dims is not supported");
+    TensorInfo w = constant(ins[1], "weights");
+    int units = w.shape()[0], inDim = w.shape()[1];
+    Node x = node(ins[0]);
+    if (x.shape().length != 1) x = g.add(new Flatten(name(n + "/flatten")), x);
+    boolean bias = ins.length > 2 && ins[2] >= 0;
+    Dense d = new Dense(n, units).useBias(bias).activation(activation(op));
+    Node node = g.add(d, x);
+    float[] src = floats(w);
+    float[] dst = new float[src.length]; // [in, units]
+    for (int u = 0; u < units; u++) for (int i = 0; i < inDim; i++) dst[i * units + u] = src[u * inDim + i];
+    copy(d.kernel().value(), dst, "weights");
+    if (bias) copy(d.bias().value(), floats(constant(ins[2], "bias")), "bias");
+    return node;
+  }
+
+  private Node concat(OperatorInfo op, String n) {
+    int rank = s.tensor(op.outputs()[0]).shape().length;
+    int axis = opt(op, "axis");
+    if (axis != -1 && axis != rank - 1) throw new ModelFormatException(where, "only the last axis is supported, got axis " + axis);
+    Node[] xs = new Node[op.inputs().length];
+    for (int i = 0; i < xs.length; i++) xs[i] = node(op.inputs()[i]);
+    return g.add(new Concatenate(n), xs);
+  }
+
+  private Node mean(OperatorInfo op, String n, TensorInfo out) {
+    int[] axes = ints(constant(op.inputs()[1], "axes"));
+    Arrays.sort(axes);
+    if (s.tensor(op.inputs()[0]).shape().length != 4 || !Arrays.equals(axes, new int[] {1, 2})) {
+      throw new ModelFormatException(where, "only the global spatial mean (axes [1, 2] of NHWC) is supported, got " + Arrays.toString(axes));
+    }
+    boolean keep = Boolean.TRUE.equals(op.options().get("keep_dims"));
+    Node gap = g.add(new GlobalAveragePooling2D(keep ? name(n + "/gap") : n), node(op.inputs()[0]));
+    return keep ? g.add(new Reshape(n, perSample(out)), gap) : gap;
+  }
+
+  private Node softmax(OperatorInfo op, String n) {
+    Object beta = op.options().get("beta");
+    if (beta instanceof Float b && b != 1f) throw new ModelFormatException(where, "beta " + b + " is not supported (only 1)");
+    return g.add(new Softmax(n), node(op.inputs()[0]));
+  }
+
+  private Node pad(OperatorInfo op, String n) {
+    int[] p = ints(constant(op.inputs()[1], "paddings"));
+    if (p.length != 8 || p[0] != 0 || p[1] != 0 || p[6] != 0 || p[7] != 0) {
+      throw new ModelFormatException(where, "only spatial padding of NHWC is supported, got " + Arrays.toString(p));
+    }
+    return g.add(new ZeroPadding2D(n, p[2], p[3], p[4], p[5]), node(op.inputs()[0]));
+  }
+
+  /** Adds a standalone activation layer for a fused activation the core layer cannot carry. */
+  private Node fused(OperatorInfo op, Node n, TensorInfo out) {
+    Layer l = n.layer();
+    if (l instanceof Conv2D || l instanceof DepthwiseConv2D || l instanceof Dense) return n;
+    Object a = op.options().get("fused_activation_function");
+    if (a == null || "NONE".equals(a)) return n;
+    String base = name(out.name());
+    return switch (a.toString()) {
+      case "RELU" -> g.add(new ReLU(base), n);
+      case "RELU6" -> g.add(new ReLU6(base), n);
+      default -> throw new ModelFormatException(where, "fused activation " + a + " is not supported");
+    };
+  }
+
+  private Activation activation(OperatorInfo op) {
+    Object a = op.options().getOrDefault("fused_activation_function", "NONE");
+    return switch (a.toString()) {
+      case "NONE" -> Activation.NONE;
+      case "RELU" -> Activation.RELU;
+      case "RELU6" -> Activation.RELU6;
+      default -> throw new ModelFormatException(where, "fused activation " + a + " is not supported");
+    };
+  }
+
+  private Padding padding(OperatorInfo op) { return Padding.valueOf((String) op.options().get("padding")); }
+
+  private int opt(OperatorInfo op, String key) {
+    Object v = op.options().get(key);
+    if (!(v instanceof Integer i)) throw new ModelFormatException(where, "missing option " + key);
+    return i;
+  }
+
+  private Node node(int tensor) {
+    Node n = tensor >= 0 ? nodes[tensor] : null;
+    if (n == null) {
+      throw new ModelFormatException(where, "input tensor " + tensor + " is not an activation produced by an imported operator"
+          + " (constant operands are only supported as weights)");
+    }
+    return n;
+  }
+
+  private TensorInfo constant(int tensor, String what) {
+    if (tensor < 0 || !s.tensor(tensor).constant()) throw new ModelFormatException(where, what + " (tensor " + tensor + ") must be a constant");
+    return s.tensor(tensor);
+  }
+
+  private float[] floats(TensorInfo t) {
+    FloatBuffer b = m.tensorData(0, t.index()).asFloatBuffer();
+    float[] a = new float[b.remaining()];
+    b.get(a);
+    return a;
+  }
+
+  private int[] ints(TensorInfo t) {
+    IntBuffer b = m.tensorData(0, t.index()).asIntBuffer();
+    int[] a = new int[b.remaining()];
+    b.get(a);
+    return a;
+  }
+
+  private void copy(org.qat4j.core.Tensor dst, float[] src, String what) {
+    if (dst.size() != src.length) throw new ModelFormatException(where, what + " has " + src.length + " values, layer expects " + dst.size());
+    dst.copyFrom(src);
+  }
+
+  private static int[] perSample(TensorInfo t) {
+    int[] sh = t.shape();
+    return Arrays.copyOfRange(sh, Math.min(1, sh.length), sh.length);
+  }
+
+  /** A unique, non-empty layer name derived from a tensor name. */
+  private String name(String base) {
+    String b = base == null || base.isEmpty() ? "layer" : base;
+    String n = b;
+    for (int k = 1; !names.add(n); k++) n = b + "_" + k;
+    return n;
+  }
+}
