@@ -14,7 +14,7 @@ import org.qat4j.core.zoo.Zoo;
 /**
  * Benchmark helper: per-layer forward and backward wall time of a chain model from the zoo on
  * random batches (training mode). Arguments: model name (reference-cnn), threads (2), batch (64),
- * timed iterations (50).
+ * timed iterations (50), GEMM threads (default: same as threads).
  */
 public final class LayerProfile {
   private LayerProfile() {}
@@ -25,6 +25,7 @@ public final class LayerProfile {
     int batch = args.length > 2 ? Integer.parseInt(args[2]) : 64;
     int iters = args.length > 3 ? Integer.parseInt(args[3]) : 50;
     Parallel.setThreads(threads);
+    if (args.length > 4) Gemm.get().setThreads(Integer.parseInt(args[4]));
     Model m = Zoo.create(name, 1);
     List<Node> nodes = m.nodes();
     for (Node n : nodes) if (n.inputs().size() > 1) throw new IllegalArgumentException("LayerProfile needs a chain model; '" + n.name() + "' has several inputs");
