@@ -26,7 +26,10 @@ run_test() { # platform
     || { echo "[native] $1 shim test FAILED" >&2; (cd "$OUT/$1" && ctest --output-on-failure); exit 1; }
 }
 
+declare -A DONE=()
 for p in "${PLATFORMS[@]}"; do
+  [ -n "${DONE[$p]:-}" ] && continue
+  DONE[$p]=1
   case "$p" in
     linux-x86_64)
       build "$p"; run_test "$p" ;;
