@@ -16,7 +16,10 @@ import org.qat4j.core.train.EpochStats;
 import org.qat4j.core.train.Evaluation;
 import org.qat4j.core.train.History;
 import org.qat4j.core.train.Trainer;
+import org.qat4j.quant.ir.LoweredGraph;
+import org.qat4j.quant.lower.FloatLowering;
 import org.qat4j.tflite.ModelFormatException;
+import org.qat4j.tflite.TfliteWriter;
 import org.qat4j.tflite.TfliteModelInfo;
 import org.qat4j.tflite.TfliteReader;
 import java.util.function.Consumer;
@@ -128,14 +131,37 @@ final class Pipeline {
 
   JsonObject ptq(String model, Path data, int calibration, IoType io, Path out) { throw CliException.notAvailable("post-training quantization (org.qat4j.quant Ptq)"); }
 
-  JsonObject export(String model, boolean int8, IoType io, long seed, Path out) { throw CliException.notAvailable("export (lowering + TfliteWriter)"); }
+  JsonObject export(String model, boolean int8, IoType io, long seed, Path out) throws IOException {
+    if (int8) throw CliException.notAvailable("int8 export (org.qat4j.quant.lower.Int8Lowering)");
+    Model m = Models.load(model, seed, "--in");
+    LoweredGraph g = FloatLowering.lower(m);
+    return written(TfliteWriter.write(g), out, "float", io);
+  }
 
-  JsonObject eval(Path model, Path data, Backend backend, int threads, int limit) { throw CliException.notAvailable("evaluation (org.qat4j.runtime Interpreter)"); }
+  /** Writes .tflite bytes and returns the export contract fields. */
+  static JsonObject written(byte[] bytes, Path out, String format, IoType io) throws IOException {
+    Files.write(out, bytes);
+    JsonObject r = new JsonObject();
+    r.addProperty("path", out.toString());
+    r.addProperty("bytes", bytes.length);
+    r.addProperty("format", format);
+    r.addProperty("io", io.toString());
+    return r;
+  }
+
+  JsonObject eval(Path model, Path data, Backend backend, int threads, int limit) throws IOException {
+    return TfliteRun.eval(model, testSet(data, limit), backend, threads, progress, null);
+  }
+
+  Dataset testSet(Path data, int limit) throws IOException {
+    Dataset test = data(data).test();
+    return limit > 0 ? test.subset(0, Math.min(limit, test.size())) : test;
+  }
 
   JsonObject verify(String model, Path tflite, Path data, int limit) { throw CliException.notAvailable("verification (integer simulator + runtime)"); }
 
-  JsonObject bench(Path model, Backend backend, int threads, int runs, int warmup, double minSecs, double maxSecs) {
-    throw CliException.notAvailable("benchmark (org.qat4j.runtime Benchmark)");
+  JsonObject bench(Path model, Backend backend, int threads, int runs, int warmup, double minSecs, double maxSecs) throws IOException {
+    return TfliteRun.bench(model, backend, threads, runs, warmup, minSecs, maxSecs, progress);
   }
 
   JsonObject inspect(Path file) throws IOException {
