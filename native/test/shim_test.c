@@ -74,6 +74,27 @@ static void test_fake(const char* path) {
     etpu_test_control(lib, "reset");
 }
 
+static void test_env(const char* path) {
+    /* NULL path = $QAT4J_EDGETPU_LIB; the test double honours FAKE_EDGETPU_* from the environment. */
+    setenv("QAT4J_EDGETPU_LIB", path, 1);
+    etpu_lib* lib = etpu_open(NULL);
+    CHECK(etpu_load_error(lib) == NULL && strcmp(etpu_lib_path(lib), path) == 0);
+    setenv("FAKE_EDGETPU_DEVICES", "pci,pci", 1);
+    size_t n = 0;
+    etpu_device* d = etpu_list_devices(lib, &n);
+    CHECK(n == 2 && d != NULL && d[1].type == ETPU_TYPE_PCI && strcmp(d[1].path, "/dev/apex_1") == 0);
+    etpu_free_devices(lib, d);
+    setenv("FAKE_EDGETPU_FAIL_CREATE", "1", 1);
+    CHECK(etpu_create_delegate(lib, ETPU_TYPE_PCI, "/dev/apex_0", NULL, 0) == NULL);
+    unsetenv("FAKE_EDGETPU_FAIL_CREATE");
+    TfLiteDelegate* del = etpu_create_delegate(lib, ETPU_TYPE_PCI, "/dev/apex_0", NULL, 0);
+    CHECK(del != NULL);
+    etpu_free_delegate(lib, del);
+    unsetenv("FAKE_EDGETPU_DEVICES");
+    unsetenv("QAT4J_EDGETPU_LIB");
+    CHECK(strcmp(etpu_lib_path(etpu_open(NULL)), "libedgetpu.so.1") == 0);
+}
+
 static void test_find_loaded_symbol(const char* path) {
     CHECK(etpu_find_loaded_symbol(path, "edgetpu_version") != NULL);
     CHECK(etpu_find_loaded_symbol(path, "no_such_symbol") == NULL);
@@ -88,6 +109,7 @@ int main(int argc, char** argv) {
     test_absent();
     test_missing_symbol();
     test_fake(argv[1]);
+    test_env(argv[1]);
     test_find_loaded_symbol(argv[1]);
     if (failures == 0) printf("edgetpu shim test: all checks passed\n");
     return failures == 0 ? 0 : 1;
