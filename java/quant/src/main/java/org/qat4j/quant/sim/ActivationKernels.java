@@ -19,6 +19,7 @@ final class ActivationKernels {
     if (x.elements() != y.elements()) throw new IllegalArgumentException("input and output sizes differ");
     int xi = op.inputs()[0], yi = op.outputs()[0];
     boolean quant = Simulator.isQuantized(x);
+    if (quant && op.kind() != OpKind.HARD_SWISH) checkFixedOutput(y);
     if (op.kind() == OpKind.SOFTMAX) return softmax(x, y, xi, yi, op.options().beta(), quant);
     if (!quant) {
       boolean logistic = op.kind() == OpKind.LOGISTIC;
@@ -34,6 +35,15 @@ final class ActivationKernels {
       int[] xv = (int[]) v[xi], yv = (int[]) v[yi];
       for (int i = 0; i < yv.length; i++) yv[i] = lut[xv[i] - base];
     };
+  }
+
+  /** TFLite's Prepare demands output (1/256, −128) for int8 (and (1/256, 0) for uint8). */
+  private static void checkFixedOutput(TensorSpec y) {
+    QInfo q = QInfo.of(y);
+    int zp = q.qmin() == 0 ? 0 : -128;
+    if (Math.abs(q.scale() - 1f / 256) > 0.001f / 256 || q.zp() != zp) {
+      throw new IllegalArgumentException("output '" + y.name() + "' must have params (1/256, " + zp + "), got " + y.quant());
+    }
   }
 
   static float sigmoid(float v) { return 1f / (1f + (float) Math.exp(-v)); }

@@ -10,7 +10,8 @@ import org.qat4j.quant.ir.TensorSpec;
 
 /**
  * Data-movement and conversion ops: RESHAPE, PAD (quantized pad value = zp), CONCATENATION
- * (byte copy when params are equal, else float-rescaled as ConcatenationWithScaling), QUANTIZE
+ * (copy when params are equal; int8 rejects unequal params as TFLite's Prepare does, uint8
+ * rescales in float as ConcatenationWithScaling), QUANTIZE
  * (float→int, int→int requantization) and DEQUANTIZE.
  */
 final class DataKernels {
@@ -91,6 +92,10 @@ final class DataKernels {
       if (!quant) { same[i] = true; continue; }
       QInfo qi = QInfo.of(g.tensor(in[i]));
       same[i] = qi.scale() == qo.scale() && qi.zp() == qo.zp();
+      if (!same[i] && y.type() == DType.INT8) {
+        throw new IllegalArgumentException("int8 CONCATENATION input " + i + " ('" + g.tensor(in[i]).name() + "') has params "
+            + g.tensor(in[i]).quant() + " but the output has " + y.quant() + "; TFLite requires them equal (insert a QUANTIZE)");
+      }
       scale[i] = qi.scale() * (1f / qo.scale());
       bias[i] = -qi.zp() * scale[i];
     }

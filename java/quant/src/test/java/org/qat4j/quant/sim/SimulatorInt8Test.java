@@ -183,19 +183,29 @@ class SimulatorInt8Test {
     }
   }
 
-  @Test void padUsesZeroPointAndConcatCopiesOrRescales() {
+  private static LoweredGraph padConcat(DType t, float otherScale, int otherZp) {
     LoweredGraphBuilder b = new LoweredGraphBuilder("pc");
-    int x = q8(b, "x", 0.5f, 3, 1, 1, 1, 2);
+    int x = b.addTensor(TensorSpec.activation("x", new int[] {1, 1, 1, 2}, t, QuantParams.perTensor(0.5f, 3)));
     int pads = b.addTensor(new TensorSpec("p", new int[] {4, 2}, DType.INT32, null, new int[] {0, 0, 0, 1, 1, 0, 0, 0}));
-    int p = q8(b, "p_out", 0.5f, 3, 1, 2, 2, 2);
+    int p = b.addTensor(TensorSpec.activation("p_out", new int[] {1, 2, 2, 2}, t, QuantParams.perTensor(0.5f, 3)));
     b.addOp(OpKind.PAD, new int[] {x, pads}, new int[] {p}, D);
-    int other = q8(b, "o", 1f, 0, 1, 2, 2, 1);
-    int cat = q8(b, "cat", 0.5f, 3, 1, 2, 2, 3);
+    int other = b.addTensor(TensorSpec.activation("o", new int[] {1, 2, 2, 1}, t, QuantParams.perTensor(otherScale, otherZp)));
+    int cat = b.addTensor(TensorSpec.activation("cat", new int[] {1, 2, 2, 3}, t, QuantParams.perTensor(0.5f, 3)));
     b.addOp(OpKind.CONCATENATION, new int[] {p, other}, new int[] {cat}, D.withAxis(3));
-    LoweredGraph g = b.setInputs(x, other).setOutputs(cat).build();
-    byte[] out = (byte[]) new Simulator(g).run(bytes(10, -7), bytes(1, -2, 50, 0))[0];
-    // pad: [[zp, (10,−7)], [zp, zp]]; other rescaled by 1/0.5 with zp 3: 1→5, −2→−1, 50→103, 0→3.
-    assertArrayEquals(new int[] {3, 3, 5, 10, -7, -1, 3, 3, 103, 3, 3, 3}, ints(out));
+    return b.setInputs(x, other).setOutputs(cat).build();
+  }
+
+  @Test void padUsesZeroPointAndConcatCopiesOrRescales() {
+    // pad: [[zp, (10,7)], [zp, zp]]; uint8 "other" rescaled by 1/0.5 with zp 3: 1→5, 2→7, 50→103, 0→3.
+    byte[] out = (byte[]) new Simulator(padConcat(DType.UINT8, 1f, 0)).run(bytes(10, 7), bytes(1, 2, 50, 0))[0];
+    int[] u = new int[out.length];
+    for (int i = 0; i < u.length; i++) u[i] = out[i] & 0xFF;
+    assertArrayEquals(new int[] {3, 3, 5, 10, 7, 7, 3, 3, 103, 3, 3, 3}, u);
+    // int8 with equal params is a plain copy; unequal params are rejected as TFLite's Prepare does.
+    byte[] same = (byte[]) new Simulator(padConcat(DType.INT8, 0.5f, 3)).run(bytes(10, -7), bytes(1, -2, 50, 0))[0];
+    assertArrayEquals(new int[] {3, 3, 1, 10, -7, -2, 3, 3, 50, 3, 3, 0}, ints(same));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Simulator(padConcat(DType.INT8, 1f, 0)));
+    assertTrue(e.getMessage().contains("CONCATENATION"), e.getMessage());
   }
 
   @Test void roundingModesDifferOnNegativeTies() {
@@ -224,6 +234,11 @@ class SimulatorInt8Test {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.run(new byte[4]));
     assertTrue(e.getMessage().contains("'x'"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> s.run((Object) new float[5]));
+  }
+
+  @Test void softmaxAndLogisticRequireFixedOutputParams() {
+    assertThrows(IllegalArgumentException.class, () -> new Simulator(unary(OpKind.SOFTMAX, D, 0.1f, 0, 1f / 128, -128, 1, 4)));
+    assertThrows(IllegalArgumentException.class, () -> new Simulator(unary(OpKind.LOGISTIC, D, 0.1f, 0, 1f / 256, 0, 1, 4)));
   }
 
   @Test void unsupportedConfigurationNamesTheOp() {
