@@ -14,7 +14,8 @@ import org.qat4j.core.zoo.Zoo;
 /**
  * Benchmark helper: per-layer forward and backward wall time of a chain model from the zoo on
  * random batches (training mode). Arguments: model name (reference-cnn), threads (2), batch (64),
- * timed iterations (50), GEMM threads (default: same as threads).
+ * timed iterations (50), GEMM threads (default: same as threads). Layers with a "kernel" also
+ * report the effective GFLOP/s (backward counts dW and dX: twice the forward FLOPs).
  */
 public final class LayerProfile {
   private LayerProfile() {}
@@ -63,12 +64,26 @@ public final class LayerProfile {
     print(nodes, fwd, bwd, optNs, total, iters, batch, threads);
   }
 
+  /** Multiply-add FLOPs of one forward pass of a layer with a "kernel" param: 2·N·outPositions·kernelSize. */
+  private static double forwardFlops(Node n, int batch) {
+    for (var p : n.layer().params()) {
+      if (!p.name().equals("kernel")) continue;
+      int[] s = n.shape();
+      long positions = 1;
+      for (int i = 0; i < s.length - 1; i++) positions *= s[i];
+      return 2.0 * batch * positions * p.value().size();
+    }
+    return 0;
+  }
+
   private static void print(List<Node> nodes, long[] fwd, long[] bwd, long optNs, long total, int iters, int batch, int threads) {
     System.out.printf(Locale.ROOT, "gemm=%s threads=%d batch=%d iterations=%d%n", Gemm.get().name(), threads, batch, iters);
-    System.out.println("layer            forward_ms  backward_ms  share");
+    System.out.println("layer            forward_ms  backward_ms  share  fwd_GFLOP/s  bwd_GFLOP/s");
     for (int i = 0; i < nodes.size(); i++) {
       double f = fwd[i] / 1e6 / iters, b = bwd[i] / 1e6 / iters;
-      System.out.printf(Locale.ROOT, "%-16s %10.3f %12.3f %5.1f%%%n", nodes.get(i).name(), f, b, 100.0 * (fwd[i] + bwd[i]) / total);
+      double flops = forwardFlops(nodes.get(i), batch);
+      String rates = flops == 0 ? "" : String.format(Locale.ROOT, "  %11.1f  %11.1f", flops / f / 1e6, 2 * flops / b / 1e6);
+      System.out.printf(Locale.ROOT, "%-16s %10.3f %12.3f %5.1f%%%s%n", nodes.get(i).name(), f, b, 100.0 * (fwd[i] + bwd[i]) / total, rates);
     }
     System.out.printf(Locale.ROOT, "%-16s %10.3f %12s %5.1f%%%n", "adam", optNs / 1e6 / iters, "", 100.0 * optNs / total);
     double stepMs = total / 1e6 / iters;
