@@ -14,6 +14,20 @@ import java.util.Map;
 public final class TfliteInspector {
   private TfliteInspector() {}
 
+  /** Prints the report of each .tflite file named on the command line; exit code 1 if any is invalid. */
+  public static void main(String[] args) throws java.io.IOException {
+    int status = 0;
+    for (String a : args) {
+      try {
+        System.out.println(report(TfliteReader.read(java.nio.file.Path.of(a))));
+      } catch (ModelFormatException e) {
+        System.out.println("invalid: " + e.getMessage());
+        status = 1;
+      }
+    }
+    if (status != 0) System.exit(status);
+  }
+
   /** Full text report of every subgraph. */
   public static String report(TfliteModelInfo m) {
     StringBuilder sb = new StringBuilder();
@@ -66,14 +80,24 @@ public final class TfliteInspector {
     return "[per-axis dim " + q.quantizedDimension() + ", " + s.length + " scales " + lo + ".." + hi + "]";
   }
 
+  /** Compact options: "SAME stride 2x2 RELU6"; dilation only when not 1, other fields as key=value. */
   private static String options(Map<String, Object> o) {
     List<String> parts = new ArrayList<>();
     for (Map.Entry<String, Object> e : o.entrySet()) {
+      String k = e.getKey();
       Object v = e.getValue();
-      if (e.getKey().equals("fused_activation_function")) {
-        if (!"NONE".equals(v)) parts.add(v.toString());
-      } else {
-        parts.add(e.getKey() + "=" + v);
+      switch (k) {
+        case "padding" -> parts.add(v.toString());
+        case "stride_h" -> parts.add("stride " + v + "x" + o.get("stride_w"));
+        case "filter_height" -> parts.add("filter " + v + "x" + o.get("filter_width"));
+        case "dilation_h_factor" -> {
+          if (!(v.equals(1) && o.get("dilation_w_factor").equals(1))) parts.add("dilation " + v + "x" + o.get("dilation_w_factor"));
+        }
+        case "stride_w", "filter_width", "dilation_w_factor" -> { }
+        case "fused_activation_function" -> {
+          if (!"NONE".equals(v)) parts.add(v.toString());
+        }
+        default -> parts.add(k + "=" + v);
       }
     }
     return String.join(" ", parts);
