@@ -67,6 +67,23 @@ public final class Simulator {
     return r;
   }
 
+  /** Runs one invocation with inputs keyed by tensor name; returns outputs keyed by tensor name (graph order). */
+  public java.util.Map<String, Object> runNamed(java.util.Map<String, ?> inputs) {
+    int[] ins = graph.inputs();
+    Object[] arr = new Object[ins.length];
+    for (int i = 0; i < ins.length; i++) {
+      String n = graph.tensor(ins[i]).name();
+      if (!inputs.containsKey(n)) throw new IllegalArgumentException("missing input '" + n + "'; given " + inputs.keySet());
+      arr[i] = inputs.get(n);
+    }
+    if (inputs.size() != ins.length) throw new IllegalArgumentException("graph has " + ins.length + " input(s), got " + inputs.keySet());
+    Object[] out = run(arr);
+    java.util.Map<String, Object> r = new java.util.LinkedHashMap<>();
+    int[] outs = graph.outputs();
+    for (int i = 0; i < outs.length; i++) r.put(graph.tensor(outs[i]).name(), out[i]);
+    return r;
+  }
+
   /**
    * Runs one invocation and returns every tensor's value by tensor index (constants included, in
    * their external form), for per-layer comparison.

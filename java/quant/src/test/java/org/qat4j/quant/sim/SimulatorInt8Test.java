@@ -231,6 +231,9 @@ class SimulatorInt8Test {
       byte[] one = (byte[]) s.run(java.util.Arrays.copyOfRange(xs, k * 5, k * 5 + 5))[0];
       assertArrayEquals(one, java.util.Arrays.copyOfRange(batch, k * 5, k * 5 + 5));
     }
+    byte[] first = java.util.Arrays.copyOfRange(xs, 0, 5);
+    assertArrayEquals((byte[]) s.run(first)[0], (byte[]) s.runNamed(java.util.Map.of("x", first)).get("y"));
+    assertThrows(IllegalArgumentException.class, () -> s.runNamed(java.util.Map.of("z", first)));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.run(new byte[4]));
     assertTrue(e.getMessage().contains("'x'"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> s.run((Object) new float[5]));

@@ -1,0 +1,25 @@
+/**
+ * Pure-Java executor of lowered graphs ({@link org.qat4j.quant.sim.Simulator}): the float32
+ * reference and the integer oracle for TFLite's int8 kernels.
+ *
+ * <p>What it mirrors (quantization.md §6–§8), per op, for the pinned TFLite 2.20 builtin kernels
+ * on x86 in {@link org.qat4j.quant.arith.RoundingMode#DOUBLE}:
+ * <ul>
+ *   <li>CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED: int32 accumulation of (w − zp_w)(x − zp_in)
+ *       over in-image taps plus bias, per-channel multipliers s_in·s_w[c]/s_out in double.</li>
+ *   <li>ADD (left shift 20), MUL, standalone RELU/RELU6 (requantize then clamp), QUANTIZE
+ *       (float→int: float32 quotient, C rounding; int→int: MBQM by s_in/s_out), DEQUANTIZE.</li>
+ *   <li>AVERAGE_POOL_2D (raw sum, count-division rounding half away from zero), MAX_POOL_2D, PAD
+ *       (zero point), RESHAPE, CONCATENATION (int8 params must be equal, as TFLite's Prepare
+ *       enforces; uint8 rescales in float).</li>
+ *   <li>MEAN: keep_dims + 4-D + axes {1,2} → TFLite's optimized kernel formula, otherwise the
+ *       reference QuantizedMeanOrSum. Read from TFLite source; not yet confirmed bit-exact.</li>
+ *   <li>LOGISTIC: float-built LUT (optimized kernel). HARD_SWISH: int16 fixed-point reference
+ *       recipe. SOFTMAX: x86 float exp-table kernel; ARM builds use a uint16 LUT (±1 LSB).</li>
+ * </ul>
+ * {@code SINGLE} mirrors builds with TFLITE_SINGLE_ROUNDING; {@code XNNPACK_F32} uses float32
+ * scales and round-to-nearest-even for CONV/DEPTHWISE/FC requantization only (other ops keep
+ * DOUBLE), so expect ±1 LSB against XNNPACK, not bit-exactness. ARM NEON QUANTIZE may also round
+ * differently (±1).
+ */
+package org.qat4j.quant.sim;
