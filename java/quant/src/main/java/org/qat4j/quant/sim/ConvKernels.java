@@ -65,6 +65,14 @@ final class ConvKernels {
     QInfo qi = QInfo.of(x), qo = QInfo.of(y);
     int[] wv = (int[]) consts[in[1]];
     if (w.quant() == null) throw new IllegalArgumentException("weights '" + w.name() + "' have no quantization");
+    int wantDim = op.kind() == OpKind.DEPTHWISE_CONV_2D ? 3 : 0;
+    if (w.quant().perAxis() && w.quant().quantizedDimension() != wantDim) {
+      throw new IllegalArgumentException("per-axis weights '" + w.name() + "' must be quantized along dimension " + wantDim
+          + ", got " + w.quant().quantizedDimension());
+    }
+    if (w.quant().perAxis()) {
+      for (long z : w.quant().zeroPoints()) if (z != 0) throw new IllegalArgumentException("per-axis weights '" + w.name() + "' need zero points 0");
+    }
     int wOff = w.quant().perAxis() ? 0 : -(int) w.quant().zeroPoint();
     int[] bv = bias == null ? new int[outC] : (int[]) bias;
     if (bias != null && g.tensor(bi).type() != DType.INT32) throw new IllegalArgumentException("quantized bias must be INT32");

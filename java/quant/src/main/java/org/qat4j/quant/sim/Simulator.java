@@ -126,6 +126,29 @@ public final class Simulator {
     return f;
   }
 
+  /**
+   * A tensor value (as returned by {@link #run}/{@link #runAll}, any batch size) as float32:
+   * dequantized (q − zp)·scale for INT8/UINT8 per-tensor, per-axis along the quantized dimension;
+   * copied for FLOAT32; INT32 converted (times scale when quantized). For per-layer SQNR.
+   */
+  public static float[] toFloat(TensorSpec t, Object value) {
+    if (value instanceof float[] f) return f.clone();
+    int n = value instanceof byte[] b ? b.length : ((int[]) value).length;
+    float[] r = new float[n];
+    org.qat4j.quant.ir.QuantParams q = t.quant();
+    int[] shape = t.shape();
+    int inner = 1;
+    if (q != null && q.perAxis()) for (int d = q.quantizedDimension() + 1; d < shape.length; d++) inner *= shape[d];
+    boolean u = t.type() == DType.UINT8;
+    for (int i = 0; i < n; i++) {
+      int v = value instanceof byte[] b ? (u ? b[i] & 0xFF : b[i]) : ((int[]) value)[i];
+      if (q == null) { r[i] = v; continue; }
+      int c = q.perAxis() ? (i / inner) % q.scales().length : 0;
+      r[i] = (v - (int) q.zeroPoints()[c]) * q.scales()[c];
+    }
+    return r;
+  }
+
   private Object[] frame() {
     Object[] v = constants.clone();
     for (int i = 0; i < v.length; i++) if (v[i] == null) v[i] = Values.allocInternal(graph.tensor(i));

@@ -129,6 +129,7 @@ class SimulatorInt8Test {
     // round(0.5)=1 → 2; round(−0.5)=−1 → 0; saturate 127; round(1.48)=1 → 2.
     assertArrayEquals(new int[] {2, 0, 127, 2}, ints((byte[]) all[q]));
     assertArrayEquals(new float[] {0.5f, -0.5f, 63f, 0.5f}, (float[]) all[y]);
+    assertArrayEquals(new float[] {0.5f, -0.5f, 63f, 0.5f}, Simulator.toFloat(g.tensor(q), all[q]));
   }
 
   @Test void uint8ToInt8IsAShiftBy128() {
@@ -242,6 +243,17 @@ class SimulatorInt8Test {
   @Test void softmaxAndLogisticRequireFixedOutputParams() {
     assertThrows(IllegalArgumentException.class, () -> new Simulator(unary(OpKind.SOFTMAX, D, 0.1f, 0, 1f / 128, -128, 1, 4)));
     assertThrows(IllegalArgumentException.class, () -> new Simulator(unary(OpKind.LOGISTIC, D, 0.1f, 0, 1f / 256, 0, 1, 4)));
+  }
+
+  @Test void perAxisWeightsMustUseTheOutputChannelDimension() {
+    LoweredGraphBuilder b = new LoweredGraphBuilder("conv");
+    int x = q8(b, "x", 1f, 0, 1, 2, 2, 1), y = q8(b, "y", 1f, 0, 1, 1, 1, 2);
+    int w = b.addTensor(new TensorSpec("w", new int[] {2, 2, 2, 1}, DType.INT8,
+        QuantParams.perAxis(new float[] {0.5f, 0.25f}, 3), new byte[8]));
+    b.addOp(OpKind.CONV_2D, new int[] {x, w, -1}, new int[] {y}, D);
+    LoweredGraph g = b.setInputs(x).setOutputs(y).build();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Simulator(g));
+    assertTrue(e.getMessage().contains("dimension 0"), e.getMessage());
   }
 
   @Test void unsupportedConfigurationNamesTheOp() {
