@@ -57,7 +57,8 @@ final class ModelValidator {
     QuantizationInfo q = t.quantization();
     int type = t.typeCode();
     boolean quantType = type == INT8 || type == UINT8 || type == INT16;
-    if (quantType && (q == null || !q.hasScales())) {
+    // INT16 may be plain integer data (e.g. audio samples); only 8-bit types must be quantized.
+    if ((type == INT8 || type == UINT8) && (q == null || !q.hasScales())) {
       throw new ModelFormatException(w, t.typeName() + " tensor without quantization parameters (scale/zero_point)");
     }
     if (q == null || !q.hasScales()) return;
@@ -75,7 +76,7 @@ final class ModelValidator {
     if ((quantType || zps.length > 0) && zps.length != scales.length) {
       throw new ModelFormatException(w, scales.length + " scales but " + zps.length + " zero points");
     }
-    if (!quantType) return;
+    if (!quantType || !q.hasScales()) return;
     for (int i = 0; i < scales.length; i++) {
       if (!(scales[i] > 0f) || Float.isInfinite(scales[i])) {
         throw new ModelFormatException(w, "scale[" + i + "] = " + scales[i] + " (must be finite and > 0)");

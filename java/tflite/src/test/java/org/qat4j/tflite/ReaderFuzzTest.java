@@ -40,12 +40,13 @@ class ReaderFuzzTest {
     s.add(TfliteWriter.write(Graphs.int8()));
     s.add(TfliteWriter.write(Graphs.float32()));
     s.add(new RawModel().build());
-    Path shared = Path.of(System.getProperty("qat4j.sharedModels", "../../../shared/models"), SharedModels.MOBILENET_EDGETPU);
-    try {
-      // the EdgeTPU twin is small in structure (2 tensors); only its first 24 KiB hold the tables
-      if (Files.isRegularFile(shared)) s.add(Files.readAllBytes(shared));
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    for (String f : new String[] {SharedModels.MOBILENET, SharedModels.MOBILENET_EDGETPU}) {
+      Path shared = Path.of(System.getProperty("qat4j.sharedModels", "../../../shared/models"), f);
+      try {
+        if (Files.isRegularFile(shared)) s.add(Files.readAllBytes(shared));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
     }
     return s;
   }
@@ -94,9 +95,10 @@ class ReaderFuzzTest {
   }
 
   private static byte[] mutate(byte[] seed, SplittableRandom r) {
-    // mutate within the table region: for the big EdgeTPU file the payload bytes are uninteresting
+    // mutate within the table region: the shared models' tables sit in their first 32 KiB, the
+    // rest is weight/payload data whose values no check can judge
     byte[] b = seed.clone();
-    int span = Math.min(b.length, 24_576);
+    int span = Math.min(b.length, 32_768);
     ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
     int edits = 1 + r.nextInt(4);
     for (int e = 0; e < edits; e++) {
