@@ -94,4 +94,34 @@ class ReaderGoldenTest {
     assertArrayEquals(new int[] {1, 1001}, out.shape());
     assertEquals(1f / 256, out.quantization().scales()[0]);
   }
+
+  @Test
+  void foreignUint8ModelSurvivesLowerAndRewrite() throws Exception {
+    TfliteModelInfo m = TfliteReader.read(SharedModels.path(SharedModels.MOBILENET));
+    org.qat4j.quant.ir.LoweredGraph g = m.toLoweredGraph();
+    assertEquals(89, g.tensors().size());
+    assertEquals(31, g.ops().size());
+    TfliteModelInfo again = TfliteReader.read(TfliteWriter.write(g));
+    assertEquals(m.operatorCounts(), again.operatorCounts());
+    assertEquals("1.5.0", again.minRuntimeVersion()); // uint8 kernels: every op at version 1
+    for (OperatorInfo op : again.subgraph(0).operators()) assertEquals(1, op.version(), op.toString());
+    for (int i = 0; i < 89; i++) {
+      TensorInfo a = m.subgraph(0).tensor(i);
+      TensorInfo b = again.subgraph(0).tensor(i);
+      assertEquals(a.name(), b.name());
+      assertArrayEquals(a.shape(), b.shape());
+      assertEquals(a.typeName(), b.typeName());
+      assertEquals(a.bufferBytes(), b.bufferBytes());
+      if (a.quantization() != null) assertArrayEquals(a.quantization().scales(), b.quantization().scales(), a.name());
+      assertEquals(m.tensorData(0, i), again.tensorData(0, i), a.name());
+    }
+    assertArrayEquals(m.metadataBytes("TFLITE_METADATA"), again.metadataBytes("TFLITE_METADATA"));
+  }
+
+  @Test
+  void edgetpuModelCannotBeLowered() throws Exception {
+    TfliteModelInfo m = TfliteReader.read(SharedModels.path(SharedModels.MOBILENET_EDGETPU));
+    ModelFormatException e = org.junit.jupiter.api.Assertions.assertThrows(ModelFormatException.class, m::toLoweredGraph);
+    assertTrue(e.getMessage().contains("operator 0 (edgetpu-custom-op) is not supported"), e.getMessage());
+  }
 }
