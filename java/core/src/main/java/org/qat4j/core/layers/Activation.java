@@ -49,7 +49,9 @@ public enum Activation {
     Parallel.forRange(g.size(), (lo, up) -> {
       for (int i = lo; i < up; i++) {
         float v = yb.get(i);
-        ob.put(i, v <= 0f || v >= hi ? 0f : gb.get(i));
+        // Branch-free gate (signs are random): 0 < v < hi.
+        int mask = (-Float.floatToRawIntBits(v) >> 31) & (Float.floatToRawIntBits(v - hi) >> 31);
+        ob.put(i, Float.intBitsToFloat(Float.floatToRawIntBits(gb.get(i)) & mask));
       }
     });
     return out;

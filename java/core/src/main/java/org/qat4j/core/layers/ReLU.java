@@ -11,6 +11,12 @@ public final class ReLU extends Unary {
   }
 
   @Override void backward(float[] x, float[] y, float[] g, int n) {
-    for (int i = 0; i < n; i++) g[i] = x[i] > 0f ? g[i] : 0f;
+    // Branch-free (signs are random, so a branch mispredicts): y ≥ 0, and y > 0 iff its bits are > 0.
+    for (int i = 0; i < n; i++) {
+      int mask = -Float.floatToRawIntBits(y[i]) >> 31;
+      g[i] = Float.intBitsToFloat(Float.floatToRawIntBits(g[i]) & mask);
+    }
   }
+
+  @Override boolean backwardNeedsX() { return false; }
 }

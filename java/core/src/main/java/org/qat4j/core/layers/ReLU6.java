@@ -11,6 +11,8 @@ public final class ReLU6 extends Unary {
   }
 
   @Override void backward(float[] x, float[] y, float[] g, int n) {
-    for (int i = 0; i < n; i++) g[i] = x[i] > 0f && x[i] < 6f ? g[i] : 0f;
+    for (int i = 0; i < n; i++) g[i] = y[i] > 0f && y[i] < 6f ? g[i] : 0f;
   }
+
+  @Override boolean backwardNeedsX() { return false; }
 }

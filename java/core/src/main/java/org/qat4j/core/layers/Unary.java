@@ -24,6 +24,9 @@ abstract class Unary extends Layer {
   /** g[i] ← g[i]·f'(x[i]) for i in [0, n), given x and y = f(x). */
   abstract void backward(float[] x, float[] y, float[] g, int n);
 
+  /** True when {@link #backward(float[], float[], float[], int)} reads x (else x is not loaded). */
+  boolean backwardNeedsX() { return true; }
+
   @Override public int[] outputShape(int[]... in) { return single(in).clone(); }
 
   @Override public Tensor forward(Tensor[] in, ExecContext ctx) {
@@ -45,12 +48,13 @@ abstract class Unary extends Layer {
   @Override public Tensor[] backward(Tensor g, ExecContext ctx) {
     dx = Tensor.reuse(dx, g.shape());
     FloatBuffer xb = x.buffer(), yb = y.buffer(), gb = g.buffer(), db = dx.buffer();
+    boolean needX = backwardNeedsX();
     Parallel.forRange(g.size(), (lo, hi) -> {
       int blk = Math.min(BLOCK, hi - lo);
       float[] a = new float[blk], b = new float[blk], d = new float[blk];
       for (int o = lo; o < hi; o += blk) {
         int len = Math.min(blk, hi - o);
-        xb.get(o, a, 0, len);
+        if (needX) xb.get(o, a, 0, len);
         yb.get(o, b, 0, len);
         gb.get(o, d, 0, len);
         backward(a, b, d, len);
