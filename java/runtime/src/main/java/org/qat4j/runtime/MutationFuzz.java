@@ -30,7 +30,7 @@ public final class MutationFuzz {
     for (long i = 0; i < count; i++) {
       byte[] base = seeds.get(rnd.nextInt(seeds.size()));
       byte[] m = mutate(base, rnd);
-      if (progress && i % 10_000 == 0) {
+      if (progress && i % 2_000 == 0) {
         System.out.println("iteration " + i + " " + outcomes);
       }
       outcomes.merge(runOne(m, unexpected, i), 1L, Long::sum);
