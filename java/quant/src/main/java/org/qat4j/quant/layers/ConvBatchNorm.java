@@ -40,7 +40,7 @@ public final class ConvBatchNorm extends Layer {
   private float[] sf;
   private float[] sigma;
   private boolean batchStats;
-  private Tensor wfold, z, u, v, a, out, gv, gz;
+  private Tensor wfold, z, u, a, out, gv, gz;
 
   /**
    * @param conv the convolution/dense clone, built without bias and activation
@@ -136,22 +136,17 @@ public final class ConvBatchNorm extends Layer {
     if (q != ck) ck.copyFrom(q);
     z = conv.forward(in, ctx);
     batchStats = ctx.training() && !bn.frozen();
-    Tensor pre;
+    a = Tensor.reuse(a, z.shape());
     if (batchStats) {
       u = Tensor.reuse(u, z.shape());
-      float[] b = biasValues();
-      FloatBuffer zb = z.buffer(), ub = u.buffer();
-      for (int i = 0, n = z.size(); i < n; i++) { int c = i % channels; ub.put(i, zb.get(i) / sf[c] + b[c]); }
-      pre = bn.forward(new Tensor[] {u}, ctx);
+      float[] inv = new float[channels];
+      for (int c = 0; c < channels; c++) inv[c] = 1f / sf[c];
+      Elementwise.affineActivate(z, u, inv, biasValues(), Activation.NONE);
+      Tensor v = bn.forward(new Tensor[] {u}, ctx);
+      Elementwise.affineActivate(v, a, null, new float[channels], act);
     } else {
-      v = Tensor.reuse(v, z.shape());
-      float[] fb = foldedBias();
-      FloatBuffer zb = z.buffer(), vb = v.buffer();
-      for (int i = 0, n = z.size(); i < n; i++) vb.put(i, zb.get(i) + fb[i % channels]);
-      pre = v;
+      Elementwise.affineActivate(z, a, null, foldedBias(), act);
     }
-    a = Tensor.reuse(a, pre.shape());
-    Kernels.activate(act, pre, a);
     if (outputQuant == null) return a;
     out = Tensor.reuse(out, a.shape());
     return outputQuant.apply(a, out, ctx.training());
@@ -161,39 +156,31 @@ public final class ConvBatchNorm extends Layer {
 
   @Override public Tensor[] backward(Tensor g, ExecContext ctx) {
     gv = Tensor.reuse(gv, g.shape());
-    gv.copyFrom(g);
+    Elementwise.activationMask(g, a, gv, act);
     if (outputQuant != null) outputQuant.backward(gv);
-    act.backward(a.buffer(), gv.buffer(), gv.size());
-    double[] dsf = new double[channels];
-    gz = Tensor.reuse(gz, z.shape());
-    FloatBuffer zb = z.buffer(), gzb = gz.buffer();
-    double[] db = new double[channels];
+    double[] dsf, db;
+    Tensor gzT;
     if (batchStats) {
       Tensor gu = bn.backward(gv, ctx)[0];
-      FloatBuffer gub = gu.buffer();
-      for (int i = 0, n = gz.size(); i < n; i++) {
-        int c = i % channels;
-        float gi = gub.get(i);
-        gzb.put(i, gi / sf[c]);
-        db[c] += gi;
-        dsf[c] -= (double) gi * zb.get(i) / ((double) sf[c] * sf[c]);
-      }
+      gz = Tensor.reuse(gz, z.shape());
+      double[][] r = Elementwise.unscaleBackward(gu, z, gz, sf);
+      db = r[0];
+      dsf = r[1];
+      gzT = gz;
     } else {
-      bn.gamma().grad().fill(0f);
+      double[][] r = Elementwise.channelSums(gv, null, channels);
       float[] b = biasValues();
-      FloatBuffer gvb = gv.buffer();
-      double[] dbeta = new double[channels];
-      for (int i = 0, n = gz.size(); i < n; i++) {
-        int c = i % channels;
-        float gi = gvb.get(i);
-        gzb.put(i, gi);
-        dbeta[c] += gi;
-        db[c] += (double) gi * sf[c];
-        dsf[c] += (double) gi * (b[c] - bn.movingMean().value().get(c));
+      db = new double[channels];
+      dsf = new double[channels];
+      for (int c = 0; c < channels; c++) {
+        bn.beta().grad().set(c, (float) r[0][c]);
+        bn.gamma().grad().set(c, 0f);
+        db[c] = r[0][c] * sf[c];
+        dsf[c] = r[0][c] * (b[c] - bn.movingMean().value().get(c));
       }
-      for (int c = 0; c < channels; c++) bn.beta().grad().set(c, (float) dbeta[c]);
+      gzT = gv;
     }
-    Tensor[] dx = conv.backward(gz, ctx);
+    Tensor[] dx = conv.backward(gzT, ctx);
     Param ck = kernelOf(conv);
     Tensor dw = kernel.grad();
     dw.copyFrom(ck.grad());

@@ -86,28 +86,44 @@ public final class FakeQuant {
     Parallel.forRange(rows, (lo, hi) -> run(in, out, lo * c, hi * c, grids, mask, perChannelForm));
   }
 
+  private static final int BLOCK = 4096;
+
+  /** Elements [lo, hi) in heap blocks (lo is a multiple of the channel count). */
   private static void run(FloatBuffer in, FloatBuffer out, int lo, int hi, Nudged[] grids, byte[] mask, boolean perChannelForm) {
-    if (!perChannelForm && grids.length == 1) { runTensor(in, out, lo, hi, grids[0], mask); return; }
     int c = grids.length;
-    for (int i = lo; i < hi; i++) {
-      Nudged n = grids[i % c];
-      float x = in.get(i);
-      out.put(i, quantizeInv(x, n));
-      if (mask != null) mask[i] = passes(x, n) ? (byte) 1 : 0;
+    float[] v = new float[BLOCK];
+    for (int off = lo; off < hi; off += BLOCK) {
+      int len = Math.min(BLOCK, hi - off);
+      in.get(off, v, 0, len);
+      if (!perChannelForm && c == 1) blockTensor(v, len, grids[0], mask, off);
+      else blockChannels(v, len, grids, mask, off, (off - lo) % c);
+      out.put(off, v, 0, len);
     }
   }
 
-  private static void runTensor(FloatBuffer in, FloatBuffer out, int lo, int hi, Nudged n, byte[] mask) {
+  private static void blockChannels(float[] v, int len, Nudged[] grids, byte[] mask, int base, int ch0) {
+    int c = grids.length;
+    for (int i = 0, ch = ch0; i < len; i++) {
+      Nudged n = grids[ch];
+      float x = v[i];
+      v[i] = quantizeInv(x, n);
+      if (mask != null) mask[base + i] = passes(x, n) ? (byte) 1 : 0;
+      if (++ch == c) ch = 0;
+    }
+  }
+
+  private static void blockTensor(float[] v, int len, Nudged n, byte[] mask, int base) {
     if (n.zero()) {
-      for (int i = lo; i < hi; i++) { out.put(i, 0f); if (mask != null) mask[i] = 1; }
+      java.util.Arrays.fill(v, 0, len, 0f);
+      if (mask != null) java.util.Arrays.fill(mask, base, base + len, (byte) 1);
       return;
     }
     float nmin = n.nudgedMin, nmax = n.nudgedMax, s = n.scale, qz = n.qzero;
-    for (int i = lo; i < hi; i++) {
-      float x = in.get(i);
+    for (int i = 0; i < len; i++) {
+      float x = v[i];
       float xc = x < nmin ? nmin : (x > nmax ? nmax : x);
-      out.put(i, (float) Math.floor((xc - nmin) / s - qz + 0.5f) * s);
-      if (mask != null) mask[i] = (x >= nmin && x <= nmax) ? (byte) 1 : 0;
+      v[i] = (float) Math.floor((xc - nmin) / s - qz + 0.5f) * s;
+      if (mask != null) mask[base + i] = (x >= nmin && x <= nmax) ? (byte) 1 : 0;
     }
   }
 
