@@ -12,6 +12,11 @@ PLATFORMS=("$@")
 [ ${#PLATFORMS[@]} -eq 0 ] && PLATFORMS=(linux-x86_64 linux-arm64 android-arm64)
 JOBS="${QAT4J_NATIVE_JOBS:-2}"
 
+if ! command -v cmake >/dev/null; then
+  echo "[native] cmake not found: sudo apt-get install cmake g++ (or build Java only with -Dqat4j.native.skip=true)" >&2
+  exit 1
+fi
+
 build() { # platform, extra cmake args...
   local platform="$1"; shift
   local dir="$OUT/$platform"
