@@ -50,21 +50,23 @@ final class OptionsDecoder {
   static Map<String, Object> decode(Operator op) {
     Map<String, Object> m = new LinkedHashMap<>();
     if (op.builtinOptions(new Conv2DOptions()) == null) return m; // type without table: reported by the reader
+    if (!spatial(op, m)) other(op, m);
+    return m;
+  }
+
+  /** CONV_2D, DEPTHWISE_CONV_2D and pool options; false for other option types. */
+  private static boolean spatial(Operator op, Map<String, Object> m) {
     switch (op.builtinOptionsType()) {
       case BuiltinOptions.Conv2DOptions -> {
         Conv2DOptions o = (Conv2DOptions) op.builtinOptions(new Conv2DOptions());
-        m.put("padding", padding(o.padding()));
-        m.put("stride_h", o.strideH());
-        m.put("stride_w", o.strideW());
+        window(m, o.padding(), o.strideH(), o.strideW());
         m.put("dilation_h_factor", o.dilationHFactor());
         m.put("dilation_w_factor", o.dilationWFactor());
         m.put("fused_activation_function", activation(o.fusedActivationFunction()));
       }
       case BuiltinOptions.DepthwiseConv2DOptions -> {
         DepthwiseConv2DOptions o = (DepthwiseConv2DOptions) op.builtinOptions(new DepthwiseConv2DOptions());
-        m.put("padding", padding(o.padding()));
-        m.put("stride_h", o.strideH());
-        m.put("stride_w", o.strideW());
+        window(m, o.padding(), o.strideH(), o.strideW());
         m.put("depth_multiplier", o.depthMultiplier());
         m.put("dilation_h_factor", o.dilationHFactor());
         m.put("dilation_w_factor", o.dilationWFactor());
@@ -72,13 +74,24 @@ final class OptionsDecoder {
       }
       case BuiltinOptions.Pool2DOptions -> {
         Pool2DOptions o = (Pool2DOptions) op.builtinOptions(new Pool2DOptions());
-        m.put("padding", padding(o.padding()));
-        m.put("stride_h", o.strideH());
-        m.put("stride_w", o.strideW());
+        window(m, o.padding(), o.strideH(), o.strideW());
         m.put("filter_height", o.filterHeight());
         m.put("filter_width", o.filterWidth());
         m.put("fused_activation_function", activation(o.fusedActivationFunction()));
       }
+      default -> { return false; }
+    }
+    return true;
+  }
+
+  private static void window(Map<String, Object> m, byte padding, int strideH, int strideW) {
+    m.put("padding", padding(padding));
+    m.put("stride_h", strideH);
+    m.put("stride_w", strideW);
+  }
+
+  private static void other(Operator op, Map<String, Object> m) {
+    switch (op.builtinOptionsType()) {
       case BuiltinOptions.FullyConnectedOptions -> {
         FullyConnectedOptions o = (FullyConnectedOptions) op.builtinOptions(new FullyConnectedOptions());
         m.put("fused_activation_function", activation(o.fusedActivationFunction()));
@@ -113,6 +126,5 @@ final class OptionsDecoder {
       }
       default -> { }
     }
-    return m;
   }
 }
