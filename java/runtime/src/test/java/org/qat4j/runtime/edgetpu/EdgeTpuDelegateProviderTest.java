@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.api.Test;
 import org.qat4j.runtime.Backend;
 import org.qat4j.runtime.Delegate;
@@ -14,6 +15,7 @@ import org.qat4j.runtime.TfliteException;
 
 /** The EDGETPU backend provider against the libedgetpu test double. */
 @Tag("native")
+@ResourceLock(FakeEdgeTpu.LOCK)
 class EdgeTpuDelegateProviderTest {
 
     @Test

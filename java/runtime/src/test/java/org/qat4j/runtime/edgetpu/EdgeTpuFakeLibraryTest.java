@@ -13,12 +13,14 @@ import java.util.OptionalInt;
 import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.api.Test;
 import org.qat4j.runtime.edgetpu.EdgeTpuDevice.Type;
 import org.qat4j.runtime.edgetpu.EdgeTpuOptions.Performance;
 
 /** The binding against the libedgetpu test double: enumeration, options, lifecycle, error paths. */
 @Tag("native")
+@ResourceLock(FakeEdgeTpu.LOCK)
 class EdgeTpuFakeLibraryTest {
     private EdgeTpuLibrary lib;
 

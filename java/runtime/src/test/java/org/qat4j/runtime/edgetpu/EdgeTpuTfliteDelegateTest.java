@@ -22,6 +22,7 @@ import org.bytedeco.tensorflowlite.TfLiteInterpreterOptions;
 import org.bytedeco.tensorflowlite.TfLiteModel;
 import org.bytedeco.tensorflowlite.TfLiteOpaqueDelegateStruct;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * compiled model then cannot resolve edgetpu-custom-op and fails cleanly.
  */
 @Tag("native")
+@ResourceLock(FakeEdgeTpu.LOCK)
 class EdgeTpuTfliteDelegateTest {
     private static Path model(String name) {
         return TfliteRuns.sharedModel(name);

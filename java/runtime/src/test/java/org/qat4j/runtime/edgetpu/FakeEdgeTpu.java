@@ -15,6 +15,9 @@ import org.bytedeco.javacpp.Loader;
  * a message when it was not built (e.g. -Dqat4j.native.skip=true).
  */
 final class FakeEdgeTpu {
+    /** The test double's state is process-global: tests using it hold this lock. */
+    static final String LOCK = "qat4j.fakeEdgetpu";
+
     private FakeEdgeTpu() {
     }
 
