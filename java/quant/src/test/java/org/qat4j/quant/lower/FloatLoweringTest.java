@@ -199,6 +199,18 @@ class FloatLoweringTest {
     assertNull(plan.stepOf(m.node("d")).act());
   }
 
+  @Test void reshapeAndDropoutAfterInput() {
+    Model m = new Sequential(8, "input", 16).add(new Dropout("drop", 0.3f)).add(new org.qat4j.core.layers.Reshape("rs", 4, 4, 1))
+        .add(new Conv2D("c", 2, 3, 3).padding(Padding.SAME).useBias(false)).add(new BatchNormalization("bn"))
+        .add(new Flatten("flat")).add(new Dense("d", 3).activation(Activation.RELU6)).build();
+    randomizeBn(m, 8);
+    LoweredGraph g = assertMatchesPredict(m, 3);
+    assertEquals(List.of(OpKind.RESHAPE, OpKind.CONV_2D, OpKind.RESHAPE, OpKind.FULLY_CONNECTED), kinds(g));
+    assertEquals(g.inputs()[0], g.ops().get(0).inputs()[0]); // dropout removed: RESHAPE reads the input
+    assertArrayEquals(new int[] {1, 4, 4, 1}, g.ops().get(0).options().newShape());
+    assertEquals(FusedActivation.RELU6, g.ops().get(3).options().activation());
+  }
+
   @Test void referenceCnnMatches() {
     Model m = org.qat4j.core.zoo.Zoo.referenceCnn(11);
     randomizeBn(m, 11);
