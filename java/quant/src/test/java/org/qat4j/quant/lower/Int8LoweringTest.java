@@ -148,6 +148,7 @@ class Int8LoweringTest {
       }
       if (a == b) agree++;
     }
+    System.out.printf("fake-quant vs int8 simulator: max %.2f LSB, top-1 %d/16%n", maxDiff * 256, agree);
     assertTrue(maxDiff <= maxLsb / 256 + 1e-6, "max |fake-quant − int8| = " + maxDiff * 256 + " LSB");
     assertTrue(agree >= 14, "top-1 agreement " + agree + "/16");
   }
