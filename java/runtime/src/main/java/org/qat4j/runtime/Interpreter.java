@@ -248,6 +248,28 @@ public final class Interpreter implements AutoCloseable {
     return Quantizer.dequantize(outputBytes(i), info.quantization(), info.type());
   }
 
+  /**
+   * Info of any tensor of the main subgraph by its model index (0 ≤ index &lt; {@link TfliteModel#tensorCount()}).
+   * The C API has no preserve-all-tensors option: intermediate values are only meaningful until TFLite's arena
+   * reuses their memory, so compare per layer by exporting intermediates as model outputs.
+   */
+  public TensorInfo tensorInfo(int index) {
+    return enter(() -> TensorIO.info(tensor(index), index));
+  }
+
+  /** Raw bytes of any tensor (see {@link #tensorInfo(int)} for the caveat on intermediates). */
+  public byte[] readTensor(int index) {
+    return enter(() -> TensorIO.readRaw(tensor(index), TensorIO.info(tensor(index), index), "tensor " + index));
+  }
+
+  private TfLiteTensor tensor(int index) {
+    int n = model.tensorCount();
+    if (index < 0 || index >= n) {
+      throw new IndexOutOfBoundsException("tensor index " + index + " out of range [0," + n + ")");
+    }
+    return nonNull(TfLiteInterpreterGetTensor(handle, index), "TfLiteInterpreterGetTensor(" + index + ")");
+  }
+
   /** Resizes input i (each dim in [1, 2^20], at most 2^28 elements) and re-allocates tensors. */
   public void resizeInput(int i, int... shape) {
     long elems = 1;

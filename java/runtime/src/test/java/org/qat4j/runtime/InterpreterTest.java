@@ -163,6 +163,19 @@ class InterpreterTest {
   }
 
   @Test
+  void anyTensorByModelIndexIsBoundsChecked() {
+    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.int8Fc().build()); Interpreter it = Interpreter.create(m)) {
+      assertEquals(4, m.tensorCount());
+      TensorInfo w = it.tensorInfo(1);
+      assertEquals("w", w.name());
+      assertArrayEquals(TinyModels.WQ, it.readTensor(1));
+      assertEquals(0.125f, it.tensorInfo(2).quantization().scale());
+      assertThrows(IndexOutOfBoundsException.class, () -> it.tensorInfo(4));
+      assertThrows(IndexOutOfBoundsException.class, () -> it.readTensor(-1));
+    }
+  }
+
+  @Test
   void quantizerRoundsHalfAwayAndSaturates() {
     Quantization q = new Quantization(new float[] {0.5f}, new int[] {-1}, 0);
     byte[] b = Quantizer.quantize(new float[] {0.25f, -0.25f, 1000f, -1000f, 1f}, q, DataType.INT8);
