@@ -2,6 +2,8 @@ package org.qat4j.core.train;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import org.qat4j.core.Model;
 import org.qat4j.core.data.Dataset;
@@ -13,27 +15,41 @@ import org.qat4j.core.zoo.Zoo;
 /**
  * Benchmark and accuracy run: trains the reference CNN on Fashion-MNIST (inputs in [0, 1], Adam
  * 1e-3, batch 64) and prints per-epoch test accuracy, images per second and epoch seconds.
- * Arguments (all optional, positional): epochs (5), threads (2), data directory (default
- * Fashion-MNIST location), seed (1), GEMM threads (1).
+ * Positional arguments (all optional): epochs (5), threads (2), data directory ("" = default
+ * Fashion-MNIST location), seed (1). Options: {@code --gemm-threads=N} (1) and
+ * {@code --lr=constant|cosine} (constant; cosine decays 1e-3 to 0 over the run).
  */
 public final class TrainReference {
   private TrainReference() {}
 
   public static void main(String[] args) throws IOException {
-    int epochs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-    int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
-    Path dir = args.length > 2 && !args[2].isEmpty() ? Path.of(args[2]) : FashionMnist.defaultDir();
-    long seed = args.length > 3 ? Long.parseLong(args[3]) : 1L;
+    List<String> pos = new ArrayList<>();
     // OpenBLAS workers busy-wait; next to qat4j's own layer threads on 2 cores they oversubscribe
     // the CPU (measured: 1 GEMM thread trains several times faster on the shared 2-vCPU machine).
-    int gemmThreads = args.length > 4 ? Integer.parseInt(args[4]) : 1;
+    int gemmThreads = 1;
+    String lr = "constant";
+    for (String a : args) {
+      if (a.startsWith("--gemm-threads=")) gemmThreads = Integer.parseInt(a.substring(15));
+      else if (a.startsWith("--lr=")) lr = a.substring(5);
+      else if (a.startsWith("--")) throw new IllegalArgumentException("unknown option " + a + " (known: --gemm-threads=N, --lr=constant|cosine)");
+      else pos.add(a);
+    }
+    int epochs = pos.size() > 0 ? Integer.parseInt(pos.get(0)) : 5;
+    int threads = pos.size() > 1 ? Integer.parseInt(pos.get(1)) : 2;
+    Path dir = pos.size() > 2 && !pos.get(2).isEmpty() ? Path.of(pos.get(2)) : FashionMnist.defaultDir();
+    long seed = pos.size() > 3 ? Long.parseLong(pos.get(3)) : 1L;
     Parallel.setThreads(threads);
     Gemm.get().setThreads(gemmThreads);
     FashionMnist.Splits data = FashionMnist.load(dir);
     Model model = Zoo.referenceCnn(seed);
-    System.out.printf(Locale.ROOT, "reference CNN: %d parameters, gemm=%s (%d threads), threads=%d, epochs=%d, seed=%d, data=%s%n",
-        model.parameterCount(), Gemm.get().name(), gemmThreads, threads, epochs, seed, dir);
-    Trainer trainer = new Trainer(model, new Adam(1e-3)).addCallback(new ProgressLogger(System.out, 200));
+    LrSchedule schedule = switch (lr) {
+      case "constant" -> LrSchedule.constant(1e-3);
+      case "cosine" -> LrSchedule.cosine(1e-3, 0, (long) epochs * data.train().batchCount(64), 0);
+      default -> throw new IllegalArgumentException("--lr must be constant or cosine, got " + lr);
+    };
+    System.out.printf(Locale.ROOT, "reference CNN: %d parameters, gemm=%s (%d threads), threads=%d, epochs=%d, seed=%d, lr=%s, data=%s%n",
+        model.parameterCount(), Gemm.get().name(), gemmThreads, threads, epochs, seed, schedule.toJson(), dir);
+    Trainer trainer = new Trainer(model, new Adam(schedule, 0.9, 0.999, 1e-7, 0)).addCallback(new ProgressLogger(System.out, 200));
     History h = trainer.fit(data.train(), data.test(), epochs, 64, seed);
     report(h, data.test());
   }
