@@ -39,6 +39,23 @@ public final class Validation {
     return new Accuracy(images.length, correct, images.length == 0 ? 0 : correct / (double) images.length);
   }
 
+  /** Accuracy on a core {@link org.qat4j.core.data.Dataset} (IDX, Fashion-MNIST, image folder loaders). */
+  public static Accuracy accuracy(Interpreter it, org.qat4j.core.data.Dataset data) {
+    long need = it.inputInfo(0).elementCount();
+    int correct = 0;
+    for (int i = 0; i < data.size(); i++) {
+      float[] x = data.sample(i);
+      if (x.length != need) {
+        throw new IllegalArgumentException("sample " + i + " has " + x.length + " values, model input "
+            + it.inputInfo(0) + " needs " + need);
+      }
+      if (argmax(predict(it, x)) == data.label(i)) {
+        correct++;
+      }
+    }
+    return new Accuracy(data.size(), correct, data.size() == 0 ? 0 : correct / (double) data.size());
+  }
+
   public static Agreement agreement(Interpreter a, Interpreter b, float[][] images) {
     TensorInfo oa = a.outputInfo(0);
     TensorInfo ob = b.outputInfo(0);

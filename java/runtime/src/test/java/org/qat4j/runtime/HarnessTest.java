@@ -40,6 +40,25 @@ class HarnessTest {
   }
 
   @Test
+  void accuracyOnCoreDataset() {
+    float[][] x = randomInputs(12, 4, 5);
+    float[] flat = new float[48];
+    int[] labels = new int[12];
+    for (int i = 0; i < 12; i++) {
+      System.arraycopy(x[i], 0, flat, i * 4, 4);
+      labels[i] = Validation.argmax(InterpreterTest.floatFcReference(x[i]));
+    }
+    labels[0] = (labels[0] + 1) % 3;
+    org.qat4j.core.data.Dataset ds = new org.qat4j.core.data.Dataset(flat, labels, new int[] {4}, 3);
+    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build()); Interpreter it = Interpreter.create(m)) {
+      Validation.Accuracy a = Validation.accuracy(it, ds);
+      assertEquals(11, a.correct());
+      org.qat4j.core.data.Dataset bad = new org.qat4j.core.data.Dataset(new float[6], new int[2], new int[] {3}, 3);
+      assertThrows(IllegalArgumentException.class, () -> Validation.accuracy(it, bad));
+    }
+  }
+
+  @Test
   void int8InputIsQuantizedWithTheModelsParameters() {
     float[][] x = randomInputs(20, 4, 2);
     try (TfliteModel m = TfliteModel.fromBytes(TinyModels.int8Fc().build()); Interpreter it = Interpreter.create(m)) {
