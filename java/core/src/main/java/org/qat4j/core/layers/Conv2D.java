@@ -100,7 +100,7 @@ public final class Conv2D extends Layer {
     int rows = batch * geo.oh() * geo.ow(), k = kInner();
     Tensor a = columns(x, rows, k);
     y = Tensor.reuse(y, batch, geo.oh(), geo.ow(), filters);
-    ctx.gemm().sgemm(false, false, rows, filters, k, 1f, a, 0, k, kernel.value(), 0, filters, 0f, y, 0, filters);
+    SplitGemm.sgemm(ctx.gemm(), false, false, rows, filters, k, 1f, a, 0, k, kernel.value(), 0, filters, 0f, y, 0, filters);
     biasAndActivation(rows);
     return y;
   }
@@ -142,14 +142,14 @@ public final class Conv2D extends Layer {
     int rows = batch * geo.oh() * geo.ow(), k = kInner();
     Tensor g = activation.maskedGrad(y, gy, gmask);
     if (g != gy) gmask = g;
-    ctx.gemm().sgemm(true, false, k, filters, rows, 1f, col, 0, k, g, 0, filters, 0f, kernel.grad(), 0, filters);
+    SplitGemm.sgemm(ctx.gemm(), true, false, k, filters, rows, 1f, col, 0, k, g, 0, filters, 0f, kernel.grad(), 0, filters);
     if (useBias) Reductions.sumRows(g, rows, filters, bias.grad());
     dx = Tensor.reuse(dx, batch, geo.h(), geo.w(), geo.c());
     if (geo.pointwise()) {
-      ctx.gemm().sgemm(false, true, rows, k, filters, 1f, g, 0, filters, kernel.value(), 0, filters, 0f, dx, 0, k);
+      SplitGemm.sgemm(ctx.gemm(), false, true, rows, k, filters, 1f, g, 0, filters, kernel.value(), 0, filters, 0f, dx, 0, k);
     } else {
       dcol = Tensor.reuse(dcol, rows, k);
-      ctx.gemm().sgemm(false, true, rows, k, filters, 1f, g, 0, filters, kernel.value(), 0, filters, 0f, dcol, 0, k);
+      SplitGemm.sgemm(ctx.gemm(), false, true, rows, k, filters, 1f, g, 0, filters, kernel.value(), 0, filters, 0f, dcol, 0, k);
       Im2Col.col2im(dcol, batch, geo, dx);
     }
     return new Tensor[] {dx};

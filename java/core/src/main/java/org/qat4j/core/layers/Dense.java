@@ -67,7 +67,7 @@ public final class Dense extends Layer {
     }
     int n = x.dim(0);
     y = Tensor.reuse(y, n, units);
-    ctx.gemm().sgemm(false, false, n, units, k, 1f, x, 0, k, kernel.value(), 0, units, 0f, y, 0, units);
+    SplitGemm.sgemm(ctx.gemm(), false, false, n, units, k, 1f, x, 0, k, kernel.value(), 0, units, 0f, y, 0, units);
     biasAndActivation(n);
     return y;
   }
@@ -89,10 +89,10 @@ public final class Dense extends Layer {
     int n = x.dim(0), k = x.dim(1);
     Tensor g = activation.maskedGrad(y, gy, gmask);
     if (g != gy) gmask = g;
-    ctx.gemm().sgemm(true, false, k, units, n, 1f, x, 0, k, g, 0, units, 0f, kernel.grad(), 0, units);
+    SplitGemm.sgemm(ctx.gemm(), true, false, k, units, n, 1f, x, 0, k, g, 0, units, 0f, kernel.grad(), 0, units);
     if (useBias) Reductions.sumRows(g, n, units, bias.grad());
     dx = Tensor.reuse(dx, n, k);
-    ctx.gemm().sgemm(false, true, n, k, units, 1f, g, 0, units, kernel.value(), 0, units, 0f, dx, 0, k);
+    SplitGemm.sgemm(ctx.gemm(), false, true, n, k, units, 1f, g, 0, units, kernel.value(), 0, units, 0f, dx, 0, k);
     return new Tensor[] {dx};
   }
 

@@ -12,7 +12,7 @@ import org.qat4j.core.internal.Parallel;
 
 /**
  * Micro-benchmark (not a test): forward + backward time of the reference CNN's layers at batch 64
- * on random 28x28x1 inputs, with a per-layer breakdown. Arguments: threads (2), steps (200).
+ * on random 28x28x1 inputs, with a per-layer breakdown. Arguments: threads (2), steps (200), GEMM threads (= threads).
  * Optimizer and data loading are excluded; see TrainReference for end-to-end training speed.
  */
 public final class ReferenceCnnBench {
@@ -22,6 +22,8 @@ public final class ReferenceCnnBench {
     int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
     int steps = args.length > 1 ? Integer.parseInt(args[1]) : 200;
     Parallel.setThreads(threads);
+    // Optional: a different OpenBLAS thread count, to see how its spinning workers share the cores.
+    if (args.length > 2) Gemm.get().setThreads(Integer.parseInt(args[2]));
     List<Layer> layers = List.of(new Conv2D("conv1", 32, 3, 3), new BatchNormalization("bn1"), new ReLU("relu1"),
         new MaxPool2D("pool1", 2, 2), new Conv2D("conv2", 64, 3, 3), new BatchNormalization("bn2"), new ReLU("relu2"),
         new MaxPool2D("pool2", 2, 2), new Flatten("flatten"), new Dense("fc1", 128), new ReLU("relu3"), new Dense("fc2", 10));
