@@ -1,6 +1,7 @@
 /* qat4j EdgeTPU shim implementation: see edgetpu_shim.h. */
 #define _GNU_SOURCE
 #include "edgetpu_shim.h"
+#include "glibc_compat.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
