@@ -144,4 +144,43 @@ class QatLayerGradientTest {
     }
     assertTrue(clipped > 0, "test needs clipped weights");
   }
+
+  @Test void convBnSteMaskOnFoldedWeights() {
+    SplittableRandom rng = new SplittableRandom(8);
+    ConvBatchNorm l = convBn(new Conv2D("c", 3, 3, 3).useBias(false), false, Activation.NONE, rng, 5, 5, 2);
+    l.batchNorm().freeze(true);
+    FakeQuantizer wq = l.weightQuantizer();
+    wq.observe(l.foldedKernel());
+    wq.setObserving(false);
+    float[] lo = wq.min(), hi = wq.max();
+    for (int c = 0; c < 3; c++) { lo[c] *= 0.5f; hi[c] *= 0.5f; }
+    wq.setRange(lo, hi);
+    l.outputQuantizer().setEnabled(false);
+    ExecContext ctx = ExecContext.training(1);
+    l.forward(new Tensor[] {GradientCheck.random(rng, 2, 5, 5, 2)}, ctx);
+    l.backward(GradientCheck.random(rng, 2, 3, 3, 3), ctx);
+    Param inner = ConvBatchNorm.kernelOf(l.conv());
+    float[] sf = l.foldScale();
+    Tensor fold = l.foldedKernel();
+    var grids = wq.grids();
+    int clipped = 0;
+    for (int i = 0; i < fold.size(); i++) {
+      boolean inside = org.qat4j.quant.quantizers.FakeQuant.passes(fold.get(i), grids[i % 3]);
+      if (!inside) clipped++;
+      float want = inside ? inner.grad().get(i) * sf[i % 3] : 0f;
+      assertEquals(want, l.kernel().grad().get(i), 1e-6f * (1 + Math.abs(want)), "index " + i);
+    }
+    assertTrue(clipped > 0);
+  }
+
+  @Test void addReluWrapperGradients() {
+    SplittableRandom rng = new SplittableRandom(9);
+    QuantizeWrapper w = new QuantizeWrapper(new org.qat4j.core.layers.Add("a"), Map.of(), Activation.RELU6, MovingAverageQuantizer.int8());
+    w.build(new int[][] {{4, 3}, {4, 3}}, rng);
+    w.outputQuantizer().setEnabled(false);
+    Tensor a = GradientCheck.random(rng, 2, 4, 3), b = GradientCheck.random(rng, 2, 4, 3);
+    for (int i = 0; i < a.size(); i++) a.set(i, a.get(i) * 5);
+    var r = GradientCheck.check(w, new Tensor[] {a, b}, 1e-3, 40, 2);
+    assertTrue(r.maxRelError() < 1e-2, r.toString());
+  }
 }
