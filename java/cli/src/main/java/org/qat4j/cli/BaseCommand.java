@@ -28,7 +28,7 @@ abstract class BaseCommand implements Callable<Integer> {
   /** Human rendering of the result; default: one "key: value" line per field. */
   void printHuman(JsonObject result, PrintWriter out) {
     for (Map.Entry<String, JsonElement> e : result.entrySet()) {
-      if (e.getKey().equals("ok") || e.getKey().equals("command")) continue;
+      if (java.util.Set.of("ok", "command", "curve", "samples_ms").contains(e.getKey())) continue;
       JsonElement v = e.getValue();
       out.println(e.getKey() + ": " + (v.isJsonPrimitive() ? v.getAsString() : Json.GSON.toJson(v).replaceAll("\\s+", " ")));
     }

@@ -16,8 +16,6 @@ import org.qat4j.core.train.EpochStats;
 import org.qat4j.core.train.Evaluation;
 import org.qat4j.core.train.History;
 import org.qat4j.core.train.Trainer;
-import org.qat4j.quant.ir.LoweredGraph;
-import org.qat4j.quant.lower.FloatLowering;
 import org.qat4j.tflite.ModelFormatException;
 import org.qat4j.tflite.TfliteWriter;
 import org.qat4j.tflite.TfliteModelInfo;
@@ -60,8 +58,7 @@ final class Pipeline {
   JsonObject train(TrainSpec s) throws IOException {
     Model model = Models.load(s.model(), s.seed(), "--model");
     Models.requireFashionMnistShape(model, s.model(), "--model");
-    FashionMnist.Splits d = data(s.data());
-    Dataset train = s.limit() > 0 ? d.train().subset(0, Math.min(s.limit(), d.train().size())) : d.train();
+    Dataset train = trainSet(s.data(), s.limit());
     info.accept(String.format(Locale.ROOT, "training %s (%d parameters) on %d images, %d epoch(s), gemm %s, %d thread(s)",
         s.model(), model.parameterCount(), train.size(), s.epochs(), Gemm.get().name(), Parallel.threads()));
     Trainer t = new Trainer(model, new Adam(s.lr()));
@@ -69,7 +66,7 @@ final class Pipeline {
     t.addCallback(tp);
     History h = t.fit(train, null, s.epochs(), s.batchSize(), s.seed());
     JsonObject r = historyJson(h);
-    Evaluation ev = evaluate(t, d.test(), s.batchSize());
+    Evaluation ev = evaluate(t, testSet(s.data(), 0), s.batchSize());
     r.addProperty("test_accuracy", ev.accuracy());
     r.addProperty("test_loss", ev.loss());
     r.addProperty("test_count", ev.count());
@@ -127,15 +124,23 @@ final class Pipeline {
     return splits;
   }
 
-  JsonObject quantize(TrainSpec s) { throw CliException.notAvailable("QAT fine-tuning (org.qat4j.quant Quantize)"); }
+  JsonObject quantize(TrainSpec s) throws IOException { return new QuantSteps(this).quantize(s); }
 
-  JsonObject ptq(String model, Path data, int calibration, IoType io, Path out) { throw CliException.notAvailable("post-training quantization (org.qat4j.quant Ptq)"); }
+  JsonObject ptq(String model, Path data, int calibration, IoType io, Path out) throws IOException {
+    return new QuantSteps(this).ptq(model, data, calibration, io, out);
+  }
+
+  ProgressFactory progress() { return progress; }
+
+  Consumer<String> info() { return info; }
+
+  Dataset trainSet(Path data, int limit) throws IOException {
+    Dataset train = data(data).train();
+    return limit > 0 ? train.subset(0, Math.min(limit, train.size())) : train;
+  }
 
   JsonObject export(String model, boolean int8, IoType io, long seed, Path out) throws IOException {
-    if (int8) throw CliException.notAvailable("int8 export (org.qat4j.quant.lower.Int8Lowering)");
-    Model m = Models.load(model, seed, "--in");
-    LoweredGraph g = FloatLowering.lower(m);
-    return written(TfliteWriter.write(g), out, "float", io);
+    return new QuantSteps(this).export(model, int8, io, seed, out);
   }
 
   /** Writes .tflite bytes and returns the export contract fields. */
@@ -158,7 +163,9 @@ final class Pipeline {
     return limit > 0 ? test.subset(0, Math.min(limit, test.size())) : test;
   }
 
-  JsonObject verify(String model, Path tflite, Path data, int limit) { throw CliException.notAvailable("verification (integer simulator + runtime)"); }
+  JsonObject verify(String model, Path tflite, Path data, int limit) throws IOException {
+    return new Verify(this).run(model, tflite, data, limit);
+  }
 
   JsonObject bench(Path model, Backend backend, int threads, int runs, int warmup, double minSecs, double maxSecs) throws IOException {
     return TfliteRun.bench(model, backend, threads, runs, warmup, minSecs, maxSecs, progress);

@@ -1,0 +1,180 @@
+package org.qat4j.cli;
+
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.qat4j.core.Model;
+import org.qat4j.core.Tensor;
+import org.qat4j.core.data.Batch;
+import org.qat4j.core.data.Dataset;
+import org.qat4j.core.train.Adam;
+import org.qat4j.core.train.Evaluation;
+import org.qat4j.core.train.History;
+import org.qat4j.core.train.Trainer;
+import org.qat4j.quant.QatModel;
+import org.qat4j.quant.Quantize;
+import org.qat4j.quant.ir.LoweredGraph;
+import org.qat4j.quant.lower.FloatLowering;
+import org.qat4j.quant.lower.Int8Lowering;
+import org.qat4j.quant.ptq.Ptq;
+import org.qat4j.tflite.TfliteImporter;
+import org.qat4j.tflite.TfliteModelInfo;
+import org.qat4j.tflite.TfliteWriter;
+
+/** QAT fine-tuning, PTQ and int8/float export, on top of {@link Pipeline}'s data and progress. */
+final class QuantSteps {
+  /** Images used to initialise activation ranges before QAT, and generated inputs for non-Fashion-MNIST models. */
+  static final int QAT_CALIBRATION = 1000;
+  static final int GENERATED_CALIBRATION = 32;
+
+  private final Pipeline p;
+
+  QuantSteps(Pipeline p) { this.p = p; }
+
+  /** A saved float model, or a QAT file (continues QAT), or an architecture. */
+  JsonObject quantize(Pipeline.TrainSpec s) throws IOException {
+    Model f;
+    QatModel q;
+    Path in = Path.of(s.model());
+    if (!s.model().startsWith("zoo:") && Files.isRegularFile(in) && QatFiles.isQat(in)) {
+      QatFiles.Loaded l = loadQat(in, "--in");
+      f = l.floatModel();
+      q = l.qat();
+    } else {
+      f = Models.load(s.model(), s.seed(), "--in");
+      Models.requireFashionMnistShape(f, s.model(), "--in");
+      q = Quantize.model(f);
+    }
+    Dataset train = p.trainSet(s.data(), s.limit());
+    try (Progress bar = p.progress().create("QAT range init", 1, "passes")) {
+      q.calibrate(images(train.subset(0, Math.min(QAT_CALIBRATION, train.size())), 100));
+      bar.step(1);
+    }
+    Trainer t = new Trainer(q.model(), new Adam(s.lr()));
+    // No BN/observer freezing (TFMOT's behaviour): on short fine-tunes the running BN statistics of a
+    // briefly trained float model are poor, and freezing them half-way made the loss jump (measured).
+    TrainProgress tp = new TrainProgress(p.progress(), "QAT", s.epochs(), train.batchCount(s.batchSize()));
+    t.addCallback(tp);
+    p.info().accept(String.format(Locale.ROOT, "QAT fine-tuning on %d images, %d epoch(s), lr %g", train.size(), s.epochs(), s.lr()));
+    History h = t.fit(train, null, s.epochs(), s.batchSize(), s.seed());
+    JsonObject r = Pipeline.historyJson(h);
+    Evaluation ev = p.evaluate(t, p.testSet(s.data(), 0), s.batchSize());
+    r.addProperty("test_accuracy_fake_quant", ev.accuracy());
+    r.addProperty("test_loss_fake_quant", ev.loss());
+    r.addProperty("test_count", ev.count());
+    QatFiles.save(q, f, s.out());
+    r.addProperty("path", s.out().toString());
+    r.addProperty("bytes", Files.size(s.out()));
+    r.addProperty("train_images", train.size());
+    r.add("curve", tp.curve());
+    return r;
+  }
+
+  JsonObject ptq(String model, Path data, int calibration, Pipeline.IoType io, Path out) throws IOException {
+    Model f = floatModel(model, "--in", 1L);
+    Iterable<Tensor> rep = representative(f, data, calibration);
+    QatModel q;
+    try (Progress bar = p.progress().create("PTQ calibration", 1, "passes")) {
+      q = Ptq.quantize(f, rep);
+      bar.step(1);
+    }
+    JsonObject r = Pipeline.written(TfliteWriter.write(lowerInt8(q, io)), out, "int8", io);
+    r.addProperty("calibration_images", Math.min(calibration, data == null ? GENERATED_CALIBRATION : calibration));
+    r.addProperty("calibration_data", data == null || !fashionShaped(f) ? "generated" : "fashion-mnist");
+    return r;
+  }
+
+  JsonObject export(String model, boolean int8, Pipeline.IoType io, long seed, Path out) throws IOException {
+    Path in = Path.of(model);
+    boolean qatFile = !model.startsWith("zoo:") && Files.isRegularFile(in) && QatFiles.isQat(in);
+    if (qatFile) {
+      QatFiles.Loaded l = loadQat(in, "--in");
+      if (int8) return Pipeline.written(TfliteWriter.write(lowerInt8(l.qat(), io)), out, "int8", io);
+      JsonObject r = Pipeline.written(TfliteWriter.write(FloatLowering.lower(l.floatModel())), out, "float", io);
+      r.addProperty("note", "float export of a QAT file writes the float model it was fine-tuned from");
+      return r;
+    }
+    Model f = Models.load(model, seed, "--in");
+    if (!int8) return Pipeline.written(TfliteWriter.write(FloatLowering.lower(f)), out, "float", io);
+    Path data = fashionShaped(f) && Args.hasFashionMnist(Args.DEFAULT_DATA) ? Args.DEFAULT_DATA : null;
+    p.info().accept("int8 export of a float model: post-training calibration on "
+        + (data == null ? GENERATED_CALIBRATION + " generated inputs" : "500 Fashion-MNIST training images"));
+    JsonObject r = Pipeline.written(TfliteWriter.write(lowerInt8(Ptq.quantize(f, representative(f, data, 500)), io)), out, "int8", io);
+    r.addProperty("calibration_data", data == null ? "generated" : "fashion-mnist");
+    return r;
+  }
+
+  static LoweredGraph lowerInt8(QatModel q, Pipeline.IoType io) {
+    try {
+      return Int8Lowering.lower(q, Int8Lowering.IoType.valueOf(io.name()));
+    } catch (IllegalArgumentException e) {
+      throw CliException.failed(Main.oneLine(e), e);
+    }
+  }
+
+  /** A float model from a saved model, zoo name or float .tflite (int8 .tflite and QAT files are refused). */
+  Model floatModel(String ref, String option, long seed) throws IOException {
+    Path path = Path.of(ref);
+    if (!ref.startsWith("zoo:") && Files.isRegularFile(path)) {
+      if (Args.isTflite(path)) {
+        TfliteModelInfo info = Pipeline.readTflite(path, option);
+        try {
+          return TfliteImporter.toModel(info);
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+          throw CliException.usage(option + ": " + ref + " cannot be imported as a float model: " + Main.oneLine(e));
+        }
+      }
+      if (QatFiles.isQat(path)) throw CliException.usage(option + ": " + ref + " is already a QAT model; use: export --in " + ref + " --format int8");
+    }
+    return Models.load(ref, seed, option);
+  }
+
+  QatFiles.Loaded loadQat(Path file, String option) {
+    try {
+      return QatFiles.load(file);
+    } catch (IOException | RuntimeException e) {
+      throw CliException.usage(option + ": " + file + " is not a readable QAT model (" + Main.oneLine(e) + ")");
+    }
+  }
+
+  static boolean fashionShaped(Model m) { return Arrays.equals(m.inputShape(), new int[] {28, 28, 1}); }
+
+  /** Fashion-MNIST training images for 28×28×1 models, else uniform [0, 1) generated inputs. */
+  Iterable<Tensor> representative(Model m, Path data, int n) throws IOException {
+    if (data != null && fashionShaped(m)) {
+      Dataset train = p.trainSet(data, 0);
+      return images(train.subset(0, Math.min(n, train.size())), 100);
+    }
+    int count = Math.min(n, GENERATED_CALIBRATION);
+    int[] shape = m.inputShape();
+    int per = 1;
+    for (int d : shape) per *= d;
+    SplittableRandom rnd = new SplittableRandom(7);
+    List<Tensor> batches = new ArrayList<>();
+    for (int done = 0; done < count; done += 8) {
+      int b = Math.min(8, count - done);
+      float[] v = new float[b * per];
+      for (int i = 0; i < v.length; i++) v[i] = (float) rnd.nextDouble();
+      int[] full = new int[shape.length + 1];
+      full[0] = b;
+      System.arraycopy(shape, 0, full, 1, shape.length);
+      batches.add(Tensor.of(v, full));
+    }
+    return batches;
+  }
+
+  /** The image tensors of {@code d} in stored order (each batch reused by the next). */
+  static Iterable<Tensor> images(Dataset d, int batch) {
+    return () -> new java.util.Iterator<>() {
+      private final java.util.Iterator<Batch> it = d.batches(batch, false, 0).iterator();
+      @Override public boolean hasNext() { return it.hasNext(); }
+      @Override public Tensor next() { return it.next().images(); }
+    };
+  }
+}
