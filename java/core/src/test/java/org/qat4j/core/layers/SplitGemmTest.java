@@ -1,0 +1,42 @@
+package org.qat4j.core.layers;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.qat4j.core.Tensor;
+import org.qat4j.core.gemm.Gemm;
+import org.qat4j.core.gemm.JavaGemm;
+import org.qat4j.core.internal.Parallel;
+
+class SplitGemmTest {
+  /** Shapes big enough to split: tall C (row split) and narrow-M C (column split, like conv1's dW). */
+  @Test
+  void splitMatchesSingleCallForAllTransposes() {
+    int threads = Parallel.threads();
+    Parallel.setThreads(Math.max(2, threads));
+    try {
+      check(2200, 40, 50);
+      check(9, 700, 700);
+    } finally {
+      Parallel.setThreads(threads);
+    }
+  }
+
+  private static void check(int m, int n, int k) {
+    Gemm fast = Gemm.get();
+    JavaGemm ref = new JavaGemm();
+    for (int t = 0; t < 4; t++) {
+      boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+      Tensor a = Checks.random(1, m * k), b = Checks.random(2, k * n);
+      Tensor c = Checks.random(3, m * n), want = c.copy();
+      int lda = ta ? m : k, ldb = tb ? k : n;
+      SplitGemm.sgemm(fast, ta, tb, m, n, k, 0.5f, a, 0, lda, b, 0, ldb, 2f, c, 0, n);
+      ref.sgemm(ta, tb, m, n, k, 0.5f, a, 0, lda, b, 0, ldb, 2f, want, 0, n);
+      float[] x = want.toArray(), y = c.toArray();
+      for (int i = 0; i < x.length; i++) {
+        assertTrue(Math.abs(x[i] - y[i]) < 1e-3f * Math.max(1f, Math.abs(x[i])),
+            "m" + m + " n" + n + " k" + k + " ta=" + ta + " tb=" + tb + " at " + i + ": " + x[i] + " vs " + y[i]);
+      }
+    }
+  }
+}
