@@ -28,14 +28,15 @@ public final class Interpreter implements AutoCloseable {
   private final CoverageProbe probe;
   private final OpProfiler profiler;
   private final AtomicReference<Thread> user = new AtomicReference<>();
+  private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
   private TfLiteInterpreter handle;
   private DelegateCoverage coverage;
 
   private Interpreter(TfliteModel model, Options options) {
     this.model = Objects.requireNonNull(model, "model");
     this.options = Objects.requireNonNull(options, "options");
-    this.log = Native.openLog();
     model.retain();
+    this.log = Native.openLog();
     this.probe = new CoverageProbe();
     this.profiler = options.profiling() ? new OpProfiler() : null;
     try {
@@ -412,8 +413,6 @@ public final class Interpreter implements AutoCloseable {
       user.set(null);
     }
   }
-
-  private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
 
 
 /** Immutable interpreter settings; build with {@link #builder()}. Threads -1 means TFLite's default. */
