@@ -120,13 +120,13 @@ class Int8LoweringTest {
   }
 
   /** Fake-quant model vs the integer simulator on the lowered graph. */
-  private static void assertAgrees(Model f, long seed, int[] inShape, double maxLsb) {
+  private static LoweredGraph assertAgrees(Model f, long seed, int[] inShape, double maxLsb, org.qat4j.quant.Scheme scheme) {
     randomizeBn(f, seed);
     SplittableRandom r = new SplittableRandom(seed);
     int[] batchShape = new int[inShape.length + 1];
     batchShape[0] = 16;
     System.arraycopy(inShape, 0, batchShape, 1, inShape.length);
-    QatModel q = Quantize.model(f);
+    QatModel q = Quantize.model(f, scheme);
     List<Tensor> data = batches(r, 3, batchShape);
     q.calibrate(data);
     // A few training-mode passes so moving averages and BN statistics move, then freeze.
@@ -151,11 +151,21 @@ class Int8LoweringTest {
     System.out.printf("fake-quant vs int8 simulator: max %.2f LSB, top-1 %d/16%n", maxDiff * 256, agree);
     assertTrue(maxDiff <= maxLsb / 256 + 1e-6, "max |fake-quant − int8| = " + maxDiff * 256 + " LSB");
     assertTrue(agree >= 14, "top-1 agreement " + agree + "/16");
+    return g;
   }
 
-  @Test void fakeQuantMatchesIntegerSimulatorConvBn() { assertAgrees(convBnNet(), 2, new int[] {6, 6, 2}, 3); }
+  @Test void fakeQuantMatchesIntegerSimulatorConvBn() { assertAgrees(convBnNet(), 2, new int[] {6, 6, 2}, 3, org.qat4j.quant.Default8Bit.INSTANCE); }
 
-  @Test void fakeQuantMatchesIntegerSimulatorMobileNetStyle() { assertAgrees(mobileish(), 3, new int[] {8, 8, 3}, 4); }
+  @Test void fakeQuantMatchesIntegerSimulatorMobileNetStyle() { assertAgrees(mobileish(), 3, new int[] {8, 8, 3}, 4, org.qat4j.quant.Default8Bit.INSTANCE); }
+
+  @Test void perTensorConvWeightsAreExportable() {
+    LoweredGraph g = assertAgrees(mobileish(), 7, new int[] {8, 8, 3}, 4, new NBit(8, 8, false));
+    for (OpKind k : List.of(OpKind.CONV_2D, OpKind.DEPTHWISE_CONV_2D)) {
+      QuantParams w = g.tensor(op(g, k).inputs()[1]).quant();
+      assertFalse(w.perAxis(), k + " weights per-tensor");
+      assertEquals(0L, w.zeroPoint());
+    }
+  }
 
   @Test void depthwisePerAxisOnDim3AndConcatSharesParams() {
     Model f = mobileish();
