@@ -98,6 +98,19 @@ public final class QuantMath {
     return rdbpot(srdhm(x * (1 << l), m), r);
   }
 
+  /**
+   * ruy's MultiplyByQuantizedMultiplier (TFLite's cpu_backend_gemm path: CONV_2D and
+   * FULLY_CONNECTED): SRDHM, then a rounding right shift whose ties go up (toward +∞), unlike
+   * gemmlowp's RoundingDivideByPOT (ties away from zero). Differs only on negative ties.
+   */
+  public static int mbqmRuy(int x, int m, int shift) {
+    int l = shift > 0 ? shift : 0;
+    int r = shift > 0 ? 0 : -shift;
+    int v = srdhm(x * (1 << l), m);
+    if (r == 0) return v;
+    return (int) (((long) v + (1L << (r - 1))) >> r);
+  }
+
   /** MultiplyByQuantizedMultiplier, TFLITE_SINGLE_ROUNDING == 1: (x·M + 2^(t−1)) >> t, t = 31 − shift. */
   public static int mbqmSingle(int x, int m, int shift) {
     if (shift > 30 || shift < -31) throw new IllegalArgumentException("single-rounding shift must be in [-31,30], got " + shift);

@@ -5,7 +5,12 @@ package org.qat4j.quant.arith;
  * mimicked (quantization.md §6, §8).
  */
 public enum RoundingMode {
-  /** gemmlowp SaturatingRoundingDoublingHighMul then RoundingDivideByPOT (TFLite builtin kernels, default build). */
+  /**
+   * TFLite builtin kernels of the default build (measured bit-exact against TFLite 2.20 on x86):
+   * SaturatingRoundingDoublingHighMul then a rounding shift — gemmlowp's RoundingDivideByPOT (ties
+   * away from zero) for DEPTHWISE_CONV_2D, ADD, MUL, MEAN, QUANTIZE…, but ruy's rounding right
+   * shift (ties toward +∞) for the GEMM-backed CONV_2D and FULLY_CONNECTED.
+   */
   DOUBLE,
   /** One 64-bit multiply and one rounding shift (TFLite built with TFLITE_SINGLE_ROUNDING=1). */
   SINGLE,

@@ -13,16 +13,18 @@ import org.qat4j.quant.ir.TensorSpec;
 /**
  * CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED in float32 and int8/uint8. Integer recipe:
  * acc = bias[c] + Σ (w − zp_w)·(x − zp_in) over in-image taps, out = clamp(MBQM(acc, M[c], sh[c]) +
- * zp_out, act_min, act_max) with per-channel multipliers s_in·s_w[c]/s_out.
+ * zp_out, act_min, act_max) with per-channel multipliers s_in·s_w[c]/s_out. In DOUBLE mode CONV_2D
+ * and FULLY_CONNECTED use ruy's final rounding shift (ties up), as TFLite's cpu_backend_gemm does;
+ * DEPTHWISE_CONV_2D keeps gemmlowp's (ties away from zero). Both measured against TFLite 2.20.
  */
 final class ConvKernels {
   private ConvKernels() {}
 
   /** Prepared integer requantization of one op: multipliers per output channel, clamp range. */
-  record Requant(int[] m, int[] sh, float[] f, RoundingMode mode, int zpOut, int lo, int hi) {
+  record Requant(int[] m, int[] sh, float[] f, RoundingMode mode, boolean ruy, int zpOut, int lo, int hi) {
     int apply(int acc, int c) {
       int v = switch (mode) {
-        case DOUBLE -> QuantMath.mbqmDouble(acc, m[c], sh[c]);
+        case DOUBLE -> ruy ? QuantMath.mbqmRuy(acc, m[c], sh[c]) : QuantMath.mbqmDouble(acc, m[c], sh[c]);
         case SINGLE -> QuantMath.mbqmSingle(acc, m[c], sh[c]);
         case XNNPACK_F32 -> QuantMath.mulRintF32(acc, f[c]);
       };
@@ -76,7 +78,7 @@ final class ConvKernels {
     int wOff = w.quant().perAxis() ? 0 : -(int) w.quant().zeroPoint();
     int[] bv = bias == null ? new int[outC] : (int[]) bias;
     if (bias != null && g.tensor(bi).type() != DType.INT32) throw new IllegalArgumentException("quantized bias must be INT32");
-    Requant rq = requant(qi.scale(), w.quant(), qo, outC, op.options().activation(), mode);
+    Requant rq = requant(qi.scale(), w.quant(), qo, outC, op.options().activation(), mode, op.kind() != OpKind.DEPTHWISE_CONV_2D);
     int inOff = -qi.zp();
     return switch (op.kind()) {
       case CONV_2D -> v -> convQ((int[]) v[xi], wv, bv, (int[]) v[yi], geo, inOff, wOff, rq);
@@ -85,13 +87,14 @@ final class ConvKernels {
     };
   }
 
-  static Requant requant(float sIn, QuantParams wq, QInfo qo, int channels, org.qat4j.quant.ir.FusedActivation act, RoundingMode mode) {
+  static Requant requant(float sIn, QuantParams wq, QInfo qo, int channels, org.qat4j.quant.ir.FusedActivation act, RoundingMode mode,
+                         boolean viaGemm) {
     Multiplier[] ms = QuantMath.convMultipliers(sIn, wq.scales(), qo.scale(), channels, mode);
     int[] m = new int[channels], sh = new int[channels];
     float[] f = new float[channels];
     for (int c = 0; c < channels; c++) { m[c] = ms[c].m(); sh[c] = ms[c].shift(); f[c] = ms[c].f32(); }
     int[] r = qo.range(act);
-    return new Requant(m, sh, f, mode, qo.zp(), r[0], r[1]);
+    return new Requant(m, sh, f, mode, viaGemm, qo.zp(), r[0], r[1]);
   }
 
   private static int length(Object a) { return a instanceof float[] f ? f.length : ((int[]) a).length; }

@@ -83,6 +83,20 @@ class QuantMathTest {
     assertEquals(1, QuantMath.mbqmSingle(2, 1 << 30, -1));
   }
 
+  @Test void ruyRoundingShiftBreaksTiesUpward() {
+    int m075 = 1610612736;
+    assertEquals(-3, QuantMath.mbqmRuy(-37, m075, -3));    // SRDHM −28, −3.5 → −3
+    assertEquals(0, QuantMath.mbqmRuy(-2, 1 << 30, -1));   // −0.5 → 0
+    assertEquals(1, QuantMath.mbqmRuy(2, 1 << 30, -1));    // 0.5 → 1
+    assertEquals(-1, QuantMath.mbqmRuy(-7, 1 << 30, -1));  // −1.75: SRDHM −3 (of −3.5), −1.5 → −1
+    assertEquals(-2, QuantMath.mbqmRuy(-9, 1 << 30, -1));  // −2.25: SRDHM −4, −2
+    assertEquals(6, QuantMath.mbqmRuy(3, 1 << 30, 2));     // positive shift: no rounding shift
+    for (int x = -1000; x <= 1000; x += 7) {               // agrees with gemmlowp off ties
+      int a = QuantMath.mbqmRuy(x, 1234567890, -5), b = QuantMath.mbqmDouble(x, 1234567890, -5);
+      assertEquals(true, a == b || a == b + 1, "x=" + x);
+    }
+  }
+
   @Test void positiveShiftMultipliesFirst() {
     assertEquals(6, QuantMath.mbqmDouble(3, 1 << 30, 2));
     assertEquals(6, QuantMath.mbqmSingle(3, 1 << 30, 2));

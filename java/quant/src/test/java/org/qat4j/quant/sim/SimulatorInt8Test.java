@@ -64,7 +64,8 @@ class SimulatorInt8Test {
 
   @Test void conv2dPerChannelSamePadding() {
     // input 2×2 [[1,2],[3,4]], ch0 kernel all ones (s 0.5), ch1 [[1,0],[0,−1]] (s 0.25); SAME pads bottom/right.
-    // (0,0): 10·0.5=5, −3·0.25=−0.75→−1; (0,1): 6→3, 2→0.5→1; (1,0): 7→3.5→4, 3→0.75→1; (1,1): 4→2, 4→1.
+    // (0,0): 10·0.5=5, −3·0.25=−0.75: SRDHM gives −1 (of −1.5), ruy's shift rounds −0.5 up → 0;
+    // (0,1): 6→3, 2→0.5→1; (1,0): 7→3.5→4, 3→0.75→1; (1,1): 4→2, 4→1.
     LoweredGraphBuilder b = new LoweredGraphBuilder("conv");
     int x = q8(b, "x", 1f, 0, 1, 2, 2, 1), y = q8(b, "y", 1f, 0, 1, 2, 2, 2);
     int w = b.addTensor(new TensorSpec("w", new int[] {2, 2, 2, 1}, DType.INT8,
@@ -72,7 +73,7 @@ class SimulatorInt8Test {
     int bias = b.addTensor(new TensorSpec("b", new int[] {2}, DType.INT32, null, new int[] {0, 0}));
     b.addOp(OpKind.CONV_2D, new int[] {x, w, bias}, new int[] {y}, D.withPadding("SAME"));
     LoweredGraph g = b.setInputs(x).setOutputs(y).build();
-    assertArrayEquals(new int[] {5, -1, 3, 1, 4, 1, 2, 1}, run1(g, RoundingMode.DOUBLE, bytes(1, 2, 3, 4)));
+    assertArrayEquals(new int[] {5, 0, 3, 1, 4, 1, 2, 1}, run1(g, RoundingMode.DOUBLE, bytes(1, 2, 3, 4)));
   }
 
   @Test void depthwiseWithMultiplierAndInputZeroPoint() {
@@ -210,15 +211,25 @@ class SimulatorInt8Test {
   }
 
   @Test void roundingModesDifferOnNegativeTies() {
-    // FC with one weight: acc = −37, multiplier 0.75/8 → −3.46875: DOUBLE −4, SINGLE −3, XNNPACK −3.
+    // FC, acc = −37, multiplier 0.75/8 → −3.46875. SRDHM: −27.75 → −28, then −28/8 = −3.5:
+    // ruy (FC/CONV in DOUBLE) rounds the tie up → −3; gemmlowp (DEPTHWISE) away from zero → −4.
+    // SINGLE rounds once → −3; XNNPACK −3.46875 → −3.
     LoweredGraphBuilder b = new LoweredGraphBuilder("fc");
     int x = q8(b, "x", 0.75f, 0, 1, 1), y = q8(b, "y", 8f, 0, 1, 1);
     int w = b.addTensor(new TensorSpec("w", new int[] {1, 1}, DType.INT8, QuantParams.perTensor(1f, 0), bytes(1)));
     b.addOp(OpKind.FULLY_CONNECTED, new int[] {x, w, -1}, new int[] {y}, D);
     LoweredGraph g = b.setInputs(x).setOutputs(y).build();
-    assertArrayEquals(new int[] {-4}, run1(g, RoundingMode.DOUBLE, bytes(-37)));
+    assertArrayEquals(new int[] {-3}, run1(g, RoundingMode.DOUBLE, bytes(-37)));
     assertArrayEquals(new int[] {-3}, run1(g, RoundingMode.SINGLE, bytes(-37)));
     assertArrayEquals(new int[] {-3}, run1(g, RoundingMode.XNNPACK_F32, bytes(-37)));
+    // The same numbers through a 1×1 depthwise conv keep gemmlowp's rounding: −4.
+    LoweredGraphBuilder d = new LoweredGraphBuilder("dw");
+    int dx = q8(d, "x", 0.75f, 0, 1, 1, 1, 1), dy = q8(d, "y", 8f, 0, 1, 1, 1, 1);
+    int dw = d.addTensor(new TensorSpec("w", new int[] {1, 1, 1, 1}, DType.INT8, QuantParams.perAxis(new float[] {1f}, 3), bytes(1)));
+    d.addOp(OpKind.DEPTHWISE_CONV_2D, new int[] {dx, dw, -1}, new int[] {dy}, D);
+    LoweredGraph dg = d.setInputs(dx).setOutputs(dy).build();
+    assertArrayEquals(new int[] {-4}, run1(dg, RoundingMode.DOUBLE, bytes(-37)));
+    assertArrayEquals(new int[] {-3}, run1(dg, RoundingMode.SINGLE, bytes(-37)));
   }
 
   @Test void batchRunEqualsSingleRunsAndInputsAreChecked() {
