@@ -1,0 +1,77 @@
+package org.qat4j.tflite.edgetpu;
+
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the EdgeTPU compiler (version 16) maps, as data: one row per operator (edgetpu.md §4).
+ * {@code maxVersion} is the highest operator-code version we trust the compiler to map; it is
+ * deliberately conservative (higher versions are reported as "Operation version not supported").
+ */
+final class OpTable {
+  private OpTable() {}
+
+  /** Operator-specific limits from the compiler's supported-ops table. */
+  enum Limit {
+    NO_FUSED_ACTIVATION, EQUAL_DILATION, CONSTANT_WEIGHTS, FC_OUTPUT_1D, FC_DEFAULT_WEIGHTS,
+    AXIS_NOT_BATCH, Z_MULTIPLE_OF_4, PAD_NOT_BATCH, CONCAT_CONSTANT_INPUTS
+  }
+
+  /**
+   * One operator: supported or not, highest mapped version, input slots that may be INT32
+   * (bias or shape/axis parameters; such inputs must be constant), limits, and a note for
+   * unsupported ops.
+   */
+  record Row(String op, boolean supported, int maxVersion, Set<Integer> int32Inputs, Set<Limit> limits, String note) {}
+
+  private static final Map<String, Row> ROWS = new LinkedHashMap<>();
+
+  private static void ok(String op, int maxVersion, List<Integer> int32Inputs, Limit... limits) {
+    Set<Limit> l = limits.length == 0 ? EnumSet.noneOf(Limit.class) : EnumSet.copyOf(List.of(limits));
+    ROWS.put(op, new Row(op, true, maxVersion, Set.copyOf(int32Inputs), l, ""));
+  }
+
+  private static void no(String op, String note) {
+    ROWS.put(op, new Row(op, false, 0, Set.of(), EnumSet.noneOf(Limit.class), note));
+  }
+
+  static {
+    List<Integer> none = List.of();
+    for (String op : List.of("ADD", "SUB", "MAXIMUM", "MINIMUM", "LOGISTIC", "TANH", "RELU", "RELU6",
+        "L2_NORMALIZATION", "SOFTMAX", "PACK")) ok(op, 2, none);
+    ok("MUL", 3, none);
+    ok("RELU_N1_TO_1", 1, none);
+    ok("QUANTIZE", 2, none);
+    ok("EXPAND_DIMS", 1, List.of(1));
+    ok("SQUEEZE", 1, none);
+    ok("RESHAPE", 1, List.of(1));
+    ok("AVERAGE_POOL_2D", 2, none, Limit.NO_FUSED_ACTIVATION);
+    ok("MAX_POOL_2D", 2, none, Limit.NO_FUSED_ACTIVATION);
+    ok("CONCATENATION", 2, none, Limit.NO_FUSED_ACTIVATION, Limit.CONCAT_CONSTANT_INPUTS);
+    ok("CONV_2D", 3, List.of(2), Limit.CONSTANT_WEIGHTS, Limit.EQUAL_DILATION);
+    ok("DEPTHWISE_CONV_2D", 3, List.of(2), Limit.CONSTANT_WEIGHTS, Limit.EQUAL_DILATION);
+    ok("FULLY_CONNECTED", 6, List.of(2), Limit.CONSTANT_WEIGHTS, Limit.FC_OUTPUT_1D, Limit.FC_DEFAULT_WEIGHTS);
+    ok("MEAN", 2, List.of(1), Limit.AXIS_NOT_BATCH, Limit.Z_MULTIPLE_OF_4);
+    ok("REDUCE_MAX", 2, List.of(1), Limit.AXIS_NOT_BATCH);
+    ok("REDUCE_MIN", 2, List.of(1), Limit.AXIS_NOT_BATCH);
+    ok("PAD", 2, List.of(1), Limit.PAD_NOT_BATCH);
+    ok("SLICE", 2, List.of(1, 2));
+    ok("STRIDED_SLICE", 2, List.of(1, 2, 3));
+    ok("SPLIT", 2, List.of(0));
+    // edgetpu#396: int8 RESIZE_BILINEAR (v2) reported "Operation version not supported".
+    ok("RESIZE_BILINEAR", 1, List.of(1));
+    ok("RESIZE_NEAREST_NEIGHBOR", 2, List.of(1));
+    no("DEQUANTIZE", "produces float; not supported by the Edge TPU (edgetpu#659)");
+    no("FLOOR_MOD", "not supported by the Edge TPU (edgetpu#659)");
+    no("TRANSPOSE", "not supported by the Edge TPU (edgetpu#193)");
+  }
+
+  /** The row for an operator name (builtin name or custom code), or null when the compiler does not know it. */
+  static Row row(String op) { return ROWS.get(op); }
+
+  /** All rows in table order (for documentation and tests). */
+  static List<Row> rows() { return List.copyOf(ROWS.values()); }
+}
