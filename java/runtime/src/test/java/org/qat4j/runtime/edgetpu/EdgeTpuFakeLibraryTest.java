@@ -153,6 +153,36 @@ class EdgeTpuFakeLibraryTest {
     }
 
     @Test
+    void concurrentOpenAndCloseBalance() throws Exception {
+        FakeEdgeTpu.control(lib, "devices=usb,pci");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<?>> jobs = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                String selector = t % 2 == 0 ? "usb" : "pci:0";
+                jobs.add(pool.submit(() -> {
+                    for (int i = 0; i < 25; i++) {
+                        try (EdgeTpuDelegate d = lib.openDelegate(selector, EdgeTpuOptions.defaults())) {
+                            assertNotEquals(0L, d.address());
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : jobs) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        Map<String, String> s = FakeEdgeTpu.stats(lib);
+        assertEquals("100", s.get("create"));
+        assertEquals("100", s.get("free_delegate"));
+        assertEquals("100", s.get("list"));
+        assertEquals("100", s.get("free_devices"));
+    }
+
+    @Test
     void findsSymbolsOnlyInLoadedLibraries() {
         assertTrue(EdgeTpu.loadedSymbolAddress(FakeEdgeTpu.path().toString(), "edgetpu_version").isPresent());
         assertFalse(EdgeTpu.loadedSymbolAddress(FakeEdgeTpu.path().toString(), "no_such_symbol").isPresent());
