@@ -27,6 +27,25 @@ final class DemoCommand extends BaseCommand {
 
   @Override JsonObject execute() throws Exception {
     Path d = Args.dataDir(data, "--data");
-    return new Demo(this::progress, this::info, d, out, quick, seed).run();
+    demo = new Demo(this::progress, this::info, d, out, quick, seed);
+    JsonObject r = demo.run();
+    if (json) info(Report.headlineText(r));
+    return r;
+  }
+
+  private Demo demo;
+
+  @Override int exitCodeFor(JsonObject r) { return demo != null && demo.failed() ? CliException.FAILED : CliException.OK; }
+
+  @Override void printHuman(JsonObject r, java.io.PrintWriter out) {
+    out.print(Report.headlineText(r));
+    for (com.google.gson.JsonElement e : r.getAsJsonArray("stages")) {
+      JsonObject s = e.getAsJsonObject();
+      if (!s.get("status").getAsString().equals("ok")) {
+        out.println("stage " + s.get("name").getAsString() + ": " + s.get("status").getAsString()
+            + (s.has("error") ? " (" + s.get("error").getAsString() + ")" : ""));
+      }
+    }
+    out.println("report: " + r.get("report_html").getAsString());
   }
 }

@@ -169,7 +169,7 @@ final class Report {
     for (JsonElement e : r.getAsJsonArray("stages")) {
       JsonObject s = e.getAsJsonObject();
       String st = str(s, "status");
-      b.append("<tr><td>").append(esc(str(s, "name"))).append("</td><td class=\"").append(st.equals("ok") ? "ok" : "fail").append("\">")
+      b.append("<tr><td>").append(esc(str(s, "name"))).append("</td><td class=\"").append(st.equals("ok") ? "ok" : st.equals("failed") ? "fail" : "other").append("\">")
           .append(esc(st)).append("</td><td>").append(num(s, "seconds", v -> String.format(Locale.ROOT, "%.1f", v)))
           .append("</td><td>").append(esc(str(s, "error"))).append("</td></tr>\n");
     }
