@@ -21,7 +21,7 @@ import org.qat4j.core.internal.Parallel;
  * QAT does before folding BN into the convolution.
  */
 public final class BatchNormalization extends Layer {
-  private static final int BLOCK = 16384;
+  private static final int BLOCK = 4096;
   private float momentum = 0.99f;
   private float epsilon = 1e-3f;
   private boolean frozen;
@@ -108,68 +108,43 @@ public final class BatchNormalization extends Layer {
     return y;
   }
 
-  /** Batch mean (returned) and biased variance (in {@link #lastVar}), two passes in double. */
+  /**
+   * Batch mean (returned) and biased variance (in {@link #lastVar}) from one pass of Σx and Σx² in
+   * double (E[x²] − mean² loses nothing relevant in double for activations).
+   */
   private float[] batchMoments(Tensor x, int rows) {
-    double[] sum = channelSums(x.buffer(), null, null, rows);
+    double[][] s = pairSums(x.buffer(), x.buffer(), rows);
     float[] mean = new float[channels];
-    for (int c = 0; c < channels; c++) mean[c] = (float) (sum[c] / rows);
-    double[] sq = channelSums(x.buffer(), null, mean, rows);
     lastVar = new float[channels];
-    for (int c = 0; c < channels; c++) lastVar[c] = (float) (sq[c] / rows);
+    for (int c = 0; c < channels; c++) {
+      double m = s[0][c] / rows;
+      mean[c] = (float) m;
+      lastVar[c] = (float) Math.max(s[1][c] / rows - m * m, 0.0);
+    }
     return mean;
   }
 
-  /**
-   * Per-channel Σ a (when {@code center} and {@code b} are null), Σ (a − center)² (center given) or
-   * Σ a·b (b given), over row chunks combined in chunk order.
-   */
-  private double[] channelSums(FloatBuffer a, FloatBuffer b, float[] center, int rows) {
-    int c = channels, chunks = Parallel.chunks(rows);
-    double[][] part = new double[chunks][c];
-    Parallel.forRange(rows, chunks, (lo, hi) -> {
-      double[] acc = part[Reductions.chunkOf(lo, rows, chunks)];
-      int step = Math.max(1, BLOCK / c);
-      float[] va = new float[step * c], vb = b == null ? null : new float[step * c];
-      for (int r0 = lo; r0 < hi; r0 += step) {
-        int len = Math.min(step, hi - r0) * c;
-        a.get(r0 * c, va, 0, len);
-        if (b != null) b.get(r0 * c, vb, 0, len);
-        accumulate(va, vb, center, len, c, acc);
-      }
-    });
-    double[] out = new double[c];
-    for (double[] p : part) for (int j = 0; j < c; j++) out[j] += p[j];
-    return out;
-  }
-
-  private static void accumulate(float[] va, float[] vb, float[] center, int len, int c, double[] acc) {
-    for (int r = 0; r < len; r += c) {
-      if (center != null) {
-        for (int ch = 0; ch < c; ch++) { float d = va[r + ch] - center[ch]; acc[ch] += d * d; }
-      } else if (vb != null) {
-        for (int ch = 0; ch < c; ch++) acc[ch] += va[r + ch] * vb[r + ch];
-      } else {
-        for (int ch = 0; ch < c; ch++) acc[ch] += va[r + ch];
-      }
-    }
-  }
-
-  /** [Σ g, Σ g·xhat] per channel in one pass, chunk partials combined in order. */
-  private double[][] gradSums(FloatBuffer g, FloatBuffer h, int rows) {
+  /** [Σ g, Σ g·h] per channel in one pass, chunk partials combined in order. */
+  private double[][] pairSums(FloatBuffer g, FloatBuffer h, int rows) {
     int c = channels, chunks = Parallel.chunks(rows);
     double[][] part = new double[2 * chunks][c];
     Parallel.forRange(rows, chunks, (lo, hi) -> {
       int ci = Reductions.chunkOf(lo, rows, chunks);
       double[] sg = part[2 * ci], sgh = part[2 * ci + 1];
       int step = Math.max(1, BLOCK / c);
-      float[] vg = new float[step * c], vh = new float[step * c];
+      float[] vg = new float[step * c], vh = new float[step * c], fg = new float[c], fgh = new float[c];
       for (int r0 = lo; r0 < hi; r0 += step) {
         int len = Math.min(step, hi - r0) * c;
         g.get(r0 * c, vg, 0, len);
-        h.get(r0 * c, vh, 0, len);
+        if (h != g) h.get(r0 * c, vh, 0, len);
+        else System.arraycopy(vg, 0, vh, 0, len);
+        // Float partials per block (vectorizable), flushed to double per block.
+        java.util.Arrays.fill(fg, 0f);
+        java.util.Arrays.fill(fgh, 0f);
         for (int r = 0; r < len; r += c) {
-          for (int ch = 0; ch < c; ch++) { sg[ch] += vg[r + ch]; sgh[ch] += vg[r + ch] * vh[r + ch]; }
+          for (int ch = 0; ch < c; ch++) { fg[ch] += vg[r + ch]; fgh[ch] += vg[r + ch] * vh[r + ch]; }
         }
+        for (int ch = 0; ch < c; ch++) { sg[ch] += fg[ch]; sgh[ch] += fgh[ch]; }
       }
     });
     double[][] out = new double[2][c];
@@ -212,7 +187,7 @@ public final class BatchNormalization extends Layer {
 
   @Override public Tensor[] backward(Tensor gy, ExecContext ctx) {
     int rows = gy.size() / channels, c = channels;
-    double[][] sums = gradSums(gy.buffer(), xhat.buffer(), rows);
+    double[][] sums = pairSums(gy.buffer(), xhat.buffer(), rows);
     double[] dBeta = sums[0], dGamma = sums[1];
     FloatBuffer gb = gamma.grad().buffer(), bb = beta.grad().buffer();
     for (int j = 0; j < c; j++) { gb.put(j, (float) dGamma[j]); bb.put(j, (float) dBeta[j]); }
@@ -227,11 +202,12 @@ public final class BatchNormalization extends Layer {
     FloatBuffer g = gy.buffer(), h = xhat.buffer(), d = dx.buffer();
     Parallel.forRange(rows, (lo, hi) -> {
       int step = Math.max(1, BLOCK / c);
-      float[] vg = new float[step * c], vh = new float[step * c];
+      float[] vg = new float[step * c], vh = new float[step * c], fg = new float[c], fgh = new float[c];
       for (int r0 = lo; r0 < hi; r0 += step) {
         int len = Math.min(step, hi - r0) * c;
         g.get(r0 * c, vg, 0, len);
-        h.get(r0 * c, vh, 0, len);
+        if (h != g) h.get(r0 * c, vh, 0, len);
+        else System.arraycopy(vg, 0, vh, 0, len);
         for (int r = 0; r < len; r += c) {
           for (int ch = 0; ch < c; ch++) vg[r + ch] = scale[ch] * (vg[r + ch] - sBeta[ch] - vh[r + ch] * sGamma[ch]);
         }
