@@ -32,7 +32,7 @@ final class OpRules {
     }
     String type = typeProblem(op, row);
     if (type != null) return new Verdict(Status.DATA_TYPE, type);
-    String limit = rankProblem(op);
+    String limit = rankProblem(op, row);
     if (limit == null) limit = limitProblem(op, row);
     return limit == null ? Verdict.MAPPED : new Verdict(Status.LIMITATION, limit);
   }
@@ -60,9 +60,13 @@ final class OpRules {
     return t.typeName().equals("INT8") || t.typeName().equals("UINT8");
   }
 
-  /** Activations: rank ≤ 3, or only the innermost 3 dimensions may exceed 1. */
-  private String rankProblem(OperatorInfo op) {
-    for (int idx : concat(op.inputs(), op.outputs())) {
+  /** Activations (not filters/bias, which must be constant): rank ≤ 3, or only the innermost 3 dims may exceed 1. */
+  private String rankProblem(OperatorInfo op, Row row) {
+    int[] in = op.inputs();
+    boolean weights = row.limits().contains(Limit.CONSTANT_WEIGHTS);
+    for (int k = 0; k < in.length + op.outputs().length; k++) {
+      if (weights && (k == 1 || k == 2)) continue;
+      int idx = k < in.length ? in[k] : op.outputs()[k - in.length];
       if (idx < 0) continue;
       TensorInfo t = sg.tensor(idx);
       if (t.constant()) continue;
@@ -188,12 +192,6 @@ final class OpRules {
   }
 
   static String describe(TensorInfo t) { return "#" + t.index() + " '" + t.name() + "'"; }
-
-  private static int[] concat(int[] a, int[] b) {
-    int[] c = Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, c, a.length, b.length);
-    return c;
-  }
 
   /** A status with its reason (empty when mapped). */
   record Verdict(String status, String reason) {
