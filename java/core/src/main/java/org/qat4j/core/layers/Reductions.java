@@ -10,6 +10,8 @@ import org.qat4j.core.internal.Parallel;
  * thread count.
  */
 public final class Reductions {
+  private static final int BLOCK = 4096;
+
   private Reductions() {}
 
   /** out[j] = Σ_i g[i, j] for a [rows, cols] view of {@code g}; overwrites {@code out}. */
@@ -19,10 +21,15 @@ public final class Reductions {
     double[][] part = new double[chunks][cols];
     Parallel.forRange(rows, chunks, (lo, hi) -> {
       double[] acc = part[chunkOf(lo, rows, chunks)];
-      float[] row = new float[cols];
-      for (int i = lo; i < hi; i++) {
-        gb.get(i * cols, row);
-        for (int j = 0; j < cols; j++) acc[j] += row[j];
+      int step = Math.max(1, BLOCK / cols);
+      float[] blk = new float[step * cols], f = new float[cols];
+      for (int r0 = lo; r0 < hi; r0 += step) {
+        int len = Math.min(step, hi - r0) * cols;
+        gb.get(r0 * cols, blk, 0, len);
+        // Float partials per block (vectorizable), flushed to double per block.
+        java.util.Arrays.fill(f, 0f);
+        for (int r = 0; r < len; r += cols) for (int j = 0; j < cols; j++) f[j] += blk[r + j];
+        for (int j = 0; j < cols; j++) acc[j] += f[j];
       }
     });
     FloatBuffer ob = out.buffer();
