@@ -230,6 +230,16 @@ public final class QuantMath {
     return clamp(quantizeReal(v, scale, zeroPoint), qmin, qmax);
   }
 
+  /**
+   * float → int8/uint8 as TFLite's optimized QUANTIZE kernel does (the builtin on x86): the scale
+   * is widened to double, so the quotient v / scale and its C rounding are in double.
+   */
+  public static int quantizeDouble(float v, float scale, int zeroPoint, int qmin, int qmax) {
+    double r = cRound((double) v / (double) scale);
+    long q = (long) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, r)) + zeroPoint;
+    return (int) Math.max(qmin, Math.min(qmax, q));
+  }
+
   /** int → float as DEQUANTIZE does: (q − zp)·scale in float32. */
   public static float dequantize(int q, float scale, int zeroPoint) {
     return (q - zeroPoint) * scale;

@@ -125,14 +125,34 @@ final class DataKernels {
     if (x.elements() != y.elements()) throw new IllegalArgumentException("QUANTIZE changes the element count");
     QInfo qo = QInfo.of(y);
     int xi = op.inputs()[0], yi = op.outputs()[0];
+    if (x.type() == DType.FLOAT32 && mode == RoundingMode.XNNPACK_F32) {
+      // XNNPACK f32→qs8/qu8 convert: multiply by the float reciprocal, clamp, round to nearest-even.
+      float inv = 1f / qo.scale();
+      float lo = qo.qmin() - qo.zp(), hi = qo.qmax() - qo.zp();
+      return v -> {
+        float[] xv = (float[]) v[xi];
+        int[] yv = (int[]) v[yi];
+        for (int i = 0; i < yv.length; i++) yv[i] = (int) Math.rint(Math.min(Math.max(xv[i] * inv, lo), hi)) + qo.zp();
+      };
+    }
     if (x.type() == DType.FLOAT32) {
       return v -> {
         float[] xv = (float[]) v[xi];
         int[] yv = (int[]) v[yi];
-        for (int i = 0; i < yv.length; i++) yv[i] = QuantMath.quantize(xv[i], qo.scale(), qo.zp(), qo.qmin(), qo.qmax());
+        for (int i = 0; i < yv.length; i++) yv[i] = QuantMath.quantizeDouble(xv[i], qo.scale(), qo.zp(), qo.qmin(), qo.qmax());
       };
     }
     QInfo qi = QInfo.of(x);
+    float ratio = qi.scale() / qo.scale();
+    if (mode == RoundingMode.XNNPACK_F32 && ratio >= 0x1p-8f && ratio <= 0x1p7f) {
+      // XNNPACK qs8/qu8 convert: Q8 multiplier lrintf(256·s_in/s_out), bias (zp_out << 8) + 128, >> 8.
+      int mult = (int) Math.rint(256f * ratio);
+      int bias = (qo.zp() << 8) + 0x80;
+      return v -> {
+        int[] xv = (int[]) v[xi], yv = (int[]) v[yi];
+        for (int i = 0; i < yv.length; i++) yv[i] = QuantMath.clamp((bias + (xv[i] - qi.zp()) * mult) >> 8, qo.qmin(), qo.qmax());
+      };
+    }
     RoundingMode m = mode == RoundingMode.XNNPACK_F32 ? RoundingMode.DOUBLE : mode;
     Multiplier mul = QuantMath.requantMultiplier(qi.scale(), qo.scale(), m);
     return v -> {

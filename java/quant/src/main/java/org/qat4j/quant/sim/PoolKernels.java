@@ -122,7 +122,8 @@ final class PoolKernels {
     QInfo qi = QInfo.of(x), qo = QInfo.of(y);
     boolean axes12 = shape.length == 4 && reduce[1] && reduce[2] && !reduce[0] && !reduce[3];
     MeanImpl impl = op.options().keepDims() && axes12 ? MeanImpl.OPTIMIZED_4D : MeanImpl.REFERENCE;
-    RoundingMode m = mode == RoundingMode.XNNPACK_F32 ? RoundingMode.DOUBLE : mode;
+    if (mode == RoundingMode.XNNPACK_F32) return meanXnnpack(qi, qo, n, map, xi, yi);
+    RoundingMode m = mode;
     return impl == MeanImpl.OPTIMIZED_4D ? meanOptimized(qi, qo, n, map, xi, yi, m) : meanReference(qi, qo, n, map, xi, yi, m);
   }
 
@@ -139,6 +140,21 @@ final class PoolKernels {
       for (int d = shape.length - 1; d >= 0; d--) { if (++idx[d] < shape[d]) break; idx[d] = 0; }
     }
     return map;
+  }
+
+  /** XNNPACK qs8/qu8 mean: (float)(sum − n·zp_in)·(s_in/s_out)·(1/n), rounded to nearest-even. */
+  private static Simulator.Kernel meanXnnpack(QInfo qi, QInfo qo, int n, int[] map, int xi, int yi) {
+    float scale = (qi.scale() / qo.scale()) * (1f / n);
+    return v -> {
+      int[] xv = (int[]) v[xi], yv = (int[]) v[yi];
+      java.util.Arrays.fill(yv, 0);
+      for (int i = 0; i < xv.length; i++) yv[map[i]] += xv[i];
+      for (int j = 0; j < yv.length; j++) {
+        float f = (float) (yv[j] - qi.zp() * n) * scale;
+        f = Math.min(Math.max(f, qo.qmin() - qo.zp()), qo.qmax() - qo.zp());
+        yv[j] = (int) Math.rint(f) + qo.zp();
+      }
+    };
   }
 
   private static Simulator.Kernel meanOptimized(QInfo qi, QInfo qo, int n, int[] map, int xi, int yi, RoundingMode mode) {

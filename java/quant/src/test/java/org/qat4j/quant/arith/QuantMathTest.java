@@ -149,6 +149,8 @@ class QuantMathTest {
     assertEquals(127, QuantMath.quantize(100f, 0.1f, 0, -128, 127));
     assertEquals(-128, QuantMath.quantize(-1e30f, 0.1f, 5, -128, 127));
     assertEquals(255, QuantMath.quantize(30f, 0.1f, 0, 0, 255));
+    assertEquals(-2, QuantMath.quantizeDouble(-0.25f, 0.1f, 0, -128, 127)); // double quotient −2.4999999627
+    assertEquals(-128, QuantMath.quantizeDouble(-1e30f, 0.1f, 5, -128, 127));
     assertEquals(0.5f, QuantMath.dequantize(7, 0.1f, 2), 1e-7f);
   }
 }

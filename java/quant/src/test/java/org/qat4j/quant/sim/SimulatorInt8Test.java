@@ -118,6 +118,26 @@ class SimulatorInt8Test {
     assertArrayEquals(new int[] {127, -128, 15}, run1(z, RoundingMode.DOUBLE, bytes(100, -100, 1)));
   }
 
+  @Test void requantizeModesDifferOnNegativeTies() {
+    // 0.5 → 2.0 quarters: −2 → −0.5. DOUBLE (gemmlowp) −1; SINGLE 0; XNNPACK Q8: (128 − 2·64) >> 8 = 0.
+    LoweredGraph g = unary(OpKind.QUANTIZE, D, 0.5f, 0, 2f, 0, 1, 2);
+    assertArrayEquals(new int[] {-1, 1}, run1(g, RoundingMode.DOUBLE, bytes(-2, 2)));
+    assertArrayEquals(new int[] {0, 1}, run1(g, RoundingMode.SINGLE, bytes(-2, 2)));
+    assertArrayEquals(new int[] {0, 1}, run1(g, RoundingMode.XNNPACK_F32, bytes(-2, 2)));
+  }
+
+  @Test void floatQuantizeDividesInDoubleOnBuiltinAndRoundsEvenOnXnnpack() {
+    LoweredGraphBuilder b = new LoweredGraphBuilder("q");
+    int x = b.addTensor(TensorSpec.activation("x", new int[] {1, 2}, DType.FLOAT32, null));
+    int q = q8(b, "q", 0.1f, 0, 1, 2);
+    b.addOp(OpKind.QUANTIZE, new int[] {x}, new int[] {q}, D);
+    LoweredGraph g = b.setInputs(x).setOutputs(q).build();
+    // −0.25f / 0.1f is −2.4999999627 in double (→ −2) but rounds to −2.5f in float (→ −3).
+    assertArrayEquals(new int[] {-2, 2}, ints((byte[]) new Simulator(g).run((Object) new float[] {-0.25f, 0.25f})[0]));
+    // XNNPACK: −0.25f·10f = −2.5f, ties to even → −2; 0.35f·10f = 3.5f → 4.
+    assertArrayEquals(new int[] {-2, 4}, ints((byte[]) new Simulator(g, RoundingMode.XNNPACK_F32).run((Object) new float[] {-0.25f, 0.35f})[0]));
+  }
+
   @Test void quantizeAndDequantizeFloat() {
     LoweredGraphBuilder b = new LoweredGraphBuilder("qdq");
     int x = b.addTensor(TensorSpec.activation("x", new int[] {1, 4}, DType.FLOAT32, null));
