@@ -22,7 +22,9 @@ import org.qat4j.quant.sim.Simulator;
 
 class QatTrainingTest {
   /** Four classes: a bright bar in one of four positions, plus noise. */
-  static Dataset bars(int n, long seed) {
+  static Dataset bars(int n, long seed) { return bars(n, seed, 0.6); }
+
+  static Dataset bars(int n, long seed, double noise) {
     SplittableRandom r = new SplittableRandom(seed);
     float[] x = new float[n * 36];
     int[] y = new int[n];
@@ -31,7 +33,7 @@ class QatTrainingTest {
       for (int p = 0; p < 36; p++) {
         int row = p / 6, col = p % 6;
         boolean on = y[i] < 2 ? row == 1 + 3 * y[i] : col == 1 + 3 * (y[i] - 2);
-        x[i * 36 + p] = (on ? 1f : 0f) + (float) (r.nextDouble() * 0.6 - 0.3);
+        x[i * 36 + p] = (on ? 1f : 0f) + (float) ((r.nextDouble() - 0.5) * noise);
       }
     }
     return new Dataset(x, y, new int[] {6, 6, 1}, 4);
@@ -90,5 +92,24 @@ class QatTrainingTest {
     double int8Acc = simAccuracy(q, test);
     assertTrue(qatAcc > floatAcc - 0.05, "QAT " + qatAcc + " vs float " + floatAcc);
     assertTrue(Math.abs(int8Acc - qatAcc) <= 0.02, "int8 " + int8Acc + " vs fake-quant " + qatAcc);
+  }
+
+  @Test void qatRecoversWhatLowBitPtqLoses() {
+    Dataset train = bars(1024, 5, 2.4), test = bars(512, 6, 2.4);
+    Model f = net();
+    new Trainer(f, new Adam(0.01)).fit(train, null, 2, 32, 3);
+    double floatAcc = new Trainer(f, new Adam(0.01)).evaluate(test, 64).accuracy();
+    NBit low = new NBit(2, 2, true);
+    QatModel ptq = org.qat4j.quant.ptq.Ptq.quantize(f, images(train, 64, 4), new org.qat4j.quant.calib.MinMaxEstimator(), low);
+    double ptqAcc = new Trainer(ptq.model(), new Adam(0.01)).evaluate(test, 64).accuracy();
+    QatModel q = Quantize.model(f, low);
+    q.calibrate(images(train, 64, 4));
+    Trainer t = new Trainer(q.model(), new Adam(0.003)).addCallback(q.schedule(40, 60));
+    t.fit(train, null, 5, 32, 4);
+    double qatAcc = t.evaluate(test, 64).accuracy();
+    System.out.printf("bars w2/a2: float %.3f PTQ %.3f QAT %.3f%n", floatAcc, ptqAcc, qatAcc);
+    assertTrue(ptqAcc < floatAcc - 0.1, "2-bit PTQ should lose accuracy: " + ptqAcc + " vs float " + floatAcc);
+    assertTrue(qatAcc > ptqAcc + 0.02, "QAT " + qatAcc + " vs PTQ " + ptqAcc);
+    assertThrows(IllegalArgumentException.class, () -> Int8Lowering.lower(q, Int8Lowering.IoType.FLOAT));
   }
 }
