@@ -19,4 +19,10 @@ public interface Gemm {
 
   /** The process-wide default: OpenBLAS when it loads, else pure Java; {@code -Dqat4j.gemm=java} forces Java. */
   static Gemm get() { return GemmHolder.DEFAULT; }
+
+  /** Empty when the OpenBLAS fast path is in use, else why it is not ("unavailable because …"). */
+  static String fastPathUnavailableReason() {
+    get();
+    return GemmHolder.unavailableReason;
+  }
 }

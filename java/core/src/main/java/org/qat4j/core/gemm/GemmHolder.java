@@ -2,8 +2,8 @@ package org.qat4j.core.gemm;
 
 /** Lazily picks the default GEMM, recording why OpenBLAS is unavailable instead of throwing. */
 final class GemmHolder {
-  static final Gemm DEFAULT = choose();
   static String unavailableReason = "";
+  static final Gemm DEFAULT = choose();
 
   private GemmHolder() {}
 
@@ -20,7 +20,8 @@ final class GemmHolder {
         g = new JavaGemm();
       }
     }
-    g.setThreads(org.qat4j.core.internal.Parallel.threads());
+    // OpenBLAS runs single-threaded under our own splitting (see Parallel.setThreads).
+    if (g instanceof OpenBlasGemm) g.setThreads(1);
     return g;
   }
 }

@@ -6,7 +6,7 @@ import org.qat4j.core.internal.Parallel;
 
 /** Portable pure-Java sgemm: copies panels to heap arrays and runs an i-k-j kernel split over rows. */
 public final class JavaGemm implements Gemm {
-  private int threads = 1;
+  private int threads; // 0 = follow Parallel.threads()
 
   @Override
   public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
@@ -20,7 +20,7 @@ public final class JavaGemm implements Gemm {
     }
     FloatBuffer ab = a.buffer();
     FloatBuffer cb = c.buffer();
-    Parallel.forRange(m, threads, (lo, hi) -> {
+    Parallel.forRange(m, threads > 0 ? threads : Parallel.threads(), (lo, hi) -> {
       float[] row = new float[n];
       float[] arow = new float[k];
       for (int i = lo; i < hi; i++) {

@@ -28,11 +28,14 @@ public final class Parallel {
 
   public static int threads() { return threads; }
 
-  /** Sets the worker count used by layers and the GEMM (call before training). */
+  /**
+   * Sets the worker count used by layers (call before training). OpenBLAS itself stays at one
+   * thread: layers split large GEMMs into per-worker calls, because OpenBLAS's own busy-waiting
+   * workers oversubscribe a small machine next to ours.
+   */
   public static synchronized void setThreads(int n) {
     if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);
     threads = n;
-    org.qat4j.core.gemm.Gemm.get().setThreads(n);
   }
 
   public static void forRange(int n, Range body) { forRange(n, threads, body); }
