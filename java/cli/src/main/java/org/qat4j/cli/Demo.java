@@ -82,8 +82,6 @@ final class Demo {
   JsonObject run() throws Exception {
     long t0 = System.nanoTime();
     Files.createDirectories(out);
-    // OpenBLAS worker threads spin next to qat4j's layer threads; one GEMM thread trains faster on 2 cores (core module measurement).
-    Gemm.get().setThreads(1);
     header();
     Path floatModel = out.resolve("float.q4j");
     Path qatModel = out.resolve("qat.q4j");
@@ -91,13 +89,13 @@ final class Demo {
     Path ptqTfl = out.resolve("ptq-int8.tflite");
     Path qatTfl = out.resolve("qat-int8.tflite");
     JsonObject train = stage("train float reference CNN", true, () -> pipeline.train(new Pipeline.TrainSpec(
-        "reference-cnn", data, plan.epochs(), seed, 64, 1e-3f, plan.trainImages(), floatModel, false)));
+        "reference-cnn", data, plan.epochs(), seed, 64, 1e-3f, plan.trainImages(), floatModel, plan.testImages())));
     put("train", train);
     boolean trained = train != null;
     put("export_float", stage("export float .tflite", trained, () -> pipeline.export(floatModel.toString(), false, Pipeline.IoType.FLOAT, seed, floatTfl)));
     put("ptq", stage("PTQ baseline (int8)", trained, () -> pipeline.ptq(floatModel.toString(), data, plan.calibration(), Pipeline.IoType.INT8, ptqTfl)));
     JsonObject qat = stage("QAT fine-tune", trained, () -> pipeline.quantize(new Pipeline.TrainSpec(
-        floatModel.toString(), data, plan.qatEpochs(), seed, 64, 1e-4f, plan.qatImages(), qatModel, true)));
+        floatModel.toString(), data, plan.qatEpochs(), seed, 64, 1e-4f, plan.qatImages(), qatModel, plan.testImages())));
     put("qat", qat);
     put("export_int8", stage("export QAT int8 .tflite", qat != null, () -> pipeline.export(qatModel.toString(), true, Pipeline.IoType.INT8, seed, qatTfl)));
     evaluate(floatTfl, ptqTfl, qatTfl);

@@ -25,7 +25,15 @@ final class DemoCommand extends BaseCommand {
   @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--threads", paramLabel = "N", description = "qat4j layer threads (default: all CPUs).")
+  Integer threads;
+
+  @Option(names = "--gemm-threads", defaultValue = "1", paramLabel = "N",
+      description = "OpenBLAS threads (default: ${DEFAULT-VALUE}; its spinning workers compete with the layer threads).")
+  int gemmThreads;
+
   @Override JsonObject execute() throws Exception {
+    Pipeline.threads(threads, gemmThreads);
     Path d = Args.dataDir(data, "--data");
     demo = new Demo(this::progress, this::info, d, out, quick, seed);
     JsonObject r = demo.run();

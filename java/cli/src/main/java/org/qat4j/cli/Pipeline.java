@@ -32,7 +32,7 @@ final class Pipeline {
   enum IoType { FLOAT, INT8, UINT8; @Override public String toString() { return name().toLowerCase(java.util.Locale.ROOT); } }
 
   /** Arguments of a training run (float or QAT). {@code model} is an architecture name, zoo:NAME or a saved file. */
-  record TrainSpec(String model, Path data, int epochs, long seed, int batchSize, float lr, int limit, Path out, boolean qat) {}
+  record TrainSpec(String model, Path data, int epochs, long seed, int batchSize, float lr, int limit, Path out, int testLimit) {}
 
   private final ProgressFactory progress;
   private final Consumer<String> info;
@@ -40,6 +40,19 @@ final class Pipeline {
   Pipeline(ProgressFactory progress, Consumer<String> info) {
     this.progress = progress;
     this.info = info;
+  }
+
+  private static int configuredGemmThreads = -1;
+
+  /** Sets qat4j's layer threads (null = keep the default) and the GEMM threads; both must be >= 1. */
+  static void threads(Integer layerThreads, int gemmThreads) {
+    if (layerThreads != null) {
+      Args.positive(layerThreads, "--threads");
+      Parallel.setThreads(layerThreads);
+    }
+    Args.positive(gemmThreads, "--gemm-threads");
+    Gemm.get().setThreads(gemmThreads);
+    configuredGemmThreads = gemmThreads;
   }
 
   /** Checks a model reference: zoo:NAME, or an existing file (a .tflite only when {@code allowTflite}). */
@@ -59,14 +72,14 @@ final class Pipeline {
     Model model = Models.load(s.model(), s.seed(), "--model");
     Models.requireFashionMnistShape(model, s.model(), "--model");
     Dataset train = trainSet(s.data(), s.limit());
-    info.accept(String.format(Locale.ROOT, "training %s (%d parameters) on %d images, %d epoch(s), gemm %s, %d thread(s)",
+    info.accept(String.format(Locale.ROOT, "training %s (%d parameters) on %d images, %d epoch(s), gemm %s, %d layer thread(s)",
         s.model(), model.parameterCount(), train.size(), s.epochs(), Gemm.get().name(), Parallel.threads()));
     Trainer t = new Trainer(model, new Adam(s.lr()));
     TrainProgress tp = new TrainProgress(progress, "train", s.epochs(), train.batchCount(s.batchSize()));
     t.addCallback(tp);
     History h = t.fit(train, null, s.epochs(), s.batchSize(), s.seed());
     JsonObject r = historyJson(h);
-    Evaluation ev = evaluate(t, testSet(s.data(), 0), s.batchSize());
+    Evaluation ev = evaluate(t, testSet(s.data(), s.testLimit()), s.batchSize());
     r.addProperty("test_accuracy", ev.accuracy());
     r.addProperty("test_loss", ev.loss());
     r.addProperty("test_count", ev.count());
@@ -78,6 +91,7 @@ final class Pipeline {
     r.addProperty("train_images", train.size());
     r.addProperty("gemm", Gemm.get().name());
     r.addProperty("threads", Parallel.threads());
+    if (configuredGemmThreads > 0) r.addProperty("gemm_threads", configuredGemmThreads);
     r.add("curve", tp.curve());
     return r;
   }
@@ -186,5 +200,25 @@ final class Pipeline {
 
   JsonObject edgetpuDevices() { return Probes.edgetpu(); }
 
-  JsonObject edgetpuCheck(Path file) { throw CliException.notAvailable("EdgeTPU pre-flight (org.qat4j.tflite)"); }
+  JsonObject edgetpuCheck(Path file) throws IOException {
+    org.qat4j.tflite.edgetpu.PreflightReport p = org.qat4j.tflite.edgetpu.EdgeTpuPreflight.check(readTflite(file, "FILE.tflite"));
+    JsonObject r = new JsonObject();
+    r.addProperty("model", file.toString());
+    r.addProperty("compiled", p.compiled());
+    r.addProperty("total_ops", p.totalOps());
+    r.addProperty("edgetpu_ops", p.edgetpuOps());
+    r.addProperty("cpu_ops", p.cpuOps());
+    r.addProperty("edgetpu_subgraphs", p.edgetpuSubgraphs());
+    com.google.gson.JsonArray ops = new com.google.gson.JsonArray();
+    for (org.qat4j.tflite.edgetpu.PreflightReport.OperatorResult o : p.operators()) {
+      JsonObject j = Json.object("index", o.index(), "op", o.op(), "version", o.version(), "status", o.status(),
+          "reason", o.reason() == null ? "" : o.reason());
+      j.addProperty("mapped", o.status().equals(org.qat4j.tflite.edgetpu.Status.MAPPED)
+          || o.status().equals(org.qat4j.tflite.edgetpu.Status.COMPILED_SEGMENT));
+      ops.add(j);
+    }
+    r.add("operators", ops);
+    r.add("warnings", Json.GSON.toJsonTree(p.warnings()));
+    return r;
+  }
 }

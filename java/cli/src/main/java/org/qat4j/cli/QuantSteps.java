@@ -64,7 +64,7 @@ final class QuantSteps {
     p.info().accept(String.format(Locale.ROOT, "QAT fine-tuning on %d images, %d epoch(s), lr %g", train.size(), s.epochs(), s.lr()));
     History h = t.fit(train, null, s.epochs(), s.batchSize(), s.seed());
     JsonObject r = Pipeline.historyJson(h);
-    Evaluation ev = p.evaluate(t, p.testSet(s.data(), 0), s.batchSize());
+    Evaluation ev = p.evaluate(t, p.testSet(s.data(), s.testLimit()), s.batchSize());
     r.addProperty("test_accuracy_fake_quant", ev.accuracy());
     r.addProperty("test_loss_fake_quant", ev.loss());
     r.addProperty("test_count", ev.count());

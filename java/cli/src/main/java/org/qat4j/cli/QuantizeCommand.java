@@ -34,17 +34,29 @@ final class QuantizeCommand extends BaseCommand {
   @Option(names = "--limit", defaultValue = "0", description = "Use only the first N training images (0 = all).")
   int limit;
 
+  @Option(names = "--test-limit", defaultValue = "0", paramLabel = "N", description = "Report test accuracy on the first N test images (0 = all 10000).")
+  int testLimit;
+
   @Option(names = "--out", required = true, paramLabel = "FILE", description = "QAT model to write.")
   Path out;
 
+  @Option(names = "--threads", paramLabel = "N", description = "qat4j layer threads (default: all CPUs).")
+  Integer threads;
+
+  @Option(names = "--gemm-threads", defaultValue = "1", paramLabel = "N",
+      description = "OpenBLAS threads (default: ${DEFAULT-VALUE}; its spinning workers compete with the layer threads).")
+  int gemmThreads;
+
   @Override JsonObject execute() throws Exception {
+    Pipeline.threads(threads, gemmThreads);
     Args.positive(epochs, "--epochs");
     Args.positive(batchSize, "--batch-size");
     Args.nonNegative(limit, "--limit");
+    Args.nonNegative(testLimit, "--test-limit");
     if (!(lr > 0)) throw CliException.usage("--lr: must be > 0, got " + lr);
     String model = Pipeline.modelArg(in, "--in", false);
     Path d = Args.dataDir(data, "--data");
     Args.outFile(out, "--out");
-    return new Pipeline(this::progress, this::info).quantize(new Pipeline.TrainSpec(model, d, epochs, seed, batchSize, lr, limit, out, true));
+    return new Pipeline(this::progress, this::info).quantize(new Pipeline.TrainSpec(model, d, epochs, seed, batchSize, lr, limit, out, testLimit));
   }
 }

@@ -36,13 +36,25 @@ final class TrainCommand extends BaseCommand {
   @Option(names = "--limit", defaultValue = "0", description = "Use only the first N training images (0 = all).")
   int limit;
 
+  @Option(names = "--test-limit", defaultValue = "0", paramLabel = "N", description = "Report test accuracy on the first N test images (0 = all 10000).")
+  int testLimit;
+
   @Option(names = "--out", required = true, paramLabel = "FILE", description = "Saved model to write.")
   Path out;
 
+  @Option(names = "--threads", paramLabel = "N", description = "qat4j layer threads (default: all CPUs).")
+  Integer threads;
+
+  @Option(names = "--gemm-threads", defaultValue = "1", paramLabel = "N",
+      description = "OpenBLAS threads (default: ${DEFAULT-VALUE}; its spinning workers compete with the layer threads).")
+  int gemmThreads;
+
   @Override JsonObject execute() throws Exception {
+    Pipeline.threads(threads, gemmThreads);
     Args.positive(epochs, "--epochs");
     Args.positive(batchSize, "--batch-size");
     Args.nonNegative(limit, "--limit");
+    Args.nonNegative(testLimit, "--test-limit");
     if (!(lr > 0)) throw CliException.usage("--lr: must be > 0, got " + lr);
     String zoo = model.startsWith("zoo:") ? Args.zooName(model, "--model") : null;
     if (zoo == null && !Args.ZOO.contains(model)) {
@@ -51,7 +63,7 @@ final class TrainCommand extends BaseCommand {
     }
     Path d = Args.dataDir(data, "--data");
     Args.outFile(out, "--out");
-    Pipeline.TrainSpec s = new Pipeline.TrainSpec(zoo != null ? zoo : model, d, epochs, seed, batchSize, lr, limit, out, false);
+    Pipeline.TrainSpec s = new Pipeline.TrainSpec(zoo != null ? zoo : model, d, epochs, seed, batchSize, lr, limit, out, testLimit);
     return new Pipeline(this::progress, this::info).train(s);
   }
 }

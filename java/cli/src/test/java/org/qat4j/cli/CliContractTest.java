@@ -1,0 +1,133 @@
+package org.qat4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The documented {@code --json} fields of every pipeline command, on a tiny real run (256 training
+ * images): train → quantize → export float/int8 → ptq → eval → verify → bench → inspect → edgetpu check.
+ */
+@Tag("native")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CliContractTest {
+  @TempDir static Path tmp;
+
+  @BeforeAll void needsData() {
+    assumeTrue(Args.hasFashionMnist(Args.DEFAULT_DATA), "Fashion-MNIST absent (sudo apt-get install dataset-fashion-mnist)");
+  }
+
+  private static JsonObject ok(String... args) {
+    CliRun r = CliRun.of(args);
+    assertEquals(0, r.code(), r.toString());
+    JsonObject j = r.json();
+    assertTrue(j.get("ok").getAsBoolean(), r.toString());
+    return j;
+  }
+
+  private static void has(JsonObject j, String... fields) {
+    for (String f : fields) assertTrue(j.has(f) && !j.get(f).isJsonNull(), "missing '" + f + "' in " + j);
+  }
+
+  private static String p(String name) { return tmp.resolve(name).toString(); }
+
+  @Test @Order(1) void train() {
+    JsonObject j = ok("train", "--model", "reference-cnn", "--epochs", "1", "--seed", "3", "--limit", "256", "--test-limit", "200",
+        "--out", p("f.q4j"), "--json", "--quiet");
+    has(j, "test_accuracy", "train_images_per_second", "epoch_seconds");
+    assertEquals(1, j.getAsJsonArray("epoch_seconds").size());
+    double acc = j.get("test_accuracy").getAsDouble();
+    assertTrue(acc >= 0 && acc <= 1, j.toString());
+    assertTrue(Files.isRegularFile(tmp.resolve("f.q4j")));
+  }
+
+  @Test @Order(2) void quantize() {
+    JsonObject j = ok("quantize", "--in", p("f.q4j"), "--epochs", "1", "--limit", "128", "--test-limit", "200", "--out", p("q.q4j"), "--json", "--quiet");
+    has(j, "test_accuracy_fake_quant");
+    assertTrue(QatFiles.isQat(tmp.resolve("q.q4j")));
+  }
+
+  @Test @Order(3) void exportAndPtq() {
+    JsonObject f = ok("export", "--in", p("f.q4j"), "--format", "float", "--io", "float", "--out", p("f.tflite"), "--json");
+    JsonObject q = ok("export", "--in", p("q.q4j"), "--format", "int8", "--io", "int8", "--out", p("q.tflite"), "--json");
+    JsonObject u = ok("export", "--in", p("q.q4j"), "--format", "int8", "--io", "uint8", "--out", p("qu.tflite"), "--json");
+    JsonObject ptq = ok("ptq", "--in", p("f.q4j"), "--calibration", "64", "--out", p("ptq.tflite"), "--json", "--quiet");
+    for (JsonObject j : new JsonObject[] {f, q, u, ptq}) {
+      has(j, "path", "bytes");
+      assertEquals(j.get("bytes").getAsLong(), tmp.resolve(Path.of(j.get("path").getAsString()).getFileName()).toFile().length());
+      assertTrue(Args.isTflite(Path.of(j.get("path").getAsString())));
+    }
+    assertTrue(q.get("bytes").getAsLong() < f.get("bytes").getAsLong() / 3, "int8 should be about 4x smaller");
+  }
+
+  @Test @Order(4) void eval() {
+    for (String b : new String[] {"builtin", "xnnpack"}) {
+      JsonObject j = ok("eval", "--model", p("q.tflite"), "--backend", b, "--limit", "200", "--json", "--quiet");
+      has(j, "accuracy", "count", "backend");
+      assertEquals(200, j.get("count").getAsInt());
+      assertEquals(b, j.get("backend").getAsString());
+    }
+  }
+
+  @Test @Order(5) void verify() {
+    JsonObject j = ok("verify", "--model", p("q.q4j"), "--tflite", p("q.tflite"), "--limit", "100", "--json", "--quiet");
+    has(j, "bit_exact_fraction_builtin", "max_lsb_builtin", "bit_exact_fraction_xnnpack", "max_lsb_xnnpack", "top1_agreement",
+        "accuracy_float", "accuracy_int8");
+    assertTrue(j.get("max_lsb_builtin").getAsInt() <= 1, j.toString());
+  }
+
+  @Test @Order(6) void bench() {
+    JsonObject j = ok("bench", "--model", p("q.tflite"), "--backend", "xnnpack", "--threads", "1", "--runs", "20", "--warmup", "2",
+        "--min-secs", "0", "--json", "--quiet");
+    has(j, "backend", "threads", "init_ms", "first_ms", "steady", "delegated_ops", "cpu_ops");
+    JsonObject s = j.getAsJsonObject("steady");
+    for (String k : new String[] {"count", "avg_ms", "std_ms", "min_ms", "max_ms", "p50_ms", "p90_ms", "p99_ms"}) has(s, k);
+    assertTrue(s.get("count").getAsInt() >= 20);
+    assertTrue(s.get("min_ms").getAsDouble() <= s.get("p50_ms").getAsDouble() && s.get("p50_ms").getAsDouble() <= s.get("max_ms").getAsDouble());
+    assertTrue(j.get("delegated_ops").getAsInt() > 0, "XNNPACK should take the int8 ops: " + j.get("coverage"));
+  }
+
+  @Test @Order(7) void inspect() {
+    JsonObject j = ok("inspect", p("q.tflite"), "--json");
+    has(j, "bytes", "subgraphs", "operators", "tensors");
+    for (JsonElement e : j.getAsJsonArray("operators")) has(e.getAsJsonObject(), "index", "op", "version");
+    boolean quantized = false;
+    for (JsonElement e : j.getAsJsonArray("tensors")) {
+      JsonObject t = e.getAsJsonObject();
+      for (String k : new String[] {"name", "type", "shape", "scale", "zero_point", "quantized_dimension"}) assertTrue(t.has(k), k + " in " + t);
+      quantized |= t.get("type").getAsString().equals("INT8") && !t.get("scale").isJsonNull();
+    }
+    assertTrue(quantized);
+  }
+
+  @Test @Order(8) void edgetpuCheck() {
+    JsonObject j = ok("edgetpu", "check", p("q.tflite"), "--json");
+    has(j, "total_ops", "edgetpu_ops", "cpu_ops", "operators");
+    assertEquals(j.get("total_ops").getAsInt(), j.get("edgetpu_ops").getAsInt() + j.get("cpu_ops").getAsInt());
+    for (JsonElement e : j.getAsJsonArray("operators")) has(e.getAsJsonObject(), "index", "op", "status", "reason");
+  }
+
+  @Test @Order(9) void floatModelGivenToCheckOrVerifyIsRejectedClearly() {
+    CliRun r = CliRun.of("verify", "--model", p("q.tflite"), "--tflite", p("q.tflite"), "--limit", "10");
+    assertEquals(2, r.code(), r.toString());
+    assertFalse(r.err().isBlank());
+    CliRun e = CliRun.of("export", "--in", p("q.tflite"), "--format", "int8", "--out", p("x.tflite"));
+    assertEquals(2, e.code(), e.toString());
+    assertTrue(e.err().contains("is a .tflite file"), e.toString());
+  }
+}
