@@ -71,6 +71,7 @@ class PreflightOwnExportTest {
 
   @Test void floatIoExportKeepsOnlyTheEdgeConversionsOnCpu() {
     PreflightReport r = export(Int8Lowering.IoType.FLOAT);
+    System.out.println(r.text());
     List<OperatorResult> ops = r.operators();
     assertEquals("QUANTIZE", ops.get(0).op());
     assertEquals("DEQUANTIZE", ops.get(ops.size() - 1).op());
