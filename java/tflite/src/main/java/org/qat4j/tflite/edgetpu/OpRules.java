@@ -122,6 +122,7 @@ final class OpRules {
   }
 
   private String fcOutput(OperatorInfo op) {
+    if (op.outputs().length != 1) return "FULLY_CONNECTED needs exactly one output, has " + op.outputs().length;
     int[] s = sg.tensor(op.outputs()[0]).shape();
     for (int d = 0; d < s.length - 1; d++) {
       if (s[d] != 1) return "output shape " + Arrays.toString(s) + ": FULLY_CONNECTED output must be 1-D ([1, N])";
@@ -137,6 +138,7 @@ final class OpRules {
   private String axisNotBatch(OperatorInfo op) {
     int[] axes = constantInts(op, 1);
     if (axes == null) return "axis input is not a constant INT32 tensor";
+    if (op.inputs().length == 0 || op.inputs()[0] < 0) return "data input is missing";
     int rank = sg.tensor(op.inputs()[0]).shape().length;
     for (int a : axes) {
       if (a == 0 || a + rank == 0) return "reduces over the batch dimension (axis " + a + ")";
@@ -146,8 +148,9 @@ final class OpRules {
 
   private String zMultipleOf4(OperatorInfo op) {
     int[] axes = constantInts(op, 1);
+    if (axes == null || op.inputs()[0] < 0) return null;
     int[] s = sg.tensor(op.inputs()[0]).shape();
-    if (axes == null || s.length == 0) return null;
+    if (s.length == 0) return null;
     for (int a : axes) {
       if ((a == s.length - 1 || a == -1) && s[s.length - 1] % 4 != 0) {
         return "reduces over z (channels " + s[s.length - 1] + "): z must be a multiple of 4";
