@@ -209,6 +209,36 @@ class PreflightRulesTest {
     assertFalse(((String) ops.get(1).get("reason")).isEmpty());
   }
 
+  @Test void meanOverChannelsNeedsAMultipleOfFour() {
+    TinyModels six = new TinyModels(DType.INT8);
+    int y = six.mean(six.input(1, 4, 4, 6), new int[] {3}, 1, 4, 4, 1);
+    PreflightReport r = EdgeTpuPreflight.check(six.model(y));
+    assertEquals(Status.LIMITATION, r.operators().get(0).status(), r.text());
+    assertTrue(r.operators().get(0).reason().contains("multiple of 4"), r.operators().get(0).reason());
+
+    TinyModels eight = new TinyModels(DType.INT8);
+    int z = eight.mean(eight.input(1, 4, 4, 8), new int[] {-1}, 1, 4, 4, 1);
+    assertEquals(Status.MAPPED, EdgeTpuPreflight.check(eight.model(z)).operators().get(0).status());
+  }
+
+  private static PreflightReport concatWithConstant(byte fill) {
+    TinyModels m = new TinyModels(DType.INT8);
+    int x = m.input(1, 4, 4, 2);
+    byte[] data = new byte[32];
+    java.util.Arrays.fill(data, fill);
+    int k = m.b.addTensor(new TensorSpec("k", new int[] {1, 4, 4, 2}, DType.INT8, QuantParams.perTensor(0.05f, 0), data));
+    int y = m.act("cat", 1, 4, 4, 4);
+    m.b.addOp(OpKind.CONCATENATION, new int[] {x, k}, new int[] {y}, TinyModels.D.withAxis(3));
+    return EdgeTpuPreflight.check(m.model(y));
+  }
+
+  @Test void concatenationTakesOnlyAnAllZeroConstantSecondInput() {
+    assertEquals(Status.MAPPED, concatWithConstant((byte) 0).operators().get(0).status());
+    PreflightReport r = concatWithConstant((byte) 3);
+    assertEquals(Status.LIMITATION, r.operators().get(0).status(), r.text());
+    assertTrue(r.operators().get(0).reason().contains("all-zero"), r.operators().get(0).reason());
+  }
+
   @Test void nullModelIsRejected() {
     assertThrows(IllegalArgumentException.class, () -> EdgeTpuPreflight.check(null));
   }
