@@ -8,8 +8,15 @@ import java.util.List;
 
 /** Argument checks that turn bad paths and wrong file types into one-line usage errors (exit 2). */
 final class Args {
-  /** Zoo architectures accepted as {@code zoo:NAME} and by {@code train --model}. */
+  /** Zoo architectures the CLI documents; {@link #zooNames} adds whatever the core Zoo registers. */
   static final List<String> ZOO = List.of("reference-cnn", "mobilenet-mini", "mobilenet-v1", "mobilenet-v2", "resnet50");
+
+  /** Documented names plus the core Zoo's, in a stable order. */
+  static List<String> zooNames() {
+    java.util.LinkedHashSet<String> s = new java.util.LinkedHashSet<>(ZOO);
+    s.addAll(new java.util.TreeSet<>(org.qat4j.core.zoo.Zoo.names()));
+    return List.copyOf(s);
+  }
 
   static final Path DEFAULT_DATA = Path.of("/usr/share/datasets/fashion-mnist");
   static final List<String> FMNIST_FILES = List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
@@ -90,7 +97,7 @@ final class Args {
   static String zooName(String ref, String option) {
     if (!ref.startsWith("zoo:")) return null;
     String name = ref.substring(4);
-    if (!ZOO.contains(name)) throw CliException.usage(option + ": unknown zoo model '" + name + "'; known: " + String.join(", ", ZOO));
+    if (!zooNames().contains(name)) throw CliException.usage(option + ": unknown zoo model '" + name + "'; known: " + String.join(", ", zooNames()));
     return name;
   }
 }

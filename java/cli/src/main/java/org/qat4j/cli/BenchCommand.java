@@ -36,13 +36,16 @@ final class BenchCommand extends BaseCommand {
   @Option(names = "--max-secs", defaultValue = "150", description = "Steady state stops after this long (default: ${DEFAULT-VALUE}).")
   double maxSecs;
 
+  @Option(names = "--profile", description = "Per-operator timing table (TFLite telemetry profiler) over the steady runs.")
+  boolean profile;
+
   @Override JsonObject execute() throws Exception {
     Args.tfliteFile(model, "--model");
     Args.positive(threads, "--threads");
     Args.positive(runs, "--runs");
     Args.nonNegative(warmup, "--warmup");
     if (!(minSecs >= 0) || !(maxSecs > 0) || maxSecs < minSecs) throw CliException.usage("--min-secs/--max-secs: need 0 <= min <= max, got " + minSecs + "/" + maxSecs);
-    return new Pipeline(this::progress, this::info).bench(model, backend, threads, runs, warmup, minSecs, maxSecs);
+    return new Pipeline(this::progress, this::info).bench(model, backend, threads, runs, warmup, minSecs, maxSecs, profile);
   }
 
   @Override void printHuman(JsonObject r, PrintWriter out) {
@@ -53,5 +56,13 @@ final class BenchCommand extends BaseCommand {
     out.printf("steady count=%d avg=%.3f std=%.3f min=%.3f p50=%.3f p90=%.3f p99=%.3f max=%.3f ms%n", s.get("count").getAsInt(),
         s.get("avg_ms").getAsDouble(), s.get("std_ms").getAsDouble(), s.get("min_ms").getAsDouble(), s.get("p50_ms").getAsDouble(),
         s.get("p90_ms").getAsDouble(), s.get("p99_ms").getAsDouble(), s.get("max_ms").getAsDouble());
+    if (r.has("op_profile")) {
+      out.printf("%n%-28s %8s %12s %10s%n", "operator", "count", "total ms", "avg ms");
+      for (com.google.gson.JsonElement e : r.getAsJsonArray("op_profile")) {
+        JsonObject o = e.getAsJsonObject();
+        out.printf("%-28s %8d %12.3f %10.4f%n", o.get("name").getAsString(), o.get("count").getAsLong(),
+            o.get("total_ms").getAsDouble(), o.get("avg_ms").getAsDouble());
+      }
+    }
   }
 }

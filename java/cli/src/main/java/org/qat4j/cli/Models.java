@@ -14,7 +14,7 @@ final class Models {
   /** True when {@code ref} names an architecture rather than a file. */
   static boolean isArchitecture(String ref) {
     String n = ref.startsWith("zoo:") ? ref.substring(4) : ref;
-    return Zoo.names().contains(n) || Args.ZOO.contains(n);
+    return Args.zooNames().contains(n);
   }
 
   static Model load(String ref, long seed, String option) {

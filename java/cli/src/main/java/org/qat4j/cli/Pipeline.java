@@ -182,7 +182,12 @@ final class Pipeline {
   }
 
   JsonObject bench(Path model, Backend backend, int threads, int runs, int warmup, double minSecs, double maxSecs) throws IOException {
-    return TfliteRun.bench(model, backend, threads, runs, warmup, minSecs, maxSecs, progress);
+    return bench(model, backend, threads, runs, warmup, minSecs, maxSecs, false);
+  }
+
+  JsonObject bench(Path model, Backend backend, int threads, int runs, int warmup, double minSecs, double maxSecs, boolean profile)
+      throws IOException {
+    return TfliteRun.bench(model, backend, threads, runs, warmup, minSecs, maxSecs, profile, progress);
   }
 
   JsonObject inspect(Path file) throws IOException {

@@ -21,9 +21,11 @@ final class TfliteRun {
   }
 
   /** Opens the interpreter; a known backend that cannot start here is a failure (exit 1) naming the reason. */
-  static Interpreter open(TfliteModel m, Backend b, int threads) {
+  static Interpreter open(TfliteModel m, Backend b, int threads) { return open(m, b, threads, false); }
+
+  static Interpreter open(TfliteModel m, Backend b, int threads, boolean profile) {
     try {
-      return Interpreter.create(m, Interpreter.Options.builder().backend(backend(b)).threads(threads).build());
+      return Interpreter.create(m, Interpreter.Options.builder().backend(backend(b)).threads(threads).profiling(profile).build());
     } catch (RuntimeException e) {
       throw CliException.failed("backend " + b + " unavailable: " + Main.oneLine(e), e);
     }
@@ -87,16 +89,17 @@ final class TfliteRun {
 
   /** benchmark_model-style timing: init, first invoke, warm-up, then ≥ runs and ≥ minSecs (≤ maxSecs) steady invokes. */
   static JsonObject bench(Path file, Backend b, int threads, int runs, int warmup, double minSecs, double maxSecs,
-                          Pipeline.ProgressFactory progress) throws IOException {
+                          boolean profile, Pipeline.ProgressFactory progress) throws IOException {
     Probes.tflite(); // library loading is not part of init time, as in benchmark_model
     long t0 = System.nanoTime();
-    try (TfliteModel m = model(file); Interpreter it = open(m, b, threads)) {
+    try (TfliteModel m = model(file); Interpreter it = open(m, b, threads, profile)) {
       double initMs = (System.nanoTime() - t0) / 1e6;
       fillInputs(it);
       long f0 = System.nanoTime();
       it.invoke();
       double firstMs = (System.nanoTime() - f0) / 1e6;
       for (int i = 0; i < warmup; i++) it.invoke();
+      if (profile) it.resetOpProfile();
       double[] samples = new double[Math.max(runs, 16)];
       int n = 0;
       long start = System.nanoTime();
@@ -127,6 +130,13 @@ final class TfliteRun {
       r.addProperty("model_ops", c.modelOps());
       r.addProperty("coverage", c.summary());
       r.addProperty("tflite_version", Probes.tflite().version());
+      if (profile) {
+        com.google.gson.JsonArray ops = new com.google.gson.JsonArray();
+        for (org.qat4j.runtime.OpStats o : it.opProfile()) {
+          ops.add(Json.object("name", o.name(), "count", o.count(), "total_ms", o.totalMs(), "avg_ms", o.avgMs()));
+        }
+        r.add("op_profile", ops);
+      }
       r.add("samples_ms", Json.array(samples));
       return r;
     }

@@ -57,7 +57,7 @@ final class TrainCommand extends BaseCommand {
     Args.nonNegative(testLimit, "--test-limit");
     if (!(lr > 0)) throw CliException.usage("--lr: must be > 0, got " + lr);
     String zoo = model.startsWith("zoo:") ? Args.zooName(model, "--model") : null;
-    if (zoo == null && !Args.ZOO.contains(model)) {
+    if (zoo == null && !Args.zooNames().contains(model)) {
       Args.existingFile(Path.of(model), "--model");
       if (Args.isTflite(Path.of(model))) throw CliException.usage("--model: " + model + " is a .tflite file; train needs an architecture name or a saved qat4j model");
     }
