@@ -64,6 +64,7 @@ public final class PreflightReport {
         : "Edge TPU pre-flight (qat4j prediction of edgetpu_compiler 16; not the compiler)\n");
     sb.append("Model description: ").append(description).append('\n');
     if (compiled) {
+      sb.append("Counts are the compiled file's operators (segments and CPU operators); the original operator count is not recorded\n");
       for (Segment s : segments) {
         sb.append("Edge TPU segment: op ").append(s.operatorIndex()).append(", custom_options ")
             .append(s.customOptionsBytes()).append(" bytes\n");
