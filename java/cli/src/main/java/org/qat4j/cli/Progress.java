@@ -25,6 +25,18 @@ abstract class Progress implements AutoCloseable {
     return new Lines(err, task, total, unit, 5_000L);
   }
 
+  /** Terminal width from the launcher (-Dqat4j.columns, from tput), else $COLUMNS, else 100. */
+  static int columns() {
+    for (String v : new String[] {System.getProperty("qat4j.columns"), System.getenv("COLUMNS")}) {
+      try {
+        if (v != null && Integer.parseInt(v.trim()) >= 40) return Integer.parseInt(v.trim());
+      } catch (NumberFormatException e) {
+        // fall through to the next source
+      }
+    }
+    return 100;
+  }
+
   /** The launcher passes -Dqat4j.tty=1 when stderr is a terminal; without it, fall back to System.console(). */
   static boolean isTerminal() {
     String p = System.getProperty("qat4j.tty");
@@ -43,8 +55,8 @@ abstract class Progress implements AutoCloseable {
 
     Bar(String task, long total, String unit) {
       bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setUnit(" " + unit, 1)
-          .setStyle(ProgressBarStyle.ASCII).showSpeed().setUpdateIntervalMillis(250)
-          .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
+          .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250)
+          .setConsumer(new ConsoleProgressBarConsumer(System.err, columns())).build();
     }
 
     @Override void step(long n) { bar.stepBy(n); }
