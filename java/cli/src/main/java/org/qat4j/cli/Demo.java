@@ -20,7 +20,7 @@ final class Demo {
               int calibration, int benchRuns, double benchMinSecs) {
     static Plan of(boolean quick) {
       return quick ? new Plan("quick", 2000, 1, 1000, 1, 1000, 500, 200, 50, 0.3)
-          : new Plan("full", 30000, 2, 10000, 1, 10000, 2000, 500, 200, 1.0);
+          : new Plan("full", 60000, 2, 20000, 1, 10000, 2000, 500, 200, 1.0);
     }
   }
 

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
     description = "Quantization-aware training for Java with full-int8 TFLite export.",
     subcommands = {TrainCommand.class, QuantizeCommand.class, PtqCommand.class, ExportCommand.class,
         EvalCommand.class, VerifyCommand.class, BenchCommand.class, InspectCommand.class,
-        EdgeTpuCommand.class, DoctorCommand.class, DemoCommand.class},
+        EdgeTpuCommand.class, DoctorCommand.class, DemoCommand.class, ReportCommand.class},
     footerHeading = "%nExamples:%n",
     footer = {"  ./qat4j demo --quick                     # whole pipeline on Fashion-MNIST in < 2 min",
         "  ./qat4j train --model reference-cnn --epochs 3 --out cnn.q4j",

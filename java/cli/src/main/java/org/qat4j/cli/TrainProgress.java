@@ -35,7 +35,7 @@ final class TrainProgress implements Callback {
     this.label = label;
     this.epochs = epochs;
     this.batchesPerEpoch = batchesPerEpoch;
-    this.every = (int) Math.max(1, batchesPerEpoch * epochs / 100);
+    this.every = (int) Math.max(Math.min(10, batchesPerEpoch), batchesPerEpoch * epochs / 100);
   }
 
   @Override public void onEpochBegin(Trainer trainer, int epoch) {
