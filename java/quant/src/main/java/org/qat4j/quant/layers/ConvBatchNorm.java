@@ -156,8 +156,7 @@ public final class ConvBatchNorm extends Layer {
 
   @Override public Tensor[] backward(Tensor g, ExecContext ctx) {
     gv = Tensor.reuse(gv, g.shape());
-    Elementwise.activationMask(g, a, gv, act);
-    if (outputQuant != null) outputQuant.backward(gv);
+    Elementwise.activationMask(g, a, gv, act, outputQuant == null ? null : outputQuant.lastMask());
     double[] dsf, db;
     Tensor gzT;
     if (batchStats) {

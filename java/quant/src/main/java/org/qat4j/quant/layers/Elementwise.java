@@ -37,8 +37,8 @@ final class Elementwise {
     });
   }
 
-  /** dst = g where the activated output y is not clamped by {@code act}, else 0. */
-  static void activationMask(Tensor g, Tensor y, Tensor dst, Activation act) {
+  /** dst = g where the activated output y is not clamped by {@code act} and {@code mask} (may be null) is 1, else 0. */
+  static void activationMask(Tensor g, Tensor y, Tensor dst, Activation act, byte[] mask) {
     int n = g.size();
     FloatBuffer gb = g.buffer(), yb = y.buffer(), d = dst.buffer();
     boolean relu6 = act == Activation.RELU6, none = act == Activation.NONE;
@@ -51,6 +51,7 @@ final class Elementwise {
           yb.get(off, vy, 0, len);
           for (int i = 0; i < len; i++) if (vy[i] <= 0f || (relu6 && vy[i] >= 6f)) vg[i] = 0f;
         }
+        if (mask != null) for (int i = 0; i < len; i++) if (mask[off + i] == 0) vg[i] = 0f;
         d.put(off, vg, 0, len);
       }
     });

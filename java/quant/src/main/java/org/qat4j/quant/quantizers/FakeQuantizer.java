@@ -118,6 +118,9 @@ public final class FakeQuantizer {
     return out;
   }
 
+  /** The straight-through mask (1 = gradient passes) of the last {@link #apply}, or null when it passed values through. */
+  public byte[] lastMask() { return passThrough ? null : mask; }
+
   /** Applies the straight-through mask of the last {@link #apply} to {@code grad} in place. */
   public void backward(Tensor grad) {
     if (passThrough) return;

@@ -12,13 +12,9 @@ public final class Ranges {
     java.util.Arrays.fill(min, 0f);
     java.util.Arrays.fill(max, 0f);
     if (c == 1) {
-      float lo = 0f, hi = 0f;
-      for (int i = 0; i < size; i++) {
-        float v = x.get(i);
-        if (v < lo) lo = v; else if (v > hi) hi = v;
-      }
-      min[0] = lo;
-      max[0] = hi;
+      float[] r = tensorMinMax(x, size);
+      min[0] = r[0];
+      max[0] = r[1];
       return;
     }
     for (int i = 0; i < size; i++) {
@@ -26,6 +22,30 @@ public final class Ranges {
       float v = x.get(i);
       if (v < min[ch]) min[ch] = v; else if (v > max[ch]) max[ch] = v;
     }
+  }
+
+  private static final int BLOCK = 4096;
+
+  /** {min(0, min x), max(0, max x)} over {@code size} values, in parallel heap blocks. */
+  static float[] tensorMinMax(FloatBuffer x, int size) {
+    int blocks = (size + BLOCK - 1) / BLOCK, chunks = org.qat4j.core.internal.Parallel.chunks(blocks);
+    float[] lo = new float[chunks], hi = new float[chunks];
+    org.qat4j.core.internal.Parallel.forRange(blocks, chunks, (b0, b1) -> {
+      float[] v = new float[BLOCK];
+      float l = 0f, h = 0f;
+      for (int b = b0; b < b1; b++) {
+        int off = b * BLOCK, len = Math.min(BLOCK, size - off);
+        x.get(off, v, 0, len);
+        for (int i = 0; i < len; i++) { l = Math.min(l, v[i]); h = Math.max(h, v[i]); }
+      }
+      int k = (int) ((long) b0 * chunks / blocks);
+      while (k + 1 < chunks && (long) (k + 1) * blocks / chunks <= b0) k++;
+      lo[k] = l;
+      hi[k] = h;
+    });
+    float l = 0f, h = 0f;
+    for (int k = 0; k < chunks; k++) { l = Math.min(l, lo[k]); h = Math.max(h, hi[k]); }
+    return new float[] {l, h};
   }
 
   /** TFMOT's symmetric widening: r = −1 for narrow range, −(2^b − 2)/2^b otherwise. */
