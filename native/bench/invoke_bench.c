@@ -29,6 +29,8 @@ typedef void *(*interp_tensor_fn)(const void *, int32_t);
 typedef size_t (*tensor_size_fn)(const void *);
 typedef int (*tensor_copy_fn)(void *, const void *, size_t);
 typedef const char *(*version_fn)(void);
+typedef int (*tensor_type_fn)(const void *);
+enum { TFLITE_FLOAT32 = 1 };
 
 /* TfLiteXNNPackDelegateOptions starts with int32 num_threads, uint32 flags; 56 bytes in 2.20.
  * A larger buffer keeps the by-value return safe (both sizes are returned through memory). */
@@ -71,10 +73,16 @@ static void fill_inputs(void *interp) {
     void *t = ((interp_tensor_fn)sym("TfLiteInterpreterGetInputTensor"))(interp, i);
     size_t bytes = ((tensor_size_fn)sym("TfLiteTensorByteSize"))(t);
     unsigned char *buf = malloc(bytes ? bytes : 1);
-    /* small values valid for any input type: bytes in [0, 63] are tiny positive floats or small ints */
-    for (size_t k = 0; k < bytes; k++) {
+    /* as qat4j's Java harness: floats uniform in [-1, 1), other types random bytes */
+    int is_float = ((tensor_type_fn)sym("TfLiteTensorType"))(t) == TFLITE_FLOAT32;
+    for (size_t k = 0; k < bytes; k += is_float ? sizeof(float) : 1) {
       state = state * 1664525u + 1013904223u;
-      buf[k] = (unsigned char)((state >> 24) & 0x3f);
+      if (is_float && k + sizeof(float) <= bytes) {
+        float f = (float)(state >> 8) / 8388608.0f - 1.0f;
+        memcpy(buf + k, &f, sizeof f);
+      } else {
+        buf[k] = (unsigned char)(state >> 24);
+      }
     }
     if (((tensor_copy_fn)sym("TfLiteTensorCopyFromBuffer"))(t, buf, bytes) != 0) {
       fprintf(stderr, "invoke_bench: TfLiteTensorCopyFromBuffer failed on input %d\n", i);
