@@ -45,7 +45,7 @@ final class BenchCommand extends BaseCommand {
     Args.positive(runs, "--runs");
     Args.nonNegative(warmup, "--warmup");
     if (!(minSecs >= 0) || !(maxSecs > 0) || maxSecs < minSecs) throw CliException.usage("--min-secs/--max-secs: need 0 <= min <= max, got " + minSecs + "/" + maxSecs);
-    return new Pipeline(this::progress, this::info).bench(model, backend, threads, runs, warmup, minSecs, maxSecs, profile);
+    return new Pipeline(this::progress, this::info).benchmark(model, backend, threads, runs, warmup, minSecs, maxSecs, profile);
   }
 
   @Override void printHuman(JsonObject r, PrintWriter out) {

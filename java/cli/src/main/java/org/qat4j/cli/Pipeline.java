@@ -185,9 +185,58 @@ final class Pipeline {
     return bench(model, backend, threads, runs, warmup, minSecs, maxSecs, false);
   }
 
+  /** The demo's benchmark: same loop as the runtime's, keeping every steady sample for the report plots. */
   JsonObject bench(Path model, Backend backend, int threads, int runs, int warmup, double minSecs, double maxSecs, boolean profile)
       throws IOException {
     return TfliteRun.bench(model, backend, threads, runs, warmup, minSecs, maxSecs, profile, progress);
+  }
+
+  /** The {@code bench} command: the runtime's {@link org.qat4j.runtime.Benchmark}, mapped to the CLI contract. */
+  JsonObject benchmark(Path model, Backend backend, int threads, int runs, int warmup, double minSecs, double maxSecs, boolean profile)
+      throws IOException {
+    Probes.tflite();
+    org.qat4j.runtime.Benchmark.Config c = org.qat4j.runtime.Benchmark.Config.of(model).with(TfliteRun.backend(backend), threads)
+        .runs(warmup, warmup == 0 ? 0 : 0.5, runs, minSecs, maxSecs).profiling(profile);
+    org.qat4j.runtime.Benchmark.Report b;
+    try (Progress p = progress.create("bench " + model.getFileName() + " (" + backend + ", " + threads + "t)", 1, "runs")) {
+      try {
+        b = org.qat4j.runtime.Benchmark.run(c);
+      } catch (org.qat4j.runtime.TfliteException e) {
+        if (e.getMessage() != null && e.getMessage().contains("model check")) {
+          throw CliException.usage("--model: " + model + " is not a valid .tflite model: " + Main.oneLine(e));
+        }
+        throw CliException.failed("backend " + backend + " unavailable: " + Main.oneLine(e), e);
+      }
+      p.step(1);
+    }
+    JsonObject r = new JsonObject();
+    r.addProperty("model", model.toString());
+    r.addProperty("bytes", b.modelBytes());
+    r.addProperty("backend", backend.id());
+    r.addProperty("threads", threads);
+    r.addProperty("init_ms", b.loadMs() + b.initMs());
+    r.addProperty("load_ms", b.loadMs());
+    r.addProperty("interpreter_ms", b.initMs());
+    r.addProperty("first_ms", b.firstInferenceMs());
+    r.add("warmup", stats(b.warmup()));
+    r.add("steady", stats(b.steady()));
+    r.addProperty("delegated_ops", b.coverage().delegatedOps());
+    r.addProperty("cpu_ops", b.coverage().cpuOps());
+    r.addProperty("model_ops", b.coverage().modelOps());
+    r.addProperty("coverage", b.coverageSummary());
+    r.addProperty("tflite_version", b.tfliteVersion());
+    r.add("rss_kb", Json.object("before", b.rssBeforeKb(), "after_init", b.rssAfterInitKb(), "after", b.rssAfterKb()));
+    if (b.ops() != null) {
+      com.google.gson.JsonArray ops = new com.google.gson.JsonArray();
+      for (org.qat4j.runtime.OpStats o : b.ops()) ops.add(Json.object("name", o.name(), "count", o.count(), "total_ms", o.totalMs(), "avg_ms", o.avgMs()));
+      r.add("op_profile", ops);
+    }
+    return r;
+  }
+
+  private static JsonObject stats(org.qat4j.runtime.Stats s) {
+    return Json.object("count", s.count(), "avg_ms", s.avg(), "std_ms", s.std(), "min_ms", s.min(), "max_ms", s.max(),
+        "p50_ms", s.p50(), "p90_ms", s.p90(), "p99_ms", s.p99());
   }
 
   JsonObject inspect(Path file) throws IOException {
