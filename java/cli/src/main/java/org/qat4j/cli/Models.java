@@ -26,6 +26,10 @@ final class Models {
     if (ref.startsWith("zoo:")) Args.zooName(ref, option);
     Path p = Args.existingFile(Path.of(ref), option);
     if (Args.isTflite(p)) throw CliException.usage(option + ": " + ref + " is a .tflite file; this needs a saved qat4j model or an architecture name");
+    if (QatFiles.isQat(p)) {
+      throw CliException.usage(option + ": " + ref + " is a QAT model (written by quantize); use quantize --in to continue QAT, "
+          + "export --format int8 to write it, or verify --model to check it");
+    }
     try {
       return ModelIO.load(p);
     } catch (IOException | RuntimeException e) {

@@ -169,7 +169,7 @@ final class Pipeline {
   }
 
   JsonObject eval(Path model, Path data, Backend backend, int threads, int limit) throws IOException {
-    return TfliteRun.eval(model, testSet(data, limit), backend, threads, progress, null);
+    return TfliteRun.eval(model, testSet(data, limit), backend, threads, progress, null, info);
   }
 
   Dataset testSet(Path data, int limit) throws IOException {
@@ -224,6 +224,7 @@ final class Pipeline {
     r.addProperty("cpu_ops", b.coverage().cpuOps());
     r.addProperty("model_ops", b.coverage().modelOps());
     r.addProperty("coverage", b.coverageSummary());
+    if (backend != Backend.BUILTIN && !b.coverage().delegated()) info.accept("warning: " + b.coverageSummary());
     r.addProperty("tflite_version", b.tfliteVersion());
     r.add("rss_kb", Json.object("before", b.rssBeforeKb(), "after_init", b.rssAfterInitKb(), "after", b.rssAfterKb()));
     if (b.ops() != null) {

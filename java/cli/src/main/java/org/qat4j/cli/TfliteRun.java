@@ -40,7 +40,8 @@ final class TfliteRun {
   }
 
   /** Top-1 accuracy over {@code test} (batch 1 per invoke), with per-image predictions kept in {@code preds} when non-null. */
-  static JsonObject eval(Path file, Dataset test, Backend b, int threads, Pipeline.ProgressFactory progress, int[] preds) throws IOException {
+  static JsonObject eval(Path file, Dataset test, Backend b, int threads, Pipeline.ProgressFactory progress, int[] preds,
+                         java.util.function.Consumer<String> warn) throws IOException {
     try (TfliteModel m = model(file); Interpreter it = open(m, b, threads)) {
       checkClassifier(it, test, file);
       long correct = 0;
@@ -67,6 +68,7 @@ final class TfliteRun {
       r.addProperty("images_per_second", test.size() / secs);
       r.addProperty("model", file.toString());
       r.addProperty("coverage", it.coverage().summary());
+      if (b != Backend.BUILTIN && !it.coverage().delegated() && warn != null) warn.accept("warning: " + it.coverage().summary());
       return r;
     }
   }
