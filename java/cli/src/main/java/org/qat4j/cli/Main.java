@@ -12,8 +12,11 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    int code = run(args, System.out, System.err);
-    System.out.flush();
+    // Only the CLI writes to stdout (one JSON document with --json); anything a library prints goes to stderr.
+    PrintStream stdout = System.out;
+    System.setOut(System.err);
+    int code = run(args, stdout, System.err);
+    stdout.flush();
     System.err.flush();
     System.exit(code);
   }
