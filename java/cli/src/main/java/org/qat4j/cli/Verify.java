@@ -48,6 +48,7 @@ final class Verify {
       floatModel = Models.load(modelRef, 1L, "--model");
     }
     Models.requireFashionMnistShape(floatModel, modelRef, "--model");
+    if (qat != null) return viaRuntime(qat, floatModel, tflite, test);
     TfliteModelInfo info = Pipeline.readTflite(tflite, "--tflite");
     LoweredGraph g;
     Simulator sim;
@@ -100,6 +101,26 @@ final class Verify {
     } finally {
       plain.setFakeQuantEnabled(true);
     }
+    return r;
+  }
+
+  /**
+   * A QAT model: the runtime's {@link org.qat4j.runtime.verify.Verification} (also XNNPACK against the
+   * simulator's XNNPACK_F32 rounding); {@code top1_agreement} compares the fake-quant model with TFLite.
+   */
+  private JsonObject viaRuntime(QatModel qat, Model floatModel, Path tflite, Dataset test) throws IOException {
+    Pipeline.readTflite(tflite, "--tflite");
+    org.qat4j.runtime.verify.Verification.Report v;
+    try (Progress bar = p.progress().create("verify (simulator, TFLite builtin + xnnpack, Java)", 1, "passes")) {
+      v = org.qat4j.runtime.verify.Verification.verify(qat, Files.readAllBytes(tflite), test,
+          org.qat4j.runtime.verify.Verification.Options.defaults().withFloatModel(floatModel).withSqnrSamples(SQNR_IMAGES));
+      bar.step(1);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage("--tflite: " + tflite + " does not fit " + "the model: " + Main.oneLine(e));
+    }
+    JsonObject r = Json.GSON.toJsonTree(v.toMap()).getAsJsonObject();
+    r.addProperty("top1_agreement_fake_quant", v.top1Agreement());
+    r.addProperty("reference", "QAT model (fake-quant) for top1_agreement; its float model for accuracy_float");
     return r;
   }
 
