@@ -109,6 +109,9 @@ final class Demo {
     report.addProperty("total_seconds", (System.nanoTime() - t0) / 1e9);
     Path html = Report.write(report, out);
     JsonObject r = report.deepCopy();
+    // stdout stays small: raw samples and curves are in report.json.
+    for (JsonElement e : r.getAsJsonArray("bench")) e.getAsJsonObject().remove("samples_ms");
+    for (String k : new String[] {"train", "qat"}) if (r.has(k)) r.getAsJsonObject(k).remove("curve");
     r.addProperty("report_html", html.toString());
     r.addProperty("report_json", out.resolve("report.json").toString());
     return r;
