@@ -17,12 +17,20 @@ final class Models {
     return Args.zooNames().contains(n);
   }
 
+  /** Builds a zoo architecture with seeded weights: the core Zoo's names, then the published builders by CLI name. */
+  static Model architecture(String n, long seed) {
+    if (Zoo.names().contains(n)) return Zoo.create(n, seed);
+    return switch (n) {
+      case "mobilenet-mini" -> org.qat4j.core.zoo.MobileNetMini.create(seed);
+      case "mobilenet-v1" -> new org.qat4j.core.zoo.MobileNetV1().build(seed);
+      case "mobilenet-v2" -> new org.qat4j.core.zoo.MobileNetV2().build(seed);
+      case "resnet50" -> new org.qat4j.core.zoo.ResNet50().build(seed);
+      default -> throw CliException.notAvailable("zoo model '" + n + "' (core Zoo has " + Zoo.names() + ")");
+    };
+  }
+
   static Model load(String ref, long seed, String option) {
-    if (isArchitecture(ref)) {
-      String n = ref.startsWith("zoo:") ? ref.substring(4) : ref;
-      if (!Zoo.names().contains(n)) throw CliException.notAvailable("zoo model '" + n + "' (core Zoo has " + Zoo.names() + ")");
-      return Zoo.create(n, seed);
-    }
+    if (isArchitecture(ref)) return architecture(ref.startsWith("zoo:") ? ref.substring(4) : ref, seed);
     if (ref.startsWith("zoo:")) Args.zooName(ref, option);
     Path p = Args.existingFile(Path.of(ref), option);
     if (Args.isTflite(p)) throw CliException.usage(option + ": " + ref + " is a .tflite file; this needs a saved qat4j model or an architecture name");
