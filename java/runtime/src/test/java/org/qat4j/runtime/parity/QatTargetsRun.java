@@ -1,6 +1,7 @@
 package org.qat4j.runtime.parity;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -97,6 +98,66 @@ class QatTargetsRun {
     String out = System.getProperty("qat4j.targets.out");
     if (out != null) Files.writeString(Path.of(out), line, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     assertEquals(1.0, r.bitExactFractionBuiltin(), "simulator vs TFLite BUILTIN must be bit-exact");
+  }
+
+  /**
+   * QAT vs float training-step time (Trainer.fit: forward, loss, backward, Adam; batch 64) on both
+   * models, interleaved in {@code qat4j.targets.rounds} rounds (default 9) of 4 steps each, order
+   * alternating; reports the median per-round ratio and the ratio of the fastest rounds, for QAT
+   * as it trains at first (BN batch statistics, observers on) and after the freeze schedule.
+   */
+  @Test void stepTimeRatio() throws IOException {
+    assumeTrue(FashionMnist.available(), "Fashion-MNIST not installed at " + FashionMnist.defaultDir());
+    Dataset train = FashionMnist.load().train().subset(0, 4 * BATCH);
+    int rounds = Integer.getInteger("qat4j.targets.rounds", 9);
+    for (String name : new String[] {"reference-cnn", "mobilenet-mini"}) {
+      Model f = name.startsWith("ref") ? Zoo.referenceCnn(1) : MobileNetMini.create(1);
+      List<Tensor> rep = List.of(train.batches(BATCH, false, 0).iterator().next().images().copy());
+      QatModel q = Quantize.model(f);
+      q.calibrate(rep);
+      QatModel frozen = Quantize.model(f);
+      frozen.calibrate(rep);
+      frozen.freezeBatchNorm();
+      frozen.freezeObservers();
+      double[][] t = new double[3][rounds];
+      Model[] models = {f, q.model(), frozen.model()};
+      for (Model m : models) fitSeconds(m, train);
+      for (int k = 0; k < rounds; k++) {
+        for (int j = 0; j < 3; j++) {
+          int i = k % 2 == 0 ? j : 2 - j;
+          t[i][k] = fitSeconds(models[i], train) * 1000 / 4;
+        }
+      }
+      String line = String.format(java.util.Locale.ROOT,
+          "step-time %s (%d rounds x 4 steps, batch 64): float median %.1f ms min %.1f | QAT median %.1f min %.1f | "
+              + "ratio median %.3f, of minima %.3f | frozen QAT median %.1f min %.1f, ratio median %.3f, of minima %.3f%n",
+          name, rounds, median(t[0]), min(t[0]), median(t[1]), min(t[1]), medianRatio(t[1], t[0]), min(t[1]) / min(t[0]),
+          median(t[2]), min(t[2]), medianRatio(t[2], t[0]), min(t[2]) / min(t[0]));
+      System.out.print(line);
+      String out = System.getProperty("qat4j.targets.out");
+      if (out != null) Files.writeString(Path.of(out), line, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      assertTrue(min(t[1]) > 0 && min(t[0]) > 0);
+    }
+  }
+
+  private static double fitSeconds(Model m, Dataset d) {
+    long t0 = System.nanoTime();
+    new Trainer(m, new Adam(1e-4)).fit(d, null, 1, BATCH, 3);
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  private static double median(double[] v) {
+    double[] c = v.clone();
+    java.util.Arrays.sort(c);
+    return c[c.length / 2];
+  }
+
+  private static double min(double[] v) { return java.util.Arrays.stream(v).min().orElseThrow(); }
+
+  private static double medianRatio(double[] a, double[] b) {
+    double[] r = new double[a.length];
+    for (int i = 0; i < a.length; i++) r[i] = a[i] / b[i];
+    return median(r);
   }
 
   private static String sqnr(Verification.Report r) {
