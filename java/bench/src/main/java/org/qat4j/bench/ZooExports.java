@@ -52,6 +52,13 @@ final class ZooExports {
     return new Pair(name, f, q, secs);
   }
 
+  /** The files a previous {@link #export} wrote (calibration time unknown: NaN). */
+  static Pair existing(String name, Path dir) {
+    Path f = dir.resolve(name + "_float.tflite"), q = dir.resolve(name + "_int8.tflite");
+    if (!Files.isRegularFile(f) || !Files.isRegularFile(q)) throw new IllegalArgumentException("--export=false: " + f + " or " + q + " is missing");
+    return new Pair(name, f, q, Double.NaN);
+  }
+
   /**
    * {@code count} images of shape [h, w, c] in batches: per channel a random mix of three
    * low-frequency plane waves plus a soft blob and slight pixel noise, scaled to [−1, 1] for RGB

@@ -19,7 +19,8 @@ import org.qat4j.tflite.edgetpu.PreflightReport;
  * through {@link Benchmark} on BUILTIN and XNNPACK at 1 and 2 threads, float and int8 interleaved
  * round by round (order alternating) and reported as the median of the per-round p50s, plus per-op
  * profiles. Usage: {@code ZooFigures [--models=a,b] [--out=DIR] [--calib=256] [--runs=10]
- * [--rounds=3] [--threads=1,2] [--backends=BUILTIN,XNNPACK] [--profile=true]}.
+ * [--rounds=3] [--threads=1,2] [--backends=BUILTIN,XNNPACK] [--profile=true] [--export=true]};
+ * {@code --export=false} reuses the files a previous run wrote to --out.
  */
 public final class ZooFigures {
   private ZooFigures() {}
@@ -32,9 +33,10 @@ public final class ZooFigures {
     StringBuilder md = new StringBuilder();
     md.append(String.format("Host: %d CPUs, load average at start %s%n%n", Runtime.getRuntime().availableProcessors(), loadAverage()));
     List<ZooExports.Pair> pairs = new ArrayList<>();
+    boolean export = Boolean.parseBoolean(a.get("export", "true"));
     for (String m : models) {
-      pairs.add(ZooExports.export(m, out, calib, 8));
-      System.err.println("exported " + m);
+      pairs.add(export ? ZooExports.export(m, out, calib, 8) : ZooExports.existing(m, out));
+      System.err.println((export ? "exported " : "reusing ") + m);
     }
     md.append(sizes(pairs, calib)).append('\n').append(preflight(pairs)).append('\n');
     md.append(latency(pairs, a.list("backends", "BUILTIN,XNNPACK"), a.list("threads", "1,2"), runs, rounds));
