@@ -51,6 +51,7 @@ public final class BindingOverhead {
         else { c[r] = cP50(exe, lib, m, b, t, runs); j[r] = javaP50(m, b, t, runs); }
       }
       double jm = ZooFigures.median(j), cm = ZooFigures.median(c);
+      System.err.printf("%s %s %s: java %s c %s%n", m.getFileName(), b, t, java.util.Arrays.toString(j), java.util.Arrays.toString(c));
       md.append(String.format("| %s | %s | %s | %.2f | %.2f | %+.2f | %.3f |%n", m.getFileName(), b, t, jm, cm, jm - cm, jm / cm));
     }
     md.append(String.format("%nLoad average at end %s%n", ZooFigures.loadAverage()));
