@@ -23,12 +23,21 @@ final class Runs {
 
   record Compare(long elements, double exactFraction, long maxLsb, double withinOneFraction) {}
 
-  static void checkShapes(LoweredGraph g, QatModel model, Dataset data) {
+  /** The QAT structure of a float model (its node names are the lowered tensor names), or null when it cannot be quantized. */
+  static QatModel quantizedView(Model floatModel) {
+    try {
+      return org.qat4j.quant.Quantize.model(floatModel);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  static void checkShapes(LoweredGraph g, Model model, Dataset data) {
     if (g.inputs().length != 1 || g.outputs().length != 1) {
       throw new IllegalArgumentException("verification needs one input and one output; the .tflite has "
           + g.inputs().length + " and " + g.outputs().length);
     }
-    int[] want = model.model().inputShape();
+    int[] want = model.inputShape();
     int[] in = g.tensor(g.inputs()[0]).shape();
     if (!Arrays.equals(Arrays.copyOfRange(in, 1, in.length), want)) {
       throw new IllegalArgumentException(".tflite input " + Arrays.toString(in) + " does not match the model input " + Arrays.toString(want));

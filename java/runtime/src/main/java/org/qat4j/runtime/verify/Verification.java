@@ -45,7 +45,8 @@ public final class Verification {
 
   /**
    * All figures. Fractions are in [0, 1]; LSB differences are in units of the compared output's
-   * scale; accuracies are top-1 fractions; NaN where a figure does not apply (no PTQ export given).
+   * scale; accuracies are top-1 fractions; NaN where a figure does not apply (no PTQ export given,
+   * no QAT model for the fake-quant figures).
    */
   public record Report(int samples, long outputElements, String outputType,
                        double bitExactFractionBuiltin, long maxLsbBuiltin,
@@ -78,7 +79,8 @@ public final class Verification {
       m.put("accuracy_int8", accuracyInt8);
       m.put("accuracy_int8_xnnpack", accuracyInt8Xnnpack);
       m.put("accuracy_simulator", accuracySimulator);
-      m.put("accuracy_ptq_int8", Double.isNaN(accuracyPtqInt8) ? null : accuracyPtqInt8);
+      m.put("accuracy_ptq_int8", accuracyPtqInt8);
+      m.replaceAll((k, v) -> v instanceof Double d && d.isNaN() ? null : v);
       List<Map<String, Object>> l = new ArrayList<>();
       for (LayerSqnr s : perLayerSqnr) {
         Map<String, Object> e = new LinkedHashMap<>();
@@ -116,10 +118,24 @@ public final class Verification {
 
   /** Verifies {@code tflite} (the int8 export of {@code model}) on every sample of {@code data}. */
   public static Report verify(QatModel model, byte[] tflite, Dataset data, Options options) {
-    if (model == null || tflite == null || data == null || options == null) throw new IllegalArgumentException("model, tflite, data and options must not be null");
+    if (model == null) throw new IllegalArgumentException("model is null");
+    return run(model, model.model(), tflite, data, options);
+  }
+
+  /**
+   * Verifies an int8 export of a float model when no QAT model exists (e.g. a PTQ export read back):
+   * everything but the fake-quant figures, which are NaN.
+   */
+  public static Report verify(Model floatModel, byte[] tflite, Dataset data, Options options) {
+    if (floatModel == null) throw new IllegalArgumentException("float model is null");
+    return run(null, floatModel, tflite, data, options.floatModel() == null ? options.withFloatModel(floatModel) : options);
+  }
+
+  private static Report run(QatModel model, Model shapes, byte[] tflite, Dataset data, Options options) {
+    if (tflite == null || data == null || options == null) throw new IllegalArgumentException("tflite, data and options must not be null");
     if (data.size() == 0) throw new IllegalArgumentException("dataset is empty");
     LoweredGraph g = TfliteReader.read(tflite).toLoweredGraph();
-    Runs.checkShapes(g, model, data);
+    Runs.checkShapes(g, shapes, data);
     TensorSpec out = g.tensor(g.outputs()[0]);
     int n = data.size();
     Object inputs = Runs.inputs(g.tensor(g.inputs()[0]), data);
@@ -134,31 +150,35 @@ public final class Verification {
     float[] deployed = Runs.real(out, builtin);
     int classes = deployed.length / n;
     int[] int8Top1 = Runs.argmax(deployed, classes);
-    float[] fq = Runs.predict(model.model(), data);
-    double[] diff = Runs.diffInScale(fq, deployed, lsb);
+    double[] fqFig = {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+    if (model != null) {
+      float[] fq = Runs.predict(model.model(), data);
+      double[] diff = Runs.diffInScale(fq, deployed, lsb);
+      int[] fqTop1 = Runs.argmax(fq, classes);
+      fqFig = new double[] {Runs.agreement(fqTop1, int8Top1), diff[0], diff[1], Runs.accuracy(fqTop1, data)};
+    }
     double accFloat;
-    double accFq = Runs.accuracy(Runs.argmax(fq, classes), data);
     List<LayerSqnr> sqnr;
-    model.setFakeQuantEnabled(false);
+    QatModel names = model != null ? model : Runs.quantizedView(shapes);
+    if (names != null) names.setFakeQuantEnabled(false);
     try {
       Model floatModel = options.floatModel() != null ? options.floatModel() : model.model();
       accFloat = Runs.accuracy(Runs.argmax(Runs.predict(floatModel, data), classes), data);
-      sqnr = Sqnr.perLayer(g, model.model(), inputs, data, Math.min(options.sqnrSamples(), n));
+      sqnr = names == null ? List.of() : Sqnr.perLayer(g, names.model(), inputs, data, Math.min(options.sqnrSamples(), n));
     } finally {
-      model.setFakeQuantEnabled(true);
+      if (names != null) names.setFakeQuantEnabled(true);
     }
     double accPtq = Double.NaN;
     if (options.ptqTflite() != null) {
       LoweredGraph pg = TfliteReader.read(options.ptqTflite()).toLoweredGraph();
-      Runs.checkShapes(pg, model, data);
+      Runs.checkShapes(pg, shapes, data);
       Object pin = Runs.inputs(pg.tensor(pg.inputs()[0]), data);
       Object pout = Runs.tflite(options.ptqTflite(), Backend.BUILTIN, pin, n);
       accPtq = Runs.accuracy(Runs.argmax(Runs.real(pg.tensor(pg.outputs()[0]), pout), classes), data);
     }
     return new Report(n, cb.elements(), out.type().name(), cb.exactFraction(), cb.maxLsb(),
         cx.exactFraction(), cx.maxLsb(), cx.withinOneFraction(), cxf.exactFraction(), cxf.maxLsb(),
-        Runs.agreement(Runs.argmax(fq, classes), int8Top1), diff[0], diff[1],
-        accFloat, accFq, Runs.accuracy(int8Top1, data),
+        fqFig[0], fqFig[1], fqFig[2], accFloat, fqFig[3], Runs.accuracy(int8Top1, data),
         Runs.accuracy(Runs.argmax(Runs.real(out, xnn), classes), data),
         Runs.accuracy(Runs.argmax(Runs.real(out, simD), classes), data), accPtq, sqnr);
   }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.qat4j.core.Model;
 import org.qat4j.core.Sequential;
 import org.qat4j.core.Tensor;
+import org.qat4j.core.data.Dataset;
 import org.qat4j.core.layers.*;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.Quantize;
@@ -95,6 +96,20 @@ class VerificationTest {
     assertTrue(rep.top1Agreement() < 0.9, "top-1 agreement " + rep.top1Agreement());
     assertTrue(rep.perLayerSqnr().isEmpty());
     assertNull(rep.toMap().get("accuracy_ptq_int8"));
+  }
+
+  @Test void floatModelWithPtqExport() {
+    SplittableRandom r = new SplittableRandom(6);
+    float[] x = images(r);
+    Model f = net(1);
+    byte[] ptq = TfliteWriter.write(Int8Lowering.lower(Ptq.quantize(f, List.of(Tensor.of(x, N, 12, 12, 1))), Int8Lowering.IoType.UINT8));
+    Dataset d = new Dataset(x, labels(r), new int[] {12, 12, 1}, 5);
+    Verification.Report rep = Verification.verify(f, ptq, d, Verification.Options.defaults().withSqnrSamples(4));
+    assertEquals("UINT8", rep.outputType());
+    assertEquals(1.0, rep.bitExactFractionBuiltin());
+    assertTrue(Double.isNaN(rep.top1Agreement()));
+    assertNull(rep.toMap().get("top1_agreement"));
+    assertFalse(rep.perLayerSqnr().isEmpty(), "SQNR via the float model's quantized structure");
   }
 
   @Test void badInputsAreNamed() {
