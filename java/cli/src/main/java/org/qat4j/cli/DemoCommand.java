@@ -37,7 +37,7 @@ final class DemoCommand extends BaseCommand {
     Path d = Args.dataDir(data, "--data");
     demo = new Demo(this::progress, this::info, d, out, quick, seed);
     JsonObject r = demo.run();
-    if (json) info(Report.headlineText(r));
+    if (json) info(Report.headlineText(r) + Report.ratios(r));
     return r;
   }
 
@@ -47,6 +47,7 @@ final class DemoCommand extends BaseCommand {
 
   @Override void printHuman(JsonObject r, java.io.PrintWriter out) {
     out.print(Report.headlineText(r));
+    out.println(Report.ratios(r));
     for (com.google.gson.JsonElement e : r.getAsJsonArray("stages")) {
       JsonObject s = e.getAsJsonObject();
       if (!s.get("status").getAsString().equals("ok")) {

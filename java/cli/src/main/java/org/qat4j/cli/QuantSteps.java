@@ -124,9 +124,11 @@ final class QuantSteps {
     if (!ref.startsWith("zoo:") && Files.isRegularFile(path)) {
       if (Args.isTflite(path)) {
         TfliteModelInfo info = Pipeline.readTflite(path, option);
+        boolean quantized = info.subgraph(0).tensors().stream().anyMatch(t -> t.typeName().equals("INT8") || t.typeName().equals("UINT8"));
+        if (quantized) throw CliException.usage(option + ": " + ref + " is already quantized (int8/uint8 tensors); ptq needs a float model");
         try {
           return TfliteImporter.toModel(info);
-        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+        } catch (IllegalArgumentException | UnsupportedOperationException | org.qat4j.tflite.ModelFormatException e) {
           throw CliException.usage(option + ": " + ref + " cannot be imported as a float model: " + Main.oneLine(e));
         }
       }

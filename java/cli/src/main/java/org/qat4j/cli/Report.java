@@ -40,8 +40,9 @@ final class Report {
         .append("figure{margin:0}img.plot{border:1px solid #ddd;width:720px;height:400px}.fail{color:#b00}.ok{color:#070}")
         .append("pre{background:#f6f6f6;padding:8px;overflow:auto;max-height:400px}</style></head><body>\n");
     b.append("<h1>qat4j demo report</h1>\n<p>").append(esc(summaryLine(r))).append("</p>\n");
-    b.append("<h2>Headline</h2>\n").append(headlineHtml(r));
+    b.append("<h2>Headline</h2>\n").append(headlineHtml(r)).append("<p>").append(esc(ratios(r))).append("</p>\n");
     appendVerify(b, r);
+    appendBench(b, r);
     b.append("<h2>Plots</h2>\n<div class=\"plots\">\n");
     List<String[]> plots = new ArrayList<>();
     addPlot(plots, "training-loss", Charts.trainingCurves(r, "loss", "loss"));
@@ -138,6 +139,44 @@ final class Report {
     for (String k : new String[] {"count", "bit_exact_fraction_builtin", "max_lsb_builtin", "bit_exact_fraction_xnnpack",
         "max_lsb_xnnpack", "top1_agreement", "accuracy_float", "accuracy_int8", "error"}) {
       if (v.has(k) && v.get(k).isJsonPrimitive()) b.append("<tr><td>").append(k).append("</td><td>").append(esc(v.get(k).getAsString())).append("</td></tr>");
+    }
+    b.append("</table>\n");
+  }
+
+  /** "int8/float size 0.26; int8 speed-up 2.1× BUILTIN, 2.2× XNNPACK" from the headline rows. */
+  static String ratios(JsonObject r) {
+    if (!r.has("headline")) return "";
+    JsonObject f = null;
+    JsonObject q = null;
+    for (JsonElement e : r.getAsJsonArray("headline")) {
+      JsonObject o = e.getAsJsonObject();
+      if (str(o, "model").equals("float")) f = o;
+      if (str(o, "model").equals("QAT int8")) q = o;
+    }
+    if (f == null || q == null) return "";
+    List<String> parts = new ArrayList<>();
+    if (f.has("bytes") && q.has("bytes")) parts.add(String.format(Locale.ROOT, "int8/float size %.3f", q.get("bytes").getAsDouble() / f.get("bytes").getAsDouble()));
+    for (String b : new String[] {"builtin", "xnnpack"}) {
+      String k = "p50_" + b + "_ms";
+      if (f.has(k) && q.has(k)) parts.add(String.format(Locale.ROOT, "int8 speed-up %.2f× on %s", f.get(k).getAsDouble() / q.get(k).getAsDouble(), b.toUpperCase(Locale.ROOT)));
+    }
+    return String.join("; ", parts);
+  }
+
+  private static void appendBench(StringBuilder b, JsonObject r) {
+    if (!r.has("bench") || !r.get("bench").isJsonArray() || r.getAsJsonArray("bench").isEmpty()) return;
+    b.append("<h2>Latency (steady state, ms)</h2>\n<table id=\"bench\"><tr><th>model</th><th>backend</th><th>threads</th><th>runs</th>")
+        .append("<th>p50</th><th>p90</th><th>p99</th><th>avg</th><th>first</th><th>init</th><th>coverage</th></tr>\n");
+    for (JsonElement e : r.getAsJsonArray("bench")) {
+      JsonObject o = e.getAsJsonObject();
+      JsonObject s = o.getAsJsonObject("steady");
+      java.util.function.DoubleFunction<String> ms = v -> String.format(Locale.ROOT, "%.4f", v);
+      b.append("<tr><td>").append(esc(str(o, "variant"))).append("</td><td>").append(esc(str(o, "backend"))).append("</td><td>")
+          .append(str(o, "threads")).append("</td><td>").append(str(s, "count")).append("</td><td>").append(num(s, "p50_ms", ms))
+          .append("</td><td>").append(num(s, "p90_ms", ms)).append("</td><td>").append(num(s, "p99_ms", ms)).append("</td><td>")
+          .append(num(s, "avg_ms", ms)).append("</td><td>").append(num(o, "first_ms", ms)).append("</td><td>")
+          .append(num(o, "init_ms", v -> String.format(Locale.ROOT, "%.1f", v))).append("</td><td>").append(esc(str(o, "coverage")))
+          .append("</td></tr>\n");
     }
     b.append("</table>\n");
   }

@@ -126,6 +126,9 @@ class CliContractTest {
     CliRun r = CliRun.of("verify", "--model", p("q.tflite"), "--tflite", p("q.tflite"), "--limit", "10");
     assertEquals(2, r.code(), r.toString());
     assertFalse(r.err().isBlank());
+    CliRun q = CliRun.of("ptq", "--in", p("q.tflite"), "--out", p("y.tflite"));
+    assertEquals(2, q.code(), q.toString());
+    assertTrue(q.err().contains("already quantized"), q.toString());
     CliRun e = CliRun.of("export", "--in", p("q.tflite"), "--format", "int8", "--out", p("x.tflite"));
     assertEquals(2, e.code(), e.toString());
     assertTrue(e.err().contains("is a .tflite file"), e.toString());
