@@ -150,13 +150,7 @@ public final class Verification {
     float[] deployed = Runs.real(out, builtin);
     int classes = deployed.length / n;
     int[] int8Top1 = Runs.argmax(deployed, classes);
-    double[] fqFig = {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
-    if (model != null) {
-      float[] fq = Runs.predict(model.model(), data);
-      double[] diff = Runs.diffInScale(fq, deployed, lsb);
-      int[] fqTop1 = Runs.argmax(fq, classes);
-      fqFig = new double[] {Runs.agreement(fqTop1, int8Top1), diff[0], diff[1], Runs.accuracy(fqTop1, data)};
-    }
+    double[] fqFig = fakeQuantFigures(model, data, deployed, int8Top1, lsb);
     double accFloat;
     List<LayerSqnr> sqnr;
     QatModel names = model != null ? model : Runs.quantizedView(shapes);
@@ -168,18 +162,28 @@ public final class Verification {
     } finally {
       if (names != null) names.setFakeQuantEnabled(true);
     }
-    double accPtq = Double.NaN;
-    if (options.ptqTflite() != null) {
-      LoweredGraph pg = TfliteReader.read(options.ptqTflite()).toLoweredGraph();
-      Runs.checkShapes(pg, shapes, data);
-      Object pin = Runs.inputs(pg.tensor(pg.inputs()[0]), data);
-      Object pout = Runs.tflite(options.ptqTflite(), Backend.BUILTIN, pin, n);
-      accPtq = Runs.accuracy(Runs.argmax(Runs.real(pg.tensor(pg.outputs()[0]), pout), classes), data);
-    }
+    double accPtq = options.ptqTflite() == null ? Double.NaN : ptqAccuracy(options.ptqTflite(), shapes, data, classes);
     return new Report(n, cb.elements(), out.type().name(), cb.exactFraction(), cb.maxLsb(),
         cx.exactFraction(), cx.maxLsb(), cx.withinOneFraction(), cxf.exactFraction(), cxf.maxLsb(),
         fqFig[0], fqFig[1], fqFig[2], accFloat, fqFig[3], Runs.accuracy(int8Top1, data),
         Runs.accuracy(Runs.argmax(Runs.real(out, xnn), classes), data),
         Runs.accuracy(Runs.argmax(Runs.real(out, simD), classes), data), accPtq, sqnr);
+  }
+
+  /** {top-1 agreement, max and mean |Δ| in output LSB, fake-quant accuracy} of the QAT model vs deployed; NaN without one. */
+  private static double[] fakeQuantFigures(QatModel model, Dataset data, float[] deployed, int[] int8Top1, double lsb) {
+    if (model == null) return new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+    float[] fq = Runs.predict(model.model(), data);
+    double[] diff = Runs.diffInScale(fq, deployed, lsb);
+    int[] fqTop1 = Runs.argmax(fq, int8Top1.length == 0 ? 1 : fq.length / int8Top1.length);
+    return new double[] {Runs.agreement(fqTop1, int8Top1), diff[0], diff[1], Runs.accuracy(fqTop1, data)};
+  }
+
+  private static double ptqAccuracy(byte[] ptq, Model shapes, Dataset data, int classes) {
+    LoweredGraph pg = TfliteReader.read(ptq).toLoweredGraph();
+    Runs.checkShapes(pg, shapes, data);
+    Object pin = Runs.inputs(pg.tensor(pg.inputs()[0]), data);
+    Object pout = Runs.tflite(ptq, Backend.BUILTIN, pin, data.size());
+    return Runs.accuracy(Runs.argmax(Runs.real(pg.tensor(pg.outputs()[0]), pout), classes), data);
   }
 }
