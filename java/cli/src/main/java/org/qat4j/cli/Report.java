@@ -169,7 +169,8 @@ final class Report {
         .append("<th>p50</th><th>p90</th><th>p99</th><th>avg</th><th>first</th><th>init</th><th>coverage</th></tr>\n");
     for (JsonElement e : r.getAsJsonArray("bench")) {
       JsonObject o = e.getAsJsonObject();
-      JsonObject s = o.getAsJsonObject("steady");
+      JsonObject s = Charts.obj(o, "steady");
+      if (s == null) continue;
       java.util.function.DoubleFunction<String> ms = v -> String.format(Locale.ROOT, "%.4f", v);
       b.append("<tr><td>").append(esc(str(o, "variant"))).append("</td><td>").append(esc(str(o, "backend"))).append("</td><td>")
           .append(str(o, "threads")).append("</td><td>").append(str(s, "count")).append("</td><td>").append(num(s, "p50_ms", ms))
