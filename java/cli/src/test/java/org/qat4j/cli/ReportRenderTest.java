@@ -34,7 +34,8 @@ class ReportRenderTest {
     assertEquals(6, count(s, "<img class=\"plot\""), "one <img> per plot");
     assertEquals(6, count(s, "src=\"data:image/png;base64,"));
     assertFalse(s.matches("(?s).*(src|href)=\"(https?:)?//.*"), "no external resources");
-    assertTrue(s.contains("id=\"headline\""));
+    assertTrue(s.contains("id=\"headline\"") && s.contains("id=\"bench\""));
+    assertTrue(s.contains("int8/float size 0.26"), "size ratio line");
     assertEquals(r, JsonParser.parseString(Files.readString(tmp.resolve("report.json"))));
   }
 
@@ -118,7 +119,7 @@ class ReportRenderTest {
       for (String b : new String[] {"builtin", "xnnpack"}) {
         double[] s = new double[60];
         for (int i = 0; i < s.length; i++) s[i] = (v.equals("float") ? 0.4 : 0.2) + 0.05 * rnd.nextGaussian() * 0.3;
-        bench.add(Json.object("variant", v, "backend", b, "threads", 1, "samples_ms", Json.array(s)));
+        bench.add(Json.object("variant", v, "backend", b, "threads", 1, "samples_ms", Json.array(s), "steady", TfliteRun.stats(s)));
       }
     }
     r.add("bench", bench);
