@@ -52,7 +52,7 @@ public final class Verification {
                        double bitExactFractionBuiltin, long maxLsbBuiltin,
                        double bitExactFractionXnnpack, long maxLsbXnnpack, double withinOneLsbFractionXnnpack,
                        double bitExactFractionXnnpackF32Sim, long maxLsbXnnpackF32Sim,
-                       double top1Agreement, double maxDiffOutputScale, double meanDiffOutputScale,
+                       double top1Agreement, double maxDiffOutputScale, double meanDiffOutputScale, double top1AgreementFloat,
                        double accuracyFloat, double accuracyFakeQuant, double accuracyInt8,
                        double accuracyInt8Xnnpack, double accuracySimulator, double accuracyPtqInt8,
                        List<LayerSqnr> perLayerSqnr) {
@@ -74,6 +74,7 @@ public final class Verification {
       m.put("top1_agreement", top1Agreement);
       m.put("max_diff_output_scale", maxDiffOutputScale);
       m.put("mean_diff_output_scale", meanDiffOutputScale);
+      m.put("top1_agreement_float", top1AgreementFloat);
       m.put("accuracy_float", accuracyFloat);
       m.put("accuracy_fake_quant", accuracyFakeQuant);
       m.put("accuracy_int8", accuracyInt8);
@@ -151,13 +152,13 @@ public final class Verification {
     int classes = deployed.length / n;
     int[] int8Top1 = Runs.argmax(deployed, classes);
     double[] fqFig = fakeQuantFigures(model, data, deployed, int8Top1, lsb);
-    double accFloat;
+    int[] floatTop1;
     List<LayerSqnr> sqnr;
     QatModel names = model != null ? model : Runs.quantizedView(shapes);
     if (names != null) names.setFakeQuantEnabled(false);
     try {
       Model floatModel = options.floatModel() != null ? options.floatModel() : model.model();
-      accFloat = Runs.accuracy(Runs.argmax(Runs.predict(floatModel, data), classes), data);
+      floatTop1 = Runs.argmax(Runs.predict(floatModel, data), classes);
       sqnr = names == null ? List.of() : Sqnr.perLayer(g, names.model(), inputs, data, Math.min(options.sqnrSamples(), n));
     } finally {
       if (names != null) names.setFakeQuantEnabled(true);
@@ -165,7 +166,7 @@ public final class Verification {
     double accPtq = options.ptqTflite() == null ? Double.NaN : ptqAccuracy(options.ptqTflite(), shapes, data, classes);
     return new Report(n, cb.elements(), out.type().name(), cb.exactFraction(), cb.maxLsb(),
         cx.exactFraction(), cx.maxLsb(), cx.withinOneFraction(), cxf.exactFraction(), cxf.maxLsb(),
-        fqFig[0], fqFig[1], fqFig[2], accFloat, fqFig[3], Runs.accuracy(int8Top1, data),
+        fqFig[0], fqFig[1], fqFig[2], Runs.agreement(floatTop1, int8Top1), Runs.accuracy(floatTop1, data), fqFig[3], Runs.accuracy(int8Top1, data),
         Runs.accuracy(Runs.argmax(Runs.real(out, xnn), classes), data),
         Runs.accuracy(Runs.argmax(Runs.real(out, simD), classes), data), accPtq, sqnr);
   }

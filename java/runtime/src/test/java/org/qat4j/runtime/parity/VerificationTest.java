@@ -109,6 +109,7 @@ class VerificationTest {
     assertEquals(1.0, rep.bitExactFractionBuiltin());
     assertTrue(Double.isNaN(rep.top1Agreement()));
     assertNull(rep.toMap().get("top1_agreement"));
+    assertTrue(rep.top1AgreementFloat() > 0.5, "float vs PTQ int8 agreement " + rep.top1AgreementFloat());
     assertFalse(rep.perLayerSqnr().isEmpty(), "SQNR via the float model's quantized structure");
   }
 
