@@ -40,7 +40,7 @@ final class BenchCommand extends BaseCommand {
   boolean profile;
 
   @Override JsonObject execute() throws Exception {
-    Args.tfliteFile(model, "--model");
+    model = new Pipeline(this::progress, this::info).tfliteArg(model, "--model");
     Args.positive(threads, "--threads");
     Args.positive(runs, "--runs");
     Args.nonNegative(warmup, "--warmup");

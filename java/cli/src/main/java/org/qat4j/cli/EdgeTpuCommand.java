@@ -37,7 +37,7 @@ final class EdgeTpuCommand implements Runnable {
     Path file;
 
     @Override JsonObject execute() throws Exception {
-      Args.tfliteFile(file, "FILE.tflite");
+      file = new Pipeline(this::progress, this::info).tfliteArg(file, "FILE.tflite");
       return new Pipeline(this::progress, this::info).edgetpuCheck(file);
     }
 

@@ -30,7 +30,7 @@ final class EvalCommand extends BaseCommand {
   int limit;
 
   @Override JsonObject execute() throws Exception {
-    Args.tfliteFile(model, "--model");
+    model = new Pipeline(this::progress, this::info).tfliteArg(model, "--model");
     Args.positive(threads, "--threads");
     Args.nonNegative(limit, "--limit");
     Path d = Args.dataDir(data, "--data");

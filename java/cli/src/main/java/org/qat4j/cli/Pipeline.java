@@ -55,6 +55,21 @@ final class Pipeline {
     configuredGemmThreads = gemmThreads;
   }
 
+  /**
+   * A .tflite argument: an existing .tflite file, or {@code zoo:NAME} exported on the fly as full-int8
+   * (seeded weights, PTQ on generated inputs, or Fashion-MNIST for 28×28×1 models) to a temporary file.
+   */
+  Path tfliteArg(Path p, String option) throws IOException {
+    String s = p.toString();
+    if (!s.startsWith("zoo:")) return Args.tfliteFile(p, option);
+    Args.zooName(s, option);
+    Path tmp = Files.createTempFile("qat4j-" + s.substring(4) + "-", ".tflite");
+    tmp.toFile().deleteOnExit();
+    info.accept("exporting " + s + " as a full-int8 .tflite (seeded weights, post-training calibration) to " + tmp);
+    new QuantSteps(this).export(s, true, IoType.INT8, 1L, tmp);
+    return tmp;
+  }
+
   /** Checks a model reference: zoo:NAME, or an existing file (a .tflite only when {@code allowTflite}). */
   static String modelArg(String ref, String option, boolean allowTflite) {
     if (ref.startsWith("zoo:")) {
