@@ -228,5 +228,4 @@ final class Report {
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
   }
 
-  static JsonArray emptyIfNull(JsonArray a) { return a == null ? new JsonArray() : a; }
 }
