@@ -14,8 +14,8 @@ import org.qat4j.core.layers.Padding;
 import org.qat4j.core.layers.ReLU6;
 
 /**
- * A MobileNetV2-style net for 28×28×1 images (Fashion-MNIST), NHWC, producing 10 logits; about 2.2 M
- * multiply-adds and 24 k parameters, so it trains an epoch on 2 cores in about the time of the reference CNN.
+ * A MobileNetV2-style net for 28×28×1 images (Fashion-MNIST), NHWC, producing 10 logits; about 2.1 M
+ * multiply-adds and 22 k parameters, so it trains an epoch on 2 cores in about the time of the reference CNN.
  * <pre>
  * stem     3×3 conv 16, BN, ReLU6                       28×28×16
  * down1    3×3/2 depthwise, BN, ReLU6; 1×1 conv 32, BN, ReLU6   14×14×32
