@@ -38,6 +38,15 @@ public abstract class Layer {
    */
   public abstract Tensor[] backward(Tensor gradOutput, ExecContext ctx);
 
+  /**
+   * As {@link #backward(Tensor, ExecContext)} when only inputs with {@code needInput[i]} need a
+   * gradient: the layer may return null for the others and skip their cost (the first convolution
+   * of a model, whose input gradient nobody reads). Parameter gradients are always written.
+   */
+  public Tensor[] backward(Tensor gradOutput, ExecContext ctx, boolean[] needInput) {
+    return backward(gradOutput, ctx);
+  }
+
   /** Parameters in a stable order; empty for parameter-free layers. */
   public List<Param> params() { return List.of(); }
 

@@ -97,18 +97,48 @@ public final class Model {
   /** Activation of a named node from the last forward pass. */
   public Tensor activation(String name) { return acts.get(node(name)); }
 
-  /** Back-propagates dLoss/dOutput of the last forward pass, writing every trainable gradient. */
-  public Tensor backward(Tensor gradOutput, ExecContext ctx) {
+  /**
+   * Back-propagates dLoss/dOutput of the last forward pass, writing every trainable gradient. The
+   * gradient with respect to the model input is not computed (returns null); see
+   * {@link #backward(Tensor, ExecContext, boolean)}.
+   */
+  public Tensor backward(Tensor gradOutput, ExecContext ctx) { return backward(gradOutput, ctx, false); }
+
+  /**
+   * As {@link #backward(Tensor, ExecContext)}; with {@code inputGradient} it also returns
+   * dLoss/dInput. Gradients that no trainable parameter (and no requested input gradient)
+   * depends on are skipped, e.g. the first convolution's input gradient.
+   */
+  public Tensor backward(Tensor gradOutput, ExecContext ctx, boolean inputGradient) {
+    Map<Node, Boolean> need = gradientNeeded(inputGradient);
     grads.clear();
     grads.put(output, gradOutput);
     for (int i = order.size() - 1; i >= 0; i--) {
       Node n = order.get(i);
       Tensor g = grads.get(n);
       if (g == null) { zeroParamGrads(n.layer()); continue; }
-      Tensor[] gin = n.layer().backward(g, ctx);
-      for (int k = 0; k < n.inputs().size(); k++) accumulate(n.inputs().get(k), gin[k]);
+      boolean[] needIn = new boolean[n.inputs().size()];
+      for (int k = 0; k < needIn.length; k++) needIn[k] = need.get(n.inputs().get(k));
+      Tensor[] gin = n.layer().backward(g, ctx, needIn);
+      for (int k = 0; k < needIn.length; k++) if (needIn[k]) accumulate(n.inputs().get(k), gin[k]);
     }
-    return grads.get(input);
+    return inputGradient ? grads.get(input) : null;
+  }
+
+  /** Per node: whether some trainable parameter at or before it (or the wanted input gradient) needs its gradient. */
+  private Map<Node, Boolean> gradientNeeded(boolean inputGradient) {
+    Map<Node, Boolean> need = new IdentityHashMap<>();
+    for (Node n : order) {
+      boolean b = n == input ? inputGradient : hasTrainable(n.layer());
+      for (Node in : n.inputs()) b |= need.get(in);
+      need.put(n, b);
+    }
+    return need;
+  }
+
+  private static boolean hasTrainable(Layer l) {
+    for (Param p : l.params()) if (p.trainable()) return true;
+    return false;
   }
 
   private void accumulate(Node target, Tensor g) {

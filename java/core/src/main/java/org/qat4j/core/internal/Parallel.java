@@ -63,6 +63,15 @@ public final class Parallel {
     }
   }
 
+  /**
+   * Chunk count for n items of {@code work} total cost: at most {@link #threads()}, and no more
+   * than work / minWork so tiny loops run inline without a hand-off (depends on sizes only, so
+   * chunked reductions stay deterministic for a thread count).
+   */
+  public static int grain(int n, long work, long minWork) {
+    return (int) Math.max(1, Math.min(Math.min(threads, n), work / Math.max(1, minWork)));
+  }
+
   /** Number of chunks {@link #forRange} will use for n items. */
   public static int chunks(int n) { return Math.max(1, Math.min(threads, n)); }
 

@@ -18,7 +18,8 @@ import org.qat4j.core.internal.Parallel;
  * Training uses the batch statistics (biased variance, as Keras) and updates
  * {@code moving = momentum·moving + (1 − momentum)·batch}; inference uses the moving statistics.
  * {@link #freeze(boolean)} makes training behave like inference (moving stats, no updates), as
- * QAT does before folding BN into the convolution.
+ * QAT does before folding BN into the convolution. Keeps a reference to the last input (backward
+ * recomputes the normalised values from it), which must stay unchanged until backward.
  */
 public final class BatchNormalization extends Layer {
   private static final int BLOCK = 4096;
@@ -30,12 +31,12 @@ public final class BatchNormalization extends Layer {
   private Param beta;
   private Param movingMean;
   private Param movingVar;
-  private Tensor xhat;
+  private Tensor x;
   private Tensor y;
   private Tensor dx;
+  private float[] mean;
   private float[] invStd;
   private boolean batchStats;
-  private float[] lastVar;
 
   public BatchNormalization(String name) { super(name); }
 
@@ -90,61 +91,66 @@ public final class BatchNormalization extends Layer {
   }
 
   @Override public Tensor forward(Tensor[] in, ExecContext ctx) {
-    Tensor x = in[0];
+    Tensor input = in[0];
     if (gamma == null) throw new IllegalStateException("layer '" + name() + "' is not built");
-    if (x.rank() < 2 || x.dim(-1) != channels) {
-      throw new IllegalArgumentException("layer '" + name() + "' expects [N, ..., " + channels + "], got " + x);
+    if (input.rank() < 2 || input.dim(-1) != channels) {
+      throw new IllegalArgumentException("layer '" + name() + "' expects [N, ..., " + channels + "], got " + input);
     }
+    x = input;
     int rows = x.size() / channels;
     batchStats = ctx.training() && !frozen;
-    float[] mean = batchStats ? batchMoments(x, rows) : movingMean.value().toArray();
-    float[] var = batchStats ? lastVar : movingVar.value().toArray();
+    float[] var;
+    if (batchStats) {
+      double[][] s = sums(x.buffer(), null, rows);
+      mean = new float[channels];
+      var = new float[channels];
+      for (int c = 0; c < channels; c++) {
+        double m = s[0][c] / rows;
+        mean[c] = (float) m;
+        var[c] = (float) Math.max(s[1][c] / rows - m * m, 0.0);
+      }
+      updateMoving(mean, var);
+    } else {
+      mean = movingMean.value().toArray();
+      var = movingVar.value().toArray();
+    }
     invStd = new float[channels];
     for (int c = 0; c < channels; c++) invStd[c] = (float) (1.0 / Math.sqrt(var[c] + (double) epsilon));
-    if (batchStats) updateMoving(mean, var);
-    xhat = Tensor.reuse(xhat, x.shape());
     y = Tensor.reuse(y, x.shape());
-    normalize(x, rows, mean);
+    normalize(rows);
     return y;
   }
 
   /**
-   * Batch mean (returned) and biased variance (in {@link #lastVar}) from one pass of Σx and Σx² in
-   * double (E[x²] − mean² loses nothing relevant in double for activations).
+   * Per channel [Σ a, Σ a·b] over a [rows, C] view, or [Σ a, Σ a²] when {@code b} is null, in one
+   * pass; b is normalised on the fly, (b − mean)·invStd. Float partials per block (vectorizable),
+   * flushed to double per block; chunk partials are combined in chunk order (deterministic).
+   * E[x²] − mean² in double loses nothing relevant for activations.
    */
-  private float[] batchMoments(Tensor x, int rows) {
-    double[][] s = pairSums(x.buffer(), x.buffer(), rows);
-    float[] mean = new float[channels];
-    lastVar = new float[channels];
-    for (int c = 0; c < channels; c++) {
-      double m = s[0][c] / rows;
-      mean[c] = (float) m;
-      lastVar[c] = (float) Math.max(s[1][c] / rows - m * m, 0.0);
-    }
-    return mean;
-  }
-
-  /** [Σ g, Σ g·h] per channel in one pass, chunk partials combined in order. */
-  private double[][] pairSums(FloatBuffer g, FloatBuffer h, int rows) {
-    int c = channels, chunks = Parallel.chunks(rows);
+  private double[][] sums(FloatBuffer a, FloatBuffer b, int rows) {
+    int c = channels, chunks = chunks(rows);
     double[][] part = new double[2 * chunks][c];
+    float[] mu = b == null ? null : mean, is = invStd;
     Parallel.forRange(rows, chunks, (lo, hi) -> {
-      int ci = Reductions.chunkOf(lo, rows, chunks);
-      double[] sg = part[2 * ci], sgh = part[2 * ci + 1];
-      int step = Math.max(1, BLOCK / c);
-      float[] vg = new float[step * c], vh = new float[step * c], fg = new float[c], fgh = new float[c];
+      int ci = Reductions.chunkOf(lo, rows, chunks), step = Math.max(1, BLOCK / c);
+      double[] s1 = part[2 * ci], s2 = part[2 * ci + 1];
+      float[] va = new float[step * c], vb = b == null ? null : new float[step * c], f1 = new float[c], f2 = new float[c];
       for (int r0 = lo; r0 < hi; r0 += step) {
         int len = Math.min(step, hi - r0) * c;
-        g.get(r0 * c, vg, 0, len);
-        if (h != g) h.get(r0 * c, vh, 0, len);
-        else System.arraycopy(vg, 0, vh, 0, len);
-        // Float partials per block (vectorizable), flushed to double per block.
-        java.util.Arrays.fill(fg, 0f);
-        java.util.Arrays.fill(fgh, 0f);
-        for (int r = 0; r < len; r += c) {
-          for (int ch = 0; ch < c; ch++) { fg[ch] += vg[r + ch]; fgh[ch] += vg[r + ch] * vh[r + ch]; }
+        a.get(r0 * c, va, 0, len);
+        java.util.Arrays.fill(f1, 0f);
+        java.util.Arrays.fill(f2, 0f);
+        if (b == null) {
+          for (int r = 0; r < len; r += c) {
+            for (int ch = 0; ch < c; ch++) { float v = va[r + ch]; f1[ch] += v; f2[ch] += v * v; }
+          }
+        } else {
+          b.get(r0 * c, vb, 0, len);
+          for (int r = 0; r < len; r += c) {
+            for (int ch = 0; ch < c; ch++) { float v = va[r + ch]; f1[ch] += v; f2[ch] += v * ((vb[r + ch] - mu[ch]) * is[ch]); }
+          }
         }
-        for (int ch = 0; ch < c; ch++) { sg[ch] += fg[ch]; sgh[ch] += fgh[ch]; }
+        for (int ch = 0; ch < c; ch++) { s1[ch] += f1[ch]; s2[ch] += f2[ch]; }
       }
     });
     double[][] out = new double[2][c];
@@ -154,6 +160,8 @@ public final class BatchNormalization extends Layer {
     return out;
   }
 
+  private static int chunks(int rows) { return Parallel.grain(rows, rows, 256); }
+
   private void updateMoving(float[] mean, float[] var) {
     FloatBuffer mm = movingMean.value().buffer(), mv = movingVar.value().buffer();
     for (int c = 0; c < channels; c++) {
@@ -162,36 +170,31 @@ public final class BatchNormalization extends Layer {
     }
   }
 
-  private void normalize(Tensor x, int rows, float[] mean) {
-    float[] g = gamma.value().toArray(), b = beta.value().toArray();
-    FloatBuffer xb = x.buffer(), hb = xhat.buffer(), yb = y.buffer();
+  private void normalize(int rows) {
+    float[] g = gamma.value().toArray(), b = beta.value().toArray(), mu = mean, is = invStd;
+    FloatBuffer xb = x.buffer(), yb = y.buffer();
     int c = channels;
-    Parallel.forRange(rows, (lo, hi) -> {
+    Parallel.forRange(rows, chunks(rows), (lo, hi) -> {
       int step = Math.max(1, BLOCK / c);
-      float[] v = new float[step * c], o = new float[step * c];
+      float[] v = new float[step * c];
       for (int r0 = lo; r0 < hi; r0 += step) {
         int len = Math.min(step, hi - r0) * c;
         xb.get(r0 * c, v, 0, len);
         for (int r = 0; r < len; r += c) {
-          for (int ch = 0; ch < c; ch++) {
-            float h = (v[r + ch] - mean[ch]) * invStd[ch];
-            v[r + ch] = h;
-            o[r + ch] = g[ch] * h + b[ch];
-          }
+          for (int ch = 0; ch < c; ch++) v[r + ch] = g[ch] * ((v[r + ch] - mu[ch]) * is[ch]) + b[ch];
         }
-        hb.put(r0 * c, v, 0, len);
-        yb.put(r0 * c, o, 0, len);
+        yb.put(r0 * c, v, 0, len);
       }
     });
   }
 
   @Override public Tensor[] backward(Tensor gy, ExecContext ctx) {
     int rows = gy.size() / channels, c = channels;
-    double[][] sums = pairSums(gy.buffer(), xhat.buffer(), rows);
-    double[] dBeta = sums[0], dGamma = sums[1];
+    double[][] s = sums(gy.buffer(), x.buffer(), rows);
+    double[] dBeta = s[0], dGamma = s[1];
     FloatBuffer gb = gamma.grad().buffer(), bb = beta.grad().buffer();
     for (int j = 0; j < c; j++) { gb.put(j, (float) dGamma[j]); bb.put(j, (float) dBeta[j]); }
-    float[] scale = new float[c], sBeta = new float[c], sGamma = new float[c];
+    float[] scale = new float[c], sBeta = new float[c], sGamma = new float[c], mu = mean, is = invStd;
     for (int j = 0; j < c; j++) {
       scale[j] = gamma.value().get(j) * invStd[j];
       // With batch statistics the mean and variance depend on x: subtract their gradient paths.
@@ -199,17 +202,19 @@ public final class BatchNormalization extends Layer {
       sGamma[j] = batchStats ? (float) (dGamma[j] / rows) : 0f;
     }
     dx = Tensor.reuse(dx, gy.shape());
-    FloatBuffer g = gy.buffer(), h = xhat.buffer(), d = dx.buffer();
-    Parallel.forRange(rows, (lo, hi) -> {
+    FloatBuffer g = gy.buffer(), h = x.buffer(), d = dx.buffer();
+    Parallel.forRange(rows, chunks(rows), (lo, hi) -> {
       int step = Math.max(1, BLOCK / c);
-      float[] vg = new float[step * c], vh = new float[step * c], fg = new float[c], fgh = new float[c];
+      float[] vg = new float[step * c], vx = new float[step * c];
       for (int r0 = lo; r0 < hi; r0 += step) {
         int len = Math.min(step, hi - r0) * c;
         g.get(r0 * c, vg, 0, len);
-        if (h != g) h.get(r0 * c, vh, 0, len);
-        else System.arraycopy(vg, 0, vh, 0, len);
+        h.get(r0 * c, vx, 0, len);
         for (int r = 0; r < len; r += c) {
-          for (int ch = 0; ch < c; ch++) vg[r + ch] = scale[ch] * (vg[r + ch] - sBeta[ch] - vh[r + ch] * sGamma[ch]);
+          for (int ch = 0; ch < c; ch++) {
+            float xh = (vx[r + ch] - mu[ch]) * is[ch];
+            vg[r + ch] = scale[ch] * (vg[r + ch] - sBeta[ch] - xh * sGamma[ch]);
+          }
         }
         d.put(r0 * c, vg, 0, len);
       }

@@ -74,15 +74,7 @@ public final class Dense extends Layer {
 
   private void biasAndActivation(int n) {
     if (!useBias && activation == Activation.NONE) return;
-    java.nio.FloatBuffer yb = y.buffer();
-    float[] bv = useBias ? bias.value().toArray() : new float[units];
-    org.qat4j.core.internal.Parallel.forRange(n, (lo, hi) -> {
-      for (int r = lo; r < hi; r++) {
-        int o = r * units;
-        for (int j = 0; j < units; j++) yb.put(o + j, yb.get(o + j) + bv[j]);
-      }
-      activation.apply(yb, lo * units, (hi - lo) * units);
-    });
+    Rows.addBiasActivate(y, n, units, useBias ? bias.value().toArray() : null, activation);
   }
 
   @Override public Tensor[] backward(Tensor gy, ExecContext ctx) {

@@ -9,13 +9,14 @@ import org.qat4j.core.internal.Parallel;
 
 /**
  * Max pooling on NHWC [N, H, W, C] → [N, OH, OW, C] over in-image taps (SAME padding never
- * contributes). Backward routes each gradient to the first maximal tap of its window (row-major
- * window order). Keeps a reference to the last input, which must stay unchanged until backward.
+ * contributes). Forward records each output's arg-max (the first maximal tap in row-major window
+ * order) and backward routes the gradient there, so the input need not stay unchanged.
  */
 public final class MaxPool2D extends Pool2D {
-  private Tensor x;
   private Tensor y;
   private Tensor dx;
+  private int[] argmax;
+  private int batch;
 
   /** Pool of ph x pw with strides equal to the pool size and VALID padding. */
   public MaxPool2D(String name, int ph, int pw) { super(name, ph, pw); }
@@ -32,18 +33,21 @@ public final class MaxPool2D extends Pool2D {
   @Override public String type() { return "MaxPool2D"; }
 
   @Override public Tensor forward(Tensor[] in, ExecContext ctx) {
-    x = in[0];
+    Tensor x = in[0];
     int n = prepare(x);
+    batch = n;
     ConvGeometry g = geo;
     y = Tensor.reuse(y, n, g.oh(), g.ow(), g.c());
-    FloatBuffer xb = x.buffer(), yb = y.buffer();
     int perIn = g.h() * g.w() * g.c(), perOut = g.oh() * g.ow() * g.c();
-    Parallel.forRange(n, (lo, hi) -> {
+    if (argmax == null || argmax.length != n * perOut) argmax = new int[n * perOut];
+    FloatBuffer xb = x.buffer(), yb = y.buffer();
+    int[] idx = argmax;
+    Parallel.forRange(n, Parallel.grain(n, (long) n * perIn, 1 << 15), (lo, hi) -> {
       float[] s = new float[perIn], out = new float[perOut];
       for (int b = lo; b < hi; b++) {
         xb.get(b * perIn, s);
         for (int oy = 0; oy < g.oh(); oy++) {
-          for (int ox = 0; ox < g.ow(); ox++) maxWindow(s, oy, ox, out);
+          for (int ox = 0; ox < g.ow(); ox++) maxWindow(s, oy, ox, out, idx, b * perOut);
         }
         yb.put(b * perOut, out);
       }
@@ -51,56 +55,54 @@ public final class MaxPool2D extends Pool2D {
     return y;
   }
 
-  /** Channel-vector max over one window (0 for a window without in-image taps). */
-  private void maxWindow(float[] s, int oy, int ox, float[] out) {
+  /**
+   * Channel-vector max over one window and its in-sample arg-max (first maximal tap). A window
+   * without in-image taps gives 0 and index -1.
+   */
+  private void maxWindow(float[] s, int oy, int ox, float[] out, int[] idx, int base) {
     ConvGeometry g = geo;
-    int c = g.c(), o = (oy * g.ow() + ox) * c;
+    int c = g.c(), o = (oy * g.ow() + ox) * c, io = base + o;
     int y0 = Math.max(oy * g.sh() - g.padTop(), 0), y1 = Math.min(oy * g.sh() - g.padTop() + g.kh(), g.h());
     int x0 = Math.max(ox * g.sw() - g.padLeft(), 0), x1 = Math.min(ox * g.sw() - g.padLeft() + g.kw(), g.w());
-    Arrays.fill(out, o, o + c, y1 > y0 && x1 > x0 ? Float.NEGATIVE_INFINITY : 0f);
+    if (y1 <= y0 || x1 <= x0) {
+      Arrays.fill(out, o, o + c, 0f);
+      Arrays.fill(idx, io, io + c, -1);
+      return;
+    }
+    int first = (y0 * g.w() + x0) * c;
+    System.arraycopy(s, first, out, o, c);
+    for (int ch = 0; ch < c; ch++) idx[io + ch] = first + ch;
     for (int iy = y0; iy < y1; iy++) {
-      for (int ix = x0; ix < x1; ix++) {
+      for (int ix = iy == y0 ? x0 + 1 : x0; ix < x1; ix++) {
         int p = (iy * g.w() + ix) * c;
-        for (int ch = 0; ch < c; ch++) out[o + ch] = Math.max(out[o + ch], s[p + ch]);
+        for (int ch = 0; ch < c; ch++) {
+          float v = s[p + ch], m = out[o + ch];
+          // Select, not branch (random outcomes); Math.max lets a NaN through to the output.
+          idx[io + ch] = v > m ? p + ch : idx[io + ch];
+          out[o + ch] = Math.max(v, m);
+        }
       }
     }
   }
 
   @Override public Tensor[] backward(Tensor gy, ExecContext ctx) {
     ConvGeometry g = geo;
-    int n = x.dim(0), perIn = g.h() * g.w() * g.c(), perOut = g.oh() * g.ow() * g.c();
-    dx = Tensor.reuse(dx, x.shape());
-    FloatBuffer xb = x.buffer(), yb = y.buffer(), gb = gy.buffer(), db = dx.buffer();
-    Parallel.forRange(n, (lo, hi) -> {
-      float[] s = new float[perIn], d = new float[perIn], ys = new float[perOut], gs = new float[perOut];
+    int n = batch, perIn = g.h() * g.w() * g.c(), perOut = g.oh() * g.ow() * g.c();
+    dx = Tensor.reuse(dx, n, g.h(), g.w(), g.c());
+    FloatBuffer gb = gy.buffer(), db = dx.buffer();
+    int[] idx = argmax;
+    Parallel.forRange(n, Parallel.grain(n, (long) n * perIn, 1 << 15), (lo, hi) -> {
+      float[] d = new float[perIn], gs = new float[perOut];
       for (int b = lo; b < hi; b++) {
-        xb.get(b * perIn, s);
-        yb.get(b * perOut, ys);
         gb.get(b * perOut, gs);
         Arrays.fill(d, 0f);
-        for (int oy = 0; oy < g.oh(); oy++) {
-          for (int ox = 0; ox < g.ow(); ox++) routeWindow(s, ys, gs, d, oy, ox);
+        for (int i = 0, io = b * perOut; i < perOut; i++, io++) {
+          int p = idx[io];
+          if (p >= 0) d[p] += gs[i];
         }
         db.put(b * perIn, d);
       }
     });
     return new Tensor[] {dx};
-  }
-
-  /** Adds each channel's gradient to the first in-image tap (row-major) equal to the window max. */
-  private void routeWindow(float[] s, float[] ys, float[] gs, float[] d, int oy, int ox) {
-    ConvGeometry g = geo;
-    int c = g.c(), o = (oy * g.ow() + ox) * c, w = g.w();
-    int y0 = Math.max(oy * g.sh() - g.padTop(), 0), y1 = Math.min(oy * g.sh() - g.padTop() + g.kh(), g.h());
-    int x0 = Math.max(ox * g.sw() - g.padLeft(), 0), x1 = Math.min(ox * g.sw() - g.padLeft() + g.kw(), w);
-    for (int ch = 0; ch < c; ch++) {
-      float m = ys[o + ch];
-      search:
-      for (int iy = y0; iy < y1; iy++) {
-        for (int p = (iy * w + x0) * c + ch, end = (iy * w + x1) * c; p < end; p += c) {
-          if (s[p] == m) { d[p] += gs[o + ch]; break search; }
-        }
-      }
-    }
   }
 }

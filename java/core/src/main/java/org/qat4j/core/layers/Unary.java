@@ -33,7 +33,7 @@ abstract class Unary extends Layer {
     x = in[0];
     y = Tensor.reuse(y, x.shape());
     FloatBuffer xb = x.buffer(), yb = y.buffer();
-    Parallel.forRange(x.size(), (lo, hi) -> {
+    Parallel.forRange(x.size(), Parallel.grain(x.size(), x.size(), 1 << 15), (lo, hi) -> {
       float[] a = new float[Math.min(BLOCK, hi - lo)], b = new float[a.length];
       for (int o = lo; o < hi; o += a.length) {
         int len = Math.min(a.length, hi - o);
@@ -49,7 +49,7 @@ abstract class Unary extends Layer {
     dx = Tensor.reuse(dx, g.shape());
     FloatBuffer xb = x.buffer(), yb = y.buffer(), gb = g.buffer(), db = dx.buffer();
     boolean needX = backwardNeedsX();
-    Parallel.forRange(g.size(), (lo, hi) -> {
+    Parallel.forRange(g.size(), Parallel.grain(g.size(), g.size(), 1 << 15), (lo, hi) -> {
       int blk = Math.min(BLOCK, hi - lo);
       float[] a = new float[blk], b = new float[blk], d = new float[blk];
       for (int o = lo; o < hi; o += blk) {

@@ -54,7 +54,8 @@ public final class LayerProfile {
       Tensor g = ce.gradient();
       for (int i = nodes.size() - 1; i > 0; i--) {
         long t0 = System.nanoTime();
-        g = nodes.get(i).layer().backward(g, ctx)[0];
+        // As Model.backward: the first layer after the input skips its unused input gradient.
+        g = nodes.get(i).layer().backward(g, ctx, new boolean[] {i > 1})[0];
         if (timed) bwd[i] += System.nanoTime() - t0;
       }
       long t0 = System.nanoTime();

@@ -27,6 +27,17 @@ class PoolingTest {
   }
 
   @Test
+  void maxPoolRoutesTiesToTheFirstTapAndIgnoresLaterInputChanges() {
+    // Window [[3, 3], [1, 3]]: the gradient goes to the first maximal tap in row-major order.
+    Tensor x = Tensor.of(new float[] {3, 3, 1, 3}, 1, 2, 2, 1);
+    MaxPool2D mp = new MaxPool2D("mp", 2, 2);
+    run(mp, x);
+    x.fill(0f); // backward uses the arg-max recorded by forward, not the input
+    Tensor dx = mp.backward(Tensor.of(new float[] {2}, 1, 1, 1, 1), ExecContext.inference())[0];
+    assertArrayEquals(new float[] {2, 0, 0, 0}, dx.toArray());
+  }
+
+  @Test
   void avgPoolGradientsAllVariants() {
     Checks.gradients(new AveragePool2D("ap", 2, 2), Checks.random(1, 2, 6, 6, 3));
     Checks.gradients(new AveragePool2D("ap", 2, 2), Checks.random(2, 2, 7, 5, 2));
