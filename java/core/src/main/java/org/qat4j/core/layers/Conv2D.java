@@ -1,7 +1,6 @@
 package org.qat4j.core.layers;
 
 import com.google.gson.JsonObject;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -9,13 +8,12 @@ import org.qat4j.core.ExecContext;
 import org.qat4j.core.Layer;
 import org.qat4j.core.Param;
 import org.qat4j.core.Tensor;
-import org.qat4j.core.internal.Parallel;
 
 /**
  * 2-D convolution on NHWC input [N, H, W, C] → [N, OH, OW, filters], computed as im2col into a
  * reused workspace plus one GEMM over the whole batch (1x1 stride-1 convolutions skip im2col).
- * Kernel param "kernel" is HWIO [kh, kw, in, filters] (He-normal init), bias "bias" [filters]
- * (zeros). Padding follows TFLite's arithmetic; the optional fused activation is applied last.
+ * Kernel param "kernel" is HWIO [kh, kw, in, filters] (Glorot-uniform init with fan-in kh·kw·in and
+ * fan-out kh·kw·filters, as Keras), bias "bias" [filters] (zeros). Padding follows TFLite's arithmetic; the optional fused activation is applied last.
  */
 public final class Conv2D extends Layer {
   private final int filters;
@@ -88,8 +86,10 @@ public final class Conv2D extends Layer {
   @Override public void build(int[][] in, SplittableRandom rng) {
     int[] s = single(in);
     geo = geometry(s);
-    int fanIn = kernelSize[0] * kernelSize[1] * s[2];
-    kernel = new Param("kernel", Init.heNormal(rng, fanIn, kernelSize[0], kernelSize[1], s[2], filters), true);
+    int area = kernelSize[0] * kernelSize[1];
+    // Keras's default: with BN after the conv the output ignores the weight scale, but Adam's
+    // step does not, so the smaller Glorot weights train faster than He-normal (measured).
+    kernel = new Param("kernel", Init.glorotUniform(rng, area * s[2], area * filters, kernelSize[0], kernelSize[1], s[2], filters), true);
     if (useBias) bias = new Param("bias", Tensor.zeros(filters), true);
   }
 
@@ -124,26 +124,18 @@ public final class Conv2D extends Layer {
 
   private void biasAndActivation(int rows) {
     if (!useBias && activation == Activation.NONE) return;
-    FloatBuffer yb = y.buffer();
-    float[] bv = new float[filters];
-    if (useBias) bias.value().buffer().get(0, bv);
-    Parallel.forRange(rows, (lo, hi) -> {
-      if (useBias) {
-        for (int r = lo; r < hi; r++) {
-          int o = r * filters;
-          for (int j = 0; j < filters; j++) yb.put(o + j, yb.get(o + j) + bv[j]);
-        }
-      }
-      activation.apply(yb, lo * filters, (hi - lo) * filters);
-    });
+    Rows.addBiasActivate(y, rows, filters, useBias ? bias.value().toArray() : null, activation);
   }
 
-  @Override public Tensor[] backward(Tensor gy, ExecContext ctx) {
+  @Override public Tensor[] backward(Tensor gy, ExecContext ctx) { return backward(gy, ctx, new boolean[] {true}); }
+
+  @Override public Tensor[] backward(Tensor gy, ExecContext ctx, boolean[] needInput) {
     int rows = batch * geo.oh() * geo.ow(), k = kInner();
     Tensor g = activation.maskedGrad(y, gy, gmask);
     if (g != gy) gmask = g;
     SplitGemm.sgemm(ctx.gemm(), true, false, k, filters, rows, 1f, col, 0, k, g, 0, filters, 0f, kernel.grad(), 0, filters);
     if (useBias) Reductions.sumRows(g, rows, filters, bias.grad());
+    if (!needInput[0]) return new Tensor[] {null};
     dx = Tensor.reuse(dx, batch, geo.h(), geo.w(), geo.c());
     if (geo.pointwise()) {
       SplitGemm.sgemm(ctx.gemm(), false, true, rows, k, filters, 1f, g, 0, filters, kernel.value(), 0, filters, 0f, dx, 0, k);

@@ -69,7 +69,8 @@ class ConvolutionTest {
     for (Activation a : Activation.values()) {
       Tensor x = Checks.random(3, 2, 5, 5, 2);
       Conv2D conv = new Conv2D("c", 3, 3, 3).padding(Padding.SAME).activation(a).useBias(false);
-      Checks.gradients(conv, x);
+      // A small step: Glorot weights put many pre-activations within 1e-2 of the ReLU kink.
+      Checks.gradients(conv, 1e-3, x);
       assertEquals(null, conv.bias());
       float[] ref = naive(x, conv.kernel().value(), null, true, 1, 1, 0);
       a.apply(java.nio.FloatBuffer.wrap(ref), 0, ref.length);
