@@ -23,11 +23,18 @@ public final class Zoo {
   static {
     MODELS.put("reference-cnn", Zoo::referenceCnn);
     MODELS.put("mlp", Zoo::mlp);
+    MODELS.put("mobilenet-mini", MobileNetMini::create);
+    MODELS.put("mobilenet-v1", seed -> new MobileNetV1().build(seed));
+    MODELS.put("mobilenet-v2", seed -> new MobileNetV2().build(seed));
+    MODELS.put("resnet50", seed -> new ResNet50().build(seed));
   }
 
   private Zoo() {}
 
-  /** Registered names, e.g. "reference-cnn". */
+  /**
+   * Registered names: "reference-cnn", "mlp", "mobilenet-mini" (28×28×1), and at their ImageNet defaults
+   * (224×224×3, 1000 classes) "mobilenet-v1", "mobilenet-v2", "resnet50"; the builders take other sizes.
+   */
   public static Set<String> names() { return Set.copyOf(MODELS.keySet()); }
 
   /** Builds the named model with weights drawn from {@code seed}. */

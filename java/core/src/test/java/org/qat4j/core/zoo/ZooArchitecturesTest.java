@@ -84,6 +84,15 @@ class ZooArchitecturesTest {
     smoke(m, 28, 1, 10, "stem/kernel");
   }
 
+  @Test void registryBuildsTheDefaults() {
+    assertTrue(Zoo.names().containsAll(java.util.List.of("mobilenet-v1", "mobilenet-v2", "resnet50", "mobilenet-mini", "reference-cnn")));
+    assertEquals(22_090, Zoo.create("mobilenet-mini", 2).parameterCount());
+    Model v2 = Zoo.create("mobilenet-v2", 2);
+    assertEquals(3_538_984, v2.parameterCount());
+    assertArrayEquals(new int[] {224, 224, 3}, v2.inputShape());
+    assertArrayEquals(new int[] {1000}, Zoo.create("mobilenet-v1", 2).outputShape());
+  }
+
   @Test void softmaxHeadIsSeparateLayer() {
     Model m = new MobileNetV1().alpha(0.25f).resolution(32).classes(3).softmax(true).build(1);
     assertEquals("Softmax", m.output().layer().type());
