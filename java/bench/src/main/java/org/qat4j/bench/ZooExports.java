@@ -8,10 +8,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.qat4j.core.Model;
 import org.qat4j.core.Tensor;
-import org.qat4j.core.zoo.MobileNetMini;
-import org.qat4j.core.zoo.MobileNetV1;
-import org.qat4j.core.zoo.MobileNetV2;
-import org.qat4j.core.zoo.ResNet50;
 import org.qat4j.core.zoo.Zoo;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.lower.FloatLowering;
@@ -29,19 +25,8 @@ final class ZooExports {
 
   private ZooExports() {}
 
-  /** Builds the named architecture at its default (ImageNet-shaped, or 28×28×1 for the small nets) size. */
-  static Model build(String name, long seed) {
-    return switch (name) {
-      case "mobilenet-v1" -> new MobileNetV1().build(seed);
-      case "mobilenet-v2" -> new MobileNetV2().build(seed);
-      case "resnet50" -> new ResNet50().build(seed);
-      case "mobilenet-mini" -> MobileNetMini.create(seed);
-      default -> Zoo.create(name, seed);
-    };
-  }
-
   static Pair export(String name, Path dir, int calibImages, int batch) throws IOException {
-    Model m = build(name, 1);
+    Model m = Zoo.create(name, 1);
     Files.createDirectories(dir);
     Path f = dir.resolve(name + "_float.tflite"), q = dir.resolve(name + "_int8.tflite");
     Files.write(f, TfliteWriter.write(FloatLowering.lower(m)));

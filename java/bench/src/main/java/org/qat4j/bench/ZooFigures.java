@@ -81,7 +81,7 @@ public final class ZooFigures {
         qp[r] = floatFirst ? second : first;
       }
       double f = median(fp), q = median(qp);
-      sb.append(String.format("| %s | %s | %s | %.2f | %.2f | %.2f× |%n", p.name(), b, t, f, q, f / q));
+      sb.append(String.format("| %s | %s | %s | %.4g | %.4g | %.2f× |%n", p.name(), b, t, f, q, f / q));
       System.err.printf("%s %s %s: float %s int8 %s%n", p.name(), b, t, Arrays.toString(fp), Arrays.toString(qp));
     }
     return sb.toString();
