@@ -40,4 +40,23 @@ class SplitGemmTest {
       }
     }
   }
+
+  /** The Java GEMM against OpenBLAS on sub-matrices: offsets and leading dimensions wider than the rows. */
+  @Test
+  void javaGemmMatchesOpenBlasOnStridedSubMatrices() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Gemm.fastPathUnavailableReason().isEmpty(), Gemm.fastPathUnavailableReason());
+    int m = 37, n = 19, k = 23, off = 5, pad = 3;
+    for (int t = 0; t < 4; t++) {
+      boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+      int lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
+      Tensor a = Checks.random(4, off + (ta ? k : m) * lda), b = Checks.random(5, off + (tb ? n : k) * ldb);
+      Tensor c = Checks.random(6, off + m * ldc), want = c.copy();
+      new JavaGemm().sgemm(ta, tb, m, n, k, 1.5f, a, off, lda, b, off, ldb, -0.5f, c, off, ldc);
+      Gemm.get().sgemm(ta, tb, m, n, k, 1.5f, a, off, lda, b, off, ldb, -0.5f, want, off, ldc);
+      float[] x = want.toArray(), y = c.toArray();
+      for (int i = 0; i < x.length; i++) {
+        assertTrue(Math.abs(x[i] - y[i]) < 1e-4f * Math.max(1f, Math.abs(x[i])), "ta=" + ta + " tb=" + tb + " at " + i + ": " + x[i] + " vs " + y[i]);
+      }
+    }
+  }
 }
