@@ -48,6 +48,7 @@ final class OpGraphs {
   }
 
   private Case build(OpKind k) {
+    if (k == OpKind.QUANTIZE) return quantize(nhwc());
     int[] s = nhwc();
     QuantParams qi = qp();
     int x = act("x", s, qi);
@@ -102,7 +103,7 @@ final class OpGraphs {
         y = act("y", s, QuantParams.perTensor(1f / 256, -128));
         b.addOp(k, new int[] {x}, new int[] {y}, k == OpKind.SOFTMAX ? Options.DEFAULT.withBeta(1f) : Options.DEFAULT);
       }
-      case HARD_SWISH, RELU, RELU6, QUANTIZE -> {
+      case HARD_SWISH, RELU, RELU6 -> {
         y = act("y", s, qp());
         b.addOp(k, new int[] {x}, new int[] {y}, Options.DEFAULT);
       }
@@ -125,6 +126,25 @@ final class OpGraphs {
   private Case done(int[] in, int y, float lo, float hi) {
     LoweredGraph g = b.setInputs(in).setOutputs(y).build();
     return new Case(g, lo, hi, desc + " in " + Arrays.toString(g.tensor(in[0]).shape()) + " out " + Arrays.toString(g.tensor(y).shape()), sameStrideBug);
+  }
+
+  /**
+   * QUANTIZE variants: float→int8 (inputs spanning the range ±20 %, so rounding ties and clamping
+   * occur), int8→int8 requantization, uint8→int8 and int8→uint8 (as the uint8 I/O lowering emits).
+   */
+  private Case quantize(int[] s) {
+    QuantParams qo = qp();
+    int v = r.nextInt(4);
+    DType in = v == 0 ? DType.FLOAT32 : v == 2 ? DType.UINT8 : DType.INT8;
+    QuantParams qi = in == DType.FLOAT32 ? null : v == 2 ? QuantParams.perTensor(qo.scale(), qo.zeroPoint() + 128) : qp();
+    int x = b.addTensor(TensorSpec.activation("in", s, in, qi));
+    DType outType = v == 3 ? DType.UINT8 : DType.INT8;
+    if (v == 3) qo = QuantParams.perTensor(qi.scale(), qi.zeroPoint() + 128);
+    int y = b.addTensor(TensorSpec.activation("y", s, outType, qo));
+    b.addOp(OpKind.QUANTIZE, new int[] {x}, new int[] {y}, Options.DEFAULT);
+    desc = in + "→" + outType;
+    float lo = (-128 - qo.zeroPoint()) * qo.scale() * 1.2f, hi = (127 - qo.zeroPoint()) * qo.scale() * 1.2f;
+    return done(new int[] {x}, y, lo, hi);
   }
 
   /** Random int8 weights with per-channel scales; the output scale keeps ~±3σ of the accumulator in range. */
