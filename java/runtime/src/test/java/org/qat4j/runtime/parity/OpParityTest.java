@@ -19,7 +19,7 @@ import org.qat4j.quant.ir.OpKind;
  */
 @Tag("native")
 class OpParityTest {
-  private static final int GRAPHS = Integer.getInteger("qat4j.parity.graphs", 20), SAMPLES = 4;
+  private static final int GRAPHS = Integer.getInteger("qat4j.parity.graphs", 50), SAMPLES = 4;
 
   @ParameterizedTest @EnumSource(OpKind.class)
   void singleOpGraphsMatchTflite(OpKind kind) {

@@ -30,7 +30,7 @@ import org.qat4j.quant.ptq.Ptq;
 @Tag("native")
 class RandomModelParityTest {
   @Test void randomQuantizedModelsMatchTflite() {
-    int models = Integer.getInteger("qat4j.parity.models", 150);
+    int models = Integer.getInteger("qat4j.parity.models", 500);
     SplittableRandom r = new SplittableRandom(20251126);
     Set<OpKind> seen = EnumSet.noneOf(OpKind.class);
     Parity.Stats builtin = Parity.NONE, xnn = Parity.NONE, xnnF32 = Parity.NONE;
