@@ -149,10 +149,17 @@ public final class Model {
       grads.put(target, consumers(target).size() > 1 ? g.copy() : g);
       return;
     }
-    int n = prev.size();
+    int n = prev.size(), block = 8192;
     var a = prev.buffer();
     var b = g.buffer();
-    for (int i = 0; i < n; i++) a.put(i, a.get(i) + b.get(i));
+    float[] va = new float[Math.min(block, n)], vb = new float[va.length];
+    for (int o = 0; o < n; o += block) {
+      int len = Math.min(block, n - o);
+      a.get(o, va, 0, len);
+      b.get(o, vb, 0, len);
+      for (int i = 0; i < len; i++) va[i] += vb[i];
+      a.put(o, va, 0, len);
+    }
   }
 
   private static void zeroParamGrads(Layer l) {

@@ -46,12 +46,20 @@ public enum Activation {
     Tensor out = Tensor.reuse(work, g.shape());
     FloatBuffer yb = y.buffer(), gb = g.buffer(), ob = out.buffer();
     float hi = this == RELU6 ? 6f : Float.POSITIVE_INFINITY;
-    Parallel.forRange(g.size(), (lo, up) -> {
-      for (int i = lo; i < up; i++) {
-        float v = yb.get(i);
-        // Branch-free gate (signs are random): 0 < v < hi.
-        int mask = (-Float.floatToRawIntBits(v) >> 31) & (Float.floatToRawIntBits(v - hi) >> 31);
-        ob.put(i, Float.intBitsToFloat(Float.floatToRawIntBits(gb.get(i)) & mask));
+    int n = g.size(), block = 8192;
+    Parallel.forRange(n, Parallel.grain(n, n, 1 << 15), (lo, up) -> {
+      float[] vy = new float[Math.min(block, up - lo)], vg = new float[vy.length];
+      for (int o = lo; o < up; o += vy.length) {
+        int len = Math.min(vy.length, up - o);
+        yb.get(o, vy, 0, len);
+        gb.get(o, vg, 0, len);
+        for (int i = 0; i < len; i++) {
+          float v = vy[i];
+          // Branch-free gate (signs are random): 0 < v < hi.
+          int mask = (-Float.floatToRawIntBits(v) >> 31) & (Float.floatToRawIntBits(v - hi) >> 31);
+          vg[i] = Float.intBitsToFloat(Float.floatToRawIntBits(vg[i]) & mask);
+        }
+        ob.put(o, vg, 0, len);
       }
     });
     return out;

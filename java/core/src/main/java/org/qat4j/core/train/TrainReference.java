@@ -6,10 +6,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.qat4j.core.Model;
+import org.qat4j.core.Node;
+import org.qat4j.core.data.Augmentation;
 import org.qat4j.core.data.Dataset;
 import org.qat4j.core.data.FashionMnist;
 import org.qat4j.core.gemm.Gemm;
 import org.qat4j.core.internal.Parallel;
+import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.zoo.Zoo;
 
 /**
@@ -17,7 +20,9 @@ import org.qat4j.core.zoo.Zoo;
  * 1e-3, batch 64) and prints per-epoch test accuracy, images per second and epoch seconds.
  * Positional arguments (all optional): epochs (5), threads (2), data directory ("" = default
  * Fashion-MNIST location), seed (1). Options: {@code --gemm-threads=N} (1) and
- * {@code --lr=constant|cosine} (constant; cosine decays 1e-3 to 0 over the run).
+ * {@code --lr=constant|cosine} (constant; cosine decays 1e-3 to 0 over the run) and
+ * {@code --augment=none|flip} (none; flip = random horizontal flips of training images) and
+ * {@code --bn-momentum=M} (0.99, Keras's default; PyTorch's default corresponds to 0.9).
  */
 public final class TrainReference {
   private TrainReference() {}
@@ -28,10 +33,16 @@ public final class TrainReference {
     // the CPU (measured: 1 GEMM thread trains several times faster on the shared 2-vCPU machine).
     int gemmThreads = 1;
     String lr = "constant";
+    String augment = "none";
+    float bnMomentum = 0.99f;
     for (String a : args) {
       if (a.startsWith("--gemm-threads=")) gemmThreads = Integer.parseInt(a.substring(15));
       else if (a.startsWith("--lr=")) lr = a.substring(5);
-      else if (a.startsWith("--")) throw new IllegalArgumentException("unknown option " + a + " (known: --gemm-threads=N, --lr=constant|cosine)");
+      else if (a.startsWith("--augment=")) augment = a.substring(10);
+      else if (a.startsWith("--bn-momentum=")) bnMomentum = Float.parseFloat(a.substring(14));
+      else if (a.startsWith("--")) {
+        throw new IllegalArgumentException("unknown option " + a + " (known: --gemm-threads=N, --lr=constant|cosine, --augment=none|flip, --bn-momentum=M)");
+      }
       else pos.add(a);
     }
     int epochs = pos.size() > 0 ? Integer.parseInt(pos.get(0)) : 5;
@@ -41,16 +52,22 @@ public final class TrainReference {
     Parallel.setThreads(threads);
     Gemm.get().setThreads(gemmThreads);
     FashionMnist.Splits data = FashionMnist.load(dir);
+    Dataset train = switch (augment) {
+      case "none" -> data.train();
+      case "flip" -> data.train().withAugmentation(new Augmentation(0, true));
+      default -> throw new IllegalArgumentException("--augment must be none or flip, got " + augment);
+    };
     Model model = Zoo.referenceCnn(seed);
+    for (Node n : model.nodes()) if (n.layer() instanceof BatchNormalization bn) bn.momentum(bnMomentum);
     LrSchedule schedule = switch (lr) {
       case "constant" -> LrSchedule.constant(1e-3);
       case "cosine" -> LrSchedule.cosine(1e-3, 0, (long) epochs * data.train().batchCount(64), 0);
       default -> throw new IllegalArgumentException("--lr must be constant or cosine, got " + lr);
     };
-    System.out.printf(Locale.ROOT, "reference CNN: %d parameters, gemm=%s (%d threads), threads=%d, epochs=%d, seed=%d, lr=%s, data=%s%n",
-        model.parameterCount(), Gemm.get().name(), gemmThreads, threads, epochs, seed, schedule.toJson(), dir);
+    System.out.printf(Locale.ROOT, "reference CNN: %d parameters, gemm=%s (%d threads), threads=%d, epochs=%d, seed=%d, lr=%s, augment=%s, bn-momentum=%s, data=%s%n",
+        model.parameterCount(), Gemm.get().name(), gemmThreads, threads, epochs, seed, schedule.toJson(), augment, bnMomentum, dir);
     Trainer trainer = new Trainer(model, new Adam(schedule, 0.9, 0.999, 1e-7, 0)).addCallback(new ProgressLogger(System.out, 200));
-    History h = trainer.fit(data.train(), data.test(), epochs, 64, seed);
+    History h = trainer.fit(train, data.test(), epochs, 64, seed);
     report(h, data.test());
   }
 
