@@ -118,8 +118,10 @@ final class OpGraphs {
 
   /**
    * TFLite 2.20's XNNPACK delegate computes wrong outputs (float and int8) for a SAME convolution
-   * whose padding would be negative, i.e. (out − 1)·stride + effective kernel < in, as with a 1×3
-   * kernel at stride 2 on an even input; BUILTIN is right.
+   * whose padding would be negative, i.e. (out − 1)·stride + effective kernel < in, in one spatial
+   * dimension but not the other — measured with non-square kernels (1×3, 3×1, 1×2 at stride 2 on
+   * 6×6); square 1×1 kernels at stride 2 were right on 6×6 and 6×7. The predicate (negative in
+   * exactly one dimension) is a conservative superset. BUILTIN is always right.
    */
   private static boolean negativeSamePad(int in, int k, int s, int d, int out) { return (out - 1) * s + (k - 1) * d + 1 < in; }
 
@@ -163,7 +165,7 @@ final class OpGraphs {
     int wt = b.addTensor(new TensorSpec("w", wshape, DType.INT8, QuantParams.perAxis(ws, dw ? 3 : 0), w));
     int bt = bias(cout, qi.scale(), ws);
     int[] os = {1, out(s[1], kh, st, dil, p), out(s[2], kw, st, dil, p), cout};
-    sameStrideBug = p.equals("SAME") && (negativeSamePad(s[1], kh, st, dil, os[1]) || negativeSamePad(s[2], kw, st, dil, os[2]));
+    sameStrideBug = p.equals("SAME") && negativeSamePad(s[1], kh, st, dil, os[1]) != negativeSamePad(s[2], kw, st, dil, os[2]);
     int y = act("y", os, QuantParams.perTensor(outScale(qi.scale(), ws, kh * kw * depth), r.nextInt(256) - 128));
     desc += kh + "x" + kw + " stride " + st + " dilation " + dil + " " + p + (dw ? " multiplier " + mult : "");
     b.addOp(k, new int[] {x, wt, bt}, new int[] {y}, org.qat4j.quant.ir.OpSpec.Options.DEFAULT.withStrides(st, st)

@@ -14,7 +14,7 @@ import org.qat4j.quant.ir.OpKind;
  * LoweredGraphs with random shapes, options, weights and quantization parameters, written and run
  * in TFLite on random inputs. BUILTIN equals the simulator (DOUBLE) bit for bit; XNNPACK equals
  * the XNNPACK_F32 simulator bit for bit (MUL: not modelled) and the DOUBLE one within 1 LSB, except
- * SAME convolutions with negative implicit padding, which TFLite 2.20's XNNPACK gets wrong
+ * SAME convolutions with negative implicit padding in one dimension only, which TFLite 2.20's XNNPACK gets wrong
  * ({@link OpGraphs#negativeSamePad}); those are checked on BUILTIN only.
  */
 @Tag("native")

@@ -64,7 +64,8 @@ final class RandomModels {
     int[] s = x.shape();
     int k = s[0] >= 3 && s[1] >= 3 && r.nextBoolean() ? 3 : 1;
     int stride = s[0] >= 6 && r.nextInt(3) == 0 ? 2 : 1;
-    // 1×1 at stride 2 stays VALID: TFLite 2.20's XNNPACK miscomputes SAME with negative padding (see OpGraphs).
+    // 1×1 at stride 2 stays VALID, conservatively: SAME padding negative in one dimension only can
+    // trip TFLite 2.20's XNNPACK (see OpGraphs.negativeSamePad).
     Conv2D c = new Conv2D(name("conv"), filters, k, k).strides(stride, stride).padding(k < stride ? Padding.VALID : pad());
     if (!r.nextBoolean()) return b.add(c.activation(act()), x);
     Node y = b.add(c.useBias(false), x);
