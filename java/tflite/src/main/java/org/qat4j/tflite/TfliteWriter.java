@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +56,8 @@ public final class TfliteWriter {
     private final LoweredGraph g;
     private final FlatBufferBuilder b = new FlatBufferBuilder(1 << 16);
     private final List<Integer> buffers = new ArrayList<>();
+    private final Map<QuantParams, Integer> quantTables = new HashMap<>();
+    private final Map<String, Integer> zeroPointVectors = new HashMap<>();
     private final int[] tensorBuffer;
 
     Encoder(LoweredGraph g) {
@@ -154,9 +158,16 @@ public final class TfliteWriter {
     }
 
     private int quant(QuantParams q) {
+      // Identical parameter tables and zero-point vectors are written once and shared: per-axis
+      // tensors otherwise spend 8 bytes per channel on all-zero int64 zero points.
+      Integer done = quantTables.get(q);
+      if (done != null) return done;
       int scale = QuantizationParameters.createScaleVector(b, q.scales());
-      int zp = QuantizationParameters.createZeroPointVector(b, q.zeroPoints());
-      return QuantizationParameters.createQuantizationParameters(b, 0, 0, scale, zp, (byte) 0, 0, q.quantizedDimension());
+      int zp = zeroPointVectors.computeIfAbsent(Arrays.toString(q.zeroPoints()),
+          k -> QuantizationParameters.createZeroPointVector(b, q.zeroPoints()));
+      int table = QuantizationParameters.createQuantizationParameters(b, 0, 0, scale, zp, (byte) 0, 0, q.quantizedDimension());
+      quantTables.put(q, table);
+      return table;
     }
 
     private int operator(OpSpec op, int opcodeIndex) {
