@@ -22,7 +22,9 @@ import org.qat4j.core.zoo.Zoo;
  * Fashion-MNIST location), seed (1). Options: {@code --gemm-threads=N} (1) and
  * {@code --lr=constant|cosine} (constant; cosine decays 1e-3 to 0 over the run) and
  * {@code --augment=none|flip} (none; flip = random horizontal flips of training images) and
- * {@code --bn-momentum=M} (0.99, Keras's default; PyTorch's default corresponds to 0.9).
+ * {@code --bn-momentum=M} (0.99, Keras's default; PyTorch's default corresponds to 0.9) and
+ * {@code --adamw=WD} (0 = Adam; else AdamW with decoupled weight decay WD, Keras's AdamW uses 0.004)
+ * and {@code --warmup-epochs=E} (0; linear warm-up of the cosine schedule).
  */
 public final class TrainReference {
   private TrainReference() {}
@@ -35,13 +37,17 @@ public final class TrainReference {
     String lr = "constant";
     String augment = "none";
     float bnMomentum = 0.99f;
+    double weightDecay = 0;
+    int warmup = 0;
     for (String a : args) {
       if (a.startsWith("--gemm-threads=")) gemmThreads = Integer.parseInt(a.substring(15));
       else if (a.startsWith("--lr=")) lr = a.substring(5);
       else if (a.startsWith("--augment=")) augment = a.substring(10);
       else if (a.startsWith("--bn-momentum=")) bnMomentum = Float.parseFloat(a.substring(14));
+      else if (a.startsWith("--adamw=")) weightDecay = Double.parseDouble(a.substring(8));
+      else if (a.startsWith("--warmup-epochs=")) warmup = Integer.parseInt(a.substring(16));
       else if (a.startsWith("--")) {
-        throw new IllegalArgumentException("unknown option " + a + " (known: --gemm-threads=N, --lr=constant|cosine, --augment=none|flip, --bn-momentum=M)");
+        throw new IllegalArgumentException("unknown option " + a + " (known: --gemm-threads=N, --lr=constant|cosine, --augment=none|flip, --bn-momentum=M, --adamw=WD, --warmup-epochs=E)");
       }
       else pos.add(a);
     }
@@ -61,12 +67,14 @@ public final class TrainReference {
     for (Node n : model.nodes()) if (n.layer() instanceof BatchNormalization bn) bn.momentum(bnMomentum);
     LrSchedule schedule = switch (lr) {
       case "constant" -> LrSchedule.constant(1e-3);
-      case "cosine" -> LrSchedule.cosine(1e-3, 0, (long) epochs * data.train().batchCount(64), 0);
+      case "cosine" -> LrSchedule.cosine(1e-3, (long) warmup * data.train().batchCount(64),
+          (long) epochs * data.train().batchCount(64), 0);
       default -> throw new IllegalArgumentException("--lr must be constant or cosine, got " + lr);
     };
-    System.out.printf(Locale.ROOT, "reference CNN: %d parameters, gemm=%s (%d threads), threads=%d, epochs=%d, seed=%d, lr=%s, augment=%s, bn-momentum=%s, data=%s%n",
-        model.parameterCount(), Gemm.get().name(), gemmThreads, threads, epochs, seed, schedule.toJson(), augment, bnMomentum, dir);
-    Trainer trainer = new Trainer(model, new Adam(schedule, 0.9, 0.999, 1e-7, 0)).addCallback(new ProgressLogger(System.out, 200));
+    System.out.printf(Locale.ROOT, "reference CNN: %d parameters, gemm=%s (%d threads), threads=%d, epochs=%d, seed=%d, lr=%s, augment=%s, bn-momentum=%s, adamw=%s, data=%s%n",
+        model.parameterCount(), Gemm.get().name(), gemmThreads, threads, epochs, seed, schedule.toJson(), augment, bnMomentum, weightDecay, dir);
+    Adam opt = weightDecay > 0 ? new AdamW(schedule, 0.9, 0.999, 1e-7, weightDecay) : new Adam(schedule, 0.9, 0.999, 1e-7, 0);
+    Trainer trainer = new Trainer(model, opt).addCallback(new ProgressLogger(System.out, 200));
     History h = trainer.fit(train, data.test(), epochs, 64, seed);
     report(h, data.test());
   }
