@@ -17,16 +17,10 @@ final class Models {
     return Args.zooNames().contains(n);
   }
 
-  /** Builds a zoo architecture with seeded weights: the core Zoo's names, then the published builders by CLI name. */
+  /** Builds a zoo architecture (core {@link Zoo} name) with seeded weights. */
   static Model architecture(String n, long seed) {
-    if (Zoo.names().contains(n)) return Zoo.create(n, seed);
-    return switch (n) {
-      case "mobilenet-mini" -> org.qat4j.core.zoo.MobileNetMini.create(seed);
-      case "mobilenet-v1" -> new org.qat4j.core.zoo.MobileNetV1().build(seed);
-      case "mobilenet-v2" -> new org.qat4j.core.zoo.MobileNetV2().build(seed);
-      case "resnet50" -> new org.qat4j.core.zoo.ResNet50().build(seed);
-      default -> throw CliException.notAvailable("zoo model '" + n + "' (core Zoo has " + Zoo.names() + ")");
-    };
+    if (!Zoo.names().contains(n)) throw CliException.usage("unknown zoo model '" + n + "' (known: " + Zoo.names() + ")");
+    return Zoo.create(n, seed);
   }
 
   static Model load(String ref, long seed, String option) {
