@@ -3,6 +3,7 @@ package org.qat4j.cli;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code qat4j demo}: the whole pipeline on Fashion-MNIST with an HTML + JSON report. */
@@ -13,6 +14,8 @@ import picocli.CommandLine.Option;
         "  ./qat4j demo --quick --out /tmp/d  # subset, 1 epoch each (≤ 2 min)",
         "  ./qat4j demo --quick --json | jq .headline"})
 final class DemoCommand extends BaseCommand {
+  @Mixin ThreadOptions threads;
+
   @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST folder (default: /usr/share/datasets/fashion-mnist).")
   Path data;
 
@@ -25,15 +28,8 @@ final class DemoCommand extends BaseCommand {
   @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--threads", paramLabel = "N", description = "qat4j layer threads (default: all CPUs).")
-  Integer threads;
-
-  @Option(names = "--gemm-threads", defaultValue = "1", paramLabel = "N",
-      description = "OpenBLAS threads (default: ${DEFAULT-VALUE}; its spinning workers compete with the layer threads).")
-  int gemmThreads;
-
   @Override JsonObject execute() throws Exception {
-    Pipeline.threads(threads, gemmThreads);
+    threads.apply();
     Path d = Args.dataDir(data, "--data");
     demo = new Demo(this::progress, this::info, d, out, quick, seed);
     JsonObject r = demo.run();

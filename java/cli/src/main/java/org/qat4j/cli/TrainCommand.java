@@ -3,6 +3,7 @@ package org.qat4j.cli;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code qat4j train}: float training of a zoo architecture or a saved model on Fashion-MNIST. */
@@ -14,6 +15,8 @@ import picocli.CommandLine.Option;
         "  ./qat4j train --model cnn.q4j --epochs 1 --out cnn2.q4j     # continue from a saved model",
         "", "JSON fields: test_accuracy, train_images_per_second, epoch_seconds[], train_loss[], train_accuracy[], path, bytes"})
 final class TrainCommand extends BaseCommand {
+  @Mixin TrainingOptions training;
+
   @Option(names = "--model", required = true, paramLabel = "NAME|FILE",
       description = "Architecture (reference-cnn, mobilenet-mini, mobilenet-v1, mobilenet-v2, resnet50) or a saved model file.")
   String model;
@@ -27,35 +30,14 @@ final class TrainCommand extends BaseCommand {
   @Option(names = "--seed", defaultValue = "1", description = "Seed for weights and shuffling (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--batch-size", defaultValue = "64", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
-  int batchSize;
-
   @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
   float lr;
-
-  @Option(names = "--limit", defaultValue = "0", description = "Use only the first N training images (0 = all).")
-  int limit;
-
-  @Option(names = "--test-limit", defaultValue = "0", paramLabel = "N", description = "Report test accuracy on the first N test images (0 = all 10000).")
-  int testLimit;
 
   @Option(names = "--out", required = true, paramLabel = "FILE", description = "Saved model to write.")
   Path out;
 
-  @Option(names = "--threads", paramLabel = "N", description = "qat4j layer threads (default: all CPUs).")
-  Integer threads;
-
-  @Option(names = "--gemm-threads", defaultValue = "1", paramLabel = "N",
-      description = "OpenBLAS threads (default: ${DEFAULT-VALUE}; its spinning workers compete with the layer threads).")
-  int gemmThreads;
-
   @Override JsonObject execute() throws Exception {
-    Pipeline.threads(threads, gemmThreads);
-    Args.positive(epochs, "--epochs");
-    Args.positive(batchSize, "--batch-size");
-    Args.nonNegative(limit, "--limit");
-    Args.nonNegative(testLimit, "--test-limit");
-    if (!(lr > 0)) throw CliException.usage("--lr: must be > 0, got " + lr);
+    training.validate(epochs, lr);
     String zoo = model.startsWith("zoo:") ? Args.zooName(model, "--model") : null;
     if (zoo == null && !Args.zooNames().contains(model)) {
       Args.existingFile(Path.of(model), "--model");
@@ -63,7 +45,7 @@ final class TrainCommand extends BaseCommand {
     }
     Path d = Args.dataDir(data, "--data");
     Args.outFile(out, "--out");
-    Pipeline.TrainSpec s = new Pipeline.TrainSpec(zoo != null ? zoo : model, d, epochs, seed, batchSize, lr, limit, out, testLimit);
+    Pipeline.TrainSpec s = new Pipeline.TrainSpec(zoo != null ? zoo : model, d, epochs, seed, training.batchSize, lr, training.limit, out, training.testLimit);
     return new Pipeline(this::progress, this::info).train(s);
   }
 }

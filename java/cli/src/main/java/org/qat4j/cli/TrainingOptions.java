@@ -1,0 +1,28 @@
+package org.qat4j.cli;
+
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Data-size, batch and thread options shared by {@code train} and {@code quantize}. */
+final class TrainingOptions {
+  @Option(names = "--batch-size", defaultValue = "64", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--limit", defaultValue = "0", description = "Use only the first N training images (0 = all).")
+  int limit;
+
+  @Option(names = "--test-limit", defaultValue = "0", paramLabel = "N", description = "Report test accuracy on the first N test images (0 = all 10000).")
+  int testLimit;
+
+  @Mixin ThreadOptions threads;
+
+  /** Applies the thread settings and checks the shared numbers plus the command's epochs and learning rate. */
+  void validate(int epochs, float lr) {
+    threads.apply();
+    Args.positive(epochs, "--epochs");
+    Args.positive(batchSize, "--batch-size");
+    Args.nonNegative(limit, "--limit");
+    Args.nonNegative(testLimit, "--test-limit");
+    if (!(lr > 0)) throw CliException.usage("--lr: must be > 0, got " + lr);
+  }
+}
