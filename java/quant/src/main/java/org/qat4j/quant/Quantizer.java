@@ -29,6 +29,13 @@ public interface Quantizer {
    */
   void observe(FloatBuffer x, int size, float[] min, float[] max, boolean first);
 
+  /**
+   * True when {@link #observe} depends on the batch only through its per-channel min and max (each
+   * widened to include 0), so a layer that already knows them may pass just those two rows instead
+   * of the tensor (one pass less). Default false: the rule always sees the whole tensor.
+   */
+  default boolean observesMinMaxOnly() { return false; }
+
   /** A fixed range [min, max] that is never observed (e.g. softmax output), or null. */
   default float[] fixedRange() { return null; }
 }

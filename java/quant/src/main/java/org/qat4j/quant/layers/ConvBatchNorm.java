@@ -14,16 +14,21 @@ import org.qat4j.core.layers.Conv2D;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.quant.Quantizer;
+import org.qat4j.quant.quantizers.FakeQuant;
 import org.qat4j.quant.quantizers.FakeQuantizer;
 
 /**
  * Conv2D / DepthwiseConv2D / Dense + BatchNormalization (+ ReLU/ReLU6) as one QAT block that
- * convolves with the fake-quantized FOLDED kernel {@code w·γ/sqrt(moving_var + ε)} (per output
- * channel), so the int8 weights exported are exactly the ones training used. While training with
- * live BN statistics the conv result is unscaled and batch-normalized (PyTorch ConvBn style); when
- * the BN is frozen or in inference the block is the folded conv plus folded bias
- * {@code β + (b − moving_mean)·γ/sqrt(moving_var + ε)}. Params: the conv's kernel ("kernel" or "depthwise_kernel", latent),
- * optional "bias", the BN's "gamma", "beta", "moving_mean", "moving_variance", quantizer ranges.
+ * convolves once, with the fake-quantized FOLDED kernel {@code w·γ/σ_running} (σ_running =
+ * sqrt(moving_var + ε), per output channel), so the int8 weights exported are exactly the ones
+ * training used. With live BN statistics (PyTorch's fused ConvBn QAT) the output is batch-normalized
+ * as if the conv had used the unscaled kernel: y = γ·(u − mean(u))/σ_B + β for u = z/sf + b, z the
+ * conv output and sf = γ/σ_running, computed as the per-channel affine map z·γ/(sf·σ_B) + β −
+ * mean(z)·γ/(sf·σ_B) fused with the activation and the output fake-quant (one pass over z for the
+ * statistics and output range, one for the output). When BN is frozen or in inference the block is
+ * the folded conv plus the folded bias {@code β + (b − moving_mean)·sf}. Params: the conv's kernel
+ * ("kernel" or "depthwise_kernel", latent), optional "bias", the BN's "gamma", "beta",
+ * "moving_mean", "moving_variance", quantizer ranges. NHWC (or [N, units] for Dense).
  */
 public final class ConvBatchNorm extends Layer {
   private final Layer conv;
@@ -39,8 +44,15 @@ public final class ConvBatchNorm extends Layer {
   private int channels;
   private float[] sf;
   private float[] sigma;
+  private float[] mean;
+  private double[] scaleD;
+  private double[] sigmaB;
   private boolean batchStats;
-  private Tensor wfold, z, u, a, out, gv, gz;
+  private boolean fused;
+  private float[] affineMul;
+  private float[] affineAdd;
+  private BnFold.Window window;
+  private Tensor z, a, out, gv, gz, dz;
 
   /**
    * @param conv the convolution/dense clone, built without bias and activation
@@ -126,76 +138,169 @@ public final class ConvBatchNorm extends Layer {
   }
 
   @Override public Tensor forward(Tensor[] in, ExecContext ctx) {
-    sf = foldScale();
-    sigma = new float[channels];
-    for (int c = 0; c < channels; c++) sigma[c] = (float) Math.sqrt(bn.movingVariance().value().get(c) + bn.epsilon());
-    wfold = Tensor.reuse(wfold, kernel.value().shape());
-    fold(kernel.value(), sf, wfold);
-    Tensor ck = kernelOf(conv).value();
-    Tensor q = weightQuant.apply(wfold, ck, ctx.training());
-    if (q != ck) ck.copyFrom(q);
+    boolean training = ctx.training();
+    prepareKernel(training);
     z = conv.forward(in, ctx);
-    batchStats = ctx.training() && !bn.frozen();
-    a = Tensor.reuse(a, z.shape());
+    batchStats = training && !bn.frozen();
+    fused = outputQuant != null && outputQuant.fusable(training);
+    boolean observe = fused && outputQuant.observesNow(training);
+    BnFold.Stats st = batchStats || observe ? BnFold.stats(z, channels, batchStats, observe) : null;
+    float[] mul = null, add;
     if (batchStats) {
-      u = Tensor.reuse(u, z.shape());
-      float[] inv = new float[channels];
-      for (int c = 0; c < channels; c++) inv[c] = 1f / sf[c];
-      Elementwise.affineActivate(z, u, inv, biasValues(), Activation.NONE);
-      Tensor v = bn.forward(new Tensor[] {u}, ctx);
-      Elementwise.affineActivate(v, a, null, new float[channels], act);
+      mul = new float[channels];
+      add = batchAffine(st, z.size() / channels, mul);
     } else {
-      Elementwise.affineActivate(z, a, null, foldedBias(), act);
+      add = foldedBias();
     }
+    affineMul = mul;
+    affineAdd = add;
+    if (fused) {
+      if (observe) {
+        float[] r = BnFold.outputRange(st.min(), st.max(), mul, add, act);
+        outputQuant.observeMinMax(new float[] {r[0]}, new float[] {r[1]});
+      }
+      FakeQuant.Nudged grid = outputQuant.grids()[0];
+      window = BnFold.window(act, grid);
+      out = Tensor.reuse(out, z.shape());
+      BnFold.affineActQuant(z, out, mul, add, act, grid);
+      return out;
+    }
+    a = Tensor.reuse(a, z.shape());
+    Elementwise.affineActivate(z, a, mul, add, act);
     if (outputQuant == null) return a;
     out = Tensor.reuse(out, a.shape());
-    return outputQuant.apply(a, out, ctx.training());
+    return outputQuant.apply(a, out, training);
+  }
+
+  /**
+   * Writes fake-quant(w·γ/σ_running) into the conv's kernel. When the weight range is observed from
+   * the folded weights, their per-channel min/max is taken in the folding pass.
+   */
+  private void prepareKernel(boolean training) {
+    sigma = new float[channels];
+    sf = new float[channels];
+    for (int c = 0; c < channels; c++) {
+      sigma[c] = (float) Math.sqrt(bn.movingVariance().value().get(c) + bn.epsilon());
+      sf[c] = bn.gamma().value().get(c) / sigma[c];
+    }
+    Tensor ck = kernelOf(conv).value();
+    boolean minMax = weightQuant.observesNow(training) && weightQuant.rule().observesMinMaxOnly();
+    FloatBuffer wb = kernel.value().buffer(), kb = ck.buffer();
+    int wc = weightQuant.channels();
+    float[] lo = new float[wc], hi = new float[wc];
+    for (int i = 0, n = ck.size(), c = 0, q = 0; i < n; i++) {
+      float v = wb.get(i) * sf[c];
+      kb.put(i, v);
+      if (minMax) { lo[q] = Math.min(lo[q], v); hi[q] = Math.max(hi[q], v); }
+      if (++c == channels) c = 0;
+      if (++q == wc) q = 0;
+    }
+    if (minMax) weightQuant.observeMinMax(lo, hi);
+    weightQuant.apply(ck, ck, training && !minMax);
+  }
+
+  /**
+   * Batch normalization of the unscaled conv output u = z/sf + b with u's batch statistics, as the
+   * affine map y = z·mul + add (b cancels; σ_B² = var(z)/sf² + ε). Updates the moving statistics
+   * with u's mean and variance. Returns add; fills mul.
+   */
+  private float[] batchAffine(BnFold.Stats st, int rows, float[] mul) {
+    float[] add = new float[channels], b = biasValues();
+    mean = new float[channels];
+    scaleD = new double[channels];
+    sigmaB = new double[channels];
+    FloatBuffer mm = bn.movingMean().value().buffer(), mv = bn.movingVariance().value().buffer();
+    float m = bn.momentum();
+    for (int c = 0; c < channels; c++) {
+      double mu = st.sum()[c] / rows, var = Math.max(st.sumSq()[c] / rows - mu * mu, 0.0), s = sf[c];
+      double varU = var / (s * s);
+      sigmaB[c] = Math.sqrt(varU + bn.epsilon());
+      scaleD[c] = s * sigmaB[c];
+      double k = bn.gamma().value().get(c) / scaleD[c];
+      mean[c] = (float) mu;
+      mul[c] = (float) k;
+      add[c] = (float) (bn.beta().value().get(c) - mu * k);
+      mm.put(c, m * mm.get(c) + (1 - m) * (float) (mu / s + b[c]));
+      mv.put(c, m * mv.get(c) + (1 - m) * (float) varU);
+    }
+    return add;
   }
 
   private float[] biasValues() { return bias == null ? new float[channels] : bias.value().toArray(); }
 
-  @Override public Tensor[] backward(Tensor g, ExecContext ctx) {
-    gv = Tensor.reuse(gv, g.shape());
-    Elementwise.activationMask(g, a, gv, act, outputQuant == null ? null : outputQuant.lastMask());
-    double[] dsf, db;
-    Tensor gzT;
-    if (batchStats) {
-      Tensor gu = bn.backward(gv, ctx)[0];
-      gz = Tensor.reuse(gz, z.shape());
-      double[][] r = Elementwise.unscaleBackward(gu, z, gz, sf);
-      db = r[0];
-      dsf = r[1];
-      gzT = gz;
-    } else {
-      double[][] r = Elementwise.channelSums(gv, null, channels);
-      float[] b = biasValues();
-      db = new double[channels];
-      dsf = new double[channels];
-      for (int c = 0; c < channels; c++) {
-        bn.beta().grad().set(c, (float) r[0][c]);
-        bn.gamma().grad().set(c, 0f);
-        db[c] = r[0][c] * sf[c];
-        dsf[c] = r[0][c] * (b[c] - bn.movingMean().value().get(c));
-      }
-      gzT = gv;
+  @Override public Tensor[] backward(Tensor g, ExecContext ctx) { return backward(g, ctx, new boolean[] {true}); }
+
+  @Override public Tensor[] backward(Tensor g, ExecContext ctx, boolean[] needInput) {
+    Tensor src = g;
+    BnFold.Window w = window;
+    if (!fused) {
+      gv = Tensor.reuse(gv, g.shape());
+      Elementwise.activationMask(g, a, gv, act, outputQuant == null ? null : outputQuant.lastMask());
+      src = gv;
+      w = null;
     }
-    Tensor[] dx = conv.backward(gzT, ctx);
-    Param ck = kernelOf(conv);
-    Tensor dw = kernel.grad();
-    dw.copyFrom(ck.grad());
-    weightQuant.backward(dw);
-    FloatBuffer dwb = dw.buffer(), wb = kernel.value().buffer();
-    for (int i = 0, n = dw.size(); i < n; i++) {
-      int c = i % channels;
-      float d = dwb.get(i);
-      dsf[c] += (double) d * wb.get(i);
-      dwb.put(i, d * sf[c]);
-    }
-    for (int c = 0; c < channels; c++) {
-      bn.gamma().grad().set(c, bn.gamma().grad().get(c) + (float) (dsf[c] / sigma[c]));
-      if (bias != null) bias.grad().set(c, (float) db[c]);
-    }
+    double[] dsf = batchStats ? batchBackward(src, w) : frozenBackward(src, w);
+    Tensor[] dx = conv.backward(dz, ctx, needInput);
+    kernelGradient(dsf);
     return dx;
+  }
+
+  /**
+   * Batch-statistics backward with respect to z of y = γ·(z − μ)/D + β, D = sf·σ_B: standard BN
+   * algebra with D as the normalizer. Returns dL/dsf through D (∂D/∂sf = ε/σ_B at fixed z).
+   */
+  private double[] batchBackward(Tensor src, BnFold.Window w) {
+    int rows = z.size() / channels;
+    double[][] s = BnFold.gradSums(src, z, mean, affineMul, affineAdd, w);
+    float[] p = new float[channels], q = new float[channels], r = new float[channels];
+    double[] dsf = new double[channels];
+    for (int c = 0; c < channels; c++) {
+      double gamma = bn.gamma().value().get(c), d = scaleD[c];
+      double dGamma = s[1][c] / d;
+      p[c] = (float) (gamma / d);
+      q[c] = (float) (-gamma * dGamma / (rows * d * d));
+      r[c] = (float) (-gamma / d * s[0][c] / rows);
+      bn.beta().grad().set(c, (float) s[0][c]);
+      bn.gamma().grad().set(c, (float) dGamma);
+      dsf[c] = -gamma * dGamma * bn.epsilon() / (sf[c] * sigmaB[c] * sigmaB[c]);
+      if (bias != null) bias.grad().set(c, 0f);
+    }
+    gz = Tensor.reuse(gz, z.shape());
+    BnFold.bnInputGrad(src, z, mean, p, q, r, affineMul, affineAdd, w, gz);
+    dz = gz;
+    return dsf;
+  }
+
+  /** Frozen/inference backward of y = z + β + (b − moving_mean)·sf: dz = g. Returns dL/dsf through the bias. */
+  private double[] frozenBackward(Tensor src, BnFold.Window w) {
+    if (w != null) gz = Tensor.reuse(gz, z.shape());
+    double[] sum = BnFold.maskAndSum(src, z, affineAdd, w, w == null ? null : gz, channels);
+    dz = w == null ? src : gz;
+    float[] b = biasValues();
+    double[] dsf = new double[channels];
+    for (int c = 0; c < channels; c++) {
+      bn.beta().grad().set(c, (float) sum[c]);
+      bn.gamma().grad().set(c, 0f);
+      dsf[c] = sum[c] * (b[c] - bn.movingMean().value().get(c));
+      if (bias != null) bias.grad().set(c, (float) (sum[c] * sf[c]));
+    }
+    return dsf;
+  }
+
+  /**
+   * Latent kernel gradient from the folded one (straight-through mask, times sf) in one pass, and
+   * γ's gradient through sf = γ/σ_running: dγ += (dsf + Σ dW_fold·w)/σ_running.
+   */
+  private void kernelGradient(double[] dsf) {
+    FloatBuffer fb = kernelOf(conv).grad().buffer(), wb = kernel.value().buffer(), db = kernel.grad().buffer();
+    byte[] wm = weightQuant.lastMask();
+    for (int i = 0, n = kernel.value().size(), c = 0; i < n; i++) {
+      float d = wm == null || wm[i] != 0 ? fb.get(i) : 0f;
+      dsf[c] += (double) d * wb.get(i);
+      db.put(i, d * sf[c]);
+      if (++c == channels) c = 0;
+    }
+    for (int c = 0; c < channels; c++) bn.gamma().grad().set(c, bn.gamma().grad().get(c) + (float) (dsf[c] / sigma[c]));
   }
 
   @Override public List<Param> params() {

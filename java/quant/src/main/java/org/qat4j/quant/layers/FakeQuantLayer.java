@@ -33,6 +33,10 @@ public final class FakeQuantLayer extends Layer {
     return quantizer.apply(in[0], out, ctx.training());
   }
 
+  @Override public Tensor[] backward(Tensor g, ExecContext ctx, boolean[] needInput) {
+    return needInput[0] ? backward(g, ctx) : new Tensor[] {null};
+  }
+
   @Override public Tensor[] backward(Tensor g, ExecContext ctx) {
     dx = Tensor.reuse(dx, g.shape());
     dx.copyFrom(g);

@@ -30,7 +30,6 @@ public final class QuantizeWrapper extends Layer {
   private Tensor act;
   private Tensor out;
   private Tensor gAct;
-  private Tensor gOut;
 
   /**
    * @param weightRules param name → quantizer for the weights to fake-quantize
@@ -92,28 +91,37 @@ public final class QuantizeWrapper extends Layer {
     return output.apply(y, out, ctx.training());
   }
 
-  @Override public Tensor[] backward(Tensor g, ExecContext ctx) {
+  @Override public Tensor[] backward(Tensor g, ExecContext ctx) { return backward(g, ctx, null); }
+
+  @Override public Tensor[] backward(Tensor g, ExecContext ctx, boolean[] needInput) {
     Tensor grad = g;
-    if (output != null) {
-      gOut = Tensor.reuse(gOut, g.shape());
-      gOut.copyFrom(g);
-      output.backward(gOut);
-      grad = gOut;
-    }
-    if (post != Activation.NONE) {
+    byte[] m = output == null ? null : output.lastMask();
+    if (post != Activation.NONE || m != null) {
+      // One pass: the output STE mask and the activation's gradient gate together.
       gAct = Tensor.reuse(gAct, g.shape());
-      Kernels.activationGrad(post, act, grad, gAct);
+      Elementwise.activationMask(g, post == Activation.NONE ? g : act, gAct, post, m);
       grad = gAct;
     }
-    Tensor[] dx = inner.backward(grad, ctx);
+    Tensor[] dx = needInput == null ? inner.backward(grad, ctx) : inner.backward(grad, ctx, needInput);
     for (Param p : inner.params()) {
       FakeQuantizer fq = weightQuantizers.get(p.name());
       if (fq == null || !p.trainable()) continue;
-      Param l = latent.get(p.name());
-      l.grad().copyFrom(p.grad());
-      fq.backward(l.grad());
+      maskInto(p.grad(), fq.lastMask(), latent.get(p.name()).grad());
     }
     return dx;
+  }
+
+  /** dst = src where mask (null = all ones) is 1, else 0. */
+  private static void maskInto(Tensor src, byte[] mask, Tensor dst) {
+    if (mask == null) { dst.copyFrom(src); return; }
+    java.nio.FloatBuffer s = src.buffer(), d = dst.buffer();
+    float[] v = new float[Math.min(8192, src.size())];
+    for (int off = 0, n = src.size(); off < n; off += v.length) {
+      int len = Math.min(v.length, n - off);
+      s.get(off, v, 0, len);
+      for (int i = 0; i < len; i++) if (mask[off + i] == 0) v[i] = 0f;
+      d.put(off, v, 0, len);
+    }
   }
 
   /** Inner params with quantized weights replaced by their latent copies, then quantizer ranges. */

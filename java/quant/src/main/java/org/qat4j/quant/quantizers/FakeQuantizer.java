@@ -118,6 +118,33 @@ public final class FakeQuantizer {
     return out;
   }
 
+  /** True when {@link #apply} with {@code training} would update the range first. */
+  public boolean observesNow(boolean training) { return training && observing && sink == null && enabled && !fixed(); }
+
+  /**
+   * True when a layer may compute this quantizer's output itself with {@link #grids()} (fusing it
+   * into its own output pass): enabled, not calibrating, per-tensor, and the range either needs no
+   * update now or can be updated from the batch min/max alone ({@link #observeMinMax}).
+   */
+  public boolean fusable(boolean training) {
+    if (sink != null || !enabled || channels != 1) return false;
+    if (observesNow(training)) return rule.observesMinMaxOnly();
+    return hasRange();
+  }
+
+  /**
+   * Updates the range as {@link #observe} would from a batch whose per-channel minima and maxima are
+   * {@code lo} and {@code hi} (the rule must observe min/max only: {@link Quantizer#observesMinMaxOnly}).
+   */
+  public void observeMinMax(float[] lo, float[] hi) {
+    if (!rule.observesMinMaxOnly()) throw new IllegalStateException("quantizer '" + name + "': " + rule + " needs the whole batch to observe");
+    if (lo.length != channels || hi.length != channels) throw new IllegalArgumentException("quantizer '" + name + "' has " + channels + " channels");
+    float[] rows = new float[2 * channels];
+    System.arraycopy(lo, 0, rows, 0, channels);
+    System.arraycopy(hi, 0, rows, channels, channels);
+    observe(FloatBuffer.wrap(rows), rows.length);
+  }
+
   /** The straight-through mask (1 = gradient passes) of the last {@link #apply}, or null when it passed values through. */
   public byte[] lastMask() { return passThrough ? null : mask; }
 
@@ -137,10 +164,12 @@ public final class FakeQuantizer {
   }
 
   /** Updates the range from {@code x} with the rule (even while not training). */
-  public void observe(Tensor x) {
+  public void observe(Tensor x) { observe(x.buffer(), x.size()); }
+
+  private void observe(FloatBuffer x, int size) {
     FloatBuffer mn = min.value().buffer(), mx = max.value().buffer();
     for (int i = 0; i < channels; i++) { scratchMin[i] = mn.get(i); scratchMax[i] = mx.get(i); }
-    rule.observe(x.buffer(), x.size(), scratchMin, scratchMax, !hasRange());
+    rule.observe(x, size, scratchMin, scratchMax, !hasRange());
     min.value().copyFrom(scratchMin);
     max.value().copyFrom(scratchMax);
     observed.value().set(0, 1f);

@@ -21,6 +21,8 @@ public record MovingAverageQuantizer(int numBits, boolean symmetric, boolean nar
 
   @Override public boolean perAxis() { return false; }
 
+  @Override public boolean observesMinMaxOnly() { return true; }
+
   @Override public void observe(FloatBuffer x, int size, float[] min, float[] max, boolean first) {
     float[] bmin = new float[1], bmax = new float[1];
     Ranges.batchMinMax(x, size, bmin, bmax);
