@@ -90,7 +90,8 @@ class QatStepProfile {
           if (!needIn[k]) continue;
           Node in = n.inputs().get(k);
           Tensor prev = grads.get(in);
-          if (prev == null) grads.put(in, gin[k].copy());
+          // As Model.backward: a private accumulator only for fan-out nodes (layer outputs are reused).
+          if (prev == null) grads.put(in, model.consumers(in).size() > 1 ? gin[k].copy() : gin[k]);
           else for (int e = 0; e < prev.size(); e++) prev.set(e, prev.get(e) + gin[k].get(e));
         }
       }

@@ -188,8 +188,27 @@ public final class FloatLowering {
       bias = WeightLayouts.foldBias(bias, mean, bn.beta().value().toArray(), scale);
     }
     if (bias == null) bias = new float[w.channels()];
+    int x = input(n, 0);
+    SamePadding sp = w.explicitSame(n.inputs().get(0).shape());
+    if (sp != null) {
+      x = explicitPad(b, n, x, sp, DType.FLOAT32, null);
+      w = w.withPadding("VALID");
+    }
     int wt = constF(n.name() + "/weights", w.shape(), weights);
     int bt = constF(n.name() + "/bias", new int[] {w.channels()}, bias);
-    b.addOp(w.kind(), new int[] {input(n, 0), wt, bt}, new int[] {output(s)}, w.options(o));
+    b.addOp(w.kind(), new int[] {x, wt, bt}, new int[] {output(s)}, w.options(o));
+  }
+
+  /**
+   * Emits the PAD of {@code sp} on {@code x} (node {@code n}'s input) into a new tensor named
+   * "n/same_pad" with the given type and params (int8 PAD pads with the zero point); returns it,
+   * or {@code x} when no padding is needed.
+   */
+  static int explicitPad(LoweredGraphBuilder b, Node n, int x, SamePadding sp, DType type, org.qat4j.quant.ir.QuantParams q) {
+    if (sp.none()) return x;
+    int pads = b.addTensor(new TensorSpec(n.name() + "/same_paddings", new int[] {4, 2}, DType.INT32, null, sp.paddings()));
+    int out = b.addTensor(TensorSpec.activation(n.name() + "/same_pad", batch1(sp.padded(n.inputs().get(0).shape())), type, q));
+    b.addOp(OpKind.PAD, new int[] {x, pads}, new int[] {out}, null);
+    return out;
   }
 }

@@ -224,6 +224,11 @@ public final class Int8Lowering {
     int x = in(n, 0);
     QuantParams inQ = paramsOf(x);
     WeightedOp op = WeightedOp.of(conv, n.inputs().get(0).shape());
+    SamePadding sp = op.explicitSame(n.inputs().get(0).shape());
+    if (sp != null) {
+      x = FloatLowering.explicitPad(b, n, x, sp, DType.INT8, inQ);
+      op = op.withPadding("VALID");
+    }
     FakeQuant.Nudged[] grids = wq.grids();
     float[] scales = new float[grids.length];
     for (int i = 0; i < grids.length; i++) scales[i] = grids[i].zero() ? 1f : grids[i].scale();

@@ -42,6 +42,20 @@ public record WeightedOp(OpKind kind, int[] shape, int channelDim, int channels,
 
   private static float[] biasOf(org.qat4j.core.Param p) { return p == null ? null : p.value().toArray(); }
 
+  /**
+   * For a SAME convolution that needs it ({@link SamePadding}), the explicit padding to emit before
+   * it as a VALID convolution; else null. {@code inShape} is the per-sample input [H, W, C].
+   */
+  SamePadding explicitSame(int[] inShape) {
+    if (kind == OpKind.FULLY_CONNECTED || !"SAME".equals(padding)) return null;
+    return SamePadding.replacement(inShape, shape[1], shape[2], strides, dilation);
+  }
+
+  /** This op with another padding. */
+  WeightedOp withPadding(String p) {
+    return new WeightedOp(kind, shape, channelDim, channels, weights, bias, strides, dilation, p, depthMultiplier);
+  }
+
   /** Operator options for this op on top of {@code base} (which carries the fused activation). */
   public OpSpec.Options options(OpSpec.Options base) {
     if (kind == OpKind.FULLY_CONNECTED) return base;
