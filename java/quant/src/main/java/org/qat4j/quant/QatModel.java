@@ -28,6 +28,8 @@ import org.qat4j.quant.quantizers.FakeQuantizer;
  * schedule callback.
  */
 public final class QatModel {
+  static { org.qat4j.quant.layers.QatLayers.register(); }
+
   private final Model model;
   private final Scheme scheme;
   private final Map<String, FakeQuantizer> rangeOf;
@@ -157,6 +159,16 @@ public final class QatModel {
       }
     };
   }
+
+  /**
+   * Saves the model (graph, weights, ranges, BN state, quantizer switches, scheme) to a zip file that
+   * {@link #load} restores; {@code ModelIO.load} also reads it as a plain model. Built-in schemes
+   * and quantizer rules only.
+   */
+  public void save(java.nio.file.Path file) throws java.io.IOException { QatModelFiles.save(this, rangeOf, file); }
+
+  /** Loads a model written by {@link #save}: same fake-quant predictions and int8 export. */
+  public static QatModel load(java.nio.file.Path file) throws java.io.IOException { return QatModelFiles.load(file); }
 
   @Override public String toString() { return "QatModel(" + scheme.name() + ")\n" + model; }
 }

@@ -10,6 +10,8 @@ import org.qat4j.quant.transforms.Transform;
  * float model is not modified: the QAT model is a rewritten copy with the same weights.
  */
 public final class Quantize {
+  static { org.qat4j.quant.layers.QatLayers.register(); }
+
   private Quantize() {}
 
   /** Annotates every layer and applies {@link Default8Bit}. */

@@ -303,6 +303,20 @@ public final class ConvBatchNorm extends Layer {
     for (int c = 0; c < channels; c++) bn.gamma().grad().set(c, bn.gamma().grad().get(c) + (float) (dsf[c] / sigma[c]));
   }
 
+  /** The conv and BN configs, bias flag, activation and the two quantizer rules (see {@link QatLayers}). */
+  @Override public com.google.gson.JsonObject config() {
+    com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+    o.addProperty("conv_type", conv.type());
+    o.add("conv", conv.config());
+    o.addProperty("use_bias", useBias);
+    o.addProperty("bn_name", bn.name());
+    o.add("bn", bn.config());
+    o.addProperty("activation", act.name());
+    o.add("weight_quantizer", QatLayers.json(weightRule, name()));
+    o.add("output_quantizer", QatLayers.json(outputRule, name()));
+    return o;
+  }
+
   @Override public List<Param> params() {
     List<Param> l = new ArrayList<>();
     if (kernel == null) return l;

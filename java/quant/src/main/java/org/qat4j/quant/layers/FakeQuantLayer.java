@@ -44,5 +44,11 @@ public final class FakeQuantLayer extends Layer {
     return new Tensor[] {dx};
   }
 
+  @Override public com.google.gson.JsonObject config() {
+    com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+    o.add("quantizer", QatLayers.json(rule, name()));
+    return o;
+  }
+
   @Override public List<Param> params() { return quantizer == null ? List.of() : quantizer.params(); }
 }

@@ -135,5 +135,14 @@ public final class QuantizeWrapper extends Layer {
 
   static List<Param> localParams(FakeQuantizer q) { return q.params(); }
 
-  @Override public com.google.gson.JsonObject config() { return inner.config(); }
+  /** {"inner": inner config, "weight_quantizers": {param: rule}, "post_activation", "output_quantizer"}. */
+  @Override public com.google.gson.JsonObject config() {
+    com.google.gson.JsonObject o = new com.google.gson.JsonObject(), w = new com.google.gson.JsonObject();
+    o.add("inner", inner.config());
+    for (var e : weightRules.entrySet()) w.add(e.getKey(), QatLayers.json(e.getValue(), name()));
+    o.add("weight_quantizers", w);
+    o.addProperty("post_activation", post.name());
+    o.add("output_quantizer", QatLayers.json(outputRule, name()));
+    return o;
+  }
 }
