@@ -27,7 +27,7 @@ import org.qat4j.core.zoo.Zoo;
  * CNN and MobileNetMini, random data, batch 64: forward, cross-entropy, backward, Adam, interleaved
  * rounds with alternating order; prints median ratios and a per-layer breakdown (forward + backward
  * ms summed over the timed steps). Run with
- * {@code -Dtest=QatStepProfile -Dgroups=slow -Dqat4j.profile.rounds=9}. Asserts only that steps ran.
+ * {@code -Dtest=QatStepProfile -Dtest.excludedGroups=device -Dqat4j.profile.rounds=9}. Asserts only that steps ran.
  */
 @Tag("slow")
 class QatStepProfile {

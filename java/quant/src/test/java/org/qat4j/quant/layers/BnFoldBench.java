@@ -15,7 +15,7 @@ import org.qat4j.quant.quantizers.FakeQuant;
 
 /**
  * Per-pass cost of the fused BN-fold passes next to the core BatchNormalization on the reference
- * CNN's first activation (64×26×26×32), interleaved; prints ms per call. {@code -Dgroups=slow}.
+ * CNN's first activation (64×26×26×32), interleaved; prints ms per call. {@code -Dtest=BnFoldBench -Dtest.excludedGroups=device}.
  */
 @Tag("slow")
 class BnFoldBench {
