@@ -1,11 +1,8 @@
 package org.qat4j.core.layers;
 
 import com.google.gson.JsonObject;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import org.qat4j.core.ExecContext;
-import org.qat4j.core.Layer;
 import org.qat4j.core.Param;
 import org.qat4j.core.Tensor;
 
@@ -15,17 +12,8 @@ import org.qat4j.core.Tensor;
  * Kernel param "kernel" is HWIO [kh, kw, in, filters] (Glorot-uniform init with fan-in kh·kw·in and
  * fan-out kh·kw·filters, as Keras), bias "bias" [filters] (zeros). Padding follows TFLite's arithmetic; the optional fused activation is applied last.
  */
-public final class Conv2D extends Layer {
+public final class Conv2D extends ConvBase<Conv2D> {
   private final int filters;
-  private final int[] kernelSize;
-  private int[] strides = {1, 1};
-  private int[] dilation = {1, 1};
-  private Padding padding = Padding.VALID;
-  private boolean useBias = true;
-  private Activation activation = Activation.NONE;
-  private Param kernel;
-  private Param bias;
-  private ConvGeometry geo;
   private Tensor col;
   private Tensor dcol;
   private Tensor y;
@@ -35,42 +23,20 @@ public final class Conv2D extends Layer {
 
   /** A convolution with {@code filters} output channels and a kh x kw window; stride 1, VALID, bias, no activation. */
   public Conv2D(String name, int filters, int kh, int kw) {
-    super(name);
-    ConvGeometry.positive(name, "filters and kernel size", filters, kh, kw);
+    super(name, kh, kw);
+    ConvGeometry.positive(name, "filters", filters);
     this.filters = filters;
-    this.kernelSize = new int[] {kh, kw};
   }
 
-  public Conv2D strides(int sh, int sw) { ConvGeometry.positive(name(), "strides", sh, sw); strides = new int[] {sh, sw}; return this; }
-  public Conv2D dilation(int dh, int dw) { ConvGeometry.positive(name(), "dilation", dh, dw); dilation = new int[] {dh, dw}; return this; }
-  public Conv2D padding(Padding p) { padding = java.util.Objects.requireNonNull(p); return this; }
-  public Conv2D useBias(boolean b) { useBias = b; return this; }
-  public Conv2D activation(Activation a) { activation = java.util.Objects.requireNonNull(a); return this; }
+  @Override Conv2D self() { return this; }
+
 
   static Conv2D fromConfig(String name, JsonObject c) {
     int[] k = ConvGeometry.pair(Configs.ints(c, "kernel_size"), name, "kernel_size");
-    int[] s = ConvGeometry.pair(c.has("strides") ? Configs.ints(c, "strides") : new int[] {1}, name, "strides");
-    int[] d = ConvGeometry.pair(c.has("dilation_rate") ? Configs.ints(c, "dilation_rate") : new int[] {1}, name, "dilation_rate");
-    return new Conv2D(name, c.get("filters").getAsInt(), k[0], k[1]).strides(s[0], s[1]).dilation(d[0], d[1])
-        .padding(Padding.valueOf(Configs.str(c, "padding", "VALID")))
-        .useBias(Configs.bool(c, "use_bias", true))
-        .activation(Activation.valueOf(Configs.str(c, "activation", "NONE")));
+    return withCommonConfig(new Conv2D(name, c.get("filters").getAsInt(), k[0], k[1]), c);
   }
 
   public int filters() { return filters; }
-  /** [kh, kw]. */
-  public int[] kernelSize() { return kernelSize.clone(); }
-  /** [stride_h, stride_w]. */
-  public int[] strides() { return strides.clone(); }
-  /** [dilation_h, dilation_w]. */
-  public int[] dilation() { return dilation.clone(); }
-  public Padding padding() { return padding; }
-  public boolean hasBias() { return useBias; }
-  public Activation activation() { return activation; }
-  /** Kernel HWIO [kh, kw, in, filters]; null before build. */
-  public Param kernel() { return kernel; }
-  /** Bias [filters], or null without bias. */
-  public Param bias() { return bias; }
 
   @Override public String type() { return "Conv2D"; }
 
@@ -79,9 +45,6 @@ public final class Conv2D extends Layer {
     return new int[] {g.oh(), g.ow(), filters};
   }
 
-  private ConvGeometry geometry(int[] in) {
-    return ConvGeometry.of(this, in, kernelSize[0], kernelSize[1], strides[0], strides[1], dilation[0], dilation[1], padding);
-  }
 
   @Override public void build(int[][] in, SplittableRandom rng) {
     int[] s = single(in);
@@ -147,22 +110,10 @@ public final class Conv2D extends Layer {
     return new Tensor[] {dx};
   }
 
-  @Override public List<Param> params() {
-    List<Param> l = new ArrayList<>();
-    if (kernel != null) l.add(kernel);
-    if (bias != null) l.add(bias);
-    return l;
-  }
 
   @Override public JsonObject config() {
     JsonObject o = new JsonObject();
     o.addProperty("filters", filters);
-    o.add("kernel_size", Configs.array(kernelSize));
-    o.add("strides", Configs.array(strides));
-    o.add("dilation_rate", Configs.array(dilation));
-    o.addProperty("padding", padding.name());
-    o.addProperty("use_bias", useBias);
-    o.addProperty("activation", activation.name());
-    return o;
+    return commonConfig(o);
   }
 }

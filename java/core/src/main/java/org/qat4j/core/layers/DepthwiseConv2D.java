@@ -2,12 +2,8 @@ package org.qat4j.core.layers;
 
 import com.google.gson.JsonObject;
 import java.nio.FloatBuffer;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Objects;
 import java.util.SplittableRandom;
 import org.qat4j.core.ExecContext;
-import org.qat4j.core.Layer;
 import org.qat4j.core.Param;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.internal.Parallel;
@@ -18,66 +14,30 @@ import org.qat4j.core.internal.Parallel;
  * (zeros); output channel {@code c·mult + m} reads input channel c with kernel slice m.
  * Padding follows TFLite's arithmetic; the optional fused activation is applied last.
  */
-public final class DepthwiseConv2D extends Layer {
-  private final int[] kernelSize;
+public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
   private int multiplier = 1;
-  private int[] strides = {1, 1};
-  private int[] dilation = {1, 1};
-  private Padding padding = Padding.VALID;
-  private boolean useBias = true;
-  private Activation activation = Activation.NONE;
-  private Param kernel;
-  private Param bias;
-  private ConvGeometry geo;
   private Tensor x;
   private Tensor y;
   private Tensor dx;
   private Tensor gmask;
 
   public DepthwiseConv2D(String name, int kh, int kw) {
-    super(name);
-    ConvGeometry.positive(name, "kernel size", kh, kw);
-    kernelSize = new int[] {kh, kw};
+    super(name, kh, kw);
   }
 
+  @Override DepthwiseConv2D self() { return this; }
+
   public DepthwiseConv2D depthMultiplier(int m) { ConvGeometry.positive(name(), "depth multiplier", m); multiplier = m; return this; }
-  public DepthwiseConv2D strides(int sh, int sw) { ConvGeometry.positive(name(), "strides", sh, sw); strides = new int[] {sh, sw}; return this; }
-  public DepthwiseConv2D dilation(int dh, int dw) { ConvGeometry.positive(name(), "dilation", dh, dw); dilation = new int[] {dh, dw}; return this; }
-  public DepthwiseConv2D padding(Padding p) { padding = Objects.requireNonNull(p); return this; }
-  public DepthwiseConv2D useBias(boolean b) { useBias = b; return this; }
-  public DepthwiseConv2D activation(Activation a) { activation = Objects.requireNonNull(a); return this; }
 
   static DepthwiseConv2D fromConfig(String name, JsonObject c) {
     int[] k = ConvGeometry.pair(Configs.ints(c, "kernel_size"), name, "kernel_size");
-    int[] s = ConvGeometry.pair(c.has("strides") ? Configs.ints(c, "strides") : new int[] {1}, name, "strides");
-    int[] d = ConvGeometry.pair(c.has("dilation_rate") ? Configs.ints(c, "dilation_rate") : new int[] {1}, name, "dilation_rate");
-    return new DepthwiseConv2D(name, k[0], k[1]).depthMultiplier(Configs.integer(c, "depth_multiplier", 1))
-        .strides(s[0], s[1]).dilation(d[0], d[1])
-        .padding(Padding.valueOf(Configs.str(c, "padding", "VALID")))
-        .useBias(Configs.bool(c, "use_bias", true))
-        .activation(Activation.valueOf(Configs.str(c, "activation", "NONE")));
+    return withCommonConfig(new DepthwiseConv2D(name, k[0], k[1]).depthMultiplier(Configs.integer(c, "depth_multiplier", 1)), c);
   }
 
-  /** [kh, kw]. */
-  public int[] kernelSize() { return kernelSize.clone(); }
   public int depthMultiplier() { return multiplier; }
-  /** [stride_h, stride_w]. */
-  public int[] strides() { return strides.clone(); }
-  /** [dilation_h, dilation_w]. */
-  public int[] dilation() { return dilation.clone(); }
-  public Padding padding() { return padding; }
-  public boolean hasBias() { return useBias; }
-  public Activation activation() { return activation; }
-  /** Kernel [kh, kw, in, mult]; null before build. */
-  public Param kernel() { return kernel; }
-  /** Bias [in·mult], or null without bias. */
-  public Param bias() { return bias; }
 
   @Override public String type() { return "DepthwiseConv2D"; }
 
-  private ConvGeometry geometry(int[] in) {
-    return ConvGeometry.of(this, in, kernelSize[0], kernelSize[1], strides[0], strides[1], dilation[0], dilation[1], padding);
-  }
 
   @Override public int[] outputShape(int[]... in) {
     ConvGeometry g = geometry(single(in));
@@ -199,22 +159,10 @@ public final class DepthwiseConv2D extends Layer {
     }
   }
 
-  @Override public List<Param> params() {
-    List<Param> l = new ArrayList<>();
-    if (kernel != null) l.add(kernel);
-    if (bias != null) l.add(bias);
-    return l;
-  }
 
   @Override public JsonObject config() {
     JsonObject o = new JsonObject();
-    o.add("kernel_size", Configs.array(kernelSize));
     o.addProperty("depth_multiplier", multiplier);
-    o.add("strides", Configs.array(strides));
-    o.add("dilation_rate", Configs.array(dilation));
-    o.addProperty("padding", padding.name());
-    o.addProperty("use_bias", useBias);
-    o.addProperty("activation", activation.name());
-    return o;
+    return commonConfig(o);
   }
 }
