@@ -75,6 +75,15 @@ public final class Parallel {
   /** Number of chunks {@link #forRange} will use for n items. */
   public static int chunks(int n) { return Math.max(1, Math.min(threads, n)); }
 
+  /**
+   * Index of the {@link #forRange} chunk that starts at {@code lo} when n items are split into
+   * {@code chunks} chunks, so a body can write its partial result to a fixed slot.
+   */
+  public static int chunkOf(int lo, int n, int chunks) {
+    for (int c = 0; c < chunks; c++) if ((int) ((long) c * n / chunks) == lo) return c;
+    throw new IllegalStateException("no chunk starts at " + lo);
+  }
+
   private static ExecutorService pool() {
     ExecutorService p = pool;
     if (p == null) {

@@ -132,7 +132,7 @@ public final class BatchNormalization extends Layer {
     double[][] part = new double[2 * chunks][c];
     float[] mu = b == null ? null : mean, is = invStd;
     Parallel.forRange(rows, chunks, (lo, hi) -> {
-      int ci = Reductions.chunkOf(lo, rows, chunks), step = Math.max(1, BLOCK / c);
+      int ci = Parallel.chunkOf(lo, rows, chunks), step = Math.max(1, BLOCK / c);
       double[] s1 = part[2 * ci], s2 = part[2 * ci + 1];
       float[] va = new float[step * c], vb = b == null ? null : new float[step * c], f1 = new float[c], f2 = new float[c];
       for (int r0 = lo; r0 < hi; r0 += step) {

@@ -108,7 +108,7 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
     float[][] db = new float[chunks][cm];
     FloatBuffer xb = x.buffer(), gb = g.buffer(), dxb = dx.buffer();
     Parallel.forRange(n, chunks, (lo, hi) -> {
-      int ci = Reductions.chunkOf(lo, n, chunks);
+      int ci = Parallel.chunkOf(lo, n, chunks);
       float[] sx = new float[geo.h() * geo.w() * geo.c()];
       float[] sdx = new float[sx.length];
       float[] grow = new float[geo.ow() * cm];

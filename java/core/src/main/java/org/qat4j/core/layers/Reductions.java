@@ -20,7 +20,7 @@ public final class Reductions {
     int chunks = Parallel.chunks(rows);
     double[][] part = new double[chunks][cols];
     Parallel.forRange(rows, chunks, (lo, hi) -> {
-      double[] acc = part[chunkOf(lo, rows, chunks)];
+      double[] acc = part[Parallel.chunkOf(lo, rows, chunks)];
       int step = Math.max(1, BLOCK / cols);
       float[] blk = new float[step * cols], f = new float[cols];
       for (int r0 = lo; r0 < hi; r0 += step) {
@@ -38,11 +38,5 @@ public final class Reductions {
       for (double[] p : part) s += p[j];
       ob.put(j, (float) s);
     }
-  }
-
-  /** Index of the {@link Parallel#forRange} chunk that starts at {@code lo}. */
-  static int chunkOf(int lo, int n, int chunks) {
-    for (int c = 0; c < chunks; c++) if ((int) ((long) c * n / chunks) == lo) return c;
-    throw new IllegalStateException("no chunk starts at " + lo);
   }
 }
