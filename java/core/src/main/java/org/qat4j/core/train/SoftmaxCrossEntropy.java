@@ -35,12 +35,8 @@ public final class SoftmaxCrossEntropy {
         throw new IllegalArgumentException("label " + y + " at batch row " + i + " outside [0, " + c + ")");
       }
       int base = i * c;
-      float max = Float.NEGATIVE_INFINITY;
-      int arg = 0;
-      for (int j = 0; j < c; j++) {
-        float v = lb.get(base + j);
-        if (v > max) { max = v; arg = j; }
-      }
+      int arg = argmax(lb, base, c);
+      float max = lb.get(base + arg);
       if (arg == y) correct++;
       double sum = 0;
       for (int j = 0; j < c; j++) sum += Math.exp(lb.get(base + j) - max);
@@ -66,16 +62,19 @@ public final class SoftmaxCrossEntropy {
     int n = logits.dim(0), c = logits.dim(1);
     var lb = logits.buffer();
     int correct = 0;
-    for (int i = 0; i < n; i++) {
-      int arg = 0;
-      float max = Float.NEGATIVE_INFINITY;
-      for (int j = 0; j < c; j++) {
-        float v = lb.get(i * c + j);
-        if (v > max) { max = v; arg = j; }
-      }
-      if (arg == labels[i]) correct++;
-    }
+    for (int i = 0; i < n; i++) if (argmax(lb, i * c, c) == labels[i]) correct++;
     return correct;
+  }
+
+  /** First index of the largest of the c values at {@code base} (0 if none exceeds -Inf). */
+  private static int argmax(java.nio.FloatBuffer b, int base, int c) {
+    float max = Float.NEGATIVE_INFINITY;
+    int arg = 0;
+    for (int j = 0; j < c; j++) {
+      float v = b.get(base + j);
+      if (v > max) { max = v; arg = j; }
+    }
+    return arg;
   }
 
   /** Top-1 accuracy in [0, 1] of {@code logits [N, C]} against labels. */
