@@ -2,6 +2,7 @@ package org.qat4j.quant.quantizers;
 
 import java.nio.FloatBuffer;
 import org.qat4j.core.internal.Parallel;
+import org.qat4j.quant.arith.QuantMath;
 
 /**
  * TensorFlow's fake-quant kernel in float32: nudged range, zero point rounded half away from zero,
@@ -44,13 +45,8 @@ public final class FakeQuant {
     return new Nudged(nmin, nmax, scale, inv, qzero, zp, qmin, qmax);
   }
 
-  /** C/C++ {@code std::round} on a float: half away from zero. */
-  public static float cRound(float x) {
-    float a = Math.abs(x);
-    float t = (float) Math.floor(a);
-    if (a - t >= 0.5f) t += 1f;
-    return Math.copySign(t, x);
-  }
+  /** C/C++ {@code std::round} on a float: half away from zero ({@link QuantMath#cRound(float)}). */
+  public static float cRound(float x) { return QuantMath.cRound(x); }
 
   /** One element, per-tensor ("Vars") form: division by scale. */
   public static float quantizeVars(float x, Nudged n) {
