@@ -121,10 +121,15 @@ final class PoolKernels {
     }
     QInfo qi = QInfo.of(x), qo = QInfo.of(y);
     boolean axes12 = shape.length == 4 && reduce[1] && reduce[2] && !reduce[0] && !reduce[3];
-    MeanImpl impl = op.options().keepDims() && axes12 ? MeanImpl.OPTIMIZED_4D : MeanImpl.REFERENCE;
     if (mode == RoundingMode.XNNPACK_F32) return meanXnnpack(qi, qo, n, map, xi, yi);
-    RoundingMode m = mode;
-    return impl == MeanImpl.OPTIMIZED_4D ? meanOptimized(qi, qo, n, map, xi, yi, m) : meanReference(qi, qo, n, map, xi, yi, m);
+    MeanImpl impl = op.options().keepDims() && axes12 ? MeanImpl.OPTIMIZED_4D : MeanImpl.REFERENCE;
+    return impl == MeanImpl.OPTIMIZED_4D ? meanOptimized(qi, qo, n, map, xi, yi, mode) : meanReference(qi, qo, n, map, xi, yi, mode);
+  }
+
+  /** y[map[i]] = Σ x[i]: the raw integer sums over the reduced axes (overwrites y). */
+  private static void sumInto(int[] x, int[] y, int[] map) {
+    java.util.Arrays.fill(y, 0);
+    for (int i = 0; i < x.length; i++) y[map[i]] += x[i];
   }
 
   /** Maps each input element to its output element (reduced axes collapsed). */
@@ -147,8 +152,7 @@ final class PoolKernels {
     float scale = (qi.scale() / qo.scale()) * (1f / n);
     return v -> {
       int[] xv = (int[]) v[xi], yv = (int[]) v[yi];
-      java.util.Arrays.fill(yv, 0);
-      for (int i = 0; i < xv.length; i++) yv[map[i]] += xv[i];
+      sumInto(xv, yv, map);
       for (int j = 0; j < yv.length; j++) {
         float f = (float) (yv[j] - qi.zp() * n) * scale;
         f = Math.min(Math.max(f, qo.qmin() - qo.zp()), qo.qmax() - qo.zp());
@@ -165,8 +169,7 @@ final class PoolKernels {
     int[] qm = QuantMath.quantizeMultiplier(realScale, mode == RoundingMode.SINGLE);
     return v -> {
       int[] xv = (int[]) v[xi], yv = (int[]) v[yi];
-      java.util.Arrays.fill(yv, 0);
-      for (int i = 0; i < xv.length; i++) yv[map[i]] += xv[i];
+      sumInto(xv, yv, map);
       for (int j = 0; j < yv.length; j++) {
         int r = QuantMath.multiplyByQuantizedMultiplier(yv[j], qm[0], qm[1], mode) + bias;
         yv[j] = QuantMath.clamp(r, qo.qmin(), qo.qmax());
@@ -183,8 +186,7 @@ final class PoolKernels {
     int outShift = qm[1] - shift;
     return v -> {
       int[] xv = (int[]) v[xi], yv = (int[]) v[yi];
-      java.util.Arrays.fill(yv, 0);
-      for (int i = 0; i < xv.length; i++) yv[map[i]] += xv[i];
+      sumInto(xv, yv, map);
       for (int j = 0; j < yv.length; j++) {
         int shifted = yv[j] - qi.zp() * n;
         int r = QuantMath.multiplyByQuantizedMultiplier(shifted, mult, outShift, mode) + qo.zp();
