@@ -29,10 +29,6 @@ public final class AveragePool2D extends Pool2D {
 
   @Override public String type() { return "AveragePool2D"; }
 
-  /** In-image taps of output position (oy, ox) along one axis: [first, last). */
-  private static int lo(int o, int s, int pad) { return Math.max(o * s - pad, 0); }
-  private static int hi(int o, int s, int pad, int k, int size) { return Math.min(o * s - pad + k, size); }
-
   @Override public Tensor forward(Tensor[] in, ExecContext ctx) {
     Tensor x = in[0];
     int n = prepare(x);
@@ -47,9 +43,9 @@ public final class AveragePool2D extends Pool2D {
         xb.get(b * s.length, s);
         java.util.Arrays.fill(out, 0f);
         for (int oy = 0; oy < g.oh(); oy++) {
-          int y0 = lo(oy, g.sh(), g.padTop()), y1 = hi(oy, g.sh(), g.padTop(), g.kh(), g.h());
+          int y0 = tapLo(oy, g.sh(), g.padTop()), y1 = tapHi(oy, g.sh(), g.padTop(), g.kh(), g.h());
           for (int ox = 0; ox < g.ow(); ox++) {
-            int x0 = lo(ox, g.sw(), g.padLeft()), x1 = hi(ox, g.sw(), g.padLeft(), g.kw(), g.w());
+            int x0 = tapLo(ox, g.sw(), g.padLeft()), x1 = tapHi(ox, g.sw(), g.padLeft(), g.kw(), g.w());
             int o = (oy * g.ow() + ox) * c;
             for (int iy = y0; iy < y1; iy++) {
               for (int ix = x0; ix < x1; ix++) {
@@ -77,9 +73,9 @@ public final class AveragePool2D extends Pool2D {
         gb.get(b * gv.length, gv);
         java.util.Arrays.fill(d, 0f);
         for (int oy = 0; oy < g.oh(); oy++) {
-          int y0 = lo(oy, g.sh(), g.padTop()), y1 = hi(oy, g.sh(), g.padTop(), g.kh(), g.h());
+          int y0 = tapLo(oy, g.sh(), g.padTop()), y1 = tapHi(oy, g.sh(), g.padTop(), g.kh(), g.h());
           for (int ox = 0; ox < g.ow(); ox++) {
-            int x0 = lo(ox, g.sw(), g.padLeft()), x1 = hi(ox, g.sw(), g.padLeft(), g.kw(), g.w());
+            int x0 = tapLo(ox, g.sw(), g.padLeft()), x1 = tapHi(ox, g.sw(), g.padLeft(), g.kw(), g.w());
             int o = (oy * g.ow() + ox) * c;
             float inv = 1f / Math.max((y1 - y0) * (x1 - x0), 1);
             for (int iy = y0; iy < y1; iy++) {

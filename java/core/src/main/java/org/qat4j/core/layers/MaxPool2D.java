@@ -62,8 +62,8 @@ public final class MaxPool2D extends Pool2D {
   private void maxWindow(float[] s, int oy, int ox, float[] out, int[] idx, int base) {
     ConvGeometry g = geo;
     int c = g.c(), o = (oy * g.ow() + ox) * c, io = base + o;
-    int y0 = Math.max(oy * g.sh() - g.padTop(), 0), y1 = Math.min(oy * g.sh() - g.padTop() + g.kh(), g.h());
-    int x0 = Math.max(ox * g.sw() - g.padLeft(), 0), x1 = Math.min(ox * g.sw() - g.padLeft() + g.kw(), g.w());
+    int y0 = tapLo(oy, g.sh(), g.padTop()), y1 = tapHi(oy, g.sh(), g.padTop(), g.kh(), g.h());
+    int x0 = tapLo(ox, g.sw(), g.padLeft()), x1 = tapHi(ox, g.sw(), g.padLeft(), g.kw(), g.w());
     if (y1 <= y0 || x1 <= x0) {
       Arrays.fill(out, o, o + c, 0f);
       Arrays.fill(idx, io, io + c, -1);

@@ -46,6 +46,10 @@ abstract class Pool2D extends Layer {
     return ConvGeometry.of(this, in, poolSize[0], poolSize[1], strides[0], strides[1], 1, 1, padding);
   }
 
+  /** In-image taps of output position o along one axis: [tapLo, tapHi). */
+  static int tapLo(int o, int s, int pad) { return Math.max(o * s - pad, 0); }
+  static int tapHi(int o, int s, int pad, int k, int size) { return Math.min(o * s - pad + k, size); }
+
   /** Recomputes the geometry for the batch {@code x} [N, H, W, C]; returns N. */
   int prepare(Tensor x) {
     if (x.rank() != 4) throw new IllegalArgumentException("layer '" + name() + "' expects [N, H, W, C], got " + x);
