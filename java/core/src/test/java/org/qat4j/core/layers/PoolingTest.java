@@ -17,13 +17,28 @@ class PoolingTest {
     return l.forward(new Tensor[] {x}, ExecContext.inference());
   }
 
+  private interface PoolOf { Pool2D make(int ph, int pw); }
+  private interface InputOf { Tensor make(long seed, int... shape); }
+
+  private static Pool2D configured(Pool2D p, int sh, int sw, Padding padding) {
+    p.setStrides(sh, sw);
+    p.setPadding(padding);
+    return p;
+  }
+
+  /** Gradient checks of one pool type over the same five size/stride/padding variants. */
+  private static void gradientVariants(PoolOf pool, InputOf input) {
+    Checks.gradients(pool.make(2, 2), input.make(1, 2, 6, 6, 3));
+    Checks.gradients(pool.make(2, 2), input.make(2, 2, 7, 5, 2));
+    Checks.gradients(configured(pool.make(2, 2), 2, 2, Padding.SAME), input.make(3, 2, 7, 5, 2));
+    Checks.gradients(configured(pool.make(3, 3), 2, 2, Padding.SAME), input.make(4, 2, 6, 7, 2));
+    Checks.gradients(configured(pool.make(3, 2), 1, 2, Padding.VALID), input.make(5, 1, 5, 6, 2));
+  }
+
   @Test
   void maxPoolGradientsAllVariants() {
-    Checks.gradients(new MaxPool2D("mp", 2, 2), Checks.distinct(1, 2, 6, 6, 3));
-    Checks.gradients(new MaxPool2D("mp", 2, 2), Checks.distinct(2, 2, 7, 5, 2));
-    Checks.gradients(new MaxPool2D("mp", 2, 2).padding(Padding.SAME), Checks.distinct(3, 2, 7, 5, 2));
-    Checks.gradients(new MaxPool2D("mp", 3, 3).strides(2, 2).padding(Padding.SAME), Checks.distinct(4, 2, 6, 7, 2));
-    Checks.gradients(new MaxPool2D("mp", 3, 2).strides(1, 2), Checks.distinct(5, 1, 5, 6, 2));
+    // Distinct inputs: ties would make the max non-differentiable.
+    gradientVariants((ph, pw) -> new MaxPool2D("mp", ph, pw), Checks::distinct);
   }
 
   @Test
@@ -39,11 +54,7 @@ class PoolingTest {
 
   @Test
   void avgPoolGradientsAllVariants() {
-    Checks.gradients(new AveragePool2D("ap", 2, 2), Checks.random(1, 2, 6, 6, 3));
-    Checks.gradients(new AveragePool2D("ap", 2, 2), Checks.random(2, 2, 7, 5, 2));
-    Checks.gradients(new AveragePool2D("ap", 2, 2).padding(Padding.SAME), Checks.random(3, 2, 7, 5, 2));
-    Checks.gradients(new AveragePool2D("ap", 3, 3).strides(2, 2).padding(Padding.SAME), Checks.random(4, 2, 6, 7, 2));
-    Checks.gradients(new AveragePool2D("ap", 3, 2).strides(1, 2), Checks.random(5, 1, 5, 6, 2));
+    gradientVariants((ph, pw) -> new AveragePool2D("ap", ph, pw), Checks::random);
   }
 
   @Test
