@@ -64,8 +64,8 @@ public final class FakeQuantizer {
   public boolean observing() { return observing; }
   /** True once a range exists (observed, calibrated, set or fixed). */
   public boolean hasRange() {
-    if (fixed()) syncFixed();
-    return observed.value().get(0) != 0f;
+    syncFixed();
+    return rangeKnown();
   }
   public boolean fixed() { return rule.fixedRange() != null; }
 
@@ -107,9 +107,8 @@ public final class FakeQuantizer {
     int size = x.size();
     if (sink != null) { sink.accept(x.buffer(), size); passThrough = true; return x; }
     if (!enabled) { passThrough = true; return x; }
-    if (fixed()) syncFixed();
-    else if (training && observing) observe(x);
-    if (!hasRange()) { passThrough = true; return x; }
+    if (!syncFixed() && training && observing) observe(x);
+    if (!rangeKnown()) { passThrough = true; return x; }
     passThrough = false;
     refreshGrids();
     if (size % channels != 0) throw new IllegalArgumentException("quantizer '" + name + "': " + x + " does not end in " + channels + " channels");
@@ -154,14 +153,18 @@ public final class FakeQuantizer {
     FakeQuant.maskGradient(grad.buffer(), grad.size(), mask);
   }
 
-  /** Copies a fixed (or shared) rule's current range into the range params. */
-  private void syncFixed() {
+  /** Copies a fixed (or shared) rule's current range into the range params; false when it has none now. */
+  private boolean syncFixed() {
     float[] f = rule.fixedRange();
-    if (f == null) return;
+    if (f == null) return false;
     min.value().fill(f[0]);
     max.value().fill(f[1]);
     observed.value().set(0, 1f);
+    return true;
   }
+
+  /** The "observed" flag as it stands (callers sync a fixed range first). */
+  private boolean rangeKnown() { return observed.value().get(0) != 0f; }
 
   /** Updates the range from {@code x} with the rule (even while not training). */
   public void observe(Tensor x) { observe(x.buffer(), x.size()); }
