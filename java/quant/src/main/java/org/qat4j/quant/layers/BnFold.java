@@ -137,7 +137,8 @@ final class BnFold {
     });
   }
 
-  private static float[] ones(int c) {
+  /** c ones: the per-channel multiplier when there is none. */
+  static float[] ones(int c) {
     float[] o = new float[c];
     java.util.Arrays.fill(o, 1f);
     return o;

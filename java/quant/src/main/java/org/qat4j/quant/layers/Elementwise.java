@@ -21,9 +21,7 @@ final class Elementwise {
     FloatBuffer s = src.buffer(), d = dst.buffer();
     float hi = act == Activation.RELU6 ? 6f : Float.POSITIVE_INFINITY;
     float lo = act == Activation.NONE ? Float.NEGATIVE_INFINITY : 0f;
-    float[] m = mul;
-    if (m == null) { m = new float[c]; java.util.Arrays.fill(m, 1f); }
-    float[] k = m;
+    float[] k = mul != null ? mul : BnFold.ones(c);
     Parallel.forRange(rows, (r0, r1) -> {
       int step = Math.max(1, BLOCK / c);
       float[] v = new float[step * c];
