@@ -62,4 +62,7 @@ abstract class BaseCommand implements Callable<Integer> {
   final Progress progress(String task, long total, String unit) {
     return Progress.create(quiet ? null : spec.commandLine().getErr(), task, total, unit);
   }
+
+  /** A pipeline reporting through this command's progress and messages channels. */
+  final Pipeline pipeline() { return new Pipeline(this::progress, this::info); }
 }

@@ -40,12 +40,12 @@ final class BenchCommand extends BaseCommand {
   boolean profile;
 
   @Override JsonObject execute() throws Exception {
-    model = new Pipeline(this::progress, this::info).tfliteArg(model, "--model");
+    model = pipeline().tfliteArg(model, "--model");
     Args.positive(threads, "--threads");
     Args.positive(runs, "--runs");
     Args.nonNegative(warmup, "--warmup");
     if (!(minSecs >= 0) || !(maxSecs > 0) || maxSecs < minSecs) throw CliException.usage("--min-secs/--max-secs: need 0 <= min <= max, got " + minSecs + "/" + maxSecs);
-    return new Pipeline(this::progress, this::info).benchmark(model, backend, threads, runs, warmup, minSecs, maxSecs, profile);
+    return pipeline().benchmark(model, backend, threads, runs, warmup, minSecs, maxSecs, profile);
   }
 
   @Override void printHuman(JsonObject r, PrintWriter out) {

@@ -24,7 +24,7 @@ final class EdgeTpuCommand implements Runnable {
       footerHeading = "%nExamples:%n", footer = {"  ./qat4j edgetpu devices", "  ./qat4j edgetpu devices --json", "",
           "JSON fields: found, version, devices[{type, path}], reason"})
   static final class Devices extends BaseCommand {
-    @Override JsonObject execute() { return new Pipeline(this::progress, this::info).edgetpuDevices(); }
+    @Override JsonObject execute() { return pipeline().edgetpuDevices(); }
   }
 
   @Command(name = "check", mixinStandardHelpOptions = true,
@@ -37,8 +37,8 @@ final class EdgeTpuCommand implements Runnable {
     Path file;
 
     @Override JsonObject execute() throws Exception {
-      file = new Pipeline(this::progress, this::info).tfliteArg(file, "FILE.tflite");
-      return new Pipeline(this::progress, this::info).edgetpuCheck(file);
+      file = pipeline().tfliteArg(file, "FILE.tflite");
+      return pipeline().edgetpuCheck(file);
     }
 
     @Override void printHuman(JsonObject r, PrintWriter out) {

@@ -30,10 +30,10 @@ final class EvalCommand extends BaseCommand {
   int limit;
 
   @Override JsonObject execute() throws Exception {
-    model = new Pipeline(this::progress, this::info).tfliteArg(model, "--model");
+    model = pipeline().tfliteArg(model, "--model");
     Args.positive(threads, "--threads");
     Args.nonNegative(limit, "--limit");
     Path d = Args.dataDir(data, "--data");
-    return new Pipeline(this::progress, this::info).eval(model, d, backend, threads, limit);
+    return pipeline().eval(model, d, backend, threads, limit);
   }
 }

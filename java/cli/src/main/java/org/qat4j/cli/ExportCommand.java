@@ -38,6 +38,6 @@ final class ExportCommand extends BaseCommand {
       throw CliException.usage("--io " + ioType + " needs --format int8 (a float model has float inputs and outputs)");
     }
     Args.outFile(out, "--out");
-    return new Pipeline(this::progress, this::info).export(model, format == Format.INT8, ioType, seed, out);
+    return pipeline().export(model, format == Format.INT8, ioType, seed, out);
   }
 }

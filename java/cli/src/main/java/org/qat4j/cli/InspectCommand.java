@@ -21,7 +21,7 @@ final class InspectCommand extends BaseCommand {
   private org.qat4j.tflite.TfliteModelInfo info;
 
   @Override JsonObject execute() throws Exception {
-    file = new Pipeline(this::progress, this::info).tfliteArg(file, "FILE.tflite");
+    file = pipeline().tfliteArg(file, "FILE.tflite");
     info = Pipeline.readTflite(file, "FILE.tflite");
     return Inspect.json(info);
   }

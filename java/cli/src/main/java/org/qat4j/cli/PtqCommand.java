@@ -34,6 +34,6 @@ final class PtqCommand extends BaseCommand {
     String model = Pipeline.modelArg(in, "--in", true);
     Path d = model.startsWith("zoo:") && data == null ? null : Args.dataDir(data, "--data");
     Args.outFile(out, "--out");
-    return new Pipeline(this::progress, this::info).ptq(model, d, calibration, io, out);
+    return pipeline().ptq(model, d, calibration, io, out);
   }
 }

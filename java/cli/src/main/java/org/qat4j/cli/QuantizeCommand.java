@@ -39,6 +39,6 @@ final class QuantizeCommand extends BaseCommand {
     String model = Pipeline.modelArg(in, "--in", false);
     Path d = Args.dataDir(data, "--data");
     Args.outFile(out, "--out");
-    return new Pipeline(this::progress, this::info).quantize(new Pipeline.TrainSpec(model, d, epochs, seed, training.batchSize, lr, training.limit, out, training.testLimit));
+    return pipeline().quantize(new Pipeline.TrainSpec(model, d, epochs, seed, training.batchSize, lr, training.limit, out, training.testLimit));
   }
 }

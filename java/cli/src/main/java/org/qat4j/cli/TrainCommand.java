@@ -46,6 +46,6 @@ final class TrainCommand extends BaseCommand {
     Path d = Args.dataDir(data, "--data");
     Args.outFile(out, "--out");
     Pipeline.TrainSpec s = new Pipeline.TrainSpec(zoo != null ? zoo : model, d, epochs, seed, training.batchSize, lr, training.limit, out, training.testLimit);
-    return new Pipeline(this::progress, this::info).train(s);
+    return pipeline().train(s);
   }
 }

@@ -35,7 +35,7 @@ final class VerifyCommand extends BaseCommand {
     Args.tfliteFile(tflite, "--tflite");
     Args.nonNegative(limit, "--limit");
     Path d = Args.dataDir(data, "--data");
-    return new Pipeline(this::progress, this::info).verify(m, tflite, d, limit);
+    return pipeline().verify(m, tflite, d, limit);
   }
 
   @Override int exitCodeFor(JsonObject r) {
