@@ -9,8 +9,6 @@ import org.qat4j.core.Model;
 import org.qat4j.core.Node;
 import org.qat4j.core.Param;
 import org.qat4j.core.layers.Activation;
-import org.qat4j.core.layers.Conv2D;
-import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.ir.DType;
 import org.qat4j.quant.ir.FusedActivation;
@@ -234,7 +232,7 @@ public final class Int8Lowering {
     for (int i = 0; i < grids.length; i++) scales[i] = grids[i].zero() ? 1f : grids[i].scale();
     int channels = op.channels();
     byte[] q = Int8Checks.quantizeKernel(kernel, grids, wq.rule().perAxis(), scales, channels);
-    byte[] tq = toTflite(conv, q, n.inputs().get(0).shape());
+    byte[] tq = toTflite(op, q);
     QuantParams wParams = grids.length > 1 ? QuantParams.perAxis(scales, op.channelDim()) : QuantParams.perTensor(scales[0], 0);
     int wt = b.addTensor(new TensorSpec(n.name() + "/weights", op.shape(), DType.INT8, wParams, tq));
     int[] qb = new int[channels];
@@ -249,15 +247,11 @@ public final class Int8Lowering {
     b.addOp(op.kind(), new int[] {x, wt, bt}, new int[] {outOwn(n)}, op.options(OpSpec.Options.DEFAULT.withActivation(fused)));
   }
 
-  /** Reorders int8 weights from the core layout (HWIO, [kh,kw,in,mult], [in,units]) to TFLite's. */
-  private static byte[] toTflite(Layer conv, byte[] q, int[] inShape) {
+  /** Reorders int8 weights from the core layout (HWIO, [kh,kw,in,mult], [in,units]) to {@code op}'s TFLite layout. */
+  private static byte[] toTflite(WeightedOp op, byte[] q) {
     float[] f = new float[q.length];
     for (int i = 0; i < q.length; i++) f[i] = q[i];
-    float[] r;
-    int in = inShape[inShape.length - 1];
-    if (conv instanceof Conv2D c) r = WeightLayouts.hwioToOhwi(f, c.kernelSize()[0], c.kernelSize()[1], in, c.filters());
-    else if (conv instanceof DepthwiseConv2D d) r = WeightLayouts.depthwiseToTflite(f, d.kernelSize()[0], d.kernelSize()[1], in, d.depthMultiplier());
-    else r = WeightLayouts.denseToTflite(f, in, f.length / in);
+    float[] r = op.toTfliteLayout(f);
     byte[] out = new byte[r.length];
     for (int i = 0; i < r.length; i++) out[i] = (byte) r[i];
     return out;

@@ -40,6 +40,15 @@ public record WeightedOp(OpKind kind, int[] shape, int channelDim, int channels,
     throw new IllegalArgumentException("layer '" + l.name() + "' (" + l.type() + ") has no TFLite weighted operator");
   }
 
+  /** {@code k}, this op's kernel in the core layout (HWIO, [kh,kw,in,mult], [in,units]), in this op's TFLite layout. */
+  float[] toTfliteLayout(float[] k) {
+    return switch (kind) {
+      case CONV_2D -> WeightLayouts.hwioToOhwi(k, shape[1], shape[2], shape[3], shape[0]);
+      case DEPTHWISE_CONV_2D -> WeightLayouts.depthwiseToTflite(k, shape[1], shape[2], shape[3] / depthMultiplier, depthMultiplier);
+      default -> WeightLayouts.denseToTflite(k, shape[1], shape[0]);
+    };
+  }
+
   private static float[] biasOf(org.qat4j.core.Param p) { return p == null ? null : p.value().toArray(); }
 
   /**
