@@ -16,8 +16,7 @@ import picocli.CommandLine.Option;
 final class DemoCommand extends BaseCommand {
   @Mixin ThreadOptions threads;
 
-  @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST folder (default: /usr/share/datasets/fashion-mnist).")
-  Path data;
+  @Mixin DataOption data;
 
   @Option(names = "--out", defaultValue = "qat4j-demo", paramLabel = "DIR", description = "Output folder (default: ${DEFAULT-VALUE}).")
   Path out;
@@ -30,7 +29,7 @@ final class DemoCommand extends BaseCommand {
 
   @Override JsonObject execute() throws Exception {
     threads.apply();
-    Path d = Args.dataDir(data, "--data");
+    Path d = data.dir();
     demo = new Demo(this::progress, this::info, d, out, quick, seed);
     JsonObject r = demo.run();
     if (json) info(Report.headlineText(r) + Report.ratios(r));

@@ -3,6 +3,7 @@ package org.qat4j.cli;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code qat4j eval}: test-set accuracy of a .tflite model through TFLite on a chosen backend. */
@@ -16,8 +17,7 @@ final class EvalCommand extends BaseCommand {
   @Option(names = "--model", required = true, paramLabel = "FILE.tflite", description = ".tflite model.")
   Path model;
 
-  @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST folder (default: /usr/share/datasets/fashion-mnist).")
-  Path data;
+  @Mixin DataOption data;
 
   @Option(names = "--backend", defaultValue = "builtin", paramLabel = "B",
       description = "builtin, xnnpack, nnapi or edgetpu (default: ${DEFAULT-VALUE}).")
@@ -33,7 +33,7 @@ final class EvalCommand extends BaseCommand {
     model = pipeline().tfliteArg(model, "--model");
     Args.positive(threads, "--threads");
     Args.nonNegative(limit, "--limit");
-    Path d = Args.dataDir(data, "--data");
+    Path d = data.dir();
     return pipeline().eval(model, d, backend, threads, limit);
   }
 }

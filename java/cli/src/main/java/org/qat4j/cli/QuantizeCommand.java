@@ -19,8 +19,7 @@ final class QuantizeCommand extends BaseCommand {
   @Option(names = "--in", required = true, paramLabel = "FILE", description = "Saved float model (from train), or zoo:NAME.")
   String in;
 
-  @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST folder (default: /usr/share/datasets/fashion-mnist).")
-  Path data;
+  @Mixin DataOption data;
 
   @Option(names = "--epochs", defaultValue = "1", description = "QAT epochs (default: ${DEFAULT-VALUE}).")
   int epochs;
@@ -37,7 +36,7 @@ final class QuantizeCommand extends BaseCommand {
   @Override JsonObject execute() throws Exception {
     training.validate(epochs, lr);
     String model = Pipeline.modelArg(in, "--in", false);
-    Path d = Args.dataDir(data, "--data");
+    Path d = data.dir();
     Args.outFile(out, "--out");
     return pipeline().quantize(new Pipeline.TrainSpec(model, d, epochs, seed, training.batchSize, lr, training.limit, out, training.testLimit));
   }

@@ -21,8 +21,7 @@ final class TrainCommand extends BaseCommand {
       description = "Architecture (reference-cnn, mobilenet-mini, mobilenet-v1, mobilenet-v2, resnet50) or a saved model file.")
   String model;
 
-  @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST folder (default: /usr/share/datasets/fashion-mnist).")
-  Path data;
+  @Mixin DataOption data;
 
   @Option(names = "--epochs", defaultValue = "3", description = "Epochs (default: ${DEFAULT-VALUE}).")
   int epochs;
@@ -43,7 +42,7 @@ final class TrainCommand extends BaseCommand {
       Args.existingFile(Path.of(model), "--model");
       if (Args.isTflite(Path.of(model))) throw CliException.usage("--model: " + model + " is a .tflite file; train needs an architecture name or a saved qat4j model");
     }
-    Path d = Args.dataDir(data, "--data");
+    Path d = data.dir();
     Args.outFile(out, "--out");
     Pipeline.TrainSpec s = new Pipeline.TrainSpec(zoo != null ? zoo : model, d, epochs, seed, training.batchSize, lr, training.limit, out, training.testLimit);
     return pipeline().train(s);

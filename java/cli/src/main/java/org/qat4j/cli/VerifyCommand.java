@@ -3,6 +3,7 @@ package org.qat4j.cli;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code qat4j verify}: the int8 .tflite in TFLite vs qat4j's integer simulator and the float model. */
@@ -21,8 +22,7 @@ final class VerifyCommand extends BaseCommand {
   @Option(names = "--tflite", required = true, paramLabel = "FILE.tflite", description = "The exported int8 .tflite.")
   Path tflite;
 
-  @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST folder (default: /usr/share/datasets/fashion-mnist).")
-  Path data;
+  @Mixin DataOption data;
 
   @Option(names = "--limit", defaultValue = "0", description = "Use only the first N test images (0 = all 10000).")
   int limit;
@@ -34,7 +34,7 @@ final class VerifyCommand extends BaseCommand {
     String m = Pipeline.modelArg(model, "--model", false);
     Args.tfliteFile(tflite, "--tflite");
     Args.nonNegative(limit, "--limit");
-    Path d = Args.dataDir(data, "--data");
+    Path d = data.dir();
     return pipeline().verify(m, tflite, d, limit);
   }
 
