@@ -128,12 +128,10 @@ public final class QuantizeWrapper extends Layer {
   @Override public List<Param> params() {
     List<Param> l = new ArrayList<>();
     for (Param p : inner.params()) l.add(latent.getOrDefault(p.name(), p));
-    for (FakeQuantizer q : weightQuantizers.values()) l.addAll(localParams(q));
-    if (output != null) l.addAll(localParams(output));
+    for (FakeQuantizer q : weightQuantizers.values()) l.addAll(q.params());
+    if (output != null) l.addAll(output.params());
     return l;
   }
-
-  static List<Param> localParams(FakeQuantizer q) { return q.params(); }
 
   /** {"inner": inner config, "weight_quantizers": {param: rule}, "post_activation", "output_quantizer"}. */
   @Override public com.google.gson.JsonObject config() {
