@@ -209,7 +209,11 @@ final class ImportGraph {
     };
   }
 
-  private Padding padding(OperatorInfo op) { return Padding.valueOf((String) op.options().get("padding")); }
+  private Padding padding(OperatorInfo op) {
+    Object p = op.options().get("padding");
+    if (!"SAME".equals(p) && !"VALID".equals(p)) throw new ModelFormatException(where, "padding " + p + " is not supported");
+    return Padding.valueOf((String) p);
+  }
 
   private int opt(OperatorInfo op, String key) {
     Object v = op.options().get(key);

@@ -122,6 +122,15 @@ class ImporterTest {
   }
 
   @Test
+  void undefinedPaddingIsRefusedAtItsOperator() {
+    RawModel raw = new RawModel();
+    raw.padding = 2;
+    byte[] bytes = raw.build();
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> TfliteImporter.toModel(bytes));
+    assertTrue(e.getMessage().contains("operator 0 (CONV_2D)") && e.getMessage().contains("padding PADDING_2"), e.getMessage());
+  }
+
+  @Test
   void quantizedModelsAreRefusedWithReasons() {
     ModelFormatException e = assertThrows(ModelFormatException.class, () -> TfliteImporter.toModel(TfliteWriter.write(Graphs.int8())));
     assertTrue(e.getMessage().contains("tensor 0 'x' is INT8"), e.getMessage());

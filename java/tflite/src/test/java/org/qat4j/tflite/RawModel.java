@@ -30,6 +30,8 @@ final class RawModel {
   /** 0 none, 1 Conv2DOptions(stride strideH), 5 Pool2DOptions. */
   int options = 1;
   int strideH = 1;
+  /** Conv2DOptions padding: 0 SAME, 1 VALID, other values are undefined. */
+  byte padding = 1;
   long metadataBuffer = -1;
 
   byte[] build() {
@@ -41,7 +43,7 @@ final class RawModel {
         tensor(b, "w", new int[] {1, 1, 1, 1}, filterBuffer),
         tensor(b, "y", new int[] {1, 4, 4, 1}, 0)};
     int opt = switch (options) {
-      case 1 -> Conv2DOptions.createConv2DOptions(b, (byte) 1, 1, strideH, (byte) 0, 1, 1);
+      case 1 -> Conv2DOptions.createConv2DOptions(b, padding, 1, strideH, (byte) 0, 1, 1);
       case 5 -> Pool2DOptions.createPool2DOptions(b, (byte) 1, 1, 1, 1, 1, (byte) 0);
       default -> 0;
     };
