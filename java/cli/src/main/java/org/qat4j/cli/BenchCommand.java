@@ -2,8 +2,8 @@ package org.qat4j.cli;
 
 import com.google.gson.JsonObject;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code qat4j bench}: latency of a .tflite model, shaped like TFLite's benchmark_model. */
@@ -15,14 +15,7 @@ import picocli.CommandLine.Option;
         "", "JSON fields: backend, threads, init_ms, first_ms, steady{count, avg_ms, std_ms, min_ms, max_ms, p50_ms, p90_ms, p99_ms},",
         "             delegated_ops, cpu_ops, tflite_version, bytes"})
 final class BenchCommand extends BaseCommand {
-  @Option(names = "--model", required = true, paramLabel = "FILE.tflite", description = ".tflite model.")
-  Path model;
-
-  @Option(names = "--backend", defaultValue = "builtin", paramLabel = "B", description = "builtin, xnnpack, nnapi or edgetpu (default: ${DEFAULT-VALUE}).")
-  Backend backend;
-
-  @Option(names = "--threads", defaultValue = "1", description = "Interpreter threads (default: ${DEFAULT-VALUE}).")
-  int threads;
+  @Mixin InterpreterOptions run;
 
   @Option(names = "--runs", defaultValue = "50", description = "Minimum steady-state runs (default: ${DEFAULT-VALUE}).")
   int runs;
@@ -40,12 +33,12 @@ final class BenchCommand extends BaseCommand {
   boolean profile;
 
   @Override JsonObject execute() throws Exception {
-    model = pipeline().tfliteArg(model, "--model");
-    Args.positive(threads, "--threads");
+    Pipeline p = pipeline();
+    run.check(p);
     Args.positive(runs, "--runs");
     Args.nonNegative(warmup, "--warmup");
     if (!(minSecs >= 0) || !(maxSecs > 0) || maxSecs < minSecs) throw CliException.usage("--min-secs/--max-secs: need 0 <= min <= max, got " + minSecs + "/" + maxSecs);
-    return pipeline().benchmark(model, backend, threads, runs, warmup, minSecs, maxSecs, profile);
+    return p.benchmark(run.model, run.backend, run.threads, runs, warmup, minSecs, maxSecs, profile);
   }
 
   @Override void printHuman(JsonObject r, PrintWriter out) {

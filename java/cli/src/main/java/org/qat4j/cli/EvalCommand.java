@@ -1,7 +1,6 @@
 package org.qat4j.cli;
 
 import com.google.gson.JsonObject;
-import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -14,26 +13,17 @@ import picocli.CommandLine.Option;
         "  ./qat4j eval --model cnn-int8.tflite --backend xnnpack --threads 2 --json",
         "", "JSON fields: accuracy, count, backend, threads, images_per_second"})
 final class EvalCommand extends BaseCommand {
-  @Option(names = "--model", required = true, paramLabel = "FILE.tflite", description = ".tflite model.")
-  Path model;
+  @Mixin InterpreterOptions run;
 
   @Mixin DataOption data;
-
-  @Option(names = "--backend", defaultValue = "builtin", paramLabel = "B",
-      description = "builtin, xnnpack, nnapi or edgetpu (default: ${DEFAULT-VALUE}).")
-  Backend backend;
-
-  @Option(names = "--threads", defaultValue = "1", description = "Interpreter threads (default: ${DEFAULT-VALUE}).")
-  int threads;
 
   @Option(names = "--limit", defaultValue = "0", description = "Evaluate only the first N test images (0 = all 10000).")
   int limit;
 
   @Override JsonObject execute() throws Exception {
-    model = pipeline().tfliteArg(model, "--model");
-    Args.positive(threads, "--threads");
+    Pipeline p = pipeline();
+    run.check(p);
     Args.nonNegative(limit, "--limit");
-    Path d = data.dir();
-    return pipeline().eval(model, d, backend, threads, limit);
+    return p.eval(run.model, data.dir(), run.backend, run.threads, limit);
   }
 }
