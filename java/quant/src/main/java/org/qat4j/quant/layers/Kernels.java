@@ -34,10 +34,4 @@ public final class Kernels {
       ob.put(i, none ? v : v < 0f ? 0f : Math.min(v, hi));
     }
   }
-
-  /** Copies g into {@code out}, zeroing where the activated output y is clamped. */
-  static void activationGrad(Activation a, Tensor y, Tensor g, Tensor out) {
-    out.copyFrom(g);
-    a.backward(y.buffer(), out.buffer(), g.size());
-  }
 }

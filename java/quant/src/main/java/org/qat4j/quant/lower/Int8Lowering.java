@@ -8,7 +8,6 @@ import org.qat4j.core.Layer;
 import org.qat4j.core.Model;
 import org.qat4j.core.Node;
 import org.qat4j.core.Param;
-import org.qat4j.core.layers.Activation;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.ir.DType;
 import org.qat4j.quant.ir.FusedActivation;
@@ -256,6 +255,4 @@ public final class Int8Lowering {
     for (int i = 0; i < r.length; i++) out[i] = (byte) r[i];
     return out;
   }
-
-  static boolean isActivation(Activation a) { return a != Activation.NONE; }
 }
