@@ -78,13 +78,6 @@ public final class Conv2D extends ConvBase<Conv2D> {
     return col;
   }
 
-  private void checkInput(Tensor x) {
-    if (geo == null) throw new IllegalStateException("layer '" + name() + "' is not built");
-    if (x.rank() != 4 || x.dim(1) != geo.h() || x.dim(2) != geo.w() || x.dim(3) != geo.c()) {
-      throw new IllegalArgumentException("layer '" + name() + "' expects [N, " + geo.h() + ", " + geo.w() + ", " + geo.c() + "], got " + x);
-    }
-  }
-
   private void biasAndActivation(int rows) {
     if (!useBias && activation == Activation.NONE) return;
     Rows.addBiasActivate(y, rows, filters, useBias ? bias.value().toArray() : null, activation);

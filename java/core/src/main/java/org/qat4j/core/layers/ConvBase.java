@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import org.qat4j.core.Layer;
 import org.qat4j.core.Param;
+import org.qat4j.core.Tensor;
 
 /**
  * Options, parameters and config shared by {@link Conv2D} and {@link DepthwiseConv2D}: window
@@ -53,6 +54,14 @@ public abstract class ConvBase<T extends ConvBase<T>> extends Layer {
 
   final ConvGeometry geometry(int[] in) {
     return ConvGeometry.of(this, in, kernelSize[0], kernelSize[1], strides[0], strides[1], dilation[0], dilation[1], padding);
+  }
+
+  /** Throws unless the layer is built and {@code x} is [N, H, W, C] of the built input size. */
+  final void checkInput(Tensor x) {
+    if (geo == null) throw new IllegalStateException("layer '" + name() + "' is not built");
+    if (x.rank() != 4 || x.dim(1) != geo.h() || x.dim(2) != geo.w() || x.dim(3) != geo.c()) {
+      throw new IllegalArgumentException("layer '" + name() + "' expects [N, " + geo.h() + ", " + geo.w() + ", " + geo.c() + "], got " + x);
+    }
   }
 
   @Override public List<Param> params() {

@@ -53,10 +53,7 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
 
   @Override public Tensor forward(Tensor[] in, ExecContext ctx) {
     x = in[0];
-    if (geo == null) throw new IllegalStateException("layer '" + name() + "' is not built");
-    if (x.rank() != 4 || x.dim(1) != geo.h() || x.dim(2) != geo.w() || x.dim(3) != geo.c()) {
-      throw new IllegalArgumentException("layer '" + name() + "' expects [N, " + geo.h() + ", " + geo.w() + ", " + geo.c() + "], got " + x);
-    }
+    checkInput(x);
     int n = x.dim(0), cm = geo.c() * multiplier;
     y = Tensor.reuse(y, n, geo.oh(), geo.ow(), cm);
     float[] w = kernel.value().toArray();
