@@ -184,7 +184,7 @@ final class Pipeline {
   }
 
   JsonObject eval(Path model, Path data, Backend backend, int threads, int limit) throws IOException {
-    return TfliteRun.eval(model, testSet(data, limit), backend, threads, progress, null, info);
+    return TfliteRun.eval(model, testSet(data, limit), backend, threads, progress, info);
   }
 
   Dataset testSet(Path data, int limit) throws IOException {
@@ -196,14 +196,9 @@ final class Pipeline {
     return new Verify(this).run(model, tflite, data, limit);
   }
 
-  JsonObject bench(Path model, Backend backend, int threads, int runs, int warmup, double minSecs, double maxSecs) throws IOException {
-    return bench(model, backend, threads, runs, warmup, minSecs, maxSecs, false);
-  }
-
   /** The demo's benchmark: same loop as the runtime's, keeping every steady sample for the report plots. */
-  JsonObject bench(Path model, Backend backend, int threads, int runs, int warmup, double minSecs, double maxSecs, boolean profile)
-      throws IOException {
-    return TfliteRun.bench(model, backend, threads, runs, warmup, minSecs, maxSecs, profile, progress);
+  JsonObject bench(Path model, Backend backend, int threads, int runs, int warmup, double minSecs, double maxSecs) throws IOException {
+    return TfliteRun.bench(model, backend, threads, runs, warmup, minSecs, maxSecs, progress);
   }
 
   /** The {@code bench} command: the runtime's {@link org.qat4j.runtime.Benchmark}, mapped to the CLI contract. */
@@ -253,10 +248,6 @@ final class Pipeline {
   private static JsonObject stats(org.qat4j.runtime.Stats s) {
     return Json.object("count", s.count(), "avg_ms", s.avg(), "std_ms", s.std(), "min_ms", s.min(), "max_ms", s.max(),
         "p50_ms", s.p50(), "p90_ms", s.p90(), "p99_ms", s.p99());
-  }
-
-  JsonObject inspect(Path file) throws IOException {
-    return Inspect.json(readTflite(file, "FILE.tflite"));
   }
 
   /** Reads and validates a .tflite; a malformed file is a usage error (wrong input), not a crash. */

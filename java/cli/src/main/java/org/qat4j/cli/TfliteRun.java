@@ -21,11 +21,9 @@ final class TfliteRun {
   }
 
   /** Opens the interpreter; a known backend that cannot start here is a failure (exit 1) naming the reason. */
-  static Interpreter open(TfliteModel m, Backend b, int threads) { return open(m, b, threads, false); }
-
-  static Interpreter open(TfliteModel m, Backend b, int threads, boolean profile) {
+  static Interpreter open(TfliteModel m, Backend b, int threads) {
     try {
-      return Interpreter.create(m, Interpreter.Options.builder().backend(backend(b)).threads(threads).profiling(profile).build());
+      return Interpreter.create(m, Interpreter.Options.builder().backend(backend(b)).threads(threads).build());
     } catch (RuntimeException e) {
       throw CliException.failed("backend " + b + " unavailable: " + Main.oneLine(e), e);
     }
@@ -39,8 +37,8 @@ final class TfliteRun {
     }
   }
 
-  /** Top-1 accuracy over {@code test} (batch 1 per invoke), with per-image predictions kept in {@code preds} when non-null. */
-  static JsonObject eval(Path file, Dataset test, Backend b, int threads, Pipeline.ProgressFactory progress, int[] preds,
+  /** Top-1 accuracy over {@code test} (batch 1 per invoke). */
+  static JsonObject eval(Path file, Dataset test, Backend b, int threads, Pipeline.ProgressFactory progress,
                          java.util.function.Consumer<String> warn) throws IOException {
     try (TfliteModel m = model(file); Interpreter it = open(m, b, threads)) {
       checkClassifier(it, test, file);
@@ -50,9 +48,7 @@ final class TfliteRun {
         for (int i = 0; i < test.size(); i++) {
           it.setInputReal(0, test.sample(i));
           it.invoke();
-          int pred = argmax(it.outputReal(0));
-          if (preds != null) preds[i] = pred;
-          if (pred == test.label(i)) correct++;
+          if (argmax(it.outputReal(0)) == test.label(i)) correct++;
           if ((i + 1) % 100 == 0 || i + 1 == test.size()) {
             p.status(String.format(Locale.ROOT, "accuracy %.4f", correct / (double) (i + 1)));
             p.step(i + 1 - (i / 100) * 100L);
@@ -91,17 +87,16 @@ final class TfliteRun {
 
   /** benchmark_model-style timing: init, first invoke, warm-up, then ≥ runs and ≥ minSecs (≤ maxSecs) steady invokes. */
   static JsonObject bench(Path file, Backend b, int threads, int runs, int warmup, double minSecs, double maxSecs,
-                          boolean profile, Pipeline.ProgressFactory progress) throws IOException {
+                          Pipeline.ProgressFactory progress) throws IOException {
     Probes.tflite(); // library loading is not part of init time, as in benchmark_model
     long t0 = System.nanoTime();
-    try (TfliteModel m = model(file); Interpreter it = open(m, b, threads, profile)) {
+    try (TfliteModel m = model(file); Interpreter it = open(m, b, threads)) {
       double initMs = (System.nanoTime() - t0) / 1e6;
       fillInputs(it);
       long f0 = System.nanoTime();
       it.invoke();
       double firstMs = (System.nanoTime() - f0) / 1e6;
       for (int i = 0; i < warmup; i++) it.invoke();
-      if (profile) it.resetOpProfile();
       double[] samples = new double[Math.max(runs, 16)];
       int n = 0;
       long start = System.nanoTime();
@@ -132,13 +127,6 @@ final class TfliteRun {
       r.addProperty("model_ops", c.modelOps());
       r.addProperty("coverage", c.summary());
       r.addProperty("tflite_version", Probes.tflite().version());
-      if (profile) {
-        com.google.gson.JsonArray ops = new com.google.gson.JsonArray();
-        for (org.qat4j.runtime.OpStats o : it.opProfile()) {
-          ops.add(Json.object("name", o.name(), "count", o.count(), "total_ms", o.totalMs(), "avg_ms", o.avgMs()));
-        }
-        r.add("op_profile", ops);
-      }
       r.add("samples_ms", Json.array(samples));
       return r;
     }
