@@ -109,8 +109,7 @@ public final class Simulator {
     Parallel.forRange(n, (lo, hi) -> {
       Object[] v = frame();
       for (int s = lo; s < hi; s++) {
-        for (int i = 0; i < ins.length; i++) Values.readExternal(graph.tensor(ins[i]), inputs[i], s, v[ins[i]]);
-        for (Kernel k : kernels) k.run(v);
+        runSample(v, ins, inputs, s);
         for (int i = 0; i < outs.length; i++) {
           Values.writeExternal(graph.tensor(outs[i]), v[outs[i]], results[i], s);
         }
@@ -163,8 +162,12 @@ public final class Simulator {
 
   private void execute(Object[] v, Object[] inputs) {
     checkInputs(inputs, 1);
-    int[] ins = graph.inputs();
-    for (int i = 0; i < ins.length; i++) Values.readExternal(graph.tensor(ins[i]), inputs[i], 0, v[ins[i]]);
+    runSample(v, graph.inputs(), inputs, 0);
+  }
+
+  /** Reads sample {@code s} of each (checked) input, tensor ids {@code ins}, into the frame {@code v} and runs every kernel. */
+  private void runSample(Object[] v, int[] ins, Object[] inputs, int s) {
+    for (int i = 0; i < ins.length; i++) Values.readExternal(graph.tensor(ins[i]), inputs[i], s, v[ins[i]]);
     for (Kernel k : kernels) k.run(v);
   }
 
