@@ -1,10 +1,7 @@
 package org.qat4j.core.io;
 
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -60,11 +57,11 @@ public final class Checkpoint {
       JsonObject oj = new JsonObject();
       oj.add("config", opt.config());
       oj.addProperty("iterations", opt.iterations());
-      ModelIO.put(zip, OPT_JSON, json(oj));
+      ModelIO.put(zip, OPT_JSON, ModelIO.json(oj));
       zip.putNextEntry(new ZipEntry(OPT_BIN));
       WeightsFormat.write(zip, WeightsFormat.fromSlots(slots));
       zip.closeEntry();
-      ModelIO.put(zip, TRAINER, json(stateJson(s)));
+      ModelIO.put(zip, TRAINER, ModelIO.json(stateJson(s)));
       zip.finish();
     });
   }
@@ -75,12 +72,12 @@ public final class Checkpoint {
     String where = file.toString();
     Model model = ModelIO.fromEntries(entries, where);
     try {
-      JsonObject oj = parse(ModelIO.entry(entries, OPT_JSON, where));
+      JsonObject oj = ModelIO.parse(ModelIO.entry(entries, OPT_JSON, where));
       Optimizer opt = Optimizer.fromConfig(oj.getAsJsonObject("config"));
       Map<String, float[]> slots = new LinkedHashMap<>();
       WeightsFormat.read(ModelIO.entry(entries, OPT_BIN, where), where + ":" + OPT_BIN).forEach((k, v) -> slots.put(k, v.data()));
       opt.restore(slots, oj.get("iterations").getAsLong());
-      JsonObject tj = parse(ModelIO.entry(entries, TRAINER, where));
+      JsonObject tj = ModelIO.parse(ModelIO.entry(entries, TRAINER, where));
       TrainingState s = new TrainingState(tj.get("epoch").getAsInt(), tj.get("global_step").getAsLong(),
           tj.get("seed").getAsLong(), tj.get("batch_size").getAsInt(), History.fromJson(tj.getAsJsonArray("history")));
       return new Checkpoint(model, opt, s);
@@ -102,10 +99,4 @@ public final class Checkpoint {
     o.addProperty("gemm", org.qat4j.core.gemm.Gemm.get().name());
     return o;
   }
-
-  private static byte[] json(JsonObject o) {
-    return new GsonBuilder().setPrettyPrinting().create().toJson(o).getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static JsonObject parse(byte[] b) { return JsonParser.parseString(new String(b, StandardCharsets.UTF_8)).getAsJsonObject(); }
 }

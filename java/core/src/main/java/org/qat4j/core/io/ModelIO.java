@@ -76,11 +76,19 @@ public final class ModelIO {
   }
 
   static void writeEntries(Model model, ZipOutputStream zip) throws IOException {
-    put(zip, GRAPH, new GsonBuilder().setPrettyPrinting().create().toJson(graphJson(model)).getBytes(StandardCharsets.UTF_8));
+    put(zip, GRAPH, json(graphJson(model)));
     zip.putNextEntry(new ZipEntry(WEIGHTS));
     WeightsFormat.write(zip, weights(model));
     zip.closeEntry();
   }
+
+  /** Pretty-printed UTF-8 JSON, the form of every JSON entry in model and checkpoint files. */
+  static byte[] json(JsonObject o) {
+    return new GsonBuilder().setPrettyPrinting().create().toJson(o).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A UTF-8 JSON object entry; throws a runtime exception when it is not one. */
+  static JsonObject parse(byte[] b) { return JsonParser.parseString(new String(b, StandardCharsets.UTF_8)).getAsJsonObject(); }
 
   static void put(ZipOutputStream zip, String name, byte[] data) throws IOException {
     zip.putNextEntry(new ZipEntry(name));
@@ -117,7 +125,7 @@ public final class ModelIO {
   static Model fromEntries(Map<String, byte[]> entries, String where) throws IOException {
     JsonObject g;
     try {
-      g = JsonParser.parseString(new String(entry(entries, GRAPH, where), StandardCharsets.UTF_8)).getAsJsonObject();
+      g = parse(entry(entries, GRAPH, where));
     } catch (RuntimeException e) {
       throw new IOException(where + ":" + GRAPH + ": unreadable JSON (" + e.getMessage() + ")", e);
     }
