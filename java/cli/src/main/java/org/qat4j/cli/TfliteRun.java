@@ -11,6 +11,7 @@ import org.qat4j.runtime.DelegateCoverage;
 import org.qat4j.runtime.Interpreter;
 import org.qat4j.runtime.TensorInfo;
 import org.qat4j.runtime.TfliteModel;
+import org.qat4j.runtime.Validation;
 
 /** Runs .tflite models through the runtime's {@link Interpreter}: test-set evaluation and latency benchmark. */
 final class TfliteRun {
@@ -45,14 +46,12 @@ final class TfliteRun {
       long correct = 0;
       long t0 = System.nanoTime();
       try (Progress p = progress.create("eval " + file.getFileName() + " (" + b + ")", test.size(), "images")) {
-        for (int i = 0; i < test.size(); i++) {
-          it.setInputReal(0, test.sample(i));
-          it.invoke();
-          if (argmax(it.outputReal(0)) == test.label(i)) correct++;
-          if ((i + 1) % 100 == 0 || i + 1 == test.size()) {
-            p.status(String.format(Locale.ROOT, "accuracy %.4f", correct / (double) (i + 1)));
-            p.step(i + 1 - (i / 100) * 100L);
-          }
+        // The runtime's top-1 loop, in chunks of 100 so progress can be shown.
+        for (int from = 0; from < test.size(); from += 100) {
+          Dataset part = test.subset(from, Math.min(test.size(), from + 100));
+          correct += Validation.accuracy(it, part).correct();
+          p.status(String.format(Locale.ROOT, "accuracy %.4f", correct / (double) (from + part.size())));
+          p.step(part.size());
         }
       }
       double secs = (System.nanoTime() - t0) / 1e9;
@@ -77,12 +76,6 @@ final class TfliteRun {
       throw CliException.usage("--model: " + file + " takes input " + Arrays.toString(in.shape()) + ", the data has samples "
           + Arrays.toString(test.sampleShape()));
     }
-  }
-
-  static int argmax(float[] v) {
-    int best = 0;
-    for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-    return best;
   }
 
   /** benchmark_model-style timing: init, first invoke, warm-up, then ≥ runs and ≥ minSecs (≤ maxSecs) steady invokes. */
