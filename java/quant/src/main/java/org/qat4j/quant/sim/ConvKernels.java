@@ -123,9 +123,9 @@ final class ConvKernels {
         for (int ox = 0; ox < q.outW(); ox++) {
           int p = 0;
           for (int ky = 0; ky < q.kh(); ky++) {
-            int iy = oy * q.strideH() - q.padT() + ky * q.dilH();
+            int iy = q.inY(oy, ky);
             for (int kx = 0; kx < q.kw(); kx++, p += ic) {
-              int ix = ox * q.strideW() - q.padL() + kx * q.dilW();
+              int ix = q.inX(ox, kx);
               if (iy < 0 || iy >= q.inH() || ix < 0 || ix >= q.inW()) java.util.Arrays.fill(patch, p, p + ic, 0f);
               else System.arraycopy(x, ((n * q.inH() + iy) * q.inW() + ix) * ic, patch, p, ic);
             }
@@ -167,9 +167,9 @@ final class ConvKernels {
         for (int ox = 0; ox < q.outW(); ox++) {
           int p = 0;
           for (int ky = 0; ky < q.kh(); ky++) {
-            int iy = oy * q.strideH() - q.padT() + ky * q.dilH();
+            int iy = q.inY(oy, ky);
             for (int kx = 0; kx < q.kw(); kx++) {
-              int ix = ox * q.strideW() - q.padL() + kx * q.dilW();
+              int ix = q.inX(ox, kx);
               boolean out = iy < 0 || iy >= q.inH() || ix < 0 || ix >= q.inW();
               int xo = out ? 0 : ((n * q.inH() + iy) * q.inW() + ix) * ic;
               for (int c = 0; c < ic; c++, p++) patch[p] = out ? 0 : x[xo + c] + inOff;
@@ -215,10 +215,10 @@ final class ConvKernels {
             int c = o / mult;
             float acc = 0f;
             for (int ky = 0; ky < q.kh(); ky++) {
-              int iy = oy * q.strideH() - q.padT() + ky * q.dilH();
+              int iy = q.inY(oy, ky);
               if (iy < 0 || iy >= q.inH()) continue;
               for (int kx = 0; kx < q.kw(); kx++) {
-                int ix = ox * q.strideW() - q.padL() + kx * q.dilW();
+                int ix = q.inX(ox, kx);
                 if (ix < 0 || ix >= q.inW()) continue;
                 acc += x[((n * q.inH() + iy) * q.inW() + ix) * ic + c] * w[(ky * q.kw() + kx) * oc + o];
               }
@@ -240,10 +240,10 @@ final class ConvKernels {
             int c = o / mult;
             int acc = 0;
             for (int ky = 0; ky < q.kh(); ky++) {
-              int iy = oy * q.strideH() - q.padT() + ky * q.dilH();
+              int iy = q.inY(oy, ky);
               if (iy < 0 || iy >= q.inH()) continue;
               for (int kx = 0; kx < q.kw(); kx++) {
-                int ix = ox * q.strideW() - q.padL() + kx * q.dilW();
+                int ix = q.inX(ox, kx);
                 if (ix < 0 || ix >= q.inW()) continue;
                 acc += (x[((n * q.inH() + iy) * q.inW() + ix) * ic + c] + inOff) * (w[(ky * q.kw() + kx) * oc + o] + wOff);
               }

@@ -9,8 +9,8 @@ record Geometry(int batch, int inH, int inW, int inC, int outH, int outW, int ou
                 int strideH, int strideW, int dilH, int dilW, int padT, int padL) {
 
   static Geometry of(LoweredGraph g, OpSpec op, int kh, int kw) {
-    int[] in = shape4(g.tensor(op.inputs()[0]), op);
-    int[] out = shape4(g.tensor(op.outputs()[0]), op);
+    int[] in = shape4(g.tensor(op.inputs()[0]));
+    int[] out = shape4(g.tensor(op.outputs()[0]));
     OpSpec.Options o = op.options();
     if (o.strideH() < 1 || o.strideW() < 1 || o.dilationH() < 1 || o.dilationW() < 1) {
       throw new IllegalArgumentException("strides and dilations must be >= 1");
@@ -27,7 +27,13 @@ record Geometry(int batch, int inH, int inW, int inC, int outH, int outW, int ou
         o.dilationH(), o.dilationW(), ph, pw);
   }
 
-  static int[] shape4(TensorSpec t, OpSpec op) {
+  /** Input row read by output row {@code oy} at kernel row {@code ky} (may fall in the padding). */
+  int inY(int oy, int ky) { return oy * strideH - padT + ky * dilH; }
+
+  /** Input column read by output column {@code ox} at kernel column {@code kx} (may fall in the padding). */
+  int inX(int ox, int kx) { return ox * strideW - padL + kx * dilW; }
+
+  static int[] shape4(TensorSpec t) {
     int[] s = t.shape();
     if (s.length != 4) throw new IllegalArgumentException("tensor '" + t.name() + "' must be 4-D NHWC, got rank " + s.length);
     return s;

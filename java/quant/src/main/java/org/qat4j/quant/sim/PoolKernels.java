@@ -38,9 +38,9 @@ final class PoolKernels {
     int c = q.inC();
     for (int n = 0; n < q.batch(); n++) {
       for (int oy = 0; oy < q.outH(); oy++) {
-        int y0 = Math.max(0, oy * q.strideH() - q.padT()), y1 = Math.min(q.inH(), oy * q.strideH() - q.padT() + q.kh());
+        int y0 = Math.max(0, q.inY(oy, 0)), y1 = Math.min(q.inH(), q.inY(oy, 0) + q.kh());
         for (int ox = 0; ox < q.outW(); ox++) {
-          int x0 = Math.max(0, ox * q.strideW() - q.padL()), x1 = Math.min(q.inW(), ox * q.strideW() - q.padL() + q.kw());
+          int x0 = Math.max(0, q.inX(ox, 0)), x1 = Math.min(q.inW(), q.inX(ox, 0) + q.kw());
           int yo = ((n * q.outH() + oy) * q.outW() + ox) * c;
           for (int ch = 0; ch < c; ch++) {
             float acc = max ? Float.NEGATIVE_INFINITY : 0f;
@@ -62,9 +62,9 @@ final class PoolKernels {
     int c = q.inC();
     for (int n = 0; n < q.batch(); n++) {
       for (int oy = 0; oy < q.outH(); oy++) {
-        int y0 = Math.max(0, oy * q.strideH() - q.padT()), y1 = Math.min(q.inH(), oy * q.strideH() - q.padT() + q.kh());
+        int y0 = Math.max(0, q.inY(oy, 0)), y1 = Math.min(q.inH(), q.inY(oy, 0) + q.kh());
         for (int ox = 0; ox < q.outW(); ox++) {
-          int x0 = Math.max(0, ox * q.strideW() - q.padL()), x1 = Math.min(q.inW(), ox * q.strideW() - q.padL() + q.kw());
+          int x0 = Math.max(0, q.inX(ox, 0)), x1 = Math.min(q.inW(), q.inX(ox, 0) + q.kw());
           int yo = ((n * q.outH() + oy) * q.outW() + ox) * c;
           int count = (y1 - y0) * (x1 - x0);
           for (int ch = 0; ch < c; ch++) {
