@@ -50,6 +50,13 @@ final class QatFiles {
     return false;
   }
 
+  /** True when the model argument {@code ref} (not zoo:NAME) names an existing QAT file. */
+  static boolean isQatRef(String ref) {
+    if (ref.startsWith("zoo:")) return false;
+    Path p = Path.of(ref);
+    return Files.isRegularFile(p) && isQat(p);
+  }
+
   static void save(QatModel qat, Model floatModel, Path out) throws IOException {
     Path tmpFloat = Files.createTempFile("qat4j-float", ".model");
     Path tmpOut = Files.createTempFile(out.toAbsolutePath().getParent(), ".qat4j", ".tmp");

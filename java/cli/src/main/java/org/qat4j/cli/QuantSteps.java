@@ -41,9 +41,8 @@ final class QuantSteps {
   JsonObject quantize(Pipeline.TrainSpec s) throws IOException {
     Model f;
     QatModel q;
-    Path in = Path.of(s.model());
-    if (!s.model().startsWith("zoo:") && Files.isRegularFile(in) && QatFiles.isQat(in)) {
-      QatFiles.Loaded l = loadQat(in, "--in");
+    if (QatFiles.isQatRef(s.model())) {
+      QatFiles.Loaded l = loadQat(Path.of(s.model()), "--in");
       f = l.floatModel();
       q = l.qat();
     } else {
@@ -91,10 +90,8 @@ final class QuantSteps {
   }
 
   JsonObject export(String model, boolean int8, Pipeline.IoType io, long seed, Path out) throws IOException {
-    Path in = Path.of(model);
-    boolean qatFile = !model.startsWith("zoo:") && Files.isRegularFile(in) && QatFiles.isQat(in);
-    if (qatFile) {
-      QatFiles.Loaded l = loadQat(in, "--in");
+    if (QatFiles.isQatRef(model)) {
+      QatFiles.Loaded l = loadQat(Path.of(model), "--in");
       if (int8) return Pipeline.written(TfliteWriter.write(lowerInt8(l.qat(), io)), out, "int8", io);
       JsonObject r = Pipeline.written(TfliteWriter.write(FloatLowering.lower(l.floatModel())), out, "float", io);
       r.addProperty("note", "float export of a QAT file writes the float model it was fine-tuned from");

@@ -25,9 +25,8 @@ final class Verify {
     Dataset test = p.testSet(data, limit);
     Model floatModel;
     QatModel qat = null;
-    Path ref = Path.of(modelRef);
-    if (!modelRef.startsWith("zoo:") && Files.isRegularFile(ref) && QatFiles.isQat(ref)) {
-      QatFiles.Loaded l = new QuantSteps(p).loadQat(ref, "--model");
+    if (QatFiles.isQatRef(modelRef)) {
+      QatFiles.Loaded l = new QuantSteps(p).loadQat(Path.of(modelRef), "--model");
       floatModel = l.floatModel();
       qat = l.qat();
     } else {
