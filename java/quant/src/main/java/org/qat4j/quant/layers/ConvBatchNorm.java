@@ -122,8 +122,11 @@ public final class ConvBatchNorm extends Layer {
   }
 
   /** Folded bias β + (b − moving_mean)·sf, [channels]. */
-  public float[] foldedBias() {
-    float[] s = foldScale(), fb = new float[channels];
+  public float[] foldedBias() { return foldedBias(foldScale()); }
+
+  /** {@link #foldedBias()} for fold factors {@code s} already computed from the current BN state. */
+  private float[] foldedBias(float[] s) {
+    float[] fb = new float[channels];
     for (int c = 0; c < channels; c++) {
       float b = bias == null ? 0f : bias.value().get(c);
       fb[c] = bn.beta().value().get(c) + (b - bn.movingMean().value().get(c)) * s[c];
@@ -150,7 +153,7 @@ public final class ConvBatchNorm extends Layer {
       mul = new float[channels];
       add = batchAffine(st, z.size() / channels, mul);
     } else {
-      add = foldedBias();
+      add = foldedBias(sf); // sf: this step's fold factors, set by prepareKernel
     }
     affineMul = mul;
     affineAdd = add;
