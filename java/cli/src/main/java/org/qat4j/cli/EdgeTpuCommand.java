@@ -3,9 +3,8 @@ package org.qat4j.cli;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 /** {@code qat4j edgetpu}: Coral devices and the EdgeTPU pre-flight check. */
 @Command(name = "edgetpu", mixinStandardHelpOptions = true,
@@ -33,16 +32,15 @@ final class EdgeTpuCommand implements Runnable {
           "  ./qat4j edgetpu check cnn-int8.tflite --json | jq .cpu_ops", "",
           "JSON fields: total_ops, edgetpu_ops, cpu_ops, operators[{index, op, status, reason}]"})
   static final class Check extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "FILE.tflite", description = ".tflite model.")
-    Path file;
+    @Mixin TfliteFileParameter tflite;
 
     @Override JsonObject execute() throws Exception {
-      file = pipeline().tfliteArg(file, "FILE.tflite");
-      return pipeline().edgetpuCheck(file);
+      Pipeline p = pipeline();
+      return p.edgetpuCheck(tflite.check(p));
     }
 
     @Override void printHuman(JsonObject r, PrintWriter out) {
-      out.printf("%s: %d of %d operator(s) map to the EdgeTPU, %d stay on the CPU%n", file, r.get("edgetpu_ops").getAsInt(),
+      out.printf("%s: %d of %d operator(s) map to the EdgeTPU, %d stay on the CPU%n", tflite.file, r.get("edgetpu_ops").getAsInt(),
           r.get("total_ops").getAsInt(), r.get("cpu_ops").getAsInt());
       for (JsonElement e : r.getAsJsonArray("operators")) {
         JsonObject o = e.getAsJsonObject();

@@ -2,9 +2,8 @@ package org.qat4j.cli;
 
 import com.google.gson.JsonObject;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 /** {@code qat4j inspect}: operators and tensors (with quantization) of a .tflite file. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
@@ -15,14 +14,12 @@ import picocli.CommandLine.Parameters;
         "", "JSON fields: bytes, subgraphs, operators[{index, op, version, custom_code}],",
         "             tensors[{name, type, shape, scale, zero_point, quantized_dimension}]"})
 final class InspectCommand extends BaseCommand {
-  @Parameters(index = "0", paramLabel = "FILE.tflite", description = ".tflite model.")
-  Path file;
+  @Mixin TfliteFileParameter tflite;
 
   private org.qat4j.tflite.TfliteModelInfo info;
 
   @Override JsonObject execute() throws Exception {
-    file = pipeline().tfliteArg(file, "FILE.tflite");
-    info = Pipeline.readTflite(file, "FILE.tflite");
+    info = Pipeline.readTflite(tflite.check(pipeline()), "FILE.tflite");
     return Inspect.json(info);
   }
 
