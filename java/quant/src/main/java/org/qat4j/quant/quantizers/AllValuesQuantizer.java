@@ -14,10 +14,8 @@ public record AllValuesQuantizer(int numBits, boolean symmetric, boolean narrowR
   @Override public boolean observesMinMaxOnly() { return true; }
 
   @Override public void observe(FloatBuffer x, int size, float[] min, float[] max, boolean first) {
-    float[] bmin = new float[1], bmax = new float[1];
-    Ranges.batchMinMax(x, size, bmin, bmax);
-    if (symmetric) Ranges.symmetric(bmin, bmax, numBits, narrowRange);
-    min[0] = first ? bmin[0] : Math.min(min[0], bmin[0]);
-    max[0] = first ? bmax[0] : Math.max(max[0], bmax[0]);
+    float[] b = Ranges.batchRange(x, size, numBits, symmetric, narrowRange);
+    min[0] = first ? b[0] : Math.min(min[0], b[0]);
+    max[0] = first ? b[1] : Math.max(max[0], b[1]);
   }
 }

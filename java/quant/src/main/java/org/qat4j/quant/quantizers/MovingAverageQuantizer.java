@@ -24,11 +24,9 @@ public record MovingAverageQuantizer(int numBits, boolean symmetric, boolean nar
   @Override public boolean observesMinMaxOnly() { return true; }
 
   @Override public void observe(FloatBuffer x, int size, float[] min, float[] max, boolean first) {
-    float[] bmin = new float[1], bmax = new float[1];
-    Ranges.batchMinMax(x, size, bmin, bmax);
-    if (symmetric) Ranges.symmetric(bmin, bmax, numBits, narrowRange);
-    if (first) { min[0] = bmin[0]; max[0] = bmax[0]; return; }
-    min[0] = min[0] * decay + bmin[0] * (1f - decay);
-    max[0] = max[0] * decay + bmax[0] * (1f - decay);
+    float[] b = Ranges.batchRange(x, size, numBits, symmetric, narrowRange);
+    if (first) { min[0] = b[0]; max[0] = b[1]; return; }
+    min[0] = min[0] * decay + b[0] * (1f - decay);
+    max[0] = max[0] * decay + b[1] * (1f - decay);
   }
 }

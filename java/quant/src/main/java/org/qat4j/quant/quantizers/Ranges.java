@@ -25,6 +25,14 @@ public final class Ranges {
     }
   }
 
+  /** Per-tensor {min, max} of {@code size} values (widened to include 0), then {@link #symmetric} when asked. */
+  static float[] batchRange(FloatBuffer x, int size, int bits, boolean symmetric, boolean narrow) {
+    float[] bmin = new float[1], bmax = new float[1];
+    batchMinMax(x, size, bmin, bmax);
+    if (symmetric) symmetric(bmin, bmax, bits, narrow);
+    return new float[] {bmin[0], bmax[0]};
+  }
+
   private static final int BLOCK = 4096;
 
   /** {min(0, min x), max(0, max x)} over {@code size} values, in parallel heap blocks. */
