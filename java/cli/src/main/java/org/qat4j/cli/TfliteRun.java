@@ -9,6 +9,7 @@ import java.util.Locale;
 import org.qat4j.core.data.Dataset;
 import org.qat4j.runtime.DelegateCoverage;
 import org.qat4j.runtime.Interpreter;
+import org.qat4j.runtime.Stats;
 import org.qat4j.runtime.TensorInfo;
 import org.qat4j.runtime.TfliteModel;
 import org.qat4j.runtime.Validation;
@@ -135,26 +136,13 @@ final class TfliteRun {
     }
   }
 
+  /** The runtime's {@link Stats} of the steady samples plus p5/p95 for the report. */
   static JsonObject stats(double[] samples) {
+    Stats st = Stats.of(samples);
     double[] s = samples.clone();
     Arrays.sort(s);
-    double sum = 0;
-    for (double v : s) sum += v;
-    double avg = sum / s.length;
-    double var = 0;
-    for (double v : s) var += (v - avg) * (v - avg);
-    JsonObject o = new JsonObject();
-    o.addProperty("count", s.length);
-    o.addProperty("avg_ms", avg);
-    o.addProperty("std_ms", Math.sqrt(var / s.length));
-    o.addProperty("min_ms", s[0]);
-    o.addProperty("max_ms", s[s.length - 1]);
-    o.addProperty("p5_ms", pct(s, 5));
-    o.addProperty("p50_ms", pct(s, 50));
-    o.addProperty("p90_ms", pct(s, 90));
-    o.addProperty("p95_ms", pct(s, 95));
-    o.addProperty("p99_ms", pct(s, 99));
-    return o;
+    return Json.object("count", st.count(), "avg_ms", st.avg(), "std_ms", st.std(), "min_ms", st.min(), "max_ms", st.max(),
+        "p5_ms", pct(s, 5), "p50_ms", st.p50(), "p90_ms", st.p90(), "p95_ms", pct(s, 95), "p99_ms", st.p99());
   }
 
   /** Nearest-rank percentile of sorted values. */
