@@ -4,7 +4,6 @@ import java.nio.FloatBuffer;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.internal.Parallel;
 import org.qat4j.core.layers.Activation;
-import org.qat4j.quant.internal.Chunks;
 import org.qat4j.quant.quantizers.FakeQuant;
 
 /**
@@ -29,7 +28,7 @@ final class BnFold {
     float[][] lo = new float[chunks][c], hi = new float[chunks][c];
     FloatBuffer zb = z.buffer();
     Parallel.forRange(rows, chunks, (r0, r1) -> {
-      int k = Chunks.chunkOf(r0, rows, chunks), step = Math.max(1, BLOCK / c);
+      int k = Parallel.chunkOf(r0, rows, chunks), step = Math.max(1, BLOCK / c);
       float[] v = new float[step * c], f1 = new float[c], f2 = new float[c], mn = lo[k], mx = hi[k];
       java.util.Arrays.fill(mn, Float.POSITIVE_INFINITY);
       java.util.Arrays.fill(mx, Float.NEGATIVE_INFINITY);
@@ -173,7 +172,7 @@ final class BnFold {
     FloatBuffer gb = g.buffer(), zb = z.buffer();
     float[] m = mul != null ? mul : ones(c);
     Parallel.forRange(rows, chunks, (r0, r1) -> {
-      int k = Chunks.chunkOf(r0, rows, chunks), step = Math.max(1, BLOCK / c);
+      int k = Parallel.chunkOf(r0, rows, chunks), step = Math.max(1, BLOCK / c);
       float[] vg = new float[step * c], vz = new float[step * c], f1 = new float[c], f2 = new float[c];
       for (int r = r0; r < r1; r += step) {
         int len = Math.min(step, r1 - r) * c, base = r * c;
@@ -222,7 +221,7 @@ final class BnFold {
     FloatBuffer gb = g.buffer(), zb = w == null ? null : z.buffer(), db = dz == null ? null : dz.buffer();
     float[] m = ones(c);
     Parallel.forRange(rows, chunks, (r0, r1) -> {
-      int k = Chunks.chunkOf(r0, rows, chunks), step = Math.max(1, BLOCK / c);
+      int k = Parallel.chunkOf(r0, rows, chunks), step = Math.max(1, BLOCK / c);
       float[] vg = new float[step * c], vz = w == null ? null : new float[step * c], f1 = new float[c];
       for (int r = r0; r < r1; r += step) {
         int len = Math.min(step, r1 - r) * c, base = r * c;

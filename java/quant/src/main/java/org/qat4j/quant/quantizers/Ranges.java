@@ -1,7 +1,7 @@
 package org.qat4j.quant.quantizers;
 
 import java.nio.FloatBuffer;
-import org.qat4j.quant.internal.Chunks;
+import org.qat4j.core.internal.Parallel;
 
 /** Batch range helpers shared by the built-in quantizers: per-channel min/max including 0. */
 public final class Ranges {
@@ -47,7 +47,7 @@ public final class Ranges {
         x.get(off, v, 0, len);
         for (int i = 0; i < len; i++) { l = Math.min(l, v[i]); h = Math.max(h, v[i]); }
       }
-      int k = Chunks.chunkOf(b0, blocks, chunks);
+      int k = Parallel.chunkOf(b0, blocks, chunks);
       lo[k] = l;
       hi[k] = h;
     });
