@@ -29,7 +29,7 @@ final class Probes {
   static JsonArray backends() {
     Tflite t = tflite();
     JsonArray a = new JsonArray();
-    String noTflite = t.error() == null ? null : t.error();
+    String noTflite = t.error();
     a.add(backend("builtin", noTflite));
     a.add(backend("xnnpack", noTflite != null ? noTflite
         : Loader.addressof("TfLiteXNNPackDelegateCreate") == null ? "TfLiteXNNPackDelegateCreate is not exported by this TFLite build" : null));
