@@ -219,6 +219,12 @@ final class Pipeline {
       }
       p.step(1);
     }
+    if (backend != Backend.BUILTIN && !b.coverage().delegated()) info.accept("warning: " + b.coverageSummary());
+    return benchmarkJson(model, backend, threads, b);
+  }
+
+  /** The {@code bench} contract fields of a runtime benchmark report. */
+  private static JsonObject benchmarkJson(Path model, Backend backend, int threads, org.qat4j.runtime.Benchmark.Report b) {
     JsonObject r = new JsonObject();
     r.addProperty("model", model.toString());
     r.addProperty("bytes", b.modelBytes());
@@ -234,7 +240,6 @@ final class Pipeline {
     r.addProperty("cpu_ops", b.coverage().cpuOps());
     r.addProperty("model_ops", b.coverage().modelOps());
     r.addProperty("coverage", b.coverageSummary());
-    if (backend != Backend.BUILTIN && !b.coverage().delegated()) info.accept("warning: " + b.coverageSummary());
     r.addProperty("tflite_version", b.tfliteVersion());
     r.add("rss_kb", Json.object("before", b.rssBeforeKb(), "after_init", b.rssAfterInitKb(), "after", b.rssAfterKb()));
     if (b.ops() != null) {
