@@ -10,8 +10,6 @@ import java.util.List;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.tensorflowlite.TfLiteModel;
-import org.qat4j.tflite.ModelFormatException;
-import org.qat4j.tflite.TfliteReader;
 
 /**
  * A validated .tflite model loaded into native memory. The native copy of the bytes and the TfLiteModel stay alive
@@ -57,11 +55,6 @@ public final class TfliteModel implements AutoCloseable {
 
   /** Java-side check of untrusted bytes before they reach native code. */
   static ModelSummary validate(byte[] data) {
-    try {
-      TfliteReader.read(data, ModelCheck.MAX_TENSOR_BYTES);
-    } catch (ModelFormatException e) {
-      throw new TfliteException("model check", e.getMessage(), e);
-    }
     return ModelCheck.check(data);
   }
 
