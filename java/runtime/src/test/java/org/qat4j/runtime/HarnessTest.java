@@ -97,7 +97,7 @@ class HarnessTest {
 
   @Test
   void crossBackendOnUint8MobileNet() throws Exception {
-    float[][] x = {toReal(RealModelTest.catPixels(128))};
+    float[][] x = {toReal(SharedModels.catPixels(128))};
     try (TfliteModel m = TfliteModel.fromFile(SharedModels.require(RealModelTest.MODEL))) {
       Validation.BackendComparison c = Validation.compareBackends(m, Backend.BUILTIN, Backend.XNNPACK, x, 1);
       System.out.println("mobilenet BUILTIN vs XNNPACK: " + c);

@@ -2,40 +2,14 @@ package org.qat4j.runtime;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 @Tag("native")
 class RealModelTest {
   static final String MODEL = "mobilenet_v1_0.25_128_quant.tflite";
-
-  static byte[] catPixels(int size) throws Exception {
-    BufferedImage src = ImageIO.read(SharedModels.require("cat.bmp").toFile());
-    assertNotNull(src, "ImageIO could not decode cat.bmp");
-    BufferedImage dst = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = dst.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-    g.drawImage(src, 0, 0, size, size, null);
-    g.dispose();
-    byte[] out = new byte[size * size * 3];
-    for (int y = 0; y < size; y++) {
-      for (int x = 0; x < size; x++) {
-        int rgb = dst.getRGB(x, y);
-        int o = (y * size + x) * 3;
-        out[o] = (byte) (rgb >> 16);
-        out[o + 1] = (byte) (rgb >> 8);
-        out[o + 2] = (byte) rgb;
-      }
-    }
-    return out;
-  }
 
   static int[] top(byte[] scores, int k) {
     Integer[] idx = new Integer[scores.length];
@@ -61,7 +35,7 @@ class RealModelTest {
       assertEquals(0.0078125f, in.quantization().scale());
       assertEquals(128, in.quantization().zeroPoint());
       assertEquals(0, it.inputIndex("input"));
-      it.setInput("input", catPixels(128));
+      it.setInput("input", SharedModels.catPixels(128));
       it.invoke();
       byte[] scores = it.outputBytes(0);
       assertEquals(1001, scores.length);
@@ -93,7 +67,7 @@ class RealModelTest {
 
   @Test
   void xnnpackTakesTheUint8GraphAndAgreesOnTop1() throws Exception {
-    byte[] pixels = catPixels(128);
+    byte[] pixels = SharedModels.catPixels(128);
     try (TfliteModel m = TfliteModel.fromFile(SharedModels.require(MODEL));
         Interpreter cpu = Interpreter.create(m, Interpreter.Options.builder().threads(1).build());
         Interpreter xnn = Interpreter.create(m,

@@ -17,9 +17,7 @@ import static org.bytedeco.tensorflowlite.global.tensorflowlite.TfLiteTensorCopy
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
@@ -27,6 +25,7 @@ import org.bytedeco.tensorflowlite.TfLiteInterpreter;
 import org.bytedeco.tensorflowlite.TfLiteInterpreterOptions;
 import org.bytedeco.tensorflowlite.TfLiteModel;
 import org.bytedeco.tensorflowlite.TfLiteOpaqueDelegateStruct;
+import org.qat4j.runtime.SharedModels;
 
 /** Runs the shared MobileNet models once through bytedeco's TFLite C API, optionally with a delegate. */
 final class TfliteRuns {
@@ -37,10 +36,7 @@ final class TfliteRuns {
     }
 
     static Path sharedModel(String name) {
-        Path dir = Path.of(System.getProperty("qat4j.sharedModels", "../../../shared/models"));
-        Path p = dir.resolve(name);
-        assumeTrue(Files.isRegularFile(p), "shared model " + p + " absent (set -Dqat4j.sharedModels)");
-        return p;
+        return SharedModels.require(name);
     }
 
     static int argmax(byte[] scores) {

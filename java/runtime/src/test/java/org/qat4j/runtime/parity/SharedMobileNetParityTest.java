@@ -1,18 +1,11 @@
 package org.qat4j.runtime.parity;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import javax.imageio.ImageIO;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.qat4j.quant.arith.RoundingMode;
@@ -21,6 +14,7 @@ import org.qat4j.quant.ir.LoweredGraph;
 import org.qat4j.quant.sim.Simulator;
 import org.qat4j.runtime.Backend;
 import org.qat4j.runtime.Interpreter;
+import org.qat4j.runtime.SharedModels;
 import org.qat4j.runtime.TfliteModel;
 import org.qat4j.tflite.TfliteReader;
 
@@ -32,30 +26,6 @@ import org.qat4j.tflite.TfliteReader;
  */
 @Tag("native")
 class SharedMobileNetParityTest {
-  static Path require(String file) {
-    Path p = Path.of(System.getProperty("qat4j.sharedModels", "../../../shared/models")).resolve(file);
-    Assumptions.assumeTrue(Files.isRegularFile(p), "shared model " + p.toAbsolutePath() + " absent: set -Dqat4j.sharedModels=<dir> (skipping)");
-    return p;
-  }
-
-  static byte[] cat(int size) throws Exception {
-    BufferedImage src = ImageIO.read(require("cat.bmp").toFile());
-    assertNotNull(src, "cat.bmp did not decode");
-    BufferedImage dst = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = dst.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-    g.drawImage(src, 0, 0, size, size, null);
-    g.dispose();
-    byte[] out = new byte[size * size * 3];
-    for (int i = 0; i < size * size; i++) {
-      int rgb = dst.getRGB(i % size, i / size);
-      out[3 * i] = (byte) (rgb >> 16);
-      out[3 * i + 1] = (byte) (rgb >> 8);
-      out[3 * i + 2] = (byte) rgb;
-    }
-    return out;
-  }
-
   /** Smooth colour waves plus noise: natural-image-like statistics without a dataset. */
   static byte[] synthetic(SplittableRandom r, int size) {
     byte[] x = new byte[size * size * 3];
@@ -69,11 +39,11 @@ class SharedMobileNetParityTest {
   }
 
   @Test void simulatorEqualsTfliteOnRealUint8MobileNet() throws Exception {
-    byte[] bytes = Files.readAllBytes(require("mobilenet_v1_0.25_128_quant.tflite"));
+    byte[] bytes = Files.readAllBytes(SharedModels.require("mobilenet_v1_0.25_128_quant.tflite"));
     LoweredGraph g = TfliteReader.read(bytes).toLoweredGraph();
     assertEquals(DType.UINT8, g.tensor(g.inputs()[0]).type());
     List<byte[]> images = new ArrayList<>();
-    images.add(cat(128));
+    images.add(SharedModels.catPixels(128));
     SplittableRandom r = new SplittableRandom(7);
     for (int i = 0; i < 3; i++) images.add(synthetic(r, 128));
     Simulator exact = new Simulator(g, RoundingMode.DOUBLE), xf = new Simulator(g, RoundingMode.XNNPACK_F32);
