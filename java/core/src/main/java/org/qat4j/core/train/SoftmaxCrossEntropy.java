@@ -5,11 +5,27 @@ import org.qat4j.core.Tensor;
 /**
  * Softmax cross-entropy on integer class labels for logits {@code [N, C]}: mean loss over the
  * batch and its gradient dLoss/dLogits, computed with the max-shifted log-sum-exp (stable for any
- * finite logits). The gradient tensor is owned by this object and reused by the next call.
+ * finite logits). With label smoothing ε the target of a row is (1 − ε)·one-hot + ε/C, as in Keras
+ * and PyTorch. The gradient tensor is owned by this object and reused by the next call.
  */
 public final class SoftmaxCrossEntropy {
+  private final double smoothing;
   private Tensor grad;
   private int lastCorrect;
+
+  /** Plain cross-entropy against one-hot targets. */
+  public SoftmaxCrossEntropy() { this(0); }
+
+  /** Cross-entropy against targets smoothed by {@code labelSmoothing} in [0, 1). */
+  public SoftmaxCrossEntropy(double labelSmoothing) {
+    if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
+      throw new IllegalArgumentException("label smoothing must be in [0, 1), got " + labelSmoothing);
+    }
+    this.smoothing = labelSmoothing;
+  }
+
+  /** The label smoothing ε (0 = one-hot targets). */
+  public double labelSmoothing() { return smoothing; }
 
   /**
    * Computes the mean loss over the first {@code n} rows and stores dLoss/dLogits (zero beyond
@@ -29,6 +45,7 @@ public final class SoftmaxCrossEntropy {
     double total = 0;
     int correct = 0;
     double invN = 1.0 / n;
+    double off = smoothing / c, on = 1 - smoothing + off;
     for (int i = 0; i < n; i++) {
       int y = labels[i];
       if (y < 0 || y >= c) {
@@ -41,10 +58,12 @@ public final class SoftmaxCrossEntropy {
       double sum = 0;
       for (int j = 0; j < c; j++) sum += Math.exp(lb.get(base + j) - max);
       double logSum = Math.log(sum);
-      total += logSum - (lb.get(base + y) - max);
       for (int j = 0; j < c; j++) {
-        double p = Math.exp(lb.get(base + j) - max - logSum);
-        gb.put(base + j, (float) ((p - (j == y ? 1 : 0)) * invN));
+        double shifted = lb.get(base + j) - max;
+        double target = j == y ? on : off;
+        // −Σ t_j·log p_j with Σ t_j = 1; skipping zero targets keeps −Inf logits finite.
+        if (target != 0) total += target * (logSum - shifted);
+        gb.put(base + j, (float) ((Math.exp(shifted - logSum) - target) * invN));
       }
     }
     lastCorrect = correct;

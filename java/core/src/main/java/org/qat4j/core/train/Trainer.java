@@ -21,7 +21,7 @@ import org.qat4j.core.gemm.Gemm;
 public final class Trainer {
   private final Model model;
   private final Optimizer optimizer;
-  private final SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
+  private SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
   private final List<Callback> callbacks = new ArrayList<>();
   private final Map<String, Param> params;
   private History history = new History();
@@ -38,6 +38,9 @@ public final class Trainer {
   }
 
   public Trainer addCallback(Callback c) { callbacks.add(c); return this; }
+
+  /** Trains against targets smoothed by ε in [0, 1) (evaluation still reports plain cross-entropy). */
+  public Trainer labelSmoothing(double epsilon) { loss = new SoftmaxCrossEntropy(epsilon); return this; }
 
   public Model model() { return model; }
   public Optimizer optimizer() { return optimizer; }
