@@ -29,6 +29,7 @@ public final class Conv2D extends ConvBase<Conv2D> {
   }
 
   @Override Conv2D self() { return this; }
+  @Override Initializer defaultInitializer() { return Initializer.glorotUniform(); }
 
 
   static Conv2D fromConfig(String name, JsonObject c) {
@@ -52,7 +53,7 @@ public final class Conv2D extends ConvBase<Conv2D> {
     int area = kernelSize[0] * kernelSize[1];
     // Keras's default: with BN after the conv the output ignores the weight scale, but Adam's
     // step does not, so the smaller Glorot weights train faster than He-normal (measured).
-    kernel = new Param("kernel", Init.glorotUniform(rng, area * s[2], area * filters, kernelSize[0], kernelSize[1], s[2], filters), true);
+    kernel = new Param("kernel", kernelInit.sample(rng, area * s[2], area * filters, kernelSize[0], kernelSize[1], s[2], filters), true);
     if (useBias) bias = new Param("bias", Tensor.zeros(filters), true);
   }
 

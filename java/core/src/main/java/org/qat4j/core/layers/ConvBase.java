@@ -20,6 +20,7 @@ public abstract class ConvBase<T extends ConvBase<T>> extends Layer {
   Padding padding = Padding.VALID;
   boolean useBias = true;
   Activation activation = Activation.NONE;
+  Initializer kernelInit = defaultInitializer();
   Param kernel;
   Param bias;
   ConvGeometry geo;
@@ -32,11 +33,16 @@ public abstract class ConvBase<T extends ConvBase<T>> extends Layer {
 
   abstract T self();
 
+  /** The kernel initialiser used unless {@link #kernelInitializer} sets another. */
+  abstract Initializer defaultInitializer();
+
   public T strides(int sh, int sw) { ConvGeometry.positive(name(), "strides", sh, sw); strides = new int[] {sh, sw}; return self(); }
   public T dilation(int dh, int dw) { ConvGeometry.positive(name(), "dilation", dh, dw); dilation = new int[] {dh, dw}; return self(); }
   public T padding(Padding p) { padding = Objects.requireNonNull(p); return self(); }
   public T useBias(boolean b) { useBias = b; return self(); }
   public T activation(Activation a) { activation = Objects.requireNonNull(a); return self(); }
+  /** How {@link #build} draws the kernel (fans kh·kw·in and kh·kw·out). */
+  public T kernelInitializer(Initializer i) { kernelInit = Objects.requireNonNull(i); return self(); }
 
   /** [kh, kw]. */
   public int[] kernelSize() { return kernelSize.clone(); }
@@ -47,6 +53,7 @@ public abstract class ConvBase<T extends ConvBase<T>> extends Layer {
   public Padding padding() { return padding; }
   public boolean hasBias() { return useBias; }
   public Activation activation() { return activation; }
+  public Initializer kernelInitializer() { return kernelInit; }
   /** The kernel parameter (layout documented by the subclass); null before build. */
   public Param kernel() { return kernel; }
   /** Bias [output channels], or null without bias. */
@@ -79,6 +86,7 @@ public abstract class ConvBase<T extends ConvBase<T>> extends Layer {
     o.addProperty("padding", padding.name());
     o.addProperty("use_bias", useBias);
     o.addProperty("activation", activation.name());
+    if (!kernelInit.equals(defaultInitializer())) o.add("kernel_initializer", kernelInit.toJson());
     return o;
   }
 
@@ -87,6 +95,7 @@ public abstract class ConvBase<T extends ConvBase<T>> extends Layer {
     String name = layer.name();
     int[] s = ConvGeometry.pair(c.has("strides") ? Configs.ints(c, "strides") : new int[] {1}, name, "strides");
     int[] d = ConvGeometry.pair(c.has("dilation_rate") ? Configs.ints(c, "dilation_rate") : new int[] {1}, name, "dilation_rate");
+    if (c.has("kernel_initializer")) layer.kernelInitializer(Initializer.fromJson(c.getAsJsonObject("kernel_initializer")));
     return layer.strides(s[0], s[1]).dilation(d[0], d[1])
         .padding(Padding.valueOf(Configs.str(c, "padding", "VALID")))
         .useBias(Configs.bool(c, "use_bias", true))

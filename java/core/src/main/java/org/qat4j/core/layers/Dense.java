@@ -14,6 +14,7 @@ public final class Dense extends Layer {
   private final int units;
   private boolean useBias = true;
   private Activation activation = Activation.NONE;
+  private Initializer kernelInit = Initializer.glorotUniform();
   private Param kernel;
   private Param bias;
   private Tensor x;
@@ -29,9 +30,13 @@ public final class Dense extends Layer {
 
   public Dense activation(Activation a) { this.activation = a; return this; }
   public Dense useBias(boolean b) { this.useBias = b; return this; }
+  /** How {@link #build} draws the kernel (fans in and units); Glorot-uniform by default. */
+  public Dense kernelInitializer(Initializer i) { this.kernelInit = java.util.Objects.requireNonNull(i); return this; }
 
   static Dense fromConfig(String name, JsonObject c) {
-    return new Dense(name, c.get("units").getAsInt())
+    Dense d = new Dense(name, c.get("units").getAsInt());
+    if (c.has("kernel_initializer")) d.kernelInitializer(Initializer.fromJson(c.getAsJsonObject("kernel_initializer")));
+    return d
         .activation(Activation.valueOf(Configs.str(c, "activation", "NONE")))
         .useBias(Configs.bool(c, "use_bias", true));
   }
@@ -39,6 +44,7 @@ public final class Dense extends Layer {
   public int units() { return units; }
   public boolean hasBias() { return useBias; }
   public Activation activation() { return activation; }
+  public Initializer kernelInitializer() { return kernelInit; }
   /** Kernel [in, units]. */
   public Param kernel() { return kernel; }
   /** Bias [units], or null without bias. */
@@ -54,7 +60,7 @@ public final class Dense extends Layer {
 
   @Override public void build(int[][] in, SplittableRandom rng) {
     int fanIn = in[0][0];
-    kernel = new Param("kernel", Init.glorotUniform(rng, fanIn, units, fanIn, units), true);
+    kernel = new Param("kernel", kernelInit.sample(rng, fanIn, units, fanIn, units), true);
     if (useBias) bias = new Param("bias", Tensor.zeros(units), true);
   }
 
@@ -99,6 +105,7 @@ public final class Dense extends Layer {
     o.addProperty("units", units);
     o.addProperty("use_bias", useBias);
     o.addProperty("activation", activation.name());
+    if (!kernelInit.equals(Initializer.glorotUniform())) o.add("kernel_initializer", kernelInit.toJson());
     return o;
   }
 }

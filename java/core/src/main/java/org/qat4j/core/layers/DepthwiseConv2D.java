@@ -26,6 +26,8 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
   }
 
   @Override DepthwiseConv2D self() { return this; }
+  // per-channel fan-in kh·kw: each output sees one input channel
+  @Override Initializer defaultInitializer() { return Initializer.heNormal(); }
 
   public DepthwiseConv2D depthMultiplier(int m) { ConvGeometry.positive(name(), "depth multiplier", m); multiplier = m; return this; }
 
@@ -47,7 +49,7 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
   @Override public void build(int[][] in, SplittableRandom rng) {
     int[] s = single(in);
     geo = geometry(s);
-    kernel = new Param("depthwise_kernel", Init.heNormal(rng, kernelSize[0] * kernelSize[1], kernelSize[0], kernelSize[1], s[2], multiplier), true);
+    kernel = new Param("depthwise_kernel", kernelInit.sample(rng, kernelSize[0] * kernelSize[1], kernelSize[0] * kernelSize[1] * multiplier, kernelSize[0], kernelSize[1], s[2], multiplier), true);
     if (useBias) bias = new Param("bias", Tensor.zeros(s[2] * multiplier), true);
   }
 

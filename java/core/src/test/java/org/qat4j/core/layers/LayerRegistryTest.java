@@ -15,9 +15,10 @@ class LayerRegistryTest {
   static List<Layer> samples() {
     return List.of(
         new Input("in", 8, 8, 3),
-        new Dense("d", 7).activation(Activation.RELU6).useBias(false),
+        new Dense("d", 7).activation(Activation.RELU6).useBias(false).kernelInitializer(Initializer.heUniform()),
         new ReLU("r"), new ReLU6("r6"), new HardSwish("hs"), new Sigmoid("sg"), new Softmax("sm"),
-        new Conv2D("c", 16, 3, 5).strides(2, 1).dilation(1, 2).padding(Padding.SAME).useBias(false).activation(Activation.RELU),
+        new Conv2D("c", 16, 3, 5).strides(2, 1).dilation(1, 2).padding(Padding.SAME).useBias(false).activation(Activation.RELU)
+            .kernelInitializer(new Initializer(0.16, Initializer.Mode.FAN_AVG, Initializer.Distribution.TRUNCATED_NORMAL)),
         new DepthwiseConv2D("dw", 3, 3).depthMultiplier(2).strides(2, 2).dilation(1, 1).padding(Padding.SAME).activation(Activation.RELU6),
         new BatchNormalization("bn").momentum(0.9f).epsilon(1e-5f).freeze(true),
         new MaxPool2D("mp", 3, 3).strides(2, 2).padding(Padding.SAME),
