@@ -335,7 +335,10 @@ public final class Interpreter implements AutoCloseable {
     }
   }
 
-  /** TFLite logs formats without arguments; name the model's custom ops when the log is about one. */
+  /**
+   * Leads with the model's custom op names when TFLite reports an unresolved one: a one-line cause up front, and the
+   * only place the names appear when the Java fallback reporter logs bare formats ({@code %s}).
+   */
   private String explain(String tfliteLog) {
     String msg = orNone(tfliteLog);
     if (msg.contains("custom op")) {

@@ -13,8 +13,9 @@ import org.bytedeco.tensorflowlite.TfLiteOpaqueContext;
 import org.bytedeco.tensorflowlite.global.tensorflowlite;
 
 /**
- * Native plumbing shared by the runtime: library loading, TFLite error capture, and calls of exported but unbound C
- * functions through already-compiled JavaCPP function-pointer thunks (no own JNI).
+ * Native plumbing shared by the runtime: library loading, TFLite error capture (formatted in C by {@link CReporter}
+ * when qat4j's JNI library is loaded, else a Java fallback keeping the raw format), and calls of exported but unbound
+ * C functions through already-compiled JavaCPP function-pointer thunks.
  */
 final class Native {
   private static final Map<Long, StringBuilder> LOGS = new ConcurrentHashMap<>();
@@ -37,7 +38,12 @@ final class Native {
       throw new TfliteException("load TFLite", "unavailable because the JavaCPP tensorflow-lite natives for "
           + Loader.getPlatform() + " could not be loaded: " + e.getMessage(), e);
     }
-    reporter = new Reporter_Pointer_BytePointer_Pointer() {
+    reporter = CReporter.available() ? CReporter.reporter() : javaReporter();
+  }
+
+  /** Fallback without qat4j's JNI library: a Java callback that can keep only the raw format. */
+  private static Reporter_Pointer_BytePointer_Pointer javaReporter() {
+    return new Reporter_Pointer_BytePointer_Pointer() {
       @Override
       public void call(Pointer user, BytePointer format, Pointer args) {
         report(user, format, args);
@@ -45,19 +51,33 @@ final class Native {
     };
   }
 
+  /** True when TFLite messages carry their values (C reporter), false when they show the printf format. */
+  static boolean formatsMessages() {
+    return CReporter.available();
+  }
+
   static String version() {
     load();
     return tensorflowlite.TfLiteVersion().getString();
   }
 
-  /** The single shared reporter thunk (JavaCPP has few callback slots per class, so never create one per object). */
+  /**
+   * The single shared reporter: the C formatter from qat4j's JNI library, else the Java thunk (JavaCPP has few callback
+   * slots per class, so never create one per object). Pair it only with logs from {@link #openLog()}.
+   */
   static Reporter_Pointer_BytePointer_Pointer reporter() {
     load();
     return reporter;
   }
 
-  /** Opens a log collector; the returned pointer is the reporter's user data. */
+  /**
+   * Opens a log collector; the returned pointer is the reporter's user data. Close it only after every TFLite object
+   * given it has been deleted (the C reporter writes into it).
+   */
   static Pointer openLog() {
+    if (CReporter.available()) {
+      return CReporter.open();
+    }
     long id = IDS.getAndIncrement();
     LOGS.put(id, new StringBuilder());
     return at(id);
@@ -65,6 +85,9 @@ final class Native {
 
   /** Returns and clears what TFLite reported for this collector. */
   static String drainLog(Pointer log) {
+    if (CReporter.available()) {
+      return CReporter.drain(log);
+    }
     StringBuilder sb = LOGS.get(log.address());
     if (sb == null) {
       return "";
@@ -77,7 +100,11 @@ final class Native {
   }
 
   static void closeLog(Pointer log) {
-    LOGS.remove(log.address());
+    if (CReporter.available()) {
+      CReporter.close(log);
+    } else {
+      LOGS.remove(log.address());
+    }
   }
 
   private static void report(Pointer user, BytePointer format, Pointer args) {
@@ -98,8 +125,8 @@ final class Native {
   }
 
   /**
-   * TFLite reports printf-style formats plus a va_list that Java cannot format portably (a vsnprintf call through the
-   * thunk crashed in libc, measured), so the format string itself is kept; callers add the model facts it refers to.
+   * Java fallback only: the va_list cannot be expanded from Java portably (a vsnprintf call through a thunk crashed in
+   * libc, measured), so the format itself is kept, placeholders included; the C reporter formats properly.
    */
   private static String format(BytePointer format, Pointer args) {
     return format.getString();
@@ -114,7 +141,7 @@ final class Native {
   }
 
   /** JavaCPP function-pointer objects point at a wrapper whose first word is the C function pointer. */
-  private static PointerPointer<Pointer> thunkSlot(Pointer fn) {
+  static PointerPointer<Pointer> thunkSlot(Pointer fn) {
     PointerPointer<Pointer> slot = new PointerPointer<>(1);
     slot.put(0, fn);
     return slot;

@@ -19,6 +19,8 @@ public final class TfliteModel implements AutoCloseable {
   private final ModelSummary summary;
   private final long byteSize;
   private BytePointer bytes;
+  /** The reporter's user data, freed only after TfLiteModelDelete (the C reporter writes into it). */
+  private Pointer log;
   private TfLiteModel handle;
   private int interpreters;
   private boolean closed;
@@ -29,17 +31,17 @@ public final class TfliteModel implements AutoCloseable {
     Native.load();
     this.bytes = new BytePointer(data.length);
     bytes.put(data, 0, data.length);
-    Pointer log = Native.openLog();
     try {
+      log = Native.openLog();
       handle = TfLiteModelCreateWithErrorReporter(bytes, data.length, Native.reporter(), log);
       if (handle == null || handle.isNull()) {
-        bytes.close();
-        bytes = null;
+        handle = null;
         throw new TfliteException("TfLiteModelCreate", "model rejected by the TFLite verifier: "
             + orDefault(Native.drainLog(log), "no message"));
       }
-    } finally {
-      Native.closeLog(log);
+    } catch (RuntimeException e) {
+      freeNative();
+      throw e;
     }
   }
 
@@ -116,8 +118,16 @@ public final class TfliteModel implements AutoCloseable {
     if (closed && interpreters == 0 && handle != null) {
       TfLiteModelDelete(handle);
       handle = null;
-      bytes.close();
-      bytes = null;
+      freeNative();
+    }
+  }
+
+  private void freeNative() {
+    bytes.close();
+    bytes = null;
+    if (log != null) {
+      Native.closeLog(log);
+      log = null;
     }
   }
 

@@ -61,6 +61,10 @@ class RealModelTest {
       TfliteException e = assertThrows(TfliteException.class, () -> Interpreter.create(m));
       assertTrue(e.getMessage().contains("edgetpu-custom-op"), e.getMessage());
       assertTrue(e.getMessage().toLowerCase().contains("unresolved custom op"), e.getMessage());
+      if (Native.formatsMessages()) {
+        assertTrue(e.getMessage().contains("Encountered unresolved custom op: edgetpu-custom-op"), e.getMessage());
+        assertFalse(e.getMessage().contains("%s"), e.getMessage());
+      }
       assertFalse(m.isReleased(), "model stays usable after a failed interpreter");
     }
   }
