@@ -31,17 +31,58 @@ public final class JavaGemm implements Gemm {
         if (at != null) System.arraycopy(at, i0 * k, arows, 0, r * k);
         else for (int i = 0; i < r; i++) ab.get(aOff + (i0 + i) * lda, arows, i * k, k);
         Arrays.fill(rows, 0f);
-        for (int p = 0; p < k; p++) {
-          int base = p * n;
-          for (int i = 0; i < r; i++) {
-            float av = arows[i * k + p];
-            if (av == 0f) continue;
-            for (int j = 0, o = i * n; j < n; j++) rows[o + j] += av * bm[base + j];
-          }
-        }
-        for (int i = 0; i < r; i++) store(cb, cOff + (i0 + i) * ldc, rows, i * n, n, alpha, beta, old);
+        int i = 0;
+        for (; i + 2 <= r; i += 2) accumulateTwoRows(arows, i * k, k, bm, n, rows, i * n);
+        if (i < r) accumulateRow(arows, i * k, k, bm, n, rows, i * n);
+        for (i = 0; i < r; i++) store(cb, cOff + (i0 + i) * ldc, rows, i * n, n, alpha, beta, old);
       }
     });
+  }
+
+  /**
+   * Two output rows (A rows at ai and ai + k, output rows at o and o + n) += A·B[k, n], eight rows of
+   * B per pass: each pass loads the two output rows once for 16 multiply-adds per column and each
+   * B element once for both rows; C2 vectorizes the j loop (measured: 2.2× the one-row axpy kernel
+   * on conv2 of the reference CNN; four rows × four k spilled and was slower).
+   */
+  private static void accumulateTwoRows(float[] a, int ai, int k, float[] b, int n, float[] row, int o) {
+    int p = 0, aj = ai + k, o2 = o + n;
+    for (; p + 8 <= k; p += 8) {
+      float a0 = a[ai + p], a1 = a[ai + p + 1], a2 = a[ai + p + 2], a3 = a[ai + p + 3];
+      float a4 = a[ai + p + 4], a5 = a[ai + p + 5], a6 = a[ai + p + 6], a7 = a[ai + p + 7];
+      float c0 = a[aj + p], c1 = a[aj + p + 1], c2 = a[aj + p + 2], c3 = a[aj + p + 3];
+      float c4 = a[aj + p + 4], c5 = a[aj + p + 5], c6 = a[aj + p + 6], c7 = a[aj + p + 7];
+      int b0 = p * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n, b4 = b3 + n, b5 = b4 + n, b6 = b5 + n, b7 = b6 + n;
+      for (int j = 0; j < n; j++) {
+        float x0 = b[b0 + j], x1 = b[b1 + j], x2 = b[b2 + j], x3 = b[b3 + j];
+        float x4 = b[b4 + j], x5 = b[b5 + j], x6 = b[b6 + j], x7 = b[b7 + j];
+        row[o + j] += a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3 + a4 * x4 + a5 * x5 + a6 * x6 + a7 * x7;
+        row[o2 + j] += c0 * x0 + c1 * x1 + c2 * x2 + c3 * x3 + c4 * x4 + c5 * x5 + c6 * x6 + c7 * x7;
+      }
+    }
+    for (; p < k; p++) {
+      float av = a[ai + p], cv = a[aj + p];
+      for (int j = 0, base = p * n; j < n; j++) { row[o + j] += av * b[base + j]; row[o2 + j] += cv * b[base + j]; }
+    }
+  }
+
+  /** One output row: row[o, o+n) += a[ai, ai+k) · B[k, n] (the odd last row of a block). */
+  private static void accumulateRow(float[] a, int ai, int k, float[] b, int n, float[] row, int o) {
+    int p = 0;
+    for (; p + 8 <= k; p += 8) {
+      float a0 = a[ai + p], a1 = a[ai + p + 1], a2 = a[ai + p + 2], a3 = a[ai + p + 3];
+      float a4 = a[ai + p + 4], a5 = a[ai + p + 5], a6 = a[ai + p + 6], a7 = a[ai + p + 7];
+      int b0 = p * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n, b4 = b3 + n, b5 = b4 + n, b6 = b5 + n, b7 = b6 + n;
+      for (int j = 0; j < n; j++) {
+        row[o + j] += a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j]
+            + a4 * b[b4 + j] + a5 * b[b5 + j] + a6 * b[b6 + j] + a7 * b[b7 + j];
+      }
+    }
+    for (; p < k; p++) {
+      float av = a[ai + p];
+      if (av == 0f) continue;
+      for (int j = 0, base = p * n; j < n; j++) row[o + j] += av * b[base + j];
+    }
   }
 
   /** op(X) of a row-major matrix as a dense heap [rows, cols] array (X is [cols, rows] when transposed). */

@@ -59,4 +59,25 @@ class SplitGemmTest {
       }
     }
   }
+
+  /** Kernel edge cases: k around the 8-wide unroll, odd row counts, A with zero runs (after ReLU). */
+  @Test
+  void javaGemmMatchesOpenBlasAcrossUnrollEdges() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Gemm.fastPathUnavailableReason().isEmpty(), Gemm.fastPathUnavailableReason());
+    for (int m : new int[] {1, 2, 3, 5, 9}) {
+      for (int k : new int[] {1, 7, 8, 9, 16, 17}) {
+        for (int n : new int[] {1, 33}) {
+          Tensor a = Checks.random(m * 31 + k, m * k), b = Checks.random(n + k, k * n);
+          for (int i = 0; i < a.size(); i += 3) a.set(i, 0f);
+          Tensor c = Tensor.zeros(m * n), want = Tensor.zeros(m * n);
+          new JavaGemm().sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
+          Gemm.get().sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, want, 0, n);
+          for (int i = 0; i < m * n; i++) {
+            assertTrue(Math.abs(want.get(i) - c.get(i)) < 1e-4f * Math.max(1f, Math.abs(want.get(i))),
+                "m=" + m + " k=" + k + " n=" + n + " at " + i + ": " + want.get(i) + " vs " + c.get(i));
+          }
+        }
+      }
+    }
+  }
 }
