@@ -13,6 +13,7 @@ import org.qat4j.core.data.FashionMnist;
 import org.qat4j.core.gemm.Gemm;
 import org.qat4j.core.internal.Parallel;
 import org.qat4j.core.layers.BatchNormalization;
+import org.qat4j.core.layers.Initializer;
 import org.qat4j.core.zoo.Zoo;
 
 /**
@@ -24,59 +25,70 @@ import org.qat4j.core.zoo.Zoo;
  * {@code --augment=none|flip} (none; flip = random horizontal flips of training images) and
  * {@code --bn-momentum=M} (0.99, Keras's default; PyTorch's default corresponds to 0.9) and
  * {@code --adamw=WD} (0 = Adam; else AdamW with decoupled weight decay WD, Keras's AdamW uses 0.004)
- * and {@code --warmup-epochs=E} (0; linear warm-up of the cosine schedule).
+ * and {@code --warmup-epochs=E} (0; linear warm-up of the cosine schedule) and
+ * {@code --conv-init-scale=S} (1 = Keras's Glorot-uniform; else variance scaling S with fan-avg,
+ * uniform, for the two Conv2D kernels) and {@code --label-smoothing=E} (0).
  */
 public final class TrainReference {
   private TrainReference() {}
 
   public static void main(String[] args) throws IOException {
-    List<String> pos = new ArrayList<>();
-    // OpenBLAS workers busy-wait; next to qat4j's own layer threads on 2 cores they oversubscribe
-    // the CPU (measured: 1 GEMM thread trains several times faster on the shared 2-vCPU machine).
-    int gemmThreads = 1;
-    String lr = "constant";
-    String augment = "none";
-    float bnMomentum = 0.99f;
-    double weightDecay = 0;
-    int warmup = 0;
-    for (String a : args) {
-      if (a.startsWith("--gemm-threads=")) gemmThreads = Integer.parseInt(a.substring(15));
-      else if (a.startsWith("--lr=")) lr = a.substring(5);
-      else if (a.startsWith("--augment=")) augment = a.substring(10);
-      else if (a.startsWith("--bn-momentum=")) bnMomentum = Float.parseFloat(a.substring(14));
-      else if (a.startsWith("--adamw=")) weightDecay = Double.parseDouble(a.substring(8));
-      else if (a.startsWith("--warmup-epochs=")) warmup = Integer.parseInt(a.substring(16));
-      else if (a.startsWith("--")) {
-        throw new IllegalArgumentException("unknown option " + a + " (known: --gemm-threads=N, --lr=constant|cosine, --augment=none|flip, --bn-momentum=M, --adamw=WD, --warmup-epochs=E)");
-      }
-      else pos.add(a);
-    }
-    int epochs = pos.size() > 0 ? Integer.parseInt(pos.get(0)) : 5;
-    int threads = pos.size() > 1 ? Integer.parseInt(pos.get(1)) : 2;
-    Path dir = pos.size() > 2 && !pos.get(2).isEmpty() ? Path.of(pos.get(2)) : FashionMnist.defaultDir();
-    long seed = pos.size() > 3 ? Long.parseLong(pos.get(3)) : 1L;
-    Parallel.setThreads(threads);
-    Gemm.get().setThreads(gemmThreads);
-    FashionMnist.Splits data = FashionMnist.load(dir);
-    Dataset train = switch (augment) {
+    Options o = Options.parse(args);
+    Parallel.setThreads(o.threads());
+    Gemm.get().setThreads(o.gemmThreads());
+    FashionMnist.Splits data = FashionMnist.load(o.dir());
+    History h = train(o, data, new ProgressLogger(System.out, 200));
+    report(h, data.test());
+  }
+
+  /** Trains the reference CNN as {@code o} says, validating on the test split after each epoch. */
+  static History train(Options o, FashionMnist.Splits data, Callback progress) {
+    Dataset train = switch (o.augment()) {
       case "none" -> data.train();
       case "flip" -> data.train().withAugmentation(new Augmentation(0, true));
-      default -> throw new IllegalArgumentException("--augment must be none or flip, got " + augment);
+      default -> throw new IllegalArgumentException("--augment must be none or flip, got " + o.augment());
     };
-    Model model = Zoo.referenceCnn(seed);
-    for (Node n : model.nodes()) if (n.layer() instanceof BatchNormalization bn) bn.momentum(bnMomentum);
-    LrSchedule schedule = switch (lr) {
+    Model model = Zoo.referenceCnn(o.seed(), new Initializer(o.convInitScale(), Initializer.Mode.FAN_AVG, Initializer.Distribution.UNIFORM));
+    for (Node n : model.nodes()) if (n.layer() instanceof BatchNormalization bn) bn.momentum(o.bnMomentum());
+    long perEpoch = data.train().batchCount(64);
+    LrSchedule schedule = switch (o.lr()) {
       case "constant" -> LrSchedule.constant(1e-3);
-      case "cosine" -> LrSchedule.cosine(1e-3, (long) warmup * data.train().batchCount(64),
-          (long) epochs * data.train().batchCount(64), 0);
-      default -> throw new IllegalArgumentException("--lr must be constant or cosine, got " + lr);
+      case "cosine" -> LrSchedule.cosine(1e-3, o.warmupEpochs() * perEpoch, o.epochs() * perEpoch, 0);
+      default -> throw new IllegalArgumentException("--lr must be constant or cosine, got " + o.lr());
     };
-    System.out.printf(Locale.ROOT, "reference CNN: %d parameters, gemm=%s (%d threads), threads=%d, epochs=%d, seed=%d, lr=%s, augment=%s, bn-momentum=%s, adamw=%s, data=%s%n",
-        model.parameterCount(), Gemm.get().name(), gemmThreads, threads, epochs, seed, schedule.toJson(), augment, bnMomentum, weightDecay, dir);
-    Adam opt = weightDecay > 0 ? new AdamW(schedule, 0.9, 0.999, 1e-7, weightDecay) : new Adam(schedule, 0.9, 0.999, 1e-7, 0);
-    Trainer trainer = new Trainer(model, opt).addCallback(new ProgressLogger(System.out, 200));
-    History h = trainer.fit(train, data.test(), epochs, 64, seed);
-    report(h, data.test());
+    System.out.printf(Locale.ROOT, "reference CNN: %d parameters, gemm=%s, lr=%s, %s%n",
+        model.parameterCount(), Gemm.get().name(), schedule.toJson(), o);
+    Adam opt = o.adamw() > 0 ? new AdamW(schedule, 0.9, 0.999, 1e-7, o.adamw()) : new Adam(schedule, 0.9, 0.999, 1e-7, 0);
+    Trainer trainer = new Trainer(model, opt).labelSmoothing(o.labelSmoothing()).addCallback(progress);
+    return trainer.fit(train, data.test(), o.epochs(), 64, o.seed());
+  }
+
+  /** Parsed command line; {@link #parse} documents the defaults. */
+  record Options(int epochs, int threads, Path dir, long seed, int gemmThreads, String lr, String augment,
+                 float bnMomentum, double adamw, int warmupEpochs, double convInitScale, double labelSmoothing) {
+    private static final String KNOWN = "--gemm-threads=N, --lr=constant|cosine, --augment=none|flip, --bn-momentum=M, "
+        + "--adamw=WD, --warmup-epochs=E, --conv-init-scale=S, --label-smoothing=E";
+
+    static Options parse(String... args) {
+      List<String> pos = new ArrayList<>();
+      java.util.Map<String, String> opt = new java.util.HashMap<>();
+      for (String a : args) {
+        if (!a.startsWith("--")) { pos.add(a); continue; }
+        int eq = a.indexOf('=');
+        String key = eq < 0 ? a : a.substring(0, eq);
+        if (eq < 0 || !KNOWN.contains(key + "=")) throw new IllegalArgumentException("unknown option " + a + " (known: " + KNOWN + ")");
+        opt.put(key, a.substring(eq + 1));
+      }
+      // OpenBLAS workers busy-wait; next to qat4j's own layer threads on 2 cores they oversubscribe
+      // the CPU (measured: 1 GEMM thread trains several times faster on the shared 2-vCPU machine).
+      return new Options(pos.size() > 0 ? Integer.parseInt(pos.get(0)) : 5, pos.size() > 1 ? Integer.parseInt(pos.get(1)) : 2,
+          pos.size() > 2 && !pos.get(2).isEmpty() ? Path.of(pos.get(2)) : FashionMnist.defaultDir(),
+          pos.size() > 3 ? Long.parseLong(pos.get(3)) : 1L, Integer.parseInt(opt.getOrDefault("--gemm-threads", "1")),
+          opt.getOrDefault("--lr", "constant"), opt.getOrDefault("--augment", "none"),
+          Float.parseFloat(opt.getOrDefault("--bn-momentum", "0.99")), Double.parseDouble(opt.getOrDefault("--adamw", "0")),
+          Integer.parseInt(opt.getOrDefault("--warmup-epochs", "0")), Double.parseDouble(opt.getOrDefault("--conv-init-scale", "1")),
+          Double.parseDouble(opt.getOrDefault("--label-smoothing", "0")));
+    }
   }
 
   private static void report(History h, Dataset test) {

@@ -8,6 +8,7 @@ import org.qat4j.core.Model;
 import org.qat4j.core.Sequential;
 import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Conv2D;
+import org.qat4j.core.layers.Initializer;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.Flatten;
 import org.qat4j.core.layers.MaxPool2D;
@@ -48,13 +49,20 @@ public final class Zoo {
    * The qat4j reference CNN on 28×28×1: Conv2D(32, 3×3, valid) → BN → ReLU → MaxPool 2×2 →
    * Conv2D(64, 3×3, valid) → BN → ReLU → MaxPool 2×2 → Flatten → Dense(128) → ReLU → Dense(10).
    */
-  public static Model referenceCnn(long seed) {
+  public static Model referenceCnn(long seed) { return referenceCnn(seed, Initializer.glorotUniform()); }
+
+  /**
+   * The reference CNN with its two Conv2D kernels drawn by {@code convInit}; BatchNorm follows each,
+   * so the kernel scale sets how fast Adam's fixed-size steps turn them (the training recipe of
+   * docs/PERFORMANCE.md uses Glorot at variance scale 0.16).
+   */
+  public static Model referenceCnn(long seed, Initializer convInit) {
     return new Sequential(seed, "input", 28, 28, 1)
-        .add(new Conv2D("conv1", 32, 3, 3))
+        .add(new Conv2D("conv1", 32, 3, 3).kernelInitializer(convInit))
         .add(new BatchNormalization("bn1"))
         .add(new ReLU("relu1"))
         .add(new MaxPool2D("pool1", 2, 2))
-        .add(new Conv2D("conv2", 64, 3, 3))
+        .add(new Conv2D("conv2", 64, 3, 3).kernelInitializer(convInit))
         .add(new BatchNormalization("bn2"))
         .add(new ReLU("relu2"))
         .add(new MaxPool2D("pool2", 2, 2))

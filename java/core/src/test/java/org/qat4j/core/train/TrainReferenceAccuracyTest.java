@@ -8,18 +8,21 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.qat4j.core.data.FashionMnist;
 import org.qat4j.core.internal.Parallel;
-import org.qat4j.core.zoo.Zoo;
 
-/** The documented accuracy target: reference CNN, Adam 1e-3, batch 64, 5 epochs, ≥ 91.5% test top-1. */
+/**
+ * The documented accuracy target (docs/PERFORMANCE.md): reference CNN, Adam 1e-3 with a cosine
+ * decay, batch 64, conv kernels at Glorot variance scale 0.16, 5 epochs, seed 1, 2 threads:
+ * ≥ 91.5% test top-1. Same seed and threads give the same curve, so this is one fixed run.
+ */
 @Tag("slow")
 class TrainReferenceAccuracyTest {
+  static final String[] RECIPE = {"5", "2", "", "1", "--lr=cosine", "--conv-init-scale=0.16"};
+
   @Test void referenceCnnReachesTargetAccuracy() throws IOException {
     assumeTrue(FashionMnist.available(), "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
-    Parallel.setThreads(2);
-    FashionMnist.Splits d = FashionMnist.load();
-    History h = new Trainer(Zoo.referenceCnn(1), new Adam(1e-3))
-        .addCallback(new ProgressLogger(System.out, 0)).fit(d.train(), d.test(), 5, 64, 1);
-    double best = java.util.Arrays.stream(h.valAccuracies()).max().orElse(0);
-    assertTrue(h.last().valAccuracy() >= 0.915, "test accuracy after 5 epochs " + h.last().valAccuracy() + " (best " + best + ")");
+    TrainReference.Options o = TrainReference.Options.parse(RECIPE);
+    Parallel.setThreads(o.threads());
+    History h = TrainReference.train(o, FashionMnist.load(o.dir()), new ProgressLogger(System.out, 0));
+    assertTrue(h.last().valAccuracy() >= 0.915, "test accuracy after 5 epochs " + h.last().valAccuracy());
   }
 }
