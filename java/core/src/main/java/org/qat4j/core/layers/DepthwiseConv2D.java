@@ -62,10 +62,10 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
     float[] b = useBias ? bias.value().toArray() : new float[cm];
     FloatBuffer xb = x.buffer(), yb = y.buffer();
     Parallel.forRange(n * geo.oh(), (lo, hi) -> {
-      float[] px = new float[geo.c()];
+      float[][] rows = new float[geo.kh()][geo.w() * geo.c()];
       float[] row = new float[geo.ow() * cm];
       for (int r = lo; r < hi; r++) {
-        forwardRow(xb, r / geo.oh(), r % geo.oh(), w, b, px, row);
+        forwardRow(xb, r / geo.oh(), r % geo.oh(), w, b, rows, row);
         activation.apply(row, 0, row.length);
         yb.put(r * row.length, row);
       }
@@ -73,23 +73,31 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
     return y;
   }
 
-  private void forwardRow(FloatBuffer xb, int bi, int oy, float[] w, float[] b, float[] px, float[] row) {
-    int c = geo.c(), m = multiplier, cm = c * m;
-    for (int ox = 0; ox < geo.ow(); ox++) {
-      int o = ox * cm;
-      System.arraycopy(b, 0, row, o, cm);
-      for (int ky = 0; ky < geo.kh(); ky++) {
-        int iy = oy * geo.sh() - geo.padTop() + ky * geo.dh();
-        if (iy < 0 || iy >= geo.h()) continue;
-        for (int kx = 0; kx < geo.kw(); kx++) {
+  /**
+   * One output row: the kh input rows it reads are copied to the heap once (bulk), then each tap
+   * adds its channel vector for every output column (the channel loop vectorizes).
+   */
+  private void forwardRow(FloatBuffer xb, int bi, int oy, float[] w, float[] b, float[][] in, float[] row) {
+    int c = geo.c(), m = multiplier, cm = c * m, wc = geo.w() * c;
+    for (int ox = 0; ox < geo.ow(); ox++) System.arraycopy(b, 0, row, ox * cm, cm);
+    for (int ky = 0; ky < geo.kh(); ky++) {
+      int iy = oy * geo.sh() - geo.padTop() + ky * geo.dh();
+      if (iy < 0 || iy >= geo.h()) continue;
+      float[] src = in[ky];
+      xb.get((bi * geo.h() + iy) * wc, src, 0, wc);
+      for (int kx = 0; kx < geo.kw(); kx++) {
+        int wo = (ky * geo.kw() + kx) * cm;
+        for (int ox = 0; ox < geo.ow(); ox++) {
           int ix = ox * geo.sw() - geo.padLeft() + kx * geo.dw();
           if (ix < 0 || ix >= geo.w()) continue;
-          xb.get(((bi * geo.h() + iy) * geo.w() + ix) * c, px);
-          int wo = (ky * geo.kw() + kx) * cm;
+          int o = ox * cm, xo = ix * c;
           if (m == 1) {
-            for (int j = 0; j < c; j++) row[o + j] += px[j] * w[wo + j];
+            for (int j = 0; j < c; j++) row[o + j] += src[xo + j] * w[wo + j];
           } else {
-            for (int j = 0; j < cm; j++) row[o + j] += px[j / m] * w[wo + j];
+            for (int ci = 0; ci < c; ci++) {
+              float v = src[xo + ci];
+              for (int k = 0, j = ci * m; k < m; k++, j++) row[o + j] += v * w[wo + j];
+            }
           }
         }
       }
@@ -138,10 +146,16 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
           int ix = ox * geo.sw() - geo.padLeft() + kx * geo.dw();
           if (ix < 0 || ix >= geo.w()) continue;
           int xo = (iy * geo.w() + ix) * c, wo = (ky * geo.kw() + kx) * cm;
-          for (int j = 0; j < cm; j++) {
-            float gv = grow[o + j];
-            dw[wo + j] += gv * sx[xo + j / m];
-            sdx[xo + j / m] += gv * w[wo + j];
+          if (m == 1) {
+            // separate loops over the channel vector so that each one vectorizes
+            for (int j = 0; j < c; j++) dw[wo + j] += grow[o + j] * sx[xo + j];
+            for (int j = 0; j < c; j++) sdx[xo + j] += grow[o + j] * w[wo + j];
+          } else {
+            for (int ci = 0; ci < c; ci++) {
+              float xv = sx[xo + ci], acc = 0f;
+              for (int k = 0, j = ci * m; k < m; k++, j++) { dw[wo + j] += grow[o + j] * xv; acc += grow[o + j] * w[wo + j]; }
+              sdx[xo + ci] += acc;
+            }
           }
         }
       }
