@@ -4,6 +4,7 @@ import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import org.qat4j.core.GraphBuilder;
 import org.qat4j.core.Layer;
@@ -61,35 +62,57 @@ final class ImportGraph {
     return g.build(output);
   }
 
-  private static final Set<String> SPLIT_ACTIVATION = Set.of("ADD", "CONCATENATION", "MAX_POOL_2D", "AVERAGE_POOL_2D");
+  /** Builds the core layer(s) for one operator; {@code n} is the layer name, {@code out} the operator's output. */
+  @FunctionalInterface
+  private interface Handler {
+    Node apply(ImportGraph x, OperatorInfo op, String n, TensorInfo out);
+  }
+
+  /**
+   * One importable operator. {@code splitsActivation}: the core layer cannot carry a fused activation,
+   * so a fused RELU/RELU6 becomes its own layer (Conv2D, DepthwiseConv2D and Dense carry theirs).
+   */
+  private record Row(boolean splitsActivation, Handler handler) {}
+
+  // The only list of importable operators: TfliteImporter's up-front check reads the same keys.
+  private static final Map<String, Row> OPS = Map.ofEntries(
+      row("CONV_2D", false, (x, op, n, out) -> x.conv(op, n)),
+      row("DEPTHWISE_CONV_2D", false, (x, op, n, out) -> x.depthwise(op, n)),
+      row("FULLY_CONNECTED", false, (x, op, n, out) -> x.dense(op, n)),
+      row("ADD", true, (x, op, n, out) -> x.g.add(new Add(n), x.node(op.inputs()[0]), x.node(op.inputs()[1]))),
+      row("CONCATENATION", true, (x, op, n, out) -> x.concat(op, n)),
+      row("MAX_POOL_2D", true, (x, op, n, out) -> x.unary(op, new MaxPool2D(n, x.opt(op, "filter_height"),
+          x.opt(op, "filter_width")).strides(x.opt(op, "stride_h"), x.opt(op, "stride_w")).padding(x.padding(op)))),
+      row("AVERAGE_POOL_2D", true, (x, op, n, out) -> x.unary(op, new AveragePool2D(n, x.opt(op, "filter_height"),
+          x.opt(op, "filter_width")).strides(x.opt(op, "stride_h"), x.opt(op, "stride_w")).padding(x.padding(op)))),
+      row("MEAN", false, (x, op, n, out) -> x.mean(op, n, out)),
+      row("RESHAPE", false, (x, op, n, out) -> x.unary(op, new Reshape(n, perSample(out)))),
+      row("SOFTMAX", false, (x, op, n, out) -> x.softmax(op, n)),
+      row("PAD", false, (x, op, n, out) -> x.pad(op, n)),
+      row("RELU", false, (x, op, n, out) -> x.unary(op, new ReLU(n))),
+      row("RELU6", false, (x, op, n, out) -> x.unary(op, new ReLU6(n))),
+      row("LOGISTIC", false, (x, op, n, out) -> x.unary(op, new Sigmoid(n))),
+      row("HARD_SWISH", false, (x, op, n, out) -> x.unary(op, new HardSwish(n))));
+
+  private static Map.Entry<String, Row> row(String opName, boolean splitsActivation, Handler h) {
+    return Map.entry(opName, new Row(splitsActivation, h));
+  }
+
+  /** Names of the builtin operators {@link #build()} imports (immutable). */
+  static Set<String> operators() { return OPS.keySet(); }
 
   private Node apply(OperatorInfo op, TensorInfo out) {
+    Row row = OPS.get(op.opName());
+    if (row == null || op.custom()) throw new ModelFormatException(where, "unsupported operator");
+    Object act = op.options().get("fused_activation_function");
+    boolean split = row.splitsActivation() && act != null && !"NONE".equals(act);
     // When the fused activation becomes its own layer, that layer takes the tensor's name.
-    boolean split = SPLIT_ACTIVATION.contains(op.opName())
-        && !"NONE".equals(op.options().getOrDefault("fused_activation_function", "NONE"));
     String n = name(split ? out.name() + "/" + op.opName().toLowerCase() : out.name());
-    int[] ins = op.inputs();
-    return switch (op.opName()) {
-      case "CONV_2D" -> fused(op, conv(op, n), out);
-      case "DEPTHWISE_CONV_2D" -> fused(op, depthwise(op, n), out);
-      case "FULLY_CONNECTED" -> fused(op, dense(op, n), out);
-      case "ADD" -> fused(op, g.add(new Add(n), node(ins[0]), node(ins[1])), out);
-      case "CONCATENATION" -> fused(op, concat(op, n), out);
-      case "MAX_POOL_2D" -> fused(op, g.add(new MaxPool2D(n, opt(op, "filter_height"), opt(op, "filter_width"))
-          .strides(opt(op, "stride_h"), opt(op, "stride_w")).padding(padding(op)), node(ins[0])), out);
-      case "AVERAGE_POOL_2D" -> fused(op, g.add(new AveragePool2D(n, opt(op, "filter_height"), opt(op, "filter_width"))
-          .strides(opt(op, "stride_h"), opt(op, "stride_w")).padding(padding(op)), node(ins[0])), out);
-      case "MEAN" -> mean(op, n, out);
-      case "RESHAPE" -> g.add(new Reshape(n, perSample(out)), node(ins[0]));
-      case "SOFTMAX" -> softmax(op, n);
-      case "PAD" -> pad(op, n);
-      case "RELU" -> g.add(new ReLU(n), node(ins[0]));
-      case "RELU6" -> g.add(new ReLU6(n), node(ins[0]));
-      case "LOGISTIC" -> g.add(new Sigmoid(n), node(ins[0]));
-      case "HARD_SWISH" -> g.add(new HardSwish(n), node(ins[0]));
-      default -> throw new ModelFormatException(where, "unsupported operator");
-    };
+    Node node = row.handler().apply(this, op, n, out);
+    return split ? activationLayer(act, node, out) : node;
   }
+
+  private Node unary(OperatorInfo op, Layer layer) { return g.add(layer, node(op.inputs()[0])); }
 
   private Node conv(OperatorInfo op, String n) {
     int[] ins = op.inputs();
@@ -174,7 +197,7 @@ final class ImportGraph {
   private Node softmax(OperatorInfo op, String n) {
     Object beta = op.options().get("beta");
     if (beta instanceof Float b && b != 1f) throw new ModelFormatException(where, "beta " + b + " is not supported (only 1)");
-    return g.add(new Softmax(n), node(op.inputs()[0]));
+    return unary(op, new Softmax(n));
   }
 
   private Node pad(OperatorInfo op, String n) {
@@ -186,16 +209,12 @@ final class ImportGraph {
   }
 
   /** Adds a standalone activation layer for a fused activation the core layer cannot carry. */
-  private Node fused(OperatorInfo op, Node n, TensorInfo out) {
-    Layer l = n.layer();
-    if (l instanceof Conv2D || l instanceof DepthwiseConv2D || l instanceof Dense) return n;
-    Object a = op.options().get("fused_activation_function");
-    if (a == null || "NONE".equals(a)) return n;
+  private Node activationLayer(Object act, Node n, TensorInfo out) {
     String base = name(out.name());
-    return switch (a.toString()) {
+    return switch (act.toString()) {
       case "RELU" -> g.add(new ReLU(base), n);
       case "RELU6" -> g.add(new ReLU6(base), n);
-      default -> throw new ModelFormatException(where, "fused activation " + a + " is not supported");
+      default -> throw new ModelFormatException(where, "fused activation " + act + " is not supported");
     };
   }
 

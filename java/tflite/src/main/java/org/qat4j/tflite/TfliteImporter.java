@@ -3,7 +3,6 @@ package org.qat4j.tflite;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import org.qat4j.core.Model;
 
 /**
@@ -11,14 +10,11 @@ import org.qat4j.core.Model;
  * trainable core {@link Model} with its weights: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD,
  * CONCATENATION (last axis), MAX_POOL_2D, AVERAGE_POOL_2D, MEAN (global spatial average), RESHAPE,
  * SOFTMAX (beta 1), PAD (spatial, constant paddings), RELU, RELU6, LOGISTIC, HARD_SWISH and fused
- * RELU/RELU6. Weights are converted from TFLite layouts (OHWI conv, 1HWC depthwise, [out,in] FC)
+ * RELU/RELU6 (the table in {@code ImportGraph} is the authority). Weights are converted from TFLite layouts (OHWI conv, 1HWC depthwise, [out,in] FC)
  * to core layouts (HWIO, [kh,kw,in,mult], [in,units]). Anything else raises one
  * {@link ModelFormatException} listing every unsupported operator with its position.
  */
 public final class TfliteImporter {
-  static final Set<String> SUPPORTED = Set.of("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD", "CONCATENATION",
-      "MAX_POOL_2D", "AVERAGE_POOL_2D", "MEAN", "RESHAPE", "SOFTMAX", "PAD", "RELU", "RELU6", "LOGISTIC", "HARD_SWISH");
-
   private TfliteImporter() {}
 
   /** Reads, validates and imports {@code bytes}; the returned model owns copies of the weights. */
@@ -33,7 +29,7 @@ public final class TfliteImporter {
       problems.add("subgraph 0 has " + s.inputs().length + " inputs and " + s.outputs().length + " outputs, need 1 and 1");
     }
     for (OperatorInfo op : s.operators()) {
-      if (op.custom() || !SUPPORTED.contains(op.opName())) problems.add("operator " + op.index() + " (" + op.opName() + ")");
+      if (op.custom() || !ImportGraph.operators().contains(op.opName())) problems.add("operator " + op.index() + " (" + op.opName() + ")");
     }
     for (TensorInfo t : s.tensors()) {
       boolean shapeTensor = t.typeName().equals("INT32") && t.constant();

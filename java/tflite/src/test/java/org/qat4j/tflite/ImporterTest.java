@@ -2,13 +2,18 @@ package org.qat4j.tflite;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.qat4j.core.GraphBuilder;
 import org.qat4j.core.Model;
@@ -21,11 +26,13 @@ import org.qat4j.core.layers.Concatenate;
 import org.qat4j.core.layers.Conv2D;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
+import org.qat4j.core.layers.Flatten;
 import org.qat4j.core.layers.GlobalAveragePooling2D;
 import org.qat4j.core.layers.HardSwish;
 import org.qat4j.core.layers.MaxPool2D;
 import org.qat4j.core.layers.Padding;
 import org.qat4j.core.layers.ReLU;
+import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
 import org.qat4j.core.layers.ZeroPadding2D;
@@ -109,6 +116,33 @@ class ImporterTest {
     float[] want = (float[]) Simulator.run(g, (Object) x.toArray())[0];
     float[] got = m.predict(x).toArray();
     assertArrayEquals(want, got, 1e-5f);
+  }
+
+  /** Standalone RELU and RELU6 operators, which the other graphs fuse away. */
+  static Model activations() {
+    GraphBuilder g = new GraphBuilder(4);
+    Node x = g.input("image", 4, 4, 2);
+    Node r6 = g.add(new ReLU6("relu6"), x);
+    Node r = g.add(new ReLU("relu"), g.add(new Sigmoid("sig"), r6));
+    return g.build(g.add(new Flatten("flat"), r));
+  }
+
+  @Test
+  void everyClaimedOperatorIsImportedByATestGraph() {
+    Set<String> seen = new TreeSet<>();
+    for (LoweredGraph g : List.of(FloatLowering.lower(branchy()), Graphs.float32(), FloatLowering.lower(activations()))) {
+      byte[] bytes = TfliteWriter.write(g);
+      assertNotNull(TfliteImporter.toModel(bytes), g.name());
+      for (OperatorInfo op : TfliteReader.read(bytes).subgraph(0).operators()) seen.add(op.opName());
+    }
+    // a row the tests never reach, or an operator imported without a row, fails here
+    assertEquals(new TreeSet<>(ImportGraph.operators()), seen);
+  }
+
+  @Test
+  void claimedOperatorsAreTfliteBuiltinNames() {
+    Set<String> builtins = IntStream.range(0, 256).mapToObj(BuiltinNames::op).collect(Collectors.toSet());
+    for (String op : ImportGraph.operators()) assertTrue(builtins.contains(op), op + " is not a TFLite builtin operator");
   }
 
   @Test
