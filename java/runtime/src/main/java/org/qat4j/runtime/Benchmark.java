@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -39,10 +40,19 @@ public final class Benchmark {
     }
   }
 
-  /** Everything measured; times in ms, memory in KiB (RSS from /proc/self/status, -1 if unavailable). */
+  /**
+   * Everything measured; times in ms, memory in KiB (RSS from /proc/self/status, -1 if unavailable).
+   * {@code steadySamplesMs} holds every steady-state invoke time in ms, in run order (an immutable copy;
+   * {@code steady} summarises it), so callers can plot or derive other percentiles.
+   */
   public record Report(String model, long modelBytes, String tfliteVersion, Backend backend, int threads,
-      double loadMs, double initMs, double firstInferenceMs, Stats warmup, Stats steady, long rssBeforeKb,
-      long rssAfterInitKb, long rssAfterKb, DelegateCoverage coverage, String coverageSummary, List<OpStats> ops) {
+      double loadMs, double initMs, double firstInferenceMs, Stats warmup, Stats steady, List<Double> steadySamplesMs,
+      long rssBeforeKb, long rssAfterInitKb, long rssAfterKb, DelegateCoverage coverage, String coverageSummary,
+      List<OpStats> ops) {
+
+    public Report {
+      steadySamplesMs = List.copyOf(steadySamplesMs);
+    }
 
     public String toJson() {
       return new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(this);
@@ -86,8 +96,8 @@ public final class Benchmark {
         double[] steady = loop(it, c.numRuns(), c.minSecs(), c.maxSecs());
         List<OpStats> ops = c.opProfiling() ? it.opProfile() : null;
         return new Report(c.model().getFileName().toString(), bytes.length, Native.version(), c.backend(),
-            c.threads(), (t1 - t0) / 1e6, (t2 - t1) / 1e6, first, Stats.of(warm), Stats.of(steady), rss0, rssInit,
-            rssKb(), it.coverage(), it.coverage().summary(), ops);
+            c.threads(), (t1 - t0) / 1e6, (t2 - t1) / 1e6, first, Stats.of(warm), Stats.of(steady),
+            Arrays.stream(steady).boxed().toList(), rss0, rssInit, rssKb(), it.coverage(), it.coverage().summary(), ops);
       }
     }
   }

@@ -122,6 +122,10 @@ class HarnessTest {
     Benchmark.Report r = Benchmark.run(Benchmark.Config.of(model).with(Backend.XNNPACK, 1)
         .runs(2, 0, 20, 0, 5).profiling(true));
     assertEquals(20, r.steady().count());
+    assertEquals(20, r.steadySamplesMs().size());
+    // the samples are what the summary was computed from
+    assertEquals(Stats.of(r.steadySamplesMs().stream().mapToDouble(Double::doubleValue).toArray()), r.steady());
+    assertThrows(UnsupportedOperationException.class, () -> r.steadySamplesMs().set(0, 0.0));
     assertTrue(r.warmup().count() >= 2);
     assertTrue(r.steady().min() <= r.steady().p50() && r.steady().p50() <= r.steady().p99()
         && r.steady().p99() <= r.steady().max());
@@ -132,6 +136,7 @@ class HarnessTest {
     JsonObject j = JsonParser.parseString(r.toJson()).getAsJsonObject();
     assertEquals("XNNPACK", j.get("backend").getAsString());
     assertEquals(20, j.getAsJsonObject("steady").get("count").getAsInt());
+    assertEquals(20, j.getAsJsonArray("steadySamplesMs").size());
     assertTrue(r.toText().contains("Steady"));
     Benchmark.Report timed = Benchmark.run(Benchmark.Config.of(model).runs(0, 0, 1_000_000, 0, 0.2));
     assertTrue(timed.steady().count() < 1_000_000, "max_secs must bound the run");
