@@ -97,7 +97,7 @@ final class Charts {
       // Scheduler spikes on a shared machine would flatten the boxes: plot samples up to p99.
       double[] sorted = s.clone();
       java.util.Arrays.sort(sorted);
-      double p99 = TfliteRun.pct(sorted, 99);
+      double p99 = BenchJson.pct(sorted, 99);
       double[] kept = java.util.Arrays.stream(s).filter(v -> v <= p99).toArray();
       c.addSeries(b.get("variant").getAsString() + " " + b.get("backend").getAsString() + " " + b.get("threads").getAsInt() + "t", kept);
     }

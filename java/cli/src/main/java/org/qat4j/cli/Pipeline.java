@@ -16,6 +16,7 @@ import org.qat4j.core.train.EpochStats;
 import org.qat4j.core.train.Evaluation;
 import org.qat4j.core.train.History;
 import org.qat4j.core.train.Trainer;
+import org.qat4j.runtime.Benchmark;
 import org.qat4j.tflite.ModelFormatException;
 import org.qat4j.tflite.TfliteWriter;
 import org.qat4j.tflite.TfliteModelInfo;
@@ -196,21 +197,28 @@ final class Pipeline {
     return new Verify(this).run(model, tflite, data, limit);
   }
 
-  /** The demo's benchmark: same loop as the runtime's, keeping every steady sample for the report plots. */
+  /** The demo's benchmark: the runtime's {@link Benchmark} ({@code warmup} runs, no warm-up time), keeping every steady sample. */
   JsonObject bench(Path model, Backend backend, int threads, int runs, int warmup, double minSecs, double maxSecs) throws IOException {
-    return TfliteRun.bench(model, backend, threads, runs, warmup, minSecs, maxSecs, progress);
+    Benchmark.Config c = Benchmark.Config.of(model).with(TfliteRun.backend(backend), threads).runs(warmup, 0, runs, minSecs, maxSecs);
+    return BenchJson.withSamples(model, backend, threads, runBenchmark(backend, c));
   }
 
-  /** The {@code bench} command: the runtime's {@link org.qat4j.runtime.Benchmark}, mapped to the CLI contract. */
+  /** The {@code bench} command: the runtime's {@link Benchmark}, mapped to the CLI contract. */
   JsonObject benchmark(Path model, Backend backend, int threads, int runs, int warmup, double minSecs, double maxSecs, boolean profile)
       throws IOException {
-    Probes.tflite();
-    org.qat4j.runtime.Benchmark.Config c = org.qat4j.runtime.Benchmark.Config.of(model).with(TfliteRun.backend(backend), threads)
+    Benchmark.Config c = Benchmark.Config.of(model).with(TfliteRun.backend(backend), threads)
         .runs(warmup, warmup == 0 ? 0 : 0.5, runs, minSecs, maxSecs).profiling(profile);
-    org.qat4j.runtime.Benchmark.Report b;
-    try (Progress p = progress.create("bench " + model.getFileName() + " (" + backend + ", " + threads + "t)", 1, "runs")) {
+    return BenchJson.of(model, backend, threads, runBenchmark(backend, c));
+  }
+
+  /** Runs {@code c}; a bad file is a usage error, a backend that cannot start here a failure naming the reason. */
+  private Benchmark.Report runBenchmark(Backend backend, Benchmark.Config c) throws IOException {
+    Probes.tflite(); // library loading is not part of init time, as in benchmark_model
+    Path model = c.model();
+    Benchmark.Report b;
+    try (Progress p = progress.create("bench " + model.getFileName() + " (" + backend + ", " + c.threads() + "t)", 1, "runs")) {
       try {
-        b = org.qat4j.runtime.Benchmark.run(c);
+        b = Benchmark.run(c);
       } catch (org.qat4j.runtime.TfliteException e) {
         if (e.getMessage() != null && e.getMessage().contains("model check")) {
           throw CliException.usage("--model: " + model + " is not a valid .tflite model: " + Main.oneLine(e));
@@ -220,39 +228,7 @@ final class Pipeline {
       p.step(1);
     }
     if (backend != Backend.BUILTIN && !b.coverage().delegated()) info.accept("warning: " + b.coverageSummary());
-    return benchmarkJson(model, backend, threads, b);
-  }
-
-  /** The {@code bench} contract fields of a runtime benchmark report. */
-  private static JsonObject benchmarkJson(Path model, Backend backend, int threads, org.qat4j.runtime.Benchmark.Report b) {
-    JsonObject r = new JsonObject();
-    r.addProperty("model", model.toString());
-    r.addProperty("bytes", b.modelBytes());
-    r.addProperty("backend", backend.id());
-    r.addProperty("threads", threads);
-    r.addProperty("init_ms", b.loadMs() + b.initMs());
-    r.addProperty("load_ms", b.loadMs());
-    r.addProperty("interpreter_ms", b.initMs());
-    r.addProperty("first_ms", b.firstInferenceMs());
-    r.add("warmup", stats(b.warmup()));
-    r.add("steady", stats(b.steady()));
-    r.addProperty("delegated_ops", b.coverage().delegatedOps());
-    r.addProperty("cpu_ops", b.coverage().cpuOps());
-    r.addProperty("model_ops", b.coverage().modelOps());
-    r.addProperty("coverage", b.coverageSummary());
-    r.addProperty("tflite_version", b.tfliteVersion());
-    r.add("rss_kb", Json.object("before", b.rssBeforeKb(), "after_init", b.rssAfterInitKb(), "after", b.rssAfterKb()));
-    if (b.ops() != null) {
-      com.google.gson.JsonArray ops = new com.google.gson.JsonArray();
-      for (org.qat4j.runtime.OpStats o : b.ops()) ops.add(Json.object("name", o.name(), "count", o.count(), "total_ms", o.totalMs(), "avg_ms", o.avgMs()));
-      r.add("op_profile", ops);
-    }
-    return r;
-  }
-
-  private static JsonObject stats(org.qat4j.runtime.Stats s) {
-    return Json.object("count", s.count(), "avg_ms", s.avg(), "std_ms", s.std(), "min_ms", s.min(), "max_ms", s.max(),
-        "p50_ms", s.p50(), "p90_ms", s.p90(), "p99_ms", s.p99());
+    return b;
   }
 
   /** Reads and validates a .tflite; a malformed file is a usage error (wrong input), not a crash. */

@@ -2,19 +2,16 @@ package org.qat4j.cli;
 
 import com.google.gson.JsonObject;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import org.qat4j.core.data.Dataset;
-import org.qat4j.runtime.DelegateCoverage;
 import org.qat4j.runtime.Interpreter;
-import org.qat4j.runtime.Stats;
 import org.qat4j.runtime.TensorInfo;
 import org.qat4j.runtime.TfliteModel;
 import org.qat4j.runtime.Validation;
 
-/** Runs .tflite models through the runtime's {@link Interpreter}: test-set evaluation and latency benchmark. */
+/** Runs .tflite models through the runtime's {@link Interpreter}: test-set evaluation. */
 final class TfliteRun {
   private TfliteRun() {}
 
@@ -78,77 +75,4 @@ final class TfliteRun {
           + Arrays.toString(test.sampleShape()));
     }
   }
-
-  /** benchmark_model-style timing: init, first invoke, warm-up, then ≥ runs and ≥ minSecs (≤ maxSecs) steady invokes. */
-  static JsonObject bench(Path file, Backend b, int threads, int runs, int warmup, double minSecs, double maxSecs,
-                          Pipeline.ProgressFactory progress) throws IOException {
-    Probes.tflite(); // library loading is not part of init time, as in benchmark_model
-    long t0 = System.nanoTime();
-    try (TfliteModel m = model(file); Interpreter it = open(m, b, threads)) {
-      double initMs = (System.nanoTime() - t0) / 1e6;
-      fillInputs(it);
-      long f0 = System.nanoTime();
-      it.invoke();
-      double firstMs = (System.nanoTime() - f0) / 1e6;
-      for (int i = 0; i < warmup; i++) it.invoke();
-      double[] samples = new double[Math.max(runs, 16)];
-      int n = 0;
-      long start = System.nanoTime();
-      try (Progress p = progress.create("bench " + file.getFileName() + " (" + b + ", " + threads + "t)", runs, "runs")) {
-        while (true) {
-          double elapsed = (System.nanoTime() - start) / 1e9;
-          if (n >= runs && elapsed >= minSecs || elapsed >= maxSecs) break;
-          long s = System.nanoTime();
-          it.invoke();
-          if (n == samples.length) samples = Arrays.copyOf(samples, n * 2);
-          samples[n++] = (System.nanoTime() - s) / 1e6;
-          if (n <= runs) p.step(1);
-        }
-      }
-      samples = Arrays.copyOf(samples, n);
-      DelegateCoverage c = it.coverage();
-      JsonObject r = new JsonObject();
-      r.addProperty("model", file.toString());
-      r.addProperty("bytes", Files.size(file));
-      r.addProperty("backend", b.id());
-      r.addProperty("threads", threads);
-      r.addProperty("init_ms", initMs);
-      r.addProperty("first_ms", firstMs);
-      r.addProperty("warmup_runs", warmup);
-      r.add("steady", stats(samples));
-      r.addProperty("delegated_ops", c.delegatedOps());
-      r.addProperty("cpu_ops", c.cpuOps());
-      r.addProperty("model_ops", c.modelOps());
-      r.addProperty("coverage", c.summary());
-      r.addProperty("tflite_version", Probes.tflite().version());
-      r.add("samples_ms", Json.array(samples));
-      return r;
-    }
-  }
-
-  /** Deterministic mid-range inputs (benchmark timing does not depend on values for these ops). */
-  private static void fillInputs(Interpreter it) {
-    for (int i = 0; i < it.inputCount(); i++) {
-      TensorInfo t = it.inputInfo(i);
-      float[] v = new float[(int) t.elementCount()];
-      for (int k = 0; k < v.length; k++) v[k] = (k * 37 % 101) / 100f;
-      it.setInputReal(i, v);
-    }
-  }
-
-  /** The runtime's {@link Stats} of the steady samples plus p5/p95 for the report. */
-  static JsonObject stats(double[] samples) {
-    Stats st = Stats.of(samples);
-    double[] s = samples.clone();
-    Arrays.sort(s);
-    return Json.object("count", st.count(), "avg_ms", st.avg(), "std_ms", st.std(), "min_ms", st.min(), "max_ms", st.max(),
-        "p5_ms", pct(s, 5), "p50_ms", st.p50(), "p90_ms", st.p90(), "p95_ms", pct(s, 95), "p99_ms", st.p99());
-  }
-
-  /** Nearest-rank percentile of sorted values. */
-  static double pct(double[] sorted, double p) {
-    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
-  }
-
 }

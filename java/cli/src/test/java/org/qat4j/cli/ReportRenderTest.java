@@ -119,7 +119,7 @@ class ReportRenderTest {
       for (String b : new String[] {"builtin", "xnnpack"}) {
         double[] s = new double[60];
         for (int i = 0; i < s.length; i++) s[i] = (v.equals("float") ? 0.4 : 0.2) + 0.05 * rnd.nextGaussian() * 0.3;
-        bench.add(Json.object("variant", v, "backend", b, "threads", 1, "samples_ms", Json.array(s), "steady", TfliteRun.stats(s)));
+        bench.add(Json.object("variant", v, "backend", b, "threads", 1, "samples_ms", Json.array(s), "steady", BenchJson.stats(s)));
       }
     }
     r.add("bench", bench);
