@@ -22,10 +22,5 @@ final class CliException extends RuntimeException {
 
   static CliException failed(String message, Throwable cause) { return new CliException(FAILED, message, cause); }
 
-  /** A pipeline piece that has not landed in this build yet. */
-  static CliException notAvailable(String what) {
-    return new CliException(FAILED, "not available yet: " + what, null);
-  }
-
   int exitCode() { return exitCode; }
 }

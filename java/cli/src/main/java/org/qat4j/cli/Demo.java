@@ -63,12 +63,6 @@ final class Demo {
       st.addProperty("status", "ok");
       return r;
     } catch (Exception | LinkageError e) {
-      if (e instanceof CliException c && c.getMessage().startsWith("not available yet")) {
-        st.addProperty("status", "unavailable");
-        st.addProperty("error", c.getMessage());
-        info.accept("   " + name + ": " + c.getMessage());
-        return null;
-      }
       failed = true;
       st.addProperty("status", "failed");
       st.addProperty("error", Main.oneLine(e));
