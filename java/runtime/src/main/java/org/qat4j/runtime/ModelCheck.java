@@ -57,12 +57,7 @@ final class ModelCheck {
     for (OperatorInfo op : s.operators()) {
       opNames.add(op.custom() ? op.customCode() : builtinName(op.builtinCode()));
     }
-    List<String> tensorNames = new ArrayList<>();
-    for (TensorInfo t : s.tensors()) {
-      tensorNames.add(t.name());
-    }
-    return new ModelSummary(s.tensors().size(), opNames.size(), s.inputs(), s.outputs(), List.copyOf(opNames),
-        List.copyOf(tensorNames));
+    return new ModelSummary(s.tensors().size(), opNames);
   }
 
   private static void checkSubgraph(SubgraphInfo s, String where) {

@@ -80,10 +80,6 @@ public final class TfliteModel implements AutoCloseable {
     return summary.operatorNames();
   }
 
-  ModelSummary summary() {
-    return summary;
-  }
-
   synchronized void retain() {
     if (closed) {
       throw new IllegalStateException("model is closed");

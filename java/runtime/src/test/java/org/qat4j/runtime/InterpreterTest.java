@@ -163,6 +163,16 @@ class InterpreterTest {
   }
 
   @Test
+  void modelSummaryCountsAndNamesTheOperators() {
+    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build())) {
+      assertEquals(java.util.List.of("FULLY_CONNECTED"), m.operatorNames());
+      assertEquals(1, m.operatorCount());
+      assertEquals(4, m.tensorCount());
+      assertThrows(UnsupportedOperationException.class, () -> m.operatorNames().add("ADD"));
+    }
+  }
+
+  @Test
   void anyTensorByModelIndexIsBoundsChecked() {
     try (TfliteModel m = TfliteModel.fromBytes(TinyModels.int8Fc().build()); Interpreter it = Interpreter.create(m)) {
       assertEquals(4, m.tensorCount());

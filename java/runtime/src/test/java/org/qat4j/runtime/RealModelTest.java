@@ -50,6 +50,10 @@ class RealModelTest {
       assertTrue(cat, "no cat class in top 5: " + names);
       System.out.println("cat.bmp top5: " + names);
       assertEquals(31, m.operatorCount());
+      // the names the model check kept are the file's operators, in order
+      List<String> fromReader = org.qat4j.tflite.TfliteReader.read(SharedModels.require(MODEL)).subgraph(0).operators()
+          .stream().map(org.qat4j.tflite.OperatorInfo::opName).toList();
+      assertEquals(fromReader, m.operatorNames());
       assertFalse(it.coverage().delegated(), it.coverage().summary());
       assertEquals(31, it.coverage().cpuOps());
     }
