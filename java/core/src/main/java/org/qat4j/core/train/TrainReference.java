@@ -20,7 +20,7 @@ import org.qat4j.core.zoo.Zoo;
  * Benchmark and accuracy run: trains the reference CNN on Fashion-MNIST (inputs in [0, 1], Adam
  * 1e-3, batch 64) and prints per-epoch test accuracy, images per second and epoch seconds.
  * Positional arguments (all optional): epochs (5), threads (2), data directory ("" = default
- * Fashion-MNIST location), seed (1). Options: {@code --gemm-threads=N} (1) and
+ * Fashion-MNIST location), seed (1). Options: {@code --gemm-threads=N} (0 = 1 for OpenBLAS, all threads for the Java GEMM) and
  * {@code --lr=constant|cosine} (constant; cosine decays 1e-3 to 0 over the run) and
  * {@code --augment=none|flip} (none; flip = random horizontal flips of training images) and
  * {@code --bn-momentum=M} (0.99, Keras's default; PyTorch's default corresponds to 0.9) and
@@ -35,7 +35,7 @@ public final class TrainReference {
   public static void main(String[] args) throws IOException {
     Options o = Options.parse(args);
     Parallel.setThreads(o.threads());
-    Gemm.get().setThreads(o.gemmThreads());
+    Gemm.get().setThreads(o.gemmThreads() > 0 ? o.gemmThreads() : "java".equals(Gemm.get().name()) ? o.threads() : 1);
     FashionMnist.Splits data = FashionMnist.load(o.dir());
     History h = train(o, data, new ProgressLogger(System.out, 200));
     report(h, data.test());
@@ -79,11 +79,12 @@ public final class TrainReference {
         if (eq < 0 || !KNOWN.contains(key + "=")) throw new IllegalArgumentException("unknown option " + a + " (known: " + KNOWN + ")");
         opt.put(key, a.substring(eq + 1));
       }
-      // OpenBLAS workers busy-wait; next to qat4j's own layer threads on 2 cores they oversubscribe
-      // the CPU (measured: 1 GEMM thread trains several times faster on the shared 2-vCPU machine).
+      // --gemm-threads 0 = 1 for OpenBLAS, whose workers busy-wait and oversubscribe the CPU next to
+      // qat4j's layer threads (measured: several times faster on 2 vCPUs), and all threads for the
+      // Java GEMM, which splits itself on those threads.
       return new Options(pos.size() > 0 ? Integer.parseInt(pos.get(0)) : 5, pos.size() > 1 ? Integer.parseInt(pos.get(1)) : 2,
           pos.size() > 2 && !pos.get(2).isEmpty() ? Path.of(pos.get(2)) : FashionMnist.defaultDir(),
-          pos.size() > 3 ? Long.parseLong(pos.get(3)) : 1L, Integer.parseInt(opt.getOrDefault("--gemm-threads", "1")),
+          pos.size() > 3 ? Long.parseLong(pos.get(3)) : 1L, Integer.parseInt(opt.getOrDefault("--gemm-threads", "0")),
           opt.getOrDefault("--lr", "constant"), opt.getOrDefault("--augment", "none"),
           Float.parseFloat(opt.getOrDefault("--bn-momentum", "0.99")), Double.parseDouble(opt.getOrDefault("--adamw", "0")),
           Integer.parseInt(opt.getOrDefault("--warmup-epochs", "0")), Double.parseDouble(opt.getOrDefault("--conv-init-scale", "1")),
