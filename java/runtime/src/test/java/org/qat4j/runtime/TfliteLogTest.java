@@ -23,14 +23,7 @@ class TfliteLogTest {
   }
 
   static TfliteException failure(Consumer<TinyModels> mutate) {
-    TinyModels m = TinyModels.floatFc();
-    mutate.accept(m);
-    byte[] bytes = m.build();
-    return assertThrows(TfliteException.class, () -> {
-      try (TfliteModel model = TfliteModel.fromBytes(bytes); Interpreter it = Interpreter.create(model)) {
-        it.invoke();
-      }
-    });
+    return CrashListTest.rejected(mutate);
   }
 
   static void assertNoPlaceholders(String msg) {
