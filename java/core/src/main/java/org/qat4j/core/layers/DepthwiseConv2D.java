@@ -61,11 +61,12 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
     float[] w = kernel.value().toArray();
     float[] b = useBias ? bias.value().toArray() : new float[cm];
     FloatBuffer xb = x.buffer(), yb = y.buffer();
+    float[][] tiled = multiplier == 1 && geo.sw() == 1 ? tileAlongRow(w) : null;
     Parallel.forRange(n * geo.oh(), (lo, hi) -> {
       float[][] rows = new float[geo.kh()][geo.w() * geo.c()];
       float[] row = new float[geo.ow() * cm];
       for (int r = lo; r < hi; r++) {
-        forwardRow(xb, r / geo.oh(), r % geo.oh(), w, b, rows, row);
+        forwardRow(xb, r / geo.oh(), r % geo.oh(), w, b, tiled, rows, row);
         activation.apply(row, 0, row.length);
         yb.put(r * row.length, row);
       }
@@ -73,11 +74,23 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
     return y;
   }
 
+  /** Per tap, its weight vector repeated for every output column: [taps][ow·c] (multiplier 1). */
+  private float[][] tileAlongRow(float[] w) {
+    int c = geo.c(), taps = geo.kh() * geo.kw();
+    float[][] t = new float[taps][geo.ow() * c];
+    for (int k = 0; k < taps; k++) {
+      for (int ox = 0; ox < geo.ow(); ox++) System.arraycopy(w, k * c, t[k], ox * c, c);
+    }
+    return t;
+  }
+
   /**
    * One output row: the kh input rows it reads are copied to the heap once (bulk), then each tap
-   * adds its channel vector for every output column (the channel loop vectorizes).
+   * adds its channel vector for every output column (the channel loop vectorizes). With stride 1
+   * and multiplier 1 the columns a tap reaches are contiguous in both rows, so {@code tiled}
+   * weights turn the tap into one long loop. Every output sums its taps in (ky, kx) order.
    */
-  private void forwardRow(FloatBuffer xb, int bi, int oy, float[] w, float[] b, float[][] in, float[] row) {
+  private void forwardRow(FloatBuffer xb, int bi, int oy, float[] w, float[] b, float[][] tiled, float[][] in, float[] row) {
     int c = geo.c(), m = multiplier, cm = c * m, wc = geo.w() * c;
     for (int ox = 0; ox < geo.ow(); ox++) System.arraycopy(b, 0, row, ox * cm, cm);
     for (int ky = 0; ky < geo.kh(); ky++) {
@@ -87,6 +100,10 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
       xb.get((bi * geo.h() + iy) * wc, src, 0, wc);
       for (int kx = 0; kx < geo.kw(); kx++) {
         int wo = (ky * geo.kw() + kx) * cm;
+        if (tiled != null) {
+          addTapStride1(src, tiled[ky * geo.kw() + kx], kx, row);
+          continue;
+        }
         for (int ox = 0; ox < geo.ow(); ox++) {
           int ix = ox * geo.sw() - geo.padLeft() + kx * geo.dw();
           if (ix < 0 || ix >= geo.w()) continue;
@@ -102,6 +119,14 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
         }
       }
     }
+  }
+
+  /** row[ox·c + j] += src[(ox − padLeft + kx·dw)·c + j] · w[j] over the columns whose input exists. */
+  private void addTapStride1(float[] src, float[] tw, int kx, float[] row) {
+    int c = geo.c(), off = kx * geo.dw() - geo.padLeft();
+    int lo = Math.max(0, -off), hi = Math.min(geo.ow(), geo.w() - off);
+    int shift = off * c;
+    for (int t = lo * c, end = hi * c; t < end; t++) row[t] += src[t + shift] * tw[t];
   }
 
   @Override public Tensor[] backward(Tensor gy, ExecContext ctx) {

@@ -124,6 +124,7 @@ class ConvolutionTest {
   }
 
   @Test void depthwiseValid() { depthwiseMatches(5, 6, 3, 1, 3, false, 1, 1); }
+  @Test void depthwiseSameStride1WideKernel() { depthwiseMatches(6, 9, 4, 1, 5, true, 1, 1); depthwiseMatches(4, 3, 2, 1, 5, true, 1, 1); }
   @Test void depthwiseSameStride2() { depthwiseMatches(7, 6, 3, 1, 3, true, 2, 1); }
   @Test void depthwiseMultiplier2() { depthwiseMatches(5, 5, 2, 2, 3, true, 1, 1); depthwiseMatches(6, 7, 3, 2, 3, false, 2, 1); }
   @Test void depthwiseDilation2() { depthwiseMatches(7, 7, 2, 1, 3, true, 1, 2); depthwiseMatches(8, 8, 2, 2, 3, false, 1, 2); }
