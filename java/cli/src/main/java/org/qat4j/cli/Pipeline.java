@@ -12,6 +12,7 @@ import org.qat4j.core.gemm.Gemm;
 import org.qat4j.core.internal.Parallel;
 import org.qat4j.core.io.ModelIO;
 import org.qat4j.core.train.Adam;
+import org.qat4j.core.train.LrSchedule;
 import org.qat4j.core.train.EpochStats;
 import org.qat4j.core.train.Evaluation;
 import org.qat4j.core.train.History;
@@ -33,7 +34,19 @@ final class Pipeline {
   enum IoType { FLOAT, INT8, UINT8; @Override public String toString() { return name().toLowerCase(java.util.Locale.ROOT); } }
 
   /** Arguments of a training run (float or QAT). {@code model} is an architecture name, zoo:NAME or a saved file. */
-  record TrainSpec(String model, Path data, int epochs, long seed, int batchSize, float lr, int limit, Path out, int testLimit) {}
+  /** What train/quantize run; {@code cosine} decays lr to 0 over all steps of the run. */
+  record TrainSpec(String model, Path data, int epochs, long seed, int batchSize, float lr, int limit, Path out, int testLimit,
+                   boolean cosine) {
+    TrainSpec(String model, Path data, int epochs, long seed, int batchSize, float lr, int limit, Path out, int testLimit) {
+      this(model, data, epochs, seed, batchSize, lr, limit, out, testLimit, false);
+    }
+
+    /** Adam (Keras defaults) at {@link #lr} under the spec's schedule for {@code batchesPerEpoch}. */
+    Adam adam(int batchesPerEpoch) {
+      LrSchedule s = cosine ? LrSchedule.cosine(lr, 0, (long) epochs * batchesPerEpoch, 0) : LrSchedule.constant(lr);
+      return new Adam(s, 0.9, 0.999, 1e-7, 0);
+    }
+  }
 
   private final ProgressFactory progress;
   private final Consumer<String> info;
@@ -90,7 +103,7 @@ final class Pipeline {
     Dataset train = trainSet(s.data(), s.limit());
     info.accept(String.format(Locale.ROOT, "training %s (%d parameters) on %d images, %d epoch(s), gemm %s, %d layer thread(s)",
         s.model(), model.parameterCount(), train.size(), s.epochs(), Gemm.get().name(), Parallel.threads()));
-    Trainer t = new Trainer(model, new Adam(s.lr()));
+    Trainer t = new Trainer(model, s.adam(train.batchCount(s.batchSize())));
     TrainProgress tp = new TrainProgress(progress, "train", s.epochs(), train.batchCount(s.batchSize()));
     t.addCallback(tp);
     History h = t.fit(train, null, s.epochs(), s.batchSize(), s.seed());
@@ -105,6 +118,7 @@ final class Pipeline {
     r.addProperty("model", s.model());
     r.addProperty("parameters", model.parameterCount());
     r.addProperty("train_images", train.size());
+    r.addProperty("schedule", s.cosine() ? "cosine" : "constant");
     r.addProperty("gemm", Gemm.get().name());
     r.addProperty("threads", Parallel.threads());
     if (configuredGemmThreads > 0) r.addProperty("gemm_threads", configuredGemmThreads);

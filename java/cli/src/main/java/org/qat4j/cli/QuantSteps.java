@@ -13,7 +13,6 @@ import org.qat4j.core.Model;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.data.Batch;
 import org.qat4j.core.data.Dataset;
-import org.qat4j.core.train.Adam;
 import org.qat4j.core.train.Evaluation;
 import org.qat4j.core.train.History;
 import org.qat4j.core.train.Trainer;
@@ -55,7 +54,7 @@ final class QuantSteps {
       q.calibrate(images(train.subset(0, Math.min(QAT_CALIBRATION, train.size())), 100));
       bar.step(1);
     }
-    Trainer t = new Trainer(q.model(), new Adam(s.lr()));
+    Trainer t = new Trainer(q.model(), s.adam(train.batchCount(s.batchSize())));
     // No BN/observer freezing (TFMOT's behaviour): on short fine-tunes the running BN statistics of a
     // briefly trained float model are poor, and freezing them half-way made the loss jump (measured).
     TrainProgress tp = new TrainProgress(p.progress(), "QAT", s.epochs(), train.batchCount(s.batchSize()));
@@ -71,6 +70,7 @@ final class QuantSteps {
     r.addProperty("path", s.out().toString());
     r.addProperty("bytes", Files.size(s.out()));
     r.addProperty("train_images", train.size());
+    r.addProperty("schedule", s.cosine() ? "cosine" : "constant");
     r.add("curve", tp.curve());
     return r;
   }

@@ -38,6 +38,7 @@ final class QuantizeCommand extends BaseCommand {
     String model = Pipeline.modelArg(in, "--in", false);
     Path d = data.dir();
     Args.outFile(out, "--out");
-    return pipeline().quantize(new Pipeline.TrainSpec(model, d, epochs, seed, training.batchSize, lr, training.limit, out, training.testLimit));
+    return pipeline().quantize(new Pipeline.TrainSpec(model, d, epochs, seed, training.batchSize, lr, training.limit, out, training.testLimit,
+        training.schedule.equals("cosine")));
   }
 }

@@ -12,8 +12,9 @@ import picocli.CommandLine.Option;
     footerHeading = "%nExamples:%n",
     footer = {"  ./qat4j train --model reference-cnn --epochs 3 --out cnn.q4j",
         "  ./qat4j train --model mobilenet-mini --epochs 5 --seed 7 --out mm.q4j --json",
+        "  ./qat4j train --model reference-cnn --epochs 5 --schedule cosine --out cnn.q4j",
         "  ./qat4j train --model cnn.q4j --epochs 1 --out cnn2.q4j     # continue from a saved model",
-        "", "JSON fields: test_accuracy, train_images_per_second, epoch_seconds[], train_loss[], train_accuracy[], path, bytes"})
+        "", "JSON fields: test_accuracy, train_images_per_second, epoch_seconds[], train_loss[], train_accuracy[], schedule, path, bytes"})
 final class TrainCommand extends BaseCommand {
   @Mixin TrainingOptions training;
 
@@ -44,7 +45,8 @@ final class TrainCommand extends BaseCommand {
     }
     Path d = data.dir();
     Args.outFile(out, "--out");
-    Pipeline.TrainSpec s = new Pipeline.TrainSpec(zoo != null ? zoo : model, d, epochs, seed, training.batchSize, lr, training.limit, out, training.testLimit);
+    Pipeline.TrainSpec s = new Pipeline.TrainSpec(zoo != null ? zoo : model, d, epochs, seed, training.batchSize, lr, training.limit, out, training.testLimit,
+        training.schedule.equals("cosine"));
     return pipeline().train(s);
   }
 }

@@ -14,6 +14,10 @@ final class TrainingOptions {
   @Option(names = "--test-limit", defaultValue = "0", paramLabel = "N", description = "Report test accuracy on the first N test images (0 = all 10000).")
   int testLimit;
 
+  @Option(names = "--schedule", defaultValue = "constant", paramLabel = "constant|cosine",
+      description = "Learning-rate schedule: constant, or cosine decay from --lr to 0 over the run's steps (default: ${DEFAULT-VALUE}).")
+  String schedule;
+
   @Mixin ThreadOptions threads;
 
   /** Applies the thread settings and checks the shared numbers plus the command's epochs and learning rate. */
@@ -24,5 +28,8 @@ final class TrainingOptions {
     Args.nonNegative(limit, "--limit");
     Args.nonNegative(testLimit, "--test-limit");
     if (!(lr > 0)) throw CliException.usage("--lr: must be > 0, got " + lr);
+    if (!schedule.equals("constant") && !schedule.equals("cosine")) {
+      throw CliException.usage("--schedule: must be constant or cosine, got '" + schedule + "'");
+    }
   }
 }

@@ -102,6 +102,12 @@ class CliArgumentsTest {
     assertTrue(r.err().contains("vgg16"), r.toString());
   }
 
+  @Test void unknownScheduleIsUsageError() {
+    CliRun r = CliRun.of("train", "--model", "reference-cnn", "--schedule", "step", "--out", tmp.resolve("m.q4j").toString());
+    assertEquals(2, r.code(), r.toString());
+    assertTrue(r.err().contains("--schedule") && r.err().contains("cosine"), r.toString());
+  }
+
   @Test void badNumbersAreUsageErrors() throws IOException {
     Path m = fakeTfliteHeader();
     assertEquals(2, CliRun.of("bench", "--model", m.toString(), "--runs", "0").code());

@@ -48,8 +48,9 @@ class CliContractTest {
 
   @Test @Order(1) void train() {
     JsonObject j = ok("train", "--model", "reference-cnn", "--epochs", "1", "--seed", "3", "--limit", "256", "--test-limit", "200",
-        "--out", p("f.q4j"), "--json", "--quiet");
+        "--schedule", "cosine", "--out", p("f.q4j"), "--json", "--quiet");
     has(j, "test_accuracy", "train_images_per_second", "epoch_seconds");
+    assertEquals("cosine", j.get("schedule").getAsString());
     assertEquals(1, j.getAsJsonArray("epoch_seconds").size());
     double acc = j.get("test_accuracy").getAsDouble();
     assertTrue(acc >= 0 && acc <= 1, j.toString());
@@ -59,6 +60,7 @@ class CliContractTest {
   @Test @Order(2) void quantize() {
     JsonObject j = ok("quantize", "--in", p("f.q4j"), "--epochs", "1", "--limit", "128", "--test-limit", "200", "--out", p("q.q4j"), "--json", "--quiet");
     has(j, "test_accuracy_fake_quant");
+    assertEquals("constant", j.get("schedule").getAsString());
     assertTrue(QatFiles.isQat(tmp.resolve("q.q4j")));
   }
 
