@@ -54,7 +54,7 @@ public final class Zoo {
   /**
    * The reference CNN with its two Conv2D kernels drawn by {@code convInit}; BatchNorm follows each,
    * so the kernel scale sets how fast Adam's fixed-size steps turn them (the training recipe of
-   * docs/PERFORMANCE.md uses Glorot at variance scale 0.16).
+   * docs/PERFORMANCE.md uses Glorot at variance scale 0.04).
    */
   public static Model referenceCnn(long seed, Initializer convInit) {
     return new Sequential(seed, "input", 28, 28, 1)

@@ -21,7 +21,7 @@ class TrainReferenceOptionsTest {
   @Test void recipeOfTheAccuracyTargetParses() {
     TrainReference.Options o = TrainReference.Options.parse(TrainReferenceAccuracyTest.RECIPE);
     assertEquals("cosine", o.lr());
-    assertEquals(0.16, o.convInitScale());
+    assertEquals(0.04, o.convInitScale());
     TrainReference.Options p = TrainReference.Options.parse("3", "1", "/data", "7", "--label-smoothing=0.1");
     assertEquals(Path.of("/data"), p.dir());
     assertEquals(7L, p.seed());
