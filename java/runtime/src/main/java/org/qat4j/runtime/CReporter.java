@@ -3,6 +3,7 @@ package org.qat4j.runtime;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
@@ -23,6 +24,8 @@ final class CReporter {
   private static final String LOAD_FAILURE;
   /** Addresses of open logs: drain/close of an unknown or closed log is a no-op instead of a use-after-free. */
   private static final Set<Long> OPEN = ConcurrentHashMap.newKeySet();
+  /** An absolute path up to TFLite's source tree, as in TF_LITE_ENSURE messages. */
+  private static final Pattern SOURCE_PATH = Pattern.compile("(?<![\\w/])/\\S*?/(tensorflow/lite/)");
 
   static {
     PointerPointer<Pointer> slot = null;
@@ -78,7 +81,15 @@ final class CReporter {
     }
     byte[] out = new byte[EdgeTpuShimLib.QAT4J_LOG_CAP];
     long n = EdgeTpuShimLib.qat4j_log_drain(new qat4j_log(log), out, out.length);
-    return new String(out, 0, (int) Math.min(n, out.length), StandardCharsets.UTF_8).trim();
+    return shortenSourcePaths(new String(out, 0, (int) Math.min(n, out.length), StandardCharsets.UTF_8).trim());
+  }
+
+  /**
+   * TFLite's kernel messages start with the source path of the machine that built the library
+   * ("/home/runner/work/…/tensorflow/lite/kernels/x.cc:221"); keep it from "tensorflow/lite/" on.
+   */
+  static String shortenSourcePaths(String msg) {
+    return SOURCE_PATH.matcher(msg).replaceAll("$1");
   }
 
   static void close(Pointer log) {

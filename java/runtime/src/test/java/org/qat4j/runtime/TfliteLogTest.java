@@ -48,8 +48,16 @@ class TfliteLogTest {
     String msg = e.getMessage();
     assertTrue(msg.contains("(INT32 != FLOAT32)"), msg);
     assertTrue(msg.matches("(?s).*fully_connected\\.cc:\\d+ .*"), msg);
+    assertTrue(msg.contains(" tensorflow/lite/kernels/fully_connected.cc:") && !msg.contains("/home/"), msg);
     assertTrue(msg.contains("Node number 0 (FULLY_CONNECTED) failed to prepare"), msg);
     assertNoPlaceholders(msg);
+  }
+
+  @Test
+  void buildMachinePathsAreCutToTheTfliteSourceTree() {
+    assertEquals("x tensorflow/lite/kernels/conv.cc:12 bad; tensorflow/lite/core/a.cc:3",
+        CReporter.shortenSourcePaths("x /home/runner/work/p/tensorflow/lite/kernels/conv.cc:12 bad; /b/tensorflow/lite/core/a.cc:3"));
+    assertEquals("no path here, 3/4 and a/tensorflow/lite/x", CReporter.shortenSourcePaths("no path here, 3/4 and a/tensorflow/lite/x"));
   }
 
   @Test
