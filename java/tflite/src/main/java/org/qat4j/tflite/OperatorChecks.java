@@ -55,10 +55,41 @@ final class OperatorChecks {
     TensorInfo f = s.tensor(in[1]);
     if (x.shape().length != 4) throw new ModelFormatException(w + ", input 0", "rank " + x.shape().length + ", expected 4 (NHWC)");
     if (f.shape().length != 4) throw new ModelFormatException(w + ", input 1", "filter rank " + f.shape().length + ", expected 4");
+    if (op.builtinCode() == 3) checkConvChannels(x.shape()[3], f.shape(), w);
+    else checkDepthwiseChannels(x.shape()[3], f.shape()[3], w);
     QuantizationInfo q = f.quantization();
     int dim = op.builtinCode() == 3 ? 0 : 3;
     if (q != null && q.perAxis() && q.quantizedDimension() != dim) {
       throw new ModelFormatException(w + ", input 1", "per-axis filter quantized along dimension " + q.quantizedDimension() + ", expected " + dim);
+    }
+  }
+
+  /**
+   * CONV_2D channels: TFLite runs a grouped convolution when the input has a multiple of the filter's
+   * input channels, and its kernels divide by the per-group filter count, so groups that do not divide
+   * the output channels crash the process (SIGFPE, found by MutationFuzz) or compute garbage.
+   */
+  private static void checkConvChannels(int inC, int[] filter, String w) {
+    int out = filter[0], perGroup = filter[3];
+    if (inC == 0) return; // an empty input: TFLite leaves it unallocated and the runtime reports that
+    if (perGroup < 1 || out < 1) {
+      throw new ModelFormatException(w, "filter " + java.util.Arrays.toString(filter) + " has no input or output channels");
+    }
+    if (inC % perGroup != 0) {
+      throw new ModelFormatException(w, "input has " + inC + " channels, not a multiple of the filter's " + perGroup + " input channels");
+    }
+    int groups = inC / perGroup;
+    if (out % groups != 0) {
+      throw new ModelFormatException(w, groups + " channel groups (input " + inC + " / filter " + perGroup
+          + ") do not divide the " + out + " output channels");
+    }
+  }
+
+  /** DEPTHWISE_CONV_2D: TFLite takes the filter's channels modulo the input's, so 0 input channels is a SIGFPE. */
+  private static void checkDepthwiseChannels(int inC, int filterC, String w) {
+    if (inC < 1) throw new ModelFormatException(w, "input has " + inC + " channels");
+    if (filterC % inC != 0) {
+      throw new ModelFormatException(w, "filter's " + filterC + " channels are not a multiple of the input's " + inC);
     }
   }
 }
