@@ -45,6 +45,11 @@ final class OperatorChecks {
       Object v = o.get(key);
       if (v instanceof Integer i && i < 1) throw new ModelFormatException(w, key + " = " + i + " (must be ≥ 1)");
     }
+    Object padding = o.get("padding");
+    // TFLite maps any other value to "unknown" padding, computes 0-sized outputs and divides by them (SIGFPE, fuzzed)
+    if (padding != null && !padding.equals("SAME") && !padding.equals("VALID")) {
+      throw new ModelFormatException(w, "padding " + padding + " is neither SAME nor VALID");
+    }
     if (op.builtinCode() == 3 || op.builtinCode() == 4) checkConv(s, op, w);
   }
 
