@@ -5,8 +5,16 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.qat4j.core.Model;
+import org.qat4j.core.Tensor;
+import org.qat4j.core.zoo.MobileNetMini;
+import org.qat4j.quant.lower.FloatLowering;
+import org.qat4j.quant.lower.Int8Lowering;
+import org.qat4j.quant.ptq.Ptq;
+import org.qat4j.tflite.TfliteWriter;
 
 /** A few thousand fixed-seed mutations: the JVM survives and only documented exceptions occur. */
 @Tag("native")
@@ -28,5 +36,23 @@ class MutationFuzzTest {
     MutationFuzz.Result r = MutationFuzz.run(seeds, 400, 7L, false);
     System.out.println("mobilenet fuzz: " + r.outcomes());
     assertEquals(List.of(), r.unexpected());
+  }
+
+  /**
+   * qat4j's own exports carry operators the MobileNet lacks (ADD, CONCATENATION, MEAN, per-channel int8
+   * depthwise): seeds 61 and 43 of the long runs found SIGFPE crashes here (undefined padding, conv groups).
+   */
+  @Test
+  void ownExportMutationsNeverCrash() {
+    Model m = MobileNetMini.create(5);
+    SplittableRandom r = new SplittableRandom(5);
+    float[] x = new float[8 * 28 * 28];
+    for (int i = 0; i < x.length; i++) x[i] = (float) r.nextDouble();
+    byte[] int8 = TfliteWriter.write(Int8Lowering.lower(Ptq.quantize(m, List.of(Tensor.of(x, 8, 28, 28, 1))), Int8Lowering.IoType.INT8));
+    byte[] f32 = TfliteWriter.write(FloatLowering.lower(m));
+    MutationFuzz.Result res = MutationFuzz.run(List.of(int8, f32), 1500, 61L, false);
+    System.out.println("own-export fuzz: " + res.outcomes());
+    assertEquals(List.of(), res.unexpected());
+    assertTrue(res.outcomes().getOrDefault("ran", 0L) > 0, res.outcomes().toString());
   }
 }
