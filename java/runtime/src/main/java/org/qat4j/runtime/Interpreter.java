@@ -78,6 +78,7 @@ public final class Interpreter implements AutoCloseable {
       }
       handle = it;
       check(TfLiteInterpreterAllocateTensors(handle), "TfLiteInterpreterAllocateTensors");
+      AllocationCheck.check(handle, model.tensorCount(), "TfLiteInterpreterAllocateTensors");
     } finally {
       TfLiteInterpreterOptionsDelete(o);
     }
@@ -288,6 +289,7 @@ public final class Interpreter implements AutoCloseable {
       input(i);
       check(TfLiteInterpreterResizeInputTensor(handle, i, shape, shape.length), "TfLiteInterpreterResizeInputTensor");
       check(TfLiteInterpreterAllocateTensors(handle), "TfLiteInterpreterAllocateTensors after resize");
+      AllocationCheck.check(handle, model.tensorCount(), "TfLiteInterpreterAllocateTensors after resize");
       coverage = probe.coverage(options.backend(), model.operatorCount());
     });
   }

@@ -68,6 +68,24 @@ class ConvChannelCheckTest {
   }
 
   @Test
+  void depthwiseWithoutBiasIsRejected() throws IOException {
+    // operator 1 is DEPTHWISE_CONV_2D with inputs [31, 32, 20]; a fuzzed copy of qat4j's float MobileNetMini
+    // with its bias dropped crashed TFLite's float depthwise kernel (SIGSEGV)
+    byte[] b = Files.readAllBytes(SharedModels.require("mobilenet_v1_0.25_128_quant.tflite"));
+    byte[] inputs = {3, 0, 0, 0, 31, 0, 0, 0, 32, 0, 0, 0, 20, 0, 0, 0};
+    int hits = 0;
+    for (int i = 0; i + inputs.length <= b.length; i++) {
+      if (java.util.Arrays.equals(b, i, i + inputs.length, inputs, 0, inputs.length)) {
+        b[i] = 2;
+        hits++;
+      }
+    }
+    assertEquals(1, hits);
+    TfliteException e = assertThrows(TfliteException.class, () -> TfliteModel.fromBytes(b).close());
+    assertTrue(e.getMessage().contains("operator 1") && e.getMessage().contains("has no bias tensor"), e.getMessage());
+  }
+
+  @Test
   void validGroupedConvolutionStillRuns() throws IOException {
     // 6 channels = 2 groups of 3, dividing the 8 filters: a legal grouped convolution TFLite computes
     try (TfliteModel m = TfliteModel.fromBytes(withInputChannels(6));

@@ -62,6 +62,10 @@ final class OperatorChecks {
     if (f.shape().length != 4) throw new ModelFormatException(w + ", input 1", "filter rank " + f.shape().length + ", expected 4");
     if (op.builtinCode() == 3) checkConvChannels(x.shape()[3], f.shape(), w);
     else checkDepthwiseChannels(x.shape()[3], f.shape()[3], w);
+    // CONV_2D without bias is refused by TFLite itself; its float depthwise kernel reads the bias unconditionally (SIGSEGV, fuzzed)
+    if (op.builtinCode() == 4 && (in.length < 3 || in[2] < 0)) {
+      throw new ModelFormatException(w, "has no bias tensor (TFLite's depthwise kernels need one; write zeros)");
+    }
     QuantizationInfo q = f.quantization();
     int dim = op.builtinCode() == 3 ? 0 : 3;
     if (q != null && q.perAxis() && q.quantizedDimension() != dim) {
