@@ -51,6 +51,7 @@ final class OperatorChecks {
       throw new ModelFormatException(w, "padding " + padding + " is neither SAME nor VALID");
     }
     if (op.builtinCode() == 3 || op.builtinCode() == 4) checkConv(s, op, w);
+    checkPerAxisOperands(s, op, w);
   }
 
   private static void checkConv(SubgraphInfo s, OperatorInfo op, String w) {
@@ -99,6 +100,27 @@ final class OperatorChecks {
     if (inC < 1) throw new ModelFormatException(w, "input has " + inC + " channels");
     if (filterC % inC != 0) {
       throw new ModelFormatException(w, "filter's " + filterC + " channels are not a multiple of the input's " + inC);
+    }
+  }
+
+  /**
+   * Per-axis quantization belongs to weights and biases (inputs 1 and 2 of CONV_2D, DEPTHWISE_CONV_2D and
+   * FULLY_CONNECTED). Elsewhere TFLite reads a per-tensor scale and zero point; a fuzzed ADD fed a per-axis weight
+   * tensor made it allocate and touch 24 GB until the kernel's OOM killer ended the process.
+   */
+  private static void checkPerAxisOperands(SubgraphInfo s, OperatorInfo op, String w) {
+    boolean weighted = op.builtinCode() == 3 || op.builtinCode() == 4 || op.builtinCode() == 9;
+    int[] in = op.inputs();
+    for (int k = 0; k < in.length; k++) {
+      if (in[k] < 0 || (weighted && (k == 1 || k == 2))) continue;
+      QuantizationInfo q = s.tensor(in[k]).quantization();
+      if (q != null && q.perAxis()) {
+        throw new ModelFormatException(w + ", input " + k, "tensor " + in[k] + " is quantized per axis; only weights and biases may be");
+      }
+    }
+    for (int out : op.outputs()) {
+      QuantizationInfo q = s.tensor(out).quantization();
+      if (q != null && q.perAxis()) throw new ModelFormatException(w, "output tensor " + out + " is quantized per axis");
     }
   }
 }
