@@ -52,6 +52,7 @@ final class OperatorChecks {
     }
     if (op.builtinCode() == 3 || op.builtinCode() == 4) checkConv(s, op, w);
     checkPerAxisOperands(s, op, w);
+    checkNumericOperands(s, op, w);
   }
 
   private static void checkConv(SubgraphInfo s, OperatorInfo op, String w) {
@@ -121,6 +122,22 @@ final class OperatorChecks {
     for (int out : op.outputs()) {
       QuantizationInfo q = s.tensor(out).quantization();
       if (q != null && q.perAxis()) throw new ModelFormatException(w, "output tensor " + out + " is quantized per axis");
+    }
+  }
+
+  /** Numeric tensor types the builtins checked here compute on: FLOAT32, FLOAT16, INT32, UINT8, INT64, INT16, INT8. */
+  private static final java.util.Set<Integer> NUMERIC = java.util.Set.of(0, 1, 2, 3, 4, 7, 9);
+
+  /** A fuzzed INT8 → RESOURCE type change on FULLY_CONNECTED's input crashed TFLite in invoke (SIGSEGV). */
+  private static void checkNumericOperands(SubgraphInfo s, OperatorInfo op, String w) {
+    for (int[] group : new int[][] {op.inputs(), op.outputs()}) {
+      for (int t : group) {
+        if (t < 0) continue;
+        TensorInfo info = s.tensor(t);
+        if (!NUMERIC.contains(info.typeCode())) {
+          throw new ModelFormatException(w, "operand tensor " + t + " has type " + info.typeName() + ", not a numeric type");
+        }
+      }
     }
   }
 }

@@ -33,6 +33,8 @@ final class RawModel {
   /** Conv2DOptions padding: 0 SAME, 1 VALID, other values are undefined. */
   byte padding = 1;
   long metadataBuffer = -1;
+  /** TensorType of the output tensor "y" (0 FLOAT32; 13 RESOURCE is not numeric). */
+  byte outputType = 0;
 
   byte[] build() {
     FlatBufferBuilder b = new FlatBufferBuilder(1024);
@@ -41,7 +43,7 @@ final class RawModel {
     int[] tensors = {
         tensor(b, "x", new int[] {1, 4, 4, 1}, 0),
         tensor(b, "w", new int[] {1, 1, 1, 1}, filterBuffer),
-        tensor(b, "y", new int[] {1, 4, 4, 1}, 0)};
+        tensor(b, "y", new int[] {1, 4, 4, 1}, 0, outputType)};
     int opt = switch (options) {
       case 1 -> Conv2DOptions.createConv2DOptions(b, padding, 1, strideH, (byte) 0, 1, 1);
       case 5 -> Pool2DOptions.createPool2DOptions(b, (byte) 1, 1, 1, 1, 1, (byte) 0);
@@ -64,6 +66,10 @@ final class RawModel {
   }
 
   private static int tensor(FlatBufferBuilder b, String name, int[] shape, long buffer) {
-    return Tensor.createTensor(b, Tensor.createShapeVector(b, shape), (byte) 0, buffer, b.createString(name), 0, false, 0, 0, false);
+    return tensor(b, name, shape, buffer, (byte) 0);
+  }
+
+  private static int tensor(FlatBufferBuilder b, String name, int[] shape, long buffer, byte type) {
+    return Tensor.createTensor(b, Tensor.createShapeVector(b, shape), type, buffer, b.createString(name), 0, false, 0, 0, false);
   }
 }
