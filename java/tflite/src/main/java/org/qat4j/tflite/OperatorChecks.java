@@ -40,6 +40,14 @@ final class OperatorChecks {
       throw new ModelFormatException(w, "has " + op.inputs().length + " inputs, needs at least " + e.minInputs());
     }
     if (op.outputs().length < 1) throw new ModelFormatException(w, "has no outputs");
+    int[] ins = op.inputs();
+    for (int k = 0; k < ins.length; k++) {
+      // only a bias (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED input 2) or RESHAPE's shape input may be absent;
+      // a fuzzed MEAN without its data input crashed TFLite (SIGSEGV)
+      boolean optional = (k == 2 && (op.builtinCode() == 3 || op.builtinCode() == 4 || op.builtinCode() == 9))
+          || (k == 1 && op.builtinCode() == 22);
+      if (ins[k] < 0 && !optional) throw new ModelFormatException(w, "required input " + k + " is absent (-1)");
+    }
     Map<String, Object> o = op.options();
     for (String key : new String[] {"stride_h", "stride_w", "dilation_h_factor", "dilation_w_factor", "filter_height", "filter_width"}) {
       Object v = o.get(key);

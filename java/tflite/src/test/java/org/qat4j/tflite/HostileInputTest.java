@@ -58,6 +58,7 @@ class HostileInputTest {
     rejects(raw(r -> r.padding = 2), "padding PADDING_2 is neither SAME nor VALID");   // SIGFPE in TFLite (fuzzed)
     rejects(raw(r -> r.padding = -1), "padding PADDING_-1 is neither SAME nor VALID");
     rejects(raw(r -> r.outputType = 13), "operand tensor 2 has type RESOURCE, not a numeric type");  // SIGSEGV (fuzzed)
+    rejects(raw(r -> r.opInputs = new int[] {-1, 1, -1}), "required input 0 is absent (-1)");     // SIGSEGV in MEAN (fuzzed)
   }
 
   @Test

@@ -35,6 +35,8 @@ final class RawModel {
   long metadataBuffer = -1;
   /** TensorType of the output tensor "y" (0 FLOAT32; 13 RESOURCE is not numeric). */
   byte outputType = 0;
+  /** The CONV_2D's inputs (x, w, no bias). */
+  int[] opInputs = {0, 1, -1};
 
   byte[] build() {
     FlatBufferBuilder b = new FlatBufferBuilder(1024);
@@ -49,7 +51,7 @@ final class RawModel {
       case 5 -> Pool2DOptions.createPool2DOptions(b, (byte) 1, 1, 1, 1, 1, (byte) 0);
       default -> 0;
     };
-    int op = Operator.createOperator(b, opcodeIndex, Operator.createInputsVector(b, new int[] {0, 1, -1}),
+    int op = Operator.createOperator(b, opcodeIndex, Operator.createInputsVector(b, opInputs),
         Operator.createOutputsVector(b, new int[] {2}), (byte) (options == 1 ? BuiltinOptions.Conv2DOptions
             : options == 5 ? BuiltinOptions.Pool2DOptions : 0), opt, 0, (byte) 0, 0, 0);
     int sg = SubGraph.createSubGraph(b, SubGraph.createTensorsVector(b, tensors), SubGraph.createInputsVector(b, new int[] {0}),
