@@ -12,6 +12,9 @@ final class OperatorChecks {
 
   private record Expect(String options, boolean required, int minInputs) {}
 
+  /** Upper bound of strides, dilations and pooling windows (far above any image size). */
+  static final int MAX_WINDOW = 1 << 16;
+
   private static final Map<Integer, Expect> EXPECT = Map.ofEntries(
       Map.entry(3, new Expect("Conv2DOptions", true, 2)),
       Map.entry(4, new Expect("DepthwiseConv2DOptions", true, 2)),
@@ -51,7 +54,11 @@ final class OperatorChecks {
     Map<String, Object> o = op.options();
     for (String key : new String[] {"stride_h", "stride_w", "dilation_h_factor", "dilation_w_factor", "filter_height", "filter_width"}) {
       Object v = o.get(key);
-      if (v instanceof Integer i && i < 1) throw new ModelFormatException(w, key + " = " + i + " (must be ≥ 1)");
+      if (v instanceof Integer i && (i < 1 || i > MAX_WINDOW)) {
+        // TFLite's output-size arithmetic (in + stride - 1, (filter - 1) · dilation) overflows int near 2^31:
+        // a fuzzed stride_h of 2^31 - 1 ended in SIGFPE in the next depthwise kernel
+        throw new ModelFormatException(w, key + " = " + i + " (must be in [1, " + MAX_WINDOW + "])");
+      }
     }
     Object padding = o.get("padding");
     // TFLite maps any other value to "unknown" padding, computes 0-sized outputs and divides by them (SIGFPE, fuzzed)

@@ -55,6 +55,7 @@ class HostileInputTest {
     rejects(raw(r -> r.options = 0), "missing Conv2DOptions");
     rejects(raw(r -> r.options = 5), "options are Pool2DOptions, expected Conv2DOptions");
     rejects(raw(r -> r.strideH = 0), "stride_h = 0");
+    rejects(raw(r -> r.strideH = Integer.MAX_VALUE), "stride_h = 2147483647 (must be in [1, 65536])");  // SIGFPE (fuzzed)
     rejects(raw(r -> r.padding = 2), "padding PADDING_2 is neither SAME nor VALID");   // SIGFPE in TFLite (fuzzed)
     rejects(raw(r -> r.padding = -1), "padding PADDING_-1 is neither SAME nor VALID");
     rejects(raw(r -> r.outputType = 13), "operand tensor 2 has type RESOURCE, not a numeric type");  // SIGSEGV (fuzzed)
