@@ -86,7 +86,7 @@ final class CReporter {
 
   /**
    * TFLite's kernel messages start with the source path of the machine that built the library
-   * ("/home/runner/work/…/tensorflow/lite/kernels/x.cc:221"); keep it from "tensorflow/lite/" on.
+   * ("/home/runner/build/…/tensorflow/lite/kernels/x.cc:221"); keep it from "tensorflow/lite/" on.
    */
   static String shortenSourcePaths(String msg) {
     return SOURCE_PATH.matcher(msg).replaceAll("$1");

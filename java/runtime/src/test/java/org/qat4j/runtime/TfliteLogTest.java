@@ -56,7 +56,7 @@ class TfliteLogTest {
   @Test
   void buildMachinePathsAreCutToTheTfliteSourceTree() {
     assertEquals("x tensorflow/lite/kernels/conv.cc:12 bad; tensorflow/lite/core/a.cc:3",
-        CReporter.shortenSourcePaths("x /home/runner/work/p/tensorflow/lite/kernels/conv.cc:12 bad; /b/tensorflow/lite/core/a.cc:3"));
+        CReporter.shortenSourcePaths("x /home/runner/build/p/tensorflow/lite/kernels/conv.cc:12 bad; /b/tensorflow/lite/core/a.cc:3"));
     assertEquals("no path here, 3/4 and a/tensorflow/lite/x", CReporter.shortenSourcePaths("no path here, 3/4 and a/tensorflow/lite/x"));
   }
 
