@@ -86,7 +86,7 @@ public abstract class ConvBase<T extends ConvBase<T>> extends Layer {
     o.addProperty("padding", padding.name());
     o.addProperty("use_bias", useBias);
     o.addProperty("activation", activation.name());
-    if (!kernelInit.equals(defaultInitializer())) o.add("kernel_initializer", kernelInit.toJson());
+    Initializer.putUnlessDefault(o, kernelInit, defaultInitializer());
     return o;
   }
 
@@ -95,8 +95,7 @@ public abstract class ConvBase<T extends ConvBase<T>> extends Layer {
     String name = layer.name();
     int[] s = ConvGeometry.pair(c.has("strides") ? Configs.ints(c, "strides") : new int[] {1}, name, "strides");
     int[] d = ConvGeometry.pair(c.has("dilation_rate") ? Configs.ints(c, "dilation_rate") : new int[] {1}, name, "dilation_rate");
-    if (c.has("kernel_initializer")) layer.kernelInitializer(Initializer.fromJson(c.getAsJsonObject("kernel_initializer")));
-    return layer.strides(s[0], s[1]).dilation(d[0], d[1])
+    return layer.kernelInitializer(Initializer.fromConfig(c, layer.defaultInitializer())).strides(s[0], s[1]).dilation(d[0], d[1])
         .padding(Padding.valueOf(Configs.str(c, "padding", "VALID")))
         .useBias(Configs.bool(c, "use_bias", true))
         .activation(Activation.valueOf(Configs.str(c, "activation", "NONE")));

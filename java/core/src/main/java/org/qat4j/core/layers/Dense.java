@@ -34,9 +34,8 @@ public final class Dense extends Layer {
   public Dense kernelInitializer(Initializer i) { this.kernelInit = java.util.Objects.requireNonNull(i); return this; }
 
   static Dense fromConfig(String name, JsonObject c) {
-    Dense d = new Dense(name, c.get("units").getAsInt());
-    if (c.has("kernel_initializer")) d.kernelInitializer(Initializer.fromJson(c.getAsJsonObject("kernel_initializer")));
-    return d
+    return new Dense(name, c.get("units").getAsInt())
+        .kernelInitializer(Initializer.fromConfig(c, Initializer.glorotUniform()))
         .activation(Activation.valueOf(Configs.str(c, "activation", "NONE")))
         .useBias(Configs.bool(c, "use_bias", true));
   }
@@ -105,7 +104,7 @@ public final class Dense extends Layer {
     o.addProperty("units", units);
     o.addProperty("use_bias", useBias);
     o.addProperty("activation", activation.name());
-    if (!kernelInit.equals(Initializer.glorotUniform())) o.add("kernel_initializer", kernelInit.toJson());
+    Initializer.putUnlessDefault(o, kernelInit, Initializer.glorotUniform());
     return o;
   }
 }

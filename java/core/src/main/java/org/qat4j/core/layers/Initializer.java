@@ -83,6 +83,16 @@ public record Initializer(double scale, Mode mode, Distribution distribution) {
     return o;
   }
 
+  /** Adds {@code "kernel_initializer"} to a layer config unless {@code init} is the layer's default. */
+  static void putUnlessDefault(JsonObject config, Initializer init, Initializer dflt) {
+    if (!init.equals(dflt)) config.add("kernel_initializer", init.toJson());
+  }
+
+  /** The {@code "kernel_initializer"} of a layer config, or {@code dflt} when absent. */
+  static Initializer fromConfig(JsonObject config, Initializer dflt) {
+    return config.has("kernel_initializer") ? fromJson(config.getAsJsonObject("kernel_initializer")) : dflt;
+  }
+
   /** Reads {@link #toJson()}; anything else is rejected with the offending text. */
   public static Initializer fromJson(JsonObject o) {
     try {
