@@ -9,8 +9,9 @@ import java.util.List;
  * tensor bytes) plus operator option sanity for the builtins qat4j knows.
  */
 final class ModelValidator {
-  private static final int STRING = 5, RESOURCE = 13, VARIANT = 14, INT4 = 17;
-  private static final int UINT8 = 3, INT16 = 7, INT8 = 9;
+  // TensorType codes of the schema (also read by OperatorChecks)
+  static final int FLOAT32 = 0, FLOAT16 = 1, INT32 = 2, UINT8 = 3, INT64 = 4, STRING = 5, INT16 = 7, INT8 = 9;
+  static final int RESOURCE = 13, VARIANT = 14, INT4 = 17;
 
   private ModelValidator() {}
 

@@ -141,8 +141,9 @@ final class OperatorChecks {
     }
   }
 
-  /** Numeric tensor types the builtins checked here compute on: FLOAT32, FLOAT16, INT32, UINT8, INT64, INT16, INT8. */
-  private static final java.util.Set<Integer> NUMERIC = java.util.Set.of(0, 1, 2, 3, 4, 7, 9);
+  /** Numeric tensor types the builtins checked here compute on. */
+  private static final java.util.Set<Integer> NUMERIC = java.util.Set.of(ModelValidator.FLOAT32, ModelValidator.FLOAT16,
+      ModelValidator.INT32, ModelValidator.UINT8, ModelValidator.INT64, ModelValidator.INT16, ModelValidator.INT8);
 
   /** A fuzzed INT8 → RESOURCE type change on FULLY_CONNECTED's input crashed TFLite in invoke (SIGSEGV). */
   private static void checkNumericOperands(SubgraphInfo s, OperatorInfo op, String w) {
@@ -167,10 +168,10 @@ final class OperatorChecks {
     if (in.length < 2 || in[0] < 0 || in[1] < 0) return;
     TensorInfo a = s.tensor(in[0]), b = s.tensor(in[1]), y = s.tensor(op.outputs()[0]);
     int type = y.typeCode();
-    if (type != 3 && type != 9 && type != 7) return; // UINT8, INT8, INT16
+    if (type != ModelValidator.UINT8 && type != ModelValidator.INT8 && type != ModelValidator.INT16) return;
     double sa = scale(a), sb = scale(b), sy = scale(y);
     if (!(sa > 0 && sb > 0 && sy > 0)) return; // missing scales are reported by the quantization checks
-    double multiplier = 2 * Math.max(sa, sb) / ((type == 7 ? 1 << 15 : 1 << 20) * sy);
+    double multiplier = 2 * Math.max(sa, sb) / ((type == ModelValidator.INT16 ? 1 << 15 : 1 << 20) * sy);
     if (!(multiplier < 1)) {
       throw new ModelFormatException(w, "output scale " + sy + " is too small for input scales " + sa + " and " + sb
           + " (TFLite's output multiplier " + multiplier + " must be < 1)");
