@@ -19,10 +19,10 @@ import org.junit.jupiter.api.Test;
 @Tag("native")
 class ConvChannelCheckTest {
   // The input tensor's shape vector [1, 128, 128, 3]: length 4 then four little-endian int32s.
-  private static final byte[] INPUT_SHAPE = {4, 0, 0, 0, 1, 0, 0, 0, (byte) 128, 0, 0, 0, (byte) 128, 0, 0, 0, 3, 0, 0, 0};
+  private static final byte[] INPUT_SHAPE = ModelBytes.ints(4, 1, 128, 128, 3);
 
   // The first conv's output [1, 64, 64, 8], input of the first DEPTHWISE_CONV_2D.
-  private static final byte[] CONV0_OUT_SHAPE = {4, 0, 0, 0, 1, 0, 0, 0, 64, 0, 0, 0, 64, 0, 0, 0, 8, 0, 0, 0};
+  private static final byte[] CONV0_OUT_SHAPE = ModelBytes.ints(4, 1, 64, 64, 8);
 
   private static byte[] withInputChannels(int channels) throws IOException {
     return withLastDim(INPUT_SHAPE, channels, 1);
@@ -31,14 +31,7 @@ class ConvChannelCheckTest {
   /** The shared MobileNet with the last dimension of every shape vector equal to {@code shape} set to {@code value}. */
   private static byte[] withLastDim(byte[] shape, int value, int expectedHits) throws IOException {
     byte[] b = Files.readAllBytes(SharedModels.require("mobilenet_v1_0.25_128_quant.tflite"));
-    int hits = 0;
-    for (int i = 0; i + shape.length <= b.length; i++) {
-      if (java.util.Arrays.equals(b, i, i + shape.length, shape, 0, shape.length)) {
-        b[i + 16] = (byte) value;
-        hits++;
-      }
-    }
-    assertEquals(expectedHits, hits, "shape vectors found");
+    assertEquals(expectedHits, ModelBytes.patch(b, shape, 16, ModelBytes.ints(value)), "shape vectors found");
     return b;
   }
 
@@ -72,15 +65,7 @@ class ConvChannelCheckTest {
     // operator 1 is DEPTHWISE_CONV_2D with inputs [31, 32, 20]; a fuzzed copy of qat4j's float MobileNetMini
     // with its bias dropped crashed TFLite's float depthwise kernel (SIGSEGV)
     byte[] b = Files.readAllBytes(SharedModels.require("mobilenet_v1_0.25_128_quant.tflite"));
-    byte[] inputs = {3, 0, 0, 0, 31, 0, 0, 0, 32, 0, 0, 0, 20, 0, 0, 0};
-    int hits = 0;
-    for (int i = 0; i + inputs.length <= b.length; i++) {
-      if (java.util.Arrays.equals(b, i, i + inputs.length, inputs, 0, inputs.length)) {
-        b[i] = 2;
-        hits++;
-      }
-    }
-    assertEquals(1, hits);
+    assertEquals(1, ModelBytes.patch(b, ModelBytes.ints(3, 31, 32, 20), 0, ModelBytes.ints(2)));
     TfliteException e = assertThrows(TfliteException.class, () -> TfliteModel.fromBytes(b).close());
     assertTrue(e.getMessage().contains("operator 1") && e.getMessage().contains("has no bias tensor"), e.getMessage());
   }

@@ -5,16 +5,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.qat4j.core.Model;
-import org.qat4j.core.Tensor;
-import org.qat4j.core.zoo.MobileNetMini;
-import org.qat4j.quant.lower.FloatLowering;
-import org.qat4j.quant.lower.Int8Lowering;
-import org.qat4j.quant.ptq.Ptq;
-import org.qat4j.tflite.TfliteWriter;
 
 /** A few thousand fixed-seed mutations: the JVM survives and only documented exceptions occur. */
 @Tag("native")
@@ -44,12 +36,8 @@ class MutationFuzzTest {
    */
   @Test
   void ownExportMutationsNeverCrash() {
-    Model m = MobileNetMini.create(5);
-    SplittableRandom r = new SplittableRandom(5);
-    float[] x = new float[8 * 28 * 28];
-    for (int i = 0; i < x.length; i++) x[i] = (float) r.nextDouble();
-    byte[] int8 = TfliteWriter.write(Int8Lowering.lower(Ptq.quantize(m, List.of(Tensor.of(x, 8, 28, 28, 1))), Int8Lowering.IoType.INT8));
-    byte[] f32 = TfliteWriter.write(FloatLowering.lower(m));
+    byte[] int8 = ModelBytes.mobileNetMiniInt8();
+    byte[] f32 = ModelBytes.mobileNetMiniFloat(5);
     MutationFuzz.Result res = MutationFuzz.run(List.of(int8, f32), 1500, 61L, false);
     System.out.println("own-export fuzz: " + res.outcomes());
     assertEquals(List.of(), res.unexpected());
