@@ -33,8 +33,10 @@ final class Pipeline {
 
   enum IoType { FLOAT, INT8, UINT8; @Override public String toString() { return name().toLowerCase(java.util.Locale.ROOT); } }
 
-  /** Arguments of a training run (float or QAT). {@code model} is an architecture name, zoo:NAME or a saved file. */
-  /** What train/quantize run; {@code cosine} decays lr to 0 over all steps of the run. */
+  /**
+   * Arguments of a training run (float or QAT). {@code model} is an architecture name, zoo:NAME or a saved file;
+   * {@code cosine} decays lr to 0 over all steps of the run.
+   */
   record TrainSpec(String model, Path data, int epochs, long seed, int batchSize, float lr, int limit, Path out, int testLimit,
                    boolean cosine) {
     TrainSpec(String model, Path data, int epochs, long seed, int batchSize, float lr, int limit, Path out, int testLimit) {
@@ -43,8 +45,7 @@ final class Pipeline {
 
     /** Adam (Keras defaults) at {@link #lr} under the spec's schedule for {@code batchesPerEpoch}. */
     Adam adam(int batchesPerEpoch) {
-      LrSchedule s = cosine ? LrSchedule.cosine(lr, 0, (long) epochs * batchesPerEpoch, 0) : LrSchedule.constant(lr);
-      return new Adam(s, 0.9, 0.999, 1e-7, 0);
+      return new Adam(cosine ? LrSchedule.cosine(lr, 0, (long) epochs * batchesPerEpoch, 0) : LrSchedule.constant(lr));
     }
   }
 

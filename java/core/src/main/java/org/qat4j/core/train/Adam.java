@@ -13,7 +13,11 @@ public class Adam extends Optimizer {
   private final double epsilon;
   private final double weightDecay;
 
-  public Adam(double lr) { this(LrSchedule.constant(lr), 0.9, 0.999, 1e-7, 0); }
+  /** Keras's defaults (β₁ 0.9, β₂ 0.999, ε 1e-7, no weight decay) at a constant rate. */
+  public Adam(double lr) { this(LrSchedule.constant(lr)); }
+
+  /** Keras's defaults (β₁ 0.9, β₂ 0.999, ε 1e-7, no weight decay) under {@code schedule}. */
+  public Adam(LrSchedule schedule) { this(schedule, 0.9, 0.999, 1e-7, 0); }
 
   public Adam(LrSchedule schedule, double beta1, double beta2, double epsilon, double weightDecay) {
     super(schedule);

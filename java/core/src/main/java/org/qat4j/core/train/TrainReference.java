@@ -58,7 +58,7 @@ public final class TrainReference {
     };
     System.out.printf(Locale.ROOT, "reference CNN: %d parameters, gemm=%s, lr=%s, %s%n",
         model.parameterCount(), Gemm.get().name(), schedule.toJson(), o);
-    Adam opt = o.adamw() > 0 ? new AdamW(schedule, 0.9, 0.999, 1e-7, o.adamw()) : new Adam(schedule, 0.9, 0.999, 1e-7, 0);
+    Adam opt = o.adamw() > 0 ? new AdamW(schedule, 0.9, 0.999, 1e-7, o.adamw()) : new Adam(schedule);
     Trainer trainer = new Trainer(model, opt).labelSmoothing(o.labelSmoothing()).addCallback(progress);
     return trainer.fit(train, data.test(), o.epochs(), 64, o.seed());
   }
