@@ -97,7 +97,7 @@ final class CoverageProbe implements AutoCloseable {
     if (custom != null) {
       return custom;
     }
-    return ModelCheck.builtinName(reg.builtin_code());
+    return org.qat4j.tflite.OperatorInfo.builtinName(reg.builtin_code());
   }
 
   /** Coverage from the last plan seen; {@code modelOps} is the model's operator count. */

@@ -3,7 +3,6 @@ package org.qat4j.runtime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.qat4j.tflite.ModelFormatException;
 import org.qat4j.tflite.OperatorInfo;
@@ -23,19 +22,7 @@ final class ModelCheck {
   /** Upper bound of the summed static tensor bytes (guards against 16 GiB "valid" allocations). */
   static final long MAX_TENSOR_BYTES = 1L << 31;
 
-  private static final Map<Integer, String> BUILTIN_NAMES = Map.ofEntries(
-      Map.entry(0, "ADD"), Map.entry(1, "AVERAGE_POOL_2D"), Map.entry(2, "CONCATENATION"), Map.entry(3, "CONV_2D"),
-      Map.entry(4, "DEPTHWISE_CONV_2D"), Map.entry(6, "DEQUANTIZE"), Map.entry(9, "FULLY_CONNECTED"),
-      Map.entry(14, "LOGISTIC"), Map.entry(17, "MAX_POOL_2D"), Map.entry(18, "MUL"), Map.entry(19, "RELU"),
-      Map.entry(21, "RELU6"), Map.entry(22, "RESHAPE"), Map.entry(23, "RESIZE_BILINEAR"), Map.entry(25, "SOFTMAX"),
-      Map.entry(28, "TANH"), Map.entry(32, "CUSTOM"), Map.entry(34, "PAD"), Map.entry(40, "MEAN"), Map.entry(41, "SUB"),
-      Map.entry(43, "SQUEEZE"), Map.entry(45, "STRIDED_SLICE"), Map.entry(114, "QUANTIZE"), Map.entry(117, "HARD_SWISH"));
-
   private ModelCheck() {
-  }
-
-  static String builtinName(int code) {
-    return BUILTIN_NAMES.getOrDefault(code, "BUILTIN_" + code);
   }
 
   /** Validates the bytes; throws {@link TfliteException} (step "model check") naming the first problem. */
@@ -55,7 +42,7 @@ final class ModelCheck {
   private static ModelSummary summary(SubgraphInfo s) {
     List<String> opNames = new ArrayList<>();
     for (OperatorInfo op : s.operators()) {
-      opNames.add(op.custom() ? op.customCode() : builtinName(op.builtinCode()));
+      opNames.add(op.opName());
     }
     return new ModelSummary(s.tensors().size(), opNames);
   }

@@ -21,6 +21,9 @@ public record OperatorInfo(int index, int opcodeIndex, String opName, int builti
   @Override public int[] inputs() { return inputs.clone(); }
   @Override public int[] outputs() { return outputs.clone(); }
 
+  /** The schema name of builtin operator code {@code code} ("CONV_2D"), or "BUILTIN_n" for codes it does not know. */
+  public static String builtinName(int code) { return BuiltinNames.op(code); }
+
   /** True for CUSTOM operators (see {@link #customCode()}). */
   public boolean custom() { return customCode != null; }
 
