@@ -18,11 +18,11 @@ import org.qat4j.core.train.History;
 import org.qat4j.core.train.Trainer;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.Quantize;
-import org.qat4j.quant.ir.LoweredGraph;
+import org.qat4j.ir.LoweredGraph;
 import org.qat4j.quant.lower.FloatLowering;
 import org.qat4j.quant.lower.Int8Lowering;
 import org.qat4j.quant.ptq.Ptq;
-import org.qat4j.tflite.TfliteImporter;
+import org.qat4j.quant.raise.TfliteImporter;
 import org.qat4j.tflite.TfliteModelInfo;
 import org.qat4j.tflite.TfliteWriter;
 

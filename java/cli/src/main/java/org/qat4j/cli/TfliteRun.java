@@ -47,7 +47,7 @@ final class TfliteRun {
         // The runtime's top-1 loop, in chunks of 100 so progress can be shown.
         for (int from = 0; from < test.size(); from += 100) {
           Dataset part = test.subset(from, Math.min(test.size(), from + 100));
-          correct += Validation.accuracy(it, part).correct();
+          correct += Validation.accuracy(it, part.size(), part::sample, part::label).correct();
           p.status(String.format(Locale.ROOT, "accuracy %.4f", correct / (double) (from + part.size())));
           p.step(part.size());
         }

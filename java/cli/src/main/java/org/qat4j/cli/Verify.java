@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import org.qat4j.core.Model;
 import org.qat4j.core.data.Dataset;
 import org.qat4j.quant.QatModel;
-import org.qat4j.runtime.verify.Verification;
+import org.qat4j.verify.Verification;
 
 /**
  * {@code verify}: hands the model, its .tflite and the test set to the runtime's

@@ -19,7 +19,7 @@ import org.qat4j.core.train.Trainer;
 import org.qat4j.quant.calib.PercentileEstimator;
 import org.qat4j.quant.lower.Int8Lowering;
 import org.qat4j.quant.ptq.Ptq;
-import org.qat4j.quant.sim.Simulator;
+import org.qat4j.ir.sim.Simulator;
 
 /**
  * Float → PTQ → QAT on real Fashion-MNIST with a small conv+BN CNN; int8 accuracy measured with the

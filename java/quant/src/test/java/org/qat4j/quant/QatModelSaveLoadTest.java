@@ -20,7 +20,7 @@ import org.qat4j.core.zoo.MobileNetMini;
 import org.qat4j.core.zoo.Zoo;
 import org.qat4j.quant.lower.Int8Lowering;
 import org.qat4j.quant.quantizers.FakeQuantizer;
-import org.qat4j.quant.sim.Simulator;
+import org.qat4j.ir.sim.Simulator;
 
 /** QatModel.save/load: identical fake-quant predictions, ranges, switches and int8 export after reload. */
 class QatModelSaveLoadTest {

@@ -18,7 +18,7 @@ import org.qat4j.core.train.Trainer;
 import org.qat4j.quant.layers.ConvBatchNorm;
 import org.qat4j.quant.lower.Int8Lowering;
 import org.qat4j.quant.quantizers.FakeQuantizer;
-import org.qat4j.quant.sim.Simulator;
+import org.qat4j.ir.sim.Simulator;
 
 class QatTrainingTest {
   /** Four classes: a bright bar in one of four positions, plus noise. */

@@ -1,5 +1,8 @@
 package org.qat4j.runtime;
 
+import java.util.function.IntFunction;
+import java.util.function.IntUnaryOperator;
+
 /**
  * Validation harness: classification accuracy on a dataset, agreement of two models, and cross-backend comparison of
  * one model. Images are real-valued, flattened in the model's input layout (NHWC); int8/uint8 inputs are quantized
@@ -39,21 +42,24 @@ public final class Validation {
     return new Accuracy(images.length, correct, images.length == 0 ? 0 : correct / (double) images.length);
   }
 
-  /** Accuracy on a core {@link org.qat4j.core.data.Dataset} (IDX, Fashion-MNIST, image folder loaders). */
-  public static Accuracy accuracy(Interpreter it, org.qat4j.core.data.Dataset data) {
+  /**
+   * Accuracy on {@code n} samples read one at a time (e.g. a core dataset's {@code sample}/{@code label}, so the
+   * runtime needs no training stack).
+   */
+  public static Accuracy accuracy(Interpreter it, int n, IntFunction<float[]> sample, IntUnaryOperator label) {
     long need = it.inputInfo(0).elementCount();
     int correct = 0;
-    for (int i = 0; i < data.size(); i++) {
-      float[] x = data.sample(i);
+    for (int i = 0; i < n; i++) {
+      float[] x = sample.apply(i);
       if (x.length != need) {
         throw new IllegalArgumentException("sample " + i + " has " + x.length + " values, model input "
             + it.inputInfo(0) + " needs " + need);
       }
-      if (argmax(predict(it, x)) == data.label(i)) {
+      if (argmax(predict(it, x)) == label.applyAsInt(i)) {
         correct++;
       }
     }
-    return new Accuracy(data.size(), correct, data.size() == 0 ? 0 : correct / (double) data.size());
+    return new Accuracy(n, correct, n == 0 ? 0 : correct / (double) n);
   }
 
   public static Agreement agreement(Interpreter a, Interpreter b, float[][] images) {

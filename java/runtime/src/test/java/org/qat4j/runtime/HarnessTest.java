@@ -40,21 +40,17 @@ class HarnessTest {
   }
 
   @Test
-  void accuracyOnCoreDataset() {
+  void accuracyOnSamplesReadOneAtATime() {
     float[][] x = randomInputs(12, 4, 5);
-    float[] flat = new float[48];
     int[] labels = new int[12];
     for (int i = 0; i < 12; i++) {
-      System.arraycopy(x[i], 0, flat, i * 4, 4);
       labels[i] = Validation.argmax(InterpreterTest.floatFcReference(x[i]));
     }
     labels[0] = (labels[0] + 1) % 3;
-    org.qat4j.core.data.Dataset ds = new org.qat4j.core.data.Dataset(flat, labels, new int[] {4}, 3);
     try (TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build()); Interpreter it = Interpreter.create(m)) {
-      Validation.Accuracy a = Validation.accuracy(it, ds);
+      Validation.Accuracy a = Validation.accuracy(it, 12, i -> x[i], i -> labels[i]);
       assertEquals(11, a.correct());
-      org.qat4j.core.data.Dataset bad = new org.qat4j.core.data.Dataset(new float[6], new int[2], new int[] {3}, 3);
-      assertThrows(IllegalArgumentException.class, () -> Validation.accuracy(it, bad));
+      assertThrows(IllegalArgumentException.class, () -> Validation.accuracy(it, 2, i -> new float[3], i -> 0));
     }
   }
 

@@ -2,12 +2,12 @@ package org.qat4j.tflite;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.qat4j.quant.ir.DType;
-import org.qat4j.quant.ir.LoweredGraph;
-import org.qat4j.quant.ir.OpKind;
-import org.qat4j.quant.ir.OpSpec;
-import org.qat4j.quant.ir.QuantParams;
-import org.qat4j.quant.ir.TensorSpec;
+import org.qat4j.ir.DType;
+import org.qat4j.ir.LoweredGraph;
+import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpSpec;
+import org.qat4j.ir.QuantParams;
+import org.qat4j.ir.TensorSpec;
 
 /**
  * The TFLite int8 quantization spec (quantization.md §5) as a pre-export check of a lowered

@@ -1,11 +1,11 @@
 package org.qat4j.tflite;
 
 import java.util.Map;
-import org.qat4j.quant.ir.DType;
-import org.qat4j.quant.ir.LoweredGraph;
-import org.qat4j.quant.ir.OpKind;
-import org.qat4j.quant.ir.OpSpec;
-import org.qat4j.quant.ir.TensorSpec;
+import org.qat4j.ir.DType;
+import org.qat4j.ir.LoweredGraph;
+import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpSpec;
+import org.qat4j.ir.TensorSpec;
 
 /**
  * Minimal operator versions for what the writer emits (tflite-format.md §1, from TFLite's

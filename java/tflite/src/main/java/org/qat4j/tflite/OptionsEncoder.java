@@ -1,7 +1,7 @@
 package org.qat4j.tflite;
 
 import com.google.flatbuffers.FlatBufferBuilder;
-import org.qat4j.quant.ir.OpSpec;
+import org.qat4j.ir.OpSpec;
 import org.qat4j.tflite.fb.AddOptions;
 import org.qat4j.tflite.fb.BuiltinOptions;
 import org.qat4j.tflite.fb.ConcatenationOptions;

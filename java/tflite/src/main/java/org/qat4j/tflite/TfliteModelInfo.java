@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.qat4j.quant.ir.LoweredGraph;
+import org.qat4j.ir.LoweredGraph;
 
 /**
  * Immutable, validated description of a .tflite model (from {@link TfliteReader}): schema version,

@@ -5,37 +5,37 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.qat4j.quant.ir.DType;
-import org.qat4j.quant.ir.FusedActivation;
-import org.qat4j.quant.ir.LoweredGraph;
-import org.qat4j.quant.ir.OpKind;
-import org.qat4j.quant.ir.OpSpec;
-import org.qat4j.quant.ir.QuantParams;
-import org.qat4j.quant.ir.TensorSpec;
+import org.qat4j.ir.DType;
+import org.qat4j.ir.FusedActivation;
+import org.qat4j.ir.LoweredGraph;
+import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpSpec;
+import org.qat4j.ir.QuantParams;
+import org.qat4j.ir.TensorSpec;
 
 /** Small lowered graphs for writer/reader tests: conv → depthwise → avg pool → reshape → FC → softmax. */
-final class Graphs {
+public final class Graphs {
   private Graphs() {}
 
-  static float[] floats(SplittableRandom r, int n) {
+  public static float[] floats(SplittableRandom r, int n) {
     float[] a = new float[n];
     for (int i = 0; i < n; i++) a[i] = (float) (r.nextDouble() * 2 - 1);
     return a;
   }
 
-  static byte[] int8s(SplittableRandom r, int n) {
+  public static byte[] int8s(SplittableRandom r, int n) {
     byte[] a = new byte[n];
     for (int i = 0; i < n; i++) a[i] = (byte) (r.nextInt(255) - 127);
     return a;
   }
 
-  static int[] ints(SplittableRandom r, int n) {
+  public static int[] ints(SplittableRandom r, int n) {
     int[] a = new int[n];
     for (int i = 0; i < n; i++) a[i] = r.nextInt(2001) - 1000;
     return a;
   }
 
-  static List<OpSpec> ops() {
+  public static List<OpSpec> ops() {
     OpSpec.Options d = OpSpec.Options.DEFAULT;
     List<OpSpec> ops = new ArrayList<>();
     ops.add(new OpSpec(OpKind.CONV_2D, new int[] {0, 1, 2}, new int[] {3}, d.withPadding("SAME").withActivation(FusedActivation.RELU6)));
@@ -48,14 +48,14 @@ final class Graphs {
     return ops;
   }
 
-  static Map<String, byte[]> meta() {
+  public static Map<String, byte[]> meta() {
     Map<String, byte[]> m = new LinkedHashMap<>();
     m.put("qat4j.labels", "shirt\nshoe\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     m.put("qat4j.input", "{\"mean\":127.5,\"std\":127.5,\"layout\":\"NHWC\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     return m;
   }
 
-  static LoweredGraph float32() {
+  public static LoweredGraph float32() {
     SplittableRandom r = new SplittableRandom(1);
     DType f = DType.FLOAT32;
     List<TensorSpec> t = new ArrayList<>();
@@ -75,19 +75,19 @@ final class Graphs {
     return new LoweredGraph("main", t, ops(), new int[] {0}, new int[] {12}, meta(), "float test model");
   }
 
-  static float[] scales(int n, float base) {
+  public static float[] scales(int n, float base) {
     float[] s = new float[n];
     for (int i = 0; i < n; i++) s[i] = base * (i + 1);
     return s;
   }
 
-  static float[] mul(float a, float[] s) {
+  public static float[] mul(float a, float[] s) {
     float[] o = new float[s.length];
     for (int i = 0; i < s.length; i++) o[i] = a * s[i];
     return o;
   }
 
-  static LoweredGraph int8() {
+  public static LoweredGraph int8() {
     SplittableRandom r = new SplittableRandom(2);
     DType q = DType.INT8;
     float sIn = 0.02f, sConv = 0.05f, sDw = 0.04f, sFc = 0.1f;
@@ -111,20 +111,25 @@ final class Graphs {
   }
 
   /** Copy of {@code g} with tensor {@code i} replaced. */
-  static LoweredGraph withTensor(LoweredGraph g, int i, TensorSpec t) {
+  public static LoweredGraph withTensor(LoweredGraph g, int i, TensorSpec t) {
     List<TensorSpec> ts = new ArrayList<>(g.tensors());
     ts.set(i, t);
     return new LoweredGraph(g.name(), ts, g.ops(), g.inputs(), g.outputs(), g.metadata(), g.description());
   }
 
   /** Copy of {@code g} with operator {@code i} replaced. */
-  static LoweredGraph withOp(LoweredGraph g, int i, OpSpec op) {
+  public static LoweredGraph withOp(LoweredGraph g, int i, OpSpec op) {
     List<OpSpec> ops = new ArrayList<>(g.ops());
     ops.set(i, op);
     return new LoweredGraph(g.name(), g.tensors(), ops, g.inputs(), g.outputs(), g.metadata(), g.description());
   }
 
-  static LoweredGraph withIo(LoweredGraph g, int[] in, int[] out) {
+  public static LoweredGraph withIo(LoweredGraph g, int[] in, int[] out) {
     return new LoweredGraph(g.name(), g.tensors(), g.ops(), in, out, g.metadata(), g.description());
+  }
+
+  /** Serialises {@code g} without the writer's validation, to hand readers and importers files it would refuse. */
+  public static byte[] encodeUnvalidated(LoweredGraph g) {
+    return TfliteWriter.encode(g);
   }
 }

@@ -8,12 +8,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
-import org.qat4j.quant.ir.DType;
-import org.qat4j.quant.ir.LoweredGraph;
-import org.qat4j.quant.ir.OpKind;
-import org.qat4j.quant.ir.OpSpec;
-import org.qat4j.quant.ir.QuantParams;
-import org.qat4j.quant.ir.TensorSpec;
+import org.qat4j.ir.DType;
+import org.qat4j.ir.LoweredGraph;
+import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpSpec;
+import org.qat4j.ir.QuantParams;
+import org.qat4j.ir.TensorSpec;
 
 /** Each crash/lie case of tflite-format.md §4, built with the writer or raw, must give a clean ModelFormatException. */
 class HostileInputTest {

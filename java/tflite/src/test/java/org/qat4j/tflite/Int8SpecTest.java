@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.qat4j.quant.ir.DType;
-import org.qat4j.quant.ir.LoweredGraph;
-import org.qat4j.quant.ir.QuantParams;
-import org.qat4j.quant.ir.TensorSpec;
+import org.qat4j.ir.DType;
+import org.qat4j.ir.LoweredGraph;
+import org.qat4j.ir.QuantParams;
+import org.qat4j.ir.TensorSpec;
 
 class Int8SpecTest {
   private static String only(LoweredGraph g) {

@@ -17,7 +17,7 @@ import org.qat4j.tflite.fb.Tensor;
  * classes: a 1×4×4×1 float input, a 1×1×1×1 constant filter, one operator, a 1×4×4×1 output.
  * Fields are the knobs tests turn.
  */
-final class RawModel {
+public final class RawModel {
   long version = 3;
   boolean subgraphs = true;
   boolean emptySubgraphVector = false;
@@ -31,14 +31,14 @@ final class RawModel {
   int options = 1;
   int strideH = 1;
   /** Conv2DOptions padding: 0 SAME, 1 VALID, other values are undefined. */
-  byte padding = 1;
+  public byte padding = 1;
   long metadataBuffer = -1;
   /** TensorType of the output tensor "y" (0 FLOAT32; 13 RESOURCE is not numeric). */
   byte outputType = 0;
   /** The CONV_2D's inputs (x, w, no bias). */
   int[] opInputs = {0, 1, -1};
 
-  byte[] build() {
+  public byte[] build() {
     FlatBufferBuilder b = new FlatBufferBuilder(1024);
     int empty = Buffer.createBuffer(b, 0, 0, 0);
     int filter = Buffer.createBuffer(b, b.createByteVector(new byte[] {0, 0, (byte) 0x80, 0x3f}), 0, 0);

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.qat4j.quant.ir.LoweredGraph;
+import org.qat4j.ir.LoweredGraph;
 
 /**
  * Property: for any bytes, {@link TfliteReader#read} returns or throws {@link ModelFormatException},

@@ -98,7 +98,7 @@ class ReaderGoldenTest {
   @Test
   void foreignUint8ModelSurvivesLowerAndRewrite() throws Exception {
     TfliteModelInfo m = TfliteReader.read(SharedModels.path(SharedModels.MOBILENET));
-    org.qat4j.quant.ir.LoweredGraph g = m.toLoweredGraph();
+    org.qat4j.ir.LoweredGraph g = m.toLoweredGraph();
     assertEquals(89, g.tensors().size());
     assertEquals(31, g.ops().size());
     TfliteModelInfo again = TfliteReader.read(TfliteWriter.write(g));

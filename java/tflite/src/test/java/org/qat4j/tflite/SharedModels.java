@@ -8,20 +8,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Locates ../shared/models (system property qat4j.sharedModels); tests skip with a message when absent. */
-final class SharedModels {
-  static final String MOBILENET = "mobilenet_v1_0.25_128_quant.tflite";
-  static final String MOBILENET_EDGETPU = "mobilenet_v1_0.25_128_quant_edgetpu.tflite";
+public final class SharedModels {
+  public static final String MOBILENET = "mobilenet_v1_0.25_128_quant.tflite";
+  public static final String MOBILENET_EDGETPU = "mobilenet_v1_0.25_128_quant_edgetpu.tflite";
 
   private SharedModels() {}
 
-  static Path path(String file) {
+  public static Path path(String file) {
     Path dir = Path.of(System.getProperty("qat4j.sharedModels", "../../../shared/models"));
     Path p = dir.resolve(file);
     assumeTrue(Files.isRegularFile(p), "shared model " + p.toAbsolutePath() + " not found (set -Dqat4j.sharedModels); skipping");
     return p;
   }
 
-  static byte[] bytes(String file) {
+  public static byte[] bytes(String file) {
     try {
       return Files.readAllBytes(path(file));
     } catch (IOException e) {

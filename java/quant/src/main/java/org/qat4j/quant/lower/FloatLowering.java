@@ -21,13 +21,13 @@ import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
-import org.qat4j.quant.ir.DType;
-import org.qat4j.quant.ir.FusedActivation;
-import org.qat4j.quant.ir.LoweredGraph;
-import org.qat4j.quant.ir.LoweredGraphBuilder;
-import org.qat4j.quant.ir.OpKind;
-import org.qat4j.quant.ir.OpSpec;
-import org.qat4j.quant.ir.TensorSpec;
+import org.qat4j.ir.DType;
+import org.qat4j.ir.FusedActivation;
+import org.qat4j.ir.LoweredGraph;
+import org.qat4j.ir.LoweredGraphBuilder;
+import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpSpec;
+import org.qat4j.ir.TensorSpec;
 
 /**
  * Lowers a core {@link Model} to a float32 {@link LoweredGraph} (batch 1, NHWC): BN folded, ReLU
@@ -204,7 +204,7 @@ public final class FloatLowering {
    * "n/same_pad" with the given type and params (int8 PAD pads with the zero point); returns it,
    * or {@code x} when no padding is needed.
    */
-  static int explicitPad(LoweredGraphBuilder b, Node n, int x, SamePadding sp, DType type, org.qat4j.quant.ir.QuantParams q) {
+  static int explicitPad(LoweredGraphBuilder b, Node n, int x, SamePadding sp, DType type, org.qat4j.ir.QuantParams q) {
     if (sp.none()) return x;
     int pads = b.addTensor(new TensorSpec(n.name() + "/same_paddings", new int[] {4, 2}, DType.INT32, null, sp.paddings()));
     int out = b.addTensor(TensorSpec.activation(n.name() + "/same_pad", batch1(sp.padded(n.inputs().get(0).shape())), type, q));

@@ -16,7 +16,7 @@ import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
-import org.qat4j.quant.ir.FusedActivation;
+import org.qat4j.ir.FusedActivation;
 
 /**
  * How a core model maps onto TFLite operators: each {@link Step} is one main node plus the

@@ -4,8 +4,8 @@ import org.qat4j.core.Layer;
 import org.qat4j.core.layers.Conv2D;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
-import org.qat4j.quant.ir.OpKind;
-import org.qat4j.quant.ir.OpSpec;
+import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpSpec;
 
 /**
  * A Conv2D, DepthwiseConv2D or Dense layer seen as its TFLite operator: weights already in TFLite

@@ -2,7 +2,7 @@ package org.qat4j.quant.quantizers;
 
 import java.nio.FloatBuffer;
 import org.qat4j.core.internal.Parallel;
-import org.qat4j.quant.arith.QuantMath;
+import org.qat4j.ir.arith.QuantMath;
 
 /**
  * TensorFlow's fake-quant kernel in float32: nudged range, zero point rounded half away from zero,

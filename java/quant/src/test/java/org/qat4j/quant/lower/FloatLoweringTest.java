@@ -36,12 +36,12 @@ import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
 import org.qat4j.core.layers.ZeroPadding2D;
-import org.qat4j.quant.ir.FusedActivation;
-import org.qat4j.quant.ir.LoweredGraph;
-import org.qat4j.quant.ir.OpKind;
-import org.qat4j.quant.ir.OpSpec;
-import org.qat4j.quant.ir.TensorSpec;
-import org.qat4j.quant.sim.Simulator;
+import org.qat4j.ir.FusedActivation;
+import org.qat4j.ir.LoweredGraph;
+import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpSpec;
+import org.qat4j.ir.TensorSpec;
+import org.qat4j.ir.sim.Simulator;
 
 class FloatLoweringTest {
   /** Non-trivial BN statistics so folding is actually exercised. */

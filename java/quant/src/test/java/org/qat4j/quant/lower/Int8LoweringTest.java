@@ -17,16 +17,16 @@ import org.qat4j.core.layers.*;
 import org.qat4j.quant.NBit;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.Quantize;
-import org.qat4j.quant.ir.DType;
-import org.qat4j.quant.ir.FusedActivation;
-import org.qat4j.quant.ir.LoweredGraph;
-import org.qat4j.quant.ir.OpKind;
-import org.qat4j.quant.ir.OpSpec;
-import org.qat4j.quant.ir.QuantParams;
-import org.qat4j.quant.ir.TensorSpec;
+import org.qat4j.ir.DType;
+import org.qat4j.ir.FusedActivation;
+import org.qat4j.ir.LoweredGraph;
+import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpSpec;
+import org.qat4j.ir.QuantParams;
+import org.qat4j.ir.TensorSpec;
 import org.qat4j.quant.layers.ConvBatchNorm;
 import org.qat4j.quant.quantizers.FakeQuant;
-import org.qat4j.quant.sim.Simulator;
+import org.qat4j.ir.sim.Simulator;
 
 class Int8LoweringTest {
   static Model convBnNet() {

@@ -15,10 +15,10 @@ import org.qat4j.core.Tensor;
 import org.qat4j.core.layers.*;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.Quantize;
-import org.qat4j.quant.ir.LoweredGraph;
-import org.qat4j.quant.ir.OpKind;
-import org.qat4j.quant.ir.OpSpec;
-import org.qat4j.quant.sim.Simulator;
+import org.qat4j.ir.LoweredGraph;
+import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpSpec;
+import org.qat4j.ir.sim.Simulator;
 
 /**
  * Small random graphs (fixed seeds) covering every op the int8 lowering emits: the fake-quant model

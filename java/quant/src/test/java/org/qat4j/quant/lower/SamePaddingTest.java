@@ -20,11 +20,11 @@ import org.qat4j.core.layers.Padding;
 import org.qat4j.core.layers.ReLU6;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.Quantize;
-import org.qat4j.quant.ir.LoweredGraph;
-import org.qat4j.quant.ir.LoweredGraphBuilder;
-import org.qat4j.quant.ir.OpKind;
-import org.qat4j.quant.ir.OpSpec;
-import org.qat4j.quant.sim.Simulator;
+import org.qat4j.ir.LoweredGraph;
+import org.qat4j.ir.LoweredGraphBuilder;
+import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpSpec;
+import org.qat4j.ir.sim.Simulator;
 
 /**
  * SAME convolutions whose implicit padding is negative in exactly one dimension are lowered as

@@ -21,7 +21,7 @@ import org.qat4j.quant.layers.ConvBatchNorm;
 import org.qat4j.quant.lower.Int8Lowering;
 import org.qat4j.quant.quantizers.FakeQuant;
 import org.qat4j.quant.quantizers.FakeQuantizer;
-import org.qat4j.quant.sim.Simulator;
+import org.qat4j.ir.sim.Simulator;
 
 class PtqTest {
   /** Gaussian bulk plus a few large outliers. */

@@ -2,14 +2,14 @@ package org.qat4j.runtime.parity;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import org.qat4j.quant.ir.DType;
-import org.qat4j.quant.ir.FusedActivation;
-import org.qat4j.quant.ir.LoweredGraph;
-import org.qat4j.quant.ir.LoweredGraphBuilder;
-import org.qat4j.quant.ir.OpKind;
-import org.qat4j.quant.ir.OpSpec.Options;
-import org.qat4j.quant.ir.QuantParams;
-import org.qat4j.quant.ir.TensorSpec;
+import org.qat4j.ir.DType;
+import org.qat4j.ir.FusedActivation;
+import org.qat4j.ir.LoweredGraph;
+import org.qat4j.ir.LoweredGraphBuilder;
+import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpSpec.Options;
+import org.qat4j.ir.QuantParams;
+import org.qat4j.ir.TensorSpec;
 
 /** Random single-op quantized graphs, one generator per {@link OpKind}. */
 final class OpGraphs {
@@ -168,7 +168,7 @@ final class OpGraphs {
     sameStrideBug = p.equals("SAME") && negativeSamePad(s[1], kh, st, dil, os[1]) != negativeSamePad(s[2], kw, st, dil, os[2]);
     int y = act("y", os, QuantParams.perTensor(outScale(qi.scale(), ws, kh * kw * depth), r.nextInt(256) - 128));
     desc += kh + "x" + kw + " stride " + st + " dilation " + dil + " " + p + (dw ? " multiplier " + mult : "");
-    b.addOp(k, new int[] {x, wt, bt}, new int[] {y}, org.qat4j.quant.ir.OpSpec.Options.DEFAULT.withStrides(st, st)
+    b.addOp(k, new int[] {x, wt, bt}, new int[] {y}, org.qat4j.ir.OpSpec.Options.DEFAULT.withStrides(st, st)
         .withDilation(dil, dil).withPadding(p).withDepthMultiplier(mult).withActivation(fused()));
     return y;
   }
@@ -181,7 +181,7 @@ final class OpGraphs {
     int wt = b.addTensor(new TensorSpec("w", new int[] {units, in}, DType.INT8, QuantParams.perTensor(ws, 0), weights(units * in)));
     int bt = b.addTensor(new TensorSpec("b", new int[] {units}, DType.INT32, QuantParams.perTensor(qi.scale() * ws, 0), ints(units)));
     int y = act("y", new int[] {1, units}, QuantParams.perTensor(outScale(qi.scale(), wsa, in), r.nextInt(256) - 128));
-    b.addOp(OpKind.FULLY_CONNECTED, new int[] {x, wt, bt}, new int[] {y}, org.qat4j.quant.ir.OpSpec.Options.DEFAULT.withActivation(fused()));
+    b.addOp(OpKind.FULLY_CONNECTED, new int[] {x, wt, bt}, new int[] {y}, org.qat4j.ir.OpSpec.Options.DEFAULT.withActivation(fused()));
     return y;
   }
 

@@ -6,8 +6,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.qat4j.quant.ir.LoweredGraph;
-import org.qat4j.quant.ir.OpKind;
+import org.qat4j.ir.LoweredGraph;
+import org.qat4j.ir.OpKind;
 
 /**
  * Property test (fixed seed per op kind): single-op int8/uint8 graphs built directly as

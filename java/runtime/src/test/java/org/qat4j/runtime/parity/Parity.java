@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
-import org.qat4j.quant.arith.RoundingMode;
-import org.qat4j.quant.ir.DType;
-import org.qat4j.quant.ir.LoweredGraph;
-import org.qat4j.quant.ir.TensorSpec;
-import org.qat4j.quant.sim.Simulator;
+import org.qat4j.ir.arith.RoundingMode;
+import org.qat4j.ir.DType;
+import org.qat4j.ir.LoweredGraph;
+import org.qat4j.ir.TensorSpec;
+import org.qat4j.ir.sim.Simulator;
 import org.qat4j.runtime.Backend;
 import org.qat4j.runtime.Interpreter;
 import org.qat4j.runtime.TfliteModel;

@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.qat4j.quant.ir.DType;
-import org.qat4j.quant.ir.FusedActivation;
-import org.qat4j.quant.ir.OpKind;
-import org.qat4j.quant.ir.QuantParams;
-import org.qat4j.quant.ir.TensorSpec;
+import org.qat4j.ir.DType;
+import org.qat4j.ir.FusedActivation;
+import org.qat4j.ir.OpKind;
+import org.qat4j.ir.QuantParams;
+import org.qat4j.ir.TensorSpec;
 import org.qat4j.tflite.TfliteReader;
 import org.qat4j.tflite.edgetpu.PreflightReport.OperatorResult;
 

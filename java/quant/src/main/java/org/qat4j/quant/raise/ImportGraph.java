@@ -1,0 +1,293 @@
+package org.qat4j.quant.raise;
+
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.qat4j.core.GraphBuilder;
+import org.qat4j.core.Layer;
+import org.qat4j.core.Model;
+import org.qat4j.core.Node;
+import org.qat4j.core.layers.Activation;
+import org.qat4j.core.layers.Add;
+import org.qat4j.core.layers.AveragePool2D;
+import org.qat4j.core.layers.Concatenate;
+import org.qat4j.core.layers.Conv2D;
+import org.qat4j.core.layers.Dense;
+import org.qat4j.core.layers.DepthwiseConv2D;
+import org.qat4j.core.layers.Flatten;
+import org.qat4j.core.layers.GlobalAveragePooling2D;
+import org.qat4j.core.layers.HardSwish;
+import org.qat4j.core.layers.MaxPool2D;
+import org.qat4j.core.layers.Padding;
+import org.qat4j.core.layers.ReLU;
+import org.qat4j.core.layers.ReLU6;
+import org.qat4j.core.layers.Reshape;
+import org.qat4j.core.layers.Sigmoid;
+import org.qat4j.core.layers.Softmax;
+import org.qat4j.core.layers.ZeroPadding2D;
+import org.qat4j.tflite.TfliteModelInfo;
+import org.qat4j.tflite.SubgraphInfo;
+import org.qat4j.tflite.OperatorInfo;
+import org.qat4j.tflite.TensorInfo;
+import org.qat4j.tflite.ModelFormatException;
+
+/** Builds the core graph operator by operator; layers are named after their output tensors. */
+final class ImportGraph {
+  private final TfliteModelInfo m;
+  private final SubgraphInfo s;
+  private final GraphBuilder g = new GraphBuilder(0L);
+  private final Node[] nodes;
+  private final Set<String> names = new HashSet<>();
+  private String where = "subgraph 0";
+
+  ImportGraph(TfliteModelInfo m, SubgraphInfo s) {
+    this.m = m;
+    this.s = s;
+    this.nodes = new Node[s.tensors().size()];
+  }
+
+  Model build() {
+    TensorInfo in = s.tensor(s.inputs()[0]);
+    nodes[in.index()] = g.input(name(in.name()), perSample(in));
+    for (OperatorInfo op : s.operators()) {
+      where = "subgraph 0, operator " + op.index() + " (" + op.opName() + ")";
+      TensorInfo out = s.tensor(op.outputs()[0]);
+      Node n = apply(op, out);
+      if (!Arrays.equals(n.shape(), perSample(out))) {
+        throw new ModelFormatException(where, "computed shape " + Arrays.toString(n.shape()) + " but the file says "
+            + Arrays.toString(out.shape()) + " (batch first)");
+      }
+      nodes[out.index()] = n;
+    }
+    Node output = nodes[s.outputs()[0]];
+    if (output == null) throw new ModelFormatException("subgraph 0, output 0", "not produced by an imported operator");
+    return g.build(output);
+  }
+
+  /** Builds the core layer(s) for one operator; {@code n} is the layer name, {@code out} the operator's output. */
+  @FunctionalInterface
+  private interface Handler {
+    Node apply(ImportGraph x, OperatorInfo op, String n, TensorInfo out);
+  }
+
+  /**
+   * One importable operator. {@code splitsActivation}: the core layer cannot carry a fused activation,
+   * so a fused RELU/RELU6 becomes its own layer (Conv2D, DepthwiseConv2D and Dense carry theirs).
+   */
+  private record Row(boolean splitsActivation, Handler handler) {}
+
+  // The only list of importable operators: TfliteImporter's up-front check reads the same keys.
+  private static final Map<String, Row> OPS = Map.ofEntries(
+      row("CONV_2D", false, (x, op, n, out) -> x.conv(op, n)),
+      row("DEPTHWISE_CONV_2D", false, (x, op, n, out) -> x.depthwise(op, n)),
+      row("FULLY_CONNECTED", false, (x, op, n, out) -> x.dense(op, n)),
+      row("ADD", true, (x, op, n, out) -> x.g.add(new Add(n), x.node(op.inputs()[0]), x.node(op.inputs()[1]))),
+      row("CONCATENATION", true, (x, op, n, out) -> x.concat(op, n)),
+      row("MAX_POOL_2D", true, (x, op, n, out) -> x.unary(op, new MaxPool2D(n, x.opt(op, "filter_height"),
+          x.opt(op, "filter_width")).strides(x.opt(op, "stride_h"), x.opt(op, "stride_w")).padding(x.padding(op)))),
+      row("AVERAGE_POOL_2D", true, (x, op, n, out) -> x.unary(op, new AveragePool2D(n, x.opt(op, "filter_height"),
+          x.opt(op, "filter_width")).strides(x.opt(op, "stride_h"), x.opt(op, "stride_w")).padding(x.padding(op)))),
+      row("MEAN", false, (x, op, n, out) -> x.mean(op, n, out)),
+      row("RESHAPE", false, (x, op, n, out) -> x.unary(op, new Reshape(n, perSample(out)))),
+      row("SOFTMAX", false, (x, op, n, out) -> x.softmax(op, n)),
+      row("PAD", false, (x, op, n, out) -> x.pad(op, n)),
+      row("RELU", false, (x, op, n, out) -> x.unary(op, new ReLU(n))),
+      row("RELU6", false, (x, op, n, out) -> x.unary(op, new ReLU6(n))),
+      row("LOGISTIC", false, (x, op, n, out) -> x.unary(op, new Sigmoid(n))),
+      row("HARD_SWISH", false, (x, op, n, out) -> x.unary(op, new HardSwish(n))));
+
+  private static Map.Entry<String, Row> row(String opName, boolean splitsActivation, Handler h) {
+    return Map.entry(opName, new Row(splitsActivation, h));
+  }
+
+  /** Names of the builtin operators {@link #build()} imports (immutable). */
+  static Set<String> operators() { return OPS.keySet(); }
+
+  private Node apply(OperatorInfo op, TensorInfo out) {
+    Row row = OPS.get(op.opName());
+    if (row == null || op.custom()) throw new ModelFormatException(where, "unsupported operator");
+    Object act = op.options().get("fused_activation_function");
+    boolean split = row.splitsActivation() && act != null && !"NONE".equals(act);
+    // When the fused activation becomes its own layer, that layer takes the tensor's name.
+    String n = name(split ? out.name() + "/" + op.opName().toLowerCase() : out.name());
+    Node node = row.handler().apply(this, op, n, out);
+    return split ? activationLayer(act, node, out) : node;
+  }
+
+  private Node unary(OperatorInfo op, Layer layer) { return g.add(layer, node(op.inputs()[0])); }
+
+  private Node conv(OperatorInfo op, String n) {
+    int[] ins = op.inputs();
+    TensorInfo w = constant(ins[1], "filter");
+    int[] ws = w.shape(); // OHWI
+    boolean bias = ins.length > 2 && ins[2] >= 0;
+    Conv2D c = new Conv2D(n, ws[0], ws[1], ws[2]).strides(opt(op, "stride_h"), opt(op, "stride_w"))
+        .dilation(opt(op, "dilation_h_factor"), opt(op, "dilation_w_factor")).padding(padding(op)).useBias(bias)
+        .activation(activation(op));
+    Node node = g.add(c, node(ins[0]));
+    float[] src = floats(w);
+    float[] dst = new float[src.length]; // HWIO
+    int o = ws[0], kh = ws[1], kw = ws[2], ci = ws[3];
+    for (int a = 0; a < o; a++) {
+      for (int h = 0; h < kh; h++) {
+        for (int x = 0; x < kw; x++) {
+          for (int i = 0; i < ci; i++) dst[((h * kw + x) * ci + i) * o + a] = src[((a * kh + h) * kw + x) * ci + i];
+        }
+      }
+    }
+    copy(c.kernel().value(), dst, "filter");
+    if (bias) copy(c.bias().value(), floats(constant(ins[2], "bias")), "bias");
+    return node;
+  }
+
+  private Node depthwise(OperatorInfo op, String n) {
+    int[] ins = op.inputs();
+    TensorInfo w = constant(ins[1], "filter");
+    int[] ws = w.shape(); // [1, kh, kw, C·mult] has the memory order of [kh, kw, C, mult]
+    int channels = s.tensor(ins[0]).shape()[3];
+    if (ws[0] != 1 || channels == 0 || ws[3] % channels != 0) {
+      throw new ModelFormatException(where, "filter shape " + Arrays.toString(ws) + " does not fit " + channels + " input channels");
+    }
+    boolean bias = ins.length > 2 && ins[2] >= 0;
+    DepthwiseConv2D d = new DepthwiseConv2D(n, ws[1], ws[2]).depthMultiplier(ws[3] / channels)
+        .strides(opt(op, "stride_h"), opt(op, "stride_w")).dilation(opt(op, "dilation_h_factor"), opt(op, "dilation_w_factor"))
+        .padding(padding(op)).useBias(bias).activation(activation(op));
+    Node node = g.add(d, node(ins[0]));
+    copy(d.kernel().value(), floats(w), "filter");
+    if (bias) copy(d.bias().value(), floats(constant(ins[2], "bias")), "bias");
+    return node;
+  }
+
+  private Node dense(OperatorInfo op, String n) {
+    int[] ins = op.inputs();
+    if (Boolean.TRUE.equals(op.options().get("keep_num_dims"))) throw new ModelFormatException(where, "keep_num_dims is not supported");
+    TensorInfo w = constant(ins[1], "weights");
+    int units = w.shape()[0], inDim = w.shape()[1];
+    Node x = node(ins[0]);
+    if (x.shape().length != 1) x = g.add(new Flatten(name(n + "/flatten")), x);
+    boolean bias = ins.length > 2 && ins[2] >= 0;
+    Dense d = new Dense(n, units).useBias(bias).activation(activation(op));
+    Node node = g.add(d, x);
+    float[] src = floats(w);
+    float[] dst = new float[src.length]; // [in, units]
+    for (int u = 0; u < units; u++) for (int i = 0; i < inDim; i++) dst[i * units + u] = src[u * inDim + i];
+    copy(d.kernel().value(), dst, "weights");
+    if (bias) copy(d.bias().value(), floats(constant(ins[2], "bias")), "bias");
+    return node;
+  }
+
+  private Node concat(OperatorInfo op, String n) {
+    int rank = s.tensor(op.outputs()[0]).shape().length;
+    int axis = opt(op, "axis");
+    if (axis != -1 && axis != rank - 1) throw new ModelFormatException(where, "only the last axis is supported, got axis " + axis);
+    Node[] xs = new Node[op.inputs().length];
+    for (int i = 0; i < xs.length; i++) xs[i] = node(op.inputs()[i]);
+    return g.add(new Concatenate(n), xs);
+  }
+
+  private Node mean(OperatorInfo op, String n, TensorInfo out) {
+    int[] axes = ints(constant(op.inputs()[1], "axes"));
+    Arrays.sort(axes);
+    if (s.tensor(op.inputs()[0]).shape().length != 4 || !Arrays.equals(axes, new int[] {1, 2})) {
+      throw new ModelFormatException(where, "only the global spatial mean (axes [1, 2] of NHWC) is supported, got " + Arrays.toString(axes));
+    }
+    boolean keep = Boolean.TRUE.equals(op.options().get("keep_dims"));
+    Node gap = g.add(new GlobalAveragePooling2D(keep ? name(n + "/gap") : n), node(op.inputs()[0]));
+    return keep ? g.add(new Reshape(n, perSample(out)), gap) : gap;
+  }
+
+  private Node softmax(OperatorInfo op, String n) {
+    Object beta = op.options().get("beta");
+    if (beta instanceof Float b && b != 1f) throw new ModelFormatException(where, "beta " + b + " is not supported (only 1)");
+    return unary(op, new Softmax(n));
+  }
+
+  private Node pad(OperatorInfo op, String n) {
+    int[] p = ints(constant(op.inputs()[1], "paddings"));
+    if (p.length != 8 || p[0] != 0 || p[1] != 0 || p[6] != 0 || p[7] != 0) {
+      throw new ModelFormatException(where, "only spatial padding of NHWC is supported, got " + Arrays.toString(p));
+    }
+    return g.add(new ZeroPadding2D(n, p[2], p[3], p[4], p[5]), node(op.inputs()[0]));
+  }
+
+  /** Adds a standalone activation layer for a fused activation the core layer cannot carry. */
+  private Node activationLayer(Object act, Node n, TensorInfo out) {
+    String base = name(out.name());
+    return switch (act.toString()) {
+      case "RELU" -> g.add(new ReLU(base), n);
+      case "RELU6" -> g.add(new ReLU6(base), n);
+      default -> throw new ModelFormatException(where, "fused activation " + act + " is not supported");
+    };
+  }
+
+  private Activation activation(OperatorInfo op) {
+    Object a = op.options().getOrDefault("fused_activation_function", "NONE");
+    return switch (a.toString()) {
+      case "NONE" -> Activation.NONE;
+      case "RELU" -> Activation.RELU;
+      case "RELU6" -> Activation.RELU6;
+      default -> throw new ModelFormatException(where, "fused activation " + a + " is not supported");
+    };
+  }
+
+  private Padding padding(OperatorInfo op) {
+    Object p = op.options().get("padding");
+    if (!"SAME".equals(p) && !"VALID".equals(p)) throw new ModelFormatException(where, "padding " + p + " is not supported");
+    return Padding.valueOf((String) p);
+  }
+
+  private int opt(OperatorInfo op, String key) {
+    Object v = op.options().get(key);
+    if (!(v instanceof Integer i)) throw new ModelFormatException(where, "missing option " + key);
+    return i;
+  }
+
+  private Node node(int tensor) {
+    Node n = tensor >= 0 ? nodes[tensor] : null;
+    if (n == null) {
+      throw new ModelFormatException(where, "input tensor " + tensor + " is not an activation produced by an imported operator"
+          + " (constant operands are only supported as weights)");
+    }
+    return n;
+  }
+
+  private TensorInfo constant(int tensor, String what) {
+    if (tensor < 0 || !s.tensor(tensor).constant()) throw new ModelFormatException(where, what + " (tensor " + tensor + ") must be a constant");
+    return s.tensor(tensor);
+  }
+
+  private float[] floats(TensorInfo t) {
+    FloatBuffer b = m.tensorData(0, t.index()).asFloatBuffer();
+    float[] a = new float[b.remaining()];
+    b.get(a);
+    return a;
+  }
+
+  private int[] ints(TensorInfo t) {
+    IntBuffer b = m.tensorData(0, t.index()).asIntBuffer();
+    int[] a = new int[b.remaining()];
+    b.get(a);
+    return a;
+  }
+
+  private void copy(org.qat4j.core.Tensor dst, float[] src, String what) {
+    if (dst.size() != src.length) throw new ModelFormatException(where, what + " has " + src.length + " values, layer expects " + dst.size());
+    dst.copyFrom(src);
+  }
+
+  private static int[] perSample(TensorInfo t) {
+    int[] sh = t.shape();
+    return Arrays.copyOfRange(sh, Math.min(1, sh.length), sh.length);
+  }
+
+  /** A unique, non-empty layer name derived from a tensor name. */
+  private String name(String base) {
+    String b = base == null || base.isEmpty() ? "layer" : base;
+    String n = b;
+    for (int k = 1; !names.add(n); k++) n = b + "_" + k;
+    return n;
+  }
+}
