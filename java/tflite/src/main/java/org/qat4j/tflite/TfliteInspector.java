@@ -14,20 +14,6 @@ import java.util.Map;
 public final class TfliteInspector {
   private TfliteInspector() {}
 
-  /** Prints the report of each .tflite file named on the command line; exit code 1 if any is invalid. */
-  public static void main(String[] args) throws java.io.IOException {
-    int status = 0;
-    for (String a : args) {
-      try {
-        System.out.println(report(TfliteReader.read(java.nio.file.Path.of(a))));
-      } catch (ModelFormatException e) {
-        System.out.println("invalid: " + e.getMessage());
-        status = 1;
-      }
-    }
-    if (status != 0) System.exit(status);
-  }
-
   /** Full text report of every subgraph. */
   public static String report(TfliteModelInfo m) {
     StringBuilder sb = new StringBuilder();
