@@ -165,7 +165,7 @@ q4j_ensure_fm() {
         if q4j_install_fm "${step#install-}"; then
           q4j_log "Fashion-MNIST installed in $(q4j_system_data) ($(q4j_secs_since "$t0"))"; q4j_system_data; return 0
         fi
-        q4j_log "  apt-get install $Q4J_FM_PACKAGE failed" ;;
+        q4j_log "  apt-get install $Q4J_FM_PACKAGE did not provide $(q4j_system_data)" ;;
       download)
         if q4j_download_fm; then q4j_log "Fashion-MNIST ready ($(q4j_secs_since "$t0"))"; q4j_cache_data; return 0; fi
         q4j_log "  download failed" ;;
