@@ -23,7 +23,7 @@ for t in cmake ctest g++ gcc cc c++; do
 done
 [ -d /usr/share/datasets/fashion-mnist ] && mount --bind "$W/empty" /usr/share/datasets/fashion-mnist
 hash -r
-echo "fresh-check: hidden: cmake=$(command -v cmake || echo none) g++=$(command -v g++ || echo none)" \
+echo "fresh-check: hidden: cmake $(cmake --version 2>&1 | head -1), g++ $(g++ --version 2>&1 | head -1)," \
   "fashion-mnist files=$(ls /usr/share/datasets/fashion-mnist 2>/dev/null | wc -l)"
 export MAVEN_OPTS="-Dmaven.repo.local=$W/m2"
 echo "fresh-check: $(lscpu | sed -n "s/^Model name: *//p"), $(nproc) cpus; $(uptime)"

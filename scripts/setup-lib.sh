@@ -26,6 +26,8 @@ Q4J_FM_UPSTREAM_DEFAULT=http://fashion-mnist.s3-website.eu-central-1.amazonaws.c
 Q4J_FM_INSTALL_HINT="sudo apt-get install $Q4J_FM_PACKAGE"
 
 q4j_log() { echo "qat4j: $*" >&2; }
+# True when TOOL is on PATH and executable (bash's `command -v` also reports a non-executable file).
+q4j_have() { local p; p="$(command -v "$1" 2>/dev/null)" && [ -x "$p" ]; }
 q4j_now_ms() { date +%s%3N; }
 q4j_secs_since() { local ms=$(( $(q4j_now_ms) - $1 )); printf '%d.%d s' $((ms / 1000)) $((ms % 1000 / 100)); }
 
@@ -37,7 +39,7 @@ q4j_cache_data() { echo "${QAT4J_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/qat4
 # The tools the native build needs that are missing from PATH (empty: build the native parts).
 q4j_native_missing() {
   local t missing=()
-  for t in cmake g++ cc; do command -v "$t" >/dev/null 2>&1 || missing+=("$t"); done
+  for t in cmake g++ cc; do q4j_have "$t" || missing+=("$t"); done
   echo "${missing[*]}"
 }
 
@@ -75,14 +77,14 @@ q4j_data_found() {
 q4j_data_plan() {
   local found steps=() who
   if found="$(q4j_data_found)"; then echo "found $found"; return; fi
-  if command -v apt-get >/dev/null 2>&1 && who="$(q4j_can_root)"; then steps+=("install-$who"); fi
-  if command -v curl >/dev/null 2>&1 || command -v wget >/dev/null 2>&1; then steps+=(download); fi
+  if q4j_have apt-get && who="$(q4j_can_root)"; then steps+=("install-$who"); fi
+  if q4j_have curl || q4j_have wget; then steps+=(download); fi
   steps+=(stop)
   echo "${steps[*]}"
 }
 
 q4j_get() { # URL FILE: fetch with curl or wget (file:// too, for tests)
-  if command -v curl >/dev/null 2>&1; then curl -fsSL --retry 2 --connect-timeout 15 -m 600 -o "$2" "$1"
+  if q4j_have curl; then curl -fsSL --retry 2 --connect-timeout 15 -m 600 -o "$2" "$1"
   else wget -q -T 15 -O "$2" "$1"; fi
 }
 
@@ -107,7 +109,7 @@ q4j_fetch_deb() {
     [ -z "$url" ] && continue
     q4j_get "$url" "$deb" 2>/dev/null || { q4j_log "  $url: not reachable"; continue; }
     if [ "$(q4j_sha256 "$deb")" != "$Q4J_FM_DEB_SHA256" ]; then q4j_log "  $url: wrong SHA-256, ignored"; continue; fi
-    if command -v dpkg-deb >/dev/null 2>&1; then dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir"
+    if q4j_have dpkg-deb; then dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir"
     else (cd "$dir" && ar x "$deb" data.tar.xz && tar -xJf data.tar.xz && rm -f data.tar.xz); fi || continue
     mv "$dir"/usr/share/datasets/fashion-mnist/*.gz "$dir"/ && rm -rf "$dir/usr" "$deb"
     q4j_verify_fm "$dir" && { echo "$url"; return 0; }

@@ -57,6 +57,8 @@ expect_eq "full toolchain: nothing missing" "$(lib "$TOOLS" q4j_native_missing)"
 rm "$TOOLS/g++"
 expect_eq "cmake without g++" "$(lib "$TOOLS" q4j_native_missing)" "g++"
 fake "$TOOLS" g++ ''
+mkdir -p "$T/noexec"; : > "$T/noexec/cmake"; fake "$T/gxx" g++ ''; fake "$T/gxx" cc ''
+expect_eq "non-executable cmake counts as missing" "$(lib "$T/noexec $T/gxx" q4j_native_missing)" "cmake"
 w="$(lib "" 'q4j_native_warning "cmake g++"')"
 expect_has "warning names the loss" "$w" "no EdgeTPU binding"
 expect_has "warning names the printf loss" "$w" "bare printf formats"
