@@ -6,7 +6,7 @@
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 T="$(mktemp -d)"
-trap 'rm -rf "$T"' EXIT
+trap 'rm -rf "$T" "$ROOT/java/cli/target-plan-test-$$"' EXIT
 PASS=0
 
 fail() { echo "test-setup: FAIL: $*" >&2; exit 1; }
@@ -148,6 +148,15 @@ out="$(launch "$TOOLS $ROOTID $APT $CURL" demo --data "$T/elsewhere")"
 expect_not "launcher: --data given -> no install" "$out" "install"
 out="$(launch "$TOOLS $ROOTID $APT $CURL" inspect m.tflite)"
 expect_not "launcher: inspect never fetches data" "$out" "install"
+# a jar built without native parts is rebuilt once the toolchain is there, and only then
+J="$ROOT/java/cli/target-plan-test-$$"
+mkdir -p "$J/lib" && touch "$J/qat4j-cli-0-test.jar" "$J/qat4j-native-skipped"
+out="$(launch "$USERID" inspect m.tflite)"
+expect_has "launcher: built without native, still no toolchain -> no rebuild" "$out" "build: none"
+out="$(launch "$TOOLS $USERID" inspect m.tflite)"
+expect_has "launcher: built without native, toolchain now present -> rebuild" "$out" "build: mvn -pl java/cli -am package"
+rm "$J/qat4j-native-skipped"
+expect_has "launcher: built with native -> no rebuild" "$(launch "$TOOLS $USERID" inspect m.tflite)" "build: none"
 expect_eq "launcher: no stand-in was run by the plans" "$(grep -v -e '^id' -e '^sudo -n true' "$T/calls" 2>/dev/null)" ""
 rm -rf "$ROOT/java/cli/target-plan-test-$$"
 
