@@ -18,7 +18,8 @@ final class Args {
     return List.copyOf(s);
   }
 
-  static final Path DEFAULT_DATA = Path.of("/usr/share/datasets/fashion-mnist");
+  /** -Dqat4j.fashionMnist (the launcher sets it when the data sits elsewhere), else the Debian package folder. */
+  static final Path DEFAULT_DATA = org.qat4j.core.data.FashionMnist.defaultDir();
   static final List<String> FMNIST_FILES = List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
       "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
 

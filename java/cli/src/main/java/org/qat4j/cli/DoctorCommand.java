@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
     footer = {"  ./qat4j doctor", "  ./qat4j doctor --json | jq '.backends[] | select(.available)'"})
 final class DoctorCommand extends BaseCommand {
   @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST folder to check (default: ${DEFAULT-VALUE}).",
-      defaultValue = "/usr/share/datasets/fashion-mnist")
+      defaultValue = "${sys:qat4j.fashionMnist:-/usr/share/datasets/fashion-mnist}")
   Path data;
 
   @Override JsonObject execute() {

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
@@ -31,7 +29,7 @@ import org.qat4j.tflite.TfliteWriter;
 class ReadmeExampleTest {
   @Test
   void readmeExampleRuns() throws Exception {
-    assumeTrue(Files.isDirectory(Path.of(FashionMnist.DEFAULT_DIR)), "Fashion-MNIST not installed");
+    assumeTrue(FashionMnist.available(), "Fashion-MNIST not installed at " + FashionMnist.defaultDir());
     FashionMnist.Splits full = FashionMnist.load();
     FashionMnist.Splits data = new FashionMnist.Splits(full.train().subset(0, 2048), full.test().subset(0, 256));
 
