@@ -14,6 +14,7 @@ import org.qat4j.core.GraphBuilder;
 import org.qat4j.core.Model;
 import org.qat4j.core.Node;
 import org.qat4j.core.layers.Reshape;
+import org.qat4j.core.layers.Softmax;
 
 /**
  * Walks a Keras model config (Sequential or Functional, nested to any depth) and builds one flat
@@ -67,7 +68,8 @@ final class GraphConverter {
     if (layers != null && layers.isJsonArray()) for (JsonElement l : layers.getAsJsonArray()) collectNames(l, out);
   }
 
-  Model convert(JsonObject root) {
+  /** The qat4j model; with {@code logits} a final Softmax layer is left out. */
+  Model convert(JsonObject root, boolean logits) {
     KerasConfig top = new KerasConfig(root, file);
     if (!KerasConfig.isModel(top.className)) {
       throw top.error("top-level class '" + top.className + "' is not a Sequential or Functional model");
@@ -75,7 +77,9 @@ final class GraphConverter {
     Scope scope = new Scope(null, List.of(), List.of(), null, new Names.Counter());
     Node[] out = model(top, new Node[] {input(top)}, scope);
     if (out.length != 1) throw top.error("the model has " + out.length + " outputs; qat4j models have one output");
-    return graph.build(out[0]);
+    Node last = out[0];
+    if (logits && last.layer() instanceof Softmax) last = last.inputs().get(0);
+    return graph.build(last);
   }
 
   /** The model input: the InputLayer's shape (or the first layer's batch_input_shape); (H, W) gets a channel axis. */

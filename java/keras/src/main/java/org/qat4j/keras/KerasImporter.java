@@ -32,15 +32,22 @@ public final class KerasImporter {
 
   private KerasImporter() {}
 
-  /** The model of a {@code .keras} or full-model {@code .h5} file. */
+  /** The model of a {@code .keras} or full-model {@code .h5} file, as saved. */
   public static Model load(Path file) throws IOException { return read(file).model(); }
 
-  /** Imports a {@code .keras} zip or a full-model legacy {@code .h5} (format told by its magic bytes). */
-  public static KerasImport read(Path file) throws IOException {
+  /** Imports a {@code .keras} zip or a full-model legacy {@code .h5} (format told by its magic bytes), as saved. */
+  public static KerasImport read(Path file) throws IOException { return read(file, false); }
+
+  /**
+   * As {@link #read(Path)}; with {@code logits} a model that ends in a softmax (a Softmax layer or
+   * a Dense/Conv with activation softmax) is returned without it, giving the logits that
+   * {@code Trainer}'s softmax cross-entropy and QAT expect.
+   */
+  public static KerasImport read(Path file, boolean logits) throws IOException {
     String label = file.getFileName() == null ? file.toString() : file.getFileName().toString();
     byte[] head = head(file);
-    if (startsWith(head, ZIP)) return readKeras(file, label);
-    if (startsWith(head, HDF5)) return readH5(file, label);
+    if (startsWith(head, ZIP)) return readKeras(file, label, logits);
+    if (startsWith(head, HDF5)) return readH5(file, label, logits);
     throw new KerasImportException(label, "neither a .keras zip nor an HDF5 file (first bytes " + hex(head) + ")");
   }
 
@@ -50,16 +57,21 @@ public final class KerasImporter {
    * config.json) that describes it.
    */
   public static KerasImport read(Path weightsH5, Path architectureJson) throws IOException {
+    return read(weightsH5, architectureJson, false);
+  }
+
+  /** As {@link #read(Path, Path)}, without a final softmax when {@code logits} (see {@link #read(Path, boolean)}). */
+  public static KerasImport read(Path weightsH5, Path architectureJson, boolean logits) throws IOException {
     String label = weightsH5.getFileName().toString();
     JsonObject config = parse(Files.readString(architectureJson, StandardCharsets.UTF_8), architectureJson.getFileName().toString());
     if (!startsWith(head(weightsH5), HDF5)) throw new KerasImportException(label, "not an HDF5 file");
     try (HdfFile h5 = open(weightsH5, label)) {
       WeightStore store = h5.getAttribute("layer_names") != null ? new LegacyWeights(h5, label) : new SavedWeights(h5, label);
-      return convert(config, store, label, "unknown");
+      return convert(config, store, label, "unknown", logits);
     }
   }
 
-  private static KerasImport readKeras(Path file, String label) throws IOException {
+  private static KerasImport readKeras(Path file, String label, boolean logits) throws IOException {
     byte[] configBytes;
     byte[] weightBytes;
     String version = "unknown";
@@ -75,11 +87,11 @@ public final class KerasImporter {
     }
     JsonObject config = parse(new String(configBytes, StandardCharsets.UTF_8), label + "!config.json");
     try (HdfFile h5 = fromBytes(weightBytes, label + "!model.weights.h5")) {
-      return convert(config, new SavedWeights(h5, label + "!model.weights.h5"), label, version);
+      return convert(config, new SavedWeights(h5, label + "!model.weights.h5"), label, version, logits);
     }
   }
 
-  private static KerasImport readH5(Path file, String label) throws IOException {
+  private static KerasImport readH5(Path file, String label, boolean logits) throws IOException {
     try (HdfFile h5 = open(file, label)) {
       String config = H5.stringAttr(h5, "model_config", label);
       if (config == null) {
@@ -91,15 +103,15 @@ public final class KerasImporter {
       Node weights = h5.getChild("model_weights");
       if (!(weights instanceof Group g)) throw new KerasImportException(label, "HDF5 file has a model_config but no model_weights group");
       String version = H5.stringAttr(h5, "keras_version", label);
-      return convert(parse(config, label + "@model_config"), new LegacyWeights(g, label), label, version == null ? "unknown" : version);
+      return convert(parse(config, label + "@model_config"), new LegacyWeights(g, label), label, version == null ? "unknown" : version, logits);
     }
   }
 
-  private static KerasImport convert(JsonObject config, WeightStore store, String label, String version) {
+  private static KerasImport convert(JsonObject config, WeightStore store, String label, String version, boolean logits) {
     GraphConverter c = new GraphConverter(config, store, label);
     Model m;
     try {
-      m = c.convert(config);
+      m = c.convert(config, logits);
     } catch (KerasImportException e) {
       throw e;
     } catch (RuntimeException e) {
