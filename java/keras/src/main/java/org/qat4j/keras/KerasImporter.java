@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.jhdf.HdfFile;
+import io.jhdf.exceptions.HdfException;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
 import java.io.IOException;
@@ -46,8 +47,14 @@ public final class KerasImporter {
   public static KerasImport read(Path file, boolean logits) throws IOException {
     String label = file.getFileName() == null ? file.toString() : file.getFileName().toString();
     byte[] head = head(file);
-    if (startsWith(head, ZIP)) return readKeras(file, label, logits);
-    if (startsWith(head, HDF5)) return readH5(file, label, logits);
+    try {
+      if (startsWith(head, ZIP)) return readKeras(file, label, logits);
+      if (startsWith(head, HDF5)) return readH5(file, label, logits);
+    } catch (KerasImportException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw wrapped(label, e);
+    }
     throw new KerasImportException(label, "neither a .keras zip nor an HDF5 file (first bytes " + hex(head) + ")");
   }
 
@@ -68,6 +75,10 @@ public final class KerasImporter {
     try (HdfFile h5 = open(weightsH5, label)) {
       WeightStore store = h5.getAttribute("layer_names") != null ? new LegacyWeights(h5, label) : new SavedWeights(h5, label);
       return convert(config, store, label, "unknown", logits);
+    } catch (KerasImportException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw wrapped(label, e);
     }
   }
 
@@ -109,16 +120,14 @@ public final class KerasImporter {
 
   private static KerasImport convert(JsonObject config, WeightStore store, String label, String version, boolean logits) {
     GraphConverter c = new GraphConverter(config, store, label);
-    Model m;
-    try {
-      m = c.convert(config, logits);
-    } catch (KerasImportException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      // core layers reject impossible shapes; jhdf rejects damaged data: both concern this file
-      throw new KerasImportException(label, "cannot import: " + e.getMessage(), e);
-    }
+    Model m = c.convert(config, logits);
     return new KerasImport(m, store.layout(), version, c.weightSources(), c.frozenLayers());
+  }
+
+  /** jhdf rejects damaged HDF5 structures and core layers impossible shapes: both concern this file. */
+  private static KerasImportException wrapped(String label, RuntimeException e) {
+    if (e instanceof HdfException) return new KerasImportException(label, "damaged or unreadable HDF5 data: " + e.getMessage(), e);
+    return new KerasImportException(label, "cannot import: " + e.getMessage(), e);
   }
 
   private static HdfFile open(Path file, String label) {
