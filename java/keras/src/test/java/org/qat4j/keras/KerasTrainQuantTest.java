@@ -70,6 +70,34 @@ class KerasTrainQuantTest {
     assertTrue(r.accuracyInt8() >= r.accuracyFloat() - 0.02, "int8 " + r.accuracyInt8() + " vs float " + r.accuracyFloat());
   }
 
+  @Test
+  @Tag("native")
+  void separableConvBatchNormNetworkVerifiesBitExact() throws IOException {
+    // mini-Xception (SeparableConv2D, BatchNormalization folded by QAT, Add, GlobalAveragePooling2D);
+    // real images, not faces: only the simulator-vs-TFLite agreement is asserted
+    Dataset faces = upscaled(data().test().subset(0, 160), 64, 7);
+    Model m = KerasImporter.read(Fixtures.require("06_fer_mini_xception_k205.h5"), true).model();
+    QatModel qat = Quantize.model(m);
+    qat.calibrate(images(faces, 2));
+    byte[] tflite = TfliteWriter.write(Int8Lowering.lower(qat, Int8Lowering.IoType.INT8));
+    Verification.Report r = Verification.verify(qat, tflite, faces.subset(128, 160), Verification.Options.defaults().withFloatModel(m));
+    System.out.printf("06_fer_mini_xception_k205.h5 int8: bit-exact BUILTIN %.4f, top-1 agreement %.4f (32 images)%n",
+        r.bitExactFractionBuiltin(), r.top1Agreement());
+    assertEquals(1.0, r.bitExactFractionBuiltin(), "simulator vs TFLite BUILTIN");
+  }
+
+  /** Nearest-neighbour upscale of 28x28x1 images to size x size x 1, labels folded into {@code classes}. */
+  private static Dataset upscaled(Dataset d, int size, int classes) {
+    float[] x = new float[d.size() * size * size];
+    int[] labels = new int[d.size()];
+    for (int n = 0; n < d.size(); n++) {
+      float[] s = d.sample(n);
+      for (int i = 0; i < size; i++) for (int j = 0; j < size; j++) x[(n * size + i) * size + j] = s[(i * 28 / size) * 28 + j * 28 / size];
+      labels[n] = d.label(n) % classes;
+    }
+    return new Dataset(x, labels, new int[] {size, size, 1}, classes);
+  }
+
   private static List<Tensor> images(Dataset d, int batches) {
     List<Tensor> out = new ArrayList<>();
     for (Batch b : d.batches(64, false, 0)) {
