@@ -112,8 +112,11 @@ final class GraphConverter {
     throw model.error("input layer '" + ins.get(0).layer() + "' is not among the layers");
   }
 
+  /** Sequential's build_input_shape, or the build_config input_shape Keras 3 writes next to the config. */
   private static int[] buildShape(KerasConfig model) {
     JsonElement s = model.cfg.get("build_input_shape");
+    JsonElement bc = model.entry.get("build_config");
+    if ((s == null || !s.isJsonArray()) && bc != null && bc.isJsonObject()) s = bc.getAsJsonObject().get("input_shape");
     if (s == null || !s.isJsonArray()) return null;
     JsonArray a = s.getAsJsonArray();
     int[] out = new int[a.size() - 1];
@@ -142,32 +145,73 @@ final class GraphConverter {
     return x;
   }
 
+  /** One layer of a Functional model with its pending calls. */
+  private static final class Pending {
+    final KerasConfig layer;
+    final String snake;
+    final List<JsonElement> calls = new ArrayList<>();
+    int next;
+
+    Pending(KerasConfig layer, String snake) {
+      this.layer = layer;
+      this.snake = snake;
+    }
+  }
+
+  /**
+   * Inlines a Functional model. Layers are taken in config order, but a call whose inputs come
+   * from a later layer (a shared layer's second call) waits, as Keras's own loader does.
+   */
   private Node[] functional(KerasConfig k, Node[] in, Scope scope) {
     List<Ref> ins = refs(k, k.cfg.get("input_layers"));
     if (ins.size() != in.length) throw k.error("the model has " + ins.size() + " inputs but is called with " + in.length);
     Map<String, List<Node[]>> produced = new HashMap<>();
+    Map<String, Integer> totals = new HashMap<>();
     for (int i = 0; i < in.length; i++) {
       List<Node[]> calls = new ArrayList<>();
       calls.add(new Node[] {in[i]});
       produced.put(ins.get(i).layer(), calls);
+      totals.put(ins.get(i).layer(), 1);
     }
+    List<Pending> pending = new ArrayList<>();
     for (JsonElement e : k.layers()) {
       KerasConfig l = new KerasConfig(e, file);
-      String snake = scope.counter().next(l.className);
+      Pending p = new Pending(l, scope.counter().next(l.className));
       if (l.className.equals("InputLayer")) {
         if (!produced.containsKey(l.name)) throw l.error("InputLayer is not among the model's input_layers");
         continue;
       }
       JsonElement inbound = l.entry.get("inbound_nodes");
       if (inbound == null || !inbound.isJsonArray()) throw l.error("layer of a Functional model has no inbound_nodes");
-      int call = 0;
-      for (JsonElement node : inbound.getAsJsonArray()) {
-        Node[] args = resolve(l, callRefs(l, node), produced);
-        produced.computeIfAbsent(l.name, n -> new ArrayList<>()).add(call(l, args, scope, snake, call++));
+      inbound.getAsJsonArray().forEach(p.calls::add);
+      totals.put(l.name, p.calls.size());
+      pending.add(p);
+    }
+    for (boolean progress = true; progress; ) {
+      progress = false;
+      for (Pending p : pending) {
+        while (p.next < p.calls.size()) {
+          List<Ref> refs = callRefs(p.layer, p.calls.get(p.next));
+          if (!ready(refs, produced, totals)) break;
+          Node[] out = call(p.layer, resolve(p.layer, refs, produced, totals), scope, p.snake, p.next++);
+          produced.computeIfAbsent(p.layer.name, n -> new ArrayList<>()).add(out);
+          progress = true;
+        }
       }
     }
-    List<Ref> outs = refs(k, k.cfg.get("output_layers"));
-    return resolve(k, outs, produced);
+    for (Pending p : pending) {
+      if (p.next < p.calls.size()) throw p.layer.error("call " + p.next + " has inputs that no layer of the model produces");
+    }
+    return resolve(k, refs(k, k.cfg.get("output_layers")), produced, totals);
+  }
+
+  private static boolean ready(List<Ref> refs, Map<String, List<Node[]>> produced, Map<String, Integer> totals) {
+    for (Ref r : refs) {
+      List<Node[]> calls = produced.get(r.layer());
+      int total = totals.getOrDefault(r.layer(), 0);
+      if (calls == null || calls.size() <= (total == 1 ? 0 : r.node())) return false;
+    }
+    return true;
   }
 
   private Node[] call(KerasConfig l, Node[] in, Scope scope, String snake, int call) {
@@ -180,13 +224,14 @@ final class GraphConverter {
     return new Node[] {mapper.map(l, in, scope.site(l, snake), coreName, call)};
   }
 
-  private Node[] resolve(KerasConfig l, List<Ref> refs, Map<String, List<Node[]>> produced) {
+  /** The nodes {@code refs} name; a layer called once is its call 0 whatever the index (nested models count calls differently). */
+  private static Node[] resolve(KerasConfig l, List<Ref> refs, Map<String, List<Node[]>> produced, Map<String, Integer> totals) {
     Node[] out = new Node[refs.size()];
     for (int i = 0; i < out.length; i++) {
       Ref r = refs.get(i);
       List<Node[]> calls = produced.get(r.layer());
-      if (calls == null) throw l.error("input '" + r.layer() + "' is not produced by an earlier layer");
-      int c = calls.size() == 1 ? 0 : r.node();
+      if (calls == null) throw l.error("input '" + r.layer() + "' is not produced by any layer of the model");
+      int c = totals.getOrDefault(r.layer(), 0) == 1 ? 0 : r.node();
       if (c < 0 || c >= calls.size() || r.tensor() < 0 || r.tensor() >= calls.get(c).length) {
         throw l.error("input ['" + r.layer() + "', " + r.node() + ", " + r.tensor() + "] does not exist");
       }

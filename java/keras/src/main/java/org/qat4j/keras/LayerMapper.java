@@ -60,9 +60,9 @@ final class LayerMapper {
     k.requireChannelsLast();
     Call c = new Call(k, in, site, coreName, call);
     return switch (k.className) {
-      case "Conv2D", "Convolution2D" -> conv2d(c);
+      case "Conv2D" -> conv2d(c);
       case "DepthwiseConv2D" -> depthwise(c);
-      case "SeparableConv2D", "SeparableConvolution2D" -> separable(c);
+      case "SeparableConv2D" -> separable(c);
       case "Dense" -> dense(c);
       case "BatchNormalization" -> batchNorm(c);
       case "Activation" -> activate(c, k.activation(), c.one(), coreName);

@@ -59,6 +59,32 @@ class KerasFixturesTest {
     assertArrayEquals(H5Values.read(p, "/layers/dense_1/vars/0"), r.model().params().get("dense_1/kernel").value().toArray(), 0f);
   }
 
+  /**
+   * 01's weights under a hand-written Keras 3 Functional config (other layer names, Keras 3
+   * inbound nodes, one weightless ReLU layer called twice, its second call listed before the layer
+   * it reads): weight groups are found by class and order, and the outputs equal the Sequential's.
+   */
+  @Test
+  void keras3FunctionalConfigWithASharedLayer() throws Exception {
+    Path p = Fixtures.require("01_fashion_cnn_k341.keras");
+    Path dir = java.nio.file.Files.createTempDirectory("keras-functional");
+    Path weights = dir.resolve("model.weights.h5");
+    try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(p.toFile())) {
+      java.nio.file.Files.write(weights, z.getInputStream(z.getEntry("model.weights.h5")).readAllBytes());
+    }
+    Path json = Path.of(getClass().getResource("01_as_functional_config.json").toURI());
+    Model functional = KerasImporter.read(weights, json).model();
+    Model sequential = KerasImporter.read(p).model();
+    assertEquals(sequential.parameterCount(), functional.parameterCount());
+    assertEquals("shared_relu_call1", functional.node("shared_relu_call1").name());
+    float[] x = new float[2 * 28 * 28];
+    for (int i = 0; i < x.length; i++) x[i] = (i * 37 % 255) / 255f;
+    assertArrayEquals(sequential.predict(org.qat4j.core.Tensor.of(x.clone(), 2, 28, 28, 1)).toArray(),
+        functional.predict(org.qat4j.core.Tensor.of(x, 2, 28, 28, 1)).toArray(), 0f);
+    java.nio.file.Files.delete(weights);
+    java.nio.file.Files.delete(dir);
+  }
+
   @Test
   void logitsOptionDropsTheFinalSoftmax() throws IOException {
     Path p = Fixtures.require("01_fashion_cnn_k341.keras");
