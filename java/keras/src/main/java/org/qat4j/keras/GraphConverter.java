@@ -173,20 +173,7 @@ final class GraphConverter {
       produced.put(ins.get(i).layer(), calls);
       totals.put(ins.get(i).layer(), 1);
     }
-    List<Pending> pending = new ArrayList<>();
-    for (JsonElement e : k.layers()) {
-      KerasConfig l = new KerasConfig(e, file);
-      Pending p = new Pending(l, scope.counter().next(l.className));
-      if (l.className.equals("InputLayer")) {
-        if (!produced.containsKey(l.name)) throw l.error("InputLayer is not among the model's input_layers");
-        continue;
-      }
-      JsonElement inbound = l.entry.get("inbound_nodes");
-      if (inbound == null || !inbound.isJsonArray()) throw l.error("layer of a Functional model has no inbound_nodes");
-      inbound.getAsJsonArray().forEach(p.calls::add);
-      totals.put(l.name, p.calls.size());
-      pending.add(p);
-    }
+    List<Pending> pending = pending(k, scope, produced, totals);
     for (boolean progress = true; progress; ) {
       progress = false;
       for (Pending p : pending) {
@@ -203,6 +190,25 @@ final class GraphConverter {
       if (p.next < p.calls.size()) throw p.layer.error("call " + p.next + " has inputs that no layer of the model produces");
     }
     return resolve(k, refs(k, k.cfg.get("output_layers")), produced, totals);
+  }
+
+  /** The non-input layers of a Functional model with their calls; records each layer's call count in {@code totals}. */
+  private List<Pending> pending(KerasConfig k, Scope scope, Map<String, List<Node[]>> produced, Map<String, Integer> totals) {
+    List<Pending> pending = new ArrayList<>();
+    for (JsonElement e : k.layers()) {
+      KerasConfig l = new KerasConfig(e, file);
+      Pending p = new Pending(l, scope.counter().next(l.className));
+      if (l.className.equals("InputLayer")) {
+        if (!produced.containsKey(l.name)) throw l.error("InputLayer is not among the model's input_layers");
+        continue;
+      }
+      JsonElement inbound = l.entry.get("inbound_nodes");
+      if (inbound == null || !inbound.isJsonArray()) throw l.error("layer of a Functional model has no inbound_nodes");
+      inbound.getAsJsonArray().forEach(p.calls::add);
+      totals.put(l.name, p.calls.size());
+      pending.add(p);
+    }
+    return pending;
   }
 
   private static boolean ready(List<Ref> refs, Map<String, List<Node[]>> produced, Map<String, Integer> totals) {

@@ -86,6 +86,28 @@ class KerasTrainQuantTest {
     assertEquals(1.0, r.bitExactFractionBuiltin(), "simulator vs TFLite BUILTIN");
   }
 
+  @Test
+  @Tag("native")
+  void teachableMachineMobileNetV2VerifiesBitExact() throws Exception {
+    // nested Sequential → MobileNetV2 → head: ZeroPadding2D, DepthwiseConv2D, BN folded, ReLU6, Add, GAP, Dense
+    java.nio.file.Path dir = Fixtures.require("twins/02_deafassist_sign24/keras_model.h5").getParent();
+    String[] files = {"B.jpg", "HELLO.jpg", "PEACE.jpg"};
+    float[] x = new float[files.length * 224 * 224 * 3];
+    for (int i = 0; i < files.length; i++) {
+      float[] img = TwinImages.jpegTeachableMachine(dir.resolve("test_images/" + files[i]), 224);
+      System.arraycopy(img, 0, x, i * img.length, img.length);
+    }
+    Dataset signs = new Dataset(x, new int[] {1, 12, 13}, new int[] {224, 224, 3}, 24);
+    Model m = KerasImporter.read(dir.resolve("keras_model.h5"), true).model();
+    QatModel qat = Quantize.model(m);
+    qat.calibrate(images(signs, 1));
+    byte[] tflite = TfliteWriter.write(Int8Lowering.lower(qat, Int8Lowering.IoType.INT8));
+    Verification.Report r = Verification.verify(qat, tflite, signs, Verification.Options.defaults().withFloatModel(m));
+    System.out.printf("02_deafassist_sign24 int8: bit-exact BUILTIN %.4f, max LSB %d, top-1 agreement %.4f (3 images)%n",
+        r.bitExactFractionBuiltin(), r.maxLsbBuiltin(), r.top1Agreement());
+    assertEquals(1.0, r.bitExactFractionBuiltin(), "simulator vs TFLite BUILTIN");
+  }
+
   /** Nearest-neighbour upscale of 28x28x1 images to size x size x 1, labels folded into {@code classes}. */
   private static Dataset upscaled(Dataset d, int size, int classes) {
     float[] x = new float[d.size() * size * size];
