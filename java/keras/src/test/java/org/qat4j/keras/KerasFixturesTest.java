@@ -85,6 +85,16 @@ class KerasFixturesTest {
     java.nio.file.Files.delete(dir);
   }
 
+  /** The same weights under a Keras 2.1-style config: a bare-list Sequential, no InputLayer, batch_input_shape on the first layer. */
+  @Test
+  void bareListSequentialWithoutInputLayer() throws Exception {
+    Path p = Fixtures.require("03_mnist_mlp_k3_weightsonly.h5");
+    Path json = Path.of(getClass().getResource("03_mnist_mlp_keras21_style.json").toURI());
+    KerasImport r = KerasImporter.read(p, json);
+    checkModel(p, r, 109386, new int[] {28, 28, 1}, 10);
+    assertEquals(java.util.List.of("dense_2"), r.frozenLayers());
+  }
+
   @Test
   void logitsOptionDropsTheFinalSoftmax() throws IOException {
     Path p = Fixtures.require("01_fashion_cnn_k341.keras");
