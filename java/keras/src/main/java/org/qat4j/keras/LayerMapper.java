@@ -15,6 +15,7 @@ import org.qat4j.core.layers.AveragePool2D;
 import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Concatenate;
 import org.qat4j.core.layers.Conv2D;
+import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Dropout;
 import org.qat4j.core.layers.Flatten;
@@ -245,7 +246,7 @@ final class LayerMapper {
     }
     String act = k.activation();
     boolean bias = k.bool("use_bias", true);
-    org.qat4j.core.layers.Dense l = new org.qat4j.core.layers.Dense(c.name, k.integer("units", 0)).useBias(bias).activation(fusedOrNone(act));
+    Dense l = new Dense(c.name, k.integer("units", 0)).useBias(bias).activation(fusedOrNone(act));
     Node y = add(l, x);
     Var[] w = c.vars(names(bias, new String[] {"kernel"}));
     set(c, l, l.kernel(), w[0]);
