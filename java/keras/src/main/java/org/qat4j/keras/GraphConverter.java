@@ -31,9 +31,9 @@ final class GraphConverter {
           legacyGroup == null ? childName : legacyGroup, new Names.Counter());
     }
 
-    LayerSite site(KerasConfig k, String snake) {
+    LayerSite site(KerasConfig k, String snake, Names names) {
       return new LayerSite(k.name, k.className, LayerSite.child(snakePath, "layers", snake),
-          LayerSite.child(namePath, "_layer_checkpoint_dependencies", k.name), legacyGroup == null ? k.name : legacyGroup);
+          LayerSite.child(namePath, "_layer_checkpoint_dependencies", k.name), legacyGroup == null ? k.name : legacyGroup, names::isKeras);
     }
   }
 
@@ -227,7 +227,7 @@ final class GraphConverter {
       return model(l, in, scope.child(l.name, snake));
     }
     String coreName = call == 0 ? names.keras(l.name, scope.name()) : names.fresh(l.name + "_call" + call);
-    return new Node[] {mapper.map(l, in, scope.site(l, snake), coreName, call)};
+    return new Node[] {mapper.map(l, in, scope.site(l, snake, names), coreName, call)};
   }
 
   /** The nodes {@code refs} name; a layer called once is its call 0 whatever the index (nested models count calls differently). */

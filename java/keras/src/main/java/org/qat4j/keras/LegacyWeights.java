@@ -60,12 +60,28 @@ final class LegacyWeights implements WeightStore {
     List<Entry> mine = new ArrayList<>();
     for (Entry e : group) if (e.layer().equals(site.name())) mine.add(e);
     if (mine.isEmpty() && site.legacyGroup().equals(site.name())) mine.addAll(group);
+    if (mine.isEmpty()) mine = scoped(group, site, where);
     if (mine.size() != names.size()) {
       throw new KerasImportException(where, "expected " + names.size() + " weight arrays (" + SavedWeights.describe(names)
           + ") in group '" + site.legacyGroup() + "', found " + mine.size());
     }
     Var[] out = new Var[names.size()];
     for (int i = 0; i < out.length; i++) out[i] = H5.floats(find(mine, names.get(i), where), file);
+    return out;
+  }
+
+  /**
+   * Keras 2.0 made weight names from TensorFlow name scopes, which append "_1", "_2", ... to a
+   * repeated scope: inside a nested model's group, layer {@code conv} may appear as {@code conv_1}.
+   * Taken only when exactly one such name exists and no layer of the file is called that.
+   */
+  private static List<Entry> scoped(List<Entry> group, LayerSite site, String where) {
+    String pattern = java.util.regex.Pattern.quote(site.name()) + "_\\d+";
+    java.util.Set<String> scopes = new java.util.TreeSet<>();
+    for (Entry e : group) if (e.layer().matches(pattern) && !site.isLayerName().test(e.layer())) scopes.add(e.layer());
+    if (scopes.size() > 1) throw new KerasImportException(where, "weights are ambiguous: name scopes " + scopes + " in group '" + site.legacyGroup() + "'");
+    List<Entry> out = new ArrayList<>();
+    for (Entry e : group) if (scopes.contains(e.layer())) out.add(e);
     return out;
   }
 

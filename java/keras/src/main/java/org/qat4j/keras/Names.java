@@ -17,6 +17,9 @@ final class Names {
 
   Names(Set<String> kerasNames) { this.reserved = new HashSet<>(kerasNames); }
 
+  /** Whether some Keras layer or model of the file has this name. */
+  boolean isKeras(String name) { return reserved.contains(name); }
+
   /** The name for a Keras layer {@code name} inside the model {@code container} (null at top level). */
   String keras(String name, String container) {
     if (used.add(name)) return name;
