@@ -6,8 +6,10 @@ import java.util.Arrays;
 import org.qat4j.core.Model;
 import org.qat4j.core.io.ModelIO;
 import org.qat4j.core.zoo.Zoo;
+import org.qat4j.keras.KerasImportException;
+import org.qat4j.keras.KerasImporter;
 
-/** Resolves a model argument: an architecture name, {@code zoo:NAME}, or a saved qat4j model file. */
+/** Resolves a model argument: an architecture name, {@code zoo:NAME}, a saved qat4j model file, or a Keras .keras/.h5 file. */
 final class Models {
   private Models() {}
 
@@ -27,6 +29,7 @@ final class Models {
     if (isArchitecture(ref)) return architecture(ref.startsWith("zoo:") ? ref.substring(4) : ref, seed);
     if (ref.startsWith("zoo:")) Args.zooName(ref, option);
     Path p = Args.existingFile(Path.of(ref), option);
+    if (isKeras(p)) return keras(p, ref, option);
     if (Args.isTflite(p)) throw CliException.usage(option + ": " + ref + " is a .tflite file; this needs a saved qat4j model or an architecture name");
     if (QatFiles.isQat(p)) {
       throw CliException.usage(option + ": " + ref + " is a QAT model (written by quantize); use quantize --in to continue QAT, "
@@ -36,6 +39,21 @@ final class Models {
       return ModelIO.load(p);
     } catch (IOException | RuntimeException e) {
       throw CliException.usage(option + ": " + ref + " is not a readable qat4j model (" + Main.oneLine(e) + ")");
+    }
+  }
+
+  /** A .keras or .h5 Keras file (told by its name; the importer checks the content). */
+  static boolean isKeras(Path p) {
+    String n = p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+    return n.endsWith(".keras") || n.endsWith(".h5");
+  }
+
+  /** Imports a Keras model without its final softmax: qat4j models give logits. */
+  private static Model keras(Path p, String ref, String option) {
+    try {
+      return KerasImporter.read(p, true).model();
+    } catch (IOException | KerasImportException e) {
+      throw CliException.usage(option + ": " + ref + " cannot be imported from Keras: " + Main.oneLine(e));
     }
   }
 
