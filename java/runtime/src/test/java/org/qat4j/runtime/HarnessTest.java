@@ -1,5 +1,6 @@
 package org.qat4j.runtime;
 
+import org.qat4j.ir.DType;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.google.gson.JsonObject;
@@ -61,7 +62,7 @@ class HarnessTest {
       int[] labels = new int[x.length];
       int close = 0;
       for (int i = 0; i < x.length; i++) {
-        byte[] q = Quantizer.quantize(x[i], it.inputInfo(0).quantization(), DataType.INT8);
+        byte[] q = AffineCodec.quantize(x[i], it.input(0).quantization(), DType.INT8);
         byte[] ref = TinyModels.int8FcReference(q);
         float[] r = {ref[0], ref[1], ref[2]};
         labels[i] = Validation.argmax(r);

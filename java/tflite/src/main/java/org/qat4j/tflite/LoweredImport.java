@@ -46,7 +46,7 @@ final class LoweredImport {
 
   private static TensorSpec tensor(TfliteModelInfo m, TensorInfo t, List<String> problems) {
     DType type = null;
-    for (DType d : DType.values()) if (d.tfliteCode() == t.typeCode()) type = d;
+    for (DType d : DType.values()) if (d.tfliteCode() == t.typeCode() && d.lowered()) type = d;
     if (type == null) {
       problems.add("tensor " + t.index() + " '" + t.name() + "' has unsupported type " + t.typeName());
       return null;

@@ -44,18 +44,18 @@ class ReadmeExampleTest {
     byte[] tflite = TfliteWriter.write(Int8Lowering.lower(qat, Int8Lowering.IoType.INT8));
     try (TfliteModel m = TfliteModel.fromBytes(tflite);
          Interpreter it = Interpreter.create(m, Interpreter.Options.builder().backend(Backend.XNNPACK).threads(1).build())) {
-      it.setInputReal(0, data.test().sample(0));                          // quantized with the model's own params
+      it.input(0).writeReal(data.test().sample(0));                          // quantized with the model's own params
       it.invoke();
-      float[] probs = it.outputReal(0);                                   // dequantized logits
+      float[] probs = it.output(0).readReal();                                   // dequantized logits
       // --- end of README example ---
       assertEquals(10, probs.length);
       // The deployed int8 model agrees with what training simulated (fake-quant Java forward).
       int agree = 0;
       for (int i = 0; i < 20; i++) {
         float[] x = data.test().sample(i);
-        it.setInputReal(0, x);
+        it.input(0).writeReal(x);
         it.invoke();
-        agree += argmax(it.outputReal(0)) == argmax(qat.model().predict(Tensor.of(x, 1, 28, 28, 1)).toArray()) ? 1 : 0;
+        agree += argmax(it.output(0).readReal()) == argmax(qat.model().predict(Tensor.of(x, 1, 28, 28, 1)).toArray()) ? 1 : 0;
       }
       assertTrue(agree >= 19, "int8 TFLite agreed with the fake-quant model on " + agree + "/20");
     }
