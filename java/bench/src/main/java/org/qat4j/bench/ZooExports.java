@@ -1,5 +1,6 @@
 package org.qat4j.bench;
 
+import org.qat4j.ir.DType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ final class ZooExports {
     long t = System.nanoTime();
     QatModel qat = Ptq.quantize(m, smoothImages(m.inputShape(), calibImages, batch, 42));
     double secs = (System.nanoTime() - t) / 1e9;
-    Files.write(q, TfliteWriter.write(Int8Lowering.lower(qat, Int8Lowering.IoType.INT8)));
+    Files.write(q, TfliteWriter.write(Int8Lowering.lower(qat, DType.INT8)));
     return new Pair(name, f, q, secs);
   }
 

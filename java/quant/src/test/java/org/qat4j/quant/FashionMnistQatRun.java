@@ -1,5 +1,6 @@
 package org.qat4j.quant;
 
+import org.qat4j.ir.DType;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -37,7 +38,7 @@ class FashionMnistQatRun {
   }
 
   private static double int8Accuracy(QatModel q, Dataset test) {
-    Simulator sim = new Simulator(Int8Lowering.lower(q, Int8Lowering.IoType.FLOAT));
+    Simulator sim = new Simulator(Int8Lowering.lower(q, DType.FLOAT32));
     int n = test.size(), ok = 0;
     float[] x = new float[n * 784];
     for (int i = 0; i < n; i++) System.arraycopy(test.sample(i), 0, x, i * 784, 784);

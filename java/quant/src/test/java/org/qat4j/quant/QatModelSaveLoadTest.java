@@ -1,5 +1,6 @@
 package org.qat4j.quant;
 
+import org.qat4j.ir.DType;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
@@ -76,8 +77,8 @@ class QatModelSaveLoadTest {
     if (q.scheme().int8Blocker() == null) {
       byte[] in = new byte[x.size()];
       new SplittableRandom(5).nextBytes(in);
-      Object want = new Simulator(Int8Lowering.lower(q, Int8Lowering.IoType.INT8)).runBatch(8, in)[0];
-      Object got = new Simulator(Int8Lowering.lower(r, Int8Lowering.IoType.INT8)).runBatch(8, in)[0];
+      Object want = new Simulator(Int8Lowering.lower(q, DType.INT8)).runBatch(8, in)[0];
+      Object got = new Simulator(Int8Lowering.lower(r, DType.INT8)).runBatch(8, in)[0];
       assertArrayEquals((byte[]) want, (byte[]) got, "int8 export");
     }
     assertNotNull(ModelIO.load(file), "a plain ModelIO model too");

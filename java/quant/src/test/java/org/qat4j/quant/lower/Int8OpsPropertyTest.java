@@ -1,5 +1,6 @@
 package org.qat4j.quant.lower;
 
+import org.qat4j.ir.DType;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.ArrayList;
@@ -57,7 +58,7 @@ class Int8OpsPropertyTest {
       q.calibrate(data);
       for (Tensor b : data) q.model().forward(b, ExecContext.training(seed));
       q.freezeObservers();
-      LoweredGraph g = Int8Lowering.lower(q, Int8Lowering.IoType.FLOAT);
+      LoweredGraph g = Int8Lowering.lower(q, DType.FLOAT32);
       List<OpKind> kinds = g.ops().stream().map(OpSpec::kind).toList();
       for (OpKind want : List.of(OpKind.CONV_2D, OpKind.DEPTHWISE_CONV_2D, OpKind.HARD_SWISH, OpKind.ADD, OpKind.CONCATENATION,
           OpKind.RELU, OpKind.RESHAPE, OpKind.FULLY_CONNECTED)) {

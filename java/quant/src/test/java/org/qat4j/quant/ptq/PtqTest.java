@@ -1,5 +1,6 @@
 package org.qat4j.quant.ptq;
 
+import org.qat4j.ir.DType;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.FloatBuffer;
@@ -91,7 +92,7 @@ class PtqTest {
       float[] before = q.model().predict(rep.get(1)).toArray();
       q.model().forward(rep.get(0), ExecContext.training(1));
       assertArrayEquals(before, q.model().predict(rep.get(1)).toArray(), 0f, est.toString());
-      var g = Int8Lowering.lower(q, Int8Lowering.IoType.FLOAT);
+      var g = Int8Lowering.lower(q, DType.FLOAT32);
       float[] sim = new Simulator(g).runBatchFloat(16, rep.get(1).toArray());
       float outScale = q.rangeOf("fc").grids()[0].scale();
       for (int i = 0; i < sim.length; i++) assertEquals(before[i], sim[i], 3 * outScale, est + " at " + i);
