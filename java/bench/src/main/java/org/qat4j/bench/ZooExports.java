@@ -1,6 +1,5 @@
 package org.qat4j.bench;
 
-import org.qat4j.ir.DType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +9,7 @@ import java.util.SplittableRandom;
 import org.qat4j.core.Model;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.zoo.Zoo;
+import org.qat4j.ir.DType;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.lower.FloatLowering;
 import org.qat4j.quant.lower.Int8Lowering;

@@ -1,6 +1,5 @@
 package org.qat4j.quant;
 
-import org.qat4j.ir.DType;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -17,6 +16,7 @@ import org.qat4j.core.data.FashionMnist;
 import org.qat4j.core.layers.*;
 import org.qat4j.core.train.Adam;
 import org.qat4j.core.train.Trainer;
+import org.qat4j.ir.DType;
 import org.qat4j.quant.calib.PercentileEstimator;
 import org.qat4j.quant.lower.Int8Lowering;
 import org.qat4j.quant.ptq.Ptq;

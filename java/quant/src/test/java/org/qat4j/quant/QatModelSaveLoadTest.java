@@ -1,6 +1,5 @@
 package org.qat4j.quant;
 
-import org.qat4j.ir.DType;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
@@ -19,6 +18,7 @@ import org.qat4j.core.train.Adam;
 import org.qat4j.core.train.SoftmaxCrossEntropy;
 import org.qat4j.core.zoo.MobileNetMini;
 import org.qat4j.core.zoo.Zoo;
+import org.qat4j.ir.DType;
 import org.qat4j.quant.lower.Int8Lowering;
 import org.qat4j.quant.quantizers.FakeQuantizer;
 import org.qat4j.ir.sim.Simulator;

@@ -1,6 +1,5 @@
 package org.qat4j.quant;
 
-import org.qat4j.ir.DType;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.ArrayList;
@@ -16,6 +15,7 @@ import org.qat4j.core.layers.*;
 import org.qat4j.core.train.Adam;
 import org.qat4j.core.train.Callback;
 import org.qat4j.core.train.Trainer;
+import org.qat4j.ir.DType;
 import org.qat4j.quant.layers.ConvBatchNorm;
 import org.qat4j.quant.lower.Int8Lowering;
 import org.qat4j.quant.quantizers.FakeQuantizer;

@@ -1,12 +1,12 @@
 package org.qat4j.runtime;
 
-import org.qat4j.ir.DType;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Files;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.qat4j.ir.DType;
 
 @Tag("native")
 class RealModelTest {

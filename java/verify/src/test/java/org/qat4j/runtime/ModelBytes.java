@@ -1,6 +1,5 @@
 package org.qat4j.runtime;
 
-import org.qat4j.ir.DType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -9,6 +8,7 @@ import java.util.SplittableRandom;
 import org.qat4j.core.Model;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.zoo.MobileNetMini;
+import org.qat4j.ir.DType;
 import org.qat4j.quant.lower.FloatLowering;
 import org.qat4j.quant.lower.Int8Lowering;
 import org.qat4j.quant.ptq.Ptq;

@@ -1,6 +1,5 @@
 package org.qat4j.quant.lower;
 
-import org.qat4j.ir.DType;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.ArrayList;
@@ -14,6 +13,7 @@ import org.qat4j.core.Model;
 import org.qat4j.core.Node;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.layers.*;
+import org.qat4j.ir.DType;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.Quantize;
 import org.qat4j.ir.LoweredGraph;

@@ -1,6 +1,5 @@
 package org.qat4j.quant.lower;
 
-import org.qat4j.ir.DType;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,6 +23,7 @@ import org.qat4j.core.layers.GlobalAveragePooling2D;
 import org.qat4j.core.layers.Padding;
 import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Softmax;
+import org.qat4j.ir.DType;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.Quantize;
 import org.qat4j.quant.lower.Int8Lowering;

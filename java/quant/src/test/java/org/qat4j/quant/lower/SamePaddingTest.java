@@ -1,6 +1,5 @@
 package org.qat4j.quant.lower;
 
-import org.qat4j.ir.DType;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.ArrayList;
@@ -19,6 +18,7 @@ import org.qat4j.core.layers.Concatenate;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Padding;
 import org.qat4j.core.layers.ReLU6;
+import org.qat4j.ir.DType;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.Quantize;
 import org.qat4j.ir.LoweredGraph;

@@ -1,6 +1,5 @@
 package org.qat4j.quant.ptq;
 
-import org.qat4j.ir.DType;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.FloatBuffer;
@@ -13,6 +12,7 @@ import org.qat4j.core.Model;
 import org.qat4j.core.Sequential;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.layers.*;
+import org.qat4j.ir.DType;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.calib.MinMaxEstimator;
 import org.qat4j.quant.calib.MseEstimator;

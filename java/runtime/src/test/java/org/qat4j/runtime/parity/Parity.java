@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
-import org.qat4j.ir.arith.RoundingMode;
 import org.qat4j.ir.DType;
+import org.qat4j.ir.arith.RoundingMode;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.TensorSpec;
 import org.qat4j.ir.sim.Simulator;

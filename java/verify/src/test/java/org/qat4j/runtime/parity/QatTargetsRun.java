@@ -1,6 +1,5 @@
 package org.qat4j.runtime.parity;
 
-import org.qat4j.ir.DType;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -24,6 +23,7 @@ import org.qat4j.core.train.Adam;
 import org.qat4j.core.train.Trainer;
 import org.qat4j.core.zoo.MobileNetMini;
 import org.qat4j.core.zoo.Zoo;
+import org.qat4j.ir.DType;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.Quantize;
 import org.qat4j.quant.lower.Int8Lowering;

@@ -1,6 +1,5 @@
 package org.qat4j.runtime.parity;
 
-import org.qat4j.ir.DType;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
@@ -12,6 +11,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.qat4j.core.Model;
 import org.qat4j.core.Tensor;
+import org.qat4j.ir.DType;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.Quantize;
 import org.qat4j.ir.LoweredGraph;

@@ -1,6 +1,5 @@
 package org.qat4j.runtime.parity;
 
-import org.qat4j.ir.DType;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,6 +17,7 @@ import org.qat4j.core.Sequential;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.data.Dataset;
 import org.qat4j.core.layers.*;
+import org.qat4j.ir.DType;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.Quantize;
 import org.qat4j.quant.lower.Int8Lowering;
