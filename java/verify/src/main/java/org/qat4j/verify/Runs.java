@@ -5,9 +5,9 @@ import org.qat4j.core.Model;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.data.Batch;
 import org.qat4j.core.data.Dataset;
-import org.qat4j.ir.DType;
 import org.qat4j.quant.QatModel;
 import org.qat4j.ir.arith.QuantMath;
+import org.qat4j.ir.DType;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpSpec;
@@ -94,7 +94,7 @@ final class Runs {
          Interpreter it = Interpreter.create(m, Interpreter.Options.builder().backend(backend).threads(1).build())) {
       int per = (int) it.input(0).numElements();
       int len = (int) it.output(0).numElements();
-      boolean floatOut = it.output(0).dataType() == org.qat4j.ir.DType.FLOAT32;
+      boolean floatOut = it.output(0).dataType() == DType.FLOAT32;
       Object all = floatOut ? new float[n * len] : new byte[n * len];
       for (int i = 0; i < n; i++) {
         if (inputs instanceof float[] f) it.input(0).write(Arrays.copyOfRange(f, i * per, (i + 1) * per));

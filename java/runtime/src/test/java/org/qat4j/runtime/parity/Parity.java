@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
-import org.qat4j.ir.DType;
 import org.qat4j.ir.arith.RoundingMode;
+import org.qat4j.ir.DType;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.TensorSpec;
 import org.qat4j.ir.sim.Simulator;
@@ -37,7 +37,7 @@ final class Parity {
       else it.input(i).write((int[]) inputs[i]);
     }
     it.invoke();
-    return it.output(o).dataType() == org.qat4j.ir.DType.FLOAT32 ? it.output(o).readFloats() : it.output(o).readBytes();
+    return it.output(o).dataType() == DType.FLOAT32 ? it.output(o).readFloats() : it.output(o).readBytes();
   }
 
   /**
