@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import org.qat4j.core.Model;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.zoo.Zoo;
+import org.qat4j.ir.DType;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.lower.FloatLowering;
 import org.qat4j.quant.lower.Int8Lowering;
@@ -33,7 +34,7 @@ final class ZooExports {
     long t = System.nanoTime();
     QatModel qat = Ptq.quantize(m, smoothImages(m.inputShape(), calibImages, batch, 42));
     double secs = (System.nanoTime() - t) / 1e9;
-    Files.write(q, TfliteWriter.write(Int8Lowering.lower(qat, Int8Lowering.IoType.INT8)));
+    Files.write(q, TfliteWriter.write(Int8Lowering.lower(qat, DType.INT8)));
     return new Pair(name, f, q, secs);
   }
 

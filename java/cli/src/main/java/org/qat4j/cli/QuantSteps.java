@@ -16,6 +16,7 @@ import org.qat4j.core.data.Dataset;
 import org.qat4j.core.train.Evaluation;
 import org.qat4j.core.train.History;
 import org.qat4j.core.train.Trainer;
+import org.qat4j.ir.DType;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.Quantize;
 import org.qat4j.ir.LoweredGraph;
@@ -109,7 +110,7 @@ final class QuantSteps {
 
   static LoweredGraph lowerInt8(QatModel q, Pipeline.IoType io) {
     try {
-      return Int8Lowering.lower(q, Int8Lowering.IoType.valueOf(io.name()));
+      return Int8Lowering.lower(q, io == Pipeline.IoType.FLOAT ? DType.FLOAT32 : DType.valueOf(io.name()));
     } catch (IllegalArgumentException e) {
       throw CliException.failed(Main.oneLine(e), e);
     }

@@ -6,8 +6,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import org.qat4j.core.data.Dataset;
+import org.qat4j.runtime.DelegateCoverage;
 import org.qat4j.runtime.Interpreter;
-import org.qat4j.runtime.TensorInfo;
+import org.qat4j.runtime.InterpreterListener;
+import org.qat4j.runtime.TensorView;
 import org.qat4j.runtime.TfliteModel;
 import org.qat4j.runtime.Validation;
 
@@ -19,10 +21,15 @@ final class TfliteRun {
     return org.qat4j.runtime.Backend.valueOf(b.name());
   }
 
-  /** Opens the interpreter; a known backend that cannot start here is a failure (exit 1) naming the reason. */
-  static Interpreter open(TfliteModel m, Backend b, int threads) {
+  /**
+   * Opens the interpreter (NaN/Inf inputs rejected); a known backend that cannot start here is a failure (exit 1)
+   * naming the reason.
+   */
+  static Interpreter open(TfliteModel m, Backend b, int threads, InterpreterListener... listeners) {
     try {
-      return Interpreter.create(m, Interpreter.Options.builder().backend(backend(b)).threads(threads).build());
+      Interpreter.Options.Builder o = Interpreter.Options.builder().backend(backend(b)).threads(threads).checkInputs(true);
+      for (InterpreterListener l : listeners) o.listener(l);
+      return Interpreter.create(m, o.build());
     } catch (RuntimeException e) {
       throw CliException.failed("backend " + b + " unavailable: " + Main.oneLine(e), e);
     }
@@ -39,7 +46,8 @@ final class TfliteRun {
   /** Top-1 accuracy over {@code test} (batch 1 per invoke). */
   static JsonObject eval(Path file, Dataset test, Backend b, int threads, Pipeline.ProgressFactory progress,
                          java.util.function.Consumer<String> warn) throws IOException {
-    try (TfliteModel m = model(file); Interpreter it = open(m, b, threads)) {
+    DelegateCoverage.Latest coverage = new DelegateCoverage.Latest();
+    try (TfliteModel m = model(file); Interpreter it = open(m, b, threads, coverage)) {
       checkClassifier(it, test, file);
       long correct = 0;
       long t0 = System.nanoTime();
@@ -60,17 +68,17 @@ final class TfliteRun {
       r.addProperty("threads", threads);
       r.addProperty("images_per_second", test.size() / secs);
       r.addProperty("model", file.toString());
-      r.addProperty("coverage", it.coverage().summary());
-      if (b != Backend.BUILTIN && !it.coverage().delegated() && warn != null) warn.accept("warning: " + it.coverage().summary());
+      r.addProperty("coverage", coverage.get().summary());
+      if (b != Backend.BUILTIN && !coverage.get().delegated() && warn != null) warn.accept("warning: " + coverage.get().summary());
       return r;
     }
   }
 
   private static void checkClassifier(Interpreter it, Dataset test, Path file) {
-    TensorInfo in = it.inputInfo(0);
+    TensorView in = it.input(0);
     long want = 1;
     for (int d : test.sampleShape()) want *= d;
-    if (in.elementCount() != want) {
+    if (in.numElements() != want) {
       throw CliException.usage("--model: " + file + " takes input " + Arrays.toString(in.shape()) + ", the data has samples "
           + Arrays.toString(test.sampleShape()));
     }

@@ -16,6 +16,7 @@ import org.qat4j.core.data.FashionMnist;
 import org.qat4j.core.layers.*;
 import org.qat4j.core.train.Adam;
 import org.qat4j.core.train.Trainer;
+import org.qat4j.ir.DType;
 import org.qat4j.quant.calib.PercentileEstimator;
 import org.qat4j.quant.lower.Int8Lowering;
 import org.qat4j.quant.ptq.Ptq;
@@ -37,7 +38,7 @@ class FashionMnistQatRun {
   }
 
   private static double int8Accuracy(QatModel q, Dataset test) {
-    Simulator sim = new Simulator(Int8Lowering.lower(q, Int8Lowering.IoType.FLOAT));
+    Simulator sim = new Simulator(Int8Lowering.lower(q, DType.FLOAT32));
     int n = test.size(), ok = 0;
     float[] x = new float[n * 784];
     for (int i = 0; i < n; i++) System.arraycopy(test.sample(i), 0, x, i * 784, 784);

@@ -18,6 +18,7 @@ import org.qat4j.core.train.Adam;
 import org.qat4j.core.train.SoftmaxCrossEntropy;
 import org.qat4j.core.zoo.MobileNetMini;
 import org.qat4j.core.zoo.Zoo;
+import org.qat4j.ir.DType;
 import org.qat4j.quant.lower.Int8Lowering;
 import org.qat4j.quant.quantizers.FakeQuantizer;
 import org.qat4j.ir.sim.Simulator;
@@ -76,8 +77,8 @@ class QatModelSaveLoadTest {
     if (q.scheme().int8Blocker() == null) {
       byte[] in = new byte[x.size()];
       new SplittableRandom(5).nextBytes(in);
-      Object want = new Simulator(Int8Lowering.lower(q, Int8Lowering.IoType.INT8)).runBatch(8, in)[0];
-      Object got = new Simulator(Int8Lowering.lower(r, Int8Lowering.IoType.INT8)).runBatch(8, in)[0];
+      Object want = new Simulator(Int8Lowering.lower(q, DType.INT8)).runBatch(8, in)[0];
+      Object got = new Simulator(Int8Lowering.lower(r, DType.INT8)).runBatch(8, in)[0];
       assertArrayEquals((byte[]) want, (byte[]) got, "int8 export");
     }
     assertNotNull(ModelIO.load(file), "a plain ModelIO model too");

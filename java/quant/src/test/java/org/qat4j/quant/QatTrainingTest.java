@@ -15,6 +15,7 @@ import org.qat4j.core.layers.*;
 import org.qat4j.core.train.Adam;
 import org.qat4j.core.train.Callback;
 import org.qat4j.core.train.Trainer;
+import org.qat4j.ir.DType;
 import org.qat4j.quant.layers.ConvBatchNorm;
 import org.qat4j.quant.lower.Int8Lowering;
 import org.qat4j.quant.quantizers.FakeQuantizer;
@@ -52,7 +53,7 @@ class QatTrainingTest {
   }
 
   private static double simAccuracy(QatModel q, Dataset test) {
-    Simulator sim = new Simulator(Int8Lowering.lower(q, Int8Lowering.IoType.FLOAT));
+    Simulator sim = new Simulator(Int8Lowering.lower(q, DType.FLOAT32));
     float[] x = new float[test.size() * 36];
     for (int i = 0; i < test.size(); i++) System.arraycopy(test.sample(i), 0, x, i * 36, 36);
     float[] out = sim.runBatchFloat(test.size(), x);
@@ -110,6 +111,6 @@ class QatTrainingTest {
     System.out.printf("bars w2/a2: float %.3f PTQ %.3f QAT %.3f%n", floatAcc, ptqAcc, qatAcc);
     assertTrue(ptqAcc < floatAcc - 0.1, "2-bit PTQ should lose accuracy: " + ptqAcc + " vs float " + floatAcc);
     assertTrue(qatAcc > ptqAcc + 0.02, "QAT " + qatAcc + " vs PTQ " + ptqAcc);
-    assertThrows(IllegalArgumentException.class, () -> Int8Lowering.lower(q, Int8Lowering.IoType.FLOAT));
+    assertThrows(IllegalArgumentException.class, () -> Int8Lowering.lower(q, DType.FLOAT32));
   }
 }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import org.qat4j.ir.DType;
 
 /**
  * Benchmark harness shaped like TFLite's {@code benchmark_model}: model size, init, first inference, warm-up and
@@ -84,20 +85,24 @@ public final class Benchmark {
     long t0 = System.nanoTime();
     try (TfliteModel model = TfliteModel.fromBytes(bytes)) {
       long t1 = System.nanoTime();
-      Interpreter.Options opts = Interpreter.Options.builder().backend(c.backend()).threads(c.threads())
-          .profiling(c.opProfiling()).build();
+      DelegateCoverage.Latest coverage = new DelegateCoverage.Latest();
+      OpProfile profile = new OpProfile();
+      Interpreter.Options.Builder ob = Interpreter.Options.builder().backend(c.backend()).threads(c.threads())
+          .listener(coverage);
+      Interpreter.Options opts = (c.opProfiling() ? ob.listener(profile) : ob).build();
       try (Interpreter it = Interpreter.create(model, opts)) {
         long t2 = System.nanoTime();
         long rssInit = rssKb();
         fillInputs(it);
         double first = timeOne(it);
         double[] warm = loop(it, c.warmupRuns(), c.warmupMinSecs(), c.maxSecs());
-        it.resetOpProfile();
+        profile.reset();
         double[] steady = loop(it, c.numRuns(), c.minSecs(), c.maxSecs());
-        List<OpStats> ops = c.opProfiling() ? it.opProfile() : null;
+        List<OpStats> ops = c.opProfiling() ? profile.table() : null;
         return new Report(c.model().getFileName().toString(), bytes.length, Native.version(), c.backend(),
             c.threads(), (t1 - t0) / 1e6, (t2 - t1) / 1e6, first, Stats.of(warm), Stats.of(steady),
-            Arrays.stream(steady).boxed().toList(), rss0, rssInit, rssKb(), it.coverage(), it.coverage().summary(), ops);
+            Arrays.stream(steady).boxed().toList(), rss0, rssInit, rssKb(), coverage.get(), coverage.get().summary(),
+            ops);
       }
     }
   }
@@ -125,9 +130,9 @@ public final class Benchmark {
   static void fillInputs(Interpreter it) {
     Random r = new Random(1234);
     for (int i = 0; i < it.inputCount(); i++) {
-      TensorInfo info = it.inputInfo(i);
-      ByteBuffer b = ByteBuffer.allocate((int) info.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-      if (info.type() == DataType.FLOAT32) {
+      TensorView in = it.input(i);
+      ByteBuffer b = ByteBuffer.allocate((int) in.numBytes()).order(ByteOrder.LITTLE_ENDIAN);
+      if (in.dataType() == DType.FLOAT32) {
         while (b.remaining() >= 4) {
           b.putFloat(r.nextFloat() * 2 - 1);
         }
@@ -135,7 +140,7 @@ public final class Benchmark {
         r.nextBytes(b.array());
       }
       b.rewind();
-      it.setInput(i, b);
+      in.write(b);
     }
   }
 

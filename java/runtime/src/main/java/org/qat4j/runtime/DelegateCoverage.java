@@ -32,4 +32,25 @@ public record DelegateCoverage(Backend backend, int modelOps, int delegateNodes,
   public String toString() {
     return summary();
   }
+
+  /**
+   * A listener keeping the latest coverage of the interpreter it is registered with:
+   * {@code Latest c = new Latest(); ... Options.builder().listener(c) ...; c.get().summary()}.
+   */
+  public static final class Latest implements InterpreterListener {
+    private volatile DelegateCoverage latest;
+
+    @Override
+    public void coverage(DelegateCoverage coverage) {
+      latest = coverage;
+    }
+
+    /** The latest coverage; fails before an interpreter using this listener was created. */
+    public DelegateCoverage get() {
+      if (latest == null) {
+        throw new IllegalStateException("no interpreter has reported coverage to this listener yet");
+      }
+      return latest;
+    }
+  }
 }

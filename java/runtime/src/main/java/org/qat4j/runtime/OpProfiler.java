@@ -1,7 +1,5 @@
 package org.qat4j.runtime;
 
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,8 +10,9 @@ import org.bytedeco.tensorflowlite.TfLiteTelemetryProfilerStruct;
 import org.bytedeco.tensorflowlite.TfLiteTelemetrySettings;
 
 /**
- * Per-operator timing through {@code TfLiteInterpreterOptionsSetTelemetryProfiler}. All six callbacks are always set
- * (a missing one crashes TFLite); they are shared static thunks dispatching on the struct's {@code data} field.
+ * Per-operator timing for {@link InterpreterListener}s through {@code TfLiteInterpreterOptionsSetTelemetryProfiler}.
+ * All six callbacks are always set (a missing one crashes TFLite); they are shared static thunks dispatching on the
+ * struct's {@code data} field.
  */
 final class OpProfiler implements AutoCloseable {
   private static final Map<Long, OpProfiler> LIVE = new ConcurrentHashMap<>();
@@ -23,10 +22,12 @@ final class OpProfiler implements AutoCloseable {
   private final long id = IDS.getAndIncrement();
   private final TfLiteTelemetryProfilerStruct struct = new TfLiteTelemetryProfilerStruct();
   private final Map<Integer, Object[]> open = new HashMap<>();
-  private final Map<String, long[]> stats = new HashMap<>();
+  private final List<InterpreterListener> listeners;
   private int nextHandle = 1;
 
-  OpProfiler() {
+  /** Forwards operator timings to those of {@code listeners} that want them. */
+  OpProfiler(List<InterpreterListener> listeners) {
+    this.listeners = listeners.stream().filter(InterpreterListener::timesOperators).toList();
     Native.load();
     Callbacks cb = callbacks();
     struct.data(Native.at(id));
@@ -43,19 +44,6 @@ final class OpProfiler implements AutoCloseable {
     return struct;
   }
 
-  /** Table sorted by total time, descending. */
-  synchronized List<OpStats> table() {
-    List<OpStats> out = new ArrayList<>();
-    stats.forEach((k, v) -> out.add(new OpStats(k, v[0], v[1] / 1e6)));
-    out.sort(Comparator.comparingDouble(OpStats::totalMs).reversed());
-    return out;
-  }
-
-  synchronized void reset() {
-    stats.clear();
-    open.clear();
-  }
-
   private synchronized int begin(String op) {
     int h = nextHandle++;
     if (nextHandle == Integer.MAX_VALUE) {
@@ -65,17 +53,24 @@ final class OpProfiler implements AutoCloseable {
     return h;
   }
 
-  private synchronized void end(int handle) {
-    Object[] o = open.remove(handle);
+  private void end(int handle) {
+    Object[] o;
+    synchronized (this) {
+      o = open.remove(handle);
+    }
     if (o != null) {
-      add((String) o[0], System.nanoTime() - (Long) o[1]);
+      report((String) o[0], System.nanoTime() - (Long) o[1]);
     }
   }
 
-  private synchronized void add(String op, long nanos) {
-    long[] s = stats.computeIfAbsent(op, k -> new long[2]);
-    s[0]++;
-    s[1] += nanos;
+  private void report(String op, long nanos) {
+    for (InterpreterListener l : listeners) {
+      try {
+        l.operatorTimed(op, nanos);
+      } catch (RuntimeException e) {
+        // dropped: the caller is TFLite's native invoke loop
+      }
+    }
   }
 
   @Override
@@ -156,7 +151,7 @@ final class OpProfiler implements AutoCloseable {
             try {
               OpProfiler p = of(s);
               if (p != null) {
-                p.add(str(op), elapsedUs * 1000);
+                p.report(str(op), elapsedUs * 1000);
               }
             } catch (Throwable t) {
               // never throw into native code

@@ -1,15 +1,7 @@
 package org.qat4j.runtime;
 
-import static org.bytedeco.tensorflowlite.global.tensorflowlite.TfLiteTensorByteSize;
-import static org.bytedeco.tensorflowlite.global.tensorflowlite.TfLiteTensorData;
-import static org.bytedeco.tensorflowlite.global.tensorflowlite.TfLiteTensorDim;
-import static org.bytedeco.tensorflowlite.global.tensorflowlite.TfLiteTensorName;
-import static org.bytedeco.tensorflowlite.global.tensorflowlite.TfLiteTensorNumDims;
-import static org.bytedeco.tensorflowlite.global.tensorflowlite.TfLiteTensorType;
-import static org.bytedeco.tensorflowlite.global.tensorflowlite.kTfLiteAffineQuantization;
+import static org.bytedeco.tensorflowlite.global.tensorflowlite.*;
 
-import java.nio.ByteBuffer;
-import java.util.Arrays;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
@@ -17,15 +9,34 @@ import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.tensorflowlite.TfLiteAffineQuantization;
 import org.bytedeco.tensorflowlite.TfLiteQuantization;
 import org.bytedeco.tensorflowlite.TfLiteTensor;
+import org.qat4j.ir.DType;
 
-/** Checked copies between Java arrays and TFLite tensor memory: type, element count and data pointer are verified first. */
+/**
+ * The native half of {@link TensorView}: reads a tensor's metadata and copies between Java arrays and TFLite's memory.
+ * Callers ({@link TensorView}) have checked the type; this checks the byte count and the data pointer before each copy.
+ */
 final class TensorIO {
   private TensorIO() {
   }
 
-  static TensorInfo info(TfLiteTensor t, int index) {
+  /** A snapshot of a tensor's metadata; {@code label} names it in messages ("input 0 'x'"). */
+  record Meta(String label, String name, DType type, int[] shape, long byteSize, Quantization quantization) {
+    long elements() {
+      long n = 1;
+      for (int d : shape) {
+        n *= d;
+      }
+      return n;
+    }
+
+    @Override
+    public String toString() {
+      return label + " " + type + java.util.Arrays.toString(shape) + " " + quantization;
+    }
+  }
+
+  static Meta meta(TfLiteTensor t, String role) {
     int code = TfLiteTensorType(t);
-    DataType type = DataType.fromCode(code);
     int rank = TfLiteTensorNumDims(t);
     int[] shape = new int[Math.max(rank, 0)];
     for (int d = 0; d < shape.length; d++) {
@@ -33,10 +44,34 @@ final class TensorIO {
     }
     BytePointer name = TfLiteTensorName(t);
     String n = name == null || name.isNull() ? "" : name.getString();
+    String label = role + " '" + n + "'";
+    DType type = type(code);
     if (type == null) {
-      throw new TfliteException("tensor info", "tensor #" + index + " '" + n + "' has unsupported TfLiteType " + code);
+      throw new TfliteException("tensor info", label + " has unsupported TfLiteType " + code);
     }
-    return new TensorInfo(index, n, type, shape, TfLiteTensorByteSize(t), quantization(t));
+    return new Meta(label, n, type, shape, TfLiteTensorByteSize(t), quantization(t));
+  }
+
+  /** TFLite's C {@code TfLiteType} codes (which differ from the file's TensorType); null when unsupported. */
+  private static DType type(int code) {
+    if (code == kTfLiteFloat32) {
+      return DType.FLOAT32;
+    } else if (code == kTfLiteFloat16) {
+      return DType.FLOAT16;
+    } else if (code == kTfLiteInt32) {
+      return DType.INT32;
+    } else if (code == kTfLiteUInt8) {
+      return DType.UINT8;
+    } else if (code == kTfLiteInt64) {
+      return DType.INT64;
+    } else if (code == kTfLiteBool) {
+      return DType.BOOL;
+    } else if (code == kTfLiteInt16) {
+      return DType.INT16;
+    } else if (code == kTfLiteInt8) {
+      return DType.INT8;
+    }
+    return null;
   }
 
   private static Quantization quantization(TfLiteTensor t) {
@@ -59,76 +94,49 @@ final class TensorIO {
     return scale > 0 ? new Quantization(new float[] {scale}, new int[] {t.params().zero_point()}, 0) : Quantization.NONE;
   }
 
-  static void write(TfLiteTensor t, TensorInfo info, String what, float[] src) {
-    requireType(info, what, "float[]", DataType.FLOAT32);
-    new FloatPointer(data(t, info, what, src.length * 4L)).put(src, 0, src.length);
+  static void write(TfLiteTensor t, Meta m, float[] src) {
+    new FloatPointer(data(t, m, src.length * 4L)).put(src, 0, src.length);
   }
 
-  static void write(TfLiteTensor t, TensorInfo info, String what, int[] src) {
-    requireType(info, what, "int[]", DataType.INT32);
-    new IntPointer(data(t, info, what, src.length * 4L)).put(src, 0, src.length);
+  static void write(TfLiteTensor t, Meta m, int[] src) {
+    new IntPointer(data(t, m, src.length * 4L)).put(src, 0, src.length);
   }
 
-  static void write(TfLiteTensor t, TensorInfo info, String what, byte[] src) {
-    requireType(info, what, "byte[]", DataType.INT8, DataType.UINT8, DataType.BOOL);
-    new BytePointer(data(t, info, what, src.length)).put(src, 0, src.length);
+  static void write(TfLiteTensor t, Meta m, byte[] src) {
+    new BytePointer(data(t, m, src.length)).put(src, 0, src.length);
   }
 
-  /** Raw bytes (little-endian element order) from the buffer's position to its limit; position is not changed. */
-  static void write(TfLiteTensor t, TensorInfo info, String what, ByteBuffer src) {
-    byte[] tmp = new byte[src.remaining()];
-    src.duplicate().get(tmp);
-    new BytePointer(data(t, info, what, tmp.length)).put(tmp, 0, tmp.length);
-  }
-
-  static float[] readFloats(TfLiteTensor t, TensorInfo info, String what) {
-    requireType(info, what, "float[]", DataType.FLOAT32);
-    float[] out = new float[(int) (info.byteSize() / 4)];
-    new FloatPointer(data(t, info, what, info.byteSize())).get(out);
+  static float[] readFloats(TfLiteTensor t, Meta m) {
+    float[] out = new float[(int) (m.byteSize() / 4)];
+    new FloatPointer(data(t, m, m.byteSize())).get(out);
     return out;
   }
 
-  static int[] readInts(TfLiteTensor t, TensorInfo info, String what) {
-    requireType(info, what, "int[]", DataType.INT32);
-    int[] out = new int[(int) (info.byteSize() / 4)];
-    new IntPointer(data(t, info, what, info.byteSize())).get(out);
+  static int[] readInts(TfLiteTensor t, Meta m) {
+    int[] out = new int[(int) (m.byteSize() / 4)];
+    new IntPointer(data(t, m, m.byteSize())).get(out);
     return out;
   }
 
-  static byte[] readBytes(TfLiteTensor t, TensorInfo info, String what) {
-    requireType(info, what, "byte[]", DataType.INT8, DataType.UINT8, DataType.BOOL);
-    return readRaw(t, info, what);
-  }
-
-  static byte[] readRaw(TfLiteTensor t, TensorInfo info, String what) {
-    if (info.byteSize() > Integer.MAX_VALUE - 16) {
-      throw new TfliteException("read " + what, "tensor of " + info.byteSize() + " bytes does not fit a Java array");
+  static byte[] readBytes(TfLiteTensor t, Meta m) {
+    if (m.byteSize() > Integer.MAX_VALUE - 16) {
+      throw new TfliteException("read " + m.label(), "tensor of " + m.byteSize() + " bytes does not fit a Java array");
     }
-    byte[] out = new byte[(int) info.byteSize()];
-    new BytePointer(data(t, info, what, info.byteSize())).get(out);
+    byte[] out = new byte[(int) m.byteSize()];
+    new BytePointer(data(t, m, m.byteSize())).get(out);
     return out;
   }
 
-  private static Pointer data(TfLiteTensor t, TensorInfo info, String what, long bytes) {
-    if (bytes != info.byteSize()) {
-      long elems = info.type().byteSize() == 0 ? 0 : bytes / info.type().byteSize();
-      throw new IllegalArgumentException(what + " " + info + " needs " + info.elementCount() + " elements ("
-          + info.byteSize() + " bytes), got " + elems + " elements (" + bytes + " bytes)");
+  private static Pointer data(TfLiteTensor t, Meta m, long bytes) {
+    if (bytes != m.byteSize()) {
+      long elems = bytes / m.type().bytes();
+      throw new IllegalArgumentException(m + " needs " + m.elements() + " elements (" + m.byteSize()
+          + " bytes), got " + elems + " elements (" + bytes + " bytes)");
     }
     Pointer p = TfLiteTensorData(t);
     if (p == null || p.isNull()) {
-      throw new TfliteException("access " + what, info + " has no data (not allocated or produced by no operator)");
+      throw new TfliteException("access " + m.label(), m + " has no data (not allocated or produced by no operator)");
     }
     return p;
-  }
-
-  private static void requireType(TensorInfo info, String what, String javaType, DataType... allowed) {
-    for (DataType a : allowed) {
-      if (info.type() == a) {
-        return;
-      }
-    }
-    throw new IllegalArgumentException(what + " " + info + " is " + info.type() + "; " + javaType + " needs "
-        + Arrays.toString(allowed));
   }
 }

@@ -2,6 +2,7 @@ package org.qat4j.runtime;
 
 import java.util.function.IntFunction;
 import java.util.function.IntUnaryOperator;
+import org.qat4j.ir.DType;
 
 /**
  * Validation harness: classification accuracy on a dataset, agreement of two models, and cross-backend comparison of
@@ -47,13 +48,13 @@ public final class Validation {
    * runtime needs no training stack).
    */
   public static Accuracy accuracy(Interpreter it, int n, IntFunction<float[]> sample, IntUnaryOperator label) {
-    long need = it.inputInfo(0).elementCount();
+    long need = it.input(0).numElements();
     int correct = 0;
     for (int i = 0; i < n; i++) {
       float[] x = sample.apply(i);
       if (x.length != need) {
         throw new IllegalArgumentException("sample " + i + " has " + x.length + " values, model input "
-            + it.inputInfo(0) + " needs " + need);
+            + it.input(0) + " needs " + need);
       }
       if (argmax(predict(it, x)) == label.applyAsInt(i)) {
         correct++;
@@ -63,13 +64,14 @@ public final class Validation {
   }
 
   public static Agreement agreement(Interpreter a, Interpreter b, float[][] images) {
-    TensorInfo oa = a.outputInfo(0);
-    TensorInfo ob = b.outputInfo(0);
-    if (oa.elementCount() != ob.elementCount()) {
+    TensorView oa = a.output(0);
+    TensorView ob = b.output(0);
+    if (oa.numElements() != ob.numElements()) {
       throw new IllegalArgumentException("output sizes differ: " + oa + " vs " + ob);
     }
-    double scale = oa.quantization().isQuantized() ? oa.quantization().scale()
-        : ob.quantization().isQuantized() ? ob.quantization().scale() : Double.NaN;
+    Quantization qa = oa.quantization();
+    Quantization qb = ob.quantization();
+    double scale = qa.isQuantized() ? qa.scale() : qb.isQuantized() ? qb.scale() : Double.NaN;
     int same = 0;
     double max = 0;
     double sum = 0;
@@ -93,37 +95,43 @@ public final class Validation {
 
   public static BackendComparison compareBackends(TfliteModel model, Backend a, Backend b, float[][] images,
       int threads) {
-    try (Interpreter ia = Interpreter.create(model, Interpreter.Options.builder().backend(a).threads(threads).build());
-        Interpreter ib = Interpreter.create(model, Interpreter.Options.builder().backend(b).threads(threads).build())) {
-      TensorInfo out = ia.outputInfo(0);
+    DelegateCoverage.Latest ca = new DelegateCoverage.Latest();
+    DelegateCoverage.Latest cb = new DelegateCoverage.Latest();
+    try (Interpreter ia = Interpreter.create(model, options(a, threads, ca));
+        Interpreter ib = Interpreter.create(model, options(b, threads, cb))) {
+      DType type = ia.output(0).dataType();
       long elements = 0;
       long exact = 0;
       long maxLsb = 0;
       int same = 0;
       for (float[] img : images) {
-        ia.setInputReal(0, img);
-        ib.setInputReal(0, img);
+        ia.input(0).writeReal(img);
+        ib.input(0).writeReal(img);
         ia.invoke();
         ib.invoke();
-        long[] ra = raw(ia, out);
-        long[] rb = raw(ib, out);
+        long[] ra = raw(ia.output(0), type);
+        long[] rb = raw(ib.output(0), type);
         for (int k = 0; k < ra.length; k++) {
           elements++;
           long d = Math.abs(ra[k] - rb[k]);
           exact += d == 0 ? 1 : 0;
           maxLsb = Math.max(maxLsb, d);
         }
-        same += argmax(ia.outputReal(0)) == argmax(ib.outputReal(0)) ? 1 : 0;
+        same += argmax(ia.output(0).readReal()) == argmax(ib.output(0).readReal()) ? 1 : 0;
       }
       return new BackendComparison(a, b, elements, elements == 0 ? 0 : 100.0 * exact / elements, maxLsb,
-          images.length == 0 ? 0 : same / (double) images.length, ia.coverage().summary(), ib.coverage().summary());
+          images.length == 0 ? 0 : same / (double) images.length, ca.get().summary(), cb.get().summary());
     }
   }
 
+  private static Interpreter.Options options(Backend b, int threads, InterpreterListener coverage) {
+    return Interpreter.Options.builder().backend(b).threads(threads).listener(coverage).build();
+  }
+
   /** Integer view of output 0: quantized values for int types, float bits distance (ULP) for float32. */
-  private static long[] raw(Interpreter it, TensorInfo out) {
-    if (out.type() == DataType.FLOAT32) {
-      float[] f = it.outputFloats(0);
+  private static long[] raw(TensorView out, DType type) {
+    if (type == DType.FLOAT32) {
+      float[] f = out.readFloats();
       long[] r = new long[f.length];
       for (int i = 0; i < f.length; i++) {
         int bits = Float.floatToIntBits(f[i]);
@@ -131,18 +139,18 @@ public final class Validation {
       }
       return r;
     }
-    byte[] b = it.outputBytes(0);
+    byte[] b = out.readBytes();
     long[] r = new long[b.length];
     for (int i = 0; i < b.length; i++) {
-      r[i] = Quantizer.value(b[i], out.type());
+      r[i] = AffineCodec.value(b[i], type);
     }
     return r;
   }
 
   private static float[] predict(Interpreter it, float[] image) {
-    it.setInputReal(0, image);
+    it.input(0).writeReal(image);
     it.invoke();
-    return it.outputReal(0);
+    return it.output(0).readReal();
   }
 
   static int argmax(float[] v) {

@@ -10,6 +10,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qat4j.ir.DType;
 
 @Tag("native")
 class HarnessTest {
@@ -61,7 +62,7 @@ class HarnessTest {
       int[] labels = new int[x.length];
       int close = 0;
       for (int i = 0; i < x.length; i++) {
-        byte[] q = Quantizer.quantize(x[i], it.inputInfo(0).quantization(), DataType.INT8);
+        byte[] q = AffineCodec.quantize(x[i], it.input(0).quantization(), DType.INT8);
         byte[] ref = TinyModels.int8FcReference(q);
         float[] r = {ref[0], ref[1], ref[2]};
         labels[i] = Validation.argmax(r);

@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.qat4j.ir.DType;
 
 @Tag("native")
 class InterpreterTest {
@@ -28,11 +29,13 @@ class InterpreterTest {
     float[] ref = floatFcReference(x);
     try (TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build())) {
       for (Backend b : new Backend[] {Backend.BUILTIN, Backend.XNNPACK}) {
-        try (Interpreter it = Interpreter.create(m, Interpreter.Options.builder().backend(b).threads(1).build())) {
-          it.setInput("x", x);
+        DelegateCoverage.Latest cov = new DelegateCoverage.Latest();
+        try (Interpreter it = Interpreter.create(m,
+            Interpreter.Options.builder().backend(b).threads(1).listener(cov).build())) {
+          it.input("x").write(x);
           it.invoke();
-          assertArrayEquals(ref, it.outputFloats("y"), 1e-6f, b.name());
-          assertEquals(b == Backend.XNNPACK, it.coverage().delegated(), it.coverage().summary());
+          assertArrayEquals(ref, it.output("y").readFloats(), 1e-6f, b.name());
+          assertEquals(b == Backend.XNNPACK, cov.get().delegated(), cov.get().summary());
         }
       }
     }
@@ -44,18 +47,19 @@ class InterpreterTest {
     byte[] ref = TinyModels.int8FcReference(x);
     try (TfliteModel m = TfliteModel.fromBytes(TinyModels.int8Fc().build())) {
       for (Backend b : new Backend[] {Backend.BUILTIN, Backend.XNNPACK}) {
-        try (Interpreter it = Interpreter.create(m, Interpreter.Options.builder().backend(b).build())) {
-          TensorInfo in = it.inputInfo(0);
-          assertEquals(DataType.INT8, in.type());
+        DelegateCoverage.Latest cov = new DelegateCoverage.Latest();
+        try (Interpreter it = Interpreter.create(m, Interpreter.Options.builder().backend(b).listener(cov).build())) {
+          TensorView in = it.input(0);
+          assertEquals(DType.INT8, in.dataType());
           assertEquals(new Quantization(new float[] {0.5f}, new int[] {-1}, 0), in.quantization());
-          it.setInput(0, x);
+          it.input(0).write(x);
           it.invoke();
-          assertArrayEquals(ref, it.outputBytes(0), b + " " + it.coverage());
-          float[] real = it.outputReal(0);
+          assertArrayEquals(ref, it.output(0).readBytes(), b + " " + cov.get());
+          float[] real = it.output(0).readReal();
           for (int i = 0; i < 3; i++) {
             assertEquals(1f * (ref[i] - 2), real[i], 0f);
           }
-          assertEquals(b == Backend.XNNPACK, it.coverage().delegated(), it.coverage().summary());
+          assertEquals(b == Backend.XNNPACK, cov.get().delegated(), cov.get().summary());
         }
       }
     }
@@ -64,18 +68,18 @@ class InterpreterTest {
   @Test
   void wrongTypeShapeIndexAndNameGiveClearExceptions() {
     try (TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build()); Interpreter it = Interpreter.create(m)) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> it.setInput(0, new float[5]));
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> it.input(0).write(new float[5]));
       assertTrue(e.getMessage().contains("needs 4 elements"), e.getMessage());
-      e = assertThrows(IllegalArgumentException.class, () -> it.setInput(0, new byte[16]));
+      e = assertThrows(IllegalArgumentException.class, () -> it.input(0).write(new byte[16]));
       assertTrue(e.getMessage().contains("FLOAT32"), e.getMessage());
-      e = assertThrows(IllegalArgumentException.class, () -> it.setInput(0, new int[4]));
+      e = assertThrows(IllegalArgumentException.class, () -> it.input(0).write(new int[4]));
       assertTrue(e.getMessage().contains("int[]"), e.getMessage());
-      assertThrows(IndexOutOfBoundsException.class, () -> it.setInput(1, new float[4]));
-      assertThrows(IndexOutOfBoundsException.class, () -> it.setInput(-1, new float[4]));
-      assertThrows(IndexOutOfBoundsException.class, () -> it.outputFloats(1));
-      e = assertThrows(IllegalArgumentException.class, () -> it.setInput("nope", new float[4]));
+      assertThrows(IndexOutOfBoundsException.class, () -> it.input(1).write(new float[4]));
+      assertThrows(IndexOutOfBoundsException.class, () -> it.input(-1).write(new float[4]));
+      assertThrows(IndexOutOfBoundsException.class, () -> it.output(1).readFloats());
+      e = assertThrows(IllegalArgumentException.class, () -> it.input("nope").write(new float[4]));
       assertTrue(e.getMessage().contains("[x]"), e.getMessage());
-      assertThrows(IllegalArgumentException.class, () -> it.outputBytes(0));
+      assertThrows(IllegalArgumentException.class, () -> it.output(0).readBytes());
       assertThrows(IllegalArgumentException.class, () -> it.resizeInput(0, 0, 4));
       assertThrows(IllegalArgumentException.class, () -> it.resizeInput(0, 1 << 20, 1 << 20));
     }
@@ -85,19 +89,19 @@ class InterpreterTest {
   void byteBufferInputAndResize() {
     try (TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build()); Interpreter it = Interpreter.create(m)) {
       it.resizeInput(0, 2, 4);
-      assertArrayEquals(new int[] {2, 4}, it.inputInfo(0).shape());
+      assertArrayEquals(new int[] {2, 4}, it.input(0).shape());
       float[] x = {1, 2, 3, 4, -1, 0, 1, 0.5f};
       ByteBuffer bb = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
       for (float f : x) {
         bb.putFloat(f);
       }
       bb.flip();
-      it.setInput(0, bb);
+      it.input(0).write(bb);
       it.invoke();
-      float[] y = it.outputFloats(0);
+      float[] y = it.output(0).readFloats();
       assertEquals(6, y.length);
       assertArrayEquals(floatFcReference(new float[] {-1, 0, 1, 0.5f}), java.util.Arrays.copyOfRange(y, 3, 6), 1e-6f);
-      ByteBuffer raw = it.outputBuffer(0);
+      ByteBuffer raw = it.output(0).readBuffer();
       assertEquals(y[0], raw.getFloat(0));
     }
   }
@@ -124,7 +128,7 @@ class InterpreterTest {
       AtomicReference<Throwable> err = new AtomicReference<>();
       Thread later = new Thread(() -> {
         try {
-          it.setInput(0, new float[4]);
+          it.input(0).write(new float[4]);
           it.invoke();
         } catch (Throwable t) {
           err.set(t);
@@ -141,19 +145,20 @@ class InterpreterTest {
     TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build());
     Delegate d = Delegate.create(Backend.XNNPACK, java.util.Map.of(), 1);
     Interpreter a = Interpreter.create(m, Interpreter.Options.builder().delegate(d).build());
-    Interpreter b = Interpreter.create(m, Interpreter.Options.builder().delegate(d).build());
+    DelegateCoverage.Latest cov = new DelegateCoverage.Latest();
+    Interpreter b = Interpreter.create(m, Interpreter.Options.builder().delegate(d).listener(cov).build());
     m.close();
     d.close();
     assertFalse(m.isReleased());
     assertFalse(d.isFreed());
-    a.setInput(0, new float[] {1, 1, 1, 1});
+    a.input(0).write(new float[] {1, 1, 1, 1});
     a.invoke();
     a.close();
     assertFalse(d.isFreed(), "b still uses the delegate");
-    b.setInput(0, new float[] {1, 2, 3, 4});
+    b.input(0).write(new float[] {1, 2, 3, 4});
     b.invoke();
-    assertArrayEquals(floatFcReference(new float[] {1, 2, 3, 4}), b.outputFloats(0), 1e-6f);
-    assertTrue(b.coverage().delegated());
+    assertArrayEquals(floatFcReference(new float[] {1, 2, 3, 4}), b.output(0).readFloats(), 1e-6f);
+    assertTrue(cov.get().delegated());
     b.close();
     assertTrue(d.isFreed());
     assertTrue(m.isReleased());
@@ -176,23 +181,23 @@ class InterpreterTest {
   void anyTensorByModelIndexIsBoundsChecked() {
     try (TfliteModel m = TfliteModel.fromBytes(TinyModels.int8Fc().build()); Interpreter it = Interpreter.create(m)) {
       assertEquals(4, m.tensorCount());
-      TensorInfo w = it.tensorInfo(1);
+      TensorView w = it.tensor(1);
       assertEquals("w", w.name());
-      assertArrayEquals(TinyModels.WQ, it.readTensor(1));
-      assertEquals(0.125f, it.tensorInfo(2).quantization().scale());
-      assertThrows(IndexOutOfBoundsException.class, () -> it.tensorInfo(4));
-      assertThrows(IndexOutOfBoundsException.class, () -> it.readTensor(-1));
+      assertArrayEquals(TinyModels.WQ, it.tensor(1).readBuffer().array());
+      assertEquals(0.125f, it.tensor(2).quantization().scale());
+      assertThrows(IndexOutOfBoundsException.class, () -> it.tensor(4));
+      assertThrows(IndexOutOfBoundsException.class, () -> it.tensor(-1));
     }
   }
 
   @Test
   void quantizerRoundsHalfAwayAndSaturates() {
     Quantization q = new Quantization(new float[] {0.5f}, new int[] {-1}, 0);
-    byte[] b = Quantizer.quantize(new float[] {0.25f, -0.25f, 1000f, -1000f, 1f}, q, DataType.INT8);
+    byte[] b = AffineCodec.quantize(new float[] {0.25f, -0.25f, 1000f, -1000f, 1f}, q, DType.INT8);
     assertArrayEquals(new byte[] {0, -2, 127, -128, 1}, b);
-    assertArrayEquals(new float[] {0.5f, -0.5f, 64f, -63.5f, 1f}, Quantizer.dequantize(b, q, DataType.INT8));
+    assertArrayEquals(new float[] {0.5f, -0.5f, 64f, -63.5f, 1f}, AffineCodec.dequantize(b, q, DType.INT8));
     Quantization u = new Quantization(new float[] {1f}, new int[] {128}, 0);
-    assertArrayEquals(new byte[] {(byte) 255, 0}, Quantizer.quantize(new float[] {500f, -500f}, u, DataType.UINT8));
+    assertArrayEquals(new byte[] {(byte) 255, 0}, AffineCodec.quantize(new float[] {500f, -500f}, u, DType.UINT8));
     assertThrows(IllegalStateException.class, () -> new Quantization(new float[] {1, 2}, new int[] {0, 0}, 0).scale());
   }
 }

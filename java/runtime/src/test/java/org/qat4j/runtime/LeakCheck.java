@@ -44,7 +44,7 @@ public final class LeakCheck {
         Interpreter it = Interpreter.create(m, Interpreter.Options.builder().backend(backend).threads(1).build())) {
       Benchmark.fillInputs(it);
       it.invoke();
-      it.outputBuffer(0);
+      it.output(0).readBuffer();
     }
   }
 

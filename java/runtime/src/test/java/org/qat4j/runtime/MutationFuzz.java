@@ -42,15 +42,15 @@ public final class MutationFuzz {
     try (TfliteModel model = TfliteModel.fromBytes(bytes)) {
       try (Interpreter it = Interpreter.create(model, Interpreter.Options.builder().threads(1).build())) {
         for (int k = 0; k < it.inputCount(); k++) {
-          TensorInfo info = it.inputInfo(k);
-          if (info.byteSize() <= (1 << 24)) {
-            it.setInput(k, java.nio.ByteBuffer.allocate((int) info.byteSize()));
+          TensorView info = it.input(k);
+          if (info.numBytes() <= (1 << 24)) {
+            it.input(k).write(java.nio.ByteBuffer.allocate((int) info.numBytes()));
           }
         }
         it.invoke();
         for (int k = 0; k < it.outputCount(); k++) {
-          if (it.outputInfo(k).byteSize() <= (1 << 24)) {
-            it.outputBuffer(k);
+          if (it.output(k).numBytes() <= (1 << 24)) {
+            it.output(k).readBuffer();
           }
         }
         return "ran";

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.qat4j.ir.DType;
 
 @Tag("native")
 class RealModelTest {
@@ -26,18 +27,19 @@ class RealModelTest {
 
   @Test
   void uint8MobileNetClassifiesCatWithinTop5() throws Exception {
+    DelegateCoverage.Latest cov = new DelegateCoverage.Latest();
     List<String> labels = Files.readAllLines(SharedModels.require("imagenet_labels.txt"));
     try (TfliteModel m = TfliteModel.fromFile(SharedModels.require(MODEL));
-        Interpreter it = Interpreter.create(m, Interpreter.Options.builder().threads(1).build())) {
-      TensorInfo in = it.inputInfo(0);
-      assertEquals(DataType.UINT8, in.type());
+        Interpreter it = Interpreter.create(m, Interpreter.Options.builder().threads(1).listener(cov).build())) {
+      TensorView in = it.input(0);
+      assertEquals(DType.UINT8, in.dataType());
       assertArrayEquals(new int[] {1, 128, 128, 3}, in.shape());
       assertEquals(0.0078125f, in.quantization().scale());
       assertEquals(128, in.quantization().zeroPoint());
-      assertEquals(0, it.inputIndex("input"));
-      it.setInput("input", SharedModels.catPixels(128));
+      assertEquals("input", it.input(0).name());
+      it.input("input").write(SharedModels.catPixels(128));
       it.invoke();
-      byte[] scores = it.outputBytes(0);
+      byte[] scores = it.output(0).readBytes();
       assertEquals(1001, scores.length);
       int[] top5 = top(scores, 5);
       StringBuilder names = new StringBuilder();
@@ -54,8 +56,8 @@ class RealModelTest {
       List<String> fromReader = org.qat4j.tflite.TfliteReader.read(SharedModels.require(MODEL)).subgraph(0).operators()
           .stream().map(org.qat4j.tflite.OperatorInfo::opName).toList();
       assertEquals(fromReader, m.operatorNames());
-      assertFalse(it.coverage().delegated(), it.coverage().summary());
-      assertEquals(31, it.coverage().cpuOps());
+      assertFalse(cov.get().delegated(), cov.get().summary());
+      assertEquals(31, cov.get().cpuOps());
     }
   }
 
@@ -76,21 +78,22 @@ class RealModelTest {
   @Test
   void xnnpackTakesTheUint8GraphAndAgreesOnTop1() throws Exception {
     byte[] pixels = SharedModels.catPixels(128);
+    DelegateCoverage.Latest cov = new DelegateCoverage.Latest();
     try (TfliteModel m = TfliteModel.fromFile(SharedModels.require(MODEL));
         Interpreter cpu = Interpreter.create(m, Interpreter.Options.builder().threads(1).build());
         Interpreter xnn = Interpreter.create(m,
-            Interpreter.Options.builder().threads(1).backend(Backend.XNNPACK).build())) {
-      DelegateCoverage c = xnn.coverage();
+            Interpreter.Options.builder().threads(1).backend(Backend.XNNPACK).listener(cov).build())) {
+      DelegateCoverage c = cov.get();
       assertTrue(c.delegated(), c.summary());
       assertEquals(List.of(Xnnpack.KERNEL_NAME), c.delegateKernels().subList(0, 1));
       assertTrue(c.cpuOps() < 31, c.summary());
       System.out.println("XNNPACK coverage: " + c.summary());
-      cpu.setInput(0, pixels);
-      xnn.setInput(0, pixels);
+      cpu.input(0).write(pixels);
+      xnn.input(0).write(pixels);
       cpu.invoke();
       xnn.invoke();
-      byte[] a = cpu.outputBytes(0);
-      byte[] b = xnn.outputBytes(0);
+      byte[] a = cpu.output(0).readBytes();
+      byte[] b = xnn.output(0).readBytes();
       int maxLsb = 0;
       for (int i = 0; i < a.length; i++) {
         maxLsb = Math.max(maxLsb, Math.abs((a[i] & 0xff) - (b[i] & 0xff)));
@@ -104,10 +107,13 @@ class RealModelTest {
 
   @Test
   void nnapiOnLinuxIsReportedAsCpu() throws Exception {
+    DelegateCoverage.Latest cov = new DelegateCoverage.Latest();
     try (TfliteModel m = TfliteModel.fromFile(SharedModels.require(MODEL));
-        Interpreter it = Interpreter.create(m, Interpreter.Options.builder().backend(Backend.NNAPI).build())) {
-      assertFalse(it.coverage().delegated());
-      assertTrue(it.coverage().summary().contains("not delegated: ran on CPU"), it.coverage().summary());
+        Interpreter it = Interpreter.create(m,
+            Interpreter.Options.builder().backend(Backend.NNAPI).listener(cov).build())) {
+      assertEquals(Backend.NNAPI, it.options().backend());
+      assertFalse(cov.get().delegated());
+      assertTrue(cov.get().summary().contains("not delegated: ran on CPU"), cov.get().summary());
     }
   }
 
@@ -123,12 +129,13 @@ class RealModelTest {
 
   @Test
   void profilerReportsEveryOperatorType() throws Exception {
+    OpProfile profile = new OpProfile();
     try (TfliteModel m = TfliteModel.fromFile(SharedModels.require(MODEL));
-        Interpreter it = Interpreter.create(m, Interpreter.Options.builder().profiling(true).threads(1).build())) {
-      it.setInput(0, new byte[128 * 128 * 3]);
+        Interpreter it = Interpreter.create(m, Interpreter.Options.builder().listener(profile).threads(1).build())) {
+      it.input(0).write(new byte[128 * 128 * 3]);
       it.invoke();
       it.invoke();
-      List<OpStats> table = it.opProfile();
+      List<OpStats> table = profile.table();
       long convs = table.stream().filter(s -> s.name().equals("CONV_2D")).mapToLong(OpStats::count).sum();
       assertEquals(30, convs, "15 CONV_2D per invoke, 2 invokes: " + table);
       assertTrue(table.stream().anyMatch(s -> s.name().equals("DEPTHWISE_CONV_2D") && s.count() == 26), "" + table);

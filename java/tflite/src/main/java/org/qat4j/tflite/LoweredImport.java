@@ -45,9 +45,8 @@ final class LoweredImport {
   }
 
   private static TensorSpec tensor(TfliteModelInfo m, TensorInfo t, List<String> problems) {
-    DType type = null;
-    for (DType d : DType.values()) if (d.tfliteCode() == t.typeCode()) type = d;
-    if (type == null) {
+    DType type = t.dtype();
+    if (type == null || !type.lowered()) {
       problems.add("tensor " + t.index() + " '" + t.name() + "' has unsupported type " + t.typeName());
       return null;
     }

@@ -1,10 +1,11 @@
 package org.qat4j.tflite;
 
 import java.util.Arrays;
+import org.qat4j.ir.DType;
 
 /**
- * One tensor of a subgraph as stored in a .tflite file. {@code typeName} is TFLite's TensorType
- * name (e.g. "INT8"); {@code bufferBytes} is the size of its constant data (0 for activations);
+ * One tensor of a subgraph as stored in a .tflite file. {@code typeCode}/{@code typeName} are the file's raw
+ * TensorType (any value, e.g. 9/"INT8", kept for messages); {@link #dtype()} is the element type; {@code bufferBytes} is the size of its constant data (0 for activations);
  * {@code quantization} is null when absent. Shapes are batch-first NHWC as TFLite stores them.
  */
 public record TensorInfo(int index, String name, int[] shape, int[] shapeSignature, int typeCode, String typeName,
@@ -16,6 +17,12 @@ public record TensorInfo(int index, String name, int[] shape, int[] shapeSignatu
 
   @Override public int[] shape() { return shape.clone(); }
   @Override public int[] shapeSignature() { return shapeSignature.clone(); }
+
+  /** The element type, or null for a file type without one (STRING, COMPLEX64, RESOURCE, an unknown code). */
+  public DType dtype() {
+    for (DType d : DType.values()) if (d.tfliteCode() == typeCode) return d;
+    return null;
+  }
 
   /** True when the tensor has constant data in the file. */
   public boolean constant() { return bufferBytes > 0; }

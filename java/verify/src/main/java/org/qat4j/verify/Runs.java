@@ -92,16 +92,16 @@ final class Runs {
   static Object tflite(byte[] bytes, Backend backend, Object inputs, int n) {
     try (TfliteModel m = TfliteModel.fromBytes(bytes);
          Interpreter it = Interpreter.create(m, Interpreter.Options.builder().backend(backend).threads(1).build())) {
-      int per = (int) it.inputInfo(0).elementCount();
-      int len = (int) it.outputInfo(0).elementCount();
-      boolean floatOut = it.outputInfo(0).type() == org.qat4j.runtime.DataType.FLOAT32;
+      int per = (int) it.input(0).numElements();
+      int len = (int) it.output(0).numElements();
+      boolean floatOut = it.output(0).dataType() == DType.FLOAT32;
       Object all = floatOut ? new float[n * len] : new byte[n * len];
       for (int i = 0; i < n; i++) {
-        if (inputs instanceof float[] f) it.setInput(0, Arrays.copyOfRange(f, i * per, (i + 1) * per));
-        else it.setInput(0, Arrays.copyOfRange((byte[]) inputs, i * per, (i + 1) * per));
+        if (inputs instanceof float[] f) it.input(0).write(Arrays.copyOfRange(f, i * per, (i + 1) * per));
+        else it.input(0).write(Arrays.copyOfRange((byte[]) inputs, i * per, (i + 1) * per));
         it.invoke();
-        if (floatOut) System.arraycopy(it.outputFloats(0), 0, all, i * len, len);
-        else System.arraycopy(it.outputBytes(0), 0, all, i * len, len);
+        if (floatOut) System.arraycopy(it.output(0).readFloats(), 0, all, i * len, len);
+        else System.arraycopy(it.output(0).readBytes(), 0, all, i * len, len);
       }
       return all;
     }

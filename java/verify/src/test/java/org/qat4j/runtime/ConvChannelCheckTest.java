@@ -75,9 +75,9 @@ class ConvChannelCheckTest {
     // 6 channels = 2 groups of 3, dividing the 8 filters: a legal grouped convolution TFLite computes
     try (TfliteModel m = TfliteModel.fromBytes(withInputChannels(6));
          Interpreter it = Interpreter.create(m, Interpreter.Options.builder().threads(1).build())) {
-      it.setInput(0, ByteBuffer.allocate((int) it.inputInfo(0).byteSize()));
+      it.input(0).write(ByteBuffer.allocate((int) it.input(0).numBytes()));
       it.invoke();
-      assertEquals(1001, it.outputInfo(0).shape()[1]);
+      assertEquals(1001, it.output(0).shape()[1]);
     }
   }
 }

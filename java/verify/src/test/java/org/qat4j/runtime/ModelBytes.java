@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import org.qat4j.core.Model;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.zoo.MobileNetMini;
+import org.qat4j.ir.DType;
 import org.qat4j.quant.lower.FloatLowering;
 import org.qat4j.quant.lower.Int8Lowering;
 import org.qat4j.quant.ptq.Ptq;
@@ -24,7 +25,7 @@ final class ModelBytes {
     SplittableRandom r = new SplittableRandom(5);
     float[] x = new float[8 * 28 * 28];
     for (int i = 0; i < x.length; i++) x[i] = (float) r.nextDouble();
-    return TfliteWriter.write(Int8Lowering.lower(Ptq.quantize(m, List.of(Tensor.of(x, 8, 28, 28, 1))), Int8Lowering.IoType.INT8));
+    return TfliteWriter.write(Int8Lowering.lower(Ptq.quantize(m, List.of(Tensor.of(x, 8, 28, 28, 1))), DType.INT8));
   }
 
   /** qat4j's MobileNetMini (given seed) as a float32 export. */

@@ -34,7 +34,7 @@ class ShapePropagationTest {
     byte[] bytes = withInputBatch(ModelBytes.mobileNetMiniFloat(3), 64);
     try (TfliteModel m = TfliteModel.fromBytes(bytes); Interpreter it = Interpreter.create(m)) {
       it.invoke();
-      assertEquals(64, it.outputInfo(0).shape()[0]);
+      assertEquals(64, it.output(0).shape()[0]);
     }
   }
 }

@@ -34,16 +34,13 @@ import org.qat4j.quant.quantizers.FakeQuantizer;
  * exactly the fake-quantized (folded) weights the model computes in inference.
  */
 public final class Int8Lowering {
-  /** Model input/output element type. */
-  public enum IoType { FLOAT, INT8, UINT8 }
-
   private final QatModel qat;
   private final Model model;
-  private final IoType io;
+  private final DType io;
   private final LoweredGraphBuilder b;
   private final Map<String, Integer> tensorOf = new HashMap<>();
 
-  private Int8Lowering(QatModel qat, IoType io) {
+  private Int8Lowering(QatModel qat, DType io) {
     this.qat = qat;
     this.model = qat.model();
     this.io = io;
@@ -51,10 +48,16 @@ public final class Int8Lowering {
   }
 
   /**
-   * @throws IllegalArgumentException when the scheme is not deployable, a layer is float or
-   *     unsupported, or a range is missing (one message listing every problem)
+   * Lowers to a full-int8 graph whose input and output have element type {@code io}: INT8, UINT8 or FLOAT32
+   * (float I/O with QUANTIZE/DEQUANTIZE at the edges).
+   *
+   * @throws IllegalArgumentException when {@code io} is another type, the scheme is not deployable, a layer is float
+   *     or unsupported, or a range is missing (one message listing every problem)
    */
-  public static LoweredGraph lower(QatModel qat, IoType io) {
+  public static LoweredGraph lower(QatModel qat, DType io) {
+    if (io != DType.INT8 && io != DType.UINT8 && io != DType.FLOAT32) {
+      throw new IllegalArgumentException("int8 model I/O must be INT8, UINT8 or FLOAT32, got " + io);
+    }
     if (qat.scheme().int8Blocker() != null) throw new IllegalArgumentException(qat.scheme().int8Blocker());
     return new Int8Lowering(qat, io).run();
   }
@@ -65,16 +68,16 @@ public final class Int8Lowering {
     for (Node n : model.nodes()) lowerNode(n);
     Node out = model.output();
     int o = tensorOf.get(out.name());
-    if (io != IoType.INT8) {
+    if (io != DType.INT8) {
       TensorSpec t = b.tensor(o);
-      int r = io == IoType.FLOAT
+      int r = io == DType.FLOAT32
           ? b.addTensor(TensorSpec.activation(out.name() + "_float", t.shape(), DType.FLOAT32, null))
           : b.addTensor(TensorSpec.activation(out.name() + "_uint8", t.shape(), DType.UINT8, shifted(t.quant())));
-      b.addOp(io == IoType.FLOAT ? OpKind.DEQUANTIZE : OpKind.QUANTIZE, new int[] {o}, new int[] {r}, null);
+      b.addOp(io == DType.FLOAT32 ? OpKind.DEQUANTIZE : OpKind.QUANTIZE, new int[] {o}, new int[] {r}, null);
       o = r;
     }
     b.setOutputs(o);
-    b.description("qat4j int8 model (" + qat.scheme().name() + ", " + io + " I/O)");
+    b.description("qat4j int8 model (" + qat.scheme().name() + ", " + (io == DType.FLOAT32 ? "FLOAT" : io) + " I/O)");
     return b.build();
   }
 
@@ -111,7 +114,7 @@ public final class Int8Lowering {
 
   private void lowerInput(Node n) {
     int[] shape = FloatLowering.batch1(n.shape());
-    DType t = io == IoType.FLOAT ? DType.FLOAT32 : io == IoType.UINT8 ? DType.UINT8 : DType.INT8;
+    DType t = io;
     // Params are attached when the input quantizer is reached (it directly follows the input).
     int x = b.addTensor(TensorSpec.activation(n.name(), shape, t, null));
     tensorOf.put(n.name(), x);
@@ -122,12 +125,12 @@ public final class Int8Lowering {
     QuantParams q = activationParams(f.quantizer());
     int x = in(n, 0);
     TensorSpec raw = b.tensor(x);
-    if (io == IoType.INT8) {
+    if (io == DType.INT8) {
       b.setTensor(x, new TensorSpec(raw.name(), raw.shape(), DType.INT8, q, null));
       tensorOf.put(n.name(), x);
       return;
     }
-    if (io == IoType.UINT8) b.setTensor(x, new TensorSpec(raw.name(), raw.shape(), DType.UINT8, shifted(q), null));
+    if (io == DType.UINT8) b.setTensor(x, new TensorSpec(raw.name(), raw.shape(), DType.UINT8, shifted(q), null));
     b.addOp(OpKind.QUANTIZE, new int[] {x}, new int[] {act(n, q)}, null);
   }
 

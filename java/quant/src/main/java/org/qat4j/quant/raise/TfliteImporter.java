@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.qat4j.core.Model;
+import org.qat4j.ir.DType;
 import org.qat4j.tflite.TfliteModelInfo;
 import org.qat4j.tflite.SubgraphInfo;
 import org.qat4j.tflite.OperatorInfo;
@@ -38,8 +39,8 @@ public final class TfliteImporter {
       if (op.custom() || !ImportGraph.operators().contains(op.opName())) problems.add("operator " + op.index() + " (" + op.opName() + ")");
     }
     for (TensorInfo t : s.tensors()) {
-      boolean shapeTensor = t.typeName().equals("INT32") && t.constant();
-      if (!t.typeName().equals("FLOAT32") && !shapeTensor) {
+      boolean shapeTensor = t.dtype() == DType.INT32 && t.constant();
+      if (t.dtype() != DType.FLOAT32 && !shapeTensor) {
         problems.add("tensor " + t.index() + " '" + t.name() + "' is " + t.typeName() + " (only float32 models import)");
       }
     }

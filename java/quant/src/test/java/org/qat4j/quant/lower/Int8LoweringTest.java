@@ -79,7 +79,7 @@ class Int8LoweringTest {
     SplittableRandom r = new SplittableRandom(1);
     QatModel q = Quantize.model(f);
     q.calibrate(batches(r, 2, 8, 6, 6, 2));
-    LoweredGraph g = Int8Lowering.lower(q, Int8Lowering.IoType.FLOAT);
+    LoweredGraph g = Int8Lowering.lower(q, DType.FLOAT32);
     assertEquals(List.of(OpKind.QUANTIZE, OpKind.CONV_2D, OpKind.MAX_POOL_2D, OpKind.RESHAPE, OpKind.FULLY_CONNECTED, OpKind.SOFTMAX, OpKind.DEQUANTIZE),
         g.ops().stream().map(OpSpec::kind).toList());
     OpSpec conv = op(g, OpKind.CONV_2D);
@@ -133,7 +133,7 @@ class Int8LoweringTest {
     for (Tensor b : data) q.model().forward(b, ExecContext.training(seed));
     q.freezeBatchNorm();
     q.freezeObservers();
-    LoweredGraph g = Int8Lowering.lower(q, Int8Lowering.IoType.FLOAT);
+    LoweredGraph g = Int8Lowering.lower(q, DType.FLOAT32);
     Tensor x = data.get(0);
     float[] want = q.model().predict(x).toArray();
     float[] got = new Simulator(g).runBatchFloat(16, x.toArray());
@@ -172,7 +172,7 @@ class Int8LoweringTest {
     randomizeBn(f, 4);
     QatModel q = Quantize.model(f);
     q.calibrate(batches(new SplittableRandom(4), 2, 4, 8, 8, 3));
-    LoweredGraph g = Int8Lowering.lower(q, Int8Lowering.IoType.INT8);
+    LoweredGraph g = Int8Lowering.lower(q, DType.INT8);
     TensorSpec dw = g.tensor(op(g, OpKind.DEPTHWISE_CONV_2D).inputs()[1]);
     assertArrayEquals(new int[] {1, 3, 3, 8}, dw.shape());
     assertEquals(3, dw.quant().quantizedDimension());
@@ -188,7 +188,7 @@ class Int8LoweringTest {
     Model f = convBnNet();
     QatModel q = Quantize.model(f);
     q.calibrate(batches(new SplittableRandom(5), 1, 4, 6, 6, 2));
-    LoweredGraph g = Int8Lowering.lower(q, Int8Lowering.IoType.UINT8);
+    LoweredGraph g = Int8Lowering.lower(q, DType.UINT8);
     TensorSpec in = g.tensor(g.inputs()[0]), out = g.tensor(g.outputs()[0]);
     assertEquals(DType.UINT8, in.type());
     assertEquals(DType.UINT8, out.type());
@@ -204,14 +204,14 @@ class Int8LoweringTest {
     Model f = convBnNet();
     QatModel four = Quantize.model(f, new NBit(4, 8, true));
     four.calibrate(batches(new SplittableRandom(6), 1, 2, 6, 6, 2));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Int8Lowering.lower(four, Int8Lowering.IoType.FLOAT));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Int8Lowering.lower(four, DType.FLOAT32));
     assertTrue(e.getMessage().contains("not deployable"), e.getMessage());
     QatModel raw = Quantize.model(f);
-    e = assertThrows(IllegalArgumentException.class, () -> Int8Lowering.lower(raw, Int8Lowering.IoType.FLOAT));
+    e = assertThrows(IllegalArgumentException.class, () -> Int8Lowering.lower(raw, DType.FLOAT32));
     assertTrue(e.getMessage().contains("calibrate"), e.getMessage());
     QatModel partial = Quantize.apply(Quantize.annotate(f, "conv", "bn", "relu6", "fc"));
     partial.calibrate(batches(new SplittableRandom(6), 1, 2, 6, 6, 2));
-    e = assertThrows(IllegalArgumentException.class, () -> Int8Lowering.lower(partial, Int8Lowering.IoType.FLOAT));
+    e = assertThrows(IllegalArgumentException.class, () -> Int8Lowering.lower(partial, DType.FLOAT32));
     assertTrue(e.getMessage().contains("'in' is not quantized") && e.getMessage().contains("'sm' (Softmax): float layer"), e.getMessage());
   }
 }

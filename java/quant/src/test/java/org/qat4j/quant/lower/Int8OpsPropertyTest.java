@@ -13,6 +13,7 @@ import org.qat4j.core.Model;
 import org.qat4j.core.Node;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.layers.*;
+import org.qat4j.ir.DType;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.Quantize;
 import org.qat4j.ir.LoweredGraph;
@@ -57,7 +58,7 @@ class Int8OpsPropertyTest {
       q.calibrate(data);
       for (Tensor b : data) q.model().forward(b, ExecContext.training(seed));
       q.freezeObservers();
-      LoweredGraph g = Int8Lowering.lower(q, Int8Lowering.IoType.FLOAT);
+      LoweredGraph g = Int8Lowering.lower(q, DType.FLOAT32);
       List<OpKind> kinds = g.ops().stream().map(OpSpec::kind).toList();
       for (OpKind want : List.of(OpKind.CONV_2D, OpKind.DEPTHWISE_CONV_2D, OpKind.HARD_SWISH, OpKind.ADD, OpKind.CONCATENATION,
           OpKind.RELU, OpKind.RESHAPE, OpKind.FULLY_CONNECTED)) {

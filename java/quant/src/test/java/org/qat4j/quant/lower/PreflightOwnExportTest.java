@@ -23,6 +23,7 @@ import org.qat4j.core.layers.GlobalAveragePooling2D;
 import org.qat4j.core.layers.Padding;
 import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Softmax;
+import org.qat4j.ir.DType;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.Quantize;
 import org.qat4j.quant.lower.Int8Lowering;
@@ -51,7 +52,7 @@ class PreflightOwnExportTest {
     return g.build(g.add(new Softmax("sm"), g.add(new Dense("fc", 4), gap)));
   }
 
-  private static PreflightReport export(Int8Lowering.IoType io) {
+  private static PreflightReport export(DType io) {
     QatModel q = Quantize.model(mobileish());
     SplittableRandom r = new SplittableRandom(5);
     List<Tensor> batches = new ArrayList<>();
@@ -62,18 +63,18 @@ class PreflightOwnExportTest {
   }
 
   @Test void int8IoExportIsFullyMapped() {
-    PreflightReport r = export(Int8Lowering.IoType.INT8);
+    PreflightReport r = export(DType.INT8);
     assertEquals(r.totalOps(), r.edgetpuOps(), r.text());
     assertTrue(r.warnings().isEmpty(), r.warnings().toString());
   }
 
   @Test void uint8IoExportIsFullyMapped() {
-    PreflightReport r = export(Int8Lowering.IoType.UINT8);
+    PreflightReport r = export(DType.UINT8);
     assertEquals(r.totalOps(), r.edgetpuOps(), r.text());
   }
 
   @Test void floatIoExportKeepsOnlyTheEdgeConversionsOnCpu() {
-    PreflightReport r = export(Int8Lowering.IoType.FLOAT);
+    PreflightReport r = export(DType.FLOAT32);
     System.out.println(r.text());
     List<OperatorResult> ops = r.operators();
     assertEquals("QUANTIZE", ops.get(0).op());

@@ -18,6 +18,7 @@ import org.qat4j.core.layers.Concatenate;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Padding;
 import org.qat4j.core.layers.ReLU6;
+import org.qat4j.ir.DType;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.Quantize;
 import org.qat4j.ir.LoweredGraph;
@@ -120,14 +121,14 @@ class SamePaddingTest {
     for (Tensor b : data) q.model().forward(b, ExecContext.training(1));
     q.freezeBatchNorm();
     q.freezeObservers();
-    LoweredGraph g = Int8Lowering.lower(q, Int8Lowering.IoType.INT8);
+    LoweredGraph g = Int8Lowering.lower(q, DType.INT8);
     assertExplicit(g);
     LoweredGraph same = asSame(g);
     byte[] x = new byte[16 * 6 * 6 * 3];
     new SplittableRandom(4).nextBytes(x);
     assertArrayEquals((byte[]) new Simulator(same).runBatch(16, x)[0], (byte[]) new Simulator(g).runBatch(16, x)[0]);
     // And the fake-quant model agrees with the int8 graph (float I/O) within 1 output LSB.
-    LoweredGraph fg = Int8Lowering.lower(q, Int8Lowering.IoType.FLOAT);
+    LoweredGraph fg = Int8Lowering.lower(q, DType.FLOAT32);
     float[] xf = data.get(0).toArray();
     float[] want = q.model().predict(data.get(0)).toArray(), got = new Simulator(fg).runBatchFloat(16, xf);
     float lsb = q.rangeOf("concat").grids()[0].scale();

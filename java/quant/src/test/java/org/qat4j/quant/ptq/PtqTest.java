@@ -12,6 +12,7 @@ import org.qat4j.core.Model;
 import org.qat4j.core.Sequential;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.layers.*;
+import org.qat4j.ir.DType;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.calib.MinMaxEstimator;
 import org.qat4j.quant.calib.MseEstimator;
@@ -91,7 +92,7 @@ class PtqTest {
       float[] before = q.model().predict(rep.get(1)).toArray();
       q.model().forward(rep.get(0), ExecContext.training(1));
       assertArrayEquals(before, q.model().predict(rep.get(1)).toArray(), 0f, est.toString());
-      var g = Int8Lowering.lower(q, Int8Lowering.IoType.FLOAT);
+      var g = Int8Lowering.lower(q, DType.FLOAT32);
       float[] sim = new Simulator(g).runBatchFloat(16, rep.get(1).toArray());
       float outScale = q.rangeOf("fc").grids()[0].scale();
       for (int i = 0; i < sim.length; i++) assertEquals(before[i], sim[i], 3 * outScale, est + " at " + i);

@@ -30,9 +30,9 @@ import org.qat4j.tflite.TfliteWriter;
 class Int8WriterParityTest {
   private static byte[] run(byte[] model, Backend b, byte[] input) {
     try (TfliteModel m = TfliteModel.fromBytes(model); Interpreter it = Parity.open(m, b)) {
-      it.setInput(0, input);
+      it.input(0).write(input);
       it.invoke();
-      return it.outputBytes(0);
+      return it.output(0).readBytes();
     }
   }
 

@@ -32,12 +32,12 @@ final class Parity {
   /** Sets every input (float[], byte[] or int[]), invokes, returns output {@code o}. */
   static Object invoke(Interpreter it, Object[] inputs, int o) {
     for (int i = 0; i < inputs.length; i++) {
-      if (inputs[i] instanceof float[] f) it.setInput(i, f);
-      else if (inputs[i] instanceof byte[] b) it.setInput(i, b);
-      else it.setInput(i, (int[]) inputs[i]);
+      if (inputs[i] instanceof float[] f) it.input(i).write(f);
+      else if (inputs[i] instanceof byte[] b) it.input(i).write(b);
+      else it.input(i).write((int[]) inputs[i]);
     }
     it.invoke();
-    return it.outputInfo(o).type() == org.qat4j.runtime.DataType.FLOAT32 ? it.outputFloats(o) : it.outputBytes(o);
+    return it.output(o).dataType() == DType.FLOAT32 ? it.output(o).readFloats() : it.output(o).readBytes();
   }
 
   /**

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.qat4j.ir.DType;
 import org.qat4j.tflite.OperatorInfo;
 import org.qat4j.tflite.SubgraphInfo;
 import org.qat4j.tflite.TensorInfo;
@@ -68,7 +69,7 @@ public final class EdgeTpuPreflight {
   private static boolean inputEdgeQuantize(OperatorInfo op, SubgraphInfo sg, Set<Integer> graphInputs) {
     int[] in = op.inputs();
     return op.opName().equals("QUANTIZE") && in.length == 1 && graphInputs.contains(in[0])
-        && sg.tensor(in[0]).typeName().equals("FLOAT32");
+        && sg.tensor(in[0]).dtype() == DType.FLOAT32;
   }
 
   private static PreflightReport compiled(TfliteModelInfo model, SubgraphInfo sg, List<String> warnings) {
@@ -93,9 +94,8 @@ public final class EdgeTpuPreflight {
   }
 
   private static void ioWarning(TensorInfo t, String what, List<String> warnings) {
-    String type = t.typeName();
-    if (type.equals("INT8") || type.equals("UINT8")) return;
-    warnings.add("Model not quantized at its " + what + ": " + what + " " + OpRules.describe(t) + " is " + type
+    if (t.dtype() == DType.INT8 || t.dtype() == DType.UINT8) return;
+    warnings.add("Model not quantized at its " + what + ": " + what + " " + OpRules.describe(t) + " is " + t.typeName()
         + "; export int8/uint8 model I/O so no QUANTIZE/DEQUANTIZE runs on the CPU");
   }
 

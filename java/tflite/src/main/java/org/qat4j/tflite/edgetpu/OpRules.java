@@ -2,6 +2,7 @@ package org.qat4j.tflite.edgetpu;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import org.qat4j.ir.DType;
 import org.qat4j.tflite.OperatorInfo;
 import org.qat4j.tflite.SubgraphInfo;
 import org.qat4j.tflite.TensorInfo;
@@ -43,7 +44,7 @@ final class OpRules {
       if (in[i] < 0) continue;
       TensorInfo t = sg.tensor(in[i]);
       if (eightBit(t)) continue;
-      if (t.typeName().equals("INT32") && row.int32Inputs().contains(i)) {
+      if (t.dtype() == DType.INT32 && row.int32Inputs().contains(i)) {
         if (!t.constant()) return "input " + i + " " + describe(t) + " must be constant";
         continue;
       }
@@ -57,7 +58,7 @@ final class OpRules {
   }
 
   private static boolean eightBit(TensorInfo t) {
-    return t.typeName().equals("INT8") || t.typeName().equals("UINT8");
+    return t.dtype() == DType.INT8 || t.dtype() == DType.UINT8;
   }
 
   /** Activations (not filters/bias, which must be constant): rank ≤ 3, or only the innermost 3 dims may exceed 1. */
@@ -187,7 +188,7 @@ final class OpRules {
     int[] in = op.inputs();
     if (slot >= in.length || in[slot] < 0) return null;
     TensorInfo t = sg.tensor(in[slot]);
-    if (!t.constant() || !t.typeName().equals("INT32")) return null;
+    if (!t.constant() || t.dtype() != DType.INT32) return null;
     ByteBuffer b = model.tensorData(sg.index(), in[slot]);
     int[] v = new int[b.remaining() / 4];
     for (int i = 0; i < v.length; i++) v[i] = b.getInt(i * 4);

@@ -23,6 +23,7 @@ import org.qat4j.core.train.Adam;
 import org.qat4j.core.train.Trainer;
 import org.qat4j.core.zoo.MobileNetMini;
 import org.qat4j.core.zoo.Zoo;
+import org.qat4j.ir.DType;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.Quantize;
 import org.qat4j.quant.lower.Int8Lowering;
@@ -64,14 +65,14 @@ class QatTargetsRun {
     List<Tensor> rep = new ArrayList<>();
     for (Batch b : train.batches(BATCH, false, 0)) { if (rep.size() == 16) break; rep.add(b.images().copy()); }
     QatModel ptq = Ptq.quantize(f, rep);
-    byte[] ptqBytes = TfliteWriter.write(Int8Lowering.lower(ptq, Int8Lowering.IoType.INT8));
+    byte[] ptqBytes = TfliteWriter.write(Int8Lowering.lower(ptq, DType.INT8));
     QatModel q = Quantize.model(f);
     q.calibrate(rep);
     long steps = (long) train.batchCount(BATCH) * qatEpochs;
     t0 = System.nanoTime();
     new Trainer(q.model(), new Adam(0.0005)).addCallback(q.schedule(steps / 2, (3 * steps) / 4)).fit(train, null, qatEpochs, BATCH, 2);
     double qatSec = (System.nanoTime() - t0) / 1e9;
-    byte[] bytes = TfliteWriter.write(Int8Lowering.lower(q, Int8Lowering.IoType.INT8));
+    byte[] bytes = TfliteWriter.write(Int8Lowering.lower(q, DType.INT8));
     Verification.Report r = Verification.verify(q, bytes, test,
         Verification.Options.defaults().withFloatModel(f).withPtqTflite(ptqBytes).withSqnrSamples(32));
     double[] frozen = stepTimes(f, q, train);

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.qat4j.core.Model;
 import org.qat4j.core.Tensor;
+import org.qat4j.ir.DType;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.Quantize;
 import org.qat4j.ir.LoweredGraph;
@@ -44,7 +45,7 @@ class RandomModelParityTest {
       boolean ptq = r.nextBoolean();
       QatModel q = ptq ? Ptq.quantize(m, rep) : Quantize.model(m);
       if (!ptq) q.calibrate(rep);
-      Int8Lowering.IoType io = Int8Lowering.IoType.values()[r.nextInt(3)];
+      DType io = new DType[] {DType.FLOAT32, DType.INT8, DType.UINT8}[r.nextInt(3)];
       LoweredGraph g = Int8Lowering.lower(q, io);
       for (OpSpec op : g.ops()) seen.add(op.kind());
       String what = "model " + i + " (seed " + seed + ", " + (ptq ? "PTQ" : "QAT") + ", " + io + " I/O, " + h + "x" + w + "x" + c + ")\n" + m;

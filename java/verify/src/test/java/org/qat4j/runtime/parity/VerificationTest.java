@@ -17,6 +17,7 @@ import org.qat4j.core.Sequential;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.data.Dataset;
 import org.qat4j.core.layers.*;
+import org.qat4j.ir.DType;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.Quantize;
 import org.qat4j.quant.lower.Int8Lowering;
@@ -60,8 +61,8 @@ class VerificationTest {
     int[] labels = labels(r);
     QatModel q = qat(1, x);
     float[] before = q.model().predict(Tensor.of(x, N, 12, 12, 1)).toArray();
-    byte[] tflite = TfliteWriter.write(Int8Lowering.lower(q, Int8Lowering.IoType.INT8));
-    byte[] ptq = TfliteWriter.write(Int8Lowering.lower(Ptq.quantize(net(1), List.of(Tensor.of(x, N, 12, 12, 1))), Int8Lowering.IoType.FLOAT));
+    byte[] tflite = TfliteWriter.write(Int8Lowering.lower(q, DType.INT8));
+    byte[] ptq = TfliteWriter.write(Int8Lowering.lower(Ptq.quantize(net(1), List.of(Tensor.of(x, N, 12, 12, 1))), DType.FLOAT32));
     Verification.Report rep = Verification.verify(q, tflite, x, labels, Verification.Options.defaults().withPtqTflite(ptq).withSqnrSamples(8));
     assertEquals(N, rep.samples());
     assertEquals(N * 5L, rep.outputElements());
@@ -89,7 +90,7 @@ class VerificationTest {
     SplittableRandom r = new SplittableRandom(4);
     float[] x = images(r);
     QatModel q = qat(1, x);
-    byte[] other = TfliteWriter.write(Int8Lowering.lower(qat(2, x), Int8Lowering.IoType.FLOAT));
+    byte[] other = TfliteWriter.write(Int8Lowering.lower(qat(2, x), DType.FLOAT32));
     Verification.Report rep = Verification.verify(q, other, x, labels(r), Verification.Options.defaults().withSqnrSamples(0));
     assertEquals(1.0, rep.bitExactFractionBuiltin(), "the simulator runs the given bytes");
     assertTrue(rep.maxDiffOutputScale() > 3, "a different model's export must disagree, got " + rep.maxDiffOutputScale() + " LSB");
@@ -102,7 +103,7 @@ class VerificationTest {
     SplittableRandom r = new SplittableRandom(6);
     float[] x = images(r);
     Model f = net(1);
-    byte[] ptq = TfliteWriter.write(Int8Lowering.lower(Ptq.quantize(f, List.of(Tensor.of(x, N, 12, 12, 1))), Int8Lowering.IoType.UINT8));
+    byte[] ptq = TfliteWriter.write(Int8Lowering.lower(Ptq.quantize(f, List.of(Tensor.of(x, N, 12, 12, 1))), DType.UINT8));
     Dataset d = new Dataset(x, labels(r), new int[] {12, 12, 1}, 5);
     Verification.Report rep = Verification.verify(f, ptq, d, Verification.Options.defaults().withSqnrSamples(4));
     assertEquals("UINT8", rep.outputType());
@@ -117,7 +118,7 @@ class VerificationTest {
     SplittableRandom r = new SplittableRandom(5);
     float[] x = images(r);
     QatModel q = qat(1, x);
-    byte[] tflite = TfliteWriter.write(Int8Lowering.lower(q, Int8Lowering.IoType.INT8));
+    byte[] tflite = TfliteWriter.write(Int8Lowering.lower(q, DType.INT8));
     Verification.Options o = Verification.Options.defaults();
     String a = assertThrows(IllegalArgumentException.class, () -> Verification.verify(q, tflite, x, new int[N - 1], o)).getMessage();
     assertTrue(a.contains("labels"), a);
@@ -127,7 +128,7 @@ class VerificationTest {
     assertTrue(b.contains("label 3"), b);
     QatModel small = Quantize.model(new Sequential(1, "input", 6, 6, 1).add(new Flatten("f")).add(new Dense("d", 5)).build());
     small.calibrate(List.of(Tensor.of(new float[36], 1, 6, 6, 1)));
-    byte[] wrong = TfliteWriter.write(Int8Lowering.lower(small, Int8Lowering.IoType.INT8));
+    byte[] wrong = TfliteWriter.write(Int8Lowering.lower(small, DType.INT8));
     String c = assertThrows(IllegalArgumentException.class, () -> Verification.verify(q, wrong, x, new int[N], o)).getMessage();
     assertTrue(c.contains("does not match the model input"), c);
     assertThrows(IllegalArgumentException.class, () -> Verification.Options.defaults().withSqnrSamples(-1));

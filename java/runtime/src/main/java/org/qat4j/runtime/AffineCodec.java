@@ -1,15 +1,17 @@
 package org.qat4j.runtime;
 
+import org.qat4j.ir.DType;
+
 /** Per-tensor quantize/dequantize with TFLite's rounding (round half away from zero) and type saturation. */
-public final class Quantizer {
-  private Quantizer() {
+final class AffineCodec {
+  private AffineCodec() {
   }
 
   /** Real values to int8/uint8 bytes: q = clamp(round(x / scale) + zeroPoint). */
-  public static byte[] quantize(float[] real, Quantization q, DataType type) {
+  static byte[] quantize(float[] real, Quantization q, DType type) {
     float scale = q.scale();
     int zp = q.zeroPoint();
-    int lo = type == DataType.INT8 ? -128 : type == DataType.UINT8 ? 0 : fail(type);
+    int lo = type == DType.INT8 ? -128 : type == DType.UINT8 ? 0 : fail(type);
     int hi = lo + 255;
     byte[] out = new byte[real.length];
     for (int i = 0; i < real.length; i++) {
@@ -22,26 +24,25 @@ public final class Quantizer {
   }
 
   /** int8/uint8 bytes to real values: x = scale * (q - zeroPoint). */
-  public static float[] dequantize(byte[] data, Quantization q, DataType type) {
+  static float[] dequantize(byte[] data, Quantization q, DType type) {
     float scale = q.scale();
     int zp = q.zeroPoint();
-    if (type != DataType.INT8 && type != DataType.UINT8) {
+    if (type != DType.INT8 && type != DType.UINT8) {
       fail(type);
     }
     float[] out = new float[data.length];
     for (int i = 0; i < data.length; i++) {
-      int v = type == DataType.INT8 ? data[i] : data[i] & 0xff;
-      out[i] = scale * (v - zp);
+      out[i] = scale * (value(data[i], type) - zp);
     }
     return out;
   }
 
-  /** Integer value of element i of an int8/uint8 byte array. */
-  public static int value(byte b, DataType type) {
-    return type == DataType.UINT8 ? b & 0xff : b;
+  /** Integer value of one int8/uint8 element. */
+  static int value(byte b, DType type) {
+    return type == DType.UINT8 ? b & 0xff : b;
   }
 
-  private static int fail(DataType type) {
+  private static int fail(DType type) {
     throw new IllegalArgumentException("quantize/dequantize needs INT8 or UINT8, got " + type);
   }
 }
