@@ -17,6 +17,7 @@ import org.qat4j.core.data.FashionMnist;
 import org.qat4j.core.train.Adam;
 import org.qat4j.core.train.Evaluation;
 import org.qat4j.core.train.Trainer;
+import org.qat4j.ir.DType;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.Quantize;
 import org.qat4j.quant.lower.Int8Lowering;
@@ -62,7 +63,7 @@ class KerasTrainQuantTest {
     Model m = KerasImporter.read(Fixtures.require("01_fashion_cnn_k341.keras"), true).model();
     QatModel qat = Quantize.model(m);
     qat.calibrate(images(d.train(), 8));
-    byte[] tflite = TfliteWriter.write(Int8Lowering.lower(qat, Int8Lowering.IoType.INT8));
+    byte[] tflite = TfliteWriter.write(Int8Lowering.lower(qat, DType.INT8));
     Verification.Report r = Verification.verify(qat, tflite, d.test().subset(0, 500), Verification.Options.defaults().withFloatModel(m));
     System.out.printf("01_fashion_cnn_k341.keras int8: bit-exact BUILTIN %.4f, top-1 agreement %.4f, accuracy float %.4f int8 %.4f (500 images)%n",
         r.bitExactFractionBuiltin(), r.top1Agreement(), r.accuracyFloat(), r.accuracyInt8());
@@ -79,7 +80,7 @@ class KerasTrainQuantTest {
     Model m = KerasImporter.read(Fixtures.require("06_fer_mini_xception_k205.h5"), true).model();
     QatModel qat = Quantize.model(m);
     qat.calibrate(images(faces, 2));
-    byte[] tflite = TfliteWriter.write(Int8Lowering.lower(qat, Int8Lowering.IoType.INT8));
+    byte[] tflite = TfliteWriter.write(Int8Lowering.lower(qat, DType.INT8));
     Verification.Report r = Verification.verify(qat, tflite, faces.subset(128, 160), Verification.Options.defaults().withFloatModel(m));
     System.out.printf("06_fer_mini_xception_k205.h5 int8: bit-exact BUILTIN %.4f, top-1 agreement %.4f (32 images)%n",
         r.bitExactFractionBuiltin(), r.top1Agreement());
@@ -101,7 +102,7 @@ class KerasTrainQuantTest {
     Model m = KerasImporter.read(dir.resolve("keras_model.h5"), true).model();
     QatModel qat = Quantize.model(m);
     qat.calibrate(images(signs, 1));
-    byte[] tflite = TfliteWriter.write(Int8Lowering.lower(qat, Int8Lowering.IoType.INT8));
+    byte[] tflite = TfliteWriter.write(Int8Lowering.lower(qat, DType.INT8));
     Verification.Report r = Verification.verify(qat, tflite, signs, Verification.Options.defaults().withFloatModel(m));
     System.out.printf("02_deafassist_sign24 int8: bit-exact BUILTIN %.4f, max LSB %d, top-1 agreement %.4f (3 images)%n",
         r.bitExactFractionBuiltin(), r.maxLsbBuiltin(), r.top1Agreement());

@@ -52,9 +52,9 @@ class KerasTwinTest {
   private static float[] compare(Model m, Interpreter it, float[] x, int[] shape, String what) {
     assertArrayEquals(java.util.Arrays.copyOfRange(shape, 1, shape.length), m.inputShape(), "input shape");
     float[] keras = m.predict(Tensor.of(x, shape)).toArray();
-    it.setInput(0, x);
+    it.input(0).write(x);
     it.invoke();
-    float[] tflite = it.outputFloats(0);
+    float[] tflite = it.output(0).readFloats();
     assertEquals(tflite.length, keras.length, what);
     double maxDiff = 0, maxRef = 0, maxElem = 0;
     for (int i = 0; i < keras.length; i++) {
