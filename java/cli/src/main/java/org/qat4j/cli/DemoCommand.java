@@ -1,6 +1,7 @@
 package org.qat4j.cli;
 
 import com.google.gson.JsonObject;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,6 +31,9 @@ final class DemoCommand extends BaseCommand {
   @Override JsonObject execute() throws Exception {
     threads.apply();
     Path d = data.dir();
+    if (Files.exists(out) && !Files.isDirectory(out)) throw CliException.usage("--out: " + out + " exists and is not a folder");
+    Files.createDirectories(out);
+    Outputs.creatable(out.resolve("report.json"), "--out");
     demo = new Demo(this::progress, this::info, d, out, quick, seed);
     JsonObject r = demo.run();
     if (json) info(Report.headlineText(r) + Report.ratios(r));

@@ -24,6 +24,7 @@ final class EvalCommand extends BaseCommand {
     Pipeline p = pipeline();
     run.check(p);
     Args.nonNegative(limit, "--limit");
+    Finite.check(Pipeline.readTflite(run.model, "--model"), run.model, "--model");
     return p.eval(run.model, data.dir(), run.backend, run.threads, limit);
   }
 }

@@ -26,17 +26,20 @@ final class Models {
   static Model load(String ref, long seed, String option) {
     if (isArchitecture(ref)) return architecture(ref.startsWith("zoo:") ? ref.substring(4) : ref, seed);
     if (ref.startsWith("zoo:")) Args.zooName(ref, option);
-    Path p = Args.existingFile(Path.of(ref), option);
+    Path p = Args.modelFile(ref, option);
     if (Args.isTflite(p)) throw CliException.usage(option + ": " + ref + " is a .tflite file; this needs a saved qat4j model or an architecture name");
     if (QatFiles.isQat(p)) {
       throw CliException.usage(option + ": " + ref + " is a QAT model (written by quantize); use quantize --in to continue QAT, "
           + "export --format int8 to write it, or verify --model to check it");
     }
+    Model m;
     try {
-      return ModelIO.load(p);
+      m = ModelIO.load(p);
     } catch (IOException | RuntimeException e) {
       throw CliException.usage(option + ": " + ref + " is not a readable qat4j model (" + Main.oneLine(e) + ")");
     }
+    Finite.check(m, ref, option);
+    return m;
   }
 
   /** Fashion-MNIST models take 28×28×1 inputs and give 10 logits. */

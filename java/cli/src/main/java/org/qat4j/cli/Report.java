@@ -24,9 +24,9 @@ final class Report {
   /** Writes both files into {@code dir}; returns the HTML path. */
   static Path write(JsonObject report, Path dir) throws IOException {
     Files.createDirectories(dir);
-    Files.writeString(dir.resolve("report.json"), Json.GSON.toJson(report) + "\n", StandardCharsets.UTF_8);
+    Outputs.writeString(dir.resolve("report.json"), Json.GSON.toJson(report) + "\n");
     Path html = dir.resolve("report.html");
-    Files.writeString(html, html(report), StandardCharsets.UTF_8);
+    Outputs.writeString(html, html(report));
     return html;
   }
 

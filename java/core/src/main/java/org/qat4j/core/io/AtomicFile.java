@@ -17,17 +17,18 @@ import java.util.function.UnaryOperator;
  * Writes a file atomically: a temporary file in the same directory is written, flushed, fsynced
  * and renamed over the target, so readers see either the old or the new complete file.
  */
-final class AtomicFile {
+public final class AtomicFile {
   /** Body writing the content; must not close the stream. */
   @FunctionalInterface
-  interface Body { void write(OutputStream out) throws IOException; }
+  public interface Body { void write(OutputStream out) throws IOException; }
 
   /** Test seam: wraps the stream the body writes to (e.g. one that fails midway). */
   static volatile UnaryOperator<OutputStream> streamHook = UnaryOperator.identity();
 
   private AtomicFile() {}
 
-  static void write(Path target, Body body) throws IOException {
+  /** Writes {@code target} from {@code body}; on any failure the temporary file is removed and the target is untouched. */
+  public static void write(Path target, Body body) throws IOException {
     Path abs = target.toAbsolutePath();
     Path dir = abs.getParent();
     Files.createDirectories(dir);
