@@ -19,7 +19,7 @@ final class Demo {
   record Plan(String mode, int trainImages, int epochs, int qatImages, int qatEpochs, int testImages, int verifyImages,
               int calibration, int benchRuns, double benchMinSecs) {
     static Plan of(boolean quick) {
-      return quick ? new Plan("quick", 2000, 1, 1000, 1, 1000, 500, 200, 50, 0.3)
+      return quick ? new Plan("quick", 4000, 2, 2000, 1, 1000, 500, 200, 50, 0.3)
           : new Plan("full", 60000, 2, 20000, 1, 10000, 2000, 500, 200, 1.0);
     }
   }
