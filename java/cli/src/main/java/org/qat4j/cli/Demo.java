@@ -15,7 +15,7 @@ import org.qat4j.core.gemm.Gemm;
  * A failing stage is recorded (and its dependants skipped) instead of aborting the report.
  */
 final class Demo {
-  /** Sizes of one run; {@code quick} finishes in about a minute on 2 cores. */
+  /** Sizes of one run; {@code quick} (a subset, said so in the report) finishes in about a minute on 2 cores. */
   record Plan(String mode, int trainImages, int epochs, int qatImages, int qatEpochs, int testImages, int verifyImages,
               int calibration, int benchRuns, double benchMinSecs) {
     static Plan of(boolean quick) {
