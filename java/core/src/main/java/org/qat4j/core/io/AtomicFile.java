@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
 /**
@@ -25,6 +27,22 @@ public final class AtomicFile {
   /** Test seam: wraps the stream the body writes to (e.g. one that fails midway). */
   static volatile UnaryOperator<OutputStream> streamHook = UnaryOperator.identity();
 
+  // Temporary files being written: on SIGINT/SIGTERM the JVM's shutdown removes them, so an
+  // interrupted save leaves only the previous file (SIGKILL still leaves one behind).
+  private static final Set<Path> IN_PROGRESS = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      for (Path p : IN_PROGRESS) {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+          // best effort while the JVM exits
+        }
+      }
+    }, "qat4j-atomic-file-cleanup"));
+  }
+
   private AtomicFile() {}
 
   /** Writes {@code target} from {@code body}; on any failure the temporary file is removed and the target is untouched. */
@@ -33,6 +51,8 @@ public final class AtomicFile {
     Path dir = abs.getParent();
     Files.createDirectories(dir);
     Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+    IN_PROGRESS.add(tmp);
+    boolean moved = false;
     try {
       try (FileOutputStream fos = new FileOutputStream(tmp.toFile())) {
         OutputStream buffered = new BufferedOutputStream(fos, 1 << 16);
@@ -46,9 +66,12 @@ public final class AtomicFile {
         fos.getFD().sync();
       }
       move(tmp, abs);
+      moved = true;
     } catch (IOException | RuntimeException e) {
-      Files.deleteIfExists(tmp);
       throw new IOException("writing " + target + " failed; any previous file is untouched: " + e.getMessage(), e);
+    } finally {
+      if (!moved) Files.deleteIfExists(tmp); // also after an Error such as OutOfMemoryError
+      IN_PROGRESS.remove(tmp);
     }
     syncDir(dir);
   }
