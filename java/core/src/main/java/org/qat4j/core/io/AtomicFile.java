@@ -7,10 +7,13 @@ import java.io.OutputStream;
 import java.io.BufferedOutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.security.SecureRandom;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
@@ -30,6 +33,7 @@ public final class AtomicFile {
   // Temporary files being written: on SIGINT/SIGTERM the JVM's shutdown removes them, so an
   // interrupted save leaves only the previous file (SIGKILL still leaves one behind).
   private static final Set<Path> IN_PROGRESS = ConcurrentHashMap.newKeySet();
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -50,7 +54,7 @@ public final class AtomicFile {
     Path abs = target.toAbsolutePath();
     Path dir = abs.getParent();
     Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+    Path tmp = newTemp(dir, abs.getFileName().toString());
     IN_PROGRESS.add(tmp);
     boolean moved = false;
     try {
@@ -65,6 +69,7 @@ public final class AtomicFile {
         buffered.flush();
         fos.getFD().sync();
       }
+      keepPermissions(abs, tmp);
       move(tmp, abs);
       moved = true;
     } catch (IOException | RuntimeException e) {
@@ -74,6 +79,24 @@ public final class AtomicFile {
       IN_PROGRESS.remove(tmp);
     }
     syncDir(dir);
+  }
+
+  // Not Files.createTempFile: its 0600 mode would survive the rename; createFile applies the umask like any new file.
+  private static Path newTemp(Path dir, String name) throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      Path tmp = dir.resolve("." + name + "." + Long.toUnsignedString(RANDOM.nextLong()) + ".tmp");
+      try {
+        return Files.createFile(tmp);
+      } catch (FileAlreadyExistsException e) {
+        if (attempt == 100) throw e;
+      }
+    }
+  }
+
+  /** A replaced file keeps its POSIX permissions (e.g. a user's chmod 640). */
+  private static void keepPermissions(Path target, Path tmp) throws IOException {
+    if (!Files.exists(target) || !Files.getFileStore(tmp).supportsFileAttributeView(PosixFileAttributeView.class)) return;
+    Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target));
   }
 
   private static void move(Path tmp, Path target) throws IOException {
