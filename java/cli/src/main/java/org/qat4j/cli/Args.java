@@ -25,6 +25,16 @@ final class Args {
 
   private Args() {}
 
+  /** An existing file for a model argument; a missing one is reported together with the known architecture names. */
+  static Path modelFile(String ref, String option) {
+    Path p = Path.of(ref);
+    if (!Files.exists(p)) {
+      throw CliException.usage(option + ": '" + ref + "' is neither a known architecture (" + String.join(", ", zooNames())
+          + ") nor an existing file");
+    }
+    return existingFile(p, option);
+  }
+
   static Path existingFile(Path p, String option) {
     if (p == null) throw CliException.usage(option + ": missing value");
     if (!Files.exists(p)) throw CliException.usage(option + ": no such file: " + p);
@@ -83,7 +93,26 @@ final class Args {
     } catch (IOException e) {
       throw CliException.usage(option + ": cannot create folder " + parent + ": " + e.getMessage());
     }
+    Outputs.creatable(p, option);
     return p;
+  }
+
+  /** Thread counts above this are refused: far past any useful oversubscription, and each thread costs a stack. */
+  static final int MAX_THREADS = 256;
+
+  /** A thread count in 1..{@link #MAX_THREADS}. */
+  static void threads(long v, String option) {
+    positive(v, option);
+    if (v > MAX_THREADS) {
+      throw CliException.usage(option + ": " + v + " threads is more than the cap of " + MAX_THREADS + " (this machine has "
+          + Runtime.getRuntime().availableProcessors() + " CPUs; more threads than CPUs only adds contention)");
+    }
+  }
+
+  /** A value in 1..{@code max}, with the reason for the cap in the message. */
+  static void atMost(long v, long max, String option, String why) {
+    positive(v, option);
+    if (v > max) throw CliException.usage(option + ": must be at most " + max + ", got " + v + " (" + why + ")");
   }
 
   static void positive(long v, String option) {

@@ -35,6 +35,7 @@ final class BenchCommand extends BaseCommand {
   @Override JsonObject execute() throws Exception {
     Pipeline p = pipeline();
     run.check(p);
+    Pipeline.readTflite(run.model, "--model");
     Args.positive(runs, "--runs");
     Args.nonNegative(warmup, "--warmup");
     if (!(minSecs >= 0) || !(maxSecs > 0) || maxSecs < minSecs) throw CliException.usage("--min-secs/--max-secs: need 0 <= min <= max, got " + minSecs + "/" + maxSecs);

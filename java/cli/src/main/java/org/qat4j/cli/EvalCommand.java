@@ -1,6 +1,7 @@
 package org.qat4j.cli;
 
 import com.google.gson.JsonObject;
+import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,6 +25,8 @@ final class EvalCommand extends BaseCommand {
     Pipeline p = pipeline();
     run.check(p);
     Args.nonNegative(limit, "--limit");
-    return p.eval(run.model, data.dir(), run.backend, run.threads, limit);
+    Path d = data.dir();
+    Finite.check(Pipeline.readTflite(run.model, "--model"), run.model, "--model");
+    return p.eval(run.model, d, run.backend, run.threads, limit);
   }
 }

@@ -38,6 +38,7 @@ final class ExportCommand extends BaseCommand {
       throw CliException.usage("--io " + ioType + " needs --format int8 (a float model has float inputs and outputs)");
     }
     Args.outFile(out, "--out");
+    Outputs.notAnInput(out, "--out", in, "--in");
     return pipeline().export(model, format == Format.INT8, ioType, seed, out);
   }
 }

@@ -17,7 +17,7 @@ final class InterpreterOptions {
 
   /** Checks the options and resolves {@code --model} (a zoo:NAME is exported to a temporary .tflite). */
   void check(Pipeline p) throws IOException {
+    Args.threads(threads, "--threads");
     model = p.tfliteArg(model, "--model");
-    Args.positive(threads, "--threads");
   }
 }

@@ -27,10 +27,33 @@ public final class Main {
     PrintWriter o = new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
     PrintWriter e = new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true);
     CommandLine cl = commandLine(o, e);
-    int code = cl.execute(args);
+    int code;
+    try {
+      code = cl.execute(args);
+    } catch (OutOfMemoryError oom) {
+      code = outOfMemory(oom, args, o, e);
+    }
     o.flush();
     e.flush();
     return code;
+  }
+
+  /** One line instead of a stack trace, with the heap size and how to raise it (the launcher passes QAT4J_JAVA_OPTS to java). */
+  static int outOfMemory(OutOfMemoryError oom, String[] args, PrintWriter out, PrintWriter err) {
+    long mb = Runtime.getRuntime().maxMemory() >> 20;
+    String cmd = args.length > 0 && !args[0].startsWith("-") ? "qat4j " + args[0] : "qat4j";
+    String msg = "out of memory (" + oom.getMessage() + ", heap limit " + mb + " MB); give Java more with e.g. "
+        + "QAT4J_JAVA_OPTS=-Xmx" + Math.max(2, 2 * ((mb + 1023) >> 10)) + "g ./qat4j ..., or use a smaller --batch-size / --limit";
+    err.println(cmd + ": failed: " + msg);
+    if (Arrays.asList(args).contains("--json")) {
+      JsonObject j = new JsonObject();
+      j.addProperty("ok", false);
+      j.addProperty("command", cmd.replaceFirst("^qat4j ?", ""));
+      j.addProperty("exit_code", CliException.FAILED);
+      j.addProperty("error", msg);
+      out.println(Json.GSON.toJson(j));
+    }
+    return CliException.FAILED;
   }
 
   static CommandLine commandLine(PrintWriter out, PrintWriter err) {

@@ -3,6 +3,7 @@ package org.qat4j.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 import org.qat4j.core.Model;
 import org.qat4j.core.io.ModelIO;
 import org.qat4j.core.zoo.Zoo;
@@ -28,23 +29,30 @@ final class Models {
   static Model load(String ref, long seed, String option) {
     if (isArchitecture(ref)) return architecture(ref.startsWith("zoo:") ? ref.substring(4) : ref, seed);
     if (ref.startsWith("zoo:")) Args.zooName(ref, option);
-    Path p = Args.existingFile(Path.of(ref), option);
-    if (isKeras(p)) return keras(p, ref, option);
+    Path p = Args.modelFile(ref, option);
+    if (isKeras(p)) {
+      Model k = keras(p, ref, option);
+      Finite.check(k, ref, option);
+      return k;
+    }
     if (Args.isTflite(p)) throw CliException.usage(option + ": " + ref + " is a .tflite file; this needs a saved qat4j model or an architecture name");
     if (QatFiles.isQat(p)) {
       throw CliException.usage(option + ": " + ref + " is a QAT model (written by quantize); use quantize --in to continue QAT, "
           + "export --format int8 to write it, or verify --model to check it");
     }
+    Model m;
     try {
-      return ModelIO.load(p);
+      m = ModelIO.load(p);
     } catch (IOException | RuntimeException e) {
       throw CliException.usage(option + ": " + ref + " is not a readable qat4j model (" + Main.oneLine(e) + ")");
     }
+    Finite.check(m, ref, option);
+    return m;
   }
 
   /** A .keras or .h5 Keras file (told by its name; the importer checks the content). */
   static boolean isKeras(Path p) {
-    String n = p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+    String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
     return n.endsWith(".keras") || n.endsWith(".h5");
   }
 

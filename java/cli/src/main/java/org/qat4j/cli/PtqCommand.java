@@ -34,6 +34,8 @@ final class PtqCommand extends BaseCommand {
     String model = Pipeline.modelArg(in, "--in", true);
     Path d = model.startsWith("zoo:") && data == null ? null : Args.dataDir(data, "--data");
     Args.outFile(out, "--out");
+    Outputs.notAnInput(out, "--out", in, "--in");
+    Outputs.notData(out, "--out", d);
     return pipeline().ptq(model, d, calibration, io, out);
   }
 }

@@ -8,11 +8,9 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -59,19 +57,20 @@ final class QatFiles {
 
   static void save(QatModel qat, Model floatModel, Path out) throws IOException {
     Path tmpFloat = Files.createTempFile("qat4j-float", ".model");
-    Path tmpOut = Files.createTempFile(out.toAbsolutePath().getParent(), ".qat4j", ".tmp");
     try {
       ModelIO.save(floatModel, tmpFloat);
-      try (OutputStream os = Files.newOutputStream(tmpOut); ZipOutputStream zip = new ZipOutputStream(os)) {
+      byte[] floatBytes = Files.readAllBytes(tmpFloat);
+      byte[] params = params(qat.model());
+      Outputs.write(out, os -> {
+        ZipOutputStream zip = new ZipOutputStream(os);
         JsonObject meta = Json.object("format", FORMAT, "version", 1, "scheme", qat.scheme().name());
         put(zip, "qat.json", Json.GSON.toJson(meta).getBytes(StandardCharsets.UTF_8));
-        put(zip, "float.model", Files.readAllBytes(tmpFloat));
-        put(zip, "qat-params.bin", params(qat.model()));
-      }
-      Files.move(tmpOut, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        put(zip, "float.model", floatBytes);
+        put(zip, "qat-params.bin", params);
+        zip.finish();
+      });
     } finally {
       Files.deleteIfExists(tmpFloat);
-      Files.deleteIfExists(tmpOut);
     }
   }
 

@@ -51,6 +51,8 @@ final class QuantSteps {
       q = Quantize.model(f);
     }
     Dataset train = p.trainSet(s.data(), s.limit());
+    Dataset test = p.testSet(s.data(), s.testLimit()); // before training: a damaged file fails now
+
     try (Progress bar = p.progress().create("QAT range init", 1, "passes")) {
       q.calibrate(images(train.subset(0, Math.min(QAT_CALIBRATION, train.size())), 100));
       bar.step(1);
@@ -61,12 +63,13 @@ final class QuantSteps {
     TrainProgress tp = new TrainProgress(p.progress(), "QAT", s.epochs(), train.batchCount(s.batchSize()));
     t.addCallback(tp);
     p.info().accept(String.format(Locale.ROOT, "QAT fine-tuning on %d images, %d epoch(s), lr %g", train.size(), s.epochs(), s.lr()));
-    History h = t.fit(train, null, s.epochs(), s.batchSize(), s.seed());
+    History h = Pipeline.fit(t, train, s);
     JsonObject r = Pipeline.historyJson(h);
-    Evaluation ev = p.evaluate(t, p.testSet(s.data(), s.testLimit()), s.batchSize());
+    Evaluation ev = p.evaluate(t, test, s.batchSize());
     r.addProperty("test_accuracy_fake_quant", ev.accuracy());
     r.addProperty("test_loss_fake_quant", ev.loss());
     r.addProperty("test_count", ev.count());
+    Finite.check(q.model(), "the QAT model", "--out");
     QatFiles.save(q, f, s.out());
     r.addProperty("path", s.out().toString());
     r.addProperty("bytes", Files.size(s.out()));
@@ -84,8 +87,14 @@ final class QuantSteps {
       q = Ptq.quantize(f, rep);
       bar.step(1);
     }
+    int used = representativeCount(f, data, calibration);
+    if (used < calibration) {
+      p.info().accept("note: --calibration " + calibration + " asked for more images than are available; calibrated on " + used
+          + (data == null || !fashionShaped(f) ? " generated inputs" : " (the whole training set)"));
+    }
     JsonObject r = Pipeline.written(TfliteWriter.write(lowerInt8(q, io)), out, "int8", io);
-    r.addProperty("calibration_images", Math.min(calibration, data == null ? GENERATED_CALIBRATION : calibration));
+    r.addProperty("calibration_images", used);
+    r.addProperty("calibration_requested", calibration);
     r.addProperty("calibration_data", data == null || !fashionShaped(f) ? "generated" : "fashion-mnist");
     return r;
   }
@@ -125,6 +134,7 @@ final class QuantSteps {
         boolean quantized = info.subgraph(0).tensors().stream().anyMatch(t -> t.typeName().equals("INT8") || t.typeName().equals("UINT8"));
         if (quantized) throw CliException.usage(option + ": " + ref + " is already quantized (int8/uint8 tensors); ptq needs a float model");
         try {
+          Finite.check(info, path, option);
           return TfliteImporter.toModel(info);
         } catch (IllegalArgumentException | UnsupportedOperationException | org.qat4j.tflite.ModelFormatException e) {
           throw CliException.usage(option + ": " + ref + " cannot be imported as a float model: " + Main.oneLine(e));
@@ -136,14 +146,22 @@ final class QuantSteps {
   }
 
   QatFiles.Loaded loadQat(Path file, String option) {
+    QatFiles.Loaded l;
     try {
-      return QatFiles.load(file);
+      l = QatFiles.load(file);
     } catch (IOException | RuntimeException e) {
       throw CliException.usage(option + ": " + file + " is not a readable QAT model (" + Main.oneLine(e) + ")");
     }
+    Finite.check(l.qat().model(), file.toString(), option);
+    return l;
   }
 
   static boolean fashionShaped(Model m) { return Arrays.equals(m.inputShape(), new int[] {28, 28, 1}); }
+
+  /** How many inputs {@link #representative} yields for the same arguments. */
+  int representativeCount(Model m, Path data, int n) throws IOException {
+    return data != null && fashionShaped(m) ? Math.min(n, p.trainSet(data, 0).size()) : Math.min(n, GENERATED_CALIBRATION);
+  }
 
   /** Fashion-MNIST training images for 28×28×1 models, else uniform [0, 1) generated inputs. */
   Iterable<Tensor> representative(Model m, Path data, int n) throws IOException {

@@ -38,6 +38,8 @@ final class QuantizeCommand extends BaseCommand {
     String model = Pipeline.modelArg(in, "--in", false);
     Path d = data.dir();
     Args.outFile(out, "--out");
+    Outputs.notAnInput(out, "--out", in, "--in");
+    Outputs.notData(out, "--out", d);
     return pipeline().quantize(new Pipeline.TrainSpec(model, d, epochs, seed, training.batchSize, lr, training.limit, out, training.testLimit,
         training.schedule.equals("cosine")));
   }

@@ -24,9 +24,9 @@ final class Report {
   /** Writes both files into {@code dir}; returns the HTML path. */
   static Path write(JsonObject report, Path dir) throws IOException {
     Files.createDirectories(dir);
-    Files.writeString(dir.resolve("report.json"), Json.GSON.toJson(report) + "\n", StandardCharsets.UTF_8);
+    Outputs.writeString(dir.resolve("report.json"), Json.GSON.toJson(report) + "\n");
     Path html = dir.resolve("report.html");
-    Files.writeString(html, html(report), StandardCharsets.UTF_8);
+    Outputs.writeString(html, html(report));
     return html;
   }
 
@@ -39,6 +39,8 @@ final class Report {
         .append("figure{margin:0}img.plot{border:1px solid #ddd;width:720px;height:400px}.fail{color:#b00}.ok{color:#070}")
         .append("pre{background:#f6f6f6;padding:8px;overflow:auto;max-height:400px}</style></head><body>\n");
     b.append("<h1>qat4j demo report</h1>\n<p>").append(esc(summaryLine(r))).append("</p>\n");
+    String subset = subsetNote(r);
+    if (subset != null) b.append("<p id=\"subset-note\"><strong>").append(esc(subset)).append("</strong></p>\n");
     b.append("<h2>Headline</h2>\n").append(headlineHtml(r)).append("<p>").append(esc(ratios(r))).append("</p>\n");
     appendVerify(b, r);
     appendBench(b, r);
@@ -112,6 +114,15 @@ final class Report {
   }
 
   /** The headline as a fixed-width text table for the terminal. */
+  /** For a quick run: the subset its accuracies come from (so they are not read as full-data figures); else null. */
+  static String subsetNote(JsonObject r) {
+    JsonObject p = Charts.obj(r, "plan");
+    if (p == null || !r.has("mode") || !r.get("mode").getAsString().equals("quick")) return null;
+    return String.format(Locale.ROOT, "Quick run: numbers come from a subset — float trained on %d images × %d epoch(s), QAT on %d images, "
+        + "accuracies on the first %d test images. Run without --quick for full-data figures.", p.get("trainImages").getAsInt(),
+        p.get("epochs").getAsInt(), p.get("qatImages").getAsInt(), p.get("testImages").getAsInt());
+  }
+
   static String headlineText(JsonObject r) {
     if (!r.has("headline")) return "";
     String[] head = {"model", "test accuracy", "size", "p50 BUILTIN", "p50 XNNPACK"};
@@ -128,6 +139,8 @@ final class Report {
       }
       b.append('\n');
     }
+    String subset = subsetNote(r);
+    if (subset != null) b.append(subset).append('\n');
     return b.toString();
   }
 

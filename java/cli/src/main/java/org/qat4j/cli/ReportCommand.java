@@ -17,15 +17,23 @@ final class ReportCommand extends BaseCommand {
 
   @Override JsonObject execute() throws Exception {
     Args.existingFile(file, "report.json");
+    if (Args.isTflite(file)) throw CliException.usage("report.json: " + file + " is a .tflite model; report expects the report.json a demo wrote");
     JsonObject r;
     try {
       r = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw CliException.usage("report.json: " + file + " is not UTF-8 text; report expects the report.json a demo wrote");
     } catch (RuntimeException e) {
       throw CliException.usage("report.json: " + file + " is not a JSON object: " + Main.oneLine(e));
     }
+    if (!r.has("stages") && !r.has("headline")) {
+      throw CliException.usage("report.json: " + file + " has neither 'headline' nor 'stages'; report expects the report.json a demo wrote");
+    }
     Path dir = file.toAbsolutePath().getParent();
     Path html = dir.resolve("report.html");
-    Files.writeString(html, Report.html(r));
+    Outputs.notAnInput(html, "report.html", file, "report.json");
+    Outputs.creatable(html, "report.html");
+    Outputs.writeString(html, Report.html(r));
     return Json.object("report_html", html.toString(), "plots", Report.plotCount(r));
   }
 }

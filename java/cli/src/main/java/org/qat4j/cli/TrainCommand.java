@@ -40,11 +40,13 @@ final class TrainCommand extends BaseCommand {
     training.validate(epochs, lr);
     String zoo = model.startsWith("zoo:") ? Args.zooName(model, "--model") : null;
     if (zoo == null && !Args.zooNames().contains(model)) {
-      Args.existingFile(Path.of(model), "--model");
+      Args.modelFile(model, "--model");
       if (Args.isTflite(Path.of(model))) throw CliException.usage("--model: " + model + " is a .tflite file; train needs an architecture name or a saved qat4j model");
     }
     Path d = data.dir();
     Args.outFile(out, "--out");
+    Outputs.notAnInput(out, "--out", model, "--model");
+    Outputs.notData(out, "--out", d);
     Pipeline.TrainSpec s = new Pipeline.TrainSpec(zoo != null ? zoo : model, d, epochs, seed, training.batchSize, lr, training.limit, out, training.testLimit,
         training.schedule.equals("cosine"));
     return pipeline().train(s);

@@ -20,14 +20,16 @@ final class TrainingOptions {
 
   @Mixin ThreadOptions threads;
 
+  static final int MAX_BATCH = 4096;
+
   /** Applies the thread settings and checks the shared numbers plus the command's epochs and learning rate. */
   void validate(int epochs, float lr) {
     threads.apply();
     Args.positive(epochs, "--epochs");
-    Args.positive(batchSize, "--batch-size");
+    Args.atMost(batchSize, MAX_BATCH, "--batch-size", "a larger batch needs gigabytes of activations; use smaller batches");
     Args.nonNegative(limit, "--limit");
     Args.nonNegative(testLimit, "--test-limit");
-    if (!(lr > 0)) throw CliException.usage("--lr: must be > 0, got " + lr);
+    if (!(lr > 0) || !Float.isFinite(lr)) throw CliException.usage("--lr: must be a finite number > 0, got " + lr);
     if (!schedule.equals("constant") && !schedule.equals("cosine")) {
       throw CliException.usage("--schedule: must be constant or cosine, got '" + schedule + "'");
     }

@@ -22,7 +22,6 @@ final class Verify {
   Verify(Pipeline p) { this.p = p; }
 
   JsonObject run(String modelRef, Path tflite, Path data, int limit) throws IOException {
-    Dataset test = p.testSet(data, limit);
     Model floatModel;
     QatModel qat = null;
     if (QatFiles.isQatRef(modelRef)) {
@@ -33,7 +32,10 @@ final class Verify {
       floatModel = Models.load(modelRef, 1L, "--model");
     }
     Models.requireFashionMnistShape(floatModel, modelRef, "--model");
-    Pipeline.readTflite(tflite, "--tflite");
+    org.qat4j.tflite.TfliteModelInfo info = Pipeline.readTflite(tflite, "--tflite");
+    Finite.check(info, tflite, "--tflite");
+    VerifyPair.check(floatModel, modelRef, info, tflite);
+    Dataset test = p.testSet(data, limit);
     byte[] bytes = Files.readAllBytes(tflite);
     Verification.Options o = Verification.Options.defaults().withFloatModel(floatModel).withSqnrSamples(SQNR_IMAGES);
     Verification.Report v;
@@ -52,6 +54,13 @@ final class Verify {
       r.addProperty("top1_agreement", v.top1AgreementFloat());
       r.addProperty("reference", "float model for top1_agreement and accuracy_float");
     }
+    com.google.gson.JsonArray warnings = new com.google.gson.JsonArray();
+    String w = VerifyPair.agreementWarning(r.get("top1_agreement").getAsDouble(), modelRef, tflite);
+    if (w != null) {
+      warnings.add(w);
+      p.info().accept("warning: " + w);
+    }
+    r.add("warnings", warnings);
     return r;
   }
 }

@@ -91,6 +91,35 @@ class CliContractTest {
     has(j, "bit_exact_fraction_builtin", "max_lsb_builtin", "bit_exact_fraction_xnnpack", "max_lsb_xnnpack", "top1_agreement",
         "accuracy_float", "accuracy_int8");
     assertTrue(j.get("max_lsb_builtin").getAsInt() <= 1, j.toString());
+    assertEquals(0, j.getAsJsonArray("warnings").size(), j.toString());
+  }
+
+  /** Same architecture, other weights: structure matches, so the low agreement is what flags the pair. */
+  @Test @Order(10) void verifyOfAnUnrelatedExportWarnsAndFailsWhenStrict() {
+    ok("export", "--in", "zoo:reference-cnn", "--seed", "9", "--format", "int8", "--out", p("other.tflite"), "--json", "--quiet");
+    JsonObject j = ok("verify", "--model", p("f.q4j"), "--tflite", p("other.tflite"), "--limit", "200", "--json", "--quiet");
+    assertTrue(j.get("top1_agreement").getAsDouble() < VerifyPair.MIN_AGREEMENT, j.toString());
+    assertTrue(j.getAsJsonArray("warnings").get(0).getAsString().contains("may not come from this model"), j.toString());
+    CliRun strict = CliRun.of("verify", "--model", p("f.q4j"), "--tflite", p("other.tflite"), "--limit", "200", "--strict", "--json", "--quiet");
+    assertEquals(1, strict.code(), strict.toString());
+    assertFalse(strict.json().get("ok").getAsBoolean());
+    assertTrue(strict.json().getAsJsonArray("failures").get(0).getAsString().startsWith("--strict: top-1 agreement"), strict.toString());
+    assertTrue(strict.err().contains("failed: --strict"), strict.toString());
+  }
+
+  /** Issue 15: 3 000 images × 3 epochs trained to 0.87 but tested at 0.113 before BatchNorm statistics were re-estimated. */
+  @Test @Order(12) void shortTrainingGivesAWorkingInferenceModel() {
+    JsonObject j = ok("train", "--model", "reference-cnn", "--epochs", "3", "--limit", "3000", "--test-limit", "1000",
+        "--out", p("short.q4j"), "--json", "--quiet");
+    assertEquals(3000, j.get("bn_reestimated_images").getAsInt(), j.toString());
+    assertTrue(j.get("test_accuracy").getAsDouble() > 0.7, j.toString());
+  }
+
+  /** More calibration images than exist: the count reported is the number used (the 60 000 training images). */
+  @Test @Order(11) void ptqReportsTheCalibrationImagesActuallyUsed() {
+    JsonObject j = ok("ptq", "--in", p("f.q4j"), "--calibration", "1000000000", "--out", p("all.tflite"), "--json", "--quiet");
+    assertEquals(60000, j.get("calibration_images").getAsInt(), j.toString());
+    assertEquals(1000000000, j.get("calibration_requested").getAsInt(), j.toString());
   }
 
   @Test @Order(6) void bench() {

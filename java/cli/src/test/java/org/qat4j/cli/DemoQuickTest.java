@@ -39,7 +39,9 @@ class DemoQuickTest {
     JsonObject acc = j.getAsJsonObject("accuracy");
     Set<String> models = new HashSet<>(acc.keySet());
     assertEquals(Set.of("float", "PTQ int8", "QAT int8"), models);
-    for (String m : models) assertTrue(acc.get(m).getAsDouble() > 0.3, m + " accuracy " + acc.get(m) + " is near chance (0.1)");
+    // The issue-15 targets: meaningful quick numbers (BatchNorm statistics re-estimated after the short run).
+    assertTrue(acc.get("float").getAsDouble() >= 0.8, "float accuracy " + acc);
+    assertTrue(acc.get("QAT int8").getAsDouble() >= acc.get("PTQ int8").getAsDouble() - 0.01, "QAT below PTQ - 1 pp: " + acc);
     JsonObject v = j.getAsJsonObject("verify");
     assertTrue(v.get("max_lsb_builtin").getAsInt() <= 1, v.toString());
     assertTrue(v.get("bit_exact_fraction_builtin").getAsDouble() > 0.9, v.toString());
@@ -55,6 +57,7 @@ class DemoQuickTest {
     assertEquals(3, j.getAsJsonArray("headline").size());
     String html = Files.readString(out.resolve("report.html"));
     assertTrue(html.split("<img class=\"plot\"", -1).length - 1 >= 5, "report should hold at least 5 plots");
+    assertTrue(html.contains("id=\"subset-note\"") && html.contains("numbers come from a subset"), "quick report must say it is a subset");
     assertEquals(JsonParser.parseString(Files.readString(out.resolve("report.json"))).getAsJsonObject().get("mode").getAsString(), "quick");
     for (String f : new String[] {"float.tflite", "ptq-int8.tflite", "qat-int8.tflite", "float.q4j", "qat.q4j"}) {
       assertTrue(Files.size(out.resolve(f)) > 0, f);

@@ -22,8 +22,10 @@ class MainProcessTest {
 
   record Result(int code, String out, String err) {}
 
-  private Result run(String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+  private Result run(String... args) throws IOException, InterruptedException { return runWithHeap("-Xmx1g", args); }
+
+  private Result runWithHeap(String xmx, String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), xmx,
         "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
     cmd.addAll(List.of(args));
     Path out = tmp.resolve("out.txt");
@@ -44,6 +46,15 @@ class MainProcessTest {
     assertEquals(2, r.code(), r.err());
     assertTrue(r.out().isEmpty(), r.out());
     assertEquals(1, r.err().lines().filter(l -> !l.isBlank()).count(), r.err());
+  }
+
+  @Test void outOfMemoryIsOneLineWithHeapAdvice() throws Exception {
+    Path out = tmp.resolve("r50.tflite");
+    Result r = runWithHeap("-Xmx48m", "export", "--in", "zoo:resnet50", "--format", "float", "--out", out.toString());
+    assertEquals(1, r.code(), r.err());
+    assertEquals(1, r.err().lines().filter(l -> !l.isBlank()).count(), r.err());
+    assertTrue(r.err().contains("out of memory") && r.err().contains("QAT4J_JAVA_OPTS=-Xmx"), r.err());
+    assertTrue(Files.notExists(out), "no partial output");
   }
 
   @Test void unavailableBackendExitsWithOne() throws Exception {

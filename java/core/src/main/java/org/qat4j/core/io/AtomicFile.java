@@ -7,31 +7,56 @@ import java.io.OutputStream;
 import java.io.BufferedOutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.security.SecureRandom;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
 /**
  * Writes a file atomically: a temporary file in the same directory is written, flushed, fsynced
  * and renamed over the target, so readers see either the old or the new complete file.
  */
-final class AtomicFile {
+public final class AtomicFile {
   /** Body writing the content; must not close the stream. */
   @FunctionalInterface
-  interface Body { void write(OutputStream out) throws IOException; }
+  public interface Body { void write(OutputStream out) throws IOException; }
 
   /** Test seam: wraps the stream the body writes to (e.g. one that fails midway). */
   static volatile UnaryOperator<OutputStream> streamHook = UnaryOperator.identity();
 
+  // Temporary files being written: on SIGINT/SIGTERM the JVM's shutdown removes them, so an
+  // interrupted save leaves only the previous file (SIGKILL still leaves one behind).
+  private static final Set<Path> IN_PROGRESS = ConcurrentHashMap.newKeySet();
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      for (Path p : IN_PROGRESS) {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+          // best effort while the JVM exits
+        }
+      }
+    }, "qat4j-atomic-file-cleanup"));
+  }
+
   private AtomicFile() {}
 
-  static void write(Path target, Body body) throws IOException {
+  /** Writes {@code target} from {@code body}; on any failure the temporary file is removed and the target is untouched. */
+  public static void write(Path target, Body body) throws IOException {
     Path abs = target.toAbsolutePath();
     Path dir = abs.getParent();
     Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+    Path tmp = newTemp(dir, abs.getFileName().toString());
+    IN_PROGRESS.add(tmp);
+    boolean moved = false;
     try {
       try (FileOutputStream fos = new FileOutputStream(tmp.toFile())) {
         OutputStream buffered = new BufferedOutputStream(fos, 1 << 16);
@@ -44,12 +69,34 @@ final class AtomicFile {
         buffered.flush();
         fos.getFD().sync();
       }
+      keepPermissions(abs, tmp);
       move(tmp, abs);
+      moved = true;
     } catch (IOException | RuntimeException e) {
-      Files.deleteIfExists(tmp);
       throw new IOException("writing " + target + " failed; any previous file is untouched: " + e.getMessage(), e);
+    } finally {
+      if (!moved) Files.deleteIfExists(tmp); // also after an Error such as OutOfMemoryError
+      IN_PROGRESS.remove(tmp);
     }
     syncDir(dir);
+  }
+
+  // Not Files.createTempFile: its 0600 mode would survive the rename; createFile applies the umask like any new file.
+  private static Path newTemp(Path dir, String name) throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      Path tmp = dir.resolve("." + name + "." + Long.toUnsignedString(RANDOM.nextLong()) + ".tmp");
+      try {
+        return Files.createFile(tmp);
+      } catch (FileAlreadyExistsException e) {
+        if (attempt == 100) throw e;
+      }
+    }
+  }
+
+  /** A replaced file keeps its POSIX permissions (e.g. a user's chmod 640). */
+  private static void keepPermissions(Path target, Path tmp) throws IOException {
+    if (!Files.exists(target) || !Files.getFileStore(tmp).supportsFileAttributeView(PosixFileAttributeView.class)) return;
+    Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target));
   }
 
   private static void move(Path tmp, Path target) throws IOException {
