@@ -57,8 +57,19 @@ public final class UserData {
     return Format.IMAGE_FOLDER;
   }
 
-  /** Loads {@code p} (detected format) and fits it to {@code spec.sampleShape()} when given. */
+  /**
+   * Loads {@code p} (detected format) and fits it to {@code spec.sampleShape()} when given. Every
+   * problem with the content is an {@link IOException} naming the file and the place.
+   */
   public static Dataset load(Path p, Split split, DataSpec spec) throws IOException {
+    try {
+      return read(p, split, spec);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+
+  private static Dataset read(Path p, Split split, DataSpec spec) throws IOException {
     Format f = detect(p);
     ImageFolder images = spec.images() != null ? spec.images() : ImageFolder.of(28, 28, 1);
     Dataset d = switch (f) {
