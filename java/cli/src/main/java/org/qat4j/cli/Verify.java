@@ -22,7 +22,6 @@ final class Verify {
   Verify(Pipeline p) { this.p = p; }
 
   JsonObject run(String modelRef, Path tflite, Path data, int limit) throws IOException {
-    Dataset test = p.testSet(data, limit);
     Model floatModel;
     QatModel qat = null;
     if (QatFiles.isQatRef(modelRef)) {
@@ -32,7 +31,8 @@ final class Verify {
     } else {
       floatModel = Models.load(modelRef, 1L, "--model");
     }
-    Models.requireFashionMnistShape(floatModel, modelRef, "--model");
+    Dataset test = p.testSet(data, limit, floatModel.inputShape());
+    Pipeline.checkOutputs(test, floatModel.outputShape(), modelRef, "--model");
     Pipeline.readTflite(tflite, "--tflite");
     byte[] bytes = Files.readAllBytes(tflite);
     Verification.Options o = Verification.Options.defaults().withFloatModel(floatModel).withSqnrSamples(SQNR_IMAGES);
