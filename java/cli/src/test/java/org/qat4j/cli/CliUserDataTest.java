@@ -13,11 +13,6 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.qat4j.core.Model;
-import org.qat4j.core.Sequential;
-import org.qat4j.core.io.ModelIO;
-import org.qat4j.core.layers.Dense;
-import org.qat4j.core.layers.ReLU;
 
 /** User data (CSV, .npy/.npz, image folders) through train, quantize and ptq, and the errors for data that does not fit. */
 class CliUserDataTest {
@@ -27,15 +22,10 @@ class CliUserDataTest {
   static Path testNpz;
 
   @BeforeAll static void files() throws IOException {
-    Model m = new Sequential(3L, "features", 2).add(new Dense("d1", 16)).add(new ReLU("r1")).add(new Dense("d2", 2)).build();
-    tab = tmp.resolve("tab.q4j");
-    ModelIO.save(m, tab);
-    float[] x = new float[2 * 600];
-    int[] y = UserDataFiles.separable(1, x);
-    trainCsv = UserDataFiles.csv(tmp.resolve("train.csv"), x, y);
-    float[] xt = new float[2 * 200];
-    int[] yt = UserDataFiles.separable(2, xt);
-    testNpz = UserDataFiles.npz(tmp.resolve("test.npz"), UserDataFiles.npyF4(xt, 200, 2), UserDataFiles.npyI8(yt));
+    UserDataFiles.Tabular t = UserDataFiles.Tabular.write(tmp);
+    tab = t.model();
+    trainCsv = t.trainCsv();
+    testNpz = t.testNpz();
   }
 
   static Path helloWorld(String name) {

@@ -59,6 +59,22 @@ final class UserDataFiles {
     return y;
   }
 
+  /** A 2-input, 2-class Dense model (saved) with 600 training rows as CSV (column "label") and 200 test rows as .npz. */
+  record Tabular(Path model, Path trainCsv, Path testNpz) {
+    static Tabular write(Path dir) throws IOException {
+      org.qat4j.core.Model m = new org.qat4j.core.Sequential(3L, "features", 2).add(new org.qat4j.core.layers.Dense("d1", 16))
+          .add(new org.qat4j.core.layers.ReLU("r1")).add(new org.qat4j.core.layers.Dense("d2", 2)).build();
+      Path model = dir.resolve("tab.q4j");
+      org.qat4j.core.io.ModelIO.save(m, model);
+      float[] x = new float[2 * 600];
+      int[] y = separable(1, x);
+      float[] xt = new float[2 * 200];
+      int[] yt = separable(2, xt);
+      return new Tabular(model, csv(dir.resolve("train.csv"), x, y),
+          npz(dir.resolve("test.npz"), npyF4(xt, 200, 2), npyI8(yt)));
+    }
+  }
+
   static Path csv(Path file, float[] x, int[] y) throws IOException {
     StringBuilder s = new StringBuilder("a,b,label\n");
     for (int i = 0; i < y.length; i++) s.append(x[2 * i]).append(',').append(x[2 * i + 1]).append(',').append(y[i]).append('\n');
