@@ -171,9 +171,11 @@ final class Pipeline {
 
   /** Loads (once per path, split, shape and labelling) a dataset; content errors are usage errors naming the option. */
   Dataset load(Path p, UserData.Split split, int[] shape, boolean labels, String option) {
-    String key = p.toAbsolutePath() + "|" + split + "|" + Arrays.toString(shape) + "|" + labels;
-    Dataset d = loaded.get(key);
+    String key = p.toAbsolutePath() + "|" + split + "|" + Arrays.toString(shape) + "|";
+    Dataset d = loaded.get(key + true); // labelled data also serves inputs-only use (the demo's PTQ after training)
+    if (d == null && !labels) d = loaded.get(key + false);
     if (d != null) return d;
+    key += labels;
     UserData.Format f = format(p, option);
     long t0 = System.nanoTime();
     try {
