@@ -8,10 +8,11 @@ import picocli.CommandLine.Option;
 
 /** {@code qat4j eval}: test-set accuracy of a .tflite model through TFLite on a chosen backend. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-    description = "Evaluate a .tflite model on the Fashion-MNIST test set through TFLite.",
+    description = "Evaluate a .tflite classifier through TFLite on the Fashion-MNIST test set or your data (--data).",
     footerHeading = "%nExamples:%n",
     footer = {"  ./qat4j eval --model cnn-int8.tflite",
         "  ./qat4j eval --model cnn-int8.tflite --backend xnnpack --threads 2 --json",
+        "  ./qat4j eval --model mnv2-int8.tflite --data photos/ --resize crop --mean 0.5 --std 0.5",
         "", "JSON fields: accuracy, count, backend, threads, images_per_second"})
 final class EvalCommand extends BaseCommand {
   @Mixin InterpreterOptions run;
@@ -25,8 +26,7 @@ final class EvalCommand extends BaseCommand {
     Pipeline p = pipeline();
     run.check(p);
     Args.nonNegative(limit, "--limit");
-    Path d = data.dir();
     Finite.check(Pipeline.readTflite(run.model, "--model"), run.model, "--model");
-    return p.eval(run.model, d, run.backend, run.threads, limit);
+    return p.withData(data).eval(run.model, data.dir(), run.backend, run.threads, limit);
   }
 }

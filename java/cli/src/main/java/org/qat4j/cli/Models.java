@@ -64,14 +64,4 @@ final class Models {
       throw CliException.usage(option + ": " + ref + " cannot be imported from Keras: " + Main.oneLine(e));
     }
   }
-
-  /** Fashion-MNIST models take 28×28×1 inputs and give 10 logits. */
-  static void requireFashionMnistShape(Model m, String ref, String option) {
-    int[] in = m.inputShape();
-    int[] out = m.outputShape();
-    if (!Arrays.equals(in, new int[] {28, 28, 1}) || out.length != 1 || out[0] < 10) {
-      throw CliException.usage(option + ": " + ref + " takes " + Arrays.toString(in) + " → " + Arrays.toString(out)
-          + "; Fashion-MNIST needs [28, 28, 1] → [10]");
-    }
-  }
 }

@@ -80,6 +80,10 @@ final class Outputs {
   /** Refuses an output that is one of the Fashion-MNIST files of {@code dataDir}. */
   static void notData(Path out, String outOption, Path dataDir) {
     if (dataDir == null) return;
+    if (!Files.isDirectory(dataDir)) {
+      notAnInput(out, outOption, dataDir, "--data file");
+      return;
+    }
     for (String f : Args.FMNIST_FILES) {
       notAnInput(out, outOption, dataDir.resolve(f), "--data file");
       notAnInput(out, outOption, dataDir.resolve(f + ".gz"), "--data file");

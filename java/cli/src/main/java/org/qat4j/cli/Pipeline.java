@@ -4,10 +4,13 @@ import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import org.qat4j.core.Model;
 import org.qat4j.core.data.Dataset;
-import org.qat4j.core.data.FashionMnist;
+import org.qat4j.core.data.UserData;
 import org.qat4j.core.gemm.Gemm;
 import org.qat4j.core.internal.Parallel;
 import org.qat4j.core.train.Adam;
@@ -22,6 +25,7 @@ import org.qat4j.tflite.ModelFormatException;
 import org.qat4j.tflite.TfliteWriter;
 import org.qat4j.tflite.TfliteModelInfo;
 import org.qat4j.tflite.TfliteReader;
+import org.qat4j.tflite.SubgraphInfo;
 import java.util.function.Consumer;
 
 /**
@@ -100,15 +104,15 @@ final class Pipeline {
 
   JsonObject train(TrainSpec s) throws IOException {
     Model model = Models.load(s.model(), s.seed(), "--model");
-    Models.requireFashionMnistShape(model, s.model(), "--model");
-    Dataset train = trainSet(s.data(), s.limit());
-    Dataset test = testSet(s.data(), s.testLimit()); // loaded before training: a damaged file fails now, not after it
+    Dataset train = trainSet(s.data(), s.limit(), model.inputShape());
+    checkOutputs(train, model.outputShape(), s.model(), "--model");
+    Dataset test = testSet(s.data(), s.testLimit(), model.inputShape()); // loaded before training: a damaged file fails now, not after it
     info.accept(String.format(Locale.ROOT, "training %s (%d parameters) on %d images, %d epoch(s), gemm %s, %d layer thread(s)",
         s.model(), model.parameterCount(), train.size(), s.epochs(), Gemm.get().name(), Parallel.threads()));
     Trainer t = new Trainer(model, s.adam(train.batchCount(s.batchSize())));
     TrainProgress tp = new TrainProgress(progress, "train", s.epochs(), train.batchCount(s.batchSize()));
     t.addCallback(tp);
-    History h = fit(t, train, s);
+    History h = fit(t, train, valSet(model.inputShape()), s);
     JsonObject r = historyJson(h);
     r.addProperty("bn_reestimated_images", reestimateBatchNorm(model, train, s.batchSize()));
     Evaluation ev = evaluate(t, test, s.batchSize());
@@ -131,11 +135,11 @@ final class Pipeline {
   }
 
   /** {@link Trainer#fit} under a {@link DivergenceGuard}: an exploding or non-finite loss fails the run before anything is saved. */
-  static History fit(Trainer t, Dataset train, TrainSpec s) {
+  static History fit(Trainer t, Dataset train, Dataset val, TrainSpec s) {
     DivergenceGuard guard = new DivergenceGuard(t.model().outputShape()[0], s.lr(), s.out());
     t.addCallback(guard);
     try {
-      return t.fit(train, null, s.epochs(), s.batchSize(), s.seed());
+      return t.fit(train, val, s.epochs(), s.batchSize(), s.seed());
     } catch (TrainingDivergedException e) {
       throw guard.failure(e);
     }
@@ -186,22 +190,46 @@ final class Pipeline {
     return new Evaluation(loss / test.size(), correct / test.size(), test.size());
   }
 
-  private final java.util.Map<String, Dataset> splits = new java.util.HashMap<>();
+  private DataOption dataOptions;
+  private final Map<String, Dataset> loaded = new HashMap<>();
+  private final Map<Path, UserData.Format> formats = new HashMap<>();
 
-  /** Loads (once) one Fashion-MNIST split, "train" or "t10k"; damaged files are a usage error naming the file. */
-  Dataset split(Path dir, String prefix) throws IOException {
-    Dataset d = splits.get(prefix);
-    if (d == null) {
-      long t0 = System.nanoTime();
-      try {
-        d = FashionMnist.load(dir, prefix);
-      } catch (IOException | IllegalArgumentException e) {
-        throw CliException.usage("--data: unusable Fashion-MNIST files: " + Main.oneLine(e));
-      }
-      splits.put(prefix, d);
-      info.accept(String.format(Locale.ROOT, "loaded Fashion-MNIST %s from %s in %.1f s", prefix, dir, (System.nanoTime() - t0) / 1e9));
+  /** Loads data with the command's {@code --data}-family options (default: labelled IDX-style loading). */
+  Pipeline withData(DataOption d) {
+    this.dataOptions = d;
+    return this;
+  }
+
+  /** Loads (once per path, split, shape and labelling) a dataset; content errors are usage errors naming the option. */
+  Dataset load(Path p, UserData.Split split, int[] shape, boolean labels, String option) {
+    String key = p.toAbsolutePath() + "|" + split + "|" + Arrays.toString(shape) + "|";
+    Dataset d = loaded.get(key + true); // labelled data also serves inputs-only use (the demo's PTQ after training)
+    if (d == null && !labels) d = loaded.get(key + false);
+    if (d != null) return d;
+    key += labels;
+    UserData.Format f = format(p, option);
+    long t0 = System.nanoTime();
+    try {
+      d = UserData.load(p, split, dataOptions != null ? dataOptions.spec(shape, labels) : DataOption.defaultSpec(shape, labels));
+    } catch (IOException e) {
+      throw CliException.usage(option + ": " + Main.oneLine(e));
     }
+    info.accept(String.format(Locale.ROOT, "loaded %d samples of shape %s (%s%s) from %s in %.1f s", d.size(), Arrays.toString(d.sampleShape()),
+        f.id(), f == UserData.Format.IDX ? " " + split.name().toLowerCase(Locale.ROOT) : "", p, (System.nanoTime() - t0) / 1e9));
+    loaded.put(key, d);
     return d;
+  }
+
+  /** The detected format of {@code p} (cached). */
+  UserData.Format format(Path p, String option) {
+    return formats.computeIfAbsent(p.toAbsolutePath(), k -> DataOption.format(p, option));
+  }
+
+  /** Labels must index the model's outputs: a 1-D output needs at least as many values as classes. */
+  static void checkOutputs(Dataset d, int[] out, String ref, String option) {
+    if (d.labelled() && out.length == 1 && out[0] < d.numClasses()) {
+      throw CliException.usage(option + ": " + ref + " gives " + out[0] + " outputs but the data has labels up to " + (d.numClasses() - 1));
+    }
   }
 
   JsonObject quantize(TrainSpec s) throws IOException { return new QuantSteps(this).quantize(s); }
@@ -214,9 +242,20 @@ final class Pipeline {
 
   Consumer<String> info() { return info; }
 
-  Dataset trainSet(Path data, int limit) throws IOException {
-    Dataset train = split(data, "train");
+  Dataset trainSet(Path data, int limit, int[] shape) throws IOException {
+    Dataset train = load(data, UserData.Split.TRAIN, shape, true, "--data");
     return limit > 0 ? train.subset(0, Math.min(limit, train.size())) : train;
+  }
+
+  /** Inputs only (labels not read): the first {@code n} samples of {@code data}'s training split. */
+  Dataset calibrationSet(Path data, int n, int[] shape) {
+    Dataset d = load(data, UserData.Split.TRAIN, shape, false, "--data");
+    return d.subset(0, Math.min(n, d.size()));
+  }
+
+  /** {@code --val-data}, or null without it. */
+  Dataset valSet(int[] shape) {
+    return dataOptions == null || dataOptions.valData == null ? null : load(dataOptions.valData, UserData.Split.TEST, shape, true, "--val-data");
   }
 
   JsonObject export(String model, boolean int8, IoType io, long seed, Path out) throws IOException {
@@ -235,11 +274,15 @@ final class Pipeline {
   }
 
   JsonObject eval(Path model, Path data, Backend backend, int threads, int limit) throws IOException {
-    return TfliteRun.eval(model, testSet(data, limit), backend, threads, progress, info);
+    SubgraphInfo g = readTflite(model, "--model").subgraph(0);
+    int[] in = g.tensor(g.inputs()[0]).shape();
+    return TfliteRun.eval(model, testSet(data, limit, Arrays.copyOfRange(in, Math.min(1, in.length), in.length)), backend, threads, progress, info);
   }
 
-  Dataset testSet(Path data, int limit) throws IOException {
-    Dataset test = split(data, "t10k");
+  /** {@code --test-data} when given, else {@code data} (its t10k split for an IDX folder). */
+  Dataset testSet(Path data, int limit, int[] shape) throws IOException {
+    boolean own = dataOptions != null && dataOptions.testData != null;
+    Dataset test = load(own ? dataOptions.testData : data, UserData.Split.TEST, shape, true, own ? "--test-data" : "--data");
     return limit > 0 ? test.subset(0, Math.min(limit, test.size())) : test;
   }
 

@@ -47,11 +47,11 @@ final class QuantSteps {
       q = l.qat();
     } else {
       f = Models.load(s.model(), s.seed(), "--in");
-      Models.requireFashionMnistShape(f, s.model(), "--in");
       q = Quantize.model(f);
     }
-    Dataset train = p.trainSet(s.data(), s.limit());
-    Dataset test = p.testSet(s.data(), s.testLimit()); // before training: a damaged file fails now
+    Dataset train = p.trainSet(s.data(), s.limit(), f.inputShape());
+    Pipeline.checkOutputs(train, f.outputShape(), s.model(), "--in");
+    Dataset test = p.testSet(s.data(), s.testLimit(), f.inputShape()); // before training: a damaged file fails now
 
     try (Progress bar = p.progress().create("QAT range init", 1, "passes")) {
       q.calibrate(images(train.subset(0, Math.min(QAT_CALIBRATION, train.size())), 100));
@@ -63,7 +63,7 @@ final class QuantSteps {
     TrainProgress tp = new TrainProgress(p.progress(), "QAT", s.epochs(), train.batchCount(s.batchSize()));
     t.addCallback(tp);
     p.info().accept(String.format(Locale.ROOT, "QAT fine-tuning on %d images, %d epoch(s), lr %g", train.size(), s.epochs(), s.lr()));
-    History h = Pipeline.fit(t, train, s);
+    History h = Pipeline.fit(t, train, p.valSet(f.inputShape()), s);
     JsonObject r = Pipeline.historyJson(h);
     Evaluation ev = p.evaluate(t, test, s.batchSize());
     r.addProperty("test_accuracy_fake_quant", ev.accuracy());
@@ -79,23 +79,27 @@ final class QuantSteps {
     return r;
   }
 
+  /** PTQ calibrated on the first {@code calibration} samples of {@code data}, or on generated inputs when {@code data} is null. */
   JsonObject ptq(String model, Path data, int calibration, Pipeline.IoType io, Path out) throws IOException {
     Model f = floatModel(model, "--in", 1L);
-    Iterable<Tensor> rep = representative(f, data, calibration);
+    Dataset cal = data == null ? null : p.calibrationSet(data, calibration, f.inputShape());
+    int used = cal == null ? Math.min(calibration, GENERATED_CALIBRATION) : cal.size();
+    Iterable<Tensor> rep = cal == null ? representative(f, null, used) : images(cal, 100);
     QatModel q;
     try (Progress bar = p.progress().create("PTQ calibration", 1, "passes")) {
       q = Ptq.quantize(f, rep);
       bar.step(1);
     }
-    int used = representativeCount(f, data, calibration);
     if (used < calibration) {
-      p.info().accept("note: --calibration " + calibration + " asked for more images than are available; calibrated on " + used
-          + (data == null || !fashionShaped(f) ? " generated inputs" : " (the whole training set)"));
+      p.info().accept("note: --calibration " + calibration + " asked for more samples than are available; calibrated on " + used
+          + (cal == null ? " generated inputs" : " (all of --data)"));
     }
     JsonObject r = Pipeline.written(TfliteWriter.write(lowerInt8(q, io)), out, "int8", io);
     r.addProperty("calibration_images", used);
+    r.addProperty("calibration_samples", used);
     r.addProperty("calibration_requested", calibration);
-    r.addProperty("calibration_data", data == null || !fashionShaped(f) ? "generated" : "fashion-mnist");
+    r.addProperty("calibration_data", cal == null ? "generated" : p.format(data, "--data").id());
+    if (cal != null) r.addProperty("calibration_source", data.toString());
     return r;
   }
 
@@ -158,17 +162,9 @@ final class QuantSteps {
 
   static boolean fashionShaped(Model m) { return Arrays.equals(m.inputShape(), new int[] {28, 28, 1}); }
 
-  /** How many inputs {@link #representative} yields for the same arguments. */
-  int representativeCount(Model m, Path data, int n) throws IOException {
-    return data != null && fashionShaped(m) ? Math.min(n, p.trainSet(data, 0).size()) : Math.min(n, GENERATED_CALIBRATION);
-  }
-
-  /** Fashion-MNIST training images for 28×28×1 models, else uniform [0, 1) generated inputs. */
+  /** Fashion-MNIST training images for 28×28×1 models (export of zoo models), else uniform [0, 1) generated inputs. */
   Iterable<Tensor> representative(Model m, Path data, int n) throws IOException {
-    if (data != null && fashionShaped(m)) {
-      Dataset train = p.trainSet(data, 0);
-      return images(train.subset(0, Math.min(n, train.size())), 100);
-    }
+    if (data != null && fashionShaped(m)) return images(p.calibrationSet(data, n, m.inputShape()), 100);
     int count = Math.min(n, GENERATED_CALIBRATION);
     int[] shape = m.inputShape();
     int per = 1;

@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
     footerHeading = "%nExamples:%n",
     footer = {"  ./qat4j quantize --in cnn.q4j --epochs 1 --out cnn-qat.q4j",
         "  ./qat4j quantize --in cnn.q4j --epochs 2 --lr 1e-4 --out cnn-qat.q4j --json",
+        "  ./qat4j quantize --in tab.q4j --data train.csv --label-column label --test-data test.csv --out tab-qat.q4j",
         "", "JSON fields: test_accuracy_fake_quant, epoch_seconds[], train_loss[], train_accuracy[], path, bytes"})
 final class QuantizeCommand extends BaseCommand {
   @Mixin TrainingOptions training;
@@ -37,10 +38,11 @@ final class QuantizeCommand extends BaseCommand {
     training.validate(epochs, lr);
     String model = Pipeline.modelArg(in, "--in", false);
     Path d = data.dir();
+    data.requireTestSplit();
     Args.outFile(out, "--out");
     Outputs.notAnInput(out, "--out", in, "--in");
     Outputs.notData(out, "--out", d);
-    return pipeline().quantize(new Pipeline.TrainSpec(model, d, epochs, seed, training.batchSize, lr, training.limit, out, training.testLimit,
+    return pipeline().withData(data).quantize(new Pipeline.TrainSpec(model, d, epochs, seed, training.batchSize, lr, training.limit, out, training.testLimit,
         training.schedule.equals("cosine")));
   }
 }

@@ -8,12 +8,14 @@ import picocli.CommandLine.Option;
 
 /** {@code qat4j train}: float training of a zoo architecture or a saved model on Fashion-MNIST. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-    description = "Train a float model on Fashion-MNIST and save it.",
+    description = "Train a float model on Fashion-MNIST or your data (--data) and save it.",
     footerHeading = "%nExamples:%n",
     footer = {"  ./qat4j train --model reference-cnn --epochs 3 --out cnn.q4j",
         "  ./qat4j train --model mobilenet-mini --epochs 5 --seed 7 --out mm.q4j --json",
         "  ./qat4j train --model reference-cnn --epochs 5 --schedule cosine --out cnn.q4j",
         "  ./qat4j train --model cnn.q4j --epochs 1 --out cnn2.q4j     # continue from a saved model",
+        "  ./qat4j train --model m.keras --data train.npz --test-data test.npz --out m.q4j",
+        "  ./qat4j train --model cnn.q4j --data photos/ --test-data photos-test/ --resize crop --out cnn2.q4j",
         "", "JSON fields: test_accuracy, train_images_per_second, epoch_seconds[], train_loss[], train_accuracy[], schedule, path, bytes"})
 final class TrainCommand extends BaseCommand {
   @Mixin TrainingOptions training;
@@ -44,11 +46,12 @@ final class TrainCommand extends BaseCommand {
       if (Args.isTflite(Path.of(model))) throw CliException.usage("--model: " + model + " is a .tflite file; train needs an architecture name or a saved qat4j model");
     }
     Path d = data.dir();
+    data.requireTestSplit();
     Args.outFile(out, "--out");
     Outputs.notAnInput(out, "--out", model, "--model");
     Outputs.notData(out, "--out", d);
     Pipeline.TrainSpec s = new Pipeline.TrainSpec(zoo != null ? zoo : model, d, epochs, seed, training.batchSize, lr, training.limit, out, training.testLimit,
         training.schedule.equals("cosine"));
-    return pipeline().train(s);
+    return pipeline().withData(data).train(s);
   }
 }

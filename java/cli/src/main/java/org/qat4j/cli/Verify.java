@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import org.qat4j.core.Model;
 import org.qat4j.core.data.Dataset;
 import org.qat4j.quant.QatModel;
+import org.qat4j.tflite.TfliteModelInfo;
 import org.qat4j.verify.Verification;
 
 /**
@@ -31,11 +32,11 @@ final class Verify {
     } else {
       floatModel = Models.load(modelRef, 1L, "--model");
     }
-    Models.requireFashionMnistShape(floatModel, modelRef, "--model");
-    org.qat4j.tflite.TfliteModelInfo info = Pipeline.readTflite(tflite, "--tflite");
+    TfliteModelInfo info = Pipeline.readTflite(tflite, "--tflite");
     Finite.check(info, tflite, "--tflite");
     VerifyPair.check(floatModel, modelRef, info, tflite);
-    Dataset test = p.testSet(data, limit);
+    Dataset test = p.testSet(data, limit, floatModel.inputShape());
+    Pipeline.checkOutputs(test, floatModel.outputShape(), modelRef, "--model");
     byte[] bytes = Files.readAllBytes(tflite);
     Verification.Options o = Verification.Options.defaults().withFloatModel(floatModel).withSqnrSamples(SQNR_IMAGES);
     Verification.Report v;

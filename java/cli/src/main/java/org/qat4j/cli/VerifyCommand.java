@@ -40,7 +40,7 @@ final class VerifyCommand extends BaseCommand {
     Args.tfliteFile(tflite, "--tflite");
     Args.nonNegative(limit, "--limit");
     Path d = data.dir();
-    return pipeline().verify(m, tflite, d, limit);
+    return pipeline().withData(data).verify(m, tflite, d, limit);
   }
 
   @Override int exitCodeFor(JsonObject r) {

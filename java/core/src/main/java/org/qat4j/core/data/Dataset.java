@@ -23,10 +23,11 @@ public final class Dataset {
   private final int size;
   private final List<String> classNames;
   private final Augmentation augmentation;
+  private final boolean labelled;
 
   /** Takes ownership of {@code data} and {@code labels} (no copy). */
   public Dataset(float[] data, int[] labels, int[] sampleShape, int numClasses) {
-    this(data, labels, sampleShape, numClasses, 0, labels.length, List.of(), Augmentation.NONE);
+    this(data, labels, sampleShape, numClasses, 0, labels.length, List.of(), Augmentation.NONE, true);
     if (data.length != (long) labels.length * sampleSize) {
       throw new IllegalArgumentException("dataset: " + data.length + " values do not hold " + labels.length
           + " samples of shape " + Arrays.toString(sampleShape));
@@ -39,7 +40,7 @@ public final class Dataset {
   }
 
   private Dataset(float[] data, int[] labels, int[] sampleShape, int numClasses, int offset, int size,
-                  List<String> classNames, Augmentation augmentation) {
+                  List<String> classNames, Augmentation augmentation, boolean labelled) {
     if (numClasses <= 0) throw new IllegalArgumentException("dataset needs numClasses > 0, got " + numClasses);
     this.data = data;
     this.labels = labels;
@@ -50,6 +51,27 @@ public final class Dataset {
     this.size = size;
     this.classNames = List.copyOf(classNames);
     this.augmentation = augmentation;
+    this.labelled = labelled;
+  }
+
+  /** Inputs without labels (e.g. calibration data): every label reads 0 of one class; {@link #labelled()} is false. */
+  public static Dataset unlabelled(float[] data, int[] sampleShape) {
+    int per = Shapes.size(sampleShape);
+    if (per <= 0 || data.length % per != 0) {
+      throw new IllegalArgumentException("dataset: " + data.length + " values do not hold whole samples of shape " + Arrays.toString(sampleShape));
+    }
+    return new Dataset(data, new int[data.length / per], sampleShape, 1, 0, data.length / per, List.of(), Augmentation.NONE, false);
+  }
+
+  /** False for {@link #unlabelled} data, whose labels carry no information. */
+  public boolean labelled() { return labelled; }
+
+  /** The same samples viewed with another per-sample shape of the same size (e.g. {@code [1]} for a 1-D model). */
+  public Dataset reshaped(int[] shape) {
+    if (Shapes.size(shape) != sampleSize) {
+      throw new IllegalArgumentException("cannot view samples of shape " + Arrays.toString(sampleShape) + " as " + Arrays.toString(shape));
+    }
+    return new Dataset(data, labels, shape, numClasses, offset, size, classNames, augmentation, labelled);
   }
 
   public int size() { return size; }
@@ -75,19 +97,19 @@ public final class Dataset {
   /** Samples [from, to) sharing storage with this dataset. */
   public Dataset subset(int from, int to) {
     if (from < 0 || to > size || from > to) throw new IndexOutOfBoundsException("subset [" + from + ", " + to + ") of " + size);
-    return new Dataset(data, labels, sampleShape, numClasses, offset + from, to - from, classNames, augmentation);
+    return new Dataset(data, labels, sampleShape, numClasses, offset + from, to - from, classNames, augmentation, labelled);
   }
 
   /** The same samples with class names attached. */
   public Dataset withClassNames(List<String> names) {
     if (names.size() != numClasses) throw new IllegalArgumentException(names.size() + " class names for " + numClasses + " classes");
-    return new Dataset(data, labels, sampleShape, numClasses, offset, size, names, augmentation);
+    return new Dataset(data, labels, sampleShape, numClasses, offset, size, names, augmentation, labelled);
   }
 
   /** The same samples, augmented when batched with {@code shuffle = true} (training). */
   public Dataset withAugmentation(Augmentation a) {
     if (a.enabled() && sampleShape.length != 3) throw new IllegalArgumentException("augmentation needs H, W, C samples, got " + Arrays.toString(sampleShape));
-    return new Dataset(data, labels, sampleShape, numClasses, offset, size, classNames, a);
+    return new Dataset(data, labels, sampleShape, numClasses, offset, size, classNames, a, labelled);
   }
 
   /** Number of batches of {@code batchSize} (the last one may be smaller). */

@@ -16,6 +16,8 @@ import javax.imageio.ImageIO;
  * Loads an image-folder dataset: one sub-folder per class (sorted by name → label 0, 1, …), images
  * in PNG, JPEG or BMP read via ImageIO, resized bilinearly to H×W, converted to 1 (luma) or 3
  * (RGB) channels, scaled to [0, 1] and normalised per channel as {@code (v - mean) / std}.
+ * With {@link #withCenterCrop} images are scaled to cover H×W and the centre is cut out instead of
+ * stretched; {@link ImageList} reads a flat folder labelled by a CSV with the same conversion.
  */
 public final class ImageFolder {
   private static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".bmp");
@@ -25,6 +27,7 @@ public final class ImageFolder {
   private final int channels;
   private final float[] mean;
   private final float[] std;
+  private boolean centerCrop;
 
   /** Loader producing H×W×channels samples; mean/std have one value per channel. */
   public ImageFolder(int height, int width, int channels, float[] mean, float[] std) {
@@ -45,6 +48,16 @@ public final class ImageFolder {
     java.util.Arrays.fill(s, 1f);
     return new ImageFolder(height, width, channels, m, s);
   }
+
+  /** The same loader, keeping the aspect ratio: scale to cover H×W, then cut out the centre. */
+  public ImageFolder withCenterCrop() {
+    ImageFolder f = new ImageFolder(height, width, channels, mean, std);
+    f.centerCrop = true;
+    return f;
+  }
+
+  /** Per-sample shape {H, W, C} this loader produces. */
+  public int[] sampleShape() { return new int[] {height, width, channels}; }
 
   /** Reads every image under {@code root}/class/…; class names are attached to the dataset. */
   public Dataset load(Path root) throws IOException {
@@ -73,7 +86,7 @@ public final class ImageFolder {
     return new Dataset(data, lab, new int[] {height, width, channels}, names.size()).withClassNames(names);
   }
 
-  private static List<Path> imagesIn(Path dir) throws IOException {
+  static List<Path> imagesIn(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
       return s.filter(Files::isRegularFile)
           .filter(p -> EXTENSIONS.stream().anyMatch(e -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(e)))
@@ -81,7 +94,7 @@ public final class ImageFolder {
     }
   }
 
-  private static BufferedImage read(Path f) throws IOException {
+  static BufferedImage read(Path f) throws IOException {
     BufferedImage img;
     try {
       img = ImageIO.read(f.toFile());
@@ -97,7 +110,14 @@ public final class ImageFolder {
     BufferedImage rgb = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = rgb.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-    g.drawImage(img, 0, 0, width, height, null);
+    if (centerCrop) {
+      double scale = Math.max(width / (double) img.getWidth(), height / (double) img.getHeight());
+      int sw = (int) Math.round(width / scale), sh = (int) Math.round(height / scale);
+      int sx = (img.getWidth() - sw) / 2, sy = (img.getHeight() - sh) / 2;
+      g.drawImage(img, 0, 0, width, height, sx, sy, sx + sw, sy + sh, null);
+    } else {
+      g.drawImage(img, 0, 0, width, height, null);
+    }
     g.dispose();
     float[] out = new float[height * width * channels];
     for (int y = 0; y < height; y++) {
