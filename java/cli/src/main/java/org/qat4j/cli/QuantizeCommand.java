@@ -39,6 +39,6 @@ final class QuantizeCommand extends BaseCommand {
     Path d = data.dir();
     Args.outFile(out, "--out");
     return pipeline().quantize(new Pipeline.TrainSpec(model, d, epochs, seed, training.batchSize, lr, training.limit, out, training.testLimit,
-        training.schedule.equals("cosine")));
+        training.cosine(false)));
   }
 }
