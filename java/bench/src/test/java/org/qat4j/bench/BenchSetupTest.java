@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.qat4j.core.Tensor;
 
-/** The benchmarks compute what they claim (never timed): GEMM passes against a naive product, a training step lowers the loss. */
+/** The benchmarks compute what they claim (never timed): GEMM passes against a naive product, a training step lowers the loss, fused and separate BN → ReLU → pool agree. */
 class BenchSetupTest {
   @Tag("native")
   @Test void gemmPassesMatchNaiveProductOnBothPaths() {
@@ -42,6 +42,17 @@ class BenchSetupTest {
     double last = first;
     for (int i = 0; i < 15; i++) last = t.step();
     assertTrue(Double.isFinite(first) && last < first, "loss " + first + " -> " + last);
+  }
+
+  @Tag("native")
+  @Test void fusedAndSeparateBnReluPoolAgree() {
+    FusedBnBench b = new FusedBnBench();
+    b.shape = "4.8.8.16";
+    b.threads = 2;
+    b.setup();
+    float[] fused = b.fusedForwardBackward().toArray(), separate = b.separateForwardBackward().toArray();
+    assertEquals(fused.length, separate.length);
+    for (int i = 0; i < fused.length; i++) assertEquals(separate[i], fused[i], 1e-4 * Math.max(1, Math.abs(separate[i])), "dx " + i);
   }
 
   private static GemmBench gemm(String shape, String impl, String pass) {

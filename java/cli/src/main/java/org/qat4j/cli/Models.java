@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import org.qat4j.core.Model;
 import org.qat4j.core.io.ModelIO;
+import org.qat4j.core.layers.Initializer;
 import org.qat4j.core.zoo.Zoo;
 import org.qat4j.keras.KerasImportException;
 import org.qat4j.keras.KerasImporter;
@@ -24,6 +25,18 @@ final class Models {
   static Model architecture(String n, long seed) {
     if (!Zoo.names().contains(n)) throw CliException.usage("unknown zoo model '" + n + "' (known: " + Zoo.names() + ")");
     return Zoo.create(n, seed);
+  }
+
+  /** True when {@code ref} is the reference CNN architecture (reference-cnn or zoo:reference-cnn). */
+  static boolean isReferenceCnn(String ref) { return ref.equals("reference-cnn") || ref.equals("zoo:reference-cnn"); }
+
+  /**
+   * As {@link #load(String, long, String)}; a fresh reference CNN draws its two Conv2D kernels at
+   * Glorot-uniform variance scale {@code convInitScale} (1 = Glorot; the training recipe uses 0.04).
+   */
+  static Model load(String ref, long seed, String option, double convInitScale) {
+    if (!isReferenceCnn(ref) || convInitScale == 1) return load(ref, seed, option);
+    return Zoo.referenceCnn(seed, new Initializer(convInitScale, Initializer.Mode.FAN_AVG, Initializer.Distribution.UNIFORM));
   }
 
   static Model load(String ref, long seed, String option) {

@@ -42,9 +42,13 @@ final class Pipeline {
    * {@code cosine} decays lr to 0 over all steps of the run.
    */
   record TrainSpec(String model, Path data, int epochs, long seed, int batchSize, float lr, int limit, Path out, int testLimit,
-                   boolean cosine) {
+                   boolean cosine, double convInitScale) {
     TrainSpec(String model, Path data, int epochs, long seed, int batchSize, float lr, int limit, Path out, int testLimit) {
       this(model, data, epochs, seed, batchSize, lr, limit, out, testLimit, false);
+    }
+
+    TrainSpec(String model, Path data, int epochs, long seed, int batchSize, float lr, int limit, Path out, int testLimit, boolean cosine) {
+      this(model, data, epochs, seed, batchSize, lr, limit, out, testLimit, cosine, 1);
     }
 
     /** Adam (Keras defaults) at {@link #lr} under the spec's schedule for {@code batchesPerEpoch}. */
@@ -103,7 +107,7 @@ final class Pipeline {
   }
 
   JsonObject train(TrainSpec s) throws IOException {
-    Model model = Models.load(s.model(), s.seed(), "--model");
+    Model model = Models.load(s.model(), s.seed(), "--model", s.convInitScale());
     Dataset train = trainSet(s.data(), s.limit(), model.inputShape());
     checkOutputs(train, model.outputShape(), s.model(), "--model");
     Dataset test = testSet(s.data(), s.testLimit(), model.inputShape()); // loaded before training: a damaged file fails now, not after it
@@ -120,13 +124,16 @@ final class Pipeline {
     r.addProperty("test_accuracy", ev.accuracy());
     r.addProperty("test_loss", ev.loss());
     r.addProperty("test_count", ev.count());
-    Outputs.saveModel(model, s.out());
-    r.addProperty("path", s.out().toString());
-    r.addProperty("bytes", Files.size(s.out()));
+    if (s.out() != null) {
+      Outputs.saveModel(model, s.out());
+      r.addProperty("path", s.out().toString());
+      r.addProperty("bytes", Files.size(s.out()));
+    }
     r.addProperty("model", s.model());
     r.addProperty("parameters", model.parameterCount());
     r.addProperty("train_images", train.size());
     r.addProperty("schedule", s.cosine() ? "cosine" : "constant");
+    if (Models.isReferenceCnn(s.model())) r.addProperty("conv_init_scale", s.convInitScale());
     r.addProperty("gemm", Gemm.get().name());
     r.addProperty("threads", Parallel.threads());
     if (configuredGemmThreads > 0) r.addProperty("gemm_threads", configuredGemmThreads);

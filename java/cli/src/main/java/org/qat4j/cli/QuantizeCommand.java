@@ -43,6 +43,6 @@ final class QuantizeCommand extends BaseCommand {
     Outputs.notAnInput(out, "--out", in, "--in");
     Outputs.notData(out, "--out", d);
     return pipeline().withData(data).quantize(new Pipeline.TrainSpec(model, d, epochs, seed, training.batchSize, lr, training.limit, out, training.testLimit,
-        training.schedule.equals("cosine")));
+        training.cosine(false)));
   }
 }

@@ -14,13 +14,17 @@ final class TrainingOptions {
   @Option(names = "--test-limit", defaultValue = "0", paramLabel = "N", description = "Report test accuracy on the first N test images (0 = all 10000).")
   int testLimit;
 
-  @Option(names = "--schedule", defaultValue = "constant", paramLabel = "constant|cosine",
-      description = "Learning-rate schedule: constant, or cosine decay from --lr to 0 over the run's steps (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--schedule", paramLabel = "constant|cosine",
+      description = "Learning-rate schedule: constant, or cosine decay from --lr to 0 over the run's steps "
+          + "(default: cosine for train, the recipe of docs/PERFORMANCE.md; constant for quantize).")
   String schedule;
 
   @Mixin ThreadOptions threads;
 
   static final int MAX_BATCH = 4096;
+
+  /** True for a cosine schedule: the --schedule given, else {@code byDefault}. */
+  boolean cosine(boolean byDefault) { return schedule == null ? byDefault : schedule.equals("cosine"); }
 
   /** Applies the thread settings and checks the shared numbers plus the command's epochs and learning rate. */
   void validate(int epochs, float lr) {
@@ -30,7 +34,7 @@ final class TrainingOptions {
     Args.nonNegative(limit, "--limit");
     Args.nonNegative(testLimit, "--test-limit");
     if (!(lr > 0) || !Float.isFinite(lr)) throw CliException.usage("--lr: must be a finite number > 0, got " + lr);
-    if (!schedule.equals("constant") && !schedule.equals("cosine")) {
+    if (schedule != null && !schedule.equals("constant") && !schedule.equals("cosine")) {
       throw CliException.usage("--schedule: must be constant or cosine, got '" + schedule + "'");
     }
   }

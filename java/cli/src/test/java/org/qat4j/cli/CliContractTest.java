@@ -57,6 +57,14 @@ class CliContractTest {
     assertTrue(Files.isRegularFile(tmp.resolve("f.q4j")));
   }
 
+  @Test @Order(1) void trainDefaultsAreTheRecipeAndOutIsOptional() {
+    JsonObject j = ok("train", "--model", "reference-cnn", "--epochs", "1", "--limit", "128", "--test-limit", "100", "--json", "--quiet");
+    assertEquals("cosine", j.get("schedule").getAsString());
+    assertEquals(0.04, j.get("conv_init_scale").getAsDouble(), 1e-12);
+    assertTrue(!j.has("path") && !j.has("bytes"), "no --out, no file: " + j);
+    assertEquals(2, CliRun.of("train", "--model", "reference-cnn", "--conv-init-scale", "0").code());
+  }
+
   @Test @Order(2) void quantize() {
     JsonObject j = ok("quantize", "--in", p("f.q4j"), "--epochs", "1", "--limit", "128", "--test-limit", "200", "--out", p("q.q4j"), "--json", "--quiet");
     has(j, "test_accuracy_fake_quant");

@@ -7,6 +7,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.qat4j.core.layers.BnActPool;
 
 /**
  * A directed acyclic graph of named layers with one input and one output, batch-first NHWC
@@ -21,6 +22,9 @@ public final class Model {
   private final Map<Node, Tensor> acts = new IdentityHashMap<>();
   private final Map<Node, Tensor> grads = new IdentityHashMap<>();
   private final Map<Node, List<Node>> consumers = new IdentityHashMap<>();
+  private final Map<Node, BnActPool> fusedFrom = new IdentityHashMap<>();
+  private final Map<Node, BnActPool> fusedTo = new IdentityHashMap<>();
+  private boolean fusedPass;
 
   Model(Node input, Node output, List<Node> candidates) {
     this.input = input;
@@ -31,6 +35,30 @@ public final class Model {
       byName.put(n.name(), n);
       for (Node in : n.inputs()) consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
     }
+    for (int i = 0; i < order.size(); i++) {
+      BnActPool f = fusion(i);
+      if (f == null) continue;
+      fusedFrom.put(order.get(i), f);
+      fusedTo.put(order.get(i + f.span() - 1), f);
+      i += f.span() - 1;
+    }
+  }
+
+  /**
+   * The training-time fusion starting at order[i] (BN → ReLU/ReLU6 → optional MaxPool2D), when
+   * each of those nodes feeds only the next one and none but the last is the model output.
+   */
+  private BnActPool fusion(int i) {
+    Node[] chain = new Node[3];
+    int len = 0;
+    for (int k = i; k < Math.min(i + 3, order.size()); k++, len++) {
+      Node n = order.get(k);
+      if (k > i && (n.inputs().size() != 1 || n.inputs().get(0) != chain[len - 1] || consumers(chain[len - 1]).size() != 1
+          || chain[len - 1] == output)) break;
+      chain[len] = n;
+    }
+    if (len < 2) return null;
+    return BnActPool.match(chain[0].layer(), chain[1].layer(), len > 2 ? chain[2].layer() : null);
   }
 
   /** Nodes in creation order that the output depends on (creation order is topological). */
@@ -74,7 +102,11 @@ public final class Model {
     return l;
   }
 
-  /** Runs the graph on a batch {@code [N, ...inputShape]}; the result is reused by the next call. */
+  /**
+   * Runs the graph on a batch {@code [N, ...inputShape]}; the result is reused by the next call.
+   * In training, BN → ReLU/ReLU6 (→ MaxPool2D) chains run fused ({@link BnActPool}), so
+   * {@link #activation} has no value for their BN and activation nodes.
+   */
   public Tensor forward(Tensor x, ExecContext ctx) {
     int[] want = input.shape();
     int[] got = x.shape();
@@ -82,11 +114,19 @@ public final class Model {
       throw new IllegalArgumentException("model input expects [N," + Arrays.toString(want).substring(1) + ", got " + Arrays.toString(got));
     }
     acts.clear();
-    for (Node n : order) {
+    fusedPass = ctx.training();
+    for (int k = 0; k < order.size(); k++) {
+      Node n = order.get(k);
       Tensor[] ins = new Tensor[n == input ? 1 : n.inputs().size()];
       if (n == input) ins[0] = x;
       else for (int i = 0; i < ins.length; i++) ins[i] = acts.get(n.inputs().get(i));
-      acts.put(n, n.layer().forward(ins, ctx));
+      BnActPool f = fusedPass ? fusedFrom.get(n) : null;
+      if (f != null) {
+        k += f.span() - 1;
+        acts.put(order.get(k), f.forward(ins[0], ctx));
+      } else {
+        acts.put(n, n.layer().forward(ins, ctx));
+      }
     }
     return acts.get(output);
   }
@@ -116,6 +156,16 @@ public final class Model {
     for (int i = order.size() - 1; i >= 0; i--) {
       Node n = order.get(i);
       Tensor g = grads.get(n);
+      BnActPool f = fusedPass ? fusedTo.get(n) : null;
+      if (f != null) {
+        i -= f.span() - 1;
+        Node first = order.get(i), in = first.inputs().get(0);
+        if (g == null) { zeroParamGrads(first.layer()); continue; }
+        boolean needIn = need.get(in);
+        Tensor gin = f.backward(g, needIn);
+        if (needIn) accumulate(in, gin);
+        continue;
+      }
       if (g == null) { zeroParamGrads(n.layer()); continue; }
       boolean[] needIn = new boolean[n.inputs().size()];
       for (int k = 0; k < needIn.length; k++) needIn[k] = need.get(n.inputs().get(k));

@@ -22,7 +22,6 @@ import org.qat4j.core.internal.Parallel;
  * recomputes the normalised values from it), which must stay unchanged until backward.
  */
 public final class BatchNormalization extends Layer {
-  private static final int BLOCK = 4096;
   private float momentum = 0.99f;
   private float epsilon = 1e-3f;
   private boolean frozen;
@@ -91,7 +90,18 @@ public final class BatchNormalization extends Layer {
   }
 
   @Override public Tensor forward(Tensor[] in, ExecContext ctx) {
-    Tensor input = in[0];
+    prepare(in[0], ctx);
+    y = Tensor.reuse(y, x.shape());
+    normalize(x.size() / channels);
+    return y;
+  }
+
+  /**
+   * Checks the input, keeps it for backward and sets the statistics in use: the batch's (updating
+   * the moving ones) in unfrozen training, else the moving ones. Also the first half of the fused
+   * {@link BnActPool} forward.
+   */
+  void prepare(Tensor input, ExecContext ctx) {
     if (gamma == null) throw new IllegalStateException("layer '" + name() + "' is not built");
     if (input.rank() < 2 || input.dim(-1) != channels) {
       throw new IllegalArgumentException("layer '" + name() + "' expects [N, ..., " + channels + "], got " + input);
@@ -116,51 +126,64 @@ public final class BatchNormalization extends Layer {
     }
     invStd = new float[channels];
     for (int c = 0; c < channels; c++) invStd[c] = (float) (1.0 / Math.sqrt(var[c] + (double) epsilon));
-    y = Tensor.reuse(y, x.shape());
-    normalize(rows);
-    return y;
+  }
+
+  int channels() { return channels; }
+  Tensor input() { return x; }
+  float[] mean() { return mean; }
+  float[] invStd() { return invStd; }
+
+  /** [a, b] per channel of the forward as y = a·x + b (a = γ·invStd, b = β − mean·a). */
+  float[][] affine() {
+    float[] a = new float[channels], b = new float[channels];
+    for (int c = 0; c < channels; c++) {
+      a[c] = gamma.value().get(c) * invStd[c];
+      b[c] = beta.value().get(c) - mean[c] * a[c];
+    }
+    return new float[][] {a, b};
   }
 
   /**
    * Per channel [Σ a, Σ a·b] over a [rows, C] view, or [Σ a, Σ a²] when {@code b} is null, in one
-   * pass; b is normalised on the fly, (b − mean)·invStd. Float partials per block (vectorizable),
-   * flushed to double per block; chunk partials are combined in chunk order (deterministic).
-   * E[x²] − mean² in double loses nothing relevant for activations.
+   * pass; b is normalised on the fly, (b − mean)·invStd. Float partials (flat tiled loops, see
+   * {@link Lanes}), flushed to double every few blocks; chunk partials are combined in chunk
+   * order (deterministic). E[x²] − mean² in double loses nothing relevant for activations.
    */
   private double[][] sums(FloatBuffer a, FloatBuffer b, int rows) {
-    int c = channels, chunks = chunks(rows);
+    int c = channels, chunks = chunks(rows), step = Lanes.rows(c), w = step * c;
     double[][] part = new double[2 * chunks][c];
-    float[] mu = b == null ? null : mean, is = invStd;
+    float[] mu = b == null ? null : Lanes.tile(mean, w), is = b == null ? null : Lanes.tile(invStd, w);
     Parallel.forRange(rows, chunks, (lo, hi) -> {
-      int ci = Parallel.chunkOf(lo, rows, chunks), step = Math.max(1, BLOCK / c);
-      double[] s1 = part[2 * ci], s2 = part[2 * ci + 1];
-      float[] va = new float[step * c], vb = b == null ? null : new float[step * c], f1 = new float[c], f2 = new float[c];
-      for (int r0 = lo; r0 < hi; r0 += step) {
+      int ci = Parallel.chunkOf(lo, rows, chunks);
+      float[] va = new float[w], vb = b == null ? null : new float[w], f1 = new float[w], f2 = new float[w];
+      for (int r0 = lo, blk = 1; r0 < hi; r0 += step, blk++) {
         int len = Math.min(step, hi - r0) * c;
         a.get(r0 * c, va, 0, len);
-        java.util.Arrays.fill(f1, 0f);
-        java.util.Arrays.fill(f2, 0f);
         if (b == null) {
-          for (int r = 0; r < len; r += c) {
-            for (int ch = 0; ch < c; ch++) { float v = va[r + ch]; f1[ch] += v; f2[ch] += v * v; }
-          }
+          Lanes.sums(va, len, f1, f2);
         } else {
           b.get(r0 * c, vb, 0, len);
-          for (int r = 0; r < len; r += c) {
-            for (int ch = 0; ch < c; ch++) { float v = va[r + ch]; f1[ch] += v; f2[ch] += v * ((vb[r + ch] - mu[ch]) * is[ch]); }
-          }
+          Lanes.sumsNormalized(va, vb, len, mu, is, f1, f2);
         }
-        for (int ch = 0; ch < c; ch++) { s1[ch] += f1[ch]; s2[ch] += f2[ch]; }
+        if (blk % Lanes.FOLD_EVERY == 0 || r0 + step >= hi) {
+          Lanes.fold(f1, part[2 * ci]);
+          Lanes.fold(f2, part[2 * ci + 1]);
+        }
       }
     });
+    return combine(part, c);
+  }
+
+  /** Sums the per-chunk [Σ1, Σ2] pairs of {@code part} in chunk order. */
+  static double[][] combine(double[][] part, int c) {
     double[][] out = new double[2][c];
-    for (int ci = 0; ci < chunks; ci++) {
+    for (int ci = 0; ci < part.length / 2; ci++) {
       for (int j = 0; j < c; j++) { out[0][j] += part[2 * ci][j]; out[1][j] += part[2 * ci + 1][j]; }
     }
     return out;
   }
 
-  private static int chunks(int rows) { return Parallel.grain(rows, rows, 256); }
+  static int chunks(int rows) { return Parallel.grain(rows, rows, 256); }
 
   private void updateMoving(float[] mean, float[] var) {
     FloatBuffer mm = movingMean.value().buffer(), mv = movingVar.value().buffer();
@@ -171,51 +194,56 @@ public final class BatchNormalization extends Layer {
   }
 
   private void normalize(int rows) {
-    float[] g = gamma.value().toArray(), b = beta.value().toArray(), mu = mean, is = invStd;
+    int c = channels, step = Lanes.rows(c), w = step * c;
+    float[][] ab = affine();
+    float[] a = Lanes.tile(ab[0], w), b = Lanes.tile(ab[1], w);
     FloatBuffer xb = x.buffer(), yb = y.buffer();
-    int c = channels;
     Parallel.forRange(rows, chunks(rows), (lo, hi) -> {
-      int step = Math.max(1, BLOCK / c);
-      float[] v = new float[step * c];
+      float[] v = new float[w];
       for (int r0 = lo; r0 < hi; r0 += step) {
         int len = Math.min(step, hi - r0) * c;
         xb.get(r0 * c, v, 0, len);
-        for (int r = 0; r < len; r += c) {
-          for (int ch = 0; ch < c; ch++) v[r + ch] = g[ch] * ((v[r + ch] - mu[ch]) * is[ch]) + b[ch];
-        }
+        Lanes.affine(v, len, a, b);
         yb.put(r0 * c, v, 0, len);
       }
     });
   }
 
-  @Override public Tensor[] backward(Tensor gy, ExecContext ctx) {
-    int rows = gy.size() / channels, c = channels;
-    double[][] s = sums(gy.buffer(), x.buffer(), rows);
-    double[] dBeta = s[0], dGamma = s[1];
+  /**
+   * Writes the γ and β gradients from Σ dy and Σ dy·x̂ over {@code rows} and returns, per channel,
+   * [p, q, r] of dx = p·dy + q·x + r (with batch statistics the mean and variance depend on x, so
+   * their gradient paths are included).
+   */
+  float[][] backwardCoefficients(double[] dBeta, double[] dGamma, int rows) {
+    int c = channels;
     FloatBuffer gb = gamma.grad().buffer(), bb = beta.grad().buffer();
-    for (int j = 0; j < c; j++) { gb.put(j, (float) dGamma[j]); bb.put(j, (float) dBeta[j]); }
-    float[] scale = new float[c], sBeta = new float[c], sGamma = new float[c], mu = mean, is = invStd;
+    float[] p = new float[c], q = new float[c], r = new float[c];
     for (int j = 0; j < c; j++) {
-      scale[j] = gamma.value().get(j) * invStd[j];
-      // With batch statistics the mean and variance depend on x: subtract their gradient paths.
-      sBeta[j] = batchStats ? (float) (dBeta[j] / rows) : 0f;
-      sGamma[j] = batchStats ? (float) (dGamma[j] / rows) : 0f;
+      gb.put(j, (float) dGamma[j]);
+      bb.put(j, (float) dBeta[j]);
+      double scale = (double) gamma.value().get(j) * invStd[j];
+      double sBeta = batchStats ? dBeta[j] / rows : 0, sGamma = batchStats ? dGamma[j] / rows : 0;
+      p[j] = (float) scale;
+      q[j] = (float) (-scale * sGamma * invStd[j]);
+      r[j] = (float) (scale * (sGamma * invStd[j] * mean[j] - sBeta));
     }
+    return new float[][] {p, q, r};
+  }
+
+  @Override public Tensor[] backward(Tensor gy, ExecContext ctx) {
+    int rows = gy.size() / channels, c = channels, step = Lanes.rows(c), w = step * c;
+    double[][] s = sums(gy.buffer(), x.buffer(), rows);
+    float[][] k = backwardCoefficients(s[0], s[1], rows);
+    float[] p = Lanes.tile(k[0], w), q = Lanes.tile(k[1], w), r = Lanes.tile(k[2], w);
     dx = Tensor.reuse(dx, gy.shape());
     FloatBuffer g = gy.buffer(), h = x.buffer(), d = dx.buffer();
     Parallel.forRange(rows, chunks(rows), (lo, hi) -> {
-      int step = Math.max(1, BLOCK / c);
-      float[] vg = new float[step * c], vx = new float[step * c];
+      float[] vg = new float[w], vx = new float[w];
       for (int r0 = lo; r0 < hi; r0 += step) {
         int len = Math.min(step, hi - r0) * c;
         g.get(r0 * c, vg, 0, len);
         h.get(r0 * c, vx, 0, len);
-        for (int r = 0; r < len; r += c) {
-          for (int ch = 0; ch < c; ch++) {
-            float xh = (vx[r + ch] - mu[ch]) * is[ch];
-            vg[r + ch] = scale[ch] * (vg[r + ch] - sBeta[ch] - xh * sGamma[ch]);
-          }
-        }
+        Lanes.combine(vg, vx, len, p, q, r);
         d.put(r0 * c, vg, 0, len);
       }
     });

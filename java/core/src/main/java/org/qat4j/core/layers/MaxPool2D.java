@@ -59,7 +59,7 @@ public final class MaxPool2D extends Pool2D {
    * Channel-vector max over one window and its in-sample arg-max (first maximal tap). A window
    * without in-image taps gives 0 and index -1.
    */
-  private void maxWindow(float[] s, int oy, int ox, float[] out, int[] idx, int base) {
+  void maxWindow(float[] s, int oy, int ox, float[] out, int[] idx, int base) {
     ConvGeometry g = geo;
     int c = g.c(), o = (oy * g.ow() + ox) * c, io = base + o;
     int y0 = tapLo(oy, g.sh(), g.padTop()), y1 = tapHi(oy, g.sh(), g.padTop(), g.kh(), g.h());
