@@ -26,7 +26,8 @@ final class EvalCommand extends BaseCommand {
     Pipeline p = pipeline();
     run.check(p);
     Args.nonNegative(limit, "--limit");
+    Path d = data.dir(); // a missing path is the cheapest check, before the model is read
     Finite.check(Pipeline.readTflite(run.model, "--model"), run.model, "--model");
-    return p.withData(data).eval(run.model, data.dir(), run.backend, run.threads, limit);
+    return p.withData(data).eval(run.model, d, run.backend, run.threads, limit);
   }
 }

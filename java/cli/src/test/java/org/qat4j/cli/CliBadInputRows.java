@@ -167,12 +167,12 @@ final class CliBadInputRows {
   private static void data() {
     String k = "bad dataset";
     String train = "train --model reference-cnn --epochs 1 --limit 64" + QOUT + " --data ";
-    row(k, "missing folder", train + "{f:no-such-data}", 2, "Fashion-MNIST folder not found");
-    row(k, "folder lacking a file", train + "{f:data-missing}", 2, "lacks t10k-labels-idx1-ubyte");
+    row(k, "missing folder", train + "{f:no-such-data}", 2, "--data: no such file or folder");
+    row(k, "folder lacking a file", train + "{f:data-missing}", 2, "t10k-labels-idx1-ubyte[.gz] not found");
     row(k, "IDX with a wrong magic number", train + "{f:data-badmagic}", 2, "wrong IDX magic number");
     row(k, "IDX truncated", train + "{f:data-truncated}", 2, "truncated");
     row(k, "label count differs from image count", train + "{f:data-count}", 2, "count mismatch");
-    row(k, ".gz that is not gzip", train + "{f:data-notgzip}", 2, "--data: unusable Fashion-MNIST files");
+    row(k, ".gz that is not gzip", train + "{f:data-notgzip}", 2, "wrong IDX magic number");
     row(k, "eval on a damaged test IDX", "eval --model {f:float.tflite} --data {f:data-test-truncated}", 2, "truncated");
   }
 
