@@ -1,0 +1,139 @@
+package org.qat4j.ir.sim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.qat4j.runtime.Interpreter;
+import org.qat4j.runtime.TfliteModel;
+
+/**
+ * Kernels written ahead of their op-table wiring (RESIZE_BILINEAR, ARG_MAX, ARG_MIN) equal TFLite 2.20 BUILTIN bit
+ * for bit on random one-op models (raw .tflite, random shapes, flags and values), uint8 and int8 (and float32 for the
+ * arg ops).
+ */
+@Tag("native")
+class NewKernelParityTest {
+  static final int FLOAT32 = 0, INT32 = 2, UINT8 = 3, INT64 = 4, INT8 = 9;
+  static final int CASES = Integer.getInteger("qat4j.parity.graphs", 60);
+
+  @ParameterizedTest
+  @ValueSource(ints = {UINT8, INT8})
+  void resizeBilinearEqualsBuiltin(int type) {
+    SplittableRandom r = new SplittableRandom(23 + type);
+    long values = 0;
+    for (int k = 0; k < CASES; k++) {
+      int mode = r.nextInt(3);
+      ResizeBilinearKernels.Shape s = new ResizeBilinearKernels.Shape(1 + r.nextInt(2), 1 + r.nextInt(9), 1 + r.nextInt(9),
+          1 + r.nextInt(5), 1 + r.nextInt(20), 1 + r.nextInt(20), mode == 1, mode == 2);
+      boolean u = type == UINT8;
+      int[] x = new int[s.batch() * s.inH() * s.inW() * s.channels()];
+      for (int i = 0; i < x.length; i++) x[i] = u ? r.nextInt(256) : r.nextInt(256) - 128;
+      int[] want = new int[s.batch() * s.outH() * s.outW() * s.channels()];
+      if (u) ResizeBilinearKernels.uint8(x, want, s);
+      else ResizeBilinearKernels.integer(x, want, s);
+      RawOpModel m = new RawOpModel(23, 3, 15, fb -> {
+        fb.startTable(4);
+        fb.addBoolean(2, s.alignCorners(), false);
+        fb.addBoolean(3, s.halfPixel(), false);
+        return fb.endTable();
+      });
+      float scale = 0.02f + (float) r.nextDouble();
+      int zp = u ? r.nextInt(256) : r.nextInt(256) - 128;
+      int xi = m.tensor(new int[] {s.batch(), s.inH(), s.inW(), s.channels()}, type, scale, zp, null);
+      int si = m.tensor(new int[] {2}, INT32, 0, 0, ints(s.outH(), s.outW()));
+      int yi = m.tensor(new int[] {s.batch(), s.outH(), s.outW(), s.channels()}, type, scale, zp, null);
+      byte[] got = run(m.build(new int[] {xi, si}, new int[] {yi}, new int[] {xi}, new int[] {yi}), bytes(x));
+      assertArrayEquals(bytes(want), got, "case " + k + ": " + s);
+      values += want.length;
+    }
+    System.out.println("RESIZE_BILINEAR type " + type + ": " + values + " values over " + CASES + " graphs equal BUILTIN");
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {UINT8, INT8, FLOAT32})
+  void argMaxAndArgMinEqualBuiltin(int type) {
+    SplittableRandom r = new SplittableRandom(56 + type);
+    for (int k = 0; k < CASES; k++) {
+      int rank = 1 + r.nextInt(4), axis = r.nextInt(rank);
+      int[] shape = new int[rank];
+      for (int i = 0; i < rank; i++) shape[i] = 1 + r.nextInt(6);
+      int n = 1;
+      for (int d : shape) n *= d;
+      boolean max = r.nextBoolean(), wide = r.nextBoolean();
+      int[] xi = new int[n];
+      float[] xf = new float[n];
+      for (int i = 0; i < n; i++) { // few distinct values, so ties are common
+        xi[i] = type == UINT8 ? r.nextInt(4) * 60 : r.nextInt(4) * 60 - 128;
+        xf[i] = (float) (r.nextInt(5) - 2) / 3f;
+      }
+      int[] want = type == FLOAT32 ? ArgMinMaxKernels.argFloat(xf, shape, axis, max) : ArgMinMaxKernels.argInt(xi, shape, axis, max);
+      int[] outShape = new int[rank - 1];
+      for (int i = 0, j = 0; i < rank; i++) if (i != axis) outShape[j++] = shape[i];
+      int outType = wide ? INT64 : INT32;
+      // ArgMaxOptions = 40, ArgMinOptions = 57 in the BuiltinOptions union; field 0 is output_type
+      RawOpModel m = new RawOpModel(max ? 56 : 79, 2, max ? 40 : 57, fb -> {
+        fb.startTable(1);
+        fb.addByte(0, (byte) outType, 0);
+        return fb.endTable();
+      });
+      int x = m.tensor(shape, type, type == FLOAT32 ? 0 : 0.5f, type == UINT8 ? 128 : 0, null);
+      int a = m.tensor(new int[] {1}, INT32, 0, 0, ints(axis));
+      int y = m.tensor(outShape, outType, 0, 0, null);
+      byte[] in = type == FLOAT32 ? floats(xf) : bytes(xi);
+      byte[] got = run(m.build(new int[] {x, a}, new int[] {y}, new int[] {x}, new int[] {y}), in);
+      assertArrayEquals(want, wide ? fromLongs(got) : fromInts(got), "case " + k + (max ? " ARG_MAX" : " ARG_MIN") + " axis " + axis
+          + " shape " + java.util.Arrays.toString(shape));
+    }
+  }
+
+  private static byte[] run(byte[] model, byte[] input) {
+    try (TfliteModel m = TfliteModel.fromBytes(model);
+        Interpreter it = Interpreter.create(m, Interpreter.Options.builder().threads(1).build())) {
+      it.setInput(0, ByteBuffer.wrap(input).order(ByteOrder.LITTLE_ENDIAN));
+      it.invoke();
+      java.nio.ByteBuffer buf = it.outputBuffer(0);
+      byte[] out = new byte[buf.remaining()];
+      buf.get(out);
+      assertTrue(out.length > 0);
+      return out;
+    }
+  }
+
+  private static byte[] bytes(int[] v) {
+    byte[] b = new byte[v.length];
+    for (int i = 0; i < v.length; i++) b[i] = (byte) v[i];
+    return b;
+  }
+
+  private static byte[] ints(int... v) {
+    ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i : v) b.putInt(i);
+    return b.array();
+  }
+
+  private static byte[] floats(float[] v) {
+    ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+    for (float f : v) b.putFloat(f);
+    return b.array();
+  }
+
+  private static int[] fromInts(byte[] b) {
+    int[] v = new int[b.length / 4];
+    ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(v);
+    return v;
+  }
+
+  private static int[] fromLongs(byte[] b) {
+    long[] l = new long[b.length / 8];
+    ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(l);
+    int[] v = new int[l.length];
+    for (int i = 0; i < l.length; i++) v[i] = (int) l[i];
+    return v;
+  }
+}
