@@ -13,7 +13,7 @@ import org.qat4j.runtime.Interpreter;
 import org.qat4j.runtime.TfliteModel;
 
 /**
- * Kernels written ahead of their op-table wiring (RESIZE_BILINEAR, ARG_MAX, ARG_MIN) equal TFLite 2.20 BUILTIN bit
+ * Kernels written ahead of their op-table wiring (RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR, ARG_MAX, ARG_MIN) equal TFLite 2.20 BUILTIN bit
  * for bit on random one-op models (raw .tflite, random shapes, flags and values), uint8 and int8 (and float32 for the
  * arg ops).
  */
@@ -53,6 +53,41 @@ class NewKernelParityTest {
       values += want.length;
     }
     System.out.println("RESIZE_BILINEAR type " + type + ": " + values + " values over " + CASES + " graphs equal BUILTIN");
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {UINT8, INT8, FLOAT32})
+  void resizeNearestNeighborEqualsBuiltin(int type) {
+    SplittableRandom r = new SplittableRandom(97 + type);
+    for (int k = 0; k < CASES; k++) {
+      int mode = r.nextInt(3), b = 1 + r.nextInt(2), ih = 1 + r.nextInt(9), iw = 1 + r.nextInt(9), c = 1 + r.nextInt(4);
+      int oh = 1 + r.nextInt(20), ow = 1 + r.nextInt(20);
+      int[] x = new int[b * ih * iw * c];
+      for (int i = 0; i < x.length; i++) x[i] = r.nextInt(1 << 20);
+      int[] want = new int[b * oh * ow * c];
+      ResizeNearestKernels.resize(x, want, b, ih, iw, c, oh, ow, mode == 1, mode == 2);
+      // ResizeNearestNeighborOptions = 74 in the BuiltinOptions union: 0 align_corners, 1 half_pixel_centers
+      RawOpModel m = new RawOpModel(97, 3, 74, fb -> {
+        fb.startTable(2);
+        fb.addBoolean(0, mode == 1, false);
+        fb.addBoolean(1, mode == 2, false);
+        return fb.endTable();
+      });
+      float scale = type == FLOAT32 ? 0 : 0.1f;
+      int xi = m.tensor(new int[] {b, ih, iw, c}, type, scale, type == UINT8 ? 3 : 0, null);
+      int si = m.tensor(new int[] {2}, INT32, 0, 0, ints(oh, ow));
+      int yi = m.tensor(new int[] {b, oh, ow, c}, type, scale, type == UINT8 ? 3 : 0, null);
+      byte[] in = type == FLOAT32 ? floats(asFloats(x)) : bytes(x);
+      byte[] got = run(m.build(new int[] {xi, si}, new int[] {yi}, new int[] {xi}, new int[] {yi}), in);
+      byte[] exp = type == FLOAT32 ? floats(asFloats(want)) : bytes(want);
+      assertArrayEquals(exp, got, "case " + k + " mode " + mode + " " + ih + "x" + iw + " -> " + oh + "x" + ow);
+    }
+  }
+
+  private static float[] asFloats(int[] v) {
+    float[] f = new float[v.length];
+    for (int i = 0; i < v.length; i++) f[i] = v[i];
+    return f;
   }
 
   @ParameterizedTest
