@@ -13,7 +13,7 @@ import org.qat4j.runtime.Interpreter;
 import org.qat4j.runtime.TfliteModel;
 
 /**
- * Kernels written ahead of their op-table wiring (RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR, ARG_MAX, ARG_MIN) equal TFLite 2.20 BUILTIN bit
+ * Kernels written ahead of their op-table wiring (RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR, ARG_MAX, ARG_MIN, quantized SUB) equal TFLite 2.20 BUILTIN bit
  * for bit on random one-op models (raw .tflite, random shapes, flags and values), uint8 and int8 (and float32 for the
  * arg ops).
  */
@@ -81,6 +81,52 @@ class NewKernelParityTest {
       byte[] got = run(m.build(new int[] {xi, si}, new int[] {yi}, new int[] {xi}, new int[] {yi}), in);
       byte[] exp = type == FLOAT32 ? floats(asFloats(want)) : bytes(want);
       assertArrayEquals(exp, got, "case " + k + " mode " + mode + " " + ih + "x" + iw + " -> " + oh + "x" + ow);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {UINT8, INT8})
+  void quantizedSubEqualsBuiltin(int type) {
+    SplittableRandom r = new SplittableRandom(41 + type);
+    boolean u = type == UINT8;
+    int qmin = u ? 0 : -128, qmax = u ? 255 : 127;
+    long values = 0;
+    for (int k = 0; k < CASES; k++) {
+      int n = 1 + r.nextInt(300);
+      float s1 = 0.005f + (float) r.nextDouble() * 0.2f, s2 = 0.005f + (float) r.nextDouble() * 0.2f;
+      float so = 0.01f + (float) r.nextDouble() * 0.3f;
+      int z1 = qmin + r.nextInt(256), z2 = qmin + r.nextInt(256), zo = qmin + r.nextInt(256);
+      org.qat4j.ir.FusedActivation act = new org.qat4j.ir.FusedActivation[] {org.qat4j.ir.FusedActivation.NONE,
+          org.qat4j.ir.FusedActivation.RELU, org.qat4j.ir.FusedActivation.RELU6}[r.nextInt(3)];
+      SubKernels.Params p = SubKernels.prepare(s1, z1, s2, z2, so, zo, act, qmin, qmax);
+      int[] a = new int[n], b = new int[n], want = new int[n];
+      for (int i = 0; i < n; i++) {
+        a[i] = qmin + r.nextInt(256);
+        b[i] = qmin + r.nextInt(256);
+        want[i] = p.apply(a[i], b[i]);
+      }
+      byte code = (byte) (act == org.qat4j.ir.FusedActivation.RELU6 ? 3 : act == org.qat4j.ir.FusedActivation.RELU ? 1 : 0);
+      RawOpModel m = new RawOpModel(41, 2, 28, fb -> { // SubOptions = 28: 0 fused_activation_function
+        fb.startTable(2);
+        fb.addByte(0, code, 0);
+        return fb.endTable();
+      });
+      int ai = m.tensor(new int[] {1, n}, type, s1, z1, null), bi = m.tensor(new int[] {1, n}, type, s2, z2, null);
+      int yi = m.tensor(new int[] {1, n}, type, so, zo, null);
+      byte[] got = run2(m.build(new int[] {ai, bi}, new int[] {yi}, new int[] {ai, bi}, new int[] {yi}), bytes(a), bytes(b));
+      assertArrayEquals(bytes(want), got, "case " + k + " scales " + s1 + ", " + s2 + " -> " + so + " " + act);
+      values += n;
+    }
+    System.out.println("SUB type " + type + ": " + values + " values over " + CASES + " graphs equal BUILTIN");
+  }
+
+  private static byte[] run2(byte[] model, byte[] a, byte[] b) {
+    try (TfliteModel m = TfliteModel.fromBytes(model);
+        Interpreter it = Interpreter.create(m, Interpreter.Options.builder().threads(1).build())) {
+      it.setInput(0, a);
+      it.setInput(1, b);
+      it.invoke();
+      return it.outputBytes(0);
     }
   }
 
