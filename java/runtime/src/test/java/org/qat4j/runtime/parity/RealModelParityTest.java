@@ -93,7 +93,7 @@ class RealModelParityTest {
 
   /** Op {@code o} alone, fed each run's simulated inputs, on BUILTIN vs the simulator's outputs of that op. */
   private static Parity.Stats perLayer(LoweredGraph g, int o, List<Object[]> runs) {
-    LoweredGraph one = cut(g, o);
+    LoweredGraph one = OpCut.cut(g, o);
     OpSpec op = g.ops().get(o);
     Parity.Stats s = Parity.NONE;
     try (TfliteModel m = TfliteModel.fromBytes(TfliteWriter.write(one)); Interpreter b = Parity.open(m, Backend.BUILTIN)) {
@@ -105,28 +105,5 @@ class RealModelParityTest {
       }
     }
     return s;
-  }
-
-  /** A graph holding only op {@code o}: its constant inputs stay constants, the others become graph inputs. */
-  static LoweredGraph cut(LoweredGraph g, int o) {
-    OpSpec op = g.ops().get(o);
-    Map<Integer, Integer> map = new LinkedHashMap<>();
-    List<TensorSpec> ts = new ArrayList<>();
-    List<Integer> ins = new ArrayList<>();
-    int[] newIn = new int[op.inputs().length];
-    for (int k = 0; k < newIn.length; k++) {
-      int t = op.inputs()[k];
-      if (t < 0) { newIn[k] = t; continue; }
-      newIn[k] = map.computeIfAbsent(t, x -> { ts.add(g.tensor(x)); return ts.size() - 1; });
-      if (!g.tensor(t).isConstant() && !ins.contains(newIn[k])) ins.add(newIn[k]);
-    }
-    int[] newOut = new int[op.outputs().length];
-    for (int k = 0; k < newOut.length; k++) {
-      ts.add(g.tensor(op.outputs()[k]));
-      newOut[k] = ts.size() - 1;
-    }
-    OpSpec cutOp = new OpSpec(op.kind(), newIn, newOut, op.options());
-    return new LoweredGraph(g.name() + "_op" + o, ts, List.of(cutOp), ins.stream().mapToInt(Integer::intValue).toArray(),
-        newOut, g.metadata(), "");
   }
 }
