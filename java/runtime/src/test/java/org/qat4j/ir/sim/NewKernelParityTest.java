@@ -13,7 +13,7 @@ import org.qat4j.runtime.Interpreter;
 import org.qat4j.runtime.TfliteModel;
 
 /**
- * Kernels written ahead of their op-table wiring (RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR, ARG_MAX, ARG_MIN, quantized SUB) equal TFLite 2.20 BUILTIN bit
+ * Kernels written ahead of their op-table wiring (RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR, ARG_MAX, ARG_MIN, quantized SUB, CAST) equal TFLite 2.20 BUILTIN bit
  * for bit on random one-op models (raw .tflite, random shapes, flags and values), uint8 and int8 (and float32 for the
  * arg ops).
  */
@@ -118,6 +118,39 @@ class NewKernelParityTest {
       values += n;
     }
     System.out.println("SUB type " + type + ": " + values + " values over " + CASES + " graphs equal BUILTIN");
+  }
+
+  /** CAST between uint8, int8, int32 and float32: fractions, negatives, integer wrap-around (float sources in range). */
+  @org.junit.jupiter.api.Test
+  void castEqualsBuiltin() {
+    SplittableRandom r = new SplittableRandom(53);
+    int[] types = {UINT8, INT8, INT32, FLOAT32};
+    CastKernels.IntType[] kinds = {CastKernels.IntType.UINT8, CastKernels.IntType.INT8, CastKernels.IntType.INT32, null};
+    for (int a = 0; a < types.length; a++) {
+      for (int b = 0; b < types.length; b++) {
+        if (a == b) continue;
+        int n = 500;
+        int[] xi = new int[n];
+        float[] xf = new float[n];
+        for (int i = 0; i < n; i++) {
+          xi[i] = types[a] == UINT8 ? r.nextInt(256) : types[a] == INT8 ? r.nextInt(256) - 128 : r.nextInt();
+          // float → integer only within the destination's range: outside it the C conversion is undefined
+          double lo = types[b] == UINT8 ? 0 : types[b] == INT8 ? -128 : -2e9, hi = types[b] == UINT8 ? 255.99 : types[b] == INT8 ? 127.99 : 2e9;
+          xf[i] = (float) (lo + (hi - lo) * r.nextDouble());
+        }
+        RawOpModel m = new RawOpModel(53, 1, 0, fb -> 0);
+        int x = m.tensor(new int[] {n}, types[a], 0, 0, null), y = m.tensor(new int[] {n}, types[b], 0, 0, null);
+        byte[] in = types[a] == FLOAT32 ? floats(xf) : types[a] == INT32 ? ints(xi) : bytes(xi);
+        byte[] got = run(m.build(new int[] {x}, new int[] {y}, new int[] {x}, new int[] {y}), in);
+        byte[] want;
+        if (types[b] == FLOAT32) want = floats(CastKernels.toFloat(xi));
+        else {
+          int[] w = types[a] == FLOAT32 ? CastKernels.fromFloat(xf, kinds[b]) : CastKernels.between(xi, kinds[b]);
+          want = types[b] == INT32 ? ints(w) : bytes(w);
+        }
+        assertArrayEquals(want, got, "CAST " + types[a] + " -> " + types[b]);
+      }
+    }
   }
 
   private static byte[] run2(byte[] model, byte[] a, byte[] b) {
