@@ -29,8 +29,13 @@ public final class SharedModels {
 
   /** cat.bmp scaled bilinearly to size x size, as packed RGB bytes (NHWC, batch 1). */
   public static byte[] catPixels(int size) throws IOException {
-    BufferedImage src = ImageIO.read(require("cat.bmp").toFile());
-    assertNotNull(src, "ImageIO could not decode cat.bmp");
+    return pixels("cat.bmp", size);
+  }
+
+  /** An image under the shared folder (e.g. "real/bird.bmp") scaled bilinearly to size x size, packed RGB (NHWC). */
+  public static byte[] pixels(String file, int size) throws IOException {
+    BufferedImage src = ImageIO.read(require(file).toFile());
+    assertNotNull(src, "ImageIO could not decode " + file);
     BufferedImage dst = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = dst.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);

@@ -58,10 +58,8 @@ final class ModelValidator {
     QuantizationInfo q = t.quantization();
     int type = t.typeCode();
     boolean quantType = type == INT8 || type == UINT8 || type == INT16;
-    // INT16 may be plain integer data (e.g. audio samples); only 8-bit types must be quantized.
-    if ((type == INT8 || type == UINT8) && (q == null || !q.hasScales())) {
-      throw new ModelFormatException(w, t.typeName() + " tensor without quantization parameters (scale/zero_point)");
-    }
+    // An 8-bit tensor may be raw integer data (a uint8 image fed to CAST); the operators that compute with its
+    // scale require quantization parameters (OperatorChecks.checkQuantizedOperands).
     if (q == null || !q.hasScales()) return;
     float[] scales = q.scales();
     long[] zps = q.zeroPoints();

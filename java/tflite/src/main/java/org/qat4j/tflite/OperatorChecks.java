@@ -33,6 +33,7 @@ final class OperatorChecks {
 
   static void check(SubgraphInfo s, OperatorInfo op, String w) {
     if (op.custom()) return;
+    checkQuantizedOperands(s, op, w);
     Expect e = EXPECT.get(op.builtinCode());
     if (e == null) return;
     if (!op.optionsType().equals("NONE") && !op.optionsType().equals(e.options())) {
@@ -138,6 +139,34 @@ final class OperatorChecks {
     for (int out : op.outputs()) {
       QuantizationInfo q = s.tensor(out).quantization();
       if (q != null && q.perAxis()) throw new ModelFormatException(w, "output tensor " + out + " is quantized per axis");
+    }
+  }
+
+  /**
+   * Builtins that move or convert 8-bit values without reading their scale or zero point, so TFLite runs them on
+   * INT8/UINT8 tensors that carry no quantization parameters (e.g. a raw uint8 image → CAST → float, as in Google's
+   * pose models): CAST, RESHAPE, SQUEEZE, EXPAND_DIMS, TRANSPOSE, GATHER, GATHER_ND, SLICE, STRIDED_SLICE, SPLIT,
+   * SPLIT_V, PACK, UNPACK, TILE, SHAPE, ARG_MAX, ARG_MIN, DEPTH_TO_SPACE, SPACE_TO_DEPTH, REVERSE_V2, BROADCAST_TO.
+   */
+  static final java.util.Set<Integer> RAW_8BIT_OK = java.util.Set.of(53, 22, 43, 70, 39, 36, 107, 65, 45, 49, 102, 83, 88,
+      69, 77, 56, 79, 5, 26, 105, 130);
+
+  /**
+   * Every other builtin computes with the scale of its INT8/UINT8 operands: without quantization parameters TFLite
+   * reads scale 0 and returns silent garbage (FULLY_CONNECTED: bias-only output) or divides by it.
+   */
+  private static void checkQuantizedOperands(SubgraphInfo s, OperatorInfo op, String w) {
+    if (RAW_8BIT_OK.contains(op.builtinCode())) return;
+    for (int[] group : new int[][] {op.inputs(), op.outputs()}) {
+      for (int t : group) {
+        if (t < 0) continue;
+        TensorInfo info = s.tensor(t);
+        boolean eightBit = info.typeCode() == ModelValidator.INT8 || info.typeCode() == ModelValidator.UINT8;
+        if (eightBit && (info.quantization() == null || !info.quantization().hasScales())) {
+          throw new ModelFormatException(ModelValidator.tensorWhere(w, info), info.typeName()
+              + " tensor without quantization parameters (scale/zero_point), which " + op.opName() + " computes with");
+        }
+      }
     }
   }
 

@@ -207,6 +207,17 @@ public final class QuantMath {
     return ms;
   }
 
+  /**
+   * The single "legacy" conv/FC multiplier TFLite keeps for uint8 convolutions and per-tensor FULLY_CONNECTED
+   * (GetQuantizedConvolutionMultipler): the product s_in·s_w is rounded to float32 before it is widened and divided
+   * by s_out in double, so it can differ from {@link #convEffectiveScales} in the last bits of the Q31 multiplier.
+   */
+  public static Multiplier legacyConvMultiplier(float inScale, float weightScale, float outScale, RoundingMode mode) {
+    float product = inScale * weightScale;
+    int[] q = quantizeMultiplier((double) product / (double) outScale, mode == RoundingMode.SINGLE);
+    return new Multiplier(q[0], q[1], product / outScale);
+  }
+
   /** ADD (int8) parameters: left shift 20, per-input and output multipliers (add.cc Prepare). */
   public static AddParams addParams(float s1, float s2, float sOut, RoundingMode mode) {
     final int leftShift = 20;

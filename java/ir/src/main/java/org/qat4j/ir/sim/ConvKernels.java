@@ -13,9 +13,10 @@ import org.qat4j.ir.TensorSpec;
 /**
  * CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED in float32 and int8/uint8. Integer recipe:
  * acc = bias[c] + Σ (w − zp_w)·(x − zp_in) over in-image taps, out = clamp(MBQM(acc, M[c], sh[c]) +
- * zp_out, act_min, act_max) with per-channel multipliers s_in·s_w[c]/s_out. In DOUBLE mode CONV_2D
- * and FULLY_CONNECTED use ruy's final rounding shift (ties up), as TFLite's cpu_backend_gemm does;
- * DEPTHWISE_CONV_2D keeps gemmlowp's (ties away from zero). Both measured against TFLite 2.20.
+ * zp_out, act_min, act_max) with per-channel multipliers s_in·s_w[c]/s_out (uint8 convolutions and per-tensor
+ * FULLY_CONNECTED: one multiplier from the float32 product s_in·s_w). In DOUBLE mode int8 CONV_2D and
+ * FULLY_CONNECTED use ruy's final rounding shift (ties up), as TFLite's cpu_backend_gemm does; uint8 ones and
+ * DEPTHWISE_CONV_2D keep gemmlowp's (ties away from zero). All measured against TFLite 2.20.
  */
 final class ConvKernels {
   private ConvKernels() {}
@@ -78,13 +79,38 @@ final class ConvKernels {
     int wOff = w.quant().perAxis() ? 0 : -(int) w.quant().zeroPoint();
     int[] bv = bias == null ? new int[outC] : (int[]) bias;
     if (bias != null && g.tensor(bi).type() != DType.INT32) throw new IllegalArgumentException("quantized bias must be INT32");
-    Requant rq = requant(qi.scale(), w.quant(), qo, outC, op.options().activation(), mode, op.kind() != OpKind.DEPTHWISE_CONV_2D);
+    Requant rq = requant(qi.scale(), w.quant(), qo, outC, op.options().activation(), mode, viaRuy(op.kind(), x.type()));
+    if (usesLegacyMultiplier(op.kind(), x.type(), w.quant()) && mode != RoundingMode.XNNPACK_F32) {
+      Multiplier legacy = QuantMath.legacyConvMultiplier(qi.scale(), w.quant().scale(), qo.scale(), mode);
+      java.util.Arrays.fill(rq.m(), legacy.m());
+      java.util.Arrays.fill(rq.sh(), legacy.shift());
+    }
     int inOff = -qi.zp();
     return switch (op.kind()) {
       case CONV_2D -> v -> convQ((int[]) v[xi], wv, bv, (int[]) v[yi], geo, inOff, wOff, rq);
       case DEPTHWISE_CONV_2D -> v -> dwQ((int[]) v[xi], wv, bv, (int[]) v[yi], geo, inOff, wOff, rq);
       default -> fcQ(x, wv, bv, xi, yi, inOff, wOff, rq);
     };
+  }
+
+  /**
+   * TFLite's x86 build sends CONV_2D and FULLY_CONNECTED through cpu_backend_gemm, which runs int8 on ruy (negative
+   * ties of the final shift go up) but uint8 on gemmlowp (SRDHM + RoundingDivideByPOT, ties away from zero; the
+   * dispatch table in cpu_backend_gemm.h, measured on the uint8 MobileNets). DEPTHWISE_CONV_2D rounds like gemmlowp.
+   */
+  static boolean viaRuy(OpKind kind, DType input) {
+    return kind != OpKind.DEPTHWISE_CONV_2D && input == DType.INT8;
+  }
+
+  /**
+   * Ops whose kernel reads the single legacy multiplier (GetQuantizedConvolutionMultipler: the scale product rounded
+   * to float first) instead of the per-channel array: uint8 CONV_2D / DEPTHWISE_CONV_2D, and FULLY_CONNECTED with
+   * per-tensor weights of either type. int8 convolutions use the per-channel array (double product) even when the
+   * weights carry one scale.
+   */
+  static boolean usesLegacyMultiplier(OpKind kind, DType input, QuantParams wq) {
+    if (wq.perAxis()) return false;
+    return kind == OpKind.FULLY_CONNECTED || input == DType.UINT8;
   }
 
   static Requant requant(float sIn, QuantParams wq, QInfo qo, int channels, org.qat4j.ir.FusedActivation act, RoundingMode mode,

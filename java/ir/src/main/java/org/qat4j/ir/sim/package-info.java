@@ -6,13 +6,18 @@
  * on x86 in {@link org.qat4j.ir.arith.RoundingMode#DOUBLE}:
  * <ul>
  *   <li>CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED: int32 accumulation of (w − zp_w)(x − zp_in)
- *       over in-image taps plus bias, per-channel multipliers s_in·s_w[c]/s_out in double. CONV_2D
- *       and FULLY_CONNECTED run through TFLite's cpu_backend_gemm (ruy), whose final rounding
- *       shift breaks ties upward; DEPTHWISE_CONV_2D and all other ops use gemmlowp's
- *       RoundingDivideByPOT (ties away from zero). Measured: 100% bit-exact against TFLite 2.20
- *       BUILTIN (x86, JavaCPP tensorflow-lite 2.20.0-1.5.13) on the shared uint8 MobileNet, on int8
- *       graphs from Int8Lowering (float, int8 and uint8 I/O) and on single-op int8 graphs of every
- *       op below with random parameters.</li>
+ *       over in-image taps plus bias. Multiplier: int8 convolutions use the per-channel array
+ *       s_in·s_w[c]/s_out in double; uint8 convolutions and per-tensor FULLY_CONNECTED (int8 and
+ *       uint8) use TFLite's single legacy multiplier, whose product s_in·s_w is rounded to float32
+ *       first. Rounding: int8 CONV_2D and FULLY_CONNECTED run through cpu_backend_gemm on ruy,
+ *       whose final shift breaks ties upward; uint8 ones go to gemmlowp on x86 and, like
+ *       DEPTHWISE_CONV_2D and all other ops, use RoundingDivideByPOT (ties away from zero).
+ *       Measured: 100% bit-exact against TFLite 2.20 BUILTIN (x86, JavaCPP tensorflow-lite
+ *       2.20.0-1.5.13) per layer and on the outputs of the real uint8 MobileNets V1 0.25 and V2 1.0
+ *       and the real int8 TF2 MobileNet V2, micro_speech and hello_world (RealModelParityTest), on
+ *       accumulators crafted to separate each choice (LegacyRequantParityTest), on int8 graphs from
+ *       Int8Lowering (float, int8 and uint8 I/O) and on single-op int8 graphs of every op below
+ *       with random parameters.</li>
  *   <li>ADD (left shift 20), MUL, standalone RELU/RELU6 (requantize then clamp), QUANTIZE
  *       (float→int: float32 quotient, C rounding; int→int: MBQM by s_in/s_out), DEQUANTIZE.</li>
  *   <li>AVERAGE_POOL_2D (raw sum, count-division rounding half away from zero), MAX_POOL_2D, PAD
