@@ -1,9 +1,11 @@
 package org.qat4j.tflite;
 
+import java.util.EnumMap;
 import java.util.Map;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.TensorSpec;
 
@@ -20,30 +22,31 @@ final class OpVersions {
    * uint8 kernels) are TFLite's runtime_version.cc values — consistent with the shared MobileNet,
    * whose version-1 CONV/DEPTHWISE/AVERAGE_POOL/RESHAPE/SOFTMAX model records "1.5.0".
    */
-  private static final Map<String, String> RUNTIME = Map.ofEntries(
-      Map.entry("ADD:1", "1.5.0"), Map.entry("ADD:2", "1.14.0"),
-      Map.entry("AVERAGE_POOL_2D:1", "1.5.0"), Map.entry("AVERAGE_POOL_2D:2", "1.14.0"),
-      Map.entry("CONCATENATION:1", "1.5.0"), Map.entry("CONCATENATION:2", "1.14.0"),
-      Map.entry("CONV_2D:1", "1.5.0"), Map.entry("CONV_2D:3", "1.14.0"),
-      Map.entry("DEPTHWISE_CONV_2D:1", "1.5.0"), Map.entry("DEPTHWISE_CONV_2D:2", "1.12.0"),
-      Map.entry("DEPTHWISE_CONV_2D:3", "1.14.0"),
-      Map.entry("DEQUANTIZE:1", "1.13.1"), Map.entry("DEQUANTIZE:2", "1.14.0"),
-      Map.entry("FULLY_CONNECTED:1", "1.5.0"), Map.entry("FULLY_CONNECTED:4", "1.14.0"),
-      Map.entry("FULLY_CONNECTED:5", "2.0.0"), Map.entry("FULLY_CONNECTED:6", "2.1.0"),
-      Map.entry("LOGISTIC:1", "1.5.0"), Map.entry("LOGISTIC:2", "1.14.0"),
-      Map.entry("MAX_POOL_2D:1", "1.5.0"), Map.entry("MAX_POOL_2D:2", "1.14.0"),
-      Map.entry("MUL:1", "1.5.0"), Map.entry("MUL:2", "1.14.0"), Map.entry("MUL:3", "1.15.0"),
-      Map.entry("RELU:1", "1.5.0"), Map.entry("RELU:2", "2.1.0"),
-      Map.entry("RELU6:1", "1.5.0"), Map.entry("RELU6:2", "1.14.0"),
-      Map.entry("RESHAPE:1", "1.5.0"),
-      Map.entry("SOFTMAX:1", "1.5.0"), Map.entry("SOFTMAX:2", "1.14.0"),
-      Map.entry("PAD:1", "1.5.0"), Map.entry("PAD:2", "1.14.0"),
-      Map.entry("MEAN:1", "1.6.0"), Map.entry("MEAN:2", "1.14.0"),
-      Map.entry("QUANTIZE:1", "1.14.0"), Map.entry("QUANTIZE:3", "2.3.0"),
-      Map.entry("HARD_SWISH:1", "1.15.0"));
+  private static final Map<OpKind, Map<Integer, String>> RUNTIME = new EnumMap<>(OpKind.class);
+
+  static {
+    for (OpKind k : OpKind.values()) RUNTIME.put(k, runtimes(k));
+  }
+
+  /** "version=runtime" pairs of one operator; no default, so a new kind must list its versions here. */
+  private static Map<Integer, String> runtimes(OpKind k) {
+    return switch (k) {
+      case ADD, AVERAGE_POOL_2D, CONCATENATION, LOGISTIC, MAX_POOL_2D, RELU6, SOFTMAX, PAD -> Map.of(1, "1.5.0", 2, "1.14.0");
+      case CONV_2D -> Map.of(1, "1.5.0", 3, "1.14.0");
+      case DEPTHWISE_CONV_2D -> Map.of(1, "1.5.0", 2, "1.12.0", 3, "1.14.0");
+      case DEQUANTIZE -> Map.of(1, "1.13.1", 2, "1.14.0");
+      case FULLY_CONNECTED -> Map.of(1, "1.5.0", 4, "1.14.0", 5, "2.0.0", 6, "2.1.0");
+      case MUL -> Map.of(1, "1.5.0", 2, "1.14.0", 3, "1.15.0");
+      case RELU -> Map.of(1, "1.5.0", 2, "2.1.0");
+      case RESHAPE -> Map.of(1, "1.5.0");
+      case MEAN -> Map.of(1, "1.6.0", 2, "1.14.0");
+      case QUANTIZE -> Map.of(1, "1.14.0", 3, "2.3.0");
+      case HARD_SWISH -> Map.of(1, "1.15.0");
+    };
+  }
 
   static String runtime(OpKind k, int version) {
-    String r = RUNTIME.get(k.name() + ":" + version);
+    String r = RUNTIME.get(k).get(version);
     if (r == null) throw new IllegalStateException("no runtime version known for " + k + " v" + version);
     return r;
   }
@@ -64,10 +67,9 @@ final class OpVersions {
     TensorSpec first = in.length > 0 ? tensor(g, in[0]) : null;
     DType t = first == null ? DType.FLOAT32 : first.type();
     boolean int8 = t == DType.INT8;
-    OpSpec.Options o = op.options();
     return switch (op.kind()) {
       case CONV_2D -> int8 ? 3 : 1;
-      case DEPTHWISE_CONV_2D -> int8 ? 3 : (o.dilationH() != 1 || o.dilationW() != 1) ? 2 : 1;
+      case DEPTHWISE_CONV_2D -> int8 ? 3 : dilated(op.options(OpOptions.Depthwise.class)) ? 2 : 1;
       case FULLY_CONNECTED -> in.length == 2 ? 6 : int8 ? 4 : 1;
       case ADD, AVERAGE_POOL_2D, MAX_POOL_2D, CONCATENATION, SOFTMAX, MEAN, RELU6, PAD, LOGISTIC, RELU -> int8 ? 2 : 1;
       case MUL -> !int8 ? 1 : mulScaleRatio(g, op) >= 1 ? 3 : 2;
@@ -76,6 +78,8 @@ final class OpVersions {
       case RESHAPE, HARD_SWISH -> 1;
     };
   }
+
+  private static boolean dilated(OpOptions.Window o) { return o.dilationH() != 1 || o.dilationW() != 1; }
 
   /** The tensor at {@code i}, or null when the (not yet validated) index is out of range. */
   private static TensorSpec tensor(LoweredGraph g, int i) {

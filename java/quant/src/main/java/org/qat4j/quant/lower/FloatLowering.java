@@ -26,6 +26,7 @@ import org.qat4j.ir.FusedActivation;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.LoweredGraphBuilder;
 import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.TensorSpec;
 
@@ -94,7 +95,7 @@ public final class FloatLowering {
   private void lowerStep(FusionPlan.Step s) {
     Node n = s.main();
     Layer l = n.layer();
-    OpSpec.Options o = OpSpec.Options.DEFAULT.withActivation(s.fused());
+    FusedActivation o = s.fused();
     if (l instanceof Conv2D || l instanceof DepthwiseConv2D || l instanceof Dense) {
       lowerWeighted(s, o);
     } else if (l instanceof Add) {
@@ -102,14 +103,14 @@ public final class FloatLowering {
     } else if (l instanceof Concatenate) {
       int[] ins = new int[n.inputs().size()];
       for (int i = 0; i < ins.length; i++) ins[i] = input(n, i);
-      b.addOp(OpKind.CONCATENATION, ins, new int[] {output(s)}, o.withAxis(n.shape().length));
+      b.addOp(OpKind.CONCATENATION, ins, new int[] {output(s)}, new OpOptions.Concat(n.shape().length, o));
     } else if (l instanceof MaxPool2D p) {
       pool(s, OpKind.MAX_POOL_2D, p.poolSize(), p.strides(), p.padding().name());
     } else if (l instanceof AveragePool2D p) {
       pool(s, OpKind.AVERAGE_POOL_2D, p.poolSize(), p.strides(), p.padding().name());
     } else if (l instanceof GlobalAveragePooling2D) {
       int axes = constI(n.name() + "/axes", new int[] {2}, new int[] {1, 2});
-      b.addOp(OpKind.MEAN, new int[] {input(n, 0), axes}, new int[] {output(s)}, o.withKeepDims(false));
+      b.addOp(OpKind.MEAN, new int[] {input(n, 0), axes}, new int[] {output(s)}, new OpOptions.Reducer(false));
     } else if (l instanceof BatchNormalization bn) {
       lowerStandaloneBn(s, bn);
     } else if (l instanceof ReLU || l instanceof ReLU6 || l instanceof Sigmoid || l instanceof HardSwish || l instanceof Softmax) {
@@ -121,14 +122,13 @@ public final class FloatLowering {
 
   private void pool(FusionPlan.Step s, OpKind k, int[] ps, int[] st, String padding) {
     b.addOp(k, new int[] {input(s.main(), 0)}, new int[] {output(s)},
-        OpSpec.Options.DEFAULT.withFilter(ps[0], ps[1]).withStrides(st[0], st[1]).withPadding(padding));
+        new OpOptions.Pool(padding, st[0], st[1], ps[0], ps[1], FusedActivation.NONE));
   }
 
   private void lowerUnary(FusionPlan.Step s, Layer l) {
     OpKind k = l instanceof ReLU ? OpKind.RELU : l instanceof ReLU6 ? OpKind.RELU6
         : l instanceof Sigmoid ? OpKind.LOGISTIC : l instanceof HardSwish ? OpKind.HARD_SWISH : OpKind.SOFTMAX;
-    OpSpec.Options o = k == OpKind.SOFTMAX ? OpSpec.Options.DEFAULT.withBeta(1f) : OpSpec.Options.DEFAULT;
-    b.addOp(k, new int[] {input(s.main(), 0)}, new int[] {output(s)}, o);
+    b.addOp(k, new int[] {input(s.main(), 0)}, new int[] {output(s)}, k == OpKind.SOFTMAX ? new OpOptions.Softmax(1f) : null);
   }
 
   /** Layers known by type name only (shape-only layers whose classes may not exist yet). */
@@ -139,18 +139,18 @@ public final class FloatLowering {
       case "Flatten", "Reshape" -> {
         int[] shape = batch1(n.shape());
         int st = constI(n.name() + "/shape", new int[] {shape.length}, shape);
-        b.addOp(OpKind.RESHAPE, new int[] {input(n, 0), st}, new int[] {output(s)}, OpSpec.Options.DEFAULT.withNewShape(shape));
+        b.addOp(OpKind.RESHAPE, new int[] {input(n, 0), st}, new int[] {output(s)}, new OpOptions.Reshape(shape));
       }
       case "ZeroPadding2D" -> {
         int[] p = LayerSupport.zeroPadding(n);
         int pads = constI(n.name() + "/paddings", new int[] {4, 2}, new int[] {0, 0, p[0], p[1], p[2], p[3], 0, 0});
-        b.addOp(OpKind.PAD, new int[] {input(n, 0), pads}, new int[] {output(s)}, OpSpec.Options.DEFAULT);
+        b.addOp(OpKind.PAD, new int[] {input(n, 0), pads}, new int[] {output(s)}, null);
       }
       default -> throw new IllegalStateException("unreachable: " + n.layer().type());
     }
   }
 
-  private void lowerAdd(FusionPlan.Step s, OpSpec.Options o) {
+  private void lowerAdd(FusionPlan.Step s, FusedActivation o) {
     Node n = s.main();
     int acc = input(n, 0);
     int k = n.inputs().size();
@@ -159,7 +159,7 @@ public final class FloatLowering {
       int out = lastAdd ? output(s)
           : b.addTensor(TensorSpec.activation(n.name() + "/partial" + i, batch1(n.shape()), DType.FLOAT32, null));
       b.addOp(OpKind.ADD, new int[] {acc, input(n, i)}, new int[] {out},
-          lastAdd ? o : OpSpec.Options.DEFAULT);
+          new OpOptions.Activated(lastAdd ? o : FusedActivation.NONE));
       acc = out;
     }
   }
@@ -174,7 +174,7 @@ public final class FloatLowering {
     b.addOp(OpKind.ADD, new int[] {mid, constF(n.name() + "/shift", new int[] {c}, shift)}, new int[] {output(s)}, null);
   }
 
-  private void lowerWeighted(FusionPlan.Step s, OpSpec.Options o) {
+  private void lowerWeighted(FusionPlan.Step s, FusedActivation o) {
     Node n = s.main();
     Layer l = n.layer();
     WeightedOp w = WeightedOp.of(l, n.inputs().get(0).shape());

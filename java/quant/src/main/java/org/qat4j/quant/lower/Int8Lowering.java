@@ -14,6 +14,7 @@ import org.qat4j.ir.FusedActivation;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.LoweredGraphBuilder;
 import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.QuantParams;
 import org.qat4j.ir.TensorSpec;
@@ -139,13 +140,13 @@ public final class Int8Lowering {
       case "Dropout" -> tensorOf.put(n.name(), x);
       case "MaxPool2D" -> {
         var p = (org.qat4j.core.layers.MaxPool2D) l;
-        b.addOp(OpKind.MAX_POOL_2D, new int[] {x}, new int[] {act(n, q)}, OpSpec.Options.DEFAULT.withFilter(p.poolSize()[0], p.poolSize()[1])
+        b.addOp(OpKind.MAX_POOL_2D, new int[] {x}, new int[] {act(n, q)}, OpOptions.Pool.DEFAULT.withFilter(p.poolSize()[0], p.poolSize()[1])
             .withStrides(p.strides()[0], p.strides()[1]).withPadding(p.padding().name()));
       }
       case "Flatten", "Reshape" -> {
         int[] shape = FloatLowering.batch1(n.shape());
         int st = b.addTensor(new TensorSpec(n.name() + "/shape", new int[] {shape.length}, DType.INT32, null, shape));
-        b.addOp(OpKind.RESHAPE, new int[] {x, st}, new int[] {act(n, q)}, OpSpec.Options.DEFAULT.withNewShape(shape));
+        b.addOp(OpKind.RESHAPE, new int[] {x, st}, new int[] {act(n, q)}, new OpOptions.Reshape(shape));
       }
       case "ZeroPadding2D" -> {
         int[] p = LayerSupport.zeroPadding(n);
@@ -172,7 +173,7 @@ public final class Int8Lowering {
         int k = n.inputs().size();
         for (int i = 1; i < k; i++) {
           int out = i == k - 1 ? outOwn(n) : b.addTensor(TensorSpec.activation(n.name() + "/partial" + i, FloatLowering.batch1(n.shape()), DType.INT8, activationParams(qat.rangeOf(n.name()))));
-          b.addOp(OpKind.ADD, new int[] {prev, in(n, i)}, new int[] {out}, OpSpec.Options.DEFAULT.withActivation(i == k - 1 ? post : FusedActivation.NONE));
+          b.addOp(OpKind.ADD, new int[] {prev, in(n, i)}, new int[] {out}, new OpOptions.Activated(i == k - 1 ? post : FusedActivation.NONE));
           prev = out;
         }
       }
@@ -180,16 +181,16 @@ public final class Int8Lowering {
         QuantParams q = activationParams(qat.rangeOf(n.name()));
         int[] ins = new int[n.inputs().size()];
         for (int i = 0; i < ins.length; i++) ins[i] = requantized(in(n, i), q, n.name() + "/requant" + i);
-        b.addOp(OpKind.CONCATENATION, ins, new int[] {act(n, q)}, OpSpec.Options.DEFAULT.withAxis(n.shape().length).withActivation(post));
+        b.addOp(OpKind.CONCATENATION, ins, new int[] {act(n, q)}, new OpOptions.Concat(n.shape().length, post));
       }
       case "AveragePool2D" -> {
         var p = (org.qat4j.core.layers.AveragePool2D) inner;
-        b.addOp(OpKind.AVERAGE_POOL_2D, new int[] {in(n, 0)}, new int[] {act(n, paramsOf(in(n, 0)))}, OpSpec.Options.DEFAULT
+        b.addOp(OpKind.AVERAGE_POOL_2D, new int[] {in(n, 0)}, new int[] {act(n, paramsOf(in(n, 0)))}, OpOptions.Pool.DEFAULT
             .withFilter(p.poolSize()[0], p.poolSize()[1]).withStrides(p.strides()[0], p.strides()[1]).withPadding(p.padding().name()));
       }
       case "GlobalAveragePooling2D" -> {
         int axes = b.addTensor(new TensorSpec(n.name() + "/axes", new int[] {2}, DType.INT32, null, new int[] {1, 2}));
-        b.addOp(OpKind.MEAN, new int[] {in(n, 0), axes}, new int[] {outOwn(n)}, OpSpec.Options.DEFAULT.withKeepDims(false));
+        b.addOp(OpKind.MEAN, new int[] {in(n, 0), axes}, new int[] {outOwn(n)}, new OpOptions.Reducer(false));
       }
       case "ReLU", "ReLU6", "HardSwish" -> {
         OpKind k = switch (inner.type()) { case "ReLU" -> OpKind.RELU; case "ReLU6" -> OpKind.RELU6; default -> OpKind.HARD_SWISH; };
@@ -198,7 +199,7 @@ public final class Int8Lowering {
       case "Softmax", "Sigmoid" -> {
         QuantParams q = QuantParams.perTensor(1f / 256f, -128);
         OpKind k = inner.type().equals("Softmax") ? OpKind.SOFTMAX : OpKind.LOGISTIC;
-        b.addOp(k, new int[] {in(n, 0)}, new int[] {act(n, q)}, k == OpKind.SOFTMAX ? OpSpec.Options.DEFAULT.withBeta(1f) : null);
+        b.addOp(k, new int[] {in(n, 0)}, new int[] {act(n, q)}, k == OpKind.SOFTMAX ? new OpOptions.Softmax(1f) : null);
       }
       default -> throw new IllegalArgumentException("layer '" + n.name() + "' (" + inner.type() + ") has no int8 lowering");
     }
@@ -243,7 +244,7 @@ public final class Int8Lowering {
     }
     QuantParams bParams = scales.length > 1 ? QuantParams.perAxis(bScales, 0) : QuantParams.perTensor(bScales[0], 0);
     int bt = b.addTensor(new TensorSpec(n.name() + "/bias", new int[] {channels}, DType.INT32, bParams, qb));
-    b.addOp(op.kind(), new int[] {x, wt, bt}, new int[] {outOwn(n)}, op.options(OpSpec.Options.DEFAULT.withActivation(fused)));
+    b.addOp(op.kind(), new int[] {x, wt, bt}, new int[] {outOwn(n)}, op.options(fused));
   }
 
   /** Reorders int8 weights from the core layout (HWIO, [kh,kw,in,mult], [in,units]) to {@code op}'s TFLite layout. */

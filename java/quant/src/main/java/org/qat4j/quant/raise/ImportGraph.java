@@ -3,6 +3,8 @@ package org.qat4j.quant.raise;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -28,6 +30,7 @@ import org.qat4j.core.layers.Reshape;
 import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
 import org.qat4j.core.layers.ZeroPadding2D;
+import org.qat4j.ir.OpKind;
 import org.qat4j.tflite.TfliteModelInfo;
 import org.qat4j.tflite.SubgraphInfo;
 import org.qat4j.tflite.OperatorInfo;
@@ -79,36 +82,49 @@ final class ImportGraph {
    */
   private record Row(boolean splitsActivation, Handler handler) {}
 
-  // The only list of importable operators: TfliteImporter's up-front check reads the same keys.
-  private static final Map<String, Row> OPS = Map.ofEntries(
-      row("CONV_2D", false, (x, op, n, out) -> x.conv(op, n)),
-      row("DEPTHWISE_CONV_2D", false, (x, op, n, out) -> x.depthwise(op, n)),
-      row("FULLY_CONNECTED", false, (x, op, n, out) -> x.dense(op, n)),
-      row("ADD", true, (x, op, n, out) -> x.g.add(new Add(n), x.node(op.inputs()[0]), x.node(op.inputs()[1]))),
-      row("CONCATENATION", true, (x, op, n, out) -> x.concat(op, n)),
-      row("MAX_POOL_2D", true, (x, op, n, out) -> x.unary(op, new MaxPool2D(n, x.opt(op, "filter_height"),
-          x.opt(op, "filter_width")).strides(x.opt(op, "stride_h"), x.opt(op, "stride_w")).padding(x.padding(op)))),
-      row("AVERAGE_POOL_2D", true, (x, op, n, out) -> x.unary(op, new AveragePool2D(n, x.opt(op, "filter_height"),
-          x.opt(op, "filter_width")).strides(x.opt(op, "stride_h"), x.opt(op, "stride_w")).padding(x.padding(op)))),
-      row("MEAN", false, (x, op, n, out) -> x.mean(op, n, out)),
-      row("RESHAPE", false, (x, op, n, out) -> x.unary(op, new Reshape(n, perSample(out)))),
-      row("SOFTMAX", false, (x, op, n, out) -> x.softmax(op, n)),
-      row("PAD", false, (x, op, n, out) -> x.pad(op, n)),
-      row("RELU", false, (x, op, n, out) -> x.unary(op, new ReLU(n))),
-      row("RELU6", false, (x, op, n, out) -> x.unary(op, new ReLU6(n))),
-      row("LOGISTIC", false, (x, op, n, out) -> x.unary(op, new Sigmoid(n))),
-      row("HARD_SWISH", false, (x, op, n, out) -> x.unary(op, new HardSwish(n))));
-
-  private static Map.Entry<String, Row> row(String opName, boolean splitsActivation, Handler h) {
-    return Map.entry(opName, new Row(splitsActivation, h));
+  /**
+   * How each operator kind imports, or null when it does not (float import only: no QUANTIZE or
+   * DEQUANTIZE). No default: a new {@link OpKind} does not compile until it is answered here.
+   * TfliteImporter's up-front check reads the same table.
+   */
+  private static Row row(OpKind k) {
+    return switch (k) {
+      case CONV_2D -> new Row(false, (x, op, n, out) -> x.conv(op, n));
+      case DEPTHWISE_CONV_2D -> new Row(false, (x, op, n, out) -> x.depthwise(op, n));
+      case FULLY_CONNECTED -> new Row(false, (x, op, n, out) -> x.dense(op, n));
+      case ADD -> new Row(true, (x, op, n, out) -> x.g.add(new Add(n), x.node(op.inputs()[0]), x.node(op.inputs()[1])));
+      case CONCATENATION -> new Row(true, (x, op, n, out) -> x.concat(op, n));
+      case MAX_POOL_2D -> new Row(true, (x, op, n, out) -> x.unary(op, new MaxPool2D(n, x.opt(op, "filter_height"),
+          x.opt(op, "filter_width")).strides(x.opt(op, "stride_h"), x.opt(op, "stride_w")).padding(x.padding(op))));
+      case AVERAGE_POOL_2D -> new Row(true, (x, op, n, out) -> x.unary(op, new AveragePool2D(n, x.opt(op, "filter_height"),
+          x.opt(op, "filter_width")).strides(x.opt(op, "stride_h"), x.opt(op, "stride_w")).padding(x.padding(op))));
+      case MEAN -> new Row(false, (x, op, n, out) -> x.mean(op, n, out));
+      case RESHAPE -> new Row(false, (x, op, n, out) -> x.unary(op, new Reshape(n, perSample(out))));
+      case SOFTMAX -> new Row(false, (x, op, n, out) -> x.softmax(op, n));
+      case PAD -> new Row(false, (x, op, n, out) -> x.pad(op, n));
+      case RELU -> new Row(false, (x, op, n, out) -> x.unary(op, new ReLU(n)));
+      case RELU6 -> new Row(false, (x, op, n, out) -> x.unary(op, new ReLU6(n)));
+      case LOGISTIC -> new Row(false, (x, op, n, out) -> x.unary(op, new Sigmoid(n)));
+      case HARD_SWISH -> new Row(false, (x, op, n, out) -> x.unary(op, new HardSwish(n)));
+      case MUL, QUANTIZE, DEQUANTIZE -> null;
+    };
   }
 
-  /** Names of the builtin operators {@link #build()} imports (immutable). */
-  static Set<String> operators() { return OPS.keySet(); }
+  private static final Map<OpKind, Row> OPS = new EnumMap<>(OpKind.class);
+
+  static {
+    for (OpKind k : OpKind.values()) if (row(k) != null) OPS.put(k, row(k));
+  }
+
+  /** The builtin operators {@link #build()} imports. */
+  static Set<OpKind> operators() { return Collections.unmodifiableSet(OPS.keySet()); }
+
+  /** Whether {@code op} is a builtin this importer takes. */
+  static boolean imports(OperatorInfo op) { return !op.custom() && OPS.containsKey(OpKind.fromBuiltin(op.builtinCode())); }
 
   private Node apply(OperatorInfo op, TensorInfo out) {
-    Row row = OPS.get(op.opName());
-    if (row == null || op.custom()) throw new ModelFormatException(where, "unsupported operator");
+    if (!imports(op)) throw new ModelFormatException(where, "unsupported operator");
+    Row row = OPS.get(OpKind.fromBuiltin(op.builtinCode()));
     Object act = op.options().get("fused_activation_function");
     boolean split = row.splitsActivation() && act != null && !"NONE".equals(act);
     // When the fused activation becomes its own layer, that layer takes the tensor's name.

@@ -35,7 +35,7 @@ public final class TfliteImporter {
       problems.add("subgraph 0 has " + s.inputs().length + " inputs and " + s.outputs().length + " outputs, need 1 and 1");
     }
     for (OperatorInfo op : s.operators()) {
-      if (op.custom() || !ImportGraph.operators().contains(op.opName())) problems.add("operator " + op.index() + " (" + op.opName() + ")");
+      if (!ImportGraph.imports(op)) problems.add("operator " + op.index() + " (" + op.opName() + ")");
     }
     for (TensorInfo t : s.tensors()) {
       boolean shapeTensor = t.typeName().equals("INT32") && t.constant();
