@@ -15,8 +15,9 @@ import org.qat4j.tflite.TfliteReader;
  * Imports a float32 .tflite model (single subgraph, one input, one output, batch-first NHWC) as a
  * trainable core {@link Model} with its weights: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD,
  * CONCATENATION (last axis), MAX_POOL_2D, AVERAGE_POOL_2D, MEAN (global spatial average), RESHAPE,
- * SOFTMAX (beta 1), PAD (spatial, constant paddings), RELU, RELU6, LOGISTIC, HARD_SWISH and fused
- * RELU/RELU6 (the table in {@code ImportGraph} is the authority). Weights are converted from TFLite layouts (OHWI conv, 1HWC depthwise, [out,in] FC)
+ * SOFTMAX (beta 1), PAD (spatial, constant paddings), RELU, RELU6, LOGISTIC, HARD_SWISH, MUL and ADD
+ * by a per-channel constant (as a BatchNormalization) and fused RELU/RELU6 (the table in
+ * {@code ImportGraph} is the authority). Weights are converted from TFLite layouts (OHWI conv, 1HWC depthwise, [out,in] FC)
  * to core layouts (HWIO, [kh,kw,in,mult], [in,units]). Anything else raises one
  * {@link ModelFormatException} listing every unsupported operator with its position.
  */
