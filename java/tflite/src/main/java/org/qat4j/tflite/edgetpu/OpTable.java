@@ -68,7 +68,7 @@ final class OpTable {
     no("DEQUANTIZE", "produces float; not supported by the Edge TPU (edgetpu#659)");
     no("FLOOR_MOD", "not supported by the Edge TPU (edgetpu#659)");
     no("TRANSPOSE", "not supported by the Edge TPU (edgetpu#193)");
-    no("HARD_SWISH", "HARD_SWISH is not in the Edge TPU supported-ops table (edgetpu.md §4)");
+    no("HARD_SWISH", "not supported by the Edge TPU (absent from the compiler's operator list, edgetpu.md §4)");
     // every operator qat4j can write needs a verdict (mapped or not), checked once here
     for (OpKind k : OpKind.values()) {
       if (!ROWS.containsKey(k.name())) throw new IllegalStateException("Edge TPU table has no row for " + k);
