@@ -29,7 +29,7 @@ public final class Int8Spec {
       TensorSpec y = tensor(g, op.outputs(), 0);
       if (x == null || y == null || x.type() != DType.INT8) continue;
       String w = "operator " + i + " (" + op.kind() + ")";
-      switch (rule(op.kind())) {
+      switch (TfliteOps.int8Rule(op.kind())) {
         case WEIGHTED -> weighted(g, op, w, x, out);
         case FIXED_OUTPUT -> fixed(y, 1f / 256, -128, w, out);
         case SHARED_INPUTS -> {
@@ -45,21 +45,6 @@ public final class Int8Spec {
       }
     }
     return out;
-  }
-
-  /** The spec's constraint families. */
-  private enum Rule { WEIGHTED, FIXED_OUTPUT, SHARED_INPUTS, PASS_THROUGH, FREE }
-
-  /** No default: a new operator kind must pick its rule here. */
-  private static Rule rule(OpKind k) {
-    return switch (k) {
-      case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED -> Rule.WEIGHTED;
-      case SOFTMAX, LOGISTIC -> Rule.FIXED_OUTPUT;
-      case CONCATENATION -> Rule.SHARED_INPUTS;
-      case AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, PAD -> Rule.PASS_THROUGH;
-      // output parameters of their own (ADD/MUL/MEAN rescale, QUANTIZE requantizes)
-      case ADD, MUL, RELU, RELU6, HARD_SWISH, MEAN, QUANTIZE, DEQUANTIZE -> Rule.FREE;
-    };
   }
 
   private static void weighted(LoweredGraph g, OpSpec op, String w, TensorSpec x, List<String> out) {

@@ -74,41 +74,13 @@ final class LoweredImport {
     return new TensorSpec(t.name(), t.shape(), type, qp, data);
   }
 
-  /** The options record of {@code k} from the decoded schema fields; no default, so every kind is answered. */
+  /** The options record of {@code k} from the operator's decoded schema fields. */
   static OpOptions options(OpKind k, OperatorInfo op) {
     Map<String, Object> o = op.options();
     if (Boolean.TRUE.equals(o.get("keep_num_dims"))) throw new IllegalArgumentException("keep_num_dims is not supported");
     FusedActivation act = o.get("fused_activation_function") instanceof String a
         ? FusedActivation.valueOf(activationName(a)) : FusedActivation.NONE;
-    return switch (k) {
-      case CONV_2D -> new OpOptions.Conv(padding(o), integer(o, "stride_h"), integer(o, "stride_w"),
-          integer(o, "dilation_h_factor"), integer(o, "dilation_w_factor"), act);
-      case DEPTHWISE_CONV_2D -> new OpOptions.Depthwise(padding(o), integer(o, "stride_h"), integer(o, "stride_w"),
-          integer(o, "dilation_h_factor"), integer(o, "dilation_w_factor"), integer(o, "depth_multiplier"), act);
-      case AVERAGE_POOL_2D, MAX_POOL_2D -> new OpOptions.Pool(padding(o), integer(o, "stride_h"), integer(o, "stride_w"),
-          integer(o, "filter_height"), integer(o, "filter_width"), act);
-      case FULLY_CONNECTED, ADD, MUL -> new OpOptions.Activated(act);
-      case CONCATENATION -> new OpOptions.Concat(o.get("axis") instanceof Integer a ? a : 0, act);
-      case SOFTMAX -> new OpOptions.Softmax(o.get("beta") instanceof Float b ? b : 1f);
-      case MEAN -> new OpOptions.Reducer(Boolean.TRUE.equals(o.get("keep_dims")));
-      case RESHAPE -> new OpOptions.Reshape(o.get("new_shape") instanceof List<?> l ? ints(l) : null);
-      case DEQUANTIZE, LOGISTIC, RELU, RELU6, PAD, QUANTIZE, HARD_SWISH -> OpOptions.None.DEFAULT;
-    };
-  }
-
-  private static String padding(Map<String, Object> o) {
-    Object p = o.getOrDefault("padding", "VALID");
-    if (!p.equals("SAME") && !p.equals("VALID")) throw new IllegalArgumentException("padding " + p);
-    return (String) p;
-  }
-
-  /** A window field; 1 (TFLite's default) when the options table lacks it. */
-  private static int integer(Map<String, Object> o, String key) { return o.get(key) instanceof Integer i ? i : 1; }
-
-  private static int[] ints(List<?> l) {
-    int[] r = new int[l.size()];
-    for (int i = 0; i < r.length; i++) r[i] = (Integer) l.get(i);
-    return r;
+    return TfliteOps.options(k, o, act);
   }
 
   private static String activationName(String a) {

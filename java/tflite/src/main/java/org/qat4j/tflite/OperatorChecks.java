@@ -11,8 +11,6 @@ import org.qat4j.ir.OpKind;
 final class OperatorChecks {
   private OperatorChecks() {}
 
-  private record Expect(String options, boolean required, int minInputs) {}
-
   /** Upper bound of strides, dilations and pooling windows (far above any image size). */
   static final int MAX_WINDOW = 1 << 16;
 
@@ -20,36 +18,17 @@ final class OperatorChecks {
   private static final int SUB = 41, SQUEEZE = 43;
 
   /** What operator {@code code} must carry, or null when it is not checked here. */
-  private static Expect expect(int code) {
+  private static TfliteOps.Expect expect(int code) {
     OpKind k = OpKind.fromBuiltin(code);
-    if (k != null) return expect(k);
-    if (code == SUB) return new Expect("SubOptions", false, 2);
-    if (code == SQUEEZE) return new Expect("SqueezeOptions", false, 1);
+    if (k != null) return TfliteOps.expect(k);
+    if (code == SUB) return new TfliteOps.Expect("SubOptions", false, 2);
+    if (code == SQUEEZE) return new TfliteOps.Expect("SqueezeOptions", false, 1);
     return null;
-  }
-
-  /** No default: a new operator kind states its options table and minimum inputs here. */
-  private static Expect expect(OpKind k) {
-    return switch (k) {
-      case CONV_2D -> new Expect("Conv2DOptions", true, 2);
-      case DEPTHWISE_CONV_2D -> new Expect("DepthwiseConv2DOptions", true, 2);
-      case AVERAGE_POOL_2D, MAX_POOL_2D -> new Expect("Pool2DOptions", true, 1);
-      case FULLY_CONNECTED -> new Expect("FullyConnectedOptions", false, 2);
-      case SOFTMAX -> new Expect("SoftmaxOptions", false, 1);
-      case CONCATENATION -> new Expect("ConcatenationOptions", false, 1);
-      case ADD -> new Expect("AddOptions", false, 2);
-      case MUL -> new Expect("MulOptions", false, 2);
-      case RESHAPE -> new Expect("ReshapeOptions", false, 1);
-      case MEAN -> new Expect("ReducerOptions", false, 2);
-      case PAD -> new Expect("PadOptions", false, 2);
-      // option-less unary ops: TFLite checks their operands itself
-      case DEQUANTIZE, LOGISTIC, RELU, RELU6, QUANTIZE, HARD_SWISH -> null;
-    };
   }
 
   static void check(SubgraphInfo s, OperatorInfo op, String w) {
     if (op.custom()) return;
-    Expect e = expect(op.builtinCode());
+    TfliteOps.Expect e = expect(op.builtinCode());
     OpKind kind = OpKind.fromBuiltin(op.builtinCode());
     if (e == null) return;
     if (!op.optionsType().equals("NONE") && !op.optionsType().equals(e.options())) {
