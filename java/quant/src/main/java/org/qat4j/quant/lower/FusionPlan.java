@@ -11,9 +11,7 @@ import org.qat4j.core.Node;
 import org.qat4j.core.layers.Activation;
 import org.qat4j.core.layers.Add;
 import org.qat4j.core.layers.BatchNormalization;
-import org.qat4j.core.layers.Conv2D;
-import org.qat4j.core.layers.Dense;
-import org.qat4j.core.layers.DepthwiseConv2D;
+import org.qat4j.core.layers.Weighted;
 import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
 import org.qat4j.ir.FusedActivation;
@@ -60,7 +58,7 @@ public final class FusionPlan {
 
   private static Step plan(Model model, Node n) {
     Layer l = n.layer();
-    boolean weighted = l instanceof Conv2D || l instanceof DepthwiseConv2D || l instanceof Dense;
+    boolean weighted = l instanceof Weighted;
     if (!weighted && !(l instanceof Add)) return new Step(n, null, null, FusedActivation.NONE, n);
     FusedActivation own = weighted ? fused(activationOf(l)) : FusedActivation.NONE;
     if (own != FusedActivation.NONE) return new Step(n, null, null, own, n);
@@ -85,10 +83,7 @@ public final class FusionPlan {
   }
 
   static Activation activationOf(Layer l) {
-    if (l instanceof Conv2D c) return c.activation();
-    if (l instanceof DepthwiseConv2D d) return d.activation();
-    if (l instanceof Dense d) return d.activation();
-    return Activation.NONE;
+    return l instanceof Weighted w ? w.activation() : Activation.NONE;
   }
 
   static FusedActivation fused(Activation a) {

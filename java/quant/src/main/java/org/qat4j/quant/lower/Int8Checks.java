@@ -45,8 +45,7 @@ final class Int8Checks {
   private static boolean isSoftmaxLike(QuantizeWrapper w) { return w.inner().type().equals("Softmax") || w.inner().type().equals("Sigmoid"); }
 
   private static boolean isWeighted(QuantizeWrapper w) {
-    String t = w.inner().type();
-    return t.equals("Conv2D") || t.equals("DepthwiseConv2D") || t.equals("Dense");
+    return w.inner() instanceof org.qat4j.core.layers.Weighted;
   }
 
   private static List<FakeQuantizer> quantizers(Layer l) {
