@@ -132,29 +132,44 @@ public final class Int8Lowering {
     b.addOp(OpKind.QUANTIZE, new int[] {x}, new int[] {act(n, q)}, null);
   }
 
+  /** How a float layer that keeps its input's quantization lowers: input tensor {@code x}, its params {@code q}. */
+  @FunctionalInterface
+  private interface PassRule { void lower(Int8Lowering self, Node n, int x, QuantParams q); }
+
+  /** The only list of pass-through layer types (Int8Checks accepts exactly these unquantized). */
+  private static final Map<String, PassRule> PASS_THROUGH = Map.of(
+      "Dropout", (self, n, x, q) -> self.tensorOf.put(n.name(), x),
+      "MaxPool2D", Int8Lowering::maxPool,
+      "Flatten", Int8Lowering::reshape,
+      "Reshape", Int8Lowering::reshape,
+      "ZeroPadding2D", Int8Lowering::pad);
+
+  /** Whether layers of {@code type} lower without quantizers of their own (they keep their input's params). */
+  static boolean passesThrough(String type) { return PASS_THROUGH.containsKey(type); }
+
   private void lowerPassThrough(Node n) {
-    Layer l = n.layer();
+    PassRule r = PASS_THROUGH.get(n.layer().type());
+    if (r == null) throw new IllegalArgumentException("layer '" + n.name() + "' (" + n.layer().type() + ") is not quantized");
     int x = in(n, 0);
-    QuantParams q = paramsOf(x);
-    switch (l.type()) {
-      case "Dropout" -> tensorOf.put(n.name(), x);
-      case "MaxPool2D" -> {
-        var p = (org.qat4j.core.layers.MaxPool2D) l;
-        b.addOp(OpKind.MAX_POOL_2D, new int[] {x}, new int[] {act(n, q)}, OpOptions.Pool.DEFAULT.withFilter(p.poolSize()[0], p.poolSize()[1])
-            .withStrides(p.strides()[0], p.strides()[1]).withPadding(p.padding().name()));
-      }
-      case "Flatten", "Reshape" -> {
-        int[] shape = FloatLowering.batch1(n.shape());
-        int st = b.addTensor(new TensorSpec(n.name() + "/shape", new int[] {shape.length}, DType.INT32, null, shape));
-        b.addOp(OpKind.RESHAPE, new int[] {x, st}, new int[] {act(n, q)}, new OpOptions.Reshape(shape));
-      }
-      case "ZeroPadding2D" -> {
-        int[] p = LayerSupport.zeroPadding(n);
-        int pads = b.addTensor(new TensorSpec(n.name() + "/paddings", new int[] {4, 2}, DType.INT32, null, new int[] {0, 0, p[0], p[1], p[2], p[3], 0, 0}));
-        b.addOp(OpKind.PAD, new int[] {x, pads}, new int[] {act(n, q)}, null);
-      }
-      default -> throw new IllegalArgumentException("layer '" + n.name() + "' (" + l.type() + ") is not quantized");
-    }
+    r.lower(this, n, x, paramsOf(x));
+  }
+
+  private void maxPool(Node n, int x, QuantParams q) {
+    var p = (org.qat4j.core.layers.MaxPool2D) n.layer();
+    b.addOp(OpKind.MAX_POOL_2D, new int[] {x}, new int[] {act(n, q)}, OpOptions.Pool.DEFAULT.withFilter(p.poolSize()[0], p.poolSize()[1])
+        .withStrides(p.strides()[0], p.strides()[1]).withPadding(p.padding().name()));
+  }
+
+  private void reshape(Node n, int x, QuantParams q) {
+    int[] shape = FloatLowering.batch1(n.shape());
+    int st = b.addTensor(new TensorSpec(n.name() + "/shape", new int[] {shape.length}, DType.INT32, null, shape));
+    b.addOp(OpKind.RESHAPE, new int[] {x, st}, new int[] {act(n, q)}, new OpOptions.Reshape(shape));
+  }
+
+  private void pad(Node n, int x, QuantParams q) {
+    int[] p = LayerSupport.zeroPadding(n);
+    int pads = b.addTensor(new TensorSpec(n.name() + "/paddings", new int[] {4, 2}, DType.INT32, null, new int[] {0, 0, p[0], p[1], p[2], p[3], 0, 0}));
+    b.addOp(OpKind.PAD, new int[] {x, pads}, new int[] {act(n, q)}, null);
   }
 
   private void lowerWrapper(Node n, QuantizeWrapper w) {
