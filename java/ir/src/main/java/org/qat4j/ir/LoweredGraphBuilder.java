@@ -58,7 +58,7 @@ public final class LoweredGraphBuilder {
   public int tensorCount() { return tensors.size(); }
 
   /** Appends an op (execution order = call order) and returns its index. */
-  public int addOp(OpKind kind, int[] in, int[] out, OpSpec.Options options) {
+  public int addOp(OpKind kind, int[] in, int[] out, OpOptions options) {
     ops.add(new OpSpec(kind, in, out, options));
     return ops.size() - 1;
   }

@@ -21,7 +21,7 @@ class LoweredGraphBuilderTest {
     int y = act(b, "y", 1, 2);
     int z = act(b, "z", 1, 2);
     b.addOp(OpKind.FULLY_CONNECTED, new int[] {x, w, bias}, new int[] {y}, null);
-    b.addOp(OpKind.SOFTMAX, new int[] {y}, new int[] {z}, OpSpec.Options.DEFAULT.withBeta(1f));
+    b.addOp(OpKind.SOFTMAX, new int[] {y}, new int[] {z}, new OpOptions.Softmax(1f));
     return b.setInputs(x).setOutputs(z);
   }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.qat4j.ir.DType;
 
 /**
  * A raw uint8 image without quantization parameters feeding CAST (the input of Google's pose models, which TFLite
@@ -41,12 +42,12 @@ class RawUint8InputTest {
     }
     try (TfliteModel m = TfliteModel.fromBytes(castModel().build());
         Interpreter it = Interpreter.create(m, Interpreter.Options.builder().threads(1).build())) {
-      assertEquals(DataType.UINT8, it.inputInfo(0).type());
-      assertTrue(!it.inputInfo(0).quantization().isQuantized(), it.inputInfo(0).toString());
+      assertEquals(DType.UINT8, it.input(0).dataType());
+      assertTrue(!it.input(0).quantization().isQuantized(), it.input(0).toString());
       assertEquals(List.of("CAST"), m.operatorNames());
-      it.setInput(0, pixels);
+      it.input(0).write(pixels);
       it.invoke();
-      assertArrayEquals(want, it.outputFloats(0));
+      assertArrayEquals(want, it.output(0).readFloats());
     }
   }
 

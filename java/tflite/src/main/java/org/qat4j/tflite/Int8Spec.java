@@ -29,19 +29,19 @@ public final class Int8Spec {
       TensorSpec y = tensor(g, op.outputs(), 0);
       if (x == null || y == null || x.type() != DType.INT8) continue;
       String w = "operator " + i + " (" + op.kind() + ")";
-      switch (op.kind()) {
-        case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED -> weighted(g, op, w, x, out);
-        case SOFTMAX, LOGISTIC -> fixed(y, 1f / 256, -128, w, out);
-        case CONCATENATION -> {
+      switch (TfliteOps.int8Rule(op.kind())) {
+        case WEIGHTED -> weighted(g, op, w, x, out);
+        case FIXED_OUTPUT -> fixed(y, 1f / 256, -128, w, out);
+        case SHARED_INPUTS -> {
           for (int k = 0; k < op.inputs().length; k++) {
             TensorSpec t = tensor(g, op.inputs(), k);
             if (t != null && !same(t.quant(), y.quant())) out.add(w + ": input " + k + " '" + t.name() + "' " + t.quant() + " differs from output " + y.quant());
           }
         }
-        case AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, PAD -> {
+        case PASS_THROUGH -> {
           if (!same(x.quant(), y.quant())) out.add(w + ": output '" + y.name() + "' " + y.quant() + " must equal input " + x.quant());
         }
-        default -> { }
+        case FREE -> { }
       }
     }
     return out;

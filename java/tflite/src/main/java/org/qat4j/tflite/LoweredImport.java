@@ -9,6 +9,7 @@ import org.qat4j.ir.DType;
 import org.qat4j.ir.FusedActivation;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.QuantParams;
 import org.qat4j.ir.TensorSpec;
@@ -30,7 +31,7 @@ final class LoweredImport {
         continue;
       }
       try {
-        ops.add(new OpSpec(k, op.inputs(), op.outputs(), options(op)));
+        ops.add(new OpSpec(k, op.inputs(), op.outputs(), options(k, op)));
       } catch (IllegalArgumentException e) {
         problems.add("operator " + op.index() + " (" + op.opName() + "): " + e.getMessage());
       }
@@ -72,28 +73,13 @@ final class LoweredImport {
     return new TensorSpec(t.name(), t.shape(), type, qp, data);
   }
 
-  private static OpSpec.Options options(OperatorInfo op) {
+  /** The options record of {@code k} from the operator's decoded schema fields. */
+  static OpOptions options(OpKind k, OperatorInfo op) {
     Map<String, Object> o = op.options();
-    OpSpec.Options r = OpSpec.Options.DEFAULT;
-    if (o.get("padding") instanceof String p) {
-      if (!p.equals("SAME") && !p.equals("VALID")) throw new IllegalArgumentException("padding " + p);
-      r = r.withPadding(p);
-    }
-    if (o.get("stride_h") instanceof Integer h && o.get("stride_w") instanceof Integer w) r = r.withStrides(h, w);
-    if (o.get("dilation_h_factor") instanceof Integer h && o.get("dilation_w_factor") instanceof Integer w) r = r.withDilation(h, w);
-    if (o.get("filter_height") instanceof Integer h && o.get("filter_width") instanceof Integer w) r = r.withFilter(h, w);
-    if (o.get("depth_multiplier") instanceof Integer d) r = r.withDepthMultiplier(d);
-    if (o.get("fused_activation_function") instanceof String a) r = r.withActivation(FusedActivation.valueOf(activationName(a)));
-    if (o.get("axis") instanceof Integer a) r = r.withAxis(a);
-    if (o.get("beta") instanceof Float b) r = r.withBeta(b);
-    if (o.get("keep_dims") instanceof Boolean k) r = r.withKeepDims(k);
-    if (o.get("new_shape") instanceof List<?> l) {
-      int[] ns = new int[l.size()];
-      for (int i = 0; i < ns.length; i++) ns[i] = (Integer) l.get(i);
-      r = r.withNewShape(ns);
-    }
     if (Boolean.TRUE.equals(o.get("keep_num_dims"))) throw new IllegalArgumentException("keep_num_dims is not supported");
-    return r;
+    FusedActivation act = o.get("fused_activation_function") instanceof String a
+        ? FusedActivation.valueOf(activationName(a)) : FusedActivation.NONE;
+    return TfliteOps.options(k, o, act);
   }
 
   private static String activationName(String a) {

@@ -1,5 +1,6 @@
 package org.qat4j.tflite;
 
+import java.util.EnumMap;
 import java.util.Map;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.LoweredGraph;
@@ -8,42 +9,21 @@ import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.TensorSpec;
 
 /**
- * Minimal operator versions for what the writer emits (tflite-format.md §1, from TFLite's
- * op_version.cc) and the minimum runtime each needs (runtime_version.cc). The EdgeTPU compiler
- * rejects versions it does not know, so never write more than needed.
+ * Minimal operator versions for what the writer emits and the minimum runtime each needs, from the
+ * per-operator rules in {@link TfliteOps}. The EdgeTPU compiler rejects versions it does not know,
+ * so never write more than needed.
  */
 final class OpVersions {
   private OpVersions() {}
 
-  /**
-   * Minimum runtime per "OP:version". int8 rows come from the spec; the version-1 rows (float and
-   * uint8 kernels) are TFLite's runtime_version.cc values — consistent with the shared MobileNet,
-   * whose version-1 CONV/DEPTHWISE/AVERAGE_POOL/RESHAPE/SOFTMAX model records "1.5.0".
-   */
-  private static final Map<String, String> RUNTIME = Map.ofEntries(
-      Map.entry("ADD:1", "1.5.0"), Map.entry("ADD:2", "1.14.0"),
-      Map.entry("AVERAGE_POOL_2D:1", "1.5.0"), Map.entry("AVERAGE_POOL_2D:2", "1.14.0"),
-      Map.entry("CONCATENATION:1", "1.5.0"), Map.entry("CONCATENATION:2", "1.14.0"),
-      Map.entry("CONV_2D:1", "1.5.0"), Map.entry("CONV_2D:3", "1.14.0"),
-      Map.entry("DEPTHWISE_CONV_2D:1", "1.5.0"), Map.entry("DEPTHWISE_CONV_2D:2", "1.12.0"),
-      Map.entry("DEPTHWISE_CONV_2D:3", "1.14.0"),
-      Map.entry("DEQUANTIZE:1", "1.13.1"), Map.entry("DEQUANTIZE:2", "1.14.0"),
-      Map.entry("FULLY_CONNECTED:1", "1.5.0"), Map.entry("FULLY_CONNECTED:4", "1.14.0"),
-      Map.entry("FULLY_CONNECTED:5", "2.0.0"), Map.entry("FULLY_CONNECTED:6", "2.1.0"),
-      Map.entry("LOGISTIC:1", "1.5.0"), Map.entry("LOGISTIC:2", "1.14.0"),
-      Map.entry("MAX_POOL_2D:1", "1.5.0"), Map.entry("MAX_POOL_2D:2", "1.14.0"),
-      Map.entry("MUL:1", "1.5.0"), Map.entry("MUL:2", "1.14.0"), Map.entry("MUL:3", "1.15.0"),
-      Map.entry("RELU:1", "1.5.0"), Map.entry("RELU:2", "2.1.0"),
-      Map.entry("RELU6:1", "1.5.0"), Map.entry("RELU6:2", "1.14.0"),
-      Map.entry("RESHAPE:1", "1.5.0"),
-      Map.entry("SOFTMAX:1", "1.5.0"), Map.entry("SOFTMAX:2", "1.14.0"),
-      Map.entry("PAD:1", "1.5.0"), Map.entry("PAD:2", "1.14.0"),
-      Map.entry("MEAN:1", "1.6.0"), Map.entry("MEAN:2", "1.14.0"),
-      Map.entry("QUANTIZE:1", "1.14.0"), Map.entry("QUANTIZE:3", "2.3.0"),
-      Map.entry("HARD_SWISH:1", "1.15.0"));
+  private static final Map<OpKind, Map<Integer, String>> RUNTIME = new EnumMap<>(OpKind.class);
+
+  static {
+    for (OpKind k : OpKind.values()) RUNTIME.put(k, TfliteOps.runtimes(k));
+  }
 
   static String runtime(OpKind k, int version) {
-    String r = RUNTIME.get(k.name() + ":" + version);
+    String r = RUNTIME.get(k).get(version);
     if (r == null) throw new IllegalStateException("no runtime version known for " + k + " v" + version);
     return r;
   }
@@ -62,19 +42,8 @@ final class OpVersions {
   static int version(LoweredGraph g, OpSpec op) {
     int[] in = op.inputs();
     TensorSpec first = in.length > 0 ? tensor(g, in[0]) : null;
-    DType t = first == null ? DType.FLOAT32 : first.type();
-    boolean int8 = t == DType.INT8;
-    OpSpec.Options o = op.options();
-    return switch (op.kind()) {
-      case CONV_2D -> int8 ? 3 : 1;
-      case DEPTHWISE_CONV_2D -> int8 ? 3 : (o.dilationH() != 1 || o.dilationW() != 1) ? 2 : 1;
-      case FULLY_CONNECTED -> in.length == 2 ? 6 : int8 ? 4 : 1;
-      case ADD, AVERAGE_POOL_2D, MAX_POOL_2D, CONCATENATION, SOFTMAX, MEAN, RELU6, PAD, LOGISTIC, RELU -> int8 ? 2 : 1;
-      case MUL -> !int8 ? 1 : mulScaleRatio(g, op) >= 1 ? 3 : 2;
-      case QUANTIZE -> quantizeVersion(g, op);
-      case DEQUANTIZE -> int8 ? 2 : 1;
-      case RESHAPE, HARD_SWISH -> 1;
-    };
+    boolean int8 = first != null && first.type() == DType.INT8;
+    return TfliteOps.version(g, op, int8);
   }
 
   /** The tensor at {@code i}, or null when the (not yet validated) index is out of range. */
@@ -82,12 +51,13 @@ final class OpVersions {
     return i >= 0 && i < g.tensors().size() ? g.tensor(i) : null;
   }
 
-  private static int quantizeVersion(LoweredGraph g, OpSpec op) {
+  /** Whether a QUANTIZE writes per-axis parameters (version 3). */
+  static boolean perAxisOutput(LoweredGraph g, OpSpec op) {
     TensorSpec out = op.outputs().length > 0 ? tensor(g, op.outputs()[0]) : null;
-    return out != null && out.quant() != null && out.quant().perAxis() ? 3 : 1;
+    return out != null && out.quant() != null && out.quant().perAxis();
   }
 
-  private static double mulScaleRatio(LoweredGraph g, OpSpec op) {
+  static double mulScaleRatio(LoweredGraph g, OpSpec op) {
     TensorSpec a = op.inputs().length > 1 ? tensor(g, op.inputs()[0]) : null;
     TensorSpec b = op.inputs().length > 1 ? tensor(g, op.inputs()[1]) : null;
     TensorSpec out = op.outputs().length > 0 ? tensor(g, op.outputs()[0]) : null;

@@ -1,6 +1,7 @@
 package org.qat4j.tflite;
 
 import java.util.Map;
+import org.qat4j.ir.OpKind;
 
 /**
  * Option and operand sanity for builtins whose options TFLite would otherwise silently default
@@ -10,31 +11,26 @@ import java.util.Map;
 final class OperatorChecks {
   private OperatorChecks() {}
 
-  private record Expect(String options, boolean required, int minInputs) {}
-
   /** Upper bound of strides, dilations and pooling windows (far above any image size). */
   static final int MAX_WINDOW = 1 << 16;
 
-  private static final Map<Integer, Expect> EXPECT = Map.ofEntries(
-      Map.entry(3, new Expect("Conv2DOptions", true, 2)),
-      Map.entry(4, new Expect("DepthwiseConv2DOptions", true, 2)),
-      Map.entry(1, new Expect("Pool2DOptions", true, 1)),
-      Map.entry(17, new Expect("Pool2DOptions", true, 1)),
-      Map.entry(9, new Expect("FullyConnectedOptions", false, 2)),
-      Map.entry(25, new Expect("SoftmaxOptions", false, 1)),
-      Map.entry(2, new Expect("ConcatenationOptions", false, 1)),
-      Map.entry(0, new Expect("AddOptions", false, 2)),
-      Map.entry(41, new Expect("SubOptions", false, 2)),
-      Map.entry(18, new Expect("MulOptions", false, 2)),
-      Map.entry(22, new Expect("ReshapeOptions", false, 1)),
-      Map.entry(40, new Expect("ReducerOptions", false, 2)),
-      Map.entry(34, new Expect("PadOptions", false, 2)),
-      Map.entry(43, new Expect("SqueezeOptions", false, 1)));
+  /** Builtins outside {@link OpKind} whose options TFLite would default silently (SUB, SQUEEZE). */
+  private static final int SUB = 41, SQUEEZE = 43;
+
+  /** What operator {@code code} must carry, or null when it is not checked here. */
+  private static TfliteOps.Expect expect(int code) {
+    OpKind k = OpKind.fromBuiltin(code);
+    if (k != null) return TfliteOps.expect(k);
+    if (code == SUB) return new TfliteOps.Expect("SubOptions", false, 2);
+    if (code == SQUEEZE) return new TfliteOps.Expect("SqueezeOptions", false, 1);
+    return null;
+  }
 
   static void check(SubgraphInfo s, OperatorInfo op, String w) {
     if (op.custom()) return;
     checkQuantizedOperands(s, op, w);
-    Expect e = EXPECT.get(op.builtinCode());
+    TfliteOps.Expect e = expect(op.builtinCode());
+    OpKind kind = OpKind.fromBuiltin(op.builtinCode());
     if (e == null) return;
     if (!op.optionsType().equals("NONE") && !op.optionsType().equals(e.options())) {
       throw new ModelFormatException(w, "options are " + op.optionsType() + ", expected " + e.options());
@@ -48,8 +44,7 @@ final class OperatorChecks {
     for (int k = 0; k < ins.length; k++) {
       // only a bias (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED input 2) or RESHAPE's shape input may be absent;
       // a fuzzed MEAN without its data input crashed TFLite (SIGSEGV)
-      boolean optional = (k == 2 && (op.builtinCode() == 3 || op.builtinCode() == 4 || op.builtinCode() == 9))
-          || (k == 1 && op.builtinCode() == 22);
+      boolean optional = kind != null && kind.optionalInput(k);
       if (ins[k] < 0 && !optional) throw new ModelFormatException(w, "required input " + k + " is absent (-1)");
     }
     Map<String, Object> o = op.options();
@@ -66,10 +61,10 @@ final class OperatorChecks {
     if (padding != null && !padding.equals("SAME") && !padding.equals("VALID")) {
       throw new ModelFormatException(w, "padding " + padding + " is neither SAME nor VALID");
     }
-    if (op.builtinCode() == 3 || op.builtinCode() == 4) checkConv(s, op, w);
+    if (kind == OpKind.CONV_2D || kind == OpKind.DEPTHWISE_CONV_2D) checkConv(s, op, w);
     checkPerAxisOperands(s, op, w);
     checkNumericOperands(s, op, w);
-    if (op.builtinCode() == 0 || op.builtinCode() == 41) checkAddRescale(s, op, w);
+    if (kind == OpKind.ADD || op.builtinCode() == SUB) checkAddRescale(s, op, w);
   }
 
   private static void checkConv(SubgraphInfo s, OperatorInfo op, String w) {
@@ -79,14 +74,14 @@ final class OperatorChecks {
     TensorInfo f = s.tensor(in[1]);
     if (x.shape().length != 4) throw new ModelFormatException(w + ", input 0", "rank " + x.shape().length + ", expected 4 (NHWC)");
     if (f.shape().length != 4) throw new ModelFormatException(w + ", input 1", "filter rank " + f.shape().length + ", expected 4");
-    if (op.builtinCode() == 3) checkConvChannels(x.shape()[3], f.shape(), w);
+    if (op.builtinCode() == OpKind.CONV_2D.builtinCode()) checkConvChannels(x.shape()[3], f.shape(), w);
     else checkDepthwiseChannels(x.shape()[3], f.shape()[3], w);
     // CONV_2D without bias is refused by TFLite itself; its float depthwise kernel reads the bias unconditionally (SIGSEGV, fuzzed)
-    if (op.builtinCode() == 4 && (in.length < 3 || in[2] < 0)) {
+    if (op.builtinCode() == OpKind.DEPTHWISE_CONV_2D.builtinCode() && (in.length < 3 || in[2] < 0)) {
       throw new ModelFormatException(w, "has no bias tensor (TFLite's depthwise kernels need one; write zeros)");
     }
     QuantizationInfo q = f.quantization();
-    int dim = op.builtinCode() == 3 ? 0 : 3;
+    int dim = op.builtinCode() == OpKind.CONV_2D.builtinCode() ? 0 : 3;
     if (q != null && q.perAxis() && q.quantizedDimension() != dim) {
       throw new ModelFormatException(w + ", input 1", "per-axis filter quantized along dimension " + q.quantizedDimension() + ", expected " + dim);
     }
@@ -127,7 +122,8 @@ final class OperatorChecks {
    * tensor made it allocate and touch 24 GB until the kernel's OOM killer ended the process.
    */
   private static void checkPerAxisOperands(SubgraphInfo s, OperatorInfo op, String w) {
-    boolean weighted = op.builtinCode() == 3 || op.builtinCode() == 4 || op.builtinCode() == 9;
+    OpKind kind = OpKind.fromBuiltin(op.builtinCode());
+    boolean weighted = kind != null && kind.weighted();
     int[] in = op.inputs();
     for (int k = 0; k < in.length; k++) {
       if (in[k] < 0 || (weighted && (k == 1 || k == 2))) continue;

@@ -173,7 +173,7 @@ public final class TfliteWriter {
     private int operator(OpSpec op, int opcodeIndex) {
       int in = Operator.createInputsVector(b, op.inputs());
       int out = Operator.createOutputsVector(b, op.outputs());
-      int[] opts = OptionsEncoder.encode(b, op);
+      int[] opts = TfliteOps.encode(b, op);
       return Operator.createOperator(b, opcodeIndex, in, out, (byte) opts[0], opts[1], 0, (byte) 0, 0, 0);
     }
   }

@@ -9,6 +9,7 @@ import org.qat4j.ir.DType;
 import org.qat4j.ir.FusedActivation;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.QuantParams;
 import org.qat4j.ir.TensorSpec;
@@ -36,15 +37,14 @@ public final class Graphs {
   }
 
   public static List<OpSpec> ops() {
-    OpSpec.Options d = OpSpec.Options.DEFAULT;
     List<OpSpec> ops = new ArrayList<>();
-    ops.add(new OpSpec(OpKind.CONV_2D, new int[] {0, 1, 2}, new int[] {3}, d.withPadding("SAME").withActivation(FusedActivation.RELU6)));
+    ops.add(new OpSpec(OpKind.CONV_2D, new int[] {0, 1, 2}, new int[] {3}, OpOptions.Conv.DEFAULT.withPadding("SAME").withActivation(FusedActivation.RELU6)));
     ops.add(new OpSpec(OpKind.DEPTHWISE_CONV_2D, new int[] {3, 4, 5}, new int[] {6},
-        d.withPadding("SAME").withStrides(2, 2).withDepthMultiplier(1).withActivation(FusedActivation.RELU)));
-    ops.add(new OpSpec(OpKind.AVERAGE_POOL_2D, new int[] {6}, new int[] {7}, d.withFilter(4, 4).withStrides(4, 4)));
-    ops.add(new OpSpec(OpKind.RESHAPE, new int[] {7}, new int[] {8}, d.withNewShape(new int[] {1, 4})));
-    ops.add(new OpSpec(OpKind.FULLY_CONNECTED, new int[] {8, 9, 10}, new int[] {11}, d));
-    ops.add(new OpSpec(OpKind.SOFTMAX, new int[] {11}, new int[] {12}, d.withBeta(1f)));
+        OpOptions.Depthwise.DEFAULT.withPadding("SAME").withStrides(2, 2).withDepthMultiplier(1).withActivation(FusedActivation.RELU)));
+    ops.add(new OpSpec(OpKind.AVERAGE_POOL_2D, new int[] {6}, new int[] {7}, OpOptions.Pool.DEFAULT.withFilter(4, 4).withStrides(4, 4)));
+    ops.add(new OpSpec(OpKind.RESHAPE, new int[] {7}, new int[] {8}, new OpOptions.Reshape(new int[] {1, 4})));
+    ops.add(new OpSpec(OpKind.FULLY_CONNECTED, new int[] {8, 9, 10}, new int[] {11}, null));
+    ops.add(new OpSpec(OpKind.SOFTMAX, new int[] {11}, new int[] {12}, new OpOptions.Softmax(1f)));
     return ops;
   }
 

@@ -28,7 +28,7 @@ class WriterSharingTest {
         new TensorSpec("w", new int[] {C, 1, 1, 3}, DType.INT8, QuantParams.perAxis(ws, 0), new byte[C * 3]),
         new TensorSpec("b", new int[] {C}, DType.INT32, QuantParams.perAxis(bs, 0), new int[C]),
         TensorSpec.activation("y", new int[] {1, 1, 1, C}, DType.INT8, QuantParams.perTensor(0.1f, -3)));
-    OpSpec conv = new OpSpec(OpKind.CONV_2D, new int[] {0, 1, 2}, new int[] {3}, OpSpec.Options.DEFAULT);
+    OpSpec conv = new OpSpec(OpKind.CONV_2D, new int[] {0, 1, 2}, new int[] {3}, null);
     byte[] bytes = TfliteWriter.write(new LoweredGraph("main", t, List.of(conv), new int[] {0}, new int[] {3}, Map.of(), "sharing"));
 
     var tensors = TfliteReader.read(bytes).subgraphs().get(0).tensors();

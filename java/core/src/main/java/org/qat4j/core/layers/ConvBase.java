@@ -13,7 +13,7 @@ import org.qat4j.core.Tensor;
  * [kh, kw], strides, dilation, TFLite padding, bias and fused activation. Setters return the
  * concrete layer so builders chain.
  */
-public abstract class ConvBase<T extends ConvBase<T>> extends Layer {
+public abstract class ConvBase<T extends ConvBase<T>> extends Layer implements Weighted {
   final int[] kernelSize;
   int[] strides = {1, 1};
   int[] dilation = {1, 1};

@@ -10,7 +10,7 @@ import org.qat4j.core.Param;
 import org.qat4j.core.Tensor;
 
 /** Fully connected layer on [N, in] inputs: y = act(x·W + b), kernel stored [in, units]. */
-public final class Dense extends Layer {
+public final class Dense extends Layer implements Weighted {
   private final int units;
   private boolean useBias = true;
   private Activation activation = Activation.NONE;

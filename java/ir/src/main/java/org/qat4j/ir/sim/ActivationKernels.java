@@ -3,6 +3,7 @@ package org.qat4j.ir.sim;
 import org.qat4j.ir.arith.QuantMath;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.TensorSpec;
 
@@ -20,7 +21,7 @@ final class ActivationKernels {
     int xi = op.inputs()[0], yi = op.outputs()[0];
     boolean quant = Simulator.isQuantized(x);
     if (quant && op.kind() != OpKind.HARD_SWISH) checkFixedOutput(y);
-    if (op.kind() == OpKind.SOFTMAX) return softmax(x, y, xi, yi, op.options().beta(), quant);
+    if (op.kind() == OpKind.SOFTMAX) return softmax(x, y, xi, yi, op.options(OpOptions.Softmax.class).beta(), quant);
     if (!quant) {
       boolean logistic = op.kind() == OpKind.LOGISTIC;
       return v -> {

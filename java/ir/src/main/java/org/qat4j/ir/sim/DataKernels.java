@@ -5,6 +5,7 @@ import org.qat4j.ir.arith.QuantMath;
 import org.qat4j.ir.arith.RoundingMode;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.LoweredGraph;
+import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.TensorSpec;
 
@@ -70,8 +71,9 @@ final class DataKernels {
     int[] in = op.inputs();
     TensorSpec y = g.tensor(op.outputs()[0]);
     int[] ys = y.shape();
-    int axis = op.options().axis() < 0 ? op.options().axis() + ys.length : op.options().axis();
-    if (axis < 0 || axis >= ys.length) throw new IllegalArgumentException("axis " + op.options().axis() + " out of range");
+    int given = op.options(OpOptions.Concat.class).axis();
+    int axis = given < 0 ? given + ys.length : given;
+    if (axis < 0 || axis >= ys.length) throw new IllegalArgumentException("axis " + given + " out of range");
     if (op.options().activation() != org.qat4j.ir.FusedActivation.NONE) throw new IllegalArgumentException("TFLite CONCATENATION rejects fused activations");
     int outer = 1;
     for (int d = 0; d < axis; d++) outer *= ys[d];

@@ -1,6 +1,7 @@
 package org.qat4j.ir.sim;
 
 import org.qat4j.ir.LoweredGraph;
+import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.TensorSpec;
 
@@ -11,7 +12,7 @@ record Geometry(int batch, int inH, int inW, int inC, int outH, int outW, int ou
   static Geometry of(LoweredGraph g, OpSpec op, int kh, int kw) {
     int[] in = shape4(g.tensor(op.inputs()[0]));
     int[] out = shape4(g.tensor(op.outputs()[0]));
-    OpSpec.Options o = op.options();
+    OpOptions.Window o = op.options(OpOptions.Window.class);
     if (o.strideH() < 1 || o.strideW() < 1 || o.dilationH() < 1 || o.dilationW() < 1) {
       throw new IllegalArgumentException("strides and dilations must be >= 1");
     }

@@ -11,13 +11,9 @@ final class KernelFactory {
   static Simulator.Kernel create(LoweredGraph g, OpSpec op, Object[] consts, RoundingMode mode) {
     if (op.outputs().length != 1) throw new IllegalArgumentException("expects exactly one output");
     if (op.inputs().length == 0) throw new IllegalArgumentException("has no inputs");
-    boolean weighted = switch (op.kind()) {
-      case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED -> true;
-      default -> false;
-    };
     for (int i = 0; i < op.inputs().length; i++) {
       // Only the bias (input 2 of weighted ops) may be omitted (-1), as in TFLite.
-      if (op.inputs()[i] < 0 && !(weighted && i == 2)) throw new IllegalArgumentException("input " + i + " is missing");
+      if (op.inputs()[i] < 0 && !(op.kind().weighted() && i == 2)) throw new IllegalArgumentException("input " + i + " is missing");
     }
     return switch (op.kind()) {
       case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED -> ConvKernels.create(g, op, consts, mode);

@@ -4,6 +4,7 @@ import org.qat4j.ir.arith.QuantMath;
 import org.qat4j.ir.arith.RoundingMode;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.TensorSpec;
 
@@ -16,7 +17,7 @@ final class PoolKernels {
   private PoolKernels() {}
 
   static Simulator.Kernel pool(LoweredGraph g, OpSpec op) {
-    OpSpec.Options o = op.options();
+    OpOptions.Pool o = op.options(OpOptions.Pool.class);
     Geometry q = Geometry.of(g, op, o.filterH(), o.filterW());
     if (q.inC() != q.outC()) throw new IllegalArgumentException("pool must keep the channel count");
     TensorSpec x = g.tensor(op.inputs()[0]), y = g.tensor(op.outputs()[0]);
@@ -122,7 +123,7 @@ final class PoolKernels {
     QInfo qi = QInfo.of(x), qo = QInfo.of(y);
     boolean axes12 = shape.length == 4 && reduce[1] && reduce[2] && !reduce[0] && !reduce[3];
     if (mode == RoundingMode.XNNPACK_F32) return meanXnnpack(qi, qo, n, map, xi, yi);
-    MeanImpl impl = op.options().keepDims() && axes12 ? MeanImpl.OPTIMIZED_4D : MeanImpl.REFERENCE;
+    MeanImpl impl = op.options(OpOptions.Reducer.class).keepDims() && axes12 ? MeanImpl.OPTIMIZED_4D : MeanImpl.REFERENCE;
     return impl == MeanImpl.OPTIMIZED_4D ? meanOptimized(qi, qo, n, map, xi, yi, mode) : meanReference(qi, qo, n, map, xi, yi, mode);
   }
 

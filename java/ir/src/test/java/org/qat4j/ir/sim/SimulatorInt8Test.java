@@ -12,13 +12,13 @@ import org.qat4j.ir.FusedActivation;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.LoweredGraphBuilder;
 import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.QuantParams;
 import org.qat4j.ir.TensorSpec;
 
 /** Int8 kernels against hand-computed tiny examples (values worked out in the comments). */
 class SimulatorInt8Test {
-  private static final OpSpec.Options D = OpSpec.Options.DEFAULT;
 
   private static int q8(LoweredGraphBuilder b, String n, float scale, int zp, int... shape) {
     return b.addTensor(TensorSpec.activation(n, shape, DType.INT8, QuantParams.perTensor(scale, zp)));
@@ -38,11 +38,11 @@ class SimulatorInt8Test {
 
   private static int[] run1(LoweredGraph g, RoundingMode m, byte[] x) { return ints((byte[]) new Simulator(g, m).run(x)[0]); }
 
-  private static LoweredGraph unary(OpKind k, OpSpec.Options o, float si, int zi, float so, int zo, int... shape) {
+  private static LoweredGraph unary(OpKind k, OpOptions o, float si, int zi, float so, int zo, int... shape) {
     return unary(k, o, si, zi, so, zo, shape, shape);
   }
 
-  private static LoweredGraph unary(OpKind k, OpSpec.Options o, float si, int zi, float so, int zo, int[] inShape, int[] outShape) {
+  private static LoweredGraph unary(OpKind k, OpOptions o, float si, int zi, float so, int zo, int[] inShape, int[] outShape) {
     LoweredGraphBuilder b = new LoweredGraphBuilder("t");
     int x = q8(b, "x", si, zi, inShape), y = q8(b, "y", so, zo, outShape);
     b.addOp(k, new int[] {x}, new int[] {y}, o);
@@ -55,7 +55,7 @@ class SimulatorInt8Test {
     int x = q8(b, "x", 0.5f, 1, 1, 2), y = q8(b, "y", 1f, -3, 1, 2);
     int w = b.addTensor(new TensorSpec("w", new int[] {2, 2}, DType.INT8, QuantParams.perTensor(0.25f, 0), bytes(2, -1, 1, 1)));
     int bias = b.addTensor(new TensorSpec("b", new int[] {2}, DType.INT32, QuantParams.perTensor(0.125f, 0), new int[] {4, -2}));
-    b.addOp(OpKind.FULLY_CONNECTED, new int[] {x, w, bias}, new int[] {y}, D.withActivation(FusedActivation.RELU6));
+    b.addOp(OpKind.FULLY_CONNECTED, new int[] {x, w, bias}, new int[] {y}, new OpOptions.Activated(FusedActivation.RELU6));
     LoweredGraph g = b.setInputs(x).setOutputs(y).build();
     assertArrayEquals(new int[] {-1, -3}, run1(g, RoundingMode.DOUBLE, bytes(5, -3)));
     // RELU6 on (1, −3): clamp to [−3, 3]; 13 − (−1)·... large input saturates at zp + 6.
@@ -71,7 +71,7 @@ class SimulatorInt8Test {
     int w = b.addTensor(new TensorSpec("w", new int[] {2, 2, 2, 1}, DType.INT8,
         QuantParams.perAxis(new float[] {0.5f, 0.25f}, 0), bytes(1, 1, 1, 1, 1, 0, 0, -1)));
     int bias = b.addTensor(new TensorSpec("b", new int[] {2}, DType.INT32, null, new int[] {0, 0}));
-    b.addOp(OpKind.CONV_2D, new int[] {x, w, bias}, new int[] {y}, D.withPadding("SAME"));
+    b.addOp(OpKind.CONV_2D, new int[] {x, w, bias}, new int[] {y}, OpOptions.Conv.DEFAULT.withPadding("SAME"));
     LoweredGraph g = b.setInputs(x).setOutputs(y).build();
     assertArrayEquals(new int[] {5, 0, 3, 1, 4, 1, 2, 1}, run1(g, RoundingMode.DOUBLE, bytes(1, 2, 3, 4)));
   }
@@ -83,7 +83,7 @@ class SimulatorInt8Test {
     int w = b.addTensor(new TensorSpec("w", new int[] {1, 1, 1, 4}, DType.INT8,
         QuantParams.perAxis(new float[] {1f, 1f, 0.5f, 0.5f}, 3), bytes(1, -2, 3, 5)));
     int bias = b.addTensor(new TensorSpec("b", new int[] {4}, DType.INT32, null, new int[] {1, 0, 0, 1}));
-    b.addOp(OpKind.DEPTHWISE_CONV_2D, new int[] {x, w, bias}, new int[] {y}, D.withDepthMultiplier(2));
+    b.addOp(OpKind.DEPTHWISE_CONV_2D, new int[] {x, w, bias}, new int[] {y}, OpOptions.Depthwise.DEFAULT.withDepthMultiplier(2));
     LoweredGraph g = b.setInputs(x).setOutputs(y).build();
     // x − zp = [3, −2]: [1·3+1, −2·3, (3·(−2))·0.5 = −3, (5·(−2)+1)·0.5 = −4.5 → −4]: with shift 0
     // only SRDHM rounds, and its nudge 1 − 2^30 sends negative ties toward zero.
@@ -94,7 +94,7 @@ class SimulatorInt8Test {
     // a·0.5 + b·0.25 on scale 1: (3,2) → 2.0; (1,0) → 0.5 → 1; (−1,0) → −0.5 → −1; (100,100) → 75.
     LoweredGraphBuilder b = new LoweredGraphBuilder("add");
     int a = q8(b, "a", 0.5f, 0, 1, 4), c = q8(b, "c", 0.25f, 0, 1, 4), y = q8(b, "y", 1f, 0, 1, 4);
-    b.addOp(OpKind.ADD, new int[] {a, c}, new int[] {y}, D);
+    b.addOp(OpKind.ADD, new int[] {a, c}, new int[] {y}, null);
     LoweredGraph g = b.setInputs(a, c).setOutputs(y).build();
     byte[] out = (byte[]) new Simulator(g).run(bytes(3, 1, -1, 100), bytes(2, 0, 0, 100))[0];
     assertArrayEquals(new int[] {2, 1, -1, 75}, ints(out));
@@ -103,24 +103,24 @@ class SimulatorInt8Test {
   @Test void averagePoolRoundsHalfAwayFromZero() {
     // windows [1,2,3,5] → 11/4 → 3; [−1,−2,−3,−5] → −3; [1,1,1,3] → 1.5 → 2; [−1,−1,−1,−3] → −2.
     int[] in = {1, 2, 2, 4}, out = {1, 1, 1, 4};
-    LoweredGraph g = unary(OpKind.AVERAGE_POOL_2D, D.withFilter(2, 2).withStrides(2, 2), 0.1f, 0, 0.1f, 0, in, out);
+    LoweredGraph g = unary(OpKind.AVERAGE_POOL_2D, OpOptions.Pool.DEFAULT.withFilter(2, 2).withStrides(2, 2), 0.1f, 0, 0.1f, 0, in, out);
     byte[] x = bytes(1, -1, 1, -1, 2, -2, 1, -1, 3, -3, 1, -1, 5, -5, 3, -3);
     assertArrayEquals(new int[] {3, -3, 2, -2}, run1(g, RoundingMode.DOUBLE, x));
-    LoweredGraph mp = unary(OpKind.MAX_POOL_2D, D.withFilter(2, 2).withStrides(2, 2), 0.1f, 0, 0.1f, 0, in, out);
+    LoweredGraph mp = unary(OpKind.MAX_POOL_2D, OpOptions.Pool.DEFAULT.withFilter(2, 2).withStrides(2, 2), 0.1f, 0, 0.1f, 0, in, out);
     assertArrayEquals(new int[] {5, -1, 3, -1}, run1(mp, RoundingMode.DOUBLE, x));
   }
 
   @Test void requantizeInt8ToInt8() {
     // 0.5 → 1.0: 3 → 1.5 → 2; −3 → −1.5 → −1 (SRDHM's negative nudge with shift 0); 255·... saturates.
-    LoweredGraph g = unary(OpKind.QUANTIZE, D, 0.5f, 0, 1f, 0, 1, 3);
+    LoweredGraph g = unary(OpKind.QUANTIZE, null, 0.5f, 0, 1f, 0, 1, 3);
     assertArrayEquals(new int[] {2, -1, 64}, run1(g, RoundingMode.DOUBLE, bytes(3, -3, 127)));
-    LoweredGraph z = unary(OpKind.QUANTIZE, D, 0.01f, 0, 0.001f, 5, 1, 3);
+    LoweredGraph z = unary(OpKind.QUANTIZE, null, 0.01f, 0, 0.001f, 5, 1, 3);
     assertArrayEquals(new int[] {127, -128, 15}, run1(z, RoundingMode.DOUBLE, bytes(100, -100, 1)));
   }
 
   @Test void requantizeModesDifferOnNegativeTies() {
     // 0.5 → 2.0 quarters: −2 → −0.5. DOUBLE (gemmlowp) −1; SINGLE 0; XNNPACK Q8: (128 − 2·64) >> 8 = 0.
-    LoweredGraph g = unary(OpKind.QUANTIZE, D, 0.5f, 0, 2f, 0, 1, 2);
+    LoweredGraph g = unary(OpKind.QUANTIZE, null, 0.5f, 0, 2f, 0, 1, 2);
     assertArrayEquals(new int[] {-1, 1}, run1(g, RoundingMode.DOUBLE, bytes(-2, 2)));
     assertArrayEquals(new int[] {0, 1}, run1(g, RoundingMode.SINGLE, bytes(-2, 2)));
     assertArrayEquals(new int[] {0, 1}, run1(g, RoundingMode.XNNPACK_F32, bytes(-2, 2)));
@@ -130,7 +130,7 @@ class SimulatorInt8Test {
     LoweredGraphBuilder b = new LoweredGraphBuilder("q");
     int x = b.addTensor(TensorSpec.activation("x", new int[] {1, 2}, DType.FLOAT32, null));
     int q = q8(b, "q", 0.1f, 0, 1, 2);
-    b.addOp(OpKind.QUANTIZE, new int[] {x}, new int[] {q}, D);
+    b.addOp(OpKind.QUANTIZE, new int[] {x}, new int[] {q}, null);
     LoweredGraph g = b.setInputs(x).setOutputs(q).build();
     // −0.25f / 0.1f is −2.4999999627 in double (→ −2) but rounds to −2.5f in float (→ −3).
     assertArrayEquals(new int[] {-2, 2}, ints((byte[]) new Simulator(g).run((Object) new float[] {-0.25f, 0.25f})[0]));
@@ -143,8 +143,8 @@ class SimulatorInt8Test {
     int x = b.addTensor(TensorSpec.activation("x", new int[] {1, 4}, DType.FLOAT32, null));
     int q = q8(b, "q", 0.5f, 1, 1, 4);
     int y = b.addTensor(TensorSpec.activation("y", new int[] {1, 4}, DType.FLOAT32, null));
-    b.addOp(OpKind.QUANTIZE, new int[] {x}, new int[] {q}, D);
-    b.addOp(OpKind.DEQUANTIZE, new int[] {q}, new int[] {y}, D);
+    b.addOp(OpKind.QUANTIZE, new int[] {x}, new int[] {q}, null);
+    b.addOp(OpKind.DEQUANTIZE, new int[] {q}, new int[] {y}, null);
     LoweredGraph g = b.setInputs(x).setOutputs(y).build();
     Object[] all = new Simulator(g).runAll((Object) new float[] {0.25f, -0.25f, 100f, 0.74f});
     // round(0.5)=1 → 2; round(−0.5)=−1 → 0; saturate 127; round(1.48)=1 → 2.
@@ -157,16 +157,16 @@ class SimulatorInt8Test {
     LoweredGraphBuilder b = new LoweredGraphBuilder("u8");
     int x = b.addTensor(TensorSpec.activation("x", new int[] {1, 3}, DType.UINT8, QuantParams.perTensor(0.1f, 128)));
     int y = q8(b, "y", 0.1f, 0, 1, 3);
-    b.addOp(OpKind.QUANTIZE, new int[] {x}, new int[] {y}, D);
+    b.addOp(OpKind.QUANTIZE, new int[] {x}, new int[] {y}, null);
     LoweredGraph g = b.setInputs(x).setOutputs(y).build();
     assertArrayEquals(new int[] {-128, 0, 127}, run1(g, RoundingMode.DOUBLE, bytes(0, 128, 255)));
   }
 
   @Test void logisticAndSoftmaxFixedOutputParams() {
-    LoweredGraph lg = unary(OpKind.LOGISTIC, D, 0.1f, 0, 1f / 256, -128, 1, 3);
+    LoweredGraph lg = unary(OpKind.LOGISTIC, null, 0.1f, 0, 1f / 256, -128, 1, 3);
     // sigmoid(0)=0.5 → 128 − 128 = 0; sigmoid(12.7)·256 → 256 → clamp 127; sigmoid(−12.8)·256 ≈ 0.0007 → −128.
     assertArrayEquals(new int[] {0, 127, -128}, run1(lg, RoundingMode.DOUBLE, bytes(0, 127, -128)));
-    LoweredGraph sm = unary(OpKind.SOFTMAX, D.withBeta(1f), 0.1f, 0, 1f / 256, -128, 2, 4);
+    LoweredGraph sm = unary(OpKind.SOFTMAX, new OpOptions.Softmax(1f), 0.1f, 0, 1f / 256, -128, 2, 4);
     // row 1 uniform: 64 − 128 = −64; row 2 one-hot by 25.5 in logits: ≈ 1 → 127, others ≈ 8e-12 → −128.
     assertArrayEquals(new int[] {-64, -64, -64, -64, -128, 127, -128, -128},
         run1(sm, RoundingMode.DOUBLE, bytes(7, 7, 7, 7, -128, 127, -128, -128)));
@@ -175,7 +175,7 @@ class SimulatorInt8Test {
   @Test void hardSwishTracksTheFloatFunction() {
     float si = 0.05f, so = 0.04f;
     int zi = -10, zo = -20;
-    LoweredGraph g = unary(OpKind.HARD_SWISH, D, si, zi, so, zo, 1, 256);
+    LoweredGraph g = unary(OpKind.HARD_SWISH, null, si, zi, so, zo, 1, 256);
     byte[] x = new byte[256];
     for (int i = 0; i < 256; i++) x[i] = (byte) (i - 128);
     int[] y = run1(g, RoundingMode.DOUBLE, x);
@@ -198,7 +198,7 @@ class SimulatorInt8Test {
       int x = q8(b, "x", 1f, 2, 1, 2, 2, 2);
       int axes = b.addTensor(new TensorSpec("axes", new int[] {2}, DType.INT32, null, new int[] {1, 2}));
       int y = keep ? q8(b, "y", 1f, 0, 1, 1, 1, 2) : q8(b, "y", 1f, 0, 1, 2);
-      b.addOp(OpKind.MEAN, new int[] {x, axes}, new int[] {y}, D.withKeepDims(keep));
+      b.addOp(OpKind.MEAN, new int[] {x, axes}, new int[] {y}, new OpOptions.Reducer(keep));
       LoweredGraph g = b.setInputs(x).setOutputs(y).build();
       // ch0: [1,2,3,5] − zp 2 → 3/4 = 0.75 → 1; ch1: [−1,−2,−3,−5] − 2 → −19/4 = −4.75 → −5.
       assertArrayEquals(new int[] {1, -5}, run1(g, RoundingMode.DOUBLE, bytes(1, -1, 2, -2, 3, -3, 5, -5)), "keepDims=" + keep);
@@ -210,10 +210,10 @@ class SimulatorInt8Test {
     int x = b.addTensor(TensorSpec.activation("x", new int[] {1, 1, 1, 2}, t, QuantParams.perTensor(0.5f, 3)));
     int pads = b.addTensor(new TensorSpec("p", new int[] {4, 2}, DType.INT32, null, new int[] {0, 0, 0, 1, 1, 0, 0, 0}));
     int p = b.addTensor(TensorSpec.activation("p_out", new int[] {1, 2, 2, 2}, t, QuantParams.perTensor(0.5f, 3)));
-    b.addOp(OpKind.PAD, new int[] {x, pads}, new int[] {p}, D);
+    b.addOp(OpKind.PAD, new int[] {x, pads}, new int[] {p}, null);
     int other = b.addTensor(TensorSpec.activation("o", new int[] {1, 2, 2, 1}, t, QuantParams.perTensor(otherScale, otherZp)));
     int cat = b.addTensor(TensorSpec.activation("cat", new int[] {1, 2, 2, 3}, t, QuantParams.perTensor(0.5f, 3)));
-    b.addOp(OpKind.CONCATENATION, new int[] {p, other}, new int[] {cat}, D.withAxis(3));
+    b.addOp(OpKind.CONCATENATION, new int[] {p, other}, new int[] {cat}, new OpOptions.Concat(3, FusedActivation.NONE));
     return b.setInputs(x, other).setOutputs(cat).build();
   }
 
@@ -237,7 +237,7 @@ class SimulatorInt8Test {
     LoweredGraphBuilder b = new LoweredGraphBuilder("fc");
     int x = q8(b, "x", 0.75f, 0, 1, 1), y = q8(b, "y", 8f, 0, 1, 1);
     int w = b.addTensor(new TensorSpec("w", new int[] {1, 1}, DType.INT8, QuantParams.perTensor(1f, 0), bytes(1)));
-    b.addOp(OpKind.FULLY_CONNECTED, new int[] {x, w, -1}, new int[] {y}, D);
+    b.addOp(OpKind.FULLY_CONNECTED, new int[] {x, w, -1}, new int[] {y}, null);
     LoweredGraph g = b.setInputs(x).setOutputs(y).build();
     assertArrayEquals(new int[] {-3}, run1(g, RoundingMode.DOUBLE, bytes(-37)));
     assertArrayEquals(new int[] {-3}, run1(g, RoundingMode.SINGLE, bytes(-37)));
@@ -246,14 +246,14 @@ class SimulatorInt8Test {
     LoweredGraphBuilder d = new LoweredGraphBuilder("dw");
     int dx = q8(d, "x", 0.75f, 0, 1, 1, 1, 1), dy = q8(d, "y", 8f, 0, 1, 1, 1, 1);
     int dw = d.addTensor(new TensorSpec("w", new int[] {1, 1, 1, 1}, DType.INT8, QuantParams.perAxis(new float[] {1f}, 3), bytes(1)));
-    d.addOp(OpKind.DEPTHWISE_CONV_2D, new int[] {dx, dw, -1}, new int[] {dy}, D);
+    d.addOp(OpKind.DEPTHWISE_CONV_2D, new int[] {dx, dw, -1}, new int[] {dy}, null);
     LoweredGraph dg = d.setInputs(dx).setOutputs(dy).build();
     assertArrayEquals(new int[] {-4}, run1(dg, RoundingMode.DOUBLE, bytes(-37)));
     assertArrayEquals(new int[] {-3}, run1(dg, RoundingMode.SINGLE, bytes(-37)));
   }
 
   @Test void batchRunEqualsSingleRunsAndInputsAreChecked() {
-    LoweredGraph g = unary(OpKind.QUANTIZE, D, 0.3f, 1, 0.7f, -2, 1, 5);
+    LoweredGraph g = unary(OpKind.QUANTIZE, null, 0.3f, 1, 0.7f, -2, 1, 5);
     Simulator s = new Simulator(g);
     int n = 37;
     byte[] xs = new byte[n * 5];
@@ -272,8 +272,8 @@ class SimulatorInt8Test {
   }
 
   @Test void softmaxAndLogisticRequireFixedOutputParams() {
-    assertThrows(IllegalArgumentException.class, () -> new Simulator(unary(OpKind.SOFTMAX, D, 0.1f, 0, 1f / 128, -128, 1, 4)));
-    assertThrows(IllegalArgumentException.class, () -> new Simulator(unary(OpKind.LOGISTIC, D, 0.1f, 0, 1f / 256, 0, 1, 4)));
+    assertThrows(IllegalArgumentException.class, () -> new Simulator(unary(OpKind.SOFTMAX, null, 0.1f, 0, 1f / 128, -128, 1, 4)));
+    assertThrows(IllegalArgumentException.class, () -> new Simulator(unary(OpKind.LOGISTIC, null, 0.1f, 0, 1f / 256, 0, 1, 4)));
   }
 
   @Test void perAxisWeightsMustUseTheOutputChannelDimension() {
@@ -281,7 +281,7 @@ class SimulatorInt8Test {
     int x = q8(b, "x", 1f, 0, 1, 2, 2, 1), y = q8(b, "y", 1f, 0, 1, 1, 1, 2);
     int w = b.addTensor(new TensorSpec("w", new int[] {2, 2, 2, 1}, DType.INT8,
         QuantParams.perAxis(new float[] {0.5f, 0.25f}, 3), new byte[8]));
-    b.addOp(OpKind.CONV_2D, new int[] {x, w, -1}, new int[] {y}, D);
+    b.addOp(OpKind.CONV_2D, new int[] {x, w, -1}, new int[] {y}, null);
     LoweredGraph g = b.setInputs(x).setOutputs(y).build();
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Simulator(g));
     assertTrue(e.getMessage().contains("dimension 0"), e.getMessage());
@@ -290,7 +290,7 @@ class SimulatorInt8Test {
   @Test void unsupportedConfigurationNamesTheOp() {
     LoweredGraphBuilder b = new LoweredGraphBuilder("bad");
     int x = q8(b, "x", 1f, 0, 1, 2, 2, 1), y = q8(b, "y", 0.5f, 0, 1, 1, 1, 1);
-    b.addOp(OpKind.MAX_POOL_2D, new int[] {x}, new int[] {y}, D.withFilter(2, 2).withStrides(2, 2));
+    b.addOp(OpKind.MAX_POOL_2D, new int[] {x}, new int[] {y}, OpOptions.Pool.DEFAULT.withFilter(2, 2).withStrides(2, 2));
     LoweredGraph g = b.setInputs(x).setOutputs(y).build();
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Simulator(g));
     assertTrue(e.getMessage().contains("op 0 (MAX_POOL_2D)"), e.getMessage());

@@ -9,6 +9,7 @@ import org.qat4j.ir.FusedActivation;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.LoweredGraphBuilder;
 import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.QuantParams;
 import org.qat4j.ir.TensorSpec;
@@ -38,7 +39,7 @@ class SimulatorInt8VsFloatTest {
   }
 
   /** Builds int8 and float graphs of one weighted op and compares them on random inputs. */
-  private void checkWeighted(OpKind kind, OpSpec.Options o, int[] xs, int[] ws, int[] ys, int channelDim) {
+  private void checkWeighted(OpKind kind, OpOptions o, int[] xs, int[] ws, int[] ys, int channelDim) {
     int oc = ws[channelDim];
     int inner = 1;
     for (int d = channelDim + 1; d < ws.length; d++) inner *= ws[d];
@@ -94,31 +95,30 @@ class SimulatorInt8VsFloatTest {
   }
 
   @Test void convolutionsAgreeWithFloat() {
-    OpSpec.Options d = OpSpec.Options.DEFAULT;
-    checkWeighted(OpKind.CONV_2D, d.withPadding("SAME").withStrides(2, 2), new int[] {1, 7, 6, 3}, new int[] {4, 3, 3, 3}, new int[] {1, 4, 3, 4}, 0);
-    checkWeighted(OpKind.CONV_2D, d.withPadding("VALID").withDilation(2, 1).withActivation(FusedActivation.RELU),
+        checkWeighted(OpKind.CONV_2D, OpOptions.Conv.DEFAULT.withPadding("SAME").withStrides(2, 2), new int[] {1, 7, 6, 3}, new int[] {4, 3, 3, 3}, new int[] {1, 4, 3, 4}, 0);
+    checkWeighted(OpKind.CONV_2D, OpOptions.Conv.DEFAULT.withPadding("VALID").withDilation(2, 1).withActivation(FusedActivation.RELU),
         new int[] {1, 8, 5, 2}, new int[] {3, 2, 3, 2}, new int[] {1, 6, 3, 3}, 0);
-    checkWeighted(OpKind.DEPTHWISE_CONV_2D, d.withPadding("SAME").withDepthMultiplier(2).withStrides(1, 2),
+    checkWeighted(OpKind.DEPTHWISE_CONV_2D, OpOptions.Depthwise.DEFAULT.withPadding("SAME").withDepthMultiplier(2).withStrides(1, 2),
         new int[] {1, 5, 5, 3}, new int[] {1, 3, 3, 6}, new int[] {1, 5, 3, 6}, 3);
-    checkWeighted(OpKind.FULLY_CONNECTED, d.withActivation(FusedActivation.RELU6), new int[] {1, 20}, new int[] {7, 20}, new int[] {1, 7}, 0);
+    checkWeighted(OpKind.FULLY_CONNECTED, new OpOptions.Activated(FusedActivation.RELU6), new int[] {1, 20}, new int[] {7, 20}, new int[] {1, 7}, 0);
   }
 
   @Test void poolsAndMeanAgreeWithFloat() {
     QuantParams p = QuantParams.perTensor(0.03f, -7);
-    OpSpec.Options pool = OpSpec.Options.DEFAULT.withFilter(3, 3).withStrides(2, 2).withPadding("SAME");
+    OpOptions.Pool pool = OpOptions.Pool.DEFAULT.withFilter(3, 3).withStrides(2, 2).withPadding("SAME");
     for (OpKind k : new OpKind[] {OpKind.AVERAGE_POOL_2D, OpKind.MAX_POOL_2D}) {
       LoweredGraph[] g = twins(k, pool, new int[] {1, 7, 7, 2}, new int[] {1, 4, 4, 2}, p, p);
       compare(g[0], g[1], p, p, k.toString());
     }
     QuantParams out = QuantParams.perTensor(0.011f, 3);
-    LoweredGraph[] g = twins(OpKind.MEAN, OpSpec.Options.DEFAULT, new int[] {1, 5, 4, 40}, new int[] {1, 40}, p, out);
+    LoweredGraph[] g = twins(OpKind.MEAN, null, new int[] {1, 5, 4, 40}, new int[] {1, 40}, p, out);
     // TFLite's reference MEAN folds 1/n into the multiplier by shrinking the shift, so SRDHM rounds at
     // a coarse (¼ LSB here) resolution before the final shift: double rounding is off by one more often.
     compare(g[0], g[1], p, out, "MEAN", 0.75);
   }
 
   /** Single-input op in int8 and float (MEAN gets its axes constant). */
-  private static LoweredGraph[] twins(OpKind k, OpSpec.Options o, int[] xs, int[] ys, QuantParams xq, QuantParams yq) {
+  private static LoweredGraph[] twins(OpKind k, OpOptions o, int[] xs, int[] ys, QuantParams xq, QuantParams yq) {
     LoweredGraph[] r = new LoweredGraph[2];
     for (int f = 0; f < 2; f++) {
       LoweredGraphBuilder b = new LoweredGraphBuilder("t");

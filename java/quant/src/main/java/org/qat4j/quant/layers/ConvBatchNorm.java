@@ -10,9 +10,7 @@ import org.qat4j.core.Param;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.layers.Activation;
 import org.qat4j.core.layers.BatchNormalization;
-import org.qat4j.core.layers.Conv2D;
-import org.qat4j.core.layers.Dense;
-import org.qat4j.core.layers.DepthwiseConv2D;
+import org.qat4j.core.layers.Weighted;
 import org.qat4j.quant.Quantizer;
 import org.qat4j.quant.quantizers.FakeQuant;
 import org.qat4j.quant.quantizers.FakeQuantizer;
@@ -60,7 +58,7 @@ public final class ConvBatchNorm extends Layer {
    */
   public ConvBatchNorm(Layer conv, boolean useBias, BatchNormalization bn, Activation act, Quantizer weightRule, Quantizer outputRule) {
     super(conv.name());
-    if (!(conv instanceof Conv2D || conv instanceof DepthwiseConv2D || conv instanceof Dense)) {
+    if (!(conv instanceof Weighted)) {
       throw new IllegalArgumentException("layer '" + conv.name() + "': BN folding supports Conv2D, DepthwiseConv2D and Dense, got " + conv.type());
     }
     this.conv = conv;
@@ -86,9 +84,7 @@ public final class ConvBatchNorm extends Layer {
   @Override public int[] outputShape(int[]... in) { return conv.outputShape(in); }
 
   static Param kernelOf(Layer l) {
-    if (l instanceof Conv2D c) return c.kernel();
-    if (l instanceof DepthwiseConv2D d) return d.kernel();
-    if (l instanceof Dense d) return d.kernel();
+    if (l instanceof Weighted w) return w.kernel();
     throw new IllegalArgumentException("no kernel in " + l);
   }
 

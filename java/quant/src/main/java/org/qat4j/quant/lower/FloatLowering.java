@@ -7,26 +7,15 @@ import java.util.Map;
 import org.qat4j.core.Layer;
 import org.qat4j.core.Model;
 import org.qat4j.core.Node;
-import org.qat4j.core.layers.Add;
 import org.qat4j.core.layers.AveragePool2D;
 import org.qat4j.core.layers.BatchNormalization;
-import org.qat4j.core.layers.Concatenate;
-import org.qat4j.core.layers.Conv2D;
-import org.qat4j.core.layers.Dense;
-import org.qat4j.core.layers.DepthwiseConv2D;
-import org.qat4j.core.layers.GlobalAveragePooling2D;
-import org.qat4j.core.layers.HardSwish;
 import org.qat4j.core.layers.MaxPool2D;
-import org.qat4j.core.layers.ReLU;
-import org.qat4j.core.layers.ReLU6;
-import org.qat4j.core.layers.Sigmoid;
-import org.qat4j.core.layers.Softmax;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.FusedActivation;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.LoweredGraphBuilder;
 import org.qat4j.ir.OpKind;
-import org.qat4j.ir.OpSpec;
+import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.TensorSpec;
 
 /**
@@ -53,8 +42,9 @@ public final class FloatLowering {
     FusionPlan plan = FusionPlan.of(model);
     List<String> bad = new ArrayList<>();
     for (FusionPlan.Step s : plan.steps()) {
-      String why = LayerSupport.unsupportedReason(s.main().layer());
-      if (why != null) bad.add("'" + s.main().name() + "' (" + s.main().layer().type() + "): " + why);
+      if (!supports(s.main().layer().type())) {
+        bad.add("'" + s.main().name() + "' (" + s.main().layer().type() + "): no TFLite lowering for this layer type");
+      }
     }
     if (!bad.isEmpty()) throw new IllegalArgumentException("cannot lower to TFLite: " + String.join("; ", bad));
     Node in = model.input();
@@ -91,66 +81,80 @@ public final class FloatLowering {
     return b.addTensor(new TensorSpec(name, shape, DType.INT32, null, data));
   }
 
-  private void lowerStep(FusionPlan.Step s) {
+  /** How one layer type lowers; the step carries the fused activation and any folded BatchNormalization. */
+  @FunctionalInterface
+  private interface Rule { void lower(FloatLowering x, FusionPlan.Step s); }
+
+  /** The only list of float-lowerable layer types (by {@link Layer#type()}), one row each. */
+  private static final Map<String, Rule> RULES = Map.ofEntries(
+      Map.entry("Conv2D", (x, s) -> x.lowerWeighted(s, s.fused())),
+      Map.entry("DepthwiseConv2D", (x, s) -> x.lowerWeighted(s, s.fused())),
+      Map.entry("Dense", (x, s) -> x.lowerWeighted(s, s.fused())),
+      Map.entry("Add", (x, s) -> x.lowerAdd(s, s.fused())),
+      Map.entry("Concatenate", FloatLowering::lowerConcat),
+      Map.entry("MaxPool2D", (x, s) -> {
+        MaxPool2D p = (MaxPool2D) s.main().layer();
+        x.pool(s, OpKind.MAX_POOL_2D, p.poolSize(), p.strides(), p.padding().name());
+      }),
+      Map.entry("AveragePool2D", (x, s) -> {
+        AveragePool2D p = (AveragePool2D) s.main().layer();
+        x.pool(s, OpKind.AVERAGE_POOL_2D, p.poolSize(), p.strides(), p.padding().name());
+      }),
+      Map.entry("GlobalAveragePooling2D", FloatLowering::lowerMean),
+      Map.entry("BatchNormalization", (x, s) -> x.lowerStandaloneBn(s, (BatchNormalization) s.main().layer())),
+      Map.entry("ReLU", (x, s) -> x.lowerUnary(s, OpKind.RELU)),
+      Map.entry("ReLU6", (x, s) -> x.lowerUnary(s, OpKind.RELU6)),
+      Map.entry("Sigmoid", (x, s) -> x.lowerUnary(s, OpKind.LOGISTIC)),
+      Map.entry("HardSwish", (x, s) -> x.lowerUnary(s, OpKind.HARD_SWISH)),
+      Map.entry("Softmax", (x, s) -> x.lowerUnary(s, OpKind.SOFTMAX)),
+      Map.entry("Dropout", (x, s) -> x.tensorOf.put(s.main(), x.input(s.main(), 0))),
+      Map.entry("SpatialDropout2D", (x, s) -> x.tensorOf.put(s.main(), x.input(s.main(), 0))),
+      Map.entry("Flatten", FloatLowering::lowerReshape),
+      Map.entry("Reshape", FloatLowering::lowerReshape),
+      Map.entry("ZeroPadding2D", FloatLowering::lowerPad));
+
+  /** Whether layers of {@code type} lower to float TFLite operators. */
+  static boolean supports(String type) { return RULES.containsKey(type); }
+
+  private void lowerStep(FusionPlan.Step s) { RULES.get(s.main().layer().type()).lower(this, s); }
+
+  private void lowerConcat(FusionPlan.Step s) {
     Node n = s.main();
-    Layer l = n.layer();
-    OpSpec.Options o = OpSpec.Options.DEFAULT.withActivation(s.fused());
-    if (l instanceof Conv2D || l instanceof DepthwiseConv2D || l instanceof Dense) {
-      lowerWeighted(s, o);
-    } else if (l instanceof Add) {
-      lowerAdd(s, o);
-    } else if (l instanceof Concatenate) {
-      int[] ins = new int[n.inputs().size()];
-      for (int i = 0; i < ins.length; i++) ins[i] = input(n, i);
-      b.addOp(OpKind.CONCATENATION, ins, new int[] {output(s)}, o.withAxis(n.shape().length));
-    } else if (l instanceof MaxPool2D p) {
-      pool(s, OpKind.MAX_POOL_2D, p.poolSize(), p.strides(), p.padding().name());
-    } else if (l instanceof AveragePool2D p) {
-      pool(s, OpKind.AVERAGE_POOL_2D, p.poolSize(), p.strides(), p.padding().name());
-    } else if (l instanceof GlobalAveragePooling2D) {
-      int axes = constI(n.name() + "/axes", new int[] {2}, new int[] {1, 2});
-      b.addOp(OpKind.MEAN, new int[] {input(n, 0), axes}, new int[] {output(s)}, o.withKeepDims(false));
-    } else if (l instanceof BatchNormalization bn) {
-      lowerStandaloneBn(s, bn);
-    } else if (l instanceof ReLU || l instanceof ReLU6 || l instanceof Sigmoid || l instanceof HardSwish || l instanceof Softmax) {
-      lowerUnary(s, l);
-    } else {
-      lowerByType(s);
-    }
+    int[] ins = new int[n.inputs().size()];
+    for (int i = 0; i < ins.length; i++) ins[i] = input(n, i);
+    b.addOp(OpKind.CONCATENATION, ins, new int[] {output(s)}, new OpOptions.Concat(n.shape().length, s.fused()));
+  }
+
+  private void lowerMean(FusionPlan.Step s) {
+    Node n = s.main();
+    int axes = constI(n.name() + "/axes", new int[] {2}, new int[] {1, 2});
+    b.addOp(OpKind.MEAN, new int[] {input(n, 0), axes}, new int[] {output(s)}, new OpOptions.Reducer(false));
+  }
+
+  private void lowerReshape(FusionPlan.Step s) {
+    Node n = s.main();
+    int[] shape = batch1(n.shape());
+    int st = constI(n.name() + "/shape", new int[] {shape.length}, shape);
+    b.addOp(OpKind.RESHAPE, new int[] {input(n, 0), st}, new int[] {output(s)}, new OpOptions.Reshape(shape));
+  }
+
+  private void lowerPad(FusionPlan.Step s) {
+    Node n = s.main();
+    int[] p = LayerSupport.zeroPadding(n);
+    int pads = constI(n.name() + "/paddings", new int[] {4, 2}, new int[] {0, 0, p[0], p[1], p[2], p[3], 0, 0});
+    b.addOp(OpKind.PAD, new int[] {input(n, 0), pads}, new int[] {output(s)}, null);
   }
 
   private void pool(FusionPlan.Step s, OpKind k, int[] ps, int[] st, String padding) {
     b.addOp(k, new int[] {input(s.main(), 0)}, new int[] {output(s)},
-        OpSpec.Options.DEFAULT.withFilter(ps[0], ps[1]).withStrides(st[0], st[1]).withPadding(padding));
+        new OpOptions.Pool(padding, st[0], st[1], ps[0], ps[1], FusedActivation.NONE));
   }
 
-  private void lowerUnary(FusionPlan.Step s, Layer l) {
-    OpKind k = l instanceof ReLU ? OpKind.RELU : l instanceof ReLU6 ? OpKind.RELU6
-        : l instanceof Sigmoid ? OpKind.LOGISTIC : l instanceof HardSwish ? OpKind.HARD_SWISH : OpKind.SOFTMAX;
-    OpSpec.Options o = k == OpKind.SOFTMAX ? OpSpec.Options.DEFAULT.withBeta(1f) : OpSpec.Options.DEFAULT;
-    b.addOp(k, new int[] {input(s.main(), 0)}, new int[] {output(s)}, o);
+  private void lowerUnary(FusionPlan.Step s, OpKind k) {
+    b.addOp(k, new int[] {input(s.main(), 0)}, new int[] {output(s)}, k == OpKind.SOFTMAX ? new OpOptions.Softmax(1f) : null);
   }
 
-  /** Layers known by type name only (shape-only layers whose classes may not exist yet). */
-  private void lowerByType(FusionPlan.Step s) {
-    Node n = s.main();
-    switch (n.layer().type()) {
-      case "Dropout", "SpatialDropout2D" -> tensorOf.put(n, input(n, 0));
-      case "Flatten", "Reshape" -> {
-        int[] shape = batch1(n.shape());
-        int st = constI(n.name() + "/shape", new int[] {shape.length}, shape);
-        b.addOp(OpKind.RESHAPE, new int[] {input(n, 0), st}, new int[] {output(s)}, OpSpec.Options.DEFAULT.withNewShape(shape));
-      }
-      case "ZeroPadding2D" -> {
-        int[] p = LayerSupport.zeroPadding(n);
-        int pads = constI(n.name() + "/paddings", new int[] {4, 2}, new int[] {0, 0, p[0], p[1], p[2], p[3], 0, 0});
-        b.addOp(OpKind.PAD, new int[] {input(n, 0), pads}, new int[] {output(s)}, OpSpec.Options.DEFAULT);
-      }
-      default -> throw new IllegalStateException("unreachable: " + n.layer().type());
-    }
-  }
-
-  private void lowerAdd(FusionPlan.Step s, OpSpec.Options o) {
+  private void lowerAdd(FusionPlan.Step s, FusedActivation o) {
     Node n = s.main();
     int acc = input(n, 0);
     int k = n.inputs().size();
@@ -159,7 +163,7 @@ public final class FloatLowering {
       int out = lastAdd ? output(s)
           : b.addTensor(TensorSpec.activation(n.name() + "/partial" + i, batch1(n.shape()), DType.FLOAT32, null));
       b.addOp(OpKind.ADD, new int[] {acc, input(n, i)}, new int[] {out},
-          lastAdd ? o : OpSpec.Options.DEFAULT);
+          new OpOptions.Activated(lastAdd ? o : FusedActivation.NONE));
       acc = out;
     }
   }
@@ -174,7 +178,7 @@ public final class FloatLowering {
     b.addOp(OpKind.ADD, new int[] {mid, constF(n.name() + "/shift", new int[] {c}, shift)}, new int[] {output(s)}, null);
   }
 
-  private void lowerWeighted(FusionPlan.Step s, OpSpec.Options o) {
+  private void lowerWeighted(FusionPlan.Step s, FusedActivation o) {
     Node n = s.main();
     Layer l = n.layer();
     WeightedOp w = WeightedOp.of(l, n.inputs().get(0).shape());

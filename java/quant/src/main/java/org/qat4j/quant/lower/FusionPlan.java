@@ -9,21 +9,19 @@ import org.qat4j.core.Layer;
 import org.qat4j.core.Model;
 import org.qat4j.core.Node;
 import org.qat4j.core.layers.Activation;
-import org.qat4j.core.layers.Add;
-import org.qat4j.core.layers.BatchNormalization;
-import org.qat4j.core.layers.Conv2D;
-import org.qat4j.core.layers.Dense;
-import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
+import org.qat4j.core.layers.Weighted;
 import org.qat4j.ir.FusedActivation;
+import org.qat4j.quant.transforms.Transform;
 
 /**
  * How a core model maps onto TFLite operators: each {@link Step} is one main node plus the
  * BatchNormalization folded into it and the ReLU/ReLU6 fused into it. BN folds only into a
  * Conv2D/DepthwiseConv2D/Dense without activation whose single consumer it is; a standalone
  * ReLU/ReLU6 fuses into a single-consumer CONV_2D/DEPTHWISE_CONV_2D/FULLY_CONNECTED/ADD producer
- * (TFLite's CONCATENATION rejects fused activations, so it is never fused there).
+ * (TFLite's CONCATENATION rejects fused activations, so it is never fused there). The groups are
+ * the QAT transform's rewrites ({@link Transform#DEFAULTS}), matched by the same code.
  */
 public final class FusionPlan {
   /**
@@ -58,37 +56,22 @@ public final class FusionPlan {
     return new FusionPlan(steps);
   }
 
+  /** The first of the shared rewrites ({@link Transform#DEFAULTS}) matching at {@code n}, as a step. */
   private static Step plan(Model model, Node n) {
-    Layer l = n.layer();
-    boolean weighted = l instanceof Conv2D || l instanceof DepthwiseConv2D || l instanceof Dense;
-    if (!weighted && !(l instanceof Add)) return new Step(n, null, null, FusedActivation.NONE, n);
-    FusedActivation own = weighted ? fused(activationOf(l)) : FusedActivation.NONE;
-    if (own != FusedActivation.NONE) return new Step(n, null, null, own, n);
-    Node last = n;
-    Node bn = null;
-    Node next = soleConsumer(model, last);
-    if (weighted && next != null && next.layer() instanceof BatchNormalization) {
-      bn = next;
-      last = bn;
-      next = soleConsumer(model, last);
+    for (Transform t : Transform.DEFAULTS) {
+      List<Node> c = t.match(model, n, x -> true);
+      if (c == null) continue;
+      Node tail = c.get(c.size() - 1);
+      boolean act = tail.layer() instanceof ReLU || tail.layer() instanceof ReLU6;
+      FusedActivation f = !act ? FusedActivation.NONE : tail.layer() instanceof ReLU ? FusedActivation.RELU : FusedActivation.RELU6;
+      Node bn = t.kind() == Transform.Kind.FOLD_BATCH_NORM ? c.get(1) : null;
+      return new Step(n, bn, act ? tail : null, f, tail);
     }
-    if (next != null && (next.layer() instanceof ReLU || next.layer() instanceof ReLU6)) {
-      FusedActivation f = next.layer() instanceof ReLU ? FusedActivation.RELU : FusedActivation.RELU6;
-      return new Step(n, bn, next, f, next);
-    }
-    return new Step(n, bn, null, FusedActivation.NONE, last);
-  }
-
-  private static Node soleConsumer(Model model, Node n) {
-    List<Node> c = model.consumers(n);
-    return c.size() == 1 ? c.get(0) : null;
+    return new Step(n, null, null, fused(activationOf(n.layer())), n);
   }
 
   static Activation activationOf(Layer l) {
-    if (l instanceof Conv2D c) return c.activation();
-    if (l instanceof DepthwiseConv2D d) return d.activation();
-    if (l instanceof Dense d) return d.activation();
-    return Activation.NONE;
+    return l instanceof Weighted w ? w.activation() : Activation.NONE;
   }
 
   static FusedActivation fused(Activation a) {

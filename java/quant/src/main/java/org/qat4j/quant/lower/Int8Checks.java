@@ -13,8 +13,6 @@ import org.qat4j.quant.quantizers.FakeQuantizer;
 
 /** Pre-flight checks and weight quantization for {@link Int8Lowering}. */
 final class Int8Checks {
-  private static final java.util.Set<String> PASS = java.util.Set.of("MaxPool2D", "Flatten", "Reshape", "ZeroPadding2D", "Dropout");
-
   private Int8Checks() {}
 
   /** Every reason the model cannot become a full-int8 graph (empty when it can). */
@@ -33,7 +31,7 @@ final class Int8Checks {
         if (l instanceof QuantizeWrapper w && isWeighted(w) && w.weightQuantizers().get(org.qat4j.quant.layers.Kernels.kernelParam(w.inner())) == null) {
           p.add("'" + n.name() + "' (" + l.type() + "): kernel is not quantized");
         }
-      } else if (!PASS.contains(l.type())) {
+      } else if (!Int8Lowering.passesThrough(l.type())) {
         p.add("'" + n.name() + "' (" + l.type() + "): float layer in an int8 graph");
       } else if (qat.rangeOf(n.name()) == null) {
         p.add("'" + n.name() + "' (" + l.type() + "): input is not quantized");
@@ -45,8 +43,7 @@ final class Int8Checks {
   private static boolean isSoftmaxLike(QuantizeWrapper w) { return w.inner().type().equals("Softmax") || w.inner().type().equals("Sigmoid"); }
 
   private static boolean isWeighted(QuantizeWrapper w) {
-    String t = w.inner().type();
-    return t.equals("Conv2D") || t.equals("DepthwiseConv2D") || t.equals("Dense");
+    return w.inner() instanceof org.qat4j.core.layers.Weighted;
   }
 
   private static List<FakeQuantizer> quantizers(Layer l) {

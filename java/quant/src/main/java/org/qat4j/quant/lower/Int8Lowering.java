@@ -14,6 +14,7 @@ import org.qat4j.ir.FusedActivation;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.LoweredGraphBuilder;
 import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.QuantParams;
 import org.qat4j.ir.TensorSpec;
@@ -134,29 +135,44 @@ public final class Int8Lowering {
     b.addOp(OpKind.QUANTIZE, new int[] {x}, new int[] {act(n, q)}, null);
   }
 
+  /** How a float layer that keeps its input's quantization lowers: input tensor {@code x}, its params {@code q}. */
+  @FunctionalInterface
+  private interface PassRule { void lower(Int8Lowering self, Node n, int x, QuantParams q); }
+
+  /** The only list of pass-through layer types (Int8Checks accepts exactly these unquantized). */
+  private static final Map<String, PassRule> PASS_THROUGH = Map.of(
+      "Dropout", (self, n, x, q) -> self.tensorOf.put(n.name(), x),
+      "MaxPool2D", Int8Lowering::maxPool,
+      "Flatten", Int8Lowering::reshape,
+      "Reshape", Int8Lowering::reshape,
+      "ZeroPadding2D", Int8Lowering::pad);
+
+  /** Whether layers of {@code type} lower without quantizers of their own (they keep their input's params). */
+  static boolean passesThrough(String type) { return PASS_THROUGH.containsKey(type); }
+
   private void lowerPassThrough(Node n) {
-    Layer l = n.layer();
+    PassRule r = PASS_THROUGH.get(n.layer().type());
+    if (r == null) throw new IllegalArgumentException("layer '" + n.name() + "' (" + n.layer().type() + ") is not quantized");
     int x = in(n, 0);
-    QuantParams q = paramsOf(x);
-    switch (l.type()) {
-      case "Dropout" -> tensorOf.put(n.name(), x);
-      case "MaxPool2D" -> {
-        var p = (org.qat4j.core.layers.MaxPool2D) l;
-        b.addOp(OpKind.MAX_POOL_2D, new int[] {x}, new int[] {act(n, q)}, OpSpec.Options.DEFAULT.withFilter(p.poolSize()[0], p.poolSize()[1])
-            .withStrides(p.strides()[0], p.strides()[1]).withPadding(p.padding().name()));
-      }
-      case "Flatten", "Reshape" -> {
-        int[] shape = FloatLowering.batch1(n.shape());
-        int st = b.addTensor(new TensorSpec(n.name() + "/shape", new int[] {shape.length}, DType.INT32, null, shape));
-        b.addOp(OpKind.RESHAPE, new int[] {x, st}, new int[] {act(n, q)}, OpSpec.Options.DEFAULT.withNewShape(shape));
-      }
-      case "ZeroPadding2D" -> {
-        int[] p = LayerSupport.zeroPadding(n);
-        int pads = b.addTensor(new TensorSpec(n.name() + "/paddings", new int[] {4, 2}, DType.INT32, null, new int[] {0, 0, p[0], p[1], p[2], p[3], 0, 0}));
-        b.addOp(OpKind.PAD, new int[] {x, pads}, new int[] {act(n, q)}, null);
-      }
-      default -> throw new IllegalArgumentException("layer '" + n.name() + "' (" + l.type() + ") is not quantized");
-    }
+    r.lower(this, n, x, paramsOf(x));
+  }
+
+  private void maxPool(Node n, int x, QuantParams q) {
+    var p = (org.qat4j.core.layers.MaxPool2D) n.layer();
+    b.addOp(OpKind.MAX_POOL_2D, new int[] {x}, new int[] {act(n, q)}, OpOptions.Pool.DEFAULT.withFilter(p.poolSize()[0], p.poolSize()[1])
+        .withStrides(p.strides()[0], p.strides()[1]).withPadding(p.padding().name()));
+  }
+
+  private void reshape(Node n, int x, QuantParams q) {
+    int[] shape = FloatLowering.batch1(n.shape());
+    int st = b.addTensor(new TensorSpec(n.name() + "/shape", new int[] {shape.length}, DType.INT32, null, shape));
+    b.addOp(OpKind.RESHAPE, new int[] {x, st}, new int[] {act(n, q)}, new OpOptions.Reshape(shape));
+  }
+
+  private void pad(Node n, int x, QuantParams q) {
+    int[] p = LayerSupport.zeroPadding(n);
+    int pads = b.addTensor(new TensorSpec(n.name() + "/paddings", new int[] {4, 2}, DType.INT32, null, new int[] {0, 0, p[0], p[1], p[2], p[3], 0, 0}));
+    b.addOp(OpKind.PAD, new int[] {x, pads}, new int[] {act(n, q)}, null);
   }
 
   private void lowerWrapper(Node n, QuantizeWrapper w) {
@@ -175,7 +191,7 @@ public final class Int8Lowering {
         int k = n.inputs().size();
         for (int i = 1; i < k; i++) {
           int out = i == k - 1 ? outOwn(n) : b.addTensor(TensorSpec.activation(n.name() + "/partial" + i, FloatLowering.batch1(n.shape()), DType.INT8, activationParams(qat.rangeOf(n.name()))));
-          b.addOp(OpKind.ADD, new int[] {prev, in(n, i)}, new int[] {out}, OpSpec.Options.DEFAULT.withActivation(i == k - 1 ? post : FusedActivation.NONE));
+          b.addOp(OpKind.ADD, new int[] {prev, in(n, i)}, new int[] {out}, new OpOptions.Activated(i == k - 1 ? post : FusedActivation.NONE));
           prev = out;
         }
       }
@@ -183,16 +199,16 @@ public final class Int8Lowering {
         QuantParams q = activationParams(qat.rangeOf(n.name()));
         int[] ins = new int[n.inputs().size()];
         for (int i = 0; i < ins.length; i++) ins[i] = requantized(in(n, i), q, n.name() + "/requant" + i);
-        b.addOp(OpKind.CONCATENATION, ins, new int[] {act(n, q)}, OpSpec.Options.DEFAULT.withAxis(n.shape().length).withActivation(post));
+        b.addOp(OpKind.CONCATENATION, ins, new int[] {act(n, q)}, new OpOptions.Concat(n.shape().length, post));
       }
       case "AveragePool2D" -> {
         var p = (org.qat4j.core.layers.AveragePool2D) inner;
-        b.addOp(OpKind.AVERAGE_POOL_2D, new int[] {in(n, 0)}, new int[] {act(n, paramsOf(in(n, 0)))}, OpSpec.Options.DEFAULT
+        b.addOp(OpKind.AVERAGE_POOL_2D, new int[] {in(n, 0)}, new int[] {act(n, paramsOf(in(n, 0)))}, OpOptions.Pool.DEFAULT
             .withFilter(p.poolSize()[0], p.poolSize()[1]).withStrides(p.strides()[0], p.strides()[1]).withPadding(p.padding().name()));
       }
       case "GlobalAveragePooling2D" -> {
         int axes = b.addTensor(new TensorSpec(n.name() + "/axes", new int[] {2}, DType.INT32, null, new int[] {1, 2}));
-        b.addOp(OpKind.MEAN, new int[] {in(n, 0), axes}, new int[] {outOwn(n)}, OpSpec.Options.DEFAULT.withKeepDims(false));
+        b.addOp(OpKind.MEAN, new int[] {in(n, 0), axes}, new int[] {outOwn(n)}, new OpOptions.Reducer(false));
       }
       case "ReLU", "ReLU6", "HardSwish" -> {
         OpKind k = switch (inner.type()) { case "ReLU" -> OpKind.RELU; case "ReLU6" -> OpKind.RELU6; default -> OpKind.HARD_SWISH; };
@@ -201,7 +217,7 @@ public final class Int8Lowering {
       case "Softmax", "Sigmoid" -> {
         QuantParams q = QuantParams.perTensor(1f / 256f, -128);
         OpKind k = inner.type().equals("Softmax") ? OpKind.SOFTMAX : OpKind.LOGISTIC;
-        b.addOp(k, new int[] {in(n, 0)}, new int[] {act(n, q)}, k == OpKind.SOFTMAX ? OpSpec.Options.DEFAULT.withBeta(1f) : null);
+        b.addOp(k, new int[] {in(n, 0)}, new int[] {act(n, q)}, k == OpKind.SOFTMAX ? new OpOptions.Softmax(1f) : null);
       }
       default -> throw new IllegalArgumentException("layer '" + n.name() + "' (" + inner.type() + ") has no int8 lowering");
     }
@@ -246,7 +262,7 @@ public final class Int8Lowering {
     }
     QuantParams bParams = scales.length > 1 ? QuantParams.perAxis(bScales, 0) : QuantParams.perTensor(bScales[0], 0);
     int bt = b.addTensor(new TensorSpec(n.name() + "/bias", new int[] {channels}, DType.INT32, bParams, qb));
-    b.addOp(op.kind(), new int[] {x, wt, bt}, new int[] {outOwn(n)}, op.options(OpSpec.Options.DEFAULT.withActivation(fused)));
+    b.addOp(op.kind(), new int[] {x, wt, bt}, new int[] {outOwn(n)}, op.options(fused));
   }
 
   /** Reorders int8 weights from the core layout (HWIO, [kh,kw,in,mult], [in,units]) to {@code op}'s TFLite layout. */

@@ -3,23 +3,11 @@ package org.qat4j.quant.lower;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import java.util.Set;
-import org.qat4j.core.Layer;
 import org.qat4j.core.Node;
 
-/** Which core layers lower to TFLite, and shape-derived options of layers known by type name. */
+/** Shape-derived options of layers known by type name (which layers lower is FloatLowering's table). */
 final class LayerSupport {
-  private static final Set<String> SUPPORTED = Set.of("Conv2D", "DepthwiseConv2D", "Dense", "BatchNormalization",
-      "ReLU", "ReLU6", "Sigmoid", "HardSwish", "Softmax", "Add", "Concatenate", "MaxPool2D", "AveragePool2D",
-      "GlobalAveragePooling2D", "Flatten", "Reshape", "Dropout", "SpatialDropout2D", "ZeroPadding2D");
-
   private LayerSupport() {}
-
-  /** Null when supported, else why not. */
-  static String unsupportedReason(Layer l) {
-    if (!SUPPORTED.contains(l.type())) return "no TFLite lowering for this layer type";
-    return null;
-  }
 
   /**
    * ZeroPadding2D pads {top, bottom, left, right}, read from its config ("padding" as [[t,b],[l,r]],

@@ -5,7 +5,8 @@ import org.qat4j.core.layers.Conv2D;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.ir.OpKind;
-import org.qat4j.ir.OpSpec;
+import org.qat4j.ir.OpOptions;
+import org.qat4j.ir.FusedActivation;
 
 /**
  * A Conv2D, DepthwiseConv2D or Dense layer seen as its TFLite operator: weights already in TFLite
@@ -65,10 +66,12 @@ public record WeightedOp(OpKind kind, int[] shape, int channelDim, int channels,
     return new WeightedOp(kind, shape, channelDim, channels, weights, bias, strides, dilation, p, depthMultiplier);
   }
 
-  /** Operator options for this op on top of {@code base} (which carries the fused activation). */
-  public OpSpec.Options options(OpSpec.Options base) {
-    if (kind == OpKind.FULLY_CONNECTED) return base;
-    OpSpec.Options o = base.withPadding(padding).withStrides(strides[0], strides[1]).withDilation(dilation[0], dilation[1]);
-    return kind == OpKind.DEPTHWISE_CONV_2D ? o.withDepthMultiplier(depthMultiplier) : o;
+  /** This op's options record with fused activation {@code act}. */
+  public OpOptions options(FusedActivation act) {
+    if (kind == OpKind.CONV_2D) return new OpOptions.Conv(padding, strides[0], strides[1], dilation[0], dilation[1], act);
+    if (kind == OpKind.DEPTHWISE_CONV_2D) {
+      return new OpOptions.Depthwise(padding, strides[0], strides[1], dilation[0], dilation[1], depthMultiplier, act);
+    }
+    return new OpOptions.Activated(act);
   }
 }

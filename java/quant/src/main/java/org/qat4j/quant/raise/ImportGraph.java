@@ -3,6 +3,9 @@ package org.qat4j.quant.raise;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -13,6 +16,7 @@ import org.qat4j.core.Node;
 import org.qat4j.core.layers.Activation;
 import org.qat4j.core.layers.Add;
 import org.qat4j.core.layers.AveragePool2D;
+import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Concatenate;
 import org.qat4j.core.layers.Conv2D;
 import org.qat4j.core.layers.Dense;
@@ -28,6 +32,7 @@ import org.qat4j.core.layers.Reshape;
 import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
 import org.qat4j.core.layers.ZeroPadding2D;
+import org.qat4j.ir.OpKind;
 import org.qat4j.tflite.TfliteModelInfo;
 import org.qat4j.tflite.SubgraphInfo;
 import org.qat4j.tflite.OperatorInfo;
@@ -42,11 +47,18 @@ final class ImportGraph {
   private final Node[] nodes;
   private final Set<String> names = new HashSet<>();
   private String where = "subgraph 0";
+  /** Readers of each tensor (operators and graph outputs), to know when a MUL's result may absorb the next ADD. */
+  private final int[] readers;
+  /** BatchNormalizations made from a MUL whose output only the next ADD reads, by that output tensor. */
+  private final Map<Integer, BatchNormalization> scaled = new HashMap<>();
 
   ImportGraph(TfliteModelInfo m, SubgraphInfo s) {
     this.m = m;
     this.s = s;
     this.nodes = new Node[s.tensors().size()];
+    this.readers = new int[s.tensors().size()];
+    for (OperatorInfo op : s.operators()) for (int t : op.inputs()) if (t >= 0) readers[t]++;
+    for (int t : s.outputs()) readers[t]++;
   }
 
   Model build() {
@@ -79,36 +91,50 @@ final class ImportGraph {
    */
   private record Row(boolean splitsActivation, Handler handler) {}
 
-  // The only list of importable operators: TfliteImporter's up-front check reads the same keys.
-  private static final Map<String, Row> OPS = Map.ofEntries(
-      row("CONV_2D", false, (x, op, n, out) -> x.conv(op, n)),
-      row("DEPTHWISE_CONV_2D", false, (x, op, n, out) -> x.depthwise(op, n)),
-      row("FULLY_CONNECTED", false, (x, op, n, out) -> x.dense(op, n)),
-      row("ADD", true, (x, op, n, out) -> x.g.add(new Add(n), x.node(op.inputs()[0]), x.node(op.inputs()[1]))),
-      row("CONCATENATION", true, (x, op, n, out) -> x.concat(op, n)),
-      row("MAX_POOL_2D", true, (x, op, n, out) -> x.unary(op, new MaxPool2D(n, x.opt(op, "filter_height"),
-          x.opt(op, "filter_width")).strides(x.opt(op, "stride_h"), x.opt(op, "stride_w")).padding(x.padding(op)))),
-      row("AVERAGE_POOL_2D", true, (x, op, n, out) -> x.unary(op, new AveragePool2D(n, x.opt(op, "filter_height"),
-          x.opt(op, "filter_width")).strides(x.opt(op, "stride_h"), x.opt(op, "stride_w")).padding(x.padding(op)))),
-      row("MEAN", false, (x, op, n, out) -> x.mean(op, n, out)),
-      row("RESHAPE", false, (x, op, n, out) -> x.unary(op, new Reshape(n, perSample(out)))),
-      row("SOFTMAX", false, (x, op, n, out) -> x.softmax(op, n)),
-      row("PAD", false, (x, op, n, out) -> x.pad(op, n)),
-      row("RELU", false, (x, op, n, out) -> x.unary(op, new ReLU(n))),
-      row("RELU6", false, (x, op, n, out) -> x.unary(op, new ReLU6(n))),
-      row("LOGISTIC", false, (x, op, n, out) -> x.unary(op, new Sigmoid(n))),
-      row("HARD_SWISH", false, (x, op, n, out) -> x.unary(op, new HardSwish(n))));
-
-  private static Map.Entry<String, Row> row(String opName, boolean splitsActivation, Handler h) {
-    return Map.entry(opName, new Row(splitsActivation, h));
+  /**
+   * How each operator kind imports, or null when it does not (float import only: no QUANTIZE or
+   * DEQUANTIZE). No default: a new {@link OpKind} does not compile until it is answered here.
+   * TfliteImporter's up-front check reads the same table.
+   */
+  private static Row row(OpKind k) {
+    return switch (k) {
+      case CONV_2D -> new Row(false, (x, op, n, out) -> x.conv(op, n));
+      case DEPTHWISE_CONV_2D -> new Row(false, (x, op, n, out) -> x.depthwise(op, n));
+      case FULLY_CONNECTED -> new Row(false, (x, op, n, out) -> x.dense(op, n));
+      case ADD -> new Row(true, (x, op, n, out) -> x.add(op, n));
+      case MUL -> new Row(true, (x, op, n, out) -> x.mul(op, n));
+      case CONCATENATION -> new Row(true, (x, op, n, out) -> x.concat(op, n));
+      case MAX_POOL_2D -> new Row(true, (x, op, n, out) -> x.unary(op, new MaxPool2D(n, x.opt(op, "filter_height"),
+          x.opt(op, "filter_width")).strides(x.opt(op, "stride_h"), x.opt(op, "stride_w")).padding(x.padding(op))));
+      case AVERAGE_POOL_2D -> new Row(true, (x, op, n, out) -> x.unary(op, new AveragePool2D(n, x.opt(op, "filter_height"),
+          x.opt(op, "filter_width")).strides(x.opt(op, "stride_h"), x.opt(op, "stride_w")).padding(x.padding(op))));
+      case MEAN -> new Row(false, (x, op, n, out) -> x.mean(op, n, out));
+      case RESHAPE -> new Row(false, (x, op, n, out) -> x.unary(op, new Reshape(n, perSample(out))));
+      case SOFTMAX -> new Row(false, (x, op, n, out) -> x.softmax(op, n));
+      case PAD -> new Row(false, (x, op, n, out) -> x.pad(op, n));
+      case RELU -> new Row(false, (x, op, n, out) -> x.unary(op, new ReLU(n)));
+      case RELU6 -> new Row(false, (x, op, n, out) -> x.unary(op, new ReLU6(n)));
+      case LOGISTIC -> new Row(false, (x, op, n, out) -> x.unary(op, new Sigmoid(n)));
+      case HARD_SWISH -> new Row(false, (x, op, n, out) -> x.unary(op, new HardSwish(n)));
+      case QUANTIZE, DEQUANTIZE -> null;
+    };
   }
 
-  /** Names of the builtin operators {@link #build()} imports (immutable). */
-  static Set<String> operators() { return OPS.keySet(); }
+  private static final Map<OpKind, Row> OPS = new EnumMap<>(OpKind.class);
+
+  static {
+    for (OpKind k : OpKind.values()) if (row(k) != null) OPS.put(k, row(k));
+  }
+
+  /** The builtin operators {@link #build()} imports. */
+  static Set<OpKind> operators() { return Collections.unmodifiableSet(OPS.keySet()); }
+
+  /** Whether {@code op} is a builtin this importer takes. */
+  static boolean imports(OperatorInfo op) { return !op.custom() && OPS.containsKey(OpKind.fromBuiltin(op.builtinCode())); }
 
   private Node apply(OperatorInfo op, TensorInfo out) {
-    Row row = OPS.get(op.opName());
-    if (row == null || op.custom()) throw new ModelFormatException(where, "unsupported operator");
+    if (!imports(op)) throw new ModelFormatException(where, "unsupported operator");
+    Row row = OPS.get(OpKind.fromBuiltin(op.builtinCode()));
     Object act = op.options().get("fused_activation_function");
     boolean split = row.splitsActivation() && act != null && !"NONE".equals(act);
     // When the fused activation becomes its own layer, that layer takes the tensor's name.
@@ -177,6 +203,66 @@ final class ImportGraph {
     copy(d.kernel().value(), dst, "weights");
     if (bias) copy(d.bias().value(), floats(constant(ins[2], "bias")), "bias");
     return node;
+  }
+
+  /** ADD of two activations, or of a per-channel constant: then the shift of a BatchNormalization (see {@link #mul}). */
+  private Node add(OperatorInfo op, String n) {
+    int c = constantOperand(op);
+    int[] in = op.inputs();
+    if (c < 0) return g.add(new Add(n), node(in[0]), node(in[1]));
+    int a = in[1 - c];
+    float[] shift = channelVector(in[c], a);
+    BatchNormalization bn = scaled.remove(a);
+    Node node = bn != null ? nodes[a] : g.add(bn = scaleShift(n), node(a));
+    copy(bn.beta().value(), shift, "shift");
+    return node;
+  }
+
+  /**
+   * MUL by a per-channel constant (TFLite's form of a BatchNormalization that could not fold) as a
+   * BatchNormalization with gamma = the constant, mean 0, variance 1; a following ADD of a constant
+   * becomes its beta. MUL of two activations has no core layer.
+   */
+  private Node mul(OperatorInfo op, String n) {
+    int c = constantOperand(op);
+    if (c < 0) throw new ModelFormatException(where, "MUL of two activations is not supported (only a per-channel constant scale)");
+    int a = op.inputs()[1 - c];
+    float[] scale = channelVector(op.inputs()[c], a);
+    BatchNormalization bn = scaleShift(n);
+    Node node = g.add(bn, node(a));
+    copy(bn.gamma().value(), scale, "scale");
+    int out = op.outputs()[0];
+    boolean plain = "NONE".equals(op.options().getOrDefault("fused_activation_function", "NONE"));
+    if (plain && readers[out] == 1) scaled.put(out, bn);
+    return node;
+  }
+
+  /**
+   * y = gamma·x + beta exactly: with variance 1 and an epsilon below double's resolution at 1, the
+   * folded scale gamma/sqrt(var + eps) is gamma bit for bit, so lowering again gives the same constants.
+   */
+  private static BatchNormalization scaleShift(String n) { return new BatchNormalization(n).epsilon(Float.MIN_NORMAL); }
+
+  /** Which input (0 or 1) of a binary op is constant, -1 when neither is. */
+  private int constantOperand(OperatorInfo op) {
+    int[] in = op.inputs();
+    boolean c0 = in[0] >= 0 && s.tensor(in[0]).constant(), c1 = in[1] >= 0 && s.tensor(in[1]).constant();
+    if (c0 && c1) throw new ModelFormatException(where, "both operands are constant");
+    return c0 ? 0 : c1 ? 1 : -1;
+  }
+
+  /** The values of constant {@code t}, which must broadcast along the last axis of activation {@code a} (shape [C] or [1, …, C]). */
+  private float[] channelVector(int t, int a) {
+    TensorInfo k = s.tensor(t);
+    int[] ks = k.shape(), as = s.tensor(a).shape();
+    int channels = as.length == 0 ? 0 : as[as.length - 1];
+    boolean ok = ks.length >= 1 && ks[ks.length - 1] == channels;
+    for (int d = 0; ok && d < ks.length - 1; d++) ok = ks[d] == 1;
+    if (!ok) {
+      throw new ModelFormatException(where, "constant " + Arrays.toString(ks) + " must be one value per channel ([" + channels
+          + "]) of input " + Arrays.toString(as));
+    }
+    return floats(k);
   }
 
   private Node concat(OperatorInfo op, String n) {

@@ -16,8 +16,9 @@ import org.qat4j.tflite.TfliteReader;
  * Imports a float32 .tflite model (single subgraph, one input, one output, batch-first NHWC) as a
  * trainable core {@link Model} with its weights: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD,
  * CONCATENATION (last axis), MAX_POOL_2D, AVERAGE_POOL_2D, MEAN (global spatial average), RESHAPE,
- * SOFTMAX (beta 1), PAD (spatial, constant paddings), RELU, RELU6, LOGISTIC, HARD_SWISH and fused
- * RELU/RELU6 (the table in {@code ImportGraph} is the authority). Weights are converted from TFLite layouts (OHWI conv, 1HWC depthwise, [out,in] FC)
+ * SOFTMAX (beta 1), PAD (spatial, constant paddings), RELU, RELU6, LOGISTIC, HARD_SWISH, MUL and ADD
+ * by a per-channel constant (as a BatchNormalization) and fused RELU/RELU6 (the table in
+ * {@code ImportGraph} is the authority). Weights are converted from TFLite layouts (OHWI conv, 1HWC depthwise, [out,in] FC)
  * to core layouts (HWIO, [kh,kw,in,mult], [in,units]). Anything else raises one
  * {@link ModelFormatException} listing every unsupported operator with its position.
  */
@@ -36,7 +37,7 @@ public final class TfliteImporter {
       problems.add("subgraph 0 has " + s.inputs().length + " inputs and " + s.outputs().length + " outputs, need 1 and 1");
     }
     for (OperatorInfo op : s.operators()) {
-      if (op.custom() || !ImportGraph.operators().contains(op.opName())) problems.add("operator " + op.index() + " (" + op.opName() + ")");
+      if (!ImportGraph.imports(op)) problems.add("operator " + op.index() + " (" + op.opName() + ")");
     }
     for (TensorInfo t : s.tensors()) {
       boolean shapeTensor = t.dtype() == DType.INT32 && t.constant();

@@ -82,18 +82,7 @@ public final class ModelTransformer {
   }
 
   private List<Node> match(Node first, Transform t) {
-    List<Node> chain = new ArrayList<>();
-    Node cur = first;
-    for (int i = 0; i < t.chain().size(); i++) {
-      if (!t.chain().get(i).contains(cur.layer().type()) || !annotated(cur) || custom(cur) || consumed.contains(cur)) return null;
-      chain.add(cur);
-      if (i == t.chain().size() - 1) break;
-      List<Node> next = src.consumers(cur);
-      if (next.size() != 1 || cur == src.output() || next.get(0).inputs().size() != 1) return null;
-      cur = next.get(0);
-    }
-    String act = first.layer().config().has("activation") ? first.layer().config().get("activation").getAsString() : "NONE";
-    return "NONE".equals(act) ? chain : null;
+    return t.match(src, first, n -> annotated(n) && !custom(n) && !consumed.contains(n));
   }
 
   private void validate() {

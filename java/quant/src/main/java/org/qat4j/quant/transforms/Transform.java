@@ -1,11 +1,18 @@
 package org.qat4j.quant.transforms;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
+import org.qat4j.core.Model;
+import org.qat4j.core.Node;
+import org.qat4j.core.layers.Activation;
+import org.qat4j.core.layers.Weighted;
 
 /**
  * A graph rewrite as data: a chain of layer types (each link a set of alternatives; every
- * intermediate output has exactly one consumer) and what replaces it.
+ * intermediate output has exactly one consumer) and what replaces it. The QAT transform
+ * ({@link ModelTransformer}) and the float export's fusion plan match the same {@link #DEFAULTS}.
  */
 public record Transform(String name, List<Set<String>> chain, Kind kind) {
   /** The replacement. */
@@ -25,4 +32,24 @@ public record Transform(String name, List<Set<String>> chain, Kind kind) {
       new Transform("ConvBatchNorm", List.of(CONVS, Set.of("BatchNormalization")), Kind.FOLD_BATCH_NORM),
       new Transform("ConvReLU", List.of(CONVS, RELUS), Kind.FUSE_ACTIVATION),
       new Transform("AddReLU", List.of(Set.of("Add"), RELUS), Kind.FUSE_ACTIVATION));
+
+  /**
+   * The nodes of this rewrite starting at {@code first} in {@code m}, or null: each node's type is in
+   * its link and passes {@code eligible}, each intermediate node has one consumer that reads only it,
+   * and a {@link Weighted} first node has no activation of its own.
+   */
+  public List<Node> match(Model m, Node first, Predicate<Node> eligible) {
+    if (first.layer() instanceof Weighted w && w.activation() != Activation.NONE) return null;
+    List<Node> nodes = new ArrayList<>();
+    Node cur = first;
+    for (int i = 0; i < chain.size(); i++) {
+      if (!chain.get(i).contains(cur.layer().type()) || !eligible.test(cur)) return null;
+      nodes.add(cur);
+      if (i == chain.size() - 1) break;
+      List<Node> next = m.consumers(cur);
+      if (next.size() != 1 || cur == m.output() || next.get(0).inputs().size() != 1) return null;
+      cur = next.get(0);
+    }
+    return nodes;
+  }
 }

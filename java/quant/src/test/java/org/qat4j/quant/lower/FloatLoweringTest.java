@@ -39,6 +39,7 @@ import org.qat4j.core.layers.ZeroPadding2D;
 import org.qat4j.ir.FusedActivation;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.TensorSpec;
 import org.qat4j.ir.sim.Simulator;
@@ -100,7 +101,7 @@ class FloatLoweringTest {
     LoweredGraph g = assertMatchesPredict(m, 3);
     assertEquals(List.of(OpKind.RESHAPE, OpKind.FULLY_CONNECTED, OpKind.FULLY_CONNECTED, OpKind.SOFTMAX), kinds(g));
     assertEquals(FusedActivation.RELU, g.ops().get(1).options().activation());
-    assertArrayEquals(new int[] {1, 16}, g.ops().get(0).options().newShape());
+    assertArrayEquals(new int[] {1, 16}, g.ops().get(0).options(OpOptions.Reshape.class).newShape());
     assertArrayEquals(new int[] {1, 16}, (int[]) g.tensor(g.ops().get(0).inputs()[1]).data());
     // FC weights are [units, in]: element [u][i] equals the Dense kernel [i][u].
     TensorSpec w = g.tensor(g.ops().get(1).inputs()[1]);
@@ -126,17 +127,17 @@ class FloatLoweringTest {
         OpKind.MEAN, OpKind.FULLY_CONNECTED), kinds(g));
     OpSpec conv = g.ops().get(0);
     assertEquals(FusedActivation.RELU6, conv.options().activation());
-    assertEquals("SAME", conv.options().padding());
-    assertEquals(2, conv.options().strideH());
-    assertEquals(1, conv.options().strideW());
+    assertEquals("SAME", conv.options(OpOptions.Conv.class).padding());
+    assertEquals(2, conv.options(OpOptions.Conv.class).strideH());
+    assertEquals(1, conv.options(OpOptions.Conv.class).strideW());
     assertArrayEquals(new int[] {3, 3, 2, 2}, g.tensor(conv.inputs()[1]).shape());
     assertEquals("relu6", g.tensor(conv.outputs()[0]).name());
     OpSpec dw = g.ops().get(1);
-    assertEquals(2, dw.options().depthMultiplier());
+    assertEquals(2, dw.options(OpOptions.Depthwise.class).depthMultiplier());
     assertArrayEquals(new int[] {1, 3, 3, 6}, g.tensor(dw.inputs()[1]).shape());
     OpSpec mean = g.ops().get(4);
     assertArrayEquals(new int[] {1, 2}, (int[]) g.tensor(mean.inputs()[1]).data());
-    assertEquals(false, mean.options().keepDims());
+    assertEquals(false, mean.options(OpOptions.Reducer.class).keepDims());
     assertArrayEquals(new int[] {1, 6}, g.tensor(mean.outputs()[0]).shape());
   }
 
@@ -172,7 +173,7 @@ class FloatLoweringTest {
     OpSpec addOp = g.ops().get(k.indexOf(OpKind.ADD));
     assertEquals(FusedActivation.RELU, addOp.options().activation());
     OpSpec catOp = g.ops().get(k.indexOf(OpKind.CONCATENATION));
-    assertEquals(3, catOp.options().axis());
+    assertEquals(3, catOp.options(OpOptions.Concat.class).axis());
     assertEquals(FusedActivation.NONE, catOp.options().activation()); // TFLite rejects fused act on concat
     assertTrue(k.contains(OpKind.RELU6), "standalone RELU6 after CONCATENATION");
     assertArrayEquals(new int[] {0, 0, 1, 0, 0, 2, 0, 0}, (int[]) g.tensor(g.ops().get(k.indexOf(OpKind.PAD)).inputs()[1]).data());
@@ -207,7 +208,7 @@ class FloatLoweringTest {
     LoweredGraph g = assertMatchesPredict(m, 3);
     assertEquals(List.of(OpKind.RESHAPE, OpKind.CONV_2D, OpKind.RESHAPE, OpKind.FULLY_CONNECTED), kinds(g));
     assertEquals(g.inputs()[0], g.ops().get(0).inputs()[0]); // dropout removed: RESHAPE reads the input
-    assertArrayEquals(new int[] {1, 4, 4, 1}, g.ops().get(0).options().newShape());
+    assertArrayEquals(new int[] {1, 4, 4, 1}, g.ops().get(0).options(OpOptions.Reshape.class).newShape());
     assertEquals(FusedActivation.RELU6, g.ops().get(3).options().activation());
   }
 

@@ -24,6 +24,7 @@ import org.qat4j.quant.Quantize;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.LoweredGraphBuilder;
 import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.sim.Simulator;
 
@@ -77,7 +78,9 @@ class SamePaddingTest {
       if (!SAME_LAYERS.contains(g.tensor(op.outputs()[0]).name())) continue;
       int[] in = op.inputs();
       for (OpSpec p : g.ops()) if (p.kind() == OpKind.PAD && p.outputs()[0] == in[0]) in[0] = p.inputs()[0];
-      b.setOp(i, new OpSpec(op.kind(), in, op.outputs(), op.options().withPadding("SAME")));
+      OpOptions same = op.options() instanceof OpOptions.Conv c ? c.withPadding("SAME")
+          : op.options(OpOptions.Depthwise.class).withPadding("SAME");
+      b.setOp(i, new OpSpec(op.kind(), in, op.outputs(), same));
     }
     return b.build();
   }
@@ -90,7 +93,7 @@ class SamePaddingTest {
         assertTrue(g.tensor(op.outputs()[0]).name().endsWith("/same_pad"));
         assertEquals(g.tensor(op.inputs()[0]).quant(), g.tensor(op.outputs()[0]).quant(), "PAD keeps its input's params");
       }
-      if ((op.kind() == OpKind.CONV_2D || op.kind() == OpKind.DEPTHWISE_CONV_2D)) assertEquals("VALID", op.options().padding());
+      if ((op.kind() == OpKind.CONV_2D || op.kind() == OpKind.DEPTHWISE_CONV_2D)) assertEquals("VALID", op.options(OpOptions.Window.class).padding());
     }
     assertEquals(3, pads, "1×3, 3×1 and depthwise 1×3 need a PAD; 1×2 (total 0 in W) does not");
   }

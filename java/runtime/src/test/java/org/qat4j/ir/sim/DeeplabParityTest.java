@@ -65,9 +65,9 @@ class DeeplabParityTest {
     int[] got;
     try (TfliteModel m = TfliteModel.fromBytes(bytes);
         Interpreter it = Interpreter.create(m, Interpreter.Options.builder().threads(1).build())) {
-      it.setInput(0, px);
+      it.input(0).write(px);
       it.invoke();
-      ByteBuffer b = it.outputBuffer(0).order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer b = it.output(0).readBuffer().order(ByteOrder.LITTLE_ENDIAN);
       got = new int[b.remaining() / 8];
       for (int i = 0; i < got.length; i++) got[i] = (int) b.getLong();
     }
@@ -80,9 +80,9 @@ class DeeplabParityTest {
   private static boolean sameOnBuiltin(LoweredGraph one, Object[] feeds, byte[] want) {
     try (TfliteModel m = TfliteModel.fromBytes(org.qat4j.tflite.TfliteWriter.write(one));
         Interpreter it = Interpreter.create(m, Interpreter.Options.builder().threads(1).build())) {
-      for (int i = 0; i < feeds.length; i++) it.setInput(i, (byte[]) feeds[i]);
+      for (int i = 0; i < feeds.length; i++) it.input(i).write((byte[]) feeds[i]);
       it.invoke();
-      return java.util.Arrays.equals(want, it.outputBytes(0));
+      return java.util.Arrays.equals(want, it.output(0).readBytes());
     }
   }
 

@@ -156,10 +156,10 @@ class NewKernelParityTest {
   private static byte[] run2(byte[] model, byte[] a, byte[] b) {
     try (TfliteModel m = TfliteModel.fromBytes(model);
         Interpreter it = Interpreter.create(m, Interpreter.Options.builder().threads(1).build())) {
-      it.setInput(0, a);
-      it.setInput(1, b);
+      it.input(0).write(a);
+      it.input(1).write(b);
       it.invoke();
-      return it.outputBytes(0);
+      return it.output(0).readBytes();
     }
   }
 
@@ -209,9 +209,9 @@ class NewKernelParityTest {
   private static byte[] run(byte[] model, byte[] input) {
     try (TfliteModel m = TfliteModel.fromBytes(model);
         Interpreter it = Interpreter.create(m, Interpreter.Options.builder().threads(1).build())) {
-      it.setInput(0, ByteBuffer.wrap(input).order(ByteOrder.LITTLE_ENDIAN));
+      it.input(0).write(ByteBuffer.wrap(input).order(ByteOrder.LITTLE_ENDIAN));
       it.invoke();
-      java.nio.ByteBuffer buf = it.outputBuffer(0);
+      ByteBuffer buf = it.output(0).readBuffer();
       byte[] out = new byte[buf.remaining()];
       buf.get(out);
       assertTrue(out.length > 0);

@@ -68,7 +68,7 @@ class Int8WriterParityTest {
         new byte[] {1, 2, 3, 4, -1, 0, -1, -2, 10, 10, 10, 10}));
     int bias = b.addTensor(new TensorSpec("b", new int[] {3}, DType.INT32, QuantParams.perTensor(0.125f, 0), new int[] {2, 2, -1}));
     int y = b.addTensor(TensorSpec.activation("y", new int[] {1, 3}, DType.INT8, QuantParams.perTensor(1f, 2)));
-    b.addOp(OpKind.FULLY_CONNECTED, new int[] {x, w, bias}, new int[] {y}, OpSpec.Options.DEFAULT);
+    b.addOp(OpKind.FULLY_CONNECTED, new int[] {x, w, bias}, new int[] {y}, null);
     check(b.setInputs(x).setOutputs(y).build(), new byte[] {3, -1, 5, 1}, new byte[] {6, 1, 17}, new byte[] {6, 0, 17});
   }
 
@@ -87,7 +87,7 @@ class Int8WriterParityTest {
         new byte[] {1, 0, 0, 1, -1, 0, 0, -1}));
     int bias = b.addTensor(new TensorSpec("b", new int[] {2}, DType.INT32, QuantParams.perAxis(new float[] {0.5f, 0.25f}, 0), new int[] {1, 0}));
     int y = b.addTensor(TensorSpec.activation("y", new int[] {1, 2, 2, 2}, DType.INT8, QuantParams.perTensor(1f, 0)));
-    b.addOp(OpKind.CONV_2D, new int[] {x, w, bias}, new int[] {y}, OpSpec.Options.DEFAULT);
+    b.addOp(OpKind.CONV_2D, new int[] {x, w, bias}, new int[] {y}, null);
     check(b.setInputs(x).setOutputs(y).build(), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9},
         new byte[] {4, -1, 5, -2, 7, -3, 8, -3}, new byte[] {4, -2, 4, -2, 6, -3, 8, -4});
   }
@@ -104,7 +104,7 @@ class Int8WriterParityTest {
         new byte[] {-1, 0, 0, -1}));
     int bias = b.addTensor(new TensorSpec("b", new int[] {1}, DType.INT32, QuantParams.perTensor(0.25f, 0), new int[] {0}));
     int y = b.addTensor(TensorSpec.activation("y", new int[] {1, 2, 2, 1}, DType.INT8, QuantParams.perTensor(1f, 0)));
-    b.addOp(OpKind.DEPTHWISE_CONV_2D, new int[] {x, w, bias}, new int[] {y}, OpSpec.Options.DEFAULT);
+    b.addOp(OpKind.DEPTHWISE_CONV_2D, new int[] {x, w, bias}, new int[] {y}, null);
     check(b.setInputs(x).setOutputs(y).build(), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9},
         new byte[] {-2, -2, -3, -4}, new byte[] {-2, -2, -3, -4});
   }

@@ -14,7 +14,7 @@ import org.qat4j.ir.DType;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.LoweredGraphBuilder;
 import org.qat4j.ir.OpKind;
-import org.qat4j.ir.OpSpec.Options;
+import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.QuantParams;
 import org.qat4j.ir.TensorSpec;
 import org.qat4j.ir.arith.QuantMath;
@@ -136,9 +136,7 @@ class LegacyRequantParityTest {
     int bt = b.addTensor(new TensorSpec("b", new int[] {n}, DType.INT32, QuantParams.perTensor(sIn * sW, 0), bias));
     int[] outShape = kind == OpKind.FULLY_CONNECTED ? new int[] {1, n} : new int[] {1, 1, 1, n};
     int y = b.addTensor(TensorSpec.activation("y", outShape, type, QuantParams.perTensor(sOut, zpOut)));
-    Options o = kind == OpKind.FULLY_CONNECTED ? Options.DEFAULT
-        : Options.DEFAULT.withPadding("VALID").withStrides(1, 1).withDilation(1, 1)
-            .withDepthMultiplier(kind == OpKind.DEPTHWISE_CONV_2D ? 1 : 0);
+    OpOptions o = kind.defaultOptions(); // VALID, stride 1, dilation 1, depth multiplier 1
     b.addOp(kind, new int[] {x, wt, bt}, new int[] {y}, o);
     return b.setInputs(x).setOutputs(y).build();
   }

@@ -7,7 +7,7 @@ import org.qat4j.ir.FusedActivation;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.LoweredGraphBuilder;
 import org.qat4j.ir.OpKind;
-import org.qat4j.ir.OpSpec.Options;
+import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.QuantParams;
 import org.qat4j.ir.TensorSpec;
 
@@ -59,7 +59,7 @@ final class OpGraphs {
       case ADD, MUL -> {
         int x2 = act("x2", s, qp());
         y = act("y", s, k == OpKind.MUL ? QuantParams.perTensor(qi.scale() * 0.1f * (1 + r.nextInt(30)), r.nextInt(256) - 128) : qp());
-        b.addOp(k, new int[] {x, x2}, new int[] {y}, Options.DEFAULT.withActivation(fused()));
+        b.addOp(k, new int[] {x, x2}, new int[] {y}, new OpOptions.Activated(fused()));
         return done(new int[] {x, x2}, y, 0, 0);
       }
       case CONCATENATION -> {
@@ -70,7 +70,7 @@ final class OpGraphs {
         int[] so = s.clone();
         so[3] += s2[3];
         y = act("y", so, qi);
-        b.addOp(k, new int[] {x, x2}, new int[] {y}, Options.DEFAULT.withAxis(3));
+        b.addOp(k, new int[] {x, x2}, new int[] {y}, new OpOptions.Concat(3, FusedActivation.NONE));
         return done(new int[] {x, x2}, y, 0, 0);
       }
       case AVERAGE_POOL_2D, MAX_POOL_2D -> {
@@ -79,37 +79,37 @@ final class OpGraphs {
         if (out(s[1], f, st, 1, p) < 1 || out(s[2], f, st, 1, p) < 1) p = "SAME";
         y = act("y", new int[] {1, out(s[1], f, st, 1, p), out(s[2], f, st, 1, p), s[3]}, qi);
         desc += "filter " + f + " stride " + st + " " + p;
-        b.addOp(k, new int[] {x}, new int[] {y}, Options.DEFAULT.withFilter(f, f).withStrides(st, st).withPadding(p).withActivation(fused()));
+        b.addOp(k, new int[] {x}, new int[] {y}, new OpOptions.Pool(p, st, st, f, f, fused()));
       }
       case MEAN -> {
         boolean keep = r.nextBoolean();
         int axes = b.addTensor(new TensorSpec("axes", new int[] {2}, DType.INT32, null, new int[] {1, 2}));
         y = act("y", keep ? new int[] {1, 1, 1, s[3]} : new int[] {1, s[3]}, qp());
-        b.addOp(k, new int[] {x, axes}, new int[] {y}, Options.DEFAULT.withKeepDims(keep));
+        b.addOp(k, new int[] {x, axes}, new int[] {y}, new OpOptions.Reducer(keep));
       }
       case PAD -> {
         int[] p = {0, 0, r.nextInt(3), r.nextInt(3), r.nextInt(3), r.nextInt(3), 0, 0};
         int pads = b.addTensor(new TensorSpec("pads", new int[] {4, 2}, DType.INT32, null, p));
         y = act("y", new int[] {1, s[1] + p[2] + p[3], s[2] + p[4] + p[5], s[3]}, qi);
-        b.addOp(k, new int[] {x, pads}, new int[] {y}, Options.DEFAULT);
+        b.addOp(k, new int[] {x, pads}, new int[] {y}, null);
       }
       case RESHAPE -> {
         int[] ns = {1, s[1] * s[2] * s[3]};
         int st = b.addTensor(new TensorSpec("shape", new int[] {2}, DType.INT32, null, ns));
         y = act("y", ns, qi);
-        b.addOp(k, new int[] {x, st}, new int[] {y}, Options.DEFAULT.withNewShape(ns));
+        b.addOp(k, new int[] {x, st}, new int[] {y}, new OpOptions.Reshape(ns));
       }
       case SOFTMAX, LOGISTIC -> {
         y = act("y", s, QuantParams.perTensor(1f / 256, -128));
-        b.addOp(k, new int[] {x}, new int[] {y}, k == OpKind.SOFTMAX ? Options.DEFAULT.withBeta(1f) : Options.DEFAULT);
+        b.addOp(k, new int[] {x}, new int[] {y}, k == OpKind.SOFTMAX ? new OpOptions.Softmax(1f) : null);
       }
       case HARD_SWISH, RELU, RELU6 -> {
         y = act("y", s, qp());
-        b.addOp(k, new int[] {x}, new int[] {y}, Options.DEFAULT);
+        b.addOp(k, new int[] {x}, new int[] {y}, null);
       }
       case DEQUANTIZE -> {
         y = b.addTensor(TensorSpec.activation("y", s, DType.FLOAT32, null));
-        b.addOp(k, new int[] {x}, new int[] {y}, Options.DEFAULT);
+        b.addOp(k, new int[] {x}, new int[] {y}, null);
       }
       default -> throw new IllegalArgumentException("no generator for " + k);
     }
@@ -143,7 +143,7 @@ final class OpGraphs {
     DType outType = v == 3 ? DType.UINT8 : DType.INT8;
     if (v == 3) qo = QuantParams.perTensor(qi.scale(), qi.zeroPoint() + 128);
     int y = b.addTensor(TensorSpec.activation("y", s, outType, qo));
-    b.addOp(OpKind.QUANTIZE, new int[] {x}, new int[] {y}, Options.DEFAULT);
+    b.addOp(OpKind.QUANTIZE, new int[] {x}, new int[] {y}, null);
     desc = in + "→" + outType;
     float lo = (-128 - qo.zeroPoint()) * qo.scale() * 1.2f, hi = (127 - qo.zeroPoint()) * qo.scale() * 1.2f;
     return done(new int[] {x}, y, lo, hi);
@@ -168,8 +168,7 @@ final class OpGraphs {
     sameStrideBug = p.equals("SAME") && negativeSamePad(s[1], kh, st, dil, os[1]) != negativeSamePad(s[2], kw, st, dil, os[2]);
     int y = act("y", os, QuantParams.perTensor(outScale(qi.scale(), ws, kh * kw * depth), r.nextInt(256) - 128));
     desc += kh + "x" + kw + " stride " + st + " dilation " + dil + " " + p + (dw ? " multiplier " + mult : "");
-    b.addOp(k, new int[] {x, wt, bt}, new int[] {y}, org.qat4j.ir.OpSpec.Options.DEFAULT.withStrides(st, st)
-        .withDilation(dil, dil).withPadding(p).withDepthMultiplier(mult).withActivation(fused()));
+    b.addOp(k, new int[] {x, wt, bt}, new int[] {y}, options(dw, p, st, dil, mult, fused()));
     return y;
   }
 
@@ -181,7 +180,7 @@ final class OpGraphs {
     int wt = b.addTensor(new TensorSpec("w", new int[] {units, in}, DType.INT8, QuantParams.perTensor(ws, 0), weights(units * in)));
     int bt = b.addTensor(new TensorSpec("b", new int[] {units}, DType.INT32, QuantParams.perTensor(qi.scale() * ws, 0), ints(units)));
     int y = act("y", new int[] {1, units}, QuantParams.perTensor(outScale(qi.scale(), wsa, in), r.nextInt(256) - 128));
-    b.addOp(OpKind.FULLY_CONNECTED, new int[] {x, wt, bt}, new int[] {y}, org.qat4j.ir.OpSpec.Options.DEFAULT.withActivation(fused()));
+    b.addOp(OpKind.FULLY_CONNECTED, new int[] {x, wt, bt}, new int[] {y}, new OpOptions.Activated(fused()));
     return y;
   }
 
@@ -208,5 +207,9 @@ final class OpGraphs {
     double mean = 0;
     for (float w : ws) mean += w / ws.length;
     return (float) (si * mean * 74 * 73 * Math.sqrt(k) * (0.5 + r.nextDouble()) / 40);
+  }
+
+  private static OpOptions options(boolean dw, String p, int st, int dil, int mult, FusedActivation a) {
+    return dw ? new OpOptions.Depthwise(p, st, st, dil, dil, mult, a) : new OpOptions.Conv(p, st, st, dil, dil, a);
   }
 }

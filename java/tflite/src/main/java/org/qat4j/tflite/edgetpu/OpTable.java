@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.qat4j.ir.OpKind;
 
 /**
  * What the EdgeTPU compiler (version 16) maps, as data: one row per operator (edgetpu.md §4).
@@ -67,6 +68,11 @@ final class OpTable {
     no("DEQUANTIZE", "produces float; not supported by the Edge TPU (edgetpu#659)");
     no("FLOOR_MOD", "not supported by the Edge TPU (edgetpu#659)");
     no("TRANSPOSE", "not supported by the Edge TPU (edgetpu#193)");
+    no("HARD_SWISH", "not supported by the Edge TPU (absent from the compiler's operator list, edgetpu.md §4)");
+    // every operator qat4j can write needs a verdict (mapped or not), checked once here
+    for (OpKind k : OpKind.values()) {
+      if (!ROWS.containsKey(k.name())) throw new IllegalStateException("Edge TPU table has no row for " + k);
+    }
   }
 
   /** The row for an operator name (builtin name or custom code), or null when the compiler does not know it. */

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.FusedActivation;
 import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.QuantParams;
 import org.qat4j.ir.TensorSpec;
 import org.qat4j.tflite.TfliteReader;
@@ -177,12 +178,12 @@ class PreflightRulesTest {
     assertEquals(Status.MAPPED, EdgeTpuPreflight.check(spatial.model(z)).operators().get(0).status());
   }
 
-  @Test void operatorOutsideTheTableIsNotSupported() {
+  @Test void hardSwishIsNotSupported() {
     TinyModels m = new TinyModels(DType.INT8);
     int h = m.unary(OpKind.HARD_SWISH, m.input(1, 4, 4, 8), DType.INT8);
     PreflightReport r = EdgeTpuPreflight.check(m.model(h));
     assertEquals(Status.UNSUPPORTED, r.operators().get(0).status());
-    assertTrue(r.operators().get(0).reason().contains("HARD_SWISH"));
+    assertTrue(r.operators().get(0).reason().contains("not supported by the Edge TPU"), r.operators().get(0).reason());
   }
 
   @Test void reportTextAndMapFollowTheCompilerLogAndTheCliContract() {
@@ -228,7 +229,7 @@ class PreflightRulesTest {
     java.util.Arrays.fill(data, fill);
     int k = m.b.addTensor(new TensorSpec("k", new int[] {1, 4, 4, 2}, DType.INT8, QuantParams.perTensor(0.05f, 0), data));
     int y = m.act("cat", 1, 4, 4, 4);
-    m.b.addOp(OpKind.CONCATENATION, new int[] {x, k}, new int[] {y}, TinyModels.D.withAxis(3));
+    m.b.addOp(OpKind.CONCATENATION, new int[] {x, k}, new int[] {y}, new OpOptions.Concat(3, FusedActivation.NONE));
     return EdgeTpuPreflight.check(m.model(y));
   }
 

@@ -6,6 +6,7 @@ import org.qat4j.ir.DType;
 import org.qat4j.ir.FusedActivation;
 import org.qat4j.ir.LoweredGraphBuilder;
 import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.QuantParams;
 import org.qat4j.ir.TensorSpec;
@@ -18,7 +19,7 @@ import org.qat4j.tflite.TfliteWriter;
  * {@link TfliteWriter}: each helper adds tensors and returns the index of its output.
  */
 final class TinyModels {
-  static final OpSpec.Options D = OpSpec.Options.DEFAULT;
+  static final OpOptions.Conv D = OpOptions.Conv.DEFAULT;
 
   final LoweredGraphBuilder b = new LoweredGraphBuilder("main");
   final DType type;
@@ -36,13 +37,13 @@ final class TinyModels {
   }
 
   /** 3×3 conv (OHWI weights, constant or the given tensor) with bias, SAME, to {@code outC} channels. */
-  int conv(int x, int outC, OpSpec.Options o) {
+  int conv(int x, int outC, OpOptions.Conv o) {
     int[] s = b.tensor(x).shape();
     int w = weights("w" + b.tensorCount(), outC, 3, 3, s[3]);
     return convWith(x, w, outC, o);
   }
 
-  int convWith(int x, int w, int outC, OpSpec.Options o) {
+  int convWith(int x, int w, int outC, OpOptions.Conv o) {
     int[] s = b.tensor(x).shape();
     int bias = bias(outC);
     int y = act("conv" + b.tensorCount(), s[0], s[1], s[2], outC);
@@ -74,13 +75,13 @@ final class TinyModels {
   int maxPool(int x, FusedActivation a) {
     int[] s = b.tensor(x).shape();
     int y = act("pool" + b.tensorCount(), s[0], s[1] / 2, s[2] / 2, s[3]);
-    b.addOp(OpKind.MAX_POOL_2D, new int[] {x}, new int[] {y}, D.withFilter(2, 2).withStrides(2, 2).withActivation(a));
+    b.addOp(OpKind.MAX_POOL_2D, new int[] {x}, new int[] {y}, OpOptions.Pool.DEFAULT.withFilter(2, 2).withStrides(2, 2).withActivation(a));
     return y;
   }
 
   int reshape(int x, int... shape) {
     int y = act("reshape" + b.tensorCount(), shape);
-    b.addOp(OpKind.RESHAPE, new int[] {x}, new int[] {y}, D.withNewShape(shape));
+    b.addOp(OpKind.RESHAPE, new int[] {x}, new int[] {y}, new OpOptions.Reshape(shape));
     return y;
   }
 
@@ -90,21 +91,21 @@ final class TinyModels {
     int out = outShape[outShape.length - 1];
     int w = weights("fcw" + b.tensorCount(), out, s[s.length - 1]);
     int y = act("fc" + b.tensorCount(), outShape);
-    b.addOp(OpKind.FULLY_CONNECTED, new int[] {x, w, bias(out)}, new int[] {y}, D);
+    b.addOp(OpKind.FULLY_CONNECTED, new int[] {x, w, bias(out)}, new int[] {y}, null);
     return y;
   }
 
   int softmax(int x) {
     int y = b.addTensor(TensorSpec.activation("probs", b.tensor(x).shape(), type,
         type == DType.FLOAT32 ? null : QuantParams.perTensor(1f / 256, type == DType.UINT8 ? 0 : -128)));
-    b.addOp(OpKind.SOFTMAX, new int[] {x}, new int[] {y}, D);
+    b.addOp(OpKind.SOFTMAX, new int[] {x}, new int[] {y}, null);
     return y;
   }
 
   int unary(OpKind kind, int x, DType outType) {
     QuantParams qp = outType == DType.FLOAT32 ? null : QuantParams.perTensor(0.05f, outType == DType.UINT8 ? 128 : 0);
     int y = b.addTensor(TensorSpec.activation(kind.name().toLowerCase() + b.tensorCount(), b.tensor(x).shape(), outType, qp));
-    b.addOp(kind, new int[] {x}, new int[] {y}, D);
+    b.addOp(kind, new int[] {x}, new int[] {y}, null);
     return y;
   }
 
@@ -112,7 +113,7 @@ final class TinyModels {
   int mean(int x, int[] axes, int... outShape) {
     int a = b.addTensor(new TensorSpec("axes" + b.tensorCount(), new int[] {axes.length}, DType.INT32, null, axes.clone()));
     int y = act("mean" + b.tensorCount(), outShape);
-    b.addOp(OpKind.MEAN, new int[] {x, a}, new int[] {y}, D.withKeepDims(true));
+    b.addOp(OpKind.MEAN, new int[] {x, a}, new int[] {y}, new OpOptions.Reducer(true));
     return y;
   }
 
