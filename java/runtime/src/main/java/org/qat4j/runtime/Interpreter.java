@@ -13,7 +13,8 @@ import java.util.function.Supplier;
  * A TFLite interpreter over a {@link TfliteModel} on one {@link Backend}; inputs and outputs are {@link TensorView} views
  * (NHWC as stored in the model). Not thread-safe (like TFLite): concurrent use from a second thread throws instead of
  * corrupting memory. Owns the delegates it created; closing frees the interpreter first, then delegates, then
- * releases the model. Coverage and operator timings reach {@link InterpreterListener}s set in {@link Options}.
+ * releases the model. Coverage and operator timings reach {@link InterpreterListener}s set in {@link Options}. With
+ * {@link Options.Builder#isolated(boolean)} TFLite runs in a child process behind the same methods.
  *
  * <pre>{@code
  * try (TfliteModel model = TfliteModel.fromFile(path);
