@@ -13,11 +13,16 @@ import picocli.CommandLine.Option;
     footer = {"  ./qat4j eval --model cnn-int8.tflite",
         "  ./qat4j eval --model cnn-int8.tflite --backend xnnpack --threads 2 --json",
         "  ./qat4j eval --model mnv2-int8.tflite --data photos/ --resize crop --mean 0.5 --std 0.5",
+        "  ./qat4j eval --model downloaded.tflite --isolate",
         "", "JSON fields: accuracy, count, backend, threads, images_per_second"})
 final class EvalCommand extends BaseCommand {
   @Mixin InterpreterOptions run;
 
   @Mixin DataOption data;
+
+  @Option(names = "--isolate", description = "Run TFLite in a child JVM: a native crash in an untrusted model becomes an "
+      + "error naming the signal instead of ending qat4j (costs a JVM start, ~1-2 s, and a pipe round trip per image).")
+  boolean isolate;
 
   @Option(names = "--limit", defaultValue = "0", description = "Evaluate only the first N test images (0 = all 10000).")
   int limit;
@@ -28,6 +33,6 @@ final class EvalCommand extends BaseCommand {
     Args.nonNegative(limit, "--limit");
     Path d = data.dir(); // a missing path is the cheapest check, before the model is read
     Finite.check(Pipeline.readTflite(run.model, "--model"), run.model, "--model");
-    return p.withData(data).eval(run.model, d, run.backend, run.threads, limit);
+    return p.withData(data).isolated(isolate).eval(run.model, d, run.backend, run.threads, limit);
   }
 }

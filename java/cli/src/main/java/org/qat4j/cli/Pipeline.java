@@ -198,12 +198,19 @@ final class Pipeline {
   }
 
   private DataOption dataOptions;
+  private boolean isolate;
   private final Map<String, Dataset> loaded = new HashMap<>();
   private final Map<Path, UserData.Format> formats = new HashMap<>();
 
   /** Loads data with the command's {@code --data}-family options (default: labelled IDX-style loading). */
   Pipeline withData(DataOption d) {
     this.dataOptions = d;
+    return this;
+  }
+
+  /** {@code --isolate}: TFLite runs in a child JVM so that a native crash is an error, not the end of qat4j. */
+  Pipeline isolated(boolean on) {
+    this.isolate = on;
     return this;
   }
 
@@ -283,7 +290,7 @@ final class Pipeline {
   JsonObject eval(Path model, Path data, Backend backend, int threads, int limit) throws IOException {
     SubgraphInfo g = readTflite(model, "--model").subgraph(0);
     int[] in = g.tensor(g.inputs()[0]).shape();
-    return TfliteRun.eval(model, testSet(data, limit, Arrays.copyOfRange(in, Math.min(1, in.length), in.length)), backend, threads, progress, info);
+    return TfliteRun.eval(model, testSet(data, limit, Arrays.copyOfRange(in, Math.min(1, in.length), in.length)), backend, threads, isolate, progress, info);
   }
 
   /** {@code --test-data} when given, else {@code data} (its t10k split for an IDX folder). */

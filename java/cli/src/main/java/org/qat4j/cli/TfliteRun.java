@@ -25,9 +25,10 @@ final class TfliteRun {
    * Opens the interpreter (NaN/Inf inputs rejected); a known backend that cannot start here is a failure (exit 1)
    * naming the reason.
    */
-  static Interpreter open(TfliteModel m, Backend b, int threads, InterpreterListener... listeners) {
+  static Interpreter open(TfliteModel m, Backend b, int threads, boolean isolate, InterpreterListener... listeners) {
     try {
-      Interpreter.Options.Builder o = Interpreter.Options.builder().backend(backend(b)).threads(threads).checkInputs(true);
+      Interpreter.Options.Builder o = Interpreter.Options.builder().backend(backend(b)).threads(threads).checkInputs(true)
+          .isolated(isolate);
       for (InterpreterListener l : listeners) o.listener(l);
       return Interpreter.create(m, o.build());
     } catch (RuntimeException e) {
@@ -44,10 +45,10 @@ final class TfliteRun {
   }
 
   /** Top-1 accuracy over {@code test} (batch 1 per invoke). */
-  static JsonObject eval(Path file, Dataset test, Backend b, int threads, Pipeline.ProgressFactory progress,
+  static JsonObject eval(Path file, Dataset test, Backend b, int threads, boolean isolate, Pipeline.ProgressFactory progress,
                          java.util.function.Consumer<String> warn) throws IOException {
     DelegateCoverage.Latest coverage = new DelegateCoverage.Latest();
-    try (TfliteModel m = model(file); Interpreter it = open(m, b, threads, coverage)) {
+    try (TfliteModel m = model(file); Interpreter it = open(m, b, threads, isolate, coverage)) {
       checkClassifier(it, test, file);
       long correct = 0;
       long t0 = System.nanoTime();

@@ -77,6 +77,9 @@ class CliUserDataNativeTest {
     assertEquals(0, ev.code(), ev.toString());
     assertEquals(200, ev.json().get("count").getAsInt());
     assertTrue(ev.json().get("accuracy").getAsDouble() > 0.85, ev.toString());
+    CliRun isolated = CliRun.of("eval", "--model", int8.toString(), "--data", npz.toString(), "--isolate", "--json", "--quiet");
+    assertEquals(0, isolated.code(), isolated.toString());
+    assertEquals(ev.json().get("accuracy"), isolated.json().get("accuracy"), "TFLite in a child JVM gives the same results");
     CliRun v = CliRun.of("verify", "--model", qat.toString(), "--tflite", int8.toString(), "--data", npz.toString(), "--json", "--quiet");
     assertEquals(0, v.code(), v.toString());
     JsonObject j = v.json();

@@ -1,25 +1,20 @@
 package org.qat4j.runtime;
 
-import static org.bytedeco.tensorflowlite.global.tensorflowlite.*;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import org.bytedeco.javacpp.Pointer;
-import org.bytedeco.tensorflowlite.TfLiteInterpreter;
-import org.bytedeco.tensorflowlite.TfLiteTensor;
 
 /**
  * A TFLite interpreter over a {@link TfliteModel} on one {@link Backend}; inputs and outputs are {@link TensorView} views
  * (NHWC as stored in the model). Not thread-safe (like TFLite): concurrent use from a second thread throws instead of
  * corrupting memory. Owns the delegates it created; closing frees the interpreter first, then delegates, then
- * releases the model. Coverage and operator timings reach {@link InterpreterListener}s set in {@link Options}.
+ * releases the model. Coverage and operator timings reach {@link InterpreterListener}s set in {@link Options}. With
+ * {@link Options.Builder#isolated(boolean)} TFLite runs in a child process behind the same methods.
  *
  * <pre>{@code
  * try (TfliteModel model = TfliteModel.fromFile(path);
@@ -31,26 +26,19 @@ import org.bytedeco.tensorflowlite.TfLiteTensor;
  * }</pre>
  */
 public final class Interpreter implements AutoCloseable {
-  private final TfliteModel model;
   private final Options options;
-  private final Pointer log;
-  private final List<Delegate> delegates = new ArrayList<>();
-  private final CoverageProbe probe;
-  private final OpProfiler profiler;
   private final AtomicReference<Thread> user = new AtomicReference<>();
-  private final AtomicBoolean released = new AtomicBoolean();
-  private TfLiteInterpreter handle;
+  private Engine engine;
 
   private Interpreter(TfliteModel model, Options options) {
-    this.model = Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(model, "model");
     this.options = Objects.requireNonNull(options, "options");
-    model.retain();
-    this.log = Native.openLog();
-    this.probe = new CoverageProbe();
-    boolean timed = options.listeners().stream().anyMatch(InterpreterListener::timesOperators);
-    this.profiler = timed ? new OpProfiler(options.listeners()) : null;
+    if (options.isolated() && options.sharedDelegate() != null) {
+      throw new IllegalArgumentException("an isolated interpreter cannot use a shared Delegate (it lives in this "
+          + "process); set the backend instead");
+    }
+    this.engine = options.isolated() ? new ChildEngine(model, options) : new InProcessEngine(model, options);
     try {
-      handle = NativeInterpreter.create(model, options, log, probe, profiler, delegates);
       reportCoverage();
     } catch (RuntimeException e) {
       close();
@@ -72,7 +60,7 @@ public final class Interpreter implements AutoCloseable {
   }
 
   private void reportCoverage() {
-    DelegateCoverage c = probe.coverage(options.backend(), model.operatorCount());
+    DelegateCoverage c = engine.coverage();
     for (InterpreterListener l : options.listeners()) {
       l.coverage(c);
     }
@@ -85,12 +73,12 @@ public final class Interpreter implements AutoCloseable {
 
   /** Number of model inputs: {@code for (int i = 0; i < it.inputCount(); i++) it.input(i)...}. */
   public int inputCount() {
-    return enter(() -> TfLiteInterpreterGetInputTensorCount(handle));
+    return enter(() -> engine.count(TensorView.Role.INPUT));
   }
 
   /** Number of model outputs. */
   public int outputCount() {
-    return enter(() -> TfLiteInterpreterGetOutputTensorCount(handle));
+    return enter(() -> engine.count(TensorView.Role.OUTPUT));
   }
 
   /** Input {@code i} (checked against {@link #inputCount()}): {@code it.input(0).write(pixels)}. */
@@ -125,17 +113,17 @@ public final class Interpreter implements AutoCloseable {
 
   private TensorView view(TensorView.Role role, int index) {
     return enter(() -> {
-      nativeTensor(role, index);
+      engine.meta(role, index);
       return new TensorView(this, role, index);
     });
   }
 
   private int indexOf(String name, TensorView.Role role) {
     return enter(() -> {
-      int n = role == TensorView.Role.INPUT ? inputCount() : outputCount();
+      int n = engine.count(role);
       List<String> names = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        String s = TensorIO.meta(nativeTensor(role, i), role.label(i)).name();
+        String s = engine.meta(role, i).name();
         if (s.equals(name)) {
           return i;
         }
@@ -148,7 +136,7 @@ public final class Interpreter implements AutoCloseable {
 
   /** Runs the model on the current inputs: {@code it.input(0).write(x); it.invoke(); it.output(0).readFloats()}. */
   public void invoke() {
-    run(() -> check(TfLiteInterpreterInvoke(handle), "TfLiteInterpreterInvoke"));
+    run(() -> engine.invoke());
   }
 
   /**
@@ -168,41 +156,18 @@ public final class Interpreter implements AutoCloseable {
           + " and " + elems + " elements (limits: rank 1..8, 2^28 elements)");
     }
     run(() -> {
-      nativeTensor(TensorView.Role.INPUT, i);
-      check(TfLiteInterpreterResizeInputTensor(handle, i, shape, shape.length), "TfLiteInterpreterResizeInputTensor");
-      check(TfLiteInterpreterAllocateTensors(handle), "TfLiteInterpreterAllocateTensors after resize");
-      AllocationCheck.check(handle, model.tensorCount(), "TfLiteInterpreterAllocateTensors after resize");
+      int n = engine.count(TensorView.Role.INPUT);
+      if (i < 0 || i >= n) {
+        throw TensorView.Role.INPUT.outOfRange(i, n);
+      }
+      engine.resize(i, shape.clone());
       reportCoverage();
     });
   }
 
-  /**
-   * TFLite's tensor for a view, looked up on every access: tensor pointers may move when AllocateTensors adds
-   * temporaries, so a {@link TensorView} never caches one. Call inside {@link #enter}.
-   */
-  TfLiteTensor nativeTensor(TensorView.Role role, int i) {
-    int n = switch (role) {
-      case INPUT -> TfLiteInterpreterGetInputTensorCount(handle);
-      case OUTPUT -> TfLiteInterpreterGetOutputTensorCount(handle);
-      case MODEL -> model.tensorCount();
-    };
-    if (i < 0 || i >= n) {
-      String what = role == TensorView.Role.MODEL ? "tensor" : role.name().toLowerCase(java.util.Locale.ROOT);
-      throw new IndexOutOfBoundsException(what + " index " + i + " out of range [0," + n + ")");
-    }
-    TfLiteTensor t = switch (role) {
-      case INPUT -> TfLiteInterpreterGetInputTensor(handle, i);
-      case OUTPUT -> TfLiteInterpreterGetOutputTensor(handle, i);
-      case MODEL -> TfLiteInterpreterGetTensor(handle, i);
-    };
-    if (t == null || t.isNull()) {
-      throw new TfliteException("get " + role.label(i), "TFLite returned NULL");
-    }
-    return t;
-  }
-
-  private void check(int status, String step) {
-    NativeInterpreter.check(status, step, model, log);
+  /** The engine behind this interpreter's views. Call inside {@link #enter}. */
+  Engine engine() {
+    return engine;
   }
 
   private void run(Runnable r) {
@@ -221,7 +186,7 @@ public final class Interpreter implements AutoCloseable {
           + "'; concurrent use from '" + me.getName() + "' is not allowed (create one interpreter per thread)");
     }
     try {
-      if (handle == null) {
+      if (engine == null) {
         throw new IllegalStateException("interpreter is closed");
       }
       return body.get();
@@ -237,30 +202,21 @@ public final class Interpreter implements AutoCloseable {
     run(r);
   }
 
-  /** Frees the native interpreter, then its delegates, then releases the model; a second close does nothing. */
+  /**
+   * Frees the native interpreter, then its delegates, then releases the model; a second close does nothing. An isolated
+   * interpreter ends its child process (killed if it does not exit); a crash while TFLite deletes the interpreter there
+   * throws a {@link TfliteException} naming the signal, after the child is gone.
+   */
   @Override
   public void close() {
     if (!user.compareAndSet(null, Thread.currentThread()) && user.get() != Thread.currentThread()) {
       throw new IllegalStateException("cannot close: interpreter in use by thread '" + user.get().getName() + "'");
     }
     try {
-      if (handle != null) {
-        TfLiteInterpreterDelete(handle);
-        handle = null;
-      }
-      for (Delegate d : delegates) {
-        d.releaseUse();
-      }
-      delegates.clear();
-      if (probe != null) {
-        probe.close();
-      }
-      if (profiler != null) {
-        profiler.close();
-      }
-      if (model != null && released.compareAndSet(false, true)) {
-        model.release();
-        Native.closeLog(log);
+      Engine e = engine;
+      engine = null;
+      if (e != null) {
+        e.close();
       }
     } finally {
       user.set(null);
@@ -278,6 +234,7 @@ public final class Interpreter implements AutoCloseable {
     private final Delegate sharedDelegate;
     private final List<InterpreterListener> listeners;
     private final boolean checkInputs;
+    private final boolean isolated;
 
     private Options(Builder b) {
       this.threads = b.threads;
@@ -286,6 +243,7 @@ public final class Interpreter implements AutoCloseable {
       this.sharedDelegate = b.delegate;
       this.listeners = List.copyOf(b.listeners);
       this.checkInputs = b.checkInputs;
+      this.isolated = b.isolated;
     }
 
     /** A builder starting from {@link #defaults()}. */
@@ -324,6 +282,11 @@ public final class Interpreter implements AutoCloseable {
       return checkInputs;
     }
 
+    /** True when TFLite runs in a child process (see {@link Builder#isolated(boolean)}). */
+    public boolean isolated() {
+      return isolated;
+    }
+
     /** Builder of {@link Options}. */
     public static final class Builder {
       private int threads = -1;
@@ -332,6 +295,7 @@ public final class Interpreter implements AutoCloseable {
       private Delegate delegate;
       private final List<InterpreterListener> listeners = new ArrayList<>();
       private boolean checkInputs;
+      private boolean isolated;
 
       /** Number of CPU threads (1..64) or -1 for TFLite's default. */
       public Builder threads(int n) {
@@ -372,6 +336,17 @@ public final class Interpreter implements AutoCloseable {
        */
       public Builder checkInputs(boolean on) {
         this.checkInputs = on;
+        return this;
+      }
+
+      /**
+       * Runs TFLite in a child JVM (same java and class path) so that a native crash in an untrusted model becomes a
+       * {@link TfliteException} naming the signal and the stage instead of ending this JVM. Costs a JVM start at
+       * creation and a pipe round trip per call; the model is still checked here first. Not with a shared
+       * {@link #delegate(Delegate)}. Default off. See docs/RUNTIME.md "Crash isolation".
+       */
+      public Builder isolated(boolean on) {
+        this.isolated = on;
         return this;
       }
 

@@ -29,6 +29,15 @@ final class TensorIO {
       return n;
     }
 
+    /** Throws naming the tensor unless a copy of {@code bytes} matches its byte size. */
+    void requireBytes(long bytes) {
+      if (bytes != byteSize) {
+        long elems = bytes / type.bytes();
+        throw new IllegalArgumentException(this + " needs " + elements() + " elements (" + byteSize
+            + " bytes), got " + elems + " elements (" + bytes + " bytes)");
+      }
+    }
+
     @Override
     public String toString() {
       return label + " " + type + java.util.Arrays.toString(shape) + " " + quantization;
@@ -128,11 +137,7 @@ final class TensorIO {
   }
 
   private static Pointer data(TfLiteTensor t, Meta m, long bytes) {
-    if (bytes != m.byteSize()) {
-      long elems = bytes / m.type().bytes();
-      throw new IllegalArgumentException(m + " needs " + m.elements() + " elements (" + m.byteSize()
-          + " bytes), got " + elems + " elements (" + bytes + " bytes)");
-    }
+    m.requireBytes(bytes);
     Pointer p = TfLiteTensorData(t);
     if (p == null || p.isNull()) {
       throw new TfliteException("access " + m.label(), m + " has no data (not allocated or produced by no operator)");

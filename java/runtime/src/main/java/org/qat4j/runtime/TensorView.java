@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.function.BiFunction;
-import org.bytedeco.tensorflowlite.TfLiteTensor;
 import org.qat4j.ir.DType;
 import org.qat4j.runtime.TensorIO.Meta;
 
@@ -28,6 +27,11 @@ public final class TensorView {
 
     String label(int index) {
       return this == MODEL ? "tensor " + index : name().toLowerCase(java.util.Locale.ROOT) + " " + index;
+    }
+
+    IndexOutOfBoundsException outOfRange(int index, int count) {
+      String what = this == MODEL ? "tensor" : name().toLowerCase(java.util.Locale.ROOT);
+      return new IndexOutOfBoundsException(what + " index " + index + " out of range [0," + count + ")");
     }
   }
 
@@ -73,28 +77,28 @@ public final class TensorView {
 
   /** Writes a FLOAT32 tensor, e.g. {@code it.input(0).write(new float[] {1, 2, 3, 4})}. */
   public void write(float[] src) {
-    access(true, (t, m) -> {
+    access(true, (e, m) -> {
       requireType(m, "float[]", DType.FLOAT32);
       checkFinite(m, src);
-      TensorIO.write(t, m, src);
+      e.write(role, index, m, src);
       return null;
     });
   }
 
   /** Writes an INT8, UINT8 or BOOL tensor with raw bytes, e.g. {@code it.input(0).write(quantizedPixels)}. */
   public void write(byte[] src) {
-    access(true, (t, m) -> {
+    access(true, (e, m) -> {
       requireType(m, "byte[]", DType.INT8, DType.UINT8, DType.BOOL);
-      TensorIO.write(t, m, src);
+      e.write(role, index, m, src);
       return null;
     });
   }
 
   /** Writes an INT32 tensor, e.g. {@code it.input("ids").write(tokenIds)}. */
   public void write(int[] src) {
-    access(true, (t, m) -> {
+    access(true, (e, m) -> {
       requireType(m, "int[]", DType.INT32);
-      TensorIO.write(t, m, src);
+      e.write(role, index, m, src);
       return null;
     });
   }
@@ -106,8 +110,8 @@ public final class TensorView {
   public void write(ByteBuffer src) {
     byte[] tmp = new byte[src.remaining()];
     src.duplicate().get(tmp);
-    access(true, (t, m) -> {
-      TensorIO.write(t, m, tmp);
+    access(true, (e, m) -> {
+      e.write(role, index, m, tmp);
       return null;
     });
   }
@@ -118,56 +122,56 @@ public final class TensorView {
    * infinities are rejected, naming the tensor and the element index.
    */
   public void writeReal(float[] real) {
-    access(true, (t, m) -> {
+    access(true, (e, m) -> {
       if (m.type() == DType.FLOAT32) {
         checkFinite(m, real);
-        TensorIO.write(t, m, real);
+        e.write(role, index, m, real);
         return null;
       }
       requireType(m, "real float[]", DType.FLOAT32, DType.INT8, DType.UINT8);
       checkFinite(m, real);
-      TensorIO.write(t, m, AffineCodec.quantize(real, m.quantization(), m.type()));
+      e.write(role, index, m, AffineCodec.quantize(real, m.quantization(), m.type()));
       return null;
     });
   }
 
   /** Reads a FLOAT32 tensor, e.g. {@code float[] logits = it.output(0).readFloats()}. */
   public float[] readFloats() {
-    return access(false, (t, m) -> {
+    return access(false, (e, m) -> {
       requireType(m, "float[]", DType.FLOAT32);
-      return TensorIO.readFloats(t, m);
+      return e.readFloats(role, index, m);
     });
   }
 
   /** Reads an INT8, UINT8 or BOOL tensor's raw bytes, e.g. {@code byte[] q = it.output(0).readBytes()}. */
   public byte[] readBytes() {
-    return access(false, (t, m) -> {
+    return access(false, (e, m) -> {
       requireType(m, "byte[]", DType.INT8, DType.UINT8, DType.BOOL);
-      return TensorIO.readBytes(t, m);
+      return e.readBytes(role, index, m);
     });
   }
 
   /** Reads an INT32 tensor, e.g. {@code int[] ids = it.output(1).readInts()}. */
   public int[] readInts() {
-    return access(false, (t, m) -> {
+    return access(false, (e, m) -> {
       requireType(m, "int[]", DType.INT32);
-      return TensorIO.readInts(t, m);
+      return e.readInts(role, index, m);
     });
   }
 
   /** Raw bytes of any element type in TFLite's order, as a little-endian buffer: {@code buf.getFloat(0)}. */
   public ByteBuffer readBuffer() {
-    return ByteBuffer.wrap(access(false, TensorIO::readBytes)).order(ByteOrder.LITTLE_ENDIAN);
+    return ByteBuffer.wrap(access(false, (e, m) -> e.readBytes(role, index, m))).order(ByteOrder.LITTLE_ENDIAN);
   }
 
   /** Real values, dequantized with the tensor's own parameters when it is INT8/UINT8: {@code o.readReal()}. */
   public float[] readReal() {
-    return access(false, (t, m) -> {
+    return access(false, (e, m) -> {
       if (m.type() == DType.FLOAT32) {
-        return TensorIO.readFloats(t, m);
+        return e.readFloats(role, index, m);
       }
       requireType(m, "real float[]", DType.FLOAT32, DType.INT8, DType.UINT8);
-      return AffineCodec.dequantize(TensorIO.readBytes(t, m), m.quantization(), m.type());
+      return AffineCodec.dequantize(e.readBytes(role, index, m), m.quantization(), m.type());
     });
   }
 
@@ -178,17 +182,17 @@ public final class TensorView {
   }
 
   private Meta meta() {
-    return access(false, (t, m) -> m);
+    return access(false, (e, m) -> m);
   }
 
-  private <T> T access(boolean write, BiFunction<TfLiteTensor, Meta, T> body) {
+  private <T> T access(boolean write, BiFunction<Engine, Meta, T> body) {
     return owner.enter(() -> {
-      TfLiteTensor t = owner.nativeTensor(role, index);
-      Meta m = TensorIO.meta(t, role.label(index));
+      Engine e = owner.engine();
+      Meta m = e.meta(role, index);
       if (write && role != Role.INPUT) {
         throw new IllegalStateException("cannot write " + m.label() + ": only inputs are writable");
       }
-      return body.apply(t, m);
+      return body.apply(e, m);
     });
   }
 

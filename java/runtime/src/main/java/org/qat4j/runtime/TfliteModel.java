@@ -87,6 +87,16 @@ public final class TfliteModel implements AutoCloseable {
     interpreters++;
   }
 
+  /** A copy of the model bytes (for an isolated interpreter's child); fails once the model is closed. */
+  synchronized byte[] bytes() {
+    if (closed || bytes == null) {
+      throw new IllegalStateException("model is closed");
+    }
+    byte[] out = new byte[(int) byteSize];
+    bytes.position(0).get(out);
+    return out;
+  }
+
   synchronized TfLiteModel retainedHandle() {
     if (interpreters == 0 || handle == null) {
       throw new IllegalStateException("model handle used without retain()");
