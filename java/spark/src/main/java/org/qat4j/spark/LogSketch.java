@@ -63,9 +63,12 @@ public final class LogSketch implements Serializable {
     return c;
   }
 
-  /** Estimate of the {@code rank}-th smallest value (0-based), clamped to the exact min and max. */
+  /** Estimate of the {@code rank}-th smallest value (0-based), clamped to the exact min and max; the extremes are exact. */
   public double valueAt(long rank) {
-    if (rank < 0 || rank >= count()) throw new IllegalArgumentException("rank " + rank + " outside [0, " + count() + ")");
+    long n = count();
+    if (rank < 0 || rank >= n) throw new IllegalArgumentException("rank " + rank + " outside [0, " + n + ")");
+    if (rank == 0) return min;
+    if (rank == n - 1) return max;
     long seen = 0;
     for (int i = neg.length - 1; i >= 0; i--) {
       seen += neg[i];
