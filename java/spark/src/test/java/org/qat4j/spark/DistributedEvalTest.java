@@ -44,6 +44,18 @@ class DistributedEvalTest {
     assertEquals(single, DistributedEval.run(f.sc, f.int8, f.test, Backend.XNNPACK, 4));
   }
 
+  @Test void tasksRunWhereTheMasterSays() throws Exception {
+    Fixtures f = Fixtures.get();
+    long driver = ProcessHandle.current().pid();
+    java.util.Set<Long> pids = new java.util.HashSet<>(f.sc.parallelize(java.util.List.of(1, 2, 3, 4, 5, 6), 6)
+        .map(i -> ProcessHandle.current().pid()).collect());
+    if (f.sc.master().startsWith("local-cluster")) {
+      assertTrue(!pids.contains(driver) && pids.size() >= 1, "executor JVMs " + pids + " are not the driver " + driver);
+    } else {
+      assertEquals(java.util.Set.of(driver), pids, "local master: tasks run in the driver JVM");
+    }
+  }
+
   @Test void partitionRangesAreContiguousAndAligned() {
     var r = DataRef.ranges(600, 7, 64);
     assertEquals(0, r.get(0)[0]);

@@ -27,7 +27,7 @@ import org.qat4j.tflite.TfliteWriter;
 
 /**
  * Shared test material, built once per JVM: a small CNN trained briefly on real Fashion-MNIST, its
- * saved-model bytes, its QAT int8 export (int8 I/O), and one local[2] Spark context.
+ * saved-model bytes, its QAT int8 export (int8 I/O), and one Spark context (local[2] unless {@code qat4j.spark.master} says otherwise).
  */
 final class Fixtures {
   static final int TEST_SAMPLES = 600;
@@ -57,7 +57,8 @@ final class Fixtures {
     qat = Quantize.model(model);
     qat.calibrate(DistributedPtq.batches(tr, 0, 256, 64));
     int8 = TfliteWriter.write(Int8Lowering.lower(qat, DType.INT8));
-    sc = SparkContexts.open("local[2]", "qat4j-spark-tests");
+    // -Dqat4j.spark.master=local-cluster[2,1,1024] runs every test on two separate executor JVMs (docs/SCALE.md)
+    sc = SparkContexts.open(System.getProperty("qat4j.spark.master", "local[2]"), "qat4j-spark-tests");
     Runtime.getRuntime().addShutdownHook(new Thread(sc::close));
   }
 
