@@ -44,8 +44,9 @@ public record DataRef(String path, UserData.Split split, int[] sampleShape, Stri
   /** Inputs only (labels not read): calibration. */
   public DataRef inputsOnly() { return new DataRef(path, split, sampleShape, labelColumn, false, limit); }
 
-  /** The samples, loaded once per JVM (driver or executor). */
+  /** The samples, loaded once per JVM (driver or executor); only the two most recent data sets stay cached. */
   public Dataset load() {
+    if (!LOADED.containsKey(this) && LOADED.size() >= 2) LOADED.clear(); // running tasks keep their own reference
     return LOADED.computeIfAbsent(this, r -> {
       try {
         Dataset d = UserData.load(Path.of(r.path), r.split, new DataSpec(r.sampleShape, null, r.labelColumn, r.labels));

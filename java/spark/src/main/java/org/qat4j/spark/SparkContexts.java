@@ -42,6 +42,7 @@ public final class SparkContexts {
       conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
     }
     current = new JavaSparkContext(conf);
+    current.setLogLevel("WARN");
     return current;
   }
 }

@@ -91,6 +91,11 @@ public final class SparkMain {
     return 0;
   }
 
+  /** Bins 0..max (the overflow bin last when max >= 256): the JSON stays short. */
+  static long[] upToMax(LsbHistogram h) {
+    return java.util.Arrays.copyOf(h.bins(), (int) Math.min(LsbHistogram.BINS, h.max() + 1));
+  }
+
   @Command(name = "eval", mixinStandardHelpOptions = true, description = "Top-1 accuracy and confusion matrix of a .tflite classifier.")
   static final class Eval implements Callable<Integer> {
     @Mixin SparkOption spark;
@@ -145,8 +150,8 @@ public final class SparkMain {
         m.put("accuracy_int8", v.int8Builtin().accuracy());
         m.put("accuracy_int8_xnnpack", v.int8Xnnpack().accuracy());
         m.put("accuracy_simulator", v.simulator().accuracy());
-        m.put("lsb_histogram_builtin", v.builtin().bins());
-        m.put("lsb_histogram_xnnpack", v.xnnpack().bins());
+        m.put("lsb_histogram_builtin", upToMax(v.builtin()));
+        m.put("lsb_histogram_xnnpack", upToMax(v.xnnpack()));
         m.put("master", s.sc().master());
         return print(spark, m, String.format("BUILTIN bit-exact %d/%d (max %d LSB), XNNPACK bit-exact %d/%d (max %d LSB), int8 accuracy %.4f",
             v.builtin().exact(), v.builtin().count(), v.builtin().max(), v.xnnpack().exact(), v.xnnpack().count(), v.xnnpack().max(),
