@@ -54,6 +54,8 @@ final class DataOption {
       exists(testData, "--test-data");
     } else if (format(dir(), "--data") != UserData.Format.IDX) {
       throw CliException.usage("--test-data: needed when --data is not an IDX folder (only IDX folders carry their own test split)");
+    } else {
+      Args.dataDir(dir(), "--data"); // all four IDX files present: fail before the training set is read
     }
     if (valData != null) exists(valData, "--val-data");
   }

@@ -168,7 +168,7 @@ final class CliBadInputRows {
     String k = "bad dataset";
     String train = "train --model reference-cnn --epochs 1 --limit 64" + QOUT + " --data ";
     row(k, "missing folder", train + "{f:no-such-data}", 2, "--data: no such file or folder");
-    row(k, "folder lacking a file", train + "{f:data-missing}", 2, "t10k-labels-idx1-ubyte[.gz] not found");
+    row(k, "folder lacking a file", train + "{f:data-missing}", 2, "lacks t10k-labels-idx1-ubyte");
     row(k, "IDX with a wrong magic number", train + "{f:data-badmagic}", 2, "wrong IDX magic number");
     row(k, "IDX truncated", train + "{f:data-truncated}", 2, "truncated");
     row(k, "label count differs from image count", train + "{f:data-count}", 2, "count mismatch");
