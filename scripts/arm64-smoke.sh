@@ -19,7 +19,7 @@ cli() { # NAME ARGS...: runs the CLI with --json on the arm64 JVM, JSON into $T/
   echo "arm64 smoke: $name ok ($(( ($(date +%s%3N) - t0) / 1000 )) s)" >&2
 }
 expect() { # NAME PATTERN: the JSON of NAME contains PATTERN
-  grep -q -E "$2" "$T/$1.json" || { echo "arm64 smoke: $1: no match for $2 in:" >&2; cat "$T/$1.json" >&2; exit 1; }
+  grep -q -i -E "$2" "$T/$1.json" || { echo "arm64 smoke: $1: no match for $2 in:" >&2; cat "$T/$1.json" >&2; exit 1; }
 }
 cli export export --in zoo:reference-cnn --format int8 --out "$T/m.tflite"
 cli inspect inspect "$T/m.tflite";                         expect inspect '"op": ?"CONV_2D"'
