@@ -7,22 +7,19 @@ import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
-import org.bytedeco.tensorflowlite.Init_TfLiteOpaqueContext_BytePointer_long;
 import org.bytedeco.tensorflowlite.Reporter_Pointer_BytePointer_Pointer;
-import org.bytedeco.tensorflowlite.TfLiteOpaqueContext;
 import org.bytedeco.tensorflowlite.global.tensorflowlite;
 
 /**
  * Native plumbing shared by the runtime: library loading, TFLite error capture (formatted in C by {@link CReporter}
- * when qat4j's JNI library is loaded, else a Java fallback keeping the raw format), and calls of exported but unbound
- * C functions through already-compiled JavaCPP function-pointer thunks.
+ * when qat4j's JNI library is loaded, else a Java fallback keeping the raw format), and the path of the loaded TFLite
+ * library (where qat4j's C helpers look up exported but unbound functions).
  */
 final class Native {
   private static final Map<Long, StringBuilder> LOGS = new ConcurrentHashMap<>();
   private static final AtomicLong IDS = new AtomicLong(1);
-  private static final boolean X86_64 = "amd64".equals(System.getProperty("os.arch"))
-      || "x86_64".equals(System.getProperty("os.arch"));
   private static volatile Reporter_Pointer_BytePointer_Pointer reporter;
+  private static volatile String libraryPath;
 
   private Native() {
   }
@@ -33,12 +30,18 @@ final class Native {
       return;
     }
     try {
-      Loader.load(tensorflowlite.class);
+      libraryPath = Loader.load(tensorflowlite.class);
     } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
       throw new TfliteException("load TFLite", "unavailable because the JavaCPP tensorflow-lite natives for "
           + Loader.getPlatform() + " could not be loaded: " + e.getMessage(), e);
     }
     reporter = CReporter.available() ? CReporter.reporter() : javaReporter();
+  }
+
+  /** File of the loaded TFLite JNI library (TFLite is linked into it statically); loads it first. */
+  static String libraryPath() {
+    load();
+    return libraryPath;
   }
 
   /** Fallback without qat4j's JNI library: a Java callback that can keep only the raw format. */
@@ -132,24 +135,11 @@ final class Native {
     return format.getString();
   }
 
-  /** Calls {@code void* f(void*)} at {@code fn}; any extra argument registers are ignored by the callee. */
-  static Pointer callPointerFn(Pointer fn, Pointer arg) {
-    try (PointerPointer<Pointer> slot = thunkSlot(fn)) {
-      Pointer r = new Init_TfLiteOpaqueContext_BytePointer_long(slot).call(new TfLiteOpaqueContext(arg), null, 0L);
-      return r == null ? null : at(r.address());
-    }
-  }
-
   /** JavaCPP function-pointer objects point at a wrapper whose first word is the C function pointer. */
   static PointerPointer<Pointer> thunkSlot(Pointer fn) {
     PointerPointer<Pointer> slot = new PointerPointer<>(1);
     slot.put(0, fn);
     return slot;
-  }
-
-  /** True when struct-returning C functions can be called through a pointer-argument thunk (SysV x86-64 sret). */
-  static boolean sretInFirstArgument() {
-    return X86_64;
   }
 
   /** A pointer with a given raw address (user data keys, sizes passed as pointer-width integers). */

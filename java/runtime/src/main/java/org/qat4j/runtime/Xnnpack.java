@@ -1,85 +1,76 @@
 package org.qat4j.runtime;
 
 import java.util.Map;
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
+import org.qat4j.runtime.edgetpu.internal.EdgeTpuShimLib;
 
 /**
- * Creates the XNNPACK delegate, which the preset exports but does not bind: the functions are found with
- * {@link Loader#addressof(String)} and called through existing JavaCPP thunks (tflite-format.md §3).
+ * Creates the XNNPACK delegate through qat4j's C helper ({@code native/xnnpack_shim.c}, bound by the JavaCPP preset):
+ * the helper fills TFLite's {@code TfLiteXNNPackDelegateOptions} by field name, so no struct layout or return ABI is
+ * assumed in Java and the same code runs on x86-64 and arm64. Unavailable, with the reason, when qat4j's JNI library
+ * is not built or the loaded TFLite lacks XNNPACK.
  */
 final class Xnnpack {
   static final String KERNEL_NAME = "TfLiteXNNPackDelegate";
-  static final int FLAG_QS8 = 0x1;
-  static final int FLAG_QU8 = 0x2;
-  static final int FLAG_FORCE_FP16 = 0x4;
-  /** Generous upper bound of sizeof(TfLiteXNNPackDelegateOptions) in TFLite 2.20 (56 bytes measured: threads, flags, cache, …, fd = -1 at offset 40). */
-  private static final int OPTIONS_BYTES = 256;
+  /** Null once bound; else why XNNPACK is unavailable. Guarded by the class lock. */
+  private static String unavailable = "not bound yet";
 
   private Xnnpack() {
   }
 
   static Delegate.Handle create(int threads, Map<String, String> options) {
-    Native.load();
-    Pointer create = Loader.addressof("TfLiteXNNPackDelegateCreate");
-    Pointer delete = Loader.addressof("TfLiteXNNPackDelegateDelete");
-    Pointer defaults = Loader.addressof("TfLiteXNNPackDelegateOptionsDefault");
-    if (create == null || delete == null || defaults == null) {
-      throw new TfliteException("create XNNPACK delegate", "unavailable because TfLiteXNNPackDelegateCreate/Delete/"
-          + "OptionsDefault are not exported by the loaded TFLite library");
+    bind();
+    boolean qu8 = Boolean.parseBoolean(options.getOrDefault("qu8", "true"));
+    boolean fp16 = Boolean.parseBoolean(options.getOrDefault("force_fp16", "false"));
+    Pointer delegate = EdgeTpuShimLib.qat4j_xnnpack_create(threads, 1, qu8 ? 1 : 0, fp16 ? 1 : 0);
+    if (delegate == null || delegate.isNull()) {
+      throw new TfliteException("TfLiteXNNPackDelegateCreate", "returned NULL");
     }
-    if (!Native.sretInFirstArgument()) {
-      throw new TfliteException("create XNNPACK delegate", "unavailable because calling "
-          + "TfLiteXNNPackDelegateOptionsDefault without own JNI needs the x86-64 SysV ABI (os.arch="
-          + System.getProperty("os.arch") + ")");
-    }
-    int flags = FLAG_QS8 | FLAG_QU8;
-    if (Boolean.parseBoolean(options.getOrDefault("force_fp16", "false"))) {
-      flags |= FLAG_FORCE_FP16;
-    }
-    if (!Boolean.parseBoolean(options.getOrDefault("qu8", "true"))) {
-      flags &= ~FLAG_QU8;
-    }
-    try (BytePointer opts = new BytePointer(OPTIONS_BYTES)) {
-      opts.fill(0);
-      Native.callPointerFn(defaults, opts);
-      if (threads > 0) {
-        opts.putInt(0, threads);
+    long address = delegate.address();
+    return new Delegate.Handle() {
+      @Override
+      public long address() {
+        return address;
       }
-      opts.putInt(4, opts.getInt(4) | flags);
-      Pointer delegate = Native.callPointerFn(create, opts);
-      if (delegate == null || delegate.isNull()) {
-        throw new TfliteException("TfLiteXNNPackDelegateCreate", "returned NULL");
+
+      @Override
+      public String kernelName() {
+        return KERNEL_NAME;
       }
-      long address = delegate.address();
-      return new Delegate.Handle() {
-        @Override
-        public long address() {
-          return address;
-        }
 
-        @Override
-        public String kernelName() {
-          return KERNEL_NAME;
-        }
-
-        @Override
-        public void free() {
-          Native.callPointerFn(delete, Native.at(address));
-        }
-      };
-    }
+      @Override
+      public void free() {
+        EdgeTpuShimLib.qat4j_xnnpack_delete(Native.at(address));
+      }
+    };
   }
 
-  /** Raw defaults as TFLite fills them (test and diagnostics). */
+  /** TFLite's default {num_threads, flags} as the loaded library fills them (tests and diagnostics). */
   static int[] defaultThreadsAndFlags() {
-    Native.load();
-    Pointer defaults = Loader.addressof("TfLiteXNNPackDelegateOptionsDefault");
-    try (BytePointer opts = new BytePointer(OPTIONS_BYTES)) {
-      opts.fill(0);
-      Native.callPointerFn(defaults, opts);
-      return new int[] {opts.getInt(0), opts.getInt(4)};
+    bind();
+    return new int[] {EdgeTpuShimLib.qat4j_xnnpack_default_threads(), EdgeTpuShimLib.qat4j_xnnpack_default_flags()};
+  }
+
+  /** Finds XNNPACK's functions in the loaded TFLite library once; throws "unavailable because …" otherwise. */
+  private static synchronized void bind() {
+    if (unavailable == null) {
+      return;
+    }
+    String path = Native.libraryPath();
+    if (!CReporter.available()) {
+      unavailable = "qat4j's JNI library (native/xnnpack_shim.c) is not available: " + CReporter.unavailableReason();
+    } else {
+      try {
+        Loader.load(EdgeTpuShimLib.class);
+        String why = EdgeTpuShimLib.qat4j_xnnpack_bind(path);
+        unavailable = why == null ? null : why + " (" + path + ")";
+      } catch (LinkageError e) {
+        unavailable = "qat4j's JNI library lacks the XNNPACK helper: " + e;
+      }
+    }
+    if (unavailable != null) {
+      throw new TfliteException("create XNNPACK delegate", "unavailable because " + unavailable);
     }
   }
 }
