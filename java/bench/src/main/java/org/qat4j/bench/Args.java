@@ -11,7 +11,8 @@ final class Args {
 
   Args(String[] args) {
     for (String a : args) {
-      if (!a.startsWith("--") || !a.contains("=")) throw new IllegalArgumentException("expected --key=value, got '" + a + "'");
+      if (!a.startsWith("--") || !a.contains("="))
+        throw new IllegalArgumentException("expected --key=value, got '" + a + "'");
       values.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
     }
   }
@@ -30,5 +31,7 @@ final class Args {
     }
   }
 
-  List<String> list(String key, String fallback) { return List.of(get(key, fallback).split(",")); }
+  List<String> list(String key, String fallback) {
+    return List.of(get(key, fallback).split(","));
+  }
 }

@@ -22,7 +22,8 @@ import org.qat4j.core.layers.Padding;
 
 /**
  * DepthwiseConv2D 3×3 SAME forward and backward (training mode) on MobileNet-style NHWC shapes
- * "N.H.W.C.multiplier". Time per call; GFLOP/s = 2·9·outputs / time (backward counts dW and dX: twice).
+ * "N.H.W.C.multiplier". Time per call; GFLOP/s = 2·9·outputs / time (backward counts dW and dX:
+ * twice).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -44,7 +45,10 @@ public class DepthwiseBench {
   @Setup
   public void setup() {
     String[] s = shape.split("\\.");
-    int n = Integer.parseInt(s[0]), h = Integer.parseInt(s[1]), w = Integer.parseInt(s[2]), c = Integer.parseInt(s[3]);
+    int n = Integer.parseInt(s[0]),
+        h = Integer.parseInt(s[1]),
+        w = Integer.parseInt(s[2]),
+        c = Integer.parseInt(s[3]);
     int mult = Integer.parseInt(s[4]);
     Parallel.setThreads(threads);
     layer = new DepthwiseConv2D("dw", 3, 3).padding(Padding.SAME).depthMultiplier(mult);
@@ -56,7 +60,9 @@ public class DepthwiseBench {
   }
 
   @Benchmark
-  public Tensor forward() { return layer.forward(new Tensor[] {x}, ctx); }
+  public Tensor forward() {
+    return layer.forward(new Tensor[] {x}, ctx);
+  }
 
   @Benchmark
   public Tensor[] forwardBackward() {

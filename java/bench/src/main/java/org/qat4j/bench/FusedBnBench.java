@@ -25,8 +25,8 @@ import org.qat4j.core.layers.ReLU;
 
 /**
  * BatchNormalization → ReLU → MaxPool 2×2 in training mode on the reference CNN's shapes
- * ("N.H.W.C": bn1 64.26.26.32, bn2 64.11.11.64), fused ({@link BnActPool}, as Model runs it) against
- * the three separate layers. Time per call; forwardBackward includes the input gradient.
+ * ("N.H.W.C": bn1 64.26.26.32, bn2 64.11.11.64), fused ({@link BnActPool}, as Model runs it)
+ * against the three separate layers. Time per call; forwardBackward includes the input gradient.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -51,7 +51,10 @@ public class FusedBnBench {
   @Setup
   public void setup() {
     String[] s = shape.split("\\.");
-    int n = Integer.parseInt(s[0]), h = Integer.parseInt(s[1]), w = Integer.parseInt(s[2]), c = Integer.parseInt(s[3]);
+    int n = Integer.parseInt(s[0]),
+        h = Integer.parseInt(s[1]),
+        w = Integer.parseInt(s[2]),
+        c = Integer.parseInt(s[3]);
     Parallel.setThreads(threads);
     bn = new BatchNormalization("bn");
     bn.build(new int[][] {{h, w, c}}, new SplittableRandom(1));
@@ -65,7 +68,9 @@ public class FusedBnBench {
   }
 
   @Benchmark
-  public Tensor fusedForward() { return fused.forward(x, ctx); }
+  public Tensor fusedForward() {
+    return fused.forward(x, ctx);
+  }
 
   @Benchmark
   public Tensor fusedForwardBackward() {
@@ -75,7 +80,8 @@ public class FusedBnBench {
 
   @Benchmark
   public Tensor separateForward() {
-    return pool.forward(new Tensor[] {relu.forward(new Tensor[] {bn.forward(new Tensor[] {x}, ctx)}, ctx)}, ctx);
+    return pool.forward(
+        new Tensor[] {relu.forward(new Tensor[] {bn.forward(new Tensor[] {x}, ctx)}, ctx)}, ctx);
   }
 
   @Benchmark

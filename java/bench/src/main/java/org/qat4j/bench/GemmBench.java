@@ -20,9 +20,9 @@ import org.qat4j.core.gemm.OpenBlasGemm;
 
 /**
  * The two sgemm paths (OpenBLAS through JavaCPP, pure Java) on the im2col shapes the layers issue:
- * forward {@code cols[M,K]·W[K,N]}, weight gradient {@code colsᵀ·dY} and input gradient {@code dY·Wᵀ}.
- * Shapes "M.K.N": reference CNN at batch 64 (conv1, conv2, dense1) and MobileNetV1/ResNet-50 layers
- * at batch 1 (224 input). Time per call; GFLOP/s = 2·M·N·K / time.
+ * forward {@code cols[M,K]·W[K,N]}, weight gradient {@code colsᵀ·dY} and input gradient {@code
+ * dY·Wᵀ}. Shapes "M.K.N": reference CNN at batch 64 (conv1, conv2, dense1) and
+ * MobileNetV1/ResNet-50 layers at batch 1 (224 input). Time per call; GFLOP/s = 2·M·N·K / time.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -52,17 +52,41 @@ public class GemmBench {
   public void setup() {
     String[] s = shape.split("\\.");
     int mm = Integer.parseInt(s[0]), kk = Integer.parseInt(s[1]), nn = Integer.parseInt(s[2]);
-    gemm = switch (impl) {
-      case "openblas" -> new OpenBlasGemm();
-      case "java" -> new JavaGemm();
-      default -> throw new IllegalArgumentException("impl must be openblas or java, got " + impl);
-    };
+    gemm =
+        switch (impl) {
+          case "openblas" -> new OpenBlasGemm();
+          case "java" -> new JavaGemm();
+          default ->
+              throw new IllegalArgumentException("impl must be openblas or java, got " + impl);
+        };
     gemm.setThreads(threads);
     switch (pass) {
-      case "forward" -> { m = mm; k = kk; n = nn; a = random(mm, kk); b = random(kk, nn); }
-      case "weightGrad" -> { m = kk; k = mm; n = nn; ta = true; a = random(mm, kk); b = random(mm, nn); }
-      case "inputGrad" -> { m = mm; k = nn; n = kk; tb = true; a = random(mm, nn); b = random(kk, nn); }
-      default -> throw new IllegalArgumentException("pass must be forward, weightGrad or inputGrad, got " + pass);
+      case "forward" -> {
+        m = mm;
+        k = kk;
+        n = nn;
+        a = random(mm, kk);
+        b = random(kk, nn);
+      }
+      case "weightGrad" -> {
+        m = kk;
+        k = mm;
+        n = nn;
+        ta = true;
+        a = random(mm, kk);
+        b = random(mm, nn);
+      }
+      case "inputGrad" -> {
+        m = mm;
+        k = nn;
+        n = kk;
+        tb = true;
+        a = random(mm, nn);
+        b = random(kk, nn);
+      }
+      default ->
+          throw new IllegalArgumentException(
+              "pass must be forward, weightGrad or inputGrad, got " + pass);
     }
     c = Tensor.zeros(m, n);
   }

@@ -25,15 +25,17 @@ import org.qat4j.core.zoo.Zoo;
 /**
  * One training step (forward, softmax cross-entropy, backward, Adam update) as the Trainer runs it,
  * on the reference CNN or MobileNetMini, NHWC [batch, 28, 28, 1] inputs with random labels and the
- * process-default GEMM path ({@code -Dqat4j.gemm=java} forces pure Java). Time per step;
- * images/s = batch / time.
+ * process-default GEMM path ({@code -Dqat4j.gemm=java} forces pure Java). Time per step; images/s =
+ * batch / time.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx2g", "--enable-native-access=ALL-UNNAMED"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx2g", "--enable-native-access=ALL-UNNAMED"})
 public class TrainStepBench {
   @Param({"reference-cnn", "mobilenet-mini"})
   public String model;

@@ -17,8 +17,8 @@ import org.qat4j.quant.ptq.Ptq;
 import org.qat4j.tflite.TfliteWriter;
 
 /**
- * Writes a zoo architecture as float32 and full-int8 .tflite files: initialised weights, int8 by PTQ
- * (min/max) on generated smooth images, so size and latency figures need no training run.
+ * Writes a zoo architecture as float32 and full-int8 .tflite files: initialised weights, int8 by
+ * PTQ (min/max) on generated smooth images, so size and latency figures need no training run.
  */
 final class ZooExports {
   /** The two files of one model and the seconds the int8 calibration took. */
@@ -41,7 +41,8 @@ final class ZooExports {
   /** The files a previous {@link #export} wrote (calibration time unknown: NaN). */
   static Pair existing(String name, Path dir) {
     Path f = dir.resolve(name + "_float.tflite"), q = dir.resolve(name + "_int8.tflite");
-    if (!Files.isRegularFile(f) || !Files.isRegularFile(q)) throw new IllegalArgumentException("--export=false: " + f + " or " + q + " is missing");
+    if (!Files.isRegularFile(f) || !Files.isRegularFile(q))
+      throw new IllegalArgumentException("--export=false: " + f + " or " + q + " is missing");
     return new Pair(name, f, q, Double.NaN);
   }
 
@@ -58,27 +59,35 @@ final class ZooExports {
     for (int start = 0; start < count; start += batch) {
       int n = Math.min(batch, count - start);
       float[] v = new float[n * per];
-      for (int i = 0; i < n; i++) for (int ch = 0; ch < c; ch++) paint(r, v, i * per, h, w, c, ch, signed);
+      for (int i = 0; i < n; i++)
+        for (int ch = 0; ch < c; ch++) paint(r, v, i * per, h, w, c, ch, signed);
       out.add(Tensor.of(v, n, h, w, c));
     }
     return out;
   }
 
-  private static void paint(SplittableRandom r, float[] v, int off, int h, int w, int c, int ch, boolean signed) {
+  private static void paint(
+      SplittableRandom r, float[] v, int off, int h, int w, int c, int ch, boolean signed) {
     double[] fx = new double[3], fy = new double[3], ph = new double[3], amp = new double[3];
     for (int k = 0; k < 3; k++) {
-      fx[k] = r.nextDouble(-4, 4); fy[k] = r.nextDouble(-4, 4); ph[k] = r.nextDouble(0, 2 * Math.PI);
+      fx[k] = r.nextDouble(-4, 4);
+      fy[k] = r.nextDouble(-4, 4);
+      ph[k] = r.nextDouble(0, 2 * Math.PI);
       amp[k] = r.nextDouble(0.1, 0.35);
     }
-    double bx = r.nextDouble(0.2, 0.8) * w, by = r.nextDouble(0.2, 0.8) * h, br = r.nextDouble(0.1, 0.4) * Math.max(h, w);
+    double bx = r.nextDouble(0.2, 0.8) * w,
+        by = r.nextDouble(0.2, 0.8) * h,
+        br = r.nextDouble(0.1, 0.4) * Math.max(h, w);
     double ba = r.nextDouble(-0.5, 0.5), base = r.nextDouble(0.3, 0.7);
-    for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) {
-      double s = base;
-      for (int k = 0; k < 3; k++) s += amp[k] * Math.sin(2 * Math.PI * (fx[k] * x / w + fy[k] * y / h) + ph[k]);
-      double d2 = ((x - bx) * (x - bx) + (y - by) * (y - by)) / (br * br);
-      s += ba * Math.exp(-d2) + 0.02 * r.nextGaussian();
-      s = Math.min(1, Math.max(0, s));
-      v[off + (y * w + x) * c + ch] = (float) (signed ? 2 * s - 1 : s);
-    }
+    for (int y = 0; y < h; y++)
+      for (int x = 0; x < w; x++) {
+        double s = base;
+        for (int k = 0; k < 3; k++)
+          s += amp[k] * Math.sin(2 * Math.PI * (fx[k] * x / w + fy[k] * y / h) + ph[k]);
+        double d2 = ((x - bx) * (x - bx) + (y - by) * (y - by)) / (br * br);
+        s += ba * Math.exp(-d2) + 0.02 * r.nextGaussian();
+        s = Math.min(1, Math.max(0, s));
+        v[off + (y * w + x) * c + ch] = (float) (signed ? 2 * s - 1 : s);
+      }
   }
 }

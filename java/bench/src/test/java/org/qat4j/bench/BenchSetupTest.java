@@ -7,33 +7,44 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.qat4j.core.Tensor;
 
-/** The benchmarks compute what they claim (never timed): GEMM passes against a naive product, a training step lowers the loss, fused and separate BN → ReLU → pool agree. */
+/**
+ * The benchmarks compute what they claim (never timed): GEMM passes against a naive product, a
+ * training step lowers the loss, fused and separate BN → ReLU → pool agree.
+ */
 class BenchSetupTest {
   @Tag("native")
-  @Test void gemmPassesMatchNaiveProductOnBothPaths() {
-    for (String impl : List.of("openblas", "java")) for (String pass : List.of("forward", "weightGrad", "inputGrad")) {
-      GemmBench g = gemm("37.11.5", impl, pass);
-      float[] got = g.sgemm().toArray();
-      String[] s = "37.11.5".split("\\.");
-      int mm = Integer.parseInt(s[0]), kk = Integer.parseInt(s[1]), nn = Integer.parseInt(s[2]);
-      float[] a = GemmBench.random(mm, pass.equals("inputGrad") ? nn : kk).toArray();
-      float[] b = pass.equals("forward") ? GemmBench.random(kk, nn).toArray()
-          : pass.equals("weightGrad") ? GemmBench.random(mm, nn).toArray() : GemmBench.random(kk, nn).toArray();
-      float[] want = naive(pass, a, b, mm, kk, nn);
-      assertEquals(want.length, got.length, impl + " " + pass);
-      for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-4, impl + " " + pass + " element " + i);
-    }
+  @Test
+  void gemmPassesMatchNaiveProductOnBothPaths() {
+    for (String impl : List.of("openblas", "java"))
+      for (String pass : List.of("forward", "weightGrad", "inputGrad")) {
+        GemmBench g = gemm("37.11.5", impl, pass);
+        float[] got = g.sgemm().toArray();
+        String[] s = "37.11.5".split("\\.");
+        int mm = Integer.parseInt(s[0]), kk = Integer.parseInt(s[1]), nn = Integer.parseInt(s[2]);
+        float[] a = GemmBench.random(mm, pass.equals("inputGrad") ? nn : kk).toArray();
+        float[] b =
+            pass.equals("forward")
+                ? GemmBench.random(kk, nn).toArray()
+                : pass.equals("weightGrad")
+                    ? GemmBench.random(mm, nn).toArray()
+                    : GemmBench.random(kk, nn).toArray();
+        float[] want = naive(pass, a, b, mm, kk, nn);
+        assertEquals(want.length, got.length, impl + " " + pass);
+        for (int i = 0; i < want.length; i++)
+          assertEquals(want[i], got[i], 1e-4, impl + " " + pass + " element " + i);
+      }
   }
 
-  @Test void badGemmParametersAreNamed() {
+  @Test
+  void badGemmParametersAreNamed() {
     var e = assertThrows(IllegalArgumentException.class, () -> gemm("4.4.4", "cuda", "forward"));
     assertTrue(e.getMessage().contains("cuda"), e.getMessage());
   }
 
   @Tag("native")
-  @Test void trainingStepLowersLossOnAFixedBatch() {
+  @Test
+  void trainingStepLowersLossOnAFixedBatch() {
     TrainStepBench t = new TrainStepBench();
     t.model = "mobilenet-mini";
     t.batch = 8;
@@ -45,14 +56,17 @@ class BenchSetupTest {
   }
 
   @Tag("native")
-  @Test void fusedAndSeparateBnReluPoolAgree() {
+  @Test
+  void fusedAndSeparateBnReluPoolAgree() {
     FusedBnBench b = new FusedBnBench();
     b.shape = "4.8.8.16";
     b.threads = 2;
     b.setup();
-    float[] fused = b.fusedForwardBackward().toArray(), separate = b.separateForwardBackward().toArray();
+    float[] fused = b.fusedForwardBackward().toArray(),
+        separate = b.separateForwardBackward().toArray();
     assertEquals(fused.length, separate.length);
-    for (int i = 0; i < fused.length; i++) assertEquals(separate[i], fused[i], 1e-4 * Math.max(1, Math.abs(separate[i])), "dx " + i);
+    for (int i = 0; i < fused.length; i++)
+      assertEquals(separate[i], fused[i], 1e-4 * Math.max(1, Math.abs(separate[i])), "dx " + i);
   }
 
   private static GemmBench gemm(String shape, String impl, String pass) {
@@ -70,15 +84,16 @@ class BenchSetupTest {
     int rows = pass.equals("weightGrad") ? kk : mm, cols = pass.equals("inputGrad") ? kk : nn;
     int inner = pass.equals("forward") ? kk : pass.equals("weightGrad") ? mm : nn;
     float[] c = new float[rows * cols];
-    for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) {
-      double s = 0;
-      for (int p = 0; p < inner; p++) {
-        double x = pass.equals("weightGrad") ? a[p * kk + i] : a[i * inner + p];
-        double y = pass.equals("inputGrad") ? b[j * nn + p] : b[p * cols + j];
-        s += x * y;
+    for (int i = 0; i < rows; i++)
+      for (int j = 0; j < cols; j++) {
+        double s = 0;
+        for (int p = 0; p < inner; p++) {
+          double x = pass.equals("weightGrad") ? a[p * kk + i] : a[i * inner + p];
+          double y = pass.equals("inputGrad") ? b[j * nn + p] : b[p * cols + j];
+          s += x * y;
+        }
+        c[i * cols + j] = (float) s;
       }
-      c[i * cols + j] = (float) s;
-    }
     return c;
   }
 }

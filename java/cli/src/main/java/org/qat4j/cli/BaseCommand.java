@@ -16,10 +16,14 @@ import picocli.CommandLine.Spec;
 abstract class BaseCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--json", description = "Print one machine-readable JSON document on stdout; messages go to stderr.")
+  @Option(
+      names = "--json",
+      description = "Print one machine-readable JSON document on stdout; messages go to stderr.")
   boolean json;
 
-  @Option(names = {"-q", "--quiet"}, description = "No progress or messages on stderr.")
+  @Option(
+      names = {"-q", "--quiet"},
+      description = "No progress or messages on stderr.")
   boolean quiet;
 
   /** Does the work and returns the result document. */
@@ -30,18 +34,29 @@ abstract class BaseCommand implements Callable<Integer> {
     for (Map.Entry<String, JsonElement> e : result.entrySet()) {
       if (java.util.Set.of("ok", "command", "curve", "samples_ms").contains(e.getKey())) continue;
       JsonElement v = e.getValue();
-      out.println(e.getKey() + ": " + (v.isJsonPrimitive() ? v.getAsString() : Json.GSON.toJson(v).replaceAll("\\s+", " ")));
+      out.println(
+          e.getKey()
+              + ": "
+              + (v.isJsonPrimitive()
+                  ? v.getAsString()
+                  : Json.GSON.toJson(v).replaceAll("\\s+", " ")));
     }
   }
 
-  /** Exit code for a successful run whose result may still mean failure (e.g. verify thresholds). */
-  int exitCodeFor(JsonObject result) { return CliException.OK; }
+  /**
+   * Exit code for a successful run whose result may still mean failure (e.g. verify thresholds).
+   */
+  int exitCodeFor(JsonObject result) {
+    return CliException.OK;
+  }
 
-  @Override public final Integer call() throws Exception {
+  @Override
+  public final Integer call() throws Exception {
     JsonObject result = new JsonObject();
     result.addProperty("ok", true);
     result.addProperty("command", spec.qualifiedName(" ").replaceFirst("^qat4j ?", ""));
-    for (Map.Entry<String, JsonElement> e : execute().entrySet()) result.add(e.getKey(), e.getValue());
+    for (Map.Entry<String, JsonElement> e : execute().entrySet())
+      result.add(e.getKey(), e.getValue());
     int code = exitCodeFor(result);
     if (code != CliException.OK) result.addProperty("ok", false);
     PrintWriter out = spec.commandLine().getOut();
@@ -64,5 +79,7 @@ abstract class BaseCommand implements Callable<Integer> {
   }
 
   /** A pipeline reporting through this command's progress and messages channels. */
-  final Pipeline pipeline() { return new Pipeline(this::progress, this::info); }
+  final Pipeline pipeline() {
+    return new Pipeline(this::progress, this::info);
+  }
 }

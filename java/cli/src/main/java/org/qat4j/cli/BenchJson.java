@@ -8,7 +8,10 @@ import org.qat4j.runtime.Benchmark;
 import org.qat4j.runtime.OpStats;
 import org.qat4j.runtime.Stats;
 
-/** Maps a runtime {@link Benchmark.Report} to the JSON contract of {@code bench} and of the demo's bench rows (times in ms). */
+/**
+ * Maps a runtime {@link Benchmark.Report} to the JSON contract of {@code bench} and of the demo's
+ * bench rows (times in ms).
+ */
 final class BenchJson {
   private BenchJson() {}
 
@@ -30,16 +33,32 @@ final class BenchJson {
     r.addProperty("model_ops", b.coverage().modelOps());
     r.addProperty("coverage", b.coverageSummary());
     r.addProperty("tflite_version", b.tfliteVersion());
-    r.add("rss_kb", Json.object("before", b.rssBeforeKb(), "after_init", b.rssAfterInitKb(), "after", b.rssAfterKb()));
+    r.add(
+        "rss_kb",
+        Json.object(
+            "before", b.rssBeforeKb(), "after_init", b.rssAfterInitKb(), "after", b.rssAfterKb()));
     if (b.ops() != null) {
       JsonArray ops = new JsonArray();
-      for (OpStats o : b.ops()) ops.add(Json.object("name", o.name(), "count", o.count(), "total_ms", o.totalMs(), "avg_ms", o.avgMs()));
+      for (OpStats o : b.ops())
+        ops.add(
+            Json.object(
+                "name",
+                o.name(),
+                "count",
+                o.count(),
+                "total_ms",
+                o.totalMs(),
+                "avg_ms",
+                o.avgMs()));
       r.add("op_profile", ops);
     }
     return r;
   }
 
-  /** A demo bench row: the {@code bench} fields plus p5/p95, {@code warmup_runs} and every steady sample ({@code samples_ms}) for the plots. */
+  /**
+   * A demo bench row: the {@code bench} fields plus p5/p95, {@code warmup_runs} and every steady
+   * sample ({@code samples_ms}) for the plots.
+   */
   static JsonObject withSamples(Path model, Backend backend, int threads, Benchmark.Report b) {
     JsonObject r = of(model, backend, threads, b);
     double[] samples = b.steadySamplesMs().stream().mapToDouble(Double::doubleValue).toArray();
@@ -60,8 +79,9 @@ final class BenchJson {
   }
 
   private static JsonObject stats(Stats s) {
-    return Json.object("count", s.count(), "avg_ms", s.avg(), "std_ms", s.std(), "min_ms", s.min(), "max_ms", s.max(),
-        "p50_ms", s.p50(), "p90_ms", s.p90(), "p99_ms", s.p99());
+    return Json.object(
+        "count", s.count(), "avg_ms", s.avg(), "std_ms", s.std(), "min_ms", s.min(), "max_ms",
+        s.max(), "p50_ms", s.p50(), "p90_ms", s.p90(), "p99_ms", s.p99());
   }
 
   /** Nearest-rank percentile of sorted values (the rank rule of {@link Stats}). */

@@ -35,8 +35,14 @@ final class Charts {
     JsonObject f = curve(report, "train");
     JsonObject q = curve(report, "qat");
     if (f == null && q == null) return null;
-    XYChart c = new XYChartBuilder().width(W).height(H).title("Training " + yTitle + ": float vs QAT")
-        .xAxisTitle("optimizer step").yAxisTitle(yTitle).build();
+    XYChart c =
+        new XYChartBuilder()
+            .width(W)
+            .height(H)
+            .title("Training " + yTitle + ": float vs QAT")
+            .xAxisTitle("optimizer step")
+            .yAxisTitle(yTitle)
+            .build();
     style(c.getStyler());
     c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
     double offset = 0;
@@ -48,7 +54,8 @@ final class Charts {
     if (q != null && q.has(field)) {
       double[] x = doubles(q.getAsJsonArray("step"));
       for (int i = 0; i < x.length; i++) x[i] += offset;
-      c.addSeries("QAT (fake-quant int8)", x, doubles(q.getAsJsonArray(field))).setMarker(SeriesMarkers.NONE);
+      c.addSeries("QAT (fake-quant int8)", x, doubles(q.getAsJsonArray(field)))
+          .setMarker(SeriesMarkers.NONE);
     }
     return c.getSeriesMap().isEmpty() ? null : c;
   }
@@ -70,8 +77,14 @@ final class Charts {
       values.add(Math.round(10000 * e.getValue().getAsDouble()) / 100.0);
     }
     if (names.isEmpty()) return null;
-    CategoryChart c = new CategoryChartBuilder().width(W).height(H).title("Fashion-MNIST test accuracy")
-        .xAxisTitle("model").yAxisTitle("top-1 accuracy (%)").build();
+    CategoryChart c =
+        new CategoryChartBuilder()
+            .width(W)
+            .height(H)
+            .title("Fashion-MNIST test accuracy")
+            .xAxisTitle("model")
+            .yAxisTitle("top-1 accuracy (%)")
+            .build();
     style(c.getStyler());
     c.getStyler().setLegendVisible(false);
     c.getStyler().setLabelsVisible(true);
@@ -84,10 +97,18 @@ final class Charts {
 
   /** Steady-state latency distribution per (model, backend) as box plots. */
   static BoxChart latency(JsonObject report) {
-    JsonArray bench = report.has("bench") && report.get("bench").isJsonArray() ? report.getAsJsonArray("bench") : null;
+    JsonArray bench =
+        report.has("bench") && report.get("bench").isJsonArray()
+            ? report.getAsJsonArray("bench")
+            : null;
     if (bench == null || bench.isEmpty()) return null;
-    BoxChart c = new BoxChartBuilder().width(W).height(H).title("Latency per inference, steady state (batch 1)")
-        .yAxisTitle("ms").build();
+    BoxChart c =
+        new BoxChartBuilder()
+            .width(W)
+            .height(H)
+            .title("Latency per inference, steady state (batch 1)")
+            .yAxisTitle("ms")
+            .build();
     style(c.getStyler());
     for (JsonElement e : bench) {
       JsonObject b = e.getAsJsonObject();
@@ -99,10 +120,18 @@ final class Charts {
       java.util.Arrays.sort(sorted);
       double p99 = BenchJson.pct(sorted, 99);
       double[] kept = java.util.Arrays.stream(s).filter(v -> v <= p99).toArray();
-      c.addSeries(b.get("variant").getAsString() + " " + b.get("backend").getAsString() + " " + b.get("threads").getAsInt() + "t", kept);
+      c.addSeries(
+          b.get("variant").getAsString()
+              + " "
+              + b.get("backend").getAsString()
+              + " "
+              + b.get("threads").getAsInt()
+              + "t",
+          kept);
     }
     if (c.getSeriesMap().isEmpty()) return null;
-    c.setTitle("Latency per inference, steady state, batch 1 (log scale; samples above p99 omitted)");
+    c.setTitle(
+        "Latency per inference, steady state, batch 1 (log scale; samples above p99 omitted)");
     c.getStyler().setYAxisLogarithmic(true);
     return c;
   }
@@ -112,9 +141,16 @@ final class Charts {
     JsonObject sizes = obj(report, "sizes");
     if (sizes == null || sizes.size() == 0) return null;
     Map<String, Double> kb = new LinkedHashMap<>();
-    for (Map.Entry<String, JsonElement> e : sizes.entrySet()) kb.put(e.getKey(), Math.round(10 * e.getValue().getAsDouble() / 1024.0) / 10.0);
-    CategoryChart c = new CategoryChartBuilder().width(W).height(H).title("Model size (.tflite)").xAxisTitle("model")
-        .yAxisTitle("KiB").build();
+    for (Map.Entry<String, JsonElement> e : sizes.entrySet())
+      kb.put(e.getKey(), Math.round(10 * e.getValue().getAsDouble() / 1024.0) / 10.0);
+    CategoryChart c =
+        new CategoryChartBuilder()
+            .width(W)
+            .height(H)
+            .title("Model size (.tflite)")
+            .xAxisTitle("model")
+            .yAxisTitle("KiB")
+            .build();
     style(c.getStyler());
     c.getStyler().setLegendVisible(false);
     c.getStyler().setLabelsVisible(true);
@@ -125,7 +161,8 @@ final class Charts {
   /** Per-layer SQNR (dB) of the int8 model vs the float model, when verify reported it. */
   static CategoryChart sqnr(JsonObject report) {
     JsonObject v = obj(report, "verify");
-    if (v == null || !v.has("per_layer_sqnr") || !v.get("per_layer_sqnr").isJsonArray()) return null;
+    if (v == null || !v.has("per_layer_sqnr") || !v.get("per_layer_sqnr").isJsonArray())
+      return null;
     List<String> names = new ArrayList<>();
     List<Double> values = new ArrayList<>();
     for (JsonElement e : v.getAsJsonArray("per_layer_sqnr")) {
@@ -135,8 +172,14 @@ final class Charts {
       values.add(Math.round(10 * Math.min(o.get("sqnr_db").getAsDouble(), 99.0)) / 10.0);
     }
     if (names.isEmpty()) return null;
-    CategoryChart c = new CategoryChartBuilder().width(W).height(H).title("Per-layer SQNR, int8 vs float").xAxisTitle("layer output")
-        .yAxisTitle("SQNR (dB)").build();
+    CategoryChart c =
+        new CategoryChartBuilder()
+            .width(W)
+            .height(H)
+            .title("Per-layer SQNR, int8 vs float")
+            .xAxisTitle("layer output")
+            .yAxisTitle("SQNR (dB)")
+            .build();
     style(c.getStyler());
     c.getStyler().setLegendVisible(false);
     c.getStyler().setXAxisLabelRotation(45);
@@ -145,7 +188,8 @@ final class Charts {
   }
 
   static String png64(Chart<?, ?> chart) throws IOException {
-    return Base64.getEncoder().encodeToString(BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
+    return Base64.getEncoder()
+        .encodeToString(BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
   }
 
   private static void style(Styler s) {
@@ -159,7 +203,8 @@ final class Charts {
 
   static double[] doubles(JsonArray a) {
     double[] d = new double[a.size()];
-    for (int i = 0; i < d.length; i++) d[i] = a.get(i).isJsonNull() ? Double.NaN : a.get(i).getAsDouble();
+    for (int i = 0; i < d.length; i++)
+      d[i] = a.get(i).isJsonNull() ? Double.NaN : a.get(i).getAsDouble();
     return d;
   }
 }

@@ -16,11 +16,19 @@ final class CliException extends RuntimeException {
     this.exitCode = exitCode;
   }
 
-  static CliException usage(String message) { return new CliException(USAGE, message, null); }
+  static CliException usage(String message) {
+    return new CliException(USAGE, message, null);
+  }
 
-  static CliException failed(String message) { return new CliException(FAILED, message, null); }
+  static CliException failed(String message) {
+    return new CliException(FAILED, message, null);
+  }
 
-  static CliException failed(String message, Throwable cause) { return new CliException(FAILED, message, cause); }
+  static CliException failed(String message, Throwable cause) {
+    return new CliException(FAILED, message, cause);
+  }
 
-  int exitCode() { return exitCode; }
+  int exitCode() {
+    return exitCode;
+  }
 }

@@ -15,11 +15,24 @@ import org.qat4j.core.gemm.Gemm;
  * A failing stage is recorded (and its dependants skipped) instead of aborting the report.
  */
 final class Demo {
-  /** Sizes of one run; {@code quick} (a subset, said so in the report) finishes in about a minute on 2 cores. */
-  record Plan(String mode, int trainImages, int epochs, int qatImages, int qatEpochs, int testImages, int verifyImages,
-              int calibration, int benchRuns, double benchMinSecs) {
+  /**
+   * Sizes of one run; {@code quick} (a subset, said so in the report) finishes in about a minute on
+   * 2 cores.
+   */
+  record Plan(
+      String mode,
+      int trainImages,
+      int epochs,
+      int qatImages,
+      int qatEpochs,
+      int testImages,
+      int verifyImages,
+      int calibration,
+      int benchRuns,
+      double benchMinSecs) {
     static Plan of(boolean quick) {
-      return quick ? new Plan("quick", 4000, 2, 2000, 1, 1000, 500, 200, 50, 0.3)
+      return quick
+          ? new Plan("quick", 4000, 2, 2000, 1, 1000, 500, 200, 50, 0.3)
           : new Plan("full", 60000, 2, 20000, 1, 10000, 2000, 500, 200, 1.0);
     }
   }
@@ -34,7 +47,13 @@ final class Demo {
   private final JsonArray stages = new JsonArray();
   private boolean failed;
 
-  Demo(Pipeline.ProgressFactory progress, Consumer<String> info, Path data, Path out, boolean quick, long seed) {
+  Demo(
+      Pipeline.ProgressFactory progress,
+      Consumer<String> info,
+      Path data,
+      Path out,
+      boolean quick,
+      long seed) {
     this.pipeline = new Pipeline(progress, info);
     this.info = info;
     this.data = data;
@@ -43,11 +62,18 @@ final class Demo {
     this.seed = seed;
   }
 
-  boolean failed() { return failed; }
+  boolean failed() {
+    return failed;
+  }
 
-  interface Stage { JsonObject run() throws Exception; }
+  interface Stage {
+    JsonObject run() throws Exception;
+  }
 
-  /** Runs one stage, recording time and status; returns its result or null when it failed or was skipped. */
+  /**
+   * Runs one stage, recording time and status; returns its result or null when it failed or was
+   * skipped.
+   */
   private JsonObject stage(String name, boolean ready, Stage s) {
     JsonObject st = Json.object("name", name);
     stages.add(st);
@@ -82,21 +108,78 @@ final class Demo {
     Path floatTfl = out.resolve("float.tflite");
     Path ptqTfl = out.resolve("ptq-int8.tflite");
     Path qatTfl = out.resolve("qat-int8.tflite");
-    JsonObject train = stage("train float reference CNN", true, () -> pipeline.train(new Pipeline.TrainSpec(
-        "reference-cnn", data, plan.epochs(), seed, 64, 1e-3f, plan.trainImages(), floatModel, plan.testImages())));
+    JsonObject train =
+        stage(
+            "train float reference CNN",
+            true,
+            () ->
+                pipeline.train(
+                    new Pipeline.TrainSpec(
+                        "reference-cnn",
+                        data,
+                        plan.epochs(),
+                        seed,
+                        64,
+                        1e-3f,
+                        plan.trainImages(),
+                        floatModel,
+                        plan.testImages())));
     put("train", train);
     boolean trained = train != null;
-    put("export_float", stage("export float .tflite", trained, () -> pipeline.export(floatModel.toString(), false, Pipeline.IoType.FLOAT, seed, floatTfl)));
-    put("ptq", stage("PTQ baseline (int8)", trained, () -> pipeline.ptq(floatModel.toString(), data, plan.calibration(), Pipeline.IoType.INT8, ptqTfl)));
-    JsonObject qat = stage("QAT fine-tune", trained, () -> pipeline.quantize(new Pipeline.TrainSpec(
-        floatModel.toString(), data, plan.qatEpochs(), seed, 64, 1e-4f, plan.qatImages(), qatModel, plan.testImages())));
+    put(
+        "export_float",
+        stage(
+            "export float .tflite",
+            trained,
+            () ->
+                pipeline.export(
+                    floatModel.toString(), false, Pipeline.IoType.FLOAT, seed, floatTfl)));
+    put(
+        "ptq",
+        stage(
+            "PTQ baseline (int8)",
+            trained,
+            () ->
+                pipeline.ptq(
+                    floatModel.toString(),
+                    data,
+                    plan.calibration(),
+                    Pipeline.IoType.INT8,
+                    ptqTfl)));
+    JsonObject qat =
+        stage(
+            "QAT fine-tune",
+            trained,
+            () ->
+                pipeline.quantize(
+                    new Pipeline.TrainSpec(
+                        floatModel.toString(),
+                        data,
+                        plan.qatEpochs(),
+                        seed,
+                        64,
+                        1e-4f,
+                        plan.qatImages(),
+                        qatModel,
+                        plan.testImages())));
     put("qat", qat);
-    put("export_int8", stage("export QAT int8 .tflite", qat != null, () -> pipeline.export(qatModel.toString(), true, Pipeline.IoType.INT8, seed, qatTfl)));
+    put(
+        "export_int8",
+        stage(
+            "export QAT int8 .tflite",
+            qat != null,
+            () -> pipeline.export(qatModel.toString(), true, Pipeline.IoType.INT8, seed, qatTfl)));
     evaluate(floatTfl, ptqTfl, qatTfl);
-    put("verify", stage("verify int8 in TFLite vs simulator", Files.exists(qatTfl) && qat != null,
-        () -> pipeline.verify(qatModel.toString(), qatTfl, data, plan.verifyImages())));
+    put(
+        "verify",
+        stage(
+            "verify int8 in TFLite vs simulator",
+            Files.exists(qatTfl) && qat != null,
+            () -> pipeline.verify(qatModel.toString(), qatTfl, data, plan.verifyImages())));
     bench(floatTfl, qatTfl);
-    put("edgetpu", stage("EdgeTPU pre-flight", Files.exists(qatTfl), () -> pipeline.edgetpuCheck(qatTfl)));
+    put(
+        "edgetpu",
+        stage("EdgeTPU pre-flight", Files.exists(qatTfl), () -> pipeline.edgetpuCheck(qatTfl)));
     sizes(floatTfl, ptqTfl, qatTfl);
     headline();
     report.add("stages", stages);
@@ -105,7 +188,8 @@ final class Demo {
     JsonObject r = report.deepCopy();
     // stdout stays small: raw samples and curves are in report.json.
     for (JsonElement e : r.getAsJsonArray("bench")) e.getAsJsonObject().remove("samples_ms");
-    for (String k : new String[] {"train", "qat"}) if (r.has(k)) r.getAsJsonObject(k).remove("curve");
+    for (String k : new String[] {"train", "qat"})
+      if (r.has(k)) r.getAsJsonObject(k).remove("curve");
     r.addProperty("report_html", html.toString());
     r.addProperty("report_json", out.resolve("report.json").toString());
     return r;
@@ -131,11 +215,18 @@ final class Demo {
   private void evaluate(Path floatTfl, Path ptqTfl, Path qatTfl) {
     JsonObject acc = new JsonObject();
     JsonObject evals = new JsonObject();
-    String[][] rows = {{"float", floatTfl.toString()}, {"PTQ int8", ptqTfl.toString()}, {"QAT int8", qatTfl.toString()}};
+    String[][] rows = {
+      {"float", floatTfl.toString()},
+      {"PTQ int8", ptqTfl.toString()},
+      {"QAT int8", qatTfl.toString()}
+    };
     for (String[] row : rows) {
       Path p = Path.of(row[1]);
-      JsonObject e = stage("evaluate " + row[0] + " in TFLite", Files.exists(p),
-          () -> pipeline.eval(p, data, Backend.BUILTIN, 1, plan.testImages()));
+      JsonObject e =
+          stage(
+              "evaluate " + row[0] + " in TFLite",
+              Files.exists(p),
+              () -> pipeline.eval(p, data, Backend.BUILTIN, 1, plan.testImages()));
       if (e != null) {
         acc.addProperty(row[0], e.get("accuracy").getAsDouble());
         evals.add(row[0], e);
@@ -148,10 +239,14 @@ final class Demo {
   private void bench(Path floatTfl, Path qatTfl) {
     JsonArray all = new JsonArray();
     for (Backend b : new Backend[] {Backend.BUILTIN, Backend.XNNPACK}) {
-      for (String[] v : new String[][] {{"float", floatTfl.toString()}, {"int8", qatTfl.toString()}}) {
+      for (String[] v :
+          new String[][] {{"float", floatTfl.toString()}, {"int8", qatTfl.toString()}}) {
         Path p = Path.of(v[1]);
-        JsonObject r = stage("bench " + v[0] + " " + b.id(), Files.exists(p),
-            () -> pipeline.bench(p, b, 1, plan.benchRuns(), 5, plan.benchMinSecs(), 30));
+        JsonObject r =
+            stage(
+                "bench " + v[0] + " " + b.id(),
+                Files.exists(p),
+                () -> pipeline.bench(p, b, 1, plan.benchRuns(), 5, plan.benchMinSecs(), 30));
         if (r != null) {
           r.addProperty("variant", v[0]);
           all.add(r);
@@ -182,7 +277,9 @@ final class Demo {
       for (JsonElement e : report.getAsJsonArray("bench")) {
         JsonObject b = e.getAsJsonObject();
         if (variant != null && b.get("variant").getAsString().equals(variant)) {
-          row.addProperty("p50_" + b.get("backend").getAsString() + "_ms", b.getAsJsonObject("steady").get("p50_ms").getAsDouble());
+          row.addProperty(
+              "p50_" + b.get("backend").getAsString() + "_ms",
+              b.getAsJsonObject("steady").get("p50_ms").getAsDouble());
         }
       }
       rows.add(row);

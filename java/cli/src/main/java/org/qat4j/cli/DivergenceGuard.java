@@ -14,7 +14,9 @@ import org.qat4j.core.train.TrainingDivergedException;
  * on NaN/Inf; {@link #failure} words that case the same way.
  */
 final class DivergenceGuard implements Callback {
-  /** Cross-entropy of a healthy run stays near or below its first step's; 100× that is far outside. */
+  /**
+   * Cross-entropy of a healthy run stays near or below its first step's; 100× that is far outside.
+   */
   static final double FACTOR = 100;
 
   private final double floor;
@@ -22,19 +24,30 @@ final class DivergenceGuard implements Callback {
   private final Path out;
   private double first = Double.NaN;
 
-  /** {@code classes}: output width (ln(classes) is the loss of uniform predictions); lr and out for the message. */
+  /**
+   * {@code classes}: output width (ln(classes) is the loss of uniform predictions); lr and out for
+   * the message.
+   */
   DivergenceGuard(int classes, float lr, Path out) {
     this.floor = Math.log(Math.max(2, classes));
     this.lr = lr;
     this.out = out;
   }
 
-  @Override public void onStepEnd(Trainer trainer, StepResult step) {
+  @Override
+  public void onStepEnd(Trainer trainer, StepResult step) {
     if (Double.isNaN(first)) first = step.loss();
     double ref = Math.max(first, floor);
     if (step.loss() > FACTOR * ref) {
-      throw failure(String.format(Locale.ROOT, "loss %.3g at epoch %d, batch %d exceeds %.0f× the first step's %.3g",
-          step.loss(), step.epoch(), step.batch(), FACTOR, ref));
+      throw failure(
+          String.format(
+              Locale.ROOT,
+              "loss %.3g at epoch %d, batch %d exceeds %.0f× the first step's %.3g",
+              step.loss(),
+              step.epoch(),
+              step.batch(),
+              FACTOR,
+              ref));
     }
   }
 
@@ -44,6 +57,13 @@ final class DivergenceGuard implements Callback {
   }
 
   private CliException failure(String what) {
-    return CliException.failed("training diverged: " + what + "; nothing was written to " + out + ". Lower --lr (was " + lr + ")");
+    return CliException.failed(
+        "training diverged: "
+            + what
+            + "; nothing was written to "
+            + out
+            + ". Lower --lr (was "
+            + lr
+            + ")");
   }
 }

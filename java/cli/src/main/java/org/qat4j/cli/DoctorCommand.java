@@ -10,21 +10,36 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code qat4j doctor}: what this machine can run, and why not when it cannot. */
-@Command(name = "doctor", mixinStandardHelpOptions = true,
+@Command(
+    name = "doctor",
+    mixinStandardHelpOptions = true,
     description = "Check the environment: Java, TFLite, backends, GEMM path, libedgetpu, datasets.",
     footerHeading = "%nExamples:%n",
-    footer = {"  ./qat4j doctor", "  ./qat4j doctor --json | jq '.backends[] | select(.available)'"})
+    footer = {
+      "  ./qat4j doctor",
+      "  ./qat4j doctor --json | jq '.backends[] | select(.available)'"
+    })
 final class DoctorCommand extends BaseCommand {
-  @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST folder to check (default: ${DEFAULT-VALUE}).",
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description = "Fashion-MNIST folder to check (default: ${DEFAULT-VALUE}).",
       defaultValue = "${sys:qat4j.fashionMnist:-/usr/share/datasets/fashion-mnist}")
   Path data;
 
-  @Override JsonObject execute() {
+  @Override
+  JsonObject execute() {
     JsonObject r = new JsonObject();
     r.addProperty("java", System.getProperty("java.version"));
     r.addProperty("java_vendor", System.getProperty("java.vendor"));
     r.addProperty("java_home", System.getProperty("java.home"));
-    r.addProperty("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+    r.addProperty(
+        "os",
+        System.getProperty("os.name")
+            + " "
+            + System.getProperty("os.version")
+            + " "
+            + System.getProperty("os.arch"));
     r.addProperty("cpus", Runtime.getRuntime().availableProcessors());
     r.addProperty("max_heap_mb", Runtime.getRuntime().maxMemory() / (1024 * 1024));
     Probes.Tflite t = Probes.tflite();
@@ -41,34 +56,77 @@ final class DoctorCommand extends BaseCommand {
     JsonArray a = new JsonArray();
     boolean ok = Args.hasFashionMnist(data);
     JsonObject fm = Json.object("name", "fashion-mnist", "path", data.toString(), "found", ok);
-    if (!ok) fm.addProperty("reason", "not found; install with: sudo apt-get install dataset-fashion-mnist");
+    if (!ok)
+      fm.addProperty(
+          "reason", "not found; install with: sudo apt-get install dataset-fashion-mnist");
     a.add(fm);
-    Path models = Path.of(System.getProperty("qat4j.sharedModels", Path.of(System.getProperty("qat4j.root", ".")).resolve("../shared/models").toString()));
+    Path models =
+        Path.of(
+            System.getProperty(
+                "qat4j.sharedModels",
+                Path.of(System.getProperty("qat4j.root", "."))
+                    .resolve("../shared/models")
+                    .toString()));
     boolean m = Files.isDirectory(models);
-    JsonObject sm = Json.object("name", "shared-models", "path", models.toAbsolutePath().normalize().toString(), "found", m);
+    JsonObject sm =
+        Json.object(
+            "name",
+            "shared-models",
+            "path",
+            models.toAbsolutePath().normalize().toString(),
+            "found",
+            m);
     if (!m) sm.addProperty("reason", "folder absent (optional; used by tests)");
     a.add(sm);
     return a;
   }
 
-  @Override void printHuman(JsonObject r, PrintWriter out) {
-    out.printf("java            %s (%s)%n", r.get("java").getAsString(), r.get("java_vendor").getAsString());
-    out.printf("os              %s, %d cpus, heap %d MB%n", r.get("os").getAsString(), r.get("cpus").getAsInt(), r.get("max_heap_mb").getAsLong());
-    out.printf("tflite          %s%n", r.get("tflite_version").isJsonNull() ? "NOT LOADED: " + r.get("tflite_error").getAsString() : r.get("tflite_version").getAsString());
+  @Override
+  void printHuman(JsonObject r, PrintWriter out) {
+    out.printf(
+        "java            %s (%s)%n",
+        r.get("java").getAsString(), r.get("java_vendor").getAsString());
+    out.printf(
+        "os              %s, %d cpus, heap %d MB%n",
+        r.get("os").getAsString(), r.get("cpus").getAsInt(), r.get("max_heap_mb").getAsLong());
+    out.printf(
+        "tflite          %s%n",
+        r.get("tflite_version").isJsonNull()
+            ? "NOT LOADED: " + r.get("tflite_error").getAsString()
+            : r.get("tflite_version").getAsString());
     for (JsonElement e : r.getAsJsonArray("backends")) {
       JsonObject b = e.getAsJsonObject();
-      out.printf("backend %-8s%s%n", b.get("name").getAsString(), b.get("available").getAsBoolean() ? "available" : "unavailable: " + b.get("reason").getAsString());
+      out.printf(
+          "backend %-8s%s%n",
+          b.get("name").getAsString(),
+          b.get("available").getAsBoolean()
+              ? "available"
+              : "unavailable: " + b.get("reason").getAsString());
     }
     JsonObject g = r.getAsJsonObject("gemm");
-    out.printf("gemm            %s, %d threads%s%n", g.get("name").getAsString(), g.get("threads").getAsInt(),
+    out.printf(
+        "gemm            %s, %d threads%s%n",
+        g.get("name").getAsString(),
+        g.get("threads").getAsInt(),
         g.has("reason") ? " (" + g.get("reason").getAsString() + ")" : "");
     JsonObject t = r.getAsJsonObject("edgetpu");
-    out.printf("libedgetpu      %s%n", t.get("found").getAsBoolean()
-        ? "found" + (t.has("version") ? " " + t.get("version").getAsString() : "") + ", " + t.getAsJsonArray("devices").size() + " device(s)"
-        : "not found: " + t.get("reason").getAsString());
+    out.printf(
+        "libedgetpu      %s%n",
+        t.get("found").getAsBoolean()
+            ? "found"
+                + (t.has("version") ? " " + t.get("version").getAsString() : "")
+                + ", "
+                + t.getAsJsonArray("devices").size()
+                + " device(s)"
+            : "not found: " + t.get("reason").getAsString());
     for (JsonElement e : r.getAsJsonArray("datasets")) {
       JsonObject d = e.getAsJsonObject();
-      out.printf("dataset %-15s %s%n", d.get("name").getAsString(), d.get("found").getAsBoolean() ? d.get("path").getAsString() : d.get("reason").getAsString() + " (" + d.get("path").getAsString() + ")");
+      out.printf(
+          "dataset %-15s %s%n",
+          d.get("name").getAsString(),
+          d.get("found").getAsBoolean()
+              ? d.get("path").getAsString()
+              : d.get("reason").getAsString() + " (" + d.get("path").getAsString() + ")");
     }
   }
 }

@@ -7,27 +7,40 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code qat4j eval}: test-set accuracy of a .tflite model through TFLite on a chosen backend. */
-@Command(name = "eval", mixinStandardHelpOptions = true,
-    description = "Evaluate a .tflite classifier through TFLite on the Fashion-MNIST test set or your data (--data).",
+@Command(
+    name = "eval",
+    mixinStandardHelpOptions = true,
+    description =
+        "Evaluate a .tflite classifier through TFLite on the Fashion-MNIST test set or your data (--data).",
     footerHeading = "%nExamples:%n",
-    footer = {"  ./qat4j eval --model cnn-int8.tflite",
-        "  ./qat4j eval --model cnn-int8.tflite --backend xnnpack --threads 2 --json",
-        "  ./qat4j eval --model mnv2-int8.tflite --data photos/ --resize crop --mean 0.5 --std 0.5",
-        "  ./qat4j eval --model downloaded.tflite --isolate",
-        "", "JSON fields: accuracy, count, backend, threads, images_per_second"})
+    footer = {
+      "  ./qat4j eval --model cnn-int8.tflite",
+      "  ./qat4j eval --model cnn-int8.tflite --backend xnnpack --threads 2 --json",
+      "  ./qat4j eval --model mnv2-int8.tflite --data photos/ --resize crop --mean 0.5 --std 0.5",
+      "  ./qat4j eval --model downloaded.tflite --isolate",
+      "",
+      "JSON fields: accuracy, count, backend, threads, images_per_second"
+    })
 final class EvalCommand extends BaseCommand {
   @Mixin InterpreterOptions run;
 
   @Mixin DataOption data;
 
-  @Option(names = "--isolate", description = "Run TFLite in a child JVM: a native crash in an untrusted model becomes an "
-      + "error naming the signal instead of ending qat4j (costs a JVM start, ~1-2 s, and a pipe round trip per image).")
+  @Option(
+      names = "--isolate",
+      description =
+          "Run TFLite in a child JVM: a native crash in an untrusted model becomes an "
+              + "error naming the signal instead of ending qat4j (costs a JVM start, ~1-2 s, and a pipe round trip per image).")
   boolean isolate;
 
-  @Option(names = "--limit", defaultValue = "0", description = "Evaluate only the first N test images (0 = all 10000).")
+  @Option(
+      names = "--limit",
+      defaultValue = "0",
+      description = "Evaluate only the first N test images (0 = all 10000).")
   int limit;
 
-  @Override JsonObject execute() throws Exception {
+  @Override
+  JsonObject execute() throws Exception {
     Pipeline p = pipeline();
     run.check(p);
     Args.nonNegative(limit, "--limit");

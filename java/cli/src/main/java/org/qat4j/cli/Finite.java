@@ -29,8 +29,21 @@ final class Finite {
         }
       }
       if (bad > 0) {
-        throw CliException.usage(option + ": " + ref + " has non-finite weights: " + e.getKey() + "[" + first + "] = " + v[first]
-            + " (" + bad + " of " + v.length + " values); the model is broken (diverged training or a damaged file) and is refused");
+        throw CliException.usage(
+            option
+                + ": "
+                + ref
+                + " has non-finite weights: "
+                + e.getKey()
+                + "["
+                + first
+                + "] = "
+                + v[first]
+                + " ("
+                + bad
+                + " of "
+                + v.length
+                + " values); the model is broken (diverged training or a damaged file) and is refused");
       }
     }
   }
@@ -45,8 +58,17 @@ final class Finite {
         for (int i = 0; i < n; i++) {
           float f = b.getFloat(i * 4);
           if (!Float.isFinite(f)) {
-            throw CliException.usage(option + ": " + file + " has non-finite weights: tensor '" + t.name() + "'[" + i + "] = " + f
-                + "; the model is broken (diverged training or a damaged file) and is refused");
+            throw CliException.usage(
+                option
+                    + ": "
+                    + file
+                    + " has non-finite weights: tensor '"
+                    + t.name()
+                    + "'["
+                    + i
+                    + "] = "
+                    + f
+                    + "; the model is broken (diverged training or a damaged file) and is refused");
           }
         }
       }

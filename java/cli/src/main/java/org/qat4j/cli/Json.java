@@ -6,9 +6,17 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 
-/** JSON helpers: one pretty-printed document per command, NaN/Infinity allowed as in Python's json. */
+/**
+ * JSON helpers: one pretty-printed document per command, NaN/Infinity allowed as in Python's json.
+ */
 final class Json {
-  static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls().serializeSpecialFloatingPointValues().disableHtmlEscaping().create();
+  static final Gson GSON =
+      new GsonBuilder()
+          .setPrettyPrinting()
+          .serializeNulls()
+          .serializeSpecialFloatingPointValues()
+          .disableHtmlEscaping()
+          .create();
 
   private Json() {}
 

@@ -12,7 +12,8 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    // Only the CLI writes to stdout (one JSON document with --json); anything a library prints goes to stderr.
+    // Only the CLI writes to stdout (one JSON document with --json); anything a library prints goes
+    // to stderr.
     PrintStream stdout = System.out;
     System.setOut(System.err);
     int code = run(args, stdout, System.err);
@@ -24,8 +25,10 @@ public final class Main {
   /** Runs the CLI with the given streams (stdout carries only results; messages go to stderr). */
   public static int run(String[] args, PrintStream out, PrintStream err) {
     System.setProperty("java.awt.headless", "true");
-    PrintWriter o = new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
-    PrintWriter e = new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true);
+    PrintWriter o =
+        new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
+    PrintWriter e =
+        new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true);
     CommandLine cl = commandLine(o, e);
     int code;
     try {
@@ -38,12 +41,22 @@ public final class Main {
     return code;
   }
 
-  /** One line instead of a stack trace, with the heap size and how to raise it (the launcher passes QAT4J_JAVA_OPTS to java). */
+  /**
+   * One line instead of a stack trace, with the heap size and how to raise it (the launcher passes
+   * QAT4J_JAVA_OPTS to java).
+   */
   static int outOfMemory(OutOfMemoryError oom, String[] args, PrintWriter out, PrintWriter err) {
     long mb = Runtime.getRuntime().maxMemory() >> 20;
     String cmd = args.length > 0 && !args[0].startsWith("-") ? "qat4j " + args[0] : "qat4j";
-    String msg = "out of memory (" + oom.getMessage() + ", heap limit " + mb + " MB); give Java more with e.g. "
-        + "QAT4J_JAVA_OPTS=-Xmx" + Math.max(2, 2 * ((mb + 1023) >> 10)) + "g ./qat4j ..., or use a smaller --batch-size / --limit";
+    String msg =
+        "out of memory ("
+            + oom.getMessage()
+            + ", heap limit "
+            + mb
+            + " MB); give Java more with e.g. "
+            + "QAT4J_JAVA_OPTS=-Xmx"
+            + Math.max(2, 2 * ((mb + 1023) >> 10))
+            + "g ./qat4j ..., or use a smaller --batch-size / --limit";
     err.println(cmd + ": failed: " + msg);
     if (Arrays.asList(args).contains("--json")) {
       JsonObject j = new JsonObject();
@@ -80,7 +93,8 @@ public final class Main {
     int code = ex instanceof CliException c ? c.exitCode() : CliException.FAILED;
     String msg = oneLine(ex);
     cmd.getErr().println(name + ": " + (code == CliException.USAGE ? "" : "failed: ") + msg);
-    if (Boolean.getBoolean("qat4j.debug") || System.getenv("QAT4J_DEBUG") != null) ex.printStackTrace(cmd.getErr());
+    if (Boolean.getBoolean("qat4j.debug") || System.getenv("QAT4J_DEBUG") != null)
+      ex.printStackTrace(cmd.getErr());
     if (parsed != null && hasJson(parsed)) printJsonError(cmd, code, msg);
     return code;
   }
@@ -101,7 +115,8 @@ public final class Main {
       if (msg == null) c = c.getCause();
     }
     if (msg == null) msg = t.getClass().getSimpleName();
-    else if (!(c instanceof CliException) && !(c instanceof IllegalArgumentException)) msg = c.getClass().getSimpleName() + ": " + msg;
+    else if (!(c instanceof CliException) && !(c instanceof IllegalArgumentException))
+      msg = c.getClass().getSimpleName() + ": " + msg;
     return msg.replace('\n', ' ').trim();
   }
 

@@ -17,7 +17,10 @@ import org.qat4j.core.io.ModelIO;
  * never over one of the command's inputs.
  */
 final class Outputs {
-  /** Test seam: wraps the stream every CLI output is written to (e.g. one that fails like a full disk). */
+  /**
+   * Test seam: wraps the stream every CLI output is written to (e.g. one that fails like a full
+   * disk).
+   */
   static volatile UnaryOperator<OutputStream> faultHook = UnaryOperator.identity();
 
   private Outputs() {}
@@ -32,14 +35,25 @@ final class Outputs {
 
   /** Writes {@code target} atomically from {@code body} (which must not close the stream). */
   static void write(Path target, AtomicFile.Body body) throws IOException {
-    AtomicFile.write(target, out -> {
-      OutputStream o = faultHook.apply(new FilterOutputStream(out) {
-        @Override public void write(byte[] b, int off, int len) throws IOException { out.write(b, off, len); }
-        @Override public void close() throws IOException { flush(); }
-      });
-      body.write(o);
-      o.flush();
-    });
+    AtomicFile.write(
+        target,
+        out -> {
+          OutputStream o =
+              faultHook.apply(
+                  new FilterOutputStream(out) {
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                      out.write(b, off, len);
+                    }
+
+                    @Override
+                    public void close() throws IOException {
+                      flush();
+                    }
+                  });
+          body.write(o);
+          o.flush();
+        });
   }
 
   /** Saves a float model ({@link ModelIO} format) through {@link #write}. */
@@ -66,14 +80,22 @@ final class Outputs {
       same = out.toAbsolutePath().normalize().equals(input.toAbsolutePath().normalize());
     }
     if (same) {
-      throw CliException.usage(outOption + ": " + out + " is the same file as " + inOption + " " + input
-          + "; writing it would replace the input. Choose another output file");
+      throw CliException.usage(
+          outOption
+              + ": "
+              + out
+              + " is the same file as "
+              + inOption
+              + " "
+              + input
+              + "; writing it would replace the input. Choose another output file");
     }
   }
 
   /** {@link #notAnInput} for a model reference that may be zoo:NAME or an architecture name. */
   static void notAnInput(Path out, String outOption, String inputRef, String inOption) {
-    if (inputRef == null || inputRef.startsWith("zoo:") || Args.zooNames().contains(inputRef)) return;
+    if (inputRef == null || inputRef.startsWith("zoo:") || Args.zooNames().contains(inputRef))
+      return;
     notAnInput(out, outOption, Path.of(inputRef), inOption);
   }
 
@@ -95,7 +117,8 @@ final class Outputs {
    * temporary file) and that an existing {@code out} is a regular file.
    */
   static void creatable(Path out, String option) {
-    if (Files.exists(out) && !Files.isRegularFile(out)) throw CliException.usage(option + ": not a regular file: " + out);
+    if (Files.exists(out) && !Files.isRegularFile(out))
+      throw CliException.usage(option + ": not a regular file: " + out);
     Path dir = out.toAbsolutePath().getParent();
     try {
       Path probe = Files.createTempFile(dir, ".qat4j-write-check", ".tmp");

@@ -8,52 +8,96 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.qat4j.core.Model;
 import org.qat4j.core.data.Dataset;
 import org.qat4j.core.data.UserData;
 import org.qat4j.core.gemm.Gemm;
 import org.qat4j.core.internal.Parallel;
 import org.qat4j.core.train.Adam;
-import org.qat4j.core.train.LrSchedule;
 import org.qat4j.core.train.EpochStats;
 import org.qat4j.core.train.Evaluation;
 import org.qat4j.core.train.History;
+import org.qat4j.core.train.LrSchedule;
 import org.qat4j.core.train.Trainer;
 import org.qat4j.core.train.TrainingDivergedException;
 import org.qat4j.runtime.Benchmark;
 import org.qat4j.tflite.ModelFormatException;
-import org.qat4j.tflite.TfliteWriter;
+import org.qat4j.tflite.SubgraphInfo;
 import org.qat4j.tflite.TfliteModelInfo;
 import org.qat4j.tflite.TfliteReader;
-import org.qat4j.tflite.SubgraphInfo;
-import java.util.function.Consumer;
 
 /**
  * The one place where the CLI calls the module APIs (core training, quant, tflite, runtime). Each
  * step returns the JSON fields of the machine-readable contract; commands and the demo share it.
  */
 final class Pipeline {
-  interface ProgressFactory { Progress create(String task, long total, String unit); }
+  interface ProgressFactory {
+    Progress create(String task, long total, String unit);
+  }
 
-  enum IoType { FLOAT, INT8, UINT8; @Override public String toString() { return name().toLowerCase(java.util.Locale.ROOT); } }
+  enum IoType {
+    FLOAT,
+    INT8,
+    UINT8;
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
 
   /**
-   * Arguments of a training run (float or QAT). {@code model} is an architecture name, zoo:NAME or a saved file;
-   * {@code cosine} decays lr to 0 over all steps of the run.
+   * Arguments of a training run (float or QAT). {@code model} is an architecture name, zoo:NAME or
+   * a saved file; {@code cosine} decays lr to 0 over all steps of the run.
    */
-  record TrainSpec(String model, Path data, int epochs, long seed, int batchSize, float lr, int limit, Path out, int testLimit,
-                   boolean cosine, double convInitScale) {
-    TrainSpec(String model, Path data, int epochs, long seed, int batchSize, float lr, int limit, Path out, int testLimit) {
+  record TrainSpec(
+      String model,
+      Path data,
+      int epochs,
+      long seed,
+      int batchSize,
+      float lr,
+      int limit,
+      Path out,
+      int testLimit,
+      boolean cosine,
+      double convInitScale) {
+    TrainSpec(
+        String model,
+        Path data,
+        int epochs,
+        long seed,
+        int batchSize,
+        float lr,
+        int limit,
+        Path out,
+        int testLimit) {
       this(model, data, epochs, seed, batchSize, lr, limit, out, testLimit, false);
     }
 
-    TrainSpec(String model, Path data, int epochs, long seed, int batchSize, float lr, int limit, Path out, int testLimit, boolean cosine) {
+    TrainSpec(
+        String model,
+        Path data,
+        int epochs,
+        long seed,
+        int batchSize,
+        float lr,
+        int limit,
+        Path out,
+        int testLimit,
+        boolean cosine) {
       this(model, data, epochs, seed, batchSize, lr, limit, out, testLimit, cosine, 1);
     }
 
-    /** Adam (Keras defaults) at {@link #lr} under the spec's schedule for {@code batchesPerEpoch}. */
+    /**
+     * Adam (Keras defaults) at {@link #lr} under the spec's schedule for {@code batchesPerEpoch}.
+     */
     Adam adam(int batchesPerEpoch) {
-      return new Adam(cosine ? LrSchedule.cosine(lr, 0, (long) epochs * batchesPerEpoch, 0) : LrSchedule.constant(lr));
+      return new Adam(
+          cosine
+              ? LrSchedule.cosine(lr, 0, (long) epochs * batchesPerEpoch, 0)
+              : LrSchedule.constant(lr));
     }
   }
 
@@ -67,7 +111,9 @@ final class Pipeline {
 
   private static int configuredGemmThreads = -1;
 
-  /** Sets qat4j's layer threads (null = keep the default) and the GEMM threads; both must be >= 1. */
+  /**
+   * Sets qat4j's layer threads (null = keep the default) and the GEMM threads; both must be >= 1.
+   */
   static void threads(Integer layerThreads, int gemmThreads) {
     if (layerThreads != null) {
       Args.threads(layerThreads, "--threads");
@@ -79,8 +125,9 @@ final class Pipeline {
   }
 
   /**
-   * A .tflite argument: an existing .tflite file, or {@code zoo:NAME} exported on the fly as full-int8
-   * (seeded weights, PTQ on generated inputs, or Fashion-MNIST for 28×28×1 models) to a temporary file.
+   * A .tflite argument: an existing .tflite file, or {@code zoo:NAME} exported on the fly as
+   * full-int8 (seeded weights, PTQ on generated inputs, or Fashion-MNIST for 28×28×1 models) to a
+   * temporary file.
    */
   Path tfliteArg(Path p, String option) throws IOException {
     String s = p.toString();
@@ -88,12 +135,19 @@ final class Pipeline {
     Args.zooName(s, option);
     Path tmp = Files.createTempFile("qat4j-" + s.substring(4) + "-", ".tflite");
     tmp.toFile().deleteOnExit();
-    info.accept("exporting " + s + " as a full-int8 .tflite (seeded weights, post-training calibration) to " + tmp);
+    info.accept(
+        "exporting "
+            + s
+            + " as a full-int8 .tflite (seeded weights, post-training calibration) to "
+            + tmp);
     new QuantSteps(this).export(s, true, IoType.INT8, 1L, tmp);
     return tmp;
   }
 
-  /** Checks a model reference: zoo:NAME, or an existing file (a .tflite only when {@code allowTflite}). */
+  /**
+   * Checks a model reference: zoo:NAME, or an existing file (a .tflite only when {@code
+   * allowTflite}).
+   */
   static String modelArg(String ref, String option, boolean allowTflite) {
     if (ref.startsWith("zoo:")) {
       Args.zooName(ref, option);
@@ -101,7 +155,11 @@ final class Pipeline {
     }
     Path p = Args.modelFile(ref, option);
     if (Args.isTflite(p) && !allowTflite) {
-      throw CliException.usage(option + ": " + ref + " is a .tflite file; this command needs a saved qat4j model or zoo:NAME");
+      throw CliException.usage(
+          option
+              + ": "
+              + ref
+              + " is a .tflite file; this command needs a saved qat4j model or zoo:NAME");
     }
     return ref;
   }
@@ -110,11 +168,24 @@ final class Pipeline {
     Model model = Models.load(s.model(), s.seed(), "--model", s.convInitScale());
     Dataset train = trainSet(s.data(), s.limit(), model.inputShape());
     checkOutputs(train, model.outputShape(), s.model(), "--model");
-    Dataset test = testSet(s.data(), s.testLimit(), model.inputShape()); // loaded before training: a damaged file fails now, not after it
-    info.accept(String.format(Locale.ROOT, "training %s (%d parameters) on %d images, %d epoch(s), gemm %s, %d layer thread(s)",
-        s.model(), model.parameterCount(), train.size(), s.epochs(), Gemm.get().name(), Parallel.threads()));
+    Dataset test =
+        testSet(
+            s.data(),
+            s.testLimit(),
+            model.inputShape()); // loaded before training: a damaged file fails now, not after it
+    info.accept(
+        String.format(
+            Locale.ROOT,
+            "training %s (%d parameters) on %d images, %d epoch(s), gemm %s, %d layer thread(s)",
+            s.model(),
+            model.parameterCount(),
+            train.size(),
+            s.epochs(),
+            Gemm.get().name(),
+            Parallel.threads()));
     Trainer t = new Trainer(model, s.adam(train.batchCount(s.batchSize())));
-    TrainProgress tp = new TrainProgress(progress, "train", s.epochs(), train.batchCount(s.batchSize()));
+    TrainProgress tp =
+        new TrainProgress(progress, "train", s.epochs(), train.batchCount(s.batchSize()));
     t.addCallback(tp);
     History h = fit(t, train, valSet(model.inputShape()), s);
     JsonObject r = historyJson(h);
@@ -141,7 +212,10 @@ final class Pipeline {
     return r;
   }
 
-  /** {@link Trainer#fit} under a {@link DivergenceGuard}: an exploding or non-finite loss fails the run before anything is saved. */
+  /**
+   * {@link Trainer#fit} under a {@link DivergenceGuard}: an exploding or non-finite loss fails the
+   * run before anything is saved.
+   */
   static History fit(Trainer t, Dataset train, Dataset val, TrainSpec s) {
     DivergenceGuard guard = new DivergenceGuard(t.model().outputShape()[0], s.lr(), s.out());
     t.addCallback(guard);
@@ -152,30 +226,45 @@ final class Pipeline {
     }
   }
 
-  /** Batches of the BatchNorm re-estimation pass after float training (12 800 images at batch 64). */
+  /**
+   * Batches of the BatchNorm re-estimation pass after float training (12 800 images at batch 64).
+   */
   static final int BN_REESTIMATION_BATCHES = 200;
 
   /**
-   * Replaces the momentum-averaged BatchNorm statistics by exact ones for the final weights: after a
-   * short run they still carry their initial values and the early weights (train 0.87, test 0.11
-   * measured with --limit 3000 --epochs 3). Returns the images used (0 for a model without BatchNorm).
+   * Replaces the momentum-averaged BatchNorm statistics by exact ones for the final weights: after
+   * a short run they still carry their initial values and the early weights (train 0.87, test 0.11
+   * measured with --limit 3000 --epochs 3). Returns the images used (0 for a model without
+   * BatchNorm).
    */
   int reestimateBatchNorm(Model model, Dataset train, int batchSize) {
-    int batches = org.qat4j.core.train.BatchNormReestimation.run(model, train, batchSize, BN_REESTIMATION_BATCHES);
+    int batches =
+        org.qat4j.core.train.BatchNormReestimation.run(
+            model, train, batchSize, BN_REESTIMATION_BATCHES);
     int images = Math.min(train.size(), batches * batchSize);
-    if (batches > 0) info.accept("re-estimated BatchNorm statistics on " + images + " training images");
+    if (batches > 0)
+      info.accept("re-estimated BatchNorm statistics on " + images + " training images");
     return images;
   }
 
-  /** Per-epoch arrays and the steady training speed (first epoch excluded when there are several). */
+  /**
+   * Per-epoch arrays and the steady training speed (first epoch excluded when there are several).
+   */
   static JsonObject historyJson(History h) {
     JsonObject r = new JsonObject();
     double[] secs = h.epochs().stream().mapToDouble(EpochStats::seconds).toArray();
     r.add("epoch_seconds", Json.array(secs));
     r.add("train_loss", Json.array(h.losses()));
-    r.add("train_accuracy", Json.array(h.epochs().stream().mapToDouble(EpochStats::accuracy).toArray()));
-    r.addProperty("train_images_per_second",
-        h.epochs().stream().skip(h.size() > 1 ? 1 : 0).mapToDouble(EpochStats::imagesPerSecond).average().orElse(0));
+    r.add(
+        "train_accuracy",
+        Json.array(h.epochs().stream().mapToDouble(EpochStats::accuracy).toArray()));
+    r.addProperty(
+        "train_images_per_second",
+        h.epochs().stream()
+            .skip(h.size() > 1 ? 1 : 0)
+            .mapToDouble(EpochStats::imagesPerSecond)
+            .average()
+            .orElse(0));
     return r;
   }
 
@@ -202,34 +291,59 @@ final class Pipeline {
   private final Map<String, Dataset> loaded = new HashMap<>();
   private final Map<Path, UserData.Format> formats = new HashMap<>();
 
-  /** Loads data with the command's {@code --data}-family options (default: labelled IDX-style loading). */
+  /**
+   * Loads data with the command's {@code --data}-family options (default: labelled IDX-style
+   * loading).
+   */
   Pipeline withData(DataOption d) {
     this.dataOptions = d;
     return this;
   }
 
-  /** {@code --isolate}: TFLite runs in a child JVM so that a native crash is an error, not the end of qat4j. */
+  /**
+   * {@code --isolate}: TFLite runs in a child JVM so that a native crash is an error, not the end
+   * of qat4j.
+   */
   Pipeline isolated(boolean on) {
     this.isolate = on;
     return this;
   }
 
-  /** Loads (once per path, split, shape and labelling) a dataset; content errors are usage errors naming the option. */
+  /**
+   * Loads (once per path, split, shape and labelling) a dataset; content errors are usage errors
+   * naming the option.
+   */
   Dataset load(Path p, UserData.Split split, int[] shape, boolean labels, String option) {
     String key = p.toAbsolutePath() + "|" + split + "|" + Arrays.toString(shape) + "|";
-    Dataset d = loaded.get(key + true); // labelled data also serves inputs-only use (the demo's PTQ after training)
+    Dataset d =
+        loaded.get(key + true); // labelled data also serves inputs-only use (the demo's PTQ after
+    // training)
     if (d == null && !labels) d = loaded.get(key + false);
     if (d != null) return d;
     key += labels;
     UserData.Format f = format(p, option);
     long t0 = System.nanoTime();
     try {
-      d = UserData.load(p, split, dataOptions != null ? dataOptions.spec(shape, labels) : DataOption.defaultSpec(shape, labels));
+      d =
+          UserData.load(
+              p,
+              split,
+              dataOptions != null
+                  ? dataOptions.spec(shape, labels)
+                  : DataOption.defaultSpec(shape, labels));
     } catch (IOException e) {
       throw CliException.usage(option + ": " + Main.oneLine(e));
     }
-    info.accept(String.format(Locale.ROOT, "loaded %d samples of shape %s (%s%s) from %s in %.1f s", d.size(), Arrays.toString(d.sampleShape()),
-        f.id(), f == UserData.Format.IDX ? " " + split.name().toLowerCase(Locale.ROOT) : "", p, (System.nanoTime() - t0) / 1e9));
+    info.accept(
+        String.format(
+            Locale.ROOT,
+            "loaded %d samples of shape %s (%s%s) from %s in %.1f s",
+            d.size(),
+            Arrays.toString(d.sampleShape()),
+            f.id(),
+            f == UserData.Format.IDX ? " " + split.name().toLowerCase(Locale.ROOT) : "",
+            p,
+            (System.nanoTime() - t0) / 1e9));
     loaded.put(key, d);
     return d;
   }
@@ -239,29 +353,46 @@ final class Pipeline {
     return formats.computeIfAbsent(p.toAbsolutePath(), k -> DataOption.format(p, option));
   }
 
-  /** Labels must index the model's outputs: a 1-D output needs at least as many values as classes. */
+  /**
+   * Labels must index the model's outputs: a 1-D output needs at least as many values as classes.
+   */
   static void checkOutputs(Dataset d, int[] out, String ref, String option) {
     if (d.labelled() && out.length == 1 && out[0] < d.numClasses()) {
-      throw CliException.usage(option + ": " + ref + " gives " + out[0] + " outputs but the data has labels up to " + (d.numClasses() - 1));
+      throw CliException.usage(
+          option
+              + ": "
+              + ref
+              + " gives "
+              + out[0]
+              + " outputs but the data has labels up to "
+              + (d.numClasses() - 1));
     }
   }
 
-  JsonObject quantize(TrainSpec s) throws IOException { return new QuantSteps(this).quantize(s); }
+  JsonObject quantize(TrainSpec s) throws IOException {
+    return new QuantSteps(this).quantize(s);
+  }
 
   JsonObject ptq(String model, Path data, int calibration, IoType io, Path out) throws IOException {
     return new QuantSteps(this).ptq(model, data, calibration, io, out);
   }
 
-  ProgressFactory progress() { return progress; }
+  ProgressFactory progress() {
+    return progress;
+  }
 
-  Consumer<String> info() { return info; }
+  Consumer<String> info() {
+    return info;
+  }
 
   Dataset trainSet(Path data, int limit, int[] shape) throws IOException {
     Dataset train = load(data, UserData.Split.TRAIN, shape, true, "--data");
     return limit > 0 ? train.subset(0, Math.min(limit, train.size())) : train;
   }
 
-  /** Inputs only (labels not read): the first {@code n} samples of {@code data}'s training split. */
+  /**
+   * Inputs only (labels not read): the first {@code n} samples of {@code data}'s training split.
+   */
   Dataset calibrationSet(Path data, int n, int[] shape) {
     Dataset d = load(data, UserData.Split.TRAIN, shape, false, "--data");
     return d.subset(0, Math.min(n, d.size()));
@@ -269,7 +400,9 @@ final class Pipeline {
 
   /** {@code --val-data}, or null without it. */
   Dataset valSet(int[] shape) {
-    return dataOptions == null || dataOptions.valData == null ? null : load(dataOptions.valData, UserData.Split.TEST, shape, true, "--val-data");
+    return dataOptions == null || dataOptions.valData == null
+        ? null
+        : load(dataOptions.valData, UserData.Split.TEST, shape, true, "--val-data");
   }
 
   JsonObject export(String model, boolean int8, IoType io, long seed, Path out) throws IOException {
@@ -287,16 +420,30 @@ final class Pipeline {
     return r;
   }
 
-  JsonObject eval(Path model, Path data, Backend backend, int threads, int limit) throws IOException {
+  JsonObject eval(Path model, Path data, Backend backend, int threads, int limit)
+      throws IOException {
     SubgraphInfo g = readTflite(model, "--model").subgraph(0);
     int[] in = g.tensor(g.inputs()[0]).shape();
-    return TfliteRun.eval(model, testSet(data, limit, Arrays.copyOfRange(in, Math.min(1, in.length), in.length)), backend, threads, isolate, progress, info);
+    return TfliteRun.eval(
+        model,
+        testSet(data, limit, Arrays.copyOfRange(in, Math.min(1, in.length), in.length)),
+        backend,
+        threads,
+        isolate,
+        progress,
+        info);
   }
 
   /** {@code --test-data} when given, else {@code data} (its t10k split for an IDX folder). */
   Dataset testSet(Path data, int limit, int[] shape) throws IOException {
     boolean own = dataOptions != null && dataOptions.testData != null;
-    Dataset test = load(own ? dataOptions.testData : data, UserData.Split.TEST, shape, true, own ? "--test-data" : "--data");
+    Dataset test =
+        load(
+            own ? dataOptions.testData : data,
+            UserData.Split.TEST,
+            shape,
+            true,
+            own ? "--test-data" : "--data");
     return limit > 0 ? test.subset(0, Math.min(limit, test.size())) : test;
   }
 
@@ -304,53 +451,93 @@ final class Pipeline {
     return new Verify(this).run(model, tflite, data, limit);
   }
 
-  /** The demo's benchmark: the runtime's {@link Benchmark} ({@code warmup} runs, no warm-up time), keeping every steady sample. */
-  JsonObject bench(Path model, Backend backend, int threads, int runs, int warmup, double minSecs, double maxSecs) throws IOException {
-    Benchmark.Config c = Benchmark.Config.of(model).with(TfliteRun.backend(backend), threads).runs(warmup, 0, runs, minSecs, maxSecs);
+  /**
+   * The demo's benchmark: the runtime's {@link Benchmark} ({@code warmup} runs, no warm-up time),
+   * keeping every steady sample.
+   */
+  JsonObject bench(
+      Path model,
+      Backend backend,
+      int threads,
+      int runs,
+      int warmup,
+      double minSecs,
+      double maxSecs)
+      throws IOException {
+    Benchmark.Config c =
+        Benchmark.Config.of(model)
+            .with(TfliteRun.backend(backend), threads)
+            .runs(warmup, 0, runs, minSecs, maxSecs);
     return BenchJson.withSamples(model, backend, threads, runBenchmark(backend, c));
   }
 
   /** The {@code bench} command: the runtime's {@link Benchmark}, mapped to the CLI contract. */
-  JsonObject benchmark(Path model, Backend backend, int threads, int runs, int warmup, double minSecs, double maxSecs, boolean profile)
+  JsonObject benchmark(
+      Path model,
+      Backend backend,
+      int threads,
+      int runs,
+      int warmup,
+      double minSecs,
+      double maxSecs,
+      boolean profile)
       throws IOException {
-    Benchmark.Config c = Benchmark.Config.of(model).with(TfliteRun.backend(backend), threads)
-        .runs(warmup, warmup == 0 ? 0 : 0.5, runs, minSecs, maxSecs).profiling(profile);
+    Benchmark.Config c =
+        Benchmark.Config.of(model)
+            .with(TfliteRun.backend(backend), threads)
+            .runs(warmup, warmup == 0 ? 0 : 0.5, runs, minSecs, maxSecs)
+            .profiling(profile);
     return BenchJson.of(model, backend, threads, runBenchmark(backend, c));
   }
 
-  /** Runs {@code c}; a bad file is a usage error, a backend that cannot start here a failure naming the reason. */
+  /**
+   * Runs {@code c}; a bad file is a usage error, a backend that cannot start here a failure naming
+   * the reason.
+   */
   private Benchmark.Report runBenchmark(Backend backend, Benchmark.Config c) throws IOException {
     Probes.tflite(); // library loading is not part of init time, as in benchmark_model
     Path model = c.model();
     Benchmark.Report b;
-    try (Progress p = progress.create("bench " + model.getFileName() + " (" + backend + ", " + c.threads() + "t)", 1, "runs")) {
+    try (Progress p =
+        progress.create(
+            "bench " + model.getFileName() + " (" + backend + ", " + c.threads() + "t)",
+            1,
+            "runs")) {
       try {
         b = Benchmark.run(c);
       } catch (org.qat4j.runtime.TfliteException e) {
         if (e.getMessage() != null && e.getMessage().contains("model check")) {
-          throw CliException.usage("--model: " + model + " is not a valid .tflite model: " + Main.oneLine(e));
+          throw CliException.usage(
+              "--model: " + model + " is not a valid .tflite model: " + Main.oneLine(e));
         }
         throw CliException.failed("backend " + backend + " unavailable: " + Main.oneLine(e), e);
       }
       p.step(1);
     }
-    if (backend != Backend.BUILTIN && !b.coverage().delegated()) info.accept("warning: " + b.coverageSummary());
+    if (backend != Backend.BUILTIN && !b.coverage().delegated())
+      info.accept("warning: " + b.coverageSummary());
     return b;
   }
 
-  /** Reads and validates a .tflite; a malformed file is a usage error (wrong input), not a crash. */
+  /**
+   * Reads and validates a .tflite; a malformed file is a usage error (wrong input), not a crash.
+   */
   static TfliteModelInfo readTflite(Path file, String option) throws IOException {
     try {
       return TfliteReader.read(file);
     } catch (ModelFormatException | IllegalArgumentException e) {
-      throw CliException.usage(option + ": " + file + " is not a valid .tflite model: " + Main.oneLine(e));
+      throw CliException.usage(
+          option + ": " + file + " is not a valid .tflite model: " + Main.oneLine(e));
     }
   }
 
-  JsonObject edgetpuDevices() { return Probes.edgetpu(); }
+  JsonObject edgetpuDevices() {
+    return Probes.edgetpu();
+  }
 
   JsonObject edgetpuCheck(Path file) throws IOException {
-    org.qat4j.tflite.edgetpu.PreflightReport p = org.qat4j.tflite.edgetpu.EdgeTpuPreflight.check(readTflite(file, "FILE.tflite"));
+    org.qat4j.tflite.edgetpu.PreflightReport p =
+        org.qat4j.tflite.edgetpu.EdgeTpuPreflight.check(readTflite(file, "FILE.tflite"));
     JsonObject r = new JsonObject();
     r.addProperty("model", file.toString());
     r.addProperty("compiled", p.compiled());
@@ -360,10 +547,22 @@ final class Pipeline {
     r.addProperty("edgetpu_subgraphs", p.edgetpuSubgraphs());
     com.google.gson.JsonArray ops = new com.google.gson.JsonArray();
     for (org.qat4j.tflite.edgetpu.PreflightReport.OperatorResult o : p.operators()) {
-      JsonObject j = Json.object("index", o.index(), "op", o.op(), "version", o.version(), "status", o.status(),
-          "reason", o.reason() == null ? "" : o.reason());
-      j.addProperty("mapped", o.status().equals(org.qat4j.tflite.edgetpu.Status.MAPPED)
-          || o.status().equals(org.qat4j.tflite.edgetpu.Status.COMPILED_SEGMENT));
+      JsonObject j =
+          Json.object(
+              "index",
+              o.index(),
+              "op",
+              o.op(),
+              "version",
+              o.version(),
+              "status",
+              o.status(),
+              "reason",
+              o.reason() == null ? "" : o.reason());
+      j.addProperty(
+          "mapped",
+          o.status().equals(org.qat4j.tflite.edgetpu.Status.MAPPED)
+              || o.status().equals(org.qat4j.tflite.edgetpu.Status.COMPILED_SEGMENT));
       ops.add(j);
     }
     r.add("operators", ops);

@@ -5,7 +5,10 @@ import com.google.gson.JsonObject;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Loader;
 
-/** Capability probes for {@code doctor}: each answers "available" or "unavailable because …", never throws. */
+/**
+ * Capability probes for {@code doctor}: each answers "available" or "unavailable because …", never
+ * throws.
+ */
 final class Probes {
   private Probes() {}
 
@@ -31,13 +34,29 @@ final class Probes {
     JsonArray a = new JsonArray();
     String noTflite = t.error();
     a.add(backend("builtin", noTflite));
-    a.add(backend("xnnpack", noTflite != null ? noTflite
-        : Loader.addressof("TfLiteXNNPackDelegateCreate") == null ? "TfLiteXNNPackDelegateCreate is not exported by this TFLite build" : null));
-    a.add(backend("nnapi", noTflite != null ? noTflite
-        : Loader.addressof("TfLiteNnapiDelegateCreate") == null
-            ? "NNAPI is Android-only; this " + Loader.getPlatform() + " TFLite build has no NNAPI delegate" : null));
+    a.add(
+        backend(
+            "xnnpack",
+            noTflite != null
+                ? noTflite
+                : Loader.addressof("TfLiteXNNPackDelegateCreate") == null
+                    ? "TfLiteXNNPackDelegateCreate is not exported by this TFLite build"
+                    : null));
+    a.add(
+        backend(
+            "nnapi",
+            noTflite != null
+                ? noTflite
+                : Loader.addressof("TfLiteNnapiDelegateCreate") == null
+                    ? "NNAPI is Android-only; this "
+                        + Loader.getPlatform()
+                        + " TFLite build has no NNAPI delegate"
+                    : null));
     JsonObject tpu = edgetpu();
-    a.add(backend("edgetpu", tpu.get("available").getAsBoolean() ? null : tpu.get("reason").getAsString()));
+    a.add(
+        backend(
+            "edgetpu",
+            tpu.get("available").getAsBoolean() ? null : tpu.get("reason").getAsString()));
     return a;
   }
 
@@ -53,7 +72,8 @@ final class Probes {
       org.qat4j.core.gemm.Gemm g = org.qat4j.core.gemm.Gemm.get();
       o.addProperty("name", g.name());
       o.addProperty("threads", org.qat4j.core.internal.Parallel.threads());
-      if (!g.name().equals("openblas")) o.addProperty("reason", "OpenBLAS not in use (see -Dqat4j.gemm)");
+      if (!g.name().equals("openblas"))
+        o.addProperty("reason", "OpenBLAS not in use (see -Dqat4j.gemm)");
     } catch (Throwable t) {
       o.addProperty("name", "none");
       o.addProperty("threads", 0);
@@ -73,7 +93,9 @@ final class Probes {
       if (lib.loaded()) {
         o.addProperty("version", lib.version());
         for (org.qat4j.runtime.edgetpu.EdgeTpuDevice d : lib.devices()) {
-          devs.add(Json.object("type", d.type().name().toLowerCase(java.util.Locale.ROOT), "path", d.path()));
+          devs.add(
+              Json.object(
+                  "type", d.type().name().toLowerCase(java.util.Locale.ROOT), "path", d.path()));
         }
       }
       o.add("devices", devs);

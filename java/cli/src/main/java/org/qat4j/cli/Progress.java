@@ -17,7 +17,8 @@ abstract class Progress implements AutoCloseable {
   /** Replaces the trailing status text (e.g. "loss 0.41 acc 0.86"). */
   abstract void status(String text);
 
-  @Override public abstract void close();
+  @Override
+  public abstract void close();
 
   static Progress create(PrintWriter err, String task, long total, String unit) {
     if (err == null) return new Silent();
@@ -37,7 +38,10 @@ abstract class Progress implements AutoCloseable {
     return 100;
   }
 
-  /** The launcher passes -Dqat4j.tty=1 when stderr is a terminal; without it, fall back to System.console(). */
+  /**
+   * The launcher passes -Dqat4j.tty=1 when stderr is a terminal; without it, fall back to
+   * System.console().
+   */
   static boolean isTerminal() {
     String p = System.getProperty("qat4j.tty");
     if (p != null) return p.equals("1") || p.equalsIgnoreCase("true");
@@ -45,23 +49,45 @@ abstract class Progress implements AutoCloseable {
   }
 
   static final class Silent extends Progress {
-    @Override void step(long n) {}
-    @Override void status(String text) {}
-    @Override public void close() {}
+    @Override
+    void step(long n) {}
+
+    @Override
+    void status(String text) {}
+
+    @Override
+    public void close() {}
   }
 
   static final class Bar extends Progress {
     private final ProgressBar bar;
 
     Bar(String task, long total, String unit) {
-      bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setUnit(" " + unit, 1)
-          .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250)
-          .setConsumer(new ConsoleProgressBarConsumer(System.err, columns())).build();
+      bar =
+          new ProgressBarBuilder()
+              .setTaskName(task)
+              .setInitialMax(total)
+              .setUnit(" " + unit, 1)
+              .setStyle(ProgressBarStyle.ASCII)
+              .setUpdateIntervalMillis(250)
+              .setConsumer(new ConsoleProgressBarConsumer(System.err, columns()))
+              .build();
     }
 
-    @Override void step(long n) { bar.stepBy(n); }
-    @Override void status(String text) { bar.setExtraMessage(" " + text); }
-    @Override public void close() { bar.close(); }
+    @Override
+    void step(long n) {
+      bar.stepBy(n);
+    }
+
+    @Override
+    void status(String text) {
+      bar.setExtraMessage(" " + text);
+    }
+
+    @Override
+    public void close() {
+      bar.close();
+    }
   }
 
   /** Plain periodic lines for logs. */
@@ -85,7 +111,8 @@ abstract class Progress implements AutoCloseable {
       this.intervalMs = intervalMs;
     }
 
-    @Override void step(long n) {
+    @Override
+    void step(long n) {
       done += n;
       long now = System.nanoTime();
       if ((now - lastPrint) / 1_000_000L >= intervalMs) {
@@ -94,17 +121,25 @@ abstract class Progress implements AutoCloseable {
       }
     }
 
-    @Override void status(String text) { status = text; }
+    @Override
+    void status(String text) {
+      status = text;
+    }
 
-    @Override public void close() { if (printedAt != done) print(); }
+    @Override
+    public void close() {
+      if (printedAt != done) print();
+    }
 
     private void print() {
       printedAt = done;
       double secs = (System.nanoTime() - start) / 1e9;
       String pct = total > 0 ? String.format(" (%d%%)", Math.round(100.0 * done / total)) : "";
       String rate = secs > 0 ? String.format(", %.1f %s/s", done / secs, unit) : "";
-      err.println(String.format("%s: %d/%d %s%s%s, %.1f s%s", task, done, total, unit, pct, rate, secs,
-          status.isEmpty() ? "" : ", " + status));
+      err.println(
+          String.format(
+              "%s: %d/%d %s%s%s, %.1f s%s",
+              task, done, total, unit, pct, rate, secs, status.isEmpty() ? "" : ", " + status));
       err.flush();
     }
   }

@@ -40,8 +40,10 @@ final class QatFiles {
 
   /** True when {@code file} is a zip holding a {@code qat.json} entry. */
   static boolean isQat(Path file) {
-    try (InputStream in = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(in)) {
-      for (ZipEntry e; (e = zip.getNextEntry()) != null; ) if (e.getName().equals("qat.json")) return true;
+    try (InputStream in = Files.newInputStream(file);
+        ZipInputStream zip = new ZipInputStream(in)) {
+      for (ZipEntry e; (e = zip.getNextEntry()) != null; )
+        if (e.getName().equals("qat.json")) return true;
     } catch (IOException | RuntimeException e) {
       return false;
     }
@@ -61,14 +63,17 @@ final class QatFiles {
       ModelIO.save(floatModel, tmpFloat);
       byte[] floatBytes = Files.readAllBytes(tmpFloat);
       byte[] params = params(qat.model());
-      Outputs.write(out, os -> {
-        ZipOutputStream zip = new ZipOutputStream(os);
-        JsonObject meta = Json.object("format", FORMAT, "version", 1, "scheme", qat.scheme().name());
-        put(zip, "qat.json", Json.GSON.toJson(meta).getBytes(StandardCharsets.UTF_8));
-        put(zip, "float.model", floatBytes);
-        put(zip, "qat-params.bin", params);
-        zip.finish();
-      });
+      Outputs.write(
+          out,
+          os -> {
+            ZipOutputStream zip = new ZipOutputStream(os);
+            JsonObject meta =
+                Json.object("format", FORMAT, "version", 1, "scheme", qat.scheme().name());
+            put(zip, "qat.json", Json.GSON.toJson(meta).getBytes(StandardCharsets.UTF_8));
+            put(zip, "float.model", floatBytes);
+            put(zip, "qat-params.bin", params);
+            zip.finish();
+          });
     } finally {
       Files.deleteIfExists(tmpFloat);
     }
@@ -79,16 +84,22 @@ final class QatFiles {
 
   static Loaded load(Path file) throws IOException {
     Map<String, byte[]> entries = new HashMap<>();
-    try (InputStream in = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(in)) {
-      for (ZipEntry e; (e = zip.getNextEntry()) != null; ) entries.put(e.getName(), zip.readAllBytes());
+    try (InputStream in = Files.newInputStream(file);
+        ZipInputStream zip = new ZipInputStream(in)) {
+      for (ZipEntry e; (e = zip.getNextEntry()) != null; )
+        entries.put(e.getName(), zip.readAllBytes());
     }
     for (String need : List.of("qat.json", "float.model", "qat-params.bin")) {
       if (!entries.containsKey(need)) throw new IOException(file + ": QAT model lacks " + need);
     }
-    JsonObject meta = JsonParser.parseString(new String(entries.get("qat.json"), StandardCharsets.UTF_8)).getAsJsonObject();
-    if (!FORMAT.equals(meta.get("format").getAsString())) throw new IOException(file + ": not a " + FORMAT + " file");
+    JsonObject meta =
+        JsonParser.parseString(new String(entries.get("qat.json"), StandardCharsets.UTF_8))
+            .getAsJsonObject();
+    if (!FORMAT.equals(meta.get("format").getAsString()))
+      throw new IOException(file + ": not a " + FORMAT + " file");
     String scheme = meta.get("scheme").getAsString();
-    if (!scheme.equals(Default8Bit.INSTANCE.name())) throw new IOException(file + ": scheme " + scheme + " is not supported by the CLI");
+    if (!scheme.equals(Default8Bit.INSTANCE.name()))
+      throw new IOException(file + ": scheme " + scheme + " is not supported by the CLI");
     Path tmp = Files.createTempFile("qat4j-float", ".model");
     Model floatModel;
     try {
@@ -108,10 +119,14 @@ final class QatFiles {
     zip.closeEntry();
   }
 
-  /** Every parameter in node order, then layer order (keys may repeat across quantizers, order does not). */
+  /**
+   * Every parameter in node order, then layer order (keys may repeat across quantizers, order does
+   * not).
+   */
   private static List<Map.Entry<String, Param>> ordered(Model m) {
     List<Map.Entry<String, Param>> l = new ArrayList<>();
-    for (Node n : m.nodes()) for (Param p : n.layer().params()) l.add(Map.entry(n.name() + "/" + p.name(), p));
+    for (Node n : m.nodes())
+      for (Param p : n.layer().params()) l.add(Map.entry(n.name() + "/" + p.name(), p));
     return l;
   }
 
@@ -134,13 +149,25 @@ final class QatFiles {
     List<Map.Entry<String, Param>> ps = ordered(m);
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
       int n = in.readInt();
-      if (n != ps.size()) throw new IOException(file + ": holds " + n + " QAT parameters, the rebuilt QAT model has " + ps.size());
+      if (n != ps.size())
+        throw new IOException(
+            file + ": holds " + n + " QAT parameters, the rebuilt QAT model has " + ps.size());
       for (Map.Entry<String, Param> e : ps) {
         String key = in.readUTF();
         int len = in.readInt();
         var t = e.getValue().value();
         if (!key.equals(e.getKey()) || len != t.size()) {
-          throw new IOException(file + ": parameter " + key + " (" + len + " values) does not match " + e.getKey() + " (" + t.size() + ")");
+          throw new IOException(
+              file
+                  + ": parameter "
+                  + key
+                  + " ("
+                  + len
+                  + " values) does not match "
+                  + e.getKey()
+                  + " ("
+                  + t.size()
+                  + ")");
         }
         float[] v = new float[len];
         for (int i = 0; i < len; i++) v[i] = in.readFloat();

@@ -22,13 +22,18 @@ final class TfliteRun {
   }
 
   /**
-   * Opens the interpreter (NaN/Inf inputs rejected); a known backend that cannot start here is a failure (exit 1)
-   * naming the reason.
+   * Opens the interpreter (NaN/Inf inputs rejected); a known backend that cannot start here is a
+   * failure (exit 1) naming the reason.
    */
-  static Interpreter open(TfliteModel m, Backend b, int threads, boolean isolate, InterpreterListener... listeners) {
+  static Interpreter open(
+      TfliteModel m, Backend b, int threads, boolean isolate, InterpreterListener... listeners) {
     try {
-      Interpreter.Options.Builder o = Interpreter.Options.builder().backend(backend(b)).threads(threads).checkInputs(true)
-          .isolated(isolate);
+      Interpreter.Options.Builder o =
+          Interpreter.Options.builder()
+              .backend(backend(b))
+              .threads(threads)
+              .checkInputs(true)
+              .isolated(isolate);
       for (InterpreterListener l : listeners) o.listener(l);
       return Interpreter.create(m, o.build());
     } catch (RuntimeException e) {
@@ -45,19 +50,29 @@ final class TfliteRun {
   }
 
   /** Top-1 accuracy over {@code test} (batch 1 per invoke). */
-  static JsonObject eval(Path file, Dataset test, Backend b, int threads, boolean isolate, Pipeline.ProgressFactory progress,
-                         java.util.function.Consumer<String> warn) throws IOException {
+  static JsonObject eval(
+      Path file,
+      Dataset test,
+      Backend b,
+      int threads,
+      boolean isolate,
+      Pipeline.ProgressFactory progress,
+      java.util.function.Consumer<String> warn)
+      throws IOException {
     DelegateCoverage.Latest coverage = new DelegateCoverage.Latest();
-    try (TfliteModel m = model(file); Interpreter it = open(m, b, threads, isolate, coverage)) {
+    try (TfliteModel m = model(file);
+        Interpreter it = open(m, b, threads, isolate, coverage)) {
       checkClassifier(it, test, file);
       long correct = 0;
       long t0 = System.nanoTime();
-      try (Progress p = progress.create("eval " + file.getFileName() + " (" + b + ")", test.size(), "images")) {
+      try (Progress p =
+          progress.create("eval " + file.getFileName() + " (" + b + ")", test.size(), "images")) {
         // The runtime's top-1 loop, in chunks of 100 so progress can be shown.
         for (int from = 0; from < test.size(); from += 100) {
           Dataset part = test.subset(from, Math.min(test.size(), from + 100));
           correct += Validation.accuracy(it, part.size(), part::sample, part::label).correct();
-          p.status(String.format(Locale.ROOT, "accuracy %.4f", correct / (double) (from + part.size())));
+          p.status(
+              String.format(Locale.ROOT, "accuracy %.4f", correct / (double) (from + part.size())));
           p.step(part.size());
         }
       }
@@ -70,7 +85,8 @@ final class TfliteRun {
       r.addProperty("images_per_second", test.size() / secs);
       r.addProperty("model", file.toString());
       r.addProperty("coverage", coverage.get().summary());
-      if (b != Backend.BUILTIN && !coverage.get().delegated() && warn != null) warn.accept("warning: " + coverage.get().summary());
+      if (b != Backend.BUILTIN && !coverage.get().delegated() && warn != null)
+        warn.accept("warning: " + coverage.get().summary());
       return r;
     }
   }
@@ -80,8 +96,13 @@ final class TfliteRun {
     long want = 1;
     for (int d : test.sampleShape()) want *= d;
     if (in.numElements() != want) {
-      throw CliException.usage("--model: " + file + " takes input " + Arrays.toString(in.shape()) + ", the data has samples "
-          + Arrays.toString(test.sampleShape()));
+      throw CliException.usage(
+          "--model: "
+              + file
+              + " takes input "
+              + Arrays.toString(in.shape())
+              + ", the data has samples "
+              + Arrays.toString(test.sampleShape()));
     }
   }
 }

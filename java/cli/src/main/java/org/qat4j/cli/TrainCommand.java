@@ -7,49 +7,79 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code qat4j train}: float training of a zoo architecture or a saved model on Fashion-MNIST. */
-@Command(name = "train", mixinStandardHelpOptions = true,
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
     description = "Train a float model on Fashion-MNIST or your data (--data) and save it.",
     footerHeading = "%nExamples:%n",
-    footer = {"  ./qat4j train --model reference-cnn --epochs 5 --seed 1 --json      # the recipe: ≥ 91.5%% test accuracy",
-        "  ./qat4j train --model reference-cnn --epochs 3 --out cnn.q4j",
-        "  ./qat4j train --model mobilenet-mini --epochs 5 --seed 7 --out mm.q4j --json",
-        "  ./qat4j train --model reference-cnn --epochs 5 --schedule constant --conv-init-scale 1 --out cnn.q4j   # Keras's defaults",
-        "  ./qat4j train --model cnn.q4j --epochs 1 --out cnn2.q4j     # continue from a saved model",
-        "  ./qat4j train --model m.keras --data train.npz --test-data test.npz --out m.q4j",
-        "  ./qat4j train --model cnn.q4j --data photos/ --test-data photos-test/ --resize crop --out cnn2.q4j",
-        "", "JSON fields: test_accuracy, train_images_per_second, epoch_seconds[], train_loss[], train_accuracy[], schedule, path, bytes"})
+    footer = {
+      "  ./qat4j train --model reference-cnn --epochs 5 --seed 1 --json      # the recipe: ≥ 91.5%% test accuracy",
+      "  ./qat4j train --model reference-cnn --epochs 3 --out cnn.q4j",
+      "  ./qat4j train --model mobilenet-mini --epochs 5 --seed 7 --out mm.q4j --json",
+      "  ./qat4j train --model reference-cnn --epochs 5 --schedule constant --conv-init-scale 1 --out cnn.q4j   # Keras's defaults",
+      "  ./qat4j train --model cnn.q4j --epochs 1 --out cnn2.q4j     # continue from a saved model",
+      "  ./qat4j train --model m.keras --data train.npz --test-data test.npz --out m.q4j",
+      "  ./qat4j train --model cnn.q4j --data photos/ --test-data photos-test/ --resize crop --out cnn2.q4j",
+      "",
+      "JSON fields: test_accuracy, train_images_per_second, epoch_seconds[], train_loss[], train_accuracy[], schedule, path, bytes"
+    })
 final class TrainCommand extends BaseCommand {
   @Mixin TrainingOptions training;
 
-  @Option(names = "--model", required = true, paramLabel = "NAME|FILE",
-      description = "Architecture (reference-cnn, mobilenet-mini, mobilenet-v1, mobilenet-v2, resnet50) or a saved model file.")
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "NAME|FILE",
+      description =
+          "Architecture (reference-cnn, mobilenet-mini, mobilenet-v1, mobilenet-v2, resnet50) or a saved model file.")
   String model;
 
   @Mixin DataOption data;
 
-  @Option(names = "--epochs", defaultValue = "3", description = "Epochs (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--epochs",
+      defaultValue = "3",
+      description = "Epochs (default: ${DEFAULT-VALUE}).")
   int epochs;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed for weights and shuffling (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      description = "Seed for weights and shuffling (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--lr",
+      defaultValue = "0.001",
+      description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
   float lr;
 
-  @Option(names = "--out", paramLabel = "FILE", description = "Saved model to write (default: none, report only).")
+  @Option(
+      names = "--out",
+      paramLabel = "FILE",
+      description = "Saved model to write (default: none, report only).")
   Path out;
 
-  @Option(names = "--conv-init-scale", defaultValue = "0.04", paramLabel = "S",
-      description = "reference-cnn only: variance scale of its two Conv2D kernels' Glorot-uniform init "
-          + "(default: ${DEFAULT-VALUE}, the recipe of docs/PERFORMANCE.md; 1 = Keras's Glorot).")
+  @Option(
+      names = "--conv-init-scale",
+      defaultValue = "0.04",
+      paramLabel = "S",
+      description =
+          "reference-cnn only: variance scale of its two Conv2D kernels' Glorot-uniform init "
+              + "(default: ${DEFAULT-VALUE}, the recipe of docs/PERFORMANCE.md; 1 = Keras's Glorot).")
   double convInitScale;
 
-  @Override JsonObject execute() throws Exception {
+  @Override
+  JsonObject execute() throws Exception {
     training.validate(epochs, lr);
     String zoo = model.startsWith("zoo:") ? Args.zooName(model, "--model") : null;
     if (zoo == null && !Args.zooNames().contains(model)) {
       Args.modelFile(model, "--model");
-      if (Args.isTflite(Path.of(model))) throw CliException.usage("--model: " + model + " is a .tflite file; train needs an architecture name or a saved qat4j model");
+      if (Args.isTflite(Path.of(model)))
+        throw CliException.usage(
+            "--model: "
+                + model
+                + " is a .tflite file; train needs an architecture name or a saved qat4j model");
     }
     Path d = data.dir();
     data.requireTestSplit();
@@ -58,9 +88,21 @@ final class TrainCommand extends BaseCommand {
       Outputs.notAnInput(out, "--out", model, "--model");
       Outputs.notData(out, "--out", d);
     }
-    if (!(convInitScale > 0) || Double.isInfinite(convInitScale)) throw CliException.usage("--conv-init-scale: must be > 0, got " + convInitScale);
-    Pipeline.TrainSpec s = new Pipeline.TrainSpec(zoo != null ? zoo : model, d, epochs, seed, training.batchSize, lr, training.limit, out, training.testLimit,
-        training.cosine(true), convInitScale);
+    if (!(convInitScale > 0) || Double.isInfinite(convInitScale))
+      throw CliException.usage("--conv-init-scale: must be > 0, got " + convInitScale);
+    Pipeline.TrainSpec s =
+        new Pipeline.TrainSpec(
+            zoo != null ? zoo : model,
+            d,
+            epochs,
+            seed,
+            training.batchSize,
+            lr,
+            training.limit,
+            out,
+            training.testLimit,
+            training.cosine(true),
+            convInitScale);
     return pipeline().withData(data).train(s);
   }
 }

@@ -10,8 +10,8 @@ import org.qat4j.core.train.StepResult;
 import org.qat4j.core.train.Trainer;
 
 /**
- * Trainer callback that drives one progress bar per epoch (running loss and accuracy) and records
- * a training curve: running-mean loss and accuracy every {@code every} steps, for the report.
+ * Trainer callback that drives one progress bar per epoch (running loss and accuracy) and records a
+ * training curve: running-mean loss and accuracy every {@code every} steps, for the report.
  */
 final class TrainProgress implements Callback {
   private final Pipeline.ProgressFactory factory;
@@ -38,14 +38,17 @@ final class TrainProgress implements Callback {
     this.every = (int) Math.max(Math.min(10, batchesPerEpoch), batchesPerEpoch * epochs / 100);
   }
 
-  @Override public void onEpochBegin(Trainer trainer, int epoch) {
+  @Override
+  public void onEpochBegin(Trainer trainer, int epoch) {
     lossSum = 0;
     correct = 0;
     seen = 0;
-    bar = factory.create(label + " epoch " + (epoch + 1) + "/" + epochs, batchesPerEpoch, "batches");
+    bar =
+        factory.create(label + " epoch " + (epoch + 1) + "/" + epochs, batchesPerEpoch, "batches");
   }
 
-  @Override public void onStepEnd(Trainer trainer, StepResult s) {
+  @Override
+  public void onStepEnd(Trainer trainer, StepResult s) {
     lossSum += s.loss() * s.size();
     correct += s.correct();
     seen += s.size();
@@ -60,12 +63,21 @@ final class TrainProgress implements Callback {
       winCorrect = 0;
       winSeen = 0;
     }
-    bar.status(String.format(Locale.ROOT, "loss %.4f acc %.4f", lossSum / seen, correct / (double) seen));
+    bar.status(
+        String.format(Locale.ROOT, "loss %.4f acc %.4f", lossSum / seen, correct / (double) seen));
     bar.step(1);
   }
 
-  @Override public void onEpochEnd(Trainer trainer, EpochStats stats) {
-    if (!Double.isNaN(stats.valAccuracy())) bar.status(String.format(Locale.ROOT, "loss %.4f acc %.4f test acc %.4f", stats.loss(), stats.accuracy(), stats.valAccuracy()));
+  @Override
+  public void onEpochEnd(Trainer trainer, EpochStats stats) {
+    if (!Double.isNaN(stats.valAccuracy()))
+      bar.status(
+          String.format(
+              Locale.ROOT,
+              "loss %.4f acc %.4f test acc %.4f",
+              stats.loss(),
+              stats.accuracy(),
+              stats.valAccuracy()));
     bar.close();
   }
 

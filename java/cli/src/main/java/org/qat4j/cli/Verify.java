@@ -11,16 +11,18 @@ import org.qat4j.tflite.TfliteModelInfo;
 import org.qat4j.verify.Verification;
 
 /**
- * {@code verify}: hands the model, its .tflite and the test set to the runtime's
- * {@link Verification} (TFLite BUILTIN and XNNPACK vs qat4j's integer simulator, fake-quant vs
- * deployed top-1, accuracies, per-layer SQNR) and adds the CLI's compatibility fields.
+ * {@code verify}: hands the model, its .tflite and the test set to the runtime's {@link
+ * Verification} (TFLite BUILTIN and XNNPACK vs qat4j's integer simulator, fake-quant vs deployed
+ * top-1, accuracies, per-layer SQNR) and adds the CLI's compatibility fields.
  */
 final class Verify {
   static final int SQNR_IMAGES = 16;
 
   private final Pipeline p;
 
-  Verify(Pipeline p) { this.p = p; }
+  Verify(Pipeline p) {
+    this.p = p;
+  }
 
   JsonObject run(String modelRef, Path tflite, Path data, int limit) throws IOException {
     Model floatModel;
@@ -38,18 +40,26 @@ final class Verify {
     Dataset test = p.testSet(data, limit, floatModel.inputShape());
     Pipeline.checkOutputs(test, floatModel.outputShape(), modelRef, "--model");
     byte[] bytes = Files.readAllBytes(tflite);
-    Verification.Options o = Verification.Options.defaults().withFloatModel(floatModel).withSqnrSamples(SQNR_IMAGES);
+    Verification.Options o =
+        Verification.Options.defaults().withFloatModel(floatModel).withSqnrSamples(SQNR_IMAGES);
     Verification.Report v;
-    try (Progress bar = p.progress().create("verify (simulator, TFLite builtin + xnnpack, Java)", 1, "passes")) {
-      v = qat != null ? Verification.verify(qat, bytes, test, o) : Verification.verify(floatModel, bytes, test, o);
+    try (Progress bar =
+        p.progress().create("verify (simulator, TFLite builtin + xnnpack, Java)", 1, "passes")) {
+      v =
+          qat != null
+              ? Verification.verify(qat, bytes, test, o)
+              : Verification.verify(floatModel, bytes, test, o);
       bar.step(1);
     } catch (IllegalArgumentException e) {
-      throw CliException.usage("--tflite: " + tflite + " does not fit the model: " + Main.oneLine(e));
+      throw CliException.usage(
+          "--tflite: " + tflite + " does not fit the model: " + Main.oneLine(e));
     }
     JsonObject r = Json.GSON.toJsonTree(v.toMap()).getAsJsonObject();
     if (qat != null) {
       r.addProperty("top1_agreement_fake_quant", v.top1Agreement());
-      r.addProperty("reference", "QAT model (fake-quant) for top1_agreement; its float model for accuracy_float");
+      r.addProperty(
+          "reference",
+          "QAT model (fake-quant) for top1_agreement; its float model for accuracy_float");
     } else {
       // No fake-quant model: the agreement that exists is float Java vs int8 TFLite.
       r.addProperty("top1_agreement", v.top1AgreementFloat());

@@ -6,36 +6,68 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code qat4j verify}: the int8 .tflite in TFLite vs qat4j's integer simulator and the float model. */
-@Command(name = "verify", mixinStandardHelpOptions = true,
-    description = "Verify an int8 .tflite: bit-exactness vs the integer simulator (BUILTIN, XNNPACK), agreement with the float model, accuracies.",
+/**
+ * {@code qat4j verify}: the int8 .tflite in TFLite vs qat4j's integer simulator and the float
+ * model.
+ */
+@Command(
+    name = "verify",
+    mixinStandardHelpOptions = true,
+    description =
+        "Verify an int8 .tflite: bit-exactness vs the integer simulator (BUILTIN, XNNPACK), agreement with the float model, accuracies.",
     footerHeading = "%nExamples:%n",
-    footer = {"  ./qat4j verify --model cnn-qat.q4j --tflite cnn-int8.tflite",
-        "  ./qat4j verify --model cnn-qat.q4j --tflite cnn-int8.tflite --limit 1000 --json",
-        "", "JSON fields: bit_exact_fraction_builtin, max_lsb_builtin, bit_exact_fraction_xnnpack, max_lsb_xnnpack,",
-        "             top1_agreement, accuracy_float, accuracy_int8, count",
-        "Exit code 1 when max_lsb_builtin > --max-lsb, or with --strict on a warning; the reasons are in failures[].",
-        "A .tflite whose weighted operators differ from the model's is refused (exit 2)."})
+    footer = {
+      "  ./qat4j verify --model cnn-qat.q4j --tflite cnn-int8.tflite",
+      "  ./qat4j verify --model cnn-qat.q4j --tflite cnn-int8.tflite --limit 1000 --json",
+      "",
+      "JSON fields: bit_exact_fraction_builtin, max_lsb_builtin, bit_exact_fraction_xnnpack, max_lsb_xnnpack,",
+      "             top1_agreement, accuracy_float, accuracy_int8, count",
+      "Exit code 1 when max_lsb_builtin > --max-lsb, or with --strict on a warning; the reasons are in failures[].",
+      "A .tflite whose weighted operators differ from the model's is refused (exit 2)."
+    })
 final class VerifyCommand extends BaseCommand {
-  @Option(names = "--model", required = true, paramLabel = "FILE", description = "The saved (QAT or float) model the .tflite came from.")
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "FILE",
+      description = "The saved (QAT or float) model the .tflite came from.")
   String model;
 
-  @Option(names = "--tflite", required = true, paramLabel = "FILE.tflite", description = "The exported int8 .tflite.")
+  @Option(
+      names = "--tflite",
+      required = true,
+      paramLabel = "FILE.tflite",
+      description = "The exported int8 .tflite.")
   Path tflite;
 
   @Mixin DataOption data;
 
-  @Option(names = "--limit", defaultValue = "0", description = "Use only the first N test images (0 = all 10000).")
+  @Option(
+      names = "--limit",
+      defaultValue = "0",
+      description = "Use only the first N test images (0 = all 10000).")
   int limit;
 
-  @Option(names = "--max-lsb", defaultValue = "1", description = "Tolerated |Δ| in LSB vs the simulator on BUILTIN before failing (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-lsb",
+      defaultValue = "1",
+      description =
+          "Tolerated |Δ| in LSB vs the simulator on BUILTIN before failing (default: ${DEFAULT-VALUE}).")
   int maxLsb;
 
-  @Option(names = "--strict", description = "Exit 1 on any warning (e.g. a top-1 agreement so low the pair may not belong together).")
+  @Option(
+      names = "--strict",
+      description =
+          "Exit 1 on any warning (e.g. a top-1 agreement so low the pair may not belong together).")
   boolean strict;
 
-  @Override JsonObject execute() throws Exception {
-    if (maxLsb < 0) throw CliException.usage("--max-lsb: must be >= 0, got " + maxLsb + " (it is the largest tolerated |difference| in output steps; 0 demands bit-exactness)");
+  @Override
+  JsonObject execute() throws Exception {
+    if (maxLsb < 0)
+      throw CliException.usage(
+          "--max-lsb: must be >= 0, got "
+              + maxLsb
+              + " (it is the largest tolerated |difference| in output steps; 0 demands bit-exactness)");
     String m = Pipeline.modelArg(model, "--model", false);
     Args.tfliteFile(tflite, "--tflite");
     Args.nonNegative(limit, "--limit");
@@ -43,16 +75,23 @@ final class VerifyCommand extends BaseCommand {
     return pipeline().withData(data).verify(m, tflite, d, limit);
   }
 
-  @Override int exitCodeFor(JsonObject r) {
+  @Override
+  int exitCodeFor(JsonObject r) {
     com.google.gson.JsonArray failures = new com.google.gson.JsonArray();
     if (r.has("max_lsb_builtin") && r.get("max_lsb_builtin").getAsInt() > maxLsb) {
-      failures.add("max_lsb_builtin " + r.get("max_lsb_builtin").getAsInt() + " > --max-lsb " + maxLsb
-          + ": TFLite BUILTIN differs from qat4j's integer simulator by more than tolerated");
+      failures.add(
+          "max_lsb_builtin "
+              + r.get("max_lsb_builtin").getAsInt()
+              + " > --max-lsb "
+              + maxLsb
+              + ": TFLite BUILTIN differs from qat4j's integer simulator by more than tolerated");
     }
-    if (strict && r.has("warnings")) for (var w : r.getAsJsonArray("warnings")) failures.add("--strict: " + w.getAsString());
+    if (strict && r.has("warnings"))
+      for (var w : r.getAsJsonArray("warnings")) failures.add("--strict: " + w.getAsString());
     if (failures.isEmpty()) return CliException.OK;
     r.add("failures", failures);
-    for (var f : failures) spec.commandLine().getErr().println(spec.qualifiedName() + ": failed: " + f.getAsString());
+    for (var f : failures)
+      spec.commandLine().getErr().println(spec.qualifiedName() + ": failed: " + f.getAsString());
     return CliException.FAILED;
   }
 }

@@ -21,10 +21,14 @@ import org.qat4j.tflite.TfliteWriter;
  * multiset as the .tflite; a low top-1 agreement is a second, softer sign.
  */
 final class VerifyPair {
-  /** A deployed int8 model from the same weights agrees with them on far more than this (0.99+ measured). */
+  /**
+   * A deployed int8 model from the same weights agrees with them on far more than this (0.99+
+   * measured).
+   */
   static final double MIN_AGREEMENT = 0.9;
 
-  private static final Set<String> WEIGHTED = Set.of("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED");
+  private static final Set<String> WEIGHTED =
+      Set.of("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED");
 
   private VerifyPair() {}
 
@@ -38,8 +42,19 @@ final class VerifyPair {
     }
     List<String> got = weighted(tflite);
     if (!want.equals(got)) {
-      throw CliException.usage("--tflite: " + tflitePath + " does not come from --model " + modelRef + ": the model has "
-          + want.size() + " weighted operator(s) " + want + ", the .tflite " + got.size() + " " + got);
+      throw CliException.usage(
+          "--tflite: "
+              + tflitePath
+              + " does not come from --model "
+              + modelRef
+              + ": the model has "
+              + want.size()
+              + " weighted operator(s) "
+              + want
+              + ", the .tflite "
+              + got.size()
+              + " "
+              + got);
     }
   }
 
@@ -59,7 +74,13 @@ final class VerifyPair {
   /** The warning for a top-1 agreement below {@link #MIN_AGREEMENT}, or null. */
   static String agreementWarning(double agreement, String modelRef, Path tflite) {
     if (!(agreement < MIN_AGREEMENT)) return null;
-    return String.format(java.util.Locale.ROOT, "top-1 agreement between %s and %s is only %.3f (expected > %.2f): "
-        + "the .tflite may not come from this model, or quantization broke it", modelRef, tflite, agreement, MIN_AGREEMENT);
+    return String.format(
+        java.util.Locale.ROOT,
+        "top-1 agreement between %s and %s is only %.3f (expected > %.2f): "
+            + "the .tflite may not come from this model, or quantization broke it",
+        modelRef,
+        tflite,
+        agreement,
+        MIN_AGREEMENT);
   }
 }

@@ -14,11 +14,11 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.qat4j.ir.DType;
 import org.qat4j.core.Model;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.io.ModelIO;
 import org.qat4j.core.zoo.Zoo;
+import org.qat4j.ir.DType;
 import org.qat4j.quant.Quantize;
 import org.qat4j.quant.lower.FloatLowering;
 import org.qat4j.quant.lower.Int8Lowering;
@@ -44,8 +44,11 @@ final class BadInputFixture {
     ModelIO.save(poisoned(Float.POSITIVE_INFINITY), f("inf.q4j"));
     byte[] floatTfl = TfliteWriter.write(FloatLowering.lower(cnn));
     Files.write(f("float.tflite"), floatTfl);
-    Files.write(f("nan-float.tflite"), TfliteWriter.write(FloatLowering.lower(poisoned(Float.NaN))));
-    Files.write(f("int8.tflite"), TfliteWriter.write(Int8Lowering.lower(Ptq.quantize(cnn, generated(cnn)), DType.INT8)));
+    Files.write(
+        f("nan-float.tflite"), TfliteWriter.write(FloatLowering.lower(poisoned(Float.NaN))));
+    Files.write(
+        f("int8.tflite"),
+        TfliteWriter.write(Int8Lowering.lower(Ptq.quantize(cnn, generated(cnn)), DType.INT8)));
     QatFiles.save(Quantize.model(Zoo.referenceCnn(1)), Zoo.referenceCnn(1), f("cnn.qat"));
     damagedTflites(floatTfl);
     damagedModels();
@@ -63,9 +66,13 @@ final class BadInputFixture {
     brokenData();
   }
 
-  Path f(String name) { return dir.resolve(name); }
+  Path f(String name) {
+    return dir.resolve(name);
+  }
 
-  String s(String name) { return f(name).toString(); }
+  String s(String name) {
+    return f(name).toString();
+  }
 
   private static Model poisoned(float v) {
     Model m = Zoo.referenceCnn(1);
@@ -112,7 +119,8 @@ final class BadInputFixture {
     }
     try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(f("half.qat")))) {
       zip.putNextEntry(new java.util.zip.ZipEntry("qat.json"));
-      zip.write("{\"format\": \"qat4j.qat\", \"version\": 1, \"scheme\": \"default_8bit\"}".getBytes());
+      zip.write(
+          "{\"format\": \"qat4j.qat\", \"version\": 1, \"scheme\": \"default_8bit\"}".getBytes());
       zip.closeEntry();
     }
     Files.write(f("report-binary.json"), noise);
@@ -123,7 +131,9 @@ final class BadInputFixture {
   /** Fashion-MNIST folders with one damaged file each (the other three link to the real ones). */
   private void brokenData() throws IOException {
     byte[] badMagic = {0x12, 0x34, 0x08, 0x03, 0, 0, 0, 1, 0, 0, 0, 28, 0, 0, 0, 28};
-    byte[] truncated = {0x00, 0x00, 0x08, 0x03, 0, 0, (byte) 0xEA, 0x60, 0, 0, 0, 28, 0, 0, 0, 28, 1, 2, 3};
+    byte[] truncated = {
+      0x00, 0x00, 0x08, 0x03, 0, 0, (byte) 0xEA, 0x60, 0, 0, 0, 28, 0, 0, 0, 28, 1, 2, 3
+    };
     byte[] labels2 = {0x00, 0x00, 0x08, 0x01, 0, 0, 0, 2, 1, 2};
     data("data-badmagic", "train-images-idx3-ubyte", badMagic);
     data("data-truncated", "train-images-idx3-ubyte", truncated);
@@ -149,9 +159,13 @@ final class BadInputFixture {
     return new FilterOutputStream(s) {
       private long written;
 
-      @Override public void write(int b) throws IOException { write(new byte[] {(byte) b}, 0, 1); }
+      @Override
+      public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
 
-      @Override public void write(byte[] b, int off, int len) throws IOException {
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
         if (written + len > 1000) throw new IOException("No space left on device");
         written += len;
         out.write(b, off, len);
@@ -159,7 +173,10 @@ final class BadInputFixture {
     };
   }
 
-  /** Relative path → SHA-256 of every regular file (a symlink → its target), so any change, leftover or new file shows. */
+  /**
+   * Relative path → SHA-256 of every regular file (a symlink → its target), so any change, leftover
+   * or new file shows.
+   */
   Map<String, String> digest() throws IOException {
     Map<String, String> m = new TreeMap<>();
     List<Path> all = new ArrayList<>();

@@ -17,14 +17,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CliArgumentsTest {
   @TempDir Path tmp;
 
-  @Test void noSubcommandIsUsageError() {
+  @Test
+  void noSubcommandIsUsageError() {
     CliRun r = CliRun.of();
     assertEquals(2, r.code(), r.toString());
     assertEquals(1, r.errLines(), r.toString());
     assertTrue(r.out().isEmpty(), r.toString());
   }
 
-  @Test void unknownSubcommandIsUsageError() {
+  @Test
+  void unknownSubcommandIsUsageError() {
     CliRun r = CliRun.of("frobnicate");
     assertEquals(2, r.code(), r.toString());
     assertEquals(1, r.errLines(), r.toString());
@@ -32,8 +34,22 @@ class CliArgumentsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"train", "quantize", "ptq", "export", "eval", "verify", "bench", "inspect", "edgetpu",
-      "edgetpu devices", "edgetpu check", "doctor", "demo"})
+  @ValueSource(
+      strings = {
+        "train",
+        "quantize",
+        "ptq",
+        "export",
+        "eval",
+        "verify",
+        "bench",
+        "inspect",
+        "edgetpu",
+        "edgetpu devices",
+        "edgetpu check",
+        "doctor",
+        "demo"
+      })
   void everyCommandHasHelpWithExamples(String cmd) {
     String[] args = (cmd + " --help").split(" ");
     CliRun r = CliRun.of(args);
@@ -42,32 +58,56 @@ class CliArgumentsTest {
     assertTrue(r.out().contains("Usage: qat4j " + cmd), r.toString());
   }
 
-  @Test void topLevelHelpListsAllSubcommands() {
+  @Test
+  void topLevelHelpListsAllSubcommands() {
     CliRun r = CliRun.of("--help");
     assertEquals(0, r.code());
-    for (String c : new String[] {"train", "quantize", "ptq", "export", "eval", "verify", "bench", "inspect", "edgetpu", "doctor", "demo"}) {
-      assertTrue(r.out().contains("  " + c + " ") || r.out().contains("  " + c + "\n"), c + " missing in\n" + r.out());
+    for (String c :
+        new String[] {
+          "train",
+          "quantize",
+          "ptq",
+          "export",
+          "eval",
+          "verify",
+          "bench",
+          "inspect",
+          "edgetpu",
+          "doctor",
+          "demo"
+        }) {
+      assertTrue(
+          r.out().contains("  " + c + " ") || r.out().contains("  " + c + "\n"),
+          c + " missing in\n" + r.out());
     }
   }
 
-  @Test void missingRequiredOptionIsOneLine() {
+  @Test
+  void missingRequiredOptionIsOneLine() {
     CliRun r = CliRun.of("bench");
     assertEquals(2, r.code(), r.toString());
     assertEquals(1, r.errLines(), r.toString());
     assertTrue(r.err().contains("--model"), r.toString());
   }
 
-  @Test void missingModelFileIsUsageError() {
+  @Test
+  void missingModelFileIsUsageError() {
     CliRun r = CliRun.of("eval", "--model", tmp.resolve("nope.tflite").toString());
     assertEquals(2, r.code(), r.toString());
     assertEquals(1, r.errLines(), r.toString());
     assertTrue(r.err().contains("no such file") && r.err().contains("nope.tflite"), r.toString());
   }
 
-  @Test void nonTfliteFileIsWrongModelType() throws IOException {
+  @Test
+  void nonTfliteFileIsWrongModelType() throws IOException {
     Path f = Files.writeString(tmp.resolve("model.tflite"), "this is not a flatbuffer");
-    for (String[] args : new String[][] {{"bench", "--model", f.toString()}, {"inspect", f.toString()},
-        {"edgetpu", "check", f.toString()}, {"eval", "--model", f.toString()}}) {
+    for (String[] args :
+        new String[][] {
+          {"bench", "--model", f.toString()},
+          {"inspect", f.toString()},
+          {"edgetpu", "check", f.toString()},
+          {"eval", "--model", f.toString()}
+        }) {
       CliRun r = CliRun.of(args);
       assertEquals(2, r.code(), r.toString());
       assertEquals(1, r.errLines(), r.toString());
@@ -75,54 +115,99 @@ class CliArgumentsTest {
     }
   }
 
-  @Test void tfliteWhereSavedModelNeededIsWrongModelType() throws IOException {
+  @Test
+  void tfliteWhereSavedModelNeededIsWrongModelType() throws IOException {
     Path f = fakeTfliteHeader();
-    CliRun r = CliRun.of("quantize", "--in", f.toString(), "--out", tmp.resolve("q.q4j").toString());
+    CliRun r =
+        CliRun.of("quantize", "--in", f.toString(), "--out", tmp.resolve("q.q4j").toString());
     assertEquals(2, r.code(), r.toString());
     assertTrue(r.err().contains("is a .tflite file"), r.toString());
   }
 
-  @Test void unknownBackendIsUsageError() throws IOException {
+  @Test
+  void unknownBackendIsUsageError() throws IOException {
     CliRun r = CliRun.of("bench", "--model", fakeTfliteHeader().toString(), "--backend", "gpu");
     assertEquals(2, r.code(), r.toString());
     assertEquals(1, r.errLines(), r.toString());
     assertTrue(r.err().contains("--backend") && r.err().contains("gpu"), r.toString());
   }
 
-  @Test void unknownZooModelIsUsageError() {
-    CliRun r = CliRun.of("export", "--in", "zoo:alexnet", "--format", "int8", "--out", tmp.resolve("a.tflite").toString());
+  @Test
+  void unknownZooModelIsUsageError() {
+    CliRun r =
+        CliRun.of(
+            "export",
+            "--in",
+            "zoo:alexnet",
+            "--format",
+            "int8",
+            "--out",
+            tmp.resolve("a.tflite").toString());
     assertEquals(2, r.code(), r.toString());
-    assertTrue(r.err().contains("unknown zoo model 'alexnet'") && r.err().contains("mobilenet-v2"), r.toString());
+    assertTrue(
+        r.err().contains("unknown zoo model 'alexnet'") && r.err().contains("mobilenet-v2"),
+        r.toString());
   }
 
-  @Test void unknownArchitectureForTrainIsUsageError() {
+  @Test
+  void unknownArchitectureForTrainIsUsageError() {
     CliRun r = CliRun.of("train", "--model", "vgg16", "--out", tmp.resolve("m.q4j").toString());
     assertEquals(2, r.code(), r.toString());
     assertEquals(1, r.errLines(), r.toString());
     assertTrue(r.err().contains("vgg16"), r.toString());
   }
 
-  @Test void unknownScheduleIsUsageError() {
-    CliRun r = CliRun.of("train", "--model", "reference-cnn", "--schedule", "step", "--out", tmp.resolve("m.q4j").toString());
+  @Test
+  void unknownScheduleIsUsageError() {
+    CliRun r =
+        CliRun.of(
+            "train",
+            "--model",
+            "reference-cnn",
+            "--schedule",
+            "step",
+            "--out",
+            tmp.resolve("m.q4j").toString());
     assertEquals(2, r.code(), r.toString());
     assertTrue(r.err().contains("--schedule") && r.err().contains("cosine"), r.toString());
   }
 
-  @Test void badNumbersAreUsageErrors() throws IOException {
+  @Test
+  void badNumbersAreUsageErrors() throws IOException {
     Path m = fakeTfliteHeader();
     assertEquals(2, CliRun.of("bench", "--model", m.toString(), "--runs", "0").code());
     assertEquals(2, CliRun.of("bench", "--model", m.toString(), "--threads", "x").code());
-    assertEquals(2, CliRun.of("export", "--in", "zoo:reference-cnn", "--format", "float", "--io", "int8",
-        "--out", tmp.resolve("x.tflite").toString()).code());
+    assertEquals(
+        2,
+        CliRun.of(
+                "export",
+                "--in",
+                "zoo:reference-cnn",
+                "--format",
+                "float",
+                "--io",
+                "int8",
+                "--out",
+                tmp.resolve("x.tflite").toString())
+            .code());
   }
 
-  @Test void missingDatasetNamesTheInstallCommandOrFolder() throws IOException {
-    CliRun r = CliRun.of("eval", "--model", fakeTfliteHeader().toString(), "--data", tmp.resolve("fm").toString());
+  @Test
+  void missingDatasetNamesTheInstallCommandOrFolder() throws IOException {
+    CliRun r =
+        CliRun.of(
+            "eval",
+            "--model",
+            fakeTfliteHeader().toString(),
+            "--data",
+            tmp.resolve("fm").toString());
     assertEquals(2, r.code(), r.toString());
-    assertTrue(r.err().contains("--data: no such file or folder") && r.err().contains("fm"), r.toString());
+    assertTrue(
+        r.err().contains("--data: no such file or folder") && r.err().contains("fm"), r.toString());
   }
 
-  @Test void usageErrorWithJsonPrintsOneErrorDocument() {
+  @Test
+  void usageErrorWithJsonPrintsOneErrorDocument() {
     CliRun r = CliRun.of("eval", "--json", "--model", tmp.resolve("nope.tflite").toString());
     assertEquals(2, r.code(), r.toString());
     JsonObject j = r.json();
@@ -132,13 +217,16 @@ class CliArgumentsTest {
     assertTrue(j.get("error").getAsString().contains("no such file"));
   }
 
-  @Test void parseErrorWithJsonPrintsOneErrorDocument() {
+  @Test
+  void parseErrorWithJsonPrintsOneErrorDocument() {
     CliRun r = CliRun.of("bench", "--json", "--model", "m.tflite", "--backend", "tpu");
     assertEquals(2, r.code(), r.toString());
     assertEquals(2, r.json().get("exit_code").getAsInt());
   }
 
-  /** A file that passes the cheap identifier check but is no valid model (for argument tests only). */
+  /**
+   * A file that passes the cheap identifier check but is no valid model (for argument tests only).
+   */
   private Path fakeTfliteHeader() throws IOException {
     byte[] b = new byte[64];
     b[4] = 'T';

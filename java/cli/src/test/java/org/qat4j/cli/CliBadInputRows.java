@@ -38,92 +38,304 @@ final class CliBadInputRows {
 
   private static void missingFiles() {
     String k = "missing file";
-    row(k, "train --model missing", "train --model {f:nope.q4j}" + QOUT, 2, "neither a known architecture");
-    row(k, "train --model unknown architecture", "train --model resnet18" + QOUT, 2, "known architecture (reference-cnn, mobilenet-mini");
+    row(
+        k,
+        "train --model missing",
+        "train --model {f:nope.q4j}" + QOUT,
+        2,
+        "neither a known architecture");
+    row(
+        k,
+        "train --model unknown architecture",
+        "train --model resnet18" + QOUT,
+        2,
+        "known architecture (reference-cnn, mobilenet-mini");
     row(k, "quantize --in missing", "quantize --in {f:nope.q4j}" + QOUT, 2, "nope.q4j' is neither");
     row(k, "ptq --in missing", "ptq --in {f:nope.q4j}" + OUT, 2, "nope.q4j' is neither");
-    row(k, "export --in missing", "export --in {f:nope.q4j} --format float" + OUT, 2, "nope.q4j' is neither");
+    row(
+        k,
+        "export --in missing",
+        "export --in {f:nope.q4j} --format float" + OUT,
+        2,
+        "nope.q4j' is neither");
     row(k, "eval --model missing", "eval --model {f:nope.tflite}", 2, "no such file");
     row(k, "bench --model missing", "bench --model {f:nope.tflite}", 2, "no such file");
     row(k, "inspect missing", "inspect {f:nope.tflite}", 2, "no such file");
     row(k, "edgetpu check missing", "edgetpu check {f:nope.tflite}", 2, "no such file");
-    row(k, "verify --model missing", "verify --model {f:nope.q4j} --tflite {f:int8.tflite}", 2, "nope.q4j' is neither");
-    row(k, "verify --tflite missing", "verify --model {f:cnn.q4j} --tflite {f:nope.tflite}", 2, "no such file");
+    row(
+        k,
+        "verify --model missing",
+        "verify --model {f:nope.q4j} --tflite {f:int8.tflite}",
+        2,
+        "nope.q4j' is neither");
+    row(
+        k,
+        "verify --tflite missing",
+        "verify --model {f:cnn.q4j} --tflite {f:nope.tflite}",
+        2,
+        "no such file");
     row(k, "report missing", "report {f:nope.json}", 2, "no such file");
     row(k, "eval --model a folder", "eval --model {f:folder.tflite}", 2, "not a regular file");
-    row(k, "export --in zoo:unknown", "export --in zoo:alexnet --format int8" + OUT, 2, "unknown zoo model 'alexnet'; known: reference-cnn");
-    row(k, "eval --model zoo:unknown", "eval --model zoo:alexnet", 2, "unknown zoo model 'alexnet'");
+    row(
+        k,
+        "export --in zoo:unknown",
+        "export --in zoo:alexnet --format int8" + OUT,
+        2,
+        "unknown zoo model 'alexnet'; known: reference-cnn");
+    row(
+        k,
+        "eval --model zoo:unknown",
+        "eval --model zoo:alexnet",
+        2,
+        "unknown zoo model 'alexnet'");
   }
 
   private static void damagedTflite() {
     String k = "damaged .tflite";
     row(k, "inspect empty file", "inspect {f:empty.tflite}", 2, "not a .tflite");
     row(k, "inspect text file", "inspect {f:notes.txt}", 2, "not a .tflite");
-    row(k, "inspect truncated to 100 bytes", "inspect {f:trunc100.tflite}", 2, "not a valid .tflite");
+    row(
+        k,
+        "inspect truncated to 100 bytes",
+        "inspect {f:trunc100.tflite}",
+        2,
+        "not a valid .tflite");
     row(k, "inspect truncated to half", "inspect {f:trunc-half.tflite}", 2, "not a valid .tflite");
-    row(k, "inspect root offset 0xFFFFFFFF", "inspect {f:bad-root.tflite}", 2, "not a valid .tflite");
+    row(
+        k,
+        "inspect root offset 0xFFFFFFFF",
+        "inspect {f:bad-root.tflite}",
+        2,
+        "not a valid .tflite");
     row(k, "inspect identifier only", "inspect {f:header-only.tflite}", 2, "not a valid .tflite");
     row(k, "inspect body overwritten with 0xFF", "inspect {f:ff.tflite}", 2, "not a valid .tflite");
     row(k, "eval truncated", "eval --model {f:trunc-half.tflite}", 2, "not a valid .tflite");
     row(k, "eval identifier only", "eval --model {f:header-only.tflite}", 2, "not a valid .tflite");
     row(k, "bench truncated", "bench --model {f:trunc100.tflite}", 2, "not a valid .tflite");
-    row(k, "edgetpu check truncated", "edgetpu check {f:trunc-half.tflite}", 2, "not a valid .tflite");
+    row(
+        k,
+        "edgetpu check truncated",
+        "edgetpu check {f:trunc-half.tflite}",
+        2,
+        "not a valid .tflite");
     row(k, "edgetpu check 0xFF body", "edgetpu check {f:ff.tflite}", 2, "not a valid .tflite");
-    row(k, "ptq --in truncated float .tflite", "ptq --in {f:trunc-half.tflite} --data {data}" + OUT, 2, "not a valid .tflite");
-    row(k, "ptq --in bad root offset", "ptq --in {f:bad-root.tflite} --data {data}" + OUT, 2, "not a valid .tflite");
-    row(k, "verify --tflite truncated", "verify --model {f:cnn.q4j} --tflite {f:trunc-half.tflite}", 2, "not a valid .tflite");
+    row(
+        k,
+        "ptq --in truncated float .tflite",
+        "ptq --in {f:trunc-half.tflite} --data {data}" + OUT,
+        2,
+        "not a valid .tflite");
+    row(
+        k,
+        "ptq --in bad root offset",
+        "ptq --in {f:bad-root.tflite} --data {data}" + OUT,
+        2,
+        "not a valid .tflite");
+    row(
+        k,
+        "verify --tflite truncated",
+        "verify --model {f:cnn.q4j} --tflite {f:trunc-half.tflite}",
+        2,
+        "not a valid .tflite");
   }
 
   private static void wrongTypes() {
     String k = "wrong file type";
-    row(k, "train --model .tflite", "train --model {f:float.tflite}" + QOUT, 2, "is a .tflite file");
-    row(k, "quantize --in .tflite", "quantize --in {f:float.tflite}" + QOUT, 2, "is a .tflite file");
-    row(k, "export --in .tflite", "export --in {f:float.tflite} --format int8" + OUT, 2, "is a .tflite file");
-    row(k, "verify --model .tflite", "verify --model {f:float.tflite} --tflite {f:int8.tflite}", 2, "is a .tflite file");
-    row(k, "verify --tflite a saved model", "verify --model {f:cnn.q4j} --tflite {f:cnn.q4j}", 2, "not a .tflite");
+    row(
+        k,
+        "train --model .tflite",
+        "train --model {f:float.tflite}" + QOUT,
+        2,
+        "is a .tflite file");
+    row(
+        k,
+        "quantize --in .tflite",
+        "quantize --in {f:float.tflite}" + QOUT,
+        2,
+        "is a .tflite file");
+    row(
+        k,
+        "export --in .tflite",
+        "export --in {f:float.tflite} --format int8" + OUT,
+        2,
+        "is a .tflite file");
+    row(
+        k,
+        "verify --model .tflite",
+        "verify --model {f:float.tflite} --tflite {f:int8.tflite}",
+        2,
+        "is a .tflite file");
+    row(
+        k,
+        "verify --tflite a saved model",
+        "verify --model {f:cnn.q4j} --tflite {f:cnn.q4j}",
+        2,
+        "not a .tflite");
     row(k, "eval --model a saved model", "eval --model {f:cnn.q4j}", 2, "not a .tflite");
     row(k, "bench --model a QAT model", "bench --model {f:cnn.qat}", 2, "not a .tflite");
-    row(k, "ptq --in int8 .tflite", "ptq --in {f:int8.tflite} --data {data}" + OUT, 2, "already quantized");
-    row(k, "ptq --in QAT model", "ptq --in {f:cnn.qat} --data {data}" + OUT, 2, "already a QAT model");
-    row(k, "train --model QAT model", "train --model {f:cnn.qat} --data {data}" + QOUT, 2, "is a QAT model");
-    row(k, "report on a .tflite", "report {f:float.tflite}", 2, "is a .tflite model; report expects the report.json");
-    row(k, "report on binary data", "report {f:report-binary.json}", 2, "report expects the report.json");
+    row(
+        k,
+        "ptq --in int8 .tflite",
+        "ptq --in {f:int8.tflite} --data {data}" + OUT,
+        2,
+        "already quantized");
+    row(
+        k,
+        "ptq --in QAT model",
+        "ptq --in {f:cnn.qat} --data {data}" + OUT,
+        2,
+        "already a QAT model");
+    row(
+        k,
+        "train --model QAT model",
+        "train --model {f:cnn.qat} --data {data}" + QOUT,
+        2,
+        "is a QAT model");
+    row(
+        k,
+        "report on a .tflite",
+        "report {f:float.tflite}",
+        2,
+        "is a .tflite model; report expects the report.json");
+    row(
+        k,
+        "report on binary data",
+        "report {f:report-binary.json}",
+        2,
+        "report expects the report.json");
     row(k, "report on a JSON array", "report {f:report-array.json}", 2, "not a JSON object");
-    row(k, "report on another JSON object", "report {f:report-other.json}", 2, "neither 'headline' nor 'stages'");
+    row(
+        k,
+        "report on another JSON object",
+        "report {f:report-other.json}",
+        2,
+        "neither 'headline' nor 'stages'");
     row(k, "report on an empty file", "report {f:empty.q4j}", 2, "not a JSON object");
   }
 
   private static void damagedModels() {
     String k = "damaged saved model";
-    row(k, "export --in truncated .q4j", "export --in {f:trunc.q4j} --format float" + OUT, 2, "not a readable qat4j model");
-    row(k, "export --in empty .q4j", "export --in {f:empty.q4j} --format float" + OUT, 2, "not a readable qat4j model");
-    row(k, "export --in random bytes", "export --in {f:noise.q4j} --format int8" + OUT, 2, "not a readable qat4j model");
-    row(k, "export --in a zip without a model", "export --in {f:other.zip} --format float" + OUT, 2, "not a readable qat4j model");
-    row(k, "export --in a QAT zip lacking entries", "export --in {f:half.qat} --format int8" + OUT, 2, "lacks float.model");
-    row(k, "quantize --in truncated .q4j", "quantize --in {f:trunc.q4j} --data {data}" + QOUT, 2, "not a readable qat4j model");
-    row(k, "train --model random bytes", "train --model {f:noise.q4j} --data {data}" + QOUT, 2, "not a readable qat4j model");
-    row(k, "verify --model truncated .q4j", "verify --model {f:trunc.q4j} --tflite {f:int8.tflite} --data {data}", 2, "not a readable qat4j model");
+    row(
+        k,
+        "export --in truncated .q4j",
+        "export --in {f:trunc.q4j} --format float" + OUT,
+        2,
+        "not a readable qat4j model");
+    row(
+        k,
+        "export --in empty .q4j",
+        "export --in {f:empty.q4j} --format float" + OUT,
+        2,
+        "not a readable qat4j model");
+    row(
+        k,
+        "export --in random bytes",
+        "export --in {f:noise.q4j} --format int8" + OUT,
+        2,
+        "not a readable qat4j model");
+    row(
+        k,
+        "export --in a zip without a model",
+        "export --in {f:other.zip} --format float" + OUT,
+        2,
+        "not a readable qat4j model");
+    row(
+        k,
+        "export --in a QAT zip lacking entries",
+        "export --in {f:half.qat} --format int8" + OUT,
+        2,
+        "lacks float.model");
+    row(
+        k,
+        "quantize --in truncated .q4j",
+        "quantize --in {f:trunc.q4j} --data {data}" + QOUT,
+        2,
+        "not a readable qat4j model");
+    row(
+        k,
+        "train --model random bytes",
+        "train --model {f:noise.q4j} --data {data}" + QOUT,
+        2,
+        "not a readable qat4j model");
+    row(
+        k,
+        "verify --model truncated .q4j",
+        "verify --model {f:trunc.q4j} --tflite {f:int8.tflite} --data {data}",
+        2,
+        "not a readable qat4j model");
   }
 
   private static void nonFinite() {
     String k = "non-finite weights";
-    row(k, "export float of a NaN model", "export --in {f:nan.q4j} --format float" + OUT, 2, "non-finite weights");
-    row(k, "export int8 of an Inf model", "export --in {f:inf.q4j} --format int8" + OUT, 2, "non-finite weights");
-    row(k, "ptq of a NaN model", "ptq --in {f:nan.q4j} --data {data}" + OUT, 2, "non-finite weights");
-    row(k, "ptq of a NaN float .tflite", "ptq --in {f:nan-float.tflite} --data {data}" + OUT, 2, "non-finite weights");
-    row(k, "quantize a NaN model", "quantize --in {f:nan.q4j} --data {data}" + QOUT, 2, "non-finite weights");
-    row(k, "train on from a NaN model", "train --model {f:inf.q4j} --data {data}" + QOUT, 2, "non-finite weights");
-    row(k, "eval a NaN float .tflite", "eval --model {f:nan-float.tflite} --data {data}", 2, "non-finite weights");
-    row(k, "verify with a NaN model", "verify --model {f:nan.q4j} --tflite {f:int8.tflite} --data {data}", 2, "non-finite weights");
+    row(
+        k,
+        "export float of a NaN model",
+        "export --in {f:nan.q4j} --format float" + OUT,
+        2,
+        "non-finite weights");
+    row(
+        k,
+        "export int8 of an Inf model",
+        "export --in {f:inf.q4j} --format int8" + OUT,
+        2,
+        "non-finite weights");
+    row(
+        k,
+        "ptq of a NaN model",
+        "ptq --in {f:nan.q4j} --data {data}" + OUT,
+        2,
+        "non-finite weights");
+    row(
+        k,
+        "ptq of a NaN float .tflite",
+        "ptq --in {f:nan-float.tflite} --data {data}" + OUT,
+        2,
+        "non-finite weights");
+    row(
+        k,
+        "quantize a NaN model",
+        "quantize --in {f:nan.q4j} --data {data}" + QOUT,
+        2,
+        "non-finite weights");
+    row(
+        k,
+        "train on from a NaN model",
+        "train --model {f:inf.q4j} --data {data}" + QOUT,
+        2,
+        "non-finite weights");
+    row(
+        k,
+        "eval a NaN float .tflite",
+        "eval --model {f:nan-float.tflite} --data {data}",
+        2,
+        "non-finite weights");
+    row(
+        k,
+        "verify with a NaN model",
+        "verify --model {f:nan.q4j} --tflite {f:int8.tflite} --data {data}",
+        2,
+        "non-finite weights");
   }
 
   private static void mismatched() {
     String k = "mismatched pair";
-    row(k, "verify an MLP against a CNN's int8 file", "verify --model {f:mlp.q4j} --tflite {f:int8.tflite} --data {data}", 2,
+    row(
+        k,
+        "verify an MLP against a CNN's int8 file",
+        "verify --model {f:mlp.q4j} --tflite {f:int8.tflite} --data {data}",
+        2,
         "does not come from --model");
-    row(k, "verify zoo:mobilenet-mini against a CNN's int8 file", "verify --model zoo:mobilenet-mini --tflite {f:int8.tflite} --data {data}", 2,
+    row(
+        k,
+        "verify zoo:mobilenet-mini against a CNN's int8 file",
+        "verify --model zoo:mobilenet-mini --tflite {f:int8.tflite} --data {data}",
+        2,
         "does not come from --model");
-    row(k, "verify a CNN against its float .tflite", "verify --model {f:cnn.q4j} --tflite {f:nan-float.tflite} --data {data}", 2,
+    row(
+        k,
+        "verify a CNN against its float .tflite",
+        "verify --model {f:cnn.q4j} --tflite {f:nan-float.tflite} --data {data}",
+        2,
         "non-finite weights");
   }
 
@@ -133,8 +345,18 @@ final class CliBadInputRows {
     row(k, "train --threads 10000", train + " --threads 10000", 2, "more than the cap of 256");
     row(k, "train --gemm-threads 0", train + " --gemm-threads 0", 2, "--gemm-threads: must be > 0");
     row(k, "train --gemm-threads 5000", train + " --gemm-threads 5000", 2, "more than the cap");
-    row(k, "eval --threads 10000", "eval --model {f:float.tflite} --threads 10000", 2, "more than the cap of 256");
-    row(k, "bench --threads -1", "bench --model {f:float.tflite} --threads -1", 2, "--threads: must be > 0");
+    row(
+        k,
+        "eval --threads 10000",
+        "eval --model {f:float.tflite} --threads 10000",
+        2,
+        "more than the cap of 256");
+    row(
+        k,
+        "bench --threads -1",
+        "bench --model {f:float.tflite} --threads -1",
+        2,
+        "--threads: must be > 0");
     row(k, "demo --threads 100000", "demo --out {f:sub} --threads 100000", 2, "more than the cap");
     row(k, "train --epochs 0", train + " --epochs 0", 2, "--epochs: must be > 0");
     row(k, "train --epochs -3", train + " --epochs -3", 2, "--epochs: must be > 0");
@@ -146,22 +368,77 @@ final class CliBadInputRows {
     row(k, "train --lr Infinity", train + " --lr Infinity", 2, "--lr: must be a finite number > 0");
     row(k, "train --limit -5", train + " --limit -5", 2, "--limit: must be >= 0");
     row(k, "train --test-limit -1", train + " --test-limit -1", 2, "--test-limit: must be >= 0");
-    row(k, "train --schedule step", train + " --schedule step", 2, "--schedule: must be constant or cosine");
+    row(
+        k,
+        "train --schedule step",
+        train + " --schedule step",
+        2,
+        "--schedule: must be constant or cosine");
     row(k, "train --epoch (unknown option)", train + " --epoch 3", 2, "Unknown options: '--epoch'");
-    row(k, "quantize --epochs 0", "quantize --in {f:cnn.q4j} --epochs 0" + QOUT, 2, "--epochs: must be > 0");
-    row(k, "ptq --calibration 0", "ptq --in {f:cnn.q4j} --calibration 0" + OUT, 2, "--calibration: must be > 0");
-    row(k, "ptq --calibration -1", "ptq --in {f:cnn.q4j} --calibration -1" + OUT, 2, "--calibration: must be > 0");
+    row(
+        k,
+        "quantize --epochs 0",
+        "quantize --in {f:cnn.q4j} --epochs 0" + QOUT,
+        2,
+        "--epochs: must be > 0");
+    row(
+        k,
+        "ptq --calibration 0",
+        "ptq --in {f:cnn.q4j} --calibration 0" + OUT,
+        2,
+        "--calibration: must be > 0");
+    row(
+        k,
+        "ptq --calibration -1",
+        "ptq --in {f:cnn.q4j} --calibration -1" + OUT,
+        2,
+        "--calibration: must be > 0");
     row(k, "ptq --io int16", "ptq --in {f:cnn.q4j} --io int16" + OUT, 2, "--io");
     row(k, "export --format int4", "export --in {f:cnn.q4j} --format int4" + OUT, 2, "--format");
-    row(k, "export --format float --io uint8", "export --in {f:cnn.q4j} --format float --io uint8" + OUT, 2, "needs --format int8");
-    row(k, "verify --max-lsb -1", "verify --model {f:cnn.q4j} --tflite {f:int8.tflite} --max-lsb -1", 2, "0 demands bit-exactness");
-    row(k, "verify --limit -1", "verify --model {f:cnn.q4j} --tflite {f:int8.tflite} --limit -1", 2, "--limit: must be >= 0");
+    row(
+        k,
+        "export --format float --io uint8",
+        "export --in {f:cnn.q4j} --format float --io uint8" + OUT,
+        2,
+        "needs --format int8");
+    row(
+        k,
+        "verify --max-lsb -1",
+        "verify --model {f:cnn.q4j} --tflite {f:int8.tflite} --max-lsb -1",
+        2,
+        "0 demands bit-exactness");
+    row(
+        k,
+        "verify --limit -1",
+        "verify --model {f:cnn.q4j} --tflite {f:int8.tflite} --limit -1",
+        2,
+        "--limit: must be >= 0");
     row(k, "bench --runs 0", "bench --model {f:float.tflite} --runs 0", 2, "--runs: must be > 0");
-    row(k, "bench --warmup -1", "bench --model {f:float.tflite} --warmup -1", 2, "--warmup: must be >= 0");
-    row(k, "bench --min-secs 5 --max-secs 1", "bench --model {f:float.tflite} --min-secs 5 --max-secs 1", 2, "need 0 <= min <= max");
-    row(k, "bench --max-secs NaN", "bench --model {f:float.tflite} --max-secs NaN", 2, "need 0 <= min <= max");
+    row(
+        k,
+        "bench --warmup -1",
+        "bench --model {f:float.tflite} --warmup -1",
+        2,
+        "--warmup: must be >= 0");
+    row(
+        k,
+        "bench --min-secs 5 --max-secs 1",
+        "bench --model {f:float.tflite} --min-secs 5 --max-secs 1",
+        2,
+        "need 0 <= min <= max");
+    row(
+        k,
+        "bench --max-secs NaN",
+        "bench --model {f:float.tflite} --max-secs NaN",
+        2,
+        "need 0 <= min <= max");
     row(k, "eval --backend gpu", "eval --model {f:float.tflite} --backend gpu", 2, "--backend");
-    row(k, "eval --limit -1", "eval --model {f:float.tflite} --limit -1", 2, "--limit: must be >= 0");
+    row(
+        k,
+        "eval --limit -1",
+        "eval --model {f:float.tflite} --limit -1",
+        2,
+        "--limit: must be >= 0");
   }
 
   private static void data() {
@@ -169,42 +446,134 @@ final class CliBadInputRows {
     String train = "train --model reference-cnn --epochs 1 --limit 64" + QOUT + " --data ";
     row(k, "missing folder", train + "{f:no-such-data}", 2, "--data: no such file or folder");
     row(k, "folder lacking a file", train + "{f:data-missing}", 2, "lacks t10k-labels-idx1-ubyte");
-    row(k, "IDX with a wrong magic number", train + "{f:data-badmagic}", 2, "wrong IDX magic number");
+    row(
+        k,
+        "IDX with a wrong magic number",
+        train + "{f:data-badmagic}",
+        2,
+        "wrong IDX magic number");
     row(k, "IDX truncated", train + "{f:data-truncated}", 2, "truncated");
     row(k, "label count differs from image count", train + "{f:data-count}", 2, "count mismatch");
     row(k, ".gz that is not gzip", train + "{f:data-notgzip}", 2, "wrong IDX magic number");
-    row(k, "eval on a damaged test IDX", "eval --model {f:float.tflite} --data {f:data-test-truncated}", 2, "truncated");
+    row(
+        k,
+        "eval on a damaged test IDX",
+        "eval --model {f:float.tflite} --data {f:data-test-truncated}",
+        2,
+        "truncated");
   }
 
   private static void inEqualsOut() {
     String k = "output is an input";
-    row(k, "ptq --in f.tflite --out f.tflite", "ptq --in {f:float.tflite} --data {data} --out {f:float.tflite}", 2, "is the same file as --in");
-    row(k, "export --in X.q4j --out X.q4j", "export --in {f:cnn.q4j} --format float --out {f:cnn.q4j}", 2, "is the same file as --in");
-    row(k, "export --out via ../ (normalisation)", "export --in {f:cnn.q4j} --format float --out {f:sub/../cnn.q4j}", 2, "is the same file as --in");
-    row(k, "export --out a symlink to --in", "export --in {f:cnn.q4j} --format int8 --out {f:link-to-cnn.q4j}", 2, "is the same file as --in");
-    row(k, "export --out a hard link to --in", "export --in {f:cnn.q4j} --format float --out {f:hardlink-to-cnn.q4j}", 2, "is the same file as --in");
-    row(k, "export of a QAT model onto itself", "export --in {f:cnn.qat} --format int8 --out {f:cnn.qat}", 2, "is the same file as --in");
-    row(k, "quantize --in X --out X", "quantize --in {f:cnn.q4j} --data {data} --out {f:cnn.q4j}", 2, "is the same file as --in");
-    row(k, "train --model X --out X", "train --model {f:cnn.q4j} --data {data} --out {f:cnn.q4j}", 2, "is the same file as --model");
-    row(k, "train --out a dataset file", "train --model reference-cnn --data {f:data-count} --out {f:data-count/train-labels-idx1-ubyte}", 2,
+    row(
+        k,
+        "ptq --in f.tflite --out f.tflite",
+        "ptq --in {f:float.tflite} --data {data} --out {f:float.tflite}",
+        2,
+        "is the same file as --in");
+    row(
+        k,
+        "export --in X.q4j --out X.q4j",
+        "export --in {f:cnn.q4j} --format float --out {f:cnn.q4j}",
+        2,
+        "is the same file as --in");
+    row(
+        k,
+        "export --out via ../ (normalisation)",
+        "export --in {f:cnn.q4j} --format float --out {f:sub/../cnn.q4j}",
+        2,
+        "is the same file as --in");
+    row(
+        k,
+        "export --out a symlink to --in",
+        "export --in {f:cnn.q4j} --format int8 --out {f:link-to-cnn.q4j}",
+        2,
+        "is the same file as --in");
+    row(
+        k,
+        "export --out a hard link to --in",
+        "export --in {f:cnn.q4j} --format float --out {f:hardlink-to-cnn.q4j}",
+        2,
+        "is the same file as --in");
+    row(
+        k,
+        "export of a QAT model onto itself",
+        "export --in {f:cnn.qat} --format int8 --out {f:cnn.qat}",
+        2,
+        "is the same file as --in");
+    row(
+        k,
+        "quantize --in X --out X",
+        "quantize --in {f:cnn.q4j} --data {data} --out {f:cnn.q4j}",
+        2,
+        "is the same file as --in");
+    row(
+        k,
+        "train --model X --out X",
+        "train --model {f:cnn.q4j} --data {data} --out {f:cnn.q4j}",
+        2,
+        "is the same file as --model");
+    row(
+        k,
+        "train --out a dataset file",
+        "train --model reference-cnn --data {f:data-count} --out {f:data-count/train-labels-idx1-ubyte}",
+        2,
         "is the same file as --data file");
-    row(k, "export --out a folder", "export --in {f:cnn.q4j} --format float --out {f:sub}", 2, "is a directory");
-    row(k, "export --out under /proc", "export --in {f:cnn.q4j} --format float --out /proc/qat4j-test/x.tflite", 2, "cannot create folder");
-    row(k, "train --out unwritable, before training", "train --model reference-cnn --data {data} --out /proc/x.q4j", 2, "cannot write in /proc");
-    row(k, "demo --out an existing file", "demo --out {f:notes.txt}", 2, "exists and is not a folder");
+    row(
+        k,
+        "export --out a folder",
+        "export --in {f:cnn.q4j} --format float --out {f:sub}",
+        2,
+        "is a directory");
+    row(
+        k,
+        "export --out under /proc",
+        "export --in {f:cnn.q4j} --format float --out /proc/qat4j-test/x.tflite",
+        2,
+        "cannot create folder");
+    row(
+        k,
+        "train --out unwritable, before training",
+        "train --model reference-cnn --data {data} --out /proc/x.q4j",
+        2,
+        "cannot write in /proc");
+    row(
+        k,
+        "demo --out an existing file",
+        "demo --out {f:notes.txt}",
+        2,
+        "exists and is not a folder");
   }
 
   private static void diskFullAndDivergence() {
-    diskFull("export float over an existing .tflite", "export --in {f:cnn.q4j} --format float --out {f:victim.tflite}");
-    diskFull("export int8 over an existing .tflite", "export --in zoo:reference-cnn --format int8 --out {f:victim.tflite}");
-    diskFull("ptq over an existing .tflite", "ptq --in {f:cnn.q4j} --data {data} --calibration 64 --out {f:victim.tflite}");
-    diskFull("train over an existing .q4j", "train --model reference-cnn --data {data}" + SMALL + " --out {f:victim.q4j}");
-    diskFull("quantize over an existing QAT model", "quantize --in {f:cnn.q4j} --data {data}" + SMALL + " --out {f:victim.qat}");
+    diskFull(
+        "export float over an existing .tflite",
+        "export --in {f:cnn.q4j} --format float --out {f:victim.tflite}");
+    diskFull(
+        "export int8 over an existing .tflite",
+        "export --in zoo:reference-cnn --format int8 --out {f:victim.tflite}");
+    diskFull(
+        "ptq over an existing .tflite",
+        "ptq --in {f:cnn.q4j} --data {data} --calibration 64 --out {f:victim.tflite}");
+    diskFull(
+        "train over an existing .q4j",
+        "train --model reference-cnn --data {data}" + SMALL + " --out {f:victim.q4j}");
+    diskFull(
+        "quantize over an existing QAT model",
+        "quantize --in {f:cnn.q4j} --data {data}" + SMALL + " --out {f:victim.qat}");
     diskFull("report over an existing report.html", "report {f:out/report.json}");
     String k = "diverged training";
-    row(k, "train --lr 1e9", "train --model reference-cnn --data {data} --lr 1e9 --limit 640 --test-limit 50 --epochs 1 --out {f:sub/div.q4j}", 1,
+    row(
+        k,
+        "train --lr 1e9",
+        "train --model reference-cnn --data {data} --lr 1e9 --limit 640 --test-limit 50 --epochs 1 --out {f:sub/div.q4j}",
+        1,
         "training diverged");
-    row(k, "quantize --lr 1e9", "quantize --in {f:cnn.q4j} --data {data} --lr 1e9 --limit 640 --test-limit 50 --out {f:sub/div.qat}", 1,
+    row(
+        k,
+        "quantize --lr 1e9",
+        "quantize --in {f:cnn.q4j} --data {data} --lr 1e9 --limit 640 --test-limit 50 --out {f:sub/div.qat}",
+        1,
         "training diverged");
   }
 }

@@ -28,30 +28,45 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CliBadInputTest {
   static BadInputFixture fx;
 
-  /** kind: the catalogue group; args use {f:NAME} for fixture files and {data} for the real Fashion-MNIST folder. */
+  /**
+   * kind: the catalogue group; args use {f:NAME} for fixture files and {data} for the real
+   * Fashion-MNIST folder.
+   */
   record Row(String kind, String name, String args, int code, String message, boolean diskFull) {
-    @Override public String toString() { return kind + ": " + name; }
+    @Override
+    public String toString() {
+      return kind + ": " + name;
+    }
   }
 
-  @BeforeAll static void fixture() throws IOException {
+  @BeforeAll
+  static void fixture() throws IOException {
     fx = new BadInputFixture(Files.createTempDirectory("qat4j-bad-input"));
   }
 
-  @AfterAll static void clean() throws IOException {
+  @AfterAll
+  static void clean() throws IOException {
     try (Stream<Path> s = Files.walk(fx.dir)) {
       s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 
-  @AfterEach void noFault() { Outputs.faultHook = UnaryOperator.identity(); }
+  @AfterEach
+  void noFault() {
+    Outputs.faultHook = UnaryOperator.identity();
+  }
 
-  static Stream<Row> rows() { return CliBadInputRows.ALL.stream(); }
+  static Stream<Row> rows() {
+    return CliBadInputRows.ALL.stream();
+  }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("rows")
   void badInputIsRefusedAndChangesNothing(Row row) throws IOException {
     if (row.args().contains("{data}") || row.args().contains("{f:data-")) {
-      assumeTrue(Args.hasFashionMnist(BadInputFixture.FMNIST), "Fashion-MNIST not installed: sudo apt-get install dataset-fashion-mnist");
+      assumeTrue(
+          Args.hasFashionMnist(BadInputFixture.FMNIST),
+          "Fashion-MNIST not installed: sudo apt-get install dataset-fashion-mnist");
     }
     Map<String, String> before = fx.digest();
     if (row.diskFull()) Outputs.faultHook = BadInputFixture::diskFullAfter1000Bytes;
@@ -59,8 +74,14 @@ class CliBadInputTest {
     assertEquals(row.code(), r.code(), row + "\n" + r);
     assertTrue(r.err().contains(row.message()), "message '" + row.message() + "' missing:\n" + r);
     assertTrue(r.out().isEmpty(), "stdout must stay empty on failure without --json:\n" + r);
-    if (row.code() == CliException.USAGE) assertEquals(1, r.errLines(), "one line on stderr:\n" + r);
-    assertEquals(before, fx.digest(), row + ": the fixture folder changed (input modified, partial or temporary file left)\n" + r);
+    if (row.code() == CliException.USAGE)
+      assertEquals(1, r.errLines(), "one line on stderr:\n" + r);
+    assertEquals(
+        before,
+        fx.digest(),
+        row
+            + ": the fixture folder changed (input modified, partial or temporary file left)\n"
+            + r);
   }
 
   static String[] expand(String args) {

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /** {@code doctor --json} carries the documented fields and probes the real TFLite library. */
 @Tag("native")
 class CliDoctorTest {
-  @Test void doctorJsonHasContractFields() {
+  @Test
+  void doctorJsonHasContractFields() {
     CliRun r = CliRun.of("doctor", "--json");
     assertEquals(0, r.code(), r.toString());
     JsonObject j = r.json();
@@ -34,7 +35,8 @@ class CliDoctorTest {
     assertTrue(j.getAsJsonArray("datasets").size() >= 1);
   }
 
-  @Test void doctorHumanOutputGoesToStdout() {
+  @Test
+  void doctorHumanOutputGoesToStdout() {
     CliRun r = CliRun.of("doctor");
     assertEquals(0, r.code(), r.toString());
     assertTrue(r.out().contains("tflite") && r.out().contains("backend builtin"), r.toString());

@@ -11,7 +11,11 @@ record CliRun(int code, String out, String err) {
   static CliRun of(String... args) {
     ByteArrayOutputStream o = new ByteArrayOutputStream();
     ByteArrayOutputStream e = new ByteArrayOutputStream();
-    int code = Main.run(args, new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8));
+    int code =
+        Main.run(
+            args,
+            new PrintStream(o, true, StandardCharsets.UTF_8),
+            new PrintStream(e, true, StandardCharsets.UTF_8));
     return new CliRun(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
   }
 
@@ -20,7 +24,12 @@ record CliRun(int code, String out, String err) {
     return JsonParser.parseString(out).getAsJsonObject();
   }
 
-  long errLines() { return err.lines().filter(l -> !l.isBlank()).count(); }
+  long errLines() {
+    return err.lines().filter(l -> !l.isBlank()).count();
+  }
 
-  @Override public String toString() { return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err; }
+  @Override
+  public String toString() {
+    return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;
+  }
 }

@@ -25,11 +25,36 @@ import org.junit.jupiter.api.io.TempDir;
 class CliWritersTest {
   @TempDir Path tmp;
 
-  @Test void concurrentExportsLeaveOneCompleteFile() throws Exception {
+  @Test
+  void concurrentExportsLeaveOneCompleteFile() throws Exception {
     Path a = tmp.resolve("a.tflite");
     Path b = tmp.resolve("b.tflite");
-    assertEquals(0, CliRun.of("export", "--in", "zoo:reference-cnn", "--format", "float", "--seed", "1", "--out", a.toString()).code());
-    assertEquals(0, CliRun.of("export", "--in", "zoo:reference-cnn", "--format", "float", "--seed", "2", "--out", b.toString()).code());
+    assertEquals(
+        0,
+        CliRun.of(
+                "export",
+                "--in",
+                "zoo:reference-cnn",
+                "--format",
+                "float",
+                "--seed",
+                "1",
+                "--out",
+                a.toString())
+            .code());
+    assertEquals(
+        0,
+        CliRun.of(
+                "export",
+                "--in",
+                "zoo:reference-cnn",
+                "--format",
+                "float",
+                "--seed",
+                "2",
+                "--out",
+                b.toString())
+            .code());
     byte[] one = Files.readAllBytes(a);
     byte[] two = Files.readAllBytes(b);
     Path shared = tmp.resolve("shared.tflite");
@@ -39,29 +64,58 @@ class CliWritersTest {
         List<Future<CliRun>> runs = new ArrayList<>();
         for (int w = 0; w < 4; w++) {
           String seed = w % 2 == 0 ? "1" : "2";
-          runs.add(pool.submit(() -> CliRun.of("export", "--in", "zoo:reference-cnn", "--format", "float", "--seed", seed,
-              "--out", shared.toString())));
+          runs.add(
+              pool.submit(
+                  () ->
+                      CliRun.of(
+                          "export",
+                          "--in",
+                          "zoo:reference-cnn",
+                          "--format",
+                          "float",
+                          "--seed",
+                          seed,
+                          "--out",
+                          shared.toString())));
         }
         for (Future<CliRun> r : runs) assertEquals(0, r.get().code(), r.get().toString());
         byte[] got = Files.readAllBytes(shared);
-        assertTrue(java.util.Arrays.equals(got, one) || java.util.Arrays.equals(got, two), "round " + round + ": a mixed or partial file");
+        assertTrue(
+            java.util.Arrays.equals(got, one) || java.util.Arrays.equals(got, two),
+            "round " + round + ": a mixed or partial file");
       }
     } finally {
       pool.shutdownNow();
     }
-    assertEquals(List.of("a.tflite", "b.tflite", "shared.tflite"), names(tmp), "temporary files left behind");
+    assertEquals(
+        List.of("a.tflite", "b.tflite", "shared.tflite"),
+        names(tmp),
+        "temporary files left behind");
   }
 
   /**
    * A real full disk: needs a small file system given by QAT4J_SMALL_FS (or -Dqat4j.smallFs), e.g.
    * {@code mount -t tmpfs -o size=2m tmpfs /tmp/q4jfs}; skipped otherwise.
    */
-  @Test void fullFileSystemKeepsThePreviousExport() throws Exception {
+  @Test
+  void fullFileSystemKeepsThePreviousExport() throws Exception {
     String fs = System.getProperty("qat4j.smallFs", System.getenv("QAT4J_SMALL_FS"));
-    assumeTrue(fs != null && Files.isDirectory(Path.of(fs)), "no small file system given (QAT4J_SMALL_FS)");
+    assumeTrue(
+        fs != null && Files.isDirectory(Path.of(fs)),
+        "no small file system given (QAT4J_SMALL_FS)");
     Path dir = Files.createTempDirectory(Path.of(fs), "disk-full");
     Path victim = dir.resolve("model.tflite");
-    assertEquals(0, CliRun.of("export", "--in", "zoo:reference-cnn", "--format", "float", "--out", victim.toString()).code());
+    assertEquals(
+        0,
+        CliRun.of(
+                "export",
+                "--in",
+                "zoo:reference-cnn",
+                "--format",
+                "float",
+                "--out",
+                victim.toString())
+            .code());
     byte[] before = Files.readAllBytes(victim);
     FileStore store = Files.getFileStore(dir);
     long free = store.getUsableSpace();
@@ -69,7 +123,17 @@ class CliWritersTest {
     Path filler = dir.resolve("filler");
     Files.write(filler, new byte[(int) Math.max(0, free - before.length / 2)]);
     try {
-      CliRun r = CliRun.of("export", "--in", "zoo:reference-cnn", "--format", "float", "--seed", "2", "--out", victim.toString());
+      CliRun r =
+          CliRun.of(
+              "export",
+              "--in",
+              "zoo:reference-cnn",
+              "--format",
+              "float",
+              "--seed",
+              "2",
+              "--out",
+              victim.toString());
       assertEquals(1, r.code(), r.toString());
       assertTrue(r.err().contains("any previous file is untouched"), r.toString());
       assertArrayEquals(before, Files.readAllBytes(victim));

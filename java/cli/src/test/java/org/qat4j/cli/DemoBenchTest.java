@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The demo's bench rows come from the runtime's {@code Benchmark}: its raw steady samples and the summary agree. */
+/**
+ * The demo's bench rows come from the runtime's {@code Benchmark}: its raw steady samples and the
+ * summary agree.
+ */
 @Tag("native")
 class DemoBenchTest {
   @TempDir Path tmp;
@@ -25,11 +28,26 @@ class DemoBenchTest {
     return model;
   }
 
-  @Test void benchRowHoldsTheBenchFieldsAndTheSamplesTheStatsCameFrom() throws Exception {
+  @Test
+  void benchRowHoldsTheBenchFieldsAndTheSamplesTheStatsCameFrom() throws Exception {
     Path model = floatCnn();
     JsonObject r = p.bench(model, Backend.BUILTIN, 1, 20, 3, 0, 10);
-    for (String k : new String[] {"backend", "threads", "init_ms", "first_ms", "delegated_ops", "cpu_ops", "model_ops", "coverage",
-        "tflite_version", "bytes", "model", "warmup_runs", "samples_ms"}) {
+    for (String k :
+        new String[] {
+          "backend",
+          "threads",
+          "init_ms",
+          "first_ms",
+          "delegated_ops",
+          "cpu_ops",
+          "model_ops",
+          "coverage",
+          "tflite_version",
+          "bytes",
+          "model",
+          "warmup_runs",
+          "samples_ms"
+        }) {
       assertTrue(r.has(k), k + " in " + r);
     }
     assertEquals(3, r.get("warmup_runs").getAsInt());
@@ -41,16 +59,20 @@ class DemoBenchTest {
     Arrays.sort(sorted);
     assertEquals(sorted[0], s.get("min_ms").getAsDouble());
     assertEquals(sorted[sorted.length - 1], s.get("max_ms").getAsDouble());
-    assertEquals(Arrays.stream(samples).average().orElseThrow(), s.get("avg_ms").getAsDouble(), 1e-12);
-    assertTrue(s.get("p5_ms").getAsDouble() <= s.get("p50_ms").getAsDouble()
-        && s.get("p50_ms").getAsDouble() <= s.get("p95_ms").getAsDouble(), s.toString());
+    assertEquals(
+        Arrays.stream(samples).average().orElseThrow(), s.get("avg_ms").getAsDouble(), 1e-12);
+    assertTrue(
+        s.get("p5_ms").getAsDouble() <= s.get("p50_ms").getAsDouble()
+            && s.get("p50_ms").getAsDouble() <= s.get("p95_ms").getAsDouble(),
+        s.toString());
   }
 
-  @Test void aBackendThatCannotStartFailsTheStageWithItsReason() throws Exception {
+  @Test
+  void aBackendThatCannotStartFailsTheStageWithItsReason() throws Exception {
     assumeFalse(org.qat4j.runtime.edgetpu.EdgeTpu.probe().available(), "an EdgeTPU is attached");
     Path model = floatCnn();
-    CliException e = assertThrows(CliException.class,
-        () -> p.bench(model, Backend.EDGETPU, 1, 5, 0, 0, 1));
+    CliException e =
+        assertThrows(CliException.class, () -> p.bench(model, Backend.EDGETPU, 1, 5, 0, 0, 1));
     assertEquals(CliException.FAILED, e.exitCode());
     assertTrue(e.getMessage().contains("unavailable"), e.getMessage());
   }

@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
-/** Writes small user-data files (.npy, .npz, .csv) the way NumPy and spreadsheets lay them out, for the CLI data tests. */
+/**
+ * Writes small user-data files (.npy, .npz, .csv) the way NumPy and spreadsheets lay them out, for
+ * the CLI data tests.
+ */
 final class UserDataFiles {
   private UserDataFiles() {}
 
@@ -28,12 +31,20 @@ final class UserDataFiles {
   private static byte[] npy(String descr, int[] shape, byte[] data) {
     StringBuilder t = new StringBuilder("(");
     for (int s : shape) t.append(s).append(", ");
-    String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + t.toString().replaceAll(", $", shape.length == 1 ? "," : "") + "), }";
+    String dict =
+        "{'descr': '"
+            + descr
+            + "', 'fortran_order': False, 'shape': "
+            + t.toString().replaceAll(", $", shape.length == 1 ? "," : "")
+            + "), }";
     StringBuilder h = new StringBuilder(dict);
     while ((10 + h.length() + 1) % 64 != 0) h.append(' ');
     byte[] hb = h.append('\n').toString().getBytes(StandardCharsets.ISO_8859_1);
     ByteBuffer b = ByteBuffer.allocate(10 + hb.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
-    b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) hb.length).put(hb).put(data);
+    b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0})
+        .putShort((short) hb.length)
+        .put(hb)
+        .put(data);
     return b.array();
   }
 
@@ -59,25 +70,35 @@ final class UserDataFiles {
     return y;
   }
 
-  /** A 2-input, 2-class Dense model (saved) with 600 training rows as CSV (column "label") and 200 test rows as .npz. */
+  /**
+   * A 2-input, 2-class Dense model (saved) with 600 training rows as CSV (column "label") and 200
+   * test rows as .npz.
+   */
   record Tabular(Path model, Path trainCsv, Path testNpz) {
     static Tabular write(Path dir) throws IOException {
-      org.qat4j.core.Model m = new org.qat4j.core.Sequential(3L, "features", 2).add(new org.qat4j.core.layers.Dense("d1", 16))
-          .add(new org.qat4j.core.layers.ReLU("r1")).add(new org.qat4j.core.layers.Dense("d2", 2)).build();
+      org.qat4j.core.Model m =
+          new org.qat4j.core.Sequential(3L, "features", 2)
+              .add(new org.qat4j.core.layers.Dense("d1", 16))
+              .add(new org.qat4j.core.layers.ReLU("r1"))
+              .add(new org.qat4j.core.layers.Dense("d2", 2))
+              .build();
       Path model = dir.resolve("tab.q4j");
       org.qat4j.core.io.ModelIO.save(m, model);
       float[] x = new float[2 * 600];
       int[] y = separable(1, x);
       float[] xt = new float[2 * 200];
       int[] yt = separable(2, xt);
-      return new Tabular(model, csv(dir.resolve("train.csv"), x, y),
+      return new Tabular(
+          model,
+          csv(dir.resolve("train.csv"), x, y),
           npz(dir.resolve("test.npz"), npyF4(xt, 200, 2), npyI8(yt)));
     }
   }
 
   static Path csv(Path file, float[] x, int[] y) throws IOException {
     StringBuilder s = new StringBuilder("a,b,label\n");
-    for (int i = 0; i < y.length; i++) s.append(x[2 * i]).append(',').append(x[2 * i + 1]).append(',').append(y[i]).append('\n');
+    for (int i = 0; i < y.length; i++)
+      s.append(x[2 * i]).append(',').append(x[2 * i + 1]).append(',').append(y[i]).append('\n');
     return Files.writeString(file, s);
   }
 }

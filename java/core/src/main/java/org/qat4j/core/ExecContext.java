@@ -15,11 +15,23 @@ public final class ExecContext {
     this.rng = rng;
   }
 
-  public static ExecContext inference() { return new ExecContext(false, Gemm.get(), new SplittableRandom(0)); }
+  public static ExecContext inference() {
+    return new ExecContext(false, Gemm.get(), new SplittableRandom(0));
+  }
 
-  public static ExecContext training(long seed) { return new ExecContext(true, Gemm.get(), new SplittableRandom(seed)); }
+  public static ExecContext training(long seed) {
+    return new ExecContext(true, Gemm.get(), new SplittableRandom(seed));
+  }
 
-  public boolean training() { return training; }
-  public Gemm gemm() { return gemm; }
-  public SplittableRandom rng() { return rng; }
+  public boolean training() {
+    return training;
+  }
+
+  public Gemm gemm() {
+    return gemm;
+  }
+
+  public SplittableRandom rng() {
+    return rng;
+  }
 }

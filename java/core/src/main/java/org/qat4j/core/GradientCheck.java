@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Finite-difference gradient check for one layer: compares backward() with central differences
- * of L = Σ r·forward(x) for a fixed random r. Returns the worst relative error over sampled
- * coordinates of every input and trainable parameter.
+ * Finite-difference gradient check for one layer: compares backward() with central differences of L
+ * = Σ r·forward(x) for a fixed random r. Returns the worst relative error over sampled coordinates
+ * of every input and trainable parameter.
  */
 public final class GradientCheck {
   private GradientCheck() {}
@@ -22,7 +22,8 @@ public final class GradientCheck {
    */
   public static Result check(Layer layer, Tensor[] inputs, double eps, int samples, long seed) {
     SplittableRandom rng = new SplittableRandom(seed);
-    ExecContext ctx = new ExecContext(true, org.qat4j.core.gemm.Gemm.get(), new SplittableRandom(seed));
+    ExecContext ctx =
+        new ExecContext(true, org.qat4j.core.gemm.Gemm.get(), new SplittableRandom(seed));
     Tensor y = layer.forward(inputs, ctx);
     Tensor r = Tensor.zeros(y.shape());
     for (int i = 0; i < r.size(); i++) r.set(i, (float) (rng.nextDouble() * 2 - 1));
@@ -30,8 +31,15 @@ public final class GradientCheck {
     Tensor[] dx = layer.backward(r, ctx);
     List<Tensor> analytic = new ArrayList<>();
     List<Tensor> targets = new ArrayList<>();
-    for (int i = 0; i < inputs.length; i++) { targets.add(inputs[i]); analytic.add(dx[i] == null ? null : dx[i].copy()); }
-    for (Param p : layer.params()) if (p.trainable()) { targets.add(p.value()); analytic.add(p.grad().copy()); }
+    for (int i = 0; i < inputs.length; i++) {
+      targets.add(inputs[i]);
+      analytic.add(dx[i] == null ? null : dx[i].copy());
+    }
+    for (Param p : layer.params())
+      if (p.trainable()) {
+        targets.add(p.value());
+        analytic.add(p.grad().copy());
+      }
     double worst = 0;
     String where = "";
     for (int t = 0; t < targets.size(); t++) {
@@ -49,7 +57,10 @@ public final class GradientCheck {
         double num = (lp - lm) / (2 * eps);
         double ana = analytic.get(t).get(i);
         double err = Math.abs(num - ana) / Math.max(1e-2, Math.abs(num) + Math.abs(ana));
-        if (err > worst) { worst = err; where = "tensor " + t + " index " + i + " numeric " + num + " analytic " + ana; }
+        if (err > worst) {
+          worst = err;
+          where = "tensor " + t + " index " + i + " numeric " + num + " analytic " + ana;
+        }
       }
     }
     return new Result(worst, where);

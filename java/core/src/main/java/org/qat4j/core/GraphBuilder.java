@@ -18,23 +18,32 @@ public final class GraphBuilder {
   private final SplittableRandom rng;
   private Node input;
 
-  public GraphBuilder(long seed) { this.rng = new SplittableRandom(seed); }
+  public GraphBuilder(long seed) {
+    this.rng = new SplittableRandom(seed);
+  }
 
   /** Declares the model input with a per-sample shape (e.g. H, W, C). */
   public Node input(String name, int... shape) {
-    if (input != null) throw new IllegalStateException("model already has input '" + input.name() + "'");
+    if (input != null)
+      throw new IllegalStateException("model already has input '" + input.name() + "'");
     input = add(new Input(name, shape));
     return input;
   }
 
-  /** Appends {@code layer} applied to {@code inputs}; infers its shape and builds its parameters. */
+  /**
+   * Appends {@code layer} applied to {@code inputs}; infers its shape and builds its parameters.
+   */
   public Node add(Layer layer, Node... inputs) {
-    if (!names.add(layer.name())) throw new IllegalArgumentException("duplicate layer name '" + layer.name() + "'");
+    if (!names.add(layer.name()))
+      throw new IllegalArgumentException("duplicate layer name '" + layer.name() + "'");
     for (Node n : inputs) {
-      if (!nodes.contains(n)) throw new IllegalArgumentException("layer '" + layer.name() + "': input '" + n.name() + "' is not part of this graph");
+      if (!nodes.contains(n))
+        throw new IllegalArgumentException(
+            "layer '" + layer.name() + "': input '" + n.name() + "' is not part of this graph");
     }
     if (layer.arity() >= 0 && inputs.length != layer.arity() && !(layer instanceof Input)) {
-      throw new ShapeException(layer.name(), "expects " + layer.arity() + " input(s), got " + inputs.length);
+      throw new ShapeException(
+          layer.name(), "expects " + layer.arity() + " input(s), got " + inputs.length);
     }
     int[][] shapes = new int[inputs.length][];
     for (int i = 0; i < inputs.length; i++) shapes[i] = inputs[i].shape();

@@ -5,25 +5,31 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * One node type of the graph: forward and backward side by side. Shapes passed to
- * {@link #outputShape} and {@link #build} are per sample (no batch dimension, NHWC for images);
- * tensors passed to {@link #forward} carry the batch first. A layer instance belongs to one model
- * and caches what backward needs from the last forward call.
+ * One node type of the graph: forward and backward side by side. Shapes passed to {@link
+ * #outputShape} and {@link #build} are per sample (no batch dimension, NHWC for images); tensors
+ * passed to {@link #forward} carry the batch first. A layer instance belongs to one model and
+ * caches what backward needs from the last forward call.
  */
 public abstract class Layer {
   private final String name;
 
   protected Layer(String name) {
-    if (name == null || name.isEmpty()) throw new IllegalArgumentException("layer name must be non-empty");
+    if (name == null || name.isEmpty())
+      throw new IllegalArgumentException("layer name must be non-empty");
     this.name = name;
   }
 
-  public final String name() { return name; }
+  public final String name() {
+    return name;
+  }
 
   /** Registry type name, e.g. "Conv2D". */
   public abstract String type();
 
-  /** Output shape for the given per-sample input shapes; throws {@link ShapeException} naming this layer. */
+  /**
+   * Output shape for the given per-sample input shapes; throws {@link ShapeException} naming this
+   * layer.
+   */
   public abstract int[] outputShape(int[]... inputShapes);
 
   /** Creates the parameters once the input shapes are known; called once, in graph order. */
@@ -48,20 +54,34 @@ public abstract class Layer {
   }
 
   /** Parameters in a stable order; empty for parameter-free layers. */
-  public List<Param> params() { return List.of(); }
+  public List<Param> params() {
+    return List.of();
+  }
 
-  /** Constructor arguments as JSON (excluding name and weights), the inverse of the registry factory. */
-  public JsonObject config() { return new JsonObject(); }
+  /**
+   * Constructor arguments as JSON (excluding name and weights), the inverse of the registry
+   * factory.
+   */
+  public JsonObject config() {
+    return new JsonObject();
+  }
 
   /** Number of inputs this layer takes, or -1 for any number ≥ 1. */
-  public int arity() { return 1; }
+  public int arity() {
+    return 1;
+  }
 
-  protected final ShapeException shapeError(String message) { return new ShapeException(name, message); }
+  protected final ShapeException shapeError(String message) {
+    return new ShapeException(name, message);
+  }
 
   protected final int[] single(int[][] inputShapes) {
     if (inputShapes.length != 1) throw shapeError("expects 1 input, got " + inputShapes.length);
     return inputShapes[0];
   }
 
-  @Override public String toString() { return type() + "('" + name + "')"; }
+  @Override
+  public String toString() {
+    return type() + "('" + name + "')";
+  }
 }

@@ -10,9 +10,9 @@ import java.util.Map;
 import org.qat4j.core.layers.BnActPool;
 
 /**
- * A directed acyclic graph of named layers with one input and one output, batch-first NHWC
- * tensors. Built by {@link Sequential} or {@link GraphBuilder}; not thread-safe (layers cache
- * activations for backward).
+ * A directed acyclic graph of named layers with one input and one output, batch-first NHWC tensors.
+ * Built by {@link Sequential} or {@link GraphBuilder}; not thread-safe (layers cache activations
+ * for backward).
  */
 public final class Model {
   private final Node input;
@@ -30,7 +30,9 @@ public final class Model {
     this.input = input;
     this.output = output;
     this.order = reachable(output, candidates);
-    if (!order.contains(input)) throw new IllegalArgumentException("output '" + output.name() + "' does not depend on the input");
+    if (!order.contains(input))
+      throw new IllegalArgumentException(
+          "output '" + output.name() + "' does not depend on the input");
     for (Node n : order) {
       byName.put(n.name(), n);
       for (Node in : n.inputs()) consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
@@ -45,16 +47,19 @@ public final class Model {
   }
 
   /**
-   * The training-time fusion starting at order[i] (BN → ReLU/ReLU6 → optional MaxPool2D), when
-   * each of those nodes feeds only the next one and none but the last is the model output.
+   * The training-time fusion starting at order[i] (BN → ReLU/ReLU6 → optional MaxPool2D), when each
+   * of those nodes feeds only the next one and none but the last is the model output.
    */
   private BnActPool fusion(int i) {
     Node[] chain = new Node[3];
     int len = 0;
     for (int k = i; k < Math.min(i + 3, order.size()); k++, len++) {
       Node n = order.get(k);
-      if (k > i && (n.inputs().size() != 1 || n.inputs().get(0) != chain[len - 1] || consumers(chain[len - 1]).size() != 1
-          || chain[len - 1] == output)) break;
+      if (k > i
+          && (n.inputs().size() != 1
+              || n.inputs().get(0) != chain[len - 1]
+              || consumers(chain[len - 1]).size() != 1
+              || chain[len - 1] == output)) break;
       chain[len] = n;
     }
     if (len < 2) return null;
@@ -74,20 +79,41 @@ public final class Model {
     return out;
   }
 
-  public Node input() { return input; }
-  public Node output() { return output; }
+  public Node input() {
+    return input;
+  }
+
+  public Node output() {
+    return output;
+  }
+
   /** Nodes in topological order, input first. */
-  public List<Node> nodes() { return Collections.unmodifiableList(order); }
+  public List<Node> nodes() {
+    return Collections.unmodifiableList(order);
+  }
+
   public Node node(String name) {
     Node n = byName.get(name);
     if (n == null) throw new IllegalArgumentException("no layer named '" + name + "'");
     return n;
   }
-  public Layer layer(String name) { return node(name).layer(); }
+
+  public Layer layer(String name) {
+    return node(name).layer();
+  }
+
   /** Nodes that read the output of {@code n}. */
-  public List<Node> consumers(Node n) { return consumers.getOrDefault(n, List.of()); }
-  public int[] inputShape() { return input.shape(); }
-  public int[] outputShape() { return output.shape(); }
+  public List<Node> consumers(Node n) {
+    return consumers.getOrDefault(n, List.of());
+  }
+
+  public int[] inputShape() {
+    return input.shape();
+  }
+
+  public int[] outputShape() {
+    return output.shape();
+  }
 
   /** All parameters keyed "layer/param", in graph order. */
   public Map<String, Param> params() {
@@ -103,15 +129,19 @@ public final class Model {
   }
 
   /**
-   * Runs the graph on a batch {@code [N, ...inputShape]}; the result is reused by the next call.
-   * In training, BN → ReLU/ReLU6 (→ MaxPool2D) chains run fused ({@link BnActPool}), so
-   * {@link #activation} has no value for their BN and activation nodes.
+   * Runs the graph on a batch {@code [N, ...inputShape]}; the result is reused by the next call. In
+   * training, BN → ReLU/ReLU6 (→ MaxPool2D) chains run fused ({@link BnActPool}), so {@link
+   * #activation} has no value for their BN and activation nodes.
    */
   public Tensor forward(Tensor x, ExecContext ctx) {
     int[] want = input.shape();
     int[] got = x.shape();
     if (got.length != want.length + 1 || !Arrays.equals(Shapes.dropBatch(got), want)) {
-      throw new IllegalArgumentException("model input expects [N," + Arrays.toString(want).substring(1) + ", got " + Arrays.toString(got));
+      throw new IllegalArgumentException(
+          "model input expects [N,"
+              + Arrays.toString(want).substring(1)
+              + ", got "
+              + Arrays.toString(got));
     }
     acts.clear();
     fusedPass = ctx.training();
@@ -132,22 +162,28 @@ public final class Model {
   }
 
   /** Inference-mode forward pass. */
-  public Tensor predict(Tensor x) { return forward(x, ExecContext.inference()); }
+  public Tensor predict(Tensor x) {
+    return forward(x, ExecContext.inference());
+  }
 
   /** Activation of a named node from the last forward pass. */
-  public Tensor activation(String name) { return acts.get(node(name)); }
+  public Tensor activation(String name) {
+    return acts.get(node(name));
+  }
 
   /**
    * Back-propagates dLoss/dOutput of the last forward pass, writing every trainable gradient. The
-   * gradient with respect to the model input is not computed (returns null); see
-   * {@link #backward(Tensor, ExecContext, boolean)}.
+   * gradient with respect to the model input is not computed (returns null); see {@link
+   * #backward(Tensor, ExecContext, boolean)}.
    */
-  public Tensor backward(Tensor gradOutput, ExecContext ctx) { return backward(gradOutput, ctx, false); }
+  public Tensor backward(Tensor gradOutput, ExecContext ctx) {
+    return backward(gradOutput, ctx, false);
+  }
 
   /**
    * As {@link #backward(Tensor, ExecContext)}; with {@code inputGradient} it also returns
-   * dLoss/dInput. Gradients that no trainable parameter (and no requested input gradient)
-   * depends on are skipped, e.g. the first convolution's input gradient.
+   * dLoss/dInput. Gradients that no trainable parameter (and no requested input gradient) depends
+   * on are skipped, e.g. the first convolution's input gradient.
    */
   public Tensor backward(Tensor gradOutput, ExecContext ctx, boolean inputGradient) {
     Map<Node, Boolean> need = gradientNeeded(inputGradient);
@@ -160,13 +196,19 @@ public final class Model {
       if (f != null) {
         i -= f.span() - 1;
         Node first = order.get(i), in = first.inputs().get(0);
-        if (g == null) { zeroParamGrads(first.layer()); continue; }
+        if (g == null) {
+          zeroParamGrads(first.layer());
+          continue;
+        }
         boolean needIn = need.get(in);
         Tensor gin = f.backward(g, needIn);
         if (needIn) accumulate(in, gin);
         continue;
       }
-      if (g == null) { zeroParamGrads(n.layer()); continue; }
+      if (g == null) {
+        zeroParamGrads(n.layer());
+        continue;
+      }
       boolean[] needIn = new boolean[n.inputs().size()];
       for (int k = 0; k < needIn.length; k++) needIn[k] = need.get(n.inputs().get(k));
       Tensor[] gin = n.layer().backward(g, ctx, needIn);
@@ -175,7 +217,10 @@ public final class Model {
     return inputGradient ? grads.get(input) : null;
   }
 
-  /** Per node: whether some trainable parameter at or before it (or the wanted input gradient) needs its gradient. */
+  /**
+   * Per node: whether some trainable parameter at or before it (or the wanted input gradient) needs
+   * its gradient.
+   */
   private Map<Node, Boolean> gradientNeeded(boolean inputGradient) {
     Map<Node, Boolean> need = new IdentityHashMap<>();
     for (Node n : order) {
@@ -223,11 +268,13 @@ public final class Model {
     return c;
   }
 
-  @Override public String toString() {
+  @Override
+  public String toString() {
     StringBuilder sb = new StringBuilder("Model{\n");
     for (Node n : order) {
       sb.append("  ").append(n);
-      if (!n.inputs().isEmpty()) sb.append(" <- ").append(n.inputs().stream().map(Node::name).toList());
+      if (!n.inputs().isEmpty())
+        sb.append(" <- ").append(n.inputs().stream().map(Node::name).toList());
       sb.append('\n');
     }
     return sb.append('}').toString();

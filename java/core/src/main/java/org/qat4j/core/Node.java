@@ -2,7 +2,9 @@ package org.qat4j.core;
 
 import java.util.List;
 
-/** A layer applied to its input nodes inside a {@link Model}; carries the inferred per-sample shape. */
+/**
+ * A layer applied to its input nodes inside a {@link Model}; carries the inferred per-sample shape.
+ */
 public final class Node {
   private final Layer layer;
   private final List<Node> inputs;
@@ -14,11 +16,25 @@ public final class Node {
     this.shape = shape.clone();
   }
 
-  public Layer layer() { return layer; }
-  public String name() { return layer.name(); }
-  public List<Node> inputs() { return inputs; }
-  /** Per-sample output shape (no batch dimension). */
-  public int[] shape() { return shape.clone(); }
+  public Layer layer() {
+    return layer;
+  }
 
-  @Override public String toString() { return layer + Shapes.str(shape); }
+  public String name() {
+    return layer.name();
+  }
+
+  public List<Node> inputs() {
+    return inputs;
+  }
+
+  /** Per-sample output shape (no batch dimension). */
+  public int[] shape() {
+    return shape.clone();
+  }
+
+  @Override
+  public String toString() {
+    return layer + Shapes.str(shape);
+  }
 }

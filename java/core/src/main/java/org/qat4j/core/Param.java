@@ -19,9 +19,20 @@ public final class Param {
   }
 
   /** Name local to its layer, e.g. "kernel". */
-  public String name() { return name; }
-  public Tensor value() { return value; }
+  public String name() {
+    return name;
+  }
+
+  public Tensor value() {
+    return value;
+  }
+
   /** Gradient tensor, same shape as the value; null when not trainable. */
-  public Tensor grad() { return grad; }
-  public boolean trainable() { return trainable; }
+  public Tensor grad() {
+    return grad;
+  }
+
+  public boolean trainable() {
+    return trainable;
+  }
 }

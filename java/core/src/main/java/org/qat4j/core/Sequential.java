@@ -5,7 +5,9 @@ public final class Sequential {
   private final GraphBuilder graph;
   private Node last;
 
-  public Sequential(String inputName, int... inputShape) { this(0L, inputName, inputShape); }
+  public Sequential(String inputName, int... inputShape) {
+    this(0L, inputName, inputShape);
+  }
 
   public Sequential(long seed, String inputName, int... inputShape) {
     graph = new GraphBuilder(seed);
@@ -17,5 +19,7 @@ public final class Sequential {
     return this;
   }
 
-  public Model build() { return graph.build(last); }
+  public Model build() {
+    return graph.build(last);
+  }
 }

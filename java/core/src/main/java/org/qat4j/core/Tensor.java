@@ -35,28 +35,55 @@ public final class Tensor {
     Tensor t = zeros(shape);
     if (values.length != t.size) {
       throw new IllegalArgumentException(
-          "values has " + values.length + " elements, shape " + Arrays.toString(shape) + " needs " + t.size);
+          "values has "
+              + values.length
+              + " elements, shape "
+              + Arrays.toString(shape)
+              + " needs "
+              + t.size);
     }
     t.buf.put(0, values);
     return t;
   }
 
-  public int[] shape() { return shape.clone(); }
-  public int rank() { return shape.length; }
-  public int dim(int i) { return shape[i < 0 ? shape.length + i : i]; }
-  public int size() { return size; }
+  public int[] shape() {
+    return shape.clone();
+  }
+
+  public int rank() {
+    return shape.length;
+  }
+
+  public int dim(int i) {
+    return shape[i < 0 ? shape.length + i : i];
+  }
+
+  public int size() {
+    return size;
+  }
 
   /** The native storage; shared, not owned by the caller. */
-  public FloatPointer pointer() { return ptr; }
+  public FloatPointer pointer() {
+    return ptr;
+  }
 
   /** A direct buffer over the storage (absolute get/put only; never flip or reposition it). */
-  public FloatBuffer buffer() { return buf; }
+  public FloatBuffer buffer() {
+    return buf;
+  }
 
-  public float get(int i) { return buf.get(i); }
-  public void set(int i, float v) { buf.put(i, v); }
+  public float get(int i) {
+    return buf.get(i);
+  }
+
+  public void set(int i, float v) {
+    buf.put(i, v);
+  }
 
   /** Element at a multi-dimensional index. */
-  public float at(int... idx) { return buf.get(Shapes.offset(shape, idx)); }
+  public float at(int... idx) {
+    return buf.get(Shapes.offset(shape, idx));
+  }
 
   public float[] toArray() {
     float[] a = new float[size];
@@ -65,24 +92,30 @@ public final class Tensor {
   }
 
   public void fill(float v) {
-    if (v == 0f) { ptr.zero(); return; }
+    if (v == 0f) {
+      ptr.zero();
+      return;
+    }
     for (int i = 0; i < size; i++) buf.put(i, v);
   }
 
   public void copyFrom(Tensor src) {
-    if (src.size != size) throw new IllegalArgumentException("size mismatch " + src.size + " vs " + size);
+    if (src.size != size)
+      throw new IllegalArgumentException("size mismatch " + src.size + " vs " + size);
     buf.put(0, src.buf, 0, size);
   }
 
   public void copyFrom(float[] src) {
-    if (src.length != size) throw new IllegalArgumentException("size mismatch " + src.length + " vs " + size);
+    if (src.length != size)
+      throw new IllegalArgumentException("size mismatch " + src.length + " vs " + size);
     buf.put(0, src);
   }
 
   /** A view with a new shape over the same storage. */
   public Tensor reshape(int... newShape) {
     if (Shapes.size(newShape) != size) {
-      throw new IllegalArgumentException("cannot reshape " + Arrays.toString(shape) + " to " + Arrays.toString(newShape));
+      throw new IllegalArgumentException(
+          "cannot reshape " + Arrays.toString(shape) + " to " + Arrays.toString(newShape));
     }
     return new Tensor(newShape, ptr, buf);
   }
@@ -94,12 +127,20 @@ public final class Tensor {
   }
 
   /** True when {@code t} has exactly this shape. */
-  public boolean sameShape(int... other) { return Arrays.equals(shape, other); }
+  public boolean sameShape(int... other) {
+    return Arrays.equals(shape, other);
+  }
 
-  /** Returns {@code t} if it already has {@code shape}, else a fresh zero tensor (buffer reuse in layers). */
+  /**
+   * Returns {@code t} if it already has {@code shape}, else a fresh zero tensor (buffer reuse in
+   * layers).
+   */
   public static Tensor reuse(Tensor t, int... shape) {
     return t != null && Arrays.equals(t.shape, shape) ? t : zeros(shape);
   }
 
-  @Override public String toString() { return "Tensor" + Arrays.toString(shape); }
+  @Override
+  public String toString() {
+    return "Tensor" + Arrays.toString(shape);
+  }
 }

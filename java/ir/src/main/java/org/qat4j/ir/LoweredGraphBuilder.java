@@ -21,7 +21,9 @@ public final class LoweredGraphBuilder {
   private final Map<String, byte[]> metadata = new LinkedHashMap<>();
   private String description = "";
 
-  public LoweredGraphBuilder(String name) { this.name = name == null ? "" : name; }
+  public LoweredGraphBuilder(String name) {
+    this.name = name == null ? "" : name;
+  }
 
   /** A builder pre-filled with the content of {@code g} (for rewriting passes). */
   public static LoweredGraphBuilder from(LoweredGraph g) {
@@ -35,7 +37,10 @@ public final class LoweredGraphBuilder {
     return b;
   }
 
-  public LoweredGraphBuilder name(String n) { this.name = n == null ? "" : n; return this; }
+  public LoweredGraphBuilder name(String n) {
+    this.name = n == null ? "" : n;
+    return this;
+  }
 
   /** Appends a tensor and returns its index. */
   public int addTensor(TensorSpec t) {
@@ -55,7 +60,9 @@ public final class LoweredGraphBuilder {
     return tensors.get(index);
   }
 
-  public int tensorCount() { return tensors.size(); }
+  public int tensorCount() {
+    return tensors.size();
+  }
 
   /** Appends an op (execution order = call order) and returns its index. */
   public int addOp(OpKind kind, int[] in, int[] out, OpOptions options) {
@@ -69,23 +76,45 @@ public final class LoweredGraphBuilder {
   }
 
   /** Replaces the op at {@code index}. */
-  public void setOp(int index, OpSpec op) { ops.set(index, op); }
+  public void setOp(int index, OpSpec op) {
+    ops.set(index, op);
+  }
 
-  public OpSpec op(int index) { return ops.get(index); }
+  public OpSpec op(int index) {
+    return ops.get(index);
+  }
 
-  public int opCount() { return ops.size(); }
+  public int opCount() {
+    return ops.size();
+  }
 
-  public LoweredGraphBuilder setInputs(int... in) { this.inputs = in.clone(); return this; }
-  public LoweredGraphBuilder setOutputs(int... out) { this.outputs = out.clone(); return this; }
-  public int[] inputs() { return inputs.clone(); }
-  public int[] outputs() { return outputs.clone(); }
+  public LoweredGraphBuilder setInputs(int... in) {
+    this.inputs = in.clone();
+    return this;
+  }
+
+  public LoweredGraphBuilder setOutputs(int... out) {
+    this.outputs = out.clone();
+    return this;
+  }
+
+  public int[] inputs() {
+    return inputs.clone();
+  }
+
+  public int[] outputs() {
+    return outputs.clone();
+  }
 
   public LoweredGraphBuilder metadata(String key, byte[] value) {
     metadata.put(key, value.clone());
     return this;
   }
 
-  public LoweredGraphBuilder description(String d) { this.description = d == null ? "" : d; return this; }
+  public LoweredGraphBuilder description(String d) {
+    this.description = d == null ? "" : d;
+    return this;
+  }
 
   /** Validates and returns the immutable graph; throws IllegalStateException naming the problem. */
   public LoweredGraph build() {
@@ -97,17 +126,23 @@ public final class LoweredGraphBuilder {
   /** Structural validation of any lowered graph (also used on imported graphs). */
   public static void validate(LoweredGraph g) {
     int n = g.tensors().size();
-    if (g.outputs().length == 0) throw new IllegalStateException("graph '" + g.name() + "' has no outputs");
+    if (g.outputs().length == 0)
+      throw new IllegalStateException("graph '" + g.name() + "' has no outputs");
     boolean[] ready = new boolean[n];
     int[] producer = new int[n];
     Arrays.fill(producer, -1);
     for (int i = 0; i < n; i++) {
       TensorSpec t = g.tensor(i);
-      if (t.isConstant()) { checkConstant(t, i); ready[i] = true; }
+      if (t.isConstant()) {
+        checkConstant(t, i);
+        ready[i] = true;
+      }
     }
     for (int in : g.inputs()) {
       checkRange(in, n, "graph input");
-      if (g.tensor(in).isConstant()) throw new IllegalStateException("graph input tensor " + in + " ('" + g.tensor(in).name() + "') is a constant");
+      if (g.tensor(in).isConstant())
+        throw new IllegalStateException(
+            "graph input tensor " + in + " ('" + g.tensor(in).name() + "') is a constant");
       ready[in] = true;
     }
     for (int o = 0; o < g.ops().size(); o++) {
@@ -117,44 +152,89 @@ public final class LoweredGraphBuilder {
         if (in == -1) continue; // TFLite's "optional input omitted"
         checkRange(in, n, where + " input");
         if (!ready[in]) {
-          throw new IllegalStateException(where + " reads tensor " + in + " ('" + g.tensor(in).name()
-              + "') before it is produced (ops must be in topological order)");
+          throw new IllegalStateException(
+              where
+                  + " reads tensor "
+                  + in
+                  + " ('"
+                  + g.tensor(in).name()
+                  + "') before it is produced (ops must be in topological order)");
         }
       }
       for (int out : op.outputs()) {
         checkRange(out, n, where + " output");
-        if (g.tensor(out).isConstant()) throw new IllegalStateException(where + " writes constant tensor " + out + " ('" + g.tensor(out).name() + "')");
-        if (producer[out] >= 0) throw new IllegalStateException(where + " writes tensor " + out + " ('" + g.tensor(out).name() + "') already produced by op " + producer[out]);
-        if (ready[out]) throw new IllegalStateException(where + " writes graph input tensor " + out + " ('" + g.tensor(out).name() + "')");
+        if (g.tensor(out).isConstant())
+          throw new IllegalStateException(
+              where + " writes constant tensor " + out + " ('" + g.tensor(out).name() + "')");
+        if (producer[out] >= 0)
+          throw new IllegalStateException(
+              where
+                  + " writes tensor "
+                  + out
+                  + " ('"
+                  + g.tensor(out).name()
+                  + "') already produced by op "
+                  + producer[out]);
+        if (ready[out])
+          throw new IllegalStateException(
+              where + " writes graph input tensor " + out + " ('" + g.tensor(out).name() + "')");
         producer[out] = o;
         ready[out] = true;
       }
     }
     for (int out : g.outputs()) {
       checkRange(out, n, "graph output");
-      if (!ready[out]) throw new IllegalStateException("graph output tensor " + out + " ('" + g.tensor(out).name() + "') is never produced");
+      if (!ready[out])
+        throw new IllegalStateException(
+            "graph output tensor " + out + " ('" + g.tensor(out).name() + "') is never produced");
     }
   }
 
   private static void checkConstant(TensorSpec t, int i) {
-    int len = t.data() instanceof float[] f ? f.length : t.data() instanceof byte[] b ? b.length : ((int[]) t.data()).length;
-    boolean typeOk = switch (t.type()) {
-      case FLOAT32 -> t.data() instanceof float[];
-      case INT8, UINT8 -> t.data() instanceof byte[];
-      case INT32 -> t.data() instanceof int[];
-      default -> false;
-    };
-    if (!typeOk) throw new IllegalStateException("constant tensor " + i + " ('" + t.name() + "') of type " + t.type() + " holds " + t.data().getClass().getSimpleName());
+    int len =
+        t.data() instanceof float[] f
+            ? f.length
+            : t.data() instanceof byte[] b ? b.length : ((int[]) t.data()).length;
+    boolean typeOk =
+        switch (t.type()) {
+          case FLOAT32 -> t.data() instanceof float[];
+          case INT8, UINT8 -> t.data() instanceof byte[];
+          case INT32 -> t.data() instanceof int[];
+          default -> false;
+        };
+    if (!typeOk)
+      throw new IllegalStateException(
+          "constant tensor "
+              + i
+              + " ('"
+              + t.name()
+              + "') of type "
+              + t.type()
+              + " holds "
+              + t.data().getClass().getSimpleName());
     if (len != t.elements()) {
-      throw new IllegalStateException("constant tensor " + i + " ('" + t.name() + "') has " + len + " values, shape " + Arrays.toString(t.shape()) + " needs " + t.elements());
+      throw new IllegalStateException(
+          "constant tensor "
+              + i
+              + " ('"
+              + t.name()
+              + "') has "
+              + len
+              + " values, shape "
+              + Arrays.toString(t.shape())
+              + " needs "
+              + t.elements());
     }
   }
 
   private static void checkRange(int idx, int n, String what) {
-    if (idx < 0 || idx >= n) throw new IllegalStateException(what + " index " + idx + " out of range [0," + n + ")");
+    if (idx < 0 || idx >= n)
+      throw new IllegalStateException(what + " index " + idx + " out of range [0," + n + ")");
   }
 
   private void checkIndex(int index, String what) {
-    if (index < 0 || index >= tensors.size()) throw new IndexOutOfBoundsException(what + ": tensor index " + index + " out of range [0," + tensors.size() + ")");
+    if (index < 0 || index >= tensors.size())
+      throw new IndexOutOfBoundsException(
+          what + ": tensor index " + index + " out of range [0," + tensors.size() + ")");
   }
 }

@@ -2,19 +2,38 @@ package org.qat4j.ir;
 
 /**
  * Operators a lowered graph may contain, with their TFLite builtin codes. What the IR knows about
- * an operator (options record, weights, optional inputs) is decided here by switches without
- * {@code default}, so a new constant fails the build until each is answered.
+ * an operator (options record, weights, optional inputs) is decided here by switches without {@code
+ * default}, so a new constant fails the build until each is answered.
  */
 public enum OpKind {
-  ADD(0), AVERAGE_POOL_2D(1), CONCATENATION(2), CONV_2D(3), DEPTHWISE_CONV_2D(4), DEQUANTIZE(6),
-  FULLY_CONNECTED(9), LOGISTIC(14), MAX_POOL_2D(17), MUL(18), RELU(19), RELU6(21), RESHAPE(22),
-  SOFTMAX(25), PAD(34), MEAN(40), QUANTIZE(114), HARD_SWISH(117);
+  ADD(0),
+  AVERAGE_POOL_2D(1),
+  CONCATENATION(2),
+  CONV_2D(3),
+  DEPTHWISE_CONV_2D(4),
+  DEQUANTIZE(6),
+  FULLY_CONNECTED(9),
+  LOGISTIC(14),
+  MAX_POOL_2D(17),
+  MUL(18),
+  RELU(19),
+  RELU6(21),
+  RESHAPE(22),
+  SOFTMAX(25),
+  PAD(34),
+  MEAN(40),
+  QUANTIZE(114),
+  HARD_SWISH(117);
 
   private final int builtinCode;
 
-  OpKind(int builtinCode) { this.builtinCode = builtinCode; }
+  OpKind(int builtinCode) {
+    this.builtinCode = builtinCode;
+  }
 
-  public int builtinCode() { return builtinCode; }
+  public int builtinCode() {
+    return builtinCode;
+  }
 
   /** The kind with TFLite builtin code {@code code}, or null when the IR has no such operator. */
   public static OpKind fromBuiltin(int code) {
@@ -22,7 +41,10 @@ public enum OpKind {
     return null;
   }
 
-  /** The options this operator takes, with TFLite's defaults; {@link OpSpec} accepts only this record type. */
+  /**
+   * The options this operator takes, with TFLite's defaults; {@link OpSpec} accepts only this
+   * record type.
+   */
   public OpOptions defaultOptions() {
     return switch (this) {
       case CONV_2D -> OpOptions.Conv.DEFAULT;
@@ -38,17 +60,35 @@ public enum OpKind {
   }
 
   /** Whether {@code o} is the options record of this operator. */
-  public boolean accepts(OpOptions o) { return o != null && o.getClass() == defaultOptions().getClass(); }
+  public boolean accepts(OpOptions o) {
+    return o != null && o.getClass() == defaultOptions().getClass();
+  }
 
   /** Whether input 1 is a constant weight tensor and input 2 a bias (which may be omitted, -1). */
   public boolean weighted() {
     return switch (this) {
       case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED -> true;
-      case ADD, AVERAGE_POOL_2D, CONCATENATION, DEQUANTIZE, LOGISTIC, MAX_POOL_2D, MUL, RELU, RELU6, RESHAPE,
-          SOFTMAX, PAD, MEAN, QUANTIZE, HARD_SWISH -> false;
+      case ADD,
+          AVERAGE_POOL_2D,
+          CONCATENATION,
+          DEQUANTIZE,
+          LOGISTIC,
+          MAX_POOL_2D,
+          MUL,
+          RELU,
+          RELU6,
+          RESHAPE,
+          SOFTMAX,
+          PAD,
+          MEAN,
+          QUANTIZE,
+          HARD_SWISH ->
+          false;
     };
   }
 
   /** Whether input {@code k} may be omitted (-1): a weighted op's bias or RESHAPE's shape. */
-  public boolean optionalInput(int k) { return weighted() ? k == 2 : this == RESHAPE && k == 1; }
+  public boolean optionalInput(int k) {
+    return weighted() ? k == 2 : this == RESHAPE && k == 1;
+  }
 }

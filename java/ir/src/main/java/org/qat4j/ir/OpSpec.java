@@ -11,18 +11,34 @@ public record OpSpec(OpKind kind, int[] inputs, int[] outputs, OpOptions options
     outputs = outputs.clone();
     if (options == null) options = kind.defaultOptions();
     if (!kind.accepts(options)) {
-      throw new IllegalArgumentException(kind + " takes " + kind.defaultOptions().getClass().getSimpleName()
-          + " options, got " + options.getClass().getSimpleName());
+      throw new IllegalArgumentException(
+          kind
+              + " takes "
+              + kind.defaultOptions().getClass().getSimpleName()
+              + " options, got "
+              + options.getClass().getSimpleName());
     }
   }
 
-  @Override public int[] inputs() { return inputs.clone(); }
-  @Override public int[] outputs() { return outputs.clone(); }
+  @Override
+  public int[] inputs() {
+    return inputs.clone();
+  }
+
+  @Override
+  public int[] outputs() {
+    return outputs.clone();
+  }
 
   /** The options as {@code type}; throws naming the operator when its kind takes another record. */
   public <T> T options(Class<T> type) {
     if (!type.isInstance(options)) {
-      throw new IllegalArgumentException(kind + " has " + options.getClass().getSimpleName() + " options, not " + type.getSimpleName());
+      throw new IllegalArgumentException(
+          kind
+              + " has "
+              + options.getClass().getSimpleName()
+              + " options, not "
+              + type.getSimpleName());
     }
     return type.cast(options);
   }

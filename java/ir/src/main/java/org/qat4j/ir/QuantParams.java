@@ -3,15 +3,21 @@ package org.qat4j.ir;
 import java.util.Arrays;
 
 /**
- * Affine quantization parameters, real = (q − zeroPoint)·scale. Per-tensor when there is one
- * scale; per-axis along {@code quantizedDimension} otherwise (one scale/zero point per index).
+ * Affine quantization parameters, real = (q − zeroPoint)·scale. Per-tensor when there is one scale;
+ * per-axis along {@code quantizedDimension} otherwise (one scale/zero point per index).
  */
 public record QuantParams(float[] scales, long[] zeroPoints, int quantizedDimension) {
   public QuantParams {
     if (scales.length == 0 || scales.length != zeroPoints.length) {
-      throw new IllegalArgumentException("need equal, non-zero scale/zero-point counts, got " + scales.length + "/" + zeroPoints.length);
+      throw new IllegalArgumentException(
+          "need equal, non-zero scale/zero-point counts, got "
+              + scales.length
+              + "/"
+              + zeroPoints.length);
     }
-    for (float s : scales) if (!(s > 0f) || Float.isInfinite(s)) throw new IllegalArgumentException("scale must be finite and > 0, got " + s);
+    for (float s : scales)
+      if (!(s > 0f) || Float.isInfinite(s))
+        throw new IllegalArgumentException("scale must be finite and > 0, got " + s);
     scales = scales.clone();
     zeroPoints = zeroPoints.clone();
   }
@@ -24,21 +30,45 @@ public record QuantParams(float[] scales, long[] zeroPoints, int quantizedDimens
     return new QuantParams(scales, new long[scales.length], dim);
   }
 
-  public boolean perAxis() { return scales.length > 1; }
-  public float scale() { return scales[0]; }
-  public long zeroPoint() { return zeroPoints[0]; }
+  public boolean perAxis() {
+    return scales.length > 1;
+  }
 
-  @Override public float[] scales() { return scales.clone(); }
-  @Override public long[] zeroPoints() { return zeroPoints.clone(); }
+  public float scale() {
+    return scales[0];
+  }
 
-  @Override public boolean equals(Object o) {
-    return o instanceof QuantParams q && Arrays.equals(scales, q.scales) && Arrays.equals(zeroPoints, q.zeroPoints)
+  public long zeroPoint() {
+    return zeroPoints[0];
+  }
+
+  @Override
+  public float[] scales() {
+    return scales.clone();
+  }
+
+  @Override
+  public long[] zeroPoints() {
+    return zeroPoints.clone();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof QuantParams q
+        && Arrays.equals(scales, q.scales)
+        && Arrays.equals(zeroPoints, q.zeroPoints)
         && quantizedDimension == q.quantizedDimension;
   }
 
-  @Override public int hashCode() { return 31 * Arrays.hashCode(scales) + Arrays.hashCode(zeroPoints) + quantizedDimension; }
+  @Override
+  public int hashCode() {
+    return 31 * Arrays.hashCode(scales) + Arrays.hashCode(zeroPoints) + quantizedDimension;
+  }
 
-  @Override public String toString() {
-    return perAxis() ? "perAxis(dim=" + quantizedDimension + ", n=" + scales.length + ")" : "(" + scales[0] + ", " + zeroPoints[0] + ")";
+  @Override
+  public String toString() {
+    return perAxis()
+        ? "perAxis(dim=" + quantizedDimension + ", n=" + scales.length + ")"
+        : "(" + scales[0] + ", " + zeroPoints[0] + ")";
   }
 }

@@ -9,8 +9,10 @@ package org.qat4j.ir;
 public record TensorSpec(String name, int[] shape, DType type, QuantParams quant, Object data) {
   public TensorSpec {
     shape = shape.clone();
-    if (data != null && !(data instanceof float[] || data instanceof byte[] || data instanceof int[])) {
-      throw new IllegalArgumentException("tensor '" + name + "': data must be float[], byte[] or int[]");
+    if (data != null
+        && !(data instanceof float[] || data instanceof byte[] || data instanceof int[])) {
+      throw new IllegalArgumentException(
+          "tensor '" + name + "': data must be float[], byte[] or int[]");
     }
   }
 
@@ -18,9 +20,14 @@ public record TensorSpec(String name, int[] shape, DType type, QuantParams quant
     return new TensorSpec(name, shape, type, q, null);
   }
 
-  public boolean isConstant() { return data != null; }
+  public boolean isConstant() {
+    return data != null;
+  }
 
-  @Override public int[] shape() { return shape.clone(); }
+  @Override
+  public int[] shape() {
+    return shape.clone();
+  }
 
   public int elements() {
     int n = 1;

@@ -25,8 +25,10 @@ class LoweredGraphBuilderTest {
     return b.setInputs(x).setOutputs(z);
   }
 
-  @Test void buildsValidGraph() {
-    LoweredGraphBuilder b = fc().description("d").metadata("k", "v".getBytes(StandardCharsets.UTF_8));
+  @Test
+  void buildsValidGraph() {
+    LoweredGraphBuilder b =
+        fc().description("d").metadata("k", "v".getBytes(StandardCharsets.UTF_8));
     LoweredGraph g = b.build();
     assertEquals(5, g.tensors().size());
     assertEquals(2, g.ops().size());
@@ -38,21 +40,24 @@ class LoweredGraphBuilderTest {
     assertEquals(g.ops().size(), copy.ops().size());
   }
 
-  @Test void rejectsOutOfRangeIndex() {
+  @Test
+  void rejectsOutOfRangeIndex() {
     LoweredGraphBuilder b = fc();
     b.addOp(OpKind.RELU, new int[] {99}, new int[] {3}, null);
     IllegalStateException e = assertThrows(IllegalStateException.class, b::build);
     assertTrue(e.getMessage().contains("99"), e.getMessage());
   }
 
-  @Test void rejectsSecondProducer() {
+  @Test
+  void rejectsSecondProducer() {
     LoweredGraphBuilder b = fc();
     b.addOp(OpKind.RELU, new int[] {3}, new int[] {4}, null);
     IllegalStateException e = assertThrows(IllegalStateException.class, b::build);
     assertTrue(e.getMessage().contains("already produced"), e.getMessage());
   }
 
-  @Test void rejectsReadBeforeWrite() {
+  @Test
+  void rejectsReadBeforeWrite() {
     LoweredGraphBuilder b = new LoweredGraphBuilder("g");
     int x = act(b, "x", 1, 2), y = act(b, "y", 1, 2), z = act(b, "z", 1, 2);
     b.addOp(OpKind.RELU, new int[] {y}, new int[] {z}, null);
@@ -62,7 +67,8 @@ class LoweredGraphBuilderTest {
     assertTrue(e.getMessage().contains("topological"), e.getMessage());
   }
 
-  @Test void rejectsUnproducedOutputAndBadConstants() {
+  @Test
+  void rejectsUnproducedOutputAndBadConstants() {
     LoweredGraphBuilder b = new LoweredGraphBuilder("g");
     int x = act(b, "x", 1, 2), y = act(b, "y", 1, 2);
     b.setInputs(x).setOutputs(y);
@@ -76,7 +82,8 @@ class LoweredGraphBuilderTest {
     assertThrows(IllegalStateException.class, d::build);
   }
 
-  @Test void rejectsWritingInputOrConstant() {
+  @Test
+  void rejectsWritingInputOrConstant() {
     LoweredGraphBuilder b = fc();
     b.addOp(OpKind.RELU, new int[] {4}, new int[] {0}, null);
     assertThrows(IllegalStateException.class, b::build);

@@ -9,7 +9,9 @@ import java.util.Arrays;
 final class H5 {
   private H5() {}
 
-  /** A string attribute's value, or null when absent; a one-element string array counts as a string. */
+  /**
+   * A string attribute's value, or null when absent; a one-element string array counts as a string.
+   */
   static String stringAttr(Node node, String name, String file) {
     Attribute a = node.getAttribute(name);
     if (a == null) return null;
@@ -17,10 +19,20 @@ final class H5 {
     if (d == null) return null;
     if (d instanceof String s) return s;
     if (d instanceof String[] arr && arr.length == 1) return arr[0];
-    throw new KerasImportException(file, "HDF5 attribute '" + node.getPath() + "@" + name + "' is not a string but " + d.getClass().getSimpleName());
+    throw new KerasImportException(
+        file,
+        "HDF5 attribute '"
+            + node.getPath()
+            + "@"
+            + name
+            + "' is not a string but "
+            + d.getClass().getSimpleName());
   }
 
-  /** A string-array attribute (Keras's layer_names / weight_names); an empty numeric array means none. */
+  /**
+   * A string-array attribute (Keras's layer_names / weight_names); an empty numeric array means
+   * none.
+   */
   static String[] stringsAttr(Node node, String name, String file) {
     Attribute a = node.getAttribute(name);
     if (a == null) return null;
@@ -30,7 +42,14 @@ final class H5 {
     if (d instanceof String[] arr) return arr;
     if (d instanceof String s) return new String[] {s};
     if (d.getClass().isArray() && java.lang.reflect.Array.getLength(d) == 0) return new String[0];
-    throw new KerasImportException(file, "HDF5 attribute '" + node.getPath() + "@" + name + "' is not a list of strings but " + d.getClass().getSimpleName());
+    throw new KerasImportException(
+        file,
+        "HDF5 attribute '"
+            + node.getPath()
+            + "@"
+            + name
+            + "' is not a list of strings but "
+            + d.getClass().getSimpleName());
   }
 
   /** The float32 values of a dataset, row-major, with its shape; other types are refused. */
@@ -39,16 +58,31 @@ final class H5 {
     try {
       flat = d.getDataFlat();
     } catch (RuntimeException e) {
-      throw new KerasImportException(file, "cannot read HDF5 dataset '" + d.getPath() + "': " + e.getMessage(), e);
+      throw new KerasImportException(
+          file, "cannot read HDF5 dataset '" + d.getPath() + "': " + e.getMessage(), e);
     }
     if (!(flat instanceof float[] f)) {
-      throw new KerasImportException(file, "HDF5 dataset '" + d.getPath() + "' holds " + d.getJavaType().getSimpleName()
-          + ", not float32 weights");
+      throw new KerasImportException(
+          file,
+          "HDF5 dataset '"
+              + d.getPath()
+              + "' holds "
+              + d.getJavaType().getSimpleName()
+              + ", not float32 weights");
     }
     int[] shape = d.isScalar() ? new int[0] : d.getDimensions();
     long n = 1;
     for (int s : shape) n *= s;
-    if (n != f.length) throw new KerasImportException(file, "HDF5 dataset '" + d.getPath() + "' has shape " + Arrays.toString(shape) + " but " + f.length + " values");
+    if (n != f.length)
+      throw new KerasImportException(
+          file,
+          "HDF5 dataset '"
+              + d.getPath()
+              + "' has shape "
+              + Arrays.toString(shape)
+              + " but "
+              + f.length
+              + " values");
     return new Var(f, shape, d.getPath());
   }
 }

@@ -20,13 +20,18 @@ final class KerasConfig {
   final String where;
 
   KerasConfig(JsonElement e, String file) {
-    if (e == null || !e.isJsonObject()) throw new KerasImportException(file, "layer entry is not a JSON object: " + abbreviate(e));
+    if (e == null || !e.isJsonObject())
+      throw new KerasImportException(file, "layer entry is not a JSON object: " + abbreviate(e));
     entry = e.getAsJsonObject();
     className = entry.has("class_name") ? entry.get("class_name").getAsString() : null;
-    if (className == null) throw new KerasImportException(file, "layer entry without class_name: " + abbreviate(e));
+    if (className == null)
+      throw new KerasImportException(file, "layer entry without class_name: " + abbreviate(e));
     JsonElement c = entry.get("config");
     cfg = c != null && c.isJsonObject() ? c.getAsJsonObject() : new JsonObject();
-    String n = cfg.has("name") ? cfg.get("name").getAsString() : entry.has("name") ? entry.get("name").getAsString() : null;
+    String n =
+        cfg.has("name")
+            ? cfg.get("name").getAsString()
+            : entry.has("name") ? entry.get("name").getAsString() : null;
     // Keras 2.1 to_json() writes a Sequential as a bare list without a name
     if (n == null && isModel(className)) n = Names.snake(className);
     if (n == null) throw new KerasImportException(file, className + " layer entry without a name");
@@ -34,17 +39,29 @@ final class KerasConfig {
     where = file + ", layer '" + name + "' (" + className + ")";
   }
 
-  KerasImportException error(String what) { return new KerasImportException(where, what); }
+  KerasImportException error(String what) {
+    return new KerasImportException(where, what);
+  }
 
-  boolean has(String key) { return cfg.has(key) && !cfg.get(key).isJsonNull(); }
+  boolean has(String key) {
+    return cfg.has(key) && !cfg.get(key).isJsonNull();
+  }
 
-  String str(String key, String dflt) { return has(key) ? cfg.get(key).getAsString() : dflt; }
+  String str(String key, String dflt) {
+    return has(key) ? cfg.get(key).getAsString() : dflt;
+  }
 
-  double real(String key, double dflt) { return has(key) ? cfg.get(key).getAsDouble() : dflt; }
+  double real(String key, double dflt) {
+    return has(key) ? cfg.get(key).getAsDouble() : dflt;
+  }
 
-  boolean bool(String key, boolean dflt) { return has(key) ? cfg.get(key).getAsBoolean() : dflt; }
+  boolean bool(String key, boolean dflt) {
+    return has(key) ? cfg.get(key).getAsBoolean() : dflt;
+  }
 
-  int integer(String key, int dflt) { return has(key) ? cfg.get(key).getAsInt() : dflt; }
+  int integer(String key, int dflt) {
+    return has(key) ? cfg.get(key).getAsInt() : dflt;
+  }
 
   /** An int or a list of {@code n} ints (Keras stores both), e.g. kernel_size. */
   int[] ints(String key, int n, int[] dflt) {
@@ -79,17 +96,26 @@ final class KerasConfig {
   /** Refuses {@code channels_first} (qat4j is NHWC). */
   void requireChannelsLast() {
     String f = str("data_format", "channels_last");
-    if (!f.equals("channels_last")) throw error("data_format '" + f + "' is not supported (qat4j layers are channels_last / NHWC)");
+    if (!f.equals("channels_last"))
+      throw error(
+          "data_format '" + f + "' is not supported (qat4j layers are channels_last / NHWC)");
   }
 
-  /** The per-sample input shape from batch_shape (Keras 3) or batch_input_shape (Keras 2), or null. */
+  /**
+   * The per-sample input shape from batch_shape (Keras 3) or batch_input_shape (Keras 2), or null.
+   */
   int[] batchInputShape() {
-    JsonElement s = has("batch_shape") ? cfg.get("batch_shape") : has("batch_input_shape") ? cfg.get("batch_input_shape") : null;
+    JsonElement s =
+        has("batch_shape")
+            ? cfg.get("batch_shape")
+            : has("batch_input_shape") ? cfg.get("batch_input_shape") : null;
     if (s == null) return null;
     JsonArray a = s.getAsJsonArray();
     int[] out = new int[a.size() - 1];
     for (int i = 1; i < a.size(); i++) {
-      if (a.get(i).isJsonNull()) throw error("input shape " + a + " has an unknown dimension; qat4j models need a fixed input size");
+      if (a.get(i).isJsonNull())
+        throw error(
+            "input shape " + a + " has an unknown dimension; qat4j models need a fixed input size");
       out[i - 1] = a.get(i).getAsInt();
     }
     return out;
@@ -98,7 +124,10 @@ final class KerasConfig {
   /** The layers of a Sequential/Functional config (old Sequential configs are a bare list). */
   List<JsonElement> layers() {
     JsonElement c = entry.get("config");
-    JsonArray a = c != null && c.isJsonArray() ? c.getAsJsonArray() : has("layers") ? cfg.getAsJsonArray("layers") : null;
+    JsonArray a =
+        c != null && c.isJsonArray()
+            ? c.getAsJsonArray()
+            : has("layers") ? cfg.getAsJsonArray("layers") : null;
     if (a == null) throw error("model config has no 'layers'");
     List<JsonElement> l = new ArrayList<>();
     a.forEach(l::add);
@@ -106,7 +135,9 @@ final class KerasConfig {
   }
 
   static boolean isModel(String className) {
-    return className.equals("Sequential") || className.equals("Functional") || className.equals("Model");
+    return className.equals("Sequential")
+        || className.equals("Functional")
+        || className.equals("Model");
   }
 
   static String abbreviate(Object o) {

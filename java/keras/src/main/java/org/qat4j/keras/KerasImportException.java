@@ -2,8 +2,8 @@ package org.qat4j.keras;
 
 /**
  * A Keras file cannot be imported: unreadable, inconsistent, or using a layer or option qat4j's
- * layers cannot express exactly. The message names the file and, where it applies, the Keras
- * layer class and name (e.g. "model.h5, layer 'lstm_1' (LSTM): ...").
+ * layers cannot express exactly. The message names the file and, where it applies, the Keras layer
+ * class and name (e.g. "model.h5, layer 'lstm_1' (LSTM): ...").
  */
 public class KerasImportException extends RuntimeException {
   private final String where;
@@ -19,5 +19,7 @@ public class KerasImportException extends RuntimeException {
   }
 
   /** File and, where it applies, the layer the problem concerns. */
-  public String where() { return where; }
+  public String where() {
+    return where;
+  }
 }

@@ -37,12 +37,49 @@ import org.qat4j.core.layers.ZeroPadding2D;
  */
 final class LayerMapper {
   /** Keras classes recognised but without an exact qat4j layer (named as such in the error). */
-  static final Set<String> MISSING = Set.of("Conv1D", "Conv2DTranspose", "Conv3D", "MaxPooling1D", "AveragePooling1D",
-      "GlobalAveragePooling1D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "LSTM", "GRU", "SimpleRNN", "Bidirectional",
-      "TimeDistributed", "Embedding", "LeakyReLU", "PReLU", "ELU", "ThresholdedReLU", "UpSampling2D", "UpSampling1D",
-      "Resizing", "Rescaling", "Normalization", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Permute",
-      "Cropping2D", "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "LayerNormalization",
-      "InstanceNormalization", "GroupNormalization", "Lambda", "RepeatVector", "Attention", "MultiHeadAttention");
+  static final Set<String> MISSING =
+      Set.of(
+          "Conv1D",
+          "Conv2DTranspose",
+          "Conv3D",
+          "MaxPooling1D",
+          "AveragePooling1D",
+          "GlobalAveragePooling1D",
+          "GlobalMaxPooling1D",
+          "GlobalMaxPooling2D",
+          "LSTM",
+          "GRU",
+          "SimpleRNN",
+          "Bidirectional",
+          "TimeDistributed",
+          "Embedding",
+          "LeakyReLU",
+          "PReLU",
+          "ELU",
+          "ThresholdedReLU",
+          "UpSampling2D",
+          "UpSampling1D",
+          "Resizing",
+          "Rescaling",
+          "Normalization",
+          "Subtract",
+          "Multiply",
+          "Average",
+          "Maximum",
+          "Minimum",
+          "Permute",
+          "Cropping2D",
+          "SpatialDropout1D",
+          "SpatialDropout2D",
+          "GaussianNoise",
+          "GaussianDropout",
+          "LayerNormalization",
+          "InstanceNormalization",
+          "GroupNormalization",
+          "Lambda",
+          "RepeatVector",
+          "Attention",
+          "MultiHeadAttention");
 
   private final GraphBuilder graph;
   private final Names names;
@@ -56,7 +93,9 @@ final class LayerMapper {
     this.sources = sources;
   }
 
-  /** Adds the layers for one call of {@code k} on {@code in}; {@code call} > 0 for repeated calls. */
+  /**
+   * Adds the layers for one call of {@code k} on {@code in}; {@code call} > 0 for repeated calls.
+   */
   Node map(KerasConfig k, Node[] in, LayerSite site, String coreName, int call) {
     k.requireChannelsLast();
     Call c = new Call(k, in, site, coreName, call);
@@ -76,7 +115,8 @@ final class LayerMapper {
       case "GlobalAveragePooling2D", "GlobalAvgPool2D" -> globalAvg(c);
       case "ZeroPadding2D" -> zeroPadding(c);
       case "Flatten" -> add(new Flatten(coreName), c.one());
-      case "Reshape" -> add(new Reshape(coreName, k.ints("target_shape", targetRank(k), null)), c.one());
+      case "Reshape" ->
+          add(new Reshape(coreName, k.ints("target_shape", targetRank(k), null)), c.one());
       case "Dropout" -> dropout(c);
       default -> throw refusal(k);
     };
@@ -84,12 +124,19 @@ final class LayerMapper {
 
   static KerasImportException refusal(KerasConfig k) {
     if (k.className.equals("Lambda")) {
-      return k.error("Keras layer class 'Lambda' holds Python code (marshalled bytecode), which cannot be imported");
+      return k.error(
+          "Keras layer class 'Lambda' holds Python code (marshalled bytecode), which cannot be imported");
     }
     if (MISSING.contains(k.className)) {
-      return k.error("Keras layer class '" + k.className + "' is not supported: qat4j has no layer that computes it exactly");
+      return k.error(
+          "Keras layer class '"
+              + k.className
+              + "' is not supported: qat4j has no layer that computes it exactly");
     }
-    return k.error("unknown Keras layer class '" + k.className + "'; qat4j imports only built-in Keras layers");
+    return k.error(
+        "unknown Keras layer class '"
+            + k.className
+            + "'; qat4j imports only built-in Keras layers");
   }
 
   /** The arguments of one mapping. */
@@ -113,31 +160,55 @@ final class LayerMapper {
       return in[0];
     }
 
-    int rank() { return in[0].shape().length; }
+    int rank() {
+      return in[0].shape().length;
+    }
 
-    /** Checks that config {@code key} names the last axis (−1, or the rank counting the batch axis). */
+    /**
+     * Checks that config {@code key} names the last axis (−1, or the rank counting the batch axis).
+     */
     Call lastAxis(String key) {
-      int axis = k.has(key) && k.cfg.get(key).isJsonArray() ? k.cfg.getAsJsonArray(key).size() == 1
-          ? k.cfg.getAsJsonArray(key).get(0).getAsInt() : Integer.MIN_VALUE : k.integer(key, -1);
+      int axis =
+          k.has(key) && k.cfg.get(key).isJsonArray()
+              ? k.cfg.getAsJsonArray(key).size() == 1
+                  ? k.cfg.getAsJsonArray(key).get(0).getAsInt()
+                  : Integer.MIN_VALUE
+              : k.integer(key, -1);
       if (axis != -1 && axis != rank()) {
-        throw k.error(key + " " + k.cfg.get(key) + " is not the last axis; qat4j supports only the channel (last) axis here");
+        throw k.error(
+            key
+                + " "
+                + k.cfg.get(key)
+                + " is not the last axis; qat4j supports only the channel (last) axis here");
       }
       return this;
     }
 
     /** The layer's weights, in the order of {@code names} (each entry: accepted variable names). */
     Var[] vars(List<String[]> names) {
-      if (call > 0) throw k.error("layer with weights is called " + (call + 1) + " times (shared weights); qat4j layers cannot share weights");
+      if (call > 0)
+        throw k.error(
+            "layer with weights is called "
+                + (call + 1)
+                + " times (shared weights); qat4j layers cannot share weights");
       return weights.vars(site, names);
     }
   }
 
-  private Node add(Layer l, Node... in) { return graph.add(l, in); }
+  private Node add(Layer l, Node... in) {
+    return graph.add(l, in);
+  }
 
   private void set(Call c, Layer l, Param p, Var v) {
     int[] want = p.value().shape();
     if (!Arrays.equals(want, v.shape())) {
-      throw c.k.error("weight '" + v.path() + "' has shape " + Arrays.toString(v.shape()) + ", the layer needs " + Arrays.toString(want));
+      throw c.k.error(
+          "weight '"
+              + v.path()
+              + "' has shape "
+              + Arrays.toString(v.shape())
+              + ", the layer needs "
+              + Arrays.toString(want));
     }
     p.value().copyFrom(v.values());
     sources.put(l.name() + "/" + p.name(), v.path());
@@ -177,23 +248,38 @@ final class LayerMapper {
       case "sigmoid" -> add(new Sigmoid(name), x);
       case "softmax" -> add(new Softmax(name), x);
       case "hard_swish", "hard_silu" -> add(new HardSwish(name), x);
-      default -> throw c.k.error("activation '" + act + "' is not supported: qat4j has no layer that computes it exactly");
+      default ->
+          throw c.k.error(
+              "activation '"
+                  + act
+                  + "' is not supported: qat4j has no layer that computes it exactly");
     };
   }
 
-  /** The activation of a conv/dense layer after its output {@code y}: fused there, or a following layer. */
+  /**
+   * The activation of a conv/dense layer after its output {@code y}: fused there, or a following
+   * layer.
+   */
   private Node after(Call c, Node y, String act) {
     return fused(act) != null ? y : activate(c, act, y, names.fresh(c.name + "_" + act));
   }
 
   private Node conv2d(Call c) {
     KerasConfig k = c.k;
-    if (k.integer("groups", 1) != 1) throw k.error("groups " + k.integer("groups", 1) + " is not supported (only 1)");
+    if (k.integer("groups", 1) != 1)
+      throw k.error("groups " + k.integer("groups", 1) + " is not supported (only 1)");
     String act = k.activation();
-    int[] ks = k.ints("kernel_size", 2, null), s = k.ints("strides", 2, new int[] {1, 1}), d = k.ints("dilation_rate", 2, new int[] {1, 1});
+    int[] ks = k.ints("kernel_size", 2, null),
+        s = k.ints("strides", 2, new int[] {1, 1}),
+        d = k.ints("dilation_rate", 2, new int[] {1, 1});
     boolean bias = k.bool("use_bias", true);
-    Conv2D l = new Conv2D(c.name, k.integer("filters", 0), ks[0], ks[1]).strides(s[0], s[1]).dilation(d[0], d[1])
-        .padding(padding(k)).useBias(bias).activation(fusedOrNone(act));
+    Conv2D l =
+        new Conv2D(c.name, k.integer("filters", 0), ks[0], ks[1])
+            .strides(s[0], s[1])
+            .dilation(d[0], d[1])
+            .padding(padding(k))
+            .useBias(bias)
+            .activation(fusedOrNone(act));
     Node y = add(l, c.one());
     Var[] w = c.vars(names(bias, new String[] {"kernel"}));
     set(c, l, l.kernel(), w[0]);
@@ -209,10 +295,18 @@ final class LayerMapper {
   private Node depthwise(Call c) {
     KerasConfig k = c.k;
     String act = k.activation();
-    int[] ks = k.ints("kernel_size", 2, null), s = k.ints("strides", 2, new int[] {1, 1}), d = k.ints("dilation_rate", 2, new int[] {1, 1});
+    int[] ks = k.ints("kernel_size", 2, null),
+        s = k.ints("strides", 2, new int[] {1, 1}),
+        d = k.ints("dilation_rate", 2, new int[] {1, 1});
     boolean bias = k.bool("use_bias", true);
-    DepthwiseConv2D l = new DepthwiseConv2D(c.name, ks[0], ks[1]).depthMultiplier(k.integer("depth_multiplier", 1))
-        .strides(s[0], s[1]).dilation(d[0], d[1]).padding(padding(k)).useBias(bias).activation(fusedOrNone(act));
+    DepthwiseConv2D l =
+        new DepthwiseConv2D(c.name, ks[0], ks[1])
+            .depthMultiplier(k.integer("depth_multiplier", 1))
+            .strides(s[0], s[1])
+            .dilation(d[0], d[1])
+            .padding(padding(k))
+            .useBias(bias)
+            .activation(fusedOrNone(act));
     Node y = add(l, c.one());
     Var[] w = c.vars(names(bias, new String[] {"depthwise_kernel", "kernel"}));
     set(c, l, l.kernel(), w[0]);
@@ -224,14 +318,25 @@ final class LayerMapper {
   private Node separable(Call c) {
     KerasConfig k = c.k;
     String act = k.activation();
-    int[] ks = k.ints("kernel_size", 2, null), s = k.ints("strides", 2, new int[] {1, 1}), d = k.ints("dilation_rate", 2, new int[] {1, 1});
+    int[] ks = k.ints("kernel_size", 2, null),
+        s = k.ints("strides", 2, new int[] {1, 1}),
+        d = k.ints("dilation_rate", 2, new int[] {1, 1});
     boolean bias = k.bool("use_bias", true);
-    DepthwiseConv2D dw = new DepthwiseConv2D(names.fresh(c.name + "_depthwise"), ks[0], ks[1])
-        .depthMultiplier(k.integer("depth_multiplier", 1)).strides(s[0], s[1]).dilation(d[0], d[1]).padding(padding(k)).useBias(false);
+    DepthwiseConv2D dw =
+        new DepthwiseConv2D(names.fresh(c.name + "_depthwise"), ks[0], ks[1])
+            .depthMultiplier(k.integer("depth_multiplier", 1))
+            .strides(s[0], s[1])
+            .dilation(d[0], d[1])
+            .padding(padding(k))
+            .useBias(false);
     Node x = add(dw, c.one());
-    Conv2D pw = new Conv2D(c.name, k.integer("filters", 0), 1, 1).useBias(bias).activation(fusedOrNone(act));
+    Conv2D pw =
+        new Conv2D(c.name, k.integer("filters", 0), 1, 1)
+            .useBias(bias)
+            .activation(fusedOrNone(act));
     Node y = add(pw, x);
-    Var[] w = c.vars(names(bias, new String[] {"depthwise_kernel"}, new String[] {"pointwise_kernel"}));
+    Var[] w =
+        c.vars(names(bias, new String[] {"depthwise_kernel"}, new String[] {"pointwise_kernel"}));
     set(c, dw, dw.kernel(), w[0]);
     set(c, pw, pw.kernel(), w[1]);
     if (bias) set(c, pw, pw.bias(), w[2]);
@@ -242,7 +347,12 @@ final class LayerMapper {
     KerasConfig k = c.k;
     Node x = c.one();
     if (x.shape().length != 1) {
-      throw k.error("Dense on a rank-" + x.shape().length + " input " + Arrays.toString(x.shape()) + " (Keras applies it to the last axis); qat4j Dense takes a flat input");
+      throw k.error(
+          "Dense on a rank-"
+              + x.shape().length
+              + " input "
+              + Arrays.toString(x.shape())
+              + " (Keras applies it to the last axis); qat4j Dense takes a flat input");
     }
     String act = k.activation();
     boolean bias = k.bool("use_bias", true);
@@ -260,7 +370,10 @@ final class LayerMapper {
     c.lastAxis("axis");
     if (k.bool("renorm", false)) throw k.error("renorm=True is not supported");
     if (k.has("virtual_batch_size")) throw k.error("virtual_batch_size is not supported");
-    BatchNormalization l = new BatchNormalization(c.name).epsilon((float) k.real("epsilon", 1e-3)).momentum((float) k.real("momentum", 0.99));
+    BatchNormalization l =
+        new BatchNormalization(c.name)
+            .epsilon((float) k.real("epsilon", 1e-3))
+            .momentum((float) k.real("momentum", 0.99));
     Node y = add(l, c.one());
     boolean scale = k.bool("scale", true), center = k.bool("center", true);
     List<String[]> n = new ArrayList<>();
@@ -280,7 +393,9 @@ final class LayerMapper {
   private Node relu(Call c) {
     KerasConfig k = c.k;
     double slope = k.real("negative_slope", 0), threshold = k.real("threshold", 0);
-    if (slope != 0 || threshold != 0) throw k.error("negative_slope " + slope + " / threshold " + threshold + " are not supported (only 0)");
+    if (slope != 0 || threshold != 0)
+      throw k.error(
+          "negative_slope " + slope + " / threshold " + threshold + " are not supported (only 0)");
     if (!k.has("max_value")) return add(new ReLU(c.name), c.one());
     double max = k.real("max_value", 0);
     if (max == 6.0) return add(new ReLU6(c.name), c.one());
@@ -289,12 +404,14 @@ final class LayerMapper {
 
   private Node maxPool(Call c) {
     int[] p = c.k.ints("pool_size", 2, new int[] {2, 2}), s = c.k.ints("strides", 2, p);
-    return add(new MaxPool2D(c.name, p[0], p[1]).strides(s[0], s[1]).padding(padding(c.k)), c.one());
+    return add(
+        new MaxPool2D(c.name, p[0], p[1]).strides(s[0], s[1]).padding(padding(c.k)), c.one());
   }
 
   private Node avgPool(Call c) {
     int[] p = c.k.ints("pool_size", 2, new int[] {2, 2}), s = c.k.ints("strides", 2, p);
-    return add(new AveragePool2D(c.name, p[0], p[1]).strides(s[0], s[1]).padding(padding(c.k)), c.one());
+    return add(
+        new AveragePool2D(c.name, p[0], p[1]).strides(s[0], s[1]).padding(padding(c.k)), c.one());
   }
 
   /** GlobalAveragePooling2D; keepdims=True adds a Reshape to [1, 1, C]. */
@@ -310,7 +427,8 @@ final class LayerMapper {
     com.google.gson.JsonElement p = k.cfg.get("padding");
     int[] tblr;
     if (p == null || p.isJsonNull()) tblr = new int[] {1, 1, 1, 1};
-    else if (p.isJsonPrimitive()) tblr = new int[] {p.getAsInt(), p.getAsInt(), p.getAsInt(), p.getAsInt()};
+    else if (p.isJsonPrimitive())
+      tblr = new int[] {p.getAsInt(), p.getAsInt(), p.getAsInt(), p.getAsInt()};
     else {
       var a = p.getAsJsonArray();
       if (a.size() != 2) throw k.error("padding " + p + " must have 2 entries");
@@ -328,12 +446,14 @@ final class LayerMapper {
   }
 
   private Node dropout(Call c) {
-    if (c.k.has("noise_shape")) throw c.k.error("noise_shape " + c.k.cfg.get("noise_shape") + " is not supported");
+    if (c.k.has("noise_shape"))
+      throw c.k.error("noise_shape " + c.k.cfg.get("noise_shape") + " is not supported");
     return add(new Dropout(c.name, (float) c.k.real("rate", 0.5)), c.one());
   }
 
   private static int targetRank(KerasConfig k) {
-    if (!k.has("target_shape") || !k.cfg.get("target_shape").isJsonArray()) throw k.error("config has no target_shape list");
+    if (!k.has("target_shape") || !k.cfg.get("target_shape").isJsonArray())
+      throw k.error("config has no target_shape list");
     return k.cfg.getAsJsonArray("target_shape").size();
   }
 }

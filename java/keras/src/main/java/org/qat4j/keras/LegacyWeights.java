@@ -10,9 +10,9 @@ import java.util.Map;
 
 /**
  * Weights in the legacy HDF5 layout ({@code model.save("x.h5")} and Keras 2 {@code save_weights}):
- * one group per top-level layer with a {@code weight_names} attribute listing dataset paths such
- * as {@code conv2d/kernel:0} (Keras 2) or {@code sequential/conv2d/kernel} (Keras 3). The weights
- * of a nested model's layers lie flat in the nested model's group; the path component before the
+ * one group per top-level layer with a {@code weight_names} attribute listing dataset paths such as
+ * {@code conv2d/kernel:0} (Keras 2) or {@code sequential/conv2d/kernel} (Keras 3). The weights of a
+ * nested model's layers lie flat in the nested model's group; the path component before the
  * variable name is the layer name.
  */
 final class LegacyWeights implements WeightStore {
@@ -24,10 +24,19 @@ final class LegacyWeights implements WeightStore {
   LegacyWeights(Group root, String file) {
     this.file = file;
     String[] layerNames = H5.stringsAttr(root, "layer_names", file);
-    if (layerNames == null) throw new KerasImportException(file, "HDF5 group '" + root.getPath() + "' has no 'layer_names' attribute");
+    if (layerNames == null)
+      throw new KerasImportException(
+          file, "HDF5 group '" + root.getPath() + "' has no 'layer_names' attribute");
     for (String name : layerNames) {
       Node n = root.getChild(name);
-      if (!(n instanceof Group g)) throw new KerasImportException(file, "layer_names lists '" + name + "' but there is no such group under '" + root.getPath() + "'");
+      if (!(n instanceof Group g))
+        throw new KerasImportException(
+            file,
+            "layer_names lists '"
+                + name
+                + "' but there is no such group under '"
+                + root.getPath()
+                + "'");
       byGroup.put(name, entries(g));
     }
   }
@@ -43,7 +52,14 @@ final class LegacyWeights implements WeightStore {
       } catch (RuntimeException e) {
         n = null;
       }
-      if (!(n instanceof Dataset d)) throw new KerasImportException(file, "weight '" + w + "' listed in '" + g.getPath() + "@weight_names' is not a dataset in the file");
+      if (!(n instanceof Dataset d))
+        throw new KerasImportException(
+            file,
+            "weight '"
+                + w
+                + "' listed in '"
+                + g.getPath()
+                + "@weight_names' is not a dataset in the file");
       String[] parts = w.split("/");
       String var = parts[parts.length - 1].replaceFirst(":\\d+$", "");
       out.add(new Entry(parts.length >= 2 ? parts[parts.length - 2] : g.getName(), var, d));
@@ -51,19 +67,33 @@ final class LegacyWeights implements WeightStore {
     return out;
   }
 
-  @Override public String layout() { return "legacy HDF5 (model_weights + weight_names)"; }
+  @Override
+  public String layout() {
+    return "legacy HDF5 (model_weights + weight_names)";
+  }
 
-  @Override public Var[] vars(LayerSite site, List<String[]> names) {
+  @Override
+  public Var[] vars(LayerSite site, List<String[]> names) {
     String where = file + ", layer '" + site.name() + "' (" + site.className() + ")";
     List<Entry> group = byGroup.get(site.legacyGroup());
-    if (group == null) throw new KerasImportException(where, "no weight group '" + site.legacyGroup() + "' in the file");
+    if (group == null)
+      throw new KerasImportException(
+          where, "no weight group '" + site.legacyGroup() + "' in the file");
     List<Entry> mine = new ArrayList<>();
     for (Entry e : group) if (e.layer().equals(site.name())) mine.add(e);
     if (mine.isEmpty() && site.legacyGroup().equals(site.name())) mine.addAll(group);
     if (mine.isEmpty()) mine = scoped(group, site, where);
     if (mine.size() != names.size()) {
-      throw new KerasImportException(where, "expected " + names.size() + " weight arrays (" + SavedWeights.describe(names)
-          + ") in group '" + site.legacyGroup() + "', found " + mine.size());
+      throw new KerasImportException(
+          where,
+          "expected "
+              + names.size()
+              + " weight arrays ("
+              + SavedWeights.describe(names)
+              + ") in group '"
+              + site.legacyGroup()
+              + "', found "
+              + mine.size());
     }
     Var[] out = new Var[names.size()];
     for (int i = 0; i < out.length; i++) out[i] = H5.floats(find(mine, names.get(i), where), file);
@@ -78,8 +108,16 @@ final class LegacyWeights implements WeightStore {
   private static List<Entry> scoped(List<Entry> group, LayerSite site, String where) {
     String pattern = java.util.regex.Pattern.quote(site.name()) + "_\\d+";
     java.util.Set<String> scopes = new java.util.TreeSet<>();
-    for (Entry e : group) if (e.layer().matches(pattern) && !site.isLayerName().test(e.layer())) scopes.add(e.layer());
-    if (scopes.size() > 1) throw new KerasImportException(where, "weights are ambiguous: name scopes " + scopes + " in group '" + site.legacyGroup() + "'");
+    for (Entry e : group)
+      if (e.layer().matches(pattern) && !site.isLayerName().test(e.layer())) scopes.add(e.layer());
+    if (scopes.size() > 1)
+      throw new KerasImportException(
+          where,
+          "weights are ambiguous: name scopes "
+              + scopes
+              + " in group '"
+              + site.legacyGroup()
+              + "'");
     List<Entry> out = new ArrayList<>();
     for (Entry e : group) if (scopes.contains(e.layer())) out.add(e);
     return out;
@@ -89,6 +127,7 @@ final class LegacyWeights implements WeightStore {
     for (String a : aliases) for (Entry e : entries) if (e.var().equals(a)) return e.data();
     List<String> have = new ArrayList<>();
     for (Entry e : entries) have.add(e.var());
-    throw new KerasImportException(where, "no weight named '" + aliases[0] + "' (has " + have + ")");
+    throw new KerasImportException(
+        where, "no weight named '" + aliases[0] + "' (has " + have + ")");
   }
 }

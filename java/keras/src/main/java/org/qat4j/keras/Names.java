@@ -7,20 +7,26 @@ import java.util.Set;
 
 /**
  * Unique qat4j layer names: a Keras layer keeps its name unless a layer of an enclosing or sibling
- * model already took it; extra layers (a split activation, a SeparableConv2D's depthwise half)
- * get names no Keras layer in the file uses. Also Keras's class-name snake case with per-model
+ * model already took it; extra layers (a split activation, a SeparableConv2D's depthwise half) get
+ * names no Keras layer in the file uses. Also Keras's class-name snake case with per-model
  * counters, which names weight groups in the Keras 3 layout.
  */
 final class Names {
   private final Set<String> reserved;
   private final Set<String> used = new HashSet<>();
 
-  Names(Set<String> kerasNames) { this.reserved = new HashSet<>(kerasNames); }
+  Names(Set<String> kerasNames) {
+    this.reserved = new HashSet<>(kerasNames);
+  }
 
   /** Whether some Keras layer or model of the file has this name. */
-  boolean isKeras(String name) { return reserved.contains(name); }
+  boolean isKeras(String name) {
+    return reserved.contains(name);
+  }
 
-  /** The name for a Keras layer {@code name} inside the model {@code container} (null at top level). */
+  /**
+   * The name for a Keras layer {@code name} inside the model {@code container} (null at top level).
+   */
   String keras(String name, String container) {
     if (used.add(name)) return name;
     return fresh(container == null ? name : container + "_" + name);
@@ -34,7 +40,10 @@ final class Names {
     return n;
   }
 
-  /** Keras's to_snake_case of a class name: "Conv2D" → "conv2d", "BatchNormalization" → "batch_normalization", "ReLU" → "re_lu". */
+  /**
+   * Keras's to_snake_case of a class name: "Conv2D" → "conv2d", "BatchNormalization" →
+   * "batch_normalization", "ReLU" → "re_lu".
+   */
   static String snake(String className) {
     String s = className.replaceAll("\\W+", "");
     s = s.replaceAll("(.)([A-Z][a-z]+)", "$1_$2");

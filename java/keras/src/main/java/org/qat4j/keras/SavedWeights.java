@@ -10,11 +10,10 @@ import java.util.Map;
 
 /**
  * Weights in the layout of {@code model.weights.h5} inside a .keras zip (and of Keras 3
- * weights-only files): one group per layer holding {@code vars/0, vars/1, ...} in creation
- * order. Group paths are normalised so that the Keras 3 ({@code layers/dense_1}), tf.keras
- * 2.13/2.14 ({@code _layer_checkpoint_dependencies/<name>}) and Windows-written tf.keras 2.15
- * (group names containing backslashes) variants all resolve. Optimizer and metric groups are
- * never read.
+ * weights-only files): one group per layer holding {@code vars/0, vars/1, ...} in creation order.
+ * Group paths are normalised so that the Keras 3 ({@code layers/dense_1}), tf.keras 2.13/2.14
+ * ({@code _layer_checkpoint_dependencies/<name>}) and Windows-written tf.keras 2.15 (group names
+ * containing backslashes) variants all resolve. Optimizer and metric groups are never read.
  */
 final class SavedWeights implements WeightStore {
   private final Map<String, Group> varsByPath = new LinkedHashMap<>();
@@ -23,7 +22,9 @@ final class SavedWeights implements WeightStore {
   SavedWeights(Group root, String file) {
     this.file = file;
     index(root, new ArrayList<>());
-    if (varsByPath.isEmpty()) throw new KerasImportException(file, "no layer weights found (no group holds a 'vars' group)");
+    if (varsByPath.isEmpty())
+      throw new KerasImportException(
+          file, "no layer weights found (no group holds a 'vars' group)");
   }
 
   private void index(Group g, List<String> path) {
@@ -40,25 +41,40 @@ final class SavedWeights implements WeightStore {
     }
   }
 
-  @Override public String layout() { return "Keras 3 / .keras weights (layers/<class>/vars)"; }
+  @Override
+  public String layout() {
+    return "Keras 3 / .keras weights (layers/<class>/vars)";
+  }
 
-  @Override public Var[] vars(LayerSite site, List<String[]> names) {
+  @Override
+  public Var[] vars(LayerSite site, List<String[]> names) {
     String bySnake = String.join("/", site.snakePath());
     String byName = String.join("/", site.namePath());
     Group vars = varsByPath.containsKey(byName) ? varsByPath.get(byName) : varsByPath.get(bySnake);
     String where = file + ", layer '" + site.name() + "' (" + site.className() + ")";
     if (vars == null) {
-      throw new KerasImportException(where, "no weights in the file at '" + bySnake + "/vars' or '" + byName + "/vars'");
+      throw new KerasImportException(
+          where, "no weights in the file at '" + bySnake + "/vars' or '" + byName + "/vars'");
     }
     int count = vars.getChildren().size();
     if (count != names.size()) {
-      throw new KerasImportException(where, "expected " + names.size() + " weight arrays (" + describe(names) + ") under '"
-          + vars.getPath() + "', found " + count);
+      throw new KerasImportException(
+          where,
+          "expected "
+              + names.size()
+              + " weight arrays ("
+              + describe(names)
+              + ") under '"
+              + vars.getPath()
+              + "', found "
+              + count);
     }
     Var[] out = new Var[count];
     for (int i = 0; i < count; i++) {
       Node n = vars.getChild(Integer.toString(i));
-      if (!(n instanceof Dataset d)) throw new KerasImportException(where, "'" + vars.getPath() + "/" + i + "' is missing or not a dataset");
+      if (!(n instanceof Dataset d))
+        throw new KerasImportException(
+            where, "'" + vars.getPath() + "/" + i + "' is missing or not a dataset");
       out[i] = H5.floats(d, file);
     }
     return out;

@@ -6,7 +6,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.zip.ZipFile;
 
-/** Reads one dataset of a fixture straight through jhdf (a .keras zip's model.weights.h5 or a plain .h5), independent of the importer. */
+/**
+ * Reads one dataset of a fixture straight through jhdf (a .keras zip's model.weights.h5 or a plain
+ * .h5), independent of the importer.
+ */
 final class H5Values {
   private H5Values() {}
 

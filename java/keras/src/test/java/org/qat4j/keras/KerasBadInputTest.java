@@ -18,10 +18,13 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Damaged or unsupported files give one KerasImportException naming the file (and the layer), never another exception. */
+/**
+ * Damaged or unsupported files give one KerasImportException naming the file (and the layer), never
+ * another exception.
+ */
 class KerasBadInputTest {
   @TempDir Path tmp;
 
@@ -43,7 +46,8 @@ class KerasBadInputTest {
   @Test
   void zipWithoutWeights() throws IOException {
     Path p = rezip("noweights.keras", c -> c, "model.weights.h5");
-    expect(() -> KerasImporter.read(p), "noweights.keras: .keras zip has no 'model.weights.h5' entry");
+    expect(
+        () -> KerasImporter.read(p), "noweights.keras: .keras zip has no 'model.weights.h5' entry");
   }
 
   @Test
@@ -59,25 +63,43 @@ class KerasBadInputTest {
     try (WritableHdfFile w = HdfFile.write(p)) {
       w.putGroup("data");
     }
-    expect(() -> KerasImporter.read(p), "plain.h5: HDF5 file without a model_config attribute is not a Keras model file");
+    expect(
+        () -> KerasImporter.read(p),
+        "plain.h5: HDF5 file without a model_config attribute is not a Keras model file");
   }
 
   @Test
   void unknownLayerClass() throws IOException {
-    Path p = rezip("fancy.keras", c -> c.replace("\"class_name\": \"Dropout\"", "\"class_name\": \"FancyDropout\""), null);
-    expect(() -> KerasImporter.read(p), "fancy.keras, layer 'dropout' (FancyDropout): unknown Keras layer class 'FancyDropout'");
+    Path p =
+        rezip(
+            "fancy.keras",
+            c -> c.replace("\"class_name\": \"Dropout\"", "\"class_name\": \"FancyDropout\""),
+            null);
+    expect(
+        () -> KerasImporter.read(p),
+        "fancy.keras, layer 'dropout' (FancyDropout): unknown Keras layer class 'FancyDropout'");
   }
 
   @Test
   void channelsFirst() throws IOException {
-    Path p = rezip("nchw.keras", c -> c.replaceFirst("\"data_format\": \"channels_last\"", "\"data_format\": \"channels_first\""), null);
-    expect(() -> KerasImporter.read(p), "nchw.keras, layer 'conv2d' (Conv2D): data_format 'channels_first' is not supported");
+    Path p =
+        rezip(
+            "nchw.keras",
+            c ->
+                c.replaceFirst(
+                    "\"data_format\": \"channels_last\"", "\"data_format\": \"channels_first\""),
+            null);
+    expect(
+        () -> KerasImporter.read(p),
+        "nchw.keras, layer 'conv2d' (Conv2D): data_format 'channels_first' is not supported");
   }
 
   @Test
   void weightShapeDisagreesWithConfig() throws IOException {
     Path p = rezip("units.keras", c -> c.replace("\"units\": 128", "\"units\": 100"), null);
-    expect(() -> KerasImporter.read(p), "units.keras, layer 'dense' (Dense): weight '/layers/dense/vars/0' has shape [1600, 128], the layer needs [1600, 100]");
+    expect(
+        () -> KerasImporter.read(p),
+        "units.keras, layer 'dense' (Dense): weight '/layers/dense/vars/0' has shape [1600, 128], the layer needs [1600, 100]");
   }
 
   @Test
@@ -98,7 +120,9 @@ class KerasBadInputTest {
   @Test
   void missingArchitectureFile() {
     Path w = Fixtures.require("03_mnist_mlp_k3_weightsonly.h5");
-    assertThrows(java.nio.file.NoSuchFileException.class, () -> KerasImporter.read(w, tmp.resolve("absent.json")));
+    assertThrows(
+        java.nio.file.NoSuchFileException.class,
+        () -> KerasImporter.read(w, tmp.resolve("absent.json")));
   }
 
   private static void expect(Executable run, String prefix) {
@@ -112,9 +136,14 @@ class KerasBadInputTest {
   }
 
   /** 01_fashion_cnn_k341.keras with config.json edited and optionally one entry left out. */
-  private Path rezip(String name, UnaryOperator<String> editConfig, String drop) throws IOException {
+  private Path rezip(String name, UnaryOperator<String> editConfig, String drop)
+      throws IOException {
     Map<String, byte[]> entries = entries(Fixtures.require("01_fashion_cnn_k341.keras"));
-    entries.put("config.json", editConfig.apply(new String(entries.get("config.json"), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
+    entries.put(
+        "config.json",
+        editConfig
+            .apply(new String(entries.get("config.json"), StandardCharsets.UTF_8))
+            .getBytes(StandardCharsets.UTF_8));
     if (drop != null) entries.remove(drop);
     return zip(name, entries);
   }
@@ -122,14 +151,16 @@ class KerasBadInputTest {
   private static Map<String, byte[]> entries(Path zip) throws IOException {
     Map<String, byte[]> m = new LinkedHashMap<>();
     try (ZipFile z = new ZipFile(zip.toFile())) {
-      for (ZipEntry e : java.util.Collections.list(z.entries())) m.put(e.getName(), z.getInputStream(e).readAllBytes());
+      for (ZipEntry e : java.util.Collections.list(z.entries()))
+        m.put(e.getName(), z.getInputStream(e).readAllBytes());
     }
     return m;
   }
 
   private Path zip(String name, Map<String, byte[]> entries) throws IOException {
     Path p = tmp.resolve(name);
-    try (OutputStream out = Files.newOutputStream(p); ZipOutputStream z = new ZipOutputStream(out)) {
+    try (OutputStream out = Files.newOutputStream(p);
+        ZipOutputStream z = new ZipOutputStream(out)) {
       for (Map.Entry<String, byte[]> e : entries.entrySet()) {
         z.putNextEntry(new ZipEntry(e.getKey()));
         z.write(e.getValue());

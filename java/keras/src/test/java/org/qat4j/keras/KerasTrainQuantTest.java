@@ -21,24 +21,33 @@ import org.qat4j.ir.DType;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.Quantize;
 import org.qat4j.quant.lower.Int8Lowering;
-import org.qat4j.verify.Verification;
 import org.qat4j.tflite.TfliteWriter;
+import org.qat4j.verify.Verification;
 
-/** Imported Keras models are ordinary qat4j models: they evaluate, train, quantize, export and verify. */
+/**
+ * Imported Keras models are ordinary qat4j models: they evaluate, train, quantize, export and
+ * verify.
+ */
 class KerasTrainQuantTest {
   private static FashionMnist.Splits data() throws IOException {
-    assumeTrue(FashionMnist.available(), "Fashion-MNIST not installed (" + FashionMnist.defaultDir() + "), skipping");
+    assumeTrue(
+        FashionMnist.available(),
+        "Fashion-MNIST not installed (" + FashionMnist.defaultDir() + "), skipping");
     return FashionMnist.load();
   }
 
   @Test
   void fashionModelsClassifyTheTestSet() throws IOException {
     Dataset test = data().test();
-    for (String file : new String[] {"01_fashion_cnn_k341.keras", "02_fashion_mlp_nested_tfk214.keras"}) {
+    for (String file :
+        new String[] {"01_fashion_cnn_k341.keras", "02_fashion_mlp_nested_tfk214.keras"}) {
       Model m = KerasImporter.read(Fixtures.require(file), true).model();
       Evaluation e = new Trainer(m, new Adam(1e-3)).evaluate(test, 250);
-      System.out.printf("%s: Fashion-MNIST test accuracy %.4f (%d images), loss %.4f%n", file, e.accuracy(), e.count(), e.loss());
-      // neither author states an accuracy; a wrongly read weight or layout gives chance level (0.10)
+      System.out.printf(
+          "%s: Fashion-MNIST test accuracy %.4f (%d images), loss %.4f%n",
+          file, e.accuracy(), e.count(), e.loss());
+      // neither author states an accuracy; a wrongly read weight or layout gives chance level
+      // (0.10)
       assertTrue(e.accuracy() > 0.85, file + ": accuracy " + e.accuracy());
     }
   }
@@ -52,7 +61,9 @@ class KerasTrainQuantTest {
     t.fit(batch, null, 1, 64, 1);
     assertEquals(1, t.globalStep());
     double after = t.evaluate(batch, 64).loss();
-    System.out.printf("01_fashion_cnn_k341.keras: loss on the batch %.5f -> %.5f after one Adam(1e-4) step%n", before, after);
+    System.out.printf(
+        "01_fashion_cnn_k341.keras: loss on the batch %.5f -> %.5f after one Adam(1e-4) step%n",
+        before, after);
     assertTrue(after < before, "loss " + before + " -> " + after);
   }
 
@@ -64,25 +75,37 @@ class KerasTrainQuantTest {
     QatModel qat = Quantize.model(m);
     qat.calibrate(images(d.train(), 8));
     byte[] tflite = TfliteWriter.write(Int8Lowering.lower(qat, DType.INT8));
-    Verification.Report r = Verification.verify(qat, tflite, d.test().subset(0, 500), Verification.Options.defaults().withFloatModel(m));
-    System.out.printf("01_fashion_cnn_k341.keras int8: bit-exact BUILTIN %.4f, top-1 agreement %.4f, accuracy float %.4f int8 %.4f (500 images)%n",
+    Verification.Report r =
+        Verification.verify(
+            qat,
+            tflite,
+            d.test().subset(0, 500),
+            Verification.Options.defaults().withFloatModel(m));
+    System.out.printf(
+        "01_fashion_cnn_k341.keras int8: bit-exact BUILTIN %.4f, top-1 agreement %.4f, accuracy float %.4f int8 %.4f (500 images)%n",
         r.bitExactFractionBuiltin(), r.top1Agreement(), r.accuracyFloat(), r.accuracyInt8());
     assertEquals(1.0, r.bitExactFractionBuiltin(), "simulator vs TFLite BUILTIN");
-    assertTrue(r.accuracyInt8() >= r.accuracyFloat() - 0.02, "int8 " + r.accuracyInt8() + " vs float " + r.accuracyFloat());
+    assertTrue(
+        r.accuracyInt8() >= r.accuracyFloat() - 0.02,
+        "int8 " + r.accuracyInt8() + " vs float " + r.accuracyFloat());
   }
 
   @Test
   @Tag("native")
   void separableConvBatchNormNetworkVerifiesBitExact() throws IOException {
-    // mini-Xception (SeparableConv2D, BatchNormalization folded by QAT, Add, GlobalAveragePooling2D);
+    // mini-Xception (SeparableConv2D, BatchNormalization folded by QAT, Add,
+    // GlobalAveragePooling2D);
     // real images, not faces: only the simulator-vs-TFLite agreement is asserted
     Dataset faces = upscaled(data().test().subset(0, 160), 64, 7);
     Model m = KerasImporter.read(Fixtures.require("06_fer_mini_xception_k205.h5"), true).model();
     QatModel qat = Quantize.model(m);
     qat.calibrate(images(faces, 2));
     byte[] tflite = TfliteWriter.write(Int8Lowering.lower(qat, DType.INT8));
-    Verification.Report r = Verification.verify(qat, tflite, faces.subset(128, 160), Verification.Options.defaults().withFloatModel(m));
-    System.out.printf("06_fer_mini_xception_k205.h5 int8: bit-exact BUILTIN %.4f, top-1 agreement %.4f (32 images)%n",
+    Verification.Report r =
+        Verification.verify(
+            qat, tflite, faces.subset(128, 160), Verification.Options.defaults().withFloatModel(m));
+    System.out.printf(
+        "06_fer_mini_xception_k205.h5 int8: bit-exact BUILTIN %.4f, top-1 agreement %.4f (32 images)%n",
         r.bitExactFractionBuiltin(), r.top1Agreement());
     assertEquals(1.0, r.bitExactFractionBuiltin(), "simulator vs TFLite BUILTIN");
   }
@@ -90,8 +113,10 @@ class KerasTrainQuantTest {
   @Test
   @Tag("native")
   void teachableMachineMobileNetV2VerifiesBitExact() throws Exception {
-    // nested Sequential → MobileNetV2 → head: ZeroPadding2D, DepthwiseConv2D, BN folded, ReLU6, Add, GAP, Dense
-    java.nio.file.Path dir = Fixtures.require("twins/02_deafassist_sign24/keras_model.h5").getParent();
+    // nested Sequential → MobileNetV2 → head: ZeroPadding2D, DepthwiseConv2D, BN folded, ReLU6,
+    // Add, GAP, Dense
+    java.nio.file.Path dir =
+        Fixtures.require("twins/02_deafassist_sign24/keras_model.h5").getParent();
     String[] files = {"B.jpg", "HELLO.jpg", "PEACE.jpg"};
     float[] x = new float[files.length * 224 * 224 * 3];
     for (int i = 0; i < files.length; i++) {
@@ -103,19 +128,26 @@ class KerasTrainQuantTest {
     QatModel qat = Quantize.model(m);
     qat.calibrate(images(signs, 1));
     byte[] tflite = TfliteWriter.write(Int8Lowering.lower(qat, DType.INT8));
-    Verification.Report r = Verification.verify(qat, tflite, signs, Verification.Options.defaults().withFloatModel(m));
-    System.out.printf("02_deafassist_sign24 int8: bit-exact BUILTIN %.4f, max LSB %d, top-1 agreement %.4f (3 images)%n",
+    Verification.Report r =
+        Verification.verify(qat, tflite, signs, Verification.Options.defaults().withFloatModel(m));
+    System.out.printf(
+        "02_deafassist_sign24 int8: bit-exact BUILTIN %.4f, max LSB %d, top-1 agreement %.4f (3 images)%n",
         r.bitExactFractionBuiltin(), r.maxLsbBuiltin(), r.top1Agreement());
     assertEquals(1.0, r.bitExactFractionBuiltin(), "simulator vs TFLite BUILTIN");
   }
 
-  /** Nearest-neighbour upscale of 28x28x1 images to size x size x 1, labels folded into {@code classes}. */
+  /**
+   * Nearest-neighbour upscale of 28x28x1 images to size x size x 1, labels folded into {@code
+   * classes}.
+   */
   private static Dataset upscaled(Dataset d, int size, int classes) {
     float[] x = new float[d.size() * size * size];
     int[] labels = new int[d.size()];
     for (int n = 0; n < d.size(); n++) {
       float[] s = d.sample(n);
-      for (int i = 0; i < size; i++) for (int j = 0; j < size; j++) x[(n * size + i) * size + j] = s[(i * 28 / size) * 28 + j * 28 / size];
+      for (int i = 0; i < size; i++)
+        for (int j = 0; j < size; j++)
+          x[(n * size + i) * size + j] = s[(i * 28 / size) * 28 + j * 28 / size];
       labels[n] = d.label(n) % classes;
     }
     return new Dataset(x, labels, new int[] {size, size, 1}, classes);

@@ -20,10 +20,11 @@ import org.qat4j.core.Tensor;
  * in its group, and a TensorFlow name scope may have renamed layer "dense_1" to "dense_1_1".
  */
 class LegacyScopesTest {
-  private static final String CONFIG = "{\"class_name\": \"Sequential\", \"config\": [{\"class_name\": \"Sequential\", \"config\": "
-      + "{\"name\": \"inner\", \"layers\": [{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense_1\", \"units\": 2, "
-      + "\"activation\": \"relu\", \"batch_input_shape\": [null, 3]}}, {\"class_name\": \"Dense\", \"config\": {\"name\": \"dense_2\", "
-      + "\"units\": 2, \"activation\": \"linear\"}}]}}]}";
+  private static final String CONFIG =
+      "{\"class_name\": \"Sequential\", \"config\": [{\"class_name\": \"Sequential\", \"config\": "
+          + "{\"name\": \"inner\", \"layers\": [{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense_1\", \"units\": 2, "
+          + "\"activation\": \"relu\", \"batch_input_shape\": [null, 3]}}, {\"class_name\": \"Dense\", \"config\": {\"name\": \"dense_2\", "
+          + "\"units\": 2, \"activation\": \"linear\"}}]}}]}";
   private static final float[][] K1 = {{1f, -2f}, {0.5f, 3f}, {-1f, 0.25f}};
   private static final float[] B1 = {0.125f, -0.5f};
   private static final float[][] K2 = {{2f, 0f}, {-1f, 1f}};
@@ -52,7 +53,11 @@ class LegacyScopesTest {
       WritableGroup d2 = inner.putGroup("dense_2");
       d2.putDataset("kernel:0", K2);
       d2.putDataset("bias:0", B2);
-      inner.putAttribute("weight_names", scopes.length == 1 ? names : new String[] {names[0], names[1], names[4], names[5], names[2], names[3]});
+      inner.putAttribute(
+          "weight_names",
+          scopes.length == 1
+              ? names
+              : new String[] {names[0], names[1], names[4], names[5], names[2], names[3]});
     }
     return p;
   }
@@ -61,9 +66,11 @@ class LegacyScopesTest {
   void renamedScopeInsideANestedModelIsFound() throws IOException {
     KerasImport r = KerasImporter.read(write("dense_1_1"));
     Model m = r.model();
-    assertEquals("/model_weights/inner/dense_1_1/kernel:0", r.weightSources().get("dense_1/kernel"));
+    assertEquals(
+        "/model_weights/inner/dense_1_1/kernel:0", r.weightSources().get("dense_1/kernel"));
     // x·K1 + B1 → relu → ·K2 + B2, by hand: x = (1, 2, 3)
-    float h0 = Math.max(0f, 1f * 1f + 2f * 0.5f + 3f * -1f + 0.125f), h1 = Math.max(0f, 1f * -2f + 2f * 3f + 3f * 0.25f - 0.5f);
+    float h0 = Math.max(0f, 1f * 1f + 2f * 0.5f + 3f * -1f + 0.125f),
+        h1 = Math.max(0f, 1f * -2f + 2f * 3f + 3f * 0.25f - 0.5f);
     float[] want = {h0 * 2f + h1 * -1f, h0 * 0f + h1 * 1f + 1f};
     assertArrayEquals(want, m.predict(Tensor.of(new float[] {1f, 2f, 3f}, 1, 3)).toArray(), 1e-6f);
   }
@@ -72,6 +79,7 @@ class LegacyScopesTest {
   void twoCandidateScopesAreRefused() throws IOException {
     Path p = write("dense_1_1", "dense_1_2");
     KerasImportException e = assertThrows(KerasImportException.class, () -> KerasImporter.read(p));
-    assertTrue(e.getMessage().contains("layer 'dense_1' (Dense): weights are ambiguous"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("layer 'dense_1' (Dense): weights are ambiguous"), e.getMessage());
   }
 }

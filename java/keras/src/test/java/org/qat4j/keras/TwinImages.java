@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 
-/** Test images of the twins as float NHWC inputs: 8-bit binary PGM (P5) and JPEG scaled bilinearly. */
+/**
+ * Test images of the twins as float NHWC inputs: 8-bit binary PGM (P5) and JPEG scaled bilinearly.
+ */
 final class TwinImages {
   private TwinImages() {}
 
@@ -18,7 +20,9 @@ final class TwinImages {
     byte[] b = Files.readAllBytes(file);
     int[] pos = {0};
     String magic = token(b, pos);
-    int w = Integer.parseInt(token(b, pos)), h = Integer.parseInt(token(b, pos)), max = Integer.parseInt(token(b, pos));
+    int w = Integer.parseInt(token(b, pos)),
+        h = Integer.parseInt(token(b, pos)),
+        max = Integer.parseInt(token(b, pos));
     if (!magic.equals("P5") || max != 255) throw new IOException(file + ": not an 8-bit P5 PGM");
     int off = pos[0] + 1;
     if (b.length < off + w * h) throw new IOException(file + ": truncated");
@@ -34,13 +38,17 @@ final class TwinImages {
     return new String(b, start, pos[0] - start, StandardCharsets.US_ASCII);
   }
 
-  /** A JPEG scaled to size x size, RGB as x/127.5 − 1 (Teachable Machine's preprocessing), [size·size·3]. */
+  /**
+   * A JPEG scaled to size x size, RGB as x/127.5 − 1 (Teachable Machine's preprocessing),
+   * [size·size·3].
+   */
   static float[] jpegTeachableMachine(Path file, int size) throws IOException {
     BufferedImage src = ImageIO.read(file.toFile());
     if (src == null) throw new IOException(file + ": ImageIO cannot decode it");
     BufferedImage dst = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = dst.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+    g.setRenderingHint(
+        RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
     g.drawImage(src, 0, 0, size, size, null);
     g.dispose();
     float[] x = new float[size * size * 3];

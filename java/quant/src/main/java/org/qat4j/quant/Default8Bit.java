@@ -16,10 +16,33 @@ public final class Default8Bit implements Scheme {
 
   private Default8Bit() {}
 
-  @Override public String name() { return "Default8Bit"; }
-  @Override public Quantizer weightQuantizer(Layer layer) { return LastValueQuantizer.int8Weights(!(layer instanceof Dense)); }
-  @Override public Quantizer activationQuantizer() { return MovingAverageQuantizer.int8(); }
-  @Override public Quantizer inputQuantizer() { return AllValuesQuantizer.int8(); }
-  @Override public QuantizeRegistry registry() { return QuantizeRegistry.defaults(); }
-  @Override public String int8Blocker() { return null; }
+  @Override
+  public String name() {
+    return "Default8Bit";
+  }
+
+  @Override
+  public Quantizer weightQuantizer(Layer layer) {
+    return LastValueQuantizer.int8Weights(!(layer instanceof Dense));
+  }
+
+  @Override
+  public Quantizer activationQuantizer() {
+    return MovingAverageQuantizer.int8();
+  }
+
+  @Override
+  public Quantizer inputQuantizer() {
+    return AllValuesQuantizer.int8();
+  }
+
+  @Override
+  public QuantizeRegistry registry() {
+    return QuantizeRegistry.defaults();
+  }
+
+  @Override
+  public String int8Blocker() {
+    return null;
+  }
 }

@@ -28,7 +28,9 @@ import org.qat4j.quant.quantizers.FakeQuantizer;
  * schedule callback.
  */
 public final class QatModel {
-  static { org.qat4j.quant.layers.QatLayers.register(); }
+  static {
+    org.qat4j.quant.layers.QatLayers.register();
+  }
 
   private final Model model;
   private final Scheme scheme;
@@ -40,10 +42,18 @@ public final class QatModel {
     this.rangeOf = new LinkedHashMap<>(rangeOf);
   }
 
-  public Model model() { return model; }
-  public Scheme scheme() { return scheme; }
+  public Model model() {
+    return model;
+  }
 
-  /** The quantizer defining the int8 params of node {@code name}'s output, or null when it stays float. */
+  public Scheme scheme() {
+    return scheme;
+  }
+
+  /**
+   * The quantizer defining the int8 params of node {@code name}'s output, or null when it stays
+   * float.
+   */
   public FakeQuantizer rangeOf(String name) {
     model.node(name);
     FakeQuantizer q = rangeOf.get(name);
@@ -54,7 +64,8 @@ public final class QatModel {
   public List<FakeQuantizer> quantizers() {
     Set<FakeQuantizer> s = Collections.newSetFromMap(new IdentityHashMap<>());
     List<FakeQuantizer> l = new ArrayList<>();
-    for (Node n : model.nodes()) for (FakeQuantizer q : quantizersOf(n.layer())) if (s.add(q)) l.add(q);
+    for (Node n : model.nodes())
+      for (FakeQuantizer q : quantizersOf(n.layer())) if (s.add(q)) l.add(q);
     return l;
   }
 
@@ -89,11 +100,18 @@ public final class QatModel {
     return l;
   }
 
-  /** BN layers use and keep their moving statistics from now on (the folded weights stop moving with batches). */
-  public void freezeBatchNorm() { for (ConvBatchNorm c : foldedBatchNorms()) c.batchNorm().freeze(true); }
+  /**
+   * BN layers use and keep their moving statistics from now on (the folded weights stop moving with
+   * batches).
+   */
+  public void freezeBatchNorm() {
+    for (ConvBatchNorm c : foldedBatchNorms()) c.batchNorm().freeze(true);
+  }
 
   /** All range observers (weights included) stop updating; ranges stay as they are. */
-  public void freezeObservers() { for (FakeQuantizer q : quantizers()) q.setObserving(false); }
+  public void freezeObservers() {
+    for (FakeQuantizer q : quantizers()) q.setObserving(false);
+  }
 
   /** Turns all fake-quants on or off (off = the float model with the same weights). */
   public void setFakeQuantEnabled(boolean on) {
@@ -105,7 +123,9 @@ public final class QatModel {
   }
 
   /** Sets activation ranges from data with min/max (QAT initialisation instead of ±6). */
-  public void calibrate(Iterable<Tensor> batches) { calibrate(batches, new MinMaxEstimator()); }
+  public void calibrate(Iterable<Tensor> batches) {
+    calibrate(batches, new MinMaxEstimator());
+  }
 
   /**
    * Runs the float model (fake-quant bypassed) over {@code batches} in inference mode, sets every
@@ -123,7 +143,10 @@ public final class QatModel {
     for (FakeQuantizer q : weights) q.setCalibrationSink((x, n) -> {});
     try {
       int count = 0;
-      for (Tensor b : batches) { model.forward(b, ExecContext.inference()); count++; }
+      for (Tensor b : batches) {
+        model.forward(b, ExecContext.inference());
+        count++;
+      }
       if (count == 0) throw new IllegalArgumentException("calibration needs at least one batch");
     } finally {
       for (FakeQuantizer q : quantizers()) q.setCalibrationSink(null);
@@ -140,7 +163,8 @@ public final class QatModel {
   public void observeWeights() {
     for (Node n : model.nodes()) {
       if (n.layer() instanceof QuantizeWrapper w) {
-        for (var e : w.weightQuantizers().entrySet()) e.getValue().observe(w.latent(e.getKey()).value());
+        for (var e : w.weightQuantizers().entrySet())
+          e.getValue().observe(w.latent(e.getKey()).value());
       } else if (n.layer() instanceof ConvBatchNorm c) {
         c.weightQuantizer().observe(c.foldedKernel());
       }
@@ -148,12 +172,13 @@ public final class QatModel {
   }
 
   /**
-   * A Trainer callback that freezes BN statistics at global step {@code bnFreezeStep} and observers at
-   * {@code observerFreezeStep} (negative = never).
+   * A Trainer callback that freezes BN statistics at global step {@code bnFreezeStep} and observers
+   * at {@code observerFreezeStep} (negative = never).
    */
   public Callback schedule(long bnFreezeStep, long observerFreezeStep) {
     return new Callback() {
-      @Override public void onStepBegin(Trainer trainer, long step) {
+      @Override
+      public void onStepBegin(Trainer trainer, long step) {
         if (bnFreezeStep >= 0 && step >= bnFreezeStep) freezeBatchNorm();
         if (observerFreezeStep >= 0 && step >= observerFreezeStep) freezeObservers();
       }
@@ -161,14 +186,21 @@ public final class QatModel {
   }
 
   /**
-   * Saves the model (graph, weights, ranges, BN state, quantizer switches, scheme) to a zip file that
-   * {@link #load} restores; {@code ModelIO.load} also reads it as a plain model. Built-in schemes
-   * and quantizer rules only.
+   * Saves the model (graph, weights, ranges, BN state, quantizer switches, scheme) to a zip file
+   * that {@link #load} restores; {@code ModelIO.load} also reads it as a plain model. Built-in
+   * schemes and quantizer rules only.
    */
-  public void save(java.nio.file.Path file) throws java.io.IOException { QatModelFiles.save(this, rangeOf, file); }
+  public void save(java.nio.file.Path file) throws java.io.IOException {
+    QatModelFiles.save(this, rangeOf, file);
+  }
 
   /** Loads a model written by {@link #save}: same fake-quant predictions and int8 export. */
-  public static QatModel load(java.nio.file.Path file) throws java.io.IOException { return QatModelFiles.load(file); }
+  public static QatModel load(java.nio.file.Path file) throws java.io.IOException {
+    return QatModelFiles.load(file);
+  }
 
-  @Override public String toString() { return "QatModel(" + scheme.name() + ")\n" + model; }
+  @Override
+  public String toString() {
+    return "QatModel(" + scheme.name() + ")\n" + model;
+  }
 }

@@ -34,7 +34,8 @@ final class QatModelFiles {
   static void save(QatModel qat, Map<String, FakeQuantizer> rangeOf, Path file) throws IOException {
     JsonObject meta = new JsonObject(), ranges = new JsonObject(), switches = new JsonObject();
     meta.add("scheme", schemeJson(qat.scheme()));
-    for (var e : rangeOf.entrySet()) ranges.addProperty(e.getKey(), e.getValue() == null ? null : e.getValue().name());
+    for (var e : rangeOf.entrySet())
+      ranges.addProperty(e.getKey(), e.getValue() == null ? null : e.getValue().name());
     meta.add("range_of", ranges);
     for (FakeQuantizer q : qat.quantizers()) {
       JsonObject s = new JsonObject();
@@ -44,18 +45,27 @@ final class QatModelFiles {
     }
     meta.add("quantizers", switches);
     Path dir = file.toAbsolutePath().getParent();
-    Path tmp = Files.createTempFile(dir, ".qat-model", ".tmp"), out = Files.createTempFile(dir, ".qat-model", ".tmp");
+    Path tmp = Files.createTempFile(dir, ".qat-model", ".tmp"),
+        out = Files.createTempFile(dir, ".qat-model", ".tmp");
     try {
       ModelIO.save(qat.model(), tmp);
-      try (InputStream in = Files.newInputStream(tmp); ZipInputStream zin = new ZipInputStream(in);
-           OutputStream os = Files.newOutputStream(out); ZipOutputStream zout = new ZipOutputStream(os)) {
+      try (InputStream in = Files.newInputStream(tmp);
+          ZipInputStream zin = new ZipInputStream(in);
+          OutputStream os = Files.newOutputStream(out);
+          ZipOutputStream zout = new ZipOutputStream(os)) {
         for (ZipEntry e; (e = zin.getNextEntry()) != null; ) {
           zout.putNextEntry(new ZipEntry(e.getName()));
           zin.transferTo(zout);
           zout.closeEntry();
         }
         zout.putNextEntry(new ZipEntry(ENTRY));
-        zout.write(new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(meta).getBytes(StandardCharsets.UTF_8));
+        zout.write(
+            new GsonBuilder()
+                .setPrettyPrinting()
+                .serializeNulls()
+                .create()
+                .toJson(meta)
+                .getBytes(StandardCharsets.UTF_8));
         zout.closeEntry();
       }
       Files.move(out, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -69,9 +79,11 @@ final class QatModelFiles {
     Model model = ModelIO.load(file);
     JsonObject meta = readMeta(file);
     Map<String, FakeQuantizer> byName = new LinkedHashMap<>();
-    for (Node n : model.nodes()) for (FakeQuantizer q : QatModel.quantizersOf(n.layer())) byName.put(q.name(), q);
+    for (Node n : model.nodes())
+      for (FakeQuantizer q : QatModel.quantizersOf(n.layer())) byName.put(q.name(), q);
     for (FakeQuantizer q : byName.values()) {
-      if (q.rule() instanceof SharedRangeQuantizer s && s.source() == null) s.link(find(byName, s.sourceName(), file));
+      if (q.rule() instanceof SharedRangeQuantizer s && s.source() == null)
+        s.link(find(byName, s.sourceName(), file));
     }
     for (var e : meta.getAsJsonObject("quantizers").entrySet()) {
       FakeQuantizer q = find(byName, e.getKey(), file);
@@ -81,26 +93,35 @@ final class QatModelFiles {
     }
     Map<String, FakeQuantizer> rangeOf = new LinkedHashMap<>();
     for (var e : meta.getAsJsonObject("range_of").entrySet()) {
-      rangeOf.put(e.getKey(), e.getValue().isJsonNull() ? null : find(byName, e.getValue().getAsString(), file));
+      rangeOf.put(
+          e.getKey(),
+          e.getValue().isJsonNull() ? null : find(byName, e.getValue().getAsString(), file));
     }
     return new QatModel(model, scheme(meta.getAsJsonObject("scheme"), file), rangeOf);
   }
 
-  private static FakeQuantizer find(Map<String, FakeQuantizer> byName, String name, Path file) throws IOException {
+  private static FakeQuantizer find(Map<String, FakeQuantizer> byName, String name, Path file)
+      throws IOException {
     FakeQuantizer q = byName.get(name);
-    if (q == null) throw new IOException(file + ":" + ENTRY + ": no quantizer named '" + name + "' in the model");
+    if (q == null)
+      throw new IOException(
+          file + ":" + ENTRY + ": no quantizer named '" + name + "' in the model");
     return q;
   }
 
   private static JsonObject readMeta(Path file) throws IOException {
-    try (InputStream in = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(in)) {
+    try (InputStream in = Files.newInputStream(file);
+        ZipInputStream zip = new ZipInputStream(in)) {
       for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
-        if (e.getName().equals(ENTRY)) return JsonParser.parseString(new String(zip.readAllBytes(), StandardCharsets.UTF_8)).getAsJsonObject();
+        if (e.getName().equals(ENTRY))
+          return JsonParser.parseString(new String(zip.readAllBytes(), StandardCharsets.UTF_8))
+              .getAsJsonObject();
       }
     } catch (RuntimeException e) {
       throw new IOException(file + ":" + ENTRY + ": unreadable (" + e.getMessage() + ")", e);
     }
-    throw new IOException(file + ": no '" + ENTRY + "' entry: a float model, not a QAT model (use ModelIO.load)");
+    throw new IOException(
+        file + ": no '" + ENTRY + "' entry: a float model, not a QAT model (use ModelIO.load)");
   }
 
   private static JsonObject schemeJson(Scheme s) {
@@ -113,7 +134,8 @@ final class QatModelFiles {
       o.addProperty("activation_bits", n.activationBits());
       o.addProperty("per_axis", n.perAxis());
     } else {
-      throw new IllegalArgumentException("scheme '" + s.name() + "' is not built in and cannot be saved");
+      throw new IllegalArgumentException(
+          "scheme '" + s.name() + "' is not built in and cannot be saved");
     }
     return o;
   }
@@ -122,7 +144,11 @@ final class QatModelFiles {
     String name = o.get("name").getAsString();
     return switch (name) {
       case "Default8Bit" -> Default8Bit.INSTANCE;
-      case "NBit" -> new NBit(o.get("weight_bits").getAsInt(), o.get("activation_bits").getAsInt(), o.get("per_axis").getAsBoolean());
+      case "NBit" ->
+          new NBit(
+              o.get("weight_bits").getAsInt(),
+              o.get("activation_bits").getAsInt(),
+              o.get("per_axis").getAsBoolean());
       default -> throw new IOException(file + ":" + ENTRY + ": unknown scheme '" + name + "'");
     };
   }

@@ -10,18 +10,26 @@ import org.qat4j.quant.transforms.Transform;
  * float model is not modified: the QAT model is a rewritten copy with the same weights.
  */
 public final class Quantize {
-  static { org.qat4j.quant.layers.QatLayers.register(); }
+  static {
+    org.qat4j.quant.layers.QatLayers.register();
+  }
 
   private Quantize() {}
 
   /** Annotates every layer and applies {@link Default8Bit}. */
-  public static QatModel model(Model model) { return apply(annotate(model).annotateAll(), Default8Bit.INSTANCE); }
+  public static QatModel model(Model model) {
+    return apply(annotate(model).annotateAll(), Default8Bit.INSTANCE);
+  }
 
   /** Annotates every layer and applies {@code scheme}. */
-  public static QatModel model(Model model, Scheme scheme) { return apply(annotate(model).annotateAll(), scheme); }
+  public static QatModel model(Model model, Scheme scheme) {
+    return apply(annotate(model).annotateAll(), scheme);
+  }
 
   /** Starts an annotation of {@code model}; add layers with {@link AnnotatedModel#annotate}. */
-  public static AnnotatedModel annotate(Model model) { return new AnnotatedModel(model); }
+  public static AnnotatedModel annotate(Model model) {
+    return new AnnotatedModel(model);
+  }
 
   /** Annotates the named layers (scheme defaults). */
   public static AnnotatedModel annotate(Model model, String... layerNames) {
@@ -36,7 +44,9 @@ public final class Quantize {
   }
 
   /** Applies {@link Default8Bit} to the annotated layers. */
-  public static QatModel apply(AnnotatedModel annotated) { return apply(annotated, Default8Bit.INSTANCE); }
+  public static QatModel apply(AnnotatedModel annotated) {
+    return apply(annotated, Default8Bit.INSTANCE);
+  }
 
   /**
    * Rewrites the annotated model for QAT with {@code scheme}.
@@ -44,6 +54,8 @@ public final class Quantize {
    * @throws UnsupportedLayersException listing every annotated layer that cannot be quantized
    */
   public static QatModel apply(AnnotatedModel annotated, Scheme scheme) {
-    return new ModelTransformer(annotated.model(), annotated.annotations(), scheme, Transform.DEFAULTS).apply();
+    return new ModelTransformer(
+            annotated.model(), annotated.annotations(), scheme, Transform.DEFAULTS)
+        .apply();
   }
 }

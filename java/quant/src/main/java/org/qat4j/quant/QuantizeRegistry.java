@@ -11,40 +11,52 @@ public final class QuantizeRegistry {
 
   private final Map<String, Row> rows = new LinkedHashMap<>();
 
-  public QuantizeRegistry(List<Row> rows) { for (Row r : rows) this.rows.put(r.type(), r); }
+  public QuantizeRegistry(List<Row> rows) {
+    for (Row r : rows) this.rows.put(r.type(), r);
+  }
 
   /** The 8-bit TFLite rows (also used by the n-bit scheme). */
   public static QuantizeRegistry defaults() {
-    return new QuantizeRegistry(List.of(
-        new Row("Input", Treatment.INPUT, ""),
-        new Row("Conv2D", Treatment.WEIGHTS_AND_OUTPUT, "per-axis kernel"),
-        new Row("DepthwiseConv2D", Treatment.WEIGHTS_AND_OUTPUT, "per-axis kernel over in·mult channels"),
-        new Row("Dense", Treatment.WEIGHTS_AND_OUTPUT, "per-tensor kernel"),
-        new Row("Add", Treatment.OUTPUT, ""),
-        new Row("ReLU", Treatment.OUTPUT, ""),
-        new Row("ReLU6", Treatment.OUTPUT, ""),
-        new Row("HardSwish", Treatment.OUTPUT, ""),
-        new Row("GlobalAveragePooling2D", Treatment.OUTPUT, "MEAN requantizes"),
-        new Row("AveragePool2D", Treatment.SHARE_INPUT_RANGE, ""),
-        new Row("MaxPool2D", Treatment.PASS_THROUGH, ""),
-        new Row("Flatten", Treatment.PASS_THROUGH, ""),
-        new Row("Reshape", Treatment.PASS_THROUGH, ""),
-        new Row("ZeroPadding2D", Treatment.PASS_THROUGH, ""),
-        new Row("Dropout", Treatment.PASS_THROUGH, ""),
-        new Row("Softmax", Treatment.FIXED_OUTPUT, ""),
-        new Row("Sigmoid", Treatment.FIXED_OUTPUT, ""),
-        new Row("Concatenate", Treatment.CONCAT, ""),
-        new Row("BatchNormalization", Treatment.UNSUPPORTED,
-            "BatchNormalization is only quantized folded into a directly preceding Conv2D, DepthwiseConv2D or Dense whose output has no other consumer")));
+    return new QuantizeRegistry(
+        List.of(
+            new Row("Input", Treatment.INPUT, ""),
+            new Row("Conv2D", Treatment.WEIGHTS_AND_OUTPUT, "per-axis kernel"),
+            new Row(
+                "DepthwiseConv2D",
+                Treatment.WEIGHTS_AND_OUTPUT,
+                "per-axis kernel over in·mult channels"),
+            new Row("Dense", Treatment.WEIGHTS_AND_OUTPUT, "per-tensor kernel"),
+            new Row("Add", Treatment.OUTPUT, ""),
+            new Row("ReLU", Treatment.OUTPUT, ""),
+            new Row("ReLU6", Treatment.OUTPUT, ""),
+            new Row("HardSwish", Treatment.OUTPUT, ""),
+            new Row("GlobalAveragePooling2D", Treatment.OUTPUT, "MEAN requantizes"),
+            new Row("AveragePool2D", Treatment.SHARE_INPUT_RANGE, ""),
+            new Row("MaxPool2D", Treatment.PASS_THROUGH, ""),
+            new Row("Flatten", Treatment.PASS_THROUGH, ""),
+            new Row("Reshape", Treatment.PASS_THROUGH, ""),
+            new Row("ZeroPadding2D", Treatment.PASS_THROUGH, ""),
+            new Row("Dropout", Treatment.PASS_THROUGH, ""),
+            new Row("Softmax", Treatment.FIXED_OUTPUT, ""),
+            new Row("Sigmoid", Treatment.FIXED_OUTPUT, ""),
+            new Row("Concatenate", Treatment.CONCAT, ""),
+            new Row(
+                "BatchNormalization",
+                Treatment.UNSUPPORTED,
+                "BatchNormalization is only quantized folded into a directly preceding Conv2D, DepthwiseConv2D or Dense whose output has no other consumer")));
   }
 
   /** The row for {@code type}, or an UNSUPPORTED row for unknown types. */
   public Row row(String type) {
     Row r = rows.get(type);
-    return r != null ? r : new Row(type, Treatment.UNSUPPORTED, "no quantization rule for layer type " + type);
+    return r != null
+        ? r
+        : new Row(type, Treatment.UNSUPPORTED, "no quantization rule for layer type " + type);
   }
 
-  public Map<String, Row> rows() { return java.util.Collections.unmodifiableMap(rows); }
+  public Map<String, Row> rows() {
+    return java.util.Collections.unmodifiableMap(rows);
+  }
 
   /** A copy with {@code r} added or replacing the row of its type. */
   public QuantizeRegistry with(Row r) {

@@ -10,7 +10,10 @@ public enum Treatment {
   OUTPUT,
   /** Output uses the input's range (TFLite requires equal params: AveragePool2D). */
   SHARE_INPUT_RANGE,
-  /** Exact on quantized values, so the output keeps the input's params (MaxPool2D, Flatten, Reshape, ZeroPadding2D, Dropout). */
+  /**
+   * Exact on quantized values, so the output keeps the input's params (MaxPool2D, Flatten, Reshape,
+   * ZeroPadding2D, Dropout).
+   */
   PASS_THROUGH,
   /** Fixed output params (Softmax, Sigmoid: scale 1/256, zero point −128). */
   FIXED_OUTPUT,

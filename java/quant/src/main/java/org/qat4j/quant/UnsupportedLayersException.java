@@ -2,7 +2,10 @@ package org.qat4j.quant;
 
 import java.util.List;
 
-/** Thrown once for a model with layers that cannot be quantized; lists every offending layer and why. */
+/**
+ * Thrown once for a model with layers that cannot be quantized; lists every offending layer and
+ * why.
+ */
 public final class UnsupportedLayersException extends IllegalArgumentException {
   private final List<String> problems;
 
@@ -12,5 +15,7 @@ public final class UnsupportedLayersException extends IllegalArgumentException {
   }
 
   /** One line per offending layer: "'name' (Type): reason". */
-  public List<String> problems() { return problems; }
+  public List<String> problems() {
+    return problems;
+  }
 }

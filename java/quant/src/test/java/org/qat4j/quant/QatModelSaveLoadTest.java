@@ -19,11 +19,14 @@ import org.qat4j.core.train.SoftmaxCrossEntropy;
 import org.qat4j.core.zoo.MobileNetMini;
 import org.qat4j.core.zoo.Zoo;
 import org.qat4j.ir.DType;
+import org.qat4j.ir.sim.Simulator;
 import org.qat4j.quant.lower.Int8Lowering;
 import org.qat4j.quant.quantizers.FakeQuantizer;
-import org.qat4j.ir.sim.Simulator;
 
-/** QatModel.save/load: identical fake-quant predictions, ranges, switches and int8 export after reload. */
+/**
+ * QatModel.save/load: identical fake-quant predictions, ranges, switches and int8 export after
+ * reload.
+ */
 class QatModelSaveLoadTest {
   @TempDir Path dir;
 
@@ -55,7 +58,11 @@ class QatModelSaveLoadTest {
     q.save(file);
     QatModel r = QatModel.load(file);
     Tensor x = batch(q.model(), 9);
-    assertArrayEquals(q.model().predict(x).toArray(), r.model().predict(x).toArray(), 0f, "fake-quant predictions");
+    assertArrayEquals(
+        q.model().predict(x).toArray(),
+        r.model().predict(x).toArray(),
+        0f,
+        "fake-quant predictions");
     assertEquals(q.scheme(), r.scheme());
     List<FakeQuantizer> a = q.quantizers(), b = r.quantizers();
     assertEquals(a.size(), b.size());
@@ -72,8 +79,13 @@ class QatModelSaveLoadTest {
       assertEquals(qa == null ? null : qa.name(), qb == null ? null : qb.name(), n.name());
     }
     // Training continues identically (BN frozen, observers live).
-    for (QatModel m : new QatModel[] {q, r}) m.model().forward(batch(q.model(), 10), ExecContext.training(3));
-    assertArrayEquals(q.model().predict(x).toArray(), r.model().predict(x).toArray(), 0f, "after one more training pass");
+    for (QatModel m : new QatModel[] {q, r})
+      m.model().forward(batch(q.model(), 10), ExecContext.training(3));
+    assertArrayEquals(
+        q.model().predict(x).toArray(),
+        r.model().predict(x).toArray(),
+        0f,
+        "after one more training pass");
     if (q.scheme().int8Blocker() == null) {
       byte[] in = new byte[x.size()];
       new SplittableRandom(5).nextBytes(in);
@@ -84,17 +96,25 @@ class QatModelSaveLoadTest {
     assertNotNull(ModelIO.load(file), "a plain ModelIO model too");
   }
 
-  @Test void referenceCnnRoundTrips() throws IOException { assertRoundTrip(trained(Zoo.referenceCnn(1), Default8Bit.INSTANCE)); }
+  @Test
+  void referenceCnnRoundTrips() throws IOException {
+    assertRoundTrip(trained(Zoo.referenceCnn(1), Default8Bit.INSTANCE));
+  }
 
-  @Test void mobileNetMiniWithConcatAndAddRoundTrips() throws IOException {
+  @Test
+  void mobileNetMiniWithConcatAndAddRoundTrips() throws IOException {
     QatModel q = trained(MobileNetMini.create(1), Default8Bit.INSTANCE);
     q.freezeObservers();
     assertRoundTrip(q);
   }
 
-  @Test void nBitSchemeRoundTrips() throws IOException { assertRoundTrip(trained(Zoo.referenceCnn(2), new NBit(4, 4, true))); }
+  @Test
+  void nBitSchemeRoundTrips() throws IOException {
+    assertRoundTrip(trained(Zoo.referenceCnn(2), new NBit(4, 4, true)));
+  }
 
-  @Test void floatModelFileIsRejectedByQatLoad() throws IOException {
+  @Test
+  void floatModelFileIsRejectedByQatLoad() throws IOException {
     Path file = dir.resolve("f.model");
     ModelIO.save(Zoo.referenceCnn(1), file);
     IOException e = assertThrows(IOException.class, () -> QatModel.load(file));

@@ -20,21 +20,37 @@ import org.qat4j.core.layers.*;
 class QatStepBench {
   static Model reference() {
     return new Sequential(11, "in", 28, 28, 1)
-        .add(new Conv2D("c1", 32, 3, 3).padding(Padding.SAME).useBias(false)).add(new BatchNormalization("b1")).add(new ReLU("r1"))
+        .add(new Conv2D("c1", 32, 3, 3).padding(Padding.SAME).useBias(false))
+        .add(new BatchNormalization("b1"))
+        .add(new ReLU("r1"))
         .add(new MaxPool2D("p1", 2, 2))
-        .add(new Conv2D("c2", 64, 3, 3).padding(Padding.SAME).useBias(false)).add(new BatchNormalization("b2")).add(new ReLU("r2"))
-        .add(new MaxPool2D("p2", 2, 2)).add(new Flatten("f")).add(new Dense("d1", 128).activation(Activation.RELU))
-        .add(new Dense("d2", 10)).build();
+        .add(new Conv2D("c2", 64, 3, 3).padding(Padding.SAME).useBias(false))
+        .add(new BatchNormalization("b2"))
+        .add(new ReLU("r2"))
+        .add(new MaxPool2D("p2", 2, 2))
+        .add(new Flatten("f"))
+        .add(new Dense("d1", 128).activation(Activation.RELU))
+        .add(new Dense("d2", 10))
+        .build();
   }
 
   private static double stepMillis(Model m, Tensor x, Tensor g, int warm, int reps) {
-    for (int i = 0; i < warm; i++) { ExecContext c = ExecContext.training(i); m.forward(x, c); m.backward(g, c); }
+    for (int i = 0; i < warm; i++) {
+      ExecContext c = ExecContext.training(i);
+      m.forward(x, c);
+      m.backward(g, c);
+    }
     long t0 = System.nanoTime();
-    for (int i = 0; i < reps; i++) { ExecContext c = ExecContext.training(i); m.forward(x, c); m.backward(g, c); }
+    for (int i = 0; i < reps; i++) {
+      ExecContext c = ExecContext.training(i);
+      m.forward(x, c);
+      m.backward(g, c);
+    }
     return (System.nanoTime() - t0) / 1e6 / reps;
   }
 
-  @Test void qatStepOverhead() {
+  @Test
+  void qatStepOverhead() {
     SplittableRandom r = new SplittableRandom(1);
     Model f = reference();
     Tensor x = GradientCheck.random(r, 64, 28, 28, 1);
@@ -46,7 +62,8 @@ class QatStepBench {
       fl += stepMillis(f, x, g, 3, 10);
       qa += stepMillis(q.model(), x, g, 3, 10);
     }
-    System.out.printf("float step %.2f ms, QAT step %.2f ms, ratio %.3f%n", fl / 3, qa / 3, qa / fl);
+    System.out.printf(
+        "float step %.2f ms, QAT step %.2f ms, ratio %.3f%n", fl / 3, qa / 3, qa / fl);
     assertTrue(Double.isFinite(q.model().forward(x, ExecContext.training(0)).get(0)));
   }
 }

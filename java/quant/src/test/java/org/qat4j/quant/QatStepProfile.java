@@ -23,11 +23,11 @@ import org.qat4j.core.zoo.MobileNetMini;
 import org.qat4j.core.zoo.Zoo;
 
 /**
- * Training-step time of float vs QAT (live BN statistics and observers, and frozen) on the reference
- * CNN and MobileNetMini, random data, batch 64: forward, cross-entropy, backward, Adam, interleaved
- * rounds with alternating order; prints median ratios and a per-layer breakdown (forward + backward
- * ms summed over the timed steps). Run with
- * {@code -Dtest=QatStepProfile -Dtest.excludedGroups=device -Dqat4j.profile.rounds=9}. Asserts only that steps ran.
+ * Training-step time of float vs QAT (live BN statistics and observers, and frozen) on the
+ * reference CNN and MobileNetMini, random data, batch 64: forward, cross-entropy, backward, Adam,
+ * interleaved rounds with alternating order; prints median ratios and a per-layer breakdown
+ * (forward + backward ms summed over the timed steps). Run with {@code -Dtest=QatStepProfile
+ * -Dtest.excludedGroups=device -Dqat4j.profile.rounds=9}. Asserts only that steps ran.
  */
 @Tag("slow")
 class QatStepProfile {
@@ -90,7 +90,8 @@ class QatStepProfile {
           if (!needIn[k]) continue;
           Node in = n.inputs().get(k);
           Tensor prev = grads.get(in);
-          // As Model.backward: a private accumulator only for fan-out nodes (layer outputs are reused).
+          // As Model.backward: a private accumulator only for fan-out nodes (layer outputs are
+          // reused).
           if (prev == null) grads.put(in, model.consumers(in).size() > 1 ? gin[k].copy() : gin[k]);
           else for (int e = 0; e < prev.size(); e++) prev.set(e, prev.get(e) + gin[k].get(e));
         }
@@ -98,7 +99,8 @@ class QatStepProfile {
     }
   }
 
-  @Test void stepRatios() {
+  @Test
+  void stepRatios() {
     int rounds = Integer.getInteger("qat4j.profile.rounds", 7);
     StringBuilder report = new StringBuilder();
     for (String name : new String[] {"reference-cnn", "mobilenet-mini"}) {
@@ -125,9 +127,16 @@ class QatStepProfile {
           t[i][k] = ns / 4e6;
         }
       }
-      report.append(String.format(Locale.ROOT,
-          "%s: float median %.1f ms | QAT live %.1f ms, ratio median %.3f | QAT frozen %.1f ms, ratio median %.3f%n",
-          name, median(t[0]), median(t[1]), medianRatio(t[1], t[0]), median(t[2]), medianRatio(t[2], t[0])));
+      report.append(
+          String.format(
+              Locale.ROOT,
+              "%s: float median %.1f ms | QAT live %.1f ms, ratio median %.3f | QAT frozen %.1f ms, ratio median %.3f%n",
+              name,
+              median(t[0]),
+              median(t[1]),
+              medianRatio(t[1], t[0]),
+              median(t[2]),
+              medianRatio(t[2], t[0])));
       for (Runner u : run) report.append(breakdown(u));
     }
     System.out.print(report);
@@ -140,7 +149,14 @@ class QatStepProfile {
     for (var e : u.time.entrySet()) {
       double ms = (e.getValue()[0] + e.getValue()[1]) / 1e6;
       tot += ms;
-      if (ms > 0.5) b.append(String.format(Locale.ROOT, "%s %.0f/%.0f ", e.getKey().name(), e.getValue()[0] / 1e6, e.getValue()[1] / 1e6));
+      if (ms > 0.5)
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "%s %.0f/%.0f ",
+                e.getKey().name(),
+                e.getValue()[0] / 1e6,
+                e.getValue()[1] / 1e6));
     }
     return b.append(String.format(Locale.ROOT, "| total %.0f ms%n", tot)).toString();
   }

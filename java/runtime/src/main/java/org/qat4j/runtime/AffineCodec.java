@@ -2,10 +2,12 @@ package org.qat4j.runtime;
 
 import org.qat4j.ir.DType;
 
-/** Per-tensor quantize/dequantize with TFLite's rounding (round half away from zero) and type saturation. */
+/**
+ * Per-tensor quantize/dequantize with TFLite's rounding (round half away from zero) and type
+ * saturation.
+ */
 final class AffineCodec {
-  private AffineCodec() {
-  }
+  private AffineCodec() {}
 
   /** Real values to int8/uint8 bytes: q = clamp(round(x / scale) + zeroPoint). */
   static byte[] quantize(float[] real, Quantization q, DType type) {

@@ -13,23 +13,32 @@ import java.util.Random;
 import org.qat4j.ir.DType;
 
 /**
- * Benchmark harness shaped like TFLite's {@code benchmark_model}: model size, init, first inference, warm-up and
- * steady-state statistics (runs bounded by count and time), memory, backend, threads, delegate coverage, optional
- * per-op table, text or JSON. Inputs are filled with fixed-seed random data.
+ * Benchmark harness shaped like TFLite's {@code benchmark_model}: model size, init, first
+ * inference, warm-up and steady-state statistics (runs bounded by count and time), memory, backend,
+ * threads, delegate coverage, optional per-op table, text or JSON. Inputs are filled with
+ * fixed-seed random data.
  */
 public final class Benchmark {
-  private Benchmark() {
-  }
+  private Benchmark() {}
 
   /** Run settings; defaults mirror benchmark_model (50 runs, ≥1 s, ≤150 s; 1 warm-up, ≥0.5 s). */
-  public record Config(Path model, Backend backend, int threads, int warmupRuns, double warmupMinSecs, int numRuns,
-      double minSecs, double maxSecs, boolean opProfiling) {
+  public record Config(
+      Path model,
+      Backend backend,
+      int threads,
+      int warmupRuns,
+      double warmupMinSecs,
+      int numRuns,
+      double minSecs,
+      double maxSecs,
+      boolean opProfiling) {
     public static Config of(Path model) {
       return new Config(model, Backend.BUILTIN, -1, 1, 0.5, 50, 1.0, 150.0, false);
     }
 
     public Config with(Backend b, int t) {
-      return new Config(model, b, t, warmupRuns, warmupMinSecs, numRuns, minSecs, maxSecs, opProfiling);
+      return new Config(
+          model, b, t, warmupRuns, warmupMinSecs, numRuns, minSecs, maxSecs, opProfiling);
     }
 
     public Config runs(int warmup, double warmupSecs, int n, double min, double max) {
@@ -37,18 +46,34 @@ public final class Benchmark {
     }
 
     public Config profiling(boolean on) {
-      return new Config(model, backend, threads, warmupRuns, warmupMinSecs, numRuns, minSecs, maxSecs, on);
+      return new Config(
+          model, backend, threads, warmupRuns, warmupMinSecs, numRuns, minSecs, maxSecs, on);
     }
   }
 
   /**
-   * Everything measured; times in ms, memory in KiB (RSS from /proc/self/status, -1 if unavailable).
-   * {@code steadySamplesMs} holds every steady-state invoke time in ms, in run order (an immutable copy;
-   * {@code steady} summarises it), so callers can plot or derive other percentiles.
+   * Everything measured; times in ms, memory in KiB (RSS from /proc/self/status, -1 if
+   * unavailable). {@code steadySamplesMs} holds every steady-state invoke time in ms, in run order
+   * (an immutable copy; {@code steady} summarises it), so callers can plot or derive other
+   * percentiles.
    */
-  public record Report(String model, long modelBytes, String tfliteVersion, Backend backend, int threads,
-      double loadMs, double initMs, double firstInferenceMs, Stats warmup, Stats steady, List<Double> steadySamplesMs,
-      long rssBeforeKb, long rssAfterInitKb, long rssAfterKb, DelegateCoverage coverage, String coverageSummary,
+  public record Report(
+      String model,
+      long modelBytes,
+      String tfliteVersion,
+      Backend backend,
+      int threads,
+      double loadMs,
+      double initMs,
+      double firstInferenceMs,
+      Stats warmup,
+      Stats steady,
+      List<Double> steadySamplesMs,
+      long rssBeforeKb,
+      long rssAfterInitKb,
+      long rssAfterKb,
+      DelegateCoverage coverage,
+      String coverageSummary,
       List<OpStats> ops) {
 
     public Report {
@@ -56,23 +81,40 @@ public final class Benchmark {
     }
 
     public String toJson() {
-      return new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(this);
+      return new GsonBuilder()
+          .setPrettyPrinting()
+          .serializeSpecialFloatingPointValues()
+          .create()
+          .toJson(this);
     }
 
     public String toText() {
       StringBuilder sb = new StringBuilder();
       sb.append(coverageSummary).append('\n');
-      sb.append(String.format("Model %s: %.4f MB, TFLite %s, backend %s, threads %d%n", model, modelBytes / 1e6,
-          tfliteVersion, backend, threads));
-      sb.append(String.format("Load %.3f ms, init %.3f ms, first inference %.3f ms%n", loadMs, initMs,
-          firstInferenceMs));
-      sb.append("Warm-up: ").append(warmup).append('\n').append("Steady:  ").append(steady).append('\n');
-      sb.append(String.format("RSS KiB: before %d, after init %d, after runs %d%n", rssBeforeKb, rssAfterInitKb,
-          rssAfterKb));
+      sb.append(
+          String.format(
+              "Model %s: %.4f MB, TFLite %s, backend %s, threads %d%n",
+              model, modelBytes / 1e6, tfliteVersion, backend, threads));
+      sb.append(
+          String.format(
+              "Load %.3f ms, init %.3f ms, first inference %.3f ms%n",
+              loadMs, initMs, firstInferenceMs));
+      sb.append("Warm-up: ")
+          .append(warmup)
+          .append('\n')
+          .append("Steady:  ")
+          .append(steady)
+          .append('\n');
+      sb.append(
+          String.format(
+              "RSS KiB: before %d, after init %d, after runs %d%n",
+              rssBeforeKb, rssAfterInitKb, rssAfterKb));
       if (ops != null) {
         sb.append(String.format("%-28s %8s %12s %10s%n", "op", "count", "total ms", "avg ms"));
         for (OpStats o : ops) {
-          sb.append(String.format("%-28s %8d %12.3f %10.4f%n", o.name(), o.count(), o.totalMs(), o.avgMs()));
+          sb.append(
+              String.format(
+                  "%-28s %8d %12.3f %10.4f%n", o.name(), o.count(), o.totalMs(), o.avgMs()));
         }
       }
       return sb.toString();
@@ -87,8 +129,11 @@ public final class Benchmark {
       long t1 = System.nanoTime();
       DelegateCoverage.Latest coverage = new DelegateCoverage.Latest();
       OpProfile profile = new OpProfile();
-      Interpreter.Options.Builder ob = Interpreter.Options.builder().backend(c.backend()).threads(c.threads())
-          .listener(coverage);
+      Interpreter.Options.Builder ob =
+          Interpreter.Options.builder()
+              .backend(c.backend())
+              .threads(c.threads())
+              .listener(coverage);
       Interpreter.Options opts = (c.opProfiling() ? ob.listener(profile) : ob).build();
       try (Interpreter it = Interpreter.create(model, opts)) {
         long t2 = System.nanoTime();
@@ -99,9 +144,23 @@ public final class Benchmark {
         profile.reset();
         double[] steady = loop(it, c.numRuns(), c.minSecs(), c.maxSecs());
         List<OpStats> ops = c.opProfiling() ? profile.table() : null;
-        return new Report(c.model().getFileName().toString(), bytes.length, Native.version(), c.backend(),
-            c.threads(), (t1 - t0) / 1e6, (t2 - t1) / 1e6, first, Stats.of(warm), Stats.of(steady),
-            Arrays.stream(steady).boxed().toList(), rss0, rssInit, rssKb(), coverage.get(), coverage.get().summary(),
+        return new Report(
+            c.model().getFileName().toString(),
+            bytes.length,
+            Native.version(),
+            c.backend(),
+            c.threads(),
+            (t1 - t0) / 1e6,
+            (t2 - t1) / 1e6,
+            first,
+            Stats.of(warm),
+            Stats.of(steady),
+            Arrays.stream(steady).boxed().toList(),
+            rss0,
+            rssInit,
+            rssKb(),
+            coverage.get(),
+            coverage.get().summary(),
             ops);
       }
     }

@@ -12,20 +12,30 @@ import org.qat4j.runtime.edgetpu.internal.EdgeTpuShimLib;
 import org.qat4j.runtime.edgetpu.internal.qat4j_log;
 
 /**
- * TFLite's error reporter implemented in C ({@code native/tflite_log.c}, linked into qat4j's JNI library): it expands
- * each printf format with its va_list into a {@code qat4j_log} (user data), so messages carry their values. Absent
- * when the JNI library is not built ({@code -Dqat4j.native.skip=true}) or not loadable; {@link Native} then falls back
- * to the Java reporter.
+ * TFLite's error reporter implemented in C ({@code native/tflite_log.c}, linked into qat4j's JNI
+ * library): it expands each printf format with its va_list into a {@code qat4j_log} (user data), so
+ * messages carry their values. Absent when the JNI library is not built ({@code
+ * -Dqat4j.native.skip=true}) or not loadable; {@link Native} then falls back to the Java reporter.
  */
 final class CReporter {
-  /** Holds the C function address; every TFLite call taking {@link #REPORTER} reads it, so it is never freed. */
+  /**
+   * Holds the C function address; every TFLite call taking {@link #REPORTER} reads it, so it is
+   * never freed.
+   */
   private static final PointerPointer<Pointer> SLOT;
+
   private static final Reporter_Pointer_BytePointer_Pointer REPORTER;
   private static final String LOAD_FAILURE;
-  /** Addresses of open logs: drain/close of an unknown or closed log is a no-op instead of a use-after-free. */
+
+  /**
+   * Addresses of open logs: drain/close of an unknown or closed log is a no-op instead of a
+   * use-after-free.
+   */
   private static final Set<Long> OPEN = ConcurrentHashMap.newKeySet();
+
   /** An absolute path up to TFLite's source tree, as in TF_LITE_ENSURE messages. */
-  private static final Pattern SOURCE_PATH = Pattern.compile("(?<![\\w/])/\\S*?/(tensorflow/lite/)");
+  private static final Pattern SOURCE_PATH =
+      Pattern.compile("(?<![\\w/])/\\S*?/(tensorflow/lite/)");
 
   static {
     PointerPointer<Pointer> slot = null;
@@ -48,8 +58,7 @@ final class CReporter {
     LOAD_FAILURE = failure;
   }
 
-  private CReporter() {
-  }
+  private CReporter() {}
 
   /** True when TFLite messages are formatted in C. */
   static boolean available() {
@@ -81,7 +90,8 @@ final class CReporter {
     }
     byte[] out = new byte[EdgeTpuShimLib.QAT4J_LOG_CAP];
     long n = EdgeTpuShimLib.qat4j_log_drain(new qat4j_log(log), out, out.length);
-    return shortenSourcePaths(new String(out, 0, (int) Math.min(n, out.length), StandardCharsets.UTF_8).trim());
+    return shortenSourcePaths(
+        new String(out, 0, (int) Math.min(n, out.length), StandardCharsets.UTF_8).trim());
   }
 
   /**

@@ -12,13 +12,15 @@ import org.qat4j.runtime.TensorView.Role;
 import org.qat4j.runtime.Wire.Op;
 
 /**
- * The parent half of an isolated interpreter: the same checks as in process (indices against the counts, byte counts
- * against the metadata) before each request to the child, metadata cached until a resize, and a child that died turned
- * into a {@link TfliteException} naming the signal, the stage and the child's stderr. After that every call is refused.
+ * The parent half of an isolated interpreter: the same checks as in process (indices against the
+ * counts, byte counts against the metadata) before each request to the child, metadata cached until
+ * a resize, and a child that died turned into a {@link TfliteException} naming the signal, the
+ * stage and the child's stderr. After that every call is refused.
  */
 final class ChildEngine implements Engine {
   /** How long close() waits for the child to delete TFLite's objects and exit before killing it. */
   private static final long CLOSE_WAIT_MS = 20_000;
+
   private final Interpreter.Options options;
   private final int modelTensors;
   private final ChildProcess child;
@@ -34,16 +36,20 @@ final class ChildEngine implements Engine {
     child = new ChildProcess();
     try {
       call(Op.LOAD, o -> o.bytes(bytes));
-      DataInputStream r = call(Op.CREATE, o -> {
-        o.writeInt(options.threads());
-        o.writeUTF(options.backend().name());
-        o.writeBoolean(options.listeners().stream().anyMatch(InterpreterListener::timesOperators));
-        o.writeInt(options.backendOptions().size());
-        for (Map.Entry<String, String> e : options.backendOptions().entrySet()) {
-          o.writeUTF(e.getKey());
-          o.writeUTF(e.getValue());
-        }
-      });
+      DataInputStream r =
+          call(
+              Op.CREATE,
+              o -> {
+                o.writeInt(options.threads());
+                o.writeUTF(options.backend().name());
+                o.writeBoolean(
+                    options.listeners().stream().anyMatch(InterpreterListener::timesOperators));
+                o.writeInt(options.backendOptions().size());
+                for (Map.Entry<String, String> e : options.backendOptions().entrySet()) {
+                  o.writeUTF(e.getKey());
+                  o.writeUTF(e.getValue());
+                }
+              });
       counts.put(Role.INPUT, r.readInt());
       counts.put(Role.OUTPUT, r.readInt());
       counts.put(Role.MODEL, modelTensors);
@@ -79,10 +85,14 @@ final class ChildEngine implements Engine {
     long key = ((long) role.ordinal() << 32) | index;
     Meta m = metas.get(key);
     if (m == null) {
-      m = readOrFail(Op.META, o -> {
-        o.writeByte(role.ordinal());
-        o.writeInt(index);
-      }, Wire::meta);
+      m =
+          readOrFail(
+              Op.META,
+              o -> {
+                o.writeByte(role.ordinal());
+                o.writeInt(index);
+              },
+              Wire::meta);
       metas.put(key, m);
     }
     return m;
@@ -105,47 +115,63 @@ final class ChildEngine implements Engine {
   @Override
   public void write(Role role, int index, Meta m, byte[] src) {
     m.requireBytes(src.length);
-    readOrFail(Op.WRITE, o -> {
-      o.writeByte(role.ordinal());
-      o.writeInt(index);
-      o.bytes(src);
-    }, r -> null);
+    readOrFail(
+        Op.WRITE,
+        o -> {
+          o.writeByte(role.ordinal());
+          o.writeInt(index);
+          o.bytes(src);
+        },
+        r -> null);
   }
 
   @Override
   public float[] readFloats(Role role, int index, Meta m) {
     float[] out = new float[(int) (m.byteSize() / 4)];
-    ByteBuffer.wrap(readBytes(role, index, m)).order(ByteOrder.nativeOrder()).asFloatBuffer().get(out);
+    ByteBuffer.wrap(readBytes(role, index, m))
+        .order(ByteOrder.nativeOrder())
+        .asFloatBuffer()
+        .get(out);
     return out;
   }
 
   @Override
   public int[] readInts(Role role, int index, Meta m) {
     int[] out = new int[(int) (m.byteSize() / 4)];
-    ByteBuffer.wrap(readBytes(role, index, m)).order(ByteOrder.nativeOrder()).asIntBuffer().get(out);
+    ByteBuffer.wrap(readBytes(role, index, m))
+        .order(ByteOrder.nativeOrder())
+        .asIntBuffer()
+        .get(out);
     return out;
   }
 
   @Override
   public byte[] readBytes(Role role, int index, Meta m) {
-    byte[] b = readOrFail(Op.READ, o -> {
-      o.writeByte(role.ordinal());
-      o.writeInt(index);
-    }, Wire::bytes);
+    byte[] b =
+        readOrFail(
+            Op.READ,
+            o -> {
+              o.writeByte(role.ordinal());
+              o.writeInt(index);
+            },
+            Wire::bytes);
     m.requireBytes(b.length);
     return b;
   }
 
   @Override
   public void invoke() {
-    readOrFail(Op.INVOKE, o -> { }, r -> {
-      for (int n = r.readInt(); n > 0; n--) {
-        String op = r.readUTF();
-        long nanos = r.readLong();
-        timed(op, nanos);
-      }
-      return null;
-    });
+    readOrFail(
+        Op.INVOKE,
+        o -> {},
+        r -> {
+          for (int n = r.readInt(); n > 0; n--) {
+            String op = r.readUTF();
+            long nanos = r.readLong();
+            timed(op, nanos);
+          }
+          return null;
+        });
   }
 
   private void timed(String op, long nanos) {
@@ -163,15 +189,19 @@ final class ChildEngine implements Engine {
   @Override
   public void resize(int i, int[] shape) {
     metas.clear();
-    coverage = readOrFail(Op.RESIZE, o -> {
-      o.writeInt(i);
-      Wire.ints(o, shape);
-    }, Wire::coverage);
+    coverage =
+        readOrFail(
+            Op.RESIZE,
+            o -> {
+              o.writeInt(i);
+              Wire.ints(o, shape);
+            },
+            Wire::coverage);
   }
 
   /**
-   * Asks the child to delete TFLite's objects and exit; kills it if it does not within the wait. A crash during the
-   * delete throws after the child is gone.
+   * Asks the child to delete TFLite's objects and exit; kills it if it does not within the wait. A
+   * crash during the delete throws after the child is gone.
    */
   @Override
   public void close() {
@@ -179,7 +209,7 @@ final class ChildEngine implements Engine {
       return;
     }
     try {
-      call(Op.CLOSE, o -> { });
+      call(Op.CLOSE, o -> {});
       dead = "closed";
       child.reap(CLOSE_WAIT_MS);
     } catch (IOException e) {
@@ -215,7 +245,10 @@ final class ChildEngine implements Engine {
     }
   }
 
-  /** Sends one request and returns the OK reply's payload; a failure reply is rethrown, a dead child diagnosed. */
+  /**
+   * Sends one request and returns the OK reply's payload; a failure reply is rethrown, a dead child
+   * diagnosed.
+   */
   private DataInputStream call(Op op, Body body) throws IOException {
     refuseIfDead();
     DataInputStream r;
@@ -243,8 +276,15 @@ final class ChildEngine implements Engine {
     String cause = ChildProcess.cause(exit, err);
     dead = "dead: its child process " + child.pid() + " died by " + cause + " during " + op.stage;
     String excerpt = ChildProcess.excerpt(err);
-    return new TfliteException("isolated " + op.stage, "child process " + child.pid() + " died by " + cause
-        + " during " + op.stage + "; this JVM goes on, the interpreter is unusable"
-        + (excerpt.isEmpty() ? "" : ". Child stderr:\n" + excerpt));
+    return new TfliteException(
+        "isolated " + op.stage,
+        "child process "
+            + child.pid()
+            + " died by "
+            + cause
+            + " during "
+            + op.stage
+            + "; this JVM goes on, the interpreter is unusable"
+            + (excerpt.isEmpty() ? "" : ". Child stderr:\n" + excerpt));
   }
 }

@@ -18,23 +18,33 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The child JVM of an isolated interpreter: same java executable and class path, {@link IsolatedChild} as main class,
- * talking {@link Wire} frames over its stdin/stdout. Its stderr (TFLite's log, the JVM's fatal error report) is kept,
- * bounded, for crash messages. Children end when closed, when this JVM shuts down (hook), or when their stdin reaches
- * end of stream (this JVM died).
+ * The child JVM of an isolated interpreter: same java executable and class path, {@link
+ * IsolatedChild} as main class, talking {@link Wire} frames over its stdin/stdout. Its stderr
+ * (TFLite's log, the JVM's fatal error report) is kept, bounded, for crash messages. Children end
+ * when closed, when this JVM shuts down (hook), or when their stdin reaches end of stream (this JVM
+ * died).
  */
 final class ChildProcess {
   /** Stderr kept per child: the head (TFLite's log and the JVM crash header come first). */
   static final int STDERR_CAP = 16 * 1024;
+
   private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
   private static final Pattern JVM_SIGNAL = Pattern.compile("#\\s+(SIG[A-Z]+) \\(0x[0-9a-f]+\\)");
-  private static final String[] SIGNALS = {null, "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT",
-      "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM"};
-  /** Test-only: passed to the child as {@code -Dqat4j.isolate.testCrash}, e.g. "invoke:segv" (see IsolatedChild). */
+  private static final String[] SIGNALS = {
+    null, "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE",
+    "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM"
+  };
+
+  /**
+   * Test-only: passed to the child as {@code -Dqat4j.isolate.testCrash}, e.g. "invoke:segv" (see
+   * IsolatedChild).
+   */
   static volatile String testCrash;
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly), "qat4j-isolate-reaper"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(() -> LIVE.forEach(Process::destroyForcibly), "qat4j-isolate-reaper"));
   }
 
   private final Process process;
@@ -47,7 +57,9 @@ final class ChildProcess {
   ChildProcess() {
     try {
       ProcessBuilder pb = new ProcessBuilder(command());
-      pb.environment().put("LIBC_FATAL_STDERR_", "1"); // glibc's heap-corruption messages to stderr, not the tty
+      pb.environment()
+          .put(
+              "LIBC_FATAL_STDERR_", "1"); // glibc's heap-corruption messages to stderr, not the tty
       process = pb.start();
     } catch (IOException e) {
       throw new TfliteException("isolated start", "cannot start a child JVM: " + e.getMessage(), e);
@@ -61,13 +73,26 @@ final class ChildProcess {
   }
 
   private static List<String> command() {
-    String java = ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-        "-XX:+DisplayVMOutputToStderr", "-XX:+ErrorFileToStderr", "-XX:-CreateCoredumpOnCrash"));
+    String java =
+        ProcessHandle.current()
+            .info()
+            .command()
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                java,
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Xshare:auto",
+                "-XX:+DisplayVMOutputToStderr",
+                "-XX:+ErrorFileToStderr",
+                "-XX:-CreateCoredumpOnCrash"));
     for (Map.Entry<Object, Object> e : System.getProperties().entrySet()) {
       String k = e.getKey().toString();
-      if (k.startsWith("qat4j.") || k.startsWith("org.bytedeco.") || k.equals("java.library.path")
+      if (k.startsWith("qat4j.")
+          || k.startsWith("org.bytedeco.")
+          || k.equals("java.library.path")
           || k.equals("java.io.tmpdir")) {
         cmd.add("-D" + k + "=" + e.getValue());
       }
@@ -75,7 +100,8 @@ final class ChildProcess {
     if (testCrash != null) {
       cmd.add("-Dqat4j.isolate.testCrash=" + testCrash);
     }
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), IsolatedChild.class.getName()));
+    cmd.addAll(
+        List.of("-cp", System.getProperty("java.class.path"), IsolatedChild.class.getName()));
     return cmd;
   }
 
@@ -106,7 +132,10 @@ final class ChildProcess {
     return fromChild;
   }
 
-  /** Waits up to {@code millis} for the child to exit, then kills it; returns the exit code (-1 if it had to be killed). */
+  /**
+   * Waits up to {@code millis} for the child to exit, then kills it; returns the exit code (-1 if
+   * it had to be killed).
+   */
   int reap(long millis) {
     try {
       try {
@@ -133,13 +162,16 @@ final class ChildProcess {
   String stderr() {
     synchronized (stderr) {
       String s = stderr.toString(StandardCharsets.UTF_8);
-      return stderrDropped == 0 ? s : s + "\n… (" + stderrDropped + " more bytes of child stderr not kept)";
+      return stderrDropped == 0
+          ? s
+          : s + "\n… (" + stderrDropped + " more bytes of child stderr not kept)";
     }
   }
 
   /**
-   * Names how the child died: the signal from the JVM's fatal error report ("# SIGSEGV (0xb) at pc=…", after which
-   * the JVM aborts, exit 134) or else from the exit code 128+N that a signal-killed process reports.
+   * Names how the child died: the signal from the JVM's fatal error report ("# SIGSEGV (0xb) at
+   * pc=…", after which the JVM aborts, exit 134) or else from the exit code 128+N that a
+   * signal-killed process reports.
    */
   static String cause(int exitCode, String stderr) {
     Matcher m = JVM_SIGNAL.matcher(stderr);
@@ -156,8 +188,8 @@ final class ChildProcess {
   }
 
   /**
-   * The part of stderr worth a message: TFLite's log before the JVM report, then the report's header lines (signal,
-   * problematic frame), bounded to about 4 KiB.
+   * The part of stderr worth a message: TFLite's log before the JVM report, then the report's
+   * header lines (signal, problematic frame), bounded to about 4 KiB.
    */
   static String excerpt(String stderr) {
     int report = stderr.indexOf("# A fatal error has been detected");
@@ -170,7 +202,8 @@ final class ChildProcess {
       for (String line : stderr.substring(report).split("\n", 40)) {
         if (line.startsWith("#") && line.trim().length() > 1 && sb.length() < 4096) {
           String l = line.trim();
-          sb.append(sb.length() == 0 ? "" : "\n").append(l.length() > 300 ? l.substring(0, 300) + "…" : l);
+          sb.append(sb.length() == 0 ? "" : "\n")
+              .append(l.length() > 300 ? l.substring(0, 300) + "…" : l);
         }
       }
     }

@@ -14,8 +14,9 @@ import org.bytedeco.tensorflowlite.TfLiteRegistration;
 import org.bytedeco.tensorflowlite.global.tensorflowlite;
 
 /**
- * A do-nothing delegate applied last: its Prepare callback reads the final execution plan (node registrations) so the
- * runtime can tell delegate kernels from operators left on CPU. It claims no nodes.
+ * A do-nothing delegate applied last: its Prepare callback reads the final execution plan (node
+ * registrations) so the runtime can tell delegate kernels from operators left on CPU. It claims no
+ * nodes.
  */
 final class CoverageProbe implements AutoCloseable {
   private static final int BUILTIN_DELEGATE = tensorflowlite.kTfLiteBuiltinDelegate;
@@ -32,12 +33,13 @@ final class CoverageProbe implements AutoCloseable {
     Native.load();
     synchronized (CoverageProbe.class) {
       if (prepare == null) {
-        prepare = new TfLiteDelegate.Prepare_TfLiteContext_TfLiteDelegate() {
-          @Override
-          public int call(TfLiteContext context, TfLiteDelegate d) {
-            return onPrepare(context, d);
-          }
-        };
+        prepare =
+            new TfLiteDelegate.Prepare_TfLiteContext_TfLiteDelegate() {
+              @Override
+              public int call(TfLiteContext context, TfLiteDelegate d) {
+                return onPrepare(context, d);
+              }
+            };
       }
     }
     delegate = tensorflowlite.TfLiteDelegateCreate();
@@ -74,7 +76,8 @@ final class CoverageProbe implements AutoCloseable {
       TfLiteIntArray ids = planOut.get(TfLiteIntArray.class, 0);
       List<String> names = new ArrayList<>();
       for (int i = 0; ids != null && i < ids.size(); i++) {
-        if (context.GetNodeAndRegistration().call(context, ids.data(i), nodeOut, regOut) != tensorflowlite.kTfLiteOk) {
+        if (context.GetNodeAndRegistration().call(context, ids.data(i), nodeOut, regOut)
+            != tensorflowlite.kTfLiteOk) {
           error = "GetNodeAndRegistration failed for node " + ids.data(i);
           return;
         }
@@ -90,7 +93,10 @@ final class CoverageProbe implements AutoCloseable {
     if (reg == null || reg.isNull()) {
       return "?";
     }
-    String custom = reg.custom_name() == null || reg.custom_name().isNull() ? null : reg.custom_name().getString();
+    String custom =
+        reg.custom_name() == null || reg.custom_name().isNull()
+            ? null
+            : reg.custom_name().getString();
     if (reg.builtin_code() == BUILTIN_DELEGATE) {
       return "DELEGATE:" + (custom == null ? "?" : custom);
     }

@@ -5,8 +5,8 @@ import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A native TFLite delegate shared by interpreters. Reference counted: {@link #close()} by the owner frees the native
- * delegate only after every interpreter that uses it has been closed.
+ * A native TFLite delegate shared by interpreters. Reference counted: {@link #close()} by the owner
+ * frees the native delegate only after every interpreter that uses it has been closed.
  */
 public final class Delegate implements AutoCloseable {
   private static final Map<Backend, DelegateProvider> PROVIDERS = new ConcurrentHashMap<>();
@@ -16,10 +16,16 @@ public final class Delegate implements AutoCloseable {
     /** Address of the {@code TfLiteDelegate} struct; valid until {@link #free()}. */
     long address();
 
-    /** Name TFLite gives the delegate's kernel nodes (e.g. "TfLiteXNNPackDelegate"), for coverage reports. */
+    /**
+     * Name TFLite gives the delegate's kernel nodes (e.g. "TfLiteXNNPackDelegate"), for coverage
+     * reports.
+     */
     String kernelName();
 
-    /** Frees the native delegate; called exactly once, after the last interpreter using it was deleted. */
+    /**
+     * Frees the native delegate; called exactly once, after the last interpreter using it was
+     * deleted.
+     */
     void free();
   }
 
@@ -31,7 +37,8 @@ public final class Delegate implements AutoCloseable {
 
   private Delegate(Backend backend, Handle handle) {
     if (handle == null || handle.address() == 0) {
-      throw new TfliteException("create " + backend + " delegate", "provider returned a null delegate");
+      throw new TfliteException(
+          "create " + backend + " delegate", "provider returned a null delegate");
     }
     this.backend = backend;
     this.handle = handle;
@@ -63,8 +70,11 @@ public final class Delegate implements AutoCloseable {
       p = PROVIDERS.get(backend);
     }
     if (p == null) {
-      throw new TfliteException("create " + backend + " delegate", "unavailable because no DelegateProvider for "
-          + backend + " is registered (the libedgetpu binding is not on the class path)");
+      throw new TfliteException(
+          "create " + backend + " delegate",
+          "unavailable because no DelegateProvider for "
+              + backend
+              + " is registered (the libedgetpu binding is not on the class path)");
     }
     return p;
   }

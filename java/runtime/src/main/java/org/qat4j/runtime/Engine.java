@@ -4,9 +4,10 @@ import org.qat4j.runtime.TensorIO.Meta;
 import org.qat4j.runtime.TensorView.Role;
 
 /**
- * Where an {@link Interpreter} runs TFLite: in this process ({@link InProcessEngine}) or in a child process
- * ({@link ChildEngine}). The interpreter validates arguments and guards threads before calling an engine; an engine
- * checks indices and byte counts again before touching TFLite's memory.
+ * Where an {@link Interpreter} runs TFLite: in this process ({@link InProcessEngine}) or in a child
+ * process ({@link ChildEngine}). The interpreter validates arguments and guards threads before
+ * calling an engine; an engine checks indices and byte counts again before touching TFLite's
+ * memory.
  */
 interface Engine {
   /** Coverage of the current execution plan (after creation or the latest resize). */

@@ -12,8 +12,8 @@ import org.qat4j.runtime.TensorIO.Meta;
 import org.qat4j.runtime.TensorView.Role;
 
 /**
- * TFLite in this JVM through the C API: owns the native interpreter and the delegates it created; closing frees the
- * interpreter first, then delegates, then releases the model.
+ * TFLite in this JVM through the C API: owns the native interpreter and the delegates it created;
+ * closing frees the interpreter first, then delegates, then releases the model.
  */
 final class InProcessEngine implements Engine {
   private final TfliteModel model;
@@ -98,25 +98,30 @@ final class InProcessEngine implements Engine {
   @Override
   public void resize(int i, int[] shape) {
     tensor(Role.INPUT, i);
-    check(TfLiteInterpreterResizeInputTensor(handle, i, shape, shape.length), "TfLiteInterpreterResizeInputTensor");
-    check(TfLiteInterpreterAllocateTensors(handle), "TfLiteInterpreterAllocateTensors after resize");
-    AllocationCheck.check(handle, model.tensorCount(), "TfLiteInterpreterAllocateTensors after resize");
+    check(
+        TfLiteInterpreterResizeInputTensor(handle, i, shape, shape.length),
+        "TfLiteInterpreterResizeInputTensor");
+    check(
+        TfLiteInterpreterAllocateTensors(handle), "TfLiteInterpreterAllocateTensors after resize");
+    AllocationCheck.check(
+        handle, model.tensorCount(), "TfLiteInterpreterAllocateTensors after resize");
   }
 
   /**
-   * TFLite's tensor, looked up on every access: tensor pointers may move when AllocateTensors adds temporaries, so a
-   * {@link TensorView} never caches one.
+   * TFLite's tensor, looked up on every access: tensor pointers may move when AllocateTensors adds
+   * temporaries, so a {@link TensorView} never caches one.
    */
   private TfLiteTensor tensor(Role role, int i) {
     int n = count(role);
     if (i < 0 || i >= n) {
       throw role.outOfRange(i, n);
     }
-    TfLiteTensor t = switch (role) {
-      case INPUT -> TfLiteInterpreterGetInputTensor(handle, i);
-      case OUTPUT -> TfLiteInterpreterGetOutputTensor(handle, i);
-      case MODEL -> TfLiteInterpreterGetTensor(handle, i);
-    };
+    TfLiteTensor t =
+        switch (role) {
+          case INPUT -> TfLiteInterpreterGetInputTensor(handle, i);
+          case OUTPUT -> TfLiteInterpreterGetOutputTensor(handle, i);
+          case MODEL -> TfLiteInterpreterGetTensor(handle, i);
+        };
     if (t == null || t.isNull()) {
       throw new TfliteException("get " + role.label(i), "TFLite returned NULL");
     }

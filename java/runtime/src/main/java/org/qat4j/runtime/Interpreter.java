@@ -10,11 +10,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
- * A TFLite interpreter over a {@link TfliteModel} on one {@link Backend}; inputs and outputs are {@link TensorView} views
- * (NHWC as stored in the model). Not thread-safe (like TFLite): concurrent use from a second thread throws instead of
- * corrupting memory. Owns the delegates it created; closing frees the interpreter first, then delegates, then
- * releases the model. Coverage and operator timings reach {@link InterpreterListener}s set in {@link Options}. With
- * {@link Options.Builder#isolated(boolean)} TFLite runs in a child process behind the same methods.
+ * A TFLite interpreter over a {@link TfliteModel} on one {@link Backend}; inputs and outputs are
+ * {@link TensorView} views (NHWC as stored in the model). Not thread-safe (like TFLite): concurrent
+ * use from a second thread throws instead of corrupting memory. Owns the delegates it created;
+ * closing frees the interpreter first, then delegates, then releases the model. Coverage and
+ * operator timings reach {@link InterpreterListener}s set in {@link Options}. With {@link
+ * Options.Builder#isolated(boolean)} TFLite runs in a child process behind the same methods.
  *
  * <pre>{@code
  * try (TfliteModel model = TfliteModel.fromFile(path);
@@ -34,10 +35,12 @@ public final class Interpreter implements AutoCloseable {
     Objects.requireNonNull(model, "model");
     this.options = Objects.requireNonNull(options, "options");
     if (options.isolated() && options.sharedDelegate() != null) {
-      throw new IllegalArgumentException("an isolated interpreter cannot use a shared Delegate (it lives in this "
-          + "process); set the backend instead");
+      throw new IllegalArgumentException(
+          "an isolated interpreter cannot use a shared Delegate (it lives in this "
+              + "process); set the backend instead");
     }
-    this.engine = options.isolated() ? new ChildEngine(model, options) : new InProcessEngine(model, options);
+    this.engine =
+        options.isolated() ? new ChildEngine(model, options) : new InProcessEngine(model, options);
     try {
       reportCoverage();
     } catch (RuntimeException e) {
@@ -46,14 +49,18 @@ public final class Interpreter implements AutoCloseable {
     }
   }
 
-  /** An interpreter on the BUILTIN backend with TFLite's default threads: {@code Interpreter.create(model)}. */
+  /**
+   * An interpreter on the BUILTIN backend with TFLite's default threads: {@code
+   * Interpreter.create(model)}.
+   */
   public static Interpreter create(TfliteModel model) {
     return new Interpreter(model, Options.defaults());
   }
 
   /**
    * An interpreter with options; the model stays alive until this interpreter is closed, e.g.
-   * {@code Interpreter.create(model, Interpreter.Options.builder().backend(Backend.XNNPACK).threads(2).build())}.
+   * {@code Interpreter.create(model,
+   * Interpreter.Options.builder().backend(Backend.XNNPACK).threads(2).build())}.
    */
   public static Interpreter create(TfliteModel model, Options options) {
     return new Interpreter(model, options);
@@ -86,7 +93,10 @@ public final class Interpreter implements AutoCloseable {
     return view(TensorView.Role.INPUT, i);
   }
 
-  /** The input with this tensor name; the message lists the available names: {@code it.input("x").shape()}. */
+  /**
+   * The input with this tensor name; the message lists the available names: {@code
+   * it.input("x").shape()}.
+   */
   public TensorView input(String name) {
     return input(indexOf(name, TensorView.Role.INPUT));
   }
@@ -102,67 +112,86 @@ public final class Interpreter implements AutoCloseable {
   }
 
   /**
-   * Any tensor of the main subgraph by its model index (0 ≤ index &lt; {@link TfliteModel#tensorCount()}), read-only:
-   * {@code byte[] w = it.tensor(1).readBytes()}. The C API has no preserve-all-tensors option: intermediate values are
-   * only meaningful until TFLite's arena reuses their memory, so compare per layer by exporting intermediates as
-   * model outputs.
+   * Any tensor of the main subgraph by its model index (0 ≤ index &lt; {@link
+   * TfliteModel#tensorCount()}), read-only: {@code byte[] w = it.tensor(1).readBytes()}. The C API
+   * has no preserve-all-tensors option: intermediate values are only meaningful until TFLite's
+   * arena reuses their memory, so compare per layer by exporting intermediates as model outputs.
    */
   public TensorView tensor(int index) {
     return view(TensorView.Role.MODEL, index);
   }
 
   private TensorView view(TensorView.Role role, int index) {
-    return enter(() -> {
-      engine.meta(role, index);
-      return new TensorView(this, role, index);
-    });
+    return enter(
+        () -> {
+          engine.meta(role, index);
+          return new TensorView(this, role, index);
+        });
   }
 
   private int indexOf(String name, TensorView.Role role) {
-    return enter(() -> {
-      int n = engine.count(role);
-      List<String> names = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        String s = engine.meta(role, i).name();
-        if (s.equals(name)) {
-          return i;
-        }
-        names.add(s);
-      }
-      throw new IllegalArgumentException("no " + role.name().toLowerCase(java.util.Locale.ROOT) + " named '" + name
-          + "'; have " + names);
-    });
+    return enter(
+        () -> {
+          int n = engine.count(role);
+          List<String> names = new ArrayList<>();
+          for (int i = 0; i < n; i++) {
+            String s = engine.meta(role, i).name();
+            if (s.equals(name)) {
+              return i;
+            }
+            names.add(s);
+          }
+          throw new IllegalArgumentException(
+              "no "
+                  + role.name().toLowerCase(java.util.Locale.ROOT)
+                  + " named '"
+                  + name
+                  + "'; have "
+                  + names);
+        });
   }
 
-  /** Runs the model on the current inputs: {@code it.input(0).write(x); it.invoke(); it.output(0).readFloats()}. */
+  /**
+   * Runs the model on the current inputs: {@code it.input(0).write(x); it.invoke();
+   * it.output(0).readFloats()}.
+   */
   public void invoke() {
     run(() -> engine.invoke());
   }
 
   /**
-   * Resizes input {@code i} (each dim in [1, 2^20], at most 2^28 elements), re-allocates tensors and reports coverage
-   * again to the listeners: {@code it.resizeInput(0, 8, 28, 28, 1)} for a batch of 8.
+   * Resizes input {@code i} (each dim in [1, 2^20], at most 2^28 elements), re-allocates tensors
+   * and reports coverage again to the listeners: {@code it.resizeInput(0, 8, 28, 28, 1)} for a
+   * batch of 8.
    */
   public void resizeInput(int i, int... shape) {
     long elems = 1;
     for (int d : shape) {
       if (d < 1 || d > (1 << 20)) {
-        throw new IllegalArgumentException("dimension " + d + " outside [1, 2^20] in " + Arrays.toString(shape));
+        throw new IllegalArgumentException(
+            "dimension " + d + " outside [1, 2^20] in " + Arrays.toString(shape));
       }
       elems *= d;
     }
     if (shape.length == 0 || shape.length > 8 || elems > (1L << 28)) {
-      throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has rank " + shape.length
-          + " and " + elems + " elements (limits: rank 1..8, 2^28 elements)");
+      throw new IllegalArgumentException(
+          "shape "
+              + Arrays.toString(shape)
+              + " has rank "
+              + shape.length
+              + " and "
+              + elems
+              + " elements (limits: rank 1..8, 2^28 elements)");
     }
-    run(() -> {
-      int n = engine.count(TensorView.Role.INPUT);
-      if (i < 0 || i >= n) {
-        throw TensorView.Role.INPUT.outOfRange(i, n);
-      }
-      engine.resize(i, shape.clone());
-      reportCoverage();
-    });
+    run(
+        () -> {
+          int n = engine.count(TensorView.Role.INPUT);
+          if (i < 0 || i >= n) {
+            throw TensorView.Role.INPUT.outOfRange(i, n);
+          }
+          engine.resize(i, shape.clone());
+          reportCoverage();
+        });
   }
 
   /** The engine behind this interpreter's views. Call inside {@link #enter}. */
@@ -171,19 +200,27 @@ public final class Interpreter implements AutoCloseable {
   }
 
   private void run(Runnable r) {
-    enter(() -> {
-      r.run();
-      return null;
-    });
+    enter(
+        () -> {
+          r.run();
+          return null;
+        });
   }
 
-  /** Runs {@code body} as this interpreter's only user thread (re-entrant), after checking it is open. */
+  /**
+   * Runs {@code body} as this interpreter's only user thread (re-entrant), after checking it is
+   * open.
+   */
   <T> T enter(Supplier<T> body) {
     Thread me = Thread.currentThread();
     Thread prev = user.get();
     if (prev != me && !user.compareAndSet(null, me)) {
-      throw new IllegalStateException("Interpreter is in use by thread '" + user.get().getName()
-          + "'; concurrent use from '" + me.getName() + "' is not allowed (create one interpreter per thread)");
+      throw new IllegalStateException(
+          "Interpreter is in use by thread '"
+              + user.get().getName()
+              + "'; concurrent use from '"
+              + me.getName()
+              + "' is not allowed (create one interpreter per thread)");
     }
     try {
       if (engine == null) {
@@ -203,14 +240,16 @@ public final class Interpreter implements AutoCloseable {
   }
 
   /**
-   * Frees the native interpreter, then its delegates, then releases the model; a second close does nothing. An isolated
-   * interpreter ends its child process (killed if it does not exit); a crash while TFLite deletes the interpreter there
-   * throws a {@link TfliteException} naming the signal, after the child is gone.
+   * Frees the native interpreter, then its delegates, then releases the model; a second close does
+   * nothing. An isolated interpreter ends its child process (killed if it does not exit); a crash
+   * while TFLite deletes the interpreter there throws a {@link TfliteException} naming the signal,
+   * after the child is gone.
    */
   @Override
   public void close() {
     if (!user.compareAndSet(null, Thread.currentThread()) && user.get() != Thread.currentThread()) {
-      throw new IllegalStateException("cannot close: interpreter in use by thread '" + user.get().getName() + "'");
+      throw new IllegalStateException(
+          "cannot close: interpreter in use by thread '" + user.get().getName() + "'");
     }
     try {
       Engine e = engine;
@@ -224,8 +263,9 @@ public final class Interpreter implements AutoCloseable {
   }
 
   /**
-   * Immutable interpreter settings: {@code Options.builder().backend(Backend.XNNPACK).threads(1).build()}. Threads -1
-   * means TFLite's default.
+   * Immutable interpreter settings: {@code
+   * Options.builder().backend(Backend.XNNPACK).threads(1).build()}. Threads -1 means TFLite's
+   * default.
    */
   public static final class Options {
     private final int threads;
@@ -317,7 +357,10 @@ public final class Interpreter implements AutoCloseable {
         return this;
       }
 
-      /** Uses an existing delegate (shared between interpreters) instead of creating one for the backend. */
+      /**
+       * Uses an existing delegate (shared between interpreters) instead of creating one for the
+       * backend.
+       */
       public Builder delegate(Delegate d) {
         this.delegate = d;
         this.backend = d.backend();
@@ -331,8 +374,8 @@ public final class Interpreter implements AutoCloseable {
       }
 
       /**
-       * Rejects NaN and infinite values in {@link TensorView#writeReal} and float writes with an exception naming the
-       * tensor and element (default off: the check reads every value once).
+       * Rejects NaN and infinite values in {@link TensorView#writeReal} and float writes with an
+       * exception naming the tensor and element (default off: the check reads every value once).
        */
       public Builder checkInputs(boolean on) {
         this.checkInputs = on;
@@ -340,10 +383,11 @@ public final class Interpreter implements AutoCloseable {
       }
 
       /**
-       * Runs TFLite in a child JVM (same java and class path) so that a native crash in an untrusted model becomes a
-       * {@link TfliteException} naming the signal and the stage instead of ending this JVM. Costs a JVM start at
-       * creation and a pipe round trip per call; the model is still checked here first. Not with a shared
-       * {@link #delegate(Delegate)}. Default off. See docs/RUNTIME.md "Crash isolation".
+       * Runs TFLite in a child JVM (same java and class path) so that a native crash in an
+       * untrusted model becomes a {@link TfliteException} naming the signal and the stage instead
+       * of ending this JVM. Costs a JVM start at creation and a pipe round trip per call; the model
+       * is still checked here first. Not with a shared {@link #delegate(Delegate)}. Default off.
+       * See docs/RUNTIME.md "Crash isolation".
        */
       public Builder isolated(boolean on) {
         this.isolated = on;

@@ -17,10 +17,11 @@ import org.qat4j.runtime.TensorView.Role;
 import org.qat4j.runtime.Wire.Op;
 
 /**
- * Main class of an isolated interpreter's child JVM: serves {@link Wire} requests from stdin with an in-process
- * {@link Interpreter} and answers on stdout (System.out is redirected to stderr so that only frames reach the pipe).
- * Ends at CLOSE, or at end of stdin (parent gone) without touching TFLite again. Test-only: the system property
- * {@code qat4j.isolate.testCrash=<stage>:<segv|abort>} crashes this process natively at that stage.
+ * Main class of an isolated interpreter's child JVM: serves {@link Wire} requests from stdin with
+ * an in-process {@link Interpreter} and answers on stdout (System.out is redirected to stderr so
+ * that only frames reach the pipe). Ends at CLOSE, or at end of stdin (parent gone) without
+ * touching TFLite again. Test-only: the system property {@code
+ * qat4j.isolate.testCrash=<stage>:<segv|abort>} crashes this process natively at that stage.
  */
 final class IsolatedChild {
   private final String testCrash = System.getProperty("qat4j.isolate.testCrash", "");
@@ -29,8 +30,7 @@ final class IsolatedChild {
   private Interpreter it;
   private DelegateCoverage coverage;
 
-  private IsolatedChild() {
-  }
+  private IsolatedChild() {}
 
   public static void main(String[] args) throws IOException {
     OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
@@ -95,22 +95,23 @@ final class IsolatedChild {
     for (int n = r.readInt(); n > 0; n--) {
       b.backendOption(r.readUTF(), r.readUTF());
     }
-    b.listener(new InterpreterListener() {
-      @Override
-      public void coverage(DelegateCoverage c) {
-        coverage = c;
-      }
+    b.listener(
+        new InterpreterListener() {
+          @Override
+          public void coverage(DelegateCoverage c) {
+            coverage = c;
+          }
 
-      @Override
-      public boolean timesOperators() {
-        return timed;
-      }
+          @Override
+          public boolean timesOperators() {
+            return timed;
+          }
 
-      @Override
-      public void operatorTimed(String op, long nanos) {
-        timings.add(new Object[] {op, nanos});
-      }
-    });
+          @Override
+          public void operatorTimed(String op, long nanos) {
+            timings.add(new Object[] {op, nanos});
+          }
+        });
     if (model == null) {
       throw new IllegalStateException("CREATE before LOAD");
     }
@@ -133,15 +134,19 @@ final class IsolatedChild {
     }
     Role role = Role.values()[r.readUnsignedByte()];
     int index = r.readInt();
-    TensorView v = switch (role) {
-      case INPUT -> it.input(index);
-      case OUTPUT -> it.output(index);
-      case MODEL -> it.tensor(index);
-    };
+    TensorView v =
+        switch (role) {
+          case INPUT -> it.input(index);
+          case OUTPUT -> it.output(index);
+          case MODEL -> it.tensor(index);
+        };
     return new Target(it, role, index, v);
   }
 
-  /** Test-only crash on demand: a native write to an unmapped address (SIGSEGV) or a SIGABRT to this process. */
+  /**
+   * Test-only crash on demand: a native write to an unmapped address (SIGSEGV) or a SIGABRT to this
+   * process.
+   */
   private void maybeCrash(Op op) {
     String want = op.stage + ":";
     if (!testCrash.startsWith(want)) {
@@ -149,16 +154,21 @@ final class IsolatedChild {
     }
     if (testCrash.endsWith(":abort")) {
       try {
-        new ProcessBuilder("kill", "-ABRT", Long.toString(ProcessHandle.current().pid())).start().waitFor();
+        new ProcessBuilder("kill", "-ABRT", Long.toString(ProcessHandle.current().pid()))
+            .start()
+            .waitFor();
         Thread.sleep(10_000);
       } catch (IOException | InterruptedException e) {
         throw new IllegalStateException("test crash failed", e);
       }
     }
-    Pointer.memset(new Pointer() {
-      {
-        address = 16;
-      }
-    }, 0, 64);
+    Pointer.memset(
+        new Pointer() {
+          {
+            address = 16;
+          }
+        },
+        0,
+        64);
   }
 }

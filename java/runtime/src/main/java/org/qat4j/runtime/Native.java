@@ -11,9 +11,10 @@ import org.bytedeco.tensorflowlite.Reporter_Pointer_BytePointer_Pointer;
 import org.bytedeco.tensorflowlite.global.tensorflowlite;
 
 /**
- * Native plumbing shared by the runtime: library loading, TFLite error capture (formatted in C by {@link CReporter}
- * when qat4j's JNI library is loaded, else a Java fallback keeping the raw format), and the path of the loaded TFLite
- * library (where qat4j's C helpers look up exported but unbound functions).
+ * Native plumbing shared by the runtime: library loading, TFLite error capture (formatted in C by
+ * {@link CReporter} when qat4j's JNI library is loaded, else a Java fallback keeping the raw
+ * format), and the path of the loaded TFLite library (where qat4j's C helpers look up exported but
+ * unbound functions).
  */
 final class Native {
   private static final Map<Long, StringBuilder> LOGS = new ConcurrentHashMap<>();
@@ -21,8 +22,7 @@ final class Native {
   private static volatile Reporter_Pointer_BytePointer_Pointer reporter;
   private static volatile String libraryPath;
 
-  private Native() {
-  }
+  private Native() {}
 
   /** Loads the TFLite JNI library once; a missing native library becomes a clear exception. */
   static synchronized void load() {
@@ -32,13 +32,20 @@ final class Native {
     try {
       libraryPath = Loader.load(tensorflowlite.class);
     } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-      throw new TfliteException("load TFLite", "unavailable because the JavaCPP tensorflow-lite natives for "
-          + Loader.getPlatform() + " could not be loaded: " + e.getMessage(), e);
+      throw new TfliteException(
+          "load TFLite",
+          "unavailable because the JavaCPP tensorflow-lite natives for "
+              + Loader.getPlatform()
+              + " could not be loaded: "
+              + e.getMessage(),
+          e);
     }
     reporter = CReporter.available() ? CReporter.reporter() : javaReporter();
   }
 
-  /** File of the loaded TFLite JNI library (TFLite is linked into it statically); loads it first. */
+  /**
+   * File of the loaded TFLite JNI library (TFLite is linked into it statically); loads it first.
+   */
   static String libraryPath() {
     load();
     return libraryPath;
@@ -54,7 +61,10 @@ final class Native {
     };
   }
 
-  /** True when TFLite messages carry their values (C reporter), false when they show the printf format. */
+  /**
+   * True when TFLite messages carry their values (C reporter), false when they show the printf
+   * format.
+   */
   static boolean formatsMessages() {
     return CReporter.available();
   }
@@ -65,8 +75,9 @@ final class Native {
   }
 
   /**
-   * The single shared reporter: the C formatter from qat4j's JNI library, else the Java thunk (JavaCPP has few callback
-   * slots per class, so never create one per object). Pair it only with logs from {@link #openLog()}.
+   * The single shared reporter: the C formatter from qat4j's JNI library, else the Java thunk
+   * (JavaCPP has few callback slots per class, so never create one per object). Pair it only with
+   * logs from {@link #openLog()}.
    */
   static Reporter_Pointer_BytePointer_Pointer reporter() {
     load();
@@ -74,8 +85,8 @@ final class Native {
   }
 
   /**
-   * Opens a log collector; the returned pointer is the reporter's user data. Close it only after every TFLite object
-   * given it has been deleted (the C reporter writes into it).
+   * Opens a log collector; the returned pointer is the reporter's user data. Close it only after
+   * every TFLite object given it has been deleted (the C reporter writes into it).
    */
   static Pointer openLog() {
     if (CReporter.available()) {
@@ -128,21 +139,26 @@ final class Native {
   }
 
   /**
-   * Java fallback only: the va_list cannot be expanded from Java portably (a vsnprintf call through a thunk crashed in
-   * libc, measured), so the format itself is kept, placeholders included; the C reporter formats properly.
+   * Java fallback only: the va_list cannot be expanded from Java portably (a vsnprintf call through
+   * a thunk crashed in libc, measured), so the format itself is kept, placeholders included; the C
+   * reporter formats properly.
    */
   private static String format(BytePointer format, Pointer args) {
     return format.getString();
   }
 
-  /** JavaCPP function-pointer objects point at a wrapper whose first word is the C function pointer. */
+  /**
+   * JavaCPP function-pointer objects point at a wrapper whose first word is the C function pointer.
+   */
   static PointerPointer<Pointer> thunkSlot(Pointer fn) {
     PointerPointer<Pointer> slot = new PointerPointer<>(1);
     slot.put(0, fn);
     return slot;
   }
 
-  /** A pointer with a given raw address (user data keys, sizes passed as pointer-width integers). */
+  /**
+   * A pointer with a given raw address (user data keys, sizes passed as pointer-width integers).
+   */
   static Pointer at(long address) {
     return new Addr(address);
   }

@@ -9,17 +9,24 @@ import org.bytedeco.tensorflowlite.TfLiteInterpreter;
 import org.bytedeco.tensorflowlite.TfLiteInterpreterOptions;
 import org.bytedeco.tensorflowlite.TfLiteOpaqueDelegateStruct;
 
-/** Creation of the native interpreter behind {@link Interpreter}: options, backend delegate, probe, allocation. */
+/**
+ * Creation of the native interpreter behind {@link Interpreter}: options, backend delegate, probe,
+ * allocation.
+ */
 final class NativeInterpreter {
-  private NativeInterpreter() {
-  }
+  private NativeInterpreter() {}
 
   /**
-   * Creates and allocates the interpreter. Delegates it acquires are added to {@code delegates} as soon as acquired,
-   * so the caller releases them even when creation fails later.
+   * Creates and allocates the interpreter. Delegates it acquires are added to {@code delegates} as
+   * soon as acquired, so the caller releases them even when creation fails later.
    */
-  static TfLiteInterpreter create(TfliteModel model, Interpreter.Options options, Pointer log, CoverageProbe probe,
-      OpProfiler profiler, List<Delegate> delegates) {
+  static TfLiteInterpreter create(
+      TfliteModel model,
+      Interpreter.Options options,
+      Pointer log,
+      CoverageProbe probe,
+      OpProfiler profiler,
+      List<Delegate> delegates) {
     TfLiteInterpreterOptions o = TfLiteInterpreterOptionsCreate();
     if (o == null || o.isNull()) {
       throw new TfliteException("TfLiteInterpreterOptionsCreate", "returned NULL");
@@ -51,7 +58,8 @@ final class NativeInterpreter {
     }
   }
 
-  private static void addBackend(TfLiteInterpreterOptions o, Interpreter.Options options, List<Delegate> delegates) {
+  private static void addBackend(
+      TfLiteInterpreterOptions o, Interpreter.Options options, List<Delegate> delegates) {
     Backend b = options.backend();
     if (b == Backend.NNAPI) {
       TfLiteInterpreterOptionsSetUseNNAPI(o, true);
@@ -77,16 +85,21 @@ final class NativeInterpreter {
     TfLiteInterpreterOptionsAddDelegate(o, new TfLiteOpaqueDelegateStruct(Native.at(address)));
   }
 
-  /** Throws a {@link TfliteException} naming the step and carrying TFLite's log unless {@code status} is OK. */
+  /**
+   * Throws a {@link TfliteException} naming the step and carrying TFLite's log unless {@code
+   * status} is OK.
+   */
   static void check(int status, String step, TfliteModel model, Pointer log) {
     if (status != kTfLiteOk) {
-      throw new TfliteException(step, "status " + status + ": " + explain(Native.drainLog(log), model));
+      throw new TfliteException(
+          step, "status " + status + ": " + explain(Native.drainLog(log), model));
     }
   }
 
   /**
-   * Leads with the model's custom op names when TFLite reports an unresolved one: a one-line cause up front, and the
-   * only place the names appear when the Java fallback reporter logs bare formats ({@code %s}).
+   * Leads with the model's custom op names when TFLite reports an unresolved one: a one-line cause
+   * up front, and the only place the names appear when the Java fallback reporter logs bare formats
+   * ({@code %s}).
    */
   private static String explain(String tfliteLog, TfliteModel model) {
     String msg = tfliteLog.isEmpty() ? "no message from TFLite" : tfliteLog;
@@ -97,7 +110,11 @@ final class NativeInterpreter {
           custom.add(op);
         }
       }
-      msg = "unresolved custom op " + custom + " (no delegate or registration provides it). TFLite: " + msg;
+      msg =
+          "unresolved custom op "
+              + custom
+              + " (no delegate or registration provides it). TFLite: "
+              + msg;
     }
     return msg;
   }

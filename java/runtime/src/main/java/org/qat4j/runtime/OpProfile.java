@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Per-operator-type timing table, an {@link InterpreterListener}: counts and total wall time per operator name since
- * registration or {@link #reset()}. One profile may serve several interpreters (it is synchronized).
+ * Per-operator-type timing table, an {@link InterpreterListener}: counts and total wall time per
+ * operator name since registration or {@link #reset()}. One profile may serve several interpreters
+ * (it is synchronized).
  *
  * <pre>{@code
  * OpProfile profile = new OpProfile();

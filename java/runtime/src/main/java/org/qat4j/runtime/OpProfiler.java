@@ -10,9 +10,9 @@ import org.bytedeco.tensorflowlite.TfLiteTelemetryProfilerStruct;
 import org.bytedeco.tensorflowlite.TfLiteTelemetrySettings;
 
 /**
- * Per-operator timing for {@link InterpreterListener}s through {@code TfLiteInterpreterOptionsSetTelemetryProfiler}.
- * All six callbacks are always set (a missing one crashes TFLite); they are shared static thunks dispatching on the
- * struct's {@code data} field.
+ * Per-operator timing for {@link InterpreterListener}s through {@code
+ * TfLiteInterpreterOptionsSetTelemetryProfiler}. All six callbacks are always set (a missing one
+ * crashes TFLite); they are shared static thunks dispatching on the struct's {@code data} field.
  */
 final class OpProfiler implements AutoCloseable {
   private static final Map<Long, OpProfiler> LIVE = new ConcurrentHashMap<>();
@@ -94,69 +94,94 @@ final class OpProfiler implements AutoCloseable {
     return callbacks;
   }
 
-  /** One instance of each callback thunk for the whole JVM (JavaCPP has few slots per callback class). */
+  /**
+   * One instance of each callback thunk for the whole JVM (JavaCPP has few slots per callback
+   * class).
+   */
   private static final class Callbacks {
-    final TfLiteTelemetryProfilerStruct.ReportTelemetryEvent_TfLiteTelemetryProfilerStruct_BytePointer_long event =
-        new TfLiteTelemetryProfilerStruct.ReportTelemetryEvent_TfLiteTelemetryProfilerStruct_BytePointer_long() {
-          @Override
-          public void call(TfLiteTelemetryProfilerStruct s, BytePointer name, long status) {
-          }
-        };
-    final TfLiteTelemetryProfilerStruct.ReportTelemetryOpEvent_TfLiteTelemetryProfilerStruct_BytePointer_long_long_long
-        opEvent = new TfLiteTelemetryProfilerStruct
-            .ReportTelemetryOpEvent_TfLiteTelemetryProfilerStruct_BytePointer_long_long_long() {
-          @Override
-          public void call(TfLiteTelemetryProfilerStruct s, BytePointer name, long op, long sub, long status) {
-          }
-        };
-    final TfLiteTelemetryProfilerStruct.ReportSettings_TfLiteTelemetryProfilerStruct_BytePointer_TfLiteTelemetrySettings
-        settings = new TfLiteTelemetryProfilerStruct
-            .ReportSettings_TfLiteTelemetryProfilerStruct_BytePointer_TfLiteTelemetrySettings() {
-          @Override
-          public void call(TfLiteTelemetryProfilerStruct s, BytePointer name, TfLiteTelemetrySettings set) {
-          }
-        };
-    final TfLiteTelemetryProfilerStruct.ReportBeginOpInvokeEvent_TfLiteTelemetryProfilerStruct_BytePointer_long_long
-        begin = new TfLiteTelemetryProfilerStruct
-            .ReportBeginOpInvokeEvent_TfLiteTelemetryProfilerStruct_BytePointer_long_long() {
-          @Override
-          public int call(TfLiteTelemetryProfilerStruct s, BytePointer op, long opIdx, long sub) {
-            try {
-              OpProfiler p = of(s);
-              return p == null ? 0 : p.begin(str(op));
-            } catch (Throwable t) {
-              return 0;
-            }
-          }
-        };
-    final TfLiteTelemetryProfilerStruct.ReportEndOpInvokeEvent_TfLiteTelemetryProfilerStruct_int end =
-        new TfLiteTelemetryProfilerStruct.ReportEndOpInvokeEvent_TfLiteTelemetryProfilerStruct_int() {
-          @Override
-          public void call(TfLiteTelemetryProfilerStruct s, int handle) {
-            try {
-              OpProfiler p = of(s);
-              if (p != null) {
-                p.end(handle);
+    final TfLiteTelemetryProfilerStruct
+            .ReportTelemetryEvent_TfLiteTelemetryProfilerStruct_BytePointer_long
+        event =
+            new TfLiteTelemetryProfilerStruct
+                .ReportTelemetryEvent_TfLiteTelemetryProfilerStruct_BytePointer_long() {
+              @Override
+              public void call(TfLiteTelemetryProfilerStruct s, BytePointer name, long status) {}
+            };
+    final TfLiteTelemetryProfilerStruct
+            .ReportTelemetryOpEvent_TfLiteTelemetryProfilerStruct_BytePointer_long_long_long
+        opEvent =
+            new TfLiteTelemetryProfilerStruct
+                .ReportTelemetryOpEvent_TfLiteTelemetryProfilerStruct_BytePointer_long_long_long() {
+              @Override
+              public void call(
+                  TfLiteTelemetryProfilerStruct s,
+                  BytePointer name,
+                  long op,
+                  long sub,
+                  long status) {}
+            };
+    final TfLiteTelemetryProfilerStruct
+            .ReportSettings_TfLiteTelemetryProfilerStruct_BytePointer_TfLiteTelemetrySettings
+        settings =
+            new TfLiteTelemetryProfilerStruct
+                .ReportSettings_TfLiteTelemetryProfilerStruct_BytePointer_TfLiteTelemetrySettings() {
+              @Override
+              public void call(
+                  TfLiteTelemetryProfilerStruct s, BytePointer name, TfLiteTelemetrySettings set) {}
+            };
+    final TfLiteTelemetryProfilerStruct
+            .ReportBeginOpInvokeEvent_TfLiteTelemetryProfilerStruct_BytePointer_long_long
+        begin =
+            new TfLiteTelemetryProfilerStruct
+                .ReportBeginOpInvokeEvent_TfLiteTelemetryProfilerStruct_BytePointer_long_long() {
+              @Override
+              public int call(
+                  TfLiteTelemetryProfilerStruct s, BytePointer op, long opIdx, long sub) {
+                try {
+                  OpProfiler p = of(s);
+                  return p == null ? 0 : p.begin(str(op));
+                } catch (Throwable t) {
+                  return 0;
+                }
               }
-            } catch (Throwable t) {
-              // never throw into native code
-            }
-          }
-        };
-    final TfLiteTelemetryProfilerStruct.ReportOpInvokeEvent_TfLiteTelemetryProfilerStruct_BytePointer_long_long_long
-        opInvoke = new TfLiteTelemetryProfilerStruct
-            .ReportOpInvokeEvent_TfLiteTelemetryProfilerStruct_BytePointer_long_long_long() {
-          @Override
-          public void call(TfLiteTelemetryProfilerStruct s, BytePointer op, long elapsedUs, long opIdx, long sub) {
-            try {
-              OpProfiler p = of(s);
-              if (p != null) {
-                p.report(str(op), elapsedUs * 1000);
+            };
+    final TfLiteTelemetryProfilerStruct.ReportEndOpInvokeEvent_TfLiteTelemetryProfilerStruct_int
+        end =
+            new TfLiteTelemetryProfilerStruct
+                .ReportEndOpInvokeEvent_TfLiteTelemetryProfilerStruct_int() {
+              @Override
+              public void call(TfLiteTelemetryProfilerStruct s, int handle) {
+                try {
+                  OpProfiler p = of(s);
+                  if (p != null) {
+                    p.end(handle);
+                  }
+                } catch (Throwable t) {
+                  // never throw into native code
+                }
               }
-            } catch (Throwable t) {
-              // never throw into native code
-            }
-          }
-        };
+            };
+    final TfLiteTelemetryProfilerStruct
+            .ReportOpInvokeEvent_TfLiteTelemetryProfilerStruct_BytePointer_long_long_long
+        opInvoke =
+            new TfLiteTelemetryProfilerStruct
+                .ReportOpInvokeEvent_TfLiteTelemetryProfilerStruct_BytePointer_long_long_long() {
+              @Override
+              public void call(
+                  TfLiteTelemetryProfilerStruct s,
+                  BytePointer op,
+                  long elapsedUs,
+                  long opIdx,
+                  long sub) {
+                try {
+                  OpProfiler p = of(s);
+                  if (p != null) {
+                    p.report(str(op), elapsedUs * 1000);
+                  }
+                } catch (Throwable t) {
+                  // never throw into native code
+                }
+              }
+            };
   }
 }

@@ -3,8 +3,8 @@ package org.qat4j.runtime;
 import java.util.Arrays;
 
 /**
- * Affine quantization of a tensor: real = scale * (q - zeroPoint). Per-tensor when {@code scales.length == 1},
- * per-axis along {@code axis} otherwise; {@link #NONE} for float tensors.
+ * Affine quantization of a tensor: real = scale * (q - zeroPoint). Per-tensor when {@code
+ * scales.length == 1}, per-axis along {@code axis} otherwise; {@link #NONE} for float tensors.
  */
 public final class Quantization {
   /** No quantization parameters. */
@@ -16,7 +16,8 @@ public final class Quantization {
 
   public Quantization(float[] scales, int[] zeroPoints, int axis) {
     if (scales.length != zeroPoints.length) {
-      throw new IllegalArgumentException("scale count " + scales.length + " != zero point count " + zeroPoints.length);
+      throw new IllegalArgumentException(
+          "scale count " + scales.length + " != zero point count " + zeroPoints.length);
     }
     this.scales = scales.clone();
     this.zeroPoints = zeroPoints.clone();
@@ -58,8 +59,10 @@ public final class Quantization {
 
   private void requirePerTensor() {
     if (scales.length != 1) {
-      throw new IllegalStateException(scales.length == 0 ? "tensor is not quantized" : "tensor is per-axis quantized ("
-          + scales.length + " scales on axis " + axis + ")");
+      throw new IllegalStateException(
+          scales.length == 0
+              ? "tensor is not quantized"
+              : "tensor is per-axis quantized (" + scales.length + " scales on axis " + axis + ")");
     }
   }
 
@@ -68,13 +71,16 @@ public final class Quantization {
     if (!isQuantized()) {
       return "none";
     }
-    return isPerAxis() ? "per-axis(axis=" + axis + ", n=" + scales.length + ")"
+    return isPerAxis()
+        ? "per-axis(axis=" + axis + ", n=" + scales.length + ")"
         : "scale=" + scales[0] + ", zp=" + zeroPoints[0];
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Quantization q && q.axis == axis && Arrays.equals(q.scales, scales)
+    return o instanceof Quantization q
+        && q.axis == axis
+        && Arrays.equals(q.scales, scales)
         && Arrays.equals(q.zeroPoints, zeroPoints);
   }
 

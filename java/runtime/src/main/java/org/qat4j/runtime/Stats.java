@@ -2,8 +2,19 @@ package org.qat4j.runtime;
 
 import java.util.Arrays;
 
-/** Summary of a timing sample in milliseconds: count, first, avg, std, min, max and nearest-rank percentiles. */
-public record Stats(int count, double first, double avg, double std, double min, double max, double p50, double p90,
+/**
+ * Summary of a timing sample in milliseconds: count, first, avg, std, min, max and nearest-rank
+ * percentiles.
+ */
+public record Stats(
+    int count,
+    double first,
+    double avg,
+    double std,
+    double min,
+    double max,
+    double p50,
+    double p90,
     double p99) {
 
   public static Stats of(double[] ms) {
@@ -21,7 +32,15 @@ public record Stats(int count, double first, double avg, double std, double min,
     for (double v : ms) {
       var += (v - avg) * (v - avg);
     }
-    return new Stats(ms.length, ms[0], avg, Math.sqrt(var / ms.length), s[0], s[s.length - 1], rank(s, 50), rank(s, 90),
+    return new Stats(
+        ms.length,
+        ms[0],
+        avg,
+        Math.sqrt(var / ms.length),
+        s[0],
+        s[s.length - 1],
+        rank(s, 50),
+        rank(s, 90),
         rank(s, 99));
   }
 
@@ -32,7 +51,8 @@ public record Stats(int count, double first, double avg, double std, double min,
 
   @Override
   public String toString() {
-    return String.format("count=%d first=%.3f avg=%.3f std=%.3f min=%.3f max=%.3f p50=%.3f p90=%.3f p99=%.3f (ms)",
+    return String.format(
+        "count=%d first=%.3f avg=%.3f std=%.3f min=%.3f max=%.3f p50=%.3f p90=%.3f p99=%.3f (ms)",
         count, first, avg, std, min, max, p50, p90, p99);
   }
 }

@@ -12,15 +12,21 @@ import org.bytedeco.tensorflowlite.TfLiteTensor;
 import org.qat4j.ir.DType;
 
 /**
- * The native half of {@link TensorView}: reads a tensor's metadata and copies between Java arrays and TFLite's memory.
- * Callers ({@link TensorView}) have checked the type; this checks the byte count and the data pointer before each copy.
+ * The native half of {@link TensorView}: reads a tensor's metadata and copies between Java arrays
+ * and TFLite's memory. Callers ({@link TensorView}) have checked the type; this checks the byte
+ * count and the data pointer before each copy.
  */
 final class TensorIO {
-  private TensorIO() {
-  }
+  private TensorIO() {}
 
   /** A snapshot of a tensor's metadata; {@code label} names it in messages ("input 0 'x'"). */
-  record Meta(String label, String name, DType type, int[] shape, long byteSize, Quantization quantization) {
+  record Meta(
+      String label,
+      String name,
+      DType type,
+      int[] shape,
+      long byteSize,
+      Quantization quantization) {
     long elements() {
       long n = 1;
       for (int d : shape) {
@@ -33,8 +39,17 @@ final class TensorIO {
     void requireBytes(long bytes) {
       if (bytes != byteSize) {
         long elems = bytes / type.bytes();
-        throw new IllegalArgumentException(this + " needs " + elements() + " elements (" + byteSize
-            + " bytes), got " + elems + " elements (" + bytes + " bytes)");
+        throw new IllegalArgumentException(
+            this
+                + " needs "
+                + elements()
+                + " elements ("
+                + byteSize
+                + " bytes), got "
+                + elems
+                + " elements ("
+                + bytes
+                + " bytes)");
       }
     }
 
@@ -61,7 +76,10 @@ final class TensorIO {
     return new Meta(label, n, type, shape, TfLiteTensorByteSize(t), quantization(t));
   }
 
-  /** TFLite's C {@code TfLiteType} codes (which differ from the file's TensorType); null when unsupported. */
+  /**
+   * TFLite's C {@code TfLiteType} codes (which differ from the file's TensorType); null when
+   * unsupported.
+   */
   private static DType type(int code) {
     if (code == kTfLiteFloat32) {
       return DType.FLOAT32;
@@ -85,7 +103,10 @@ final class TensorIO {
 
   private static Quantization quantization(TfLiteTensor t) {
     TfLiteQuantization q = t.quantization();
-    if (q != null && q.type() == kTfLiteAffineQuantization && q.params() != null && !q.params().isNull()) {
+    if (q != null
+        && q.type() == kTfLiteAffineQuantization
+        && q.params() != null
+        && !q.params().isNull()) {
       TfLiteAffineQuantization a = new TfLiteAffineQuantization(q.params());
       int n = a.scale() == null || a.scale().isNull() ? 0 : a.scale().size();
       int nz = a.zero_point() == null || a.zero_point().isNull() ? 0 : a.zero_point().size();
@@ -100,7 +121,9 @@ final class TensorIO {
       }
     }
     float scale = t.params().scale();
-    return scale > 0 ? new Quantization(new float[] {scale}, new int[] {t.params().zero_point()}, 0) : Quantization.NONE;
+    return scale > 0
+        ? new Quantization(new float[] {scale}, new int[] {t.params().zero_point()}, 0)
+        : Quantization.NONE;
   }
 
   static void write(TfLiteTensor t, Meta m, float[] src) {
@@ -129,7 +152,8 @@ final class TensorIO {
 
   static byte[] readBytes(TfLiteTensor t, Meta m) {
     if (m.byteSize() > Integer.MAX_VALUE - 16) {
-      throw new TfliteException("read " + m.label(), "tensor of " + m.byteSize() + " bytes does not fit a Java array");
+      throw new TfliteException(
+          "read " + m.label(), "tensor of " + m.byteSize() + " bytes does not fit a Java array");
     }
     byte[] out = new byte[(int) m.byteSize()];
     new BytePointer(data(t, m, m.byteSize())).get(out);
@@ -140,7 +164,8 @@ final class TensorIO {
     m.requireBytes(bytes);
     Pointer p = TfLiteTensorData(t);
     if (p == null || p.isNull()) {
-      throw new TfliteException("access " + m.label(), m + " has no data (not allocated or produced by no operator)");
+      throw new TfliteException(
+          "access " + m.label(), m + " has no data (not allocated or produced by no operator)");
     }
     return p;
   }

@@ -1,6 +1,9 @@
 package org.qat4j.runtime;
 
-/** Failure of a TFLite step (model check, native create, invoke, tensor copy); the message names the step and TFLite's own log. */
+/**
+ * Failure of a TFLite step (model check, native create, invoke, tensor copy); the message names the
+ * step and TFLite's own log.
+ */
 public class TfliteException extends RuntimeException {
   private final String step;
 

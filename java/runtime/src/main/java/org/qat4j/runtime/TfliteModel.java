@@ -12,15 +12,20 @@ import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.tensorflowlite.TfLiteModel;
 
 /**
- * A validated .tflite model loaded into native memory. The native copy of the bytes and the TfLiteModel stay alive
- * until this object is closed <em>and</em> every {@link Interpreter} created from it is closed (reference counted).
+ * A validated .tflite model loaded into native memory. The native copy of the bytes and the
+ * TfLiteModel stay alive until this object is closed <em>and</em> every {@link Interpreter} created
+ * from it is closed (reference counted).
  */
 public final class TfliteModel implements AutoCloseable {
   private final ModelSummary summary;
   private final long byteSize;
   private BytePointer bytes;
-  /** The reporter's user data, freed only after TfLiteModelDelete (the C reporter writes into it). */
+
+  /**
+   * The reporter's user data, freed only after TfLiteModelDelete (the C reporter writes into it).
+   */
   private Pointer log;
+
   private TfLiteModel handle;
   private int interpreters;
   private boolean closed;
@@ -36,8 +41,10 @@ public final class TfliteModel implements AutoCloseable {
       handle = TfLiteModelCreateWithErrorReporter(bytes, data.length, Native.reporter(), log);
       if (handle == null || handle.isNull()) {
         handle = null;
-        throw new TfliteException("TfLiteModelCreate", "model rejected by the TFLite verifier: "
-            + orDefault(Native.drainLog(log), "no message"));
+        throw new TfliteException(
+            "TfLiteModelCreate",
+            "model rejected by the TFLite verifier: "
+                + orDefault(Native.drainLog(log), "no message"));
       }
     } catch (RuntimeException e) {
       freeNative();
@@ -87,7 +94,10 @@ public final class TfliteModel implements AutoCloseable {
     interpreters++;
   }
 
-  /** A copy of the model bytes (for an isolated interpreter's child); fails once the model is closed. */
+  /**
+   * A copy of the model bytes (for an isolated interpreter's child); fails once the model is
+   * closed.
+   */
   synchronized byte[] bytes() {
     if (closed || bytes == null) {
       throw new IllegalStateException("model is closed");

@@ -5,34 +5,47 @@ import java.util.function.IntUnaryOperator;
 import org.qat4j.ir.DType;
 
 /**
- * Validation harness: classification accuracy on a dataset, agreement of two models, and cross-backend comparison of
- * one model. Images are real-valued, flattened in the model's input layout (NHWC); int8/uint8 inputs are quantized
- * with the model's own input parameters and outputs dequantized with its output parameters.
+ * Validation harness: classification accuracy on a dataset, agreement of two models, and
+ * cross-backend comparison of one model. Images are real-valued, flattened in the model's input
+ * layout (NHWC); int8/uint8 inputs are quantized with the model's own input parameters and outputs
+ * dequantized with its output parameters.
  */
 public final class Validation {
-  private Validation() {
-  }
+  private Validation() {}
 
   /** Top-1 accuracy over {@code samples}. */
-  public record Accuracy(int samples, int correct, double top1) {
-  }
+  public record Accuracy(int samples, int correct, double top1) {}
 
   /**
-   * Agreement of two models: top-1 agreement, max and mean absolute output difference (real units), and the max
-   * difference in units of the quantized output's scale (NaN when both outputs are float).
+   * Agreement of two models: top-1 agreement, max and mean absolute output difference (real units),
+   * and the max difference in units of the quantized output's scale (NaN when both outputs are
+   * float).
    */
-  public record Agreement(int samples, double top1Agreement, double maxAbsDiff, double meanAbsDiff,
-      double maxDiffInOutputScale) {
-  }
+  public record Agreement(
+      int samples,
+      double top1Agreement,
+      double maxAbsDiff,
+      double meanAbsDiff,
+      double maxDiffInOutputScale) {}
 
-  /** One model on two backends: share of raw output elements that match exactly, max difference in LSB, top-1 agreement. */
-  public record BackendComparison(Backend a, Backend b, long elements, double exactMatchPercent, long maxLsb,
-      double top1Agreement, String coverageA, String coverageB) {
-  }
+  /**
+   * One model on two backends: share of raw output elements that match exactly, max difference in
+   * LSB, top-1 agreement.
+   */
+  public record BackendComparison(
+      Backend a,
+      Backend b,
+      long elements,
+      double exactMatchPercent,
+      long maxLsb,
+      double top1Agreement,
+      String coverageA,
+      String coverageB) {}
 
   public static Accuracy accuracy(Interpreter it, float[][] images, int[] labels) {
     if (images.length != labels.length) {
-      throw new IllegalArgumentException(images.length + " images but " + labels.length + " labels");
+      throw new IllegalArgumentException(
+          images.length + " images but " + labels.length + " labels");
     }
     int correct = 0;
     for (int i = 0; i < images.length; i++) {
@@ -40,21 +53,30 @@ public final class Validation {
         correct++;
       }
     }
-    return new Accuracy(images.length, correct, images.length == 0 ? 0 : correct / (double) images.length);
+    return new Accuracy(
+        images.length, correct, images.length == 0 ? 0 : correct / (double) images.length);
   }
 
   /**
-   * Accuracy on {@code n} samples read one at a time (e.g. a core dataset's {@code sample}/{@code label}, so the
-   * runtime needs no training stack).
+   * Accuracy on {@code n} samples read one at a time (e.g. a core dataset's {@code sample}/{@code
+   * label}, so the runtime needs no training stack).
    */
-  public static Accuracy accuracy(Interpreter it, int n, IntFunction<float[]> sample, IntUnaryOperator label) {
+  public static Accuracy accuracy(
+      Interpreter it, int n, IntFunction<float[]> sample, IntUnaryOperator label) {
     long need = it.input(0).numElements();
     int correct = 0;
     for (int i = 0; i < n; i++) {
       float[] x = sample.apply(i);
       if (x.length != need) {
-        throw new IllegalArgumentException("sample " + i + " has " + x.length + " values, model input "
-            + it.input(0) + " needs " + need);
+        throw new IllegalArgumentException(
+            "sample "
+                + i
+                + " has "
+                + x.length
+                + " values, model input "
+                + it.input(0)
+                + " needs "
+                + need);
       }
       if (argmax(predict(it, x)) == label.applyAsInt(i)) {
         correct++;
@@ -89,12 +111,16 @@ public final class Validation {
         n++;
       }
     }
-    return new Agreement(images.length, images.length == 0 ? 0 : same / (double) images.length, max,
-        n == 0 ? 0 : sum / n, max / scale);
+    return new Agreement(
+        images.length,
+        images.length == 0 ? 0 : same / (double) images.length,
+        max,
+        n == 0 ? 0 : sum / n,
+        max / scale);
   }
 
-  public static BackendComparison compareBackends(TfliteModel model, Backend a, Backend b, float[][] images,
-      int threads) {
+  public static BackendComparison compareBackends(
+      TfliteModel model, Backend a, Backend b, float[][] images, int threads) {
     DelegateCoverage.Latest ca = new DelegateCoverage.Latest();
     DelegateCoverage.Latest cb = new DelegateCoverage.Latest();
     try (Interpreter ia = Interpreter.create(model, options(a, threads, ca));
@@ -119,8 +145,15 @@ public final class Validation {
         }
         same += argmax(ia.output(0).readReal()) == argmax(ib.output(0).readReal()) ? 1 : 0;
       }
-      return new BackendComparison(a, b, elements, elements == 0 ? 0 : 100.0 * exact / elements, maxLsb,
-          images.length == 0 ? 0 : same / (double) images.length, ca.get().summary(), cb.get().summary());
+      return new BackendComparison(
+          a,
+          b,
+          elements,
+          elements == 0 ? 0 : 100.0 * exact / elements,
+          maxLsb,
+          images.length == 0 ? 0 : same / (double) images.length,
+          ca.get().summary(),
+          cb.get().summary());
     }
   }
 
@@ -128,7 +161,10 @@ public final class Validation {
     return Interpreter.Options.builder().backend(b).threads(threads).listener(coverage).build();
   }
 
-  /** Integer view of output 0: quantized values for int types, float bits distance (ULP) for float32. */
+  /**
+   * Integer view of output 0: quantized values for int types, float bits distance (ULP) for
+   * float32.
+   */
   private static long[] raw(TensorView out, DType type) {
     if (type == DType.FLOAT32) {
       float[] f = out.readFloats();

@@ -17,9 +17,10 @@ import org.qat4j.ir.DType;
 import org.qat4j.runtime.TensorIO.Meta;
 
 /**
- * The isolated interpreter's pipe protocol, one frame per request and per reply: a big-endian int length, then that
- * many bytes (a request starts with its {@link Op}, a reply with status 0 = OK or 1 = error). Payload fields are
- * {@link DataOutputStream} primitives; tensor data are raw bytes in native order (parent and child share the machine).
+ * The isolated interpreter's pipe protocol, one frame per request and per reply: a big-endian int
+ * length, then that many bytes (a request starts with its {@link Op}, a reply with status 0 = OK or
+ * 1 = error). Payload fields are {@link DataOutputStream} primitives; tensor data are raw bytes in
+ * native order (parent and child share the machine).
  */
 final class Wire {
   /** Largest frame accepted: a 2 GiB tensor plus headers would not fit a Java array anyway. */
@@ -27,8 +28,14 @@ final class Wire {
 
   /** Requests; the stage names what a crash interrupted. */
   enum Op {
-    LOAD("load"), CREATE("allocate"), META("tensor info"), WRITE("write"), READ("read"), INVOKE("invoke"),
-    RESIZE("allocate after resize"), CLOSE("delete");
+    LOAD("load"),
+    CREATE("allocate"),
+    META("tensor info"),
+    WRITE("write"),
+    READ("read"),
+    INVOKE("invoke"),
+    RESIZE("allocate after resize"),
+    CLOSE("delete");
 
     final String stage;
 
@@ -39,11 +46,14 @@ final class Wire {
 
   /** Kinds of exception a child reports, rethrown as the same type in the parent. */
   enum Failure {
-    TFLITE, ILLEGAL_ARGUMENT, INDEX, ILLEGAL_STATE, OTHER
+    TFLITE,
+    ILLEGAL_ARGUMENT,
+    INDEX,
+    ILLEGAL_STATE,
+    OTHER
   }
 
-  private Wire() {
-  }
+  private Wire() {}
 
   /** Builds one frame's payload. */
   static final class Out extends DataOutputStream {
@@ -74,9 +84,14 @@ final class Wire {
     if (b0 < 0) {
       return null;
     }
-    int len = (b0 << 24) | (d.readUnsignedByte() << 16) | (d.readUnsignedByte() << 8) | d.readUnsignedByte();
+    int len =
+        (b0 << 24)
+            | (d.readUnsignedByte() << 16)
+            | (d.readUnsignedByte() << 8)
+            | d.readUnsignedByte();
     if (len < 0 || len > MAX_FRAME) {
-      throw new IOException("bad frame length " + len + " (stream corrupted, e.g. native code wrote to stdout)");
+      throw new IOException(
+          "bad frame length " + len + " (stream corrupted, e.g. native code wrote to stdout)");
     }
     byte[] payload = new byte[len];
     d.readFully(payload);
@@ -122,7 +137,13 @@ final class Wire {
       z[i] = in.readInt();
     }
     int axis = in.readInt();
-    return new Meta(label, name, type, shape, byteSize, n == 0 ? Quantization.NONE : new Quantization(s, z, axis));
+    return new Meta(
+        label,
+        name,
+        type,
+        shape,
+        byteSize,
+        n == 0 ? Quantization.NONE : new Quantization(s, z, axis));
   }
 
   static void ints(Out o, int[] v) throws IOException {
@@ -180,10 +201,14 @@ final class Wire {
 
   /** An error reply: kind, step, message (without the "step: " prefix TfliteException adds). */
   static void failure(Out o, RuntimeException e) throws IOException {
-    Failure kind = e instanceof TfliteException ? Failure.TFLITE
-        : e instanceof IllegalArgumentException ? Failure.ILLEGAL_ARGUMENT
-        : e instanceof IndexOutOfBoundsException ? Failure.INDEX
-        : e instanceof IllegalStateException ? Failure.ILLEGAL_STATE : Failure.OTHER;
+    Failure kind =
+        e instanceof TfliteException
+            ? Failure.TFLITE
+            : e instanceof IllegalArgumentException
+                ? Failure.ILLEGAL_ARGUMENT
+                : e instanceof IndexOutOfBoundsException
+                    ? Failure.INDEX
+                    : e instanceof IllegalStateException ? Failure.ILLEGAL_STATE : Failure.OTHER;
     String step = e instanceof TfliteException t ? t.step() : "isolated child";
     String msg = String.valueOf(e.getMessage());
     if (kind == Failure.TFLITE && msg.startsWith(step + ": ")) {

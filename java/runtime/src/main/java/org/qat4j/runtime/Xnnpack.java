@@ -6,18 +6,19 @@ import org.bytedeco.javacpp.Pointer;
 import org.qat4j.runtime.edgetpu.internal.EdgeTpuShimLib;
 
 /**
- * Creates the XNNPACK delegate through qat4j's C helper ({@code native/xnnpack_shim.c}, bound by the JavaCPP preset):
- * the helper fills TFLite's {@code TfLiteXNNPackDelegateOptions} by field name, so no struct layout or return ABI is
- * assumed in Java and the same code runs on x86-64 and arm64. Unavailable, with the reason, when qat4j's JNI library
- * is not built or the loaded TFLite lacks XNNPACK.
+ * Creates the XNNPACK delegate through qat4j's C helper ({@code native/xnnpack_shim.c}, bound by
+ * the JavaCPP preset): the helper fills TFLite's {@code TfLiteXNNPackDelegateOptions} by field
+ * name, so no struct layout or return ABI is assumed in Java and the same code runs on x86-64 and
+ * arm64. Unavailable, with the reason, when qat4j's JNI library is not built or the loaded TFLite
+ * lacks XNNPACK.
  */
 final class Xnnpack {
   static final String KERNEL_NAME = "TfLiteXNNPackDelegate";
+
   /** Null once bound; else why XNNPACK is unavailable. Guarded by the class lock. */
   private static String unavailable = "not bound yet";
 
-  private Xnnpack() {
-  }
+  private Xnnpack() {}
 
   static Delegate.Handle create(int threads, Map<String, String> options) {
     bind();
@@ -46,20 +47,29 @@ final class Xnnpack {
     };
   }
 
-  /** TFLite's default {num_threads, flags} as the loaded library fills them (tests and diagnostics). */
+  /**
+   * TFLite's default {num_threads, flags} as the loaded library fills them (tests and diagnostics).
+   */
   static int[] defaultThreadsAndFlags() {
     bind();
-    return new int[] {EdgeTpuShimLib.qat4j_xnnpack_default_threads(), EdgeTpuShimLib.qat4j_xnnpack_default_flags()};
+    return new int[] {
+      EdgeTpuShimLib.qat4j_xnnpack_default_threads(), EdgeTpuShimLib.qat4j_xnnpack_default_flags()
+    };
   }
 
-  /** Finds XNNPACK's functions in the loaded TFLite library once; throws "unavailable because …" otherwise. */
+  /**
+   * Finds XNNPACK's functions in the loaded TFLite library once; throws "unavailable because …"
+   * otherwise.
+   */
   private static synchronized void bind() {
     if (unavailable == null) {
       return;
     }
     String path = Native.libraryPath();
     if (!CReporter.available()) {
-      unavailable = "qat4j's JNI library (native/xnnpack_shim.c) is not available: " + CReporter.unavailableReason();
+      unavailable =
+          "qat4j's JNI library (native/xnnpack_shim.c) is not available: "
+              + CReporter.unavailableReason();
     } else {
       try {
         Loader.load(EdgeTpuShimLib.class);

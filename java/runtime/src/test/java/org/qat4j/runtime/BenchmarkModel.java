@@ -4,16 +4,15 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Command-line front of {@link Benchmark}, flags as in TFLite's {@code benchmark_model} (a tool kept with the tests;
- * commands in docs/RUNTIME.md).
+ * Command-line front of {@link Benchmark}, flags as in TFLite's {@code benchmark_model} (a tool
+ * kept with the tests; commands in docs/RUNTIME.md).
  */
 public final class BenchmarkModel {
-  private BenchmarkModel() {
-  }
+  private BenchmarkModel() {}
 
   /**
-   * {@code BenchmarkModel --graph=m.tflite [--backend=XNNPACK] [--num_threads=1] [--num_runs=50] [--warmup_runs=1]
-   * [--min_secs=1] [--max_secs=150] [--enable_op_profiling=true] [--json]}.
+   * {@code BenchmarkModel --graph=m.tflite [--backend=XNNPACK] [--num_threads=1] [--num_runs=50]
+   * [--warmup_runs=1] [--min_secs=1] [--max_secs=150] [--enable_op_profiling=true] [--json]}.
    */
   public static void main(String[] args) throws IOException {
     Benchmark.Config c = null;
@@ -52,7 +51,8 @@ public final class BenchmarkModel {
     if (c == null) {
       throw new IllegalArgumentException("--graph=<model.tflite> is required");
     }
-    Benchmark.Report r = Benchmark.run(c.with(b, threads).runs(warm, 0.5, runs, min, max).profiling(prof));
+    Benchmark.Report r =
+        Benchmark.run(c.with(b, threads).runs(warm, 0.5, runs, min, max).profiling(prof));
     System.out.println(json ? r.toJson() : r.toText());
   }
 }

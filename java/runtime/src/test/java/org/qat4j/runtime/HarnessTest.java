@@ -34,7 +34,8 @@ class HarnessTest {
       labels[i] = Validation.argmax(InterpreterTest.floatFcReference(x[i]));
       wrong[i] = (labels[i] + 1) % 3;
     }
-    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build()); Interpreter it = Interpreter.create(m)) {
+    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build());
+        Interpreter it = Interpreter.create(m)) {
       assertEquals(1.0, Validation.accuracy(it, x, labels).top1());
       assertEquals(0.0, Validation.accuracy(it, x, wrong).top1());
     }
@@ -48,17 +49,21 @@ class HarnessTest {
       labels[i] = Validation.argmax(InterpreterTest.floatFcReference(x[i]));
     }
     labels[0] = (labels[0] + 1) % 3;
-    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build()); Interpreter it = Interpreter.create(m)) {
+    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build());
+        Interpreter it = Interpreter.create(m)) {
       Validation.Accuracy a = Validation.accuracy(it, 12, i -> x[i], i -> labels[i]);
       assertEquals(11, a.correct());
-      assertThrows(IllegalArgumentException.class, () -> Validation.accuracy(it, 2, i -> new float[3], i -> 0));
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> Validation.accuracy(it, 2, i -> new float[3], i -> 0));
     }
   }
 
   @Test
   void int8InputIsQuantizedWithTheModelsParameters() {
     float[][] x = randomInputs(20, 4, 2);
-    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.int8Fc().build()); Interpreter it = Interpreter.create(m)) {
+    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.int8Fc().build());
+        Interpreter it = Interpreter.create(m)) {
       int[] labels = new int[x.length];
       int close = 0;
       for (int i = 0; i < x.length; i++) {
@@ -80,12 +85,14 @@ class HarnessTest {
     float[][] x = randomInputs(10, 4, 3);
     try (TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build());
         Interpreter a = Interpreter.create(m);
-        Interpreter b = Interpreter.create(m, Interpreter.Options.builder().backend(Backend.XNNPACK).build())) {
+        Interpreter b =
+            Interpreter.create(m, Interpreter.Options.builder().backend(Backend.XNNPACK).build())) {
       Validation.Agreement ag = Validation.agreement(a, b, x);
       assertEquals(1.0, ag.top1Agreement());
       assertTrue(ag.maxAbsDiff() < 1e-5, "" + ag);
       assertTrue(Double.isNaN(ag.maxDiffInOutputScale()));
-      Validation.BackendComparison c = Validation.compareBackends(m, Backend.BUILTIN, Backend.XNNPACK, x, 1);
+      Validation.BackendComparison c =
+          Validation.compareBackends(m, Backend.BUILTIN, Backend.XNNPACK, x, 1);
       assertEquals(30, c.elements());
       assertEquals(1.0, c.top1Agreement());
       assertTrue(c.coverageB().contains("delegated"), c.coverageB());
@@ -96,7 +103,8 @@ class HarnessTest {
   void crossBackendOnUint8MobileNet() throws Exception {
     float[][] x = {toReal(SharedModels.catPixels(128))};
     try (TfliteModel m = TfliteModel.fromFile(SharedModels.require(RealModelTest.MODEL))) {
-      Validation.BackendComparison c = Validation.compareBackends(m, Backend.BUILTIN, Backend.XNNPACK, x, 1);
+      Validation.BackendComparison c =
+          Validation.compareBackends(m, Backend.BUILTIN, Backend.XNNPACK, x, 1);
       System.out.println("mobilenet BUILTIN vs XNNPACK: " + c);
       assertEquals(1001, c.elements());
       assertEquals(1.0, c.top1Agreement());
@@ -116,16 +124,24 @@ class HarnessTest {
   void benchmarkReportHasAllFieldsAndJson(@TempDir Path dir) throws Exception {
     Path model = dir.resolve("fc.tflite");
     Files.write(model, TinyModels.int8Fc().build());
-    Benchmark.Report r = Benchmark.run(Benchmark.Config.of(model).with(Backend.XNNPACK, 1)
-        .runs(2, 0, 20, 0, 5).profiling(true));
+    Benchmark.Report r =
+        Benchmark.run(
+            Benchmark.Config.of(model)
+                .with(Backend.XNNPACK, 1)
+                .runs(2, 0, 20, 0, 5)
+                .profiling(true));
     assertEquals(20, r.steady().count());
     assertEquals(20, r.steadySamplesMs().size());
     // the samples are what the summary was computed from
-    assertEquals(Stats.of(r.steadySamplesMs().stream().mapToDouble(Double::doubleValue).toArray()), r.steady());
+    assertEquals(
+        Stats.of(r.steadySamplesMs().stream().mapToDouble(Double::doubleValue).toArray()),
+        r.steady());
     assertThrows(UnsupportedOperationException.class, () -> r.steadySamplesMs().set(0, 0.0));
     assertTrue(r.warmup().count() >= 2);
-    assertTrue(r.steady().min() <= r.steady().p50() && r.steady().p50() <= r.steady().p99()
-        && r.steady().p99() <= r.steady().max());
+    assertTrue(
+        r.steady().min() <= r.steady().p50()
+            && r.steady().p50() <= r.steady().p99()
+            && r.steady().p99() <= r.steady().max());
     assertTrue(r.coverage().delegated());
     assertEquals(Files.size(model), r.modelBytes());
     assertEquals("2.20.0", r.tfliteVersion());
@@ -135,7 +151,8 @@ class HarnessTest {
     assertEquals(20, j.getAsJsonObject("steady").get("count").getAsInt());
     assertEquals(20, j.getAsJsonArray("steadySamplesMs").size());
     assertTrue(r.toText().contains("Steady"));
-    Benchmark.Report timed = Benchmark.run(Benchmark.Config.of(model).runs(0, 0, 1_000_000, 0, 0.2));
+    Benchmark.Report timed =
+        Benchmark.run(Benchmark.Config.of(model).runs(0, 0, 1_000_000, 0, 0.2));
     assertTrue(timed.steady().count() < 1_000_000, "max_secs must bound the run");
   }
 }

@@ -30,8 +30,9 @@ class InterpreterTest {
     try (TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build())) {
       for (Backend b : new Backend[] {Backend.BUILTIN, Backend.XNNPACK}) {
         DelegateCoverage.Latest cov = new DelegateCoverage.Latest();
-        try (Interpreter it = Interpreter.create(m,
-            Interpreter.Options.builder().backend(b).threads(1).listener(cov).build())) {
+        try (Interpreter it =
+            Interpreter.create(
+                m, Interpreter.Options.builder().backend(b).threads(1).listener(cov).build())) {
           it.input("x").write(x);
           it.invoke();
           assertArrayEquals(ref, it.output("y").readFloats(), 1e-6f, b.name());
@@ -43,12 +44,15 @@ class InterpreterTest {
 
   @Test
   void int8FcEqualsJavaReferenceOnBothBackends() {
-    byte[] x = {3, -5, 9, 0}; // accumulators chosen without .5 ties (tie rounding differs between kernels)
+    byte[] x = {
+      3, -5, 9, 0
+    }; // accumulators chosen without .5 ties (tie rounding differs between kernels)
     byte[] ref = TinyModels.int8FcReference(x);
     try (TfliteModel m = TfliteModel.fromBytes(TinyModels.int8Fc().build())) {
       for (Backend b : new Backend[] {Backend.BUILTIN, Backend.XNNPACK}) {
         DelegateCoverage.Latest cov = new DelegateCoverage.Latest();
-        try (Interpreter it = Interpreter.create(m, Interpreter.Options.builder().backend(b).listener(cov).build())) {
+        try (Interpreter it =
+            Interpreter.create(m, Interpreter.Options.builder().backend(b).listener(cov).build())) {
           TensorView in = it.input(0);
           assertEquals(DType.INT8, in.dataType());
           assertEquals(new Quantization(new float[] {0.5f}, new int[] {-1}, 0), in.quantization());
@@ -67,8 +71,10 @@ class InterpreterTest {
 
   @Test
   void wrongTypeShapeIndexAndNameGiveClearExceptions() {
-    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build()); Interpreter it = Interpreter.create(m)) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> it.input(0).write(new float[5]));
+    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build());
+        Interpreter it = Interpreter.create(m)) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> it.input(0).write(new float[5]));
       assertTrue(e.getMessage().contains("needs 4 elements"), e.getMessage());
       e = assertThrows(IllegalArgumentException.class, () -> it.input(0).write(new byte[16]));
       assertTrue(e.getMessage().contains("FLOAT32"), e.getMessage());
@@ -87,7 +93,8 @@ class InterpreterTest {
 
   @Test
   void byteBufferInputAndResize() {
-    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build()); Interpreter it = Interpreter.create(m)) {
+    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build());
+        Interpreter it = Interpreter.create(m)) {
       it.resizeInput(0, 2, 4);
       assertArrayEquals(new int[] {2, 4}, it.input(0).shape());
       float[] x = {1, 2, 3, 4, -1, 0, 1, 0.5f};
@@ -100,7 +107,10 @@ class InterpreterTest {
       it.invoke();
       float[] y = it.output(0).readFloats();
       assertEquals(6, y.length);
-      assertArrayEquals(floatFcReference(new float[] {-1, 0, 1, 0.5f}), java.util.Arrays.copyOfRange(y, 3, 6), 1e-6f);
+      assertArrayEquals(
+          floatFcReference(new float[] {-1, 0, 1, 0.5f}),
+          java.util.Arrays.copyOfRange(y, 3, 6),
+          1e-6f);
       ByteBuffer raw = it.output(0).readBuffer();
       assertEquals(y[0], raw.getFloat(0));
     }
@@ -108,17 +118,23 @@ class InterpreterTest {
 
   @Test
   void concurrentUseFromSecondThreadThrows() throws Exception {
-    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build()); Interpreter it = Interpreter.create(m)) {
+    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build());
+        Interpreter it = Interpreter.create(m)) {
       CountDownLatch inside = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
-      Thread holder = new Thread(() -> it.holdGuard(() -> {
-        inside.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }), "holder");
+      Thread holder =
+          new Thread(
+              () ->
+                  it.holdGuard(
+                      () -> {
+                        inside.countDown();
+                        try {
+                          release.await();
+                        } catch (InterruptedException e) {
+                          Thread.currentThread().interrupt();
+                        }
+                      }),
+              "holder");
       holder.start();
       inside.await();
       IllegalStateException e = assertThrows(IllegalStateException.class, it::invoke);
@@ -126,14 +142,16 @@ class InterpreterTest {
       release.countDown();
       holder.join();
       AtomicReference<Throwable> err = new AtomicReference<>();
-      Thread later = new Thread(() -> {
-        try {
-          it.input(0).write(new float[4]);
-          it.invoke();
-        } catch (Throwable t) {
-          err.set(t);
-        }
-      });
+      Thread later =
+          new Thread(
+              () -> {
+                try {
+                  it.input(0).write(new float[4]);
+                  it.invoke();
+                } catch (Throwable t) {
+                  err.set(t);
+                }
+              });
       later.start();
       later.join();
       assertNull(err.get(), "sequential hand-over to another thread is allowed");
@@ -146,7 +164,8 @@ class InterpreterTest {
     Delegate d = Delegate.create(Backend.XNNPACK, java.util.Map.of(), 1);
     Interpreter a = Interpreter.create(m, Interpreter.Options.builder().delegate(d).build());
     DelegateCoverage.Latest cov = new DelegateCoverage.Latest();
-    Interpreter b = Interpreter.create(m, Interpreter.Options.builder().delegate(d).listener(cov).build());
+    Interpreter b =
+        Interpreter.create(m, Interpreter.Options.builder().delegate(d).listener(cov).build());
     m.close();
     d.close();
     assertFalse(m.isReleased());
@@ -179,7 +198,8 @@ class InterpreterTest {
 
   @Test
   void anyTensorByModelIndexIsBoundsChecked() {
-    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.int8Fc().build()); Interpreter it = Interpreter.create(m)) {
+    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.int8Fc().build());
+        Interpreter it = Interpreter.create(m)) {
       assertEquals(4, m.tensorCount());
       TensorView w = it.tensor(1);
       assertEquals("w", w.name());
@@ -195,9 +215,14 @@ class InterpreterTest {
     Quantization q = new Quantization(new float[] {0.5f}, new int[] {-1}, 0);
     byte[] b = AffineCodec.quantize(new float[] {0.25f, -0.25f, 1000f, -1000f, 1f}, q, DType.INT8);
     assertArrayEquals(new byte[] {0, -2, 127, -128, 1}, b);
-    assertArrayEquals(new float[] {0.5f, -0.5f, 64f, -63.5f, 1f}, AffineCodec.dequantize(b, q, DType.INT8));
+    assertArrayEquals(
+        new float[] {0.5f, -0.5f, 64f, -63.5f, 1f}, AffineCodec.dequantize(b, q, DType.INT8));
     Quantization u = new Quantization(new float[] {1f}, new int[] {128}, 0);
-    assertArrayEquals(new byte[] {(byte) 255, 0}, AffineCodec.quantize(new float[] {500f, -500f}, u, DType.UINT8));
-    assertThrows(IllegalStateException.class, () -> new Quantization(new float[] {1, 2}, new int[] {0, 0}, 0).scale());
+    assertArrayEquals(
+        new byte[] {(byte) 255, 0},
+        AffineCodec.quantize(new float[] {500f, -500f}, u, DType.UINT8));
+    assertThrows(
+        IllegalStateException.class,
+        () -> new Quantization(new float[] {1, 2}, new int[] {0, 0}, 0).scale());
   }
 }

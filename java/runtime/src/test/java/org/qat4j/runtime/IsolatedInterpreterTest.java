@@ -12,14 +12,17 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Crash isolation: TFLite in a child JVM. Native crashes are provoked on demand by the child runner's test-only hook
- * (a native write to an unmapped address, or SIGABRT), since the real crashing model stays out of the repository.
+ * Crash isolation: TFLite in a child JVM. Native crashes are provoked on demand by the child
+ * runner's test-only hook (a native write to an unmapped address, or SIGABRT), since the real
+ * crashing model stays out of the repository.
  */
 @Tag("native")
 class IsolatedInterpreterTest {
   /** Accumulators without .5 ties, so TFLite equals the Java reference (see InterpreterTest). */
   private static final byte[] X = {3, -5, 9, 0};
-  private static final Interpreter.Options ISOLATED = Interpreter.Options.builder().isolated(true).build();
+
+  private static final Interpreter.Options ISOLATED =
+      Interpreter.Options.builder().isolated(true).build();
 
   @AfterEach
   void noCrashHook() {
@@ -37,19 +40,29 @@ class IsolatedInterpreterTest {
   @Test
   void nativeCrashDuringInvokeIsAnExceptionNamingSignalAndStageAndTheJvmGoesOn() {
     ChildProcess.testCrash = "invoke:segv";
-    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.int8Fc().build()); Interpreter it = Interpreter.create(m, ISOLATED)) {
+    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.int8Fc().build());
+        Interpreter it = Interpreter.create(m, ISOLATED)) {
       long pid = childPid(it);
       it.input(0).write(new byte[] {1, 2, 3, 4});
       TfliteException e = assertThrows(TfliteException.class, it::invoke);
       assertEquals("isolated invoke", e.step());
-      assertTrue(e.getMessage().contains("SIGSEGV") && e.getMessage().contains("during invoke"), e.getMessage());
-      assertTrue(e.getMessage().contains("Problematic frame"), "JVM report header kept: " + e.getMessage());
+      assertTrue(
+          e.getMessage().contains("SIGSEGV") && e.getMessage().contains("during invoke"),
+          e.getMessage());
+      assertTrue(
+          e.getMessage().contains("Problematic frame"),
+          "JVM report header kept: " + e.getMessage());
       assertFalse(alive(pid), "crashed child reaped");
-      IllegalStateException refused = assertThrows(IllegalStateException.class, () -> it.output(0).readBytes());
-      assertTrue(refused.getMessage().contains("SIGSEGV") && refused.getMessage().contains("during invoke"), refused.getMessage());
+      IllegalStateException refused =
+          assertThrows(IllegalStateException.class, () -> it.output(0).readBytes());
+      assertTrue(
+          refused.getMessage().contains("SIGSEGV")
+              && refused.getMessage().contains("during invoke"),
+          refused.getMessage());
       assertThrows(IllegalStateException.class, it::invoke);
     }
-    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.int8Fc().build()); Interpreter it = Interpreter.create(m)) {
+    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.int8Fc().build());
+        Interpreter it = Interpreter.create(m)) {
       it.input(0).write(X);
       it.invoke();
       assertArrayEquals(TinyModels.int8FcReference(X), it.output(0).readBytes(), "parent goes on");
@@ -78,7 +91,8 @@ class IsolatedInterpreterTest {
   void crashWhileLoadingFailsCreate() {
     ChildProcess.testCrash = "load:segv";
     try (TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build())) {
-      TfliteException e = assertThrows(TfliteException.class, () -> Interpreter.create(m, ISOLATED));
+      TfliteException e =
+          assertThrows(TfliteException.class, () -> Interpreter.create(m, ISOLATED));
       assertEquals("isolated load", e.step());
       assertTrue(e.getMessage().contains("SIGSEGV"), e.getMessage());
     }
@@ -88,16 +102,25 @@ class IsolatedInterpreterTest {
   void sameViewsChecksAndErrorsAsInProcess() {
     try (TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build());
         Interpreter local = Interpreter.create(m);
-        Interpreter iso = Interpreter.create(m, Interpreter.Options.builder().isolated(true).checkInputs(true).build())) {
+        Interpreter iso =
+            Interpreter.create(
+                m, Interpreter.Options.builder().isolated(true).checkInputs(true).build())) {
       long pid = childPid(iso);
       assertEquals(local.inputCount(), iso.inputCount());
       assertEquals(local.input(0).toString(), iso.input("x").toString());
       for (int t = 0; t < m.tensorCount(); t++) {
         assertEquals(local.tensor(t).toString(), iso.tensor(t).toString());
       }
-      String want = assertThrows(IllegalArgumentException.class, () -> local.input(0).write(new float[5])).getMessage();
-      assertEquals(want, assertThrows(IllegalArgumentException.class, () -> iso.input(0).write(new float[5])).getMessage());
-      assertThrows(IllegalArgumentException.class, () -> iso.input(0).write(new float[] {0, Float.NaN, 0, 0}));
+      String want =
+          assertThrows(IllegalArgumentException.class, () -> local.input(0).write(new float[5]))
+              .getMessage();
+      assertEquals(
+          want,
+          assertThrows(IllegalArgumentException.class, () -> iso.input(0).write(new float[5]))
+              .getMessage());
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> iso.input(0).write(new float[] {0, Float.NaN, 0, 0}));
       assertThrows(IllegalArgumentException.class, () -> iso.input(0).write(new byte[16]));
       assertThrows(IllegalStateException.class, () -> iso.output(0).write(new float[3]));
       assertThrows(IndexOutOfBoundsException.class, () -> iso.input(1));
@@ -128,9 +151,17 @@ class IsolatedInterpreterTest {
     OpProfile profile = new OpProfile();
     DelegateCoverage.Latest coverage = new DelegateCoverage.Latest();
     try (TfliteModel m = TfliteModel.fromFile(SharedModels.require(RealModelTest.MODEL));
-        Interpreter local = Interpreter.create(m, Interpreter.Options.builder().threads(1).build());
-        Interpreter iso = Interpreter.create(m, Interpreter.Options.builder().threads(1).isolated(true)
-            .listener(profile).listener(coverage).build())) {
+        Interpreter local =
+            Interpreter.create(m, Interpreter.Options.builder().threads(1).build());
+        Interpreter iso =
+            Interpreter.create(
+                m,
+                Interpreter.Options.builder()
+                    .threads(1)
+                    .isolated(true)
+                    .listener(profile)
+                    .listener(coverage)
+                    .build())) {
       assertEquals("BUILTIN: 31/31 ops on TFLite CPU kernels", coverage.get().summary());
       for (int round = 0; round < 2; round++) {
         local.input(0).write(pixels);
@@ -146,13 +177,25 @@ class IsolatedInterpreterTest {
   @Test
   void childEndsWhenTheParentJvmDiesWithoutClosing() throws Exception {
     String java = ProcessHandle.current().info().command().orElseThrow();
-    Process parent = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        "-Dqat4j.sharedModels=" + SharedModels.dir(), IsolatedParent.class.getName()).redirectErrorStream(true).start();
+    Process parent =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Dqat4j.sharedModels=" + SharedModels.dir(),
+                IsolatedParent.class.getName())
+            .redirectErrorStream(true)
+            .start();
     long child;
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8))) {
       List<String> lines = r.lines().toList();
-      String pidLine = lines.stream().filter(l -> l.startsWith("child ")).findFirst().orElseThrow(() ->
-          new AssertionError("parent printed no child pid: " + lines));
+      String pidLine =
+          lines.stream()
+              .filter(l -> l.startsWith("child "))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError("parent printed no child pid: " + lines));
       child = Long.parseLong(pidLine.substring(6).trim());
     }
     assertTrue(parent.waitFor(60, TimeUnit.SECONDS));
@@ -164,7 +207,10 @@ class IsolatedInterpreterTest {
     assertFalse(alive(child), "child " + child + " outlived its parent");
   }
 
-  /** A parent JVM that opens an isolated interpreter, prints the child's pid and halts (no hooks, no close). */
+  /**
+   * A parent JVM that opens an isolated interpreter, prints the child's pid and halts (no hooks, no
+   * close).
+   */
   static final class IsolatedParent {
     public static void main(String[] args) {
       TfliteModel m = TfliteModel.fromBytes(TinyModels.int8Fc().build());

@@ -4,14 +4,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Create/invoke/close cycles to show that native memory is returned: samples RSS (KiB) every {@code cycles/10}.
- * Usage: {@code LeakCheck <model.tflite> [cycles=10000] [BUILTIN|XNNPACK]}.
+ * Create/invoke/close cycles to show that native memory is returned: samples RSS (KiB) every {@code
+ * cycles/10}. Usage: {@code LeakCheck <model.tflite> [cycles=10000] [BUILTIN|XNNPACK]}.
  */
 public final class LeakCheck {
-  private LeakCheck() {
-  }
+  private LeakCheck() {}
 
-  /** Runs the cycles; returns RSS samples in KiB (index 0 after 1000 warm-up cycles, then every tenth; each after a GC). */
+  /**
+   * Runs the cycles; returns RSS samples in KiB (index 0 after 1000 warm-up cycles, then every
+   * tenth; each after a GC).
+   */
   public static long[] run(byte[] model, int cycles, Backend backend) {
     for (int i = 0; i < 1000; i++) {
       cycle(model, backend);
@@ -41,7 +43,9 @@ public final class LeakCheck {
 
   private static void cycle(byte[] bytes, Backend backend) {
     try (TfliteModel m = TfliteModel.fromBytes(bytes);
-        Interpreter it = Interpreter.create(m, Interpreter.Options.builder().backend(backend).threads(1).build())) {
+        Interpreter it =
+            Interpreter.create(
+                m, Interpreter.Options.builder().backend(backend).threads(1).build())) {
       Benchmark.fillInputs(it);
       it.invoke();
       it.output(0).readBuffer();
@@ -56,7 +60,12 @@ public final class LeakCheck {
     long before = javacppBytes();
     long[] rss = run(model, cycles, b);
     System.out.println("JavaCPP tracked bytes before/after: " + before + " / " + javacppBytes());
-    System.out.printf("%d create/invoke/close cycles on %s in %.1f s; RSS KiB: %s; growth %d KiB%n", cycles, b,
-        (System.nanoTime() - t0) / 1e9, java.util.Arrays.toString(rss), rss[10] - rss[0]);
+    System.out.printf(
+        "%d create/invoke/close cycles on %s in %.1f s; RSS KiB: %s; growth %d KiB%n",
+        cycles,
+        b,
+        (System.nanoTime() - t0) / 1e9,
+        java.util.Arrays.toString(rss),
+        rss[10] - rss[0]);
   }
 }

@@ -9,19 +9,38 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 /**
- * Fixed-seed mutation fuzzing of the load/create/invoke path. A JVM crash ends the process (the last printed
- * iteration locates it); every other outcome is counted. Usage: {@code MutationFuzz <count> <seed> <model.tflite>...}.
+ * Fixed-seed mutation fuzzing of the load/create/invoke path. A JVM crash ends the process (the
+ * last printed iteration locates it); every other outcome is counted. Usage: {@code MutationFuzz
+ * <count> <seed> <model.tflite>...}.
  */
 public final class MutationFuzz {
-  private static final int[] INTERESTING = {0, 1, -1, 2, 3, 4, 8, 16, 127, 128, 255, 256, 0x7fff, 0xffff, 0x7fffffff,
-      Integer.MIN_VALUE, 1 << 20, 1 << 30};
+  private static final int[] INTERESTING = {
+    0,
+    1,
+    -1,
+    2,
+    3,
+    4,
+    8,
+    16,
+    127,
+    128,
+    255,
+    256,
+    0x7fff,
+    0xffff,
+    0x7fffffff,
+    Integer.MIN_VALUE,
+    1 << 20,
+    1 << 30
+  };
 
-  private MutationFuzz() {
-  }
+  private MutationFuzz() {}
 
-  /** Outcome counts of a run; {@code unexpected} holds exceptions other than the documented ones. */
-  public record Result(long runs, Map<String, Long> outcomes, List<String> unexpected) {
-  }
+  /**
+   * Outcome counts of a run; {@code unexpected} holds exceptions other than the documented ones.
+   */
+  public record Result(long runs, Map<String, Long> outcomes, List<String> unexpected) {}
 
   public static Result run(List<byte[]> seeds, long count, long seed, boolean progress) {
     SplittableRandom rnd = new SplittableRandom(seed);
@@ -40,7 +59,8 @@ public final class MutationFuzz {
 
   private static String runOne(byte[] bytes, List<String> unexpected, long i) {
     try (TfliteModel model = TfliteModel.fromBytes(bytes)) {
-      try (Interpreter it = Interpreter.create(model, Interpreter.Options.builder().threads(1).build())) {
+      try (Interpreter it =
+          Interpreter.create(model, Interpreter.Options.builder().threads(1).build())) {
         for (int k = 0; k < it.inputCount(); k++) {
           TensorView info = it.input(k);
           if (info.numBytes() <= (1 << 24)) {
@@ -87,7 +107,8 @@ public final class MutationFuzz {
       }
     }
     if (kind == 3) {
-      return java.util.Arrays.copyOf(m, Math.max(0, m.length - 1 - rnd.nextInt(Math.max(1, m.length / 2))));
+      return java.util.Arrays.copyOf(
+          m, Math.max(0, m.length - 1 - rnd.nextInt(Math.max(1, m.length / 2))));
     }
     return m;
   }
@@ -111,8 +132,9 @@ public final class MutationFuzz {
     }
     long t0 = System.nanoTime();
     Result r = run(seeds, count, seed, true);
-    System.out.printf("fuzz: %d mutated models, seed %d, 0 JVM crashes (process alive), %.1f s%n", r.runs(), seed,
-        (System.nanoTime() - t0) / 1e9);
+    System.out.printf(
+        "fuzz: %d mutated models, seed %d, 0 JVM crashes (process alive), %.1f s%n",
+        r.runs(), seed, (System.nanoTime() - t0) / 1e9);
     System.out.println("outcomes: " + r.outcomes());
     System.out.println("unexpected exceptions: " + r.unexpected());
     System.exit(r.unexpected().isEmpty() ? 0 : 1);

@@ -11,9 +11,10 @@ import org.junit.jupiter.api.Test;
 import org.qat4j.ir.DType;
 
 /**
- * A raw uint8 image without quantization parameters feeding CAST (the input of Google's pose models, which TFLite
- * 2.20 loads and runs) is accepted and runs; the same tensor feeding an operator that computes with its scale is still
- * refused; and mutants of the CAST model never crash the JVM.
+ * A raw uint8 image without quantization parameters feeding CAST (the input of Google's pose
+ * models, which TFLite 2.20 loads and runs) is accepted and runs; the same tensor feeding an
+ * operator that computes with its scale is still refused; and mutants of the CAST model never crash
+ * the JVM.
  */
 @Tag("native")
 class RawUint8InputTest {
@@ -55,9 +56,13 @@ class RawUint8InputTest {
   void unquantizedUint8IntoArithmeticIsStillRefused() {
     TinyModels m = TinyModels.int8Fc();
     m.tensors.set(0, new TinyModels.T(new int[] {1, 4}, TinyModels.INT8, 0, "x", null, null, 0));
-    TfliteException e = assertThrows(TfliteException.class, () -> TfliteModel.fromBytes(m.build()).close());
-    assertTrue(e.getMessage().contains("tensor 0 'x'") && e.getMessage().contains("INT8 tensor without quantization")
-        && e.getMessage().contains("FULLY_CONNECTED"), e.getMessage());
+    TfliteException e =
+        assertThrows(TfliteException.class, () -> TfliteModel.fromBytes(m.build()).close());
+    assertTrue(
+        e.getMessage().contains("tensor 0 'x'")
+            && e.getMessage().contains("INT8 tensor without quantization")
+            && e.getMessage().contains("FULLY_CONNECTED"),
+        e.getMessage());
   }
 
   @Test

@@ -11,10 +11,12 @@ import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Assumptions;
 
-/** Locates ../shared/models (system property qat4j.sharedModels) and skips with a message when absent. */
+/**
+ * Locates ../shared/models (system property qat4j.sharedModels) and skips with a message when
+ * absent.
+ */
 public final class SharedModels {
-  private SharedModels() {
-  }
+  private SharedModels() {}
 
   public static Path dir() {
     return Path.of(System.getProperty("qat4j.sharedModels", "../../../shared/models"));
@@ -22,8 +24,11 @@ public final class SharedModels {
 
   public static Path require(String file) {
     Path p = dir().resolve(file);
-    Assumptions.assumeTrue(Files.isRegularFile(p), "shared model " + p.toAbsolutePath()
-        + " absent: set -Dqat4j.sharedModels=<dir> (skipping)");
+    Assumptions.assumeTrue(
+        Files.isRegularFile(p),
+        "shared model "
+            + p.toAbsolutePath()
+            + " absent: set -Dqat4j.sharedModels=<dir> (skipping)");
     return p;
   }
 
@@ -32,13 +37,17 @@ public final class SharedModels {
     return pixels("cat.bmp", size);
   }
 
-  /** An image under the shared folder (e.g. "real/bird.bmp") scaled bilinearly to size x size, packed RGB (NHWC). */
+  /**
+   * An image under the shared folder (e.g. "real/bird.bmp") scaled bilinearly to size x size,
+   * packed RGB (NHWC).
+   */
   public static byte[] pixels(String file, int size) throws IOException {
     BufferedImage src = ImageIO.read(require(file).toFile());
     assertNotNull(src, "ImageIO could not decode " + file);
     BufferedImage dst = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = dst.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+    g.setRenderingHint(
+        RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
     g.drawImage(src, 0, 0, size, size, null);
     g.dispose();
     byte[] out = new byte[size * size * 3];

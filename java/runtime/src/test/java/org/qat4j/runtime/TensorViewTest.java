@@ -22,27 +22,41 @@ class TensorViewTest {
   void checkInputsRejectsNanAndInfinityNamingTensorAndElement() {
     try (TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build());
         Interpreter it = Interpreter.create(m, checked())) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> it.input(0).writeReal(new float[] {1, Float.NaN, 0, 0}));
-      assertTrue(e.getMessage().contains("input 0 'x'") && e.getMessage().contains("element 1 is NaN"), e.getMessage());
-      e = assertThrows(IllegalArgumentException.class,
-          () -> it.input("x").write(new float[] {0, 0, 0, Float.NEGATIVE_INFINITY}));
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> it.input(0).writeReal(new float[] {1, Float.NaN, 0, 0}));
+      assertTrue(
+          e.getMessage().contains("input 0 'x'") && e.getMessage().contains("element 1 is NaN"),
+          e.getMessage());
+      e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> it.input("x").write(new float[] {0, 0, 0, Float.NEGATIVE_INFINITY}));
       assertTrue(e.getMessage().contains("element 3 is -Infinity"), e.getMessage());
       it.input(0).writeReal(new float[] {1, 2, 3, 4});
       it.invoke();
-      assertArrayEquals(InterpreterTest.floatFcReference(new float[] {1, 2, 3, 4}), it.output(0).readReal(), 1e-6f);
+      assertArrayEquals(
+          InterpreterTest.floatFcReference(new float[] {1, 2, 3, 4}),
+          it.output(0).readReal(),
+          1e-6f);
     }
     try (TfliteModel m = TfliteModel.fromBytes(TinyModels.int8Fc().build());
         Interpreter it = Interpreter.create(m, checked())) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> it.input(0).writeReal(new float[] {0, 0, Float.POSITIVE_INFINITY, 0}));
-      assertTrue(e.getMessage().contains("input 0") && e.getMessage().contains("element 2 is Infinity"), e.getMessage());
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> it.input(0).writeReal(new float[] {0, 0, Float.POSITIVE_INFINITY, 0}));
+      assertTrue(
+          e.getMessage().contains("input 0") && e.getMessage().contains("element 2 is Infinity"),
+          e.getMessage());
     }
   }
 
   @Test
   void withoutCheckInputsNonFiniteValuesAreWrittenAsGiven() {
-    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build()); Interpreter it = Interpreter.create(m)) {
+    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build());
+        Interpreter it = Interpreter.create(m)) {
       assertFalse(it.options().checkInputs());
       it.input(0).writeReal(new float[] {Float.NaN, 0, 0, 0});
       it.invoke();
@@ -52,15 +66,19 @@ class TensorViewTest {
 
   @Test
   void viewsDescribeTheTensorAndFollowResize() {
-    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.int8Fc().build()); Interpreter it = Interpreter.create(m)) {
+    try (TfliteModel m = TfliteModel.fromBytes(TinyModels.int8Fc().build());
+        Interpreter it = Interpreter.create(m)) {
       TensorView in = it.input(0);
       assertEquals(DType.INT8, in.dataType());
       assertEquals(4, in.numElements());
       assertEquals(4, in.numBytes());
       assertEquals(in.name(), it.input(in.name()).name());
-      assertTrue(in.toString().startsWith("input 0 '" + in.name() + "' INT8[1, 4] scale=0.5"), in.toString());
+      assertTrue(
+          in.toString().startsWith("input 0 '" + in.name() + "' INT8[1, 4] scale=0.5"),
+          in.toString());
       it.resizeInput(0, 3, 4);
-      assertArrayEquals(new int[] {3, 4}, in.shape(), "the view re-reads TFLite's tensor after a resize");
+      assertArrayEquals(
+          new int[] {3, 4}, in.shape(), "the view re-reads TFLite's tensor after a resize");
       assertEquals(12, in.numBytes());
       assertEquals(9, it.output(0).readBytes().length);
     }
@@ -70,8 +88,11 @@ class TensorViewTest {
   void onlyInputsAreWritableAndClosedInterpretersRefuseViews() {
     TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build());
     Interpreter it = Interpreter.create(m);
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> it.output(0).write(new float[3]));
-    assertTrue(e.getMessage().contains("output 0") && e.getMessage().contains("only inputs"), e.getMessage());
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> it.output(0).write(new float[3]));
+    assertTrue(
+        e.getMessage().contains("output 0") && e.getMessage().contains("only inputs"),
+        e.getMessage());
     assertThrows(IllegalStateException.class, () -> it.tensor(1).write(new float[12]));
     assertThrows(IllegalArgumentException.class, () -> it.output("nope"));
     TensorView in = it.input(0);
@@ -86,32 +107,41 @@ class TensorViewTest {
   void listenersReceiveCoverageOnCreateAndResizeAndOperatorTimes() {
     List<DelegateCoverage> seen = new ArrayList<>();
     List<String> untimed = new ArrayList<>();
-    InterpreterListener coverage = new InterpreterListener() {
-      @Override
-      public void coverage(DelegateCoverage c) {
-        seen.add(c);
-      }
+    InterpreterListener coverage =
+        new InterpreterListener() {
+          @Override
+          public void coverage(DelegateCoverage c) {
+            seen.add(c);
+          }
 
-      @Override
-      public void operatorTimed(String op, long nanos) {
-        untimed.add(op); // never called: this listener does not ask for timings
-      }
-    };
-    InterpreterListener throwing = new InterpreterListener() {
-      @Override
-      public boolean timesOperators() {
-        return true;
-      }
+          @Override
+          public void operatorTimed(String op, long nanos) {
+            untimed.add(op); // never called: this listener does not ask for timings
+          }
+        };
+    InterpreterListener throwing =
+        new InterpreterListener() {
+          @Override
+          public boolean timesOperators() {
+            return true;
+          }
 
-      @Override
-      public void operatorTimed(String op, long nanos) {
-        throw new IllegalStateException("listener bug");
-      }
-    };
+          @Override
+          public void operatorTimed(String op, long nanos) {
+            throw new IllegalStateException("listener bug");
+          }
+        };
     OpProfile profile = new OpProfile();
     try (TfliteModel m = TfliteModel.fromBytes(TinyModels.floatFc().build());
-        Interpreter it = Interpreter.create(m, Interpreter.Options.builder().backend(Backend.XNNPACK)
-            .listener(coverage).listener(throwing).listener(profile).build())) {
+        Interpreter it =
+            Interpreter.create(
+                m,
+                Interpreter.Options.builder()
+                    .backend(Backend.XNNPACK)
+                    .listener(coverage)
+                    .listener(throwing)
+                    .listener(profile)
+                    .build())) {
       assertEquals(1, seen.size());
       assertTrue(seen.get(0).delegated(), seen.get(0).summary());
       it.input(0).write(new float[4]);
@@ -130,10 +160,28 @@ class TensorViewTest {
   /** Issue 12 asks for at most ~15 public methods; the InterpreterApi shape keeps it at 13. */
   @Test
   void interpreterHasASmallPublicSurface() {
-    List<String> methods = Arrays.stream(Interpreter.class.getDeclaredMethods())
-        .filter(x -> Modifier.isPublic(x.getModifiers())).map(Method::getName).sorted().toList();
+    List<String> methods =
+        Arrays.stream(Interpreter.class.getDeclaredMethods())
+            .filter(x -> Modifier.isPublic(x.getModifiers()))
+            .map(Method::getName)
+            .sorted()
+            .toList();
     assertTrue(methods.size() <= 15, methods.size() + " public methods: " + methods);
-    assertEquals(List.of("close", "create", "create", "input", "input", "inputCount", "invoke", "options", "output",
-        "output", "outputCount", "resizeInput", "tensor"), methods);
+    assertEquals(
+        List.of(
+            "close",
+            "create",
+            "create",
+            "input",
+            "input",
+            "inputCount",
+            "invoke",
+            "options",
+            "output",
+            "output",
+            "outputCount",
+            "resizeInput",
+            "tensor"),
+        methods);
   }
 }

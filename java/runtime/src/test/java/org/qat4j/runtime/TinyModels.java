@@ -14,14 +14,16 @@ import org.qat4j.tflite.fb.QuantizationParameters;
 import org.qat4j.tflite.fb.SubGraph;
 import org.qat4j.tflite.fb.Tensor;
 
-/** Test-only builder of tiny .tflite models (FULLY_CONNECTED graphs) and of the spec's malformed variants. */
+/**
+ * Test-only builder of tiny .tflite models (FULLY_CONNECTED graphs) and of the spec's malformed
+ * variants.
+ */
 final class TinyModels {
   static final int FLOAT32 = 0;
   static final int INT32 = 2;
   static final int INT8 = 9;
 
-  record T(int[] shape, int type, int buffer, String name, float[] scales, long[] zps, int axis) {
-  }
+  record T(int[] shape, int type, int buffer, String name, float[] scales, long[] zps, int axis) {}
 
   final List<T> tensors = new ArrayList<>();
   final List<byte[]> buffers = new ArrayList<>();
@@ -47,7 +49,8 @@ final class TinyModels {
     return tensors.size() - 1;
   }
 
-  int qtensor(String name, int type, int buffer, float[] scales, long[] zps, int axis, int... shape) {
+  int qtensor(
+      String name, int type, int buffer, float[] scales, long[] zps, int axis, int... shape) {
     tensors.add(new T(shape, type, buffer, name, scales, zps, axis));
     return tensors.size() - 1;
   }
@@ -95,7 +98,9 @@ final class TinyModels {
   static final byte[] WQ = {2, -4, 8, 1, 4, 4, -4, 0, -2, 12, 3, -8};
   static final int[] BQ = {16, -8, 40};
 
-  /** int8 FC: x scale 0.5 zp -1, w scale 0.25 (per-tensor), bias int32 scale 0.125, y scale 1 zp 2. */
+  /**
+   * int8 FC: x scale 0.5 zp -1, w scale 0.25 (per-tensor), bias int32 scale 0.125, y scale 1 zp 2.
+   */
   static TinyModels int8Fc() {
     TinyModels m = new TinyModels();
     int x = m.qtensor("x", INT8, 0, new float[] {0.5f}, new long[] {-1}, 0, 1, 4);
@@ -143,7 +148,8 @@ final class TinyModels {
       os[i] = operator(fb, ops.get(i));
     }
     int sg = subgraph(fb, ts, os);
-    int code = OperatorCode.createOperatorCode(fb, (byte) Math.min(builtin, 127), 0, opVersion, builtin);
+    int code =
+        OperatorCode.createOperatorCode(fb, (byte) Math.min(builtin, 127), 0, opVersion, builtin);
     int codes = Model.createOperatorCodesVector(fb, new int[] {code});
     int sgs = noSubgraphs ? 0 : Model.createSubgraphsVector(fb, new int[] {sg});
     int bv = noBuffers ? 0 : Model.createBuffersVector(fb, bufs);
@@ -193,7 +199,11 @@ final class TinyModels {
     int[] out = java.util.Arrays.copyOfRange(spec, split + 1, spec.length);
     int iv = Operator.createInputsVector(fb, in);
     int ov = Operator.createOutputsVector(fb, out);
-    int opts = builtin == 9 ? FullyConnectedOptions.createFullyConnectedOptions(fb, (byte) 0, (byte) 0, false, false) : 0;
+    int opts =
+        builtin == 9
+            ? FullyConnectedOptions.createFullyConnectedOptions(
+                fb, (byte) 0, (byte) 0, false, false)
+            : 0;
     Operator.startOperator(fb);
     Operator.addOpcodeIndex(fb, 0);
     Operator.addInputs(fb, iv);

@@ -9,8 +9,9 @@ import org.qat4j.ir.LoweredGraph;
 import org.qat4j.tflite.fb.Model;
 
 /**
- * Test helper for models with operators the IR cannot hold yet: lowers subgraph 0 without the given builtins (the
- * other operators keep their order; tensors are all kept), and reads boolean option fields of a skipped operator.
+ * Test helper for models with operators the IR cannot hold yet: lowers subgraph 0 without the given
+ * builtins (the other operators keep their order; tensors are all kept), and reads boolean option
+ * fields of a skipped operator.
  */
 public final class PartialImport {
   private PartialImport() {}
@@ -20,13 +21,25 @@ public final class PartialImport {
     TfliteModelInfo m = TfliteReader.read(bytes);
     SubgraphInfo s = m.subgraph(0);
     List<OperatorInfo> kept = new ArrayList<>();
-    for (OperatorInfo op : s.operators()) if (op.custom() || !skip.contains(op.builtinCode())) kept.add(op);
-    SubgraphInfo f = new SubgraphInfo(s.index(), s.name(), s.tensors(), kept, s.inputs(), s.outputs());
-    return new TfliteModelInfo(m.version(), m.description(), m.fileSize(), List.of(f), m.buffers(), m.metadata(), bytes)
+    for (OperatorInfo op : s.operators())
+      if (op.custom() || !skip.contains(op.builtinCode())) kept.add(op);
+    SubgraphInfo f =
+        new SubgraphInfo(s.index(), s.name(), s.tensors(), kept, s.inputs(), s.outputs());
+    return new TfliteModelInfo(
+            m.version(),
+            m.description(),
+            m.fileSize(),
+            List.of(f),
+            m.buffers(),
+            m.metadata(),
+            bytes)
         .toLoweredGraph();
   }
 
-  /** Boolean field {@code id} of operator {@code op}'s builtin options table in subgraph 0 (false when absent). */
+  /**
+   * Boolean field {@code id} of operator {@code op}'s builtin options table in subgraph 0 (false
+   * when absent).
+   */
   public static boolean optionFlag(byte[] bytes, int op, int id) {
     Model model = Model.getRootAsModel(ByteBuffer.wrap(bytes));
     Flags t = new Flags();

@@ -19,7 +19,8 @@ public final class DistributedEval {
   private DistributedEval() {}
 
   /** Evaluates on {@code partitions} contiguous ranges of {@code data} (one task each). */
-  public static EvalStats run(JavaSparkContext sc, byte[] tflite, DataRef data, Backend backend, int partitions) {
+  public static EvalStats run(
+      JavaSparkContext sc, byte[] tflite, DataRef data, Backend backend, int partitions) {
     int n = data.load().size();
     if (n == 0) throw new IllegalArgumentException(data.path() + ": no samples to evaluate");
     List<int[]> ranges = DataRef.ranges(n, partitions, 1);
@@ -33,7 +34,8 @@ public final class DistributedEval {
     }
   }
 
-  private static Iterator<EvalStats> evalRanges(byte[] tflite, DataRef ref, Backend backend, Iterator<int[]> ranges) {
+  private static Iterator<EvalStats> evalRanges(
+      byte[] tflite, DataRef ref, Backend backend, Iterator<int[]> ranges) {
     Dataset d = ref.load();
     EvalStats total = null;
     while (ranges.hasNext()) {
@@ -44,17 +46,23 @@ public final class DistributedEval {
     return total == null ? List.<EvalStats>of().iterator() : List.of(total).iterator();
   }
 
-  /** One task's work, also the single-node reference: samples [from, to) of {@code data} on one interpreter. */
+  /**
+   * One task's work, also the single-node reference: samples [from, to) of {@code data} on one
+   * interpreter.
+   */
   public static EvalStats local(byte[] tflite, Dataset data, int from, int to, Backend backend) {
     try (TfliteModel m = TfliteModel.fromBytes(tflite);
-         Interpreter it = Interpreter.create(m, Interpreter.Options.builder().backend(backend).threads(1).build())) {
+        Interpreter it =
+            Interpreter.create(
+                m, Interpreter.Options.builder().backend(backend).threads(1).build())) {
       int classes = (int) it.output(0).numElements();
       long need = it.input(0).numElements();
       EvalStats s = new EvalStats(classes);
       for (int i = from; i < to; i++) {
         float[] x = data.sample(i);
         if (x.length != need) {
-          throw new IllegalArgumentException("sample " + i + " has " + x.length + " values; the model input needs " + need);
+          throw new IllegalArgumentException(
+              "sample " + i + " has " + x.length + " values; the model input needs " + need);
         }
         it.input(0).writeReal(x);
         it.invoke();
@@ -64,7 +72,9 @@ public final class DistributedEval {
     }
   }
 
-  /** Index of the first largest value (ties go to the lower class, as in the runtime's Validation). */
+  /**
+   * Index of the first largest value (ties go to the lower class, as in the runtime's Validation).
+   */
   static int argmax(float[] v) {
     int best = 0;
     for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;

@@ -19,42 +19,61 @@ import org.qat4j.quant.calib.RangeEstimator;
 import org.qat4j.quant.ptq.Ptq;
 
 /**
- * Post-training quantization with calibration spread over Spark executors. Each task loads the float
- * model (saved-model bytes, broadcast), runs its batches through {@link Ptq} with one
- * {@link MergeableRange} per observed activation, and returns the states; the driver merges them
- * position by position (the quantizer order is fixed by the model) and sets the ranges. Batches are
- * cut at multiples of {@code batchSize} from the start of the data, exactly as a single-node pass.
+ * Post-training quantization with calibration spread over Spark executors. Each task loads the
+ * float model (saved-model bytes, broadcast), runs its batches through {@link Ptq} with one {@link
+ * MergeableRange} per observed activation, and returns the states; the driver merges them position
+ * by position (the quantizer order is fixed by the model) and sets the ranges. Batches are cut at
+ * multiples of {@code batchSize} from the start of the data, exactly as a single-node pass.
  */
 public final class DistributedPtq {
   private DistributedPtq() {}
 
   /** The calibrated (frozen) quantized model; lower it with {@code Int8Lowering}. */
-  public static QatModel quantize(JavaSparkContext sc, byte[] savedModel, DataRef data, int batchSize, int partitions,
-                                  MergeableRange.Kind kind) {
-    if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+  public static QatModel quantize(
+      JavaSparkContext sc,
+      byte[] savedModel,
+      DataRef data,
+      int batchSize,
+      int partitions,
+      MergeableRange.Kind kind) {
+    if (batchSize < 1)
+      throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
     Dataset d = data.load();
     if (d.size() == 0) throw new IllegalArgumentException(data.path() + ": no calibration samples");
     List<int[]> ranges = DataRef.ranges(d.size(), partitions, batchSize);
     Broadcast<byte[]> model = sc.broadcast(savedModel);
     List<MergeableRange> merged;
     try {
-      merged = sc.parallelize(ranges, ranges.size())
-          .mapPartitions((Iterator<int[]> it) -> List.of(calibrate(model.value(), data, batchSize, kind, it)).iterator())
-          .reduce(DistributedPtq::mergeAll);
+      merged =
+          sc.parallelize(ranges, ranges.size())
+              .mapPartitions(
+                  (Iterator<int[]> it) ->
+                      List.of(calibrate(model.value(), data, batchSize, kind, it)).iterator())
+              .reduce(DistributedPtq::mergeAll);
     } finally {
       model.destroy();
     }
     Model floatModel = load(savedModel);
     Replay replay = new Replay(merged);
-    QatModel q = Ptq.quantize(floatModel, batches(d, 0, Math.min(batchSize, d.size()), batchSize), replay);
+    QatModel q =
+        Ptq.quantize(floatModel, batches(d, 0, Math.min(batchSize, d.size()), batchSize), replay);
     if (replay.next != merged.size()) {
-      throw new IllegalStateException("driver model has " + replay.next + " observed activations, executors reported " + merged.size());
+      throw new IllegalStateException(
+          "driver model has "
+              + replay.next
+              + " observed activations, executors reported "
+              + merged.size());
     }
     return q;
   }
 
   /** Calibration states of one task's ranges, in the model's quantizer order. */
-  static List<MergeableRange> calibrate(byte[] savedModel, DataRef ref, int batchSize, MergeableRange.Kind kind, Iterator<int[]> ranges) {
+  static List<MergeableRange> calibrate(
+      byte[] savedModel,
+      DataRef ref,
+      int batchSize,
+      MergeableRange.Kind kind,
+      Iterator<int[]> ranges) {
     Dataset d = ref.load();
     List<Tensor> batches = new ArrayList<>();
     while (ranges.hasNext()) {
@@ -67,7 +86,9 @@ public final class DistributedPtq {
   }
 
   static List<MergeableRange> mergeAll(List<MergeableRange> a, List<MergeableRange> b) {
-    if (a.size() != b.size()) throw new IllegalStateException("tasks saw " + a.size() + " and " + b.size() + " observed activations");
+    if (a.size() != b.size())
+      throw new IllegalStateException(
+          "tasks saw " + a.size() + " and " + b.size() + " observed activations");
     List<MergeableRange> r = new ArrayList<>(a.size());
     for (int i = 0; i < a.size(); i++) r.add(a.get(i).merge(b.get(i)));
     return r;
@@ -105,19 +126,31 @@ public final class DistributedPtq {
     }
   }
 
-  /** Hands out fresh mergeable accumulators and keeps them, in the order the model asks for them. */
+  /**
+   * Hands out fresh mergeable accumulators and keeps them, in the order the model asks for them.
+   */
   private static final class Recorder implements RangeEstimator {
     final MergeableRange.Kind kind;
     final List<MergeableRange> states = new ArrayList<>();
 
-    Recorder(MergeableRange.Kind kind) { this.kind = kind; }
+    Recorder(MergeableRange.Kind kind) {
+      this.kind = kind;
+    }
 
-    @Override public Accumulator newAccumulator(int numBits) {
+    @Override
+    public Accumulator newAccumulator(int numBits) {
       MergeableRange m = kind.create();
       states.add(m);
       return new Accumulator() {
-        @Override public void accept(FloatBuffer x, int size) { m.accept(x, size); }
-        @Override public float[] range() { return m.range(); }
+        @Override
+        public void accept(FloatBuffer x, int size) {
+          m.accept(x, size);
+        }
+
+        @Override
+        public float[] range() {
+          return m.range();
+        }
       };
     }
   }
@@ -127,14 +160,24 @@ public final class DistributedPtq {
     final List<MergeableRange> merged;
     int next;
 
-    Replay(List<MergeableRange> merged) { this.merged = merged; }
+    Replay(List<MergeableRange> merged) {
+      this.merged = merged;
+    }
 
-    @Override public Accumulator newAccumulator(int numBits) {
-      if (next >= merged.size()) throw new IllegalStateException("driver model asks for more than the " + merged.size() + " ranges executors reported");
+    @Override
+    public Accumulator newAccumulator(int numBits) {
+      if (next >= merged.size())
+        throw new IllegalStateException(
+            "driver model asks for more than the " + merged.size() + " ranges executors reported");
       float[] r = merged.get(next++).range();
       return new Accumulator() {
-        @Override public void accept(FloatBuffer x, int size) {}
-        @Override public float[] range() { return r.clone(); }
+        @Override
+        public void accept(FloatBuffer x, int size) {}
+
+        @Override
+        public float[] range() {
+          return r.clone();
+        }
       };
     }
   }

@@ -20,11 +20,11 @@ import org.qat4j.runtime.TfliteModel;
 import org.qat4j.tflite.TfliteReader;
 
 /**
- * Verifies an int8 {@code .tflite} on data partitioned across Spark executors: each task quantizes its
- * samples once with the model's input parameters, runs them through the integer simulator and through
- * one BUILTIN and one XNNPACK interpreter of its own (closed when the task ends), and returns
- * {@link VerifyStats}; the driver sums them. The figures equal the TFLite-vs-simulator part of the
- * single-node {@code org.qat4j.verify.Verification} on the same samples.
+ * Verifies an int8 {@code .tflite} on data partitioned across Spark executors: each task quantizes
+ * its samples once with the model's input parameters, runs them through the integer simulator and
+ * through one BUILTIN and one XNNPACK interpreter of its own (closed when the task ends), and
+ * returns {@link VerifyStats}; the driver sums them. The figures equal the TFLite-vs-simulator part
+ * of the single-node {@code org.qat4j.verify.Verification} on the same samples.
  */
 public final class DistributedVerify {
   private static final int CHUNK = 256;
@@ -45,7 +45,8 @@ public final class DistributedVerify {
     }
   }
 
-  private static Iterator<VerifyStats> verifyRanges(byte[] tflite, DataRef ref, Iterator<int[]> ranges) {
+  private static Iterator<VerifyStats> verifyRanges(
+      byte[] tflite, DataRef ref, Iterator<int[]> ranges) {
     Dataset d = ref.load();
     VerifyStats total = null;
     while (ranges.hasNext()) {
@@ -60,7 +61,11 @@ public final class DistributedVerify {
   public static VerifyStats local(byte[] tflite, Dataset data, int from, int to) {
     LoweredGraph g = TfliteReader.read(tflite).toLoweredGraph();
     if (g.inputs().length != 1 || g.outputs().length != 1) {
-      throw new IllegalArgumentException("verification needs one input and one output; the .tflite has " + g.inputs().length + " and " + g.outputs().length);
+      throw new IllegalArgumentException(
+          "verification needs one input and one output; the .tflite has "
+              + g.inputs().length
+              + " and "
+              + g.outputs().length);
     }
     TensorSpec in = g.tensor(g.inputs()[0]);
     TensorSpec out = g.tensor(g.outputs()[0]);
@@ -69,8 +74,8 @@ public final class DistributedVerify {
     Simulator simX = new Simulator(g, RoundingMode.XNNPACK_F32);
     VerifyStats s = VerifyStats.empty(out.elements());
     try (TfliteModel m = TfliteModel.fromBytes(tflite);
-         Interpreter b = open(m, Backend.BUILTIN);
-         Interpreter x = open(m, Backend.XNNPACK)) {
+        Interpreter b = open(m, Backend.BUILTIN);
+        Interpreter x = open(m, Backend.XNNPACK)) {
       for (int c = from; c < to; c += CHUNK) {
         int k = Math.min(CHUNK, to - c);
         Object inputs = inputs(in, data, c, k);
@@ -93,7 +98,10 @@ public final class DistributedVerify {
     return Interpreter.create(m, Interpreter.Options.builder().backend(backend).threads(1).build());
   }
 
-  /** Samples [from, from + k) as the model's external input: floats, or quantized with its input params. */
+  /**
+   * Samples [from, from + k) as the model's external input: floats, or quantized with its input
+   * params.
+   */
   static Object inputs(TensorSpec in, Dataset data, int from, int k) {
     int per = in.elements();
     if (in.type() == DType.FLOAT32) {
@@ -101,7 +109,9 @@ public final class DistributedVerify {
       for (int i = 0; i < k; i++) System.arraycopy(sample(data, from + i, per), 0, v, i * per, per);
       return v;
     }
-    if (in.quant() == null) throw new IllegalArgumentException("input '" + in.name() + "' is " + in.type() + " without quantization");
+    if (in.quant() == null)
+      throw new IllegalArgumentException(
+          "input '" + in.name() + "' is " + in.type() + " without quantization");
     boolean u = in.type() == DType.UINT8;
     float scale = in.quant().scale();
     long zp = in.quant().zeroPoint();
@@ -118,24 +128,32 @@ public final class DistributedVerify {
 
   private static float[] sample(Dataset data, int i, int per) {
     float[] s = data.sample(i);
-    if (s.length != per) throw new IllegalArgumentException("sample " + i + " has " + s.length + " values; the model input needs " + per);
+    if (s.length != per)
+      throw new IllegalArgumentException(
+          "sample " + i + " has " + s.length + " values; the model input needs " + per);
     return s;
   }
 
-  /** Scale of one output LSB: the output's own scale or that of the tensor a final DEQUANTIZE reads. */
+  /**
+   * Scale of one output LSB: the output's own scale or that of the tensor a final DEQUANTIZE reads.
+   */
   static double outputLsb(LoweredGraph g) {
     int o = g.outputs()[0];
     TensorSpec out = g.tensor(o);
     if (out.type() != DType.FLOAT32 && out.type() != DType.INT8 && out.type() != DType.UINT8) {
-      throw new IllegalArgumentException(".tflite output type " + out.type() + " is not float32, int8 or uint8");
+      throw new IllegalArgumentException(
+          ".tflite output type " + out.type() + " is not float32, int8 or uint8");
     }
     if (out.quant() != null) return out.quant().scale();
     for (OpSpec op : g.ops()) {
-      if (op.kind() == OpKind.DEQUANTIZE && op.outputs()[0] == o && g.tensor(op.inputs()[0]).quant() != null) {
+      if (op.kind() == OpKind.DEQUANTIZE
+          && op.outputs()[0] == o
+          && g.tensor(op.inputs()[0]).quant() != null) {
         return g.tensor(op.inputs()[0]).quant().scale();
       }
     }
-    throw new IllegalArgumentException("output '" + out.name() + "' is float and not produced by DEQUANTIZE: not an int8 export");
+    throw new IllegalArgumentException(
+        "output '" + out.name() + "' is float and not produced by DEQUANTIZE: not an int8 export");
   }
 
   private static Object tflite(Interpreter it, Object inputs, int k) {
@@ -144,7 +162,8 @@ public final class DistributedVerify {
     boolean floatOut = it.output(0).dataType() == DType.FLOAT32;
     Object all = floatOut ? new float[k * len] : new byte[k * len];
     for (int i = 0; i < k; i++) {
-      if (inputs instanceof float[] f) it.input(0).write(Arrays.copyOfRange(f, i * per, (i + 1) * per));
+      if (inputs instanceof float[] f)
+        it.input(0).write(Arrays.copyOfRange(f, i * per, (i + 1) * per));
       else it.input(0).write(Arrays.copyOfRange((byte[]) inputs, i * per, (i + 1) * per));
       it.invoke();
       if (floatOut) System.arraycopy(it.output(0).readFloats(), 0, all, i * len, len);
@@ -153,24 +172,31 @@ public final class DistributedVerify {
     return all;
   }
 
-  /** Element-wise differences in LSB; float outputs are dequantized values, compared in units of {@code lsb}. */
+  /**
+   * Element-wise differences in LSB; float outputs are dequantized values, compared in units of
+   * {@code lsb}.
+   */
   private static void compare(DType type, Object a, Object b, double lsb, LsbHistogram h) {
     if (a instanceof float[] x) {
       float[] y = (float[]) b;
-      for (int i = 0; i < x.length; i++) h.add(x[i] == y[i] ? 0 : Math.max(1, Math.round(Math.abs((double) x[i] - y[i]) / lsb)));
+      for (int i = 0; i < x.length; i++)
+        h.add(x[i] == y[i] ? 0 : Math.max(1, Math.round(Math.abs((double) x[i] - y[i]) / lsb)));
       return;
     }
     byte[] x = (byte[]) a, y = (byte[]) b;
     boolean u = type == DType.UINT8;
-    for (int i = 0; i < x.length; i++) h.add(Math.abs((u ? x[i] & 0xFF : x[i]) - (u ? y[i] & 0xFF : y[i])));
+    for (int i = 0; i < x.length; i++)
+      h.add(Math.abs((u ? x[i] & 0xFF : x[i]) - (u ? y[i] & 0xFF : y[i])));
   }
 
-  private static void top1(TensorSpec out, Object values, Dataset data, int from, int k, EvalStats e) {
+  private static void top1(
+      TensorSpec out, Object values, Dataset data, int from, int k, EvalStats e) {
     float[] real = Simulator.toFloat(out, values);
     int classes = real.length / k;
     for (int i = 0; i < k; i++) {
       int best = 0;
-      for (int c = 1; c < classes; c++) if (real[i * classes + c] > real[i * classes + best]) best = c;
+      for (int c = 1; c < classes; c++)
+        if (real[i * classes + c] > real[i * classes + best]) best = c;
       e.add(data.label(from + i), best);
     }
   }

@@ -4,14 +4,16 @@ import java.io.Serializable;
 import java.nio.FloatBuffer;
 
 /**
- * A mergeable quantile sketch with relative error: values are counted in logarithmic buckets
- * (γ = (1 + α)/(1 − α)), one set per sign, plus a zero bucket for |v| < {@link #ZERO}. The value
+ * A mergeable quantile sketch with relative error: values are counted in logarithmic buckets (γ =
+ * (1 + α)/(1 − α)), one set per sign, plus a zero bucket for |v| < {@link #ZERO}. The value
  * reported for rank r is within α·|t| + ZERO of the exact r-th smallest value t, whatever the split
- * of the data and the merge order (counts only add). Memory is fixed: about 2·ln(3.4e38/ZERO)/ln γ longs.
+ * of the data and the merge order (counts only add). Memory is fixed: about 2·ln(3.4e38/ZERO)/ln γ
+ * longs.
  */
 public final class LogSketch implements Serializable {
   /** Values with smaller magnitude count as zero. */
   public static final double ZERO = 1e-20;
+
   private final double alpha;
   private final double logGamma;
   private final int kMin;
@@ -22,7 +24,8 @@ public final class LogSketch implements Serializable {
   private double max = Double.NEGATIVE_INFINITY;
 
   public LogSketch(double alpha) {
-    if (!(alpha >= 1e-4 && alpha <= 0.1)) throw new IllegalArgumentException("alpha must be in [1e-4, 0.1], got " + alpha);
+    if (!(alpha >= 1e-4 && alpha <= 0.1))
+      throw new IllegalArgumentException("alpha must be in [1e-4, 0.1], got " + alpha);
     this.alpha = alpha;
     this.logGamma = Math.log((1 + alpha) / (1 - alpha));
     this.kMin = (int) Math.floor(Math.log(ZERO) / logGamma);
@@ -31,7 +34,9 @@ public final class LogSketch implements Serializable {
     this.neg = new long[kMax - kMin + 1];
   }
 
-  public double alpha() { return alpha; }
+  public double alpha() {
+    return alpha;
+  }
 
   public void accept(FloatBuffer x, int size) {
     for (int i = 0; i < size; i++) add(x.get(i));
@@ -42,15 +47,24 @@ public final class LogSketch implements Serializable {
     min = Math.min(min, v);
     max = Math.max(max, v);
     double a = Math.abs(v);
-    if (a < ZERO) { zeros++; return; }
+    if (a < ZERO) {
+      zeros++;
+      return;
+    }
     int k = (int) Math.ceil(Math.log(Math.min(a, Float.MAX_VALUE)) / logGamma) - kMin;
     k = Math.max(0, Math.min(pos.length - 1, k));
-    if (v > 0) pos[k]++; else neg[k]++;
+    if (v > 0) pos[k]++;
+    else neg[k]++;
   }
 
   public LogSketch merge(LogSketch o) {
-    if (o.alpha != alpha) throw new IllegalArgumentException("cannot merge a sketch with alpha " + o.alpha + " into " + alpha);
-    for (int i = 0; i < pos.length; i++) { pos[i] += o.pos[i]; neg[i] += o.neg[i]; }
+    if (o.alpha != alpha)
+      throw new IllegalArgumentException(
+          "cannot merge a sketch with alpha " + o.alpha + " into " + alpha);
+    for (int i = 0; i < pos.length; i++) {
+      pos[i] += o.pos[i];
+      neg[i] += o.neg[i];
+    }
     zeros += o.zeros;
     min = Math.min(min, o.min);
     max = Math.max(max, o.max);
@@ -63,10 +77,14 @@ public final class LogSketch implements Serializable {
     return c;
   }
 
-  /** Estimate of the {@code rank}-th smallest value (0-based), clamped to the exact min and max; the extremes are exact. */
+  /**
+   * Estimate of the {@code rank}-th smallest value (0-based), clamped to the exact min and max; the
+   * extremes are exact.
+   */
   public double valueAt(long rank) {
     long n = count();
-    if (rank < 0 || rank >= n) throw new IllegalArgumentException("rank " + rank + " outside [0, " + n + ")");
+    if (rank < 0 || rank >= n)
+      throw new IllegalArgumentException("rank " + rank + " outside [0, " + n + ")");
     if (rank == 0) return min;
     if (rank == n - 1) return max;
     long seen = 0;
@@ -89,5 +107,7 @@ public final class LogSketch implements Serializable {
     return 2 * Math.exp((i + kMin) * logGamma) / (gamma + 1);
   }
 
-  private double clamp(double v) { return Math.max(min, Math.min(max, v)); }
+  private double clamp(double v) {
+    return Math.max(min, Math.min(max, v));
+  }
 }

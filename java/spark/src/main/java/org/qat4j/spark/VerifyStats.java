@@ -8,11 +8,22 @@ import java.io.Serializable;
  * XNNPACK_F32 rounding, and top-1 counts (with confusion matrices) of BUILTIN, XNNPACK and the
  * simulator. Fractions are exact long ratios; all fields add up under {@link #merge}.
  */
-public record VerifyStats(LsbHistogram builtin, LsbHistogram xnnpack, LsbHistogram xnnpackF32Sim,
-                          EvalStats int8Builtin, EvalStats int8Xnnpack, EvalStats simulator) implements Serializable {
+public record VerifyStats(
+    LsbHistogram builtin,
+    LsbHistogram xnnpack,
+    LsbHistogram xnnpackF32Sim,
+    EvalStats int8Builtin,
+    EvalStats int8Xnnpack,
+    EvalStats simulator)
+    implements Serializable {
   static VerifyStats empty(int classes) {
-    return new VerifyStats(new LsbHistogram(), new LsbHistogram(), new LsbHistogram(),
-        new EvalStats(classes), new EvalStats(classes), new EvalStats(classes));
+    return new VerifyStats(
+        new LsbHistogram(),
+        new LsbHistogram(),
+        new LsbHistogram(),
+        new EvalStats(classes),
+        new EvalStats(classes),
+        new EvalStats(classes));
   }
 
   /** Adds {@code o} into this and returns this. */
@@ -26,6 +37,11 @@ public record VerifyStats(LsbHistogram builtin, LsbHistogram xnnpack, LsbHistogr
     return this;
   }
 
-  public long samples() { return int8Builtin.count(); }
-  public long outputElements() { return builtin.count(); }
+  public long samples() {
+    return int8Builtin.count();
+  }
+
+  public long outputElements() {
+    return builtin.count();
+  }
 }

@@ -23,24 +23,39 @@ import org.qat4j.tflite.TfliteWriter;
 /** Distributed PTQ on local[2] against single-node Ptq on the same Fashion-MNIST batches. */
 @Tag("native")
 class DistributedPtqTest {
-  @Test void minMaxCalibrationGivesTheSameTfliteBytes() throws Exception {
+  @Test
+  void minMaxCalibrationGivesTheSameTfliteBytes() throws Exception {
     Fixtures f = Fixtures.get();
     Dataset d = f.train.load();
     List<Tensor> batches = DistributedPtq.batches(d, 0, d.size(), 64);
-    byte[] single = TfliteWriter.write(Int8Lowering.lower(Ptq.quantize(f.model, batches, new MinMaxEstimator()), DType.INT8));
+    byte[] single =
+        TfliteWriter.write(
+            Int8Lowering.lower(Ptq.quantize(f.model, batches, new MinMaxEstimator()), DType.INT8));
     for (int parts : new int[] {3}) {
-      QatModel q = DistributedPtq.quantize(f.sc, f.savedModel, f.train.inputsOnly(), 64, parts, MergeableRange.MinMax.kind());
-      assertArrayEquals(single, TfliteWriter.write(Int8Lowering.lower(q, DType.INT8)), parts + " partitions");
+      QatModel q =
+          DistributedPtq.quantize(
+              f.sc, f.savedModel, f.train.inputsOnly(), 64, parts, MergeableRange.MinMax.kind());
+      assertArrayEquals(
+          single, TfliteWriter.write(Int8Lowering.lower(q, DType.INT8)), parts + " partitions");
     }
   }
 
-  @Test void percentileRangesAreWithinTheSketchBoundOfSingleNode() throws Exception {
+  @Test
+  void percentileRangesAreWithinTheSketchBoundOfSingleNode() throws Exception {
     Fixtures f = Fixtures.get();
-    // 128 images keep every activation below PercentileEstimator's 2^20-value sample, so single-node is exact.
-    DataRef calib = DataRef.labelled(FashionMnist.defaultDir(), UserData.Split.TRAIN, 128).inputsOnly();
+    // 128 images keep every activation below PercentileEstimator's 2^20-value sample, so
+    // single-node is exact.
+    DataRef calib =
+        DataRef.labelled(FashionMnist.defaultDir(), UserData.Split.TRAIN, 128).inputsOnly();
     double alpha = 0.005;
-    QatModel single = Ptq.quantize(f.model, DistributedPtq.batches(calib.load(), 0, 128, 32), new PercentileEstimator(99.9));
-    QatModel dist = DistributedPtq.quantize(f.sc, f.savedModel, calib, 32, 3, MergeableRange.Percentile.kind(99.9, alpha));
+    QatModel single =
+        Ptq.quantize(
+            f.model,
+            DistributedPtq.batches(calib.load(), 0, 128, 32),
+            new PercentileEstimator(99.9));
+    QatModel dist =
+        DistributedPtq.quantize(
+            f.sc, f.savedModel, calib, 32, 3, MergeableRange.Percentile.kind(99.9, alpha));
     List<FakeQuantizer> a = single.quantizers(), b = dist.quantizers();
     assertEquals(a.size(), b.size());
     int compared = 0;
@@ -50,7 +65,15 @@ class DistributedPtqTest {
         for (int k = 0; k < ea[e].length; k++) {
           double t = ea[e][k], v = eb[e][k];
           double bound = alpha * Math.abs(t) * (1 + 1e-6) + LogSketch.ZERO + Math.ulp((float) t);
-          assertTrue(Math.abs(v - t) <= bound, a.get(i).name() + (e == 0 ? " min " : " max ") + v + " vs single-node " + t + ", bound " + bound);
+          assertTrue(
+              Math.abs(v - t) <= bound,
+              a.get(i).name()
+                  + (e == 0 ? " min " : " max ")
+                  + v
+                  + " vs single-node "
+                  + t
+                  + ", bound "
+                  + bound);
           compared++;
         }
       }

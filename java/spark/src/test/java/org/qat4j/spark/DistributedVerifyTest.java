@@ -8,15 +8,18 @@ import org.qat4j.core.data.Dataset;
 import org.qat4j.verify.Verification;
 
 /**
- * Distributed verify on local[2] reproduces the single-node Verification's TFLite-vs-simulator figures
- * exactly (same doubles from the same long counts), on Fashion-MNIST and a qat4j int8 export.
+ * Distributed verify on local[2] reproduces the single-node Verification's TFLite-vs-simulator
+ * figures exactly (same doubles from the same long counts), on Fashion-MNIST and a qat4j int8
+ * export.
  */
 @Tag("native")
 class DistributedVerifyTest {
-  @Test void figuresEqualSingleNodeVerification() throws Exception {
+  @Test
+  void figuresEqualSingleNodeVerification() throws Exception {
     Fixtures f = Fixtures.get();
     Dataset d = f.test.load();
-    Verification.Report rep = Verification.verify(f.qat, f.int8, d, Verification.Options.defaults().withSqnrSamples(0));
+    Verification.Report rep =
+        Verification.verify(f.qat, f.int8, d, Verification.Options.defaults().withSqnrSamples(0));
     VerifyStats s = DistributedVerify.run(f.sc, f.int8, f.test, 3);
     assertEquals(rep.samples(), s.samples());
     assertEquals(rep.outputElements(), s.outputElements());
@@ -33,7 +36,8 @@ class DistributedVerifyTest {
     VerifyStats whole = DistributedVerify.local(f.int8, d, 0, d.size());
     assertEquals(whole.builtin(), s.builtin(), "LSB histogram BUILTIN");
     assertEquals(whole.xnnpack(), s.xnnpack(), "LSB histogram XNNPACK");
-    assertEquals(whole.xnnpackF32Sim(), s.xnnpackF32Sim(), "LSB histogram XNNPACK vs XNNPACK_F32 simulator");
+    assertEquals(
+        whole.xnnpackF32Sim(), s.xnnpackF32Sim(), "LSB histogram XNNPACK vs XNNPACK_F32 simulator");
     assertEquals(whole.int8Builtin(), s.int8Builtin(), "confusion matrix BUILTIN");
     assertEquals(whole.simulator(), s.simulator(), "confusion matrix simulator");
   }

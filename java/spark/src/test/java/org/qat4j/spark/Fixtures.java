@@ -27,7 +27,8 @@ import org.qat4j.tflite.TfliteWriter;
 
 /**
  * Shared test material, built once per JVM: a small CNN trained briefly on real Fashion-MNIST, its
- * saved-model bytes, its QAT int8 export (int8 I/O), and one Spark context (local[2] unless {@code qat4j.spark.master} says otherwise).
+ * saved-model bytes, its QAT int8 export (int8 I/O), and one Spark context (local[2] unless {@code
+ * qat4j.spark.master} says otherwise).
  */
 final class Fixtures {
   static final int TEST_SAMPLES = 600;
@@ -45,9 +46,16 @@ final class Fixtures {
     Path dir = FashionMnist.defaultDir();
     train = DataRef.labelled(dir, UserData.Split.TRAIN, 1024);
     test = DataRef.labelled(dir, UserData.Split.TEST, TEST_SAMPLES);
-    model = new Sequential(7, "input", 28, 28, 1)
-        .add(new Conv2D("conv", 8, 3, 3)).add(new ReLU("relu")).add(new MaxPool2D("pool", 2, 2))
-        .add(new Flatten("flat")).add(new Dense("fc", 32)).add(new ReLU("relu2")).add(new Dense("logits", 10)).build();
+    model =
+        new Sequential(7, "input", 28, 28, 1)
+            .add(new Conv2D("conv", 8, 3, 3))
+            .add(new ReLU("relu"))
+            .add(new MaxPool2D("pool", 2, 2))
+            .add(new Flatten("flat"))
+            .add(new Dense("fc", 32))
+            .add(new ReLU("relu2"))
+            .add(new Dense("logits", 10))
+            .build();
     Dataset tr = train.load();
     new Trainer(model, new Adam(2e-3)).fit(tr, test.load(), 1, 64, 7);
     Path f = Files.createTempFile("qat4j-spark-fixture", ".q4j");
@@ -57,14 +65,19 @@ final class Fixtures {
     qat = Quantize.model(model);
     qat.calibrate(DistributedPtq.batches(tr, 0, 256, 64));
     int8 = TfliteWriter.write(Int8Lowering.lower(qat, DType.INT8));
-    // -Dqat4j.spark.master=local-cluster[2,1,1024] runs every test on two separate executor JVMs (docs/SCALE.md)
-    sc = SparkContexts.open(System.getProperty("qat4j.spark.master", "local[2]"), "qat4j-spark-tests");
+    // -Dqat4j.spark.master=local-cluster[2,1,1024] runs every test on two separate executor JVMs
+    // (docs/SCALE.md)
+    sc =
+        SparkContexts.open(
+            System.getProperty("qat4j.spark.master", "local[2]"), "qat4j-spark-tests");
     Runtime.getRuntime().addShutdownHook(new Thread(sc::close));
   }
 
   /** The fixtures, or a skip when Fashion-MNIST is not installed. */
   static synchronized Fixtures get() throws IOException {
-    assumeTrue(FashionMnist.available(), "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
+    assumeTrue(
+        FashionMnist.available(),
+        "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
     if (instance == null) instance = new Fixtures();
     return instance;
   }

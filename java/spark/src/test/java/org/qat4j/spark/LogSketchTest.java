@@ -8,7 +8,10 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** The mergeable percentile sketch: any split and merge order gives the same counts; ranks within the stated bound. */
+/**
+ * The mergeable percentile sketch: any split and merge order gives the same counts; ranks within
+ * the stated bound.
+ */
 class LogSketchTest {
   private static double[] values(long seed, int n) {
     SplittableRandom r = new SplittableRandom(seed);
@@ -16,12 +19,18 @@ class LogSketchTest {
     for (int i = 0; i < n; i++) {
       int kind = r.nextInt(10);
       // ReLU-like zeros, a heavy right tail, small negatives, tiny magnitudes
-      v[i] = kind < 3 ? 0 : kind < 7 ? Math.exp(r.nextGaussian() * 2) : kind < 9 ? -r.nextDouble() * 3 : r.nextGaussian() * 1e-6;
+      v[i] =
+          kind < 3
+              ? 0
+              : kind < 7
+                  ? Math.exp(r.nextGaussian() * 2)
+                  : kind < 9 ? -r.nextDouble() * 3 : r.nextGaussian() * 1e-6;
     }
     return v;
   }
 
-  @Test void mergedShardsEqualOnePassAndRanksAreWithinAlpha() {
+  @Test
+  void mergedShardsEqualOnePassAndRanksAreWithinAlpha() {
     double alpha = 0.005;
     double[] v = values(11, 40_000);
     LogSketch all = new LogSketch(alpha);
@@ -41,17 +50,21 @@ class LogSketchTest {
       double e = all.valueAt(r);
       assertEquals(e, forward.valueAt(r), "rank " + r);
       assertEquals(e, backward.valueAt(r), "rank " + r);
-      assertTrue(Math.abs(e - t) <= alpha * Math.abs(t) * (1 + 1e-9) + LogSketch.ZERO, "rank " + r + ": " + e + " vs exact " + t);
+      assertTrue(
+          Math.abs(e - t) <= alpha * Math.abs(t) * (1 + 1e-9) + LogSketch.ZERO,
+          "rank " + r + ": " + e + " vs exact " + t);
     }
     assertEquals(sorted[0], all.valueAt(0), "extremes are exact");
     assertEquals(sorted[v.length - 1], all.valueAt(v.length - 1), "extremes are exact");
   }
 
-  @Test void refusesBadInput() {
+  @Test
+  void refusesBadInput() {
     assertThrows(IllegalArgumentException.class, () -> new LogSketch(0.5));
     assertThrows(IllegalArgumentException.class, () -> new LogSketch(0.01).add(Double.NaN));
     assertThrows(IllegalArgumentException.class, () -> new LogSketch(0.01).valueAt(0));
-    assertThrows(IllegalArgumentException.class, () -> new LogSketch(0.01).merge(new LogSketch(0.02)));
+    assertThrows(
+        IllegalArgumentException.class, () -> new LogSketch(0.01).merge(new LogSketch(0.02)));
     assertThrows(IllegalArgumentException.class, () -> MergeableRange.Percentile.kind(40, 0.01));
   }
 }

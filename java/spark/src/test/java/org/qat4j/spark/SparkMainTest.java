@@ -23,7 +23,10 @@ import org.qat4j.runtime.Backend;
 import org.qat4j.tflite.TfliteWriter;
 import picocli.CommandLine;
 
-/** The qat4j-spark launcher: results equal the single-node computation; bad input is exit 2 with a message. */
+/**
+ * The qat4j-spark launcher: results equal the single-node computation; bad input is exit 2 with a
+ * message.
+ */
 @Tag("native")
 class SparkMainTest {
   @TempDir Path dir;
@@ -45,11 +48,25 @@ class SparkMainTest {
     return r;
   }
 
-  @Test void evalJsonEqualsSingleNode() throws Exception {
+  @Test
+  void evalJsonEqualsSingleNode() throws Exception {
     Fixtures f = Fixtures.get();
     Path model = Files.write(dir.resolve("m.tflite"), f.int8);
-    String[] r = run(0, "eval", "--spark", "local[2]", "--model", model.toString(), "--data", FashionMnist.defaultDir().toString(),
-        "--limit", "300", "--partitions", "3", "--json");
+    String[] r =
+        run(
+            0,
+            "eval",
+            "--spark",
+            "local[2]",
+            "--model",
+            model.toString(),
+            "--data",
+            FashionMnist.defaultDir().toString(),
+            "--limit",
+            "300",
+            "--partitions",
+            "3",
+            "--json");
     JsonObject j = JsonParser.parseString(r[0]).getAsJsonObject();
     Dataset d = f.test.load();
     EvalStats single = DistributedEval.local(f.int8, d, 0, 300, Backend.BUILTIN);
@@ -58,18 +75,35 @@ class SparkMainTest {
     assertEquals(single.accuracy(), j.get("accuracy").getAsDouble());
   }
 
-  @Test void ptqWritesTheSingleNodeBytes() throws Exception {
+  @Test
+  void ptqWritesTheSingleNodeBytes() throws Exception {
     Fixtures f = Fixtures.get();
     Path in = Files.write(dir.resolve("m.q4j"), f.savedModel);
     Path out = dir.resolve("m_int8.tflite");
-    run(0, "ptq", "--spark", "--in", in.toString(), "--data", FashionMnist.defaultDir().toString(), "--limit", "256",
-        "--batch", "64", "--out", out.toString());
+    run(
+        0,
+        "ptq",
+        "--spark",
+        "--in",
+        in.toString(),
+        "--data",
+        FashionMnist.defaultDir().toString(),
+        "--limit",
+        "256",
+        "--batch",
+        "64",
+        "--out",
+        out.toString());
     Dataset d = f.train.load();
-    byte[] single = TfliteWriter.write(Int8Lowering.lower(Ptq.quantize(f.model, DistributedPtq.batches(d, 0, 256, 64)), DType.INT8));
+    byte[] single =
+        TfliteWriter.write(
+            Int8Lowering.lower(
+                Ptq.quantize(f.model, DistributedPtq.batches(d, 0, 256, 64)), DType.INT8));
     assertArrayEquals(single, Files.readAllBytes(out));
   }
 
-  @Test void sparkWithoutValueMeansLocalStar() {
+  @Test
+  void sparkWithoutValueMeansLocalStar() {
     SparkMain.Eval e = new SparkMain.Eval();
     new CommandLine(e).parseArgs("--spark", "--model", "m.tflite", "--data", "d");
     assertEquals("local[*]", e.spark.master);
@@ -78,13 +112,31 @@ class SparkMainTest {
     assertEquals(null, none.spark.master, "no --spark: spark-submit's master or local[*]");
   }
 
-  @Test void badInputIsExitTwoWithTheOption() throws Exception {
+  @Test
+  void badInputIsExitTwoWithTheOption() throws Exception {
     String data = FashionMnist.defaultDir().toString();
-    assertTrue(run(2, "eval", "--model", dir.resolve("none.tflite").toString(), "--data", data)[1].contains("--model"));
+    assertTrue(
+        run(2, "eval", "--model", dir.resolve("none.tflite").toString(), "--data", data)[1]
+            .contains("--model"));
     Path m = Files.write(dir.resolve("m.q4j"), new byte[] {1});
-    assertTrue(run(2, "ptq", "--in", m.toString(), "--data", data, "--estimator", "median", "--out", dir.resolve("o.tflite").toString())[1]
-        .contains("--estimator"));
-    assertTrue(run(2, "verify", "--tflite", m.toString(), "--data", dir.resolve("nowhere").toString())[1].contains("--data"));
-    assertTrue(run(2, "eval", "--model", m.toString(), "--data", data, "--backend", "tpu")[1].contains("--backend"));
+    assertTrue(
+        run(
+            2,
+            "ptq",
+            "--in",
+            m.toString(),
+            "--data",
+            data,
+            "--estimator",
+            "median",
+            "--out",
+            dir.resolve("o.tflite").toString())[1]
+            .contains("--estimator"));
+    assertTrue(
+        run(2, "verify", "--tflite", m.toString(), "--data", dir.resolve("nowhere").toString())[1]
+            .contains("--data"));
+    assertTrue(
+        run(2, "eval", "--model", m.toString(), "--data", data, "--backend", "tpu")[1].contains(
+            "--backend"));
   }
 }

@@ -10,8 +10,8 @@ import org.qat4j.ir.QuantParams;
 import org.qat4j.ir.TensorSpec;
 
 /**
- * The TFLite int8 quantization spec (quantization.md §5) as a pre-export check of a lowered
- * graph: weights int8 with zero point 0 (per-axis only on dim 0 of CONV_2D and dim 3 of
+ * The TFLite int8 quantization spec (quantization.md §5) as a pre-export check of a lowered graph:
+ * weights int8 with zero point 0 (per-axis only on dim 0 of CONV_2D and dim 3 of
  * DEPTHWISE_CONV_2D), int32 bias with zero point 0 and scale s_in·s_w, SOFTMAX/LOGISTIC outputs
  * (1/256, −128), CONCATENATION inputs sharing the output's parameters, pass-through ops (pools,
  * RESHAPE, PAD) keeping their input's parameters. Only ops whose input is INT8 are checked, so
@@ -20,7 +20,9 @@ import org.qat4j.ir.TensorSpec;
 public final class Int8Spec {
   private Int8Spec() {}
 
-  /** Every violation, each naming the operator and tensor; empty when the graph follows the spec. */
+  /**
+   * Every violation, each naming the operator and tensor; empty when the graph follows the spec.
+   */
   public static List<String> violations(LoweredGraph g) {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < g.ops().size(); i++) {
@@ -35,19 +37,32 @@ public final class Int8Spec {
         case SHARED_INPUTS -> {
           for (int k = 0; k < op.inputs().length; k++) {
             TensorSpec t = tensor(g, op.inputs(), k);
-            if (t != null && !same(t.quant(), y.quant())) out.add(w + ": input " + k + " '" + t.name() + "' " + t.quant() + " differs from output " + y.quant());
+            if (t != null && !same(t.quant(), y.quant()))
+              out.add(
+                  w
+                      + ": input "
+                      + k
+                      + " '"
+                      + t.name()
+                      + "' "
+                      + t.quant()
+                      + " differs from output "
+                      + y.quant());
           }
         }
         case PASS_THROUGH -> {
-          if (!same(x.quant(), y.quant())) out.add(w + ": output '" + y.name() + "' " + y.quant() + " must equal input " + x.quant());
+          if (!same(x.quant(), y.quant()))
+            out.add(
+                w + ": output '" + y.name() + "' " + y.quant() + " must equal input " + x.quant());
         }
-        case FREE -> { }
+        case FREE -> {}
       }
     }
     return out;
   }
 
-  private static void weighted(LoweredGraph g, OpSpec op, String w, TensorSpec x, List<String> out) {
+  private static void weighted(
+      LoweredGraph g, OpSpec op, String w, TensorSpec x, List<String> out) {
     TensorSpec f = tensor(g, op.inputs(), 1);
     if (f == null) return;
     QuantParams q = f.quant();
@@ -55,10 +70,20 @@ public final class Int8Spec {
       out.add(w + ": weights '" + f.name() + "' must be INT8 with quantization, got " + f.type());
       return;
     }
-    for (long z : q.zeroPoints()) if (z != 0) { out.add(w + ": weights '" + f.name() + "' zero point " + z + " must be 0"); break; }
+    for (long z : q.zeroPoints())
+      if (z != 0) {
+        out.add(w + ": weights '" + f.name() + "' zero point " + z + " must be 0");
+        break;
+      }
     int dim = op.kind() == OpKind.CONV_2D ? 0 : op.kind() == OpKind.DEPTHWISE_CONV_2D ? 3 : -1;
     if (q.perAxis() && q.quantizedDimension() != dim) {
-      out.add(w + ": weights '" + f.name() + "' per-axis along " + q.quantizedDimension() + (dim < 0 ? ", must be per-tensor" : ", must be " + dim));
+      out.add(
+          w
+              + ": weights '"
+              + f.name()
+              + "' per-axis along "
+              + q.quantizedDimension()
+              + (dim < 0 ? ", must be per-tensor" : ", must be " + dim));
     }
     TensorSpec b = tensor(g, op.inputs(), 2);
     if (b == null) return;
@@ -69,13 +94,27 @@ public final class Int8Spec {
     float[] sw = q.scales();
     float[] sb = b.quant().scales();
     for (int c = 0; c < sb.length; c++) {
-      double want = (double) x.quant().scale() * sw[sw.length == 1 ? 0 : Math.min(c, sw.length - 1)];
+      double want =
+          (double) x.quant().scale() * sw[sw.length == 1 ? 0 : Math.min(c, sw.length - 1)];
       if (Math.abs(sb[c] - want) > 1e-6 * want + 1e-30) {
-        out.add(w + ": bias '" + b.name() + "' scale[" + c + "] = " + sb[c] + ", expected s_in·s_w = " + (float) want);
+        out.add(
+            w
+                + ": bias '"
+                + b.name()
+                + "' scale["
+                + c
+                + "] = "
+                + sb[c]
+                + ", expected s_in·s_w = "
+                + (float) want);
         break;
       }
     }
-    for (long z : b.quant().zeroPoints()) if (z != 0) { out.add(w + ": bias '" + b.name() + "' zero point must be 0"); break; }
+    for (long z : b.quant().zeroPoints())
+      if (z != 0) {
+        out.add(w + ": bias '" + b.name() + "' zero point must be 0");
+        break;
+      }
   }
 
   private static void fixed(TensorSpec y, float scale, long zp, String w, List<String> out) {
@@ -86,7 +125,12 @@ public final class Int8Spec {
   }
 
   private static boolean same(QuantParams a, QuantParams b) {
-    return a != null && b != null && !a.perAxis() && !b.perAxis() && a.scale() == b.scale() && a.zeroPoint() == b.zeroPoint();
+    return a != null
+        && b != null
+        && !a.perAxis()
+        && !b.perAxis()
+        && a.scale() == b.scale()
+        && a.zeroPoint() == b.zeroPoint();
   }
 
   private static TensorSpec tensor(LoweredGraph g, int[] idx, int k) {

@@ -14,7 +14,10 @@ import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.QuantParams;
 import org.qat4j.ir.TensorSpec;
 
-/** Converts subgraph 0 of a validated model into a {@link LoweredGraph}, collecting every unsupported item. */
+/**
+ * Converts subgraph 0 of a validated model into a {@link LoweredGraph}, collecting every
+ * unsupported item.
+ */
 final class LoweredImport {
   private LoweredImport() {}
 
@@ -36,8 +39,14 @@ final class LoweredImport {
         problems.add("operator " + op.index() + " (" + op.opName() + "): " + e.getMessage());
       }
     }
-    if (m.subgraphs().size() > 1) problems.add("model has " + m.subgraphs().size() + " subgraphs; only subgraph 0 is imported and it must be the only one");
-    if (!problems.isEmpty()) throw new ModelFormatException("subgraph 0", "cannot convert: " + String.join("; ", problems));
+    if (m.subgraphs().size() > 1)
+      problems.add(
+          "model has "
+              + m.subgraphs().size()
+              + " subgraphs; only subgraph 0 is imported and it must be the only one");
+    if (!problems.isEmpty())
+      throw new ModelFormatException(
+          "subgraph 0", "cannot convert: " + String.join("; ", problems));
     Map<String, byte[]> meta = new LinkedHashMap<>();
     for (MetadataInfo md : m.metadata()) {
       if (!md.name().equals("min_runtime_version")) meta.put(md.name(), m.bufferData(md.buffer()));
@@ -48,14 +57,19 @@ final class LoweredImport {
   private static TensorSpec tensor(TfliteModelInfo m, TensorInfo t, List<String> problems) {
     DType type = t.dtype();
     if (type == null || !type.lowered()) {
-      problems.add("tensor " + t.index() + " '" + t.name() + "' has unsupported type " + t.typeName());
+      problems.add(
+          "tensor " + t.index() + " '" + t.name() + "' has unsupported type " + t.typeName());
       return null;
     }
     QuantizationInfo q = t.quantization();
     QuantParams qp = null;
     if (q != null && q.hasScales()) {
       try {
-        qp = new QuantParams(q.scales(), q.zeroPoints().length == 0 ? new long[q.scales().length] : q.zeroPoints(), q.quantizedDimension());
+        qp =
+            new QuantParams(
+                q.scales(),
+                q.zeroPoints().length == 0 ? new long[q.scales().length] : q.zeroPoints(),
+                q.quantizedDimension());
       } catch (IllegalArgumentException e) {
         problems.add("tensor " + t.index() + " '" + t.name() + "': " + e.getMessage());
       }
@@ -64,10 +78,30 @@ final class LoweredImport {
     if (t.constant()) {
       ByteBuffer b = m.tensorData(0, t.index());
       switch (type) {
-        case FLOAT32 -> { float[] a = new float[b.remaining() / 4]; b.asFloatBuffer().get(a); data = a; }
-        case INT32 -> { int[] a = new int[b.remaining() / 4]; b.asIntBuffer().get(a); data = a; }
-        case INT8, UINT8 -> { byte[] a = new byte[b.remaining()]; b.get(a); data = a; }
-        default -> problems.add("tensor " + t.index() + " '" + t.name() + "': constant data of type " + type + " is not supported");
+        case FLOAT32 -> {
+          float[] a = new float[b.remaining() / 4];
+          b.asFloatBuffer().get(a);
+          data = a;
+        }
+        case INT32 -> {
+          int[] a = new int[b.remaining() / 4];
+          b.asIntBuffer().get(a);
+          data = a;
+        }
+        case INT8, UINT8 -> {
+          byte[] a = new byte[b.remaining()];
+          b.get(a);
+          data = a;
+        }
+        default ->
+            problems.add(
+                "tensor "
+                    + t.index()
+                    + " '"
+                    + t.name()
+                    + "': constant data of type "
+                    + type
+                    + " is not supported");
       }
     }
     return new TensorSpec(t.name(), t.shape(), type, qp, data);
@@ -76,9 +110,12 @@ final class LoweredImport {
   /** The options record of {@code k} from the operator's decoded schema fields. */
   static OpOptions options(OpKind k, OperatorInfo op) {
     Map<String, Object> o = op.options();
-    if (Boolean.TRUE.equals(o.get("keep_num_dims"))) throw new IllegalArgumentException("keep_num_dims is not supported");
-    FusedActivation act = o.get("fused_activation_function") instanceof String a
-        ? FusedActivation.valueOf(activationName(a)) : FusedActivation.NONE;
+    if (Boolean.TRUE.equals(o.get("keep_num_dims")))
+      throw new IllegalArgumentException("keep_num_dims is not supported");
+    FusedActivation act =
+        o.get("fused_activation_function") instanceof String a
+            ? FusedActivation.valueOf(activationName(a))
+            : FusedActivation.NONE;
     return TfliteOps.options(k, o, act);
   }
 

@@ -18,5 +18,7 @@ public class ModelFormatException extends RuntimeException {
   }
 
   /** Location inside the model, empty when the problem concerns the whole file. */
-  public String where() { return where; }
+  public String where() {
+    return where;
+  }
 }

@@ -33,9 +33,12 @@ final class ModelParser {
   }
 
   private TfliteModelInfo parse() {
-    if (model.version() != 3) throw new ModelFormatException("model", "schema version " + model.version() + " is not 3");
+    if (model.version() != 3)
+      throw new ModelFormatException("model", "schema version " + model.version() + " is not 3");
     if (model.subgraphsLength() < 1) throw new ModelFormatException("model", "no subgraphs");
-    if (model.buffersLength() < 1) throw new ModelFormatException("model", "no buffers (buffer 0, the empty sentinel, is required)");
+    if (model.buffersLength() < 1)
+      throw new ModelFormatException(
+          "model", "no buffers (buffer 0, the empty sentinel, is required)");
     for (int i = 0; i < model.buffersLength(); i++) buffers.add(buffer(i));
     List<OpCode> codes = new ArrayList<>();
     for (int i = 0; i < model.operatorCodesLength(); i++) codes.add(opcode(i));
@@ -47,21 +50,37 @@ final class ModelParser {
       int b = bufferIndex(m.buffer(), "metadata " + i);
       metadata.add(new MetadataInfo(str(m.nameAsByteBuffer()), b, buffers.get(b).size()));
     }
-    for (int i = 0; i < model.metadataBufferLength(); i++) bufferIndex(model.metadataBuffer(i), "metadata_buffer " + i);
-    return new TfliteModelInfo((int) model.version(), str(model.descriptionAsByteBuffer()), bytes.length,
-        subgraphs, buffers, metadata, bytes);
+    for (int i = 0; i < model.metadataBufferLength(); i++)
+      bufferIndex(model.metadataBuffer(i), "metadata_buffer " + i);
+    return new TfliteModelInfo(
+        (int) model.version(),
+        str(model.descriptionAsByteBuffer()),
+        bytes.length,
+        subgraphs,
+        buffers,
+        metadata,
+        bytes);
   }
 
   private BufferInfo buffer(int i) {
     Buffer b = model.buffers(i);
     ByteBuffer data = b.dataAsByteBuffer();
-    if (data != null && data.remaining() > 0) return new BufferInfo(i, data.remaining(), data.position(), false);
+    if (data != null && data.remaining() > 0)
+      return new BufferInfo(i, data.remaining(), data.position(), false);
     // offset > 1 marks data stored outside the flatbuffer, at that absolute file offset.
     if (b.offset() > 1) {
       long off = b.offset();
       long size = b.size();
       if (size < 0 || off < 0 || off + size > bytes.length || off + size < 0) {
-        throw new ModelFormatException("buffer " + i, "external data [" + off + ", +" + size + ") outside the file (" + bytes.length + " bytes)");
+        throw new ModelFormatException(
+            "buffer " + i,
+            "external data ["
+                + off
+                + ", +"
+                + size
+                + ") outside the file ("
+                + bytes.length
+                + " bytes)");
       }
       return new BufferInfo(i, size, off, true);
     }
@@ -79,7 +98,9 @@ final class ModelParser {
   }
 
   private int bufferIndex(long b, String where) {
-    if (b < 0 || b >= buffers.size()) throw new ModelFormatException(where, "buffer index " + b + " out of range [0, " + buffers.size() + ")");
+    if (b < 0 || b >= buffers.size())
+      throw new ModelFormatException(
+          where, "buffer index " + b + " out of range [0, " + buffers.size() + ")");
     return (int) b;
   }
 
@@ -88,10 +109,12 @@ final class ModelParser {
     String where = "subgraph " + s;
     List<TensorInfo> tensors = new ArrayList<>();
     Tensor t = new Tensor();
-    for (int i = 0; i < g.tensorsLength(); i++) tensors.add(tensor(g.tensors(t, i), i, where + ", tensor " + i));
+    for (int i = 0; i < g.tensorsLength(); i++)
+      tensors.add(tensor(g.tensors(t, i), i, where + ", tensor " + i));
     List<OperatorInfo> ops = new ArrayList<>();
     Operator op = new Operator();
-    for (int i = 0; i < g.operatorsLength(); i++) ops.add(operator(g.operators(op, i), i, codes, where + ", operator " + i));
+    for (int i = 0; i < g.operatorsLength(); i++)
+      ops.add(operator(g.operators(op, i), i, codes, where + ", operator " + i));
     int[] in = new int[g.inputsLength()];
     for (int i = 0; i < in.length; i++) in[i] = g.inputs(i);
     int[] out = new int[g.outputsLength()];
@@ -106,8 +129,18 @@ final class ModelParser {
     for (int k = 0; k < sig.length; k++) sig[k] = t.shapeSignature(k);
     int b = bufferIndex(t.buffer(), where);
     int type = t.type();
-    return new TensorInfo(i, str(t.nameAsByteBuffer()), shape, sig, type, BuiltinNames.type(type), b,
-        buffers.get(b).size(), quant(t.quantization()), t.isVariable(), t.sparsity() != null);
+    return new TensorInfo(
+        i,
+        str(t.nameAsByteBuffer()),
+        shape,
+        sig,
+        type,
+        BuiltinNames.type(type),
+        b,
+        buffers.get(b).size(),
+        quant(t.quantization()),
+        t.isVariable(),
+        t.sparsity() != null);
   }
 
   private static QuantizationInfo quant(QuantizationParameters q) {
@@ -126,7 +159,9 @@ final class ModelParser {
 
   private OperatorInfo operator(Operator op, int i, List<OpCode> codes, String where) {
     long oc = op.opcodeIndex();
-    if (oc >= codes.size()) throw new ModelFormatException(where, "opcode index " + oc + " out of range [0, " + codes.size() + ")");
+    if (oc >= codes.size())
+      throw new ModelFormatException(
+          where, "opcode index " + oc + " out of range [0, " + codes.size() + ")");
     OpCode c = codes.get((int) oc);
     int[] in = new int[op.inputsLength()];
     for (int k = 0; k < in.length; k++) in[k] = op.inputs(k);
@@ -134,14 +169,29 @@ final class ModelParser {
     for (int k = 0; k < out.length; k++) out[k] = op.outputs(k);
     int type = op.builtinOptionsType() & 0xFF;
     if (type != 0 && op.builtinOptions(new org.qat4j.tflite.fb.PadOptions()) == null) {
-      throw new ModelFormatException(where, "options type " + OptionsDecoder.typeName(type) + " declared without an options table");
+      throw new ModelFormatException(
+          where,
+          "options type " + OptionsDecoder.typeName(type) + " declared without an options table");
     }
     String name = c.custom() != null ? c.custom() : BuiltinNames.op(c.builtin());
-    return new OperatorInfo(i, (int) oc, name, c.builtin(), c.custom(), c.version(), in, out,
-        type == 0 ? "NONE" : OptionsDecoder.typeName(type), OptionsDecoder.decode(op), op.customOptionsLength());
+    return new OperatorInfo(
+        i,
+        (int) oc,
+        name,
+        c.builtin(),
+        c.custom(),
+        c.version(),
+        in,
+        out,
+        type == 0 ? "NONE" : OptionsDecoder.typeName(type),
+        OptionsDecoder.decode(op),
+        op.customOptionsLength());
   }
 
-  /** Decodes a string field leniently (invalid UTF-8 is replaced, as TFLite never decodes it); null → "". */
+  /**
+   * Decodes a string field leniently (invalid UTF-8 is replaced, as TFLite never decodes it); null
+   * → "".
+   */
   private static String str(ByteBuffer b) {
     if (b == null) return "";
     byte[] a = new byte[b.remaining()];

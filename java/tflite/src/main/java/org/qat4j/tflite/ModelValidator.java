@@ -5,12 +5,19 @@ import java.util.List;
 
 /**
  * Semantic checks of a parsed model: the Java-side checklist of tflite-format.md §4 (indices,
- * outputs never written or aliasing constants, buffer size versus shape, quantization, total
- * tensor bytes) plus operator option sanity for the builtins qat4j knows.
+ * outputs never written or aliasing constants, buffer size versus shape, quantization, total tensor
+ * bytes) plus operator option sanity for the builtins qat4j knows.
  */
 final class ModelValidator {
   // TensorType codes of the schema (also read by OperatorChecks)
-  static final int FLOAT32 = 0, FLOAT16 = 1, INT32 = 2, UINT8 = 3, INT64 = 4, STRING = 5, INT16 = 7, INT8 = 9;
+  static final int FLOAT32 = 0,
+      FLOAT16 = 1,
+      INT32 = 2,
+      UINT8 = 3,
+      INT64 = 4,
+      STRING = 5,
+      INT16 = 7,
+      INT8 = 9;
   static final int RESOURCE = 13, VARIANT = 14, INT4 = 17;
 
   private ModelValidator() {}
@@ -22,14 +29,18 @@ final class ModelValidator {
       for (TensorInfo t : s.tensors()) {
         total += tensorBytes(t, w);
         if (total > maxTensorBytes) {
-          throw new ModelFormatException(w + ", tensor " + t.index(), "tensors need more than the allowed " + maxTensorBytes + " bytes");
+          throw new ModelFormatException(
+              w + ", tensor " + t.index(),
+              "tensors need more than the allowed " + maxTensorBytes + " bytes");
         }
       }
       checkGraph(s, w);
     }
   }
 
-  static String tensorWhere(String w, TensorInfo t) { return w + ", tensor " + t.index() + " '" + t.name() + "'"; }
+  static String tensorWhere(String w, TensorInfo t) {
+    return w + ", tensor " + t.index() + " '" + t.name() + "'";
+  }
 
   /** Validates one tensor and returns its byte size. */
   private static long tensorBytes(TensorInfo t, String sw) {
@@ -37,18 +48,32 @@ final class ModelValidator {
     int[] shape = t.shape();
     long n = 1;
     for (int d : shape) {
-      if (d < 0) throw new ModelFormatException(w, "negative dimension in shape " + Arrays.toString(shape));
+      if (d < 0)
+        throw new ModelFormatException(w, "negative dimension in shape " + Arrays.toString(shape));
       n *= d;
-      if (n > Integer.MAX_VALUE) throw new ModelFormatException(w, "element count of shape " + Arrays.toString(shape) + " overflows");
+      if (n > Integer.MAX_VALUE)
+        throw new ModelFormatException(
+            w, "element count of shape " + Arrays.toString(shape) + " overflows");
     }
     int type = t.typeCode();
     int eb = BuiltinNames.typeBytes(type);
     boolean variableSize = type == STRING || type == RESOURCE || type == VARIANT;
-    if (eb == 0 && !variableSize && type != INT4) throw new ModelFormatException(w, "unknown tensor type code " + type);
+    if (eb == 0 && !variableSize && type != INT4)
+      throw new ModelFormatException(w, "unknown tensor type code " + type);
     long bytes = type == INT4 ? (n + 1) / 2 : n * eb;
     if (t.constant() && !variableSize && t.bufferBytes() != bytes) {
-      throw new ModelFormatException(w, "buffer " + t.buffer() + " holds " + t.bufferBytes() + " bytes but shape "
-          + Arrays.toString(shape) + " of " + t.typeName() + " needs " + bytes);
+      throw new ModelFormatException(
+          w,
+          "buffer "
+              + t.buffer()
+              + " holds "
+              + t.bufferBytes()
+              + " bytes but shape "
+              + Arrays.toString(shape)
+              + " of "
+              + t.typeName()
+              + " needs "
+              + bytes);
     }
     checkQuant(t, w);
     return variableSize ? t.bufferBytes() : bytes;
@@ -58,7 +83,8 @@ final class ModelValidator {
     QuantizationInfo q = t.quantization();
     int type = t.typeCode();
     boolean quantType = type == INT8 || type == UINT8 || type == INT16;
-    // An 8-bit tensor may be raw integer data (a uint8 image fed to CAST); the operators that compute with its
+    // An 8-bit tensor may be raw integer data (a uint8 image fed to CAST); the operators that
+    // compute with its
     // scale require quantization parameters (OperatorChecks.checkQuantizedOperands).
     if (q == null || !q.hasScales()) return;
     float[] scales = q.scales();
@@ -66,25 +92,37 @@ final class ModelValidator {
     int rank = t.shape().length;
     int qd = q.quantizedDimension();
     if (qd < 0 || (qd != 0 && qd >= rank)) {
-      throw new ModelFormatException(w, "quantized_dimension " + qd + " out of range for rank " + rank);
+      throw new ModelFormatException(
+          w, "quantized_dimension " + qd + " out of range for rank " + rank);
     }
     if (scales.length > 1 && (rank == 0 || t.shape()[qd] != scales.length)) {
-      throw new ModelFormatException(w, scales.length + " per-axis scales but dimension " + qd + " of shape "
-          + Arrays.toString(t.shape()) + " has size " + (rank == 0 ? "none" : t.shape()[qd]));
+      throw new ModelFormatException(
+          w,
+          scales.length
+              + " per-axis scales but dimension "
+              + qd
+              + " of shape "
+              + Arrays.toString(t.shape())
+              + " has size "
+              + (rank == 0 ? "none" : t.shape()[qd]));
     }
     if ((quantType || zps.length > 0) && zps.length != scales.length) {
-      throw new ModelFormatException(w, scales.length + " scales but " + zps.length + " zero points");
+      throw new ModelFormatException(
+          w, scales.length + " scales but " + zps.length + " zero points");
     }
     if (!quantType || !q.hasScales()) return;
     for (int i = 0; i < scales.length; i++) {
       if (!(scales[i] > 0f) || Float.isInfinite(scales[i])) {
-        throw new ModelFormatException(w, "scale[" + i + "] = " + scales[i] + " (must be finite and > 0)");
+        throw new ModelFormatException(
+            w, "scale[" + i + "] = " + scales[i] + " (must be finite and > 0)");
       }
     }
     long lo = type == UINT8 ? 0 : type == INT8 ? -128 : -32768;
     long hi = type == UINT8 ? 255 : type == INT8 ? 127 : 32767;
     for (int i = 0; i < zps.length; i++) {
-      if (zps[i] < lo || zps[i] > hi) throw new ModelFormatException(w, "zero_point[" + i + "] = " + zps[i] + " outside " + t.typeName() + " range");
+      if (zps[i] < lo || zps[i] > hi)
+        throw new ModelFormatException(
+            w, "zero_point[" + i + "] = " + zps[i] + " outside " + t.typeName() + " range");
     }
   }
 
@@ -99,30 +137,48 @@ final class ModelValidator {
     for (int i = 0; i < in.length; i++) {
       String iw = w + ", input " + i;
       index(in[i], n, iw, false);
-      if (ts.get(in[i]).constant()) throw new ModelFormatException(iw, "tensor " + in[i] + " '" + ts.get(in[i]).name() + "' is a constant (has buffer data)");
+      if (ts.get(in[i]).constant())
+        throw new ModelFormatException(
+            iw,
+            "tensor " + in[i] + " '" + ts.get(in[i]).name() + "' is a constant (has buffer data)");
       available[in[i]] = true;
     }
-    for (OperatorInfo op : s.operators()) checkOperator(s, op, w + ", operator " + op.index() + " (" + op.opName() + ")", available, writer);
+    for (OperatorInfo op : s.operators())
+      checkOperator(
+          s, op, w + ", operator " + op.index() + " (" + op.opName() + ")", available, writer);
     int[] out = s.outputs();
     for (int i = 0; i < out.length; i++) {
       String ow = w + ", output " + i;
       index(out[i], n, ow, false);
       TensorInfo t = ts.get(out[i]);
-      if (t.constant()) throw new ModelFormatException(ow, "tensor " + out[i] + " '" + t.name() + "' aliases constant buffer " + t.buffer());
-      if (!available[out[i]]) throw new ModelFormatException(ow, "tensor " + out[i] + " '" + t.name() + "' is never written by any operator");
+      if (t.constant())
+        throw new ModelFormatException(
+            ow, "tensor " + out[i] + " '" + t.name() + "' aliases constant buffer " + t.buffer());
+      if (!available[out[i]])
+        throw new ModelFormatException(
+            ow, "tensor " + out[i] + " '" + t.name() + "' is never written by any operator");
     }
   }
 
-  private static void checkOperator(SubgraphInfo s, OperatorInfo op, String w, boolean[] available, int[] writer) {
+  private static void checkOperator(
+      SubgraphInfo s, OperatorInfo op, String w, boolean[] available, int[] writer) {
     List<TensorInfo> ts = s.tensors();
-    if (op.version() < 1) throw new ModelFormatException(w, "operator version " + op.version() + " < 1");
-    if (op.custom() && op.customCode().isEmpty()) throw new ModelFormatException(w, "CUSTOM operator without custom_code");
+    if (op.version() < 1)
+      throw new ModelFormatException(w, "operator version " + op.version() + " < 1");
+    if (op.custom() && op.customCode().isEmpty())
+      throw new ModelFormatException(w, "CUSTOM operator without custom_code");
     int[] in = op.inputs();
     for (int k = 0; k < in.length; k++) {
       if (in[k] == -1) continue; // omitted optional input
       index(in[k], ts.size(), w + ", input " + k, false);
       if (!available[in[k]]) {
-        throw new ModelFormatException(w + ", input " + k, "reads tensor " + in[k] + " '" + ts.get(in[k]).name() + "' before any operator writes it");
+        throw new ModelFormatException(
+            w + ", input " + k,
+            "reads tensor "
+                + in[k]
+                + " '"
+                + ts.get(in[k]).name()
+                + "' before any operator writes it");
       }
     }
     int[] out = op.outputs();
@@ -130,10 +186,23 @@ final class ModelValidator {
       String ow = w + ", output " + k;
       index(out[k], ts.size(), ow, false);
       TensorInfo t = ts.get(out[k]);
-      for (int x : in) if (x == out[k]) throw new ModelFormatException(ow, "writes its own input tensor " + x);
-      if (t.constant() && !t.variable()) throw new ModelFormatException(ow, "writes tensor " + out[k] + " '" + t.name() + "' which is constant (buffer " + t.buffer() + ")");
-      if (writer[out[k]] >= 0) throw new ModelFormatException(ow, "tensor " + out[k] + " is already written by operator " + writer[out[k]]);
-      if (available[out[k]] && !t.variable()) throw new ModelFormatException(ow, "writes subgraph input tensor " + out[k]);
+      for (int x : in)
+        if (x == out[k]) throw new ModelFormatException(ow, "writes its own input tensor " + x);
+      if (t.constant() && !t.variable())
+        throw new ModelFormatException(
+            ow,
+            "writes tensor "
+                + out[k]
+                + " '"
+                + t.name()
+                + "' which is constant (buffer "
+                + t.buffer()
+                + ")");
+      if (writer[out[k]] >= 0)
+        throw new ModelFormatException(
+            ow, "tensor " + out[k] + " is already written by operator " + writer[out[k]]);
+      if (available[out[k]] && !t.variable())
+        throw new ModelFormatException(ow, "writes subgraph input tensor " + out[k]);
       writer[out[k]] = op.index();
     }
     for (int o : out) available[o] = true;
@@ -142,6 +211,7 @@ final class ModelValidator {
 
   static void index(int i, int n, String w, boolean optional) {
     if (optional && i == -1) return;
-    if (i < 0 || i >= n) throw new ModelFormatException(w, "tensor index " + i + " out of range [0, " + n + ")");
+    if (i < 0 || i >= n)
+      throw new ModelFormatException(w, "tensor index " + i + " out of range [0, " + n + ")");
   }
 }

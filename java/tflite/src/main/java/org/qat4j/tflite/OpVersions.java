@@ -24,7 +24,8 @@ final class OpVersions {
 
   static String runtime(OpKind k, int version) {
     String r = RUNTIME.get(k).get(version);
-    if (r == null) throw new IllegalStateException("no runtime version known for " + k + " v" + version);
+    if (r == null)
+      throw new IllegalStateException("no runtime version known for " + k + " v" + version);
     return r;
   }
 
@@ -33,7 +34,9 @@ final class OpVersions {
     String[] x = a.split("\\.");
     String[] y = b.split("\\.");
     for (int i = 0; i < Math.max(x.length, y.length); i++) {
-      int c = Integer.compare(i < x.length ? Integer.parseInt(x[i]) : 0, i < y.length ? Integer.parseInt(y[i]) : 0);
+      int c =
+          Integer.compare(
+              i < x.length ? Integer.parseInt(x[i]) : 0, i < y.length ? Integer.parseInt(y[i]) : 0);
       if (c != 0) return c;
     }
     return 0;
@@ -61,7 +64,12 @@ final class OpVersions {
     TensorSpec a = op.inputs().length > 1 ? tensor(g, op.inputs()[0]) : null;
     TensorSpec b = op.inputs().length > 1 ? tensor(g, op.inputs()[1]) : null;
     TensorSpec out = op.outputs().length > 0 ? tensor(g, op.outputs()[0]) : null;
-    if (a == null || b == null || out == null || a.quant() == null || b.quant() == null || out.quant() == null) return 0;
+    if (a == null
+        || b == null
+        || out == null
+        || a.quant() == null
+        || b.quant() == null
+        || out.quant() == null) return 0;
     return (double) a.quant().scale() * b.quant().scale() / out.quant().scale();
   }
 }

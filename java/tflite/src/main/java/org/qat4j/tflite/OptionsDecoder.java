@@ -20,36 +20,60 @@ import org.qat4j.tflite.fb.SoftmaxOptions;
 import org.qat4j.tflite.fb.SqueezeOptions;
 import org.qat4j.tflite.fb.SubOptions;
 
-/** Turns a verified operator's builtin options union into an ordered name → value map (schema field names). */
+/**
+ * Turns a verified operator's builtin options union into an ordered name → value map (schema field
+ * names).
+ */
 final class OptionsDecoder {
   private OptionsDecoder() {}
 
-  private static final Map<Integer, String> TYPE_NAMES = Map.ofEntries(
-      Map.entry(1, "Conv2DOptions"), Map.entry(2, "DepthwiseConv2DOptions"), Map.entry(5, "Pool2DOptions"),
-      Map.entry(8, "FullyConnectedOptions"), Map.entry(9, "SoftmaxOptions"), Map.entry(10, "ConcatenationOptions"),
-      Map.entry(11, "AddOptions"), Map.entry(17, "ReshapeOptions"), Map.entry(21, "MulOptions"),
-      Map.entry(22, "PadOptions"), Map.entry(27, "ReducerOptions"), Map.entry(28, "SubOptions"),
-      Map.entry(30, "SqueezeOptions"), Map.entry(38, "DequantizeOptions"), Map.entry(89, "QuantizeOptions"),
-      Map.entry(91, "HardSwishOptions"));
+  private static final Map<Integer, String> TYPE_NAMES =
+      Map.ofEntries(
+          Map.entry(1, "Conv2DOptions"),
+          Map.entry(2, "DepthwiseConv2DOptions"),
+          Map.entry(5, "Pool2DOptions"),
+          Map.entry(8, "FullyConnectedOptions"),
+          Map.entry(9, "SoftmaxOptions"),
+          Map.entry(10, "ConcatenationOptions"),
+          Map.entry(11, "AddOptions"),
+          Map.entry(17, "ReshapeOptions"),
+          Map.entry(21, "MulOptions"),
+          Map.entry(22, "PadOptions"),
+          Map.entry(27, "ReducerOptions"),
+          Map.entry(28, "SubOptions"),
+          Map.entry(30, "SqueezeOptions"),
+          Map.entry(38, "DequantizeOptions"),
+          Map.entry(89, "QuantizeOptions"),
+          Map.entry(91, "HardSwishOptions"));
 
-  /** Schema name of a BuiltinOptions union type, "BuiltinOptions#n" for members not in our subset. */
-  static String typeName(int type) { return TYPE_NAMES.getOrDefault(type, "BuiltinOptions#" + type); }
+  /**
+   * Schema name of a BuiltinOptions union type, "BuiltinOptions#n" for members not in our subset.
+   */
+  static String typeName(int type) {
+    return TYPE_NAMES.getOrDefault(type, "BuiltinOptions#" + type);
+  }
 
   /** Union type code for a schema name, or 0 (NONE). */
   static int typeCode(String name) {
-    for (Map.Entry<Integer, String> e : TYPE_NAMES.entrySet()) if (e.getValue().equals(name)) return e.getKey();
+    for (Map.Entry<Integer, String> e : TYPE_NAMES.entrySet())
+      if (e.getValue().equals(name)) return e.getKey();
     return 0;
   }
 
-  static String padding(int p) { return p == 0 ? "SAME" : p == 1 ? "VALID" : "PADDING_" + p; }
+  static String padding(int p) {
+    return p == 0 ? "SAME" : p == 1 ? "VALID" : "PADDING_" + p;
+  }
 
   static String activation(int a) {
-    return a >= 0 && a < ActivationFunctionType.names.length ? ActivationFunctionType.names[a] : "ACTIVATION_" + a;
+    return a >= 0 && a < ActivationFunctionType.names.length
+        ? ActivationFunctionType.names[a]
+        : "ACTIVATION_" + a;
   }
 
   static Map<String, Object> decode(Operator op) {
     Map<String, Object> m = new LinkedHashMap<>();
-    if (op.builtinOptions(new Conv2DOptions()) == null) return m; // type without table: reported by the reader
+    if (op.builtinOptions(new Conv2DOptions()) == null)
+      return m; // type without table: reported by the reader
     if (!spatial(op, m)) other(op, m);
     return m;
   }
@@ -65,7 +89,8 @@ final class OptionsDecoder {
         m.put("fused_activation_function", activation(o.fusedActivationFunction()));
       }
       case BuiltinOptions.DepthwiseConv2DOptions -> {
-        DepthwiseConv2DOptions o = (DepthwiseConv2DOptions) op.builtinOptions(new DepthwiseConv2DOptions());
+        DepthwiseConv2DOptions o =
+            (DepthwiseConv2DOptions) op.builtinOptions(new DepthwiseConv2DOptions());
         window(m, o.padding(), o.strideH(), o.strideW());
         m.put("depth_multiplier", o.depthMultiplier());
         m.put("dilation_h_factor", o.dilationHFactor());
@@ -79,7 +104,9 @@ final class OptionsDecoder {
         m.put("filter_width", o.filterWidth());
         m.put("fused_activation_function", activation(o.fusedActivationFunction()));
       }
-      default -> { return false; }
+      default -> {
+        return false;
+      }
     }
     return true;
   }
@@ -93,38 +120,51 @@ final class OptionsDecoder {
   private static void other(Operator op, Map<String, Object> m) {
     switch (op.builtinOptionsType()) {
       case BuiltinOptions.FullyConnectedOptions -> {
-        FullyConnectedOptions o = (FullyConnectedOptions) op.builtinOptions(new FullyConnectedOptions());
+        FullyConnectedOptions o =
+            (FullyConnectedOptions) op.builtinOptions(new FullyConnectedOptions());
         m.put("fused_activation_function", activation(o.fusedActivationFunction()));
         m.put("weights_format", (int) o.weightsFormat());
         m.put("keep_num_dims", o.keepNumDims());
         m.put("asymmetric_quantize_inputs", o.asymmetricQuantizeInputs());
       }
-      case BuiltinOptions.SoftmaxOptions -> m.put("beta", ((SoftmaxOptions) op.builtinOptions(new SoftmaxOptions())).beta());
+      case BuiltinOptions.SoftmaxOptions ->
+          m.put("beta", ((SoftmaxOptions) op.builtinOptions(new SoftmaxOptions())).beta());
       case BuiltinOptions.ConcatenationOptions -> {
-        ConcatenationOptions o = (ConcatenationOptions) op.builtinOptions(new ConcatenationOptions());
+        ConcatenationOptions o =
+            (ConcatenationOptions) op.builtinOptions(new ConcatenationOptions());
         m.put("axis", o.axis());
         m.put("fused_activation_function", activation(o.fusedActivationFunction()));
       }
-      case BuiltinOptions.AddOptions -> m.put("fused_activation_function",
-          activation(((AddOptions) op.builtinOptions(new AddOptions())).fusedActivationFunction()));
-      case BuiltinOptions.SubOptions -> m.put("fused_activation_function",
-          activation(((SubOptions) op.builtinOptions(new SubOptions())).fusedActivationFunction()));
-      case BuiltinOptions.MulOptions -> m.put("fused_activation_function",
-          activation(((MulOptions) op.builtinOptions(new MulOptions())).fusedActivationFunction()));
+      case BuiltinOptions.AddOptions ->
+          m.put(
+              "fused_activation_function",
+              activation(
+                  ((AddOptions) op.builtinOptions(new AddOptions())).fusedActivationFunction()));
+      case BuiltinOptions.SubOptions ->
+          m.put(
+              "fused_activation_function",
+              activation(
+                  ((SubOptions) op.builtinOptions(new SubOptions())).fusedActivationFunction()));
+      case BuiltinOptions.MulOptions ->
+          m.put(
+              "fused_activation_function",
+              activation(
+                  ((MulOptions) op.builtinOptions(new MulOptions())).fusedActivationFunction()));
       case BuiltinOptions.ReshapeOptions -> {
         ReshapeOptions o = (ReshapeOptions) op.builtinOptions(new ReshapeOptions());
         List<Integer> s = new ArrayList<>();
         for (int i = 0; i < o.newShapeLength(); i++) s.add(o.newShape(i));
         m.put("new_shape", List.copyOf(s));
       }
-      case BuiltinOptions.ReducerOptions -> m.put("keep_dims", ((ReducerOptions) op.builtinOptions(new ReducerOptions())).keepDims());
+      case BuiltinOptions.ReducerOptions ->
+          m.put("keep_dims", ((ReducerOptions) op.builtinOptions(new ReducerOptions())).keepDims());
       case BuiltinOptions.SqueezeOptions -> {
         SqueezeOptions o = (SqueezeOptions) op.builtinOptions(new SqueezeOptions());
         List<Integer> s = new ArrayList<>();
         for (int i = 0; i < o.squeezeDimsLength(); i++) s.add(o.squeezeDims(i));
         m.put("squeeze_dims", List.copyOf(s));
       }
-      default -> { }
+      default -> {}
     }
   }
 }

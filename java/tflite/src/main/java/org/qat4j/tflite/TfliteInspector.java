@@ -19,12 +19,28 @@ public final class TfliteInspector {
     StringBuilder sb = new StringBuilder();
     long data = 0;
     for (BufferInfo b : m.buffers()) data += b.size();
-    sb.append("model: schema v").append(m.version()).append(", ").append(m.fileSize()).append(" bytes, description \"")
-        .append(m.description()).append("\"\n");
-    sb.append("buffers: ").append(m.buffers().size()).append(" (").append(data).append(" bytes of data)\n");
+    sb.append("model: schema v")
+        .append(m.version())
+        .append(", ")
+        .append(m.fileSize())
+        .append(" bytes, description \"")
+        .append(m.description())
+        .append("\"\n");
+    sb.append("buffers: ")
+        .append(m.buffers().size())
+        .append(" (")
+        .append(data)
+        .append(" bytes of data)\n");
     for (MetadataInfo md : m.metadata()) {
-      sb.append("metadata: ").append(md.name()).append(" (buffer ").append(md.buffer()).append(", ").append(md.size()).append(" bytes)");
-      if (md.name().equals("min_runtime_version")) sb.append(" = \"").append(m.minRuntimeVersion()).append('"');
+      sb.append("metadata: ")
+          .append(md.name())
+          .append(" (buffer ")
+          .append(md.buffer())
+          .append(", ")
+          .append(md.size())
+          .append(" bytes)");
+      if (md.name().equals("min_runtime_version"))
+        sb.append(" = \"").append(m.minRuntimeVersion()).append('"');
       sb.append('\n');
     }
     sb.append("operators: ").append(m.operatorCounts()).append('\n');
@@ -33,40 +49,90 @@ public final class TfliteInspector {
   }
 
   private static void subgraph(StringBuilder sb, SubgraphInfo s) {
-    sb.append("\nsubgraph ").append(s.index()).append(" \"").append(s.name()).append("\": ").append(s.tensors().size())
-        .append(" tensors, ").append(s.operators().size()).append(" operators\n");
+    sb.append("\nsubgraph ")
+        .append(s.index())
+        .append(" \"")
+        .append(s.name())
+        .append("\": ")
+        .append(s.tensors().size())
+        .append(" tensors, ")
+        .append(s.operators().size())
+        .append(" operators\n");
     for (int i : s.inputs()) sb.append("  input  ").append(tensorLine(s.tensor(i))).append('\n');
     for (int i : s.outputs()) sb.append("  output ").append(tensorLine(s.tensor(i))).append('\n');
-    sb.append(String.format("%n  %-4s %-22s %-4s %-20s %-8s %s%n", "op", "name", "ver", "inputs", "outputs", "options"));
+    sb.append(
+        String.format(
+            "%n  %-4s %-22s %-4s %-20s %-8s %s%n",
+            "op", "name", "ver", "inputs", "outputs", "options"));
     for (OperatorInfo op : s.operators()) {
-      String opts = op.custom() ? "custom_options=" + op.customOptionsSize() + " bytes" : options(op.options());
-      sb.append(String.format("  %-4d %-22s %-4d %-20s %-8s %s%n", op.index(), op.opName(), op.version(),
-          Arrays.toString(op.inputs()), Arrays.toString(op.outputs()), opts));
+      String opts =
+          op.custom()
+              ? "custom_options=" + op.customOptionsSize() + " bytes"
+              : options(op.options());
+      sb.append(
+          String.format(
+              "  %-4d %-22s %-4d %-20s %-8s %s%n",
+              op.index(),
+              op.opName(),
+              op.version(),
+              Arrays.toString(op.inputs()),
+              Arrays.toString(op.outputs()),
+              opts));
     }
-    sb.append(String.format("%n  %-4s %-8s %-18s %-14s %s%n", "t", "type", "shape", "buffer", "name / quantization"));
+    sb.append(
+        String.format(
+            "%n  %-4s %-8s %-18s %-14s %s%n",
+            "t", "type", "shape", "buffer", "name / quantization"));
     for (TensorInfo t : s.tensors()) {
       String buf = t.constant() ? t.buffer() + ":" + t.bufferBytes() + "B" : "-";
-      sb.append(String.format("  %-4d %-8s %-18s %-14s %s%s%n", t.index(), t.typeName(), Arrays.toString(t.shape()), buf,
-          t.name(), t.quantization() == null ? "" : "  " + quant(t.quantization())));
+      sb.append(
+          String.format(
+              "  %-4d %-8s %-18s %-14s %s%s%n",
+              t.index(),
+              t.typeName(),
+              Arrays.toString(t.shape()),
+              buf,
+              t.name(),
+              t.quantization() == null ? "" : "  " + quant(t.quantization())));
     }
   }
 
   private static String tensorLine(TensorInfo t) {
-    return "#" + t.index() + " '" + t.name() + "' " + t.typeName() + Arrays.toString(t.shape())
+    return "#"
+        + t.index()
+        + " '"
+        + t.name()
+        + "' "
+        + t.typeName()
+        + Arrays.toString(t.shape())
         + (t.quantization() == null ? "" : " " + quant(t.quantization()));
   }
 
   static String quant(QuantizationInfo q) {
-    if (!q.hasScales()) return "[range " + Arrays.toString(q.min()) + ".." + Arrays.toString(q.max()) + "]";
+    if (!q.hasScales())
+      return "[range " + Arrays.toString(q.min()) + ".." + Arrays.toString(q.max()) + "]";
     float[] s = q.scales();
     long[] z = q.zeroPoints();
     if (!q.perAxis()) return "[scale " + s[0] + ", zp " + (z.length > 0 ? z[0] : 0) + "]";
     float lo = Float.MAX_VALUE, hi = 0;
-    for (float v : s) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
-    return "[per-axis dim " + q.quantizedDimension() + ", " + s.length + " scales " + lo + ".." + hi + "]";
+    for (float v : s) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    return "[per-axis dim "
+        + q.quantizedDimension()
+        + ", "
+        + s.length
+        + " scales "
+        + lo
+        + ".."
+        + hi
+        + "]";
   }
 
-  /** Compact options: "SAME stride 2x2 RELU6"; dilation only when not 1, other fields as key=value. */
+  /**
+   * Compact options: "SAME stride 2x2 RELU6"; dilation only when not 1, other fields as key=value.
+   */
   private static String options(Map<String, Object> o) {
     List<String> parts = new ArrayList<>();
     for (Map.Entry<String, Object> e : o.entrySet()) {
@@ -77,9 +143,10 @@ public final class TfliteInspector {
         case "stride_h" -> parts.add("stride " + v + "x" + o.get("stride_w"));
         case "filter_height" -> parts.add("filter " + v + "x" + o.get("filter_width"));
         case "dilation_h_factor" -> {
-          if (!(v.equals(1) && o.get("dilation_w_factor").equals(1))) parts.add("dilation " + v + "x" + o.get("dilation_w_factor"));
+          if (!(v.equals(1) && o.get("dilation_w_factor").equals(1)))
+            parts.add("dilation " + v + "x" + o.get("dilation_w_factor"));
         }
-        case "stride_w", "filter_width", "dilation_w_factor" -> { }
+        case "stride_w", "filter_width", "dilation_w_factor" -> {}
         case "fused_activation_function" -> {
           if (!"NONE".equals(v)) parts.add(v.toString());
         }
@@ -97,7 +164,8 @@ public final class TfliteInspector {
     r.put("fileSize", m.fileSize());
     r.put("buffers", m.buffers().size());
     List<Object> meta = new ArrayList<>();
-    for (MetadataInfo md : m.metadata()) meta.add(Map.of("name", md.name(), "buffer", md.buffer(), "size", md.size()));
+    for (MetadataInfo md : m.metadata())
+      meta.add(Map.of("name", md.name(), "buffer", md.buffer(), "size", md.size()));
     r.put("metadata", meta);
     if (m.minRuntimeVersion() != null) r.put("minRuntimeVersion", m.minRuntimeVersion());
     r.put("operatorCounts", new LinkedHashMap<>(m.operatorCounts()));

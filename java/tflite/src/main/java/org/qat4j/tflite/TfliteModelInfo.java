@@ -22,8 +22,14 @@ public final class TfliteModelInfo {
   private final List<MetadataInfo> metadata;
   private final byte[] bytes;
 
-  TfliteModelInfo(int version, String description, long fileSize, List<SubgraphInfo> subgraphs,
-                  List<BufferInfo> buffers, List<MetadataInfo> metadata, byte[] bytes) {
+  TfliteModelInfo(
+      int version,
+      String description,
+      long fileSize,
+      List<SubgraphInfo> subgraphs,
+      List<BufferInfo> buffers,
+      List<MetadataInfo> metadata,
+      byte[] bytes) {
     this.version = version;
     this.description = description;
     this.fileSize = fileSize;
@@ -33,13 +39,33 @@ public final class TfliteModelInfo {
     this.bytes = bytes;
   }
 
-  public int version() { return version; }
-  public String description() { return description; }
-  public long fileSize() { return fileSize; }
-  public List<SubgraphInfo> subgraphs() { return subgraphs; }
-  public SubgraphInfo subgraph(int i) { return subgraphs.get(i); }
-  public List<BufferInfo> buffers() { return buffers; }
-  public List<MetadataInfo> metadata() { return metadata; }
+  public int version() {
+    return version;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  public long fileSize() {
+    return fileSize;
+  }
+
+  public List<SubgraphInfo> subgraphs() {
+    return subgraphs;
+  }
+
+  public SubgraphInfo subgraph(int i) {
+    return subgraphs.get(i);
+  }
+
+  public List<BufferInfo> buffers() {
+    return buffers;
+  }
+
+  public List<MetadataInfo> metadata() {
+    return metadata;
+  }
 
   /** The bytes of the named metadata entry (first match), or null when absent. */
   public byte[] metadataBytes(String name) {
@@ -67,26 +93,43 @@ public final class TfliteModelInfo {
   /** A read-only little-endian view of a tensor's constant data (empty for activations). */
   public ByteBuffer tensorData(int subgraph, int tensor) {
     BufferInfo b = buffers.get(subgraphs.get(subgraph).tensor(tensor).buffer());
-    if (b.size() == 0) return ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN).asReadOnlyBuffer();
-    return ByteBuffer.wrap(bytes, (int) b.fileOffset(), (int) b.size()).slice().asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    if (b.size() == 0)
+      return ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN).asReadOnlyBuffer();
+    return ByteBuffer.wrap(bytes, (int) b.fileOffset(), (int) b.size())
+        .slice()
+        .asReadOnlyBuffer()
+        .order(ByteOrder.LITTLE_ENDIAN);
   }
 
   /** Operator counts of all subgraphs by name, in first-seen order. */
   public Map<String, Integer> operatorCounts() {
     Map<String, Integer> m = new LinkedHashMap<>();
-    for (SubgraphInfo s : subgraphs) for (OperatorInfo o : s.operators()) m.merge(o.opName(), 1, Integer::sum);
+    for (SubgraphInfo s : subgraphs)
+      for (OperatorInfo o : s.operators()) m.merge(o.opName(), 1, Integer::sum);
     return m;
   }
 
   /**
-   * Subgraph 0 as a lowered graph (constant data decoded, metadata other than
-   * "min_runtime_version" kept): the float import path. Operators outside {@code OpKind} or
-   * tensor types outside {@code DType} raise one {@link ModelFormatException} listing them all.
+   * Subgraph 0 as a lowered graph (constant data decoded, metadata other than "min_runtime_version"
+   * kept): the float import path. Operators outside {@code OpKind} or tensor types outside {@code
+   * DType} raise one {@link ModelFormatException} listing them all.
    */
-  public LoweredGraph toLoweredGraph() { return LoweredImport.convert(this); }
+  public LoweredGraph toLoweredGraph() {
+    return LoweredImport.convert(this);
+  }
 
-  @Override public String toString() {
-    return "TfliteModelInfo{version=" + version + ", subgraphs=" + subgraphs.size() + ", buffers=" + buffers.size()
-        + ", ops=" + operatorCounts() + ", fileSize=" + fileSize + "}";
+  @Override
+  public String toString() {
+    return "TfliteModelInfo{version="
+        + version
+        + ", subgraphs="
+        + subgraphs.size()
+        + ", buffers="
+        + buffers.size()
+        + ", ops="
+        + operatorCounts()
+        + ", fileSize="
+        + fileSize
+        + "}";
   }
 }

@@ -31,9 +31,18 @@ final class TfliteOps {
   private TfliteOps() {}
 
   /** The int8 spec's constraint families (quantization.md §5). */
-  enum Int8Rule { WEIGHTED, FIXED_OUTPUT, SHARED_INPUTS, PASS_THROUGH, FREE }
+  enum Int8Rule {
+    WEIGHTED,
+    FIXED_OUTPUT,
+    SHARED_INPUTS,
+    PASS_THROUGH,
+    FREE
+  }
 
-  /** What the reader requires of an operator: its options table, whether it must be present, minimum inputs. */
+  /**
+   * What the reader requires of an operator: its options table, whether it must be present, minimum
+   * inputs.
+   */
   record Expect(String options, boolean required, int minInputs) {}
 
   /** The builtin options of {@code op}: {union type, table offset}, {0, 0} for none. */
@@ -42,33 +51,66 @@ final class TfliteOps {
     return switch (op.kind()) {
       case CONV_2D -> {
         OpOptions.Conv o = op.options(OpOptions.Conv.class);
-        yield new int[] {BuiltinOptions.Conv2DOptions, Conv2DOptions.createConv2DOptions(b, padding(o, op),
-            o.strideW(), o.strideH(), act, o.dilationW(), o.dilationH())};
+        yield new int[] {
+          BuiltinOptions.Conv2DOptions,
+          Conv2DOptions.createConv2DOptions(
+              b, padding(o, op), o.strideW(), o.strideH(), act, o.dilationW(), o.dilationH())
+        };
       }
       case DEPTHWISE_CONV_2D -> {
         OpOptions.Depthwise o = op.options(OpOptions.Depthwise.class);
-        yield new int[] {BuiltinOptions.DepthwiseConv2DOptions, DepthwiseConv2DOptions.createDepthwiseConv2DOptions(b,
-            padding(o, op), o.strideW(), o.strideH(), o.depthMultiplier(), act, o.dilationW(), o.dilationH())};
+        yield new int[] {
+          BuiltinOptions.DepthwiseConv2DOptions,
+          DepthwiseConv2DOptions.createDepthwiseConv2DOptions(
+              b,
+              padding(o, op),
+              o.strideW(),
+              o.strideH(),
+              o.depthMultiplier(),
+              act,
+              o.dilationW(),
+              o.dilationH())
+        };
       }
       case AVERAGE_POOL_2D, MAX_POOL_2D -> {
         OpOptions.Pool o = op.options(OpOptions.Pool.class);
-        yield new int[] {BuiltinOptions.Pool2DOptions, Pool2DOptions.createPool2DOptions(b,
-            padding(o, op), o.strideW(), o.strideH(), o.filterW(), o.filterH(), act)};
+        yield new int[] {
+          BuiltinOptions.Pool2DOptions,
+          Pool2DOptions.createPool2DOptions(
+              b, padding(o, op), o.strideW(), o.strideH(), o.filterW(), o.filterH(), act)
+        };
       }
-      case FULLY_CONNECTED -> new int[] {BuiltinOptions.FullyConnectedOptions,
-          FullyConnectedOptions.createFullyConnectedOptions(b, act, (byte) 0, false, false)};
+      case FULLY_CONNECTED ->
+          new int[] {
+            BuiltinOptions.FullyConnectedOptions,
+            FullyConnectedOptions.createFullyConnectedOptions(b, act, (byte) 0, false, false)
+          };
       case ADD -> new int[] {BuiltinOptions.AddOptions, AddOptions.createAddOptions(b, act, true)};
       case MUL -> new int[] {BuiltinOptions.MulOptions, MulOptions.createMulOptions(b, act)};
-      case CONCATENATION -> new int[] {BuiltinOptions.ConcatenationOptions,
-          ConcatenationOptions.createConcatenationOptions(b, op.options(OpOptions.Concat.class).axis(), act)};
-      case SOFTMAX -> new int[] {BuiltinOptions.SoftmaxOptions,
-          SoftmaxOptions.createSoftmaxOptions(b, op.options(OpOptions.Softmax.class).beta())};
-      case MEAN -> new int[] {BuiltinOptions.ReducerOptions,
-          ReducerOptions.createReducerOptions(b, op.options(OpOptions.Reducer.class).keepDims())};
+      case CONCATENATION ->
+          new int[] {
+            BuiltinOptions.ConcatenationOptions,
+            ConcatenationOptions.createConcatenationOptions(
+                b, op.options(OpOptions.Concat.class).axis(), act)
+          };
+      case SOFTMAX ->
+          new int[] {
+            BuiltinOptions.SoftmaxOptions,
+            SoftmaxOptions.createSoftmaxOptions(b, op.options(OpOptions.Softmax.class).beta())
+          };
+      case MEAN ->
+          new int[] {
+            BuiltinOptions.ReducerOptions,
+            ReducerOptions.createReducerOptions(b, op.options(OpOptions.Reducer.class).keepDims())
+          };
       case RESHAPE -> {
         int[] shape = op.options(OpOptions.Reshape.class).newShape();
-        yield shape == null ? new int[] {0, 0} : new int[] {BuiltinOptions.ReshapeOptions,
-            ReshapeOptions.createReshapeOptions(b, ReshapeOptions.createNewShapeVector(b, shape))};
+        yield shape == null
+            ? new int[] {0, 0}
+            : new int[] {
+              BuiltinOptions.ReshapeOptions,
+              ReshapeOptions.createReshapeOptions(b, ReshapeOptions.createNewShapeVector(b, shape))
+            };
       }
       // TFLite reads these without options (their tables, where the schema has one, are empty)
       case DEQUANTIZE, LOGISTIC, RELU, RELU6, PAD, QUANTIZE, HARD_SWISH -> new int[] {0, 0};
@@ -78,23 +120,46 @@ final class TfliteOps {
   private static byte padding(OpOptions.Window o, OpSpec op) {
     if ("SAME".equals(o.padding())) return 0;
     if ("VALID".equals(o.padding())) return 1;
-    throw new ModelFormatException(op.kind().toString(), "padding must be SAME or VALID, got " + o.padding());
+    throw new ModelFormatException(
+        op.kind().toString(), "padding must be SAME or VALID, got " + o.padding());
   }
 
-  /** The options record of {@code k} from decoded schema fields {@code o} (names as in the schema). */
+  /**
+   * The options record of {@code k} from decoded schema fields {@code o} (names as in the schema).
+   */
   static OpOptions options(OpKind k, Map<String, Object> o, FusedActivation act) {
     return switch (k) {
-      case CONV_2D -> new OpOptions.Conv(padding(o), integer(o, "stride_h"), integer(o, "stride_w"),
-          integer(o, "dilation_h_factor"), integer(o, "dilation_w_factor"), act);
-      case DEPTHWISE_CONV_2D -> new OpOptions.Depthwise(padding(o), integer(o, "stride_h"), integer(o, "stride_w"),
-          integer(o, "dilation_h_factor"), integer(o, "dilation_w_factor"), integer(o, "depth_multiplier"), act);
-      case AVERAGE_POOL_2D, MAX_POOL_2D -> new OpOptions.Pool(padding(o), integer(o, "stride_h"), integer(o, "stride_w"),
-          integer(o, "filter_height"), integer(o, "filter_width"), act);
+      case CONV_2D ->
+          new OpOptions.Conv(
+              padding(o),
+              integer(o, "stride_h"),
+              integer(o, "stride_w"),
+              integer(o, "dilation_h_factor"),
+              integer(o, "dilation_w_factor"),
+              act);
+      case DEPTHWISE_CONV_2D ->
+          new OpOptions.Depthwise(
+              padding(o),
+              integer(o, "stride_h"),
+              integer(o, "stride_w"),
+              integer(o, "dilation_h_factor"),
+              integer(o, "dilation_w_factor"),
+              integer(o, "depth_multiplier"),
+              act);
+      case AVERAGE_POOL_2D, MAX_POOL_2D ->
+          new OpOptions.Pool(
+              padding(o),
+              integer(o, "stride_h"),
+              integer(o, "stride_w"),
+              integer(o, "filter_height"),
+              integer(o, "filter_width"),
+              act);
       case FULLY_CONNECTED, ADD, MUL -> new OpOptions.Activated(act);
       case CONCATENATION -> new OpOptions.Concat(o.get("axis") instanceof Integer a ? a : 0, act);
       case SOFTMAX -> new OpOptions.Softmax(o.get("beta") instanceof Float b ? b : 1f);
       case MEAN -> new OpOptions.Reducer(Boolean.TRUE.equals(o.get("keep_dims")));
-      case RESHAPE -> new OpOptions.Reshape(o.get("new_shape") instanceof List<?> l ? ints(l) : null);
+      case RESHAPE ->
+          new OpOptions.Reshape(o.get("new_shape") instanceof List<?> l ? ints(l) : null);
       case DEQUANTIZE, LOGISTIC, RELU, RELU6, PAD, QUANTIZE, HARD_SWISH -> OpOptions.None.DEFAULT;
     };
   }
@@ -106,7 +171,9 @@ final class TfliteOps {
   }
 
   /** A window field; 1 (TFLite's default) when the options table lacks it. */
-  private static int integer(Map<String, Object> o, String key) { return o.get(key) instanceof Integer i ? i : 1; }
+  private static int integer(Map<String, Object> o, String key) {
+    return o.get(key) instanceof Integer i ? i : 1;
+  }
 
   private static int[] ints(List<?> l) {
     int[] r = new int[l.size()];
@@ -123,7 +190,17 @@ final class TfliteOps {
       case CONV_2D -> int8 ? 3 : 1;
       case DEPTHWISE_CONV_2D -> int8 ? 3 : dilated(op.options(OpOptions.Depthwise.class)) ? 2 : 1;
       case FULLY_CONNECTED -> op.inputs().length == 2 ? 6 : int8 ? 4 : 1;
-      case ADD, AVERAGE_POOL_2D, MAX_POOL_2D, CONCATENATION, SOFTMAX, MEAN, RELU6, PAD, LOGISTIC, RELU -> int8 ? 2 : 1;
+      case ADD,
+          AVERAGE_POOL_2D,
+          MAX_POOL_2D,
+          CONCATENATION,
+          SOFTMAX,
+          MEAN,
+          RELU6,
+          PAD,
+          LOGISTIC,
+          RELU ->
+          int8 ? 2 : 1;
       case MUL -> !int8 ? 1 : OpVersions.mulScaleRatio(g, op) >= 1 ? 3 : 2;
       case QUANTIZE -> OpVersions.perAxisOutput(g, op) ? 3 : 1;
       case DEQUANTIZE -> int8 ? 2 : 1;
@@ -131,16 +208,19 @@ final class TfliteOps {
     };
   }
 
-  private static boolean dilated(OpOptions.Window o) { return o.dilationH() != 1 || o.dilationW() != 1; }
+  private static boolean dilated(OpOptions.Window o) {
+    return o.dilationH() != 1 || o.dilationW() != 1;
+  }
 
   /**
    * Minimum runtime per operator version. int8 rows come from the spec; the version-1 rows (float
-   * and uint8 kernels) are TFLite's runtime_version.cc values, consistent with the shared MobileNet,
-   * whose version-1 CONV/DEPTHWISE/AVERAGE_POOL/RESHAPE/SOFTMAX model records "1.5.0".
+   * and uint8 kernels) are TFLite's runtime_version.cc values, consistent with the shared
+   * MobileNet, whose version-1 CONV/DEPTHWISE/AVERAGE_POOL/RESHAPE/SOFTMAX model records "1.5.0".
    */
   static Map<Integer, String> runtimes(OpKind k) {
     return switch (k) {
-      case ADD, AVERAGE_POOL_2D, CONCATENATION, LOGISTIC, MAX_POOL_2D, RELU6, SOFTMAX, PAD -> Map.of(1, "1.5.0", 2, "1.14.0");
+      case ADD, AVERAGE_POOL_2D, CONCATENATION, LOGISTIC, MAX_POOL_2D, RELU6, SOFTMAX, PAD ->
+          Map.of(1, "1.5.0", 2, "1.14.0");
       case CONV_2D -> Map.of(1, "1.5.0", 3, "1.14.0");
       case DEPTHWISE_CONV_2D -> Map.of(1, "1.5.0", 2, "1.12.0", 3, "1.14.0");
       case DEQUANTIZE -> Map.of(1, "1.13.1", 2, "1.14.0");
@@ -166,7 +246,10 @@ final class TfliteOps {
     };
   }
 
-  /** What the reader checks on {@code k} before TFLite sees it, or null for nothing beyond TFLite's own checks. */
+  /**
+   * What the reader checks on {@code k} before TFLite sees it, or null for nothing beyond TFLite's
+   * own checks.
+   */
   static Expect expect(OpKind k) {
     return switch (k) {
       case CONV_2D -> new Expect("Conv2DOptions", true, 2);

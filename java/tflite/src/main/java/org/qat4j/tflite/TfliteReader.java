@@ -19,9 +19,14 @@ public final class TfliteReader {
   private TfliteReader() {}
 
   /** Reads and validates {@code bytes} with the default tensor-byte bound; the bytes are copied. */
-  public static TfliteModelInfo read(byte[] bytes) { return read(bytes, DEFAULT_MAX_TENSOR_BYTES); }
+  public static TfliteModelInfo read(byte[] bytes) {
+    return read(bytes, DEFAULT_MAX_TENSOR_BYTES);
+  }
 
-  /** Reads and validates {@code bytes}, rejecting models whose tensors need more than {@code maxTensorBytes}. */
+  /**
+   * Reads and validates {@code bytes}, rejecting models whose tensors need more than {@code
+   * maxTensorBytes}.
+   */
   public static TfliteModelInfo read(byte[] bytes, long maxTensorBytes) {
     if (bytes == null) throw new ModelFormatException("file", "no bytes (null)");
     byte[] copy = bytes.clone();
@@ -34,19 +39,26 @@ public final class TfliteReader {
       throw e;
     } catch (RuntimeException | StackOverflowError e) {
       // Defence in depth: the verifier should make this unreachable; never let it escape raw.
-      throw new ModelFormatException("file", "unreadable model (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+      throw new ModelFormatException(
+          "file",
+          "unreadable model (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")",
+          e);
     }
   }
 
   /** Reads and validates a file (2 GiB at most). */
   public static TfliteModelInfo read(Path file) throws IOException {
     long size = Files.size(file);
-    if (size > Integer.MAX_VALUE - 16) throw new ModelFormatException(file.toString(), "file larger than 2 GiB (" + size + " bytes)");
+    if (size > Integer.MAX_VALUE - 16)
+      throw new ModelFormatException(
+          file.toString(), "file larger than 2 GiB (" + size + " bytes)");
     try {
       return read(Files.readAllBytes(file));
     } catch (ModelFormatException e) {
-      throw new ModelFormatException(file + (e.where().isEmpty() ? "" : ", " + e.where()),
-          e.getMessage().substring(e.where().isEmpty() ? 0 : e.where().length() + 2), e);
+      throw new ModelFormatException(
+          file + (e.where().isEmpty() ? "" : ", " + e.where()),
+          e.getMessage().substring(e.where().isEmpty() ? 0 : e.where().length() + 2),
+          e);
     }
   }
 }

@@ -27,11 +27,11 @@ import org.qat4j.tflite.fb.Tensor;
 /**
  * Serialises a {@link LoweredGraph} (float32 or int8/uint8, per-tensor or per-axis quantization)
  * into .tflite bytes: schema version 3, one subgraph, buffer 0 empty, each constant in its own
- * buffer with data 16-byte aligned in the file, minimal operator versions, a
- * "min_runtime_version" metadata entry (16-byte zero-padded) followed by the graph's metadata
- * entries, and the graph's description. The same graph always gives the same bytes. The result is
- * read back through {@link TfliteReader} before it is returned, so a graph TFLite would choke on
- * raises {@link ModelFormatException} instead.
+ * buffer with data 16-byte aligned in the file, minimal operator versions, a "min_runtime_version"
+ * metadata entry (16-byte zero-padded) followed by the graph's metadata entries, and the graph's
+ * description. The same graph always gives the same bytes. The result is read back through {@link
+ * TfliteReader} before it is returned, so a graph TFLite would choke on raises {@link
+ * ModelFormatException} instead.
  */
 public final class TfliteWriter {
   private static final int DATA_ALIGNMENT = 16;
@@ -39,7 +39,9 @@ public final class TfliteWriter {
 
   private TfliteWriter() {}
 
-  /** Writes and validates; throws {@link ModelFormatException} naming the offending tensor/operator. */
+  /**
+   * Writes and validates; throws {@link ModelFormatException} naming the offending tensor/operator.
+   */
   public static byte[] write(LoweredGraph g) {
     byte[] bytes = encode(g);
     TfliteReader.read(bytes);
@@ -75,7 +77,8 @@ public final class TfliteWriter {
       Map<String, Integer> metaBuffers = new LinkedHashMap<>();
       metaBuffers.put("min_runtime_version", addBuffer(runtimeVersionBytes()));
       for (Map.Entry<String, byte[]> e : g.metadata().entrySet()) {
-        if (!e.getKey().equals("min_runtime_version")) metaBuffers.put(e.getKey(), addBuffer(e.getValue()));
+        if (!e.getKey().equals("min_runtime_version"))
+          metaBuffers.put(e.getKey(), addBuffer(e.getValue()));
       }
       List<int[]> codes = new ArrayList<>(); // {builtin, version}
       int[] opcodeIndex = new int[g.ops().size()];
@@ -84,7 +87,13 @@ public final class TfliteWriter {
       int[] codeOffsets = new int[codes.size()];
       for (int i = 0; i < codes.size(); i++) {
         int code = codes.get(i)[0];
-        codeOffsets[i] = OperatorCode.createOperatorCode(b, (byte) Math.min(code, BuiltinNames.PLACEHOLDER_FOR_GREATER_OP_CODES), 0, codes.get(i)[1], code);
+        codeOffsets[i] =
+            OperatorCode.createOperatorCode(
+                b,
+                (byte) Math.min(code, BuiltinNames.PLACEHOLDER_FOR_GREATER_OP_CODES),
+                0,
+                codes.get(i)[1],
+                code);
       }
       int[] metaOffsets = new int[metaBuffers.size()];
       int k = 0;
@@ -94,7 +103,8 @@ public final class TfliteWriter {
       int codesVec = Model.createOperatorCodesVector(b, codeOffsets);
       int subVec = Model.createSubgraphsVector(b, new int[] {subgraph});
       int desc = b.createString(g.description() == null ? DEFAULT_DESCRIPTION : g.description());
-      int bufVec = Model.createBuffersVector(b, buffers.stream().mapToInt(Integer::intValue).toArray());
+      int bufVec =
+          Model.createBuffersVector(b, buffers.stream().mapToInt(Integer::intValue).toArray());
       int metaVec = Model.createMetadataVector(b, metaOffsets);
       int model = Model.createModel(b, 3, codesVec, subVec, desc, bufVec, 0, metaVec);
       Model.finishModelBuffer(b, model);
@@ -106,7 +116,10 @@ public final class TfliteWriter {
       return Buffer.endBuffer(b);
     }
 
-    /** Adds a buffer whose data starts on a 16-byte boundary of the finished file; returns its index. */
+    /**
+     * Adds a buffer whose data starts on a 16-byte boundary of the finished file; returns its
+     * index.
+     */
     private int addBuffer(byte[] data) {
       // prep aligns the end of the next `length` bytes (= start of the data, counted from the
       // buffer's end) to 16, and raises the builder's minimum alignment so the finished file's
@@ -132,7 +145,8 @@ public final class TfliteWriter {
     private int opcode(List<int[]> codes, OpSpec op) {
       int code = op.kind().builtinCode();
       int version = OpVersions.version(g, op);
-      for (int i = 0; i < codes.size(); i++) if (codes.get(i)[0] == code && codes.get(i)[1] == version) return i;
+      for (int i = 0; i < codes.size(); i++)
+        if (codes.get(i)[0] == code && codes.get(i)[1] == version) return i;
       codes.add(new int[] {code, version});
       return codes.size() - 1;
     }
@@ -154,7 +168,8 @@ public final class TfliteWriter {
       int shape = Tensor.createShapeVector(b, t.shape());
       int name = b.createString(t.name() == null ? "" : t.name());
       int quant = t.quant() == null ? 0 : quant(t.quant());
-      return Tensor.createTensor(b, shape, (byte) t.type().tfliteCode(), buffer, name, quant, false, 0, 0, false);
+      return Tensor.createTensor(
+          b, shape, (byte) t.type().tfliteCode(), buffer, name, quant, false, 0, 0, false);
     }
 
     private int quant(QuantParams q) {
@@ -163,9 +178,13 @@ public final class TfliteWriter {
       Integer done = quantTables.get(q);
       if (done != null) return done;
       int scale = QuantizationParameters.createScaleVector(b, q.scales());
-      int zp = zeroPointVectors.computeIfAbsent(Arrays.toString(q.zeroPoints()),
-          k -> QuantizationParameters.createZeroPointVector(b, q.zeroPoints()));
-      int table = QuantizationParameters.createQuantizationParameters(b, 0, 0, scale, zp, (byte) 0, 0, q.quantizedDimension());
+      int zp =
+          zeroPointVectors.computeIfAbsent(
+              Arrays.toString(q.zeroPoints()),
+              k -> QuantizationParameters.createZeroPointVector(b, q.zeroPoints()));
+      int table =
+          QuantizationParameters.createQuantizationParameters(
+              b, 0, 0, scale, zp, (byte) 0, 0, q.quantizedDimension());
       quantTables.put(q, table);
       return table;
     }
@@ -174,11 +193,14 @@ public final class TfliteWriter {
       int in = Operator.createInputsVector(b, op.inputs());
       int out = Operator.createOutputsVector(b, op.outputs());
       int[] opts = TfliteOps.encode(b, op);
-      return Operator.createOperator(b, opcodeIndex, in, out, (byte) opts[0], opts[1], 0, (byte) 0, 0, 0);
+      return Operator.createOperator(
+          b, opcodeIndex, in, out, (byte) opts[0], opts[1], 0, (byte) 0, 0, 0);
     }
   }
 
-  /** Little-endian bytes of a constant, checking that the Java array type matches the tensor type. */
+  /**
+   * Little-endian bytes of a constant, checking that the Java array type matches the tensor type.
+   */
   static byte[] tensorBytes(TensorSpec t, int index) {
     String where = "tensor " + index + " '" + t.name() + "'";
     Object d = t.data();
@@ -194,6 +216,7 @@ public final class TfliteWriter {
       return bb.array();
     }
     if (d instanceof byte[] a && (type == DType.INT8 || type == DType.UINT8)) return a.clone();
-    throw new ModelFormatException(where, "constant data " + d.getClass().getSimpleName() + " does not match type " + type);
+    throw new ModelFormatException(
+        where, "constant data " + d.getClass().getSimpleName() + " does not match type " + type);
   }
 }

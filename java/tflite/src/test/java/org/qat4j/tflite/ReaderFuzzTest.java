@@ -15,18 +15,39 @@ import org.junit.jupiter.api.Test;
 import org.qat4j.ir.LoweredGraph;
 
 /**
- * Property: for any bytes, {@link TfliteReader#read} returns or throws {@link ModelFormatException},
- * nothing else; and whatever it accepts can be reported, lowered and re-written without any other
- * exception. Seeds are fixed. Long run (default 200,000 cases; count via -Dqat4j.fuzzCases):
- * {@code mvn -o -Pall-tests -pl java/tflite -am test -Dtest='ReaderFuzzTest#longRun' -Dsurefire.failIfNoSpecifiedTests=false}.
+ * Property: for any bytes, {@link TfliteReader#read} returns or throws {@link
+ * ModelFormatException}, nothing else; and whatever it accepts can be reported, lowered and
+ * re-written without any other exception. Seeds are fixed. Long run (default 200,000 cases; count
+ * via -Dqat4j.fuzzCases): {@code mvn -o -Pall-tests -pl java/tflite -am test
+ * -Dtest='ReaderFuzzTest#longRun' -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 class ReaderFuzzTest {
-  private static final int[] INTERESTING = {0, 1, -1, 2, 3, 4, 8, 16, 127, 128, 255, 0x7fff, 0xffff, Integer.MAX_VALUE,
-      Integer.MIN_VALUE, 0x40000000, -4, -8};
+  private static final int[] INTERESTING = {
+    0,
+    1,
+    -1,
+    2,
+    3,
+    4,
+    8,
+    16,
+    127,
+    128,
+    255,
+    0x7fff,
+    0xffff,
+    Integer.MAX_VALUE,
+    Integer.MIN_VALUE,
+    0x40000000,
+    -4,
+    -8
+  };
 
   @Test
   void mutatedTruncatedAndRandomBytes() {
-    assertTrue(fuzz(20260426L, 3000) > 0, "no mutant was accepted: the fuzzer only explores the front door");
+    assertTrue(
+        fuzz(20260426L, 3000) > 0,
+        "no mutant was accepted: the fuzzer only explores the front door");
   }
 
   @Tag("slow")
@@ -89,7 +110,10 @@ class ReaderFuzzTest {
     byte[] b = new byte[r.nextInt(600)];
     r.nextBytes(b);
     if (b.length >= 8 && r.nextBoolean()) {
-      b[4] = 'T'; b[5] = 'F'; b[6] = 'L'; b[7] = '3';
+      b[4] = 'T';
+      b[5] = 'F';
+      b[6] = 'L';
+      b[7] = '3';
     }
     return b;
   }
@@ -111,7 +135,8 @@ class ReaderFuzzTest {
         }
         default -> {
           int at = r.nextInt(span / 2) * 2;
-          if (at + 2 <= b.length) bb.putShort(at, (short) INTERESTING[r.nextInt(INTERESTING.length)]);
+          if (at + 2 <= b.length)
+            bb.putShort(at, (short) INTERESTING[r.nextInt(INTERESTING.length)]);
         }
       }
     }

@@ -23,7 +23,19 @@ class ReaderGoldenTest {
     SubgraphInfo g = m.subgraph(0);
     assertEquals(89, g.tensors().size());
     assertEquals(31, g.operators().size());
-    assertEquals(Map.of("CONV_2D", 15, "DEPTHWISE_CONV_2D", 13, "AVERAGE_POOL_2D", 1, "RESHAPE", 1, "SOFTMAX", 1), m.operatorCounts());
+    assertEquals(
+        Map.of(
+            "CONV_2D",
+            15,
+            "DEPTHWISE_CONV_2D",
+            13,
+            "AVERAGE_POOL_2D",
+            1,
+            "RESHAPE",
+            1,
+            "SOFTMAX",
+            1),
+        m.operatorCounts());
     for (OperatorInfo op : g.operators()) {
       assertEquals(1, op.version(), op.toString());
       assertFalse(op.custom());
@@ -42,11 +54,16 @@ class ReaderGoldenTest {
     for (TensorInfo t : g.tensors()) {
       assertTrue(t.typeName().equals("UINT8") || t.typeName().equals("INT32"), t.toString());
       assertTrue(t.quantization() == null || !t.quantization().perAxis(), t.toString());
-      if (t.typeName().equals("UINT8")) assertEquals(1, t.quantization().scales().length, t.toString());
+      if (t.typeName().equals("UINT8"))
+        assertEquals(1, t.quantization().scales().length, t.toString());
     }
     assertEquals("1.5.0", m.minRuntimeVersion());
     assertEquals(16, m.metadataBytes("min_runtime_version").length);
-    MetadataInfo meta = m.metadata().stream().filter(x -> x.name().equals("TFLITE_METADATA")).findFirst().orElseThrow();
+    MetadataInfo meta =
+        m.metadata().stream()
+            .filter(x -> x.name().equals("TFLITE_METADATA"))
+            .findFirst()
+            .orElseThrow();
     assertEquals(696, meta.size());
     byte[] mb = m.metadataBytes("TFLITE_METADATA");
     assertEquals("M001", new String(mb, 4, 4, java.nio.charset.StandardCharsets.US_ASCII));
@@ -62,8 +79,14 @@ class ReaderGoldenTest {
         if (op.options().get("fused_activation_function").equals("RELU6")) relu6++;
       }
       if (op.opName().equals("AVERAGE_POOL_2D")) {
-        assertEquals(List.of("VALID", 2, 2, 4, 4), List.of(op.options().get("padding"), op.options().get("stride_h"),
-            op.options().get("stride_w"), op.options().get("filter_height"), op.options().get("filter_width")));
+        assertEquals(
+            List.of("VALID", 2, 2, 4, 4),
+            List.of(
+                op.options().get("padding"),
+                op.options().get("stride_h"),
+                op.options().get("stride_w"),
+                op.options().get("filter_height"),
+                op.options().get("filter_width")));
       }
       if (op.opName().equals("SOFTMAX")) assertEquals(1.0f, op.options().get("beta"));
     }
@@ -84,7 +107,8 @@ class ReaderGoldenTest {
     assertTrue(op.custom());
     assertEquals("edgetpu-custom-op", op.opName());
     assertEquals(778_324, op.customOptionsSize());
-    assertEquals(List.of("TFLITE_METADATA"), m.metadata().stream().map(MetadataInfo::name).toList());
+    assertEquals(
+        List.of("TFLITE_METADATA"), m.metadata().stream().map(MetadataInfo::name).toList());
     assertNull(m.minRuntimeVersion());
     TensorInfo in = g.tensor(g.inputs()[0]);
     assertEquals("input", in.name());
@@ -104,7 +128,8 @@ class ReaderGoldenTest {
     TfliteModelInfo again = TfliteReader.read(TfliteWriter.write(g));
     assertEquals(m.operatorCounts(), again.operatorCounts());
     assertEquals("1.5.0", again.minRuntimeVersion()); // uint8 kernels: every op at version 1
-    for (OperatorInfo op : again.subgraph(0).operators()) assertEquals(1, op.version(), op.toString());
+    for (OperatorInfo op : again.subgraph(0).operators())
+      assertEquals(1, op.version(), op.toString());
     for (int i = 0; i < 89; i++) {
       TensorInfo a = m.subgraph(0).tensor(i);
       TensorInfo b = again.subgraph(0).tensor(i);
@@ -112,7 +137,8 @@ class ReaderGoldenTest {
       assertArrayEquals(a.shape(), b.shape());
       assertEquals(a.typeName(), b.typeName());
       assertEquals(a.bufferBytes(), b.bufferBytes());
-      if (a.quantization() != null) assertArrayEquals(a.quantization().scales(), b.quantization().scales(), a.name());
+      if (a.quantization() != null)
+        assertArrayEquals(a.quantization().scales(), b.quantization().scales(), a.name());
       assertEquals(m.tensorData(0, i), again.tensorData(0, i), a.name());
     }
     assertArrayEquals(m.metadataBytes("TFLITE_METADATA"), again.metadataBytes("TFLITE_METADATA"));
@@ -121,7 +147,10 @@ class ReaderGoldenTest {
   @Test
   void edgetpuModelCannotBeLowered() throws Exception {
     TfliteModelInfo m = TfliteReader.read(SharedModels.path(SharedModels.MOBILENET_EDGETPU));
-    ModelFormatException e = org.junit.jupiter.api.Assertions.assertThrows(ModelFormatException.class, m::toLoweredGraph);
-    assertTrue(e.getMessage().contains("operator 0 (edgetpu-custom-op) is not supported"), e.getMessage());
+    ModelFormatException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            ModelFormatException.class, m::toLoweredGraph);
+    assertTrue(
+        e.getMessage().contains("operator 0 (edgetpu-custom-op) is not supported"), e.getMessage());
   }
 }

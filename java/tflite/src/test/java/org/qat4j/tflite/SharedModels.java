@@ -7,7 +7,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Locates ../shared/models (system property qat4j.sharedModels); tests skip with a message when absent. */
+/**
+ * Locates ../shared/models (system property qat4j.sharedModels); tests skip with a message when
+ * absent.
+ */
 public final class SharedModels {
   public static final String MOBILENET = "mobilenet_v1_0.25_128_quant.tflite";
   public static final String MOBILENET_EDGETPU = "mobilenet_v1_0.25_128_quant_edgetpu.tflite";
@@ -17,7 +20,9 @@ public final class SharedModels {
   public static Path path(String file) {
     Path dir = Path.of(System.getProperty("qat4j.sharedModels", "../../../shared/models"));
     Path p = dir.resolve(file);
-    assumeTrue(Files.isRegularFile(p), "shared model " + p.toAbsolutePath() + " not found (set -Dqat4j.sharedModels); skipping");
+    assumeTrue(
+        Files.isRegularFile(p),
+        "shared model " + p.toAbsolutePath() + " not found (set -Dqat4j.sharedModels); skipping");
     return p;
   }
 

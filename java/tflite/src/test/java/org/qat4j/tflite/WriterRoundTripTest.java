@@ -28,11 +28,20 @@ class WriterRoundTripTest {
     TfliteModelInfo m = TfliteReader.read(bytes);
     assertEquals(3, m.version());
     assertEquals("float test model", m.description());
-    assertEquals(List.of("CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "RESHAPE", "FULLY_CONNECTED", "SOFTMAX"),
+    assertEquals(
+        List.of(
+            "CONV_2D",
+            "DEPTHWISE_CONV_2D",
+            "AVERAGE_POOL_2D",
+            "RESHAPE",
+            "FULLY_CONNECTED",
+            "SOFTMAX"),
         m.subgraph(0).operators().stream().map(OperatorInfo::opName).toList());
     for (OperatorInfo op : m.subgraph(0).operators()) assertEquals(1, op.version(), op.toString());
     assertEquals("1.5.0", m.minRuntimeVersion());
-    assertEquals(List.of("min_runtime_version", "qat4j.labels", "qat4j.input"), m.metadata().stream().map(MetadataInfo::name).toList());
+    assertEquals(
+        List.of("min_runtime_version", "qat4j.labels", "qat4j.input"),
+        m.metadata().stream().map(MetadataInfo::name).toList());
     assertArrayEquals(g.metadata().get("qat4j.labels"), m.metadataBytes("qat4j.labels"));
     assertGraphEquals(g, m.toLoweredGraph());
   }
@@ -41,7 +50,20 @@ class WriterRoundTripTest {
   void int8RoundTripKeepsPerAxisAndPerTensorQuantization() {
     LoweredGraph g = Graphs.int8();
     TfliteModelInfo m = TfliteReader.read(TfliteWriter.write(g));
-    assertEquals(Map.of("CONV_2D", 3, "DEPTHWISE_CONV_2D", 3, "AVERAGE_POOL_2D", 2, "RESHAPE", 1, "FULLY_CONNECTED", 4, "SOFTMAX", 2),
+    assertEquals(
+        Map.of(
+            "CONV_2D",
+            3,
+            "DEPTHWISE_CONV_2D",
+            3,
+            "AVERAGE_POOL_2D",
+            2,
+            "RESHAPE",
+            1,
+            "FULLY_CONNECTED",
+            4,
+            "SOFTMAX",
+            2),
         versions(m));
     assertEquals("1.14.0", m.minRuntimeVersion());
     TensorInfo w = m.subgraph(0).tensor(1);
@@ -59,12 +81,19 @@ class WriterRoundTripTest {
   void uint8ActivationsAndFcWithoutBiasVersions() {
     LoweredGraph g = Graphs.int8();
     TensorSpec x = g.tensor(0);
-    g = Graphs.withTensor(g, 0, TensorSpec.activation("x", x.shape(), DType.UINT8, QuantParams.perTensor(0.02f, 128)));
+    g =
+        Graphs.withTensor(
+            g,
+            0,
+            TensorSpec.activation("x", x.shape(), DType.UINT8, QuantParams.perTensor(0.02f, 128)));
     g = Graphs.withOp(g, 0, new OpSpec(OpKind.QUANTIZE, new int[] {0}, new int[] {13}, null));
     List<TensorSpec> ts = new java.util.ArrayList<>(g.tensors());
     ts.add(TensorSpec.activation("xq", x.shape(), DType.INT8, x.quant()));
     List<OpSpec> ops = new java.util.ArrayList<>(g.ops());
-    ops.add(1, new OpSpec(OpKind.CONV_2D, new int[] {13, 1, 2}, new int[] {3}, Graphs.ops().get(0).options()));
+    ops.add(
+        1,
+        new OpSpec(
+            OpKind.CONV_2D, new int[] {13, 1, 2}, new int[] {3}, Graphs.ops().get(0).options()));
     ops.set(5, new OpSpec(OpKind.FULLY_CONNECTED, new int[] {8, 9}, new int[] {11}, null));
     g = new LoweredGraph("main", ts, ops, g.inputs(), g.outputs(), Map.of(), null);
     TfliteModelInfo m = TfliteReader.read(TfliteWriter.write(g));
@@ -82,7 +111,9 @@ class WriterRoundTripTest {
       assertArrayEquals(a, TfliteWriter.write(g));
       assertArrayEquals(a, TfliteWriter.write(TfliteReader.read(a).toLoweredGraph()));
     }
-    assertNotEquals(ByteBuffer.wrap(TfliteWriter.write(Graphs.float32())), ByteBuffer.wrap(TfliteWriter.write(Graphs.int8())));
+    assertNotEquals(
+        ByteBuffer.wrap(TfliteWriter.write(Graphs.float32())),
+        ByteBuffer.wrap(TfliteWriter.write(Graphs.int8())));
   }
 
   @Test
@@ -96,11 +127,14 @@ class WriterRoundTripTest {
       withData++;
       assertEquals(0, b.fileOffset() % 16, "buffer " + b.index() + " at " + b.fileOffset());
       // independent check: the u32 length just before the data equals the size
-      assertEquals(b.size(), ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt((int) b.fileOffset() - 4));
+      assertEquals(
+          b.size(),
+          ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt((int) b.fileOffset() - 4));
     }
     assertEquals(6 + 3, withData); // 6 constants + min_runtime_version + 2 metadata entries
     assertEquals(16, m.metadataBytes("min_runtime_version").length);
-    assertArrayEquals("1.14.0\0\0\0\0\0\0\0\0\0\0".getBytes(), m.metadataBytes("min_runtime_version"));
+    assertArrayEquals(
+        "1.14.0\0\0\0\0\0\0\0\0\0\0".getBytes(), m.metadataBytes("min_runtime_version"));
   }
 
   @Test
@@ -154,5 +188,7 @@ class WriterRoundTripTest {
   }
 
   /** The options a kind actually serialises. */
-  private static String relevant(OpSpec op) { return op.options().toString(); }
+  private static String relevant(OpSpec op) {
+    return op.options().toString();
+  }
 }

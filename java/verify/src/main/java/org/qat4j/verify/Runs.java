@@ -5,25 +5,31 @@ import org.qat4j.core.Model;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.data.Batch;
 import org.qat4j.core.data.Dataset;
-import org.qat4j.quant.QatModel;
-import org.qat4j.ir.arith.QuantMath;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.TensorSpec;
+import org.qat4j.ir.arith.QuantMath;
 import org.qat4j.ir.sim.Simulator;
+import org.qat4j.quant.QatModel;
 import org.qat4j.runtime.Backend;
 import org.qat4j.runtime.Interpreter;
 import org.qat4j.runtime.TfliteModel;
 
-/** Executors and comparisons behind {@link Verification}; outputs of n samples are kept back to back. */
+/**
+ * Executors and comparisons behind {@link Verification}; outputs of n samples are kept back to
+ * back.
+ */
 final class Runs {
   private Runs() {}
 
   record Compare(long elements, double exactFraction, long maxLsb, double withinOneFraction) {}
 
-  /** The QAT structure of a float model (its node names are the lowered tensor names), or null when it cannot be quantized. */
+  /**
+   * The QAT structure of a float model (its node names are the lowered tensor names), or null when
+   * it cannot be quantized.
+   */
   static QatModel quantizedView(Model floatModel) {
     try {
       return org.qat4j.quant.Quantize.model(floatModel);
@@ -34,20 +40,32 @@ final class Runs {
 
   static void checkShapes(LoweredGraph g, Model model, Dataset data) {
     if (g.inputs().length != 1 || g.outputs().length != 1) {
-      throw new IllegalArgumentException("verification needs one input and one output; the .tflite has "
-          + g.inputs().length + " and " + g.outputs().length);
+      throw new IllegalArgumentException(
+          "verification needs one input and one output; the .tflite has "
+              + g.inputs().length
+              + " and "
+              + g.outputs().length);
     }
     int[] want = model.inputShape();
     int[] in = g.tensor(g.inputs()[0]).shape();
     if (!Arrays.equals(Arrays.copyOfRange(in, 1, in.length), want)) {
-      throw new IllegalArgumentException(".tflite input " + Arrays.toString(in) + " does not match the model input " + Arrays.toString(want));
+      throw new IllegalArgumentException(
+          ".tflite input "
+              + Arrays.toString(in)
+              + " does not match the model input "
+              + Arrays.toString(want));
     }
     if (!Arrays.equals(data.sampleShape(), want)) {
-      throw new IllegalArgumentException("dataset samples " + Arrays.toString(data.sampleShape()) + " do not match the model input " + Arrays.toString(want));
+      throw new IllegalArgumentException(
+          "dataset samples "
+              + Arrays.toString(data.sampleShape())
+              + " do not match the model input "
+              + Arrays.toString(want));
     }
     TensorSpec out = g.tensor(g.outputs()[0]);
     if (out.type() != DType.FLOAT32 && out.type() != DType.INT8 && out.type() != DType.UINT8) {
-      throw new IllegalArgumentException(".tflite output type " + out.type() + " is not float32, int8 or uint8");
+      throw new IllegalArgumentException(
+          ".tflite output type " + out.type() + " is not float32, int8 or uint8");
     }
   }
 
@@ -60,7 +78,9 @@ final class Runs {
       for (int i = 0; i < n; i++) System.arraycopy(data.sample(i), 0, v, i * per, per);
       return v;
     }
-    if (in.quant() == null) throw new IllegalArgumentException("input '" + in.name() + "' is " + in.type() + " without quantization");
+    if (in.quant() == null)
+      throw new IllegalArgumentException(
+          "input '" + in.name() + "' is " + in.type() + " without quantization");
     boolean u = in.type() == DType.UINT8;
     float scale = in.quant().scale();
     long zp = in.quant().zeroPoint();
@@ -81,23 +101,29 @@ final class Runs {
     TensorSpec out = g.tensor(o);
     if (out.quant() != null) return out.quant().scale();
     for (OpSpec op : g.ops()) {
-      if (op.kind() == OpKind.DEQUANTIZE && op.outputs()[0] == o && g.tensor(op.inputs()[0]).quant() != null) {
+      if (op.kind() == OpKind.DEQUANTIZE
+          && op.outputs()[0] == o
+          && g.tensor(op.inputs()[0]).quant() != null) {
         return g.tensor(op.inputs()[0]).quant().scale();
       }
     }
-    throw new IllegalArgumentException("output '" + out.name() + "' is float and not produced by DEQUANTIZE: not an int8 export");
+    throw new IllegalArgumentException(
+        "output '" + out.name() + "' is float and not produced by DEQUANTIZE: not an int8 export");
   }
 
   /** Runs the model in TFLite on {@code backend} with one thread, sample by sample. */
   static Object tflite(byte[] bytes, Backend backend, Object inputs, int n) {
     try (TfliteModel m = TfliteModel.fromBytes(bytes);
-         Interpreter it = Interpreter.create(m, Interpreter.Options.builder().backend(backend).threads(1).build())) {
+        Interpreter it =
+            Interpreter.create(
+                m, Interpreter.Options.builder().backend(backend).threads(1).build())) {
       int per = (int) it.input(0).numElements();
       int len = (int) it.output(0).numElements();
       boolean floatOut = it.output(0).dataType() == DType.FLOAT32;
       Object all = floatOut ? new float[n * len] : new byte[n * len];
       for (int i = 0; i < n; i++) {
-        if (inputs instanceof float[] f) it.input(0).write(Arrays.copyOfRange(f, i * per, (i + 1) * per));
+        if (inputs instanceof float[] f)
+          it.input(0).write(Arrays.copyOfRange(f, i * per, (i + 1) * per));
         else it.input(0).write(Arrays.copyOfRange((byte[]) inputs, i * per, (i + 1) * per));
         it.invoke();
         if (floatOut) System.arraycopy(it.output(0).readFloats(), 0, all, i * len, len);
@@ -107,7 +133,10 @@ final class Runs {
     }
   }
 
-  /** Element-wise comparison; float outputs are dequantized values, compared in units of {@code lsb}. */
+  /**
+   * Element-wise comparison; float outputs are dequantized values, compared in units of {@code
+   * lsb}.
+   */
   static Compare compare(DType type, Object a, Object b, double lsb) {
     long exact = 0, le1 = 0, max = 0;
     int len;
@@ -131,7 +160,8 @@ final class Runs {
         max = Math.max(max, d);
       }
     }
-    return new Compare(len, len == 0 ? 1 : exact / (double) len, max, len == 0 ? 1 : le1 / (double) len);
+    return new Compare(
+        len, len == 0 ? 1 : exact / (double) len, max, len == 0 ? 1 : le1 / (double) len);
   }
 
   /** Output values as reals (dequantized with the output's params when quantized). */
@@ -165,7 +195,9 @@ final class Runs {
 
   /** {max, mean} of |a − b| / lsb. */
   static double[] diffInScale(float[] a, float[] b, double lsb) {
-    if (a.length != b.length) throw new IllegalStateException("model output has " + a.length + " values, .tflite " + b.length);
+    if (a.length != b.length)
+      throw new IllegalStateException(
+          "model output has " + a.length + " values, .tflite " + b.length);
     double max = 0, sum = 0;
     for (int i = 0; i < a.length; i++) {
       double d = Math.abs((double) a[i] - b[i]) / lsb;

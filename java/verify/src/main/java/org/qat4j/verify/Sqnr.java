@@ -22,7 +22,8 @@ import org.qat4j.ir.sim.Simulator;
 final class Sqnr {
   private Sqnr() {}
 
-  static List<Verification.LayerSqnr> perLayer(LoweredGraph g, Model floatView, Object inputs, Dataset data, int samples) {
+  static List<Verification.LayerSqnr> perLayer(
+      LoweredGraph g, Model floatView, Object inputs, Dataset data, int samples) {
     int tensors = g.tensors().size();
     String[] node = new String[tensors];
     for (int t = 0; t < tensors; t++) node[t] = nodeOf(g, t, floatView);
@@ -34,8 +35,10 @@ final class Sqnr {
     batch1[0] = 1;
     System.arraycopy(shape, 0, batch1, 1, shape.length);
     for (int i = 0; i < samples; i++) {
-      Object x = inputs instanceof float[] f ? Arrays.copyOfRange(f, i * per, (i + 1) * per)
-          : Arrays.copyOfRange((byte[]) inputs, i * per, (i + 1) * per);
+      Object x =
+          inputs instanceof float[] f
+              ? Arrays.copyOfRange(f, i * per, (i + 1) * per)
+              : Arrays.copyOfRange((byte[]) inputs, i * per, (i + 1) * per);
       Object[] all = sim.runAll(x);
       floatView.predict(Tensor.of(data.sample(i), batch1));
       for (int t = 0; t < tensors; t++) {
@@ -59,10 +62,14 @@ final class Sqnr {
     return out;
   }
 
-  /** The node whose float activation tensor t holds, or null; a fused ReLU/ReLU6 moves to the consumer node. */
+  /**
+   * The node whose float activation tensor t holds, or null; a fused ReLU/ReLU6 moves to the
+   * consumer node.
+   */
   private static String nodeOf(LoweredGraph g, int t, Model m) {
     TensorSpec s = g.tensor(t);
-    if (s.isConstant() || s.type() != DType.INT8 || s.quant() == null || s.quant().perAxis()) return null;
+    if (s.isConstant() || s.type() != DType.INT8 || s.quant() == null || s.quant().perAxis())
+      return null;
     Node n;
     try {
       n = m.node(s.name());
@@ -72,7 +79,8 @@ final class Sqnr {
     for (OpSpec op : g.ops()) {
       if (op.outputs()[0] != t || op.options().activation() == FusedActivation.NONE) continue;
       List<Node> next = m.consumers(n);
-      if (next.size() == 1 && next.get(0).layer().type().startsWith("ReLU")) return next.get(0).name();
+      if (next.size() == 1 && next.get(0).layer().type().startsWith("ReLU"))
+        return next.get(0).name();
     }
     return n.name();
   }

@@ -16,16 +16,19 @@ import org.qat4j.tflite.TfliteWriter;
 
 /** Test models as .tflite bytes and in-place byte edits that rebuild fuzzed mutants. */
 final class ModelBytes {
-  private ModelBytes() {
-  }
+  private ModelBytes() {}
 
-  /** qat4j's MobileNetMini (seed 5) as a full-int8 per-channel export with int8 I/O, PTQ on 8 random images. */
+  /**
+   * qat4j's MobileNetMini (seed 5) as a full-int8 per-channel export with int8 I/O, PTQ on 8 random
+   * images.
+   */
   static byte[] mobileNetMiniInt8() {
     Model m = MobileNetMini.create(5);
     SplittableRandom r = new SplittableRandom(5);
     float[] x = new float[8 * 28 * 28];
     for (int i = 0; i < x.length; i++) x[i] = (float) r.nextDouble();
-    return TfliteWriter.write(Int8Lowering.lower(Ptq.quantize(m, List.of(Tensor.of(x, 8, 28, 28, 1))), DType.INT8));
+    return TfliteWriter.write(
+        Int8Lowering.lower(Ptq.quantize(m, List.of(Tensor.of(x, 8, 28, 28, 1))), DType.INT8));
   }
 
   /** qat4j's MobileNetMini (given seed) as a float32 export. */
@@ -34,8 +37,8 @@ final class ModelBytes {
   }
 
   /**
-   * Overwrites {@code replacement} at {@code offset} bytes into every occurrence of {@code pattern} in {@code b};
-   * returns the number of occurrences.
+   * Overwrites {@code replacement} at {@code offset} bytes into every occurrence of {@code pattern}
+   * in {@code b}; returns the number of occurrences.
    */
   static int patch(byte[] b, byte[] pattern, int offset, byte[] replacement) {
     int hits = 0;

@@ -17,8 +17,11 @@ class MutationFuzzTest {
     MutationFuzz.Result r = MutationFuzz.run(seeds, 3000, 20261126L, false);
     System.out.println("tiny-model fuzz: " + r.outcomes());
     assertEquals(List.of(), r.unexpected());
-    assertTrue(r.outcomes().getOrDefault("ran", 0L) > 0, "some mutants must still run: " + r.outcomes());
-    assertTrue(r.outcomes().keySet().stream().anyMatch(k -> k.startsWith("rejected")), r.outcomes().toString());
+    assertTrue(
+        r.outcomes().getOrDefault("ran", 0L) > 0, "some mutants must still run: " + r.outcomes());
+    assertTrue(
+        r.outcomes().keySet().stream().anyMatch(k -> k.startsWith("rejected")),
+        r.outcomes().toString());
   }
 
   @Test
@@ -31,8 +34,9 @@ class MutationFuzzTest {
   }
 
   /**
-   * qat4j's own exports carry operators the MobileNet lacks (ADD, CONCATENATION, MEAN, per-channel int8
-   * depthwise): seeds 61 and 43 of the long runs found SIGFPE crashes here (undefined padding, conv groups).
+   * qat4j's own exports carry operators the MobileNet lacks (ADD, CONCATENATION, MEAN, per-channel
+   * int8 depthwise): seeds 61 and 43 of the long runs found SIGFPE crashes here (undefined padding,
+   * conv groups).
    */
   @Test
   void ownExportMutationsNeverCrash() {

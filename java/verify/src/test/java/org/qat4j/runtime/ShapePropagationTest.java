@@ -8,14 +8,18 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * MutationFuzz (seed 62, mutant 68,348 of qat4j's float MobileNetMini) set the input batch to 524,289: 1.6 GB of
- * input passes the static size check, but TFLite propagates the batch to 6.6 GB intermediates, reports a successful
- * allocation and crashed in the depthwise kernel (SIGSEGV). Allocated sizes are now checked before any invoke.
+ * MutationFuzz (seed 62, mutant 68,348 of qat4j's float MobileNetMini) set the input batch to
+ * 524,289: 1.6 GB of input passes the static size check, but TFLite propagates the batch to 6.6 GB
+ * intermediates, reports a successful allocation and crashed in the depthwise kernel (SIGSEGV).
+ * Allocated sizes are now checked before any invoke.
  */
 @Tag("native")
 class ShapePropagationTest {
   private static byte[] withInputBatch(byte[] b, int batch) {
-    assertEquals(1, ModelBytes.patch(b, ModelBytes.ints(4, 1, 28, 28, 1), 4, ModelBytes.ints(batch)), "input shape vector");
+    assertEquals(
+        1,
+        ModelBytes.patch(b, ModelBytes.ints(4, 1, 28, 28, 1), 4, ModelBytes.ints(batch)),
+        "input shape vector");
     return b;
   }
 
@@ -32,7 +36,8 @@ class ShapePropagationTest {
   @Test
   void ordinaryBatchesStillAllocate() {
     byte[] bytes = withInputBatch(ModelBytes.mobileNetMiniFloat(3), 64);
-    try (TfliteModel m = TfliteModel.fromBytes(bytes); Interpreter it = Interpreter.create(m)) {
+    try (TfliteModel m = TfliteModel.fromBytes(bytes);
+        Interpreter it = Interpreter.create(m)) {
       it.invoke();
       assertEquals(64, it.output(0).shape()[0]);
     }

@@ -7,7 +7,8 @@ final class Augmenter {
   private Augmenter() {}
 
   /** Writes the augmented copy of the sample at {@code src[off…]} into {@code dst}. */
-  static void apply(Augmentation a, float[] src, int off, int[] shape, float[] dst, SplittableRandom rng) {
+  static void apply(
+      Augmentation a, float[] src, int off, int[] shape, float[] dst, SplittableRandom rng) {
     int h = shape[0], w = shape[1], c = shape[2];
     int p = a.padding();
     int dy = p > 0 ? rng.nextInt(2 * p + 1) - p : 0;

@@ -16,12 +16,25 @@ public final class Batch {
     this.labels = labels;
   }
 
-  public Tensor images() { return images; }
-  /** Labels, length {@link #size()}. */
-  public int[] labels() { return labels; }
-  public int size() { return labels.length; }
-  /** Position of this batch within its epoch, from 0. */
-  public int index() { return index; }
+  public Tensor images() {
+    return images;
+  }
 
-  void index(int i) { index = i; }
+  /** Labels, length {@link #size()}. */
+  public int[] labels() {
+    return labels;
+  }
+
+  public int size() {
+    return labels.length;
+  }
+
+  /** Position of this batch within its epoch, from 0. */
+  public int index() {
+    return index;
+  }
+
+  void index(int i) {
+    index = i;
+  }
 }

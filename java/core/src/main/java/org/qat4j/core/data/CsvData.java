@@ -11,8 +11,8 @@ import java.util.List;
 /**
  * A comma-separated table of numbers for tabular or 1-D models: one sample per line, every column a
  * feature except the optional label column (integer class ids). The first line is a header when all
- * its cells are non-numeric. An inputs-only read drops the label column unparsed. Blank lines are skipped; ragged rows, non-numeric or non-finite cells
- * are refused with the line and column.
+ * its cells are non-numeric. An inputs-only read drops the label column unparsed. Blank lines are
+ * skipped; ragged rows, non-numeric or non-finite cells are refused with the line and column.
  */
 final class CsvData {
   private CsvData() {}
@@ -27,14 +27,17 @@ final class CsvData {
     int cols = head.length;
     int labelCol = labelColumn(file, spec, header ? head : null, cols);
     int features = cols - (labelCol >= 0 ? 1 : 0);
-    if (features == 0) throw new IOException(file + ": the only column is the label column; no input features left");
+    if (features == 0)
+      throw new IOException(file + ": the only column is the label column; no input features left");
     float[] x = new float[(lines.size() - first) * features];
     int[] y = new int[lines.size() - first];
     int n = 0;
     for (int li = header ? first + 1 : first; li < lines.size(); li++) {
       if (lines.get(li).isBlank()) continue;
       String[] cells = split(lines.get(li));
-      if (cells.length != cols) throw new IOException(file + ": line " + (li + 1) + ": " + cells.length + " columns, expected " + cols);
+      if (cells.length != cols)
+        throw new IOException(
+            file + ": line " + (li + 1) + ": " + cells.length + " columns, expected " + cols);
       int f = 0;
       for (int c = 0; c < cols; c++) {
         if (c != labelCol) {
@@ -49,7 +52,8 @@ final class CsvData {
     float[] data = Arrays.copyOf(x, n * features);
     if (labelCol < 0 || !spec.labels()) return Dataset.unlabelled(data, new int[] {features});
     int[] labels = Arrays.copyOf(y, n);
-    return new Dataset(data, labels, new int[] {features}, Arrays.stream(labels).max().orElse(0) + 1);
+    return new Dataset(
+        data, labels, new int[] {features}, Arrays.stream(labels).max().orElse(0) + 1);
   }
 
   private static List<String> readLines(Path file) throws IOException {
@@ -61,10 +65,13 @@ final class CsvData {
   }
 
   /** The label column index, or -1; required (and checked) when labels are needed. */
-  private static int labelColumn(Path file, DataSpec spec, String[] header, int cols) throws IOException {
+  private static int labelColumn(Path file, DataSpec spec, String[] header, int cols)
+      throws IOException {
     String want = spec.labelColumn();
     if (want == null) {
-      if (spec.labels()) throw new IOException(file + ": labelled data from a CSV needs a label column (--label-column NAME|INDEX)");
+      if (spec.labels())
+        throw new IOException(
+            file + ": labelled data from a CSV needs a label column (--label-column NAME|INDEX)");
       return -1;
     }
     int idx = -1;
@@ -73,10 +80,18 @@ final class CsvData {
       try {
         idx = Integer.parseInt(want);
       } catch (NumberFormatException e) {
-        throw new IOException(file + ": no label column '" + want + "'" + (header == null ? " (the file has no header row)" : " in header " + Arrays.toString(header)));
+        throw new IOException(
+            file
+                + ": no label column '"
+                + want
+                + "'"
+                + (header == null
+                    ? " (the file has no header row)"
+                    : " in header " + Arrays.toString(header)));
       }
     }
-    if (idx < 0 || idx >= cols) throw new IOException(file + ": label column " + idx + " outside the " + cols + " columns");
+    if (idx < 0 || idx >= cols)
+      throw new IOException(file + ": label column " + idx + " outside the " + cols + " columns");
     return idx;
   }
 
@@ -100,15 +115,40 @@ final class CsvData {
     try {
       v = Double.parseDouble(cell);
     } catch (NumberFormatException e) {
-      throw new IOException(file + ": line " + (line + 1) + ", column " + (col + 1) + ": '" + cell + "' is not a number");
+      throw new IOException(
+          file
+              + ": line "
+              + (line + 1)
+              + ", column "
+              + (col + 1)
+              + ": '"
+              + cell
+              + "' is not a number");
     }
-    if (!Double.isFinite(v)) throw new IOException(file + ": line " + (line + 1) + ", column " + (col + 1) + ": '" + cell + "' is not a finite number");
+    if (!Double.isFinite(v))
+      throw new IOException(
+          file
+              + ": line "
+              + (line + 1)
+              + ", column "
+              + (col + 1)
+              + ": '"
+              + cell
+              + "' is not a finite number");
     return v;
   }
 
   private static int label(Path file, int line, int col, String cell, double v) throws IOException {
     if (v != Math.rint(v) || v < 0 || v > Integer.MAX_VALUE) {
-      throw new IOException(file + ": line " + (line + 1) + ", column " + (col + 1) + ": label '" + cell + "' is not an integer class id >= 0");
+      throw new IOException(
+          file
+              + ": line "
+              + (line + 1)
+              + ", column "
+              + (col + 1)
+              + ": label '"
+              + cell
+              + "' is not an integer class id >= 0");
     }
     return (int) v;
   }

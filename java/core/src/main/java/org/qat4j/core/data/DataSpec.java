@@ -12,8 +12,12 @@ public record DataSpec(int[] sampleShape, ImageFolder images, String labelColumn
   }
 
   /** Labelled data in the files' own shape; image folders at 28×28×1 in [0, 1]. */
-  public static DataSpec labelled() { return new DataSpec(null, null, null, true); }
+  public static DataSpec labelled() {
+    return new DataSpec(null, null, null, true);
+  }
 
   /** Inputs only (labels are not read): what calibration needs. */
-  public DataSpec inputsOnly() { return new DataSpec(sampleShape, images, labelColumn, false); }
+  public DataSpec inputsOnly() {
+    return new DataSpec(sampleShape, images, labelColumn, false);
+  }
 }

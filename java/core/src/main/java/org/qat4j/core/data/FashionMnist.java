@@ -8,14 +8,24 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Fashion-MNIST from its four IDX files (raw or .gz): 28×28×1 images scaled to [0, 1], labels
- * 0–9. The directory defaults to the system property {@code qat4j.fashionMnist}, else
- * {@code /usr/share/datasets/fashion-mnist} (Debian package {@code dataset-fashion-mnist}).
+ * Fashion-MNIST from its four IDX files (raw or .gz): 28×28×1 images scaled to [0, 1], labels 0–9.
+ * The directory defaults to the system property {@code qat4j.fashionMnist}, else {@code
+ * /usr/share/datasets/fashion-mnist} (Debian package {@code dataset-fashion-mnist}).
  */
 public final class FashionMnist {
   public static final String DEFAULT_DIR = "/usr/share/datasets/fashion-mnist";
-  public static final List<String> CLASS_NAMES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-      "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+  public static final List<String> CLASS_NAMES =
+      List.of(
+          "T-shirt/top",
+          "Trouser",
+          "Pullover",
+          "Dress",
+          "Coat",
+          "Sandal",
+          "Shirt",
+          "Sneaker",
+          "Bag",
+          "Ankle boot");
 
   private FashionMnist() {}
 
@@ -23,19 +33,31 @@ public final class FashionMnist {
   public record Splits(Dataset train, Dataset test) {}
 
   /** The directory used when none is given. */
-  public static Path defaultDir() { return Path.of(System.getProperty("qat4j.fashionMnist", DEFAULT_DIR)); }
+  public static Path defaultDir() {
+    return Path.of(System.getProperty("qat4j.fashionMnist", DEFAULT_DIR));
+  }
 
   /** True when the default directory holds the four files. */
-  public static boolean available() { return available(defaultDir()); }
+  public static boolean available() {
+    return available(defaultDir());
+  }
 
   public static boolean available(Path dir) {
-    for (String f : new String[] {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}) {
+    for (String f :
+        new String[] {
+          "train-images-idx3-ubyte",
+          "train-labels-idx1-ubyte",
+          "t10k-images-idx3-ubyte",
+          "t10k-labels-idx1-ubyte"
+        }) {
       if (find(dir, f) == null) return false;
     }
     return true;
   }
 
-  public static Splits load() throws IOException { return load(defaultDir()); }
+  public static Splits load() throws IOException {
+    return load(defaultDir());
+  }
 
   public static Splits load(Path dir) throws IOException {
     return new Splits(load(dir, "train"), load(dir, "t10k"));
@@ -43,7 +65,10 @@ public final class FashionMnist {
 
   /** Loads one split: prefix "train" or "t10k". */
   public static Dataset load(Path dir, String prefix) throws IOException {
-    return read(require(dir, prefix + "-images-idx3-ubyte"), require(dir, prefix + "-labels-idx1-ubyte"), 10)
+    return read(
+            require(dir, prefix + "-images-idx3-ubyte"),
+            require(dir, prefix + "-labels-idx1-ubyte"),
+            10)
         .withClassNames(CLASS_NAMES);
   }
 
@@ -55,22 +80,40 @@ public final class FashionMnist {
     Idx.Array images = Idx.read(imagesFile);
     Idx.Array labels = Idx.read(labelsFile);
     if (images.type() != Idx.UBYTE || images.dims().length != 3) {
-      throw new IllegalArgumentException(imagesFile + ": expected unsigned-byte images [N, H, W], got type 0x"
-          + Integer.toHexString(images.type()) + " dims " + Arrays.toString(images.dims()));
+      throw new IllegalArgumentException(
+          imagesFile
+              + ": expected unsigned-byte images [N, H, W], got type 0x"
+              + Integer.toHexString(images.type())
+              + " dims "
+              + Arrays.toString(images.dims()));
     }
     if (labels.type() != Idx.UBYTE || labels.dims().length != 1) {
-      throw new IllegalArgumentException(labelsFile + ": expected unsigned-byte labels [N], got type 0x"
-          + Integer.toHexString(labels.type()) + " dims " + Arrays.toString(labels.dims()));
+      throw new IllegalArgumentException(
+          labelsFile
+              + ": expected unsigned-byte labels [N], got type 0x"
+              + Integer.toHexString(labels.type())
+              + " dims "
+              + Arrays.toString(labels.dims()));
     }
     int n = images.dims()[0], h = images.dims()[1], w = images.dims()[2];
     if (labels.dims()[0] != n) {
-      throw new IllegalArgumentException("image/label count mismatch: " + imagesFile + " has " + n + " images but "
-          + labelsFile + " has " + labels.dims()[0] + " labels");
+      throw new IllegalArgumentException(
+          "image/label count mismatch: "
+              + imagesFile
+              + " has "
+              + n
+              + " images but "
+              + labelsFile
+              + " has "
+              + labels.dims()[0]
+              + " labels");
     }
     int[] lab = new int[n];
     for (int i = 0; i < n; i++) {
       lab[i] = labels.ubyte(i);
-      if (lab[i] >= numClasses) throw new IllegalArgumentException(labelsFile + ": label " + lab[i] + " at index " + i + " is not < " + numClasses);
+      if (lab[i] >= numClasses)
+        throw new IllegalArgumentException(
+            labelsFile + ": label " + lab[i] + " at index " + i + " is not < " + numClasses);
     }
     float[] px = new float[n * h * w];
     byte[] d = images.data();
@@ -81,8 +124,12 @@ public final class FashionMnist {
   private static Path require(Path dir, String base) throws IOException {
     Path p = find(dir, base);
     if (p == null) {
-      throw new FileNotFoundException("Fashion-MNIST file " + base + "[.gz] not found in " + dir
-          + "; install it with `apt-get install dataset-fashion-mnist` or point -Dqat4j.fashionMnist=<dir> at the IDX files");
+      throw new FileNotFoundException(
+          "Fashion-MNIST file "
+              + base
+              + "[.gz] not found in "
+              + dir
+              + "; install it with `apt-get install dataset-fashion-mnist` or point -Dqat4j.fashionMnist=<dir> at the IDX files");
     }
     return p;
   }

@@ -28,8 +28,11 @@ public final class Idx {
       for (int d : dims) n *= d;
       return n;
     }
+
     /** Element i as an unsigned byte; requires type {@link #UBYTE}. */
-    public int ubyte(int i) { return data[i] & 0xff; }
+    public int ubyte(int i) {
+      return data[i] & 0xff;
+    }
   }
 
   /** Reads and validates {@code file} (raw or gzip). */
@@ -44,7 +47,9 @@ public final class Idx {
     return parse(file, bytes);
   }
 
-  static boolean isGzip(byte[] b) { return b.length >= 2 && (b[0] & 0xff) == 0x1f && (b[1] & 0xff) == 0x8b; }
+  static boolean isGzip(byte[] b) {
+    return b.length >= 2 && (b[0] & 0xff) == 0x1f && (b[1] & 0xff) == 0x8b;
+  }
 
   private static byte[] gunzip(Path file, byte[] raw) throws IOException {
     try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw))) {
@@ -55,32 +60,62 @@ public final class Idx {
   }
 
   static Array parse(Path file, byte[] b) throws IOException {
-    if (b.length < 4) throw new IOException(file + ": too short for an IDX header (" + b.length + " bytes)");
+    if (b.length < 4)
+      throw new IOException(file + ": too short for an IDX header (" + b.length + " bytes)");
     if (b[0] != 0 || b[1] != 0) {
-      throw new IOException(file + ": wrong IDX magic number 0x" + String.format("%02x%02x%02x%02x", b[0], b[1], b[2], b[3])
-          + " (expected 0x0000 followed by type and rank)");
+      throw new IOException(
+          file
+              + ": wrong IDX magic number 0x"
+              + String.format("%02x%02x%02x%02x", b[0], b[1], b[2], b[3])
+              + " (expected 0x0000 followed by type and rank)");
     }
     int type = b[2] & 0xff;
     int size = elementSize(file, type);
     int rank = b[3] & 0xff;
     if (rank == 0) throw new IOException(file + ": IDX rank is 0");
     int header = 4 + 4 * rank;
-    if (b.length < header) throw new IOException(file + ": truncated IDX header (" + rank + " dimensions need " + header + " bytes, file has " + b.length + ")");
+    if (b.length < header)
+      throw new IOException(
+          file
+              + ": truncated IDX header ("
+              + rank
+              + " dimensions need "
+              + header
+              + " bytes, file has "
+              + b.length
+              + ")");
     int[] dims = new int[rank];
     long count = 1;
     for (int i = 0; i < rank; i++) {
       int o = 4 + 4 * i;
-      dims[i] = ((b[o] & 0xff) << 24) | ((b[o + 1] & 0xff) << 16) | ((b[o + 2] & 0xff) << 8) | (b[o + 3] & 0xff);
-      if (dims[i] < 0) throw new IOException(file + ": negative IDX dimension " + dims[i] + " at index " + i);
+      dims[i] =
+          ((b[o] & 0xff) << 24)
+              | ((b[o + 1] & 0xff) << 16)
+              | ((b[o + 2] & 0xff) << 8)
+              | (b[o + 3] & 0xff);
+      if (dims[i] < 0)
+        throw new IOException(file + ": negative IDX dimension " + dims[i] + " at index " + i);
       count *= dims[i];
     }
     long need = count * size;
     long have = b.length - header;
     if (have < need) {
-      throw new IOException(file + ": truncated: dimensions " + Arrays.toString(dims) + " need " + need + " data bytes, found " + have);
+      throw new IOException(
+          file
+              + ": truncated: dimensions "
+              + Arrays.toString(dims)
+              + " need "
+              + need
+              + " data bytes, found "
+              + have);
     }
     if (have > need) {
-      throw new IOException(file + ": " + (have - need) + " unexpected bytes after the data for dimensions " + Arrays.toString(dims));
+      throw new IOException(
+          file
+              + ": "
+              + (have - need)
+              + " unexpected bytes after the data for dimensions "
+              + Arrays.toString(dims));
     }
     return new Array(file, type, dims, Arrays.copyOfRange(b, header, b.length));
   }
@@ -91,7 +126,8 @@ public final class Idx {
       case 0x0B -> 2;
       case 0x0C, 0x0D -> 4;
       case 0x0E -> 8;
-      default -> throw new IOException(file + ": unknown IDX element type 0x" + Integer.toHexString(type));
+      default ->
+          throw new IOException(file + ": unknown IDX element type 0x" + Integer.toHexString(type));
     };
   }
 }

@@ -14,10 +14,10 @@ import javax.imageio.ImageIO;
 
 /**
  * Loads an image-folder dataset: one sub-folder per class (sorted by name → label 0, 1, …), images
- * in PNG, JPEG or BMP read via ImageIO, resized bilinearly to H×W, converted to 1 (luma) or 3
- * (RGB) channels, scaled to [0, 1] and normalised per channel as {@code (v - mean) / std}.
- * With {@link #withCenterCrop} images are scaled to cover H×W and the centre is cut out instead of
- * stretched; {@link ImageList} reads a flat folder labelled by a CSV with the same conversion.
+ * in PNG, JPEG or BMP read via ImageIO, resized bilinearly to H×W, converted to 1 (luma) or 3 (RGB)
+ * channels, scaled to [0, 1] and normalised per channel as {@code (v - mean) / std}. With {@link
+ * #withCenterCrop} images are scaled to cover H×W and the centre is cut out instead of stretched;
+ * {@link ImageList} reads a flat folder labelled by a CSV with the same conversion.
  */
 public final class ImageFolder {
   private static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".bmp");
@@ -31,9 +31,13 @@ public final class ImageFolder {
 
   /** Loader producing H×W×channels samples; mean/std have one value per channel. */
   public ImageFolder(int height, int width, int channels, float[] mean, float[] std) {
-    if (height <= 0 || width <= 0) throw new IllegalArgumentException("image size must be positive, got " + height + "x" + width);
-    if (channels != 1 && channels != 3) throw new IllegalArgumentException("channels must be 1 or 3, got " + channels);
-    if (mean.length != channels || std.length != channels) throw new IllegalArgumentException("mean and std need " + channels + " values each");
+    if (height <= 0 || width <= 0)
+      throw new IllegalArgumentException(
+          "image size must be positive, got " + height + "x" + width);
+    if (channels != 1 && channels != 3)
+      throw new IllegalArgumentException("channels must be 1 or 3, got " + channels);
+    if (mean.length != channels || std.length != channels)
+      throw new IllegalArgumentException("mean and std need " + channels + " values each");
     for (float s : std) if (!(s > 0)) throw new IllegalArgumentException("std values must be > 0");
     this.height = height;
     this.width = width;
@@ -57,14 +61,20 @@ public final class ImageFolder {
   }
 
   /** Per-sample shape {H, W, C} this loader produces. */
-  public int[] sampleShape() { return new int[] {height, width, channels}; }
+  public int[] sampleShape() {
+    return new int[] {height, width, channels};
+  }
 
   /** Reads every image under {@code root}/class/…; class names are attached to the dataset. */
   public Dataset load(Path root) throws IOException {
-    if (!Files.isDirectory(root)) throw new IOException("image folder " + root + " is not a directory");
+    if (!Files.isDirectory(root))
+      throw new IOException("image folder " + root + " is not a directory");
     List<Path> classes;
-    try (Stream<Path> s = Files.list(root)) { classes = s.filter(Files::isDirectory).sorted().toList(); }
-    if (classes.isEmpty()) throw new IOException("image folder " + root + " has no class sub-folders");
+    try (Stream<Path> s = Files.list(root)) {
+      classes = s.filter(Files::isDirectory).sorted().toList();
+    }
+    if (classes.isEmpty())
+      throw new IOException("image folder " + root + " has no class sub-folders");
     List<float[]> samples = new ArrayList<>();
     List<Integer> labels = new ArrayList<>();
     List<String> names = new ArrayList<>();
@@ -75,7 +85,8 @@ public final class ImageFolder {
         labels.add(c);
       }
     }
-    if (samples.isEmpty()) throw new IOException("image folder " + root + " contains no PNG/JPEG/BMP images");
+    if (samples.isEmpty())
+      throw new IOException("image folder " + root + " contains no PNG/JPEG/BMP images");
     int per = height * width * channels;
     float[] data = new float[samples.size() * per];
     int[] lab = new int[samples.size()];
@@ -83,14 +94,20 @@ public final class ImageFolder {
       System.arraycopy(samples.get(i), 0, data, i * per, per);
       lab[i] = labels.get(i);
     }
-    return new Dataset(data, lab, new int[] {height, width, channels}, names.size()).withClassNames(names);
+    return new Dataset(data, lab, new int[] {height, width, channels}, names.size())
+        .withClassNames(names);
   }
 
   static List<Path> imagesIn(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
       return s.filter(Files::isRegularFile)
-          .filter(p -> EXTENSIONS.stream().anyMatch(e -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(e)))
-          .sorted().toList();
+          .filter(
+              p ->
+                  EXTENSIONS.stream()
+                      .anyMatch(
+                          e -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(e)))
+          .sorted()
+          .toList();
     }
   }
 
@@ -109,7 +126,8 @@ public final class ImageFolder {
   float[] toSample(BufferedImage img) {
     BufferedImage rgb = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = rgb.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+    g.setRenderingHint(
+        RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
     if (centerCrop) {
       double scale = Math.max(width / (double) img.getWidth(), height / (double) img.getHeight());
       int sw = (int) Math.round(width / scale), sh = (int) Math.round(height / scale);

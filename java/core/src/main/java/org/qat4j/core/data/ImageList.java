@@ -10,8 +10,8 @@ import java.util.TreeMap;
 
 /**
  * A flat image folder labelled by a CSV ({@code labels.csv}: {@code file,label} per line, optional
- * header {@code file,label}); labels are integer class ids, or class names numbered in sorted order.
- * Every image in the folder must be listed and every listed file must exist and decode.
+ * header {@code file,label}); labels are integer class ids, or class names numbered in sorted
+ * order. Every image in the folder must be listed and every listed file must exist and decode.
  */
 final class ImageList {
   static final String LABELS = "labels.csv";
@@ -22,9 +22,11 @@ final class ImageList {
     Path csv = dir.resolve(LABELS);
     List<String[]> rows = rows(csv);
     List<Path> present = ImageFolder.imagesIn(dir);
-    if (present.isEmpty()) throw new IOException(dir + ": no PNG/JPEG/BMP images next to " + LABELS);
+    if (present.isEmpty())
+      throw new IOException(dir + ": no PNG/JPEG/BMP images next to " + LABELS);
     if (present.size() != rows.size()) {
-      throw new IOException(csv + ": lists " + rows.size() + " images, the folder holds " + present.size());
+      throw new IOException(
+          csv + ": lists " + rows.size() + " images, the folder holds " + present.size());
     }
     Map<String, Integer> classes = classes(rows);
     int[] shape = images.sampleShape();
@@ -34,13 +36,25 @@ final class ImageList {
     for (int i = 0; i < rows.size(); i++) {
       Path f = dir.resolve(rows.get(i)[0]).normalize();
       if (!f.startsWith(dir.normalize()) || !Files.isRegularFile(f)) {
-        throw new IOException(csv + ": line " + (i + 1 + headerLines(csv)) + ": no image file '" + rows.get(i)[0] + "' in " + dir);
+        throw new IOException(
+            csv
+                + ": line "
+                + (i + 1 + headerLines(csv))
+                + ": no image file '"
+                + rows.get(i)[0]
+                + "' in "
+                + dir);
       }
       System.arraycopy(images.toSample(ImageFolder.read(f)), 0, data, i * per, per);
       labels[i] = classes.get(rows.get(i)[1]);
     }
     if (!needLabels) return Dataset.unlabelled(data, shape);
-    Dataset d = new Dataset(data, labels, shape, classes.values().stream().mapToInt(Integer::intValue).max().orElse(0) + 1);
+    Dataset d =
+        new Dataset(
+            data,
+            labels,
+            shape,
+            classes.values().stream().mapToInt(Integer::intValue).max().orElse(0) + 1);
     boolean named = rows.stream().anyMatch(r -> !r[1].matches("\\d{1,9}"));
     return named ? d.withClassNames(new ArrayList<>(classes.keySet())) : d;
   }
@@ -58,7 +72,8 @@ final class ImageList {
       if (l.isEmpty() || (i == 0 && l.equalsIgnoreCase("file,label"))) continue;
       String[] c = l.split(",", -1);
       if (c.length != 2 || c[0].isBlank() || c[1].isBlank()) {
-        throw new IOException(csv + ": line " + (i + 1) + ": expected 'file,label', got '" + l + "'");
+        throw new IOException(
+            csv + ": line " + (i + 1) + ": expected 'file,label', got '" + l + "'");
       }
       rows.add(new String[] {c[0].strip(), c[1].strip()});
     }
@@ -66,7 +81,10 @@ final class ImageList {
     return rows;
   }
 
-  /** Label text → class id: the integers themselves when all labels are integers, else sorted names 0, 1, …. */
+  /**
+   * Label text → class id: the integers themselves when all labels are integers, else sorted names
+   * 0, 1, ….
+   */
   private static Map<String, Integer> classes(List<String[]> rows) {
     Map<String, Integer> m = new TreeMap<>();
     boolean ints = rows.stream().allMatch(r -> r[1].matches("\\d{1,9}"));

@@ -16,13 +16,39 @@ public final class OpenBlasGemm implements Gemm {
   }
 
   @Override
-  public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                    Tensor a, int aOff, int lda, Tensor b, int bOff, int ldb,
-                    float beta, Tensor c, int cOff, int ldc) {
+  public void sgemm(
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      Tensor a,
+      int aOff,
+      int lda,
+      Tensor b,
+      int bOff,
+      int ldb,
+      float beta,
+      Tensor c,
+      int cOff,
+      int ldc) {
     if (m == 0 || n == 0) return;
-    openblas_nolapack.cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
-        transB ? CblasTrans : CblasNoTrans, m, n, k, alpha,
-        at(a, aOff), lda, at(b, bOff), ldb, beta, at(c, cOff), ldc);
+    openblas_nolapack.cblas_sgemm(
+        CblasRowMajor,
+        transA ? CblasTrans : CblasNoTrans,
+        transB ? CblasTrans : CblasNoTrans,
+        m,
+        n,
+        k,
+        alpha,
+        at(a, aOff),
+        lda,
+        at(b, bOff),
+        ldb,
+        beta,
+        at(c, cOff),
+        ldc);
   }
 
   private static FloatPointer at(Tensor t, int off) {
@@ -30,7 +56,13 @@ public final class OpenBlasGemm implements Gemm {
     return off == 0 ? p : p.getPointer(off);
   }
 
-  @Override public String name() { return "openblas"; }
+  @Override
+  public String name() {
+    return "openblas";
+  }
 
-  @Override public void setThreads(int threads) { openblas_nolapack.blas_set_num_threads(threads); }
+  @Override
+  public void setThreads(int threads) {
+    openblas_nolapack.blas_set_num_threads(threads);
+  }
 }

@@ -8,8 +8,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Deterministic parallel loops: a range is split into at most {@code threads} contiguous chunks,
- * so per-chunk partial results can be combined in a fixed order (reproducible training).
+ * Deterministic parallel loops: a range is split into at most {@code threads} contiguous chunks, so
+ * per-chunk partial results can be combined in a fixed order (reproducible training).
  */
 public final class Parallel {
   private static volatile int threads = defaultThreads();
@@ -19,14 +19,18 @@ public final class Parallel {
 
   /** Body over the half-open range [lo, hi). */
   @FunctionalInterface
-  public interface Range { void run(int lo, int hi); }
+  public interface Range {
+    void run(int lo, int hi);
+  }
 
   private static int defaultThreads() {
     String p = System.getProperty("qat4j.threads");
     return p != null ? Integer.parseInt(p) : Runtime.getRuntime().availableProcessors();
   }
 
-  public static int threads() { return threads; }
+  public static int threads() {
+    return threads;
+  }
 
   /**
    * Sets the worker count used by layers (call before training). OpenBLAS itself stays at one
@@ -38,12 +42,17 @@ public final class Parallel {
     threads = n;
   }
 
-  public static void forRange(int n, Range body) { forRange(n, threads, body); }
+  public static void forRange(int n, Range body) {
+    forRange(n, threads, body);
+  }
 
   /** Runs {@code body} on chunk c = [c·n/t, (c+1)·n/t) for t = min(threads, n) chunks. */
   public static void forRange(int n, int nThreads, Range body) {
     int t = Math.min(nThreads, n);
-    if (t <= 1) { if (n > 0) body.run(0, n); return; }
+    if (t <= 1) {
+      if (n > 0) body.run(0, n);
+      return;
+    }
     List<Future<?>> fs = new ArrayList<>(t - 1);
     ExecutorService p = pool();
     for (int c = 1; c < t; c++) {
@@ -52,9 +61,12 @@ public final class Parallel {
     }
     body.run(0, (int) ((long) n / t));
     for (Future<?> f : fs) {
-      try { f.get(); }
-      catch (InterruptedException e) { Thread.currentThread().interrupt(); throw new IllegalStateException(e); }
-      catch (ExecutionException e) {
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      } catch (ExecutionException e) {
         Throwable c = e.getCause();
         if (c instanceof RuntimeException r) throw r;
         if (c instanceof Error er) throw er;
@@ -73,7 +85,9 @@ public final class Parallel {
   }
 
   /** Number of chunks {@link #forRange} will use for n items. */
-  public static int chunks(int n) { return Math.max(1, Math.min(threads, n)); }
+  public static int chunks(int n) {
+    return Math.max(1, Math.min(threads, n));
+  }
 
   /**
    * Index of the {@link #forRange} chunk that starts at {@code lo} when n items are split into
@@ -89,11 +103,13 @@ public final class Parallel {
     if (p == null) {
       synchronized (Parallel.class) {
         if (pool == null) {
-          pool = Executors.newCachedThreadPool(r -> {
-            Thread th = new Thread(r, "qat4j-worker");
-            th.setDaemon(true);
-            return th;
-          });
+          pool =
+              Executors.newCachedThreadPool(
+                  r -> {
+                    Thread th = new Thread(r, "qat4j-worker");
+                    th.setDaemon(true);
+                    return th;
+                  });
         }
         p = pool;
       }

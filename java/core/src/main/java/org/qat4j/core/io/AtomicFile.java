@@ -1,10 +1,10 @@
 package org.qat4j.core.io;
 
+import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.BufferedOutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -19,13 +19,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
 /**
- * Writes a file atomically: a temporary file in the same directory is written, flushed, fsynced
- * and renamed over the target, so readers see either the old or the new complete file.
+ * Writes a file atomically: a temporary file in the same directory is written, flushed, fsynced and
+ * renamed over the target, so readers see either the old or the new complete file.
  */
 public final class AtomicFile {
   /** Body writing the content; must not close the stream. */
   @FunctionalInterface
-  public interface Body { void write(OutputStream out) throws IOException; }
+  public interface Body {
+    void write(OutputStream out) throws IOException;
+  }
 
   /** Test seam: wraps the stream the body writes to (e.g. one that fails midway). */
   static volatile UnaryOperator<OutputStream> streamHook = UnaryOperator.identity();
@@ -36,20 +38,27 @@ public final class AtomicFile {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      for (Path p : IN_PROGRESS) {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-          // best effort while the JVM exits
-        }
-      }
-    }, "qat4j-atomic-file-cleanup"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  for (Path p : IN_PROGRESS) {
+                    try {
+                      Files.deleteIfExists(p);
+                    } catch (IOException ignored) {
+                      // best effort while the JVM exits
+                    }
+                  }
+                },
+                "qat4j-atomic-file-cleanup"));
   }
 
   private AtomicFile() {}
 
-  /** Writes {@code target} from {@code body}; on any failure the temporary file is removed and the target is untouched. */
+  /**
+   * Writes {@code target} from {@code body}; on any failure the temporary file is removed and the
+   * target is untouched.
+   */
   public static void write(Path target, Body body) throws IOException {
     Path abs = target.toAbsolutePath();
     Path dir = abs.getParent();
@@ -60,10 +69,19 @@ public final class AtomicFile {
     try {
       try (FileOutputStream fos = new FileOutputStream(tmp.toFile())) {
         OutputStream buffered = new BufferedOutputStream(fos, 1 << 16);
-        OutputStream out = streamHook.apply(new FilterOutputStream(buffered) {
-          @Override public void write(byte[] b, int off, int len) throws IOException { out.write(b, off, len); }
-          @Override public void close() throws IOException { flush(); }
-        });
+        OutputStream out =
+            streamHook.apply(
+                new FilterOutputStream(buffered) {
+                  @Override
+                  public void write(byte[] b, int off, int len) throws IOException {
+                    out.write(b, off, len);
+                  }
+
+                  @Override
+                  public void close() throws IOException {
+                    flush();
+                  }
+                });
         body.write(out);
         out.flush();
         buffered.flush();
@@ -73,7 +91,8 @@ public final class AtomicFile {
       move(tmp, abs);
       moved = true;
     } catch (IOException | RuntimeException e) {
-      throw new IOException("writing " + target + " failed; any previous file is untouched: " + e.getMessage(), e);
+      throw new IOException(
+          "writing " + target + " failed; any previous file is untouched: " + e.getMessage(), e);
     } finally {
       if (!moved) Files.deleteIfExists(tmp); // also after an Error such as OutOfMemoryError
       IN_PROGRESS.remove(tmp);
@@ -81,7 +100,8 @@ public final class AtomicFile {
     syncDir(dir);
   }
 
-  // Not Files.createTempFile: its 0600 mode would survive the rename; createFile applies the umask like any new file.
+  // Not Files.createTempFile: its 0600 mode would survive the rename; createFile applies the umask
+  // like any new file.
   private static Path newTemp(Path dir, String name) throws IOException {
     for (int attempt = 0; ; attempt++) {
       Path tmp = dir.resolve("." + name + "." + Long.toUnsignedString(RANDOM.nextLong()) + ".tmp");
@@ -95,7 +115,8 @@ public final class AtomicFile {
 
   /** A replaced file keeps its POSIX permissions (e.g. a user's chmod 640). */
   private static void keepPermissions(Path target, Path tmp) throws IOException {
-    if (!Files.exists(target) || !Files.getFileStore(tmp).supportsFileAttributeView(PosixFileAttributeView.class)) return;
+    if (!Files.exists(target)
+        || !Files.getFileStore(tmp).supportsFileAttributeView(PosixFileAttributeView.class)) return;
     Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target));
   }
 

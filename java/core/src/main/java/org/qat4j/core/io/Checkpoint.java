@@ -35,9 +35,17 @@ public final class Checkpoint {
     this.state = state;
   }
 
-  public Model model() { return model; }
-  public Optimizer optimizer() { return optimizer; }
-  public TrainingState state() { return state; }
+  public Model model() {
+    return model;
+  }
+
+  public Optimizer optimizer() {
+    return optimizer;
+  }
+
+  public TrainingState state() {
+    return state;
+  }
 
   /** A trainer positioned where the checkpoint was taken (callbacks must be added again). */
   public Trainer trainer() {
@@ -51,19 +59,21 @@ public final class Checkpoint {
     TrainingState s = trainer.state();
     Optimizer opt = trainer.optimizer();
     Map<String, float[]> slots = new LinkedHashMap<>(opt.slots());
-    AtomicFile.write(file, out -> {
-      ZipOutputStream zip = new ZipOutputStream(out);
-      ModelIO.writeEntries(trainer.model(), zip);
-      JsonObject oj = new JsonObject();
-      oj.add("config", opt.config());
-      oj.addProperty("iterations", opt.iterations());
-      ModelIO.put(zip, OPT_JSON, ModelIO.json(oj));
-      zip.putNextEntry(new ZipEntry(OPT_BIN));
-      WeightsFormat.write(zip, WeightsFormat.fromSlots(slots));
-      zip.closeEntry();
-      ModelIO.put(zip, TRAINER, ModelIO.json(stateJson(s)));
-      zip.finish();
-    });
+    AtomicFile.write(
+        file,
+        out -> {
+          ZipOutputStream zip = new ZipOutputStream(out);
+          ModelIO.writeEntries(trainer.model(), zip);
+          JsonObject oj = new JsonObject();
+          oj.add("config", opt.config());
+          oj.addProperty("iterations", opt.iterations());
+          ModelIO.put(zip, OPT_JSON, ModelIO.json(oj));
+          zip.putNextEntry(new ZipEntry(OPT_BIN));
+          WeightsFormat.write(zip, WeightsFormat.fromSlots(slots));
+          zip.closeEntry();
+          ModelIO.put(zip, TRAINER, ModelIO.json(stateJson(s)));
+          zip.finish();
+        });
   }
 
   /** Reads a checkpoint written by {@link #save}. */
@@ -75,11 +85,17 @@ public final class Checkpoint {
       JsonObject oj = ModelIO.parse(ModelIO.entry(entries, OPT_JSON, where));
       Optimizer opt = Optimizer.fromConfig(oj.getAsJsonObject("config"));
       Map<String, float[]> slots = new LinkedHashMap<>();
-      WeightsFormat.read(ModelIO.entry(entries, OPT_BIN, where), where + ":" + OPT_BIN).forEach((k, v) -> slots.put(k, v.data()));
+      WeightsFormat.read(ModelIO.entry(entries, OPT_BIN, where), where + ":" + OPT_BIN)
+          .forEach((k, v) -> slots.put(k, v.data()));
       opt.restore(slots, oj.get("iterations").getAsLong());
       JsonObject tj = ModelIO.parse(ModelIO.entry(entries, TRAINER, where));
-      TrainingState s = new TrainingState(tj.get("epoch").getAsInt(), tj.get("global_step").getAsLong(),
-          tj.get("seed").getAsLong(), tj.get("batch_size").getAsInt(), History.fromJson(tj.getAsJsonArray("history")));
+      TrainingState s =
+          new TrainingState(
+              tj.get("epoch").getAsInt(),
+              tj.get("global_step").getAsLong(),
+              tj.get("seed").getAsLong(),
+              tj.get("batch_size").getAsInt(),
+              History.fromJson(tj.getAsJsonArray("history")));
       return new Checkpoint(model, opt, s);
     } catch (RuntimeException e) {
       throw new IOException(where + ": invalid checkpoint metadata (" + e.getMessage() + ")", e);

@@ -20,12 +20,14 @@ public final class CheckpointCallback implements Callback {
     this.keepEach = keepEach;
   }
 
-  @Override public void onEpochEnd(Trainer trainer, EpochStats stats) {
+  @Override
+  public void onEpochEnd(Trainer trainer, EpochStats stats) {
     try {
       Checkpoint.save(trainer, file);
       if (keepEach) Checkpoint.save(trainer, epochFile(stats.epoch() + 1));
     } catch (IOException e) {
-      throw new UncheckedIOException("checkpoint after epoch " + (stats.epoch() + 1) + " failed", e);
+      throw new UncheckedIOException(
+          "checkpoint after epoch " + (stats.epoch() + 1) + " failed", e);
     }
   }
 

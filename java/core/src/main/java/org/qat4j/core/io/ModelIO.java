@@ -28,9 +28,9 @@ import org.qat4j.core.layers.Configs;
 import org.qat4j.core.layers.LayerRegistry;
 
 /**
- * Saves a {@link Model} as one zip file holding {@code model.json} (the readable graph: nodes
- * with name, type, config and inputs) and {@code weights.bin} (every parameter, trainable or not,
- * keyed "layer/param"); loading rebuilds the layers through {@link LayerRegistry}.
+ * Saves a {@link Model} as one zip file holding {@code model.json} (the readable graph: nodes with
+ * name, type, config and inputs) and {@code weights.bin} (every parameter, trainable or not, keyed
+ * "layer/param"); loading rebuilds the layers through {@link LayerRegistry}.
  */
 public final class ModelIO {
   static final String GRAPH = "model.json";
@@ -41,11 +41,13 @@ public final class ModelIO {
 
   /** Writes {@code model} to {@code file} atomically. */
   public static void save(Model model, Path file) throws IOException {
-    AtomicFile.write(file, out -> {
-      ZipOutputStream zip = new ZipOutputStream(out);
-      writeEntries(model, zip);
-      zip.finish();
-    });
+    AtomicFile.write(
+        file,
+        out -> {
+          ZipOutputStream zip = new ZipOutputStream(out);
+          writeEntries(model, zip);
+          zip.finish();
+        });
   }
 
   public static Model load(Path file) throws IOException {
@@ -84,11 +86,17 @@ public final class ModelIO {
 
   /** Pretty-printed UTF-8 JSON, the form of every JSON entry in model and checkpoint files. */
   static byte[] json(JsonObject o) {
-    return new GsonBuilder().setPrettyPrinting().create().toJson(o).getBytes(StandardCharsets.UTF_8);
+    return new GsonBuilder()
+        .setPrettyPrinting()
+        .create()
+        .toJson(o)
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   /** A UTF-8 JSON object entry; throws a runtime exception when it is not one. */
-  static JsonObject parse(byte[] b) { return JsonParser.parseString(new String(b, StandardCharsets.UTF_8)).getAsJsonObject(); }
+  static JsonObject parse(byte[] b) {
+    return JsonParser.parseString(new String(b, StandardCharsets.UTF_8)).getAsJsonObject();
+  }
 
   static void put(ZipOutputStream zip, String name, byte[] data) throws IOException {
     zip.putNextEntry(new ZipEntry(name));
@@ -99,15 +107,18 @@ public final class ModelIO {
   private static List<NamedArray> weights(Model model) {
     List<NamedArray> l = new ArrayList<>();
     for (Map.Entry<String, Param> e : model.params().entrySet()) {
-      l.add(new NamedArray(e.getKey(), e.getValue().value().shape(), e.getValue().value().toArray()));
+      l.add(
+          new NamedArray(e.getKey(), e.getValue().value().shape(), e.getValue().value().toArray()));
     }
     return l;
   }
 
   static Map<String, byte[]> readZip(Path file) throws IOException {
-    if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "model/checkpoint file not found");
+    if (!Files.isRegularFile(file))
+      throw new NoSuchFileException(file.toString(), null, "model/checkpoint file not found");
     Map<String, byte[]> m = new HashMap<>();
-    try (InputStream in = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(in)) {
+    try (InputStream in = Files.newInputStream(file);
+        ZipInputStream zip = new ZipInputStream(in)) {
       for (ZipEntry e; (e = zip.getNextEntry()) != null; ) m.put(e.getName(), zip.readAllBytes());
     } catch (IOException e) {
       throw new IOException(file + ": not a readable zip archive (" + e.getMessage() + ")", e);
@@ -118,7 +129,9 @@ public final class ModelIO {
 
   static byte[] entry(Map<String, byte[]> entries, String name, String where) throws IOException {
     byte[] b = entries.get(name);
-    if (b == null) throw new IOException(where + ": missing entry '" + name + "' (entries: " + entries.keySet() + ")");
+    if (b == null)
+      throw new IOException(
+          where + ": missing entry '" + name + "' (entries: " + entries.keySet() + ")");
     return b;
   }
 
@@ -138,7 +151,10 @@ public final class ModelIO {
     } catch (RuntimeException e) {
       throw new IOException(where + ":" + GRAPH + ": " + e.getMessage(), e);
     }
-    assignWeights(model, WeightsFormat.read(entry(entries, WEIGHTS, where), where + ":" + WEIGHTS), where + ":" + WEIGHTS);
+    assignWeights(
+        model,
+        WeightsFormat.read(entry(entries, WEIGHTS, where), where + ":" + WEIGHTS),
+        where + ":" + WEIGHTS);
     return model;
   }
 
@@ -152,32 +168,48 @@ public final class ModelIO {
       List<Node> ins = new ArrayList<>();
       for (JsonElement i : o.getAsJsonArray("inputs")) {
         Node n = byName.get(i.getAsString());
-        if (n == null) throw new IllegalArgumentException("layer '" + name + "' reads unknown or later layer '" + i.getAsString() + "'");
+        if (n == null)
+          throw new IllegalArgumentException(
+              "layer '" + name + "' reads unknown or later layer '" + i.getAsString() + "'");
         ins.add(n);
       }
-      Node node = "Input".equals(type) ? b.input(name, Configs.ints(config, "shape"))
-          : b.add(LayerRegistry.create(type, name, config), ins.toArray(Node[]::new));
+      Node node =
+          "Input".equals(type)
+              ? b.input(name, Configs.ints(config, "shape"))
+              : b.add(LayerRegistry.create(type, name, config), ins.toArray(Node[]::new));
       byName.put(name, node);
     }
     Node out = byName.get(g.get("output").getAsString());
-    if (out == null) throw new IllegalArgumentException("output layer '" + g.get("output").getAsString() + "' not among the nodes");
+    if (out == null)
+      throw new IllegalArgumentException(
+          "output layer '" + g.get("output").getAsString() + "' not among the nodes");
     return b.build(out);
   }
 
-  private static void assignWeights(Model model, Map<String, NamedArray> w, String where) throws IOException {
+  private static void assignWeights(Model model, Map<String, NamedArray> w, String where)
+      throws IOException {
     Map<String, Param> params = model.params();
     for (Map.Entry<String, Param> e : params.entrySet()) {
       NamedArray a = w.get(e.getKey());
-      if (a == null) throw new IOException(where + ": no values for parameter '" + e.getKey() + "'");
+      if (a == null)
+        throw new IOException(where + ": no values for parameter '" + e.getKey() + "'");
       int[] want = e.getValue().value().shape();
       if (!Arrays.equals(a.shape(), want)) {
-        throw new IOException(where + ": parameter '" + e.getKey() + "' has shape " + Arrays.toString(a.shape())
-            + " in the file but " + Arrays.toString(want) + " in the model");
+        throw new IOException(
+            where
+                + ": parameter '"
+                + e.getKey()
+                + "' has shape "
+                + Arrays.toString(a.shape())
+                + " in the file but "
+                + Arrays.toString(want)
+                + " in the model");
       }
       e.getValue().value().copyFrom(a.data());
     }
     for (String k : w.keySet()) {
-      if (!params.containsKey(k)) throw new IOException(where + ": value '" + k + "' matches no parameter of the model");
+      if (!params.containsKey(k))
+        throw new IOException(where + ": value '" + k + "' matches no parameter of the model");
     }
   }
 }

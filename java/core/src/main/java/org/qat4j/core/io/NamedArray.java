@@ -7,7 +7,14 @@ import org.qat4j.core.Shapes;
 public record NamedArray(String name, int[] shape, float[] data) {
   public NamedArray {
     if (Shapes.size(shape) != data.length) {
-      throw new IllegalArgumentException("'" + name + "': shape " + Arrays.toString(shape) + " does not hold " + data.length + " values");
+      throw new IllegalArgumentException(
+          "'"
+              + name
+              + "': shape "
+              + Arrays.toString(shape)
+              + " does not hold "
+              + data.length
+              + " values");
     }
     shape = shape.clone();
   }

@@ -55,15 +55,20 @@ final class WeightsFormat {
     }
   }
 
-  /** Parses a whole weights file; {@code where} names it in errors (e.g. "model.zip:weights.bin"). */
+  /**
+   * Parses a whole weights file; {@code where} names it in errors (e.g. "model.zip:weights.bin").
+   */
   static Map<String, NamedArray> read(byte[] b, String where) throws IOException {
-    if (b.length < 12 || !Arrays.equals(Arrays.copyOf(b, 8), MAGIC)) throw new IOException(where + ": not a qat4j weights file (bad magic)");
+    if (b.length < 12 || !Arrays.equals(Arrays.copyOf(b, 8), MAGIC))
+      throw new IOException(where + ": not a qat4j weights file (bad magic)");
     ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
     int hl = bb.getInt(8);
-    if (hl < 2 || 12L + hl > b.length) throw new IOException(where + ": header length " + hl + " exceeds file size " + b.length);
+    if (hl < 2 || 12L + hl > b.length)
+      throw new IOException(where + ": header length " + hl + " exceeds file size " + b.length);
     JsonObject header;
     try {
-      header = JsonParser.parseString(new String(b, 12, hl, StandardCharsets.UTF_8)).getAsJsonObject();
+      header =
+          JsonParser.parseString(new String(b, 12, hl, StandardCharsets.UTF_8)).getAsJsonObject();
     } catch (RuntimeException e) {
       throw new IOException(where + ": unreadable header JSON (" + e.getMessage() + ")", e);
     }
@@ -71,12 +76,14 @@ final class WeightsFormat {
     Map<String, NamedArray> out = new LinkedHashMap<>();
     for (JsonElement e : header.getAsJsonArray("tensors")) {
       NamedArray a = readOne(bb, e.getAsJsonObject(), dataStart, b.length, where);
-      if (out.put(a.name(), a) != null) throw new IOException(where + ": tensor '" + a.name() + "' appears twice");
+      if (out.put(a.name(), a) != null)
+        throw new IOException(where + ": tensor '" + a.name() + "' appears twice");
     }
     return out;
   }
 
-  private static NamedArray readOne(ByteBuffer bb, JsonObject t, int dataStart, int fileLen, String where) throws IOException {
+  private static NamedArray readOne(
+      ByteBuffer bb, JsonObject t, int dataStart, int fileLen, String where) throws IOException {
     String name = t.get("name").getAsString();
     JsonArray sa = t.getAsJsonArray("shape");
     int[] shape = new int[sa.size()];
@@ -85,9 +92,25 @@ final class WeightsFormat {
     int len = t.get("length").getAsInt();
     long size = 1;
     for (int d : shape) size *= d;
-    if (size != len || len < 0) throw new IOException(where + ": tensor '" + name + "' shape " + Arrays.toString(shape) + " does not match length " + len);
+    if (size != len || len < 0)
+      throw new IOException(
+          where
+              + ": tensor '"
+              + name
+              + "' shape "
+              + Arrays.toString(shape)
+              + " does not match length "
+              + len);
     if (off < 0 || off % 4 != 0 || dataStart + off + 4L * len > fileLen) {
-      throw new IOException(where + ": tensor '" + name + "' data [" + off + ", +" + 4L * len + ") lies outside the file (truncated?)");
+      throw new IOException(
+          where
+              + ": tensor '"
+              + name
+              + "' data ["
+              + off
+              + ", +"
+              + 4L * len
+              + ") lies outside the file (truncated?)");
     }
     float[] data = new float[len];
     ByteBuffer slice = bb.duplicate().order(ByteOrder.LITTLE_ENDIAN);

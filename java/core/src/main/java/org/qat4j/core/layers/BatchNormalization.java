@@ -12,14 +12,14 @@ import org.qat4j.core.Tensor;
 import org.qat4j.core.internal.Parallel;
 
 /**
- * Batch normalization over the last axis (channels of NHWC, or features of [N, F]):
- * {@code y = gamma·(x − mean)/sqrt(var + epsilon) + beta}. Trainable params "gamma" (ones) and
- * "beta" (zeros); non-trainable "moving_mean" (zeros) and "moving_variance" (ones), all [C].
- * Training uses the batch statistics (biased variance, as Keras) and updates
- * {@code moving = momentum·moving + (1 − momentum)·batch}; inference uses the moving statistics.
- * {@link #freeze(boolean)} makes training behave like inference (moving stats, no updates), as
- * QAT does before folding BN into the convolution. Keeps a reference to the last input (backward
- * recomputes the normalised values from it), which must stay unchanged until backward.
+ * Batch normalization over the last axis (channels of NHWC, or features of [N, F]): {@code y =
+ * gamma·(x − mean)/sqrt(var + epsilon) + beta}. Trainable params "gamma" (ones) and "beta" (zeros);
+ * non-trainable "moving_mean" (zeros) and "moving_variance" (ones), all [C]. Training uses the
+ * batch statistics (biased variance, as Keras) and updates {@code moving = momentum·moving + (1 −
+ * momentum)·batch}; inference uses the moving statistics. {@link #freeze(boolean)} makes training
+ * behave like inference (moving stats, no updates), as QAT does before folding BN into the
+ * convolution. Keeps a reference to the last input (backward recomputes the normalised values from
+ * it), which must stay unchanged until backward.
  */
 public final class BatchNormalization extends Layer {
   private float momentum = 0.99f;
@@ -37,48 +37,86 @@ public final class BatchNormalization extends Layer {
   private float[] invStd;
   private boolean batchStats;
 
-  public BatchNormalization(String name) { super(name); }
+  public BatchNormalization(String name) {
+    super(name);
+  }
 
   public BatchNormalization momentum(float m) {
-    if (!(m >= 0f && m <= 1f)) throw new IllegalArgumentException("layer '" + name() + "': momentum must be in [0, 1], got " + m);
+    if (!(m >= 0f && m <= 1f))
+      throw new IllegalArgumentException(
+          "layer '" + name() + "': momentum must be in [0, 1], got " + m);
     momentum = m;
     return this;
   }
 
   public BatchNormalization epsilon(float e) {
-    if (!(e > 0f)) throw new IllegalArgumentException("layer '" + name() + "': epsilon must be > 0, got " + e);
+    if (!(e > 0f))
+      throw new IllegalArgumentException("layer '" + name() + "': epsilon must be > 0, got " + e);
     epsilon = e;
     return this;
   }
 
-  /** When frozen, training passes use and keep the moving statistics (gamma and beta still train). */
-  public BatchNormalization freeze(boolean f) { frozen = f; return this; }
+  /**
+   * When frozen, training passes use and keep the moving statistics (gamma and beta still train).
+   */
+  public BatchNormalization freeze(boolean f) {
+    frozen = f;
+    return this;
+  }
 
   static BatchNormalization fromConfig(String name, JsonObject c) {
     if (Configs.integer(c, "axis", -1) != -1) {
-      throw new IllegalArgumentException("layer '" + name + "': only axis -1 (channels last) is supported, got " + c.get("axis"));
+      throw new IllegalArgumentException(
+          "layer '" + name + "': only axis -1 (channels last) is supported, got " + c.get("axis"));
     }
-    return new BatchNormalization(name).momentum(Configs.real(c, "momentum", 0.99f))
-        .epsilon(Configs.real(c, "epsilon", 1e-3f)).freeze(Configs.bool(c, "frozen", false));
+    return new BatchNormalization(name)
+        .momentum(Configs.real(c, "momentum", 0.99f))
+        .epsilon(Configs.real(c, "epsilon", 1e-3f))
+        .freeze(Configs.bool(c, "frozen", false));
   }
 
-  public float momentum() { return momentum; }
-  public float epsilon() { return epsilon; }
-  public boolean frozen() { return frozen; }
-  public Param gamma() { return gamma; }
-  public Param beta() { return beta; }
-  public Param movingMean() { return movingMean; }
-  public Param movingVariance() { return movingVar; }
+  public float momentum() {
+    return momentum;
+  }
 
-  @Override public String type() { return "BatchNormalization"; }
+  public float epsilon() {
+    return epsilon;
+  }
 
-  @Override public int[] outputShape(int[]... in) {
+  public boolean frozen() {
+    return frozen;
+  }
+
+  public Param gamma() {
+    return gamma;
+  }
+
+  public Param beta() {
+    return beta;
+  }
+
+  public Param movingMean() {
+    return movingMean;
+  }
+
+  public Param movingVariance() {
+    return movingVar;
+  }
+
+  @Override
+  public String type() {
+    return "BatchNormalization";
+  }
+
+  @Override
+  public int[] outputShape(int[]... in) {
     int[] s = single(in);
     if (s.length == 0) throw shapeError("expects at least one axis, got []");
     return s.clone();
   }
 
-  @Override public void build(int[][] in, SplittableRandom rng) {
+  @Override
+  public void build(int[][] in, SplittableRandom rng) {
     int[] s = single(in);
     channels = s[s.length - 1];
     Tensor ones = Tensor.zeros(channels);
@@ -89,7 +127,8 @@ public final class BatchNormalization extends Layer {
     movingVar = new Param("moving_variance", ones.copy(), false);
   }
 
-  @Override public Tensor forward(Tensor[] in, ExecContext ctx) {
+  @Override
+  public Tensor forward(Tensor[] in, ExecContext ctx) {
     prepare(in[0], ctx);
     y = Tensor.reuse(y, x.shape());
     normalize(x.size() / channels);
@@ -104,7 +143,8 @@ public final class BatchNormalization extends Layer {
   void prepare(Tensor input, ExecContext ctx) {
     if (gamma == null) throw new IllegalStateException("layer '" + name() + "' is not built");
     if (input.rank() < 2 || input.dim(-1) != channels) {
-      throw new IllegalArgumentException("layer '" + name() + "' expects [N, ..., " + channels + "], got " + input);
+      throw new IllegalArgumentException(
+          "layer '" + name() + "' expects [N, ..., " + channels + "], got " + input);
     }
     x = input;
     int rows = x.size() / channels;
@@ -125,13 +165,25 @@ public final class BatchNormalization extends Layer {
       var = movingVar.value().toArray();
     }
     invStd = new float[channels];
-    for (int c = 0; c < channels; c++) invStd[c] = (float) (1.0 / Math.sqrt(var[c] + (double) epsilon));
+    for (int c = 0; c < channels; c++)
+      invStd[c] = (float) (1.0 / Math.sqrt(var[c] + (double) epsilon));
   }
 
-  int channels() { return channels; }
-  Tensor input() { return x; }
-  float[] mean() { return mean; }
-  float[] invStd() { return invStd; }
+  int channels() {
+    return channels;
+  }
+
+  Tensor input() {
+    return x;
+  }
+
+  float[] mean() {
+    return mean;
+  }
+
+  float[] invStd() {
+    return invStd;
+  }
 
   /** [a, b] per channel of the forward as y = a·x + b (a = γ·invStd, b = β − mean·a). */
   float[][] affine() {
@@ -146,31 +198,38 @@ public final class BatchNormalization extends Layer {
   /**
    * Per channel [Σ a, Σ a·b] over a [rows, C] view, or [Σ a, Σ a²] when {@code b} is null, in one
    * pass; b is normalised on the fly, (b − mean)·invStd. Float partials (flat tiled loops, see
-   * {@link Lanes}), flushed to double every few blocks; chunk partials are combined in chunk
-   * order (deterministic). E[x²] − mean² in double loses nothing relevant for activations.
+   * {@link Lanes}), flushed to double every few blocks; chunk partials are combined in chunk order
+   * (deterministic). E[x²] − mean² in double loses nothing relevant for activations.
    */
   private double[][] sums(FloatBuffer a, FloatBuffer b, int rows) {
     int c = channels, chunks = chunks(rows), step = Lanes.rows(c), w = step * c;
     double[][] part = new double[2 * chunks][c];
-    float[] mu = b == null ? null : Lanes.tile(mean, w), is = b == null ? null : Lanes.tile(invStd, w);
-    Parallel.forRange(rows, chunks, (lo, hi) -> {
-      int ci = Parallel.chunkOf(lo, rows, chunks);
-      float[] va = new float[w], vb = b == null ? null : new float[w], f1 = new float[w], f2 = new float[w];
-      for (int r0 = lo, blk = 1; r0 < hi; r0 += step, blk++) {
-        int len = Math.min(step, hi - r0) * c;
-        a.get(r0 * c, va, 0, len);
-        if (b == null) {
-          Lanes.sums(va, len, f1, f2);
-        } else {
-          b.get(r0 * c, vb, 0, len);
-          Lanes.sumsNormalized(va, vb, len, mu, is, f1, f2);
-        }
-        if (blk % Lanes.FOLD_EVERY == 0 || r0 + step >= hi) {
-          Lanes.fold(f1, part[2 * ci]);
-          Lanes.fold(f2, part[2 * ci + 1]);
-        }
-      }
-    });
+    float[] mu = b == null ? null : Lanes.tile(mean, w),
+        is = b == null ? null : Lanes.tile(invStd, w);
+    Parallel.forRange(
+        rows,
+        chunks,
+        (lo, hi) -> {
+          int ci = Parallel.chunkOf(lo, rows, chunks);
+          float[] va = new float[w],
+              vb = b == null ? null : new float[w],
+              f1 = new float[w],
+              f2 = new float[w];
+          for (int r0 = lo, blk = 1; r0 < hi; r0 += step, blk++) {
+            int len = Math.min(step, hi - r0) * c;
+            a.get(r0 * c, va, 0, len);
+            if (b == null) {
+              Lanes.sums(va, len, f1, f2);
+            } else {
+              b.get(r0 * c, vb, 0, len);
+              Lanes.sumsNormalized(va, vb, len, mu, is, f1, f2);
+            }
+            if (blk % Lanes.FOLD_EVERY == 0 || r0 + step >= hi) {
+              Lanes.fold(f1, part[2 * ci]);
+              Lanes.fold(f2, part[2 * ci + 1]);
+            }
+          }
+        });
     return combine(part, c);
   }
 
@@ -178,12 +237,17 @@ public final class BatchNormalization extends Layer {
   static double[][] combine(double[][] part, int c) {
     double[][] out = new double[2][c];
     for (int ci = 0; ci < part.length / 2; ci++) {
-      for (int j = 0; j < c; j++) { out[0][j] += part[2 * ci][j]; out[1][j] += part[2 * ci + 1][j]; }
+      for (int j = 0; j < c; j++) {
+        out[0][j] += part[2 * ci][j];
+        out[1][j] += part[2 * ci + 1][j];
+      }
     }
     return out;
   }
 
-  static int chunks(int rows) { return Parallel.grain(rows, rows, 256); }
+  static int chunks(int rows) {
+    return Parallel.grain(rows, rows, 256);
+  }
 
   private void updateMoving(float[] mean, float[] var) {
     FloatBuffer mm = movingMean.value().buffer(), mv = movingVar.value().buffer();
@@ -198,15 +262,18 @@ public final class BatchNormalization extends Layer {
     float[][] ab = affine();
     float[] a = Lanes.tile(ab[0], w), b = Lanes.tile(ab[1], w);
     FloatBuffer xb = x.buffer(), yb = y.buffer();
-    Parallel.forRange(rows, chunks(rows), (lo, hi) -> {
-      float[] v = new float[w];
-      for (int r0 = lo; r0 < hi; r0 += step) {
-        int len = Math.min(step, hi - r0) * c;
-        xb.get(r0 * c, v, 0, len);
-        Lanes.affine(v, len, a, b);
-        yb.put(r0 * c, v, 0, len);
-      }
-    });
+    Parallel.forRange(
+        rows,
+        chunks(rows),
+        (lo, hi) -> {
+          float[] v = new float[w];
+          for (int r0 = lo; r0 < hi; r0 += step) {
+            int len = Math.min(step, hi - r0) * c;
+            xb.get(r0 * c, v, 0, len);
+            Lanes.affine(v, len, a, b);
+            yb.put(r0 * c, v, 0, len);
+          }
+        });
   }
 
   /**
@@ -230,33 +297,39 @@ public final class BatchNormalization extends Layer {
     return new float[][] {p, q, r};
   }
 
-  @Override public Tensor[] backward(Tensor gy, ExecContext ctx) {
+  @Override
+  public Tensor[] backward(Tensor gy, ExecContext ctx) {
     int rows = gy.size() / channels, c = channels, step = Lanes.rows(c), w = step * c;
     double[][] s = sums(gy.buffer(), x.buffer(), rows);
     float[][] k = backwardCoefficients(s[0], s[1], rows);
     float[] p = Lanes.tile(k[0], w), q = Lanes.tile(k[1], w), r = Lanes.tile(k[2], w);
     dx = Tensor.reuse(dx, gy.shape());
     FloatBuffer g = gy.buffer(), h = x.buffer(), d = dx.buffer();
-    Parallel.forRange(rows, chunks(rows), (lo, hi) -> {
-      float[] vg = new float[w], vx = new float[w];
-      for (int r0 = lo; r0 < hi; r0 += step) {
-        int len = Math.min(step, hi - r0) * c;
-        g.get(r0 * c, vg, 0, len);
-        h.get(r0 * c, vx, 0, len);
-        Lanes.combine(vg, vx, len, p, q, r);
-        d.put(r0 * c, vg, 0, len);
-      }
-    });
+    Parallel.forRange(
+        rows,
+        chunks(rows),
+        (lo, hi) -> {
+          float[] vg = new float[w], vx = new float[w];
+          for (int r0 = lo; r0 < hi; r0 += step) {
+            int len = Math.min(step, hi - r0) * c;
+            g.get(r0 * c, vg, 0, len);
+            h.get(r0 * c, vx, 0, len);
+            Lanes.combine(vg, vx, len, p, q, r);
+            d.put(r0 * c, vg, 0, len);
+          }
+        });
     return new Tensor[] {dx};
   }
 
-  @Override public List<Param> params() {
+  @Override
+  public List<Param> params() {
     List<Param> l = new ArrayList<>();
     if (gamma != null) l.addAll(List.of(gamma, beta, movingMean, movingVar));
     return l;
   }
 
-  @Override public JsonObject config() {
+  @Override
+  public JsonObject config() {
     JsonObject o = new JsonObject();
     o.addProperty("axis", -1);
     o.addProperty("momentum", momentum);

@@ -7,12 +7,12 @@ import org.qat4j.core.Tensor;
 import org.qat4j.core.internal.Parallel;
 
 /**
- * Execution-time fusion of {@link BatchNormalization} → {@link ReLU} or {@link ReLU6} (→ {@link MaxPool2D})
- * for training passes on channels-last tensors; the model keeps the separate layers, {@code Model}
- * runs a matching chain through this instead. Forward: one statistics pass over x, then one pass
- * that normalises, activates and pools without writing the BN or activation tensors. Backward:
- * the pooled gradient reaches only arg-max positions where the activation passes, so Σ dy and
- * Σ dy·x̂ are sparse sums, and dx is one pass over x. Same results as the separate layers up to
+ * Execution-time fusion of {@link BatchNormalization} → {@link ReLU} or {@link ReLU6} (→ {@link
+ * MaxPool2D}) for training passes on channels-last tensors; the model keeps the separate layers,
+ * {@code Model} runs a matching chain through this instead. Forward: one statistics pass over x,
+ * then one pass that normalises, activates and pools without writing the BN or activation tensors.
+ * Backward: the pooled gradient reaches only arg-max positions where the activation passes, so Σ dy
+ * and Σ dy·x̂ are sparse sums, and dx is one pass over x. Same results as the separate layers up to
  * float summation order. Keeps the last input (through the BN layer) and the output.
  */
 public final class BnActPool {
@@ -37,13 +37,16 @@ public final class BnActPool {
    */
   public static BnActPool match(Layer first, Layer second, Layer third) {
     if (!(first instanceof BatchNormalization b)) return null;
-    float cap = second instanceof ReLU ? Float.POSITIVE_INFINITY : second instanceof ReLU6 ? 6f : Float.NaN;
+    float cap =
+        second instanceof ReLU ? Float.POSITIVE_INFINITY : second instanceof ReLU6 ? 6f : Float.NaN;
     if (Float.isNaN(cap)) return null;
     return new BnActPool(b, cap, third instanceof MaxPool2D p ? p : null);
   }
 
   /** Number of layers fused: 2 (BN, activation) or 3 (with the pool). */
-  public int span() { return pool == null ? 2 : 3; }
+  public int span() {
+    return pool == null ? 2 : 3;
+  }
 
   /** Output of the last fused layer for input {@code x} of the BN layer. */
   public Tensor forward(Tensor x, ExecContext ctx) {
@@ -57,12 +60,14 @@ public final class BnActPool {
     float[] a = Lanes.tile(ab[0], w), b = Lanes.tile(ab[1], w);
     y = Tensor.reuse(y, x.shape());
     FloatBuffer xb = x.buffer(), yb = y.buffer();
-    blocks(x.size() / bn.channels(), (o, len, v, unused) -> {
-      xb.get(o, v, 0, len);
-      Lanes.affine(v, len, a, b);
-      Lanes.clamp(v, len, cap);
-      yb.put(o, v, 0, len);
-    });
+    blocks(
+        x.size() / bn.channels(),
+        (o, len, v, unused) -> {
+          xb.get(o, v, 0, len);
+          Lanes.affine(v, len, a, b);
+          Lanes.clamp(v, len, cap);
+          yb.put(o, v, 0, len);
+        });
     return y;
   }
 
@@ -73,36 +78,45 @@ public final class BnActPool {
     y = Tensor.reuse(y, n, g.oh(), g.ow(), g.c());
     int perIn = g.h() * g.w() * g.c(), perOut = g.oh() * g.ow() * g.c();
     float[] a = Lanes.tile(ab[0], perIn), b = Lanes.tile(ab[1], perIn);
-    boolean pair = g.kh() == 2 && g.kw() == 2 && g.sh() == 2 && g.sw() == 2 && g.padTop() == 0 && g.padLeft() == 0;
+    boolean pair =
+        g.kh() == 2
+            && g.kw() == 2
+            && g.sh() == 2
+            && g.sw() == 2
+            && g.padTop() == 0
+            && g.padLeft() == 0;
     if (argmax == null || argmax.length != n * perOut) argmax = new int[n * perOut];
     FloatBuffer xb = x.buffer(), yb = y.buffer();
     int[] idx = argmax;
-    Parallel.forRange(n, Parallel.grain(n, (long) n * perIn, 1 << 15), (lo, hi) -> {
-      float[] s = new float[perIn], out = new float[perOut];
-      int[] at = new int[perOut];
-      for (int i = lo; i < hi; i++) {
-        xb.get(i * perIn, s);
-        Lanes.affine(s, perIn, a, b);
-        if (pair) {
-          pool2x2(s, g, out, at, perIn);
-        } else {
-          for (int oy = 0; oy < g.oh(); oy++) {
-            for (int ox = 0; ox < g.ow(); ox++) pool.maxWindow(s, oy, ox, out, at, 0);
+    Parallel.forRange(
+        n,
+        Parallel.grain(n, (long) n * perIn, 1 << 15),
+        (lo, hi) -> {
+          float[] s = new float[perIn], out = new float[perOut];
+          int[] at = new int[perOut];
+          for (int i = lo; i < hi; i++) {
+            xb.get(i * perIn, s);
+            Lanes.affine(s, perIn, a, b);
+            if (pair) {
+              pool2x2(s, g, out, at, perIn);
+            } else {
+              for (int oy = 0; oy < g.oh(); oy++) {
+                for (int ox = 0; ox < g.ow(); ox++) pool.maxWindow(s, oy, ox, out, at, 0);
+              }
+              gateArgmax(out, at, perOut, perIn);
+            }
+            System.arraycopy(at, 0, idx, i * perOut, perOut);
+            yb.put(i * perOut, out);
           }
-          gateArgmax(out, at, perOut, perIn);
-        }
-        System.arraycopy(at, 0, idx, i * perOut, perOut);
-        yb.put(i * perOut, out);
-      }
-    });
+        });
     return y;
   }
 
   /**
-   * Activates the pooled pre-activation maxima; an arg-max whose activation blocks the gradient
-   * (≤ 0, or ≥ 6 for ReLU6) becomes {@code blocked}, a spare slot past the sample (branch-free:
-   * the outcome is random). The activation is monotone, so the first maximal tap before it is the
-   * first maximal tap after it wherever the gradient passes.
+   * Activates the pooled pre-activation maxima; an arg-max whose activation blocks the gradient (≤
+   * 0, or ≥ 6 for ReLU6) becomes {@code blocked}, a spare slot past the sample (branch-free: the
+   * outcome is random). The activation is monotone, so the first maximal tap before it is the first
+   * maximal tap after it wherever the gradient passes.
    */
   private void gateArgmax(float[] out, int[] idx, int len, int blocked) {
     for (int i = 0; i < len; i++) {
@@ -121,7 +135,11 @@ public final class BnActPool {
     int c = g.c(), row = g.w() * c;
     for (int oy = 0; oy < g.oh(); oy++) {
       for (int ox = 0; ox < g.ow(); ox++) {
-        int p0 = (2 * oy * g.w() + 2 * ox) * c, p1 = p0 + c, p2 = p0 + row, p3 = p2 + c, o = (oy * g.ow() + ox) * c;
+        int p0 = (2 * oy * g.w() + 2 * ox) * c,
+            p1 = p0 + c,
+            p2 = p0 + row,
+            p3 = p2 + c,
+            o = (oy * g.ow() + ox) * c;
         for (int ch = 0; ch < c; ch++) {
           float m = s[p0 + ch], v1 = s[p1 + ch], v2 = s[p2 + ch], v3 = s[p3 + ch];
           int i = p0 + ch;
@@ -138,41 +156,57 @@ public final class BnActPool {
     }
   }
 
-  /** dLoss/d(BN input) from dLoss/d(fused output); writes γ and β gradients. Null unless {@code needInput}. */
+  /**
+   * dLoss/d(BN input) from dLoss/d(fused output); writes γ and β gradients. Null unless {@code
+   * needInput}.
+   */
   public Tensor backward(Tensor gy, boolean needInput) {
     return pool == null ? backwardAct(gy, needInput) : backwardPool(gy, needInput);
   }
 
   private Tensor backwardAct(Tensor gy, boolean needInput) {
-    int c = bn.channels(), step = Lanes.rows(c), w = step * c, rows = gy.size() / c, chunks = BatchNormalization.chunks(rows);
+    int c = bn.channels(),
+        step = Lanes.rows(c),
+        w = step * c,
+        rows = gy.size() / c,
+        chunks = BatchNormalization.chunks(rows);
     float[] mu = Lanes.tile(bn.mean(), w), is = Lanes.tile(bn.invStd(), w);
     FloatBuffer gb = gy.buffer(), yb = y.buffer(), xb = bn.input().buffer();
     double[][] part = new double[2 * chunks][c];
-    Parallel.forRange(rows, chunks, (lo, hi) -> {
-      int ci = Parallel.chunkOf(lo, rows, chunks);
-      float[] vg = new float[w], vy = new float[w], vx = new float[w], f1 = new float[w], f2 = new float[w];
-      for (int r0 = lo, blk = 1; r0 < hi; r0 += step, blk++) {
-        int len = Math.min(step, hi - r0) * c;
-        gatedGrad(gb, yb, r0 * c, len, vg, vy);
-        xb.get(r0 * c, vx, 0, len);
-        Lanes.sumsNormalized(vg, vx, len, mu, is, f1, f2);
-        if (blk % Lanes.FOLD_EVERY == 0 || r0 + step >= hi) {
-          Lanes.fold(f1, part[2 * ci]);
-          Lanes.fold(f2, part[2 * ci + 1]);
-        }
-      }
-    });
+    Parallel.forRange(
+        rows,
+        chunks,
+        (lo, hi) -> {
+          int ci = Parallel.chunkOf(lo, rows, chunks);
+          float[] vg = new float[w],
+              vy = new float[w],
+              vx = new float[w],
+              f1 = new float[w],
+              f2 = new float[w];
+          for (int r0 = lo, blk = 1; r0 < hi; r0 += step, blk++) {
+            int len = Math.min(step, hi - r0) * c;
+            gatedGrad(gb, yb, r0 * c, len, vg, vy);
+            xb.get(r0 * c, vx, 0, len);
+            Lanes.sumsNormalized(vg, vx, len, mu, is, f1, f2);
+            if (blk % Lanes.FOLD_EVERY == 0 || r0 + step >= hi) {
+              Lanes.fold(f1, part[2 * ci]);
+              Lanes.fold(f2, part[2 * ci + 1]);
+            }
+          }
+        });
     float[][] k = coefficients(BatchNormalization.combine(part, c), rows);
     if (!needInput) return null;
     dx = Tensor.reuse(dx, gy.shape());
     FloatBuffer db = dx.buffer();
     float[] p = Lanes.tile(k[0], w), q = Lanes.tile(k[1], w), r = Lanes.tile(k[2], w);
-    blocks(rows, (o, len, vg, vx) -> {
-      gatedGrad(gb, yb, o, len, vg, vx);
-      xb.get(o, vx, 0, len);
-      Lanes.combine(vg, vx, len, p, q, r);
-      db.put(o, vg, 0, len);
-    });
+    blocks(
+        rows,
+        (o, len, vg, vx) -> {
+          gatedGrad(gb, yb, o, len, vg, vx);
+          xb.get(o, vx, 0, len);
+          Lanes.combine(vg, vx, len, p, q, r);
+          db.put(o, vg, 0, len);
+        });
     return dx;
   }
 
@@ -189,37 +223,50 @@ public final class BnActPool {
     FloatBuffer gb = gy.buffer(), xb = bn.input().buffer();
     float[] mu = Lanes.tile(bn.mean(), w), is = Lanes.tile(bn.invStd(), w);
     double[][] part = new double[2 * chunks][c];
-    Parallel.forRange(n, chunks, (lo, hi) -> {
-      int ci = Parallel.chunkOf(lo, n, chunks);
-      float[] d = new float[perIn + 1], sx = new float[perIn], gs = new float[perOut], f1 = new float[w], f2 = new float[w];
-      for (int i = lo; i < hi; i++) {
-        scatter(gb, i, perOut, gs, d);
-        xb.get(i * perIn, sx);
-        Lanes.sumsNormalized(d, sx, perIn, mu, is, f1, f2);
-        if ((i - lo + 1) % Lanes.FOLD_EVERY == 0 || i + 1 == hi) {
-          Lanes.fold(f1, part[2 * ci]);
-          Lanes.fold(f2, part[2 * ci + 1]);
-        }
-      }
-    });
+    Parallel.forRange(
+        n,
+        chunks,
+        (lo, hi) -> {
+          int ci = Parallel.chunkOf(lo, n, chunks);
+          float[] d = new float[perIn + 1],
+              sx = new float[perIn],
+              gs = new float[perOut],
+              f1 = new float[w],
+              f2 = new float[w];
+          for (int i = lo; i < hi; i++) {
+            scatter(gb, i, perOut, gs, d);
+            xb.get(i * perIn, sx);
+            Lanes.sumsNormalized(d, sx, perIn, mu, is, f1, f2);
+            if ((i - lo + 1) % Lanes.FOLD_EVERY == 0 || i + 1 == hi) {
+              Lanes.fold(f1, part[2 * ci]);
+              Lanes.fold(f2, part[2 * ci + 1]);
+            }
+          }
+        });
     float[][] k = coefficients(BatchNormalization.combine(part, c), n * g.h() * g.w());
     if (!needInput) return null;
     float[] p = Lanes.tile(k[0], w), q = Lanes.tile(k[1], w), r = Lanes.tile(k[2], w);
     dx = Tensor.reuse(dx, n, g.h(), g.w(), c);
     FloatBuffer db = dx.buffer();
-    Parallel.forRange(n, chunks, (lo, hi) -> {
-      float[] d = new float[perIn + 1], sx = new float[perIn], gs = new float[perOut];
-      for (int i = lo; i < hi; i++) {
-        scatter(gb, i, perOut, gs, d);
-        xb.get(i * perIn, sx);
-        Lanes.combine(d, sx, perIn, p, q, r);
-        db.put(i * perIn, d, 0, perIn);
-      }
-    });
+    Parallel.forRange(
+        n,
+        chunks,
+        (lo, hi) -> {
+          float[] d = new float[perIn + 1], sx = new float[perIn], gs = new float[perOut];
+          for (int i = lo; i < hi; i++) {
+            scatter(gb, i, perOut, gs, d);
+            xb.get(i * perIn, sx);
+            Lanes.combine(d, sx, perIn, p, q, r);
+            db.put(i * perIn, d, 0, perIn);
+          }
+        });
     return dx;
   }
 
-  /** d ← sample i's pooled gradient routed to its gated arg-max (blocked ones land in the spare last slot). */
+  /**
+   * d ← sample i's pooled gradient routed to its gated arg-max (blocked ones land in the spare last
+   * slot).
+   */
   private void scatter(FloatBuffer gb, int i, int perOut, float[] gs, float[] d) {
     gb.get(i * perOut, gs);
     java.util.Arrays.fill(d, 0f);
@@ -227,19 +274,27 @@ public final class BnActPool {
     for (int o = 0, io = i * perOut; o < perOut; o++, io++) d[idx[io]] += gs[o];
   }
 
-  private float[][] coefficients(double[][] sums, int rows) { return bn.backwardCoefficients(sums[0], sums[1], rows); }
+  private float[][] coefficients(double[][] sums, int rows) {
+    return bn.backwardCoefficients(sums[0], sums[1], rows);
+  }
 
   /** Block body over elements [o, o + len) with two scratch arrays of the block size. */
   @FunctionalInterface
-  private interface Block { void run(int o, int len, float[] v, float[] u); }
+  private interface Block {
+    void run(int o, int len, float[] v, float[] u);
+  }
 
   /** Runs {@code body} over [rows, C] in blocks of whole rows, parallel row chunks. */
   private void blocks(int rows, Block body) {
     int c = bn.channels();
     int step = Lanes.rows(c);
-    Parallel.forRange(rows, BatchNormalization.chunks(rows), (lo, hi) -> {
-      float[] v = new float[step * c], u = new float[step * c];
-      for (int r0 = lo; r0 < hi; r0 += step) body.run(r0 * c, Math.min(step, hi - r0) * c, v, u);
-    });
+    Parallel.forRange(
+        rows,
+        BatchNormalization.chunks(rows),
+        (lo, hi) -> {
+          float[] v = new float[step * c], u = new float[step * c];
+          for (int r0 = lo; r0 < hi; r0 += step)
+            body.run(r0 * c, Math.min(step, hi - r0) * c, v, u);
+        });
   }
 }

@@ -16,52 +16,75 @@ public final class Concatenate extends Layer {
   private Tensor[] dx;
   private int[] widths;
 
-  public Concatenate(String name) { super(name); }
+  public Concatenate(String name) {
+    super(name);
+  }
 
-  @Override public String type() { return "Concatenate"; }
-  @Override public int arity() { return -1; }
+  @Override
+  public String type() {
+    return "Concatenate";
+  }
 
-  @Override public int[] outputShape(int[]... in) {
+  @Override
+  public int arity() {
+    return -1;
+  }
+
+  @Override
+  public int[] outputShape(int[]... in) {
     if (in.length < 2) throw shapeError("expects at least 2 inputs, got " + in.length);
     int[] out = in[0].clone();
     if (out.length == 0) throw shapeError("cannot concatenate scalars");
     for (int i = 1; i < in.length; i++) {
       int[] s = in[i];
-      boolean ok = s.length == out.length
-          && Arrays.equals(Arrays.copyOf(s, s.length - 1), Arrays.copyOf(in[0], s.length - 1));
+      boolean ok =
+          s.length == out.length
+              && Arrays.equals(Arrays.copyOf(s, s.length - 1), Arrays.copyOf(in[0], s.length - 1));
       if (!ok) {
-        throw shapeError("input 0 has shape " + Arrays.toString(in[0]) + " but input " + i + " has shape "
-            + Arrays.toString(s) + "; all but the last axis must match");
+        throw shapeError(
+            "input 0 has shape "
+                + Arrays.toString(in[0])
+                + " but input "
+                + i
+                + " has shape "
+                + Arrays.toString(s)
+                + "; all but the last axis must match");
       }
       out[out.length - 1] += s[s.length - 1];
     }
     return out;
   }
 
-  @Override public Tensor forward(Tensor[] in, ExecContext ctx) {
+  @Override
+  public Tensor forward(Tensor[] in, ExecContext ctx) {
     int[][] shapes = new int[in.length][];
     for (int i = 0; i < in.length; i++) shapes[i] = org.qat4j.core.Shapes.dropBatch(in[i].shape());
     int[] out = outputShape(shapes);
     int n = in[0].dim(0);
     for (Tensor t : in) {
-      if (t.dim(0) != n) throw new IllegalArgumentException("layer '" + name() + "': batch sizes differ: " + in[0] + " vs " + t);
+      if (t.dim(0) != n)
+        throw new IllegalArgumentException(
+            "layer '" + name() + "': batch sizes differ: " + in[0] + " vs " + t);
     }
     widths = new int[in.length];
     for (int i = 0; i < in.length; i++) widths[i] = in[i].dim(-1);
     y = Tensor.reuse(y, org.qat4j.core.Shapes.withBatch(n, out));
     int total = out[out.length - 1], rows = y.size() / total;
     FloatBuffer yb = y.buffer();
-    Parallel.forRange(rows, (lo, hi) -> {
-      for (int r = lo; r < hi; r++) {
-        for (int i = 0, off = 0; i < in.length; off += widths[i], i++) {
-          yb.put(r * total + off, in[i].buffer(), r * widths[i], widths[i]);
-        }
-      }
-    });
+    Parallel.forRange(
+        rows,
+        (lo, hi) -> {
+          for (int r = lo; r < hi; r++) {
+            for (int i = 0, off = 0; i < in.length; off += widths[i], i++) {
+              yb.put(r * total + off, in[i].buffer(), r * widths[i], widths[i]);
+            }
+          }
+        });
     return y;
   }
 
-  @Override public Tensor[] backward(Tensor g, ExecContext ctx) {
+  @Override
+  public Tensor[] backward(Tensor g, ExecContext ctx) {
     int total = g.dim(-1), rows = g.size() / total;
     if (dx == null || dx.length != widths.length) dx = new Tensor[widths.length];
     for (int i = 0; i < widths.length; i++) {
@@ -70,13 +93,15 @@ public final class Concatenate extends Layer {
       dx[i] = Tensor.reuse(dx[i], s);
     }
     FloatBuffer gb = g.buffer();
-    Parallel.forRange(rows, (lo, hi) -> {
-      for (int r = lo; r < hi; r++) {
-        for (int i = 0, off = 0; i < widths.length; off += widths[i], i++) {
-          dx[i].buffer().put(r * widths[i], gb, r * total + off, widths[i]);
-        }
-      }
-    });
+    Parallel.forRange(
+        rows,
+        (lo, hi) -> {
+          for (int r = lo; r < hi; r++) {
+            for (int i = 0, off = 0; i < widths.length; off += widths[i], i++) {
+              dx[i].buffer().put(r * widths[i], gb, r * total + off, widths[i]);
+            }
+          }
+        });
     return dx.clone();
   }
 }

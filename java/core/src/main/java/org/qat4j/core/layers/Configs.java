@@ -21,8 +21,19 @@ public final class Configs {
     return r;
   }
 
-  public static int integer(JsonObject o, String key, int dflt) { return o.has(key) ? o.get(key).getAsInt() : dflt; }
-  public static float real(JsonObject o, String key, float dflt) { return o.has(key) ? o.get(key).getAsFloat() : dflt; }
-  public static boolean bool(JsonObject o, String key, boolean dflt) { return o.has(key) ? o.get(key).getAsBoolean() : dflt; }
-  public static String str(JsonObject o, String key, String dflt) { return o.has(key) ? o.get(key).getAsString() : dflt; }
+  public static int integer(JsonObject o, String key, int dflt) {
+    return o.has(key) ? o.get(key).getAsInt() : dflt;
+  }
+
+  public static float real(JsonObject o, String key, float dflt) {
+    return o.has(key) ? o.get(key).getAsFloat() : dflt;
+  }
+
+  public static boolean bool(JsonObject o, String key, boolean dflt) {
+    return o.has(key) ? o.get(key).getAsBoolean() : dflt;
+  }
+
+  public static String str(JsonObject o, String key, String dflt) {
+    return o.has(key) ? o.get(key).getAsString() : dflt;
+  }
 }

@@ -10,7 +10,8 @@ import org.qat4j.core.Tensor;
  * 2-D convolution on NHWC input [N, H, W, C] → [N, OH, OW, filters], computed as im2col into a
  * reused workspace plus one GEMM over the whole batch (1x1 stride-1 convolutions skip im2col).
  * Kernel param "kernel" is HWIO [kh, kw, in, filters] (Glorot-uniform init with fan-in kh·kw·in and
- * fan-out kh·kw·filters, as Keras), bias "bias" [filters] (zeros). Padding follows TFLite's arithmetic; the optional fused activation is applied last.
+ * fan-out kh·kw·filters, as Keras), bias "bias" [filters] (zeros). Padding follows TFLite's
+ * arithmetic; the optional fused activation is applied last.
  */
 public final class Conv2D extends ConvBase<Conv2D> {
   private final int filters;
@@ -21,59 +22,104 @@ public final class Conv2D extends ConvBase<Conv2D> {
   private Tensor gmask;
   private int batch;
 
-  /** A convolution with {@code filters} output channels and a kh x kw window; stride 1, VALID, bias, no activation. */
+  /**
+   * A convolution with {@code filters} output channels and a kh x kw window; stride 1, VALID, bias,
+   * no activation.
+   */
   public Conv2D(String name, int filters, int kh, int kw) {
     super(name, kh, kw);
     ConvGeometry.positive(name, "filters", filters);
     this.filters = filters;
   }
 
-  @Override Conv2D self() { return this; }
-  @Override Initializer defaultInitializer() { return Initializer.glorotUniform(); }
+  @Override
+  Conv2D self() {
+    return this;
+  }
 
+  @Override
+  Initializer defaultInitializer() {
+    return Initializer.glorotUniform();
+  }
 
   static Conv2D fromConfig(String name, JsonObject c) {
     int[] k = ConvGeometry.pair(Configs.ints(c, "kernel_size"), name, "kernel_size");
     return withCommonConfig(new Conv2D(name, c.get("filters").getAsInt(), k[0], k[1]), c);
   }
 
-  public int filters() { return filters; }
+  public int filters() {
+    return filters;
+  }
 
-  @Override public String type() { return "Conv2D"; }
+  @Override
+  public String type() {
+    return "Conv2D";
+  }
 
-  @Override public int[] outputShape(int[]... in) {
+  @Override
+  public int[] outputShape(int[]... in) {
     ConvGeometry g = geometry(single(in));
     return new int[] {g.oh(), g.ow(), filters};
   }
 
-
-  @Override public void build(int[][] in, SplittableRandom rng) {
+  @Override
+  public void build(int[][] in, SplittableRandom rng) {
     int[] s = single(in);
     geo = geometry(s);
     int area = kernelSize[0] * kernelSize[1];
     // Keras's default: with BN after the conv the output ignores the weight scale, but Adam's
     // step does not, so the smaller Glorot weights train faster than He-normal (measured).
-    kernel = new Param("kernel", kernelInit.sample(rng, area * s[2], area * filters, kernelSize[0], kernelSize[1], s[2], filters), true);
+    kernel =
+        new Param(
+            "kernel",
+            kernelInit.sample(
+                rng, area * s[2], area * filters, kernelSize[0], kernelSize[1], s[2], filters),
+            true);
     if (useBias) bias = new Param("bias", Tensor.zeros(filters), true);
   }
 
-  @Override public Tensor forward(Tensor[] in, ExecContext ctx) {
+  @Override
+  public Tensor forward(Tensor[] in, ExecContext ctx) {
     Tensor x = in[0];
     checkInput(x);
     batch = x.dim(0);
     int rows = batch * geo.oh() * geo.ow(), k = kInner();
     Tensor a = columns(x, rows, k);
     y = Tensor.reuse(y, batch, geo.oh(), geo.ow(), filters);
-    SplitGemm.sgemm(ctx.gemm(), false, false, rows, filters, k, 1f, a, 0, k, kernel.value(), 0, filters, 0f, y, 0, filters);
+    SplitGemm.sgemm(
+        ctx.gemm(),
+        false,
+        false,
+        rows,
+        filters,
+        k,
+        1f,
+        a,
+        0,
+        k,
+        kernel.value(),
+        0,
+        filters,
+        0f,
+        y,
+        0,
+        filters);
     biasAndActivation(rows);
     return y;
   }
 
-  private int kInner() { return kernelSize[0] * kernelSize[1] * geo.c(); }
+  private int kInner() {
+    return kernelSize[0] * kernelSize[1] * geo.c();
+  }
 
-  /** The column matrix [rows, k]: the input itself for pointwise convs, else the im2col workspace. */
+  /**
+   * The column matrix [rows, k]: the input itself for pointwise convs, else the im2col workspace.
+   */
   private Tensor columns(Tensor x, int rows, int k) {
-    if (geo.pointwise()) { col = x; return x; }
+    if (geo.pointwise()) {
+      col = x;
+      return x;
+    }
     col = Tensor.reuse(col, rows, k);
     Im2Col.im2col(x, batch, geo, col);
     return col;
@@ -84,28 +130,83 @@ public final class Conv2D extends ConvBase<Conv2D> {
     Rows.addBiasActivate(y, rows, filters, useBias ? bias.value().toArray() : null, activation);
   }
 
-  @Override public Tensor[] backward(Tensor gy, ExecContext ctx) { return backward(gy, ctx, new boolean[] {true}); }
+  @Override
+  public Tensor[] backward(Tensor gy, ExecContext ctx) {
+    return backward(gy, ctx, new boolean[] {true});
+  }
 
-  @Override public Tensor[] backward(Tensor gy, ExecContext ctx, boolean[] needInput) {
+  @Override
+  public Tensor[] backward(Tensor gy, ExecContext ctx, boolean[] needInput) {
     int rows = batch * geo.oh() * geo.ow(), k = kInner();
     Tensor g = activation.maskedGrad(y, gy, gmask);
     if (g != gy) gmask = g;
-    SplitGemm.sgemm(ctx.gemm(), true, false, k, filters, rows, 1f, col, 0, k, g, 0, filters, 0f, kernel.grad(), 0, filters);
+    SplitGemm.sgemm(
+        ctx.gemm(),
+        true,
+        false,
+        k,
+        filters,
+        rows,
+        1f,
+        col,
+        0,
+        k,
+        g,
+        0,
+        filters,
+        0f,
+        kernel.grad(),
+        0,
+        filters);
     if (useBias) Reductions.sumRows(g, rows, filters, bias.grad());
     if (!needInput[0]) return new Tensor[] {null};
     dx = Tensor.reuse(dx, batch, geo.h(), geo.w(), geo.c());
     if (geo.pointwise()) {
-      SplitGemm.sgemm(ctx.gemm(), false, true, rows, k, filters, 1f, g, 0, filters, kernel.value(), 0, filters, 0f, dx, 0, k);
+      SplitGemm.sgemm(
+          ctx.gemm(),
+          false,
+          true,
+          rows,
+          k,
+          filters,
+          1f,
+          g,
+          0,
+          filters,
+          kernel.value(),
+          0,
+          filters,
+          0f,
+          dx,
+          0,
+          k);
     } else {
       dcol = Tensor.reuse(dcol, rows, k);
-      SplitGemm.sgemm(ctx.gemm(), false, true, rows, k, filters, 1f, g, 0, filters, kernel.value(), 0, filters, 0f, dcol, 0, k);
+      SplitGemm.sgemm(
+          ctx.gemm(),
+          false,
+          true,
+          rows,
+          k,
+          filters,
+          1f,
+          g,
+          0,
+          filters,
+          kernel.value(),
+          0,
+          filters,
+          0f,
+          dcol,
+          0,
+          k);
       Im2Col.col2im(dcol, batch, geo, dx);
     }
     return new Tensor[] {dx};
   }
 
-
-  @Override public JsonObject config() {
+  @Override
+  public JsonObject config() {
     JsonObject o = new JsonObject();
     o.addProperty("filters", filters);
     return commonConfig(o);

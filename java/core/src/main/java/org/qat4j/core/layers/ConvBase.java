@@ -9,9 +9,9 @@ import org.qat4j.core.Param;
 import org.qat4j.core.Tensor;
 
 /**
- * Options, parameters and config shared by {@link Conv2D} and {@link DepthwiseConv2D}: window
- * [kh, kw], strides, dilation, TFLite padding, bias and fused activation. Setters return the
- * concrete layer so builders chain.
+ * Options, parameters and config shared by {@link Conv2D} and {@link DepthwiseConv2D}: window [kh,
+ * kw], strides, dilation, TFLite padding, bias and fused activation. Setters return the concrete
+ * layer so builders chain.
  */
 public abstract class ConvBase<T extends ConvBase<T>> extends Layer implements Weighted {
   final int[] kernelSize;
@@ -36,42 +36,113 @@ public abstract class ConvBase<T extends ConvBase<T>> extends Layer implements W
   /** The kernel initialiser used unless {@link #kernelInitializer} sets another. */
   abstract Initializer defaultInitializer();
 
-  public T strides(int sh, int sw) { ConvGeometry.positive(name(), "strides", sh, sw); strides = new int[] {sh, sw}; return self(); }
-  public T dilation(int dh, int dw) { ConvGeometry.positive(name(), "dilation", dh, dw); dilation = new int[] {dh, dw}; return self(); }
-  public T padding(Padding p) { padding = Objects.requireNonNull(p); return self(); }
-  public T useBias(boolean b) { useBias = b; return self(); }
-  public T activation(Activation a) { activation = Objects.requireNonNull(a); return self(); }
+  public T strides(int sh, int sw) {
+    ConvGeometry.positive(name(), "strides", sh, sw);
+    strides = new int[] {sh, sw};
+    return self();
+  }
+
+  public T dilation(int dh, int dw) {
+    ConvGeometry.positive(name(), "dilation", dh, dw);
+    dilation = new int[] {dh, dw};
+    return self();
+  }
+
+  public T padding(Padding p) {
+    padding = Objects.requireNonNull(p);
+    return self();
+  }
+
+  public T useBias(boolean b) {
+    useBias = b;
+    return self();
+  }
+
+  public T activation(Activation a) {
+    activation = Objects.requireNonNull(a);
+    return self();
+  }
+
   /** How {@link #build} draws the kernel (fans kh·kw·in and kh·kw·out). */
-  public T kernelInitializer(Initializer i) { kernelInit = Objects.requireNonNull(i); return self(); }
+  public T kernelInitializer(Initializer i) {
+    kernelInit = Objects.requireNonNull(i);
+    return self();
+  }
 
   /** [kh, kw]. */
-  public int[] kernelSize() { return kernelSize.clone(); }
+  public int[] kernelSize() {
+    return kernelSize.clone();
+  }
+
   /** [stride_h, stride_w]. */
-  public int[] strides() { return strides.clone(); }
+  public int[] strides() {
+    return strides.clone();
+  }
+
   /** [dilation_h, dilation_w]. */
-  public int[] dilation() { return dilation.clone(); }
-  public Padding padding() { return padding; }
-  public boolean hasBias() { return useBias; }
-  public Activation activation() { return activation; }
-  public Initializer kernelInitializer() { return kernelInit; }
+  public int[] dilation() {
+    return dilation.clone();
+  }
+
+  public Padding padding() {
+    return padding;
+  }
+
+  public boolean hasBias() {
+    return useBias;
+  }
+
+  public Activation activation() {
+    return activation;
+  }
+
+  public Initializer kernelInitializer() {
+    return kernelInit;
+  }
+
   /** The kernel parameter (layout documented by the subclass); null before build. */
-  public Param kernel() { return kernel; }
+  public Param kernel() {
+    return kernel;
+  }
+
   /** Bias [output channels], or null without bias. */
-  public Param bias() { return bias; }
+  public Param bias() {
+    return bias;
+  }
 
   final ConvGeometry geometry(int[] in) {
-    return ConvGeometry.of(this, in, kernelSize[0], kernelSize[1], strides[0], strides[1], dilation[0], dilation[1], padding);
+    return ConvGeometry.of(
+        this,
+        in,
+        kernelSize[0],
+        kernelSize[1],
+        strides[0],
+        strides[1],
+        dilation[0],
+        dilation[1],
+        padding);
   }
 
   /** Throws unless the layer is built and {@code x} is [N, H, W, C] of the built input size. */
   final void checkInput(Tensor x) {
     if (geo == null) throw new IllegalStateException("layer '" + name() + "' is not built");
     if (x.rank() != 4 || x.dim(1) != geo.h() || x.dim(2) != geo.w() || x.dim(3) != geo.c()) {
-      throw new IllegalArgumentException("layer '" + name() + "' expects [N, " + geo.h() + ", " + geo.w() + ", " + geo.c() + "], got " + x);
+      throw new IllegalArgumentException(
+          "layer '"
+              + name()
+              + "' expects [N, "
+              + geo.h()
+              + ", "
+              + geo.w()
+              + ", "
+              + geo.c()
+              + "], got "
+              + x);
     }
   }
 
-  @Override public List<Param> params() {
+  @Override
+  public List<Param> params() {
     List<Param> l = new ArrayList<>();
     if (kernel != null) l.add(kernel);
     if (bias != null) l.add(bias);
@@ -93,9 +164,18 @@ public abstract class ConvBase<T extends ConvBase<T>> extends Layer implements W
   /** Applies the shared options of a saved config to {@code layer}. */
   static <L extends ConvBase<L>> L withCommonConfig(L layer, JsonObject c) {
     String name = layer.name();
-    int[] s = ConvGeometry.pair(c.has("strides") ? Configs.ints(c, "strides") : new int[] {1}, name, "strides");
-    int[] d = ConvGeometry.pair(c.has("dilation_rate") ? Configs.ints(c, "dilation_rate") : new int[] {1}, name, "dilation_rate");
-    return layer.kernelInitializer(Initializer.fromConfig(c, layer.defaultInitializer())).strides(s[0], s[1]).dilation(d[0], d[1])
+    int[] s =
+        ConvGeometry.pair(
+            c.has("strides") ? Configs.ints(c, "strides") : new int[] {1}, name, "strides");
+    int[] d =
+        ConvGeometry.pair(
+            c.has("dilation_rate") ? Configs.ints(c, "dilation_rate") : new int[] {1},
+            name,
+            "dilation_rate");
+    return layer
+        .kernelInitializer(Initializer.fromConfig(c, layer.defaultInitializer()))
+        .strides(s[0], s[1])
+        .dilation(d[0], d[1])
         .padding(Padding.valueOf(Configs.str(c, "padding", "VALID")))
         .useBias(Configs.bool(c, "use_bias", true))
         .activation(Activation.valueOf(Configs.str(c, "activation", "NONE")));

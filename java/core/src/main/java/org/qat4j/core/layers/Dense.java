@@ -28,10 +28,21 @@ public final class Dense extends Layer implements Weighted {
     this.units = units;
   }
 
-  public Dense activation(Activation a) { this.activation = a; return this; }
-  public Dense useBias(boolean b) { this.useBias = b; return this; }
+  public Dense activation(Activation a) {
+    this.activation = a;
+    return this;
+  }
+
+  public Dense useBias(boolean b) {
+    this.useBias = b;
+    return this;
+  }
+
   /** How {@link #build} draws the kernel (fans in and units); Glorot-uniform by default. */
-  public Dense kernelInitializer(Initializer i) { this.kernelInit = java.util.Objects.requireNonNull(i); return this; }
+  public Dense kernelInitializer(Initializer i) {
+    this.kernelInit = java.util.Objects.requireNonNull(i);
+    return this;
+  }
 
   static Dense fromConfig(String name, JsonObject c) {
     return new Dense(name, c.get("units").getAsInt())
@@ -40,30 +51,57 @@ public final class Dense extends Layer implements Weighted {
         .useBias(Configs.bool(c, "use_bias", true));
   }
 
-  public int units() { return units; }
-  public boolean hasBias() { return useBias; }
-  public Activation activation() { return activation; }
-  public Initializer kernelInitializer() { return kernelInit; }
+  public int units() {
+    return units;
+  }
+
+  public boolean hasBias() {
+    return useBias;
+  }
+
+  public Activation activation() {
+    return activation;
+  }
+
+  public Initializer kernelInitializer() {
+    return kernelInit;
+  }
+
   /** Kernel [in, units]. */
-  public Param kernel() { return kernel; }
+  public Param kernel() {
+    return kernel;
+  }
+
   /** Bias [units], or null without bias. */
-  public Param bias() { return bias; }
+  public Param bias() {
+    return bias;
+  }
 
-  @Override public String type() { return "Dense"; }
+  @Override
+  public String type() {
+    return "Dense";
+  }
 
-  @Override public int[] outputShape(int[]... in) {
+  @Override
+  public int[] outputShape(int[]... in) {
     int[] s = single(in);
-    if (s.length != 1) throw shapeError("expects a flat input [features], got " + java.util.Arrays.toString(s) + "; add Flatten first");
+    if (s.length != 1)
+      throw shapeError(
+          "expects a flat input [features], got "
+              + java.util.Arrays.toString(s)
+              + "; add Flatten first");
     return new int[] {units};
   }
 
-  @Override public void build(int[][] in, SplittableRandom rng) {
+  @Override
+  public void build(int[][] in, SplittableRandom rng) {
     int fanIn = in[0][0];
     kernel = new Param("kernel", kernelInit.sample(rng, fanIn, units, fanIn, units), true);
     if (useBias) bias = new Param("bias", Tensor.zeros(units), true);
   }
 
-  @Override public Tensor forward(Tensor[] in, ExecContext ctx) {
+  @Override
+  public Tensor forward(Tensor[] in, ExecContext ctx) {
     x = in[0];
     if (kernel == null) throw new IllegalStateException("layer '" + name() + "' is not built");
     int k = kernel.value().dim(0);
@@ -72,7 +110,24 @@ public final class Dense extends Layer implements Weighted {
     }
     int n = x.dim(0);
     y = Tensor.reuse(y, n, units);
-    SplitGemm.sgemm(ctx.gemm(), false, false, n, units, k, 1f, x, 0, k, kernel.value(), 0, units, 0f, y, 0, units);
+    SplitGemm.sgemm(
+        ctx.gemm(),
+        false,
+        false,
+        n,
+        units,
+        k,
+        1f,
+        x,
+        0,
+        k,
+        kernel.value(),
+        0,
+        units,
+        0f,
+        y,
+        0,
+        units);
     biasAndActivation(n);
     return y;
   }
@@ -82,24 +137,61 @@ public final class Dense extends Layer implements Weighted {
     Rows.addBiasActivate(y, n, units, useBias ? bias.value().toArray() : null, activation);
   }
 
-  @Override public Tensor[] backward(Tensor gy, ExecContext ctx) {
+  @Override
+  public Tensor[] backward(Tensor gy, ExecContext ctx) {
     int n = x.dim(0), k = x.dim(1);
     Tensor g = activation.maskedGrad(y, gy, gmask);
     if (g != gy) gmask = g;
-    SplitGemm.sgemm(ctx.gemm(), true, false, k, units, n, 1f, x, 0, k, g, 0, units, 0f, kernel.grad(), 0, units);
+    SplitGemm.sgemm(
+        ctx.gemm(),
+        true,
+        false,
+        k,
+        units,
+        n,
+        1f,
+        x,
+        0,
+        k,
+        g,
+        0,
+        units,
+        0f,
+        kernel.grad(),
+        0,
+        units);
     if (useBias) Reductions.sumRows(g, n, units, bias.grad());
     dx = Tensor.reuse(dx, n, k);
-    SplitGemm.sgemm(ctx.gemm(), false, true, n, k, units, 1f, g, 0, units, kernel.value(), 0, units, 0f, dx, 0, k);
+    SplitGemm.sgemm(
+        ctx.gemm(),
+        false,
+        true,
+        n,
+        k,
+        units,
+        1f,
+        g,
+        0,
+        units,
+        kernel.value(),
+        0,
+        units,
+        0f,
+        dx,
+        0,
+        k);
     return new Tensor[] {dx};
   }
 
-  @Override public List<Param> params() {
+  @Override
+  public List<Param> params() {
     List<Param> l = new ArrayList<>(List.of(kernel));
     if (bias != null) l.add(bias);
     return l;
   }
 
-  @Override public JsonObject config() {
+  @Override
+  public JsonObject config() {
     JsonObject o = new JsonObject();
     o.addProperty("units", units);
     o.addProperty("use_bias", useBias);

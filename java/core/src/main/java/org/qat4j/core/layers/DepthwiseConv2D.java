@@ -11,8 +11,8 @@ import org.qat4j.core.internal.Parallel;
 /**
  * Depthwise 2-D convolution on NHWC input [N, H, W, C] → [N, OH, OW, C·mult], as direct loops.
  * Param "depthwise_kernel" is [kh, kw, C, mult] (He-normal, fan-in kh·kw), "bias" is [C·mult]
- * (zeros); output channel {@code c·mult + m} reads input channel c with kernel slice m.
- * Padding follows TFLite's arithmetic; the optional fused activation is applied last.
+ * (zeros); output channel {@code c·mult + m} reads input channel c with kernel slice m. Padding
+ * follows TFLite's arithmetic; the optional fused activation is applied last.
  */
 public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
   private int multiplier = 1;
@@ -25,35 +25,67 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
     super(name, kh, kw);
   }
 
-  @Override DepthwiseConv2D self() { return this; }
-  // per-channel fan-in kh·kw: each output sees one input channel
-  @Override Initializer defaultInitializer() { return Initializer.heNormal(); }
+  @Override
+  DepthwiseConv2D self() {
+    return this;
+  }
 
-  public DepthwiseConv2D depthMultiplier(int m) { ConvGeometry.positive(name(), "depth multiplier", m); multiplier = m; return this; }
+  // per-channel fan-in kh·kw: each output sees one input channel
+  @Override
+  Initializer defaultInitializer() {
+    return Initializer.heNormal();
+  }
+
+  public DepthwiseConv2D depthMultiplier(int m) {
+    ConvGeometry.positive(name(), "depth multiplier", m);
+    multiplier = m;
+    return this;
+  }
 
   static DepthwiseConv2D fromConfig(String name, JsonObject c) {
     int[] k = ConvGeometry.pair(Configs.ints(c, "kernel_size"), name, "kernel_size");
-    return withCommonConfig(new DepthwiseConv2D(name, k[0], k[1]).depthMultiplier(Configs.integer(c, "depth_multiplier", 1)), c);
+    return withCommonConfig(
+        new DepthwiseConv2D(name, k[0], k[1])
+            .depthMultiplier(Configs.integer(c, "depth_multiplier", 1)),
+        c);
   }
 
-  public int depthMultiplier() { return multiplier; }
+  public int depthMultiplier() {
+    return multiplier;
+  }
 
-  @Override public String type() { return "DepthwiseConv2D"; }
+  @Override
+  public String type() {
+    return "DepthwiseConv2D";
+  }
 
-
-  @Override public int[] outputShape(int[]... in) {
+  @Override
+  public int[] outputShape(int[]... in) {
     ConvGeometry g = geometry(single(in));
     return new int[] {g.oh(), g.ow(), g.c() * multiplier};
   }
 
-  @Override public void build(int[][] in, SplittableRandom rng) {
+  @Override
+  public void build(int[][] in, SplittableRandom rng) {
     int[] s = single(in);
     geo = geometry(s);
-    kernel = new Param("depthwise_kernel", kernelInit.sample(rng, kernelSize[0] * kernelSize[1], kernelSize[0] * kernelSize[1] * multiplier, kernelSize[0], kernelSize[1], s[2], multiplier), true);
+    kernel =
+        new Param(
+            "depthwise_kernel",
+            kernelInit.sample(
+                rng,
+                kernelSize[0] * kernelSize[1],
+                kernelSize[0] * kernelSize[1] * multiplier,
+                kernelSize[0],
+                kernelSize[1],
+                s[2],
+                multiplier),
+            true);
     if (useBias) bias = new Param("bias", Tensor.zeros(s[2] * multiplier), true);
   }
 
-  @Override public Tensor forward(Tensor[] in, ExecContext ctx) {
+  @Override
+  public Tensor forward(Tensor[] in, ExecContext ctx) {
     x = in[0];
     checkInput(x);
     int n = x.dim(0), cm = geo.c() * multiplier;
@@ -62,15 +94,17 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
     float[] b = useBias ? bias.value().toArray() : new float[cm];
     FloatBuffer xb = x.buffer(), yb = y.buffer();
     float[][] tiled = multiplier == 1 && geo.sw() == 1 ? tileAlongRow(w) : null;
-    Parallel.forRange(n * geo.oh(), (lo, hi) -> {
-      float[][] rows = new float[geo.kh()][geo.w() * geo.c()];
-      float[] row = new float[geo.ow() * cm];
-      for (int r = lo; r < hi; r++) {
-        forwardRow(xb, r / geo.oh(), r % geo.oh(), w, b, tiled, rows, row);
-        activation.apply(row, 0, row.length);
-        yb.put(r * row.length, row);
-      }
-    });
+    Parallel.forRange(
+        n * geo.oh(),
+        (lo, hi) -> {
+          float[][] rows = new float[geo.kh()][geo.w() * geo.c()];
+          float[] row = new float[geo.ow() * cm];
+          for (int r = lo; r < hi; r++) {
+            forwardRow(xb, r / geo.oh(), r % geo.oh(), w, b, tiled, rows, row);
+            activation.apply(row, 0, row.length);
+            yb.put(r * row.length, row);
+          }
+        });
     return y;
   }
 
@@ -90,7 +124,15 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
    * and multiplier 1 the columns a tap reaches are contiguous in both rows, so {@code tiled}
    * weights turn the tap into one long loop. Every output sums its taps in (ky, kx) order.
    */
-  private void forwardRow(FloatBuffer xb, int bi, int oy, float[] w, float[] b, float[][] tiled, float[][] in, float[] row) {
+  private void forwardRow(
+      FloatBuffer xb,
+      int bi,
+      int oy,
+      float[] w,
+      float[] b,
+      float[][] tiled,
+      float[][] in,
+      float[] row) {
     int c = geo.c(), m = multiplier, cm = c * m, wc = geo.w() * c;
     for (int ox = 0; ox < geo.ow(); ox++) System.arraycopy(b, 0, row, ox * cm, cm);
     for (int ky = 0; ky < geo.kh(); ky++) {
@@ -121,7 +163,9 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
     }
   }
 
-  /** row[ox·c + j] += src[(ox − padLeft + kx·dw)·c + j] · w[j] over the columns whose input exists. */
+  /**
+   * row[ox·c + j] += src[(ox − padLeft + kx·dw)·c + j] · w[j] over the columns whose input exists.
+   */
   private void addTapStride1(float[] src, float[] tw, int kx, float[] row) {
     int c = geo.c(), off = kx * geo.dw() - geo.padLeft();
     int lo = Math.max(0, -off), hi = Math.min(geo.ow(), geo.w() - off);
@@ -129,7 +173,8 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
     for (int t = lo * c, end = hi * c; t < end; t++) row[t] += src[t + shift] * tw[t];
   }
 
-  @Override public Tensor[] backward(Tensor gy, ExecContext ctx) {
+  @Override
+  public Tensor[] backward(Tensor gy, ExecContext ctx) {
     int n = x.dim(0), cm = geo.c() * multiplier, taps = geo.kh() * geo.kw();
     Tensor g = activation.maskedGrad(y, gy, gmask);
     if (g != gy) gmask = g;
@@ -139,27 +184,31 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
     float[][] dw = new float[chunks][taps * cm];
     float[][] db = new float[chunks][cm];
     FloatBuffer xb = x.buffer(), gb = g.buffer(), dxb = dx.buffer();
-    Parallel.forRange(n, chunks, (lo, hi) -> {
-      int ci = Parallel.chunkOf(lo, n, chunks);
-      float[] sx = new float[geo.h() * geo.w() * geo.c()];
-      float[] sdx = new float[sx.length];
-      float[] grow = new float[geo.ow() * cm];
-      for (int bi = lo; bi < hi; bi++) {
-        xb.get(bi * sx.length, sx);
-        java.util.Arrays.fill(sdx, 0f);
-        for (int oy = 0; oy < geo.oh(); oy++) {
-          gb.get(((bi * geo.oh()) + oy) * grow.length, grow);
-          backwardRow(oy, grow, sx, sdx, w, dw[ci], db[ci]);
-        }
-        dxb.put(bi * sdx.length, sdx);
-      }
-    });
+    Parallel.forRange(
+        n,
+        chunks,
+        (lo, hi) -> {
+          int ci = Parallel.chunkOf(lo, n, chunks);
+          float[] sx = new float[geo.h() * geo.w() * geo.c()];
+          float[] sdx = new float[sx.length];
+          float[] grow = new float[geo.ow() * cm];
+          for (int bi = lo; bi < hi; bi++) {
+            xb.get(bi * sx.length, sx);
+            java.util.Arrays.fill(sdx, 0f);
+            for (int oy = 0; oy < geo.oh(); oy++) {
+              gb.get(((bi * geo.oh()) + oy) * grow.length, grow);
+              backwardRow(oy, grow, sx, sdx, w, dw[ci], db[ci]);
+            }
+            dxb.put(bi * sdx.length, sdx);
+          }
+        });
     combine(dw, kernel.grad());
     if (useBias) combine(db, bias.grad());
     return new Tensor[] {dx};
   }
 
-  private void backwardRow(int oy, float[] grow, float[] sx, float[] sdx, float[] w, float[] dw, float[] db) {
+  private void backwardRow(
+      int oy, float[] grow, float[] sx, float[] sdx, float[] w, float[] dw, float[] db) {
     int c = geo.c(), m = multiplier, cm = c * m;
     for (int ox = 0; ox < geo.ow(); ox++) {
       int o = ox * cm;
@@ -178,7 +227,10 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
           } else {
             for (int ci = 0; ci < c; ci++) {
               float xv = sx[xo + ci], acc = 0f;
-              for (int k = 0, j = ci * m; k < m; k++, j++) { dw[wo + j] += grow[o + j] * xv; acc += grow[o + j] * w[wo + j]; }
+              for (int k = 0, j = ci * m; k < m; k++, j++) {
+                dw[wo + j] += grow[o + j] * xv;
+                acc += grow[o + j] * w[wo + j];
+              }
               sdx[xo + ci] += acc;
             }
           }
@@ -197,8 +249,8 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
     }
   }
 
-
-  @Override public JsonObject config() {
+  @Override
+  public JsonObject config() {
     JsonObject o = new JsonObject();
     o.addProperty("depth_multiplier", multiplier);
     return commonConfig(o);

@@ -21,18 +21,32 @@ public final class Dropout extends Layer {
 
   public Dropout(String name, float rate) {
     super(name);
-    if (!(rate >= 0f && rate < 1f)) throw new IllegalArgumentException("layer '" + name + "': rate must be in [0, 1), got " + rate);
+    if (!(rate >= 0f && rate < 1f))
+      throw new IllegalArgumentException(
+          "layer '" + name + "': rate must be in [0, 1), got " + rate);
     this.rate = rate;
   }
 
-  static Dropout fromConfig(String name, JsonObject c) { return new Dropout(name, Configs.real(c, "rate", 0.5f)); }
+  static Dropout fromConfig(String name, JsonObject c) {
+    return new Dropout(name, Configs.real(c, "rate", 0.5f));
+  }
 
-  public float rate() { return rate; }
+  public float rate() {
+    return rate;
+  }
 
-  @Override public String type() { return "Dropout"; }
-  @Override public int[] outputShape(int[]... in) { return single(in).clone(); }
+  @Override
+  public String type() {
+    return "Dropout";
+  }
 
-  @Override public Tensor forward(Tensor[] in, ExecContext ctx) {
+  @Override
+  public int[] outputShape(int[]... in) {
+    return single(in).clone();
+  }
+
+  @Override
+  public Tensor forward(Tensor[] in, ExecContext ctx) {
     Tensor x = in[0];
     active = ctx.training() && rate > 0f;
     if (!active) return x;
@@ -49,7 +63,8 @@ public final class Dropout extends Layer {
     return y;
   }
 
-  @Override public Tensor[] backward(Tensor g, ExecContext ctx) {
+  @Override
+  public Tensor[] backward(Tensor g, ExecContext ctx) {
     if (!active) return new Tensor[] {g};
     dx = Tensor.reuse(dx, g.shape());
     FloatBuffer mb = mask.buffer(), gb = g.buffer(), db = dx.buffer();
@@ -57,7 +72,8 @@ public final class Dropout extends Layer {
     return new Tensor[] {dx};
   }
 
-  @Override public JsonObject config() {
+  @Override
+  public JsonObject config() {
     JsonObject o = new JsonObject();
     o.addProperty("rate", rate);
     return o;

@@ -6,9 +6,9 @@ import org.qat4j.core.Tensor;
 import org.qat4j.core.internal.Parallel;
 
 /**
- * im2col / col2im for Conv2D. The column matrix is [N·OH·OW, KH·KW·C] with column index
- * (ky·KW + kx)·C + c, matching an HWIO kernel viewed as [KH·KW·C, OUT]. Out-of-image taps are 0.
- * Works per sample on heap copies (bulk transfers to and from native memory), parallel over samples.
+ * im2col / col2im for Conv2D. The column matrix is [N·OH·OW, KH·KW·C] with column index (ky·KW +
+ * kx)·C + c, matching an HWIO kernel viewed as [KH·KW·C, OUT]. Out-of-image taps are 0. Works per
+ * sample on heap copies (bulk transfers to and from native memory), parallel over samples.
  */
 final class Im2Col {
   private Im2Col() {}
@@ -17,16 +17,21 @@ final class Im2Col {
   static void im2col(Tensor x, int n, ConvGeometry g, Tensor col) {
     FloatBuffer xb = x.buffer(), cb = col.buffer();
     int sample = g.h() * g.w() * g.c(), k = g.kh() * g.kw() * g.c(), rowLen = g.ow() * k;
-    Parallel.forRange(n * g.oh(), (lo, hi) -> {
-      float[] s = new float[sample], row = new float[rowLen];
-      int loaded = -1;
-      for (int r = lo; r < hi; r++) {
-        int b = r / g.oh();
-        if (b != loaded) { xb.get(b * sample, s); loaded = b; }
-        gatherRow(s, row, r % g.oh(), g);
-        cb.put(r * rowLen, row);
-      }
-    });
+    Parallel.forRange(
+        n * g.oh(),
+        (lo, hi) -> {
+          float[] s = new float[sample], row = new float[rowLen];
+          int loaded = -1;
+          for (int r = lo; r < hi; r++) {
+            int b = r / g.oh();
+            if (b != loaded) {
+              xb.get(b * sample, s);
+              loaded = b;
+            }
+            gatherRow(s, row, r % g.oh(), g);
+            cb.put(r * rowLen, row);
+          }
+        });
   }
 
   private static void gatherRow(float[] s, float[] row, int oy, ConvGeometry g) {
@@ -37,9 +42,15 @@ final class Im2Col {
       for (int ky = 0; ky < g.kh(); ky++) {
         int iy = oy * g.sh() - g.padTop() + ky * g.dh();
         int dst = o + ky * kw * c;
-        if (iy < 0 || iy >= g.h()) { Arrays.fill(row, dst, dst + kw * c, 0f); continue; }
+        if (iy < 0 || iy >= g.h()) {
+          Arrays.fill(row, dst, dst + kw * c, 0f);
+          continue;
+        }
         int rowBase = iy * g.w();
-        if (inside) { System.arraycopy(s, (rowBase + ix0) * c, row, dst, kw * c); continue; }
+        if (inside) {
+          System.arraycopy(s, (rowBase + ix0) * c, row, dst, kw * c);
+          continue;
+        }
         for (int kx = 0; kx < kw; kx++, dst += c) {
           int ix = ix0 + kx * g.dw();
           if (ix < 0 || ix >= g.w()) Arrays.fill(row, dst, dst + c, 0f);
@@ -53,17 +64,19 @@ final class Im2Col {
   static void col2im(Tensor dcol, int n, ConvGeometry g, Tensor dx) {
     FloatBuffer cb = dcol.buffer(), xb = dx.buffer();
     int sample = g.h() * g.w() * g.c(), k = g.kh() * g.kw() * g.c(), rowLen = g.ow() * k;
-    Parallel.forRange(n, (lo, hi) -> {
-      float[] s = new float[sample], row = new float[rowLen];
-      for (int b = lo; b < hi; b++) {
-        Arrays.fill(s, 0f);
-        for (int oy = 0; oy < g.oh(); oy++) {
-          cb.get((b * g.oh() + oy) * rowLen, row);
-          scatterRow(row, s, oy, g);
-        }
-        xb.put(b * sample, s);
-      }
-    });
+    Parallel.forRange(
+        n,
+        (lo, hi) -> {
+          float[] s = new float[sample], row = new float[rowLen];
+          for (int b = lo; b < hi; b++) {
+            Arrays.fill(s, 0f);
+            for (int oy = 0; oy < g.oh(); oy++) {
+              cb.get((b * g.oh() + oy) * rowLen, row);
+              scatterRow(row, s, oy, g);
+            }
+            xb.put(b * sample, s);
+          }
+        });
   }
 
   private static void scatterRow(float[] row, float[] s, int oy, ConvGeometry g) {

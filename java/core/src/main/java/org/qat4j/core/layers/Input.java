@@ -1,6 +1,5 @@
 package org.qat4j.core.layers;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import org.qat4j.core.ExecContext;
 import org.qat4j.core.Layer;
@@ -13,19 +12,43 @@ public final class Input extends Layer {
   public Input(String name, int... shape) {
     super(name);
     if (shape.length == 0) throw new IllegalArgumentException("input '" + name + "' needs a shape");
-    for (int d : shape) if (d <= 0) throw new IllegalArgumentException("input '" + name + "' has non-positive dimension");
+    for (int d : shape)
+      if (d <= 0)
+        throw new IllegalArgumentException("input '" + name + "' has non-positive dimension");
     this.shape = shape.clone();
   }
 
-  static Input fromConfig(String name, JsonObject c) { return new Input(name, Configs.ints(c, "shape")); }
+  static Input fromConfig(String name, JsonObject c) {
+    return new Input(name, Configs.ints(c, "shape"));
+  }
 
-  @Override public String type() { return "Input"; }
-  @Override public int arity() { return 0; }
-  @Override public int[] outputShape(int[]... in) { return shape.clone(); }
-  @Override public Tensor forward(Tensor[] in, ExecContext ctx) { return in[0]; }
-  @Override public Tensor[] backward(Tensor g, ExecContext ctx) { return new Tensor[0]; }
+  @Override
+  public String type() {
+    return "Input";
+  }
 
-  @Override public JsonObject config() {
+  @Override
+  public int arity() {
+    return 0;
+  }
+
+  @Override
+  public int[] outputShape(int[]... in) {
+    return shape.clone();
+  }
+
+  @Override
+  public Tensor forward(Tensor[] in, ExecContext ctx) {
+    return in[0];
+  }
+
+  @Override
+  public Tensor[] backward(Tensor g, ExecContext ctx) {
+    return new Tensor[0];
+  }
+
+  @Override
+  public JsonObject config() {
     JsonObject o = new JsonObject();
     o.add("shape", Configs.array(shape));
     return o;

@@ -13,7 +13,9 @@ import org.qat4j.core.Layer;
 public final class LayerRegistry {
   /** Rebuilds a layer from its saved name and config. */
   @FunctionalInterface
-  public interface Factory { Layer create(String name, JsonObject config); }
+  public interface Factory {
+    Layer create(String name, JsonObject config);
+  }
 
   private static final Map<String, Factory> FACTORIES = new ConcurrentHashMap<>();
 
@@ -41,13 +43,24 @@ public final class LayerRegistry {
 
   private LayerRegistry() {}
 
-  public static void register(String type, Factory f) { FACTORIES.put(type, f); }
+  public static void register(String type, Factory f) {
+    FACTORIES.put(type, f);
+  }
 
   public static Layer create(String type, String name, JsonObject config) {
     Factory f = FACTORIES.get(type);
-    if (f == null) throw new IllegalArgumentException("unknown layer type '" + type + "' for layer '" + name + "'; known: " + FACTORIES.keySet());
+    if (f == null)
+      throw new IllegalArgumentException(
+          "unknown layer type '"
+              + type
+              + "' for layer '"
+              + name
+              + "'; known: "
+              + FACTORIES.keySet());
     return f.create(name, config);
   }
 
-  public static Set<String> types() { return Set.copyOf(FACTORIES.keySet()); }
+  public static Set<String> types() {
+    return Set.copyOf(FACTORIES.keySet());
+  }
 }

@@ -19,20 +19,34 @@ public final class MaxPool2D extends Pool2D {
   private int batch;
 
   /** Pool of ph x pw with strides equal to the pool size and VALID padding. */
-  public MaxPool2D(String name, int ph, int pw) { super(name, ph, pw); }
+  public MaxPool2D(String name, int ph, int pw) {
+    super(name, ph, pw);
+  }
 
-  public MaxPool2D strides(int sh, int sw) { setStrides(sh, sw); return this; }
-  public MaxPool2D padding(Padding p) { setPadding(p); return this; }
+  public MaxPool2D strides(int sh, int sw) {
+    setStrides(sh, sw);
+    return this;
+  }
+
+  public MaxPool2D padding(Padding p) {
+    setPadding(p);
+    return this;
+  }
 
   static MaxPool2D fromConfig(String name, JsonObject c) {
     int[][] ps = sizes(name, c);
-    return new MaxPool2D(name, ps[0][0], ps[0][1]).strides(ps[1][0], ps[1][1])
+    return new MaxPool2D(name, ps[0][0], ps[0][1])
+        .strides(ps[1][0], ps[1][1])
         .padding(Padding.valueOf(Configs.str(c, "padding", "VALID")));
   }
 
-  @Override public String type() { return "MaxPool2D"; }
+  @Override
+  public String type() {
+    return "MaxPool2D";
+  }
 
-  @Override public Tensor forward(Tensor[] in, ExecContext ctx) {
+  @Override
+  public Tensor forward(Tensor[] in, ExecContext ctx) {
     Tensor x = in[0];
     int n = prepare(x);
     batch = n;
@@ -42,16 +56,19 @@ public final class MaxPool2D extends Pool2D {
     if (argmax == null || argmax.length != n * perOut) argmax = new int[n * perOut];
     FloatBuffer xb = x.buffer(), yb = y.buffer();
     int[] idx = argmax;
-    Parallel.forRange(n, Parallel.grain(n, (long) n * perIn, 1 << 15), (lo, hi) -> {
-      float[] s = new float[perIn], out = new float[perOut];
-      for (int b = lo; b < hi; b++) {
-        xb.get(b * perIn, s);
-        for (int oy = 0; oy < g.oh(); oy++) {
-          for (int ox = 0; ox < g.ow(); ox++) maxWindow(s, oy, ox, out, idx, b * perOut);
-        }
-        yb.put(b * perOut, out);
-      }
-    });
+    Parallel.forRange(
+        n,
+        Parallel.grain(n, (long) n * perIn, 1 << 15),
+        (lo, hi) -> {
+          float[] s = new float[perIn], out = new float[perOut];
+          for (int b = lo; b < hi; b++) {
+            xb.get(b * perIn, s);
+            for (int oy = 0; oy < g.oh(); oy++) {
+              for (int ox = 0; ox < g.ow(); ox++) maxWindow(s, oy, ox, out, idx, b * perOut);
+            }
+            yb.put(b * perOut, out);
+          }
+        });
     return y;
   }
 
@@ -85,24 +102,28 @@ public final class MaxPool2D extends Pool2D {
     }
   }
 
-  @Override public Tensor[] backward(Tensor gy, ExecContext ctx) {
+  @Override
+  public Tensor[] backward(Tensor gy, ExecContext ctx) {
     ConvGeometry g = geo;
     int n = batch, perIn = g.h() * g.w() * g.c(), perOut = g.oh() * g.ow() * g.c();
     dx = Tensor.reuse(dx, n, g.h(), g.w(), g.c());
     FloatBuffer gb = gy.buffer(), db = dx.buffer();
     int[] idx = argmax;
-    Parallel.forRange(n, Parallel.grain(n, (long) n * perIn, 1 << 15), (lo, hi) -> {
-      float[] d = new float[perIn], gs = new float[perOut];
-      for (int b = lo; b < hi; b++) {
-        gb.get(b * perOut, gs);
-        Arrays.fill(d, 0f);
-        for (int i = 0, io = b * perOut; i < perOut; i++, io++) {
-          int p = idx[io];
-          if (p >= 0) d[p] += gs[i];
-        }
-        db.put(b * perIn, d);
-      }
-    });
+    Parallel.forRange(
+        n,
+        Parallel.grain(n, (long) n * perIn, 1 << 15),
+        (lo, hi) -> {
+          float[] d = new float[perIn], gs = new float[perOut];
+          for (int b = lo; b < hi; b++) {
+            gb.get(b * perOut, gs);
+            Arrays.fill(d, 0f);
+            for (int i = 0, io = b * perOut; i < perOut; i++, io++) {
+              int p = idx[io];
+              if (p >= 0) d[p] += gs[i];
+            }
+            db.put(b * perIn, d);
+          }
+        });
     return new Tensor[] {dx};
   }
 }

@@ -2,7 +2,8 @@ package org.qat4j.core.layers;
 
 /** Convolution/pooling padding with TFLite's arithmetic (tensorflow/lite/kernels/padding.h). */
 public enum Padding {
-  SAME, VALID;
+  SAME,
+  VALID;
 
   /** Output size along one axis for input {@code in}, kernel {@code k}, stride, dilation. */
   public int outSize(int in, int k, int stride, int dilation) {

@@ -2,11 +2,17 @@ package org.qat4j.core.layers;
 
 /** Logistic sigmoid y = 1/(1 + e^−x), any shape (TFLite LOGISTIC); computed without overflow. */
 public final class Sigmoid extends Unary {
-  public Sigmoid(String name) { super(name); }
+  public Sigmoid(String name) {
+    super(name);
+  }
 
-  @Override public String type() { return "Sigmoid"; }
+  @Override
+  public String type() {
+    return "Sigmoid";
+  }
 
-  @Override void forward(float[] x, float[] y, int n) {
+  @Override
+  void forward(float[] x, float[] y, int n) {
     for (int i = 0; i < n; i++) {
       float v = x[i];
       if (v >= 0f) {
@@ -18,7 +24,8 @@ public final class Sigmoid extends Unary {
     }
   }
 
-  @Override void backward(float[] x, float[] y, float[] g, int n) {
+  @Override
+  void backward(float[] x, float[] y, float[] g, int n) {
     for (int i = 0; i < n; i++) g[i] *= y[i] * (1f - y[i]);
   }
 }

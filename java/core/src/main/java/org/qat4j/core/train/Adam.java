@@ -3,9 +3,9 @@ package org.qat4j.core.train;
 import com.google.gson.JsonObject;
 
 /**
- * Adam with bias correction: {@code w -= lr·m̂/(sqrt(v̂)+ε)}. A non-zero weight decay is classic
- * L2 (added to the gradient, so it is scaled by the adaptive step); use {@link AdamW} for
- * decoupled decay.
+ * Adam with bias correction: {@code w -= lr·m̂/(sqrt(v̂)+ε)}. A non-zero weight decay is classic L2
+ * (added to the gradient, so it is scaled by the adaptive step); use {@link AdamW} for decoupled
+ * decay.
  */
 public class Adam extends Optimizer {
   private final double beta1;
@@ -14,16 +14,21 @@ public class Adam extends Optimizer {
   private final double weightDecay;
 
   /** Keras's defaults (β₁ 0.9, β₂ 0.999, ε 1e-7, no weight decay) at a constant rate. */
-  public Adam(double lr) { this(LrSchedule.constant(lr)); }
+  public Adam(double lr) {
+    this(LrSchedule.constant(lr));
+  }
 
   /** Keras's defaults (β₁ 0.9, β₂ 0.999, ε 1e-7, no weight decay) under {@code schedule}. */
-  public Adam(LrSchedule schedule) { this(schedule, 0.9, 0.999, 1e-7, 0); }
+  public Adam(LrSchedule schedule) {
+    this(schedule, 0.9, 0.999, 1e-7, 0);
+  }
 
   public Adam(LrSchedule schedule, double beta1, double beta2, double epsilon, double weightDecay) {
     super(schedule);
     checkUnit("Adam beta1", beta1);
     checkUnit("Adam beta2", beta2);
-    if (!(epsilon > 0)) throw new IllegalArgumentException("Adam epsilon must be > 0, got " + epsilon);
+    if (!(epsilon > 0))
+      throw new IllegalArgumentException("Adam epsilon must be > 0, got " + epsilon);
     checkNonNegative("Adam weight decay", weightDecay);
     this.beta1 = beta1;
     this.beta2 = beta2;
@@ -31,12 +36,18 @@ public class Adam extends Optimizer {
     this.weightDecay = weightDecay;
   }
 
-  @Override public String type() { return "Adam"; }
+  @Override
+  public String type() {
+    return "Adam";
+  }
 
   /** True when weight decay is applied directly to the weights (AdamW). */
-  protected boolean decoupled() { return false; }
+  protected boolean decoupled() {
+    return false;
+  }
 
-  @Override protected final void update(String key, float[] w, float[] g, int n, double lr, long t) {
+  @Override
+  protected final void update(String key, float[] w, float[] g, int n, double lr, long t) {
     float[] m = slot(key, "m", n);
     float[] v = slot(key, "v", n);
     float b1 = (float) beta1, b2 = (float) beta2, eps = (float) epsilon;
@@ -54,7 +65,8 @@ public class Adam extends Optimizer {
     }
   }
 
-  @Override public JsonObject config() {
+  @Override
+  public JsonObject config() {
     JsonObject o = baseConfig();
     o.addProperty("beta1", beta1);
     o.addProperty("beta2", beta2);

@@ -2,9 +2,9 @@ package org.qat4j.core.train;
 
 /**
  * Hooks into {@link Trainer#fit}; every method defaults to doing nothing. Steps are counted
- * globally from 0 across epochs and resumes, so a hook such as "freeze BatchNorm after N steps"
- * can use {@link #onStepBegin}. Call {@link Trainer#requestStop()} to end training after the
- * current epoch.
+ * globally from 0 across epochs and resumes, so a hook such as "freeze BatchNorm after N steps" can
+ * use {@link #onStepBegin}. Call {@link Trainer#requestStop()} to end training after the current
+ * epoch.
  */
 public interface Callback {
   default void onTrainBegin(Trainer trainer) {}

@@ -5,12 +5,17 @@ import java.util.Map;
 import org.qat4j.core.Param;
 
 /**
- * Stops training when a monitored metric has not improved by more than {@code minDelta} for
- * {@code patience} epochs; optionally restores the parameters of the best epoch at the end.
+ * Stops training when a monitored metric has not improved by more than {@code minDelta} for {@code
+ * patience} epochs; optionally restores the parameters of the best epoch at the end.
  */
 public final class EarlyStopping implements Callback {
   /** Metric to watch; losses are minimised, accuracies maximised. */
-  public enum Monitor { LOSS, ACCURACY, VAL_LOSS, VAL_ACCURACY }
+  public enum Monitor {
+    LOSS,
+    ACCURACY,
+    VAL_LOSS,
+    VAL_ACCURACY
+  }
 
   private final Monitor monitor;
   private final int patience;
@@ -22,7 +27,8 @@ public final class EarlyStopping implements Callback {
   private Map<String, float[]> bestWeights;
 
   public EarlyStopping(Monitor monitor, int patience, double minDelta, boolean restoreBest) {
-    if (patience < 0 || minDelta < 0) throw new IllegalArgumentException("patience and minDelta must be >= 0");
+    if (patience < 0 || minDelta < 0)
+      throw new IllegalArgumentException("patience and minDelta must be >= 0");
     this.monitor = monitor;
     this.patience = patience;
     this.minDelta = minDelta;
@@ -30,12 +36,24 @@ public final class EarlyStopping implements Callback {
   }
 
   /** Epoch (0-based) with the best monitored value so far, or -1. */
-  public int bestEpoch() { return bestEpoch; }
-  public double best() { return best; }
+  public int bestEpoch() {
+    return bestEpoch;
+  }
 
-  @Override public void onEpochEnd(Trainer trainer, EpochStats s) {
+  public double best() {
+    return best;
+  }
+
+  @Override
+  public void onEpochEnd(Trainer trainer, EpochStats s) {
     double v = value(s);
-    if (Double.isNaN(v)) throw new IllegalStateException("early stopping monitors " + monitor + " but epoch " + s.epoch() + " has none (no validation set?)");
+    if (Double.isNaN(v))
+      throw new IllegalStateException(
+          "early stopping monitors "
+              + monitor
+              + " but epoch "
+              + s.epoch()
+              + " has none (no validation set?)");
     boolean minimise = monitor == Monitor.LOSS || monitor == Monitor.VAL_LOSS;
     boolean better = Double.isNaN(best) || (minimise ? v < best - minDelta : v > best + minDelta);
     if (better) {
@@ -48,7 +66,8 @@ public final class EarlyStopping implements Callback {
     }
   }
 
-  @Override public void onTrainEnd(Trainer trainer) {
+  @Override
+  public void onTrainEnd(Trainer trainer) {
     if (!restoreBest || bestWeights == null) return;
     trainer.model().params().forEach((k, p) -> p.value().copyFrom(bestWeights.get(k)));
   }
@@ -64,7 +83,8 @@ public final class EarlyStopping implements Callback {
 
   private static Map<String, float[]> snapshot(Trainer t) {
     Map<String, float[]> m = new LinkedHashMap<>();
-    for (Map.Entry<String, Param> e : t.model().params().entrySet()) m.put(e.getKey(), e.getValue().value().toArray());
+    for (Map.Entry<String, Param> e : t.model().params().entrySet())
+      m.put(e.getKey(), e.getValue().value().toArray());
     return m;
   }
 }

@@ -6,14 +6,24 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 
 /**
- * Metrics of one epoch (0-based index): mean training loss and top-1 accuracy, validation loss
- * and accuracy (NaN without validation data), training wall seconds (validation excluded),
- * training images per second, the learning rate at the end of the epoch and the global step.
+ * Metrics of one epoch (0-based index): mean training loss and top-1 accuracy, validation loss and
+ * accuracy (NaN without validation data), training wall seconds (validation excluded), training
+ * images per second, the learning rate at the end of the epoch and the global step.
  */
-public record EpochStats(int epoch, double loss, double accuracy, double valLoss, double valAccuracy,
-                         double seconds, double imagesPerSecond, double lr, long globalStep) {
+public record EpochStats(
+    int epoch,
+    double loss,
+    double accuracy,
+    double valLoss,
+    double valAccuracy,
+    double seconds,
+    double imagesPerSecond,
+    double lr,
+    long globalStep) {
 
-  public boolean hasValidation() { return !Double.isNaN(valLoss); }
+  public boolean hasValidation() {
+    return !Double.isNaN(valLoss);
+  }
 
   JsonObject toJson() {
     JsonObject o = new JsonObject();
@@ -30,12 +40,22 @@ public record EpochStats(int epoch, double loss, double accuracy, double valLoss
   }
 
   static EpochStats fromJson(JsonObject o) {
-    return new EpochStats(o.get("epoch").getAsInt(), dbl(o, "loss"), dbl(o, "accuracy"), dbl(o, "val_loss"),
-        dbl(o, "val_accuracy"), dbl(o, "seconds"), dbl(o, "images_per_second"), dbl(o, "lr"), o.get("global_step").getAsLong());
+    return new EpochStats(
+        o.get("epoch").getAsInt(),
+        dbl(o, "loss"),
+        dbl(o, "accuracy"),
+        dbl(o, "val_loss"),
+        dbl(o, "val_accuracy"),
+        dbl(o, "seconds"),
+        dbl(o, "images_per_second"),
+        dbl(o, "lr"),
+        o.get("global_step").getAsLong());
   }
 
   // JSON has no NaN/Inf: store null and read it back as NaN.
-  private static JsonElement num(double v) { return Double.isFinite(v) ? new JsonPrimitive(v) : JsonNull.INSTANCE; }
+  private static JsonElement num(double v) {
+    return Double.isFinite(v) ? new JsonPrimitive(v) : JsonNull.INSTANCE;
+  }
 
   private static double dbl(JsonObject o, String k) {
     JsonElement e = o.get(k);

@@ -10,18 +10,31 @@ import java.util.List;
 public final class History {
   private final List<EpochStats> epochs = new ArrayList<>();
 
-  public List<EpochStats> epochs() { return Collections.unmodifiableList(epochs); }
-  public int size() { return epochs.size(); }
+  public List<EpochStats> epochs() {
+    return Collections.unmodifiableList(epochs);
+  }
+
+  public int size() {
+    return epochs.size();
+  }
+
   public EpochStats last() {
     if (epochs.isEmpty()) throw new IllegalStateException("history is empty");
     return epochs.get(epochs.size() - 1);
   }
 
   /** Training losses by epoch. */
-  public double[] losses() { return epochs.stream().mapToDouble(EpochStats::loss).toArray(); }
-  public double[] valAccuracies() { return epochs.stream().mapToDouble(EpochStats::valAccuracy).toArray(); }
+  public double[] losses() {
+    return epochs.stream().mapToDouble(EpochStats::loss).toArray();
+  }
 
-  void add(EpochStats s) { epochs.add(s); }
+  public double[] valAccuracies() {
+    return epochs.stream().mapToDouble(EpochStats::valAccuracy).toArray();
+  }
+
+  void add(EpochStats s) {
+    epochs.add(s);
+  }
 
   public History copy() {
     History h = new History();

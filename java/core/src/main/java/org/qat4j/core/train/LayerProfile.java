@@ -18,8 +18,9 @@ import org.qat4j.core.zoo.Zoo;
  * random batches (training mode). Arguments: model name (reference-cnn), threads (2), batch (64),
  * timed iterations (50), GEMM threads (default: same as threads). Layers with a "kernel" also
  * report the effective GFLOP/s (backward counts dW and dX, twice the forward FLOPs, except for the
- * first layer, whose unused dX is skipped). BN → ReLU/ReLU6 (→ MaxPool2D) chains are timed as one fused
- * step, as {@code Model} runs them in training; {@code -Dqat4j.unfused=true} times the separate layers.
+ * first layer, whose unused dX is skipped). BN → ReLU/ReLU6 (→ MaxPool2D) chains are timed as one
+ * fused step, as {@code Model} runs them in training; {@code -Dqat4j.unfused=true} times the
+ * separate layers.
  */
 public final class LayerProfile {
   private LayerProfile() {}
@@ -33,7 +34,10 @@ public final class LayerProfile {
     if (args.length > 4) Gemm.get().setThreads(Integer.parseInt(args[4]));
     Model m = Zoo.create(name, 1);
     List<Node> nodes = m.nodes();
-    for (Node n : nodes) if (n.inputs().size() > 1) throw new IllegalArgumentException("LayerProfile needs a chain model; '" + n.name() + "' has several inputs");
+    for (Node n : nodes)
+      if (n.inputs().size() > 1)
+        throw new IllegalArgumentException(
+            "LayerProfile needs a chain model; '" + n.name() + "' has several inputs");
     SplittableRandom r = new SplittableRandom(1);
     Tensor x = Tensor.zeros(org.qat4j.core.Shapes.withBatch(batch, m.inputShape()));
     for (int i = 0; i < x.size(); i++) x.set(i, (float) r.nextDouble());
@@ -65,28 +69,44 @@ public final class LayerProfile {
       }
       long t0 = System.nanoTime();
       opt.step(m.params());
-      if (timed) { optNs[it - warmup] = System.nanoTime() - t0; total[it - warmup] = System.nanoTime() - s0; }
+      if (timed) {
+        optNs[it - warmup] = System.nanoTime() - t0;
+        total[it - warmup] = System.nanoTime() - s0;
+      }
     }
     print(steps, fwd, bwd, optNs, total, batch, threads);
   }
 
-  /** One timed unit: a node, or a BN → activation (→ pool) chain run fused as Model does in training. */
+  /**
+   * One timed unit: a node, or a BN → activation (→ pool) chain run fused as Model does in
+   * training.
+   */
   private record Step(String name, Node node, BnActPool fused) {
     Tensor forward(Tensor x, ExecContext ctx) {
       return fused != null ? fused.forward(x, ctx) : node.layer().forward(new Tensor[] {x}, ctx);
     }
 
     Tensor backward(Tensor g, ExecContext ctx, boolean needInput) {
-      return fused != null ? fused.backward(g, needInput) : node.layer().backward(g, ctx, new boolean[] {needInput})[0];
+      return fused != null
+          ? fused.backward(g, needInput)
+          : node.layer().backward(g, ctx, new boolean[] {needInput})[0];
     }
   }
 
   private static List<Step> steps(List<Node> nodes, boolean fuse) {
     List<Step> steps = new ArrayList<>();
     for (int i = 0; i < nodes.size(); i++) {
-      BnActPool f = !fuse || i + 1 >= nodes.size() ? null
-          : BnActPool.match(nodes.get(i).layer(), nodes.get(i + 1).layer(), i + 2 < nodes.size() ? nodes.get(i + 2).layer() : null);
-      if (f == null) { steps.add(new Step(nodes.get(i).name(), nodes.get(i), null)); continue; }
+      BnActPool f =
+          !fuse || i + 1 >= nodes.size()
+              ? null
+              : BnActPool.match(
+                  nodes.get(i).layer(),
+                  nodes.get(i + 1).layer(),
+                  i + 2 < nodes.size() ? nodes.get(i + 2).layer() : null);
+      if (f == null) {
+        steps.add(new Step(nodes.get(i).name(), nodes.get(i), null));
+        continue;
+      }
       StringBuilder name = new StringBuilder(nodes.get(i).name());
       for (int k = 1; k < f.span(); k++) name.append('+').append(nodes.get(i + k).name());
       steps.add(new Step(name.toString(), nodes.get(i), f));
@@ -95,7 +115,10 @@ public final class LayerProfile {
     return steps;
   }
 
-  /** Multiply-add FLOPs of one forward pass of a layer with a "kernel" param: 2·N·outPositions·kernelSize. */
+  /**
+   * Multiply-add FLOPs of one forward pass of a layer with a "kernel" param:
+   * 2·N·outPositions·kernelSize.
+   */
   private static double forwardFlops(Node n, int batch) {
     for (var p : n.layer().params()) {
       if (!p.name().equals("kernel")) continue;
@@ -111,27 +134,63 @@ public final class LayerProfile {
   private static double median(long[] ns) {
     long[] s = ns.clone();
     java.util.Arrays.sort(s);
-    return (s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2.0) / 1e6;
+    return (s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2.0)
+        / 1e6;
   }
 
-  private static void print(List<Step> steps, long[][] fwd, long[][] bwd, long[] optNs, long[] total, int batch, int threads) {
-    System.out.printf(Locale.ROOT, "gemm=%s threads=%d batch=%d iterations=%d (medians)%n", Gemm.get().name(), threads, batch, total.length);
+  private static void print(
+      List<Step> steps,
+      long[][] fwd,
+      long[][] bwd,
+      long[] optNs,
+      long[] total,
+      int batch,
+      int threads) {
+    System.out.printf(
+        Locale.ROOT,
+        "gemm=%s threads=%d batch=%d iterations=%d (medians)%n",
+        Gemm.get().name(),
+        threads,
+        batch,
+        total.length);
     System.out.println("layer            forward_ms  backward_ms  share  fwd_GFLOP/s  bwd_GFLOP/s");
     double sum = 0, gemm = 0;
     double[] f = new double[steps.size()], b = new double[steps.size()];
-    for (int i = 0; i < steps.size(); i++) { f[i] = median(fwd[i]); b[i] = i == 0 ? 0 : median(bwd[i]); sum += f[i] + b[i]; }
+    for (int i = 0; i < steps.size(); i++) {
+      f[i] = median(fwd[i]);
+      b[i] = i == 0 ? 0 : median(bwd[i]);
+      sum += f[i] + b[i];
+    }
     double opt = median(optNs);
     sum += opt;
     for (int i = 0; i < steps.size(); i++) {
       double flops = steps.get(i).fused() != null ? 0 : forwardFlops(steps.get(i).node(), batch);
       if (flops > 0) gemm += f[i] + b[i];
-      String rates = flops == 0 ? "" : String.format(Locale.ROOT, "  %11.1f  %11.1f", flops / f[i] / 1e6, (i > 1 ? 2 : 1) * flops / b[i] / 1e6);
-      System.out.printf(Locale.ROOT, "%-16s %10.3f %12.3f %5.1f%%%s%n", steps.get(i).name(), f[i], b[i], 100.0 * (f[i] + b[i]) / sum, rates);
+      String rates =
+          flops == 0
+              ? ""
+              : String.format(
+                  Locale.ROOT,
+                  "  %11.1f  %11.1f",
+                  flops / f[i] / 1e6,
+                  (i > 1 ? 2 : 1) * flops / b[i] / 1e6);
+      System.out.printf(
+          Locale.ROOT,
+          "%-16s %10.3f %12.3f %5.1f%%%s%n",
+          steps.get(i).name(),
+          f[i],
+          b[i],
+          100.0 * (f[i] + b[i]) / sum,
+          rates);
     }
-    System.out.printf(Locale.ROOT, "%-16s %10.3f %12s %5.1f%%%n", "adam", opt, "", 100.0 * opt / sum);
+    System.out.printf(
+        Locale.ROOT, "%-16s %10.3f %12s %5.1f%%%n", "adam", opt, "", 100.0 * opt / sum);
     double stepMs = median(total);
-    System.out.printf(Locale.ROOT, "step %.3f ms → %.0f images/s; non-GEMM share %.1f%% (all but conv/dense layers; of the summed medians)%n",
-        stepMs, batch * 1000 / stepMs, 100.0 * (sum - gemm) / sum);
+    System.out.printf(
+        Locale.ROOT,
+        "step %.3f ms → %.0f images/s; non-GEMM share %.1f%% (all but conv/dense layers; of the summed medians)%n",
+        stepMs,
+        batch * 1000 / stepMs,
+        100.0 * (sum - gemm) / sum);
   }
-
 }

@@ -3,29 +3,36 @@ package org.qat4j.core.train;
 import com.google.gson.JsonObject;
 
 /**
- * Stochastic gradient descent with optional momentum, Nesterov momentum and L2 weight decay
- * (added to the gradient), in the PyTorch form: {@code v = μ·v + g; w -= lr·(nesterov ? g + μ·v : v)}.
+ * Stochastic gradient descent with optional momentum, Nesterov momentum and L2 weight decay (added
+ * to the gradient), in the PyTorch form: {@code v = μ·v + g; w -= lr·(nesterov ? g + μ·v : v)}.
  */
 public final class Sgd extends Optimizer {
   private final double momentum;
   private final boolean nesterov;
   private final double weightDecay;
 
-  public Sgd(double lr) { this(LrSchedule.constant(lr), 0, false, 0); }
+  public Sgd(double lr) {
+    this(LrSchedule.constant(lr), 0, false, 0);
+  }
 
   public Sgd(LrSchedule schedule, double momentum, boolean nesterov, double weightDecay) {
     super(schedule);
     checkUnit("SGD momentum", momentum);
     checkNonNegative("SGD weight decay", weightDecay);
-    if (nesterov && momentum == 0) throw new IllegalArgumentException("Nesterov SGD needs momentum > 0");
+    if (nesterov && momentum == 0)
+      throw new IllegalArgumentException("Nesterov SGD needs momentum > 0");
     this.momentum = momentum;
     this.nesterov = nesterov;
     this.weightDecay = weightDecay;
   }
 
-  @Override public String type() { return "SGD"; }
+  @Override
+  public String type() {
+    return "SGD";
+  }
 
-  @Override protected void update(String key, float[] w, float[] g, int n, double lr, long t) {
+  @Override
+  protected void update(String key, float[] w, float[] g, int n, double lr, long t) {
     float wd = (float) weightDecay, mu = (float) momentum, rate = (float) lr;
     if (wd != 0f) for (int i = 0; i < n; i++) g[i] += wd * w[i];
     if (mu == 0f) {
@@ -39,7 +46,8 @@ public final class Sgd extends Optimizer {
     }
   }
 
-  @Override public JsonObject config() {
+  @Override
+  public JsonObject config() {
     JsonObject o = baseConfig();
     o.addProperty("momentum", momentum);
     o.addProperty("nesterov", nesterov);

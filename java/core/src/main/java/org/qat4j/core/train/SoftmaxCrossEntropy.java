@@ -3,10 +3,10 @@ package org.qat4j.core.train;
 import org.qat4j.core.Tensor;
 
 /**
- * Softmax cross-entropy on integer class labels for logits {@code [N, C]}: mean loss over the
- * batch and its gradient dLoss/dLogits, computed with the max-shifted log-sum-exp (stable for any
- * finite logits). With label smoothing ε the target of a row is (1 − ε)·one-hot + ε/C, as in Keras
- * and PyTorch. The gradient tensor is owned by this object and reused by the next call.
+ * Softmax cross-entropy on integer class labels for logits {@code [N, C]}: mean loss over the batch
+ * and its gradient dLoss/dLogits, computed with the max-shifted log-sum-exp (stable for any finite
+ * logits). With label smoothing ε the target of a row is (1 − ε)·one-hot + ε/C, as in Keras and
+ * PyTorch. The gradient tensor is owned by this object and reused by the next call.
  */
 public final class SoftmaxCrossEntropy {
   private final double smoothing;
@@ -14,22 +14,27 @@ public final class SoftmaxCrossEntropy {
   private int lastCorrect;
 
   /** Plain cross-entropy against one-hot targets. */
-  public SoftmaxCrossEntropy() { this(0); }
+  public SoftmaxCrossEntropy() {
+    this(0);
+  }
 
   /** Cross-entropy against targets smoothed by {@code labelSmoothing} in [0, 1). */
   public SoftmaxCrossEntropy(double labelSmoothing) {
     if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
-      throw new IllegalArgumentException("label smoothing must be in [0, 1), got " + labelSmoothing);
+      throw new IllegalArgumentException(
+          "label smoothing must be in [0, 1), got " + labelSmoothing);
     }
     this.smoothing = labelSmoothing;
   }
 
   /** The label smoothing ε (0 = one-hot targets). */
-  public double labelSmoothing() { return smoothing; }
+  public double labelSmoothing() {
+    return smoothing;
+  }
 
   /**
-   * Computes the mean loss over the first {@code n} rows and stores dLoss/dLogits (zero beyond
-   * row n is not possible: logits must have exactly n rows).
+   * Computes the mean loss over the first {@code n} rows and stores dLoss/dLogits (zero beyond row
+   * n is not possible: logits must have exactly n rows).
    */
   public double forward(Tensor logits, int[] labels) {
     if (logits.rank() != 2) {
@@ -37,7 +42,8 @@ public final class SoftmaxCrossEntropy {
     }
     int n = logits.dim(0), c = logits.dim(1);
     if (labels.length < n) {
-      throw new IllegalArgumentException("loss: " + n + " logit rows but only " + labels.length + " labels");
+      throw new IllegalArgumentException(
+          "loss: " + n + " logit rows but only " + labels.length + " labels");
     }
     grad = Tensor.reuse(grad, n, c);
     var lb = logits.buffer();
@@ -49,7 +55,8 @@ public final class SoftmaxCrossEntropy {
     for (int i = 0; i < n; i++) {
       int y = labels[i];
       if (y < 0 || y >= c) {
-        throw new IllegalArgumentException("label " + y + " at batch row " + i + " outside [0, " + c + ")");
+        throw new IllegalArgumentException(
+            "label " + y + " at batch row " + i + " outside [0, " + c + ")");
       }
       int base = i * c;
       int arg = argmax(lb, base, c);
@@ -71,10 +78,14 @@ public final class SoftmaxCrossEntropy {
   }
 
   /** dLoss/dLogits of the last {@link #forward} call, shape [N, C]. */
-  public Tensor gradient() { return grad; }
+  public Tensor gradient() {
+    return grad;
+  }
 
   /** Number of rows whose arg-max matched the label in the last {@link #forward} call. */
-  public int lastCorrect() { return lastCorrect; }
+  public int lastCorrect() {
+    return lastCorrect;
+  }
 
   /** Top-1 hits: rows of {@code logits [N, C]} whose first arg-max equals the label. */
   public static int countCorrect(Tensor logits, int[] labels) {
@@ -91,7 +102,10 @@ public final class SoftmaxCrossEntropy {
     int arg = 0;
     for (int j = 0; j < c; j++) {
       float v = b.get(base + j);
-      if (v > max) { max = v; arg = j; }
+      if (v > max) {
+        max = v;
+        arg = j;
+      }
     }
     return arg;
   }

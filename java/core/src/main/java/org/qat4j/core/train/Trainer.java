@@ -14,9 +14,9 @@ import org.qat4j.core.gemm.Gemm;
 
 /**
  * Mini-batch training of a classifier {@link Model} (logits {@code [N, classes]}) with softmax
- * cross-entropy. Reproducible: the shuffle order of epoch e and the layer RNG of step s derive
- * only from (seed, e) and (seed, s), so the same seed and thread count give the same loss curve,
- * and a run restored with {@link #restore} continues exactly as if never interrupted.
+ * cross-entropy. Reproducible: the shuffle order of epoch e and the layer RNG of step s derive only
+ * from (seed, e) and (seed, s), so the same seed and thread count give the same loss curve, and a
+ * run restored with {@link #restore} continues exactly as if never interrupted.
  */
 public final class Trainer {
   private final Model model;
@@ -37,21 +37,45 @@ public final class Trainer {
     this.params = model.params();
   }
 
-  public Trainer addCallback(Callback c) { callbacks.add(c); return this; }
+  public Trainer addCallback(Callback c) {
+    callbacks.add(c);
+    return this;
+  }
 
-  /** Trains against targets smoothed by ε in [0, 1) (evaluation still reports plain cross-entropy). */
-  public Trainer labelSmoothing(double epsilon) { loss = new SoftmaxCrossEntropy(epsilon); return this; }
+  /**
+   * Trains against targets smoothed by ε in [0, 1) (evaluation still reports plain cross-entropy).
+   */
+  public Trainer labelSmoothing(double epsilon) {
+    loss = new SoftmaxCrossEntropy(epsilon);
+    return this;
+  }
 
-  public Model model() { return model; }
-  public Optimizer optimizer() { return optimizer; }
-  public History history() { return history; }
+  public Model model() {
+    return model;
+  }
+
+  public Optimizer optimizer() {
+    return optimizer;
+  }
+
+  public History history() {
+    return history;
+  }
+
   /** Completed epochs. */
-  public int epoch() { return epoch; }
+  public int epoch() {
+    return epoch;
+  }
+
   /** Completed optimizer steps. */
-  public long globalStep() { return step; }
+  public long globalStep() {
+    return step;
+  }
 
   /** Ends {@link #fit} after the current epoch (early stopping). */
-  public void requestStop() { stopRequested = true; }
+  public void requestStop() {
+    stopRequested = true;
+  }
 
   /** Snapshot for checkpoints; valid once {@link #fit} has started. */
   public TrainingState state() {
@@ -59,10 +83,17 @@ public final class Trainer {
     return new TrainingState(epoch, step, seed, batchSize, history);
   }
 
-  /** Continues from a checkpointed state; the next {@link #fit} must use the same seed and batch size. */
+  /**
+   * Continues from a checkpointed state; the next {@link #fit} must use the same seed and batch
+   * size.
+   */
   public void restore(TrainingState s) {
     if (s.globalStep() != optimizer.iterations()) {
-      throw new IllegalArgumentException("training state is at step " + s.globalStep() + " but the optimizer at " + optimizer.iterations());
+      throw new IllegalArgumentException(
+          "training state is at step "
+              + s.globalStep()
+              + " but the optimizer at "
+              + optimizer.iterations());
     }
     epoch = s.epoch();
     step = s.globalStep();
@@ -92,18 +123,25 @@ public final class Trainer {
 
   private void checkFit(Dataset train, int epochs, int batchSize, long seed) {
     if (epochs < 0) throw new IllegalArgumentException("epochs must be >= 0, got " + epochs);
-    if (batchSize <= 0) throw new IllegalArgumentException("batch size must be > 0, got " + batchSize);
+    if (batchSize <= 0)
+      throw new IllegalArgumentException("batch size must be > 0, got " + batchSize);
     if (train.size() == 0) throw new IllegalArgumentException("training set is empty");
     int classes = model.outputShape()[model.outputShape().length - 1];
     if (model.outputShape().length != 1 || classes < train.numClasses()) {
-      throw new IllegalArgumentException("model output " + java.util.Arrays.toString(model.outputShape())
-          + " is not [classes >= " + train.numClasses() + "] logits");
+      throw new IllegalArgumentException(
+          "model output "
+              + java.util.Arrays.toString(model.outputShape())
+              + " is not [classes >= "
+              + train.numClasses()
+              + "] logits");
     }
     if (this.seed != null && this.seed != seed) {
-      throw new IllegalArgumentException("this run uses seed " + this.seed + "; fit() was called with seed " + seed);
+      throw new IllegalArgumentException(
+          "this run uses seed " + this.seed + "; fit() was called with seed " + seed);
     }
     if (this.batchSize != null && this.batchSize != batchSize) {
-      throw new IllegalArgumentException("this run uses batch size " + this.batchSize + "; fit() was called with " + batchSize);
+      throw new IllegalArgumentException(
+          "this run uses batch size " + this.batchSize + "; fit() was called with " + batchSize);
     }
     this.seed = seed;
     this.batchSize = batchSize;
@@ -120,7 +158,8 @@ public final class Trainer {
       ExecContext ctx = new ExecContext(true, Gemm.get(), new SplittableRandom(mix(~seed, step)));
       Tensor logits = model.forward(b.images(), ctx);
       double l = loss.forward(logits, b.labels());
-      if (!Double.isFinite(l)) throw new TrainingDivergedException("loss is " + l, epoch, b.index(), step);
+      if (!Double.isFinite(l))
+        throw new TrainingDivergedException("loss is " + l, epoch, b.index(), step);
       model.backward(loss.gradient(), ctx);
       checkGradients(b.index());
       optimizer.step(params);
@@ -132,9 +171,18 @@ public final class Trainer {
       for (Callback c : callbacks) c.onStepEnd(this, r);
     }
     double secs = (System.nanoTime() - t0) / 1e9;
-    Evaluation v = val == null ? new Evaluation(Double.NaN, Double.NaN, 0) : evaluate(val, batchSize);
-    return new EpochStats(epoch, lossSum / seen, correct / (double) seen, v.loss(), v.accuracy(), secs, seen / secs,
-        optimizer.currentLr(), step);
+    Evaluation v =
+        val == null ? new Evaluation(Double.NaN, Double.NaN, 0) : evaluate(val, batchSize);
+    return new EpochStats(
+        epoch,
+        lossSum / seen,
+        correct / (double) seen,
+        v.loss(),
+        v.accuracy(),
+        secs,
+        seen / secs,
+        optimizer.currentLr(),
+        step);
   }
 
   private void checkGradients(int batch) {
@@ -146,7 +194,8 @@ public final class Trainer {
       for (int i = 0, n = p.grad().size(); i < n; i++) sum += g.get(i) * 0f;
       // sum stays 0 unless some element is NaN or infinite (0·Inf = NaN).
       if (!Float.isFinite(sum)) {
-        throw new TrainingDivergedException("gradient of '" + e.getKey() + "' is not finite", epoch, batch, step);
+        throw new TrainingDivergedException(
+            "gradient of '" + e.getKey() + "' is not finite", epoch, batch, step);
       }
     }
   }
@@ -168,11 +217,12 @@ public final class Trainer {
 
   /**
    * Forward-only pass over the first {@code maxBatches} batches in stored order (no gradients, no
-   * updates), e.g. to let quantization observers or BatchNorm statistics see data. With
-   * {@code trainingMode} layers run as in training (BatchNorm uses batch statistics).
+   * updates), e.g. to let quantization observers or BatchNorm statistics see data. With {@code
+   * trainingMode} layers run as in training (BatchNorm uses batch statistics).
    */
   public void calibrate(Dataset data, int batchSize, int maxBatches, boolean trainingMode) {
-    if (maxBatches <= 0) throw new IllegalArgumentException("maxBatches must be > 0, got " + maxBatches);
+    if (maxBatches <= 0)
+      throw new IllegalArgumentException("maxBatches must be > 0, got " + maxBatches);
     ExecContext ctx = new ExecContext(trainingMode, Gemm.get(), new SplittableRandom(0));
     int done = 0;
     for (Batch b : data.batches(batchSize, false, 0)) {

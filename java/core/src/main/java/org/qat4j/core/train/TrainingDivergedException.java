@@ -7,14 +7,29 @@ public final class TrainingDivergedException extends IllegalStateException {
   private final long globalStep;
 
   public TrainingDivergedException(String what, int epoch, int batch, long globalStep) {
-    super(what + " at epoch " + epoch + ", batch " + batch + " (global step " + globalStep
-        + "); parameters were not updated by this step. Lower the learning rate or check the inputs.");
+    super(
+        what
+            + " at epoch "
+            + epoch
+            + ", batch "
+            + batch
+            + " (global step "
+            + globalStep
+            + "); parameters were not updated by this step. Lower the learning rate or check the inputs.");
     this.epoch = epoch;
     this.batch = batch;
     this.globalStep = globalStep;
   }
 
-  public int epoch() { return epoch; }
-  public int batch() { return batch; }
-  public long globalStep() { return globalStep; }
+  public int epoch() {
+    return epoch;
+  }
+
+  public int batch() {
+    return batch;
+  }
+
+  public long globalStep() {
+    return globalStep;
+  }
 }

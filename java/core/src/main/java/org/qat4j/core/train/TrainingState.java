@@ -7,7 +7,8 @@ package org.qat4j.core.train;
  */
 public record TrainingState(int epoch, long globalStep, long seed, int batchSize, History history) {
   public TrainingState {
-    if (epoch < 0 || globalStep < 0) throw new IllegalArgumentException("negative epoch/step in training state");
+    if (epoch < 0 || globalStep < 0)
+      throw new IllegalArgumentException("negative epoch/step in training state");
     history = history.copy();
   }
 }

@@ -14,8 +14,10 @@ import org.qat4j.core.layers.Padding;
 import org.qat4j.core.layers.ReLU6;
 
 /**
- * A MobileNetV2-style net for 28×28×1 images (Fashion-MNIST), NHWC, producing 10 logits; about 1.0 M
- * multiply-adds and 22 k parameters, light enough to train a few Fashion-MNIST epochs on 2 cores in minutes.
+ * A MobileNetV2-style net for 28×28×1 images (Fashion-MNIST), NHWC, producing 10 logits; about 1.0
+ * M multiply-adds and 22 k parameters, light enough to train a few Fashion-MNIST epochs on 2 cores
+ * in minutes.
+ *
  * <pre>
  * stem     3×3/2 conv 16, BN, ReLU6                                   14×14×16
  * sep      3×3 depthwise, BN, ReLU6; 1×1 conv 32, BN, ReLU6           14×14×32
@@ -25,6 +27,7 @@ import org.qat4j.core.layers.ReLU6;
  * mix      [1×1 conv 32, BN, ReLU6] ‖ [3×3 depthwise, BN, ReLU6; 1×1 conv 32, BN, ReLU6] → Concatenate  7×7×64
  * head     1×1 conv 128, BN, ReLU6; global average pooling; Dense 10
  * </pre>
+ *
  * Every convolution is bias-free and followed by BN, so QAT can fold BN; activations are ReLU6.
  */
 public final class MobileNetMini {
@@ -54,14 +57,27 @@ public final class MobileNetMini {
     return g.build(x);
   }
 
-  private static Node convBnRelu6(GraphBuilder g, Node x, String name, int filters, int k, int stride) {
-    x = g.add(new Conv2D(name, filters, k, k).strides(stride, stride).padding(Padding.SAME).useBias(false), x);
+  private static Node convBnRelu6(
+      GraphBuilder g, Node x, String name, int filters, int k, int stride) {
+    x =
+        g.add(
+            new Conv2D(name, filters, k, k)
+                .strides(stride, stride)
+                .padding(Padding.SAME)
+                .useBias(false),
+            x);
     x = g.add(new BatchNormalization(name + "_bn"), x);
     return g.add(new ReLU6(name + "_relu"), x);
   }
 
   private static Node dwBnRelu6(GraphBuilder g, Node x, String name, int stride) {
-    x = g.add(new DepthwiseConv2D(name, 3, 3).strides(stride, stride).padding(Padding.SAME).useBias(false), x);
+    x =
+        g.add(
+            new DepthwiseConv2D(name, 3, 3)
+                .strides(stride, stride)
+                .padding(Padding.SAME)
+                .useBias(false),
+            x);
     x = g.add(new BatchNormalization(name + "_bn"), x);
     return g.add(new ReLU6(name + "_relu"), x);
   }

@@ -17,15 +17,24 @@ import org.qat4j.core.layers.Softmax;
  * MobileNetV2 (Sandler et al. 2018) on NHWC [N, r, r, 3] images: a strided 3×3 convolution, 17
  * inverted-residual blocks (1×1 expansion ×6 → BN → ReLU6 → 3×3 depthwise → BN → ReLU6 → linear 1×1
  * projection → BN, plus an Add when stride is 1 and channels match), a 1×1 convolution to 1280
- * channels, global average pooling and a Dense classifier producing logits (Softmax layer on request).
- * Channel rounding and layer names follow Keras ({@code block_3_expand}, {@code block_3_add}, …); stride-2
- * depthwise convolutions use SAME padding, arithmetically identical to Keras's {@code correct_pad}.
- * Defaults: alpha 1.0, 224×224×3, 1000 classes, logits (3,538,984 parameters).
+ * channels, global average pooling and a Dense classifier producing logits (Softmax layer on
+ * request). Channel rounding and layer names follow Keras ({@code block_3_expand}, {@code
+ * block_3_add}, …); stride-2 depthwise convolutions use SAME padding, arithmetically identical to
+ * Keras's {@code correct_pad}. Defaults: alpha 1.0, 224×224×3, 1000 classes, logits (3,538,984
+ * parameters).
  */
 public final class MobileNetV2 {
   /** Expansion t, output channels c, repeats n, first stride s (the paper's Table 2). */
   private static final int[][] STAGES = {
-      {1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2}, {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
+    {1, 16, 1, 1},
+    {6, 24, 2, 2},
+    {6, 32, 3, 2},
+    {6, 64, 4, 2},
+    {6, 96, 3, 1},
+    {6, 160, 3, 2},
+    {6, 320, 1, 1}
+  };
+
   private static final float BN_MOMENTUM = 0.999f;
 
   private float alpha = 1f;
@@ -36,28 +45,47 @@ public final class MobileNetV2 {
 
   /** Width multiplier (e.g. 0.35, 0.5, 0.75, 1.0, 1.3, 1.4); channels rounded to multiples of 8. */
   public MobileNetV2 alpha(float a) {
-    if (!(a > 0f) || a > 4f) throw new IllegalArgumentException("MobileNetV2: alpha must be in (0, 4], got " + a);
+    if (!(a > 0f) || a > 4f)
+      throw new IllegalArgumentException("MobileNetV2: alpha must be in (0, 4], got " + a);
     alpha = a;
     return this;
   }
 
   /** Square input side in pixels, at least 32 (five stride-2 stages). */
-  public MobileNetV2 resolution(int r) { resolution = ZooArgs.resolution("MobileNetV2", r); return this; }
+  public MobileNetV2 resolution(int r) {
+    resolution = ZooArgs.resolution("MobileNetV2", r);
+    return this;
+  }
 
   /** Input channels (3 for RGB). */
-  public MobileNetV2 channels(int c) { channels = ZooArgs.positive("MobileNetV2", "channels", c); return this; }
+  public MobileNetV2 channels(int c) {
+    channels = ZooArgs.positive("MobileNetV2", "channels", c);
+    return this;
+  }
 
   /** Number of classifier outputs. */
-  public MobileNetV2 classes(int n) { classes = ZooArgs.positive("MobileNetV2", "classes", n); return this; }
+  public MobileNetV2 classes(int n) {
+    classes = ZooArgs.positive("MobileNetV2", "classes", n);
+    return this;
+  }
 
   /** Appends a Softmax layer after the logits (Keras's {@code classifier_activation="softmax"}). */
-  public MobileNetV2 softmax(boolean on) { softmax = on; return this; }
+  public MobileNetV2 softmax(boolean on) {
+    softmax = on;
+    return this;
+  }
 
   /** Builds the model with weights drawn from {@code seed}. */
   public Model build(long seed) {
     GraphBuilder g = new GraphBuilder(seed);
     Node x = g.input("input", resolution, resolution, channels);
-    x = g.add(new Conv2D("Conv1", ZooArgs.makeDivisible(32 * alpha, 8), 3, 3).strides(2, 2).padding(Padding.SAME).useBias(false), x);
+    x =
+        g.add(
+            new Conv2D("Conv1", ZooArgs.makeDivisible(32 * alpha, 8), 3, 3)
+                .strides(2, 2)
+                .padding(Padding.SAME)
+                .useBias(false),
+            x);
     x = g.add(bn("bn_Conv1"), x);
     x = g.add(new ReLU6("Conv1_relu"), x);
     int id = 0;
@@ -75,7 +103,8 @@ public final class MobileNetV2 {
     return g.build(x);
   }
 
-  private static Node invertedResidual(GraphBuilder g, Node in, int id, int expansion, int out, int stride) {
+  private static Node invertedResidual(
+      GraphBuilder g, Node in, int id, int expansion, int out, int stride) {
     String p = id == 0 ? "expanded_conv_" : "block_" + id + "_";
     int c = in.shape()[2];
     Node x = in;
@@ -84,7 +113,13 @@ public final class MobileNetV2 {
       x = g.add(bn(p + "expand_BN"), x);
       x = g.add(new ReLU6(p + "expand_relu"), x);
     }
-    x = g.add(new DepthwiseConv2D(p + "depthwise", 3, 3).strides(stride, stride).padding(Padding.SAME).useBias(false), x);
+    x =
+        g.add(
+            new DepthwiseConv2D(p + "depthwise", 3, 3)
+                .strides(stride, stride)
+                .padding(Padding.SAME)
+                .useBias(false),
+            x);
     x = g.add(bn(p + "depthwise_BN"), x);
     x = g.add(new ReLU6(p + "depthwise_relu"), x);
     x = g.add(new Conv2D(p + "project", out, 1, 1).useBias(false), x);

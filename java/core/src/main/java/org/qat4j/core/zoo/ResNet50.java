@@ -15,17 +15,18 @@ import org.qat4j.core.layers.Softmax;
 import org.qat4j.core.layers.ZeroPadding2D;
 
 /**
- * ResNet-50 v1 (He et al. 2015) on NHWC [N, r, r, 3] images: 3-pixel zero padding, 7×7/2 convolution
- * → BN → ReLU, 1-pixel zero padding and 3×3/2 max pooling, then bottleneck stages of 3, 4, 6 and 3
- * blocks (1×1 → 3×3 → 1×1 convolutions, BN after each, ReLU after the residual Add; the first block of
- * each stage has a 1×1 projection shortcut and carries the stride on its first 1×1, as Keras does),
- * global average pooling and a Dense classifier producing logits (Softmax layer on request).
- * Convolutions have biases and BN epsilon is 1.001e-5, as in Keras's {@code ResNet50}.
+ * ResNet-50 v1 (He et al. 2015) on NHWC [N, r, r, 3] images: 3-pixel zero padding, 7×7/2
+ * convolution → BN → ReLU, 1-pixel zero padding and 3×3/2 max pooling, then bottleneck stages of 3,
+ * 4, 6 and 3 blocks (1×1 → 3×3 → 1×1 convolutions, BN after each, ReLU after the residual Add; the
+ * first block of each stage has a 1×1 projection shortcut and carries the stride on its first 1×1,
+ * as Keras does), global average pooling and a Dense classifier producing logits (Softmax layer on
+ * request). Convolutions have biases and BN epsilon is 1.001e-5, as in Keras's {@code ResNet50}.
  * Defaults: 224×224×3, 1000 classes, logits (25,636,712 parameters).
  */
 public final class ResNet50 {
   /** Bottleneck width and block count of stages conv2..conv5. */
   private static final int[][] STAGES = {{64, 3}, {128, 4}, {256, 6}, {512, 3}};
+
   private static final float BN_EPSILON = 1.001e-5f;
 
   private int resolution = 224;
@@ -34,16 +35,28 @@ public final class ResNet50 {
   private boolean softmax;
 
   /** Square input side in pixels, at least 32 (five stride-2 stages). */
-  public ResNet50 resolution(int r) { resolution = ZooArgs.resolution("ResNet50", r); return this; }
+  public ResNet50 resolution(int r) {
+    resolution = ZooArgs.resolution("ResNet50", r);
+    return this;
+  }
 
   /** Input channels (3 for RGB). */
-  public ResNet50 channels(int c) { channels = ZooArgs.positive("ResNet50", "channels", c); return this; }
+  public ResNet50 channels(int c) {
+    channels = ZooArgs.positive("ResNet50", "channels", c);
+    return this;
+  }
 
   /** Number of classifier outputs. */
-  public ResNet50 classes(int n) { classes = ZooArgs.positive("ResNet50", "classes", n); return this; }
+  public ResNet50 classes(int n) {
+    classes = ZooArgs.positive("ResNet50", "classes", n);
+    return this;
+  }
 
   /** Appends a Softmax layer after the logits (Keras's {@code classifier_activation="softmax"}). */
-  public ResNet50 softmax(boolean on) { softmax = on; return this; }
+  public ResNet50 softmax(boolean on) {
+    softmax = on;
+    return this;
+  }
 
   /** Builds the model with weights drawn from {@code seed}. */
   public Model build(long seed) {
@@ -57,7 +70,13 @@ public final class ResNet50 {
     x = g.add(new MaxPool2D("pool1_pool", 3, 3).strides(2, 2), x);
     for (int s = 0; s < STAGES.length; s++) {
       for (int b = 1; b <= STAGES[s][1]; b++) {
-        x = bottleneck(g, x, "conv" + (s + 2) + "_block" + b + "_", STAGES[s][0], b == 1 ? (s == 0 ? 1 : 2) : 0);
+        x =
+            bottleneck(
+                g,
+                x,
+                "conv" + (s + 2) + "_block" + b + "_",
+                STAGES[s][0],
+                b == 1 ? (s == 0 ? 1 : 2) : 0);
       }
     }
     x = g.add(new GlobalAveragePooling2D("avg_pool"), x);
@@ -66,8 +85,11 @@ public final class ResNet50 {
     return g.build(x);
   }
 
-  /** One bottleneck block; {@code projectStride} > 0 adds a projection shortcut with that stride. */
-  private static Node bottleneck(GraphBuilder g, Node in, String p, int filters, int projectStride) {
+  /**
+   * One bottleneck block; {@code projectStride} > 0 adds a projection shortcut with that stride.
+   */
+  private static Node bottleneck(
+      GraphBuilder g, Node in, String p, int filters, int projectStride) {
     Node shortcut = in;
     int stride = Math.max(projectStride, 1);
     if (projectStride > 0) {

@@ -8,15 +8,15 @@ import org.qat4j.core.Model;
 import org.qat4j.core.Sequential;
 import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Conv2D;
-import org.qat4j.core.layers.Initializer;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.Flatten;
+import org.qat4j.core.layers.Initializer;
 import org.qat4j.core.layers.MaxPool2D;
 import org.qat4j.core.layers.ReLU;
 
 /**
- * Named model architectures with seeded initialisation. All take NHWC inputs and produce logits
- * (no softmax).
+ * Named model architectures with seeded initialisation. All take NHWC inputs and produce logits (no
+ * softmax).
  */
 public final class Zoo {
   private static final Map<String, LongFunction<Model>> MODELS = new LinkedHashMap<>();
@@ -33,15 +33,20 @@ public final class Zoo {
   private Zoo() {}
 
   /**
-   * Registered names: "reference-cnn", "mlp", "mobilenet-mini" (28×28×1), and at their ImageNet defaults
-   * (224×224×3, 1000 classes) "mobilenet-v1", "mobilenet-v2", "resnet50"; the builders take other sizes.
+   * Registered names: "reference-cnn", "mlp", "mobilenet-mini" (28×28×1), and at their ImageNet
+   * defaults (224×224×3, 1000 classes) "mobilenet-v1", "mobilenet-v2", "resnet50"; the builders
+   * take other sizes.
    */
-  public static Set<String> names() { return Set.copyOf(MODELS.keySet()); }
+  public static Set<String> names() {
+    return Set.copyOf(MODELS.keySet());
+  }
 
   /** Builds the named model with weights drawn from {@code seed}. */
   public static Model create(String name, long seed) {
     LongFunction<Model> f = MODELS.get(name);
-    if (f == null) throw new IllegalArgumentException("unknown zoo model '" + name + "'; known: " + MODELS.keySet());
+    if (f == null)
+      throw new IllegalArgumentException(
+          "unknown zoo model '" + name + "'; known: " + MODELS.keySet());
     return f.apply(seed);
   }
 
@@ -49,12 +54,14 @@ public final class Zoo {
    * The qat4j reference CNN on 28×28×1: Conv2D(32, 3×3, valid) → BN → ReLU → MaxPool 2×2 →
    * Conv2D(64, 3×3, valid) → BN → ReLU → MaxPool 2×2 → Flatten → Dense(128) → ReLU → Dense(10).
    */
-  public static Model referenceCnn(long seed) { return referenceCnn(seed, Initializer.glorotUniform()); }
+  public static Model referenceCnn(long seed) {
+    return referenceCnn(seed, Initializer.glorotUniform());
+  }
 
   /**
-   * The reference CNN with its two Conv2D kernels drawn by {@code convInit}; BatchNorm follows each,
-   * so the kernel scale sets how fast Adam's fixed-size steps turn them (the training recipe of
-   * docs/PERFORMANCE.md uses Glorot at variance scale 0.04).
+   * The reference CNN with its two Conv2D kernels drawn by {@code convInit}; BatchNorm follows
+   * each, so the kernel scale sets how fast Adam's fixed-size steps turn them (the training recipe
+   * of docs/PERFORMANCE.md uses Glorot at variance scale 0.04).
    */
   public static Model referenceCnn(long seed, Initializer convInit) {
     return new Sequential(seed, "input", 28, 28, 1)

@@ -36,7 +36,8 @@ class DataDatasetTest {
     return ids;
   }
 
-  @Test void everySampleOncePerEpochWithPartialLastBatch() {
+  @Test
+  void everySampleOncePerEpochWithPartialLastBatch() {
     Dataset d = indexed(10);
     List<Integer> ids = order(d, 4, true, 3);
     assertEquals(10, ids.size());
@@ -47,7 +48,8 @@ class DataDatasetTest {
     assertEquals(3, d.batchCount(4));
   }
 
-  @Test void shuffleIsSeeded() {
+  @Test
+  void shuffleIsSeeded() {
     Dataset d = indexed(50);
     assertEquals(order(d, 8, true, 1), order(d, 8, true, 1));
     assertNotEquals(order(d, 8, true, 1), order(d, 8, true, 2));
@@ -55,7 +57,8 @@ class DataDatasetTest {
     for (int i = 0; i < 50; i++) assertEquals(i, stored.get(i));
   }
 
-  @Test void batchTensorsAreReused() {
+  @Test
+  void batchTensorsAreReused() {
     Dataset d = indexed(8);
     Tensor first = null;
     for (Batch b : d.batches(4, false, 0)) {
@@ -64,7 +67,8 @@ class DataDatasetTest {
     }
   }
 
-  @Test void subsetSharesStorage() {
+  @Test
+  void subsetSharesStorage() {
     Dataset s = indexed(10).subset(3, 6);
     assertEquals(3, s.size());
     assertEquals(4f, s.sample(1)[0]);
@@ -72,22 +76,31 @@ class DataDatasetTest {
     assertThrows(IndexOutOfBoundsException.class, () -> s.sample(3));
   }
 
-  @Test void flipMirrorsRows() {
-    float[] x = {1, 2, 3, 4, 5, 6};  // 2×3×1
-    Dataset d = new Dataset(x, new int[] {0}, new int[] {2, 3, 1}, 1).withAugmentation(new Augmentation(0, true));
+  @Test
+  void flipMirrorsRows() {
+    float[] x = {1, 2, 3, 4, 5, 6}; // 2×3×1
+    Dataset d =
+        new Dataset(x, new int[] {0}, new int[] {2, 3, 1}, 1)
+            .withAugmentation(new Augmentation(0, true));
     boolean sawFlip = false, sawPlain = false;
     for (int seed = 0; seed < 20; seed++) {
       float[] got = d.batches(1, true, seed).iterator().next().images().toArray();
       if (java.util.Arrays.equals(got, new float[] {3, 2, 1, 6, 5, 4})) sawFlip = true;
-      else { assertArrayEquals(x, got); sawPlain = true; }
+      else {
+        assertArrayEquals(x, got);
+        sawPlain = true;
+      }
     }
     assertTrue(sawFlip && sawPlain);
   }
 
-  @Test void cropShiftsWithZeroFill() {
+  @Test
+  void cropShiftsWithZeroFill() {
     float[] x = new float[16];
-    for (int i = 0; i < 16; i++) x[i] = i + 1;  // 4×4×1, all non-zero
-    Dataset d = new Dataset(x, new int[] {0}, new int[] {4, 4, 1}, 1).withAugmentation(new Augmentation(1, false));
+    for (int i = 0; i < 16; i++) x[i] = i + 1; // 4×4×1, all non-zero
+    Dataset d =
+        new Dataset(x, new int[] {0}, new int[] {4, 4, 1}, 1)
+            .withAugmentation(new Augmentation(1, false));
     boolean sawShift = false;
     for (int seed = 0; seed < 30; seed++) {
       float[] got = d.batches(1, true, seed).iterator().next().images().toArray();
@@ -103,9 +116,14 @@ class DataDatasetTest {
     assertArrayEquals(x, eval, "no augmentation in stored-order (evaluation) batches");
   }
 
-  @Test void invalidInputs() {
-    assertThrows(IllegalArgumentException.class, () -> new Dataset(new float[8], new int[] {0}, new int[] {3, 3, 1}, 2));
-    assertThrows(IllegalArgumentException.class, () -> new Dataset(new float[9], new int[] {2}, new int[] {3, 3, 1}, 2));
+  @Test
+  void invalidInputs() {
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new Dataset(new float[8], new int[] {0}, new int[] {3, 3, 1}, 2));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new Dataset(new float[9], new int[] {2}, new int[] {3, 3, 1}, 2));
     assertThrows(IllegalArgumentException.class, () -> indexed(4).batches(0, false, 0));
   }
 }

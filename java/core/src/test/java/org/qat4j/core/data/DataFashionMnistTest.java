@@ -8,8 +8,13 @@ import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
 class DataFashionMnistTest {
-  @Test void shapesLabelsAndRange() throws IOException {
-    assumeTrue(FashionMnist.available(), "Fashion-MNIST not installed at " + FashionMnist.defaultDir() + " (apt-get install dataset-fashion-mnist)");
+  @Test
+  void shapesLabelsAndRange() throws IOException {
+    assumeTrue(
+        FashionMnist.available(),
+        "Fashion-MNIST not installed at "
+            + FashionMnist.defaultDir()
+            + " (apt-get install dataset-fashion-mnist)");
     FashionMnist.Splits s = FashionMnist.load();
     assertEquals(60_000, s.train().size());
     assertEquals(10_000, s.test().size());
@@ -23,7 +28,11 @@ class DataFashionMnistTest {
     float min = 1, max = 0;
     double sum = 0;
     for (int i = 0; i < 1000; i++) {
-      for (float v : s.train().sample(i)) { min = Math.min(min, v); max = Math.max(max, v); sum += v; }
+      for (float v : s.train().sample(i)) {
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+        sum += v;
+      }
     }
     assertEquals(0f, min);
     assertEquals(1f, max);

@@ -17,19 +17,22 @@ import org.junit.jupiter.api.io.TempDir;
 class DataImageFolderTest {
   @TempDir Path root;
 
-  private void image(String cls, String file, String format, int w, int h, int rgb) throws IOException {
+  private void image(String cls, String file, String format, int w, int h, int rgb)
+      throws IOException {
     Files.createDirectories(root.resolve(cls));
     BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
     for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) img.setRGB(x, y, rgb);
     assertTrue(ImageIO.write(img, format, root.resolve(cls).resolve(file).toFile()));
   }
 
-  @Test void loadsClassesResizesAndNormalises() throws IOException {
+  @Test
+  void loadsClassesResizesAndNormalises() throws IOException {
     image("cat", "a.png", "png", 10, 6, 0xff0000);
     image("cat", "b.bmp", "bmp", 3, 3, 0x00ff00);
     image("dog", "c.png", "png", 8, 8, 0x0000ff);
     Files.writeString(root.resolve("dog").resolve("notes.txt"), "ignored");
-    ImageFolder f = new ImageFolder(4, 4, 3, new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.5f, 0.5f, 0.5f});
+    ImageFolder f =
+        new ImageFolder(4, 4, 3, new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.5f, 0.5f, 0.5f});
     Dataset d = f.load(root);
     assertEquals(3, d.size());
     assertEquals(List.of("cat", "dog"), d.classNames());
@@ -42,14 +45,16 @@ class DataImageFolderTest {
     assertEquals(1f, blue[4 * 4 * 3 - 1], 1e-6f);
   }
 
-  @Test void grayscaleJpeg() throws IOException {
+  @Test
+  void grayscaleJpeg() throws IOException {
     image("a", "x.jpg", "jpg", 16, 16, 0x808080);
     Dataset d = ImageFolder.of(8, 8, 1).load(root);
     assertArrayEquals(new int[] {8, 8, 1}, d.sampleShape());
     assertEquals(128 / 255f, d.sample(0)[27], 0.02f);
   }
 
-  @Test void corruptImageNamesFile() throws IOException {
+  @Test
+  void corruptImageNamesFile() throws IOException {
     Files.createDirectories(root.resolve("a"));
     Path bad = root.resolve("a").resolve("broken.png");
     Files.write(bad, new byte[] {1, 2, 3, 4});
@@ -57,7 +62,8 @@ class DataImageFolderTest {
     assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
   }
 
-  @Test void emptyFolderRejected() throws IOException {
+  @Test
+  void emptyFolderRejected() throws IOException {
     assertThrows(IOException.class, () -> ImageFolder.of(4, 4, 1).load(root));
     Files.createDirectories(root.resolve("empty"));
     IOException e = assertThrows(IOException.class, () -> ImageFolder.of(4, 4, 1).load(root));

@@ -15,16 +15,21 @@ import java.util.zip.ZipOutputStream;
 final class NpyFixtures {
   private NpyFixtures() {}
 
-  /** An .npy image: version {@code major}, the given header dict and data, header padded to 64 bytes as NumPy does. */
+  /**
+   * An .npy image: version {@code major}, the given header dict and data, header padded to 64 bytes
+   * as NumPy does.
+   */
   static byte[] npy(int major, String dict, byte[] data) {
     int lenBytes = major == 1 ? 2 : 4;
     StringBuilder h = new StringBuilder(dict);
     while ((10 + lenBytes - 2 + h.length() + 1) % 64 != 0) h.append(' ');
     h.append('\n');
     byte[] hb = h.toString().getBytes(StandardCharsets.UTF_8);
-    ByteBuffer b = ByteBuffer.allocate(8 + lenBytes + hb.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b =
+        ByteBuffer.allocate(8 + lenBytes + hb.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
     b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', (byte) major, 0});
-    if (major == 1) b.putShort((short) hb.length); else b.putInt(hb.length);
+    if (major == 1) b.putShort((short) hb.length);
+    else b.putInt(hb.length);
     b.put(hb).put(data);
     return b.array();
   }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,30 +32,45 @@ import org.qat4j.core.train.Trainer;
 
 class IoCheckpointTest {
   @TempDir Path dir;
-  private static final Dataset TRAIN = TrainFixtures.bands(200, 1).withAugmentation(new Augmentation(1, true));
+  private static final Dataset TRAIN =
+      TrainFixtures.bands(200, 1).withAugmentation(new Augmentation(1, true));
   private static final Dataset VAL = TrainFixtures.bands(64, 2);
 
-  @AfterEach void resetHook() { AtomicFile.streamHook = UnaryOperator.identity(); }
+  @AfterEach
+  void resetHook() {
+    AtomicFile.streamHook = UnaryOperator.identity();
+  }
 
   private static Callback recorder(List<Double> losses) {
     return new Callback() {
-      @Override public void onStepEnd(Trainer t, StepResult s) { losses.add(s.loss()); }
+      @Override
+      public void onStepEnd(Trainer t, StepResult s) {
+        losses.add(s.loss());
+      }
     };
   }
 
   private static void assertSameParams(Map<String, Param> a, Map<String, Param> b) {
     assertEquals(a.keySet(), b.keySet());
-    for (String k : a.keySet()) assertArrayEquals(a.get(k).value().toArray(), b.get(k).value().toArray(), 0f, k);
+    for (String k : a.keySet())
+      assertArrayEquals(a.get(k).value().toArray(), b.get(k).value().toArray(), 0f, k);
   }
 
-  @Test void resumeEqualsUninterrupted() throws IOException {
+  @Test
+  void resumeEqualsUninterrupted() throws IOException {
     Parallel.setThreads(2);
     List<Double> straightLosses = new ArrayList<>();
-    Trainer straight = new Trainer(TrainFixtures.smallCnn(3), new Adam(LrSchedule.cosine(0.01, 3, 14, 1e-4), 0.9, 0.999, 1e-7, 0));
+    Trainer straight =
+        new Trainer(
+            TrainFixtures.smallCnn(3),
+            new Adam(LrSchedule.cosine(0.01, 3, 14, 1e-4), 0.9, 0.999, 1e-7, 0));
     straight.addCallback(recorder(straightLosses)).fit(TRAIN, VAL, 2, 32, 21);
 
     List<Double> resumedLosses = new ArrayList<>();
-    Trainer first = new Trainer(TrainFixtures.smallCnn(3), new Adam(LrSchedule.cosine(0.01, 3, 14, 1e-4), 0.9, 0.999, 1e-7, 0));
+    Trainer first =
+        new Trainer(
+            TrainFixtures.smallCnn(3),
+            new Adam(LrSchedule.cosine(0.01, 3, 14, 1e-4), 0.9, 0.999, 1e-7, 0));
     first.addCallback(recorder(resumedLosses)).fit(TRAIN, VAL, 1, 32, 21);
     Path ck = dir.resolve("ck.zip");
     Checkpoint.save(first, ck);
@@ -73,17 +87,24 @@ class IoCheckpointTest {
     assertEquals(2, h.size());
   }
 
-  @Test void resumeChecksSeedAndBatchSize() throws IOException {
-    Trainer t = new Trainer(TrainFixtures.mlp(1), new Sgd(LrSchedule.constant(0.1), 0.9, true, 1e-4));
+  @Test
+  void resumeChecksSeedAndBatchSize() throws IOException {
+    Trainer t =
+        new Trainer(TrainFixtures.mlp(1), new Sgd(LrSchedule.constant(0.1), 0.9, true, 1e-4));
     t.fit(TRAIN, null, 1, 50, 4);
     Path ck = dir.resolve("ck.zip");
     Checkpoint.save(t, ck);
-    assertThrows(IllegalArgumentException.class, () -> Checkpoint.load(ck).trainer().fit(TRAIN, null, 2, 50, 5));
-    assertThrows(IllegalArgumentException.class, () -> Checkpoint.load(ck).trainer().fit(TRAIN, null, 2, 25, 4));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Checkpoint.load(ck).trainer().fit(TRAIN, null, 2, 50, 5));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Checkpoint.load(ck).trainer().fit(TRAIN, null, 2, 25, 4));
     assertEquals(t.optimizer().config(), Checkpoint.load(ck).optimizer().config());
   }
 
-  @Test void failedSaveLeavesPreviousCheckpointLoadable() throws IOException {
+  @Test
+  void failedSaveLeavesPreviousCheckpointLoadable() throws IOException {
     Trainer t = new Trainer(TrainFixtures.smallCnn(3), new Adam(0.01));
     t.fit(TRAIN, null, 1, 32, 1);
     Path ck = dir.resolve("ck.zip");
@@ -93,29 +114,42 @@ class IoCheckpointTest {
     t.model().params().forEach((k, p) -> before.put(k, p.value().toArray()));
 
     t.fit(TRAIN, null, 2, 32, 1);
-    AtomicFile.streamHook = out -> new FilterOutputStream(out) {
-      private long written;
-      @Override public void write(byte[] b, int off, int len) throws IOException {
-        written += len;
-        if (written > 600) throw new IOException("simulated disk failure");
-        out.write(b, off, len);
-      }
-      @Override public void write(int b) throws IOException { write(new byte[] {(byte) b}, 0, 1); }
-    };
+    AtomicFile.streamHook =
+        out ->
+            new FilterOutputStream(out) {
+              private long written;
+
+              @Override
+              public void write(byte[] b, int off, int len) throws IOException {
+                written += len;
+                if (written > 600) throw new IOException("simulated disk failure");
+                out.write(b, off, len);
+              }
+
+              @Override
+              public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+              }
+            };
     IOException e = assertThrows(IOException.class, () -> Checkpoint.save(t, ck));
-    assertTrue(e.getMessage().contains(ck.toString()) && e.getMessage().contains("simulated"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains(ck.toString()) && e.getMessage().contains("simulated"),
+        e.getMessage());
     AtomicFile.streamHook = UnaryOperator.identity();
 
     assertArrayEquals(good, Files.readAllBytes(ck));
     Checkpoint back = Checkpoint.load(ck);
     assertEquals(1, back.state().epoch());
-    back.model().params().forEach((k, p) -> assertArrayEquals(before.get(k), p.value().toArray(), 0f, k));
+    back.model()
+        .params()
+        .forEach((k, p) -> assertArrayEquals(before.get(k), p.value().toArray(), 0f, k));
     try (Stream<Path> s = Files.list(dir)) {
       assertEquals(List.of(ck), s.toList(), "no temporary files left behind");
     }
   }
 
-  @Test void checkpointCallbackWritesEveryEpoch() throws IOException {
+  @Test
+  void checkpointCallbackWritesEveryEpoch() throws IOException {
     Path ck = dir.resolve("run.zip");
     CheckpointCallback cb = new CheckpointCallback(ck, true);
     new Trainer(TrainFixtures.mlp(1), new Adam(0.01)).addCallback(cb).fit(TRAIN, VAL, 2, 64, 3);
@@ -124,14 +158,16 @@ class IoCheckpointTest {
     assertEquals(2, Checkpoint.load(cb.epochFile(2)).state().history().size());
   }
 
-  @Test void modelFileIsNotACheckpoint() throws IOException {
+  @Test
+  void modelFileIsNotACheckpoint() throws IOException {
     Path m = dir.resolve("model.zip");
     ModelIO.save(TrainFixtures.mlp(1), m);
     IOException e = assertThrows(IOException.class, () -> Checkpoint.load(m));
     assertTrue(e.getMessage().contains("optimizer.json"), e.getMessage());
   }
 
-  @Test void truncatedCheckpointFileRejected() throws IOException {
+  @Test
+  void truncatedCheckpointFileRejected() throws IOException {
     Trainer t = new Trainer(TrainFixtures.mlp(1), new Adam(0.01));
     t.fit(TRAIN, null, 1, 64, 3);
     Path ck = dir.resolve("ck.zip");
@@ -141,5 +177,4 @@ class IoCheckpointTest {
     IOException e = assertThrows(IOException.class, () -> Checkpoint.load(ck));
     assertTrue(e.getMessage().contains(ck.toString()), e.getMessage());
   }
-
 }

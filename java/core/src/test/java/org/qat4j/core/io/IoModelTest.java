@@ -26,9 +26,9 @@ import org.qat4j.core.layers.Add;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.Flatten;
 import org.qat4j.core.layers.ReLU;
+import org.qat4j.core.train.Adam;
 import org.qat4j.core.train.TrainFixtures;
 import org.qat4j.core.train.Trainer;
-import org.qat4j.core.train.Adam;
 import org.qat4j.core.zoo.Zoo;
 
 class IoModelTest {
@@ -41,10 +41,13 @@ class IoModelTest {
     return t;
   }
 
-  @Test void referenceCnnRoundTripGivesIdenticalPredictions() throws IOException {
+  @Test
+  void referenceCnnRoundTripGivesIdenticalPredictions() throws IOException {
     Model m = Zoo.referenceCnn(5);
     // make BN statistics non-default so non-trainable params are exercised
-    var data = new org.qat4j.core.data.Dataset(input(1, 8, 28, 28, 1).toArray(), new int[8], new int[] {28, 28, 1}, 10);
+    var data =
+        new org.qat4j.core.data.Dataset(
+            input(1, 8, 28, 28, 1).toArray(), new int[8], new int[] {28, 28, 1}, 10);
     new Trainer(m, new Adam(1e-3)).calibrate(data, 8, 1, true);
     Path f = dir.resolve("cnn.zip");
     ModelIO.save(m, f);
@@ -53,17 +56,26 @@ class IoModelTest {
     assertArrayEquals(m.predict(x).toArray(), back.predict(x).toArray(), 0f);
     assertEquals(m.params().keySet(), back.params().keySet());
     for (var e : m.params().entrySet()) {
-      assertArrayEquals(e.getValue().value().toArray(), back.params().get(e.getKey()).value().toArray(), 0f, e.getKey());
+      assertArrayEquals(
+          e.getValue().value().toArray(),
+          back.params().get(e.getKey()).value().toArray(),
+          0f,
+          e.getKey());
       assertEquals(e.getValue().trainable(), back.params().get(e.getKey()).trainable());
     }
   }
 
-  @Test void graphJsonIsReadable() throws IOException {
+  @Test
+  void graphJsonIsReadable() throws IOException {
     Path f = dir.resolve("m.zip");
     ModelIO.save(TrainFixtures.smallCnn(1), f);
     try (ZipFile z = new ZipFile(f.toFile())) {
-      JsonObject g = JsonParser.parseString(new String(z.getInputStream(z.getEntry("model.json")).readAllBytes(),
-          StandardCharsets.UTF_8)).getAsJsonObject();
+      JsonObject g =
+          JsonParser.parseString(
+                  new String(
+                      z.getInputStream(z.getEntry("model.json")).readAllBytes(),
+                      StandardCharsets.UTF_8))
+              .getAsJsonObject();
       assertEquals("input", g.get("input").getAsString());
       assertEquals("logits", g.get("output").getAsString());
       JsonObject conv = g.getAsJsonArray("nodes").get(1).getAsJsonObject();
@@ -74,7 +86,8 @@ class IoModelTest {
     }
   }
 
-  @Test void branchingGraphRoundTrip() throws IOException {
+  @Test
+  void branchingGraphRoundTrip() throws IOException {
     GraphBuilder g = new GraphBuilder(3);
     Node in = g.input("in", 2, 2, 1);
     Node flat = g.add(new Flatten("flat"), in);
@@ -91,7 +104,8 @@ class IoModelTest {
 
   private Path zipWith(Map<String, byte[]> entries) throws IOException {
     Path f = dir.resolve("crafted.zip");
-    try (OutputStream o = Files.newOutputStream(f); ZipOutputStream z = new ZipOutputStream(o)) {
+    try (OutputStream o = Files.newOutputStream(f);
+        ZipOutputStream z = new ZipOutputStream(o)) {
       for (var e : entries.entrySet()) {
         z.putNextEntry(new ZipEntry(e.getKey()));
         z.write(e.getValue());
@@ -106,39 +120,59 @@ class IoModelTest {
     ModelIO.save(m, f);
     Map<String, byte[]> out = new java.util.LinkedHashMap<>();
     try (ZipFile z = new ZipFile(f.toFile())) {
-      for (String n : new String[] {"model.json", "weights.bin"}) out.put(n, z.getInputStream(z.getEntry(n)).readAllBytes());
+      for (String n : new String[] {"model.json", "weights.bin"})
+        out.put(n, z.getInputStream(z.getEntry(n)).readAllBytes());
     }
     return out;
   }
 
-  @Test void corruptFilesGiveClearErrors() throws IOException {
+  @Test
+  void corruptFilesGiveClearErrors() throws IOException {
     Path notZip = dir.resolve("not.zip");
     Files.writeString(notZip, "hello");
-    assertTrue(assertThrows(IOException.class, () -> ModelIO.load(notZip)).getMessage().contains(notZip.toString()));
+    assertTrue(
+        assertThrows(IOException.class, () -> ModelIO.load(notZip))
+            .getMessage()
+            .contains(notZip.toString()));
 
     Map<String, byte[]> e = entriesOf(TrainFixtures.mlp(1));
     e.remove("weights.bin");
     Path noWeights = zipWith(e);
-    assertTrue(assertThrows(IOException.class, () -> ModelIO.load(noWeights)).getMessage().contains("weights.bin"));
+    assertTrue(
+        assertThrows(IOException.class, () -> ModelIO.load(noWeights))
+            .getMessage()
+            .contains("weights.bin"));
 
     Map<String, byte[]> t = entriesOf(TrainFixtures.mlp(1));
     byte[] w = t.get("weights.bin");
     t.put("weights.bin", java.util.Arrays.copyOf(w, w.length - 8));
     Path truncated = zipWith(t);
     IOException te = assertThrows(IOException.class, () -> ModelIO.load(truncated));
-    assertTrue(te.getMessage().contains("weights.bin") && te.getMessage().contains("outside"), te.getMessage());
+    assertTrue(
+        te.getMessage().contains("weights.bin") && te.getMessage().contains("outside"),
+        te.getMessage());
 
     Map<String, byte[]> s = entriesOf(TrainFixtures.mlp(1));
-    String json = new String(s.get("model.json"), StandardCharsets.UTF_8).replace("\"units\": 16", "\"units\": 17");
+    String json =
+        new String(s.get("model.json"), StandardCharsets.UTF_8)
+            .replace("\"units\": 16", "\"units\": 17");
     s.put("model.json", json.getBytes(StandardCharsets.UTF_8));
     Path mismatch = zipWith(s);
     IOException me = assertThrows(IOException.class, () -> ModelIO.load(mismatch));
-    assertTrue(me.getMessage().contains("hidden/kernel") && me.getMessage().contains("shape"), me.getMessage());
+    assertTrue(
+        me.getMessage().contains("hidden/kernel") && me.getMessage().contains("shape"),
+        me.getMessage());
 
     Map<String, byte[]> u = entriesOf(TrainFixtures.mlp(1));
-    u.put("model.json", new String(u.get("model.json"), StandardCharsets.UTF_8).replace("\"ReLU\"", "\"Swish9\"").getBytes(StandardCharsets.UTF_8));
+    u.put(
+        "model.json",
+        new String(u.get("model.json"), StandardCharsets.UTF_8)
+            .replace("\"ReLU\"", "\"Swish9\"")
+            .getBytes(StandardCharsets.UTF_8));
     Path unknown = zipWith(u);
     IOException ue = assertThrows(IOException.class, () -> ModelIO.load(unknown));
-    assertTrue(ue.getMessage().contains("Swish9") && ue.getMessage().contains("model.json"), ue.getMessage());
+    assertTrue(
+        ue.getMessage().contains("Swish9") && ue.getMessage().contains("model.json"),
+        ue.getMessage());
   }
 }

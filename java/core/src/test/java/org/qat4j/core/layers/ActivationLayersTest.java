@@ -20,7 +20,8 @@ class ActivationLayersTest {
   void forwardValues() {
     assertArrayEquals(new float[] {0, 0, 2.5f}, fwd(new ReLU("r"), -1, 0, 2.5f));
     assertArrayEquals(new float[] {0, 3, 6}, fwd(new ReLU6("r6"), -2, 3, 7.5f));
-    assertArrayEquals(new float[] {0, -1f / 3, 0, 5f / 3, 5}, fwd(new HardSwish("hs"), -4, -1, 0, 2, 5), 1e-6f);
+    assertArrayEquals(
+        new float[] {0, -1f / 3, 0, 5f / 3, 5}, fwd(new HardSwish("hs"), -4, -1, 0, 2, 5), 1e-6f);
     float[] s = fwd(new Sigmoid("s"), 0, 2, -200, 200);
     assertEquals(0.5f, s[0], 1e-7);
     assertEquals(1 / (1 + Math.exp(-2)), s[1], 1e-6);
@@ -42,7 +43,10 @@ class ActivationLayersTest {
   void softmaxIsStableAndNormalized() {
     float[] y = fwd(new Softmax("sm"), 1000f, 1001f, -1000f, 999f);
     double sum = 0;
-    for (float v : y) { assertTrue(Float.isFinite(v)); sum += v; }
+    for (float v : y) {
+      assertTrue(Float.isFinite(v));
+      sum += v;
+    }
     assertEquals(1.0, sum, 1e-6);
     assertEquals(Math.exp(1) / (1 + Math.E + Math.exp(-1)), y[1], 1e-6);
     assertEquals(0f, y[2], 1e-30);

@@ -46,7 +46,8 @@ class BatchNormalizationTest {
     check(bn, x);
     float[] mm = bn.movingMean().value().toArray();
     bn.forward(new Tensor[] {x}, ExecContext.training(1));
-    assertArrayEquals(mm, bn.movingMean().value().toArray(), "frozen BN must not update moving stats");
+    assertArrayEquals(
+        mm, bn.movingMean().value().toArray(), "frozen BN must not update moving stats");
   }
 
   @Test
@@ -63,11 +64,18 @@ class BatchNormalizationTest {
     assertArrayEquals(da, db, 0f);
     // Inference: y = gamma (x - mm) / sqrt(mv + eps) + beta, checked on one element.
     int c = 1;
-    float want = (float) (a.gamma().value().get(c) * (x.get(c) - a.movingMean().value().get(c))
-        / Math.sqrt(a.movingVariance().value().get(c) + 1e-3) + a.beta().value().get(c));
+    float want =
+        (float)
+            (a.gamma().value().get(c)
+                    * (x.get(c) - a.movingMean().value().get(c))
+                    / Math.sqrt(a.movingVariance().value().get(c) + 1e-3)
+                + a.beta().value().get(c));
     assertEquals(want, ya[c], 1e-5);
     // And dx = g gamma / sqrt(mv + eps).
-    assertEquals(g.get(c) * a.gamma().value().get(c) / Math.sqrt(a.movingVariance().value().get(c) + 1e-3), da[c], 1e-5);
+    assertEquals(
+        g.get(c) * a.gamma().value().get(c) / Math.sqrt(a.movingVariance().value().get(c) + 1e-3),
+        da[c],
+        1e-5);
   }
 
   @Test
@@ -84,12 +92,14 @@ class BatchNormalizationTest {
     assertEquals(0.9f * 1 + 0.1f * 125, bn.movingVariance().value().get(1), 1e-4);
     float[] mm = bn.movingMean().value().toArray();
     bn.forward(new Tensor[] {x}, ExecContext.inference());
-    assertArrayEquals(mm, bn.movingMean().value().toArray(), "inference must not update moving stats");
+    assertArrayEquals(
+        mm, bn.movingMean().value().toArray(), "inference must not update moving stats");
   }
 
   @Test
   void paramsAndDefaults() {
-    BatchNormalization bn = Checks.build(new BatchNormalization("bn"), Checks.random(1, 2, 3, 3, 4));
+    BatchNormalization bn =
+        Checks.build(new BatchNormalization("bn"), Checks.random(1, 2, 3, 3, 4));
     assertEquals(0.99f, bn.momentum());
     assertEquals(1e-3f, bn.epsilon());
     assertFalse(bn.frozen());
@@ -106,7 +116,10 @@ class BatchNormalizationTest {
     assertThrows(IllegalArgumentException.class, () -> new BatchNormalization("bn").momentum(1.5f));
     assertThrows(IllegalArgumentException.class, () -> new BatchNormalization("bn").epsilon(0f));
     BatchNormalization bn = Checks.build(new BatchNormalization("bn7"), Checks.random(1, 2, 4));
-    var e = assertThrows(IllegalArgumentException.class, () -> bn.forward(new Tensor[] {Checks.random(1, 2, 5)}, ExecContext.inference()));
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> bn.forward(new Tensor[] {Checks.random(1, 2, 5)}, ExecContext.inference()));
     assertTrue(e.getMessage().contains("bn7"), e.getMessage());
   }
 }

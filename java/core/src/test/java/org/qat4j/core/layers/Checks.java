@@ -24,7 +24,9 @@ final class Checks {
   }
 
   /** Builds the layer, then asserts backward agrees with central differences. */
-  static void gradients(Layer layer, Tensor... inputs) { gradients(layer, 1e-2, inputs); }
+  static void gradients(Layer layer, Tensor... inputs) {
+    gradients(layer, 1e-2, inputs);
+  }
 
   static void gradients(Layer layer, double eps, Tensor... inputs) {
     build(layer, inputs);
@@ -32,7 +34,9 @@ final class Checks {
     assertTrue(r.maxRelError() < TOL, layer + ": " + r);
   }
 
-  static Tensor random(long seed, int... shape) { return GradientCheck.random(new SplittableRandom(seed), shape); }
+  static Tensor random(long seed, int... shape) {
+    return GradientCheck.random(new SplittableRandom(seed), shape);
+  }
 
   /** Distinct values spaced ≥ 0.05 apart in random order (no ties for max pooling). */
   static Tensor distinct(long seed, int... shape) {
@@ -41,7 +45,12 @@ final class Checks {
     int[] perm = new int[n];
     for (int i = 0; i < n; i++) perm[i] = i;
     SplittableRandom rng = new SplittableRandom(seed);
-    for (int i = n - 1; i > 0; i--) { int j = rng.nextInt(i + 1); int s = perm[i]; perm[i] = perm[j]; perm[j] = s; }
+    for (int i = n - 1; i > 0; i--) {
+      int j = rng.nextInt(i + 1);
+      int s = perm[i];
+      perm[i] = perm[j];
+      perm[j] = s;
+    }
     for (int i = 0; i < n; i++) t.set(i, (perm[i] - n / 2f) * 0.05f);
     return t;
   }
@@ -52,7 +61,9 @@ final class Checks {
     Tensor t = Tensor.zeros(shape);
     for (int i = 0; i < t.size(); i++) {
       float v;
-      do { v = (float) (lo + rng.nextDouble() * (hi - lo)); } while (near(v, kinks));
+      do {
+        v = (float) (lo + rng.nextDouble() * (hi - lo));
+      } while (near(v, kinks));
       t.set(i, v);
     }
     return t;

@@ -27,42 +27,93 @@ class ConvolutionTest {
     int[] py = tfl(same, h, kh, s, d), px = tfl(same, wd, kw, s, d);
     float[] out = new float[n * py[0] * px[0] * co];
     int o = 0;
-    for (int bi = 0; bi < n; bi++) for (int oy = 0; oy < py[0]; oy++) for (int ox = 0; ox < px[0]; ox++) {
-      for (int f = 0; f < co; f++, o++) {
-        double acc = b == null ? 0 : b.get(f);
-        for (int ky = 0; ky < kh; ky++) for (int kx = 0; kx < kw; kx++) {
-          int iy = oy * s - py[1] + ky * d, ix = ox * s - px[1] + kx * d;
-          if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
-          if (mult > 0) {
-            acc += x.at(bi, iy, ix, f / mult) * w.at(ky, kx, f / mult, f % mult);
-          } else {
-            for (int ci = 0; ci < c; ci++) acc += x.at(bi, iy, ix, ci) * w.at(ky, kx, ci, f);
+    for (int bi = 0; bi < n; bi++)
+      for (int oy = 0; oy < py[0]; oy++)
+        for (int ox = 0; ox < px[0]; ox++) {
+          for (int f = 0; f < co; f++, o++) {
+            double acc = b == null ? 0 : b.get(f);
+            for (int ky = 0; ky < kh; ky++)
+              for (int kx = 0; kx < kw; kx++) {
+                int iy = oy * s - py[1] + ky * d, ix = ox * s - px[1] + kx * d;
+                if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
+                if (mult > 0) {
+                  acc += x.at(bi, iy, ix, f / mult) * w.at(ky, kx, f / mult, f % mult);
+                } else {
+                  for (int ci = 0; ci < c; ci++) acc += x.at(bi, iy, ix, ci) * w.at(ky, kx, ci, f);
+                }
+              }
+            out[o] = (float) acc;
           }
         }
-        out[o] = (float) acc;
-      }
-    }
     return out;
   }
 
-  private static void convMatches(int h, int w, int c, int filters, int k, boolean same, int s, int d) {
+  private static void convMatches(
+      int h, int w, int c, int filters, int k, boolean same, int s, int d) {
     Tensor x = Checks.random(1, 2, h, w, c);
-    Conv2D conv = Checks.build(new Conv2D("conv", filters, k, k).padding(same ? Padding.SAME : Padding.VALID).strides(s, s).dilation(d, d), x);
+    Conv2D conv =
+        Checks.build(
+            new Conv2D("conv", filters, k, k)
+                .padding(same ? Padding.SAME : Padding.VALID)
+                .strides(s, s)
+                .dilation(d, d),
+            x);
     for (int i = 0; i < filters; i++) conv.bias().value().set(i, 0.1f * i - 0.2f);
     float[] got = conv.forward(new Tensor[] {x}, ExecContext.inference()).toArray();
-    String what = "conv " + h + "x" + w + "x" + c + " k" + k + " same=" + same + " s" + s + " d" + d;
-    Checks.close(naive(x, conv.kernel().value(), conv.bias().value(), same, s, d, 0), got, 1e-5f, what);
-    Checks.gradients(new Conv2D("conv", filters, k, k).padding(same ? Padding.SAME : Padding.VALID).strides(s, s).dilation(d, d), x);
+    String what =
+        "conv " + h + "x" + w + "x" + c + " k" + k + " same=" + same + " s" + s + " d" + d;
+    Checks.close(
+        naive(x, conv.kernel().value(), conv.bias().value(), same, s, d, 0), got, 1e-5f, what);
+    Checks.gradients(
+        new Conv2D("conv", filters, k, k)
+            .padding(same ? Padding.SAME : Padding.VALID)
+            .strides(s, s)
+            .dilation(d, d),
+        x);
   }
 
-  @Test void conv2dValidStride1() { convMatches(5, 6, 3, 4, 3, false, 1, 1); }
-  @Test void conv2dSameStride1() { convMatches(5, 6, 3, 4, 3, true, 1, 1); }
-  @Test void conv2dSameStride2OddSizes() { convMatches(7, 5, 2, 3, 3, true, 2, 1); }
-  @Test void conv2dValidStride2() { convMatches(7, 8, 2, 3, 3, false, 2, 1); }
-  @Test void conv2dDilation2() { convMatches(7, 7, 2, 3, 3, true, 1, 2); convMatches(8, 7, 2, 2, 3, false, 1, 2); }
-  @Test void conv2dSingleInputChannel() { convMatches(9, 9, 1, 4, 3, false, 1, 1); }
-  @Test void conv2dEvenKernelSame() { convMatches(6, 5, 2, 3, 2, true, 1, 1); convMatches(6, 5, 2, 3, 4, true, 2, 1); }
-  @Test void conv2dPointwiseSkipsIm2col() { convMatches(4, 3, 5, 6, 1, false, 1, 1); convMatches(5, 5, 3, 2, 1, true, 2, 1); }
+  @Test
+  void conv2dValidStride1() {
+    convMatches(5, 6, 3, 4, 3, false, 1, 1);
+  }
+
+  @Test
+  void conv2dSameStride1() {
+    convMatches(5, 6, 3, 4, 3, true, 1, 1);
+  }
+
+  @Test
+  void conv2dSameStride2OddSizes() {
+    convMatches(7, 5, 2, 3, 3, true, 2, 1);
+  }
+
+  @Test
+  void conv2dValidStride2() {
+    convMatches(7, 8, 2, 3, 3, false, 2, 1);
+  }
+
+  @Test
+  void conv2dDilation2() {
+    convMatches(7, 7, 2, 3, 3, true, 1, 2);
+    convMatches(8, 7, 2, 2, 3, false, 1, 2);
+  }
+
+  @Test
+  void conv2dSingleInputChannel() {
+    convMatches(9, 9, 1, 4, 3, false, 1, 1);
+  }
+
+  @Test
+  void conv2dEvenKernelSame() {
+    convMatches(6, 5, 2, 3, 2, true, 1, 1);
+    convMatches(6, 5, 2, 3, 4, true, 2, 1);
+  }
+
+  @Test
+  void conv2dPointwiseSkipsIm2col() {
+    convMatches(4, 3, 5, 6, 1, false, 1, 1);
+    convMatches(5, 5, 3, 2, 1, true, 2, 1);
+  }
 
   @Test
   void conv2dFusedActivationsAndNoBias() {
@@ -74,7 +125,11 @@ class ConvolutionTest {
       assertEquals(null, conv.bias());
       float[] ref = naive(x, conv.kernel().value(), null, true, 1, 1, 0);
       a.apply(java.nio.FloatBuffer.wrap(ref), 0, ref.length);
-      Checks.close(ref, conv.forward(new Tensor[] {x}, ExecContext.inference()).toArray(), 1e-5f, "act " + a);
+      Checks.close(
+          ref,
+          conv.forward(new Tensor[] {x}, ExecContext.inference()).toArray(),
+          1e-5f,
+          "act " + a);
     }
   }
 
@@ -95,7 +150,8 @@ class ConvolutionTest {
     Conv2D a = Checks.build(new Conv2D("c", 5, 3, 3).padding(Padding.SAME), x);
     Tensor g = Checks.random(4, 4, 9, 9, 5);
     a.forward(new Tensor[] {x}, ExecContext.training(1));
-    float[] dx1 = a.backward(g, ExecContext.training(1))[0].toArray(), dw1 = a.kernel().grad().toArray();
+    float[] dx1 = a.backward(g, ExecContext.training(1))[0].toArray(),
+        dw1 = a.kernel().grad().toArray();
     a.forward(new Tensor[] {x}, ExecContext.training(1));
     float[] dx2 = a.backward(g, ExecContext.training(1))[0].toArray();
     assertArrayEquals(dx1, dx2);
@@ -111,23 +167,59 @@ class ConvolutionTest {
     assertEquals(3, Padding.VALID.outSize(7, 3, 2, 1));
   }
 
-  private static void depthwiseMatches(int h, int w, int c, int mult, int k, boolean same, int s, int d) {
+  private static void depthwiseMatches(
+      int h, int w, int c, int mult, int k, boolean same, int s, int d) {
     Tensor x = Checks.random(2, 2, h, w, c);
-    DepthwiseConv2D dw = Checks.build(new DepthwiseConv2D("dw", k, k).depthMultiplier(mult)
-        .padding(same ? Padding.SAME : Padding.VALID).strides(s, s).dilation(d, d), x);
+    DepthwiseConv2D dw =
+        Checks.build(
+            new DepthwiseConv2D("dw", k, k)
+                .depthMultiplier(mult)
+                .padding(same ? Padding.SAME : Padding.VALID)
+                .strides(s, s)
+                .dilation(d, d),
+            x);
     for (int i = 0; i < c * mult; i++) dw.bias().value().set(i, 0.05f * i);
     float[] got = dw.forward(new Tensor[] {x}, ExecContext.inference()).toArray();
-    String what = "dw " + h + "x" + w + "x" + c + " m" + mult + " same=" + same + " s" + s + " d" + d;
-    Checks.close(naive(x, dw.kernel().value(), dw.bias().value(), same, s, d, mult), got, 1e-5f, what);
-    Checks.gradients(new DepthwiseConv2D("dw", k, k).depthMultiplier(mult)
-        .padding(same ? Padding.SAME : Padding.VALID).strides(s, s).dilation(d, d), x);
+    String what =
+        "dw " + h + "x" + w + "x" + c + " m" + mult + " same=" + same + " s" + s + " d" + d;
+    Checks.close(
+        naive(x, dw.kernel().value(), dw.bias().value(), same, s, d, mult), got, 1e-5f, what);
+    Checks.gradients(
+        new DepthwiseConv2D("dw", k, k)
+            .depthMultiplier(mult)
+            .padding(same ? Padding.SAME : Padding.VALID)
+            .strides(s, s)
+            .dilation(d, d),
+        x);
   }
 
-  @Test void depthwiseValid() { depthwiseMatches(5, 6, 3, 1, 3, false, 1, 1); }
-  @Test void depthwiseSameStride1WideKernel() { depthwiseMatches(6, 9, 4, 1, 5, true, 1, 1); depthwiseMatches(4, 3, 2, 1, 5, true, 1, 1); }
-  @Test void depthwiseSameStride2() { depthwiseMatches(7, 6, 3, 1, 3, true, 2, 1); }
-  @Test void depthwiseMultiplier2() { depthwiseMatches(5, 5, 2, 2, 3, true, 1, 1); depthwiseMatches(6, 7, 3, 2, 3, false, 2, 1); }
-  @Test void depthwiseDilation2() { depthwiseMatches(7, 7, 2, 1, 3, true, 1, 2); depthwiseMatches(8, 8, 2, 2, 3, false, 1, 2); }
+  @Test
+  void depthwiseValid() {
+    depthwiseMatches(5, 6, 3, 1, 3, false, 1, 1);
+  }
+
+  @Test
+  void depthwiseSameStride1WideKernel() {
+    depthwiseMatches(6, 9, 4, 1, 5, true, 1, 1);
+    depthwiseMatches(4, 3, 2, 1, 5, true, 1, 1);
+  }
+
+  @Test
+  void depthwiseSameStride2() {
+    depthwiseMatches(7, 6, 3, 1, 3, true, 2, 1);
+  }
+
+  @Test
+  void depthwiseMultiplier2() {
+    depthwiseMatches(5, 5, 2, 2, 3, true, 1, 1);
+    depthwiseMatches(6, 7, 3, 2, 3, false, 2, 1);
+  }
+
+  @Test
+  void depthwiseDilation2() {
+    depthwiseMatches(7, 7, 2, 1, 3, true, 1, 2);
+    depthwiseMatches(8, 8, 2, 2, 3, false, 1, 2);
+  }
 
   @Test
   void depthwiseParamLayout() {
@@ -148,16 +240,27 @@ class ConvolutionTest {
 
   @Test
   void windowLargerThanInputNamesLayerAndShape() {
-    var e = assertThrows(ShapeException.class, () -> new Sequential("in", 4, 4, 2).add(new Conv2D("conv1", 8, 5, 5)).build());
-    assertTrue(e.getMessage().contains("'conv1'") && e.getMessage().contains("[4, 4, 2]"), e.getMessage());
-    var f = assertThrows(ShapeException.class, () -> new Sequential("in", 16).add(new DepthwiseConv2D("dw1", 3, 3)).build());
+    var e =
+        assertThrows(
+            ShapeException.class,
+            () -> new Sequential("in", 4, 4, 2).add(new Conv2D("conv1", 8, 5, 5)).build());
+    assertTrue(
+        e.getMessage().contains("'conv1'") && e.getMessage().contains("[4, 4, 2]"), e.getMessage());
+    var f =
+        assertThrows(
+            ShapeException.class,
+            () -> new Sequential("in", 16).add(new DepthwiseConv2D("dw1", 3, 3)).build());
     assertTrue(f.getMessage().contains("'dw1'") && f.getMessage().contains("[16]"), f.getMessage());
   }
 
   @Test
   void wrongBatchShapeIsRejected() {
     Conv2D conv = Checks.build(new Conv2D("c", 2, 3, 3), Checks.random(1, 1, 5, 5, 2));
-    var e = assertThrows(IllegalArgumentException.class, () -> conv.forward(new Tensor[] {Checks.random(1, 1, 5, 5, 3)}, ExecContext.inference()));
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                conv.forward(new Tensor[] {Checks.random(1, 1, 5, 5, 3)}, ExecContext.inference()));
     assertTrue(e.getMessage().contains("'c'"), e.getMessage());
   }
 
@@ -165,6 +268,7 @@ class ConvolutionTest {
   void badArgumentsNameTheLayer() {
     var e = assertThrows(IllegalArgumentException.class, () -> new Conv2D("c9", 0, 3, 3));
     assertTrue(e.getMessage().contains("c9"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> new DepthwiseConv2D("d", 3, 3).strides(0, 1));
+    assertThrows(
+        IllegalArgumentException.class, () -> new DepthwiseConv2D("d", 3, 3).strides(0, 1));
   }
 }

@@ -38,7 +38,11 @@ class DenseTest {
 
   @Test
   void rejectsImageInputNamingLayerAndShape() {
-    var e = assertThrows(ShapeException.class, () -> new Sequential("in", 4, 4, 1).add(new Dense("fc", 3)).build());
-    assertTrue(e.getMessage().contains("'fc'") && e.getMessage().contains("[4, 4, 1]"), e.getMessage());
+    var e =
+        assertThrows(
+            ShapeException.class,
+            () -> new Sequential("in", 4, 4, 1).add(new Dense("fc", 3)).build());
+    assertTrue(
+        e.getMessage().contains("'fc'") && e.getMessage().contains("[4, 4, 1]"), e.getMessage());
   }
 }

@@ -20,8 +20,8 @@ import org.qat4j.core.Tensor;
 
 /**
  * The training-time BN → ReLU/ReLU6 (→ MaxPool2D) fusion that Model runs: same outputs, parameter
- * gradients, input gradients and moving statistics as the separate layers, and gradients that
- * agree with finite differences of the fused model.
+ * gradients, input gradients and moving statistics as the separate layers, and gradients that agree
+ * with finite differences of the fused model.
  */
 class FusedBnActPoolTest {
   private static Model poolNet() {
@@ -50,7 +50,9 @@ class FusedBnActPoolTest {
         .build();
   }
 
-  /** A small BN → ReLU6 chain without a pool (few activations, so few kinks for finite differences). */
+  /**
+   * A small BN → ReLU6 chain without a pool (few activations, so few kinks for finite differences).
+   */
   private static Model relu6Chain() {
     return new Sequential(5, "in", 4, 4, 2)
         .add(new Conv2D("conv", 3, 1, 1))
@@ -62,14 +64,19 @@ class FusedBnActPoolTest {
   }
 
   @Test
-  void fusedEqualsSeparateLayersWithPool() { compare(FusedBnActPoolTest::poolNet, 2, 8, 8, 2); }
+  void fusedEqualsSeparateLayersWithPool() {
+    compare(FusedBnActPoolTest::poolNet, 2, 8, 8, 2);
+  }
 
   @Test
-  void fusedEqualsSeparateLayersReLU6OverlappingPoolAndNoPool() { compare(FusedBnActPoolTest::relu6Net, 3, 7, 7, 3); }
+  void fusedEqualsSeparateLayersReLU6OverlappingPoolAndNoPool() {
+    compare(FusedBnActPoolTest::relu6Net, 3, 7, 7, 3);
+  }
 
   @Test
   void fusedModelGradientsMatchFiniteDifferences() {
-    for (Supplier<Model> net : List.<Supplier<Model>>of(FusedBnActPoolTest::poolNet, FusedBnActPoolTest::relu6Chain)) {
+    for (Supplier<Model> net :
+        List.<Supplier<Model>>of(FusedBnActPoolTest::poolNet, FusedBnActPoolTest::relu6Chain)) {
       Model m = net.get();
       int[] in = m.inputShape();
       Tensor x = Checks.random(21, 2, in[0], in[1], in[2]);
@@ -100,16 +107,20 @@ class FusedBnActPoolTest {
     List<Node> nodes = plain.nodes();
     Tensor cur = x;
     ExecContext ctx = ExecContext.training(1);
-    for (int i = 1; i < nodes.size(); i++) cur = nodes.get(i).layer().forward(new Tensor[] {cur}, ctx);
+    for (int i = 1; i < nodes.size(); i++)
+      cur = nodes.get(i).layer().forward(new Tensor[] {cur}, ctx);
     Checks.close(cur.toArray(), yf.toArray(), 1e-5f, "output");
     Tensor gi = g;
     for (int i = nodes.size() - 1; i > 0; i--) gi = nodes.get(i).layer().backward(gi, ctx)[0];
     Checks.close(gi.toArray(), dxf.toArray(), 1e-4f, "input gradient");
-    List<Param> pf = new ArrayList<>(fused.params().values()), pp = new ArrayList<>(plain.params().values());
+    List<Param> pf = new ArrayList<>(fused.params().values()),
+        pp = new ArrayList<>(plain.params().values());
     assertEquals(pp.size(), pf.size());
     for (int i = 0; i < pp.size(); i++) {
       Checks.close(pp.get(i).value().toArray(), pf.get(i).value().toArray(), 1e-6f, "value " + i);
-      if (pp.get(i).trainable()) Checks.close(pp.get(i).grad().toArray(), pf.get(i).grad().toArray(), 1e-4f, "gradient " + i);
+      if (pp.get(i).trainable())
+        Checks.close(
+            pp.get(i).grad().toArray(), pf.get(i).grad().toArray(), 1e-4f, "gradient " + i);
     }
   }
 
@@ -117,12 +128,34 @@ class FusedBnActPoolTest {
   private static final class ModelAsLayer extends Layer {
     private final Model model;
 
-    ModelAsLayer(Model model) { super("model"); this.model = model; }
+    ModelAsLayer(Model model) {
+      super("model");
+      this.model = model;
+    }
 
-    @Override public String type() { return "ModelAsLayer"; }
-    @Override public int[] outputShape(int[]... in) { return model.outputShape(); }
-    @Override public Tensor forward(Tensor[] in, ExecContext ctx) { return model.forward(in[0], ctx); }
-    @Override public Tensor[] backward(Tensor g, ExecContext ctx) { return new Tensor[] {model.backward(g, ctx, true)}; }
-    @Override public List<Param> params() { return model.trainableParams(); }
+    @Override
+    public String type() {
+      return "ModelAsLayer";
+    }
+
+    @Override
+    public int[] outputShape(int[]... in) {
+      return model.outputShape();
+    }
+
+    @Override
+    public Tensor forward(Tensor[] in, ExecContext ctx) {
+      return model.forward(in[0], ctx);
+    }
+
+    @Override
+    public Tensor[] backward(Tensor g, ExecContext ctx) {
+      return new Tensor[] {model.backward(g, ctx, true)};
+    }
+
+    @Override
+    public List<Param> params() {
+      return model.trainableParams();
+    }
   }
 }

@@ -15,16 +15,40 @@ class LayerRegistryTest {
   static List<Layer> samples() {
     return List.of(
         new Input("in", 8, 8, 3),
-        new Dense("d", 7).activation(Activation.RELU6).useBias(false).kernelInitializer(Initializer.heUniform()),
-        new ReLU("r"), new ReLU6("r6"), new HardSwish("hs"), new Sigmoid("sg"), new Softmax("sm"),
-        new Conv2D("c", 16, 3, 5).strides(2, 1).dilation(1, 2).padding(Padding.SAME).useBias(false).activation(Activation.RELU)
-            .kernelInitializer(new Initializer(0.16, Initializer.Mode.FAN_AVG, Initializer.Distribution.TRUNCATED_NORMAL)),
-        new DepthwiseConv2D("dw", 3, 3).depthMultiplier(2).strides(2, 2).dilation(1, 1).padding(Padding.SAME).activation(Activation.RELU6),
+        new Dense("d", 7)
+            .activation(Activation.RELU6)
+            .useBias(false)
+            .kernelInitializer(Initializer.heUniform()),
+        new ReLU("r"),
+        new ReLU6("r6"),
+        new HardSwish("hs"),
+        new Sigmoid("sg"),
+        new Softmax("sm"),
+        new Conv2D("c", 16, 3, 5)
+            .strides(2, 1)
+            .dilation(1, 2)
+            .padding(Padding.SAME)
+            .useBias(false)
+            .activation(Activation.RELU)
+            .kernelInitializer(
+                new Initializer(
+                    0.16, Initializer.Mode.FAN_AVG, Initializer.Distribution.TRUNCATED_NORMAL)),
+        new DepthwiseConv2D("dw", 3, 3)
+            .depthMultiplier(2)
+            .strides(2, 2)
+            .dilation(1, 1)
+            .padding(Padding.SAME)
+            .activation(Activation.RELU6),
         new BatchNormalization("bn").momentum(0.9f).epsilon(1e-5f).freeze(true),
         new MaxPool2D("mp", 3, 3).strides(2, 2).padding(Padding.SAME),
         new AveragePool2D("ap", 2, 3).strides(1, 1),
-        new GlobalAveragePooling2D("gap"), new Add("add"), new Concatenate("cat"), new Flatten("fl"),
-        new Reshape("rs", 4, -1), new ZeroPadding2D("zp", 1, 2, 3, 4), new Dropout("dr", 0.3f));
+        new GlobalAveragePooling2D("gap"),
+        new Add("add"),
+        new Concatenate("cat"),
+        new Flatten("fl"),
+        new Reshape("rs", 4, -1),
+        new ZeroPadding2D("zp", 1, 2, 3, 4),
+        new Dropout("dr", 0.3f));
   }
 
   @Test
@@ -48,15 +72,23 @@ class LayerRegistryTest {
     Conv2D back = (Conv2D) LayerRegistry.create("Conv2D", "c", c);
     assertEquals(2, back.strides()[0]);
     assertEquals(5, back.kernelSize()[1]);
-    BatchNormalization bn = (BatchNormalization) LayerRegistry.create("BatchNormalization", "bn", new BatchNormalization("x").config());
+    BatchNormalization bn =
+        (BatchNormalization)
+            LayerRegistry.create("BatchNormalization", "bn", new BatchNormalization("x").config());
     assertEquals(0.99f, bn.momentum());
   }
 
   @Test
   void unknownTypeAndBadConfigAreClear() {
-    var e = assertThrows(IllegalArgumentException.class, () -> LayerRegistry.create("Conv3D", "c3", new com.google.gson.JsonObject()));
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> LayerRegistry.create("Conv3D", "c3", new com.google.gson.JsonObject()));
     assertTrue(e.getMessage().contains("Conv3D") && e.getMessage().contains("c3"), e.getMessage());
-    var f = assertThrows(IllegalArgumentException.class, () -> LayerRegistry.create("Conv2D", "cx", new com.google.gson.JsonObject()));
+    var f =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> LayerRegistry.create("Conv2D", "cx", new com.google.gson.JsonObject()));
     assertTrue(f.getMessage().contains("kernel_size"), f.getMessage());
   }
 }

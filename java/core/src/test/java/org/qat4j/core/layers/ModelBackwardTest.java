@@ -15,7 +15,9 @@ import org.qat4j.core.Param;
 import org.qat4j.core.Sequential;
 import org.qat4j.core.Tensor;
 
-/** Model.backward skips the model-input gradient unless asked, without changing parameter gradients. */
+/**
+ * Model.backward skips the model-input gradient unless asked, without changing parameter gradients.
+ */
 class ModelBackwardTest {
   private static Model model() {
     return new Sequential(3, "in", 6, 6, 2)
@@ -45,8 +47,10 @@ class ModelBackwardTest {
     Tensor dx = m.backward(g, ExecContext.training(1), true);
     assertNotNull(dx);
     List<float[]> full = grads(m);
-    for (int i = 0; i < full.size(); i++) assertArrayEquals(full.get(i), skipped.get(i), "param " + i);
-    // The returned input gradient is dLoss/dx of L = Σ g·model(x): check one coordinate numerically.
+    for (int i = 0; i < full.size(); i++)
+      assertArrayEquals(full.get(i), skipped.get(i), "param " + i);
+    // The returned input gradient is dLoss/dx of L = Σ g·model(x): check one coordinate
+    // numerically.
     int i = 17;
     float orig = x.get(i);
     x.set(i, orig + 1e-2f);
@@ -55,7 +59,8 @@ class ModelBackwardTest {
     double lm = dot(m.forward(x, ExecContext.training(1)), g);
     x.set(i, orig);
     double num = (lp - lm) / 2e-2;
-    assertTrue(Math.abs(num - dx.get(i)) < 2e-2 * Math.max(1e-1, Math.abs(num)), num + " vs " + dx.get(i));
+    assertTrue(
+        Math.abs(num - dx.get(i)) < 2e-2 * Math.max(1e-1, Math.abs(num)), num + " vs " + dx.get(i));
   }
 
   @Test

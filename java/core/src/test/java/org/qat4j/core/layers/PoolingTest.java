@@ -17,8 +17,13 @@ class PoolingTest {
     return l.forward(new Tensor[] {x}, ExecContext.inference());
   }
 
-  private interface PoolOf { Pool2D make(int ph, int pw); }
-  private interface InputOf { Tensor make(long seed, int... shape); }
+  private interface PoolOf {
+    Pool2D make(int ph, int pw);
+  }
+
+  private interface InputOf {
+    Tensor make(long seed, int... shape);
+  }
 
   private static Pool2D configured(Pool2D p, int sh, int sw, Padding padding) {
     p.setStrides(sh, sw);
@@ -62,10 +67,14 @@ class PoolingTest {
     Tensor x = Tensor.of(new float[] {1, 5, 2, -1, 3, 4, 0, 9, -2, 8, 7, 6}, 1, 3, 4, 1);
     assertArrayEquals(new float[] {5, 9}, run(new MaxPool2D("mp", 2, 2), x).toArray());
     // SAME 2x2 stride 2 on 3x4: out 2x2, bottom row pools only the last input row.
-    assertArrayEquals(new float[] {5, 9, 8, 7}, run(new MaxPool2D("mp", 2, 2).padding(Padding.SAME), x).toArray());
+    assertArrayEquals(
+        new float[] {5, 9, 8, 7},
+        run(new MaxPool2D("mp", 2, 2).padding(Padding.SAME), x).toArray());
     // Negative inputs near the padded border must not be replaced by padding zeros.
     Tensor neg = Tensor.of(new float[] {-3, -2, -5, -4}, 1, 1, 4, 1);
-    assertArrayEquals(new float[] {-2, -4}, run(new MaxPool2D("mp", 1, 3).strides(1, 2).padding(Padding.SAME), neg).toArray());
+    assertArrayEquals(
+        new float[] {-2, -4},
+        run(new MaxPool2D("mp", 1, 3).strides(1, 2).padding(Padding.SAME), neg).toArray());
   }
 
   @Test
@@ -93,9 +102,16 @@ class PoolingTest {
 
   @Test
   void shapeErrorsNameLayerAndShape() {
-    var e = assertThrows(ShapeException.class, () -> new Sequential("in", 2, 2, 3).add(new MaxPool2D("pool3", 3, 3)).build());
-    assertTrue(e.getMessage().contains("'pool3'") && e.getMessage().contains("[2, 2, 3]"), e.getMessage());
-    var f = assertThrows(ShapeException.class, () -> new Sequential("in", 8).add(new GlobalAveragePooling2D("gap")).build());
+    var e =
+        assertThrows(
+            ShapeException.class,
+            () -> new Sequential("in", 2, 2, 3).add(new MaxPool2D("pool3", 3, 3)).build());
+    assertTrue(
+        e.getMessage().contains("'pool3'") && e.getMessage().contains("[2, 2, 3]"), e.getMessage());
+    var f =
+        assertThrows(
+            ShapeException.class,
+            () -> new Sequential("in", 8).add(new GlobalAveragePooling2D("gap")).build());
     assertTrue(f.getMessage().contains("'gap'") && f.getMessage().contains("[8]"), f.getMessage());
   }
 

@@ -17,7 +17,9 @@ import org.qat4j.core.Tensor;
 class StructureLayersTest {
   @Test
   void addSumsAndPassesGradientToEveryInput() {
-    Tensor a = Checks.random(1, 2, 3, 3, 2), b = Checks.random(2, 2, 3, 3, 2), c = Checks.random(3, 2, 3, 3, 2);
+    Tensor a = Checks.random(1, 2, 3, 3, 2),
+        b = Checks.random(2, 2, 3, 3, 2),
+        c = Checks.random(3, 2, 3, 3, 2);
     Add add = Checks.build(new Add("add"), a, b, c);
     Tensor y = add.forward(new Tensor[] {a, b, c}, ExecContext.inference());
     assertEquals(a.get(7) + b.get(7) + c.get(7), y.get(7), 1e-6);
@@ -30,14 +32,20 @@ class StructureLayersTest {
     Node in = g.input("in", 4, 4, 3);
     Node p = g.add(new MaxPool2D("pool", 2, 2), in);
     var e = assertThrows(ShapeException.class, () -> g.add(new Add("res"), in, p));
-    assertTrue(e.getMessage().contains("'res'") && e.getMessage().contains("[4, 4, 3]") && e.getMessage().contains("[2, 2, 3]"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("'res'")
+            && e.getMessage().contains("[4, 4, 3]")
+            && e.getMessage().contains("[2, 2, 3]"),
+        e.getMessage());
     var f = assertThrows(ShapeException.class, () -> g.add(new Add("one"), in));
     assertTrue(f.getMessage().contains("'one'"), f.getMessage());
   }
 
   @Test
   void concatenateChannels() {
-    Tensor a = Checks.random(1, 2, 2, 3, 2), b = Checks.random(2, 2, 2, 3, 1), c = Checks.random(3, 2, 2, 3, 3);
+    Tensor a = Checks.random(1, 2, 2, 3, 2),
+        b = Checks.random(2, 2, 2, 3, 1),
+        c = Checks.random(3, 2, 2, 3, 3);
     Concatenate cat = Checks.build(new Concatenate("cat"), a, b, c);
     Tensor y = cat.forward(new Tensor[] {a, b, c}, ExecContext.inference());
     assertArrayEquals(new int[] {2, 2, 3, 6}, y.shape());
@@ -53,7 +61,11 @@ class StructureLayersTest {
     Node in = g.input("in", 4, 4, 3);
     Node p = g.add(new MaxPool2D("pool", 2, 2), in);
     var e = assertThrows(ShapeException.class, () -> g.add(new Concatenate("cat"), in, p));
-    assertTrue(e.getMessage().contains("'cat'") && e.getMessage().contains("[4, 4, 3]") && e.getMessage().contains("[2, 2, 3]"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("'cat'")
+            && e.getMessage().contains("[4, 4, 3]")
+            && e.getMessage().contains("[2, 2, 3]"),
+        e.getMessage());
   }
 
   @Test
@@ -67,14 +79,21 @@ class StructureLayersTest {
     Checks.gradients(new Flatten("f"), x);
     Reshape r = Checks.build(new Reshape("r", -1, 6), x);
     assertArrayEquals(new int[] {10, 6}, r.outputShape(new int[] {3, 4, 5}));
-    assertArrayEquals(new int[] {2, 10, 6}, r.forward(new Tensor[] {x}, ExecContext.inference()).shape());
+    assertArrayEquals(
+        new int[] {2, 10, 6}, r.forward(new Tensor[] {x}, ExecContext.inference()).shape());
     Checks.gradients(new Reshape("r", 5, -1, 3), x);
   }
 
   @Test
   void reshapeErrors() {
-    var e = assertThrows(ShapeException.class, () -> new Reshape("rs", 7, -1).outputShape(new int[] {3, 4}));
-    assertTrue(e.getMessage().contains("'rs'") && e.getMessage().contains("[3, 4]") && e.getMessage().contains("[7, -1]"), e.getMessage());
+    var e =
+        assertThrows(
+            ShapeException.class, () -> new Reshape("rs", 7, -1).outputShape(new int[] {3, 4}));
+    assertTrue(
+        e.getMessage().contains("'rs'")
+            && e.getMessage().contains("[3, 4]")
+            && e.getMessage().contains("[7, -1]"),
+        e.getMessage());
     assertThrows(ShapeException.class, () -> new Reshape("rs", 5, 2).outputShape(new int[] {3, 4}));
     assertThrows(IllegalArgumentException.class, () -> new Reshape("rs", -1, -1));
     assertThrows(IllegalArgumentException.class, () -> new Reshape("rs", 0, 3));

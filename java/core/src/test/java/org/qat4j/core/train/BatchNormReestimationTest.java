@@ -11,9 +11,13 @@ import org.qat4j.core.data.Batch;
 import org.qat4j.core.data.Dataset;
 import org.qat4j.core.layers.BatchNormalization;
 
-/** The re-estimated moving statistics are the average of the per-batch statistics of the BN input, computed independently. */
+/**
+ * The re-estimated moving statistics are the average of the per-batch statistics of the BN input,
+ * computed independently.
+ */
 class BatchNormReestimationTest {
-  @Test void movingStatisticsBecomeTheAverageOfTheBatchStatistics() {
+  @Test
+  void movingStatisticsBecomeTheAverageOfTheBatchStatistics() {
     Model m = TrainFixtures.smallCnn(3);
     Dataset data = TrainFixtures.bands(256, 5);
     BatchNormalization bn = (BatchNormalization) m.layer("bn");
@@ -22,7 +26,9 @@ class BatchNormReestimationTest {
     double[] var = new double[4];
     int batches = 0;
     for (Batch b : data.batches(64, false, 0)) {
-      m.forward(b.images(), ExecContext.inference()); // conv precedes bn: its output does not depend on BN statistics
+      m.forward(
+          b.images(),
+          ExecContext.inference()); // conv precedes bn: its output does not depend on BN statistics
       float[] x = m.activation("conv").toArray();
       int rows = x.length / 4;
       for (int c = 0; c < 4; c++) {
@@ -41,14 +47,23 @@ class BatchNormReestimationTest {
     float[] mm = bn.movingMean().value().toArray();
     float[] mv = bn.movingVariance().value().toArray();
     for (int c = 0; c < 4; c++) {
-      assertEquals(mean[c] / batches, mm[c], 1e-4 * Math.max(1, Math.abs(mean[c] / batches)), "moving mean of channel " + c);
-      assertEquals(var[c] / batches, mv[c], 1e-4 * Math.max(1, var[c] / batches), "moving variance of channel " + c);
+      assertEquals(
+          mean[c] / batches,
+          mm[c],
+          1e-4 * Math.max(1, Math.abs(mean[c] / batches)),
+          "moving mean of channel " + c);
+      assertEquals(
+          var[c] / batches,
+          mv[c],
+          1e-4 * Math.max(1, var[c] / batches),
+          "moving variance of channel " + c);
     }
     assertEquals(0.99f, bn.momentum(), "momentum restored");
     assertArrayEquals(gamma, bn.gamma().value().toArray(), "only the moving statistics change");
   }
 
-  @Test void limitsTheBatchesAndSkipsFrozenLayers() {
+  @Test
+  void limitsTheBatchesAndSkipsFrozenLayers() {
     Model m = TrainFixtures.smallCnn(3);
     Dataset data = TrainFixtures.bands(256, 5);
     assertEquals(2, BatchNormReestimation.run(m, data, 64, 2));
@@ -57,11 +72,18 @@ class BatchNormReestimationTest {
     bn.freeze(true);
     assertEquals(0, BatchNormReestimation.run(m, data, 64, 2));
     assertEquals(123f, bn.movingMean().value().toArray()[0]);
-    assertEquals(0, BatchNormReestimation.run(TrainFixtures.mlp(1), data, 64, 2), "no BatchNorm, nothing to do");
+    assertEquals(
+        0,
+        BatchNormReestimation.run(TrainFixtures.mlp(1), data, 64, 2),
+        "no BatchNorm, nothing to do");
   }
 
-  /** After a few steps the momentum averages lag; inference then disagrees with training-mode statistics, the pass closes the gap. */
-  @Test void closesTheGapAfterAShortRun() {
+  /**
+   * After a few steps the momentum averages lag; inference then disagrees with training-mode
+   * statistics, the pass closes the gap.
+   */
+  @Test
+  void closesTheGapAfterAShortRun() {
     Model m = TrainFixtures.smallCnn(3);
     Dataset data = TrainFixtures.bands(512, 5);
     Trainer t = new Trainer(m, new Adam(0.01));

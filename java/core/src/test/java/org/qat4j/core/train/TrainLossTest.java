@@ -11,7 +11,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.qat4j.core.Tensor;
 
 class TrainLossTest {
-  @ParameterizedTest @ValueSource(doubles = {0, 0.1, 0.5})
+  @ParameterizedTest
+  @ValueSource(doubles = {0, 0.1, 0.5})
   void gradientMatchesFiniteDifferences(double smoothing) {
     SplittableRandom r = new SplittableRandom(3);
     int n = 4, c = 5;
@@ -34,14 +35,16 @@ class TrainLossTest {
     }
   }
 
-  @Test void lossValueIsMeanNegativeLogLikelihood() {
+  @Test
+  void lossValueIsMeanNegativeLogLikelihood() {
     // two rows: uniform logits over 4 classes → log 4 each; confident correct row → ~0
     Tensor logits = Tensor.of(new float[] {0, 0, 0, 0, 0, 50, 0, 0}, 2, 4);
     double l = new SoftmaxCrossEntropy().forward(logits, new int[] {2, 1});
     assertEquals(Math.log(4) / 2, l, 1e-6);
   }
 
-  @Test void smoothedLossMixesTargetAndUniformTerms() {
+  @Test
+  void smoothedLossMixesTargetAndUniformTerms() {
     // logits (ln 1, ln 2, ln 1): p = (1/4, 1/2, 1/4); label 1, ε = 0.3 → t = (0.1, 0.8, 0.1)
     Tensor logits = Tensor.of(new float[] {0f, (float) Math.log(2), 0f}, 1, 3);
     SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy(0.3);
@@ -52,14 +55,16 @@ class TrainLossTest {
     assertEquals(0.5 - 0.8, g[1], 1e-6);
   }
 
-  @Test void smoothingOutsideUnitIntervalIsRejected() {
+  @Test
+  void smoothingOutsideUnitIntervalIsRejected() {
     for (double bad : new double[] {-0.1, 1, Double.NaN}) {
       var e = assertThrows(IllegalArgumentException.class, () -> new SoftmaxCrossEntropy(bad));
       assertTrue(e.getMessage().contains("label smoothing"), e.getMessage());
     }
   }
 
-  @Test void stableForHugeLogits() {
+  @Test
+  void stableForHugeLogits() {
     Tensor logits = Tensor.of(new float[] {1e30f, -1e30f, 0f, 3e4f, 3e4f + 1, -3e4f}, 2, 3);
     SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy();
     double l = ce.forward(logits, new int[] {0, 0});
@@ -68,14 +73,18 @@ class TrainLossTest {
     assertEquals(1, ce.lastCorrect());
   }
 
-  @Test void accuracyCountsArgMax() {
+  @Test
+  void accuracyCountsArgMax() {
     Tensor logits = Tensor.of(new float[] {1, 2, 0, 5, 0, 0, 0, 0, 9}, 3, 3);
     assertEquals(2.0 / 3, SoftmaxCrossEntropy.accuracy(logits, new int[] {1, 0, 1}), 1e-12);
   }
 
-  @Test void badLabelNamesRow() {
-    var e = assertThrows(IllegalArgumentException.class,
-        () -> new SoftmaxCrossEntropy().forward(Tensor.zeros(2, 3), new int[] {0, 7}));
+  @Test
+  void badLabelNamesRow() {
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new SoftmaxCrossEntropy().forward(Tensor.zeros(2, 3), new int[] {0, 7}));
     assertTrue(e.getMessage().contains("row 1"), e.getMessage());
   }
 }

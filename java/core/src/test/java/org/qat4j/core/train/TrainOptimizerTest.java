@@ -23,32 +23,37 @@ class TrainOptimizerTest {
     return p.get("l/w").value().get(0);
   }
 
-  @Test void plainSgd() {
+  @Test
+  void plainSgd() {
     var p = one(1f);
     assertEquals(1 - 0.1f * 2, step(new Sgd(0.1), p, 2f), 1e-7);
   }
 
-  @Test void sgdMomentumTwoSteps() {
+  @Test
+  void sgdMomentumTwoSteps() {
     var p = one(1f);
     Sgd o = new Sgd(LrSchedule.constant(0.1), 0.9, false, 0);
-    assertEquals(1 - 0.1f * 1, step(o, p, 1f), 1e-6);           // v = 1
+    assertEquals(1 - 0.1f * 1, step(o, p, 1f), 1e-6); // v = 1
     assertEquals(0.9f - 0.1f * (0.9f + 1), step(o, p, 1f), 1e-6); // v = 1.9
   }
 
-  @Test void sgdNesterov() {
+  @Test
+  void sgdNesterov() {
     var p = one(1f);
     Sgd o = new Sgd(LrSchedule.constant(0.1), 0.9, true, 0);
     // v = 1, update = g + μ·v = 1.9
     assertEquals(1 - 0.19f, step(o, p, 1f), 1e-6);
   }
 
-  @Test void sgdL2WeightDecay() {
+  @Test
+  void sgdL2WeightDecay() {
     var p = one(2f);
     Sgd o = new Sgd(LrSchedule.constant(0.5), 0, false, 0.1);
     assertEquals(2 - 0.5f * (1 + 0.1f * 2), step(o, p, 1f), 1e-6);
   }
 
-  @Test void adamFirstStepsMoveByLr() {
+  @Test
+  void adamFirstStepsMoveByLr() {
     var p = one(1f);
     Adam a = new Adam(0.01);
     // bias-corrected first step: m̂ = g, v̂ = g² → step = lr·g/|g| (ε negligible)
@@ -58,16 +63,19 @@ class TrainOptimizerTest {
     assertEquals(2, a.iterations());
   }
 
-  @Test void adamSecondStepHandComputed() {
+  @Test
+  void adamSecondStepHandComputed() {
     var p = one(0f);
     Adam a = new Adam(LrSchedule.constant(0.1), 0.5, 0.5, 1e-8, 0);
-    step(a, p, 1f);        // w = -0.1
-    // t=2, g=3: m = 0.5·0.5 + 0.5·3 = 1.75, v = 0.5·0.5 + 0.5·9 = 4.75; m̂ = 1.75/0.75, v̂ = 4.75/0.75
+    step(a, p, 1f); // w = -0.1
+    // t=2, g=3: m = 0.5·0.5 + 0.5·3 = 1.75, v = 0.5·0.5 + 0.5·9 = 4.75; m̂ = 1.75/0.75, v̂ =
+    // 4.75/0.75
     double expect = -0.1 - 0.1 * (1.75 / 0.75) / Math.sqrt(4.75 / 0.75);
     assertEquals(expect, step(a, p, 3f), 1e-6);
   }
 
-  @Test void adamWDecaysIndependentlyOfGradient() {
+  @Test
+  void adamWDecaysIndependentlyOfGradient() {
     var p = one(2f);
     AdamW a = new AdamW(0.1, 0.5);
     // zero gradient: Adam part is 0/(0+ε) = 0, decay: w·(1 − lr·wd)
@@ -78,16 +86,22 @@ class TrainOptimizerTest {
     assertEquals(2 - 0.1f, step(l2, q, 0f), 1e-6);
   }
 
-  @Test void frozenParamsUntouched() {
+  @Test
+  void frozenParamsUntouched() {
     Map<String, Param> m = new LinkedHashMap<>();
     m.put("bn/moving_mean", new Param("moving_mean", Tensor.of(new float[] {3f}, 1), false));
     new Sgd(1).step(m);
     assertEquals(3f, m.get("bn/moving_mean").value().get(0));
   }
 
-  @Test void configRoundTripAndStateRestore() {
-    for (Optimizer o : new Optimizer[] {new Sgd(LrSchedule.step(0.1, 10, 0.5), 0.9, true, 1e-4),
-        new Adam(LrSchedule.cosine(1e-3, 5, 100, 1e-5), 0.8, 0.99, 1e-6, 0), new AdamW(1e-3, 0.01)}) {
+  @Test
+  void configRoundTripAndStateRestore() {
+    for (Optimizer o :
+        new Optimizer[] {
+          new Sgd(LrSchedule.step(0.1, 10, 0.5), 0.9, true, 1e-4),
+          new Adam(LrSchedule.cosine(1e-3, 5, 100, 1e-5), 0.8, 0.99, 1e-6, 0),
+          new AdamW(1e-3, 0.01)
+        }) {
       Optimizer back = Optimizer.fromConfig(o.config());
       assertEquals(o.config(), back.config());
       assertEquals(o.getClass(), back.getClass());
@@ -97,14 +111,19 @@ class TrainOptimizerTest {
       back.restore(o.slots(), o.iterations());
       p2.get("l/w").value().set(0, p1.get("l/w").value().get(0));
       assertEquals(step(o, p1, -0.3f), step(back, p2, -0.3f), 0f);
-      assertArrayEquals(o.slots().values().iterator().next(), back.slots().values().iterator().next());
+      assertArrayEquals(
+          o.slots().values().iterator().next(), back.slots().values().iterator().next());
     }
   }
 
-  @Test void badHyperParameters() {
-    assertThrows(IllegalArgumentException.class, () -> new Sgd(LrSchedule.constant(0.1), 1.5, false, 0));
-    assertThrows(IllegalArgumentException.class, () -> new Sgd(LrSchedule.constant(0.1), 0, true, 0));
+  @Test
+  void badHyperParameters() {
+    assertThrows(
+        IllegalArgumentException.class, () -> new Sgd(LrSchedule.constant(0.1), 1.5, false, 0));
+    assertThrows(
+        IllegalArgumentException.class, () -> new Sgd(LrSchedule.constant(0.1), 0, true, 0));
     assertThrows(IllegalArgumentException.class, () -> new Adam(-1));
-    assertThrows(IllegalArgumentException.class, () -> new Adam(LrSchedule.constant(0.1), 0.9, 0.999, 0, 0));
+    assertThrows(
+        IllegalArgumentException.class, () -> new Adam(LrSchedule.constant(0.1), 0.9, 0.999, 0, 0));
   }
 }

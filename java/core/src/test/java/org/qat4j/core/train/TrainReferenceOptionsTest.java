@@ -8,7 +8,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class TrainReferenceOptionsTest {
-  @Test void defaultsAreKerasAndConstantRate() {
+  @Test
+  void defaultsAreKerasAndConstantRate() {
     TrainReference.Options o = TrainReference.Options.parse();
     assertEquals(5, o.epochs());
     assertEquals(2, o.threads());
@@ -18,20 +19,25 @@ class TrainReferenceOptionsTest {
     assertEquals(0.99f, o.bnMomentum());
   }
 
-  @Test void recipeOfTheAccuracyTargetParses() {
+  @Test
+  void recipeOfTheAccuracyTargetParses() {
     TrainReference.Options o = TrainReference.Options.parse(TrainReferenceAccuracyTest.RECIPE);
     assertEquals("cosine", o.lr());
     assertEquals(0.04, o.convInitScale());
-    TrainReference.Options p = TrainReference.Options.parse("3", "1", "/data", "7", "--label-smoothing=0.1");
+    TrainReference.Options p =
+        TrainReference.Options.parse("3", "1", "/data", "7", "--label-smoothing=0.1");
     assertEquals(Path.of("/data"), p.dir());
     assertEquals(7L, p.seed());
     assertEquals(0.1, p.labelSmoothing());
   }
 
-  @Test void unknownOrValuelessOptionsNameTheKnownOnes() {
+  @Test
+  void unknownOrValuelessOptionsNameTheKnownOnes() {
     for (String bad : new String[] {"--lr", "--learning-rate=1", "--conv-init=2"}) {
       var e = assertThrows(IllegalArgumentException.class, () -> TrainReference.Options.parse(bad));
-      assertTrue(e.getMessage().contains(bad) && e.getMessage().contains("--conv-init-scale=S"), e.getMessage());
+      assertTrue(
+          e.getMessage().contains(bad) && e.getMessage().contains("--conv-init-scale=S"),
+          e.getMessage());
     }
   }
 }

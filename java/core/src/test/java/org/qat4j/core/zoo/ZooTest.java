@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.qat4j.core.Model;
 
 class ZooTest {
-  @Test void referenceCnnArchitecture() {
+  @Test
+  void referenceCnnArchitecture() {
     Model m = Zoo.referenceCnn(1);
     assertArrayEquals(new int[] {28, 28, 1}, m.inputShape());
     assertArrayEquals(new int[] {10}, m.outputShape());
@@ -19,17 +20,22 @@ class ZooTest {
     assertArrayEquals(new int[] {1600}, m.node("flatten").shape());
     // conv 320 + bn 128 + conv 18,496 + bn 256 + dense 204,928 + dense 1,290
     assertEquals(225_418, m.parameterCount());
-    assertEquals(String.join(",", "input", "conv1", "bn1", "relu1", "pool1", "conv2", "bn2", "relu2", "pool2", "flatten",
-        "dense1", "relu3", "logits"), String.join(",", m.nodes().stream().map(n -> n.name()).toList()));
+    assertEquals(
+        String.join(
+            ",", "input", "conv1", "bn1", "relu1", "pool1", "conv2", "bn2", "relu2", "pool2",
+            "flatten", "dense1", "relu3", "logits"),
+        String.join(",", m.nodes().stream().map(n -> n.name()).toList()));
   }
 
-  @Test void seededInitialisation() {
+  @Test
+  void seededInitialisation() {
     float[] a = Zoo.create("reference-cnn", 3).params().get("conv1/kernel").value().toArray();
     assertArrayEquals(a, Zoo.referenceCnn(3).params().get("conv1/kernel").value().toArray());
     assertNotEquals(a[0], Zoo.referenceCnn(4).params().get("conv1/kernel").value().toArray()[0]);
   }
 
-  @Test void registry() {
+  @Test
+  void registry() {
     assertTrue(Zoo.names().contains("reference-cnn") && Zoo.names().contains("mlp"));
     var e = assertThrows(IllegalArgumentException.class, () -> Zoo.create("resnet9000", 1));
     assertTrue(e.getMessage().contains("reference-cnn"), e.getMessage());

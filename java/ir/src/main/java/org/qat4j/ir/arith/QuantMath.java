@@ -32,7 +32,9 @@ public final class QuantMath {
   }
 
   /** {@code static_cast<int32_t>(round(x))} with saturation instead of undefined behaviour. */
-  public static int cRoundToInt(float x) { return (int) cRound(x); }
+  public static int cRoundToInt(float x) {
+    return (int) cRound(x);
+  }
 
   /**
    * TFLite QuantizeMultiplier: m = q·2^shift, q in [0.5,1) as a Q31 integer. Returns {M, shift}.
@@ -40,7 +42,8 @@ public final class QuantMath {
    */
   public static int[] quantizeMultiplier(double m, boolean singleRounding) {
     if (m == 0 || Double.isNaN(m)) return new int[] {0, 0};
-    if (Double.isInfinite(m)) throw new IllegalArgumentException("multiplier must be finite, got " + m);
+    if (Double.isInfinite(m))
+      throw new IllegalArgumentException("multiplier must be finite, got " + m);
     int sh = frexpExponent(m);
     long qf = (long) cRound(Math.scalb(m, -sh) * (double) (1L << 31));
     if (qf == (1L << 31)) {
@@ -59,7 +62,9 @@ public final class QuantMath {
   }
 
   /** Double-rounding default build. */
-  public static int[] quantizeMultiplier(double m) { return quantizeMultiplier(m, false); }
+  public static int[] quantizeMultiplier(double m) {
+    return quantizeMultiplier(m, false);
+  }
 
   /** Multiplier for {@code real} as a given mode needs it (fixed point plus the float32 value). */
   public static Multiplier multiplier(double real, RoundingMode mode) {
@@ -74,7 +79,9 @@ public final class QuantMath {
     return Math.getExponent(a) + 1;
   }
 
-  /** gemmlowp SaturatingRoundingDoublingHighMul: round(a·b / 2^31) with the one overflow saturated. */
+  /**
+   * gemmlowp SaturatingRoundingDoublingHighMul: round(a·b / 2^31) with the one overflow saturated.
+   */
   public static int srdhm(int a, int b) {
     if (a == Integer.MIN_VALUE && b == Integer.MIN_VALUE) return Integer.MAX_VALUE;
     long ab = (long) a * b;
@@ -91,7 +98,10 @@ public final class QuantMath {
     return (x >> e) + (rem > thr ? 1 : 0);
   }
 
-  /** MultiplyByQuantizedMultiplier, TFLITE_SINGLE_ROUNDING == 0 (the int-wrapping left shift matches the C build). */
+  /**
+   * MultiplyByQuantizedMultiplier, TFLITE_SINGLE_ROUNDING == 0 (the int-wrapping left shift matches
+   * the C build).
+   */
   public static int mbqmDouble(int x, int m, int shift) {
     int l = shift > 0 ? shift : 0;
     int r = shift > 0 ? 0 : -shift;
@@ -111,21 +121,29 @@ public final class QuantMath {
     return (int) (((long) v + (1L << (r - 1))) >> r);
   }
 
-  /** MultiplyByQuantizedMultiplier, TFLITE_SINGLE_ROUNDING == 1: (x·M + 2^(t−1)) >> t, t = 31 − shift. */
+  /**
+   * MultiplyByQuantizedMultiplier, TFLITE_SINGLE_ROUNDING == 1: (x·M + 2^(t−1)) >> t, t = 31 −
+   * shift.
+   */
   public static int mbqmSingle(int x, int m, int shift) {
-    if (shift > 30 || shift < -31) throw new IllegalArgumentException("single-rounding shift must be in [-31,30], got " + shift);
+    if (shift > 30 || shift < -31)
+      throw new IllegalArgumentException("single-rounding shift must be in [-31,30], got " + shift);
     int t = 31 - shift;
     long r = ((long) x * m + (1L << (t - 1))) >> t;
     return (int) r;
   }
 
-  /** XNNPACK fp32 requantization: (float) x · scale, rounded to nearest-even, saturated to int32. */
+  /**
+   * XNNPACK fp32 requantization: (float) x · scale, rounded to nearest-even, saturated to int32.
+   */
   public static int mulRintF32(int x, float scale) {
     float v = (float) x * scale;
     return (int) Math.rint(v);
   }
 
-  /** MultiplyByQuantizedMultiplier in the chosen mode ({@code XNNPACK_F32} uses value() in float). */
+  /**
+   * MultiplyByQuantizedMultiplier in the chosen mode ({@code XNNPACK_F32} uses value() in float).
+   */
   public static int multiplyByQuantizedMultiplier(int x, int m, int shift, RoundingMode mode) {
     return switch (mode) {
       case DOUBLE -> mbqmDouble(x, m, shift);
@@ -135,16 +153,19 @@ public final class QuantMath {
   }
 
   /** Saturates to [lo, hi]. */
-  public static int clamp(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
+  public static int clamp(int v, int lo, int hi) {
+    return v < lo ? lo : v > hi ? hi : v;
+  }
 
   /**
    * CalculateActivationRangeQuantized: {min, max} for an output (scale, zp) and a fused activation,
    * within [qmin, qmax]; quotient in float32, C rounding.
    */
-  public static int[] activationRange(FusedActivation act, float scale, int zeroPoint, int qmin, int qmax) {
+  public static int[] activationRange(
+      FusedActivation act, float scale, int zeroPoint, int qmin, int qmax) {
     int lo = qmin, hi = qmax;
     switch (act) {
-      case NONE -> { }
+      case NONE -> {}
       case RELU -> lo = Math.max(qmin, quantizeReal(0f, scale, zeroPoint));
       case RELU6 -> {
         lo = Math.max(qmin, quantizeReal(0f, scale, zeroPoint));
@@ -183,9 +204,11 @@ public final class QuantMath {
    * Per-channel conv/depthwise/FC effective multipliers s_in·s_w[c]/s_out, each factor widened to
    * double first (PopulateConvolutionQuantizationParams); a single weight scale is broadcast.
    */
-  public static double[] convEffectiveScales(float inScale, float[] weightScales, float outScale, int channels) {
+  public static double[] convEffectiveScales(
+      float inScale, float[] weightScales, float outScale, int channels) {
     if (weightScales.length != 1 && weightScales.length != channels) {
-      throw new IllegalArgumentException("weight scales: " + weightScales.length + " for " + channels + " channels");
+      throw new IllegalArgumentException(
+          "weight scales: " + weightScales.length + " for " + channels + " channels");
     }
     double[] eff = new double[channels];
     for (int c = 0; c < channels; c++) {
@@ -196,7 +219,8 @@ public final class QuantMath {
   }
 
   /** Multipliers for {@link #convEffectiveScales}; XNNPACK's float32 scale is computed in float. */
-  public static Multiplier[] convMultipliers(float inScale, float[] weightScales, float outScale, int channels, RoundingMode mode) {
+  public static Multiplier[] convMultipliers(
+      float inScale, float[] weightScales, float outScale, int channels, RoundingMode mode) {
     double[] eff = convEffectiveScales(inScale, weightScales, outScale, channels);
     Multiplier[] ms = new Multiplier[channels];
     for (int c = 0; c < channels; c++) {
@@ -208,11 +232,13 @@ public final class QuantMath {
   }
 
   /**
-   * The single "legacy" conv/FC multiplier TFLite keeps for uint8 convolutions and per-tensor FULLY_CONNECTED
-   * (GetQuantizedConvolutionMultipler): the product s_in·s_w is rounded to float32 before it is widened and divided
-   * by s_out in double, so it can differ from {@link #convEffectiveScales} in the last bits of the Q31 multiplier.
+   * The single "legacy" conv/FC multiplier TFLite keeps for uint8 convolutions and per-tensor
+   * FULLY_CONNECTED (GetQuantizedConvolutionMultipler): the product s_in·s_w is rounded to float32
+   * before it is widened and divided by s_out in double, so it can differ from {@link
+   * #convEffectiveScales} in the last bits of the Q31 multiplier.
    */
-  public static Multiplier legacyConvMultiplier(float inScale, float weightScale, float outScale, RoundingMode mode) {
+  public static Multiplier legacyConvMultiplier(
+      float inScale, float weightScale, float outScale, RoundingMode mode) {
     float product = inScale * weightScale;
     int[] q = quantizeMultiplier((double) product / (double) outScale, mode == RoundingMode.SINGLE);
     return new Multiplier(q[0], q[1], product / outScale);
@@ -231,12 +257,16 @@ public final class QuantMath {
   /** Fixed-point parameters of an int8 ADD. */
   public record AddParams(int leftShift, Multiplier in1, Multiplier in2, Multiplier out) {}
 
-  /** Rescale multiplier s_in/s_out of an int8→int8 QUANTIZE (or requantizing CONCATENATION input). */
+  /**
+   * Rescale multiplier s_in/s_out of an int8→int8 QUANTIZE (or requantizing CONCATENATION input).
+   */
   public static Multiplier requantMultiplier(float sIn, float sOut, RoundingMode mode) {
     return multiplier((double) sIn / (double) sOut, mode);
   }
 
-  /** float → int8/uint8 as QUANTIZE does: clamp(zp + (int) round(v / scale)), division in float32. */
+  /**
+   * float → int8/uint8 as QUANTIZE does: clamp(zp + (int) round(v / scale)), division in float32.
+   */
   public static int quantize(float v, float scale, int zeroPoint, int qmin, int qmax) {
     return clamp(quantizeReal(v, scale, zeroPoint), qmin, qmax);
   }

@@ -17,8 +17,8 @@ public enum RoundingMode {
   /**
    * The XNNPACK delegate: CONV/DEPTHWISE/FC requantize with a float32 scale s_in·s_w/s_out rounded
    * to nearest-even; int8→int8 QUANTIZE uses XNNPACK's Q8 multiplier; float QUANTIZE multiplies by
-   * the float reciprocal and rounds to even; MEAN rescales in float. Ops XNNPACK does not take
-   * (ADD kept bit-identical, SOFTMAX, LOGISTIC…) follow DOUBLE.
+   * the float reciprocal and rounds to even; MEAN rescales in float. Ops XNNPACK does not take (ADD
+   * kept bit-identical, SOFTMAX, LOGISTIC…) follow DOUBLE.
    */
   XNNPACK_F32
 }

@@ -1,11 +1,11 @@
 package org.qat4j.ir.sim;
 
-import org.qat4j.ir.arith.QuantMath;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.TensorSpec;
+import org.qat4j.ir.arith.QuantMath;
 
 /**
  * LOGISTIC, HARD_SWISH and SOFTMAX. Int8 LOGISTIC uses TFLite's float-built 256-entry LUT
@@ -17,11 +17,13 @@ final class ActivationKernels {
 
   static Simulator.Kernel create(LoweredGraph g, OpSpec op) {
     TensorSpec x = g.tensor(op.inputs()[0]), y = g.tensor(op.outputs()[0]);
-    if (x.elements() != y.elements()) throw new IllegalArgumentException("input and output sizes differ");
+    if (x.elements() != y.elements())
+      throw new IllegalArgumentException("input and output sizes differ");
     int xi = op.inputs()[0], yi = op.outputs()[0];
     boolean quant = Simulator.isQuantized(x);
     if (quant && op.kind() != OpKind.HARD_SWISH) checkFixedOutput(y);
-    if (op.kind() == OpKind.SOFTMAX) return softmax(x, y, xi, yi, op.options(OpOptions.Softmax.class).beta(), quant);
+    if (op.kind() == OpKind.SOFTMAX)
+      return softmax(x, y, xi, yi, op.options(OpOptions.Softmax.class).beta(), quant);
     if (!quant) {
       boolean logistic = op.kind() == OpKind.LOGISTIC;
       return v -> {
@@ -43,13 +45,18 @@ final class ActivationKernels {
     QInfo q = QInfo.of(y);
     int zp = q.qmin() == 0 ? 0 : -128;
     if (Math.abs(q.scale() - 1f / 256) > 0.001f / 256 || q.zp() != zp) {
-      throw new IllegalArgumentException("output '" + y.name() + "' must have params (1/256, " + zp + "), got " + y.quant());
+      throw new IllegalArgumentException(
+          "output '" + y.name() + "' must have params (1/256, " + zp + "), got " + y.quant());
     }
   }
 
-  static float sigmoid(float v) { return 1f / (1f + (float) Math.exp(-v)); }
+  static float sigmoid(float v) {
+    return 1f / (1f + (float) Math.exp(-v));
+  }
 
-  static float hardSwish(float v) { return v * Math.min(Math.max(v + 3f, 0f), 6f) / 6f; }
+  static float hardSwish(float v) {
+    return v * Math.min(Math.max(v + 3f, 0f), 6f) / 6f;
+  }
 
   /** LUTPopulate: lut[q] = clamp((int)(round(f(s_in·(q − zp_in))·(1/s_out)) + zp_out)), float32. */
   static int[] logisticLut(QInfo qi, QInfo qo) {
@@ -64,7 +71,8 @@ final class ActivationKernels {
     return lut;
   }
 
-  private static Simulator.Kernel softmax(TensorSpec x, TensorSpec y, int xi, int yi, float beta, boolean quant) {
+  private static Simulator.Kernel softmax(
+      TensorSpec x, TensorSpec y, int xi, int yi, float beta, boolean quant) {
     int[] s = x.shape();
     int depth = s[s.length - 1], rows = x.elements() / depth;
     if (!quant) {
@@ -75,7 +83,10 @@ final class ActivationKernels {
           float max = Float.NEGATIVE_INFINITY;
           for (int j = 0; j < depth; j++) max = Math.max(max, xv[o + j]);
           float sum = 0f;
-          for (int j = 0; j < depth; j++) { yv[o + j] = (float) Math.exp((xv[o + j] - max) * beta); sum += yv[o + j]; }
+          for (int j = 0; j < depth; j++) {
+            yv[o + j] = (float) Math.exp((xv[o + j] - max) * beta);
+            sum += yv[o + j];
+          }
           for (int j = 0; j < depth; j++) yv[o + j] /= sum;
         }
       };

@@ -1,34 +1,38 @@
 package org.qat4j.ir.sim;
 
-import org.qat4j.ir.arith.Multiplier;
-import org.qat4j.ir.arith.QuantMath;
-import org.qat4j.ir.arith.RoundingMode;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.QuantParams;
 import org.qat4j.ir.TensorSpec;
+import org.qat4j.ir.arith.Multiplier;
+import org.qat4j.ir.arith.QuantMath;
+import org.qat4j.ir.arith.RoundingMode;
 
 /**
- * CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED in float32 and int8/uint8. Integer recipe:
- * acc = bias[c] + Σ (w − zp_w)·(x − zp_in) over in-image taps, out = clamp(MBQM(acc, M[c], sh[c]) +
- * zp_out, act_min, act_max) with per-channel multipliers s_in·s_w[c]/s_out (uint8 convolutions and per-tensor
- * FULLY_CONNECTED: one multiplier from the float32 product s_in·s_w). In DOUBLE mode int8 CONV_2D and
- * FULLY_CONNECTED use ruy's final rounding shift (ties up), as TFLite's cpu_backend_gemm does; uint8 ones and
- * DEPTHWISE_CONV_2D keep gemmlowp's (ties away from zero). All measured against TFLite 2.20.
+ * CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED in float32 and int8/uint8. Integer recipe: acc =
+ * bias[c] + Σ (w − zp_w)·(x − zp_in) over in-image taps, out = clamp(MBQM(acc, M[c], sh[c]) +
+ * zp_out, act_min, act_max) with per-channel multipliers s_in·s_w[c]/s_out (uint8 convolutions and
+ * per-tensor FULLY_CONNECTED: one multiplier from the float32 product s_in·s_w). In DOUBLE mode
+ * int8 CONV_2D and FULLY_CONNECTED use ruy's final rounding shift (ties up), as TFLite's
+ * cpu_backend_gemm does; uint8 ones and DEPTHWISE_CONV_2D keep gemmlowp's (ties away from zero).
+ * All measured against TFLite 2.20.
  */
 final class ConvKernels {
   private ConvKernels() {}
 
   /** Prepared integer requantization of one op: multipliers per output channel, clamp range. */
-  record Requant(int[] m, int[] sh, float[] f, RoundingMode mode, boolean ruy, int zpOut, int lo, int hi) {
+  record Requant(
+      int[] m, int[] sh, float[] f, RoundingMode mode, boolean ruy, int zpOut, int lo, int hi) {
     int apply(int acc, int c) {
-      int v = switch (mode) {
-        case DOUBLE -> ruy ? QuantMath.mbqmRuy(acc, m[c], sh[c]) : QuantMath.mbqmDouble(acc, m[c], sh[c]);
-        case SINGLE -> QuantMath.mbqmSingle(acc, m[c], sh[c]);
-        case XNNPACK_F32 -> QuantMath.mulRintF32(acc, f[c]);
-      };
+      int v =
+          switch (mode) {
+            case DOUBLE ->
+                ruy ? QuantMath.mbqmRuy(acc, m[c], sh[c]) : QuantMath.mbqmDouble(acc, m[c], sh[c]);
+            case SINGLE -> QuantMath.mbqmSingle(acc, m[c], sh[c]);
+            case XNNPACK_F32 -> QuantMath.mulRintF32(acc, f[c]);
+          };
       long r = (long) v + zpOut;
       return r < lo ? lo : r > hi ? hi : (int) r;
     }
@@ -38,20 +42,33 @@ final class ConvKernels {
     int[] in = op.inputs();
     if (in.length < 2) throw new IllegalArgumentException("needs input and weights");
     TensorSpec x = g.tensor(in[0]), w = g.tensor(in[1]), y = g.tensor(op.outputs()[0]);
-    if (!w.isConstant()) throw new IllegalArgumentException("weights tensor '" + w.name() + "' must be constant");
+    if (!w.isConstant())
+      throw new IllegalArgumentException("weights tensor '" + w.name() + "' must be constant");
     int bi = in.length > 2 ? in[2] : -1;
     int[] ws = w.shape();
     boolean quant = Simulator.isQuantized(x);
-    if (quant != Simulator.isQuantized(y)) throw new IllegalArgumentException("input and output must both be float or both quantized");
-    if (!quant && (x.type() != DType.FLOAT32 || w.type() != DType.FLOAT32)) throw new IllegalArgumentException("float op needs FLOAT32 input and weights");
-    int outC = op.kind() == OpKind.FULLY_CONNECTED ? ws[0] : op.kind() == OpKind.CONV_2D ? ws[0] : ws[3];
+    if (quant != Simulator.isQuantized(y))
+      throw new IllegalArgumentException("input and output must both be float or both quantized");
+    if (!quant && (x.type() != DType.FLOAT32 || w.type() != DType.FLOAT32))
+      throw new IllegalArgumentException("float op needs FLOAT32 input and weights");
+    int outC =
+        op.kind() == OpKind.FULLY_CONNECTED ? ws[0] : op.kind() == OpKind.CONV_2D ? ws[0] : ws[3];
     Object bias = bi >= 0 ? consts[bi] : null;
     if (bi >= 0 && bias == null) throw new IllegalArgumentException("bias must be constant");
-    if (bias != null && length(bias) != outC) throw new IllegalArgumentException("bias has " + length(bias) + " values for " + outC + " channels");
+    if (bias != null && length(bias) != outC)
+      throw new IllegalArgumentException(
+          "bias has " + length(bias) + " values for " + outC + " channels");
     Geometry geo = op.kind() == OpKind.FULLY_CONNECTED ? null : Geometry.of(g, op, ws[1], ws[2]);
-    if (op.kind() == OpKind.CONV_2D && ws[3] != geo.inC()) throw new IllegalArgumentException("weights in-channels " + ws[3] + " != input channels " + geo.inC());
-    if (op.kind() == OpKind.DEPTHWISE_CONV_2D && (ws[0] != 1 || outC % geo.inC() != 0 || outC != geo.outC())) {
-      throw new IllegalArgumentException("depthwise weights " + java.util.Arrays.toString(ws) + " do not fit input channels " + geo.inC());
+    if (op.kind() == OpKind.CONV_2D && ws[3] != geo.inC())
+      throw new IllegalArgumentException(
+          "weights in-channels " + ws[3] + " != input channels " + geo.inC());
+    if (op.kind() == OpKind.DEPTHWISE_CONV_2D
+        && (ws[0] != 1 || outC % geo.inC() != 0 || outC != geo.outC())) {
+      throw new IllegalArgumentException(
+          "depthwise weights "
+              + java.util.Arrays.toString(ws)
+              + " do not fit input channels "
+              + geo.inC());
     }
     int xi = in[0], yi = op.outputs()[0];
     if (!quant) {
@@ -67,66 +84,103 @@ final class ConvKernels {
     }
     QInfo qi = QInfo.of(x), qo = QInfo.of(y);
     int[] wv = (int[]) consts[in[1]];
-    if (w.quant() == null) throw new IllegalArgumentException("weights '" + w.name() + "' have no quantization");
+    if (w.quant() == null)
+      throw new IllegalArgumentException("weights '" + w.name() + "' have no quantization");
     int wantDim = op.kind() == OpKind.DEPTHWISE_CONV_2D ? 3 : 0;
     if (w.quant().perAxis() && w.quant().quantizedDimension() != wantDim) {
-      throw new IllegalArgumentException("per-axis weights '" + w.name() + "' must be quantized along dimension " + wantDim
-          + ", got " + w.quant().quantizedDimension());
+      throw new IllegalArgumentException(
+          "per-axis weights '"
+              + w.name()
+              + "' must be quantized along dimension "
+              + wantDim
+              + ", got "
+              + w.quant().quantizedDimension());
     }
     if (w.quant().perAxis()) {
-      for (long z : w.quant().zeroPoints()) if (z != 0) throw new IllegalArgumentException("per-axis weights '" + w.name() + "' need zero points 0");
+      for (long z : w.quant().zeroPoints())
+        if (z != 0)
+          throw new IllegalArgumentException(
+              "per-axis weights '" + w.name() + "' need zero points 0");
     }
     int wOff = w.quant().perAxis() ? 0 : -(int) w.quant().zeroPoint();
     int[] bv = bias == null ? new int[outC] : (int[]) bias;
-    if (bias != null && g.tensor(bi).type() != DType.INT32) throw new IllegalArgumentException("quantized bias must be INT32");
-    Requant rq = requant(qi.scale(), w.quant(), qo, outC, op.options().activation(), mode, viaRuy(op.kind(), x.type()));
+    if (bias != null && g.tensor(bi).type() != DType.INT32)
+      throw new IllegalArgumentException("quantized bias must be INT32");
+    Requant rq =
+        requant(
+            qi.scale(),
+            w.quant(),
+            qo,
+            outC,
+            op.options().activation(),
+            mode,
+            viaRuy(op.kind(), x.type()));
     if (usesLegacyMultiplier(op.kind(), x.type(), w.quant()) && mode != RoundingMode.XNNPACK_F32) {
-      Multiplier legacy = QuantMath.legacyConvMultiplier(qi.scale(), w.quant().scale(), qo.scale(), mode);
+      Multiplier legacy =
+          QuantMath.legacyConvMultiplier(qi.scale(), w.quant().scale(), qo.scale(), mode);
       java.util.Arrays.fill(rq.m(), legacy.m());
       java.util.Arrays.fill(rq.sh(), legacy.shift());
     }
     int inOff = -qi.zp();
     return switch (op.kind()) {
       case CONV_2D -> v -> convQ((int[]) v[xi], wv, bv, (int[]) v[yi], geo, inOff, wOff, rq);
-      case DEPTHWISE_CONV_2D -> v -> dwQ((int[]) v[xi], wv, bv, (int[]) v[yi], geo, inOff, wOff, rq);
+      case DEPTHWISE_CONV_2D ->
+          v -> dwQ((int[]) v[xi], wv, bv, (int[]) v[yi], geo, inOff, wOff, rq);
       default -> fcQ(x, wv, bv, xi, yi, inOff, wOff, rq);
     };
   }
 
   /**
-   * TFLite's x86 build sends CONV_2D and FULLY_CONNECTED through cpu_backend_gemm, which runs int8 on ruy (negative
-   * ties of the final shift go up) but uint8 on gemmlowp (SRDHM + RoundingDivideByPOT, ties away from zero; the
-   * dispatch table in cpu_backend_gemm.h, measured on the uint8 MobileNets). DEPTHWISE_CONV_2D rounds like gemmlowp.
+   * TFLite's x86 build sends CONV_2D and FULLY_CONNECTED through cpu_backend_gemm, which runs int8
+   * on ruy (negative ties of the final shift go up) but uint8 on gemmlowp (SRDHM +
+   * RoundingDivideByPOT, ties away from zero; the dispatch table in cpu_backend_gemm.h, measured on
+   * the uint8 MobileNets). DEPTHWISE_CONV_2D rounds like gemmlowp.
    */
   static boolean viaRuy(OpKind kind, DType input) {
     return kind != OpKind.DEPTHWISE_CONV_2D && input == DType.INT8;
   }
 
   /**
-   * Ops whose kernel reads the single legacy multiplier (GetQuantizedConvolutionMultipler: the scale product rounded
-   * to float first) instead of the per-channel array: uint8 CONV_2D / DEPTHWISE_CONV_2D, and FULLY_CONNECTED with
-   * per-tensor weights of either type. int8 convolutions use the per-channel array (double product) even when the
-   * weights carry one scale.
+   * Ops whose kernel reads the single legacy multiplier (GetQuantizedConvolutionMultipler: the
+   * scale product rounded to float first) instead of the per-channel array: uint8 CONV_2D /
+   * DEPTHWISE_CONV_2D, and FULLY_CONNECTED with per-tensor weights of either type. int8
+   * convolutions use the per-channel array (double product) even when the weights carry one scale.
    */
   static boolean usesLegacyMultiplier(OpKind kind, DType input, QuantParams wq) {
     if (wq.perAxis()) return false;
     return kind == OpKind.FULLY_CONNECTED || input == DType.UINT8;
   }
 
-  static Requant requant(float sIn, QuantParams wq, QInfo qo, int channels, org.qat4j.ir.FusedActivation act, RoundingMode mode,
-                         boolean viaGemm) {
+  static Requant requant(
+      float sIn,
+      QuantParams wq,
+      QInfo qo,
+      int channels,
+      org.qat4j.ir.FusedActivation act,
+      RoundingMode mode,
+      boolean viaGemm) {
     Multiplier[] ms = QuantMath.convMultipliers(sIn, wq.scales(), qo.scale(), channels, mode);
     int[] m = new int[channels], sh = new int[channels];
     float[] f = new float[channels];
-    for (int c = 0; c < channels; c++) { m[c] = ms[c].m(); sh[c] = ms[c].shift(); f[c] = ms[c].f32(); }
+    for (int c = 0; c < channels; c++) {
+      m[c] = ms[c].m();
+      sh[c] = ms[c].shift();
+      f[c] = ms[c].f32();
+    }
     int[] r = qo.range(act);
     return new Requant(m, sh, f, mode, viaGemm, qo.zp(), r[0], r[1]);
   }
 
-  private static int length(Object a) { return a instanceof float[] f ? f.length : ((int[]) a).length; }
+  private static int length(Object a) {
+    return a instanceof float[] f ? f.length : ((int[]) a).length;
+  }
 
-  /** Per-thread im2col patch of one output pixel (the simulator runs samples on several workers). */
-  private static final ThreadLocal<float[][]> PATCH_F = ThreadLocal.withInitial(() -> new float[1][0]);
+  /**
+   * Per-thread im2col patch of one output pixel (the simulator runs samples on several workers).
+   */
+  private static final ThreadLocal<float[][]> PATCH_F =
+      ThreadLocal.withInitial(() -> new float[1][0]);
+
   private static final ThreadLocal<int[][]> PATCH_Q = ThreadLocal.withInitial(() -> new int[1][0]);
 
   private static float[] patchF(int n) {
@@ -141,7 +195,8 @@ final class ConvKernels {
     return h[0];
   }
 
-  private static void convF(float[] x, float[] w, float[] b, float[] y, Geometry q, float lo, float hi) {
+  private static void convF(
+      float[] x, float[] w, float[] b, float[] y, Geometry q, float lo, float hi) {
     int ic = q.inC(), oc = q.outC(), kSize = q.kh() * q.kw() * ic;
     float[] patch = patchF(kSize);
     for (int n = 0; n < q.batch(); n++) {
@@ -152,7 +207,8 @@ final class ConvKernels {
             int iy = q.inY(oy, ky);
             for (int kx = 0; kx < q.kw(); kx++, p += ic) {
               int ix = q.inX(ox, kx);
-              if (iy < 0 || iy >= q.inH() || ix < 0 || ix >= q.inW()) java.util.Arrays.fill(patch, p, p + ic, 0f);
+              if (iy < 0 || iy >= q.inH() || ix < 0 || ix >= q.inW())
+                java.util.Arrays.fill(patch, p, p + ic, 0f);
               else System.arraycopy(x, ((n * q.inH() + iy) * q.inW() + ix) * ic, patch, p, ic);
             }
           }
@@ -185,7 +241,8 @@ final class ConvKernels {
   }
 
   /** Out-of-image taps hold x − zp_in = 0, i.e. they are skipped as TFLite does. */
-  private static void convQ(int[] x, int[] w, int[] b, int[] y, Geometry q, int inOff, int wOff, Requant rq) {
+  private static void convQ(
+      int[] x, int[] w, int[] b, int[] y, Geometry q, int inOff, int wOff, Requant rq) {
     int ic = q.inC(), oc = q.outC(), kSize = q.kh() * q.kw() * ic;
     int[] patch = patchQ(kSize);
     for (int n = 0; n < q.batch(); n++) {
@@ -231,7 +288,8 @@ final class ConvKernels {
     }
   }
 
-  private static void dwF(float[] x, float[] w, float[] b, float[] y, Geometry q, float lo, float hi) {
+  private static void dwF(
+      float[] x, float[] w, float[] b, float[] y, Geometry q, float lo, float hi) {
     int ic = q.inC(), oc = q.outC(), mult = oc / ic;
     for (int n = 0; n < q.batch(); n++) {
       for (int oy = 0; oy < q.outH(); oy++) {
@@ -246,7 +304,9 @@ final class ConvKernels {
               for (int kx = 0; kx < q.kw(); kx++) {
                 int ix = q.inX(ox, kx);
                 if (ix < 0 || ix >= q.inW()) continue;
-                acc += x[((n * q.inH() + iy) * q.inW() + ix) * ic + c] * w[(ky * q.kw() + kx) * oc + o];
+                acc +=
+                    x[((n * q.inH() + iy) * q.inW() + ix) * ic + c]
+                        * w[(ky * q.kw() + kx) * oc + o];
               }
             }
             y[yo + o] = Math.min(Math.max(acc + b[o], lo), hi);
@@ -256,7 +316,8 @@ final class ConvKernels {
     }
   }
 
-  private static void dwQ(int[] x, int[] w, int[] b, int[] y, Geometry q, int inOff, int wOff, Requant rq) {
+  private static void dwQ(
+      int[] x, int[] w, int[] b, int[] y, Geometry q, int inOff, int wOff, Requant rq) {
     int ic = q.inC(), oc = q.outC(), mult = oc / ic;
     for (int n = 0; n < q.batch(); n++) {
       for (int oy = 0; oy < q.outH(); oy++) {
@@ -271,7 +332,9 @@ final class ConvKernels {
               for (int kx = 0; kx < q.kw(); kx++) {
                 int ix = q.inX(ox, kx);
                 if (ix < 0 || ix >= q.inW()) continue;
-                acc += (x[((n * q.inH() + iy) * q.inW() + ix) * ic + c] + inOff) * (w[(ky * q.kw() + kx) * oc + o] + wOff);
+                acc +=
+                    (x[((n * q.inH() + iy) * q.inW() + ix) * ic + c] + inOff)
+                        * (w[(ky * q.kw() + kx) * oc + o] + wOff);
               }
             }
             y[yo + o] = rq.apply(acc + b[o], o);
@@ -281,9 +344,12 @@ final class ConvKernels {
     }
   }
 
-  private static Simulator.Kernel fcF(TensorSpec x, float[] w, float[] b, int xi, int yi, float lo, float hi) {
+  private static Simulator.Kernel fcF(
+      TensorSpec x, float[] w, float[] b, int xi, int yi, float lo, float hi) {
     int units = b.length, k = w.length / units;
-    if (x.elements() % k != 0) throw new IllegalArgumentException("input '" + x.name() + "' size " + x.elements() + " is not a multiple of " + k);
+    if (x.elements() % k != 0)
+      throw new IllegalArgumentException(
+          "input '" + x.name() + "' size " + x.elements() + " is not a multiple of " + k);
     int rows = x.elements() / k;
     return v -> {
       float[] xv = (float[]) v[xi], yv = (float[]) v[yi];
@@ -298,9 +364,12 @@ final class ConvKernels {
     };
   }
 
-  private static Simulator.Kernel fcQ(TensorSpec x, int[] w, int[] b, int xi, int yi, int inOff, int wOff, Requant rq) {
+  private static Simulator.Kernel fcQ(
+      TensorSpec x, int[] w, int[] b, int xi, int yi, int inOff, int wOff, Requant rq) {
     int units = b.length, k = w.length / units;
-    if (x.elements() % k != 0) throw new IllegalArgumentException("input '" + x.name() + "' size " + x.elements() + " is not a multiple of " + k);
+    if (x.elements() % k != 0)
+      throw new IllegalArgumentException(
+          "input '" + x.name() + "' size " + x.elements() + " is not a multiple of " + k);
     int rows = x.elements() / k;
     return v -> {
       int[] xv = (int[]) v[xi], yv = (int[]) v[yi];

@@ -1,13 +1,13 @@
 package org.qat4j.ir.sim;
 
-import org.qat4j.ir.arith.Multiplier;
-import org.qat4j.ir.arith.QuantMath;
-import org.qat4j.ir.arith.RoundingMode;
 import org.qat4j.ir.FusedActivation;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.TensorSpec;
+import org.qat4j.ir.arith.Multiplier;
+import org.qat4j.ir.arith.QuantMath;
+import org.qat4j.ir.arith.RoundingMode;
 
 /**
  * ADD and MUL (equal shapes, or the second/first operand broadcast along the last axis or as a
@@ -23,8 +23,14 @@ final class EltwiseKernels {
     int[] s = out.shape();
     int last = s.length == 0 ? 1 : s[s.length - 1];
     if (k != n && k != 1 && k != last) {
-      throw new IllegalArgumentException("operand '" + a.name() + "' " + java.util.Arrays.toString(a.shape())
-          + " cannot broadcast to " + java.util.Arrays.toString(s) + " (equal, scalar or last-axis only)");
+      throw new IllegalArgumentException(
+          "operand '"
+              + a.name()
+              + "' "
+              + java.util.Arrays.toString(a.shape())
+              + " cannot broadcast to "
+              + java.util.Arrays.toString(s)
+              + " (equal, scalar or last-axis only)");
     }
     int[] m = new int[n];
     for (int i = 0; i < n; i++) m[i] = k == n ? i : k == 1 ? 0 : i % last;
@@ -64,7 +70,8 @@ final class EltwiseKernels {
         }
       };
     }
-    Multiplier mm = QuantMath.multiplier((double) qa.scale() * (double) qb.scale() / (double) qy.scale(), m);
+    Multiplier mm =
+        QuantMath.multiplier((double) qa.scale() * (double) qb.scale() / (double) qy.scale(), m);
     return v -> {
       int[] av = (int[]) v[ai], bv = (int[]) v[bi], yv = (int[]) v[yi];
       for (int i = 0; i < yv.length; i++) {
@@ -76,8 +83,8 @@ final class EltwiseKernels {
 
   /**
    * Standalone RELU/RELU6. Float: clamp. Int8 (activations.cc ReluPrepare/QuantizedReluX):
-   * requantize (q − zp_in) by s_in/s_out, add zp_out, clamp to [zp_out + round(0/s_out),
-   * zp_out + round(6/s_out)] within the type range.
+   * requantize (q − zp_in) by s_in/s_out, add zp_out, clamp to [zp_out + round(0/s_out), zp_out +
+   * round(6/s_out)] within the type range.
    */
   static Simulator.Kernel relu(LoweredGraph g, OpSpec op, RoundingMode mode) {
     TensorSpec x = g.tensor(op.inputs()[0]), y = g.tensor(op.outputs()[0]);
@@ -96,7 +103,8 @@ final class EltwiseKernels {
     int[] r = qo.range(act);
     return v -> {
       int[] xv = (int[]) v[xi], yv = (int[]) v[yi];
-      for (int i = 0; i < yv.length; i++) yv[i] = QuantMath.clamp(mul.apply(xv[i] - qi.zp(), m) + qo.zp(), r[0], r[1]);
+      for (int i = 0; i < yv.length; i++)
+        yv[i] = QuantMath.clamp(mul.apply(xv[i] - qi.zp(), m) + qo.zp(), r[0], r[1]);
     };
   }
 }

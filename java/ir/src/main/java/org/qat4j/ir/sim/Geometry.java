@@ -6,8 +6,22 @@ import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.TensorSpec;
 
 /** Window geometry of a conv/pool op on NHWC tensors, padding computed as TFLite does. */
-record Geometry(int batch, int inH, int inW, int inC, int outH, int outW, int outC, int kh, int kw,
-                int strideH, int strideW, int dilH, int dilW, int padT, int padL) {
+record Geometry(
+    int batch,
+    int inH,
+    int inW,
+    int inC,
+    int outH,
+    int outW,
+    int outC,
+    int kh,
+    int kw,
+    int strideH,
+    int strideW,
+    int dilH,
+    int dilW,
+    int padT,
+    int padL) {
 
   static Geometry of(LoweredGraph g, OpSpec op, int kh, int kw) {
     int[] in = shape4(g.tensor(op.inputs()[0]));
@@ -21,22 +35,53 @@ record Geometry(int batch, int inH, int inW, int inC, int outH, int outW, int ou
     int expH = outSize(o.padding(), in[1], kh, o.strideH(), o.dilationH());
     int expW = outSize(o.padding(), in[2], kw, o.strideW(), o.dilationW());
     if (expH != out[1] || expW != out[2] || in[0] != out[0]) {
-      throw new IllegalArgumentException("output shape " + java.util.Arrays.toString(out) + " does not match " + o.padding()
-          + " geometry (expected " + expH + "x" + expW + ")");
+      throw new IllegalArgumentException(
+          "output shape "
+              + java.util.Arrays.toString(out)
+              + " does not match "
+              + o.padding()
+              + " geometry (expected "
+              + expH
+              + "x"
+              + expW
+              + ")");
     }
-    return new Geometry(in[0], in[1], in[2], in[3], out[1], out[2], out[3], kh, kw, o.strideH(), o.strideW(),
-        o.dilationH(), o.dilationW(), ph, pw);
+    return new Geometry(
+        in[0],
+        in[1],
+        in[2],
+        in[3],
+        out[1],
+        out[2],
+        out[3],
+        kh,
+        kw,
+        o.strideH(),
+        o.strideW(),
+        o.dilationH(),
+        o.dilationW(),
+        ph,
+        pw);
   }
 
   /** Input row read by output row {@code oy} at kernel row {@code ky} (may fall in the padding). */
-  int inY(int oy, int ky) { return oy * strideH - padT + ky * dilH; }
+  int inY(int oy, int ky) {
+    return oy * strideH - padT + ky * dilH;
+  }
 
-  /** Input column read by output column {@code ox} at kernel column {@code kx} (may fall in the padding). */
-  int inX(int ox, int kx) { return ox * strideW - padL + kx * dilW; }
+  /**
+   * Input column read by output column {@code ox} at kernel column {@code kx} (may fall in the
+   * padding).
+   */
+  int inX(int ox, int kx) {
+    return ox * strideW - padL + kx * dilW;
+  }
 
   static int[] shape4(TensorSpec t) {
     int[] s = t.shape();
-    if (s.length != 4) throw new IllegalArgumentException("tensor '" + t.name() + "' must be 4-D NHWC, got rank " + s.length);
+    if (s.length != 4)
+      throw new IllegalArgumentException(
+          "tensor '" + t.name() + "' must be 4-D NHWC, got rank " + s.length);
     return s;
   }
 

@@ -4,8 +4,8 @@ import org.qat4j.ir.arith.QuantMath;
 
 /**
  * Int8/uint8 HARD_SWISH with TFLite's int16 fixed-point recipe (reference HardSwish kernel and
- * HardSwishPrepare): input on a hi-res scale s_in/128, a "relu-ish" factor in [0,1] on the
- * 3/32768 scale, both multipliers downscaled to int16. Tabulated over all 256 inputs.
+ * HardSwishPrepare): input on a hi-res scale s_in/128, a "relu-ish" factor in [0,1] on the 3/32768
+ * scale, both multipliers downscaled to int16. Tabulated over all 256 inputs.
  */
 final class HardSwishQ {
   private HardSwishQ() {}
@@ -16,7 +16,9 @@ final class HardSwishQ {
     int[] om = QuantMath.quantizeMultiplier(hires / qo.scale());
     int outMult = downscale(om[0]);
     int outExp = om[1];
-    if (outExp > 0) throw new IllegalArgumentException("HARD_SWISH output multiplier exponent " + outExp + " > 0 (TFLite rejects it)");
+    if (outExp > 0)
+      throw new IllegalArgumentException(
+          "HARD_SWISH output multiplier exponent " + outExp + " > 0 (TFLite rejects it)");
     int[] rm = QuantMath.quantizeMultiplier(hires / reluishScale);
     int reluMult = downscale(rm[0]);
     int reluExp = rm[1];
@@ -27,7 +29,8 @@ final class HardSwishQ {
     return lut;
   }
 
-  private static int eval(int q, int zpIn, QInfo qo, int outMult, int outExp, int reluMult, int reluExp) {
+  private static int eval(
+      int q, int zpIn, QInfo qo, int outMult, int outExp, int reluMult, int reluExp) {
     short input = (short) (q - zpIn);
     short hiresIn = (short) (input * (1 << 7));
     short preshiftOut = srdhm16(hiresIn, (short) outMult);

@@ -1,8 +1,8 @@
 package org.qat4j.ir.sim;
 
-import org.qat4j.ir.arith.RoundingMode;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpSpec;
+import org.qat4j.ir.arith.RoundingMode;
 
 /** Picks and prepares the kernel of one op. */
 final class KernelFactory {
@@ -13,7 +13,8 @@ final class KernelFactory {
     if (op.inputs().length == 0) throw new IllegalArgumentException("has no inputs");
     for (int i = 0; i < op.inputs().length; i++) {
       // Only the bias (input 2 of weighted ops) may be omitted (-1), as in TFLite.
-      if (op.inputs()[i] < 0 && !(op.kind().weighted() && i == 2)) throw new IllegalArgumentException("input " + i + " is missing");
+      if (op.inputs()[i] < 0 && !(op.kind().weighted() && i == 2))
+        throw new IllegalArgumentException("input " + i + " is missing");
     }
     return switch (op.kind()) {
       case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED -> ConvKernels.create(g, op, consts, mode);

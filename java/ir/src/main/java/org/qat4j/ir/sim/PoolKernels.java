@@ -1,17 +1,17 @@
 package org.qat4j.ir.sim;
 
-import org.qat4j.ir.arith.QuantMath;
-import org.qat4j.ir.arith.RoundingMode;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.TensorSpec;
+import org.qat4j.ir.arith.QuantMath;
+import org.qat4j.ir.arith.RoundingMode;
 
 /**
- * AVERAGE_POOL_2D, MAX_POOL_2D and MEAN. Pools use only in-image taps; the int8 average divides
- * the raw sum by the tap count rounding half away from zero and never requantizes (input and
- * output params must be equal).
+ * AVERAGE_POOL_2D, MAX_POOL_2D and MEAN. Pools use only in-image taps; the int8 average divides the
+ * raw sum by the tap count rounding half away from zero and never requantizes (input and output
+ * params must be equal).
  */
 final class PoolKernels {
   private PoolKernels() {}
@@ -29,7 +29,8 @@ final class PoolKernels {
     }
     QInfo qi = QInfo.of(x), qo = QInfo.of(y);
     if (qi.scale() != qo.scale() || qi.zp() != qo.zp()) {
-      throw new IllegalArgumentException("quantized pool needs equal input/output params, got " + x.quant() + " vs " + y.quant());
+      throw new IllegalArgumentException(
+          "quantized pool needs equal input/output params, got " + x.quant() + " vs " + y.quant());
     }
     int[] r = qo.range(o.activation());
     return v -> poolQ((int[]) v[xi], (int[]) v[yi], q, max, r[0], r[1]);
@@ -84,31 +85,43 @@ final class PoolKernels {
     }
   }
 
-  /** Which integer MEAN implementation to mirror (TFLite's reduce.cc dispatch, see {@link #mean}). */
-  enum MeanImpl { OPTIMIZED_4D, REFERENCE }
+  /**
+   * Which integer MEAN implementation to mirror (TFLite's reduce.cc dispatch, see {@link #mean}).
+   */
+  enum MeanImpl {
+    OPTIMIZED_4D,
+    REFERENCE
+  }
 
   /**
    * MEAN over constant axes. Int8 mirrors TFLite's builtin dispatch (reduce.cc, EvalMean):
-   * keep_dims, 4-D input, axes {1,2} → the optimized kernel (raw sum, one multiplier
-   * s_in/(n·s_out) computed in float, bias zp_out − trunc(zp_in·s_in/s_out ± 0.5)); otherwise the
-   * reference QuantizedMeanOrSum (sum − zp_in·n, multiplier s_in/s_out with 1/n folded in by a
-   * shift ≤ 32). This dispatch is read from TFLite source, not yet confirmed bit-exact against the
-   * pinned runtime.
+   * keep_dims, 4-D input, axes {1,2} → the optimized kernel (raw sum, one multiplier s_in/(n·s_out)
+   * computed in float, bias zp_out − trunc(zp_in·s_in/s_out ± 0.5)); otherwise the reference
+   * QuantizedMeanOrSum (sum − zp_in·n, multiplier s_in/s_out with 1/n folded in by a shift ≤ 32).
+   * This dispatch is read from TFLite source, not yet confirmed bit-exact against the pinned
+   * runtime.
    */
   static Simulator.Kernel mean(LoweredGraph g, OpSpec op, Object[] consts, RoundingMode mode) {
     int[] in = op.inputs();
-    if (in.length != 2 || !(consts[in[1]] instanceof int[] axesRaw)) throw new IllegalArgumentException("MEAN needs a constant INT32 axes input");
+    if (in.length != 2 || !(consts[in[1]] instanceof int[] axesRaw))
+      throw new IllegalArgumentException("MEAN needs a constant INT32 axes input");
     TensorSpec x = g.tensor(in[0]), y = g.tensor(op.outputs()[0]);
     int[] shape = x.shape();
     boolean[] reduce = new boolean[shape.length];
     for (int a : axesRaw) {
       int ax = a < 0 ? a + shape.length : a;
-      if (ax < 0 || ax >= shape.length) throw new IllegalArgumentException("axis " + a + " out of range for rank " + shape.length);
+      if (ax < 0 || ax >= shape.length)
+        throw new IllegalArgumentException("axis " + a + " out of range for rank " + shape.length);
       reduce[ax] = true;
     }
     int count = 1, outN = 1;
-    for (int d = 0; d < shape.length; d++) { if (reduce[d]) count *= shape[d]; else outN *= shape[d]; }
-    if (outN != y.elements()) throw new IllegalArgumentException("output has " + y.elements() + " elements, expected " + outN);
+    for (int d = 0; d < shape.length; d++) {
+      if (reduce[d]) count *= shape[d];
+      else outN *= shape[d];
+    }
+    if (outN != y.elements())
+      throw new IllegalArgumentException(
+          "output has " + y.elements() + " elements, expected " + outN);
     int[] map = outIndexMap(shape, reduce);
     int xi = in[0], yi = op.outputs()[0];
     final int n = count;
@@ -123,8 +136,13 @@ final class PoolKernels {
     QInfo qi = QInfo.of(x), qo = QInfo.of(y);
     boolean axes12 = shape.length == 4 && reduce[1] && reduce[2] && !reduce[0] && !reduce[3];
     if (mode == RoundingMode.XNNPACK_F32) return meanXnnpack(qi, qo, n, map, xi, yi);
-    MeanImpl impl = op.options(OpOptions.Reducer.class).keepDims() && axes12 ? MeanImpl.OPTIMIZED_4D : MeanImpl.REFERENCE;
-    return impl == MeanImpl.OPTIMIZED_4D ? meanOptimized(qi, qo, n, map, xi, yi, mode) : meanReference(qi, qo, n, map, xi, yi, mode);
+    MeanImpl impl =
+        op.options(OpOptions.Reducer.class).keepDims() && axes12
+            ? MeanImpl.OPTIMIZED_4D
+            : MeanImpl.REFERENCE;
+    return impl == MeanImpl.OPTIMIZED_4D
+        ? meanOptimized(qi, qo, n, map, xi, yi, mode)
+        : meanReference(qi, qo, n, map, xi, yi, mode);
   }
 
   /** y[map[i]] = Σ x[i]: the raw integer sums over the reduced axes (overwrites y). */
@@ -143,13 +161,17 @@ final class PoolKernels {
       int o = 0;
       for (int d = 0; d < shape.length; d++) if (!reduce[d]) o = o * shape[d] + idx[d];
       map[i] = o;
-      for (int d = shape.length - 1; d >= 0; d--) { if (++idx[d] < shape[d]) break; idx[d] = 0; }
+      for (int d = shape.length - 1; d >= 0; d--) {
+        if (++idx[d] < shape[d]) break;
+        idx[d] = 0;
+      }
     }
     return map;
   }
 
   /** XNNPACK qs8/qu8 mean: (float)(sum − n·zp_in)·(s_in/s_out)·(1/n), rounded to nearest-even. */
-  private static Simulator.Kernel meanXnnpack(QInfo qi, QInfo qo, int n, int[] map, int xi, int yi) {
+  private static Simulator.Kernel meanXnnpack(
+      QInfo qi, QInfo qo, int n, int[] map, int xi, int yi) {
     float scale = (qi.scale() / qo.scale()) * (1f / n);
     return v -> {
       int[] xv = (int[]) v[xi], yv = (int[]) v[yi];
@@ -162,7 +184,8 @@ final class PoolKernels {
     };
   }
 
-  private static Simulator.Kernel meanOptimized(QInfo qi, QInfo qo, int n, int[] map, int xi, int yi, RoundingMode mode) {
+  private static Simulator.Kernel meanOptimized(
+      QInfo qi, QInfo qo, int n, int[] map, int xi, int yi, RoundingMode mode) {
     float temp = qi.zp() * qi.scale() / qo.scale();
     temp = temp > 0 ? temp + 0.5f : temp - 0.5f;
     int bias = qo.zp() - (int) temp;
@@ -178,8 +201,11 @@ final class PoolKernels {
     };
   }
 
-  private static Simulator.Kernel meanReference(QInfo qi, QInfo qo, int n, int[] map, int xi, int yi, RoundingMode mode) {
-    int[] qm = QuantMath.quantizeMultiplier((double) qi.scale() / (double) qo.scale(), mode == RoundingMode.SINGLE);
+  private static Simulator.Kernel meanReference(
+      QInfo qi, QInfo qo, int n, int[] map, int xi, int yi, RoundingMode mode) {
+    int[] qm =
+        QuantMath.quantizeMultiplier(
+            (double) qi.scale() / (double) qo.scale(), mode == RoundingMode.SINGLE);
     int shift = 63 - Long.numberOfLeadingZeros(n);
     shift = Math.min(shift, 32);
     shift = Math.min(shift, 31 + qm[1]);

@@ -1,41 +1,64 @@
 package org.qat4j.ir.sim;
 
 /**
- * RESIZE_BILINEAR arithmetic of TFLite 2.20's builtin kernels on x86 (not yet wired into the op table): uint8 through
- * the optimized float-weight path (float32 source coordinates and corner weights, Σ v·w + 0.5 truncated), int8 (and
- * int16) through the integer path with 10-bit fixed-point coordinates and a 20-bit product rounded half away from
- * zero. Both honour align_corners and half_pixel_centers. Layout NHWC; values are raw integers (no requantization:
+ * RESIZE_BILINEAR arithmetic of TFLite 2.20's builtin kernels on x86 (not yet wired into the op
+ * table): uint8 through the optimized float-weight path (float32 source coordinates and corner
+ * weights, Σ v·w + 0.5 truncated), int8 (and int16) through the integer path with 10-bit
+ * fixed-point coordinates and a 20-bit product rounded half away from zero. Both honour
+ * align_corners and half_pixel_centers. Layout NHWC; values are raw integers (no requantization:
  * TFLite requires equal input and output quantization); arrays are caller-owned.
  */
 final class ResizeBilinearKernels {
   private ResizeBilinearKernels() {}
 
-  /** Geometry of one resize: batch, input and output spatial sizes, channels and the two coordinate flags. */
-  record Shape(int batch, int inH, int inW, int channels, int outH, int outW, boolean alignCorners, boolean halfPixel) {
+  /**
+   * Geometry of one resize: batch, input and output spatial sizes, channels and the two coordinate
+   * flags.
+   */
+  record Shape(
+      int batch,
+      int inH,
+      int inW,
+      int channels,
+      int outH,
+      int outW,
+      boolean alignCorners,
+      boolean halfPixel) {
     Shape {
       if (batch < 1 || inH < 1 || inW < 1 || channels < 1 || outH < 1 || outW < 1) {
         throw new IllegalArgumentException("resize sizes must be positive: " + this);
       }
-      if (alignCorners && halfPixel) throw new IllegalArgumentException("align_corners and half_pixel_centers are exclusive");
+      if (alignCorners && halfPixel)
+        throw new IllegalArgumentException("align_corners and half_pixel_centers are exclusive");
     }
 
-    int in(int n, int y, int x, int c) { return ((n * inH + y) * inW + x) * channels + c; }
+    int in(int n, int y, int x, int c) {
+      return ((n * inH + y) * inW + x) * channels + c;
+    }
   }
 
   /**
-   * True when TFLite takes its special uint8 kernel (half-pixel centres, no corner alignment, depth a multiple of 8,
-   * exact 8× upsampling of at least 8×8), whose arithmetic {@link #uint8} does not model.
+   * True when TFLite takes its special uint8 kernel (half-pixel centres, no corner alignment, depth
+   * a multiple of 8, exact 8× upsampling of at least 8×8), whose arithmetic {@link #uint8} does not
+   * model.
    */
   static boolean uint8SpecialCase(Shape s) {
     if (s.alignCorners() || !s.halfPixel() || s.channels() % 8 != 0) return false;
     int scale = s.outH() / s.inH();
-    return scale == 8 && s.outH() >= 8 && s.outW() >= 8 && s.inH() * scale == s.outH() && s.inW() * scale == s.outW();
+    return scale == 8
+        && s.outH() >= 8
+        && s.outW() >= 8
+        && s.inH() * scale == s.outH()
+        && s.inW() * scale == s.outW();
   }
 
   /** uint8 (values 0..255): float32 weights, then (uint8)(Σ v·w + 0.5f). */
   static void uint8(int[] x, int[] y, Shape s) {
-    if (uint8SpecialCase(s)) throw new IllegalArgumentException("uint8 8x half-pixel upsampling of depth % 8 == 0 is not modelled");
-    float hs = floatScale(s.inH(), s.outH(), s.alignCorners()), ws = floatScale(s.inW(), s.outW(), s.alignCorners());
+    if (uint8SpecialCase(s))
+      throw new IllegalArgumentException(
+          "uint8 8x half-pixel upsampling of depth % 8 == 0 is not modelled");
+    float hs = floatScale(s.inH(), s.outH(), s.alignCorners()),
+        ws = floatScale(s.inW(), s.outW(), s.alignCorners());
     int o = 0;
     for (int n = 0; n < s.batch(); n++) {
       for (int oy = 0; oy < s.outH(); oy++) {
@@ -43,12 +66,17 @@ final class ResizeBilinearKernels {
         int y0 = Math.max((int) Math.floor(iy), 0), y1 = Math.min((int) Math.ceil(iy), s.inH() - 1);
         for (int ox = 0; ox < s.outW(); ox++) {
           float ix = source(ox, ws, s.halfPixel());
-          int x0 = Math.max((int) Math.floor(ix), 0), x1 = Math.min((int) Math.ceil(ix), s.inW() - 1);
+          int x0 = Math.max((int) Math.floor(ix), 0),
+              x1 = Math.min((int) Math.ceil(ix), s.inW() - 1);
           float dy = iy - y0, dx = ix - x0;
           float w00 = (1 - dy) * (1 - dx), w01 = (1 - dy) * dx, w10 = dy * (1 - dx), w11 = dy * dx;
           for (int c = 0; c < s.channels(); c++) {
-            float v = x[s.in(n, y0, x0, c)] * w00 + x[s.in(n, y0, x1, c)] * w01 + x[s.in(n, y1, x0, c)] * w10
-                + x[s.in(n, y1, x1, c)] * w11 + 0.5f;
+            float v =
+                x[s.in(n, y0, x0, c)] * w00
+                    + x[s.in(n, y0, x1, c)] * w01
+                    + x[s.in(n, y1, x0, c)] * w10
+                    + x[s.in(n, y1, x1, c)] * w11
+                    + 0.5f;
             y[o++] = Math.min((int) v, 255); // the C cast truncates; Σ w = 1 keeps v below 256
           }
         }
@@ -56,9 +84,12 @@ final class ResizeBilinearKernels {
     }
   }
 
-  /** int8/int16 integer path: 10-bit coordinates, 20-bit weighted sum, rounded half away from zero. */
+  /**
+   * int8/int16 integer path: 10-bit coordinates, 20-bit weighted sum, rounded half away from zero.
+   */
   static void integer(int[] x, int[] y, Shape s) {
-    int hs = fixedScale(s.inH(), s.outH(), s.alignCorners()), ws = fixedScale(s.inW(), s.outW(), s.alignCorners());
+    int hs = fixedScale(s.inH(), s.outH(), s.alignCorners()),
+        ws = fixedScale(s.inW(), s.outW(), s.alignCorners());
     int o = 0;
     for (int n = 0; n < s.batch(); n++) {
       for (int oy = 0; oy < s.outH(); oy++) {
@@ -70,8 +101,11 @@ final class ResizeBilinearKernels {
           int x0 = Math.max(ix / 1024, 0), x1 = Math.min((ix + 1023) / 1024, s.inW() - 1);
           long fx = ix - 1024L * x0;
           for (int c = 0; c < s.channels(); c++) {
-            long sum = x[s.in(n, y0, x0, c)] * (1024 - fy) * (1024 - fx) + x[s.in(n, y1, x0, c)] * fy * (1024 - fx)
-                + x[s.in(n, y0, x1, c)] * (1024 - fy) * fx + x[s.in(n, y1, x1, c)] * fy * fx;
+            long sum =
+                x[s.in(n, y0, x0, c)] * (1024 - fy) * (1024 - fx)
+                    + x[s.in(n, y1, x0, c)] * fy * (1024 - fx)
+                    + x[s.in(n, y0, x1, c)] * (1024 - fy) * fx
+                    + x[s.in(n, y1, x1, c)] * fy * fx;
             long round = sum > 0 ? 1 << 19 : -(1 << 19);
             y[o++] = (int) ((sum + round) / (1 << 20)); // '/' truncates toward zero, as in C
           }
@@ -89,7 +123,9 @@ final class ResizeBilinearKernels {
   }
 
   private static int fixedScale(int in, int out, boolean align) {
-    return align && out > 1 ? ((1 << 10) * (in - 1) + (out - 1) / 2) / (out - 1) : ((1 << 10) * in + out / 2) / out;
+    return align && out > 1
+        ? ((1 << 10) * (in - 1) + (out - 1) / 2) / (out - 1)
+        : ((1 << 10) * in + out / 2) / out;
   }
 
   private static int fixedSource(int o, int scale10, boolean halfPixel) {

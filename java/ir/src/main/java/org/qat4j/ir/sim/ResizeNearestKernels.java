@@ -1,10 +1,11 @@
 package org.qat4j.ir.sim;
 
 /**
- * RESIZE_NEAREST_NEIGHBOR of TFLite's builtin kernel (not yet wired into the op table): each output pixel copies the
- * input pixel at min(floor((o + offset)·scale), in − 1), or C-rounded with align_corners, with offset ½ and a floor
- * of 0 under half_pixel_centers; scale = in/out (or (in − 1)/(out − 1) with align_corners and out > 1), in float32.
- * Values are copied unchanged (any type; TFLite requires equal input and output quantization). Layout NHWC.
+ * RESIZE_NEAREST_NEIGHBOR of TFLite's builtin kernel (not yet wired into the op table): each output
+ * pixel copies the input pixel at min(floor((o + offset)·scale), in − 1), or C-rounded with
+ * align_corners, with offset ½ and a floor of 0 under half_pixel_centers; scale = in/out (or (in −
+ * 1)/(out − 1) with align_corners and out > 1), in float32. Values are copied unchanged (any type;
+ * TFLite requires equal input and output quantization). Layout NHWC.
  */
 final class ResizeNearestKernels {
   private ResizeNearestKernels() {}
@@ -19,8 +20,20 @@ final class ResizeNearestKernels {
     return halfPixel ? Math.max(0, v) : v;
   }
 
-  /** Copies NHWC {@code x} [batch, inH, inW, c] into {@code y} [batch, outH, outW, c] (int values). */
-  static void resize(int[] x, int[] y, int batch, int inH, int inW, int c, int outH, int outW, boolean align, boolean half) {
+  /**
+   * Copies NHWC {@code x} [batch, inH, inW, c] into {@code y} [batch, outH, outW, c] (int values).
+   */
+  static void resize(
+      int[] x,
+      int[] y,
+      int batch,
+      int inH,
+      int inW,
+      int c,
+      int outH,
+      int outW,
+      boolean align,
+      boolean half) {
     int o = 0;
     for (int n = 0; n < batch; n++) {
       for (int oy = 0; oy < outH; oy++) {

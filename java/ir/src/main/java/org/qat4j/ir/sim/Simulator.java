@@ -3,34 +3,41 @@ package org.qat4j.ir.sim;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.qat4j.ir.arith.RoundingMode;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.LoweredGraphBuilder;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.TensorSpec;
+import org.qat4j.ir.arith.RoundingMode;
 
 /**
  * Executes a {@link LoweredGraph} in pure Java: float32 ops as the float reference and int8/uint8
  * ops with TFLite's integer arithmetic (quantization.md §6) in a selectable {@link RoundingMode}.
  * Tensor values cross the API as {@code float[]} (FLOAT32), {@code byte[]} (INT8, UINT8 as raw
  * bytes) or {@code int[]} (INT32), row-major NHWC with the graph's shapes. Multipliers, lookup
- * tables and weights are prepared once; the instance is immutable and thread-safe, and
- * {@link #runBatch} runs samples in parallel with one scratch frame per worker.
+ * tables and weights are prepared once; the instance is immutable and thread-safe, and {@link
+ * #runBatch} runs samples in parallel with one scratch frame per worker.
  */
 public final class Simulator {
   private final LoweredGraph graph;
   private final RoundingMode mode;
   private final List<Kernel> kernels = new ArrayList<>();
+
   /** Shared prepared constants by tensor index (int[] for quantized/int32, float[] for float). */
   private final Object[] constants;
 
   /** One prepared operator; reads and writes tensor values held in {@code v}. */
-  interface Kernel { void run(Object[] v); }
+  interface Kernel {
+    void run(Object[] v);
+  }
 
-  public Simulator(LoweredGraph graph) { this(graph, RoundingMode.DOUBLE); }
+  public Simulator(LoweredGraph graph) {
+    this(graph, RoundingMode.DOUBLE);
+  }
 
-  /** Prepares every op; throws IllegalArgumentException naming the op when it cannot be simulated. */
+  /**
+   * Prepares every op; throws IllegalArgumentException naming the op when it cannot be simulated.
+   */
   public Simulator(LoweredGraph graph, RoundingMode mode) {
     LoweredGraphBuilder.validate(graph);
     this.graph = graph;
@@ -45,16 +52,24 @@ public final class Simulator {
       try {
         kernels.add(KernelFactory.create(graph, op, constants, mode));
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException("op " + o + " (" + op.kind() + "): " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "op " + o + " (" + op.kind() + "): " + e.getMessage(), e);
       }
     }
   }
 
   /** One-shot convenience: runs {@code graph} (DOUBLE rounding) on one sample per input. */
-  public static Object[] run(LoweredGraph graph, Object... inputs) { return new Simulator(graph).run(inputs); }
+  public static Object[] run(LoweredGraph graph, Object... inputs) {
+    return new Simulator(graph).run(inputs);
+  }
 
-  public LoweredGraph graph() { return graph; }
-  public RoundingMode mode() { return mode; }
+  public LoweredGraph graph() {
+    return graph;
+  }
+
+  public RoundingMode mode() {
+    return mode;
+  }
 
   /** Runs one invocation; {@code inputs[i]} matches graph input i exactly. Returns the outputs. */
   public Object[] run(Object... inputs) {
@@ -66,16 +81,22 @@ public final class Simulator {
     return r;
   }
 
-  /** Runs one invocation with inputs keyed by tensor name; returns outputs keyed by tensor name (graph order). */
+  /**
+   * Runs one invocation with inputs keyed by tensor name; returns outputs keyed by tensor name
+   * (graph order).
+   */
   public java.util.Map<String, Object> runNamed(java.util.Map<String, ?> inputs) {
     int[] ins = graph.inputs();
     Object[] arr = new Object[ins.length];
     for (int i = 0; i < ins.length; i++) {
       String n = graph.tensor(ins[i]).name();
-      if (!inputs.containsKey(n)) throw new IllegalArgumentException("missing input '" + n + "'; given " + inputs.keySet());
+      if (!inputs.containsKey(n))
+        throw new IllegalArgumentException("missing input '" + n + "'; given " + inputs.keySet());
       arr[i] = inputs.get(n);
     }
-    if (inputs.size() != ins.length) throw new IllegalArgumentException("graph has " + ins.length + " input(s), got " + inputs.keySet());
+    if (inputs.size() != ins.length)
+      throw new IllegalArgumentException(
+          "graph has " + ins.length + " input(s), got " + inputs.keySet());
     Object[] out = run(arr);
     java.util.Map<String, Object> r = new java.util.LinkedHashMap<>();
     int[] outs = graph.outputs();
@@ -91,7 +112,8 @@ public final class Simulator {
     Object[] v = frame();
     execute(v, inputs);
     Object[] r = new Object[v.length];
-    for (int i = 0; i < v.length; i++) r[i] = v[i] == null ? null : Values.external(graph.tensor(i), v[i]);
+    for (int i = 0; i < v.length; i++)
+      r[i] = v[i] == null ? null : Values.external(graph.tensor(i), v[i]);
     return r;
   }
 
@@ -104,23 +126,28 @@ public final class Simulator {
     int[] ins = graph.inputs(), outs = graph.outputs();
     checkInputs(inputs, n);
     Object[] results = new Object[outs.length];
-    for (int i = 0; i < outs.length; i++) results[i] = Values.allocExternal(graph.tensor(outs[i]), n);
-    Workers.forRange(n, (lo, hi) -> {
-      Object[] v = frame();
-      for (int s = lo; s < hi; s++) {
-        runSample(v, ins, inputs, s);
-        for (int i = 0; i < outs.length; i++) {
-          Values.writeExternal(graph.tensor(outs[i]), v[outs[i]], results[i], s);
-        }
-      }
-    });
+    for (int i = 0; i < outs.length; i++)
+      results[i] = Values.allocExternal(graph.tensor(outs[i]), n);
+    Workers.forRange(
+        n,
+        (lo, hi) -> {
+          Object[] v = frame();
+          for (int s = lo; s < hi; s++) {
+            runSample(v, ins, inputs, s);
+            for (int i = 0; i < outs.length; i++) {
+              Values.writeExternal(graph.tensor(outs[i]), v[outs[i]], results[i], s);
+            }
+          }
+        });
     return results;
   }
 
   /** Float convenience for single float input/output graphs: [n × in] → [n × out]. */
   public float[] runBatchFloat(int n, float[] input) {
     Object r = runBatch(n, input)[0];
-    if (!(r instanceof float[] f)) throw new IllegalStateException("graph output is " + graph.tensor(graph.outputs()[0]).type() + ", not FLOAT32");
+    if (!(r instanceof float[] f))
+      throw new IllegalStateException(
+          "graph output is " + graph.tensor(graph.outputs()[0]).type() + ", not FLOAT32");
     return f;
   }
 
@@ -136,11 +163,15 @@ public final class Simulator {
     org.qat4j.ir.QuantParams q = t.quant();
     int[] shape = t.shape();
     int inner = 1;
-    if (q != null && q.perAxis()) for (int d = q.quantizedDimension() + 1; d < shape.length; d++) inner *= shape[d];
+    if (q != null && q.perAxis())
+      for (int d = q.quantizedDimension() + 1; d < shape.length; d++) inner *= shape[d];
     boolean u = t.type() == DType.UINT8;
     for (int i = 0; i < n; i++) {
       int v = value instanceof byte[] b ? (u ? b[i] & 0xFF : b[i]) : ((int[]) value)[i];
-      if (q == null) { r[i] = v; continue; }
+      if (q == null) {
+        r[i] = v;
+        continue;
+      }
       int c = q.perAxis() ? (i / inner) % q.scales().length : 0;
       r[i] = (v - (int) q.zeroPoints()[c]) * q.scales()[c];
     }
@@ -149,14 +180,18 @@ public final class Simulator {
 
   private Object[] frame() {
     Object[] v = constants.clone();
-    for (int i = 0; i < v.length; i++) if (v[i] == null) v[i] = Values.allocInternal(graph.tensor(i));
+    for (int i = 0; i < v.length; i++)
+      if (v[i] == null) v[i] = Values.allocInternal(graph.tensor(i));
     return v;
   }
 
   private void checkInputs(Object[] inputs, int n) {
     int[] ins = graph.inputs();
-    if (inputs.length != ins.length) throw new IllegalArgumentException("graph has " + ins.length + " input(s), got " + inputs.length);
-    for (int i = 0; i < ins.length; i++) Values.checkExternal(graph.tensor(ins[i]), inputs[i], n, "input " + i);
+    if (inputs.length != ins.length)
+      throw new IllegalArgumentException(
+          "graph has " + ins.length + " input(s), got " + inputs.length);
+    for (int i = 0; i < ins.length; i++)
+      Values.checkExternal(graph.tensor(ins[i]), inputs[i], n, "input " + i);
   }
 
   private void execute(Object[] v, Object[] inputs) {
@@ -164,15 +199,30 @@ public final class Simulator {
     runSample(v, graph.inputs(), inputs, 0);
   }
 
-  /** Reads sample {@code s} of each (checked) input, tensor ids {@code ins}, into the frame {@code v} and runs every kernel. */
+  /**
+   * Reads sample {@code s} of each (checked) input, tensor ids {@code ins}, into the frame {@code
+   * v} and runs every kernel.
+   */
   private void runSample(Object[] v, int[] ins, Object[] inputs, int s) {
-    for (int i = 0; i < ins.length; i++) Values.readExternal(graph.tensor(ins[i]), inputs[i], s, v[ins[i]]);
+    for (int i = 0; i < ins.length; i++)
+      Values.readExternal(graph.tensor(ins[i]), inputs[i], s, v[ins[i]]);
     for (Kernel k : kernels) k.run(v);
   }
 
-  @Override public String toString() {
-    return "Simulator(" + graph.name() + ", " + mode + ", " + graph.ops().size() + " ops, inputs " + Arrays.toString(graph.inputs()) + ")";
+  @Override
+  public String toString() {
+    return "Simulator("
+        + graph.name()
+        + ", "
+        + mode
+        + ", "
+        + graph.ops().size()
+        + " ops, inputs "
+        + Arrays.toString(graph.inputs())
+        + ")";
   }
 
-  static boolean isQuantized(TensorSpec t) { return t.type() == DType.INT8 || t.type() == DType.UINT8; }
+  static boolean isQuantized(TensorSpec t) {
+    return t.type() == DType.INT8 || t.type() == DType.UINT8;
+  }
 }

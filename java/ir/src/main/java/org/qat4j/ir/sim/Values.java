@@ -31,7 +31,9 @@ final class Values {
       case FLOAT32 -> new float[len];
       case INT8, UINT8 -> new byte[len];
       case INT32 -> new int[len];
-      default -> throw new IllegalArgumentException("tensor '" + t.name() + "': unsupported type " + t.type());
+      default ->
+          throw new IllegalArgumentException(
+              "tensor '" + t.name() + "': unsupported type " + t.type());
     };
   }
 
@@ -68,18 +70,41 @@ final class Values {
 
   static void checkExternal(TensorSpec t, Object v, int n, String what) {
     if (v == null) throw new IllegalArgumentException(what + " ('" + t.name() + "') is null");
-    String want = switch (t.type()) {
-      case FLOAT32 -> v instanceof float[] ? null : "float[]";
-      case INT8, UINT8 -> v instanceof byte[] ? null : "byte[]";
-      case INT32 -> v instanceof int[] ? null : "int[]";
-      default -> "a supported type (" + t.type() + " is not)";
-    };
-    if (want != null) throw new IllegalArgumentException(what + " ('" + t.name() + "', " + t.type() + ") must be " + want + ", got " + v.getClass().getSimpleName());
-    int len = v instanceof float[] f ? f.length : v instanceof byte[] b ? b.length : ((int[]) v).length;
+    String want =
+        switch (t.type()) {
+          case FLOAT32 -> v instanceof float[] ? null : "float[]";
+          case INT8, UINT8 -> v instanceof byte[] ? null : "byte[]";
+          case INT32 -> v instanceof int[] ? null : "int[]";
+          default -> "a supported type (" + t.type() + " is not)";
+        };
+    if (want != null)
+      throw new IllegalArgumentException(
+          what
+              + " ('"
+              + t.name()
+              + "', "
+              + t.type()
+              + ") must be "
+              + want
+              + ", got "
+              + v.getClass().getSimpleName());
+    int len =
+        v instanceof float[] f ? f.length : v instanceof byte[] b ? b.length : ((int[]) v).length;
     long need = (long) t.elements() * n;
     if (len != need) {
-      throw new IllegalArgumentException(what + " ('" + t.name() + "') has " + len + " elements, expected " + need
-          + " (" + n + " × " + java.util.Arrays.toString(t.shape()) + ")");
+      throw new IllegalArgumentException(
+          what
+              + " ('"
+              + t.name()
+              + "') has "
+              + len
+              + " elements, expected "
+              + need
+              + " ("
+              + n
+              + " × "
+              + java.util.Arrays.toString(t.shape())
+              + ")");
     }
   }
 }

@@ -1,9 +1,10 @@
 /**
- * Pure-Java executor of lowered graphs ({@link org.qat4j.ir.sim.Simulator}): the float32
- * reference and the integer oracle for TFLite's int8 kernels.
+ * Pure-Java executor of lowered graphs ({@link org.qat4j.ir.sim.Simulator}): the float32 reference
+ * and the integer oracle for TFLite's int8 kernels.
  *
- * <p>What it mirrors (quantization.md §6–§8), per op, for the pinned TFLite 2.20 builtin kernels
- * on x86 in {@link org.qat4j.ir.arith.RoundingMode#DOUBLE}:
+ * <p>What it mirrors (quantization.md §6–§8), per op, for the pinned TFLite 2.20 builtin kernels on
+ * x86 in {@link org.qat4j.ir.arith.RoundingMode#DOUBLE}:
+ *
  * <ul>
  *   <li>CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED: int32 accumulation of (w − zp_w)(x − zp_in)
  *       over in-image taps plus bias. Multiplier: int8 convolutions use the per-channel array
@@ -17,23 +18,24 @@
  *       and the real int8 TF2 MobileNet V2, micro_speech and hello_world (RealModelParityTest), on
  *       accumulators crafted to separate each choice (LegacyRequantParityTest), on int8 graphs from
  *       Int8Lowering (float, int8 and uint8 I/O) and on single-op int8 graphs of every op below
- *       with random parameters.</li>
+ *       with random parameters.
  *   <li>ADD (left shift 20), MUL, standalone RELU/RELU6 (requantize then clamp), QUANTIZE
- *       (float→int: float32 quotient, C rounding; int→int: MBQM by s_in/s_out), DEQUANTIZE.</li>
+ *       (float→int: float32 quotient, C rounding; int→int: MBQM by s_in/s_out), DEQUANTIZE.
  *   <li>AVERAGE_POOL_2D (raw sum, count-division rounding half away from zero), MAX_POOL_2D, PAD
  *       (zero point), RESHAPE, CONCATENATION (int8 params must be equal, as TFLite's Prepare
- *       enforces; uint8 rescales in float).</li>
+ *       enforces; uint8 rescales in float).
  *   <li>MEAN: keep_dims + 4-D + axes {1,2} → TFLite's optimized kernel formula, otherwise the
- *       reference QuantizedMeanOrSum. Read from TFLite source; not yet confirmed bit-exact.</li>
+ *       reference QuantizedMeanOrSum. Read from TFLite source; not yet confirmed bit-exact.
  *   <li>LOGISTIC: float-built LUT (optimized kernel). HARD_SWISH: int16 fixed-point reference
- *       recipe. SOFTMAX: x86 float exp-table kernel; ARM builds use a uint16 LUT (±1 LSB).</li>
+ *       recipe. SOFTMAX: x86 float exp-table kernel; ARM builds use a uint16 LUT (±1 LSB).
  * </ul>
+ *
  * Float→int QUANTIZE divides in double (the optimized kernel widens the scale), not float.
  *
  * <p>{@code SINGLE} mirrors builds with TFLITE_SINGLE_ROUNDING. {@code XNNPACK_F32} mirrors the
  * XNNPACK delegate (float32 requantization scales, round-to-nearest-even, Q8 int8 convert, float
  * mean); measured 100% bit-exact against TFLite 2.20's XNNPACK delegate on the same graphs (x86)
- * except MUL, whose XNNPACK arithmetic is not modelled (±1 LSB on ~0.4% of elements).
- * ARM NEON builds may round QUANTIZE and SOFTMAX differently (±1).
+ * except MUL, whose XNNPACK arithmetic is not modelled (±1 LSB on ~0.4% of elements). ARM NEON
+ * builds may round QUANTIZE and SOFTMAX differently (±1).
  */
 package org.qat4j.ir.sim;

@@ -6,22 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
-import org.qat4j.ir.arith.RoundingMode;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.FusedActivation;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.LoweredGraphBuilder;
 import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpOptions;
-import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.QuantParams;
 import org.qat4j.ir.TensorSpec;
+import org.qat4j.ir.arith.RoundingMode;
 
 /** Int8 kernels against hand-computed tiny examples (values worked out in the comments). */
 class SimulatorInt8Test {
 
   private static int q8(LoweredGraphBuilder b, String n, float scale, int zp, int... shape) {
-    return b.addTensor(TensorSpec.activation(n, shape, DType.INT8, QuantParams.perTensor(scale, zp)));
+    return b.addTensor(
+        TensorSpec.activation(n, shape, DType.INT8, QuantParams.perTensor(scale, zp)));
   }
 
   private static byte[] bytes(int... v) {
@@ -36,61 +36,111 @@ class SimulatorInt8Test {
     return r;
   }
 
-  private static int[] run1(LoweredGraph g, RoundingMode m, byte[] x) { return ints((byte[]) new Simulator(g, m).run(x)[0]); }
+  private static int[] run1(LoweredGraph g, RoundingMode m, byte[] x) {
+    return ints((byte[]) new Simulator(g, m).run(x)[0]);
+  }
 
-  private static LoweredGraph unary(OpKind k, OpOptions o, float si, int zi, float so, int zo, int... shape) {
+  private static LoweredGraph unary(
+      OpKind k, OpOptions o, float si, int zi, float so, int zo, int... shape) {
     return unary(k, o, si, zi, so, zo, shape, shape);
   }
 
-  private static LoweredGraph unary(OpKind k, OpOptions o, float si, int zi, float so, int zo, int[] inShape, int[] outShape) {
+  private static LoweredGraph unary(
+      OpKind k, OpOptions o, float si, int zi, float so, int zo, int[] inShape, int[] outShape) {
     LoweredGraphBuilder b = new LoweredGraphBuilder("t");
     int x = q8(b, "x", si, zi, inShape), y = q8(b, "y", so, zo, outShape);
     b.addOp(k, new int[] {x}, new int[] {y}, o);
     return b.setInputs(x).setOutputs(y).build();
   }
 
-  @Test void fullyConnectedPerTensor() {
-    // x − zp = [4, −4]; u0: 2·4 + (−1)(−4) + 4 = 16 → ·0.125 = 2 → −1; u1: 4 − 4 − 2 = −2 → −0.25 → 0 → −3.
+  @Test
+  void fullyConnectedPerTensor() {
+    // x − zp = [4, −4]; u0: 2·4 + (−1)(−4) + 4 = 16 → ·0.125 = 2 → −1; u1: 4 − 4 − 2 = −2 → −0.25 →
+    // 0 → −3.
     LoweredGraphBuilder b = new LoweredGraphBuilder("fc");
     int x = q8(b, "x", 0.5f, 1, 1, 2), y = q8(b, "y", 1f, -3, 1, 2);
-    int w = b.addTensor(new TensorSpec("w", new int[] {2, 2}, DType.INT8, QuantParams.perTensor(0.25f, 0), bytes(2, -1, 1, 1)));
-    int bias = b.addTensor(new TensorSpec("b", new int[] {2}, DType.INT32, QuantParams.perTensor(0.125f, 0), new int[] {4, -2}));
-    b.addOp(OpKind.FULLY_CONNECTED, new int[] {x, w, bias}, new int[] {y}, new OpOptions.Activated(FusedActivation.RELU6));
+    int w =
+        b.addTensor(
+            new TensorSpec(
+                "w",
+                new int[] {2, 2},
+                DType.INT8,
+                QuantParams.perTensor(0.25f, 0),
+                bytes(2, -1, 1, 1)));
+    int bias =
+        b.addTensor(
+            new TensorSpec(
+                "b",
+                new int[] {2},
+                DType.INT32,
+                QuantParams.perTensor(0.125f, 0),
+                new int[] {4, -2}));
+    b.addOp(
+        OpKind.FULLY_CONNECTED,
+        new int[] {x, w, bias},
+        new int[] {y},
+        new OpOptions.Activated(FusedActivation.RELU6));
     LoweredGraph g = b.setInputs(x).setOutputs(y).build();
     assertArrayEquals(new int[] {-1, -3}, run1(g, RoundingMode.DOUBLE, bytes(5, -3)));
     // RELU6 on (1, −3): clamp to [−3, 3]; 13 − (−1)·... large input saturates at zp + 6.
     assertArrayEquals(new int[] {3, 3}, run1(g, RoundingMode.DOUBLE, bytes(100, 90)));
   }
 
-  @Test void conv2dPerChannelSamePadding() {
-    // input 2×2 [[1,2],[3,4]], ch0 kernel all ones (s 0.5), ch1 [[1,0],[0,−1]] (s 0.25); SAME pads bottom/right.
+  @Test
+  void conv2dPerChannelSamePadding() {
+    // input 2×2 [[1,2],[3,4]], ch0 kernel all ones (s 0.5), ch1 [[1,0],[0,−1]] (s 0.25); SAME pads
+    // bottom/right.
     // (0,0): 10·0.5=5, −3·0.25=−0.75: SRDHM gives −1 (of −1.5), ruy's shift rounds −0.5 up → 0;
     // (0,1): 6→3, 2→0.5→1; (1,0): 7→3.5→4, 3→0.75→1; (1,1): 4→2, 4→1.
     LoweredGraphBuilder b = new LoweredGraphBuilder("conv");
     int x = q8(b, "x", 1f, 0, 1, 2, 2, 1), y = q8(b, "y", 1f, 0, 1, 2, 2, 2);
-    int w = b.addTensor(new TensorSpec("w", new int[] {2, 2, 2, 1}, DType.INT8,
-        QuantParams.perAxis(new float[] {0.5f, 0.25f}, 0), bytes(1, 1, 1, 1, 1, 0, 0, -1)));
+    int w =
+        b.addTensor(
+            new TensorSpec(
+                "w",
+                new int[] {2, 2, 2, 1},
+                DType.INT8,
+                QuantParams.perAxis(new float[] {0.5f, 0.25f}, 0),
+                bytes(1, 1, 1, 1, 1, 0, 0, -1)));
     int bias = b.addTensor(new TensorSpec("b", new int[] {2}, DType.INT32, null, new int[] {0, 0}));
-    b.addOp(OpKind.CONV_2D, new int[] {x, w, bias}, new int[] {y}, OpOptions.Conv.DEFAULT.withPadding("SAME"));
+    b.addOp(
+        OpKind.CONV_2D,
+        new int[] {x, w, bias},
+        new int[] {y},
+        OpOptions.Conv.DEFAULT.withPadding("SAME"));
     LoweredGraph g = b.setInputs(x).setOutputs(y).build();
-    assertArrayEquals(new int[] {5, 0, 3, 1, 4, 1, 2, 1}, run1(g, RoundingMode.DOUBLE, bytes(1, 2, 3, 4)));
+    assertArrayEquals(
+        new int[] {5, 0, 3, 1, 4, 1, 2, 1}, run1(g, RoundingMode.DOUBLE, bytes(1, 2, 3, 4)));
   }
 
-  @Test void depthwiseWithMultiplierAndInputZeroPoint() {
+  @Test
+  void depthwiseWithMultiplierAndInputZeroPoint() {
     // 1×1 kernel, 2 input channels × mult 2: out[c·2+m] = w[c·2+m]·(x[c] − zp), scale 1.
     LoweredGraphBuilder b = new LoweredGraphBuilder("dw");
     int x = q8(b, "x", 1f, 1, 1, 1, 1, 2), y = q8(b, "y", 1f, 0, 1, 1, 1, 4);
-    int w = b.addTensor(new TensorSpec("w", new int[] {1, 1, 1, 4}, DType.INT8,
-        QuantParams.perAxis(new float[] {1f, 1f, 0.5f, 0.5f}, 3), bytes(1, -2, 3, 5)));
-    int bias = b.addTensor(new TensorSpec("b", new int[] {4}, DType.INT32, null, new int[] {1, 0, 0, 1}));
-    b.addOp(OpKind.DEPTHWISE_CONV_2D, new int[] {x, w, bias}, new int[] {y}, OpOptions.Depthwise.DEFAULT.withDepthMultiplier(2));
+    int w =
+        b.addTensor(
+            new TensorSpec(
+                "w",
+                new int[] {1, 1, 1, 4},
+                DType.INT8,
+                QuantParams.perAxis(new float[] {1f, 1f, 0.5f, 0.5f}, 3),
+                bytes(1, -2, 3, 5)));
+    int bias =
+        b.addTensor(new TensorSpec("b", new int[] {4}, DType.INT32, null, new int[] {1, 0, 0, 1}));
+    b.addOp(
+        OpKind.DEPTHWISE_CONV_2D,
+        new int[] {x, w, bias},
+        new int[] {y},
+        OpOptions.Depthwise.DEFAULT.withDepthMultiplier(2));
     LoweredGraph g = b.setInputs(x).setOutputs(y).build();
     // x − zp = [3, −2]: [1·3+1, −2·3, (3·(−2))·0.5 = −3, (5·(−2)+1)·0.5 = −4.5 → −4]: with shift 0
     // only SRDHM rounds, and its nudge 1 − 2^30 sends negative ties toward zero.
     assertArrayEquals(new int[] {4, -6, -3, -4}, run1(g, RoundingMode.DOUBLE, bytes(4, -1)));
   }
 
-  @Test void addRoundsTiesAwayFromZero() {
+  @Test
+  void addRoundsTiesAwayFromZero() {
     // a·0.5 + b·0.25 on scale 1: (3,2) → 2.0; (1,0) → 0.5 → 1; (−1,0) → −0.5 → −1; (100,100) → 75.
     LoweredGraphBuilder b = new LoweredGraphBuilder("add");
     int a = q8(b, "a", 0.5f, 0, 1, 4), c = q8(b, "c", 0.25f, 0, 1, 4), y = q8(b, "y", 1f, 0, 1, 4);
@@ -100,45 +150,77 @@ class SimulatorInt8Test {
     assertArrayEquals(new int[] {2, 1, -1, 75}, ints(out));
   }
 
-  @Test void averagePoolRoundsHalfAwayFromZero() {
+  @Test
+  void averagePoolRoundsHalfAwayFromZero() {
     // windows [1,2,3,5] → 11/4 → 3; [−1,−2,−3,−5] → −3; [1,1,1,3] → 1.5 → 2; [−1,−1,−1,−3] → −2.
     int[] in = {1, 2, 2, 4}, out = {1, 1, 1, 4};
-    LoweredGraph g = unary(OpKind.AVERAGE_POOL_2D, OpOptions.Pool.DEFAULT.withFilter(2, 2).withStrides(2, 2), 0.1f, 0, 0.1f, 0, in, out);
+    LoweredGraph g =
+        unary(
+            OpKind.AVERAGE_POOL_2D,
+            OpOptions.Pool.DEFAULT.withFilter(2, 2).withStrides(2, 2),
+            0.1f,
+            0,
+            0.1f,
+            0,
+            in,
+            out);
     byte[] x = bytes(1, -1, 1, -1, 2, -2, 1, -1, 3, -3, 1, -1, 5, -5, 3, -3);
     assertArrayEquals(new int[] {3, -3, 2, -2}, run1(g, RoundingMode.DOUBLE, x));
-    LoweredGraph mp = unary(OpKind.MAX_POOL_2D, OpOptions.Pool.DEFAULT.withFilter(2, 2).withStrides(2, 2), 0.1f, 0, 0.1f, 0, in, out);
+    LoweredGraph mp =
+        unary(
+            OpKind.MAX_POOL_2D,
+            OpOptions.Pool.DEFAULT.withFilter(2, 2).withStrides(2, 2),
+            0.1f,
+            0,
+            0.1f,
+            0,
+            in,
+            out);
     assertArrayEquals(new int[] {5, -1, 3, -1}, run1(mp, RoundingMode.DOUBLE, x));
   }
 
-  @Test void requantizeInt8ToInt8() {
-    // 0.5 → 1.0: 3 → 1.5 → 2; −3 → −1.5 → −1 (SRDHM's negative nudge with shift 0); 255·... saturates.
+  @Test
+  void requantizeInt8ToInt8() {
+    // 0.5 → 1.0: 3 → 1.5 → 2; −3 → −1.5 → −1 (SRDHM's negative nudge with shift 0); 255·...
+    // saturates.
     LoweredGraph g = unary(OpKind.QUANTIZE, null, 0.5f, 0, 1f, 0, 1, 3);
     assertArrayEquals(new int[] {2, -1, 64}, run1(g, RoundingMode.DOUBLE, bytes(3, -3, 127)));
     LoweredGraph z = unary(OpKind.QUANTIZE, null, 0.01f, 0, 0.001f, 5, 1, 3);
     assertArrayEquals(new int[] {127, -128, 15}, run1(z, RoundingMode.DOUBLE, bytes(100, -100, 1)));
   }
 
-  @Test void requantizeModesDifferOnNegativeTies() {
-    // 0.5 → 2.0 quarters: −2 → −0.5. DOUBLE (gemmlowp) −1; SINGLE 0; XNNPACK Q8: (128 − 2·64) >> 8 = 0.
+  @Test
+  void requantizeModesDifferOnNegativeTies() {
+    // 0.5 → 2.0 quarters: −2 → −0.5. DOUBLE (gemmlowp) −1; SINGLE 0; XNNPACK Q8: (128 − 2·64) >> 8
+    // = 0.
     LoweredGraph g = unary(OpKind.QUANTIZE, null, 0.5f, 0, 2f, 0, 1, 2);
     assertArrayEquals(new int[] {-1, 1}, run1(g, RoundingMode.DOUBLE, bytes(-2, 2)));
     assertArrayEquals(new int[] {0, 1}, run1(g, RoundingMode.SINGLE, bytes(-2, 2)));
     assertArrayEquals(new int[] {0, 1}, run1(g, RoundingMode.XNNPACK_F32, bytes(-2, 2)));
   }
 
-  @Test void floatQuantizeDividesInDoubleOnBuiltinAndRoundsEvenOnXnnpack() {
+  @Test
+  void floatQuantizeDividesInDoubleOnBuiltinAndRoundsEvenOnXnnpack() {
     LoweredGraphBuilder b = new LoweredGraphBuilder("q");
     int x = b.addTensor(TensorSpec.activation("x", new int[] {1, 2}, DType.FLOAT32, null));
     int q = q8(b, "q", 0.1f, 0, 1, 2);
     b.addOp(OpKind.QUANTIZE, new int[] {x}, new int[] {q}, null);
     LoweredGraph g = b.setInputs(x).setOutputs(q).build();
     // −0.25f / 0.1f is −2.4999999627 in double (→ −2) but rounds to −2.5f in float (→ −3).
-    assertArrayEquals(new int[] {-2, 2}, ints((byte[]) new Simulator(g).run((Object) new float[] {-0.25f, 0.25f})[0]));
+    assertArrayEquals(
+        new int[] {-2, 2},
+        ints((byte[]) new Simulator(g).run((Object) new float[] {-0.25f, 0.25f})[0]));
     // XNNPACK: −0.25f·10f = −2.5f, ties to even → −2; 0.35f·10f = 3.5f → 4.
-    assertArrayEquals(new int[] {-2, 4}, ints((byte[]) new Simulator(g, RoundingMode.XNNPACK_F32).run((Object) new float[] {-0.25f, 0.35f})[0]));
+    assertArrayEquals(
+        new int[] {-2, 4},
+        ints(
+            (byte[])
+                new Simulator(g, RoundingMode.XNNPACK_F32)
+                    .run((Object) new float[] {-0.25f, 0.35f})[0]));
   }
 
-  @Test void quantizeAndDequantizeFloat() {
+  @Test
+  void quantizeAndDequantizeFloat() {
     LoweredGraphBuilder b = new LoweredGraphBuilder("qdq");
     int x = b.addTensor(TensorSpec.activation("x", new int[] {1, 4}, DType.FLOAT32, null));
     int q = q8(b, "q", 0.5f, 1, 1, 4);
@@ -153,26 +235,36 @@ class SimulatorInt8Test {
     assertArrayEquals(new float[] {0.5f, -0.5f, 63f, 0.5f}, Simulator.toFloat(g.tensor(q), all[q]));
   }
 
-  @Test void uint8ToInt8IsAShiftBy128() {
+  @Test
+  void uint8ToInt8IsAShiftBy128() {
     LoweredGraphBuilder b = new LoweredGraphBuilder("u8");
-    int x = b.addTensor(TensorSpec.activation("x", new int[] {1, 3}, DType.UINT8, QuantParams.perTensor(0.1f, 128)));
+    int x =
+        b.addTensor(
+            TensorSpec.activation(
+                "x", new int[] {1, 3}, DType.UINT8, QuantParams.perTensor(0.1f, 128)));
     int y = q8(b, "y", 0.1f, 0, 1, 3);
     b.addOp(OpKind.QUANTIZE, new int[] {x}, new int[] {y}, null);
     LoweredGraph g = b.setInputs(x).setOutputs(y).build();
     assertArrayEquals(new int[] {-128, 0, 127}, run1(g, RoundingMode.DOUBLE, bytes(0, 128, 255)));
   }
 
-  @Test void logisticAndSoftmaxFixedOutputParams() {
+  @Test
+  void logisticAndSoftmaxFixedOutputParams() {
     LoweredGraph lg = unary(OpKind.LOGISTIC, null, 0.1f, 0, 1f / 256, -128, 1, 3);
-    // sigmoid(0)=0.5 → 128 − 128 = 0; sigmoid(12.7)·256 → 256 → clamp 127; sigmoid(−12.8)·256 ≈ 0.0007 → −128.
+    // sigmoid(0)=0.5 → 128 − 128 = 0; sigmoid(12.7)·256 → 256 → clamp 127; sigmoid(−12.8)·256 ≈
+    // 0.0007 → −128.
     assertArrayEquals(new int[] {0, 127, -128}, run1(lg, RoundingMode.DOUBLE, bytes(0, 127, -128)));
-    LoweredGraph sm = unary(OpKind.SOFTMAX, new OpOptions.Softmax(1f), 0.1f, 0, 1f / 256, -128, 2, 4);
-    // row 1 uniform: 64 − 128 = −64; row 2 one-hot by 25.5 in logits: ≈ 1 → 127, others ≈ 8e-12 → −128.
-    assertArrayEquals(new int[] {-64, -64, -64, -64, -128, 127, -128, -128},
+    LoweredGraph sm =
+        unary(OpKind.SOFTMAX, new OpOptions.Softmax(1f), 0.1f, 0, 1f / 256, -128, 2, 4);
+    // row 1 uniform: 64 − 128 = −64; row 2 one-hot by 25.5 in logits: ≈ 1 → 127, others ≈ 8e-12 →
+    // −128.
+    assertArrayEquals(
+        new int[] {-64, -64, -64, -64, -128, 127, -128, -128},
         run1(sm, RoundingMode.DOUBLE, bytes(7, 7, 7, 7, -128, 127, -128, -128)));
   }
 
-  @Test void hardSwishTracksTheFloatFunction() {
+  @Test
+  void hardSwishTracksTheFloatFunction() {
     float si = 0.05f, so = 0.04f;
     int zi = -10, zo = -20;
     LoweredGraph g = unary(OpKind.HARD_SWISH, null, si, zi, so, zo, 1, 256);
@@ -192,51 +284,87 @@ class SimulatorInt8Test {
     assertEquals(zo, y[0]);
   }
 
-  @Test void meanBothTfliteImplementations() {
+  @Test
+  void meanBothTfliteImplementations() {
     for (boolean keep : new boolean[] {false, true}) {
       LoweredGraphBuilder b = new LoweredGraphBuilder("mean");
       int x = q8(b, "x", 1f, 2, 1, 2, 2, 2);
-      int axes = b.addTensor(new TensorSpec("axes", new int[] {2}, DType.INT32, null, new int[] {1, 2}));
+      int axes =
+          b.addTensor(new TensorSpec("axes", new int[] {2}, DType.INT32, null, new int[] {1, 2}));
       int y = keep ? q8(b, "y", 1f, 0, 1, 1, 1, 2) : q8(b, "y", 1f, 0, 1, 2);
       b.addOp(OpKind.MEAN, new int[] {x, axes}, new int[] {y}, new OpOptions.Reducer(keep));
       LoweredGraph g = b.setInputs(x).setOutputs(y).build();
       // ch0: [1,2,3,5] − zp 2 → 3/4 = 0.75 → 1; ch1: [−1,−2,−3,−5] − 2 → −19/4 = −4.75 → −5.
-      assertArrayEquals(new int[] {1, -5}, run1(g, RoundingMode.DOUBLE, bytes(1, -1, 2, -2, 3, -3, 5, -5)), "keepDims=" + keep);
+      assertArrayEquals(
+          new int[] {1, -5},
+          run1(g, RoundingMode.DOUBLE, bytes(1, -1, 2, -2, 3, -3, 5, -5)),
+          "keepDims=" + keep);
     }
   }
 
   private static LoweredGraph padConcat(DType t, float otherScale, int otherZp) {
     LoweredGraphBuilder b = new LoweredGraphBuilder("pc");
-    int x = b.addTensor(TensorSpec.activation("x", new int[] {1, 1, 1, 2}, t, QuantParams.perTensor(0.5f, 3)));
-    int pads = b.addTensor(new TensorSpec("p", new int[] {4, 2}, DType.INT32, null, new int[] {0, 0, 0, 1, 1, 0, 0, 0}));
-    int p = b.addTensor(TensorSpec.activation("p_out", new int[] {1, 2, 2, 2}, t, QuantParams.perTensor(0.5f, 3)));
+    int x =
+        b.addTensor(
+            TensorSpec.activation("x", new int[] {1, 1, 1, 2}, t, QuantParams.perTensor(0.5f, 3)));
+    int pads =
+        b.addTensor(
+            new TensorSpec(
+                "p", new int[] {4, 2}, DType.INT32, null, new int[] {0, 0, 0, 1, 1, 0, 0, 0}));
+    int p =
+        b.addTensor(
+            TensorSpec.activation(
+                "p_out", new int[] {1, 2, 2, 2}, t, QuantParams.perTensor(0.5f, 3)));
     b.addOp(OpKind.PAD, new int[] {x, pads}, new int[] {p}, null);
-    int other = b.addTensor(TensorSpec.activation("o", new int[] {1, 2, 2, 1}, t, QuantParams.perTensor(otherScale, otherZp)));
-    int cat = b.addTensor(TensorSpec.activation("cat", new int[] {1, 2, 2, 3}, t, QuantParams.perTensor(0.5f, 3)));
-    b.addOp(OpKind.CONCATENATION, new int[] {p, other}, new int[] {cat}, new OpOptions.Concat(3, FusedActivation.NONE));
+    int other =
+        b.addTensor(
+            TensorSpec.activation(
+                "o", new int[] {1, 2, 2, 1}, t, QuantParams.perTensor(otherScale, otherZp)));
+    int cat =
+        b.addTensor(
+            TensorSpec.activation(
+                "cat", new int[] {1, 2, 2, 3}, t, QuantParams.perTensor(0.5f, 3)));
+    b.addOp(
+        OpKind.CONCATENATION,
+        new int[] {p, other},
+        new int[] {cat},
+        new OpOptions.Concat(3, FusedActivation.NONE));
     return b.setInputs(x, other).setOutputs(cat).build();
   }
 
-  @Test void padUsesZeroPointAndConcatCopiesOrRescales() {
-    // pad: [[zp, (10,7)], [zp, zp]]; uint8 "other" rescaled by 1/0.5 with zp 3: 1→5, 2→7, 50→103, 0→3.
-    byte[] out = (byte[]) new Simulator(padConcat(DType.UINT8, 1f, 0)).run(bytes(10, 7), bytes(1, 2, 50, 0))[0];
+  @Test
+  void padUsesZeroPointAndConcatCopiesOrRescales() {
+    // pad: [[zp, (10,7)], [zp, zp]]; uint8 "other" rescaled by 1/0.5 with zp 3: 1→5, 2→7, 50→103,
+    // 0→3.
+    byte[] out =
+        (byte[])
+            new Simulator(padConcat(DType.UINT8, 1f, 0)).run(bytes(10, 7), bytes(1, 2, 50, 0))[0];
     int[] u = new int[out.length];
     for (int i = 0; i < u.length; i++) u[i] = out[i] & 0xFF;
     assertArrayEquals(new int[] {3, 3, 5, 10, 7, 7, 3, 3, 103, 3, 3, 3}, u);
     // int8 with equal params is a plain copy; unequal params are rejected as TFLite's Prepare does.
-    byte[] same = (byte[]) new Simulator(padConcat(DType.INT8, 0.5f, 3)).run(bytes(10, -7), bytes(1, -2, 50, 0))[0];
+    byte[] same =
+        (byte[])
+            new Simulator(padConcat(DType.INT8, 0.5f, 3))
+                .run(bytes(10, -7), bytes(1, -2, 50, 0))[0];
     assertArrayEquals(new int[] {3, 3, 1, 10, -7, -2, 3, 3, 50, 3, 3, 0}, ints(same));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Simulator(padConcat(DType.INT8, 1f, 0)));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> new Simulator(padConcat(DType.INT8, 1f, 0)));
     assertTrue(e.getMessage().contains("CONCATENATION"), e.getMessage());
   }
 
-  @Test void roundingModesDifferOnNegativeTies() {
+  @Test
+  void roundingModesDifferOnNegativeTies() {
     // FC, acc = −37, multiplier 0.75/8 → −3.46875. SRDHM: −27.75 → −28, then −28/8 = −3.5:
     // ruy (FC/CONV in DOUBLE) rounds the tie up → −3; gemmlowp (DEPTHWISE) away from zero → −4.
     // SINGLE rounds once → −3; XNNPACK −3.46875 → −3.
     LoweredGraphBuilder b = new LoweredGraphBuilder("fc");
     int x = q8(b, "x", 0.75f, 0, 1, 1), y = q8(b, "y", 8f, 0, 1, 1);
-    int w = b.addTensor(new TensorSpec("w", new int[] {1, 1}, DType.INT8, QuantParams.perTensor(1f, 0), bytes(1)));
+    int w =
+        b.addTensor(
+            new TensorSpec(
+                "w", new int[] {1, 1}, DType.INT8, QuantParams.perTensor(1f, 0), bytes(1)));
     b.addOp(OpKind.FULLY_CONNECTED, new int[] {x, w, -1}, new int[] {y}, null);
     LoweredGraph g = b.setInputs(x).setOutputs(y).build();
     assertArrayEquals(new int[] {-3}, run1(g, RoundingMode.DOUBLE, bytes(-37)));
@@ -245,14 +373,22 @@ class SimulatorInt8Test {
     // The same numbers through a 1×1 depthwise conv keep gemmlowp's rounding: −4.
     LoweredGraphBuilder d = new LoweredGraphBuilder("dw");
     int dx = q8(d, "x", 0.75f, 0, 1, 1, 1, 1), dy = q8(d, "y", 8f, 0, 1, 1, 1, 1);
-    int dw = d.addTensor(new TensorSpec("w", new int[] {1, 1, 1, 1}, DType.INT8, QuantParams.perAxis(new float[] {1f}, 3), bytes(1)));
+    int dw =
+        d.addTensor(
+            new TensorSpec(
+                "w",
+                new int[] {1, 1, 1, 1},
+                DType.INT8,
+                QuantParams.perAxis(new float[] {1f}, 3),
+                bytes(1)));
     d.addOp(OpKind.DEPTHWISE_CONV_2D, new int[] {dx, dw, -1}, new int[] {dy}, null);
     LoweredGraph dg = d.setInputs(dx).setOutputs(dy).build();
     assertArrayEquals(new int[] {-4}, run1(dg, RoundingMode.DOUBLE, bytes(-37)));
     assertArrayEquals(new int[] {-3}, run1(dg, RoundingMode.SINGLE, bytes(-37)));
   }
 
-  @Test void batchRunEqualsSingleRunsAndInputsAreChecked() {
+  @Test
+  void batchRunEqualsSingleRunsAndInputsAreChecked() {
     LoweredGraph g = unary(OpKind.QUANTIZE, null, 0.3f, 1, 0.7f, -2, 1, 5);
     Simulator s = new Simulator(g);
     int n = 37;
@@ -264,35 +400,56 @@ class SimulatorInt8Test {
       assertArrayEquals(one, java.util.Arrays.copyOfRange(batch, k * 5, k * 5 + 5));
     }
     byte[] first = java.util.Arrays.copyOfRange(xs, 0, 5);
-    assertArrayEquals((byte[]) s.run(first)[0], (byte[]) s.runNamed(java.util.Map.of("x", first)).get("y"));
+    assertArrayEquals(
+        (byte[]) s.run(first)[0], (byte[]) s.runNamed(java.util.Map.of("x", first)).get("y"));
     assertThrows(IllegalArgumentException.class, () -> s.runNamed(java.util.Map.of("z", first)));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.run(new byte[4]));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> s.run(new byte[4]));
     assertTrue(e.getMessage().contains("'x'"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> s.run((Object) new float[5]));
   }
 
-  @Test void softmaxAndLogisticRequireFixedOutputParams() {
-    assertThrows(IllegalArgumentException.class, () -> new Simulator(unary(OpKind.SOFTMAX, null, 0.1f, 0, 1f / 128, -128, 1, 4)));
-    assertThrows(IllegalArgumentException.class, () -> new Simulator(unary(OpKind.LOGISTIC, null, 0.1f, 0, 1f / 256, 0, 1, 4)));
+  @Test
+  void softmaxAndLogisticRequireFixedOutputParams() {
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new Simulator(unary(OpKind.SOFTMAX, null, 0.1f, 0, 1f / 128, -128, 1, 4)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new Simulator(unary(OpKind.LOGISTIC, null, 0.1f, 0, 1f / 256, 0, 1, 4)));
   }
 
-  @Test void perAxisWeightsMustUseTheOutputChannelDimension() {
+  @Test
+  void perAxisWeightsMustUseTheOutputChannelDimension() {
     LoweredGraphBuilder b = new LoweredGraphBuilder("conv");
     int x = q8(b, "x", 1f, 0, 1, 2, 2, 1), y = q8(b, "y", 1f, 0, 1, 1, 1, 2);
-    int w = b.addTensor(new TensorSpec("w", new int[] {2, 2, 2, 1}, DType.INT8,
-        QuantParams.perAxis(new float[] {0.5f, 0.25f}, 3), new byte[8]));
+    int w =
+        b.addTensor(
+            new TensorSpec(
+                "w",
+                new int[] {2, 2, 2, 1},
+                DType.INT8,
+                QuantParams.perAxis(new float[] {0.5f, 0.25f}, 3),
+                new byte[8]));
     b.addOp(OpKind.CONV_2D, new int[] {x, w, -1}, new int[] {y}, null);
     LoweredGraph g = b.setInputs(x).setOutputs(y).build();
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Simulator(g));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new Simulator(g));
     assertTrue(e.getMessage().contains("dimension 0"), e.getMessage());
   }
 
-  @Test void unsupportedConfigurationNamesTheOp() {
+  @Test
+  void unsupportedConfigurationNamesTheOp() {
     LoweredGraphBuilder b = new LoweredGraphBuilder("bad");
     int x = q8(b, "x", 1f, 0, 1, 2, 2, 1), y = q8(b, "y", 0.5f, 0, 1, 1, 1, 1);
-    b.addOp(OpKind.MAX_POOL_2D, new int[] {x}, new int[] {y}, OpOptions.Pool.DEFAULT.withFilter(2, 2).withStrides(2, 2));
+    b.addOp(
+        OpKind.MAX_POOL_2D,
+        new int[] {x},
+        new int[] {y},
+        OpOptions.Pool.DEFAULT.withFilter(2, 2).withStrides(2, 2));
     LoweredGraph g = b.setInputs(x).setOutputs(y).build();
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Simulator(g));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new Simulator(g));
     assertTrue(e.getMessage().contains("op 0 (MAX_POOL_2D)"), e.getMessage());
   }
 }

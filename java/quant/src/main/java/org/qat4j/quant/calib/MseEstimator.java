@@ -10,16 +10,25 @@ import org.qat4j.quant.quantizers.FakeQuant;
 public final class MseEstimator implements RangeEstimator {
   private final int samples;
 
-  public MseEstimator() { this(1 << 16); }
+  public MseEstimator() {
+    this(1 << 16);
+  }
 
-  public MseEstimator(int samples) { this.samples = samples; }
+  public MseEstimator(int samples) {
+    this.samples = samples;
+  }
 
-  @Override public Accumulator newAccumulator(int numBits) {
+  @Override
+  public Accumulator newAccumulator(int numBits) {
     Samples s = new Samples(samples);
     return new Accumulator() {
-      @Override public void accept(FloatBuffer x, int size) { s.accept(x, size); }
+      @Override
+      public void accept(FloatBuffer x, int size) {
+        s.accept(x, size);
+      }
 
-      @Override public float[] range() {
+      @Override
+      public float[] range() {
         float[] v = s.sorted();
         float lo = s.lo, hi = s.hi;
         if (lo == 0f && hi == 0f) return new float[] {0f, 0f};
@@ -31,13 +40,22 @@ public final class MseEstimator implements RangeEstimator {
           if (mn == mx) continue;
           FakeQuant.Nudged n = FakeQuant.nudge(mn, mx, numBits, false);
           double err = 0;
-          for (float x : v) { double d = FakeQuant.quantizeVars(x, n) - x; err += d * d; }
-          if (err < bestErr) { bestErr = err; best = new float[] {mn, mx}; }
+          for (float x : v) {
+            double d = FakeQuant.quantizeVars(x, n) - x;
+            err += d * d;
+          }
+          if (err < bestErr) {
+            bestErr = err;
+            best = new float[] {mn, mx};
+          }
         }
         return best;
       }
     };
   }
 
-  @Override public String toString() { return "MSE"; }
+  @Override
+  public String toString() {
+    return "MSE";
+  }
 }

@@ -19,14 +19,15 @@ import org.qat4j.quant.quantizers.FakeQuantizer;
  * Conv2D / DepthwiseConv2D / Dense + BatchNormalization (+ ReLU/ReLU6) as one QAT block that
  * convolves once, with the fake-quantized FOLDED kernel {@code w·γ/σ_running} (σ_running =
  * sqrt(moving_var + ε), per output channel), so the int8 weights exported are exactly the ones
- * training used. With live BN statistics (PyTorch's fused ConvBn QAT) the output is batch-normalized
- * as if the conv had used the unscaled kernel: y = γ·(u − mean(u))/σ_B + β for u = z/sf + b, z the
- * conv output and sf = γ/σ_running, computed as the per-channel affine map z·γ/(sf·σ_B) + β −
- * mean(z)·γ/(sf·σ_B) fused with the activation and the output fake-quant (one pass over z for the
- * statistics and output range, one for the output). When BN is frozen or in inference the block is
- * the folded conv plus the folded bias {@code β + (b − moving_mean)·sf}. Params: the conv's kernel
- * ("kernel" or "depthwise_kernel", latent), optional "bias", the BN's "gamma", "beta",
- * "moving_mean", "moving_variance", quantizer ranges. NHWC (or [N, units] for Dense).
+ * training used. With live BN statistics (PyTorch's fused ConvBn QAT) the output is
+ * batch-normalized as if the conv had used the unscaled kernel: y = γ·(u − mean(u))/σ_B + β for u =
+ * z/sf + b, z the conv output and sf = γ/σ_running, computed as the per-channel affine map
+ * z·γ/(sf·σ_B) + β − mean(z)·γ/(sf·σ_B) fused with the activation and the output fake-quant (one
+ * pass over z for the statistics and output range, one for the output). When BN is frozen or in
+ * inference the block is the folded conv plus the folded bias {@code β + (b − moving_mean)·sf}.
+ * Params: the conv's kernel ("kernel" or "depthwise_kernel", latent), optional "bias", the BN's
+ * "gamma", "beta", "moving_mean", "moving_variance", quantizer ranges. NHWC (or [N, units] for
+ * Dense).
  */
 public final class ConvBatchNorm extends Layer {
   private final Layer conv;
@@ -56,10 +57,20 @@ public final class ConvBatchNorm extends Layer {
    * @param conv the convolution/dense clone, built without bias and activation
    * @param useBias whether the original layer had a bias (kept as a separate param)
    */
-  public ConvBatchNorm(Layer conv, boolean useBias, BatchNormalization bn, Activation act, Quantizer weightRule, Quantizer outputRule) {
+  public ConvBatchNorm(
+      Layer conv,
+      boolean useBias,
+      BatchNormalization bn,
+      Activation act,
+      Quantizer weightRule,
+      Quantizer outputRule) {
     super(conv.name());
     if (!(conv instanceof Weighted)) {
-      throw new IllegalArgumentException("layer '" + conv.name() + "': BN folding supports Conv2D, DepthwiseConv2D and Dense, got " + conv.type());
+      throw new IllegalArgumentException(
+          "layer '"
+              + conv.name()
+              + "': BN folding supports Conv2D, DepthwiseConv2D and Dense, got "
+              + conv.type());
     }
     this.conv = conv;
     this.bn = bn;
@@ -69,26 +80,57 @@ public final class ConvBatchNorm extends Layer {
     this.outputRule = outputRule;
   }
 
-  public Layer conv() { return conv; }
-  public BatchNormalization batchNorm() { return bn; }
-  public Activation activation() { return act; }
-  public Param kernel() { return kernel; }
-  /** The conv bias, or null. */
-  public Param bias() { return bias; }
-  public FakeQuantizer weightQuantizer() { return weightQuant; }
-  /** The output quantizer, or null. */
-  public FakeQuantizer outputQuantizer() { return outputQuant; }
-  public int channels() { return channels; }
+  public Layer conv() {
+    return conv;
+  }
 
-  @Override public String type() { return "ConvBatchNorm"; }
-  @Override public int[] outputShape(int[]... in) { return conv.outputShape(in); }
+  public BatchNormalization batchNorm() {
+    return bn;
+  }
+
+  public Activation activation() {
+    return act;
+  }
+
+  public Param kernel() {
+    return kernel;
+  }
+
+  /** The conv bias, or null. */
+  public Param bias() {
+    return bias;
+  }
+
+  public FakeQuantizer weightQuantizer() {
+    return weightQuant;
+  }
+
+  /** The output quantizer, or null. */
+  public FakeQuantizer outputQuantizer() {
+    return outputQuant;
+  }
+
+  public int channels() {
+    return channels;
+  }
+
+  @Override
+  public String type() {
+    return "ConvBatchNorm";
+  }
+
+  @Override
+  public int[] outputShape(int[]... in) {
+    return conv.outputShape(in);
+  }
 
   static Param kernelOf(Layer l) {
     if (l instanceof Weighted w) return w.kernel();
     throw new IllegalArgumentException("no kernel in " + l);
   }
 
-  @Override public void build(int[][] in, SplittableRandom rng) {
+  @Override
+  public void build(int[][] in, SplittableRandom rng) {
     conv.build(in, rng);
     int[] outShape = conv.outputShape(in);
     bn.build(new int[][] {outShape}, rng);
@@ -96,8 +138,13 @@ public final class ConvBatchNorm extends Layer {
     kernel = new Param(Kernels.kernelParam(conv), k.value().copy(), true);
     channels = outShape[outShape.length - 1];
     if (useBias) bias = new Param("bias", Tensor.zeros(channels), true);
-    weightQuant = new FakeQuantizer(name() + "/kernel_quant", weightRule, weightRule.perAxis() ? Kernels.outputChannels(conv, k) : 1);
-    if (outputRule != null) outputQuant = new FakeQuantizer(name() + "/output_quant", outputRule, 1);
+    weightQuant =
+        new FakeQuantizer(
+            name() + "/kernel_quant",
+            weightRule,
+            weightRule.perAxis() ? Kernels.outputChannels(conv, k) : 1);
+    if (outputRule != null)
+      outputQuant = new FakeQuantizer(name() + "/output_quant", outputRule, 1);
   }
 
   /** Per-channel fold factors γ/sqrt(moving_var + ε) from the current BN state. */
@@ -105,7 +152,8 @@ public final class ConvBatchNorm extends Layer {
     float[] s = new float[channels];
     float eps = bn.epsilon();
     for (int c = 0; c < channels; c++) {
-      s[c] = bn.gamma().value().get(c) / (float) Math.sqrt(bn.movingVariance().value().get(c) + eps);
+      s[c] =
+          bn.gamma().value().get(c) / (float) Math.sqrt(bn.movingVariance().value().get(c) + eps);
     }
     return s;
   }
@@ -118,9 +166,13 @@ public final class ConvBatchNorm extends Layer {
   }
 
   /** Folded bias β + (b − moving_mean)·sf, [channels]. */
-  public float[] foldedBias() { return foldedBias(foldScale()); }
+  public float[] foldedBias() {
+    return foldedBias(foldScale());
+  }
 
-  /** {@link #foldedBias()} for fold factors {@code s} already computed from the current BN state. */
+  /**
+   * {@link #foldedBias()} for fold factors {@code s} already computed from the current BN state.
+   */
   private float[] foldedBias(float[] s) {
     float[] fb = new float[channels];
     for (int c = 0; c < channels; c++) {
@@ -136,7 +188,8 @@ public final class ConvBatchNorm extends Layer {
     for (int i = 0, n = w.size(); i < n; i++) db.put(i, wb.get(i) * s[i % c]);
   }
 
-  @Override public Tensor forward(Tensor[] in, ExecContext ctx) {
+  @Override
+  public Tensor forward(Tensor[] in, ExecContext ctx) {
     boolean training = ctx.training();
     prepareKernel(training);
     z = conv.forward(in, ctx);
@@ -190,7 +243,10 @@ public final class ConvBatchNorm extends Layer {
     for (int i = 0, n = ck.size(), c = 0, q = 0; i < n; i++) {
       float v = wb.get(i) * sf[c];
       kb.put(i, v);
-      if (minMax) { lo[q] = Math.min(lo[q], v); hi[q] = Math.max(hi[q], v); }
+      if (minMax) {
+        lo[q] = Math.min(lo[q], v);
+        hi[q] = Math.max(hi[q], v);
+      }
       if (++c == channels) c = 0;
       if (++q == wc) q = 0;
     }
@@ -211,7 +267,9 @@ public final class ConvBatchNorm extends Layer {
     FloatBuffer mm = bn.movingMean().value().buffer(), mv = bn.movingVariance().value().buffer();
     float m = bn.momentum();
     for (int c = 0; c < channels; c++) {
-      double mu = st.sum()[c] / rows, var = Math.max(st.sumSq()[c] / rows - mu * mu, 0.0), s = sf[c];
+      double mu = st.sum()[c] / rows,
+          var = Math.max(st.sumSq()[c] / rows - mu * mu, 0.0),
+          s = sf[c];
       double varU = var / (s * s);
       sigmaB[c] = Math.sqrt(varU + bn.epsilon());
       scaleD[c] = s * sigmaB[c];
@@ -225,16 +283,23 @@ public final class ConvBatchNorm extends Layer {
     return add;
   }
 
-  private float[] biasValues() { return bias == null ? new float[channels] : bias.value().toArray(); }
+  private float[] biasValues() {
+    return bias == null ? new float[channels] : bias.value().toArray();
+  }
 
-  @Override public Tensor[] backward(Tensor g, ExecContext ctx) { return backward(g, ctx, new boolean[] {true}); }
+  @Override
+  public Tensor[] backward(Tensor g, ExecContext ctx) {
+    return backward(g, ctx, new boolean[] {true});
+  }
 
-  @Override public Tensor[] backward(Tensor g, ExecContext ctx, boolean[] needInput) {
+  @Override
+  public Tensor[] backward(Tensor g, ExecContext ctx, boolean[] needInput) {
     Tensor src = g;
     BnFold.Window w = window;
     if (!fused) {
       gv = Tensor.reuse(gv, g.shape());
-      Elementwise.activationMask(g, a, gv, act, outputQuant == null ? null : outputQuant.lastMask());
+      Elementwise.activationMask(
+          g, a, gv, act, outputQuant == null ? null : outputQuant.lastMask());
       src = gv;
       w = null;
     }
@@ -270,7 +335,10 @@ public final class ConvBatchNorm extends Layer {
     return dsf;
   }
 
-  /** Frozen/inference backward of y = z + β + (b − moving_mean)·sf: dz = g. Returns dL/dsf through the bias. */
+  /**
+   * Frozen/inference backward of y = z + β + (b − moving_mean)·sf: dz = g. Returns dL/dsf through
+   * the bias.
+   */
   private double[] frozenBackward(Tensor src, BnFold.Window w) {
     if (w != null) gz = Tensor.reuse(gz, z.shape());
     double[] sum = BnFold.maskAndSum(src, z, affineAdd, w, w == null ? null : gz, channels);
@@ -291,7 +359,9 @@ public final class ConvBatchNorm extends Layer {
    * γ's gradient through sf = γ/σ_running: dγ += (dsf + Σ dW_fold·w)/σ_running.
    */
   private void kernelGradient(double[] dsf) {
-    FloatBuffer fb = kernelOf(conv).grad().buffer(), wb = kernel.value().buffer(), db = kernel.grad().buffer();
+    FloatBuffer fb = kernelOf(conv).grad().buffer(),
+        wb = kernel.value().buffer(),
+        db = kernel.grad().buffer();
     byte[] wm = weightQuant.lastMask();
     for (int i = 0, n = kernel.value().size(), c = 0; i < n; i++) {
       float d = wm == null || wm[i] != 0 ? fb.get(i) : 0f;
@@ -299,11 +369,16 @@ public final class ConvBatchNorm extends Layer {
       db.put(i, d * sf[c]);
       if (++c == channels) c = 0;
     }
-    for (int c = 0; c < channels; c++) bn.gamma().grad().set(c, bn.gamma().grad().get(c) + (float) (dsf[c] / sigma[c]));
+    for (int c = 0; c < channels; c++)
+      bn.gamma().grad().set(c, bn.gamma().grad().get(c) + (float) (dsf[c] / sigma[c]));
   }
 
-  /** The conv and BN configs, bias flag, activation and the two quantizer rules (see {@link QatLayers}). */
-  @Override public com.google.gson.JsonObject config() {
+  /**
+   * The conv and BN configs, bias flag, activation and the two quantizer rules (see {@link
+   * QatLayers}).
+   */
+  @Override
+  public com.google.gson.JsonObject config() {
     com.google.gson.JsonObject o = new com.google.gson.JsonObject();
     o.addProperty("conv_type", conv.type());
     o.add("conv", conv.config());
@@ -316,7 +391,8 @@ public final class ConvBatchNorm extends Layer {
     return o;
   }
 
-  @Override public List<Param> params() {
+  @Override
+  public List<Param> params() {
     List<Param> l = new ArrayList<>();
     if (kernel == null) return l;
     l.add(kernel);

@@ -22,42 +22,52 @@ final class Elementwise {
     float hi = act == Activation.RELU6 ? 6f : Float.POSITIVE_INFINITY;
     float lo = act == Activation.NONE ? Float.NEGATIVE_INFINITY : 0f;
     float[] k = mul != null ? mul : BnFold.ones(c);
-    Parallel.forRange(rows, (r0, r1) -> {
-      int step = Math.max(1, BLOCK / c);
-      float[] v = new float[step * c];
-      for (int r = r0; r < r1; r += step) {
-        int len = Math.min(step, r1 - r) * c;
-        s.get(r * c, v, 0, len);
-        for (int i = 0; i < len; i += c) {
-          for (int ch = 0; ch < c; ch++) v[i + ch] = Math.min(Math.max(v[i + ch] * k[ch] + add[ch], lo), hi);
-        }
-        d.put(r * c, v, 0, len);
-      }
-    });
+    Parallel.forRange(
+        rows,
+        (r0, r1) -> {
+          int step = Math.max(1, BLOCK / c);
+          float[] v = new float[step * c];
+          for (int r = r0; r < r1; r += step) {
+            int len = Math.min(step, r1 - r) * c;
+            s.get(r * c, v, 0, len);
+            for (int i = 0; i < len; i += c) {
+              for (int ch = 0; ch < c; ch++)
+                v[i + ch] = Math.min(Math.max(v[i + ch] * k[ch] + add[ch], lo), hi);
+            }
+            d.put(r * c, v, 0, len);
+          }
+        });
   }
 
-  /** dst = g where the activated output y is not clamped by {@code act} and {@code mask} (may be null) is 1, else 0. */
+  /**
+   * dst = g where the activated output y is not clamped by {@code act} and {@code mask} (may be
+   * null) is 1, else 0.
+   */
   static void activationMask(Tensor g, Tensor y, Tensor dst, Activation act, byte[] mask) {
     int n = g.size();
     FloatBuffer gb = g.buffer(), yb = y.buffer(), d = dst.buffer();
     boolean relu6 = act == Activation.RELU6, none = act == Activation.NONE;
-    Parallel.forRange((n + BLOCK - 1) / BLOCK, (b0, b1) -> {
-      float[] vg = new float[BLOCK], vy = new float[BLOCK];
-      for (int b = b0; b < b1; b++) {
-        int off = b * BLOCK, len = Math.min(BLOCK, n - off);
-        gb.get(off, vg, 0, len);
-        if (!none) {
-          yb.get(off, vy, 0, len);
-          float hi = relu6 ? 6f : Float.POSITIVE_INFINITY;
-          for (int i = 0; i < len; i++) {
-            // Branch-free gate 0 < y < hi (signs are random, branches would mispredict).
-            int pass = (Float.floatToRawIntBits(0f - vy[i]) & Float.floatToRawIntBits(vy[i] - hi)) >> 31;
-            vg[i] = Float.intBitsToFloat(Float.floatToRawIntBits(vg[i]) & pass);
+    Parallel.forRange(
+        (n + BLOCK - 1) / BLOCK,
+        (b0, b1) -> {
+          float[] vg = new float[BLOCK], vy = new float[BLOCK];
+          for (int b = b0; b < b1; b++) {
+            int off = b * BLOCK, len = Math.min(BLOCK, n - off);
+            gb.get(off, vg, 0, len);
+            if (!none) {
+              yb.get(off, vy, 0, len);
+              float hi = relu6 ? 6f : Float.POSITIVE_INFINITY;
+              for (int i = 0; i < len; i++) {
+                // Branch-free gate 0 < y < hi (signs are random, branches would mispredict).
+                int pass =
+                    (Float.floatToRawIntBits(0f - vy[i]) & Float.floatToRawIntBits(vy[i] - hi))
+                        >> 31;
+                vg[i] = Float.intBitsToFloat(Float.floatToRawIntBits(vg[i]) & pass);
+              }
+            }
+            if (mask != null) for (int i = 0; i < len; i++) if (mask[off + i] == 0) vg[i] = 0f;
+            d.put(off, vg, 0, len);
           }
-        }
-        if (mask != null) for (int i = 0; i < len; i++) if (mask[off + i] == 0) vg[i] = 0f;
-        d.put(off, vg, 0, len);
-      }
-    });
+        });
   }
 }

@@ -22,7 +22,9 @@ public final class Kernels {
   }
 
   /** Name of the kernel param: "depthwise_kernel" for DepthwiseConv2D, else "kernel". */
-  public static String kernelParam(Layer layer) { return layer instanceof DepthwiseConv2D ? "depthwise_kernel" : "kernel"; }
+  public static String kernelParam(Layer layer) {
+    return layer instanceof DepthwiseConv2D ? "depthwise_kernel" : "kernel";
+  }
 
   /** y = act(x) into {@code out}. */
   static void activate(Activation a, Tensor x, Tensor out) {

@@ -34,23 +34,40 @@ public final class QatLayers {
     LayerRegistry.register("FakeQuant", (n, c) -> new FakeQuantLayer(n, rule(c.get("quantizer"))));
     LayerRegistry.register("ConvBatchNorm", QatLayers::convBatchNorm);
     for (String t : LayerRegistry.types()) {
-      if (t.equals("Input") || t.startsWith("Quantize") || t.equals("FakeQuant") || t.equals("ConvBatchNorm")) continue;
+      if (t.equals("Input")
+          || t.startsWith("Quantize")
+          || t.equals("FakeQuant")
+          || t.equals("ConvBatchNorm")) continue;
       LayerRegistry.register("Quantize" + t, (n, c) -> wrapper(t, n, c));
     }
   }
 
   private static Layer convBatchNorm(String name, JsonObject c) {
-    Layer conv = LayerRegistry.create(c.get("conv_type").getAsString(), name, c.getAsJsonObject("conv"));
-    BatchNormalization bn = (BatchNormalization) LayerRegistry.create("BatchNormalization", c.get("bn_name").getAsString(), c.getAsJsonObject("bn"));
-    return new ConvBatchNorm(conv, c.get("use_bias").getAsBoolean(), bn, Activation.valueOf(c.get("activation").getAsString()),
-        rule(c.get("weight_quantizer")), rule(c.get("output_quantizer")));
+    Layer conv =
+        LayerRegistry.create(c.get("conv_type").getAsString(), name, c.getAsJsonObject("conv"));
+    BatchNormalization bn =
+        (BatchNormalization)
+            LayerRegistry.create(
+                "BatchNormalization", c.get("bn_name").getAsString(), c.getAsJsonObject("bn"));
+    return new ConvBatchNorm(
+        conv,
+        c.get("use_bias").getAsBoolean(),
+        bn,
+        Activation.valueOf(c.get("activation").getAsString()),
+        rule(c.get("weight_quantizer")),
+        rule(c.get("output_quantizer")));
   }
 
   private static Layer wrapper(String innerType, String name, JsonObject c) {
     Layer inner = LayerRegistry.create(innerType, name, c.getAsJsonObject("inner"));
     Map<String, Quantizer> weights = new LinkedHashMap<>();
-    for (var e : c.getAsJsonObject("weight_quantizers").entrySet()) weights.put(e.getKey(), rule(e.getValue()));
-    return new QuantizeWrapper(inner, weights, Activation.valueOf(c.get("post_activation").getAsString()), rule(c.get("output_quantizer")));
+    for (var e : c.getAsJsonObject("weight_quantizers").entrySet())
+      weights.put(e.getKey(), rule(e.getValue()));
+    return new QuantizeWrapper(
+        inner,
+        weights,
+        Activation.valueOf(c.get("post_activation").getAsString()),
+        rule(c.get("output_quantizer")));
   }
 
   /** JSON of a built-in rule (JsonNull for null); throws naming {@code owner} for custom rules. */
@@ -80,7 +97,8 @@ public final class QatLayers {
     } else if (q instanceof AllValuesQuantizer) {
       o.addProperty("kind", "AllValues");
     } else {
-      throw new IllegalArgumentException("layer '" + owner + "': quantizer " + q + " is not a built-in rule and cannot be saved");
+      throw new IllegalArgumentException(
+          "layer '" + owner + "': quantizer " + q + " is not a built-in rule and cannot be saved");
     }
     return o;
   }
@@ -90,13 +108,27 @@ public final class QatLayers {
     if (e == null || e.isJsonNull()) return null;
     JsonObject o = e.getAsJsonObject();
     String kind = o.get("kind").getAsString();
-    if (kind.equals("SharedRange")) return SharedRangeQuantizer.unlinked(o.get("source").getAsString());
+    if (kind.equals("SharedRange"))
+      return SharedRangeQuantizer.unlinked(o.get("source").getAsString());
     int bits = o.get("num_bits").getAsInt();
     return switch (kind) {
-      case "FixedRange" -> new FixedRangeQuantizer(bits, o.get("min").getAsFloat(), o.get("max").getAsFloat());
-      case "LastValue" -> new LastValueQuantizer(bits, o.get("per_axis").getAsBoolean(), o.get("symmetric").getAsBoolean(), o.get("narrow_range").getAsBoolean());
-      case "MovingAverage" -> new MovingAverageQuantizer(bits, o.get("symmetric").getAsBoolean(), o.get("narrow_range").getAsBoolean(), o.get("decay").getAsFloat());
-      case "AllValues" -> new AllValuesQuantizer(bits, o.get("symmetric").getAsBoolean(), o.get("narrow_range").getAsBoolean());
+      case "FixedRange" ->
+          new FixedRangeQuantizer(bits, o.get("min").getAsFloat(), o.get("max").getAsFloat());
+      case "LastValue" ->
+          new LastValueQuantizer(
+              bits,
+              o.get("per_axis").getAsBoolean(),
+              o.get("symmetric").getAsBoolean(),
+              o.get("narrow_range").getAsBoolean());
+      case "MovingAverage" ->
+          new MovingAverageQuantizer(
+              bits,
+              o.get("symmetric").getAsBoolean(),
+              o.get("narrow_range").getAsBoolean(),
+              o.get("decay").getAsFloat());
+      case "AllValues" ->
+          new AllValuesQuantizer(
+              bits, o.get("symmetric").getAsBoolean(), o.get("narrow_range").getAsBoolean());
       default -> throw new IllegalArgumentException("unknown quantizer kind '" + kind + "'");
     };
   }

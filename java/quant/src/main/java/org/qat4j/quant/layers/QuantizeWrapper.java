@@ -36,7 +36,8 @@ public final class QuantizeWrapper extends Layer {
    * @param post activation applied after the inner layer (NONE for none)
    * @param outputRule output quantizer, or null to leave the output float
    */
-  public QuantizeWrapper(Layer inner, Map<String, Quantizer> weightRules, Activation post, Quantizer outputRule) {
+  public QuantizeWrapper(
+      Layer inner, Map<String, Quantizer> weightRules, Activation post, Quantizer outputRule) {
     super(inner.name());
     this.inner = inner;
     this.weightRules = new LinkedHashMap<>(weightRules);
@@ -44,20 +45,46 @@ public final class QuantizeWrapper extends Layer {
     this.outputRule = outputRule;
   }
 
-  public Layer inner() { return inner; }
-  public Activation postActivation() { return post; }
+  public Layer inner() {
+    return inner;
+  }
+
+  public Activation postActivation() {
+    return post;
+  }
+
   /** Weight quantizers keyed by param name. */
-  public Map<String, FakeQuantizer> weightQuantizers() { return weightQuantizers; }
+  public Map<String, FakeQuantizer> weightQuantizers() {
+    return weightQuantizers;
+  }
+
   /** Latent (float, trainable) weight of the given param name. */
-  public Param latent(String param) { return latent.get(param); }
+  public Param latent(String param) {
+    return latent.get(param);
+  }
+
   /** The output quantizer, or null. */
-  public FakeQuantizer outputQuantizer() { return output; }
+  public FakeQuantizer outputQuantizer() {
+    return output;
+  }
 
-  @Override public String type() { return "Quantize" + inner.type(); }
-  @Override public int arity() { return inner.arity(); }
-  @Override public int[] outputShape(int[]... in) { return inner.outputShape(in); }
+  @Override
+  public String type() {
+    return "Quantize" + inner.type();
+  }
 
-  @Override public void build(int[][] in, SplittableRandom rng) {
+  @Override
+  public int arity() {
+    return inner.arity();
+  }
+
+  @Override
+  public int[] outputShape(int[]... in) {
+    return inner.outputShape(in);
+  }
+
+  @Override
+  public void build(int[][] in, SplittableRandom rng) {
     inner.build(in, rng);
     for (Param p : inner.params()) {
       Quantizer q = weightRules.get(p.name());
@@ -67,12 +94,15 @@ public final class QuantizeWrapper extends Layer {
       weightQuantizers.put(p.name(), new FakeQuantizer(name() + "/" + p.name() + "_quant", q, ch));
     }
     for (String w : weightRules.keySet()) {
-      if (!latent.containsKey(w)) throw new IllegalArgumentException("layer '" + name() + "' has no param '" + w + "' to quantize");
+      if (!latent.containsKey(w))
+        throw new IllegalArgumentException(
+            "layer '" + name() + "' has no param '" + w + "' to quantize");
     }
     if (outputRule != null) output = new FakeQuantizer(name() + "/output_quant", outputRule, 1);
   }
 
-  @Override public Tensor forward(Tensor[] in, ExecContext ctx) {
+  @Override
+  public Tensor forward(Tensor[] in, ExecContext ctx) {
     for (Param p : inner.params()) {
       FakeQuantizer fq = weightQuantizers.get(p.name());
       if (fq == null) continue;
@@ -91,9 +121,13 @@ public final class QuantizeWrapper extends Layer {
     return output.apply(y, out, ctx.training());
   }
 
-  @Override public Tensor[] backward(Tensor g, ExecContext ctx) { return backward(g, ctx, null); }
+  @Override
+  public Tensor[] backward(Tensor g, ExecContext ctx) {
+    return backward(g, ctx, null);
+  }
 
-  @Override public Tensor[] backward(Tensor g, ExecContext ctx, boolean[] needInput) {
+  @Override
+  public Tensor[] backward(Tensor g, ExecContext ctx, boolean[] needInput) {
     Tensor grad = g;
     byte[] m = output == null ? null : output.lastMask();
     if (post != Activation.NONE || m != null) {
@@ -102,7 +136,8 @@ public final class QuantizeWrapper extends Layer {
       Elementwise.activationMask(g, post == Activation.NONE ? g : act, gAct, post, m);
       grad = gAct;
     }
-    Tensor[] dx = needInput == null ? inner.backward(grad, ctx) : inner.backward(grad, ctx, needInput);
+    Tensor[] dx =
+        needInput == null ? inner.backward(grad, ctx) : inner.backward(grad, ctx, needInput);
     for (Param p : inner.params()) {
       FakeQuantizer fq = weightQuantizers.get(p.name());
       if (fq == null || !p.trainable()) continue;
@@ -113,7 +148,10 @@ public final class QuantizeWrapper extends Layer {
 
   /** dst = src where mask (null = all ones) is 1, else 0. */
   private static void maskInto(Tensor src, byte[] mask, Tensor dst) {
-    if (mask == null) { dst.copyFrom(src); return; }
+    if (mask == null) {
+      dst.copyFrom(src);
+      return;
+    }
     java.nio.FloatBuffer s = src.buffer(), d = dst.buffer();
     float[] v = new float[Math.min(8192, src.size())];
     for (int off = 0, n = src.size(); off < n; off += v.length) {
@@ -125,7 +163,8 @@ public final class QuantizeWrapper extends Layer {
   }
 
   /** Inner params with quantized weights replaced by their latent copies, then quantizer ranges. */
-  @Override public List<Param> params() {
+  @Override
+  public List<Param> params() {
     List<Param> l = new ArrayList<>();
     for (Param p : inner.params()) l.add(latent.getOrDefault(p.name(), p));
     for (FakeQuantizer q : weightQuantizers.values()) l.addAll(q.params());
@@ -133,9 +172,14 @@ public final class QuantizeWrapper extends Layer {
     return l;
   }
 
-  /** {"inner": inner config, "weight_quantizers": {param: rule}, "post_activation", "output_quantizer"}. */
-  @Override public com.google.gson.JsonObject config() {
-    com.google.gson.JsonObject o = new com.google.gson.JsonObject(), w = new com.google.gson.JsonObject();
+  /**
+   * {"inner": inner config, "weight_quantizers": {param: rule}, "post_activation",
+   * "output_quantizer"}.
+   */
+  @Override
+  public com.google.gson.JsonObject config() {
+    com.google.gson.JsonObject o = new com.google.gson.JsonObject(),
+        w = new com.google.gson.JsonObject();
     o.add("inner", inner.config());
     for (var e : weightRules.entrySet()) w.add(e.getKey(), QatLayers.json(e.getValue(), name()));
     o.add("weight_quantizers", w);

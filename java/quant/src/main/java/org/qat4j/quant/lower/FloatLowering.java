@@ -43,10 +43,16 @@ public final class FloatLowering {
     List<String> bad = new ArrayList<>();
     for (FusionPlan.Step s : plan.steps()) {
       if (!supports(s.main().layer().type())) {
-        bad.add("'" + s.main().name() + "' (" + s.main().layer().type() + "): no TFLite lowering for this layer type");
+        bad.add(
+            "'"
+                + s.main().name()
+                + "' ("
+                + s.main().layer().type()
+                + "): no TFLite lowering for this layer type");
       }
     }
-    if (!bad.isEmpty()) throw new IllegalArgumentException("cannot lower to TFLite: " + String.join("; ", bad));
+    if (!bad.isEmpty())
+      throw new IllegalArgumentException("cannot lower to TFLite: " + String.join("; ", bad));
     Node in = model.input();
     int x = b.addTensor(TensorSpec.activation(in.name(), batch1(in.shape()), DType.FLOAT32, null));
     tensorOf.put(in, x);
@@ -64,11 +70,14 @@ public final class FloatLowering {
     return s;
   }
 
-  private int input(Node n, int i) { return tensorOf.get(n.inputs().get(i)); }
+  private int input(Node n, int i) {
+    return tensorOf.get(n.inputs().get(i));
+  }
 
   private int output(FusionPlan.Step s) {
     Node last = s.last();
-    int t = b.addTensor(TensorSpec.activation(last.name(), batch1(last.shape()), DType.FLOAT32, null));
+    int t =
+        b.addTensor(TensorSpec.activation(last.name(), batch1(last.shape()), DType.FLOAT32, null));
     tensorOf.put(last, t);
     return t;
   }
@@ -81,77 +90,116 @@ public final class FloatLowering {
     return b.addTensor(new TensorSpec(name, shape, DType.INT32, null, data));
   }
 
-  /** How one layer type lowers; the step carries the fused activation and any folded BatchNormalization. */
+  /**
+   * How one layer type lowers; the step carries the fused activation and any folded
+   * BatchNormalization.
+   */
   @FunctionalInterface
-  private interface Rule { void lower(FloatLowering x, FusionPlan.Step s); }
+  private interface Rule {
+    void lower(FloatLowering x, FusionPlan.Step s);
+  }
 
   /** The only list of float-lowerable layer types (by {@link Layer#type()}), one row each. */
-  private static final Map<String, Rule> RULES = Map.ofEntries(
-      Map.entry("Conv2D", (x, s) -> x.lowerWeighted(s, s.fused())),
-      Map.entry("DepthwiseConv2D", (x, s) -> x.lowerWeighted(s, s.fused())),
-      Map.entry("Dense", (x, s) -> x.lowerWeighted(s, s.fused())),
-      Map.entry("Add", (x, s) -> x.lowerAdd(s, s.fused())),
-      Map.entry("Concatenate", FloatLowering::lowerConcat),
-      Map.entry("MaxPool2D", (x, s) -> {
-        MaxPool2D p = (MaxPool2D) s.main().layer();
-        x.pool(s, OpKind.MAX_POOL_2D, p.poolSize(), p.strides(), p.padding().name());
-      }),
-      Map.entry("AveragePool2D", (x, s) -> {
-        AveragePool2D p = (AveragePool2D) s.main().layer();
-        x.pool(s, OpKind.AVERAGE_POOL_2D, p.poolSize(), p.strides(), p.padding().name());
-      }),
-      Map.entry("GlobalAveragePooling2D", FloatLowering::lowerMean),
-      Map.entry("BatchNormalization", (x, s) -> x.lowerStandaloneBn(s, (BatchNormalization) s.main().layer())),
-      Map.entry("ReLU", (x, s) -> x.lowerUnary(s, OpKind.RELU)),
-      Map.entry("ReLU6", (x, s) -> x.lowerUnary(s, OpKind.RELU6)),
-      Map.entry("Sigmoid", (x, s) -> x.lowerUnary(s, OpKind.LOGISTIC)),
-      Map.entry("HardSwish", (x, s) -> x.lowerUnary(s, OpKind.HARD_SWISH)),
-      Map.entry("Softmax", (x, s) -> x.lowerUnary(s, OpKind.SOFTMAX)),
-      Map.entry("Dropout", (x, s) -> x.tensorOf.put(s.main(), x.input(s.main(), 0))),
-      Map.entry("SpatialDropout2D", (x, s) -> x.tensorOf.put(s.main(), x.input(s.main(), 0))),
-      Map.entry("Flatten", FloatLowering::lowerReshape),
-      Map.entry("Reshape", FloatLowering::lowerReshape),
-      Map.entry("ZeroPadding2D", FloatLowering::lowerPad));
+  private static final Map<String, Rule> RULES =
+      Map.ofEntries(
+          Map.entry("Conv2D", (x, s) -> x.lowerWeighted(s, s.fused())),
+          Map.entry("DepthwiseConv2D", (x, s) -> x.lowerWeighted(s, s.fused())),
+          Map.entry("Dense", (x, s) -> x.lowerWeighted(s, s.fused())),
+          Map.entry("Add", (x, s) -> x.lowerAdd(s, s.fused())),
+          Map.entry("Concatenate", FloatLowering::lowerConcat),
+          Map.entry(
+              "MaxPool2D",
+              (x, s) -> {
+                MaxPool2D p = (MaxPool2D) s.main().layer();
+                x.pool(s, OpKind.MAX_POOL_2D, p.poolSize(), p.strides(), p.padding().name());
+              }),
+          Map.entry(
+              "AveragePool2D",
+              (x, s) -> {
+                AveragePool2D p = (AveragePool2D) s.main().layer();
+                x.pool(s, OpKind.AVERAGE_POOL_2D, p.poolSize(), p.strides(), p.padding().name());
+              }),
+          Map.entry("GlobalAveragePooling2D", FloatLowering::lowerMean),
+          Map.entry(
+              "BatchNormalization",
+              (x, s) -> x.lowerStandaloneBn(s, (BatchNormalization) s.main().layer())),
+          Map.entry("ReLU", (x, s) -> x.lowerUnary(s, OpKind.RELU)),
+          Map.entry("ReLU6", (x, s) -> x.lowerUnary(s, OpKind.RELU6)),
+          Map.entry("Sigmoid", (x, s) -> x.lowerUnary(s, OpKind.LOGISTIC)),
+          Map.entry("HardSwish", (x, s) -> x.lowerUnary(s, OpKind.HARD_SWISH)),
+          Map.entry("Softmax", (x, s) -> x.lowerUnary(s, OpKind.SOFTMAX)),
+          Map.entry("Dropout", (x, s) -> x.tensorOf.put(s.main(), x.input(s.main(), 0))),
+          Map.entry("SpatialDropout2D", (x, s) -> x.tensorOf.put(s.main(), x.input(s.main(), 0))),
+          Map.entry("Flatten", FloatLowering::lowerReshape),
+          Map.entry("Reshape", FloatLowering::lowerReshape),
+          Map.entry("ZeroPadding2D", FloatLowering::lowerPad));
 
   /** Whether layers of {@code type} lower to float TFLite operators. */
-  static boolean supports(String type) { return RULES.containsKey(type); }
+  static boolean supports(String type) {
+    return RULES.containsKey(type);
+  }
 
-  private void lowerStep(FusionPlan.Step s) { RULES.get(s.main().layer().type()).lower(this, s); }
+  private void lowerStep(FusionPlan.Step s) {
+    RULES.get(s.main().layer().type()).lower(this, s);
+  }
 
   private void lowerConcat(FusionPlan.Step s) {
     Node n = s.main();
     int[] ins = new int[n.inputs().size()];
     for (int i = 0; i < ins.length; i++) ins[i] = input(n, i);
-    b.addOp(OpKind.CONCATENATION, ins, new int[] {output(s)}, new OpOptions.Concat(n.shape().length, s.fused()));
+    b.addOp(
+        OpKind.CONCATENATION,
+        ins,
+        new int[] {output(s)},
+        new OpOptions.Concat(n.shape().length, s.fused()));
   }
 
   private void lowerMean(FusionPlan.Step s) {
     Node n = s.main();
     int axes = constI(n.name() + "/axes", new int[] {2}, new int[] {1, 2});
-    b.addOp(OpKind.MEAN, new int[] {input(n, 0), axes}, new int[] {output(s)}, new OpOptions.Reducer(false));
+    b.addOp(
+        OpKind.MEAN,
+        new int[] {input(n, 0), axes},
+        new int[] {output(s)},
+        new OpOptions.Reducer(false));
   }
 
   private void lowerReshape(FusionPlan.Step s) {
     Node n = s.main();
     int[] shape = batch1(n.shape());
     int st = constI(n.name() + "/shape", new int[] {shape.length}, shape);
-    b.addOp(OpKind.RESHAPE, new int[] {input(n, 0), st}, new int[] {output(s)}, new OpOptions.Reshape(shape));
+    b.addOp(
+        OpKind.RESHAPE,
+        new int[] {input(n, 0), st},
+        new int[] {output(s)},
+        new OpOptions.Reshape(shape));
   }
 
   private void lowerPad(FusionPlan.Step s) {
     Node n = s.main();
     int[] p = LayerSupport.zeroPadding(n);
-    int pads = constI(n.name() + "/paddings", new int[] {4, 2}, new int[] {0, 0, p[0], p[1], p[2], p[3], 0, 0});
+    int pads =
+        constI(
+            n.name() + "/paddings",
+            new int[] {4, 2},
+            new int[] {0, 0, p[0], p[1], p[2], p[3], 0, 0});
     b.addOp(OpKind.PAD, new int[] {input(n, 0), pads}, new int[] {output(s)}, null);
   }
 
   private void pool(FusionPlan.Step s, OpKind k, int[] ps, int[] st, String padding) {
-    b.addOp(k, new int[] {input(s.main(), 0)}, new int[] {output(s)},
+    b.addOp(
+        k,
+        new int[] {input(s.main(), 0)},
+        new int[] {output(s)},
         new OpOptions.Pool(padding, st[0], st[1], ps[0], ps[1], FusedActivation.NONE));
   }
 
   private void lowerUnary(FusionPlan.Step s, OpKind k) {
-    b.addOp(k, new int[] {input(s.main(), 0)}, new int[] {output(s)}, k == OpKind.SOFTMAX ? new OpOptions.Softmax(1f) : null);
+    b.addOp(
+        k,
+        new int[] {input(s.main(), 0)},
+        new int[] {output(s)},
+        k == OpKind.SOFTMAX ? new OpOptions.Softmax(1f) : null);
   }
 
   private void lowerAdd(FusionPlan.Step s, FusedActivation o) {
@@ -160,9 +208,16 @@ public final class FloatLowering {
     int k = n.inputs().size();
     for (int i = 1; i < k; i++) {
       boolean lastAdd = i == k - 1;
-      int out = lastAdd ? output(s)
-          : b.addTensor(TensorSpec.activation(n.name() + "/partial" + i, batch1(n.shape()), DType.FLOAT32, null));
-      b.addOp(OpKind.ADD, new int[] {acc, input(n, i)}, new int[] {out},
+      int out =
+          lastAdd
+              ? output(s)
+              : b.addTensor(
+                  TensorSpec.activation(
+                      n.name() + "/partial" + i, batch1(n.shape()), DType.FLOAT32, null));
+      b.addOp(
+          OpKind.ADD,
+          new int[] {acc, input(n, i)},
+          new int[] {out},
           new OpOptions.Activated(lastAdd ? o : FusedActivation.NONE));
       acc = out;
     }
@@ -171,11 +226,25 @@ public final class FloatLowering {
   private void lowerStandaloneBn(FusionPlan.Step s, BatchNormalization bn) {
     Node n = s.main();
     int c = n.shape()[n.shape().length - 1];
-    float[] scale = WeightLayouts.bnScale(bn.gamma().value().toArray(), bn.movingVariance().value().toArray(), bn.epsilon());
-    float[] shift = WeightLayouts.bnShift(bn.beta().value().toArray(), bn.movingMean().value().toArray(), scale);
-    int mid = b.addTensor(TensorSpec.activation(n.name() + "/scaled", batch1(n.shape()), DType.FLOAT32, null));
-    b.addOp(OpKind.MUL, new int[] {input(n, 0), constF(n.name() + "/scale", new int[] {c}, scale)}, new int[] {mid}, null);
-    b.addOp(OpKind.ADD, new int[] {mid, constF(n.name() + "/shift", new int[] {c}, shift)}, new int[] {output(s)}, null);
+    float[] scale =
+        WeightLayouts.bnScale(
+            bn.gamma().value().toArray(), bn.movingVariance().value().toArray(), bn.epsilon());
+    float[] shift =
+        WeightLayouts.bnShift(
+            bn.beta().value().toArray(), bn.movingMean().value().toArray(), scale);
+    int mid =
+        b.addTensor(
+            TensorSpec.activation(n.name() + "/scaled", batch1(n.shape()), DType.FLOAT32, null));
+    b.addOp(
+        OpKind.MUL,
+        new int[] {input(n, 0), constF(n.name() + "/scale", new int[] {c}, scale)},
+        new int[] {mid},
+        null);
+    b.addOp(
+        OpKind.ADD,
+        new int[] {mid, constF(n.name() + "/shift", new int[] {c}, shift)},
+        new int[] {output(s)},
+        null);
   }
 
   private void lowerWeighted(FusionPlan.Step s, FusedActivation o) {
@@ -187,7 +256,9 @@ public final class FloatLowering {
     if (s.bn() != null) {
       BatchNormalization bn = (BatchNormalization) s.bn().layer();
       float[] mean = bn.movingMean().value().toArray();
-      float[] scale = WeightLayouts.bnScale(bn.gamma().value().toArray(), bn.movingVariance().value().toArray(), bn.epsilon());
+      float[] scale =
+          WeightLayouts.bnScale(
+              bn.gamma().value().toArray(), bn.movingVariance().value().toArray(), bn.epsilon());
       weights = WeightLayouts.foldWeights(weights, w.shape(), w.channelDim(), scale);
       bias = WeightLayouts.foldBias(bias, mean, bn.beta().value().toArray(), scale);
     }
@@ -205,13 +276,25 @@ public final class FloatLowering {
 
   /**
    * Emits the PAD of {@code sp} on {@code x} (node {@code n}'s input) into a new tensor named
-   * "n/same_pad" with the given type and params (int8 PAD pads with the zero point); returns it,
-   * or {@code x} when no padding is needed.
+   * "n/same_pad" with the given type and params (int8 PAD pads with the zero point); returns it, or
+   * {@code x} when no padding is needed.
    */
-  static int explicitPad(LoweredGraphBuilder b, Node n, int x, SamePadding sp, DType type, org.qat4j.ir.QuantParams q) {
+  static int explicitPad(
+      LoweredGraphBuilder b,
+      Node n,
+      int x,
+      SamePadding sp,
+      DType type,
+      org.qat4j.ir.QuantParams q) {
     if (sp.none()) return x;
-    int pads = b.addTensor(new TensorSpec(n.name() + "/same_paddings", new int[] {4, 2}, DType.INT32, null, sp.paddings()));
-    int out = b.addTensor(TensorSpec.activation(n.name() + "/same_pad", batch1(sp.padded(n.inputs().get(0).shape())), type, q));
+    int pads =
+        b.addTensor(
+            new TensorSpec(
+                n.name() + "/same_paddings", new int[] {4, 2}, DType.INT32, null, sp.paddings()));
+    int out =
+        b.addTensor(
+            TensorSpec.activation(
+                n.name() + "/same_pad", batch1(sp.padded(n.inputs().get(0).shape())), type, q));
     b.addOp(OpKind.PAD, new int[] {x, pads}, new int[] {out}, null);
     return out;
   }

@@ -56,14 +56,19 @@ public final class FusionPlan {
     return new FusionPlan(steps);
   }
 
-  /** The first of the shared rewrites ({@link Transform#DEFAULTS}) matching at {@code n}, as a step. */
+  /**
+   * The first of the shared rewrites ({@link Transform#DEFAULTS}) matching at {@code n}, as a step.
+   */
   private static Step plan(Model model, Node n) {
     for (Transform t : Transform.DEFAULTS) {
       List<Node> c = t.match(model, n, x -> true);
       if (c == null) continue;
       Node tail = c.get(c.size() - 1);
       boolean act = tail.layer() instanceof ReLU || tail.layer() instanceof ReLU6;
-      FusedActivation f = !act ? FusedActivation.NONE : tail.layer() instanceof ReLU ? FusedActivation.RELU : FusedActivation.RELU6;
+      FusedActivation f =
+          !act
+              ? FusedActivation.NONE
+              : tail.layer() instanceof ReLU ? FusedActivation.RELU : FusedActivation.RELU6;
       Node bn = t.kind() == Transform.Kind.FOLD_BATCH_NORM ? c.get(1) : null;
       return new Step(n, bn, act ? tail : null, f, tail);
     }
@@ -83,8 +88,15 @@ public final class FusionPlan {
   }
 
   /** Steps in execution (topological) order. */
-  public List<Step> steps() { return steps; }
+  public List<Step> steps() {
+    return steps;
+  }
 
-  /** The step that contains {@code n} (as main, folded BN or fused activation), or null for the input. */
-  public Step stepOf(Node n) { return byNode.get(n); }
+  /**
+   * The step that contains {@code n} (as main, folded BN or fused activation), or null for the
+   * input.
+   */
+  public Step stepOf(Node n) {
+    return byNode.get(n);
+  }
 }

@@ -19,16 +19,24 @@ final class Int8Checks {
   static List<String> problems(QatModel qat) {
     List<String> p = new ArrayList<>();
     List<Node> nodes = qat.model().nodes();
-    if (nodes.size() < 2 || !(nodes.get(1).layer() instanceof FakeQuantLayer)) p.add("model input '" + qat.model().input().name() + "' is not quantized (annotate it)");
+    if (nodes.size() < 2 || !(nodes.get(1).layer() instanceof FakeQuantLayer))
+      p.add("model input '" + qat.model().input().name() + "' is not quantized (annotate it)");
     for (Node n : nodes) {
       Layer l = n.layer();
       if (n == qat.model().input()) continue;
-      if (l instanceof FakeQuantLayer || l instanceof ConvBatchNorm || l instanceof QuantizeWrapper) {
+      if (l instanceof FakeQuantLayer
+          || l instanceof ConvBatchNorm
+          || l instanceof QuantizeWrapper) {
         for (FakeQuantizer q : quantizers(l)) check(q, n, p);
         FakeQuantizer r = qat.rangeOf(n.name());
-        if (r == null && !(l instanceof QuantizeWrapper w && isSoftmaxLike(w))) p.add("'" + n.name() + "' (" + l.type() + "): output is not quantized");
-        else if (r != null && !r.hasRange()) p.add("'" + n.name() + "': output range never observed (calibrate or train first)");
-        if (l instanceof QuantizeWrapper w && isWeighted(w) && w.weightQuantizers().get(org.qat4j.quant.layers.Kernels.kernelParam(w.inner())) == null) {
+        if (r == null && !(l instanceof QuantizeWrapper w && isSoftmaxLike(w)))
+          p.add("'" + n.name() + "' (" + l.type() + "): output is not quantized");
+        else if (r != null && !r.hasRange())
+          p.add("'" + n.name() + "': output range never observed (calibrate or train first)");
+        if (l instanceof QuantizeWrapper w
+            && isWeighted(w)
+            && w.weightQuantizers().get(org.qat4j.quant.layers.Kernels.kernelParam(w.inner()))
+                == null) {
           p.add("'" + n.name() + "' (" + l.type() + "): kernel is not quantized");
         }
       } else if (!Int8Lowering.passesThrough(l.type())) {
@@ -40,7 +48,9 @@ final class Int8Checks {
     return p;
   }
 
-  private static boolean isSoftmaxLike(QuantizeWrapper w) { return w.inner().type().equals("Softmax") || w.inner().type().equals("Sigmoid"); }
+  private static boolean isSoftmaxLike(QuantizeWrapper w) {
+    return w.inner().type().equals("Softmax") || w.inner().type().equals("Sigmoid");
+  }
 
   private static boolean isWeighted(QuantizeWrapper w) {
     return w.inner() instanceof org.qat4j.core.layers.Weighted;
@@ -57,24 +67,44 @@ final class Int8Checks {
   private static void check(FakeQuantizer q, Node n, List<String> p) {
     var r = q.rule();
     boolean weight = q.name().endsWith("kernel_quant");
-    if (r.numBits() != 8) p.add("'" + n.name() + "': quantizer '" + q.name() + "' has " + r.numBits() + " bits, int8 needs 8");
-    if (weight && !(r.symmetric() && r.narrowRange())) p.add("'" + n.name() + "': weights must be symmetric narrow-range for int8");
-    if (!weight && r.narrowRange()) p.add("'" + n.name() + "': activations must use the full int8 range");
-    if (!q.hasRange()) p.add("'" + n.name() + "': quantizer '" + q.name() + "' has no range (calibrate or train first)");
+    if (r.numBits() != 8)
+      p.add(
+          "'"
+              + n.name()
+              + "': quantizer '"
+              + q.name()
+              + "' has "
+              + r.numBits()
+              + " bits, int8 needs 8");
+    if (weight && !(r.symmetric() && r.narrowRange()))
+      p.add("'" + n.name() + "': weights must be symmetric narrow-range for int8");
+    if (!weight && r.narrowRange())
+      p.add("'" + n.name() + "': activations must use the full int8 range");
+    if (!q.hasRange())
+      p.add(
+          "'"
+              + n.name()
+              + "': quantizer '"
+              + q.name()
+              + "' has no range (calibrate or train first)");
   }
 
   /**
-   * Fake-quantizes {@code kernel} (core layout, output channel fastest) with {@code grids} exactly as
-   * the model does in inference and returns the integer codes (−127..127 for symmetric narrow grids).
+   * Fake-quantizes {@code kernel} (core layout, output channel fastest) with {@code grids} exactly
+   * as the model does in inference and returns the integer codes (−127..127 for symmetric narrow
+   * grids).
    */
-  static byte[] quantizeKernel(float[] kernel, FakeQuant.Nudged[] grids, boolean perAxis, float[] scales, int channels) {
+  static byte[] quantizeKernel(
+      float[] kernel, FakeQuant.Nudged[] grids, boolean perAxis, float[] scales, int channels) {
     byte[] q = new byte[kernel.length];
     for (int i = 0; i < kernel.length; i++) {
       int c = grids.length > 1 ? i % channels : 0;
       FakeQuant.Nudged g = grids[c];
-      float v = perAxis ? FakeQuant.quantizeInv(kernel[i], g) : FakeQuant.quantizeVars(kernel[i], g);
+      float v =
+          perAxis ? FakeQuant.quantizeInv(kernel[i], g) : FakeQuant.quantizeVars(kernel[i], g);
       int k = (int) Math.rint(v / scales[c]);
-      if (k < -127 || k > 127) throw new IllegalStateException("weight code " + k + " outside [-127, 127] at index " + i);
+      if (k < -127 || k > 127)
+        throw new IllegalStateException("weight code " + k + " outside [-127, 127] at index " + i);
       q[i] = (byte) k;
     }
     return q;

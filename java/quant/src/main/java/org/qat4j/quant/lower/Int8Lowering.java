@@ -1,6 +1,5 @@
 package org.qat4j.quant.lower;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,16 +7,15 @@ import org.qat4j.core.Layer;
 import org.qat4j.core.Model;
 import org.qat4j.core.Node;
 import org.qat4j.core.Param;
-import org.qat4j.quant.QatModel;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.FusedActivation;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.LoweredGraphBuilder;
 import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpOptions;
-import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.QuantParams;
 import org.qat4j.ir.TensorSpec;
+import org.qat4j.quant.QatModel;
 import org.qat4j.quant.layers.ConvBatchNorm;
 import org.qat4j.quant.layers.FakeQuantLayer;
 import org.qat4j.quant.layers.QuantizeWrapper;
@@ -49,67 +47,107 @@ public final class Int8Lowering {
   }
 
   /**
-   * Lowers to a full-int8 graph whose input and output have element type {@code io}: INT8, UINT8 or FLOAT32
-   * (float I/O with QUANTIZE/DEQUANTIZE at the edges).
+   * Lowers to a full-int8 graph whose input and output have element type {@code io}: INT8, UINT8 or
+   * FLOAT32 (float I/O with QUANTIZE/DEQUANTIZE at the edges).
    *
-   * @throws IllegalArgumentException when {@code io} is another type, the scheme is not deployable, a layer is float
-   *     or unsupported, or a range is missing (one message listing every problem)
+   * @throws IllegalArgumentException when {@code io} is another type, the scheme is not deployable,
+   *     a layer is float or unsupported, or a range is missing (one message listing every problem)
    */
   public static LoweredGraph lower(QatModel qat, DType io) {
     if (io != DType.INT8 && io != DType.UINT8 && io != DType.FLOAT32) {
-      throw new IllegalArgumentException("int8 model I/O must be INT8, UINT8 or FLOAT32, got " + io);
+      throw new IllegalArgumentException(
+          "int8 model I/O must be INT8, UINT8 or FLOAT32, got " + io);
     }
-    if (qat.scheme().int8Blocker() != null) throw new IllegalArgumentException(qat.scheme().int8Blocker());
+    if (qat.scheme().int8Blocker() != null)
+      throw new IllegalArgumentException(qat.scheme().int8Blocker());
     return new Int8Lowering(qat, io).run();
   }
 
   private LoweredGraph run() {
     List<String> bad = Int8Checks.problems(qat);
-    if (!bad.isEmpty()) throw new IllegalArgumentException("cannot lower to TFLite int8:\n  " + String.join("\n  ", bad));
+    if (!bad.isEmpty())
+      throw new IllegalArgumentException(
+          "cannot lower to TFLite int8:\n  " + String.join("\n  ", bad));
     for (Node n : model.nodes()) lowerNode(n);
     Node out = model.output();
     int o = tensorOf.get(out.name());
     if (io != DType.INT8) {
       TensorSpec t = b.tensor(o);
-      int r = io == DType.FLOAT32
-          ? b.addTensor(TensorSpec.activation(out.name() + "_float", t.shape(), DType.FLOAT32, null))
-          : b.addTensor(TensorSpec.activation(out.name() + "_uint8", t.shape(), DType.UINT8, shifted(t.quant())));
-      b.addOp(io == DType.FLOAT32 ? OpKind.DEQUANTIZE : OpKind.QUANTIZE, new int[] {o}, new int[] {r}, null);
+      int r =
+          io == DType.FLOAT32
+              ? b.addTensor(
+                  TensorSpec.activation(out.name() + "_float", t.shape(), DType.FLOAT32, null))
+              : b.addTensor(
+                  TensorSpec.activation(
+                      out.name() + "_uint8", t.shape(), DType.UINT8, shifted(t.quant())));
+      b.addOp(
+          io == DType.FLOAT32 ? OpKind.DEQUANTIZE : OpKind.QUANTIZE,
+          new int[] {o},
+          new int[] {r},
+          null);
       o = r;
     }
     b.setOutputs(o);
-    b.description("qat4j int8 model (" + qat.scheme().name() + ", " + (io == DType.FLOAT32 ? "FLOAT" : io) + " I/O)");
+    b.description(
+        "qat4j int8 model ("
+            + qat.scheme().name()
+            + ", "
+            + (io == DType.FLOAT32 ? "FLOAT" : io)
+            + " I/O)");
     return b.build();
   }
 
-  static QuantParams shifted(QuantParams q) { return QuantParams.perTensor(q.scale(), q.zeroPoint() + 128); }
+  static QuantParams shifted(QuantParams q) {
+    return QuantParams.perTensor(q.scale(), q.zeroPoint() + 128);
+  }
 
   /** int8 activation params of a quantizer's nudged range. */
   static QuantParams activationParams(FakeQuantizer q) {
     FakeQuant.Nudged g = q.grids()[0];
-    if (q.rule().numBits() != 8 || q.rule().narrowRange()) throw new IllegalArgumentException("quantizer '" + q.name() + "' is not 8-bit full range");
+    if (q.rule().numBits() != 8 || q.rule().narrowRange())
+      throw new IllegalArgumentException("quantizer '" + q.name() + "' is not 8-bit full range");
     float scale = g.zero() ? 1f : g.scale();
     return QuantParams.perTensor(scale, g.zeroPoint() - 128L);
   }
 
-  private int in(Node n, int i) { return tensorOf.get(n.inputs().get(i).name()); }
+  private int in(Node n, int i) {
+    return tensorOf.get(n.inputs().get(i).name());
+  }
 
-  private QuantParams paramsOf(int t) { return b.tensor(t).quant(); }
+  private QuantParams paramsOf(int t) {
+    return b.tensor(t).quant();
+  }
 
   private int act(Node n, QuantParams q) {
-    int t = b.addTensor(TensorSpec.activation(n.name(), FloatLowering.batch1(n.shape()), DType.INT8, q));
+    int t =
+        b.addTensor(
+            TensorSpec.activation(n.name(), FloatLowering.batch1(n.shape()), DType.INT8, q));
     tensorOf.put(n.name(), t);
     return t;
   }
 
-  private int outOwn(Node n) { return act(n, activationParams(qat.rangeOf(n.name()))); }
+  private int outOwn(Node n) {
+    return act(n, activationParams(qat.rangeOf(n.name())));
+  }
 
   private void lowerNode(Node n) {
     Layer l = n.layer();
-    if (n == model.input()) { lowerInput(n); return; }
-    if (l instanceof FakeQuantLayer f) { lowerInputQuant(n, f); return; }
-    if (l instanceof ConvBatchNorm c) { lowerConvBn(n, c); return; }
-    if (l instanceof QuantizeWrapper w) { lowerWrapper(n, w); return; }
+    if (n == model.input()) {
+      lowerInput(n);
+      return;
+    }
+    if (l instanceof FakeQuantLayer f) {
+      lowerInputQuant(n, f);
+      return;
+    }
+    if (l instanceof ConvBatchNorm c) {
+      lowerConvBn(n, c);
+      return;
+    }
+    if (l instanceof QuantizeWrapper w) {
+      lowerWrapper(n, w);
+      return;
+    }
     lowerPassThrough(n);
   }
 
@@ -131,47 +169,77 @@ public final class Int8Lowering {
       tensorOf.put(n.name(), x);
       return;
     }
-    if (io == DType.UINT8) b.setTensor(x, new TensorSpec(raw.name(), raw.shape(), DType.UINT8, shifted(q), null));
+    if (io == DType.UINT8)
+      b.setTensor(x, new TensorSpec(raw.name(), raw.shape(), DType.UINT8, shifted(q), null));
     b.addOp(OpKind.QUANTIZE, new int[] {x}, new int[] {act(n, q)}, null);
   }
 
-  /** How a float layer that keeps its input's quantization lowers: input tensor {@code x}, its params {@code q}. */
+  /**
+   * How a float layer that keeps its input's quantization lowers: input tensor {@code x}, its
+   * params {@code q}.
+   */
   @FunctionalInterface
-  private interface PassRule { void lower(Int8Lowering self, Node n, int x, QuantParams q); }
+  private interface PassRule {
+    void lower(Int8Lowering self, Node n, int x, QuantParams q);
+  }
 
   /** The only list of pass-through layer types (Int8Checks accepts exactly these unquantized). */
-  private static final Map<String, PassRule> PASS_THROUGH = Map.of(
-      "Dropout", (self, n, x, q) -> self.tensorOf.put(n.name(), x),
-      "MaxPool2D", Int8Lowering::maxPool,
-      "Flatten", Int8Lowering::reshape,
-      "Reshape", Int8Lowering::reshape,
-      "ZeroPadding2D", Int8Lowering::pad);
+  private static final Map<String, PassRule> PASS_THROUGH =
+      Map.of(
+          "Dropout", (self, n, x, q) -> self.tensorOf.put(n.name(), x),
+          "MaxPool2D", Int8Lowering::maxPool,
+          "Flatten", Int8Lowering::reshape,
+          "Reshape", Int8Lowering::reshape,
+          "ZeroPadding2D", Int8Lowering::pad);
 
-  /** Whether layers of {@code type} lower without quantizers of their own (they keep their input's params). */
-  static boolean passesThrough(String type) { return PASS_THROUGH.containsKey(type); }
+  /**
+   * Whether layers of {@code type} lower without quantizers of their own (they keep their input's
+   * params).
+   */
+  static boolean passesThrough(String type) {
+    return PASS_THROUGH.containsKey(type);
+  }
 
   private void lowerPassThrough(Node n) {
     PassRule r = PASS_THROUGH.get(n.layer().type());
-    if (r == null) throw new IllegalArgumentException("layer '" + n.name() + "' (" + n.layer().type() + ") is not quantized");
+    if (r == null)
+      throw new IllegalArgumentException(
+          "layer '" + n.name() + "' (" + n.layer().type() + ") is not quantized");
     int x = in(n, 0);
     r.lower(this, n, x, paramsOf(x));
   }
 
   private void maxPool(Node n, int x, QuantParams q) {
     var p = (org.qat4j.core.layers.MaxPool2D) n.layer();
-    b.addOp(OpKind.MAX_POOL_2D, new int[] {x}, new int[] {act(n, q)}, OpOptions.Pool.DEFAULT.withFilter(p.poolSize()[0], p.poolSize()[1])
-        .withStrides(p.strides()[0], p.strides()[1]).withPadding(p.padding().name()));
+    b.addOp(
+        OpKind.MAX_POOL_2D,
+        new int[] {x},
+        new int[] {act(n, q)},
+        OpOptions.Pool.DEFAULT
+            .withFilter(p.poolSize()[0], p.poolSize()[1])
+            .withStrides(p.strides()[0], p.strides()[1])
+            .withPadding(p.padding().name()));
   }
 
   private void reshape(Node n, int x, QuantParams q) {
     int[] shape = FloatLowering.batch1(n.shape());
-    int st = b.addTensor(new TensorSpec(n.name() + "/shape", new int[] {shape.length}, DType.INT32, null, shape));
+    int st =
+        b.addTensor(
+            new TensorSpec(
+                n.name() + "/shape", new int[] {shape.length}, DType.INT32, null, shape));
     b.addOp(OpKind.RESHAPE, new int[] {x, st}, new int[] {act(n, q)}, new OpOptions.Reshape(shape));
   }
 
   private void pad(Node n, int x, QuantParams q) {
     int[] p = LayerSupport.zeroPadding(n);
-    int pads = b.addTensor(new TensorSpec(n.name() + "/paddings", new int[] {4, 2}, DType.INT32, null, new int[] {0, 0, p[0], p[1], p[2], p[3], 0, 0}));
+    int pads =
+        b.addTensor(
+            new TensorSpec(
+                n.name() + "/paddings",
+                new int[] {4, 2},
+                DType.INT32,
+                null,
+                new int[] {0, 0, p[0], p[1], p[2], p[3], 0, 0}));
     b.addOp(OpKind.PAD, new int[] {x, pads}, new int[] {act(n, q)}, null);
   }
 
@@ -182,48 +250,100 @@ public final class Int8Lowering {
       case "Conv2D", "DepthwiseConv2D", "Dense" -> {
         String kp = org.qat4j.quant.layers.Kernels.kernelParam(inner);
         FakeQuantizer wq = w.weightQuantizers().get(kp);
-        Param bias = inner.params().size() > 1 ? w.latent("bias") != null ? w.latent("bias") : inner.params().get(1) : null;
-        weighted(n, inner, wq, w.latent(kp).value().toArray(), bias == null ? null : bias.value().toArray(),
+        Param bias =
+            inner.params().size() > 1
+                ? w.latent("bias") != null ? w.latent("bias") : inner.params().get(1)
+                : null;
+        weighted(
+            n,
+            inner,
+            wq,
+            w.latent(kp).value().toArray(),
+            bias == null ? null : bias.value().toArray(),
             FusionPlan.fused(FusionPlan.activationOf(inner)));
       }
       case "Add" -> {
         int prev = in(n, 0);
         int k = n.inputs().size();
         for (int i = 1; i < k; i++) {
-          int out = i == k - 1 ? outOwn(n) : b.addTensor(TensorSpec.activation(n.name() + "/partial" + i, FloatLowering.batch1(n.shape()), DType.INT8, activationParams(qat.rangeOf(n.name()))));
-          b.addOp(OpKind.ADD, new int[] {prev, in(n, i)}, new int[] {out}, new OpOptions.Activated(i == k - 1 ? post : FusedActivation.NONE));
+          int out =
+              i == k - 1
+                  ? outOwn(n)
+                  : b.addTensor(
+                      TensorSpec.activation(
+                          n.name() + "/partial" + i,
+                          FloatLowering.batch1(n.shape()),
+                          DType.INT8,
+                          activationParams(qat.rangeOf(n.name()))));
+          b.addOp(
+              OpKind.ADD,
+              new int[] {prev, in(n, i)},
+              new int[] {out},
+              new OpOptions.Activated(i == k - 1 ? post : FusedActivation.NONE));
           prev = out;
         }
       }
       case "Concatenate" -> {
         QuantParams q = activationParams(qat.rangeOf(n.name()));
         int[] ins = new int[n.inputs().size()];
-        for (int i = 0; i < ins.length; i++) ins[i] = requantized(in(n, i), q, n.name() + "/requant" + i);
-        b.addOp(OpKind.CONCATENATION, ins, new int[] {act(n, q)}, new OpOptions.Concat(n.shape().length, post));
+        for (int i = 0; i < ins.length; i++)
+          ins[i] = requantized(in(n, i), q, n.name() + "/requant" + i);
+        b.addOp(
+            OpKind.CONCATENATION,
+            ins,
+            new int[] {act(n, q)},
+            new OpOptions.Concat(n.shape().length, post));
       }
       case "AveragePool2D" -> {
         var p = (org.qat4j.core.layers.AveragePool2D) inner;
-        b.addOp(OpKind.AVERAGE_POOL_2D, new int[] {in(n, 0)}, new int[] {act(n, paramsOf(in(n, 0)))}, OpOptions.Pool.DEFAULT
-            .withFilter(p.poolSize()[0], p.poolSize()[1]).withStrides(p.strides()[0], p.strides()[1]).withPadding(p.padding().name()));
+        b.addOp(
+            OpKind.AVERAGE_POOL_2D,
+            new int[] {in(n, 0)},
+            new int[] {act(n, paramsOf(in(n, 0)))},
+            OpOptions.Pool.DEFAULT
+                .withFilter(p.poolSize()[0], p.poolSize()[1])
+                .withStrides(p.strides()[0], p.strides()[1])
+                .withPadding(p.padding().name()));
       }
       case "GlobalAveragePooling2D" -> {
-        int axes = b.addTensor(new TensorSpec(n.name() + "/axes", new int[] {2}, DType.INT32, null, new int[] {1, 2}));
-        b.addOp(OpKind.MEAN, new int[] {in(n, 0), axes}, new int[] {outOwn(n)}, new OpOptions.Reducer(false));
+        int axes =
+            b.addTensor(
+                new TensorSpec(
+                    n.name() + "/axes", new int[] {2}, DType.INT32, null, new int[] {1, 2}));
+        b.addOp(
+            OpKind.MEAN,
+            new int[] {in(n, 0), axes},
+            new int[] {outOwn(n)},
+            new OpOptions.Reducer(false));
       }
       case "ReLU", "ReLU6", "HardSwish" -> {
-        OpKind k = switch (inner.type()) { case "ReLU" -> OpKind.RELU; case "ReLU6" -> OpKind.RELU6; default -> OpKind.HARD_SWISH; };
+        OpKind k =
+            switch (inner.type()) {
+              case "ReLU" -> OpKind.RELU;
+              case "ReLU6" -> OpKind.RELU6;
+              default -> OpKind.HARD_SWISH;
+            };
         b.addOp(k, new int[] {in(n, 0)}, new int[] {outOwn(n)}, null);
       }
       case "Softmax", "Sigmoid" -> {
         QuantParams q = QuantParams.perTensor(1f / 256f, -128);
         OpKind k = inner.type().equals("Softmax") ? OpKind.SOFTMAX : OpKind.LOGISTIC;
-        b.addOp(k, new int[] {in(n, 0)}, new int[] {act(n, q)}, k == OpKind.SOFTMAX ? new OpOptions.Softmax(1f) : null);
+        b.addOp(
+            k,
+            new int[] {in(n, 0)},
+            new int[] {act(n, q)},
+            k == OpKind.SOFTMAX ? new OpOptions.Softmax(1f) : null);
       }
-      default -> throw new IllegalArgumentException("layer '" + n.name() + "' (" + inner.type() + ") has no int8 lowering");
+      default ->
+          throw new IllegalArgumentException(
+              "layer '" + n.name() + "' (" + inner.type() + ") has no int8 lowering");
     }
   }
 
-  /** {@code t} itself when it already has params {@code q}, else a QUANTIZE (int8→int8) into a new tensor. */
+  /**
+   * {@code t} itself when it already has params {@code q}, else a QUANTIZE (int8→int8) into a new
+   * tensor.
+   */
   private int requantized(int t, QuantParams q, String name) {
     if (q.equals(paramsOf(t))) return t;
     int r = b.addTensor(TensorSpec.activation(name, b.tensor(t).shape(), DType.INT8, q));
@@ -232,11 +352,21 @@ public final class Int8Lowering {
   }
 
   private void lowerConvBn(Node n, ConvBatchNorm c) {
-    weighted(n, c.conv(), c.weightQuantizer(), c.foldedKernel().toArray(), c.foldedBias(), FusionPlan.fused(c.activation()));
+    weighted(
+        n,
+        c.conv(),
+        c.weightQuantizer(),
+        c.foldedKernel().toArray(),
+        c.foldedBias(),
+        FusionPlan.fused(c.activation()));
   }
 
-  /** Emits CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED with int8 weights fake-quantized by {@code wq}. */
-  private void weighted(Node n, Layer conv, FakeQuantizer wq, float[] kernel, float[] bias, FusedActivation fused) {
+  /**
+   * Emits CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED with int8 weights fake-quantized by {@code
+   * wq}.
+   */
+  private void weighted(
+      Node n, Layer conv, FakeQuantizer wq, float[] kernel, float[] bias, FusedActivation fused) {
     int x = in(n, 0);
     QuantParams inQ = paramsOf(x);
     WeightedOp op = WeightedOp.of(conv, n.inputs().get(0).shape());
@@ -251,8 +381,12 @@ public final class Int8Lowering {
     int channels = op.channels();
     byte[] q = Int8Checks.quantizeKernel(kernel, grids, wq.rule().perAxis(), scales, channels);
     byte[] tq = toTflite(op, q);
-    QuantParams wParams = grids.length > 1 ? QuantParams.perAxis(scales, op.channelDim()) : QuantParams.perTensor(scales[0], 0);
-    int wt = b.addTensor(new TensorSpec(n.name() + "/weights", op.shape(), DType.INT8, wParams, tq));
+    QuantParams wParams =
+        grids.length > 1
+            ? QuantParams.perAxis(scales, op.channelDim())
+            : QuantParams.perTensor(scales[0], 0);
+    int wt =
+        b.addTensor(new TensorSpec(n.name() + "/weights", op.shape(), DType.INT8, wParams, tq));
     int[] qb = new int[channels];
     float[] bScales = new float[channels];
     for (int c = 0; c < channels; c++) {
@@ -260,12 +394,18 @@ public final class Int8Lowering {
       bScales[c] = inQ.scale() * sw;
       qb[c] = bias == null ? 0 : (int) FakeQuant.cRound((float) (bias[c] / (double) bScales[c]));
     }
-    QuantParams bParams = scales.length > 1 ? QuantParams.perAxis(bScales, 0) : QuantParams.perTensor(bScales[0], 0);
-    int bt = b.addTensor(new TensorSpec(n.name() + "/bias", new int[] {channels}, DType.INT32, bParams, qb));
+    QuantParams bParams =
+        scales.length > 1 ? QuantParams.perAxis(bScales, 0) : QuantParams.perTensor(bScales[0], 0);
+    int bt =
+        b.addTensor(
+            new TensorSpec(n.name() + "/bias", new int[] {channels}, DType.INT32, bParams, qb));
     b.addOp(op.kind(), new int[] {x, wt, bt}, new int[] {outOwn(n)}, op.options(fused));
   }
 
-  /** Reorders int8 weights from the core layout (HWIO, [kh,kw,in,mult], [in,units]) to {@code op}'s TFLite layout. */
+  /**
+   * Reorders int8 weights from the core layout (HWIO, [kh,kw,in,mult], [in,units]) to {@code op}'s
+   * TFLite layout.
+   */
   private static byte[] toTflite(WeightedOp op, byte[] q) {
     float[] f = new float[q.length];
     for (int i = 0; i < q.length; i++) f[i] = q[i];

@@ -16,11 +16,12 @@ record SamePadding(int top, int bottom, int left, int right) {
   }
 
   /**
-   * The explicit padding replacing SAME for this geometry ({@code in} = [H, W, C] per sample, kernel
-   * kh×kw), or null when SAME stays (both totals negative, or neither).
+   * The explicit padding replacing SAME for this geometry ({@code in} = [H, W, C] per sample,
+   * kernel kh×kw), or null when SAME stays (both totals negative, or neither).
    */
   static SamePadding replacement(int[] in, int kh, int kw, int[] strides, int[] dilation) {
-    int th = total(in[0], kh, strides[0], dilation[0]), tw = total(in[1], kw, strides[1], dilation[1]);
+    int th = total(in[0], kh, strides[0], dilation[0]),
+        tw = total(in[1], kw, strides[1], dilation[1]);
     if ((th < 0) == (tw < 0)) return null;
     th = Math.max(th, 0);
     tw = Math.max(tw, 0);
@@ -28,11 +29,17 @@ record SamePadding(int top, int bottom, int left, int right) {
   }
 
   /** True when no PAD is needed (VALID alone is equivalent). */
-  boolean none() { return top == 0 && bottom == 0 && left == 0 && right == 0; }
+  boolean none() {
+    return top == 0 && bottom == 0 && left == 0 && right == 0;
+  }
 
   /** TFLite PAD's [4, 2] paddings for NHWC. */
-  int[] paddings() { return new int[] {0, 0, top, bottom, left, right, 0, 0}; }
+  int[] paddings() {
+    return new int[] {0, 0, top, bottom, left, right, 0, 0};
+  }
 
   /** The padded per-sample shape [H', W', C] of {@code in}. */
-  int[] padded(int[] in) { return new int[] {in[0] + top + bottom, in[1] + left + right, in[2]}; }
+  int[] padded(int[] in) {
+    return new int[] {in[0] + top + bottom, in[1] + left + right, in[2]};
+  }
 }

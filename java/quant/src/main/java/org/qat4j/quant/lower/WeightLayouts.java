@@ -1,8 +1,8 @@
 package org.qat4j.quant.lower;
 
 /**
- * Weight layout conversions from core (Keras) layouts to TFLite layouts, and BatchNorm folding.
- * All arrays are row-major float32; inputs are never modified. Shared by float and int8 lowering.
+ * Weight layout conversions from core (Keras) layouts to TFLite layouts, and BatchNorm folding. All
+ * arrays are row-major float32; inputs are never modified. Shared by float and int8 lowering.
  */
 public final class WeightLayouts {
   private WeightLayouts() {}
@@ -54,16 +54,19 @@ public final class WeightLayouts {
   }
 
   /**
-   * Folds BN into a TFLite-layout weight whose output channel is dimension {@code channelDim}
-   * (0 for OHWI conv and [out,in] FC, last for depthwise): w'[..c..] = w·s[c].
+   * Folds BN into a TFLite-layout weight whose output channel is dimension {@code channelDim} (0
+   * for OHWI conv and [out,in] FC, last for depthwise): w'[..c..] = w·s[c].
    */
   public static float[] foldWeights(float[] w, int[] shape, int channelDim, float[] scale) {
     int channels = shape[channelDim];
-    if (channels != scale.length) throw new IllegalArgumentException("BN has " + scale.length + " channels, weights have " + channels);
+    if (channels != scale.length)
+      throw new IllegalArgumentException(
+          "BN has " + scale.length + " channels, weights have " + channels);
     int inner = 1;
     for (int d = channelDim + 1; d < shape.length; d++) inner *= shape[d];
     float[] r = new float[w.length];
-    for (int i = 0; i < w.length; i++) r[i] = (float) ((double) w[i] * scale[(i / inner) % channels]);
+    for (int i = 0; i < w.length; i++)
+      r[i] = (float) ((double) w[i] * scale[(i / inner) % channels]);
     return r;
   }
 
@@ -78,6 +81,7 @@ public final class WeightLayouts {
   }
 
   private static void check(float[] k, int n, String what) {
-    if (k.length != n) throw new IllegalArgumentException(what + " has " + k.length + " values, expected " + n);
+    if (k.length != n)
+      throw new IllegalArgumentException(what + " has " + k.length + " values, expected " + n);
   }
 }

@@ -4,17 +4,26 @@ import org.qat4j.core.Layer;
 import org.qat4j.core.layers.Conv2D;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
+import org.qat4j.ir.FusedActivation;
 import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpOptions;
-import org.qat4j.ir.FusedActivation;
 
 /**
  * A Conv2D, DepthwiseConv2D or Dense layer seen as its TFLite operator: weights already in TFLite
  * layout (OHWI, [1,kh,kw,in·mult], [units,in]), the output-channel dimension of that layout, the
  * bias (null when the layer has none) and the operator options. Weights are fresh copies.
  */
-public record WeightedOp(OpKind kind, int[] shape, int channelDim, int channels, float[] weights, float[] bias,
-                         int[] strides, int[] dilation, String padding, int depthMultiplier) {
+public record WeightedOp(
+    OpKind kind,
+    int[] shape,
+    int channelDim,
+    int channels,
+    float[] weights,
+    float[] bias,
+    int[] strides,
+    int[] dilation,
+    String padding,
+    int depthMultiplier) {
 
   /** Converts {@code l}, whose per-sample input shape is {@code inShape}. */
   public static WeightedOp of(Layer l, int[] inShape) {
@@ -22,35 +31,70 @@ public record WeightedOp(OpKind kind, int[] shape, int channelDim, int channels,
       int[] k = c.kernelSize();
       int in = inShape[inShape.length - 1], out = c.filters();
       float[] w = WeightLayouts.hwioToOhwi(c.kernel().value().toArray(), k[0], k[1], in, out);
-      return new WeightedOp(OpKind.CONV_2D, new int[] {out, k[0], k[1], in}, 0, out, w, biasOf(c.bias()),
-          c.strides(), c.dilation(), c.padding().name(), 1);
+      return new WeightedOp(
+          OpKind.CONV_2D,
+          new int[] {out, k[0], k[1], in},
+          0,
+          out,
+          w,
+          biasOf(c.bias()),
+          c.strides(),
+          c.dilation(),
+          c.padding().name(),
+          1);
     }
     if (l instanceof DepthwiseConv2D d) {
       int[] k = d.kernelSize();
       int in = inShape[inShape.length - 1], m = d.depthMultiplier();
       float[] w = WeightLayouts.depthwiseToTflite(d.kernel().value().toArray(), k[0], k[1], in, m);
-      return new WeightedOp(OpKind.DEPTHWISE_CONV_2D, new int[] {1, k[0], k[1], in * m}, 3, in * m, w, biasOf(d.bias()),
-          d.strides(), d.dilation(), d.padding().name(), m);
+      return new WeightedOp(
+          OpKind.DEPTHWISE_CONV_2D,
+          new int[] {1, k[0], k[1], in * m},
+          3,
+          in * m,
+          w,
+          biasOf(d.bias()),
+          d.strides(),
+          d.dilation(),
+          d.padding().name(),
+          m);
     }
     if (l instanceof Dense d) {
       int in = inShape[inShape.length - 1], units = d.units();
       float[] w = WeightLayouts.denseToTflite(d.kernel().value().toArray(), in, units);
-      return new WeightedOp(OpKind.FULLY_CONNECTED, new int[] {units, in}, 0, units, w, biasOf(d.bias()),
-          new int[] {1, 1}, new int[] {1, 1}, "VALID", 1);
+      return new WeightedOp(
+          OpKind.FULLY_CONNECTED,
+          new int[] {units, in},
+          0,
+          units,
+          w,
+          biasOf(d.bias()),
+          new int[] {1, 1},
+          new int[] {1, 1},
+          "VALID",
+          1);
     }
-    throw new IllegalArgumentException("layer '" + l.name() + "' (" + l.type() + ") has no TFLite weighted operator");
+    throw new IllegalArgumentException(
+        "layer '" + l.name() + "' (" + l.type() + ") has no TFLite weighted operator");
   }
 
-  /** {@code k}, this op's kernel in the core layout (HWIO, [kh,kw,in,mult], [in,units]), in this op's TFLite layout. */
+  /**
+   * {@code k}, this op's kernel in the core layout (HWIO, [kh,kw,in,mult], [in,units]), in this
+   * op's TFLite layout.
+   */
   float[] toTfliteLayout(float[] k) {
     return switch (kind) {
       case CONV_2D -> WeightLayouts.hwioToOhwi(k, shape[1], shape[2], shape[3], shape[0]);
-      case DEPTHWISE_CONV_2D -> WeightLayouts.depthwiseToTflite(k, shape[1], shape[2], shape[3] / depthMultiplier, depthMultiplier);
+      case DEPTHWISE_CONV_2D ->
+          WeightLayouts.depthwiseToTflite(
+              k, shape[1], shape[2], shape[3] / depthMultiplier, depthMultiplier);
       default -> WeightLayouts.denseToTflite(k, shape[1], shape[0]);
     };
   }
 
-  private static float[] biasOf(org.qat4j.core.Param p) { return p == null ? null : p.value().toArray(); }
+  private static float[] biasOf(org.qat4j.core.Param p) {
+    return p == null ? null : p.value().toArray();
+  }
 
   /**
    * For a SAME convolution that needs it ({@link SamePadding}), the explicit padding to emit before
@@ -63,14 +107,17 @@ public record WeightedOp(OpKind kind, int[] shape, int channelDim, int channels,
 
   /** This op with another padding. */
   WeightedOp withPadding(String p) {
-    return new WeightedOp(kind, shape, channelDim, channels, weights, bias, strides, dilation, p, depthMultiplier);
+    return new WeightedOp(
+        kind, shape, channelDim, channels, weights, bias, strides, dilation, p, depthMultiplier);
   }
 
   /** This op's options record with fused activation {@code act}. */
   public OpOptions options(FusedActivation act) {
-    if (kind == OpKind.CONV_2D) return new OpOptions.Conv(padding, strides[0], strides[1], dilation[0], dilation[1], act);
+    if (kind == OpKind.CONV_2D)
+      return new OpOptions.Conv(padding, strides[0], strides[1], dilation[0], dilation[1], act);
     if (kind == OpKind.DEPTHWISE_CONV_2D) {
-      return new OpOptions.Depthwise(padding, strides[0], strides[1], dilation[0], dilation[1], depthMultiplier, act);
+      return new OpOptions.Depthwise(
+          padding, strides[0], strides[1], dilation[0], dilation[1], depthMultiplier, act);
     }
     return new OpOptions.Activated(act);
   }

@@ -11,8 +11,8 @@ import org.qat4j.quant.calib.RangeEstimator;
 
 /**
  * Post-training quantization: the same quantized-model structure as QAT (BN folded, ranges set and
- * frozen), with activation ranges estimated from representative batches, ready for
- * {@link org.qat4j.quant.lower.Int8Lowering}. The float model is not modified.
+ * frozen), with activation ranges estimated from representative batches, ready for {@link
+ * org.qat4j.quant.lower.Int8Lowering}. The float model is not modified.
  */
 public final class Ptq {
   private Ptq() {}
@@ -22,12 +22,17 @@ public final class Ptq {
     return quantize(floatModel, representative, new MinMaxEstimator());
   }
 
-  public static QatModel quantize(Model floatModel, Iterable<Tensor> representative, RangeEstimator estimator) {
+  public static QatModel quantize(
+      Model floatModel, Iterable<Tensor> representative, RangeEstimator estimator) {
     return quantize(floatModel, representative, estimator, Default8Bit.INSTANCE);
   }
 
-  /** Quantizes every layer with {@code scheme}; activation ranges from {@code estimator}; everything frozen. */
-  public static QatModel quantize(Model floatModel, Iterable<Tensor> representative, RangeEstimator estimator, Scheme scheme) {
+  /**
+   * Quantizes every layer with {@code scheme}; activation ranges from {@code estimator}; everything
+   * frozen.
+   */
+  public static QatModel quantize(
+      Model floatModel, Iterable<Tensor> representative, RangeEstimator estimator, Scheme scheme) {
     QatModel q = Quantize.model(floatModel, scheme);
     q.freezeBatchNorm();
     q.calibrate(representative, estimator);

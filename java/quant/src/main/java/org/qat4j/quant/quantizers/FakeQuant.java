@@ -15,25 +15,44 @@ public final class FakeQuant {
 
   private FakeQuant() {}
 
-  /** The nudged grid of one range: 0 is exactly representable, {@code zeroPoint} in [qmin, qmax]. */
-  public record Nudged(float nudgedMin, float nudgedMax, float scale, float invScale, float qzero, int zeroPoint,
-                       int qmin, int qmax) {
+  /**
+   * The nudged grid of one range: 0 is exactly representable, {@code zeroPoint} in [qmin, qmax].
+   */
+  public record Nudged(
+      float nudgedMin,
+      float nudgedMax,
+      float scale,
+      float invScale,
+      float qzero,
+      int zeroPoint,
+      int qmin,
+      int qmax) {
     /** True for the min == max == 0 case: the kernel outputs 0 and passes the gradient. */
-    public boolean zero() { return scale == 0f; }
+    public boolean zero() {
+      return scale == 0f;
+    }
   }
 
-  public static int qmin(boolean narrow) { return narrow ? 1 : 0; }
-  public static int qmax(int bits) { return (1 << bits) - 1; }
+  public static int qmin(boolean narrow) {
+    return narrow ? 1 : 0;
+  }
+
+  public static int qmax(int bits) {
+    return (1 << bits) - 1;
+  }
 
   /** Nudges {@code [min, max]} onto the grid of {@code bits} (2–8) bits, as TF's {@code Nudge}. */
   public static Nudged nudge(float min, float max, int bits, boolean narrow) {
     checkBits(bits);
     if (!(min <= max) || Float.isNaN(min) || Float.isInfinite(min) || Float.isInfinite(max)) {
-      throw new IllegalArgumentException("fake-quant range must be finite with min <= max, got [" + min + ", " + max + "]");
+      throw new IllegalArgumentException(
+          "fake-quant range must be finite with min <= max, got [" + min + ", " + max + "]");
     }
     int qmin = qmin(narrow), qmax = qmax(bits);
     if (min == 0f && max == 0f) return new Nudged(0f, 0f, 0f, 0f, 0f, qmin, qmin, qmax);
-    if (min == max) throw new IllegalArgumentException("degenerate fake-quant range [" + min + ", " + max + "]: min == max != 0");
+    if (min == max)
+      throw new IllegalArgumentException(
+          "degenerate fake-quant range [" + min + ", " + max + "]: min == max != 0");
     float qminF = qmin, qmaxF = qmax;
     float scale = (max - min) / (qmaxF - qminF);
     float inv = (qmaxF - qminF) / (max - min);
@@ -46,7 +65,9 @@ public final class FakeQuant {
   }
 
   /** C/C++ {@code std::round} on a float: half away from zero ({@link QuantMath#cRound(float)}). */
-  public static float cRound(float x) { return QuantMath.cRound(x); }
+  public static float cRound(float x) {
+    return QuantMath.cRound(x);
+  }
 
   /** One element, per-tensor ("Vars") form: division by scale. */
   public static float quantizeVars(float x, Nudged n) {
@@ -68,16 +89,28 @@ public final class FakeQuant {
   }
 
   /**
-   * Fake-quantizes {@code size} elements of {@code in} into {@code out} (may alias) with one grid per
-   * channel of the last axis ({@code grids.length} channels; 1 = per-tensor). Writes 1/0 into
+   * Fake-quantizes {@code size} elements of {@code in} into {@code out} (may alias) with one grid
+   * per channel of the last axis ({@code grids.length} channels; 1 = per-tensor). Writes 1/0 into
    * {@code mask} (may be null) for the straight-through estimator. {@code perChannelForm} selects
    * the PerChannel kernel's multiplication by the inverse scale (else the per-tensor division).
    */
-  public static void apply(FloatBuffer in, FloatBuffer out, int size, Nudged[] grids, byte[] mask, boolean perChannelForm) {
+  public static void apply(
+      FloatBuffer in,
+      FloatBuffer out,
+      int size,
+      Nudged[] grids,
+      byte[] mask,
+      boolean perChannelForm) {
     int c = grids.length;
-    if (size % c != 0) throw new IllegalArgumentException("tensor of " + size + " elements is not a multiple of " + c + " channels");
-    if (mask != null && mask.length < size) throw new IllegalArgumentException("mask shorter than tensor");
-    if (size < 2 * PARALLEL_GRAIN) { run(in, out, 0, size, grids, mask, perChannelForm); return; }
+    if (size % c != 0)
+      throw new IllegalArgumentException(
+          "tensor of " + size + " elements is not a multiple of " + c + " channels");
+    if (mask != null && mask.length < size)
+      throw new IllegalArgumentException("mask shorter than tensor");
+    if (size < 2 * PARALLEL_GRAIN) {
+      run(in, out, 0, size, grids, mask, perChannelForm);
+      return;
+    }
     int rows = size / c;
     Parallel.forRange(rows, (lo, hi) -> run(in, out, lo * c, hi * c, grids, mask, perChannelForm));
   }
@@ -85,7 +118,14 @@ public final class FakeQuant {
   private static final int BLOCK = 4096;
 
   /** Elements [lo, hi) in heap blocks (lo is a multiple of the channel count). */
-  private static void run(FloatBuffer in, FloatBuffer out, int lo, int hi, Nudged[] grids, byte[] mask, boolean perChannelForm) {
+  private static void run(
+      FloatBuffer in,
+      FloatBuffer out,
+      int lo,
+      int hi,
+      Nudged[] grids,
+      byte[] mask,
+      boolean perChannelForm) {
     int c = grids.length;
     float[] v = new float[BLOCK];
     for (int off = lo; off < hi; off += BLOCK) {
@@ -97,7 +137,8 @@ public final class FakeQuant {
     }
   }
 
-  private static void blockChannels(float[] v, int len, Nudged[] grids, byte[] mask, int base, int ch0) {
+  private static void blockChannels(
+      float[] v, int len, Nudged[] grids, byte[] mask, int base, int ch0) {
     int c = grids.length;
     for (int i = 0, ch = ch0; i < len; i++) {
       Nudged n = grids[ch];
@@ -125,7 +166,10 @@ public final class FakeQuant {
 
   /** grad[i] *= mask[i] for the straight-through estimator (in place). */
   public static void maskGradient(FloatBuffer grad, int size, byte[] mask) {
-    if (size < 2 * PARALLEL_GRAIN) { maskRange(grad, 0, size, mask); return; }
+    if (size < 2 * PARALLEL_GRAIN) {
+      maskRange(grad, 0, size, mask);
+      return;
+    }
     Parallel.forRange(size, (lo, hi) -> maskRange(grad, lo, hi, mask));
   }
 
@@ -134,6 +178,7 @@ public final class FakeQuant {
   }
 
   static void checkBits(int bits) {
-    if (bits < 2 || bits > 8) throw new IllegalArgumentException("num_bits must be in 2..8, got " + bits);
+    if (bits < 2 || bits > 8)
+      throw new IllegalArgumentException("num_bits must be in 2..8, got " + bits);
   }
 }

@@ -7,7 +7,9 @@ import org.qat4j.core.internal.Parallel;
 public final class Ranges {
   private Ranges() {}
 
-  /** Per-channel (channels = min.length) batch min/max of {@code size} values, widened to include 0. */
+  /**
+   * Per-channel (channels = min.length) batch min/max of {@code size} values, widened to include 0.
+   */
   public static void batchMinMax(FloatBuffer x, int size, float[] min, float[] max) {
     int c = min.length;
     java.util.Arrays.fill(min, 0f);
@@ -21,11 +23,15 @@ public final class Ranges {
     for (int i = 0; i < size; i++) {
       int ch = i % c;
       float v = x.get(i);
-      if (v < min[ch]) min[ch] = v; else if (v > max[ch]) max[ch] = v;
+      if (v < min[ch]) min[ch] = v;
+      else if (v > max[ch]) max[ch] = v;
     }
   }
 
-  /** Per-tensor {min, max} of {@code size} values (widened to include 0), then {@link #symmetric} when asked. */
+  /**
+   * Per-tensor {min, max} of {@code size} values (widened to include 0), then {@link #symmetric}
+   * when asked.
+   */
   static float[] batchRange(FloatBuffer x, int size, int bits, boolean symmetric, boolean narrow) {
     float[] bmin = new float[1], bmax = new float[1];
     batchMinMax(x, size, bmin, bmax);
@@ -37,22 +43,32 @@ public final class Ranges {
 
   /** {min(0, min x), max(0, max x)} over {@code size} values, in parallel heap blocks. */
   static float[] tensorMinMax(FloatBuffer x, int size) {
-    int blocks = (size + BLOCK - 1) / BLOCK, chunks = org.qat4j.core.internal.Parallel.chunks(blocks);
+    int blocks = (size + BLOCK - 1) / BLOCK,
+        chunks = org.qat4j.core.internal.Parallel.chunks(blocks);
     float[] lo = new float[chunks], hi = new float[chunks];
-    org.qat4j.core.internal.Parallel.forRange(blocks, chunks, (b0, b1) -> {
-      float[] v = new float[BLOCK];
-      float l = 0f, h = 0f;
-      for (int b = b0; b < b1; b++) {
-        int off = b * BLOCK, len = Math.min(BLOCK, size - off);
-        x.get(off, v, 0, len);
-        for (int i = 0; i < len; i++) { l = Math.min(l, v[i]); h = Math.max(h, v[i]); }
-      }
-      int k = Parallel.chunkOf(b0, blocks, chunks);
-      lo[k] = l;
-      hi[k] = h;
-    });
+    org.qat4j.core.internal.Parallel.forRange(
+        blocks,
+        chunks,
+        (b0, b1) -> {
+          float[] v = new float[BLOCK];
+          float l = 0f, h = 0f;
+          for (int b = b0; b < b1; b++) {
+            int off = b * BLOCK, len = Math.min(BLOCK, size - off);
+            x.get(off, v, 0, len);
+            for (int i = 0; i < len; i++) {
+              l = Math.min(l, v[i]);
+              h = Math.max(h, v[i]);
+            }
+          }
+          int k = Parallel.chunkOf(b0, blocks, chunks);
+          lo[k] = l;
+          hi[k] = h;
+        });
     float l = 0f, h = 0f;
-    for (int k = 0; k < chunks; k++) { l = Math.min(l, lo[k]); h = Math.max(h, hi[k]); }
+    for (int k = 0; k < chunks; k++) {
+      l = Math.min(l, lo[k]);
+      h = Math.max(h, hi[k]);
+    }
     return new float[] {l, h};
   }
 

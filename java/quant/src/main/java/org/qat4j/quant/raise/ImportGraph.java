@@ -33,11 +33,11 @@ import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
 import org.qat4j.core.layers.ZeroPadding2D;
 import org.qat4j.ir.OpKind;
-import org.qat4j.tflite.TfliteModelInfo;
-import org.qat4j.tflite.SubgraphInfo;
-import org.qat4j.tflite.OperatorInfo;
-import org.qat4j.tflite.TensorInfo;
 import org.qat4j.tflite.ModelFormatException;
+import org.qat4j.tflite.OperatorInfo;
+import org.qat4j.tflite.SubgraphInfo;
+import org.qat4j.tflite.TensorInfo;
+import org.qat4j.tflite.TfliteModelInfo;
 
 /** Builds the core graph operator by operator; layers are named after their output tensors. */
 final class ImportGraph {
@@ -47,9 +47,17 @@ final class ImportGraph {
   private final Node[] nodes;
   private final Set<String> names = new HashSet<>();
   private String where = "subgraph 0";
-  /** Readers of each tensor (operators and graph outputs), to know when a MUL's result may absorb the next ADD. */
+
+  /**
+   * Readers of each tensor (operators and graph outputs), to know when a MUL's result may absorb
+   * the next ADD.
+   */
   private final int[] readers;
-  /** BatchNormalizations made from a MUL whose output only the next ADD reads, by that output tensor. */
+
+  /**
+   * BatchNormalizations made from a MUL whose output only the next ADD reads, by that output
+   * tensor.
+   */
   private final Map<Integer, BatchNormalization> scaled = new HashMap<>();
 
   ImportGraph(TfliteModelInfo m, SubgraphInfo s) {
@@ -69,25 +77,36 @@ final class ImportGraph {
       TensorInfo out = s.tensor(op.outputs()[0]);
       Node n = apply(op, out);
       if (!Arrays.equals(n.shape(), perSample(out))) {
-        throw new ModelFormatException(where, "computed shape " + Arrays.toString(n.shape()) + " but the file says "
-            + Arrays.toString(out.shape()) + " (batch first)");
+        throw new ModelFormatException(
+            where,
+            "computed shape "
+                + Arrays.toString(n.shape())
+                + " but the file says "
+                + Arrays.toString(out.shape())
+                + " (batch first)");
       }
       nodes[out.index()] = n;
     }
     Node output = nodes[s.outputs()[0]];
-    if (output == null) throw new ModelFormatException("subgraph 0, output 0", "not produced by an imported operator");
+    if (output == null)
+      throw new ModelFormatException(
+          "subgraph 0, output 0", "not produced by an imported operator");
     return g.build(output);
   }
 
-  /** Builds the core layer(s) for one operator; {@code n} is the layer name, {@code out} the operator's output. */
+  /**
+   * Builds the core layer(s) for one operator; {@code n} is the layer name, {@code out} the
+   * operator's output.
+   */
   @FunctionalInterface
   private interface Handler {
     Node apply(ImportGraph x, OperatorInfo op, String n, TensorInfo out);
   }
 
   /**
-   * One importable operator. {@code splitsActivation}: the core layer cannot carry a fused activation,
-   * so a fused RELU/RELU6 becomes its own layer (Conv2D, DepthwiseConv2D and Dense carry theirs).
+   * One importable operator. {@code splitsActivation}: the core layer cannot carry a fused
+   * activation, so a fused RELU/RELU6 becomes its own layer (Conv2D, DepthwiseConv2D and Dense
+   * carry theirs).
    */
   private record Row(boolean splitsActivation, Handler handler) {}
 
@@ -104,12 +123,27 @@ final class ImportGraph {
       case ADD -> new Row(true, (x, op, n, out) -> x.add(op, n));
       case MUL -> new Row(true, (x, op, n, out) -> x.mul(op, n));
       case CONCATENATION -> new Row(true, (x, op, n, out) -> x.concat(op, n));
-      case MAX_POOL_2D -> new Row(true, (x, op, n, out) -> x.unary(op, new MaxPool2D(n, x.opt(op, "filter_height"),
-          x.opt(op, "filter_width")).strides(x.opt(op, "stride_h"), x.opt(op, "stride_w")).padding(x.padding(op))));
-      case AVERAGE_POOL_2D -> new Row(true, (x, op, n, out) -> x.unary(op, new AveragePool2D(n, x.opt(op, "filter_height"),
-          x.opt(op, "filter_width")).strides(x.opt(op, "stride_h"), x.opt(op, "stride_w")).padding(x.padding(op))));
+      case MAX_POOL_2D ->
+          new Row(
+              true,
+              (x, op, n, out) ->
+                  x.unary(
+                      op,
+                      new MaxPool2D(n, x.opt(op, "filter_height"), x.opt(op, "filter_width"))
+                          .strides(x.opt(op, "stride_h"), x.opt(op, "stride_w"))
+                          .padding(x.padding(op))));
+      case AVERAGE_POOL_2D ->
+          new Row(
+              true,
+              (x, op, n, out) ->
+                  x.unary(
+                      op,
+                      new AveragePool2D(n, x.opt(op, "filter_height"), x.opt(op, "filter_width"))
+                          .strides(x.opt(op, "stride_h"), x.opt(op, "stride_w"))
+                          .padding(x.padding(op))));
       case MEAN -> new Row(false, (x, op, n, out) -> x.mean(op, n, out));
-      case RESHAPE -> new Row(false, (x, op, n, out) -> x.unary(op, new Reshape(n, perSample(out))));
+      case RESHAPE ->
+          new Row(false, (x, op, n, out) -> x.unary(op, new Reshape(n, perSample(out))));
       case SOFTMAX -> new Row(false, (x, op, n, out) -> x.softmax(op, n));
       case PAD -> new Row(false, (x, op, n, out) -> x.pad(op, n));
       case RELU -> new Row(false, (x, op, n, out) -> x.unary(op, new ReLU(n)));
@@ -127,10 +161,14 @@ final class ImportGraph {
   }
 
   /** The builtin operators {@link #build()} imports. */
-  static Set<OpKind> operators() { return Collections.unmodifiableSet(OPS.keySet()); }
+  static Set<OpKind> operators() {
+    return Collections.unmodifiableSet(OPS.keySet());
+  }
 
   /** Whether {@code op} is a builtin this importer takes. */
-  static boolean imports(OperatorInfo op) { return !op.custom() && OPS.containsKey(OpKind.fromBuiltin(op.builtinCode())); }
+  static boolean imports(OperatorInfo op) {
+    return !op.custom() && OPS.containsKey(OpKind.fromBuiltin(op.builtinCode()));
+  }
 
   private Node apply(OperatorInfo op, TensorInfo out) {
     if (!imports(op)) throw new ModelFormatException(where, "unsupported operator");
@@ -143,16 +181,22 @@ final class ImportGraph {
     return split ? activationLayer(act, node, out) : node;
   }
 
-  private Node unary(OperatorInfo op, Layer layer) { return g.add(layer, node(op.inputs()[0])); }
+  private Node unary(OperatorInfo op, Layer layer) {
+    return g.add(layer, node(op.inputs()[0]));
+  }
 
   private Node conv(OperatorInfo op, String n) {
     int[] ins = op.inputs();
     TensorInfo w = constant(ins[1], "filter");
     int[] ws = w.shape(); // OHWI
     boolean bias = ins.length > 2 && ins[2] >= 0;
-    Conv2D c = new Conv2D(n, ws[0], ws[1], ws[2]).strides(opt(op, "stride_h"), opt(op, "stride_w"))
-        .dilation(opt(op, "dilation_h_factor"), opt(op, "dilation_w_factor")).padding(padding(op)).useBias(bias)
-        .activation(activation(op));
+    Conv2D c =
+        new Conv2D(n, ws[0], ws[1], ws[2])
+            .strides(opt(op, "stride_h"), opt(op, "stride_w"))
+            .dilation(opt(op, "dilation_h_factor"), opt(op, "dilation_w_factor"))
+            .padding(padding(op))
+            .useBias(bias)
+            .activation(activation(op));
     Node node = g.add(c, node(ins[0]));
     float[] src = floats(w);
     float[] dst = new float[src.length]; // HWIO
@@ -160,7 +204,8 @@ final class ImportGraph {
     for (int a = 0; a < o; a++) {
       for (int h = 0; h < kh; h++) {
         for (int x = 0; x < kw; x++) {
-          for (int i = 0; i < ci; i++) dst[((h * kw + x) * ci + i) * o + a] = src[((a * kh + h) * kw + x) * ci + i];
+          for (int i = 0; i < ci; i++)
+            dst[((h * kw + x) * ci + i) * o + a] = src[((a * kh + h) * kw + x) * ci + i];
         }
       }
     }
@@ -175,12 +220,19 @@ final class ImportGraph {
     int[] ws = w.shape(); // [1, kh, kw, C·mult] has the memory order of [kh, kw, C, mult]
     int channels = s.tensor(ins[0]).shape()[3];
     if (ws[0] != 1 || channels == 0 || ws[3] % channels != 0) {
-      throw new ModelFormatException(where, "filter shape " + Arrays.toString(ws) + " does not fit " + channels + " input channels");
+      throw new ModelFormatException(
+          where,
+          "filter shape " + Arrays.toString(ws) + " does not fit " + channels + " input channels");
     }
     boolean bias = ins.length > 2 && ins[2] >= 0;
-    DepthwiseConv2D d = new DepthwiseConv2D(n, ws[1], ws[2]).depthMultiplier(ws[3] / channels)
-        .strides(opt(op, "stride_h"), opt(op, "stride_w")).dilation(opt(op, "dilation_h_factor"), opt(op, "dilation_w_factor"))
-        .padding(padding(op)).useBias(bias).activation(activation(op));
+    DepthwiseConv2D d =
+        new DepthwiseConv2D(n, ws[1], ws[2])
+            .depthMultiplier(ws[3] / channels)
+            .strides(opt(op, "stride_h"), opt(op, "stride_w"))
+            .dilation(opt(op, "dilation_h_factor"), opt(op, "dilation_w_factor"))
+            .padding(padding(op))
+            .useBias(bias)
+            .activation(activation(op));
     Node node = g.add(d, node(ins[0]));
     copy(d.kernel().value(), floats(w), "filter");
     if (bias) copy(d.bias().value(), floats(constant(ins[2], "bias")), "bias");
@@ -189,7 +241,8 @@ final class ImportGraph {
 
   private Node dense(OperatorInfo op, String n) {
     int[] ins = op.inputs();
-    if (Boolean.TRUE.equals(op.options().get("keep_num_dims"))) throw new ModelFormatException(where, "keep_num_dims is not supported");
+    if (Boolean.TRUE.equals(op.options().get("keep_num_dims")))
+      throw new ModelFormatException(where, "keep_num_dims is not supported");
     TensorInfo w = constant(ins[1], "weights");
     int units = w.shape()[0], inDim = w.shape()[1];
     Node x = node(ins[0]);
@@ -199,13 +252,17 @@ final class ImportGraph {
     Node node = g.add(d, x);
     float[] src = floats(w);
     float[] dst = new float[src.length]; // [in, units]
-    for (int u = 0; u < units; u++) for (int i = 0; i < inDim; i++) dst[i * units + u] = src[u * inDim + i];
+    for (int u = 0; u < units; u++)
+      for (int i = 0; i < inDim; i++) dst[i * units + u] = src[u * inDim + i];
     copy(d.kernel().value(), dst, "weights");
     if (bias) copy(d.bias().value(), floats(constant(ins[2], "bias")), "bias");
     return node;
   }
 
-  /** ADD of two activations, or of a per-channel constant: then the shift of a BatchNormalization (see {@link #mul}). */
+  /**
+   * ADD of two activations, or of a per-channel constant: then the shift of a BatchNormalization
+   * (see {@link #mul}).
+   */
   private Node add(OperatorInfo op, String n) {
     int c = constantOperand(op);
     int[] in = op.inputs();
@@ -225,7 +282,9 @@ final class ImportGraph {
    */
   private Node mul(OperatorInfo op, String n) {
     int c = constantOperand(op);
-    if (c < 0) throw new ModelFormatException(where, "MUL of two activations is not supported (only a per-channel constant scale)");
+    if (c < 0)
+      throw new ModelFormatException(
+          where, "MUL of two activations is not supported (only a per-channel constant scale)");
     int a = op.inputs()[1 - c];
     float[] scale = channelVector(op.inputs()[c], a);
     BatchNormalization bn = scaleShift(n);
@@ -239,19 +298,26 @@ final class ImportGraph {
 
   /**
    * y = gamma·x + beta exactly: with variance 1 and an epsilon below double's resolution at 1, the
-   * folded scale gamma/sqrt(var + eps) is gamma bit for bit, so lowering again gives the same constants.
+   * folded scale gamma/sqrt(var + eps) is gamma bit for bit, so lowering again gives the same
+   * constants.
    */
-  private static BatchNormalization scaleShift(String n) { return new BatchNormalization(n).epsilon(Float.MIN_NORMAL); }
+  private static BatchNormalization scaleShift(String n) {
+    return new BatchNormalization(n).epsilon(Float.MIN_NORMAL);
+  }
 
   /** Which input (0 or 1) of a binary op is constant, -1 when neither is. */
   private int constantOperand(OperatorInfo op) {
     int[] in = op.inputs();
-    boolean c0 = in[0] >= 0 && s.tensor(in[0]).constant(), c1 = in[1] >= 0 && s.tensor(in[1]).constant();
+    boolean c0 = in[0] >= 0 && s.tensor(in[0]).constant(),
+        c1 = in[1] >= 0 && s.tensor(in[1]).constant();
     if (c0 && c1) throw new ModelFormatException(where, "both operands are constant");
     return c0 ? 0 : c1 ? 1 : -1;
   }
 
-  /** The values of constant {@code t}, which must broadcast along the last axis of activation {@code a} (shape [C] or [1, …, C]). */
+  /**
+   * The values of constant {@code t}, which must broadcast along the last axis of activation {@code
+   * a} (shape [C] or [1, …, C]).
+   */
   private float[] channelVector(int t, int a) {
     TensorInfo k = s.tensor(t);
     int[] ks = k.shape(), as = s.tensor(a).shape();
@@ -259,8 +325,14 @@ final class ImportGraph {
     boolean ok = ks.length >= 1 && ks[ks.length - 1] == channels;
     for (int d = 0; ok && d < ks.length - 1; d++) ok = ks[d] == 1;
     if (!ok) {
-      throw new ModelFormatException(where, "constant " + Arrays.toString(ks) + " must be one value per channel ([" + channels
-          + "]) of input " + Arrays.toString(as));
+      throw new ModelFormatException(
+          where,
+          "constant "
+              + Arrays.toString(ks)
+              + " must be one value per channel (["
+              + channels
+              + "]) of input "
+              + Arrays.toString(as));
     }
     return floats(k);
   }
@@ -268,7 +340,8 @@ final class ImportGraph {
   private Node concat(OperatorInfo op, String n) {
     int rank = s.tensor(op.outputs()[0]).shape().length;
     int axis = opt(op, "axis");
-    if (axis != -1 && axis != rank - 1) throw new ModelFormatException(where, "only the last axis is supported, got axis " + axis);
+    if (axis != -1 && axis != rank - 1)
+      throw new ModelFormatException(where, "only the last axis is supported, got axis " + axis);
     Node[] xs = new Node[op.inputs().length];
     for (int i = 0; i < xs.length; i++) xs[i] = node(op.inputs()[i]);
     return g.add(new Concatenate(n), xs);
@@ -278,7 +351,10 @@ final class ImportGraph {
     int[] axes = ints(constant(op.inputs()[1], "axes"));
     Arrays.sort(axes);
     if (s.tensor(op.inputs()[0]).shape().length != 4 || !Arrays.equals(axes, new int[] {1, 2})) {
-      throw new ModelFormatException(where, "only the global spatial mean (axes [1, 2] of NHWC) is supported, got " + Arrays.toString(axes));
+      throw new ModelFormatException(
+          where,
+          "only the global spatial mean (axes [1, 2] of NHWC) is supported, got "
+              + Arrays.toString(axes));
     }
     boolean keep = Boolean.TRUE.equals(op.options().get("keep_dims"));
     Node gap = g.add(new GlobalAveragePooling2D(keep ? name(n + "/gap") : n), node(op.inputs()[0]));
@@ -287,14 +363,16 @@ final class ImportGraph {
 
   private Node softmax(OperatorInfo op, String n) {
     Object beta = op.options().get("beta");
-    if (beta instanceof Float b && b != 1f) throw new ModelFormatException(where, "beta " + b + " is not supported (only 1)");
+    if (beta instanceof Float b && b != 1f)
+      throw new ModelFormatException(where, "beta " + b + " is not supported (only 1)");
     return unary(op, new Softmax(n));
   }
 
   private Node pad(OperatorInfo op, String n) {
     int[] p = ints(constant(op.inputs()[1], "paddings"));
     if (p.length != 8 || p[0] != 0 || p[1] != 0 || p[6] != 0 || p[7] != 0) {
-      throw new ModelFormatException(where, "only spatial padding of NHWC is supported, got " + Arrays.toString(p));
+      throw new ModelFormatException(
+          where, "only spatial padding of NHWC is supported, got " + Arrays.toString(p));
     }
     return g.add(new ZeroPadding2D(n, p[2], p[3], p[4], p[5]), node(op.inputs()[0]));
   }
@@ -305,7 +383,8 @@ final class ImportGraph {
     return switch (act.toString()) {
       case "RELU" -> g.add(new ReLU(base), n);
       case "RELU6" -> g.add(new ReLU6(base), n);
-      default -> throw new ModelFormatException(where, "fused activation " + act + " is not supported");
+      default ->
+          throw new ModelFormatException(where, "fused activation " + act + " is not supported");
     };
   }
 
@@ -315,13 +394,15 @@ final class ImportGraph {
       case "NONE" -> Activation.NONE;
       case "RELU" -> Activation.RELU;
       case "RELU6" -> Activation.RELU6;
-      default -> throw new ModelFormatException(where, "fused activation " + a + " is not supported");
+      default ->
+          throw new ModelFormatException(where, "fused activation " + a + " is not supported");
     };
   }
 
   private Padding padding(OperatorInfo op) {
     Object p = op.options().get("padding");
-    if (!"SAME".equals(p) && !"VALID".equals(p)) throw new ModelFormatException(where, "padding " + p + " is not supported");
+    if (!"SAME".equals(p) && !"VALID".equals(p))
+      throw new ModelFormatException(where, "padding " + p + " is not supported");
     return Padding.valueOf((String) p);
   }
 
@@ -334,14 +415,19 @@ final class ImportGraph {
   private Node node(int tensor) {
     Node n = tensor >= 0 ? nodes[tensor] : null;
     if (n == null) {
-      throw new ModelFormatException(where, "input tensor " + tensor + " is not an activation produced by an imported operator"
-          + " (constant operands are only supported as weights)");
+      throw new ModelFormatException(
+          where,
+          "input tensor "
+              + tensor
+              + " is not an activation produced by an imported operator"
+              + " (constant operands are only supported as weights)");
     }
     return n;
   }
 
   private TensorInfo constant(int tensor, String what) {
-    if (tensor < 0 || !s.tensor(tensor).constant()) throw new ModelFormatException(where, what + " (tensor " + tensor + ") must be a constant");
+    if (tensor < 0 || !s.tensor(tensor).constant())
+      throw new ModelFormatException(where, what + " (tensor " + tensor + ") must be a constant");
     return s.tensor(tensor);
   }
 
@@ -360,7 +446,9 @@ final class ImportGraph {
   }
 
   private void copy(org.qat4j.core.Tensor dst, float[] src, String what) {
-    if (dst.size() != src.length) throw new ModelFormatException(where, what + " has " + src.length + " values, layer expects " + dst.size());
+    if (dst.size() != src.length)
+      throw new ModelFormatException(
+          where, what + " has " + src.length + " values, layer expects " + dst.size());
     dst.copyFrom(src);
   }
 

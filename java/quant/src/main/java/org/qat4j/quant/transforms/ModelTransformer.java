@@ -44,8 +44,14 @@ public final class ModelTransformer {
   private final Map<String, FakeQuantizer> rangeOf = new LinkedHashMap<>();
   private GraphBuilder g;
 
-  /** @param annotations layer name → config, or → null for the scheme's default treatment */
-  public ModelTransformer(Model src, Map<String, QuantizeConfig> annotations, Scheme scheme, List<Transform> transforms) {
+  /**
+   * @param annotations layer name → config, or → null for the scheme's default treatment
+   */
+  public ModelTransformer(
+      Model src,
+      Map<String, QuantizeConfig> annotations,
+      Scheme scheme,
+      List<Transform> transforms) {
     this.src = src;
     this.annotations = annotations;
     this.scheme = scheme;
@@ -63,9 +69,17 @@ public final class ModelTransformer {
     return new QatModel(g.build(mapped.get(src.output())), scheme, rangeOf);
   }
 
-  private boolean annotated(Node n) { return annotations.containsKey(n.name()); }
-  private boolean custom(Node n) { return annotations.get(n.name()) != null; }
-  private Treatment treatment(Node n) { return scheme.registry().row(n.layer().type()).treatment(); }
+  private boolean annotated(Node n) {
+    return annotations.containsKey(n.name());
+  }
+
+  private boolean custom(Node n) {
+    return annotations.get(n.name()) != null;
+  }
+
+  private Treatment treatment(Node n) {
+    return scheme.registry().row(n.layer().type()).treatment();
+  }
 
   private void findMatches() {
     for (Node n : src.nodes()) {
@@ -90,7 +104,8 @@ public final class ModelTransformer {
     for (Node n : src.nodes()) {
       if (!annotated(n) || custom(n) || matches.containsKey(n) || consumed.contains(n)) continue;
       var row = scheme.registry().row(n.layer().type());
-      if (row.treatment() == Treatment.UNSUPPORTED) problems.add("'" + n.name() + "' (" + n.layer().type() + "): " + row.note());
+      if (row.treatment() == Treatment.UNSUPPORTED)
+        problems.add("'" + n.name() + "' (" + n.layer().type() + "): " + row.note());
     }
     if (!problems.isEmpty()) throw new UnsupportedLayersException(problems);
   }
@@ -101,7 +116,9 @@ public final class ModelTransformer {
     return in;
   }
 
-  private FakeQuantizer inputRange(Node n) { return n.inputs().isEmpty() ? null : rangeOf.get(mapped.get(n.inputs().get(0)).name()); }
+  private FakeQuantizer inputRange(Node n) {
+    return n.inputs().isEmpty() ? null : rangeOf.get(mapped.get(n.inputs().get(0)).name());
+  }
 
   private Node rewrite(Node n) {
     Layer l = n.layer();
@@ -120,7 +137,15 @@ public final class ModelTransformer {
     if (custom(n)) {
       QuantizeConfig c = annotations.get(n.name());
       Layer inner = clone(l, null);
-      return wrap(n, n, new QuantizeWrapper(inner, c.weightQuantizers(inner), org.qat4j.core.layers.Activation.NONE, c.outputQuantizer(inner)), l);
+      return wrap(
+          n,
+          n,
+          new QuantizeWrapper(
+              inner,
+              c.weightQuantizers(inner),
+              org.qat4j.core.layers.Activation.NONE,
+              c.outputQuantizer(inner)),
+          l);
     }
     List<Node> chain = matches.get(n);
     if (chain != null) return rewriteMatch(n, chain, matchKind.get(n));
@@ -132,28 +157,53 @@ public final class ModelTransformer {
     Quantizer act = scheme.activationQuantizer();
     var none = org.qat4j.core.layers.Activation.NONE;
     switch (treatment(n)) {
-      case WEIGHTS_AND_OUTPUT: {
-        Layer inner = clone(l, null);
-        return wrap(n, n, new QuantizeWrapper(inner, Map.of(org.qat4j.quant.layers.Kernels.kernelParam(inner), scheme.weightQuantizer(inner)), none, act), l);
-      }
+      case WEIGHTS_AND_OUTPUT:
+        {
+          Layer inner = clone(l, null);
+          return wrap(
+              n,
+              n,
+              new QuantizeWrapper(
+                  inner,
+                  Map.of(
+                      org.qat4j.quant.layers.Kernels.kernelParam(inner),
+                      scheme.weightQuantizer(inner)),
+                  none,
+                  act),
+              l);
+        }
       case OUTPUT:
         return wrap(n, n, new QuantizeWrapper(clone(l, null), Map.of(), none, act), l);
       case FIXED_OUTPUT:
-        return wrap(n, n, new QuantizeWrapper(clone(l, null), Map.of(), none, org.qat4j.quant.quantizers.FixedRangeQuantizer.probabilities()), l);
-      case SHARE_INPUT_RANGE: {
-        FakeQuantizer in = inputRange(n);
-        if (in == null) return put(n, n, add(clone(l, null), l, n));
-        return wrap(n, n, new QuantizeWrapper(clone(l, null), Map.of(), none, new SharedRangeQuantizer(in)), l);
-      }
+        return wrap(
+            n,
+            n,
+            new QuantizeWrapper(
+                clone(l, null),
+                Map.of(),
+                none,
+                org.qat4j.quant.quantizers.FixedRangeQuantizer.probabilities()),
+            l);
+      case SHARE_INPUT_RANGE:
+        {
+          FakeQuantizer in = inputRange(n);
+          if (in == null) return put(n, n, add(clone(l, null), l, n));
+          return wrap(
+              n,
+              n,
+              new QuantizeWrapper(clone(l, null), Map.of(), none, new SharedRangeQuantizer(in)),
+              l);
+        }
       case CONCAT:
         return concat(n);
-      case PASS_THROUGH: {
-        Node out = add(clone(l, null), l, n);
-        FakeQuantizer in = inputRange(n);
-        if (in != null) rangeOf.put(out.name(), in);
-        mapped.put(n, out);
-        return out;
-      }
+      case PASS_THROUGH:
+        {
+          Node out = add(clone(l, null), l, n);
+          FakeQuantizer in = inputRange(n);
+          if (in != null) rangeOf.put(out.name(), in);
+          mapped.put(n, out);
+          return out;
+        }
       default:
         throw new IllegalStateException("unhandled treatment for " + l);
     }
@@ -174,7 +224,9 @@ public final class ModelTransformer {
       Layer conv = LayerRegistry.create(l.type(), l.name(), cfg);
       Layer bnSrc = chain.get(1).layer();
       BatchNormalization bn = (BatchNormalization) clone(bnSrc, null);
-      ConvBatchNorm cbn = new ConvBatchNorm(conv, bias, bn, act, scheme.weightQuantizer(conv), scheme.activationQuantizer());
+      ConvBatchNorm cbn =
+          new ConvBatchNorm(
+              conv, bias, bn, act, scheme.weightQuantizer(conv), scheme.activationQuantizer());
       Node out = g.add(cbn, inputsOf(n));
       copyParams(l, cbn);
       copyParams(bnSrc, cbn);
@@ -182,23 +234,43 @@ public final class ModelTransformer {
       return put(n, tail, out);
     }
     if (l.type().equals("Add")) {
-      return wrap(n, tail, new QuantizeWrapper(clone(l, null), Map.of(), act, scheme.activationQuantizer()), l);
+      return wrap(
+          n,
+          tail,
+          new QuantizeWrapper(clone(l, null), Map.of(), act, scheme.activationQuantizer()),
+          l);
     }
     JsonObject cfg = l.config().deepCopy();
     cfg.addProperty("activation", actName);
     Layer inner = clone(l, cfg);
-    return wrap(n, tail, new QuantizeWrapper(inner, Map.of(org.qat4j.quant.layers.Kernels.kernelParam(inner), scheme.weightQuantizer(inner)), org.qat4j.core.layers.Activation.NONE,
-        scheme.activationQuantizer()), l);
+    return wrap(
+        n,
+        tail,
+        new QuantizeWrapper(
+            inner,
+            Map.of(
+                org.qat4j.quant.layers.Kernels.kernelParam(inner), scheme.weightQuantizer(inner)),
+            org.qat4j.core.layers.Activation.NONE,
+            scheme.activationQuantizer()),
+        l);
   }
 
   private Node concat(Node n) {
     Layer l = n.layer();
-    QuantizeWrapper w = new QuantizeWrapper(clone(l, null), Map.of(), org.qat4j.core.layers.Activation.NONE, scheme.activationQuantizer());
+    QuantizeWrapper w =
+        new QuantizeWrapper(
+            clone(l, null),
+            Map.of(),
+            org.qat4j.core.layers.Activation.NONE,
+            scheme.activationQuantizer());
     Node out = wrap(n, n, w, l);
     for (Node in : n.inputs()) {
       Node owner = in;
       boolean exclusive = src.consumers(in).size() == 1;
-      while (exclusive && treatment(owner) == Treatment.PASS_THROUGH && annotated(owner) && !consumed.contains(owner)) {
+      while (exclusive
+          && treatment(owner) == Treatment.PASS_THROUGH
+          && annotated(owner)
+          && !consumed.contains(owner)) {
         owner = owner.inputs().get(0);
         exclusive = src.consumers(owner).size() == 1;
       }
@@ -241,9 +313,14 @@ public final class ModelTransformer {
     Set<String> missing = new HashSet<>();
     for (Param p : from.params()) {
       Param d = dst.get(p.name());
-      if (d == null) { missing.add(p.name()); continue; }
+      if (d == null) {
+        missing.add(p.name());
+        continue;
+      }
       d.value().copyFrom(p.value());
     }
-    if (!missing.isEmpty()) throw new IllegalStateException("layer '" + to.name() + "' has no params " + missing + " of " + from);
+    if (!missing.isEmpty())
+      throw new IllegalStateException(
+          "layer '" + to.name() + "' has no params " + missing + " of " + from);
   }
 }

@@ -11,15 +11,21 @@ import org.qat4j.core.layers.Weighted;
 
 /**
  * A graph rewrite as data: a chain of layer types (each link a set of alternatives; every
- * intermediate output has exactly one consumer) and what replaces it. The QAT transform
- * ({@link ModelTransformer}) and the float export's fusion plan match the same {@link #DEFAULTS}.
+ * intermediate output has exactly one consumer) and what replaces it. The QAT transform ({@link
+ * ModelTransformer}) and the float export's fusion plan match the same {@link #DEFAULTS}.
  */
 public record Transform(String name, List<Set<String>> chain, Kind kind) {
   /** The replacement. */
   public enum Kind {
-    /** conv/dense + BatchNormalization [+ ReLU/ReLU6] → one ConvBatchNorm simulating the folded weights. */
+    /**
+     * conv/dense + BatchNormalization [+ ReLU/ReLU6] → one ConvBatchNorm simulating the folded
+     * weights.
+     */
     FOLD_BATCH_NORM,
-    /** layer + standalone ReLU/ReLU6 → the layer with the activation fused before its output quantizer. */
+    /**
+     * layer + standalone ReLU/ReLU6 → the layer with the activation fused before its output
+     * quantizer.
+     */
     FUSE_ACTIVATION
   }
 
@@ -27,16 +33,21 @@ public record Transform(String name, List<Set<String>> chain, Kind kind) {
   private static final Set<String> RELUS = Set.of("ReLU", "ReLU6");
 
   /** The default transforms, tried in this order at every node. */
-  public static final List<Transform> DEFAULTS = List.of(
-      new Transform("ConvBatchNormReLU", List.of(CONVS, Set.of("BatchNormalization"), RELUS), Kind.FOLD_BATCH_NORM),
-      new Transform("ConvBatchNorm", List.of(CONVS, Set.of("BatchNormalization")), Kind.FOLD_BATCH_NORM),
-      new Transform("ConvReLU", List.of(CONVS, RELUS), Kind.FUSE_ACTIVATION),
-      new Transform("AddReLU", List.of(Set.of("Add"), RELUS), Kind.FUSE_ACTIVATION));
+  public static final List<Transform> DEFAULTS =
+      List.of(
+          new Transform(
+              "ConvBatchNormReLU",
+              List.of(CONVS, Set.of("BatchNormalization"), RELUS),
+              Kind.FOLD_BATCH_NORM),
+          new Transform(
+              "ConvBatchNorm", List.of(CONVS, Set.of("BatchNormalization")), Kind.FOLD_BATCH_NORM),
+          new Transform("ConvReLU", List.of(CONVS, RELUS), Kind.FUSE_ACTIVATION),
+          new Transform("AddReLU", List.of(Set.of("Add"), RELUS), Kind.FUSE_ACTIVATION));
 
   /**
-   * The nodes of this rewrite starting at {@code first} in {@code m}, or null: each node's type is in
-   * its link and passes {@code eligible}, each intermediate node has one consumer that reads only it,
-   * and a {@link Weighted} first node has no activation of its own.
+   * The nodes of this rewrite starting at {@code first} in {@code m}, or null: each node's type is
+   * in its link and passes {@code eligible}, each intermediate node has one consumer that reads
+   * only it, and a {@link Weighted} first node has no activation of its own.
    */
   public List<Node> match(Model m, Node first, Predicate<Node> eligible) {
     if (first.layer() instanceof Weighted w && w.activation() != Activation.NONE) return null;

@@ -15,20 +15,37 @@ import org.qat4j.quant.quantizers.FakeQuant;
 
 /**
  * Per-pass cost of the fused BN-fold passes next to the core BatchNormalization on the reference
- * CNN's first activation (64×26×26×32), interleaved; prints ms per call. {@code -Dtest=BnFoldBench -Dtest.excludedGroups=device}.
+ * CNN's first activation (64×26×26×32), interleaved; prints ms per call. {@code -Dtest=BnFoldBench
+ * -Dtest.excludedGroups=device}.
  */
 @Tag("slow")
 class BnFoldBench {
-  @Test void passes() {
+  @Test
+  void passes() {
     SplittableRandom rng = new SplittableRandom(1);
     int c = 32;
-    Tensor z = GradientCheck.random(rng, 64, 26, 26, c), g = GradientCheck.random(rng, 64, 26, 26, c), out = Tensor.zeros(z.shape());
+    Tensor z = GradientCheck.random(rng, 64, 26, 26, c),
+        g = GradientCheck.random(rng, 64, 26, 26, c),
+        out = Tensor.zeros(z.shape());
     float[] mul = new float[c], add = new float[c], mean = new float[c];
-    for (int i = 0; i < c; i++) { mul[i] = 1.1f; add[i] = 0.1f; }
+    for (int i = 0; i < c; i++) {
+      mul[i] = 1.1f;
+      add[i] = 0.1f;
+    }
     FakeQuant.Nudged n = FakeQuant.nudge(-1f, 2f, 8, false);
     BatchNormalization bn = new BatchNormalization("bn");
     bn.build(new int[][] {{26, 26, c}}, rng);
-    String[] names = {"stats(moments+range)", "stats(range)", "affineActQuant", "gradSums", "bnInputGrad", "maskAndSum", "coreBN fwd", "coreBN bwd", "affineActivate"};
+    String[] names = {
+      "stats(moments+range)",
+      "stats(range)",
+      "affineActQuant",
+      "gradSums",
+      "bnInputGrad",
+      "maskAndSum",
+      "coreBN fwd",
+      "coreBN bwd",
+      "affineActivate"
+    };
     double[] t = new double[names.length];
     BnFold.Window w = BnFold.window(Activation.RELU, n);
     for (int round = 0; round < 12; round++) {
@@ -51,7 +68,8 @@ class BnFoldBench {
       }
     }
     StringBuilder b = new StringBuilder();
-    for (int k = 0; k < names.length; k++) b.append(String.format(Locale.ROOT, "%s %.2f ms%n", names[k], t[k] / 10));
+    for (int k = 0; k < names.length; k++)
+      b.append(String.format(Locale.ROOT, "%s %.2f ms%n", names[k], t[k] / 10));
     System.out.print(b);
     assertTrue(t[0] > 0);
   }

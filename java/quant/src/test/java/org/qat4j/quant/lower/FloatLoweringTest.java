@@ -93,15 +93,28 @@ class FloatLoweringTest {
     return g;
   }
 
-  private static List<OpKind> kinds(LoweredGraph g) { return g.ops().stream().map(OpSpec::kind).toList(); }
+  private static List<OpKind> kinds(LoweredGraph g) {
+    return g.ops().stream().map(OpSpec::kind).toList();
+  }
 
-  @Test void mlpWithStandaloneReluFusesIntoFullyConnected() {
-    Model m = new Sequential(1, "input", 4, 4, 1).add(new Flatten("flat")).add(new Dense("d1", 16))
-        .add(new ReLU("r1")).add(new Dropout("drop", 0.5f)).add(new Dense("d2", 5)).add(new Softmax("sm")).build();
+  @Test
+  void mlpWithStandaloneReluFusesIntoFullyConnected() {
+    Model m =
+        new Sequential(1, "input", 4, 4, 1)
+            .add(new Flatten("flat"))
+            .add(new Dense("d1", 16))
+            .add(new ReLU("r1"))
+            .add(new Dropout("drop", 0.5f))
+            .add(new Dense("d2", 5))
+            .add(new Softmax("sm"))
+            .build();
     LoweredGraph g = assertMatchesPredict(m, 3);
-    assertEquals(List.of(OpKind.RESHAPE, OpKind.FULLY_CONNECTED, OpKind.FULLY_CONNECTED, OpKind.SOFTMAX), kinds(g));
+    assertEquals(
+        List.of(OpKind.RESHAPE, OpKind.FULLY_CONNECTED, OpKind.FULLY_CONNECTED, OpKind.SOFTMAX),
+        kinds(g));
     assertEquals(FusedActivation.RELU, g.ops().get(1).options().activation());
-    assertArrayEquals(new int[] {1, 16}, g.ops().get(0).options(OpOptions.Reshape.class).newShape());
+    assertArrayEquals(
+        new int[] {1, 16}, g.ops().get(0).options(OpOptions.Reshape.class).newShape());
     assertArrayEquals(new int[] {1, 16}, (int[]) g.tensor(g.ops().get(0).inputs()[1]).data());
     // FC weights are [units, in]: element [u][i] equals the Dense kernel [i][u].
     TensorSpec w = g.tensor(g.ops().get(1).inputs()[1]);
@@ -112,19 +125,32 @@ class FloatLoweringTest {
     assertEquals("sm", g.tensor(g.outputs()[0]).name());
   }
 
-  @Test void convBnReluFoldsAndUsesOhwiLayout() {
-    Model m = new Sequential(2, "input", 7, 7, 2)
-        .add(new Conv2D("conv", 3, 3, 2).strides(2, 1).padding(Padding.SAME))
-        .add(new BatchNormalization("bn")).add(new ReLU6("relu6"))
-        .add(new DepthwiseConv2D("dw", 3, 3).depthMultiplier(2).padding(Padding.SAME))
-        .add(new BatchNormalization("bn2")).add(new ReLU("relu"))
-        .add(new MaxPool2D("mp", 2, 2).padding(Padding.SAME))
-        .add(new AveragePool2D("ap", 2, 2).strides(1, 1).padding(Padding.SAME))
-        .add(new GlobalAveragePooling2D("gap")).add(new Dense("fc", 4)).build();
+  @Test
+  void convBnReluFoldsAndUsesOhwiLayout() {
+    Model m =
+        new Sequential(2, "input", 7, 7, 2)
+            .add(new Conv2D("conv", 3, 3, 2).strides(2, 1).padding(Padding.SAME))
+            .add(new BatchNormalization("bn"))
+            .add(new ReLU6("relu6"))
+            .add(new DepthwiseConv2D("dw", 3, 3).depthMultiplier(2).padding(Padding.SAME))
+            .add(new BatchNormalization("bn2"))
+            .add(new ReLU("relu"))
+            .add(new MaxPool2D("mp", 2, 2).padding(Padding.SAME))
+            .add(new AveragePool2D("ap", 2, 2).strides(1, 1).padding(Padding.SAME))
+            .add(new GlobalAveragePooling2D("gap"))
+            .add(new Dense("fc", 4))
+            .build();
     randomizeBn(m, 7);
     LoweredGraph g = assertMatchesPredict(m, 4);
-    assertEquals(List.of(OpKind.CONV_2D, OpKind.DEPTHWISE_CONV_2D, OpKind.MAX_POOL_2D, OpKind.AVERAGE_POOL_2D,
-        OpKind.MEAN, OpKind.FULLY_CONNECTED), kinds(g));
+    assertEquals(
+        List.of(
+            OpKind.CONV_2D,
+            OpKind.DEPTHWISE_CONV_2D,
+            OpKind.MAX_POOL_2D,
+            OpKind.AVERAGE_POOL_2D,
+            OpKind.MEAN,
+            OpKind.FULLY_CONNECTED),
+        kinds(g));
     OpSpec conv = g.ops().get(0);
     assertEquals(FusedActivation.RELU6, conv.options().activation());
     assertEquals("SAME", conv.options(OpOptions.Conv.class).padding());
@@ -141,17 +167,22 @@ class FloatLoweringTest {
     assertArrayEquals(new int[] {1, 6}, g.tensor(mean.outputs()[0]).shape());
   }
 
-  @Test void convKernelTransposedHwioToOhwi() {
+  @Test
+  void convKernelTransposedHwioToOhwi() {
     Model m = new Sequential(3, "input", 5, 5, 2).add(new Conv2D("conv", 3, 2, 2)).build();
     LoweredGraph g = FloatLowering.lower(m);
     float[] w = (float[]) g.tensor(g.ops().get(0).inputs()[1]).data();
     Tensor k = ((Conv2D) m.layer("conv")).kernel().value(); // [kh, kw, in, out]
-    for (int o = 0; o < 3; o++) for (int y = 0; y < 2; y++) for (int x = 0; x < 2; x++) for (int i = 0; i < 2; i++) {
-      assertEquals(k.at(y, x, i, o), w[((o * 2 + y) * 2 + x) * 2 + i]);
-    }
+    for (int o = 0; o < 3; o++)
+      for (int y = 0; y < 2; y++)
+        for (int x = 0; x < 2; x++)
+          for (int i = 0; i < 2; i++) {
+            assertEquals(k.at(y, x, i, o), w[((o * 2 + y) * 2 + x) * 2 + i]);
+          }
   }
 
-  @Test void residualAddConcatAndActivations() {
+  @Test
+  void residualAddConcatAndActivations() {
     GraphBuilder b = new GraphBuilder(5);
     Node x = b.input("input", 6, 6, 3);
     Node c1 = b.add(new Conv2D("c1", 4, 1, 1).activation(Activation.RELU), x);
@@ -169,25 +200,34 @@ class FloatLoweringTest {
     randomizeBn(m, 9);
     LoweredGraph g = assertMatchesPredict(m, 2);
     List<OpKind> k = kinds(g);
-    assertTrue(k.contains(OpKind.PAD) && k.contains(OpKind.HARD_SWISH) && k.contains(OpKind.LOGISTIC));
+    assertTrue(
+        k.contains(OpKind.PAD) && k.contains(OpKind.HARD_SWISH) && k.contains(OpKind.LOGISTIC));
     OpSpec addOp = g.ops().get(k.indexOf(OpKind.ADD));
     assertEquals(FusedActivation.RELU, addOp.options().activation());
     OpSpec catOp = g.ops().get(k.indexOf(OpKind.CONCATENATION));
     assertEquals(3, catOp.options(OpOptions.Concat.class).axis());
-    assertEquals(FusedActivation.NONE, catOp.options().activation()); // TFLite rejects fused act on concat
+    assertEquals(
+        FusedActivation.NONE, catOp.options().activation()); // TFLite rejects fused act on concat
     assertTrue(k.contains(OpKind.RELU6), "standalone RELU6 after CONCATENATION");
-    assertArrayEquals(new int[] {0, 0, 1, 0, 0, 2, 0, 0}, (int[]) g.tensor(g.ops().get(k.indexOf(OpKind.PAD)).inputs()[1]).data());
+    assertArrayEquals(
+        new int[] {0, 0, 1, 0, 0, 2, 0, 0},
+        (int[]) g.tensor(g.ops().get(k.indexOf(OpKind.PAD)).inputs()[1]).data());
   }
 
-  @Test void bnAfterActivatedConvStaysStandalone() {
-    Model m = new Sequential(4, "input", 4, 4, 2).add(new Conv2D("c", 3, 3, 3).activation(Activation.RELU).padding(Padding.SAME))
-        .add(new BatchNormalization("bn")).build();
+  @Test
+  void bnAfterActivatedConvStaysStandalone() {
+    Model m =
+        new Sequential(4, "input", 4, 4, 2)
+            .add(new Conv2D("c", 3, 3, 3).activation(Activation.RELU).padding(Padding.SAME))
+            .add(new BatchNormalization("bn"))
+            .build();
     randomizeBn(m, 3);
     LoweredGraph g = assertMatchesPredict(m, 2);
     assertEquals(List.of(OpKind.CONV_2D, OpKind.MUL, OpKind.ADD), kinds(g));
   }
 
-  @Test void sharedProducerIsNotFused() {
+  @Test
+  void sharedProducerIsNotFused() {
     GraphBuilder b = new GraphBuilder(6);
     Node x = b.input("input", 8);
     Node d = b.add(new Dense("d", 8), x);
@@ -200,39 +240,78 @@ class FloatLoweringTest {
     assertNull(plan.stepOf(m.node("d")).act());
   }
 
-  @Test void reshapeAndDropoutAfterInput() {
-    Model m = new Sequential(8, "input", 16).add(new Dropout("drop", 0.3f)).add(new org.qat4j.core.layers.Reshape("rs", 4, 4, 1))
-        .add(new Conv2D("c", 2, 3, 3).padding(Padding.SAME).useBias(false)).add(new BatchNormalization("bn"))
-        .add(new Flatten("flat")).add(new Dense("d", 3).activation(Activation.RELU6)).build();
+  @Test
+  void reshapeAndDropoutAfterInput() {
+    Model m =
+        new Sequential(8, "input", 16)
+            .add(new Dropout("drop", 0.3f))
+            .add(new org.qat4j.core.layers.Reshape("rs", 4, 4, 1))
+            .add(new Conv2D("c", 2, 3, 3).padding(Padding.SAME).useBias(false))
+            .add(new BatchNormalization("bn"))
+            .add(new Flatten("flat"))
+            .add(new Dense("d", 3).activation(Activation.RELU6))
+            .build();
     randomizeBn(m, 8);
     LoweredGraph g = assertMatchesPredict(m, 3);
-    assertEquals(List.of(OpKind.RESHAPE, OpKind.CONV_2D, OpKind.RESHAPE, OpKind.FULLY_CONNECTED), kinds(g));
-    assertEquals(g.inputs()[0], g.ops().get(0).inputs()[0]); // dropout removed: RESHAPE reads the input
-    assertArrayEquals(new int[] {1, 4, 4, 1}, g.ops().get(0).options(OpOptions.Reshape.class).newShape());
+    assertEquals(
+        List.of(OpKind.RESHAPE, OpKind.CONV_2D, OpKind.RESHAPE, OpKind.FULLY_CONNECTED), kinds(g));
+    assertEquals(
+        g.inputs()[0], g.ops().get(0).inputs()[0]); // dropout removed: RESHAPE reads the input
+    assertArrayEquals(
+        new int[] {1, 4, 4, 1}, g.ops().get(0).options(OpOptions.Reshape.class).newShape());
     assertEquals(FusedActivation.RELU6, g.ops().get(3).options().activation());
   }
 
-  @Test void referenceCnnMatches() {
+  @Test
+  void referenceCnnMatches() {
     Model m = org.qat4j.core.zoo.Zoo.referenceCnn(11);
     randomizeBn(m, 11);
     LoweredGraph g = assertMatchesPredict(m, 2);
-    assertEquals(List.of(OpKind.CONV_2D, OpKind.MAX_POOL_2D, OpKind.CONV_2D, OpKind.MAX_POOL_2D, OpKind.RESHAPE,
-        OpKind.FULLY_CONNECTED, OpKind.FULLY_CONNECTED), kinds(g));
+    assertEquals(
+        List.of(
+            OpKind.CONV_2D,
+            OpKind.MAX_POOL_2D,
+            OpKind.CONV_2D,
+            OpKind.MAX_POOL_2D,
+            OpKind.RESHAPE,
+            OpKind.FULLY_CONNECTED,
+            OpKind.FULLY_CONNECTED),
+        kinds(g));
   }
 
-  @Test void unsupportedLayersAreAllListed() {
+  @Test
+  void unsupportedLayersAreAllListed() {
     Layer odd1 = new Custom("odd1"), odd2 = new Custom("odd2");
     Model m = new Sequential(1, "input", 3).add(odd1).add(new Dense("d", 2)).add(odd2).build();
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FloatLowering.lower(m));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> FloatLowering.lower(m));
     assertTrue(e.getMessage().contains("odd1") && e.getMessage().contains("odd2"), e.getMessage());
   }
 
   /** An identity layer type qat4j cannot lower. */
   private static final class Custom extends Layer {
-    Custom(String n) { super(n); }
-    @Override public String type() { return "Custom"; }
-    @Override public int[] outputShape(int[]... in) { return in[0].clone(); }
-    @Override public Tensor forward(Tensor[] in, ExecContext ctx) { return in[0]; }
-    @Override public Tensor[] backward(Tensor g, ExecContext ctx) { return new Tensor[] {g}; }
+    Custom(String n) {
+      super(n);
+    }
+
+    @Override
+    public String type() {
+      return "Custom";
+    }
+
+    @Override
+    public int[] outputShape(int[]... in) {
+      return in[0].clone();
+    }
+
+    @Override
+    public Tensor forward(Tensor[] in, ExecContext ctx) {
+      return in[0];
+    }
+
+    @Override
+    public Tensor[] backward(Tensor g, ExecContext ctx) {
+      return new Tensor[] {g};
+    }
   }
 }

@@ -14,9 +14,6 @@ import org.qat4j.core.Node;
 import org.qat4j.core.Sequential;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.layers.*;
-import org.qat4j.quant.NBit;
-import org.qat4j.quant.QatModel;
-import org.qat4j.quant.Quantize;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.FusedActivation;
 import org.qat4j.ir.LoweredGraph;
@@ -24,15 +21,24 @@ import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.QuantParams;
 import org.qat4j.ir.TensorSpec;
+import org.qat4j.ir.sim.Simulator;
+import org.qat4j.quant.NBit;
+import org.qat4j.quant.QatModel;
+import org.qat4j.quant.Quantize;
 import org.qat4j.quant.layers.ConvBatchNorm;
 import org.qat4j.quant.quantizers.FakeQuant;
-import org.qat4j.ir.sim.Simulator;
 
 class Int8LoweringTest {
   static Model convBnNet() {
     return new Sequential(1, "in", 6, 6, 2)
-        .add(new Conv2D("conv", 4, 3, 3).useBias(false).padding(Padding.SAME)).add(new BatchNormalization("bn")).add(new ReLU6("relu6"))
-        .add(new MaxPool2D("pool", 2, 2)).add(new Flatten("flat")).add(new Dense("fc", 5)).add(new Softmax("sm")).build();
+        .add(new Conv2D("conv", 4, 3, 3).useBias(false).padding(Padding.SAME))
+        .add(new BatchNormalization("bn"))
+        .add(new ReLU6("relu6"))
+        .add(new MaxPool2D("pool", 2, 2))
+        .add(new Flatten("flat"))
+        .add(new Dense("fc", 5))
+        .add(new Softmax("sm"))
+        .build();
   }
 
   static Model mobileish() {
@@ -40,9 +46,13 @@ class Int8LoweringTest {
     Node in = g.input("in", 8, 8, 3);
     Node c = g.add(new Conv2D("stem", 4, 3, 3).padding(Padding.SAME).useBias(false), in);
     c = g.add(new ReLU6("stem_relu"), g.add(new BatchNormalization("stem_bn"), c));
-    Node d = g.add(new DepthwiseConv2D("dw", 3, 3).depthMultiplier(2).padding(Padding.SAME).useBias(false), c);
+    Node d =
+        g.add(
+            new DepthwiseConv2D("dw", 3, 3).depthMultiplier(2).padding(Padding.SAME).useBias(false),
+            c);
     d = g.add(new ReLU6("dw_relu"), g.add(new BatchNormalization("dw_bn"), d));
-    Node p = g.add(new BatchNormalization("pw_bn"), g.add(new Conv2D("pw", 4, 1, 1).useBias(false), d));
+    Node p =
+        g.add(new BatchNormalization("pw_bn"), g.add(new Conv2D("pw", 4, 1, 1).useBias(false), d));
     Node sum = g.add(new Add("res"), p, c);
     Node side = g.add(new Conv2D("side", 3, 1, 1).activation(Activation.RELU), sum);
     Node cat = g.add(new Concatenate("cat"), sum, side);
@@ -70,21 +80,35 @@ class Int8LoweringTest {
   }
 
   private static OpSpec op(LoweredGraph g, OpKind k) {
-    return g.ops().stream().filter(o -> o.kind() == k).findFirst().orElseThrow(() -> new AssertionError("no " + k));
+    return g.ops().stream()
+        .filter(o -> o.kind() == k)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + k));
   }
 
-  @Test void convBnStructureWeightsAndBias() {
+  @Test
+  void convBnStructureWeightsAndBias() {
     Model f = convBnNet();
     randomizeBn(f, 1);
     SplittableRandom r = new SplittableRandom(1);
     QatModel q = Quantize.model(f);
     q.calibrate(batches(r, 2, 8, 6, 6, 2));
     LoweredGraph g = Int8Lowering.lower(q, DType.FLOAT32);
-    assertEquals(List.of(OpKind.QUANTIZE, OpKind.CONV_2D, OpKind.MAX_POOL_2D, OpKind.RESHAPE, OpKind.FULLY_CONNECTED, OpKind.SOFTMAX, OpKind.DEQUANTIZE),
+    assertEquals(
+        List.of(
+            OpKind.QUANTIZE,
+            OpKind.CONV_2D,
+            OpKind.MAX_POOL_2D,
+            OpKind.RESHAPE,
+            OpKind.FULLY_CONNECTED,
+            OpKind.SOFTMAX,
+            OpKind.DEQUANTIZE),
         g.ops().stream().map(OpSpec::kind).toList());
     OpSpec conv = op(g, OpKind.CONV_2D);
     assertEquals(FusedActivation.RELU6, conv.options().activation());
-    TensorSpec w = g.tensor(conv.inputs()[1]), bias = g.tensor(conv.inputs()[2]), x = g.tensor(conv.inputs()[0]);
+    TensorSpec w = g.tensor(conv.inputs()[1]),
+        bias = g.tensor(conv.inputs()[2]),
+        x = g.tensor(conv.inputs()[0]);
     assertEquals(DType.INT8, w.type());
     assertArrayEquals(new int[] {4, 3, 3, 2}, w.shape());
     assertEquals(0, w.quant().quantizedDimension());
@@ -99,11 +123,18 @@ class Int8LoweringTest {
       assertEquals(maxAbs / 127f, w.quant().scales()[o], maxAbs * 1e-6f, "scale = max|w_fold|/127");
       assertEquals(0L, w.quant().zeroPoints()[o]);
     }
-    // OHWI element (o, y, xx, i) = HWIO element (y, xx, i, o), and q·scale = fake-quantized folded weight.
-    for (int o = 0; o < 4; o++) for (int y = 0; y < 3; y++) for (int xx = 0; xx < 3; xx++) for (int i = 0; i < 2; i++) {
-      float fq = FakeQuant.quantizeInv(fold[((y * 3 + xx) * 2 + i) * 4 + o], grids[o]);
-      assertEquals(fq, wq[((o * 3 + y) * 3 + xx) * 2 + i] * grids[o].scale(), Math.abs(fq) * 1e-6f + 1e-9f);
-    }
+    // OHWI element (o, y, xx, i) = HWIO element (y, xx, i, o), and q·scale = fake-quantized folded
+    // weight.
+    for (int o = 0; o < 4; o++)
+      for (int y = 0; y < 3; y++)
+        for (int xx = 0; xx < 3; xx++)
+          for (int i = 0; i < 2; i++) {
+            float fq = FakeQuant.quantizeInv(fold[((y * 3 + xx) * 2 + i) * 4 + o], grids[o]);
+            assertEquals(
+                fq,
+                wq[((o * 3 + y) * 3 + xx) * 2 + i] * grids[o].scale(),
+                Math.abs(fq) * 1e-6f + 1e-9f);
+          }
     float[] fb = cbn.foldedBias();
     int[] qb = (int[]) bias.data();
     for (int o = 0; o < 4; o++) {
@@ -116,11 +147,14 @@ class Int8LoweringTest {
     TensorSpec fcw = g.tensor(op(g, OpKind.FULLY_CONNECTED).inputs()[1]);
     assertArrayEquals(new int[] {5, 36}, fcw.shape());
     assertFalse(fcw.quant().perAxis());
-    assertEquals(QuantParams.perTensor(1f / 256f, -128), g.tensor(op(g, OpKind.SOFTMAX).outputs()[0]).quant());
+    assertEquals(
+        QuantParams.perTensor(1f / 256f, -128),
+        g.tensor(op(g, OpKind.SOFTMAX).outputs()[0]).quant());
   }
 
   /** Fake-quant model vs the integer simulator on the lowered graph. */
-  private static LoweredGraph assertAgrees(Model f, long seed, int[] inShape, double maxLsb, org.qat4j.quant.Scheme scheme) {
+  private static LoweredGraph assertAgrees(
+      Model f, long seed, int[] inShape, double maxLsb, org.qat4j.quant.Scheme scheme) {
     randomizeBn(f, seed);
     SplittableRandom r = new SplittableRandom(seed);
     int[] batchShape = new int[inShape.length + 1];
@@ -148,17 +182,26 @@ class Int8LoweringTest {
       }
       if (a == b) agree++;
     }
-    System.out.printf("fake-quant vs int8 simulator: max %.2f LSB, top-1 %d/16%n", maxDiff * 256, agree);
-    assertTrue(maxDiff <= maxLsb / 256 + 1e-6, "max |fake-quant − int8| = " + maxDiff * 256 + " LSB");
+    System.out.printf(
+        "fake-quant vs int8 simulator: max %.2f LSB, top-1 %d/16%n", maxDiff * 256, agree);
+    assertTrue(
+        maxDiff <= maxLsb / 256 + 1e-6, "max |fake-quant − int8| = " + maxDiff * 256 + " LSB");
     assertTrue(agree >= 14, "top-1 agreement " + agree + "/16");
     return g;
   }
 
-  @Test void fakeQuantMatchesIntegerSimulatorConvBn() { assertAgrees(convBnNet(), 2, new int[] {6, 6, 2}, 3, org.qat4j.quant.Default8Bit.INSTANCE); }
+  @Test
+  void fakeQuantMatchesIntegerSimulatorConvBn() {
+    assertAgrees(convBnNet(), 2, new int[] {6, 6, 2}, 3, org.qat4j.quant.Default8Bit.INSTANCE);
+  }
 
-  @Test void fakeQuantMatchesIntegerSimulatorMobileNetStyle() { assertAgrees(mobileish(), 3, new int[] {8, 8, 3}, 4, org.qat4j.quant.Default8Bit.INSTANCE); }
+  @Test
+  void fakeQuantMatchesIntegerSimulatorMobileNetStyle() {
+    assertAgrees(mobileish(), 3, new int[] {8, 8, 3}, 4, org.qat4j.quant.Default8Bit.INSTANCE);
+  }
 
-  @Test void perTensorConvWeightsAreExportable() {
+  @Test
+  void perTensorConvWeightsAreExportable() {
     LoweredGraph g = assertAgrees(mobileish(), 7, new int[] {8, 8, 3}, 4, new NBit(8, 8, false));
     for (OpKind k : List.of(OpKind.CONV_2D, OpKind.DEPTHWISE_CONV_2D)) {
       QuantParams w = g.tensor(op(g, k).inputs()[1]).quant();
@@ -167,7 +210,8 @@ class Int8LoweringTest {
     }
   }
 
-  @Test void depthwisePerAxisOnDim3AndConcatSharesParams() {
+  @Test
+  void depthwisePerAxisOnDim3AndConcatSharesParams() {
     Model f = mobileish();
     randomizeBn(f, 4);
     QatModel q = Quantize.model(f);
@@ -178,13 +222,18 @@ class Int8LoweringTest {
     assertEquals(3, dw.quant().quantizedDimension());
     assertEquals(8, dw.quant().scales().length);
     OpSpec cat = op(g, OpKind.CONCATENATION);
-    for (int i : cat.inputs()) assertEquals(g.tensor(cat.outputs()[0]).quant(), g.tensor(i).quant(), "concat input " + g.tensor(i).name());
+    for (int i : cat.inputs())
+      assertEquals(
+          g.tensor(cat.outputs()[0]).quant(),
+          g.tensor(i).quant(),
+          "concat input " + g.tensor(i).name());
     assertEquals(DType.INT8, g.tensor(g.inputs()[0]).type());
     assertEquals(DType.INT8, g.tensor(g.outputs()[0]).type());
     assertEquals(OpKind.CONV_2D, g.ops().get(0).kind(), "int8 I/O: no QUANTIZE at the input");
   }
 
-  @Test void uint8IoShiftsZeroPointsBy128() {
+  @Test
+  void uint8IoShiftsZeroPointsBy128() {
     Model f = convBnNet();
     QatModel q = Quantize.model(f);
     q.calibrate(batches(new SplittableRandom(5), 1, 4, 6, 6, 2));
@@ -200,18 +249,25 @@ class Int8LoweringTest {
     assertEquals(0, out.quant().zeroPoint());
   }
 
-  @Test void refusesNonDeployableSchemesFloatIslandsAndMissingRanges() {
+  @Test
+  void refusesNonDeployableSchemesFloatIslandsAndMissingRanges() {
     Model f = convBnNet();
     QatModel four = Quantize.model(f, new NBit(4, 8, true));
     four.calibrate(batches(new SplittableRandom(6), 1, 2, 6, 6, 2));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Int8Lowering.lower(four, DType.FLOAT32));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Int8Lowering.lower(four, DType.FLOAT32));
     assertTrue(e.getMessage().contains("not deployable"), e.getMessage());
     QatModel raw = Quantize.model(f);
     e = assertThrows(IllegalArgumentException.class, () -> Int8Lowering.lower(raw, DType.FLOAT32));
     assertTrue(e.getMessage().contains("calibrate"), e.getMessage());
     QatModel partial = Quantize.apply(Quantize.annotate(f, "conv", "bn", "relu6", "fc"));
     partial.calibrate(batches(new SplittableRandom(6), 1, 2, 6, 6, 2));
-    e = assertThrows(IllegalArgumentException.class, () -> Int8Lowering.lower(partial, DType.FLOAT32));
-    assertTrue(e.getMessage().contains("'in' is not quantized") && e.getMessage().contains("'sm' (Softmax): float layer"), e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class, () -> Int8Lowering.lower(partial, DType.FLOAT32));
+    assertTrue(
+        e.getMessage().contains("'in' is not quantized")
+            && e.getMessage().contains("'sm' (Softmax): float layer"),
+        e.getMessage());
   }
 }

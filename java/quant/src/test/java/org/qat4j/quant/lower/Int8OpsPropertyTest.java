@@ -14,12 +14,12 @@ import org.qat4j.core.Node;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.layers.*;
 import org.qat4j.ir.DType;
-import org.qat4j.quant.QatModel;
-import org.qat4j.quant.Quantize;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.sim.Simulator;
+import org.qat4j.quant.QatModel;
+import org.qat4j.quant.Quantize;
 
 /**
  * Small random graphs (fixed seeds) covering every op the int8 lowering emits: the fake-quant model
@@ -36,7 +36,10 @@ class Int8OpsPropertyTest {
     if (r.nextBoolean()) x = g.add(new AveragePool2D("avg", 2, 2), x);
     else x = g.add(new MaxPool2D("max", 2, 2), x);
     x = g.add(new ReLU("relu_alone"), x);
-    Node d = g.add(new DepthwiseConv2D("dw", 3, 3).depthMultiplier(1 + r.nextInt(2)).padding(Padding.SAME), x);
+    Node d =
+        g.add(
+            new DepthwiseConv2D("dw", 3, 3).depthMultiplier(1 + r.nextInt(2)).padding(Padding.SAME),
+            x);
     Node hs = g.add(new HardSwish("hs"), d);
     Node p = g.add(new Conv2D("pw", 3, 1, 1).activation(Activation.RELU6), hs);
     Node side = g.add(new Conv2D("side", 3, 1, 1), x);
@@ -48,7 +51,8 @@ class Int8OpsPropertyTest {
     return g.build(g.add(r.nextBoolean() ? new Sigmoid("out") : new Softmax("out"), fc));
   }
 
-  @Test void randomGraphsAgreeWithTheIntegerSimulator() {
+  @Test
+  void randomGraphsAgreeWithTheIntegerSimulator() {
     for (long seed = 1; seed <= 6; seed++) {
       Model f = randomGraph(seed);
       SplittableRandom r = new SplittableRandom(seed);
@@ -60,8 +64,16 @@ class Int8OpsPropertyTest {
       q.freezeObservers();
       LoweredGraph g = Int8Lowering.lower(q, DType.FLOAT32);
       List<OpKind> kinds = g.ops().stream().map(OpSpec::kind).toList();
-      for (OpKind want : List.of(OpKind.CONV_2D, OpKind.DEPTHWISE_CONV_2D, OpKind.HARD_SWISH, OpKind.ADD, OpKind.CONCATENATION,
-          OpKind.RELU, OpKind.RESHAPE, OpKind.FULLY_CONNECTED)) {
+      for (OpKind want :
+          List.of(
+              OpKind.CONV_2D,
+              OpKind.DEPTHWISE_CONV_2D,
+              OpKind.HARD_SWISH,
+              OpKind.ADD,
+              OpKind.CONCATENATION,
+              OpKind.RELU,
+              OpKind.RESHAPE,
+              OpKind.FULLY_CONNECTED)) {
         assertTrue(kinds.contains(want), "seed " + seed + " lacks " + want + ": " + kinds);
       }
       float[] want = q.model().predict(data.get(0)).toArray();
@@ -69,7 +81,8 @@ class Int8OpsPropertyTest {
       double max = 0;
       for (int i = 0; i < want.length; i++) max = Math.max(max, Math.abs(want[i] - got[i]) * 256);
       System.out.printf("int8 property seed %d: max %.2f LSB%n", seed, max);
-      assertTrue(max <= 6, "seed " + seed + ": max |fake-quant − int8| = " + max + " LSB, ops " + kinds);
+      assertTrue(
+          max <= 6, "seed " + seed + ": max |fake-quant − int8| = " + max + " LSB, ops " + kinds);
     }
   }
 }

@@ -26,17 +26,19 @@ import org.qat4j.core.layers.Softmax;
 import org.qat4j.ir.DType;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.Quantize;
-import org.qat4j.quant.lower.Int8Lowering;
 import org.qat4j.tflite.TfliteReader;
 import org.qat4j.tflite.TfliteWriter;
-import org.qat4j.tflite.edgetpu.PreflightReport.OperatorResult;
 import org.qat4j.tflite.edgetpu.EdgeTpuPreflight;
 import org.qat4j.tflite.edgetpu.PreflightReport;
+import org.qat4j.tflite.edgetpu.PreflightReport.OperatorResult;
 import org.qat4j.tflite.edgetpu.Status;
 
 /** qat4j's own int8 export (QAT model → Int8Lowering → TfliteWriter) through the pre-flight. */
 class PreflightOwnExportTest {
-  /** A small MobileNet-like graph: conv+BN+ReLU6, depthwise, 1×1 conv, residual add, concat, GAP, dense, softmax. */
+  /**
+   * A small MobileNet-like graph: conv+BN+ReLU6, depthwise, 1×1 conv, residual add, concat, GAP,
+   * dense, softmax.
+   */
   private static Model mobileish() {
     GraphBuilder g = new GraphBuilder(3);
     Node in = g.input("in", 8, 8, 3);
@@ -44,7 +46,8 @@ class PreflightOwnExportTest {
     c = g.add(new ReLU6("stem_relu"), g.add(new BatchNormalization("stem_bn"), c));
     Node d = g.add(new DepthwiseConv2D("dw", 3, 3).padding(Padding.SAME).useBias(false), c);
     d = g.add(new ReLU6("dw_relu"), g.add(new BatchNormalization("dw_bn"), d));
-    Node p = g.add(new BatchNormalization("pw_bn"), g.add(new Conv2D("pw", 4, 1, 1).useBias(false), d));
+    Node p =
+        g.add(new BatchNormalization("pw_bn"), g.add(new Conv2D("pw", 4, 1, 1).useBias(false), d));
     Node sum = g.add(new Add("res"), p, c);
     Node side = g.add(new Conv2D("side", 4, 1, 1).activation(Activation.RELU), sum);
     Node cat = g.add(new Concatenate("cat"), sum, side);
@@ -62,18 +65,21 @@ class PreflightOwnExportTest {
     return EdgeTpuPreflight.check(TfliteReader.read(bytes));
   }
 
-  @Test void int8IoExportIsFullyMapped() {
+  @Test
+  void int8IoExportIsFullyMapped() {
     PreflightReport r = export(DType.INT8);
     assertEquals(r.totalOps(), r.edgetpuOps(), r.text());
     assertTrue(r.warnings().isEmpty(), r.warnings().toString());
   }
 
-  @Test void uint8IoExportIsFullyMapped() {
+  @Test
+  void uint8IoExportIsFullyMapped() {
     PreflightReport r = export(DType.UINT8);
     assertEquals(r.totalOps(), r.edgetpuOps(), r.text());
   }
 
-  @Test void floatIoExportKeepsOnlyTheEdgeConversionsOnCpu() {
+  @Test
+  void floatIoExportKeepsOnlyTheEdgeConversionsOnCpu() {
     PreflightReport r = export(DType.FLOAT32);
     System.out.println(r.text());
     List<OperatorResult> ops = r.operators();
@@ -83,6 +89,8 @@ class PreflightOwnExportTest {
     assertEquals(Status.DATA_TYPE, ops.get(0).status());
     assertEquals(Status.DATA_TYPE, ops.get(ops.size() - 1).status());
     assertEquals(1, r.edgetpuSubgraphs());
-    assertTrue(r.warnings().stream().anyMatch(w -> w.startsWith("Model not quantized")), r.warnings().toString());
+    assertTrue(
+        r.warnings().stream().anyMatch(w -> w.startsWith("Model not quantized")),
+        r.warnings().toString());
   }
 }

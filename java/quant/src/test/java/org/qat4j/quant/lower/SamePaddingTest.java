@@ -13,29 +13,30 @@ import org.qat4j.core.Model;
 import org.qat4j.core.Node;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.layers.BatchNormalization;
-import org.qat4j.core.layers.Conv2D;
 import org.qat4j.core.layers.Concatenate;
+import org.qat4j.core.layers.Conv2D;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Padding;
 import org.qat4j.core.layers.ReLU6;
 import org.qat4j.ir.DType;
-import org.qat4j.quant.QatModel;
-import org.qat4j.quant.Quantize;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.LoweredGraphBuilder;
 import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.sim.Simulator;
+import org.qat4j.quant.QatModel;
+import org.qat4j.quant.Quantize;
 
 /**
- * SAME convolutions whose implicit padding is negative in exactly one dimension are lowered as
- * (PAD +) VALID, which TFLite's XNNPACK computes correctly; the integer simulator (bit-exact with
- * TFLite BUILTIN) shows the explicit form gives the same bytes as SAME, and the float form the same
+ * SAME convolutions whose implicit padding is negative in exactly one dimension are lowered as (PAD
+ * +) VALID, which TFLite's XNNPACK computes correctly; the integer simulator (bit-exact with TFLite
+ * BUILTIN) shows the explicit form gives the same bytes as SAME, and the float form the same
  * values.
  */
 class SamePaddingTest {
-  @Test void paddingArithmeticAsTflite() {
+  @Test
+  void paddingArithmeticAsTflite() {
     assertEquals(-1, SamePadding.total(6, 1, 2, 1));
     assertEquals(1, SamePadding.total(6, 3, 2, 1));
     assertEquals(0, SamePadding.total(6, 2, 2, 1));
@@ -46,22 +47,38 @@ class SamePaddingTest {
     assertEquals(new SamePadding(0, 0, 0, 1), SamePadding.replacement(in, 1, 3, s2, d1));
     assertEquals(new SamePadding(0, 1, 0, 0), SamePadding.replacement(in, 3, 1, s2, d1));
     assertTrue(SamePadding.replacement(in, 1, 2, s2, d1).none(), "1×2: total 0 in W, VALID alone");
-    assertEquals(new SamePadding(0, 0, 2, 3), SamePadding.replacement(new int[] {6, 6, 1}, 1, 3, s2, new int[] {1, 3}));
+    assertEquals(
+        new SamePadding(0, 0, 2, 3),
+        SamePadding.replacement(new int[] {6, 6, 1}, 1, 3, s2, new int[] {1, 3}));
     assertArrayEquals(new int[] {6, 7, 4}, new SamePadding(0, 0, 0, 1).padded(in));
   }
 
-  /** Four branches off one 6×6 input: conv 1×3, conv 3×1, conv 1×2 and depthwise 1×3, all SAME at stride 2. */
+  /**
+   * Four branches off one 6×6 input: conv 1×3, conv 3×1, conv 1×2 and depthwise 1×3, all SAME at
+   * stride 2.
+   */
   private static Model net(boolean bn) {
     GraphBuilder g = new GraphBuilder(7);
     Node x = g.input("input", 6, 6, 3);
     List<Node> outs = new ArrayList<>();
     int[][] kernels = {{1, 3}, {3, 1}, {1, 2}};
     for (int[] k : kernels) {
-      Node c = g.add(new Conv2D("conv" + k[0] + "x" + k[1], 4, k[0], k[1]).strides(2, 2).padding(Padding.SAME).useBias(!bn), x);
-      if (bn) c = g.add(new ReLU6(c.name() + "_relu"), g.add(new BatchNormalization(c.name() + "_bn"), c));
+      Node c =
+          g.add(
+              new Conv2D("conv" + k[0] + "x" + k[1], 4, k[0], k[1])
+                  .strides(2, 2)
+                  .padding(Padding.SAME)
+                  .useBias(!bn),
+              x);
+      if (bn)
+        c =
+            g.add(
+                new ReLU6(c.name() + "_relu"), g.add(new BatchNormalization(c.name() + "_bn"), c));
       outs.add(c);
     }
-    Node d = g.add(new DepthwiseConv2D("dw1x3", 1, 3).strides(2, 2).padding(Padding.SAME).useBias(!bn), x);
+    Node d =
+        g.add(
+            new DepthwiseConv2D("dw1x3", 1, 3).strides(2, 2).padding(Padding.SAME).useBias(!bn), x);
     if (bn) d = g.add(new BatchNormalization("dw1x3_bn"), d);
     outs.add(d);
     return g.build(g.add(new Concatenate("concat"), outs.toArray(new Node[0])));
@@ -69,7 +86,10 @@ class SamePaddingTest {
 
   private static final Set<String> SAME_LAYERS = Set.of("conv1x3", "conv3x1", "conv1x2", "dw1x3");
 
-  /** The graph as lowered before the rewrite: each of these convs reads the PAD's input with SAME padding. */
+  /**
+   * The graph as lowered before the rewrite: each of these convs reads the PAD's input with SAME
+   * padding.
+   */
   private static LoweredGraph asSame(LoweredGraph g) {
     LoweredGraphBuilder b = LoweredGraphBuilder.from(g);
     for (int i = 0; i < g.ops().size(); i++) {
@@ -77,9 +97,12 @@ class SamePaddingTest {
       if (op.kind() != OpKind.CONV_2D && op.kind() != OpKind.DEPTHWISE_CONV_2D) continue;
       if (!SAME_LAYERS.contains(g.tensor(op.outputs()[0]).name())) continue;
       int[] in = op.inputs();
-      for (OpSpec p : g.ops()) if (p.kind() == OpKind.PAD && p.outputs()[0] == in[0]) in[0] = p.inputs()[0];
-      OpOptions same = op.options() instanceof OpOptions.Conv c ? c.withPadding("SAME")
-          : op.options(OpOptions.Depthwise.class).withPadding("SAME");
+      for (OpSpec p : g.ops())
+        if (p.kind() == OpKind.PAD && p.outputs()[0] == in[0]) in[0] = p.inputs()[0];
+      OpOptions same =
+          op.options() instanceof OpOptions.Conv c
+              ? c.withPadding("SAME")
+              : op.options(OpOptions.Depthwise.class).withPadding("SAME");
       b.setOp(i, new OpSpec(op.kind(), in, op.outputs(), same));
     }
     return b.build();
@@ -91,9 +114,13 @@ class SamePaddingTest {
       if (op.kind() == OpKind.PAD) {
         pads++;
         assertTrue(g.tensor(op.outputs()[0]).name().endsWith("/same_pad"));
-        assertEquals(g.tensor(op.inputs()[0]).quant(), g.tensor(op.outputs()[0]).quant(), "PAD keeps its input's params");
+        assertEquals(
+            g.tensor(op.inputs()[0]).quant(),
+            g.tensor(op.outputs()[0]).quant(),
+            "PAD keeps its input's params");
       }
-      if ((op.kind() == OpKind.CONV_2D || op.kind() == OpKind.DEPTHWISE_CONV_2D)) assertEquals("VALID", op.options(OpOptions.Window.class).padding());
+      if ((op.kind() == OpKind.CONV_2D || op.kind() == OpKind.DEPTHWISE_CONV_2D))
+        assertEquals("VALID", op.options(OpOptions.Window.class).padding());
     }
     assertEquals(3, pads, "1×3, 3×1 and depthwise 1×3 need a PAD; 1×2 (total 0 in W) does not");
   }
@@ -105,7 +132,8 @@ class SamePaddingTest {
     return x;
   }
 
-  @Test void floatLoweringIsPadPlusValidAndEqualsSame() {
+  @Test
+  void floatLoweringIsPadPlusValidAndEqualsSame() {
     Model m = net(false);
     LoweredGraph g = FloatLowering.lower(m);
     assertExplicit(g);
@@ -116,10 +144,12 @@ class SamePaddingTest {
     assertArrayEquals(want, got, 1e-5f);
   }
 
-  @Test void int8LoweringIsPadPlusValidWithIdenticalBytes() {
+  @Test
+  void int8LoweringIsPadPlusValidWithIdenticalBytes() {
     Model f = net(true);
     QatModel q = Quantize.model(f);
-    List<Tensor> data = List.of(Tensor.of(input(16, 2), 16, 6, 6, 3), Tensor.of(input(16, 3), 16, 6, 6, 3));
+    List<Tensor> data =
+        List.of(Tensor.of(input(16, 2), 16, 6, 6, 3), Tensor.of(input(16, 3), 16, 6, 6, 3));
     q.calibrate(data);
     for (Tensor b : data) q.model().forward(b, ExecContext.training(1));
     q.freezeBatchNorm();
@@ -129,11 +159,14 @@ class SamePaddingTest {
     LoweredGraph same = asSame(g);
     byte[] x = new byte[16 * 6 * 6 * 3];
     new SplittableRandom(4).nextBytes(x);
-    assertArrayEquals((byte[]) new Simulator(same).runBatch(16, x)[0], (byte[]) new Simulator(g).runBatch(16, x)[0]);
+    assertArrayEquals(
+        (byte[]) new Simulator(same).runBatch(16, x)[0],
+        (byte[]) new Simulator(g).runBatch(16, x)[0]);
     // And the fake-quant model agrees with the int8 graph (float I/O) within 1 output LSB.
     LoweredGraph fg = Int8Lowering.lower(q, DType.FLOAT32);
     float[] xf = data.get(0).toArray();
-    float[] want = q.model().predict(data.get(0)).toArray(), got = new Simulator(fg).runBatchFloat(16, xf);
+    float[] want = q.model().predict(data.get(0)).toArray(),
+        got = new Simulator(fg).runBatchFloat(16, xf);
     float lsb = q.rangeOf("concat").grids()[0].scale();
     for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1.01f * lsb, "index " + i);
   }

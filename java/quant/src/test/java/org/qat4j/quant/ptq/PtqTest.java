@@ -13,6 +13,7 @@ import org.qat4j.core.Sequential;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.layers.*;
 import org.qat4j.ir.DType;
+import org.qat4j.ir.sim.Simulator;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.calib.MinMaxEstimator;
 import org.qat4j.quant.calib.MseEstimator;
@@ -22,7 +23,6 @@ import org.qat4j.quant.layers.ConvBatchNorm;
 import org.qat4j.quant.lower.Int8Lowering;
 import org.qat4j.quant.quantizers.FakeQuant;
 import org.qat4j.quant.quantizers.FakeQuantizer;
-import org.qat4j.ir.sim.Simulator;
 
 class PtqTest {
   /** Gaussian bulk plus a few large outliers. */
@@ -37,7 +37,9 @@ class PtqTest {
     return t;
   }
 
-  private static double quantMse(Tensor x, float[] range) { return quantMse(x, range, Float.MAX_VALUE); }
+  private static double quantMse(Tensor x, float[] range) {
+    return quantMse(x, range, Float.MAX_VALUE);
+  }
 
   /** Mean squared fake-quant error over the values with |x| below {@code bound}. */
   private static double quantMse(Tensor x, float[] range, float bound) {
@@ -60,7 +62,8 @@ class PtqTest {
     return a.range();
   }
 
-  @Test void betterEstimatorsClipOutliersAndLowerError() {
+  @Test
+  void betterEstimatorsClipOutliersAndLowerError() {
     Tensor x = heavyTailed(1, 200_000);
     float[] mm = estimate(new MinMaxEstimator(), x);
     float[] pc = estimate(new PercentileEstimator(99.99), x);
@@ -68,20 +71,30 @@ class PtqTest {
     assertEquals(40f, mm[1]);
     assertTrue(pc[1] < 10f && pc[1] > 2f, "percentile max " + pc[1]);
     assertTrue(pc[0] < 0f && mm[0] <= pc[0]);
-    assertTrue(quantMse(x, pc, 10f) < quantMse(x, mm, 10f) / 10, "percentile resolves the bulk far better");
+    assertTrue(
+        quantMse(x, pc, 10f) < quantMse(x, mm, 10f) / 10,
+        "percentile resolves the bulk far better");
     assertTrue(quantMse(x, ms) <= quantMse(x, mm), "MSE never worse than min/max");
     assertTrue(ms[1] < mm[1]);
     assertThrows(IllegalArgumentException.class, () -> new PercentileEstimator(40));
   }
 
-  @Test void ptqProducesFrozenExportableModelThatMatchesTheSimulator() {
-    Model f = new Sequential(2, "in", 6, 6, 1)
-        .add(new Conv2D("conv", 4, 3, 3).useBias(false)).add(new BatchNormalization("bn")).add(new ReLU("relu"))
-        .add(new Flatten("flat")).add(new Dense("fc", 3)).build();
+  @Test
+  void ptqProducesFrozenExportableModelThatMatchesTheSimulator() {
+    Model f =
+        new Sequential(2, "in", 6, 6, 1)
+            .add(new Conv2D("conv", 4, 3, 3).useBias(false))
+            .add(new BatchNormalization("bn"))
+            .add(new ReLU("relu"))
+            .add(new Flatten("flat"))
+            .add(new Dense("fc", 3))
+            .build();
     SplittableRandom r = new SplittableRandom(3);
-    List<Tensor> rep = List.of(GradientCheck.random(r, 16, 6, 6, 1), GradientCheck.random(r, 16, 6, 6, 1));
+    List<Tensor> rep =
+        List.of(GradientCheck.random(r, 16, 6, 6, 1), GradientCheck.random(r, 16, 6, 6, 1));
     float[] floatBefore = f.predict(rep.get(0)).toArray();
-    for (RangeEstimator est : List.of(new MinMaxEstimator(), new PercentileEstimator(99.99), new MseEstimator())) {
+    for (RangeEstimator est :
+        List.of(new MinMaxEstimator(), new PercentileEstimator(99.99), new MseEstimator())) {
       QatModel q = Ptq.quantize(f, rep, est);
       for (FakeQuantizer fq : q.quantizers()) {
         assertFalse(fq.observing(), fq.name());
@@ -95,7 +108,8 @@ class PtqTest {
       var g = Int8Lowering.lower(q, DType.FLOAT32);
       float[] sim = new Simulator(g).runBatchFloat(16, rep.get(1).toArray());
       float outScale = q.rangeOf("fc").grids()[0].scale();
-      for (int i = 0; i < sim.length; i++) assertEquals(before[i], sim[i], 3 * outScale, est + " at " + i);
+      for (int i = 0; i < sim.length; i++)
+        assertEquals(before[i], sim[i], 3 * outScale, est + " at " + i);
     }
     assertArrayEquals(floatBefore, f.predict(rep.get(0)).toArray(), 0f, "float model untouched");
   }

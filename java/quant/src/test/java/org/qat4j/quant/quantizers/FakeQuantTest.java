@@ -7,15 +7,19 @@ import org.junit.jupiter.api.Test;
 import org.qat4j.core.Tensor;
 
 class FakeQuantTest {
-  /** The kernel formula written out independently, in double where TF's float ops are exact anyway. */
-  private static float reference(float x, float min, float max, int bits, boolean narrow, boolean perChannel) {
+  /**
+   * The kernel formula written out independently, in double where TF's float ops are exact anyway.
+   */
+  private static float reference(
+      float x, float min, float max, int bits, boolean narrow, boolean perChannel) {
     float qmin = narrow ? 1 : 0, qmax = (1 << bits) - 1;
     if (min == 0f && max == 0f) return 0f;
     float scale = (max - min) / (qmax - qmin);
     float inv = (qmax - qmin) / (max - min);
     float zpf = qmin - min / scale;
     float zp;
-    if (zpf < qmin) zp = qmin; else if (zpf > qmax) zp = qmax;
+    if (zpf < qmin) zp = qmin;
+    else if (zpf > qmax) zp = qmax;
     else zp = (float) (Math.signum(zpf) * Math.floor(Math.abs(zpf) + 0.5));
     float nmin = (qmin - zp) * scale, nmax = (qmax - zp) * scale;
     float qzero = (float) Math.floor(-nmin * inv + 0.5f);
@@ -24,14 +28,16 @@ class FakeQuantTest {
     return (float) Math.floor(t - qzero + 0.5f) * scale;
   }
 
-  @Test void cRoundIsHalfAwayFromZero() {
+  @Test
+  void cRoundIsHalfAwayFromZero() {
     assertEquals(3f, FakeQuant.cRound(2.5f));
     assertEquals(-3f, FakeQuant.cRound(-2.5f));
     assertEquals(-2f, FakeQuant.cRound(-2.49f));
     assertEquals(0f, FakeQuant.cRound(0.4999f));
   }
 
-  @Test void matchesFormulaOnRandomRangesAllBitWidths() {
+  @Test
+  void matchesFormulaOnRandomRangesAllBitWidths() {
     SplittableRandom r = new SplittableRandom(7);
     for (int bits = 2; bits <= 8; bits++) {
       for (boolean narrow : new boolean[] {false, true}) {
@@ -40,15 +46,18 @@ class FakeQuantTest {
           FakeQuant.Nudged n = FakeQuant.nudge(min, max, bits, narrow);
           for (int k = 0; k < 20; k++) {
             float x = (float) (r.nextDouble() * 14 - 7);
-            assertEquals(reference(x, min, max, bits, narrow, false), FakeQuant.quantizeVars(x, n), 0f);
-            assertEquals(reference(x, min, max, bits, narrow, true), FakeQuant.quantizeInv(x, n), 0f);
+            assertEquals(
+                reference(x, min, max, bits, narrow, false), FakeQuant.quantizeVars(x, n), 0f);
+            assertEquals(
+                reference(x, min, max, bits, narrow, true), FakeQuant.quantizeInv(x, n), 0f);
           }
         }
       }
     }
   }
 
-  @Test void zeroIsExactAndOutputsOnGrid() {
+  @Test
+  void zeroIsExactAndOutputsOnGrid() {
     FakeQuant.Nudged n = FakeQuant.nudge(-0.3f, 1.7f, 8, false);
     assertEquals(0f, FakeQuant.quantizeVars(0f, n));
     assertEquals(0f, n.nudgedMin() + n.zeroPoint() * n.scale(), 1e-6f);
@@ -58,7 +67,8 @@ class FakeQuantTest {
     }
   }
 
-  @Test void zeroPointTieRoundsAwayFromZero() {
+  @Test
+  void zeroPointTieRoundsAwayFromZero() {
     // min = -2.5·scale with scale 1: zpf = 2.5 → C rounding gives 3 (Math.rint would give 2).
     FakeQuant.Nudged n = FakeQuant.nudge(-2.5f, 252.5f, 8, false);
     assertEquals(3, n.zeroPoint());
@@ -66,7 +76,8 @@ class FakeQuantTest {
     assertEquals(252f, n.nudgedMax());
   }
 
-  @Test void valueTiesRoundUpAsFloorPlusHalf() {
+  @Test
+  void valueTiesRoundUpAsFloorPlusHalf() {
     FakeQuant.Nudged n = FakeQuant.nudge(0f, 255f, 8, false); // scale 1, zp 0
     assertEquals(3f, FakeQuant.quantizeVars(2.5f, n));
     assertEquals(4f, FakeQuant.quantizeVars(3.5f, n));
@@ -74,7 +85,8 @@ class FakeQuantTest {
     assertEquals(-2f, FakeQuant.quantizeVars(-2.5f, m)); // floor(-2.5+0.5) = -2, not C's -3
   }
 
-  @Test void rangesNotContainingZeroAreShifted() {
+  @Test
+  void rangesNotContainingZeroAreShifted() {
     FakeQuant.Nudged pos = FakeQuant.nudge(1f, 3f, 8, false);
     assertEquals(0, pos.zeroPoint());
     assertEquals(0f, pos.nudgedMin());
@@ -87,13 +99,15 @@ class FakeQuantTest {
     assertEquals(0f, FakeQuant.quantizeVars(2f, neg));
   }
 
-  @Test void zeroRangeOutputsZeroAndPassesGradient() {
+  @Test
+  void zeroRangeOutputsZeroAndPassesGradient() {
     FakeQuant.Nudged z = FakeQuant.nudge(0f, 0f, 8, true);
     assertEquals(0f, FakeQuant.quantizeVars(5f, z));
     assertTrue(FakeQuant.passes(5f, z));
   }
 
-  @Test void degenerateRangesAreRejected() {
+  @Test
+  void degenerateRangesAreRejected() {
     assertThrows(IllegalArgumentException.class, () -> FakeQuant.nudge(1f, 1f, 8, false));
     assertThrows(IllegalArgumentException.class, () -> FakeQuant.nudge(2f, 1f, 8, false));
     assertThrows(IllegalArgumentException.class, () -> FakeQuant.nudge(Float.NaN, 1f, 8, false));
@@ -101,7 +115,8 @@ class FakeQuantTest {
     assertThrows(IllegalArgumentException.class, () -> FakeQuant.nudge(-1f, 1f, 1, false));
   }
 
-  @Test void steMaskIsInsideNudgedRangeInclusive() {
+  @Test
+  void steMaskIsInsideNudgedRangeInclusive() {
     FakeQuant.Nudged n = FakeQuant.nudge(-1f, 1f, 8, true);
     float[] xs = {n.nudgedMin(), n.nudgedMax(), n.nudgedMin() - 1e-4f, n.nudgedMax() + 1e-4f, 0.3f};
     byte[] mask = new byte[xs.length];
@@ -113,10 +128,15 @@ class FakeQuantTest {
     assertArrayEquals(new float[] {1, 2, 0, 0, 5}, g.toArray());
   }
 
-  @Test void perChannelUsesLastAxisAndLargeTensorsMatchSerial() {
+  @Test
+  void perChannelUsesLastAxisAndLargeTensorsMatchSerial() {
     SplittableRandom r = new SplittableRandom(3);
     int c = 3, size = c * 40000;
-    FakeQuant.Nudged[] g = {FakeQuant.nudge(-1f, 1f, 8, true), FakeQuant.nudge(-0.1f, 0.1f, 8, true), FakeQuant.nudge(0f, 0f, 8, true)};
+    FakeQuant.Nudged[] g = {
+      FakeQuant.nudge(-1f, 1f, 8, true),
+      FakeQuant.nudge(-0.1f, 0.1f, 8, true),
+      FakeQuant.nudge(0f, 0f, 8, true)
+    };
     Tensor in = Tensor.zeros(size), out = Tensor.zeros(size);
     for (int i = 0; i < size; i++) in.set(i, (float) (r.nextDouble() * 4 - 2));
     byte[] mask = new byte[size];
@@ -125,6 +145,8 @@ class FakeQuantTest {
       assertEquals(FakeQuant.quantizeInv(in.get(i), g[i % c]), out.get(i), 0f);
       assertEquals(FakeQuant.passes(in.get(i), g[i % c]) ? 1 : 0, mask[i]);
     }
-    assertThrows(IllegalArgumentException.class, () -> FakeQuant.apply(in.buffer(), out.buffer(), size - 1, g, null, true));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> FakeQuant.apply(in.buffer(), out.buffer(), size - 1, g, null, true));
   }
 }

@@ -7,9 +7,12 @@ import org.junit.jupiter.api.Test;
 import org.qat4j.core.Tensor;
 
 class QuantizerTest {
-  private static Tensor t(float... v) { return Tensor.of(v, v.length); }
+  private static Tensor t(float... v) {
+    return Tensor.of(v, v.length);
+  }
 
-  @Test void lastValuePerAxisSymmetricNarrowGivesMaxAbsOver127() {
+  @Test
+  void lastValuePerAxisSymmetricNarrowGivesMaxAbsOver127() {
     FakeQuantizer q = new FakeQuantizer("l/kernel_quant", LastValueQuantizer.int8Weights(true), 2);
     Tensor w = Tensor.of(new float[] {0.5f, -0.1f, -2f, 0.3f, 1f, 0.2f}, 3, 2);
     q.observe(w);
@@ -19,11 +22,14 @@ class QuantizerTest {
     assertEquals(2f / 127f, g[0].scale(), 1e-7f);
     assertEquals(128, g[0].zeroPoint());
     assertEquals(-2f, g[0].nudgedMin(), 1e-6f);
-    assertEquals(List.of("kernel_quant_min", "kernel_quant_max", "kernel_quant_observed"), q.params().stream().map(p -> p.name()).toList());
+    assertEquals(
+        List.of("kernel_quant_min", "kernel_quant_max", "kernel_quant_observed"),
+        q.params().stream().map(p -> p.name()).toList());
     assertFalse(q.params().get(0).trainable());
   }
 
-  @Test void rangesAlwaysContainZero() {
+  @Test
+  void rangesAlwaysContainZero() {
     FakeQuantizer q = new FakeQuantizer("a", MovingAverageQuantizer.int8(), 1);
     q.observe(t(2f, 3f, 5f));
     assertEquals(0f, q.min()[0]);
@@ -33,7 +39,8 @@ class QuantizerTest {
     assertEquals(0f, n.max()[0]);
   }
 
-  @Test void movingAverageStartsFromFirstBatchThenDecays() {
+  @Test
+  void movingAverageStartsFromFirstBatchThenDecays() {
     MovingAverageQuantizer rule = new MovingAverageQuantizer(8, false, false, 0.9f);
     FakeQuantizer q = new FakeQuantizer("a", rule, 1);
     q.observe(t(-1f, 4f));
@@ -42,10 +49,12 @@ class QuantizerTest {
     q.observe(t(-3f, 2f));
     assertEquals(0.9f * -1f + 0.1f * -3f, q.min()[0], 1e-6f);
     assertEquals(0.9f * 4f + 0.1f * 2f, q.max()[0], 1e-6f);
-    assertThrows(IllegalArgumentException.class, () -> new MovingAverageQuantizer(8, false, false, 1f));
+    assertThrows(
+        IllegalArgumentException.class, () -> new MovingAverageQuantizer(8, false, false, 1f));
   }
 
-  @Test void allValuesNeverShrinks() {
+  @Test
+  void allValuesNeverShrinks() {
     FakeQuantizer q = new FakeQuantizer("in", AllValuesQuantizer.int8(), 1);
     q.observe(t(-1f, 4f));
     q.observe(t(-0.5f, 1f));
@@ -54,7 +63,8 @@ class QuantizerTest {
     assertEquals(4f, q.max()[0]);
   }
 
-  @Test void trainingObservesInferenceAndFrozenDoNot() {
+  @Test
+  void trainingObservesInferenceAndFrozenDoNot() {
     FakeQuantizer q = new FakeQuantizer("a", MovingAverageQuantizer.int8(), 1);
     Tensor x = t(-1f, 0.3f, 2f);
     assertSame(x, q.apply(x, Tensor.zeros(3), false), "no range yet: identity");
@@ -74,19 +84,25 @@ class QuantizerTest {
     assertSame(y, q.apply(y, Tensor.zeros(1), true));
   }
 
-  @Test void calibrationSinkSeesRawValuesAndPassesThrough() {
+  @Test
+  void calibrationSinkSeesRawValuesAndPassesThrough() {
     FakeQuantizer q = new FakeQuantizer("a", MovingAverageQuantizer.int8(), 1);
     float[] seen = new float[1];
-    q.setCalibrationSink((b, n) -> { for (int i = 0; i < n; i++) seen[0] += b.get(i); });
+    q.setCalibrationSink(
+        (b, n) -> {
+          for (int i = 0; i < n; i++) seen[0] += b.get(i);
+        });
     Tensor x = t(1f, 2f);
     assertSame(x, q.apply(x, Tensor.zeros(2), true));
     assertEquals(3f, seen[0]);
     assertFalse(q.hasRange(), "sink does not observe");
-    assertThrows(IllegalArgumentException.class, () -> q.setRange(new float[] {0.5f}, new float[] {1f}));
+    assertThrows(
+        IllegalArgumentException.class, () -> q.setRange(new float[] {0.5f}, new float[] {1f}));
     assertThrows(IllegalStateException.class, q::grids);
   }
 
-  @Test void fixedAndSharedRanges() {
+  @Test
+  void fixedAndSharedRanges() {
     FakeQuantizer sm = new FakeQuantizer("sm", FixedRangeQuantizer.probabilities(), 1);
     var g = sm.grids()[0];
     assertEquals(1f / 256f, g.scale(), 0f);
@@ -97,6 +113,8 @@ class QuantizerTest {
     src.setRange(new float[] {-1f}, new float[] {3f});
     assertEquals(3f, shared.grids()[0].nudgedMax(), 0.02f);
     assertArrayEquals(src.grids(), shared.grids());
-    assertThrows(IllegalArgumentException.class, () -> new FakeQuantizer("x", MovingAverageQuantizer.int8(), 3));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new FakeQuantizer("x", MovingAverageQuantizer.int8(), 3));
   }
 }

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
@@ -41,24 +40,39 @@ import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.OpSpec;
-import org.qat4j.quant.lower.FloatLowering;
 import org.qat4j.ir.sim.Simulator;
+import org.qat4j.quant.lower.FloatLowering;
 import org.qat4j.tflite.Graphs;
+import org.qat4j.tflite.ModelFormatException;
+import org.qat4j.tflite.OperatorInfo;
 import org.qat4j.tflite.RawModel;
 import org.qat4j.tflite.SharedModels;
-import org.qat4j.tflite.ModelFormatException;
-import org.qat4j.tflite.TfliteWriter;
 import org.qat4j.tflite.TfliteReader;
-import org.qat4j.tflite.OperatorInfo;
+import org.qat4j.tflite.TfliteWriter;
 
-/** Float import: core model → lowered → .tflite → imported model computes the same and holds the same weights. */
+/**
+ * Float import: core model → lowered → .tflite → imported model computes the same and holds the
+ * same weights.
+ */
 class ImporterTest {
   static Model branchy() {
     GraphBuilder g = new GraphBuilder(3);
     Node x = g.input("image", 12, 12, 3);
     Node p = g.add(new ZeroPadding2D("pad", 1, 1, 1, 1), x);
-    Node c = g.add(new Conv2D("conv", 8, 3, 3).strides(2, 2).padding(Padding.VALID).activation(Activation.RELU6), p);
-    Node d = g.add(new DepthwiseConv2D("dw", 3, 3).depthMultiplier(2).padding(Padding.SAME).activation(Activation.RELU), c);
+    Node c =
+        g.add(
+            new Conv2D("conv", 8, 3, 3)
+                .strides(2, 2)
+                .padding(Padding.VALID)
+                .activation(Activation.RELU6),
+            p);
+    Node d =
+        g.add(
+            new DepthwiseConv2D("dw", 3, 3)
+                .depthMultiplier(2)
+                .padding(Padding.SAME)
+                .activation(Activation.RELU),
+            c);
     Node e = g.add(new Conv2D("expand", 16, 1, 1), c);
     Node a = g.add(new Add("add"), d, e);
     Node r = g.add(new ReLU("add_relu"), a);
@@ -91,7 +105,8 @@ class ImporterTest {
     float[] want = original.predict(x).toArray();
     float[] got = imported.predict(x).toArray();
     assertEquals(want.length, got.length);
-    for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-5f * Math.max(1f, Math.abs(want[i])), "output " + i);
+    for (int i = 0; i < want.length; i++)
+      assertEquals(want[i], got[i], 1e-5f * Math.max(1f, Math.abs(want[i])), "output " + i);
     assertEquals(original.parameterCount(), imported.parameterCount());
     // same weights, whatever the layer names became
     List<float[]> a = new ArrayList<>();
@@ -139,17 +154,29 @@ class ImporterTest {
   @Test
   void everyClaimedOperatorIsImportedByATestGraph() {
     Set<String> seen = new TreeSet<>();
-    for (LoweredGraph g : List.of(FloatLowering.lower(branchy()), Graphs.float32(), FloatLowering.lower(activations()),
-        FloatLowering.lower(standaloneBatchNorm()))) {
+    for (LoweredGraph g :
+        List.of(
+            FloatLowering.lower(branchy()),
+            Graphs.float32(),
+            FloatLowering.lower(activations()),
+            FloatLowering.lower(standaloneBatchNorm()))) {
       byte[] bytes = TfliteWriter.write(g);
       assertNotNull(TfliteImporter.toModel(bytes), g.name());
-      for (OperatorInfo op : TfliteReader.read(bytes).subgraph(0).operators()) seen.add(op.opName());
+      for (OperatorInfo op : TfliteReader.read(bytes).subgraph(0).operators())
+        seen.add(op.opName());
     }
     // a row the tests never reach, or an operator imported without a row, fails here
-    assertEquals(ImportGraph.operators().stream().map(OpKind::name).collect(Collectors.toCollection(TreeSet::new)), seen);
+    assertEquals(
+        ImportGraph.operators().stream()
+            .map(OpKind::name)
+            .collect(Collectors.toCollection(TreeSet::new)),
+        seen);
   }
 
-  /** A BatchNormalization after an activation cannot fold: it lowers to MUL and ADD by per-channel constants. */
+  /**
+   * A BatchNormalization after an activation cannot fold: it lowers to MUL and ADD by per-channel
+   * constants.
+   */
   static Model standaloneBatchNorm() {
     GraphBuilder g = new GraphBuilder(5);
     Node x = g.input("image", 6, 6, 2);
@@ -170,12 +197,16 @@ class ImporterTest {
     Model m = standaloneBatchNorm();
     LoweredGraph g = FloatLowering.lower(m);
     Model back = TfliteImporter.toModel(TfliteWriter.write(g));
-    assertEquals(List.of("Input", "Conv2D", "BatchNormalization", "Reshape"),
+    assertEquals(
+        List.of("Input", "Conv2D", "BatchNormalization", "Reshape"),
         back.nodes().stream().map(n -> n.layer().type()).toList());
     LoweredGraph again = FloatLowering.lower(back);
-    assertEquals(g.ops().stream().map(OpSpec::kind).toList(), again.ops().stream().map(OpSpec::kind).toList());
+    assertEquals(
+        g.ops().stream().map(OpSpec::kind).toList(),
+        again.ops().stream().map(OpSpec::kind).toList());
     for (int i = 0; i < g.tensors().size(); i++) {
-      if (g.tensor(i).data() instanceof float[] f) assertArrayEquals(f, (float[]) again.tensor(i).data(), g.tensor(i).name());
+      if (g.tensor(i).data() instanceof float[] f)
+        assertArrayEquals(f, (float[]) again.tensor(i).data(), g.tensor(i).name());
     }
     SplittableRandom r = new SplittableRandom(3);
     float[] v = new float[2 * 72];
@@ -186,15 +217,23 @@ class ImporterTest {
 
   @Test
   void mulOfTwoActivationsIsRefusedAtItsOperator() {
-    LoweredGraph g = Graphs.withOp(Graphs.float32(), 2, new OpSpec(OpKind.MUL, new int[] {6, 6}, new int[] {7}, null));
-    ModelFormatException e = assertThrows(ModelFormatException.class, () -> TfliteImporter.toModel(Graphs.encodeUnvalidated(g)));
-    assertTrue(e.getMessage().contains("operator 2 (MUL)") && e.getMessage().contains("two activations"), e.getMessage());
+    LoweredGraph g =
+        Graphs.withOp(
+            Graphs.float32(), 2, new OpSpec(OpKind.MUL, new int[] {6, 6}, new int[] {7}, null));
+    ModelFormatException e =
+        assertThrows(
+            ModelFormatException.class, () -> TfliteImporter.toModel(Graphs.encodeUnvalidated(g)));
+    assertTrue(
+        e.getMessage().contains("operator 2 (MUL)") && e.getMessage().contains("two activations"),
+        e.getMessage());
   }
 
   @Test
   void claimedOperatorsAreTfliteBuiltinNames() {
-    Set<String> builtins = IntStream.range(0, 256).mapToObj(OperatorInfo::builtinName).collect(Collectors.toSet());
-    for (OpKind k : OpKind.values()) assertEquals(k.name(), OperatorInfo.builtinName(k.builtinCode()), "builtin code of " + k);
+    Set<String> builtins =
+        IntStream.range(0, 256).mapToObj(OperatorInfo::builtinName).collect(Collectors.toSet());
+    for (OpKind k : OpKind.values())
+      assertEquals(k.name(), OperatorInfo.builtinName(k.builtinCode()), "builtin code of " + k);
     assertTrue(builtins.containsAll(ImportGraph.operators().stream().map(OpKind::name).toList()));
   }
 
@@ -204,8 +243,12 @@ class ImporterTest {
     g = Graphs.withOp(g, 2, new OpSpec(OpKind.QUANTIZE, new int[] {6}, new int[] {7}, null));
     g = Graphs.withOp(g, 5, new OpSpec(OpKind.DEQUANTIZE, new int[] {11}, new int[] {12}, null));
     byte[] bytes = Graphs.encodeUnvalidated(g);
-    ModelFormatException e = assertThrows(ModelFormatException.class, () -> TfliteImporter.toModel(bytes));
-    assertTrue(e.getMessage().contains("operator 2 (QUANTIZE)") && e.getMessage().contains("operator 5 (DEQUANTIZE)"), e.getMessage());
+    ModelFormatException e =
+        assertThrows(ModelFormatException.class, () -> TfliteImporter.toModel(bytes));
+    assertTrue(
+        e.getMessage().contains("operator 2 (QUANTIZE)")
+            && e.getMessage().contains("operator 5 (DEQUANTIZE)"),
+        e.getMessage());
   }
 
   @Test
@@ -213,20 +256,30 @@ class ImporterTest {
     RawModel raw = new RawModel();
     raw.padding = 2;
     byte[] bytes = raw.build();
-    ModelFormatException e = assertThrows(ModelFormatException.class, () -> TfliteImporter.toModel(bytes));
-    assertTrue(e.getMessage().contains("operator 0 (CONV_2D)") && e.getMessage().contains("padding PADDING_2"), e.getMessage());
+    ModelFormatException e =
+        assertThrows(ModelFormatException.class, () -> TfliteImporter.toModel(bytes));
+    assertTrue(
+        e.getMessage().contains("operator 0 (CONV_2D)")
+            && e.getMessage().contains("padding PADDING_2"),
+        e.getMessage());
   }
 
   @Test
   void quantizedModelsAreRefusedWithReasons() {
-    ModelFormatException e = assertThrows(ModelFormatException.class, () -> TfliteImporter.toModel(TfliteWriter.write(Graphs.int8())));
+    ModelFormatException e =
+        assertThrows(
+            ModelFormatException.class,
+            () -> TfliteImporter.toModel(TfliteWriter.write(Graphs.int8())));
     assertTrue(e.getMessage().contains("tensor 0 'x' is INT8"), e.getMessage());
   }
 
   @Test
   void compiledEdgeTpuModelIsRefusedWithReasons() {
-    byte[] compiled = SharedModels.bytes(SharedModels.MOBILENET_EDGETPU); // skips when the shared models are absent
-    ModelFormatException shared = assertThrows(ModelFormatException.class, () -> TfliteImporter.toModel(compiled));
+    byte[] compiled =
+        SharedModels.bytes(
+            SharedModels.MOBILENET_EDGETPU); // skips when the shared models are absent
+    ModelFormatException shared =
+        assertThrows(ModelFormatException.class, () -> TfliteImporter.toModel(compiled));
     assertTrue(shared.getMessage().contains("operator 0 (edgetpu-custom-op)"), shared.getMessage());
     assertTrue(shared.getMessage().contains("is UINT8"), shared.getMessage());
   }
@@ -235,12 +288,21 @@ class ImporterTest {
   void fusedActivationsOnPoolAddAndConcatBecomeLayers() {
     LoweredGraph g = Graphs.float32();
     OpSpec pool = g.ops().get(2);
-    g = Graphs.withOp(g, 2, new OpSpec(pool.kind(), pool.inputs(), pool.outputs(),
-        pool.options(OpOptions.Pool.class).withActivation(org.qat4j.ir.FusedActivation.RELU6)));
+    g =
+        Graphs.withOp(
+            g,
+            2,
+            new OpSpec(
+                pool.kind(),
+                pool.inputs(),
+                pool.outputs(),
+                pool.options(OpOptions.Pool.class)
+                    .withActivation(org.qat4j.ir.FusedActivation.RELU6)));
     Model m = TfliteImporter.toModel(TfliteWriter.write(g));
     assertEquals("ReLU6", m.layer("pool").type());
     assertEquals("AveragePool2D", m.layer("pool/average_pool_2d").type());
     Tensor x = input(1, 8, 8, 3);
-    assertArrayEquals((float[]) Simulator.run(g, (Object) x.toArray())[0], m.predict(x).toArray(), 1e-5f);
+    assertArrayEquals(
+        (float[]) Simulator.run(g, (Object) x.toArray())[0], m.predict(x).toArray(), 1e-5f);
   }
 }

@@ -23,11 +23,19 @@ import org.qat4j.quant.quantizers.LastValueQuantizer;
 class TransformTest {
   static Model convBnNet() {
     return new Sequential(1, "in", 6, 6, 2)
-        .add(new Conv2D("conv", 4, 3, 3).useBias(false)).add(new BatchNormalization("bn")).add(new ReLU6("relu6"))
-        .add(new MaxPool2D("pool", 2, 2)).add(new Flatten("flat")).add(new Dense("fc", 3)).add(new Softmax("sm")).build();
+        .add(new Conv2D("conv", 4, 3, 3).useBias(false))
+        .add(new BatchNormalization("bn"))
+        .add(new ReLU6("relu6"))
+        .add(new MaxPool2D("pool", 2, 2))
+        .add(new Flatten("flat"))
+        .add(new Dense("fc", 3))
+        .add(new Softmax("sm"))
+        .build();
   }
 
-  private static List<String> types(Model m) { return m.nodes().stream().map(n -> n.layer().type()).toList(); }
+  private static List<String> types(Model m) {
+    return m.nodes().stream().map(n -> n.layer().type()).toList();
+  }
 
   private static void randomizeBn(Model m, String bn, SplittableRandom r) {
     BatchNormalization b = (BatchNormalization) m.layer(bn);
@@ -39,19 +47,31 @@ class TransformTest {
     }
   }
 
-  @Test void convBnReluFoldsIntoOneBlockAndKeepsFloatNumericsWhenDisabled() {
+  @Test
+  void convBnReluFoldsIntoOneBlockAndKeepsFloatNumericsWhenDisabled() {
     Model f = convBnNet();
     SplittableRandom r = new SplittableRandom(2);
     randomizeBn(f, "bn", r);
     QatModel q = Quantize.model(f);
-    assertEquals(List.of("Input", "FakeQuant", "ConvBatchNorm", "MaxPool2D", "Flatten", "QuantizeDense", "QuantizeSoftmax"), types(q.model()));
+    assertEquals(
+        List.of(
+            "Input",
+            "FakeQuant",
+            "ConvBatchNorm",
+            "MaxPool2D",
+            "Flatten",
+            "QuantizeDense",
+            "QuantizeSoftmax"),
+        types(q.model()));
     ConvBatchNorm cbn = (ConvBatchNorm) q.model().layer("conv");
     assertEquals(Activation.RELU6, cbn.activation());
     assertEquals(4, cbn.weightQuantizer().channels());
     assertSame(q.rangeOf("conv"), q.rangeOf("pool"));
     assertSame(q.rangeOf("conv"), q.rangeOf("flat"));
     assertTrue(q.rangeOf("sm").fixed());
-    assertFalse(((QuantizeWrapper) q.model().layer("fc")).weightQuantizers().get("kernel").rule().perAxis(), "Dense per-tensor");
+    assertFalse(
+        ((QuantizeWrapper) q.model().layer("fc")).weightQuantizers().get("kernel").rule().perAxis(),
+        "Dense per-tensor");
     Tensor x = GradientCheck.random(r, 3, 6, 6, 2);
     q.setFakeQuantEnabled(false);
     assertArrayEquals(f.predict(x).toArray(), q.model().predict(x).toArray(), 1e-5f);
@@ -59,12 +79,14 @@ class TransformTest {
     assertNotSame(f.params().get("conv/kernel"), q.model().params().get("conv/kernel"));
   }
 
-  @Test void calibratedQatModelIsCloseToFloatAndOnGrid() {
+  @Test
+  void calibratedQatModelIsCloseToFloatAndOnGrid() {
     Model f = convBnNet();
     SplittableRandom r = new SplittableRandom(3);
     randomizeBn(f, "bn", r);
     QatModel q = Quantize.model(f);
-    List<Tensor> batches = List.of(GradientCheck.random(r, 8, 6, 6, 2), GradientCheck.random(r, 8, 6, 6, 2));
+    List<Tensor> batches =
+        List.of(GradientCheck.random(r, 8, 6, 6, 2), GradientCheck.random(r, 8, 6, 6, 2));
     q.calibrate(batches);
     for (FakeQuantizer fq : q.quantizers()) if (fq.enabled()) assertTrue(fq.hasRange(), fq.name());
     Tensor x = batches.get(0);
@@ -73,7 +95,8 @@ class TransformTest {
     double maxDiff = 0;
     for (int i = 0; i < want.length; i++) maxDiff = Math.max(maxDiff, Math.abs(want[i] - got[i]));
     assertTrue(maxDiff < 0.08, "fake-quant probabilities differ by " + maxDiff);
-    for (float p : got) assertEquals(Math.rint(p * 256), p * 256, 1e-3, "softmax output on the 1/256 grid");
+    for (float p : got)
+      assertEquals(Math.rint(p * 256), p * 256, 1e-3, "softmax output on the 1/256 grid");
     // Conv output values lie on the conv output quantizer's grid.
     var grid = q.rangeOf("conv").grids()[0];
     Tensor a = q.model().activation("conv");
@@ -83,8 +106,14 @@ class TransformTest {
     }
   }
 
-  @Test void convWithStandaloneReluKeepsWeightQuantAndFusesActivation() {
-    Model f = new Sequential(1, "in", 5, 5, 1).add(new Conv2D("conv", 2, 3, 3)).add(new ReLU("relu")).add(new Flatten("flat")).build();
+  @Test
+  void convWithStandaloneReluKeepsWeightQuantAndFusesActivation() {
+    Model f =
+        new Sequential(1, "in", 5, 5, 1)
+            .add(new Conv2D("conv", 2, 3, 3))
+            .add(new ReLU("relu"))
+            .add(new Flatten("flat"))
+            .build();
     QatModel q = Quantize.model(f);
     assertEquals(List.of("Input", "FakeQuant", "QuantizeConv2D", "Flatten"), types(q.model()));
     QuantizeWrapper w = (QuantizeWrapper) q.model().layer("conv");
@@ -107,7 +136,8 @@ class TransformTest {
     return g.build(g.add(new Flatten("flat"), cat));
   }
 
-  @Test void addReluFusesAndConcatUnifiesProducerRanges() {
+  @Test
+  void addReluFusesAndConcatUnifiesProducerRanges() {
     QatModel q = Quantize.model(branchy());
     QuantizeWrapper add = (QuantizeWrapper) q.model().layer("add");
     assertEquals(Activation.RELU, add.postActivation());
@@ -121,10 +151,13 @@ class TransformTest {
     SplittableRandom r = new SplittableRandom(5);
     q.calibrate(List.of(GradientCheck.random(r, 4, 6, 6, 2)));
     q.setFakeQuantEnabled(true);
-    assertFalse(((QuantizeWrapper) q.model().layer("c")).outputQuantizer().enabled(), "unified producers stay off");
+    assertFalse(
+        ((QuantizeWrapper) q.model().layer("c")).outputQuantizer().enabled(),
+        "unified producers stay off");
   }
 
-  @Test void unsupportedLayersAreAllListedInOneException() {
+  @Test
+  void unsupportedLayersAreAllListedInOneException() {
     GraphBuilder g = new GraphBuilder(1);
     Node in = g.input("in", 4, 4, 2);
     Node bn0 = g.add(new BatchNormalization("bn_alone"), in);
@@ -133,7 +166,8 @@ class TransformTest {
     Node sum = g.add(new Add("sum"), bn1, c);
     Node h = g.add(new HardSwish("hs"), sum);
     Model m = g.build(g.add(new Flatten("flat"), h));
-    UnsupportedLayersException e = assertThrows(UnsupportedLayersException.class, () -> Quantize.model(m));
+    UnsupportedLayersException e =
+        assertThrows(UnsupportedLayersException.class, () -> Quantize.model(m));
     assertEquals(2, e.problems().size(), e.getMessage());
     assertTrue(e.getMessage().contains("'bn_alone' (BatchNormalization)"));
     assertTrue(e.getMessage().contains("'bn_shared' (BatchNormalization)"));
@@ -144,12 +178,21 @@ class TransformTest {
     assertNull(q.rangeOf("bn_alone"));
   }
 
-  @Test void customConfigAndNBitScheme() {
+  @Test
+  void customConfigAndNBitScheme() {
     Model f = new Sequential(1, "in", 4).add(new Dense("fc", 3)).build();
-    QuantizeConfig four = new QuantizeConfig() {
-      @Override public Map<String, Quantizer> weightQuantizers(Layer l) { return Map.of("kernel", new LastValueQuantizer(4, true, true, true)); }
-      @Override public Quantizer outputQuantizer(Layer l) { return null; }
-    };
+    QuantizeConfig four =
+        new QuantizeConfig() {
+          @Override
+          public Map<String, Quantizer> weightQuantizers(Layer l) {
+            return Map.of("kernel", new LastValueQuantizer(4, true, true, true));
+          }
+
+          @Override
+          public Quantizer outputQuantizer(Layer l) {
+            return null;
+          }
+        };
     QatModel q = Quantize.apply(Quantize.annotate(f).annotate("fc", four));
     QuantizeWrapper w = (QuantizeWrapper) q.model().layer("fc");
     assertEquals(4, w.weightQuantizers().get("kernel").rule().numBits());

@@ -8,33 +8,34 @@ import java.util.Objects;
  */
 public record EdgeTpuDevice(Type type, String path) {
 
-    /** Bus type; {@code code} is libedgetpu's numeric device type. */
-    public enum Type {
-        PCI(0), USB(1);
+  /** Bus type; {@code code} is libedgetpu's numeric device type. */
+  public enum Type {
+    PCI(0),
+    USB(1);
 
-        final int code;
+    final int code;
 
-        Type(int code) {
-            this.code = code;
+    Type(int code) {
+      this.code = code;
+    }
+
+    static Type fromCode(int code) {
+      for (Type t : values()) {
+        if (t.code == code) {
+          return t;
         }
-
-        static Type fromCode(int code) {
-            for (Type t : values()) {
-                if (t.code == code) {
-                    return t;
-                }
-            }
-            return null;
-        }
+      }
+      return null;
     }
+  }
 
-    public EdgeTpuDevice {
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(path, "path");
-    }
+  public EdgeTpuDevice {
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(path, "path");
+  }
 
-    @Override
-    public String toString() {
-        return type.name().toLowerCase(java.util.Locale.ROOT) + " " + path;
-    }
+  @Override
+  public String toString() {
+    return type.name().toLowerCase(java.util.Locale.ROOT) + " " + path;
+  }
 }

@@ -16,16 +16,17 @@ import org.qat4j.runtime.Interpreter;
 import org.qat4j.runtime.SharedModels;
 import org.qat4j.runtime.TfliteModel;
 import org.qat4j.runtime.parity.OpCut;
+import org.qat4j.tflite.OperatorInfo;
 import org.qat4j.tflite.PartialImport;
 import org.qat4j.tflite.TfliteReader;
-import org.qat4j.tflite.OperatorInfo;
 
 /**
- * The real uint8 DeepLab v3 (TF1 converter) end to end before RESIZE_BILINEAR and ARG_MAX are wired into the op
- * table: operators the simulator knows run one by one as cut-out graphs, the three RESIZE_BILINEAR through
- * {@link ResizeBilinearKernels} and ARG_MAX through {@link ArgMinMaxKernels}. Every known operator, cut out and fed
- * the simulator's input, equals BUILTIN, and the 513×513 class map equals TFLite BUILTIN on bird.bmp. Skips when
- * ../shared/models is absent.
+ * The real uint8 DeepLab v3 (TF1 converter) end to end before RESIZE_BILINEAR and ARG_MAX are wired
+ * into the op table: operators the simulator knows run one by one as cut-out graphs, the three
+ * RESIZE_BILINEAR through {@link ResizeBilinearKernels} and ARG_MAX through {@link
+ * ArgMinMaxKernels}. Every known operator, cut out and fed the simulator's input, equals BUILTIN,
+ * and the 513×513 class map equals TFLite BUILTIN on bird.bmp. Skips when ../shared/models is
+ * absent.
  */
 @Tag("native")
 class DeeplabParityTest {
@@ -60,7 +61,8 @@ class DeeplabParityTest {
       }
     }
     assertEquals(g.ops().size(), next);
-    assertEquals(next, layers, "operators whose cut-out graph equals BUILTIN on the simulator's inputs");
+    assertEquals(
+        next, layers, "operators whose cut-out graph equals BUILTIN on the simulator's inputs");
     int[] want = (int[]) v[g.outputs()[0]];
     int[] got;
     try (TfliteModel m = TfliteModel.fromBytes(bytes);
@@ -72,8 +74,14 @@ class DeeplabParityTest {
       for (int i = 0; i < got.length; i++) got[i] = (int) b.getLong();
     }
     long classes = java.util.Arrays.stream(want).distinct().count();
-    System.out.println("DeepLab bird.bmp: " + layers + " operators equal BUILTIN alone; " + want.length
-        + " class indices (" + classes + " classes present)");
+    System.out.println(
+        "DeepLab bird.bmp: "
+            + layers
+            + " operators equal BUILTIN alone; "
+            + want.length
+            + " class indices ("
+            + classes
+            + " classes present)");
     assertArrayEquals(want, got);
   }
 
@@ -89,8 +97,16 @@ class DeeplabParityTest {
   private static byte[] resize(LoweredGraph g, OperatorInfo op, byte[] bytes, byte[] x) {
     int[] s = g.tensor(op.inputs()[0]).shape(), size = (int[]) g.tensor(op.inputs()[1]).data();
     // ResizeBilinearOptions: field 2 align_corners, field 3 half_pixel_centers
-    ResizeBilinearKernels.Shape sh = new ResizeBilinearKernels.Shape(s[0], s[1], s[2], s[3], size[0], size[1],
-        PartialImport.optionFlag(bytes, op.index(), 2), PartialImport.optionFlag(bytes, op.index(), 3));
+    ResizeBilinearKernels.Shape sh =
+        new ResizeBilinearKernels.Shape(
+            s[0],
+            s[1],
+            s[2],
+            s[3],
+            size[0],
+            size[1],
+            PartialImport.optionFlag(bytes, op.index(), 2),
+            PartialImport.optionFlag(bytes, op.index(), 3));
     System.out.println("RESIZE_BILINEAR op " + op.index() + ": " + sh);
     int[] y = new int[s[0] * size[0] * size[1] * s[3]];
     ResizeBilinearKernels.uint8(unsigned(x), y, sh);

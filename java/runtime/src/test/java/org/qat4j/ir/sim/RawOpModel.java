@@ -13,8 +13,9 @@ import org.qat4j.tflite.fb.SubGraph;
 import org.qat4j.tflite.fb.Tensor;
 
 /**
- * Test-only writer of a one-operator .tflite for builtins the IR and TfliteWriter do not know yet: tensors (shape,
- * type code, optional per-tensor quantization, optional constant bytes), one operator with hand-built options.
+ * Test-only writer of a one-operator .tflite for builtins the IR and TfliteWriter do not know yet:
+ * tensors (shape, type code, optional per-tensor quantization, optional constant bytes), one
+ * operator with hand-built options.
  */
 final class RawOpModel {
   private record T(int[] shape, int type, float scale, long zp, byte[] data) {}
@@ -31,7 +32,10 @@ final class RawOpModel {
     this.options = options;
   }
 
-  /** Adds a tensor; scale ≤ 0 means no quantization, data null means an activation. Returns its index. */
+  /**
+   * Adds a tensor; scale ≤ 0 means no quantization, data null means an activation. Returns its
+   * index.
+   */
   int tensor(int[] shape, int type, float scale, long zp, byte[] data) {
     tensors.add(new T(shape.clone(), type, scale, zp, data));
     return tensors.size() - 1;
@@ -52,7 +56,8 @@ final class RawOpModel {
       ts[i] = tensor(fb, t, t.data() == null ? 0 : i + 1, "t" + i);
     }
     int opts = options.applyAsInt(fb);
-    int iv = Operator.createInputsVector(fb, opInputs), ov = Operator.createOutputsVector(fb, opOutputs);
+    int iv = Operator.createInputsVector(fb, opInputs),
+        ov = Operator.createOutputsVector(fb, opOutputs);
     Operator.startOperator(fb);
     Operator.addOpcodeIndex(fb, 0);
     Operator.addInputs(fb, iv);
@@ -62,17 +67,21 @@ final class RawOpModel {
       Operator.addBuiltinOptions(fb, opts);
     }
     int op = Operator.endOperator(fb);
-    int tv = SubGraph.createTensorsVector(fb, ts), opv = SubGraph.createOperatorsVector(fb, new int[] {op});
-    int gi = SubGraph.createInputsVector(fb, graphInputs), go = SubGraph.createOutputsVector(fb, graphOutputs);
+    int tv = SubGraph.createTensorsVector(fb, ts),
+        opv = SubGraph.createOperatorsVector(fb, new int[] {op});
+    int gi = SubGraph.createInputsVector(fb, graphInputs),
+        go = SubGraph.createOutputsVector(fb, graphOutputs);
     SubGraph.startSubGraph(fb);
     SubGraph.addTensors(fb, tv);
     SubGraph.addInputs(fb, gi);
     SubGraph.addOutputs(fb, go);
     SubGraph.addOperators(fb, opv);
     int sg = SubGraph.endSubGraph(fb);
-    int code = OperatorCode.createOperatorCode(fb, (byte) Math.min(builtin, 127), 0, version, builtin);
+    int code =
+        OperatorCode.createOperatorCode(fb, (byte) Math.min(builtin, 127), 0, version, builtin);
     int codes = Model.createOperatorCodesVector(fb, new int[] {code});
-    int sgs = Model.createSubgraphsVector(fb, new int[] {sg}), bv = Model.createBuffersVector(fb, bufs);
+    int sgs = Model.createSubgraphsVector(fb, new int[] {sg}),
+        bv = Model.createBuffersVector(fb, bufs);
     Model.startModel(fb);
     Model.addVersion(fb, 3);
     Model.addOperatorCodes(fb, codes);

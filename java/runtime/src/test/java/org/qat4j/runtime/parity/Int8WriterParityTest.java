@@ -5,14 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.qat4j.ir.arith.RoundingMode;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.LoweredGraphBuilder;
 import org.qat4j.ir.OpKind;
-import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.QuantParams;
 import org.qat4j.ir.TensorSpec;
+import org.qat4j.ir.arith.RoundingMode;
 import org.qat4j.ir.sim.Simulator;
 import org.qat4j.runtime.Backend;
 import org.qat4j.runtime.Interpreter;
@@ -21,15 +20,16 @@ import org.qat4j.tflite.TfliteReader;
 import org.qat4j.tflite.TfliteWriter;
 
 /**
- * Int8 writer unit tests: tiny models whose outputs are computed by hand in the comments, written by
- * {@link TfliteWriter}, executed in TFLite. Multipliers are powers of two (M = 2^30, shift s) so the
- * arithmetic is exact: SRDHM(acc, 2^30) = acc/2 rounded half up, then a right shift by −s whose
+ * Int8 writer unit tests: tiny models whose outputs are computed by hand in the comments, written
+ * by {@link TfliteWriter}, executed in TFLite. Multipliers are powers of two (M = 2^30, shift s) so
+ * the arithmetic is exact: SRDHM(acc, 2^30) = acc/2 rounded half up, then a right shift by −s whose
  * negative ties go up on the builtin GEMM path (ruy) and to even on XNNPACK (float requantize).
  */
 @Tag("native")
 class Int8WriterParityTest {
   private static byte[] run(byte[] model, Backend b, byte[] input) {
-    try (TfliteModel m = TfliteModel.fromBytes(model); Interpreter it = Parity.open(m, b)) {
+    try (TfliteModel m = TfliteModel.fromBytes(model);
+        Interpreter it = Parity.open(m, b)) {
       it.input(0).write(input);
       it.invoke();
       return it.output(0).readBytes();
@@ -40,72 +40,143 @@ class Int8WriterParityTest {
     byte[] bytes = TfliteWriter.write(g);
     assertArrayEquals(builtin, run(bytes, Backend.BUILTIN, in), "TFLite BUILTIN vs hand-computed");
     assertArrayEquals(xnnpack, run(bytes, Backend.XNNPACK, in), "TFLite XNNPACK vs hand-computed");
-    assertArrayEquals(builtin, (byte[]) new Simulator(g, RoundingMode.DOUBLE).run(in)[0], "simulator DOUBLE");
-    assertArrayEquals(xnnpack, (byte[]) new Simulator(g, RoundingMode.XNNPACK_F32).run(in)[0], "simulator XNNPACK_F32");
+    assertArrayEquals(
+        builtin, (byte[]) new Simulator(g, RoundingMode.DOUBLE).run(in)[0], "simulator DOUBLE");
+    assertArrayEquals(
+        xnnpack,
+        (byte[]) new Simulator(g, RoundingMode.XNNPACK_F32).run(in)[0],
+        "simulator XNNPACK_F32");
     LoweredGraph back = TfliteReader.read(bytes).toLoweredGraph();
     for (int t = 0; t < g.tensors().size(); t++) {
       TensorSpec a = g.tensor(t);
-      TensorSpec r = back.tensors().stream().filter(x -> x.name().equals(a.name())).findFirst().orElseThrow();
+      TensorSpec r =
+          back.tensors().stream().filter(x -> x.name().equals(a.name())).findFirst().orElseThrow();
       assertEquals(a.quant(), r.quant(), "quantization of " + a.name() + " read back");
       assertEquals(a.type(), r.type(), "type of " + a.name());
-      if (a.data() instanceof byte[] d) assertArrayEquals(d, (byte[]) r.data(), "data of " + a.name());
-      if (a.data() instanceof int[] d) assertArrayEquals(d, (int[]) r.data(), "data of " + a.name());
+      if (a.data() instanceof byte[] d)
+        assertArrayEquals(d, (byte[]) r.data(), "data of " + a.name());
+      if (a.data() instanceof int[] d)
+        assertArrayEquals(d, (int[]) r.data(), "data of " + a.name());
     }
   }
 
   /**
    * FULLY_CONNECTED, per-tensor: input scale 0.5 zp −1, weights scale 0.25 zp 0, bias scale 0.125,
-   * output scale 1 zp 2, so the real multiplier is 0.125 (M = 2^30, shift −2).
-   * x − zp = [4, 0, 6, 2].
-   * row 0 [1,2,3,4]·x = 30, +2 = 32 → SRDHM 16 → 16/4 = 4 → 6.
-   * row 1 [−1,0,−1,−2]·x = −14, +2 = −12 → SRDHM −6 → −1.5: ruy −1 → 1; XNNPACK rint −2 → 0.
-   * row 2 [10,10,10,10]·x = 120, −1 = 119 → SRDHM 59.5 → 60 → 15 → 17 (XNNPACK 14.875 → 15 → 17).
+   * output scale 1 zp 2, so the real multiplier is 0.125 (M = 2^30, shift −2). x − zp = [4, 0, 6,
+   * 2]. row 0 [1,2,3,4]·x = 30, +2 = 32 → SRDHM 16 → 16/4 = 4 → 6. row 1 [−1,0,−1,−2]·x = −14, +2 =
+   * −12 → SRDHM −6 → −1.5: ruy −1 → 1; XNNPACK rint −2 → 0. row 2 [10,10,10,10]·x = 120, −1 = 119 →
+   * SRDHM 59.5 → 60 → 15 → 17 (XNNPACK 14.875 → 15 → 17).
    */
-  @Test void fullyConnectedPerTensor() {
+  @Test
+  void fullyConnectedPerTensor() {
     LoweredGraphBuilder b = new LoweredGraphBuilder("fc");
-    int x = b.addTensor(TensorSpec.activation("x", new int[] {1, 4}, DType.INT8, QuantParams.perTensor(0.5f, -1)));
-    int w = b.addTensor(new TensorSpec("w", new int[] {3, 4}, DType.INT8, QuantParams.perTensor(0.25f, 0),
-        new byte[] {1, 2, 3, 4, -1, 0, -1, -2, 10, 10, 10, 10}));
-    int bias = b.addTensor(new TensorSpec("b", new int[] {3}, DType.INT32, QuantParams.perTensor(0.125f, 0), new int[] {2, 2, -1}));
-    int y = b.addTensor(TensorSpec.activation("y", new int[] {1, 3}, DType.INT8, QuantParams.perTensor(1f, 2)));
+    int x =
+        b.addTensor(
+            TensorSpec.activation(
+                "x", new int[] {1, 4}, DType.INT8, QuantParams.perTensor(0.5f, -1)));
+    int w =
+        b.addTensor(
+            new TensorSpec(
+                "w",
+                new int[] {3, 4},
+                DType.INT8,
+                QuantParams.perTensor(0.25f, 0),
+                new byte[] {1, 2, 3, 4, -1, 0, -1, -2, 10, 10, 10, 10}));
+    int bias =
+        b.addTensor(
+            new TensorSpec(
+                "b",
+                new int[] {3},
+                DType.INT32,
+                QuantParams.perTensor(0.125f, 0),
+                new int[] {2, 2, -1}));
+    int y =
+        b.addTensor(
+            TensorSpec.activation("y", new int[] {1, 3}, DType.INT8, QuantParams.perTensor(1f, 2)));
     b.addOp(OpKind.FULLY_CONNECTED, new int[] {x, w, bias}, new int[] {y}, null);
-    check(b.setInputs(x).setOutputs(y).build(), new byte[] {3, -1, 5, 1}, new byte[] {6, 1, 17}, new byte[] {6, 0, 17});
+    check(
+        b.setInputs(x).setOutputs(y).build(),
+        new byte[] {3, -1, 5, 1},
+        new byte[] {6, 1, 17},
+        new byte[] {6, 0, 17});
   }
 
   /**
    * CONV_2D 2×2 VALID on a 3×3×1 input 1..9 (scale 1, zp 0), two output channels with per-channel
-   * weight scales [0.5, 0.25] (multipliers 0.5: M = 2^30 shift 0; 0.25: shift −1), output scale 1 zp 0.
-   * ch 0 kernel [[1,0],[0,1]], bias 1: windows 1+5, 2+6, 4+8, 5+9 = 6, 8, 12, 14, +1 → 7, 9, 13, 15
-   * → SRDHM (half up) 4, 5, 7, 8; XNNPACK rint(3.5, 4.5, 6.5, 7.5) = 4, 4, 6, 8.
-   * ch 1 kernel [[−1,0],[0,−1]], bias 0: −6, −8, −12, −14 → SRDHM −3, −4, −6, −7 → /2: −1.5, −2, −3, −3.5
-   * → ruy −1, −2, −3, −3; XNNPACK rint −2, −2, −3, −4.
+   * weight scales [0.5, 0.25] (multipliers 0.5: M = 2^30 shift 0; 0.25: shift −1), output scale 1
+   * zp 0. ch 0 kernel [[1,0],[0,1]], bias 1: windows 1+5, 2+6, 4+8, 5+9 = 6, 8, 12, 14, +1 → 7, 9,
+   * 13, 15 → SRDHM (half up) 4, 5, 7, 8; XNNPACK rint(3.5, 4.5, 6.5, 7.5) = 4, 4, 6, 8. ch 1 kernel
+   * [[−1,0],[0,−1]], bias 0: −6, −8, −12, −14 → SRDHM −3, −4, −6, −7 → /2: −1.5, −2, −3, −3.5 → ruy
+   * −1, −2, −3, −3; XNNPACK rint −2, −2, −3, −4.
    */
-  @Test void conv2dPerChannel() {
+  @Test
+  void conv2dPerChannel() {
     LoweredGraphBuilder b = new LoweredGraphBuilder("conv");
-    int x = b.addTensor(TensorSpec.activation("x", new int[] {1, 3, 3, 1}, DType.INT8, QuantParams.perTensor(1f, 0)));
-    int w = b.addTensor(new TensorSpec("w", new int[] {2, 2, 2, 1}, DType.INT8, QuantParams.perAxis(new float[] {0.5f, 0.25f}, 0),
-        new byte[] {1, 0, 0, 1, -1, 0, 0, -1}));
-    int bias = b.addTensor(new TensorSpec("b", new int[] {2}, DType.INT32, QuantParams.perAxis(new float[] {0.5f, 0.25f}, 0), new int[] {1, 0}));
-    int y = b.addTensor(TensorSpec.activation("y", new int[] {1, 2, 2, 2}, DType.INT8, QuantParams.perTensor(1f, 0)));
+    int x =
+        b.addTensor(
+            TensorSpec.activation(
+                "x", new int[] {1, 3, 3, 1}, DType.INT8, QuantParams.perTensor(1f, 0)));
+    int w =
+        b.addTensor(
+            new TensorSpec(
+                "w",
+                new int[] {2, 2, 2, 1},
+                DType.INT8,
+                QuantParams.perAxis(new float[] {0.5f, 0.25f}, 0),
+                new byte[] {1, 0, 0, 1, -1, 0, 0, -1}));
+    int bias =
+        b.addTensor(
+            new TensorSpec(
+                "b",
+                new int[] {2},
+                DType.INT32,
+                QuantParams.perAxis(new float[] {0.5f, 0.25f}, 0),
+                new int[] {1, 0}));
+    int y =
+        b.addTensor(
+            TensorSpec.activation(
+                "y", new int[] {1, 2, 2, 2}, DType.INT8, QuantParams.perTensor(1f, 0)));
     b.addOp(OpKind.CONV_2D, new int[] {x, w, bias}, new int[] {y}, null);
-    check(b.setInputs(x).setOutputs(y).build(), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9},
-        new byte[] {4, -1, 5, -2, 7, -3, 8, -3}, new byte[] {4, -2, 4, -2, 6, -3, 8, -4});
+    check(
+        b.setInputs(x).setOutputs(y).build(),
+        new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9},
+        new byte[] {4, -1, 5, -2, 7, -3, 8, -3},
+        new byte[] {4, -2, 4, -2, 6, -3, 8, -4});
   }
 
   /**
    * DEPTHWISE_CONV_2D (gemmlowp rounding: negative ties away from zero) on the same input, one
-   * channel, kernel [[−1,0],[0,−1]] scale 0.25, bias 0: −6, −8, −12, −14 → SRDHM −3, −4, −6, −7 → /2
-   * rounded half away from zero: −2, −2, −3, −4 (XNNPACK rint: −2, −2, −3, −4).
+   * channel, kernel [[−1,0],[0,−1]] scale 0.25, bias 0: −6, −8, −12, −14 → SRDHM −3, −4, −6, −7 →
+   * /2 rounded half away from zero: −2, −2, −3, −4 (XNNPACK rint: −2, −2, −3, −4).
    */
-  @Test void depthwisePerChannel() {
+  @Test
+  void depthwisePerChannel() {
     LoweredGraphBuilder b = new LoweredGraphBuilder("dw");
-    int x = b.addTensor(TensorSpec.activation("x", new int[] {1, 3, 3, 1}, DType.INT8, QuantParams.perTensor(1f, 0)));
-    int w = b.addTensor(new TensorSpec("w", new int[] {1, 2, 2, 1}, DType.INT8, new QuantParams(new float[] {0.25f}, new long[] {0}, 3),
-        new byte[] {-1, 0, 0, -1}));
-    int bias = b.addTensor(new TensorSpec("b", new int[] {1}, DType.INT32, QuantParams.perTensor(0.25f, 0), new int[] {0}));
-    int y = b.addTensor(TensorSpec.activation("y", new int[] {1, 2, 2, 1}, DType.INT8, QuantParams.perTensor(1f, 0)));
+    int x =
+        b.addTensor(
+            TensorSpec.activation(
+                "x", new int[] {1, 3, 3, 1}, DType.INT8, QuantParams.perTensor(1f, 0)));
+    int w =
+        b.addTensor(
+            new TensorSpec(
+                "w",
+                new int[] {1, 2, 2, 1},
+                DType.INT8,
+                new QuantParams(new float[] {0.25f}, new long[] {0}, 3),
+                new byte[] {-1, 0, 0, -1}));
+    int bias =
+        b.addTensor(
+            new TensorSpec(
+                "b", new int[] {1}, DType.INT32, QuantParams.perTensor(0.25f, 0), new int[] {0}));
+    int y =
+        b.addTensor(
+            TensorSpec.activation(
+                "y", new int[] {1, 2, 2, 1}, DType.INT8, QuantParams.perTensor(1f, 0)));
     b.addOp(OpKind.DEPTHWISE_CONV_2D, new int[] {x, w, bias}, new int[] {y}, null);
-    check(b.setInputs(x).setOutputs(y).build(), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9},
-        new byte[] {-2, -2, -3, -4}, new byte[] {-2, -2, -3, -4});
+    check(
+        b.setInputs(x).setOutputs(y).build(),
+        new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9},
+        new byte[] {-2, -2, -3, -4},
+        new byte[] {-2, -2, -3, -4});
   }
 }

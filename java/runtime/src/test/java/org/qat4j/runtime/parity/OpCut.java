@@ -12,7 +12,10 @@ import org.qat4j.ir.TensorSpec;
 public final class OpCut {
   private OpCut() {}
 
-  /** A graph holding only op {@code o}: its constant inputs stay constants, the others become graph inputs. */
+  /**
+   * A graph holding only op {@code o}: its constant inputs stay constants, the others become graph
+   * inputs.
+   */
   public static LoweredGraph cut(LoweredGraph g, int o) {
     OpSpec op = g.ops().get(o);
     Map<Integer, Integer> map = new LinkedHashMap<>();
@@ -21,8 +24,17 @@ public final class OpCut {
     int[] newIn = new int[op.inputs().length];
     for (int k = 0; k < newIn.length; k++) {
       int t = op.inputs()[k];
-      if (t < 0) { newIn[k] = t; continue; }
-      newIn[k] = map.computeIfAbsent(t, x -> { ts.add(g.tensor(x)); return ts.size() - 1; });
+      if (t < 0) {
+        newIn[k] = t;
+        continue;
+      }
+      newIn[k] =
+          map.computeIfAbsent(
+              t,
+              x -> {
+                ts.add(g.tensor(x));
+                return ts.size() - 1;
+              });
       if (!g.tensor(t).isConstant() && !ins.contains(newIn[k])) ins.add(newIn[k]);
     }
     int[] newOut = new int[op.outputs().length];
@@ -31,7 +43,13 @@ public final class OpCut {
       newOut[k] = ts.size() - 1;
     }
     OpSpec cutOp = new OpSpec(op.kind(), newIn, newOut, op.options());
-    return new LoweredGraph(g.name() + "_op" + o, ts, List.of(cutOp), ins.stream().mapToInt(Integer::intValue).toArray(),
-        newOut, g.metadata(), "");
+    return new LoweredGraph(
+        g.name() + "_op" + o,
+        ts,
+        List.of(cutOp),
+        ins.stream().mapToInt(Integer::intValue).toArray(),
+        newOut,
+        g.metadata(),
+        "");
   }
 }

@@ -14,7 +14,8 @@ import org.qat4j.ir.TensorSpec;
 /** Random single-op quantized graphs, one generator per {@link OpKind}. */
 final class OpGraphs {
   /** A graph, the real input range for float inputs, and a description for failure messages. */
-  record Case(LoweredGraph graph, float lo, float hi, String description, boolean xnnpackSameStrideBug) {}
+  record Case(
+      LoweredGraph graph, float lo, float hi, String description, boolean xnnpackSameStrideBug) {}
 
   private final SplittableRandom r;
   private final LoweredGraphBuilder b;
@@ -26,13 +27,21 @@ final class OpGraphs {
     this.b = new LoweredGraphBuilder(k.name());
   }
 
-  static Case create(OpKind kind, SplittableRandom r) { return new OpGraphs(kind, r).build(kind); }
+  static Case create(OpKind kind, SplittableRandom r) {
+    return new OpGraphs(kind, r).build(kind);
+  }
 
-  private QuantParams qp() { return QuantParams.perTensor(0.005f + 0.1f * (float) r.nextDouble(), r.nextInt(256) - 128); }
+  private QuantParams qp() {
+    return QuantParams.perTensor(0.005f + 0.1f * (float) r.nextDouble(), r.nextInt(256) - 128);
+  }
 
-  private int act(String name, int[] shape, QuantParams q) { return b.addTensor(TensorSpec.activation(name, shape, DType.INT8, q)); }
+  private int act(String name, int[] shape, QuantParams q) {
+    return b.addTensor(TensorSpec.activation(name, shape, DType.INT8, q));
+  }
 
-  private int[] nhwc() { return new int[] {1, 3 + r.nextInt(6), 3 + r.nextInt(6), 1 + r.nextInt(5)}; }
+  private int[] nhwc() {
+    return new int[] {1, 3 + r.nextInt(6), 3 + r.nextInt(6), 1 + r.nextInt(5)};
+  }
 
   private FusedActivation fused() {
     FusedActivation a = FusedActivation.values()[r.nextInt(4)];
@@ -40,7 +49,9 @@ final class OpGraphs {
     return a;
   }
 
-  private String pad() { return r.nextBoolean() ? "SAME" : "VALID"; }
+  private String pad() {
+    return r.nextBoolean() ? "SAME" : "VALID";
+  }
 
   private static int out(int in, int k, int s, int d, String pad) {
     int eff = (k - 1) * d + 1;
@@ -58,14 +69,22 @@ final class OpGraphs {
       case FULLY_CONNECTED -> y = fc(x, s, qi);
       case ADD, MUL -> {
         int x2 = act("x2", s, qp());
-        y = act("y", s, k == OpKind.MUL ? QuantParams.perTensor(qi.scale() * 0.1f * (1 + r.nextInt(30)), r.nextInt(256) - 128) : qp());
+        y =
+            act(
+                "y",
+                s,
+                k == OpKind.MUL
+                    ? QuantParams.perTensor(
+                        qi.scale() * 0.1f * (1 + r.nextInt(30)), r.nextInt(256) - 128)
+                    : qp());
         b.addOp(k, new int[] {x, x2}, new int[] {y}, new OpOptions.Activated(fused()));
         return done(new int[] {x, x2}, y, 0, 0);
       }
       case CONCATENATION -> {
         int[] s2 = s.clone();
         s2[3] = 1 + r.nextInt(4);
-        // TFLite's int8 CONCATENATION needs identical input/output params (Int8Lowering requantizes).
+        // TFLite's int8 CONCATENATION needs identical input/output params (Int8Lowering
+        // requantizes).
         int x2 = act("x2", s2, qi);
         int[] so = s.clone();
         so[3] += s2[3];
@@ -83,7 +102,8 @@ final class OpGraphs {
       }
       case MEAN -> {
         boolean keep = r.nextBoolean();
-        int axes = b.addTensor(new TensorSpec("axes", new int[] {2}, DType.INT32, null, new int[] {1, 2}));
+        int axes =
+            b.addTensor(new TensorSpec("axes", new int[] {2}, DType.INT32, null, new int[] {1, 2}));
         y = act("y", keep ? new int[] {1, 1, 1, s[3]} : new int[] {1, s[3]}, qp());
         b.addOp(k, new int[] {x, axes}, new int[] {y}, new OpOptions.Reducer(keep));
       }
@@ -101,7 +121,11 @@ final class OpGraphs {
       }
       case SOFTMAX, LOGISTIC -> {
         y = act("y", s, QuantParams.perTensor(1f / 256, -128));
-        b.addOp(k, new int[] {x}, new int[] {y}, k == OpKind.SOFTMAX ? new OpOptions.Softmax(1f) : null);
+        b.addOp(
+            k,
+            new int[] {x},
+            new int[] {y},
+            k == OpKind.SOFTMAX ? new OpOptions.Softmax(1f) : null);
       }
       case HARD_SWISH, RELU, RELU6 -> {
         y = act("y", s, qp());
@@ -123,11 +147,22 @@ final class OpGraphs {
    * 6×6); square 1×1 kernels at stride 2 were right on 6×6 and 6×7. The predicate (negative in
    * exactly one dimension) is a conservative superset. BUILTIN is always right.
    */
-  private static boolean negativeSamePad(int in, int k, int s, int d, int out) { return (out - 1) * s + (k - 1) * d + 1 < in; }
+  private static boolean negativeSamePad(int in, int k, int s, int d, int out) {
+    return (out - 1) * s + (k - 1) * d + 1 < in;
+  }
 
   private Case done(int[] in, int y, float lo, float hi) {
     LoweredGraph g = b.setInputs(in).setOutputs(y).build();
-    return new Case(g, lo, hi, desc + " in " + Arrays.toString(g.tensor(in[0]).shape()) + " out " + Arrays.toString(g.tensor(y).shape()), sameStrideBug);
+    return new Case(
+        g,
+        lo,
+        hi,
+        desc
+            + " in "
+            + Arrays.toString(g.tensor(in[0]).shape())
+            + " out "
+            + Arrays.toString(g.tensor(y).shape()),
+        sameStrideBug);
   }
 
   /**
@@ -138,21 +173,31 @@ final class OpGraphs {
     QuantParams qo = qp();
     int v = r.nextInt(4);
     DType in = v == 0 ? DType.FLOAT32 : v == 2 ? DType.UINT8 : DType.INT8;
-    QuantParams qi = in == DType.FLOAT32 ? null : v == 2 ? QuantParams.perTensor(qo.scale(), qo.zeroPoint() + 128) : qp();
+    QuantParams qi =
+        in == DType.FLOAT32
+            ? null
+            : v == 2 ? QuantParams.perTensor(qo.scale(), qo.zeroPoint() + 128) : qp();
     int x = b.addTensor(TensorSpec.activation("in", s, in, qi));
     DType outType = v == 3 ? DType.UINT8 : DType.INT8;
     if (v == 3) qo = QuantParams.perTensor(qi.scale(), qi.zeroPoint() + 128);
     int y = b.addTensor(TensorSpec.activation("y", s, outType, qo));
     b.addOp(OpKind.QUANTIZE, new int[] {x}, new int[] {y}, null);
     desc = in + "→" + outType;
-    float lo = (-128 - qo.zeroPoint()) * qo.scale() * 1.2f, hi = (127 - qo.zeroPoint()) * qo.scale() * 1.2f;
+    float lo = (-128 - qo.zeroPoint()) * qo.scale() * 1.2f,
+        hi = (127 - qo.zeroPoint()) * qo.scale() * 1.2f;
     return done(new int[] {x}, y, lo, hi);
   }
 
-  /** Random int8 weights with per-channel scales; the output scale keeps ~±3σ of the accumulator in range. */
+  /**
+   * Random int8 weights with per-channel scales; the output scale keeps ~±3σ of the accumulator in
+   * range.
+   */
   private int conv(OpKind k, int x, int[] s, QuantParams qi) {
     boolean dw = k == OpKind.DEPTHWISE_CONV_2D;
-    int kh = 1 + r.nextInt(3), kw = 1 + r.nextInt(3), st = 1 + r.nextInt(2), dil = r.nextInt(4) == 0 ? 2 : 1;
+    int kh = 1 + r.nextInt(3),
+        kw = 1 + r.nextInt(3),
+        st = 1 + r.nextInt(2),
+        dil = r.nextInt(4) == 0 ? 2 : 1;
     String p = pad();
     if (out(s[1], kh, st, dil, p) < 1 || out(s[2], kw, st, dil, p) < 1) p = "SAME";
     int mult = dw ? 1 + r.nextInt(2) : 1;
@@ -162,12 +207,31 @@ final class OpGraphs {
     for (int c = 0; c < cout; c++) ws[c] = 0.002f + 0.02f * (float) r.nextDouble();
     byte[] w = weights(cout * kh * kw * depth);
     int[] wshape = dw ? new int[] {1, kh, kw, cout} : new int[] {cout, kh, kw, depth};
-    int wt = b.addTensor(new TensorSpec("w", wshape, DType.INT8, QuantParams.perAxis(ws, dw ? 3 : 0), w));
+    int wt =
+        b.addTensor(
+            new TensorSpec("w", wshape, DType.INT8, QuantParams.perAxis(ws, dw ? 3 : 0), w));
     int bt = bias(cout, qi.scale(), ws);
     int[] os = {1, out(s[1], kh, st, dil, p), out(s[2], kw, st, dil, p), cout};
-    sameStrideBug = p.equals("SAME") && negativeSamePad(s[1], kh, st, dil, os[1]) != negativeSamePad(s[2], kw, st, dil, os[2]);
-    int y = act("y", os, QuantParams.perTensor(outScale(qi.scale(), ws, kh * kw * depth), r.nextInt(256) - 128));
-    desc += kh + "x" + kw + " stride " + st + " dilation " + dil + " " + p + (dw ? " multiplier " + mult : "");
+    sameStrideBug =
+        p.equals("SAME")
+            && negativeSamePad(s[1], kh, st, dil, os[1])
+                != negativeSamePad(s[2], kw, st, dil, os[2]);
+    int y =
+        act(
+            "y",
+            os,
+            QuantParams.perTensor(outScale(qi.scale(), ws, kh * kw * depth), r.nextInt(256) - 128));
+    desc +=
+        kh
+            + "x"
+            + kw
+            + " stride "
+            + st
+            + " dilation "
+            + dil
+            + " "
+            + p
+            + (dw ? " multiplier " + mult : "");
     b.addOp(k, new int[] {x, wt, bt}, new int[] {y}, options(dw, p, st, dil, mult, fused()));
     return y;
   }
@@ -177,10 +241,32 @@ final class OpGraphs {
     float ws = 0.002f + 0.02f * (float) r.nextDouble();
     float[] wsa = new float[units];
     Arrays.fill(wsa, ws);
-    int wt = b.addTensor(new TensorSpec("w", new int[] {units, in}, DType.INT8, QuantParams.perTensor(ws, 0), weights(units * in)));
-    int bt = b.addTensor(new TensorSpec("b", new int[] {units}, DType.INT32, QuantParams.perTensor(qi.scale() * ws, 0), ints(units)));
-    int y = act("y", new int[] {1, units}, QuantParams.perTensor(outScale(qi.scale(), wsa, in), r.nextInt(256) - 128));
-    b.addOp(OpKind.FULLY_CONNECTED, new int[] {x, wt, bt}, new int[] {y}, new OpOptions.Activated(fused()));
+    int wt =
+        b.addTensor(
+            new TensorSpec(
+                "w",
+                new int[] {units, in},
+                DType.INT8,
+                QuantParams.perTensor(ws, 0),
+                weights(units * in)));
+    int bt =
+        b.addTensor(
+            new TensorSpec(
+                "b",
+                new int[] {units},
+                DType.INT32,
+                QuantParams.perTensor(qi.scale() * ws, 0),
+                ints(units)));
+    int y =
+        act(
+            "y",
+            new int[] {1, units},
+            QuantParams.perTensor(outScale(qi.scale(), wsa, in), r.nextInt(256) - 128));
+    b.addOp(
+        OpKind.FULLY_CONNECTED,
+        new int[] {x, wt, bt},
+        new int[] {y},
+        new OpOptions.Activated(fused()));
     return y;
   }
 
@@ -209,7 +295,10 @@ final class OpGraphs {
     return (float) (si * mean * 74 * 73 * Math.sqrt(k) * (0.5 + r.nextDouble()) / 40);
   }
 
-  private static OpOptions options(boolean dw, String p, int st, int dil, int mult, FusedActivation a) {
-    return dw ? new OpOptions.Depthwise(p, st, st, dil, dil, mult, a) : new OpOptions.Conv(p, st, st, dil, dil, a);
+  private static OpOptions options(
+      boolean dw, String p, int st, int dil, int mult, FusedActivation a) {
+    return dw
+        ? new OpOptions.Depthwise(p, st, st, dil, dil, mult, a)
+        : new OpOptions.Conv(p, st, st, dil, dil, a);
   }
 }

@@ -12,16 +12,17 @@ import org.qat4j.ir.OpKind;
 /**
  * Property test (fixed seed per op kind): single-op int8/uint8 graphs built directly as
  * LoweredGraphs with random shapes, options, weights and quantization parameters, written and run
- * in TFLite on random inputs. BUILTIN equals the simulator (DOUBLE) bit for bit; XNNPACK equals
- * the XNNPACK_F32 simulator bit for bit (MUL: not modelled) and the DOUBLE one within 1 LSB, except
- * SAME convolutions with negative implicit padding in one dimension only, which TFLite 2.20's XNNPACK gets wrong
- * ({@link OpGraphs#negativeSamePad}); those are checked on BUILTIN only.
+ * in TFLite on random inputs. BUILTIN equals the simulator (DOUBLE) bit for bit; XNNPACK equals the
+ * XNNPACK_F32 simulator bit for bit (MUL: not modelled) and the DOUBLE one within 1 LSB, except
+ * SAME convolutions with negative implicit padding in one dimension only, which TFLite 2.20's
+ * XNNPACK gets wrong ({@link OpGraphs#negativeSamePad}); those are checked on BUILTIN only.
  */
 @Tag("native")
 class OpParityTest {
   private static final int GRAPHS = Integer.getInteger("qat4j.parity.graphs", 50), SAMPLES = 4;
 
-  @ParameterizedTest @EnumSource(OpKind.class)
+  @ParameterizedTest
+  @EnumSource(OpKind.class)
   void singleOpGraphsMatchTflite(OpKind kind) {
     SplittableRandom r = new SplittableRandom(1000 + kind.ordinal());
     int xnnpackBug = 0;
@@ -31,10 +32,17 @@ class OpParityTest {
       String what = kind + " graph " + i + " " + c.description();
       Parity.Stats[] s = Parity.compare(g, SAMPLES, r, c.lo(), c.hi());
       Parity.assertExact(s[0], what + ": TFLite BUILTIN vs simulator DOUBLE");
-      if (c.xnnpackSameStrideBug()) { xnnpackBug++; continue; }
-      // The simulator's XNNPACK_F32 mode does not model XNNPACK's MUL (qat4j's lowering never emits MUL).
-      if (kind != OpKind.MUL) Parity.assertExact(s[2], what + ": TFLite XNNPACK vs simulator XNNPACK_F32");
-      assertTrue(s[1].maxLsb() <= 1, what + ": TFLite XNNPACK vs simulator DOUBLE differs by " + s[1].maxLsb() + " LSB");
+      if (c.xnnpackSameStrideBug()) {
+        xnnpackBug++;
+        continue;
+      }
+      // The simulator's XNNPACK_F32 mode does not model XNNPACK's MUL (qat4j's lowering never emits
+      // MUL).
+      if (kind != OpKind.MUL)
+        Parity.assertExact(s[2], what + ": TFLite XNNPACK vs simulator XNNPACK_F32");
+      assertTrue(
+          s[1].maxLsb() <= 1,
+          what + ": TFLite XNNPACK vs simulator DOUBLE differs by " + s[1].maxLsb() + " LSB");
     }
     assertTrue(xnnpackBug < GRAPHS / 2, kind + ": too few graphs compared on XNNPACK");
   }

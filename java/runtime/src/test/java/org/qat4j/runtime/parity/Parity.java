@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
-import org.qat4j.ir.arith.RoundingMode;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.TensorSpec;
+import org.qat4j.ir.arith.RoundingMode;
 import org.qat4j.ir.sim.Simulator;
 import org.qat4j.runtime.Backend;
 import org.qat4j.runtime.Interpreter;
@@ -20,7 +20,9 @@ final class Parity {
 
   /** Per-graph comparison figures: elements compared, exact matches and max |Δ| in LSB. */
   record Stats(long elements, long exact, long maxLsb) {
-    Stats plus(Stats o) { return new Stats(elements + o.elements, exact + o.exact, Math.max(maxLsb, o.maxLsb)); }
+    Stats plus(Stats o) {
+      return new Stats(elements + o.elements, exact + o.exact, Math.max(maxLsb, o.maxLsb));
+    }
   }
 
   static final Stats NONE = new Stats(0, 0, 0);
@@ -37,12 +39,14 @@ final class Parity {
       else it.input(i).write((int[]) inputs[i]);
     }
     it.invoke();
-    return it.output(o).dataType() == DType.FLOAT32 ? it.output(o).readFloats() : it.output(o).readBytes();
+    return it.output(o).dataType() == DType.FLOAT32
+        ? it.output(o).readFloats()
+        : it.output(o).readBytes();
   }
 
   /**
-   * Random inputs: int8/uint8 bytes uniform over the full range; float inputs uniform in
-   * [lo, hi) so that the graph's own QUANTIZE sees in-range and clamped values.
+   * Random inputs: int8/uint8 bytes uniform over the full range; float inputs uniform in [lo, hi)
+   * so that the graph's own QUANTIZE sees in-range and clamped values.
    */
   static Object[] randomInputs(LoweredGraph g, SplittableRandom r, float lo, float hi) {
     int[] ins = g.inputs();
@@ -62,7 +66,10 @@ final class Parity {
     return v;
   }
 
-  /** |Δ| statistics of two outputs; float outputs compare in units of {@code lsb} (any difference counts ≥ 1). */
+  /**
+   * |Δ| statistics of two outputs; float outputs compare in units of {@code lsb} (any difference
+   * counts ≥ 1).
+   */
   static Stats diff(DType type, Object a, Object b, double lsb) {
     long exact = 0, max = 0;
     int n;
@@ -71,7 +78,10 @@ final class Parity {
       n = x.length;
       assertEquals(n, y.length, "output lengths");
       for (int i = 0; i < n; i++) {
-        long d = Float.compare(x[i], y[i]) == 0 ? 0 : Math.max(1, Math.round(Math.abs((double) x[i] - y[i]) / lsb));
+        long d =
+            Float.compare(x[i], y[i]) == 0
+                ? 0
+                : Math.max(1, Math.round(Math.abs((double) x[i] - y[i]) / lsb));
         if (d == 0) exact++;
         max = Math.max(max, d);
       }
@@ -89,24 +99,34 @@ final class Parity {
     return new Stats(n, exact, max);
   }
 
-  /** The scale of one output LSB (the output's, or the int8 tensor feeding a final DEQUANTIZE); 1 when float. */
+  /**
+   * The scale of one output LSB (the output's, or the int8 tensor feeding a final DEQUANTIZE); 1
+   * when float.
+   */
   static double outputLsb(LoweredGraph g) {
     int o = g.outputs()[0];
     if (g.tensor(o).quant() != null) return g.tensor(o).quant().scale();
     for (var op : g.ops()) {
-      if (op.outputs()[0] == o && g.tensor(op.inputs()[0]).quant() != null) return g.tensor(op.inputs()[0]).quant().scale();
+      if (op.outputs()[0] == o && g.tensor(op.inputs()[0]).quant() != null)
+        return g.tensor(op.inputs()[0]).quant().scale();
     }
     return 1;
   }
 
-  /** TFLite vs simulator on one backend over {@code samples} random inputs: {builtin-vs-DOUBLE, xnnpack-vs-DOUBLE, xnnpack-vs-XNNPACK_F32}. */
+  /**
+   * TFLite vs simulator on one backend over {@code samples} random inputs: {builtin-vs-DOUBLE,
+   * xnnpack-vs-DOUBLE, xnnpack-vs-XNNPACK_F32}.
+   */
   static Stats[] compare(LoweredGraph g, int samples, SplittableRandom r, float lo, float hi) {
     byte[] bytes = TfliteWriter.write(g);
-    Simulator exact = new Simulator(g, RoundingMode.DOUBLE), xf = new Simulator(g, RoundingMode.XNNPACK_F32);
+    Simulator exact = new Simulator(g, RoundingMode.DOUBLE),
+        xf = new Simulator(g, RoundingMode.XNNPACK_F32);
     DType type = g.tensor(g.outputs()[0]).type();
     double lsb = outputLsb(g);
     Stats[] s = {NONE, NONE, NONE};
-    try (TfliteModel m = TfliteModel.fromBytes(bytes); Interpreter b = open(m, Backend.BUILTIN); Interpreter x = open(m, Backend.XNNPACK)) {
+    try (TfliteModel m = TfliteModel.fromBytes(bytes);
+        Interpreter b = open(m, Backend.BUILTIN);
+        Interpreter x = open(m, Backend.XNNPACK)) {
       for (int k = 0; k < samples; k++) {
         Object[] in = randomInputs(g, r, lo, hi);
         Object want = exact.run(in)[0];
@@ -122,6 +142,16 @@ final class Parity {
 
   static void assertExact(Stats s, String what) {
     assertTrue(s.elements() > 0, what + ": nothing compared");
-    assertEquals(s.elements(), s.exact(), what + ": " + (s.elements() - s.exact()) + " of " + s.elements() + " elements differ, max " + s.maxLsb() + " LSB");
+    assertEquals(
+        s.elements(),
+        s.exact(),
+        what
+            + ": "
+            + (s.elements() - s.exact())
+            + " of "
+            + s.elements()
+            + " elements differ, max "
+            + s.maxLsb()
+            + " LSB");
   }
 }

@@ -24,26 +24,35 @@ import org.qat4j.tflite.TfliteReader;
 import org.qat4j.tflite.TfliteWriter;
 
 /**
- * Real models from Google's tools (not ours), read by TfliteReader and run by the integer simulator (DOUBLE): the
- * uint8 per-tensor MobileNets of the TF1 converter and the int8 models of the TF2 converter and TFLite Micro, on real
- * photos (image inputs) or fixed-seed random inputs (others). Every output value equals TFLite BUILTIN. Per layer, each operator is also cut
- * out as a one-op model and fed the simulator's own input, so a difference is pinned to the first operator whose
- * arithmetic differs (printed with the op's index, kind and counts). Skips when ../shared/models is absent.
+ * Real models from Google's tools (not ours), read by TfliteReader and run by the integer simulator
+ * (DOUBLE): the uint8 per-tensor MobileNets of the TF1 converter and the int8 models of the TF2
+ * converter and TFLite Micro, on real photos (image inputs) or fixed-seed random inputs (others).
+ * Every output value equals TFLite BUILTIN. Per layer, each operator is also cut out as a one-op
+ * model and fed the simulator's own input, so a difference is pinned to the first operator whose
+ * arithmetic differs (printed with the op's index, kind and counts). Skips when ../shared/models is
+ * absent.
  */
 @Tag("native")
 class RealModelParityTest {
   static final String[] IMAGES = {"cat.bmp", "real/grace_hopper.bmp", "real/bird.bmp"};
 
   @ParameterizedTest
-  @ValueSource(strings = {"mobilenet_v1_0.25_128_quant.tflite", "real/mobilenet_v2_1.0_224_quant.tflite",
-      "real/tf2_mobilenet_v2_1.0_224_ptq.tflite", "real/micro_speech_quantized.tflite", "real/hello_world_int8.tflite"})
+  @ValueSource(
+      strings = {
+        "mobilenet_v1_0.25_128_quant.tflite",
+        "real/mobilenet_v2_1.0_224_quant.tflite",
+        "real/tf2_mobilenet_v2_1.0_224_ptq.tflite",
+        "real/micro_speech_quantized.tflite",
+        "real/hello_world_int8.tflite"
+      })
   void simulatorEqualsBuiltin(String model) throws Exception {
     byte[] bytes = Files.readAllBytes(SharedModels.require(model));
     LoweredGraph g = TfliteReader.read(bytes).toLoweredGraph();
     Simulator sim = new Simulator(g, RoundingMode.DOUBLE);
     Parity.Stats whole = Parity.NONE;
     Map<String, Parity.Stats> perOp = new LinkedHashMap<>();
-    try (TfliteModel m = TfliteModel.fromBytes(bytes); Interpreter b = Parity.open(m, Backend.BUILTIN)) {
+    try (TfliteModel m = TfliteModel.fromBytes(bytes);
+        Interpreter b = Parity.open(m, Backend.BUILTIN)) {
       List<Object[]> runs = new ArrayList<>();
       double lsb = Parity.outputLsb(g);
       for (int k = 0; k < IMAGES.length; k++) {
@@ -51,21 +60,37 @@ class RealModelParityTest {
         Object[] all = sim.runAll(px);
         runs.add(all);
         int out = g.outputs()[0];
-        whole = whole.plus(Parity.diff(g.tensor(out).type(), all[out], Parity.invoke(b, new Object[] {px}, 0), lsb));
+        whole =
+            whole.plus(
+                Parity.diff(
+                    g.tensor(out).type(), all[out], Parity.invoke(b, new Object[] {px}, 0), lsb));
       }
-      for (int o = 0; o < g.ops().size(); o++) perOp.put(o + " " + g.ops().get(o).kind(), perLayer(g, o, runs));
+      for (int o = 0; o < g.ops().size(); o++)
+        perOp.put(o + " " + g.ops().get(o).kind(), perLayer(g, o, runs));
     }
-    String firstDiff = perOp.entrySet().stream().filter(e -> e.getValue().exact() != e.getValue().elements())
-        .map(e -> e.getKey() + " " + e.getValue()).findFirst().orElse("none");
-    System.out.printf("%s on %d inputs: output exact %d/%d (%.3f%%), max %d LSB; first differing op: %s%n", model,
-        IMAGES.length, whole.exact(), whole.elements(), 100.0 * whole.exact() / whole.elements(), whole.maxLsb(), firstDiff);
+    String firstDiff =
+        perOp.entrySet().stream()
+            .filter(e -> e.getValue().exact() != e.getValue().elements())
+            .map(e -> e.getKey() + " " + e.getValue())
+            .findFirst()
+            .orElse("none");
+    System.out.printf(
+        "%s on %d inputs: output exact %d/%d (%.3f%%), max %d LSB; first differing op: %s%n",
+        model,
+        IMAGES.length,
+        whole.exact(),
+        whole.elements(),
+        100.0 * whole.exact() / whole.elements(),
+        whole.maxLsb(),
+        firstDiff);
     assertEquals("none", firstDiff, model + ": per-layer BUILTIN vs simulator");
     Parity.assertExact(whole, model + ": TFLite BUILTIN vs simulator DOUBLE");
   }
 
   /**
-   * Sample {@code k} for an input: IMAGES[k] for an NHWC RGB input (uint8 as is, int8 shifted by −128, float32 scaled
-   * to [−1, 1] as the MobileNets expect); otherwise fixed-seed random bytes (int8/uint8) or floats in [−1, 1).
+   * Sample {@code k} for an input: IMAGES[k] for an NHWC RGB input (uint8 as is, int8 shifted by
+   * −128, float32 scaled to [−1, 1] as the MobileNets expect); otherwise fixed-seed random bytes
+   * (int8/uint8) or floats in [−1, 1).
    */
   static Object input(TensorSpec t, int k) throws java.io.IOException {
     int[] s = t.shape();
@@ -91,17 +116,23 @@ class RealModelParityTest {
     return b;
   }
 
-  /** Op {@code o} alone, fed each run's simulated inputs, on BUILTIN vs the simulator's outputs of that op. */
+  /**
+   * Op {@code o} alone, fed each run's simulated inputs, on BUILTIN vs the simulator's outputs of
+   * that op.
+   */
   private static Parity.Stats perLayer(LoweredGraph g, int o, List<Object[]> runs) {
     LoweredGraph one = OpCut.cut(g, o);
     OpSpec op = g.ops().get(o);
     Parity.Stats s = Parity.NONE;
-    try (TfliteModel m = TfliteModel.fromBytes(TfliteWriter.write(one)); Interpreter b = Parity.open(m, Backend.BUILTIN)) {
+    try (TfliteModel m = TfliteModel.fromBytes(TfliteWriter.write(one));
+        Interpreter b = Parity.open(m, Backend.BUILTIN)) {
       for (Object[] all : runs) {
         List<Object> feeds = new ArrayList<>();
         for (int t : op.inputs()) if (t >= 0 && !g.tensor(t).isConstant()) feeds.add(all[t]);
         int y = op.outputs()[0];
-        s = s.plus(Parity.diff(g.tensor(y).type(), all[y], Parity.invoke(b, feeds.toArray(), 0), 1));
+        s =
+            s.plus(
+                Parity.diff(g.tensor(y).type(), all[y], Parity.invoke(b, feeds.toArray(), 0), 1));
       }
     }
     return s;

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.qat4j.ir.arith.RoundingMode;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.LoweredGraph;
+import org.qat4j.ir.arith.RoundingMode;
 import org.qat4j.ir.sim.Simulator;
 import org.qat4j.runtime.Backend;
 import org.qat4j.runtime.Interpreter;
@@ -38,7 +38,8 @@ class SharedMobileNetParityTest {
     return x;
   }
 
-  @Test void simulatorEqualsTfliteOnRealUint8MobileNet() throws Exception {
+  @Test
+  void simulatorEqualsTfliteOnRealUint8MobileNet() throws Exception {
     byte[] bytes = Files.readAllBytes(SharedModels.require("mobilenet_v1_0.25_128_quant.tflite"));
     LoweredGraph g = TfliteReader.read(bytes).toLoweredGraph();
     assertEquals(DType.UINT8, g.tensor(g.inputs()[0]).type());
@@ -46,21 +47,33 @@ class SharedMobileNetParityTest {
     images.add(SharedModels.catPixels(128));
     SplittableRandom r = new SplittableRandom(7);
     for (int i = 0; i < 3; i++) images.add(synthetic(r, 128));
-    Simulator exact = new Simulator(g, RoundingMode.DOUBLE), xf = new Simulator(g, RoundingMode.XNNPACK_F32);
+    Simulator exact = new Simulator(g, RoundingMode.DOUBLE),
+        xf = new Simulator(g, RoundingMode.XNNPACK_F32);
     Parity.Stats builtin = Parity.NONE, xnnF32 = Parity.NONE, xnn = Parity.NONE;
-    try (TfliteModel m = TfliteModel.fromBytes(bytes); Interpreter b = Parity.open(m, Backend.BUILTIN); Interpreter x = Parity.open(m, Backend.XNNPACK)) {
+    try (TfliteModel m = TfliteModel.fromBytes(bytes);
+        Interpreter b = Parity.open(m, Backend.BUILTIN);
+        Interpreter x = Parity.open(m, Backend.XNNPACK)) {
       for (byte[] img : images) {
         Object want = exact.run(img)[0];
         Object xo = Parity.invoke(x, new Object[] {img}, 0);
-        builtin = builtin.plus(Parity.diff(DType.UINT8, want, Parity.invoke(b, new Object[] {img}, 0), 1));
+        builtin =
+            builtin.plus(
+                Parity.diff(DType.UINT8, want, Parity.invoke(b, new Object[] {img}, 0), 1));
         xnnF32 = xnnF32.plus(Parity.diff(DType.UINT8, xf.run(img)[0], xo, 1));
         xnn = xnn.plus(Parity.diff(DType.UINT8, want, xo, 1));
       }
     }
     Parity.assertExact(builtin, "MobileNet: TFLite BUILTIN vs simulator DOUBLE");
     Parity.assertExact(xnnF32, "MobileNet: TFLite XNNPACK vs simulator XNNPACK_F32");
-    // XNNPACK vs the builtin arithmetic is reported, not bounded: 28 requantizations compound (measured max 6 LSB).
-    System.out.printf("MobileNet %d images: BUILTIN exact %d/%d; XNNPACK vs DOUBLE exact %d/%d max %d LSB%n",
-        images.size(), builtin.exact(), builtin.elements(), xnn.exact(), xnn.elements(), xnn.maxLsb());
+    // XNNPACK vs the builtin arithmetic is reported, not bounded: 28 requantizations compound
+    // (measured max 6 LSB).
+    System.out.printf(
+        "MobileNet %d images: BUILTIN exact %d/%d; XNNPACK vs DOUBLE exact %d/%d max %d LSB%n",
+        images.size(),
+        builtin.exact(),
+        builtin.elements(),
+        xnn.exact(),
+        xnn.elements(),
+        xnn.maxLsb());
   }
 }

@@ -10,7 +10,10 @@ import org.qat4j.tflite.TfliteModelInfo;
 import org.qat4j.tflite.edgetpu.OpTable.Limit;
 import org.qat4j.tflite.edgetpu.OpTable.Row;
 
-/** Judges one operator against {@link OpTable} and the model rules of edgetpu.md §4, ignoring the cut. */
+/**
+ * Judges one operator against {@link OpTable} and the model rules of edgetpu.md §4, ignoring the
+ * cut.
+ */
 final class OpRules {
   private final TfliteModelInfo model;
   private final SubgraphInfo sg;
@@ -23,13 +26,21 @@ final class OpRules {
   /** Status and reason for {@code op} as if no earlier operator had been left on the CPU. */
   Verdict judge(OperatorInfo op) {
     Row row = OpTable.row(op.opName());
-    if (row == null) return new Verdict(Status.UNSUPPORTED, op.opName() + " is not in the Edge TPU supported-ops table");
+    if (row == null)
+      return new Verdict(
+          Status.UNSUPPORTED, op.opName() + " is not in the Edge TPU supported-ops table");
     if (!row.supported()) {
-      return new Verdict(op.opName().equals("DEQUANTIZE") ? Status.DATA_TYPE : Status.UNSUPPORTED, row.note());
+      return new Verdict(
+          op.opName().equals("DEQUANTIZE") ? Status.DATA_TYPE : Status.UNSUPPORTED, row.note());
     }
     if (op.version() > row.maxVersion()) {
-      return new Verdict(Status.VERSION, "op version " + op.version() + " > " + row.maxVersion()
-          + " (highest version the compiler is trusted to map; write minimal op versions)");
+      return new Verdict(
+          Status.VERSION,
+          "op version "
+              + op.version()
+              + " > "
+              + row.maxVersion()
+              + " (highest version the compiler is trusted to map; write minimal op versions)");
     }
     String type = typeProblem(op, row);
     if (type != null) return new Verdict(Status.DATA_TYPE, type);
@@ -48,11 +59,18 @@ final class OpRules {
         if (!t.constant()) return "input " + i + " " + describe(t) + " must be constant";
         continue;
       }
-      return "input " + i + " " + describe(t) + " is " + t.typeName() + "; only INT8/UINT8 (INT32 for bias/shape)";
+      return "input "
+          + i
+          + " "
+          + describe(t)
+          + " is "
+          + t.typeName()
+          + "; only INT8/UINT8 (INT32 for bias/shape)";
     }
     for (int o : op.outputs()) {
       TensorInfo t = sg.tensor(o);
-      if (!eightBit(t)) return "output " + describe(t) + " is " + t.typeName() + "; only INT8/UINT8";
+      if (!eightBit(t))
+        return "output " + describe(t) + " is " + t.typeName() + "; only INT8/UINT8";
     }
     return null;
   }
@@ -61,7 +79,10 @@ final class OpRules {
     return t.dtype() == DType.INT8 || t.dtype() == DType.UINT8;
   }
 
-  /** Activations (not filters/bias, which must be constant): rank ≤ 3, or only the innermost 3 dims may exceed 1. */
+  /**
+   * Activations (not filters/bias, which must be constant): rank ≤ 3, or only the innermost 3 dims
+   * may exceed 1.
+   */
   private String rankProblem(OperatorInfo op, Row row) {
     int[] in = op.inputs();
     boolean weights = row.limits().contains(Limit.CONSTANT_WEIGHTS);
@@ -74,7 +95,10 @@ final class OpRules {
       int[] s = t.shape();
       for (int d = 0; d < s.length - 3; d++) {
         if (s[d] > 1) {
-          return "tensor " + describe(t) + " " + Arrays.toString(s)
+          return "tensor "
+              + describe(t)
+              + " "
+              + Arrays.toString(s)
               + ": with more than 3 dimensions only the innermost 3 may exceed 1";
         }
       }
@@ -84,17 +108,18 @@ final class OpRules {
 
   private String limitProblem(OperatorInfo op, Row row) {
     for (Limit l : row.limits()) {
-      String p = switch (l) {
-        case NO_FUSED_ACTIVATION -> fusedActivation(op);
-        case EQUAL_DILATION -> dilation(op);
-        case CONSTANT_WEIGHTS -> constantWeights(op);
-        case FC_OUTPUT_1D -> fcOutput(op);
-        case FC_DEFAULT_WEIGHTS -> fcWeightsFormat(op);
-        case AXIS_NOT_BATCH -> axisNotBatch(op);
-        case Z_MULTIPLE_OF_4 -> zMultipleOf4(op);
-        case PAD_NOT_BATCH -> padNotBatch(op);
-        case CONCAT_CONSTANT_INPUTS -> concatConstants(op);
-      };
+      String p =
+          switch (l) {
+            case NO_FUSED_ACTIVATION -> fusedActivation(op);
+            case EQUAL_DILATION -> dilation(op);
+            case CONSTANT_WEIGHTS -> constantWeights(op);
+            case FC_OUTPUT_1D -> fcOutput(op);
+            case FC_DEFAULT_WEIGHTS -> fcWeightsFormat(op);
+            case AXIS_NOT_BATCH -> axisNotBatch(op);
+            case Z_MULTIPLE_OF_4 -> zMultipleOf4(op);
+            case PAD_NOT_BATCH -> padNotBatch(op);
+            case CONCAT_CONSTANT_INPUTS -> concatConstants(op);
+          };
       if (p != null) return p;
     }
     return null;
@@ -102,7 +127,9 @@ final class OpRules {
 
   private static String fusedActivation(OperatorInfo op) {
     Object a = op.options().get("fused_activation_function");
-    return a == null || "NONE".equals(a) ? null : "fused activation " + a + " is not allowed on " + op.opName();
+    return a == null || "NONE".equals(a)
+        ? null
+        : "fused activation " + a + " is not allowed on " + op.opName();
   }
 
   private static String dilation(OperatorInfo op) {
@@ -116,24 +143,33 @@ final class OpRules {
     String[] names = {"input", "weights", "bias"};
     for (int i = 1; i < Math.min(in.length, 3); i++) {
       if (in[i] >= 0 && !sg.tensor(in[i]).constant()) {
-        return names[i] + " " + describe(sg.tensor(in[i])) + " is not constant (parameters must be constant)";
+        return names[i]
+            + " "
+            + describe(sg.tensor(in[i]))
+            + " is not constant (parameters must be constant)";
       }
     }
     return null;
   }
 
   private String fcOutput(OperatorInfo op) {
-    if (op.outputs().length != 1) return "FULLY_CONNECTED needs exactly one output, has " + op.outputs().length;
+    if (op.outputs().length != 1)
+      return "FULLY_CONNECTED needs exactly one output, has " + op.outputs().length;
     int[] s = sg.tensor(op.outputs()[0]).shape();
     for (int d = 0; d < s.length - 1; d++) {
-      if (s[d] != 1) return "output shape " + Arrays.toString(s) + ": FULLY_CONNECTED output must be 1-D ([1, N])";
+      if (s[d] != 1)
+        return "output shape "
+            + Arrays.toString(s)
+            + ": FULLY_CONNECTED output must be 1-D ([1, N])";
     }
     return null;
   }
 
   private static String fcWeightsFormat(OperatorInfo op) {
     Object f = op.options().getOrDefault("weights_format", 0);
-    return Integer.valueOf(0).equals(f) ? null : "weights_format " + f + ": only the DEFAULT weights format maps";
+    return Integer.valueOf(0).equals(f)
+        ? null
+        : "weights_format " + f + ": only the DEFAULT weights format maps";
   }
 
   private String axisNotBatch(OperatorInfo op) {
@@ -163,7 +199,9 @@ final class OpRules {
   private String padNotBatch(OperatorInfo op) {
     int[] p = constantInts(op, 1);
     if (p == null) return "paddings input is not a constant INT32 tensor";
-    return p.length >= 2 && (p[0] != 0 || p[1] != 0) ? "pads the batch dimension (" + p[0] + ", " + p[1] + ")" : null;
+    return p.length >= 2 && (p[0] != 0 || p[1] != 0)
+        ? "pads the batch dimension (" + p[0] + ", " + p[1] + ")"
+        : null;
   }
 
   private String concatConstants(OperatorInfo op) {
@@ -171,7 +209,10 @@ final class OpRules {
     for (int i = 0; i < in.length; i++) {
       if (in[i] < 0 || !sg.tensor(in[i]).constant()) continue;
       if (in.length != 2 || !allZero(model.tensorData(sg.index(), in[i]))) {
-        return "constant input " + i + " " + describe(sg.tensor(in[i]))
+        return "constant input "
+            + i
+            + " "
+            + describe(sg.tensor(in[i]))
             + ": only allowed with exactly 2 inputs and all-zero data";
       }
     }
@@ -183,7 +224,10 @@ final class OpRules {
     return true;
   }
 
-  /** The constant INT32 values of input {@code slot}, or null when absent, non-constant or not INT32. */
+  /**
+   * The constant INT32 values of input {@code slot}, or null when absent, non-constant or not
+   * INT32.
+   */
   private int[] constantInts(OperatorInfo op, int slot) {
     int[] in = op.inputs();
     if (slot >= in.length || in[slot] < 0) return null;
@@ -195,11 +239,16 @@ final class OpRules {
     return v;
   }
 
-  static String describe(TensorInfo t) { return "#" + t.index() + " '" + t.name() + "'"; }
+  static String describe(TensorInfo t) {
+    return "#" + t.index() + " '" + t.name() + "'";
+  }
 
   /** A status with its reason (empty when mapped). */
   record Verdict(String status, String reason) {
     static final Verdict MAPPED = new Verdict(Status.MAPPED, "");
-    boolean mapped() { return status.equals(Status.MAPPED); }
+
+    boolean mapped() {
+      return status.equals(Status.MAPPED);
+    }
   }
 }

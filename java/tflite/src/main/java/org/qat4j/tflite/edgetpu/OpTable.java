@@ -17,21 +17,34 @@ final class OpTable {
 
   /** Operator-specific limits from the compiler's supported-ops table. */
   enum Limit {
-    NO_FUSED_ACTIVATION, EQUAL_DILATION, CONSTANT_WEIGHTS, FC_OUTPUT_1D, FC_DEFAULT_WEIGHTS,
-    AXIS_NOT_BATCH, Z_MULTIPLE_OF_4, PAD_NOT_BATCH, CONCAT_CONSTANT_INPUTS
+    NO_FUSED_ACTIVATION,
+    EQUAL_DILATION,
+    CONSTANT_WEIGHTS,
+    FC_OUTPUT_1D,
+    FC_DEFAULT_WEIGHTS,
+    AXIS_NOT_BATCH,
+    Z_MULTIPLE_OF_4,
+    PAD_NOT_BATCH,
+    CONCAT_CONSTANT_INPUTS
   }
 
   /**
-   * One operator: supported or not, highest mapped version, input slots that may be INT32
-   * (bias or shape/axis parameters; such inputs must be constant), limits, and a note for
-   * unsupported ops.
+   * One operator: supported or not, highest mapped version, input slots that may be INT32 (bias or
+   * shape/axis parameters; such inputs must be constant), limits, and a note for unsupported ops.
    */
-  record Row(String op, boolean supported, int maxVersion, Set<Integer> int32Inputs, Set<Limit> limits, String note) {}
+  record Row(
+      String op,
+      boolean supported,
+      int maxVersion,
+      Set<Integer> int32Inputs,
+      Set<Limit> limits,
+      String note) {}
 
   private static final Map<String, Row> ROWS = new LinkedHashMap<>();
 
   private static void ok(String op, int maxVersion, List<Integer> int32Inputs, Limit... limits) {
-    Set<Limit> l = limits.length == 0 ? EnumSet.noneOf(Limit.class) : EnumSet.copyOf(List.of(limits));
+    Set<Limit> l =
+        limits.length == 0 ? EnumSet.noneOf(Limit.class) : EnumSet.copyOf(List.of(limits));
     ROWS.put(op, new Row(op, true, maxVersion, Set.copyOf(int32Inputs), l, ""));
   }
 
@@ -41,8 +54,19 @@ final class OpTable {
 
   static {
     List<Integer> none = List.of();
-    for (String op : List.of("ADD", "SUB", "MAXIMUM", "MINIMUM", "LOGISTIC", "TANH", "RELU", "RELU6",
-        "L2_NORMALIZATION", "SOFTMAX", "PACK")) ok(op, 2, none);
+    for (String op :
+        List.of(
+            "ADD",
+            "SUB",
+            "MAXIMUM",
+            "MINIMUM",
+            "LOGISTIC",
+            "TANH",
+            "RELU",
+            "RELU6",
+            "L2_NORMALIZATION",
+            "SOFTMAX",
+            "PACK")) ok(op, 2, none);
     ok("MUL", 3, none);
     ok("RELU_N1_TO_1", 1, none);
     ok("QUANTIZE", 2, none);
@@ -54,7 +78,13 @@ final class OpTable {
     ok("CONCATENATION", 2, none, Limit.NO_FUSED_ACTIVATION, Limit.CONCAT_CONSTANT_INPUTS);
     ok("CONV_2D", 3, List.of(2), Limit.CONSTANT_WEIGHTS, Limit.EQUAL_DILATION);
     ok("DEPTHWISE_CONV_2D", 3, List.of(2), Limit.CONSTANT_WEIGHTS, Limit.EQUAL_DILATION);
-    ok("FULLY_CONNECTED", 6, List.of(2), Limit.CONSTANT_WEIGHTS, Limit.FC_OUTPUT_1D, Limit.FC_DEFAULT_WEIGHTS);
+    ok(
+        "FULLY_CONNECTED",
+        6,
+        List.of(2),
+        Limit.CONSTANT_WEIGHTS,
+        Limit.FC_OUTPUT_1D,
+        Limit.FC_DEFAULT_WEIGHTS);
     ok("MEAN", 2, List.of(1), Limit.AXIS_NOT_BATCH, Limit.Z_MULTIPLE_OF_4);
     ok("REDUCE_MAX", 2, List.of(1), Limit.AXIS_NOT_BATCH);
     ok("REDUCE_MIN", 2, List.of(1), Limit.AXIS_NOT_BATCH);
@@ -68,16 +98,26 @@ final class OpTable {
     no("DEQUANTIZE", "produces float; not supported by the Edge TPU (edgetpu#659)");
     no("FLOOR_MOD", "not supported by the Edge TPU (edgetpu#659)");
     no("TRANSPOSE", "not supported by the Edge TPU (edgetpu#193)");
-    no("HARD_SWISH", "not supported by the Edge TPU (absent from the compiler's operator list, edgetpu.md §4)");
+    no(
+        "HARD_SWISH",
+        "not supported by the Edge TPU (absent from the compiler's operator list, edgetpu.md §4)");
     // every operator qat4j can write needs a verdict (mapped or not), checked once here
     for (OpKind k : OpKind.values()) {
-      if (!ROWS.containsKey(k.name())) throw new IllegalStateException("Edge TPU table has no row for " + k);
+      if (!ROWS.containsKey(k.name()))
+        throw new IllegalStateException("Edge TPU table has no row for " + k);
     }
   }
 
-  /** The row for an operator name (builtin name or custom code), or null when the compiler does not know it. */
-  static Row row(String op) { return ROWS.get(op); }
+  /**
+   * The row for an operator name (builtin name or custom code), or null when the compiler does not
+   * know it.
+   */
+  static Row row(String op) {
+    return ROWS.get(op);
+  }
 
   /** All rows in table order (for documentation and tests). */
-  static List<Row> rows() { return List.copyOf(ROWS.values()); }
+  static List<Row> rows() {
+    return List.copyOf(ROWS.values());
+  }
 }

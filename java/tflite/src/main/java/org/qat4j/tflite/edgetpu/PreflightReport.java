@@ -11,10 +11,15 @@ import java.util.Map;
  * shaped like the compiler's log; {@link #toMap()} is the JSON form. Immutable.
  */
 public final class PreflightReport {
-  /** One operator: index in subgraph 0, name, op-code version, compiler-log status, reason (empty when mapped). */
+  /**
+   * One operator: index in subgraph 0, name, op-code version, compiler-log status, reason (empty
+   * when mapped).
+   */
   public record OperatorResult(int index, String op, int version, String status, String reason) {}
 
-  /** One compiled Edge TPU segment: operator index and size of its custom_options payload in bytes. */
+  /**
+   * One compiled Edge TPU segment: operator index and size of its custom_options payload in bytes.
+   */
   public record Segment(int operatorIndex, int customOptionsBytes) {}
 
   private final boolean compiled;
@@ -23,8 +28,12 @@ public final class PreflightReport {
   private final List<String> warnings;
   private final List<Segment> segments;
 
-  PreflightReport(boolean compiled, String description, List<OperatorResult> operators, List<String> warnings,
-                  List<Segment> segments) {
+  PreflightReport(
+      boolean compiled,
+      String description,
+      List<OperatorResult> operators,
+      List<String> warnings,
+      List<Segment> segments) {
     this.compiled = compiled;
     this.description = description == null ? "" : description;
     this.operators = List.copyOf(operators);
@@ -32,42 +41,81 @@ public final class PreflightReport {
     this.segments = List.copyOf(segments);
   }
 
-  /** True when the model was already compiled (holds {@code edgetpu-custom-op}); then this describes, not predicts. */
-  public boolean compiled() { return compiled; }
-  public int totalOps() { return operators.size(); }
-
-  /** Operators that (will) run on the Edge TPU; for a compiled model, the number of custom-op segments. */
-  public int edgetpuOps() {
-    return (int) operators.stream().filter(o -> o.status().equals(Status.MAPPED) || o.status().equals(Status.COMPILED_SEGMENT)).count();
+  /**
+   * True when the model was already compiled (holds {@code edgetpu-custom-op}); then this
+   * describes, not predicts.
+   */
+  public boolean compiled() {
+    return compiled;
   }
 
-  public int cpuOps() { return totalOps() - edgetpuOps(); }
+  public int totalOps() {
+    return operators.size();
+  }
 
-  /** Number of Edge TPU subgraphs: 0 or 1 predicted (the compiler cuts once); the segment count when compiled. */
-  public int edgetpuSubgraphs() { return compiled ? segments.size() : edgetpuOps() > 0 ? 1 : 0; }
+  /**
+   * Operators that (will) run on the Edge TPU; for a compiled model, the number of custom-op
+   * segments.
+   */
+  public int edgetpuOps() {
+    return (int)
+        operators.stream()
+            .filter(
+                o -> o.status().equals(Status.MAPPED) || o.status().equals(Status.COMPILED_SEGMENT))
+            .count();
+  }
 
-  public List<OperatorResult> operators() { return operators; }
-  public List<String> warnings() { return warnings; }
-  public List<Segment> segments() { return segments; }
+  public int cpuOps() {
+    return totalOps() - edgetpuOps();
+  }
+
+  /**
+   * Number of Edge TPU subgraphs: 0 or 1 predicted (the compiler cuts once); the segment count when
+   * compiled.
+   */
+  public int edgetpuSubgraphs() {
+    return compiled ? segments.size() : edgetpuOps() > 0 ? 1 : 0;
+  }
+
+  public List<OperatorResult> operators() {
+    return operators;
+  }
+
+  public List<String> warnings() {
+    return warnings;
+  }
+
+  public List<Segment> segments() {
+    return segments;
+  }
 
   /** Per (operator, status) counts in first-seen order, as in the compiler's table. */
   public Map<String, Map<String, Integer>> statusCounts() {
     Map<String, Map<String, Integer>> m = new LinkedHashMap<>();
-    for (OperatorResult o : operators) m.computeIfAbsent(o.op(), k -> new LinkedHashMap<>()).merge(o.status(), 1, Integer::sum);
+    for (OperatorResult o : operators)
+      m.computeIfAbsent(o.op(), k -> new LinkedHashMap<>()).merge(o.status(), 1, Integer::sum);
     return m;
   }
 
-  /** A report shaped like edgetpu_compiler's log, followed by warnings and one line per operator. */
+  /**
+   * A report shaped like edgetpu_compiler's log, followed by warnings and one line per operator.
+   */
   public String text() {
     StringBuilder sb = new StringBuilder();
-    sb.append(compiled ? "Edge TPU content of a compiled model (qat4j pre-flight)\n"
-        : "Edge TPU pre-flight (qat4j prediction of edgetpu_compiler 16; not the compiler)\n");
+    sb.append(
+        compiled
+            ? "Edge TPU content of a compiled model (qat4j pre-flight)\n"
+            : "Edge TPU pre-flight (qat4j prediction of edgetpu_compiler 16; not the compiler)\n");
     sb.append("Model description: ").append(description).append('\n');
     if (compiled) {
-      sb.append("Counts are the compiled file's operators (segments and CPU operators); the original operator count is not recorded\n");
+      sb.append(
+          "Counts are the compiled file's operators (segments and CPU operators); the original operator count is not recorded\n");
       for (Segment s : segments) {
-        sb.append("Edge TPU segment: op ").append(s.operatorIndex()).append(", custom_options ")
-            .append(s.customOptionsBytes()).append(" bytes\n");
+        sb.append("Edge TPU segment: op ")
+            .append(s.operatorIndex())
+            .append(", custom_options ")
+            .append(s.customOptionsBytes())
+            .append(" bytes\n");
       }
     }
     sb.append("Number of Edge TPU subgraphs: ").append(edgetpuSubgraphs()).append('\n');
@@ -93,7 +141,10 @@ public final class PreflightReport {
     return sb.toString();
   }
 
-  /** JSON-friendly form: total_ops, edgetpu_ops, cpu_ops, edgetpu_subgraphs, compiled, warnings, operators, segments. */
+  /**
+   * JSON-friendly form: total_ops, edgetpu_ops, cpu_ops, edgetpu_subgraphs, compiled, warnings,
+   * operators, segments.
+   */
   public Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("total_ops", totalOps());
@@ -114,10 +165,16 @@ public final class PreflightReport {
     }
     m.put("operators", ops);
     List<Map<String, Object>> segs = new ArrayList<>();
-    for (Segment s : segments) segs.add(Map.of("operator_index", s.operatorIndex(), "custom_options_bytes", s.customOptionsBytes()));
+    for (Segment s : segments)
+      segs.add(
+          Map.of(
+              "operator_index", s.operatorIndex(), "custom_options_bytes", s.customOptionsBytes()));
     m.put("segments", segs);
     return m;
   }
 
-  @Override public String toString() { return text(); }
+  @Override
+  public String toString() {
+    return text();
+  }
 }

@@ -12,7 +12,10 @@ import org.qat4j.tflite.ModelFormatException;
 import org.qat4j.tflite.TfliteModelInfo;
 import org.qat4j.tflite.TfliteReader;
 
-/** Any model the reader accepts, however odd, gets a report: mutated tiny models never make the pre-flight throw. */
+/**
+ * Any model the reader accepts, however odd, gets a report: mutated tiny models never make the
+ * pre-flight throw.
+ */
 class PreflightFuzzTest {
   private static byte[] seedModel(DType type) {
     TinyModels m = new TinyModels(type);
@@ -24,9 +27,14 @@ class PreflightFuzzTest {
     return m.bytes(m.softmax(m.fc(r, 1, 4)));
   }
 
-  @Test void mutatedModelsAreReportedWithoutExceptions() {
-    List<byte[]> seeds = List.of(seedModel(DType.INT8), seedModel(DType.UINT8), seedModel(DType.FLOAT32),
-        CompiledModelBytes.build(8, 16));
+  @Test
+  void mutatedModelsAreReportedWithoutExceptions() {
+    List<byte[]> seeds =
+        List.of(
+            seedModel(DType.INT8),
+            seedModel(DType.UINT8),
+            seedModel(DType.FLOAT32),
+            CompiledModelBytes.build(8, 16));
     SplittableRandom rnd = new SplittableRandom(42);
     int accepted = 0;
     for (int c = 0; c < 1500; c++) {
@@ -46,6 +54,7 @@ class PreflightFuzzTest {
       assertNotNull(r.text());
       assertNotNull(r.toMap());
     }
-    System.out.println("pre-flight fuzz: " + accepted + " of 1500 mutants accepted by the reader and reported");
+    System.out.println(
+        "pre-flight fuzz: " + accepted + " of 1500 mutants accepted by the reader and reported");
   }
 }

@@ -23,12 +23,16 @@ class PreflightSharedModelsTest {
   static final String MOBILENET_EDGETPU = "mobilenet_v1_0.25_128_quant_edgetpu.tflite";
 
   static TfliteModelInfo shared(String file) throws IOException {
-    Path p = Path.of(System.getProperty("qat4j.sharedModels", "../../../shared/models")).resolve(file);
-    assumeTrue(Files.isRegularFile(p), "shared model " + p.toAbsolutePath() + " not found (set -Dqat4j.sharedModels); skipping");
+    Path p =
+        Path.of(System.getProperty("qat4j.sharedModels", "../../../shared/models")).resolve(file);
+    assumeTrue(
+        Files.isRegularFile(p),
+        "shared model " + p.toAbsolutePath() + " not found (set -Dqat4j.sharedModels); skipping");
     return TfliteReader.read(p);
   }
 
-  @Test void uncompiledMobileNetIsPredictedFullyMapped() throws IOException {
+  @Test
+  void uncompiledMobileNetIsPredictedFullyMapped() throws IOException {
     TfliteModelInfo m = shared(MOBILENET);
     PreflightReport r = EdgeTpuPreflight.check(m);
     assertEquals(false, r.compiled());
@@ -38,11 +42,15 @@ class PreflightSharedModelsTest {
     assertEquals(1, r.edgetpuSubgraphs());
     assertTrue(r.warnings().isEmpty(), r.warnings().toString());
     for (var e : m.operatorCounts().entrySet()) {
-      assertEquals(java.util.Map.of(Status.MAPPED, e.getValue()), r.statusCounts().get(e.getKey()), e.getKey());
+      assertEquals(
+          java.util.Map.of(Status.MAPPED, e.getValue()),
+          r.statusCounts().get(e.getKey()),
+          e.getKey());
     }
   }
 
-  @Test void compiledTwinHoldsOneSegmentAndNoCpuOperators() throws IOException {
+  @Test
+  void compiledTwinHoldsOneSegmentAndNoCpuOperators() throws IOException {
     TfliteModelInfo c = shared(MOBILENET_EDGETPU);
     PreflightReport r = EdgeTpuPreflight.check(c);
     assertTrue(r.compiled());
@@ -53,11 +61,16 @@ class PreflightSharedModelsTest {
     assertEquals(0, r.cpuOps());
     assertEquals(1, r.edgetpuSubgraphs());
     assertTrue(r.text().contains("custom_options " + op.customOptionsSize() + " bytes"), r.text());
-    assertTrue(r.warnings().stream().anyMatch(w -> w.contains("not recorded")), r.warnings().toString());
+    assertTrue(
+        r.warnings().stream().anyMatch(w -> w.contains("not recorded")), r.warnings().toString());
   }
 
-  /** The compiler mapped everything (one segment, no CPU ops, same I/O): the prediction must say the same. */
-  @Test void predictionAgreesWithTheRealCompiler() throws IOException {
+  /**
+   * The compiler mapped everything (one segment, no CPU ops, same I/O): the prediction must say the
+   * same.
+   */
+  @Test
+  void predictionAgreesWithTheRealCompiler() throws IOException {
     TfliteModelInfo original = shared(MOBILENET);
     TfliteModelInfo compiled = shared(MOBILENET_EDGETPU);
     PreflightReport predicted = EdgeTpuPreflight.check(original);

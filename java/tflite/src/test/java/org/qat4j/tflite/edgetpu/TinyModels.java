@@ -7,7 +7,6 @@ import org.qat4j.ir.FusedActivation;
 import org.qat4j.ir.LoweredGraphBuilder;
 import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpOptions;
-import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.QuantParams;
 import org.qat4j.ir.TensorSpec;
 import org.qat4j.tflite.TfliteModelInfo;
@@ -24,11 +23,19 @@ final class TinyModels {
   final LoweredGraphBuilder b = new LoweredGraphBuilder("main");
   final DType type;
 
-  TinyModels(DType type) { this.type = type; }
+  TinyModels(DType type) {
+    this.type = type;
+  }
 
-  private QuantParams q() { return type == DType.FLOAT32 ? null : QuantParams.perTensor(0.05f, type == DType.UINT8 ? 128 : 0); }
+  private QuantParams q() {
+    return type == DType.FLOAT32
+        ? null
+        : QuantParams.perTensor(0.05f, type == DType.UINT8 ? 128 : 0);
+  }
 
-  int act(String name, int... shape) { return b.addTensor(TensorSpec.activation(name, shape, type, q())); }
+  int act(String name, int... shape) {
+    return b.addTensor(TensorSpec.activation(name, shape, type, q()));
+  }
 
   int input(int... shape) {
     int x = act("x", shape);
@@ -36,7 +43,10 @@ final class TinyModels {
     return x;
   }
 
-  /** 3×3 conv (OHWI weights, constant or the given tensor) with bias, SAME, to {@code outC} channels. */
+  /**
+   * 3×3 conv (OHWI weights, constant or the given tensor) with bias, SAME, to {@code outC}
+   * channels.
+   */
   int conv(int x, int outC, OpOptions.Conv o) {
     int[] s = b.tensor(x).shape();
     int w = weights("w" + b.tensorCount(), outC, 3, 3, s[3]);
@@ -64,18 +74,36 @@ final class TinyModels {
       for (int i = 0; i < n; i++) v[i] = (byte) ((i * 7) % 11 - 5);
       data = v;
     }
-    return b.addTensor(new TensorSpec(name, shape, type, type == DType.FLOAT32 ? null : QuantParams.perTensor(0.01f, 0), data));
+    return b.addTensor(
+        new TensorSpec(
+            name,
+            shape,
+            type,
+            type == DType.FLOAT32 ? null : QuantParams.perTensor(0.01f, 0),
+            data));
   }
 
   int bias(int n) {
-    if (type == DType.FLOAT32) return b.addTensor(new TensorSpec("b" + b.tensorCount(), new int[] {n}, type, null, new float[n]));
-    return b.addTensor(new TensorSpec("b" + b.tensorCount(), new int[] {n}, DType.INT32, QuantParams.perTensor(0.0005f, 0), new int[n]));
+    if (type == DType.FLOAT32)
+      return b.addTensor(
+          new TensorSpec("b" + b.tensorCount(), new int[] {n}, type, null, new float[n]));
+    return b.addTensor(
+        new TensorSpec(
+            "b" + b.tensorCount(),
+            new int[] {n},
+            DType.INT32,
+            QuantParams.perTensor(0.0005f, 0),
+            new int[n]));
   }
 
   int maxPool(int x, FusedActivation a) {
     int[] s = b.tensor(x).shape();
     int y = act("pool" + b.tensorCount(), s[0], s[1] / 2, s[2] / 2, s[3]);
-    b.addOp(OpKind.MAX_POOL_2D, new int[] {x}, new int[] {y}, OpOptions.Pool.DEFAULT.withFilter(2, 2).withStrides(2, 2).withActivation(a));
+    b.addOp(
+        OpKind.MAX_POOL_2D,
+        new int[] {x},
+        new int[] {y},
+        OpOptions.Pool.DEFAULT.withFilter(2, 2).withStrides(2, 2).withActivation(a));
     return y;
   }
 
@@ -96,22 +124,42 @@ final class TinyModels {
   }
 
   int softmax(int x) {
-    int y = b.addTensor(TensorSpec.activation("probs", b.tensor(x).shape(), type,
-        type == DType.FLOAT32 ? null : QuantParams.perTensor(1f / 256, type == DType.UINT8 ? 0 : -128)));
+    int y =
+        b.addTensor(
+            TensorSpec.activation(
+                "probs",
+                b.tensor(x).shape(),
+                type,
+                type == DType.FLOAT32
+                    ? null
+                    : QuantParams.perTensor(1f / 256, type == DType.UINT8 ? 0 : -128)));
     b.addOp(OpKind.SOFTMAX, new int[] {x}, new int[] {y}, null);
     return y;
   }
 
   int unary(OpKind kind, int x, DType outType) {
-    QuantParams qp = outType == DType.FLOAT32 ? null : QuantParams.perTensor(0.05f, outType == DType.UINT8 ? 128 : 0);
-    int y = b.addTensor(TensorSpec.activation(kind.name().toLowerCase() + b.tensorCount(), b.tensor(x).shape(), outType, qp));
+    QuantParams qp =
+        outType == DType.FLOAT32
+            ? null
+            : QuantParams.perTensor(0.05f, outType == DType.UINT8 ? 128 : 0);
+    int y =
+        b.addTensor(
+            TensorSpec.activation(
+                kind.name().toLowerCase() + b.tensorCount(), b.tensor(x).shape(), outType, qp));
     b.addOp(kind, new int[] {x}, new int[] {y}, null);
     return y;
   }
 
   /** MEAN over the given constant axes (keep_dims). */
   int mean(int x, int[] axes, int... outShape) {
-    int a = b.addTensor(new TensorSpec("axes" + b.tensorCount(), new int[] {axes.length}, DType.INT32, null, axes.clone()));
+    int a =
+        b.addTensor(
+            new TensorSpec(
+                "axes" + b.tensorCount(),
+                new int[] {axes.length},
+                DType.INT32,
+                null,
+                axes.clone()));
     int y = act("mean" + b.tensorCount(), outShape);
     b.addOp(OpKind.MEAN, new int[] {x, a}, new int[] {y}, new OpOptions.Reducer(true));
     return y;
@@ -123,7 +171,11 @@ final class TinyModels {
     return TfliteWriter.write(b.build());
   }
 
-  TfliteModelInfo model(int out) { return TfliteReader.read(bytes(out)); }
+  TfliteModelInfo model(int out) {
+    return TfliteReader.read(bytes(out));
+  }
 
-  static ByteBuffer le(byte[] a) { return ByteBuffer.wrap(a).order(ByteOrder.LITTLE_ENDIAN); }
+  static ByteBuffer le(byte[] a) {
+    return ByteBuffer.wrap(a).order(ByteOrder.LITTLE_ENDIAN);
+  }
 }

@@ -22,10 +22,10 @@ import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.TensorSpec;
 import org.qat4j.quant.lower.FloatLowering;
+import org.qat4j.quant.raise.TfliteImporter;
 import org.qat4j.runtime.Backend;
 import org.qat4j.runtime.Interpreter;
 import org.qat4j.runtime.TfliteModel;
-import org.qat4j.quant.raise.TfliteImporter;
 import org.qat4j.tflite.TfliteWriter;
 
 /**
@@ -38,19 +38,27 @@ class FloatRoundTripTest {
   private static final int N = 16;
 
   static Model model(String which) {
-    Model m = switch (which) {
-      case "reference" -> Zoo.referenceCnn(1);
-      case "mobilenet" -> MobileNetMini.create(3);
-      case "standalone-bn" -> new org.qat4j.core.Sequential(4, "input", 28, 28, 1)
-          .add(new Conv2D("c", 4, 3, 3).strides(2, 2).activation(Activation.RELU)).add(new BatchNormalization("bn"))
-          .add(new GlobalAveragePooling2D("gap")).add(new Dense("fc", 10)).build();
-      default -> everyLayer();
-    };
+    Model m =
+        switch (which) {
+          case "reference" -> Zoo.referenceCnn(1);
+          case "mobilenet" -> MobileNetMini.create(3);
+          case "standalone-bn" ->
+              new org.qat4j.core.Sequential(4, "input", 28, 28, 1)
+                  .add(new Conv2D("c", 4, 3, 3).strides(2, 2).activation(Activation.RELU))
+                  .add(new BatchNormalization("bn"))
+                  .add(new GlobalAveragePooling2D("gap"))
+                  .add(new Dense("fc", 10))
+                  .build();
+          default -> everyLayer();
+        };
     randomizeBatchNorm(m, 5);
     return m;
   }
 
-  /** Pad, strided/dilated convs, depthwise multiplier 2, hard-swish, sigmoid, concat, relu6, avg pool SAME, dropout, softmax. */
+  /**
+   * Pad, strided/dilated convs, depthwise multiplier 2, hard-swish, sigmoid, concat, relu6, avg
+   * pool SAME, dropout, softmax.
+   */
   static Model everyLayer() {
     GraphBuilder b = new GraphBuilder(9);
     Node x = b.input("input", 28, 28, 1);
@@ -61,7 +69,10 @@ class FloatRoundTripTest {
     Node sg = b.add(new Sigmoid("sg"), c);
     Node cat = b.add(new Concatenate("cat"), hs, sg);
     Node r6 = b.add(new ReLU6("r6"), cat);
-    Node dw = b.add(new DepthwiseConv2D("dw", 3, 3).depthMultiplier(2).dilation(2, 2).padding(Padding.SAME), r6);
+    Node dw =
+        b.add(
+            new DepthwiseConv2D("dw", 3, 3).depthMultiplier(2).dilation(2, 2).padding(Padding.SAME),
+            r6);
     Node add = b.add(new Add("add"), dw, b.add(new Conv2D("c1", 24, 1, 1), r6));
     Node ap = b.add(new AveragePool2D("ap", 3, 3).strides(2, 2).padding(Padding.SAME), add);
     Node mp = b.add(new MaxPool2D("mp", 2, 2).padding(Padding.SAME), ap);
@@ -79,7 +90,9 @@ class FloatRoundTripTest {
         Tensor t = p.value();
         for (int i = 0; i < t.size(); i++) {
           double u = r.nextDouble();
-          t.set(i, (float) (p == bn.movingVariance() ? 0.2 + u : p == bn.gamma() ? 0.5 + u : u - 0.5));
+          t.set(
+              i,
+              (float) (p == bn.movingVariance() ? 0.2 + u : p == bn.gamma() ? 0.5 + u : u - 0.5));
         }
       }
     }
@@ -106,7 +119,8 @@ class FloatRoundTripTest {
     return worst;
   }
 
-  @ParameterizedTest @ValueSource(strings = {"reference", "mobilenet", "every-layer", "standalone-bn"})
+  @ParameterizedTest
+  @ValueSource(strings = {"reference", "mobilenet", "every-layer", "standalone-bn"})
   void tfliteEqualsJavaAndImportIsIdentical(String which) {
     Model m = model(which);
     float[] x = images(N, 1);
@@ -116,19 +130,26 @@ class FloatRoundTripTest {
     byte[] bytes = TfliteWriter.write(g);
     for (Backend backend : new Backend[] {Backend.BUILTIN, Backend.XNNPACK}) {
       float[] got = new float[want.length];
-      try (TfliteModel tm = TfliteModel.fromBytes(bytes); Interpreter it = Parity.open(tm, backend)) {
+      try (TfliteModel tm = TfliteModel.fromBytes(bytes);
+          Interpreter it = Parity.open(tm, backend)) {
         for (int s = 0; s < N; s++) {
-          float[] o = (float[]) Parity.invoke(it, new Object[] {Arrays.copyOfRange(x, s * 784, (s + 1) * 784)}, 0);
+          float[] o =
+              (float[])
+                  Parity.invoke(
+                      it, new Object[] {Arrays.copyOfRange(x, s * 784, (s + 1) * 784)}, 0);
           System.arraycopy(o, 0, got, s * per, per);
         }
       }
       double rel = maxRelative(got, want, per);
-      assertTrue(rel <= 1e-5, which + " on " + backend + ": TFLite vs Model.predict relative error " + rel);
+      assertTrue(
+          rel <= 1e-5,
+          which + " on " + backend + ": TFLite vs Model.predict relative error " + rel);
     }
     Model imported = TfliteImporter.toModel(bytes);
     assertSameGraph(g, FloatLowering.lower(imported), which);
     float[] again = imported.predict(Tensor.of(x, N, 28, 28, 1)).toArray();
-    assertTrue(maxRelative(again, want, per) <= 1e-5, which + ": imported model predicts differently");
+    assertTrue(
+        maxRelative(again, want, per) <= 1e-5, which + ": imported model predicts differently");
   }
 
   /** Same ops, options, activation shapes and bit-identical constant data (names may differ). */
@@ -140,7 +161,8 @@ class FloatRoundTripTest {
       assertEquals(x.kind(), y.kind(), at);
       assertEquals(x.options(), y.options(), at + " options");
       assertEquals(x.inputs().length, y.inputs().length, at + " inputs");
-      for (int k = 0; k < x.inputs().length; k++) sameTensor(a.tensor(x.inputs()[k]), b.tensor(y.inputs()[k]), at + " input " + k);
+      for (int k = 0; k < x.inputs().length; k++)
+        sameTensor(a.tensor(x.inputs()[k]), b.tensor(y.inputs()[k]), at + " input " + k);
       sameTensor(a.tensor(x.outputs()[0]), b.tensor(y.outputs()[0]), at + " output");
     }
   }

@@ -17,7 +17,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.qat4j.ir.DType;
 import org.qat4j.core.GradientCheck;
 import org.qat4j.core.GraphBuilder;
 import org.qat4j.core.Layer;
@@ -26,6 +25,7 @@ import org.qat4j.core.Node;
 import org.qat4j.core.Shapes;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.layers.*;
+import org.qat4j.ir.DType;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpSpec;
@@ -43,10 +43,10 @@ import org.qat4j.tflite.edgetpu.EdgeTpuPreflight;
 
 /**
  * Conformance of every registered layer type ({@link LayerRegistry#types()}): a gradient check of
- * the layer, then a small model using it through float lowering, the writer, TFLite BUILTIN
- * against Model.predict, the import round trip, QAT, int8 lowering with the simulator bit-exact
- * against BUILTIN, and an Edge TPU rule for every operator written. A type without a row in
- * {@link #ROWS} fails. {@link OpConformanceTest} checks that these models reach every operator.
+ * the layer, then a small model using it through float lowering, the writer, TFLite BUILTIN against
+ * Model.predict, the import round trip, QAT, int8 lowering with the simulator bit-exact against
+ * BUILTIN, and an Edge TPU rule for every operator written. A type without a row in {@link #ROWS}
+ * fails. {@link OpConformanceTest} checks that these models reach every operator.
  */
 @Tag("native")
 class LayerConformanceTest {
@@ -54,42 +54,93 @@ class LayerConformanceTest {
    * One layer type: the layer for the gradient check with its per-sample input shapes (null: no
    * gradient of its own, with the reason in {@code why}), and the float and QAT models using it.
    */
-  record Row(Supplier<Layer> layer, int[][] inputs, String why, Supplier<Model> floatModel, Supplier<Model> qatModel) {}
+  record Row(
+      Supplier<Layer> layer,
+      int[][] inputs,
+      String why,
+      Supplier<Model> floatModel,
+      Supplier<Model> qatModel) {}
 
   private static final int[] IMAGE = {6, 6, 2};
 
-  static final Map<String, Row> ROWS = Map.ofEntries(
-      Map.entry("Input", new Row(null, null, "no computation", () -> after(() -> null), () -> after(() -> null))),
-      unary("ReLU", () -> new ReLU("l")),
-      unary("ReLU6", () -> new ReLU6("l")),
-      unary("HardSwish", () -> new HardSwish("l")),
-      unary("Sigmoid", () -> new Sigmoid("l")),
-      unary("Softmax", () -> new Softmax("l")),
-      unary("Conv2D", () -> new Conv2D("l", 3, 3, 3).strides(2, 1).padding(Padding.SAME).activation(Activation.RELU6)),
-      unary("DepthwiseConv2D", () -> new DepthwiseConv2D("l", 3, 3).depthMultiplier(2)),
-      unary("MaxPool2D", () -> new MaxPool2D("l", 2, 2)),
-      unary("AveragePool2D", () -> new AveragePool2D("l", 3, 3).strides(2, 2).padding(Padding.SAME)),
-      unary("GlobalAveragePooling2D", () -> new GlobalAveragePooling2D("l")),
-      unary("Flatten", () -> new Flatten("l")),
-      unary("Reshape", () -> new Reshape("l", 36, 2)),
-      unary("ZeroPadding2D", () -> new ZeroPadding2D("l", 1, 0, 2, 1)),
-      Map.entry("Dense", new Row(() -> new Dense("l", 4).activation(Activation.RELU), new int[][] {{8}}, null,
-          () -> flatThen(new Dense("l", 4)), () -> flatThen(new Dense("l", 4)))),
-      Map.entry("Add", new Row(() -> new Add("l"), new int[][] {IMAGE, IMAGE}, null, () -> twoBranches(new Add("l")),
-          () -> twoBranches(new Add("l")))),
-      Map.entry("Concatenate", new Row(() -> new Concatenate("l"), new int[][] {IMAGE, IMAGE}, null,
-          () -> twoBranches(new Concatenate("l")), () -> twoBranches(new Concatenate("l")))),
-      // after an activation a BN cannot fold: float lowering writes it as MUL + ADD; QAT folds it into the conv
-      Map.entry("BatchNormalization", new Row(() -> new BatchNormalization("l"), new int[][] {IMAGE}, null,
-          () -> after(() -> new BatchNormalization("l")), LayerConformanceTest::convBn)),
-      Map.entry("Dropout", new Row(null, null, "random mask in training (checked in core's StructureLayersTest)",
-          () -> after(() -> new Dropout("l", 0.3f)), () -> after(() -> new Dropout("l", 0.3f)))));
+  static final Map<String, Row> ROWS =
+      Map.ofEntries(
+          Map.entry(
+              "Input",
+              new Row(
+                  null, null, "no computation", () -> after(() -> null), () -> after(() -> null))),
+          unary("ReLU", () -> new ReLU("l")),
+          unary("ReLU6", () -> new ReLU6("l")),
+          unary("HardSwish", () -> new HardSwish("l")),
+          unary("Sigmoid", () -> new Sigmoid("l")),
+          unary("Softmax", () -> new Softmax("l")),
+          unary(
+              "Conv2D",
+              () ->
+                  new Conv2D("l", 3, 3, 3)
+                      .strides(2, 1)
+                      .padding(Padding.SAME)
+                      .activation(Activation.RELU6)),
+          unary("DepthwiseConv2D", () -> new DepthwiseConv2D("l", 3, 3).depthMultiplier(2)),
+          unary("MaxPool2D", () -> new MaxPool2D("l", 2, 2)),
+          unary(
+              "AveragePool2D",
+              () -> new AveragePool2D("l", 3, 3).strides(2, 2).padding(Padding.SAME)),
+          unary("GlobalAveragePooling2D", () -> new GlobalAveragePooling2D("l")),
+          unary("Flatten", () -> new Flatten("l")),
+          unary("Reshape", () -> new Reshape("l", 36, 2)),
+          unary("ZeroPadding2D", () -> new ZeroPadding2D("l", 1, 0, 2, 1)),
+          Map.entry(
+              "Dense",
+              new Row(
+                  () -> new Dense("l", 4).activation(Activation.RELU),
+                  new int[][] {{8}},
+                  null,
+                  () -> flatThen(new Dense("l", 4)),
+                  () -> flatThen(new Dense("l", 4)))),
+          Map.entry(
+              "Add",
+              new Row(
+                  () -> new Add("l"),
+                  new int[][] {IMAGE, IMAGE},
+                  null,
+                  () -> twoBranches(new Add("l")),
+                  () -> twoBranches(new Add("l")))),
+          Map.entry(
+              "Concatenate",
+              new Row(
+                  () -> new Concatenate("l"),
+                  new int[][] {IMAGE, IMAGE},
+                  null,
+                  () -> twoBranches(new Concatenate("l")),
+                  () -> twoBranches(new Concatenate("l")))),
+          // after an activation a BN cannot fold: float lowering writes it as MUL + ADD; QAT folds
+          // it into the conv
+          Map.entry(
+              "BatchNormalization",
+              new Row(
+                  () -> new BatchNormalization("l"),
+                  new int[][] {IMAGE},
+                  null,
+                  () -> after(() -> new BatchNormalization("l")),
+                  LayerConformanceTest::convBn)),
+          Map.entry(
+              "Dropout",
+              new Row(
+                  null,
+                  null,
+                  "random mask in training (checked in core's StructureLayersTest)",
+                  () -> after(() -> new Dropout("l", 0.3f)),
+                  () -> after(() -> new Dropout("l", 0.3f)))));
 
   private static Map.Entry<String, Row> unary(String type, Supplier<Layer> l) {
     return Map.entry(type, new Row(l, new int[][] {IMAGE}, null, () -> after(l), () -> after(l)));
   }
 
-  /** input → conv (ReLU) → the layer (none when {@code layer} gives null), so no layer under test reads the input. */
+  /**
+   * input → conv (ReLU) → the layer (none when {@code layer} gives null), so no layer under test
+   * reads the input.
+   */
   private static Model after(Supplier<Layer> layer) {
     GraphBuilder b = new GraphBuilder(3);
     Node c = b.add(new Conv2D("c", 2, 1, 1).activation(Activation.RELU), b.input("input", IMAGE));
@@ -106,7 +157,11 @@ class LayerConformanceTest {
   private static Model twoBranches(Layer join) {
     GraphBuilder b = new GraphBuilder(3);
     Node x = b.input("input", IMAGE);
-    return b.build(b.add(join, b.add(new Conv2D("a", 2, 1, 1), x), b.add(new Conv2D("b", 2, 3, 3).padding(Padding.SAME), x)));
+    return b.build(
+        b.add(
+            join,
+            b.add(new Conv2D("a", 2, 1, 1), x),
+            b.add(new Conv2D("b", 2, 3, 3).padding(Padding.SAME), x)));
   }
 
   private static Model convBn() {
@@ -115,12 +170,17 @@ class LayerConformanceTest {
     return b.build(b.add(new ReLU("r"), b.add(new BatchNormalization("l"), c)));
   }
 
-  static Stream<String> types() { return LayerRegistry.types().stream().sorted(); }
+  static Stream<String> types() {
+    return LayerRegistry.types().stream().sorted();
+  }
 
-  @ParameterizedTest @MethodSource("types")
+  @ParameterizedTest
+  @MethodSource("types")
   void everyLayerTypeHasARowAndPassesEveryPath(String type) {
     Row row = ROWS.get(type);
-    assertNotNull(row, "layer type " + type + " has no conformance row: add one (gradient, float and QAT models)");
+    assertNotNull(
+        row,
+        "layer type " + type + " has no conformance row: add one (gradient, float and QAT models)");
     if (row.layer() != null) gradient(type, row);
     else assertFalse(row.why().isEmpty(), type + ": a row without a gradient check says why");
     Model f = row.floatModel().get();
@@ -131,26 +191,33 @@ class LayerConformanceTest {
     int8Path(type, q);
   }
 
-  private static boolean uses(Model m, String type) { return m.nodes().stream().anyMatch(n -> n.layer().type().equals(type)); }
+  private static boolean uses(Model m, String type) {
+    return m.nodes().stream().anyMatch(n -> n.layer().type().equals(type));
+  }
 
   private static void gradient(String type, Row row) {
     Layer l = row.layer().get();
     Tensor[] in = new Tensor[row.inputs().length];
-    for (int i = 0; i < in.length; i++) in[i] = spaced(40 + i, Shapes.withBatch(2, row.inputs()[i]));
+    for (int i = 0; i < in.length; i++)
+      in[i] = spaced(40 + i, Shapes.withBatch(2, row.inputs()[i]));
     l.outputShape(row.inputs());
     l.build(row.inputs(), new SplittableRandom(11));
     GradientCheck.Result r = GradientCheck.check(l, in, 1e-2, 60, 5);
     assertTrue(r.maxRelError() < 2e-2, type + " gradient check: " + r);
   }
 
-  /** Distinct values at least 0.05 apart and 0.1 away from 0 (no kinks or ties within the finite-difference step). */
+  /**
+   * Distinct values at least 0.05 apart and 0.1 away from 0 (no kinks or ties within the
+   * finite-difference step).
+   */
   private static Tensor spaced(long seed, int... shape) {
     Tensor t = Tensor.zeros(shape);
     SplittableRandom r = new SplittableRandom(seed);
     List<Integer> order = new ArrayList<>();
     for (int i = 0; i < t.size(); i++) order.add(i);
     java.util.Collections.shuffle(order, new java.util.Random(seed));
-    for (int i = 0; i < t.size(); i++) t.set(order.get(i), (float) ((0.1 + 0.05 * (i % 50)) * (r.nextBoolean() ? 1 : -1)));
+    for (int i = 0; i < t.size(); i++)
+      t.set(order.get(i), (float) ((0.1 + 0.05 * (i % 50)) * (r.nextBoolean() ? 1 : -1)));
     return t;
   }
 
@@ -158,13 +225,17 @@ class LayerConformanceTest {
     return GradientCheck.random(new SplittableRandom(seed), Shapes.withBatch(n, IMAGE));
   }
 
-  /** Float lowering → writer → TFLite BUILTIN equals Model.predict; the import lowers to the same operators. */
+  /**
+   * Float lowering → writer → TFLite BUILTIN equals Model.predict; the import lowers to the same
+   * operators.
+   */
   private static void floatPath(String type, Model m) {
     LoweredGraph g = FloatLowering.lower(m);
     byte[] bytes = TfliteWriter.write(g);
     Tensor x = images(1, 1);
     float[] want = m.predict(x).toArray();
-    try (TfliteModel tm = TfliteModel.fromBytes(bytes); Interpreter it = Parity.open(tm, Backend.BUILTIN)) {
+    try (TfliteModel tm = TfliteModel.fromBytes(bytes);
+        Interpreter it = Parity.open(tm, Backend.BUILTIN)) {
       float[] got = (float[]) Parity.invoke(it, new Object[] {x.toArray()}, 0);
       double rel = FloatRoundTripTest.maxRelative(got, want, want.length);
       assertTrue(rel <= 1e-5, type + ": TFLite vs Model.predict relative error " + rel);
@@ -173,34 +244,51 @@ class LayerConformanceTest {
     assertEquals(kinds(g), kinds(FloatLowering.lower(back)), type + ": import round trip");
   }
 
-  /** QAT → calibration → int8 lowering: TFLite BUILTIN equals the simulator bit for bit; every op has an Edge TPU rule. */
+  /**
+   * QAT → calibration → int8 lowering: TFLite BUILTIN equals the simulator bit for bit; every op
+   * has an Edge TPU rule.
+   */
   private static void int8Path(String type, Model m) {
     QatModel q = Quantize.model(m);
     q.calibrate(List.of(images(2, 4), images(3, 4)));
     LoweredGraph g = Int8Lowering.lower(q, DType.FLOAT32);
-    Parity.assertExact(Parity.compare(g, 2, new SplittableRandom(4), -1f, 1f)[0], type + ": int8 TFLite BUILTIN vs simulator");
+    Parity.assertExact(
+        Parity.compare(g, 2, new SplittableRandom(4), -1f, 1f)[0],
+        type + ": int8 TFLite BUILTIN vs simulator");
     for (var o : EdgeTpuPreflight.check(TfliteReader.read(TfliteWriter.write(g))).operators()) {
       assertFalse(o.reason().contains("not in the Edge TPU supported-ops table"), type + ": " + o);
     }
   }
 
-  private static List<OpKind> kinds(LoweredGraph g) { return g.ops().stream().map(OpSpec::kind).toList(); }
+  private static List<OpKind> kinds(LoweredGraph g) {
+    return g.ops().stream().map(OpSpec::kind).toList();
+  }
 
   /** Operators the float lowering of the rows' models writes. */
-  static Set<OpKind> floatOps() { return collect(r -> FloatLowering.lower(r.floatModel().get())); }
+  static Set<OpKind> floatOps() {
+    return collect(r -> FloatLowering.lower(r.floatModel().get()));
+  }
 
-  /** Operators the int8 lowering of the rows' QAT models writes (float I/O, so QUANTIZE and DEQUANTIZE too). */
+  /**
+   * Operators the int8 lowering of the rows' QAT models writes (float I/O, so QUANTIZE and
+   * DEQUANTIZE too).
+   */
   static Set<OpKind> int8Ops() {
-    return collect(r -> {
-      QatModel q = Quantize.model(r.qatModel().get());
-      q.calibrate(List.of(images(2, 4)));
-      return Int8Lowering.lower(q, DType.FLOAT32);
-    });
+    return collect(
+        r -> {
+          QatModel q = Quantize.model(r.qatModel().get());
+          q.calibrate(List.of(images(2, 4)));
+          return Int8Lowering.lower(q, DType.FLOAT32);
+        });
   }
 
   /** Operators that survive write → import → float lowering of the rows' float models. */
   static Set<OpKind> importedOps() {
-    return collect(r -> FloatLowering.lower(TfliteImporter.toModel(TfliteWriter.write(FloatLowering.lower(r.floatModel().get())))));
+    return collect(
+        r ->
+            FloatLowering.lower(
+                TfliteImporter.toModel(
+                    TfliteWriter.write(FloatLowering.lower(r.floatModel().get())))));
   }
 
   private static Set<OpKind> collect(Function<Row, LoweredGraph> lower) {

@@ -21,24 +21,42 @@ import org.qat4j.tflite.edgetpu.EdgeTpuPreflight;
 
 /**
  * Conformance of every {@link OpKind}: a single-op int8 graph ({@link OpGraphs}) goes through the
- * writer and back through the reader with the same operators and options, TFLite BUILTIN equals
- * the simulator bit for bit ({@link OpParityTest} runs 50 such graphs per kind on both CPU
- * backends), and the Edge TPU table has a rule for it. Each row states which deploy paths emit the
- * operator, and the layer rows of {@link LayerConformanceTest} must reach exactly those. A kind
- * without a row fails.
+ * writer and back through the reader with the same operators and options, TFLite BUILTIN equals the
+ * simulator bit for bit ({@link OpParityTest} runs 50 such graphs per kind on both CPU backends),
+ * and the Edge TPU table has a rule for it. Each row states which deploy paths emit the operator,
+ * and the layer rows of {@link LayerConformanceTest} must reach exactly those. A kind without a row
+ * fails.
  */
 @Tag("native")
 class OpConformanceTest {
-  /** Which paths write the operator: float lowering, int8 lowering, and whether the float import takes it back. */
+  /**
+   * Which paths write the operator: float lowering, int8 lowering, and whether the float import
+   * takes it back.
+   */
   record Row(boolean floatLowering, boolean int8Lowering, boolean imports) {}
 
   private static final Map<OpKind, Row> ROWS = new EnumMap<>(OpKind.class);
 
   static {
     Row all = new Row(true, true, true);
-    for (OpKind k : new OpKind[] {OpKind.CONV_2D, OpKind.DEPTHWISE_CONV_2D, OpKind.FULLY_CONNECTED, OpKind.ADD,
-        OpKind.CONCATENATION, OpKind.MAX_POOL_2D, OpKind.AVERAGE_POOL_2D, OpKind.MEAN, OpKind.RESHAPE, OpKind.PAD,
-        OpKind.RELU, OpKind.RELU6, OpKind.LOGISTIC, OpKind.HARD_SWISH, OpKind.SOFTMAX}) {
+    for (OpKind k :
+        new OpKind[] {
+          OpKind.CONV_2D,
+          OpKind.DEPTHWISE_CONV_2D,
+          OpKind.FULLY_CONNECTED,
+          OpKind.ADD,
+          OpKind.CONCATENATION,
+          OpKind.MAX_POOL_2D,
+          OpKind.AVERAGE_POOL_2D,
+          OpKind.MEAN,
+          OpKind.RESHAPE,
+          OpKind.PAD,
+          OpKind.RELU,
+          OpKind.RELU6,
+          OpKind.LOGISTIC,
+          OpKind.HARD_SWISH,
+          OpKind.SOFTMAX
+        }) {
       ROWS.put(k, all);
     }
     ROWS.put(OpKind.MUL, new Row(true, false, true)); // a BatchNormalization that cannot fold
@@ -55,7 +73,8 @@ class OpConformanceTest {
     importedOps = LayerConformanceTest.importedOps();
   }
 
-  @ParameterizedTest @EnumSource(OpKind.class)
+  @ParameterizedTest
+  @EnumSource(OpKind.class)
   void everyOperatorHasARowAndPassesEveryPath(OpKind kind) {
     Row row = ROWS.get(kind);
     assertNotNull(row, kind + " has no conformance row: add one, and a generator in OpGraphs");
@@ -68,14 +87,26 @@ class OpConformanceTest {
     assertEquals(g.ops().size(), back.ops().size(), kind + ": op count after write/read");
     for (int i = 0; i < g.ops().size(); i++) {
       assertEquals(g.ops().get(i).kind(), back.ops().get(i).kind(), kind + " op " + i);
-      assertEquals(g.ops().get(i).options(), back.ops().get(i).options(), kind + " op " + i + " options after write/read");
+      assertEquals(
+          g.ops().get(i).options(),
+          back.ops().get(i).options(),
+          kind + " op " + i + " options after write/read");
     }
-    Parity.assertExact(Parity.compare(g, 2, r, c.lo(), c.hi())[0], kind + " " + c.description() + ": TFLite BUILTIN vs simulator");
+    Parity.assertExact(
+        Parity.compare(g, 2, r, c.lo(), c.hi())[0],
+        kind + " " + c.description() + ": TFLite BUILTIN vs simulator");
     for (var o : EdgeTpuPreflight.check(info).operators()) {
-      assertFalse(o.reason().contains("not in the Edge TPU supported-ops table"), kind + ": no Edge TPU rule: " + o);
+      assertFalse(
+          o.reason().contains("not in the Edge TPU supported-ops table"),
+          kind + ": no Edge TPU rule: " + o);
     }
-    assertEquals(row.floatLowering(), floatOps.contains(kind), kind + ": float lowering of the layer rows");
-    assertEquals(row.int8Lowering(), int8Ops.contains(kind), kind + ": int8 lowering of the layer rows");
-    assertEquals(row.imports(), importedOps.contains(kind), kind + ": float import round trip of the layer rows");
+    assertEquals(
+        row.floatLowering(), floatOps.contains(kind), kind + ": float lowering of the layer rows");
+    assertEquals(
+        row.int8Lowering(), int8Ops.contains(kind), kind + ": int8 lowering of the layer rows");
+    assertEquals(
+        row.imports(),
+        importedOps.contains(kind),
+        kind + ": float import round trip of the layer rows");
   }
 }

@@ -4,33 +4,34 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.Set;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.qat4j.core.Model;
 import org.qat4j.core.Tensor;
 import org.qat4j.ir.DType;
-import org.qat4j.quant.QatModel;
-import org.qat4j.quant.Quantize;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpSpec;
+import org.qat4j.quant.QatModel;
+import org.qat4j.quant.Quantize;
 import org.qat4j.quant.lower.Int8Lowering;
 import org.qat4j.quant.ptq.Ptq;
 
 /**
  * Property test (fixed seed): random small models of every supported layer, quantized by QAT
- * (calibrated) or PTQ, lowered with float, int8 or uint8 I/O, written, executed in TFLite.
- * BUILTIN equals the simulator (DOUBLE) bit for bit; XNNPACK equals the simulator's XNNPACK_F32
- * mode bit for bit. XNNPACK vs DOUBLE is reported only: 1-LSB requantization differences compound
- * across layers and a LOGISTIC/SOFTMAX output amplifies them (OpParityTest bounds it per op).
- * More cases: {@code -Dqat4j.parity.models=N}.
+ * (calibrated) or PTQ, lowered with float, int8 or uint8 I/O, written, executed in TFLite. BUILTIN
+ * equals the simulator (DOUBLE) bit for bit; XNNPACK equals the simulator's XNNPACK_F32 mode bit
+ * for bit. XNNPACK vs DOUBLE is reported only: 1-LSB requantization differences compound across
+ * layers and a LOGISTIC/SOFTMAX output amplifies them (OpParityTest bounds it per op). More cases:
+ * {@code -Dqat4j.parity.models=N}.
  */
 @Tag("native")
 class RandomModelParityTest {
-  @Test void randomQuantizedModelsMatchTflite() {
+  @Test
+  void randomQuantizedModelsMatchTflite() {
     int models = Integer.getInteger("qat4j.parity.models", 500);
     SplittableRandom r = new SplittableRandom(20251126);
     Set<OpKind> seen = EnumSet.noneOf(OpKind.class);
@@ -48,7 +49,23 @@ class RandomModelParityTest {
       DType io = new DType[] {DType.FLOAT32, DType.INT8, DType.UINT8}[r.nextInt(3)];
       LoweredGraph g = Int8Lowering.lower(q, io);
       for (OpSpec op : g.ops()) seen.add(op.kind());
-      String what = "model " + i + " (seed " + seed + ", " + (ptq ? "PTQ" : "QAT") + ", " + io + " I/O, " + h + "x" + w + "x" + c + ")\n" + m;
+      String what =
+          "model "
+              + i
+              + " (seed "
+              + seed
+              + ", "
+              + (ptq ? "PTQ" : "QAT")
+              + ", "
+              + io
+              + " I/O, "
+              + h
+              + "x"
+              + w
+              + "x"
+              + c
+              + ")\n"
+              + m;
       Parity.Stats[] s = Parity.compare(g, 6, r, -1.2f, 1.2f);
       Parity.assertExact(s[0], what + "\nTFLite BUILTIN vs simulator DOUBLE");
       Parity.assertExact(s[2], what + "\nTFLite XNNPACK vs simulator XNNPACK_F32");
@@ -58,7 +75,15 @@ class RandomModelParityTest {
     }
     Set<OpKind> want = EnumSet.complementOf(EnumSet.of(OpKind.MUL));
     assertEquals(want, seen, "op kinds the random models must cover");
-    System.out.printf("%d random models: BUILTIN exact %d/%d; XNNPACK vs DOUBLE exact %d/%d max %d LSB; vs XNNPACK_F32 exact %d/%d%n",
-        models, builtin.exact(), builtin.elements(), xnn.exact(), xnn.elements(), xnn.maxLsb(), xnnF32.exact(), xnnF32.elements());
+    System.out.printf(
+        "%d random models: BUILTIN exact %d/%d; XNNPACK vs DOUBLE exact %d/%d max %d LSB; vs XNNPACK_F32 exact %d/%d%n",
+        models,
+        builtin.exact(),
+        builtin.elements(),
+        xnn.exact(),
+        xnn.elements(),
+        xnn.maxLsb(),
+        xnnF32.exact(),
+        xnnF32.elements());
   }
 }

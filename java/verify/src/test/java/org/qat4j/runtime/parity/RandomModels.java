@@ -22,9 +22,13 @@ final class RandomModels {
     this.b = new GraphBuilder(seed);
   }
 
-  static Model create(long seed, int h, int w, int c) { return new RandomModels(seed).build(h, w, c); }
+  static Model create(long seed, int h, int w, int c) {
+    return new RandomModels(seed).build(h, w, c);
+  }
 
-  private String name(String kind) { return kind + (next++); }
+  private String name(String kind) {
+    return kind + (next++);
+  }
 
   private Model build(int h, int w, int c) {
     Node x = b.input("input", h, w, c);
@@ -32,7 +36,11 @@ final class RandomModels {
     for (int i = 0; i < depth; i++) x = block(x);
     if (r.nextBoolean()) x = b.add(new GlobalAveragePooling2D(name("gap")), x);
     else x = b.add(new Flatten(name("flat")), x);
-    x = b.add(new Dense(name("fc"), 3 + r.nextInt(8)).activation(r.nextInt(4) == 0 ? Activation.RELU : Activation.NONE), x);
+    x =
+        b.add(
+            new Dense(name("fc"), 3 + r.nextInt(8))
+                .activation(r.nextInt(4) == 0 ? Activation.RELU : Activation.NONE),
+            x);
     return switch (r.nextInt(3)) {
       case 0 -> b.build(b.add(new Softmax(name("softmax")), x));
       case 1 -> b.build(b.add(new Sigmoid(name("sigmoid")), x));
@@ -51,14 +59,19 @@ final class RandomModels {
       case 5 -> concat(x);
       case 6 -> b.add(new MaxPool2D(name("maxpool"), 2, 2).padding(pad()), x);
       case 7 -> b.add(new AveragePool2D(name("avgpool"), 3, 3).strides(2, 2).padding(pad()), x);
-      case 8 -> b.add(new ZeroPadding2D(name("pad"), r.nextInt(2), r.nextInt(3), r.nextInt(2), 1), x);
+      case 8 ->
+          b.add(new ZeroPadding2D(name("pad"), r.nextInt(2), r.nextInt(3), r.nextInt(2), 1), x);
       default -> conv(x, 2 + r.nextInt(4));
     };
   }
 
-  private Padding pad() { return r.nextBoolean() ? Padding.SAME : Padding.VALID; }
+  private Padding pad() {
+    return r.nextBoolean() ? Padding.SAME : Padding.VALID;
+  }
 
-  private Activation act() { return Activation.values()[r.nextInt(3)]; }
+  private Activation act() {
+    return Activation.values()[r.nextInt(3)];
+  }
 
   private Node conv(Node x, int filters) {
     int[] s = x.shape();
@@ -66,7 +79,10 @@ final class RandomModels {
     int stride = s[0] >= 6 && r.nextInt(3) == 0 ? 2 : 1;
     // 1×1 at stride 2 stays VALID, conservatively: SAME padding negative in one dimension only can
     // trip TFLite 2.20's XNNPACK (see OpGraphs.negativeSamePad).
-    Conv2D c = new Conv2D(name("conv"), filters, k, k).strides(stride, stride).padding(k < stride ? Padding.VALID : pad());
+    Conv2D c =
+        new Conv2D(name("conv"), filters, k, k)
+            .strides(stride, stride)
+            .padding(k < stride ? Padding.VALID : pad());
     if (!r.nextBoolean()) return b.add(c.activation(act()), x);
     Node y = b.add(c.useBias(false), x);
     return after(b.add(new BatchNormalization(name("bn")), y));
@@ -75,7 +91,11 @@ final class RandomModels {
   private Node dw(Node x) {
     int[] s = x.shape();
     int dil = s[0] >= 6 && r.nextInt(4) == 0 ? 2 : 1;
-    DepthwiseConv2D d = new DepthwiseConv2D(name("dw"), 3, 3).depthMultiplier(1 + r.nextInt(2)).dilation(dil, dil).padding(Padding.SAME);
+    DepthwiseConv2D d =
+        new DepthwiseConv2D(name("dw"), 3, 3)
+            .depthMultiplier(1 + r.nextInt(2))
+            .dilation(dil, dil)
+            .padding(Padding.SAME);
     if (r.nextBoolean()) return b.add(d.activation(act()), x);
     return after(b.add(new BatchNormalization(name("bn")), b.add(d.useBias(false), x)));
   }
