@@ -191,6 +191,14 @@ final class BuiltinNames {
    */
   private static final int[] TYPE_BYTES = {4, 2, 4, 1, 8, 0, 1, 2, 8, 1, 8, 16, 8, 0, 0, 4, 2, 0};
 
+  /** The code of a builtin name; an unknown name is a programming error in a table of ours. */
+  static int code(String name) {
+    for (int i = 0; i < OPS.length; i++) {
+      if (OPS[i].equals(name)) return i;
+    }
+    throw new IllegalArgumentException("no TFLite builtin named " + name);
+  }
+
   static String op(int code) {
     return code >= 0 && code < OPS.length ? OPS[code] : "BUILTIN_" + code;
   }

@@ -1,6 +1,9 @@
 package org.qat4j.tflite;
 
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.qat4j.ir.OpKind;
 
 /**
@@ -195,13 +198,34 @@ final class OperatorChecks {
   /**
    * Builtins that move or convert 8-bit values without reading their scale or zero point, so TFLite
    * runs them on INT8/UINT8 tensors that carry no quantization parameters (e.g. a raw uint8 image →
-   * CAST → float, as in Google's pose models): CAST, RESHAPE, SQUEEZE, EXPAND_DIMS, TRANSPOSE,
-   * GATHER, GATHER_ND, SLICE, STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, TILE, SHAPE, ARG_MAX,
-   * ARG_MIN, DEPTH_TO_SPACE, SPACE_TO_DEPTH, REVERSE_V2, BROADCAST_TO.
+   * CAST → float, as in Google's pose models). Named, not numbered: the codes come from {@link
+   * BuiltinNames}.
    */
-  static final java.util.Set<Integer> RAW_8BIT_OK =
-      java.util.Set.of(
-          53, 22, 43, 70, 39, 36, 107, 65, 45, 49, 102, 83, 88, 69, 77, 56, 79, 5, 26, 105, 130);
+  static final Set<Integer> RAW_8BIT_OK =
+      Stream.of(
+              "CAST",
+              "RESHAPE",
+              "SQUEEZE",
+              "EXPAND_DIMS",
+              "TRANSPOSE",
+              "GATHER",
+              "GATHER_ND",
+              "SLICE",
+              "STRIDED_SLICE",
+              "SPLIT",
+              "SPLIT_V",
+              "PACK",
+              "UNPACK",
+              "TILE",
+              "SHAPE",
+              "ARG_MAX",
+              "ARG_MIN",
+              "DEPTH_TO_SPACE",
+              "SPACE_TO_DEPTH",
+              "REVERSE_V2",
+              "BROADCAST_TO")
+          .map(BuiltinNames::code)
+          .collect(Collectors.toUnmodifiableSet());
 
   /**
    * Every other builtin computes with the scale of its INT8/UINT8 operands: without quantization
@@ -229,8 +253,8 @@ final class OperatorChecks {
   }
 
   /** Numeric tensor types the builtins checked here compute on. */
-  private static final java.util.Set<Integer> NUMERIC =
-      java.util.Set.of(
+  private static final Set<Integer> NUMERIC =
+      Set.of(
           ModelValidator.FLOAT32,
           ModelValidator.FLOAT16,
           ModelValidator.INT32,

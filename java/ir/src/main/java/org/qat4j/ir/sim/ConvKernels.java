@@ -79,7 +79,8 @@ final class ConvKernels {
       return switch (op.kind()) {
         case CONV_2D -> v -> convF((float[]) v[xi], wv, bv, (float[]) v[yi], geo, lo, hi);
         case DEPTHWISE_CONV_2D -> v -> dwF((float[]) v[xi], wv, bv, (float[]) v[yi], geo, lo, hi);
-        default -> fcF(x, wv, bv, xi, yi, lo, hi);
+        case FULLY_CONNECTED -> fcF(x, wv, bv, xi, yi, lo, hi);
+        default -> throw new IllegalStateException(op.kind() + " has no weights");
       };
     }
     QInfo qi = QInfo.of(x), qo = QInfo.of(y);
@@ -126,7 +127,8 @@ final class ConvKernels {
       case CONV_2D -> v -> convQ((int[]) v[xi], wv, bv, (int[]) v[yi], geo, inOff, wOff, rq);
       case DEPTHWISE_CONV_2D ->
           v -> dwQ((int[]) v[xi], wv, bv, (int[]) v[yi], geo, inOff, wOff, rq);
-      default -> fcQ(x, wv, bv, xi, yi, inOff, wOff, rq);
+      case FULLY_CONNECTED -> fcQ(x, wv, bv, xi, yi, inOff, wOff, rq);
+      default -> throw new IllegalStateException(op.kind() + " has no weights");
     };
   }
 
