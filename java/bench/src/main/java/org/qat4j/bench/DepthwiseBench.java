@@ -16,9 +16,9 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.qat4j.core.ExecContext;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.gemm.Gemm;
-import org.qat4j.core.internal.Parallel;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Padding;
+import org.qat4j.ir.internal.Parallel;
 
 /**
  * DepthwiseConv2D 3×3 SAME forward and backward (training mode) on MobileNet-style NHWC shapes

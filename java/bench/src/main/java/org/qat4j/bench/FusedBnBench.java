@@ -17,11 +17,11 @@ import org.qat4j.core.ExecContext;
 import org.qat4j.core.Layer;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.gemm.Gemm;
-import org.qat4j.core.internal.Parallel;
 import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.BnActPool;
 import org.qat4j.core.layers.MaxPool2D;
 import org.qat4j.core.layers.ReLU;
+import org.qat4j.ir.internal.Parallel;
 
 /**
  * BatchNormalization → ReLU → MaxPool 2×2 in training mode on the reference CNN's shapes

@@ -71,7 +71,7 @@ final class Probes {
     try {
       org.qat4j.core.gemm.Gemm g = org.qat4j.core.gemm.Gemm.get();
       o.addProperty("name", g.name());
-      o.addProperty("threads", org.qat4j.core.internal.Parallel.threads());
+      o.addProperty("threads", org.qat4j.ir.internal.Parallel.threads());
       if (!g.name().equals("openblas"))
         o.addProperty("reason", "OpenBLAS not in use (see -Dqat4j.gemm)");
     } catch (Throwable t) {

@@ -3,7 +3,7 @@ package org.qat4j.core.gemm;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.qat4j.core.Tensor;
-import org.qat4j.core.internal.Parallel;
+import org.qat4j.ir.internal.Parallel;
 
 /**
  * Portable pure-Java sgemm: op(B) is copied once to a heap [k, n] panel, rows of C are produced by

@@ -111,7 +111,7 @@ public final class Checkpoint {
     o.addProperty("batch_size", s.batchSize());
     o.add("history", s.history().toJson());
     // informational: exact resume needs the same thread count and GEMM
-    o.addProperty("threads", org.qat4j.core.internal.Parallel.threads());
+    o.addProperty("threads", org.qat4j.ir.internal.Parallel.threads());
     o.addProperty("gemm", org.qat4j.core.gemm.Gemm.get().name());
     return o;
   }

@@ -2,7 +2,7 @@ package org.qat4j.core.layers;
 
 import java.nio.FloatBuffer;
 import org.qat4j.core.Tensor;
-import org.qat4j.core.internal.Parallel;
+import org.qat4j.ir.internal.Parallel;
 
 /** Activation fused into Conv2D, DepthwiseConv2D and Dense (the ones TFLite can fuse). */
 public enum Activation {

@@ -4,7 +4,7 @@ import com.google.gson.JsonObject;
 import java.nio.FloatBuffer;
 import org.qat4j.core.ExecContext;
 import org.qat4j.core.Tensor;
-import org.qat4j.core.internal.Parallel;
+import org.qat4j.ir.internal.Parallel;
 
 /**
  * Average pooling on NHWC [N, H, W, C] → [N, OH, OW, C]. Each window averages only its in-image

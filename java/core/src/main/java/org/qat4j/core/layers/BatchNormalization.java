@@ -9,7 +9,7 @@ import org.qat4j.core.ExecContext;
 import org.qat4j.core.Layer;
 import org.qat4j.core.Param;
 import org.qat4j.core.Tensor;
-import org.qat4j.core.internal.Parallel;
+import org.qat4j.ir.internal.Parallel;
 
 /**
  * Batch normalization over the last axis (channels of NHWC, or features of [N, F]): {@code y =

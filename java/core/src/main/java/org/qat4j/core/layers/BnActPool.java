@@ -4,7 +4,7 @@ import java.nio.FloatBuffer;
 import org.qat4j.core.ExecContext;
 import org.qat4j.core.Layer;
 import org.qat4j.core.Tensor;
-import org.qat4j.core.internal.Parallel;
+import org.qat4j.ir.internal.Parallel;
 
 /**
  * Execution-time fusion of {@link BatchNormalization} → {@link ReLU} or {@link ReLU6} (→ {@link

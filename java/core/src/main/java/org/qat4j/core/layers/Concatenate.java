@@ -5,7 +5,7 @@ import java.util.Arrays;
 import org.qat4j.core.ExecContext;
 import org.qat4j.core.Layer;
 import org.qat4j.core.Tensor;
-import org.qat4j.core.internal.Parallel;
+import org.qat4j.ir.internal.Parallel;
 
 /**
  * Concatenation of two or more inputs along the last (channel) axis; all other dimensions must

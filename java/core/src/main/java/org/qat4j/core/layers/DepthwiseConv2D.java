@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
 import org.qat4j.core.ExecContext;
 import org.qat4j.core.Param;
 import org.qat4j.core.Tensor;
-import org.qat4j.core.internal.Parallel;
+import org.qat4j.ir.internal.Parallel;
 
 /**
  * Depthwise 2-D convolution on NHWC input [N, H, W, C] → [N, OH, OW, C·mult], as direct loops.

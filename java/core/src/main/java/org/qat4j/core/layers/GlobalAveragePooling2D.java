@@ -5,7 +5,7 @@ import java.util.Arrays;
 import org.qat4j.core.ExecContext;
 import org.qat4j.core.Layer;
 import org.qat4j.core.Tensor;
-import org.qat4j.core.internal.Parallel;
+import org.qat4j.ir.internal.Parallel;
 
 /** Mean over height and width: NHWC [N, H, W, C] → [N, C] (TFLite MEAN over axes 1, 2). */
 public final class GlobalAveragePooling2D extends Layer {

@@ -3,7 +3,7 @@ package org.qat4j.core.layers;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.qat4j.core.Tensor;
-import org.qat4j.core.internal.Parallel;
+import org.qat4j.ir.internal.Parallel;
 
 /**
  * im2col / col2im for Conv2D. The column matrix is [N·OH·OW, KH·KW·C] with column index (ky·KW +

@@ -5,7 +5,7 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.qat4j.core.ExecContext;
 import org.qat4j.core.Tensor;
-import org.qat4j.core.internal.Parallel;
+import org.qat4j.ir.internal.Parallel;
 
 /**
  * Max pooling on NHWC [N, H, W, C] → [N, OH, OW, C] over in-image taps (SAME padding never

@@ -2,7 +2,7 @@ package org.qat4j.core.layers;
 
 import java.nio.FloatBuffer;
 import org.qat4j.core.Tensor;
-import org.qat4j.core.internal.Parallel;
+import org.qat4j.ir.internal.Parallel;
 
 /**
  * Reductions shared by layers (column sums for bias gradients). Parallel over contiguous row

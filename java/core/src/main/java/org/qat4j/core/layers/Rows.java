@@ -2,7 +2,7 @@ package org.qat4j.core.layers;
 
 import java.nio.FloatBuffer;
 import org.qat4j.core.Tensor;
-import org.qat4j.core.internal.Parallel;
+import org.qat4j.ir.internal.Parallel;
 
 /**
  * Row-wise epilogues on a [rows, cols] view of native storage, done on heap blocks (bulk transfers,

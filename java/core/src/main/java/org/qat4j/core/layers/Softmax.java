@@ -4,7 +4,7 @@ import java.nio.FloatBuffer;
 import org.qat4j.core.ExecContext;
 import org.qat4j.core.Layer;
 import org.qat4j.core.Tensor;
-import org.qat4j.core.internal.Parallel;
+import org.qat4j.ir.internal.Parallel;
 
 /**
  * Softmax over the last axis, any rank: y = exp(x − max)/Σ exp(x − max) (the max shift keeps it

@@ -2,7 +2,7 @@ package org.qat4j.core.layers;
 
 import org.qat4j.core.Tensor;
 import org.qat4j.core.gemm.Gemm;
-import org.qat4j.core.internal.Parallel;
+import org.qat4j.ir.internal.Parallel;
 
 /**
  * Runs one large sgemm as {@link Parallel} chunks of C (rows, or columns when C is narrow), each a

@@ -6,7 +6,7 @@ import java.util.Arrays;
 import org.qat4j.core.ExecContext;
 import org.qat4j.core.Layer;
 import org.qat4j.core.Tensor;
-import org.qat4j.core.internal.Parallel;
+import org.qat4j.ir.internal.Parallel;
 
 /**
  * Zero padding of NHWC images: [N, H, W, C] → [N, top + H + bottom, left + W + right, C] (TFLite

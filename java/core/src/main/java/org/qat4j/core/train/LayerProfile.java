@@ -9,9 +9,9 @@ import org.qat4j.core.Model;
 import org.qat4j.core.Node;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.gemm.Gemm;
-import org.qat4j.core.internal.Parallel;
 import org.qat4j.core.layers.BnActPool;
 import org.qat4j.core.zoo.Zoo;
+import org.qat4j.ir.internal.Parallel;
 
 /**
  * Benchmark helper: per-layer forward and backward wall time of a chain model from the zoo on

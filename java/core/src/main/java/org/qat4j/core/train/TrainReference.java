@@ -11,10 +11,10 @@ import org.qat4j.core.data.Augmentation;
 import org.qat4j.core.data.Dataset;
 import org.qat4j.core.data.FashionMnist;
 import org.qat4j.core.gemm.Gemm;
-import org.qat4j.core.internal.Parallel;
 import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Initializer;
 import org.qat4j.core.zoo.Zoo;
+import org.qat4j.ir.internal.Parallel;
 
 /**
  * Benchmark and accuracy run: trains the reference CNN on Fashion-MNIST (inputs in [0, 1], Adam

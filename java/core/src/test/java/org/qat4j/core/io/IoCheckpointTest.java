@@ -20,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.qat4j.core.Param;
 import org.qat4j.core.data.Augmentation;
 import org.qat4j.core.data.Dataset;
-import org.qat4j.core.internal.Parallel;
 import org.qat4j.core.train.Adam;
 import org.qat4j.core.train.Callback;
 import org.qat4j.core.train.History;
@@ -29,6 +28,7 @@ import org.qat4j.core.train.Sgd;
 import org.qat4j.core.train.StepResult;
 import org.qat4j.core.train.TrainFixtures;
 import org.qat4j.core.train.Trainer;
+import org.qat4j.ir.internal.Parallel;
 
 class IoCheckpointTest {
   @TempDir Path dir;

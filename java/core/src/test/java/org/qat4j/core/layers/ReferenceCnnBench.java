@@ -8,7 +8,7 @@ import org.qat4j.core.Layer;
 import org.qat4j.core.Sequential;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.gemm.Gemm;
-import org.qat4j.core.internal.Parallel;
+import org.qat4j.ir.internal.Parallel;
 
 /**
  * Micro-benchmark (not a test): forward + backward time of the reference CNN's layers at batch 64

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.gemm.Gemm;
 import org.qat4j.core.gemm.JavaGemm;
-import org.qat4j.core.internal.Parallel;
+import org.qat4j.ir.internal.Parallel;
 
 class SplitGemmTest {
   /**

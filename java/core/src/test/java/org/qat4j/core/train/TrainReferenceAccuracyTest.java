@@ -7,7 +7,7 @@ import java.io.IOException;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.qat4j.core.data.FashionMnist;
-import org.qat4j.core.internal.Parallel;
+import org.qat4j.ir.internal.Parallel;
 
 /**
  * The documented accuracy target (docs/PERFORMANCE.md): reference CNN, Adam 1e-3 with a cosine

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.qat4j.core.Model;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.data.Dataset;
-import org.qat4j.core.internal.Parallel;
 import org.qat4j.core.layers.BatchNormalization;
+import org.qat4j.ir.internal.Parallel;
 
 class TrainerTest {
   private static final Dataset TRAIN = TrainFixtures.bands(384, 1);

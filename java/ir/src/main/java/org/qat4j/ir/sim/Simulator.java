@@ -9,6 +9,7 @@ import org.qat4j.ir.LoweredGraphBuilder;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.TensorSpec;
 import org.qat4j.ir.arith.RoundingMode;
+import org.qat4j.ir.internal.Parallel;
 
 /**
  * Executes a {@link LoweredGraph} in pure Java: float32 ops as the float reference and int8/uint8
@@ -128,7 +129,7 @@ public final class Simulator {
     Object[] results = new Object[outs.length];
     for (int i = 0; i < outs.length; i++)
       results[i] = Values.allocExternal(graph.tensor(outs[i]), n);
-    Workers.forRange(
+    Parallel.forRange(
         n,
         (lo, hi) -> {
           Object[] v = frame();

@@ -2,8 +2,8 @@ package org.qat4j.quant.layers;
 
 import java.nio.FloatBuffer;
 import org.qat4j.core.Tensor;
-import org.qat4j.core.internal.Parallel;
 import org.qat4j.core.layers.Activation;
+import org.qat4j.ir.internal.Parallel;
 import org.qat4j.quant.quantizers.FakeQuant;
 
 /**

@@ -1,8 +1,8 @@
 package org.qat4j.quant.quantizers;
 
 import java.nio.FloatBuffer;
-import org.qat4j.core.internal.Parallel;
 import org.qat4j.ir.arith.QuantMath;
+import org.qat4j.ir.internal.Parallel;
 
 /**
  * TensorFlow's fake-quant kernel in float32: nudged range, zero point rounded half away from zero,

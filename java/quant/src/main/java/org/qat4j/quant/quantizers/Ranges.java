@@ -1,7 +1,7 @@
 package org.qat4j.quant.quantizers;
 
 import java.nio.FloatBuffer;
-import org.qat4j.core.internal.Parallel;
+import org.qat4j.ir.internal.Parallel;
 
 /** Batch range helpers shared by the built-in quantizers: per-channel min/max including 0. */
 public final class Ranges {
@@ -43,10 +43,9 @@ public final class Ranges {
 
   /** {min(0, min x), max(0, max x)} over {@code size} values, in parallel heap blocks. */
   static float[] tensorMinMax(FloatBuffer x, int size) {
-    int blocks = (size + BLOCK - 1) / BLOCK,
-        chunks = org.qat4j.core.internal.Parallel.chunks(blocks);
+    int blocks = (size + BLOCK - 1) / BLOCK, chunks = org.qat4j.ir.internal.Parallel.chunks(blocks);
     float[] lo = new float[chunks], hi = new float[chunks];
-    org.qat4j.core.internal.Parallel.forRange(
+    org.qat4j.ir.internal.Parallel.forRange(
         blocks,
         chunks,
         (b0, b1) -> {

@@ -1,4 +1,4 @@
-package org.qat4j.core.internal;
+package org.qat4j.ir.internal;
 
 import java.util.ArrayList;
 import java.util.List;
