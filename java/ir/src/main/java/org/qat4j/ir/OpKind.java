@@ -23,7 +23,8 @@ public enum OpKind {
   PAD(34),
   MEAN(40),
   QUANTIZE(114),
-  HARD_SWISH(117);
+  HARD_SWISH(117),
+  SUB(41);
 
   private final int builtinCode;
 
@@ -50,7 +51,7 @@ public enum OpKind {
       case CONV_2D -> OpOptions.Conv.DEFAULT;
       case DEPTHWISE_CONV_2D -> OpOptions.Depthwise.DEFAULT;
       case AVERAGE_POOL_2D, MAX_POOL_2D -> OpOptions.Pool.DEFAULT;
-      case FULLY_CONNECTED, ADD, MUL -> OpOptions.Activated.DEFAULT;
+      case FULLY_CONNECTED, ADD, MUL, SUB -> OpOptions.Activated.DEFAULT;
       case CONCATENATION -> OpOptions.Concat.DEFAULT;
       case SOFTMAX -> OpOptions.Softmax.DEFAULT;
       case MEAN -> OpOptions.Reducer.DEFAULT;
@@ -82,7 +83,8 @@ public enum OpKind {
           PAD,
           MEAN,
           QUANTIZE,
-          HARD_SWISH ->
+          HARD_SWISH,
+          SUB ->
           false;
     };
   }

@@ -1,6 +1,7 @@
 package org.qat4j.tflite;
 
 import com.google.flatbuffers.FlatBufferBuilder;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.qat4j.ir.FusedActivation;
@@ -19,6 +20,7 @@ import org.qat4j.tflite.fb.Pool2DOptions;
 import org.qat4j.tflite.fb.ReducerOptions;
 import org.qat4j.tflite.fb.ReshapeOptions;
 import org.qat4j.tflite.fb.SoftmaxOptions;
+import org.qat4j.tflite.fb.SubOptions;
 
 /**
  * What the .tflite side knows about each {@link OpKind}, one switch without {@code default} per
@@ -114,6 +116,7 @@ final class TfliteOps {
       }
       // TFLite reads these without options (their tables, where the schema has one, are empty)
       case DEQUANTIZE, LOGISTIC, RELU, RELU6, PAD, QUANTIZE, HARD_SWISH -> new int[] {0, 0};
+      case SUB -> new int[] {BuiltinOptions.SubOptions, SubOptions.createSubOptions(b, act, true)};
     };
   }
 
@@ -154,7 +157,7 @@ final class TfliteOps {
               integer(o, "filter_height"),
               integer(o, "filter_width"),
               act);
-      case FULLY_CONNECTED, ADD, MUL -> new OpOptions.Activated(act);
+      case FULLY_CONNECTED, ADD, MUL, SUB -> new OpOptions.Activated(act);
       case CONCATENATION -> new OpOptions.Concat(o.get("axis") instanceof Integer a ? a : 0, act);
       case SOFTMAX -> new OpOptions.Softmax(o.get("beta") instanceof Float b ? b : 1f);
       case MEAN -> new OpOptions.Reducer(Boolean.TRUE.equals(o.get("keep_dims")));
@@ -205,7 +208,17 @@ final class TfliteOps {
       case QUANTIZE -> OpVersions.perAxisOutput(g, op) ? 3 : 1;
       case DEQUANTIZE -> int8 ? 2 : 1;
       case RESHAPE, HARD_SWISH -> 1;
+      case SUB -> broadcastsAbove4d(g, op) ? 3 : int8 ? 2 : 1;
     };
+  }
+
+  /** SUB's version 3: inputs of different shapes with more than 4 dimensions. */
+  private static boolean broadcastsAbove4d(LoweredGraph g, OpSpec op) {
+    int[] in = op.inputs();
+    if (in.length < 2 || Math.min(in[0], in[1]) < 0 || Math.max(in[0], in[1]) >= g.tensors().size())
+      return false;
+    int[] a = g.tensor(in[0]).shape(), b = g.tensor(in[1]).shape();
+    return !Arrays.equals(a, b) && Math.max(a.length, b.length) > 4;
   }
 
   private static boolean dilated(OpOptions.Window o) {
@@ -231,6 +244,7 @@ final class TfliteOps {
       case MEAN -> Map.of(1, "1.6.0", 2, "1.14.0");
       case QUANTIZE -> Map.of(1, "1.14.0", 3, "2.3.0");
       case HARD_SWISH -> Map.of(1, "1.15.0");
+      case SUB -> Map.of(1, "1.6.0", 2, "1.14.0", 3, "2.3.0");
     };
   }
 
@@ -242,7 +256,7 @@ final class TfliteOps {
       case CONCATENATION -> Int8Rule.SHARED_INPUTS;
       case AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, PAD -> Int8Rule.PASS_THROUGH;
       // output parameters of their own (ADD/MUL/MEAN rescale, QUANTIZE requantizes)
-      case ADD, MUL, RELU, RELU6, HARD_SWISH, MEAN, QUANTIZE, DEQUANTIZE -> Int8Rule.FREE;
+      case ADD, MUL, RELU, RELU6, HARD_SWISH, MEAN, QUANTIZE, DEQUANTIZE, SUB -> Int8Rule.FREE;
     };
   }
 
@@ -264,6 +278,7 @@ final class TfliteOps {
       case MEAN -> new Expect("ReducerOptions", false, 2);
       case PAD -> new Expect("PadOptions", false, 2);
       case DEQUANTIZE, LOGISTIC, RELU, RELU6, QUANTIZE, HARD_SWISH -> null;
+      case SUB -> new Expect("SubOptions", false, 2);
     };
   }
 }

@@ -28,6 +28,7 @@ final class KernelFactory {
       case CONCATENATION -> DataKernels.concat(g, op);
       case QUANTIZE -> DataKernels.quantize(g, op, mode);
       case DEQUANTIZE -> DataKernels.dequantize(g, op);
+      case SUB -> SubKernels.create(g, op);
     };
   }
 }

@@ -151,6 +151,8 @@ final class ImportGraph {
       case LOGISTIC -> new Row(false, (x, op, n, out) -> x.unary(op, new Sigmoid(n)));
       case HARD_SWISH -> new Row(false, (x, op, n, out) -> x.unary(op, new HardSwish(n)));
       case QUANTIZE, DEQUANTIZE -> null;
+      // core has no subtraction layer
+      case SUB -> null;
     };
   }
 

@@ -1,0 +1,93 @@
+package org.qat4j.runtime.parity;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.qat4j.ir.DType;
+import org.qat4j.ir.FusedActivation;
+import org.qat4j.ir.LoweredGraph;
+import org.qat4j.ir.LoweredGraphBuilder;
+import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpOptions;
+import org.qat4j.ir.QuantParams;
+import org.qat4j.ir.TensorSpec;
+
+/**
+ * Random single-op graphs for the operators wired after the op-pipeline redesign (issue 13), int8
+ * or uint8 at random; {@link OpGraphs#create} asks here first.
+ */
+final class WireOpGraphs {
+  private final SplittableRandom r;
+  private final LoweredGraphBuilder b;
+  private final DType type;
+  private String desc;
+
+  private WireOpGraphs(OpKind k, SplittableRandom r) {
+    this.r = r;
+    this.b = new LoweredGraphBuilder(k.name());
+    this.type = r.nextBoolean() ? DType.INT8 : DType.UINT8;
+    this.desc = type.toString();
+  }
+
+  /** A random graph of {@code kind}, or null when OpGraphs generates it itself. */
+  static OpGraphs.Case create(OpKind kind, SplittableRandom r) {
+    return switch (kind) {
+      case SUB -> new WireOpGraphs(kind, r).sub();
+      default -> null;
+    };
+  }
+
+  private int zp() {
+    return r.nextInt(256) - (type == DType.UINT8 ? 0 : 128);
+  }
+
+  private QuantParams qp() {
+    return QuantParams.perTensor(0.005f + 0.1f * (float) r.nextDouble(), zp());
+  }
+
+  private int act(String name, int[] shape, QuantParams q) {
+    return b.addTensor(TensorSpec.activation(name, shape, type, q));
+  }
+
+  private FusedActivation fused() {
+    FusedActivation a = FusedActivation.values()[r.nextInt(4)];
+    desc += " " + a;
+    return a;
+  }
+
+  private int[] shape(int rank) {
+    int[] s = new int[rank];
+    for (int i = 0; i < rank; i++) s[i] = 1 + r.nextInt(5);
+    return s;
+  }
+
+  /** {@code s} with some dimensions set to 1 and maybe leading ones dropped (NumPy broadcast). */
+  private int[] broadcastOf(int[] s) {
+    int v = r.nextInt(3);
+    if (v == 0) return s.clone();
+    int[] t = s.clone();
+    for (int i = 0; i < t.length; i++) if (r.nextInt(3) == 0) t[i] = 1;
+    return v == 1 ? t : Arrays.copyOfRange(t, r.nextInt(t.length + 1), t.length);
+  }
+
+  private OpGraphs.Case done(int[] in, int y) {
+    LoweredGraph g = b.setInputs(in).setOutputs(y).build();
+    StringBuilder d = new StringBuilder(desc);
+    for (int i : in) d.append(" in ").append(Arrays.toString(g.tensor(i).shape()));
+    d.append(" out ").append(Arrays.toString(g.tensor(y).shape()));
+    return new OpGraphs.Case(g, 0, 0, d.toString(), false);
+  }
+
+  /** SUB of two quantized tensors, either one broadcast. */
+  private OpGraphs.Case sub() {
+    int[] s = shape(1 + r.nextInt(4));
+    int[] sa = s, sb = broadcastOf(s);
+    if (r.nextBoolean()) {
+      sa = sb;
+      sb = s;
+    }
+    int x = act("x", sa, qp()), x2 = act("x2", sb, qp());
+    int y = act("y", s, QuantParams.perTensor(0.01f + 0.2f * (float) r.nextDouble(), zp()));
+    b.addOp(OpKind.SUB, new int[] {x, x2}, new int[] {y}, new OpOptions.Activated(fused()));
+    return done(new int[] {x, x2}, y);
+  }
+}
