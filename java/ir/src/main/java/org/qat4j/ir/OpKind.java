@@ -24,7 +24,8 @@ public enum OpKind {
   MEAN(40),
   QUANTIZE(114),
   HARD_SWISH(117),
-  SUB(41);
+  SUB(41),
+  CAST(53);
 
   private final int builtinCode;
 
@@ -57,6 +58,7 @@ public enum OpKind {
       case MEAN -> OpOptions.Reducer.DEFAULT;
       case RESHAPE -> OpOptions.Reshape.DEFAULT;
       case DEQUANTIZE, LOGISTIC, RELU, RELU6, PAD, QUANTIZE, HARD_SWISH -> OpOptions.None.DEFAULT;
+      case CAST -> OpOptions.None.DEFAULT;
     };
   }
 
@@ -84,7 +86,8 @@ public enum OpKind {
           MEAN,
           QUANTIZE,
           HARD_SWISH,
-          SUB ->
+          SUB,
+          CAST ->
           false;
     };
   }

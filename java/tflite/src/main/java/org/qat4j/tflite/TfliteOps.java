@@ -4,6 +4,7 @@ import com.google.flatbuffers.FlatBufferBuilder;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.qat4j.ir.DType;
 import org.qat4j.ir.FusedActivation;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpKind;
@@ -117,6 +118,8 @@ final class TfliteOps {
       // TFLite reads these without options (their tables, where the schema has one, are empty)
       case DEQUANTIZE, LOGISTIC, RELU, RELU6, PAD, QUANTIZE, HARD_SWISH -> new int[] {0, 0};
       case SUB -> new int[] {BuiltinOptions.SubOptions, SubOptions.createSubOptions(b, act, true)};
+      // TFLite's CAST reads the tensor types, not CastOptions
+      case CAST -> new int[] {0, 0};
     };
   }
 
@@ -164,6 +167,7 @@ final class TfliteOps {
       case RESHAPE ->
           new OpOptions.Reshape(o.get("new_shape") instanceof List<?> l ? ints(l) : null);
       case DEQUANTIZE, LOGISTIC, RELU, RELU6, PAD, QUANTIZE, HARD_SWISH -> OpOptions.None.DEFAULT;
+      case CAST -> OpOptions.None.DEFAULT;
     };
   }
 
@@ -209,7 +213,16 @@ final class TfliteOps {
       case DEQUANTIZE -> int8 ? 2 : 1;
       case RESHAPE, HARD_SWISH -> 1;
       case SUB -> broadcastsAbove4d(g, op) ? 3 : int8 ? 2 : 1;
+      case CAST -> touchesType(g, op, DType.INT8) ? 3 : 1;
     };
+  }
+
+  /** Whether an input or output of {@code op} has type {@code t} (CAST's version 3: INT8). */
+  private static boolean touchesType(LoweredGraph g, OpSpec op, DType t) {
+    for (int[] group : new int[][] {op.inputs(), op.outputs()})
+      for (int i : group)
+        if (i >= 0 && i < g.tensors().size() && g.tensor(i).type() == t) return true;
+    return false;
   }
 
   /** SUB's version 3: inputs of different shapes with more than 4 dimensions. */
@@ -245,6 +258,7 @@ final class TfliteOps {
       case QUANTIZE -> Map.of(1, "1.14.0", 3, "2.3.0");
       case HARD_SWISH -> Map.of(1, "1.15.0");
       case SUB -> Map.of(1, "1.6.0", 2, "1.14.0", 3, "2.3.0");
+      case CAST -> Map.of(1, "1.5.0", 3, "2.8.0");
     };
   }
 
@@ -257,6 +271,8 @@ final class TfliteOps {
       case AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, PAD -> Int8Rule.PASS_THROUGH;
       // output parameters of their own (ADD/MUL/MEAN rescale, QUANTIZE requantizes)
       case ADD, MUL, RELU, RELU6, HARD_SWISH, MEAN, QUANTIZE, DEQUANTIZE, SUB -> Int8Rule.FREE;
+      // converts raw values, quantization ignored
+      case CAST -> Int8Rule.FREE;
     };
   }
 
@@ -279,6 +295,7 @@ final class TfliteOps {
       case PAD -> new Expect("PadOptions", false, 2);
       case DEQUANTIZE, LOGISTIC, RELU, RELU6, QUANTIZE, HARD_SWISH -> null;
       case SUB -> new Expect("SubOptions", false, 2);
+      case CAST -> null;
     };
   }
 }

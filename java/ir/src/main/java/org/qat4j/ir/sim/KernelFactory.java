@@ -29,6 +29,7 @@ final class KernelFactory {
       case QUANTIZE -> DataKernels.quantize(g, op, mode);
       case DEQUANTIZE -> DataKernels.dequantize(g, op);
       case SUB -> SubKernels.create(g, op);
+      case CAST -> CastKernels.create(g, op);
     };
   }
 }

@@ -153,6 +153,7 @@ final class ImportGraph {
       case QUANTIZE, DEQUANTIZE -> null;
       // core has no subtraction layer
       case SUB -> null;
+      case CAST -> null;
     };
   }
 

@@ -32,6 +32,7 @@ final class WireOpGraphs {
   static OpGraphs.Case create(OpKind kind, SplittableRandom r) {
     return switch (kind) {
       case SUB -> new WireOpGraphs(kind, r).sub();
+      case CAST -> new WireOpGraphs(kind, r).cast();
       default -> null;
     };
   }
@@ -75,6 +76,26 @@ final class WireOpGraphs {
     for (int i : in) d.append(" in ").append(Arrays.toString(g.tensor(i).shape()));
     d.append(" out ").append(Arrays.toString(g.tensor(y).shape()));
     return new OpGraphs.Case(g, 0, 0, d.toString(), false);
+  }
+
+  /**
+   * CAST between FLOAT32, INT32, INT8 and UINT8 (8-bit tensors raw, without quantization, as in
+   * Google's pose models); float sources stay inside the destination's range, where C defines the
+   * conversion.
+   */
+  private OpGraphs.Case cast() {
+    DType[] types = {DType.FLOAT32, DType.INT32, DType.INT8, DType.UINT8};
+    DType from = types[r.nextInt(4)], to = types[r.nextInt(4)];
+    if (from == to) to = types[(Arrays.asList(types).indexOf(from) + 1) % 4];
+    int[] s = shape(1 + r.nextInt(4));
+    int x = b.addTensor(TensorSpec.activation("x", s, from, null));
+    int y = b.addTensor(TensorSpec.activation("y", s, to, null));
+    b.addOp(OpKind.CAST, new int[] {x}, new int[] {y}, null);
+    desc = from + "→" + to;
+    float lo = to == DType.UINT8 ? 0 : to == DType.INT8 ? -128 : -2e9f;
+    float hi = to == DType.UINT8 ? 255.99f : to == DType.INT8 ? 127.99f : 2e9f;
+    LoweredGraph g = b.setInputs(x).setOutputs(y).build();
+    return new OpGraphs.Case(g, lo, hi, desc + " " + Arrays.toString(s), false);
   }
 
   /** SUB of two quantized tensors, either one broadcast. */
