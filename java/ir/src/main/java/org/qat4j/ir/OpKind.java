@@ -25,7 +25,11 @@ public enum OpKind {
   QUANTIZE(114),
   HARD_SWISH(117),
   SUB(41),
-  CAST(53);
+  CAST(53),
+  ARG_MAX(56),
+  ARG_MIN(79),
+  RESIZE_BILINEAR(23),
+  RESIZE_NEAREST_NEIGHBOR(97);
 
   private final int builtinCode;
 
@@ -59,6 +63,8 @@ public enum OpKind {
       case RESHAPE -> OpOptions.Reshape.DEFAULT;
       case DEQUANTIZE, LOGISTIC, RELU, RELU6, PAD, QUANTIZE, HARD_SWISH -> OpOptions.None.DEFAULT;
       case CAST -> OpOptions.None.DEFAULT;
+      case ARG_MAX, ARG_MIN -> OpOptions.ArgMinMax.DEFAULT;
+      case RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR -> OpOptions.Resize.DEFAULT;
     };
   }
 
@@ -87,7 +93,11 @@ public enum OpKind {
           QUANTIZE,
           HARD_SWISH,
           SUB,
-          CAST ->
+          CAST,
+          ARG_MAX,
+          ARG_MIN,
+          RESIZE_BILINEAR,
+          RESIZE_NEAREST_NEIGHBOR ->
           false;
     };
   }

@@ -11,6 +11,8 @@ import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.tflite.fb.AddOptions;
+import org.qat4j.tflite.fb.ArgMaxOptions;
+import org.qat4j.tflite.fb.ArgMinOptions;
 import org.qat4j.tflite.fb.BuiltinOptions;
 import org.qat4j.tflite.fb.ConcatenationOptions;
 import org.qat4j.tflite.fb.Conv2DOptions;
@@ -20,6 +22,8 @@ import org.qat4j.tflite.fb.MulOptions;
 import org.qat4j.tflite.fb.Pool2DOptions;
 import org.qat4j.tflite.fb.ReducerOptions;
 import org.qat4j.tflite.fb.ReshapeOptions;
+import org.qat4j.tflite.fb.ResizeBilinearOptions;
+import org.qat4j.tflite.fb.ResizeNearestNeighborOptions;
 import org.qat4j.tflite.fb.SoftmaxOptions;
 import org.qat4j.tflite.fb.SubOptions;
 
@@ -120,6 +124,30 @@ final class TfliteOps {
       case SUB -> new int[] {BuiltinOptions.SubOptions, SubOptions.createSubOptions(b, act, true)};
       // TFLite's CAST reads the tensor types, not CastOptions
       case CAST -> new int[] {0, 0};
+      case ARG_MAX -> {
+        byte t = (byte) op.options(OpOptions.ArgMinMax.class).outputType().tfliteCode();
+        yield new int[] {BuiltinOptions.ArgMaxOptions, ArgMaxOptions.createArgMaxOptions(b, t)};
+      }
+      case ARG_MIN -> {
+        byte t = (byte) op.options(OpOptions.ArgMinMax.class).outputType().tfliteCode();
+        yield new int[] {BuiltinOptions.ArgMinOptions, ArgMinOptions.createArgMinOptions(b, t)};
+      }
+      case RESIZE_BILINEAR -> {
+        OpOptions.Resize o = op.options(OpOptions.Resize.class);
+        yield new int[] {
+          BuiltinOptions.ResizeBilinearOptions,
+          ResizeBilinearOptions.createResizeBilinearOptions(
+              b, o.alignCorners(), o.halfPixelCenters())
+        };
+      }
+      case RESIZE_NEAREST_NEIGHBOR -> {
+        OpOptions.Resize o = op.options(OpOptions.Resize.class);
+        yield new int[] {
+          BuiltinOptions.ResizeNearestNeighborOptions,
+          ResizeNearestNeighborOptions.createResizeNearestNeighborOptions(
+              b, o.alignCorners(), o.halfPixelCenters())
+        };
+      }
     };
   }
 
@@ -168,6 +196,14 @@ final class TfliteOps {
           new OpOptions.Reshape(o.get("new_shape") instanceof List<?> l ? ints(l) : null);
       case DEQUANTIZE, LOGISTIC, RELU, RELU6, PAD, QUANTIZE, HARD_SWISH -> OpOptions.None.DEFAULT;
       case CAST -> OpOptions.None.DEFAULT;
+      // TFLite's default output_type (0, FLOAT32) is refused by the kernel, as by TFLite
+      case ARG_MAX, ARG_MIN ->
+          new OpOptions.ArgMinMax(
+              DType.fromTflite(o.get("output_type") instanceof Integer c ? c : 0));
+      case RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR ->
+          new OpOptions.Resize(
+              Boolean.TRUE.equals(o.get("align_corners")),
+              Boolean.TRUE.equals(o.get("half_pixel_centers")));
     };
   }
 
@@ -214,6 +250,13 @@ final class TfliteOps {
       case RESHAPE, HARD_SWISH -> 1;
       case SUB -> broadcastsAbove4d(g, op) ? 3 : int8 ? 2 : 1;
       case CAST -> touchesType(g, op, DType.INT8) ? 3 : 1;
+      case ARG_MAX, ARG_MIN -> int8 ? 2 : 1;
+      case RESIZE_BILINEAR ->
+          op.options(OpOptions.Resize.class).halfPixelCenters() ? 3 : int8 ? 2 : 1;
+      case RESIZE_NEAREST_NEIGHBOR -> {
+        OpOptions.Resize o = op.options(OpOptions.Resize.class);
+        yield o.halfPixelCenters() || o.alignCorners() ? 3 : int8 ? 2 : 1;
+      }
     };
   }
 
@@ -259,6 +302,9 @@ final class TfliteOps {
       case HARD_SWISH -> Map.of(1, "1.15.0");
       case SUB -> Map.of(1, "1.6.0", 2, "1.14.0", 3, "2.3.0");
       case CAST -> Map.of(1, "1.5.0", 3, "2.8.0");
+      case ARG_MAX, ARG_MIN -> Map.of(1, "1.9.0", 2, "1.14.0");
+      case RESIZE_BILINEAR -> Map.of(1, "1.7.0", 2, "1.14.0", 3, "2.2.0");
+      case RESIZE_NEAREST_NEIGHBOR -> Map.of(1, "1.13.1", 2, "1.14.0", 3, "2.3.0");
     };
   }
 
@@ -273,6 +319,8 @@ final class TfliteOps {
       case ADD, MUL, RELU, RELU6, HARD_SWISH, MEAN, QUANTIZE, DEQUANTIZE, SUB -> Int8Rule.FREE;
       // converts raw values, quantization ignored
       case CAST -> Int8Rule.FREE;
+      case ARG_MAX, ARG_MIN -> Int8Rule.FREE;
+      case RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR -> Int8Rule.PASS_THROUGH;
     };
   }
 
@@ -296,6 +344,10 @@ final class TfliteOps {
       case DEQUANTIZE, LOGISTIC, RELU, RELU6, QUANTIZE, HARD_SWISH -> null;
       case SUB -> new Expect("SubOptions", false, 2);
       case CAST -> null;
+      case ARG_MAX -> new Expect("ArgMaxOptions", true, 2);
+      case ARG_MIN -> new Expect("ArgMinOptions", true, 2);
+      case RESIZE_BILINEAR -> new Expect("ResizeBilinearOptions", false, 2);
+      case RESIZE_NEAREST_NEIGHBOR -> new Expect("ResizeNearestNeighborOptions", false, 2);
     };
   }
 }

@@ -33,6 +33,8 @@ final class WireOpGraphs {
     return switch (kind) {
       case SUB -> new WireOpGraphs(kind, r).sub();
       case CAST -> new WireOpGraphs(kind, r).cast();
+      case ARG_MAX, ARG_MIN -> new WireOpGraphs(kind, r).arg(kind);
+      case RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR -> new WireOpGraphs(kind, r).resize(kind);
       default -> null;
     };
   }
@@ -96,6 +98,38 @@ final class WireOpGraphs {
     float hi = to == DType.UINT8 ? 255.99f : to == DType.INT8 ? 127.99f : 2e9f;
     LoweredGraph g = b.setInputs(x).setOutputs(y).build();
     return new OpGraphs.Case(g, lo, hi, desc + " " + Arrays.toString(s), false);
+  }
+
+  /** ARG_MAX/ARG_MIN along a random axis of a rank 1–4 tensor, INT32 or INT64 indices. */
+  private OpGraphs.Case arg(OpKind k) {
+    int rank = 1 + r.nextInt(4), axis = r.nextInt(rank);
+    int[] s = shape(rank);
+    int[] os = new int[rank - 1];
+    for (int i = 0, j = 0; i < rank; i++) if (i != axis) os[j++] = s[i];
+    DType out = r.nextBoolean() ? DType.INT64 : DType.INT32;
+    int x = act("x", s, qp());
+    int a = b.addTensor(new TensorSpec("axis", new int[] {1}, DType.INT32, null, new int[] {axis}));
+    int y = b.addTensor(TensorSpec.activation("y", os, out, null));
+    b.addOp(k, new int[] {x, a}, new int[] {y}, new OpOptions.ArgMinMax(out));
+    desc += " axis " + axis + " → " + out;
+    return done(new int[] {x}, y);
+  }
+
+  /**
+   * RESIZE_BILINEAR / RESIZE_NEAREST_NEIGHBOR of an NHWC tensor to a random size, plain, with
+   * align_corners or with half_pixel_centers; output parameters equal the input's.
+   */
+  private OpGraphs.Case resize(OpKind k) {
+    int[] s = {1 + r.nextInt(2), 1 + r.nextInt(8), 1 + r.nextInt(8), 1 + r.nextInt(5)};
+    int[] size = {1 + r.nextInt(16), 1 + r.nextInt(16)};
+    int mode = r.nextInt(3);
+    QuantParams q = qp();
+    int x = act("x", s, q);
+    int st = b.addTensor(new TensorSpec("size", new int[] {2}, DType.INT32, null, size));
+    int y = act("y", new int[] {s[0], size[0], size[1], s[3]}, q);
+    b.addOp(k, new int[] {x, st}, new int[] {y}, new OpOptions.Resize(mode == 1, mode == 2));
+    desc += mode == 1 ? " align_corners" : mode == 2 ? " half_pixel_centers" : "";
+    return done(new int[] {x}, y);
   }
 
   /** SUB of two quantized tensors, either one broadcast. */

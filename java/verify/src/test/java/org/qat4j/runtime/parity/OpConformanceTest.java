@@ -66,6 +66,10 @@ class OpConformanceTest {
     Row none = new Row(false, false, false);
     ROWS.put(OpKind.SUB, none);
     ROWS.put(OpKind.CAST, none);
+    ROWS.put(OpKind.ARG_MAX, none);
+    ROWS.put(OpKind.ARG_MIN, none);
+    ROWS.put(OpKind.RESIZE_BILINEAR, none);
+    ROWS.put(OpKind.RESIZE_NEAREST_NEIGHBOR, none);
   }
 
   private static Set<OpKind> floatOps, int8Ops, importedOps;
