@@ -1,5 +1,6 @@
 package org.qat4j.core.layers;
 
+import org.qat4j.core.Layer;
 import org.qat4j.core.Param;
 
 /**
@@ -13,4 +14,12 @@ public interface Weighted {
   Param bias();
 
   Activation activation();
+
+  boolean hasBias();
+
+  /**
+   * A fresh, unbuilt copy with activation {@code act} and a bias or not (BN folding and activation
+   * fusion in the QAT transform); every other setting is this layer's.
+   */
+  Layer copy(Activation act, boolean withBias);
 }
