@@ -209,4 +209,9 @@ public final class Dense extends Layer implements Weighted {
   public Dense copy() {
     return copy(activation, useBias);
   }
+
+  @Override
+  public <R> R accept(Visitor<R> v) {
+    return v.dense(this);
+  }
 }

@@ -261,4 +261,9 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
   DepthwiseConv2D fresh() {
     return new DepthwiseConv2D(name(), kernelSize[0], kernelSize[1]).depthMultiplier(multiplier);
   }
+
+  @Override
+  public <R> R accept(Visitor<R> v) {
+    return v.depthwise(this);
+  }
 }

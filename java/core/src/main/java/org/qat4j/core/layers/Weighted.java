@@ -22,4 +22,19 @@ public interface Weighted {
    * fusion in the QAT transform); every other setting is this layer's.
    */
   Layer copy(Activation act, boolean withBias);
+
+  /**
+   * Calls the visitor method of this layer's concrete type. A new weighted layer implements this
+   * with a new {@link Visitor} method, and the compiler then names every visitor that lacks it.
+   */
+  <R> R accept(Visitor<R> v);
+
+  /** One method per weighted layer type: the exhaustive dispatch over them. */
+  interface Visitor<R> {
+    R conv2D(Conv2D c);
+
+    R depthwise(DepthwiseConv2D d);
+
+    R dense(Dense d);
+  }
 }
