@@ -211,4 +211,14 @@ public final class Conv2D extends ConvBase<Conv2D> {
     o.addProperty("filters", filters);
     return commonConfig(o);
   }
+
+  @Override
+  Conv2D fresh() {
+    return new Conv2D(name(), filters, kernelSize[0], kernelSize[1]);
+  }
+
+  @Override
+  public <R> R accept(Visitor<R> v) {
+    return v.conv2D(this);
+  }
 }
