@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       ExportCommand.class,
       EvalCommand.class,
       VerifyCommand.class,
+      ClassifyCommand.class,
       BenchCommand.class,
       InspectCommand.class,
       EdgeTpuCommand.class,

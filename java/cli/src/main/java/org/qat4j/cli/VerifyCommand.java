@@ -19,6 +19,8 @@ import picocli.CommandLine.Option;
     footer = {
       "  ./qat4j verify --model cnn-qat.q4j --tflite cnn-int8.tflite",
       "  ./qat4j verify --model cnn-qat.q4j --tflite cnn-int8.tflite --limit 1000 --json",
+      "  ./qat4j verify --tflite mobilenet_v2_1.0_224_quant.tflite --json      # any int8/uint8 model",
+      "  ./qat4j verify --tflite model_int8.tflite --reference model_float.tflite --data images/ --json",
       "",
       "JSON fields: bit_exact_fraction_builtin, max_lsb_builtin, bit_exact_fraction_xnnpack, max_lsb_xnnpack,",
       "             top1_agreement, accuracy_float, accuracy_int8, count",
@@ -28,9 +30,9 @@ import picocli.CommandLine.Option;
 final class VerifyCommand extends BaseCommand {
   @Option(
       names = "--model",
-      required = true,
       paramLabel = "FILE",
-      description = "The saved (QAT or float) model the .tflite came from.")
+      description =
+          "The saved (QAT or float) model the .tflite came from; without it any int8/uint8 .tflite is checked on its own.")
   String model;
 
   @Option(
@@ -41,6 +43,13 @@ final class VerifyCommand extends BaseCommand {
   Path tflite;
 
   @Mixin DataOption data;
+
+  @Option(
+      names = "--reference",
+      paramLabel = "REF.tflite",
+      description =
+          "Without --model: a .tflite to compare outputs with, e.g. the float original (top1_agreement, output_sqnr_db[]).")
+  Path reference;
 
   @Option(
       names = "--limit",
@@ -68,11 +77,24 @@ final class VerifyCommand extends BaseCommand {
           "--max-lsb: must be >= 0, got "
               + maxLsb
               + " (it is the largest tolerated |difference| in output steps; 0 demands bit-exactness)");
+    if (model == null) return verifyAlone();
+    if (reference != null)
+      throw CliException.usage(
+          "--reference: only without --model (a qat4j model is its own reference)");
     String m = Pipeline.modelArg(model, "--model", false);
     Args.tfliteFile(tflite, "--tflite");
     Args.nonNegative(limit, "--limit");
     Path d = data.dir();
     return pipeline().withData(data).verify(m, tflite, d, limit);
+  }
+
+  /** Without --model: the .tflite alone against the simulator ({@link TfliteVerify}). */
+  private JsonObject verifyAlone() throws java.io.IOException {
+    Args.tfliteFile(tflite, "--tflite");
+    Args.nonNegative(limit, "--limit");
+    if (reference != null) Args.tfliteFile(reference, "--reference");
+    Path d = data.data == null ? null : data.dir();
+    return new TfliteVerify(pipeline().withData(data)).run(tflite, d, limit, reference);
   }
 
   @Override

@@ -64,6 +64,17 @@ final class BadInputFixture {
     Files.createLink(f("hardlink-to-cnn.q4j"), f("cnn.q4j"));
     Files.createDirectories(f("sub"));
     brokenData();
+    imageAndArrays();
+  }
+
+  /** Inputs of classify/run: a 28×28 image, and .npy arrays that do not fit int8.tflite's input. */
+  private void imageAndArrays() throws IOException {
+    javax.imageio.ImageIO.write(
+        new java.awt.image.BufferedImage(28, 28, java.awt.image.BufferedImage.TYPE_BYTE_GRAY),
+        "png",
+        f("img.png").toFile());
+    Files.write(f("x-shape.npy"), UserDataFiles.npyF4(new float[10], 2, 5));
+    Files.write(f("x-int64.npy"), UserDataFiles.npyI8(new int[784]));
   }
 
   Path f(String name) {

@@ -32,6 +32,7 @@ final class CliBadInputRows {
     data();
     inEqualsOut();
     diskFullAndDivergence();
+    imagesAndArrays();
   }
 
   static final List<CliBadInputTest.Row> ALL = List.copyOf(ROWS);
@@ -575,5 +576,27 @@ final class CliBadInputRows {
         "quantize --in {f:cnn.q4j} --data {data} --lr 1e9 --limit 640 --test-limit 50 --out {f:sub/div.qat}",
         1,
         "training diverged");
+  }
+
+  private static void imagesAndArrays() {
+    String k = "classify/run input";
+    String cls = "classify --model {f:int8.tflite} ";
+    row(k, "classify missing image", cls + "{f:nope.png}", 2, "IMAGE: no such file");
+    row(k, "classify a text file", cls + "{f:notes.txt}", 2, "not a readable PNG/JPEG/BMP image");
+    row(k, "classify --top 0", cls + "{f:img.png} --top 0", 2, "--top: must be > 0");
+    row(
+        k,
+        "classify --mean NaN",
+        cls + "{f:img.png} --mean NaN",
+        2,
+        "--mean: values must be finite");
+    row(k, "classify --std 0", cls + "{f:img.png} --std 0", 2, "--std: values must be > 0");
+    row(k, "classify --resize bad", cls + "{f:img.png} --resize fill", 2, "--resize: must be");
+    row(
+        k,
+        "classify a float model's labels file missing",
+        cls + "{f:img.png} --labels {f:nope.txt}",
+        2,
+        "--labels: no such file");
   }
 }
