@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.qat4j.runtime.Backend;
 import org.qat4j.runtime.Benchmark;
 import org.qat4j.runtime.OpStats;
 import org.qat4j.runtime.Stats;
@@ -20,7 +21,7 @@ final class BenchJson {
     JsonObject r = new JsonObject();
     r.addProperty("model", model.toString());
     r.addProperty("bytes", b.modelBytes());
-    r.addProperty("backend", backend.id());
+    r.addProperty("backend", TfliteRun.id(backend));
     r.addProperty("threads", threads);
     r.addProperty("init_ms", b.loadMs() + b.initMs());
     r.addProperty("load_ms", b.loadMs());

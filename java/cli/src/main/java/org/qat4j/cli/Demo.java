@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.function.Consumer;
 import org.qat4j.core.gemm.Gemm;
+import org.qat4j.runtime.Backend;
 
 /**
  * The demo pipeline on Fashion-MNIST: float training, PTQ baseline, QAT fine-tune, float/int8
@@ -244,7 +245,7 @@ final class Demo {
         Path p = Path.of(v[1]);
         JsonObject r =
             stage(
-                "bench " + v[0] + " " + b.id(),
+                "bench " + v[0] + " " + TfliteRun.id(b),
                 Files.exists(p),
                 () -> pipeline.bench(p, b, 1, plan.benchRuns(), 5, plan.benchMinSecs(), 30));
         if (r != null) {

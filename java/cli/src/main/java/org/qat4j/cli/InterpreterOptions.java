@@ -2,6 +2,7 @@ package org.qat4j.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.qat4j.runtime.Backend;
 import picocli.CommandLine.Option;
 
 /**

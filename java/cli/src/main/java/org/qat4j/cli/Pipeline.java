@@ -22,6 +22,7 @@ import org.qat4j.core.train.LrSchedule;
 import org.qat4j.core.train.Trainer;
 import org.qat4j.core.train.TrainingDivergedException;
 import org.qat4j.ir.internal.Parallel;
+import org.qat4j.runtime.Backend;
 import org.qat4j.runtime.Benchmark;
 import org.qat4j.tflite.ModelFormatException;
 import org.qat4j.tflite.SubgraphInfo;
@@ -493,9 +494,7 @@ final class Pipeline {
       double maxSecs)
       throws IOException {
     Benchmark.Config c =
-        Benchmark.Config.of(model)
-            .with(TfliteRun.backend(backend), threads)
-            .runs(warmup, 0, runs, minSecs, maxSecs);
+        Benchmark.Config.of(model).with(backend, threads).runs(warmup, 0, runs, minSecs, maxSecs);
     return BenchJson.withSamples(model, backend, threads, runBenchmark(backend, c));
   }
 
@@ -512,7 +511,7 @@ final class Pipeline {
       throws IOException {
     Benchmark.Config c =
         Benchmark.Config.of(model)
-            .with(TfliteRun.backend(backend), threads)
+            .with(backend, threads)
             .runs(warmup, warmup == 0 ? 0 : 0.5, runs, minSecs, maxSecs)
             .profiling(profile);
     return BenchJson.of(model, backend, threads, runBenchmark(backend, c));
@@ -528,7 +527,13 @@ final class Pipeline {
     Benchmark.Report b;
     try (Progress p =
         progress.create(
-            "bench " + model.getFileName() + " (" + backend + ", " + c.threads() + "t)",
+            "bench "
+                + model.getFileName()
+                + " ("
+                + TfliteRun.id(backend)
+                + ", "
+                + c.threads()
+                + "t)",
             1,
             "runs")) {
       try {
@@ -538,7 +543,8 @@ final class Pipeline {
           throw CliException.usage(
               "--model: " + model + " is not a valid .tflite model: " + Main.oneLine(e));
         }
-        throw CliException.failed("backend " + backend + " unavailable: " + Main.oneLine(e), e);
+        throw CliException.failed(
+            "backend " + TfliteRun.id(backend) + " unavailable: " + Main.oneLine(e), e);
       }
       p.step(1);
     }

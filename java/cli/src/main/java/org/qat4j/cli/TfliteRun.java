@@ -5,11 +5,14 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.function.Consumer;
 import org.qat4j.core.data.Dataset;
+import org.qat4j.runtime.Backend;
 import org.qat4j.runtime.DelegateCoverage;
 import org.qat4j.runtime.Interpreter;
 import org.qat4j.runtime.InterpreterListener;
 import org.qat4j.runtime.TensorView;
+import org.qat4j.runtime.TfliteException;
 import org.qat4j.runtime.TfliteModel;
 import org.qat4j.runtime.Validation;
 
@@ -17,8 +20,9 @@ import org.qat4j.runtime.Validation;
 final class TfliteRun {
   private TfliteRun() {}
 
-  static org.qat4j.runtime.Backend backend(Backend b) {
-    return org.qat4j.runtime.Backend.valueOf(b.name());
+  /** The lower-case name {@code --backend} takes and the JSON reports carry ("xnnpack"). */
+  static String id(Backend b) {
+    return b.name().toLowerCase(Locale.ROOT);
   }
 
   /**
@@ -30,21 +34,21 @@ final class TfliteRun {
     try {
       Interpreter.Options.Builder o =
           Interpreter.Options.builder()
-              .backend(backend(b))
+              .backend(b)
               .threads(threads)
               .checkInputs(true)
               .isolated(isolate);
       for (InterpreterListener l : listeners) o.listener(l);
       return Interpreter.create(m, o.build());
     } catch (RuntimeException e) {
-      throw CliException.failed("backend " + b + " unavailable: " + Main.oneLine(e), e);
+      throw CliException.failed("backend " + id(b) + " unavailable: " + Main.oneLine(e), e);
     }
   }
 
   static TfliteModel model(Path file) throws IOException {
     try {
       return TfliteModel.fromFile(file);
-    } catch (org.qat4j.runtime.TfliteException | IllegalArgumentException e) {
+    } catch (TfliteException | IllegalArgumentException e) {
       throw CliException.usage(file + " is not a valid .tflite model: " + Main.oneLine(e));
     }
   }
@@ -57,7 +61,7 @@ final class TfliteRun {
       int threads,
       boolean isolate,
       Pipeline.ProgressFactory progress,
-      java.util.function.Consumer<String> warn)
+      Consumer<String> warn)
       throws IOException {
     DelegateCoverage.Latest coverage = new DelegateCoverage.Latest();
     try (TfliteModel m = model(file);
@@ -80,7 +84,7 @@ final class TfliteRun {
       JsonObject r = new JsonObject();
       r.addProperty("accuracy", correct / (double) test.size());
       r.addProperty("count", test.size());
-      r.addProperty("backend", b.id());
+      r.addProperty("backend", id(b));
       r.addProperty("threads", threads);
       r.addProperty("images_per_second", test.size() / secs);
       r.addProperty("model", file.toString());

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qat4j.runtime.Backend;
 
 /**
  * The demo's bench rows come from the runtime's {@code Benchmark}: its raw steady samples and the

@@ -1,6 +1,7 @@
 package org.qat4j.runtime;
 
 import org.qat4j.ir.DType;
+import org.qat4j.ir.QuantParams;
 
 /**
  * Per-tensor quantize/dequantize with TFLite's rounding (round half away from zero) and type
@@ -10,9 +11,10 @@ final class AffineCodec {
   private AffineCodec() {}
 
   /** Real values to int8/uint8 bytes: q = clamp(round(x / scale) + zeroPoint). */
-  static byte[] quantize(float[] real, Quantization q, DType type) {
+  static byte[] quantize(float[] real, QuantParams q, DType type) {
+    requirePerTensor(q);
     float scale = q.scale();
-    int zp = q.zeroPoint();
+    long zp = q.zeroPoint();
     int lo = type == DType.INT8 ? -128 : type == DType.UINT8 ? 0 : fail(type);
     int hi = lo + 255;
     byte[] out = new byte[real.length];
@@ -26,9 +28,10 @@ final class AffineCodec {
   }
 
   /** int8/uint8 bytes to real values: x = scale * (q - zeroPoint). */
-  static float[] dequantize(byte[] data, Quantization q, DType type) {
+  static float[] dequantize(byte[] data, QuantParams q, DType type) {
+    requirePerTensor(q);
     float scale = q.scale();
-    int zp = q.zeroPoint();
+    long zp = q.zeroPoint();
     if (type != DType.INT8 && type != DType.UINT8) {
       fail(type);
     }
@@ -42,6 +45,17 @@ final class AffineCodec {
   /** Integer value of one int8/uint8 element. */
   static int value(byte b, DType type) {
     return type == DType.UINT8 ? b & 0xff : b;
+  }
+
+  private static void requirePerTensor(QuantParams q) {
+    if (q == null) throw new IllegalStateException("tensor is not quantized");
+    if (q.perAxis())
+      throw new IllegalStateException(
+          "tensor is per-axis quantized ("
+              + q.scales().length
+              + " scales on axis "
+              + q.quantizedDimension()
+              + ")");
   }
 
   private static int fail(DType type) {

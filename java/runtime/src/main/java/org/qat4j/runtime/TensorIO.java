@@ -2,6 +2,7 @@ package org.qat4j.runtime;
 
 import static org.bytedeco.tensorflowlite.global.tensorflowlite.*;
 
+import java.util.Arrays;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
@@ -10,6 +11,7 @@ import org.bytedeco.tensorflowlite.TfLiteAffineQuantization;
 import org.bytedeco.tensorflowlite.TfLiteQuantization;
 import org.bytedeco.tensorflowlite.TfLiteTensor;
 import org.qat4j.ir.DType;
+import org.qat4j.ir.QuantParams;
 
 /**
  * The native half of {@link TensorView}: reads a tensor's metadata and copies between Java arrays
@@ -21,12 +23,7 @@ final class TensorIO {
 
   /** A snapshot of a tensor's metadata; {@code label} names it in messages ("input 0 'x'"). */
   record Meta(
-      String label,
-      String name,
-      DType type,
-      int[] shape,
-      long byteSize,
-      Quantization quantization) {
+      String label, String name, DType type, int[] shape, long byteSize, QuantParams quantization) {
     long elements() {
       long n = 1;
       for (int d : shape) {
@@ -55,7 +52,7 @@ final class TensorIO {
 
     @Override
     public String toString() {
-      return label + " " + type + java.util.Arrays.toString(shape) + " " + quantization;
+      return label + " " + type + Arrays.toString(shape) + " " + describe(quantization);
     }
   }
 
@@ -101,7 +98,20 @@ final class TensorIO {
     return null;
   }
 
-  private static Quantization quantization(TfLiteTensor t) {
+  /** "scale=0.5, zp=-1", "per-axis(axis=0, n=8)" or "none" (null: not quantized). */
+  static String describe(QuantParams q) {
+    if (q == null) return "none";
+    return q.perAxis()
+        ? "per-axis(axis=" + q.quantizedDimension() + ", n=" + q.scales().length + ")"
+        : "scale=" + q.scale() + ", zp=" + q.zeroPoint();
+  }
+
+  /**
+   * The tensor's affine parameters, or null when it has none; parameters that define no affine map
+   * (a scale that is not finite and positive, which the reader allows only on tensors that are not
+   * 8-bit) also read as null.
+   */
+  private static QuantParams quantization(TfLiteTensor t) {
     TfLiteQuantization q = t.quantization();
     if (q != null
         && q.type() == kTfLiteAffineQuantization
@@ -112,18 +122,23 @@ final class TensorIO {
       int nz = a.zero_point() == null || a.zero_point().isNull() ? 0 : a.zero_point().size();
       if (n > 0) {
         float[] s = new float[n];
-        int[] z = new int[n];
+        long[] z = new long[n];
         for (int i = 0; i < n; i++) {
           s[i] = a.scale().data(i);
           z[i] = i < nz ? a.zero_point().data(i) : 0;
         }
-        return new Quantization(s, z, a.quantized_dimension());
+        return params(s, z, a.quantized_dimension());
       }
     }
     float scale = t.params().scale();
-    return scale > 0
-        ? new Quantization(new float[] {scale}, new int[] {t.params().zero_point()}, 0)
-        : Quantization.NONE;
+    return params(new float[] {scale}, new long[] {t.params().zero_point()}, 0);
+  }
+
+  /** QuantParams of {@code s}, {@code z} on {@code axis}, or null when a scale is not usable. */
+  static QuantParams params(float[] s, long[] z, int axis) {
+    if (s.length == 0) return null;
+    for (float v : s) if (!(v > 0f) || Float.isInfinite(v)) return null;
+    return new QuantParams(s, z, axis);
   }
 
   static void write(TfLiteTensor t, Meta m, float[] src) {

@@ -3,8 +3,10 @@ package org.qat4j.runtime;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.function.BiFunction;
 import org.qat4j.ir.DType;
+import org.qat4j.ir.QuantParams;
 import org.qat4j.runtime.TensorIO.Meta;
 
 /**
@@ -32,13 +34,11 @@ public final class TensorView {
     MODEL;
 
     String label(int index) {
-      return this == MODEL
-          ? "tensor " + index
-          : name().toLowerCase(java.util.Locale.ROOT) + " " + index;
+      return this == MODEL ? "tensor " + index : name().toLowerCase(Locale.ROOT) + " " + index;
     }
 
     IndexOutOfBoundsException outOfRange(int index, int count) {
-      String what = this == MODEL ? "tensor" : name().toLowerCase(java.util.Locale.ROOT);
+      String what = this == MODEL ? "tensor" : name().toLowerCase(Locale.ROOT);
       return new IndexOutOfBoundsException(
           what + " index " + index + " out of range [0," + count + ")");
     }
@@ -79,8 +79,8 @@ public final class TensorView {
     return meta().byteSize();
   }
 
-  /** Scale/zero point (per tensor or per axis), {@link Quantization#NONE} for float tensors. */
-  public Quantization quantization() {
+  /** Scale/zero point (per tensor or per axis), or null for a tensor without quantization. */
+  public QuantParams quantization() {
     return meta().quantization();
   }
 

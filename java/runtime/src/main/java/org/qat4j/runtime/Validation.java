@@ -3,6 +3,7 @@ package org.qat4j.runtime;
 import java.util.function.IntFunction;
 import java.util.function.IntUnaryOperator;
 import org.qat4j.ir.DType;
+import org.qat4j.ir.QuantParams;
 
 /**
  * Validation harness: classification accuracy on a dataset, agreement of two models, and
@@ -91,9 +92,9 @@ public final class Validation {
     if (oa.numElements() != ob.numElements()) {
       throw new IllegalArgumentException("output sizes differ: " + oa + " vs " + ob);
     }
-    Quantization qa = oa.quantization();
-    Quantization qb = ob.quantization();
-    double scale = qa.isQuantized() ? qa.scale() : qb.isQuantized() ? qb.scale() : Double.NaN;
+    QuantParams qa = oa.quantization();
+    QuantParams qb = ob.quantization();
+    double scale = qa != null ? qa.scale() : qb != null ? qb.scale() : Double.NaN;
     int same = 0;
     double max = 0;
     double sum = 0;

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.qat4j.ir.DType;
+import org.qat4j.ir.QuantParams;
 import org.qat4j.runtime.TensorIO.Meta;
 
 /**
@@ -114,13 +115,15 @@ final class Wire {
     o.writeUTF(m.type().name());
     ints(o, m.shape());
     o.writeLong(m.byteSize());
-    Quantization q = m.quantization();
-    o.writeInt(q.scales().length);
-    for (int i = 0; i < q.scales().length; i++) {
-      o.writeFloat(q.scales()[i]);
-      o.writeInt(q.zeroPoints()[i]);
+    QuantParams q = m.quantization();
+    float[] s = q == null ? new float[0] : q.scales();
+    long[] z = q == null ? new long[0] : q.zeroPoints();
+    o.writeInt(s.length);
+    for (int i = 0; i < s.length; i++) {
+      o.writeFloat(s[i]);
+      o.writeLong(z[i]);
     }
-    o.writeInt(q.axis());
+    o.writeInt(q == null ? 0 : q.quantizedDimension());
   }
 
   static Meta meta(DataInputStream in) throws IOException {
@@ -131,19 +134,13 @@ final class Wire {
     long byteSize = in.readLong();
     int n = in.readInt();
     float[] s = new float[n];
-    int[] z = new int[n];
+    long[] z = new long[n];
     for (int i = 0; i < n; i++) {
       s[i] = in.readFloat();
-      z[i] = in.readInt();
+      z[i] = in.readLong();
     }
     int axis = in.readInt();
-    return new Meta(
-        label,
-        name,
-        type,
-        shape,
-        byteSize,
-        n == 0 ? Quantization.NONE : new Quantization(s, z, axis));
+    return new Meta(label, name, type, shape, byteSize, TensorIO.params(s, z, axis));
   }
 
   static void ints(Out o, int[] v) throws IOException {

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.qat4j.ir.DType;
+import org.qat4j.ir.QuantParams;
 
 @Tag("native")
 class InterpreterTest {
@@ -55,7 +56,7 @@ class InterpreterTest {
             Interpreter.create(m, Interpreter.Options.builder().backend(b).listener(cov).build())) {
           TensorView in = it.input(0);
           assertEquals(DType.INT8, in.dataType());
-          assertEquals(new Quantization(new float[] {0.5f}, new int[] {-1}, 0), in.quantization());
+          assertEquals(QuantParams.perTensor(0.5f, -1), in.quantization());
           it.input(0).write(x);
           it.invoke();
           assertArrayEquals(ref, it.output(0).readBytes(), b + " " + cov.get());
@@ -212,17 +213,21 @@ class InterpreterTest {
 
   @Test
   void quantizerRoundsHalfAwayAndSaturates() {
-    Quantization q = new Quantization(new float[] {0.5f}, new int[] {-1}, 0);
+    QuantParams q = QuantParams.perTensor(0.5f, -1);
     byte[] b = AffineCodec.quantize(new float[] {0.25f, -0.25f, 1000f, -1000f, 1f}, q, DType.INT8);
     assertArrayEquals(new byte[] {0, -2, 127, -128, 1}, b);
     assertArrayEquals(
         new float[] {0.5f, -0.5f, 64f, -63.5f, 1f}, AffineCodec.dequantize(b, q, DType.INT8));
-    Quantization u = new Quantization(new float[] {1f}, new int[] {128}, 0);
+    QuantParams u = QuantParams.perTensor(1f, 128);
     assertArrayEquals(
         new byte[] {(byte) 255, 0},
         AffineCodec.quantize(new float[] {500f, -500f}, u, DType.UINT8));
     assertThrows(
         IllegalStateException.class,
-        () -> new Quantization(new float[] {1, 2}, new int[] {0, 0}, 0).scale());
+        () ->
+            AffineCodec.quantize(
+                new float[1], QuantParams.perAxis(new float[] {1, 2}, 0), DType.INT8));
+    assertThrows(
+        IllegalStateException.class, () -> AffineCodec.dequantize(new byte[1], null, DType.INT8));
   }
 }

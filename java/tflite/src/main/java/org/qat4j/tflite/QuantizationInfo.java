@@ -5,7 +5,11 @@ import java.util.Arrays;
 /**
  * Quantization of one tensor as stored in the file: real = (q − zeroPoint)·scale, per tensor (one
  * scale) or per axis along {@code quantizedDimension}; {@code min}/{@code max} are the optional
- * recorded float ranges. Arrays are copied on the way in and out.
+ * recorded float ranges. Arrays are copied on the way in and out. This is the file's raw record,
+ * kept apart from the one validated concept {@code ir.QuantParams} on purpose: the reader must hold
+ * what QuantParams refuses (range-only entries without scales, missing zero points, zero or NaN
+ * scales) so that ModelValidator can reject them naming tensor and index; LoweredImport converts a
+ * checked record to QuantParams.
  */
 public record QuantizationInfo(
     float[] scales, long[] zeroPoints, int quantizedDimension, float[] min, float[] max) {
