@@ -29,7 +29,13 @@ public enum OpKind {
   ARG_MAX(56),
   ARG_MIN(79),
   RESIZE_BILINEAR(23),
-  RESIZE_NEAREST_NEIGHBOR(97);
+  RESIZE_NEAREST_NEIGHBOR(97),
+  MAXIMUM(55),
+  MINIMUM(57),
+  TANH(28),
+  LEAKY_RELU(98),
+  PRELU(54),
+  PADV2(60);
 
   private final int builtinCode;
 
@@ -65,6 +71,8 @@ public enum OpKind {
       case CAST -> OpOptions.None.DEFAULT;
       case ARG_MAX, ARG_MIN -> OpOptions.ArgMinMax.DEFAULT;
       case RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR -> OpOptions.Resize.DEFAULT;
+      case MAXIMUM, MINIMUM, TANH, PRELU, PADV2 -> OpOptions.None.DEFAULT;
+      case LEAKY_RELU -> OpOptions.LeakyRelu.DEFAULT;
     };
   }
 
@@ -97,7 +105,13 @@ public enum OpKind {
           ARG_MAX,
           ARG_MIN,
           RESIZE_BILINEAR,
-          RESIZE_NEAREST_NEIGHBOR ->
+          RESIZE_NEAREST_NEIGHBOR,
+          MAXIMUM,
+          MINIMUM,
+          TANH,
+          LEAKY_RELU,
+          PRELU,
+          PADV2 ->
           false;
     };
   }

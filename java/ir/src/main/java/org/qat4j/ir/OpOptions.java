@@ -192,4 +192,9 @@ public sealed interface OpOptions {
   record Resize(boolean alignCorners, boolean halfPixelCenters) implements OpOptions {
     public static final Resize DEFAULT = new Resize(false, false);
   }
+
+  /** LEAKY_RELU: the slope for negative inputs. */
+  record LeakyRelu(float alpha) implements OpOptions {
+    public static final LeakyRelu DEFAULT = new LeakyRelu(0.2f);
+  }
 }

@@ -13,6 +13,7 @@ import org.qat4j.tflite.fb.ConcatenationOptions;
 import org.qat4j.tflite.fb.Conv2DOptions;
 import org.qat4j.tflite.fb.DepthwiseConv2DOptions;
 import org.qat4j.tflite.fb.FullyConnectedOptions;
+import org.qat4j.tflite.fb.LeakyReluOptions;
 import org.qat4j.tflite.fb.MulOptions;
 import org.qat4j.tflite.fb.Operator;
 import org.qat4j.tflite.fb.Pool2DOptions;
@@ -52,7 +53,12 @@ final class OptionsDecoder {
           Map.entry(15, "ResizeBilinearOptions"),
           Map.entry(40, "ArgMaxOptions"),
           Map.entry(57, "ArgMinOptions"),
-          Map.entry(74, "ResizeNearestNeighborOptions"));
+          Map.entry(74, "ResizeNearestNeighborOptions"),
+          Map.entry(12, "L2NormOptions"),
+          Map.entry(39, "MaximumMinimumOptions"),
+          Map.entry(43, "PadV2Options"),
+          Map.entry(75, "LeakyReluOptions"),
+          Map.entry(76, "SquaredDifferenceOptions"));
 
   /**
    * Schema name of a BuiltinOptions union type, "BuiltinOptions#n" for members not in our subset.
@@ -194,6 +200,8 @@ final class OptionsDecoder {
           m.put(
               "output_type",
               (int) ((ArgMaxOptions) op.builtinOptions(new ArgMaxOptions())).outputType());
+      case BuiltinOptions.LeakyReluOptions ->
+          m.put("alpha", ((LeakyReluOptions) op.builtinOptions(new LeakyReluOptions())).alpha());
       case BuiltinOptions.ArgMinOptions ->
           m.put(
               "output_type",

@@ -18,6 +18,7 @@ import org.qat4j.tflite.fb.ConcatenationOptions;
 import org.qat4j.tflite.fb.Conv2DOptions;
 import org.qat4j.tflite.fb.DepthwiseConv2DOptions;
 import org.qat4j.tflite.fb.FullyConnectedOptions;
+import org.qat4j.tflite.fb.LeakyReluOptions;
 import org.qat4j.tflite.fb.MulOptions;
 import org.qat4j.tflite.fb.Pool2DOptions;
 import org.qat4j.tflite.fb.ReducerOptions;
@@ -140,6 +141,13 @@ final class TfliteOps {
               b, o.alignCorners(), o.halfPixelCenters())
         };
       }
+      case MAXIMUM, MINIMUM, TANH, PRELU, PADV2 -> new int[] {0, 0};
+      case LEAKY_RELU ->
+          new int[] {
+            BuiltinOptions.LeakyReluOptions,
+            LeakyReluOptions.createLeakyReluOptions(
+                b, op.options(OpOptions.LeakyRelu.class).alpha())
+          };
       case RESIZE_NEAREST_NEIGHBOR -> {
         OpOptions.Resize o = op.options(OpOptions.Resize.class);
         yield new int[] {
@@ -204,6 +212,9 @@ final class TfliteOps {
           new OpOptions.Resize(
               Boolean.TRUE.equals(o.get("align_corners")),
               Boolean.TRUE.equals(o.get("half_pixel_centers")));
+      case MAXIMUM, MINIMUM, TANH, PRELU, PADV2 -> OpOptions.None.DEFAULT;
+      // TFLite's alpha when the options are absent is 0
+      case LEAKY_RELU -> new OpOptions.LeakyRelu(o.get("alpha") instanceof Float a ? a : 0f);
     };
   }
 
@@ -257,6 +268,10 @@ final class TfliteOps {
         OpOptions.Resize o = op.options(OpOptions.Resize.class);
         yield o.halfPixelCenters() || o.alignCorners() ? 3 : int8 ? 2 : 1;
       }
+      case MAXIMUM, MINIMUM -> broadcastsAbove4d(g, op) ? 3 : int8 ? 2 : 1;
+      case TANH -> int8 ? 2 : 1;
+      case LEAKY_RELU, PRELU -> 1;
+      case PADV2 -> rankAbove4(g, op) ? 4 : int8 ? 2 : 1;
     };
   }
 
@@ -266,6 +281,12 @@ final class TfliteOps {
       for (int i : group)
         if (i >= 0 && i < g.tensors().size() && g.tensor(i).type() == t) return true;
     return false;
+  }
+
+  /** PADV2's version 4: an input of more than 4 dimensions. */
+  private static boolean rankAbove4(LoweredGraph g, OpSpec op) {
+    int i = op.inputs().length > 0 ? op.inputs()[0] : -1;
+    return i >= 0 && i < g.tensors().size() && g.tensor(i).shape().length > 4;
   }
 
   /** SUB's version 3: inputs of different shapes with more than 4 dimensions. */
@@ -305,6 +326,11 @@ final class TfliteOps {
       case ARG_MAX, ARG_MIN -> Map.of(1, "1.9.0", 2, "1.14.0");
       case RESIZE_BILINEAR -> Map.of(1, "1.7.0", 2, "1.14.0", 3, "2.2.0");
       case RESIZE_NEAREST_NEIGHBOR -> Map.of(1, "1.13.1", 2, "1.14.0", 3, "2.3.0");
+      case MAXIMUM, MINIMUM -> Map.of(1, "1.14.0", 2, "1.14.0", 3, "2.3.0");
+      case TANH -> Map.of(1, "1.14.0", 2, "1.14.0");
+      case LEAKY_RELU -> Map.of(1, "1.13.1");
+      case PRELU -> Map.of(1, "1.8.0");
+      case PADV2 -> Map.of(1, "1.9.0", 2, "1.14.0", 4, "2.6.0");
     };
   }
 
@@ -320,7 +346,10 @@ final class TfliteOps {
       // converts raw values, quantization ignored
       case CAST -> Int8Rule.FREE;
       case ARG_MAX, ARG_MIN -> Int8Rule.FREE;
-      case RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR -> Int8Rule.PASS_THROUGH;
+      case RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR, PADV2 -> Int8Rule.PASS_THROUGH;
+      case MAXIMUM, MINIMUM -> Int8Rule.SHARED_INPUTS;
+      // TFLite does not enforce the spec's TANH output (1/128, 0); its table takes any
+      case TANH, LEAKY_RELU, PRELU -> Int8Rule.FREE;
     };
   }
 
@@ -348,6 +377,10 @@ final class TfliteOps {
       case ARG_MIN -> new Expect("ArgMinOptions", true, 2);
       case RESIZE_BILINEAR -> new Expect("ResizeBilinearOptions", false, 2);
       case RESIZE_NEAREST_NEIGHBOR -> new Expect("ResizeNearestNeighborOptions", false, 2);
+      case MAXIMUM, MINIMUM -> new Expect("MaximumMinimumOptions", false, 2);
+      case LEAKY_RELU -> new Expect("LeakyReluOptions", false, 1);
+      case PADV2 -> new Expect("PadV2Options", false, 3);
+      case TANH, PRELU -> null;
     };
   }
 }

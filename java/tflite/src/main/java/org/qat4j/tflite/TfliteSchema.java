@@ -9,6 +9,7 @@ import static org.qat4j.tflite.FlatbufferVerifier.Kind.VEC1;
 import static org.qat4j.tflite.FlatbufferVerifier.Kind.VEC4;
 import static org.qat4j.tflite.FlatbufferVerifier.Kind.VEC8;
 
+import java.util.HashMap;
 import java.util.Map;
 import org.qat4j.tflite.FlatbufferVerifier.Field;
 import org.qat4j.tflite.FlatbufferVerifier.TableDef;
@@ -61,6 +62,13 @@ final class TfliteSchema {
           Field.of(8, S1));
 
   private static Map<Integer, TableDef> options() {
+    Map<Integer, TableDef> m = new HashMap<>(ownOptions());
+    m.putAll(foreignOptions());
+    return Map.copyOf(m);
+  }
+
+  /** Options tables of the operators qat4j's lowering writes. */
+  private static Map<Integer, TableDef> ownOptions() {
     return Map.ofEntries(
         Map.entry(
             (int) BuiltinOptions.Conv2DOptions,
@@ -89,7 +97,12 @@ final class TfliteSchema {
             (int) BuiltinOptions.SqueezeOptions, new TableDef("SqueezeOptions", Field.of(0, VEC4))),
         Map.entry((int) BuiltinOptions.DequantizeOptions, new TableDef("DequantizeOptions")),
         Map.entry((int) BuiltinOptions.QuantizeOptions, new TableDef("QuantizeOptions")),
-        Map.entry((int) BuiltinOptions.HardSwishOptions, new TableDef("HardSwishOptions")),
+        Map.entry((int) BuiltinOptions.HardSwishOptions, new TableDef("HardSwishOptions")));
+  }
+
+  /** Options tables of the operators read from other tools' models (issue 13). */
+  private static Map<Integer, TableDef> foreignOptions() {
+    return Map.ofEntries(
         Map.entry(
             (int) BuiltinOptions.ResizeBilinearOptions,
             mixed("ResizeBilinearOptions", new int[] {2, 3}, 0, 1)),
@@ -97,7 +110,15 @@ final class TfliteSchema {
         Map.entry((int) BuiltinOptions.ArgMinOptions, bytesOnly("ArgMinOptions", 0)),
         Map.entry(
             (int) BuiltinOptions.ResizeNearestNeighborOptions,
-            bytesOnly("ResizeNearestNeighborOptions", 0, 1)));
+            bytesOnly("ResizeNearestNeighborOptions", 0, 1)),
+        Map.entry((int) BuiltinOptions.L2NormOptions, bytesOnly("L2NormOptions", 0)),
+        Map.entry(
+            (int) BuiltinOptions.MaximumMinimumOptions, new TableDef("MaximumMinimumOptions")),
+        Map.entry((int) BuiltinOptions.PadV2Options, new TableDef("PadV2Options")),
+        Map.entry((int) BuiltinOptions.LeakyReluOptions, scalars("LeakyReluOptions", 1)),
+        Map.entry(
+            (int) BuiltinOptions.SquaredDifferenceOptions,
+            new TableDef("SquaredDifferenceOptions")));
   }
 
   private static TableDef mixed(String name, int[] byteIds, int... intIds) {

@@ -60,7 +60,7 @@ final class DataKernels {
   }
 
   /** Output offset of each input row (last axis contiguous). */
-  private static int[] rowOffsets(int[] xs, int[] ys, int[] p) {
+  static int[] rowOffsets(int[] xs, int[] ys, int[] p) {
     int rank = xs.length, rows = 1;
     for (int d = 0; d < rank - 1; d++) rows *= xs[d];
     int[] map = new int[rows];

@@ -33,6 +33,11 @@ final class KernelFactory {
       case ARG_MAX, ARG_MIN -> ArgMinMaxKernels.create(g, op);
       case RESIZE_BILINEAR -> ResizeBilinearKernels.create(g, op, consts);
       case RESIZE_NEAREST_NEIGHBOR -> ResizeNearestKernels.create(g, op, consts);
+      case MAXIMUM, MINIMUM -> MaxMinKernels.create(g, op);
+      case TANH -> TanhKernels.create(g, op);
+      case LEAKY_RELU -> LeakyKernels.leakyRelu(g, op);
+      case PRELU -> LeakyKernels.prelu(g, op);
+      case PADV2 -> PadV2Kernels.create(g, op, consts);
     };
   }
 }

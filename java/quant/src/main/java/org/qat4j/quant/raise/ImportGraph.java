@@ -136,7 +136,19 @@ final class ImportGraph {
       case HARD_SWISH -> new Row(false, (x, op, n, out) -> x.unary(op, new HardSwish(n)));
       case QUANTIZE, DEQUANTIZE -> null;
       // operators of models from other tools that no core layer computes
-      case SUB, CAST, ARG_MAX, ARG_MIN, RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR -> null;
+      case SUB,
+          CAST,
+          ARG_MAX,
+          ARG_MIN,
+          RESIZE_BILINEAR,
+          RESIZE_NEAREST_NEIGHBOR,
+          MAXIMUM,
+          MINIMUM,
+          TANH,
+          LEAKY_RELU,
+          PRELU,
+          PADV2 ->
+          null;
     };
   }
 

@@ -35,6 +35,10 @@ final class WireOpGraphs {
       case CAST -> new WireOpGraphs(kind, r).cast();
       case ARG_MAX, ARG_MIN -> new WireOpGraphs(kind, r).arg(kind);
       case RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR -> new WireOpGraphs(kind, r).resize(kind);
+      case MAXIMUM, MINIMUM -> new WireOpGraphs(kind, r).maxMin(kind);
+      case TANH, LEAKY_RELU -> new WireOpGraphs(kind, r).unary(kind);
+      case PRELU -> new WireOpGraphs(kind, r).prelu();
+      case PADV2 -> new WireOpGraphs(kind, r).padV2();
       default -> null;
     };
   }
@@ -129,6 +133,73 @@ final class WireOpGraphs {
     int y = act("y", new int[] {s[0], size[0], size[1], s[3]}, q);
     b.addOp(k, new int[] {x, st}, new int[] {y}, new OpOptions.Resize(mode == 1, mode == 2));
     desc += mode == 1 ? " align_corners" : mode == 2 ? " half_pixel_centers" : "";
+    return done(new int[] {x}, y);
+  }
+
+  /** MAXIMUM/MINIMUM, either input broadcast; inputs and output share their parameters. */
+  private OpGraphs.Case maxMin(OpKind k) {
+    int[] s = shape(1 + r.nextInt(4));
+    int[] sb = broadcastOf(s);
+    QuantParams q = qp();
+    int x = act("x", s, q), x2 = act("x2", sb, q), y = act("y", s, q);
+    b.addOp(k, new int[] {x, x2}, new int[] {y}, null);
+    return done(new int[] {x, x2}, y);
+  }
+
+  /**
+   * TANH (half the graphs with the spec's output (1/128, 0), or 128 for uint8; the rest random) or
+   * LEAKY_RELU with a random slope in (0, 1).
+   */
+  private OpGraphs.Case unary(OpKind k) {
+    int[] s = shape(1 + r.nextInt(4));
+    int x = act("x", s, qp());
+    boolean spec = k == OpKind.TANH && r.nextBoolean();
+    int zp = type == DType.UINT8 ? 128 : 0;
+    int y = act("y", s, spec ? QuantParams.perTensor(1f / 128, zp) : qp());
+    OpOptions o = null;
+    if (k == OpKind.LEAKY_RELU) {
+      float alpha = 0.01f + 0.98f * (float) r.nextDouble();
+      o = new OpOptions.LeakyRelu(alpha);
+      desc += " alpha " + alpha;
+    }
+    b.addOp(k, new int[] {x}, new int[] {y}, o);
+    return done(new int[] {x}, y);
+  }
+
+  /** PRELU with a constant slope tensor of its own parameters, per channel or full shape. */
+  private OpGraphs.Case prelu() {
+    int[] s = shape(2 + r.nextInt(3));
+    int[] as = r.nextBoolean() ? new int[] {s[s.length - 1]} : broadcastOf(s);
+    int n = 1;
+    for (int d : as) n *= d;
+    byte[] alpha = new byte[n];
+    r.nextBytes(alpha);
+    int x = act("x", s, qp());
+    int a = b.addTensor(new TensorSpec("alpha", as, type, qp(), alpha));
+    int y = act("y", s, qp());
+    b.addOp(OpKind.PRELU, new int[] {x, a}, new int[] {y}, null);
+    desc += " alpha " + Arrays.toString(as);
+    return done(new int[] {x}, y);
+  }
+
+  /** PADV2 of a rank 1–4 tensor with a random constant fill (parameters shared). */
+  private OpGraphs.Case padV2() {
+    int[] s = shape(1 + r.nextInt(4));
+    int[] p = new int[2 * s.length];
+    int[] os = s.clone();
+    for (int d = 0; d < s.length; d++) {
+      p[2 * d] = r.nextInt(3);
+      p[2 * d + 1] = r.nextInt(3);
+      os[d] += p[2 * d] + p[2 * d + 1];
+    }
+    QuantParams q = qp();
+    int x = act("x", s, q);
+    int pads = b.addTensor(new TensorSpec("pads", new int[] {s.length, 2}, DType.INT32, null, p));
+    byte fill = (byte) r.nextInt(256);
+    int c = b.addTensor(new TensorSpec("fill", new int[] {}, type, q, new byte[] {fill}));
+    int y = act("y", os, q);
+    b.addOp(OpKind.PADV2, new int[] {x, pads, c}, new int[] {y}, null);
+    desc += " pads " + Arrays.toString(p) + " fill " + (type == DType.UINT8 ? fill & 0xFF : fill);
     return done(new int[] {x}, y);
   }
 
