@@ -23,7 +23,18 @@ public enum OpKind {
   PAD(34),
   MEAN(40),
   QUANTIZE(114),
-  HARD_SWISH(117);
+  HARD_SWISH(117),
+  TRANSPOSE(39),
+  SLICE(65),
+  STRIDED_SLICE(45),
+  SPLIT(49),
+  SPLIT_V(102),
+  PACK(83),
+  UNPACK(88),
+  TILE(69),
+  GATHER(36),
+  SUM(74),
+  REDUCE_MAX(82);
 
   private final int builtinCode;
 
@@ -50,12 +61,21 @@ public enum OpKind {
       case CONV_2D -> OpOptions.Conv.DEFAULT;
       case DEPTHWISE_CONV_2D -> OpOptions.Depthwise.DEFAULT;
       case AVERAGE_POOL_2D, MAX_POOL_2D -> OpOptions.Pool.DEFAULT;
-      case FULLY_CONNECTED, ADD, MUL -> OpOptions.Activated.DEFAULT;
+      case FULLY_CONNECTED -> OpOptions.FullyConnected.DEFAULT;
+      case ADD, MUL -> OpOptions.Activated.DEFAULT;
       case CONCATENATION -> OpOptions.Concat.DEFAULT;
       case SOFTMAX -> OpOptions.Softmax.DEFAULT;
       case MEAN -> OpOptions.Reducer.DEFAULT;
       case RESHAPE -> OpOptions.Reshape.DEFAULT;
       case DEQUANTIZE, LOGISTIC, RELU, RELU6, PAD, QUANTIZE, HARD_SWISH -> OpOptions.None.DEFAULT;
+      case TRANSPOSE, SLICE, TILE -> OpOptions.None.DEFAULT;
+      case STRIDED_SLICE -> OpOptions.StridedSlice.DEFAULT;
+      case SPLIT -> OpOptions.Split.DEFAULT;
+      case SPLIT_V -> OpOptions.SplitV.DEFAULT;
+      case PACK -> OpOptions.Pack.DEFAULT;
+      case UNPACK -> OpOptions.Unpack.DEFAULT;
+      case GATHER -> OpOptions.Gather.DEFAULT;
+      case SUM, REDUCE_MAX -> OpOptions.Reducer.DEFAULT;
     };
   }
 
@@ -82,9 +102,28 @@ public enum OpKind {
           PAD,
           MEAN,
           QUANTIZE,
-          HARD_SWISH ->
+          HARD_SWISH,
+          TRANSPOSE,
+          SLICE,
+          STRIDED_SLICE,
+          SPLIT,
+          SPLIT_V,
+          PACK,
+          UNPACK,
+          TILE,
+          GATHER,
+          SUM,
+          REDUCE_MAX ->
           false;
     };
+  }
+
+  /**
+   * Whether one op of this kind writes several outputs (SPLIT, SPLIT_V, UNPACK); every other kind
+   * writes exactly one.
+   */
+  public boolean multiOutput() {
+    return this == SPLIT || this == SPLIT_V || this == UNPACK;
   }
 
   /** Whether input {@code k} may be omitted (-1): a weighted op's bias or RESHAPE's shape. */

@@ -83,7 +83,8 @@ final class TfliteOps {
       case FULLY_CONNECTED ->
           new int[] {
             BuiltinOptions.FullyConnectedOptions,
-            FullyConnectedOptions.createFullyConnectedOptions(b, act, (byte) 0, false, false)
+            FullyConnectedOptions.createFullyConnectedOptions(
+                b, act, (byte) 0, op.options(OpOptions.FullyConnected.class).keepNumDims(), false)
           };
       case ADD -> new int[] {BuiltinOptions.AddOptions, AddOptions.createAddOptions(b, act, true)};
       case MUL -> new int[] {BuiltinOptions.MulOptions, MulOptions.createMulOptions(b, act)};
@@ -98,7 +99,7 @@ final class TfliteOps {
             BuiltinOptions.SoftmaxOptions,
             SoftmaxOptions.createSoftmaxOptions(b, op.options(OpOptions.Softmax.class).beta())
           };
-      case MEAN ->
+      case MEAN, SUM, REDUCE_MAX ->
           new int[] {
             BuiltinOptions.ReducerOptions,
             ReducerOptions.createReducerOptions(b, op.options(OpOptions.Reducer.class).keepDims())
@@ -114,6 +115,8 @@ final class TfliteOps {
       }
       // TFLite reads these without options (their tables, where the schema has one, are empty)
       case DEQUANTIZE, LOGISTIC, RELU, RELU6, PAD, QUANTIZE, HARD_SWISH -> new int[] {0, 0};
+      case TRANSPOSE, SLICE, TILE -> new int[] {0, 0};
+      case STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, GATHER -> ShapeOptions.encode(b, op);
     };
   }
 
@@ -154,13 +157,17 @@ final class TfliteOps {
               integer(o, "filter_height"),
               integer(o, "filter_width"),
               act);
-      case FULLY_CONNECTED, ADD, MUL -> new OpOptions.Activated(act);
+      case FULLY_CONNECTED ->
+          new OpOptions.FullyConnected(act, Boolean.TRUE.equals(o.get("keep_num_dims")));
+      case ADD, MUL -> new OpOptions.Activated(act);
       case CONCATENATION -> new OpOptions.Concat(o.get("axis") instanceof Integer a ? a : 0, act);
       case SOFTMAX -> new OpOptions.Softmax(o.get("beta") instanceof Float b ? b : 1f);
-      case MEAN -> new OpOptions.Reducer(Boolean.TRUE.equals(o.get("keep_dims")));
+      case MEAN, SUM, REDUCE_MAX -> new OpOptions.Reducer(Boolean.TRUE.equals(o.get("keep_dims")));
       case RESHAPE ->
           new OpOptions.Reshape(o.get("new_shape") instanceof List<?> l ? ints(l) : null);
       case DEQUANTIZE, LOGISTIC, RELU, RELU6, PAD, QUANTIZE, HARD_SWISH -> OpOptions.None.DEFAULT;
+      case TRANSPOSE, SLICE, TILE -> OpOptions.None.DEFAULT;
+      case STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, GATHER -> ShapeOptions.decode(k, o);
     };
   }
 
@@ -189,7 +196,10 @@ final class TfliteOps {
     return switch (op.kind()) {
       case CONV_2D -> int8 ? 3 : 1;
       case DEPTHWISE_CONV_2D -> int8 ? 3 : dilated(op.options(OpOptions.Depthwise.class)) ? 2 : 1;
-      case FULLY_CONNECTED -> op.inputs().length == 2 ? 6 : int8 ? 4 : 1;
+      case FULLY_CONNECTED ->
+          op.inputs().length == 2
+              ? 6
+              : op.options(OpOptions.FullyConnected.class).keepNumDims() ? 5 : int8 ? 4 : 1;
       case ADD,
           AVERAGE_POOL_2D,
           MAX_POOL_2D,
@@ -205,6 +215,9 @@ final class TfliteOps {
       case QUANTIZE -> OpVersions.perAxisOutput(g, op) ? 3 : 1;
       case DEQUANTIZE -> int8 ? 2 : 1;
       case RESHAPE, HARD_SWISH -> 1;
+      case TRANSPOSE, SLICE, STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, TILE, GATHER ->
+          ShapeOptions.version(g, op, int8);
+      case SUM, REDUCE_MAX -> int8 ? 2 : 1;
     };
   }
 
@@ -231,6 +244,16 @@ final class TfliteOps {
       case MEAN -> Map.of(1, "1.6.0", 2, "1.14.0");
       case QUANTIZE -> Map.of(1, "1.14.0", 3, "2.3.0");
       case HARD_SWISH -> Map.of(1, "1.15.0");
+      case TRANSPOSE -> Map.of(1, "1.6.0", 2, "1.14.0", 4, "2.3.0", 6, "2.12.0");
+      case SLICE -> Map.of(1, "1.14.0", 2, "1.14.0", 5, "2.5.0");
+      case STRIDED_SLICE -> Map.of(1, "1.6.0", 2, "1.14.0", 4, "2.2.0", 6, "2.6.0");
+      case SPLIT -> Map.of(1, "1.5.0", 2, "1.14.0", 3, "1.14.0");
+      case SPLIT_V -> Map.of(1, "1.13.1", 2, "2.3.0");
+      case PACK, UNPACK -> Map.of(1, "1.11.0", 2, "1.14.0");
+      case TILE -> Map.of(1, "1.10.1", 3, "2.8.0");
+      case GATHER -> Map.of(1, "1.6.0", 2, "1.14.0", 5, "2.5.0");
+      case SUM -> Map.of(1, "1.10.0", 2, "1.15.0");
+      case REDUCE_MAX -> Map.of(1, "1.11.0", 2, "1.14.0");
     };
   }
 
@@ -243,6 +266,11 @@ final class TfliteOps {
       case AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, PAD -> Int8Rule.PASS_THROUGH;
       // output parameters of their own (ADD/MUL/MEAN rescale, QUANTIZE requantizes)
       case ADD, MUL, RELU, RELU6, HARD_SWISH, MEAN, QUANTIZE, DEQUANTIZE -> Int8Rule.FREE;
+      // data movement copies raw values; TFLite's REDUCE_MAX refuses other output parameters
+      case TRANSPOSE, SLICE, STRIDED_SLICE, SPLIT, SPLIT_V, UNPACK, TILE, GATHER, REDUCE_MAX ->
+          Int8Rule.PASS_THROUGH;
+      case PACK -> Int8Rule.SHARED_INPUTS;
+      case SUM -> Int8Rule.FREE;
     };
   }
 
@@ -264,6 +292,16 @@ final class TfliteOps {
       case MEAN -> new Expect("ReducerOptions", false, 2);
       case PAD -> new Expect("PadOptions", false, 2);
       case DEQUANTIZE, LOGISTIC, RELU, RELU6, QUANTIZE, HARD_SWISH -> null;
+      case TRANSPOSE -> new Expect("TransposeOptions", false, 2);
+      case SLICE -> new Expect("SliceOptions", false, 3);
+      case STRIDED_SLICE -> new Expect("StridedSliceOptions", false, 4);
+      case SPLIT -> new Expect("SplitOptions", false, 2);
+      case SPLIT_V -> new Expect("SplitVOptions", false, 3);
+      case PACK -> new Expect("PackOptions", false, 1);
+      case UNPACK -> new Expect("UnpackOptions", false, 1);
+      case TILE -> new Expect("TileOptions", false, 2);
+      case GATHER -> new Expect("GatherOptions", false, 2);
+      case SUM, REDUCE_MAX -> new Expect("ReducerOptions", false, 2);
     };
   }
 }

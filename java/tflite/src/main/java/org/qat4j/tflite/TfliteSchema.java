@@ -9,6 +9,7 @@ import static org.qat4j.tflite.FlatbufferVerifier.Kind.VEC1;
 import static org.qat4j.tflite.FlatbufferVerifier.Kind.VEC4;
 import static org.qat4j.tflite.FlatbufferVerifier.Kind.VEC8;
 
+import java.util.HashMap;
 import java.util.Map;
 import org.qat4j.tflite.FlatbufferVerifier.Field;
 import org.qat4j.tflite.FlatbufferVerifier.TableDef;
@@ -61,6 +62,12 @@ final class TfliteSchema {
           Field.of(8, S1));
 
   private static Map<Integer, TableDef> options() {
+    Map<Integer, TableDef> m = new HashMap<>(shapeOptions());
+    m.putAll(baseOptions());
+    return m;
+  }
+
+  private static Map<Integer, TableDef> baseOptions() {
     return Map.ofEntries(
         Map.entry(
             (int) BuiltinOptions.Conv2DOptions,
@@ -90,6 +97,22 @@ final class TfliteSchema {
         Map.entry((int) BuiltinOptions.DequantizeOptions, new TableDef("DequantizeOptions")),
         Map.entry((int) BuiltinOptions.QuantizeOptions, new TableDef("QuantizeOptions")),
         Map.entry((int) BuiltinOptions.HardSwishOptions, new TableDef("HardSwishOptions")));
+  }
+
+  /** Options tables of the data-movement operators. */
+  private static Map<Integer, TableDef> shapeOptions() {
+    return Map.ofEntries(
+        Map.entry((int) BuiltinOptions.GatherOptions, scalars("GatherOptions", 2)),
+        Map.entry((int) BuiltinOptions.TransposeOptions, new TableDef("TransposeOptions")),
+        Map.entry(
+            (int) BuiltinOptions.StridedSliceOptions,
+            mixed("StridedSliceOptions", new int[] {5}, 0, 1, 2, 3, 4)),
+        Map.entry((int) BuiltinOptions.SplitOptions, scalars("SplitOptions", 1)),
+        Map.entry((int) BuiltinOptions.SliceOptions, new TableDef("SliceOptions")),
+        Map.entry((int) BuiltinOptions.TileOptions, new TableDef("TileOptions")),
+        Map.entry((int) BuiltinOptions.PackOptions, scalars("PackOptions", 2)),
+        Map.entry((int) BuiltinOptions.UnpackOptions, scalars("UnpackOptions", 2)),
+        Map.entry((int) BuiltinOptions.SplitVOptions, scalars("SplitVOptions", 1)));
   }
 
   private static TableDef mixed(String name, int[] byteIds, int... intIds) {

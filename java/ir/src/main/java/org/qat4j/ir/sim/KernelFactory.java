@@ -9,7 +9,9 @@ final class KernelFactory {
   private KernelFactory() {}
 
   static Simulator.Kernel create(LoweredGraph g, OpSpec op, Object[] consts, RoundingMode mode) {
-    if (op.outputs().length != 1) throw new IllegalArgumentException("expects exactly one output");
+    if (op.outputs().length == 0) throw new IllegalArgumentException("has no outputs");
+    if (op.outputs().length != 1 && !op.kind().multiOutput())
+      throw new IllegalArgumentException("expects exactly one output");
     if (op.inputs().length == 0) throw new IllegalArgumentException("has no inputs");
     for (int i = 0; i < op.inputs().length; i++) {
       // Only the bias (input 2 of weighted ops) may be omitted (-1), as in TFLite.
@@ -28,6 +30,17 @@ final class KernelFactory {
       case CONCATENATION -> DataKernels.concat(g, op);
       case QUANTIZE -> DataKernels.quantize(g, op, mode);
       case DEQUANTIZE -> DataKernels.dequantize(g, op);
+      case TRANSPOSE -> ShapeKernels.transpose(g, op, consts);
+      case SLICE -> ShapeKernels.slice(g, op, consts);
+      case STRIDED_SLICE -> StridedSliceKernels.create(g, op, consts);
+      case SPLIT -> SplitKernels.split(g, op, consts);
+      case SPLIT_V -> SplitKernels.splitV(g, op, consts);
+      case PACK -> SplitKernels.pack(g, op);
+      case UNPACK -> SplitKernels.unpack(g, op);
+      case TILE -> ShapeKernels.tile(g, op, consts);
+      case GATHER -> GatherKernels.create(g, op, consts);
+      case SUM -> ReduceKernels.sum(g, op, consts);
+      case REDUCE_MAX -> ReduceKernels.max(g, op, consts);
     };
   }
 }

@@ -123,24 +123,8 @@ final class ImportGraph {
       case ADD -> new Row(true, (x, op, n, out) -> x.add(op, n));
       case MUL -> new Row(true, (x, op, n, out) -> x.mul(op, n));
       case CONCATENATION -> new Row(true, (x, op, n, out) -> x.concat(op, n));
-      case MAX_POOL_2D ->
-          new Row(
-              true,
-              (x, op, n, out) ->
-                  x.unary(
-                      op,
-                      new MaxPool2D(n, x.opt(op, "filter_height"), x.opt(op, "filter_width"))
-                          .strides(x.opt(op, "stride_h"), x.opt(op, "stride_w"))
-                          .padding(x.padding(op))));
-      case AVERAGE_POOL_2D ->
-          new Row(
-              true,
-              (x, op, n, out) ->
-                  x.unary(
-                      op,
-                      new AveragePool2D(n, x.opt(op, "filter_height"), x.opt(op, "filter_width"))
-                          .strides(x.opt(op, "stride_h"), x.opt(op, "stride_w"))
-                          .padding(x.padding(op))));
+      case MAX_POOL_2D -> new Row(true, (x, op, n, out) -> x.unary(op, x.pool(op, n, true)));
+      case AVERAGE_POOL_2D -> new Row(true, (x, op, n, out) -> x.unary(op, x.pool(op, n, false)));
       case MEAN -> new Row(false, (x, op, n, out) -> x.mean(op, n, out));
       case RESHAPE ->
           new Row(false, (x, op, n, out) -> x.unary(op, new Reshape(n, perSample(out))));
@@ -151,7 +135,32 @@ final class ImportGraph {
       case LOGISTIC -> new Row(false, (x, op, n, out) -> x.unary(op, new Sigmoid(n)));
       case HARD_SWISH -> new Row(false, (x, op, n, out) -> x.unary(op, new HardSwish(n)));
       case QUANTIZE, DEQUANTIZE -> null;
+      // data movement and reductions have no layer to raise to (yet)
+      case TRANSPOSE,
+          SLICE,
+          STRIDED_SLICE,
+          SPLIT,
+          SPLIT_V,
+          PACK,
+          UNPACK,
+          TILE,
+          GATHER,
+          SUM,
+          REDUCE_MAX ->
+          null;
     };
+  }
+
+  /** A MAX_POOL_2D or AVERAGE_POOL_2D layer with the operator's window, strides and padding. */
+  private Layer pool(OperatorInfo op, String n, boolean max) {
+    int fh = opt(op, "filter_height"), fw = opt(op, "filter_width");
+    return max
+        ? new MaxPool2D(n, fh, fw)
+            .strides(opt(op, "stride_h"), opt(op, "stride_w"))
+            .padding(padding(op))
+        : new AveragePool2D(n, fh, fw)
+            .strides(opt(op, "stride_h"), opt(op, "stride_w"))
+            .padding(padding(op));
   }
 
   private static final Map<OpKind, Row> OPS = new EnumMap<>(OpKind.class);

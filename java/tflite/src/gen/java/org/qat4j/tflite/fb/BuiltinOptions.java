@@ -16,11 +16,24 @@ public final class BuiltinOptions {
   public static final byte ReshapeOptions = 17;
   public static final byte MulOptions = 21;
   public static final byte PadOptions = 22;
+  public static final byte GatherOptions = 23;
+  public static final byte TransposeOptions = 26;
   public static final byte ReducerOptions = 27;
   public static final byte SubOptions = 28;
   public static final byte SqueezeOptions = 30;
+  public static final byte StridedSliceOptions = 32;
+  public static final byte SplitOptions = 35;
   public static final byte DequantizeOptions = 38;
+  public static final byte SliceOptions = 48;
+  public static final byte TileOptions = 51;
+  public static final byte PackOptions = 59;
+  public static final byte UnpackOptions = 64;
+  public static final byte SplitVOptions = 79;
   public static final byte QuantizeOptions = 89;
   public static final byte HardSwishOptions = 91;
+
+  public static final String[] names = { "NONE", "Conv2DOptions", "DepthwiseConv2DOptions", "", "", "Pool2DOptions", "", "", "FullyConnectedOptions", "SoftmaxOptions", "ConcatenationOptions", "AddOptions", "", "", "", "", "", "ReshapeOptions", "", "", "", "MulOptions", "PadOptions", "GatherOptions", "", "", "TransposeOptions", "ReducerOptions", "SubOptions", "", "SqueezeOptions", "", "StridedSliceOptions", "", "", "SplitOptions", "", "", "DequantizeOptions", "", "", "", "", "", "", "", "", "", "SliceOptions", "", "", "TileOptions", "", "", "", "", "", "", "", "PackOptions", "", "", "", "", "UnpackOptions", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "SplitVOptions", "", "", "", "", "", "", "", "", "", "QuantizeOptions", "", "HardSwishOptions", };
+
+  public static String name(int e) { return names[e]; }
 }
 
