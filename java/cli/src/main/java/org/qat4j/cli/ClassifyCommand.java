@@ -84,7 +84,7 @@ final class ClassifyCommand extends BaseCommand {
       }
       JsonObject r = new JsonObject();
       r.add("results", results);
-      r.addProperty("backend", run.backend.id());
+      r.addProperty("backend", TfliteRun.id(run.backend));
       r.addProperty("labels", names.source());
       r.addProperty("model", run.model.toString());
       return r;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.qat4j.runtime.Backend;
 import org.qat4j.runtime.Interpreter;
 import org.qat4j.runtime.TfliteModel;
 

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.qat4j.runtime.Backend;
 
 /**
  * {@code verify --tflite X --reference R}: R (e.g. the float model X was converted from) on TFLite

@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.qat4j.ir.DType;
+import org.qat4j.ir.QuantParams;
 import org.qat4j.ir.arith.QuantMath;
 import org.qat4j.runtime.Interpreter;
-import org.qat4j.runtime.Quantization;
 import org.qat4j.runtime.TensorView;
 
 /**
@@ -25,10 +25,10 @@ final class TensorIo {
    */
   record Port(String name, DType type, int[] shape, float scale, int zeroPoint) {
     static Port of(TensorView v) {
-      Quantization q = v.quantization();
-      boolean per = q.isQuantized() && !q.isPerAxis();
+      QuantParams q = v.quantization();
+      boolean per = q != null && !q.perAxis();
       return new Port(
-          v.name(), v.dataType(), v.shape(), per ? q.scale() : 0f, per ? q.zeroPoint() : 0);
+          v.name(), v.dataType(), v.shape(), per ? q.scale() : 0f, per ? (int) q.zeroPoint() : 0);
     }
 
     boolean quantized() {

@@ -20,6 +20,7 @@ import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.TensorSpec;
 import org.qat4j.ir.arith.RoundingMode;
 import org.qat4j.ir.sim.Simulator;
+import org.qat4j.runtime.Backend;
 import org.qat4j.tflite.ModelFormatException;
 import org.qat4j.tflite.TfliteModelInfo;
 

@@ -1,18 +1,18 @@
 package org.qat4j.ir;
 
 /**
- * Operators a lowered graph may contain, with their TFLite builtin codes. What the IR knows about
- * an operator (options record, weights, optional inputs) is decided here by switches without {@code
- * default}, so a new constant fails the build until each is answered.
+ * Operators a lowered graph may contain, with their TFLite builtin codes. Each constant states
+ * whether it is weighted (input 1 a constant kernel, input 2 an optional bias); its options record
+ * is decided by a switch without {@code default}, so a new constant fails the build until answered.
  */
 public enum OpKind {
   ADD(0),
   AVERAGE_POOL_2D(1),
   CONCATENATION(2),
-  CONV_2D(3),
-  DEPTHWISE_CONV_2D(4),
+  CONV_2D(3, true),
+  DEPTHWISE_CONV_2D(4, true),
   DEQUANTIZE(6),
-  FULLY_CONNECTED(9),
+  FULLY_CONNECTED(9, true),
   LOGISTIC(14),
   MAX_POOL_2D(17),
   MUL(18),
@@ -35,12 +35,29 @@ public enum OpKind {
   TANH(28),
   LEAKY_RELU(98),
   PRELU(54),
-  PADV2(60);
+  PADV2(60),
+  TRANSPOSE(39),
+  SLICE(65),
+  STRIDED_SLICE(45),
+  SPLIT(49),
+  SPLIT_V(102),
+  PACK(83),
+  UNPACK(88),
+  TILE(69),
+  GATHER(36),
+  SUM(74),
+  REDUCE_MAX(82);
 
   private final int builtinCode;
+  private final boolean weighted;
 
   OpKind(int builtinCode) {
+    this(builtinCode, false);
+  }
+
+  OpKind(int builtinCode, boolean weighted) {
     this.builtinCode = builtinCode;
+    this.weighted = weighted;
   }
 
   public int builtinCode() {
@@ -62,7 +79,8 @@ public enum OpKind {
       case CONV_2D -> OpOptions.Conv.DEFAULT;
       case DEPTHWISE_CONV_2D -> OpOptions.Depthwise.DEFAULT;
       case AVERAGE_POOL_2D, MAX_POOL_2D -> OpOptions.Pool.DEFAULT;
-      case FULLY_CONNECTED, ADD, MUL, SUB -> OpOptions.Activated.DEFAULT;
+      case FULLY_CONNECTED -> OpOptions.FullyConnected.DEFAULT;
+      case ADD, MUL, SUB -> OpOptions.Activated.DEFAULT;
       case CONCATENATION -> OpOptions.Concat.DEFAULT;
       case SOFTMAX -> OpOptions.Softmax.DEFAULT;
       case MEAN -> OpOptions.Reducer.DEFAULT;
@@ -73,6 +91,14 @@ public enum OpKind {
       case RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR -> OpOptions.Resize.DEFAULT;
       case MAXIMUM, MINIMUM, TANH, PRELU, PADV2 -> OpOptions.None.DEFAULT;
       case LEAKY_RELU -> OpOptions.LeakyRelu.DEFAULT;
+      case TRANSPOSE, SLICE, TILE -> OpOptions.None.DEFAULT;
+      case STRIDED_SLICE -> OpOptions.StridedSlice.DEFAULT;
+      case SPLIT -> OpOptions.Split.DEFAULT;
+      case SPLIT_V -> OpOptions.SplitV.DEFAULT;
+      case PACK -> OpOptions.Pack.DEFAULT;
+      case UNPACK -> OpOptions.Unpack.DEFAULT;
+      case GATHER -> OpOptions.Gather.DEFAULT;
+      case SUM, REDUCE_MAX -> OpOptions.Reducer.DEFAULT;
     };
   }
 
@@ -83,37 +109,15 @@ public enum OpKind {
 
   /** Whether input 1 is a constant weight tensor and input 2 a bias (which may be omitted, -1). */
   public boolean weighted() {
-    return switch (this) {
-      case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED -> true;
-      case ADD,
-          AVERAGE_POOL_2D,
-          CONCATENATION,
-          DEQUANTIZE,
-          LOGISTIC,
-          MAX_POOL_2D,
-          MUL,
-          RELU,
-          RELU6,
-          RESHAPE,
-          SOFTMAX,
-          PAD,
-          MEAN,
-          QUANTIZE,
-          HARD_SWISH,
-          SUB,
-          CAST,
-          ARG_MAX,
-          ARG_MIN,
-          RESIZE_BILINEAR,
-          RESIZE_NEAREST_NEIGHBOR,
-          MAXIMUM,
-          MINIMUM,
-          TANH,
-          LEAKY_RELU,
-          PRELU,
-          PADV2 ->
-          false;
-    };
+    return weighted;
+  }
+
+  /**
+   * Whether one op of this kind writes several outputs (SPLIT, SPLIT_V, UNPACK); every other kind
+   * writes exactly one.
+   */
+  public boolean multiOutput() {
+    return this == SPLIT || this == SPLIT_V || this == UNPACK;
   }
 
   /** Whether input {@code k} may be omitted (-1): a weighted op's bias or RESHAPE's shape. */

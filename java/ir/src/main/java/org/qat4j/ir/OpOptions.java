@@ -126,7 +126,7 @@ public sealed interface OpOptions {
     }
   }
 
-  /** FULLY_CONNECTED, ADD, MUL, SUB: only a fused activation. */
+  /** ADD, MUL, SUB: only a fused activation. */
   record Activated(FusedActivation activation) implements OpOptions {
     public static final Activated DEFAULT = new Activated(FusedActivation.NONE);
   }
@@ -141,7 +141,7 @@ public sealed interface OpOptions {
     public static final Softmax DEFAULT = new Softmax(1f);
   }
 
-  /** MEAN (axes are the operator's second input). */
+  /** MEAN, SUM, REDUCE_MAX (axes are the operator's second input). */
   record Reducer(boolean keepDims) implements OpOptions {
     public static final Reducer DEFAULT = new Reducer(false);
   }
@@ -173,6 +173,56 @@ public sealed interface OpOptions {
     public String toString() {
       return "Reshape[newShape=" + Arrays.toString(newShape) + "]";
     }
+  }
+
+  /**
+   * FULLY_CONNECTED: fused activation, and whether the output keeps the input's leading dimensions
+   * (keep_num_dims: [..., in] → [..., units]) instead of flattening them to [rows, units].
+   */
+  record FullyConnected(FusedActivation activation, boolean keepNumDims) implements OpOptions {
+    public static final FullyConnected DEFAULT = new FullyConnected(FusedActivation.NONE, false);
+  }
+
+  /**
+   * STRIDED_SLICE: bit i of a mask refers to entry i of the begin/end/strides inputs. begin/end
+   * masks ignore that bound (full range), ellipsis covers the unnamed dimensions, new_axis inserts
+   * a dimension of 1, shrink_axis drops a dimension (taking one element); offset makes end relative
+   * to begin.
+   */
+  record StridedSlice(
+      int beginMask,
+      int endMask,
+      int ellipsisMask,
+      int newAxisMask,
+      int shrinkAxisMask,
+      boolean offset)
+      implements OpOptions {
+    public static final StridedSlice DEFAULT = new StridedSlice(0, 0, 0, 0, 0, false);
+  }
+
+  /** SPLIT into {@code numSplits} equal parts (the axis is the operator's first input). */
+  record Split(int numSplits) implements OpOptions {
+    public static final Split DEFAULT = new Split(1);
+  }
+
+  /** SPLIT_V into {@code numSplits} parts (sizes and axis are the operator's inputs 1 and 2). */
+  record SplitV(int numSplits) implements OpOptions {
+    public static final SplitV DEFAULT = new SplitV(1);
+  }
+
+  /** PACK {@code valuesCount} tensors of equal shape along a new dimension {@code axis}. */
+  record Pack(int valuesCount, int axis) implements OpOptions {
+    public static final Pack DEFAULT = new Pack(1, 0);
+  }
+
+  /** UNPACK dimension {@code axis} (of size {@code num}) into {@code num} tensors. */
+  record Unpack(int num, int axis) implements OpOptions {
+    public static final Unpack DEFAULT = new Unpack(1, 0);
+  }
+
+  /** GATHER slices of input 0 along {@code axis} at the indices of input 1. */
+  record Gather(int axis, int batchDims) implements OpOptions {
+    public static final Gather DEFAULT = new Gather(0, 0);
   }
 
   /** Operators without options. */

@@ -110,8 +110,6 @@ final class LoweredImport {
   /** The options record of {@code k} from the operator's decoded schema fields. */
   static OpOptions options(OpKind k, OperatorInfo op) {
     Map<String, Object> o = op.options();
-    if (Boolean.TRUE.equals(o.get("keep_num_dims")))
-      throw new IllegalArgumentException("keep_num_dims is not supported");
     FusedActivation act =
         o.get("fused_activation_function") instanceof String a
             ? FusedActivation.valueOf(activationName(a))

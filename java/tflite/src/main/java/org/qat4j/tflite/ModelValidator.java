@@ -35,6 +35,7 @@ final class ModelValidator {
         }
       }
       checkGraph(s, w);
+      ShapeOpChecks.check(m, s, w);
     }
   }
 

@@ -13,17 +13,23 @@ import org.qat4j.tflite.fb.ConcatenationOptions;
 import org.qat4j.tflite.fb.Conv2DOptions;
 import org.qat4j.tflite.fb.DepthwiseConv2DOptions;
 import org.qat4j.tflite.fb.FullyConnectedOptions;
+import org.qat4j.tflite.fb.GatherOptions;
 import org.qat4j.tflite.fb.LeakyReluOptions;
 import org.qat4j.tflite.fb.MulOptions;
 import org.qat4j.tflite.fb.Operator;
+import org.qat4j.tflite.fb.PackOptions;
 import org.qat4j.tflite.fb.Pool2DOptions;
 import org.qat4j.tflite.fb.ReducerOptions;
 import org.qat4j.tflite.fb.ReshapeOptions;
 import org.qat4j.tflite.fb.ResizeBilinearOptions;
 import org.qat4j.tflite.fb.ResizeNearestNeighborOptions;
 import org.qat4j.tflite.fb.SoftmaxOptions;
+import org.qat4j.tflite.fb.SplitOptions;
+import org.qat4j.tflite.fb.SplitVOptions;
 import org.qat4j.tflite.fb.SqueezeOptions;
+import org.qat4j.tflite.fb.StridedSliceOptions;
 import org.qat4j.tflite.fb.SubOptions;
+import org.qat4j.tflite.fb.UnpackOptions;
 
 /**
  * Turns a verified operator's builtin options union into an ordered name → value map (schema field
@@ -58,7 +64,16 @@ final class OptionsDecoder {
           Map.entry(39, "MaximumMinimumOptions"),
           Map.entry(43, "PadV2Options"),
           Map.entry(75, "LeakyReluOptions"),
-          Map.entry(76, "SquaredDifferenceOptions"));
+          Map.entry(76, "SquaredDifferenceOptions"),
+          Map.entry(23, "GatherOptions"),
+          Map.entry(26, "TransposeOptions"),
+          Map.entry(32, "StridedSliceOptions"),
+          Map.entry(35, "SplitOptions"),
+          Map.entry(48, "SliceOptions"),
+          Map.entry(51, "TileOptions"),
+          Map.entry(59, "PackOptions"),
+          Map.entry(64, "UnpackOptions"),
+          Map.entry(79, "SplitVOptions"));
 
   /**
    * Schema name of a BuiltinOptions union type, "BuiltinOptions#n" for members not in our subset.
@@ -88,7 +103,7 @@ final class OptionsDecoder {
     Map<String, Object> m = new LinkedHashMap<>();
     if (op.builtinOptions(new Conv2DOptions()) == null)
       return m; // type without table: reported by the reader
-    if (!spatial(op, m)) other(op, m);
+    if (!spatial(op, m) && !shaping(op, m)) other(op, m);
     return m;
   }
 
@@ -117,6 +132,44 @@ final class OptionsDecoder {
         m.put("filter_height", o.filterHeight());
         m.put("filter_width", o.filterWidth());
         m.put("fused_activation_function", activation(o.fusedActivationFunction()));
+      }
+      default -> {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Options of the data-movement operators (GATHER, STRIDED_SLICE, SPLIT(_V), PACK, UNPACK). */
+  private static boolean shaping(Operator op, Map<String, Object> m) {
+    switch (op.builtinOptionsType()) {
+      case BuiltinOptions.GatherOptions -> {
+        GatherOptions o = (GatherOptions) op.builtinOptions(new GatherOptions());
+        m.put("axis", o.axis());
+        m.put("batch_dims", o.batchDims());
+      }
+      case BuiltinOptions.StridedSliceOptions -> {
+        StridedSliceOptions o = (StridedSliceOptions) op.builtinOptions(new StridedSliceOptions());
+        m.put("begin_mask", o.beginMask());
+        m.put("end_mask", o.endMask());
+        m.put("ellipsis_mask", o.ellipsisMask());
+        m.put("new_axis_mask", o.newAxisMask());
+        m.put("shrink_axis_mask", o.shrinkAxisMask());
+        m.put("offset", o.offset());
+      }
+      case BuiltinOptions.SplitOptions ->
+          m.put("num_splits", ((SplitOptions) op.builtinOptions(new SplitOptions())).numSplits());
+      case BuiltinOptions.SplitVOptions ->
+          m.put("num_splits", ((SplitVOptions) op.builtinOptions(new SplitVOptions())).numSplits());
+      case BuiltinOptions.PackOptions -> {
+        PackOptions o = (PackOptions) op.builtinOptions(new PackOptions());
+        m.put("values_count", o.valuesCount());
+        m.put("axis", o.axis());
+      }
+      case BuiltinOptions.UnpackOptions -> {
+        UnpackOptions o = (UnpackOptions) op.builtinOptions(new UnpackOptions());
+        m.put("num", o.num());
+        m.put("axis", o.axis());
       }
       default -> {
         return false;

@@ -11,20 +11,15 @@ import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.tflite.fb.AddOptions;
-import org.qat4j.tflite.fb.ArgMaxOptions;
-import org.qat4j.tflite.fb.ArgMinOptions;
 import org.qat4j.tflite.fb.BuiltinOptions;
 import org.qat4j.tflite.fb.ConcatenationOptions;
 import org.qat4j.tflite.fb.Conv2DOptions;
 import org.qat4j.tflite.fb.DepthwiseConv2DOptions;
 import org.qat4j.tflite.fb.FullyConnectedOptions;
-import org.qat4j.tflite.fb.LeakyReluOptions;
 import org.qat4j.tflite.fb.MulOptions;
 import org.qat4j.tflite.fb.Pool2DOptions;
 import org.qat4j.tflite.fb.ReducerOptions;
 import org.qat4j.tflite.fb.ReshapeOptions;
-import org.qat4j.tflite.fb.ResizeBilinearOptions;
-import org.qat4j.tflite.fb.ResizeNearestNeighborOptions;
 import org.qat4j.tflite.fb.SoftmaxOptions;
 import org.qat4j.tflite.fb.SubOptions;
 
@@ -91,7 +86,8 @@ final class TfliteOps {
       case FULLY_CONNECTED ->
           new int[] {
             BuiltinOptions.FullyConnectedOptions,
-            FullyConnectedOptions.createFullyConnectedOptions(b, act, (byte) 0, false, false)
+            FullyConnectedOptions.createFullyConnectedOptions(
+                b, act, (byte) 0, op.options(OpOptions.FullyConnected.class).keepNumDims(), false)
           };
       case ADD -> new int[] {BuiltinOptions.AddOptions, AddOptions.createAddOptions(b, act, true)};
       case MUL -> new int[] {BuiltinOptions.MulOptions, MulOptions.createMulOptions(b, act)};
@@ -106,7 +102,7 @@ final class TfliteOps {
             BuiltinOptions.SoftmaxOptions,
             SoftmaxOptions.createSoftmaxOptions(b, op.options(OpOptions.Softmax.class).beta())
           };
-      case MEAN ->
+      case MEAN, SUM, REDUCE_MAX ->
           new int[] {
             BuiltinOptions.ReducerOptions,
             ReducerOptions.createReducerOptions(b, op.options(OpOptions.Reducer.class).keepDims())
@@ -125,37 +121,11 @@ final class TfliteOps {
       case SUB -> new int[] {BuiltinOptions.SubOptions, SubOptions.createSubOptions(b, act, true)};
       // TFLite's CAST reads the tensor types, not CastOptions
       case CAST -> new int[] {0, 0};
-      case ARG_MAX -> {
-        byte t = (byte) op.options(OpOptions.ArgMinMax.class).outputType().tfliteCode();
-        yield new int[] {BuiltinOptions.ArgMaxOptions, ArgMaxOptions.createArgMaxOptions(b, t)};
-      }
-      case ARG_MIN -> {
-        byte t = (byte) op.options(OpOptions.ArgMinMax.class).outputType().tfliteCode();
-        yield new int[] {BuiltinOptions.ArgMinOptions, ArgMinOptions.createArgMinOptions(b, t)};
-      }
-      case RESIZE_BILINEAR -> {
-        OpOptions.Resize o = op.options(OpOptions.Resize.class);
-        yield new int[] {
-          BuiltinOptions.ResizeBilinearOptions,
-          ResizeBilinearOptions.createResizeBilinearOptions(
-              b, o.alignCorners(), o.halfPixelCenters())
-        };
-      }
       case MAXIMUM, MINIMUM, TANH, PRELU, PADV2 -> new int[] {0, 0};
-      case LEAKY_RELU ->
-          new int[] {
-            BuiltinOptions.LeakyReluOptions,
-            LeakyReluOptions.createLeakyReluOptions(
-                b, op.options(OpOptions.LeakyRelu.class).alpha())
-          };
-      case RESIZE_NEAREST_NEIGHBOR -> {
-        OpOptions.Resize o = op.options(OpOptions.Resize.class);
-        yield new int[] {
-          BuiltinOptions.ResizeNearestNeighborOptions,
-          ResizeNearestNeighborOptions.createResizeNearestNeighborOptions(
-              b, o.alignCorners(), o.halfPixelCenters())
-        };
-      }
+      case ARG_MAX, ARG_MIN, RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR, LEAKY_RELU ->
+          ForeignOptions.encode(b, op);
+      case TRANSPOSE, SLICE, TILE -> new int[] {0, 0};
+      case STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, GATHER -> ShapeOptions.encode(b, op);
     };
   }
 
@@ -196,25 +166,21 @@ final class TfliteOps {
               integer(o, "filter_height"),
               integer(o, "filter_width"),
               act);
-      case FULLY_CONNECTED, ADD, MUL, SUB -> new OpOptions.Activated(act);
+      case FULLY_CONNECTED ->
+          new OpOptions.FullyConnected(act, Boolean.TRUE.equals(o.get("keep_num_dims")));
+      case ADD, MUL, SUB -> new OpOptions.Activated(act);
       case CONCATENATION -> new OpOptions.Concat(o.get("axis") instanceof Integer a ? a : 0, act);
       case SOFTMAX -> new OpOptions.Softmax(o.get("beta") instanceof Float b ? b : 1f);
-      case MEAN -> new OpOptions.Reducer(Boolean.TRUE.equals(o.get("keep_dims")));
+      case MEAN, SUM, REDUCE_MAX -> new OpOptions.Reducer(Boolean.TRUE.equals(o.get("keep_dims")));
       case RESHAPE ->
           new OpOptions.Reshape(o.get("new_shape") instanceof List<?> l ? ints(l) : null);
       case DEQUANTIZE, LOGISTIC, RELU, RELU6, PAD, QUANTIZE, HARD_SWISH -> OpOptions.None.DEFAULT;
       case CAST -> OpOptions.None.DEFAULT;
-      // TFLite's default output_type (0, FLOAT32) is refused by the kernel, as by TFLite
-      case ARG_MAX, ARG_MIN ->
-          new OpOptions.ArgMinMax(
-              DType.fromTflite(o.get("output_type") instanceof Integer c ? c : 0));
-      case RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR ->
-          new OpOptions.Resize(
-              Boolean.TRUE.equals(o.get("align_corners")),
-              Boolean.TRUE.equals(o.get("half_pixel_centers")));
       case MAXIMUM, MINIMUM, TANH, PRELU, PADV2 -> OpOptions.None.DEFAULT;
-      // TFLite's alpha when the options are absent is 0
-      case LEAKY_RELU -> new OpOptions.LeakyRelu(o.get("alpha") instanceof Float a ? a : 0f);
+      case ARG_MAX, ARG_MIN, RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR, LEAKY_RELU ->
+          ForeignOptions.decode(k, o);
+      case TRANSPOSE, SLICE, TILE -> OpOptions.None.DEFAULT;
+      case STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, GATHER -> ShapeOptions.decode(k, o);
     };
   }
 
@@ -243,7 +209,10 @@ final class TfliteOps {
     return switch (op.kind()) {
       case CONV_2D -> int8 ? 3 : 1;
       case DEPTHWISE_CONV_2D -> int8 ? 3 : dilated(op.options(OpOptions.Depthwise.class)) ? 2 : 1;
-      case FULLY_CONNECTED -> op.inputs().length == 2 ? 6 : int8 ? 4 : 1;
+      case FULLY_CONNECTED ->
+          op.inputs().length == 2
+              ? 6
+              : op.options(OpOptions.FullyConnected.class).keepNumDims() ? 5 : int8 ? 4 : 1;
       case ADD,
           AVERAGE_POOL_2D,
           MAX_POOL_2D,
@@ -272,6 +241,9 @@ final class TfliteOps {
       case TANH -> int8 ? 2 : 1;
       case LEAKY_RELU, PRELU -> 1;
       case PADV2 -> rankAbove4(g, op) ? 4 : int8 ? 2 : 1;
+      case TRANSPOSE, SLICE, STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, TILE, GATHER ->
+          ShapeOptions.version(g, op, int8);
+      case SUM, REDUCE_MAX -> int8 ? 2 : 1;
     };
   }
 
@@ -331,6 +303,16 @@ final class TfliteOps {
       case LEAKY_RELU -> Map.of(1, "1.13.1");
       case PRELU -> Map.of(1, "1.8.0");
       case PADV2 -> Map.of(1, "1.9.0", 2, "1.14.0", 4, "2.6.0");
+      case TRANSPOSE -> Map.of(1, "1.6.0", 2, "1.14.0", 4, "2.3.0", 6, "2.12.0");
+      case SLICE -> Map.of(1, "1.14.0", 2, "1.14.0", 5, "2.5.0");
+      case STRIDED_SLICE -> Map.of(1, "1.6.0", 2, "1.14.0", 4, "2.2.0", 6, "2.6.0");
+      case SPLIT -> Map.of(1, "1.5.0", 2, "1.14.0", 3, "1.14.0");
+      case SPLIT_V -> Map.of(1, "1.13.1", 2, "2.3.0");
+      case PACK, UNPACK -> Map.of(1, "1.11.0", 2, "1.14.0");
+      case TILE -> Map.of(1, "1.10.1", 3, "2.8.0");
+      case GATHER -> Map.of(1, "1.6.0", 2, "1.14.0", 5, "2.5.0");
+      case SUM -> Map.of(1, "1.10.0", 2, "1.15.0");
+      case REDUCE_MAX -> Map.of(1, "1.11.0", 2, "1.14.0");
     };
   }
 
@@ -350,6 +332,11 @@ final class TfliteOps {
       case MAXIMUM, MINIMUM -> Int8Rule.SHARED_INPUTS;
       // TFLite does not enforce the spec's TANH output (1/128, 0); its table takes any
       case TANH, LEAKY_RELU, PRELU -> Int8Rule.FREE;
+      // data movement copies raw values; TFLite's REDUCE_MAX refuses other output parameters
+      case TRANSPOSE, SLICE, STRIDED_SLICE, SPLIT, SPLIT_V, UNPACK, TILE, GATHER, REDUCE_MAX ->
+          Int8Rule.PASS_THROUGH;
+      case PACK -> Int8Rule.SHARED_INPUTS;
+      case SUM -> Int8Rule.FREE;
     };
   }
 
@@ -381,6 +368,16 @@ final class TfliteOps {
       case LEAKY_RELU -> new Expect("LeakyReluOptions", false, 1);
       case PADV2 -> new Expect("PadV2Options", false, 3);
       case TANH, PRELU -> null;
+      case TRANSPOSE -> new Expect("TransposeOptions", false, 2);
+      case SLICE -> new Expect("SliceOptions", false, 3);
+      case STRIDED_SLICE -> new Expect("StridedSliceOptions", false, 4);
+      case SPLIT -> new Expect("SplitOptions", false, 2);
+      case SPLIT_V -> new Expect("SplitVOptions", false, 3);
+      case PACK -> new Expect("PackOptions", false, 1);
+      case UNPACK -> new Expect("UnpackOptions", false, 1);
+      case TILE -> new Expect("TileOptions", false, 2);
+      case GATHER -> new Expect("GatherOptions", false, 2);
+      case SUM, REDUCE_MAX -> new Expect("ReducerOptions", false, 2);
     };
   }
 }

@@ -64,6 +64,7 @@ final class TfliteSchema {
   private static Map<Integer, TableDef> options() {
     Map<Integer, TableDef> m = new HashMap<>(ownOptions());
     m.putAll(foreignOptions());
+    m.putAll(shapeOptions());
     return Map.copyOf(m);
   }
 
@@ -119,6 +120,22 @@ final class TfliteSchema {
         Map.entry(
             (int) BuiltinOptions.SquaredDifferenceOptions,
             new TableDef("SquaredDifferenceOptions")));
+  }
+
+  /** Options tables of the data-movement operators. */
+  private static Map<Integer, TableDef> shapeOptions() {
+    return Map.ofEntries(
+        Map.entry((int) BuiltinOptions.GatherOptions, scalars("GatherOptions", 2)),
+        Map.entry((int) BuiltinOptions.TransposeOptions, new TableDef("TransposeOptions")),
+        Map.entry(
+            (int) BuiltinOptions.StridedSliceOptions,
+            mixed("StridedSliceOptions", new int[] {5}, 0, 1, 2, 3, 4)),
+        Map.entry((int) BuiltinOptions.SplitOptions, scalars("SplitOptions", 1)),
+        Map.entry((int) BuiltinOptions.SliceOptions, new TableDef("SliceOptions")),
+        Map.entry((int) BuiltinOptions.TileOptions, new TableDef("TileOptions")),
+        Map.entry((int) BuiltinOptions.PackOptions, scalars("PackOptions", 2)),
+        Map.entry((int) BuiltinOptions.UnpackOptions, scalars("UnpackOptions", 2)),
+        Map.entry((int) BuiltinOptions.SplitVOptions, scalars("SplitVOptions", 1)));
   }
 
   private static TableDef mixed(String name, int[] byteIds, int... intIds) {

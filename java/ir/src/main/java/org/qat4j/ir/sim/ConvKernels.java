@@ -58,6 +58,7 @@ final class ConvKernels {
     if (bias != null && length(bias) != outC)
       throw new IllegalArgumentException(
           "bias has " + length(bias) + " values for " + outC + " channels");
+    if (op.kind() == OpKind.FULLY_CONNECTED) FullyConnectedShape.check(op, x, y, ws);
     Geometry geo = op.kind() == OpKind.FULLY_CONNECTED ? null : Geometry.of(g, op, ws[1], ws[2]);
     if (op.kind() == OpKind.CONV_2D && ws[3] != geo.inC())
       throw new IllegalArgumentException(

@@ -9,13 +9,7 @@ final class KernelFactory {
   private KernelFactory() {}
 
   static Simulator.Kernel create(LoweredGraph g, OpSpec op, Object[] consts, RoundingMode mode) {
-    if (op.outputs().length != 1) throw new IllegalArgumentException("expects exactly one output");
-    if (op.inputs().length == 0) throw new IllegalArgumentException("has no inputs");
-    for (int i = 0; i < op.inputs().length; i++) {
-      // Only the bias (input 2 of weighted ops) may be omitted (-1), as in TFLite.
-      if (op.inputs()[i] < 0 && !(op.kind().weighted() && i == 2))
-        throw new IllegalArgumentException("input " + i + " is missing");
-    }
+    checkShape(op);
     return switch (op.kind()) {
       case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED -> ConvKernels.create(g, op, consts, mode);
       case AVERAGE_POOL_2D, MAX_POOL_2D -> PoolKernels.pool(g, op);
@@ -38,6 +32,38 @@ final class KernelFactory {
       case LEAKY_RELU -> LeakyKernels.leakyRelu(g, op);
       case PRELU -> LeakyKernels.prelu(g, op);
       case PADV2 -> PadV2Kernels.create(g, op, consts);
+      case TRANSPOSE, SLICE, STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, TILE, GATHER ->
+          dataMovement(g, op, consts);
+      case SUM -> ReduceKernels.sum(g, op, consts);
+      case REDUCE_MAX -> ReduceKernels.max(g, op, consts);
     };
+  }
+
+  /** The data-movement family; the outer switch is the exhaustive one. */
+  private static Simulator.Kernel dataMovement(LoweredGraph g, OpSpec op, Object[] consts) {
+    return switch (op.kind()) {
+      case TRANSPOSE -> ShapeKernels.transpose(g, op, consts);
+      case SLICE -> ShapeKernels.slice(g, op, consts);
+      case STRIDED_SLICE -> StridedSliceKernels.create(g, op, consts);
+      case SPLIT -> SplitKernels.split(g, op, consts);
+      case SPLIT_V -> SplitKernels.splitV(g, op, consts);
+      case PACK -> SplitKernels.pack(g, op);
+      case UNPACK -> SplitKernels.unpack(g, op);
+      case TILE -> ShapeKernels.tile(g, op, consts);
+      case GATHER -> GatherKernels.create(g, op, consts);
+      default -> throw new IllegalStateException(op.kind() + " is not a data-movement operator");
+    };
+  }
+
+  private static void checkShape(OpSpec op) {
+    if (op.outputs().length == 0) throw new IllegalArgumentException("has no outputs");
+    if (op.outputs().length != 1 && !op.kind().multiOutput())
+      throw new IllegalArgumentException("expects exactly one output");
+    if (op.inputs().length == 0) throw new IllegalArgumentException("has no inputs");
+    for (int i = 0; i < op.inputs().length; i++) {
+      // Only the bias (input 2 of weighted ops) may be omitted (-1), as in TFLite.
+      if (op.inputs()[i] < 0 && !(op.kind().weighted() && i == 2))
+        throw new IllegalArgumentException("input " + i + " is missing");
+    }
   }
 }

@@ -103,28 +103,16 @@ final class PoolKernels {
    */
   static Simulator.Kernel mean(LoweredGraph g, OpSpec op, Object[] consts, RoundingMode mode) {
     int[] in = op.inputs();
-    if (in.length != 2 || !(consts[in[1]] instanceof int[] axesRaw))
-      throw new IllegalArgumentException("MEAN needs a constant INT32 axes input");
+    if (in.length != 2) throw new IllegalArgumentException("MEAN needs input and axes");
     TensorSpec x = g.tensor(in[0]), y = g.tensor(op.outputs()[0]);
     int[] shape = x.shape();
+    ReduceKernels.Plan plan = ReduceKernels.plan(g, op, consts);
+    int[] axes = (int[]) consts[in[1]];
     boolean[] reduce = new boolean[shape.length];
-    for (int a : axesRaw) {
-      int ax = a < 0 ? a + shape.length : a;
-      if (ax < 0 || ax >= shape.length)
-        throw new IllegalArgumentException("axis " + a + " out of range for rank " + shape.length);
-      reduce[ax] = true;
-    }
-    int count = 1, outN = 1;
-    for (int d = 0; d < shape.length; d++) {
-      if (reduce[d]) count *= shape[d];
-      else outN *= shape[d];
-    }
-    if (outN != y.elements())
-      throw new IllegalArgumentException(
-          "output has " + y.elements() + " elements, expected " + outN);
-    int[] map = outIndexMap(shape, reduce);
+    for (int a : axes) reduce[a < 0 ? a + shape.length : a] = true;
+    int[] map = plan.map();
     int xi = in[0], yi = op.outputs()[0];
-    final int n = count;
+    final int n = plan.n();
     if (!Simulator.isQuantized(x)) {
       return v -> {
         float[] xv = (float[]) v[xi], yv = (float[]) v[yi];
@@ -145,37 +133,13 @@ final class PoolKernels {
         : meanReference(qi, qo, n, map, xi, yi, mode);
   }
 
-  /** y[map[i]] = Σ x[i]: the raw integer sums over the reduced axes (overwrites y). */
-  private static void sumInto(int[] x, int[] y, int[] map) {
-    java.util.Arrays.fill(y, 0);
-    for (int i = 0; i < x.length; i++) y[map[i]] += x[i];
-  }
-
-  /** Maps each input element to its output element (reduced axes collapsed). */
-  private static int[] outIndexMap(int[] shape, boolean[] reduce) {
-    int total = 1;
-    for (int s : shape) total *= s;
-    int[] map = new int[total];
-    int[] idx = new int[shape.length];
-    for (int i = 0; i < total; i++) {
-      int o = 0;
-      for (int d = 0; d < shape.length; d++) if (!reduce[d]) o = o * shape[d] + idx[d];
-      map[i] = o;
-      for (int d = shape.length - 1; d >= 0; d--) {
-        if (++idx[d] < shape[d]) break;
-        idx[d] = 0;
-      }
-    }
-    return map;
-  }
-
   /** XNNPACK qs8/qu8 mean: (float)(sum − n·zp_in)·(s_in/s_out)·(1/n), rounded to nearest-even. */
   private static Simulator.Kernel meanXnnpack(
       QInfo qi, QInfo qo, int n, int[] map, int xi, int yi) {
     float scale = (qi.scale() / qo.scale()) * (1f / n);
     return v -> {
       int[] xv = (int[]) v[xi], yv = (int[]) v[yi];
-      sumInto(xv, yv, map);
+      ReduceKernels.sumInto(xv, yv, map);
       for (int j = 0; j < yv.length; j++) {
         float f = (float) (yv[j] - qi.zp() * n) * scale;
         f = Math.min(Math.max(f, qo.qmin() - qo.zp()), qo.qmax() - qo.zp());
@@ -193,7 +157,7 @@ final class PoolKernels {
     int[] qm = QuantMath.quantizeMultiplier(realScale, mode == RoundingMode.SINGLE);
     return v -> {
       int[] xv = (int[]) v[xi], yv = (int[]) v[yi];
-      sumInto(xv, yv, map);
+      ReduceKernels.sumInto(xv, yv, map);
       for (int j = 0; j < yv.length; j++) {
         int r = QuantMath.multiplyByQuantizedMultiplier(yv[j], qm[0], qm[1], mode) + bias;
         yv[j] = QuantMath.clamp(r, qo.qmin(), qo.qmax());
@@ -213,7 +177,7 @@ final class PoolKernels {
     int outShift = qm[1] - shift;
     return v -> {
       int[] xv = (int[]) v[xi], yv = (int[]) v[yi];
-      sumInto(xv, yv, map);
+      ReduceKernels.sumInto(xv, yv, map);
       for (int j = 0; j < yv.length; j++) {
         int shifted = yv[j] - qi.zp() * n;
         int r = QuantMath.multiplyByQuantizedMultiplier(shifted, mult, outShift, mode) + qo.zp();

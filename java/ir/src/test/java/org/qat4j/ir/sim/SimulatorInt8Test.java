@@ -79,7 +79,7 @@ class SimulatorInt8Test {
         OpKind.FULLY_CONNECTED,
         new int[] {x, w, bias},
         new int[] {y},
-        new OpOptions.Activated(FusedActivation.RELU6));
+        new OpOptions.FullyConnected(FusedActivation.RELU6, false));
     LoweredGraph g = b.setInputs(x).setOutputs(y).build();
     assertArrayEquals(new int[] {-1, -3}, run1(g, RoundingMode.DOUBLE, bytes(5, -3)));
     // RELU6 on (1, −3): clamp to [−3, 3]; 13 − (−1)·... large input saturates at zp + 6.

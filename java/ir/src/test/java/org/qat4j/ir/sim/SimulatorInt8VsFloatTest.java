@@ -142,7 +142,7 @@ class SimulatorInt8VsFloatTest {
         3);
     checkWeighted(
         OpKind.FULLY_CONNECTED,
-        new OpOptions.Activated(FusedActivation.RELU6),
+        new OpOptions.FullyConnected(FusedActivation.RELU6, false),
         new int[] {1, 20},
         new int[] {7, 20},
         new int[] {1, 7},

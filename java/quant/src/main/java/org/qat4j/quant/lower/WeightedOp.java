@@ -143,6 +143,6 @@ public record WeightedOp(
       return new OpOptions.Depthwise(
           padding, strides[0], strides[1], dilation[0], dilation[1], depthMultiplier, act);
     }
-    return new OpOptions.Activated(act);
+    return new OpOptions.FullyConnected(act, false);
   }
 }

@@ -135,20 +135,10 @@ final class ImportGraph {
       case LOGISTIC -> new Row(false, (x, op, n, out) -> x.unary(op, new Sigmoid(n)));
       case HARD_SWISH -> new Row(false, (x, op, n, out) -> x.unary(op, new HardSwish(n)));
       case QUANTIZE, DEQUANTIZE -> null;
-      // operators of models from other tools that no core layer computes
-      case SUB,
-          CAST,
-          ARG_MAX,
-          ARG_MIN,
-          RESIZE_BILINEAR,
-          RESIZE_NEAREST_NEIGHBOR,
-          MAXIMUM,
-          MINIMUM,
-          TANH,
-          LEAKY_RELU,
-          PRELU,
-          PADV2 ->
-          null;
+      // operators of models from other tools and data movement: no core layer computes them (yet)
+      case SUB, CAST, ARG_MAX, ARG_MIN, RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR -> null;
+      case MAXIMUM, MINIMUM, TANH, LEAKY_RELU, PRELU, PADV2, TRANSPOSE, SLICE -> null;
+      case STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, TILE, GATHER, SUM, REDUCE_MAX -> null;
     };
   }
 

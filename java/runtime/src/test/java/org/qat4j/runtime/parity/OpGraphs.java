@@ -29,7 +29,9 @@ final class OpGraphs {
 
   static Case create(OpKind kind, SplittableRandom r) {
     Case c = WireOpGraphs.create(kind, r);
-    return c != null ? c : new OpGraphs(kind, r).build(kind);
+    if (c != null) return c;
+    if (ShapeOpGraphs.handles(kind)) return ShapeOpGraphs.create(kind, r);
+    return new OpGraphs(kind, r).build(kind);
   }
 
   private QuantParams qp() {
@@ -238,7 +240,8 @@ final class OpGraphs {
   }
 
   private int fc(int x, int[] s, QuantParams qi) {
-    int in = s[1] * s[2] * s[3], units = 1 + r.nextInt(12);
+    boolean keep = r.nextBoolean();
+    int in = keep ? s[3] : s[1] * s[2] * s[3], units = 1 + r.nextInt(12);
     float ws = 0.002f + 0.02f * (float) r.nextDouble();
     float[] wsa = new float[units];
     Arrays.fill(wsa, ws);
@@ -261,13 +264,14 @@ final class OpGraphs {
     int y =
         act(
             "y",
-            new int[] {1, units},
+            keep ? new int[] {1, s[1], s[2], units} : new int[] {1, units},
             QuantParams.perTensor(outScale(qi.scale(), wsa, in), r.nextInt(256) - 128));
     b.addOp(
         OpKind.FULLY_CONNECTED,
         new int[] {x, wt, bt},
         new int[] {y},
-        new OpOptions.Activated(fused()));
+        new OpOptions.FullyConnected(fused(), keep));
+    desc += keep ? " keep_num_dims" : "";
     return y;
   }
 

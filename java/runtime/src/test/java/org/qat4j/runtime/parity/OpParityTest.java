@@ -42,7 +42,12 @@ class OpParityTest {
       OpGraphs.Case c = OpGraphs.create(kind, r);
       LoweredGraph g = c.graph();
       String what = kind + " graph " + i + " " + c.description();
-      Parity.Stats[] s = Parity.compare(g, SAMPLES, r, c.lo(), c.hi());
+      Parity.Stats[] s;
+      try {
+        s = Parity.compare(g, SAMPLES, r, c.lo(), c.hi());
+      } catch (AssertionError e) {
+        throw new AssertionError(what + ": " + e.getMessage(), e);
+      }
       Parity.assertExact(s[0], what + ": TFLite BUILTIN vs simulator DOUBLE");
       if (c.xnnpackSameStrideBug()) {
         xnnpackBug++;

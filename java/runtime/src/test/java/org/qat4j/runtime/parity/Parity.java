@@ -145,14 +145,13 @@ final class Parity {
   }
 
   /**
-   * TFLite vs simulator on one backend over {@code samples} random inputs: {builtin-vs-DOUBLE,
-   * xnnpack-vs-DOUBLE, xnnpack-vs-XNNPACK_F32}.
+   * TFLite vs simulator on one backend over {@code samples} random inputs, every graph output
+   * compared: {builtin-vs-DOUBLE, xnnpack-vs-DOUBLE, xnnpack-vs-XNNPACK_F32}.
    */
   static Stats[] compare(LoweredGraph g, int samples, SplittableRandom r, float lo, float hi) {
     byte[] bytes = TfliteWriter.write(g);
     Simulator exact = new Simulator(g, RoundingMode.DOUBLE),
         xf = new Simulator(g, RoundingMode.XNNPACK_F32);
-    DType type = g.tensor(g.outputs()[0]).type();
     double lsb = outputLsb(g);
     Stats[] s = {NONE, NONE, NONE};
     try (TfliteModel m = TfliteModel.fromBytes(bytes);
@@ -160,12 +159,15 @@ final class Parity {
         Interpreter x = open(m, Backend.XNNPACK)) {
       for (int k = 0; k < samples; k++) {
         Object[] in = randomInputs(g, r, lo, hi);
-        Object want = exact.run(in)[0];
-        Object got = invoke(b, in, 0);
-        Object xn = invoke(x, in, 0);
-        s[0] = s[0].plus(diff(type, want, got, lsb));
-        s[1] = s[1].plus(diff(type, want, xn, lsb));
-        s[2] = s[2].plus(diff(type, xf.run(in)[0], xn, lsb));
+        Object[] want = exact.run(in), wantX = xf.run(in);
+        for (int o = 0; o < want.length; o++) {
+          DType type = g.tensor(g.outputs()[o]).type();
+          Object got = invoke(b, in, o);
+          Object xn = invoke(x, in, o);
+          s[0] = s[0].plus(diff(type, want[o], got, lsb));
+          s[1] = s[1].plus(diff(type, want[o], xn, lsb));
+          s[2] = s[2].plus(diff(type, wantX[o], xn, lsb));
+        }
       }
     }
     return s;

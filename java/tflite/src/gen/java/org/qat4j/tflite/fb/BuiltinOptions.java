@@ -18,21 +18,30 @@ public final class BuiltinOptions {
   public static final byte ReshapeOptions = 17;
   public static final byte MulOptions = 21;
   public static final byte PadOptions = 22;
+  public static final byte GatherOptions = 23;
+  public static final byte TransposeOptions = 26;
   public static final byte ReducerOptions = 27;
   public static final byte SubOptions = 28;
   public static final byte SqueezeOptions = 30;
+  public static final byte StridedSliceOptions = 32;
+  public static final byte SplitOptions = 35;
   public static final byte DequantizeOptions = 38;
   public static final byte MaximumMinimumOptions = 39;
   public static final byte ArgMaxOptions = 40;
   public static final byte PadV2Options = 43;
+  public static final byte SliceOptions = 48;
+  public static final byte TileOptions = 51;
   public static final byte ArgMinOptions = 57;
+  public static final byte PackOptions = 59;
+  public static final byte UnpackOptions = 64;
   public static final byte ResizeNearestNeighborOptions = 74;
   public static final byte LeakyReluOptions = 75;
   public static final byte SquaredDifferenceOptions = 76;
+  public static final byte SplitVOptions = 79;
   public static final byte QuantizeOptions = 89;
   public static final byte HardSwishOptions = 91;
 
-  public static final String[] names = { "NONE", "Conv2DOptions", "DepthwiseConv2DOptions", "", "", "Pool2DOptions", "", "", "FullyConnectedOptions", "SoftmaxOptions", "ConcatenationOptions", "AddOptions", "L2NormOptions", "", "", "ResizeBilinearOptions", "", "ReshapeOptions", "", "", "", "MulOptions", "PadOptions", "", "", "", "", "ReducerOptions", "SubOptions", "", "SqueezeOptions", "", "", "", "", "", "", "", "DequantizeOptions", "MaximumMinimumOptions", "ArgMaxOptions", "", "", "PadV2Options", "", "", "", "", "", "", "", "", "", "", "", "", "", "ArgMinOptions", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "ResizeNearestNeighborOptions", "LeakyReluOptions", "SquaredDifferenceOptions", "", "", "", "", "", "", "", "", "", "", "", "", "QuantizeOptions", "", "HardSwishOptions", };
+  public static final String[] names = { "NONE", "Conv2DOptions", "DepthwiseConv2DOptions", "", "", "Pool2DOptions", "", "", "FullyConnectedOptions", "SoftmaxOptions", "ConcatenationOptions", "AddOptions", "L2NormOptions", "", "", "ResizeBilinearOptions", "", "ReshapeOptions", "", "", "", "MulOptions", "PadOptions", "GatherOptions", "", "", "TransposeOptions", "ReducerOptions", "SubOptions", "", "SqueezeOptions", "", "StridedSliceOptions", "", "", "SplitOptions", "", "", "DequantizeOptions", "MaximumMinimumOptions", "ArgMaxOptions", "", "", "PadV2Options", "", "", "", "", "SliceOptions", "", "", "TileOptions", "", "", "", "", "", "ArgMinOptions", "", "PackOptions", "", "", "", "", "UnpackOptions", "", "", "", "", "", "", "", "", "", "ResizeNearestNeighborOptions", "LeakyReluOptions", "SquaredDifferenceOptions", "", "", "SplitVOptions", "", "", "", "", "", "", "", "", "", "QuantizeOptions", "", "HardSwishOptions", };
 
   public static String name(int e) { return names[e]; }
 }

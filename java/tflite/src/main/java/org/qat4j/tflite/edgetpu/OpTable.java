@@ -109,6 +109,14 @@ final class OpTable {
     no("LEAKY_RELU", "not supported by the Edge TPU (absent from the compiler's operator list)");
     no("PRELU", "not supported by the Edge TPU (absent from the compiler's operator list)");
     no("PADV2", "not supported by the Edge TPU (absent from the compiler's operator list)");
+    // not in the compiler's supported-ops table (edgetpu.md §4); TILE maps in the
+    // keras_lstm_mnist_ptq
+    // pair of shared/models/real (issue #13)
+    ok("TILE", 3, List.of(1));
+    for (String op : List.of("SPLIT_V", "UNPACK", "GATHER", "SUM"))
+      no(
+          op,
+          "not supported by the Edge TPU (absent from the compiler's operator list, edgetpu.md §4)");
     // every operator qat4j can write needs a verdict (mapped or not), checked once here
     for (OpKind k : OpKind.values()) {
       if (!ROWS.containsKey(k.name()))
