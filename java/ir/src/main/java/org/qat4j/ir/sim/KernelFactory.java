@@ -2,13 +2,15 @@ package org.qat4j.ir.sim;
 
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpSpec;
+import org.qat4j.ir.arith.Platform;
 import org.qat4j.ir.arith.RoundingMode;
 
 /** Picks and prepares the kernel of one op. */
 final class KernelFactory {
   private KernelFactory() {}
 
-  static Simulator.Kernel create(LoweredGraph g, OpSpec op, Object[] consts, RoundingMode mode) {
+  static Simulator.Kernel create(
+      LoweredGraph g, OpSpec op, Object[] consts, RoundingMode mode, Platform platform) {
     if (op.outputs().length != 1) throw new IllegalArgumentException("expects exactly one output");
     if (op.inputs().length == 0) throw new IllegalArgumentException("has no inputs");
     for (int i = 0; i < op.inputs().length; i++) {
@@ -17,7 +19,8 @@ final class KernelFactory {
         throw new IllegalArgumentException("input " + i + " is missing");
     }
     return switch (op.kind()) {
-      case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED -> ConvKernels.create(g, op, consts, mode);
+      case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED ->
+          ConvKernels.create(g, op, consts, mode, platform);
       case AVERAGE_POOL_2D, MAX_POOL_2D -> PoolKernels.pool(g, op);
       case MEAN -> PoolKernels.mean(g, op, consts, mode);
       case ADD, MUL -> EltwiseKernels.binary(g, op, mode);
@@ -26,8 +29,8 @@ final class KernelFactory {
       case RESHAPE -> DataKernels.reshape(g, op);
       case PAD -> DataKernels.pad(g, op, consts);
       case CONCATENATION -> DataKernels.concat(g, op);
-      case QUANTIZE -> DataKernels.quantize(g, op, mode);
-      case DEQUANTIZE -> DataKernels.dequantize(g, op);
+      case QUANTIZE -> DataKernels.quantize(g, op, mode, platform);
+      case DEQUANTIZE -> DataKernels.dequantize(g, op, mode, platform);
     };
   }
 }
