@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
     footer = {
       "  ./qat4j verify --model cnn-qat.q4j --tflite cnn-int8.tflite",
       "  ./qat4j verify --model cnn-qat.q4j --tflite cnn-int8.tflite --limit 1000 --json",
+      "  ./qat4j verify --model cnn-qat.q4j --tflite downloaded.tflite --isolate",
       "",
       "JSON fields: bit_exact_fraction_builtin, max_lsb_builtin, bit_exact_fraction_xnnpack, max_lsb_xnnpack,",
       "             top1_agreement, accuracy_float, accuracy_int8, count",
@@ -41,6 +42,8 @@ final class VerifyCommand extends BaseCommand {
   Path tflite;
 
   @Mixin DataOption data;
+
+  @Mixin IsolateOption isolation;
 
   @Option(
       names = "--limit",
@@ -72,7 +75,7 @@ final class VerifyCommand extends BaseCommand {
     Args.tfliteFile(tflite, "--tflite");
     Args.nonNegative(limit, "--limit");
     Path d = data.dir();
-    return pipeline().withData(data).verify(m, tflite, d, limit);
+    return pipeline().withData(data).isolated(isolation.isolate).verify(m, tflite, d, limit);
   }
 
   @Override
