@@ -13,10 +13,11 @@ cd "$ROOT"
 . scripts/setup-lib.sh
 JVM="${QAT4J_ARM64_JAVA:-/usr/lib/jvm/java-17-openjdk-arm64/bin/java}"
 # Runtime tests that exercise every native layer once: TFLite load + error formatter, XNNPACK options helper,
-# interpreter I/O, real models (XNNPACK coverage, BUILTIN vs XNNPACK), EdgeTPU through the test double.
-# Not in the default set: OpParityTest and Int8WriterParityTest, whose simulator-vs-BUILTIN exactness does not hold
-# on arm64 yet (docs/RUNTIME.md "linux-arm64"); run them with QAT4J_ARM64_TESTS=OpParityTest,Int8WriterParityTest.
-SUBSET="${QAT4J_ARM64_TESTS:-XnnpackTest,TfliteLogTest,InterpreterTest,RealModelTest,EdgeTpuFakeLibraryTest,EdgeTpuTfliteDelegateTest}"
+# interpreter I/O, real models (XNNPACK coverage, BUILTIN vs XNNPACK), EdgeTPU through the test double; and the
+# simulator's arm64 arithmetic (ir.arith.Platform.ARM64, picked from os.arch) bit-exact against BUILTIN and XNNPACK:
+# OpParityTest on QAT4J_ARM64_PARITY_GRAPHS random graphs per operator kind (default 20; the x86 run uses 50) and
+# Int8WriterParityTest's hand-computed ties (docs/RUNTIME.md "linux-arm64").
+SUBSET="${QAT4J_ARM64_TESTS:-XnnpackTest,TfliteLogTest,InterpreterTest,RealModelTest,EdgeTpuFakeLibraryTest,EdgeTpuTfliteDelegateTest,OpParityTest,Int8WriterParityTest}"
 SUFFIX=-arm64
 TIMES=()
 
@@ -32,7 +33,8 @@ MVN=(mvn -B -q "$@" -Djavacpp.platform=linux-arm64 -Dqat4j.target.suffix="$SUFFI
 t0="$(q4j_now_ms)"
 q4j_log "arm64: runtime tests under the arm64 JVM ($SUBSET) ..."
 "${MVN[@]}" -pl java/runtime -am test -Djvm="$ROOT/scripts/arm64-jvm/bin/java" -Dtest="$SUBSET" \
-  -Dsurefire.failIfNoSpecifiedTests=false -Dqat4j.fashionMnist="$DATA"
+  -Dsurefire.failIfNoSpecifiedTests=false -Dqat4j.fashionMnist="$DATA" \
+  -Dqat4j.parity.graphs="${QAT4J_ARM64_PARITY_GRAPHS:-20}"
 TIMES+=("runtime tests $(q4j_secs_since "$t0")")
 
 t0="$(q4j_now_ms)"

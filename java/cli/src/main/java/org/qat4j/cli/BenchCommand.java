@@ -16,12 +16,15 @@ import picocli.CommandLine.Option;
     footer = {
       "  ./qat4j bench --model cnn-int8.tflite",
       "  ./qat4j bench --model cnn-int8.tflite --backend xnnpack --threads 2 --runs 200 --warmup 10 --json",
+      "  ./qat4j bench --model downloaded.tflite --isolate   (times include the pipe round trip)",
       "",
       "JSON fields: backend, threads, init_ms, first_ms, steady{count, avg_ms, std_ms, min_ms, max_ms, p50_ms, p90_ms, p99_ms},",
       "             delegated_ops, cpu_ops, tflite_version, bytes"
     })
 final class BenchCommand extends BaseCommand {
   @Mixin InterpreterOptions run;
+
+  @Mixin IsolateOption isolation;
 
   @Option(
       names = "--runs",
@@ -62,8 +65,8 @@ final class BenchCommand extends BaseCommand {
     if (!(minSecs >= 0) || !(maxSecs > 0) || maxSecs < minSecs)
       throw CliException.usage(
           "--min-secs/--max-secs: need 0 <= min <= max, got " + minSecs + "/" + maxSecs);
-    return p.benchmark(
-        run.model, run.backend, run.threads, runs, warmup, minSecs, maxSecs, profile);
+    return p.isolated(isolation.isolate)
+        .benchmark(run.model, run.backend, run.threads, runs, warmup, minSecs, maxSecs, profile);
   }
 
   @Override

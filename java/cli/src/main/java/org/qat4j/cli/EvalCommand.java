@@ -26,12 +26,7 @@ final class EvalCommand extends BaseCommand {
 
   @Mixin DataOption data;
 
-  @Option(
-      names = "--isolate",
-      description =
-          "Run TFLite in a child JVM: a native crash in an untrusted model becomes an "
-              + "error naming the signal instead of ending qat4j (costs a JVM start, ~1-2 s, and a pipe round trip per image).")
-  boolean isolate;
+  @Mixin IsolateOption isolation;
 
   @Option(
       names = "--limit",
@@ -46,6 +41,8 @@ final class EvalCommand extends BaseCommand {
     Args.nonNegative(limit, "--limit");
     Path d = data.dir(); // a missing path is the cheapest check, before the model is read
     Finite.check(Pipeline.readTflite(run.model, "--model"), run.model, "--model");
-    return p.withData(data).isolated(isolate).eval(run.model, d, run.backend, run.threads, limit);
+    return p.withData(data)
+        .isolated(isolation.isolate)
+        .eval(run.model, d, run.backend, run.threads, limit);
   }
 }

@@ -338,6 +338,10 @@ final class Pipeline {
     return this;
   }
 
+  boolean isolating() {
+    return isolate;
+  }
+
   /**
    * Loads (once per path, split, shape and labelling) a dataset; content errors are usage errors
    * naming the option.
@@ -513,7 +517,8 @@ final class Pipeline {
         Benchmark.Config.of(model)
             .with(backend, threads)
             .runs(warmup, warmup == 0 ? 0 : 0.5, runs, minSecs, maxSecs)
-            .profiling(profile);
+            .profiling(profile)
+            .isolated(isolate);
     return BenchJson.of(model, backend, threads, runBenchmark(backend, c));
   }
 

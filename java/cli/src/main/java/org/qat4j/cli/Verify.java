@@ -41,7 +41,10 @@ final class Verify {
     Pipeline.checkOutputs(test, floatModel.outputShape(), modelRef, "--model");
     byte[] bytes = Files.readAllBytes(tflite);
     Verification.Options o =
-        Verification.Options.defaults().withFloatModel(floatModel).withSqnrSamples(SQNR_IMAGES);
+        Verification.Options.defaults()
+            .withFloatModel(floatModel)
+            .withSqnrSamples(SQNR_IMAGES)
+            .withIsolation(p.isolating());
     Verification.Report v;
     try (Progress bar =
         p.progress().create("verify (simulator, TFLite builtin + xnnpack, Java)", 1, "passes")) {

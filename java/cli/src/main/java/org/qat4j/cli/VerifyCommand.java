@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
       "  ./qat4j verify --model cnn-qat.q4j --tflite cnn-int8.tflite --limit 1000 --json",
       "  ./qat4j verify --tflite mobilenet_v2_1.0_224_quant.tflite --json      # any int8/uint8 model",
       "  ./qat4j verify --tflite model_int8.tflite --reference model_float.tflite --data images/ --json",
+      "  ./qat4j verify --model cnn-qat.q4j --tflite downloaded.tflite --isolate",
       "",
       "JSON fields: bit_exact_fraction_builtin, max_lsb_builtin, bit_exact_fraction_xnnpack, max_lsb_xnnpack,",
       "             top1_agreement, accuracy_float, accuracy_int8, count",
@@ -43,6 +44,8 @@ final class VerifyCommand extends BaseCommand {
   Path tflite;
 
   @Mixin DataOption data;
+
+  @Mixin IsolateOption isolation;
 
   @Option(
       names = "--reference",
@@ -85,7 +88,7 @@ final class VerifyCommand extends BaseCommand {
     Args.tfliteFile(tflite, "--tflite");
     Args.nonNegative(limit, "--limit");
     Path d = data.dir();
-    return pipeline().withData(data).verify(m, tflite, d, limit);
+    return pipeline().withData(data).isolated(isolation.isolate).verify(m, tflite, d, limit);
   }
 
   /** Without --model: the .tflite alone against the simulator ({@link TfliteVerify}). */

@@ -21,7 +21,11 @@ import org.qat4j.ir.DType;
 public final class Benchmark {
   private Benchmark() {}
 
-  /** Run settings; defaults mirror benchmark_model (50 runs, ≥1 s, ≤150 s; 1 warm-up, ≥0.5 s). */
+  /**
+   * Run settings; defaults mirror benchmark_model (50 runs, ≥1 s, ≤150 s; 1 warm-up, ≥0.5 s). With
+   * {@code isolated} TFLite runs in a child process ({@link Interpreter.Options.Builder#isolated}),
+   * so the times include the pipe round trip.
+   */
   public record Config(
       Path model,
       Backend backend,
@@ -31,23 +35,48 @@ public final class Benchmark {
       int numRuns,
       double minSecs,
       double maxSecs,
-      boolean opProfiling) {
+      boolean opProfiling,
+      boolean isolated) {
     public static Config of(Path model) {
-      return new Config(model, Backend.BUILTIN, -1, 1, 0.5, 50, 1.0, 150.0, false);
+      return new Config(model, Backend.BUILTIN, -1, 1, 0.5, 50, 1.0, 150.0, false, false);
     }
 
     public Config with(Backend b, int t) {
       return new Config(
-          model, b, t, warmupRuns, warmupMinSecs, numRuns, minSecs, maxSecs, opProfiling);
+          model, b, t, warmupRuns, warmupMinSecs, numRuns, minSecs, maxSecs, opProfiling, isolated);
     }
 
     public Config runs(int warmup, double warmupSecs, int n, double min, double max) {
-      return new Config(model, backend, threads, warmup, warmupSecs, n, min, max, opProfiling);
+      return new Config(
+          model, backend, threads, warmup, warmupSecs, n, min, max, opProfiling, isolated);
     }
 
     public Config profiling(boolean on) {
       return new Config(
-          model, backend, threads, warmupRuns, warmupMinSecs, numRuns, minSecs, maxSecs, on);
+          model,
+          backend,
+          threads,
+          warmupRuns,
+          warmupMinSecs,
+          numRuns,
+          minSecs,
+          maxSecs,
+          on,
+          isolated);
+    }
+
+    public Config isolated(boolean on) {
+      return new Config(
+          model,
+          backend,
+          threads,
+          warmupRuns,
+          warmupMinSecs,
+          numRuns,
+          minSecs,
+          maxSecs,
+          opProfiling,
+          on);
     }
   }
 
@@ -133,6 +162,7 @@ public final class Benchmark {
           Interpreter.Options.builder()
               .backend(c.backend())
               .threads(c.threads())
+              .isolated(c.isolated())
               .listener(coverage);
       Interpreter.Options opts = (c.opProfiling() ? ob.listener(profile) : ob).build();
       try (Interpreter it = Interpreter.create(model, opts)) {

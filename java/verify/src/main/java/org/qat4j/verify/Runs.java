@@ -111,12 +111,15 @@ final class Runs {
         "output '" + out.name() + "' is float and not produced by DEQUANTIZE: not an int8 export");
   }
 
-  /** Runs the model in TFLite on {@code backend} with one thread, sample by sample. */
-  static Object tflite(byte[] bytes, Backend backend, Object inputs, int n) {
+  /**
+   * Runs the model in TFLite on {@code backend} with one thread, sample by sample (in a child
+   * process when {@code isolated}).
+   */
+  static Object tflite(byte[] bytes, Backend backend, Object inputs, int n, boolean isolated) {
+    Interpreter.Options o =
+        Interpreter.Options.builder().backend(backend).threads(1).isolated(isolated).build();
     try (TfliteModel m = TfliteModel.fromBytes(bytes);
-        Interpreter it =
-            Interpreter.create(
-                m, Interpreter.Options.builder().backend(backend).threads(1).build())) {
+        Interpreter it = Interpreter.create(m, o)) {
       int per = (int) it.input(0).numElements();
       int len = (int) it.output(0).numElements();
       boolean floatOut = it.output(0).dataType() == DType.FLOAT32;

@@ -12,6 +12,7 @@ import org.qat4j.ir.arith.RoundingMode;
 import org.qat4j.ir.sim.Simulator;
 import org.qat4j.quant.QatModel;
 import org.qat4j.runtime.Backend;
+import org.qat4j.runtime.Interpreter;
 import org.qat4j.tflite.TfliteReader;
 
 /**
@@ -29,26 +30,34 @@ public final class Verification {
    * Optional inputs: the float model (default: the QAT model with fake-quant off), a PTQ export to
    * score, and how many samples the per-layer SQNR uses.
    */
-  public record Options(Model floatModel, byte[] ptqTflite, int sqnrSamples) {
+  public record Options(Model floatModel, byte[] ptqTflite, int sqnrSamples, boolean isolated) {
     public Options {
       if (sqnrSamples < 0)
         throw new IllegalArgumentException("sqnrSamples must be >= 0, got " + sqnrSamples);
     }
 
     public static Options defaults() {
-      return new Options(null, null, 32);
+      return new Options(null, null, 32, false);
     }
 
     public Options withFloatModel(Model m) {
-      return new Options(m, ptqTflite, sqnrSamples);
+      return new Options(m, ptqTflite, sqnrSamples, isolated);
     }
 
     public Options withPtqTflite(byte[] b) {
-      return new Options(floatModel, b, sqnrSamples);
+      return new Options(floatModel, b, sqnrSamples, isolated);
     }
 
     public Options withSqnrSamples(int n) {
-      return new Options(floatModel, ptqTflite, n);
+      return new Options(floatModel, ptqTflite, n, isolated);
+    }
+
+    /**
+     * TFLite runs in a child process ({@link Interpreter.Options.Builder#isolated}): a native crash
+     * on an untrusted .tflite becomes a TfliteException instead of ending this JVM.
+     */
+    public Options withIsolation(boolean on) {
+      return new Options(floatModel, ptqTflite, sqnrSamples, on);
     }
   }
 
@@ -192,8 +201,8 @@ public final class Verification {
     double lsb = Runs.outputLsb(g);
     Object simD = new Simulator(g, RoundingMode.DOUBLE).runBatch(n, inputs)[0];
     Object simX = new Simulator(g, RoundingMode.XNNPACK_F32).runBatch(n, inputs)[0];
-    Object builtin = Runs.tflite(tflite, Backend.BUILTIN, inputs, n);
-    Object xnn = Runs.tflite(tflite, Backend.XNNPACK, inputs, n);
+    Object builtin = Runs.tflite(tflite, Backend.BUILTIN, inputs, n, options.isolated());
+    Object xnn = Runs.tflite(tflite, Backend.XNNPACK, inputs, n, options.isolated());
     Runs.Compare cb = Runs.compare(out.type(), simD, builtin, lsb);
     Runs.Compare cx = Runs.compare(out.type(), simD, xnn, lsb);
     Runs.Compare cxf = Runs.compare(out.type(), simX, xnn, lsb);
@@ -216,9 +225,7 @@ public final class Verification {
       if (names != null) names.setFakeQuantEnabled(true);
     }
     double accPtq =
-        options.ptqTflite() == null
-            ? Double.NaN
-            : ptqAccuracy(options.ptqTflite(), shapes, data, classes);
+        options.ptqTflite() == null ? Double.NaN : ptqAccuracy(options, shapes, data, classes);
     return new Report(
         n,
         cb.elements(),
@@ -258,11 +265,12 @@ public final class Verification {
     };
   }
 
-  private static double ptqAccuracy(byte[] ptq, Model shapes, Dataset data, int classes) {
+  private static double ptqAccuracy(Options o, Model shapes, Dataset data, int classes) {
+    byte[] ptq = o.ptqTflite();
     LoweredGraph pg = TfliteReader.read(ptq).toLoweredGraph();
     Runs.checkShapes(pg, shapes, data);
     Object pin = Runs.inputs(pg.tensor(pg.inputs()[0]), data);
-    Object pout = Runs.tflite(ptq, Backend.BUILTIN, pin, data.size());
+    Object pout = Runs.tflite(ptq, Backend.BUILTIN, pin, data.size(), o.isolated());
     return Runs.accuracy(Runs.argmax(Runs.real(pg.tensor(pg.outputs()[0]), pout), classes), data);
   }
 }

@@ -281,6 +281,14 @@ public final class QuantMath {
     return (int) Math.max(qmin, Math.min(qmax, q));
   }
 
+  /**
+   * int → float as TFLite's NEON DEQUANTIZE does for whole blocks of 8 elements: one fused
+   * multiply-add q·scale + (−zp·scale), the constant rounded to float32 first.
+   */
+  public static float dequantizeFma(int q, float scale, int zeroPoint) {
+    return Math.fma((float) q, scale, (float) -zeroPoint * scale);
+  }
+
   /** int → float as DEQUANTIZE does: (q − zp)·scale in float32. */
   public static float dequantize(int q, float scale, int zeroPoint) {
     return (q - zeroPoint) * scale;

@@ -7,6 +7,7 @@ import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.QuantParams;
 import org.qat4j.ir.TensorSpec;
 import org.qat4j.ir.arith.Multiplier;
+import org.qat4j.ir.arith.Platform;
 import org.qat4j.ir.arith.QuantMath;
 import org.qat4j.ir.arith.RoundingMode;
 
@@ -14,22 +15,28 @@ import org.qat4j.ir.arith.RoundingMode;
  * CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED in float32 and int8/uint8. Integer recipe: acc =
  * bias[c] + Σ (w − zp_w)·(x − zp_in) over in-image taps, out = clamp(MBQM(acc, M[c], sh[c]) +
  * zp_out, act_min, act_max) with per-channel multipliers s_in·s_w[c]/s_out (uint8 convolutions and
- * per-tensor FULLY_CONNECTED: one multiplier from the float32 product s_in·s_w). In DOUBLE mode
- * int8 CONV_2D and FULLY_CONNECTED use ruy's final rounding shift (ties up), as TFLite's
- * cpu_backend_gemm does; uint8 ones and DEPTHWISE_CONV_2D keep gemmlowp's (ties away from zero).
- * All measured against TFLite 2.20.
+ * per-tensor FULLY_CONNECTED: one multiplier from the float32 product s_in·s_w). In DOUBLE mode the
+ * final shift rounds as TFLite's kernel on the platform does ({@link RescalePaths}: on x86 int8
+ * CONV_2D and FULLY_CONNECTED ties up via ruy, the rest ties away from zero). All measured against
+ * TFLite 2.20.
  */
 final class ConvKernels {
   private ConvKernels() {}
 
   /** Prepared integer requantization of one op: multipliers per output channel, clamp range. */
   record Requant(
-      int[] m, int[] sh, float[] f, RoundingMode mode, boolean ruy, int zpOut, int lo, int hi) {
+      int[] m,
+      int[] sh,
+      float[] f,
+      RoundingMode mode,
+      RescalePaths.Kind[] rounding,
+      int zpOut,
+      int lo,
+      int hi) {
     int apply(int acc, int c) {
       int v =
           switch (mode) {
-            case DOUBLE ->
-                ruy ? QuantMath.mbqmRuy(acc, m[c], sh[c]) : QuantMath.mbqmDouble(acc, m[c], sh[c]);
+            case DOUBLE -> rounding[c].apply(acc, m[c], sh[c]);
             case SINGLE -> QuantMath.mbqmSingle(acc, m[c], sh[c]);
             case XNNPACK_F32 -> QuantMath.mulRintF32(acc, f[c]);
           };
@@ -38,7 +45,8 @@ final class ConvKernels {
     }
   }
 
-  static Simulator.Kernel create(LoweredGraph g, OpSpec op, Object[] consts, RoundingMode mode) {
+  static Simulator.Kernel create(
+      LoweredGraph g, OpSpec op, Object[] consts, RoundingMode mode, Platform platform) {
     int[] in = op.inputs();
     if (in.length < 2) throw new IllegalArgumentException("needs input and weights");
     TensorSpec x = g.tensor(in[0]), w = g.tensor(in[1]), y = g.tensor(op.outputs()[0]);
@@ -116,7 +124,7 @@ final class ConvKernels {
             outC,
             op.options().activation(),
             mode,
-            viaRuy(op.kind(), x.type()));
+            rounding(op.kind(), x, ws, geo, outC, platform));
     if (usesLegacyMultiplier(op.kind(), x.type(), w.quant()) && mode != RoundingMode.XNNPACK_F32) {
       Multiplier legacy =
           QuantMath.legacyConvMultiplier(qi.scale(), w.quant().scale(), qo.scale(), mode);
@@ -134,13 +142,15 @@ final class ConvKernels {
   }
 
   /**
-   * TFLite's x86 build sends CONV_2D and FULLY_CONNECTED through cpu_backend_gemm, which runs int8
-   * on ruy (negative ties of the final shift go up) but uint8 on gemmlowp (SRDHM +
-   * RoundingDivideByPOT, ties away from zero; the dispatch table in cpu_backend_gemm.h, measured on
-   * the uint8 MobileNets). DEPTHWISE_CONV_2D rounds like gemmlowp.
+   * Per-channel rounding of the final shift ({@link RescalePaths}): on x86 int8 CONV_2D and
+   * FULLY_CONNECTED go through cpu_backend_gemm on ruy (ties up), uint8 ones on gemmlowp and
+   * DEPTHWISE_CONV_2D round ties away; arm64 picks by NEON code path.
    */
-  static boolean viaRuy(OpKind kind, DType input) {
-    return kind != OpKind.DEPTHWISE_CONV_2D && input == DType.INT8;
+  private static RescalePaths.Kind[] rounding(
+      OpKind kind, TensorSpec x, int[] ws, Geometry geo, int channels, Platform platform) {
+    int depth = kind == OpKind.FULLY_CONNECTED ? ws[ws.length - 1] : 0;
+    int rows = depth > 0 ? x.elements() / depth : 0;
+    return RescalePaths.weighted(kind, x.type(), geo, rows, depth, channels, platform);
   }
 
   /**
@@ -161,7 +171,7 @@ final class ConvKernels {
       int channels,
       org.qat4j.ir.FusedActivation act,
       RoundingMode mode,
-      boolean viaGemm) {
+      RescalePaths.Kind[] rounding) {
     Multiplier[] ms = QuantMath.convMultipliers(sIn, wq.scales(), qo.scale(), channels, mode);
     int[] m = new int[channels], sh = new int[channels];
     float[] f = new float[channels];
@@ -171,7 +181,7 @@ final class ConvKernels {
       f[c] = ms[c].f32();
     }
     int[] r = qo.range(act);
-    return new Requant(m, sh, f, mode, viaGemm, qo.zp(), r[0], r[1]);
+    return new Requant(m, sh, f, mode, rounding, qo.zp(), r[0], r[1]);
   }
 
   private static int length(Object a) {

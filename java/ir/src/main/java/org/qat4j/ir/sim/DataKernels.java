@@ -6,6 +6,7 @@ import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.TensorSpec;
 import org.qat4j.ir.arith.Multiplier;
+import org.qat4j.ir.arith.Platform;
 import org.qat4j.ir.arith.QuantMath;
 import org.qat4j.ir.arith.RoundingMode;
 
@@ -158,7 +159,7 @@ final class DataKernels {
     }
   }
 
-  static Simulator.Kernel quantize(LoweredGraph g, OpSpec op, RoundingMode mode) {
+  static Simulator.Kernel quantize(LoweredGraph g, OpSpec op, RoundingMode mode, Platform p) {
     TensorSpec x = g.tensor(op.inputs()[0]), y = g.tensor(op.outputs()[0]);
     if (x.elements() != y.elements())
       throw new IllegalArgumentException("QUANTIZE changes the element count");
@@ -199,6 +200,16 @@ final class DataKernels {
     }
     RoundingMode m = mode == RoundingMode.XNNPACK_F32 ? RoundingMode.DOUBLE : mode;
     Multiplier mul = QuantMath.requantMultiplier(qi.scale(), qo.scale(), m);
+    if (m == RoundingMode.DOUBLE && x.type() == DType.INT8 && y.type() == DType.INT8) {
+      return v -> {
+        int[] xv = (int[]) v[xi], yv = (int[]) v[yi];
+        for (int i = 0; i < yv.length; i++) {
+          int r =
+              RescalePaths.requantize(i, yv.length, p).apply(xv[i] - qi.zp(), mul.m(), mul.shift());
+          yv[i] = QuantMath.clamp(r + qo.zp(), qo.qmin(), qo.qmax());
+        }
+      };
+    }
     return v -> {
       int[] xv = (int[]) v[xi], yv = (int[]) v[yi];
       for (int i = 0; i < yv.length; i++)
@@ -206,16 +217,18 @@ final class DataKernels {
     };
   }
 
-  static Simulator.Kernel dequantize(LoweredGraph g, OpSpec op) {
+  static Simulator.Kernel dequantize(LoweredGraph g, OpSpec op, RoundingMode mode, Platform p) {
     TensorSpec x = g.tensor(op.inputs()[0]), y = g.tensor(op.outputs()[0]);
     if (y.type() != DType.FLOAT32 || x.elements() != y.elements())
       throw new IllegalArgumentException("DEQUANTIZE needs a FLOAT32 output of equal size");
     QInfo qi = QInfo.of(x);
     int xi = op.inputs()[0], yi = op.outputs()[0];
+    Platform fused = mode == RoundingMode.XNNPACK_F32 ? Platform.X86_64 : p; // XNNPACK: (q − zp)·s
     return v -> {
       int[] xv = (int[]) v[xi];
       float[] yv = (float[]) v[yi];
-      for (int i = 0; i < yv.length; i++) yv[i] = QuantMath.dequantize(xv[i], qi.scale(), qi.zp());
+      for (int i = 0; i < yv.length; i++)
+        yv[i] = RescalePaths.dequantize(xv[i], qi.scale(), qi.zp(), i, yv.length, fused);
     };
   }
 }

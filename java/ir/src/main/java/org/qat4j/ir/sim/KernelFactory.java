@@ -2,16 +2,19 @@ package org.qat4j.ir.sim;
 
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpSpec;
+import org.qat4j.ir.arith.Platform;
 import org.qat4j.ir.arith.RoundingMode;
 
 /** Picks and prepares the kernel of one op. */
 final class KernelFactory {
   private KernelFactory() {}
 
-  static Simulator.Kernel create(LoweredGraph g, OpSpec op, Object[] consts, RoundingMode mode) {
+  static Simulator.Kernel create(
+      LoweredGraph g, OpSpec op, Object[] consts, RoundingMode mode, Platform platform) {
     checkShape(op);
     return switch (op.kind()) {
-      case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED -> ConvKernels.create(g, op, consts, mode);
+      case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED ->
+          ConvKernels.create(g, op, consts, mode, platform);
       case AVERAGE_POOL_2D, MAX_POOL_2D -> PoolKernels.pool(g, op);
       case MEAN -> PoolKernels.mean(g, op, consts, mode);
       case ADD, MUL -> EltwiseKernels.binary(g, op, mode);
@@ -20,8 +23,8 @@ final class KernelFactory {
       case RESHAPE -> DataKernels.reshape(g, op);
       case PAD -> DataKernels.pad(g, op, consts);
       case CONCATENATION -> DataKernels.concat(g, op);
-      case QUANTIZE -> DataKernels.quantize(g, op, mode);
-      case DEQUANTIZE -> DataKernels.dequantize(g, op);
+      case QUANTIZE -> DataKernels.quantize(g, op, mode, platform);
+      case DEQUANTIZE -> DataKernels.dequantize(g, op, mode, platform);
       case SUB -> SubKernels.create(g, op);
       case CAST -> CastKernels.create(g, op);
       case ARG_MAX, ARG_MIN -> ArgMinMaxKernels.create(g, op);

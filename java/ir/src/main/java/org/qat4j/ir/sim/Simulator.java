@@ -3,25 +3,29 @@ package org.qat4j.ir.sim;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.LoweredGraphBuilder;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.TensorSpec;
+import org.qat4j.ir.arith.Platform;
 import org.qat4j.ir.arith.RoundingMode;
 import org.qat4j.ir.internal.Parallel;
 
 /**
  * Executes a {@link LoweredGraph} in pure Java: float32 ops as the float reference and int8/uint8
- * ops with TFLite's integer arithmetic (quantization.md §6) in a selectable {@link RoundingMode}.
- * Tensor values cross the API as {@code float[]} (FLOAT32), {@code byte[]} (INT8, UINT8 as raw
- * bytes) or {@code int[]} (INT32), row-major NHWC with the graph's shapes. Multipliers, lookup
- * tables and weights are prepared once; the instance is immutable and thread-safe, and {@link
- * #runBatch} runs samples in parallel with one scratch frame per worker.
+ * ops with TFLite's integer arithmetic (quantization.md §6) in a selectable {@link RoundingMode},
+ * as TFLite's kernels compute it on a {@link Platform} (default: this JVM's, {@link
+ * Platform#host}). Tensor values cross the API as {@code float[]} (FLOAT32), {@code byte[]} (INT8,
+ * UINT8 as raw bytes) or {@code int[]} (INT32), row-major NHWC with the graph's shapes.
+ * Multipliers, lookup tables and weights are prepared once; the instance is immutable and
+ * thread-safe, and {@link #runBatch} runs samples in parallel with one scratch frame per worker.
  */
 public final class Simulator {
   private final LoweredGraph graph;
   private final RoundingMode mode;
+  private final Platform platform;
   private final List<Kernel> kernels = new ArrayList<>();
 
   /** Shared prepared constants by tensor index (int[] for quantized/int32, float[] for float). */
@@ -37,12 +41,22 @@ public final class Simulator {
   }
 
   /**
-   * Prepares every op; throws IllegalArgumentException naming the op when it cannot be simulated.
+   * Prepares every op for this JVM's platform; see {@link #Simulator(LoweredGraph, RoundingMode,
+   * Platform)}.
    */
   public Simulator(LoweredGraph graph, RoundingMode mode) {
+    this(graph, mode, Platform.host());
+  }
+
+  /**
+   * Prepares every op with {@code mode}'s arithmetic as TFLite computes it on {@code platform};
+   * throws IllegalArgumentException naming the op when it cannot be simulated.
+   */
+  public Simulator(LoweredGraph graph, RoundingMode mode, Platform platform) {
     LoweredGraphBuilder.validate(graph);
     this.graph = graph;
     this.mode = mode;
+    this.platform = Objects.requireNonNull(platform, "platform");
     this.constants = new Object[graph.tensors().size()];
     for (int i = 0; i < constants.length; i++) {
       TensorSpec t = graph.tensor(i);
@@ -51,7 +65,7 @@ public final class Simulator {
     for (int o = 0; o < graph.ops().size(); o++) {
       OpSpec op = graph.ops().get(o);
       try {
-        kernels.add(KernelFactory.create(graph, op, constants, mode));
+        kernels.add(KernelFactory.create(graph, op, constants, mode, platform));
       } catch (RuntimeException e) {
         throw new IllegalArgumentException(
             "op " + o + " (" + op.kind() + "): " + e.getMessage(), e);
@@ -70,6 +84,11 @@ public final class Simulator {
 
   public RoundingMode mode() {
     return mode;
+  }
+
+  /** The platform whose TFLite kernels this simulator mirrors. */
+  public Platform platform() {
+    return platform;
   }
 
   /** Runs one invocation; {@code inputs[i]} matches graph input i exactly. Returns the outputs. */
@@ -216,6 +235,8 @@ public final class Simulator {
         + graph.name()
         + ", "
         + mode
+        + ", "
+        + platform
         + ", "
         + graph.ops().size()
         + " ops, inputs "

@@ -35,7 +35,15 @@
  * <p>{@code SINGLE} mirrors builds with TFLITE_SINGLE_ROUNDING. {@code XNNPACK_F32} mirrors the
  * XNNPACK delegate (float32 requantization scales, round-to-nearest-even, Q8 int8 convert, float
  * mean); measured 100% bit-exact against TFLite 2.20's XNNPACK delegate on the same graphs (x86)
- * except MUL, whose XNNPACK arithmetic is not modelled (±1 LSB on ~0.4% of elements). ARM NEON
- * builds may round QUANTIZE and SOFTMAX differently (±1).
+ * except MUL, whose XNNPACK arithmetic is not modelled (±1 LSB on ~0.4% of elements).
+ *
+ * <p>On arm64 ({@link org.qat4j.ir.arith.Platform#ARM64}, chosen from {@code os.arch} or passed to
+ * the constructor) TFLite's NEON paths round some requantizations differently; {@code RescalePaths}
+ * models which (CONV_2D/FULLY_CONNECTED on gemmlowp or the NEON matrix·vector kernel,
+ * DEPTHWISE_CONV_2D in blocks of 8 channels or the 3×3 kernel, int8→int8 QUANTIZE in blocks of 16,
+ * DEQUANTIZE as a fused multiply-add in blocks of 8). Measured bit-exact against the arm64 TFLite
+ * 2.20 jar under qemu-user on the same single-op graphs (BUILTIN and XNNPACK) and hand-computed
+ * ties (scripts/arm64-test.sh), all 18 operator kinds; uint8 DEPTHWISE_CONV_2D on arm64 keeps x86's
+ * rounding, unmeasured.
  */
 package org.qat4j.ir.sim;
