@@ -43,7 +43,7 @@ public final class Int8Lowering {
     this.qat = qat;
     this.model = qat.model();
     this.io = io;
-    this.b = new LoweredGraphBuilder(model.input().name() + "_int8");
+    this.b = new LoweredGraphBuilder(model.inputs().get(0).name() + "_int8");
   }
 
   /**
@@ -69,7 +69,19 @@ public final class Int8Lowering {
       throw new IllegalArgumentException(
           "cannot lower to TFLite int8:\n  " + String.join("\n  ", bad));
     for (Node n : model.nodes()) lowerNode(n);
-    Node out = model.output();
+    b.setInputs(model.inputs().stream().mapToInt(n -> tensorOf.get(n.name())).toArray());
+    b.setOutputs(model.outputs().stream().mapToInt(this::lowerOutput).toArray());
+    b.description(
+        "qat4j int8 model ("
+            + qat.scheme().name()
+            + ", "
+            + (io == DType.FLOAT32 ? "FLOAT" : io)
+            + " I/O)");
+    return b.build();
+  }
+
+  /** The graph output tensor of {@code out}: its int8 tensor, or a converted copy for other I/O. */
+  private int lowerOutput(Node out) {
     int o = tensorOf.get(out.name());
     if (io != DType.INT8) {
       TensorSpec t = b.tensor(o);
@@ -87,14 +99,7 @@ public final class Int8Lowering {
           null);
       o = r;
     }
-    b.setOutputs(o);
-    b.description(
-        "qat4j int8 model ("
-            + qat.scheme().name()
-            + ", "
-            + (io == DType.FLOAT32 ? "FLOAT" : io)
-            + " I/O)");
-    return b.build();
+    return o;
   }
 
   static QuantParams shifted(QuantParams q) {
@@ -132,7 +137,7 @@ public final class Int8Lowering {
 
   private void lowerNode(Node n) {
     Layer l = n.layer();
-    if (n == model.input()) {
+    if (model.inputs().contains(n)) {
       lowerInput(n);
       return;
     }
@@ -157,7 +162,6 @@ public final class Int8Lowering {
     // Params are attached when the input quantizer is reached (it directly follows the input).
     int x = b.addTensor(TensorSpec.activation(n.name(), shape, t, null));
     tensorOf.put(n.name(), x);
-    b.setInputs(x);
   }
 
   private void lowerInputQuant(Node n, FakeQuantLayer f) {

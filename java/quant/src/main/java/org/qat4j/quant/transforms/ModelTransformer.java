@@ -66,7 +66,9 @@ public final class ModelTransformer {
       if (consumed.contains(n)) continue;
       rewrite(n);
     }
-    return new QatModel(g.build(mapped.get(src.output())), scheme, rangeOf);
+    Node[] outs = new Node[src.outputs().size()];
+    for (int i = 0; i < outs.length; i++) outs[i] = mapped.get(src.outputs().get(i));
+    return new QatModel(g.build(outs), scheme, rangeOf);
   }
 
   private boolean annotated(Node n) {
@@ -122,7 +124,7 @@ public final class ModelTransformer {
 
   private Node rewrite(Node n) {
     Layer l = n.layer();
-    if (n == src.input()) {
+    if (src.inputs().contains(n)) {
       Node in = g.input(n.name(), n.shape());
       mapped.put(n, in);
       if (annotated(n)) {
@@ -275,7 +277,7 @@ public final class ModelTransformer {
         exclusive = src.consumers(owner).size() == 1;
       }
       FakeQuantizer q = rangeOf.get(mapped.get(in).name());
-      if (!exclusive || q == null || q.fixed() || owner == src.input()) continue;
+      if (!exclusive || q == null || q.fixed() || src.inputs().contains(owner)) continue;
       q.setEnabled(false);
       for (var e : rangeOf.entrySet()) if (e.getValue() == q) e.setValue(w.outputQuantizer());
     }
