@@ -320,6 +320,7 @@ public final class ModelTransformer {
         continue;
       }
       d.value().copyFrom(p.value());
+      d.setFrozen(p.frozen());
     }
     if (!missing.isEmpty())
       throw new IllegalStateException(
