@@ -110,6 +110,7 @@ public final class FloatLowering {
           Map.entry("DepthwiseConv2D", (x, s) -> x.lowerWeighted(s, s.fused())),
           Map.entry("Dense", (x, s) -> x.lowerWeighted(s, s.fused())),
           Map.entry("Add", (x, s) -> x.lowerAdd(s, s.fused())),
+          Map.entry("Multiply", (x, s) -> x.lowerMultiply(s)),
           Map.entry("Concatenate", FloatLowering::lowerConcat),
           Map.entry(
               "MaxPool2D",
@@ -204,6 +205,15 @@ public final class FloatLowering {
         new int[] {input(s.main(), 0)},
         new int[] {output(s)},
         k == OpKind.SOFTMAX ? new OpOptions.Softmax(1f) : null);
+  }
+
+  private void lowerMultiply(FusionPlan.Step s) {
+    Node n = s.main();
+    b.addOp(
+        OpKind.MUL,
+        new int[] {input(n, 0), input(n, 1)},
+        new int[] {output(s)},
+        new OpOptions.Activated(s.fused()));
   }
 
   private void lowerAdd(FusionPlan.Step s, FusedActivation o) {

@@ -287,6 +287,12 @@ public final class Int8Lowering {
           prev = out;
         }
       }
+      case "Multiply" ->
+          b.addOp(
+              OpKind.MUL,
+              new int[] {in(n, 0), in(n, 1)},
+              new int[] {outOwn(n)},
+              new OpOptions.Activated(post));
       case "Concatenate" -> {
         QuantParams q = activationParams(qat.rangeOf(n.name()));
         int[] ins = new int[n.inputs().size()];

@@ -25,6 +25,7 @@ import org.qat4j.core.layers.Flatten;
 import org.qat4j.core.layers.GlobalAveragePooling2D;
 import org.qat4j.core.layers.HardSwish;
 import org.qat4j.core.layers.MaxPool2D;
+import org.qat4j.core.layers.Multiply;
 import org.qat4j.core.layers.Padding;
 import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
@@ -290,13 +291,11 @@ final class ImportGraph {
   /**
    * MUL by a per-channel constant (TFLite's form of a BatchNormalization that could not fold) as a
    * BatchNormalization with gamma = the constant, mean 0, variance 1; a following ADD of a constant
-   * becomes its beta. MUL of two activations has no core layer.
+   * becomes its beta. MUL of two activations of one shape is a Multiply.
    */
   private Node mul(OperatorInfo op, String n) {
     int c = constantOperand(op);
-    if (c < 0)
-      throw new ModelFormatException(
-          where, "MUL of two activations is not supported (only a per-channel constant scale)");
+    if (c < 0) return g.add(new Multiply(n), node(op.inputs()[0]), node(op.inputs()[1]));
     int a = op.inputs()[1 - c];
     float[] scale = channelVector(op.inputs()[c], a);
     BatchNormalization bn = scaleShift(n);

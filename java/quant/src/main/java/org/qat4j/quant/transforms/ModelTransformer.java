@@ -235,7 +235,7 @@ public final class ModelTransformer {
       rangeOf.put(out.name(), cbn.outputQuantizer());
       return put(n, tail, out);
     }
-    if (l.type().equals("Add")) {
+    if (l.type().equals("Add") || l.type().equals("Multiply")) {
       return wrap(
           n,
           tail,
