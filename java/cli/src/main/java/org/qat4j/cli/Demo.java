@@ -162,7 +162,8 @@ final class Demo {
                         1e-4f,
                         plan.qatImages(),
                         qatModel,
-                        plan.testImages())));
+                        plan.testImages()),
+                    null));
     put("qat", qat);
     put(
         "export_int8",

@@ -402,8 +402,8 @@ final class Pipeline {
     }
   }
 
-  JsonObject quantize(TrainSpec s) throws IOException {
-    return new QuantSteps(this).quantize(s);
+  JsonObject quantize(TrainSpec s, NewHead head) throws IOException {
+    return new QuantSteps(this).quantize(s, head);
   }
 
   JsonObject ptq(String model, Path data, int calibration, IoType io, Path out) throws IOException {

@@ -44,10 +44,14 @@ final class QuantSteps {
   }
 
   /** A saved float model, or a QAT file (continues QAT), or an architecture. */
-  JsonObject quantize(Pipeline.TrainSpec s) throws IOException {
+  JsonObject quantize(Pipeline.TrainSpec s, NewHead head) throws IOException {
     Model f;
     QatModel q;
-    if (QatFiles.isQatRef(s.model())) {
+    JsonObject headJson = new JsonObject();
+    if (head != null) {
+      f = head.prepare(p, s, headJson);
+      q = Quantize.model(f);
+    } else if (QatFiles.isQatRef(s.model())) {
       QatFiles.Loaded l = loadQat(Path.of(s.model()), "--in");
       f = l.floatModel();
       q = l.qat();
@@ -83,6 +87,7 @@ final class QuantSteps {
                 s.lr()));
     History h = Pipeline.fit(t, train, p.valSet(f.inputShape()), s);
     JsonObject r = Pipeline.historyJson(h);
+    headJson.entrySet().forEach(e -> r.add(e.getKey(), e.getValue()));
     Evaluation ev = p.evaluate(t, test, s.batchSize());
     r.addProperty("test_accuracy_fake_quant", ev.accuracy());
     r.addProperty("test_loss_fake_quant", ev.loss());

@@ -16,8 +16,11 @@ import picocli.CommandLine.Option;
       "  ./qat4j quantize --in cnn.q4j --epochs 1 --out cnn-qat.q4j",
       "  ./qat4j quantize --in cnn.q4j --epochs 2 --lr 1e-4 --out cnn-qat.q4j --json",
       "  ./qat4j quantize --in tab.q4j --data train.csv --label-column label --test-data test.csv --out tab-qat.q4j",
+      "  ./qat4j quantize --in mobilenet_v1_0.25_128_quant.tflite --new-head MobilenetV1/Logits/AvgPool_1a/AvgPool \\",
+      "      --data photos/ --test-data held-out/ --mean 0.5 --std 0.5 --out retrained-qat.q4j",
       "",
-      "JSON fields: test_accuracy_fake_quant, epoch_seconds[], train_loss[], train_accuracy[], path, bytes"
+      "JSON fields: test_accuracy_fake_quant, epoch_seconds[], train_loss[], train_accuracy[], path, bytes;",
+      "  with --new-head also new_head, head_classes, trainable_parameters, head_train_accuracy"
     })
 final class QuantizeCommand extends BaseCommand {
   @Mixin TrainingOptions training;
@@ -56,10 +59,29 @@ final class QuantizeCommand extends BaseCommand {
       description = "QAT model to write.")
   Path out;
 
+  @Option(
+      names = "--new-head",
+      paramLabel = "LAYER",
+      description =
+          "Transfer learning: cut the model after LAYER, add a new Dense classifier for the data's"
+              + " classes and train only it (LAYER and before stay frozen, also during QAT). --in"
+              + " may then be a float or int8/uint8 .tflite (imported with dequantized weights).")
+  String newHead;
+
+  @Option(
+      names = "--head-epochs",
+      defaultValue = "10",
+      description = "Float epochs for the new head before QAT (default: ${DEFAULT-VALUE}).")
+  int headEpochs;
+
   @Override
   JsonObject execute() throws Exception {
     training.validate(epochs, lr);
-    String model = Pipeline.modelArg(in, "--in", false);
+    if (headEpochs < 0 || headEpochs > 10_000)
+      throw CliException.usage("--head-epochs must be in [0, 10000], got " + headEpochs);
+    if (newHead != null && data.data == null)
+      throw CliException.usage("--new-head needs --data (the labelled images of the new classes)");
+    String model = Pipeline.modelArg(in, "--in", newHead != null);
     Path d = data.dir();
     data.requireTestSplit();
     Args.outFile(out, "--out");
@@ -78,6 +100,7 @@ final class QuantizeCommand extends BaseCommand {
                 training.limit,
                 out,
                 training.testLimit,
-                training.cosine(false)));
+                training.cosine(false)),
+            newHead == null ? null : new NewHead(newHead, headEpochs));
   }
 }

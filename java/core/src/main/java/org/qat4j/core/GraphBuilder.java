@@ -16,18 +16,20 @@ public final class GraphBuilder {
   private final List<Node> nodes = new ArrayList<>();
   private final Set<String> names = new HashSet<>();
   private final SplittableRandom rng;
-  private Node input;
+  private final List<Node> inputs = new ArrayList<>();
 
   public GraphBuilder(long seed) {
     this.rng = new SplittableRandom(seed);
   }
 
-  /** Declares the model input with a per-sample shape (e.g. H, W, C). */
+  /**
+   * Declares a model input with a per-sample shape (e.g. H, W, C); a model may have several, kept
+   * in declaration order.
+   */
   public Node input(String name, int... shape) {
-    if (input != null)
-      throw new IllegalStateException("model already has input '" + input.name() + "'");
-    input = add(new Input(name, shape));
-    return input;
+    Node in = add(new Input(name, shape));
+    inputs.add(in);
+    return in;
   }
 
   /**
@@ -54,9 +56,17 @@ public final class GraphBuilder {
     return node;
   }
 
-  /** The model ending at {@code output}; nodes that do not feed it are dropped. */
-  public Model build(Node output) {
-    if (input == null) throw new IllegalStateException("no input declared");
-    return new Model(input, output, nodes);
+  /**
+   * The model ending at {@code outputs} (in that order); nodes that feed none are dropped, and
+   * every declared input must feed one.
+   */
+  public Model build(Node... outputs) {
+    if (inputs.isEmpty()) throw new IllegalStateException("no input declared");
+    if (outputs.length == 0) throw new IllegalArgumentException("no output given");
+    for (Node o : outputs) {
+      if (!nodes.contains(o))
+        throw new IllegalArgumentException("output '" + o.name() + "' is not part of this graph");
+    }
+    return new Model(inputs, List.of(outputs), nodes);
   }
 }

@@ -3,6 +3,7 @@ package org.qat4j.core;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,13 +11,14 @@ import java.util.Map;
 import org.qat4j.core.layers.BnActPool;
 
 /**
- * A directed acyclic graph of named layers with one input and one output, batch-first NHWC tensors.
- * Built by {@link Sequential} or {@link GraphBuilder}; not thread-safe (layers cache activations
- * for backward).
+ * A directed acyclic graph of named layers with one or more inputs and outputs, batch-first NHWC
+ * tensors. Built by {@link Sequential} or {@link GraphBuilder}; not thread-safe (layers cache
+ * activations for backward). The single-tensor methods need exactly one input and one output; the
+ * array forms take inputs and give outputs in declaration order.
  */
 public final class Model {
-  private final Node input;
-  private final Node output;
+  private final List<Node> inputs;
+  private final List<Node> outputs;
   private final List<Node> order;
   private final Map<String, Node> byName = new LinkedHashMap<>();
   private final Map<Node, Tensor> acts = new IdentityHashMap<>();
@@ -26,13 +28,18 @@ public final class Model {
   private final Map<Node, BnActPool> fusedTo = new IdentityHashMap<>();
   private boolean fusedPass;
 
-  Model(Node input, Node output, List<Node> candidates) {
-    this.input = input;
-    this.output = output;
-    this.order = reachable(output, candidates);
-    if (!order.contains(input))
-      throw new IllegalArgumentException(
-          "output '" + output.name() + "' does not depend on the input");
+  Model(List<Node> inputs, List<Node> outputs, List<Node> candidates) {
+    this.inputs = List.copyOf(inputs);
+    this.outputs = List.copyOf(outputs);
+    if (outputs.isEmpty()) throw new IllegalArgumentException("a model needs at least one output");
+    if (new HashSet<>(outputs).size() != outputs.size())
+      throw new IllegalArgumentException("an output is listed twice: " + names(outputs));
+    this.order = reachable(outputs, candidates);
+    for (Node in : inputs) {
+      if (!order.contains(in))
+        throw new IllegalArgumentException(
+            "no output among " + names(outputs) + " depends on input '" + in.name() + "'");
+    }
     for (Node n : order) {
       byName.put(n.name(), n);
       for (Node in : n.inputs()) consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
@@ -59,17 +66,21 @@ public final class Model {
           && (n.inputs().size() != 1
               || n.inputs().get(0) != chain[len - 1]
               || consumers(chain[len - 1]).size() != 1
-              || chain[len - 1] == output)) break;
+              || outputs.contains(chain[len - 1]))) break;
       chain[len] = n;
     }
     if (len < 2) return null;
     return BnActPool.match(chain[0].layer(), chain[1].layer(), len > 2 ? chain[2].layer() : null);
   }
 
-  /** Nodes in creation order that the output depends on (creation order is topological). */
-  private static List<Node> reachable(Node output, List<Node> candidates) {
+  private static List<String> names(List<Node> nodes) {
+    return nodes.stream().map(Node::name).toList();
+  }
+
+  /** Nodes in creation order that the outputs depend on (creation order is topological). */
+  private static List<Node> reachable(List<Node> outputs, List<Node> candidates) {
     Map<Node, Boolean> keep = new IdentityHashMap<>();
-    ArrayList<Node> stack = new ArrayList<>(List.of(output));
+    ArrayList<Node> stack = new ArrayList<>(outputs);
     while (!stack.isEmpty()) {
       Node n = stack.remove(stack.size() - 1);
       if (keep.put(n, Boolean.TRUE) == null) stack.addAll(n.inputs());
@@ -79,12 +90,31 @@ public final class Model {
     return out;
   }
 
+  /** The only input; throws {@link IllegalStateException} when there are several. */
   public Node input() {
-    return input;
+    return single(inputs, "input");
   }
 
+  /** The only output; throws {@link IllegalStateException} when there are several. */
   public Node output() {
-    return output;
+    return single(outputs, "output");
+  }
+
+  /** Inputs in declaration order. */
+  public List<Node> inputs() {
+    return inputs;
+  }
+
+  /** Outputs in the order given to {@link GraphBuilder#build}. */
+  public List<Node> outputs() {
+    return outputs;
+  }
+
+  private static Node single(List<Node> l, String what) {
+    if (l.size() != 1)
+      throw new IllegalStateException(
+          "model has " + l.size() + " " + what + "s " + names(l) + "; use " + what + "s()");
+    return l.get(0);
   }
 
   /** Nodes in topological order, input first. */
@@ -107,12 +137,14 @@ public final class Model {
     return consumers.getOrDefault(n, List.of());
   }
 
+  /** Per-sample shape of the only input. */
   public int[] inputShape() {
-    return input.shape();
+    return input().shape();
   }
 
+  /** Per-sample shape of the only output. */
   public int[] outputShape() {
-    return output.shape();
+    return output().shape();
   }
 
   /** All parameters keyed "layer/param", in graph order. */
@@ -134,21 +166,23 @@ public final class Model {
    * #activation} has no value for their BN and activation nodes.
    */
   public Tensor forward(Tensor x, ExecContext ctx) {
-    int[] want = input.shape();
-    int[] got = x.shape();
-    if (got.length != want.length + 1 || !Arrays.equals(Shapes.dropBatch(got), want)) {
-      throw new IllegalArgumentException(
-          "model input expects [N,"
-              + Arrays.toString(want).substring(1)
-              + ", got "
-              + Arrays.toString(got));
-    }
+    output();
+    return forward(new Tensor[] {x}, ctx)[0];
+  }
+
+  /**
+   * Runs the graph on one batch per input (same N, in {@link #inputs()} order) and returns one
+   * batch per output; the results are reused by the next call.
+   */
+  public Tensor[] forward(Tensor[] xs, ExecContext ctx) {
+    checkInputs(xs);
     acts.clear();
     fusedPass = ctx.training();
     for (int k = 0; k < order.size(); k++) {
       Node n = order.get(k);
-      Tensor[] ins = new Tensor[n == input ? 1 : n.inputs().size()];
-      if (n == input) ins[0] = x;
+      int at = inputs.indexOf(n);
+      Tensor[] ins = new Tensor[at >= 0 ? 1 : n.inputs().size()];
+      if (at >= 0) ins[0] = xs[at];
       else for (int i = 0; i < ins.length; i++) ins[i] = acts.get(n.inputs().get(i));
       BnActPool f = fusedPass ? fusedFrom.get(n) : null;
       if (f != null) {
@@ -158,7 +192,33 @@ public final class Model {
         acts.put(n, n.layer().forward(ins, ctx));
       }
     }
-    return acts.get(output);
+    Tensor[] out = new Tensor[outputs.size()];
+    for (int i = 0; i < out.length; i++) out[i] = acts.get(outputs.get(i));
+    return out;
+  }
+
+  private void checkInputs(Tensor[] xs) {
+    if (xs.length != inputs.size())
+      throw new IllegalArgumentException(
+          "model has " + inputs.size() + " inputs " + names(inputs) + ", got " + xs.length);
+    int batch = -1;
+    for (int i = 0; i < xs.length; i++) {
+      int[] want = inputs.get(i).shape();
+      int[] got = xs[i].shape();
+      if (got.length != want.length + 1 || !Arrays.equals(Shapes.dropBatch(got), want)) {
+        throw new IllegalArgumentException(
+            "model input '"
+                + inputs.get(i).name()
+                + "' expects [N,"
+                + Arrays.toString(want).substring(1)
+                + ", got "
+                + Arrays.toString(got));
+      }
+      if (batch >= 0 && got[0] != batch)
+        throw new IllegalArgumentException(
+            "inputs have different batch sizes: " + batch + " and " + got[0]);
+      batch = got[0];
+    }
   }
 
   /** Inference-mode forward pass. */
@@ -186,35 +246,62 @@ public final class Model {
    * on are skipped, e.g. the first convolution's input gradient.
    */
   public Tensor backward(Tensor gradOutput, ExecContext ctx, boolean inputGradient) {
+    Node in = input();
+    output();
+    backward(new Tensor[] {gradOutput}, ctx, inputGradient);
+    return inputGradient ? grads.get(in) : null;
+  }
+
+  /**
+   * Back-propagates one dLoss/dOutput per output (in {@link #outputs()} order; null for an output
+   * the loss ignores); with {@code inputGradient} returns dLoss/dInput per input, else null. The
+   * given gradients are not modified.
+   */
+  public Tensor[] backward(Tensor[] gradOutputs, ExecContext ctx, boolean inputGradient) {
+    if (gradOutputs.length != outputs.size())
+      throw new IllegalArgumentException(
+          "model has " + outputs.size() + " outputs, got " + gradOutputs.length + " gradients");
     Map<Node, Boolean> need = gradientNeeded(inputGradient);
     grads.clear();
-    grads.put(output, gradOutput);
-    for (int i = order.size() - 1; i >= 0; i--) {
-      Node n = order.get(i);
-      Tensor g = grads.get(n);
-      BnActPool f = fusedPass ? fusedTo.get(n) : null;
-      if (f != null) {
-        i -= f.span() - 1;
-        Node first = order.get(i), in = first.inputs().get(0);
-        if (g == null) {
-          zeroParamGrads(first.layer());
-          continue;
-        }
-        boolean needIn = need.get(in);
-        Tensor gin = f.backward(g, needIn);
-        if (needIn) accumulate(in, gin);
-        continue;
-      }
-      if (g == null) {
-        zeroParamGrads(n.layer());
-        continue;
-      }
-      boolean[] needIn = new boolean[n.inputs().size()];
-      for (int k = 0; k < needIn.length; k++) needIn[k] = need.get(n.inputs().get(k));
-      Tensor[] gin = n.layer().backward(g, ctx, needIn);
-      for (int k = 0; k < needIn.length; k++) if (needIn[k]) accumulate(n.inputs().get(k), gin[k]);
+    for (int i = 0; i < gradOutputs.length; i++) {
+      // A copy when something else may add into it: the caller's tensor stays untouched.
+      Tensor g = gradOutputs[i];
+      if (g != null) grads.put(outputs.get(i), consumers(outputs.get(i)).isEmpty() ? g : g.copy());
     }
-    return inputGradient ? grads.get(input) : null;
+    for (int i = order.size() - 1; i >= 0; i--) i = backwardNode(i, ctx, need);
+    if (!inputGradient) return null;
+    Tensor[] r = new Tensor[inputs.size()];
+    for (int i = 0; i < r.length; i++) r[i] = grads.get(inputs.get(i));
+    return r;
+  }
+
+  /** Back-propagates through order[i] (or the fused chain ending there); returns the next index. */
+  private int backwardNode(int i, ExecContext ctx, Map<Node, Boolean> need) {
+    Node n = order.get(i);
+    Tensor g = grads.get(n);
+    BnActPool f = fusedPass ? fusedTo.get(n) : null;
+    if (f != null) {
+      i -= f.span() - 1;
+      Node first = order.get(i), in = first.inputs().get(0);
+      if (g == null) {
+        zeroParamGrads(first.layer());
+        return i;
+      }
+      boolean needIn = need.get(in);
+      Tensor gin = f.backward(g, needIn);
+      if (needIn) accumulate(in, gin);
+      return i;
+    }
+    if (g == null) {
+      zeroParamGrads(n.layer());
+      return i;
+    }
+    if (inputs.contains(n)) return i;
+    boolean[] needIn = new boolean[n.inputs().size()];
+    for (int k = 0; k < needIn.length; k++) needIn[k] = need.get(n.inputs().get(k));
+    Tensor[] gin = n.layer().backward(g, ctx, needIn);
+    for (int k = 0; k < needIn.length; k++) if (needIn[k]) accumulate(n.inputs().get(k), gin[k]);
+    return i;
   }
 
   /**
@@ -224,7 +311,7 @@ public final class Model {
   private Map<Node, Boolean> gradientNeeded(boolean inputGradient) {
     Map<Node, Boolean> need = new IdentityHashMap<>();
     for (Node n : order) {
-      boolean b = n == input ? inputGradient : hasTrainable(n.layer());
+      boolean b = inputs.contains(n) ? inputGradient : hasTrainable(n.layer());
       for (Node in : n.inputs()) b |= need.get(in);
       need.put(n, b);
     }

@@ -10,6 +10,7 @@ public final class Param {
   private final Tensor value;
   private final Tensor grad;
   private final boolean trainable;
+  private boolean frozen;
 
   public Param(String name, Tensor value, boolean trainable) {
     this.name = name;
@@ -27,12 +28,23 @@ public final class Param {
     return value;
   }
 
-  /** Gradient tensor, same shape as the value; null when not trainable. */
+  /** Gradient tensor, same shape as the value; null when created non-trainable. */
   public Tensor grad() {
     return grad;
   }
 
+  /** Whether optimizers update this param: created trainable and not {@link #frozen()}. */
   public boolean trainable() {
-    return trainable;
+    return trainable && !frozen;
+  }
+
+  /** Whether a trainable param is held fixed, e.g. a backbone during fine-tuning of a head. */
+  public boolean frozen() {
+    return frozen;
+  }
+
+  /** Freezes or unfreezes a param created trainable; ignored for non-trainable params. */
+  public void setFrozen(boolean f) {
+    frozen = trainable && f;
   }
 }

@@ -101,20 +101,21 @@ final class GraphConverter {
           "top-level class '" + top.className + "' is not a Sequential or Functional model");
     }
     Scope scope = new Scope(null, List.of(), List.of(), null, new Names.Counter());
-    Node[] out = model(top, new Node[] {input(top)}, scope);
-    if (out.length != 1)
-      throw top.error("the model has " + out.length + " outputs; qat4j models have one output");
-    Node last = out[0];
-    if (logits && last.layer() instanceof Softmax) last = last.inputs().get(0);
-    return graph.build(last);
+    List<KerasConfig> declared = inputLayers(top);
+    Node[] ins = new Node[declared.size()];
+    for (int i = 0; i < ins.length; i++) ins[i] = input(top, declared.get(i));
+    Node[] out = model(top, ins, scope);
+    for (int i = 0; i < out.length; i++) {
+      if (logits && out[i].layer() instanceof Softmax) out[i] = out[i].inputs().get(0);
+    }
+    return graph.build(out);
   }
 
   /**
-   * The model input: the InputLayer's shape (or the first layer's batch_input_shape); (H, W) gets a
+   * A model input: the InputLayer's shape (or the first layer's batch_input_shape); (H, W) gets a
    * channel axis.
    */
-  private Node input(KerasConfig top) {
-    KerasConfig in = inputLayer(top);
+  private Node input(KerasConfig top, KerasConfig in) {
     int[] shape = in.batchInputShape();
     if (shape == null) shape = buildShape(top);
     if (shape == null)
@@ -128,24 +129,30 @@ final class GraphConverter {
     return graph.add(new Reshape(names.fresh(name + "_hw"), shape[0], shape[1]), x);
   }
 
-  /** The entry that declares the input: an InputLayer, or the first layer of a Sequential. */
-  private KerasConfig inputLayer(KerasConfig model) {
+  /**
+   * The entries that declare the inputs, in input_layers order: InputLayers, or the first layer of
+   * a Sequential.
+   */
+  private List<KerasConfig> inputLayers(KerasConfig model) {
     if (model.className.equals("Sequential")) {
       List<JsonElement> layers = model.layers();
       if (layers.isEmpty()) throw model.error("Sequential model has no layers");
       KerasConfig first = new KerasConfig(layers.get(0), file);
       return KerasConfig.isModel(first.className) && first.batchInputShape() == null
-          ? inputLayer(first)
-          : first;
+          ? inputLayers(first)
+          : List.of(first);
     }
-    List<Ref> ins = refs(model, model.cfg.get("input_layers"));
-    if (ins.size() != 1)
-      throw model.error("the model has " + ins.size() + " inputs; qat4j models have one input");
-    for (JsonElement e : model.layers()) {
-      KerasConfig k = new KerasConfig(e, file);
-      if (k.name.equals(ins.get(0).layer())) return k;
+    List<KerasConfig> found = new ArrayList<>();
+    for (Ref r : refs(model, model.cfg.get("input_layers"))) {
+      KerasConfig hit = null;
+      for (JsonElement e : model.layers()) {
+        KerasConfig k = new KerasConfig(e, file);
+        if (k.name.equals(r.layer())) hit = k;
+      }
+      if (hit == null) throw model.error("input layer '" + r.layer() + "' is not among the layers");
+      found.add(hit);
     }
-    throw model.error("input layer '" + ins.get(0).layer() + "' is not among the layers");
+    return found;
   }
 
   /**

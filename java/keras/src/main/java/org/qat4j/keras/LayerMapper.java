@@ -22,6 +22,7 @@ import org.qat4j.core.layers.Flatten;
 import org.qat4j.core.layers.GlobalAveragePooling2D;
 import org.qat4j.core.layers.HardSwish;
 import org.qat4j.core.layers.MaxPool2D;
+import org.qat4j.core.layers.Multiply;
 import org.qat4j.core.layers.Padding;
 import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
@@ -63,7 +64,6 @@ final class LayerMapper {
           "Rescaling",
           "Normalization",
           "Subtract",
-          "Multiply",
           "Average",
           "Maximum",
           "Minimum",
@@ -109,6 +109,7 @@ final class LayerMapper {
       case "ReLU" -> relu(c);
       case "Softmax" -> add(new Softmax(coreName), c.lastAxis("axis").one());
       case "Add" -> add(new Add(coreName), c.in);
+      case "Multiply" -> multiply(c);
       case "Concatenate" -> add(new Concatenate(coreName), c.lastAxis("axis").in);
       case "MaxPooling2D", "MaxPool2D" -> maxPool(c);
       case "AveragePooling2D", "AvgPool2D" -> avgPool(c);
@@ -197,6 +198,19 @@ final class LayerMapper {
 
   private Node add(Layer l, Node... in) {
     return graph.add(l, in);
+  }
+
+  /**
+   * Keras's n-input product as a chain of two-input Multiply layers; the last one is the call's.
+   */
+  private Node multiply(Call c) {
+    if (c.in.length < 2) throw c.k.error("Multiply needs at least 2 inputs, got " + c.in.length);
+    Node y = c.in[0];
+    for (int i = 1; i < c.in.length; i++) {
+      String n = i == c.in.length - 1 ? c.name : names.fresh(c.name + "_partial" + i);
+      y = add(new Multiply(n), y, c.in[i]);
+    }
+    return y;
   }
 
   private void set(Call c, Layer l, Param p, Var v) {

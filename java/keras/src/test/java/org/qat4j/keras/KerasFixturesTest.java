@@ -176,10 +176,6 @@ class KerasFixturesTest {
             null,
             "(InstanceNormalization): Keras layer class 'InstanceNormalization' is not supported"),
         Arguments.of(
-            "12_stackedgan_gen1_2inputs_k224tf.h5",
-            null,
-            "layer 'gen1' (Model): the model has 2 inputs"),
-        Arguments.of(
             "13_mnist_densenet_lambda_k224.h5",
             null,
             "layer 'lambda_1' (Lambda): Keras layer class 'Lambda' holds Python code"),

@@ -27,6 +27,7 @@ public final class QuantizeRegistry {
                 "per-axis kernel over in·mult channels"),
             new Row("Dense", Treatment.WEIGHTS_AND_OUTPUT, "per-tensor kernel"),
             new Row("Add", Treatment.OUTPUT, ""),
+            new Row("Multiply", Treatment.OUTPUT, ""),
             new Row("ReLU", Treatment.OUTPUT, ""),
             new Row("ReLU6", Treatment.OUTPUT, ""),
             new Row("HardSwish", Treatment.OUTPUT, ""),

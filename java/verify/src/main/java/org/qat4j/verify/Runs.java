@@ -78,26 +78,35 @@ final class Runs {
       for (int i = 0; i < n; i++) System.arraycopy(data.sample(i), 0, v, i * per, per);
       return v;
     }
+    float[] all = new float[n * per];
+    for (int i = 0; i < n; i++) System.arraycopy(data.sample(i), 0, all, i * per, per);
+    return quantize(in, all);
+  }
+
+  /** Real values quantized with an int8/uint8 input's params (C rounding, saturated). */
+  static byte[] quantize(TensorSpec in, float[] real) {
     if (in.quant() == null)
       throw new IllegalArgumentException(
           "input '" + in.name() + "' is " + in.type() + " without quantization");
     boolean u = in.type() == DType.UINT8;
     float scale = in.quant().scale();
     long zp = in.quant().zeroPoint();
-    byte[] v = new byte[n * per];
-    for (int i = 0; i < n; i++) {
-      float[] s = data.sample(i);
-      for (int k = 0; k < per; k++) {
-        long q = (long) QuantMath.cRound((double) s[k] / scale) + zp;
-        v[i * per + k] = (byte) Math.max(u ? 0 : -128, Math.min(u ? 255 : 127, q));
-      }
+    byte[] v = new byte[real.length];
+    for (int k = 0; k < real.length; k++) {
+      long q = (long) QuantMath.cRound((double) real[k] / scale) + zp;
+      v[k] = (byte) Math.max(u ? 0 : -128, Math.min(u ? 255 : 127, q));
     }
     return v;
   }
 
   /** Scale of one output LSB: the output's own scale or the scale feeding a final DEQUANTIZE. */
   static double outputLsb(LoweredGraph g) {
-    int o = g.outputs()[0];
+    return outputLsb(g, 0);
+  }
+
+  /** {@link #outputLsb(LoweredGraph)} of graph output {@code index}. */
+  static double outputLsb(LoweredGraph g, int index) {
+    int o = g.outputs()[index];
     TensorSpec out = g.tensor(o);
     if (out.quant() != null) return out.quant().scale();
     for (OpSpec op : g.ops()) {

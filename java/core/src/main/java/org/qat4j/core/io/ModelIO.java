@@ -80,8 +80,14 @@ public final class ModelIO {
     JsonObject g = new JsonObject();
     g.addProperty("format", FORMAT);
     g.addProperty("version", 1);
-    g.addProperty("input", model.input().name());
-    g.addProperty("output", model.output().name());
+    // "input"/"output" name the first ones, which is all a single-I/O reader needs.
+    g.addProperty("input", model.inputs().get(0).name());
+    g.addProperty("output", model.outputs().get(0).name());
+    if (model.outputs().size() > 1) {
+      JsonArray outs = new JsonArray();
+      for (Node o : model.outputs()) outs.add(o.name());
+      g.add("outputs", outs);
+    }
     g.add("nodes", nodes);
     return g;
   }
@@ -188,11 +194,18 @@ public final class ModelIO {
               : b.add(LayerRegistry.create(type, name, config), ins.toArray(Node[]::new));
       byName.put(name, node);
     }
-    Node out = byName.get(g.get("output").getAsString());
-    if (out == null)
-      throw new IllegalArgumentException(
-          "output layer '" + g.get("output").getAsString() + "' not among the nodes");
-    return b.build(out);
+    List<String> outNames = new ArrayList<>();
+    if (g.has("outputs"))
+      for (JsonElement e : g.getAsJsonArray("outputs")) outNames.add(e.getAsString());
+    else outNames.add(g.get("output").getAsString());
+    Node[] outs = new Node[outNames.size()];
+    for (int i = 0; i < outs.length; i++) {
+      outs[i] = byName.get(outNames.get(i));
+      if (outs[i] == null)
+        throw new IllegalArgumentException(
+            "output layer '" + outNames.get(i) + "' not among the nodes");
+    }
+    return b.build(outs);
   }
 
   private static void assignWeights(Model model, Map<String, NamedArray> w, String where)

@@ -34,6 +34,7 @@ public final class LayerRegistry {
     register("AveragePool2D", AveragePool2D::fromConfig);
     register("GlobalAveragePooling2D", (n, c) -> new GlobalAveragePooling2D(n));
     register("Add", (n, c) -> new Add(n));
+    register("Multiply", (n, c) -> new Multiply(n));
     register("Concatenate", (n, c) -> new Concatenate(n));
     register("Flatten", (n, c) -> new Flatten(n));
     register("Reshape", Reshape::fromConfig);

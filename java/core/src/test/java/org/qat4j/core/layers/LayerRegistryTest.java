@@ -47,6 +47,7 @@ class LayerRegistryTest {
         new AveragePool2D("ap", 2, 3).strides(1, 1),
         new GlobalAveragePooling2D("gap"),
         new Add("add"),
+        new Multiply("mul"),
         new Concatenate("cat"),
         new Flatten("fl"),
         new Reshape("rs", 4, -1),

@@ -32,7 +32,7 @@ public final class FloatLowering {
 
   private FloatLowering(Model model) {
     this.model = model;
-    this.b = new LoweredGraphBuilder(model.input().name() + "_float");
+    this.b = new LoweredGraphBuilder(model.inputs().get(0).name() + "_float");
   }
 
   /** The float32 lowered graph of {@code model} (weights copied; the model is not modified). */
@@ -55,12 +55,16 @@ public final class FloatLowering {
     }
     if (!bad.isEmpty())
       throw new IllegalArgumentException("cannot lower to TFLite: " + String.join("; ", bad));
-    Node in = model.input();
-    int x = b.addTensor(TensorSpec.activation(in.name(), batch1(in.shape()), DType.FLOAT32, null));
-    tensorOf.put(in, x);
-    b.setInputs(x);
+    int[] ins = new int[model.inputs().size()];
+    for (int i = 0; i < ins.length; i++) {
+      Node in = model.inputs().get(i);
+      ins[i] =
+          b.addTensor(TensorSpec.activation(in.name(), batch1(in.shape()), DType.FLOAT32, null));
+      tensorOf.put(in, ins[i]);
+    }
+    b.setInputs(ins);
     for (FusionPlan.Step s : plan.steps()) lowerStep(s);
-    b.setOutputs(tensorOf.get(model.output()));
+    b.setOutputs(model.outputs().stream().mapToInt(tensorOf::get).toArray());
     b.description("qat4j float32 model");
     return b.build();
   }
@@ -108,6 +112,7 @@ public final class FloatLowering {
           Map.entry("DepthwiseConv2D", (x, s) -> x.lowerWeighted(s, s.fused())),
           Map.entry("Dense", (x, s) -> x.lowerWeighted(s, s.fused())),
           Map.entry("Add", (x, s) -> x.lowerAdd(s, s.fused())),
+          Map.entry("Multiply", (x, s) -> x.lowerMultiply(s)),
           Map.entry("Concatenate", FloatLowering::lowerConcat),
           Map.entry(
               "MaxPool2D",
@@ -202,6 +207,15 @@ public final class FloatLowering {
         new int[] {input(s.main(), 0)},
         new int[] {output(s)},
         k == OpKind.SOFTMAX ? new OpOptions.Softmax(1f) : null);
+  }
+
+  private void lowerMultiply(FusionPlan.Step s) {
+    Node n = s.main();
+    b.addOp(
+        OpKind.MUL,
+        new int[] {input(n, 0), input(n, 1)},
+        new int[] {output(s)},
+        new OpOptions.Activated(s.fused()));
   }
 
   private void lowerAdd(FusionPlan.Step s, FusedActivation o) {

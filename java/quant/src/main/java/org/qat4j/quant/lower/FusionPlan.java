@@ -47,7 +47,7 @@ public final class FusionPlan {
     List<Step> steps = new ArrayList<>();
     Map<Node, Boolean> absorbed = new IdentityHashMap<>();
     for (Node n : model.nodes()) {
-      if (n == model.input() || absorbed.containsKey(n)) continue;
+      if (model.inputs().contains(n) || absorbed.containsKey(n)) continue;
       Step s = plan(model, n);
       if (s.bn() != null) absorbed.put(s.bn(), Boolean.TRUE);
       if (s.act() != null) absorbed.put(s.act(), Boolean.TRUE);

@@ -21,11 +21,14 @@ final class Int8Checks {
   static List<String> problems(QatModel qat) {
     List<String> p = new ArrayList<>();
     List<Node> nodes = qat.model().nodes();
-    if (nodes.size() < 2 || !(nodes.get(1).layer() instanceof FakeQuantLayer))
-      p.add("model input '" + qat.model().input().name() + "' is not quantized (annotate it)");
+    for (Node in : qat.model().inputs()) {
+      List<Node> c = qat.model().consumers(in);
+      if (c.size() != 1 || !(c.get(0).layer() instanceof FakeQuantLayer))
+        p.add("model input '" + in.name() + "' is not quantized (annotate it)");
+    }
     for (Node n : nodes) {
       Layer l = n.layer();
-      if (n == qat.model().input()) continue;
+      if (qat.model().inputs().contains(n)) continue;
       if (l instanceof FakeQuantLayer
           || l instanceof ConvBatchNorm
           || l instanceof QuantizeWrapper) {

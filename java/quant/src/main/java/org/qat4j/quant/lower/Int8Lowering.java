@@ -18,6 +18,7 @@ import org.qat4j.core.layers.Flatten;
 import org.qat4j.core.layers.GlobalAveragePooling2D;
 import org.qat4j.core.layers.HardSwish;
 import org.qat4j.core.layers.MaxPool2D;
+import org.qat4j.core.layers.Multiply;
 import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Reshape;
@@ -61,7 +62,7 @@ public final class Int8Lowering {
     this.qat = qat;
     this.model = qat.model();
     this.io = io;
-    this.b = new LoweredGraphBuilder(model.input().name() + "_int8");
+    this.b = new LoweredGraphBuilder(model.inputs().get(0).name() + "_int8");
   }
 
   /**
@@ -87,7 +88,19 @@ public final class Int8Lowering {
       throw new IllegalArgumentException(
           "cannot lower to TFLite int8:\n  " + String.join("\n  ", bad));
     for (Node n : model.nodes()) lowerNode(n);
-    Node out = model.output();
+    b.setInputs(model.inputs().stream().mapToInt(n -> tensorOf.get(n.name())).toArray());
+    b.setOutputs(model.outputs().stream().mapToInt(this::lowerOutput).toArray());
+    b.description(
+        "qat4j int8 model ("
+            + qat.scheme().name()
+            + ", "
+            + (io == DType.FLOAT32 ? "FLOAT" : io)
+            + " I/O)");
+    return b.build();
+  }
+
+  /** The graph output tensor of {@code out}: its int8 tensor, or a converted copy for other I/O. */
+  private int lowerOutput(Node out) {
     int o = tensorOf.get(out.name());
     if (io != DType.INT8) {
       TensorSpec t = b.tensor(o);
@@ -105,14 +118,7 @@ public final class Int8Lowering {
           null);
       o = r;
     }
-    b.setOutputs(o);
-    b.description(
-        "qat4j int8 model ("
-            + qat.scheme().name()
-            + ", "
-            + (io == DType.FLOAT32 ? "FLOAT" : io)
-            + " I/O)");
-    return b.build();
+    return o;
   }
 
   static QuantParams shifted(QuantParams q) {
@@ -150,7 +156,7 @@ public final class Int8Lowering {
 
   private void lowerNode(Node n) {
     Layer l = n.layer();
-    if (n == model.input()) {
+    if (model.inputs().contains(n)) {
       lowerInput(n);
       return;
     }
@@ -175,7 +181,6 @@ public final class Int8Lowering {
     // Params are attached when the input quantizer is reached (it directly follows the input).
     int x = b.addTensor(TensorSpec.activation(n.name(), shape, t, null));
     tensorOf.put(n.name(), x);
-    b.setInputs(x);
   }
 
   private void lowerInputQuant(Node n, FakeQuantLayer f) {
@@ -246,6 +251,7 @@ public final class Int8Lowering {
           wrap(DepthwiseConv2D.class, Int8Lowering::wrappedWeighted),
           wrap(Dense.class, Int8Lowering::wrappedWeighted),
           wrap(Add.class, (self, n, w, l, post) -> self.add(n, post)),
+          wrap(Multiply.class, (self, n, w, l, post) -> self.multiply(n, post)),
           wrap(Concatenate.class, (self, n, w, l, post) -> self.concat(n, post)),
           wrap(AveragePool2D.class, (self, n, w, p, post) -> self.averagePool(n, p)),
           wrap(GlobalAveragePooling2D.class, (self, n, w, l, post) -> self.globalAverage(n)),
@@ -329,6 +335,14 @@ public final class Int8Lowering {
         w.latent(kp).value().toArray(),
         bias == null ? null : bias.value().toArray(),
         FusionPlan.fused(FusionPlan.activationOf(inner)));
+  }
+
+  private void multiply(Node n, FusedActivation post) {
+    b.addOp(
+        OpKind.MUL,
+        new int[] {in(n, 0), in(n, 1)},
+        new int[] {outOwn(n)},
+        new OpOptions.Activated(post));
   }
 
   private void add(Node n, FusedActivation post) {

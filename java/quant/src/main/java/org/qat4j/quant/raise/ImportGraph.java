@@ -25,6 +25,7 @@ import org.qat4j.core.layers.Flatten;
 import org.qat4j.core.layers.GlobalAveragePooling2D;
 import org.qat4j.core.layers.HardSwish;
 import org.qat4j.core.layers.MaxPool2D;
+import org.qat4j.core.layers.Multiply;
 import org.qat4j.core.layers.Padding;
 import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
@@ -32,6 +33,7 @@ import org.qat4j.core.layers.Reshape;
 import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
 import org.qat4j.core.layers.ZeroPadding2D;
+import org.qat4j.ir.DType;
 import org.qat4j.ir.OpKind;
 import org.qat4j.tflite.ModelFormatException;
 import org.qat4j.tflite.OperatorInfo;
@@ -47,6 +49,7 @@ final class ImportGraph {
   private final Node[] nodes;
   private final Set<String> names = new HashSet<>();
   private String where = "subgraph 0";
+  private final boolean dequantize;
 
   /**
    * Readers of each tensor (operators and graph outputs), to know when a MUL's result may absorb
@@ -60,7 +63,8 @@ final class ImportGraph {
    */
   private final Map<Integer, BatchNormalization> scaled = new HashMap<>();
 
-  ImportGraph(TfliteModelInfo m, SubgraphInfo s) {
+  ImportGraph(TfliteModelInfo m, SubgraphInfo s, boolean dequantize) {
+    this.dequantize = dequantize;
     this.m = m;
     this.s = s;
     this.nodes = new Node[s.tensors().size()];
@@ -111,7 +115,7 @@ final class ImportGraph {
   private record Row(boolean splitsActivation, Handler handler) {}
 
   /**
-   * How each operator kind imports, or null when it does not (float import only: no QUANTIZE or
+   * How each operator kind imports, or null when it does not (float import: no QUANTIZE or
    * DEQUANTIZE). No default: a new {@link OpKind} does not compile until it is answered here.
    * TfliteImporter's up-front check reads the same table.
    */
@@ -134,6 +138,7 @@ final class ImportGraph {
       case RELU6 -> new Row(false, (x, op, n, out) -> x.unary(op, new ReLU6(n)));
       case LOGISTIC -> new Row(false, (x, op, n, out) -> x.unary(op, new Sigmoid(n)));
       case HARD_SWISH -> new Row(false, (x, op, n, out) -> x.unary(op, new HardSwish(n)));
+      // Identities in float: only a dequantizing import takes them (see quantizeOp).
       case QUANTIZE, DEQUANTIZE -> null;
       // operators of models from other tools and data movement: no core layer computes them (yet)
       case SUB, CAST, ARG_MAX, ARG_MIN, RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR -> null;
@@ -158,7 +163,15 @@ final class ImportGraph {
     return !op.custom() && OPS.containsKey(OpKind.fromBuiltin(op.builtinCode()));
   }
 
+  /** QUANTIZE or DEQUANTIZE, which a dequantizing import takes as the identity. */
+  static boolean quantizeOp(OperatorInfo op) {
+    if (op.custom()) return false;
+    OpKind k = OpKind.fromBuiltin(op.builtinCode());
+    return k == OpKind.QUANTIZE || k == OpKind.DEQUANTIZE;
+  }
+
   private Node apply(OperatorInfo op, TensorInfo out) {
+    if (dequantize && quantizeOp(op)) return node(op.inputs()[0]);
     if (!imports(op)) throw new ModelFormatException(where, "unsupported operator");
     Row row = OPS.get(OpKind.fromBuiltin(op.builtinCode()));
     Object act = op.options().get("fused_activation_function");
@@ -266,13 +279,11 @@ final class ImportGraph {
   /**
    * MUL by a per-channel constant (TFLite's form of a BatchNormalization that could not fold) as a
    * BatchNormalization with gamma = the constant, mean 0, variance 1; a following ADD of a constant
-   * becomes its beta. MUL of two activations has no core layer.
+   * becomes its beta. MUL of two activations of one shape is a Multiply.
    */
   private Node mul(OperatorInfo op, String n) {
     int c = constantOperand(op);
-    if (c < 0)
-      throw new ModelFormatException(
-          where, "MUL of two activations is not supported (only a per-channel constant scale)");
+    if (c < 0) return g.add(new Multiply(n), node(op.inputs()[0]), node(op.inputs()[1]));
     int a = op.inputs()[1 - c];
     float[] scale = channelVector(op.inputs()[c], a);
     BatchNormalization bn = scaleShift(n);
@@ -428,7 +439,9 @@ final class ImportGraph {
     return s.tensor(tensor);
   }
 
+  /** Values of a constant: float32 as stored, int8/uint8/int32 dequantized (per axis if so). */
   private float[] floats(TensorInfo t) {
+    if (t.dtype() != DType.FLOAT32) return Dequantize.values(m.tensorData(0, t.index()), t, where);
     FloatBuffer b = m.tensorData(0, t.index()).asFloatBuffer();
     float[] a = new float[b.remaining()];
     b.get(a);

@@ -32,6 +32,20 @@ public final class TfliteImporter {
 
   /** Imports an already read model. */
   public static Model toModel(TfliteModelInfo m) {
+    return importModel(m, false);
+  }
+
+  /**
+   * Imports an int8/uint8 model (e.g. a Coral MobileNet) as a float model: weights and biases
+   * dequantized ((q − zero point)·scale, per axis where the file says so), QUANTIZE/DEQUANTIZE
+   * dropped, activation quantization ignored; the model takes and gives real values. Float models
+   * import as with {@link #toModel(byte[])}. For fine-tuning and re-quantizing with qat4j.
+   */
+  public static Model dequantized(byte[] bytes) {
+    return importModel(TfliteReader.read(bytes), true);
+  }
+
+  private static Model importModel(TfliteModelInfo m, boolean dequantize) {
     List<String> problems = new ArrayList<>();
     if (m.subgraphs().size() != 1)
       problems.add("model has " + m.subgraphs().size() + " subgraphs, need exactly 1");
@@ -45,12 +59,17 @@ public final class TfliteImporter {
               + " outputs, need 1 and 1");
     }
     for (OperatorInfo op : s.operators()) {
-      if (!ImportGraph.imports(op))
+      if (!ImportGraph.imports(op) && !(dequantize && ImportGraph.quantizeOp(op)))
         problems.add("operator " + op.index() + " (" + op.opName() + ")");
     }
     for (TensorInfo t : s.tensors()) {
       boolean shapeTensor = t.dtype() == DType.INT32 && t.constant();
-      if (t.dtype() != DType.FLOAT32 && !shapeTensor) {
+      boolean quantized =
+          dequantize
+              && (t.constant()
+                  ? Dequantize.accepts(t)
+                  : t.dtype() == DType.INT8 || t.dtype() == DType.UINT8);
+      if (t.dtype() != DType.FLOAT32 && !shapeTensor && !quantized) {
         problems.add(
             "tensor "
                 + t.index()
@@ -58,7 +77,9 @@ public final class TfliteImporter {
                 + t.name()
                 + "' is "
                 + t.typeName()
-                + " (only float32 models import)");
+                + (dequantize
+                    ? " (only float32 and int8/uint8 with scales import)"
+                    : " (only float32 models import; TfliteImporter.dequantized takes int8/uint8)"));
       }
     }
     if (!problems.isEmpty())
@@ -70,7 +91,7 @@ public final class TfliteImporter {
           "subgraph 0, input 0",
           "shape " + Arrays.toString(in.shape()) + " has no batch dimension");
     try {
-      return new ImportGraph(m, s).build();
+      return new ImportGraph(m, s, dequantize).build();
     } catch (ModelFormatException e) {
       throw e;
     } catch (RuntimeException e) {

@@ -69,7 +69,9 @@ public final class ModelTransformer {
       if (consumed.contains(n)) continue;
       rewrite(n);
     }
-    return new QatModel(g.build(mapped.get(src.output())), scheme, rangeOf);
+    Node[] outs = new Node[src.outputs().size()];
+    for (int i = 0; i < outs.length; i++) outs[i] = mapped.get(src.outputs().get(i));
+    return new QatModel(g.build(outs), scheme, rangeOf);
   }
 
   private boolean annotated(Node n) {
@@ -125,7 +127,7 @@ public final class ModelTransformer {
 
   private Node rewrite(Node n) {
     Layer l = n.layer();
-    if (n == src.input()) {
+    if (src.inputs().contains(n)) {
       Node in = g.input(n.name(), n.shape());
       mapped.put(n, in);
       if (annotated(n)) {
@@ -227,7 +229,7 @@ public final class ModelTransformer {
       rangeOf.put(out.name(), cbn.outputQuantizer());
       return put(n, tail, out);
     }
-    if (l.type().equals("Add")) {
+    if (l.type().equals("Add") || l.type().equals("Multiply")) {
       return wrap(
           n, tail, new QuantizeWrapper(l.copy(), Map.of(), act, scheme.activationQuantizer()), l);
     }
@@ -266,7 +268,7 @@ public final class ModelTransformer {
         exclusive = src.consumers(owner).size() == 1;
       }
       FakeQuantizer q = rangeOf.get(mapped.get(in).name());
-      if (!exclusive || q == null || q.fixed() || owner == src.input()) continue;
+      if (!exclusive || q == null || q.fixed() || src.inputs().contains(owner)) continue;
       q.setEnabled(false);
       for (var e : rangeOf.entrySet()) if (e.getValue() == q) e.setValue(w.outputQuantizer());
     }
@@ -305,6 +307,7 @@ public final class ModelTransformer {
         continue;
       }
       d.value().copyFrom(p.value());
+      d.setFrozen(p.frozen());
     }
     if (!missing.isEmpty())
       throw new IllegalStateException(

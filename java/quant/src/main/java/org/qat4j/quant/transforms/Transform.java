@@ -58,7 +58,8 @@ public record Transform(String name, List<Set<String>> chain, Kind kind) {
       nodes.add(cur);
       if (i == chain.size() - 1) break;
       List<Node> next = m.consumers(cur);
-      if (next.size() != 1 || cur == m.output() || next.get(0).inputs().size() != 1) return null;
+      if (next.size() != 1 || m.outputs().contains(cur) || next.get(0).inputs().size() != 1)
+        return null;
       cur = next.get(0);
     }
     return nodes;

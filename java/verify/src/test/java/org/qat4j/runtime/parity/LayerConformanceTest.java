@@ -107,6 +107,14 @@ class LayerConformanceTest {
                   () -> twoBranches(new Add("l")),
                   () -> twoBranches(new Add("l")))),
           Map.entry(
+              "Multiply",
+              new Row(
+                  () -> new Multiply("l"),
+                  new int[][] {IMAGE, IMAGE},
+                  null,
+                  () -> twoBranches(new Multiply("l")),
+                  () -> twoBranches(new Multiply("l")))),
+          Map.entry(
               "Concatenate",
               new Row(
                   () -> new Concatenate("l"),

@@ -59,7 +59,8 @@ class OpConformanceTest {
         }) {
       ROWS.put(k, all);
     }
-    ROWS.put(OpKind.MUL, new Row(true, false, true)); // a BatchNormalization that cannot fold
+    // Float: a BatchNormalization that cannot fold, and Multiply; int8: Multiply.
+    ROWS.put(OpKind.MUL, all);
     ROWS.put(OpKind.QUANTIZE, new Row(false, true, false));
     ROWS.put(OpKind.DEQUANTIZE, new Row(false, true, false));
     // operators of models from other tools: no layer lowers to them and the float import skips them
