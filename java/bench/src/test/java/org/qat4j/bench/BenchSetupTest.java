@@ -69,6 +69,25 @@ class BenchSetupTest {
       assertEquals(separate[i], fused[i], 1e-4 * Math.max(1, Math.abs(separate[i])), "dx " + i);
   }
 
+  @Tag("native")
+  @Test
+  void convWithBiasInsideGemmAgreesWithoutBias() {
+    // The bias starts at zero, so outputs and input gradients must match the bias-free layer.
+    float[][] y = new float[2][], dx = new float[2][];
+    for (int i = 0; i < 2; i++) {
+      ConvBench b = new ConvBench();
+      b.shape = "4.9.9.8.16";
+      b.bias = i == 0;
+      b.threads = 2;
+      b.setup();
+      y[i] = b.forward().toArray();
+      dx[i] = b.forwardBackward()[0].toArray();
+    }
+    assertEquals(y[0].length, y[1].length);
+    for (int i = 0; i < y[0].length; i++) assertEquals(y[1][i], y[0][i], 1e-5, "y " + i);
+    for (int i = 0; i < dx[0].length; i++) assertEquals(dx[1][i], dx[0][i], 1e-5, "dx " + i);
+  }
+
   private static GemmBench gemm(String shape, String impl, String pass) {
     GemmBench g = new GemmBench();
     g.shape = shape;
