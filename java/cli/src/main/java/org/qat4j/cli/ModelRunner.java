@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.qat4j.runtime.Interpreter;
 import org.qat4j.runtime.TfliteModel;
+import org.qat4j.tflite.SubgraphInfo;
+import org.qat4j.tflite.TfliteModelInfo;
 
 /**
  * One .tflite on one backend for {@code run}, {@code classify} and {@code verify --tflite}: feeds a
@@ -14,24 +16,35 @@ import org.qat4j.runtime.TfliteModel;
  */
 final class ModelRunner implements AutoCloseable {
   private final TfliteModel model;
-  private final Interpreter it;
   private final Backend backend;
+  private final int threads;
+  private final boolean stateful;
+  private Interpreter it;
+  private boolean used;
   private final List<TensorIo.Port> inputs;
   private final List<TensorIo.Port> outputs;
 
-  private ModelRunner(TfliteModel model, Interpreter it, Backend backend) {
+  private ModelRunner(
+      TfliteModel model, Interpreter it, Backend backend, int threads, boolean stateful) {
     this.model = model;
     this.it = it;
     this.backend = backend;
+    this.threads = threads;
+    this.stateful = stateful;
     this.inputs = TensorIo.inputs(it);
     this.outputs = TensorIo.outputs(it);
   }
 
-  /** Opens {@code file} on {@code b}; a backend that cannot start is a failure (exit 1). */
+  /**
+   * Opens {@code file} on {@code b}; a backend that cannot start is a failure (exit 1). A model
+   * with variable tensors (e.g. an LSTM's state) gets a fresh interpreter per sample: TFLite keeps
+   * their values from one invoke to the next, and samples must not see each other.
+   */
   static ModelRunner open(Path file, Backend b, int threads) throws IOException {
+    boolean stateful = hasVariables(Pipeline.readTflite(file, "--model"));
     TfliteModel m = TfliteRun.model(file);
     try {
-      return new ModelRunner(m, TfliteRun.open(m, b, threads, false), b);
+      return new ModelRunner(m, TfliteRun.open(m, b, threads, false), b, threads, stateful);
     } catch (RuntimeException e) {
       m.close();
       throw e;
@@ -50,8 +63,25 @@ final class ModelRunner implements AutoCloseable {
     return backend;
   }
 
+  static boolean hasVariables(TfliteModelInfo info) {
+    for (SubgraphInfo sg : info.subgraphs())
+      for (int t = 0; t < sg.tensors().size(); t++) if (sg.tensor(t).variable()) return true;
+    return false;
+  }
+
+  /** True when each sample runs on a fresh interpreter (the model keeps state between invokes). */
+  boolean stateful() {
+    return stateful;
+  }
+
   /** Runs one sample; its values are checked against the inputs before TFLite sees them. */
   Object[] invoke(Object[] sample) {
+    if (stateful && used) {
+      it.close();
+      it = null;
+      it = TfliteRun.open(model, backend, threads, false);
+    }
+    used = true;
     for (int i = 0; i < inputs.size(); i++) {
       TensorIo.Port p = inputs.get(i);
       int n = TensorIo.length(sample[i]);
@@ -76,7 +106,7 @@ final class ModelRunner implements AutoCloseable {
   @Override
   public void close() {
     try {
-      it.close();
+      if (it != null) it.close();
     } finally {
       model.close();
     }
