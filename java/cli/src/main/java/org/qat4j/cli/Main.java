@@ -92,7 +92,8 @@ public final class Main {
     String name = cmd.getCommandSpec().qualifiedName();
     int code = ex instanceof CliException c ? c.exitCode() : CliException.FAILED;
     String msg = oneLine(ex);
-    cmd.getErr().println(name + ": " + (code == CliException.USAGE ? "" : "failed: ") + msg);
+    String kind = code == CliException.USAGE ? "" : code > 128 ? "interrupted: " : "failed: ";
+    cmd.getErr().println(name + ": " + kind + msg);
     if (Boolean.getBoolean("qat4j.debug") || System.getenv("QAT4J_DEBUG") != null)
       ex.printStackTrace(cmd.getErr());
     if (parsed != null && hasJson(parsed)) printJsonError(cmd, code, msg);

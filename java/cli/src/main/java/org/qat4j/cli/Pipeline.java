@@ -13,6 +13,7 @@ import org.qat4j.core.Model;
 import org.qat4j.core.data.Dataset;
 import org.qat4j.core.data.UserData;
 import org.qat4j.core.gemm.Gemm;
+import org.qat4j.core.io.Checkpoint;
 import org.qat4j.core.train.Adam;
 import org.qat4j.core.train.EpochStats;
 import org.qat4j.core.train.Evaluation;
@@ -165,8 +166,21 @@ final class Pipeline {
   }
 
   JsonObject train(TrainSpec s) throws IOException {
-    Model model = Models.load(s.model(), s.seed(), "--model", s.convInitScale());
+    return train(s, null, null);
+  }
+
+  /**
+   * Float training; {@code resumed} (may be null) continues a checkpointed run, {@code ck} (may be
+   * null) writes checkpoints after epochs and on SIGINT/SIGTERM.
+   */
+  JsonObject train(TrainSpec s, Checkpoint resumed, TrainCheckpoints ck) throws IOException {
+    Model model =
+        resumed != null
+            ? resumed.model()
+            : Models.load(s.model(), s.seed(), "--model", s.convInitScale());
     Dataset train = trainSet(s.data(), s.limit(), model.inputShape());
+    if (resumed != null)
+      TrainCheckpoints.checkContinues(resumed.state(), train, s.batchSize(), s.epochs());
     checkOutputs(train, model.outputShape(), s.model(), "--model");
     Dataset test =
         testSet(
@@ -183,12 +197,26 @@ final class Pipeline {
             s.epochs(),
             Gemm.get().name(),
             Parallel.threads()));
-    Trainer t = new Trainer(model, s.adam(train.batchCount(s.batchSize())));
+    Trainer t =
+        resumed != null
+            ? resumed.trainer()
+            : new Trainer(model, s.adam(train.batchCount(s.batchSize())));
     TrainProgress tp =
         new TrainProgress(progress, "train", s.epochs(), train.batchCount(s.batchSize()));
     t.addCallback(tp);
-    History h = fit(t, train, valSet(model.inputShape()), s);
+    Dataset val = valSet(model.inputShape());
+    History h;
+    if (ck == null) h = fit(t, train, val, s);
+    else {
+      t.addCallback(ck);
+      h = ck.run(t, () -> fit(t, train, val, s));
+    }
     JsonObject r = historyJson(h);
+    if (ck != null) r.addProperty("checkpoint", ck.file().toString());
+    if (resumed != null) {
+      r.addProperty("resumed_epoch", resumed.state().epoch());
+      r.addProperty("resumed_step", resumed.state().globalStep());
+    }
     r.addProperty("bn_reestimated_images", reestimateBatchNorm(model, train, s.batchSize()));
     Evaluation ev = evaluate(t, test, s.batchSize());
     Finite.check(model, "the trained model", "--out");

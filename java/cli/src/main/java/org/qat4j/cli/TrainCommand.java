@@ -2,6 +2,8 @@ package org.qat4j.cli;
 
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
+import java.util.List;
+import org.qat4j.core.io.Checkpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -18,6 +20,8 @@ import picocli.CommandLine.Option;
       "  ./qat4j train --model mobilenet-mini --epochs 5 --seed 7 --out mm.q4j --json",
       "  ./qat4j train --model reference-cnn --epochs 5 --schedule constant --conv-init-scale 1 --out cnn.q4j   # Keras's defaults",
       "  ./qat4j train --model cnn.q4j --epochs 1 --out cnn2.q4j     # continue from a saved model",
+      "  ./qat4j train --model reference-cnn --epochs 5 --checkpoint-dir ck --out cnn.q4j   # Ctrl-C saves ck/checkpoint.zip",
+      "  ./qat4j train --resume ck --epochs 5 --out cnn.q4j     # continues bit-identically",
       "  ./qat4j train --model m.keras --data train.npz --test-data test.npz --out m.q4j",
       "  ./qat4j train --model cnn.q4j --data photos/ --test-data photos-test/ --resize crop --out cnn2.q4j",
       "",
@@ -28,11 +32,27 @@ final class TrainCommand extends BaseCommand {
 
   @Option(
       names = "--model",
-      required = true,
       paramLabel = "NAME|FILE",
       description =
-          "Architecture (reference-cnn, mobilenet-mini, mobilenet-v1, mobilenet-v2, resnet50) or a saved model file.")
+          "Architecture (reference-cnn, mobilenet-mini, mobilenet-v1, mobilenet-v2, resnet50) or a saved model file (required unless --resume).")
   String model;
+
+  @Option(
+      names = "--checkpoint-dir",
+      paramLabel = "DIR",
+      description =
+          "Write DIR/checkpoint.zip (atomically) after every epoch and on Ctrl-C/SIGTERM. Without it a signal saves "
+              + "FILE.checkpoint.zip next to --out, else ./qat4j-checkpoint.zip.")
+  Path checkpointDir;
+
+  @Option(
+      names = "--resume",
+      paramLabel = "CKPT",
+      description =
+          "Continue from a checkpoint file or --checkpoint-dir folder: same weights, optimizer state, learning-rate "
+              + "schedule, data order and RNG. --epochs is the total; use the same --data and --limit. The model, "
+              + "--seed, --batch-size, --lr and --schedule come from the checkpoint.")
+  Path resume;
 
   @Mixin DataOption data;
 
@@ -72,15 +92,8 @@ final class TrainCommand extends BaseCommand {
   @Override
   JsonObject execute() throws Exception {
     training.validate(epochs, lr);
-    String zoo = model.startsWith("zoo:") ? Args.zooName(model, "--model") : null;
-    if (zoo == null && !Args.zooNames().contains(model)) {
-      Args.modelFile(model, "--model");
-      if (Args.isTflite(Path.of(model)))
-        throw CliException.usage(
-            "--model: "
-                + model
-                + " is a .tflite file; train needs an architecture name or a saved qat4j model");
-    }
+    if (resume != null) return resumeRun();
+    String zoo = checkModel();
     Path d = data.dir();
     data.requireTestSplit();
     if (out != null) {
@@ -103,6 +116,68 @@ final class TrainCommand extends BaseCommand {
             training.testLimit,
             training.cosine(true),
             convInitScale);
-    return pipeline().withData(data).train(s);
+    try (TrainCheckpoints ck =
+        new TrainCheckpoints(
+            TrainCheckpoints.target(checkpointDir, null, out), checkpointDir != null)) {
+      return pipeline().withData(data).train(s, null, ck);
+    }
+  }
+
+  /** Checks --model; returns the zoo name for zoo:NAME, else null. */
+  private String checkModel() {
+    if (model == null)
+      throw CliException.usage("--model: missing; give an architecture, a saved model or --resume");
+    String zoo = model.startsWith("zoo:") ? Args.zooName(model, "--model") : null;
+    if (zoo == null && !Args.zooNames().contains(model)) {
+      Args.modelFile(model, "--model");
+      if (Args.isTflite(Path.of(model)))
+        throw CliException.usage(
+            "--model: "
+                + model
+                + " is a .tflite file; train needs an architecture name or a saved qat4j model");
+    }
+    return zoo;
+  }
+
+  /** {@code --resume}: everything that defines the run comes from the checkpoint. */
+  private JsonObject resumeRun() throws Exception {
+    for (String o :
+        List.of("--model", "--seed", "--batch-size", "--lr", "--schedule", "--conv-init-scale")) {
+      if (spec.commandLine().getParseResult().hasMatchedOption(o))
+        throw CliException.usage(o + ": comes from the checkpoint with --resume; leave it out");
+    }
+    Path file = TrainCheckpoints.resumeFile(resume);
+    Checkpoint c = TrainCheckpoints.load(file);
+    Path d = data.dir();
+    data.requireTestSplit();
+    if (out != null) {
+      Args.outFile(out, "--out");
+      Outputs.notAnInput(out, "--out", file, "--resume");
+      Outputs.notData(out, "--out", d);
+    }
+    Pipeline.TrainSpec s =
+        new Pipeline.TrainSpec(
+            file.toString(),
+            d,
+            epochs,
+            c.state().seed(),
+            c.state().batchSize(),
+            (float) c.optimizer().currentLr(),
+            training.limit,
+            out,
+            training.testLimit,
+            TrainCheckpoints.cosine(c),
+            1);
+    info(
+        "resuming "
+            + file
+            + " after "
+            + c.state().epoch()
+            + " epoch(s), step "
+            + c.state().globalStep());
+    try (TrainCheckpoints ck =
+        new TrainCheckpoints(TrainCheckpoints.target(checkpointDir, file, out), true)) {
+      return pipeline().withData(data).train(s, c, ck);
+    }
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -77,6 +78,70 @@ class CliSignalTest {
           List.of("model.tflite"),
           s.map(f -> f.getFileName().toString()).toList(),
           "temporary file left behind");
+    }
+  }
+
+  /** SIGKILL cannot be caught: the temporary stays until the next save of the same file. */
+  @Test
+  void sigkillDuringSaveLeavesATemporaryTheNextSaveRemoves() throws Exception {
+    Path victim = tmp.resolve("killed.tflite");
+    assertEquals(0, export(victim, "1").code());
+    byte[] before = Files.readAllBytes(victim);
+    Process p = slowExport(victim);
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      do {
+        line = r.readLine();
+      } while (line != null && !line.equals("WRITING"));
+      assertEquals("WRITING", line, "the child never reached the stalled write");
+      p.destroyForcibly(); // SIGKILL
+      assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child did not die on SIGKILL");
+    } finally {
+      p.destroyForcibly();
+    }
+    assertArrayEquals(before, Files.readAllBytes(victim), "the previous file must survive");
+    assertEquals(2, names().size(), "SIGKILL leaves the temporary: " + names());
+    assertEquals(0, export(victim, "3").code());
+    assertEquals(List.of("killed.tflite"), names(), "the next save removes the dead temporary");
+  }
+
+  private static CliRun export(Path out, String seed) {
+    return CliRun.of(
+        "export",
+        "--in",
+        "zoo:reference-cnn",
+        "--seed",
+        seed,
+        "--format",
+        "float",
+        "--out",
+        out.toString());
+  }
+
+  private static Process slowExport(Path out) throws IOException {
+    List<String> cmd =
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx1g",
+            "-cp",
+            System.getProperty("java.class.path"),
+            SlowSaveMain.class.getName(),
+            "export",
+            "--in",
+            "zoo:reference-cnn",
+            "--seed",
+            "2",
+            "--format",
+            "float",
+            "--out",
+            out.toString());
+    return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+  }
+
+  private List<String> names() throws IOException {
+    try (Stream<Path> s = Files.list(tmp)) {
+      return s.map(f -> f.getFileName().toString()).sorted().toList();
     }
   }
 }

@@ -66,6 +66,20 @@ public abstract class Layer {
     return new JsonObject();
   }
 
+  /**
+   * A fresh, unbuilt layer of the same type, name and settings, from the layer's own fields (the
+   * QAT transform copies layers through it and then copies the param values). Every registered
+   * layer type overrides it; LayerConformanceTest runs each one through QAT.
+   */
+  public Layer copy() {
+    throw new UnsupportedOperationException(
+        "layer '"
+            + name
+            + "' ("
+            + type()
+            + ") cannot be copied: it does not override Layer.copy()");
+  }
+
   /** Number of inputs this layer takes, or -1 for any number ≥ 1. */
   public int arity() {
     return 1;

@@ -23,7 +23,13 @@ public enum OpKind {
   PAD(34),
   MEAN(40),
   QUANTIZE(114),
-  HARD_SWISH(117);
+  HARD_SWISH(117),
+  SUB(41),
+  CAST(53),
+  ARG_MAX(56),
+  ARG_MIN(79),
+  RESIZE_BILINEAR(23),
+  RESIZE_NEAREST_NEIGHBOR(97);
 
   private final int builtinCode;
 
@@ -50,12 +56,15 @@ public enum OpKind {
       case CONV_2D -> OpOptions.Conv.DEFAULT;
       case DEPTHWISE_CONV_2D -> OpOptions.Depthwise.DEFAULT;
       case AVERAGE_POOL_2D, MAX_POOL_2D -> OpOptions.Pool.DEFAULT;
-      case FULLY_CONNECTED, ADD, MUL -> OpOptions.Activated.DEFAULT;
+      case FULLY_CONNECTED, ADD, MUL, SUB -> OpOptions.Activated.DEFAULT;
       case CONCATENATION -> OpOptions.Concat.DEFAULT;
       case SOFTMAX -> OpOptions.Softmax.DEFAULT;
       case MEAN -> OpOptions.Reducer.DEFAULT;
       case RESHAPE -> OpOptions.Reshape.DEFAULT;
       case DEQUANTIZE, LOGISTIC, RELU, RELU6, PAD, QUANTIZE, HARD_SWISH -> OpOptions.None.DEFAULT;
+      case CAST -> OpOptions.None.DEFAULT;
+      case ARG_MAX, ARG_MIN -> OpOptions.ArgMinMax.DEFAULT;
+      case RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR -> OpOptions.Resize.DEFAULT;
     };
   }
 
@@ -82,7 +91,13 @@ public enum OpKind {
           PAD,
           MEAN,
           QUANTIZE,
-          HARD_SWISH ->
+          HARD_SWISH,
+          SUB,
+          CAST,
+          ARG_MAX,
+          ARG_MIN,
+          RESIZE_BILINEAR,
+          RESIZE_NEAREST_NEIGHBOR ->
           false;
     };
   }

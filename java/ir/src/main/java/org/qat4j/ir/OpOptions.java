@@ -126,7 +126,7 @@ public sealed interface OpOptions {
     }
   }
 
-  /** FULLY_CONNECTED, ADD, MUL: only a fused activation. */
+  /** FULLY_CONNECTED, ADD, MUL, SUB: only a fused activation. */
   record Activated(FusedActivation activation) implements OpOptions {
     public static final Activated DEFAULT = new Activated(FusedActivation.NONE);
   }
@@ -178,5 +178,18 @@ public sealed interface OpOptions {
   /** Operators without options. */
   record None() implements OpOptions {
     public static final None DEFAULT = new None();
+  }
+
+  /** ARG_MAX and ARG_MIN: the index type written, INT32 or INT64 (the axis is input 1). */
+  record ArgMinMax(DType outputType) implements OpOptions {
+    public static final ArgMinMax DEFAULT = new ArgMinMax(DType.INT64);
+  }
+
+  /**
+   * RESIZE_BILINEAR and RESIZE_NEAREST_NEIGHBOR: corner alignment and half-pixel centres (the
+   * output size is input 1).
+   */
+  record Resize(boolean alignCorners, boolean halfPixelCenters) implements OpOptions {
+    public static final Resize DEFAULT = new Resize(false, false);
   }
 }

@@ -5,16 +5,13 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
-import java.util.zip.ZipOutputStream;
 import org.qat4j.core.Model;
 import org.qat4j.core.Node;
 import org.qat4j.core.io.ModelIO;
@@ -44,35 +41,14 @@ final class QatModelFiles {
       switches.add(q.name(), s);
     }
     meta.add("quantizers", switches);
-    Path dir = file.toAbsolutePath().getParent();
-    Path tmp = Files.createTempFile(dir, ".qat-model", ".tmp"),
-        out = Files.createTempFile(dir, ".qat-model", ".tmp");
-    try {
-      ModelIO.save(qat.model(), tmp);
-      try (InputStream in = Files.newInputStream(tmp);
-          ZipInputStream zin = new ZipInputStream(in);
-          OutputStream os = Files.newOutputStream(out);
-          ZipOutputStream zout = new ZipOutputStream(os)) {
-        for (ZipEntry e; (e = zin.getNextEntry()) != null; ) {
-          zout.putNextEntry(new ZipEntry(e.getName()));
-          zin.transferTo(zout);
-          zout.closeEntry();
-        }
-        zout.putNextEntry(new ZipEntry(ENTRY));
-        zout.write(
-            new GsonBuilder()
-                .setPrettyPrinting()
-                .serializeNulls()
-                .create()
-                .toJson(meta)
-                .getBytes(StandardCharsets.UTF_8));
-        zout.closeEntry();
-      }
-      Files.move(out, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-      Files.deleteIfExists(out);
-    }
+    byte[] json =
+        new GsonBuilder()
+            .setPrettyPrinting()
+            .serializeNulls()
+            .create()
+            .toJson(meta)
+            .getBytes(StandardCharsets.UTF_8);
+    ModelIO.save(qat.model(), file, Map.of(ENTRY, json)); // atomic: temporary file, fsync, rename
   }
 
   static QatModel load(Path file) throws IOException {

@@ -17,14 +17,13 @@ final class OperatorChecks {
   /** Upper bound of strides, dilations and pooling windows (far above any image size). */
   static final int MAX_WINDOW = 1 << 16;
 
-  /** Builtins outside {@link OpKind} whose options TFLite would default silently (SUB, SQUEEZE). */
-  private static final int SUB = 41, SQUEEZE = 43;
+  /** A builtin outside {@link OpKind} whose options TFLite would default silently. */
+  private static final int SQUEEZE = 43;
 
   /** What operator {@code code} must carry, or null when it is not checked here. */
   private static TfliteOps.Expect expect(int code) {
     OpKind k = OpKind.fromBuiltin(code);
     if (k != null) return TfliteOps.expect(k);
-    if (code == SUB) return new TfliteOps.Expect("SubOptions", false, 2);
     if (code == SQUEEZE) return new TfliteOps.Expect("SqueezeOptions", false, 1);
     return null;
   }
@@ -83,7 +82,7 @@ final class OperatorChecks {
     if (kind == OpKind.CONV_2D || kind == OpKind.DEPTHWISE_CONV_2D) checkConv(s, op, w);
     checkPerAxisOperands(s, op, w);
     checkNumericOperands(s, op, w);
-    if (kind == OpKind.ADD || op.builtinCode() == SUB) checkAddRescale(s, op, w);
+    if (kind == OpKind.ADD || kind == OpKind.SUB) checkAddRescale(s, op, w);
   }
 
   private static void checkConv(SubgraphInfo s, OperatorInfo op, String w) {

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import org.qat4j.tflite.fb.ActivationFunctionType;
 import org.qat4j.tflite.fb.AddOptions;
+import org.qat4j.tflite.fb.ArgMaxOptions;
+import org.qat4j.tflite.fb.ArgMinOptions;
 import org.qat4j.tflite.fb.BuiltinOptions;
 import org.qat4j.tflite.fb.ConcatenationOptions;
 import org.qat4j.tflite.fb.Conv2DOptions;
@@ -16,6 +18,8 @@ import org.qat4j.tflite.fb.Operator;
 import org.qat4j.tflite.fb.Pool2DOptions;
 import org.qat4j.tflite.fb.ReducerOptions;
 import org.qat4j.tflite.fb.ReshapeOptions;
+import org.qat4j.tflite.fb.ResizeBilinearOptions;
+import org.qat4j.tflite.fb.ResizeNearestNeighborOptions;
 import org.qat4j.tflite.fb.SoftmaxOptions;
 import org.qat4j.tflite.fb.SqueezeOptions;
 import org.qat4j.tflite.fb.SubOptions;
@@ -44,7 +48,11 @@ final class OptionsDecoder {
           Map.entry(30, "SqueezeOptions"),
           Map.entry(38, "DequantizeOptions"),
           Map.entry(89, "QuantizeOptions"),
-          Map.entry(91, "HardSwishOptions"));
+          Map.entry(91, "HardSwishOptions"),
+          Map.entry(15, "ResizeBilinearOptions"),
+          Map.entry(40, "ArgMaxOptions"),
+          Map.entry(57, "ArgMinOptions"),
+          Map.entry(74, "ResizeNearestNeighborOptions"));
 
   /**
    * Schema name of a BuiltinOptions union type, "BuiltinOptions#n" for members not in our subset.
@@ -164,6 +172,32 @@ final class OptionsDecoder {
         for (int i = 0; i < o.squeezeDimsLength(); i++) s.add(o.squeezeDims(i));
         m.put("squeeze_dims", List.copyOf(s));
       }
+      default -> resizeOrArg(op, m);
+    }
+  }
+
+  private static void resizeOrArg(Operator op, Map<String, Object> m) {
+    switch (op.builtinOptionsType()) {
+      case BuiltinOptions.ResizeBilinearOptions -> {
+        ResizeBilinearOptions o =
+            (ResizeBilinearOptions) op.builtinOptions(new ResizeBilinearOptions());
+        m.put("align_corners", o.alignCorners());
+        m.put("half_pixel_centers", o.halfPixelCenters());
+      }
+      case BuiltinOptions.ResizeNearestNeighborOptions -> {
+        ResizeNearestNeighborOptions o =
+            (ResizeNearestNeighborOptions) op.builtinOptions(new ResizeNearestNeighborOptions());
+        m.put("align_corners", o.alignCorners());
+        m.put("half_pixel_centers", o.halfPixelCenters());
+      }
+      case BuiltinOptions.ArgMaxOptions ->
+          m.put(
+              "output_type",
+              (int) ((ArgMaxOptions) op.builtinOptions(new ArgMaxOptions())).outputType());
+      case BuiltinOptions.ArgMinOptions ->
+          m.put(
+              "output_type",
+              (int) ((ArgMinOptions) op.builtinOptions(new ArgMinOptions())).outputType());
       default -> {}
     }
   }

@@ -1,14 +1,18 @@
 package org.qat4j.tflite;
 
 import com.google.flatbuffers.FlatBufferBuilder;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.qat4j.ir.DType;
 import org.qat4j.ir.FusedActivation;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.tflite.fb.AddOptions;
+import org.qat4j.tflite.fb.ArgMaxOptions;
+import org.qat4j.tflite.fb.ArgMinOptions;
 import org.qat4j.tflite.fb.BuiltinOptions;
 import org.qat4j.tflite.fb.ConcatenationOptions;
 import org.qat4j.tflite.fb.Conv2DOptions;
@@ -18,7 +22,10 @@ import org.qat4j.tflite.fb.MulOptions;
 import org.qat4j.tflite.fb.Pool2DOptions;
 import org.qat4j.tflite.fb.ReducerOptions;
 import org.qat4j.tflite.fb.ReshapeOptions;
+import org.qat4j.tflite.fb.ResizeBilinearOptions;
+import org.qat4j.tflite.fb.ResizeNearestNeighborOptions;
 import org.qat4j.tflite.fb.SoftmaxOptions;
+import org.qat4j.tflite.fb.SubOptions;
 
 /**
  * What the .tflite side knows about each {@link OpKind}, one switch without {@code default} per
@@ -114,6 +121,33 @@ final class TfliteOps {
       }
       // TFLite reads these without options (their tables, where the schema has one, are empty)
       case DEQUANTIZE, LOGISTIC, RELU, RELU6, PAD, QUANTIZE, HARD_SWISH -> new int[] {0, 0};
+      case SUB -> new int[] {BuiltinOptions.SubOptions, SubOptions.createSubOptions(b, act, true)};
+      // TFLite's CAST reads the tensor types, not CastOptions
+      case CAST -> new int[] {0, 0};
+      case ARG_MAX -> {
+        byte t = (byte) op.options(OpOptions.ArgMinMax.class).outputType().tfliteCode();
+        yield new int[] {BuiltinOptions.ArgMaxOptions, ArgMaxOptions.createArgMaxOptions(b, t)};
+      }
+      case ARG_MIN -> {
+        byte t = (byte) op.options(OpOptions.ArgMinMax.class).outputType().tfliteCode();
+        yield new int[] {BuiltinOptions.ArgMinOptions, ArgMinOptions.createArgMinOptions(b, t)};
+      }
+      case RESIZE_BILINEAR -> {
+        OpOptions.Resize o = op.options(OpOptions.Resize.class);
+        yield new int[] {
+          BuiltinOptions.ResizeBilinearOptions,
+          ResizeBilinearOptions.createResizeBilinearOptions(
+              b, o.alignCorners(), o.halfPixelCenters())
+        };
+      }
+      case RESIZE_NEAREST_NEIGHBOR -> {
+        OpOptions.Resize o = op.options(OpOptions.Resize.class);
+        yield new int[] {
+          BuiltinOptions.ResizeNearestNeighborOptions,
+          ResizeNearestNeighborOptions.createResizeNearestNeighborOptions(
+              b, o.alignCorners(), o.halfPixelCenters())
+        };
+      }
     };
   }
 
@@ -154,13 +188,22 @@ final class TfliteOps {
               integer(o, "filter_height"),
               integer(o, "filter_width"),
               act);
-      case FULLY_CONNECTED, ADD, MUL -> new OpOptions.Activated(act);
+      case FULLY_CONNECTED, ADD, MUL, SUB -> new OpOptions.Activated(act);
       case CONCATENATION -> new OpOptions.Concat(o.get("axis") instanceof Integer a ? a : 0, act);
       case SOFTMAX -> new OpOptions.Softmax(o.get("beta") instanceof Float b ? b : 1f);
       case MEAN -> new OpOptions.Reducer(Boolean.TRUE.equals(o.get("keep_dims")));
       case RESHAPE ->
           new OpOptions.Reshape(o.get("new_shape") instanceof List<?> l ? ints(l) : null);
       case DEQUANTIZE, LOGISTIC, RELU, RELU6, PAD, QUANTIZE, HARD_SWISH -> OpOptions.None.DEFAULT;
+      case CAST -> OpOptions.None.DEFAULT;
+      // TFLite's default output_type (0, FLOAT32) is refused by the kernel, as by TFLite
+      case ARG_MAX, ARG_MIN ->
+          new OpOptions.ArgMinMax(
+              DType.fromTflite(o.get("output_type") instanceof Integer c ? c : 0));
+      case RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR ->
+          new OpOptions.Resize(
+              Boolean.TRUE.equals(o.get("align_corners")),
+              Boolean.TRUE.equals(o.get("half_pixel_centers")));
     };
   }
 
@@ -205,7 +248,33 @@ final class TfliteOps {
       case QUANTIZE -> OpVersions.perAxisOutput(g, op) ? 3 : 1;
       case DEQUANTIZE -> int8 ? 2 : 1;
       case RESHAPE, HARD_SWISH -> 1;
+      case SUB -> broadcastsAbove4d(g, op) ? 3 : int8 ? 2 : 1;
+      case CAST -> touchesType(g, op, DType.INT8) ? 3 : 1;
+      case ARG_MAX, ARG_MIN -> int8 ? 2 : 1;
+      case RESIZE_BILINEAR ->
+          op.options(OpOptions.Resize.class).halfPixelCenters() ? 3 : int8 ? 2 : 1;
+      case RESIZE_NEAREST_NEIGHBOR -> {
+        OpOptions.Resize o = op.options(OpOptions.Resize.class);
+        yield o.halfPixelCenters() || o.alignCorners() ? 3 : int8 ? 2 : 1;
+      }
     };
+  }
+
+  /** Whether an input or output of {@code op} has type {@code t} (CAST's version 3: INT8). */
+  private static boolean touchesType(LoweredGraph g, OpSpec op, DType t) {
+    for (int[] group : new int[][] {op.inputs(), op.outputs()})
+      for (int i : group)
+        if (i >= 0 && i < g.tensors().size() && g.tensor(i).type() == t) return true;
+    return false;
+  }
+
+  /** SUB's version 3: inputs of different shapes with more than 4 dimensions. */
+  private static boolean broadcastsAbove4d(LoweredGraph g, OpSpec op) {
+    int[] in = op.inputs();
+    if (in.length < 2 || Math.min(in[0], in[1]) < 0 || Math.max(in[0], in[1]) >= g.tensors().size())
+      return false;
+    int[] a = g.tensor(in[0]).shape(), b = g.tensor(in[1]).shape();
+    return !Arrays.equals(a, b) && Math.max(a.length, b.length) > 4;
   }
 
   private static boolean dilated(OpOptions.Window o) {
@@ -231,6 +300,11 @@ final class TfliteOps {
       case MEAN -> Map.of(1, "1.6.0", 2, "1.14.0");
       case QUANTIZE -> Map.of(1, "1.14.0", 3, "2.3.0");
       case HARD_SWISH -> Map.of(1, "1.15.0");
+      case SUB -> Map.of(1, "1.6.0", 2, "1.14.0", 3, "2.3.0");
+      case CAST -> Map.of(1, "1.5.0", 3, "2.8.0");
+      case ARG_MAX, ARG_MIN -> Map.of(1, "1.9.0", 2, "1.14.0");
+      case RESIZE_BILINEAR -> Map.of(1, "1.7.0", 2, "1.14.0", 3, "2.2.0");
+      case RESIZE_NEAREST_NEIGHBOR -> Map.of(1, "1.13.1", 2, "1.14.0", 3, "2.3.0");
     };
   }
 
@@ -242,7 +316,11 @@ final class TfliteOps {
       case CONCATENATION -> Int8Rule.SHARED_INPUTS;
       case AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, PAD -> Int8Rule.PASS_THROUGH;
       // output parameters of their own (ADD/MUL/MEAN rescale, QUANTIZE requantizes)
-      case ADD, MUL, RELU, RELU6, HARD_SWISH, MEAN, QUANTIZE, DEQUANTIZE -> Int8Rule.FREE;
+      case ADD, MUL, RELU, RELU6, HARD_SWISH, MEAN, QUANTIZE, DEQUANTIZE, SUB -> Int8Rule.FREE;
+      // converts raw values, quantization ignored
+      case CAST -> Int8Rule.FREE;
+      case ARG_MAX, ARG_MIN -> Int8Rule.FREE;
+      case RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR -> Int8Rule.PASS_THROUGH;
     };
   }
 
@@ -264,6 +342,12 @@ final class TfliteOps {
       case MEAN -> new Expect("ReducerOptions", false, 2);
       case PAD -> new Expect("PadOptions", false, 2);
       case DEQUANTIZE, LOGISTIC, RELU, RELU6, QUANTIZE, HARD_SWISH -> null;
+      case SUB -> new Expect("SubOptions", false, 2);
+      case CAST -> null;
+      case ARG_MAX -> new Expect("ArgMaxOptions", true, 2);
+      case ARG_MIN -> new Expect("ArgMinOptions", true, 2);
+      case RESIZE_BILINEAR -> new Expect("ResizeBilinearOptions", false, 2);
+      case RESIZE_NEAREST_NEIGHBOR -> new Expect("ResizeNearestNeighborOptions", false, 2);
     };
   }
 }

@@ -89,7 +89,15 @@ final class TfliteSchema {
             (int) BuiltinOptions.SqueezeOptions, new TableDef("SqueezeOptions", Field.of(0, VEC4))),
         Map.entry((int) BuiltinOptions.DequantizeOptions, new TableDef("DequantizeOptions")),
         Map.entry((int) BuiltinOptions.QuantizeOptions, new TableDef("QuantizeOptions")),
-        Map.entry((int) BuiltinOptions.HardSwishOptions, new TableDef("HardSwishOptions")));
+        Map.entry((int) BuiltinOptions.HardSwishOptions, new TableDef("HardSwishOptions")),
+        Map.entry(
+            (int) BuiltinOptions.ResizeBilinearOptions,
+            mixed("ResizeBilinearOptions", new int[] {2, 3}, 0, 1)),
+        Map.entry((int) BuiltinOptions.ArgMaxOptions, bytesOnly("ArgMaxOptions", 0)),
+        Map.entry((int) BuiltinOptions.ArgMinOptions, bytesOnly("ArgMinOptions", 0)),
+        Map.entry(
+            (int) BuiltinOptions.ResizeNearestNeighborOptions,
+            bytesOnly("ResizeNearestNeighborOptions", 0, 1)));
   }
 
   private static TableDef mixed(String name, int[] byteIds, int... intIds) {

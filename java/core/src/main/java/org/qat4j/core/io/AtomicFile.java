@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,8 @@ import java.security.SecureRandom;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Writes a file atomically: a temporary file in the same directory is written, flushed, fsynced and
@@ -33,9 +36,11 @@ public final class AtomicFile {
   static volatile UnaryOperator<OutputStream> streamHook = UnaryOperator.identity();
 
   // Temporary files being written: on SIGINT/SIGTERM the JVM's shutdown removes them, so an
-  // interrupted save leaves only the previous file (SIGKILL still leaves one behind).
+  // interrupted save leaves only the previous file (after SIGKILL the next write of the same target
+  // removes it: removeStale).
   private static final Set<Path> IN_PROGRESS = ConcurrentHashMap.newKeySet();
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final long PID = ProcessHandle.current().pid();
 
   static {
     Runtime.getRuntime()
@@ -63,6 +68,7 @@ public final class AtomicFile {
     Path abs = target.toAbsolutePath();
     Path dir = abs.getParent();
     Files.createDirectories(dir);
+    removeStale(dir, abs.getFileName().toString());
     Path tmp = newTemp(dir, abs.getFileName().toString());
     IN_PROGRESS.add(tmp);
     boolean moved = false;
@@ -101,15 +107,37 @@ public final class AtomicFile {
   }
 
   // Not Files.createTempFile: its 0600 mode would survive the rename; createFile applies the umask
-  // like any new file.
+  // like any new file. The name carries the writer's process id for removeStale.
   private static Path newTemp(Path dir, String name) throws IOException {
     for (int attempt = 0; ; attempt++) {
-      Path tmp = dir.resolve("." + name + "." + Long.toUnsignedString(RANDOM.nextLong()) + ".tmp");
+      Path tmp =
+          dir.resolve(
+              "." + name + "." + PID + "." + Long.toUnsignedString(RANDOM.nextLong()) + ".tmp");
       try {
         return Files.createFile(tmp);
       } catch (FileAlreadyExistsException e) {
         if (attempt == 100) throw e;
       }
+    }
+  }
+
+  /**
+   * Deletes temporaries of {@code name} left by writers that no longer run (a SIGKILL or power loss
+   * mid-save): their process id is gone. Temporaries of live processes, this one included, stay.
+   */
+  private static void removeStale(Path dir, String name) {
+    Pattern p = Pattern.compile("\\." + Pattern.quote(name) + "\\.(\\d{1,18})\\.\\d+\\.tmp");
+    String prefix = "." + name + ".";
+    try (DirectoryStream<Path> ds =
+        Files.newDirectoryStream(dir, f -> f.getFileName().toString().startsWith(prefix))) {
+      for (Path f : ds) {
+        Matcher m = p.matcher(f.getFileName().toString());
+        if (!m.matches()) continue;
+        long pid = Long.parseLong(m.group(1));
+        if (pid != PID && ProcessHandle.of(pid).isEmpty()) Files.deleteIfExists(f);
+      }
+    } catch (IOException | RuntimeException e) {
+      // best effort: a stale temporary wastes space but never replaces the target
     }
   }
 

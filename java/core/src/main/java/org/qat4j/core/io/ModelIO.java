@@ -41,11 +41,20 @@ public final class ModelIO {
 
   /** Writes {@code model} to {@code file} atomically. */
   public static void save(Model model, Path file) throws IOException {
+    save(model, file, Map.of());
+  }
+
+  /**
+   * Writes {@code model} plus {@code extra} zip entries (name → bytes, e.g. a module's metadata) to
+   * {@code file} atomically (temporary file, fsync, rename).
+   */
+  public static void save(Model model, Path file, Map<String, byte[]> extra) throws IOException {
     AtomicFile.write(
         file,
         out -> {
           ZipOutputStream zip = new ZipOutputStream(out);
           writeEntries(model, zip);
+          for (Map.Entry<String, byte[]> e : extra.entrySet()) put(zip, e.getKey(), e.getValue());
           zip.finish();
         });
   }

@@ -78,4 +78,9 @@ public final class Add extends Layer {
     }
     return dx.clone();
   }
+
+  @Override
+  public Add copy() {
+    return new Add(name());
+  }
 }

@@ -115,4 +115,11 @@ public final class AveragePool2D extends Pool2D {
         });
     return new Tensor[] {dx};
   }
+
+  @Override
+  public AveragePool2D copy() {
+    return new AveragePool2D(name(), poolSize()[0], poolSize()[1])
+        .strides(strides()[0], strides()[1])
+        .padding(padding());
+  }
 }

@@ -337,4 +337,9 @@ public final class BatchNormalization extends Layer {
     o.addProperty("frozen", frozen);
     return o;
   }
+
+  @Override
+  public BatchNormalization copy() {
+    return new BatchNormalization(name()).momentum(momentum).epsilon(epsilon).freeze(frozen);
+  }
 }

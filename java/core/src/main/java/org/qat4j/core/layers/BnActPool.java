@@ -1,6 +1,7 @@
 package org.qat4j.core.layers;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import org.qat4j.core.ExecContext;
 import org.qat4j.core.Layer;
 import org.qat4j.core.Tensor;
@@ -22,6 +23,8 @@ public final class BnActPool {
   private Tensor y;
   private Tensor dx;
   private int[] argmax;
+  private float[] taps;
+  private int[] corners;
   private int batch;
 
   private BnActPool(BatchNormalization bn, float cap, MaxPool2D pool) {
@@ -78,38 +81,47 @@ public final class BnActPool {
     y = Tensor.reuse(y, n, g.oh(), g.ow(), g.c());
     int perIn = g.h() * g.w() * g.c(), perOut = g.oh() * g.ow() * g.c();
     float[] a = Lanes.tile(ab[0], perIn), b = Lanes.tile(ab[1], perIn);
-    boolean pair =
-        g.kh() == 2
-            && g.kw() == 2
-            && g.sh() == 2
-            && g.sw() == 2
-            && g.padTop() == 0
-            && g.padLeft() == 0;
-    if (argmax == null || argmax.length != n * perOut) argmax = new int[n * perOut];
+    boolean pair = Pool2x2.fits(g);
+    prepareArgmax(n * perOut, pair, g);
     FloatBuffer xb = x.buffer(), yb = y.buffer();
-    int[] idx = argmax;
     Parallel.forRange(
         n,
         Parallel.grain(n, (long) n * perIn, 1 << 15),
         (lo, hi) -> {
-          float[] s = new float[perIn], out = new float[perOut];
+          float[] s = new float[perIn], out = new float[perOut], t = new float[perOut];
           int[] at = new int[perOut];
+          Pool2x2 p2 = pair ? new Pool2x2(g) : null;
           for (int i = lo; i < hi; i++) {
             xb.get(i * perIn, s);
             Lanes.affine(s, perIn, a, b);
             if (pair) {
-              pool2x2(s, g, out, at, perIn);
+              p2.forward(s, cap, out, t);
+              System.arraycopy(t, 0, taps, i * perOut, perOut);
             } else {
               for (int oy = 0; oy < g.oh(); oy++) {
                 for (int ox = 0; ox < g.ow(); ox++) pool.maxWindow(s, oy, ox, out, at, 0);
               }
               gateArgmax(out, at, perOut, perIn);
+              System.arraycopy(at, 0, argmax, i * perOut, perOut);
             }
-            System.arraycopy(at, 0, idx, i * perOut, perOut);
             yb.put(i * perOut, out);
           }
         });
     return y;
+  }
+
+  /**
+   * Arg-max storage: in-sample indices, and for the 2×2 path the tap codes the forward writes (the
+   * backward's first pass turns them into indices).
+   */
+  private void prepareArgmax(int len, boolean pair, ConvGeometry g) {
+    if (argmax == null || argmax.length != len) argmax = new int[len];
+    if (pair) {
+      if (taps == null || taps.length != len) taps = new float[len];
+      corners = Pool2x2.corners(g);
+    } else {
+      taps = null;
+    }
   }
 
   /**
@@ -124,35 +136,6 @@ public final class BnActPool {
       int pass = (-Float.floatToRawIntBits(z) >> 31) & (Float.floatToRawIntBits(z - cap) >> 31);
       idx[i] = (idx[i] & pass) | (blocked & ~pass);
       out[i] = Math.min(Math.max(z, 0f), cap);
-    }
-  }
-
-  /**
-   * The common 2×2 stride-2 unpadded pool with the gate, in registers: same first-maximal-tap rule
-   * and results as {@link MaxPool2D#maxWindow} followed by {@link #gateArgmax}.
-   */
-  private void pool2x2(float[] s, ConvGeometry g, float[] out, int[] at, int blocked) {
-    int c = g.c(), row = g.w() * c;
-    for (int oy = 0; oy < g.oh(); oy++) {
-      for (int ox = 0; ox < g.ow(); ox++) {
-        int p0 = (2 * oy * g.w() + 2 * ox) * c,
-            p1 = p0 + c,
-            p2 = p0 + row,
-            p3 = p2 + c,
-            o = (oy * g.ow() + ox) * c;
-        for (int ch = 0; ch < c; ch++) {
-          float m = s[p0 + ch], v1 = s[p1 + ch], v2 = s[p2 + ch], v3 = s[p3 + ch];
-          int i = p0 + ch;
-          i = v1 > m ? p1 + ch : i;
-          m = Math.max(m, v1);
-          i = v2 > m ? p2 + ch : i;
-          m = Math.max(m, v2);
-          i = v3 > m ? p3 + ch : i;
-          m = Math.max(m, v3);
-          at[o + ch] = m > 0f && m < cap ? i : blocked;
-          out[o + ch] = Math.min(Math.max(m, 0f), cap);
-        }
-      }
     }
   }
 
@@ -216,27 +199,31 @@ public final class BnActPool {
     Lanes.gate(vg, vy, len, cap);
   }
 
+  /**
+   * Pool path. Σ dy and Σ dy·x̂ are summed in the pooled domain (each pooled gradient times x̂ at
+   * its arg-max: same sums, a quarter of the terms for 2×2); dx then routes the gradient per
+   * sample.
+   */
   private Tensor backwardPool(Tensor gy, boolean needInput) {
     ConvGeometry g = pool.geo;
-    int n = batch, c = g.c(), perIn = g.h() * g.w() * c, perOut = g.oh() * g.ow() * c, w = perIn;
+    int n = batch, c = g.c(), perIn = g.h() * g.w() * c, perOut = g.oh() * g.ow() * c;
     int chunks = Parallel.grain(n, (long) n * perIn, 1 << 15);
-    FloatBuffer gb = gy.buffer(), xb = bn.input().buffer();
-    float[] mu = Lanes.tile(bn.mean(), w), is = Lanes.tile(bn.invStd(), w);
+    FloatBuffer xb = bn.input().buffer();
+    float[] mu = Lanes.tile(bn.mean(), perOut), is = Lanes.tile(bn.invStd(), perOut);
     double[][] part = new double[2 * chunks][c];
     Parallel.forRange(
         n,
         chunks,
         (lo, hi) -> {
           int ci = Parallel.chunkOf(lo, n, chunks);
-          float[] d = new float[perIn + 1],
-              sx = new float[perIn],
-              gs = new float[perOut],
-              f1 = new float[w],
-              f2 = new float[w];
+          float[] sx = new float[perIn + 1], gs = new float[perOut], xa = new float[perOut];
+          float[] f1 = new float[perOut], f2 = new float[perOut];
+          int[] ia = new int[perOut];
           for (int i = lo; i < hi; i++) {
-            scatter(gb, i, perOut, gs, d);
-            xb.get(i * perIn, sx);
-            Lanes.sumsNormalized(d, sx, perIn, mu, is, f1, f2);
+            routed(gy, i, perOut, gs, xa, ia, taps != null);
+            xb.get(i * perIn, sx, 0, perIn);
+            for (int o = 0; o < perOut; o++) xa[o] = sx[ia[o]];
+            Lanes.sumsNormalized(gs, xa, perOut, mu, is, f1, f2);
             if ((i - lo + 1) % Lanes.FOLD_EVERY == 0 || i + 1 == hi) {
               Lanes.fold(f1, part[2 * ci]);
               Lanes.fold(f2, part[2 * ci + 1]);
@@ -245,7 +232,7 @@ public final class BnActPool {
         });
     float[][] k = coefficients(BatchNormalization.combine(part, c), n * g.h() * g.w());
     if (!needInput) return null;
-    float[] p = Lanes.tile(k[0], w), q = Lanes.tile(k[1], w), r = Lanes.tile(k[2], w);
+    float[] p = Lanes.tile(k[0], perIn), q = Lanes.tile(k[1], perIn), r = Lanes.tile(k[2], perIn);
     dx = Tensor.reuse(dx, n, g.h(), g.w(), c);
     FloatBuffer db = dx.buffer();
     Parallel.forRange(
@@ -253,8 +240,12 @@ public final class BnActPool {
         chunks,
         (lo, hi) -> {
           float[] d = new float[perIn + 1], sx = new float[perIn], gs = new float[perOut];
+          float[] ys = new float[perOut];
+          int[] ia = new int[perOut];
           for (int i = lo; i < hi; i++) {
-            scatter(gb, i, perOut, gs, d);
+            routed(gy, i, perOut, gs, ys, ia, false);
+            Arrays.fill(d, 0f);
+            for (int o = 0; o < perOut; o++) d[ia[o]] += gs[o];
             xb.get(i * perIn, sx);
             Lanes.combine(d, sx, perIn, p, q, r);
             db.put(i * perIn, d, 0, perIn);
@@ -264,14 +255,25 @@ public final class BnActPool {
   }
 
   /**
-   * d ← sample i's pooled gradient routed to its gated arg-max (blocked ones land in the spare last
-   * slot).
+   * Sample i's pooled gradient, zero where the activation blocks it, and the in-sample index of
+   * each output's arg-max (blocked ones of the general path point at the spare slot perIn), decoded
+   * from the 2×2 tap codes into {@code argmax} when {@code decode}; {@code ys} is scratch.
    */
-  private void scatter(FloatBuffer gb, int i, int perOut, float[] gs, float[] d) {
-    gb.get(i * perOut, gs);
-    java.util.Arrays.fill(d, 0f);
-    int[] idx = argmax;
-    for (int o = 0, io = i * perOut; o < perOut; o++, io++) d[idx[io]] += gs[o];
+  private void routed(
+      Tensor gy, int i, int perOut, float[] gs, float[] ys, int[] ia, boolean decode) {
+    gy.buffer().get(i * perOut, gs);
+    // The 2×2 path leaves its arg-max ungated: the activation's derivative comes from the output.
+    y.buffer().get(i * perOut, ys);
+    Lanes.gate(gs, ys, perOut, cap);
+    if (!decode) {
+      System.arraycopy(argmax, i * perOut, ia, 0, perOut);
+      return;
+    }
+    ConvGeometry g = pool.geo;
+    int c = g.c(), row = g.w() * c;
+    for (int o = 0, t = i * perOut; o < perOut; o++, t++)
+      ia[o] = Pool2x2.index(taps[t], corners[o], c, row);
+    System.arraycopy(ia, 0, argmax, i * perOut, perOut);
   }
 
   private float[][] coefficients(double[][] sums, int rows) {

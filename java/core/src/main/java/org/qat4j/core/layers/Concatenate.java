@@ -104,4 +104,9 @@ public final class Concatenate extends Layer {
         });
     return dx.clone();
   }
+
+  @Override
+  public Concatenate copy() {
+    return new Concatenate(name());
+  }
 }

@@ -1,6 +1,7 @@
 package org.qat4j.core.layers;
 
 import com.google.gson.JsonObject;
+import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
 import org.qat4j.core.ExecContext;
 import org.qat4j.core.Param;
@@ -8,14 +9,18 @@ import org.qat4j.core.Tensor;
 
 /**
  * 2-D convolution on NHWC input [N, H, W, C] → [N, OH, OW, filters], computed as im2col into a
- * reused workspace plus one GEMM over the whole batch (1x1 stride-1 convolutions skip im2col).
- * Kernel param "kernel" is HWIO [kh, kw, in, filters] (Glorot-uniform init with fan-in kh·kw·in and
- * fan-out kh·kw·filters, as Keras), bias "bias" [filters] (zeros). Padding follows TFLite's
- * arithmetic; the optional fused activation is applied last.
+ * reused workspace plus one GEMM over the whole batch (1x1 stride-1 convolutions skip im2col). With
+ * im2col and a bias, the columns carry a constant 1 and the GEMM runs against the kernel stacked on
+ * the bias, so the bias and its gradient cost no pass over the output of their own. Kernel param
+ * "kernel" is HWIO [kh, kw, in, filters] (Glorot-uniform init with fan-in kh·kw·in and fan-out
+ * kh·kw·filters, as Keras), bias "bias" [filters] (zeros). Padding follows TFLite's arithmetic; the
+ * optional fused activation is applied last.
  */
 public final class Conv2D extends ConvBase<Conv2D> {
   private final int filters;
   private Tensor col;
+  private Tensor wAug;
+  private Tensor gAug;
   private Tensor dcol;
   private Tensor y;
   private Tensor dx;
@@ -83,28 +88,37 @@ public final class Conv2D extends ConvBase<Conv2D> {
     Tensor x = in[0];
     checkInput(x);
     batch = x.dim(0);
-    int rows = batch * geo.oh() * geo.ow(), k = kInner();
-    Tensor a = columns(x, rows, k);
+    int rows = batch * geo.oh() * geo.ow(), k = kInner(), ld = ldCol();
+    Tensor a = columns(x, rows, ld);
     y = Tensor.reuse(y, batch, geo.oh(), geo.ow(), filters);
+    Tensor w = kernel.value();
+    if (ld > k) {
+      // [kernel; bias] as one [k + 1, filters] matrix against the columns' constant 1.
+      wAug = Tensor.reuse(wAug, k + 1, filters);
+      FloatBuffer wb = wAug.buffer();
+      wb.put(0, kernel.value().buffer(), 0, k * filters);
+      wb.put(k * filters, bias.value().buffer(), 0, filters);
+      w = wAug;
+    }
     SplitGemm.sgemm(
         ctx.gemm(),
         false,
         false,
         rows,
         filters,
-        k,
+        ld,
         1f,
         a,
         0,
-        k,
-        kernel.value(),
+        ld,
+        w,
         0,
         filters,
         0f,
         y,
         0,
         filters);
-    biasAndActivation(rows);
+    biasAndActivation(rows, ld > k);
     return y;
   }
 
@@ -112,22 +126,28 @@ public final class Conv2D extends ConvBase<Conv2D> {
     return kernelSize[0] * kernelSize[1] * geo.c();
   }
 
+  /** Row length of the column matrix: k, plus the constant-1 column when a bias rides along. */
+  private int ldCol() {
+    return geo.pointwise() || !useBias ? kInner() : kInner() + 1;
+  }
+
   /**
-   * The column matrix [rows, k]: the input itself for pointwise convs, else the im2col workspace.
+   * The column matrix [rows, ld]: the input itself for pointwise convs, else the im2col workspace.
    */
-  private Tensor columns(Tensor x, int rows, int k) {
+  private Tensor columns(Tensor x, int rows, int ld) {
     if (geo.pointwise()) {
       col = x;
       return x;
     }
-    col = Tensor.reuse(col, rows, k);
-    Im2Col.im2col(x, batch, geo, col);
+    col = Tensor.reuse(col, rows, ld);
+    Im2Col.im2col(x, batch, geo, col, ld > kInner());
     return col;
   }
 
-  private void biasAndActivation(int rows) {
-    if (!useBias && activation == Activation.NONE) return;
-    Rows.addBiasActivate(y, rows, filters, useBias ? bias.value().toArray() : null, activation);
+  private void biasAndActivation(int rows, boolean biasDone) {
+    boolean addBias = useBias && !biasDone;
+    if (!addBias && activation == Activation.NONE) return;
+    Rows.addBiasActivate(y, rows, filters, addBias ? bias.value().toArray() : null, activation);
   }
 
   @Override
@@ -140,25 +160,7 @@ public final class Conv2D extends ConvBase<Conv2D> {
     int rows = batch * geo.oh() * geo.ow(), k = kInner();
     Tensor g = activation.maskedGrad(y, gy, gmask);
     if (g != gy) gmask = g;
-    SplitGemm.sgemm(
-        ctx.gemm(),
-        true,
-        false,
-        k,
-        filters,
-        rows,
-        1f,
-        col,
-        0,
-        k,
-        g,
-        0,
-        filters,
-        0f,
-        kernel.grad(),
-        0,
-        filters);
-    if (useBias) Reductions.sumRows(g, rows, filters, bias.grad());
+    weightGradients(g, rows, k, ctx);
     if (!needInput[0]) return new Tensor[] {null};
     dx = Tensor.reuse(dx, batch, geo.h(), geo.w(), geo.c());
     if (geo.pointwise()) {
@@ -205,10 +207,51 @@ public final class Conv2D extends ConvBase<Conv2D> {
     return new Tensor[] {dx};
   }
 
+  /** dW = colsᵀ·g and, with the constant-1 column, the bias gradient as its last row. */
+  private void weightGradients(Tensor g, int rows, int k, ExecContext ctx) {
+    int ld = ldCol();
+    Tensor dw = ld > k ? (gAug = Tensor.reuse(gAug, ld, filters)) : kernel.grad();
+    SplitGemm.sgemm(
+        ctx.gemm(),
+        true,
+        false,
+        ld,
+        filters,
+        rows,
+        1f,
+        col,
+        0,
+        ld,
+        g,
+        0,
+        filters,
+        0f,
+        dw,
+        0,
+        filters);
+    if (ld > k) {
+      FloatBuffer gb = gAug.buffer();
+      kernel.grad().buffer().put(0, gb, 0, k * filters);
+      bias.grad().buffer().put(0, gb, k * filters, filters);
+    } else if (useBias) {
+      Reductions.sumRows(g, rows, filters, bias.grad());
+    }
+  }
+
   @Override
   public JsonObject config() {
     JsonObject o = new JsonObject();
     o.addProperty("filters", filters);
     return commonConfig(o);
+  }
+
+  @Override
+  Conv2D fresh() {
+    return new Conv2D(name(), filters, kernelSize[0], kernelSize[1]);
+  }
+
+  @Override
+  public <R> R accept(Visitor<R> v) {
+    return v.conv2D(this);
   }
 }

@@ -180,4 +180,23 @@ public abstract class ConvBase<T extends ConvBase<T>> extends Layer implements W
         .useBias(Configs.bool(c, "use_bias", true))
         .activation(Activation.valueOf(Configs.str(c, "activation", "NONE")));
   }
+
+  /** A fresh layer with this one's type-specific settings (filters, depth multiplier). */
+  abstract T fresh();
+
+  @Override
+  public T copy(Activation act, boolean withBias) {
+    return fresh()
+        .kernelInitializer(kernelInit)
+        .strides(strides[0], strides[1])
+        .dilation(dilation[0], dilation[1])
+        .padding(padding)
+        .useBias(withBias)
+        .activation(act);
+  }
+
+  @Override
+  public T copy() {
+    return copy(activation, useBias);
+  }
 }

@@ -2,7 +2,9 @@ package org.qat4j.core.layers;
 
 import com.google.gson.JsonObject;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import org.qat4j.core.ExecContext;
 import org.qat4j.core.Layer;
@@ -40,7 +42,7 @@ public final class Dense extends Layer implements Weighted {
 
   /** How {@link #build} draws the kernel (fans in and units); Glorot-uniform by default. */
   public Dense kernelInitializer(Initializer i) {
-    this.kernelInit = java.util.Objects.requireNonNull(i);
+    this.kernelInit = Objects.requireNonNull(i);
     return this;
   }
 
@@ -87,9 +89,7 @@ public final class Dense extends Layer implements Weighted {
     int[] s = single(in);
     if (s.length != 1)
       throw shapeError(
-          "expects a flat input [features], got "
-              + java.util.Arrays.toString(s)
-              + "; add Flatten first");
+          "expects a flat input [features], got " + Arrays.toString(s) + "; add Flatten first");
     return new int[] {units};
   }
 
@@ -198,5 +198,20 @@ public final class Dense extends Layer implements Weighted {
     o.addProperty("activation", activation.name());
     Initializer.putUnlessDefault(o, kernelInit, Initializer.glorotUniform());
     return o;
+  }
+
+  @Override
+  public Dense copy(Activation act, boolean withBias) {
+    return new Dense(name(), units).kernelInitializer(kernelInit).activation(act).useBias(withBias);
+  }
+
+  @Override
+  public Dense copy() {
+    return copy(activation, useBias);
+  }
+
+  @Override
+  public <R> R accept(Visitor<R> v) {
+    return v.dense(this);
   }
 }

@@ -2,6 +2,7 @@ package org.qat4j.core.layers;
 
 import com.google.gson.JsonObject;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.qat4j.core.ExecContext;
 import org.qat4j.core.Param;
@@ -194,7 +195,7 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
           float[] grow = new float[geo.ow() * cm];
           for (int bi = lo; bi < hi; bi++) {
             xb.get(bi * sx.length, sx);
-            java.util.Arrays.fill(sdx, 0f);
+            Arrays.fill(sdx, 0f);
             for (int oy = 0; oy < geo.oh(); oy++) {
               gb.get(((bi * geo.oh()) + oy) * grow.length, grow);
               backwardRow(oy, grow, sx, sdx, w, dw[ci], db[ci]);
@@ -254,5 +255,15 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
     JsonObject o = new JsonObject();
     o.addProperty("depth_multiplier", multiplier);
     return commonConfig(o);
+  }
+
+  @Override
+  DepthwiseConv2D fresh() {
+    return new DepthwiseConv2D(name(), kernelSize[0], kernelSize[1]).depthMultiplier(multiplier);
+  }
+
+  @Override
+  public <R> R accept(Visitor<R> v) {
+    return v.depthwise(this);
   }
 }

@@ -78,4 +78,9 @@ public final class Dropout extends Layer {
     o.addProperty("rate", rate);
     return o;
   }
+
+  @Override
+  public Dropout copy() {
+    return new Dropout(name(), rate);
+  }
 }

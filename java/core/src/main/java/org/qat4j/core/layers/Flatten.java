@@ -37,4 +37,9 @@ public final class Flatten extends Layer {
   public Tensor[] backward(Tensor g, ExecContext ctx) {
     return new Tensor[] {g.reshape(inShape)};
   }
+
+  @Override
+  public Flatten copy() {
+    return new Flatten(name());
+  }
 }

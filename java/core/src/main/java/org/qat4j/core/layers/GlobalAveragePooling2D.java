@@ -72,4 +72,9 @@ public final class GlobalAveragePooling2D extends Layer {
         });
     return new Tensor[] {dx};
   }
+
+  @Override
+  public GlobalAveragePooling2D copy() {
+    return new GlobalAveragePooling2D(name());
+  }
 }

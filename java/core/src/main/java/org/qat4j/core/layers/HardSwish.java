@@ -24,4 +24,9 @@ public final class HardSwish extends Unary {
       g[i] *= v <= -3f ? 0f : v >= 3f ? 1f : (2f * v + 3f) * (1f / 6f);
     }
   }
+
+  @Override
+  public HardSwish copy() {
+    return new HardSwish(name());
+  }
 }

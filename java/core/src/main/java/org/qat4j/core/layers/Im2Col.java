@@ -13,14 +13,20 @@ import org.qat4j.ir.internal.Parallel;
 final class Im2Col {
   private Im2Col() {}
 
-  /** Fills {@code col} from {@code x} [N, H, W, C]. */
-  static void im2col(Tensor x, int n, ConvGeometry g, Tensor col) {
+  /**
+   * Fills {@code col} from {@code x} [N, H, W, C]. With {@code ones}, each row has one more column,
+   * a constant 1, so that a GEMM against the kernel stacked on the bias adds the bias (forward) and
+   * sums the bias gradient (backward) without a pass of its own.
+   */
+  static void im2col(Tensor x, int n, ConvGeometry g, Tensor col, boolean ones) {
     FloatBuffer xb = x.buffer(), cb = col.buffer();
-    int sample = g.h() * g.w() * g.c(), k = g.kh() * g.kw() * g.c(), rowLen = g.ow() * k;
+    int sample = g.h() * g.w() * g.c(), k = g.kh() * g.kw() * g.c() + (ones ? 1 : 0);
+    int rowLen = g.ow() * k;
     Parallel.forRange(
         n * g.oh(),
         (lo, hi) -> {
           float[] s = new float[sample], row = new float[rowLen];
+          if (ones) for (int o = k - 1; o < rowLen; o += k) row[o] = 1f;
           int loaded = -1;
           for (int r = lo; r < hi; r++) {
             int b = r / g.oh();
@@ -28,36 +34,46 @@ final class Im2Col {
               xb.get(b * sample, s);
               loaded = b;
             }
-            gatherRow(s, row, r % g.oh(), g);
+            gatherRow(s, row, k, r % g.oh(), g);
             cb.put(r * rowLen, row);
           }
         });
   }
 
-  private static void gatherRow(float[] s, float[] row, int oy, ConvGeometry g) {
-    int c = g.c(), kw = g.kw(), k = g.kh() * kw * c;
-    for (int ox = 0, o = 0; ox < g.ow(); ox++, o += k) {
+  /** One output row's columns; {@code ld} is the row stride of a column entry (k or k + 1). */
+  private static void gatherRow(float[] s, float[] row, int ld, int oy, ConvGeometry g) {
+    int c = g.c(), kw = g.kw(), span = kw * c;
+    for (int ox = 0, o = 0; ox < g.ow(); ox++, o += ld) {
       int ix0 = ox * g.sw() - g.padLeft();
       boolean inside = g.dw() == 1 && ix0 >= 0 && ix0 + kw <= g.w();
       for (int ky = 0; ky < g.kh(); ky++) {
         int iy = oy * g.sh() - g.padTop() + ky * g.dh();
-        int dst = o + ky * kw * c;
+        int dst = o + ky * span;
         if (iy < 0 || iy >= g.h()) {
-          Arrays.fill(row, dst, dst + kw * c, 0f);
+          Arrays.fill(row, dst, dst + span, 0f);
           continue;
         }
         int rowBase = iy * g.w();
         if (inside) {
-          System.arraycopy(s, (rowBase + ix0) * c, row, dst, kw * c);
+          copy(s, (rowBase + ix0) * c, row, dst, span);
           continue;
         }
         for (int kx = 0; kx < kw; kx++, dst += c) {
           int ix = ix0 + kx * g.dw();
           if (ix < 0 || ix >= g.w()) Arrays.fill(row, dst, dst + c, 0f);
-          else System.arraycopy(s, (rowBase + ix) * c, row, dst, c);
+          else copy(s, (rowBase + ix) * c, row, dst, c);
         }
       }
     }
+  }
+
+  /** System.arraycopy, but a plain loop for the few floats of a small-channel window (cheaper). */
+  private static void copy(float[] src, int from, float[] dst, int to, int len) {
+    if (len > 8) {
+      System.arraycopy(src, from, dst, to, len);
+      return;
+    }
+    for (int j = 0; j < len; j++) dst[to + j] = src[from + j];
   }
 
   /** Overwrites {@code dx} [N, H, W, C] with the scatter-add of {@code dcol}. */

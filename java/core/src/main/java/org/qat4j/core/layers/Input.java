@@ -53,4 +53,9 @@ public final class Input extends Layer {
     o.add("shape", Configs.array(shape));
     return o;
   }
+
+  @Override
+  public Input copy() {
+    return new Input(name(), shape);
+  }
 }

@@ -126,4 +126,11 @@ public final class MaxPool2D extends Pool2D {
         });
     return new Tensor[] {dx};
   }
+
+  @Override
+  public MaxPool2D copy() {
+    return new MaxPool2D(name(), poolSize()[0], poolSize()[1])
+        .strides(strides()[0], strides()[1])
+        .padding(padding());
+  }
 }

@@ -30,4 +30,9 @@ public final class ReLU extends Unary {
   boolean backwardNeedsX() {
     return false;
   }
+
+  @Override
+  public ReLU copy() {
+    return new ReLU(name());
+  }
 }

@@ -25,4 +25,9 @@ public final class ReLU6 extends Unary {
   boolean backwardNeedsX() {
     return false;
   }
+
+  @Override
+  public ReLU6 copy() {
+    return new ReLU6(name());
+  }
 }

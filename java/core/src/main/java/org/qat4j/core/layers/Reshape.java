@@ -96,4 +96,9 @@ public final class Reshape extends Layer {
     o.add("target_shape", Configs.array(target));
     return o;
   }
+
+  @Override
+  public Reshape copy() {
+    return new Reshape(name(), target);
+  }
 }

@@ -28,4 +28,9 @@ public final class Sigmoid extends Unary {
   void backward(float[] x, float[] y, float[] g, int n) {
     for (int i = 0; i < n; i++) g[i] *= y[i] * (1f - y[i]);
   }
+
+  @Override
+  public Sigmoid copy() {
+    return new Sigmoid(name());
+  }
 }

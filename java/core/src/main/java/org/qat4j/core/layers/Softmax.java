@@ -78,4 +78,9 @@ public final class Softmax extends Layer {
         });
     return new Tensor[] {dx};
   }
+
+  @Override
+  public Softmax copy() {
+    return new Softmax(name());
+  }
 }

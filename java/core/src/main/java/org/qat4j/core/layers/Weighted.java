@@ -1,5 +1,6 @@
 package org.qat4j.core.layers;
 
+import org.qat4j.core.Layer;
 import org.qat4j.core.Param;
 
 /**
@@ -13,4 +14,27 @@ public interface Weighted {
   Param bias();
 
   Activation activation();
+
+  boolean hasBias();
+
+  /**
+   * A fresh, unbuilt copy with activation {@code act} and a bias or not (BN folding and activation
+   * fusion in the QAT transform); every other setting is this layer's.
+   */
+  Layer copy(Activation act, boolean withBias);
+
+  /**
+   * Calls the visitor method of this layer's concrete type. A new weighted layer implements this
+   * with a new {@link Visitor} method, and the compiler then names every visitor that lacks it.
+   */
+  <R> R accept(Visitor<R> v);
+
+  /** One method per weighted layer type: the exhaustive dispatch over them. */
+  interface Visitor<R> {
+    R conv2D(Conv2D c);
+
+    R depthwise(DepthwiseConv2D d);
+
+    R dense(Dense d);
+  }
 }

@@ -107,4 +107,9 @@ public final class ZeroPadding2D extends Layer {
     o.add("padding", Configs.array(top, bottom, left, right));
     return o;
   }
+
+  @Override
+  public ZeroPadding2D copy() {
+    return new ZeroPadding2D(name(), top, bottom, left, right);
+  }
 }

@@ -16,7 +16,9 @@ import org.qat4j.core.gemm.Gemm;
  * Mini-batch training of a classifier {@link Model} (logits {@code [N, classes]}) with softmax
  * cross-entropy. Reproducible: the shuffle order of epoch e and the layer RNG of step s derive only
  * from (seed, e) and (seed, s), so the same seed and thread count give the same loss curve, and a
- * run restored with {@link #restore} continues exactly as if never interrupted.
+ * run restored with {@link #restore} continues exactly as if never interrupted, also from a state
+ * taken mid-epoch (a callback that stops the run in {@link Callback#onStepBegin}): the batches of
+ * that epoch before the checkpoint are skipped, and the epoch's statistics cover the rest.
  */
 public final class Trainer {
   private final Model model;
@@ -152,7 +154,9 @@ public final class Trainer {
     double lossSum = 0;
     long correct = 0;
     int seen = 0;
+    long done = step - (history.size() == 0 ? 0 : history.last().globalStep());
     for (Batch b : train.batches(batchSize, true, mix(seed, epoch))) {
+      if (b.index() < done) continue; // resumed mid-epoch: batches before the checkpoint are done
       for (Callback c : callbacks) c.onStepBegin(this, step);
       double lr = optimizer.currentLr();
       ExecContext ctx = new ExecContext(true, Gemm.get(), new SplittableRandom(mix(~seed, step)));

@@ -87,6 +87,37 @@ class IoCheckpointTest {
     assertEquals(2, h.size());
   }
 
+  /** A run stopped before step 10 (epoch 2, batch 3 of 7) resumes exactly from there. */
+  @Test
+  void resumeMidEpochEqualsUninterrupted() throws IOException {
+    Parallel.setThreads(2);
+    Trainer straight =
+        new Trainer(TrainFixtures.smallCnn(3), new Adam(LrSchedule.cosine(0.01, 3, 14, 1e-4)));
+    straight.fit(TRAIN, VAL, 2, 32, 21);
+
+    Trainer first =
+        new Trainer(TrainFixtures.smallCnn(3), new Adam(LrSchedule.cosine(0.01, 3, 14, 1e-4)));
+    first.addCallback(
+        new Callback() {
+          @Override
+          public void onStepBegin(Trainer t, long step) {
+            if (step == 10) throw new IllegalStateException("stop");
+          }
+        });
+    assertThrows(IllegalStateException.class, () -> first.fit(TRAIN, VAL, 2, 32, 21));
+    Path ck = dir.resolve("mid.zip");
+    Checkpoint.save(first, ck);
+    Checkpoint loaded = Checkpoint.load(ck);
+    assertEquals(1, loaded.state().epoch());
+    assertEquals(10, loaded.state().globalStep());
+    Trainer second = loaded.trainer();
+    second.fit(TRAIN, VAL, 2, 32, 21);
+
+    assertEquals(14, second.globalStep());
+    assertSameParams(straight.model().params(), second.model().params());
+    assertEquals(straight.history().last().valAccuracy(), second.history().last().valAccuracy());
+  }
+
   @Test
   void resumeChecksSeedAndBatchSize() throws IOException {
     Trainer t =

@@ -134,6 +134,24 @@ class ConvolutionTest {
   }
 
   @Test
+  void conv2dBiasInsideGemmWithActivation() {
+    // im2col + bias: the bias rides in the GEMM as a constant-1 column; the activation stays apart.
+    for (Activation a : new Activation[] {Activation.RELU, Activation.RELU6}) {
+      Tensor x = Checks.random(5, 2, 6, 5, 1);
+      Conv2D conv = Checks.build(new Conv2D("c", 4, 3, 3).activation(a), x);
+      for (int i = 0; i < 4; i++) conv.bias().value().set(i, 0.3f * i - 0.4f);
+      float[] ref = naive(x, conv.kernel().value(), conv.bias().value(), false, 1, 1, 0);
+      a.apply(java.nio.FloatBuffer.wrap(ref), 0, ref.length);
+      Checks.close(
+          ref,
+          conv.forward(new Tensor[] {x}, ExecContext.inference()).toArray(),
+          1e-5f,
+          "bias + act " + a);
+      Checks.gradients(new Conv2D("c", 4, 3, 3).activation(a), 1e-4, x);
+    }
+  }
+
+  @Test
   void conv2dBackwardLeavesIncomingGradientUntouched() {
     Tensor x = Checks.random(3, 2, 5, 5, 2);
     Conv2D conv = Checks.build(new Conv2D("c", 3, 3, 3).activation(Activation.RELU), x);

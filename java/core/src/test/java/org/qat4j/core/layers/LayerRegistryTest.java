@@ -1,6 +1,7 @@
 package org.qat4j.core.layers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,7 +9,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.qat4j.core.ExecContext;
 import org.qat4j.core.Layer;
+import org.qat4j.core.Tensor;
 
 class LayerRegistryTest {
   /** One non-default instance of every layer type. */
@@ -62,6 +65,60 @@ class LayerRegistryTest {
       seen.add(l.type());
     }
     assertEquals(LayerRegistry.types(), seen, "every registered type has a round-trip sample");
+  }
+
+  @Test
+  void everyLayerCopiesThroughItsTypedFields() {
+    Set<String> seen = new HashSet<>();
+    for (Layer l : samples()) {
+      Layer copy = l.copy();
+      assertNotSame(l, copy, l.type());
+      assertEquals(l.getClass(), copy.getClass(), l.type());
+      assertEquals(l.config(), copy.config(), l.type());
+      assertEquals(l.name(), copy.name());
+      seen.add(l.type());
+    }
+    assertEquals(LayerRegistry.types(), seen, "every registered type has a copy sample");
+  }
+
+  @Test
+  void weightedCopiesChangeOnlyActivationAndBias() {
+    for (Layer l : samples()) {
+      if (!(l instanceof Weighted w)) continue;
+      Layer copy = w.copy(Activation.NONE, !w.hasBias());
+      var want = l.config();
+      want.addProperty("activation", "NONE");
+      want.addProperty("use_bias", !w.hasBias());
+      assertEquals(want, copy.config(), l.type());
+    }
+  }
+
+  @Test
+  void aLayerWithoutCopyIsNamed() {
+    Layer l =
+        new Layer("custom") {
+          @Override
+          public String type() {
+            return "CustomDouble";
+          }
+
+          @Override
+          public int[] outputShape(int[]... in) {
+            return in[0];
+          }
+
+          @Override
+          public Tensor forward(Tensor[] in, ExecContext ctx) {
+            return in[0];
+          }
+
+          @Override
+          public Tensor[] backward(Tensor g, ExecContext ctx) {
+            return new Tensor[] {g};
+          }
+        };
+    var e = assertThrows(UnsupportedOperationException.class, l::copy);
+    assertTrue(e.getMessage().contains("'custom' (CustomDouble)"), e.getMessage());
   }
 
   @Test

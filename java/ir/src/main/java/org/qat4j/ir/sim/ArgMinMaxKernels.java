@@ -1,14 +1,53 @@
 package org.qat4j.ir.sim;
 
+import org.qat4j.ir.DType;
+import org.qat4j.ir.LoweredGraph;
+import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpOptions;
+import org.qat4j.ir.OpSpec;
+import org.qat4j.ir.TensorSpec;
+
 /**
- * ARG_MAX / ARG_MIN arithmetic of TFLite's builtin kernel (not yet wired into the op table): the
- * index along one axis of the first extreme value (a later equal value does not replace it),
- * compared on the raw stored values, so quantized tensors need no dequantization (the affine map is
- * increasing). Values are in row-major order; the caller owns the arrays and writes the indices
- * into an INT32 or INT64 output.
+ * ARG_MAX / ARG_MIN of TFLite's builtin kernel: the index along one axis of the first extreme value
+ * (a later equal value does not replace it), compared on the raw stored values, so quantized
+ * tensors need no dequantization (the affine map is increasing). Values are in row-major order; the
+ * caller owns the arrays and writes the indices into an INT32 or INT64 output.
  */
 final class ArgMinMaxKernels {
   private ArgMinMaxKernels() {}
+
+  /**
+   * The kernel of one ARG_MAX/ARG_MIN: input 0 (FLOAT32, INT32, INT8 or UINT8), axis input 1 (an
+   * INT32 scalar or [1], read when the op runs), output the input's shape without that axis, typed
+   * as the options say.
+   */
+  static Simulator.Kernel create(LoweredGraph g, OpSpec op) {
+    int[] in = op.inputs();
+    if (in.length != 2) throw new IllegalArgumentException("needs 2 inputs, got " + in.length);
+    TensorSpec x = g.tensor(in[0]), a = g.tensor(in[1]), y = g.tensor(op.outputs()[0]);
+    DType want = op.options(OpOptions.ArgMinMax.class).outputType();
+    if (y.type() != want || (want != DType.INT32 && want != DType.INT64))
+      throw new IllegalArgumentException(
+          "output '" + y.name() + "' is " + y.type() + ", options say " + want + " (INT32/INT64)");
+    if (a.type() != DType.INT32 || a.elements() != 1)
+      throw new IllegalArgumentException("axis '" + a.name() + "' must be one INT32 value");
+    if (x.type() != DType.FLOAT32 && x.type() != DType.INT32 && !Simulator.isQuantized(x))
+      throw new IllegalArgumentException("input type " + x.type() + " is not simulated");
+    int[] shape = x.shape();
+    int xi = in[0], ai = in[1], yi = op.outputs()[0];
+    boolean max = op.kind() == OpKind.ARG_MAX, flt = x.type() == DType.FLOAT32;
+    return v -> {
+      int axis = ((int[]) v[ai])[0];
+      int[] r =
+          flt
+              ? argFloat((float[]) v[xi], shape, axis, max)
+              : argInt((int[]) v[xi], shape, axis, max);
+      if (r.length != y.elements())
+        throw new IllegalArgumentException(
+            "output '" + y.name() + "' has " + y.elements() + " elements, expected " + r.length);
+      System.arraycopy(r, 0, v[yi], 0, r.length);
+    };
+  }
 
   /**
    * Indices of the maximum ({@code max}) or minimum along {@code axis} of a tensor of {@code shape}

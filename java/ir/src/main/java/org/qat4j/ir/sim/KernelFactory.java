@@ -28,6 +28,11 @@ final class KernelFactory {
       case CONCATENATION -> DataKernels.concat(g, op);
       case QUANTIZE -> DataKernels.quantize(g, op, mode);
       case DEQUANTIZE -> DataKernels.dequantize(g, op);
+      case SUB -> SubKernels.create(g, op);
+      case CAST -> CastKernels.create(g, op);
+      case ARG_MAX, ARG_MIN -> ArgMinMaxKernels.create(g, op);
+      case RESIZE_BILINEAR -> ResizeBilinearKernels.create(g, op, consts);
+      case RESIZE_NEAREST_NEIGHBOR -> ResizeNearestKernels.create(g, op, consts);
     };
   }
 }

@@ -1,15 +1,38 @@
 package org.qat4j.ir.sim;
 
+import org.qat4j.ir.DType;
+import org.qat4j.ir.LoweredGraph;
+import org.qat4j.ir.OpOptions;
+import org.qat4j.ir.OpSpec;
+
 /**
- * RESIZE_BILINEAR arithmetic of TFLite 2.20's builtin kernels on x86 (not yet wired into the op
- * table): uint8 through the optimized float-weight path (float32 source coordinates and corner
- * weights, Σ v·w + 0.5 truncated), int8 (and int16) through the integer path with 10-bit
- * fixed-point coordinates and a 20-bit product rounded half away from zero. Both honour
- * align_corners and half_pixel_centers. Layout NHWC; values are raw integers (no requantization:
- * TFLite requires equal input and output quantization); arrays are caller-owned.
+ * RESIZE_BILINEAR arithmetic of TFLite 2.20's builtin kernels on x86: uint8 through the optimized
+ * float-weight path (float32 source coordinates and corner weights, Σ v·w + 0.5 truncated), int8
+ * (and int16) through the integer path with 10-bit fixed-point coordinates and a 20-bit product
+ * rounded half away from zero. Both honour align_corners and half_pixel_centers. Layout NHWC;
+ * values are raw integers (no requantization: TFLite requires equal input and output quantization);
+ * arrays are caller-owned.
  */
 final class ResizeBilinearKernels {
   private ResizeBilinearKernels() {}
+
+  /** The kernel of one RESIZE_BILINEAR on INT8 or UINT8 values (float32 is not simulated). */
+  static Simulator.Kernel create(LoweredGraph g, OpSpec op, Object[] consts) {
+    int[] d = ResizeNearestKernels.geometry(g, op, consts);
+    OpOptions.Resize o = op.options(OpOptions.Resize.class);
+    Shape s = new Shape(d[0], d[1], d[2], d[3], d[4], d[5], o.alignCorners(), o.halfPixelCenters());
+    DType t = g.tensor(op.inputs()[0]).type();
+    int xi = op.inputs()[0], yi = op.outputs()[0];
+    if (t == DType.UINT8) {
+      if (uint8SpecialCase(s))
+        throw new IllegalArgumentException(
+            "uint8 8x half-pixel upsampling of depth % 8 == 0 is not modelled");
+      return v -> uint8((int[]) v[xi], (int[]) v[yi], s);
+    }
+    if (t != DType.INT8)
+      throw new IllegalArgumentException(t + " RESIZE_BILINEAR is not simulated");
+    return v -> integer((int[]) v[xi], (int[]) v[yi], s);
+  }
 
   /**
    * Geometry of one resize: batch, input and output spatial sizes, channels and the two coordinate

@@ -5,7 +5,8 @@ import org.qat4j.ir.TensorSpec;
 
 /**
  * Conversions between the simulator's internal tensor values (float[] for FLOAT32, int[] holding
- * the integer value for INT8/UINT8/INT32) and the external API forms (float[], byte[], int[]).
+ * the integer value for INT8/UINT8/INT32/INT64) and the external API forms (float[], byte[], int[],
+ * long[] for INT64; the simulator's INT64 values are indices, which fit in an int).
  */
 final class Values {
   private Values() {}
@@ -31,6 +32,7 @@ final class Values {
       case FLOAT32 -> new float[len];
       case INT8, UINT8 -> new byte[len];
       case INT32 -> new int[len];
+      case INT64 -> new long[len];
       default ->
           throw new IllegalArgumentException(
               "tensor '" + t.name() + "': unsupported type " + t.type());
@@ -48,7 +50,10 @@ final class Values {
     int n = t.elements(), off = s * n;
     if (dst instanceof float[] f) System.arraycopy((float[]) internal, 0, f, off, n);
     else if (dst instanceof int[] i) System.arraycopy((int[]) internal, 0, i, off, n);
-    else {
+    else if (dst instanceof long[] l) {
+      int[] src = (int[]) internal;
+      for (int k = 0; k < n; k++) l[off + k] = src[k];
+    } else {
       byte[] b = (byte[]) dst;
       int[] src = (int[]) internal;
       for (int k = 0; k < n; k++) b[off + k] = (byte) src[k];
@@ -60,7 +65,10 @@ final class Values {
     int n = t.elements(), off = s * n;
     if (src instanceof float[] f) System.arraycopy(f, off, (float[]) internal, 0, n);
     else if (src instanceof int[] i) System.arraycopy(i, off, (int[]) internal, 0, n);
-    else {
+    else if (src instanceof long[] l) {
+      int[] dst = (int[]) internal;
+      for (int k = 0; k < n; k++) dst[k] = Math.toIntExact(l[off + k]);
+    } else {
       byte[] b = (byte[]) src;
       int[] dst = (int[]) internal;
       boolean u = t.type() == DType.UINT8;
@@ -75,6 +83,7 @@ final class Values {
           case FLOAT32 -> v instanceof float[] ? null : "float[]";
           case INT8, UINT8 -> v instanceof byte[] ? null : "byte[]";
           case INT32 -> v instanceof int[] ? null : "int[]";
+          case INT64 -> v instanceof long[] ? null : "long[]";
           default -> "a supported type (" + t.type() + " is not)";
         };
     if (want != null)
@@ -88,8 +97,7 @@ final class Values {
               + want
               + ", got "
               + v.getClass().getSimpleName());
-    int len =
-        v instanceof float[] f ? f.length : v instanceof byte[] b ? b.length : ((int[]) v).length;
+    int len = length(v);
     long need = (long) t.elements() * n;
     if (len != need) {
       throw new IllegalArgumentException(
@@ -106,5 +114,11 @@ final class Values {
               + java.util.Arrays.toString(t.shape())
               + ")");
     }
+  }
+
+  private static int length(Object v) {
+    if (v instanceof float[] f) return f.length;
+    if (v instanceof byte[] b) return b.length;
+    return v instanceof long[] l ? l.length : ((int[]) v).length;
   }
 }

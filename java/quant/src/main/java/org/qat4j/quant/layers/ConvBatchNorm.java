@@ -1,5 +1,6 @@
 package org.qat4j.quant.layers;
 
+import com.google.gson.JsonObject;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,17 +18,17 @@ import org.qat4j.quant.quantizers.FakeQuantizer;
 
 /**
  * Conv2D / DepthwiseConv2D / Dense + BatchNormalization (+ ReLU/ReLU6) as one QAT block that
- * convolves once, with the fake-quantized FOLDED kernel {@code w·γ/σ_running} (σ_running =
- * sqrt(moving_var + ε), per output channel), so the int8 weights exported are exactly the ones
- * training used. With live BN statistics (PyTorch's fused ConvBn QAT) the output is
- * batch-normalized as if the conv had used the unscaled kernel: y = γ·(u − mean(u))/σ_B + β for u =
- * z/sf + b, z the conv output and sf = γ/σ_running, computed as the per-channel affine map
- * z·γ/(sf·σ_B) + β − mean(z)·γ/(sf·σ_B) fused with the activation and the output fake-quant (one
- * pass over z for the statistics and output range, one for the output). When BN is frozen or in
- * inference the block is the folded conv plus the folded bias {@code β + (b − moving_mean)·sf}.
- * Params: the conv's kernel ("kernel" or "depthwise_kernel", latent), optional "bias", the BN's
- * "gamma", "beta", "moving_mean", "moving_variance", quantizer ranges. NHWC (or [N, units] for
- * Dense).
+ * convolves once, with the fake-quantized FOLDED kernel {@code w·sf} (sf = γ/σ_running, σ_running =
+ * sqrt(moving_var + ε), per output channel; arithmetic: {@link BatchNormFold}), so the int8 weights
+ * exported are exactly the ones training used. With live BN statistics (PyTorch's fused ConvBn QAT)
+ * the output is batch-normalized as if the conv had used the unscaled kernel: y = γ·(u −
+ * mean(u))/σ_B + β for u = z/sf + b, z the conv output and sf = γ/σ_running, computed as the
+ * per-channel affine map z·γ/(sf·σ_B) + β − mean(z)·γ/(sf·σ_B) fused with the activation and the
+ * output fake-quant (one pass over z for the statistics and output range, one for the output). When
+ * BN is frozen or in inference the block is the folded conv plus the folded bias {@code b·sf + β −
+ * moving_mean·sf}. Params: the conv's kernel ("kernel" or "depthwise_kernel", latent), optional
+ * "bias", the BN's "gamma", "beta", "moving_mean", "moving_variance", quantizer ranges. NHWC (or
+ * [N, units] for Dense).
  */
 public final class ConvBatchNorm extends Layer {
   private final Layer conv;
@@ -41,6 +42,7 @@ public final class ConvBatchNorm extends Layer {
   private FakeQuantizer weightQuant;
   private FakeQuantizer outputQuant;
   private int channels;
+  private BatchNormFold fold;
   private float[] sf;
   private float[] sigma;
   private float[] mean;
@@ -147,45 +149,24 @@ public final class ConvBatchNorm extends Layer {
       outputQuant = new FakeQuantizer(name() + "/output_quant", outputRule, 1);
   }
 
-  /** Per-channel fold factors γ/sqrt(moving_var + ε) from the current BN state. */
+  /** Per-channel fold factors γ·rsqrt(moving_var + ε) from the current BN state. */
   public float[] foldScale() {
-    float[] s = new float[channels];
-    float eps = bn.epsilon();
-    for (int c = 0; c < channels; c++) {
-      s[c] =
-          bn.gamma().value().get(c) / (float) Math.sqrt(bn.movingVariance().value().get(c) + eps);
-    }
-    return s;
-  }
-
-  /** Folded float kernel w·sf (same layout as the conv kernel). */
-  public Tensor foldedKernel() {
-    Tensor t = Tensor.zeros(kernel.value().shape());
-    fold(kernel.value(), foldScale(), t);
-    return t;
-  }
-
-  /** Folded bias β + (b − moving_mean)·sf, [channels]. */
-  public float[] foldedBias() {
-    return foldedBias(foldScale());
+    return BatchNormFold.of(bn).multiplier();
   }
 
   /**
-   * {@link #foldedBias()} for fold factors {@code s} already computed from the current BN state.
+   * Folded float kernel w·sf (same layout as the conv kernel, whose output channel is fastest:
+   * depthwise in·mult included).
    */
-  private float[] foldedBias(float[] s) {
-    float[] fb = new float[channels];
-    for (int c = 0; c < channels; c++) {
-      float b = bias == null ? 0f : bias.value().get(c);
-      fb[c] = bn.beta().value().get(c) + (b - bn.movingMean().value().get(c)) * s[c];
-    }
-    return fb;
+  public Tensor foldedKernel() {
+    Tensor w = kernel.value();
+    int[] rows = {w.size() / channels, channels};
+    return Tensor.of(BatchNormFold.of(bn).weights(w.toArray(), rows, 1), w.shape());
   }
 
-  private static void fold(Tensor w, float[] s, Tensor dst) {
-    FloatBuffer wb = w.buffer(), db = dst.buffer();
-    int c = s.length;
-    for (int i = 0, n = w.size(); i < n; i++) db.put(i, wb.get(i) * s[i % c]);
+  /** Folded bias b·sf + β − moving_mean·sf, [channels]. */
+  public float[] foldedBias() {
+    return BatchNormFold.of(bn).bias(bias == null ? null : bias.value().toArray());
   }
 
   @Override
@@ -202,7 +183,7 @@ public final class ConvBatchNorm extends Layer {
       mul = new float[channels];
       add = batchAffine(st, z.size() / channels, mul);
     } else {
-      add = foldedBias(sf); // sf: this step's fold factors, set by prepareKernel
+      add = fold.bias(bias == null ? null : bias.value().toArray()); // this step's fold
     }
     affineMul = mul;
     affineAdd = add;
@@ -229,12 +210,11 @@ public final class ConvBatchNorm extends Layer {
    * the folded weights, their per-channel min/max is taken in the folding pass.
    */
   private void prepareKernel(boolean training) {
-    sigma = new float[channels];
-    sf = new float[channels];
-    for (int c = 0; c < channels; c++) {
+    fold = BatchNormFold.of(bn);
+    sf = fold.multiplier();
+    sigma = new float[channels]; // σ_running, for γ's gradient only
+    for (int c = 0; c < channels; c++)
       sigma[c] = (float) Math.sqrt(bn.movingVariance().value().get(c) + bn.epsilon());
-      sf[c] = bn.gamma().value().get(c) / sigma[c];
-    }
     Tensor ck = kernelOf(conv).value();
     boolean minMax = weightQuant.observesNow(training) && weightQuant.rule().observesMinMaxOnly();
     FloatBuffer wb = kernel.value().buffer(), kb = ck.buffer();
@@ -378,8 +358,8 @@ public final class ConvBatchNorm extends Layer {
    * QatLayers}).
    */
   @Override
-  public com.google.gson.JsonObject config() {
-    com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+  public JsonObject config() {
+    JsonObject o = new JsonObject();
     o.addProperty("conv_type", conv.type());
     o.add("conv", conv.config());
     o.addProperty("use_bias", useBias);

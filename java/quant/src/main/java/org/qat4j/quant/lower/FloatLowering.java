@@ -16,7 +16,9 @@ import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.LoweredGraphBuilder;
 import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpOptions;
+import org.qat4j.ir.QuantParams;
 import org.qat4j.ir.TensorSpec;
+import org.qat4j.quant.layers.BatchNormFold;
 
 /**
  * Lowers a core {@link Model} to a float32 {@link LoweredGraph} (batch 1, NHWC): BN folded, ReLU
@@ -226,12 +228,8 @@ public final class FloatLowering {
   private void lowerStandaloneBn(FusionPlan.Step s, BatchNormalization bn) {
     Node n = s.main();
     int c = n.shape()[n.shape().length - 1];
-    float[] scale =
-        WeightLayouts.bnScale(
-            bn.gamma().value().toArray(), bn.movingVariance().value().toArray(), bn.epsilon());
-    float[] shift =
-        WeightLayouts.bnShift(
-            bn.beta().value().toArray(), bn.movingMean().value().toArray(), scale);
+    BatchNormFold fold = BatchNormFold.of(bn);
+    float[] scale = fold.multiplier(), shift = fold.shift();
     int mid =
         b.addTensor(
             TensorSpec.activation(n.name() + "/scaled", batch1(n.shape()), DType.FLOAT32, null));
@@ -254,13 +252,9 @@ public final class FloatLowering {
     float[] weights = w.weights();
     float[] bias = w.bias();
     if (s.bn() != null) {
-      BatchNormalization bn = (BatchNormalization) s.bn().layer();
-      float[] mean = bn.movingMean().value().toArray();
-      float[] scale =
-          WeightLayouts.bnScale(
-              bn.gamma().value().toArray(), bn.movingVariance().value().toArray(), bn.epsilon());
-      weights = WeightLayouts.foldWeights(weights, w.shape(), w.channelDim(), scale);
-      bias = WeightLayouts.foldBias(bias, mean, bn.beta().value().toArray(), scale);
+      BatchNormFold fold = BatchNormFold.of((BatchNormalization) s.bn().layer());
+      weights = fold.weights(weights, w.shape(), w.channelDim());
+      bias = fold.bias(bias);
     }
     if (bias == null) bias = new float[w.channels()];
     int x = input(n, 0);
@@ -280,12 +274,7 @@ public final class FloatLowering {
    * {@code x} when no padding is needed.
    */
   static int explicitPad(
-      LoweredGraphBuilder b,
-      Node n,
-      int x,
-      SamePadding sp,
-      DType type,
-      org.qat4j.ir.QuantParams q) {
+      LoweredGraphBuilder b, Node n, int x, SamePadding sp, DType type, QuantParams q) {
     if (sp.none()) return x;
     int pads =
         b.addTensor(

@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.qat4j.core.Layer;
 import org.qat4j.core.Node;
+import org.qat4j.core.layers.Weighted;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.layers.ConvBatchNorm;
 import org.qat4j.quant.layers.FakeQuantLayer;
+import org.qat4j.quant.layers.Kernels;
 import org.qat4j.quant.layers.QuantizeWrapper;
 import org.qat4j.quant.quantizers.FakeQuant;
 import org.qat4j.quant.quantizers.FakeQuantizer;
@@ -35,11 +37,10 @@ final class Int8Checks {
           p.add("'" + n.name() + "': output range never observed (calibrate or train first)");
         if (l instanceof QuantizeWrapper w
             && isWeighted(w)
-            && w.weightQuantizers().get(org.qat4j.quant.layers.Kernels.kernelParam(w.inner()))
-                == null) {
+            && w.weightQuantizers().get(Kernels.kernelParam(w.inner())) == null) {
           p.add("'" + n.name() + "' (" + l.type() + "): kernel is not quantized");
         }
-      } else if (!Int8Lowering.passesThrough(l.type())) {
+      } else if (!Int8Lowering.passesThrough(l)) {
         p.add("'" + n.name() + "' (" + l.type() + "): float layer in an int8 graph");
       } else if (qat.rangeOf(n.name()) == null) {
         p.add("'" + n.name() + "' (" + l.type() + "): input is not quantized");
@@ -53,7 +54,7 @@ final class Int8Checks {
   }
 
   private static boolean isWeighted(QuantizeWrapper w) {
-    return w.inner() instanceof org.qat4j.core.layers.Weighted;
+    return w.inner() instanceof Weighted;
   }
 
   private static List<FakeQuantizer> quantizers(Layer l) {

@@ -7,6 +7,23 @@ import org.qat4j.core.Layer;
 import org.qat4j.core.Model;
 import org.qat4j.core.Node;
 import org.qat4j.core.Param;
+import org.qat4j.core.layers.Add;
+import org.qat4j.core.layers.AveragePool2D;
+import org.qat4j.core.layers.Concatenate;
+import org.qat4j.core.layers.Conv2D;
+import org.qat4j.core.layers.Dense;
+import org.qat4j.core.layers.DepthwiseConv2D;
+import org.qat4j.core.layers.Dropout;
+import org.qat4j.core.layers.Flatten;
+import org.qat4j.core.layers.GlobalAveragePooling2D;
+import org.qat4j.core.layers.HardSwish;
+import org.qat4j.core.layers.MaxPool2D;
+import org.qat4j.core.layers.ReLU;
+import org.qat4j.core.layers.ReLU6;
+import org.qat4j.core.layers.Reshape;
+import org.qat4j.core.layers.Sigmoid;
+import org.qat4j.core.layers.Softmax;
+import org.qat4j.core.layers.ZeroPadding2D;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.FusedActivation;
 import org.qat4j.ir.LoweredGraph;
@@ -18,6 +35,7 @@ import org.qat4j.ir.TensorSpec;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.layers.ConvBatchNorm;
 import org.qat4j.quant.layers.FakeQuantLayer;
+import org.qat4j.quant.layers.Kernels;
 import org.qat4j.quant.layers.QuantizeWrapper;
 import org.qat4j.quant.quantizers.FakeQuant;
 import org.qat4j.quant.quantizers.FakeQuantizer;
@@ -175,42 +193,85 @@ public final class Int8Lowering {
   }
 
   /**
-   * How a float layer that keeps its input's quantization lowers: input tensor {@code x}, its
-   * params {@code q}.
+   * How a float layer that keeps its input's quantization lowers: its node, the layer as its own
+   * type, input tensor {@code x} and its params {@code q}.
    */
   @FunctionalInterface
-  private interface PassRule {
-    void lower(Int8Lowering self, Node n, int x, QuantParams q);
+  private interface PassRule<L extends Layer> {
+    void lower(Int8Lowering self, Node n, L layer, int x, QuantParams q);
   }
-
-  /** The only list of pass-through layer types (Int8Checks accepts exactly these unquantized). */
-  private static final Map<String, PassRule> PASS_THROUGH =
-      Map.of(
-          "Dropout", (self, n, x, q) -> self.tensorOf.put(n.name(), x),
-          "MaxPool2D", Int8Lowering::maxPool,
-          "Flatten", Int8Lowering::reshape,
-          "Reshape", Int8Lowering::reshape,
-          "ZeroPadding2D", Int8Lowering::pad);
 
   /**
-   * Whether layers of {@code type} lower without quantizers of their own (they keep their input's
-   * params).
+   * How a layer inside a {@link QuantizeWrapper} lowers: its node, the wrapper, the layer as its
+   * own type and the wrapper's fused post-activation.
    */
-  static boolean passesThrough(String type) {
-    return PASS_THROUGH.containsKey(type);
+  @FunctionalInterface
+  private interface WrapRule<L extends Layer> {
+    void lower(Int8Lowering self, Node n, QuantizeWrapper w, L inner, FusedActivation post);
   }
 
+  /** A table row: a layer class and its rule, applied to a layer of exactly that class. */
+  private record Row<L extends Layer, R>(Class<L> type, R rule) {
+    L cast(Layer l) {
+      return type.cast(l);
+    }
+  }
+
+  private static <L extends Layer> Map.Entry<Class<?>, Row<?, ?>> pass(
+      Class<L> type, PassRule<L> rule) {
+    return Map.entry(type, new Row<>(type, rule));
+  }
+
+  private static <L extends Layer> Map.Entry<Class<?>, Row<?, ?>> wrap(
+      Class<L> type, WrapRule<L> rule) {
+    return Map.entry(type, new Row<>(type, rule));
+  }
+
+  /**
+   * The only list of pass-through layer classes (Int8Checks accepts exactly these unquantized). A
+   * layer class in neither table fails LayerConformanceTest's int8 path, naming the layer.
+   */
+  private static final Map<Class<?>, Row<?, ?>> PASS_THROUGH =
+      Map.ofEntries(
+          pass(Dropout.class, (self, n, l, x, q) -> self.tensorOf.put(n.name(), x)),
+          pass(MaxPool2D.class, Int8Lowering::maxPool),
+          pass(Flatten.class, (self, n, l, x, q) -> self.reshape(n, x, q)),
+          pass(Reshape.class, (self, n, l, x, q) -> self.reshape(n, x, q)),
+          pass(ZeroPadding2D.class, Int8Lowering::pad));
+
+  /** How each layer class inside a {@link QuantizeWrapper} lowers. */
+  private static final Map<Class<?>, Row<?, ?>> WRAPPED =
+      Map.ofEntries(
+          wrap(Conv2D.class, Int8Lowering::wrappedWeighted),
+          wrap(DepthwiseConv2D.class, Int8Lowering::wrappedWeighted),
+          wrap(Dense.class, Int8Lowering::wrappedWeighted),
+          wrap(Add.class, (self, n, w, l, post) -> self.add(n, post)),
+          wrap(Concatenate.class, (self, n, w, l, post) -> self.concat(n, post)),
+          wrap(AveragePool2D.class, (self, n, w, p, post) -> self.averagePool(n, p)),
+          wrap(GlobalAveragePooling2D.class, (self, n, w, l, post) -> self.globalAverage(n)),
+          wrap(ReLU.class, (self, n, w, l, post) -> self.unary(n, OpKind.RELU)),
+          wrap(ReLU6.class, (self, n, w, l, post) -> self.unary(n, OpKind.RELU6)),
+          wrap(HardSwish.class, (self, n, w, l, post) -> self.unary(n, OpKind.HARD_SWISH)),
+          wrap(Softmax.class, (self, n, w, l, post) -> self.probabilities(n, OpKind.SOFTMAX)),
+          wrap(Sigmoid.class, (self, n, w, l, post) -> self.probabilities(n, OpKind.LOGISTIC)));
+
+  /** Whether {@code l} lowers without quantizers of its own (it keeps its input's params). */
+  static boolean passesThrough(Layer l) {
+    return PASS_THROUGH.containsKey(l.getClass());
+  }
+
+  @SuppressWarnings("unchecked")
   private void lowerPassThrough(Node n) {
-    PassRule r = PASS_THROUGH.get(n.layer().type());
+    Layer l = n.layer();
+    Row<?, ?> r = PASS_THROUGH.get(l.getClass());
     if (r == null)
       throw new IllegalArgumentException(
-          "layer '" + n.name() + "' (" + n.layer().type() + ") is not quantized");
+          "layer '" + n.name() + "' (" + l.type() + ") is not quantized");
     int x = in(n, 0);
-    r.lower(this, n, x, paramsOf(x));
+    ((PassRule<Layer>) r.rule()).lower(this, n, r.cast(l), x, paramsOf(x));
   }
 
-  private void maxPool(Node n, int x, QuantParams q) {
-    var p = (org.qat4j.core.layers.MaxPool2D) n.layer();
+  private void maxPool(Node n, MaxPool2D p, int x, QuantParams q) {
     b.addOp(
         OpKind.MAX_POOL_2D,
         new int[] {x},
@@ -230,8 +291,8 @@ public final class Int8Lowering {
     b.addOp(OpKind.RESHAPE, new int[] {x, st}, new int[] {act(n, q)}, new OpOptions.Reshape(shape));
   }
 
-  private void pad(Node n, int x, QuantParams q) {
-    int[] p = LayerSupport.zeroPadding(n);
+  private void pad(Node n, ZeroPadding2D z, int x, QuantParams q) {
+    int[] p = z.padding();
     int pads =
         b.addTensor(
             new TensorSpec(
@@ -243,101 +304,101 @@ public final class Int8Lowering {
     b.addOp(OpKind.PAD, new int[] {x, pads}, new int[] {act(n, q)}, null);
   }
 
+  @SuppressWarnings("unchecked")
   private void lowerWrapper(Node n, QuantizeWrapper w) {
     Layer inner = w.inner();
+    Row<?, ?> r = WRAPPED.get(inner.getClass());
+    if (r == null)
+      throw new IllegalArgumentException(
+          "layer '" + n.name() + "' (" + inner.type() + ") has no int8 lowering");
     FusedActivation post = FusionPlan.fused(w.postActivation());
-    switch (inner.type()) {
-      case "Conv2D", "DepthwiseConv2D", "Dense" -> {
-        String kp = org.qat4j.quant.layers.Kernels.kernelParam(inner);
-        FakeQuantizer wq = w.weightQuantizers().get(kp);
-        Param bias =
-            inner.params().size() > 1
-                ? w.latent("bias") != null ? w.latent("bias") : inner.params().get(1)
-                : null;
-        weighted(
-            n,
-            inner,
-            wq,
-            w.latent(kp).value().toArray(),
-            bias == null ? null : bias.value().toArray(),
-            FusionPlan.fused(FusionPlan.activationOf(inner)));
-      }
-      case "Add" -> {
-        int prev = in(n, 0);
-        int k = n.inputs().size();
-        for (int i = 1; i < k; i++) {
-          int out =
-              i == k - 1
-                  ? outOwn(n)
-                  : b.addTensor(
-                      TensorSpec.activation(
-                          n.name() + "/partial" + i,
-                          FloatLowering.batch1(n.shape()),
-                          DType.INT8,
-                          activationParams(qat.rangeOf(n.name()))));
-          b.addOp(
-              OpKind.ADD,
-              new int[] {prev, in(n, i)},
-              new int[] {out},
-              new OpOptions.Activated(i == k - 1 ? post : FusedActivation.NONE));
-          prev = out;
-        }
-      }
-      case "Concatenate" -> {
-        QuantParams q = activationParams(qat.rangeOf(n.name()));
-        int[] ins = new int[n.inputs().size()];
-        for (int i = 0; i < ins.length; i++)
-          ins[i] = requantized(in(n, i), q, n.name() + "/requant" + i);
-        b.addOp(
-            OpKind.CONCATENATION,
-            ins,
-            new int[] {act(n, q)},
-            new OpOptions.Concat(n.shape().length, post));
-      }
-      case "AveragePool2D" -> {
-        var p = (org.qat4j.core.layers.AveragePool2D) inner;
-        b.addOp(
-            OpKind.AVERAGE_POOL_2D,
-            new int[] {in(n, 0)},
-            new int[] {act(n, paramsOf(in(n, 0)))},
-            OpOptions.Pool.DEFAULT
-                .withFilter(p.poolSize()[0], p.poolSize()[1])
-                .withStrides(p.strides()[0], p.strides()[1])
-                .withPadding(p.padding().name()));
-      }
-      case "GlobalAveragePooling2D" -> {
-        int axes =
-            b.addTensor(
-                new TensorSpec(
-                    n.name() + "/axes", new int[] {2}, DType.INT32, null, new int[] {1, 2}));
-        b.addOp(
-            OpKind.MEAN,
-            new int[] {in(n, 0), axes},
-            new int[] {outOwn(n)},
-            new OpOptions.Reducer(false));
-      }
-      case "ReLU", "ReLU6", "HardSwish" -> {
-        OpKind k =
-            switch (inner.type()) {
-              case "ReLU" -> OpKind.RELU;
-              case "ReLU6" -> OpKind.RELU6;
-              default -> OpKind.HARD_SWISH;
-            };
-        b.addOp(k, new int[] {in(n, 0)}, new int[] {outOwn(n)}, null);
-      }
-      case "Softmax", "Sigmoid" -> {
-        QuantParams q = QuantParams.perTensor(1f / 256f, -128);
-        OpKind k = inner.type().equals("Softmax") ? OpKind.SOFTMAX : OpKind.LOGISTIC;
-        b.addOp(
-            k,
-            new int[] {in(n, 0)},
-            new int[] {act(n, q)},
-            k == OpKind.SOFTMAX ? new OpOptions.Softmax(1f) : null);
-      }
-      default ->
-          throw new IllegalArgumentException(
-              "layer '" + n.name() + "' (" + inner.type() + ") has no int8 lowering");
+    ((WrapRule<Layer>) r.rule()).lower(this, n, w, r.cast(inner), post);
+  }
+
+  private void wrappedWeighted(Node n, QuantizeWrapper w, Layer inner, FusedActivation post) {
+    String kp = Kernels.kernelParam(inner);
+    FakeQuantizer wq = w.weightQuantizers().get(kp);
+    Param bias =
+        inner.params().size() > 1
+            ? w.latent("bias") != null ? w.latent("bias") : inner.params().get(1)
+            : null;
+    weighted(
+        n,
+        inner,
+        wq,
+        w.latent(kp).value().toArray(),
+        bias == null ? null : bias.value().toArray(),
+        FusionPlan.fused(FusionPlan.activationOf(inner)));
+  }
+
+  private void add(Node n, FusedActivation post) {
+    int prev = in(n, 0);
+    int k = n.inputs().size();
+    for (int i = 1; i < k; i++) {
+      int out =
+          i == k - 1
+              ? outOwn(n)
+              : b.addTensor(
+                  TensorSpec.activation(
+                      n.name() + "/partial" + i,
+                      FloatLowering.batch1(n.shape()),
+                      DType.INT8,
+                      activationParams(qat.rangeOf(n.name()))));
+      b.addOp(
+          OpKind.ADD,
+          new int[] {prev, in(n, i)},
+          new int[] {out},
+          new OpOptions.Activated(i == k - 1 ? post : FusedActivation.NONE));
+      prev = out;
     }
+  }
+
+  private void concat(Node n, FusedActivation post) {
+    QuantParams q = activationParams(qat.rangeOf(n.name()));
+    int[] ins = new int[n.inputs().size()];
+    for (int i = 0; i < ins.length; i++)
+      ins[i] = requantized(in(n, i), q, n.name() + "/requant" + i);
+    b.addOp(
+        OpKind.CONCATENATION,
+        ins,
+        new int[] {act(n, q)},
+        new OpOptions.Concat(n.shape().length, post));
+  }
+
+  private void averagePool(Node n, AveragePool2D p) {
+    b.addOp(
+        OpKind.AVERAGE_POOL_2D,
+        new int[] {in(n, 0)},
+        new int[] {act(n, paramsOf(in(n, 0)))},
+        OpOptions.Pool.DEFAULT
+            .withFilter(p.poolSize()[0], p.poolSize()[1])
+            .withStrides(p.strides()[0], p.strides()[1])
+            .withPadding(p.padding().name()));
+  }
+
+  private void globalAverage(Node n) {
+    int axes =
+        b.addTensor(
+            new TensorSpec(n.name() + "/axes", new int[] {2}, DType.INT32, null, new int[] {1, 2}));
+    b.addOp(
+        OpKind.MEAN,
+        new int[] {in(n, 0), axes},
+        new int[] {outOwn(n)},
+        new OpOptions.Reducer(false));
+  }
+
+  private void unary(Node n, OpKind k) {
+    b.addOp(k, new int[] {in(n, 0)}, new int[] {outOwn(n)}, null);
+  }
+
+  /** SOFTMAX or LOGISTIC: output params fixed at (1/256, −128). */
+  private void probabilities(Node n, OpKind k) {
+    QuantParams q = QuantParams.perTensor(1f / 256f, -128);
+    b.addOp(
+        k,
+        new int[] {in(n, 0)},
+        new int[] {act(n, q)},
+        k == OpKind.SOFTMAX ? new OpOptions.Softmax(1f) : null);
   }
 
   /**

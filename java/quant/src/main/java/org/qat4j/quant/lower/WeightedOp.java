@@ -1,9 +1,11 @@
 package org.qat4j.quant.lower;
 
 import org.qat4j.core.Layer;
+import org.qat4j.core.Param;
 import org.qat4j.core.layers.Conv2D;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
+import org.qat4j.core.layers.Weighted;
 import org.qat4j.ir.FusedActivation;
 import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpOptions;
@@ -27,55 +29,77 @@ public record WeightedOp(
 
   /** Converts {@code l}, whose per-sample input shape is {@code inShape}. */
   public static WeightedOp of(Layer l, int[] inShape) {
-    if (l instanceof Conv2D c) {
-      int[] k = c.kernelSize();
-      int in = inShape[inShape.length - 1], out = c.filters();
-      float[] w = WeightLayouts.hwioToOhwi(c.kernel().value().toArray(), k[0], k[1], in, out);
-      return new WeightedOp(
-          OpKind.CONV_2D,
-          new int[] {out, k[0], k[1], in},
-          0,
-          out,
-          w,
-          biasOf(c.bias()),
-          c.strides(),
-          c.dilation(),
-          c.padding().name(),
-          1);
-    }
-    if (l instanceof DepthwiseConv2D d) {
-      int[] k = d.kernelSize();
-      int in = inShape[inShape.length - 1], m = d.depthMultiplier();
-      float[] w = WeightLayouts.depthwiseToTflite(d.kernel().value().toArray(), k[0], k[1], in, m);
-      return new WeightedOp(
-          OpKind.DEPTHWISE_CONV_2D,
-          new int[] {1, k[0], k[1], in * m},
-          3,
-          in * m,
-          w,
-          biasOf(d.bias()),
-          d.strides(),
-          d.dilation(),
-          d.padding().name(),
-          m);
-    }
-    if (l instanceof Dense d) {
-      int in = inShape[inShape.length - 1], units = d.units();
-      float[] w = WeightLayouts.denseToTflite(d.kernel().value().toArray(), in, units);
-      return new WeightedOp(
-          OpKind.FULLY_CONNECTED,
-          new int[] {units, in},
-          0,
-          units,
-          w,
-          biasOf(d.bias()),
-          new int[] {1, 1},
-          new int[] {1, 1},
-          "VALID",
-          1);
-    }
-    throw new IllegalArgumentException(
-        "layer '" + l.name() + "' (" + l.type() + ") has no TFLite weighted operator");
+    if (!(l instanceof Weighted w))
+      throw new IllegalArgumentException(
+          "layer '" + l.name() + "' (" + l.type() + ") has no TFLite weighted operator");
+    int in = inShape[inShape.length - 1];
+    return w.accept(
+        new Weighted.Visitor<WeightedOp>() {
+          @Override
+          public WeightedOp conv2D(Conv2D c) {
+            return conv(c, in);
+          }
+
+          @Override
+          public WeightedOp depthwise(DepthwiseConv2D d) {
+            return depthwiseConv(d, in);
+          }
+
+          @Override
+          public WeightedOp dense(Dense d) {
+            return fullyConnected(d, in);
+          }
+        });
+  }
+
+  private static WeightedOp conv(Conv2D c, int in) {
+    int[] k = c.kernelSize();
+    int out = c.filters();
+    float[] w = WeightLayouts.hwioToOhwi(c.kernel().value().toArray(), k[0], k[1], in, out);
+    return new WeightedOp(
+        OpKind.CONV_2D,
+        new int[] {out, k[0], k[1], in},
+        0,
+        out,
+        w,
+        biasOf(c.bias()),
+        c.strides(),
+        c.dilation(),
+        c.padding().name(),
+        1);
+  }
+
+  private static WeightedOp depthwiseConv(DepthwiseConv2D d, int in) {
+    int[] k = d.kernelSize();
+    int m = d.depthMultiplier();
+    float[] w = WeightLayouts.depthwiseToTflite(d.kernel().value().toArray(), k[0], k[1], in, m);
+    return new WeightedOp(
+        OpKind.DEPTHWISE_CONV_2D,
+        new int[] {1, k[0], k[1], in * m},
+        3,
+        in * m,
+        w,
+        biasOf(d.bias()),
+        d.strides(),
+        d.dilation(),
+        d.padding().name(),
+        m);
+  }
+
+  private static WeightedOp fullyConnected(Dense d, int in) {
+    int units = d.units();
+    float[] w = WeightLayouts.denseToTflite(d.kernel().value().toArray(), in, units);
+    return new WeightedOp(
+        OpKind.FULLY_CONNECTED,
+        new int[] {units, in},
+        0,
+        units,
+        w,
+        biasOf(d.bias()),
+        new int[] {1, 1},
+        new int[] {1, 1},
+        "VALID",
+        1);
   }
 
   /**
@@ -92,7 +116,7 @@ public record WeightedOp(
     };
   }
 
-  private static float[] biasOf(org.qat4j.core.Param p) {
+  private static float[] biasOf(Param p) {
     return p == null ? null : p.value().toArray();
   }
 

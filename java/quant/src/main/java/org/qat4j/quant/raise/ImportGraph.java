@@ -123,24 +123,8 @@ final class ImportGraph {
       case ADD -> new Row(true, (x, op, n, out) -> x.add(op, n));
       case MUL -> new Row(true, (x, op, n, out) -> x.mul(op, n));
       case CONCATENATION -> new Row(true, (x, op, n, out) -> x.concat(op, n));
-      case MAX_POOL_2D ->
-          new Row(
-              true,
-              (x, op, n, out) ->
-                  x.unary(
-                      op,
-                      new MaxPool2D(n, x.opt(op, "filter_height"), x.opt(op, "filter_width"))
-                          .strides(x.opt(op, "stride_h"), x.opt(op, "stride_w"))
-                          .padding(x.padding(op))));
-      case AVERAGE_POOL_2D ->
-          new Row(
-              true,
-              (x, op, n, out) ->
-                  x.unary(
-                      op,
-                      new AveragePool2D(n, x.opt(op, "filter_height"), x.opt(op, "filter_width"))
-                          .strides(x.opt(op, "stride_h"), x.opt(op, "stride_w"))
-                          .padding(x.padding(op))));
+      case MAX_POOL_2D -> new Row(true, (x, op, n, out) -> x.unary(op, x.pool(op, n, true)));
+      case AVERAGE_POOL_2D -> new Row(true, (x, op, n, out) -> x.unary(op, x.pool(op, n, false)));
       case MEAN -> new Row(false, (x, op, n, out) -> x.mean(op, n, out));
       case RESHAPE ->
           new Row(false, (x, op, n, out) -> x.unary(op, new Reshape(n, perSample(out))));
@@ -151,6 +135,8 @@ final class ImportGraph {
       case LOGISTIC -> new Row(false, (x, op, n, out) -> x.unary(op, new Sigmoid(n)));
       case HARD_SWISH -> new Row(false, (x, op, n, out) -> x.unary(op, new HardSwish(n)));
       case QUANTIZE, DEQUANTIZE -> null;
+      // operators of models from other tools that no core layer computes
+      case SUB, CAST, ARG_MAX, ARG_MIN, RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR -> null;
     };
   }
 
@@ -397,6 +383,15 @@ final class ImportGraph {
       default ->
           throw new ModelFormatException(where, "fused activation " + a + " is not supported");
     };
+  }
+
+  /** A MaxPool2D ({@code max}) or AveragePool2D layer from a pool operator's options. */
+  private Layer pool(OperatorInfo op, String n, boolean max) {
+    int fh = opt(op, "filter_height"), fw = opt(op, "filter_width");
+    int sh = opt(op, "stride_h"), sw = opt(op, "stride_w");
+    return max
+        ? new MaxPool2D(n, fh, fw).strides(sh, sw).padding(padding(op))
+        : new AveragePool2D(n, fh, fw).strides(sh, sw).padding(padding(op));
   }
 
   private Padding padding(OperatorInfo op) {

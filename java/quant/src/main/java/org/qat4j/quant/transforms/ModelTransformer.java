@@ -1,7 +1,7 @@
 package org.qat4j.quant.transforms;
 
-import com.google.gson.JsonObject;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -13,8 +13,9 @@ import org.qat4j.core.Layer;
 import org.qat4j.core.Model;
 import org.qat4j.core.Node;
 import org.qat4j.core.Param;
+import org.qat4j.core.layers.Activation;
 import org.qat4j.core.layers.BatchNormalization;
-import org.qat4j.core.layers.LayerRegistry;
+import org.qat4j.core.layers.Weighted;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.QuantizeConfig;
 import org.qat4j.quant.Quantizer;
@@ -23,8 +24,10 @@ import org.qat4j.quant.Treatment;
 import org.qat4j.quant.UnsupportedLayersException;
 import org.qat4j.quant.layers.ConvBatchNorm;
 import org.qat4j.quant.layers.FakeQuantLayer;
+import org.qat4j.quant.layers.Kernels;
 import org.qat4j.quant.layers.QuantizeWrapper;
 import org.qat4j.quant.quantizers.FakeQuantizer;
+import org.qat4j.quant.quantizers.FixedRangeQuantizer;
 import org.qat4j.quant.quantizers.SharedRangeQuantizer;
 
 /**
@@ -39,7 +42,7 @@ public final class ModelTransformer {
   private final List<Transform> transforms;
   private final Map<Node, List<Node>> matches = new IdentityHashMap<>();
   private final Map<Node, Transform> matchKind = new IdentityHashMap<>();
-  private final Set<Node> consumed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+  private final Set<Node> consumed = Collections.newSetFromMap(new IdentityHashMap<>());
   private final Map<Node, Node> mapped = new IdentityHashMap<>();
   private final Map<String, FakeQuantizer> rangeOf = new LinkedHashMap<>();
   private GraphBuilder g;
@@ -133,18 +136,15 @@ public final class ModelTransformer {
       }
       return mapped.get(n);
     }
-    if (!annotated(n)) return put(n, n, add(clone(l, null), l, n));
+    if (!annotated(n)) return put(n, n, add(l.copy(), l, n));
     if (custom(n)) {
       QuantizeConfig c = annotations.get(n.name());
-      Layer inner = clone(l, null);
+      Layer inner = l.copy();
       return wrap(
           n,
           n,
           new QuantizeWrapper(
-              inner,
-              c.weightQuantizers(inner),
-              org.qat4j.core.layers.Activation.NONE,
-              c.outputQuantizer(inner)),
+              inner, c.weightQuantizers(inner), Activation.NONE, c.outputQuantizer(inner)),
           l);
     }
     List<Node> chain = matches.get(n);
@@ -155,50 +155,41 @@ public final class ModelTransformer {
   private Node rewriteSingle(Node n) {
     Layer l = n.layer();
     Quantizer act = scheme.activationQuantizer();
-    var none = org.qat4j.core.layers.Activation.NONE;
+    Activation none = Activation.NONE;
     switch (treatment(n)) {
       case WEIGHTS_AND_OUTPUT:
         {
-          Layer inner = clone(l, null);
+          Layer inner = l.copy();
           return wrap(
               n,
               n,
               new QuantizeWrapper(
                   inner,
-                  Map.of(
-                      org.qat4j.quant.layers.Kernels.kernelParam(inner),
-                      scheme.weightQuantizer(inner)),
+                  Map.of(Kernels.kernelParam(inner), scheme.weightQuantizer(inner)),
                   none,
                   act),
               l);
         }
       case OUTPUT:
-        return wrap(n, n, new QuantizeWrapper(clone(l, null), Map.of(), none, act), l);
+        return wrap(n, n, new QuantizeWrapper(l.copy(), Map.of(), none, act), l);
       case FIXED_OUTPUT:
         return wrap(
             n,
             n,
-            new QuantizeWrapper(
-                clone(l, null),
-                Map.of(),
-                none,
-                org.qat4j.quant.quantizers.FixedRangeQuantizer.probabilities()),
+            new QuantizeWrapper(l.copy(), Map.of(), none, FixedRangeQuantizer.probabilities()),
             l);
       case SHARE_INPUT_RANGE:
         {
           FakeQuantizer in = inputRange(n);
-          if (in == null) return put(n, n, add(clone(l, null), l, n));
+          if (in == null) return put(n, n, add(l.copy(), l, n));
           return wrap(
-              n,
-              n,
-              new QuantizeWrapper(clone(l, null), Map.of(), none, new SharedRangeQuantizer(in)),
-              l);
+              n, n, new QuantizeWrapper(l.copy(), Map.of(), none, new SharedRangeQuantizer(in)), l);
         }
       case CONCAT:
         return concat(n);
       case PASS_THROUGH:
         {
-          Node out = add(clone(l, null), l, n);
+          Node out = add(l.copy(), l, n);
           FakeQuantizer in = inputRange(n);
           if (in != null) rangeOf.put(out.name(), in);
           mapped.put(n, out);
@@ -212,21 +203,24 @@ public final class ModelTransformer {
   private Node rewriteMatch(Node n, List<Node> chain, Transform t) {
     Node tail = chain.get(chain.size() - 1);
     Layer l = n.layer();
-    String actName = "NONE";
     String tailType = tail.layer().type();
-    if (tailType.equals("ReLU")) actName = "RELU";
-    if (tailType.equals("ReLU6")) actName = "RELU6";
-    var act = org.qat4j.core.layers.Activation.valueOf(actName);
+    Activation act =
+        tailType.equals("ReLU6")
+            ? Activation.RELU6
+            : tailType.equals("ReLU") ? Activation.RELU : Activation.NONE;
     if (t.kind() == Transform.Kind.FOLD_BATCH_NORM) {
-      JsonObject cfg = l.config().deepCopy();
-      boolean bias = !cfg.has("use_bias") || cfg.get("use_bias").getAsBoolean();
-      cfg.addProperty("use_bias", false);
-      Layer conv = LayerRegistry.create(l.type(), l.name(), cfg);
+      Weighted w = weighted(l);
+      Layer conv = w.copy(w.activation(), false);
       Layer bnSrc = chain.get(1).layer();
-      BatchNormalization bn = (BatchNormalization) clone(bnSrc, null);
+      BatchNormalization bn = (BatchNormalization) bnSrc.copy();
       ConvBatchNorm cbn =
           new ConvBatchNorm(
-              conv, bias, bn, act, scheme.weightQuantizer(conv), scheme.activationQuantizer());
+              conv,
+              w.hasBias(),
+              bn,
+              act,
+              scheme.weightQuantizer(conv),
+              scheme.activationQuantizer());
       Node out = g.add(cbn, inputsOf(n));
       copyParams(l, cbn);
       copyParams(bnSrc, cbn);
@@ -235,34 +229,31 @@ public final class ModelTransformer {
     }
     if (l.type().equals("Add")) {
       return wrap(
-          n,
-          tail,
-          new QuantizeWrapper(clone(l, null), Map.of(), act, scheme.activationQuantizer()),
-          l);
+          n, tail, new QuantizeWrapper(l.copy(), Map.of(), act, scheme.activationQuantizer()), l);
     }
-    JsonObject cfg = l.config().deepCopy();
-    cfg.addProperty("activation", actName);
-    Layer inner = clone(l, cfg);
+    Weighted w = weighted(l);
+    Layer inner = w.copy(act, w.hasBias());
     return wrap(
         n,
         tail,
         new QuantizeWrapper(
             inner,
-            Map.of(
-                org.qat4j.quant.layers.Kernels.kernelParam(inner), scheme.weightQuantizer(inner)),
-            org.qat4j.core.layers.Activation.NONE,
+            Map.of(Kernels.kernelParam(inner), scheme.weightQuantizer(inner)),
+            Activation.NONE,
             scheme.activationQuantizer()),
         l);
+  }
+
+  private static Weighted weighted(Layer l) {
+    if (l instanceof Weighted w) return w;
+    throw new IllegalStateException(
+        "layer '" + l.name() + "' (" + l.type() + ") matched a weighted-layer rewrite");
   }
 
   private Node concat(Node n) {
     Layer l = n.layer();
     QuantizeWrapper w =
-        new QuantizeWrapper(
-            clone(l, null),
-            Map.of(),
-            org.qat4j.core.layers.Activation.NONE,
-            scheme.activationQuantizer());
+        new QuantizeWrapper(l.copy(), Map.of(), Activation.NONE, scheme.activationQuantizer());
     Node out = wrap(n, n, w, l);
     for (Node in : n.inputs()) {
       Node owner = in;
@@ -300,10 +291,6 @@ public final class ModelTransformer {
     mapped.put(first, out);
     mapped.put(tail, out);
     return out;
-  }
-
-  private static Layer clone(Layer l, JsonObject cfg) {
-    return LayerRegistry.create(l.type(), l.name(), cfg != null ? cfg : l.config());
   }
 
   /** Copies every param of {@code from} into the same-named param of {@code to}. */

@@ -28,7 +28,8 @@ final class OpGraphs {
   }
 
   static Case create(OpKind kind, SplittableRandom r) {
-    return new OpGraphs(kind, r).build(kind);
+    Case c = WireOpGraphs.create(kind, r);
+    return c != null ? c : new OpGraphs(kind, r).build(kind);
   }
 
   private QuantParams qp() {

@@ -3,6 +3,7 @@ package org.qat4j.runtime.parity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.LoweredGraph;
@@ -39,9 +40,18 @@ final class Parity {
       else it.input(i).write((int[]) inputs[i]);
     }
     it.invoke();
-    return it.output(o).dataType() == DType.FLOAT32
-        ? it.output(o).readFloats()
-        : it.output(o).readBytes();
+    return switch (it.output(o).dataType()) {
+      case FLOAT32 -> it.output(o).readFloats();
+      case INT32 -> it.output(o).readInts();
+      case INT64 -> longs(it.output(o).readBuffer());
+      default -> it.output(o).readBytes();
+    };
+  }
+
+  private static long[] longs(ByteBuffer b) {
+    long[] l = new long[b.remaining() / 8];
+    b.asLongBuffer().get(l);
+    return l;
   }
 
   /**
@@ -57,6 +67,10 @@ final class Parity {
         float[] f = new float[t.elements()];
         for (int k = 0; k < f.length; k++) f[k] = lo + (hi - lo) * (float) r.nextDouble();
         v[i] = f;
+      } else if (t.type() == DType.INT32) {
+        int[] a = new int[t.elements()];
+        for (int k = 0; k < a.length; k++) a[k] = r.nextInt();
+        v[i] = a;
       } else {
         byte[] b = new byte[t.elements()];
         r.nextBytes(b);
@@ -85,6 +99,15 @@ final class Parity {
         if (d == 0) exact++;
         max = Math.max(max, d);
       }
+    } else if (!(a instanceof byte[])) {
+      long[] x = wide(a), y = wide(b);
+      n = x.length;
+      assertEquals(n, y.length, "output lengths");
+      for (int i = 0; i < n; i++) {
+        long d = Math.abs(x[i] - y[i]);
+        if (d == 0) exact++;
+        max = Math.max(max, d);
+      }
     } else {
       byte[] x = (byte[]) a, y = (byte[]) b;
       n = x.length;
@@ -97,6 +120,14 @@ final class Parity {
       }
     }
     return new Stats(n, exact, max);
+  }
+
+  private static long[] wide(Object v) {
+    if (v instanceof long[] l) return l;
+    int[] i = (int[]) v;
+    long[] l = new long[i.length];
+    for (int k = 0; k < i.length; k++) l[k] = i[k];
+    return l;
   }
 
   /**

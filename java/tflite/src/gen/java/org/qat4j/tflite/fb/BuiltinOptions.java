@@ -13,6 +13,8 @@ public final class BuiltinOptions {
   public static final byte SoftmaxOptions = 9;
   public static final byte ConcatenationOptions = 10;
   public static final byte AddOptions = 11;
+  public static final byte L2NormOptions = 12;
+  public static final byte ResizeBilinearOptions = 15;
   public static final byte ReshapeOptions = 17;
   public static final byte MulOptions = 21;
   public static final byte PadOptions = 22;
@@ -20,7 +22,18 @@ public final class BuiltinOptions {
   public static final byte SubOptions = 28;
   public static final byte SqueezeOptions = 30;
   public static final byte DequantizeOptions = 38;
+  public static final byte MaximumMinimumOptions = 39;
+  public static final byte ArgMaxOptions = 40;
+  public static final byte PadV2Options = 43;
+  public static final byte ArgMinOptions = 57;
+  public static final byte ResizeNearestNeighborOptions = 74;
+  public static final byte LeakyReluOptions = 75;
+  public static final byte SquaredDifferenceOptions = 76;
   public static final byte QuantizeOptions = 89;
   public static final byte HardSwishOptions = 91;
+
+  public static final String[] names = { "NONE", "Conv2DOptions", "DepthwiseConv2DOptions", "", "", "Pool2DOptions", "", "", "FullyConnectedOptions", "SoftmaxOptions", "ConcatenationOptions", "AddOptions", "L2NormOptions", "", "", "ResizeBilinearOptions", "", "ReshapeOptions", "", "", "", "MulOptions", "PadOptions", "", "", "", "", "ReducerOptions", "SubOptions", "", "SqueezeOptions", "", "", "", "", "", "", "", "DequantizeOptions", "MaximumMinimumOptions", "ArgMaxOptions", "", "", "PadV2Options", "", "", "", "", "", "", "", "", "", "", "", "", "", "ArgMinOptions", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "ResizeNearestNeighborOptions", "LeakyReluOptions", "SquaredDifferenceOptions", "", "", "", "", "", "", "", "", "", "", "", "", "QuantizeOptions", "", "HardSwishOptions", };
+
+  public static String name(int e) { return names[e]; }
 }
 

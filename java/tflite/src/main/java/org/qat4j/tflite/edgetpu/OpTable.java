@@ -101,6 +101,11 @@ final class OpTable {
     no(
         "HARD_SWISH",
         "not supported by the Edge TPU (absent from the compiler's operator list, edgetpu.md §4)");
+    no(
+        "CAST",
+        "not supported by the Edge TPU (absent from the compiler's operator list); runs on the CPU");
+    no("ARG_MAX", "not supported by the Edge TPU (absent from the compiler's operator list)");
+    no("ARG_MIN", "not supported by the Edge TPU (absent from the compiler's operator list)");
     // every operator qat4j can write needs a verdict (mapped or not), checked once here
     for (OpKind k : OpKind.values()) {
       if (!ROWS.containsKey(k.name()))

@@ -1,0 +1,148 @@
+package org.qat4j.runtime.parity;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.qat4j.ir.DType;
+import org.qat4j.ir.FusedActivation;
+import org.qat4j.ir.LoweredGraph;
+import org.qat4j.ir.LoweredGraphBuilder;
+import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpOptions;
+import org.qat4j.ir.QuantParams;
+import org.qat4j.ir.TensorSpec;
+
+/**
+ * Random single-op graphs for the operators wired after the op-pipeline redesign (issue 13), int8
+ * or uint8 at random; {@link OpGraphs#create} asks here first.
+ */
+final class WireOpGraphs {
+  private final SplittableRandom r;
+  private final LoweredGraphBuilder b;
+  private final DType type;
+  private String desc;
+
+  private WireOpGraphs(OpKind k, SplittableRandom r) {
+    this.r = r;
+    this.b = new LoweredGraphBuilder(k.name());
+    this.type = r.nextBoolean() ? DType.INT8 : DType.UINT8;
+    this.desc = type.toString();
+  }
+
+  /** A random graph of {@code kind}, or null when OpGraphs generates it itself. */
+  static OpGraphs.Case create(OpKind kind, SplittableRandom r) {
+    return switch (kind) {
+      case SUB -> new WireOpGraphs(kind, r).sub();
+      case CAST -> new WireOpGraphs(kind, r).cast();
+      case ARG_MAX, ARG_MIN -> new WireOpGraphs(kind, r).arg(kind);
+      case RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR -> new WireOpGraphs(kind, r).resize(kind);
+      default -> null;
+    };
+  }
+
+  private int zp() {
+    return r.nextInt(256) - (type == DType.UINT8 ? 0 : 128);
+  }
+
+  private QuantParams qp() {
+    return QuantParams.perTensor(0.005f + 0.1f * (float) r.nextDouble(), zp());
+  }
+
+  private int act(String name, int[] shape, QuantParams q) {
+    return b.addTensor(TensorSpec.activation(name, shape, type, q));
+  }
+
+  private FusedActivation fused() {
+    FusedActivation a = FusedActivation.values()[r.nextInt(4)];
+    desc += " " + a;
+    return a;
+  }
+
+  private int[] shape(int rank) {
+    int[] s = new int[rank];
+    for (int i = 0; i < rank; i++) s[i] = 1 + r.nextInt(5);
+    return s;
+  }
+
+  /** {@code s} with some dimensions set to 1 and maybe leading ones dropped (NumPy broadcast). */
+  private int[] broadcastOf(int[] s) {
+    int v = r.nextInt(3);
+    if (v == 0) return s.clone();
+    int[] t = s.clone();
+    for (int i = 0; i < t.length; i++) if (r.nextInt(3) == 0) t[i] = 1;
+    return v == 1 ? t : Arrays.copyOfRange(t, r.nextInt(t.length + 1), t.length);
+  }
+
+  private OpGraphs.Case done(int[] in, int y) {
+    LoweredGraph g = b.setInputs(in).setOutputs(y).build();
+    StringBuilder d = new StringBuilder(desc);
+    for (int i : in) d.append(" in ").append(Arrays.toString(g.tensor(i).shape()));
+    d.append(" out ").append(Arrays.toString(g.tensor(y).shape()));
+    return new OpGraphs.Case(g, 0, 0, d.toString(), false);
+  }
+
+  /**
+   * CAST between FLOAT32, INT32, INT8 and UINT8 (8-bit tensors raw, without quantization, as in
+   * Google's pose models); float sources stay inside the destination's range, where C defines the
+   * conversion.
+   */
+  private OpGraphs.Case cast() {
+    DType[] types = {DType.FLOAT32, DType.INT32, DType.INT8, DType.UINT8};
+    DType from = types[r.nextInt(4)], to = types[r.nextInt(4)];
+    if (from == to) to = types[(Arrays.asList(types).indexOf(from) + 1) % 4];
+    int[] s = shape(1 + r.nextInt(4));
+    int x = b.addTensor(TensorSpec.activation("x", s, from, null));
+    int y = b.addTensor(TensorSpec.activation("y", s, to, null));
+    b.addOp(OpKind.CAST, new int[] {x}, new int[] {y}, null);
+    desc = from + "→" + to;
+    float lo = to == DType.UINT8 ? 0 : to == DType.INT8 ? -128 : -2e9f;
+    float hi = to == DType.UINT8 ? 255.99f : to == DType.INT8 ? 127.99f : 2e9f;
+    LoweredGraph g = b.setInputs(x).setOutputs(y).build();
+    return new OpGraphs.Case(g, lo, hi, desc + " " + Arrays.toString(s), false);
+  }
+
+  /** ARG_MAX/ARG_MIN along a random axis of a rank 1–4 tensor, INT32 or INT64 indices. */
+  private OpGraphs.Case arg(OpKind k) {
+    int rank = 1 + r.nextInt(4), axis = r.nextInt(rank);
+    int[] s = shape(rank);
+    int[] os = new int[rank - 1];
+    for (int i = 0, j = 0; i < rank; i++) if (i != axis) os[j++] = s[i];
+    DType out = r.nextBoolean() ? DType.INT64 : DType.INT32;
+    int x = act("x", s, qp());
+    int a = b.addTensor(new TensorSpec("axis", new int[] {1}, DType.INT32, null, new int[] {axis}));
+    int y = b.addTensor(TensorSpec.activation("y", os, out, null));
+    b.addOp(k, new int[] {x, a}, new int[] {y}, new OpOptions.ArgMinMax(out));
+    desc += " axis " + axis + " → " + out;
+    return done(new int[] {x}, y);
+  }
+
+  /**
+   * RESIZE_BILINEAR / RESIZE_NEAREST_NEIGHBOR of an NHWC tensor to a random size, plain, with
+   * align_corners or with half_pixel_centers; output parameters equal the input's.
+   */
+  private OpGraphs.Case resize(OpKind k) {
+    int[] s = {1 + r.nextInt(2), 1 + r.nextInt(8), 1 + r.nextInt(8), 1 + r.nextInt(5)};
+    int[] size = {1 + r.nextInt(16), 1 + r.nextInt(16)};
+    int mode = r.nextInt(3);
+    QuantParams q = qp();
+    int x = act("x", s, q);
+    int st = b.addTensor(new TensorSpec("size", new int[] {2}, DType.INT32, null, size));
+    int y = act("y", new int[] {s[0], size[0], size[1], s[3]}, q);
+    b.addOp(k, new int[] {x, st}, new int[] {y}, new OpOptions.Resize(mode == 1, mode == 2));
+    desc += mode == 1 ? " align_corners" : mode == 2 ? " half_pixel_centers" : "";
+    return done(new int[] {x}, y);
+  }
+
+  /** SUB of two quantized tensors, either one broadcast. */
+  private OpGraphs.Case sub() {
+    int[] s = shape(1 + r.nextInt(4));
+    int[] sa = s, sb = broadcastOf(s);
+    if (r.nextBoolean()) {
+      sa = sb;
+      sb = s;
+    }
+    int x = act("x", sa, qp()), x2 = act("x2", sb, qp());
+    int y = act("y", s, QuantParams.perTensor(0.01f + 0.2f * (float) r.nextDouble(), zp()));
+    b.addOp(OpKind.SUB, new int[] {x, x2}, new int[] {y}, new OpOptions.Activated(fused()));
+    return done(new int[] {x, x2}, y);
+  }
+}
