@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.qat4j.runtime.Interpreter;
 import org.qat4j.runtime.TfliteModel;
+import org.qat4j.tflite.OperatorInfo;
 import org.qat4j.tflite.SubgraphInfo;
 import org.qat4j.tflite.TfliteModelInfo;
 
@@ -15,6 +16,8 @@ import org.qat4j.tflite.TfliteModelInfo;
  * Owns the model and interpreter; close it.
  */
 final class ModelRunner implements AutoCloseable {
+  static final String EDGETPU_OP = "edgetpu-custom-op";
+
   private final TfliteModel model;
   private final Backend backend;
   private final int threads;
@@ -41,7 +44,15 @@ final class ModelRunner implements AutoCloseable {
    * their values from one invoke to the next, and samples must not see each other.
    */
   static ModelRunner open(Path file, Backend b, int threads) throws IOException {
-    boolean stateful = hasVariables(Pipeline.readTflite(file, "--model"));
+    TfliteModelInfo info = Pipeline.readTflite(file, "--model");
+    if (b != Backend.EDGETPU && edgetpuCompiled(info))
+      throw CliException.usage(
+          "--model: "
+              + file
+              + " is compiled for the Edge TPU (edgetpu-custom-op): run it with --backend edgetpu,"
+              + " or run the uncompiled .tflite on "
+              + b);
+    boolean stateful = hasVariables(info);
     TfliteModel m = TfliteRun.model(file);
     try {
       return new ModelRunner(m, TfliteRun.open(m, b, threads, false), b, threads, stateful);
@@ -61,6 +72,13 @@ final class ModelRunner implements AutoCloseable {
 
   Backend backend() {
     return backend;
+  }
+
+  /** True when edgetpu_compiler made the file (its segments are edgetpu-custom-op operators). */
+  static boolean edgetpuCompiled(TfliteModelInfo info) {
+    for (SubgraphInfo sg : info.subgraphs())
+      for (OperatorInfo op : sg.operators()) if (EDGETPU_OP.equals(op.opName())) return true;
+    return false;
   }
 
   static boolean hasVariables(TfliteModelInfo info) {
