@@ -56,15 +56,16 @@ final class ImageOptions {
   /** One image as the raw value of input {@code p}; errors name the option and file. */
   Object read(Path file, TensorIo.Port p, String option) {
     int[] s = p.shape();
-    if (s.length != 4 || s[0] != 1 || (s[3] != 1 && s[3] != 3))
+    boolean nhwc = s.length == 4 && s[0] == 1 && (s[3] == 1 || s[3] == 3);
+    if (!nhwc && !(s.length == 3 && s[0] == 1))
       throw CliException.usage(
           option
               + ": "
               + file
               + " is an image but input "
               + p.describe()
-              + " is not an image input (NHWC, batch 1, 1 or 3 channels)");
-    int h = s[1], w = s[2], c = s[3];
+              + " is not an image input (NHWC or NHW, batch 1, 1 or 3 channels)");
+    int h = s[1], w = s[2], c = nhwc ? s[3] : 1;
     int[] px = pixels(decode(file, option), h, w, c);
     if (mean == null && std == null) return rawDefault(px, p);
     float[] m = values(mean, 0f, c, "--mean"), d = values(std, 1f, c, "--std");

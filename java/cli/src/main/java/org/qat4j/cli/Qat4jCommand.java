@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       EvalCommand.class,
       VerifyCommand.class,
       ClassifyCommand.class,
+      RunCommand.class,
       BenchCommand.class,
       InspectCommand.class,
       EdgeTpuCommand.class,

@@ -17,11 +17,11 @@ import org.qat4j.ir.DType;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpSpec;
-import org.qat4j.ir.TensorSpec;
 import org.qat4j.ir.arith.RoundingMode;
 import org.qat4j.ir.sim.Simulator;
 import org.qat4j.runtime.Backend;
 import org.qat4j.tflite.ModelFormatException;
+import org.qat4j.tflite.TensorInfo;
 import org.qat4j.tflite.TfliteModelInfo;
 
 /**
@@ -80,10 +80,16 @@ final class TfliteVerify {
 
   /** The simulator for the model, or a failure naming the operators it lacks. */
   static Simulator simulator(TfliteModelInfo info, Path tflite) {
+    if (ModelRunner.edgetpuCompiled(info))
+      throw CliException.usage(
+          "--tflite: "
+              + tflite
+              + " is compiled for the Edge TPU (edgetpu-custom-op): its integer arithmetic runs on the"
+              + " TPU; verify the uncompiled .tflite it was compiled from");
+    requireQuantized(info, tflite);
     LoweredGraph g;
     try {
       g = info.toLoweredGraph();
-      requireQuantized(g, tflite);
       return new Simulator(g, RoundingMode.DOUBLE);
     } catch (ModelFormatException | IllegalArgumentException e) {
       throw CliException.failed(
@@ -109,9 +115,11 @@ final class TfliteVerify {
         + "; TFLite itself runs it (./qat4j run / eval / bench)";
   }
 
-  private static void requireQuantized(LoweredGraph g, Path tflite) {
-    for (TensorSpec t : g.tensors())
-      if ((t.type() == DType.INT8 || t.type() == DType.UINT8) && t.quant() != null) return;
+  private static void requireQuantized(TfliteModelInfo info, Path tflite) {
+    for (TensorInfo t : info.subgraph(0).tensors())
+      if ((t.dtype() == DType.INT8 || t.dtype() == DType.UINT8)
+          && t.quantization() != null
+          && t.quantization().hasScales()) return;
     throw CliException.usage(
         "--tflite: "
             + tflite

@@ -74,7 +74,7 @@ final class BadInputFixture {
         "png",
         f("img.png").toFile());
     Files.write(f("x-shape.npy"), UserDataFiles.npyF4(new float[10], 2, 5));
-    Files.write(f("x-int64.npy"), UserDataFiles.npyI8(new int[784]));
+    Files.write(f("x-uint8.npy"), UserDataFiles.npyU1(new byte[784], 1, 784));
   }
 
   Path f(String name) {

@@ -594,9 +594,31 @@ final class CliBadInputRows {
     row(k, "classify --resize bad", cls + "{f:img.png} --resize fill", 2, "--resize: must be");
     row(
         k,
-        "classify a float model's labels file missing",
+        "classify --labels missing",
         cls + "{f:img.png} --labels {f:nope.txt}",
         2,
         "--labels: no such file");
+    String run = "run --model {f:int8.tflite} --input ";
+    row(k, "run missing input", run + "{f:nope.npy}", 2, "--input: no such file");
+    row(k, "run a text file", run + "{f:notes.txt}", 2, "is neither a .npy array nor an image");
+    row(
+        k,
+        "run images and arrays mixed",
+        run + "{f:img.png} {f:x-shape.npy}",
+        2,
+        "either images or .npy");
+    row(
+        k,
+        "run .npy of the wrong shape",
+        run + "{f:x-shape.npy}",
+        2,
+        "takes 784 values per sample");
+    row(k, "run uint8 .npy for an int8 input", run + "{f:x-uint8.npy}", 2, "holds integers (U1)");
+    row(
+        k,
+        "run two arrays for one input",
+        run + "{f:x-shape.npy} {f:x-uint8.npy}",
+        2,
+        "has 1 input(s), got 2");
   }
 }

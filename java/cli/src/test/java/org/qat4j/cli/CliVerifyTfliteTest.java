@@ -72,16 +72,28 @@ class CliVerifyTfliteTest {
   }
 
   @Test
-  void operatorsTheSimulatorLacksAreNamed() {
+  void edgetpuCompiledModelIsAUsageError() {
     CliRun r =
         CliRun.of(
             "verify",
             "--tflite",
             RealModels.require("keras_lstm_mnist_ptq_edgetpu.tflite"),
             "--json");
-    assertEquals(1, r.code(), r.toString());
-    assertTrue(r.err().contains("lacks operator(s) edgetpu-custom-op (op 0)"), r.toString());
+    assertEquals(2, r.code(), r.toString());
+    assertTrue(r.err().contains("compiled for the Edge TPU"), r.toString());
     assertEquals(1, r.errLines(), r.toString());
+  }
+
+  @Test
+  void operatorsTheSimulatorLacksAreNamedOncePerKind() {
+    String reader =
+        "subgraph 0: cannot convert: operator 64 (RESIZE_BILINEAR) is not supported; operator 69"
+            + " (RESIZE_BILINEAR) is not supported; operator 71 (ARG_MAX) is not supported";
+    assertEquals(
+        "it lacks operator(s) RESIZE_BILINEAR (ops 64, 69), ARG_MAX (op 71); TFLite itself runs it"
+            + " (./qat4j run / eval / bench)",
+        TfliteVerify.unsupported(reader));
+    assertEquals("something else", TfliteVerify.unsupported("something else"));
   }
 
   @Test

@@ -22,6 +22,14 @@ final class UserDataFiles {
     return npy("<f4", shape, d.array());
   }
 
+  static byte[] npyI1(byte[] v, int... shape) {
+    return npy("|i1", shape, v.clone());
+  }
+
+  static byte[] npyU1(byte[] v, int... shape) {
+    return npy("|u1", shape, v.clone());
+  }
+
   static byte[] npyI8(int[] v) {
     ByteBuffer d = ByteBuffer.allocate(v.length * 8).order(ByteOrder.LITTLE_ENDIAN);
     for (int x : v) d.putLong(x);
