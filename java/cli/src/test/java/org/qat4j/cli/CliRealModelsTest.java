@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.qat4j.ir.DType;
+import org.qat4j.runtime.Backend;
 
 /**
  * Every model of ../shared/models/real through the CLI: {@code inspect}, {@code run} on BUILTIN and
