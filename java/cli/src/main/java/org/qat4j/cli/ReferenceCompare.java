@@ -31,7 +31,7 @@ final class ReferenceCompare {
     boolean classifier = outs.get(0).elements() > 1;
     try (ModelRunner ref = ModelRunner.open(reference, Backend.BUILTIN, 1)) {
       ins = ref.inputs();
-      check(ref, set, outs);
+      check(ref, set.ports(), outs);
       for (int s = 0; s < set.count(); s++) {
         Object[] sample = set.samples().get(s);
         Object[] feed = new Object[sample.length];
@@ -61,8 +61,16 @@ final class ReferenceCompare {
     r.addProperty("reference", reference.toString());
   }
 
-  private void check(ModelRunner ref, InputSamples.Set set, List<TensorIo.Port> outs) {
-    List<TensorIo.Port> ins = ref.inputs(), mine = set.ports();
+  /** Fails early (exit 2) when the reference's inputs or outputs differ in count or size. */
+  void checkFits(List<TensorIo.Port> mine, List<TensorIo.Port> outs) throws IOException {
+    Args.tfliteFile(reference, "--reference");
+    try (ModelRunner ref = ModelRunner.open(reference, Backend.BUILTIN, 1)) {
+      check(ref, mine, outs);
+    }
+  }
+
+  private void check(ModelRunner ref, List<TensorIo.Port> mine, List<TensorIo.Port> outs) {
+    List<TensorIo.Port> ins = ref.inputs();
     boolean same = ins.size() == mine.size() && ref.outputs().size() == outs.size();
     for (int i = 0; same && i < ins.size(); i++)
       same = ins.get(i).elements() == mine.get(i).elements();

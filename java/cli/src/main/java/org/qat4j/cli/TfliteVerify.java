@@ -48,6 +48,7 @@ final class TfliteVerify {
     List<Object[]> builtin;
     List<TensorIo.Port> outs;
     try (ModelRunner b = ModelRunner.open(tflite, Backend.BUILTIN, 1)) {
+      if (reference != null) new ReferenceCompare(reference).checkFits(b.inputs(), b.outputs());
       set = samples(b.inputs(), info, data, limit);
       p.info().accept("verify " + tflite.getFileName() + " on " + set.source());
       builtin = b.invokeAll(set.samples());
