@@ -194,7 +194,8 @@ public final class Int8Lowering {
           "MaxPool2D", Int8Lowering::maxPool,
           "Flatten", Int8Lowering::reshape,
           "Reshape", Int8Lowering::reshape,
-          "ZeroPadding2D", Int8Lowering::pad);
+          "ZeroPadding2D", Int8Lowering::pad,
+          "GlobalMaxPooling2D", Int8Lowering::globalMax);
 
   /**
    * Whether layers of {@code type} lower without quantizers of their own (they keep their input's
@@ -223,6 +224,20 @@ public final class Int8Lowering {
             .withFilter(p.poolSize()[0], p.poolSize()[1])
             .withStrides(p.strides()[0], p.strides()[1])
             .withPadding(p.padding().name()));
+  }
+
+  /** MAX_POOL_2D over the whole H×W into [1, 1, 1, C], then RESHAPE to [1, C]; one range. */
+  private void globalMax(Node n, int x, QuantParams q) {
+    int[] in = n.inputs().get(0).shape();
+    int pooled =
+        b.addTensor(
+            TensorSpec.activation(n.name() + "/pooled", new int[] {1, 1, 1, in[2]}, DType.INT8, q));
+    b.addOp(
+        OpKind.MAX_POOL_2D,
+        new int[] {x},
+        new int[] {pooled},
+        OpOptions.Pool.DEFAULT.withFilter(in[0], in[1]).withStrides(1, 1).withPadding("VALID"));
+    reshape(n, pooled, q);
   }
 
   private void reshape(Node n, int x, QuantParams q) {
