@@ -20,6 +20,7 @@ import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Dropout;
 import org.qat4j.core.layers.Flatten;
 import org.qat4j.core.layers.GlobalAveragePooling2D;
+import org.qat4j.core.layers.GlobalMaxPooling2D;
 import org.qat4j.core.layers.HardSwish;
 import org.qat4j.core.layers.MaxPool2D;
 import org.qat4j.core.layers.Multiply;
@@ -47,7 +48,6 @@ final class LayerMapper {
           "AveragePooling1D",
           "GlobalAveragePooling1D",
           "GlobalMaxPooling1D",
-          "GlobalMaxPooling2D",
           "LSTM",
           "GRU",
           "SimpleRNN",
@@ -114,6 +114,7 @@ final class LayerMapper {
       case "MaxPooling2D", "MaxPool2D" -> maxPool(c);
       case "AveragePooling2D", "AvgPool2D" -> avgPool(c);
       case "GlobalAveragePooling2D", "GlobalAvgPool2D" -> globalAvg(c);
+      case "GlobalMaxPooling2D", "GlobalMaxPool2D" -> globalMax(c);
       case "ZeroPadding2D" -> zeroPadding(c);
       case "Flatten" -> add(new Flatten(coreName), c.one());
       case "Reshape" ->
@@ -430,7 +431,15 @@ final class LayerMapper {
 
   /** GlobalAveragePooling2D; keepdims=True adds a Reshape to [1, 1, C]. */
   private Node globalAvg(Call c) {
-    Node y = add(new GlobalAveragePooling2D(c.name), c.one());
+    return keepDims(c, add(new GlobalAveragePooling2D(c.name), c.one()));
+  }
+
+  private Node globalMax(Call c) {
+    return keepDims(c, add(new GlobalMaxPooling2D(c.name), c.one()));
+  }
+
+  /** keepdims: the pooled [C] back to (1, 1, C). */
+  private Node keepDims(Call c, Node y) {
     if (!c.k.bool("keepdims", false)) return y;
     return add(new Reshape(names.fresh(c.name + "_keepdims"), 1, 1, y.shape()[0]), y);
   }

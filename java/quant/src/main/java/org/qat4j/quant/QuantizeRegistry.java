@@ -34,6 +34,7 @@ public final class QuantizeRegistry {
             new Row("GlobalAveragePooling2D", Treatment.OUTPUT, "MEAN requantizes"),
             new Row("AveragePool2D", Treatment.SHARE_INPUT_RANGE, ""),
             new Row("MaxPool2D", Treatment.PASS_THROUGH, ""),
+            new Row("GlobalMaxPooling2D", Treatment.PASS_THROUGH, ""),
             new Row("Flatten", Treatment.PASS_THROUGH, ""),
             new Row("Reshape", Treatment.PASS_THROUGH, ""),
             new Row("ZeroPadding2D", Treatment.PASS_THROUGH, ""),

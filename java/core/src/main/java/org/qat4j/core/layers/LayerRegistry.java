@@ -33,6 +33,7 @@ public final class LayerRegistry {
     register("MaxPool2D", MaxPool2D::fromConfig);
     register("AveragePool2D", AveragePool2D::fromConfig);
     register("GlobalAveragePooling2D", (n, c) -> new GlobalAveragePooling2D(n));
+    register("GlobalMaxPooling2D", (n, c) -> new GlobalMaxPooling2D(n));
     register("Add", (n, c) -> new Add(n));
     register("Multiply", (n, c) -> new Multiply(n));
     register("Concatenate", (n, c) -> new Concatenate(n));

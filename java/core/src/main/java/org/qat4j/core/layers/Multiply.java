@@ -67,4 +67,9 @@ public final class Multiply extends Layer {
     }
     return dx.clone();
   }
+
+  @Override
+  public Multiply copy() {
+    return new Multiply(name());
+  }
 }

@@ -46,6 +46,7 @@ class LayerRegistryTest {
         new MaxPool2D("mp", 3, 3).strides(2, 2).padding(Padding.SAME),
         new AveragePool2D("ap", 2, 3).strides(1, 1),
         new GlobalAveragePooling2D("gap"),
+        new GlobalMaxPooling2D("gmp"),
         new Add("add"),
         new Multiply("mul"),
         new Concatenate("cat"),

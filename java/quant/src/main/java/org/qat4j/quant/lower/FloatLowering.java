@@ -127,6 +127,7 @@ public final class FloatLowering {
                 x.pool(s, OpKind.AVERAGE_POOL_2D, p.poolSize(), p.strides(), p.padding().name());
               }),
           Map.entry("GlobalAveragePooling2D", FloatLowering::lowerMean),
+          Map.entry("GlobalMaxPooling2D", FloatLowering::lowerGlobalMax),
           Map.entry(
               "BatchNormalization",
               (x, s) -> x.lowerStandaloneBn(s, (BatchNormalization) s.main().layer())),
@@ -178,6 +179,28 @@ public final class FloatLowering {
     b.addOp(
         OpKind.RESHAPE,
         new int[] {input(n, 0), st},
+        new int[] {output(s)},
+        new OpOptions.Reshape(shape));
+  }
+
+  /** MAX_POOL_2D over the whole H×W (VALID) into [1, 1, 1, C], then RESHAPE to [1, C]. */
+  private void lowerGlobalMax(FusionPlan.Step s) {
+    Node n = s.main();
+    int[] in = n.inputs().get(0).shape();
+    int pooled =
+        b.addTensor(
+            TensorSpec.activation(
+                n.name() + "/pooled", new int[] {1, 1, 1, in[2]}, DType.FLOAT32, null));
+    b.addOp(
+        OpKind.MAX_POOL_2D,
+        new int[] {input(n, 0)},
+        new int[] {pooled},
+        new OpOptions.Pool("VALID", 1, 1, in[0], in[1], FusedActivation.NONE));
+    int[] shape = batch1(n.shape());
+    int st = constI(n.name() + "/shape", new int[] {shape.length}, shape);
+    b.addOp(
+        OpKind.RESHAPE,
+        new int[] {pooled, st},
         new int[] {output(s)},
         new OpOptions.Reshape(shape));
   }

@@ -16,6 +16,7 @@ import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Dropout;
 import org.qat4j.core.layers.Flatten;
 import org.qat4j.core.layers.GlobalAveragePooling2D;
+import org.qat4j.core.layers.GlobalMaxPooling2D;
 import org.qat4j.core.layers.HardSwish;
 import org.qat4j.core.layers.MaxPool2D;
 import org.qat4j.core.layers.Multiply;
@@ -242,7 +243,8 @@ public final class Int8Lowering {
           pass(MaxPool2D.class, Int8Lowering::maxPool),
           pass(Flatten.class, (self, n, l, x, q) -> self.reshape(n, x, q)),
           pass(Reshape.class, (self, n, l, x, q) -> self.reshape(n, x, q)),
-          pass(ZeroPadding2D.class, Int8Lowering::pad));
+          pass(ZeroPadding2D.class, Int8Lowering::pad),
+          pass(GlobalMaxPooling2D.class, (self, n, l, x, q) -> self.globalMax(n, x, q)));
 
   /** How each layer class inside a {@link QuantizeWrapper} lowers. */
   private static final Map<Class<?>, Row<?, ?>> WRAPPED =
@@ -286,6 +288,20 @@ public final class Int8Lowering {
             .withFilter(p.poolSize()[0], p.poolSize()[1])
             .withStrides(p.strides()[0], p.strides()[1])
             .withPadding(p.padding().name()));
+  }
+
+  /** MAX_POOL_2D over the whole H×W into [1, 1, 1, C], then RESHAPE to [1, C]; one range. */
+  private void globalMax(Node n, int x, QuantParams q) {
+    int[] in = n.inputs().get(0).shape();
+    int pooled =
+        b.addTensor(
+            TensorSpec.activation(n.name() + "/pooled", new int[] {1, 1, 1, in[2]}, DType.INT8, q));
+    b.addOp(
+        OpKind.MAX_POOL_2D,
+        new int[] {x},
+        new int[] {pooled},
+        OpOptions.Pool.DEFAULT.withFilter(in[0], in[1]).withStrides(1, 1).withPadding("VALID"));
+    reshape(n, pooled, q);
   }
 
   private void reshape(Node n, int x, QuantParams q) {

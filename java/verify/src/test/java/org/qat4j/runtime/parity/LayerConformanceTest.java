@@ -87,6 +87,7 @@ class LayerConformanceTest {
               "AveragePool2D",
               () -> new AveragePool2D("l", 3, 3).strides(2, 2).padding(Padding.SAME)),
           unary("GlobalAveragePooling2D", () -> new GlobalAveragePooling2D("l")),
+          unary("GlobalMaxPooling2D", () -> new GlobalMaxPooling2D("l")),
           unary("Flatten", () -> new Flatten("l")),
           unary("Reshape", () -> new Reshape("l", 36, 2)),
           unary("ZeroPadding2D", () -> new ZeroPadding2D("l", 1, 0, 2, 1)),
