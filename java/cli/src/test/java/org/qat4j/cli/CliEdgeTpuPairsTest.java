@@ -13,7 +13,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.qat4j.tflite.OperatorInfo;
 import org.qat4j.tflite.SubgraphInfo;
 import org.qat4j.tflite.TfliteModelInfo;
@@ -22,21 +22,21 @@ import org.qat4j.tflite.TfliteModelInfo;
  * {@code edgetpu check} of the shared uncompiled models against what the real edgetpu_compiler made
  * of them, operator by operator: an operator the compiler left on the CPU reappears in the compiled
  * twin as itself (same builtin, same output tensor name); every other one went into an
- * edgetpu-custom-op. The operators where today's pre-flight disagrees are listed per pair and the
- * list must be exact, so a fixed rule fails this test until the entry is removed.
+ * edgetpu-custom-op. The pre-flight must agree on every operator; the list of differing operators
+ * per pair is empty and must stay so.
  */
 @Tag("native")
 class CliEdgeTpuPairsTest {
   @ParameterizedTest
-  @CsvSource(
-      delimiter = '|',
-      value = {
-        // the compiler maps the LSTM (int16 cell state as an input) and everything after it
-        "keras_lstm_mnist_ptq | 1 2 3 4 5",
-        // the compiler leaves the 1×1 → 33×33 RESIZE_BILINEAR and everything after it on the CPU
-        "deeplabv3_mnv2_dm05_pascal_quant | 64 65 66 67 68 69 70"
+  @ValueSource(
+      strings = {
+        // the compiler maps all 6 operators, the LSTM's int16 cell state becoming a segment input
+        "keras_lstm_mnist_ptq",
+        // the compiler leaves the 1×1 → 33×33 RESIZE_BILINEAR (op 64) and everything after it on
+        // the CPU
+        "deeplabv3_mnv2_dm05_pascal_quant"
       })
-  void preflightAgainstTheCompilerOpByOp(String pair, String knownDifferences) throws IOException {
+  void preflightAgainstTheCompilerOpByOp(String pair) throws IOException {
     String original = RealModels.require(pair + ".tflite");
     String compiled = RealModels.require(pair + "_edgetpu.tflite");
     Set<String> cpu = cpuOps(Pipeline.readTflite(Path.of(compiled), "compiled"));
@@ -60,11 +60,10 @@ class CliEdgeTpuPairsTest {
     System.out.printf(
         "%s: %d/%d operators classified as the compiler did; differing: %s%n",
         pair, agree, sg.operators().size(), detail);
-    List<Integer> known = new ArrayList<>();
-    for (String s : knownDifferences.trim().split(" "))
-      if (!s.isEmpty()) known.add(Integer.valueOf(s));
     assertEquals(
-        known, differ, pair + ": operators where edgetpu check and the compiler differ " + detail);
+        List.of(),
+        differ,
+        pair + ": operators where edgetpu check and the compiler differ " + detail);
   }
 
   /** "OP→first output name" of every builtin operator the compiler left outside its custom ops. */

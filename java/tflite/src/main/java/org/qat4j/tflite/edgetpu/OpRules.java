@@ -15,6 +15,9 @@ import org.qat4j.tflite.edgetpu.OpTable.Row;
  * cut.
  */
 final class OpRules {
+  /** Largest per-axis RESIZE_BILINEAR upscale factor predicted to map (see resizeUpscale). */
+  static final int MAX_BILINEAR_UPSCALE = 8;
+
   private final TfliteModelInfo model;
   private final SubgraphInfo sg;
 
@@ -59,6 +62,8 @@ final class OpRules {
         if (!t.constant()) return "input " + i + " " + describe(t) + " must be constant";
         continue;
       }
+      // an LSTM's cell state: variable INT16, fed to the Edge TPU segment as an extra input
+      if (t.dtype() == DType.INT16 && row.int16Inputs().contains(i) && !t.constant()) continue;
       return "input "
           + i
           + " "
@@ -119,6 +124,7 @@ final class OpRules {
             case Z_MULTIPLE_OF_4 -> zMultipleOf4(op);
             case PAD_NOT_BATCH -> padNotBatch(op);
             case CONCAT_CONSTANT_INPUTS -> concatConstants(op);
+            case RESIZE_UPSCALE -> resizeUpscale(op);
           };
       if (p != null) return p;
     }
@@ -214,6 +220,35 @@ final class OpRules {
             + " "
             + describe(sg.tensor(in[i]))
             + ": only allowed with exactly 2 inputs and all-zero data";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * coral.ai: "depending on input/output size" a bilinear resize stays on the CPU to avoid
+   * precision loss. The bound is not published: ×2 maps (edgetpu#31), ×33 does not (1×1 → 33×33,
+   * deeplabv3 pair in shared/models/real); we refuse factors above {@link #MAX_BILINEAR_UPSCALE}.
+   */
+  private String resizeUpscale(OperatorInfo op) {
+    if (op.inputs().length == 0 || op.inputs()[0] < 0 || op.outputs().length == 0) return null;
+    int[] in = sg.tensor(op.inputs()[0]).shape();
+    int[] out = sg.tensor(op.outputs()[0]).shape();
+    if (in.length != 4 || out.length != 4) return null;
+    for (int d = 1; d <= 2; d++) {
+      if (out[d] > MAX_BILINEAR_UPSCALE * in[d]) {
+        return "upscales "
+            + in[1]
+            + "x"
+            + in[2]
+            + " to "
+            + out[1]
+            + "x"
+            + out[2]
+            + " (more than x"
+            + MAX_BILINEAR_UPSCALE
+            + " per axis): the compiler keeps large bilinear upscales on the CPU to avoid"
+            + " precision loss";
       }
     }
     return null;

@@ -25,18 +25,21 @@ final class OpTable {
     AXIS_NOT_BATCH,
     Z_MULTIPLE_OF_4,
     PAD_NOT_BATCH,
-    CONCAT_CONSTANT_INPUTS
+    CONCAT_CONSTANT_INPUTS,
+    RESIZE_UPSCALE
   }
 
   /**
    * One operator: supported or not, highest mapped version, input slots that may be INT32 (bias or
-   * shape/axis parameters; such inputs must be constant), limits, and a note for unsupported ops.
+   * shape/axis parameters; such inputs must be constant), input slots that may be INT16 (an LSTM's
+   * variable cell state), limits, and a note for unsupported ops.
    */
   record Row(
       String op,
       boolean supported,
       int maxVersion,
       Set<Integer> int32Inputs,
+      Set<Integer> int16Inputs,
       Set<Limit> limits,
       String note) {}
 
@@ -45,11 +48,11 @@ final class OpTable {
   private static void ok(String op, int maxVersion, List<Integer> int32Inputs, Limit... limits) {
     Set<Limit> l =
         limits.length == 0 ? EnumSet.noneOf(Limit.class) : EnumSet.copyOf(List.of(limits));
-    ROWS.put(op, new Row(op, true, maxVersion, Set.copyOf(int32Inputs), l, ""));
+    ROWS.put(op, new Row(op, true, maxVersion, Set.copyOf(int32Inputs), Set.of(), l, ""));
   }
 
   private static void no(String op, String note) {
-    ROWS.put(op, new Row(op, false, 0, Set.of(), EnumSet.noneOf(Limit.class), note));
+    ROWS.put(op, new Row(op, false, 0, Set.of(), Set.of(), EnumSet.noneOf(Limit.class), note));
   }
 
   static {
@@ -93,7 +96,7 @@ final class OpTable {
     ok("STRIDED_SLICE", 2, List.of(1, 2, 3));
     ok("SPLIT", 2, List.of(0));
     // edgetpu#396: int8 RESIZE_BILINEAR (v2) reported "Operation version not supported".
-    ok("RESIZE_BILINEAR", 1, List.of(1));
+    ok("RESIZE_BILINEAR", 1, List.of(1), Limit.RESIZE_UPSCALE);
     ok("RESIZE_NEAREST_NEIGHBOR", 2, List.of(1));
     no("DEQUANTIZE", "produces float; not supported by the Edge TPU (edgetpu#659)");
     no("FLOOR_MOD", "not supported by the Edge TPU (edgetpu#659)");
@@ -113,6 +116,7 @@ final class OpTable {
     // keras_lstm_mnist_ptq
     // pair of shared/models/real (issue #13)
     ok("TILE", 3, List.of(1));
+    lstm();
     for (String op : List.of("SPLIT_V", "UNPACK", "GATHER", "SUM"))
       no(
           op,
@@ -122,6 +126,18 @@ final class OpTable {
       if (!ROWS.containsKey(k.name()))
         throw new IllegalStateException("Edge TPU table has no row for " + k);
     }
+  }
+
+  /**
+   * "LSTM: unidirectional only" (edgetpu.md §4). TFLite's input slots: 12-15 the gate biases and 17
+   * the projection bias (INT32, constant), 18 the output state (INT8) and 19 the cell state
+   * (INT16), both variable: the compiler keeps them as inputs of the Edge TPU segment
+   * (keras_lstm_mnist_ptq pair in shared/models/real).
+   */
+  private static void lstm() {
+    String op = "UNIDIRECTIONAL_SEQUENCE_LSTM";
+    Set<Integer> int32 = Set.of(12, 13, 14, 15, 17);
+    ROWS.put(op, new Row(op, true, 1, int32, Set.of(19), EnumSet.noneOf(Limit.class), ""));
   }
 
   /**

@@ -304,4 +304,20 @@ class PreflightRulesTest {
   void nullModelIsRejected() {
     assertThrows(IllegalArgumentException.class, () -> EdgeTpuPreflight.check(null));
   }
+
+  @Test
+  void largeBilinearUpscaleStaysOnTheCpuAndCutsSmallOnesMap() {
+    TinyModels m = new TinyModels(DType.UINT8);
+    int x = m.input(1, 4, 4, 8);
+    int twice = m.resizeBilinear(x, 8, 8);
+    int c = m.conv(twice, 8, TinyModels.D);
+    int big = m.resizeBilinear(c, 8, 8 * (OpRules.MAX_BILINEAR_UPSCALE + 1));
+    m.conv(big, 4, TinyModels.D);
+    PreflightReport r = EdgeTpuPreflight.check(m.model(m.b.tensorCount() - 1));
+    assertEquals(
+        List.of(Status.MAPPED, Status.MAPPED, Status.LIMITATION, Status.AFTER_CUT),
+        statuses(r),
+        r.text());
+    assertTrue(r.operators().get(2).reason().contains("upscales 8x8 to 8x72"), r.text());
+  }
 }

@@ -165,6 +165,18 @@ final class TinyModels {
     return y;
   }
 
+  /** RESIZE_BILINEAR of an NHWC tensor to {@code h}×{@code w} (constant INT32 size input). */
+  int resizeBilinear(int x, int h, int w) {
+    int size =
+        b.addTensor(
+            new TensorSpec(
+                "size" + b.tensorCount(), new int[] {2}, DType.INT32, null, new int[] {h, w}));
+    int[] s = b.tensor(x).shape();
+    int y = act("resize" + b.tensorCount(), s[0], h, w, s[3]);
+    b.addOp(OpKind.RESIZE_BILINEAR, new int[] {x, size}, new int[] {y}, OpOptions.Resize.DEFAULT);
+    return y;
+  }
+
   /** Writes (and re-reads) the model with {@code out} as its output. */
   byte[] bytes(int out) {
     b.setOutputs(out);
