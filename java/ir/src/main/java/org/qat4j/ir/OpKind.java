@@ -35,7 +35,8 @@ public enum OpKind {
   TANH(28),
   LEAKY_RELU(98),
   PRELU(54),
-  PADV2(60);
+  PADV2(60),
+  SQUARED_DIFFERENCE(99);
 
   private final int builtinCode;
 
@@ -72,6 +73,7 @@ public enum OpKind {
       case ARG_MAX, ARG_MIN -> OpOptions.ArgMinMax.DEFAULT;
       case RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR -> OpOptions.Resize.DEFAULT;
       case MAXIMUM, MINIMUM, TANH, PRELU, PADV2 -> OpOptions.None.DEFAULT;
+      case SQUARED_DIFFERENCE -> OpOptions.None.DEFAULT;
       case LEAKY_RELU -> OpOptions.LeakyRelu.DEFAULT;
     };
   }
@@ -111,7 +113,8 @@ public enum OpKind {
           TANH,
           LEAKY_RELU,
           PRELU,
-          PADV2 ->
+          PADV2,
+          SQUARED_DIFFERENCE ->
           false;
     };
   }

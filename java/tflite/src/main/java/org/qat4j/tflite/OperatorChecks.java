@@ -83,6 +83,7 @@ final class OperatorChecks {
     checkPerAxisOperands(s, op, w);
     checkNumericOperands(s, op, w);
     if (kind == OpKind.ADD || kind == OpKind.SUB) checkAddRescale(s, op, w);
+    if (kind == OpKind.SQUARED_DIFFERENCE) checkSquaredDifferenceRescale(s, op, w);
   }
 
   private static void checkConv(SubgraphInfo s, OperatorInfo op, String w) {
@@ -306,6 +307,28 @@ final class OperatorChecks {
               + " and "
               + sb
               + " (TFLite's output multiplier "
+              + multiplier
+              + " must be < 1)");
+    }
+  }
+
+  /**
+   * Int8 SQUARED_DIFFERENCE rescales the squared difference by (2·max(s1, s2))²/(2^14·s_out), which
+   * TFLite requires below 1 with a CHECK that aborts the process otherwise.
+   */
+  private static void checkSquaredDifferenceRescale(SubgraphInfo s, OperatorInfo op, String w) {
+    int[] in = op.inputs();
+    if (in.length < 2 || in[0] < 0 || in[1] < 0) return;
+    TensorInfo y = s.tensor(op.outputs()[0]);
+    if (y.typeCode() != ModelValidator.INT8) return;
+    double twice = 2 * Math.max(scale(s.tensor(in[0])), scale(s.tensor(in[1])));
+    double multiplier = twice * twice / ((1 << 14) * scale(y));
+    if (!(multiplier < 1) && scale(y) > 0) {
+      throw new ModelFormatException(
+          w,
+          "output scale "
+              + scale(y)
+              + " is too small for the input scales (TFLite's output multiplier "
               + multiplier
               + " must be < 1)");
     }

@@ -141,7 +141,7 @@ final class TfliteOps {
               b, o.alignCorners(), o.halfPixelCenters())
         };
       }
-      case MAXIMUM, MINIMUM, TANH, PRELU, PADV2 -> new int[] {0, 0};
+      case MAXIMUM, MINIMUM, TANH, PRELU, PADV2, SQUARED_DIFFERENCE -> new int[] {0, 0};
       case LEAKY_RELU ->
           new int[] {
             BuiltinOptions.LeakyReluOptions,
@@ -212,7 +212,7 @@ final class TfliteOps {
           new OpOptions.Resize(
               Boolean.TRUE.equals(o.get("align_corners")),
               Boolean.TRUE.equals(o.get("half_pixel_centers")));
-      case MAXIMUM, MINIMUM, TANH, PRELU, PADV2 -> OpOptions.None.DEFAULT;
+      case MAXIMUM, MINIMUM, TANH, PRELU, PADV2, SQUARED_DIFFERENCE -> OpOptions.None.DEFAULT;
       // TFLite's alpha when the options are absent is 0
       case LEAKY_RELU -> new OpOptions.LeakyRelu(o.get("alpha") instanceof Float a ? a : 0f);
     };
@@ -269,7 +269,7 @@ final class TfliteOps {
         yield o.halfPixelCenters() || o.alignCorners() ? 3 : int8 ? 2 : 1;
       }
       case MAXIMUM, MINIMUM -> broadcastsAbove4d(g, op) ? 3 : int8 ? 2 : 1;
-      case TANH -> int8 ? 2 : 1;
+      case TANH, SQUARED_DIFFERENCE -> int8 ? 2 : 1;
       case LEAKY_RELU, PRELU -> 1;
       case PADV2 -> rankAbove4(g, op) ? 4 : int8 ? 2 : 1;
     };
@@ -331,6 +331,7 @@ final class TfliteOps {
       case LEAKY_RELU -> Map.of(1, "1.13.1");
       case PRELU -> Map.of(1, "1.8.0");
       case PADV2 -> Map.of(1, "1.9.0", 2, "1.14.0", 4, "2.6.0");
+      case SQUARED_DIFFERENCE -> Map.of(1, "1.13.1", 2, "2.5.0");
     };
   }
 
@@ -349,7 +350,7 @@ final class TfliteOps {
       case RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR, PADV2 -> Int8Rule.PASS_THROUGH;
       case MAXIMUM, MINIMUM -> Int8Rule.SHARED_INPUTS;
       // TFLite does not enforce the spec's TANH output (1/128, 0); its table takes any
-      case TANH, LEAKY_RELU, PRELU -> Int8Rule.FREE;
+      case TANH, LEAKY_RELU, PRELU, SQUARED_DIFFERENCE -> Int8Rule.FREE;
     };
   }
 
@@ -380,6 +381,7 @@ final class TfliteOps {
       case MAXIMUM, MINIMUM -> new Expect("MaximumMinimumOptions", false, 2);
       case LEAKY_RELU -> new Expect("LeakyReluOptions", false, 1);
       case PADV2 -> new Expect("PadV2Options", false, 3);
+      case SQUARED_DIFFERENCE -> new Expect("SquaredDifferenceOptions", false, 2);
       case TANH, PRELU -> null;
     };
   }

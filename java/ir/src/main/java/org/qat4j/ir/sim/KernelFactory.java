@@ -38,6 +38,7 @@ final class KernelFactory {
       case LEAKY_RELU -> LeakyKernels.leakyRelu(g, op);
       case PRELU -> LeakyKernels.prelu(g, op);
       case PADV2 -> PadV2Kernels.create(g, op, consts);
+      case SQUARED_DIFFERENCE -> SquaredDifferenceKernels.create(g, op);
     };
   }
 }

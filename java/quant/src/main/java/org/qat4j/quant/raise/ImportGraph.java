@@ -147,7 +147,8 @@ final class ImportGraph {
           TANH,
           LEAKY_RELU,
           PRELU,
-          PADV2 ->
+          PADV2,
+          SQUARED_DIFFERENCE ->
           null;
     };
   }

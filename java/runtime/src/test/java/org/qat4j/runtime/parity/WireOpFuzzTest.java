@@ -1,6 +1,7 @@
 package org.qat4j.runtime.parity;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -8,8 +9,14 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.qat4j.ir.DType;
+import org.qat4j.ir.LoweredGraph;
+import org.qat4j.ir.LoweredGraphBuilder;
 import org.qat4j.ir.OpKind;
+import org.qat4j.ir.QuantParams;
+import org.qat4j.ir.TensorSpec;
 import org.qat4j.runtime.MutationFuzz;
+import org.qat4j.runtime.TfliteModel;
 import org.qat4j.tflite.TfliteWriter;
 
 /**
@@ -31,7 +38,8 @@ class WireOpFuzzTest {
     OpKind.TANH,
     OpKind.LEAKY_RELU,
     OpKind.PRELU,
-    OpKind.PADV2
+    OpKind.PADV2,
+    OpKind.SQUARED_DIFFERENCE
   };
 
   @Test
@@ -48,5 +56,29 @@ class WireOpFuzzTest {
         n, seeds.size(), (System.nanoTime() - t0) / 1e9, res.outcomes());
     assertEquals(List.of(), res.unexpected(), "unexpected exceptions");
     assertTrue(res.outcomes().getOrDefault("ran", 0L) > 0, "no mutant ran: " + res.outcomes());
+  }
+
+  /**
+   * An int8 SQUARED_DIFFERENCE whose output multiplier is ≥ 1 would end the process in TFLite's
+   * CHECK; the model check (run by the writer and the reader) refuses it first, naming the
+   * operator.
+   */
+  @Test
+  void squaredDifferenceWithATinyOutputScaleIsRefused() {
+    LoweredGraphBuilder b = new LoweredGraphBuilder("sqdiff");
+    QuantParams q = QuantParams.perTensor(0.1f, 0);
+    int x = b.addTensor(TensorSpec.activation("x", new int[] {1, 4}, DType.INT8, q));
+    int x2 = b.addTensor(TensorSpec.activation("x2", new int[] {1, 4}, DType.INT8, q));
+    int y =
+        b.addTensor(
+            TensorSpec.activation(
+                "y", new int[] {1, 4}, DType.INT8, QuantParams.perTensor(1e-7f, 0)));
+    b.addOp(OpKind.SQUARED_DIFFERENCE, new int[] {x, x2}, new int[] {y}, null);
+    LoweredGraph g = b.setInputs(x, x2).setOutputs(y).build();
+    // the writer checks what it writes with the reader's checks
+    RuntimeException e =
+        assertThrows(
+            RuntimeException.class, () -> TfliteModel.fromBytes(TfliteWriter.write(g)).close());
+    assertTrue(e.getMessage().contains("must be < 1"), e.getMessage());
   }
 }

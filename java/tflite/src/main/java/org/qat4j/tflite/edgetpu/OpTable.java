@@ -109,6 +109,9 @@ final class OpTable {
     no("LEAKY_RELU", "not supported by the Edge TPU (absent from the compiler's operator list)");
     no("PRELU", "not supported by the Edge TPU (absent from the compiler's operator list)");
     no("PADV2", "not supported by the Edge TPU (absent from the compiler's operator list)");
+    no(
+        "SQUARED_DIFFERENCE",
+        "not supported by the Edge TPU (absent from the compiler's operator list)");
     // every operator qat4j can write needs a verdict (mapped or not), checked once here
     for (OpKind k : OpKind.values()) {
       if (!ROWS.containsKey(k.name()))
