@@ -46,7 +46,8 @@ public enum OpKind {
   TILE(69),
   GATHER(36),
   SUM(74),
-  REDUCE_MAX(82);
+  REDUCE_MAX(82),
+  SQUARED_DIFFERENCE(99);
 
   private final int builtinCode;
   private final boolean weighted;
@@ -90,6 +91,7 @@ public enum OpKind {
       case ARG_MAX, ARG_MIN -> OpOptions.ArgMinMax.DEFAULT;
       case RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR -> OpOptions.Resize.DEFAULT;
       case MAXIMUM, MINIMUM, TANH, PRELU, PADV2 -> OpOptions.None.DEFAULT;
+      case SQUARED_DIFFERENCE -> OpOptions.None.DEFAULT;
       case LEAKY_RELU -> OpOptions.LeakyRelu.DEFAULT;
       case TRANSPOSE, SLICE, TILE -> OpOptions.None.DEFAULT;
       case STRIDED_SLICE -> OpOptions.StridedSlice.DEFAULT;

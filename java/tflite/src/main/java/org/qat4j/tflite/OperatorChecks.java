@@ -83,6 +83,8 @@ final class OperatorChecks {
     checkPerAxisOperands(s, op, w);
     checkNumericOperands(s, op, w);
     if (kind == OpKind.ADD || kind == OpKind.SUB) checkAddRescale(s, op, w);
+    if (kind == OpKind.SQUARED_DIFFERENCE) checkSquaredDifferenceRescale(s, op, w);
+    if (kind == OpKind.RESIZE_BILINEAR) checkResizeBilinearSize(s, op, w);
   }
 
   private static void checkConv(SubgraphInfo s, OperatorInfo op, String w) {
@@ -294,9 +296,11 @@ final class OperatorChecks {
     double sa = scale(a), sb = scale(b), sy = scale(y);
     if (!(sa > 0 && sb > 0 && sy > 0))
       return; // missing scales are reported by the quantization checks
-    double multiplier =
-        2 * Math.max(sa, sb) / ((type == ModelValidator.INT16 ? 1 << 15 : 1 << 20) * sy);
-    if (!(multiplier < 1)) {
+    // float32 products as in TFLite's Prepare: a huge output scale overflows 2^20·s_out to
+    // infinity, the multiplier becomes 0 and TFLite's CHECK aborts (fuzzed SUB, scale 1.3e35)
+    float twice = 2 * (float) Math.max(sa, sb);
+    double multiplier = twice / ((type == ModelValidator.INT16 ? 1 << 15 : 1 << 20) * (float) sy);
+    if (!(multiplier > 0 && multiplier < 1 && Float.isFinite(twice))) {
       throw new ModelFormatException(
           w,
           "output scale "
@@ -305,9 +309,49 @@ final class OperatorChecks {
               + sa
               + " and "
               + sb
-              + " (TFLite's output multiplier "
+              + ", or too large (TFLite's output multiplier "
               + multiplier
-              + " must be < 1)");
+              + " must be in (0, 1))");
+    }
+  }
+
+  /**
+   * Int8 SQUARED_DIFFERENCE rescales the squared difference by (2·max(s1, s2))²/(2^14·s_out), which
+   * TFLite requires below 1 with a CHECK that aborts the process otherwise.
+   */
+  private static void checkSquaredDifferenceRescale(SubgraphInfo s, OperatorInfo op, String w) {
+    int[] in = op.inputs();
+    if (in.length < 2 || in[0] < 0 || in[1] < 0) return;
+    TensorInfo y = s.tensor(op.outputs()[0]);
+    if (y.typeCode() != ModelValidator.INT8) return;
+    double sa = scale(s.tensor(in[0])), sb = scale(s.tensor(in[1])), sy = scale(y);
+    if (!(sa > 0 && sb > 0 && sy > 0)) return; // reported by the quantization checks
+    double twice = 2.0 * (float) Math.max(sa, sb);
+    double multiplier = twice * twice / ((1 << 14) * (float) sy);
+    if (!(multiplier > 0 && multiplier < 1)) {
+      throw new ModelFormatException(
+          w,
+          "output scale "
+              + sy
+              + " does not fit the input scales (TFLite's output multiplier "
+              + multiplier
+              + " must be in (0, 1))");
+    }
+  }
+
+  /**
+   * TFLite's int8/int16 RESIZE_BILINEAR computes its scale as 2^10·input size in int32, which
+   * overflows from 2^21 pixels on: a fuzzed width of 2,097,156 crashed the process in invoke.
+   */
+  private static void checkResizeBilinearSize(SubgraphInfo s, OperatorInfo op, String w) {
+    if (op.inputs()[0] < 0) return;
+    TensorInfo x = s.tensor(op.inputs()[0]);
+    if (x.typeCode() != ModelValidator.INT8 && x.typeCode() != ModelValidator.INT16) return;
+    int[] d = x.shape();
+    for (int k = 1; k <= 2 && k < d.length; k++) {
+      if (d[k] >= 1 << 20)
+        throw new ModelFormatException(
+            w + ", input 0", "spatial size " + d[k] + " must be below 2^20 for the integer kernel");
     }
   }
 

@@ -39,6 +39,7 @@ final class KernelFactory {
           dataMovement(g, op, consts);
       case SUM -> ReduceKernels.sum(g, op, consts);
       case REDUCE_MAX -> ReduceKernels.max(g, op, consts);
+      case SQUARED_DIFFERENCE -> SquaredDifferenceKernels.create(g, op);
     };
   }
 

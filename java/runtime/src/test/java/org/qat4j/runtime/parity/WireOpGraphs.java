@@ -22,9 +22,13 @@ final class WireOpGraphs {
   private String desc;
 
   private WireOpGraphs(OpKind k, SplittableRandom r) {
+    this(k, r, r.nextBoolean() ? DType.INT8 : DType.UINT8);
+  }
+
+  private WireOpGraphs(OpKind k, SplittableRandom r, DType type) {
     this.r = r;
     this.b = new LoweredGraphBuilder(k.name());
-    this.type = r.nextBoolean() ? DType.INT8 : DType.UINT8;
+    this.type = type;
     this.desc = type.toString();
   }
 
@@ -39,6 +43,7 @@ final class WireOpGraphs {
       case TANH, LEAKY_RELU -> new WireOpGraphs(kind, r).unary(kind);
       case PRELU -> new WireOpGraphs(kind, r).prelu();
       case PADV2 -> new WireOpGraphs(kind, r).padV2();
+      case SQUARED_DIFFERENCE -> new WireOpGraphs(kind, r, DType.INT8).squaredDifference();
       default -> null;
     };
   }
@@ -201,6 +206,22 @@ final class WireOpGraphs {
     b.addOp(OpKind.PADV2, new int[] {x, pads, c}, new int[] {y}, null);
     desc += " pads " + Arrays.toString(p) + " fill " + (type == DType.UINT8 ? fill & 0xFF : fill);
     return done(new int[] {x}, y);
+  }
+
+  /**
+   * SQUARED_DIFFERENCE (int8: TFLite has no uint8 kernel), either input broadcast; the output scale
+   * spans 0.3–3 times the largest square of the input difference over 255.
+   */
+  private OpGraphs.Case squaredDifference() {
+    int[] s = shape(1 + r.nextInt(4));
+    int[] sb = broadcastOf(s);
+    QuantParams q1 = qp(), q2 = qp();
+    double range = 128 * (q1.scale() + q2.scale());
+    float so = (float) (range * range / 255 * (0.3 + 2.7 * r.nextDouble()));
+    int x = act("x", s, q1), x2 = act("x2", sb, q2);
+    int y = act("y", s, QuantParams.perTensor(so, -128 + r.nextInt(64)));
+    b.addOp(OpKind.SQUARED_DIFFERENCE, new int[] {x, x2}, new int[] {y}, null);
+    return done(new int[] {x, x2}, y);
   }
 
   /** SUB of two quantized tensors, either one broadcast. */

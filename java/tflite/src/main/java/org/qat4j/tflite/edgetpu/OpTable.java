@@ -121,6 +121,9 @@ final class OpTable {
       no(
           op,
           "not supported by the Edge TPU (absent from the compiler's operator list, edgetpu.md §4)");
+    no(
+        "SQUARED_DIFFERENCE",
+        "not supported by the Edge TPU (absent from the compiler's operator list)");
     // every operator qat4j can write needs a verdict (mapped or not), checked once here
     for (OpKind k : OpKind.values()) {
       if (!ROWS.containsKey(k.name()))

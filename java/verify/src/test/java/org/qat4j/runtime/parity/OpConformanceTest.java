@@ -73,7 +73,13 @@ class OpConformanceTest {
     ROWS.put(OpKind.RESIZE_NEAREST_NEIGHBOR, none);
     for (OpKind k :
         new OpKind[] {
-          OpKind.MAXIMUM, OpKind.MINIMUM, OpKind.TANH, OpKind.LEAKY_RELU, OpKind.PRELU, OpKind.PADV2
+          OpKind.MAXIMUM,
+          OpKind.MINIMUM,
+          OpKind.TANH,
+          OpKind.LEAKY_RELU,
+          OpKind.PRELU,
+          OpKind.PADV2,
+          OpKind.SQUARED_DIFFERENCE
         }) ROWS.put(k, none);
     // read from other tools' models, simulated and written; no layer lowers to them yet
     for (OpKind k :
