@@ -75,7 +75,8 @@ class RandomModelParityTest {
     }
     // every kind the int8 lowering of some layer writes (operators of other tools' models excluded)
     Set<OpKind> want = LayerConformanceTest.int8Ops();
-    // the random chains have no Multiply layer; MUL is checked by LayerConformanceTest and OpParityTest
+    // the random chains have no Multiply layer; MUL is checked by LayerConformanceTest and
+    // OpParityTest
     want.remove(OpKind.MUL);
     assertEquals(want, seen, "op kinds the random models must cover");
     System.out.printf(
