@@ -34,7 +34,8 @@ public enum OpKind {
   TILE(69),
   GATHER(36),
   SUM(74),
-  REDUCE_MAX(82);
+  REDUCE_MAX(82),
+  BATCH_MATMUL(126);
 
   private final int builtinCode;
 
@@ -76,6 +77,7 @@ public enum OpKind {
       case UNPACK -> OpOptions.Unpack.DEFAULT;
       case GATHER -> OpOptions.Gather.DEFAULT;
       case SUM, REDUCE_MAX -> OpOptions.Reducer.DEFAULT;
+      case BATCH_MATMUL -> OpOptions.BatchMatMul.DEFAULT;
     };
   }
 
@@ -113,7 +115,8 @@ public enum OpKind {
           TILE,
           GATHER,
           SUM,
-          REDUCE_MAX ->
+          REDUCE_MAX,
+          BATCH_MATMUL ->
           false;
     };
   }

@@ -9,6 +9,7 @@ import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.tflite.fb.AddOptions;
+import org.qat4j.tflite.fb.BatchMatMulOptions;
 import org.qat4j.tflite.fb.BuiltinOptions;
 import org.qat4j.tflite.fb.ConcatenationOptions;
 import org.qat4j.tflite.fb.Conv2DOptions;
@@ -117,6 +118,13 @@ final class TfliteOps {
       case DEQUANTIZE, LOGISTIC, RELU, RELU6, PAD, QUANTIZE, HARD_SWISH -> new int[] {0, 0};
       case TRANSPOSE, SLICE, TILE -> new int[] {0, 0};
       case STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, GATHER -> ShapeOptions.encode(b, op);
+      case BATCH_MATMUL -> {
+        OpOptions.BatchMatMul o = op.options(OpOptions.BatchMatMul.class);
+        yield new int[] {
+          BuiltinOptions.BatchMatMulOptions,
+          BatchMatMulOptions.createBatchMatMulOptions(b, o.adjX(), o.adjY(), false)
+        };
+      }
     };
   }
 
@@ -168,6 +176,9 @@ final class TfliteOps {
       case DEQUANTIZE, LOGISTIC, RELU, RELU6, PAD, QUANTIZE, HARD_SWISH -> OpOptions.None.DEFAULT;
       case TRANSPOSE, SLICE, TILE -> OpOptions.None.DEFAULT;
       case STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, GATHER -> ShapeOptions.decode(k, o);
+      case BATCH_MATMUL ->
+          new OpOptions.BatchMatMul(
+              Boolean.TRUE.equals(o.get("adj_x")), Boolean.TRUE.equals(o.get("adj_y")));
     };
   }
 
@@ -217,7 +228,7 @@ final class TfliteOps {
       case RESHAPE, HARD_SWISH -> 1;
       case TRANSPOSE, SLICE, STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, TILE, GATHER ->
           ShapeOptions.version(g, op, int8);
-      case SUM, REDUCE_MAX -> int8 ? 2 : 1;
+      case SUM, REDUCE_MAX, BATCH_MATMUL -> int8 ? 2 : 1;
     };
   }
 
@@ -254,6 +265,7 @@ final class TfliteOps {
       case GATHER -> Map.of(1, "1.6.0", 2, "1.14.0", 5, "2.5.0");
       case SUM -> Map.of(1, "1.10.0", 2, "1.15.0");
       case REDUCE_MAX -> Map.of(1, "1.11.0", 2, "1.14.0");
+      case BATCH_MATMUL -> Map.of(1, "2.3.0", 2, "2.3.0");
     };
   }
 
@@ -270,7 +282,7 @@ final class TfliteOps {
       case TRANSPOSE, SLICE, STRIDED_SLICE, SPLIT, SPLIT_V, UNPACK, TILE, GATHER, REDUCE_MAX ->
           Int8Rule.PASS_THROUGH;
       case PACK -> Int8Rule.SHARED_INPUTS;
-      case SUM -> Int8Rule.FREE;
+      case SUM, BATCH_MATMUL -> Int8Rule.FREE;
     };
   }
 
@@ -302,6 +314,7 @@ final class TfliteOps {
       case TILE -> new Expect("TileOptions", false, 2);
       case GATHER -> new Expect("GatherOptions", false, 2);
       case SUM, REDUCE_MAX -> new Expect("ReducerOptions", false, 2);
+      case BATCH_MATMUL -> new Expect("BatchMatMulOptions", false, 2);
     };
   }
 }

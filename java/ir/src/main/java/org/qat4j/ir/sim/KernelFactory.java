@@ -41,6 +41,7 @@ final class KernelFactory {
       case GATHER -> GatherKernels.create(g, op, consts);
       case SUM -> ReduceKernels.sum(g, op, consts);
       case REDUCE_MAX -> ReduceKernels.max(g, op, consts);
+      case BATCH_MATMUL -> BatchMatMulKernels.create(g, op, mode);
     };
   }
 }

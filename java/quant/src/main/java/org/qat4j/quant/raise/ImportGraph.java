@@ -146,7 +146,8 @@ final class ImportGraph {
           TILE,
           GATHER,
           SUM,
-          REDUCE_MAX ->
+          REDUCE_MAX,
+          BATCH_MATMUL ->
           null;
     };
   }

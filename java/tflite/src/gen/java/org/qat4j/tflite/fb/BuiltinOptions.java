@@ -31,8 +31,9 @@ public final class BuiltinOptions {
   public static final byte SplitVOptions = 79;
   public static final byte QuantizeOptions = 89;
   public static final byte HardSwishOptions = 91;
+  public static final byte BatchMatMulOptions = 101;
 
-  public static final String[] names = { "NONE", "Conv2DOptions", "DepthwiseConv2DOptions", "", "", "Pool2DOptions", "", "", "FullyConnectedOptions", "SoftmaxOptions", "ConcatenationOptions", "AddOptions", "", "", "", "", "", "ReshapeOptions", "", "", "", "MulOptions", "PadOptions", "GatherOptions", "", "", "TransposeOptions", "ReducerOptions", "SubOptions", "", "SqueezeOptions", "", "StridedSliceOptions", "", "", "SplitOptions", "", "", "DequantizeOptions", "", "", "", "", "", "", "", "", "", "SliceOptions", "", "", "TileOptions", "", "", "", "", "", "", "", "PackOptions", "", "", "", "", "UnpackOptions", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "SplitVOptions", "", "", "", "", "", "", "", "", "", "QuantizeOptions", "", "HardSwishOptions", };
+  public static final String[] names = { "NONE", "Conv2DOptions", "DepthwiseConv2DOptions", "", "", "Pool2DOptions", "", "", "FullyConnectedOptions", "SoftmaxOptions", "ConcatenationOptions", "AddOptions", "", "", "", "", "", "ReshapeOptions", "", "", "", "MulOptions", "PadOptions", "GatherOptions", "", "", "TransposeOptions", "ReducerOptions", "SubOptions", "", "SqueezeOptions", "", "StridedSliceOptions", "", "", "SplitOptions", "", "", "DequantizeOptions", "", "", "", "", "", "", "", "", "", "SliceOptions", "", "", "TileOptions", "", "", "", "", "", "", "", "PackOptions", "", "", "", "", "UnpackOptions", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "SplitVOptions", "", "", "", "", "", "", "", "", "", "QuantizeOptions", "", "HardSwishOptions", "", "", "", "", "", "", "", "", "", "BatchMatMulOptions", };
 
   public static String name(int e) { return names[e]; }
 }

@@ -87,7 +87,8 @@ class RandomModelParityTest {
             OpKind.TILE,
             OpKind.GATHER,
             OpKind.SUM,
-            OpKind.REDUCE_MAX));
+            OpKind.REDUCE_MAX,
+            OpKind.BATCH_MATMUL));
     assertEquals(want, seen, "op kinds the random models must cover");
     System.out.printf(
         "%d random models: BUILTIN exact %d/%d; XNNPACK vs DOUBLE exact %d/%d max %d LSB; vs XNNPACK_F32 exact %d/%d%n",
