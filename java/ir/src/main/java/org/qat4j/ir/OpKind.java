@@ -47,7 +47,8 @@ public enum OpKind {
   GATHER(36),
   SUM(74),
   REDUCE_MAX(82),
-  SQUARED_DIFFERENCE(99);
+  SQUARED_DIFFERENCE(99),
+  BATCH_MATMUL(126);
 
   private final int builtinCode;
   private final boolean weighted;
@@ -101,6 +102,7 @@ public enum OpKind {
       case UNPACK -> OpOptions.Unpack.DEFAULT;
       case GATHER -> OpOptions.Gather.DEFAULT;
       case SUM, REDUCE_MAX -> OpOptions.Reducer.DEFAULT;
+      case BATCH_MATMUL -> OpOptions.BatchMatMul.DEFAULT;
     };
   }
 

@@ -225,6 +225,11 @@ public sealed interface OpOptions {
     public static final Gather DEFAULT = new Gather(0, 0);
   }
 
+  /** BATCH_MATMUL: whether the last two dimensions of the left (x) / right (y) operand swap. */
+  record BatchMatMul(boolean adjX, boolean adjY) implements OpOptions {
+    public static final BatchMatMul DEFAULT = new BatchMatMul(false, false);
+  }
+
   /** Operators without options. */
   record None() implements OpOptions {
     public static final None DEFAULT = new None();

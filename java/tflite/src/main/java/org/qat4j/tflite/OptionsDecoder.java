@@ -8,6 +8,7 @@ import org.qat4j.tflite.fb.ActivationFunctionType;
 import org.qat4j.tflite.fb.AddOptions;
 import org.qat4j.tflite.fb.ArgMaxOptions;
 import org.qat4j.tflite.fb.ArgMinOptions;
+import org.qat4j.tflite.fb.BatchMatMulOptions;
 import org.qat4j.tflite.fb.BuiltinOptions;
 import org.qat4j.tflite.fb.ConcatenationOptions;
 import org.qat4j.tflite.fb.Conv2DOptions;
@@ -73,7 +74,8 @@ final class OptionsDecoder {
           Map.entry(51, "TileOptions"),
           Map.entry(59, "PackOptions"),
           Map.entry(64, "UnpackOptions"),
-          Map.entry(79, "SplitVOptions"));
+          Map.entry(79, "SplitVOptions"),
+          Map.entry(101, "BatchMatMulOptions"));
 
   /**
    * Schema name of a BuiltinOptions union type, "BuiltinOptions#n" for members not in our subset.
@@ -140,7 +142,7 @@ final class OptionsDecoder {
     return true;
   }
 
-  /** Options of the data-movement operators (GATHER, STRIDED_SLICE, SPLIT(_V), PACK, UNPACK). */
+  /** Options of GATHER, STRIDED_SLICE, SPLIT(_V), PACK, UNPACK and BATCH_MATMUL. */
   private static boolean shaping(Operator op, Map<String, Object> m) {
     switch (op.builtinOptionsType()) {
       case BuiltinOptions.GatherOptions -> {
@@ -165,6 +167,11 @@ final class OptionsDecoder {
         PackOptions o = (PackOptions) op.builtinOptions(new PackOptions());
         m.put("values_count", o.valuesCount());
         m.put("axis", o.axis());
+      }
+      case BuiltinOptions.BatchMatMulOptions -> {
+        BatchMatMulOptions o = (BatchMatMulOptions) op.builtinOptions(new BatchMatMulOptions());
+        m.put("adj_x", o.adjX());
+        m.put("adj_y", o.adjY());
       }
       case BuiltinOptions.UnpackOptions -> {
         UnpackOptions o = (UnpackOptions) op.builtinOptions(new UnpackOptions());

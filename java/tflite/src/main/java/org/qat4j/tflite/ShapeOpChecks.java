@@ -94,6 +94,16 @@ final class ShapeOpChecks {
     if (a != null) for (long x : a) axis(x, rank, what);
   }
 
+  /**
+   * The declared output shape must be the computed one: TFLite 2.20's SLICE keeps a wrong declared
+   * shape and writes past it (a fuzzed [1,1,1] output of a 2M-element slice: SIGSEGV).
+   */
+  private void output(int[] want) {
+    int[] got = s.tensor(op.outputs()[0]).shape();
+    if (!Arrays.equals(got, want))
+      throw fail("output shape " + Arrays.toString(got) + " should be " + Arrays.toString(want));
+  }
+
   private void transpose() {
     long[] perm = ints(1);
     int[] xs = in(0).shape();
@@ -110,6 +120,9 @@ final class ShapeOpChecks {
                 + (xs.length - 1));
       seen[(int) p] = true;
     }
+    int[] ys = new int[xs.length];
+    for (int d = 0; d < xs.length; d++) ys[d] = xs[(int) perm[d]];
+    output(ys);
   }
 
   private void slice() {
@@ -124,12 +137,15 @@ final class ShapeOpChecks {
               + begin.length
               + " and "
               + size.length);
+    int[] ys = new int[xs.length];
     for (int d = 0; d < xs.length; d++) {
       long n = size[d] == -1 ? xs[d] - begin[d] : size[d];
       if (begin[d] < 0 || n < 0 || begin[d] + n > xs[d])
         throw fail(
             "dimension " + d + ": begin " + begin[d] + " size " + size[d] + " exceeds " + xs[d]);
+      ys[d] = (int) n;
     }
+    output(ys);
   }
 
   private void stridedSlice() {

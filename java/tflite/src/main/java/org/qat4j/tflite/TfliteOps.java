@@ -11,6 +11,7 @@ import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.tflite.fb.AddOptions;
+import org.qat4j.tflite.fb.BatchMatMulOptions;
 import org.qat4j.tflite.fb.BuiltinOptions;
 import org.qat4j.tflite.fb.ConcatenationOptions;
 import org.qat4j.tflite.fb.Conv2DOptions;
@@ -126,6 +127,13 @@ final class TfliteOps {
           ForeignOptions.encode(b, op);
       case TRANSPOSE, SLICE, TILE -> new int[] {0, 0};
       case STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, GATHER -> ShapeOptions.encode(b, op);
+      case BATCH_MATMUL -> {
+        OpOptions.BatchMatMul o = op.options(OpOptions.BatchMatMul.class);
+        yield new int[] {
+          BuiltinOptions.BatchMatMulOptions,
+          BatchMatMulOptions.createBatchMatMulOptions(b, o.adjX(), o.adjY(), false)
+        };
+      }
     };
   }
 
@@ -181,6 +189,9 @@ final class TfliteOps {
           ForeignOptions.decode(k, o);
       case TRANSPOSE, SLICE, TILE -> OpOptions.None.DEFAULT;
       case STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, GATHER -> ShapeOptions.decode(k, o);
+      case BATCH_MATMUL ->
+          new OpOptions.BatchMatMul(
+              Boolean.TRUE.equals(o.get("adj_x")), Boolean.TRUE.equals(o.get("adj_y")));
     };
   }
 
@@ -243,7 +254,7 @@ final class TfliteOps {
       case PADV2 -> rankAbove4(g, op) ? 4 : int8 ? 2 : 1;
       case TRANSPOSE, SLICE, STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, TILE, GATHER ->
           ShapeOptions.version(g, op, int8);
-      case SUM, REDUCE_MAX -> int8 ? 2 : 1;
+      case SUM, REDUCE_MAX, BATCH_MATMUL -> int8 ? 2 : 1;
     };
   }
 
@@ -314,6 +325,7 @@ final class TfliteOps {
       case SUM -> Map.of(1, "1.10.0", 2, "1.15.0");
       case REDUCE_MAX -> Map.of(1, "1.11.0", 2, "1.14.0");
       case SQUARED_DIFFERENCE -> Map.of(1, "1.13.1", 2, "2.5.0");
+      case BATCH_MATMUL -> Map.of(1, "2.3.0", 2, "2.3.0");
     };
   }
 
@@ -337,7 +349,7 @@ final class TfliteOps {
       case TRANSPOSE, SLICE, STRIDED_SLICE, SPLIT, SPLIT_V, UNPACK, TILE, GATHER, REDUCE_MAX ->
           Int8Rule.PASS_THROUGH;
       case PACK -> Int8Rule.SHARED_INPUTS;
-      case SUM -> Int8Rule.FREE;
+      case SUM, BATCH_MATMUL -> Int8Rule.FREE;
     };
   }
 
@@ -380,6 +392,7 @@ final class TfliteOps {
       case TILE -> new Expect("TileOptions", false, 2);
       case GATHER -> new Expect("GatherOptions", false, 2);
       case SUM, REDUCE_MAX -> new Expect("ReducerOptions", false, 2);
+      case BATCH_MATMUL -> new Expect("BatchMatMulOptions", false, 2);
     };
   }
 }

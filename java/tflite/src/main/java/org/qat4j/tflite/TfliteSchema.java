@@ -135,7 +135,9 @@ final class TfliteSchema {
         Map.entry((int) BuiltinOptions.TileOptions, new TableDef("TileOptions")),
         Map.entry((int) BuiltinOptions.PackOptions, scalars("PackOptions", 2)),
         Map.entry((int) BuiltinOptions.UnpackOptions, scalars("UnpackOptions", 2)),
-        Map.entry((int) BuiltinOptions.SplitVOptions, scalars("SplitVOptions", 1)));
+        Map.entry((int) BuiltinOptions.SplitVOptions, scalars("SplitVOptions", 1)),
+        Map.entry(
+            (int) BuiltinOptions.BatchMatMulOptions, bytesOnly("BatchMatMulOptions", 0, 1, 2)));
   }
 
   private static TableDef mixed(String name, int[] byteIds, int... intIds) {

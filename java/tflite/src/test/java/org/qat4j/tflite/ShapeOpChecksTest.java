@@ -77,6 +77,20 @@ class ShapeOpChecksTest {
   }
 
   @Test
+  void sliceWithAWrongDeclaredOutputShape() {
+    refused(
+        model(
+            b ->
+                b.addOp(
+                    OpKind.SLICE,
+                    new int[] {0, ints(b, 1, 0, 0), ints(b, 1, -1, 4)},
+                    new int[] {out(b, 1, 1, 1)},
+                    null)),
+        "SLICE",
+        "output shape [1, 1, 1] should be [1, 3, 4]");
+  }
+
+  @Test
   void sliceNegativeSize() {
     refused(
         model(

@@ -40,6 +40,7 @@ final class KernelFactory {
       case SUM -> ReduceKernels.sum(g, op, consts);
       case REDUCE_MAX -> ReduceKernels.max(g, op, consts);
       case SQUARED_DIFFERENCE -> SquaredDifferenceKernels.create(g, op);
+      case BATCH_MATMUL -> BatchMatMulKernels.create(g, op, mode);
     };
   }
 

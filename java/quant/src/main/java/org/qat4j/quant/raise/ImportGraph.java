@@ -144,7 +144,7 @@ final class ImportGraph {
       case SUB, CAST, ARG_MAX, ARG_MIN, RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR -> null;
       case MAXIMUM, MINIMUM, TANH, LEAKY_RELU, PRELU, PADV2, TRANSPOSE, SLICE -> null;
       case STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, TILE, GATHER, SUM, REDUCE_MAX -> null;
-      case SQUARED_DIFFERENCE -> null;
+      case SQUARED_DIFFERENCE, BATCH_MATMUL -> null;
     };
   }
 

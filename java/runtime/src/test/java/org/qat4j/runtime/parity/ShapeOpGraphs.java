@@ -43,13 +43,15 @@ final class ShapeOpGraphs {
           TILE,
           GATHER,
           SUM,
-          REDUCE_MAX ->
+          REDUCE_MAX,
+          BATCH_MATMUL ->
           true;
       default -> false;
     };
   }
 
   static OpGraphs.Case create(OpKind k, SplittableRandom r) {
+    if (k == OpKind.BATCH_MATMUL) return MatMulGen.create(r);
     return new ShapeOpGraphs(k, r).build(k);
   }
 

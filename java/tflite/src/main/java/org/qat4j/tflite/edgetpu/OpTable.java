@@ -117,7 +117,7 @@ final class OpTable {
     // pair of shared/models/real (issue #13)
     ok("TILE", 3, List.of(1));
     lstm();
-    for (String op : List.of("SPLIT_V", "UNPACK", "GATHER", "SUM"))
+    for (String op : List.of("SPLIT_V", "UNPACK", "GATHER", "SUM", "BATCH_MATMUL"))
       no(
           op,
           "not supported by the Edge TPU (absent from the compiler's operator list, edgetpu.md §4)");

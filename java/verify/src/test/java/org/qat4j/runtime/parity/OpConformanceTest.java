@@ -94,7 +94,8 @@ class OpConformanceTest {
           OpKind.TILE,
           OpKind.GATHER,
           OpKind.SUM,
-          OpKind.REDUCE_MAX
+          OpKind.REDUCE_MAX,
+          OpKind.BATCH_MATMUL
         }) {
       ROWS.put(k, new Row(false, false, false));
     }
