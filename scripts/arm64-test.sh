@@ -15,9 +15,9 @@ JVM="${QAT4J_ARM64_JAVA:-/usr/lib/jvm/java-17-openjdk-arm64/bin/java}"
 # Runtime tests that exercise every native layer once: TFLite load + error formatter, XNNPACK options helper,
 # interpreter I/O, real models (XNNPACK coverage, BUILTIN vs XNNPACK), EdgeTPU through the test double; and the
 # simulator's arm64 arithmetic (ir.arith.Platform.ARM64, picked from os.arch) bit-exact against BUILTIN and XNNPACK:
-# OpParityTest on QAT4J_ARM64_PARITY_GRAPHS random graphs per operator kind (default 20; the x86 run uses 50) and
-# Int8WriterParityTest's hand-computed ties (docs/RUNTIME.md "linux-arm64").
-SUBSET="${QAT4J_ARM64_TESTS:-XnnpackTest,TfliteLogTest,InterpreterTest,RealModelTest,EdgeTpuFakeLibraryTest,EdgeTpuTfliteDelegateTest,OpParityTest,Int8WriterParityTest}"
+# OpParityTest on QAT4J_ARM64_PARITY_GRAPHS random graphs per operator kind (default 20; the x86 run uses 50),
+# Int8WriterParityTest's hand-computed ties and RealModelParityTest's five real models (docs/RUNTIME.md "linux-arm64").
+SUBSET="${QAT4J_ARM64_TESTS:-XnnpackTest,TfliteLogTest,InterpreterTest,RealModelTest,EdgeTpuFakeLibraryTest,EdgeTpuTfliteDelegateTest,OpParityTest,Int8WriterParityTest,RealModelParityTest}"
 SUFFIX=-arm64
 TIMES=()
 

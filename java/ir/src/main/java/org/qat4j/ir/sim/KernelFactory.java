@@ -16,7 +16,7 @@ final class KernelFactory {
       case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED ->
           ConvKernels.create(g, op, consts, mode, platform);
       case AVERAGE_POOL_2D, MAX_POOL_2D -> PoolKernels.pool(g, op);
-      case MEAN -> PoolKernels.mean(g, op, consts, mode);
+      case MEAN -> PoolKernels.mean(g, op, consts, mode, platform);
       case ADD, MUL -> EltwiseKernels.binary(g, op, mode);
       case RELU, RELU6 -> EltwiseKernels.relu(g, op, mode);
       case LOGISTIC, HARD_SWISH, SOFTMAX -> ActivationKernels.create(g, op);

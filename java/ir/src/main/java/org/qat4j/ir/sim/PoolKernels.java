@@ -5,6 +5,7 @@ import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.TensorSpec;
+import org.qat4j.ir.arith.Platform;
 import org.qat4j.ir.arith.QuantMath;
 import org.qat4j.ir.arith.RoundingMode;
 
@@ -101,7 +102,8 @@ final class PoolKernels {
    * This dispatch is read from TFLite source, not yet confirmed bit-exact against the pinned
    * runtime.
    */
-  static Simulator.Kernel mean(LoweredGraph g, OpSpec op, Object[] consts, RoundingMode mode) {
+  static Simulator.Kernel mean(
+      LoweredGraph g, OpSpec op, Object[] consts, RoundingMode mode, Platform p) {
     int[] in = op.inputs();
     if (in.length != 2) throw new IllegalArgumentException("MEAN needs input and axes");
     TensorSpec x = g.tensor(in[0]), y = g.tensor(op.outputs()[0]);
@@ -129,7 +131,7 @@ final class PoolKernels {
             ? MeanImpl.OPTIMIZED_4D
             : MeanImpl.REFERENCE;
     return impl == MeanImpl.OPTIMIZED_4D
-        ? meanOptimized(qi, qo, n, map, xi, yi, mode)
+        ? meanOptimized(qi, qo, n, map, xi, yi, mode, shape[3], neonBlocks(x, shape[3], mode, p))
         : meanReference(qi, qo, n, map, xi, yi, mode);
   }
 
@@ -148,8 +150,26 @@ final class PoolKernels {
     };
   }
 
+  /**
+   * Channels that TFLite's arm64 int8 optimized MEAN rescales in NEON (whole blocks of 16, SRDHM
+   * with ties up, {@link RescalePaths#meanUpward}); 0 elsewhere.
+   */
+  private static int neonBlocks(TensorSpec x, int depth, RoundingMode mode, Platform p) {
+    return mode == RoundingMode.DOUBLE && RescalePaths.meanUpward(x.type(), p)
+        ? depth / 16 * 16
+        : 0;
+  }
+
   private static Simulator.Kernel meanOptimized(
-      QInfo qi, QInfo qo, int n, int[] map, int xi, int yi, RoundingMode mode) {
+      QInfo qi,
+      QInfo qo,
+      int n,
+      int[] map,
+      int xi,
+      int yi,
+      RoundingMode mode,
+      int depth,
+      int neon) {
     float temp = qi.zp() * qi.scale() / qo.scale();
     temp = temp > 0 ? temp + 0.5f : temp - 0.5f;
     int bias = qo.zp() - (int) temp;
@@ -159,7 +179,11 @@ final class PoolKernels {
       int[] xv = (int[]) v[xi], yv = (int[]) v[yi];
       ReduceKernels.sumInto(xv, yv, map);
       for (int j = 0; j < yv.length; j++) {
-        int r = QuantMath.multiplyByQuantizedMultiplier(yv[j], qm[0], qm[1], mode) + bias;
+        int r =
+            (neon > 0 && j % depth < neon
+                    ? QuantMath.mbqmRuy(yv[j], qm[0], qm[1])
+                    : QuantMath.multiplyByQuantizedMultiplier(yv[j], qm[0], qm[1], mode))
+                + bias;
         yv[j] = QuantMath.clamp(r, qo.qmin(), qo.qmax());
       }
     };

@@ -102,6 +102,15 @@ final class RescalePaths {
     return (g.inW() != 1 && g.inH() != 1) || g.inW() == g.inH();
   }
 
+  /**
+   * Whether TFLite's optimized 4-D MEAN over H and W rescales whole blocks of 16 channels in NEON
+   * (SRDHM, ties up; the remaining channels scalar): int8 on arm64 (measured on the TF2 MobileNet
+   * V2's MEAN; uint8 not measured).
+   */
+  static boolean meanUpward(DType t, Platform p) {
+    return p == Platform.ARM64 && t == DType.INT8;
+  }
+
   /** Rounding of element {@code i} of {@code n} in an int8→int8 QUANTIZE (TFLite Requantize). */
   static Kind requantize(int i, int n, Platform p) {
     return p == Platform.ARM64 && i < n / 16 * 16 ? Kind.UPWARD : Kind.GEMMLOWP;

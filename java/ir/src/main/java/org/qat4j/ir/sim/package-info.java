@@ -41,9 +41,9 @@
  * the constructor) TFLite's NEON paths round some requantizations differently; {@code RescalePaths}
  * models which (CONV_2D/FULLY_CONNECTED on gemmlowp or the NEON matrix·vector kernel,
  * DEPTHWISE_CONV_2D in blocks of 8 channels or the 3×3 kernel, int8→int8 QUANTIZE in blocks of 16,
- * DEQUANTIZE as a fused multiply-add in blocks of 8). Measured bit-exact against the arm64 TFLite
- * 2.20 jar under qemu-user on the same single-op graphs (BUILTIN and XNNPACK) and hand-computed
- * ties (scripts/arm64-test.sh), all 18 operator kinds; uint8 DEPTHWISE_CONV_2D on arm64 keeps x86's
- * rounding, unmeasured.
+ * DEQUANTIZE as a fused multiply-add in blocks of 8, int8 MEAN in blocks of 16 channels). Measured
+ * bit-exact against the arm64 TFLite 2.20 jar under qemu-user on the same single-op graphs (BUILTIN
+ * and XNNPACK) and hand-computed ties (scripts/arm64-test.sh), all 18 operator kinds; uint8
+ * DEPTHWISE_CONV_2D on arm64 keeps x86's rounding, unmeasured.
  */
 package org.qat4j.ir.sim;
