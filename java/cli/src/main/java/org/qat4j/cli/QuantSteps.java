@@ -81,7 +81,7 @@ final class QuantSteps {
                 train.size(),
                 s.epochs(),
                 s.lr()));
-    History h = Pipeline.fit(t, train, p.valSet(f.inputShape()), s);
+    History h = Pipeline.fit(t, train, p.valSet(f.inputShape(), test), s);
     JsonObject r = Pipeline.historyJson(h);
     Evaluation ev = p.evaluate(t, test, s.batchSize());
     r.addProperty("test_accuracy_fake_quant", ev.accuracy());

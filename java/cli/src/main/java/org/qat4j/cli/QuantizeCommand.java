@@ -1,6 +1,7 @@
 package org.qat4j.cli;
 
 import com.google.gson.JsonObject;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -79,5 +80,10 @@ final class QuantizeCommand extends BaseCommand {
                 out,
                 training.testLimit,
                 training.cosine(false)));
+  }
+
+  @Override
+  void printHuman(JsonObject r, PrintWriter out) {
+    Human.training(r, out);
   }
 }
