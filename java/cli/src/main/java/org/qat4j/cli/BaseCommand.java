@@ -29,18 +29,12 @@ abstract class BaseCommand implements Callable<Integer> {
   /** Does the work and returns the result document. */
   abstract JsonObject execute() throws Exception;
 
-  /** Human rendering of the result; default: one "key: value" line per field. */
+  /**
+   * Human rendering of the result; default: aligned "key value" lines, fractions as percentages and
+   * other numbers rounded ({@link Table#keyValues}).
+   */
   void printHuman(JsonObject result, PrintWriter out) {
-    for (Map.Entry<String, JsonElement> e : result.entrySet()) {
-      if (java.util.Set.of("ok", "command", "curve", "samples_ms").contains(e.getKey())) continue;
-      JsonElement v = e.getValue();
-      out.println(
-          e.getKey()
-              + ": "
-              + (v.isJsonPrimitive()
-                  ? v.getAsString()
-                  : Json.GSON.toJson(v).replaceAll("\\s+", " ")));
-    }
+    Table.keyValues(result, Human.HIDDEN, out);
   }
 
   /**

@@ -49,7 +49,37 @@ final class DoctorCommand extends BaseCommand {
     r.add("gemm", Probes.gemm());
     r.add("edgetpu", Probes.edgetpu());
     r.add("datasets", datasets());
+    r.add("verdicts", verdicts(r));
     return r;
+  }
+
+  /**
+   * One verdict per capability: {@code {capability, ok, reason}}, the reason saying why not when it
+   * is unavailable.
+   */
+  static JsonArray verdicts(JsonObject r) {
+    JsonArray v = new JsonArray();
+    JsonObject g = r.getAsJsonObject("gemm");
+    v.add(verdict("training", !g.get("name").getAsString().equals("none"), g));
+    JsonObject t = new JsonObject();
+    if (r.has("tflite_error")) t.add("reason", r.get("tflite_error"));
+    v.add(verdict("tflite", !r.get("tflite_version").isJsonNull(), t));
+    for (JsonElement e : r.getAsJsonArray("backends")) {
+      JsonObject b = e.getAsJsonObject();
+      v.add(
+          verdict("backend " + b.get("name").getAsString(), b.get("available").getAsBoolean(), b));
+    }
+    JsonObject fm = r.getAsJsonArray("datasets").get(0).getAsJsonObject();
+    v.add(verdict("fashion-mnist", fm.get("found").getAsBoolean(), fm));
+    return v;
+  }
+
+  private static JsonObject verdict(String capability, boolean ok, JsonObject source) {
+    JsonObject o = Json.object("capability", capability, "ok", ok);
+    if (!ok)
+      o.addProperty(
+          "reason", source.has("reason") ? source.get("reason").getAsString() : "unknown");
+    return o;
   }
 
   private JsonArray datasets() {
@@ -105,7 +135,7 @@ final class DoctorCommand extends BaseCommand {
     }
     JsonObject g = r.getAsJsonObject("gemm");
     out.printf(
-        "gemm            %s, %d threads%s%n",
+        "gemm            %s, split over %d layer thread(s)%s%n",
         g.get("name").getAsString(),
         g.get("threads").getAsInt(),
         g.has("reason") ? " (" + g.get("reason").getAsString() + ")" : "");
@@ -118,9 +148,11 @@ final class DoctorCommand extends BaseCommand {
                 + ", "
                 + t.getAsJsonArray("devices").size()
                 + " device(s)"
-            : "not found: " + t.get("reason").getAsString());
+            : "not found (reason under verdicts)");
     for (JsonElement e : r.getAsJsonArray("datasets")) {
       JsonObject d = e.getAsJsonObject();
+      if (!d.get("found").getAsBoolean() && d.get("name").getAsString().equals("shared-models"))
+        continue; // optional, only tests use it
       out.printf(
           "dataset %-15s %s%n",
           d.get("name").getAsString(),
@@ -128,5 +160,16 @@ final class DoctorCommand extends BaseCommand {
               ? d.get("path").getAsString()
               : d.get("reason").getAsString() + " (" + d.get("path").getAsString() + ")");
     }
+    out.println();
+    Table v = new Table("capability", "verdict");
+    for (JsonElement e : r.getAsJsonArray("verdicts")) {
+      JsonObject o = e.getAsJsonObject();
+      v.row(
+          o.get("capability").getAsString(),
+          o.get("ok").getAsBoolean()
+              ? "ok"
+              : "unavailable because " + o.get("reason").getAsString());
+    }
+    v.print(out);
   }
 }

@@ -205,7 +205,7 @@ final class Pipeline {
     TrainProgress tp =
         new TrainProgress(progress, "train", s.epochs(), train.batchCount(s.batchSize()));
     t.addCallback(tp);
-    Dataset val = valSet(model.inputShape());
+    Dataset val = valSet(model.inputShape(), test);
     History h;
     if (ck == null) h = fit(t, train, val, s);
     else {
@@ -287,6 +287,11 @@ final class Pipeline {
     r.add(
         "train_accuracy",
         Json.array(h.epochs().stream().mapToDouble(EpochStats::accuracy).toArray()));
+    double[] val = h.valAccuracies();
+    if (val.length > 0 && Arrays.stream(val).noneMatch(Double::isNaN)) {
+      r.add("val_accuracy", Json.array(val));
+      r.add("val_loss", Json.array(h.epochs().stream().mapToDouble(EpochStats::valLoss).toArray()));
+    }
     r.addProperty(
         "train_images_per_second",
         h.epochs().stream()
@@ -431,10 +436,13 @@ final class Pipeline {
     return d.subset(0, Math.min(n, d.size()));
   }
 
-  /** {@code --val-data}, or null without it. */
-  Dataset valSet(int[] shape) {
+  /**
+   * Per-epoch validation data: {@code --val-data}, else {@code test} (the test set, within
+   * --test-limit), so that every epoch reports an accuracy.
+   */
+  Dataset valSet(int[] shape, Dataset test) {
     return dataOptions == null || dataOptions.valData == null
-        ? null
+        ? test
         : load(dataOptions.valData, UserData.Split.TEST, shape, true, "--val-data");
   }
 

@@ -85,7 +85,7 @@ final class QuantSteps {
                 train.size(),
                 s.epochs(),
                 s.lr()));
-    History h = Pipeline.fit(t, train, p.valSet(f.inputShape()), s);
+    History h = Pipeline.fit(t, train, p.valSet(f.inputShape(), test), s);
     JsonObject r = Pipeline.historyJson(h);
     headJson.entrySet().forEach(e -> r.add(e.getKey(), e.getValue()));
     Evaluation ev = p.evaluate(t, test, s.batchSize());

@@ -1,6 +1,7 @@
 package org.qat4j.cli;
 
 import com.google.gson.JsonObject;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -102,5 +103,10 @@ final class QuantizeCommand extends BaseCommand {
                 training.testLimit,
                 training.cosine(false)),
             newHead == null ? null : new NewHead(newHead, headEpochs));
+  }
+
+  @Override
+  void printHuman(JsonObject r, PrintWriter out) {
+    Human.training(r, out);
   }
 }

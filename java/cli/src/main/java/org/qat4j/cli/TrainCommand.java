@@ -1,6 +1,7 @@
 package org.qat4j.cli;
 
 import com.google.gson.JsonObject;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import org.qat4j.core.io.Checkpoint;
@@ -179,5 +180,10 @@ final class TrainCommand extends BaseCommand {
         new TrainCheckpoints(TrainCheckpoints.target(checkpointDir, file, out), true)) {
       return pipeline().withData(data).train(s, c, ck);
     }
+  }
+
+  @Override
+  void printHuman(JsonObject r, PrintWriter out) {
+    Human.training(r, out);
   }
 }

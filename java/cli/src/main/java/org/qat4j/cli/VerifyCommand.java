@@ -1,6 +1,7 @@
 package org.qat4j.cli;
 
 import com.google.gson.JsonObject;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -118,5 +119,10 @@ final class VerifyCommand extends BaseCommand {
     for (var f : failures)
       spec.commandLine().getErr().println(spec.qualifiedName() + ": failed: " + f.getAsString());
     return CliException.FAILED;
+  }
+
+  @Override
+  void printHuman(JsonObject r, PrintWriter out) {
+    Human.verify(r, out);
   }
 }

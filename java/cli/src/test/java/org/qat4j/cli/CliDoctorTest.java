@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -40,5 +42,50 @@ class CliDoctorTest {
     CliRun r = CliRun.of("doctor");
     assertEquals(0, r.code(), r.toString());
     assertTrue(r.out().contains("tflite") && r.out().contains("backend builtin"), r.toString());
+  }
+
+  /** One verdict per capability, matching the probes: "ok" or "unavailable because …". */
+  @Test
+  void doctorEndsWithOneVerdictPerCapability() {
+    JsonObject j = CliRun.of("doctor", "--json").json();
+    List<String> caps = new ArrayList<>();
+    for (JsonElement e : j.getAsJsonArray("verdicts")) {
+      JsonObject v = e.getAsJsonObject();
+      caps.add(v.get("capability").getAsString());
+      if (!v.get("ok").getAsBoolean()) assertFalse(v.get("reason").getAsString().isBlank());
+    }
+    assertEquals(
+        List.of(
+            "training",
+            "tflite",
+            "backend builtin",
+            "backend xnnpack",
+            "backend nnapi",
+            "backend edgetpu",
+            "fashion-mnist"),
+        caps);
+    for (JsonElement e : j.getAsJsonArray("backends")) {
+      JsonObject b = e.getAsJsonObject();
+      JsonObject v =
+          j.getAsJsonArray("verdicts")
+              .get(2 + names(j).indexOf(b.get("name").getAsString()))
+              .getAsJsonObject();
+      assertEquals(b.get("available").getAsBoolean(), v.get("ok").getAsBoolean(), v.toString());
+    }
+    List<String> lines = CliRun.of("doctor").out().lines().toList();
+    List<String> verdicts = lines.subList(lines.size() - caps.size(), lines.size());
+    for (int i = 0; i < caps.size(); i++) {
+      String l = verdicts.get(i);
+      assertTrue(l.startsWith(caps.get(i) + " "), l);
+      assertTrue(l.endsWith(" ok") || l.contains(" unavailable because "), l);
+    }
+    assertTrue(lines.stream().noneMatch(l -> l.contains("shared-models") && l.contains("absent")));
+  }
+
+  private static List<String> names(JsonObject j) {
+    List<String> n = new ArrayList<>();
+    for (JsonElement e : j.getAsJsonArray("backends"))
+      n.add(e.getAsJsonObject().get("name").getAsString());
+    return n;
   }
 }
