@@ -5,7 +5,10 @@ import org.qat4j.core.Layer;
 import org.qat4j.core.Param;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.layers.Activation;
+import org.qat4j.core.layers.Conv2D;
+import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
+import org.qat4j.core.layers.Weighted;
 
 /** Helpers shared by the QAT layers: output-channel counts of kernels, activations on buffers. */
 public final class Kernels {
@@ -17,13 +20,38 @@ public final class Kernels {
    */
   public static int outputChannels(Layer layer, Param kernel) {
     int[] s = kernel.value().shape();
-    if (layer instanceof DepthwiseConv2D) return s[s.length - 2] * s[s.length - 1];
-    return s[s.length - 1];
+    return weighted(layer).accept(new Layout())
+        ? s[s.length - 2] * s[s.length - 1]
+        : s[s.length - 1];
   }
 
   /** Name of the kernel param: "depthwise_kernel" for DepthwiseConv2D, else "kernel". */
   public static String kernelParam(Layer layer) {
-    return layer instanceof DepthwiseConv2D ? "depthwise_kernel" : "kernel";
+    return weighted(layer).accept(new Layout()) ? "depthwise_kernel" : "kernel";
+  }
+
+  private static Weighted weighted(Layer layer) {
+    if (layer instanceof Weighted w) return w;
+    throw new IllegalArgumentException(
+        "layer '" + layer.name() + "' (" + layer.type() + ") has no kernel");
+  }
+
+  /** Whether the kernel is depthwise ([kh, kw, in, mult]); a new weighted type must answer. */
+  private static final class Layout implements Weighted.Visitor<Boolean> {
+    @Override
+    public Boolean conv2D(Conv2D c) {
+      return false;
+    }
+
+    @Override
+    public Boolean depthwise(DepthwiseConv2D d) {
+      return true;
+    }
+
+    @Override
+    public Boolean dense(Dense d) {
+      return false;
+    }
   }
 
   /** y = act(x) into {@code out}. */

@@ -7,9 +7,26 @@ import java.util.Map;
 import org.qat4j.core.Layer;
 import org.qat4j.core.Model;
 import org.qat4j.core.Node;
+import org.qat4j.core.layers.Add;
 import org.qat4j.core.layers.AveragePool2D;
 import org.qat4j.core.layers.BatchNormalization;
+import org.qat4j.core.layers.Concatenate;
+import org.qat4j.core.layers.Conv2D;
+import org.qat4j.core.layers.Dense;
+import org.qat4j.core.layers.DepthwiseConv2D;
+import org.qat4j.core.layers.Dropout;
+import org.qat4j.core.layers.Flatten;
+import org.qat4j.core.layers.GlobalAveragePooling2D;
+import org.qat4j.core.layers.GlobalMaxPooling2D;
+import org.qat4j.core.layers.HardSwish;
 import org.qat4j.core.layers.MaxPool2D;
+import org.qat4j.core.layers.Multiply;
+import org.qat4j.core.layers.ReLU;
+import org.qat4j.core.layers.ReLU6;
+import org.qat4j.core.layers.Reshape;
+import org.qat4j.core.layers.Sigmoid;
+import org.qat4j.core.layers.Softmax;
+import org.qat4j.core.layers.ZeroPadding2D;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.FusedActivation;
 import org.qat4j.ir.LoweredGraph;
@@ -44,7 +61,7 @@ public final class FloatLowering {
     FusionPlan plan = FusionPlan.of(model);
     List<String> bad = new ArrayList<>();
     for (FusionPlan.Step s : plan.steps()) {
-      if (!supports(s.main().layer().type())) {
+      if (!supports(s.main().layer())) {
         bad.add(
             "'"
                 + s.main().name()
@@ -97,58 +114,61 @@ public final class FloatLowering {
   }
 
   /**
-   * How one layer type lowers; the step carries the fused activation and any folded
-   * BatchNormalization.
+   * How one layer class lowers, given the layer as its own type; the step carries the fused
+   * activation and any folded BatchNormalization.
    */
   @FunctionalInterface
-  private interface Rule {
-    void lower(FloatLowering x, FusionPlan.Step s);
+  private interface Rule<L extends Layer> {
+    void lower(FloatLowering x, FusionPlan.Step s, L layer);
   }
 
-  /** The only list of float-lowerable layer types (by {@link Layer#type()}), one row each. */
-  private static final Map<String, Rule> RULES =
-      Map.ofEntries(
-          Map.entry("Conv2D", (x, s) -> x.lowerWeighted(s, s.fused())),
-          Map.entry("DepthwiseConv2D", (x, s) -> x.lowerWeighted(s, s.fused())),
-          Map.entry("Dense", (x, s) -> x.lowerWeighted(s, s.fused())),
-          Map.entry("Add", (x, s) -> x.lowerAdd(s, s.fused())),
-          Map.entry("Multiply", (x, s) -> x.lowerMultiply(s)),
-          Map.entry("Concatenate", FloatLowering::lowerConcat),
-          Map.entry(
-              "MaxPool2D",
-              (x, s) -> {
-                MaxPool2D p = (MaxPool2D) s.main().layer();
-                x.pool(s, OpKind.MAX_POOL_2D, p.poolSize(), p.strides(), p.padding().name());
-              }),
-          Map.entry(
-              "AveragePool2D",
-              (x, s) -> {
-                AveragePool2D p = (AveragePool2D) s.main().layer();
-                x.pool(s, OpKind.AVERAGE_POOL_2D, p.poolSize(), p.strides(), p.padding().name());
-              }),
-          Map.entry("GlobalAveragePooling2D", FloatLowering::lowerMean),
-          Map.entry("GlobalMaxPooling2D", FloatLowering::lowerGlobalMax),
-          Map.entry(
-              "BatchNormalization",
-              (x, s) -> x.lowerStandaloneBn(s, (BatchNormalization) s.main().layer())),
-          Map.entry("ReLU", (x, s) -> x.lowerUnary(s, OpKind.RELU)),
-          Map.entry("ReLU6", (x, s) -> x.lowerUnary(s, OpKind.RELU6)),
-          Map.entry("Sigmoid", (x, s) -> x.lowerUnary(s, OpKind.LOGISTIC)),
-          Map.entry("HardSwish", (x, s) -> x.lowerUnary(s, OpKind.HARD_SWISH)),
-          Map.entry("Softmax", (x, s) -> x.lowerUnary(s, OpKind.SOFTMAX)),
-          Map.entry("Dropout", (x, s) -> x.tensorOf.put(s.main(), x.input(s.main(), 0))),
-          Map.entry("SpatialDropout2D", (x, s) -> x.tensorOf.put(s.main(), x.input(s.main(), 0))),
-          Map.entry("Flatten", FloatLowering::lowerReshape),
-          Map.entry("Reshape", FloatLowering::lowerReshape),
-          Map.entry("ZeroPadding2D", FloatLowering::lowerPad));
+  private record Row<L extends Layer>(Class<L> type, Rule<L> rule) {
+    void lower(FloatLowering x, FusionPlan.Step s) {
+      rule.lower(x, s, type.cast(s.main().layer()));
+    }
+  }
 
-  /** Whether layers of {@code type} lower to float TFLite operators. */
-  static boolean supports(String type) {
-    return RULES.containsKey(type);
+  private static <L extends Layer> Map.Entry<Class<?>, Row<?>> row(Class<L> type, Rule<L> rule) {
+    return Map.entry(type, new Row<>(type, rule));
+  }
+
+  /** The only list of float-lowerable layer classes, one row each. */
+  private static final Map<Class<?>, Row<?>> RULES =
+      Map.ofEntries(
+          row(Conv2D.class, (x, s, l) -> x.lowerWeighted(s, s.fused())),
+          row(DepthwiseConv2D.class, (x, s, l) -> x.lowerWeighted(s, s.fused())),
+          row(Dense.class, (x, s, l) -> x.lowerWeighted(s, s.fused())),
+          row(Add.class, (x, s, l) -> x.lowerAdd(s, s.fused())),
+          row(Multiply.class, (x, s, l) -> x.lowerMultiply(s)),
+          row(Concatenate.class, (x, s, l) -> x.lowerConcat(s)),
+          row(
+              MaxPool2D.class,
+              (x, s, p) ->
+                  x.pool(s, OpKind.MAX_POOL_2D, p.poolSize(), p.strides(), p.padding().name())),
+          row(
+              AveragePool2D.class,
+              (x, s, p) ->
+                  x.pool(s, OpKind.AVERAGE_POOL_2D, p.poolSize(), p.strides(), p.padding().name())),
+          row(GlobalAveragePooling2D.class, (x, s, l) -> x.lowerMean(s)),
+          row(GlobalMaxPooling2D.class, (x, s, l) -> x.lowerGlobalMax(s)),
+          row(BatchNormalization.class, (x, s, bn) -> x.lowerStandaloneBn(s, bn)),
+          row(ReLU.class, (x, s, l) -> x.lowerUnary(s, OpKind.RELU)),
+          row(ReLU6.class, (x, s, l) -> x.lowerUnary(s, OpKind.RELU6)),
+          row(Sigmoid.class, (x, s, l) -> x.lowerUnary(s, OpKind.LOGISTIC)),
+          row(HardSwish.class, (x, s, l) -> x.lowerUnary(s, OpKind.HARD_SWISH)),
+          row(Softmax.class, (x, s, l) -> x.lowerUnary(s, OpKind.SOFTMAX)),
+          row(Dropout.class, (x, s, l) -> x.tensorOf.put(s.main(), x.input(s.main(), 0))),
+          row(Flatten.class, (x, s, l) -> x.lowerReshape(s)),
+          row(Reshape.class, (x, s, l) -> x.lowerReshape(s)),
+          row(ZeroPadding2D.class, (x, s, l) -> x.lowerPad(s)));
+
+  /** Whether {@code l} lowers to float TFLite operators. */
+  static boolean supports(Layer l) {
+    return RULES.containsKey(l.getClass());
   }
 
   private void lowerStep(FusionPlan.Step s) {
-    RULES.get(s.main().layer().type()).lower(this, s);
+    RULES.get(s.main().layer().getClass()).lower(this, s);
   }
 
   private void lowerConcat(FusionPlan.Step s) {
