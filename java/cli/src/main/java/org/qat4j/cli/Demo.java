@@ -115,7 +115,7 @@ final class Demo {
             true,
             () ->
                 pipeline.train(
-                    new Pipeline.TrainSpec(
+                    new TrainSpec(
                         "reference-cnn",
                         data,
                         plan.epochs(),
@@ -153,7 +153,7 @@ final class Demo {
             trained,
             () ->
                 pipeline.quantize(
-                    new Pipeline.TrainSpec(
+                    new TrainSpec(
                         floatModel.toString(),
                         data,
                         plan.qatEpochs(),

@@ -22,7 +22,7 @@ import org.qat4j.tflite.ModelFormatException;
  */
 record NewHead(String layer, int epochs) {
   /** The float model with its new, trained head; fills {@code json} with what it did. */
-  Model prepare(Pipeline p, Pipeline.TrainSpec s, JsonObject json) throws IOException {
+  Model prepare(Pipeline p, TrainSpec s, JsonObject json) throws IOException {
     Model src = load(s.model(), s.seed());
     if (!src.nodes().contains(nodeOrNull(src)))
       throw CliException.usage(

@@ -14,11 +14,9 @@ import org.qat4j.core.data.Dataset;
 import org.qat4j.core.data.UserData;
 import org.qat4j.core.gemm.Gemm;
 import org.qat4j.core.io.Checkpoint;
-import org.qat4j.core.train.Adam;
 import org.qat4j.core.train.EpochStats;
 import org.qat4j.core.train.Evaluation;
 import org.qat4j.core.train.History;
-import org.qat4j.core.train.LrSchedule;
 import org.qat4j.core.train.Trainer;
 import org.qat4j.core.train.TrainingDivergedException;
 import org.qat4j.ir.internal.Parallel;
@@ -46,60 +44,6 @@ final class Pipeline {
     @Override
     public String toString() {
       return name().toLowerCase(java.util.Locale.ROOT);
-    }
-  }
-
-  /**
-   * Arguments of a training run (float or QAT). {@code model} is an architecture name, zoo:NAME or
-   * a saved file; {@code cosine} decays lr to 0 over all steps of the run.
-   */
-  record TrainSpec(
-      String model,
-      Path data,
-      int epochs,
-      long seed,
-      int batchSize,
-      float lr,
-      int limit,
-      Path out,
-      int testLimit,
-      boolean cosine,
-      double convInitScale) {
-    TrainSpec(
-        String model,
-        Path data,
-        int epochs,
-        long seed,
-        int batchSize,
-        float lr,
-        int limit,
-        Path out,
-        int testLimit) {
-      this(model, data, epochs, seed, batchSize, lr, limit, out, testLimit, false);
-    }
-
-    TrainSpec(
-        String model,
-        Path data,
-        int epochs,
-        long seed,
-        int batchSize,
-        float lr,
-        int limit,
-        Path out,
-        int testLimit,
-        boolean cosine) {
-      this(model, data, epochs, seed, batchSize, lr, limit, out, testLimit, cosine, 1);
-    }
-
-    /**
-     * Adam (Keras defaults) at {@link #lr} under the spec's schedule for {@code batchesPerEpoch}.
-     */
-    Adam adam(int batchesPerEpoch) {
-      return new Adam(
-          cosine
-              ? LrSchedule.cosine(lr, 0, (long) epochs * batchesPerEpoch, 0)
-              : LrSchedule.constant(lr));
     }
   }
 

@@ -44,7 +44,7 @@ final class QuantSteps {
   }
 
   /** A saved float model, or a QAT file (continues QAT), or an architecture. */
-  JsonObject quantize(Pipeline.TrainSpec s, NewHead head) throws IOException {
+  JsonObject quantize(TrainSpec s, NewHead head) throws IOException {
     Model f;
     QatModel q;
     JsonObject headJson = new JsonObject();

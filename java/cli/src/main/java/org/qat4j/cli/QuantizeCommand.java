@@ -91,7 +91,7 @@ final class QuantizeCommand extends BaseCommand {
     return pipeline()
         .withData(data)
         .quantize(
-            new Pipeline.TrainSpec(
+            new TrainSpec(
                 model,
                 d,
                 epochs,

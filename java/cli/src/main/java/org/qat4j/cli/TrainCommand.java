@@ -104,8 +104,8 @@ final class TrainCommand extends BaseCommand {
     }
     if (!(convInitScale > 0) || Double.isInfinite(convInitScale))
       throw CliException.usage("--conv-init-scale: must be > 0, got " + convInitScale);
-    Pipeline.TrainSpec s =
-        new Pipeline.TrainSpec(
+    TrainSpec s =
+        new TrainSpec(
             zoo != null ? zoo : model,
             d,
             epochs,
@@ -156,8 +156,8 @@ final class TrainCommand extends BaseCommand {
       Outputs.notAnInput(out, "--out", file, "--resume");
       Outputs.notData(out, "--out", d);
     }
-    Pipeline.TrainSpec s =
-        new Pipeline.TrainSpec(
+    TrainSpec s =
+        new TrainSpec(
             file.toString(),
             d,
             epochs,
