@@ -1,16 +1,14 @@
 package org.qat4j.core.layers;
 
 import java.nio.FloatBuffer;
-import java.util.Arrays;
 import org.qat4j.core.ExecContext;
-import org.qat4j.core.Layer;
 import org.qat4j.core.Tensor;
 
 /**
  * Maximum over height and width: NHWC [N, H, W, C] → [N, C] (TFLite MAX_POOL_2D over the whole
  * image, then RESHAPE). The gradient goes to the first maximum of each channel.
  */
-public final class GlobalMaxPooling2D extends Layer {
+public final class GlobalMaxPooling2D extends GlobalPool2D {
   private Tensor y;
   private Tensor dx;
   private int[] inShape;
@@ -26,19 +24,9 @@ public final class GlobalMaxPooling2D extends Layer {
   }
 
   @Override
-  public int[] outputShape(int[]... in) {
-    int[] s = single(in);
-    if (s.length != 3)
-      throw shapeError("expects an image input [H, W, C], got " + Arrays.toString(s));
-    return new int[] {s[2]};
-  }
-
-  @Override
   public Tensor forward(Tensor[] in, ExecContext ctx) {
     Tensor x = in[0];
-    if (x.rank() != 4)
-      throw new IllegalArgumentException("layer '" + name() + "' expects [N, H, W, C], got " + x);
-    inShape = x.shape();
+    inShape = imageBatch(x);
     int n = inShape[0], hw = inShape[1] * inShape[2], c = inShape[3];
     y = Tensor.reuse(y, n, c);
     if (argmax.length != n * c) argmax = new int[n * c];
