@@ -148,9 +148,15 @@ public final class LoweredGraphBuilder {
     for (int o = 0; o < g.ops().size(); o++) {
       OpSpec op = g.ops().get(o);
       String where = "op " + o + " (" + op.kind() + ")";
-      for (int in : op.inputs()) {
+      int[] ins = op.inputs();
+      for (int k = 0; k < ins.length; k++) {
+        int in = ins[k];
         if (in == -1) continue; // TFLite's "optional input omitted"
         checkRange(in, n, where + " input");
+        if (op.kind().stateInput(k)) {
+          checkState(g, in, where);
+          continue;
+        }
         if (!ready[in]) {
           throw new IllegalStateException(
               where
@@ -188,6 +194,15 @@ public final class LoweredGraphBuilder {
         throw new IllegalStateException(
             "graph output tensor " + out + " ('" + g.tensor(out).name() + "') is never produced");
     }
+  }
+
+  /** A state input: a variable tensor, neither constant nor a graph input nor produced. */
+  private static void checkState(LoweredGraph g, int in, String where) {
+    TensorSpec t = g.tensor(in);
+    boolean input = Arrays.stream(g.inputs()).anyMatch(i -> i == in);
+    if (t.isConstant() || input)
+      throw new IllegalStateException(
+          where + " state tensor " + in + " ('" + t.name() + "') must be a variable tensor");
   }
 
   private static void checkConstant(TensorSpec t, int i) {

@@ -48,7 +48,8 @@ public enum OpKind {
   SUM(74),
   REDUCE_MAX(82),
   SQUARED_DIFFERENCE(99),
-  BATCH_MATMUL(126);
+  BATCH_MATMUL(126),
+  UNIDIRECTIONAL_SEQUENCE_LSTM(44);
 
   private final int builtinCode;
   private final boolean weighted;
@@ -103,6 +104,7 @@ public enum OpKind {
       case GATHER -> OpOptions.Gather.DEFAULT;
       case SUM, REDUCE_MAX -> OpOptions.Reducer.DEFAULT;
       case BATCH_MATMUL -> OpOptions.BatchMatMul.DEFAULT;
+      case UNIDIRECTIONAL_SEQUENCE_LSTM -> OpOptions.SequenceLstm.DEFAULT;
     };
   }
 
@@ -124,8 +126,20 @@ public enum OpKind {
     return this == SPLIT || this == SPLIT_V || this == UNPACK;
   }
 
-  /** Whether input {@code k} may be omitted (-1): a weighted op's bias or RESHAPE's shape. */
+  /**
+   * Whether input {@code k} may be omitted (-1): a weighted op's bias, RESHAPE's shape, or one of
+   * UNIDIRECTIONAL_SEQUENCE_LSTM's optional tensors (input gate, peephole, projection, layer norm).
+   */
   public boolean optionalInput(int k) {
+    if (this == UNIDIRECTIONAL_SEQUENCE_LSTM) return Lstm.optional(k);
     return weighted() ? k == 2 : this == RESHAPE && k == 1;
+  }
+
+  /**
+   * Whether input {@code k} is a state tensor TFLite keeps between invocations (a variable tensor:
+   * no producer, no data, zero-initialised): UNIDIRECTIONAL_SEQUENCE_LSTM's output and cell state.
+   */
+  public boolean stateInput(int k) {
+    return this == UNIDIRECTIONAL_SEQUENCE_LSTM && (k == Lstm.OUTPUT_STATE || k == Lstm.CELL_STATE);
   }
 }

@@ -1,6 +1,7 @@
 package org.qat4j.ir;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The options of one operator, one record per options table of the TFLite schema. Each {@link
@@ -251,5 +252,29 @@ public sealed interface OpOptions {
   /** LEAKY_RELU: the slope for negative inputs. */
   record LeakyRelu(float alpha) implements OpOptions {
     public static final LeakyRelu DEFAULT = new LeakyRelu(0.2f);
+  }
+
+  /**
+   * UNIDIRECTIONAL_SEQUENCE_LSTM: the gate activation as its schema code (TANH, 4, in every model
+   * seen; the integer kernel always uses tanh), cell and projection clips (0 = none), time-major
+   * layout, the hybrid-only asymmetric input flag, diagonal recurrent weights, and the tensor
+   * indices of the operator's intermediates (the int8 kernel reads the hidden state's quantization
+   * from the fifth; empty for float).
+   */
+  record SequenceLstm(
+      int activationCode,
+      float cellClip,
+      float projClip,
+      boolean timeMajor,
+      boolean asymmetricQuantizeInputs,
+      boolean diagonalRecurrentTensors,
+      List<Integer> intermediates)
+      implements OpOptions {
+    public static final SequenceLstm DEFAULT =
+        new SequenceLstm(4, 0f, 0f, false, false, false, List.of());
+
+    public SequenceLstm {
+      intermediates = List.copyOf(intermediates);
+    }
   }
 }

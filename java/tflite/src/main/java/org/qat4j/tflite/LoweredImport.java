@@ -110,8 +110,10 @@ final class LoweredImport {
   /** The options record of {@code k} from the operator's decoded schema fields. */
   static OpOptions options(OpKind k, OperatorInfo op) {
     Map<String, Object> o = op.options();
+    // the LSTM's gate activation is no fused clamp: its options record keeps the schema code
     FusedActivation act =
         o.get("fused_activation_function") instanceof String a
+                && k != OpKind.UNIDIRECTIONAL_SEQUENCE_LSTM
             ? FusedActivation.valueOf(activationName(a))
             : FusedActivation.NONE;
     return TfliteOps.options(k, o, act);

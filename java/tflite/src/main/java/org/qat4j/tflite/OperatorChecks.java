@@ -85,6 +85,7 @@ final class OperatorChecks {
     if (kind == OpKind.ADD || kind == OpKind.SUB) checkAddRescale(s, op, w);
     if (kind == OpKind.SQUARED_DIFFERENCE) checkSquaredDifferenceRescale(s, op, w);
     if (kind == OpKind.RESIZE_BILINEAR) checkResizeBilinearSize(s, op, w);
+    if (kind == OpKind.UNIDIRECTIONAL_SEQUENCE_LSTM) LstmChecks.check(s, op, w);
   }
 
   private static void checkConv(SubgraphInfo s, OperatorInfo op, String w) {

@@ -30,6 +30,7 @@ import org.qat4j.tflite.fb.SplitVOptions;
 import org.qat4j.tflite.fb.SqueezeOptions;
 import org.qat4j.tflite.fb.StridedSliceOptions;
 import org.qat4j.tflite.fb.SubOptions;
+import org.qat4j.tflite.fb.UnidirectionalSequenceLSTMOptions;
 import org.qat4j.tflite.fb.UnpackOptions;
 
 /**
@@ -75,7 +76,8 @@ final class OptionsDecoder {
           Map.entry(59, "PackOptions"),
           Map.entry(64, "UnpackOptions"),
           Map.entry(79, "SplitVOptions"),
-          Map.entry(101, "BatchMatMulOptions"));
+          Map.entry(101, "BatchMatMulOptions"),
+          Map.entry(71, "UnidirectionalSequenceLSTMOptions"));
 
   /**
    * Schema name of a BuiltinOptions union type, "BuiltinOptions#n" for members not in our subset.
@@ -105,7 +107,7 @@ final class OptionsDecoder {
     Map<String, Object> m = new LinkedHashMap<>();
     if (op.builtinOptions(new Conv2DOptions()) == null)
       return m; // type without table: reported by the reader
-    if (!spatial(op, m) && !shaping(op, m)) other(op, m);
+    if (!spatial(op, m) && !shaping(op, m) && !recurrent(op, m)) other(op, m);
     return m;
   }
 
@@ -182,6 +184,24 @@ final class OptionsDecoder {
         return false;
       }
     }
+    return true;
+  }
+
+  /** UNIDIRECTIONAL_SEQUENCE_LSTM's options, with the operator's intermediates. */
+  private static boolean recurrent(Operator op, Map<String, Object> m) {
+    if (op.builtinOptionsType() != BuiltinOptions.UnidirectionalSequenceLSTMOptions) return false;
+    UnidirectionalSequenceLSTMOptions o =
+        (UnidirectionalSequenceLSTMOptions)
+            op.builtinOptions(new UnidirectionalSequenceLSTMOptions());
+    m.put("fused_activation_function", activation(o.fusedActivationFunction()));
+    m.put("cell_clip", o.cellClip());
+    m.put("proj_clip", o.projClip());
+    m.put("time_major", o.timeMajor());
+    m.put("asymmetric_quantize_inputs", o.asymmetricQuantizeInputs());
+    m.put("diagonal_recurrent_tensors", o.diagonalRecurrentTensors());
+    List<Integer> inter = new ArrayList<>();
+    for (int i = 0; i < op.intermediatesLength(); i++) inter.add(op.intermediates(i));
+    m.put("intermediates", List.copyOf(inter));
     return true;
   }
 

@@ -137,7 +137,10 @@ final class TfliteSchema {
         Map.entry((int) BuiltinOptions.UnpackOptions, scalars("UnpackOptions", 2)),
         Map.entry((int) BuiltinOptions.SplitVOptions, scalars("SplitVOptions", 1)),
         Map.entry(
-            (int) BuiltinOptions.BatchMatMulOptions, bytesOnly("BatchMatMulOptions", 0, 1, 2)));
+            (int) BuiltinOptions.BatchMatMulOptions, bytesOnly("BatchMatMulOptions", 0, 1, 2)),
+        Map.entry(
+            (int) BuiltinOptions.UnidirectionalSequenceLSTMOptions,
+            mixed("UnidirectionalSequenceLSTMOptions", new int[] {0, 3, 4, 5}, 1, 2)));
   }
 
   private static TableDef mixed(String name, int[] byteIds, int... intIds) {

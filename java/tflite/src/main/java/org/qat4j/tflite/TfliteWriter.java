@@ -153,7 +153,9 @@ public final class TfliteWriter {
 
     private int subgraph(int[] opcodeIndex) {
       int[] tensors = new int[g.tensors().size()];
-      for (int i = 0; i < tensors.length; i++) tensors[i] = tensor(g.tensor(i), tensorBuffer[i]);
+      boolean[] variable = variables();
+      for (int i = 0; i < tensors.length; i++)
+        tensors[i] = tensor(g.tensor(i), tensorBuffer[i], variable[i]);
       int[] ops = new int[g.ops().size()];
       for (int i = 0; i < ops.length; i++) ops[i] = operator(g.ops().get(i), opcodeIndex[i]);
       int tv = SubGraph.createTensorsVector(b, tensors);
@@ -164,12 +166,23 @@ public final class TfliteWriter {
       return SubGraph.createSubGraph(b, tv, iv, ov, opv, name);
     }
 
-    private int tensor(TensorSpec t, int buffer) {
+    /** The state inputs of stateful operators, written as TFLite variable tensors. */
+    private boolean[] variables() {
+      boolean[] v = new boolean[g.tensors().size()];
+      for (OpSpec op : g.ops()) {
+        int[] in = op.inputs();
+        for (int k = 0; k < in.length; k++)
+          if (op.kind().stateInput(k) && in[k] >= 0 && in[k] < v.length) v[in[k]] = true;
+      }
+      return v;
+    }
+
+    private int tensor(TensorSpec t, int buffer, boolean variable) {
       int shape = Tensor.createShapeVector(b, t.shape());
       int name = b.createString(t.name() == null ? "" : t.name());
       int quant = t.quant() == null ? 0 : quant(t.quant());
       return Tensor.createTensor(
-          b, shape, (byte) t.type().tfliteCode(), buffer, name, quant, false, 0, 0, false);
+          b, shape, (byte) t.type().tfliteCode(), buffer, name, quant, variable, 0, 0, false);
     }
 
     private int quant(QuantParams q) {
@@ -193,8 +206,10 @@ public final class TfliteWriter {
       int in = Operator.createInputsVector(b, op.inputs());
       int out = Operator.createOutputsVector(b, op.outputs());
       int[] opts = TfliteOps.encode(b, op);
+      int[] inter = RecurrentOptions.intermediates(op);
+      int interVec = inter.length == 0 ? 0 : Operator.createIntermediatesVector(b, inter);
       return Operator.createOperator(
-          b, opcodeIndex, in, out, (byte) opts[0], opts[1], 0, (byte) 0, 0, 0);
+          b, opcodeIndex, in, out, (byte) opts[0], opts[1], 0, (byte) 0, 0, interVec);
     }
   }
 

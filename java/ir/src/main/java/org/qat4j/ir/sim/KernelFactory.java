@@ -1,6 +1,7 @@
 package org.qat4j.ir.sim;
 
 import org.qat4j.ir.LoweredGraph;
+import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.arith.Platform;
 import org.qat4j.ir.arith.RoundingMode;
@@ -41,6 +42,8 @@ final class KernelFactory {
       case REDUCE_MAX -> ReduceKernels.max(g, op, consts);
       case SQUARED_DIFFERENCE -> SquaredDifferenceKernels.create(g, op);
       case BATCH_MATMUL -> BatchMatMulKernels.create(g, op, mode);
+      // TFLite runs no other arithmetic for it (XNNPACK does not take the LSTM)
+      case UNIDIRECTIONAL_SEQUENCE_LSTM -> LstmKernels.create(g, op, consts);
     };
   }
 
@@ -66,8 +69,12 @@ final class KernelFactory {
       throw new IllegalArgumentException("expects exactly one output");
     if (op.inputs().length == 0) throw new IllegalArgumentException("has no inputs");
     for (int i = 0; i < op.inputs().length; i++) {
-      // Only the bias (input 2 of weighted ops) may be omitted (-1), as in TFLite.
-      if (op.inputs()[i] < 0 && !(op.kind().weighted() && i == 2))
+      // Only the bias (input 2 of weighted ops) and the LSTM's optional tensors may be omitted.
+      boolean optional =
+          op.kind().weighted()
+              ? i == 2
+              : op.kind() == OpKind.UNIDIRECTIONAL_SEQUENCE_LSTM && op.kind().optionalInput(i);
+      if (op.inputs()[i] < 0 && !optional)
         throw new IllegalArgumentException("input " + i + " is missing");
     }
   }

@@ -178,6 +178,11 @@ public final class Simulator {
    */
   public static float[] toFloat(TensorSpec t, Object value) {
     if (value instanceof float[] f) return f.clone();
+    if (value instanceof short[] h) {
+      int[] w = new int[h.length];
+      for (int i = 0; i < h.length; i++) w[i] = h[i];
+      value = w;
+    }
     int n = value instanceof byte[] b ? b.length : ((int[]) value).length;
     float[] r = new float[n];
     org.qat4j.ir.QuantParams q = t.quant();

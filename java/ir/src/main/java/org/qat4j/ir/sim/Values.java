@@ -6,7 +6,8 @@ import org.qat4j.ir.TensorSpec;
 /**
  * Conversions between the simulator's internal tensor values (float[] for FLOAT32, int[] holding
  * the integer value for INT8/UINT8/INT32/INT64) and the external API forms (float[], byte[], int[],
- * long[] for INT64; the simulator's INT64 values are indices, which fit in an int).
+ * long[] for INT64, short[] for INT16; the simulator's INT64 values are indices, which fit in an
+ * int).
  */
 final class Values {
   private Values() {}
@@ -33,6 +34,7 @@ final class Values {
       case INT8, UINT8 -> new byte[len];
       case INT32 -> new int[len];
       case INT64 -> new long[len];
+      case INT16 -> new short[len];
       default ->
           throw new IllegalArgumentException(
               "tensor '" + t.name() + "': unsupported type " + t.type());
@@ -53,6 +55,9 @@ final class Values {
     else if (dst instanceof long[] l) {
       int[] src = (int[]) internal;
       for (int k = 0; k < n; k++) l[off + k] = src[k];
+    } else if (dst instanceof short[] h) {
+      int[] src = (int[]) internal;
+      for (int k = 0; k < n; k++) h[off + k] = (short) src[k];
     } else {
       byte[] b = (byte[]) dst;
       int[] src = (int[]) internal;
@@ -68,6 +73,9 @@ final class Values {
     else if (src instanceof long[] l) {
       int[] dst = (int[]) internal;
       for (int k = 0; k < n; k++) dst[k] = Math.toIntExact(l[off + k]);
+    } else if (src instanceof short[] h) {
+      int[] dst = (int[]) internal;
+      for (int k = 0; k < n; k++) dst[k] = h[off + k];
     } else {
       byte[] b = (byte[]) src;
       int[] dst = (int[]) internal;
@@ -84,6 +92,7 @@ final class Values {
           case INT8, UINT8 -> v instanceof byte[] ? null : "byte[]";
           case INT32 -> v instanceof int[] ? null : "int[]";
           case INT64 -> v instanceof long[] ? null : "long[]";
+          case INT16 -> v instanceof short[] ? null : "short[]";
           default -> "a supported type (" + t.type() + " is not)";
         };
     if (want != null)
@@ -119,6 +128,7 @@ final class Values {
   private static int length(Object v) {
     if (v instanceof float[] f) return f.length;
     if (v instanceof byte[] b) return b.length;
+    if (v instanceof short[] h) return h.length;
     return v instanceof long[] l ? l.length : ((int[]) v).length;
   }
 }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.qat4j.ir.LoweredGraph;
+import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.TensorSpec;
 
@@ -35,14 +36,15 @@ public final class OpCut {
                 ts.add(g.tensor(x));
                 return ts.size() - 1;
               });
-      if (!g.tensor(t).isConstant() && !ins.contains(newIn[k])) ins.add(newIn[k]);
+      if (!g.tensor(t).isConstant() && !op.kind().stateInput(k) && !ins.contains(newIn[k]))
+        ins.add(newIn[k]);
     }
     int[] newOut = new int[op.outputs().length];
     for (int k = 0; k < newOut.length; k++) {
       ts.add(g.tensor(op.outputs()[k]));
       newOut[k] = ts.size() - 1;
     }
-    OpSpec cutOp = new OpSpec(op.kind(), newIn, newOut, op.options());
+    OpSpec cutOp = new OpSpec(op.kind(), newIn, newOut, options(g, op, ts));
     return new LoweredGraph(
         g.name() + "_op" + o,
         ts,
@@ -51,5 +53,23 @@ public final class OpCut {
         newOut,
         g.metadata(),
         "");
+  }
+
+  /** The op's options, an LSTM's intermediates copied into the cut graph. */
+  private static OpOptions options(LoweredGraph g, OpSpec op, List<TensorSpec> ts) {
+    if (!(op.options() instanceof OpOptions.SequenceLstm l)) return op.options();
+    List<Integer> inter = new ArrayList<>();
+    for (int t : l.intermediates()) {
+      ts.add(g.tensor(t));
+      inter.add(ts.size() - 1);
+    }
+    return new OpOptions.SequenceLstm(
+        l.activationCode(),
+        l.cellClip(),
+        l.projClip(),
+        l.timeMajor(),
+        l.asymmetricQuantizeInputs(),
+        l.diagonalRecurrentTensors(),
+        inter);
   }
 }

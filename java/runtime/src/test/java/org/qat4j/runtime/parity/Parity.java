@@ -152,6 +152,34 @@ final class Parity {
     byte[] bytes = TfliteWriter.write(g);
     Simulator exact = new Simulator(g, RoundingMode.DOUBLE),
         xf = new Simulator(g, RoundingMode.XNNPACK_F32);
+    // TFLite keeps state tensors between invocations; the simulator starts each from zero, as a
+    // fresh interpreter does
+    if (!stateful(g)) return compare(g, bytes, exact, xf, samples, r, lo, hi);
+    Stats[] s = {NONE, NONE, NONE};
+    for (int k = 0; k < samples; k++) {
+      Stats[] one = compare(g, bytes, exact, xf, 1, r, lo, hi);
+      for (int i = 0; i < s.length; i++) s[i] = s[i].plus(one[i]);
+    }
+    return s;
+  }
+
+  /** Whether an operator of {@code g} keeps state between invocations. */
+  static boolean stateful(LoweredGraph g) {
+    for (var op : g.ops())
+      for (int k = 0; k < op.inputs().length; k++) if (op.kind().stateInput(k)) return true;
+    return false;
+  }
+
+  /** {@code samples} invocations of one pair of fresh interpreters. */
+  private static Stats[] compare(
+      LoweredGraph g,
+      byte[] bytes,
+      Simulator exact,
+      Simulator xf,
+      int samples,
+      SplittableRandom r,
+      float lo,
+      float hi) {
     double lsb = outputLsb(g);
     Stats[] s = {NONE, NONE, NONE};
     try (TfliteModel m = TfliteModel.fromBytes(bytes);

@@ -34,6 +34,7 @@ public final class BuiltinOptions {
   public static final byte ArgMinOptions = 57;
   public static final byte PackOptions = 59;
   public static final byte UnpackOptions = 64;
+  public static final byte UnidirectionalSequenceLSTMOptions = 71;
   public static final byte ResizeNearestNeighborOptions = 74;
   public static final byte LeakyReluOptions = 75;
   public static final byte SquaredDifferenceOptions = 76;
@@ -42,7 +43,7 @@ public final class BuiltinOptions {
   public static final byte HardSwishOptions = 91;
   public static final byte BatchMatMulOptions = 101;
 
-  public static final String[] names = { "NONE", "Conv2DOptions", "DepthwiseConv2DOptions", "", "", "Pool2DOptions", "", "", "FullyConnectedOptions", "SoftmaxOptions", "ConcatenationOptions", "AddOptions", "L2NormOptions", "", "", "ResizeBilinearOptions", "", "ReshapeOptions", "", "", "", "MulOptions", "PadOptions", "GatherOptions", "", "", "TransposeOptions", "ReducerOptions", "SubOptions", "", "SqueezeOptions", "", "StridedSliceOptions", "", "", "SplitOptions", "", "", "DequantizeOptions", "MaximumMinimumOptions", "ArgMaxOptions", "", "", "PadV2Options", "", "", "", "", "SliceOptions", "", "", "TileOptions", "", "", "", "", "", "ArgMinOptions", "", "PackOptions", "", "", "", "", "UnpackOptions", "", "", "", "", "", "", "", "", "", "ResizeNearestNeighborOptions", "LeakyReluOptions", "SquaredDifferenceOptions", "", "", "SplitVOptions", "", "", "", "", "", "", "", "", "", "QuantizeOptions", "", "HardSwishOptions", "", "", "", "", "", "", "", "", "", "BatchMatMulOptions", };
+  public static final String[] names = { "NONE", "Conv2DOptions", "DepthwiseConv2DOptions", "", "", "Pool2DOptions", "", "", "FullyConnectedOptions", "SoftmaxOptions", "ConcatenationOptions", "AddOptions", "L2NormOptions", "", "", "ResizeBilinearOptions", "", "ReshapeOptions", "", "", "", "MulOptions", "PadOptions", "GatherOptions", "", "", "TransposeOptions", "ReducerOptions", "SubOptions", "", "SqueezeOptions", "", "StridedSliceOptions", "", "", "SplitOptions", "", "", "DequantizeOptions", "MaximumMinimumOptions", "ArgMaxOptions", "", "", "PadV2Options", "", "", "", "", "SliceOptions", "", "", "TileOptions", "", "", "", "", "", "ArgMinOptions", "", "PackOptions", "", "", "", "", "UnpackOptions", "", "", "", "", "", "", "UnidirectionalSequenceLSTMOptions", "", "", "ResizeNearestNeighborOptions", "LeakyReluOptions", "SquaredDifferenceOptions", "", "", "SplitVOptions", "", "", "", "", "", "", "", "", "", "QuantizeOptions", "", "HardSwishOptions", "", "", "", "", "", "", "", "", "", "BatchMatMulOptions", };
 
   public static String name(int e) { return names[e]; }
 }
