@@ -28,8 +28,8 @@ import org.qat4j.runtime.Backend;
 /**
  * Every model of ../shared/models/real through the CLI: {@code inspect}, {@code run} on BUILTIN and
  * XNNPACK (two generated samples as .npy), {@code verify --tflite --json} (BUILTIN bit-exact with
- * the integer simulator wherever it runs the model; required for the five it runs today). Prints
- * one table row per model (docs/REAL_MODELS.md). Edge TPU pairs: {@link CliEdgeTpuPairsTest}.
+ * the integer simulator wherever it runs the model; required for the six it runs today). Prints one
+ * table row per model (docs/REAL_MODELS.md). Edge TPU pairs: {@link CliEdgeTpuPairsTest}.
  */
 @Tag("native")
 class CliRealModelsTest {
@@ -53,7 +53,8 @@ class CliRealModelsTest {
           "hello_world_int8.tflite",
           "micro_speech_quantized.tflite",
           "mobilenet_v2_1.0_224_quant.tflite",
-          "tf2_mobilenet_v2_1.0_224_ptq.tflite");
+          "tf2_mobilenet_v2_1.0_224_ptq.tflite",
+          "keras_lstm_mnist_ptq.tflite");
 
   /** Float models: verify refuses them (they are references, not integer models). */
   static final Set<String> FLOAT = Set.of("hello_world_float.tflite", "trained_lstm.tflite");
