@@ -123,6 +123,8 @@ final class Pipeline {
         resumed != null
             ? resumed.model()
             : Models.load(s.model(), s.seed(), "--model", s.convInitScale());
+    if (MultiIo.applies(model))
+      return multiTrain(s, model, resumed != null || (ck != null && ck.everyEpoch()));
     Dataset train = trainSet(s.data(), s.limit(), model.inputShape());
     if (resumed != null)
       TrainCheckpoints.checkContinues(resumed.state(), train, s.batchSize(), s.epochs());
@@ -183,6 +185,18 @@ final class Pipeline {
     if (configuredGemmThreads > 0) r.addProperty("gemm_threads", configuredGemmThreads);
     r.add("curve", tp.curve());
     return r;
+  }
+
+  private JsonObject multiTrain(TrainSpec s, Model model, boolean checkpoints) throws IOException {
+    if (checkpoints)
+      throw CliException.usage(
+          "--checkpoint-dir/--resume: not available for models with several inputs or outputs");
+    return new MultiIo(this).train(s, testData(), model);
+  }
+
+  /** {@code --test-data}, or null. */
+  Path testData() {
+    return dataOptions == null ? null : dataOptions.testData;
   }
 
   /**
@@ -408,6 +422,9 @@ final class Pipeline {
   JsonObject eval(Path model, Path data, Backend backend, int threads, int limit)
       throws IOException {
     SubgraphInfo g = readTflite(model, "--model").subgraph(0);
+    if (g.inputs().length > 1 || g.outputs().length > 1)
+      return new MultiIo(this)
+          .eval(model, g, testData() != null ? testData() : data, backend, threads, limit);
     int[] in = g.tensor(g.inputs()[0]).shape();
     return TfliteRun.eval(
         model,

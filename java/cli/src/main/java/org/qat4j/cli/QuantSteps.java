@@ -59,6 +59,7 @@ final class QuantSteps {
       f = Models.load(s.model(), s.seed(), "--in");
       q = Quantize.model(f);
     }
+    if (MultiIo.applies(f)) return new MultiIo(p).quantize(s, p.testData(), f, q);
     Dataset train = p.trainSet(s.data(), s.limit(), f.inputShape());
     Pipeline.checkOutputs(train, f.outputShape(), s.model(), "--in");
     Dataset test =
@@ -109,6 +110,7 @@ final class QuantSteps {
   JsonObject ptq(String model, Path data, int calibration, Pipeline.IoType io, Path out)
       throws IOException {
     Model f = floatModel(model, "--in", 1L);
+    if (MultiIo.applies(f)) return multiPtq(f, data, calibration, io, out);
     Dataset cal = data == null ? null : p.calibrationSet(data, calibration, f.inputShape());
     int used = cal == null ? Math.min(calibration, GENERATED_CALIBRATION) : cal.size();
     Iterable<Tensor> rep = cal == null ? representative(f, null, used) : images(cal, 100);
@@ -132,6 +134,27 @@ final class QuantSteps {
     r.addProperty("calibration_requested", calibration);
     r.addProperty("calibration_data", cal == null ? "generated" : p.format(data, "--data").id());
     if (cal != null) r.addProperty("calibration_source", data.toString());
+    return r;
+  }
+
+  private JsonObject multiPtq(Model f, Path data, int calibration, Pipeline.IoType io, Path out)
+      throws IOException {
+    if (data == null)
+      throw CliException.usage(
+          "--calibration generated: not available for models with several inputs or outputs;"
+              + " pass --data with a .npz");
+    int[] used = new int[1];
+    QatModel q;
+    try (Progress bar = p.progress().create("PTQ calibration", 1, "passes")) {
+      q = new MultiIo(p).ptq(f, data, calibration, used);
+      bar.step(1);
+    }
+    JsonObject r = Pipeline.written(TfliteWriter.write(lowerInt8(q, io)), out, "int8", io);
+    r.addProperty("calibration_images", used[0]);
+    r.addProperty("calibration_samples", used[0]);
+    r.addProperty("calibration_requested", calibration);
+    r.addProperty("calibration_data", p.format(data, "--data").id());
+    r.addProperty("calibration_source", data.toString());
     return r;
   }
 

@@ -175,6 +175,11 @@ final class TrainCheckpoints implements Callback, AutoCloseable {
   }
 
   /** True once SIGINT or SIGTERM has arrived. */
+  /** True with {@code --checkpoint-dir}: a checkpoint after every epoch. */
+  boolean everyEpoch() {
+    return everyEpoch;
+  }
+
   boolean signalled() {
     return signal != null;
   }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.qat4j.core.Model;
 import org.qat4j.core.data.Dataset;
+import org.qat4j.core.data.MultiDataset;
 import org.qat4j.quant.QatModel;
 import org.qat4j.tflite.TfliteModelInfo;
 import org.qat4j.verify.Verification;
@@ -37,8 +38,16 @@ final class Verify {
     TfliteModelInfo info = Pipeline.readTflite(tflite, "--tflite");
     Finite.check(info, tflite, "--tflite");
     VerifyPair.check(floatModel, modelRef, info, tflite);
-    Dataset test = p.testSet(data, limit, floatModel.inputShape());
-    Pipeline.checkOutputs(test, floatModel.outputShape(), modelRef, "--model");
+    boolean multi = MultiIo.applies(floatModel);
+    MultiDataset tests = null;
+    Dataset test = null;
+    if (multi) {
+      tests = new MultiIo(p).testSet(data, p.testData(), floatModel, limit);
+      MultiIo.checkLabels(tests, floatModel, modelRef, "--model");
+    } else {
+      test = p.testSet(data, limit, floatModel.inputShape());
+      Pipeline.checkOutputs(test, floatModel.outputShape(), modelRef, "--model");
+    }
     byte[] bytes = Files.readAllBytes(tflite);
     Verification.Options o =
         Verification.Options.defaults()
@@ -48,10 +57,16 @@ final class Verify {
     Verification.Report v;
     try (Progress bar =
         p.progress().create("verify (simulator, TFLite builtin + xnnpack, Java)", 1, "passes")) {
-      v =
-          qat != null
-              ? Verification.verify(qat, bytes, test, o)
-              : Verification.verify(floatModel, bytes, test, o);
+      if (multi)
+        v =
+            qat != null
+                ? Verification.verify(qat, bytes, tests, o)
+                : Verification.verify(floatModel, bytes, tests, o);
+      else
+        v =
+            qat != null
+                ? Verification.verify(qat, bytes, test, o)
+                : Verification.verify(floatModel, bytes, test, o);
       bar.step(1);
     } catch (IllegalArgumentException e) {
       throw CliException.usage(

@@ -83,6 +83,35 @@ class CliUserDataNativeTest {
   }
 
   @Test
+  void helloWorldPtqOnAnNpyStaysWithinGooglesError() throws IOException {
+    Path floatModel = CliUserDataTest.helloWorld("hello_world_float.tflite");
+    SplittableRandom r = new SplittableRandom(2026);
+    float[] x = new float[1000];
+    for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextDouble() * 2 * Math.PI);
+    Path data = Files.write(tmp.resolve("x.npy"), UserDataFiles.npyF4(x, x.length));
+    Path ours = tmp.resolve("hello_world_npy_int8.tflite");
+    CliRun run =
+        CliRun.of(
+            "ptq",
+            "--in",
+            floatModel.toString(),
+            "--data",
+            data.toString(),
+            "--calibration",
+            "1000",
+            "--out",
+            ours.toString(),
+            "--json",
+            "--quiet");
+    assertEquals(0, run.code(), run.toString());
+    assertEquals(1000, run.json().get("calibration_samples").getAsInt());
+    assertEquals("npy", run.json().get("calibration_data").getAsString());
+    double err = meanAbsError(ours, 1000);
+    System.out.printf(Locale.ROOT, "hello_world qat4j ptq int8 (.npy calibration): %.4f%n", err);
+    assertTrue(err <= 0.0228, "qat4j PTQ " + err + " vs Google's documented int8 0.0228");
+  }
+
+  @Test
   void evalAndVerifyOnAnNpz() throws IOException {
     UserDataFiles.Tabular data = UserDataFiles.Tabular.write(tmp);
     Path tab = data.model();

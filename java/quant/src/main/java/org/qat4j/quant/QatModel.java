@@ -3,6 +3,7 @@ package org.qat4j.quant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,6 +133,19 @@ public final class QatModel {
    * observed activation range with {@code estimator}, then sets each weight range from its weights.
    */
   public void calibrate(Iterable<Tensor> batches, RangeEstimator estimator) {
+    calibrateInputs(() -> new MappedIterator(batches.iterator()), estimator);
+  }
+
+  /**
+   * {@link #calibrate(Iterable)} for a model with several inputs: each batch holds one tensor per
+   * input, in {@link Model#inputs()} order, with the same N.
+   */
+  public void calibrateInputs(Iterable<Tensor[]> batches) {
+    calibrateInputs(batches, new MinMaxEstimator());
+  }
+
+  /** {@link #calibrate(Iterable, RangeEstimator)} with one tensor per input in each batch. */
+  public void calibrateInputs(Iterable<Tensor[]> batches, RangeEstimator estimator) {
     Map<FakeQuantizer, RangeEstimator.Accumulator> acc = new LinkedHashMap<>();
     List<FakeQuantizer> weights = weightQuantizers();
     for (FakeQuantizer q : quantizers()) {
@@ -143,7 +157,7 @@ public final class QatModel {
     for (FakeQuantizer q : weights) q.setCalibrationSink((x, n) -> {});
     try {
       int count = 0;
-      for (Tensor b : batches) {
+      for (Tensor[] b : batches) {
         model.forward(b, ExecContext.inference());
         count++;
       }
@@ -197,6 +211,19 @@ public final class QatModel {
   /** Loads a model written by {@link #save}: same fake-quant predictions and int8 export. */
   public static QatModel load(java.nio.file.Path file) throws java.io.IOException {
     return QatModelFiles.load(file);
+  }
+
+  /** Single-input batches seen as one-element input arrays. */
+  private record MappedIterator(Iterator<Tensor> it) implements Iterator<Tensor[]> {
+    @Override
+    public boolean hasNext() {
+      return it.hasNext();
+    }
+
+    @Override
+    public Tensor[] next() {
+      return new Tensor[] {it.next()};
+    }
   }
 
   @Override

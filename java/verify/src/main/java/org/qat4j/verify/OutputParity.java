@@ -1,7 +1,6 @@
 package org.qat4j.verify;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.LoweredGraph;
@@ -9,8 +8,6 @@ import org.qat4j.ir.TensorSpec;
 import org.qat4j.ir.arith.RoundingMode;
 import org.qat4j.ir.sim.Simulator;
 import org.qat4j.runtime.Backend;
-import org.qat4j.runtime.Interpreter;
-import org.qat4j.runtime.TfliteModel;
 import org.qat4j.tflite.TfliteReader;
 
 /**
@@ -40,7 +37,7 @@ public final class OutputParity {
     for (int i = 0; i < inputs.length; i++)
       ext[i] = external(g.tensor(g.inputs()[i]), inputs[i], n);
     Object[] sim = new Simulator(g, RoundingMode.DOUBLE).runBatch(n, ext);
-    Object[] tfl = tflite(tflite, ext, n);
+    Object[] tfl = Runs.tflite(tflite, Backend.BUILTIN, ext, n, false);
     List<Result> r = new ArrayList<>();
     for (int o = 0; o < sim.length; o++) {
       TensorSpec out = g.tensor(g.outputs()[o]);
@@ -63,34 +60,5 @@ public final class OutputParity {
       throw new IllegalArgumentException(
           "input '" + in.name() + "' is " + in.type() + ", not float32 or quantized int8/uint8");
     return Runs.quantize(in, real);
-  }
-
-  private static Object[] tflite(byte[] bytes, Object[] ext, int n) {
-    try (TfliteModel m = TfliteModel.fromBytes(bytes);
-        Interpreter it =
-            Interpreter.create(
-                m, Interpreter.Options.builder().backend(Backend.BUILTIN).threads(1).build())) {
-      Object[] all = new Object[it.outputCount()];
-      for (int o = 0; o < all.length; o++) {
-        int len = (int) it.output(o).numElements();
-        all[o] = it.output(o).dataType() == DType.FLOAT32 ? new float[n * len] : new byte[n * len];
-      }
-      for (int s = 0; s < n; s++) {
-        for (int i = 0; i < ext.length; i++) {
-          int per = (int) it.input(i).numElements();
-          if (ext[i] instanceof float[] f)
-            it.input(i).write(Arrays.copyOfRange(f, s * per, (s + 1) * per));
-          else it.input(i).write(Arrays.copyOfRange((byte[]) ext[i], s * per, (s + 1) * per));
-        }
-        it.invoke();
-        for (int o = 0; o < all.length; o++) {
-          int len = (int) it.output(o).numElements();
-          if (all[o] instanceof float[] f)
-            System.arraycopy(it.output(o).readFloats(), 0, f, s * len, len);
-          else System.arraycopy(it.output(o).readBytes(), 0, all[o], s * len, len);
-        }
-      }
-      return all;
-    }
   }
 }

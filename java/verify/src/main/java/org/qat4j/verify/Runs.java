@@ -1,10 +1,13 @@
 package org.qat4j.verify;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import org.qat4j.core.ExecContext;
 import org.qat4j.core.Model;
+import org.qat4j.core.Shapes;
 import org.qat4j.core.Tensor;
-import org.qat4j.core.data.Batch;
-import org.qat4j.core.data.Dataset;
+import org.qat4j.core.data.MultiDataset;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpKind;
@@ -24,7 +27,28 @@ import org.qat4j.runtime.TfliteModel;
 final class Runs {
   private Runs() {}
 
-  record Compare(long elements, double exactFraction, long maxLsb, double withinOneFraction) {}
+  record Compare(long elements, double exactFraction, long maxLsb, double withinOneFraction) {
+    /** Figures over all elements of several comparisons. */
+    static Compare merge(List<Compare> l) {
+      long n = 0, max = 0;
+      double exact = 0, within = 0;
+      for (Compare c : l) {
+        n += c.elements;
+        exact += c.exactFraction * c.elements;
+        within += c.withinOneFraction * c.elements;
+        max = Math.max(max, c.maxLsb);
+      }
+      return new Compare(n, n == 0 ? 1 : exact / n, max, n == 0 ? 1 : within / n);
+    }
+  }
+
+  /** Each output compared (a vs b), in graph output order. */
+  static List<Compare> compareAll(LoweredGraph g, Object[] a, Object[] b) {
+    List<Compare> l = new ArrayList<>();
+    for (int o = 0; o < g.outputs().length; o++)
+      l.add(compare(g.tensor(g.outputs()[o]).type(), a[o], b[o], outputLsb(g, o)));
+    return l;
+  }
 
   /**
    * The QAT structure of a float model (its node names are the lowered tensor names), or null when
@@ -38,49 +62,56 @@ final class Runs {
     }
   }
 
-  static void checkShapes(LoweredGraph g, Model model, Dataset data) {
-    if (g.inputs().length != 1 || g.outputs().length != 1) {
+  static void checkShapes(LoweredGraph g, Model model, MultiDataset data) {
+    if (g.inputs().length != model.inputs().size() || g.outputs().length != model.outputs().size())
       throw new IllegalArgumentException(
-          "verification needs one input and one output; the .tflite has "
+          "the .tflite has "
               + g.inputs().length
+              + " input(s) and "
+              + g.outputs().length
+              + " output(s), the model "
+              + model.inputs().size()
               + " and "
-              + g.outputs().length);
-    }
-    int[] want = model.inputShape();
-    int[] in = g.tensor(g.inputs()[0]).shape();
-    if (!Arrays.equals(Arrays.copyOfRange(in, 1, in.length), want)) {
+              + model.outputs().size());
+    if (data.inputCount() != g.inputs().length)
       throw new IllegalArgumentException(
-          ".tflite input "
-              + Arrays.toString(in)
-              + " does not match the model input "
-              + Arrays.toString(want));
+          "the data has " + data.inputCount() + " input(s), the model " + g.inputs().length);
+    for (int i = 0; i < g.inputs().length; i++) {
+      int[] want = model.inputs().get(i).shape();
+      int[] in = g.tensor(g.inputs()[i]).shape();
+      if (!Arrays.equals(Arrays.copyOfRange(in, 1, in.length), want))
+        throw new IllegalArgumentException(
+            ".tflite input "
+                + Arrays.toString(in)
+                + " does not match the model input "
+                + Arrays.toString(want));
+      if (!Arrays.equals(data.sampleShape(i), want))
+        throw new IllegalArgumentException(
+            "dataset samples "
+                + Arrays.toString(data.sampleShape(i))
+                + " do not match the model input "
+                + Arrays.toString(want));
     }
-    if (!Arrays.equals(data.sampleShape(), want)) {
-      throw new IllegalArgumentException(
-          "dataset samples "
-              + Arrays.toString(data.sampleShape())
-              + " do not match the model input "
-              + Arrays.toString(want));
-    }
-    TensorSpec out = g.tensor(g.outputs()[0]);
-    if (out.type() != DType.FLOAT32 && out.type() != DType.INT8 && out.type() != DType.UINT8) {
-      throw new IllegalArgumentException(
-          ".tflite output type " + out.type() + " is not float32, int8 or uint8");
+    for (int o : g.outputs()) {
+      DType t = g.tensor(o).type();
+      if (t != DType.FLOAT32 && t != DType.INT8 && t != DType.UINT8)
+        throw new IllegalArgumentException(
+            ".tflite output type " + t + " is not float32, int8 or uint8");
     }
   }
 
-  /** All samples' external input values: floats, or bytes quantized with the input's params. */
-  static Object inputs(TensorSpec in, Dataset data) {
-    int per = in.elements();
-    int n = data.size();
-    if (in.type() == DType.FLOAT32) {
-      float[] v = new float[n * per];
-      for (int i = 0; i < n; i++) System.arraycopy(data.sample(i), 0, v, i * per, per);
-      return v;
+  /**
+   * Every input's external values for all samples: floats, or bytes quantized with the input's
+   * params.
+   */
+  static Object[] inputs(LoweredGraph g, MultiDataset data) {
+    Object[] r = new Object[g.inputs().length];
+    for (int i = 0; i < r.length; i++) {
+      TensorSpec in = g.tensor(g.inputs()[i]);
+      float[] all = data.inputs()[i];
+      r[i] = in.type() == DType.FLOAT32 ? all.clone() : quantize(in, all);
     }
-    float[] all = new float[n * per];
-    for (int i = 0; i < n; i++) System.arraycopy(data.sample(i), 0, all, i * per, per);
-    return quantize(in, all);
+    return r;
   }
 
   /** Real values quantized with an int8/uint8 input's params (C rounding, saturated). */
@@ -99,12 +130,10 @@ final class Runs {
     return v;
   }
 
-  /** Scale of one output LSB: the output's own scale or the scale feeding a final DEQUANTIZE. */
-  static double outputLsb(LoweredGraph g) {
-    return outputLsb(g, 0);
-  }
-
-  /** {@link #outputLsb(LoweredGraph)} of graph output {@code index}. */
+  /**
+   * Scale of one LSB of graph output {@code index}: its own scale or the scale feeding a final
+   * DEQUANTIZE.
+   */
   static double outputLsb(LoweredGraph g, int index) {
     int o = g.outputs()[index];
     TensorSpec out = g.tensor(o);
@@ -122,24 +151,32 @@ final class Runs {
 
   /**
    * Runs the model in TFLite on {@code backend} with one thread, sample by sample (in a child
-   * process when {@code isolated}).
+   * process when {@code isolated}); input i holds n samples back to back, and so does each output.
    */
-  static Object tflite(byte[] bytes, Backend backend, Object inputs, int n, boolean isolated) {
+  static Object[] tflite(byte[] bytes, Backend backend, Object[] inputs, int n, boolean isolated) {
     Interpreter.Options o =
         Interpreter.Options.builder().backend(backend).threads(1).isolated(isolated).build();
     try (TfliteModel m = TfliteModel.fromBytes(bytes);
         Interpreter it = Interpreter.create(m, o)) {
-      int per = (int) it.input(0).numElements();
-      int len = (int) it.output(0).numElements();
-      boolean floatOut = it.output(0).dataType() == DType.FLOAT32;
-      Object all = floatOut ? new float[n * len] : new byte[n * len];
-      for (int i = 0; i < n; i++) {
-        if (inputs instanceof float[] f)
-          it.input(0).write(Arrays.copyOfRange(f, i * per, (i + 1) * per));
-        else it.input(0).write(Arrays.copyOfRange((byte[]) inputs, i * per, (i + 1) * per));
+      Object[] all = new Object[it.outputCount()];
+      for (int k = 0; k < all.length; k++) {
+        int len = (int) it.output(k).numElements();
+        all[k] = it.output(k).dataType() == DType.FLOAT32 ? new float[n * len] : new byte[n * len];
+      }
+      for (int s = 0; s < n; s++) {
+        for (int i = 0; i < inputs.length; i++) {
+          int per = (int) it.input(i).numElements();
+          if (inputs[i] instanceof float[] f)
+            it.input(i).write(Arrays.copyOfRange(f, s * per, (s + 1) * per));
+          else it.input(i).write(Arrays.copyOfRange((byte[]) inputs[i], s * per, (s + 1) * per));
+        }
         it.invoke();
-        if (floatOut) System.arraycopy(it.output(0).readFloats(), 0, all, i * len, len);
-        else System.arraycopy(it.output(0).readBytes(), 0, all, i * len, len);
+        for (int k = 0; k < all.length; k++) {
+          int len = (int) it.output(k).numElements();
+          if (all[k] instanceof float[] f)
+            System.arraycopy(it.output(k).readFloats(), 0, f, s * len, len);
+          else System.arraycopy(it.output(k).readBytes(), 0, all[k], s * len, len);
+        }
       }
       return all;
     }
@@ -182,14 +219,19 @@ final class Runs {
     return Simulator.toFloat(out, values);
   }
 
-  static float[] predict(Model m, Dataset data) {
-    int classes = m.outputShape()[m.outputShape().length - 1];
-    float[] r = new float[data.size() * classes];
-    int i = 0;
-    for (Batch b : data.batches(200, false, 0)) {
-      Tensor y = m.predict(b.images());
-      for (int k = 0; k < y.size(); k++) r[i * classes + k] = y.get(k);
-      i += b.size();
+  /** Inference-mode outputs of {@code m} for every sample, one array per output. */
+  static float[][] predict(Model m, MultiDataset data) {
+    int outs = m.outputs().size();
+    float[][] r = new float[outs][];
+    for (int o = 0; o < outs; o++)
+      r[o] = new float[data.size() * Shapes.size(m.outputs().get(o).shape())];
+    int[] at = new int[outs];
+    for (Tensor[] b : data.batches(200)) {
+      Tensor[] y = m.forward(b, ExecContext.inference());
+      for (int o = 0; o < outs; o++) {
+        for (int k = 0; k < y[o].size(); k++) r[o][at[o] + k] = y[o].get(k);
+        at[o] += y[o].size();
+      }
     }
     return r;
   }
@@ -219,9 +261,11 @@ final class Runs {
     return new double[] {max, a.length == 0 ? 0 : sum / a.length};
   }
 
-  static double accuracy(int[] pred, Dataset d) {
+  /** Top-1 accuracy against {@code labels} (NaN without labels). */
+  static double accuracy(int[] pred, int[] labels) {
+    if (labels == null) return Double.NaN;
     long ok = 0;
-    for (int i = 0; i < pred.length; i++) if (pred[i] == d.label(i)) ok++;
+    for (int i = 0; i < pred.length; i++) if (pred[i] == labels[i]) ok++;
     return ok / (double) pred.length;
   }
 

@@ -3,10 +3,12 @@ package org.qat4j.verify;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.qat4j.core.ExecContext;
 import org.qat4j.core.Model;
 import org.qat4j.core.Node;
+import org.qat4j.core.Shapes;
 import org.qat4j.core.Tensor;
-import org.qat4j.core.data.Dataset;
+import org.qat4j.core.data.MultiDataset;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.FusedActivation;
 import org.qat4j.ir.LoweredGraph;
@@ -23,24 +25,25 @@ final class Sqnr {
   private Sqnr() {}
 
   static List<Verification.LayerSqnr> perLayer(
-      LoweredGraph g, Model floatView, Object inputs, Dataset data, int samples) {
+      LoweredGraph g, Model floatView, Object[] inputs, MultiDataset data, int samples) {
     int tensors = g.tensors().size();
     String[] node = new String[tensors];
     for (int t = 0; t < tensors; t++) node[t] = nodeOf(g, t, floatView);
     double[] signal = new double[tensors], noise = new double[tensors];
     Simulator sim = new Simulator(g);
-    int per = g.tensor(g.inputs()[0]).elements();
-    int[] shape = floatView.inputShape();
-    int[] batch1 = new int[shape.length + 1];
-    batch1[0] = 1;
-    System.arraycopy(shape, 0, batch1, 1, shape.length);
     for (int i = 0; i < samples; i++) {
-      Object x =
-          inputs instanceof float[] f
-              ? Arrays.copyOfRange(f, i * per, (i + 1) * per)
-              : Arrays.copyOfRange((byte[]) inputs, i * per, (i + 1) * per);
+      Object[] x = new Object[inputs.length];
+      Tensor[] xs = new Tensor[inputs.length];
+      for (int k = 0; k < inputs.length; k++) {
+        int per = g.tensor(g.inputs()[k]).elements();
+        x[k] =
+            inputs[k] instanceof float[] f
+                ? Arrays.copyOfRange(f, i * per, (i + 1) * per)
+                : Arrays.copyOfRange((byte[]) inputs[k], i * per, (i + 1) * per);
+        xs[k] = Tensor.of(data.sample(k, i), Shapes.withBatch(1, data.sampleShape(k)));
+      }
       Object[] all = sim.runAll(x);
-      floatView.predict(Tensor.of(data.sample(i), batch1));
+      floatView.forward(xs, ExecContext.inference());
       for (int t = 0; t < tensors; t++) {
         if (node[t] == null) continue;
         Tensor ref = floatView.activation(node[t]);

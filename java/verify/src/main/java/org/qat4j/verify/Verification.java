@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 import org.qat4j.core.Model;
 import org.qat4j.core.data.Dataset;
+import org.qat4j.core.data.MultiDataset;
 import org.qat4j.ir.LoweredGraph;
-import org.qat4j.ir.TensorSpec;
 import org.qat4j.ir.arith.RoundingMode;
 import org.qat4j.ir.sim.Simulator;
 import org.qat4j.quant.QatModel;
@@ -93,9 +93,11 @@ public final class Verification {
       double accuracyInt8Xnnpack,
       double accuracySimulator,
       double accuracyPtqInt8,
-      List<LayerSqnr> perLayerSqnr) {
+      List<LayerSqnr> perLayerSqnr,
+      List<OutputReport> outputs) {
     public Report {
       perLayerSqnr = List.copyOf(perLayerSqnr);
+      outputs = List.copyOf(outputs);
     }
 
     /** Flat map with the CLI's JSON field names (per_layer_sqnr is a list of {name, sqnr_db}). */
@@ -130,6 +132,36 @@ public final class Verification {
         l.add(e);
       }
       m.put("per_layer_sqnr", l);
+      m.put("outputs", outputs.stream().map(OutputReport::toMap).toList());
+      return m;
+    }
+  }
+
+  /**
+   * One output's figures (the {@link Report}'s scalar fields are output 0's, bit-exactness summed
+   * over all outputs): elements, TFLite BUILTIN vs simulator, fake-quant vs int8 top-1 agreement
+   * (NaN without a QAT model), accuracies (NaN without labels or a QAT model).
+   */
+  public record OutputReport(
+      String name,
+      long elements,
+      double bitExactFractionBuiltin,
+      long maxLsbBuiltin,
+      double top1Agreement,
+      double accuracyFloat,
+      double accuracyFakeQuant,
+      double accuracyInt8) {
+    Map<String, Object> toMap() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", name);
+      m.put("output_elements", elements);
+      m.put("bit_exact_fraction_builtin", bitExactFractionBuiltin);
+      m.put("max_lsb_builtin", maxLsbBuiltin);
+      m.put("top1_agreement", top1Agreement);
+      m.put("accuracy_float", accuracyFloat);
+      m.put("accuracy_fake_quant", accuracyFakeQuant);
+      m.put("accuracy_int8", accuracyInt8);
+      m.replaceAll((k, v) -> v instanceof Double d && d.isNaN() ? null : v);
       return m;
     }
   }
@@ -171,6 +203,15 @@ public final class Verification {
   /** Verifies {@code tflite} (the int8 export of {@code model}) on every sample of {@code data}. */
   public static Report verify(QatModel model, byte[] tflite, Dataset data, Options options) {
     if (model == null) throw new IllegalArgumentException("model is null");
+    return run(model, model.model(), tflite, multi(data), options);
+  }
+
+  /**
+   * Verifies {@code tflite} (the int8 export of {@code model}) on samples for every input of a
+   * model with several inputs or outputs (labels, when given, per output).
+   */
+  public static Report verify(QatModel model, byte[] tflite, MultiDataset data, Options options) {
+    if (model == null) throw new IllegalArgumentException("model is null");
     return run(model, model.model(), tflite, data, options);
   }
 
@@ -179,7 +220,13 @@ public final class Verification {
    * back): everything but the fake-quant figures, which are NaN.
    */
   public static Report verify(Model floatModel, byte[] tflite, Dataset data, Options options) {
+    return verify(floatModel, tflite, multi(data), options);
+  }
+
+  /** {@link #verify(Model, byte[], Dataset, Options)} for several inputs or outputs. */
+  public static Report verify(Model floatModel, byte[] tflite, MultiDataset data, Options options) {
     if (floatModel == null) throw new IllegalArgumentException("float model is null");
+    if (options == null) throw new IllegalArgumentException("options must not be null");
     return run(
         null,
         floatModel,
@@ -188,48 +235,54 @@ public final class Verification {
         options.floatModel() == null ? options.withFloatModel(floatModel) : options);
   }
 
+  private static MultiDataset multi(Dataset d) {
+    if (d == null) throw new IllegalArgumentException("data must not be null");
+    return MultiDataset.of(d);
+  }
+
   private static Report run(
-      QatModel model, Model shapes, byte[] tflite, Dataset data, Options options) {
+      QatModel model, Model shapes, byte[] tflite, MultiDataset data, Options options) {
     if (tflite == null || data == null || options == null)
       throw new IllegalArgumentException("tflite, data and options must not be null");
     if (data.size() == 0) throw new IllegalArgumentException("dataset is empty");
     LoweredGraph g = TfliteReader.read(tflite).toLoweredGraph();
     Runs.checkShapes(g, shapes, data);
-    TensorSpec out = g.tensor(g.outputs()[0]);
     int n = data.size();
-    Object inputs = Runs.inputs(g.tensor(g.inputs()[0]), data);
-    double lsb = Runs.outputLsb(g);
-    Object simD = new Simulator(g, RoundingMode.DOUBLE).runBatch(n, inputs)[0];
-    Object simX = new Simulator(g, RoundingMode.XNNPACK_F32).runBatch(n, inputs)[0];
-    Object builtin = Runs.tflite(tflite, Backend.BUILTIN, inputs, n, options.isolated());
-    Object xnn = Runs.tflite(tflite, Backend.XNNPACK, inputs, n, options.isolated());
-    Runs.Compare cb = Runs.compare(out.type(), simD, builtin, lsb);
-    Runs.Compare cx = Runs.compare(out.type(), simD, xnn, lsb);
-    Runs.Compare cxf = Runs.compare(out.type(), simX, xnn, lsb);
-    float[] deployed = Runs.real(out, builtin);
-    int classes = deployed.length / n;
-    int[] int8Top1 = Runs.argmax(deployed, classes);
-    double[] fqFig = fakeQuantFigures(model, data, deployed, int8Top1, lsb);
-    int[] floatTop1;
-    List<LayerSqnr> sqnr;
-    QatModel names = model != null ? model : Runs.quantizedView(shapes);
-    if (names != null) names.setFakeQuantEnabled(false);
-    try {
-      Model floatModel = options.floatModel() != null ? options.floatModel() : model.model();
-      floatTop1 = Runs.argmax(Runs.predict(floatModel, data), classes);
-      sqnr =
-          names == null
-              ? List.of()
-              : Sqnr.perLayer(g, names.model(), inputs, data, Math.min(options.sqnrSamples(), n));
-    } finally {
-      if (names != null) names.setFakeQuantEnabled(true);
+    Object[] inputs = Runs.inputs(g, data);
+    Object[] simD = new Simulator(g, RoundingMode.DOUBLE).runBatch(n, inputs);
+    Object[] simX = new Simulator(g, RoundingMode.XNNPACK_F32).runBatch(n, inputs);
+    Object[] builtin = Runs.tflite(tflite, Backend.BUILTIN, inputs, n, options.isolated());
+    Object[] xnn = Runs.tflite(tflite, Backend.XNNPACK, inputs, n, options.isolated());
+    List<Runs.Compare> cbs = Runs.compareAll(g, simD, builtin);
+    Runs.Compare cb = Runs.Compare.merge(cbs);
+    Runs.Compare cx = Runs.Compare.merge(Runs.compareAll(g, simD, xnn));
+    Runs.Compare cxf = Runs.Compare.merge(Runs.compareAll(g, simX, xnn));
+    Top1 t = top1(g, model, shapes, data, options, builtin, xnn, simD);
+    List<OutputReport> outs = new ArrayList<>();
+    for (int o = 0; o < g.outputs().length; o++) {
+      int[] y = data.labelled() ? data.labels()[o] : null;
+      outs.add(
+          new OutputReport(
+              g.tensor(g.outputs()[o]).name(),
+              cbs.get(o).elements(),
+              cbs.get(o).exactFraction(),
+              cbs.get(o).maxLsb(),
+              t.fakeQuant == null ? Double.NaN : Runs.agreement(t.fakeQuant[o], t.int8[o]),
+              Runs.accuracy(t.floats[o], y),
+              t.fakeQuant == null ? Double.NaN : Runs.accuracy(t.fakeQuant[o], y),
+              Runs.accuracy(t.int8[o], y)));
     }
+    int[] y0 = data.labelled() ? data.labels()[0] : null;
+    double[] diff =
+        t.fakeQuantReal == null
+            ? new double[] {Double.NaN, Double.NaN}
+            : Runs.diffInScale(t.fakeQuantReal, t.int8Real, Runs.outputLsb(g, 0));
     double accPtq =
-        options.ptqTflite() == null ? Double.NaN : ptqAccuracy(options, shapes, data, classes);
+        options.ptqTflite() == null ? Double.NaN : ptqAccuracy(options, shapes, data, y0);
     return new Report(
         n,
         cb.elements(),
-        out.type().name(),
+        g.tensor(g.outputs()[0]).type().name(),
         cb.exactFraction(),
         cb.maxLsb(),
         cx.exactFraction(),
@@ -237,40 +290,93 @@ public final class Verification {
         cx.withinOneFraction(),
         cxf.exactFraction(),
         cxf.maxLsb(),
-        fqFig[0],
-        fqFig[1],
-        fqFig[2],
-        Runs.agreement(floatTop1, int8Top1),
-        Runs.accuracy(floatTop1, data),
-        fqFig[3],
-        Runs.accuracy(int8Top1, data),
-        Runs.accuracy(Runs.argmax(Runs.real(out, xnn), classes), data),
-        Runs.accuracy(Runs.argmax(Runs.real(out, simD), classes), data),
+        outs.get(0).top1Agreement(),
+        diff[0],
+        diff[1],
+        Runs.agreement(t.floats[0], t.int8[0]),
+        outs.get(0).accuracyFloat(),
+        outs.get(0).accuracyFakeQuant(),
+        outs.get(0).accuracyInt8(),
+        Runs.accuracy(t.xnnpack0, y0),
+        Runs.accuracy(t.simulator0, y0),
         accPtq,
-        sqnr);
+        t.sqnr,
+        outs);
   }
 
   /**
-   * {top-1 agreement, max and mean |Δ| in output LSB, fake-quant accuracy} of the QAT model vs
-   * deployed; NaN without one.
+   * Top-1 of each output per executor (fake-quant null without a QAT model), output 0's real
+   * values, and the per-layer SQNR.
    */
-  private static double[] fakeQuantFigures(
-      QatModel model, Dataset data, float[] deployed, int[] int8Top1, double lsb) {
-    if (model == null) return new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
-    float[] fq = Runs.predict(model.model(), data);
-    double[] diff = Runs.diffInScale(fq, deployed, lsb);
-    int[] fqTop1 = Runs.argmax(fq, int8Top1.length == 0 ? 1 : fq.length / int8Top1.length);
-    return new double[] {
-      Runs.agreement(fqTop1, int8Top1), diff[0], diff[1], Runs.accuracy(fqTop1, data)
-    };
+  private record Top1(
+      int[][] int8,
+      int[][] floats,
+      int[][] fakeQuant,
+      float[] int8Real,
+      float[] fakeQuantReal,
+      int[] xnnpack0,
+      int[] simulator0,
+      List<LayerSqnr> sqnr) {}
+
+  private static Top1 top1(
+      LoweredGraph g,
+      QatModel model,
+      Model shapes,
+      MultiDataset data,
+      Options options,
+      Object[] builtin,
+      Object[] xnn,
+      Object[] sim) {
+    int outs = g.outputs().length;
+    int[][] int8 = new int[outs][];
+    float[] real0 = null;
+    for (int o = 0; o < outs; o++) {
+      float[] r = Runs.real(g.tensor(g.outputs()[o]), builtin[o]);
+      if (o == 0) real0 = r;
+      int8[o] = Runs.argmax(r, r.length / data.size());
+    }
+    float[][] fq = model == null ? null : Runs.predict(model.model(), data);
+    int[][] fqTop1 = fq == null ? null : argmaxAll(fq, data.size());
+    QatModel names = model != null ? model : Runs.quantizedView(shapes);
+    if (names != null) names.setFakeQuantEnabled(false);
+    int[][] floats;
+    List<LayerSqnr> sqnr;
+    try {
+      Model floatModel = options.floatModel() != null ? options.floatModel() : model.model();
+      floats = argmaxAll(Runs.predict(floatModel, data), data.size());
+      int k = Math.min(options.sqnrSamples(), data.size());
+      sqnr =
+          names == null
+              ? List.of()
+              : Sqnr.perLayer(g, names.model(), Runs.inputs(g, data), data, k);
+    } finally {
+      if (names != null) names.setFakeQuantEnabled(true);
+    }
+    int classes0 = real0.length / data.size();
+    return new Top1(
+        int8,
+        floats,
+        fqTop1,
+        real0,
+        fq == null ? null : fq[0],
+        Runs.argmax(Runs.real(g.tensor(g.outputs()[0]), xnn[0]), classes0),
+        Runs.argmax(Runs.real(g.tensor(g.outputs()[0]), sim[0]), classes0),
+        sqnr);
   }
 
-  private static double ptqAccuracy(Options o, Model shapes, Dataset data, int classes) {
+  private static int[][] argmaxAll(float[][] v, int n) {
+    int[][] r = new int[v.length][];
+    for (int o = 0; o < v.length; o++) r[o] = Runs.argmax(v[o], v[o].length / n);
+    return r;
+  }
+
+  private static double ptqAccuracy(Options o, Model shapes, MultiDataset data, int[] labels) {
     byte[] ptq = o.ptqTflite();
     LoweredGraph pg = TfliteReader.read(ptq).toLoweredGraph();
     Runs.checkShapes(pg, shapes, data);
-    Object pin = Runs.inputs(pg.tensor(pg.inputs()[0]), data);
-    Object pout = Runs.tflite(ptq, Backend.BUILTIN, pin, data.size(), o.isolated());
-    return Runs.accuracy(Runs.argmax(Runs.real(pg.tensor(pg.outputs()[0]), pout), classes), data);
+    Object[] pout =
+        Runs.tflite(ptq, Backend.BUILTIN, Runs.inputs(pg, data), data.size(), o.isolated());
+    float[] r = Runs.real(pg.tensor(pg.outputs()[0]), pout[0]);
+    return Runs.accuracy(Runs.argmax(r, r.length / data.size()), labels);
   }
 }

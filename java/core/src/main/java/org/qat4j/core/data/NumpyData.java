@@ -60,6 +60,104 @@ final class NumpyData {
     return new Dataset(x.floats(), labels, sampleShape(x), classes);
   }
 
+  /**
+   * Several inputs and outputs from one .npz: input i named N is array {@code x_N}, else {@code
+   * x<i>} (a single input may also be {@code x}); output o named O takes labels {@code y_O}, else
+   * {@code y<o>} (a single output may also be {@code y}).
+   */
+  static MultiDataset npzMulti(Path file, List<String> inputs, List<String> outputs, boolean labels)
+      throws IOException {
+    List<String> entries = entries(file);
+    List<String> xs = new ArrayList<>(), ys = new ArrayList<>();
+    for (int i = 0; i < inputs.size(); i++)
+      xs.add(pick(file, entries, "x", inputs.get(i), i, inputs.size() == 1));
+    if (labels)
+      for (int o = 0; o < outputs.size(); o++)
+        ys.add(pick(file, entries, "y", outputs.get(o), o, outputs.size() == 1));
+    List<String> all = new ArrayList<>(xs);
+    all.addAll(ys);
+    Map<String, Npy.Array> arrays = readNpz(file, all);
+    float[][] x = new float[xs.size()][];
+    int[][] shapes = new int[xs.size()][];
+    int n = -1;
+    for (int i = 0; i < x.length; i++) {
+      Npy.Array a = arrays.get(xs.get(i));
+      int s = samples(a);
+      if (n >= 0 && s != n)
+        throw new IOException(
+            file + ": array " + xs.get(i) + " has " + s + " samples, " + xs.get(0) + " has " + n);
+      n = s;
+      x[i] = a.floats();
+      shapes[i] = sampleShape(a);
+    }
+    if (!labels) return new MultiDataset(x, shapes, null);
+    int[][] y = new int[ys.size()][];
+    for (int o = 0; o < y.length; o++) y[o] = labelArray(file, ys.get(o), arrays.get(ys.get(o)), n);
+    return new MultiDataset(x, shapes, y);
+  }
+
+  private static String pick(
+      Path file, List<String> entries, String kind, String name, int index, boolean single)
+      throws IOException {
+    for (String c :
+        single
+            ? List.of(kind + "_" + name, kind + index, kind)
+            : List.of(kind + "_" + name, kind + index)) if (entries.contains(c + ".npy")) return c;
+    throw new IOException(
+        file
+            + ": no array for "
+            + (kind.equals("x") ? "input" : "output")
+            + " "
+            + index
+            + " '"
+            + name
+            + "' (expected "
+            + kind
+            + "_"
+            + name
+            + ".npy or "
+            + kind
+            + index
+            + ".npy"
+            + (single ? " or " + kind + ".npy" : "")
+            + "); the archive holds "
+            + entries);
+  }
+
+  private static int[] labelArray(Path file, String name, Npy.Array y, int n) throws IOException {
+    int[] ys = y.shape();
+    if (!(ys.length == 1 || (ys.length == 2 && ys[1] == 1)) || ys[0] != n)
+      throw new IOException(
+          file
+              + ": entry "
+              + name
+              + ".npy has shape "
+              + Arrays.toString(ys)
+              + "; expected ["
+              + n
+              + "] labels, one per sample");
+    if (!y.dtype().integral())
+      throw new IOException(
+          file
+              + ": entry "
+              + name
+              + ".npy has dtype "
+              + y.dtype().descr
+              + "; class labels must be an integer array");
+    return y.labels();
+  }
+
+  private static List<String> entries(Path file) throws IOException {
+    List<String> entries = new ArrayList<>();
+    try (ZipFile zip = new ZipFile(file.toFile())) {
+      for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); )
+        entries.add(e.nextElement().getName());
+    } catch (ZipException e) {
+      throw new IOException(file + ": not a readable .npz (zip) archive: " + e.getMessage(), e);
+    }
+    return entries;
+  }
+
   private static Dataset unlabelled(Npy.Array x) throws IOException {
     samples(x);
     return Dataset.unlabelled(x.floats(), sampleShape(x));

@@ -6,8 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import org.qat4j.core.Shapes;
 
 /**
  * The one entry point for user data: detects the format of a file or folder and loads it as a
@@ -108,6 +110,49 @@ public final class UserData {
           case CSV -> CsvData.load(p, spec);
         };
     return fit(p, d, spec.sampleShape());
+  }
+
+  /**
+   * Loads data for a model with several inputs or outputs from a {@code .npz} (the one format that
+   * holds several arrays): arrays named after the model's inputs and outputs (see the README, "Your
+   * data"), each input's samples viewed with {@code shapes[i]} (same element count required).
+   * Content problems are {@link IOException}s naming the file and the array.
+   */
+  public static MultiDataset loadMulti(
+      Path p, List<String> inputs, List<int[]> shapes, List<String> outputs, boolean labels)
+      throws IOException {
+    Format f = detect(p);
+    if (f != Format.NPZ)
+      throw new IOException(
+          p
+              + ": a model with "
+              + inputs.size()
+              + " input(s) and "
+              + outputs.size()
+              + " output(s) takes its data from a .npz with one array per input and per output"
+              + " (x_<input> or x0, x1, …; y_<output> or y0, y1, …); this is "
+              + f.id());
+    MultiDataset d;
+    try {
+      d = NumpyData.npzMulti(p, inputs, outputs, labels);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(p + ": " + e.getMessage(), e);
+    }
+    float[][] x = d.inputs();
+    int[][] fitted = new int[x.length][];
+    for (int i = 0; i < x.length; i++) {
+      if (Shapes.size(d.sampleShape(i)) != Shapes.size(shapes.get(i)))
+        throw new IOException(
+            p
+                + ": input '"
+                + inputs.get(i)
+                + "': samples of shape "
+                + Arrays.toString(d.sampleShape(i))
+                + " do not fit the model input "
+                + Arrays.toString(shapes.get(i)));
+      fitted[i] = shapes.get(i);
+    }
+    return new MultiDataset(x, fitted, labels ? d.labels() : null);
   }
 
   /** The dataset viewed with the model's sample shape; same element count required. */

@@ -39,4 +39,16 @@ public final class Ptq {
     q.freezeObservers();
     return q;
   }
+
+  /**
+   * Min/max PTQ of a model with several inputs: each representative batch holds one tensor per
+   * input, in {@link Model#inputs()} order.
+   */
+  public static QatModel quantizeInputs(Model floatModel, Iterable<Tensor[]> representative) {
+    QatModel q = Quantize.model(floatModel, Default8Bit.INSTANCE);
+    q.freezeBatchNorm();
+    q.calibrateInputs(representative, new MinMaxEstimator());
+    q.freezeObservers();
+    return q;
+  }
 }

@@ -16,6 +16,7 @@ import org.qat4j.core.Model;
 import org.qat4j.core.Node;
 import org.qat4j.core.data.Dataset;
 import org.qat4j.core.data.FashionMnist;
+import org.qat4j.core.data.MultiDataset;
 import org.qat4j.core.layers.Activation;
 import org.qat4j.core.layers.Add;
 import org.qat4j.core.layers.BatchNormalization;
@@ -38,6 +39,7 @@ import org.qat4j.runtime.Interpreter;
 import org.qat4j.runtime.TfliteModel;
 import org.qat4j.tflite.TfliteWriter;
 import org.qat4j.verify.OutputParity;
+import org.qat4j.verify.Verification;
 
 /**
  * A two-input, two-output Functional model on Fashion-MNIST: the image and its 2×2-averaged
@@ -120,6 +122,8 @@ class MultiIoPipelineTest {
     QatModel qat = Quantize.model(model);
     assertEquals(2, qat.model().inputs().size());
     assertEquals(1, qat.foldedBatchNorms().size(), "b_bn folds into b_conv");
+    int[][] shapes = {{28, 28, 1}, {14, 14, 1}};
+    qat.calibrateInputs(new MultiDataset(inputs(all.train(), 500), shapes, null).batches(100));
     MultiTaskTrainer qt = new MultiTaskTrainer(qat.model(), new Adam(2e-4), 1.0, 0.5);
     qt.fit(xTrain, yTrain, 1, 64, 2);
     double[] accQat = qt.accuracy(xTest, yTest, 100);
@@ -135,10 +139,24 @@ class MultiIoPipelineTest {
           accInt8[o] >= accQat[o] - 0.02,
           "int8 " + Arrays.toString(accInt8) + " vs fake-quant " + Arrays.toString(accQat));
 
+    assertVerificationAgrees(qat, tflite, new MultiDataset(xTest, shapes, yTest), accQat, accInt8);
+
     Path saved = dir.resolve("qat.zip");
     qat.save(saved);
     byte[] again = TfliteWriter.write(Int8Lowering.lower(QatModel.load(saved), DType.INT8));
     assertArrayEquals(tflite, again, "the saved QAT model exports the same bytes");
+  }
+
+  /** The multi-input {@link Verification}: bit-exact on every output, the same accuracies. */
+  private static void assertVerificationAgrees(
+      QatModel qat, byte[] tflite, MultiDataset test, double[] accQat, double[] accInt8) {
+    Verification.Report v = Verification.verify(qat, tflite, test, Verification.Options.defaults());
+    assertEquals(1.0, v.bitExactFractionBuiltin(), "every output, " + v.outputs());
+    assertEquals(List.of("class", "group"), v.outputs().stream().map(o -> o.name()).toList());
+    for (int o = 0; o < 2; o++) {
+      assertEquals(accInt8[o], v.outputs().get(o).accuracyInt8(), "output " + o);
+      assertEquals(accQat[o], v.outputs().get(o).accuracyFakeQuant(), 1e-9, "output " + o);
+    }
   }
 
   private static void assertBitExact(byte[] tflite, int n, float[][] x) {
