@@ -1,7 +1,6 @@
 package org.qat4j.tflite;
 
 import com.google.flatbuffers.FlatBufferBuilder;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.qat4j.ir.DType;
@@ -38,6 +37,7 @@ final class TfliteOps {
   enum Int8Rule {
     WEIGHTED,
     FIXED_OUTPUT,
+    FIXED_OUTPUT_128,
     SHARED_INPUTS,
     PASS_THROUGH,
     FREE
@@ -134,6 +134,7 @@ final class TfliteOps {
           BatchMatMulOptions.createBatchMatMulOptions(b, o.adjX(), o.adjY(), false)
         };
       }
+      case L2_NORMALIZATION -> ForeignOptions.encode(b, op);
     };
   }
 
@@ -192,6 +193,7 @@ final class TfliteOps {
       case BATCH_MATMUL ->
           new OpOptions.BatchMatMul(
               Boolean.TRUE.equals(o.get("adj_x")), Boolean.TRUE.equals(o.get("adj_y")));
+      case L2_NORMALIZATION -> new OpOptions.Activated(act);
     };
   }
 
@@ -219,7 +221,8 @@ final class TfliteOps {
   static int version(LoweredGraph g, OpSpec op, boolean int8) {
     return switch (op.kind()) {
       case CONV_2D -> int8 ? 3 : 1;
-      case DEPTHWISE_CONV_2D -> int8 ? 3 : dilated(op.options(OpOptions.Depthwise.class)) ? 2 : 1;
+      case DEPTHWISE_CONV_2D ->
+          int8 ? 3 : OpVersions.dilated(op.options(OpOptions.Depthwise.class)) ? 2 : 1;
       case FULLY_CONNECTED ->
           op.inputs().length == 2
               ? 6
@@ -239,8 +242,8 @@ final class TfliteOps {
       case QUANTIZE -> OpVersions.perAxisOutput(g, op) ? 3 : 1;
       case DEQUANTIZE -> int8 ? 2 : 1;
       case RESHAPE, HARD_SWISH -> 1;
-      case SUB -> broadcastsAbove4d(g, op) ? 3 : int8 ? 2 : 1;
-      case CAST -> touchesType(g, op, DType.INT8) ? 3 : 1;
+      case SUB -> OpVersions.broadcastsAbove4d(g, op) ? 3 : int8 ? 2 : 1;
+      case CAST -> OpVersions.touchesType(g, op, DType.INT8) ? 3 : 1;
       case ARG_MAX, ARG_MIN -> int8 ? 2 : 1;
       case RESIZE_BILINEAR ->
           op.options(OpOptions.Resize.class).halfPixelCenters() ? 3 : int8 ? 2 : 1;
@@ -248,41 +251,15 @@ final class TfliteOps {
         OpOptions.Resize o = op.options(OpOptions.Resize.class);
         yield o.halfPixelCenters() || o.alignCorners() ? 3 : int8 ? 2 : 1;
       }
-      case MAXIMUM, MINIMUM -> broadcastsAbove4d(g, op) ? 3 : int8 ? 2 : 1;
+      case MAXIMUM, MINIMUM -> OpVersions.broadcastsAbove4d(g, op) ? 3 : int8 ? 2 : 1;
       case TANH, SQUARED_DIFFERENCE -> int8 ? 2 : 1;
       case LEAKY_RELU, PRELU -> 1;
-      case PADV2 -> rankAbove4(g, op) ? 4 : int8 ? 2 : 1;
+      case PADV2 -> OpVersions.rankAbove4(g, op) ? 4 : int8 ? 2 : 1;
       case TRANSPOSE, SLICE, STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, TILE, GATHER ->
           ShapeOptions.version(g, op, int8);
       case SUM, REDUCE_MAX, BATCH_MATMUL -> int8 ? 2 : 1;
+      case L2_NORMALIZATION -> int8 ? 2 : 1;
     };
-  }
-
-  /** Whether an input or output of {@code op} has type {@code t} (CAST's version 3: INT8). */
-  private static boolean touchesType(LoweredGraph g, OpSpec op, DType t) {
-    for (int[] group : new int[][] {op.inputs(), op.outputs()})
-      for (int i : group)
-        if (i >= 0 && i < g.tensors().size() && g.tensor(i).type() == t) return true;
-    return false;
-  }
-
-  /** PADV2's version 4: an input of more than 4 dimensions. */
-  private static boolean rankAbove4(LoweredGraph g, OpSpec op) {
-    int i = op.inputs().length > 0 ? op.inputs()[0] : -1;
-    return i >= 0 && i < g.tensors().size() && g.tensor(i).shape().length > 4;
-  }
-
-  /** SUB's version 3: inputs of different shapes with more than 4 dimensions. */
-  private static boolean broadcastsAbove4d(LoweredGraph g, OpSpec op) {
-    int[] in = op.inputs();
-    if (in.length < 2 || Math.min(in[0], in[1]) < 0 || Math.max(in[0], in[1]) >= g.tensors().size())
-      return false;
-    int[] a = g.tensor(in[0]).shape(), b = g.tensor(in[1]).shape();
-    return !Arrays.equals(a, b) && Math.max(a.length, b.length) > 4;
-  }
-
-  private static boolean dilated(OpOptions.Window o) {
-    return o.dilationH() != 1 || o.dilationW() != 1;
   }
 
   /**
@@ -326,6 +303,7 @@ final class TfliteOps {
       case REDUCE_MAX -> Map.of(1, "1.11.0", 2, "1.14.0");
       case SQUARED_DIFFERENCE -> Map.of(1, "1.13.1", 2, "2.5.0");
       case BATCH_MATMUL -> Map.of(1, "2.3.0", 2, "2.3.0");
+      case L2_NORMALIZATION -> Map.of(1, "1.5.0", 2, "1.14.0");
     };
   }
 
@@ -350,6 +328,7 @@ final class TfliteOps {
           Int8Rule.PASS_THROUGH;
       case PACK -> Int8Rule.SHARED_INPUTS;
       case SUM, BATCH_MATMUL -> Int8Rule.FREE;
+      case L2_NORMALIZATION -> Int8Rule.FIXED_OUTPUT_128;
     };
   }
 
@@ -393,6 +372,7 @@ final class TfliteOps {
       case GATHER -> new Expect("GatherOptions", false, 2);
       case SUM, REDUCE_MAX -> new Expect("ReducerOptions", false, 2);
       case BATCH_MATMUL -> new Expect("BatchMatMulOptions", false, 2);
+      case L2_NORMALIZATION -> new Expect("L2NormOptions", false, 1);
     };
   }
 }

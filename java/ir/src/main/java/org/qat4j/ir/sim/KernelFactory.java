@@ -41,6 +41,7 @@ final class KernelFactory {
       case REDUCE_MAX -> ReduceKernels.max(g, op, consts);
       case SQUARED_DIFFERENCE -> SquaredDifferenceKernels.create(g, op);
       case BATCH_MATMUL -> BatchMatMulKernels.create(g, op, mode);
+      case L2_NORMALIZATION -> L2NormKernels.create(g, op);
     };
   }
 
