@@ -293,7 +293,7 @@ final class TfliteOps {
       case PADV2 -> Map.of(1, "1.9.0", 2, "1.14.0", 4, "2.6.0");
       case TRANSPOSE -> Map.of(1, "1.6.0", 2, "1.14.0", 4, "2.3.0", 6, "2.12.0");
       case SLICE -> Map.of(1, "1.14.0", 2, "1.14.0", 5, "2.5.0");
-      case STRIDED_SLICE -> Map.of(1, "1.6.0", 2, "1.14.0", 4, "2.2.0", 6, "2.6.0");
+      case STRIDED_SLICE -> Map.of(1, "1.6.0", 2, "1.14.0", 4, "2.2.0", 6, "2.6.0", 8, "2.14.0");
       case SPLIT -> Map.of(1, "1.5.0", 2, "1.14.0", 3, "1.14.0");
       case SPLIT_V -> Map.of(1, "1.13.1", 2, "2.3.0");
       case PACK, UNPACK -> Map.of(1, "1.11.0", 2, "1.14.0");
