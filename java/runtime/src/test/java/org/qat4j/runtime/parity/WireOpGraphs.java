@@ -133,6 +133,12 @@ final class WireOpGraphs {
     int[] s = {1 + r.nextInt(2), 1 + r.nextInt(8), 1 + r.nextInt(8), 1 + r.nextInt(5)};
     int[] size = {1 + r.nextInt(16), 1 + r.nextInt(16)};
     int mode = r.nextInt(3);
+    if (k == OpKind.RESIZE_BILINEAR && type == DType.UINT8 && r.nextInt(4) == 0) {
+      // TFLite's own uint8 kernel: exact 8× half-pixel upscale, depth a multiple of 8
+      s = new int[] {1 + r.nextInt(2), 1 + r.nextInt(4), 1 + r.nextInt(4), 8 * (1 + r.nextInt(2))};
+      size = new int[] {8 * s[1], 8 * s[2]};
+      mode = 2;
+    }
     QuantParams q = qp();
     int x = act("x", s, q);
     int st = b.addTensor(new TensorSpec("size", new int[] {2}, DType.INT32, null, size));
