@@ -1,5 +1,6 @@
 package org.qat4j.ir;
 
+import java.lang.reflect.Array;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -206,15 +207,13 @@ public final class LoweredGraphBuilder {
   }
 
   private static void checkConstant(TensorSpec t, int i) {
-    int len =
-        t.data() instanceof float[] f
-            ? f.length
-            : t.data() instanceof byte[] b ? b.length : ((int[]) t.data()).length;
+    int len = Array.getLength(t.data());
     boolean typeOk =
         switch (t.type()) {
           case FLOAT32 -> t.data() instanceof float[];
           case INT8, UINT8 -> t.data() instanceof byte[];
           case INT32 -> t.data() instanceof int[];
+          case INT64 -> t.data() instanceof long[];
           default -> false;
         };
     if (!typeOk)

@@ -49,7 +49,8 @@ public enum OpKind {
   REDUCE_MAX(82),
   SQUARED_DIFFERENCE(99),
   BATCH_MATMUL(126),
-  UNIDIRECTIONAL_SEQUENCE_LSTM(44);
+  UNIDIRECTIONAL_SEQUENCE_LSTM(44),
+  L2_NORMALIZATION(11);
 
   private final int builtinCode;
   private final boolean weighted;
@@ -105,6 +106,7 @@ public enum OpKind {
       case SUM, REDUCE_MAX -> OpOptions.Reducer.DEFAULT;
       case BATCH_MATMUL -> OpOptions.BatchMatMul.DEFAULT;
       case UNIDIRECTIONAL_SEQUENCE_LSTM -> OpOptions.SequenceLstm.DEFAULT;
+      case L2_NORMALIZATION -> OpOptions.Activated.DEFAULT;
     };
   }
 

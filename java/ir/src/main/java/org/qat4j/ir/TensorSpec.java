@@ -4,15 +4,18 @@ package org.qat4j.ir;
  * One tensor of a lowered graph: full shape (batch first for activations; TFLite layouts for
  * weights: OHWI conv, 1HWC depthwise, [out,in] fully connected), element type, optional
  * quantization, and constant data for weights (float[], byte[] for int8/uint8, int[] for int32,
- * null for activations).
+ * long[] for int64 parameters such as axes, positions and shapes; null for activations).
  */
 public record TensorSpec(String name, int[] shape, DType type, QuantParams quant, Object data) {
   public TensorSpec {
     shape = shape.clone();
     if (data != null
-        && !(data instanceof float[] || data instanceof byte[] || data instanceof int[])) {
+        && !(data instanceof float[]
+            || data instanceof byte[]
+            || data instanceof int[]
+            || data instanceof long[])) {
       throw new IllegalArgumentException(
-          "tensor '" + name + "': data must be float[], byte[] or int[]");
+          "tensor '" + name + "': data must be float[], byte[], int[] or long[]");
     }
   }
 

@@ -9,13 +9,15 @@ import org.qat4j.ir.OpSpec;
 import org.qat4j.tflite.fb.ArgMaxOptions;
 import org.qat4j.tflite.fb.ArgMinOptions;
 import org.qat4j.tflite.fb.BuiltinOptions;
+import org.qat4j.tflite.fb.L2NormOptions;
 import org.qat4j.tflite.fb.LeakyReluOptions;
 import org.qat4j.tflite.fb.ResizeBilinearOptions;
 import org.qat4j.tflite.fb.ResizeNearestNeighborOptions;
 
 /**
- * Options tables of ARG_MAX, ARG_MIN, RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR and LEAKY_RELU, for
- * the rows of {@link TfliteOps} (operators found in other tools' models).
+ * Options tables of ARG_MAX, ARG_MIN, RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR, LEAKY_RELU and
+ * L2_NORMALIZATION (written here, read by TfliteOps as its fused activation), for the rows of
+ * {@link TfliteOps} (operators found in other tools' models).
  */
 final class ForeignOptions {
   private ForeignOptions() {}
@@ -53,6 +55,11 @@ final class ForeignOptions {
               b, o.alignCorners(), o.halfPixelCenters())
         };
       }
+      case L2_NORMALIZATION ->
+          new int[] {
+            BuiltinOptions.L2NormOptions,
+            L2NormOptions.createL2NormOptions(b, (byte) op.options().activation().code())
+          };
       default -> throw new IllegalArgumentException(op.kind() + " has no options here");
     };
   }

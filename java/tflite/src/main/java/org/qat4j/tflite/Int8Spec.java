@@ -13,9 +13,10 @@ import org.qat4j.ir.TensorSpec;
  * The TFLite int8 quantization spec (quantization.md §5) as a pre-export check of a lowered graph:
  * weights int8 with zero point 0 (per-axis only on dim 0 of CONV_2D and dim 3 of
  * DEPTHWISE_CONV_2D), int32 bias with zero point 0 and scale s_in·s_w, SOFTMAX/LOGISTIC outputs
- * (1/256, −128), CONCATENATION inputs sharing the output's parameters, pass-through ops (pools,
- * RESHAPE, PAD) keeping their input's parameters. Only ops whose input is INT8 are checked, so
- * float and uint8 graphs report nothing. The writer does not call this; exporters and the CLI do.
+ * (1/256, −128), L2_NORMALIZATION outputs (1/128, 0), CONCATENATION inputs sharing the output's
+ * parameters, pass-through ops (pools, RESHAPE, PAD) keeping their input's parameters. Only ops
+ * whose input is INT8 are checked, so float and uint8 graphs report nothing. The writer does not
+ * call this; exporters and the CLI do.
  */
 public final class Int8Spec {
   private Int8Spec() {}
@@ -34,6 +35,7 @@ public final class Int8Spec {
       switch (TfliteOps.int8Rule(op.kind())) {
         case WEIGHTED -> weighted(g, op, w, x, out);
         case FIXED_OUTPUT -> fixed(y, 1f / 256, -128, w, out);
+        case FIXED_OUTPUT_128 -> fixed(y, 1f / 128, 0, w, out);
         case SHARED_INPUTS -> {
           for (int k = 0; k < op.inputs().length; k++) {
             TensorSpec t = tensor(g, op.inputs(), k);

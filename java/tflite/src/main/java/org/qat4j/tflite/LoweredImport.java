@@ -88,6 +88,11 @@ final class LoweredImport {
           b.asIntBuffer().get(a);
           data = a;
         }
+        case INT64 -> {
+          long[] a = new long[b.remaining() / 8];
+          b.asLongBuffer().get(a);
+          data = a;
+        }
         case INT8, UINT8 -> {
           byte[] a = new byte[b.remaining()];
           b.get(a);

@@ -6,6 +6,7 @@ import java.util.Map;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.TensorSpec;
 
@@ -95,5 +96,9 @@ final class OpVersions {
       return false;
     int[] a = g.tensor(in[0]).shape(), b = g.tensor(in[1]).shape();
     return !Arrays.equals(a, b) && Math.max(a.length, b.length) > 4;
+  }
+
+  static boolean dilated(OpOptions.Window o) {
+    return o.dilationH() != 1 || o.dilationW() != 1;
   }
 }

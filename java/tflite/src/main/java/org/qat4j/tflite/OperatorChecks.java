@@ -86,6 +86,18 @@ final class OperatorChecks {
     if (kind == OpKind.SQUARED_DIFFERENCE) checkSquaredDifferenceRescale(s, op, w);
     if (kind == OpKind.RESIZE_BILINEAR) checkResizeBilinearSize(s, op, w);
     if (kind == OpKind.UNIDIRECTIONAL_SEQUENCE_LSTM) LstmChecks.check(s, op, w);
+    if (kind == OpKind.L2_NORMALIZATION) checkL2NormRank(s, op, w);
+  }
+
+  /**
+   * TFLite's L2_NORMALIZATION normalises along the last dimension and reads dimension rank − 1
+   * unchecked: a scalar input would have it read before the shape (Prepare refuses only ranks above
+   * 4, with an error).
+   */
+  private static void checkL2NormRank(SubgraphInfo s, OperatorInfo op, String w) {
+    int rank = s.tensor(op.inputs()[0]).shape().length;
+    if (rank < 1)
+      throw new ModelFormatException(w, "input is a scalar; it needs 1 to 4 dimensions");
   }
 
   private static void checkConv(SubgraphInfo s, OperatorInfo op, String w) {

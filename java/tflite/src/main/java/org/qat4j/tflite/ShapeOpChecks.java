@@ -160,12 +160,44 @@ final class ShapeOpChecks {
     if (Integer.bitCount(ell) > 1 || ((ell | neu | shrink) & beyond) != 0)
       throw fail("masks name entries past the " + n + " slice entries or more than one ellipsis");
     if (strides != null) for (long st : strides) if (st == 0) throw fail("a stride is 0");
+    if (Boolean.TRUE.equals(op.options().get("offset"))) offsetSlice(begin, end, strides, xs);
     if (begin == null || strides == null || ell != 0 || neu != 0) return;
     for (int k = 0; k < n && k < xs.length; k++) {
       if ((shrink >> k & 1) == 0 || (opt("begin_mask") >> k & 1) != 0) continue;
       long b = begin[k] < 0 ? begin[k] + xs[k] : begin[k];
       if (b < 0 || b >= xs[k])
         throw fail("shrink entry " + k + ": begin " + begin[k] + " is outside size " + xs[k]);
+    }
+  }
+
+  /**
+   * offset = true: TFLite 2.20 sizes output dimension i as ⌈end[i]/stride⌉ from the raw entry, but
+   * copies from the resolved begin to begin + end (clamped, or to the end of the dimension under
+   * end_mask), writing as many elements as that range holds: more than it sized is a write past the
+   * output, and entries missing for a dimension are read past the end tensor. Offset slices must
+   * therefore be constant, name every dimension without ellipsis or new axes, and copy no more than
+   * TFLite sizes.
+   */
+  private void offsetSlice(long[] begin, long[] end, long[] strides, int[] xs) {
+    if (begin == null || end == null || strides == null)
+      throw fail("offset = true with begin, end or strides fed at run time");
+    if (opt("ellipsis_mask") != 0 || opt("new_axis_mask") != 0 || begin.length < xs.length)
+      throw fail("offset = true needs an entry per dimension and no ellipsis or new axis");
+    for (int d = 0; d < xs.length; d++) {
+      if ((opt("shrink_axis_mask") >> d & 1) != 0) continue;
+      long st = strides[d], size = xs[d];
+      long b = begin[d] < 0 ? begin[d] + size : begin[d];
+      b = st > 0 ? Math.min(Math.max(b, 0), size) : Math.min(Math.max(b, -1), size - 1);
+      if ((opt("begin_mask") >> d & 1) != 0) b = st > 0 ? 0 : size - 1;
+      long e = (int) (end[d] + b); // C int arithmetic
+      e = e < 0 ? e + size : e;
+      e = st > 0 ? Math.min(Math.max(e, 0), size) : Math.min(Math.max(e, -1), size - 1);
+      if ((opt("end_mask") >> d & 1) != 0) e = st > 0 ? size : -1;
+      long copied = Math.max(0, st > 0 ? (e - b + st - 1) / st : (e - b + st + 1) / st);
+      long sized = Math.max(0, (long) Math.ceil((int) end[d] / (float) st));
+      if (copied > sized)
+        throw fail(
+            "offset slice copies " + copied + " elements into dimension " + d + " sized " + sized);
     }
   }
 
@@ -252,6 +284,7 @@ final class ShapeOpChecks {
     int[] xs = in(0).shape();
     int a = axis(opt("axis"), xs.length, "axis");
     int batch = opt("batch_dims");
+    if (batch < 0) batch += in(1).shape().length; // TFLite counts a negative one from the end
     if (batch < 0 || batch > a || batch > in(1).shape().length)
       throw fail(
           "batch_dims "

@@ -37,6 +37,7 @@ final class TfliteOps {
   enum Int8Rule {
     WEIGHTED,
     FIXED_OUTPUT,
+    FIXED_OUTPUT_128,
     SHARED_INPUTS,
     PASS_THROUGH,
     FREE
@@ -134,6 +135,7 @@ final class TfliteOps {
         };
       }
       case UNIDIRECTIONAL_SEQUENCE_LSTM -> RecurrentOptions.encode(b, op);
+      case L2_NORMALIZATION -> ForeignOptions.encode(b, op);
     };
   }
 
@@ -193,6 +195,7 @@ final class TfliteOps {
           new OpOptions.BatchMatMul(
               Boolean.TRUE.equals(o.get("adj_x")), Boolean.TRUE.equals(o.get("adj_y")));
       case UNIDIRECTIONAL_SEQUENCE_LSTM -> RecurrentOptions.decode(o);
+      case L2_NORMALIZATION -> new OpOptions.Activated(act);
     };
   }
 
@@ -220,7 +223,8 @@ final class TfliteOps {
   static int version(LoweredGraph g, OpSpec op, boolean int8) {
     return switch (op.kind()) {
       case CONV_2D -> int8 ? 3 : 1;
-      case DEPTHWISE_CONV_2D -> int8 ? 3 : dilated(op.options(OpOptions.Depthwise.class)) ? 2 : 1;
+      case DEPTHWISE_CONV_2D ->
+          int8 ? 3 : OpVersions.dilated(op.options(OpOptions.Depthwise.class)) ? 2 : 1;
       case FULLY_CONNECTED ->
           op.inputs().length == 2
               ? 6
@@ -257,11 +261,8 @@ final class TfliteOps {
           ShapeOptions.version(g, op, int8);
       case SUM, REDUCE_MAX, BATCH_MATMUL -> int8 ? 2 : 1;
       case UNIDIRECTIONAL_SEQUENCE_LSTM -> RecurrentOptions.version(g, op);
+      case L2_NORMALIZATION -> int8 ? 2 : 1;
     };
-  }
-
-  private static boolean dilated(OpOptions.Window o) {
-    return o.dilationH() != 1 || o.dilationW() != 1;
   }
 
   /**
@@ -295,7 +296,7 @@ final class TfliteOps {
       case PADV2 -> Map.of(1, "1.9.0", 2, "1.14.0", 4, "2.6.0");
       case TRANSPOSE -> Map.of(1, "1.6.0", 2, "1.14.0", 4, "2.3.0", 6, "2.12.0");
       case SLICE -> Map.of(1, "1.14.0", 2, "1.14.0", 5, "2.5.0");
-      case STRIDED_SLICE -> Map.of(1, "1.6.0", 2, "1.14.0", 4, "2.2.0", 6, "2.6.0");
+      case STRIDED_SLICE -> Map.of(1, "1.6.0", 2, "1.14.0", 4, "2.2.0", 6, "2.6.0", 8, "2.14.0");
       case SPLIT -> Map.of(1, "1.5.0", 2, "1.14.0", 3, "1.14.0");
       case SPLIT_V -> Map.of(1, "1.13.1", 2, "2.3.0");
       case PACK, UNPACK -> Map.of(1, "1.11.0", 2, "1.14.0");
@@ -307,6 +308,7 @@ final class TfliteOps {
       case BATCH_MATMUL -> Map.of(1, "2.3.0", 2, "2.3.0");
       case UNIDIRECTIONAL_SEQUENCE_LSTM ->
           Map.of(1, "1.13.1", 2, "1.14.0", 3, "2.3.0", 4, "2.12.0");
+      case L2_NORMALIZATION -> Map.of(1, "1.5.0", 2, "1.14.0");
     };
   }
 
@@ -333,6 +335,7 @@ final class TfliteOps {
       case SUM, BATCH_MATMUL -> Int8Rule.FREE;
       // its own scales everywhere (int16 cell state, hidden-state intermediate)
       case UNIDIRECTIONAL_SEQUENCE_LSTM -> Int8Rule.FREE;
+      case L2_NORMALIZATION -> Int8Rule.FIXED_OUTPUT_128;
     };
   }
 
@@ -378,6 +381,7 @@ final class TfliteOps {
       case BATCH_MATMUL -> new Expect("BatchMatMulOptions", false, 2);
       case UNIDIRECTIONAL_SEQUENCE_LSTM ->
           new Expect("UnidirectionalSequenceLSTMOptions", false, 20);
+      case L2_NORMALIZATION -> new Expect("L2NormOptions", false, 1);
     };
   }
 }

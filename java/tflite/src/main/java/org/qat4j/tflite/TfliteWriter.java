@@ -230,6 +230,11 @@ public final class TfliteWriter {
       bb.asIntBuffer().put(a);
       return bb.array();
     }
+    if (d instanceof long[] a && type == DType.INT64) {
+      ByteBuffer bb = ByteBuffer.allocate(a.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+      bb.asLongBuffer().put(a);
+      return bb.array();
+    }
     if (d instanceof byte[] a && (type == DType.INT8 || type == DType.UINT8)) return a.clone();
     throw new ModelFormatException(
         where, "constant data " + d.getClass().getSimpleName() + " does not match type " + type);

@@ -267,4 +267,79 @@ class ShapeOpChecksTest {
                 }));
     assertEquals(2, info.subgraph(0).operators().get(0).outputs().length);
   }
+
+  /**
+   * offset = true with end_mask: TFLite 2.20 sizes dimension 2 as ⌈1/1⌉ = 1 but copies the whole
+   * dimension (4 values) into it, past the output.
+   */
+  @Test
+  void stridedSliceOffsetWritingPastItsOutput() {
+    refused(
+        model(
+            b ->
+                b.addOp(
+                    OpKind.STRIDED_SLICE,
+                    new int[] {0, ints(b, 0, 0, 0), ints(b, 2, 3, 1), ints(b, 1, 1, 1)},
+                    new int[] {out(b, 2, 3, 1)},
+                    new OpOptions.StridedSlice(0, 4, 0, 0, 0, true))),
+        "STRIDED_SLICE",
+        "copies 4 elements into dimension 2 sized 1");
+  }
+
+  /** offset = true reads end entries by dimension: a missing entry would be read past the end. */
+  @Test
+  void stridedSliceOffsetWithAMissingEntry() {
+    refused(
+        model(
+            b ->
+                b.addOp(
+                    OpKind.STRIDED_SLICE,
+                    new int[] {0, ints(b, 0, 0), ints(b, 2, 3), ints(b, 1, 1)},
+                    new int[] {out(b, 2, 3, 4)},
+                    new OpOptions.StridedSlice(0, 0, 0, 0, 0, true))),
+        "STRIDED_SLICE",
+        "entry per dimension");
+  }
+
+  /** TFLite counts a negative batch_dims from the positions' rank: -1 of [2,2] positions is 1. */
+  @Test
+  void gatherNegativeBatchDimsAndAnOffsetSlicePass() {
+    TfliteModelInfo info =
+        TfliteReader.read(
+            model(
+                b -> {
+                  int p =
+                      b.addTensor(
+                          new TensorSpec(
+                              "p", new int[] {2, 2}, DType.INT64, null, new long[] {0, 2, 1, 1}));
+                  b.addOp(
+                      OpKind.GATHER,
+                      new int[] {0, p},
+                      new int[] {out(b, 2, 2, 4)},
+                      new OpOptions.Gather(1, -1));
+                  b.addOp(
+                      OpKind.STRIDED_SLICE,
+                      new int[] {0, ints(b, 1, -2, 3), ints(b, 1, 2, -2), ints(b, 1, 1, -1)},
+                      new int[] {out(b, 1, 2, 2)},
+                      new OpOptions.StridedSlice(0, 0, 0, 0, 0, true));
+                }));
+    assertEquals(2, info.subgraph(0).operators().size());
+    assertEquals(
+        new OpOptions.Gather(1, -1), info.toLoweredGraph().ops().get(0).options(), "options");
+  }
+
+  /** L2_NORMALIZATION of a scalar: TFLite would read dimension −1. */
+  @Test
+  void l2NormalizationOfAScalarIsRefused() {
+    LoweredGraphBuilder b = new LoweredGraphBuilder("l2");
+    int x = b.addTensor(TensorSpec.activation("x", new int[0], DType.INT8, Q));
+    int y =
+        b.addTensor(
+            TensorSpec.activation("y", new int[0], DType.INT8, QuantParams.perTensor(1f / 128, 0)));
+    b.addOp(OpKind.L2_NORMALIZATION, new int[] {x}, new int[] {y}, null);
+    refused(
+        TfliteWriter.encode(b.setInputs(x).setOutputs(y).build()),
+        "L2_NORMALIZATION",
+        "input is a scalar");
+  }
 }

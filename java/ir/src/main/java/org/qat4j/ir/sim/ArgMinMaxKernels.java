@@ -18,8 +18,8 @@ final class ArgMinMaxKernels {
 
   /**
    * The kernel of one ARG_MAX/ARG_MIN: input 0 (FLOAT32, INT32, INT8 or UINT8), axis input 1 (an
-   * INT32 scalar or [1], read when the op runs), output the input's shape without that axis, typed
-   * as the options say.
+   * INT32 or INT64 scalar or [1], read when the op runs), output the input's shape without that
+   * axis, typed as the options say.
    */
   static Simulator.Kernel create(LoweredGraph g, OpSpec op) {
     int[] in = op.inputs();
@@ -29,8 +29,8 @@ final class ArgMinMaxKernels {
     if (y.type() != want || (want != DType.INT32 && want != DType.INT64))
       throw new IllegalArgumentException(
           "output '" + y.name() + "' is " + y.type() + ", options say " + want + " (INT32/INT64)");
-    if (a.type() != DType.INT32 || a.elements() != 1)
-      throw new IllegalArgumentException("axis '" + a.name() + "' must be one INT32 value");
+    if ((a.type() != DType.INT32 && a.type() != DType.INT64) || a.elements() != 1)
+      throw new IllegalArgumentException("axis '" + a.name() + "' must be one INT32/INT64 value");
     if (x.type() != DType.FLOAT32 && x.type() != DType.INT32 && !Simulator.isQuantized(x))
       throw new IllegalArgumentException("input type " + x.type() + " is not simulated");
     int[] shape = x.shape();

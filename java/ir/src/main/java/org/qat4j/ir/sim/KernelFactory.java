@@ -44,6 +44,7 @@ final class KernelFactory {
       case BATCH_MATMUL -> BatchMatMulKernels.create(g, op, mode);
       // TFLite runs no other arithmetic for it (XNNPACK does not take the LSTM)
       case UNIDIRECTIONAL_SEQUENCE_LSTM -> LstmKernels.create(g, op, consts);
+      case L2_NORMALIZATION -> L2NormKernels.create(g, op);
     };
   }
 

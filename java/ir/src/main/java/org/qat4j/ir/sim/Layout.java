@@ -95,11 +95,15 @@ final class Layout {
     return a;
   }
 
-  /** The constant INT32 values of input {@code k}, or throws naming the operator. */
+  /**
+   * The constant INT32 (or INT64, narrowed) values of input {@code k}, or throws naming the
+   * operator.
+   */
   static int[] constInts(OpSpec op, Object[] consts, int k, String what) {
     int[] in = op.inputs();
     if (in.length <= k || in[k] < 0 || !(consts[in[k]] instanceof int[] a))
-      throw new IllegalArgumentException(op.kind() + " needs a constant INT32 " + what + " input");
+      throw new IllegalArgumentException(
+          op.kind() + " needs a constant INT32 or INT64 " + what + " input");
     return a;
   }
 }

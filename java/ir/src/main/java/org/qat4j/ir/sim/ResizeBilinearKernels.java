@@ -7,11 +7,11 @@ import org.qat4j.ir.OpSpec;
 
 /**
  * RESIZE_BILINEAR arithmetic of TFLite 2.20's builtin kernels on x86: uint8 through the optimized
- * float-weight path (float32 source coordinates and corner weights, Σ v·w + 0.5 truncated), int8
- * (and int16) through the integer path with 10-bit fixed-point coordinates and a 20-bit product
- * rounded half away from zero. Both honour align_corners and half_pixel_centers. Layout NHWC;
- * values are raw integers (no requantization: TFLite requires equal input and output quantization);
- * arrays are caller-owned.
+ * float-weight path (float32 source coordinates and corner weights, Σ v·w + 0.5 truncated; also
+ * exact for the special 8× half-pixel kernel, see {@link #uint8}), int8 (and int16) through the
+ * integer path with 10-bit fixed-point coordinates and a 20-bit product rounded half away from
+ * zero. Both honour align_corners and half_pixel_centers. Layout NHWC; values are raw integers (no
+ * requantization: TFLite requires equal input and output quantization); arrays are caller-owned.
  */
 final class ResizeBilinearKernels {
   private ResizeBilinearKernels() {}
@@ -24,9 +24,6 @@ final class ResizeBilinearKernels {
     DType t = g.tensor(op.inputs()[0]).type();
     int xi = op.inputs()[0], yi = op.outputs()[0];
     if (t == DType.UINT8) {
-      if (uint8SpecialCase(s))
-        throw new IllegalArgumentException(
-            "uint8 8x half-pixel upsampling of depth % 8 == 0 is not modelled");
       return v -> uint8((int[]) v[xi], (int[]) v[yi], s);
     }
     if (t != DType.INT8)
@@ -61,25 +58,12 @@ final class ResizeBilinearKernels {
   }
 
   /**
-   * True when TFLite takes its special uint8 kernel (half-pixel centres, no corner alignment, depth
-   * a multiple of 8, exact 8× upsampling of at least 8×8), whose arithmetic {@link #uint8} does not
-   * model.
+   * uint8 (values 0..255): float32 weights, then (uint8)(Σ v·w + 0.5f). TFLite's own kernel for
+   * exact 8× half-pixel upscales of depth % 8 == 0 (ResizeBilinear888Uint8: 8.8 fixed point, 0.5
+   * pre-added, upper byte kept) gives the same values: its weights are whole sixteenths, so every
+   * float32 product and sum here is exact and both round Σ v·w half up.
    */
-  static boolean uint8SpecialCase(Shape s) {
-    if (s.alignCorners() || !s.halfPixel() || s.channels() % 8 != 0) return false;
-    int scale = s.outH() / s.inH();
-    return scale == 8
-        && s.outH() >= 8
-        && s.outW() >= 8
-        && s.inH() * scale == s.outH()
-        && s.inW() * scale == s.outW();
-  }
-
-  /** uint8 (values 0..255): float32 weights, then (uint8)(Σ v·w + 0.5f). */
   static void uint8(int[] x, int[] y, Shape s) {
-    if (uint8SpecialCase(s))
-      throw new IllegalArgumentException(
-          "uint8 8x half-pixel upsampling of depth % 8 == 0 is not modelled");
     float hs = floatScale(s.inH(), s.outH(), s.alignCorners()),
         ws = floatScale(s.inW(), s.outW(), s.alignCorners());
     int o = 0;

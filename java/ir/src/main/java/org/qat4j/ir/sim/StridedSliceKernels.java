@@ -17,7 +17,11 @@ import org.qat4j.ir.TensorSpec;
  * negative bound counts from D; begin and end are clamped to [0, D] (s > 0) or [-1, D-1] (s < 0); a
  * masked bound takes the whole range; shrink takes one element at begin (refused here unless it
  * lies inside the dimension, where TFLite would read outside the tensor) and drops the dimension.
- * Size max(0, ⌈(end − begin)/s⌉). offset = true is not simulated.
+ * Size max(0, ⌈(end − begin)/s⌉). With offset = true, end counts from the resolved begin (end +
+ * begin, then the same negative-index rule and clamp); TFLite then sizes each output dimension as
+ * max(0, ⌈end/s⌉) from the raw end entry, indexed by dimension, so the simulator takes offset
+ * slices only without ellipsis or new axes, with an entry per dimension, and only where that size
+ * is the number of elements copied (elsewhere TFLite leaves output unwritten or writes past it).
  */
 final class StridedSliceKernels {
   private StridedSliceKernels() {}
@@ -31,9 +35,10 @@ final class StridedSliceKernels {
     int[] end = Layout.constInts(op, consts, 2, "end");
     int[] strides = Layout.constInts(op, consts, 3, "strides");
     OpOptions.StridedSlice o = op.options(OpOptions.StridedSlice.class);
-    if (o.offset())
-      throw new IllegalArgumentException("STRIDED_SLICE with offset = true is not simulated");
     int n = begin.length;
+    if (o.offset() && (o.ellipsisMask() != 0 || o.newAxisMask() != 0 || n < x.shape().length))
+      throw new IllegalArgumentException(
+          "STRIDED_SLICE with offset = true needs an entry per dimension and no ellipsis or new axis");
     if (end.length != n || strides.length != n || n > 32)
       throw new IllegalArgumentException(
           "begin, end and strides have "
@@ -52,6 +57,7 @@ final class StridedSliceKernels {
     int[] effStride = Layout.strides(Arrays.stream(dims).mapToInt(Dim::size).toArray());
     int base = 0;
     for (int d = 0; d < dims.length; d++) {
+      if (o.offset()) checkOffsetSize(dims[d], end[d], d);
       counts[d] = dims[d].count();
       step[d] = dims[d].stride() * effStride[d];
       base += dims[d].start() * effStride[d];
@@ -138,11 +144,29 @@ final class StridedSliceKernels {
                 + size);
       return new Dim(size, start, 1, 1, false);
     }
+    int last = o.offset() ? e + start : e; // int arithmetic, as in C
     int stop =
-        bit(o.endMask(), k) ? (s > 0 ? size : -1) : clamp(e < 0 ? (long) e + size : e, lo, hi);
+        bit(o.endMask(), k)
+            ? (s > 0 ? size : -1)
+            : clamp(last < 0 ? (long) last + size : last, lo, hi);
     long span = (long) stop - start;
     int count = (int) Math.max(0, s > 0 ? (span + s - 1) / s : (span + s + 1) / s);
     return new Dim(size, start, count, s, true);
+  }
+
+  /** An offset slice: TFLite's output size max(0, ⌈end/s⌉) must be the element count copied. */
+  private static void checkOffsetSize(Dim dim, int end, int d) {
+    if (!dim.keep()) return;
+    int sized = Math.max(0, (int) Math.ceil(end / (float) dim.stride()));
+    if (sized != dim.count())
+      throw new IllegalArgumentException(
+          "STRIDED_SLICE offset: TFLite sizes dimension "
+              + d
+              + " as "
+              + sized
+              + " but copies "
+              + dim.count()
+              + " elements");
   }
 
   private static int clamp(long v, int lo, int hi) {

@@ -16,10 +16,32 @@ final class Values {
     Object d = t.data();
     if (d instanceof float[] f) return f;
     if (d instanceof int[] i) return i;
+    if (d instanceof long[] l) return narrow(t, l);
     byte[] b = (byte[]) d;
     int[] r = new int[b.length];
     boolean u = t.type() == DType.UINT8;
     for (int i = 0; i < b.length; i++) r[i] = u ? b[i] & 0xFF : b[i];
+    return r;
+  }
+
+  /**
+   * An INT64 constant as the simulator's int values: its entries are axes, positions or sizes,
+   * which index int-sized tensors, so one beyond the int range is refused.
+   */
+  private static int[] narrow(TensorSpec t, long[] l) {
+    int[] r = new int[l.length];
+    for (int i = 0; i < l.length; i++) {
+      if (l[i] != (int) l[i])
+        throw new IllegalArgumentException(
+            "INT64 constant '"
+                + t.name()
+                + "' entry "
+                + i
+                + " = "
+                + l[i]
+                + " is beyond the int range");
+      r[i] = (int) l[i];
+    }
     return r;
   }
 

@@ -146,6 +146,7 @@ final class ImportGraph {
       case STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, TILE, GATHER, SUM, REDUCE_MAX -> null;
       case SQUARED_DIFFERENCE, BATCH_MATMUL -> null;
       case UNIDIRECTIONAL_SEQUENCE_LSTM -> null;
+      case L2_NORMALIZATION -> null;
     };
   }
 

@@ -216,20 +216,43 @@ final class ShapeOpGraphs {
     return y;
   }
 
+  /**
+   * GATHER along a random axis; one graph in two with batch_dims (positions then start with the
+   * input's batch dimensions, and half of those name batch_dims from the end), one in three with
+   * INT64 positions.
+   */
   private int gather(int x, int[] s, QuantParams q) {
     int axis = r.nextInt(s.length), given = r.nextBoolean() ? axis - s.length : axis;
-    int[] ps = shape(1, 2);
+    int batch = r.nextBoolean() ? r.nextInt(axis + 1) : 0;
+    int[] extra = shape(batch > 0 ? 0 : 1, 2);
+    int[] ps = new int[batch + extra.length];
+    System.arraycopy(s, 0, ps, 0, batch);
+    System.arraycopy(extra, 0, ps, batch, extra.length);
     int[] pos = new int[Arrays.stream(ps).reduce(1, (a, c) -> a * c)];
     for (int i = 0; i < pos.length; i++) pos[i] = r.nextInt(s[axis]);
-    int pt = b.addTensor(new TensorSpec("positions", ps, DType.INT32, null, pos));
-    int[] ys = new int[s.length - 1 + ps.length];
+    boolean wide = r.nextInt(3) == 0;
+    Object data = wide ? Arrays.stream(pos).asLongStream().toArray() : pos;
+    int pt =
+        b.addTensor(new TensorSpec("positions", ps, wide ? DType.INT64 : DType.INT32, null, data));
+    int[] ys = new int[s.length - 1 + extra.length];
     int k = 0;
     for (int d = 0; d < axis; d++) ys[k++] = s[d];
-    for (int d : ps) ys[k++] = d;
+    for (int d : extra) ys[k++] = d;
     for (int d = axis + 1; d < s.length; d++) ys[k++] = s[d];
-    note("axis " + given + " positions " + Arrays.toString(pos));
+    int givenBatch = batch > 0 && extra.length > 0 && r.nextBoolean() ? batch - ps.length : batch;
+    note(
+        "axis "
+            + given
+            + " batch_dims "
+            + givenBatch
+            + (wide ? " INT64" : "")
+            + " positions "
+            + Arrays.toString(ps)
+            + " "
+            + Arrays.toString(pos));
     int y = act("y", ys, q);
-    b.addOp(OpKind.GATHER, new int[] {x, pt}, new int[] {y}, new OpOptions.Gather(given, 0));
+    b.addOp(
+        OpKind.GATHER, new int[] {x, pt}, new int[] {y}, new OpOptions.Gather(given, givenBatch));
     return y;
   }
 

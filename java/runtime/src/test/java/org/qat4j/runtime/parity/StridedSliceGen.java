@@ -29,6 +29,7 @@ final class StridedSliceGen {
       DType type,
       QuantParams q,
       Consumer<String> note) {
+    if (r.nextInt(4) == 0) return offset(b, r, x, s, type, q, note);
     int rank = s.length;
     boolean ellipsis = r.nextInt(3) == 0;
     // an ellipsis covers at least one dimension here: TFLite widens an empty one to one dimension
@@ -54,7 +55,42 @@ final class StridedSliceGen {
     }
     for (int d = rank - after; d < rank; d++) entry(r, s[d], entries, out, m);
     if (!ellipsis) for (int d = before; d < rank; d++) out.add(s[d]);
-    return write(b, x, type, q, entries, out, m, note);
+    return write(b, x, type, q, entries, out, m, false, note);
+  }
+
+  /**
+   * offset = true: one entry per dimension, end counting from the resolved begin (shrink, begin
+   * mask, strides ±1/±2), kept inside the dimension, where TFLite's output size ⌈end/stride⌉ is the
+   * number of elements it copies.
+   */
+  private static int offset(
+      LoweredGraphBuilder b,
+      SplittableRandom r,
+      int x,
+      int[] s,
+      DType type,
+      QuantParams q,
+      Consumer<String> note) {
+    List<int[]> entries = new ArrayList<>();
+    List<Integer> out = new ArrayList<>();
+    int[] m = new int[5];
+    for (int d = 0; d < s.length; d++) {
+      int bg = r.nextInt(2 * s[d]) - s[d], start = bg < 0 ? bg + s[d] : bg;
+      if (r.nextInt(5) == 0) {
+        m[4] |= 1 << d;
+        entries.add(new int[] {bg, 1, 1});
+        continue;
+      }
+      int st = (r.nextBoolean() ? 1 : 2) * (r.nextInt(3) == 0 && start > 0 ? -1 : 1);
+      if (r.nextInt(5) == 0) {
+        m[0] |= 1 << d;
+        start = st > 0 ? 0 : s[d] - 1;
+      }
+      int e = st > 0 ? 1 + r.nextInt(s[d] - start) : -1 - r.nextInt(start);
+      entries.add(new int[] {bg, e, st});
+      out.add((int) Math.ceil(e / (double) st));
+    }
+    return write(b, x, type, q, entries, out, m, true, note);
   }
 
   private static int write(
@@ -65,6 +101,7 @@ final class StridedSliceGen {
       List<int[]> entries,
       List<Integer> out,
       int[] m,
+      boolean offset,
       Consumer<String> note) {
     int n = entries.size();
     int[] bs = new int[n], es = new int[n], ss = new int[n];
@@ -73,7 +110,7 @@ final class StridedSliceGen {
       es[i] = entries.get(i)[1];
       ss[i] = entries.get(i)[2];
     }
-    OpOptions.StridedSlice o = new OpOptions.StridedSlice(m[0], m[1], m[2], m[3], m[4], false);
+    OpOptions.StridedSlice o = new OpOptions.StridedSlice(m[0], m[1], m[2], m[3], m[4], offset);
     note.accept(
         Arrays.toString(bs) + ":" + Arrays.toString(es) + ":" + Arrays.toString(ss) + " " + o);
     int y =

@@ -43,7 +43,8 @@ class WireOpFuzzTest {
     OpKind.LEAKY_RELU,
     OpKind.PRELU,
     OpKind.PADV2,
-    OpKind.SQUARED_DIFFERENCE
+    OpKind.SQUARED_DIFFERENCE,
+    OpKind.L2_NORMALIZATION
   };
 
   @Test

@@ -45,6 +45,7 @@ final class WireOpGraphs {
       case PADV2 -> new WireOpGraphs(kind, r).padV2();
       case SQUARED_DIFFERENCE -> new WireOpGraphs(kind, r, DType.INT8).squaredDifference();
       case UNIDIRECTIONAL_SEQUENCE_LSTM -> LstmGraphs.create(r);
+      case L2_NORMALIZATION -> new WireOpGraphs(kind, r).l2Norm();
       default -> null;
     };
   }
@@ -133,6 +134,12 @@ final class WireOpGraphs {
     int[] s = {1 + r.nextInt(2), 1 + r.nextInt(8), 1 + r.nextInt(8), 1 + r.nextInt(5)};
     int[] size = {1 + r.nextInt(16), 1 + r.nextInt(16)};
     int mode = r.nextInt(3);
+    if (k == OpKind.RESIZE_BILINEAR && type == DType.UINT8 && r.nextInt(4) == 0) {
+      // TFLite's own uint8 kernel: exact 8× half-pixel upscale, depth a multiple of 8
+      s = new int[] {1 + r.nextInt(2), 1 + r.nextInt(4), 1 + r.nextInt(4), 8 * (1 + r.nextInt(2))};
+      size = new int[] {8 * s[1], 8 * s[2]};
+      mode = 2;
+    }
     QuantParams q = qp();
     int x = act("x", s, q);
     int st = b.addTensor(new TensorSpec("size", new int[] {2}, DType.INT32, null, size));
@@ -237,5 +244,20 @@ final class WireOpGraphs {
     int y = act("y", s, QuantParams.perTensor(0.01f + 0.2f * (float) r.nextDouble(), zp()));
     b.addOp(OpKind.SUB, new int[] {x, x2}, new int[] {y}, new OpOptions.Activated(fused()));
     return done(new int[] {x, x2}, y);
+  }
+
+  /**
+   * L2_NORMALIZATION of a rank 1–4 tensor whose last dimension holds 1–40 values, or (one graph in
+   * four) of a [1–2, up to 30,000] tensor, whose sums of squares pass 2^29 and take the inverse
+   * square root's scaling loop; output (1/128, 0), or 128 for uint8, as TFLite requires.
+   */
+  private OpGraphs.Case l2Norm() {
+    boolean wide = r.nextInt(4) == 0;
+    int[] s = wide ? new int[] {1 + r.nextInt(2), 1 + r.nextInt(30000)} : shape(1 + r.nextInt(4));
+    if (!wide) s[s.length - 1] = 1 + r.nextInt(40);
+    int x = act("x", s, qp());
+    int y = act("y", s, QuantParams.perTensor(1f / 128, type == DType.UINT8 ? 128 : 0));
+    b.addOp(OpKind.L2_NORMALIZATION, new int[] {x}, new int[] {y}, null);
+    return done(new int[] {x}, y);
   }
 }

@@ -100,6 +100,7 @@ class OpConformanceTest {
       ROWS.put(k, new Row(false, false, false));
     }
     ROWS.put(OpKind.UNIDIRECTIONAL_SEQUENCE_LSTM, none);
+    ROWS.put(OpKind.L2_NORMALIZATION, none);
   }
 
   private static Set<OpKind> floatOps, int8Ops, importedOps;
