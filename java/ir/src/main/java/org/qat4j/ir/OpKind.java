@@ -48,7 +48,8 @@ public enum OpKind {
   SUM(74),
   REDUCE_MAX(82),
   SQUARED_DIFFERENCE(99),
-  BATCH_MATMUL(126);
+  BATCH_MATMUL(126),
+  ELU(111);
 
   private final int builtinCode;
   private final boolean weighted;
@@ -103,6 +104,7 @@ public enum OpKind {
       case GATHER -> OpOptions.Gather.DEFAULT;
       case SUM, REDUCE_MAX -> OpOptions.Reducer.DEFAULT;
       case BATCH_MATMUL -> OpOptions.BatchMatMul.DEFAULT;
+      case ELU -> OpOptions.None.DEFAULT;
     };
   }
 

@@ -41,6 +41,7 @@ final class KernelFactory {
       case REDUCE_MAX -> ReduceKernels.max(g, op, consts);
       case SQUARED_DIFFERENCE -> SquaredDifferenceKernels.create(g, op);
       case BATCH_MATMUL -> BatchMatMulKernels.create(g, op, mode);
+      case ELU -> EluKernels.create(g, op);
     };
   }
 

@@ -44,6 +44,7 @@ final class WireOpGraphs {
       case PRELU -> new WireOpGraphs(kind, r).prelu();
       case PADV2 -> new WireOpGraphs(kind, r).padV2();
       case SQUARED_DIFFERENCE -> new WireOpGraphs(kind, r, DType.INT8).squaredDifference();
+      case ELU -> new WireOpGraphs(kind, r, DType.INT8).unary(kind);
       default -> null;
     };
   }
@@ -153,7 +154,7 @@ final class WireOpGraphs {
 
   /**
    * TANH (half the graphs with the spec's output (1/128, 0), or 128 for uint8; the rest random) or
-   * LEAKY_RELU with a random slope in (0, 1).
+   * LEAKY_RELU with a random slope in (0, 1), or ELU (int8 only: TFLite has no uint8 kernel).
    */
   private OpGraphs.Case unary(OpKind k) {
     int[] s = shape(1 + r.nextInt(4));
