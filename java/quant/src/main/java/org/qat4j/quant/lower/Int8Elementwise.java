@@ -1,6 +1,7 @@
 package org.qat4j.quant.lower;
 
 import org.qat4j.core.Node;
+import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.LeakyReLU;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.FusedActivation;
@@ -8,6 +9,7 @@ import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.QuantParams;
 import org.qat4j.ir.TensorSpec;
+import org.qat4j.quant.layers.BatchNormFold;
 import org.qat4j.quant.layers.QuantizeWrapper;
 import org.qat4j.quant.quantizers.FakeQuant;
 import org.qat4j.quant.quantizers.FakeQuantizer;
@@ -78,6 +80,55 @@ final class Int8Elementwise {
         new int[] {x.in(n, 0)},
         new int[] {x.outOwn(n)},
         new OpOptions.LeakyRelu(l.alpha()));
+  }
+
+  /**
+   * A BatchNormalization that folds into no convolution, as TFLite's converter writes it: MUL by
+   * the folded per-channel multiplier, then ADD of the folded shift, both constants int8 per tensor
+   * and symmetric (zero point 0, scale max|v|/127). The product's params span every channel's input
+   * range times its quantized multiplier, with 0 included.
+   */
+  static void batchNorm(Int8Lowering x, Node n, BatchNormalization bn) {
+    BatchNormFold fold = BatchNormFold.of(bn);
+    int c = fold.channels(), in = x.in(n, 0);
+    QuantParams inQ = x.b.tensor(in).quant();
+    int mul = symmetricConstant(x, n.name() + "/multiplier", fold.multiplier());
+    QuantParams mq = x.b.tensor(mul).quant();
+    byte[] codes = (byte[]) x.b.tensor(mul).data();
+    float lo = (-128 - inQ.zeroPoint()) * inQ.scale(), hi = (127 - inQ.zeroPoint()) * inQ.scale();
+    float mn = 0f, mx = 0f;
+    for (int i = 0; i < c; i++) {
+      float m = codes[i] * mq.scale();
+      mn = Math.min(mn, Math.min(lo * m, hi * m));
+      mx = Math.max(mx, Math.max(lo * m, hi * m));
+    }
+    float s = mx > mn ? (mx - mn) / 255f : 1f;
+    long zp = Math.max(-128, Math.min(127, Math.round(-128 - mn / s)));
+    int mid =
+        x.b.addTensor(
+            TensorSpec.activation(
+                n.name() + "/scaled",
+                FloatLowering.batch1(n.shape()),
+                DType.INT8,
+                QuantParams.perTensor(s, zp)));
+    x.b.addOp(OpKind.MUL, new int[] {in, mul}, new int[] {mid}, OpOptions.Activated.DEFAULT);
+    int add = symmetricConstant(x, n.name() + "/shift", fold.shift());
+    x.b.addOp(
+        OpKind.ADD, new int[] {mid, add}, new int[] {x.outOwn(n)}, OpOptions.Activated.DEFAULT);
+  }
+
+  /**
+   * A per-channel constant [C] as int8 codes with one symmetric scale max|v|/127 (1 when all 0).
+   */
+  private static int symmetricConstant(Int8Lowering x, String name, float[] v) {
+    float max = 0f;
+    for (float f : v) max = Math.max(max, Math.abs(f));
+    float scale = max > 0f ? max / 127f : 1f;
+    byte[] q = new byte[v.length];
+    for (int i = 0; i < v.length; i++)
+      q[i] = (byte) Math.max(-127, Math.min(127, Math.round(v[i] / scale)));
+    return x.b.addTensor(
+        new TensorSpec(name, new int[] {v.length}, DType.INT8, QuantParams.perTensor(scale, 0), q));
   }
 
   /** PRELU with alpha as int8 codes of its per-tensor symmetric fake-quant grid (zero point 0). */

@@ -10,6 +10,7 @@ import org.qat4j.core.Param;
 import org.qat4j.core.layers.Add;
 import org.qat4j.core.layers.Average;
 import org.qat4j.core.layers.AveragePool2D;
+import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Concatenate;
 import org.qat4j.core.layers.Conv2D;
 import org.qat4j.core.layers.Dense;
@@ -281,7 +282,10 @@ public final class Int8Lowering {
           wrap(LeakyReLU.class, (self, n, w, l, post) -> Int8Elementwise.leaky(self, n, l)),
           wrap(PReLU.class, (self, n, w, l, post) -> Int8Elementwise.prelu(self, n, w)),
           wrap(Tanh.class, (self, n, w, l, post) -> self.unary(n, OpKind.TANH)),
-          wrap(ELU.class, (self, n, w, l, post) -> self.unary(n, OpKind.ELU)));
+          wrap(ELU.class, (self, n, w, l, post) -> self.unary(n, OpKind.ELU)),
+          wrap(
+              BatchNormalization.class,
+              (self, n, w, l, post) -> Int8Elementwise.batchNorm(self, n, l)));
 
   /** Whether {@code l} lowers without quantizers of its own (it keeps its input's params). */
   static boolean passesThrough(Layer l) {

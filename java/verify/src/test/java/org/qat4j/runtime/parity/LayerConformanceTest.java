@@ -213,10 +213,23 @@ class LayerConformanceTest {
             b.add(new Conv2D("b", 2, 3, 3).padding(Padding.SAME), x)));
   }
 
+  /**
+   * conv → BN (folded) → ReLU → BN (no conv to fold into: MUL and ADD by constants, with moving
+   * statistics and affine parameters set so the constants differ per channel).
+   */
   private static Model convBn() {
     GraphBuilder b = new GraphBuilder(3);
     Node c = b.add(new Conv2D("c", 3, 3, 3), b.input("input", IMAGE));
-    return b.build(b.add(new ReLU("r"), b.add(new BatchNormalization("l"), c)));
+    Node r = b.add(new ReLU("r"), b.add(new BatchNormalization("l"), c));
+    BatchNormalization alone = new BatchNormalization("alone");
+    Model m = b.build(b.add(alone, r));
+    for (int i = 0; i < 3; i++) {
+      alone.gamma().value().set(i, 0.5f + 0.4f * i);
+      alone.beta().value().set(i, 0.3f - 0.25f * i);
+      alone.movingMean().value().set(i, 0.1f * i);
+      alone.movingVariance().value().set(i, 0.6f + 0.5f * i);
+    }
+    return m;
   }
 
   static Stream<String> types() {
