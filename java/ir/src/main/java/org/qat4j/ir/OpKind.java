@@ -50,7 +50,8 @@ public enum OpKind {
   SQUARED_DIFFERENCE(99),
   BATCH_MATMUL(126),
   UNIDIRECTIONAL_SEQUENCE_LSTM(44),
-  L2_NORMALIZATION(11);
+  L2_NORMALIZATION(11),
+  ELU(111);
 
   private final int builtinCode;
   private final boolean weighted;
@@ -107,6 +108,7 @@ public enum OpKind {
       case BATCH_MATMUL -> OpOptions.BatchMatMul.DEFAULT;
       case UNIDIRECTIONAL_SEQUENCE_LSTM -> OpOptions.SequenceLstm.DEFAULT;
       case L2_NORMALIZATION -> OpOptions.Activated.DEFAULT;
+      case ELU -> OpOptions.None.DEFAULT;
     };
   }
 

@@ -18,18 +18,23 @@ import org.qat4j.core.layers.Conv2D;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Dropout;
+import org.qat4j.core.layers.ELU;
 import org.qat4j.core.layers.Flatten;
 import org.qat4j.core.layers.GlobalAveragePooling2D;
 import org.qat4j.core.layers.GlobalMaxPooling2D;
 import org.qat4j.core.layers.HardSwish;
+import org.qat4j.core.layers.LeakyReLU;
 import org.qat4j.core.layers.MaxPool2D;
 import org.qat4j.core.layers.Multiply;
+import org.qat4j.core.layers.PReLU;
 import org.qat4j.core.layers.Padding;
 import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Reshape;
 import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
+import org.qat4j.core.layers.Subtract;
+import org.qat4j.core.layers.Tanh;
 import org.qat4j.core.layers.ZeroPadding2D;
 
 /**
@@ -54,19 +59,12 @@ final class LayerMapper {
           "Bidirectional",
           "TimeDistributed",
           "Embedding",
-          "LeakyReLU",
-          "PReLU",
-          "ELU",
           "ThresholdedReLU",
           "UpSampling2D",
           "UpSampling1D",
           "Resizing",
           "Rescaling",
           "Normalization",
-          "Subtract",
-          "Average",
-          "Maximum",
-          "Minimum",
           "Permute",
           "Cropping2D",
           "SpatialDropout1D",
@@ -120,6 +118,11 @@ final class LayerMapper {
       case "Reshape" ->
           add(new Reshape(coreName, k.ints("target_shape", targetRank(k), null)), c.one());
       case "Dropout" -> dropout(c);
+      case "Subtract" -> add(new Subtract(coreName), c.in);
+      case "Maximum", "Minimum", "Average" -> KerasMerges.merge(graph, names, k, c.in, coreName);
+      case "LeakyReLU" -> add(new LeakyReLU(coreName, (float) KerasMerges.slope(k, 0.3)), c.one());
+      case "ELU" -> KerasMerges.elu(k, graph, c.one(), coreName);
+      case "PReLU" -> prelu(c);
       default -> throw refusal(k);
     };
   }
@@ -263,6 +266,10 @@ final class LayerMapper {
       case "sigmoid" -> add(new Sigmoid(name), x);
       case "softmax" -> add(new Softmax(name), x);
       case "hard_swish", "hard_silu" -> add(new HardSwish(name), x);
+      case "tanh" -> add(new Tanh(name), x);
+      case "elu" -> add(new ELU(name), x);
+      case "leaky_relu" -> add(new LeakyReLU(name, 0.2f), x);
+      case "swish", "silu" -> KerasMerges.swish(graph, names, x, name);
       default ->
           throw c.k.error(
               "activation '"
@@ -408,13 +415,25 @@ final class LayerMapper {
   private Node relu(Call c) {
     KerasConfig k = c.k;
     double slope = k.real("negative_slope", 0), threshold = k.real("threshold", 0);
-    if (slope != 0 || threshold != 0)
-      throw k.error(
-          "negative_slope " + slope + " / threshold " + threshold + " are not supported (only 0)");
+    if (threshold != 0) throw k.error("threshold " + threshold + " is not supported (only 0)");
+    if (slope != 0 && k.has("max_value"))
+      throw k.error("negative_slope " + slope + " with a max_value is not supported");
+    if (slope != 0) return add(new LeakyReLU(c.name, (float) slope), c.one());
     if (!k.has("max_value")) return add(new ReLU(c.name), c.one());
     double max = k.real("max_value", 0);
     if (max == 6.0) return add(new ReLU6(c.name), c.one());
     throw k.error("max_value " + max + " is not supported (only none or 6)");
+  }
+
+  /**
+   * Keras PReLU: alpha has the per-sample input shape with the shared axes (batch = 0) set to 1.
+   */
+  private Node prelu(Call c) {
+    int[] shared = KerasMerges.sharedAxes(c.k);
+    PReLU l = new PReLU(c.name, shared);
+    Node y = add(l, c.one());
+    set(c, l, l.alpha(), c.vars(List.<String[]>of(new String[] {"alpha"}))[0]);
+    return y;
   }
 
   private Node maxPool(Call c) {

@@ -75,7 +75,16 @@ class KerasFixturesTest {
             new int[] {128, 128, 3},
             3,
             "dense_4/kernel",
-            "/model_weights/dense_4/dense_4/kernel:0"));
+            "/model_weights/dense_4/dense_4/kernel:0"),
+        // Conv2D(activation='elu') → Conv2D + ELU; BatchNormalization after the input and after
+        // each Concatenate
+        Arguments.of(
+            "09_cervical_concat_cnn_k222.h5",
+            144151,
+            new int[] {256, 256, 3},
+            3,
+            "conv2d_1/kernel",
+            "/model_weights/conv2d_1/conv2d_1/kernel:0"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -163,10 +172,6 @@ class KerasFixturesTest {
             "03_mnist_mlp_k3_weightsonly.h5",
             null,
             "weights-only HDF5 file (no model_config attribute)"),
-        Arguments.of(
-            "09_cervical_concat_cnn_k222.h5",
-            null,
-            "layer 'conv2d_1' (Conv2D): activation 'elu' is not supported"),
         Arguments.of(
             "10_sentiment_lstm_weightsonly_k212.h5",
             "10_sentiment_lstm_weightsonly_k212.json",

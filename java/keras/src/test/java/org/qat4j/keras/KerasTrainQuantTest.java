@@ -136,6 +136,43 @@ class KerasTrainQuantTest {
     assertEquals(1.0, r.bitExactFractionBuiltin(), "simulator vs TFLite BUILTIN");
   }
 
+  @Test
+  @Tag("native")
+  void cervicalEluConcatNetworkVerifiesBitExact() throws IOException {
+    // Conv2D(activation='elu') → Conv2D + ELU (int8 lookup table), Concatenate, BatchNormalization
+    // after the input and the concats (no conv to fold into: int8 MUL + ADD), MaxPooling2D,
+    // Dropout; Fashion-MNIST images, not cervix photos: only simulator-vs-TFLite is asserted
+    // 256×256×36 activations: small batches keep the native buffers small
+    Dataset photos = rgb(upscaled(data().test().subset(0, 12), 256, 3));
+    Model m = KerasImporter.read(Fixtures.require("09_cervical_concat_cnn_k222.h5"), true).model();
+    QatModel qat = Quantize.model(m);
+    List<Tensor> calibration = new ArrayList<>();
+    for (Batch b : photos.subset(0, 8).batches(4, false, 0)) calibration.add(b.images().copy());
+    qat.calibrate(calibration);
+    byte[] tflite = TfliteWriter.write(Int8Lowering.lower(qat, DType.INT8));
+    Verification.Report r =
+        Verification.verify(
+            qat, tflite, photos.subset(8, 12), Verification.Options.defaults().withFloatModel(m));
+    System.out.printf(
+        "09_cervical_concat_cnn_k222.h5 int8: bit-exact BUILTIN %.4f, max LSB %d, top-1 agreement %.4f (4 images)%n",
+        r.bitExactFractionBuiltin(), r.maxLsbBuiltin(), r.top1Agreement());
+    assertEquals(1.0, r.bitExactFractionBuiltin(), "simulator vs TFLite BUILTIN");
+  }
+
+  /** Grey images as three equal channels. */
+  private static Dataset rgb(Dataset d) {
+    int px = d.sample(0).length;
+    float[] x = new float[d.size() * px * 3];
+    int[] labels = new int[d.size()];
+    for (int n = 0; n < d.size(); n++) {
+      float[] s = d.sample(n);
+      for (int i = 0; i < px; i++) for (int c = 0; c < 3; c++) x[(n * px + i) * 3 + c] = s[i];
+      labels[n] = d.label(n);
+    }
+    int side = (int) Math.round(Math.sqrt(px));
+    return new Dataset(x, labels, new int[] {side, side, 3}, d.numClasses());
+  }
+
   /**
    * Nearest-neighbour upscale of 28x28x1 images to size x size x 1, labels folded into {@code
    * classes}.

@@ -2,14 +2,16 @@ package org.qat4j.quant;
 
 import org.qat4j.core.Layer;
 import org.qat4j.core.layers.Dense;
+import org.qat4j.core.layers.Weighted;
 import org.qat4j.quant.quantizers.AllValuesQuantizer;
 import org.qat4j.quant.quantizers.LastValueQuantizer;
 import org.qat4j.quant.quantizers.MovingAverageQuantizer;
 
 /**
  * The TFLite int8 scheme: per-axis symmetric narrow-range kernels for Conv2D and DepthwiseConv2D
- * (one scale per output channel, in·mult for depthwise), per-tensor for Dense, asymmetric
- * per-tensor 8-bit activations (moving average) and inputs (all values).
+ * (one scale per output channel, in·mult for depthwise), per-tensor for Dense and other parameters
+ * (PReLU's alpha), asymmetric per-tensor 8-bit activations (moving average) and inputs (all
+ * values).
  */
 public final class Default8Bit implements Scheme {
   public static final Default8Bit INSTANCE = new Default8Bit();
@@ -23,7 +25,7 @@ public final class Default8Bit implements Scheme {
 
   @Override
   public Quantizer weightQuantizer(Layer layer) {
-    return LastValueQuantizer.int8Weights(!(layer instanceof Dense));
+    return LastValueQuantizer.int8Weights(layer instanceof Weighted && !(layer instanceof Dense));
   }
 
   @Override

@@ -2,6 +2,7 @@ package org.qat4j.quant;
 
 import org.qat4j.core.Layer;
 import org.qat4j.core.layers.Dense;
+import org.qat4j.core.layers.Weighted;
 import org.qat4j.quant.quantizers.AllValuesQuantizer;
 import org.qat4j.quant.quantizers.LastValueQuantizer;
 import org.qat4j.quant.quantizers.MovingAverageQuantizer;
@@ -33,7 +34,8 @@ public record NBit(int weightBits, int activationBits, boolean perAxis) implemen
 
   @Override
   public Quantizer weightQuantizer(Layer layer) {
-    return new LastValueQuantizer(weightBits, perAxis && !(layer instanceof Dense), true, true);
+    return new LastValueQuantizer(
+        weightBits, perAxis && layer instanceof Weighted && !(layer instanceof Dense), true, true);
   }
 
   @Override

@@ -44,8 +44,16 @@ public final class QuantizeRegistry {
             new Row("Concatenate", Treatment.CONCAT, ""),
             new Row(
                 "BatchNormalization",
-                Treatment.UNSUPPORTED,
-                "BatchNormalization is only quantized folded into a directly preceding Conv2D, DepthwiseConv2D or Dense whose output has no other consumer")));
+                Treatment.OUTPUT,
+                "folded into a directly preceding Conv2D, DepthwiseConv2D or Dense whose output has no other consumer; elsewhere MUL and ADD by per-channel constants"),
+            new Row("Subtract", Treatment.OUTPUT, ""),
+            new Row("Maximum", Treatment.OUTPUT, "inputs requantized to the output (MAXIMUM)"),
+            new Row("Minimum", Treatment.OUTPUT, "inputs requantized to the output (MINIMUM)"),
+            new Row("Average", Treatment.OUTPUT, "ADD then MUL by 1/n"),
+            new Row("LeakyReLU", Treatment.OUTPUT, ""),
+            new Row("PReLU", Treatment.SLOPE_AND_OUTPUT, "per-tensor symmetric alpha"),
+            new Row("Tanh", Treatment.FIXED_SYMMETRIC_OUTPUT, ""),
+            new Row("ELU", Treatment.OUTPUT, "")));
   }
 
   /** The row for {@code type}, or an UNSUPPORTED row for unknown types. */

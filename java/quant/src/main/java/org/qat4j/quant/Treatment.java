@@ -20,5 +20,16 @@ public enum Treatment {
   /** One output range shared with every input (Concatenate). */
   CONCAT,
   /** Cannot be quantized on its own (the row's note says why). */
-  UNSUPPORTED
+  UNSUPPORTED,
+  /**
+   * Fixed output params (1/128, 0), the int8 spec's TANH output: range [−1, 127/128] (Tanh; TFMOT
+   * quantizes before tanh and leaves its output to the converter, which writes these).
+   */
+  FIXED_SYMMETRIC_OUTPUT,
+  /**
+   * Every parameter fake-quantized per tensor with the scheme's Dense-kernel rule (symmetric,
+   * narrow range) and an output quantizer (PReLU's alpha: TFMOT has no PReLU rule; TFLite's PRELU
+   * takes any int8 alpha).
+   */
+  SLOPE_AND_OUTPUT
 }

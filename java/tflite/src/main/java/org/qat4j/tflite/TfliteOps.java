@@ -122,7 +122,7 @@ final class TfliteOps {
       case SUB -> new int[] {BuiltinOptions.SubOptions, SubOptions.createSubOptions(b, act, true)};
       // TFLite's CAST reads the tensor types, not CastOptions
       case CAST -> new int[] {0, 0};
-      case MAXIMUM, MINIMUM, TANH, PRELU, PADV2, SQUARED_DIFFERENCE -> new int[] {0, 0};
+      case MAXIMUM, MINIMUM, TANH, PRELU, PADV2, SQUARED_DIFFERENCE, ELU -> new int[] {0, 0};
       case ARG_MAX, ARG_MIN, RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR, LEAKY_RELU ->
           ForeignOptions.encode(b, op);
       case TRANSPOSE, SLICE, TILE -> new int[] {0, 0};
@@ -186,7 +186,7 @@ final class TfliteOps {
           new OpOptions.Reshape(o.get("new_shape") instanceof List<?> l ? ints(l) : null);
       case DEQUANTIZE, LOGISTIC, RELU, RELU6, PAD, QUANTIZE, HARD_SWISH -> OpOptions.None.DEFAULT;
       case CAST -> OpOptions.None.DEFAULT;
-      case MAXIMUM, MINIMUM, TANH, PRELU, PADV2, SQUARED_DIFFERENCE -> OpOptions.None.DEFAULT;
+      case MAXIMUM, MINIMUM, TANH, PRELU, PADV2, SQUARED_DIFFERENCE, ELU -> OpOptions.None.DEFAULT;
       case ARG_MAX, ARG_MIN, RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR, LEAKY_RELU ->
           ForeignOptions.decode(k, o);
       case TRANSPOSE, SLICE, TILE -> OpOptions.None.DEFAULT;
@@ -255,7 +255,7 @@ final class TfliteOps {
       }
       case MAXIMUM, MINIMUM -> OpVersions.broadcastsAbove4d(g, op) ? 3 : int8 ? 2 : 1;
       case TANH, SQUARED_DIFFERENCE -> int8 ? 2 : 1;
-      case LEAKY_RELU, PRELU -> 1;
+      case LEAKY_RELU, PRELU, ELU -> 1;
       case PADV2 -> OpVersions.rankAbove4(g, op) ? 4 : int8 ? 2 : 1;
       case TRANSPOSE, SLICE, STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, TILE, GATHER ->
           ShapeOptions.version(g, op, int8);
@@ -309,6 +309,7 @@ final class TfliteOps {
       case UNIDIRECTIONAL_SEQUENCE_LSTM ->
           Map.of(1, "1.13.1", 2, "1.14.0", 3, "2.3.0", 4, "2.12.0");
       case L2_NORMALIZATION -> Map.of(1, "1.5.0", 2, "1.14.0");
+      case ELU -> Map.of(1, "1.14.0");
     };
   }
 
@@ -327,7 +328,7 @@ final class TfliteOps {
       case RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR, PADV2 -> Int8Rule.PASS_THROUGH;
       case MAXIMUM, MINIMUM -> Int8Rule.SHARED_INPUTS;
       // TFLite does not enforce the spec's TANH output (1/128, 0); its table takes any
-      case TANH, LEAKY_RELU, PRELU, SQUARED_DIFFERENCE -> Int8Rule.FREE;
+      case TANH, LEAKY_RELU, PRELU, SQUARED_DIFFERENCE, ELU -> Int8Rule.FREE;
       // data movement copies raw values; TFLite's REDUCE_MAX refuses other output parameters
       case TRANSPOSE, SLICE, STRIDED_SLICE, SPLIT, SPLIT_V, UNPACK, TILE, GATHER, REDUCE_MAX ->
           Int8Rule.PASS_THROUGH;
@@ -367,7 +368,7 @@ final class TfliteOps {
       case LEAKY_RELU -> new Expect("LeakyReluOptions", false, 1);
       case PADV2 -> new Expect("PadV2Options", false, 3);
       case SQUARED_DIFFERENCE -> new Expect("SquaredDifferenceOptions", false, 2);
-      case TANH, PRELU -> null;
+      case TANH, PRELU, ELU -> null;
       case TRANSPOSE -> new Expect("TransposeOptions", false, 2);
       case SLICE -> new Expect("SliceOptions", false, 3);
       case STRIDED_SLICE -> new Expect("StridedSliceOptions", false, 4);

@@ -41,6 +41,14 @@ public final class LayerRegistry {
     register("Reshape", Reshape::fromConfig);
     register("ZeroPadding2D", ZeroPadding2D::fromConfig);
     register("Dropout", Dropout::fromConfig);
+    register("Subtract", (n, c) -> new Subtract(n));
+    register("Maximum", (n, c) -> new Maximum(n));
+    register("Minimum", (n, c) -> new Minimum(n));
+    register("Average", (n, c) -> new Average(n));
+    register("LeakyReLU", LeakyReLU::fromConfig);
+    register("PReLU", PReLU::fromConfig);
+    register("Tanh", (n, c) -> new Tanh(n));
+    register("ELU", (n, c) -> new ELU(n));
   }
 
   private LayerRegistry() {}

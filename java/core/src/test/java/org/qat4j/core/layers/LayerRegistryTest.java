@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -16,6 +17,21 @@ import org.qat4j.core.Tensor;
 class LayerRegistryTest {
   /** One non-default instance of every layer type. */
   static List<Layer> samples() {
+    List<Layer> l = new ArrayList<>(basicSamples());
+    l.addAll(
+        List.of(
+            new Subtract("sub"),
+            new Maximum("max"),
+            new Minimum("min"),
+            new Average("avg"),
+            new LeakyReLU("lr", 0.1f),
+            new PReLU("pr", 1, 2),
+            new Tanh("th"),
+            new ELU("elu")));
+    return l;
+  }
+
+  private static List<Layer> basicSamples() {
     return List.of(
         new Input("in", 8, 8, 3),
         new Dense("d", 7)

@@ -45,6 +45,7 @@ final class KernelFactory {
       // TFLite runs no other arithmetic for it (XNNPACK does not take the LSTM)
       case UNIDIRECTIONAL_SEQUENCE_LSTM -> LstmKernels.create(g, op, consts);
       case L2_NORMALIZATION -> L2NormKernels.create(g, op);
+      case ELU -> EluKernels.create(g, op);
     };
   }
 

@@ -8,6 +8,7 @@ import org.qat4j.core.Layer;
 import org.qat4j.core.Model;
 import org.qat4j.core.Node;
 import org.qat4j.core.layers.Add;
+import org.qat4j.core.layers.Average;
 import org.qat4j.core.layers.AveragePool2D;
 import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Concatenate;
@@ -15,17 +16,24 @@ import org.qat4j.core.layers.Conv2D;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Dropout;
+import org.qat4j.core.layers.ELU;
 import org.qat4j.core.layers.Flatten;
 import org.qat4j.core.layers.GlobalAveragePooling2D;
 import org.qat4j.core.layers.GlobalMaxPooling2D;
 import org.qat4j.core.layers.HardSwish;
+import org.qat4j.core.layers.LeakyReLU;
 import org.qat4j.core.layers.MaxPool2D;
+import org.qat4j.core.layers.Maximum;
+import org.qat4j.core.layers.Minimum;
 import org.qat4j.core.layers.Multiply;
+import org.qat4j.core.layers.PReLU;
 import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Reshape;
 import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
+import org.qat4j.core.layers.Subtract;
+import org.qat4j.core.layers.Tanh;
 import org.qat4j.core.layers.ZeroPadding2D;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.FusedActivation;
@@ -44,7 +52,7 @@ import org.qat4j.quant.layers.BatchNormFold;
  */
 public final class FloatLowering {
   private final Model model;
-  private final LoweredGraphBuilder b;
+  final LoweredGraphBuilder b;
   private final Map<Node, Integer> tensorOf = new IdentityHashMap<>();
 
   private FloatLowering(Model model) {
@@ -93,11 +101,11 @@ public final class FloatLowering {
     return s;
   }
 
-  private int input(Node n, int i) {
+  int input(Node n, int i) {
     return tensorOf.get(n.inputs().get(i));
   }
 
-  private int output(FusionPlan.Step s) {
+  int output(FusionPlan.Step s) {
     Node last = s.last();
     int t =
         b.addTensor(TensorSpec.activation(last.name(), batch1(last.shape()), DType.FLOAT32, null));
@@ -105,7 +113,7 @@ public final class FloatLowering {
     return t;
   }
 
-  private int constF(String name, int[] shape, float[] data) {
+  int constF(String name, int[] shape, float[] data) {
     return b.addTensor(new TensorSpec(name, shape, DType.FLOAT32, null, data));
   }
 
@@ -160,7 +168,15 @@ public final class FloatLowering {
           row(Dropout.class, (x, s, l) -> x.tensorOf.put(s.main(), x.input(s.main(), 0))),
           row(Flatten.class, (x, s, l) -> x.lowerReshape(s)),
           row(Reshape.class, (x, s, l) -> x.lowerReshape(s)),
-          row(ZeroPadding2D.class, (x, s, l) -> x.lowerPad(s)));
+          row(ZeroPadding2D.class, (x, s, l) -> x.lowerPad(s)),
+          row(Subtract.class, (x, s, l) -> FloatElementwise.binary(x, s, OpKind.SUB)),
+          row(Maximum.class, (x, s, l) -> FloatElementwise.binary(x, s, OpKind.MAXIMUM)),
+          row(Minimum.class, (x, s, l) -> FloatElementwise.binary(x, s, OpKind.MINIMUM)),
+          row(Average.class, (x, s, l) -> FloatElementwise.average(x, s)),
+          row(LeakyReLU.class, (x, s, l) -> FloatElementwise.leaky(x, s, l)),
+          row(PReLU.class, (x, s, l) -> FloatElementwise.prelu(x, s, l)),
+          row(Tanh.class, (x, s, l) -> x.lowerUnary(s, OpKind.TANH)),
+          row(ELU.class, (x, s, l) -> x.lowerUnary(s, OpKind.ELU)));
 
   /** Whether {@code l} lowers to float TFLite operators. */
   static boolean supports(Layer l) {

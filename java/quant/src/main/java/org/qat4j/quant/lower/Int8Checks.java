@@ -32,7 +32,7 @@ final class Int8Checks {
       if (l instanceof FakeQuantLayer
           || l instanceof ConvBatchNorm
           || l instanceof QuantizeWrapper) {
-        for (FakeQuantizer q : quantizers(l)) check(q, n, p);
+        for (FakeQuantizer q : quantizers(l)) check(q, n, p, !(l instanceof FakeQuantLayer));
         FakeQuantizer r = qat.rangeOf(n.name());
         if (r == null && !(l instanceof QuantizeWrapper w && isSoftmaxLike(w)))
           p.add("'" + n.name() + "' (" + l.type() + "): output is not quantized");
@@ -68,9 +68,9 @@ final class Int8Checks {
     return q;
   }
 
-  private static void check(FakeQuantizer q, Node n, List<String> p) {
+  /** {@code weight}: a parameter's quantizer (the others quantize activations). */
+  private static void check(FakeQuantizer q, Node n, List<String> p, boolean weight) {
     var r = q.rule();
-    boolean weight = q.name().endsWith("kernel_quant");
     if (r.numBits() != 8)
       p.add(
           "'"

@@ -8,23 +8,32 @@ import org.qat4j.core.Model;
 import org.qat4j.core.Node;
 import org.qat4j.core.Param;
 import org.qat4j.core.layers.Add;
+import org.qat4j.core.layers.Average;
 import org.qat4j.core.layers.AveragePool2D;
+import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Concatenate;
 import org.qat4j.core.layers.Conv2D;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Dropout;
+import org.qat4j.core.layers.ELU;
 import org.qat4j.core.layers.Flatten;
 import org.qat4j.core.layers.GlobalAveragePooling2D;
 import org.qat4j.core.layers.GlobalMaxPooling2D;
 import org.qat4j.core.layers.HardSwish;
+import org.qat4j.core.layers.LeakyReLU;
 import org.qat4j.core.layers.MaxPool2D;
+import org.qat4j.core.layers.Maximum;
+import org.qat4j.core.layers.Minimum;
 import org.qat4j.core.layers.Multiply;
+import org.qat4j.core.layers.PReLU;
 import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Reshape;
 import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
+import org.qat4j.core.layers.Subtract;
+import org.qat4j.core.layers.Tanh;
 import org.qat4j.core.layers.ZeroPadding2D;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.FusedActivation;
@@ -53,10 +62,10 @@ import org.qat4j.quant.quantizers.FakeQuantizer;
  * exactly the fake-quantized (folded) weights the model computes in inference.
  */
 public final class Int8Lowering {
-  private final QatModel qat;
+  final QatModel qat;
   private final Model model;
   private final DType io;
-  private final LoweredGraphBuilder b;
+  final LoweredGraphBuilder b;
   private final Map<String, Integer> tensorOf = new HashMap<>();
 
   private Int8Lowering(QatModel qat, DType io) {
@@ -135,7 +144,7 @@ public final class Int8Lowering {
     return QuantParams.perTensor(scale, g.zeroPoint() - 128L);
   }
 
-  private int in(Node n, int i) {
+  int in(Node n, int i) {
     return tensorOf.get(n.inputs().get(i).name());
   }
 
@@ -143,7 +152,7 @@ public final class Int8Lowering {
     return b.tensor(t).quant();
   }
 
-  private int act(Node n, QuantParams q) {
+  int act(Node n, QuantParams q) {
     int t =
         b.addTensor(
             TensorSpec.activation(n.name(), FloatLowering.batch1(n.shape()), DType.INT8, q));
@@ -151,7 +160,7 @@ public final class Int8Lowering {
     return t;
   }
 
-  private int outOwn(Node n) {
+  int outOwn(Node n) {
     return act(n, activationParams(qat.rangeOf(n.name())));
   }
 
@@ -261,7 +270,22 @@ public final class Int8Lowering {
           wrap(ReLU6.class, (self, n, w, l, post) -> self.unary(n, OpKind.RELU6)),
           wrap(HardSwish.class, (self, n, w, l, post) -> self.unary(n, OpKind.HARD_SWISH)),
           wrap(Softmax.class, (self, n, w, l, post) -> self.probabilities(n, OpKind.SOFTMAX)),
-          wrap(Sigmoid.class, (self, n, w, l, post) -> self.probabilities(n, OpKind.LOGISTIC)));
+          wrap(Sigmoid.class, (self, n, w, l, post) -> self.probabilities(n, OpKind.LOGISTIC)),
+          wrap(Subtract.class, (self, n, w, l, post) -> Int8Elementwise.subtract(self, n, post)),
+          wrap(
+              Maximum.class,
+              (self, n, w, l, post) -> Int8Elementwise.shared(self, n, OpKind.MAXIMUM)),
+          wrap(
+              Minimum.class,
+              (self, n, w, l, post) -> Int8Elementwise.shared(self, n, OpKind.MINIMUM)),
+          wrap(Average.class, (self, n, w, l, post) -> Int8Elementwise.average(self, n)),
+          wrap(LeakyReLU.class, (self, n, w, l, post) -> Int8Elementwise.leaky(self, n, l)),
+          wrap(PReLU.class, (self, n, w, l, post) -> Int8Elementwise.prelu(self, n, w)),
+          wrap(Tanh.class, (self, n, w, l, post) -> self.unary(n, OpKind.TANH)),
+          wrap(ELU.class, (self, n, w, l, post) -> self.unary(n, OpKind.ELU)),
+          wrap(
+              BatchNormalization.class,
+              (self, n, w, l, post) -> Int8Elementwise.batchNorm(self, n, l)));
 
   /** Whether {@code l} lowers without quantizers of its own (it keeps its input's params). */
   static boolean passesThrough(Layer l) {
@@ -417,7 +441,7 @@ public final class Int8Lowering {
         new OpOptions.Reducer(false));
   }
 
-  private void unary(Node n, OpKind k) {
+  void unary(Node n, OpKind k) {
     b.addOp(k, new int[] {in(n, 0)}, new int[] {outOwn(n)}, null);
   }
 
@@ -435,7 +459,7 @@ public final class Int8Lowering {
    * {@code t} itself when it already has params {@code q}, else a QUANTIZE (int8→int8) into a new
    * tensor.
    */
-  private int requantized(int t, QuantParams q, String name) {
+  int requantized(int t, QuantParams q, String name) {
     if (q.equals(paramsOf(t))) return t;
     int r = b.addTensor(TensorSpec.activation(name, b.tensor(t).shape(), DType.INT8, q));
     b.addOp(OpKind.QUANTIZE, new int[] {t}, new int[] {r}, null);

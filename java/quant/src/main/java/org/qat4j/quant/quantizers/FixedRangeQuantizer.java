@@ -17,6 +17,11 @@ public record FixedRangeQuantizer(int numBits, float min, float max) implements 
     return new FixedRangeQuantizer(8, 0f, 255f / 256f);
   }
 
+  /** The TFLite int8 TANH output grid (1/128, 0): [−1, 127/128]. */
+  public static FixedRangeQuantizer tanh() {
+    return new FixedRangeQuantizer(8, -1f, 127f / 128f);
+  }
+
   @Override
   public boolean narrowRange() {
     return false;

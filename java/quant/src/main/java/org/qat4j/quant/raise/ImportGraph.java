@@ -2,11 +2,13 @@ package org.qat4j.quant.raise;
 
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.qat4j.core.GraphBuilder;
@@ -15,23 +17,31 @@ import org.qat4j.core.Model;
 import org.qat4j.core.Node;
 import org.qat4j.core.layers.Activation;
 import org.qat4j.core.layers.Add;
+import org.qat4j.core.layers.Average;
 import org.qat4j.core.layers.AveragePool2D;
 import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Concatenate;
 import org.qat4j.core.layers.Conv2D;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
+import org.qat4j.core.layers.ELU;
 import org.qat4j.core.layers.Flatten;
 import org.qat4j.core.layers.GlobalAveragePooling2D;
 import org.qat4j.core.layers.HardSwish;
+import org.qat4j.core.layers.LeakyReLU;
 import org.qat4j.core.layers.MaxPool2D;
+import org.qat4j.core.layers.Maximum;
+import org.qat4j.core.layers.Minimum;
 import org.qat4j.core.layers.Multiply;
+import org.qat4j.core.layers.PReLU;
 import org.qat4j.core.layers.Padding;
 import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Reshape;
 import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
+import org.qat4j.core.layers.Subtract;
+import org.qat4j.core.layers.Tanh;
 import org.qat4j.core.layers.ZeroPadding2D;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.OpKind;
@@ -63,13 +73,26 @@ final class ImportGraph {
    */
   private final Map<Integer, BatchNormalization> scaled = new HashMap<>();
 
+  /** The (last) operator reading each tensor. */
+  private final OperatorInfo[] readerOp;
+
+  /** Average layers made from an ADD, by the output tensor of the MUL by ½ that they absorb. */
+  private final Map<Integer, Node> averages = new HashMap<>();
+
   ImportGraph(TfliteModelInfo m, SubgraphInfo s, boolean dequantize) {
     this.dequantize = dequantize;
     this.m = m;
     this.s = s;
     this.nodes = new Node[s.tensors().size()];
     this.readers = new int[s.tensors().size()];
-    for (OperatorInfo op : s.operators()) for (int t : op.inputs()) if (t >= 0) readers[t]++;
+    this.readerOp = new OperatorInfo[s.tensors().size()];
+    for (OperatorInfo op : s.operators()) {
+      for (int t : op.inputs()) {
+        if (t < 0) continue;
+        readers[t]++;
+        readerOp[t] = op;
+      }
+    }
     for (int t : s.outputs()) readers[t]++;
   }
 
@@ -141,12 +164,20 @@ final class ImportGraph {
       // Identities in float: only a dequantizing import takes them (see quantizeOp).
       case QUANTIZE, DEQUANTIZE -> null;
       // operators of models from other tools and data movement: no core layer computes them (yet)
-      case SUB, CAST, ARG_MAX, ARG_MIN, RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR -> null;
-      case MAXIMUM, MINIMUM, TANH, LEAKY_RELU, PRELU, PADV2, TRANSPOSE, SLICE -> null;
+      case CAST, ARG_MAX, ARG_MIN, RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR -> null;
+      case PADV2, TRANSPOSE, SLICE -> null;
       case STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, TILE, GATHER, SUM, REDUCE_MAX -> null;
       case SQUARED_DIFFERENCE, BATCH_MATMUL -> null;
       case UNIDIRECTIONAL_SEQUENCE_LSTM -> null;
       case L2_NORMALIZATION -> null;
+      case SUB -> new Row(true, (x, op, n, out) -> x.binary(op, new Subtract(n)));
+      case MAXIMUM -> new Row(false, (x, op, n, out) -> x.binary(op, new Maximum(n)));
+      case MINIMUM -> new Row(false, (x, op, n, out) -> x.binary(op, new Minimum(n)));
+      case TANH -> new Row(false, (x, op, n, out) -> x.unary(op, new Tanh(n)));
+      case LEAKY_RELU ->
+          new Row(false, (x, op, n, out) -> x.unary(op, new LeakyReLU(n, x.alpha(op))));
+      case PRELU -> new Row(false, (x, op, n, out) -> x.prelu(op, n));
+      case ELU -> new Row(false, (x, op, n, out) -> x.unary(op, new ELU(n)));
     };
   }
 
@@ -175,6 +206,8 @@ final class ImportGraph {
 
   private Node apply(OperatorInfo op, TensorInfo out) {
     if (dequantize && quantizeOp(op)) return node(op.inputs()[0]);
+    Node averaged = averages.remove(out.index());
+    if (averaged != null) return averaged;
     if (!imports(op)) throw new ModelFormatException(where, "unsupported operator");
     Row row = OPS.get(OpKind.fromBuiltin(op.builtinCode()));
     Object act = op.options().get("fused_activation_function");
@@ -270,7 +303,14 @@ final class ImportGraph {
   private Node add(OperatorInfo op, String n) {
     int c = constantOperand(op);
     int[] in = op.inputs();
-    if (c < 0) return g.add(new Add(n), node(in[0]), node(in[1]));
+    if (c < 0) {
+      OperatorInfo half = halving(op);
+      if (half == null) return g.add(new Add(n), node(in[0]), node(in[1]));
+      Node avg =
+          g.add(new Average(name(s.tensor(half.outputs()[0]).name())), node(in[0]), node(in[1]));
+      averages.put(half.outputs()[0], avg);
+      return avg;
+    }
     int a = in[1 - c];
     float[] shift = channelVector(in[c], a);
     BatchNormalization bn = scaled.remove(a);
@@ -295,6 +335,60 @@ final class ImportGraph {
     int out = op.outputs()[0];
     boolean plain = "NONE".equals(op.options().getOrDefault("fused_activation_function", "NONE"));
     if (plain && readers[out] == 1) scaled.put(out, bn);
+    return node;
+  }
+
+  /**
+   * The MUL by the constant ½ that is the only reader of a plain two-activation ADD's output, or
+   * null: TFLite's converter writes Keras's Average of two inputs as this pair, imported as one
+   * Average layer.
+   */
+  private OperatorInfo halving(OperatorInfo add) {
+    int t = add.outputs()[0];
+    OperatorInfo m = readerOp[t];
+    if (!plain(add) || readers[t] != 1 || m == null || m.custom() || !plain(m)) return null;
+    if (OpKind.fromBuiltin(m.builtinCode()) != OpKind.MUL || m.inputs().length != 2) return null;
+    int k = m.inputs()[0] == t ? m.inputs()[1] : m.inputs()[0];
+    if (k < 0 || !s.tensor(k).constant()) return null;
+    float[] v = floats(s.tensor(k));
+    return v.length == 1 && v[0] == 0.5f ? m : null;
+  }
+
+  private static boolean plain(OperatorInfo op) {
+    return "NONE".equals(op.options().getOrDefault("fused_activation_function", "NONE"));
+  }
+
+  /** SUB, MAXIMUM or MINIMUM of two activations of one shape. */
+  private Node binary(OperatorInfo op, Layer l) {
+    return g.add(l, node(op.inputs()[0]), node(op.inputs()[1]));
+  }
+
+  private float alpha(OperatorInfo op) {
+    return op.options().get("alpha") instanceof Float a ? a : 0f;
+  }
+
+  /**
+   * PRELU with a constant slope broadcast to the input (right-aligned, as NumPy): the axes where
+   * the slope has size 1 become the PReLU's shared axes.
+   */
+  private Node prelu(OperatorInfo op, String n) {
+    int[] xs = perSample(s.tensor(op.inputs()[0]));
+    TensorInfo a = constant(op.inputs()[1], "alpha");
+    int[] as = a.shape(), full = new int[xs.length];
+    if (as.length > xs.length + 1 || (as.length == xs.length + 1 && as[0] != 1))
+      throw new ModelFormatException(where, "alpha " + Arrays.toString(as) + " has a batch axis");
+    List<Integer> shared = new ArrayList<>();
+    for (int d = xs.length - 1, k = as.length - 1; d >= 0; d--, k--) {
+      full[d] = k >= 0 ? as[k] : 1;
+      if (full[d] != xs[d] && full[d] != 1)
+        throw new ModelFormatException(
+            where,
+            "alpha " + Arrays.toString(as) + " does not broadcast to " + Arrays.toString(xs));
+      if (full[d] == 1 && xs[d] != 1) shared.add(0, d + 1);
+    }
+    PReLU p = new PReLU(n, shared.stream().mapToInt(Integer::intValue).toArray());
+    Node node = g.add(p, node(op.inputs()[0]));
+    copy(p.alpha().value(), floats(a), "alpha");
     return node;
   }
 

@@ -180,6 +180,16 @@ public final class ModelTransformer {
             n,
             new QuantizeWrapper(l.copy(), Map.of(), none, FixedRangeQuantizer.probabilities()),
             l);
+      case FIXED_SYMMETRIC_OUTPUT:
+        return wrap(
+            n, n, new QuantizeWrapper(l.copy(), Map.of(), none, FixedRangeQuantizer.tanh()), l);
+      case SLOPE_AND_OUTPUT:
+        {
+          Layer inner = l.copy();
+          Map<String, Quantizer> slopes = new LinkedHashMap<>();
+          for (Param p : l.params()) slopes.put(p.name(), scheme.weightQuantizer(inner));
+          return wrap(n, n, new QuantizeWrapper(inner, slopes, none, act), l);
+        }
       case SHARE_INPUT_RANGE:
         {
           FakeQuantizer in = inputRange(n);

@@ -159,7 +159,8 @@ class ImporterTest {
             FloatLowering.lower(branchy()),
             Graphs.float32(),
             FloatLowering.lower(activations()),
-            FloatLowering.lower(standaloneBatchNorm()))) {
+            FloatLowering.lower(standaloneBatchNorm()),
+            FloatLowering.lower(ElementwiseImportTest.mergesAndActivations()))) {
       byte[] bytes = TfliteWriter.write(g);
       assertNotNull(TfliteImporter.toModel(bytes), g.name());
       for (OperatorInfo op : TfliteReader.read(bytes).subgraph(0).operators())

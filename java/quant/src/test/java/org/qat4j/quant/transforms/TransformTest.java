@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.qat4j.core.ExecContext;
 import org.qat4j.core.GradientCheck;
 import org.qat4j.core.GraphBuilder;
 import org.qat4j.core.Layer;
@@ -160,22 +161,70 @@ class TransformTest {
   void unsupportedLayersAreAllListedInOneException() {
     GraphBuilder g = new GraphBuilder(1);
     Node in = g.input("in", 4, 4, 2);
-    Node bn0 = g.add(new BatchNormalization("bn_alone"), in);
-    Node c = g.add(new Conv2D("conv", 2, 1, 1), bn0);
-    Node bn1 = g.add(new BatchNormalization("bn_shared"), c);
-    Node sum = g.add(new Add("sum"), bn1, c);
+    Node odd0 = g.add(new NoRuleForTest("odd_alone"), in);
+    Node c = g.add(new Conv2D("conv", 2, 1, 1), odd0);
+    Node odd1 = g.add(new NoRuleForTest("odd_shared"), c);
+    Node sum = g.add(new Add("sum"), odd1, c);
     Node h = g.add(new HardSwish("hs"), sum);
     Model m = g.build(g.add(new Flatten("flat"), h));
     UnsupportedLayersException e =
         assertThrows(UnsupportedLayersException.class, () -> Quantize.model(m));
     assertEquals(2, e.problems().size(), e.getMessage());
-    assertTrue(e.getMessage().contains("'bn_alone' (BatchNormalization)"));
-    assertTrue(e.getMessage().contains("'bn_shared' (BatchNormalization)"));
+    assertTrue(e.getMessage().contains("'odd_alone' (NoRuleForTest)"));
+    assertTrue(e.getMessage().contains("'odd_shared' (NoRuleForTest)"));
     // Partial annotation of supported layers works on the same model.
     QatModel q = Quantize.apply(Quantize.annotate(m, "conv", "sum"));
     assertTrue(q.model().layer("conv") instanceof QuantizeWrapper);
-    assertEquals("BatchNormalization", q.model().layer("bn_alone").type());
-    assertNull(q.rangeOf("bn_alone"));
+    assertEquals("NoRuleForTest", q.model().layer("odd_alone").type());
+    assertNull(q.rangeOf("odd_alone"));
+  }
+
+  /** A BatchNormalization that folds into no convolution gets an output quantizer of its own. */
+  @Test
+  void standaloneBatchNormalizationIsQuantizedOnItsOutput() {
+    GraphBuilder g = new GraphBuilder(1);
+    Node in = g.input("in", 4, 4, 2);
+    Node bn0 = g.add(new BatchNormalization("bn_alone"), in);
+    Node c = g.add(new Conv2D("conv", 2, 1, 1), bn0);
+    Node bn1 = g.add(new BatchNormalization("bn_shared"), c);
+    Model m = g.build(g.add(new Add("sum"), bn1, c));
+    QatModel q = Quantize.model(m);
+    for (String n : new String[] {"bn_alone", "bn_shared"}) {
+      assertTrue(q.model().layer(n) instanceof QuantizeWrapper, n);
+      assertNotNull(q.rangeOf(n), n);
+    }
+  }
+
+  /** A layer type the quantization registry has no row for (test double of a custom layer). */
+  private static final class NoRuleForTest extends Layer {
+    NoRuleForTest(String name) {
+      super(name);
+    }
+
+    @Override
+    public String type() {
+      return "NoRuleForTest";
+    }
+
+    @Override
+    public int[] outputShape(int[]... in) {
+      return single(in).clone();
+    }
+
+    @Override
+    public Tensor forward(Tensor[] in, ExecContext ctx) {
+      return in[0];
+    }
+
+    @Override
+    public Tensor[] backward(Tensor g, ExecContext ctx) {
+      return new Tensor[] {g};
+    }
+
+    @Override
+    public NoRuleForTest copy() {
+      return new NoRuleForTest(name());
+    }
   }
 
   @Test

@@ -46,6 +46,7 @@ final class WireOpGraphs {
       case SQUARED_DIFFERENCE -> new WireOpGraphs(kind, r, DType.INT8).squaredDifference();
       case UNIDIRECTIONAL_SEQUENCE_LSTM -> LstmGraphs.create(r);
       case L2_NORMALIZATION -> new WireOpGraphs(kind, r).l2Norm();
+      case ELU -> new WireOpGraphs(kind, r, DType.INT8).unary(kind);
       default -> null;
     };
   }
@@ -161,7 +162,7 @@ final class WireOpGraphs {
 
   /**
    * TANH (half the graphs with the spec's output (1/128, 0), or 128 for uint8; the rest random) or
-   * LEAKY_RELU with a random slope in (0, 1).
+   * LEAKY_RELU with a random slope in (0, 1), or ELU (int8 only: TFLite has no uint8 kernel).
    */
   private OpGraphs.Case unary(OpKind k) {
     int[] s = shape(1 + r.nextInt(4));

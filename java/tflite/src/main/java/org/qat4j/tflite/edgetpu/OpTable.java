@@ -124,6 +124,7 @@ final class OpTable {
     no(
         "SQUARED_DIFFERENCE",
         "not supported by the Edge TPU (absent from the compiler's operator list)");
+    no("ELU", "not supported by the Edge TPU (absent from the compiler's operator list)");
     // every operator qat4j can write needs a verdict (mapped or not), checked once here
     for (OpKind k : OpKind.values()) {
       if (!ROWS.containsKey(k.name()))

@@ -140,10 +140,50 @@ class LayerConformanceTest {
                   null,
                   "random mask in training (checked in core's StructureLayersTest)",
                   () -> after(() -> new Dropout("l", 0.3f)),
-                  () -> after(() -> new Dropout("l", 0.3f)))));
+                  () -> after(() -> new Dropout("l", 0.3f)))),
+          merge("Subtract", () -> new Subtract("l")),
+          merge("Maximum", () -> new Maximum("l")),
+          merge("Minimum", () -> new Minimum("l")),
+          merge("Average", () -> new Average("l")),
+          signed("LeakyReLU", () -> new LeakyReLU("l", 0.2f)),
+          signed("PReLU", () -> new PReLU("l", 1, 2)),
+          signed("Tanh", () -> new Tanh("l")),
+          signed("ELU", () -> new ELU("l")));
 
   private static Map.Entry<String, Row> unary(String type, Supplier<Layer> l) {
     return Map.entry(type, new Row(l, new int[][] {IMAGE}, null, () -> after(l), () -> after(l)));
+  }
+
+  private static Map.Entry<String, Row> merge(String type, Supplier<Layer> l) {
+    return Map.entry(
+        type,
+        new Row(
+            l,
+            new int[][] {IMAGE, IMAGE},
+            null,
+            () -> twoBranches(l.get()),
+            () -> twoBranches(l.get())));
+  }
+
+  /** A unary layer fed by a conv without activation, so its input has both signs. */
+  private static Map.Entry<String, Row> signed(String type, Supplier<Layer> l) {
+    return Map.entry(type, new Row(l, new int[][] {IMAGE}, null, () -> linear(l), () -> linear(l)));
+  }
+
+  /**
+   * input → conv (no activation) → the layer; trainable parameters of the layer (PReLU's alpha) set
+   * to distinct values in [0.05, 0.5) so they matter.
+   */
+  private static Model linear(Supplier<Layer> layer) {
+    GraphBuilder b = new GraphBuilder(3);
+    Node c = b.add(new Conv2D("c", 2, 1, 1), b.input("input", IMAGE));
+    Layer l = layer.get();
+    Model m = b.build(b.add(l, c));
+    SplittableRandom r = new SplittableRandom(5);
+    for (var p : l.params())
+      for (int i = 0; i < p.value().size(); i++)
+        p.value().set(i, (float) (0.05 + 0.45 * r.nextDouble()));
+    return m;
   }
 
   /**
@@ -173,10 +213,23 @@ class LayerConformanceTest {
             b.add(new Conv2D("b", 2, 3, 3).padding(Padding.SAME), x)));
   }
 
+  /**
+   * conv → BN (folded) → ReLU → BN (no conv to fold into: MUL and ADD by constants, with moving
+   * statistics and affine parameters set so the constants differ per channel).
+   */
   private static Model convBn() {
     GraphBuilder b = new GraphBuilder(3);
     Node c = b.add(new Conv2D("c", 3, 3, 3), b.input("input", IMAGE));
-    return b.build(b.add(new ReLU("r"), b.add(new BatchNormalization("l"), c)));
+    Node r = b.add(new ReLU("r"), b.add(new BatchNormalization("l"), c));
+    BatchNormalization alone = new BatchNormalization("alone");
+    Model m = b.build(b.add(alone, r));
+    for (int i = 0; i < 3; i++) {
+      alone.gamma().value().set(i, 0.5f + 0.4f * i);
+      alone.beta().value().set(i, 0.3f - 0.25f * i);
+      alone.movingMean().value().set(i, 0.1f * i);
+      alone.movingVariance().value().set(i, 0.6f + 0.5f * i);
+    }
+    return m;
   }
 
   static Stream<String> types() {
@@ -208,7 +261,7 @@ class LayerConformanceTest {
     Layer l = row.layer().get();
     Tensor[] in = new Tensor[row.inputs().length];
     for (int i = 0; i < in.length; i++)
-      in[i] = spaced(40 + i, Shapes.withBatch(2, row.inputs()[i]));
+      in[i] = spaced(40 + i, 0.02f * i, Shapes.withBatch(2, row.inputs()[i]));
     l.outputShape(row.inputs());
     l.build(row.inputs(), new SplittableRandom(11));
     GradientCheck.Result r = GradientCheck.check(l, in, 1e-2, 60, 5);
@@ -217,16 +270,17 @@ class LayerConformanceTest {
 
   /**
    * Distinct values at least 0.05 apart and 0.1 away from 0 (no kinks or ties within the
-   * finite-difference step).
+   * finite-difference step); input i's magnitudes are shifted by {@code shift} = 0.02·i, so two
+   * inputs never tie either (Maximum, Minimum).
    */
-  private static Tensor spaced(long seed, int... shape) {
+  private static Tensor spaced(long seed, float shift, int... shape) {
     Tensor t = Tensor.zeros(shape);
     SplittableRandom r = new SplittableRandom(seed);
     List<Integer> order = new ArrayList<>();
     for (int i = 0; i < t.size(); i++) order.add(i);
     java.util.Collections.shuffle(order, new java.util.Random(seed));
     for (int i = 0; i < t.size(); i++)
-      t.set(order.get(i), (float) ((0.1 + 0.05 * (i % 50)) * (r.nextBoolean() ? 1 : -1)));
+      t.set(order.get(i), (float) ((0.1 + shift + 0.05 * (i % 50)) * (r.nextBoolean() ? 1 : -1)));
     return t;
   }
 

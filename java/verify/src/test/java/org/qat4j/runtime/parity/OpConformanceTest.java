@@ -65,22 +65,12 @@ class OpConformanceTest {
     ROWS.put(OpKind.DEQUANTIZE, new Row(false, true, false));
     // operators of models from other tools: no layer lowers to them and the float import skips them
     Row none = new Row(false, false, false);
-    ROWS.put(OpKind.SUB, none);
     ROWS.put(OpKind.CAST, none);
     ROWS.put(OpKind.ARG_MAX, none);
     ROWS.put(OpKind.ARG_MIN, none);
     ROWS.put(OpKind.RESIZE_BILINEAR, none);
     ROWS.put(OpKind.RESIZE_NEAREST_NEIGHBOR, none);
-    for (OpKind k :
-        new OpKind[] {
-          OpKind.MAXIMUM,
-          OpKind.MINIMUM,
-          OpKind.TANH,
-          OpKind.LEAKY_RELU,
-          OpKind.PRELU,
-          OpKind.PADV2,
-          OpKind.SQUARED_DIFFERENCE
-        }) ROWS.put(k, none);
+    for (OpKind k : new OpKind[] {OpKind.PADV2, OpKind.SQUARED_DIFFERENCE}) ROWS.put(k, none);
     // read from other tools' models, simulated and written; no layer lowers to them yet
     for (OpKind k :
         new OpKind[] {
@@ -101,6 +91,18 @@ class OpConformanceTest {
     }
     ROWS.put(OpKind.UNIDIRECTIONAL_SEQUENCE_LSTM, none);
     ROWS.put(OpKind.L2_NORMALIZATION, none);
+    // the merge and activation layers of issue 14 (Subtract, Maximum, Minimum, LeakyReLU, PReLU,
+    // Tanh, ELU); Average lowers to ADD and MUL
+    for (OpKind k :
+        new OpKind[] {
+          OpKind.SUB,
+          OpKind.MAXIMUM,
+          OpKind.MINIMUM,
+          OpKind.TANH,
+          OpKind.LEAKY_RELU,
+          OpKind.PRELU,
+          OpKind.ELU
+        }) ROWS.put(k, all);
   }
 
   private static Set<OpKind> floatOps, int8Ops, importedOps;

@@ -1,0 +1,68 @@
+package org.qat4j.quant.lower;
+
+import org.qat4j.core.Node;
+import org.qat4j.core.layers.LeakyReLU;
+import org.qat4j.core.layers.PReLU;
+import org.qat4j.ir.DType;
+import org.qat4j.ir.FusedActivation;
+import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpOptions;
+import org.qat4j.ir.TensorSpec;
+
+/**
+ * Float lowering of the merge and activation layers of issue 14 (Subtract, Maximum, Minimum,
+ * Average, LeakyReLU, PReLU), reached from {@link FloatLowering}'s table.
+ */
+final class FloatElementwise {
+  private FloatElementwise() {}
+
+  /** SUB (with the step's fused activation), MAXIMUM or MINIMUM of the node's two inputs. */
+  static void binary(FloatLowering x, FusionPlan.Step s, OpKind k) {
+    Node n = s.main();
+    OpOptions o = k == OpKind.SUB ? new OpOptions.Activated(s.fused()) : null;
+    x.b.addOp(k, new int[] {x.input(n, 0), x.input(n, 1)}, new int[] {x.output(s)}, o);
+  }
+
+  /**
+   * The ADD chain of the inputs, then MUL by the constant 1/n (shape [1]), as TFLite's converter
+   * writes Keras's Average (its division by a constant becomes a multiplication by the reciprocal).
+   */
+  static void average(FloatLowering x, FusionPlan.Step s) {
+    Node n = s.main();
+    int k = n.inputs().size();
+    int acc = x.input(n, 0);
+    for (int i = 1; i < k; i++) {
+      int sum =
+          x.b.addTensor(
+              TensorSpec.activation(
+                  n.name() + "/sum" + i, FloatLowering.batch1(n.shape()), DType.FLOAT32, null));
+      x.b.addOp(
+          OpKind.ADD,
+          new int[] {acc, x.input(n, i)},
+          new int[] {sum},
+          new OpOptions.Activated(FusedActivation.NONE));
+      acc = sum;
+    }
+    int c = x.constF(n.name() + "/reciprocal", new int[] {1}, new float[] {1f / k});
+    x.b.addOp(
+        OpKind.MUL,
+        new int[] {acc, c},
+        new int[] {x.output(s)},
+        new OpOptions.Activated(FusedActivation.NONE));
+  }
+
+  static void leaky(FloatLowering x, FusionPlan.Step s, LeakyReLU l) {
+    x.b.addOp(
+        OpKind.LEAKY_RELU,
+        new int[] {x.input(s.main(), 0)},
+        new int[] {x.output(s)},
+        new OpOptions.LeakyRelu(l.alpha()));
+  }
+
+  /** PRELU with alpha as a constant of the layer's alpha shape (broadcast over the shared axes). */
+  static void prelu(FloatLowering x, FusionPlan.Step s, PReLU l) {
+    Node n = s.main();
+    int a = x.constF(n.name() + "/alpha", l.alpha().value().shape(), l.alpha().value().toArray());
+    x.b.addOp(OpKind.PRELU, new int[] {x.input(n, 0), a}, new int[] {x.output(s)}, null);
+  }
+}
