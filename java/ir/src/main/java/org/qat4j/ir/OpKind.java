@@ -48,7 +48,8 @@ public enum OpKind {
   SUM(74),
   REDUCE_MAX(82),
   SQUARED_DIFFERENCE(99),
-  BATCH_MATMUL(126);
+  BATCH_MATMUL(126),
+  TRANSPOSE_CONV(67);
 
   private final int builtinCode;
   private final boolean weighted;
@@ -103,6 +104,7 @@ public enum OpKind {
       case GATHER -> OpOptions.Gather.DEFAULT;
       case SUM, REDUCE_MAX -> OpOptions.Reducer.DEFAULT;
       case BATCH_MATMUL -> OpOptions.BatchMatMul.DEFAULT;
+      case TRANSPOSE_CONV -> OpOptions.TransposeConv.DEFAULT;
     };
   }
 
@@ -124,8 +126,12 @@ public enum OpKind {
     return this == SPLIT || this == SPLIT_V || this == UNPACK;
   }
 
-  /** Whether input {@code k} may be omitted (-1): a weighted op's bias or RESHAPE's shape. */
+  /**
+   * Whether input {@code k} may be omitted (-1): a weighted op's bias, RESHAPE's shape or
+   * TRANSPOSE_CONV's bias (input 3: its inputs are output shape, weights, data, bias).
+   */
   public boolean optionalInput(int k) {
+    if (this == TRANSPOSE_CONV) return k == 3;
     return weighted() ? k == 2 : this == RESHAPE && k == 1;
   }
 }

@@ -12,10 +12,12 @@ import org.qat4j.tflite.fb.BuiltinOptions;
 import org.qat4j.tflite.fb.LeakyReluOptions;
 import org.qat4j.tflite.fb.ResizeBilinearOptions;
 import org.qat4j.tflite.fb.ResizeNearestNeighborOptions;
+import org.qat4j.tflite.fb.TransposeConvOptions;
 
 /**
- * Options tables of ARG_MAX, ARG_MIN, RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR and LEAKY_RELU, for
- * the rows of {@link TfliteOps} (operators found in other tools' models).
+ * Options tables of ARG_MAX, ARG_MIN, RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR, LEAKY_RELU and
+ * TRANSPOSE_CONV (written; TfliteOps reads it back), for the rows of {@link TfliteOps} (operators
+ * found in other tools' models).
  */
 final class ForeignOptions {
   private ForeignOptions() {}
@@ -53,7 +55,18 @@ final class ForeignOptions {
               b, o.alignCorners(), o.halfPixelCenters())
         };
       }
+      case TRANSPOSE_CONV -> transposeConv(b, op);
       default -> throw new IllegalArgumentException(op.kind() + " has no options here");
+    };
+  }
+
+  private static int[] transposeConv(FlatBufferBuilder b, OpSpec op) {
+    OpOptions.TransposeConv o = op.options(OpOptions.TransposeConv.class);
+    byte act = (byte) o.activation().code();
+    return new int[] {
+      BuiltinOptions.TransposeConvOptions,
+      TransposeConvOptions.createTransposeConvOptions(
+          b, TfliteOps.padding(o, op), o.strideW(), o.strideH(), act)
     };
   }
 

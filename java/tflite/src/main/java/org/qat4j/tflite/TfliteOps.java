@@ -1,7 +1,6 @@
 package org.qat4j.tflite;
 
 import com.google.flatbuffers.FlatBufferBuilder;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.qat4j.ir.DType;
@@ -37,6 +36,8 @@ final class TfliteOps {
   /** The int8 spec's constraint families (quantization.md §5). */
   enum Int8Rule {
     WEIGHTED,
+    /** TRANSPOSE_CONV: weights input 1 (per-axis on dim 0), data input 2, bias input 3. */
+    TRANSPOSED,
     FIXED_OUTPUT,
     SHARED_INPUTS,
     PASS_THROUGH,
@@ -134,10 +135,11 @@ final class TfliteOps {
           BatchMatMulOptions.createBatchMatMulOptions(b, o.adjX(), o.adjY(), false)
         };
       }
+      case TRANSPOSE_CONV -> ForeignOptions.encode(b, op);
     };
   }
 
-  private static byte padding(OpOptions.Window o, OpSpec op) {
+  static byte padding(OpOptions.Window o, OpSpec op) {
     if ("SAME".equals(o.padding())) return 0;
     if ("VALID".equals(o.padding())) return 1;
     throw new ModelFormatException(
@@ -192,6 +194,9 @@ final class TfliteOps {
       case BATCH_MATMUL ->
           new OpOptions.BatchMatMul(
               Boolean.TRUE.equals(o.get("adj_x")), Boolean.TRUE.equals(o.get("adj_y")));
+      case TRANSPOSE_CONV ->
+          new OpOptions.TransposeConv(
+              padding(o), integer(o, "stride_h"), integer(o, "stride_w"), act);
     };
   }
 
@@ -219,7 +224,8 @@ final class TfliteOps {
   static int version(LoweredGraph g, OpSpec op, boolean int8) {
     return switch (op.kind()) {
       case CONV_2D -> int8 ? 3 : 1;
-      case DEPTHWISE_CONV_2D -> int8 ? 3 : dilated(op.options(OpOptions.Depthwise.class)) ? 2 : 1;
+      case DEPTHWISE_CONV_2D ->
+          int8 ? 3 : OpVersions.dilated(op.options(OpOptions.Depthwise.class)) ? 2 : 1;
       case FULLY_CONNECTED ->
           op.inputs().length == 2
               ? 6
@@ -239,8 +245,8 @@ final class TfliteOps {
       case QUANTIZE -> OpVersions.perAxisOutput(g, op) ? 3 : 1;
       case DEQUANTIZE -> int8 ? 2 : 1;
       case RESHAPE, HARD_SWISH -> 1;
-      case SUB -> broadcastsAbove4d(g, op) ? 3 : int8 ? 2 : 1;
-      case CAST -> touchesType(g, op, DType.INT8) ? 3 : 1;
+      case SUB -> OpVersions.broadcastsAbove4d(g, op) ? 3 : int8 ? 2 : 1;
+      case CAST -> OpVersions.touchesType(g, op, DType.INT8) ? 3 : 1;
       case ARG_MAX, ARG_MIN -> int8 ? 2 : 1;
       case RESIZE_BILINEAR ->
           op.options(OpOptions.Resize.class).halfPixelCenters() ? 3 : int8 ? 2 : 1;
@@ -248,41 +254,15 @@ final class TfliteOps {
         OpOptions.Resize o = op.options(OpOptions.Resize.class);
         yield o.halfPixelCenters() || o.alignCorners() ? 3 : int8 ? 2 : 1;
       }
-      case MAXIMUM, MINIMUM -> broadcastsAbove4d(g, op) ? 3 : int8 ? 2 : 1;
+      case MAXIMUM, MINIMUM -> OpVersions.broadcastsAbove4d(g, op) ? 3 : int8 ? 2 : 1;
       case TANH, SQUARED_DIFFERENCE -> int8 ? 2 : 1;
       case LEAKY_RELU, PRELU -> 1;
-      case PADV2 -> rankAbove4(g, op) ? 4 : int8 ? 2 : 1;
+      case PADV2 -> OpVersions.rankAbove4(g, op) ? 4 : int8 ? 2 : 1;
       case TRANSPOSE, SLICE, STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, TILE, GATHER ->
           ShapeOptions.version(g, op, int8);
       case SUM, REDUCE_MAX, BATCH_MATMUL -> int8 ? 2 : 1;
+      case TRANSPOSE_CONV -> OpVersions.transposeConv(g, op);
     };
-  }
-
-  /** Whether an input or output of {@code op} has type {@code t} (CAST's version 3: INT8). */
-  private static boolean touchesType(LoweredGraph g, OpSpec op, DType t) {
-    for (int[] group : new int[][] {op.inputs(), op.outputs()})
-      for (int i : group)
-        if (i >= 0 && i < g.tensors().size() && g.tensor(i).type() == t) return true;
-    return false;
-  }
-
-  /** PADV2's version 4: an input of more than 4 dimensions. */
-  private static boolean rankAbove4(LoweredGraph g, OpSpec op) {
-    int i = op.inputs().length > 0 ? op.inputs()[0] : -1;
-    return i >= 0 && i < g.tensors().size() && g.tensor(i).shape().length > 4;
-  }
-
-  /** SUB's version 3: inputs of different shapes with more than 4 dimensions. */
-  private static boolean broadcastsAbove4d(LoweredGraph g, OpSpec op) {
-    int[] in = op.inputs();
-    if (in.length < 2 || Math.min(in[0], in[1]) < 0 || Math.max(in[0], in[1]) >= g.tensors().size())
-      return false;
-    int[] a = g.tensor(in[0]).shape(), b = g.tensor(in[1]).shape();
-    return !Arrays.equals(a, b) && Math.max(a.length, b.length) > 4;
-  }
-
-  private static boolean dilated(OpOptions.Window o) {
-    return o.dilationH() != 1 || o.dilationW() != 1;
   }
 
   /**
@@ -326,6 +306,7 @@ final class TfliteOps {
       case REDUCE_MAX -> Map.of(1, "1.11.0", 2, "1.14.0");
       case SQUARED_DIFFERENCE -> Map.of(1, "1.13.1", 2, "2.5.0");
       case BATCH_MATMUL -> Map.of(1, "2.3.0", 2, "2.3.0");
+      case TRANSPOSE_CONV -> Map.of(1, "1.9.0", 2, "2.2.0", 3, "2.3.0", 4, "2.13.0");
     };
   }
 
@@ -350,6 +331,7 @@ final class TfliteOps {
           Int8Rule.PASS_THROUGH;
       case PACK -> Int8Rule.SHARED_INPUTS;
       case SUM, BATCH_MATMUL -> Int8Rule.FREE;
+      case TRANSPOSE_CONV -> Int8Rule.TRANSPOSED;
     };
   }
 
@@ -393,6 +375,7 @@ final class TfliteOps {
       case GATHER -> new Expect("GatherOptions", false, 2);
       case SUM, REDUCE_MAX -> new Expect("ReducerOptions", false, 2);
       case BATCH_MATMUL -> new Expect("BatchMatMulOptions", false, 2);
+      case TRANSPOSE_CONV -> new Expect("TransposeConvOptions", true, 3);
     };
   }
 }

@@ -1,6 +1,7 @@
 package org.qat4j.ir.sim;
 
 import org.qat4j.ir.LoweredGraph;
+import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpSpec;
 import org.qat4j.ir.arith.Platform;
 import org.qat4j.ir.arith.RoundingMode;
@@ -41,6 +42,7 @@ final class KernelFactory {
       case REDUCE_MAX -> ReduceKernels.max(g, op, consts);
       case SQUARED_DIFFERENCE -> SquaredDifferenceKernels.create(g, op);
       case BATCH_MATMUL -> BatchMatMulKernels.create(g, op, mode);
+      case TRANSPOSE_CONV -> TransposeConvKernels.create(g, op, consts, mode, platform);
     };
   }
 
@@ -66,8 +68,9 @@ final class KernelFactory {
       throw new IllegalArgumentException("expects exactly one output");
     if (op.inputs().length == 0) throw new IllegalArgumentException("has no inputs");
     for (int i = 0; i < op.inputs().length; i++) {
-      // Only the bias (input 2 of weighted ops) may be omitted (-1), as in TFLite.
-      if (op.inputs()[i] < 0 && !(op.kind().weighted() && i == 2))
+      // Only a bias (input 2 of weighted ops, 3 of TRANSPOSE_CONV) may be omitted (-1), as in
+      // TFLite.
+      if (op.inputs()[i] < 0 && !(op.kind().optionalInput(i) && op.kind() != OpKind.RESHAPE))
         throw new IllegalArgumentException("input " + i + " is missing");
     }
   }

@@ -145,6 +145,7 @@ final class ImportGraph {
       case MAXIMUM, MINIMUM, TANH, LEAKY_RELU, PRELU, PADV2, TRANSPOSE, SLICE -> null;
       case STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, TILE, GATHER, SUM, REDUCE_MAX -> null;
       case SQUARED_DIFFERENCE, BATCH_MATMUL -> null;
+      case TRANSPOSE_CONV -> null;
     };
   }
 

@@ -44,6 +44,7 @@ final class WireOpGraphs {
       case PRELU -> new WireOpGraphs(kind, r).prelu();
       case PADV2 -> new WireOpGraphs(kind, r).padV2();
       case SQUARED_DIFFERENCE -> new WireOpGraphs(kind, r, DType.INT8).squaredDifference();
+      case TRANSPOSE_CONV -> TransposeConvGen.create(r);
       default -> null;
     };
   }

@@ -99,6 +99,7 @@ class OpConformanceTest {
         }) {
       ROWS.put(k, new Row(false, false, false));
     }
+    ROWS.put(OpKind.TRANSPOSE_CONV, none);
   }
 
   private static Set<OpKind> floatOps, int8Ops, importedOps;
