@@ -51,7 +51,8 @@ public enum OpKind {
   BATCH_MATMUL(126),
   UNIDIRECTIONAL_SEQUENCE_LSTM(44),
   L2_NORMALIZATION(11),
-  ELU(111);
+  ELU(111),
+  TRANSPOSE_CONV(67);
 
   private final int builtinCode;
   private final boolean weighted;
@@ -109,6 +110,7 @@ public enum OpKind {
       case UNIDIRECTIONAL_SEQUENCE_LSTM -> OpOptions.SequenceLstm.DEFAULT;
       case L2_NORMALIZATION -> OpOptions.Activated.DEFAULT;
       case ELU -> OpOptions.None.DEFAULT;
+      case TRANSPOSE_CONV -> OpOptions.TransposeConv.DEFAULT;
     };
   }
 
@@ -131,11 +133,13 @@ public enum OpKind {
   }
 
   /**
-   * Whether input {@code k} may be omitted (-1): a weighted op's bias, RESHAPE's shape, or one of
+   * Whether input {@code k} may be omitted (-1): a weighted op's bias, RESHAPE's shape,
+   * TRANSPOSE_CONV's bias (input 3: its inputs are output shape, weights, data, bias), or one of
    * UNIDIRECTIONAL_SEQUENCE_LSTM's optional tensors (input gate, peephole, projection, layer norm).
    */
   public boolean optionalInput(int k) {
     if (this == UNIDIRECTIONAL_SEQUENCE_LSTM) return Lstm.optional(k);
+    if (this == TRANSPOSE_CONV) return k == 3;
     return weighted() ? k == 2 : this == RESHAPE && k == 1;
   }
 

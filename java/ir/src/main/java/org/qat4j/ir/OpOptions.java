@@ -277,4 +277,24 @@ public sealed interface OpOptions {
       intermediates = List.copyOf(intermediates);
     }
   }
+
+  /**
+   * TRANSPOSE_CONV: padding and strides of the convolution it transposes (the output size is input
+   * 0; dilation is always 1), and a fused activation (operator version 4).
+   */
+  record TransposeConv(String padding, int strideH, int strideW, FusedActivation activation)
+      implements OpOptions, Window {
+    public static final TransposeConv DEFAULT =
+        new TransposeConv("VALID", 1, 1, FusedActivation.NONE);
+
+    @Override
+    public int dilationH() {
+      return 1;
+    }
+
+    @Override
+    public int dilationW() {
+      return 1;
+    }
+  }
 }

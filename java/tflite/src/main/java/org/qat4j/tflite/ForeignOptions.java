@@ -13,11 +13,13 @@ import org.qat4j.tflite.fb.L2NormOptions;
 import org.qat4j.tflite.fb.LeakyReluOptions;
 import org.qat4j.tflite.fb.ResizeBilinearOptions;
 import org.qat4j.tflite.fb.ResizeNearestNeighborOptions;
+import org.qat4j.tflite.fb.TransposeConvOptions;
 
 /**
  * Options tables of ARG_MAX, ARG_MIN, RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR, LEAKY_RELU and
- * L2_NORMALIZATION (written here, read by TfliteOps as its fused activation), for the rows of
- * {@link TfliteOps} (operators found in other tools' models).
+ * L2_NORMALIZATION (written here, read by TfliteOps as its fused activation) and TRANSPOSE_CONV
+ * (written; TfliteOps reads it back), for the rows of {@link TfliteOps} (operators found in other
+ * tools' models).
  */
 final class ForeignOptions {
   private ForeignOptions() {}
@@ -60,7 +62,18 @@ final class ForeignOptions {
             BuiltinOptions.L2NormOptions,
             L2NormOptions.createL2NormOptions(b, (byte) op.options().activation().code())
           };
+      case TRANSPOSE_CONV -> transposeConv(b, op);
       default -> throw new IllegalArgumentException(op.kind() + " has no options here");
+    };
+  }
+
+  private static int[] transposeConv(FlatBufferBuilder b, OpSpec op) {
+    OpOptions.TransposeConv o = op.options(OpOptions.TransposeConv.class);
+    byte act = (byte) o.activation().code();
+    return new int[] {
+      BuiltinOptions.TransposeConvOptions,
+      TransposeConvOptions.createTransposeConvOptions(
+          b, TfliteOps.padding(o, op), o.strideW(), o.strideH(), act)
     };
   }
 

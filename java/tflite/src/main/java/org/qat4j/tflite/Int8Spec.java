@@ -11,7 +11,7 @@ import org.qat4j.ir.TensorSpec;
 
 /**
  * The TFLite int8 quantization spec (quantization.md §5) as a pre-export check of a lowered graph:
- * weights int8 with zero point 0 (per-axis only on dim 0 of CONV_2D and dim 3 of
+ * weights int8 with zero point 0 (per-axis only on dim 0 of CONV_2D and TRANSPOSE_CONV and dim 3 of
  * DEPTHWISE_CONV_2D), int32 bias with zero point 0 and scale s_in·s_w, SOFTMAX/LOGISTIC outputs
  * (1/256, −128), L2_NORMALIZATION outputs (1/128, 0), CONCATENATION inputs sharing the output's
  * parameters, pass-through ops (pools, RESHAPE, PAD) keeping their input's parameters. Only ops
@@ -28,12 +28,15 @@ public final class Int8Spec {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < g.ops().size(); i++) {
       OpSpec op = g.ops().get(i);
-      TensorSpec x = tensor(g, op.inputs(), 0);
+      TfliteOps.Int8Rule rule = TfliteOps.int8Rule(op.kind());
+      // TRANSPOSE_CONV's input 0 is its INT32 output shape; its data is input 2
+      TensorSpec x = tensor(g, op.inputs(), rule == TfliteOps.Int8Rule.TRANSPOSED ? 2 : 0);
       TensorSpec y = tensor(g, op.outputs(), 0);
       if (x == null || y == null || x.type() != DType.INT8) continue;
       String w = "operator " + i + " (" + op.kind() + ")";
-      switch (TfliteOps.int8Rule(op.kind())) {
-        case WEIGHTED -> weighted(g, op, w, x, out);
+      switch (rule) {
+        case WEIGHTED -> weighted(g, op, w, x, out, 2);
+        case TRANSPOSED -> weighted(g, op, w, x, out, 3);
         case FIXED_OUTPUT -> fixed(y, 1f / 256, -128, w, out);
         case FIXED_OUTPUT_128 -> fixed(y, 1f / 128, 0, w, out);
         case SHARED_INPUTS -> {
@@ -63,8 +66,9 @@ public final class Int8Spec {
     return out;
   }
 
+  /** Weights are input 1, the bias is input {@code biasAt} (2, or TRANSPOSE_CONV's 3). */
   private static void weighted(
-      LoweredGraph g, OpSpec op, String w, TensorSpec x, List<String> out) {
+      LoweredGraph g, OpSpec op, String w, TensorSpec x, List<String> out, int biasAt) {
     TensorSpec f = tensor(g, op.inputs(), 1);
     if (f == null) return;
     QuantParams q = f.quant();
@@ -77,7 +81,10 @@ public final class Int8Spec {
         out.add(w + ": weights '" + f.name() + "' zero point " + z + " must be 0");
         break;
       }
-    int dim = op.kind() == OpKind.CONV_2D ? 0 : op.kind() == OpKind.DEPTHWISE_CONV_2D ? 3 : -1;
+    int dim =
+        op.kind() == OpKind.CONV_2D || op.kind() == OpKind.TRANSPOSE_CONV
+            ? 0
+            : op.kind() == OpKind.DEPTHWISE_CONV_2D ? 3 : -1;
     if (q.perAxis() && q.quantizedDimension() != dim) {
       out.add(
           w
@@ -87,7 +94,7 @@ public final class Int8Spec {
               + q.quantizedDimension()
               + (dim < 0 ? ", must be per-tensor" : ", must be " + dim));
     }
-    TensorSpec b = tensor(g, op.inputs(), 2);
+    TensorSpec b = tensor(g, op.inputs(), biasAt);
     if (b == null) return;
     if (b.type() != DType.INT32 || b.quant() == null) {
       out.add(w + ": bias '" + b.name() + "' must be INT32 with quantization, got " + b.type());

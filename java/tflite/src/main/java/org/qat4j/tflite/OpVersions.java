@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 import org.qat4j.ir.DType;
+import org.qat4j.ir.FusedActivation;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpOptions;
@@ -100,5 +101,17 @@ final class OpVersions {
 
   static boolean dilated(OpOptions.Window o) {
     return o.dilationH() != 1 || o.dilationW() != 1;
+  }
+
+  /**
+   * TRANSPOSE_CONV (op_version.cc): 4 with a fused activation, 3 with a bias, 2 with INT8 weights,
+   * else 1 (float and uint8).
+   */
+  static int transposeConv(LoweredGraph g, OpSpec op) {
+    if (op.options().activation() != FusedActivation.NONE) return 4;
+    int[] in = op.inputs();
+    if (in.length > 3 && in[3] >= 0) return 3;
+    TensorSpec w = in.length > 1 ? tensor(g, in[1]) : null;
+    return w != null && w.type() == DType.INT8 ? 2 : 1;
   }
 }

@@ -194,7 +194,8 @@ final class OperatorChecks {
     boolean weighted = kind != null && kind.weighted();
     int[] in = op.inputs();
     for (int k = 0; k < in.length; k++) {
-      if (in[k] < 0 || (weighted && (k == 1 || k == 2))) continue;
+      boolean transposed = kind == OpKind.TRANSPOSE_CONV && (k == 1 || k == 3);
+      if (in[k] < 0 || (weighted && (k == 1 || k == 2)) || transposed) continue;
       QuantizationInfo q = s.tensor(in[k]).quantization();
       if (q != null && q.perAxis()) {
         throw new ModelFormatException(

@@ -30,6 +30,7 @@ import org.qat4j.tflite.fb.SplitVOptions;
 import org.qat4j.tflite.fb.SqueezeOptions;
 import org.qat4j.tflite.fb.StridedSliceOptions;
 import org.qat4j.tflite.fb.SubOptions;
+import org.qat4j.tflite.fb.TransposeConvOptions;
 import org.qat4j.tflite.fb.UnidirectionalSequenceLSTMOptions;
 import org.qat4j.tflite.fb.UnpackOptions;
 
@@ -77,7 +78,8 @@ final class OptionsDecoder {
           Map.entry(64, "UnpackOptions"),
           Map.entry(79, "SplitVOptions"),
           Map.entry(101, "BatchMatMulOptions"),
-          Map.entry(71, "UnidirectionalSequenceLSTMOptions"));
+          Map.entry(71, "UnidirectionalSequenceLSTMOptions"),
+          Map.entry(49, "TransposeConvOptions"));
 
   /**
    * Schema name of a BuiltinOptions union type, "BuiltinOptions#n" for members not in our subset.
@@ -135,6 +137,12 @@ final class OptionsDecoder {
         window(m, o.padding(), o.strideH(), o.strideW());
         m.put("filter_height", o.filterHeight());
         m.put("filter_width", o.filterWidth());
+        m.put("fused_activation_function", activation(o.fusedActivationFunction()));
+      }
+      case BuiltinOptions.TransposeConvOptions -> {
+        TransposeConvOptions o =
+            (TransposeConvOptions) op.builtinOptions(new TransposeConvOptions());
+        window(m, o.padding(), o.strideH(), o.strideW());
         m.put("fused_activation_function", activation(o.fusedActivationFunction()));
       }
       default -> {

@@ -10,7 +10,8 @@ import org.qat4j.ir.OpKind;
  * that add up, output counts that match, and constant GATHER positions inside the gathered axis.
  * TFLite refuses most of these itself, but some it reads past (a repeated TRANSPOSE axis, a shrink
  * index outside the dimension, a GATHER position past the end) and a fuzzed model must never reach
- * native code with them. Parameters fed at run time are left to TFLite.
+ * native code with them. Parameters fed at run time are left to TFLite. TRANSPOSE_CONV's geometry
+ * is checked here too: TFLite's optimized kernel trusts it (see {@link #transposeConv}).
  */
 final class ShapeOpChecks {
   private final TfliteModelInfo m;
@@ -46,6 +47,7 @@ final class ShapeOpChecks {
       case TILE -> tile();
       case GATHER -> gather();
       case MEAN, SUM, REDUCE_MAX -> axes(ints(1), rank(0), "axes");
+      case TRANSPOSE_CONV -> transposeConv();
       default -> {}
     }
   }
@@ -298,5 +300,62 @@ final class ShapeOpChecks {
     for (long p : pos)
       if (p < 0 || p >= xs[a])
         throw fail("position " + p + " is outside [0, " + xs[a] + ") of axis " + a);
+  }
+
+  /**
+   * TRANSPOSE_CONV: TFLite's optimized kernel sizes its GEMM by the data input and reads it back
+   * (col2im) with the geometry of the output shape, and matches batch and channels only in debug
+   * builds, so any mismatch reads or writes out of bounds. Required here: a constant 4-entry output
+   * shape equal to the declared output, rank-4 data and weights [O, kh, kw, I] with I the data's
+   * channels and O the output's, equal batches, data H×W equal to the padded convolution of the
+   * output, per-axis weights along dimension 0 (TFLite sizes its multipliers by O). A run-time
+   * output shape (which TFLite accepts) is refused: its geometry cannot be checked beforehand.
+   */
+  private void transposeConv() {
+    long[] shape = ints(0);
+    if (shape == null) throw fail("output shape (input 0) must be constant");
+    int[] ws = in(1).shape(), xs = in(2).shape(), ys = s.tensor(op.outputs()[0]).shape();
+    if (shape.length != 4 || xs.length != 4 || ws.length != 4)
+      throw fail("output shape, data and weights must be 4-D");
+    output(positive(shape));
+    if (ws[3] != xs[3] || ws[0] != ys[3] || xs[0] != ys[0] || ws[1] < 1 || ws[2] < 1)
+      throw fail(
+          "weights "
+              + Arrays.toString(ws)
+              + " do not fit data "
+              + Arrays.toString(xs)
+              + " and output "
+              + Arrays.toString(ys));
+    boolean same = "SAME".equals(op.options().get("padding"));
+    for (int d = 1; d <= 2; d++) {
+      int stride = opt(d == 1 ? "stride_h" : "stride_w");
+      long conv = same ? (ys[d] + stride - 1L) / stride : (ys[d] - ws[d] + stride) / stride;
+      if (stride < 1 || conv != xs[d])
+        throw fail(
+            "data "
+                + (d == 1 ? "height " : "width ")
+                + xs[d]
+                + " is not the convolution size "
+                + conv
+                + " of output size "
+                + ys[d]
+                + " (stride "
+                + stride
+                + ")");
+    }
+    QuantizationInfo q = in(1).quantization();
+    if (q != null && q.perAxis() && q.quantizedDimension() != 0)
+      throw fail(
+          "per-axis weights quantized along dimension " + q.quantizedDimension() + ", not 0");
+  }
+
+  private int[] positive(long[] shape) {
+    int[] v = new int[shape.length];
+    for (int d = 0; d < v.length; d++) {
+      if (shape[d] < 1 || shape[d] > Integer.MAX_VALUE)
+        throw fail("output shape " + Arrays.toString(shape) + " has a non-positive dimension");
+      v[d] = (int) shape[d];
+    }
+    return v;
   }
 }

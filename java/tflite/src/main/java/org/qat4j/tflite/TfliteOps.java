@@ -36,6 +36,8 @@ final class TfliteOps {
   /** The int8 spec's constraint families (quantization.md §5). */
   enum Int8Rule {
     WEIGHTED,
+    /** TRANSPOSE_CONV: weights input 1 (per-axis on dim 0), data input 2, bias input 3. */
+    TRANSPOSED,
     FIXED_OUTPUT,
     FIXED_OUTPUT_128,
     SHARED_INPUTS,
@@ -136,10 +138,11 @@ final class TfliteOps {
       }
       case UNIDIRECTIONAL_SEQUENCE_LSTM -> RecurrentOptions.encode(b, op);
       case L2_NORMALIZATION -> ForeignOptions.encode(b, op);
+      case TRANSPOSE_CONV -> ForeignOptions.encode(b, op);
     };
   }
 
-  private static byte padding(OpOptions.Window o, OpSpec op) {
+  static byte padding(OpOptions.Window o, OpSpec op) {
     if ("SAME".equals(o.padding())) return 0;
     if ("VALID".equals(o.padding())) return 1;
     throw new ModelFormatException(
@@ -196,6 +199,9 @@ final class TfliteOps {
               Boolean.TRUE.equals(o.get("adj_x")), Boolean.TRUE.equals(o.get("adj_y")));
       case UNIDIRECTIONAL_SEQUENCE_LSTM -> RecurrentOptions.decode(o);
       case L2_NORMALIZATION -> new OpOptions.Activated(act);
+      case TRANSPOSE_CONV ->
+          new OpOptions.TransposeConv(
+              padding(o), integer(o, "stride_h"), integer(o, "stride_w"), act);
     };
   }
 
@@ -256,12 +262,14 @@ final class TfliteOps {
       case MAXIMUM, MINIMUM -> OpVersions.broadcastsAbove4d(g, op) ? 3 : int8 ? 2 : 1;
       case TANH, SQUARED_DIFFERENCE -> int8 ? 2 : 1;
       case LEAKY_RELU, PRELU, ELU -> 1;
+      case LEAKY_RELU, PRELU -> 1;
       case PADV2 -> OpVersions.rankAbove4(g, op) ? 4 : int8 ? 2 : 1;
       case TRANSPOSE, SLICE, STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, TILE, GATHER ->
           ShapeOptions.version(g, op, int8);
       case SUM, REDUCE_MAX, BATCH_MATMUL -> int8 ? 2 : 1;
       case UNIDIRECTIONAL_SEQUENCE_LSTM -> RecurrentOptions.version(g, op);
       case L2_NORMALIZATION -> int8 ? 2 : 1;
+      case TRANSPOSE_CONV -> OpVersions.transposeConv(g, op);
     };
   }
 
@@ -310,6 +318,7 @@ final class TfliteOps {
           Map.of(1, "1.13.1", 2, "1.14.0", 3, "2.3.0", 4, "2.12.0");
       case L2_NORMALIZATION -> Map.of(1, "1.5.0", 2, "1.14.0");
       case ELU -> Map.of(1, "1.14.0");
+      case TRANSPOSE_CONV -> Map.of(1, "1.9.0", 2, "2.2.0", 3, "2.3.0", 4, "2.13.0");
     };
   }
 
@@ -337,6 +346,7 @@ final class TfliteOps {
       // its own scales everywhere (int16 cell state, hidden-state intermediate)
       case UNIDIRECTIONAL_SEQUENCE_LSTM -> Int8Rule.FREE;
       case L2_NORMALIZATION -> Int8Rule.FIXED_OUTPUT_128;
+      case TRANSPOSE_CONV -> Int8Rule.TRANSPOSED;
     };
   }
 
@@ -383,6 +393,7 @@ final class TfliteOps {
       case UNIDIRECTIONAL_SEQUENCE_LSTM ->
           new Expect("UnidirectionalSequenceLSTMOptions", false, 20);
       case L2_NORMALIZATION -> new Expect("L2NormOptions", false, 1);
+      case TRANSPOSE_CONV -> new Expect("TransposeConvOptions", true, 3);
     };
   }
 }

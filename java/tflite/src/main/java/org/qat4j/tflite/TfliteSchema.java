@@ -119,7 +119,10 @@ final class TfliteSchema {
         Map.entry((int) BuiltinOptions.LeakyReluOptions, scalars("LeakyReluOptions", 1)),
         Map.entry(
             (int) BuiltinOptions.SquaredDifferenceOptions,
-            new TableDef("SquaredDifferenceOptions")));
+            new TableDef("SquaredDifferenceOptions")),
+        Map.entry(
+            (int) BuiltinOptions.TransposeConvOptions,
+            mixed("TransposeConvOptions", new int[] {0, 3}, 1, 2)));
   }
 
   /** Options tables of the data-movement operators. */

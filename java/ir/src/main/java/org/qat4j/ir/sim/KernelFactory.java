@@ -46,6 +46,7 @@ final class KernelFactory {
       case UNIDIRECTIONAL_SEQUENCE_LSTM -> LstmKernels.create(g, op, consts);
       case L2_NORMALIZATION -> L2NormKernels.create(g, op);
       case ELU -> EluKernels.create(g, op);
+      case TRANSPOSE_CONV -> TransposeConvKernels.create(g, op, consts, mode, platform);
     };
   }
 
@@ -71,12 +72,9 @@ final class KernelFactory {
       throw new IllegalArgumentException("expects exactly one output");
     if (op.inputs().length == 0) throw new IllegalArgumentException("has no inputs");
     for (int i = 0; i < op.inputs().length; i++) {
-      // Only the bias (input 2 of weighted ops) and the LSTM's optional tensors may be omitted.
-      boolean optional =
-          op.kind().weighted()
-              ? i == 2
-              : op.kind() == OpKind.UNIDIRECTIONAL_SEQUENCE_LSTM && op.kind().optionalInput(i);
-      if (op.inputs()[i] < 0 && !optional)
+      // Only a bias (input 2 of weighted ops, 3 of TRANSPOSE_CONV) and the LSTM's optional
+      // tensors may be omitted (-1), as in TFLite.
+      if (op.inputs()[i] < 0 && !(op.kind().optionalInput(i) && op.kind() != OpKind.RESHAPE))
         throw new IllegalArgumentException("input " + i + " is missing");
     }
   }

@@ -81,6 +81,18 @@ final class RescalePaths {
     }
   }
 
+  /**
+   * TRANSPOSE_CONV's final rescale (optimized_ops::Quantize after col2im): gemmlowp rounding on
+   * x86; on arm64 int8 whole blocks of 8 channels in NEON (ties up), as DEPTHWISE_CONV_2D's
+   * per-channel path (not measured for this operator).
+   */
+  static Kind[] transposed(DType input, int channels, Platform p) {
+    Kind[] k = new Kind[channels];
+    int blocks = p == Platform.ARM64 && input == DType.INT8 ? channels / 8 * 8 : 0;
+    for (int c = 0; c < channels; c++) k[c] = c < blocks ? Kind.UPWARD : Kind.GEMMLOWP;
+    return k;
+  }
+
   /** Fast3x3FilterKernelSupported for per-channel int8 (depth multiplier 1 implied by outC). */
   static boolean fast3x3(Geometry g) {
     boolean ok =

@@ -178,6 +178,7 @@ final class ImportGraph {
           new Row(false, (x, op, n, out) -> x.unary(op, new LeakyReLU(n, x.alpha(op))));
       case PRELU -> new Row(false, (x, op, n, out) -> x.prelu(op, n));
       case ELU -> new Row(false, (x, op, n, out) -> x.unary(op, new ELU(n)));
+      case TRANSPOSE_CONV -> null;
     };
   }
 

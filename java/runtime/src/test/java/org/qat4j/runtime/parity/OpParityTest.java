@@ -11,6 +11,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpKind;
 import org.qat4j.ir.arith.Platform;
+import org.qat4j.runtime.TfliteException;
 
 /**
  * Property test (fixed seed per op kind): single-op int8/uint8 graphs built directly as
@@ -31,8 +32,14 @@ class OpParityTest {
    * BUILTIN measured, printed, not asserted).
    */
   private static final Set<OpKind> XNNPACK_NOT_MODELLED =
-      // XNNPACK's int8 BATCH_MATMUL with a constant right operand is 1 LSB off on some values
-      EnumSet.of(OpKind.MUL, OpKind.RESIZE_BILINEAR, OpKind.LEAKY_RELU, OpKind.BATCH_MATMUL);
+      // XNNPACK's int8 BATCH_MATMUL with a constant right operand is 1 LSB off on some values;
+      // its uint8 deconvolution (TRANSPOSE_CONV) requantizes its own way (1 LSB on a few values)
+      EnumSet.of(
+          OpKind.MUL,
+          OpKind.RESIZE_BILINEAR,
+          OpKind.LEAKY_RELU,
+          OpKind.BATCH_MATMUL,
+          OpKind.TRANSPOSE_CONV);
 
   /**
    * Kinds whose arm64 BUILTIN arithmetic the simulator's ARM64 mode does not model yet (NEON paths
@@ -41,6 +48,15 @@ class OpParityTest {
    */
   private static final Set<OpKind> ARM64_NOT_MODELLED =
       EnumSet.of(OpKind.RESIZE_BILINEAR, OpKind.BATCH_MATMUL);
+
+  /**
+   * TFLite 2.20's XNNPACK delegate claims some TRANSPOSE_CONV graphs and then fails to prepare them
+   * ("failed to delegate TRANSPOSE_CONV node"); those are compared on BUILTIN only.
+   */
+  private static boolean xnnpackCannotPrepare(OpKind kind, TfliteException e) {
+    return kind == OpKind.TRANSPOSE_CONV
+        && String.valueOf(e.getMessage()).contains("failed to delegate");
+  }
 
   @ParameterizedTest
   @EnumSource(OpKind.class)
@@ -55,7 +71,12 @@ class OpParityTest {
       Parity.Stats[] s;
       try {
         s = Parity.compare(g, SAMPLES, r, c.lo(), c.hi());
-      } catch (AssertionError e) {
+      } catch (TfliteException e) {
+        if (!xnnpackCannotPrepare(kind, e)) throw new AssertionError(what + ": " + e, e);
+        Parity.assertExact(Parity.compareBuiltin(g, SAMPLES, r), what + ": BUILTIN vs simulator");
+        xnnpackBug++;
+        continue;
+      } catch (AssertionError | RuntimeException e) {
         throw new AssertionError(what + ": " + e.getMessage(), e);
       }
       if (Platform.host() == Platform.ARM64 && ARM64_NOT_MODELLED.contains(kind)) {

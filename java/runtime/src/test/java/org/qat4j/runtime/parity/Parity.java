@@ -201,6 +201,24 @@ final class Parity {
     return s;
   }
 
+  /** TFLite BUILTIN vs the DOUBLE simulator only, for graphs XNNPACK cannot prepare. */
+  static Stats compareBuiltin(LoweredGraph g, int samples, SplittableRandom r) {
+    Simulator exact = new Simulator(g, RoundingMode.DOUBLE);
+    Stats s = NONE;
+    try (TfliteModel m = TfliteModel.fromBytes(TfliteWriter.write(g));
+        Interpreter b = open(m, Backend.BUILTIN)) {
+      for (int k = 0; k < samples; k++) {
+        Object[] in = randomInputs(g, r, 0, 0);
+        Object[] want = exact.run(in);
+        for (int o = 0; o < want.length; o++)
+          s =
+              s.plus(
+                  diff(g.tensor(g.outputs()[o]).type(), want[o], invoke(b, in, o), outputLsb(g)));
+      }
+    }
+    return s;
+  }
+
   static void assertExact(Stats s, String what) {
     assertTrue(s.elements() > 0, what + ": nothing compared");
     assertEquals(

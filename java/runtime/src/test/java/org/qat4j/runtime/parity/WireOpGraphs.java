@@ -47,6 +47,7 @@ final class WireOpGraphs {
       case UNIDIRECTIONAL_SEQUENCE_LSTM -> LstmGraphs.create(r);
       case L2_NORMALIZATION -> new WireOpGraphs(kind, r).l2Norm();
       case ELU -> new WireOpGraphs(kind, r, DType.INT8).unary(kind);
+      case TRANSPOSE_CONV -> TransposeConvGen.create(r);
       default -> null;
     };
   }

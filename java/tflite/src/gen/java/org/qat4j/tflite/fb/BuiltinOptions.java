@@ -30,6 +30,7 @@ public final class BuiltinOptions {
   public static final byte ArgMaxOptions = 40;
   public static final byte PadV2Options = 43;
   public static final byte SliceOptions = 48;
+  public static final byte TransposeConvOptions = 49;
   public static final byte TileOptions = 51;
   public static final byte ArgMinOptions = 57;
   public static final byte PackOptions = 59;
@@ -43,7 +44,7 @@ public final class BuiltinOptions {
   public static final byte HardSwishOptions = 91;
   public static final byte BatchMatMulOptions = 101;
 
-  public static final String[] names = { "NONE", "Conv2DOptions", "DepthwiseConv2DOptions", "", "", "Pool2DOptions", "", "", "FullyConnectedOptions", "SoftmaxOptions", "ConcatenationOptions", "AddOptions", "L2NormOptions", "", "", "ResizeBilinearOptions", "", "ReshapeOptions", "", "", "", "MulOptions", "PadOptions", "GatherOptions", "", "", "TransposeOptions", "ReducerOptions", "SubOptions", "", "SqueezeOptions", "", "StridedSliceOptions", "", "", "SplitOptions", "", "", "DequantizeOptions", "MaximumMinimumOptions", "ArgMaxOptions", "", "", "PadV2Options", "", "", "", "", "SliceOptions", "", "", "TileOptions", "", "", "", "", "", "ArgMinOptions", "", "PackOptions", "", "", "", "", "UnpackOptions", "", "", "", "", "", "", "UnidirectionalSequenceLSTMOptions", "", "", "ResizeNearestNeighborOptions", "LeakyReluOptions", "SquaredDifferenceOptions", "", "", "SplitVOptions", "", "", "", "", "", "", "", "", "", "QuantizeOptions", "", "HardSwishOptions", "", "", "", "", "", "", "", "", "", "BatchMatMulOptions", };
+  public static final String[] names = { "NONE", "Conv2DOptions", "DepthwiseConv2DOptions", "", "", "Pool2DOptions", "", "", "FullyConnectedOptions", "SoftmaxOptions", "ConcatenationOptions", "AddOptions", "L2NormOptions", "", "", "ResizeBilinearOptions", "", "ReshapeOptions", "", "", "", "MulOptions", "PadOptions", "GatherOptions", "", "", "TransposeOptions", "ReducerOptions", "SubOptions", "", "SqueezeOptions", "", "StridedSliceOptions", "", "", "SplitOptions", "", "", "DequantizeOptions", "MaximumMinimumOptions", "ArgMaxOptions", "", "", "PadV2Options", "", "", "", "", "SliceOptions", "TransposeConvOptions", "", "TileOptions", "", "", "", "", "", "ArgMinOptions", "", "PackOptions", "", "", "", "", "UnpackOptions", "", "", "", "", "", "", "UnidirectionalSequenceLSTMOptions", "", "", "ResizeNearestNeighborOptions", "LeakyReluOptions", "SquaredDifferenceOptions", "", "", "SplitVOptions", "", "", "", "", "", "", "", "", "", "QuantizeOptions", "", "HardSwishOptions", "", "", "", "", "", "", "", "", "", "BatchMatMulOptions", };
 
   public static String name(int e) { return names[e]; }
 }

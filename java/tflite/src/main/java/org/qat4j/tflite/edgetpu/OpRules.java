@@ -125,6 +125,7 @@ final class OpRules {
             case PAD_NOT_BATCH -> padNotBatch(op);
             case CONCAT_CONSTANT_INPUTS -> concatConstants(op);
             case RESIZE_UPSCALE -> resizeUpscale(op);
+            case TRANSPOSED_WEIGHTS -> transposedWeights(op);
           };
       if (p != null) return p;
     }
@@ -154,6 +155,18 @@ final class OpRules {
             + describe(sg.tensor(in[i]))
             + " is not constant (parameters must be constant)";
       }
+    }
+    return null;
+  }
+
+  /** TRANSPOSE_CONV: weights (input 1) and bias (input 3) constant; input 2 is the data. */
+  private String transposedWeights(OperatorInfo op) {
+    int[] in = op.inputs();
+    for (int i : new int[] {1, 3}) {
+      if (i < in.length && in[i] >= 0 && !sg.tensor(in[i]).constant())
+        return (i == 1 ? "weights " : "bias ")
+            + describe(sg.tensor(in[i]))
+            + " is not constant (parameters must be constant)";
     }
     return null;
   }

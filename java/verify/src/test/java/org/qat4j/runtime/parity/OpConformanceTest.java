@@ -103,6 +103,7 @@ class OpConformanceTest {
           OpKind.PRELU,
           OpKind.ELU
         }) ROWS.put(k, all);
+    ROWS.put(OpKind.TRANSPOSE_CONV, none);
   }
 
   private static Set<OpKind> floatOps, int8Ops, importedOps;
