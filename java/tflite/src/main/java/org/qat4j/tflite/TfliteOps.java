@@ -262,7 +262,6 @@ final class TfliteOps {
       case MAXIMUM, MINIMUM -> OpVersions.broadcastsAbove4d(g, op) ? 3 : int8 ? 2 : 1;
       case TANH, SQUARED_DIFFERENCE -> int8 ? 2 : 1;
       case LEAKY_RELU, PRELU, ELU -> 1;
-      case LEAKY_RELU, PRELU -> 1;
       case PADV2 -> OpVersions.rankAbove4(g, op) ? 4 : int8 ? 2 : 1;
       case TRANSPOSE, SLICE, STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, TILE, GATHER ->
           ShapeOptions.version(g, op, int8);
