@@ -41,6 +41,10 @@ public final class LayerRegistry {
     register("Reshape", Reshape::fromConfig);
     register("ZeroPadding2D", ZeroPadding2D::fromConfig);
     register("Dropout", Dropout::fromConfig);
+    register("Embedding", Embedding::fromConfig);
+    register("SpatialDropout1D", SpatialDropout1D::fromConfig);
+    register("LSTM", LSTM::fromConfig);
+    register("GRU", GRU::fromConfig);
   }
 
   private LayerRegistry() {}

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -14,8 +15,8 @@ import org.qat4j.core.Layer;
 import org.qat4j.core.Tensor;
 
 class LayerRegistryTest {
-  /** One non-default instance of every layer type. */
-  static List<Layer> samples() {
+  /** One non-default instance of every layer type before the sequence layers. */
+  static List<Layer> imageSamples() {
     return List.of(
         new Input("in", 8, 8, 3),
         new Dense("d", 7)
@@ -54,6 +55,18 @@ class LayerRegistryTest {
         new Reshape("rs", 4, -1),
         new ZeroPadding2D("zp", 1, 2, 3, 4),
         new Dropout("dr", 0.3f));
+  }
+
+  /** All samples: {@link #imageSamples()} and the sequence layers. */
+  static List<Layer> samples() {
+    List<Layer> all = new ArrayList<>(imageSamples());
+    all.addAll(
+        List.of(
+            new Embedding("emb", 30, 4),
+            new SpatialDropout1D("sd", 0.2f),
+            new LSTM("lstm", 5).returnSequences(true).hardSigmoid(true),
+            new GRU("gru", 3).resetAfter(false).hardSigmoid(true).returnSequences(true)));
+    return all;
   }
 
   @Test

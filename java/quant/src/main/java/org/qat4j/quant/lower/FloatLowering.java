@@ -15,10 +15,13 @@ import org.qat4j.core.layers.Conv2D;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Dropout;
+import org.qat4j.core.layers.Embedding;
 import org.qat4j.core.layers.Flatten;
+import org.qat4j.core.layers.GRU;
 import org.qat4j.core.layers.GlobalAveragePooling2D;
 import org.qat4j.core.layers.GlobalMaxPooling2D;
 import org.qat4j.core.layers.HardSwish;
+import org.qat4j.core.layers.LSTM;
 import org.qat4j.core.layers.MaxPool2D;
 import org.qat4j.core.layers.Multiply;
 import org.qat4j.core.layers.ReLU;
@@ -26,6 +29,7 @@ import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Reshape;
 import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
+import org.qat4j.core.layers.SpatialDropout1D;
 import org.qat4j.core.layers.ZeroPadding2D;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.FusedActivation;
@@ -105,11 +109,23 @@ public final class FloatLowering {
     return t;
   }
 
-  private int constF(String name, int[] shape, float[] data) {
+  LoweredGraphBuilder builder() {
+    return b;
+  }
+
+  int inputOf(Node n, int i) {
+    return input(n, i);
+  }
+
+  int outputOf(FusionPlan.Step s) {
+    return output(s);
+  }
+
+  int constF(String name, int[] shape, float[] data) {
     return b.addTensor(new TensorSpec(name, shape, DType.FLOAT32, null, data));
   }
 
-  private int constI(String name, int[] shape, int[] data) {
+  int constI(String name, int[] shape, int[] data) {
     return b.addTensor(new TensorSpec(name, shape, DType.INT32, null, data));
   }
 
@@ -160,7 +176,11 @@ public final class FloatLowering {
           row(Dropout.class, (x, s, l) -> x.tensorOf.put(s.main(), x.input(s.main(), 0))),
           row(Flatten.class, (x, s, l) -> x.lowerReshape(s)),
           row(Reshape.class, (x, s, l) -> x.lowerReshape(s)),
-          row(ZeroPadding2D.class, (x, s, l) -> x.lowerPad(s)));
+          row(ZeroPadding2D.class, (x, s, l) -> x.lowerPad(s)),
+          row(Embedding.class, SequenceLowering::embedding),
+          row(SpatialDropout1D.class, (x, s, l) -> x.tensorOf.put(s.main(), x.input(s.main(), 0))),
+          row(LSTM.class, SequenceLowering::lstm),
+          row(GRU.class, SequenceLowering::gru));
 
   /** Whether {@code l} lowers to float TFLite operators. */
   static boolean supports(Layer l) {
