@@ -41,19 +41,11 @@ final class LayerMapper {
   /** Keras classes recognised but without an exact qat4j layer (named as such in the error). */
   static final Set<String> MISSING =
       Set.of(
-          "Conv1D",
           "Conv2DTranspose",
           "Conv3D",
-          "MaxPooling1D",
-          "AveragePooling1D",
-          "GlobalAveragePooling1D",
-          "GlobalMaxPooling1D",
-          "LSTM",
-          "GRU",
           "SimpleRNN",
           "Bidirectional",
           "TimeDistributed",
-          "Embedding",
           "LeakyReLU",
           "PReLU",
           "ELU",
@@ -69,7 +61,6 @@ final class LayerMapper {
           "Minimum",
           "Permute",
           "Cropping2D",
-          "SpatialDropout1D",
           "SpatialDropout2D",
           "GaussianNoise",
           "GaussianDropout",
@@ -85,12 +76,14 @@ final class LayerMapper {
   private final Names names;
   private final WeightStore weights;
   private final Map<String, String> sources;
+  private final SequenceMapper seq;
 
   LayerMapper(GraphBuilder graph, Names names, WeightStore weights, Map<String, String> sources) {
     this.graph = graph;
     this.names = names;
     this.weights = weights;
     this.sources = sources;
+    this.seq = new SequenceMapper(this, names);
   }
 
   /**
@@ -120,6 +113,10 @@ final class LayerMapper {
       case "Reshape" ->
           add(new Reshape(coreName, k.ints("target_shape", targetRank(k), null)), c.one());
       case "Dropout" -> dropout(c);
+      case "Conv1D", "MaxPooling1D", "MaxPool1D", "AveragePooling1D", "AvgPool1D" -> seq.map(c);
+      case "GlobalAveragePooling1D", "GlobalAvgPool1D", "GlobalMaxPooling1D", "GlobalMaxPool1D" ->
+          seq.map(c);
+      case "Embedding", "SpatialDropout1D", "LSTM", "GRU" -> seq.map(c);
       default -> throw refusal(k);
     };
   }
@@ -142,7 +139,7 @@ final class LayerMapper {
   }
 
   /** The arguments of one mapping. */
-  private final class Call {
+  final class Call {
     final KerasConfig k;
     final Node[] in;
     final LayerSite site;
@@ -197,7 +194,7 @@ final class LayerMapper {
     }
   }
 
-  private Node add(Layer l, Node... in) {
+  Node add(Layer l, Node... in) {
     return graph.add(l, in);
   }
 
@@ -214,7 +211,7 @@ final class LayerMapper {
     return y;
   }
 
-  private void set(Call c, Layer l, Param p, Var v) {
+  void set(Call c, Layer l, Param p, Var v) {
     int[] want = p.value().shape();
     if (!Arrays.equals(want, v.shape())) {
       throw c.k.error(
@@ -229,13 +226,13 @@ final class LayerMapper {
     sources.put(l.name() + "/" + p.name(), v.path());
   }
 
-  private static List<String[]> names(boolean bias, String[]... kernels) {
+  static List<String[]> names(boolean bias, String[]... kernels) {
     List<String[]> l = new ArrayList<>(Arrays.asList(kernels));
     if (bias) l.add(new String[] {"bias"});
     return l;
   }
 
-  private static Padding padding(KerasConfig k) {
+  static Padding padding(KerasConfig k) {
     String p = k.str("padding", "valid");
     return switch (p) {
       case "valid" -> Padding.VALID;
@@ -275,7 +272,7 @@ final class LayerMapper {
    * The activation of a conv/dense layer after its output {@code y}: fused there, or a following
    * layer.
    */
-  private Node after(Call c, Node y, String act) {
+  Node after(Call c, Node y, String act) {
     return fused(act) != null ? y : activate(c, act, y, names.fresh(c.name + "_" + act));
   }
 
@@ -302,7 +299,7 @@ final class LayerMapper {
     return after(c, y, act);
   }
 
-  private static Activation fusedOrNone(String act) {
+  static Activation fusedOrNone(String act) {
     Activation a = fused(act);
     return a == null ? Activation.NONE : a;
   }
