@@ -17,7 +17,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.qat4j.core.Model;
 import org.qat4j.core.Shapes;
 import org.qat4j.core.Tensor;
+import org.qat4j.core.data.Dataset;
 import org.qat4j.core.layers.LSTM;
+import org.qat4j.core.train.Adam;
+import org.qat4j.core.train.Evaluation;
+import org.qat4j.core.train.Trainer;
 import org.qat4j.quant.lower.FloatLowering;
 import org.qat4j.runtime.Interpreter;
 import org.qat4j.runtime.TfliteModel;
@@ -64,6 +68,31 @@ class KerasSequenceTest {
         Fixtures.require(ECG + ".h5"), r, 97362, new int[] {210, 1, 1}, 210);
     assertArrayEquals(new int[] {1, 210, 256}, r.model().node("conv1d_1").shape());
     assertArrayEquals(new int[] {1, 52, 256}, r.model().node("max_pooling1d_1").shape());
+  }
+
+  /**
+   * The imported sentiment model trains through time (Embedding, SpatialDropout1D, LSTM, Dense): 16
+   * random sentences with random labels are fitted, which only works if every gradient flows.
+   */
+  @Test
+  void importedSentimentLstmTrains() throws IOException {
+    Model m = read(SENTIMENT, true).model();
+    SplittableRandom r = new SplittableRandom(5);
+    int n = 16;
+    float[] x = new float[n * 42];
+    int[] y = new int[n];
+    for (int i = 0; i < x.length; i++) x[i] = r.nextInt(2329);
+    for (int i = 0; i < n; i++) y[i] = r.nextInt(2);
+    Dataset d = new Dataset(x, y, new int[] {42}, 2);
+    Trainer t = new Trainer(m, new Adam(3e-3));
+    double before = t.evaluate(d, n).loss();
+    t.fit(d, null, 25, 8, 7);
+    Evaluation after = t.evaluate(d, n);
+    System.out.printf(
+        "sentiment LSTM fit on 16 random sentences: loss %.4f -> %.4f, accuracy %.3f%n",
+        before, after.loss(), after.accuracy());
+    assertTrue(after.loss() < before / 2, "loss " + before + " -> " + after.loss());
+    assertTrue(after.accuracy() >= 0.9, "training accuracy " + after.accuracy());
   }
 
   @Tag("native")
