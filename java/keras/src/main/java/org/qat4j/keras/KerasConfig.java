@@ -84,8 +84,13 @@ final class KerasConfig {
 
   /** The activation's name: a string, or the name inside a serialised function object. */
   String activation() {
-    if (!has("activation")) return "linear";
-    JsonElement a = cfg.get("activation");
+    return activation("activation", "linear");
+  }
+
+  /** As {@link #activation()} for config {@code key} (e.g. recurrent_activation). */
+  String activation(String key, String dflt) {
+    if (!has(key)) return dflt;
+    JsonElement a = cfg.get(key);
     if (a.isJsonPrimitive()) return a.getAsString();
     JsonObject o = a.getAsJsonObject();
     JsonElement c = o.get("config");

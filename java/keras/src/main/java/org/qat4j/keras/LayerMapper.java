@@ -46,19 +46,11 @@ final class LayerMapper {
   /** Keras classes recognised but without an exact qat4j layer (named as such in the error). */
   static final Set<String> MISSING =
       Set.of(
-          "Conv1D",
           "Conv2DTranspose",
           "Conv3D",
-          "MaxPooling1D",
-          "AveragePooling1D",
-          "GlobalAveragePooling1D",
-          "GlobalMaxPooling1D",
-          "LSTM",
-          "GRU",
           "SimpleRNN",
           "Bidirectional",
           "TimeDistributed",
-          "Embedding",
           "ThresholdedReLU",
           "UpSampling2D",
           "UpSampling1D",
@@ -67,7 +59,6 @@ final class LayerMapper {
           "Normalization",
           "Permute",
           "Cropping2D",
-          "SpatialDropout1D",
           "SpatialDropout2D",
           "GaussianNoise",
           "GaussianDropout",
@@ -83,12 +74,14 @@ final class LayerMapper {
   private final Names names;
   private final WeightStore weights;
   private final Map<String, String> sources;
+  private final SequenceMapper seq;
 
   LayerMapper(GraphBuilder graph, Names names, WeightStore weights, Map<String, String> sources) {
     this.graph = graph;
     this.names = names;
     this.weights = weights;
     this.sources = sources;
+    this.seq = new SequenceMapper(this, names);
   }
 
   /**
@@ -123,6 +116,10 @@ final class LayerMapper {
       case "LeakyReLU" -> add(new LeakyReLU(coreName, (float) KerasMerges.slope(k, 0.3)), c.one());
       case "ELU" -> KerasMerges.elu(k, graph, c.one(), coreName);
       case "PReLU" -> prelu(c);
+      case "Conv1D", "MaxPooling1D", "MaxPool1D", "AveragePooling1D", "AvgPool1D" -> seq.map(c);
+      case "GlobalAveragePooling1D", "GlobalAvgPool1D", "GlobalMaxPooling1D", "GlobalMaxPool1D" ->
+          seq.map(c);
+      case "Embedding", "SpatialDropout1D", "LSTM", "GRU" -> seq.map(c);
       default -> throw refusal(k);
     };
   }
@@ -145,7 +142,7 @@ final class LayerMapper {
   }
 
   /** The arguments of one mapping. */
-  private final class Call {
+  final class Call {
     final KerasConfig k;
     final Node[] in;
     final LayerSite site;
@@ -200,7 +197,7 @@ final class LayerMapper {
     }
   }
 
-  private Node add(Layer l, Node... in) {
+  Node add(Layer l, Node... in) {
     return graph.add(l, in);
   }
 
@@ -217,7 +214,7 @@ final class LayerMapper {
     return y;
   }
 
-  private void set(Call c, Layer l, Param p, Var v) {
+  void set(Call c, Layer l, Param p, Var v) {
     int[] want = p.value().shape();
     if (!Arrays.equals(want, v.shape())) {
       throw c.k.error(
@@ -232,13 +229,13 @@ final class LayerMapper {
     sources.put(l.name() + "/" + p.name(), v.path());
   }
 
-  private static List<String[]> names(boolean bias, String[]... kernels) {
+  static List<String[]> names(boolean bias, String[]... kernels) {
     List<String[]> l = new ArrayList<>(Arrays.asList(kernels));
     if (bias) l.add(new String[] {"bias"});
     return l;
   }
 
-  private static Padding padding(KerasConfig k) {
+  static Padding padding(KerasConfig k) {
     String p = k.str("padding", "valid");
     return switch (p) {
       case "valid" -> Padding.VALID;
@@ -282,7 +279,7 @@ final class LayerMapper {
    * The activation of a conv/dense layer after its output {@code y}: fused there, or a following
    * layer.
    */
-  private Node after(Call c, Node y, String act) {
+  Node after(Call c, Node y, String act) {
     return fused(act) != null ? y : activate(c, act, y, names.fresh(c.name + "_" + act));
   }
 
@@ -309,7 +306,7 @@ final class LayerMapper {
     return after(c, y, act);
   }
 
-  private static Activation fusedOrNone(String act) {
+  static Activation fusedOrNone(String act) {
     Activation a = fused(act);
     return a == null ? Activation.NONE : a;
   }

@@ -173,21 +173,13 @@ class KerasFixturesTest {
             null,
             "weights-only HDF5 file (no model_config attribute)"),
         Arguments.of(
-            "10_sentiment_lstm_weightsonly_k212.h5",
-            "10_sentiment_lstm_weightsonly_k212.json",
-            "(Embedding): Keras layer class 'Embedding' is not supported"),
-        Arguments.of(
             "11_cyclegan_unet_instnorm_k224tf.h5",
             null,
             "(InstanceNormalization): Keras layer class 'InstanceNormalization' is not supported"),
         Arguments.of(
             "13_mnist_densenet_lambda_k224.h5",
             null,
-            "layer 'lambda_1' (Lambda): Keras layer class 'Lambda' holds Python code"),
-        Arguments.of(
-            "14_ecg_cnn_lstm_ae_weightsonly_k212.h5",
-            "14_ecg_cnn_lstm_ae_weightsonly_k212.json",
-            "(Conv1D): Keras layer class 'Conv1D' is not supported"));
+            "layer 'lambda_1' (Lambda): Keras layer class 'Lambda' holds Python code"));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -49,6 +49,10 @@ public final class LayerRegistry {
     register("PReLU", PReLU::fromConfig);
     register("Tanh", (n, c) -> new Tanh(n));
     register("ELU", (n, c) -> new ELU(n));
+    register("Embedding", Embedding::fromConfig);
+    register("SpatialDropout1D", SpatialDropout1D::fromConfig);
+    register("LSTM", LSTM::fromConfig);
+    register("GRU", GRU::fromConfig);
   }
 
   private LayerRegistry() {}

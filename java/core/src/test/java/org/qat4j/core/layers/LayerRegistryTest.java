@@ -15,23 +15,8 @@ import org.qat4j.core.Layer;
 import org.qat4j.core.Tensor;
 
 class LayerRegistryTest {
-  /** One non-default instance of every layer type. */
-  static List<Layer> samples() {
-    List<Layer> l = new ArrayList<>(basicSamples());
-    l.addAll(
-        List.of(
-            new Subtract("sub"),
-            new Maximum("max"),
-            new Minimum("min"),
-            new Average("avg"),
-            new LeakyReLU("lr", 0.1f),
-            new PReLU("pr", 1, 2),
-            new Tanh("th"),
-            new ELU("elu")));
-    return l;
-  }
-
-  private static List<Layer> basicSamples() {
+  /** One non-default instance of every layer type before the sequence layers. */
+  static List<Layer> imageSamples() {
     return List.of(
         new Input("in", 8, 8, 3),
         new Dense("d", 7)
@@ -70,6 +55,29 @@ class LayerRegistryTest {
         new Reshape("rs", 4, -1),
         new ZeroPadding2D("zp", 1, 2, 3, 4),
         new Dropout("dr", 0.3f));
+  }
+
+  /**
+   * All samples: {@link #imageSamples()}, the sequence layers and issue 14's merge/activation
+   * layers.
+   */
+  static List<Layer> samples() {
+    List<Layer> all = new ArrayList<>(imageSamples());
+    all.addAll(
+        List.of(
+            new Embedding("emb", 30, 4),
+            new SpatialDropout1D("sd", 0.2f),
+            new LSTM("lstm", 5).returnSequences(true).hardSigmoid(true),
+            new GRU("gru", 3).resetAfter(false).hardSigmoid(true).returnSequences(true),
+            new Subtract("sub"),
+            new Maximum("max"),
+            new Minimum("min"),
+            new Average("avg"),
+            new LeakyReLU("lr", 0.1f),
+            new PReLU("pr", 1, 2),
+            new Tanh("th"),
+            new ELU("elu")));
+    return all;
   }
 
   @Test

@@ -17,10 +17,13 @@ import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Dropout;
 import org.qat4j.core.layers.ELU;
+import org.qat4j.core.layers.Embedding;
 import org.qat4j.core.layers.Flatten;
+import org.qat4j.core.layers.GRU;
 import org.qat4j.core.layers.GlobalAveragePooling2D;
 import org.qat4j.core.layers.GlobalMaxPooling2D;
 import org.qat4j.core.layers.HardSwish;
+import org.qat4j.core.layers.LSTM;
 import org.qat4j.core.layers.LeakyReLU;
 import org.qat4j.core.layers.MaxPool2D;
 import org.qat4j.core.layers.Maximum;
@@ -32,6 +35,7 @@ import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Reshape;
 import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
+import org.qat4j.core.layers.SpatialDropout1D;
 import org.qat4j.core.layers.Subtract;
 import org.qat4j.core.layers.Tanh;
 import org.qat4j.core.layers.ZeroPadding2D;
@@ -113,11 +117,23 @@ public final class FloatLowering {
     return t;
   }
 
+  LoweredGraphBuilder builder() {
+    return b;
+  }
+
+  int inputOf(Node n, int i) {
+    return input(n, i);
+  }
+
+  int outputOf(FusionPlan.Step s) {
+    return output(s);
+  }
+
   int constF(String name, int[] shape, float[] data) {
     return b.addTensor(new TensorSpec(name, shape, DType.FLOAT32, null, data));
   }
 
-  private int constI(String name, int[] shape, int[] data) {
+  int constI(String name, int[] shape, int[] data) {
     return b.addTensor(new TensorSpec(name, shape, DType.INT32, null, data));
   }
 
@@ -176,7 +192,11 @@ public final class FloatLowering {
           row(LeakyReLU.class, (x, s, l) -> FloatElementwise.leaky(x, s, l)),
           row(PReLU.class, (x, s, l) -> FloatElementwise.prelu(x, s, l)),
           row(Tanh.class, (x, s, l) -> x.lowerUnary(s, OpKind.TANH)),
-          row(ELU.class, (x, s, l) -> x.lowerUnary(s, OpKind.ELU)));
+          row(ELU.class, (x, s, l) -> x.lowerUnary(s, OpKind.ELU)),
+          row(Embedding.class, SequenceLowering::embedding),
+          row(SpatialDropout1D.class, (x, s, l) -> x.tensorOf.put(s.main(), x.input(s.main(), 0))),
+          row(LSTM.class, SequenceLowering::lstm),
+          row(GRU.class, SequenceLowering::gru));
 
   /** Whether {@code l} lowers to float TFLite operators. */
   static boolean supports(Layer l) {

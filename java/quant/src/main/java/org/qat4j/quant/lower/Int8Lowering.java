@@ -32,6 +32,7 @@ import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Reshape;
 import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
+import org.qat4j.core.layers.SpatialDropout1D;
 import org.qat4j.core.layers.Subtract;
 import org.qat4j.core.layers.Tanh;
 import org.qat4j.core.layers.ZeroPadding2D;
@@ -253,7 +254,8 @@ public final class Int8Lowering {
           pass(Flatten.class, (self, n, l, x, q) -> self.reshape(n, x, q)),
           pass(Reshape.class, (self, n, l, x, q) -> self.reshape(n, x, q)),
           pass(ZeroPadding2D.class, Int8Lowering::pad),
-          pass(GlobalMaxPooling2D.class, (self, n, l, x, q) -> self.globalMax(n, x, q)));
+          pass(GlobalMaxPooling2D.class, (self, n, l, x, q) -> self.globalMax(n, x, q)),
+          pass(SpatialDropout1D.class, (self, n, l, x, q) -> self.tensorOf.put(n.name(), x)));
 
   /** How each layer class inside a {@link QuantizeWrapper} lowers. */
   private static final Map<Class<?>, Row<?, ?>> WRAPPED =
