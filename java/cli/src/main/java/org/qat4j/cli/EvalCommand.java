@@ -54,7 +54,8 @@ final class EvalCommand extends BaseCommand {
   private JsonObject onSpark(Path d) throws java.io.IOException {
     spark.refuse(isolation.isolate, "--isolate");
     if (run.backend != Backend.BUILTIN && run.backend != Backend.XNNPACK)
-      throw CliException.usage("--backend: only builtin or xnnpack with --spark, got " + run.backend);
+      throw CliException.usage(
+          "--backend: only builtin or xnnpack with --spark, got " + run.backend);
     if (data.testData != null) d = DataOption.exists(data.testData, "--test-data");
     return SparkOption.scaleOut().eval(spark.job(data, d, limit, null), run.model, run.backend);
   }

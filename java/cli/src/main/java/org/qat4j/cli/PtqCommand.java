@@ -81,7 +81,8 @@ final class PtqCommand extends BaseCommand {
     }
     if (spark.on()) {
       spark.refuse(generated, "--calibration generated");
-      return new QuantSteps(pipeline().withData(data)).ptqOnSpark(model, spark, data, d, n, io, out);
+      return new QuantSteps(pipeline().withData(data))
+          .ptqOnSpark(model, spark, data, d, n, io, out);
     }
     return pipeline().withData(data).ptq(model, d, n, io, out);
   }

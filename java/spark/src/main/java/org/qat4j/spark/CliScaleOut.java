@@ -59,8 +59,7 @@ public final class CliScaleOut implements ScaleOut {
       r.addProperty("bit_exact_fraction_xnnpack", v.xnnpack().exactFraction());
       r.addProperty("max_lsb_xnnpack", v.xnnpack().max());
       r.addProperty("within_1_lsb_fraction_xnnpack", v.xnnpack().withinOneFraction());
-      r.addProperty(
-          "bit_exact_fraction_xnnpack_f32_simulator", v.xnnpackF32Sim().exactFraction());
+      r.addProperty("bit_exact_fraction_xnnpack_f32_simulator", v.xnnpackF32Sim().exactFraction());
       r.addProperty("accuracy_int8", v.int8Builtin().accuracy());
       r.addProperty("accuracy_int8_xnnpack", v.int8Xnnpack().accuracy());
       r.addProperty("accuracy_simulator", v.simulator().accuracy());

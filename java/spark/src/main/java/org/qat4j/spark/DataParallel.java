@@ -23,19 +23,19 @@ import scala.runtime.AbstractFunction1;
 
 /**
  * Synchronous data-parallel training (also QAT) in Spark's barrier execution mode: {@code workers}
- * tasks start together, each with a replica of the model, and step through the same shuffled
- * global batches as a single-node run with the same seed; each replica computes gradients on its
- * slice and one all-reduce per step ({@link ReplicaSync}) keeps weights, fake-quant ranges and
- * BatchNorm statistics identical (checked by hash at the start, at every checkpoint and at the
- * end). Checkpoints go to a shared folder; a retried stage (a task or an executor lost) resumes from
- * the newest one.
+ * tasks start together, each with a replica of the model, and step through the same shuffled global
+ * batches as a single-node run with the same seed; each replica computes gradients on its slice and
+ * one all-reduce per step ({@link ReplicaSync}) keeps weights, fake-quant ranges and BatchNorm
+ * statistics identical (checked by hash at the start, at every checkpoint and at the end).
+ * Checkpoints go to a shared folder; a retried stage (a task or an executor lost) resumes from the
+ * newest one.
  */
 public final class DataParallel {
   private DataParallel() {}
 
   /**
-   * A fault injected for recovery tests: worker {@code worker} fails before step {@code step},
-   * once (the marker file records that it happened); {@code halt} ends the executor JVM.
+   * A fault injected for recovery tests: worker {@code worker} fails before step {@code step}, once
+   * (the marker file records that it happened); {@code halt} ends the executor JVM.
    */
   public record Fault(int worker, long step, String marker, boolean halt) implements Serializable {
     public static final Fault NONE = new Fault(-1, -1, null, false);
@@ -107,9 +107,14 @@ public final class DataParallel {
       ClassTag<Replica.Result> tag = ClassTag$.MODULE$.apply(Replica.Result.class);
       JavaRDD<Replica.Result> rdd =
           JavaRDD.fromRDD(
-              sc.parallelize(ids, workers).rdd().barrier().mapPartitions(new Task(s, start), false, tag),
+              sc.parallelize(ids, workers)
+                  .rdd()
+                  .barrier()
+                  .mapPartitions(new Task(s, start), false, tag),
               tag);
-      results = new ArrayList<>(rdd.collect());
+      // Spark retries a failed barrier stage only when it is a shuffle-map stage (a result stage
+      // is aborted), so the results cross one shuffle before they are collected.
+      results = new ArrayList<>(rdd.repartition(1).collect());
     } finally {
       start.destroy();
     }
@@ -182,5 +187,4 @@ public final class DataParallel {
       throw new UncheckedIOException(e);
     }
   }
-
 }

@@ -142,7 +142,9 @@ final class Replica {
     checkpoint();
   }
 
-  /** Forward/backward on this worker's slice, all-reduce, optimizer step; global {n, loss, correct}. */
+  /**
+   * Forward/backward on this worker's slice, all-reduce, optimizer step; global {n, loss, correct}.
+   */
   private double[] step(Batch b) {
     long t0 = System.nanoTime();
     int from = (int) ((long) b.size() * worker / workers);
@@ -156,7 +158,8 @@ final class Replica {
     x.copyFrom(slice);
     int[] labels = java.util.Arrays.copyOfRange(b.labels(), from, to);
     ExecContext ec =
-        new ExecContext(true, Gemm.get(), new SplittableRandom(DataParallel.mix(~spec.seed(), step)));
+        new ExecContext(
+            true, Gemm.get(), new SplittableRandom(DataParallel.mix(~spec.seed(), step)));
     double l = loss.forward(q.model().forward(x, ec), labels);
     if (!Double.isFinite(l))
       throw new IllegalStateException("worker " + worker + ": loss is " + l + " at step " + step);
@@ -184,7 +187,14 @@ final class Replica {
     for (String h : ctx.allGather(mine)) {
       if (!h.equals(mine))
         throw new IllegalStateException(
-            "replicas differ at " + when + ": worker " + worker + " has " + mine + ", another " + h);
+            "replicas differ at "
+                + when
+                + ": worker "
+                + worker
+                + " has "
+                + mine
+                + ", another "
+                + h);
     }
   }
 }

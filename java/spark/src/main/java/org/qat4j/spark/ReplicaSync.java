@@ -19,9 +19,9 @@ import org.qat4j.quant.quantizers.FakeQuantizer;
  * of the trainable params (scaled by the shard's share of the global batch, then summed), the
  * fake-quant ranges (min of minima, max of maxima: the moving average is monotone in the batch
  * extreme, so this equals the update a single node makes from the whole batch), the BatchNorm
- * moving statistics (share-weighted mean; the variance gains the between-shard term) and the
- * step's loss sum, correct count and sample count. Every replica reduces the gathered messages in
- * worker order, so all replicas compute bit-identical results. Not thread-safe.
+ * moving statistics (share-weighted mean; the variance gains the between-shard term) and the step's
+ * loss sum, correct count and sample count. Every replica reduces the gathered messages in worker
+ * order, so all replicas compute bit-identical results. Not thread-safe.
  */
 final class ReplicaSync {
   private static final int STATS = 3;

@@ -31,7 +31,8 @@ final class SharedCheckpoints {
   }
 
   /** A stored checkpoint: global step, the optimizer's slots and update count, the model file. */
-  record Saved(long step, String history, Map<String, float[]> slots, long iterations, Path model) {}
+  record Saved(
+      long step, String history, Map<String, float[]> slots, long iterations, Path model) {}
 
   /** Writes the checkpoint of {@code step} (model bytes from {@code QatModel.save}). */
   void save(long step, byte[] model, Optimizer opt, String history) throws IOException {
