@@ -29,6 +29,9 @@ import org.qat4j.quant.QatModel;
  * every replica resumes from the newest one that worker 0 names.
  */
 final class Replica {
+  /** Characters per all-gather round (Base64: 6 MB of floats). */
+  static final int CHUNK = 8 << 20;
+
   /** What a worker reports when its run ends. */
   record Result(
       int worker,
@@ -166,12 +169,31 @@ final class Replica {
     q.model().backward(loss.gradient(), ec);
     String msg = sync.pack(n, b.size(), l * n, loss.lastCorrect());
     long t1 = System.nanoTime();
-    double[] r = sync.reduce(ctx.allGather(msg));
+    double[] r = sync.reduce(gather(ctx, workers, msg));
     long t2 = System.nanoTime();
     opt.step(params);
     computeNanos += (t1 - t0) + (System.nanoTime() - t2);
     syncNanos += t2 - t1;
     return r;
+  }
+
+  /**
+   * {@link BarrierTaskContext#allGather} in rounds of at most {@link #CHUNK} characters: one RPC
+   * message stays below {@code spark.rpc.message.maxSize} (128 MiB) even for ResNet-50's 137 MB.
+   * Every replica's message has the same length (same model), so all take the same rounds.
+   */
+  static String[] gather(BarrierTaskContext ctx, int workers, String msg) {
+    StringBuilder[] parts = new StringBuilder[workers];
+    for (int w = 0; w < workers; w++) parts[w] = new StringBuilder(msg.length());
+    int from = 0;
+    do {
+      String[] got = ctx.allGather(msg.substring(from, Math.min(msg.length(), from + CHUNK)));
+      for (int w = 0; w < workers; w++) parts[w].append(got[w]);
+      from += CHUNK;
+    } while (from < msg.length());
+    String[] all = new String[workers];
+    for (int w = 0; w < workers; w++) all[w] = parts[w].toString();
+    return all;
   }
 
   /** Worker 0 stores the state after the step (identical on every replica by construction). */
