@@ -2,6 +2,7 @@ package org.qat4j.cli;
 
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
+import org.qat4j.runtime.Backend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,6 +29,8 @@ final class EvalCommand extends BaseCommand {
 
   @Mixin IsolateOption isolation;
 
+  @Mixin SparkOption spark;
+
   @Option(
       names = "--limit",
       defaultValue = "0",
@@ -41,8 +44,19 @@ final class EvalCommand extends BaseCommand {
     Args.nonNegative(limit, "--limit");
     Path d = data.dir(); // a missing path is the cheapest check, before the model is read
     Finite.check(Pipeline.readTflite(run.model, "--model"), run.model, "--model");
+    if (spark.on()) return onSpark(d);
     return p.withData(data)
         .isolated(isolation.isolate)
         .eval(run.model, d, run.backend, run.threads, limit);
+  }
+
+  /** The test set split over Spark tasks; counts reduced exactly (docs/SCALE.md). */
+  private JsonObject onSpark(Path d) throws java.io.IOException {
+    spark.refuse(isolation.isolate, "--isolate");
+    if (run.backend != Backend.BUILTIN && run.backend != Backend.XNNPACK)
+      throw CliException.usage(
+          "--backend: only builtin or xnnpack with --spark, got " + run.backend);
+    if (data.testData != null) d = DataOption.exists(data.testData, "--test-data");
+    return SparkOption.scaleOut().eval(spark.job(data, d, limit, null), run.model, run.backend);
   }
 }

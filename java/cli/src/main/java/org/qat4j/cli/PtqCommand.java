@@ -34,6 +34,8 @@ final class PtqCommand extends BaseCommand {
 
   @Mixin DataOption data;
 
+  @Mixin SparkOption spark;
+
   @Option(
       names = "--calibration",
       defaultValue = "500",
@@ -76,6 +78,11 @@ final class PtqCommand extends BaseCommand {
               + n
               + " generated uniform [0, 1) inputs, not on data: activation ranges may not match real inputs"
               + " and the int8 model may be far less accurate; pass --data to calibrate on real samples");
+    }
+    if (spark.on()) {
+      spark.refuse(generated, "--calibration generated");
+      return new QuantSteps(pipeline().withData(data))
+          .ptqOnSpark(model, spark, data, d, n, io, out);
     }
     return pipeline().withData(data).ptq(model, d, n, io, out);
   }

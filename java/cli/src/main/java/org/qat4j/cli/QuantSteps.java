@@ -38,9 +38,16 @@ final class QuantSteps {
   static final int GENERATED_CALIBRATION = 32;
 
   private final Pipeline p;
+  private final ScaleOut.Job spark;
 
   QuantSteps(Pipeline p) {
+    this(p, null);
+  }
+
+  /** With a non-null {@code spark} job, QAT runs data-parallel on Spark ({@link ScaleOut#fit}). */
+  QuantSteps(Pipeline p, ScaleOut.Job spark) {
     this.p = p;
+    this.spark = spark;
   }
 
   /** A saved float model, or a QAT file (continues QAT), or an architecture. */
@@ -86,7 +93,17 @@ final class QuantSteps {
                 train.size(),
                 s.epochs(),
                 s.lr()));
-    History h = Pipeline.fit(t, train, p.valSet(f.inputShape(), test), s);
+    History h =
+        spark == null
+            ? Pipeline.fit(t, train, p.valSet(f.inputShape(), test), s)
+            : SparkOption.scaleOut()
+                .fit(
+                    spark.withSampleShape(f.inputShape()),
+                    q,
+                    t.optimizer(),
+                    s.epochs(),
+                    s.batchSize(),
+                    s.seed());
     JsonObject r = Pipeline.historyJson(h);
     headJson.entrySet().forEach(e -> r.add(e.getKey(), e.getValue()));
     Evaluation ev = p.evaluate(t, test, s.batchSize());
@@ -155,6 +172,24 @@ final class QuantSteps {
     r.addProperty("calibration_requested", calibration);
     r.addProperty("calibration_data", p.format(data, "--data").id());
     r.addProperty("calibration_source", data.toString());
+    return r;
+  }
+
+  /** {@link #ptq} with min/max calibration spread over Spark tasks (the same int8 bytes). */
+  JsonObject ptqOnSpark(
+      String model, SparkOption on, DataOption data, Path d, int n, Pipeline.IoType io, Path out)
+      throws IOException {
+    Model f = floatModel(model, "--in", 1L);
+    ScaleOut.Job job = on.job(data, d, n, f.inputShape());
+    QatModel q = SparkOption.scaleOut().calibrate(job, f, 100);
+    JsonObject r = Pipeline.written(TfliteWriter.write(lowerInt8(q, io)), out, "int8", io);
+    int used = Math.min(n, p.calibrationSet(d, n, f.inputShape()).size());
+    r.addProperty("calibration_images", used);
+    r.addProperty("calibration_samples", used);
+    r.addProperty("calibration_requested", n);
+    r.addProperty("calibration_data", p.format(d, "--data").id());
+    r.addProperty("calibration_source", d.toString());
+    r.addProperty("master", job.master());
     return r;
   }
 

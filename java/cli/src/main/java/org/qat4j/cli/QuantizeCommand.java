@@ -35,6 +35,8 @@ final class QuantizeCommand extends BaseCommand {
 
   @Mixin DataOption data;
 
+  @Mixin SparkOption spark;
+
   @Option(
       names = "--epochs",
       defaultValue = "1",
@@ -88,8 +90,9 @@ final class QuantizeCommand extends BaseCommand {
     Args.outFile(out, "--out");
     Outputs.notAnInput(out, "--out", in, "--in");
     Outputs.notData(out, "--out", d);
-    return pipeline()
-        .withData(data)
+    spark.refuse(newHead != null, "--new-head");
+    ScaleOut.Job onSpark = spark.on() ? spark.job(data, d, training.limit, null) : null;
+    return new QuantSteps(pipeline().withData(data), onSpark)
         .quantize(
             new TrainSpec(
                 model,

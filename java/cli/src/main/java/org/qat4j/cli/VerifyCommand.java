@@ -48,6 +48,8 @@ final class VerifyCommand extends BaseCommand {
 
   @Mixin IsolateOption isolation;
 
+  @Mixin SparkOption spark;
+
   @Option(
       names = "--reference",
       paramLabel = "REF.tflite",
@@ -81,6 +83,7 @@ final class VerifyCommand extends BaseCommand {
           "--max-lsb: must be >= 0, got "
               + maxLsb
               + " (it is the largest tolerated |difference| in output steps; 0 demands bit-exactness)");
+    if (spark.on()) return onSpark();
     if (model == null) return verifyAlone();
     if (reference != null)
       throw CliException.usage(
@@ -99,6 +102,17 @@ final class VerifyCommand extends BaseCommand {
     if (reference != null) Args.tfliteFile(reference, "--reference");
     Path d = data.data == null ? null : data.dir();
     return new TfliteVerify(pipeline().withData(data)).run(tflite, d, limit, reference);
+  }
+
+  /** The .tflite alone vs the simulator, the test set split over Spark tasks (docs/SCALE.md). */
+  private JsonObject onSpark() throws java.io.IOException {
+    spark.refuse(isolation.isolate, "--isolate");
+    spark.refuse(model != null, "--model (the distributed check is the .tflite vs the simulator)");
+    spark.refuse(reference != null, "--reference");
+    Args.tfliteFile(tflite, "--tflite");
+    Args.nonNegative(limit, "--limit");
+    Path d = data.testData != null ? DataOption.exists(data.testData, "--test-data") : data.dir();
+    return SparkOption.scaleOut().verify(spark.job(data, d, limit, null), tflite);
   }
 
   @Override

@@ -2,6 +2,7 @@ package org.qat4j.spark;
 
 import java.io.Serializable;
 import java.nio.FloatBuffer;
+import java.util.function.DoubleUnaryOperator;
 
 /**
  * A mergeable quantile sketch with relative error: values are counted in logarithmic buckets (γ =
@@ -99,6 +100,29 @@ public final class LogSketch implements Serializable {
       if (rank < seen) return clamp(bucketValue(i));
     }
     throw new IllegalStateException("rank " + rank + " not found in " + seen + " values");
+  }
+
+  /** Exact smallest value seen (+∞ when empty). */
+  public double min() {
+    return min;
+  }
+
+  /** Exact largest value seen (−∞ when empty). */
+  public double max() {
+    return max;
+  }
+
+  /**
+   * Σ count·f(v) over the values, each replaced by its bucket's representative (within α·|v| of it,
+   * clamped to the exact min and max; the zero bucket by 0).
+   */
+  public double sum(DoubleUnaryOperator f) {
+    double s = zeros == 0 ? 0 : zeros * f.applyAsDouble(0);
+    for (int i = 0; i < pos.length; i++) {
+      if (pos[i] != 0) s += pos[i] * f.applyAsDouble(clamp(bucketValue(i)));
+      if (neg[i] != 0) s += neg[i] * f.applyAsDouble(clamp(-bucketValue(i)));
+    }
+    return s;
   }
 
   // Magnitudes in (γ^(k−1), γ^k] are represented by 2γ^k/(γ+1): relative error at most α.

@@ -2,6 +2,7 @@ package org.qat4j.spark;
 
 import java.io.Serializable;
 import java.nio.FloatBuffer;
+import org.qat4j.quant.quantizers.FakeQuant;
 
 /**
  * A calibration range accumulator whose state can be shipped and merged: partial states built on
@@ -102,6 +103,67 @@ public interface MergeableRange extends Serializable {
         (float) Math.min(0, sketch.valueAt(loIdx)),
         (float) Math.max(0, sketch.valueAt(Math.max(hiIdx, 0)))
       };
+    }
+  }
+
+  /**
+   * MSE-optimal clipping from a {@link LogSketch}: the single-node {@code MseEstimator}'s search
+   * (the min/max range shrunk by 1, 0.99, … 0.30, both ends together; 8 bits) with each value's
+   * squared fake-quant error taken at its bucket representative. |fake-quant(v) − v| is 1-Lipschitz
+   * in v, so each value's error moves by at most α·|v|: the chosen range's true error exceeds the
+   * best scanned range's by at most twice Σ(2·|e(v)|·α·|v| + (α·v)²).
+   */
+  final class Mse implements MergeableRange {
+    private final LogSketch sketch;
+
+    Mse(double alpha) {
+      this.sketch = new LogSketch(alpha);
+    }
+
+    public static Kind kind(double alpha) {
+      new Mse(alpha);
+      return () -> new Mse(alpha);
+    }
+
+    @Override
+    public void accept(FloatBuffer x, int size) {
+      sketch.accept(x, size);
+    }
+
+    @Override
+    public MergeableRange merge(MergeableRange other) {
+      sketch.merge(((Mse) other).sketch);
+      return this;
+    }
+
+    @Override
+    public float[] range() {
+      if (sketch.count() == 0) return new float[] {0f, 0f};
+      float lo = (float) Math.min(0, sketch.min()), hi = (float) Math.max(0, sketch.max());
+      if (lo == 0f && hi == 0f) return new float[] {0f, 0f};
+      float[] best = {lo, hi};
+      double bestErr = Double.MAX_VALUE;
+      for (int k = 0; k <= 70; k++) {
+        float f = 1f - 0.01f * k;
+        float mn = lo * f, mx = hi * f;
+        if (mn == mx) continue;
+        double err = squaredError(sketch, mn, mx);
+        if (err < bestErr) {
+          bestErr = err;
+          best = new float[] {mn, mx};
+        }
+      }
+      return best;
+    }
+
+    /** Σ (fake-quant(v) − v)² over the sketch's representatives for the 8-bit range [mn, mx]. */
+    static double squaredError(LogSketch s, float mn, float mx) {
+      FakeQuant.Nudged n = FakeQuant.nudge(mn, mx, 8, false);
+      return s.sum(
+          v -> {
+            double d = FakeQuant.quantizeVars((float) v, n) - (float) v;
+            return d * d;
+          });
     }
   }
 }

@@ -245,9 +245,9 @@ public final class SparkMain {
     @Option(
         names = "--estimator",
         defaultValue = "minmax",
-        paramLabel = "minmax|percentile:P",
+        paramLabel = "minmax|percentile:P|mse",
         description =
-            "minmax (exact) or percentile:P, e.g. percentile:99.99 (within 0.5% of the exact order statistic).")
+            "minmax (exact), percentile:P, e.g. percentile:99.99 (within 0.5% of the exact order statistic), or mse (MSE-optimal clipping over the same sketch).")
     String estimator;
 
     @Override
@@ -260,12 +260,14 @@ public final class SparkMain {
       MergeableRange.Kind kind =
           estimator.equals("minmax")
               ? MergeableRange.MinMax.kind()
-              : estimator.startsWith("percentile:")
-                  ? MergeableRange.Percentile.kind(parse(estimator.substring(11)), 0.005)
-                  : null;
+              : estimator.equals("mse")
+                  ? MergeableRange.Mse.kind(0.005)
+                  : estimator.startsWith("percentile:")
+                      ? MergeableRange.Percentile.kind(parse(estimator.substring(11)), 0.005)
+                      : null;
       if (kind == null)
         throw new IllegalArgumentException(
-            "--estimator: expected minmax or percentile:P, got " + estimator);
+            "--estimator: expected minmax, percentile:P or mse, got " + estimator);
       DataRef ref = data.ref(UserData.Split.TRAIN).inputsOnly();
       try (SparkContexts.Session s = SparkContexts.session(spark.master, "qat4j ptq")) {
         QatModel q = DistributedPtq.quantize(s.sc(), model, ref, batch, spark.partitions(s), kind);

@@ -27,8 +27,8 @@ import org.qat4j.tflite.TfliteWriter;
 
 /**
  * Shared test material, built once per JVM: a small CNN trained briefly on real Fashion-MNIST, its
- * saved-model bytes, its QAT int8 export (int8 I/O), and one Spark context (local[2] unless {@code
- * qat4j.spark.master} says otherwise).
+ * saved-model bytes, its QAT int8 export (int8 I/O), and one Spark context (local[2,4]: two task
+ * threads, a task may fail 4 times; unless {@code qat4j.spark.master} says otherwise).
  */
 final class Fixtures {
   static final int TEST_SAMPLES = 600;
@@ -69,7 +69,7 @@ final class Fixtures {
     // (docs/SCALE.md)
     sc =
         SparkContexts.open(
-            System.getProperty("qat4j.spark.master", "local[2]"), "qat4j-spark-tests");
+            System.getProperty("qat4j.spark.master", "local[2,4]"), "qat4j-spark-tests");
     Runtime.getRuntime().addShutdownHook(new Thread(sc::close));
   }
 
