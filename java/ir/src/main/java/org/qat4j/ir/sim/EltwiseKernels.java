@@ -12,7 +12,10 @@ import org.qat4j.ir.arith.RoundingMode;
 /**
  * ADD and MUL (equal shapes, or the second/first operand broadcast along the last axis or as a
  * scalar) and the standalone activations RELU, RELU6 in float32 and int8. Integer ADD/MUL follow
- * add.cc / mul.cc (left shift 20, double multipliers); XNNPACK_F32 mode uses DOUBLE here.
+ * add.cc / mul.cc (left shift 20, double multipliers); XNNPACK_F32 mode uses DOUBLE for ADD and,
+ * for MUL, XNNPACK's float32 requantization: clamp(rint((float) Πd · s) + zp) with s =
+ * s_a·s_b/s_out in float32, where XNNPACK takes the operator (s in [2^-16, 2^8); BUILTIN's
+ * arithmetic elsewhere).
  */
 final class EltwiseKernels {
   private EltwiseKernels() {}
@@ -67,6 +70,17 @@ final class EltwiseKernels {
           int s1 = p.in1().apply((av[ma[i]] - qa.zp()) * (1 << ls), m);
           int s2 = p.in2().apply((bv[mb[i]] - qb.zp()) * (1 << ls), m);
           yv[i] = QuantMath.clamp(p.out().apply(s1 + s2, m) + qy.zp(), r[0], r[1]);
+        }
+      };
+    }
+    float scale = qa.scale() * qb.scale() / qy.scale();
+    // XNNPACK's qs8/qu8 multiply (fp32 requantization) where it takes the operator
+    if (mode == RoundingMode.XNNPACK_F32 && scale >= 0x1.0p-16f && scale < 0x1.0p+8f) {
+      return v -> {
+        int[] av = (int[]) v[ai], bv = (int[]) v[bi], yv = (int[]) v[yi];
+        for (int i = 0; i < yv.length; i++) {
+          int prod = (av[ma[i]] - qa.zp()) * (bv[mb[i]] - qb.zp());
+          yv[i] = QuantMath.clamp(QuantMath.mulRintF32(prod, scale) + qy.zp(), r[0], r[1]);
         }
       };
     }

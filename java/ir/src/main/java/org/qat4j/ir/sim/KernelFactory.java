@@ -33,7 +33,7 @@ final class KernelFactory {
       case RESIZE_NEAREST_NEIGHBOR -> ResizeNearestKernels.create(g, op, consts);
       case MAXIMUM, MINIMUM -> MaxMinKernels.create(g, op);
       case TANH -> TanhKernels.create(g, op);
-      case LEAKY_RELU -> LeakyKernels.leakyRelu(g, op);
+      case LEAKY_RELU -> LeakyKernels.leakyRelu(g, op, mode);
       case PRELU -> LeakyKernels.prelu(g, op);
       case PADV2 -> PadV2Kernels.create(g, op, consts);
       case TRANSPOSE, SLICE, STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, TILE, GATHER ->

@@ -35,7 +35,8 @@
  * <p>{@code SINGLE} mirrors builds with TFLITE_SINGLE_ROUNDING. {@code XNNPACK_F32} mirrors the
  * XNNPACK delegate (float32 requantization scales, round-to-nearest-even, Q8 int8 convert, float
  * mean); measured 100% bit-exact against TFLite 2.20's XNNPACK delegate on the same graphs (x86)
- * except MUL, whose XNNPACK arithmetic is not modelled (±1 LSB on ~0.4% of elements).
+ * (MUL follows XNNPACK's float32 requantization and LEAKY_RELU its 8.8 fixed-point kernel where
+ * XNNPACK takes them; before session 5 MUL differed by ±1 LSB on ~0.4% of elements).
  *
  * <p>On arm64 ({@link org.qat4j.ir.arith.Platform#ARM64}, chosen from {@code os.arch} or passed to
  * the constructor) TFLite's NEON paths round some requantizations differently; {@code RescalePaths}

@@ -113,7 +113,10 @@ final class WireOpGraphs {
     return new OpGraphs.Case(g, lo, hi, desc + " " + Arrays.toString(s), false);
   }
 
-  /** ARG_MAX/ARG_MIN along a random axis of a rank 1–4 tensor, INT32 or INT64 indices. */
+  /**
+   * ARG_MAX/ARG_MIN along a random axis (an INT32 or INT64 constant) of a rank 1–4 tensor, INT32 or
+   * INT64 indices.
+   */
   private OpGraphs.Case arg(OpKind k) {
     int rank = 1 + r.nextInt(4), axis = r.nextInt(rank);
     int[] s = shape(rank);
@@ -121,10 +124,18 @@ final class WireOpGraphs {
     for (int i = 0, j = 0; i < rank; i++) if (i != axis) os[j++] = s[i];
     DType out = r.nextBoolean() ? DType.INT64 : DType.INT32;
     int x = act("x", s, qp());
-    int a = b.addTensor(new TensorSpec("axis", new int[] {1}, DType.INT32, null, new int[] {axis}));
+    boolean wide = r.nextBoolean(); // converters write the axis as INT64 too
+    int a =
+        b.addTensor(
+            new TensorSpec(
+                "axis",
+                new int[] {1},
+                wide ? DType.INT64 : DType.INT32,
+                null,
+                wide ? new long[] {axis} : new int[] {axis}));
     int y = b.addTensor(TensorSpec.activation("y", os, out, null));
     b.addOp(k, new int[] {x, a}, new int[] {y}, new OpOptions.ArgMinMax(out));
-    desc += " axis " + axis + " → " + out;
+    desc += " axis " + axis + (wide ? " (INT64)" : "") + " → " + out;
     return done(new int[] {x}, y);
   }
 
