@@ -352,7 +352,8 @@ final class ImportGraph {
     int k = m.inputs()[0] == t ? m.inputs()[1] : m.inputs()[0];
     if (k < 0 || !s.tensor(k).constant()) return null;
     float[] v = floats(s.tensor(k));
-    return v.length == 1 && v[0] == 0.5f ? m : null;
+    // a dequantizing import reads ½ back as 127·(0.5/127), within a float step of 0.5
+    return v.length == 1 && Math.abs(v[0] - 0.5f) <= 1e-6f ? m : null;
   }
 
   private static boolean plain(OperatorInfo op) {

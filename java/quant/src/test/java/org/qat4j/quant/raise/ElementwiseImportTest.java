@@ -21,10 +21,14 @@ import org.qat4j.core.layers.Minimum;
 import org.qat4j.core.layers.PReLU;
 import org.qat4j.core.layers.Subtract;
 import org.qat4j.core.layers.Tanh;
+import org.qat4j.ir.DType;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpSpec;
+import org.qat4j.quant.QatModel;
+import org.qat4j.quant.Quantize;
 import org.qat4j.quant.lower.FloatLowering;
+import org.qat4j.quant.lower.Int8Lowering;
 import org.qat4j.tflite.ModelFormatException;
 import org.qat4j.tflite.TfliteWriter;
 
@@ -77,6 +81,22 @@ class ElementwiseImportTest {
     for (int i = 0; i < v.length; i++) v[i] = (float) r.nextDouble(-2, 2);
     Tensor in = Tensor.of(v, 2, 5, 5, 3);
     assertArrayEquals(m.predict(in).toArray(), back.predict(in).toArray(), 1e-6f);
+  }
+
+  /** The int8 export imports back (dequantized) to the same layers: the ½ of Average is found. */
+  @Test
+  void int8ExportImportsDequantizedToTheSameLayers() {
+    Model m = mergesAndActivations();
+    QatModel q = Quantize.model(m);
+    SplittableRandom r = new SplittableRandom(4);
+    float[] v = new float[4 * 75];
+    for (int i = 0; i < v.length; i++) v[i] = (float) r.nextDouble(-2, 2);
+    q.calibrate(List.of(Tensor.of(v, 4, 5, 5, 3)));
+    byte[] bytes = TfliteWriter.write(Int8Lowering.lower(q, DType.INT8));
+    Model back = TfliteImporter.dequantized(bytes);
+    assertEquals(
+        m.nodes().stream().map(n -> n.layer().type()).toList(),
+        back.nodes().stream().map(n -> n.layer().type()).toList());
   }
 
   @Test

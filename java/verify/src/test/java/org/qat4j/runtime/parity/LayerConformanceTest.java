@@ -147,7 +147,14 @@ class LayerConformanceTest {
           merge("Subtract", () -> new Subtract("l")),
           merge("Maximum", () -> new Maximum("l")),
           merge("Minimum", () -> new Minimum("l")),
-          merge("Average", () -> new Average("l")),
+          Map.entry(
+              "Average",
+              new Row(
+                  () -> new Average("l"),
+                  new int[][] {IMAGE, IMAGE, IMAGE},
+                  null,
+                  () -> twoBranches(new Average("l")),
+                  LayerConformanceTest::threeBranchAverage)),
           signed("LeakyReLU", () -> new LeakyReLU("l", 0.2f)),
           signed("PReLU", () -> new PReLU("l", 1, 2)),
           signed("Tanh", () -> new Tanh("l")),
@@ -286,6 +293,18 @@ class LayerConformanceTest {
             join,
             b.add(new Conv2D("a", 2, 1, 1), x),
             b.add(new Conv2D("b", 2, 3, 3).padding(Padding.SAME), x)));
+  }
+
+  /** Three branches averaged: int8 chains two ADDs before the MUL by 1/3. */
+  private static Model threeBranchAverage() {
+    GraphBuilder b = new GraphBuilder(3);
+    Node x = b.input("input", IMAGE);
+    return b.build(
+        b.add(
+            new Average("l"),
+            b.add(new Conv2D("a", 2, 1, 1), x),
+            b.add(new Conv2D("b", 2, 3, 3).padding(Padding.SAME), x),
+            b.add(new Conv2D("c", 2, 1, 1).activation(Activation.RELU), x)));
   }
 
   /**

@@ -36,6 +36,7 @@ class RandomModelParityTest {
     SplittableRandom r = new SplittableRandom(20251126);
     Set<OpKind> seen = EnumSet.noneOf(OpKind.class);
     Parity.Stats builtin = Parity.NONE, xnn = Parity.NONE, xnnF32 = Parity.NONE;
+    int unmodelled = 0;
     for (int i = 0; i < models; i++) {
       long seed = r.nextLong();
       int h = 6 + r.nextInt(7), w = 6 + r.nextInt(7), c = 1 + r.nextInt(3);
@@ -68,17 +69,20 @@ class RandomModelParityTest {
               + m;
       Parity.Stats[] s = Parity.compare(g, 6, r, -1.2f, 1.2f);
       Parity.assertExact(s[0], what + "\nTFLite BUILTIN vs simulator DOUBLE");
-      Parity.assertExact(s[2], what + "\nTFLite XNNPACK vs simulator XNNPACK_F32");
+      // XNNPACK's int8 MUL and LEAKY_RELU are not modelled by XNNPACK_F32 (OpParityTest)
+      if (g.ops().stream().anyMatch(o -> o.kind() == OpKind.MUL || o.kind() == OpKind.LEAKY_RELU))
+        unmodelled++;
+      else Parity.assertExact(s[2], what + "\nTFLite XNNPACK vs simulator XNNPACK_F32");
       builtin = builtin.plus(s[0]);
       xnn = xnn.plus(s[1]);
       xnnF32 = xnnF32.plus(s[2]);
     }
     // every kind the int8 lowering of some layer writes (operators of other tools' models excluded)
     Set<OpKind> want = LayerConformanceTest.int8Ops();
-    // the random chains have no Multiply layer; MUL is checked by LayerConformanceTest and
-    // OpParityTest
-    want.remove(OpKind.MUL);
     assertEquals(want, seen, "op kinds the random models must cover");
+    System.out.println(
+        unmodelled
+            + " models with MUL or LEAKY_RELU: XNNPACK vs XNNPACK_F32 reported, not asserted");
     System.out.printf(
         "%d random models: BUILTIN exact %d/%d; XNNPACK vs DOUBLE exact %d/%d max %d LSB; vs XNNPACK_F32 exact %d/%d%n",
         models,

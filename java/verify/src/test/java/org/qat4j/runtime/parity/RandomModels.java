@@ -110,19 +110,41 @@ final class RandomModels {
   }
 
   private Node unary(Node x) {
-    return switch (r.nextInt(4)) {
+    return switch (r.nextInt(8)) {
       case 0 -> b.add(new ReLU(name("relu")), x);
       case 1 -> b.add(new ReLU6(name("relu6")), x);
       case 2 -> b.add(new HardSwish(name("hswish")), x);
+      case 3 -> b.add(new Tanh(name("tanh")), x);
+      case 4 -> b.add(new LeakyReLU(name("leaky"), (float) (0.05 + 0.5 * r.nextDouble())), x);
+      case 5 -> b.add(new ELU(name("elu")), x);
+      case 6 -> prelu(x);
       default -> b.add(new Sigmoid(name("sigmoid")), x);
     };
   }
 
+  /** PReLU with one random slope in [0.05, 0.55) per channel. */
+  private Node prelu(Node x) {
+    PReLU p = new PReLU(name("prelu"), 1, 2);
+    Node y = b.add(p, x);
+    for (int i = 0; i < p.alpha().value().size(); i++)
+      p.alpha().value().set(i, (float) (0.05 + 0.5 * r.nextDouble()));
+    return y;
+  }
+
+  /** x joined with conv(x) by Add (then maybe ReLU), Subtract, Maximum, Minimum or Average. */
   private Node residual(Node x) {
     int c = x.shape()[2];
     Node y = b.add(new Conv2D(name("conv"), c, 1, 1).activation(act()), x);
-    Node a = b.add(new Add(name("add")), x, y);
-    return r.nextBoolean() ? b.add(new ReLU(name("relu")), a) : a;
+    return switch (r.nextInt(6)) {
+      case 0, 1 -> {
+        Node a = b.add(new Add(name("add")), x, y);
+        yield r.nextBoolean() ? b.add(new ReLU(name("relu")), a) : a;
+      }
+      case 2 -> b.add(new Subtract(name("sub")), x, y);
+      case 3 -> b.add(new Maximum(name("max")), x, y);
+      case 4 -> b.add(new Minimum(name("min")), x, y);
+      default -> b.add(new Average(name("avg")), x, y);
+    };
   }
 
   private Node concat(Node x) {
