@@ -1,6 +1,7 @@
 package org.qat4j.quant;
 
 import org.qat4j.core.Layer;
+import org.qat4j.core.layers.Conv2DTranspose;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.quant.quantizers.AllValuesQuantizer;
 import org.qat4j.quant.quantizers.LastValueQuantizer;
@@ -8,8 +9,8 @@ import org.qat4j.quant.quantizers.MovingAverageQuantizer;
 
 /**
  * The TFLite int8 scheme: per-axis symmetric narrow-range kernels for Conv2D and DepthwiseConv2D
- * (one scale per output channel, in·mult for depthwise), per-tensor for Dense, asymmetric
- * per-tensor 8-bit activations (moving average) and inputs (all values).
+ * (one scale per output channel, in·mult for depthwise), per-tensor for Dense and Conv2DTranspose,
+ * asymmetric per-tensor 8-bit activations (moving average) and inputs (all values).
  */
 public final class Default8Bit implements Scheme {
   public static final Default8Bit INSTANCE = new Default8Bit();
@@ -23,7 +24,9 @@ public final class Default8Bit implements Scheme {
 
   @Override
   public Quantizer weightQuantizer(Layer layer) {
-    return LastValueQuantizer.int8Weights(!(layer instanceof Dense));
+    // TFMOT quantizes Dense and Conv2DTranspose kernels per tensor (default_8bit registry)
+    return LastValueQuantizer.int8Weights(
+        !(layer instanceof Dense || layer instanceof Conv2DTranspose));
   }
 
   @Override

@@ -45,7 +45,8 @@ public final class QuantizeRegistry {
             new Row(
                 "BatchNormalization",
                 Treatment.UNSUPPORTED,
-                "BatchNormalization is only quantized folded into a directly preceding Conv2D, DepthwiseConv2D or Dense whose output has no other consumer")));
+                "BatchNormalization is only quantized folded into a directly preceding Conv2D, DepthwiseConv2D or Dense whose output has no other consumer"),
+            new Row("Conv2DTranspose", Treatment.WEIGHTS_AND_OUTPUT, "per-tensor kernel (TFMOT)")));
   }
 
   /** The row for {@code type}, or an UNSUPPORTED row for unknown types. */

@@ -41,6 +41,7 @@ public final class LayerRegistry {
     register("Reshape", Reshape::fromConfig);
     register("ZeroPadding2D", ZeroPadding2D::fromConfig);
     register("Dropout", Dropout::fromConfig);
+    register("Conv2DTranspose", Conv2DTranspose::fromConfig);
   }
 
   private LayerRegistry() {}

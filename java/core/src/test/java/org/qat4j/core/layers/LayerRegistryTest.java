@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -16,6 +17,18 @@ import org.qat4j.core.Tensor;
 class LayerRegistryTest {
   /** One non-default instance of every layer type. */
   static List<Layer> samples() {
+    List<Layer> all = new ArrayList<>(firstSamples());
+    all.addAll(resamplingSamples());
+    return all;
+  }
+
+  /** Layers for the transposed convolution and resampling (issue 14). */
+  private static List<Layer> resamplingSamples() {
+    return List.of(
+        new Conv2DTranspose("ct", 3, 3, 2).strides(2, 1).padding(Padding.SAME).useBias(false));
+  }
+
+  private static List<Layer> firstSamples() {
     return List.of(
         new Input("in", 8, 8, 3),
         new Dense("d", 7)

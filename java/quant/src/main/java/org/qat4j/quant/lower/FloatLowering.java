@@ -12,6 +12,7 @@ import org.qat4j.core.layers.AveragePool2D;
 import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Concatenate;
 import org.qat4j.core.layers.Conv2D;
+import org.qat4j.core.layers.Conv2DTranspose;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Dropout;
@@ -160,7 +161,8 @@ public final class FloatLowering {
           row(Dropout.class, (x, s, l) -> x.tensorOf.put(s.main(), x.input(s.main(), 0))),
           row(Flatten.class, (x, s, l) -> x.lowerReshape(s)),
           row(Reshape.class, (x, s, l) -> x.lowerReshape(s)),
-          row(ZeroPadding2D.class, (x, s, l) -> x.lowerPad(s)));
+          row(ZeroPadding2D.class, (x, s, l) -> x.lowerPad(s)),
+          row(Conv2DTranspose.class, (x, s, l) -> x.lowerWeighted(s, s.fused())));
 
   /** Whether {@code l} lowers to float TFLite operators. */
   static boolean supports(Layer l) {
@@ -322,7 +324,8 @@ public final class FloatLowering {
     }
     int wt = constF(n.name() + "/weights", w.shape(), weights);
     int bt = constF(n.name() + "/bias", new int[] {w.channels()}, bias);
-    b.addOp(w.kind(), new int[] {x, wt, bt}, new int[] {output(s)}, w.options(o));
+    int[] ops = w.operands(b, n.name(), batch1(n.shape()), x, wt, bt);
+    b.addOp(w.kind(), ops, new int[] {output(s)}, w.options(o));
   }
 
   /**

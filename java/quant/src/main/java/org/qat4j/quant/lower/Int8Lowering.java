@@ -11,6 +11,7 @@ import org.qat4j.core.layers.Add;
 import org.qat4j.core.layers.AveragePool2D;
 import org.qat4j.core.layers.Concatenate;
 import org.qat4j.core.layers.Conv2D;
+import org.qat4j.core.layers.Conv2DTranspose;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Dropout;
@@ -261,7 +262,8 @@ public final class Int8Lowering {
           wrap(ReLU6.class, (self, n, w, l, post) -> self.unary(n, OpKind.RELU6)),
           wrap(HardSwish.class, (self, n, w, l, post) -> self.unary(n, OpKind.HARD_SWISH)),
           wrap(Softmax.class, (self, n, w, l, post) -> self.probabilities(n, OpKind.SOFTMAX)),
-          wrap(Sigmoid.class, (self, n, w, l, post) -> self.probabilities(n, OpKind.LOGISTIC)));
+          wrap(Sigmoid.class, (self, n, w, l, post) -> self.probabilities(n, OpKind.LOGISTIC)),
+          wrap(Conv2DTranspose.class, Int8Lowering::wrappedWeighted));
 
   /** Whether {@code l} lowers without quantizers of its own (it keeps its input's params). */
   static boolean passesThrough(Layer l) {
@@ -490,7 +492,8 @@ public final class Int8Lowering {
     int bt =
         b.addTensor(
             new TensorSpec(n.name() + "/bias", new int[] {channels}, DType.INT32, bParams, qb));
-    b.addOp(op.kind(), new int[] {x, wt, bt}, new int[] {outOwn(n)}, op.options(fused));
+    int[] ops = op.operands(b, n.name(), FloatLowering.batch1(n.shape()), x, wt, bt);
+    b.addOp(op.kind(), ops, new int[] {outOwn(n)}, op.options(fused));
   }
 
   /**

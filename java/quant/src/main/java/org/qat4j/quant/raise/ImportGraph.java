@@ -19,6 +19,7 @@ import org.qat4j.core.layers.AveragePool2D;
 import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Concatenate;
 import org.qat4j.core.layers.Conv2D;
+import org.qat4j.core.layers.Conv2DTranspose;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Flatten;
@@ -145,7 +146,7 @@ final class ImportGraph {
       case MAXIMUM, MINIMUM, TANH, LEAKY_RELU, PRELU, PADV2, TRANSPOSE, SLICE -> null;
       case STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, TILE, GATHER, SUM, REDUCE_MAX -> null;
       case SQUARED_DIFFERENCE, BATCH_MATMUL -> null;
-      case TRANSPOSE_CONV -> null;
+      case TRANSPOSE_CONV -> new Row(false, (x, op, n, out) -> x.transposeConv(op, n, out));
     };
   }
 
@@ -201,19 +202,50 @@ final class ImportGraph {
             .useBias(bias)
             .activation(activation(op));
     Node node = g.add(c, node(ins[0]));
-    float[] src = floats(w);
-    float[] dst = new float[src.length]; // HWIO
-    int o = ws[0], kh = ws[1], kw = ws[2], ci = ws[3];
-    for (int a = 0; a < o; a++) {
-      for (int h = 0; h < kh; h++) {
-        for (int x = 0; x < kw; x++) {
-          for (int i = 0; i < ci; i++)
-            dst[((h * kw + x) * ci + i) * o + a] = src[((a * kh + h) * kw + x) * ci + i];
-        }
-      }
-    }
+    float[] dst = ohwiToHwio(floats(w), ws);
     copy(c.kernel().value(), dst, "filter");
     if (bias) copy(c.bias().value(), floats(constant(ins[2], "bias")), "bias");
+    return node;
+  }
+
+  /** OHWI [o, kh, kw, i] weights as HWIO [kh, kw, i, o] (the core layout). */
+  private static float[] ohwiToHwio(float[] src, int[] ws) {
+    float[] dst = new float[src.length];
+    int o = ws[0], kh = ws[1], kw = ws[2], ci = ws[3];
+    for (int a = 0; a < o; a++)
+      for (int h = 0; h < kh; h++)
+        for (int x = 0; x < kw; x++)
+          for (int i = 0; i < ci; i++)
+            dst[((h * kw + x) * ci + i) * o + a] = src[((a * kh + h) * kw + x) * ci + i];
+    return dst;
+  }
+
+  /**
+   * TRANSPOSE_CONV (inputs output shape, OHWI weights, data, bias) as a Conv2DTranspose; refused
+   * when the output size is not Keras's for that padding (an output_padding the layer lacks).
+   */
+  private Node transposeConv(OperatorInfo op, String n, TensorInfo out) {
+    int[] ins = op.inputs();
+    TensorInfo w = constant(ins[1], "filter");
+    int[] ws = w.shape();
+    boolean bias = ins.length > 3 && ins[3] >= 0;
+    Conv2DTranspose c =
+        new Conv2DTranspose(n, ws[0], ws[1], ws[2])
+            .strides(opt(op, "stride_h"), opt(op, "stride_w"))
+            .padding(padding(op))
+            .useBias(bias)
+            .activation(activation(op));
+    int[] want = c.outputShape(perSample(s.tensor(ins[2])));
+    if (!Arrays.equals(want, perSample(out)))
+      throw new ModelFormatException(
+          where,
+          "TRANSPOSE_CONV output "
+              + Arrays.toString(perSample(out))
+              + " is not the Conv2DTranspose size "
+              + Arrays.toString(want));
+    Node node = g.add(c, node(ins[2]));
+    copy(c.kernel().value(), ohwiToHwio(floats(w), ws), "filter");
+    if (bias) copy(c.bias().value(), floats(constant(ins[3], "bias")), "bias");
     return node;
   }
 

@@ -140,7 +140,10 @@ class LayerConformanceTest {
                   null,
                   "random mask in training (checked in core's StructureLayersTest)",
                   () -> after(() -> new Dropout("l", 0.3f)),
-                  () -> after(() -> new Dropout("l", 0.3f)))));
+                  () -> after(() -> new Dropout("l", 0.3f)))),
+          unary(
+              "Conv2DTranspose",
+              () -> new Conv2DTranspose("l", 3, 3, 2).strides(2, 2).padding(Padding.SAME)));
 
   private static Map.Entry<String, Row> unary(String type, Supplier<Layer> l) {
     return Map.entry(type, new Row(l, new int[][] {IMAGE}, null, () -> after(l), () -> after(l)));

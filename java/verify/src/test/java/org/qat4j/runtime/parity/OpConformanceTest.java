@@ -99,7 +99,8 @@ class OpConformanceTest {
         }) {
       ROWS.put(k, new Row(false, false, false));
     }
-    ROWS.put(OpKind.TRANSPOSE_CONV, none);
+    // Conv2DTranspose
+    ROWS.put(OpKind.TRANSPOSE_CONV, all);
   }
 
   private static Set<OpKind> floatOps, int8Ops, importedOps;
