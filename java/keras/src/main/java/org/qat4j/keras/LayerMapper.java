@@ -15,6 +15,7 @@ import org.qat4j.core.layers.AveragePool2D;
 import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Concatenate;
 import org.qat4j.core.layers.Conv2D;
+import org.qat4j.core.layers.Conv2DTranspose;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Dropout;
@@ -42,7 +43,6 @@ final class LayerMapper {
   static final Set<String> MISSING =
       Set.of(
           "Conv1D",
-          "Conv2DTranspose",
           "Conv3D",
           "MaxPooling1D",
           "AveragePooling1D",
@@ -120,6 +120,7 @@ final class LayerMapper {
       case "Reshape" ->
           add(new Reshape(coreName, k.ints("target_shape", targetRank(k), null)), c.one());
       case "Dropout" -> dropout(c);
+      case "Conv2DTranspose", "Convolution2DTranspose" -> conv2dTranspose(c);
       default -> throw refusal(k);
     };
   }
@@ -300,6 +301,45 @@ final class LayerMapper {
     set(c, l, l.kernel(), w[0]);
     if (bias) set(c, l, l.bias(), w[1]);
     return after(c, y, act);
+  }
+
+  /**
+   * Conv2DTranspose without output_padding or dilation; Keras's kernel (kh, kw, filters, in) is
+   * stored as qat4j's [kh, kw, in, filters] (same values, last two axes swapped).
+   */
+  private Node conv2dTranspose(Call c) {
+    KerasConfig k = c.k;
+    if (k.has("output_padding") && !k.cfg.get("output_padding").isJsonNull())
+      throw k.error("output_padding " + k.cfg.get("output_padding") + " is not supported");
+    int[] ks = k.ints("kernel_size", 2, null), s = k.ints("strides", 2, new int[] {1, 1});
+    int[] d = k.ints("dilation_rate", 2, new int[] {1, 1});
+    if (d[0] != 1 || d[1] != 1)
+      throw k.error("dilation_rate " + Arrays.toString(d) + " is not supported (only 1)");
+    String act = k.activation();
+    boolean bias = k.bool("use_bias", true);
+    Conv2DTranspose l =
+        new Conv2DTranspose(c.name, k.integer("filters", 0), ks[0], ks[1])
+            .strides(s[0], s[1])
+            .padding(padding(k))
+            .useBias(bias)
+            .activation(fusedOrNone(act));
+    Node y = add(l, c.one());
+    Var[] w = c.vars(names(bias, new String[] {"kernel"}));
+    set(c, l, l.kernel(), swapLastAxes(w[0]));
+    if (bias) set(c, l, l.bias(), w[1]);
+    return after(c, y, act);
+  }
+
+  /** A rank-4 weight with its last two axes swapped (values unchanged). */
+  private static Var swapLastAxes(Var v) {
+    int[] s = v.shape();
+    if (s.length != 4) return v;
+    float[] src = v.values(), dst = new float[src.length];
+    int a = s[2], b = s[3];
+    for (int p = 0; p < s[0] * s[1]; p++)
+      for (int i = 0; i < a; i++)
+        for (int j = 0; j < b; j++) dst[(p * b + j) * a + i] = src[(p * a + i) * b + j];
+    return new Var(dst, new int[] {s[0], s[1], b, a}, v.path());
   }
 
   private static Activation fusedOrNone(String act) {
