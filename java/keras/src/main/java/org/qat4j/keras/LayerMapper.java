@@ -31,6 +31,7 @@ import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Reshape;
 import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
+import org.qat4j.core.layers.UpSampling2D;
 import org.qat4j.core.layers.ZeroPadding2D;
 
 /**
@@ -58,7 +59,6 @@ final class LayerMapper {
           "PReLU",
           "ELU",
           "ThresholdedReLU",
-          "UpSampling2D",
           "UpSampling1D",
           "Resizing",
           "Rescaling",
@@ -121,6 +121,7 @@ final class LayerMapper {
           add(new Reshape(coreName, k.ints("target_shape", targetRank(k), null)), c.one());
       case "Dropout" -> dropout(c);
       case "Conv2DTranspose", "Convolution2DTranspose" -> conv2dTranspose(c);
+      case "UpSampling2D" -> upSampling(c);
       default -> throw refusal(k);
     };
   }
@@ -512,6 +513,15 @@ final class LayerMapper {
     if (c.k.has("noise_shape"))
       throw c.k.error("noise_shape " + c.k.cfg.get("noise_shape") + " is not supported");
     return add(new Dropout(c.name, (float) c.k.real("rate", 0.5)), c.one());
+  }
+
+  /** UpSampling2D: size an int or a pair, interpolation nearest or bilinear. */
+  private Node upSampling(Call c) {
+    int[] f = c.k.ints("size", 2, new int[] {2, 2});
+    String i = c.k.str("interpolation", "nearest");
+    if (!i.equals("nearest") && !i.equals("bilinear"))
+      throw c.k.error("interpolation '" + i + "' is not supported (nearest or bilinear)");
+    return add(new UpSampling2D(c.name, f[0], f[1], i.equals("bilinear")), c.one());
   }
 
   private static int targetRank(KerasConfig k) {

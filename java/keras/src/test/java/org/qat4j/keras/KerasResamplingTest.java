@@ -11,6 +11,7 @@ import io.jhdf.WritableHdfFile;
 import io.jhdf.api.WritableGroup;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -73,6 +74,36 @@ class KerasResamplingTest {
       float[] got = m.predict(Tensor.of(x, 1, 2, 3, 1)).toArray();
       assertArrayEquals(want, got, 1e-6f, pad);
     }
+  }
+
+  @Test
+  void upSampling2dNearestAndBilinear() throws IOException {
+    String cfg =
+        "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": ["
+            + "{\"class_name\": \"UpSampling2D\", \"config\": {\"name\": \"n\", \"size\": [2, 1],"
+            + " \"interpolation\": \"nearest\", \"batch_input_shape\": [null, 1, 2, 1]}},"
+            + "{\"class_name\": \"UpSampling2D\", \"config\": {\"name\": \"b\", \"size\": 2,"
+            + " \"interpolation\": \"bilinear\"}}]}}";
+    Path p = tmp.resolve("up.h5");
+    try (WritableHdfFile w = HdfFile.write(p)) {
+      w.putAttribute("model_config", cfg);
+      w.putAttribute("keras_version", "2.2.4");
+      WritableGroup mw = w.putGroup("model_weights");
+      mw.putAttribute("layer_names", new String[] {"n", "b"});
+      // jhdf cannot write an empty string array: each group names one unused dataset
+      for (String l : new String[] {"n", "b"}) {
+        WritableGroup g = mw.putGroup(l);
+        g.putDataset("unused:0", new float[] {0f});
+        g.putAttribute("weight_names", new String[] {"unused:0"});
+      }
+    }
+    Model m = KerasImporter.read(p).model();
+    assertArrayEquals(new int[] {4, 4, 1}, m.outputShape());
+    // [2, 6] → nearest rows [[2, 6], [2, 6]] → bilinear ×2: 2, 3, 5, 6 per row, rows repeated
+    float[] row = {2f, 3f, 5f, 6f};
+    float[] got = m.predict(Tensor.of(new float[] {2f, 6f}, 1, 1, 2, 1)).toArray();
+    for (int r = 0; r < 4; r++)
+      assertArrayEquals(row, Arrays.copyOfRange(got, 4 * r, 4 * r + 4), 1e-6f);
   }
 
   @Test

@@ -46,7 +46,11 @@ public final class QuantizeRegistry {
                 "BatchNormalization",
                 Treatment.UNSUPPORTED,
                 "BatchNormalization is only quantized folded into a directly preceding Conv2D, DepthwiseConv2D or Dense whose output has no other consumer"),
-            new Row("Conv2DTranspose", Treatment.WEIGHTS_AND_OUTPUT, "per-tensor kernel (TFMOT)")));
+            new Row("Conv2DTranspose", Treatment.WEIGHTS_AND_OUTPUT, "per-tensor kernel (TFMOT)"),
+            new Row(
+                "UpSampling2D",
+                Treatment.PASS_THROUGH,
+                "output keeps the input range (convex combinations); TFLite's int8 resizes keep it")));
   }
 
   /** The row for {@code type}, or an UNSUPPORTED row for unknown types. */

@@ -42,6 +42,7 @@ public final class LayerRegistry {
     register("ZeroPadding2D", ZeroPadding2D::fromConfig);
     register("Dropout", Dropout::fromConfig);
     register("Conv2DTranspose", Conv2DTranspose::fromConfig);
+    register("UpSampling2D", UpSampling2D::fromConfig);
   }
 
   private LayerRegistry() {}

@@ -25,7 +25,8 @@ class LayerRegistryTest {
   /** Layers for the transposed convolution and resampling (issue 14). */
   private static List<Layer> resamplingSamples() {
     return List.of(
-        new Conv2DTranspose("ct", 3, 3, 2).strides(2, 1).padding(Padding.SAME).useBias(false));
+        new Conv2DTranspose("ct", 3, 3, 2).strides(2, 1).padding(Padding.SAME).useBias(false),
+        new UpSampling2D("up", 2, 3, true));
   }
 
   private static List<Layer> firstSamples() {

@@ -27,6 +27,7 @@ import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Reshape;
 import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
+import org.qat4j.core.layers.UpSampling2D;
 import org.qat4j.core.layers.ZeroPadding2D;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.FusedActivation;
@@ -162,7 +163,11 @@ public final class FloatLowering {
           row(Flatten.class, (x, s, l) -> x.lowerReshape(s)),
           row(Reshape.class, (x, s, l) -> x.lowerReshape(s)),
           row(ZeroPadding2D.class, (x, s, l) -> x.lowerPad(s)),
-          row(Conv2DTranspose.class, (x, s, l) -> x.lowerWeighted(s, s.fused())));
+          row(Conv2DTranspose.class, (x, s, l) -> x.lowerWeighted(s, s.fused())),
+          row(
+              UpSampling2D.class,
+              (x, s, l) ->
+                  Resampling.upSample(x.b, s.main(), l, x.input(s.main(), 0), x.output(s))));
 
   /** Whether {@code l} lowers to float TFLite operators. */
   static boolean supports(Layer l) {

@@ -26,6 +26,7 @@ import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Reshape;
 import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
+import org.qat4j.core.layers.UpSampling2D;
 import org.qat4j.core.layers.ZeroPadding2D;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.FusedActivation;
@@ -245,7 +246,10 @@ public final class Int8Lowering {
           pass(Flatten.class, (self, n, l, x, q) -> self.reshape(n, x, q)),
           pass(Reshape.class, (self, n, l, x, q) -> self.reshape(n, x, q)),
           pass(ZeroPadding2D.class, Int8Lowering::pad),
-          pass(GlobalMaxPooling2D.class, (self, n, l, x, q) -> self.globalMax(n, x, q)));
+          pass(GlobalMaxPooling2D.class, (self, n, l, x, q) -> self.globalMax(n, x, q)),
+          pass(
+              UpSampling2D.class,
+              (self, n, l, x, q) -> Resampling.upSample(self.b, n, l, x, self.act(n, q))));
 
   /** How each layer class inside a {@link QuantizeWrapper} lowers. */
   private static final Map<Class<?>, Row<?, ?>> WRAPPED =

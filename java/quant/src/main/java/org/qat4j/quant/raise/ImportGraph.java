@@ -33,9 +33,11 @@ import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Reshape;
 import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
+import org.qat4j.core.layers.UpSampling2D;
 import org.qat4j.core.layers.ZeroPadding2D;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.OpKind;
+import org.qat4j.quant.lower.Resampling;
 import org.qat4j.tflite.ModelFormatException;
 import org.qat4j.tflite.OperatorInfo;
 import org.qat4j.tflite.SubgraphInfo;
@@ -142,11 +144,13 @@ final class ImportGraph {
       // Identities in float: only a dequantizing import takes them (see quantizeOp).
       case QUANTIZE, DEQUANTIZE -> null;
       // operators of models from other tools and data movement: no core layer computes them (yet)
-      case SUB, CAST, ARG_MAX, ARG_MIN, RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR -> null;
+      case SUB, CAST, ARG_MAX, ARG_MIN -> null;
       case MAXIMUM, MINIMUM, TANH, LEAKY_RELU, PRELU, PADV2, TRANSPOSE, SLICE -> null;
       case STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, TILE, GATHER, SUM, REDUCE_MAX -> null;
       case SQUARED_DIFFERENCE, BATCH_MATMUL -> null;
       case TRANSPOSE_CONV -> new Row(false, (x, op, n, out) -> x.transposeConv(op, n, out));
+      case RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR ->
+          new Row(false, (x, op, n, out) -> x.unary(op, x.upSampling(op, n, out)));
     };
   }
 
@@ -247,6 +251,38 @@ final class ImportGraph {
     copy(c.kernel().value(), ohwiToHwio(floats(w), ws), "filter");
     if (bias) copy(c.bias().value(), floats(constant(ins[3], "bias")), "bias");
     return node;
+  }
+
+  /**
+   * A resize by whole factors as UpSampling2D: bilinear with half-pixel centres, or nearest that
+   * picks ⌊y / factor⌋ (half-pixel centres, or no flags where TFLite's float32 scale gives the same
+   * rows); other resizes have no core layer.
+   */
+  private Layer upSampling(OperatorInfo op, String n, TensorInfo out) {
+    int[] in = perSample(s.tensor(op.inputs()[0])), o = perSample(out);
+    boolean bilinear = op.builtinCode() == OpKind.RESIZE_BILINEAR.builtinCode();
+    boolean half = Boolean.TRUE.equals(op.options().get("half_pixel_centers"));
+    boolean corners = Boolean.TRUE.equals(op.options().get("align_corners"));
+    boolean whole = in.length == 3 && o.length == 3 && in[0] > 0 && in[1] > 0;
+    whole = whole && o[0] % in[0] == 0 && o[1] % in[1] == 0 && o[0] > 0 && o[1] > 0;
+    int fh = whole ? o[0] / in[0] : 0, fw = whole ? o[1] / in[1] : 0;
+    boolean exact =
+        half
+            || (!bilinear
+                && !corners
+                && Resampling.exactWithoutFlags(in[0], fh)
+                && Resampling.exactWithoutFlags(in[1], fw));
+    if (!whole || corners || !exact || (bilinear && !half))
+      throw new ModelFormatException(
+          where,
+          op.opName()
+              + " from "
+              + Arrays.toString(in)
+              + " to "
+              + Arrays.toString(o)
+              + (corners ? " with align_corners" : half ? "" : " without half-pixel centres")
+              + " is not an UpSampling2D (whole factors, half-pixel centres)");
+    return new UpSampling2D(n, fh, fw, bilinear);
   }
 
   private Node depthwise(OperatorInfo op, String n) {

@@ -69,8 +69,6 @@ class OpConformanceTest {
     ROWS.put(OpKind.CAST, none);
     ROWS.put(OpKind.ARG_MAX, none);
     ROWS.put(OpKind.ARG_MIN, none);
-    ROWS.put(OpKind.RESIZE_BILINEAR, none);
-    ROWS.put(OpKind.RESIZE_NEAREST_NEIGHBOR, none);
     for (OpKind k :
         new OpKind[] {
           OpKind.MAXIMUM,
@@ -99,8 +97,10 @@ class OpConformanceTest {
         }) {
       ROWS.put(k, new Row(false, false, false));
     }
-    // Conv2DTranspose
+    // Conv2DTranspose; UpSampling2D (nearest, bilinear)
     ROWS.put(OpKind.TRANSPOSE_CONV, all);
+    ROWS.put(OpKind.RESIZE_BILINEAR, all);
+    ROWS.put(OpKind.RESIZE_NEAREST_NEIGHBOR, all);
   }
 
   private static Set<OpKind> floatOps, int8Ops, importedOps;
