@@ -15,6 +15,7 @@ import org.qat4j.core.layers.AveragePool2D;
 import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Concatenate;
 import org.qat4j.core.layers.Conv2D;
+import org.qat4j.core.layers.Conv2DTranspose;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Dropout;
@@ -35,6 +36,7 @@ import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
 import org.qat4j.core.layers.Subtract;
 import org.qat4j.core.layers.Tanh;
+import org.qat4j.core.layers.UpSampling2D;
 import org.qat4j.core.layers.ZeroPadding2D;
 
 /**
@@ -46,13 +48,11 @@ final class LayerMapper {
   /** Keras classes recognised but without an exact qat4j layer (named as such in the error). */
   static final Set<String> MISSING =
       Set.of(
-          "Conv2DTranspose",
           "Conv3D",
           "SimpleRNN",
           "Bidirectional",
           "TimeDistributed",
           "ThresholdedReLU",
-          "UpSampling2D",
           "UpSampling1D",
           "Resizing",
           "Rescaling",
@@ -120,6 +120,8 @@ final class LayerMapper {
       case "GlobalAveragePooling1D", "GlobalAvgPool1D", "GlobalMaxPooling1D", "GlobalMaxPool1D" ->
           seq.map(c);
       case "Embedding", "SpatialDropout1D", "LSTM", "GRU" -> seq.map(c);
+      case "Conv2DTranspose", "Convolution2DTranspose" -> conv2dTranspose(c);
+      case "UpSampling2D" -> upSampling(c);
       default -> throw refusal(k);
     };
   }
@@ -306,6 +308,45 @@ final class LayerMapper {
     return after(c, y, act);
   }
 
+  /**
+   * Conv2DTranspose without output_padding or dilation; Keras's kernel (kh, kw, filters, in) is
+   * stored as qat4j's [kh, kw, in, filters] (same values, last two axes swapped).
+   */
+  private Node conv2dTranspose(Call c) {
+    KerasConfig k = c.k;
+    if (k.has("output_padding") && !k.cfg.get("output_padding").isJsonNull())
+      throw k.error("output_padding " + k.cfg.get("output_padding") + " is not supported");
+    int[] ks = k.ints("kernel_size", 2, null), s = k.ints("strides", 2, new int[] {1, 1});
+    int[] d = k.ints("dilation_rate", 2, new int[] {1, 1});
+    if (d[0] != 1 || d[1] != 1)
+      throw k.error("dilation_rate " + Arrays.toString(d) + " is not supported (only 1)");
+    String act = k.activation();
+    boolean bias = k.bool("use_bias", true);
+    Conv2DTranspose l =
+        new Conv2DTranspose(c.name, k.integer("filters", 0), ks[0], ks[1])
+            .strides(s[0], s[1])
+            .padding(padding(k))
+            .useBias(bias)
+            .activation(fusedOrNone(act));
+    Node y = add(l, c.one());
+    Var[] w = c.vars(names(bias, new String[] {"kernel"}));
+    set(c, l, l.kernel(), swapLastAxes(w[0]));
+    if (bias) set(c, l, l.bias(), w[1]);
+    return after(c, y, act);
+  }
+
+  /** A rank-4 weight with its last two axes swapped (values unchanged). */
+  private static Var swapLastAxes(Var v) {
+    int[] s = v.shape();
+    if (s.length != 4) return v;
+    float[] src = v.values(), dst = new float[src.length];
+    int a = s[2], b = s[3];
+    for (int p = 0; p < s[0] * s[1]; p++)
+      for (int i = 0; i < a; i++)
+        for (int j = 0; j < b; j++) dst[(p * b + j) * a + i] = src[(p * a + i) * b + j];
+    return new Var(dst, new int[] {s[0], s[1], b, a}, v.path());
+  }
+
   static Activation fusedOrNone(String act) {
     Activation a = fused(act);
     return a == null ? Activation.NONE : a;
@@ -488,6 +529,15 @@ final class LayerMapper {
     if (c.k.has("noise_shape"))
       throw c.k.error("noise_shape " + c.k.cfg.get("noise_shape") + " is not supported");
     return add(new Dropout(c.name, (float) c.k.real("rate", 0.5)), c.one());
+  }
+
+  /** UpSampling2D: size an int or a pair, interpolation nearest or bilinear. */
+  private Node upSampling(Call c) {
+    int[] f = c.k.ints("size", 2, new int[] {2, 2});
+    String i = c.k.str("interpolation", "nearest");
+    if (!i.equals("nearest") && !i.equals("bilinear"))
+      throw c.k.error("interpolation '" + i + "' is not supported (nearest or bilinear)");
+    return add(new UpSampling2D(c.name, f[0], f[1], i.equals("bilinear")), c.one());
   }
 
   private static int targetRank(KerasConfig k) {

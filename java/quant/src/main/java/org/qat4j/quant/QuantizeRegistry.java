@@ -62,7 +62,12 @@ public final class QuantizeRegistry {
             new Row("SpatialDropout1D", Treatment.PASS_THROUGH, ""),
             new Row("Embedding", Treatment.UNSUPPORTED, SEQUENCE_FLOAT_ONLY),
             new Row("LSTM", Treatment.UNSUPPORTED, SEQUENCE_FLOAT_ONLY),
-            new Row("GRU", Treatment.UNSUPPORTED, SEQUENCE_FLOAT_ONLY)));
+            new Row("GRU", Treatment.UNSUPPORTED, SEQUENCE_FLOAT_ONLY),
+            new Row("Conv2DTranspose", Treatment.WEIGHTS_AND_OUTPUT, "per-tensor kernel (TFMOT)"),
+            new Row(
+                "UpSampling2D",
+                Treatment.PASS_THROUGH,
+                "output keeps the input range (convex combinations); TFLite's int8 resizes keep it")));
   }
 
   /** The row for {@code type}, or an UNSUPPORTED row for unknown types. */

@@ -53,6 +53,8 @@ public final class LayerRegistry {
     register("SpatialDropout1D", SpatialDropout1D::fromConfig);
     register("LSTM", LSTM::fromConfig);
     register("GRU", GRU::fromConfig);
+    register("Conv2DTranspose", Conv2DTranspose::fromConfig);
+    register("UpSampling2D", UpSampling2D::fromConfig);
   }
 
   private LayerRegistry() {}

@@ -4,9 +4,9 @@ import org.qat4j.core.Layer;
 import org.qat4j.core.Param;
 
 /**
- * A layer computing act(x ⊛ kernel + bias) — Conv2D, DepthwiseConv2D, Dense — seen through what
- * BatchNorm folding, activation fusion and weight quantization need. The params are the layer's own
- * (null before build; the bias is null when the layer has none).
+ * A layer computing act(x ⊛ kernel + bias) — Conv2D, DepthwiseConv2D, Dense, Conv2DTranspose — seen
+ * through what BatchNorm folding, activation fusion and weight quantization need. The params are
+ * the layer's own (null before build; the bias is null when the layer has none).
  */
 public interface Weighted {
   Param kernel();
@@ -36,5 +36,7 @@ public interface Weighted {
     R depthwise(DepthwiseConv2D d);
 
     R dense(Dense d);
+
+    R conv2DTranspose(Conv2DTranspose t);
   }
 }

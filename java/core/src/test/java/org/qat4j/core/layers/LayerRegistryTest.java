@@ -76,7 +76,9 @@ class LayerRegistryTest {
             new LeakyReLU("lr", 0.1f),
             new PReLU("pr", 1, 2),
             new Tanh("th"),
-            new ELU("elu")));
+            new ELU("elu"),
+            new Conv2DTranspose("ct", 3, 3, 2).strides(2, 1).padding(Padding.SAME).useBias(false),
+            new UpSampling2D("up", 2, 3, true)));
     return all;
   }
 

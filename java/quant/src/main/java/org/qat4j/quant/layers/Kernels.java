@@ -6,6 +6,7 @@ import org.qat4j.core.Param;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.layers.Activation;
 import org.qat4j.core.layers.Conv2D;
+import org.qat4j.core.layers.Conv2DTranspose;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Weighted;
@@ -15,8 +16,8 @@ public final class Kernels {
   private Kernels() {}
 
   /**
-   * Output channels of a kernel, the fastest-varying index of the flattened weights: HWIO conv and
-   * [in, units] dense → last dim; depthwise [kh, kw, in, mult] → in·mult.
+   * Output channels of a kernel, the fastest-varying index of the flattened weights: HWIO conv (and
+   * transposed conv) and [in, units] dense → last dim; depthwise [kh, kw, in, mult] → in·mult.
    */
   public static int outputChannels(Layer layer, Param kernel) {
     int[] s = kernel.value().shape();
@@ -50,6 +51,11 @@ public final class Kernels {
 
     @Override
     public Boolean dense(Dense d) {
+      return false;
+    }
+
+    @Override
+    public Boolean conv2DTranspose(Conv2DTranspose t) {
       return false;
     }
   }

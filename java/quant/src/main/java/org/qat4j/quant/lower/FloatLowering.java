@@ -13,6 +13,7 @@ import org.qat4j.core.layers.AveragePool2D;
 import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Concatenate;
 import org.qat4j.core.layers.Conv2D;
+import org.qat4j.core.layers.Conv2DTranspose;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Dropout;
@@ -38,6 +39,7 @@ import org.qat4j.core.layers.Softmax;
 import org.qat4j.core.layers.SpatialDropout1D;
 import org.qat4j.core.layers.Subtract;
 import org.qat4j.core.layers.Tanh;
+import org.qat4j.core.layers.UpSampling2D;
 import org.qat4j.core.layers.ZeroPadding2D;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.FusedActivation;
@@ -196,7 +198,12 @@ public final class FloatLowering {
           row(Embedding.class, SequenceLowering::embedding),
           row(SpatialDropout1D.class, (x, s, l) -> x.tensorOf.put(s.main(), x.input(s.main(), 0))),
           row(LSTM.class, SequenceLowering::lstm),
-          row(GRU.class, SequenceLowering::gru));
+          row(GRU.class, SequenceLowering::gru),
+          row(Conv2DTranspose.class, (x, s, l) -> x.lowerWeighted(s, s.fused())),
+          row(
+              UpSampling2D.class,
+              (x, s, l) ->
+                  Resampling.upSample(x.b, s.main(), l, x.input(s.main(), 0), x.output(s))));
 
   /** Whether {@code l} lowers to float TFLite operators. */
   static boolean supports(Layer l) {
@@ -358,7 +365,8 @@ public final class FloatLowering {
     }
     int wt = constF(n.name() + "/weights", w.shape(), weights);
     int bt = constF(n.name() + "/bias", new int[] {w.channels()}, bias);
-    b.addOp(w.kind(), new int[] {x, wt, bt}, new int[] {output(s)}, w.options(o));
+    int[] ops = w.operands(b, n.name(), batch1(n.shape()), x, wt, bt);
+    b.addOp(w.kind(), ops, new int[] {output(s)}, w.options(o));
   }
 
   /**

@@ -13,6 +13,7 @@ import org.qat4j.core.layers.AveragePool2D;
 import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Concatenate;
 import org.qat4j.core.layers.Conv2D;
+import org.qat4j.core.layers.Conv2DTranspose;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Dropout;
@@ -35,6 +36,7 @@ import org.qat4j.core.layers.Softmax;
 import org.qat4j.core.layers.SpatialDropout1D;
 import org.qat4j.core.layers.Subtract;
 import org.qat4j.core.layers.Tanh;
+import org.qat4j.core.layers.UpSampling2D;
 import org.qat4j.core.layers.ZeroPadding2D;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.FusedActivation;
@@ -255,7 +257,10 @@ public final class Int8Lowering {
           pass(Reshape.class, (self, n, l, x, q) -> self.reshape(n, x, q)),
           pass(ZeroPadding2D.class, Int8Lowering::pad),
           pass(GlobalMaxPooling2D.class, (self, n, l, x, q) -> self.globalMax(n, x, q)),
-          pass(SpatialDropout1D.class, (self, n, l, x, q) -> self.tensorOf.put(n.name(), x)));
+          pass(SpatialDropout1D.class, (self, n, l, x, q) -> self.tensorOf.put(n.name(), x)),
+          pass(
+              UpSampling2D.class,
+              (self, n, l, x, q) -> Resampling.upSample(self.b, n, l, x, self.act(n, q))));
 
   /** How each layer class inside a {@link QuantizeWrapper} lowers. */
   private static final Map<Class<?>, Row<?, ?>> WRAPPED =
@@ -287,7 +292,8 @@ public final class Int8Lowering {
           wrap(ELU.class, (self, n, w, l, post) -> self.unary(n, OpKind.ELU)),
           wrap(
               BatchNormalization.class,
-              (self, n, w, l, post) -> Int8Elementwise.batchNorm(self, n, l)));
+              (self, n, w, l, post) -> Int8Elementwise.batchNorm(self, n, l)),
+          wrap(Conv2DTranspose.class, Int8Lowering::wrappedWeighted));
 
   /** Whether {@code l} lowers without quantizers of its own (it keeps its input's params). */
   static boolean passesThrough(Layer l) {
@@ -516,7 +522,8 @@ public final class Int8Lowering {
     int bt =
         b.addTensor(
             new TensorSpec(n.name() + "/bias", new int[] {channels}, DType.INT32, bParams, qb));
-    b.addOp(op.kind(), new int[] {x, wt, bt}, new int[] {outOwn(n)}, op.options(fused));
+    int[] ops = op.operands(b, n.name(), FloatLowering.batch1(n.shape()), x, wt, bt);
+    b.addOp(op.kind(), ops, new int[] {outOwn(n)}, op.options(fused));
   }
 
   /**

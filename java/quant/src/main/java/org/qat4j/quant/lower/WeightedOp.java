@@ -3,17 +3,22 @@ package org.qat4j.quant.lower;
 import org.qat4j.core.Layer;
 import org.qat4j.core.Param;
 import org.qat4j.core.layers.Conv2D;
+import org.qat4j.core.layers.Conv2DTranspose;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Weighted;
+import org.qat4j.ir.DType;
 import org.qat4j.ir.FusedActivation;
+import org.qat4j.ir.LoweredGraphBuilder;
 import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpOptions;
+import org.qat4j.ir.TensorSpec;
 
 /**
- * A Conv2D, DepthwiseConv2D or Dense layer seen as its TFLite operator: weights already in TFLite
- * layout (OHWI, [1,kh,kw,in·mult], [units,in]), the output-channel dimension of that layout, the
- * bias (null when the layer has none) and the operator options. Weights are fresh copies.
+ * A Conv2D, DepthwiseConv2D, Dense or Conv2DTranspose layer seen as its TFLite operator: weights
+ * already in TFLite layout (OHWI, [1,kh,kw,in·mult], [units,in]), the output-channel dimension of
+ * that layout, the bias (null when the layer has none) and the operator options. Weights are fresh
+ * copies.
  */
 public record WeightedOp(
     OpKind kind,
@@ -49,6 +54,11 @@ public record WeightedOp(
           public WeightedOp dense(Dense d) {
             return fullyConnected(d, in);
           }
+
+          @Override
+          public WeightedOp conv2DTranspose(Conv2DTranspose t) {
+            return transposed(t, in);
+          }
         });
   }
 
@@ -65,6 +75,24 @@ public record WeightedOp(
         biasOf(c.bias()),
         c.strides(),
         c.dilation(),
+        c.padding().name(),
+        1);
+  }
+
+  /** TRANSPOSE_CONV: the [kh, kw, in, filters] kernel as OHWI [filters, kh, kw, in]. */
+  private static WeightedOp transposed(Conv2DTranspose c, int in) {
+    int[] k = c.kernelSize();
+    int out = c.filters();
+    float[] w = WeightLayouts.hwioToOhwi(c.kernel().value().toArray(), k[0], k[1], in, out);
+    return new WeightedOp(
+        OpKind.TRANSPOSE_CONV,
+        new int[] {out, k[0], k[1], in},
+        0,
+        out,
+        w,
+        biasOf(c.bias()),
+        c.strides(),
+        new int[] {1, 1},
         c.padding().name(),
         1);
   }
@@ -108,7 +136,8 @@ public record WeightedOp(
    */
   float[] toTfliteLayout(float[] k) {
     return switch (kind) {
-      case CONV_2D -> WeightLayouts.hwioToOhwi(k, shape[1], shape[2], shape[3], shape[0]);
+      case CONV_2D, TRANSPOSE_CONV ->
+          WeightLayouts.hwioToOhwi(k, shape[1], shape[2], shape[3], shape[0]);
       case DEPTHWISE_CONV_2D ->
           WeightLayouts.depthwiseToTflite(
               k, shape[1], shape[2], shape[3] / depthMultiplier, depthMultiplier);
@@ -125,7 +154,8 @@ public record WeightedOp(
    * it as a VALID convolution; else null. {@code inShape} is the per-sample input [H, W, C].
    */
   SamePadding explicitSame(int[] inShape) {
-    if (kind == OpKind.FULLY_CONNECTED || !"SAME".equals(padding)) return null;
+    boolean windowed = kind == OpKind.CONV_2D || kind == OpKind.DEPTHWISE_CONV_2D;
+    if (!windowed || !"SAME".equals(padding)) return null;
     return SamePadding.replacement(inShape, shape[1], shape[2], strides, dilation);
   }
 
@@ -143,6 +173,20 @@ public record WeightedOp(
       return new OpOptions.Depthwise(
           padding, strides[0], strides[1], dilation[0], dilation[1], depthMultiplier, act);
     }
+    if (kind == OpKind.TRANSPOSE_CONV)
+      return new OpOptions.TransposeConv(padding, strides[0], strides[1], act);
     return new OpOptions.FullyConnected(act, false);
+  }
+
+  /**
+   * The operator's inputs: {x, weights, bias}, or TRANSPOSE_CONV's {output shape, weights, x, bias}
+   * with the output shape {@code out} (batch 1) as a new INT32 constant named after {@code name}.
+   */
+  int[] operands(LoweredGraphBuilder b, String name, int[] out, int x, int w, int bias) {
+    if (kind != OpKind.TRANSPOSE_CONV) return new int[] {x, w, bias};
+    int s =
+        b.addTensor(
+            new TensorSpec(name + "/output_shape", new int[] {out.length}, DType.INT32, null, out));
+    return new int[] {s, w, x, bias};
   }
 }

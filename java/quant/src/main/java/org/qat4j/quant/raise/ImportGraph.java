@@ -22,6 +22,7 @@ import org.qat4j.core.layers.AveragePool2D;
 import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Concatenate;
 import org.qat4j.core.layers.Conv2D;
+import org.qat4j.core.layers.Conv2DTranspose;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.ELU;
@@ -42,9 +43,11 @@ import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
 import org.qat4j.core.layers.Subtract;
 import org.qat4j.core.layers.Tanh;
+import org.qat4j.core.layers.UpSampling2D;
 import org.qat4j.core.layers.ZeroPadding2D;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.OpKind;
+import org.qat4j.quant.lower.Resampling;
 import org.qat4j.tflite.ModelFormatException;
 import org.qat4j.tflite.OperatorInfo;
 import org.qat4j.tflite.SubgraphInfo;
@@ -164,7 +167,7 @@ final class ImportGraph {
       // Identities in float: only a dequantizing import takes them (see quantizeOp).
       case QUANTIZE, DEQUANTIZE -> null;
       // operators of models from other tools and data movement: no core layer computes them (yet)
-      case CAST, ARG_MAX, ARG_MIN, RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR -> null;
+      case CAST, ARG_MAX, ARG_MIN -> null;
       case PADV2, TRANSPOSE, SLICE -> null;
       case STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, TILE, GATHER, SUM, REDUCE_MAX -> null;
       case SQUARED_DIFFERENCE, BATCH_MATMUL -> null;
@@ -178,7 +181,9 @@ final class ImportGraph {
           new Row(false, (x, op, n, out) -> x.unary(op, new LeakyReLU(n, x.alpha(op))));
       case PRELU -> new Row(false, (x, op, n, out) -> x.prelu(op, n));
       case ELU -> new Row(false, (x, op, n, out) -> x.unary(op, new ELU(n)));
-      case TRANSPOSE_CONV -> null;
+      case TRANSPOSE_CONV -> new Row(false, (x, op, n, out) -> x.transposeConv(op, n, out));
+      case RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR ->
+          new Row(false, (x, op, n, out) -> x.unary(op, x.upSampling(op, n, out)));
     };
   }
 
@@ -236,20 +241,83 @@ final class ImportGraph {
             .useBias(bias)
             .activation(activation(op));
     Node node = g.add(c, node(ins[0]));
-    float[] src = floats(w);
-    float[] dst = new float[src.length]; // HWIO
-    int o = ws[0], kh = ws[1], kw = ws[2], ci = ws[3];
-    for (int a = 0; a < o; a++) {
-      for (int h = 0; h < kh; h++) {
-        for (int x = 0; x < kw; x++) {
-          for (int i = 0; i < ci; i++)
-            dst[((h * kw + x) * ci + i) * o + a] = src[((a * kh + h) * kw + x) * ci + i];
-        }
-      }
-    }
+    float[] dst = ohwiToHwio(floats(w), ws);
     copy(c.kernel().value(), dst, "filter");
     if (bias) copy(c.bias().value(), floats(constant(ins[2], "bias")), "bias");
     return node;
+  }
+
+  /** OHWI [o, kh, kw, i] weights as HWIO [kh, kw, i, o] (the core layout). */
+  private static float[] ohwiToHwio(float[] src, int[] ws) {
+    float[] dst = new float[src.length];
+    int o = ws[0], kh = ws[1], kw = ws[2], ci = ws[3];
+    for (int a = 0; a < o; a++)
+      for (int h = 0; h < kh; h++)
+        for (int x = 0; x < kw; x++)
+          for (int i = 0; i < ci; i++)
+            dst[((h * kw + x) * ci + i) * o + a] = src[((a * kh + h) * kw + x) * ci + i];
+    return dst;
+  }
+
+  /**
+   * TRANSPOSE_CONV (inputs output shape, OHWI weights, data, bias) as a Conv2DTranspose; refused
+   * when the output size is not Keras's for that padding (an output_padding the layer lacks).
+   */
+  private Node transposeConv(OperatorInfo op, String n, TensorInfo out) {
+    int[] ins = op.inputs();
+    TensorInfo w = constant(ins[1], "filter");
+    int[] ws = w.shape();
+    boolean bias = ins.length > 3 && ins[3] >= 0;
+    Conv2DTranspose c =
+        new Conv2DTranspose(n, ws[0], ws[1], ws[2])
+            .strides(opt(op, "stride_h"), opt(op, "stride_w"))
+            .padding(padding(op))
+            .useBias(bias)
+            .activation(activation(op));
+    int[] want = c.outputShape(perSample(s.tensor(ins[2])));
+    if (!Arrays.equals(want, perSample(out)))
+      throw new ModelFormatException(
+          where,
+          "TRANSPOSE_CONV output "
+              + Arrays.toString(perSample(out))
+              + " is not the Conv2DTranspose size "
+              + Arrays.toString(want));
+    Node node = g.add(c, node(ins[2]));
+    copy(c.kernel().value(), ohwiToHwio(floats(w), ws), "filter");
+    if (bias) copy(c.bias().value(), floats(constant(ins[3], "bias")), "bias");
+    return node;
+  }
+
+  /**
+   * A resize by whole factors as UpSampling2D: bilinear with half-pixel centres, or nearest that
+   * picks ⌊y / factor⌋ (half-pixel centres, or no flags where TFLite's float32 scale gives the same
+   * rows); other resizes have no core layer.
+   */
+  private Layer upSampling(OperatorInfo op, String n, TensorInfo out) {
+    int[] in = perSample(s.tensor(op.inputs()[0])), o = perSample(out);
+    boolean bilinear = op.builtinCode() == OpKind.RESIZE_BILINEAR.builtinCode();
+    boolean half = Boolean.TRUE.equals(op.options().get("half_pixel_centers"));
+    boolean corners = Boolean.TRUE.equals(op.options().get("align_corners"));
+    boolean whole = in.length == 3 && o.length == 3 && in[0] > 0 && in[1] > 0;
+    whole = whole && o[0] % in[0] == 0 && o[1] % in[1] == 0 && o[0] > 0 && o[1] > 0;
+    int fh = whole ? o[0] / in[0] : 0, fw = whole ? o[1] / in[1] : 0;
+    boolean exact =
+        half
+            || (!bilinear
+                && !corners
+                && Resampling.exactWithoutFlags(in[0], fh)
+                && Resampling.exactWithoutFlags(in[1], fw));
+    if (!whole || corners || !exact || (bilinear && !half))
+      throw new ModelFormatException(
+          where,
+          op.opName()
+              + " from "
+              + Arrays.toString(in)
+              + " to "
+              + Arrays.toString(o)
+              + (corners ? " with align_corners" : half ? "" : " without half-pixel centres")
+              + " is not an UpSampling2D (whole factors, half-pixel centres)");
+    return new UpSampling2D(n, fh, fw, bilinear);
   }
 
   private Node depthwise(OperatorInfo op, String n) {

@@ -24,6 +24,7 @@ import org.qat4j.core.layers.Add;
 import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Concatenate;
 import org.qat4j.core.layers.Conv2D;
+import org.qat4j.core.layers.Conv2DTranspose;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Flatten;
@@ -35,6 +36,7 @@ import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
+import org.qat4j.core.layers.UpSampling2D;
 import org.qat4j.core.layers.ZeroPadding2D;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpKind;
@@ -160,7 +162,8 @@ class ImporterTest {
             Graphs.float32(),
             FloatLowering.lower(activations()),
             FloatLowering.lower(standaloneBatchNorm()),
-            FloatLowering.lower(ElementwiseImportTest.mergesAndActivations()))) {
+            FloatLowering.lower(ElementwiseImportTest.mergesAndActivations(),
+            FloatLowering.lower(resampled()))) {
       byte[] bytes = TfliteWriter.write(g);
       assertNotNull(TfliteImporter.toModel(bytes), g.name());
       for (OperatorInfo op : TfliteReader.read(bytes).subgraph(0).operators())
@@ -172,6 +175,24 @@ class ImporterTest {
             .map(OpKind::name)
             .collect(Collectors.toCollection(TreeSet::new)),
         seen);
+  }
+
+  /** Conv2DTranspose (TRANSPOSE_CONV) then nearest and bilinear UpSampling2D (the resizes). */
+  static Model resampled() {
+    GraphBuilder g = new GraphBuilder(7);
+    Node x = g.input("image", 3, 4, 2);
+    Node t = g.add(new Conv2DTranspose("ct", 3, 3, 2).strides(2, 2).padding(Padding.SAME), x);
+    Node n = g.add(new UpSampling2D("near", 2, 1, false), t);
+    return g.build(g.add(new UpSampling2D("bilin", 1, 3, true), n));
+  }
+
+  @Test
+  void resampledModelImportsWithItsWeights() {
+    Model m = resampled();
+    Model back = TfliteImporter.toModel(TfliteWriter.write(FloatLowering.lower(m)));
+    Tensor x = Tensor.of(new float[24], 1, 3, 4, 2);
+    for (int i = 0; i < 24; i++) x.set(i, (i % 7 - 3) * 0.3f);
+    assertArrayEquals(m.predict(x).toArray(), back.predict(x).toArray(), 1e-6f);
   }
 
   /**

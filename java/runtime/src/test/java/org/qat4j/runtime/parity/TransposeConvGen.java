@@ -22,7 +22,6 @@ final class TransposeConvGen {
 
   static OpGraphs.Case create(SplittableRandom r) {
     DType type = r.nextBoolean() ? DType.INT8 : DType.UINT8;
-    boolean u8 = type == DType.UINT8;
     LoweredGraphBuilder b = new LoweredGraphBuilder("TRANSPOSE_CONV");
     int kh = 1 + r.nextInt(4), kw = 1 + r.nextInt(4), sh = 1 + r.nextInt(3), sw = 1 + r.nextInt(3);
     String pad = r.nextBoolean() ? "SAME" : "VALID";
@@ -32,18 +31,14 @@ final class TransposeConvGen {
     QuantParams qi = QuantParams.perTensor(0.005f + 0.1f * (float) r.nextDouble(), zp(r, type));
     float[] ws = new float[oc];
     for (int c = 0; c < oc; c++) ws[c] = 0.002f + 0.02f * (float) r.nextDouble();
-    if (u8) Arrays.fill(ws, ws[0]);
-    QuantParams qw = u8 ? QuantParams.perTensor(ws[0], r.nextInt(256)) : QuantParams.perAxis(ws, 0);
-    byte[] wv = new byte[oc * kh * kw * ic];
-    for (int i = 0; i < wv.length; i++) wv[i] = (byte) (u8 ? r.nextInt(256) : r.nextInt(255) - 127);
+    if (type == DType.UINT8) Arrays.fill(ws, ws[0]);
     int st = b.addTensor(new TensorSpec("output_shape", new int[] {4}, DType.INT32, null, ys));
-    int w = b.addTensor(new TensorSpec("w", new int[] {oc, kh, kw, ic}, type, qw, wv));
+    int w = weights(b, r, type, ws, new int[] {oc, kh, kw, ic});
     int x = b.addTensor(TensorSpec.activation("x", xs, type, qi));
-    int taps = ic * ((kh + sh - 1) / sh) * ((kw + sw - 1) / sw);
-    float so =
-        (float) (qi.scale() * ws[0] * 74 * 73 * Math.sqrt(taps) * (0.5 + r.nextDouble()) / 40);
     int y =
-        b.addTensor(TensorSpec.activation("y", ys, type, QuantParams.perTensor(so, zp(r, type))));
+        b.addTensor(
+            TensorSpec.activation(
+                "y", ys, type, outParams(r, type, qi, ws[0], xs, kh, kw, sh, sw)));
     boolean bias = r.nextBoolean();
     FusedActivation act = r.nextInt(4) == 0 ? FusedActivation.values()[1 + r.nextInt(3)] : null;
     int[] in = bias ? new int[] {st, w, x, bias(b, r, qi.scale(), ws)} : new int[] {st, w, x};
@@ -51,25 +46,28 @@ final class TransposeConvGen {
         new OpOptions.TransposeConv(pad, sh, sw, act == null ? FusedActivation.NONE : act);
     b.addOp(OpKind.TRANSPOSE_CONV, in, new int[] {y}, o);
     LoweredGraph g = b.setInputs(x).setOutputs(y).build();
-    String desc =
-        type
-            + " "
-            + kh
-            + "x"
-            + kw
-            + " stride "
-            + sh
-            + "x"
-            + sw
-            + " "
-            + pad
-            + (bias ? " bias" : "")
-            + (act == null ? "" : " " + act)
-            + " in "
-            + Arrays.toString(xs)
-            + " out "
-            + Arrays.toString(ys);
+    String geometry = kh + "x" + kw + " stride " + sh + "x" + sw + " " + pad;
+    String desc = type + " " + geometry + (bias ? " bias" : "") + (act == null ? "" : " " + act);
+    desc += " in " + Arrays.toString(xs) + " out " + Arrays.toString(ys);
     return new OpGraphs.Case(g, 0, 0, desc, false);
+  }
+
+  /** Output parameters spanning about ±3σ of the accumulator. */
+  private static QuantParams outParams(
+      SplittableRandom r, DType type, QuantParams qi, float sw, int[] xs, int... k) {
+    int taps = xs[3] * ((k[0] + k[2] - 1) / k[2]) * ((k[1] + k[3] - 1) / k[3]);
+    double so = qi.scale() * sw * 74 * 73 * Math.sqrt(taps) * (0.5 + r.nextDouble()) / 40;
+    return QuantParams.perTensor((float) so, zp(r, type));
+  }
+
+  /** int8 weights per channel (zero points 0), uint8 per tensor with a random zero point. */
+  private static int weights(
+      LoweredGraphBuilder b, SplittableRandom r, DType type, float[] ws, int[] shape) {
+    boolean u8 = type == DType.UINT8;
+    QuantParams qw = u8 ? QuantParams.perTensor(ws[0], r.nextInt(256)) : QuantParams.perAxis(ws, 0);
+    byte[] wv = new byte[shape[0] * shape[1] * shape[2] * shape[3]];
+    for (int i = 0; i < wv.length; i++) wv[i] = (byte) (u8 ? r.nextInt(256) : r.nextInt(255) - 127);
+    return b.addTensor(new TensorSpec("w", shape, type, qw, wv));
   }
 
   /** The size of a convolution of {@code out} (TFLite's SAME/VALID output size). */

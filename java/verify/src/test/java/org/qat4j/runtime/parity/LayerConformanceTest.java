@@ -196,7 +196,18 @@ class LayerConformanceTest {
                       sequence(
                           new GRU("l", 3).returnSequences(true),
                           new GRU("l2", 2).resetAfter(false).hardSigmoid(true)),
-                  () -> sequence(new GRU("l", 3)))));
+                  () -> sequence(new GRU("l", 3)))),
+          unary(
+              "Conv2DTranspose",
+              () -> new Conv2DTranspose("l", 3, 3, 2).strides(2, 2).padding(Padding.SAME)),
+          Map.entry(
+              "UpSampling2D",
+              new Row(
+                  () -> new UpSampling2D("l", 2, 3, true),
+                  new int[][] {IMAGE},
+                  null,
+                  LayerConformanceTest::upsampled,
+                  LayerConformanceTest::upsampled)));
 
   /**
    * Layer types lowered to float only, with why: their QAT must refuse naming the layer, and the
@@ -277,6 +288,14 @@ class LayerConformanceTest {
     Node c = b.add(new Conv2D("c", 2, 1, 1).activation(Activation.RELU), b.input("input", IMAGE));
     Layer l = layer.get();
     return b.build(l == null ? c : b.add(l, c));
+  }
+
+  /** input → conv (ReLU) → nearest ×2 rows → bilinear ×2 columns. */
+  private static Model upsampled() {
+    GraphBuilder b = new GraphBuilder(3);
+    Node c = b.add(new Conv2D("c", 2, 1, 1).activation(Activation.RELU), b.input("input", IMAGE));
+    Node n = b.add(new UpSampling2D("l", 2, 1, false), c);
+    return b.build(b.add(new UpSampling2D("l2", 1, 2, true), n));
   }
 
   private static Model flatThen(Layer l) {

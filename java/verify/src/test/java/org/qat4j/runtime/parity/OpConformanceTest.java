@@ -117,6 +117,10 @@ class OpConformanceTest {
           OpKind.MINIMUM,
           OpKind.SUB
         }) ROWS.compute(k, (key, r) -> new Row(true, r.int8Lowering(), r.imports()));
+    // Conv2DTranspose; UpSampling2D (nearest, bilinear)
+    ROWS.put(OpKind.TRANSPOSE_CONV, all);
+    ROWS.put(OpKind.RESIZE_BILINEAR, all);
+    ROWS.put(OpKind.RESIZE_NEAREST_NEIGHBOR, all);
   }
 
   private static Set<OpKind> floatOps, int8Ops, importedOps;

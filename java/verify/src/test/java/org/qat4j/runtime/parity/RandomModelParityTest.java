@@ -79,6 +79,13 @@ class RandomModelParityTest {
     }
     // every kind the int8 lowering of some layer writes (operators of other tools' models excluded)
     Set<OpKind> want = LayerConformanceTest.int8Ops();
+    // the random chains have no Multiply layer; MUL is checked by LayerConformanceTest and
+    // OpParityTest
+    want.remove(OpKind.MUL);
+    // nor Conv2DTranspose/UpSampling2D: these chains assert XNNPACK bit for bit, whose arithmetic
+    // for them is not modelled (OpParityTest: ≤ 1 LSB); LayerConformanceTest checks them on BUILTIN
+    want.removeAll(
+        EnumSet.of(OpKind.TRANSPOSE_CONV, OpKind.RESIZE_BILINEAR, OpKind.RESIZE_NEAREST_NEIGHBOR));
     assertEquals(want, seen, "op kinds the random models must cover");
     System.out.println(
         unmodelled

@@ -1,0 +1,51 @@
+package org.qat4j.quant.lower;
+
+import org.qat4j.core.Node;
+import org.qat4j.core.layers.UpSampling2D;
+import org.qat4j.ir.DType;
+import org.qat4j.ir.LoweredGraphBuilder;
+import org.qat4j.ir.OpKind;
+import org.qat4j.ir.OpOptions;
+import org.qat4j.ir.TensorSpec;
+
+/**
+ * UpSampling2D as TFLite resizes, shared by the float and int8 lowering. Bilinear: RESIZE_BILINEAR
+ * with half-pixel centres (Keras's arithmetic). Nearest: RESIZE_NEAREST_NEIGHBOR without flags
+ * (versions 1/2, which the Edge TPU compiler maps) when TFLite's ⌊y · float32(in/out)⌋ picks ⌊y /
+ * factor⌋ for every output row and column, else with half-pixel centres (version 3).
+ */
+public final class Resampling {
+  private Resampling() {}
+
+  /** Emits the resize of node {@code n} (layer {@code l}) from tensor {@code x} into {@code y}. */
+  static void upSample(LoweredGraphBuilder b, Node n, UpSampling2D l, int x, int y) {
+    int[] in = n.inputs().get(0).shape();
+    int[] f = l.size();
+    int[] size = {in[0] * f[0], in[1] * f[1]};
+    int st =
+        b.addTensor(new TensorSpec(n.name() + "/size", new int[] {2}, DType.INT32, null, size));
+    if (l.bilinear()) {
+      b.addOp(
+          OpKind.RESIZE_BILINEAR,
+          new int[] {x, st},
+          new int[] {y},
+          new OpOptions.Resize(false, true));
+      return;
+    }
+    boolean plain = exactWithoutFlags(in[0], f[0]) && exactWithoutFlags(in[1], f[1]);
+    b.addOp(
+        OpKind.RESIZE_NEAREST_NEIGHBOR,
+        new int[] {x, st},
+        new int[] {y},
+        new OpOptions.Resize(false, !plain));
+  }
+
+  /** Whether TFLite's flag-free nearest index ⌊o · float32(in/out)⌋ is ⌊o / f⌋ for every o. */
+  public static boolean exactWithoutFlags(int in, int f) {
+    int out = in * f;
+    float scale = (float) in / out;
+    for (int o = 0; o < out; o++)
+      if (Math.min((int) Math.floor(o * scale), in - 1) != o / f) return false;
+    return true;
+  }
+}
