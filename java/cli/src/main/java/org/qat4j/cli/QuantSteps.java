@@ -86,10 +86,10 @@ final class QuantSteps {
                 train.size(),
                 s.epochs(),
                 s.lr()));
-    History h = Pipeline.fit(t, train, p.valSet(f.inputShape(), test), s);
-    JsonObject r = Pipeline.historyJson(h);
+    History h = TrainSteps.fit(t, train, p.valSet(f.inputShape(), test), s);
+    JsonObject r = TrainSteps.historyJson(h);
     headJson.entrySet().forEach(e -> r.add(e.getKey(), e.getValue()));
-    Evaluation ev = p.evaluate(t, test, s.batchSize());
+    Evaluation ev = new TrainSteps(p).evaluate(t, test, s.batchSize());
     r.addProperty("test_accuracy_fake_quant", ev.accuracy());
     r.addProperty("test_loss_fake_quant", ev.loss());
     r.addProperty("test_count", ev.count());
