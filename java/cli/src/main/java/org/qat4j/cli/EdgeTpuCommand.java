@@ -1,8 +1,14 @@
 package org.qat4j.cli;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import org.qat4j.tflite.TfliteModelInfo;
+import org.qat4j.tflite.edgetpu.EdgeTpuPreflight;
+import org.qat4j.tflite.edgetpu.PreflightReport;
+import org.qat4j.tflite.edgetpu.Status;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -82,5 +88,40 @@ final class EdgeTpuCommand implements Runnable {
             reason);
       }
     }
+  }
+
+  /**
+   * The {@code edgetpu check} contract fields of the pre-flight of {@code info} (read from file).
+   */
+  static JsonObject preflightJson(TfliteModelInfo info, Path file) {
+    PreflightReport p = EdgeTpuPreflight.check(info);
+    JsonObject r = new JsonObject();
+    r.addProperty("model", file.toString());
+    r.addProperty("compiled", p.compiled());
+    r.addProperty("total_ops", p.totalOps());
+    r.addProperty("edgetpu_ops", p.edgetpuOps());
+    r.addProperty("cpu_ops", p.cpuOps());
+    r.addProperty("edgetpu_subgraphs", p.edgetpuSubgraphs());
+    JsonArray ops = new JsonArray();
+    for (PreflightReport.OperatorResult o : p.operators()) {
+      JsonObject j =
+          Json.object(
+              "index",
+              o.index(),
+              "op",
+              o.op(),
+              "version",
+              o.version(),
+              "status",
+              o.status(),
+              "reason",
+              o.reason() == null ? "" : o.reason());
+      j.addProperty(
+          "mapped", o.status().equals(Status.MAPPED) || o.status().equals(Status.COMPILED_SEGMENT));
+      ops.add(j);
+    }
+    r.add("operators", ops);
+    r.add("warnings", Json.GSON.toJsonTree(p.warnings()));
+    return r;
   }
 }

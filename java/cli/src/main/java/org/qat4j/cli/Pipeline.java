@@ -9,19 +9,14 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.qat4j.core.Model;
 import org.qat4j.core.data.Dataset;
 import org.qat4j.core.data.UserData;
 import org.qat4j.core.gemm.Gemm;
 import org.qat4j.core.io.Checkpoint;
-import org.qat4j.core.train.EpochStats;
-import org.qat4j.core.train.Evaluation;
-import org.qat4j.core.train.History;
-import org.qat4j.core.train.Trainer;
-import org.qat4j.core.train.TrainingDivergedException;
 import org.qat4j.ir.internal.Parallel;
 import org.qat4j.runtime.Backend;
 import org.qat4j.runtime.Benchmark;
+import org.qat4j.runtime.TfliteException;
 import org.qat4j.tflite.ModelFormatException;
 import org.qat4j.tflite.SubgraphInfo;
 import org.qat4j.tflite.TfliteModelInfo;
@@ -43,7 +38,7 @@ final class Pipeline {
 
     @Override
     public String toString() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
@@ -111,7 +106,7 @@ final class Pipeline {
   }
 
   JsonObject train(TrainSpec s) throws IOException {
-    return train(s, null, null);
+    return new TrainSteps(this).train(s, null, null);
   }
 
   /**
@@ -119,163 +114,17 @@ final class Pipeline {
    * null) writes checkpoints after epochs and on SIGINT/SIGTERM.
    */
   JsonObject train(TrainSpec s, Checkpoint resumed, TrainCheckpoints ck) throws IOException {
-    Model model =
-        resumed != null
-            ? resumed.model()
-            : Models.load(s.model(), s.seed(), "--model", s.convInitScale());
-    if (MultiIo.applies(model))
-      return multiTrain(s, model, resumed != null || (ck != null && ck.everyEpoch()));
-    Dataset train = trainSet(s.data(), s.limit(), model.inputShape());
-    if (resumed != null)
-      TrainCheckpoints.checkContinues(resumed.state(), train, s.batchSize(), s.epochs());
-    checkOutputs(train, model.outputShape(), s.model(), "--model");
-    Dataset test =
-        testSet(
-            s.data(),
-            s.testLimit(),
-            model.inputShape()); // loaded before training: a damaged file fails now, not after it
-    info.accept(
-        String.format(
-            Locale.ROOT,
-            "training %s (%d parameters) on %d images, %d epoch(s), gemm %s, %d layer thread(s)",
-            s.model(),
-            model.parameterCount(),
-            train.size(),
-            s.epochs(),
-            Gemm.get().name(),
-            Parallel.threads()));
-    Trainer t =
-        resumed != null
-            ? resumed.trainer()
-            : new Trainer(model, s.adam(train.batchCount(s.batchSize())));
-    TrainProgress tp =
-        new TrainProgress(progress, "train", s.epochs(), train.batchCount(s.batchSize()));
-    t.addCallback(tp);
-    Dataset val = valSet(model.inputShape(), test);
-    History h;
-    if (ck == null) h = fit(t, train, val, s);
-    else {
-      t.addCallback(ck);
-      h = ck.run(t, () -> fit(t, train, val, s));
-    }
-    JsonObject r = historyJson(h);
-    if (ck != null) r.addProperty("checkpoint", ck.file().toString());
-    if (resumed != null) {
-      r.addProperty("resumed_epoch", resumed.state().epoch());
-      r.addProperty("resumed_step", resumed.state().globalStep());
-    }
-    r.addProperty("bn_reestimated_images", reestimateBatchNorm(model, train, s.batchSize()));
-    Evaluation ev = evaluate(t, test, s.batchSize());
-    Finite.check(model, "the trained model", "--out");
-    r.addProperty("test_accuracy", ev.accuracy());
-    r.addProperty("test_loss", ev.loss());
-    r.addProperty("test_count", ev.count());
-    if (s.out() != null) {
-      Outputs.saveModel(model, s.out());
-      r.addProperty("path", s.out().toString());
-      r.addProperty("bytes", Files.size(s.out()));
-    }
-    r.addProperty("model", s.model());
-    r.addProperty("parameters", model.parameterCount());
-    r.addProperty("train_images", train.size());
-    r.addProperty("schedule", s.cosine() ? "cosine" : "constant");
-    if (Models.isReferenceCnn(s.model())) r.addProperty("conv_init_scale", s.convInitScale());
-    r.addProperty("gemm", Gemm.get().name());
-    r.addProperty("threads", Parallel.threads());
-    if (configuredGemmThreads > 0) r.addProperty("gemm_threads", configuredGemmThreads);
-    r.add("curve", tp.curve());
-    return r;
+    return new TrainSteps(this).train(s, resumed, ck);
   }
 
-  private JsonObject multiTrain(TrainSpec s, Model model, boolean checkpoints) throws IOException {
-    if (checkpoints)
-      throw CliException.usage(
-          "--checkpoint-dir/--resume: not available for models with several inputs or outputs");
-    return new MultiIo(this).train(s, testData(), model);
+  /** The GEMM threads set by {@link #threads}, or -1 when not set. */
+  static int gemmThreads() {
+    return configuredGemmThreads;
   }
 
   /** {@code --test-data}, or null. */
   Path testData() {
     return dataOptions == null ? null : dataOptions.testData;
-  }
-
-  /**
-   * {@link Trainer#fit} under a {@link DivergenceGuard}: an exploding or non-finite loss fails the
-   * run before anything is saved.
-   */
-  static History fit(Trainer t, Dataset train, Dataset val, TrainSpec s) {
-    DivergenceGuard guard = new DivergenceGuard(t.model().outputShape()[0], s.lr(), s.out());
-    t.addCallback(guard);
-    try {
-      return t.fit(train, val, s.epochs(), s.batchSize(), s.seed());
-    } catch (TrainingDivergedException e) {
-      throw guard.failure(e);
-    }
-  }
-
-  /**
-   * Batches of the BatchNorm re-estimation pass after float training (12 800 images at batch 64).
-   */
-  static final int BN_REESTIMATION_BATCHES = 200;
-
-  /**
-   * Replaces the momentum-averaged BatchNorm statistics by exact ones for the final weights: after
-   * a short run they still carry their initial values and the early weights (train 0.87, test 0.11
-   * measured with --limit 3000 --epochs 3). Returns the images used (0 for a model without
-   * BatchNorm).
-   */
-  int reestimateBatchNorm(Model model, Dataset train, int batchSize) {
-    int batches =
-        org.qat4j.core.train.BatchNormReestimation.run(
-            model, train, batchSize, BN_REESTIMATION_BATCHES);
-    int images = Math.min(train.size(), batches * batchSize);
-    if (batches > 0)
-      info.accept("re-estimated BatchNorm statistics on " + images + " training images");
-    return images;
-  }
-
-  /**
-   * Per-epoch arrays and the steady training speed (first epoch excluded when there are several).
-   */
-  static JsonObject historyJson(History h) {
-    JsonObject r = new JsonObject();
-    double[] secs = h.epochs().stream().mapToDouble(EpochStats::seconds).toArray();
-    r.add("epoch_seconds", Json.array(secs));
-    r.add("train_loss", Json.array(h.losses()));
-    r.add(
-        "train_accuracy",
-        Json.array(h.epochs().stream().mapToDouble(EpochStats::accuracy).toArray()));
-    double[] val = h.valAccuracies();
-    if (val.length > 0 && Arrays.stream(val).noneMatch(Double::isNaN)) {
-      r.add("val_accuracy", Json.array(val));
-      r.add("val_loss", Json.array(h.epochs().stream().mapToDouble(EpochStats::valLoss).toArray()));
-    }
-    r.addProperty(
-        "train_images_per_second",
-        h.epochs().stream()
-            .skip(h.size() > 1 ? 1 : 0)
-            .mapToDouble(EpochStats::imagesPerSecond)
-            .average()
-            .orElse(0));
-    return r;
-  }
-
-  /** Test loss and accuracy in Java (inference mode), in chunks so progress can be shown. */
-  Evaluation evaluate(Trainer t, Dataset test, int batchSize) {
-    int chunk = 1000;
-    double loss = 0;
-    double correct = 0;
-    try (Progress p = progress.create("test (Java)", test.size(), "images")) {
-      for (int from = 0; from < test.size(); from += chunk) {
-        Dataset part = test.subset(from, Math.min(test.size(), from + chunk));
-        Evaluation e = t.evaluate(part, Math.max(batchSize, 250));
-        loss += e.loss() * e.count();
-        correct += e.accuracy() * e.count();
-        p.status(String.format(Locale.ROOT, "accuracy %.4f", correct / (from + part.size())));
-        p.step(part.size());
-      }
-    }
-    return new Evaluation(loss / test.size(), correct / test.size(), test.size());
   }
 
   private DataOption dataOptions;
@@ -512,7 +361,7 @@ final class Pipeline {
             "runs")) {
       try {
         b = Benchmark.run(c);
-      } catch (org.qat4j.runtime.TfliteException e) {
+      } catch (TfliteException e) {
         if (e.getMessage() != null && e.getMessage().contains("model check")) {
           throw CliException.usage(
               "--model: " + model + " is not a valid .tflite model: " + Main.oneLine(e));
@@ -544,37 +393,6 @@ final class Pipeline {
   }
 
   JsonObject edgetpuCheck(Path file) throws IOException {
-    org.qat4j.tflite.edgetpu.PreflightReport p =
-        org.qat4j.tflite.edgetpu.EdgeTpuPreflight.check(readTflite(file, "FILE.tflite"));
-    JsonObject r = new JsonObject();
-    r.addProperty("model", file.toString());
-    r.addProperty("compiled", p.compiled());
-    r.addProperty("total_ops", p.totalOps());
-    r.addProperty("edgetpu_ops", p.edgetpuOps());
-    r.addProperty("cpu_ops", p.cpuOps());
-    r.addProperty("edgetpu_subgraphs", p.edgetpuSubgraphs());
-    com.google.gson.JsonArray ops = new com.google.gson.JsonArray();
-    for (org.qat4j.tflite.edgetpu.PreflightReport.OperatorResult o : p.operators()) {
-      JsonObject j =
-          Json.object(
-              "index",
-              o.index(),
-              "op",
-              o.op(),
-              "version",
-              o.version(),
-              "status",
-              o.status(),
-              "reason",
-              o.reason() == null ? "" : o.reason());
-      j.addProperty(
-          "mapped",
-          o.status().equals(org.qat4j.tflite.edgetpu.Status.MAPPED)
-              || o.status().equals(org.qat4j.tflite.edgetpu.Status.COMPILED_SEGMENT));
-      ops.add(j);
-    }
-    r.add("operators", ops);
-    r.add("warnings", Json.GSON.toJsonTree(p.warnings()));
-    return r;
+    return EdgeTpuCommand.preflightJson(readTflite(file, "FILE.tflite"), file);
   }
 }

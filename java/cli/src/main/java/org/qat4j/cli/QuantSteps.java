@@ -95,7 +95,7 @@ final class QuantSteps {
                 s.lr()));
     History h =
         spark == null
-            ? Pipeline.fit(t, train, p.valSet(f.inputShape(), test), s)
+            ? TrainSteps.fit(t, train, p.valSet(f.inputShape(), test), s)
             : SparkOption.scaleOut()
                 .fit(
                     spark.withSampleShape(f.inputShape()),
@@ -104,9 +104,9 @@ final class QuantSteps {
                     s.epochs(),
                     s.batchSize(),
                     s.seed());
-    JsonObject r = Pipeline.historyJson(h);
+    JsonObject r = TrainSteps.historyJson(h);
     headJson.entrySet().forEach(e -> r.add(e.getKey(), e.getValue()));
-    Evaluation ev = p.evaluate(t, test, s.batchSize());
+    Evaluation ev = new TrainSteps(p).evaluate(t, test, s.batchSize());
     r.addProperty("test_accuracy_fake_quant", ev.accuracy());
     r.addProperty("test_loss_fake_quant", ev.loss());
     r.addProperty("test_count", ev.count());

@@ -162,7 +162,7 @@ class ImporterTest {
             Graphs.float32(),
             FloatLowering.lower(activations()),
             FloatLowering.lower(standaloneBatchNorm()),
-            FloatLowering.lower(ElementwiseImportTest.mergesAndActivations(),
+            FloatLowering.lower(ElementwiseImportTest.mergesAndActivations()),
             FloatLowering.lower(resampled()))) {
       byte[] bytes = TfliteWriter.write(g);
       assertNotNull(TfliteImporter.toModel(bytes), g.name());
