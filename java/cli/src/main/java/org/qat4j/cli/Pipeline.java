@@ -177,6 +177,7 @@ final class Pipeline {
     r.addProperty("parameters", model.parameterCount());
     r.addProperty("train_images", train.size());
     r.addProperty("schedule", s.cosine() ? "cosine" : "constant");
+    r.addProperty("lr", s.lr());
     if (Models.isReferenceCnn(s.model())) r.addProperty("conv_init_scale", s.convInitScale());
     r.addProperty("gemm", Gemm.get().name());
     r.addProperty("threads", Parallel.threads());
