@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
       "  ./qat4j train --model reference-cnn --epochs 5 --seed 1 --json      # the recipe: ≥ 91.5%% test accuracy",
       "  ./qat4j train --model reference-cnn --epochs 3 --out cnn.q4j",
       "  ./qat4j train --model mobilenet-mini --epochs 5 --seed 7 --out mm.q4j --json",
-      "  ./qat4j train --model reference-cnn --epochs 5 --schedule constant --conv-init-scale 1 --out cnn.q4j   # Keras's defaults",
+      "  ./qat4j train --model reference-cnn --epochs 5 --schedule constant --conv-init-scale 1 --lr 0.001 --out cnn.q4j   # Keras's defaults",
       "  ./qat4j train --model cnn.q4j --epochs 1 --out cnn2.q4j     # continue from a saved model",
       "  ./qat4j train --model reference-cnn --epochs 5 --checkpoint-dir ck --out cnn.q4j   # Ctrl-C saves ck/checkpoint.zip",
       "  ./qat4j train --resume ck --epochs 5 --out cnn.q4j     # continues bit-identically",
@@ -71,8 +71,10 @@ final class TrainCommand extends BaseCommand {
 
   @Option(
       names = "--lr",
-      defaultValue = "0.001",
-      description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+      defaultValue = "0.002",
+      description =
+          "Adam learning rate, the peak of the cosine schedule (default: ${DEFAULT-VALUE}, the recipe of "
+              + "docs/PERFORMANCE.md; Keras's default is 0.001).")
   float lr;
 
   @Option(

@@ -104,6 +104,7 @@ final class TrainSteps {
     r.addProperty("model", s.model());
     r.addProperty("parameters", model.parameterCount());
     r.addProperty("schedule", s.cosine() ? "cosine" : "constant");
+    r.addProperty("lr", s.lr());
     if (Models.isReferenceCnn(s.model())) r.addProperty("conv_init_scale", s.convInitScale());
     r.addProperty("gemm", Gemm.get().name());
     r.addProperty("threads", Parallel.threads());

@@ -25,6 +25,7 @@ public final class BnActPool {
   private int[] argmax;
   private float[] taps;
   private int[] corners;
+  private float[] routedGrad;
   private int batch;
 
   private BnActPool(BatchNormalization bn, float cap, MaxPool2D pool) {
@@ -211,6 +212,7 @@ public final class BnActPool {
     FloatBuffer xb = bn.input().buffer();
     float[] mu = Lanes.tile(bn.mean(), perOut), is = Lanes.tile(bn.invStd(), perOut);
     double[][] part = new double[2 * chunks][c];
+    if (routedGrad == null || routedGrad.length != n * perOut) routedGrad = new float[n * perOut];
     Parallel.forRange(
         n,
         chunks,
@@ -221,6 +223,7 @@ public final class BnActPool {
           int[] ia = new int[perOut];
           for (int i = lo; i < hi; i++) {
             routed(gy, i, perOut, gs, xa, ia, taps != null);
+            System.arraycopy(gs, 0, routedGrad, i * perOut, perOut);
             xb.get(i * perIn, sx, 0, perIn);
             for (int o = 0; o < perOut; o++) xa[o] = sx[ia[o]];
             Lanes.sumsNormalized(gs, xa, perOut, mu, is, f1, f2);
@@ -240,10 +243,11 @@ public final class BnActPool {
         chunks,
         (lo, hi) -> {
           float[] d = new float[perIn + 1], sx = new float[perIn], gs = new float[perOut];
-          float[] ys = new float[perOut];
           int[] ia = new int[perOut];
           for (int i = lo; i < hi; i++) {
-            routed(gy, i, perOut, gs, ys, ia, false);
+            // The first pass's gated gradient and arg-max: no second read of dy and y, no gate.
+            System.arraycopy(routedGrad, i * perOut, gs, 0, perOut);
+            System.arraycopy(argmax, i * perOut, ia, 0, perOut);
             Arrays.fill(d, 0f);
             for (int o = 0; o < perOut; o++) d[ia[o]] += gs[o];
             xb.get(i * perIn, sx);

@@ -27,7 +27,10 @@ import org.qat4j.ir.internal.Parallel;
  * and {@code --adamw=WD} (0 = Adam; else AdamW with decoupled weight decay WD, Keras's AdamW uses
  * 0.004) and {@code --warmup-epochs=E} (0; linear warm-up of the cosine schedule) and {@code
  * --conv-init-scale=S} (1 = Keras's Glorot-uniform; else variance scaling S with fan-avg, uniform,
- * for the two Conv2D kernels) and {@code --label-smoothing=E} (0).
+ * for the two Conv2D kernels) and {@code --label-smoothing=E} (0) and {@code --peak-lr=X} (1e-3;
+ * the rate of the constant schedule and the start of the cosine one; the CLI's recipe uses 2e-3)
+ * and {@code --model=reference-cnn|mobilenet-mini} (the zoo net to train; the speed comparison of
+ * docs/PERFORMANCE.md) and {@code --limit=N} (0 = all; train on the first N images).
  */
 public final class TrainReference {
   private TrainReference() {}
@@ -47,33 +50,34 @@ public final class TrainReference {
 
   /** Trains the reference CNN as {@code o} says, validating on the test split after each epoch. */
   static History train(Options o, FashionMnist.Splits data, Callback progress) {
+    Dataset all =
+        o.limit() > 0
+            ? data.train().subset(0, Math.min(o.limit(), data.train().size()))
+            : data.train();
     Dataset train =
         switch (o.augment()) {
-          case "none" -> data.train();
-          case "flip" -> data.train().withAugmentation(new Augmentation(0, true));
+          case "none" -> all;
+          case "flip" -> all.withAugmentation(new Augmentation(0, true));
           default ->
               throw new IllegalArgumentException(
                   "--augment must be none or flip, got " + o.augment());
         };
-    Model model =
-        Zoo.referenceCnn(
-            o.seed(),
-            new Initializer(
-                o.convInitScale(), Initializer.Mode.FAN_AVG, Initializer.Distribution.UNIFORM));
+    Model model = model(o);
     for (Node n : model.nodes())
       if (n.layer() instanceof BatchNormalization bn) bn.momentum(o.bnMomentum());
-    long perEpoch = data.train().batchCount(64);
+    long perEpoch = train.batchCount(64);
     LrSchedule schedule =
         switch (o.lr()) {
-          case "constant" -> LrSchedule.constant(1e-3);
+          case "constant" -> LrSchedule.constant(o.peakLr());
           case "cosine" ->
-              LrSchedule.cosine(1e-3, o.warmupEpochs() * perEpoch, o.epochs() * perEpoch, 0);
+              LrSchedule.cosine(o.peakLr(), o.warmupEpochs() * perEpoch, o.epochs() * perEpoch, 0);
           default ->
               throw new IllegalArgumentException("--lr must be constant or cosine, got " + o.lr());
         };
     System.out.printf(
         Locale.ROOT,
-        "reference CNN: %d parameters, gemm=%s, lr=%s, %s%n",
+        "%s: %d parameters, gemm=%s, lr=%s, %s%n",
+        o.model(),
         model.parameterCount(),
         Gemm.get().name(),
         schedule.toJson(),
@@ -83,6 +87,25 @@ public final class TrainReference {
     Trainer trainer =
         new Trainer(model, opt).labelSmoothing(o.labelSmoothing()).addCallback(progress);
     return trainer.fit(train, data.test(), o.epochs(), 64, o.seed());
+  }
+
+  /** The reference CNN with {@code o}'s conv init, or MobileNetMini (zoo init). */
+  private static Model model(Options o) {
+    return switch (o.model()) {
+      case "reference-cnn" ->
+          Zoo.referenceCnn(
+              o.seed(),
+              new Initializer(
+                  o.convInitScale(), Initializer.Mode.FAN_AVG, Initializer.Distribution.UNIFORM));
+      case "mobilenet-mini" -> {
+        if (o.convInitScale() != 1)
+          throw new IllegalArgumentException("--conv-init-scale applies to reference-cnn only");
+        yield Zoo.create("mobilenet-mini", o.seed());
+      }
+      default ->
+          throw new IllegalArgumentException(
+              "--model must be reference-cnn or mobilenet-mini, got " + o.model());
+    };
   }
 
   /** Parsed command line; {@link #parse} documents the defaults. */
@@ -98,10 +121,14 @@ public final class TrainReference {
       double adamw,
       int warmupEpochs,
       double convInitScale,
-      double labelSmoothing) {
+      double labelSmoothing,
+      double peakLr,
+      String model,
+      int limit) {
     private static final String KNOWN =
         "--gemm-threads=N, --lr=constant|cosine, --augment=none|flip, --bn-momentum=M, "
-            + "--adamw=WD, --warmup-epochs=E, --conv-init-scale=S, --label-smoothing=E";
+            + "--adamw=WD, --warmup-epochs=E, --conv-init-scale=S, --label-smoothing=E, "
+            + "--peak-lr=X, --model=reference-cnn|mobilenet-mini, --limit=N";
 
     static Options parse(String... args) {
       List<String> pos = new ArrayList<>();
@@ -133,7 +160,10 @@ public final class TrainReference {
           Double.parseDouble(opt.getOrDefault("--adamw", "0")),
           Integer.parseInt(opt.getOrDefault("--warmup-epochs", "0")),
           Double.parseDouble(opt.getOrDefault("--conv-init-scale", "1")),
-          Double.parseDouble(opt.getOrDefault("--label-smoothing", "0")));
+          Double.parseDouble(opt.getOrDefault("--label-smoothing", "0")),
+          Double.parseDouble(opt.getOrDefault("--peak-lr", "1e-3")),
+          opt.getOrDefault("--model", "reference-cnn"),
+          Integer.parseInt(opt.getOrDefault("--limit", "0")));
     }
   }
 

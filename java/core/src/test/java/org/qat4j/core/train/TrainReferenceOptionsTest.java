@@ -17,6 +17,9 @@ class TrainReferenceOptionsTest {
     assertEquals("constant", o.lr());
     assertEquals(1.0, o.convInitScale());
     assertEquals(0.99f, o.bnMomentum());
+    assertEquals(1e-3, o.peakLr());
+    assertEquals("reference-cnn", o.model());
+    assertEquals(0, o.limit());
   }
 
   @Test
@@ -29,6 +32,11 @@ class TrainReferenceOptionsTest {
     assertEquals(Path.of("/data"), p.dir());
     assertEquals(7L, p.seed());
     assertEquals(0.1, p.labelSmoothing());
+    TrainReference.Options q =
+        TrainReference.Options.parse("--peak-lr=2e-3", "--model=mobilenet-mini", "--limit=640");
+    assertEquals(2e-3, q.peakLr());
+    assertEquals("mobilenet-mini", q.model());
+    assertEquals(640, q.limit());
   }
 
   @Test
