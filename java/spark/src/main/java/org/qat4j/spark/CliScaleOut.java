@@ -1,6 +1,7 @@
 package org.qat4j.spark;
 
 import com.google.gson.Gson;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -65,7 +66,7 @@ public final class CliScaleOut implements ScaleOut {
       r.addProperty("accuracy_simulator", v.simulator().accuracy());
       r.add("lsb_histogram_builtin", GSON.toJsonTree(SparkMain.upToMax(v.builtin())));
       r.add("lsb_histogram_xnnpack", GSON.toJsonTree(SparkMain.upToMax(v.xnnpack())));
-      r.add("warnings", new com.google.gson.JsonArray());
+      r.add("warnings", new JsonArray());
       spark(r, s, partitions(job, s));
       return r;
     }
