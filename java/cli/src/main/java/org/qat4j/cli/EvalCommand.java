@@ -1,6 +1,7 @@
 package org.qat4j.cli;
 
 import com.google.gson.JsonObject;
+import java.io.IOException;
 import java.nio.file.Path;
 import org.qat4j.runtime.Backend;
 import picocli.CommandLine.Command;
@@ -51,7 +52,7 @@ final class EvalCommand extends BaseCommand {
   }
 
   /** The test set split over Spark tasks; counts reduced exactly (docs/SCALE.md). */
-  private JsonObject onSpark(Path d) throws java.io.IOException {
+  private JsonObject onSpark(Path d) throws IOException {
     spark.refuse(isolation.isolate, "--isolate");
     if (run.backend != Backend.BUILTIN && run.backend != Backend.XNNPACK)
       throw CliException.usage(

@@ -18,7 +18,8 @@ final class SparkOption {
       fallbackValue = LOCAL,
       paramLabel = "MASTER",
       description =
-          "Run on Apache Spark: local[*] (also without a value), local[N], spark://HOST:7077, yarn, k8s://... (docs/SCALE.md).")
+          "Run on Apache Spark: local[*] (also without a value), local[N], spark://HOST:7077,"
+              + " yarn, k8s://... (docs/SCALE.md).")
   String master;
 
   @Option(

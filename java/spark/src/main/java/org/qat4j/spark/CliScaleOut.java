@@ -1,6 +1,7 @@
 package org.qat4j.spark;
 
 import com.google.gson.Gson;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -65,7 +66,7 @@ public final class CliScaleOut implements ScaleOut {
       r.addProperty("accuracy_simulator", v.simulator().accuracy());
       r.add("lsb_histogram_builtin", GSON.toJsonTree(SparkMain.upToMax(v.builtin())));
       r.add("lsb_histogram_xnnpack", GSON.toJsonTree(SparkMain.upToMax(v.xnnpack())));
-      r.add("warnings", new com.google.gson.JsonArray());
+      r.add("warnings", new JsonArray());
       spark(r, s, partitions(job, s));
       return r;
     }
@@ -109,6 +110,20 @@ public final class CliScaleOut implements ScaleOut {
               CHECKPOINT_EVERY,
               DataParallel.Fault.NONE);
       DataParallel.Run r = DataParallel.fit(s.sc(), model, optimizer, partitions(job, s), spec);
+      if (!r.identical())
+        throw new IllegalStateException("replicas ended with different states: " + r.workers());
+      Replica.Result w = r.workers().get(0);
+      System.err.printf(
+          Locale.ROOT,
+          "data-parallel on %s: %d replicas (identical), %d steps; replica 0: compute %.1f s,"
+              + " all-reduce %.1f s, %d floats per message; checkpoints in %s%n",
+          s.sc().master(),
+          r.workers().size(),
+          w.steps(),
+          w.computeNanos() / 1e9,
+          w.syncNanos() / 1e9,
+          w.messageFloats(),
+          ck);
       copyState(r.model(), model);
       return r.history();
     }

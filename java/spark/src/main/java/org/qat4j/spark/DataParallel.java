@@ -4,6 +4,7 @@ import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -44,7 +45,7 @@ public final class DataParallel {
       if (w != worker || s != step) return;
       try {
         Files.write(Path.of(marker), new byte[0], StandardOpenOption.CREATE_NEW);
-      } catch (java.nio.file.FileAlreadyExistsException e) {
+      } catch (FileAlreadyExistsException e) {
         return;
       }
       if (halt) Runtime.getRuntime().halt(137);

@@ -7,6 +7,7 @@ import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.spark.BarrierTaskContext;
@@ -153,13 +154,13 @@ final class Replica {
     int from = (int) ((long) b.size() * worker / workers);
     int to = (int) ((long) b.size() * (worker + 1) / workers);
     int n = to - from;
-    int[] sample = java.util.Arrays.copyOfRange(b.images().shape(), 1, b.images().rank());
+    int[] sample = Arrays.copyOfRange(b.images().shape(), 1, b.images().rank());
     int per = b.images().size() / b.size();
     Tensor x = Tensor.zeros(Shapes.withBatch(n, sample));
     float[] slice = new float[n * per];
     b.images().buffer().get(from * per, slice, 0, slice.length);
     x.copyFrom(slice);
-    int[] labels = java.util.Arrays.copyOfRange(b.labels(), from, to);
+    int[] labels = Arrays.copyOfRange(b.labels(), from, to);
     ExecContext ec =
         new ExecContext(
             true, Gemm.get(), new SplittableRandom(DataParallel.mix(~spec.seed(), step)));

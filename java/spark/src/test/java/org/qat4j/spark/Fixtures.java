@@ -67,6 +67,11 @@ final class Fixtures {
     int8 = TfliteWriter.write(Int8Lowering.lower(qat, DType.INT8));
     // -Dqat4j.spark.master=local-cluster[2,1,1024] runs every test on two separate executor JVMs
     // (docs/SCALE.md)
+    String home = System.getProperty("spark.test.home");
+    if (home != null) { // -Pspark-cluster: Spark's launcher wants a home with jars/ and RELEASE
+      Files.createDirectories(Path.of(home, "jars"));
+      if (!Files.exists(Path.of(home, "RELEASE"))) Files.createFile(Path.of(home, "RELEASE"));
+    }
     sc =
         SparkContexts.open(
             System.getProperty("qat4j.spark.master", "local[2,4]"), "qat4j-spark-tests");
