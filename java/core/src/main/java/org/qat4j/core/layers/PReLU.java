@@ -69,7 +69,7 @@ public final class PReLU extends Layer {
   }
 
   /** The shape of α for per-sample input shape {@code in}. */
-  public int[] alphaShape(int[] in) {
+  private int[] alphaShape(int[] in) {
     int[] s = in.clone();
     for (int a : sharedAxes) s[a - 1] = 1;
     return s;
