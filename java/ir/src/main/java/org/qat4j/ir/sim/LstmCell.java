@@ -42,10 +42,14 @@ final class LstmCell {
     int[] in = op.inputs();
     TensorSpec x = g.tensor(in[Lstm.INPUT]), h = g.tensor(in[Lstm.OUTPUT_STATE]);
     TensorSpec c = g.tensor(in[Lstm.CELL_STATE]), y = g.tensor(op.outputs()[0]);
+    check(x, DType.INT8, "sequence");
+    check(y, DType.INT8, "output");
     check(c, DType.INT16, "cell state");
     check(h, DType.INT8, "output state");
     TensorSpec wo = g.tensor(in[Lstm.INPUT_WEIGHTS + Lstm.GATE_OUTPUT]);
     TensorSpec ro = g.tensor(in[Lstm.RECURRENT_WEIGHTS + Lstm.GATE_OUTPUT]);
+    if (wo.shape().length != 2 || ro.shape().length != 2)
+      throw new IllegalArgumentException("input and recurrent weights must be 2-D");
     nCell = wo.shape()[0];
     nInput = wo.shape()[1];
     nOutput = ro.shape()[1];

@@ -25,25 +25,15 @@ final class LstmKernels {
 
   static Simulator.Kernel create(LoweredGraph g, OpSpec op, Object[] consts) {
     int[] in = op.inputs();
-    TensorSpec x = g.tensor(in[Lstm.INPUT]);
-    if (x.type() != DType.INT8)
-      throw new IllegalArgumentException(
-          x.type() + " sequence: only the int8 LSTM (int16 cell state) is simulated");
-    if (in.length != Lstm.INPUTS && in.length != 20)
-      throw new IllegalArgumentException("expects 20 or 24 inputs, got " + in.length);
-    for (int k = Lstm.PEEPHOLE; k < Lstm.BIAS; k++)
-      if (in[k] >= 0) throw new IllegalArgumentException("peephole LSTMs are not simulated");
-    for (int k = Lstm.LAYER_NORM; k < in.length; k++)
-      if (in[k] >= 0) throw new IllegalArgumentException("layer-norm LSTMs are not simulated");
     OpOptions.SequenceLstm o = op.options(OpOptions.SequenceLstm.class);
-    if (o.diagonalRecurrentTensors())
-      throw new IllegalArgumentException("diagonal recurrent weights are not simulated");
+    refuseVariants(g, in, o);
     LstmCell cell = LstmCell.prepare(g, op, consts, hidden(g, o.intermediates()));
     int out = op.outputs()[0], h = in[Lstm.OUTPUT_STATE], c = in[Lstm.CELL_STATE];
-    int[] xs = x.shape();
+    int[] xs = g.tensor(in[Lstm.INPUT]).shape();
     if (xs.length != 3)
       throw new IllegalArgumentException("sequence must be 3-D, got rank " + xs.length);
     int batches = o.timeMajor() ? xs[1] : xs[0], steps = o.timeMajor() ? xs[0] : xs[1];
+    checkSizes(g, op, cell, batches, steps);
     int zpH = (int) g.tensor(h).quant().zeroPoint();
     return v -> {
       int[] hs = (int[]) v[h], cs = (int[]) v[c], xv = (int[]) v[in[Lstm.INPUT]];
@@ -56,6 +46,37 @@ final class LstmKernels {
           cell.step(xv, row * cell.nInput, hs, cs, b, y, row * cell.nOutput);
         }
     };
+  }
+
+  /** Float, hybrid, peephole, layer-norm and diagonal LSTMs are not simulated. */
+  private static void refuseVariants(LoweredGraph g, int[] in, OpOptions.SequenceLstm o) {
+    TensorSpec x = g.tensor(in[Lstm.INPUT]);
+    if (x.type() != DType.INT8)
+      throw new IllegalArgumentException(
+          x.type() + " sequence: only the int8 LSTM (int16 cell state) is simulated");
+    if (in.length != Lstm.INPUTS && in.length != 20)
+      throw new IllegalArgumentException("expects 20 or 24 inputs, got " + in.length);
+    for (int k = Lstm.PEEPHOLE; k < Lstm.BIAS; k++)
+      if (in[k] >= 0) throw new IllegalArgumentException("peephole LSTMs are not simulated");
+    for (int k = Lstm.LAYER_NORM; k < in.length; k++)
+      if (in[k] >= 0) throw new IllegalArgumentException("layer-norm LSTMs are not simulated");
+    if (o.diagonalRecurrentTensors())
+      throw new IllegalArgumentException("diagonal recurrent weights are not simulated");
+  }
+
+  /** The sequence, output and state sizes agree with the weights (no read past a buffer). */
+  private static void checkSizes(LoweredGraph g, OpSpec op, LstmCell cell, int batches, int steps) {
+    int[] in = op.inputs();
+    int[] xs = g.tensor(in[Lstm.INPUT]).shape();
+    TensorSpec y = g.tensor(op.outputs()[0]);
+    int[] ys = y.shape();
+    if (xs[2] != cell.nInput || ys.length != 3 || ys[2] != cell.nOutput)
+      throw new IllegalArgumentException(
+          "sequence " + Arrays.toString(xs) + ", output " + Arrays.toString(ys) + ": wrong sizes");
+    if (g.tensor(in[Lstm.OUTPUT_STATE]).elements() != batches * cell.nOutput
+        || g.tensor(in[Lstm.CELL_STATE]).elements() != batches * cell.nCell
+        || y.elements() != batches * steps * cell.nOutput)
+      throw new IllegalArgumentException("state or output sizes do not fit the batch and weights");
   }
 
   /** The hidden state's quantization: the fifth intermediate, INT8 per-tensor. */
