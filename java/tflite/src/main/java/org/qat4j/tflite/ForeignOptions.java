@@ -57,14 +57,15 @@ final class ForeignOptions {
               b, o.alignCorners(), o.halfPixelCenters())
         };
       }
-      case L2_NORMALIZATION ->
-          new int[] {
-            BuiltinOptions.L2NormOptions,
-            L2NormOptions.createL2NormOptions(b, (byte) op.options().activation().code())
-          };
+      case L2_NORMALIZATION -> l2Norm(b, op);
       case TRANSPOSE_CONV -> transposeConv(b, op);
       default -> throw new IllegalArgumentException(op.kind() + " has no options here");
     };
+  }
+
+  private static int[] l2Norm(FlatBufferBuilder b, OpSpec op) {
+    byte act = (byte) op.options().activation().code();
+    return new int[] {BuiltinOptions.L2NormOptions, L2NormOptions.createL2NormOptions(b, act)};
   }
 
   private static int[] transposeConv(FlatBufferBuilder b, OpSpec op) {
