@@ -26,6 +26,7 @@ import org.qat4j.core.layers.HardSwish;
 import org.qat4j.core.layers.MaxPool2D;
 import org.qat4j.core.layers.Multiply;
 import org.qat4j.core.layers.Padding;
+import org.qat4j.core.layers.Permute;
 import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Reshape;
@@ -67,7 +68,6 @@ final class LayerMapper {
           "Average",
           "Maximum",
           "Minimum",
-          "Permute",
           "Cropping2D",
           "SpatialDropout1D",
           "SpatialDropout2D",
@@ -122,6 +122,7 @@ final class LayerMapper {
       case "Dropout" -> dropout(c);
       case "Conv2DTranspose", "Convolution2DTranspose" -> conv2dTranspose(c);
       case "UpSampling2D" -> upSampling(c);
+      case "Permute" -> add(new Permute(c.name, k.ints("dims", c.rank(), null)), c.one());
       default -> throw refusal(k);
     };
   }

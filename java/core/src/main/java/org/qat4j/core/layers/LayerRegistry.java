@@ -43,6 +43,7 @@ public final class LayerRegistry {
     register("Dropout", Dropout::fromConfig);
     register("Conv2DTranspose", Conv2DTranspose::fromConfig);
     register("UpSampling2D", UpSampling2D::fromConfig);
+    register("Permute", Permute::fromConfig);
   }
 
   private LayerRegistry() {}

@@ -26,7 +26,8 @@ class LayerRegistryTest {
   private static List<Layer> resamplingSamples() {
     return List.of(
         new Conv2DTranspose("ct", 3, 3, 2).strides(2, 1).padding(Padding.SAME).useBias(false),
-        new UpSampling2D("up", 2, 3, true));
+        new UpSampling2D("up", 2, 3, true),
+        new Permute("pm", 2, 3, 1));
   }
 
   private static List<Layer> firstSamples() {

@@ -21,6 +21,7 @@ import org.qat4j.core.layers.GlobalMaxPooling2D;
 import org.qat4j.core.layers.HardSwish;
 import org.qat4j.core.layers.MaxPool2D;
 import org.qat4j.core.layers.Multiply;
+import org.qat4j.core.layers.Permute;
 import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Reshape;
@@ -249,7 +250,10 @@ public final class Int8Lowering {
           pass(GlobalMaxPooling2D.class, (self, n, l, x, q) -> self.globalMax(n, x, q)),
           pass(
               UpSampling2D.class,
-              (self, n, l, x, q) -> Resampling.upSample(self.b, n, l, x, self.act(n, q))));
+              (self, n, l, x, q) -> Resampling.upSample(self.b, n, l, x, self.act(n, q))),
+          pass(
+              Permute.class,
+              (self, n, l, x, q) -> Resampling.permute(self.b, n, l, x, self.act(n, q))));
 
   /** How each layer class inside a {@link QuantizeWrapper} lowers. */
   private static final Map<Class<?>, Row<?, ?>> WRAPPED =

@@ -151,7 +151,8 @@ class LayerConformanceTest {
                   new int[][] {IMAGE},
                   null,
                   LayerConformanceTest::upsampled,
-                  LayerConformanceTest::upsampled)));
+                  LayerConformanceTest::upsampled)),
+          unary("Permute", () -> new Permute("l", 2, 3, 1)));
 
   private static Map.Entry<String, Row> unary(String type, Supplier<Layer> l) {
     return Map.entry(type, new Row(l, new int[][] {IMAGE}, null, () -> after(l), () -> after(l)));

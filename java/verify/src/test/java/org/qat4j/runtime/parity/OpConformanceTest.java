@@ -82,7 +82,6 @@ class OpConformanceTest {
     // read from other tools' models, simulated and written; no layer lowers to them yet
     for (OpKind k :
         new OpKind[] {
-          OpKind.TRANSPOSE,
           OpKind.SLICE,
           OpKind.STRIDED_SLICE,
           OpKind.SPLIT,
@@ -97,10 +96,11 @@ class OpConformanceTest {
         }) {
       ROWS.put(k, new Row(false, false, false));
     }
-    // Conv2DTranspose; UpSampling2D (nearest, bilinear)
+    // Conv2DTranspose; UpSampling2D (nearest, bilinear); Permute
     ROWS.put(OpKind.TRANSPOSE_CONV, all);
     ROWS.put(OpKind.RESIZE_BILINEAR, all);
     ROWS.put(OpKind.RESIZE_NEAREST_NEIGHBOR, all);
+    ROWS.put(OpKind.TRANSPOSE, all); // Permute
   }
 
   private static Set<OpKind> floatOps, int8Ops, importedOps;
