@@ -29,6 +29,7 @@ import org.qat4j.core.layers.MaxPool2D;
 import org.qat4j.core.layers.Multiply;
 import org.qat4j.core.layers.PReLU;
 import org.qat4j.core.layers.Padding;
+import org.qat4j.core.layers.Permute;
 import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Reshape;
@@ -57,7 +58,6 @@ final class LayerMapper {
           "Resizing",
           "Rescaling",
           "Normalization",
-          "Permute",
           "Cropping2D",
           "SpatialDropout2D",
           "GaussianNoise",
@@ -122,6 +122,7 @@ final class LayerMapper {
       case "Embedding", "SpatialDropout1D", "LSTM", "GRU" -> seq.map(c);
       case "Conv2DTranspose", "Convolution2DTranspose" -> conv2dTranspose(c);
       case "UpSampling2D" -> upSampling(c);
+      case "Permute" -> add(new Permute(c.name, k.ints("dims", c.rank(), null)), c.one());
       default -> throw refusal(k);
     };
   }

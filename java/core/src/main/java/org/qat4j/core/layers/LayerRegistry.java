@@ -55,6 +55,7 @@ public final class LayerRegistry {
     register("GRU", GRU::fromConfig);
     register("Conv2DTranspose", Conv2DTranspose::fromConfig);
     register("UpSampling2D", UpSampling2D::fromConfig);
+    register("Permute", Permute::fromConfig);
   }
 
   private LayerRegistry() {}

@@ -78,7 +78,8 @@ class LayerRegistryTest {
             new Tanh("th"),
             new ELU("elu"),
             new Conv2DTranspose("ct", 3, 3, 2).strides(2, 1).padding(Padding.SAME).useBias(false),
-            new UpSampling2D("up", 2, 3, true)));
+            new UpSampling2D("up", 2, 3, true),
+            new Permute("pm", 2, 3, 1)));
     return all;
   }
 

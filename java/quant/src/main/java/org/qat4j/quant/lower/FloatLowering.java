@@ -31,6 +31,7 @@ import org.qat4j.core.layers.Maximum;
 import org.qat4j.core.layers.Minimum;
 import org.qat4j.core.layers.Multiply;
 import org.qat4j.core.layers.PReLU;
+import org.qat4j.core.layers.Permute;
 import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Reshape;
@@ -203,7 +204,11 @@ public final class FloatLowering {
           row(
               UpSampling2D.class,
               (x, s, l) ->
-                  Resampling.upSample(x.b, s.main(), l, x.input(s.main(), 0), x.output(s))));
+                  Resampling.upSample(x.b, s.main(), l, x.input(s.main(), 0), x.output(s))),
+          row(
+              Permute.class,
+              (x, s, l) ->
+                  Resampling.permute(x.b, s.main(), l, x.input(s.main(), 0), x.output(s))));
 
   /** Whether {@code l} lowers to float TFLite operators. */
   static boolean supports(Layer l) {

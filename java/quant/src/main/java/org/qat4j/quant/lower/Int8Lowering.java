@@ -28,6 +28,7 @@ import org.qat4j.core.layers.Maximum;
 import org.qat4j.core.layers.Minimum;
 import org.qat4j.core.layers.Multiply;
 import org.qat4j.core.layers.PReLU;
+import org.qat4j.core.layers.Permute;
 import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Reshape;
@@ -260,7 +261,10 @@ public final class Int8Lowering {
           pass(SpatialDropout1D.class, (self, n, l, x, q) -> self.tensorOf.put(n.name(), x)),
           pass(
               UpSampling2D.class,
-              (self, n, l, x, q) -> Resampling.upSample(self.b, n, l, x, self.act(n, q))));
+              (self, n, l, x, q) -> Resampling.upSample(self.b, n, l, x, self.act(n, q))),
+          pass(
+              Permute.class,
+              (self, n, l, x, q) -> Resampling.permute(self.b, n, l, x, self.act(n, q))));
 
   /** How each layer class inside a {@link QuantizeWrapper} lowers. */
   private static final Map<Class<?>, Row<?, ?>> WRAPPED =

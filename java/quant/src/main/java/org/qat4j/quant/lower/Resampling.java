@@ -1,6 +1,7 @@
 package org.qat4j.quant.lower;
 
 import org.qat4j.core.Node;
+import org.qat4j.core.layers.Permute;
 import org.qat4j.core.layers.UpSampling2D;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.LoweredGraphBuilder;
@@ -9,10 +10,11 @@ import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.TensorSpec;
 
 /**
- * UpSampling2D as TFLite resizes, shared by the float and int8 lowering. Bilinear: RESIZE_BILINEAR
- * with half-pixel centres (Keras's arithmetic). Nearest: RESIZE_NEAREST_NEIGHBOR without flags
- * (versions 1/2, which the Edge TPU compiler maps) when TFLite's ⌊y · float32(in/out)⌋ picks ⌊y /
- * factor⌋ for every output row and column, else with half-pixel centres (version 3).
+ * UpSampling2D as TFLite resizes and Permute as TRANSPOSE, shared by the float and int8 lowering.
+ * Bilinear: RESIZE_BILINEAR with half-pixel centres (Keras's arithmetic). Nearest:
+ * RESIZE_NEAREST_NEIGHBOR without flags (versions 1/2, which the Edge TPU compiler maps) when
+ * TFLite's ⌊y · float32(in/out)⌋ picks ⌊y / factor⌋ for every output row and column, else with
+ * half-pixel centres (version 3).
  */
 public final class Resampling {
   private Resampling() {}
@@ -38,6 +40,17 @@ public final class Resampling {
         new int[] {x, st},
         new int[] {y},
         new OpOptions.Resize(false, !plain));
+  }
+
+  /** Emits Permute {@code l} of node {@code n} as TRANSPOSE with permutation [0, dims − 1...]. */
+  static void permute(LoweredGraphBuilder b, Node n, Permute l, int x, int y) {
+    int[] d = l.dims();
+    int[] perm = new int[d.length + 1];
+    for (int i = 0; i < d.length; i++) perm[i + 1] = d[i];
+    int p =
+        b.addTensor(
+            new TensorSpec(n.name() + "/perm", new int[] {perm.length}, DType.INT32, null, perm));
+    b.addOp(OpKind.TRANSPOSE, new int[] {x, p}, new int[] {y}, null);
   }
 
   /** Whether TFLite's flag-free nearest index ⌊o · float32(in/out)⌋ is ⌊o / f⌋ for every o. */

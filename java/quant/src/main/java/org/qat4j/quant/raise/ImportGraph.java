@@ -36,6 +36,7 @@ import org.qat4j.core.layers.Minimum;
 import org.qat4j.core.layers.Multiply;
 import org.qat4j.core.layers.PReLU;
 import org.qat4j.core.layers.Padding;
+import org.qat4j.core.layers.Permute;
 import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Reshape;
@@ -168,7 +169,7 @@ final class ImportGraph {
       case QUANTIZE, DEQUANTIZE -> null;
       // operators of models from other tools and data movement: no core layer computes them (yet)
       case CAST, ARG_MAX, ARG_MIN -> null;
-      case PADV2, TRANSPOSE, SLICE -> null;
+      case PADV2, SLICE -> null;
       case STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, TILE, GATHER, SUM, REDUCE_MAX -> null;
       case SQUARED_DIFFERENCE, BATCH_MATMUL -> null;
       case UNIDIRECTIONAL_SEQUENCE_LSTM -> null;
@@ -184,6 +185,7 @@ final class ImportGraph {
       case TRANSPOSE_CONV -> new Row(false, (x, op, n, out) -> x.transposeConv(op, n, out));
       case RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR ->
           new Row(false, (x, op, n, out) -> x.unary(op, x.upSampling(op, n, out)));
+      case TRANSPOSE -> new Row(false, (x, op, n, out) -> x.unary(op, x.permute(op, n)));
     };
   }
 
@@ -532,6 +534,16 @@ final class ImportGraph {
     if (beta instanceof Float b && b != 1f)
       throw new ModelFormatException(where, "beta " + b + " is not supported (only 1)");
     return unary(op, new Softmax(n));
+  }
+
+  /** TRANSPOSE with a constant permutation that keeps the batch axis first, as Permute. */
+  private Layer permute(OperatorInfo op, String n) {
+    int[] p = ints(constant(op.inputs()[1], "perm"));
+    if (p.length < 2 || p[0] != 0)
+      throw new ModelFormatException(
+          where,
+          "only permutations keeping the batch axis first import, got " + Arrays.toString(p));
+    return new Permute(n, Arrays.copyOfRange(p, 1, p.length));
   }
 
   private Node pad(OperatorInfo op, String n) {

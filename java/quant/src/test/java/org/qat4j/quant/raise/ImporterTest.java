@@ -32,6 +32,7 @@ import org.qat4j.core.layers.GlobalAveragePooling2D;
 import org.qat4j.core.layers.HardSwish;
 import org.qat4j.core.layers.MaxPool2D;
 import org.qat4j.core.layers.Padding;
+import org.qat4j.core.layers.Permute;
 import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Sigmoid;
@@ -177,13 +178,14 @@ class ImporterTest {
         seen);
   }
 
-  /** Conv2DTranspose (TRANSPOSE_CONV) then nearest and bilinear UpSampling2D (the resizes). */
+  /** Conv2DTranspose (TRANSPOSE_CONV), nearest and bilinear UpSampling2D, Permute (TRANSPOSE). */
   static Model resampled() {
     GraphBuilder g = new GraphBuilder(7);
     Node x = g.input("image", 3, 4, 2);
     Node t = g.add(new Conv2DTranspose("ct", 3, 3, 2).strides(2, 2).padding(Padding.SAME), x);
     Node n = g.add(new UpSampling2D("near", 2, 1, false), t);
-    return g.build(g.add(new UpSampling2D("bilin", 1, 3, true), n));
+    return g.build(
+        g.add(new Permute("swap", 2, 1, 3), g.add(new UpSampling2D("bilin", 1, 3, true), n)));
   }
 
   @Test

@@ -207,7 +207,8 @@ class LayerConformanceTest {
                   new int[][] {IMAGE},
                   null,
                   LayerConformanceTest::upsampled,
-                  LayerConformanceTest::upsampled)));
+                  LayerConformanceTest::upsampled)),
+          unary("Permute", () -> new Permute("l", 2, 3, 1)));
 
   /**
    * Layer types lowered to float only, with why: their QAT must refuse naming the layer, and the

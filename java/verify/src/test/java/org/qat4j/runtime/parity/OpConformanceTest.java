@@ -74,7 +74,6 @@ class OpConformanceTest {
     // read from other tools' models, simulated and written; no layer lowers to them yet
     for (OpKind k :
         new OpKind[] {
-          OpKind.TRANSPOSE,
           OpKind.SLICE,
           OpKind.STRIDED_SLICE,
           OpKind.SPLIT,
@@ -117,10 +116,11 @@ class OpConformanceTest {
           OpKind.MINIMUM,
           OpKind.SUB
         }) ROWS.compute(k, (key, r) -> new Row(true, r.int8Lowering(), r.imports()));
-    // Conv2DTranspose; UpSampling2D (nearest, bilinear)
+    // Conv2DTranspose; UpSampling2D (nearest, bilinear); Permute
     ROWS.put(OpKind.TRANSPOSE_CONV, all);
     ROWS.put(OpKind.RESIZE_BILINEAR, all);
     ROWS.put(OpKind.RESIZE_NEAREST_NEIGHBOR, all);
+    ROWS.put(OpKind.TRANSPOSE, all); // Permute
   }
 
   private static Set<OpKind> floatOps, int8Ops, importedOps;
