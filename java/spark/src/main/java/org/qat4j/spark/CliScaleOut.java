@@ -125,6 +125,7 @@ public final class CliScaleOut implements ScaleOut {
           w.messageFloats(),
           ck);
       copyState(r.model(), model);
+      if (job.checkpoints() == null) SharedCheckpoints.deleteTree(ck); // ours, and the run is done
       return r.history();
     }
   }

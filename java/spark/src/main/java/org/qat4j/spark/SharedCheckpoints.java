@@ -98,7 +98,7 @@ final class SharedCheckpoints {
     return PREFIX + String.format("%010d", step);
   }
 
-  private static void deleteTree(Path p) throws IOException {
+  static void deleteTree(Path p) throws IOException {
     try (Stream<Path> s = Files.walk(p)) {
       for (Path f : s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList())
         Files.deleteIfExists(f);
