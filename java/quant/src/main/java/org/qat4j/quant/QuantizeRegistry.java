@@ -1,5 +1,6 @@
 package org.qat4j.quant;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,53 +23,63 @@ public final class QuantizeRegistry {
 
   /** The 8-bit TFLite rows (also used by the n-bit scheme). */
   public static QuantizeRegistry defaults() {
-    return new QuantizeRegistry(
-        List.of(
-            new Row("Input", Treatment.INPUT, ""),
-            new Row("Conv2D", Treatment.WEIGHTS_AND_OUTPUT, "per-axis kernel"),
-            new Row(
-                "DepthwiseConv2D",
-                Treatment.WEIGHTS_AND_OUTPUT,
-                "per-axis kernel over in·mult channels"),
-            new Row("Dense", Treatment.WEIGHTS_AND_OUTPUT, "per-tensor kernel"),
-            new Row("Add", Treatment.OUTPUT, ""),
-            new Row("Multiply", Treatment.OUTPUT, ""),
-            new Row("ReLU", Treatment.OUTPUT, ""),
-            new Row("ReLU6", Treatment.OUTPUT, ""),
-            new Row("HardSwish", Treatment.OUTPUT, ""),
-            new Row("GlobalAveragePooling2D", Treatment.OUTPUT, "MEAN requantizes"),
-            new Row("AveragePool2D", Treatment.SHARE_INPUT_RANGE, ""),
-            new Row("MaxPool2D", Treatment.PASS_THROUGH, ""),
-            new Row("GlobalMaxPooling2D", Treatment.PASS_THROUGH, ""),
-            new Row("Flatten", Treatment.PASS_THROUGH, ""),
-            new Row("Reshape", Treatment.PASS_THROUGH, ""),
-            new Row("ZeroPadding2D", Treatment.PASS_THROUGH, ""),
-            new Row("Dropout", Treatment.PASS_THROUGH, ""),
-            new Row("Softmax", Treatment.FIXED_OUTPUT, ""),
-            new Row("Sigmoid", Treatment.FIXED_OUTPUT, ""),
-            new Row("Concatenate", Treatment.CONCAT, ""),
-            new Row(
-                "BatchNormalization",
-                Treatment.OUTPUT,
-                "folded into a directly preceding Conv2D, DepthwiseConv2D or Dense whose output has no other consumer; elsewhere MUL and ADD by per-channel constants"),
-            new Row("Subtract", Treatment.OUTPUT, ""),
-            new Row("Maximum", Treatment.OUTPUT, "inputs requantized to the output (MAXIMUM)"),
-            new Row("Minimum", Treatment.OUTPUT, "inputs requantized to the output (MINIMUM)"),
-            new Row("Average", Treatment.OUTPUT, "ADD then MUL by 1/n"),
-            new Row("LeakyReLU", Treatment.OUTPUT, ""),
-            new Row("PReLU", Treatment.SLOPE_AND_OUTPUT, "per-tensor symmetric alpha"),
-            new Row("Tanh", Treatment.FIXED_SYMMETRIC_OUTPUT, ""),
-            new Row("ELU", Treatment.OUTPUT, ""),
-            new Row("SpatialDropout1D", Treatment.PASS_THROUGH, ""),
-            new Row("Embedding", Treatment.UNSUPPORTED, SEQUENCE_FLOAT_ONLY),
-            new Row("LSTM", Treatment.UNSUPPORTED, SEQUENCE_FLOAT_ONLY),
-            new Row("GRU", Treatment.UNSUPPORTED, SEQUENCE_FLOAT_ONLY),
-            new Row("Conv2DTranspose", Treatment.WEIGHTS_AND_OUTPUT, "per-tensor kernel (TFMOT)"),
-            new Row(
-                "UpSampling2D",
-                Treatment.PASS_THROUGH,
-                "output keeps the input range (convex combinations); TFLite's int8 resizes keep it"),
-            new Row("Permute", Treatment.PASS_THROUGH, "")));
+    List<Row> all = new ArrayList<>(imageRows());
+    all.addAll(newerRows());
+    return new QuantizeRegistry(all);
+  }
+
+  private static List<Row> imageRows() {
+    return List.of(
+        new Row("Input", Treatment.INPUT, ""),
+        new Row("Conv2D", Treatment.WEIGHTS_AND_OUTPUT, "per-axis kernel"),
+        new Row(
+            "DepthwiseConv2D",
+            Treatment.WEIGHTS_AND_OUTPUT,
+            "per-axis kernel over in·mult channels"),
+        new Row("Dense", Treatment.WEIGHTS_AND_OUTPUT, "per-tensor kernel"),
+        new Row("Add", Treatment.OUTPUT, ""),
+        new Row("Multiply", Treatment.OUTPUT, ""),
+        new Row("ReLU", Treatment.OUTPUT, ""),
+        new Row("ReLU6", Treatment.OUTPUT, ""),
+        new Row("HardSwish", Treatment.OUTPUT, ""),
+        new Row("GlobalAveragePooling2D", Treatment.OUTPUT, "MEAN requantizes"),
+        new Row("AveragePool2D", Treatment.SHARE_INPUT_RANGE, ""),
+        new Row("MaxPool2D", Treatment.PASS_THROUGH, ""),
+        new Row("GlobalMaxPooling2D", Treatment.PASS_THROUGH, ""),
+        new Row("Flatten", Treatment.PASS_THROUGH, ""),
+        new Row("Reshape", Treatment.PASS_THROUGH, ""),
+        new Row("ZeroPadding2D", Treatment.PASS_THROUGH, ""),
+        new Row("Dropout", Treatment.PASS_THROUGH, ""),
+        new Row("Softmax", Treatment.FIXED_OUTPUT, ""),
+        new Row("Sigmoid", Treatment.FIXED_OUTPUT, ""),
+        new Row("Concatenate", Treatment.CONCAT, ""),
+        new Row(
+            "BatchNormalization",
+            Treatment.OUTPUT,
+            "folded into a directly preceding Conv2D, DepthwiseConv2D or Dense whose output has no other consumer; elsewhere MUL and ADD by per-channel constants"));
+  }
+
+  /** Merge, activation, sequence and resampling layers (issue 14). */
+  private static List<Row> newerRows() {
+    return List.of(
+        new Row("Subtract", Treatment.OUTPUT, ""),
+        new Row("Maximum", Treatment.OUTPUT, "inputs requantized to the output (MAXIMUM)"),
+        new Row("Minimum", Treatment.OUTPUT, "inputs requantized to the output (MINIMUM)"),
+        new Row("Average", Treatment.OUTPUT, "ADD then MUL by 1/n"),
+        new Row("LeakyReLU", Treatment.OUTPUT, ""),
+        new Row("PReLU", Treatment.SLOPE_AND_OUTPUT, "per-tensor symmetric alpha"),
+        new Row("Tanh", Treatment.FIXED_SYMMETRIC_OUTPUT, ""),
+        new Row("ELU", Treatment.OUTPUT, ""),
+        new Row("SpatialDropout1D", Treatment.PASS_THROUGH, ""),
+        new Row("Embedding", Treatment.UNSUPPORTED, SEQUENCE_FLOAT_ONLY),
+        new Row("LSTM", Treatment.UNSUPPORTED, SEQUENCE_FLOAT_ONLY),
+        new Row("GRU", Treatment.UNSUPPORTED, SEQUENCE_FLOAT_ONLY),
+        new Row("Conv2DTranspose", Treatment.WEIGHTS_AND_OUTPUT, "per-tensor kernel (TFMOT)"),
+        new Row(
+            "UpSampling2D",
+            Treatment.PASS_THROUGH,
+            "output keeps the input range (convex combinations); TFLite's int8 resizes keep it"),
+        new Row("Permute", Treatment.PASS_THROUGH, ""));
   }
 
   /** The row for {@code type}, or an UNSUPPORTED row for unknown types. */
