@@ -14,6 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.OpKind;
+import org.qat4j.runtime.TfliteException;
 import org.qat4j.tflite.TfliteModelInfo;
 import org.qat4j.tflite.TfliteReader;
 import org.qat4j.tflite.TfliteWriter;
@@ -125,6 +126,20 @@ class OpConformanceTest {
 
   private static Set<OpKind> floatOps, int8Ops, importedOps;
 
+  /**
+   * BUILTIN vs the simulator. TFLite 2.20's XNNPACK delegate claims some TRANSPOSE_CONV graphs and
+   * then fails to prepare them (see OpParityTest); those run on BUILTIN alone.
+   */
+  private static Parity.Stats builtin(OpKind kind, OpGraphs.Case c, SplittableRandom r) {
+    try {
+      return Parity.compare(c.graph(), 2, r, c.lo(), c.hi())[0];
+    } catch (TfliteException e) {
+      if (kind != OpKind.TRANSPOSE_CONV
+          || !String.valueOf(e.getMessage()).contains("failed to delegate")) throw e;
+      return Parity.compareBuiltin(c.graph(), 2, r);
+    }
+  }
+
   @BeforeAll
   static void lowerTheLayerRows() {
     floatOps = LayerConformanceTest.floatOps();
@@ -152,8 +167,7 @@ class OpConformanceTest {
           kind + " op " + i + " options after write/read");
     }
     Parity.assertExact(
-        Parity.compare(g, 2, r, c.lo(), c.hi())[0],
-        kind + " " + c.description() + ": TFLite BUILTIN vs simulator");
+        builtin(kind, c, r), kind + " " + c.description() + ": TFLite BUILTIN vs simulator");
     for (var o : EdgeTpuPreflight.check(info).operators()) {
       assertFalse(
           o.reason().contains("not in the Edge TPU supported-ops table"),

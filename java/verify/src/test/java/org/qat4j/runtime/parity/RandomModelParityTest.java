@@ -79,9 +79,6 @@ class RandomModelParityTest {
     }
     // every kind the int8 lowering of some layer writes (operators of other tools' models excluded)
     Set<OpKind> want = LayerConformanceTest.int8Ops();
-    // the random chains have no Multiply layer; MUL is checked by LayerConformanceTest and
-    // OpParityTest
-    want.remove(OpKind.MUL);
     // nor Conv2DTranspose/UpSampling2D/Permute: these chains assert XNNPACK bit for bit, whose
     // arithmetic for the first two is not modelled (OpParityTest: ≤ 1 LSB); LayerConformanceTest
     // checks all three on BUILTIN
