@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -77,8 +78,16 @@ class CustomOpTest {
   @EnumSource(names = {"BUILTIN", "XNNPACK"})
   void scale2RunsAndFollowsResize(Backend backend) {
     Scale2 op = new Scale2();
+    DelegateCoverage.Latest coverage = new DelegateCoverage.Latest();
+    Interpreter.Options o =
+        Interpreter.Options.builder()
+            .backend(backend)
+            .listener(coverage)
+            .customOp(NAME, 1, 1, op)
+            .build();
     try (TfliteModel model = TfliteModel.fromBytes(scale2Model(1));
-        Interpreter it = Interpreter.create(model, options(backend, op))) {
+        Interpreter it = Interpreter.create(model, o)) {
+      assertEquals(Map.of(NAME, 1), coverage.get().cpuOpCounts(), coverage.get()::summary);
       float[] x = ramp(12);
       it.input(0).write(x);
       it.invoke();
