@@ -13,11 +13,12 @@ cd "$ROOT"
 . scripts/setup-lib.sh
 JVM="${QAT4J_ARM64_JAVA:-/usr/lib/jvm/java-17-openjdk-arm64/bin/java}"
 # Runtime tests that exercise every native layer once: TFLite load + error formatter, XNNPACK options helper,
-# interpreter I/O, real models (XNNPACK coverage, BUILTIN vs XNNPACK), EdgeTPU through the test double; and the
+# interpreter I/O, real models (XNNPACK coverage, BUILTIN vs XNNPACK), EdgeTPU through the test double, Java custom
+# operators (CustomOpTest: TFLite's opaque structs read directly); and the
 # simulator's arm64 arithmetic (ir.arith.Platform.ARM64, picked from os.arch) bit-exact against BUILTIN and XNNPACK:
 # OpParityTest on QAT4J_ARM64_PARITY_GRAPHS random graphs per operator kind (default 20; the x86 run uses 50),
 # Int8WriterParityTest's hand-computed ties and RealModelParityTest's five real models (docs/RUNTIME.md "linux-arm64").
-SUBSET="${QAT4J_ARM64_TESTS:-XnnpackTest,TfliteLogTest,InterpreterTest,RealModelTest,EdgeTpuFakeLibraryTest,EdgeTpuTfliteDelegateTest,OpParityTest,Int8WriterParityTest,RealModelParityTest}"
+SUBSET="${QAT4J_ARM64_TESTS:-XnnpackTest,TfliteLogTest,InterpreterTest,RealModelTest,EdgeTpuFakeLibraryTest,EdgeTpuTfliteDelegateTest,OpParityTest,Int8WriterParityTest,RealModelParityTest,CustomOpTest}"
 SUFFIX=-arm64
 TIMES=()
 

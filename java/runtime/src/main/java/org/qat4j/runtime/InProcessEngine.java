@@ -22,6 +22,7 @@ final class InProcessEngine implements Engine {
   private final List<Delegate> delegates = new ArrayList<>();
   private final CoverageProbe probe;
   private final OpProfiler profiler;
+  private final CustomOps customOps;
   private final AtomicBoolean released = new AtomicBoolean();
   private TfLiteInterpreter handle;
 
@@ -34,7 +35,13 @@ final class InProcessEngine implements Engine {
     boolean timed = options.listeners().stream().anyMatch(InterpreterListener::timesOperators);
     this.profiler = timed ? new OpProfiler(options.listeners()) : null;
     try {
-      handle = NativeInterpreter.create(model, options, log, probe, profiler, delegates);
+      this.customOps = new CustomOps(options.customOps());
+      handle =
+          customOps.call(
+              "TfLiteInterpreterCreate",
+              () ->
+                  NativeInterpreter.create(
+                      model, options, log, probe, profiler, customOps, delegates));
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -92,11 +99,25 @@ final class InProcessEngine implements Engine {
 
   @Override
   public void invoke() {
-    check(TfLiteInterpreterInvoke(handle), "TfLiteInterpreterInvoke");
+    customOps.call(
+        "TfLiteInterpreterInvoke",
+        () -> {
+          check(TfLiteInterpreterInvoke(handle), "TfLiteInterpreterInvoke");
+          return null;
+        });
   }
 
   @Override
   public void resize(int i, int[] shape) {
+    customOps.call(
+        "TfLiteInterpreterResizeInputTensor",
+        () -> {
+          resizeNative(i, shape);
+          return null;
+        });
+  }
+
+  private void resizeNative(int i, int[] shape) {
     tensor(Role.INPUT, i);
     check(
         TfLiteInterpreterResizeInputTensor(handle, i, shape, shape.length),
@@ -142,6 +163,9 @@ final class InProcessEngine implements Engine {
       d.releaseUse();
     }
     delegates.clear();
+    if (customOps != null) {
+      customOps.close();
+    }
     if (probe != null) {
       probe.close();
     }

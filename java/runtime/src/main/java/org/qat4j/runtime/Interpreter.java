@@ -39,6 +39,10 @@ public final class Interpreter implements AutoCloseable {
           "an isolated interpreter cannot use a shared Delegate (it lives in this "
               + "process); set the backend instead");
     }
+    if (options.isolated() && !options.customOps().isEmpty()) {
+      throw new IllegalArgumentException(
+          "an isolated interpreter cannot run Java custom ops (they live in this process)");
+    }
     this.engine =
         options.isolated() ? new ChildEngine(model, options) : new InProcessEngine(model, options);
     try {
@@ -275,6 +279,7 @@ public final class Interpreter implements AutoCloseable {
     private final List<InterpreterListener> listeners;
     private final boolean checkInputs;
     private final boolean isolated;
+    private final List<CustomOps.Registration> customOps;
 
     private Options(Builder b) {
       this.threads = b.threads;
@@ -284,6 +289,7 @@ public final class Interpreter implements AutoCloseable {
       this.listeners = List.copyOf(b.listeners);
       this.checkInputs = b.checkInputs;
       this.isolated = b.isolated;
+      this.customOps = List.copyOf(b.customOps);
     }
 
     /** A builder starting from {@link #defaults()}. */
@@ -327,6 +333,11 @@ public final class Interpreter implements AutoCloseable {
       return isolated;
     }
 
+    /** The custom op registrations in registration order (immutable). */
+    List<CustomOps.Registration> customOps() {
+      return customOps;
+    }
+
     /** Builder of {@link Options}. */
     public static final class Builder {
       private int threads = -1;
@@ -336,6 +347,7 @@ public final class Interpreter implements AutoCloseable {
       private final List<InterpreterListener> listeners = new ArrayList<>();
       private boolean checkInputs;
       private boolean isolated;
+      private final List<CustomOps.Registration> customOps = new ArrayList<>();
 
       /** Number of CPU threads (1..64) or -1 for TFLite's default. */
       public Builder threads(int n) {
@@ -391,6 +403,18 @@ public final class Interpreter implements AutoCloseable {
        */
       public Builder isolated(boolean on) {
         this.isolated = on;
+        return this;
+      }
+
+      /**
+       * Registers a Java implementation for the model's CUSTOM operators whose custom code is
+       * {@code name} and whose version is in [minVersion, maxVersion] (at most 64 versions), e.g.
+       * {@code customOp("QAT4J_SCALE2", 1, 1, op)}. Names are unique; the op must stay usable for
+       * the interpreter's lifetime. Runs on BUILTIN and on delegates (which leave custom ops to
+       * TFLite's CPU path); not with {@link #isolated(boolean)}. See {@link CustomOp}.
+       */
+      public Builder customOp(String name, int minVersion, int maxVersion, CustomOp op) {
+        customOps.add(CustomOps.registration(customOps, name, minVersion, maxVersion, op));
         return this;
       }
 

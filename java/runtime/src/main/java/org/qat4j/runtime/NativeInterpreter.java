@@ -4,16 +4,24 @@ import static org.bytedeco.tensorflowlite.global.tensorflowlite.*;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.tensorflowlite.TfLiteInterpreter;
 import org.bytedeco.tensorflowlite.TfLiteInterpreterOptions;
 import org.bytedeco.tensorflowlite.TfLiteOpaqueDelegateStruct;
+import org.qat4j.tflite.OperatorInfo;
 
 /**
  * Creation of the native interpreter behind {@link Interpreter}: options, backend delegate, probe,
  * allocation.
  */
 final class NativeInterpreter {
+  /** Builtin operator names, to tell custom codes (which may be upper case too) from builtins. */
+  private static final Set<String> BUILTIN_NAMES =
+      IntStream.range(0, 512).mapToObj(OperatorInfo::builtinName).collect(Collectors.toSet());
+
   private NativeInterpreter() {}
 
   /**
@@ -26,6 +34,7 @@ final class NativeInterpreter {
       Pointer log,
       CoverageProbe probe,
       OpProfiler profiler,
+      CustomOps customOps,
       List<Delegate> delegates) {
     TfLiteInterpreterOptions o = TfLiteInterpreterOptionsCreate();
     if (o == null || o.isNull()) {
@@ -36,6 +45,7 @@ final class NativeInterpreter {
       if (options.threads() != -1) {
         TfLiteInterpreterOptionsSetNumThreads(o, options.threads());
       }
+      customOps.addTo(o);
       addBackend(o, options, delegates);
       TfLiteInterpreterOptionsAddDelegate(o, new TfLiteOpaqueDelegateStruct(probe.delegate()));
       if (profiler != null) {
@@ -106,7 +116,7 @@ final class NativeInterpreter {
     if (msg.contains("custom op")) {
       List<String> custom = new ArrayList<>();
       for (String op : model.operatorNames()) {
-        if (!op.startsWith("BUILTIN_") && !op.equals(op.toUpperCase()) && !custom.contains(op)) {
+        if (!op.startsWith("BUILTIN_") && !BUILTIN_NAMES.contains(op) && !custom.contains(op)) {
           custom.add(op);
         }
       }

@@ -32,6 +32,7 @@ final class TinyModels {
   int[] outputs;
   int builtin = 9;
   int opVersion = 1;
+  String customCode; // with builtin = 32 (CUSTOM): the operator's custom code
   boolean noSubgraphs;
   boolean noBuffers;
 
@@ -148,8 +149,10 @@ final class TinyModels {
       os[i] = operator(fb, ops.get(i));
     }
     int sg = subgraph(fb, ts, os);
+    int custom = customCode == null ? 0 : fb.createString(customCode);
     int code =
-        OperatorCode.createOperatorCode(fb, (byte) Math.min(builtin, 127), 0, opVersion, builtin);
+        OperatorCode.createOperatorCode(
+            fb, (byte) Math.min(builtin, 127), custom, opVersion, builtin);
     int codes = Model.createOperatorCodesVector(fb, new int[] {code});
     int sgs = noSubgraphs ? 0 : Model.createSubgraphsVector(fb, new int[] {sg});
     int bv = noBuffers ? 0 : Model.createBuffersVector(fb, bufs);
