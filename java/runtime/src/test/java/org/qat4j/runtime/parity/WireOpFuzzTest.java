@@ -44,7 +44,9 @@ class WireOpFuzzTest {
     OpKind.PRELU,
     OpKind.PADV2,
     OpKind.SQUARED_DIFFERENCE,
-    OpKind.L2_NORMALIZATION
+    OpKind.L2_NORMALIZATION,
+    OpKind.ELU,
+    OpKind.TRANSPOSE_CONV
   };
 
   @Test
