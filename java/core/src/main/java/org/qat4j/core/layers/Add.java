@@ -1,14 +1,12 @@
 package org.qat4j.core.layers;
 
 import java.nio.FloatBuffer;
-import java.util.Arrays;
 import org.qat4j.core.ExecContext;
-import org.qat4j.core.Layer;
 import org.qat4j.core.Tensor;
 import org.qat4j.ir.internal.Parallel;
 
 /** Elementwise sum of two or more inputs of identical shape (residual connections). */
-public final class Add extends Layer {
+public final class Add extends Variadic {
   private Tensor y;
   private Tensor[] dx = new Tensor[0];
 
@@ -22,38 +20,8 @@ public final class Add extends Layer {
   }
 
   @Override
-  public int arity() {
-    return -1;
-  }
-
-  @Override
-  public int[] outputShape(int[]... in) {
-    if (in.length < 2) throw shapeError("expects at least 2 inputs, got " + in.length);
-    for (int i = 1; i < in.length; i++) {
-      if (!Arrays.equals(in[0], in[i])) {
-        throw shapeError(
-            "input 0 has shape "
-                + Arrays.toString(in[0])
-                + " but input "
-                + i
-                + " has shape "
-                + Arrays.toString(in[i]));
-      }
-    }
-    return in[0].clone();
-  }
-
-  @Override
   public Tensor forward(Tensor[] in, ExecContext ctx) {
-    if (in.length < 2)
-      throw new IllegalArgumentException(
-          "layer '" + name() + "' expects at least 2 inputs, got " + in.length);
-    for (int i = 1; i < in.length; i++) {
-      if (!in[i].sameShape(in[0].shape())) {
-        throw new IllegalArgumentException(
-            "layer '" + name() + "': input 0 is " + in[0] + " but input " + i + " is " + in[i]);
-      }
-    }
+    checkInputs(in);
     if (dx.length != in.length) dx = new Tensor[in.length];
     y = Tensor.reuse(y, in[0].shape());
     FloatBuffer yb = y.buffer();

@@ -1,9 +1,7 @@
 package org.qat4j.core.layers;
 
 import java.nio.FloatBuffer;
-import java.util.Arrays;
 import org.qat4j.core.ExecContext;
-import org.qat4j.core.Layer;
 import org.qat4j.core.Tensor;
 
 /**
@@ -11,7 +9,7 @@ import org.qat4j.core.Tensor;
  * Lowers as TFLite's converter writes Keras's sum-then-divide: ADD (a chain for n > 2), then MUL by
  * the constant 1/n (the division by a constant becomes a multiplication by its reciprocal).
  */
-public final class Average extends Layer {
+public final class Average extends Variadic {
   private Tensor y;
   private Tensor[] dx = new Tensor[0];
 
@@ -24,38 +22,10 @@ public final class Average extends Layer {
     return "Average";
   }
 
-  @Override
-  public int arity() {
-    return -1;
-  }
-
-  @Override
-  public int[] outputShape(int[]... in) {
-    if (in.length < 2) throw shapeError("expects at least 2 inputs, got " + in.length);
-    for (int i = 1; i < in.length; i++) {
-      if (!Arrays.equals(in[0], in[i]))
-        throw shapeError(
-            "input 0 has shape "
-                + Arrays.toString(in[0])
-                + " but input "
-                + i
-                + " has shape "
-                + Arrays.toString(in[i]));
-    }
-    return in[0].clone();
-  }
-
   /** y = (x0 + x1 + …) · (1/n) in float32, the sum taken left to right as the ADD chain does. */
   @Override
   public Tensor forward(Tensor[] in, ExecContext ctx) {
-    if (in.length < 2)
-      throw new IllegalArgumentException(
-          "layer '" + name() + "' expects at least 2 inputs, got " + in.length);
-    for (int i = 1; i < in.length; i++) {
-      if (!in[i].sameShape(in[0].shape()))
-        throw new IllegalArgumentException(
-            "layer '" + name() + "': input 0 is " + in[0] + " but input " + i + " is " + in[i]);
-    }
+    checkInputs(in);
     if (dx.length != in.length) dx = new Tensor[in.length];
     y = Tensor.reuse(y, in[0].shape());
     FloatBuffer yb = y.buffer();

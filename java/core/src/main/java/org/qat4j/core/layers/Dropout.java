@@ -4,7 +4,6 @@ import com.google.gson.JsonObject;
 import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
 import org.qat4j.core.ExecContext;
-import org.qat4j.core.Layer;
 import org.qat4j.core.Tensor;
 
 /**
@@ -12,27 +11,17 @@ import org.qat4j.core.Tensor;
  * scaled by 1/(1 − rate), the mask drawn from {@code ctx.rng()} (reproducible per seed); identity
  * at inference.
  */
-public final class Dropout extends Layer {
-  private final float rate;
+public final class Dropout extends RateDropout {
   private Tensor mask;
   private Tensor y;
   private Tensor dx;
-  private boolean active;
 
   public Dropout(String name, float rate) {
-    super(name);
-    if (!(rate >= 0f && rate < 1f))
-      throw new IllegalArgumentException(
-          "layer '" + name + "': rate must be in [0, 1), got " + rate);
-    this.rate = rate;
+    super(name, rate);
   }
 
   static Dropout fromConfig(String name, JsonObject c) {
     return new Dropout(name, Configs.real(c, "rate", 0.5f));
-  }
-
-  public float rate() {
-    return rate;
   }
 
   @Override
@@ -48,8 +37,7 @@ public final class Dropout extends Layer {
   @Override
   public Tensor forward(Tensor[] in, ExecContext ctx) {
     Tensor x = in[0];
-    active = ctx.training() && rate > 0f;
-    if (!active) return x;
+    if (!activate(ctx)) return x;
     mask = Tensor.reuse(mask, x.shape());
     y = Tensor.reuse(y, x.shape());
     SplittableRandom rng = ctx.rng();
@@ -65,18 +53,11 @@ public final class Dropout extends Layer {
 
   @Override
   public Tensor[] backward(Tensor g, ExecContext ctx) {
-    if (!active) return new Tensor[] {g};
+    if (!active()) return new Tensor[] {g};
     dx = Tensor.reuse(dx, g.shape());
     FloatBuffer mb = mask.buffer(), gb = g.buffer(), db = dx.buffer();
     for (int i = 0, n = g.size(); i < n; i++) db.put(i, gb.get(i) * mb.get(i));
     return new Tensor[] {dx};
-  }
-
-  @Override
-  public JsonObject config() {
-    JsonObject o = new JsonObject();
-    o.addProperty("rate", rate);
-    return o;
   }
 
   @Override

@@ -5,10 +5,8 @@ import static org.qat4j.core.layers.Recurrence.view;
 
 import com.google.gson.JsonObject;
 import java.util.Arrays;
-import java.util.List;
 import java.util.SplittableRandom;
 import org.qat4j.core.ExecContext;
-import org.qat4j.core.Layer;
 import org.qat4j.core.Param;
 import org.qat4j.core.Tensor;
 
@@ -18,22 +16,13 @@ import org.qat4j.core.Tensor;
  * (input bias, recurrent bias) with {@code resetAfter} (Keras 3 / TF 2 default: the reset gate
  * multiplies h·R_h + b_h instead of h). Output [N, U] or [N, T, U] with {@code returnSequences}.
  */
-public final class GRU extends Layer {
-  private final int units;
-  private boolean returnSequences;
+public final class GRU extends Recurrent {
   private boolean resetAfter = true;
-  private Recurrence.Gate gate = Recurrence.Gate.SIGMOID;
-  private Param kernel;
-  private Param recurrent;
-  private Param bias;
   private Tensor x;
   private GruState st;
-  private Tensor y;
 
   public GRU(String name, int units) {
-    super(name);
-    if (units <= 0) throw new IllegalArgumentException("GRU '" + name + "': units must be > 0");
-    this.units = units;
+    super(name, units);
   }
 
   public GRU returnSequences(boolean r) {
@@ -60,35 +49,8 @@ public final class GRU extends Layer {
         .hardSigmoid(Configs.bool(c, "hard_sigmoid", false));
   }
 
-  public int units() {
-    return units;
-  }
-
-  public boolean returnsSequences() {
-    return returnSequences;
-  }
-
   public boolean resetsAfter() {
     return resetAfter;
-  }
-
-  public boolean usesHardSigmoid() {
-    return gate == Recurrence.Gate.HARD_SIGMOID;
-  }
-
-  /** Kernel [F, 3U]. */
-  public Param kernel() {
-    return kernel;
-  }
-
-  /** Recurrent kernel [U, 3U]. */
-  public Param recurrentKernel() {
-    return recurrent;
-  }
-
-  /** Bias [3U], or [2, 3U] (input row, recurrent row) with reset_after. */
-  public Param bias() {
-    return bias;
   }
 
   @Override
@@ -97,28 +59,15 @@ public final class GRU extends Layer {
   }
 
   @Override
-  public int[] outputShape(int[]... in) {
-    int[] s = single(in);
-    if (s.length != 2)
-      throw shapeError("expects a sequence [steps, features], got " + Arrays.toString(s));
-    return returnSequences ? new int[] {s[0], units} : new int[] {units};
-  }
-
-  @Override
   public void build(int[][] in, SplittableRandom rng) {
     int f = in[0][1], g = 3 * units;
-    kernel = new Param("kernel", Initializer.glorotUniform().sample(rng, f, g, f, g), true);
-    recurrent =
-        new Param(
-            "recurrent_kernel", Initializer.glorotUniform().sample(rng, units, g, units, g), true);
+    buildKernels(f, g, rng);
     bias = new Param("bias", resetAfter ? Tensor.zeros(2, g) : Tensor.zeros(g), true);
   }
 
   @Override
   public Tensor forward(Tensor[] in, ExecContext ctx) {
-    x = in[0];
-    if (kernel == null) throw new IllegalStateException("layer '" + name() + "' is not built");
-    Recurrence.checkInput(name(), x, kernel.value().dim(0));
+    x = checkedInput(in[0]);
     int n = x.dim(0), t = x.dim(1), f = x.dim(2), g = 3 * units;
     if (st == null || !st.fits(n, t)) st = new GruState(n, t, units);
     st.h.fill(0f);
@@ -135,7 +84,7 @@ public final class GRU extends Layer {
         0f,
         view(st.xz, 0, g));
     for (int s = 0; s < t; s++) step(ctx, s);
-    return output(n, t);
+    return output(st.h, n, t);
   }
 
   private void step(ExecContext ctx, int s) {
@@ -157,19 +106,6 @@ public final class GRU extends Layer {
     float[] all = bias.value().toArray();
     if (!resetAfter) return row == 0 ? all : new float[g];
     return Arrays.copyOfRange(all, row * g, (row + 1) * g);
-  }
-
-  private Tensor output(int n, int t) {
-    y = returnSequences ? Tensor.reuse(y, n, t, units) : Tensor.reuse(y, n, units);
-    var hb = st.h.buffer();
-    var yb = y.buffer();
-    int steps = returnSequences ? t : 1;
-    for (int i = 0; i < n; i++)
-      for (int s = 0; s < steps; s++) {
-        int from = (i * (t + 1) + (returnSequences ? s + 1 : t)) * units;
-        for (int j = 0; j < units; j++) yb.put((i * steps + s) * units + j, hb.get(from + j));
-      }
-    return y;
   }
 
   @Override
@@ -224,18 +160,8 @@ public final class GRU extends Layer {
   }
 
   @Override
-  public List<Param> params() {
-    return List.of(kernel, recurrent, bias);
-  }
-
-  @Override
-  public JsonObject config() {
-    JsonObject o = new JsonObject();
-    o.addProperty("units", units);
-    o.addProperty("return_sequences", returnSequences);
+  void addConfig(JsonObject o) {
     o.addProperty("reset_after", resetAfter);
-    o.addProperty("hard_sigmoid", usesHardSigmoid());
-    return o;
   }
 
   @Override

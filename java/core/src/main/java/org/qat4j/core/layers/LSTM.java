@@ -6,10 +6,8 @@ import static org.qat4j.core.layers.Recurrence.view;
 
 import com.google.gson.JsonObject;
 import java.util.Arrays;
-import java.util.List;
 import java.util.SplittableRandom;
 import org.qat4j.core.ExecContext;
-import org.qat4j.core.Layer;
 import org.qat4j.core.Param;
 import org.qat4j.core.Tensor;
 
@@ -18,23 +16,14 @@ import org.qat4j.core.Tensor;
  * time. Weights in Keras's layout, gates in the order i, f, c, o: kernel [F, 4U], recurrent kernel
  * [U, 4U], bias [4U]. Output [N, U] (last step) or [N, T, U] with {@code returnSequences}.
  */
-public final class LSTM extends Layer {
-  private final int units;
-  private boolean returnSequences;
-  private Recurrence.Gate gate = Recurrence.Gate.SIGMOID;
-  private Param kernel;
-  private Param recurrent;
-  private Param bias;
+public final class LSTM extends Recurrent {
   private Tensor x;
   private Tensor hs; // [N, T+1, U], h_0 = 0
   private Tensor gates; // [N, T, 4U] activated i, f, g, o
   private float[] cs; // [N, T+1, U], c_0 = 0
-  private Tensor y;
 
   public LSTM(String name, int units) {
-    super(name);
-    if (units <= 0) throw new IllegalArgumentException("LSTM '" + name + "': units must be > 0");
-    this.units = units;
+    super(name, units);
   }
 
   /** Whether the output is every step's h ([T, U]) instead of the last one ([U]). */
@@ -55,54 +44,16 @@ public final class LSTM extends Layer {
         .hardSigmoid(Configs.bool(c, "hard_sigmoid", false));
   }
 
-  public int units() {
-    return units;
-  }
-
-  public boolean returnsSequences() {
-    return returnSequences;
-  }
-
-  public boolean usesHardSigmoid() {
-    return gate == Recurrence.Gate.HARD_SIGMOID;
-  }
-
-  /** Kernel [F, 4U]. */
-  public Param kernel() {
-    return kernel;
-  }
-
-  /** Recurrent kernel [U, 4U]. */
-  public Param recurrentKernel() {
-    return recurrent;
-  }
-
-  /** Bias [4U]. */
-  public Param bias() {
-    return bias;
-  }
-
   @Override
   public String type() {
     return "LSTM";
-  }
-
-  @Override
-  public int[] outputShape(int[]... in) {
-    int[] s = single(in);
-    if (s.length != 2)
-      throw shapeError("expects a sequence [steps, features], got " + Arrays.toString(s));
-    return returnSequences ? new int[] {s[0], units} : new int[] {units};
   }
 
   /** Glorot-uniform kernels, zero bias with the forget gate's at 1 (Keras's unit_forget_bias). */
   @Override
   public void build(int[][] in, SplittableRandom rng) {
     int f = in[0][1], g = 4 * units;
-    kernel = new Param("kernel", Initializer.glorotUniform().sample(rng, f, g, f, g), true);
-    recurrent =
-        new Param(
-            "recurrent_kernel", Initializer.glorotUniform().sample(rng, units, g, units, g), true);
+    buildKernels(f, g, rng);
     Tensor b = Tensor.zeros(g);
     for (int j = units; j < 2 * units; j++) b.set(j, 1f);
     bias = new Param("bias", b, true);
@@ -110,9 +61,7 @@ public final class LSTM extends Layer {
 
   @Override
   public Tensor forward(Tensor[] in, ExecContext ctx) {
-    x = in[0];
-    if (kernel == null) throw new IllegalStateException("layer '" + name() + "' is not built");
-    Recurrence.checkInput(name(), x, kernel.value().dim(0));
+    x = checkedInput(in[0]);
     int n = x.dim(0), t = x.dim(1), f = x.dim(2), g = 4 * units;
     hs = Tensor.reuse(hs, n, t + 1, units);
     hs.fill(0f);
@@ -126,7 +75,7 @@ public final class LSTM extends Layer {
       mm(ctx, false, false, n, g, units, view(hs, s * units, (t + 1) * units), r, 1f, z);
       cellStep(n, t, s);
     }
-    return output(n, t);
+    return output(hs, n, t);
   }
 
   /** Bias, gate activations, c_{s+1} and h_{s+1} from the pre-activations of step s. */
@@ -151,19 +100,6 @@ public final class LSTM extends Layer {
         hb.put(co + units + j, og * tanh(c));
       }
     }
-  }
-
-  private Tensor output(int n, int t) {
-    y = returnSequences ? Tensor.reuse(y, n, t, units) : Tensor.reuse(y, n, units);
-    var hb = hs.buffer();
-    var yb = y.buffer();
-    int steps = returnSequences ? t : 1;
-    for (int i = 0; i < n; i++)
-      for (int s = 0; s < steps; s++) {
-        int from = (i * (t + 1) + (returnSequences ? s + 1 : t)) * units;
-        for (int j = 0; j < units; j++) yb.put((i * steps + s) * units + j, hb.get(from + j));
-      }
-    return y;
   }
 
   @Override
@@ -222,20 +158,6 @@ public final class LSTM extends Layer {
         dc[i * units + j] = dcs * fg;
       }
     }
-  }
-
-  @Override
-  public List<Param> params() {
-    return List.of(kernel, recurrent, bias);
-  }
-
-  @Override
-  public JsonObject config() {
-    JsonObject o = new JsonObject();
-    o.addProperty("units", units);
-    o.addProperty("return_sequences", returnSequences);
-    o.addProperty("hard_sigmoid", usesHardSigmoid());
-    return o;
   }
 
   @Override

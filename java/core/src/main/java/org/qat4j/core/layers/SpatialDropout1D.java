@@ -4,34 +4,23 @@ import com.google.gson.JsonObject;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.qat4j.core.ExecContext;
-import org.qat4j.core.Layer;
 import org.qat4j.core.Tensor;
 
 /**
  * Keras's SpatialDropout1D on [N, T, C]: in training each (sample, channel) is kept with
  * probability 1 − rate over all T steps and scaled by 1/(1 − rate); identity at inference.
  */
-public final class SpatialDropout1D extends Layer {
-  private final float rate;
+public final class SpatialDropout1D extends RateDropout {
   private float[] mask;
   private Tensor y;
   private Tensor dx;
-  private boolean active;
 
   public SpatialDropout1D(String name, float rate) {
-    super(name);
-    if (!(rate >= 0f && rate < 1f))
-      throw new IllegalArgumentException(
-          "layer '" + name + "': rate must be in [0, 1), got " + rate);
-    this.rate = rate;
+    super(name, rate);
   }
 
   static SpatialDropout1D fromConfig(String name, JsonObject c) {
     return new SpatialDropout1D(name, Configs.real(c, "rate", 0.5f));
-  }
-
-  public float rate() {
-    return rate;
   }
 
   @Override
@@ -49,8 +38,7 @@ public final class SpatialDropout1D extends Layer {
   @Override
   public Tensor forward(Tensor[] in, ExecContext ctx) {
     Tensor x = in[0];
-    active = ctx.training() && rate > 0f;
-    if (!active) return x;
+    if (!activate(ctx)) return x;
     int n = x.dim(0), t = x.dim(1), c = x.dim(2);
     SplittableRandom rng = ctx.rng();
     float keep = 1f / (1f - rate);
@@ -74,17 +62,10 @@ public final class SpatialDropout1D extends Layer {
 
   @Override
   public Tensor[] backward(Tensor g, ExecContext ctx) {
-    if (!active) return new Tensor[] {g};
+    if (!active()) return new Tensor[] {g};
     dx = Tensor.reuse(dx, g.shape());
     scale(g, dx, g.dim(0), g.dim(1), g.dim(2));
     return new Tensor[] {dx};
-  }
-
-  @Override
-  public JsonObject config() {
-    JsonObject o = new JsonObject();
-    o.addProperty("rate", rate);
-    return o;
   }
 
   @Override
