@@ -4,6 +4,7 @@ import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
 import org.qat4j.core.data.Dataset;
 import org.qat4j.runtime.Backend;
 import org.qat4j.runtime.Interpreter;
@@ -21,6 +22,7 @@ public final class DistributedEval {
   /** Evaluates on {@code partitions} contiguous ranges of {@code data} (one task each). */
   public static EvalStats run(
       JavaSparkContext sc, byte[] tflite, DataRef data, Backend backend, int partitions) {
+    if (TableData.isTable(data.path())) return onTable(sc, tflite, data, backend, partitions);
     int n = data.load().size();
     if (n == 0) throw new IllegalArgumentException(data.path() + ": no samples to evaluate");
     List<int[]> ranges = DataRef.ranges(n, partitions, 1);
@@ -29,6 +31,32 @@ public final class DistributedEval {
       return sc.parallelize(ranges, ranges.size())
           .mapPartitions((Iterator<int[]> it) -> evalRanges(model.value(), data, backend, it))
           .reduce(EvalStats::merge);
+    } finally {
+      model.destroy();
+    }
+  }
+
+  /** A Parquet/CSV table ({@link TableData}): one task per partition of Spark's reader. */
+  private static EvalStats onTable(
+      JavaSparkContext sc, byte[] tflite, DataRef data, Backend backend, int partitions) {
+    TableData.Table t = TableData.open(sc, data, partitions);
+    TableData.Layout layout = t.layout();
+    Broadcast<byte[]> model = sc.broadcast(tflite);
+    try {
+      List<EvalStats> parts =
+          t.rows()
+              .mapPartitions(
+                  (Iterator<Row> rows) -> {
+                    Dataset d = layout.dataset(rows);
+                    return d == null
+                        ? List.<EvalStats>of().iterator()
+                        : List.of(local(model.value(), d, 0, d.size(), backend)).iterator();
+                  })
+              .collect();
+      return parts.stream()
+          .reduce(EvalStats::merge)
+          .orElseThrow(
+              () -> new IllegalArgumentException(data.path() + ": no samples to evaluate"));
     } finally {
       model.destroy();
     }

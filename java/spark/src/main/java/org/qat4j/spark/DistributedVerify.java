@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
 import org.qat4j.core.data.Dataset;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.LoweredGraph;
@@ -32,6 +33,7 @@ public final class DistributedVerify {
   private DistributedVerify() {}
 
   public static VerifyStats run(JavaSparkContext sc, byte[] tflite, DataRef data, int partitions) {
+    if (TableData.isTable(data.path())) return onTable(sc, tflite, data, partitions);
     int n = data.load().size();
     if (n == 0) throw new IllegalArgumentException(data.path() + ": no samples to verify");
     List<int[]> ranges = DataRef.ranges(n, partitions, 1);
@@ -40,6 +42,31 @@ public final class DistributedVerify {
       return sc.parallelize(ranges, ranges.size())
           .mapPartitions((Iterator<int[]> it) -> verifyRanges(model.value(), data, it))
           .reduce(VerifyStats::merge);
+    } finally {
+      model.destroy();
+    }
+  }
+
+  /** A Parquet/CSV table ({@link TableData}): one task per partition of Spark's reader. */
+  private static VerifyStats onTable(
+      JavaSparkContext sc, byte[] tflite, DataRef data, int partitions) {
+    TableData.Table t = TableData.open(sc, data, partitions);
+    TableData.Layout layout = t.layout();
+    Broadcast<byte[]> model = sc.broadcast(tflite);
+    try {
+      List<VerifyStats> parts =
+          t.rows()
+              .mapPartitions(
+                  (Iterator<Row> rows) -> {
+                    Dataset d = layout.dataset(rows);
+                    return d == null
+                        ? List.<VerifyStats>of().iterator()
+                        : List.of(local(model.value(), d, 0, d.size())).iterator();
+                  })
+              .collect();
+      return parts.stream()
+          .reduce(VerifyStats::merge)
+          .orElseThrow(() -> new IllegalArgumentException(data.path() + ": no samples to verify"));
     } finally {
       model.destroy();
     }
