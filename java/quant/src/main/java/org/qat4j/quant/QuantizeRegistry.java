@@ -79,7 +79,8 @@ public final class QuantizeRegistry {
             "UpSampling2D",
             Treatment.PASS_THROUGH,
             "output keeps the input range (convex combinations); TFLite's int8 resizes keep it"),
-        new Row("Permute", Treatment.PASS_THROUGH, ""));
+        new Row("Permute", Treatment.PASS_THROUGH, ""),
+        new Row("Cropping2D", Treatment.PASS_THROUGH, ""));
   }
 
   /** The row for {@code type}, or an UNSUPPORTED row for unknown types. */

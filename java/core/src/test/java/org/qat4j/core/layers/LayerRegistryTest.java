@@ -79,7 +79,8 @@ class LayerRegistryTest {
             new ELU("elu"),
             new Conv2DTranspose("ct", 3, 3, 2).strides(2, 1).padding(Padding.SAME).useBias(false),
             new UpSampling2D("up", 2, 3, true),
-            new Permute("pm", 2, 3, 1)));
+            new Permute("pm", 2, 3, 1),
+            new Cropping2D("cr", 1, 0, 2, 1)));
     return all;
   }
 

@@ -14,6 +14,7 @@ import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Concatenate;
 import org.qat4j.core.layers.Conv2D;
 import org.qat4j.core.layers.Conv2DTranspose;
+import org.qat4j.core.layers.Cropping2D;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Dropout;
@@ -159,6 +160,12 @@ public final class FloatLowering {
     return Map.entry(type, new Row<>(type, rule));
   }
 
+  /** A single-input layer that {@code e} emits from its input into its output tensor. */
+  private static <L extends Layer> Map.Entry<Class<?>, Row<?>> moved(
+      Class<L> type, Resampling.Emit<L> e) {
+    return row(type, (x, s, l) -> e.emit(x.b, s.main(), l, x.input(s.main(), 0), x.output(s)));
+  }
+
   /** The only list of float-lowerable layer classes, one row each. */
   private static final Map<Class<?>, Row<?>> RULES =
       Map.ofEntries(
@@ -201,14 +208,9 @@ public final class FloatLowering {
           row(LSTM.class, SequenceLowering::lstm),
           row(GRU.class, SequenceLowering::gru),
           row(Conv2DTranspose.class, (x, s, l) -> x.lowerWeighted(s, s.fused())),
-          row(
-              UpSampling2D.class,
-              (x, s, l) ->
-                  Resampling.upSample(x.b, s.main(), l, x.input(s.main(), 0), x.output(s))),
-          row(
-              Permute.class,
-              (x, s, l) ->
-                  Resampling.permute(x.b, s.main(), l, x.input(s.main(), 0), x.output(s))));
+          moved(UpSampling2D.class, Resampling::upSample),
+          moved(Permute.class, Resampling::permute),
+          moved(Cropping2D.class, Resampling::crop));
 
   /** Whether {@code l} lowers to float TFLite operators. */
   static boolean supports(Layer l) {

@@ -14,6 +14,7 @@ import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Concatenate;
 import org.qat4j.core.layers.Conv2D;
 import org.qat4j.core.layers.Conv2DTranspose;
+import org.qat4j.core.layers.Cropping2D;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Dropout;
@@ -264,7 +265,10 @@ public final class Int8Lowering {
               (self, n, l, x, q) -> Resampling.upSample(self.b, n, l, x, self.act(n, q))),
           pass(
               Permute.class,
-              (self, n, l, x, q) -> Resampling.permute(self.b, n, l, x, self.act(n, q))));
+              (self, n, l, x, q) -> Resampling.permute(self.b, n, l, x, self.act(n, q))),
+          pass(
+              Cropping2D.class,
+              (self, n, l, x, q) -> Resampling.crop(self.b, n, l, x, self.act(n, q))));
 
   /** How each layer class inside a {@link QuantizeWrapper} lowers. */
   private static final Map<Class<?>, Row<?, ?>> WRAPPED =

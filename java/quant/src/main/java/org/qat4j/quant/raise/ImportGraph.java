@@ -58,11 +58,11 @@ import org.qat4j.tflite.TfliteModelInfo;
 /** Builds the core graph operator by operator; layers are named after their output tensors. */
 final class ImportGraph {
   private final TfliteModelInfo m;
-  private final SubgraphInfo s;
+  final SubgraphInfo s;
   private final GraphBuilder g = new GraphBuilder(0L);
   private final Node[] nodes;
   private final Set<String> names = new HashSet<>();
-  private String where = "subgraph 0";
+  String where = "subgraph 0";
   private final boolean dequantize;
 
   /**
@@ -170,10 +170,8 @@ final class ImportGraph {
       // operators of models from other tools and data movement: no core layer computes them (yet)
       case CAST, ARG_MAX, ARG_MIN -> null;
       case PADV2, SLICE -> null;
-      case STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, TILE, GATHER, SUM, REDUCE_MAX -> null;
-      case SQUARED_DIFFERENCE, BATCH_MATMUL -> null;
-      case UNIDIRECTIONAL_SEQUENCE_LSTM -> null;
-      case L2_NORMALIZATION -> null;
+      case SPLIT, SPLIT_V, PACK, UNPACK, TILE, GATHER, SUM, REDUCE_MAX -> null;
+      case SQUARED_DIFFERENCE, BATCH_MATMUL, UNIDIRECTIONAL_SEQUENCE_LSTM, L2_NORMALIZATION -> null;
       case SUB -> new Row(true, (x, op, n, out) -> x.binary(op, new Subtract(n)));
       case MAXIMUM -> new Row(false, (x, op, n, out) -> x.binary(op, new Maximum(n)));
       case MINIMUM -> new Row(false, (x, op, n, out) -> x.binary(op, new Minimum(n)));
@@ -186,6 +184,7 @@ final class ImportGraph {
       case RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR ->
           new Row(false, (x, op, n, out) -> x.unary(op, x.upSampling(op, n, out)));
       case TRANSPOSE -> new Row(false, (x, op, n, out) -> x.unary(op, x.permute(op, n)));
+      case STRIDED_SLICE -> new Row(false, (x, op, n, out) -> x.unary(op, ImportCrop.of(x, op, n)));
     };
   }
 
@@ -612,7 +611,7 @@ final class ImportGraph {
     return n;
   }
 
-  private TensorInfo constant(int tensor, String what) {
+  TensorInfo constant(int tensor, String what) {
     if (tensor < 0 || !s.tensor(tensor).constant())
       throw new ModelFormatException(where, what + " (tensor " + tensor + ") must be a constant");
     return s.tensor(tensor);
@@ -627,7 +626,7 @@ final class ImportGraph {
     return a;
   }
 
-  private int[] ints(TensorInfo t) {
+  int[] ints(TensorInfo t) {
     IntBuffer b = m.tensorData(0, t.index()).asIntBuffer();
     int[] a = new int[b.remaining()];
     b.get(a);

@@ -25,6 +25,7 @@ import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Concatenate;
 import org.qat4j.core.layers.Conv2D;
 import org.qat4j.core.layers.Conv2DTranspose;
+import org.qat4j.core.layers.Cropping2D;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Flatten;
@@ -178,14 +179,17 @@ class ImporterTest {
         seen);
   }
 
-  /** Conv2DTranspose (TRANSPOSE_CONV), nearest and bilinear UpSampling2D, Permute (TRANSPOSE). */
+  /**
+   * Conv2DTranspose (TRANSPOSE_CONV), nearest and bilinear UpSampling2D, Permute (TRANSPOSE),
+   * Cropping2D (STRIDED_SLICE).
+   */
   static Model resampled() {
     GraphBuilder g = new GraphBuilder(7);
     Node x = g.input("image", 3, 4, 2);
     Node t = g.add(new Conv2DTranspose("ct", 3, 3, 2).strides(2, 2).padding(Padding.SAME), x);
     Node n = g.add(new UpSampling2D("near", 2, 1, false), t);
-    return g.build(
-        g.add(new Permute("swap", 2, 1, 3), g.add(new UpSampling2D("bilin", 1, 3, true), n)));
+    Node p = g.add(new Permute("swap", 2, 1, 3), g.add(new UpSampling2D("bilin", 1, 3, true), n));
+    return g.build(g.add(new Cropping2D("crop", 1, 0, 2, 3), p));
   }
 
   @Test

@@ -173,7 +173,8 @@ final class LayerRows {
                   null,
                   LayerRows::upsampled,
                   LayerRows::upsampled)),
-          unary("Permute", () -> new Permute("l", 2, 3, 1)));
+          unary("Permute", () -> new Permute("l", 2, 3, 1)),
+          unary("Cropping2D", () -> new Cropping2D("l", 1, 0, 2, 1)));
 
   /**
    * Layer types lowered to float only, with why: their QAT must refuse naming the layer, and the
