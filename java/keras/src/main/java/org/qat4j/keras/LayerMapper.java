@@ -56,8 +56,6 @@ final class LayerMapper {
           "ThresholdedReLU",
           "UpSampling1D",
           "Resizing",
-          "Rescaling",
-          "Normalization",
           "SpatialDropout2D",
           "GaussianNoise",
           "GaussianDropout",

@@ -23,6 +23,12 @@ class KerasPreprocessingTest {
 
   /** A Sequential of one layer {@code cls} with {@code config} on input [h, w, c]. */
   private Path one(String cls, String config, int h, int w, int c) throws IOException {
+    return one(cls, config, h, w, c, new String[] {"unused:0"}, new float[][] {{0f}});
+  }
+
+  /** As above with the layer's weights {@code names} (without scope) holding {@code values}. */
+  private Path one(String cls, String config, int h, int w, int c, String[] names, float[][] values)
+      throws IOException {
     String cfg =
         "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": [{\"class_name\":"
             + " \""
@@ -42,10 +48,15 @@ class KerasPreprocessingTest {
       f.putAttribute("keras_version", "2.2.4");
       WritableGroup mw = f.putGroup("model_weights");
       mw.putAttribute("layer_names", new String[] {"l"});
-      // jhdf cannot write an empty string array: the group names one unused dataset
+      // jhdf cannot write an empty string array: a layer without weights names an unused one
       WritableGroup g = mw.putGroup("l");
-      g.putDataset("unused:0", new float[] {0f});
-      g.putAttribute("weight_names", new String[] {"unused:0"});
+      WritableGroup scope = g.putGroup("l");
+      String[] full = new String[names.length];
+      for (int i = 0; i < names.length; i++) {
+        scope.putDataset(names[i], values[i]);
+        full[i] = "l/" + names[i];
+      }
+      g.putAttribute("weight_names", full);
     }
     return p;
   }
@@ -72,5 +83,39 @@ class KerasPreprocessingTest {
     Path p = one("Cropping2D", "\"cropping\": [[2, 1], [0, 0]]", 3, 4, 1);
     var e = assertThrows(KerasImportException.class, () -> KerasImporter.read(p));
     assertTrue(e.getMessage().contains("'l'"), e.getMessage());
+  }
+
+  @Test
+  void rescalingScalesAndOffsets() throws IOException {
+    Model m =
+        KerasImporter.read(one("Rescaling", "\"scale\": 0.5, \"offset\": -1.0", 1, 2, 1)).model();
+    float[] got = m.predict(Tensor.of(new float[] {4f, -2f}, 1, 1, 2, 1)).toArray();
+    assertArrayEquals(new float[] {1f, -2f}, got, 1e-6f);
+    Path list = one("Rescaling", "\"scale\": [0.5, 2.0]", 1, 2, 1);
+    assertThrows(KerasImportException.class, () -> KerasImporter.read(list));
+  }
+
+  @Test
+  void normalizationReadsItsAdaptedWeights() throws IOException {
+    String[] names = {"mean:0", "variance:0", "count:0"};
+    float[][] w = {{1f, -2f}, {4f, 0.25f}, {10f}};
+    Model m = KerasImporter.read(one("Normalization", "\"axis\": [-1]", 1, 2, 2, names, w)).model();
+    float[] got = m.predict(Tensor.of(new float[] {3f, 0f, -1f, -1f}, 1, 1, 2, 2)).toArray();
+    assertArrayEquals(new float[] {1f, 4f, -1f, 2f}, got, 1e-6f);
+    Path cfg = one("Normalization", "\"axis\": -1, \"mean\": 2.0, \"variance\": 16.0", 1, 1, 2);
+    float[] c =
+        KerasImporter.read(cfg)
+            .model()
+            .predict(Tensor.of(new float[] {6f, 0f}, 1, 1, 1, 2))
+            .toArray();
+    assertArrayEquals(new float[] {1f, -0.5f}, c, 1e-6f);
+    Path inv =
+        one(
+            "Normalization",
+            "\"axis\": -1, \"invert\": true, \"mean\": 0, \"variance\": 1",
+            1,
+            1,
+            2);
+    assertThrows(KerasImportException.class, () -> KerasImporter.read(inv));
   }
 }

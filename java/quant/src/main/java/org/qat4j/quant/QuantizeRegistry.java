@@ -80,7 +80,10 @@ public final class QuantizeRegistry {
             Treatment.PASS_THROUGH,
             "output keeps the input range (convex combinations); TFLite's int8 resizes keep it"),
         new Row("Permute", Treatment.PASS_THROUGH, ""),
-        new Row("Cropping2D", Treatment.PASS_THROUGH, ""));
+        new Row("Cropping2D", Treatment.PASS_THROUGH, ""),
+        new Row(
+            "Rescaling", Treatment.OUTPUT, "MUL (and ADD) by constants, then the output's range"),
+        new Row("Normalization", Treatment.OUTPUT, "MUL and ADD by per-channel constants"));
   }
 
   /** The row for {@code type}, or an UNSUPPORTED row for unknown types. */

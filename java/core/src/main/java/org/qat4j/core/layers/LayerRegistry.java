@@ -57,6 +57,8 @@ public final class LayerRegistry {
     register("UpSampling2D", UpSampling2D::fromConfig);
     register("Permute", Permute::fromConfig);
     register("Cropping2D", Cropping2D::fromConfig);
+    register("Rescaling", Rescaling::fromConfig);
+    register("Normalization", Normalization::fromConfig);
   }
 
   private LayerRegistry() {}

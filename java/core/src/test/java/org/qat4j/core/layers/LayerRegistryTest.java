@@ -80,7 +80,9 @@ class LayerRegistryTest {
             new Conv2DTranspose("ct", 3, 3, 2).strides(2, 1).padding(Padding.SAME).useBias(false),
             new UpSampling2D("up", 2, 3, true),
             new Permute("pm", 2, 3, 1),
-            new Cropping2D("cr", 1, 0, 2, 1)));
+            new Cropping2D("cr", 1, 0, 2, 1),
+            new Rescaling("rsc", 1f / 127.5f, -1f),
+            new Normalization("nrm", new float[] {0.5f, -1f}, new float[] {4f, 0.25f})));
     return all;
   }
 

@@ -31,10 +31,12 @@ import org.qat4j.core.layers.MaxPool2D;
 import org.qat4j.core.layers.Maximum;
 import org.qat4j.core.layers.Minimum;
 import org.qat4j.core.layers.Multiply;
+import org.qat4j.core.layers.Normalization;
 import org.qat4j.core.layers.PReLU;
 import org.qat4j.core.layers.Permute;
 import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
+import org.qat4j.core.layers.Rescaling;
 import org.qat4j.core.layers.Reshape;
 import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
@@ -185,7 +187,7 @@ public final class FloatLowering {
                   x.pool(s, OpKind.AVERAGE_POOL_2D, p.poolSize(), p.strides(), p.padding().name())),
           row(GlobalAveragePooling2D.class, (x, s, l) -> x.lowerMean(s)),
           row(GlobalMaxPooling2D.class, (x, s, l) -> x.lowerGlobalMax(s)),
-          row(BatchNormalization.class, (x, s, bn) -> x.lowerStandaloneBn(s, bn)),
+          row(BatchNormalization.class, FloatElementwise::batchNorm),
           row(ReLU.class, (x, s, l) -> x.lowerUnary(s, OpKind.RELU)),
           row(ReLU6.class, (x, s, l) -> x.lowerUnary(s, OpKind.RELU6)),
           row(Sigmoid.class, (x, s, l) -> x.lowerUnary(s, OpKind.LOGISTIC)),
@@ -210,7 +212,11 @@ public final class FloatLowering {
           row(Conv2DTranspose.class, (x, s, l) -> x.lowerWeighted(s, s.fused())),
           moved(UpSampling2D.class, Resampling::upSample),
           moved(Permute.class, Resampling::permute),
-          moved(Cropping2D.class, Resampling::crop));
+          moved(Cropping2D.class, Resampling::crop),
+          row(Rescaling.class, (x, s, l) -> FloatElementwise.rescaling(x, s, l)),
+          row(
+              Normalization.class,
+              (x, s, l) -> FloatElementwise.affine(x, s, l.multiplier(), l.shift())));
 
   /** Whether {@code l} lowers to float TFLite operators. */
   static boolean supports(Layer l) {
@@ -330,26 +336,6 @@ public final class FloatLowering {
           new OpOptions.Activated(lastAdd ? o : FusedActivation.NONE));
       acc = out;
     }
-  }
-
-  private void lowerStandaloneBn(FusionPlan.Step s, BatchNormalization bn) {
-    Node n = s.main();
-    int c = n.shape()[n.shape().length - 1];
-    BatchNormFold fold = BatchNormFold.of(bn);
-    float[] scale = fold.multiplier(), shift = fold.shift();
-    int mid =
-        b.addTensor(
-            TensorSpec.activation(n.name() + "/scaled", batch1(n.shape()), DType.FLOAT32, null));
-    b.addOp(
-        OpKind.MUL,
-        new int[] {input(n, 0), constF(n.name() + "/scale", new int[] {c}, scale)},
-        new int[] {mid},
-        null);
-    b.addOp(
-        OpKind.ADD,
-        new int[] {mid, constF(n.name() + "/shift", new int[] {c}, shift)},
-        new int[] {output(s)},
-        null);
   }
 
   private void lowerWeighted(FusionPlan.Step s, FusedActivation o) {

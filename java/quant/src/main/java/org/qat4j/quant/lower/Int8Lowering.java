@@ -28,10 +28,12 @@ import org.qat4j.core.layers.MaxPool2D;
 import org.qat4j.core.layers.Maximum;
 import org.qat4j.core.layers.Minimum;
 import org.qat4j.core.layers.Multiply;
+import org.qat4j.core.layers.Normalization;
 import org.qat4j.core.layers.PReLU;
 import org.qat4j.core.layers.Permute;
 import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
+import org.qat4j.core.layers.Rescaling;
 import org.qat4j.core.layers.Reshape;
 import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
@@ -301,7 +303,11 @@ public final class Int8Lowering {
           wrap(
               BatchNormalization.class,
               (self, n, w, l, post) -> Int8Elementwise.batchNorm(self, n, l)),
-          wrap(Conv2DTranspose.class, Int8Lowering::wrappedWeighted));
+          wrap(Conv2DTranspose.class, Int8Lowering::wrappedWeighted),
+          wrap(Rescaling.class, (self, n, w, l, post) -> Int8Elementwise.rescaling(self, n, l)),
+          wrap(
+              Normalization.class,
+              (self, n, w, l, post) -> Int8Elementwise.affine(self, n, l.multiplier(), l.shift())));
 
   /** Whether {@code l} lowers without quantizers of its own (it keeps its input's params). */
   static boolean passesThrough(Layer l) {
