@@ -8,6 +8,7 @@ import org.qat4j.core.Node;
 import org.qat4j.core.layers.Cropping2D;
 import org.qat4j.core.layers.Normalization;
 import org.qat4j.core.layers.Rescaling;
+import org.qat4j.core.layers.Resizing;
 
 /**
  * Keras's image preprocessing and cropping layers (Cropping2D, Rescaling, Resizing, Normalization),
@@ -22,6 +23,7 @@ final class KerasPreprocessing {
       case "Rescaling" ->
           m.add(new Rescaling(c.name, scalar(c.k, "scale", 1), scalar(c.k, "offset", 0)), c.one());
       case "Normalization" -> normalization(m, c);
+      case "Resizing" -> resizing(m, c);
       default -> throw LayerMapper.refusal(c.k);
     };
   }
@@ -47,6 +49,24 @@ final class KerasPreprocessing {
     var a = e.getAsJsonArray();
     if (a.size() != 2) throw k.error("cropping entry " + e + " must have 2 values");
     return new int[] {a.get(0).getAsInt(), a.get(1).getAsInt()};
+  }
+
+  /** Resizing: height, width, interpolation bilinear or nearest; no aspect-ratio crop or pad. */
+  private static Node resizing(LayerMapper m, LayerMapper.Call c) {
+    KerasConfig k = c.k;
+    for (String flag : new String[] {"crop_to_aspect_ratio", "pad_to_aspect_ratio", "antialias"})
+      if (k.bool(flag, false)) throw k.error(flag + "=True is not supported");
+    String i = k.str("interpolation", "bilinear");
+    if (!i.equals("bilinear") && !i.equals("nearest"))
+      throw k.error("interpolation '" + i + "' is not supported (bilinear or nearest)");
+    if (c.one().shape().length != 3) throw k.error("expects an image input [H, W, C]");
+    try {
+      return m.add(
+          new Resizing(c.name, k.integer("height", 0), k.integer("width", 0), i.equals("bilinear")),
+          c.one());
+    } catch (IllegalArgumentException e) {
+      throw k.error(e.getMessage());
+    }
   }
 
   /** A number; Keras 3 also takes per-channel lists, which qat4j's Rescaling does not. */

@@ -55,7 +55,6 @@ final class LayerMapper {
           "TimeDistributed",
           "ThresholdedReLU",
           "UpSampling1D",
-          "Resizing",
           "SpatialDropout2D",
           "GaussianNoise",
           "GaussianDropout",

@@ -118,4 +118,21 @@ class KerasPreprocessingTest {
             2);
     assertThrows(KerasImportException.class, () -> KerasImporter.read(inv));
   }
+
+  @Test
+  void resizingBilinearAndNearestWithHalfPixelCentres() throws IOException {
+    float[] row = {0f, 6f, 12f, 18f};
+    String bil = "\"height\": 1, \"width\": 3, \"interpolation\": \"bilinear\"";
+    Model b = KerasImporter.read(one("Resizing", bil, 1, 4, 1)).model();
+    assertArrayEquals(
+        new float[] {1f, 9f, 17f}, b.predict(Tensor.of(row, 1, 1, 4, 1)).toArray(), 1e-5f);
+    String near = "\"height\": 1, \"width\": 3, \"interpolation\": \"nearest\"";
+    Model n = KerasImporter.read(one("Resizing", near, 1, 4, 1)).model();
+    assertArrayEquals(new float[] {0f, 12f, 18f}, n.predict(Tensor.of(row, 1, 1, 4, 1)).toArray());
+    Path crop = one("Resizing", bil + ", \"crop_to_aspect_ratio\": true", 1, 4, 1);
+    assertThrows(KerasImportException.class, () -> KerasImporter.read(crop));
+    Path cubic =
+        one("Resizing", "\"height\": 2, \"width\": 2, \"interpolation\": \"bicubic\"", 1, 4, 1);
+    assertThrows(KerasImportException.class, () -> KerasImporter.read(cubic));
+  }
 }

@@ -83,7 +83,8 @@ public final class QuantizeRegistry {
         new Row("Cropping2D", Treatment.PASS_THROUGH, ""),
         new Row(
             "Rescaling", Treatment.OUTPUT, "MUL (and ADD) by constants, then the output's range"),
-        new Row("Normalization", Treatment.OUTPUT, "MUL and ADD by per-channel constants"));
+        new Row("Normalization", Treatment.OUTPUT, "MUL and ADD by per-channel constants"),
+        new Row("Resizing", Treatment.PASS_THROUGH, "as UpSampling2D"));
   }
 
   /** The row for {@code type}, or an UNSUPPORTED row for unknown types. */

@@ -59,6 +59,7 @@ public final class LayerRegistry {
     register("Cropping2D", Cropping2D::fromConfig);
     register("Rescaling", Rescaling::fromConfig);
     register("Normalization", Normalization::fromConfig);
+    register("Resizing", Resizing::fromConfig);
   }
 
   private LayerRegistry() {}

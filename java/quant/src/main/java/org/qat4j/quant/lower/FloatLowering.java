@@ -38,6 +38,7 @@ import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Rescaling;
 import org.qat4j.core.layers.Reshape;
+import org.qat4j.core.layers.Resizing;
 import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
 import org.qat4j.core.layers.SpatialDropout1D;
@@ -213,6 +214,7 @@ public final class FloatLowering {
           moved(UpSampling2D.class, Resampling::upSample),
           moved(Permute.class, Resampling::permute),
           moved(Cropping2D.class, Resampling::crop),
+          moved(Resizing.class, Resampling::resize),
           row(Rescaling.class, (x, s, l) -> FloatElementwise.rescaling(x, s, l)),
           row(
               Normalization.class,

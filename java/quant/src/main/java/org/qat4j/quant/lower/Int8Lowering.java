@@ -35,6 +35,7 @@ import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Rescaling;
 import org.qat4j.core.layers.Reshape;
+import org.qat4j.core.layers.Resizing;
 import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
 import org.qat4j.core.layers.SpatialDropout1D;
@@ -270,7 +271,10 @@ public final class Int8Lowering {
               (self, n, l, x, q) -> Resampling.permute(self.b, n, l, x, self.act(n, q))),
           pass(
               Cropping2D.class,
-              (self, n, l, x, q) -> Resampling.crop(self.b, n, l, x, self.act(n, q))));
+              (self, n, l, x, q) -> Resampling.crop(self.b, n, l, x, self.act(n, q))),
+          pass(
+              Resizing.class,
+              (self, n, l, x, q) -> Resampling.resize(self.b, n, l, x, self.act(n, q))));
 
   /** How each layer class inside a {@link QuantizeWrapper} lowers. */
   private static final Map<Class<?>, Row<?, ?>> WRAPPED =

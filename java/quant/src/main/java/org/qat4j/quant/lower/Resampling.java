@@ -3,6 +3,7 @@ package org.qat4j.quant.lower;
 import org.qat4j.core.Node;
 import org.qat4j.core.layers.Cropping2D;
 import org.qat4j.core.layers.Permute;
+import org.qat4j.core.layers.Resizing;
 import org.qat4j.core.layers.UpSampling2D;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.LoweredGraphBuilder;
@@ -11,11 +12,11 @@ import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.TensorSpec;
 
 /**
- * UpSampling2D as TFLite resizes, Permute as TRANSPOSE and Cropping2D as STRIDED_SLICE, shared by
- * the float and int8 lowering. Bilinear: RESIZE_BILINEAR with half-pixel centres (Keras's
- * arithmetic). Nearest: RESIZE_NEAREST_NEIGHBOR without flags (versions 1/2, which the Edge TPU
- * compiler maps) when TFLite's ⌊y · float32(in/out)⌋ picks ⌊y / factor⌋ for every output row and
- * column, else with half-pixel centres (version 3).
+ * UpSampling2D and Resizing as TFLite resizes, Permute as TRANSPOSE and Cropping2D as
+ * STRIDED_SLICE, shared by the float and int8 lowering. Bilinear: RESIZE_BILINEAR with half-pixel
+ * centres (Keras's arithmetic). Nearest: RESIZE_NEAREST_NEIGHBOR without flags (versions 1/2, which
+ * the Edge TPU compiler maps) when TFLite's ⌊y · float32(in/out)⌋ picks ⌊y / factor⌋ for every
+ * output row and column, else with half-pixel centres (version 3).
  */
 public final class Resampling {
   private Resampling() {}
@@ -68,6 +69,13 @@ public final class Resampling {
         new int[] {x, st},
         new int[] {y},
         new OpOptions.Resize(false, !plain));
+  }
+
+  /** Emits Resizing {@code l} as a resize to its size with half-pixel centres (Keras's). */
+  static void resize(LoweredGraphBuilder b, Node n, Resizing l, int x, int y) {
+    int st = ints(b, n.name() + "/size", l.size());
+    OpKind k = l.bilinear() ? OpKind.RESIZE_BILINEAR : OpKind.RESIZE_NEAREST_NEIGHBOR;
+    b.addOp(k, new int[] {x, st}, new int[] {y}, new OpOptions.Resize(false, true));
   }
 
   /** Emits Permute {@code l} of node {@code n} as TRANSPOSE with permutation [0, dims − 1...]. */

@@ -36,6 +36,7 @@ import org.qat4j.core.layers.Padding;
 import org.qat4j.core.layers.Permute;
 import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
+import org.qat4j.core.layers.Resizing;
 import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
 import org.qat4j.core.layers.UpSampling2D;
@@ -181,7 +182,7 @@ class ImporterTest {
 
   /**
    * Conv2DTranspose (TRANSPOSE_CONV), nearest and bilinear UpSampling2D, Permute (TRANSPOSE),
-   * Cropping2D (STRIDED_SLICE).
+   * Cropping2D (STRIDED_SLICE), Resizing by non-whole factors (half-pixel resizes).
    */
   static Model resampled() {
     GraphBuilder g = new GraphBuilder(7);
@@ -189,7 +190,9 @@ class ImporterTest {
     Node t = g.add(new Conv2DTranspose("ct", 3, 3, 2).strides(2, 2).padding(Padding.SAME), x);
     Node n = g.add(new UpSampling2D("near", 2, 1, false), t);
     Node p = g.add(new Permute("swap", 2, 1, 3), g.add(new UpSampling2D("bilin", 1, 3, true), n));
-    return g.build(g.add(new Cropping2D("crop", 1, 0, 2, 3), p));
+    Node c = g.add(new Cropping2D("crop", 1, 0, 2, 3), p);
+    return g.build(
+        g.add(new Resizing("rsz", 5, 2, true), g.add(new Resizing("rsn", 3, 7, false), c)));
   }
 
   @Test

@@ -185,7 +185,15 @@ final class LayerRows {
                   LayerRows::rescaled)),
           unary(
               "Normalization",
-              () -> new Normalization("l", new float[] {0.2f, -0.1f}, new float[] {0.5f, 2f})));
+              () -> new Normalization("l", new float[] {0.2f, -0.1f}, new float[] {0.5f, 2f})),
+          Map.entry(
+              "Resizing",
+              new Row(
+                  () -> new Resizing("l", 4, 9, true),
+                  new int[][] {IMAGE},
+                  null,
+                  LayerRows::resized,
+                  LayerRows::resized)));
 
   /**
    * Layer types lowered to float only, with why: their QAT must refuse naming the layer, and the
@@ -273,6 +281,14 @@ final class LayerRows {
     Node c = b.add(new Conv2D("c", 2, 1, 1).activation(Activation.RELU), b.input("input", IMAGE));
     Node n = b.add(new Rescaling("l", 1f / 6f, 0f), c);
     return b.build(b.add(new Rescaling("l2", -2f, 1f), n));
+  }
+
+  /** input → conv (ReLU) → nearest to 4×9 → bilinear to 5×3 (down and up, not whole factors). */
+  private static Model resized() {
+    GraphBuilder b = new GraphBuilder(3);
+    Node c = b.add(new Conv2D("c", 2, 1, 1).activation(Activation.RELU), b.input("input", IMAGE));
+    Node n = b.add(new Resizing("l", 4, 9, false), c);
+    return b.build(b.add(new Resizing("l2", 5, 3, true), n));
   }
 
   private static Model flatThen(Layer l) {
