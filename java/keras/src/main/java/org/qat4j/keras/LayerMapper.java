@@ -55,10 +55,6 @@ final class LayerMapper {
           "TimeDistributed",
           "ThresholdedReLU",
           "UpSampling1D",
-          "Resizing",
-          "Rescaling",
-          "Normalization",
-          "Cropping2D",
           "SpatialDropout2D",
           "GaussianNoise",
           "GaussianDropout",
@@ -123,7 +119,7 @@ final class LayerMapper {
       case "Conv2DTranspose", "Convolution2DTranspose" -> conv2dTranspose(c);
       case "UpSampling2D" -> upSampling(c);
       case "Permute" -> add(new Permute(c.name, k.ints("dims", c.rank(), null)), c.one());
-      default -> throw refusal(k);
+      default -> KerasPreprocessing.map(this, c); // Cropping2D, Rescaling, ...; others refused
     };
   }
 

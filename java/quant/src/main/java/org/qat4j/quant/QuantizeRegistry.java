@@ -79,7 +79,12 @@ public final class QuantizeRegistry {
             "UpSampling2D",
             Treatment.PASS_THROUGH,
             "output keeps the input range (convex combinations); TFLite's int8 resizes keep it"),
-        new Row("Permute", Treatment.PASS_THROUGH, ""));
+        new Row("Permute", Treatment.PASS_THROUGH, ""),
+        new Row("Cropping2D", Treatment.PASS_THROUGH, ""),
+        new Row(
+            "Rescaling", Treatment.OUTPUT, "MUL (and ADD) by constants, then the output's range"),
+        new Row("Normalization", Treatment.OUTPUT, "MUL and ADD by per-channel constants"),
+        new Row("Resizing", Treatment.PASS_THROUGH, "as UpSampling2D"));
   }
 
   /** The row for {@code type}, or an UNSUPPORTED row for unknown types. */

@@ -13,6 +13,20 @@ public final class Configs {
     return a;
   }
 
+  public static JsonArray array(float... v) {
+    JsonArray a = new JsonArray();
+    for (float x : v) a.add(x);
+    return a;
+  }
+
+  public static float[] floats(JsonObject o, String key) {
+    if (!o.has(key)) throw new IllegalArgumentException("config missing '" + key + "'");
+    JsonArray a = o.getAsJsonArray(key);
+    float[] r = new float[a.size()];
+    for (int i = 0; i < r.length; i++) r[i] = a.get(i).getAsFloat();
+    return r;
+  }
+
   public static int[] ints(JsonObject o, String key) {
     if (!o.has(key)) throw new IllegalArgumentException("config missing '" + key + "'");
     JsonArray a = o.getAsJsonArray(key);

@@ -56,6 +56,10 @@ public final class LayerRegistry {
     register("Conv2DTranspose", Conv2DTranspose::fromConfig);
     register("UpSampling2D", UpSampling2D::fromConfig);
     register("Permute", Permute::fromConfig);
+    register("Cropping2D", Cropping2D::fromConfig);
+    register("Rescaling", Rescaling::fromConfig);
+    register("Normalization", Normalization::fromConfig);
+    register("Resizing", Resizing::fromConfig);
   }
 
   private LayerRegistry() {}

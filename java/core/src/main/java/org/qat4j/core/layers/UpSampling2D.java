@@ -17,31 +17,10 @@ public final class UpSampling2D extends Layer {
   private final int fh, fw;
   private final boolean bilinear;
   private int[] inShape;
-  private Axis ys, xs;
+  private Resize.Axis ys, xs;
   private Tensor x;
   private Tensor y;
   private Tensor dx;
-
-  /** Per output index: the two source indices and the weight of the second. */
-  private record Axis(int[] lo, int[] hi, float[] w) {
-    static Axis of(int in, int f, boolean bilinear) {
-      int n = in * f;
-      int[] lo = new int[n], hi = new int[n];
-      float[] w = new float[n];
-      for (int o = 0; o < n; o++) {
-        if (!bilinear) {
-          lo[o] = hi[o] = o / f;
-          continue;
-        }
-        float s = (o + 0.5f) / f - 0.5f;
-        float fl = (float) Math.floor(s);
-        lo[o] = Math.max((int) fl, 0);
-        hi[o] = Math.min((int) Math.ceil(s), in - 1);
-        w[o] = s - fl;
-      }
-      return new Axis(lo, hi, w);
-    }
-  }
 
   /** Factors {@code fh} × {@code fw} (≥ 1), nearest or bilinear. */
   public UpSampling2D(String name, int fh, int fw, boolean bilinear) {
@@ -92,41 +71,18 @@ public final class UpSampling2D extends Layer {
     int[] s = x.shape();
     if (!Arrays.equals(s, inShape)) {
       inShape = s;
-      ys = Axis.of(s[1], fh, bilinear);
-      xs = Axis.of(s[2], fw, bilinear);
+      ys = Resize.Axis.factor(s[1], fh, bilinear);
+      xs = Resize.Axis.factor(s[2], fw, bilinear);
     }
-    int n = s[0], h = s[1], w = s[2], c = s[3], oh = h * fh, ow = w * fw;
-    y = Tensor.reuse(y, n, oh, ow, c);
-    float[] xv = x.toArray(), out = new float[n * oh * ow * c];
-    for (int b = 0; b < n; b++)
-      for (int oy = 0; oy < oh; oy++)
-        for (int ox = 0; ox < ow; ox++)
-          for (int ch = 0; ch < c; ch++) {
-            int r0 = (b * h + ys.lo[oy]) * w, r1 = (b * h + ys.hi[oy]) * w;
-            float tl = xv[(r0 + xs.lo[ox]) * c + ch], tr = xv[(r0 + xs.hi[ox]) * c + ch];
-            float bl = xv[(r1 + xs.lo[ox]) * c + ch], br = xv[(r1 + xs.hi[ox]) * c + ch];
-            float top = tl + (tr - tl) * xs.w[ox], bottom = bl + (br - bl) * xs.w[ox];
-            out[((b * oh + oy) * ow + ox) * c + ch] = top + (bottom - top) * ys.w[oy];
-          }
+    y = Tensor.reuse(y, s[0], s[1] * fh, s[2] * fw, s[3]);
+    float[] out = Resize.forward(x.toArray(), s, ys, xs);
     y.buffer().put(0, out);
     return y;
   }
 
   @Override
   public Tensor[] backward(Tensor g, ExecContext ctx) {
-    int n = inShape[0], h = inShape[1], w = inShape[2], c = inShape[3], oh = h * fh, ow = w * fw;
-    float[] gv = g.toArray(), d = new float[n * h * w * c];
-    for (int b = 0; b < n; b++)
-      for (int oy = 0; oy < oh; oy++)
-        for (int ox = 0; ox < ow; ox++)
-          for (int ch = 0; ch < c; ch++) {
-            float v = gv[((b * oh + oy) * ow + ox) * c + ch], wy = ys.w[oy], wx = xs.w[ox];
-            int r0 = (b * h + ys.lo[oy]) * w, r1 = (b * h + ys.hi[oy]) * w;
-            d[(r0 + xs.lo[ox]) * c + ch] += v * (1 - wy) * (1 - wx);
-            d[(r0 + xs.hi[ox]) * c + ch] += v * (1 - wy) * wx;
-            d[(r1 + xs.lo[ox]) * c + ch] += v * wy * (1 - wx);
-            d[(r1 + xs.hi[ox]) * c + ch] += v * wy * wx;
-          }
+    float[] d = Resize.backward(g.toArray(), inShape, ys, xs);
     dx = Tensor.reuse(dx, inShape);
     dx.buffer().put(0, d);
     return new Tensor[] {dx};

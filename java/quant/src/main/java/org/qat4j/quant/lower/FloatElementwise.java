@@ -1,17 +1,22 @@
 package org.qat4j.quant.lower;
 
+import java.util.Arrays;
 import org.qat4j.core.Node;
+import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.LeakyReLU;
 import org.qat4j.core.layers.PReLU;
+import org.qat4j.core.layers.Rescaling;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.FusedActivation;
 import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.TensorSpec;
+import org.qat4j.quant.layers.BatchNormFold;
 
 /**
  * Float lowering of the merge and activation layers of issue 14 (Subtract, Maximum, Minimum,
- * Average, LeakyReLU, PReLU), reached from {@link FloatLowering}'s table.
+ * Average, LeakyReLU, PReLU) and of the affine layers (BatchNormalization alone, Rescaling,
+ * Normalization), reached from {@link FloatLowering}'s table.
  */
 final class FloatElementwise {
   private FloatElementwise() {}
@@ -64,5 +69,46 @@ final class FloatElementwise {
     Node n = s.main();
     int a = x.constF(n.name() + "/alpha", l.alpha().value().shape(), l.alpha().value().toArray());
     x.b.addOp(OpKind.PRELU, new int[] {x.input(n, 0), a}, new int[] {x.output(s)}, null);
+  }
+
+  /** A BatchNormalization that folds into no convolution: MUL and ADD by its folded constants. */
+  static void batchNorm(FloatLowering x, FusionPlan.Step s, BatchNormalization bn) {
+    BatchNormFold fold = BatchNormFold.of(bn);
+    affine(x, s, fold.multiplier(), fold.shift());
+  }
+
+  /**
+   * Rescaling as {@link #affine} with its scale and offset repeated per channel (the float import
+   * raises a MUL by per-channel constants, not by a scalar).
+   */
+  static void rescaling(FloatLowering x, FusionPlan.Step s, Rescaling l) {
+    int[] sh = s.main().shape();
+    affine(x, s, repeat(l.scale(), sh[sh.length - 1]), repeat(l.offset(), sh[sh.length - 1]));
+  }
+
+  static float[] repeat(float v, int n) {
+    float[] r = new float[n];
+    Arrays.fill(r, v);
+    return r;
+  }
+
+  /**
+   * MUL by the constant {@code mul} ([C] per channel, or [1]), then ADD of the constant {@code
+   * shift} unless it is all 0.
+   */
+  static void affine(FloatLowering x, FusionPlan.Step s, float[] mul, float[] shift) {
+    Node n = s.main();
+    boolean add = !Int8Elementwise.allZero(shift);
+    int mid =
+        add
+            ? x.b.addTensor(
+                TensorSpec.activation(
+                    n.name() + "/scaled", FloatLowering.batch1(n.shape()), DType.FLOAT32, null))
+            : x.output(s);
+    int m = x.constF(n.name() + "/scale", new int[] {mul.length}, mul);
+    x.b.addOp(OpKind.MUL, new int[] {x.input(n, 0), m}, new int[] {mid}, null);
+    if (!add) return;
+    int a = x.constF(n.name() + "/shift", new int[] {shift.length}, shift);
+    x.b.addOp(OpKind.ADD, new int[] {mid, a}, new int[] {x.output(s)}, null);
   }
 }

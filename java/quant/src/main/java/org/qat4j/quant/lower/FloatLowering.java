@@ -14,6 +14,7 @@ import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Concatenate;
 import org.qat4j.core.layers.Conv2D;
 import org.qat4j.core.layers.Conv2DTranspose;
+import org.qat4j.core.layers.Cropping2D;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Dropout;
@@ -30,11 +31,14 @@ import org.qat4j.core.layers.MaxPool2D;
 import org.qat4j.core.layers.Maximum;
 import org.qat4j.core.layers.Minimum;
 import org.qat4j.core.layers.Multiply;
+import org.qat4j.core.layers.Normalization;
 import org.qat4j.core.layers.PReLU;
 import org.qat4j.core.layers.Permute;
 import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
+import org.qat4j.core.layers.Rescaling;
 import org.qat4j.core.layers.Reshape;
+import org.qat4j.core.layers.Resizing;
 import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
 import org.qat4j.core.layers.SpatialDropout1D;
@@ -159,6 +163,12 @@ public final class FloatLowering {
     return Map.entry(type, new Row<>(type, rule));
   }
 
+  /** A single-input layer that {@code e} emits from its input into its output tensor. */
+  private static <L extends Layer> Map.Entry<Class<?>, Row<?>> moved(
+      Class<L> type, Resampling.Emit<L> e) {
+    return row(type, (x, s, l) -> e.emit(x.b, s.main(), l, x.input(s.main(), 0), x.output(s)));
+  }
+
   /** The only list of float-lowerable layer classes, one row each. */
   private static final Map<Class<?>, Row<?>> RULES =
       Map.ofEntries(
@@ -178,7 +188,7 @@ public final class FloatLowering {
                   x.pool(s, OpKind.AVERAGE_POOL_2D, p.poolSize(), p.strides(), p.padding().name())),
           row(GlobalAveragePooling2D.class, (x, s, l) -> x.lowerMean(s)),
           row(GlobalMaxPooling2D.class, (x, s, l) -> x.lowerGlobalMax(s)),
-          row(BatchNormalization.class, (x, s, bn) -> x.lowerStandaloneBn(s, bn)),
+          row(BatchNormalization.class, FloatElementwise::batchNorm),
           row(ReLU.class, (x, s, l) -> x.lowerUnary(s, OpKind.RELU)),
           row(ReLU6.class, (x, s, l) -> x.lowerUnary(s, OpKind.RELU6)),
           row(Sigmoid.class, (x, s, l) -> x.lowerUnary(s, OpKind.LOGISTIC)),
@@ -201,14 +211,14 @@ public final class FloatLowering {
           row(LSTM.class, SequenceLowering::lstm),
           row(GRU.class, SequenceLowering::gru),
           row(Conv2DTranspose.class, (x, s, l) -> x.lowerWeighted(s, s.fused())),
+          moved(UpSampling2D.class, Resampling::upSample),
+          moved(Permute.class, Resampling::permute),
+          moved(Cropping2D.class, Resampling::crop),
+          moved(Resizing.class, Resampling::resize),
+          row(Rescaling.class, (x, s, l) -> FloatElementwise.rescaling(x, s, l)),
           row(
-              UpSampling2D.class,
-              (x, s, l) ->
-                  Resampling.upSample(x.b, s.main(), l, x.input(s.main(), 0), x.output(s))),
-          row(
-              Permute.class,
-              (x, s, l) ->
-                  Resampling.permute(x.b, s.main(), l, x.input(s.main(), 0), x.output(s))));
+              Normalization.class,
+              (x, s, l) -> FloatElementwise.affine(x, s, l.multiplier(), l.shift())));
 
   /** Whether {@code l} lowers to float TFLite operators. */
   static boolean supports(Layer l) {
@@ -328,26 +338,6 @@ public final class FloatLowering {
           new OpOptions.Activated(lastAdd ? o : FusedActivation.NONE));
       acc = out;
     }
-  }
-
-  private void lowerStandaloneBn(FusionPlan.Step s, BatchNormalization bn) {
-    Node n = s.main();
-    int c = n.shape()[n.shape().length - 1];
-    BatchNormFold fold = BatchNormFold.of(bn);
-    float[] scale = fold.multiplier(), shift = fold.shift();
-    int mid =
-        b.addTensor(
-            TensorSpec.activation(n.name() + "/scaled", batch1(n.shape()), DType.FLOAT32, null));
-    b.addOp(
-        OpKind.MUL,
-        new int[] {input(n, 0), constF(n.name() + "/scale", new int[] {c}, scale)},
-        new int[] {mid},
-        null);
-    b.addOp(
-        OpKind.ADD,
-        new int[] {mid, constF(n.name() + "/shift", new int[] {c}, shift)},
-        new int[] {output(s)},
-        null);
   }
 
   private void lowerWeighted(FusionPlan.Step s, FusedActivation o) {

@@ -3,6 +3,7 @@ package org.qat4j.quant.lower;
 import org.qat4j.core.Node;
 import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.LeakyReLU;
+import org.qat4j.core.layers.Rescaling;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.FusedActivation;
 import org.qat4j.ir.OpKind;
@@ -90,31 +91,59 @@ final class Int8Elementwise {
    */
   static void batchNorm(Int8Lowering x, Node n, BatchNormalization bn) {
     BatchNormFold fold = BatchNormFold.of(bn);
-    int c = fold.channels(), in = x.in(n, 0);
-    QuantParams inQ = x.b.tensor(in).quant();
-    int mul = symmetricConstant(x, n.name() + "/multiplier", fold.multiplier());
-    QuantParams mq = x.b.tensor(mul).quant();
-    byte[] codes = (byte[]) x.b.tensor(mul).data();
-    float lo = (-128 - inQ.zeroPoint()) * inQ.scale(), hi = (127 - inQ.zeroPoint()) * inQ.scale();
-    float mn = 0f, mx = 0f;
-    for (int i = 0; i < c; i++) {
-      float m = codes[i] * mq.scale();
-      mn = Math.min(mn, Math.min(lo * m, hi * m));
-      mx = Math.max(mx, Math.max(lo * m, hi * m));
+    affine(x, n, fold.multiplier(), fold.shift());
+  }
+
+  /**
+   * The affine layers (BatchNormalization alone, Rescaling, Normalization) as the same MUL then ADD
+   * by constants ([C] or [1]); no ADD when the shift is all 0, the MUL then writing the output.
+   */
+  static void affine(Int8Lowering x, Node n, float[] mul, float[] shift) {
+    int in = x.in(n, 0);
+    int m = symmetricConstant(x, n.name() + "/multiplier", mul);
+    if (allZero(shift)) {
+      x.b.addOp(
+          OpKind.MUL, new int[] {in, m}, new int[] {x.outOwn(n)}, OpOptions.Activated.DEFAULT);
+      return;
     }
-    float s = mx > mn ? (mx - mn) / 255f : 1f;
-    long zp = Math.max(-128, Math.min(127, Math.round(-128 - mn / s)));
     int mid =
         x.b.addTensor(
             TensorSpec.activation(
                 n.name() + "/scaled",
                 FloatLowering.batch1(n.shape()),
                 DType.INT8,
-                QuantParams.perTensor(s, zp)));
-    x.b.addOp(OpKind.MUL, new int[] {in, mul}, new int[] {mid}, OpOptions.Activated.DEFAULT);
-    int add = symmetricConstant(x, n.name() + "/shift", fold.shift());
+                productParams(x.b.tensor(in).quant(), x.b.tensor(m))));
+    x.b.addOp(OpKind.MUL, new int[] {in, m}, new int[] {mid}, OpOptions.Activated.DEFAULT);
+    int add = symmetricConstant(x, n.name() + "/shift", shift);
     x.b.addOp(
         OpKind.ADD, new int[] {mid, add}, new int[] {x.outOwn(n)}, OpOptions.Activated.DEFAULT);
+  }
+
+  /** The product's params: every channel's input range times its quantized multiplier, 0 in. */
+  private static QuantParams productParams(QuantParams inQ, TensorSpec mul) {
+    float ms = mul.quant().scale();
+    byte[] codes = (byte[]) mul.data();
+    float lo = (-128 - inQ.zeroPoint()) * inQ.scale(), hi = (127 - inQ.zeroPoint()) * inQ.scale();
+    float mn = 0f, mx = 0f;
+    for (byte code : codes) {
+      float m = code * ms;
+      mn = Math.min(mn, Math.min(lo * m, hi * m));
+      mx = Math.max(mx, Math.max(lo * m, hi * m));
+    }
+    float s = mx > mn ? (mx - mn) / 255f : 1f;
+    long zp = Math.max(-128, Math.min(127, Math.round(-128 - mn / s)));
+    return QuantParams.perTensor(s, zp);
+  }
+
+  /** Rescaling as {@link #affine} with its scale and offset repeated per channel, as in float. */
+  static void rescaling(Int8Lowering x, Node n, Rescaling l) {
+    int c = n.shape()[n.shape().length - 1];
+    affine(x, n, FloatElementwise.repeat(l.scale(), c), FloatElementwise.repeat(l.offset(), c));
+  }
+
+  static boolean allZero(float[] v) {
+    for (float f : v) if (f != 0f) return false;
+    return true;
   }
 
   /**

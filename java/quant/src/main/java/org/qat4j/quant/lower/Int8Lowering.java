@@ -14,6 +14,7 @@ import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Concatenate;
 import org.qat4j.core.layers.Conv2D;
 import org.qat4j.core.layers.Conv2DTranspose;
+import org.qat4j.core.layers.Cropping2D;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Dropout;
@@ -27,11 +28,14 @@ import org.qat4j.core.layers.MaxPool2D;
 import org.qat4j.core.layers.Maximum;
 import org.qat4j.core.layers.Minimum;
 import org.qat4j.core.layers.Multiply;
+import org.qat4j.core.layers.Normalization;
 import org.qat4j.core.layers.PReLU;
 import org.qat4j.core.layers.Permute;
 import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
+import org.qat4j.core.layers.Rescaling;
 import org.qat4j.core.layers.Reshape;
+import org.qat4j.core.layers.Resizing;
 import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
 import org.qat4j.core.layers.SpatialDropout1D;
@@ -264,7 +268,13 @@ public final class Int8Lowering {
               (self, n, l, x, q) -> Resampling.upSample(self.b, n, l, x, self.act(n, q))),
           pass(
               Permute.class,
-              (self, n, l, x, q) -> Resampling.permute(self.b, n, l, x, self.act(n, q))));
+              (self, n, l, x, q) -> Resampling.permute(self.b, n, l, x, self.act(n, q))),
+          pass(
+              Cropping2D.class,
+              (self, n, l, x, q) -> Resampling.crop(self.b, n, l, x, self.act(n, q))),
+          pass(
+              Resizing.class,
+              (self, n, l, x, q) -> Resampling.resize(self.b, n, l, x, self.act(n, q))));
 
   /** How each layer class inside a {@link QuantizeWrapper} lowers. */
   private static final Map<Class<?>, Row<?, ?>> WRAPPED =
@@ -297,7 +307,11 @@ public final class Int8Lowering {
           wrap(
               BatchNormalization.class,
               (self, n, w, l, post) -> Int8Elementwise.batchNorm(self, n, l)),
-          wrap(Conv2DTranspose.class, Int8Lowering::wrappedWeighted));
+          wrap(Conv2DTranspose.class, Int8Lowering::wrappedWeighted),
+          wrap(Rescaling.class, (self, n, w, l, post) -> Int8Elementwise.rescaling(self, n, l)),
+          wrap(
+              Normalization.class,
+              (self, n, w, l, post) -> Int8Elementwise.affine(self, n, l.multiplier(), l.shift())));
 
   /** Whether {@code l} lowers without quantizers of its own (it keeps its input's params). */
   static boolean passesThrough(Layer l) {

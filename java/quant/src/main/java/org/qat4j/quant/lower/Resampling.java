@@ -1,7 +1,9 @@
 package org.qat4j.quant.lower;
 
 import org.qat4j.core.Node;
+import org.qat4j.core.layers.Cropping2D;
 import org.qat4j.core.layers.Permute;
+import org.qat4j.core.layers.Resizing;
 import org.qat4j.core.layers.UpSampling2D;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.LoweredGraphBuilder;
@@ -10,14 +12,41 @@ import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.TensorSpec;
 
 /**
- * UpSampling2D as TFLite resizes and Permute as TRANSPOSE, shared by the float and int8 lowering.
- * Bilinear: RESIZE_BILINEAR with half-pixel centres (Keras's arithmetic). Nearest:
- * RESIZE_NEAREST_NEIGHBOR without flags (versions 1/2, which the Edge TPU compiler maps) when
- * TFLite's ⌊y · float32(in/out)⌋ picks ⌊y / factor⌋ for every output row and column, else with
- * half-pixel centres (version 3).
+ * UpSampling2D and Resizing as TFLite resizes, Permute as TRANSPOSE and Cropping2D as
+ * STRIDED_SLICE, shared by the float and int8 lowering. Bilinear: RESIZE_BILINEAR with half-pixel
+ * centres (Keras's arithmetic). Nearest: RESIZE_NEAREST_NEIGHBOR without flags (versions 1/2, which
+ * the Edge TPU compiler maps) when TFLite's ⌊y · float32(in/out)⌋ picks ⌊y / factor⌋ for every
+ * output row and column, else with half-pixel centres (version 3).
  */
 public final class Resampling {
   private Resampling() {}
+
+  /** Emits layer {@code l} of node {@code n} from input tensor {@code x} into output {@code y}. */
+  @FunctionalInterface
+  interface Emit<L> {
+    void emit(LoweredGraphBuilder b, Node n, L l, int x, int y);
+  }
+
+  /**
+   * Emits Cropping2D {@code l} as STRIDED_SLICE (what TFLite's converter writes for Keras's
+   * slicing): begin [0, top, left, 0], end [0, H − bottom, W − right, 0], strides 1, batch and
+   * channel axes masked to their full range.
+   */
+  static void crop(LoweredGraphBuilder b, Node n, Cropping2D l, int x, int y) {
+    int[] in = n.inputs().get(0).shape(), c = l.cropping();
+    int[] begin = {0, c[0], c[2], 0}, end = {0, in[0] - c[1], in[1] - c[3], 0};
+    int bt = ints(b, n.name() + "/begin", begin), et = ints(b, n.name() + "/end", end);
+    int st = ints(b, n.name() + "/strides", new int[] {1, 1, 1, 1});
+    b.addOp(
+        OpKind.STRIDED_SLICE,
+        new int[] {x, bt, et, st},
+        new int[] {y},
+        new OpOptions.StridedSlice(0b1001, 0b1001, 0, 0, 0, false));
+  }
+
+  private static int ints(LoweredGraphBuilder b, String name, int[] v) {
+    return b.addTensor(new TensorSpec(name, new int[] {v.length}, DType.INT32, null, v));
+  }
 
   /** Emits the resize of node {@code n} (layer {@code l}) from tensor {@code x} into {@code y}. */
   static void upSample(LoweredGraphBuilder b, Node n, UpSampling2D l, int x, int y) {
@@ -40,6 +69,13 @@ public final class Resampling {
         new int[] {x, st},
         new int[] {y},
         new OpOptions.Resize(false, !plain));
+  }
+
+  /** Emits Resizing {@code l} as a resize to its size with half-pixel centres (Keras's). */
+  static void resize(LoweredGraphBuilder b, Node n, Resizing l, int x, int y) {
+    int st = ints(b, n.name() + "/size", l.size());
+    OpKind k = l.bilinear() ? OpKind.RESIZE_BILINEAR : OpKind.RESIZE_NEAREST_NEIGHBOR;
+    b.addOp(k, new int[] {x, st}, new int[] {y}, new OpOptions.Resize(false, true));
   }
 
   /** Emits Permute {@code l} of node {@code n} as TRANSPOSE with permutation [0, dims − 1...]. */

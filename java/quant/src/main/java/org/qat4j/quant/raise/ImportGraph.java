@@ -40,6 +40,7 @@ import org.qat4j.core.layers.Permute;
 import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Reshape;
+import org.qat4j.core.layers.Resizing;
 import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
 import org.qat4j.core.layers.Subtract;
@@ -58,11 +59,11 @@ import org.qat4j.tflite.TfliteModelInfo;
 /** Builds the core graph operator by operator; layers are named after their output tensors. */
 final class ImportGraph {
   private final TfliteModelInfo m;
-  private final SubgraphInfo s;
+  final SubgraphInfo s;
   private final GraphBuilder g = new GraphBuilder(0L);
   private final Node[] nodes;
   private final Set<String> names = new HashSet<>();
-  private String where = "subgraph 0";
+  String where = "subgraph 0";
   private final boolean dequantize;
 
   /**
@@ -168,12 +169,9 @@ final class ImportGraph {
       // Identities in float: only a dequantizing import takes them (see quantizeOp).
       case QUANTIZE, DEQUANTIZE -> null;
       // operators of models from other tools and data movement: no core layer computes them (yet)
-      case CAST, ARG_MAX, ARG_MIN -> null;
-      case PADV2, SLICE -> null;
-      case STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, TILE, GATHER, SUM, REDUCE_MAX -> null;
-      case SQUARED_DIFFERENCE, BATCH_MATMUL -> null;
-      case UNIDIRECTIONAL_SEQUENCE_LSTM -> null;
-      case L2_NORMALIZATION -> null;
+      case CAST, ARG_MAX, ARG_MIN, PADV2, SLICE -> null;
+      case SPLIT, SPLIT_V, PACK, UNPACK, TILE, GATHER, SUM, REDUCE_MAX -> null;
+      case SQUARED_DIFFERENCE, BATCH_MATMUL, UNIDIRECTIONAL_SEQUENCE_LSTM, L2_NORMALIZATION -> null;
       case SUB -> new Row(true, (x, op, n, out) -> x.binary(op, new Subtract(n)));
       case MAXIMUM -> new Row(false, (x, op, n, out) -> x.binary(op, new Maximum(n)));
       case MINIMUM -> new Row(false, (x, op, n, out) -> x.binary(op, new Minimum(n)));
@@ -186,6 +184,7 @@ final class ImportGraph {
       case RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR ->
           new Row(false, (x, op, n, out) -> x.unary(op, x.upSampling(op, n, out)));
       case TRANSPOSE -> new Row(false, (x, op, n, out) -> x.unary(op, x.permute(op, n)));
+      case STRIDED_SLICE -> new Row(false, (x, op, n, out) -> x.unary(op, ImportCrop.of(x, op, n)));
     };
   }
 
@@ -293,15 +292,15 @@ final class ImportGraph {
   /**
    * A resize by whole factors as UpSampling2D: bilinear with half-pixel centres, or nearest that
    * picks ⌊y / factor⌋ (half-pixel centres, or no flags where TFLite's float32 scale gives the same
-   * rows); other resizes have no core layer.
+   * rows); other half-pixel resizes as Resizing; the rest have no core layer.
    */
   private Layer upSampling(OperatorInfo op, String n, TensorInfo out) {
     int[] in = perSample(s.tensor(op.inputs()[0])), o = perSample(out);
     boolean bilinear = op.builtinCode() == OpKind.RESIZE_BILINEAR.builtinCode();
     boolean half = Boolean.TRUE.equals(op.options().get("half_pixel_centers"));
     boolean corners = Boolean.TRUE.equals(op.options().get("align_corners"));
-    boolean whole = in.length == 3 && o.length == 3 && in[0] > 0 && in[1] > 0;
-    whole = whole && o[0] % in[0] == 0 && o[1] % in[1] == 0 && o[0] > 0 && o[1] > 0;
+    boolean image = in.length == 3 && o.length == 3 && in[0] > 0 && in[1] > 0 && o[0] > 0;
+    boolean whole = image && o[0] % in[0] == 0 && o[1] % in[1] == 0 && o[1] > 0;
     int fh = whole ? o[0] / in[0] : 0, fw = whole ? o[1] / in[1] : 0;
     boolean exact =
         half
@@ -309,6 +308,7 @@ final class ImportGraph {
                 && !corners
                 && Resampling.exactWithoutFlags(in[0], fh)
                 && Resampling.exactWithoutFlags(in[1], fw));
+    if (image && !whole && half && !corners) return new Resizing(n, o[0], o[1], bilinear);
     if (!whole || corners || !exact || (bilinear && !half))
       throw new ModelFormatException(
           where,
@@ -612,7 +612,7 @@ final class ImportGraph {
     return n;
   }
 
-  private TensorInfo constant(int tensor, String what) {
+  TensorInfo constant(int tensor, String what) {
     if (tensor < 0 || !s.tensor(tensor).constant())
       throw new ModelFormatException(where, what + " (tensor " + tensor + ") must be a constant");
     return s.tensor(tensor);
@@ -627,7 +627,7 @@ final class ImportGraph {
     return a;
   }
 
-  private int[] ints(TensorInfo t) {
+  int[] ints(TensorInfo t) {
     IntBuffer b = m.tensorData(0, t.index()).asIntBuffer();
     int[] a = new int[b.remaining()];
     b.get(a);

@@ -25,6 +25,7 @@ import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Concatenate;
 import org.qat4j.core.layers.Conv2D;
 import org.qat4j.core.layers.Conv2DTranspose;
+import org.qat4j.core.layers.Cropping2D;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Flatten;
@@ -35,6 +36,7 @@ import org.qat4j.core.layers.Padding;
 import org.qat4j.core.layers.Permute;
 import org.qat4j.core.layers.ReLU;
 import org.qat4j.core.layers.ReLU6;
+import org.qat4j.core.layers.Resizing;
 import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
 import org.qat4j.core.layers.UpSampling2D;
@@ -178,14 +180,19 @@ class ImporterTest {
         seen);
   }
 
-  /** Conv2DTranspose (TRANSPOSE_CONV), nearest and bilinear UpSampling2D, Permute (TRANSPOSE). */
+  /**
+   * Conv2DTranspose (TRANSPOSE_CONV), nearest and bilinear UpSampling2D, Permute (TRANSPOSE),
+   * Cropping2D (STRIDED_SLICE), Resizing by non-whole factors (half-pixel resizes).
+   */
   static Model resampled() {
     GraphBuilder g = new GraphBuilder(7);
     Node x = g.input("image", 3, 4, 2);
     Node t = g.add(new Conv2DTranspose("ct", 3, 3, 2).strides(2, 2).padding(Padding.SAME), x);
     Node n = g.add(new UpSampling2D("near", 2, 1, false), t);
+    Node p = g.add(new Permute("swap", 2, 1, 3), g.add(new UpSampling2D("bilin", 1, 3, true), n));
+    Node c = g.add(new Cropping2D("crop", 1, 0, 2, 3), p);
     return g.build(
-        g.add(new Permute("swap", 2, 1, 3), g.add(new UpSampling2D("bilin", 1, 3, true), n)));
+        g.add(new Resizing("rsz", 5, 2, true), g.add(new Resizing("rsn", 3, 7, false), c)));
   }
 
   @Test

@@ -173,7 +173,27 @@ final class LayerRows {
                   null,
                   LayerRows::upsampled,
                   LayerRows::upsampled)),
-          unary("Permute", () -> new Permute("l", 2, 3, 1)));
+          unary("Permute", () -> new Permute("l", 2, 3, 1)),
+          unary("Cropping2D", () -> new Cropping2D("l", 1, 0, 2, 1)),
+          Map.entry(
+              "Rescaling",
+              new Row(
+                  () -> new Rescaling("l", -0.5f, 0.25f),
+                  new int[][] {IMAGE},
+                  null,
+                  LayerRows::rescaled,
+                  LayerRows::rescaled)),
+          unary(
+              "Normalization",
+              () -> new Normalization("l", new float[] {0.2f, -0.1f}, new float[] {0.5f, 2f})),
+          Map.entry(
+              "Resizing",
+              new Row(
+                  () -> new Resizing("l", 4, 9, true),
+                  new int[][] {IMAGE},
+                  null,
+                  LayerRows::resized,
+                  LayerRows::resized)));
 
   /**
    * Layer types lowered to float only, with why: their QAT must refuse naming the layer, and the
@@ -253,6 +273,22 @@ final class LayerRows {
     Node c = b.add(new Conv2D("c", 2, 1, 1).activation(Activation.RELU), b.input("input", IMAGE));
     Node n = b.add(new UpSampling2D("l", 2, 1, false), c);
     return b.build(b.add(new UpSampling2D("l2", 1, 2, true), n));
+  }
+
+  /** input → conv (ReLU) → Rescaling without offset (MUL only) → Rescaling with one (+ ADD). */
+  private static Model rescaled() {
+    GraphBuilder b = new GraphBuilder(3);
+    Node c = b.add(new Conv2D("c", 2, 1, 1).activation(Activation.RELU), b.input("input", IMAGE));
+    Node n = b.add(new Rescaling("l", 1f / 6f, 0f), c);
+    return b.build(b.add(new Rescaling("l2", -2f, 1f), n));
+  }
+
+  /** input → conv (ReLU) → nearest to 4×9 → bilinear to 5×3 (down and up, not whole factors). */
+  private static Model resized() {
+    GraphBuilder b = new GraphBuilder(3);
+    Node c = b.add(new Conv2D("c", 2, 1, 1).activation(Activation.RELU), b.input("input", IMAGE));
+    Node n = b.add(new Resizing("l", 4, 9, false), c);
+    return b.build(b.add(new Resizing("l2", 5, 3, true), n));
   }
 
   private static Model flatThen(Layer l) {

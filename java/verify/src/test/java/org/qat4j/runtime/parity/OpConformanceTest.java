@@ -76,7 +76,6 @@ class OpConformanceTest {
     for (OpKind k :
         new OpKind[] {
           OpKind.SLICE,
-          OpKind.STRIDED_SLICE,
           OpKind.SPLIT,
           OpKind.SPLIT_V,
           OpKind.PACK,
@@ -122,6 +121,7 @@ class OpConformanceTest {
     ROWS.put(OpKind.RESIZE_BILINEAR, all);
     ROWS.put(OpKind.RESIZE_NEAREST_NEIGHBOR, all);
     ROWS.put(OpKind.TRANSPOSE, all); // Permute
+    ROWS.put(OpKind.STRIDED_SLICE, all); // Cropping2D
   }
 
   private static Set<OpKind> floatOps, int8Ops, importedOps;
