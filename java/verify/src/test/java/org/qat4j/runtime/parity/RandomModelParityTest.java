@@ -79,7 +79,8 @@ class RandomModelParityTest {
     }
     // every kind the int8 lowering of some layer writes (operators of other tools' models excluded)
     Set<OpKind> want = LayerConformanceTest.int8Ops();
-    // Conv2DTranspose/UpSampling2D/Permute/Cropping2D are not drawn: these chains assert XNNPACK bit
+    // Conv2DTranspose/UpSampling2D/Permute/Cropping2D are not drawn: these chains assert XNNPACK
+    // bit
     // for bit, whose arithmetic for the first two is not modelled (OpParityTest: ≤ 1 LSB);
     // LayerConformanceTest checks all four on BUILTIN
     want.removeAll(
