@@ -153,32 +153,51 @@ final class TransposeConvKernels {
     return a instanceof float[] f ? f.length : ((int[]) a).length;
   }
 
-  private static void floatKernel(
-      float[] x, float[] w, float[] b, float[] y, Shape s, float lo, float hi) {
-    int ic = s.inC(), oc = s.outC(), plane = s.outH() * s.outW() * oc;
-    Arrays.fill(y, 0, s.batch() * plane, 0f);
-    for (int n = 0; n < s.batch(); n++) {
-      for (int iy = 0; iy < s.inH(); iy++) {
+  /**
+   * Receives one input pixel (offset xo), its output pixel (offset yo) and the kernel tap ky·kw +
+   * kx.
+   */
+  private interface Tap {
+    void at(int xo, int yo, int tap);
+  }
+
+  /**
+   * The transposed convolution's scatter geometry, shared by the float and the integer kernel:
+   * every input pixel, in NHWC order, meets every kernel tap whose output pixel lies inside the
+   * output.
+   */
+  private static void scatter(Shape s, Tap t) {
+    int plane = s.outH() * s.outW() * s.outC();
+    for (int n = 0; n < s.batch(); n++)
+      for (int iy = 0; iy < s.inH(); iy++)
         for (int ix = 0; ix < s.inW(); ix++) {
-          int xo = ((n * s.inH() + iy) * s.inW() + ix) * ic;
+          int xo = ((n * s.inH() + iy) * s.inW() + ix) * s.inC();
           for (int ky = 0; ky < s.kh(); ky++) {
             int oy = iy * s.sh() - s.padT() + ky;
             if (oy < 0 || oy >= s.outH()) continue;
             for (int kx = 0; kx < s.kw(); kx++) {
               int ox = ix * s.sw() - s.padL() + kx;
-              if (ox < 0 || ox >= s.outW()) continue;
-              int yo = n * plane + (oy * s.outW() + ox) * oc;
-              for (int o = 0; o < oc; o++) {
-                int wo = ((o * s.kh() + ky) * s.kw() + kx) * ic;
-                float acc = 0f;
-                for (int c = 0; c < ic; c++) acc += x[xo + c] * w[wo + c];
-                y[yo + o] += acc;
-              }
+              if (ox >= 0 && ox < s.outW())
+                t.at(xo, n * plane + (oy * s.outW() + ox) * s.outC(), ky * s.kw() + kx);
             }
           }
         }
-      }
-    }
+  }
+
+  private static void floatKernel(
+      float[] x, float[] w, float[] b, float[] y, Shape s, float lo, float hi) {
+    int ic = s.inC(), oc = s.outC(), plane = s.outH() * s.outW() * oc;
+    Arrays.fill(y, 0, s.batch() * plane, 0f);
+    scatter(
+        s,
+        (xo, yo, tap) -> {
+          for (int o = 0; o < oc; o++) {
+            int wo = (o * s.kh() * s.kw() + tap) * ic;
+            float acc = 0f;
+            for (int c = 0; c < ic; c++) acc += x[xo + c] * w[wo + c];
+            y[yo + o] += acc;
+          }
+        });
     for (int i = 0; i < s.batch() * plane; i++) y[i] = Math.min(Math.max(y[i] + b[i % oc], lo), hi);
   }
 
@@ -186,28 +205,16 @@ final class TransposeConvKernels {
       int[] x, int[] w, int[] b, int[] y, Shape s, int inOff, int wOff, ConvKernels.Requant rq) {
     int ic = s.inC(), oc = s.outC(), plane = s.outH() * s.outW() * oc;
     int[] acc = new int[s.batch() * plane];
-    for (int n = 0; n < s.batch(); n++) {
-      for (int iy = 0; iy < s.inH(); iy++) {
-        for (int ix = 0; ix < s.inW(); ix++) {
-          int xo = ((n * s.inH() + iy) * s.inW() + ix) * ic;
-          for (int ky = 0; ky < s.kh(); ky++) {
-            int oy = iy * s.sh() - s.padT() + ky;
-            if (oy < 0 || oy >= s.outH()) continue;
-            for (int kx = 0; kx < s.kw(); kx++) {
-              int ox = ix * s.sw() - s.padL() + kx;
-              if (ox < 0 || ox >= s.outW()) continue;
-              int yo = n * plane + (oy * s.outW() + ox) * oc;
-              for (int o = 0; o < oc; o++) {
-                int wo = ((o * s.kh() + ky) * s.kw() + kx) * ic;
-                int sum = 0;
-                for (int c = 0; c < ic; c++) sum += (x[xo + c] + inOff) * (w[wo + c] + wOff);
-                acc[yo + o] += sum;
-              }
-            }
+    scatter(
+        s,
+        (xo, yo, tap) -> {
+          for (int o = 0; o < oc; o++) {
+            int wo = (o * s.kh() * s.kw() + tap) * ic;
+            int sum = 0;
+            for (int c = 0; c < ic; c++) sum += (x[xo + c] + inOff) * (w[wo + c] + wOff);
+            acc[yo + o] += sum;
           }
-        }
-      }
-    }
+        });
     for (int i = 0; i < acc.length; i++) y[i] = rq.apply(acc[i] + b[i % oc], i % oc);
   }
 }
