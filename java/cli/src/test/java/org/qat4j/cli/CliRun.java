@@ -1,5 +1,8 @@
 package org.qat4j.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.ByteArrayOutputStream;
@@ -17,6 +20,21 @@ record CliRun(int code, String out, String err) {
             new PrintStream(o, true, StandardCharsets.UTF_8),
             new PrintStream(e, true, StandardCharsets.UTF_8));
     return new CliRun(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+  }
+
+  /** Runs the CLI with {@code args}, asserts exit 0 and {@code "ok": true}, returns the JSON. */
+  static JsonObject ok(String... args) {
+    CliRun r = of(args);
+    assertEquals(0, r.code(), r.toString());
+    JsonObject j = r.json();
+    assertTrue(j.get("ok").getAsBoolean(), r.toString());
+    return j;
+  }
+
+  /** Asserts that {@code j} has each of {@code fields}, not null. */
+  static void has(JsonObject j, String... fields) {
+    for (String f : fields)
+      assertTrue(j.has(f) && !j.get(f).isJsonNull(), "missing '" + f + "' in " + j);
   }
 
   /** stdout parsed as exactly one JSON object (fails if there is anything else). */

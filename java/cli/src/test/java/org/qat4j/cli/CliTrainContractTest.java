@@ -1,0 +1,84 @@
+package org.qat4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.qat4j.cli.CliRun.ok;
+
+import com.google.gson.JsonObject;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code train} on its own: the defaults it reports (the recipe) without {@code --out}, and a short
+ * run whose model works at inference (BatchNorm statistics re-estimated).
+ */
+@Tag("native")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CliTrainContractTest {
+
+  @TempDir static Path tmp;
+
+  @BeforeAll
+  void needsData() {
+    assumeTrue(
+        Args.hasFashionMnist(Args.DEFAULT_DATA),
+        "Fashion-MNIST absent (sudo apt-get install dataset-fashion-mnist)");
+  }
+
+  private static String p(String name) {
+    return tmp.resolve(name).toString();
+  }
+
+  @Test
+  void trainDefaultsAreTheRecipeAndOutIsOptional() {
+    JsonObject j =
+        ok(
+            "train",
+            "--model",
+            "reference-cnn",
+            "--epochs",
+            "1",
+            "--limit",
+            "128",
+            "--test-limit",
+            "100",
+            "--json",
+            "--quiet");
+    assertEquals("cosine", j.get("schedule").getAsString());
+    assertEquals(0.04, j.get("conv_init_scale").getAsDouble(), 1e-12);
+    assertEquals(0.002f, j.get("lr").getAsFloat());
+    assertTrue(!j.has("path") && !j.has("bytes"), "no --out, no file: " + j);
+    assertEquals(
+        2, CliRun.of("train", "--model", "reference-cnn", "--conv-init-scale", "0").code());
+  }
+
+  /**
+   * Issue 15: 3 000 images × 3 epochs trained to 0.87 but tested at 0.113 before BatchNorm
+   * statistics were re-estimated.
+   */
+  @Test
+  void shortTrainingGivesAWorkingInferenceModel() {
+    JsonObject j =
+        ok(
+            "train",
+            "--model",
+            "reference-cnn",
+            "--epochs",
+            "3",
+            "--limit",
+            "3000",
+            "--test-limit",
+            "1000",
+            "--out",
+            p("short.q4j"),
+            "--json",
+            "--quiet");
+    assertEquals(3000, j.get("bn_reestimated_images").getAsInt(), j.toString());
+    assertTrue(j.get("test_accuracy").getAsDouble() > 0.7, j.toString());
+  }
+}
