@@ -16,8 +16,7 @@ import org.qat4j.core.Tensor;
  * kh·kw·filters, as Keras), bias "bias" [filters] (zeros). Padding follows TFLite's arithmetic; the
  * optional fused activation is applied last.
  */
-public final class Conv2D extends ConvBase<Conv2D> {
-  private final int filters;
+public final class Conv2D extends FilterConv<Conv2D> {
   private Tensor col;
   private Tensor wAug;
   private Tensor gAug;
@@ -32,9 +31,7 @@ public final class Conv2D extends ConvBase<Conv2D> {
    * no activation.
    */
   public Conv2D(String name, int filters, int kh, int kw) {
-    super(name, kh, kw);
-    ConvGeometry.positive(name, "filters", filters);
-    this.filters = filters;
+    super(name, filters, kh, kw);
   }
 
   @Override
@@ -42,18 +39,8 @@ public final class Conv2D extends ConvBase<Conv2D> {
     return this;
   }
 
-  @Override
-  Initializer defaultInitializer() {
-    return Initializer.glorotUniform();
-  }
-
   static Conv2D fromConfig(String name, JsonObject c) {
-    int[] k = ConvGeometry.pair(Configs.ints(c, "kernel_size"), name, "kernel_size");
-    return withCommonConfig(new Conv2D(name, c.get("filters").getAsInt(), k[0], k[1]), c);
-  }
-
-  public int filters() {
-    return filters;
+    return fromConfig(name, c, Conv2D::new);
   }
 
   @Override
@@ -236,13 +223,6 @@ public final class Conv2D extends ConvBase<Conv2D> {
     } else if (useBias) {
       Reductions.sumRows(g, rows, filters, bias.grad());
     }
-  }
-
-  @Override
-  public JsonObject config() {
-    JsonObject o = new JsonObject();
-    o.addProperty("filters", filters);
-    return commonConfig(o);
   }
 
   @Override

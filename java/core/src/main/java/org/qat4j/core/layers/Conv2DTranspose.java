@@ -17,8 +17,7 @@ import org.qat4j.core.Tensor;
  * in, filters] (Keras stores [kh, kw, filters, in]; the importer transposes), Glorot-uniform; bias
  * "bias" [filters]. Dilation must be 1; the fused activation is applied last.
  */
-public final class Conv2DTranspose extends ConvBase<Conv2DTranspose> {
-  private final int filters;
+public final class Conv2DTranspose extends FilterConv<Conv2DTranspose> {
   private int h, w, c, oh, ow, padTop, padLeft, batch;
   private Tensor x;
   private Tensor y;
@@ -29,9 +28,7 @@ public final class Conv2DTranspose extends ConvBase<Conv2DTranspose> {
    * A transposed convolution to {@code filters} channels with a kh × kw window; stride 1, VALID.
    */
   public Conv2DTranspose(String name, int filters, int kh, int kw) {
-    super(name, kh, kw);
-    ConvGeometry.positive(name, "filters", filters);
-    this.filters = filters;
+    super(name, filters, kh, kw);
   }
 
   @Override
@@ -39,18 +36,8 @@ public final class Conv2DTranspose extends ConvBase<Conv2DTranspose> {
     return this;
   }
 
-  @Override
-  Initializer defaultInitializer() {
-    return Initializer.glorotUniform();
-  }
-
   static Conv2DTranspose fromConfig(String name, JsonObject c) {
-    int[] k = ConvGeometry.pair(Configs.ints(c, "kernel_size"), name, "kernel_size");
-    return withCommonConfig(new Conv2DTranspose(name, c.get("filters").getAsInt(), k[0], k[1]), c);
-  }
-
-  public int filters() {
-    return filters;
+    return fromConfig(name, c, Conv2DTranspose::new);
   }
 
   @Override
@@ -179,13 +166,6 @@ public final class Conv2DTranspose extends ConvBase<Conv2DTranspose> {
         }
       }
     }
-  }
-
-  @Override
-  public JsonObject config() {
-    JsonObject o = new JsonObject();
-    o.addProperty("filters", filters);
-    return commonConfig(o);
   }
 
   @Override
