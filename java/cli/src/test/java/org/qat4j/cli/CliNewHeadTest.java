@@ -5,47 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonObject;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qat4j.quant.raise.PhotoCrops;
 
 /**
  * {@code quantize --new-head}: the Coral MobileNet V1 0.25 (uint8) gets a new 3-class head trained
  * on crops of the real photos in shared/models, then export int8 and the EdgeTPU pre-flight.
  */
 class CliNewHeadTest {
-  static Path shared() {
-    return Path.of(System.getProperty("qat4j.sharedModels", "../../../shared/models"));
-  }
-
-  /** {@code n} mirrored/offset square crops of each photo per class folder. */
-  static void crops(Path root, int n, int offset) throws IOException {
-    String[][] photos = {
-      {"bird", "real/bird.bmp"}, {"cat", "cat.bmp"}, {"person", "real/grace_hopper.bmp"}
-    };
-    for (String[] p : photos) {
-      BufferedImage img = ImageIO.read(shared().resolve(p[1]).toFile());
-      Path dir = Files.createDirectories(root.resolve(p[0]));
-      for (int i = 0; i < n; i++) {
-        int k = i + offset, side = Math.min(img.getWidth(), img.getHeight());
-        int s = side * (60 + (k * 7) % 31) / 100;
-        int x = (img.getWidth() - s) * ((k * 5) % 9) / 8;
-        int y = (img.getHeight() - s) * ((k * 3) % 5) / 4;
-        BufferedImage c = new BufferedImage(s, s, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = c.createGraphics();
-        if (k % 2 == 0) g.drawImage(img, 0, 0, s, s, x, y, x + s, y + s, null);
-        else g.drawImage(img, 0, 0, s, s, x + s, y, x, y + s, null);
-        g.dispose();
-        ImageIO.write(c, "png", dir.resolve(i + ".png").toFile());
-      }
-    }
-  }
-
   private static JsonObject ok(String... args) {
     CliRun r = CliRun.of(args);
     assertEquals(0, r.code(), r.toString());
@@ -55,10 +26,10 @@ class CliNewHeadTest {
   @Test
   void retrainCoralMobileNetHeadExportInt8AndEveryOperatorMaps(@TempDir Path dir)
       throws IOException {
-    Path mn = shared().resolve("mobilenet_v1_0.25_128_quant.tflite");
+    Path mn = PhotoCrops.shared().resolve("mobilenet_v1_0.25_128_quant.tflite");
     assumeTrue(Files.isRegularFile(mn), mn + " absent: set -Dqat4j.sharedModels (skipping)");
-    crops(dir.resolve("train"), 8, 0);
-    crops(dir.resolve("test"), 4, 100);
+    PhotoCrops.write(dir.resolve("train"), 8, 0);
+    PhotoCrops.write(dir.resolve("test"), 4, 100);
     Path qat = dir.resolve("retrained.q4j"), tfl = dir.resolve("retrained.tflite");
     JsonObject q =
         ok(
@@ -95,9 +66,9 @@ class CliNewHeadTest {
 
   @Test
   void unknownLayerAndMissingDataAreUsageErrors(@TempDir Path dir) throws IOException {
-    Path mn = shared().resolve("mobilenet_v1_0.25_128_quant.tflite");
+    Path mn = PhotoCrops.shared().resolve("mobilenet_v1_0.25_128_quant.tflite");
     assumeTrue(Files.isRegularFile(mn), mn + " absent: set -Dqat4j.sharedModels (skipping)");
-    crops(dir.resolve("train"), 2, 0);
+    PhotoCrops.write(dir.resolve("train"), 2, 0);
     String out = dir.resolve("x.q4j").toString();
     CliRun r =
         CliRun.of(

@@ -4,15 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qat4j.core.Model;
@@ -44,43 +41,13 @@ import org.qat4j.tflite.edgetpu.PreflightReport;
  * fine-tuned, exported int8 and pre-flighted for the EdgeTPU.
  */
 class CoralRetrainTest {
-  static Path shared() {
-    return Path.of(System.getProperty("qat4j.sharedModels", "../../../shared/models"));
-  }
-
-  /**
-   * Writes {@code root}/class/i.png: {@code n} square crops of each photo (corners, centre, sizes
-   * 60–90 % of the short side, every other one mirrored), so each class has several views.
-   */
-  static void cropFolder(Path root, int n, int offset) throws IOException {
-    String[][] photos = {
-      {"bird", "real/bird.bmp"}, {"cat", "cat.bmp"}, {"person", "real/grace_hopper.bmp"}
-    };
-    for (String[] p : photos) {
-      BufferedImage img = ImageIO.read(shared().resolve(p[1]).toFile());
-      Path dir = Files.createDirectories(root.resolve(p[0]));
-      for (int i = 0; i < n; i++) {
-        int k = i + offset, side = Math.min(img.getWidth(), img.getHeight());
-        int s = side * (60 + (k * 7) % 31) / 100;
-        int x = (img.getWidth() - s) * ((k * 5) % 9) / 8,
-            y = (img.getHeight() - s) * ((k * 3) % 5) / 4;
-        BufferedImage c = new BufferedImage(s, s, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = c.createGraphics();
-        if (k % 2 == 0) g.drawImage(img, 0, 0, s, s, x, y, x + s, y + s, null);
-        else g.drawImage(img, 0, 0, s, s, x + s, y, x, y + s, null);
-        g.dispose();
-        ImageIO.write(c, "png", dir.resolve(i + ".png").toFile());
-      }
-    }
-  }
-
   @Test
   void importRetrainLastLayerExportInt8AndEveryOperatorMapsToTheEdgeTpu(@TempDir Path dir)
       throws IOException {
-    Path file = shared().resolve("mobilenet_v1_0.25_128_quant.tflite");
+    Path file = PhotoCrops.shared().resolve("mobilenet_v1_0.25_128_quant.tflite");
     assumeTrue(Files.isRegularFile(file), file + " absent: set -Dqat4j.sharedModels (skipping)");
-    cropFolder(dir.resolve("train"), 8, 0);
-    cropFolder(dir.resolve("test"), 4, 100);
+    PhotoCrops.write(dir.resolve("train"), 8, 0);
+    PhotoCrops.write(dir.resolve("test"), 4, 100);
     ImageFolder loader =
         new ImageFolder(128, 128, 3, new float[] {.5f, .5f, .5f}, new float[] {.5f, .5f, .5f});
     Dataset train = loader.load(dir.resolve("train")), test = loader.load(dir.resolve("test"));
