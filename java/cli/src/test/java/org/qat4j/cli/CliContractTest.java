@@ -3,7 +3,6 @@ package org.qat4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.qat4j.cli.CliRun.has;
 import static org.qat4j.cli.CliRun.ok;
 
@@ -34,9 +33,7 @@ class CliContractTest {
 
   @BeforeAll
   void needsData() {
-    assumeTrue(
-        Args.hasFashionMnist(Args.DEFAULT_DATA),
-        "Fashion-MNIST absent (sudo apt-get install dataset-fashion-mnist)");
+    CliRun.needsFashionMnist();
   }
 
   private static String p(String name) {

@@ -2,6 +2,7 @@ package org.qat4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -35,6 +36,13 @@ record CliRun(int code, String out, String err) {
   static void has(JsonObject j, String... fields) {
     for (String f : fields)
       assertTrue(j.has(f) && !j.get(f).isJsonNull(), "missing '" + f + "' in " + j);
+  }
+
+  /** Skips the calling test unless the Fashion-MNIST Debian package is installed. */
+  static void needsFashionMnist() {
+    assumeTrue(
+        Args.hasFashionMnist(Args.DEFAULT_DATA),
+        "Fashion-MNIST absent (sudo apt-get install dataset-fashion-mnist)");
   }
 
   /** stdout parsed as exactly one JSON object (fails if there is anything else). */

@@ -2,7 +2,6 @@ package org.qat4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.qat4j.cli.CliRun.ok;
 
 import com.google.gson.JsonObject;
@@ -21,17 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CliTrainContractTest {
 
-  @TempDir static Path tmp;
-
   @BeforeAll
   void needsData() {
-    assumeTrue(
-        Args.hasFashionMnist(Args.DEFAULT_DATA),
-        "Fashion-MNIST absent (sudo apt-get install dataset-fashion-mnist)");
-  }
-
-  private static String p(String name) {
-    return tmp.resolve(name).toString();
+    CliRun.needsFashionMnist();
   }
 
   @Test
@@ -62,7 +53,7 @@ class CliTrainContractTest {
    * statistics were re-estimated.
    */
   @Test
-  void shortTrainingGivesAWorkingInferenceModel() {
+  void shortTrainingGivesAWorkingInferenceModel(@TempDir Path dir) {
     JsonObject j =
         ok(
             "train",
@@ -75,7 +66,7 @@ class CliTrainContractTest {
             "--test-limit",
             "1000",
             "--out",
-            p("short.q4j"),
+            dir.resolve("short.q4j").toString(),
             "--json",
             "--quiet");
     assertEquals(3000, j.get("bn_reestimated_images").getAsInt(), j.toString());
