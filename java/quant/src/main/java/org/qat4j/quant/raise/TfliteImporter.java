@@ -63,24 +63,8 @@ public final class TfliteImporter {
         problems.add("operator " + op.index() + " (" + op.opName() + ")");
     }
     for (TensorInfo t : s.tensors()) {
-      boolean shapeTensor = t.dtype() == DType.INT32 && t.constant();
-      boolean quantized =
-          dequantize
-              && (t.constant()
-                  ? Dequantize.accepts(t)
-                  : t.dtype() == DType.INT8 || t.dtype() == DType.UINT8);
-      if (t.dtype() != DType.FLOAT32 && !shapeTensor && !quantized) {
-        problems.add(
-            "tensor "
-                + t.index()
-                + " '"
-                + t.name()
-                + "' is "
-                + t.typeName()
-                + (dequantize
-                    ? " (only float32 and int8/uint8 with scales import)"
-                    : " (only float32 models import; TfliteImporter.dequantized takes int8/uint8)"));
-      }
+      String why = tensorProblem(t, dequantize);
+      if (why != null) problems.add(why);
     }
     if (!problems.isEmpty())
       throw new ModelFormatException(
@@ -97,5 +81,25 @@ public final class TfliteImporter {
     } catch (RuntimeException e) {
       throw new ModelFormatException("subgraph 0", "cannot import: " + e.getMessage(), e);
     }
+  }
+
+  /** Why tensor {@code t} does not import, or null when it does. */
+  private static String tensorProblem(TensorInfo t, boolean dequantize) {
+    boolean shapeTensor = t.dtype() == DType.INT32 && t.constant();
+    boolean quantized =
+        dequantize
+            && (t.constant()
+                ? Dequantize.accepts(t)
+                : t.dtype() == DType.INT8 || t.dtype() == DType.UINT8);
+    if (t.dtype() == DType.FLOAT32 || shapeTensor || quantized) return null;
+    return "tensor "
+        + t.index()
+        + " '"
+        + t.name()
+        + "' is "
+        + t.typeName()
+        + (dequantize
+            ? " (only float32 and int8/uint8 with scales import)"
+            : " (only float32 models import; TfliteImporter.dequantized takes int8/uint8)");
   }
 }
