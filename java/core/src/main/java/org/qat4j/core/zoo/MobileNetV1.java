@@ -21,7 +21,7 @@ import org.qat4j.core.layers.Softmax;
  * padding on even sizes. Defaults: alpha 1.0, 224×224×3, 1000 classes, logits (4,253,864
  * parameters).
  */
-public final class MobileNetV1 {
+public final class MobileNetV1 extends ZooBuilder<MobileNetV1> {
   /**
    * Pointwise filters and depthwise stride of the 13 separable blocks, before the width multiplier.
    */
@@ -31,42 +31,22 @@ public final class MobileNetV1 {
   };
 
   private float alpha = 1f;
-  private int resolution = 224;
-  private int channels = 3;
-  private int classes = 1000;
-  private boolean softmax;
+
+  /** A builder with the defaults: alpha 1.0, 224×224×3, 1000 classes, logits. */
+  public MobileNetV1() {
+    super("MobileNetV1");
+  }
+
+  @Override
+  MobileNetV1 self() {
+    return this;
+  }
 
   /**
    * Width multiplier: every layer has {@code floor(alpha·filters)} channels (Keras's rule); > 0.
    */
   public MobileNetV1 alpha(float a) {
-    if (!(a > 0f) || a > 4f)
-      throw new IllegalArgumentException("MobileNetV1: alpha must be in (0, 4], got " + a);
-    alpha = a;
-    return this;
-  }
-
-  /** Square input side in pixels, at least 32 (five stride-2 stages). */
-  public MobileNetV1 resolution(int r) {
-    resolution = ZooArgs.resolution("MobileNetV1", r);
-    return this;
-  }
-
-  /** Input channels (3 for RGB). */
-  public MobileNetV1 channels(int c) {
-    channels = ZooArgs.positive("MobileNetV1", "channels", c);
-    return this;
-  }
-
-  /** Number of classifier outputs. */
-  public MobileNetV1 classes(int n) {
-    classes = ZooArgs.positive("MobileNetV1", "classes", n);
-    return this;
-  }
-
-  /** Appends a Softmax layer after the logits (Keras's {@code classifier_activation="softmax"}). */
-  public MobileNetV1 softmax(boolean on) {
-    softmax = on;
+    alpha = checkedAlpha(a);
     return this;
   }
 

@@ -23,7 +23,7 @@ import org.qat4j.core.layers.Softmax;
  * Keras's {@code correct_pad}. Defaults: alpha 1.0, 224×224×3, 1000 classes, logits (3,538,984
  * parameters).
  */
-public final class MobileNetV2 {
+public final class MobileNetV2 extends ZooBuilder<MobileNetV2> {
   /** Expansion t, output channels c, repeats n, first stride s (the paper's Table 2). */
   private static final int[][] STAGES = {
     {1, 16, 1, 1},
@@ -38,40 +38,20 @@ public final class MobileNetV2 {
   private static final float BN_MOMENTUM = 0.999f;
 
   private float alpha = 1f;
-  private int resolution = 224;
-  private int channels = 3;
-  private int classes = 1000;
-  private boolean softmax;
+
+  /** A builder with the defaults: alpha 1.0, 224×224×3, 1000 classes, logits. */
+  public MobileNetV2() {
+    super("MobileNetV2");
+  }
+
+  @Override
+  MobileNetV2 self() {
+    return this;
+  }
 
   /** Width multiplier (e.g. 0.35, 0.5, 0.75, 1.0, 1.3, 1.4); channels rounded to multiples of 8. */
   public MobileNetV2 alpha(float a) {
-    if (!(a > 0f) || a > 4f)
-      throw new IllegalArgumentException("MobileNetV2: alpha must be in (0, 4], got " + a);
-    alpha = a;
-    return this;
-  }
-
-  /** Square input side in pixels, at least 32 (five stride-2 stages). */
-  public MobileNetV2 resolution(int r) {
-    resolution = ZooArgs.resolution("MobileNetV2", r);
-    return this;
-  }
-
-  /** Input channels (3 for RGB). */
-  public MobileNetV2 channels(int c) {
-    channels = ZooArgs.positive("MobileNetV2", "channels", c);
-    return this;
-  }
-
-  /** Number of classifier outputs. */
-  public MobileNetV2 classes(int n) {
-    classes = ZooArgs.positive("MobileNetV2", "classes", n);
-    return this;
-  }
-
-  /** Appends a Softmax layer after the logits (Keras's {@code classifier_activation="softmax"}). */
-  public MobileNetV2 softmax(boolean on) {
-    softmax = on;
+    alpha = checkedAlpha(a);
     return this;
   }
 

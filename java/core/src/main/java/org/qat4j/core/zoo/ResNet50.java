@@ -23,38 +23,19 @@ import org.qat4j.core.layers.ZeroPadding2D;
  * request). Convolutions have biases and BN epsilon is 1.001e-5, as in Keras's {@code ResNet50}.
  * Defaults: 224×224×3, 1000 classes, logits (25,636,712 parameters).
  */
-public final class ResNet50 {
+public final class ResNet50 extends ZooBuilder<ResNet50> {
   /** Bottleneck width and block count of stages conv2..conv5. */
   private static final int[][] STAGES = {{64, 3}, {128, 4}, {256, 6}, {512, 3}};
 
   private static final float BN_EPSILON = 1.001e-5f;
 
-  private int resolution = 224;
-  private int channels = 3;
-  private int classes = 1000;
-  private boolean softmax;
-
-  /** Square input side in pixels, at least 32 (five stride-2 stages). */
-  public ResNet50 resolution(int r) {
-    resolution = ZooArgs.resolution("ResNet50", r);
-    return this;
+  /** A builder with the defaults: 224×224×3, 1000 classes, logits. */
+  public ResNet50() {
+    super("ResNet50");
   }
 
-  /** Input channels (3 for RGB). */
-  public ResNet50 channels(int c) {
-    channels = ZooArgs.positive("ResNet50", "channels", c);
-    return this;
-  }
-
-  /** Number of classifier outputs. */
-  public ResNet50 classes(int n) {
-    classes = ZooArgs.positive("ResNet50", "classes", n);
-    return this;
-  }
-
-  /** Appends a Softmax layer after the logits (Keras's {@code classifier_activation="softmax"}). */
-  public ResNet50 softmax(boolean on) {
-    softmax = on;
+  @Override
+  ResNet50 self() {
     return this;
   }
 
