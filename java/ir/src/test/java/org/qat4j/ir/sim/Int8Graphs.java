@@ -18,6 +18,11 @@ final class Int8Graphs {
         TensorSpec.activation(n, shape, DType.INT8, QuantParams.perTensor(scale, zp)));
   }
 
+  /** A constant int8 weight tensor "w" of {@code shape}. */
+  static int w8(LoweredGraphBuilder b, int[] shape, QuantParams q, byte[] data) {
+    return b.addTensor(new TensorSpec("w", shape, DType.INT8, q, data));
+  }
+
   static byte[] bytes(int... v) {
     byte[] b = new byte[v.length];
     for (int i = 0; i < v.length; i++) b[i] = (byte) v[i];

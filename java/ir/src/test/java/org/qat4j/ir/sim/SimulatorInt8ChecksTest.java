@@ -5,17 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.qat4j.ir.sim.Int8Graphs.q8;
 import static org.qat4j.ir.sim.Int8Graphs.unary;
+import static org.qat4j.ir.sim.Int8Graphs.w8;
 
 import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.qat4j.ir.DType;
 import org.qat4j.ir.LoweredGraph;
 import org.qat4j.ir.LoweredGraphBuilder;
 import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.QuantParams;
-import org.qat4j.ir.TensorSpec;
 
 /** The int8 simulator's batch runs, input checks and refusals of graphs it cannot run. */
 class SimulatorInt8ChecksTest {
@@ -56,13 +55,11 @@ class SimulatorInt8ChecksTest {
     LoweredGraphBuilder b = new LoweredGraphBuilder("conv");
     int x = q8(b, "x", 1f, 0, 1, 2, 2, 1), y = q8(b, "y", 1f, 0, 1, 1, 1, 2);
     int w =
-        b.addTensor(
-            new TensorSpec(
-                "w",
-                new int[] {2, 2, 2, 1},
-                DType.INT8,
-                QuantParams.perAxis(new float[] {0.5f, 0.25f}, 3),
-                new byte[8]));
+        w8(
+            b,
+            new int[] {2, 2, 2, 1},
+            QuantParams.perAxis(new float[] {0.5f, 0.25f}, 3),
+            new byte[8]);
     b.addOp(OpKind.CONV_2D, new int[] {x, w, -1}, new int[] {y}, null);
     LoweredGraph g = b.setInputs(x).setOutputs(y).build();
     IllegalArgumentException e =

@@ -6,6 +6,7 @@ import static org.qat4j.ir.sim.Int8Graphs.ints;
 import static org.qat4j.ir.sim.Int8Graphs.q8;
 import static org.qat4j.ir.sim.Int8Graphs.run1;
 import static org.qat4j.ir.sim.Int8Graphs.unary;
+import static org.qat4j.ir.sim.Int8Graphs.w8;
 
 import org.junit.jupiter.api.Test;
 import org.qat4j.ir.DType;
@@ -98,10 +99,7 @@ class SimulatorInt8RoundingTest {
     // SINGLE rounds once → −3; XNNPACK −3.46875 → −3.
     LoweredGraphBuilder b = new LoweredGraphBuilder("fc");
     int x = q8(b, "x", 0.75f, 0, 1, 1), y = q8(b, "y", 8f, 0, 1, 1);
-    int w =
-        b.addTensor(
-            new TensorSpec(
-                "w", new int[] {1, 1}, DType.INT8, QuantParams.perTensor(1f, 0), bytes(1)));
+    int w = w8(b, new int[] {1, 1}, QuantParams.perTensor(1f, 0), bytes(1));
     b.addOp(OpKind.FULLY_CONNECTED, new int[] {x, w, -1}, new int[] {y}, null);
     LoweredGraph g = b.setInputs(x).setOutputs(y).build();
     assertArrayEquals(new int[] {-3}, run1(g, RoundingMode.DOUBLE, bytes(-37)));
@@ -110,14 +108,7 @@ class SimulatorInt8RoundingTest {
     // The same numbers through a 1×1 depthwise conv keep gemmlowp's rounding: −4.
     LoweredGraphBuilder d = new LoweredGraphBuilder("dw");
     int dx = q8(d, "x", 0.75f, 0, 1, 1, 1, 1), dy = q8(d, "y", 8f, 0, 1, 1, 1, 1);
-    int dw =
-        d.addTensor(
-            new TensorSpec(
-                "w",
-                new int[] {1, 1, 1, 1},
-                DType.INT8,
-                QuantParams.perAxis(new float[] {1f}, 3),
-                bytes(1)));
+    int dw = w8(d, new int[] {1, 1, 1, 1}, QuantParams.perAxis(new float[] {1f}, 3), bytes(1));
     d.addOp(OpKind.DEPTHWISE_CONV_2D, new int[] {dx, dw, -1}, new int[] {dy}, null);
     LoweredGraph dg = d.setInputs(dx).setOutputs(dy).build();
     assertArrayEquals(new int[] {-4}, run1(dg, RoundingMode.DOUBLE, bytes(-37)));

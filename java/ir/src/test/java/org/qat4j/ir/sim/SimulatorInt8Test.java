@@ -9,6 +9,7 @@ import static org.qat4j.ir.sim.Int8Graphs.ints;
 import static org.qat4j.ir.sim.Int8Graphs.q8;
 import static org.qat4j.ir.sim.Int8Graphs.run1;
 import static org.qat4j.ir.sim.Int8Graphs.unary;
+import static org.qat4j.ir.sim.Int8Graphs.w8;
 
 import org.junit.jupiter.api.Test;
 import org.qat4j.ir.DType;
@@ -30,14 +31,7 @@ class SimulatorInt8Test {
     // 0 → −3.
     LoweredGraphBuilder b = new LoweredGraphBuilder("fc");
     int x = q8(b, "x", 0.5f, 1, 1, 2), y = q8(b, "y", 1f, -3, 1, 2);
-    int w =
-        b.addTensor(
-            new TensorSpec(
-                "w",
-                new int[] {2, 2},
-                DType.INT8,
-                QuantParams.perTensor(0.25f, 0),
-                bytes(2, -1, 1, 1)));
+    int w = w8(b, new int[] {2, 2}, QuantParams.perTensor(0.25f, 0), bytes(2, -1, 1, 1));
     int bias =
         b.addTensor(
             new TensorSpec(
@@ -66,13 +60,11 @@ class SimulatorInt8Test {
     LoweredGraphBuilder b = new LoweredGraphBuilder("conv");
     int x = q8(b, "x", 1f, 0, 1, 2, 2, 1), y = q8(b, "y", 1f, 0, 1, 2, 2, 2);
     int w =
-        b.addTensor(
-            new TensorSpec(
-                "w",
-                new int[] {2, 2, 2, 1},
-                DType.INT8,
-                QuantParams.perAxis(new float[] {0.5f, 0.25f}, 0),
-                bytes(1, 1, 1, 1, 1, 0, 0, -1)));
+        w8(
+            b,
+            new int[] {2, 2, 2, 1},
+            QuantParams.perAxis(new float[] {0.5f, 0.25f}, 0),
+            bytes(1, 1, 1, 1, 1, 0, 0, -1));
     int bias = b.addTensor(new TensorSpec("b", new int[] {2}, DType.INT32, null, new int[] {0, 0}));
     b.addOp(
         OpKind.CONV_2D,
@@ -90,13 +82,11 @@ class SimulatorInt8Test {
     LoweredGraphBuilder b = new LoweredGraphBuilder("dw");
     int x = q8(b, "x", 1f, 1, 1, 1, 1, 2), y = q8(b, "y", 1f, 0, 1, 1, 1, 4);
     int w =
-        b.addTensor(
-            new TensorSpec(
-                "w",
-                new int[] {1, 1, 1, 4},
-                DType.INT8,
-                QuantParams.perAxis(new float[] {1f, 1f, 0.5f, 0.5f}, 3),
-                bytes(1, -2, 3, 5)));
+        w8(
+            b,
+            new int[] {1, 1, 1, 4},
+            QuantParams.perAxis(new float[] {1f, 1f, 0.5f, 0.5f}, 3),
+            bytes(1, -2, 3, 5));
     int bias =
         b.addTensor(new TensorSpec("b", new int[] {4}, DType.INT32, null, new int[] {1, 0, 0, 1}));
     b.addOp(
