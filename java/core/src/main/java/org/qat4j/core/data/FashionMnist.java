@@ -79,22 +79,8 @@ public final class FashionMnist {
   public static Dataset read(Path imagesFile, Path labelsFile, int numClasses) throws IOException {
     Idx.Array images = Idx.read(imagesFile);
     Idx.Array labels = Idx.read(labelsFile);
-    if (images.type() != Idx.UBYTE || images.dims().length != 3) {
-      throw new IllegalArgumentException(
-          imagesFile
-              + ": expected unsigned-byte images [N, H, W], got type 0x"
-              + Integer.toHexString(images.type())
-              + " dims "
-              + Arrays.toString(images.dims()));
-    }
-    if (labels.type() != Idx.UBYTE || labels.dims().length != 1) {
-      throw new IllegalArgumentException(
-          labelsFile
-              + ": expected unsigned-byte labels [N], got type 0x"
-              + Integer.toHexString(labels.type())
-              + " dims "
-              + Arrays.toString(labels.dims()));
-    }
+    requireUbyte(imagesFile, images, 3, "images [N, H, W]");
+    requireUbyte(labelsFile, labels, 1, "labels [N]");
     int n = images.dims()[0], h = images.dims()[1], w = images.dims()[2];
     if (labels.dims()[0] != n) {
       throw new IllegalArgumentException(
@@ -121,6 +107,20 @@ public final class FashionMnist {
     return new Dataset(px, lab, new int[] {h, w, 1}, numClasses);
   }
 
+  /** Throws unless {@code a} (read from {@code file}) is unsigned bytes of {@code rank} dims. */
+  private static void requireUbyte(Path file, Idx.Array a, int rank, String what) {
+    if (a.type() != Idx.UBYTE || a.dims().length != rank) {
+      throw new IllegalArgumentException(
+          file
+              + ": expected unsigned-byte "
+              + what
+              + ", got type 0x"
+              + Integer.toHexString(a.type())
+              + " dims "
+              + Arrays.toString(a.dims()));
+    }
+  }
+
   private static Path require(Path dir, String base) throws IOException {
     Path p = find(dir, base);
     if (p == null) {
@@ -129,7 +129,8 @@ public final class FashionMnist {
               + base
               + "[.gz] not found in "
               + dir
-              + "; install it with `apt-get install dataset-fashion-mnist` or point -Dqat4j.fashionMnist=<dir> at the IDX files");
+              + "; install it with `apt-get install dataset-fashion-mnist`"
+              + " or point -Dqat4j.fashionMnist=<dir> at the IDX files");
     }
     return p;
   }

@@ -84,8 +84,16 @@ public final class Idx {
               + " bytes, file has "
               + b.length
               + ")");
-    int[] dims = new int[rank];
+    int[] dims = dims(file, b, rank);
     long count = 1;
+    for (int d : dims) count *= d;
+    checkDataSize(file, dims, count * size, b.length - header);
+    return new Array(file, type, dims, Arrays.copyOfRange(b, header, b.length));
+  }
+
+  /** The {@code rank} big-endian dimensions after the 4-byte magic; each must be ≥ 0. */
+  private static int[] dims(Path file, byte[] b, int rank) throws IOException {
+    int[] dims = new int[rank];
     for (int i = 0; i < rank; i++) {
       int o = 4 + 4 * i;
       dims[i] =
@@ -95,10 +103,13 @@ public final class Idx {
               | (b[o + 3] & 0xff);
       if (dims[i] < 0)
         throw new IOException(file + ": negative IDX dimension " + dims[i] + " at index " + i);
-      count *= dims[i];
     }
-    long need = count * size;
-    long have = b.length - header;
+    return dims;
+  }
+
+  /** Throws unless the data after the header is exactly {@code need} bytes ({@code have}). */
+  private static void checkDataSize(Path file, int[] dims, long need, long have)
+      throws IOException {
     if (have < need) {
       throw new IOException(
           file
@@ -117,7 +128,6 @@ public final class Idx {
               + " unexpected bytes after the data for dimensions "
               + Arrays.toString(dims));
     }
-    return new Array(file, type, dims, Arrays.copyOfRange(b, header, b.length));
   }
 
   private static int elementSize(Path file, int type) throws IOException {

@@ -104,6 +104,36 @@ public final class Npy {
 
   /** Parses one {@code .npy} image; {@code source} names it in errors (file, or archive:entry). */
   public static Array parse(String source, byte[] b) throws IOException {
+    Header h = header(source, b);
+    Map<String, String> dict = h.dict();
+    DType dtype = dtype(source, dict.get("descr"));
+    if (!"False".equals(dict.get("fortran_order"))) {
+      throw new IOException(
+          source
+              + ": header: fortran_order is "
+              + dict.get("fortran_order")
+              + "; only C-order arrays are read (save with np.ascontiguousarray)");
+    }
+    int[] shape = shape(source, dict.get("shape"));
+    long count = 1;
+    for (int d : shape) count *= d;
+    long dataStart = h.dataStart();
+    long need = count * dtype.size;
+    long have = b.length - dataStart;
+    if (need > Integer.MAX_VALUE)
+      throw new IOException(
+          source + ": shape " + Arrays.toString(shape) + " is too large (" + need + " bytes)");
+    checkDataSize(source, dataStart, shape, dtype, need, have);
+    ByteBuffer data =
+        ByteBuffer.wrap(b, (int) dataStart, (int) need).slice().order(ByteOrder.LITTLE_ENDIAN);
+    return new Array(source, dtype, shape, data);
+  }
+
+  /** The header's dict and where the data starts. */
+  private record Header(Map<String, String> dict, long dataStart) {}
+
+  /** Magic, version, header length and the header dict of {@code b}. */
+  private static Header header(String source, byte[] b) throws IOException {
     if (b.length < 10 || !Arrays.equals(Arrays.copyOf(b, 6), MAGIC)) {
       throw new IOException(source + ": not a .npy file (offset 0: expected the magic \\x93NUMPY)");
     }
@@ -138,24 +168,13 @@ public final class Npy {
             (int) start,
             (int) headerLen,
             major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-    Map<String, String> dict = dict(source, header.strip());
-    DType dtype = dtype(source, dict.get("descr"));
-    if (!"False".equals(dict.get("fortran_order"))) {
-      throw new IOException(
-          source
-              + ": header: fortran_order is "
-              + dict.get("fortran_order")
-              + "; only C-order arrays are read (save with np.ascontiguousarray)");
-    }
-    int[] shape = shape(source, dict.get("shape"));
-    long count = 1;
-    for (int d : shape) count *= d;
-    long dataStart = start + headerLen;
-    long need = count * dtype.size;
-    long have = b.length - dataStart;
-    if (need > Integer.MAX_VALUE)
-      throw new IOException(
-          source + ": shape " + Arrays.toString(shape) + " is too large (" + need + " bytes)");
+    return new Header(dict(source, header.strip()), start + headerLen);
+  }
+
+  /** Throws unless the data after the header is exactly {@code need} bytes ({@code have}). */
+  private static void checkDataSize(
+      String source, long dataStart, int[] shape, DType dtype, long need, long have)
+      throws IOException {
     if (have != need) {
       throw new IOException(
           source
@@ -171,9 +190,6 @@ public final class Npy {
               + have
               + (have < need ? " (truncated)" : " (trailing bytes)"));
     }
-    ByteBuffer data =
-        ByteBuffer.wrap(b, (int) dataStart, (int) need).slice().order(ByteOrder.LITTLE_ENDIAN);
-    return new Array(source, dtype, shape, data);
   }
 
   private static Map<String, String> dict(String source, String h) throws IOException {
