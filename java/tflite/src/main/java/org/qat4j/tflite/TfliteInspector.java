@@ -60,6 +60,11 @@ public final class TfliteInspector {
         .append(" operators\n");
     for (int i : s.inputs()) sb.append("  input  ").append(tensorLine(s.tensor(i))).append('\n');
     for (int i : s.outputs()) sb.append("  output ").append(tensorLine(s.tensor(i))).append('\n');
+    operatorTable(sb, s);
+    tensorTable(sb, s);
+  }
+
+  private static void operatorTable(StringBuilder sb, SubgraphInfo s) {
     sb.append(
         String.format(
             "%n  %-4s %-22s %-4s %-20s %-8s %s%n",
@@ -79,6 +84,9 @@ public final class TfliteInspector {
               Arrays.toString(op.outputs()),
               opts));
     }
+  }
+
+  private static void tensorTable(StringBuilder sb, SubgraphInfo s) {
     sb.append(
         String.format(
             "%n  %-4s %-8s %-18s %-14s %s%n",
