@@ -3,6 +3,7 @@ package org.qat4j.core;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.qat4j.core.gemm.Gemm;
 
 /**
  * Finite-difference gradient check for one layer: compares backward() with central differences of L
@@ -22,8 +23,7 @@ public final class GradientCheck {
    */
   public static Result check(Layer layer, Tensor[] inputs, double eps, int samples, long seed) {
     SplittableRandom rng = new SplittableRandom(seed);
-    ExecContext ctx =
-        new ExecContext(true, org.qat4j.core.gemm.Gemm.get(), new SplittableRandom(seed));
+    ExecContext ctx = ctx(seed);
     Tensor y = layer.forward(inputs, ctx);
     Tensor r = Tensor.zeros(y.shape());
     for (int i = 0; i < r.size(); i++) r.set(i, (float) (rng.nextDouble() * 2 - 1));
@@ -48,13 +48,7 @@ public final class GradientCheck {
       int n = v.size();
       for (int s = 0; s < Math.min(samples, n); s++) {
         int i = n <= samples ? s : rng.nextInt(n);
-        float orig = v.get(i);
-        v.set(i, (float) (orig + eps));
-        double lp = dot(layer.forward(inputs, ctx(seed)), rCopy);
-        v.set(i, (float) (orig - eps));
-        double lm = dot(layer.forward(inputs, ctx(seed)), rCopy);
-        v.set(i, orig);
-        double num = (lp - lm) / (2 * eps);
+        double num = numeric(layer, inputs, v, i, eps, seed, rCopy);
         double ana = analytic.get(t).get(i);
         double err = Math.abs(num - ana) / Math.max(1e-2, Math.abs(num) + Math.abs(ana));
         if (err > worst) {
@@ -66,8 +60,20 @@ public final class GradientCheck {
     return new Result(worst, where);
   }
 
+  /** d(Σ r·forward)/d v[i] by central differences; v[i] is restored. */
+  private static double numeric(
+      Layer layer, Tensor[] inputs, Tensor v, int i, double eps, long seed, Tensor r) {
+    float orig = v.get(i);
+    v.set(i, (float) (orig + eps));
+    double lp = dot(layer.forward(inputs, ctx(seed)), r);
+    v.set(i, (float) (orig - eps));
+    double lm = dot(layer.forward(inputs, ctx(seed)), r);
+    v.set(i, orig);
+    return (lp - lm) / (2 * eps);
+  }
+
   private static ExecContext ctx(long seed) {
-    return new ExecContext(true, org.qat4j.core.gemm.Gemm.get(), new SplittableRandom(seed));
+    return new ExecContext(true, Gemm.get(), new SplittableRandom(seed));
   }
 
   private static double dot(Tensor a, Tensor b) {

@@ -1,6 +1,7 @@
 package org.qat4j.core.layers;
 
 import java.util.Arrays;
+import java.util.Locale;
 import org.qat4j.core.Layer;
 import org.qat4j.core.ShapeException;
 
@@ -37,23 +38,17 @@ record ConvGeometry(
     if (oh <= 0 || ow <= 0) {
       throw new ShapeException(
           layer.name(),
-          "window "
-              + kh
-              + "x"
-              + kw
-              + " (dilation "
-              + dh
-              + "x"
-              + dw
-              + ", "
-              + p
-              + ") does not fit input "
-              + Arrays.toString(in)
-              + "; output would be ["
-              + oh
-              + ", "
-              + ow
-              + "]");
+          String.format(
+              Locale.ROOT,
+              "window %dx%d (dilation %dx%d, %s) does not fit input %s; output would be [%d, %d]",
+              kh,
+              kw,
+              dh,
+              dw,
+              p,
+              Arrays.toString(in),
+              oh,
+              ow));
     }
     return new ConvGeometry(
         in[0],
