@@ -3,6 +3,7 @@ package org.qat4j.cli;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -109,22 +110,7 @@ final class Demo {
     Path floatTfl = out.resolve("float.tflite");
     Path ptqTfl = out.resolve("ptq-int8.tflite");
     Path qatTfl = out.resolve("qat-int8.tflite");
-    JsonObject train =
-        stage(
-            "train float reference CNN",
-            true,
-            () ->
-                pipeline.train(
-                    new TrainSpec(
-                        "reference-cnn",
-                        data,
-                        plan.epochs(),
-                        seed,
-                        64,
-                        1e-3f,
-                        plan.trainImages(),
-                        floatModel,
-                        plan.testImages())));
+    JsonObject train = trainStage(floatModel);
     put("train", train);
     boolean trained = train != null;
     put(
@@ -135,35 +121,8 @@ final class Demo {
             () ->
                 pipeline.export(
                     floatModel.toString(), false, Pipeline.IoType.FLOAT, seed, floatTfl)));
-    put(
-        "ptq",
-        stage(
-            "PTQ baseline (int8)",
-            trained,
-            () ->
-                pipeline.ptq(
-                    floatModel.toString(),
-                    data,
-                    plan.calibration(),
-                    Pipeline.IoType.INT8,
-                    ptqTfl)));
-    JsonObject qat =
-        stage(
-            "QAT fine-tune",
-            trained,
-            () ->
-                pipeline.quantize(
-                    new TrainSpec(
-                        floatModel.toString(),
-                        data,
-                        plan.qatEpochs(),
-                        seed,
-                        64,
-                        1e-4f,
-                        plan.qatImages(),
-                        qatModel,
-                        plan.testImages()),
-                    null));
+    put("ptq", ptqStage(floatModel, ptqTfl, trained));
+    JsonObject qat = qatStage(floatModel, qatModel, trained);
     put("qat", qat);
     put(
         "export_int8",
@@ -171,19 +130,75 @@ final class Demo {
             "export QAT int8 .tflite",
             qat != null,
             () -> pipeline.export(qatModel.toString(), true, Pipeline.IoType.INT8, seed, qatTfl)));
+    measure(floatTfl, ptqTfl, qatTfl, qatModel, qat != null);
+    sizes(floatTfl, ptqTfl, qatTfl);
+    headline();
+    return finish(t0);
+  }
+
+  /** Accuracy, verification, latency and EdgeTPU pre-flight of the exported models. */
+  private void measure(Path floatTfl, Path ptqTfl, Path qatTfl, Path qatModel, boolean quantized) {
     evaluate(floatTfl, ptqTfl, qatTfl);
     put(
         "verify",
         stage(
             "verify int8 in TFLite vs simulator",
-            Files.exists(qatTfl) && qat != null,
+            Files.exists(qatTfl) && quantized,
             () -> pipeline.verify(qatModel.toString(), qatTfl, data, plan.verifyImages())));
     bench(floatTfl, qatTfl);
     put(
         "edgetpu",
         stage("EdgeTPU pre-flight", Files.exists(qatTfl), () -> pipeline.edgetpuCheck(qatTfl)));
-    sizes(floatTfl, ptqTfl, qatTfl);
-    headline();
+  }
+
+  private JsonObject trainStage(Path floatModel) {
+    return stage(
+        "train float reference CNN",
+        true,
+        () ->
+            pipeline.train(
+                new TrainSpec(
+                    "reference-cnn",
+                    data,
+                    plan.epochs(),
+                    seed,
+                    64,
+                    1e-3f,
+                    plan.trainImages(),
+                    floatModel,
+                    plan.testImages())));
+  }
+
+  private JsonObject ptqStage(Path floatModel, Path ptqTfl, boolean trained) {
+    return stage(
+        "PTQ baseline (int8)",
+        trained,
+        () ->
+            pipeline.ptq(
+                floatModel.toString(), data, plan.calibration(), Pipeline.IoType.INT8, ptqTfl));
+  }
+
+  private JsonObject qatStage(Path floatModel, Path qatModel, boolean trained) {
+    return stage(
+        "QAT fine-tune",
+        trained,
+        () ->
+            pipeline.quantize(
+                new TrainSpec(
+                    floatModel.toString(),
+                    data,
+                    plan.qatEpochs(),
+                    seed,
+                    64,
+                    1e-4f,
+                    plan.qatImages(),
+                    qatModel,
+                    plan.testImages()),
+                null));
+  }
+
+  /** Writes the report files; returns the stdout summary (without raw samples and curves). */
+  private JsonObject finish(long t0) throws IOException {
     report.add("stages", stages);
     report.addProperty("total_seconds", (System.nanoTime() - t0) / 1e9);
     Path html = Report.write(report, out);
@@ -258,7 +273,7 @@ final class Demo {
     report.add("bench", all);
   }
 
-  private void sizes(Path floatTfl, Path ptqTfl, Path qatTfl) throws java.io.IOException {
+  private void sizes(Path floatTfl, Path ptqTfl, Path qatTfl) throws IOException {
     JsonObject s = new JsonObject();
     if (Files.exists(floatTfl)) s.addProperty("float", Files.size(floatTfl));
     if (Files.exists(ptqTfl)) s.addProperty("PTQ int8", Files.size(ptqTfl));

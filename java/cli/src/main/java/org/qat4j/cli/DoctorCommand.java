@@ -113,6 +113,23 @@ final class DoctorCommand extends BaseCommand {
 
   @Override
   void printHuman(JsonObject r, PrintWriter out) {
+    printRuntime(r, out);
+    printLibraries(r, out);
+    out.println();
+    Table v = new Table("capability", "verdict");
+    for (JsonElement e : r.getAsJsonArray("verdicts")) {
+      JsonObject o = e.getAsJsonObject();
+      v.row(
+          o.get("capability").getAsString(),
+          o.get("ok").getAsBoolean()
+              ? "ok"
+              : "unavailable because " + o.get("reason").getAsString());
+    }
+    v.print(out);
+  }
+
+  /** The Java, OS, TFLite and backend lines of the human report. */
+  private static void printRuntime(JsonObject r, PrintWriter out) {
     out.printf(
         "java            %s (%s)%n",
         r.get("java").getAsString(), r.get("java_vendor").getAsString());
@@ -133,6 +150,10 @@ final class DoctorCommand extends BaseCommand {
               ? "available"
               : "unavailable: " + b.get("reason").getAsString());
     }
+  }
+
+  /** The GEMM, libedgetpu and dataset lines of the human report. */
+  private static void printLibraries(JsonObject r, PrintWriter out) {
     JsonObject g = r.getAsJsonObject("gemm");
     out.printf(
         "gemm            %s, split over %d layer thread(s)%s%n",
@@ -160,16 +181,5 @@ final class DoctorCommand extends BaseCommand {
               ? d.get("path").getAsString()
               : d.get("reason").getAsString() + " (" + d.get("path").getAsString() + ")");
     }
-    out.println();
-    Table v = new Table("capability", "verdict");
-    for (JsonElement e : r.getAsJsonArray("verdicts")) {
-      JsonObject o = e.getAsJsonObject();
-      v.row(
-          o.get("capability").getAsString(),
-          o.get("ok").getAsBoolean()
-              ? "ok"
-              : "unavailable because " + o.get("reason").getAsString());
-    }
-    v.print(out);
   }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.DoubleFunction;
 import org.knowm.xchart.internal.chartpart.Chart;
 
 /**
@@ -16,6 +17,19 @@ import org.knowm.xchart.internal.chartpart.Chart;
  * sections train, qat, accuracy, sizes, bench, verify, edgetpu, headline, stages.
  */
 final class Report {
+  /** The document head with its style sheet. */
+  private static final String HEAD =
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+          + "<title>qat4j demo report</title>\n<style>"
+          + "body{font-family:DejaVu Sans,Arial,sans-serif;margin:24px;color:#222;max-width:1500px}"
+          + "table{border-collapse:collapse;margin:8px 0 16px}"
+          + "td,th{border:1px solid #bbb;padding:4px 10px;text-align:right}"
+          + "th{background:#eef}td:first-child,th:first-child{text-align:left}"
+          + ".plots{display:flex;flex-wrap:wrap;gap:12px}"
+          + "figure{margin:0}img.plot{border:1px solid #ddd;width:720px;height:400px}"
+          + ".fail{color:#b00}.ok{color:#070}"
+          + "pre{background:#f6f6f6;padding:8px;overflow:auto;max-height:400px}</style></head><body>\n";
+
   static final String[] HEADLINE_COLUMNS = {
     "model", "accuracy", "bytes", "p50_builtin_ms", "p50_xnnpack_ms"
   };
@@ -33,18 +47,7 @@ final class Report {
 
   static String html(JsonObject r) throws IOException {
     StringBuilder b = new StringBuilder(1 << 16);
-    b.append(
-            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>qat4j demo report</title>\n<style>")
-        .append(
-            "body{font-family:DejaVu Sans,Arial,sans-serif;margin:24px;color:#222;max-width:1500px}")
-        .append(
-            "table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #bbb;padding:4px 10px;text-align:right}")
-        .append(
-            "th{background:#eef}td:first-child,th:first-child{text-align:left}.plots{display:flex;flex-wrap:wrap;gap:12px}")
-        .append(
-            "figure{margin:0}img.plot{border:1px solid #ddd;width:720px;height:400px}.fail{color:#b00}.ok{color:#070}")
-        .append(
-            "pre{background:#f6f6f6;padding:8px;overflow:auto;max-height:400px}</style></head><body>\n");
+    b.append(HEAD);
     b.append("<h1>qat4j demo report</h1>\n<p>").append(esc(summaryLine(r))).append("</p>\n");
     String subset = subsetNote(r);
     if (subset != null)
@@ -56,25 +59,7 @@ final class Report {
         .append("</p>\n");
     appendVerify(b, r);
     appendBench(b, r);
-    b.append("<h2>Plots</h2>\n<div class=\"plots\">\n");
-    List<String[]> plots = new ArrayList<>();
-    addPlot(plots, "training-loss", Charts.trainingCurves(r, "loss", "loss"));
-    addPlot(plots, "training-accuracy", Charts.trainingCurves(r, "accuracy", "accuracy"));
-    addPlot(plots, "accuracy", Charts.accuracyBars(r));
-    addPlot(plots, "latency", Charts.latency(r));
-    addPlot(plots, "sizes", Charts.sizes(r));
-    addPlot(plots, "sqnr", Charts.sqnr(r));
-    for (String[] p : plots) {
-      b.append("<figure><img class=\"plot\" id=\"plot-")
-          .append(p[0])
-          .append("\" alt=\"")
-          .append(p[0])
-          .append("\" src=\"data:image/png;base64,")
-          .append(p[1])
-          .append("\"></figure>\n");
-    }
-    b.append("</div>\n");
-    if (plots.isEmpty()) b.append("<p>No plot data in this report.</p>\n");
+    appendPlots(b, r);
     appendEdgeTpu(b, r);
     appendStages(b, r);
     b.append("<h2>Raw results</h2>\n<details><summary>report.json</summary><pre>")
@@ -242,18 +227,42 @@ final class Report {
     return String.join("; ", parts);
   }
 
+  private static void appendPlots(StringBuilder b, JsonObject r) throws IOException {
+    b.append("<h2>Plots</h2>\n<div class=\"plots\">\n");
+    List<String[]> plots = new ArrayList<>();
+    addPlot(plots, "training-loss", Charts.trainingCurves(r, "loss", "loss"));
+    addPlot(plots, "training-accuracy", Charts.trainingCurves(r, "accuracy", "accuracy"));
+    addPlot(plots, "accuracy", Charts.accuracyBars(r));
+    addPlot(plots, "latency", Charts.latency(r));
+    addPlot(plots, "sizes", Charts.sizes(r));
+    addPlot(plots, "sqnr", Charts.sqnr(r));
+    for (String[] p : plots) {
+      b.append("<figure><img class=\"plot\" id=\"plot-")
+          .append(p[0])
+          .append("\" alt=\"")
+          .append(p[0])
+          .append("\" src=\"data:image/png;base64,")
+          .append(p[1])
+          .append("\"></figure>\n");
+    }
+    b.append("</div>\n");
+    if (plots.isEmpty()) b.append("<p>No plot data in this report.</p>\n");
+  }
+
   private static void appendBench(StringBuilder b, JsonObject r) {
     if (!r.has("bench") || !r.get("bench").isJsonArray() || r.getAsJsonArray("bench").isEmpty())
       return;
     b.append(
-            "<h2>Latency (steady state, ms)</h2>\n<table id=\"bench\"><tr><th>model</th><th>backend</th><th>threads</th><th>runs</th>")
+            "<h2>Latency (steady state, ms)</h2>\n<table id=\"bench\"><tr><th>model</th>"
+                + "<th>backend</th><th>threads</th><th>runs</th>")
         .append(
-            "<th>p50</th><th>p90</th><th>p99</th><th>avg</th><th>first</th><th>init</th><th>coverage</th></tr>\n");
+            "<th>p50</th><th>p90</th><th>p99</th><th>avg</th><th>first</th><th>init</th>"
+                + "<th>coverage</th></tr>\n");
     for (JsonElement e : r.getAsJsonArray("bench")) {
       JsonObject o = e.getAsJsonObject();
       JsonObject s = Charts.obj(o, "steady");
       if (s == null) continue;
-      java.util.function.DoubleFunction<String> ms = v -> String.format(Locale.ROOT, "%.4f", v);
+      DoubleFunction<String> ms = v -> String.format(Locale.ROOT, "%.4f", v);
       b.append("<tr><td>")
           .append(esc(str(o, "variant")))
           .append("</td><td>")
@@ -340,7 +349,7 @@ final class Report {
     return o.has(k) && o.get(k).isJsonPrimitive() ? o.get(k).getAsString() : "";
   }
 
-  private static String num(JsonObject o, String k, java.util.function.DoubleFunction<String> f) {
+  private static String num(JsonObject o, String k, DoubleFunction<String> f) {
     return o.has(k) && o.get(k).isJsonPrimitive() ? f.apply(o.get(k).getAsDouble()) : "–";
   }
 
