@@ -1,6 +1,5 @@
 package org.qat4j.cli;
 
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -35,22 +34,11 @@ final class Outputs {
 
   /** Writes {@code target} atomically from {@code body} (which must not close the stream). */
   static void write(Path target, AtomicFile.Body body) throws IOException {
+    // AtomicFile's stream already passes writes through and only flushes on close.
     AtomicFile.write(
         target,
         out -> {
-          OutputStream o =
-              faultHook.apply(
-                  new FilterOutputStream(out) {
-                    @Override
-                    public void write(byte[] b, int off, int len) throws IOException {
-                      out.write(b, off, len);
-                    }
-
-                    @Override
-                    public void close() throws IOException {
-                      flush();
-                    }
-                  });
+          OutputStream o = faultHook.apply(out);
           body.write(o);
           o.flush();
         });
