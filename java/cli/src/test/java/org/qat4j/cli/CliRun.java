@@ -9,6 +9,9 @@ import com.google.gson.JsonParser;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Runs the CLI in-process and captures exit code, stdout and stderr. */
 record CliRun(int code, String out, String err) {
@@ -36,6 +39,16 @@ record CliRun(int code, String out, String err) {
   static void has(JsonObject j, String... fields) {
     for (String f : fields)
       assertTrue(j.has(f) && !j.get(f).isJsonNull(), "missing '" + f + "' in " + j);
+  }
+
+  /** Exports zoo:reference-cnn as a float .tflite to {@code out}, asserting exit 0. */
+  static void exportFloat(Path out, String... options) {
+    List<String> args = new ArrayList<>(List.of("export", "--in", "zoo:reference-cnn"));
+    args.addAll(List.of("--format", "float"));
+    args.addAll(List.of(options));
+    args.addAll(List.of("--out", out.toString()));
+    CliRun r = of(args.toArray(String[]::new));
+    assertEquals(0, r.code(), r.toString());
   }
 
   /** Skips the calling test unless the Fashion-MNIST Debian package is installed. */

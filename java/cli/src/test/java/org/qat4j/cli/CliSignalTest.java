@@ -26,17 +26,7 @@ class CliSignalTest {
   @Test
   void sigtermDuringSaveKeepsThePreviousFileAndNoTemporary() throws Exception {
     Path victim = tmp.resolve("model.tflite");
-    assertEquals(
-        0,
-        CliRun.of(
-                "export",
-                "--in",
-                "zoo:reference-cnn",
-                "--format",
-                "float",
-                "--out",
-                victim.toString())
-            .code());
+    CliRun.exportFloat(victim);
     byte[] before = Files.readAllBytes(victim);
     List<String> cmd =
         List.of(

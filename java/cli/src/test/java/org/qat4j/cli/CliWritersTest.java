@@ -29,32 +29,8 @@ class CliWritersTest {
   void concurrentExportsLeaveOneCompleteFile() throws Exception {
     Path a = tmp.resolve("a.tflite");
     Path b = tmp.resolve("b.tflite");
-    assertEquals(
-        0,
-        CliRun.of(
-                "export",
-                "--in",
-                "zoo:reference-cnn",
-                "--format",
-                "float",
-                "--seed",
-                "1",
-                "--out",
-                a.toString())
-            .code());
-    assertEquals(
-        0,
-        CliRun.of(
-                "export",
-                "--in",
-                "zoo:reference-cnn",
-                "--format",
-                "float",
-                "--seed",
-                "2",
-                "--out",
-                b.toString())
-            .code());
+    CliRun.exportFloat(a, "--seed", "1");
+    CliRun.exportFloat(b, "--seed", "2");
     byte[] one = Files.readAllBytes(a);
     byte[] two = Files.readAllBytes(b);
     Path shared = tmp.resolve("shared.tflite");
@@ -105,17 +81,7 @@ class CliWritersTest {
         "no small file system given (QAT4J_SMALL_FS)");
     Path dir = Files.createTempDirectory(Path.of(fs), "disk-full");
     Path victim = dir.resolve("model.tflite");
-    assertEquals(
-        0,
-        CliRun.of(
-                "export",
-                "--in",
-                "zoo:reference-cnn",
-                "--format",
-                "float",
-                "--out",
-                victim.toString())
-            .code());
+    CliRun.exportFloat(victim);
     byte[] before = Files.readAllBytes(victim);
     FileStore store = Files.getFileStore(dir);
     long free = store.getUsableSpace();
