@@ -83,7 +83,7 @@ final class SequenceMapper {
             .dilation(1, dilation)
             .padding(LayerMapper.padding(k))
             .useBias(bias)
-            .activation(LayerMapper.fusedOrNone(act));
+            .activation(KerasActivations.fusedOrNone(act));
     Node y = m.add(l, expand(c));
     Var[] w = c.vars(LayerMapper.names(bias, new String[] {"kernel"}));
     int[] keras = l.kernel().value().shape();
