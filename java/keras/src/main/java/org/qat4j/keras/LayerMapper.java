@@ -61,15 +61,22 @@ final class LayerMapper {
   private final SequenceMapper seq;
   private final WeightedMapper weighted;
   private final KerasActivations acts;
+  private final String kerasVersion;
 
-  LayerMapper(GraphBuilder graph, Names names, WeightStore weights, Map<String, String> sources) {
+  LayerMapper(
+      GraphBuilder graph,
+      Names names,
+      WeightStore weights,
+      Map<String, String> sources,
+      String kerasVersion) {
     this.graph = graph;
     this.names = names;
     this.weights = weights;
     this.sources = sources;
     this.seq = new SequenceMapper(this, names);
     this.weighted = new WeightedMapper(this, names);
-    this.acts = new KerasActivations(this, names);
+    this.acts = new KerasActivations(this, names, kerasVersion);
+    this.kerasVersion = kerasVersion;
   }
 
   /**
@@ -100,7 +107,7 @@ final class LayerMapper {
       case "Subtract" -> add(new Subtract(coreName), c.in);
       case "Maximum", "Minimum", "Average" -> KerasMerges.merge(graph, names, k, c.in, coreName);
       case "LeakyReLU" -> add(new LeakyReLU(coreName, (float) KerasMerges.slope(k, 0.3)), c.one());
-      case "ELU" -> KerasMerges.elu(k, graph, c.one(), coreName);
+      case "ELU" -> acts.eluLayer(c);
       case "Conv1D", "MaxPooling1D", "MaxPool1D", "AveragePooling1D", "AvgPool1D" -> seq.map(c);
       case "GlobalAveragePooling1D", "GlobalAvgPool1D", "GlobalMaxPooling1D", "GlobalMaxPool1D" ->
           seq.map(c);
@@ -142,6 +149,11 @@ final class LayerMapper {
       this.site = site;
       this.name = name;
       this.call = call;
+    }
+
+    /** The Keras version that wrote the file ("unknown" when it does not say). */
+    String kerasVersion() {
+      return kerasVersion;
     }
 
     Node one() {
