@@ -27,7 +27,8 @@ import org.qat4j.core.layers.LSTM;
  * layers/lstm/cell/vars/0..2}: kernel, recurrent kernel, bias), the layer's own {@code vars} group
  * empty. No shared fixture is a Keras 3 recurrent model and Python Keras is not installed here, so
  * this file is written with jhdf from that documented layout: InputLayer [5, 3] → LSTM(4,
- * sequences) → GRU(3, reset_after, two bias rows) → Dense(2). Every weight must land bit-exact.
+ * sequences) → GRU(3, reset_after, two bias rows) → Dense(2). Every weight must land bit-exact. So
+ * must a legacy .h5's, whose weight names carry the cell's scope.
  */
 class Keras3RecurrentTest {
   private static final String DTYPE =
@@ -151,6 +152,57 @@ class Keras3RecurrentTest {
     assertTrue(
         e.getMessage().contains("layer 'lstm' (LSTM): recurrent_activation 'hard_sigmoid'"),
         e.getMessage());
+  }
+
+  /**
+   * The legacy .h5 that Keras 3 (and tf.keras 2 inside a nested model) writes names an RNN's
+   * weights by its cell's scope, {@code inner/lstm/lstm_cell/kernel}: they belong to layer lstm.
+   */
+  @Test
+  void legacyCellScopesInsideANestedModelBelongToTheirLayer() throws Exception {
+    KerasImport imp = KerasImporter.read(nestedLegacy(tmp.resolve("nested.h5")));
+    LSTM lstm = (LSTM) imp.model().node("lstm").layer();
+    same(lstmKernel, lstm.kernel());
+    same(lstmRecurrent, lstm.recurrentKernel());
+    same(new float[][] {lstmBias}, lstm.bias());
+    assertEquals(
+        "/model_weights/inner/inner/lstm/lstm_cell/bias",
+        imp.weightSources().get("lstm/" + lstm.bias().name()));
+  }
+
+  /** Sequential outer [Sequential inner [InputLayer, LSTM], Dense] in legacy HDF5. */
+  private Path nestedLegacy(Path p) {
+    String inner =
+        "{\"module\": \"keras\", \"class_name\": \"Sequential\", \"config\": {\"name\": \"inner\","
+            + " \"layers\": [{\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 5,"
+            + " 3], \"name\": \"inner_input\"}},"
+            + layer("LSTM", "lstm", "\"units\": 4, \"return_sequences\": false")
+            + "]}}";
+    String config =
+        "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"outer\", \"layers\": ["
+            + inner
+            + ", {\"class_name\": \"Dense\", \"config\": {\"name\": \"dense\", \"units\": 2}}]}}";
+    try (WritableHdfFile f = HdfFile.write(p)) {
+      f.putAttribute("model_config", config);
+      f.putAttribute("keras_version", "3.4.1");
+      WritableGroup mw = f.putGroup("model_weights");
+      mw.putAttribute("layer_names", new String[] {"inner", "dense"});
+      WritableGroup g = mw.putGroup("inner");
+      WritableGroup cell = g.putGroup("inner").putGroup("lstm").putGroup("lstm_cell");
+      cell.putDataset("kernel", lstmKernel);
+      cell.putDataset("recurrent_kernel", lstmRecurrent);
+      cell.putDataset("bias", lstmBias);
+      String scope = "inner/lstm/lstm_cell/";
+      g.putAttribute(
+          "weight_names",
+          new String[] {scope + "kernel", scope + "recurrent_kernel", scope + "bias"});
+      WritableGroup d = mw.putGroup("dense");
+      WritableGroup ds = d.putGroup("dense");
+      ds.putDataset("kernel", (float[][]) LegacyFile.rand(r, 4, 2));
+      ds.putDataset("bias", denseBias);
+      d.putAttribute("weight_names", new String[] {"dense/kernel", "dense/bias"});
+    }
+    return p;
   }
 
   private static void same(float[][] want, Param p) {
