@@ -59,12 +59,12 @@ final class GraphConverter {
   private final Map<String, String> sources = new LinkedHashMap<>();
   private final List<String> frozen = new ArrayList<>();
 
-  GraphConverter(JsonObject root, WeightStore weights, String file) {
+  GraphConverter(JsonObject root, WeightStore weights, String file, String kerasVersion) {
     this.file = file;
     Set<String> all = new HashSet<>();
     collectNames(root, all);
     this.names = new Names(all);
-    this.mapper = new LayerMapper(graph, names, weights, sources);
+    this.mapper = new LayerMapper(graph, names, weights, sources, kerasVersion);
   }
 
   Map<String, String> weightSources() {

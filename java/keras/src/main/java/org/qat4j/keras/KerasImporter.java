@@ -93,7 +93,8 @@ public final class KerasImporter {
           h5.getAttribute("layer_names") != null
               ? new LegacyWeights(h5, label)
               : new SavedWeights(h5, label);
-      return convert(config, store, label, "unknown", logits);
+      String version = H5.stringAttr(h5, "keras_version", label);
+      return convert(config, store, label, version == null ? "unknown" : version, logits);
     } catch (KerasImportException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -156,7 +157,10 @@ public final class KerasImporter {
 
   private static KerasImport convert(
       JsonObject config, WeightStore store, String label, String version, boolean logits) {
-    GraphConverter c = new GraphConverter(config, store, label);
+    // a to_json() architecture names the Keras version that wrote it
+    if (version.equals("unknown") && config.has("keras_version"))
+      version = config.get("keras_version").getAsString();
+    GraphConverter c = new GraphConverter(config, store, label, version);
     Model m = c.convert(config, logits);
     return new KerasImport(m, store.layout(), version, c.weightSources(), c.frozenLayers());
   }

@@ -3,15 +3,14 @@ package org.qat4j.keras;
 import org.qat4j.core.GraphBuilder;
 import org.qat4j.core.Node;
 import org.qat4j.core.layers.Average;
-import org.qat4j.core.layers.ELU;
 import org.qat4j.core.layers.Maximum;
 import org.qat4j.core.layers.Minimum;
 import org.qat4j.core.layers.Multiply;
 import org.qat4j.core.layers.Sigmoid;
 
 /**
- * Keras merge layers with n inputs (Maximum, Minimum, Average), the ELU and LeakyReLU settings and
- * the swish activation, as qat4j layers that compute them exactly.
+ * Keras merge layers with n inputs (Maximum, Minimum, Average), the LeakyReLU setting and the swish
+ * activation, as qat4j layers that compute them exactly.
  */
 final class KerasMerges {
   private KerasMerges() {}
@@ -35,14 +34,6 @@ final class KerasMerges {
   /** LeakyReLU's slope: Keras 3 {@code negative_slope}, Keras 2 {@code alpha}. */
   static double slope(KerasConfig k, double dflt) {
     return k.has("negative_slope") ? k.real("negative_slope", dflt) : k.real("alpha", dflt);
-  }
-
-  /** Keras ELU; only α = 1 (TFLite's ELU has no α). */
-  static Node elu(KerasConfig k, GraphBuilder g, Node x, String name) {
-    double alpha = k.real("alpha", 1.0);
-    if (alpha != 1.0)
-      throw k.error("alpha " + alpha + " is not supported (only 1, as TFLite's ELU)");
-    return g.add(new ELU(name), x);
   }
 
   /** swish / silu: x·sigmoid(x) as a Sigmoid and a Multiply (TFLite LOGISTIC then MUL). */

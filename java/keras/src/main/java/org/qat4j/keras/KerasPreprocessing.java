@@ -20,8 +20,7 @@ final class KerasPreprocessing {
   static Node map(LayerMapper m, LayerMapper.Call c) {
     return switch (c.k.className) {
       case "Cropping2D" -> cropping(m, c);
-      case "Rescaling" ->
-          m.add(new Rescaling(c.name, scalar(c.k, "scale", 1), scalar(c.k, "offset", 0)), c.one());
+      case "Rescaling" -> rescaling(m, c);
       case "Normalization" -> normalization(m, c);
       case "Resizing" -> resizing(m, c);
       default -> throw LayerMapper.refusal(c.k);
@@ -69,26 +68,56 @@ final class KerasPreprocessing {
     }
   }
 
-  /** A number; Keras 3 also takes per-channel lists, which qat4j's Rescaling does not. */
-  private static float scalar(KerasConfig k, String key, double dflt) {
-    if (k.has(key) && !k.cfg.get(key).isJsonPrimitive())
-      throw k.error(key + " " + k.cfg.get(key) + " is not supported (only a number)");
-    return (float) k.real(key, dflt);
+  /** Rescaling: scale and offset each a number or (Keras 3) a list over the last axis. */
+  private static Node rescaling(LayerMapper m, LayerMapper.Call c) {
+    Node x = c.one();
+    int ch = x.shape()[x.shape().length - 1];
+    float[] scale = lastAxis(c.k, "scale", 1, ch), offset = lastAxis(c.k, "offset", 0, ch);
+    try {
+      return m.add(new Rescaling(c.name, scale, offset), x);
+    } catch (IllegalArgumentException e) {
+      throw c.k.error(e.getMessage());
+    }
   }
 
   /**
-   * Normalization over the last axis: mean and variance from the config when given there, else the
-   * layer's weights (mean, variance, count) as adapted in Keras.
+   * A number, or a (nested) list that broadcasts along the last axis only: every dimension but the
+   * innermost is 1, and the innermost is 1 or the input's {@code ch} channels.
+   */
+  private static float[] lastAxis(KerasConfig k, String key, double dflt, int ch) {
+    if (!k.has(key)) return new float[] {(float) dflt};
+    JsonElement e = k.cfg.get(key);
+    if (e.isJsonPrimitive()) return new float[] {e.getAsFloat()};
+    JsonElement inner = e;
+    while (inner.isJsonArray()
+        && inner.getAsJsonArray().size() == 1
+        && inner.getAsJsonArray().get(0).isJsonArray()) inner = inner.getAsJsonArray().get(0);
+    List<Float> v = new ArrayList<>();
+    flatten(e, v);
+    boolean flat = inner.isJsonArray() && inner.getAsJsonArray().size() == v.size();
+    for (JsonElement i : inner.getAsJsonArray()) flat &= i.isJsonPrimitive();
+    if (!flat || (v.size() != 1 && v.size() != ch))
+      throw k.error(
+          key
+              + " "
+              + KerasConfig.abbreviate(e)
+              + " does not broadcast along the last axis of "
+              + ch
+              + " channels (qat4j scales per channel)");
+    float[] a = new float[v.size()];
+    for (int i = 0; i < a.length; i++) a[i] = v.get(i);
+    return a;
+  }
+
+  /**
+   * Normalization whose statistics vary along the last axis at most: mean and variance from the
+   * config when given there, else the layer's weights (mean, variance, count) as adapted in Keras.
    */
   private static Node normalization(LayerMapper m, LayerMapper.Call c) {
     KerasConfig k = c.k;
     Node x = c.one();
-    int rank = x.shape().length, ch = x.shape()[rank - 1];
-    JsonElement axis = k.has("axis") ? k.cfg.get("axis") : null;
-    if (axis != null && axis.isJsonArray() && axis.getAsJsonArray().size() == 1)
-      axis = axis.getAsJsonArray().get(0);
-    int a = axis == null ? -1 : axis.isJsonPrimitive() ? axis.getAsInt() : 0;
-    if (a != -1 && a != rank) throw k.error("axis " + axis + " is not supported (only -1)");
+    keptAxes(k, x.shape());
+    int ch = x.shape()[x.shape().length - 1];
     if (k.bool("invert", false)) throw k.error("invert=True is not supported");
     float[] mean, var;
     if (k.has("mean") && k.has("variance")) {
@@ -104,6 +133,33 @@ final class KerasPreprocessing {
       return m.add(new Normalization(c.name, mean, var), x);
     } catch (IllegalArgumentException e) {
       throw k.error(e.getMessage());
+    }
+  }
+
+  /**
+   * Checks that {@code axis} keeps the last axis, none (Keras's axis None: one mean and variance)
+   * or axes of size 1 besides: the lowering multiplies by per-channel constants.
+   */
+  private static void keptAxes(KerasConfig k, int[] shape) {
+    int rank = shape.length;
+    JsonElement axis = k.cfg.has("axis") ? k.cfg.get("axis") : null;
+    if (axis == null) return; // Keras's default, -1
+    List<Integer> kept = new ArrayList<>();
+    if (axis.isJsonPrimitive()) kept.add(axis.getAsInt());
+    else if (axis.isJsonArray()) for (JsonElement e : axis.getAsJsonArray()) kept.add(e.getAsInt());
+    for (int a : kept) {
+      int d = a < 0 ? rank + 1 + a : a; // Keras counts the batch axis as 0
+      if (d < 1 || d > rank) throw k.error("axis " + axis + " is out of range for rank " + rank);
+      if (d != rank && shape[d - 1] != 1)
+        throw k.error(
+            "axis "
+                + axis
+                + " keeps axis "
+                + a
+                + " of size "
+                + shape[d - 1]
+                + ": not supported (qat4j's Normalization scales per channel: axis -1, None or"
+                + " axes of size 1 with it)");
     }
   }
 

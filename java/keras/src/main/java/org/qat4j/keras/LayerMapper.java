@@ -1,5 +1,6 @@
 package org.qat4j.keras;
 
+import com.google.gson.JsonElement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -9,34 +10,21 @@ import org.qat4j.core.GraphBuilder;
 import org.qat4j.core.Layer;
 import org.qat4j.core.Node;
 import org.qat4j.core.Param;
-import org.qat4j.core.layers.Activation;
 import org.qat4j.core.layers.Add;
 import org.qat4j.core.layers.AveragePool2D;
-import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Concatenate;
-import org.qat4j.core.layers.Conv2D;
-import org.qat4j.core.layers.Conv2DTranspose;
-import org.qat4j.core.layers.Dense;
-import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Dropout;
-import org.qat4j.core.layers.ELU;
 import org.qat4j.core.layers.Flatten;
 import org.qat4j.core.layers.GlobalAveragePooling2D;
 import org.qat4j.core.layers.GlobalMaxPooling2D;
-import org.qat4j.core.layers.HardSwish;
 import org.qat4j.core.layers.LeakyReLU;
 import org.qat4j.core.layers.MaxPool2D;
 import org.qat4j.core.layers.Multiply;
-import org.qat4j.core.layers.PReLU;
 import org.qat4j.core.layers.Padding;
 import org.qat4j.core.layers.Permute;
-import org.qat4j.core.layers.ReLU;
-import org.qat4j.core.layers.ReLU6;
 import org.qat4j.core.layers.Reshape;
-import org.qat4j.core.layers.Sigmoid;
 import org.qat4j.core.layers.Softmax;
 import org.qat4j.core.layers.Subtract;
-import org.qat4j.core.layers.Tanh;
 import org.qat4j.core.layers.UpSampling2D;
 import org.qat4j.core.layers.ZeroPadding2D;
 
@@ -71,13 +59,24 @@ final class LayerMapper {
   private final WeightStore weights;
   private final Map<String, String> sources;
   private final SequenceMapper seq;
+  private final WeightedMapper weighted;
+  private final KerasActivations acts;
+  private final String kerasVersion;
 
-  LayerMapper(GraphBuilder graph, Names names, WeightStore weights, Map<String, String> sources) {
+  LayerMapper(
+      GraphBuilder graph,
+      Names names,
+      WeightStore weights,
+      Map<String, String> sources,
+      String kerasVersion) {
     this.graph = graph;
     this.names = names;
     this.weights = weights;
     this.sources = sources;
     this.seq = new SequenceMapper(this, names);
+    this.weighted = new WeightedMapper(this, names);
+    this.acts = new KerasActivations(this, names, kerasVersion);
+    this.kerasVersion = kerasVersion;
   }
 
   /**
@@ -87,13 +86,11 @@ final class LayerMapper {
     k.requireChannelsLast();
     Call c = new Call(k, in, site, coreName, call);
     return switch (k.className) {
-      case "Conv2D" -> conv2d(c);
-      case "DepthwiseConv2D" -> depthwise(c);
-      case "SeparableConv2D" -> separable(c);
-      case "Dense" -> dense(c);
-      case "BatchNormalization" -> batchNorm(c);
-      case "Activation" -> activate(c, k.activation(), c.one(), coreName);
-      case "ReLU" -> relu(c);
+      case "Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Dense", "BatchNormalization" ->
+          weighted.map(c);
+      case "PReLU", "Conv2DTranspose", "Convolution2DTranspose" -> weighted.map(c);
+      case "Activation" -> acts.activate(c, k.activation(), c.one(), coreName);
+      case "ReLU" -> acts.relu(c);
       case "Softmax" -> add(new Softmax(coreName), c.lastAxis("axis").one());
       case "Add" -> add(new Add(coreName), c.in);
       case "Multiply" -> multiply(c);
@@ -110,13 +107,11 @@ final class LayerMapper {
       case "Subtract" -> add(new Subtract(coreName), c.in);
       case "Maximum", "Minimum", "Average" -> KerasMerges.merge(graph, names, k, c.in, coreName);
       case "LeakyReLU" -> add(new LeakyReLU(coreName, (float) KerasMerges.slope(k, 0.3)), c.one());
-      case "ELU" -> KerasMerges.elu(k, graph, c.one(), coreName);
-      case "PReLU" -> prelu(c);
+      case "ELU" -> acts.eluLayer(c);
       case "Conv1D", "MaxPooling1D", "MaxPool1D", "AveragePooling1D", "AvgPool1D" -> seq.map(c);
       case "GlobalAveragePooling1D", "GlobalAvgPool1D", "GlobalMaxPooling1D", "GlobalMaxPool1D" ->
           seq.map(c);
       case "Embedding", "SpatialDropout1D", "LSTM", "GRU" -> seq.map(c);
-      case "Conv2DTranspose", "Convolution2DTranspose" -> conv2dTranspose(c);
       case "UpSampling2D" -> upSampling(c);
       case "Permute" -> add(new Permute(c.name, k.ints("dims", c.rank(), null)), c.one());
       default -> KerasPreprocessing.map(this, c); // Cropping2D, Rescaling, ...; others refused
@@ -154,6 +149,11 @@ final class LayerMapper {
       this.site = site;
       this.name = name;
       this.call = call;
+    }
+
+    /** The Keras version that wrote the file ("unknown" when it does not say). */
+    String kerasVersion() {
+      return kerasVersion;
     }
 
     Node one() {
@@ -213,6 +213,20 @@ final class LayerMapper {
     return y;
   }
 
+  GraphBuilder graph() {
+    return graph;
+  }
+
+  /**
+   * The activation of a conv/dense layer after its output {@code y}: fused there, or a following
+   * layer.
+   */
+  Node after(Call c, Node y, String act) {
+    return KerasActivations.fused(act) != null
+        ? y
+        : acts.activate(c, act, y, names.fresh(c.name + "_" + act));
+  }
+
   void set(Call c, Layer l, Param p, Var v) {
     int[] want = p.value().shape();
     if (!Arrays.equals(want, v.shape())) {
@@ -241,234 +255,6 @@ final class LayerMapper {
       case "same" -> Padding.SAME;
       default -> throw k.error("padding '" + p + "' is not supported (valid or same)");
     };
-  }
-
-  /** The fused form of a Keras activation, or null when it needs a layer of its own. */
-  private static Activation fused(String act) {
-    return switch (act) {
-      case "linear" -> Activation.NONE;
-      case "relu" -> Activation.RELU;
-      case "relu6" -> Activation.RELU6;
-      default -> null;
-    };
-  }
-
-  /** Applies Keras activation {@code act} to {@code x} as its own layer named {@code name}. */
-  private Node activate(Call c, String act, Node x, String name) {
-    return switch (act) {
-      case "linear" -> x;
-      case "relu" -> add(new ReLU(name), x);
-      case "relu6" -> add(new ReLU6(name), x);
-      case "sigmoid" -> add(new Sigmoid(name), x);
-      case "softmax" -> add(new Softmax(name), x);
-      case "hard_swish", "hard_silu" -> add(new HardSwish(name), x);
-      case "tanh" -> add(new Tanh(name), x);
-      case "elu" -> add(new ELU(name), x);
-      case "leaky_relu" -> add(new LeakyReLU(name, 0.2f), x);
-      case "swish", "silu" -> KerasMerges.swish(graph, names, x, name);
-      default ->
-          throw c.k.error(
-              "activation '"
-                  + act
-                  + "' is not supported: qat4j has no layer that computes it exactly");
-    };
-  }
-
-  /**
-   * The activation of a conv/dense layer after its output {@code y}: fused there, or a following
-   * layer.
-   */
-  Node after(Call c, Node y, String act) {
-    return fused(act) != null ? y : activate(c, act, y, names.fresh(c.name + "_" + act));
-  }
-
-  private Node conv2d(Call c) {
-    KerasConfig k = c.k;
-    if (k.integer("groups", 1) != 1)
-      throw k.error("groups " + k.integer("groups", 1) + " is not supported (only 1)");
-    String act = k.activation();
-    int[] ks = k.ints("kernel_size", 2, null),
-        s = k.ints("strides", 2, new int[] {1, 1}),
-        d = k.ints("dilation_rate", 2, new int[] {1, 1});
-    boolean bias = k.bool("use_bias", true);
-    Conv2D l =
-        new Conv2D(c.name, k.integer("filters", 0), ks[0], ks[1])
-            .strides(s[0], s[1])
-            .dilation(d[0], d[1])
-            .padding(padding(k))
-            .useBias(bias)
-            .activation(fusedOrNone(act));
-    Node y = add(l, c.one());
-    Var[] w = c.vars(names(bias, new String[] {"kernel"}));
-    set(c, l, l.kernel(), w[0]);
-    if (bias) set(c, l, l.bias(), w[1]);
-    return after(c, y, act);
-  }
-
-  /**
-   * Conv2DTranspose without output_padding or dilation; Keras's kernel (kh, kw, filters, in) is
-   * stored as qat4j's [kh, kw, in, filters] (same values, last two axes swapped).
-   */
-  private Node conv2dTranspose(Call c) {
-    KerasConfig k = c.k;
-    if (k.has("output_padding") && !k.cfg.get("output_padding").isJsonNull())
-      throw k.error("output_padding " + k.cfg.get("output_padding") + " is not supported");
-    int[] ks = k.ints("kernel_size", 2, null), s = k.ints("strides", 2, new int[] {1, 1});
-    int[] d = k.ints("dilation_rate", 2, new int[] {1, 1});
-    if (d[0] != 1 || d[1] != 1)
-      throw k.error("dilation_rate " + Arrays.toString(d) + " is not supported (only 1)");
-    String act = k.activation();
-    boolean bias = k.bool("use_bias", true);
-    Conv2DTranspose l =
-        new Conv2DTranspose(c.name, k.integer("filters", 0), ks[0], ks[1])
-            .strides(s[0], s[1])
-            .padding(padding(k))
-            .useBias(bias)
-            .activation(fusedOrNone(act));
-    Node y = add(l, c.one());
-    Var[] w = c.vars(names(bias, new String[] {"kernel"}));
-    set(c, l, l.kernel(), swapLastAxes(w[0]));
-    if (bias) set(c, l, l.bias(), w[1]);
-    return after(c, y, act);
-  }
-
-  /** A rank-4 weight with its last two axes swapped (values unchanged). */
-  private static Var swapLastAxes(Var v) {
-    int[] s = v.shape();
-    if (s.length != 4) return v;
-    float[] src = v.values(), dst = new float[src.length];
-    int a = s[2], b = s[3];
-    for (int p = 0; p < s[0] * s[1]; p++)
-      for (int i = 0; i < a; i++)
-        for (int j = 0; j < b; j++) dst[(p * b + j) * a + i] = src[(p * a + i) * b + j];
-    return new Var(dst, new int[] {s[0], s[1], b, a}, v.path());
-  }
-
-  static Activation fusedOrNone(String act) {
-    Activation a = fused(act);
-    return a == null ? Activation.NONE : a;
-  }
-
-  private Node depthwise(Call c) {
-    KerasConfig k = c.k;
-    String act = k.activation();
-    int[] ks = k.ints("kernel_size", 2, null),
-        s = k.ints("strides", 2, new int[] {1, 1}),
-        d = k.ints("dilation_rate", 2, new int[] {1, 1});
-    boolean bias = k.bool("use_bias", true);
-    DepthwiseConv2D l =
-        new DepthwiseConv2D(c.name, ks[0], ks[1])
-            .depthMultiplier(k.integer("depth_multiplier", 1))
-            .strides(s[0], s[1])
-            .dilation(d[0], d[1])
-            .padding(padding(k))
-            .useBias(bias)
-            .activation(fusedOrNone(act));
-    Node y = add(l, c.one());
-    Var[] w = c.vars(names(bias, new String[] {"depthwise_kernel", "kernel"}));
-    set(c, l, l.kernel(), w[0]);
-    if (bias) set(c, l, l.bias(), w[1]);
-    return after(c, y, act);
-  }
-
-  /** SeparableConv2D = DepthwiseConv2D (no bias) then a 1x1 Conv2D carrying bias and activation. */
-  private Node separable(Call c) {
-    KerasConfig k = c.k;
-    String act = k.activation();
-    int[] ks = k.ints("kernel_size", 2, null),
-        s = k.ints("strides", 2, new int[] {1, 1}),
-        d = k.ints("dilation_rate", 2, new int[] {1, 1});
-    boolean bias = k.bool("use_bias", true);
-    DepthwiseConv2D dw =
-        new DepthwiseConv2D(names.fresh(c.name + "_depthwise"), ks[0], ks[1])
-            .depthMultiplier(k.integer("depth_multiplier", 1))
-            .strides(s[0], s[1])
-            .dilation(d[0], d[1])
-            .padding(padding(k))
-            .useBias(false);
-    Node x = add(dw, c.one());
-    Conv2D pw =
-        new Conv2D(c.name, k.integer("filters", 0), 1, 1)
-            .useBias(bias)
-            .activation(fusedOrNone(act));
-    Node y = add(pw, x);
-    Var[] w =
-        c.vars(names(bias, new String[] {"depthwise_kernel"}, new String[] {"pointwise_kernel"}));
-    set(c, dw, dw.kernel(), w[0]);
-    set(c, pw, pw.kernel(), w[1]);
-    if (bias) set(c, pw, pw.bias(), w[2]);
-    return after(c, y, act);
-  }
-
-  private Node dense(Call c) {
-    KerasConfig k = c.k;
-    Node x = c.one();
-    if (x.shape().length != 1) {
-      throw k.error(
-          "Dense on a rank-"
-              + x.shape().length
-              + " input "
-              + Arrays.toString(x.shape())
-              + " (Keras applies it to the last axis); qat4j Dense takes a flat input");
-    }
-    String act = k.activation();
-    boolean bias = k.bool("use_bias", true);
-    Dense l = new Dense(c.name, k.integer("units", 0)).useBias(bias).activation(fusedOrNone(act));
-    Node y = add(l, x);
-    Var[] w = c.vars(names(bias, new String[] {"kernel"}));
-    set(c, l, l.kernel(), w[0]);
-    if (bias) set(c, l, l.bias(), w[1]);
-    return after(c, y, act);
-  }
-
-  /** Keras BatchNormalization over the last axis; without scale/center gamma stays 1 and beta 0. */
-  private Node batchNorm(Call c) {
-    KerasConfig k = c.k;
-    c.lastAxis("axis");
-    if (k.bool("renorm", false)) throw k.error("renorm=True is not supported");
-    if (k.has("virtual_batch_size")) throw k.error("virtual_batch_size is not supported");
-    BatchNormalization l =
-        new BatchNormalization(c.name)
-            .epsilon((float) k.real("epsilon", 1e-3))
-            .momentum((float) k.real("momentum", 0.99));
-    Node y = add(l, c.one());
-    boolean scale = k.bool("scale", true), center = k.bool("center", true);
-    List<String[]> n = new ArrayList<>();
-    if (scale) n.add(new String[] {"gamma"});
-    if (center) n.add(new String[] {"beta"});
-    n.add(new String[] {"moving_mean"});
-    n.add(new String[] {"moving_variance"});
-    Var[] w = c.vars(n);
-    int i = 0;
-    if (scale) set(c, l, l.gamma(), w[i++]);
-    if (center) set(c, l, l.beta(), w[i++]);
-    set(c, l, l.movingMean(), w[i++]);
-    set(c, l, l.movingVariance(), w[i]);
-    return y;
-  }
-
-  private Node relu(Call c) {
-    KerasConfig k = c.k;
-    double slope = k.real("negative_slope", 0), threshold = k.real("threshold", 0);
-    if (threshold != 0) throw k.error("threshold " + threshold + " is not supported (only 0)");
-    if (slope != 0 && k.has("max_value"))
-      throw k.error("negative_slope " + slope + " with a max_value is not supported");
-    if (slope != 0) return add(new LeakyReLU(c.name, (float) slope), c.one());
-    if (!k.has("max_value")) return add(new ReLU(c.name), c.one());
-    double max = k.real("max_value", 0);
-    if (max == 6.0) return add(new ReLU6(c.name), c.one());
-    throw k.error("max_value " + max + " is not supported (only none or 6)");
-  }
-
-  /**
-   * Keras PReLU: alpha has the per-sample input shape with the shared axes (batch = 0) set to 1.
-   */
-  private Node prelu(Call c) {
-    int[] shared = KerasMerges.sharedAxes(c.k);
-    PReLU l = new PReLU(c.name, shared);
-    Node y = add(l, c.one());
-    set(c, l, l.alpha(), c.vars(List.<String[]>of(new String[] {"alpha"}))[0]);
-    return y;
   }
 
   private Node maxPool(Call c) {
@@ -501,7 +287,7 @@ final class LayerMapper {
   /** ZeroPadding2D: an int, (symmetric_h, symmetric_w) or ((top, bottom), (left, right)). */
   private Node zeroPadding(Call c) {
     KerasConfig k = c.k;
-    com.google.gson.JsonElement p = k.cfg.get("padding");
+    JsonElement p = k.cfg.get("padding");
     int[] tblr;
     if (p == null || p.isJsonNull()) tblr = new int[] {1, 1, 1, 1};
     else if (p.isJsonPrimitive())
@@ -515,7 +301,7 @@ final class LayerMapper {
     return add(new ZeroPadding2D(c.name, tblr[0], tblr[1], tblr[2], tblr[3]), c.one());
   }
 
-  private static int[] pair(KerasConfig k, com.google.gson.JsonElement e) {
+  private static int[] pair(KerasConfig k, JsonElement e) {
     if (e.isJsonPrimitive()) return new int[] {e.getAsInt(), e.getAsInt()};
     var a = e.getAsJsonArray();
     if (a.size() != 2) throw k.error("padding entry " + e + " must have 2 values");

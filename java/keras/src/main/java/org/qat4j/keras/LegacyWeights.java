@@ -13,10 +13,15 @@ import java.util.Map;
  * one group per top-level layer with a {@code weight_names} attribute listing dataset paths such as
  * {@code conv2d/kernel:0} (Keras 2) or {@code sequential/conv2d/kernel} (Keras 3). The weights of a
  * nested model's layers lie flat in the nested model's group; the path component before the
- * variable name is the layer name.
+ * variable name is the layer name, or the one before it for an RNN's cell ({@code
+ * inner/lstm/lstm_cell/kernel}).
  */
 final class LegacyWeights implements WeightStore {
-  private record Entry(String layer, String var, Dataset data) {}
+  /**
+   * One weight: the path component before its variable name ({@code layer}) and, when that is an
+   * RNN cell's scope ({@code lstm/lstm_cell/kernel}), the component before it ({@code cellOwner}).
+   */
+  private record Entry(String layer, String cellOwner, String var, Dataset data) {}
 
   private final Map<String, List<Entry>> byGroup = new LinkedHashMap<>();
   private final String file;
@@ -62,7 +67,9 @@ final class LegacyWeights implements WeightStore {
                 + "@weight_names' is not a dataset in the file");
       String[] parts = w.split("/");
       String var = parts[parts.length - 1].replaceFirst(":\\d+$", "");
-      out.add(new Entry(parts.length >= 2 ? parts[parts.length - 2] : g.getName(), var, d));
+      String layer = parts.length >= 2 ? parts[parts.length - 2] : g.getName();
+      String owner = parts.length >= 3 && layer.endsWith("_cell") ? parts[parts.length - 3] : null;
+      out.add(new Entry(layer, owner, var, d));
     }
     return out;
   }
@@ -80,7 +87,7 @@ final class LegacyWeights implements WeightStore {
       throw new KerasImportException(
           where, "no weight group '" + site.legacyGroup() + "' in the file");
     List<Entry> mine = new ArrayList<>();
-    for (Entry e : group) if (e.layer().equals(site.name())) mine.add(e);
+    for (Entry e : group) if (e.layer().equals(site.name()) || ownsCell(e, site)) mine.add(e);
     if (mine.isEmpty() && site.legacyGroup().equals(site.name())) mine.addAll(group);
     if (mine.isEmpty()) mine = scoped(group, site, where);
     if (mine.size() != names.size()) {
@@ -98,6 +105,11 @@ final class LegacyWeights implements WeightStore {
     Var[] out = new Var[names.size()];
     for (int i = 0; i < out.length; i++) out[i] = H5.floats(find(mine, names.get(i), where), file);
     return out;
+  }
+
+  /** An LSTM/GRU's weights under its cell's scope, which is no layer of the file. */
+  private static boolean ownsCell(Entry e, LayerSite site) {
+    return site.name().equals(e.cellOwner()) && !site.isLayerName().test(e.layer());
   }
 
   /**

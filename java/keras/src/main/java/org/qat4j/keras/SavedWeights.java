@@ -13,7 +13,9 @@ import java.util.Map;
  * weights-only files): one group per layer holding {@code vars/0, vars/1, ...} in creation order.
  * Group paths are normalised so that the Keras 3 ({@code layers/dense_1}), tf.keras 2.13/2.14
  * ({@code _layer_checkpoint_dependencies/<name>}) and Windows-written tf.keras 2.15 (group names
- * containing backslashes) variants all resolve. Optimizer and metric groups are never read.
+ * containing backslashes) variants all resolve. A Keras 3 LSTM/GRU has no variables of its own:
+ * they sit in its cell ({@code layers/lstm/cell/vars/0..2}). Optimizer and metric groups are never
+ * read.
  */
 final class SavedWeights implements WeightStore {
   private final Map<String, Group> varsByPath = new LinkedHashMap<>();
@@ -51,6 +53,11 @@ final class SavedWeights implements WeightStore {
     String bySnake = String.join("/", site.snakePath());
     String byName = String.join("/", site.namePath());
     Group vars = varsByPath.containsKey(byName) ? varsByPath.get(byName) : varsByPath.get(bySnake);
+    // Keras 3 keeps an RNN layer's weights in its cell: layers/lstm/cell/vars/0..2
+    if (vars == null || vars.getChildren().isEmpty()) {
+      Group cell = varsByPath.getOrDefault(byName + "/cell", varsByPath.get(bySnake + "/cell"));
+      if (cell != null) vars = cell;
+    }
     String where = file + ", layer '" + site.name() + "' (" + site.className() + ")";
     if (vars == null) {
       throw new KerasImportException(

@@ -83,7 +83,7 @@ final class SequenceMapper {
             .dilation(1, dilation)
             .padding(LayerMapper.padding(k))
             .useBias(bias)
-            .activation(LayerMapper.fusedOrNone(act));
+            .activation(KerasActivations.fusedOrNone(act));
     Node y = m.add(l, expand(c));
     Var[] w = c.vars(LayerMapper.names(bias, new String[] {"kernel"}));
     int[] keras = l.kernel().value().shape();
@@ -161,8 +161,11 @@ final class SequenceMapper {
     String act = k.activation("activation", "tanh");
     if (!act.equals("tanh")) throw k.error("activation '" + act + "' is not supported (tanh)");
     String rec = k.activation("recurrent_activation", "sigmoid");
-    // Keras 3 (its entries carry "module") defines hard_sigmoid as relu6(x + 3) / 6
-    if (rec.equals("hard_sigmoid") && !k.entry.has("module")) return true;
+    // Keras 3 defines hard_sigmoid as relu6(x + 3) / 6; without a version, Keras 3's entries
+    // carry "module"
+    int major = KerasActivations.major(c.kerasVersion());
+    if (rec.equals("hard_sigmoid") && (major == 2 || major == 0 && !k.entry.has("module")))
+      return true;
     if (rec.equals("sigmoid")) return false;
     throw k.error(
         "recurrent_activation '" + rec + "' is not supported (sigmoid, or Keras 2's hard_sigmoid)");

@@ -92,7 +92,47 @@ class KerasPreprocessingTest {
     float[] got = m.predict(Tensor.of(new float[] {4f, -2f}, 1, 1, 2, 1)).toArray();
     assertArrayEquals(new float[] {1f, -2f}, got, 1e-6f);
     Path list = one("Rescaling", "\"scale\": [0.5, 2.0]", 1, 2, 1);
-    assertThrows(KerasImportException.class, () -> KerasImporter.read(list));
+    assertThrows(KerasImportException.class, () -> KerasImporter.read(list)); // 2 values, 1 channel
+  }
+
+  /** Keras 3 lists: per channel of the last axis (also nested as (1, 1, C)); others refused. */
+  @Test
+  void rescalingPerChannelLists() throws IOException {
+    Path p = one("Rescaling", "\"scale\": [0.5, 2.0], \"offset\": [[[1.0, -1.0]]]", 1, 2, 2);
+    float[] got = KerasImporter.read(p).model().predict(Tensor.of(ramp(4), 1, 1, 2, 2)).toArray();
+    assertArrayEquals(new float[] {1f, 1f, 2f, 5f}, got, 0f);
+    String[][] refused = {
+      {"\"scale\": [[0.5], [2.0]]", "scale [[0.5],[2.0]] does not broadcast along the last axis"},
+      {"\"scale\": [0.5, 2.0, 3.0]", "scale [0.5,2.0,3.0] does not broadcast along the last axis"},
+    };
+    for (String[] r : refused) {
+      Path q = one("Rescaling", r[0], 1, 2, 2);
+      KerasImportException e =
+          assertThrows(KerasImportException.class, () -> KerasImporter.read(q));
+      assertTrue(e.getMessage().contains("layer 'l' (Rescaling): " + r[1]), e.getMessage());
+    }
+  }
+
+  /**
+   * axis None (one mean and variance), and a tuple keeping the last axis with axes of size 1, map;
+   * keeping an axis of size > 1 is refused naming it.
+   */
+  @Test
+  void normalizationAxesThatScalePerChannel() throws IOException {
+    Path none = one("Normalization", "\"axis\": null, \"mean\": 2.0, \"variance\": 4.0", 1, 2, 2);
+    float[] n = KerasImporter.read(none).model().predict(Tensor.of(ramp(4), 1, 1, 2, 2)).toArray();
+    assertArrayEquals(new float[] {-1f, -0.5f, 0f, 0.5f}, n, 1e-6f);
+    String[] names = {"mean:0", "variance:0", "count:0"};
+    float[][] w = {{1f, -2f}, {4f, 0.25f}, {10f}};
+    Path tuple = one("Normalization", "\"axis\": [1, 3]", 1, 2, 2, names, w);
+    float[] t = KerasImporter.read(tuple).model().predict(Tensor.of(ramp(4), 1, 1, 2, 2)).toArray();
+    assertArrayEquals(new float[] {-0.5f, 6f, 0.5f, 10f}, t, 1e-6f);
+    Path rows = one("Normalization", "\"axis\": [2, -1]", 1, 2, 2, names, w);
+    KerasImportException e =
+        assertThrows(KerasImportException.class, () -> KerasImporter.read(rows));
+    assertTrue(
+        e.getMessage().contains("layer 'l' (Normalization): axis [2,-1] keeps axis 2 of size 2"),
+        e.getMessage());
   }
 
   @Test

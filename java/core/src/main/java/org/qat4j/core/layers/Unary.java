@@ -26,6 +26,19 @@ abstract class Unary extends Layer {
   /** g[i] ← g[i]·f'(x[i]) for i in [0, n), given x and y = f(x). */
   abstract void backward(float[] x, float[] y, float[] g, int n);
 
+  /**
+   * As {@link #forward(float[], float[], int)} for the block starting at flat element {@code at}; a
+   * layer whose function depends on the element's position (e.g. its channel) overrides this.
+   */
+  void forward(float[] x, float[] y, int n, int at) {
+    forward(x, y, n);
+  }
+
+  /** As {@link #backward(float[], float[], float[], int)} for the block starting at {@code at}. */
+  void backward(float[] x, float[] y, float[] g, int n, int at) {
+    backward(x, y, g, n);
+  }
+
   /** True when {@link #backward(float[], float[], float[], int)} reads x (else x is not loaded). */
   boolean backwardNeedsX() {
     return true;
@@ -49,7 +62,7 @@ abstract class Unary extends Layer {
           for (int o = lo; o < hi; o += a.length) {
             int len = Math.min(a.length, hi - o);
             xb.get(o, a, 0, len);
-            forward(a, b, len);
+            forward(a, b, len, o);
             yb.put(o, b, 0, len);
           }
         });
@@ -72,7 +85,7 @@ abstract class Unary extends Layer {
             if (needX) xb.get(o, a, 0, len);
             yb.get(o, b, 0, len);
             gb.get(o, d, 0, len);
-            backward(a, b, d, len);
+            backward(a, b, d, len, o);
             db.put(o, d, 0, len);
           }
         });

@@ -1,10 +1,12 @@
 package org.qat4j.core.layers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 import org.qat4j.core.ExecContext;
+import org.qat4j.core.Layer;
 import org.qat4j.core.Tensor;
 
 /**
@@ -23,6 +25,34 @@ class AffineLayersTest {
   }
 
   @Test
+  void rescalingPerChannelScalesEachChannel() {
+    Tensor x = Tensor.of(new float[] {1f, 2f, 3f, 4f, 5f, 6f}, 1, 1, 2, 3);
+    Rescaling l =
+        Checks.build(new Rescaling("r", new float[] {2f, -1f, 0.5f}, new float[] {0f, 1f, -1f}), x);
+    assertArrayEquals(
+        new float[] {2f, -1f, 0.5f, 8f, -4f, 2f},
+        l.forward(new Tensor[] {x}, ExecContext.inference()).toArray(),
+        0f);
+    // a single offset with per-channel scales; the config round-trips through the registry
+    Rescaling s = new Rescaling("s", new float[] {2f, -1f, 0.5f}, new float[] {1f});
+    Layer back = LayerRegistry.create("Rescaling", "s", s.config());
+    assertArrayEquals(new float[] {1f, 1f, 1f}, ((Rescaling) back).offsets(3), 0f);
+    assertArrayEquals(new float[] {2f, -1f, 0.5f}, ((Rescaling) back).scales(3), 0f);
+  }
+
+  /** Blocks of Unary start anywhere: the channel must follow the element, not the block. */
+  @Test
+  void rescalingPerChannelOnALargeTensorFollowsTheChannel() {
+    int n = 3 * 7001;
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) v[i] = i;
+    Tensor x = Tensor.of(v, 1, 7001, 3);
+    Rescaling l = Checks.build(new Rescaling("r", new float[] {1f, 2f, 3f}, new float[] {0f}), x);
+    float[] y = l.forward(new Tensor[] {x}, ExecContext.inference()).toArray();
+    for (int i = 0; i < n; i++) assertEquals(i * (1 + i % 3), y[i], 0f, "element " + i);
+  }
+
+  @Test
   void normalizationStandardizesEachChannel() {
     Tensor x = Tensor.of(new float[] {1f, 2f, 3f, 4f}, 1, 1, 2, 2);
     Normalization l =
@@ -37,6 +67,9 @@ class AffineLayersTest {
   void gradientsMatchCentralDifferences() {
     Checks.gradients(new Rescaling("r", -0.75f, 0.5f), Checks.random(1, 2, 3, 2, 2));
     Checks.gradients(
+        new Rescaling("r", new float[] {-0.75f, 2f}, new float[] {0.5f, -1f}),
+        Checks.random(1, 2, 3, 2, 2));
+    Checks.gradients(
         new Normalization("n", new float[] {0.5f, -1f, 2f}, new float[] {2f, 0.5f, 9f}),
         Checks.random(2, 2, 2, 3, 3));
   }
@@ -44,6 +77,14 @@ class AffineLayersTest {
   @Test
   void badSettingsAreRefused() {
     assertThrows(IllegalArgumentException.class, () -> new Rescaling("r", Float.NaN, 0f));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new Rescaling("r", new float[] {1f, 2f}, new float[] {0f, 1f, 2f}));
+    assertThrows(
+        RuntimeException.class,
+        () ->
+            new Rescaling("r", new float[] {1f, 2f}, new float[] {0f})
+                .outputShape(new int[] {4, 3}));
     assertThrows(
         IllegalArgumentException.class,
         () -> new Normalization("n", new float[] {0f}, new float[] {-1f}));

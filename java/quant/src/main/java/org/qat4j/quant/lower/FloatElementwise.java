@@ -1,6 +1,5 @@
 package org.qat4j.quant.lower;
 
-import java.util.Arrays;
 import org.qat4j.core.Node;
 import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.LeakyReLU;
@@ -78,18 +77,12 @@ final class FloatElementwise {
   }
 
   /**
-   * Rescaling as {@link #affine} with its scale and offset repeated per channel (the float import
-   * raises a MUL by per-channel constants, not by a scalar).
+   * Rescaling as {@link #affine} with its scale and offset per channel (the float import raises a
+   * MUL by per-channel constants, not by a scalar).
    */
   static void rescaling(FloatLowering x, FusionPlan.Step s, Rescaling l) {
     int[] sh = s.main().shape();
-    affine(x, s, repeat(l.scale(), sh[sh.length - 1]), repeat(l.offset(), sh[sh.length - 1]));
-  }
-
-  static float[] repeat(float v, int n) {
-    float[] r = new float[n];
-    Arrays.fill(r, v);
-    return r;
+    affine(x, s, l.scales(sh[sh.length - 1]), l.offsets(sh[sh.length - 1]));
   }
 
   /**

@@ -135,10 +135,10 @@ final class Int8Elementwise {
     return QuantParams.perTensor(s, zp);
   }
 
-  /** Rescaling as {@link #affine} with its scale and offset repeated per channel, as in float. */
+  /** Rescaling as {@link #affine} with its scale and offset per channel, as in float. */
   static void rescaling(Int8Lowering x, Node n, Rescaling l) {
     int c = n.shape()[n.shape().length - 1];
-    affine(x, n, FloatElementwise.repeat(l.scale(), c), FloatElementwise.repeat(l.offset(), c));
+    affine(x, n, l.scales(c), l.offsets(c));
   }
 
   static boolean allZero(float[] v) {

@@ -174,7 +174,8 @@ final class WireOpGraphs {
 
   /**
    * TANH (half the graphs with the spec's output (1/128, 0), or 128 for uint8; the rest random) or
-   * LEAKY_RELU with a random slope in (0, 1), or ELU (int8 only: TFLite has no uint8 kernel).
+   * LEAKY_RELU with a random slope in (0, 1) or, for a quarter, in (1, 3), or ELU (int8 only:
+   * TFLite has no uint8 kernel).
    */
   private OpGraphs.Case unary(OpKind k) {
     int[] s = shape(1 + r.nextInt(4));
@@ -184,7 +185,9 @@ final class WireOpGraphs {
     int y = act("y", s, spec ? QuantParams.perTensor(1f / 128, zp) : qp());
     OpOptions o = null;
     if (k == OpKind.LEAKY_RELU) {
-      float alpha = 0.01f + 0.98f * (float) r.nextDouble();
+      // a quarter above 1: Keras's selu and ELU(α > 1) import as ELU then LEAKY_RELU(α)
+      double u = r.nextDouble();
+      float alpha = (float) (u < 0.75 ? 0.01 + 0.98 * u / 0.75 : 1 + 2 * (u - 0.75) / 0.25);
       o = new OpOptions.LeakyRelu(alpha);
       desc += " alpha " + alpha;
     }

@@ -178,7 +178,7 @@ final class LayerRows {
           Map.entry(
               "Rescaling",
               new Row(
-                  () -> new Rescaling("l", -0.5f, 0.25f),
+                  () -> new Rescaling("l", new float[] {-0.5f, 1.5f}, new float[] {0.25f}),
                   new int[][] {IMAGE},
                   null,
                   LayerRows::rescaled,
@@ -275,12 +275,17 @@ final class LayerRows {
     return b.build(b.add(new UpSampling2D("l2", 1, 2, true), n));
   }
 
-  /** input → conv (ReLU) → Rescaling without offset (MUL only) → Rescaling with one (+ ADD). */
+  /**
+   * input → conv (ReLU) → Rescaling without offset (MUL only) → Rescaling with one (+ ADD) → one
+   * with per-channel scale and offset (Keras 3 lists).
+   */
   private static Model rescaled() {
     GraphBuilder b = new GraphBuilder(3);
     Node c = b.add(new Conv2D("c", 2, 1, 1).activation(Activation.RELU), b.input("input", IMAGE));
     Node n = b.add(new Rescaling("l", 1f / 6f, 0f), c);
-    return b.build(b.add(new Rescaling("l2", -2f, 1f), n));
+    Node m = b.add(new Rescaling("l2", -2f, 1f), n);
+    return b.build(
+        b.add(new Rescaling("l3", new float[] {-2f, 0.5f}, new float[] {1f, -0.25f}), m));
   }
 
   /** input → conv (ReLU) → nearest to 4×9 → bilinear to 5×3 (down and up, not whole factors). */
