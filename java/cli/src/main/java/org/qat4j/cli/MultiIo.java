@@ -1,6 +1,5 @@
 package org.qat4j.cli;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,8 +12,8 @@ import org.qat4j.core.Model;
 import org.qat4j.core.Node;
 import org.qat4j.core.data.MultiDataset;
 import org.qat4j.core.data.UserData;
+import org.qat4j.core.io.Checkpoint;
 import org.qat4j.core.train.MultiTaskTrainer;
-import org.qat4j.core.train.TrainingDivergedException;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.ptq.Ptq;
 import org.qat4j.runtime.Backend;
@@ -25,9 +24,10 @@ import org.qat4j.tflite.SubgraphInfo;
 /**
  * {@code train}, {@code quantize} and {@code ptq} for models with several inputs or outputs: data
  * from one {@code .npz} (arrays {@code x_<input>} or {@code x0, x1, …}; labels {@code y_<output>}
- * or {@code y0, y1, …}), training on the sum of the outputs' softmax cross-entropies ({@link
- * MultiTaskTrainer}). Output 0's accuracy fills the single-output contract fields; every output's
- * is in {@code outputs[]}.
+ * or {@code y0, y1, …}), training on the weighted sum of the outputs' softmax cross-entropies
+ * ({@link MultiTaskTrainer}, weights from {@link LossWeights}; epochs and checkpoints in {@link
+ * MultiFit}). Output 0's accuracy fills the single-output contract fields; every output's figures
+ * are in {@code outputs[]}.
  */
 final class MultiIo {
   private final Pipeline p;
@@ -90,19 +90,31 @@ final class MultiIo {
     return limit > 0 ? d.subset(0, Math.min(limit, d.size())) : d;
   }
 
-  /** Float training (no checkpoints) of a model with several inputs or outputs. */
-  JsonObject train(TrainSpec s, Path testData, Model model) throws IOException {
+  /**
+   * Float training of a model with several inputs or outputs; {@code resumed} (may be null)
+   * continues a checkpoint, {@code ck} (may be null) writes checkpoints.
+   */
+  JsonObject train(TrainSpec s, Path testData, Model model, Checkpoint resumed, TrainCheckpoints ck)
+      throws IOException {
     MultiDataset train = first(load(s.data(), model, true, "--data"), s.limit());
     MultiDataset test = testSet(s.data(), testData, model, s.testLimit());
     checkLabels(train, model, s.model(), "--model");
-    int batches = (train.size() + s.batchSize() - 1) / s.batchSize();
-    MultiTaskTrainer t = new MultiTaskTrainer(model, s.adam(batches), ones(model));
-    JsonObject r = fit(t, train, s, "train");
-    double[] acc = t.accuracy(test.inputs(), test.labels(), Math.max(s.batchSize(), 250));
+    MultiFit f;
+    if (resumed != null) {
+      f = MultiFit.resume(p, resumed, s.model(), train.size());
+    } else {
+      int batches = (train.size() + s.batchSize() - 1) / s.batchSize();
+      double[] w = LossWeights.parse(s.lossWeights(), names(model));
+      f = new MultiFit(p, new MultiTaskTrainer(model, s.adam(batches), w), "train");
+    }
+    JsonObject r = f.run(train, s, ck);
+    if (ck != null) r.addProperty("checkpoint", ck.file().toString());
+    if (resumed != null) {
+      r.addProperty("resumed_epoch", resumed.state().epoch());
+      r.addProperty("resumed_step", resumed.state().globalStep());
+    }
+    scores(f, test, s, r, "test_accuracy");
     Finite.check(model, "the trained model", "--out");
-    r.addProperty("test_accuracy", acc[0]);
-    r.addProperty("test_count", test.size());
-    r.add("outputs", outputs(model, acc, "test_accuracy"));
     if (s.out() != null) {
       Outputs.saveModel(model, s.out());
       r.addProperty("path", s.out().toString());
@@ -119,21 +131,50 @@ final class MultiIo {
     MultiDataset train = first(load(s.data(), f, true, "--data"), s.limit());
     MultiDataset test = testSet(s.data(), testData, f, s.testLimit());
     checkLabels(train, f, s.model(), "--in");
+    double[] w = LossWeights.parse(s.lossWeights(), names(f));
     q.calibrateInputs(
         train.subset(0, Math.min(QuantSteps.QAT_CALIBRATION, train.size())).batches(100));
     int batches = (train.size() + s.batchSize() - 1) / s.batchSize();
-    MultiTaskTrainer t = new MultiTaskTrainer(q.model(), s.adam(batches), ones(f));
-    JsonObject r = fit(t, train, s, "QAT");
-    double[] acc = t.accuracy(test.inputs(), test.labels(), Math.max(s.batchSize(), 250));
+    MultiFit fit = new MultiFit(p, new MultiTaskTrainer(q.model(), s.adam(batches), w), "QAT");
+    JsonObject r = fit.run(train, s, null);
+    scores(fit, test, s, r, "test_accuracy_fake_quant");
     Finite.check(q.model(), "the QAT model", "--out");
     QatFiles.save(q, f, s.out());
-    r.addProperty("test_accuracy_fake_quant", acc[0]);
-    r.addProperty("test_count", test.size());
-    r.add("outputs", outputs(f, acc, "test_accuracy_fake_quant"));
     r.addProperty("path", s.out().toString());
     r.addProperty("bytes", Files.size(s.out()));
     r.addProperty("train_images", train.size());
     return r;
+  }
+
+  /**
+   * Test figures: output 0's accuracy as {@code field}, the weighted {@code test_loss}, and per
+   * output {name, loss_weight, field, test_loss, train_loss[]} in {@code outputs[]}.
+   */
+  private static void scores(
+      MultiFit f, MultiDataset test, TrainSpec s, JsonObject r, String field) {
+    MultiTaskTrainer t = f.trainer();
+    int batch = Math.max(s.batchSize(), 250);
+    double[] acc = t.accuracy(test.inputs(), test.labels(), batch);
+    double[] loss = t.losses(test.inputs(), test.labels(), batch);
+    double[] w = t.lossWeights();
+    double weighted = 0;
+    List<JsonObject> l = new ArrayList<>();
+    for (int o = 0; o < acc.length; o++) {
+      weighted += w[o] * loss[o];
+      JsonObject j = Json.object("name", t.model().outputs().get(o).name(), "loss_weight", w[o]);
+      j.addProperty(field, acc[o]);
+      j.addProperty("test_loss", loss[o]);
+      j.add("train_loss", Json.array(f.outputLosses(o)));
+      l.add(j);
+    }
+    r.addProperty(field, acc[0]);
+    r.addProperty("test_loss", weighted);
+    r.addProperty("test_count", test.size());
+    r.add("outputs", Json.array(l));
+  }
+
+  private static List<String> names(Model m) {
+    return m.outputs().stream().map(Node::name).toList();
   }
 
   /** PTQ of a model with several inputs on the first {@code n} samples of {@code data}. */
@@ -191,51 +232,6 @@ final class MultiIo {
     return best;
   }
 
-  private JsonObject fit(MultiTaskTrainer t, MultiDataset train, TrainSpec s, String task) {
-    double[] loss = new double[s.epochs()];
-    double[] secs = new double[s.epochs()];
-    for (int e = 0; e < s.epochs(); e++) {
-      long t0 = System.nanoTime();
-      try {
-        loss[e] = t.fit(train.inputs(), train.labels(), 1, s.batchSize(), s.seed() + e).get(0);
-      } catch (TrainingDivergedException ex) {
-        throw CliException.failed(
-            task
-                + " diverged in epoch "
-                + (e + 1)
-                + " ("
-                + Main.oneLine(ex)
-                + "); try a lower --lr",
-            ex);
-      }
-      secs[e] = (System.nanoTime() - t0) / 1e9;
-      p.info()
-          .accept(
-              String.format(
-                  Locale.ROOT,
-                  "%s epoch %d/%d: loss %.4f, %.1f s",
-                  task,
-                  e + 1,
-                  s.epochs(),
-                  loss[e],
-                  secs[e]));
-    }
-    JsonObject r = new JsonObject();
-    r.add("epoch_seconds", Json.array(secs));
-    r.add("train_loss", Json.array(loss));
-    double total = Arrays.stream(secs).sum();
-    r.addProperty(
-        "train_images_per_second", total > 0 ? train.size() * (double) s.epochs() / total : 0);
-    r.addProperty("schedule", s.cosine() ? "cosine" : "constant");
-    return r;
-  }
-
-  private static double[] ones(Model m) {
-    double[] w = new double[m.outputs().size()];
-    Arrays.fill(w, 1.0);
-    return w;
-  }
-
   /** Every label must index its output's classes. */
   static void checkLabels(MultiDataset d, Model m, String ref, String option) {
     for (int o = 0; o < m.outputs().size(); o++) {
@@ -255,13 +251,5 @@ final class MultiIo {
                 + max
                 + " (class logits [classes] needed)");
     }
-  }
-
-  /** {@code outputs[]}: {name, field: accuracy} per output. */
-  static JsonArray outputs(Model m, double[] acc, String field) {
-    List<JsonObject> l = new ArrayList<>();
-    for (int o = 0; o < acc.length; o++)
-      l.add(Json.object("name", m.outputs().get(o).name(), field, acc[o]));
-    return Json.array(l);
   }
 }

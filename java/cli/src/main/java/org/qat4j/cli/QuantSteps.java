@@ -67,6 +67,7 @@ final class QuantSteps {
       q = Quantize.model(f);
     }
     if (MultiIo.applies(f)) return new MultiIo(p).quantize(s, p.testData(), f, q);
+    TrainSteps.singleOutput(s, "--in");
     Dataset train = p.trainSet(s.data(), s.limit(), f.inputShape());
     Pipeline.checkOutputs(train, f.outputShape(), s.model(), "--in");
     Dataset test =

@@ -95,16 +95,17 @@ final class QuantizeCommand extends BaseCommand {
     return new QuantSteps(pipeline().withData(data), onSpark)
         .quantize(
             new TrainSpec(
-                model,
-                d,
-                epochs,
-                seed,
-                training.batchSize,
-                lr,
-                training.limit,
-                out,
-                training.testLimit,
-                training.cosine(false)),
+                    model,
+                    d,
+                    epochs,
+                    seed,
+                    training.batchSize,
+                    lr,
+                    training.limit,
+                    out,
+                    training.testLimit,
+                    training.cosine(false))
+                .withLossWeights(training.lossWeights),
             newHead == null ? null : new NewHead(newHead, headEpochs));
   }
 

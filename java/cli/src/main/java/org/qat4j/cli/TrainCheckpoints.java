@@ -1,5 +1,6 @@
 package org.qat4j.cli;
 
+import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -8,11 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
+import org.qat4j.core.Model;
 import org.qat4j.core.data.Dataset;
 import org.qat4j.core.io.Checkpoint;
 import org.qat4j.core.train.Callback;
 import org.qat4j.core.train.EpochStats;
 import org.qat4j.core.train.History;
+import org.qat4j.core.train.Optimizer;
 import org.qat4j.core.train.Trainer;
 import org.qat4j.core.train.TrainingState;
 import sun.misc.Signal;
@@ -139,19 +142,26 @@ final class TrainCheckpoints implements Callback, AutoCloseable {
       return fit.get();
     } catch (Stopped e) {
       save(t);
-      throw CliException.interrupted(
-          e.getMessage(),
-          "stopped by "
-              + e.getMessage()
-              + " at step "
-              + t.globalStep()
-              + " (epoch "
-              + (t.epoch() + 1)
-              + "); checkpoint saved to "
-              + file
-              + "; continue with --resume "
-              + file);
+      throw stopped(e.getMessage(), t.globalStep(), t.epoch() + 1);
     }
+  }
+
+  /**
+   * The failure after {@code signal} stopped the run at {@code step} in (1-based) {@code epoch}.
+   */
+  CliException stopped(String signal, long step, int epoch) {
+    return CliException.interrupted(
+        signal,
+        "stopped by "
+            + signal
+            + " at step "
+            + step
+            + " (epoch "
+            + epoch
+            + "); checkpoint saved to "
+            + file
+            + "; continue with --resume "
+            + file);
   }
 
   @Override
@@ -167,21 +177,31 @@ final class TrainCheckpoints implements Callback, AutoCloseable {
   }
 
   private void save(Trainer t) {
+    save(t.model(), t.optimizer(), t.state(), new JsonObject());
+  }
+
+  /** Saves a checkpoint of any training loop ({@code extra}: its own metadata). */
+  void save(Model m, Optimizer o, TrainingState s, JsonObject extra) {
     try {
-      Checkpoint.save(t, file);
+      Checkpoint.save(m, o, s, extra, file);
     } catch (IOException | UncheckedIOException e) {
       throw CliException.failed("checkpoint to " + file + " failed: " + Main.oneLine(e), e);
     }
   }
 
-  /** True once SIGINT or SIGTERM has arrived. */
   /** True with {@code --checkpoint-dir}: a checkpoint after every epoch. */
   boolean everyEpoch() {
     return everyEpoch;
   }
 
+  /** True once SIGINT or SIGTERM has arrived. */
   boolean signalled() {
     return signal != null;
+  }
+
+  /** The signal that arrived ({@code SIGINT}/{@code SIGTERM}), or null. */
+  String signal() {
+    return signal;
   }
 
   /** Path of the checkpoint file. */

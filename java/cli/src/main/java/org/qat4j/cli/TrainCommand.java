@@ -24,9 +24,11 @@ import picocli.CommandLine.Option;
       "  ./qat4j train --model reference-cnn --epochs 5 --checkpoint-dir ck --out cnn.q4j   # Ctrl-C saves ck/checkpoint.zip",
       "  ./qat4j train --resume ck --epochs 5 --out cnn.q4j     # continues bit-identically",
       "  ./qat4j train --model m.keras --data train.npz --test-data test.npz --out m.q4j",
+      "  ./qat4j train --model two-out.q4j --data train.npz --loss-weights class=1,group=0.5 --checkpoint-dir ck --out m.q4j",
       "  ./qat4j train --model cnn.q4j --data photos/ --test-data photos-test/ --resize crop --out cnn2.q4j",
       "",
-      "JSON fields: test_accuracy, train_images_per_second, epoch_seconds[], train_loss[], train_accuracy[], schedule, path, bytes"
+      "JSON fields: test_accuracy, train_images_per_second, epoch_seconds[], train_loss[], train_accuracy[], schedule, path, bytes",
+      "  several outputs: test_loss (weighted), outputs[] {name, loss_weight, test_accuracy, test_loss, train_loss[]}"
     })
 final class TrainCommand extends BaseCommand {
   @Mixin TrainingOptions training;
@@ -118,7 +120,8 @@ final class TrainCommand extends BaseCommand {
             out,
             training.testLimit,
             training.cosine(true),
-            convInitScale);
+            convInitScale,
+            training.lossWeights);
     try (TrainCheckpoints ck =
         new TrainCheckpoints(
             TrainCheckpoints.target(checkpointDir, null, out), checkpointDir != null)) {
@@ -144,11 +147,7 @@ final class TrainCommand extends BaseCommand {
 
   /** {@code --resume}: everything that defines the run comes from the checkpoint. */
   private JsonObject resumeRun() throws Exception {
-    for (String o :
-        List.of("--model", "--seed", "--batch-size", "--lr", "--schedule", "--conv-init-scale")) {
-      if (spec.commandLine().getParseResult().hasMatchedOption(o))
-        throw CliException.usage(o + ": comes from the checkpoint with --resume; leave it out");
-    }
+    refuseWithResume();
     Path file = TrainCheckpoints.resumeFile(resume);
     Checkpoint c = TrainCheckpoints.load(file);
     Path d = data.dir();
@@ -181,6 +180,22 @@ final class TrainCommand extends BaseCommand {
     try (TrainCheckpoints ck =
         new TrainCheckpoints(TrainCheckpoints.target(checkpointDir, file, out), true)) {
       return pipeline().withData(data).train(s, c, ck);
+    }
+  }
+
+  /** Options that the checkpoint defines are usage errors with --resume. */
+  private void refuseWithResume() {
+    for (String o :
+        List.of(
+            "--model",
+            "--seed",
+            "--batch-size",
+            "--lr",
+            "--schedule",
+            "--conv-init-scale",
+            "--loss-weights")) {
+      if (spec.commandLine().getParseResult().hasMatchedOption(o))
+        throw CliException.usage(o + ": comes from the checkpoint with --resume; leave it out");
     }
   }
 

@@ -38,8 +38,8 @@ final class TrainSteps {
         resumed != null
             ? resumed.model()
             : Models.load(s.model(), s.seed(), "--model", s.convInitScale());
-    if (MultiIo.applies(model))
-      return multiTrain(s, model, resumed != null || (ck != null && ck.everyEpoch()));
+    if (MultiIo.applies(model)) return new MultiIo(p).train(s, p.testData(), model, resumed, ck);
+    singleOutput(s, "--model");
     Dataset train = p.trainSet(s.data(), s.limit(), model.inputShape());
     if (resumed != null)
       TrainCheckpoints.checkContinues(resumed.state(), train, s.batchSize(), s.epochs());
@@ -111,11 +111,15 @@ final class TrainSteps {
     if (Pipeline.gemmThreads() > 0) r.addProperty("gemm_threads", Pipeline.gemmThreads());
   }
 
-  private JsonObject multiTrain(TrainSpec s, Model model, boolean checkpoints) throws IOException {
-    if (checkpoints)
+  /** {@code --loss-weights} is for models with several outputs only. */
+  static void singleOutput(TrainSpec s, String option) {
+    if (s.lossWeights() != null)
       throw CliException.usage(
-          "--checkpoint-dir/--resume: not available for models with several inputs or outputs");
-    return new MultiIo(p).train(s, p.testData(), model);
+          "--loss-weights: "
+              + option
+              + " "
+              + s.model()
+              + " has a single output; loss weights are for models with several outputs");
   }
 
   /**

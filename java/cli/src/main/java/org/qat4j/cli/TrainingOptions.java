@@ -32,6 +32,15 @@ final class TrainingOptions {
               + "(default: cosine for train, the recipe of docs/PERFORMANCE.md; constant for quantize).")
   String schedule;
 
+  @Option(
+      names = "--loss-weights",
+      paramLabel = "NAME=W,…|W,…",
+      description =
+          "Models with several outputs: weight of each output's loss, by name (class=1,group=0.5; an output left "
+              + "out weighs 0, so class=1 trains on that output alone) or one per output in order (1,0.5). "
+              + "Weights are finite and >= 0, not all 0 (default: 1 for every output).")
+  String lossWeights;
+
   @Mixin ThreadOptions threads;
 
   static final int MAX_BATCH = 4096;

@@ -1,5 +1,6 @@
 package org.qat4j.runtime;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -9,6 +10,11 @@ import java.util.List;
  * {@link CustomOpTensor} views are valid only during the call. An exception thrown here does not
  * enter native code: the node fails and the interpreter call throws a {@link TfliteException}
  * naming the op, with this exception as the cause.
+ *
+ * <p>{@code options} is the node's {@code custom_options} from the model (for example a FlexBuffer
+ * or the op's own encoding): a read-only, little-endian view of a copy taken when the interpreter
+ * first prepares the node, the same bytes in prepare and invoke, empty when the model stores none.
+ * Its position and limit are the caller's to move; each call gets a fresh view.
  */
 public interface CustomOp {
   /**
@@ -16,10 +22,11 @@ public interface CustomOp {
    * null to keep the shapes stored in the model; called when tensors are allocated and after every
    * resize. Constant inputs can be read here; outputs cannot be written.
    */
-  default int[][] prepare(List<CustomOpTensor> inputs, List<CustomOpTensor> outputs) {
+  default int[][] prepare(
+      ByteBuffer options, List<CustomOpTensor> inputs, List<CustomOpTensor> outputs) {
     return null;
   }
 
   /** Reads the inputs and writes every output; output types and shapes are those of prepare. */
-  void invoke(List<CustomOpTensor> inputs, List<CustomOpTensor> outputs);
+  void invoke(ByteBuffer options, List<CustomOpTensor> inputs, List<CustomOpTensor> outputs);
 }

@@ -2,6 +2,8 @@ package org.qat4j.runtime;
 
 import static org.bytedeco.tensorflowlite.global.tensorflowlite.*;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -42,12 +44,14 @@ final class CustomOps implements AutoCloseable {
 
   private static final Map<Long, Slot> LIVE = new ConcurrentHashMap<>();
   private static final AtomicLong IDS = new AtomicLong(1);
+  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
   private static Prepare_Pointer_TfLiteOpaqueContext_TfLiteOpaqueNode prepare;
   private static Invoke_Pointer_TfLiteOpaqueContext_TfLiteOpaqueNode invoke;
 
   private final List<Long> ids = new ArrayList<>();
   private final List<TfLiteOperator> operators = new ArrayList<>();
   private final List<BytePointer> names = new ArrayList<>();
+  private final Map<Long, ByteBuffer> options = new ConcurrentHashMap<>();
   private volatile Failure failure;
 
   /** Validates one registration against those already made (names are unique). */
@@ -194,14 +198,15 @@ final class CustomOps implements AutoCloseable {
       String label = s.reg().name();
       List<CustomOpTensor> in = tensors(ctx, node.inputs(), label + " input ", false, all);
       List<CustomOpTensor> out = tensors(ctx, node.outputs(), label + " output ", true, all);
+      ByteBuffer opts = options(node, label).duplicate().order(ByteOrder.LITTLE_ENDIAN);
       if (isPrepare) {
-        int[][] shapes = s.reg().op().prepare(in, out);
+        int[][] shapes = s.reg().op().prepare(opts, in, out);
         if (shapes != null) {
           resize(ctx, node.outputs(), shapes, label);
         }
       } else {
         out.forEach(CustomOpTensor::allowWrites);
-        s.reg().op().invoke(in, out);
+        s.reg().op().invoke(opts, in, out);
       }
       return kTfLiteOk;
     } catch (Throwable t) {
@@ -212,6 +217,28 @@ final class CustomOps implements AutoCloseable {
     } finally {
       all.forEach(CustomOpTensor::invalidate);
     }
+  }
+
+  /**
+   * The node's custom options: a read-only copy, taken once per node (the model's bytes stay where
+   * they are for the interpreter's lifetime, so their address identifies the node's options).
+   */
+  private ByteBuffer options(TfLiteNode node, String op) {
+    Pointer data = node.custom_initial_data();
+    int size = node.custom_initial_data_size();
+    if (data == null || data.isNull() || size == 0) {
+      return EMPTY;
+    }
+    if (size < 0) {
+      throw new IllegalStateException(op + ": custom options size " + size + " is not plausible");
+    }
+    return options.computeIfAbsent(
+        data.address(),
+        a -> {
+          byte[] copy = new byte[size];
+          new BytePointer(data).capacity(size).get(copy);
+          return ByteBuffer.wrap(copy).asReadOnlyBuffer();
+        });
   }
 
   /** Views of a node's tensors; an omitted optional tensor (index -1) is null. */
@@ -292,5 +319,6 @@ final class CustomOps implements AutoCloseable {
     operators.clear();
     names.forEach(BytePointer::close);
     names.clear();
+    options.clear();
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -41,7 +42,7 @@ class CustomOpTest {
     int invocations;
 
     @Override
-    public int[][] prepare(List<CustomOpTensor> in, List<CustomOpTensor> out) {
+    public int[][] prepare(ByteBuffer opts, List<CustomOpTensor> in, List<CustomOpTensor> out) {
       if (in.size() != 1 || out.size() != 1 || in.get(0).dataType() != DType.FLOAT32) {
         throw new IllegalArgumentException("QAT4J_SCALE2 needs one float32 input and one output");
       }
@@ -49,7 +50,7 @@ class CustomOpTest {
     }
 
     @Override
-    public void invoke(List<CustomOpTensor> in, List<CustomOpTensor> out) {
+    public void invoke(ByteBuffer opts, List<CustomOpTensor> in, List<CustomOpTensor> out) {
       invocations++;
       if (failInvoke != null) {
         throw failInvoke;
@@ -142,12 +143,13 @@ class CustomOpTest {
     CustomOp bad =
         new CustomOp() {
           @Override
-          public int[][] prepare(List<CustomOpTensor> in, List<CustomOpTensor> out) {
+          public int[][] prepare(
+              ByteBuffer opts, List<CustomOpTensor> in, List<CustomOpTensor> out) {
             return new int[][] {{1, 0, 3}};
           }
 
           @Override
-          public void invoke(List<CustomOpTensor> in, List<CustomOpTensor> out) {}
+          public void invoke(ByteBuffer opts, List<CustomOpTensor> in, List<CustomOpTensor> out) {}
         };
     try (TfliteModel model = TfliteModel.fromBytes(scale2Model(1))) {
       TfliteException e =
@@ -164,7 +166,7 @@ class CustomOpTest {
   void tensorViewsCheckTypesWritesAndLifetime() {
     AtomicReference<CustomOpTensor> kept = new AtomicReference<>();
     CustomOp op =
-        (in, out) -> {
+        (opts, in, out) -> {
           kept.set(in.get(0));
           IllegalStateException ro =
               assertThrows(IllegalStateException.class, () -> in.get(0).write(new float[12]));

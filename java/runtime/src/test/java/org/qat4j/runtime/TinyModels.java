@@ -33,6 +33,7 @@ final class TinyModels {
   int builtin = 9;
   int opVersion = 1;
   String customCode; // with builtin = 32 (CUSTOM): the operator's custom code
+  byte[] customOptions; // the operators' custom_options (null: none)
   boolean noSubgraphs;
   boolean noBuffers;
 
@@ -207,8 +208,12 @@ final class TinyModels {
             ? FullyConnectedOptions.createFullyConnectedOptions(
                 fb, (byte) 0, (byte) 0, false, false)
             : 0;
+    int custom = customOptions == null ? 0 : Operator.createCustomOptionsVector(fb, customOptions);
     Operator.startOperator(fb);
     Operator.addOpcodeIndex(fb, 0);
+    if (custom != 0) {
+      Operator.addCustomOptions(fb, custom);
+    }
     Operator.addInputs(fb, iv);
     Operator.addOutputs(fb, ov);
     if (opts != 0) {

@@ -25,14 +25,18 @@ public final class Checkpoint {
   private static final String OPT_BIN = "optimizer.bin";
   private static final String TRAINER = "trainer.json";
 
+  private static final String EXTRA = "extra";
+
   private final Model model;
   private final Optimizer optimizer;
   private final TrainingState state;
+  private final JsonObject extra;
 
-  private Checkpoint(Model model, Optimizer optimizer, TrainingState state) {
+  private Checkpoint(Model model, Optimizer optimizer, TrainingState state, JsonObject extra) {
     this.model = model;
     this.optimizer = optimizer;
     this.state = state;
+    this.extra = extra;
   }
 
   public Model model() {
@@ -47,6 +51,11 @@ public final class Checkpoint {
     return state;
   }
 
+  /** A copy of the caller's metadata saved with the checkpoint (empty when none was given). */
+  public JsonObject extra() {
+    return extra.deepCopy();
+  }
+
   /** A trainer positioned where the checkpoint was taken (callbacks must be added again). */
   public Trainer trainer() {
     Trainer t = new Trainer(model, optimizer);
@@ -56,14 +65,22 @@ public final class Checkpoint {
 
   /** Saves the trainer's model, optimizer and state to {@code file} atomically. */
   public static void save(Trainer trainer, Path file) throws IOException {
-    TrainingState s = trainer.state();
-    Optimizer opt = trainer.optimizer();
+    save(trainer.model(), trainer.optimizer(), trainer.state(), new JsonObject(), file);
+  }
+
+  /**
+   * Saves a model, its optimizer and the state of any training loop (e.g. a {@code
+   * MultiTaskTrainer}'s) to {@code file} atomically; {@code extra} is the caller's metadata (JSON,
+   * returned by {@link #extra()}).
+   */
+  public static void save(Model model, Optimizer opt, TrainingState s, JsonObject extra, Path file)
+      throws IOException {
     Map<String, float[]> slots = new LinkedHashMap<>(opt.slots());
     AtomicFile.write(
         file,
         out -> {
           ZipOutputStream zip = new ZipOutputStream(out);
-          ModelIO.writeEntries(trainer.model(), zip);
+          ModelIO.writeEntries(model, zip);
           JsonObject oj = new JsonObject();
           oj.add("config", opt.config());
           oj.addProperty("iterations", opt.iterations());
@@ -71,7 +88,9 @@ public final class Checkpoint {
           zip.putNextEntry(new ZipEntry(OPT_BIN));
           WeightsFormat.write(zip, WeightsFormat.fromSlots(slots));
           zip.closeEntry();
-          ModelIO.put(zip, TRAINER, ModelIO.json(stateJson(s)));
+          JsonObject tj = stateJson(s);
+          tj.add(EXTRA, extra.deepCopy());
+          ModelIO.put(zip, TRAINER, ModelIO.json(tj));
           zip.finish();
         });
   }
@@ -96,7 +115,8 @@ public final class Checkpoint {
               tj.get("seed").getAsLong(),
               tj.get("batch_size").getAsInt(),
               History.fromJson(tj.getAsJsonArray("history")));
-      return new Checkpoint(model, opt, s);
+      JsonObject extra = tj.has(EXTRA) ? tj.getAsJsonObject(EXTRA) : new JsonObject();
+      return new Checkpoint(model, opt, s, extra);
     } catch (RuntimeException e) {
       throw new IOException(where + ": invalid checkpoint metadata (" + e.getMessage() + ")", e);
     }

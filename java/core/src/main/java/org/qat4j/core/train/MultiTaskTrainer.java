@@ -25,6 +25,7 @@ public final class MultiTaskTrainer {
   private final double[] weights;
   private final SoftmaxCrossEntropy[] losses;
   private final Map<String, Param> params;
+  private final double[] lastLosses;
   private long step;
 
   /**
@@ -53,11 +54,41 @@ public final class MultiTaskTrainer {
     this.losses = new SoftmaxCrossEntropy[weights.length];
     for (int i = 0; i < losses.length; i++) losses[i] = new SoftmaxCrossEntropy();
     this.params = model.params();
+    this.lastLosses = new double[weights.length];
   }
 
   /** Completed optimizer steps. */
   public long globalStep() {
     return step;
+  }
+
+  /** The model being trained (not a copy). */
+  public Model model() {
+    return model;
+  }
+
+  /** The optimizer (not a copy). */
+  public Optimizer optimizer() {
+    return optimizer;
+  }
+
+  /** A copy of the loss weights, in {@link Model#outputs()} order. */
+  public double[] lossWeights() {
+    return weights.clone();
+  }
+
+  /**
+   * Continues a checkpointed run at {@code globalStep} (the optimizer must have made as many
+   * updates): the layer RNG of the next steps then matches the uninterrupted run.
+   */
+  public void restore(long globalStep) {
+    if (globalStep < 0 || globalStep != optimizer.iterations())
+      throw new IllegalArgumentException(
+          "training state is at step "
+              + globalStep
+              + " but the optimizer at "
+              + optimizer.iterations());
+    step = globalStep;
   }
 
   /**
@@ -70,8 +101,10 @@ public final class MultiTaskTrainer {
     Tensor[] grads = new Tensor[logits.length];
     double total = 0;
     for (int o = 0; o < logits.length; o++) {
+      // an output with weight 0 is scored (for the per-output curve) but sends no gradient
+      lastLosses[o] = losses[o].forward(logits[o], labels[o]);
       if (weights[o] == 0) continue;
-      total += weights[o] * losses[o].forward(logits[o], labels[o]);
+      total += weights[o] * lastLosses[o];
       grads[o] = losses[o].gradient().copy();
       scale(grads[o], (float) weights[o]);
     }
@@ -85,24 +118,51 @@ public final class MultiTaskTrainer {
 
   /** Trains for {@code epochs} epochs; returns the mean weighted loss of each epoch. */
   public List<Double> fit(float[][] x, int[][] y, int epochs, int batchSize, long seed) {
+    if (epochs < 0) throw new IllegalArgumentException("epochs must be >= 0, got " + epochs);
+    List<Double> curve = new ArrayList<>();
+    for (int e = 0; e < epochs; e++) curve.add(epoch(x, y, batchSize, seed, e)[weights.length]);
+    return curve;
+  }
+
+  /**
+   * Epoch {@code e} of a run with {@code seed} (its shuffle derives from both); returns each
+   * output's mean loss (also for outputs of weight 0) and, last, the mean weighted loss.
+   */
+  public double[] epoch(float[][] x, int[][] y, int batchSize, long seed, int e) {
     int n = samples(x);
     checkLabels(y, n);
-    if (epochs < 0 || batchSize <= 0)
-      throw new IllegalArgumentException(
-          "epochs must be >= 0 and batch size > 0, got " + epochs + " and " + batchSize);
-    List<Double> curve = new ArrayList<>();
-    for (int e = 0; e < epochs; e++) {
-      int[] perm = permutation(n, Trainer.mix(seed, e));
-      double sum = 0;
-      for (int from = 0; from < n; from += batchSize) {
-        int[] rows = Arrays.copyOfRange(perm, from, Math.min(n, from + batchSize));
-        ExecContext ctx =
-            new ExecContext(true, Gemm.get(), new SplittableRandom(Trainer.mix(~seed, step)));
-        sum += step(gather(x, rows), labelsOf(y, rows), ctx) * rows.length;
-      }
-      curve.add(sum / n);
+    if (batchSize <= 0)
+      throw new IllegalArgumentException("batch size must be > 0, got " + batchSize);
+    int[] perm = permutation(n, Trainer.mix(seed, e));
+    double[] sum = new double[weights.length + 1];
+    for (int from = 0; from < n; from += batchSize) {
+      int[] rows = Arrays.copyOfRange(perm, from, Math.min(n, from + batchSize));
+      ExecContext ctx =
+          new ExecContext(true, Gemm.get(), new SplittableRandom(Trainer.mix(~seed, step)));
+      sum[weights.length] += step(gather(x, rows), labelsOf(y, rows), ctx) * rows.length;
+      for (int o = 0; o < weights.length; o++) sum[o] += lastLosses[o] * rows.length;
     }
-    return curve;
+    for (int i = 0; i < sum.length; i++) sum[i] /= n;
+    return sum;
+  }
+
+  /** Mean softmax cross-entropy of each output in inference mode. */
+  public double[] losses(float[][] x, int[][] y, int batchSize) {
+    int n = samples(x);
+    checkLabels(y, n);
+    if (batchSize <= 0)
+      throw new IllegalArgumentException("batch size must be > 0, got " + batchSize);
+    double[] sum = new double[y.length];
+    SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy();
+    for (int from = 0; from < n; from += batchSize) {
+      int[] rows = new int[Math.min(batchSize, n - from)];
+      for (int i = 0; i < rows.length; i++) rows[i] = from + i;
+      Tensor[] out = model.forward(gather(x, rows), ExecContext.inference());
+      int[][] l = labelsOf(y, rows);
+      for (int o = 0; o < out.length; o++) sum[o] += ce.forward(out[o], l[o]) * rows.length;
+    }
+    for (int o = 0; o < sum.length; o++) sum[o] /= n;
+    return sum;
   }
 
   /** Top-1 accuracy of each output in inference mode. */
