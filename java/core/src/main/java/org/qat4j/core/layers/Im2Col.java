@@ -11,6 +11,9 @@ import org.qat4j.ir.internal.Parallel;
  * sample on heap copies (bulk transfers to and from native memory), parallel over samples.
  */
 final class Im2Col {
+  /** Channel count from which col2im copies per-tap spans apart (bulk copies of C floats). */
+  private static final int SLAB_MIN_C = 8;
+
   private Im2Col() {}
 
   /**
@@ -80,19 +83,48 @@ final class Im2Col {
   static void col2im(Tensor dcol, int n, ConvGeometry g, Tensor dx) {
     FloatBuffer cb = dcol.buffer(), xb = dx.buffer();
     int sample = g.h() * g.w() * g.c(), k = g.kh() * g.kw() * g.c(), rowLen = g.ow() * k;
+    boolean slabs = g.sw() == 1 && g.dw() == 1 && g.c() >= SLAB_MIN_C;
     Parallel.forRange(
         n,
         (lo, hi) -> {
           float[] s = new float[sample], row = new float[rowLen];
+          float[] t = slabs ? new float[sample] : null;
           for (int b = lo; b < hi; b++) {
             Arrays.fill(s, 0f);
             for (int oy = 0; oy < g.oh(); oy++) {
               cb.get((b * g.oh() + oy) * rowLen, row);
-              scatterRow(row, s, oy, g);
+              if (slabs) scatterSlabs(row, s, t, oy, g);
+              else scatterRow(row, s, oy, g);
             }
             xb.put(b * sample, s);
           }
         });
+  }
+
+  /**
+   * {@link #scatterRow} for stride and dilation 1 along x: per tap, the row's entries land on one
+   * contiguous span of s. They are first copied to the same span of the scratch {@code t}, so the
+   * add reads both arrays at one index (C2 vectorizes that, not an add between offsets). Taps run
+   * with kx descending, which is ox ascending for each input pixel: the same order of sums.
+   */
+  private static void scatterSlabs(float[] row, float[] s, float[] t, int oy, ConvGeometry g) {
+    int c = g.c(), kw = g.kw(), k = g.kh() * kw * c;
+    for (int ky = 0; ky < g.kh(); ky++) {
+      int iy = oy * g.sh() - g.padTop() + ky * g.dh();
+      if (iy < 0 || iy >= g.h()) continue;
+      for (int kx = kw - 1; kx >= 0; kx--) {
+        int shift = kx - g.padLeft();
+        int ox0 = Math.max(0, -shift), ox1 = Math.min(g.ow(), g.w() - shift);
+        if (ox1 <= ox0) continue;
+        int dst = (iy * g.w() + ox0 + shift) * c, len = (ox1 - ox0) * c;
+        for (int ox = ox0, src = ox0 * k + (ky * kw + kx) * c, d = dst; ox < ox1; ox++) {
+          System.arraycopy(row, src, t, d, c);
+          src += k;
+          d += c;
+        }
+        for (int j = dst; j < dst + len; j++) s[j] += t[j];
+      }
+    }
   }
 
   private static void scatterRow(float[] row, float[] s, int oy, ConvGeometry g) {
