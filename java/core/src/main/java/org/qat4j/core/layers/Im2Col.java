@@ -37,7 +37,8 @@ final class Im2Col {
               xb.get(b * sample, s);
               loaded = b;
             }
-            gatherRow(s, row, k, r % g.oh(), g);
+            if (g.c() == 1) gatherRowSingle(s, row, k, r % g.oh(), g);
+            else gatherRow(s, row, k, r % g.oh(), g);
             cb.put(r * rowLen, row);
           }
         });
@@ -66,6 +67,28 @@ final class Im2Col {
           if (ix < 0 || ix >= g.w()) Arrays.fill(row, dst, dst + c, 0f);
           else copy(s, (rowBase + ix) * c, row, dst, c);
         }
+      }
+    }
+  }
+
+  /**
+   * {@link #gatherRow} for one input channel, tap by tap: a strided copy along the output row
+   * between zeroed ends, instead of a copy of a few floats per pixel and kernel row.
+   */
+  private static void gatherRowSingle(float[] s, float[] row, int ld, int oy, ConvGeometry g) {
+    int ow = g.ow(), w = g.w(), sw = g.sw();
+    for (int ky = 0, t = 0; ky < g.kh(); ky++) {
+      int iy = oy * g.sh() - g.padTop() + ky * g.dh();
+      boolean inside = iy >= 0 && iy < g.h();
+      for (int kx = 0; kx < g.kw(); kx++, t++) {
+        // Pixels ox in [ox0, ox1) read ix = ox·sw + shift inside [0, w).
+        int shift = kx * g.dw() - g.padLeft();
+        int ox0 = inside ? Math.min(ow, Math.max(0, Math.floorDiv(sw - 1 - shift, sw))) : ow;
+        int ox1 = Math.max(ox0, Math.min(ow, Math.floorDiv(w - shift + sw - 1, sw)));
+        for (int ox = 0; ox < ox0; ox++) row[ox * ld + t] = 0f;
+        for (int ox = ox0, src = iy * w + ox0 * sw + shift; ox < ox1; ox++, src += sw)
+          row[ox * ld + t] = s[src];
+        for (int ox = ox1; ox < ow; ox++) row[ox * ld + t] = 0f;
       }
     }
   }
