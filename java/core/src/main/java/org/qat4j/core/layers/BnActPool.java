@@ -23,8 +23,7 @@ public final class BnActPool {
   private Tensor y;
   private Tensor dx;
   private int[] argmax;
-  private float[] taps;
-  private int[] corners;
+  private float[] pairIdx;
   private float[] routedGrad;
   private int batch;
 
@@ -83,21 +82,23 @@ public final class BnActPool {
     int perIn = g.h() * g.w() * g.c(), perOut = g.oh() * g.ow() * g.c();
     float[] a = Lanes.tile(ab[0], perIn), b = Lanes.tile(ab[1], perIn);
     boolean pair = Pool2x2.fits(g);
-    prepareArgmax(n * perOut, pair, g);
+    if (pair && (pairIdx == null || pairIdx.length != n * perOut)) pairIdx = new float[n * perOut];
+    if (!pair && (argmax == null || argmax.length != n * perOut)) argmax = new int[n * perOut];
+    if (!pair) pairIdx = null;
     FloatBuffer xb = x.buffer(), yb = y.buffer();
     Parallel.forRange(
         n,
         Parallel.grain(n, (long) n * perIn, 1 << 15),
         (lo, hi) -> {
-          float[] s = new float[perIn], out = new float[perOut], t = new float[perOut];
+          float[] s = new float[perIn], out = new float[perOut], fa = new float[perOut];
           int[] at = new int[perOut];
           Pool2x2 p2 = pair ? new Pool2x2(g) : null;
           for (int i = lo; i < hi; i++) {
             xb.get(i * perIn, s);
             Lanes.affine(s, perIn, a, b);
             if (pair) {
-              p2.forward(s, cap, out, t);
-              System.arraycopy(t, 0, taps, i * perOut, perOut);
+              p2.forward(s, cap, out, fa);
+              System.arraycopy(fa, 0, pairIdx, i * perOut, perOut);
             } else {
               for (int oy = 0; oy < g.oh(); oy++) {
                 for (int ox = 0; ox < g.ow(); ox++) pool.maxWindow(s, oy, ox, out, at, 0);
@@ -109,20 +110,6 @@ public final class BnActPool {
           }
         });
     return y;
-  }
-
-  /**
-   * Arg-max storage: in-sample indices, and for the 2×2 path the tap codes the forward writes (the
-   * backward's first pass turns them into indices).
-   */
-  private void prepareArgmax(int len, boolean pair, ConvGeometry g) {
-    if (argmax == null || argmax.length != len) argmax = new int[len];
-    if (pair) {
-      if (taps == null || taps.length != len) taps = new float[len];
-      corners = Pool2x2.corners(g);
-    } else {
-      taps = null;
-    }
   }
 
   /**
@@ -220,12 +207,12 @@ public final class BnActPool {
           int ci = Parallel.chunkOf(lo, n, chunks);
           float[] sx = new float[perIn + 1], gs = new float[perOut], xa = new float[perOut];
           float[] f1 = new float[perOut], f2 = new float[perOut];
-          int[] ia = new int[perOut];
+          Route route = new Route(perOut);
           for (int i = lo; i < hi; i++) {
-            routed(gy, i, perOut, gs, xa, ia, taps != null);
+            routed(gy, i, perOut, gs, xa);
             System.arraycopy(gs, 0, routedGrad, i * perOut, perOut);
             xb.get(i * perIn, sx, 0, perIn);
-            for (int o = 0; o < perOut; o++) xa[o] = sx[ia[o]];
+            route.load(i).gather(sx, xa);
             Lanes.sumsNormalized(gs, xa, perOut, mu, is, f1, f2);
             if ((i - lo + 1) % Lanes.FOLD_EVERY == 0 || i + 1 == hi) {
               Lanes.fold(f1, part[2 * ci]);
@@ -243,13 +230,12 @@ public final class BnActPool {
         chunks,
         (lo, hi) -> {
           float[] d = new float[perIn + 1], sx = new float[perIn], gs = new float[perOut];
-          int[] ia = new int[perOut];
+          Route route = new Route(perOut);
           for (int i = lo; i < hi; i++) {
             // The first pass's gated gradient and arg-max: no second read of dy and y, no gate.
             System.arraycopy(routedGrad, i * perOut, gs, 0, perOut);
-            System.arraycopy(argmax, i * perOut, ia, 0, perOut);
             Arrays.fill(d, 0f);
-            for (int o = 0; o < perOut; o++) d[ia[o]] += gs[o];
+            route.load(i).scatter(gs, d);
             xb.get(i * perIn, sx);
             Lanes.combine(d, sx, perIn, p, q, r);
             db.put(i * perIn, d, 0, perIn);
@@ -259,25 +245,45 @@ public final class BnActPool {
   }
 
   /**
-   * Sample i's pooled gradient, zero where the activation blocks it, and the in-sample index of
-   * each output's arg-max (blocked ones of the general path point at the spare slot perIn), decoded
-   * from the 2×2 tap codes into {@code argmax} when {@code decode}; {@code ys} is scratch.
+   * Sample i's pooled gradient, zero where the activation blocks it ({@code ys} is scratch). The
+   * 2×2 path leaves its arg-max ungated: the activation's derivative comes from the output.
    */
-  private void routed(
-      Tensor gy, int i, int perOut, float[] gs, float[] ys, int[] ia, boolean decode) {
+  private void routed(Tensor gy, int i, int perOut, float[] gs, float[] ys) {
     gy.buffer().get(i * perOut, gs);
-    // The 2×2 path leaves its arg-max ungated: the activation's derivative comes from the output.
     y.buffer().get(i * perOut, ys);
     Lanes.gate(gs, ys, perOut, cap);
-    if (!decode) {
-      System.arraycopy(argmax, i * perOut, ia, 0, perOut);
-      return;
+  }
+
+  /**
+   * One sample's arg-max indices (worker scratch): the 2×2 path's float indices, cast while
+   * gathering and scattering, or the general path's ints (blocked ones at the spare slot perIn).
+   */
+  private final class Route {
+    private final float[] fa;
+    private final int[] ia;
+
+    Route(int perOut) {
+      fa = pairIdx != null ? new float[perOut] : null;
+      ia = pairIdx != null ? null : new int[perOut];
     }
-    ConvGeometry g = pool.geo;
-    int c = g.c(), row = g.w() * c;
-    for (int o = 0, t = i * perOut; o < perOut; o++, t++)
-      ia[o] = Pool2x2.index(taps[t], corners[o], c, row);
-    System.arraycopy(ia, 0, argmax, i * perOut, perOut);
+
+    Route load(int i) {
+      if (fa != null) System.arraycopy(pairIdx, i * fa.length, fa, 0, fa.length);
+      else System.arraycopy(argmax, i * ia.length, ia, 0, ia.length);
+      return this;
+    }
+
+    /** xa[o] = sx[arg-max of o]. */
+    void gather(float[] sx, float[] xa) {
+      if (fa != null) for (int o = 0; o < fa.length; o++) xa[o] = sx[(int) fa[o]];
+      else for (int o = 0; o < ia.length; o++) xa[o] = sx[ia[o]];
+    }
+
+    /** d[arg-max of o] += gs[o]. */
+    void scatter(float[] gs, float[] d) {
+      if (fa != null) for (int o = 0; o < fa.length; o++) d[(int) fa[o]] += gs[o];
+      else for (int o = 0; o < ia.length; o++) d[ia[o]] += gs[o];
+    }
   }
 
   private float[][] coefficients(double[][] sums, int rows) {

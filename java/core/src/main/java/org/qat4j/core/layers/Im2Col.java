@@ -11,6 +11,9 @@ import org.qat4j.ir.internal.Parallel;
  * sample on heap copies (bulk transfers to and from native memory), parallel over samples.
  */
 final class Im2Col {
+  /** Channel count from which col2im copies per-tap spans apart (bulk copies of C floats). */
+  private static final int SLAB_MIN_C = 8;
+
   private Im2Col() {}
 
   /**
@@ -34,7 +37,8 @@ final class Im2Col {
               xb.get(b * sample, s);
               loaded = b;
             }
-            gatherRow(s, row, k, r % g.oh(), g);
+            if (g.c() == 1) gatherRowSingle(s, row, k, r % g.oh(), g);
+            else gatherRow(s, row, k, r % g.oh(), g);
             cb.put(r * rowLen, row);
           }
         });
@@ -67,6 +71,28 @@ final class Im2Col {
     }
   }
 
+  /**
+   * {@link #gatherRow} for one input channel, tap by tap: a strided copy along the output row
+   * between zeroed ends, instead of a copy of a few floats per pixel and kernel row.
+   */
+  private static void gatherRowSingle(float[] s, float[] row, int ld, int oy, ConvGeometry g) {
+    int ow = g.ow(), w = g.w(), sw = g.sw();
+    for (int ky = 0, t = 0; ky < g.kh(); ky++) {
+      int iy = oy * g.sh() - g.padTop() + ky * g.dh();
+      boolean inside = iy >= 0 && iy < g.h();
+      for (int kx = 0; kx < g.kw(); kx++, t++) {
+        // Pixels ox in [ox0, ox1) read ix = ox·sw + shift inside [0, w).
+        int shift = kx * g.dw() - g.padLeft();
+        int ox0 = inside ? Math.min(ow, Math.max(0, Math.floorDiv(sw - 1 - shift, sw))) : ow;
+        int ox1 = Math.max(ox0, Math.min(ow, Math.floorDiv(w - shift + sw - 1, sw)));
+        for (int ox = 0; ox < ox0; ox++) row[ox * ld + t] = 0f;
+        for (int ox = ox0, src = iy * w + ox0 * sw + shift; ox < ox1; ox++, src += sw)
+          row[ox * ld + t] = s[src];
+        for (int ox = ox1; ox < ow; ox++) row[ox * ld + t] = 0f;
+      }
+    }
+  }
+
   /** System.arraycopy, but a plain loop for the few floats of a small-channel window (cheaper). */
   private static void copy(float[] src, int from, float[] dst, int to, int len) {
     if (len > 8) {
@@ -80,19 +106,48 @@ final class Im2Col {
   static void col2im(Tensor dcol, int n, ConvGeometry g, Tensor dx) {
     FloatBuffer cb = dcol.buffer(), xb = dx.buffer();
     int sample = g.h() * g.w() * g.c(), k = g.kh() * g.kw() * g.c(), rowLen = g.ow() * k;
+    boolean slabs = g.sw() == 1 && g.dw() == 1 && g.c() >= SLAB_MIN_C;
     Parallel.forRange(
         n,
         (lo, hi) -> {
           float[] s = new float[sample], row = new float[rowLen];
+          float[] t = slabs ? new float[sample] : null;
           for (int b = lo; b < hi; b++) {
             Arrays.fill(s, 0f);
             for (int oy = 0; oy < g.oh(); oy++) {
               cb.get((b * g.oh() + oy) * rowLen, row);
-              scatterRow(row, s, oy, g);
+              if (slabs) scatterSlabs(row, s, t, oy, g);
+              else scatterRow(row, s, oy, g);
             }
             xb.put(b * sample, s);
           }
         });
+  }
+
+  /**
+   * {@link #scatterRow} for stride and dilation 1 along x: per tap, the row's entries land on one
+   * contiguous span of s. They are first copied to the same span of the scratch {@code t}, so the
+   * add reads both arrays at one index (C2 vectorizes that, not an add between offsets). Taps run
+   * with kx descending, which is ox ascending for each input pixel: the same order of sums.
+   */
+  private static void scatterSlabs(float[] row, float[] s, float[] t, int oy, ConvGeometry g) {
+    int c = g.c(), kw = g.kw(), k = g.kh() * kw * c;
+    for (int ky = 0; ky < g.kh(); ky++) {
+      int iy = oy * g.sh() - g.padTop() + ky * g.dh();
+      if (iy < 0 || iy >= g.h()) continue;
+      for (int kx = kw - 1; kx >= 0; kx--) {
+        int shift = kx - g.padLeft();
+        int ox0 = Math.max(0, -shift), ox1 = Math.min(g.ow(), g.w() - shift);
+        if (ox1 <= ox0) continue;
+        int dst = (iy * g.w() + ox0 + shift) * c, len = (ox1 - ox0) * c;
+        for (int ox = ox0, src = ox0 * k + (ky * kw + kx) * c, d = dst; ox < ox1; ox++) {
+          System.arraycopy(row, src, t, d, c);
+          src += k;
+          d += c;
+        }
+        for (int j = dst; j < dst + len; j++) s[j] += t[j];
+      }
+    }
   }
 
   private static void scatterRow(float[] row, float[] s, int oy, ConvGeometry g) {

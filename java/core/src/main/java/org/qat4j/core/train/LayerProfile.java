@@ -1,5 +1,7 @@
 package org.qat4j.core.train;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,10 +22,19 @@ import org.qat4j.ir.internal.Parallel;
  * report the effective GFLOP/s (backward counts dW and dX, twice the forward FLOPs, except for the
  * first layer, whose unused dX is skipped). BN → ReLU/ReLU6 (→ MaxPool2D) chains are timed as one
  * fused step, as {@code Model} runs them in training; {@code -Dqat4j.unfused=true} times the
- * separate layers.
+ * separate layers. {@code -Dqat4j.profile.cpu=true} times with the calling thread's CPU time
+ * instead of wall time: with 1 thread (all work, OpenBLAS included, runs on the caller) that is
+ * robust to other processes on a shared machine.
  */
 public final class LayerProfile {
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  private static final boolean CPU = Boolean.getBoolean("qat4j.profile.cpu");
+
   private LayerProfile() {}
+
+  private static long now() {
+    return CPU ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
+  }
 
   public static void main(String[] args) {
     String name = args.length > 0 ? args[0] : "reference-cnn";
@@ -52,26 +63,26 @@ public final class LayerProfile {
     for (int it = 0; it < warmup + iters; it++) {
       boolean timed = it >= warmup;
       ExecContext ctx = new ExecContext(true, Gemm.get(), new SplittableRandom(it));
-      long s0 = System.nanoTime();
+      long s0 = now();
       Tensor cur = x;
       for (int i = 0; i < steps.size(); i++) {
-        long t0 = System.nanoTime();
+        long t0 = now();
         cur = steps.get(i).forward(cur, ctx);
-        if (timed) fwd[i][it - warmup] = System.nanoTime() - t0;
+        if (timed) fwd[i][it - warmup] = now() - t0;
       }
       ce.forward(cur, labels);
       Tensor g = ce.gradient();
       for (int i = steps.size() - 1; i > 0; i--) {
-        long t0 = System.nanoTime();
+        long t0 = now();
         // As Model.backward: the first layer after the input skips its unused input gradient.
         g = steps.get(i).backward(g, ctx, i > 1);
-        if (timed) bwd[i][it - warmup] = System.nanoTime() - t0;
+        if (timed) bwd[i][it - warmup] = now() - t0;
       }
-      long t0 = System.nanoTime();
+      long t0 = now();
       opt.step(m.params());
       if (timed) {
-        optNs[it - warmup] = System.nanoTime() - t0;
-        total[it - warmup] = System.nanoTime() - s0;
+        optNs[it - warmup] = now() - t0;
+        total[it - warmup] = now() - s0;
       }
     }
     print(steps, fwd, bwd, optNs, total, batch, threads);
@@ -148,11 +159,12 @@ public final class LayerProfile {
       int threads) {
     System.out.printf(
         Locale.ROOT,
-        "gemm=%s threads=%d batch=%d iterations=%d (medians)%n",
+        "gemm=%s threads=%d batch=%d iterations=%d (medians of %s time)%n",
         Gemm.get().name(),
         threads,
         batch,
-        total.length);
+        total.length,
+        CPU ? "thread CPU" : "wall");
     System.out.println("layer            forward_ms  backward_ms  share  fwd_GFLOP/s  bwd_GFLOP/s");
     double sum = 0, gemm = 0;
     double[] f = new double[steps.size()], b = new double[steps.size()];

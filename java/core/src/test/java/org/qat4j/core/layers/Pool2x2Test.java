@@ -26,10 +26,9 @@ class Pool2x2Test {
     for (int oy = 0; oy < g.oh(); oy++)
       for (int ox = 0; ox < g.ow(); ox++) pool.maxWindow(s, oy, ox, want, wantIdx, 0);
     Lanes.clamp(want, perOut, cap);
-    float[] taps = new float[perOut];
-    new Pool2x2(g).forward(s, cap, got, taps);
-    int[] corners = Pool2x2.corners(g);
-    for (int o = 0; o < perOut; o++) gotIdx[o] = Pool2x2.index(taps[o], corners[o], c, w * c);
+    float[] idx = new float[perOut];
+    new Pool2x2(g).forward(s, cap, got, idx);
+    for (int o = 0; o < perOut; o++) gotIdx[o] = (int) idx[o];
     String what = h + "x" + w + "x" + c + " cap " + cap;
     assertArrayEquals(want, got, what + ": maxima");
     assertArrayEquals(wantIdx, gotIdx, what + ": first maximal taps");
@@ -52,12 +51,11 @@ class Pool2x2Test {
     s[10] = Float.POSITIVE_INFINITY;
     s[11] = Float.POSITIVE_INFINITY;
     float[] out = new float[4];
-    float[] taps = new float[4];
-    new Pool2x2(pool.geo).forward(s, Float.POSITIVE_INFINITY, out, taps);
+    float[] idx = new float[4];
+    new Pool2x2(pool.geo).forward(s, Float.POSITIVE_INFINITY, out, idx);
     assertEquals(Float.NaN, out[0]);
-    int[] corners = Pool2x2.corners(pool.geo);
     for (int o = 0; o < 4; o++) {
-      int i = Pool2x2.index(taps[o], corners[o], 1, 4);
+      int i = (int) idx[o];
       assertEquals(true, i >= 0 && i < 16, "index " + i);
     }
   }
