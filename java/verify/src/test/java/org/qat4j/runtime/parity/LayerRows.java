@@ -1,6 +1,7 @@
 package org.qat4j.runtime.parity;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import org.qat4j.core.GraphBuilder;
@@ -137,9 +138,10 @@ final class LayerRows {
               new Row(
                   null,
                   null,
-                  "integer indices: the table's gradient is checked in core's SequenceLayersTest",
+                  "integer indices: the table's gradient is checked in core's SequenceLayersTest"
+                      + " and quant's QatEmbeddingTest",
                   () -> tokens(new Embedding("l", VOCAB, 3)),
-                  () -> tokens(new Embedding("l", VOCAB, 3)))),
+                  LayerRows::embeddingClassifier)),
           Map.entry(
               "LSTM",
               new Row(
@@ -201,9 +203,16 @@ final class LayerRows {
    */
   static final Map<String, String> FLOAT_ONLY =
       Map.of(
-          "Embedding", "float only",
           "LSTM", "float only",
           "GRU", "float only");
+
+  /** Layer types whose float lowering the float import does not raise back (GATHER). */
+  static final Set<String> NOT_IMPORTED = Set.of("Embedding");
+
+  /** Whether the float import must take the type's float model back. */
+  static boolean imports(String type) {
+    return !FLOAT_ONLY.containsKey(type) && !NOT_IMPORTED.contains(type);
+  }
 
   /** input → conv (ReLU) → Reshape to a sequence [6, 12] → the layers in order. */
   private static Model sequence(Layer... layers) {
@@ -218,6 +227,17 @@ final class LayerRows {
   private static Model tokens(Layer l) {
     GraphBuilder b = new GraphBuilder(3);
     return b.build(b.add(l, b.input("input", 5)));
+  }
+
+  /**
+   * token indices [5] → Embedding → SpatialDropout1D → Flatten → Dense: the int8 GATHER of an INT32
+   * index input feeding a FULLY_CONNECTED at the table's params.
+   */
+  private static Model embeddingClassifier() {
+    GraphBuilder b = new GraphBuilder(3);
+    Node e = b.add(new Embedding("l", VOCAB, 3), b.input("input", 5));
+    Node f = b.add(new Flatten("f"), b.add(new SpatialDropout1D("drop", 0.3f), e));
+    return b.build(b.add(new Dense("d", 4), f));
   }
 
   private static Map.Entry<String, Row> unary(String type, Supplier<Layer> l) {
