@@ -31,5 +31,11 @@ public enum Treatment {
    * narrow range) and an output quantizer (PReLU's alpha: TFMOT has no PReLU rule; TFLite's PRELU
    * takes any int8 alpha).
    */
-  SLOPE_AND_OUTPUT
+  SLOPE_AND_OUTPUT,
+  /**
+   * LSTM and GRU: both kernels fake-quantized per tensor (the scheme's Dense-kernel rule) and one
+   * activation quantizer per role of the unrolled cell, shared over all steps; the output is the
+   * hidden state's role.
+   */
+  RECURRENT
 }
