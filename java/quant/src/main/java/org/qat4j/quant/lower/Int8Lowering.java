@@ -57,6 +57,7 @@ import org.qat4j.quant.layers.ConvBatchNorm;
 import org.qat4j.quant.layers.FakeQuantLayer;
 import org.qat4j.quant.layers.Kernels;
 import org.qat4j.quant.layers.QuantizeWrapper;
+import org.qat4j.quant.layers.QuantizedRecurrent;
 import org.qat4j.quant.quantizers.FakeQuant;
 import org.qat4j.quant.quantizers.FakeQuantizer;
 
@@ -169,6 +170,13 @@ public final class Int8Lowering {
     return t;
   }
 
+  /** Makes the existing tensor {@code t} node {@code n}'s output, renamed after it. */
+  void bind(Node n, int t) {
+    TensorSpec s = b.tensor(t);
+    b.setTensor(t, new TensorSpec(n.name(), s.shape(), s.type(), s.quant(), null));
+    tensorOf.put(n.name(), t);
+  }
+
   int outOwn(Node n) {
     return act(n, activationParams(qat.rangeOf(n.name())));
   }
@@ -189,6 +197,10 @@ public final class Int8Lowering {
     }
     if (l instanceof QuantizeWrapper w) {
       lowerWrapper(n, w);
+      return;
+    }
+    if (l instanceof QuantizedRecurrent r) {
+      Int8Cells.lower(this, n, r);
       return;
     }
     lowerPassThrough(n);

@@ -1,38 +1,45 @@
 package org.qat4j.quant.lower;
 
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
+import org.qat4j.core.Layer;
 import org.qat4j.core.Node;
 import org.qat4j.core.Param;
 import org.qat4j.core.layers.Embedding;
-import org.qat4j.core.layers.GRU;
-import org.qat4j.core.layers.LSTM;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.FusedActivation;
 import org.qat4j.ir.LoweredGraphBuilder;
 import org.qat4j.ir.OpKind;
 import org.qat4j.ir.OpOptions;
 import org.qat4j.ir.TensorSpec;
+import org.qat4j.quant.layers.CellOps;
+import org.qat4j.quant.layers.RecurrentCells;
 
 /**
  * Float lowering of the sequence layers (batch 1) through existing operators: Embedding as CAST +
- * GATHER; LSTM and GRU unrolled over their T steps (FULLY_CONNECTED + UNPACK of the input part,
- * then per step FULLY_CONNECTED, ADD, SPLIT, LOGISTIC/TANH, MUL, SUB; PACK for sequences). Keras
- * 2's hard_sigmoid is MUL 0.2, ADD 0.5 with fused RELU, MINIMUM 1.
+ * GATHER; LSTM and GRU unrolled over their T steps by {@link RecurrentCells} (FULLY_CONNECTED +
+ * UNPACK of the input part, then per step FULLY_CONNECTED, ADD, SPLIT, LOGISTIC/TANH, MUL, SUB;
+ * PACK for sequences). Keras 2's hard_sigmoid is MUL 0.2, ADD 0.5 with fused RELU, MINIMUM 1.
  */
-final class SequenceLowering {
+final class SequenceLowering implements CellOps<Integer> {
   private final FloatLowering x;
   private final LoweredGraphBuilder b;
   private final String name;
+  private final FusionPlan.Step s;
+  private final Layer layer;
+  private String prefix = "/";
 
-  private SequenceLowering(FloatLowering x, Node n) {
+  private SequenceLowering(FloatLowering x, FusionPlan.Step s) {
     this.x = x;
     this.b = x.builder();
-    this.name = n.name();
+    this.s = s;
+    this.layer = s.main().layer();
+    this.name = s.main().name();
   }
 
   /** CAST the float indices to INT32, then GATHER rows of the table. */
   static void embedding(FloatLowering x, FusionPlan.Step s, Embedding e) {
-    SequenceLowering q = new SequenceLowering(x, s.main());
+    SequenceLowering q = new SequenceLowering(x, s);
     int[] shape = FloatLowering.batch1(s.main().inputs().get(0).shape());
     int idx = q.b.addTensor(TensorSpec.activation(q.name + "/indices", shape, DType.INT32, null));
     q.b.addOp(OpKind.CAST, new int[] {x.inputOf(s.main(), 0)}, new int[] {idx}, null);
@@ -45,155 +52,145 @@ final class SequenceLowering {
         new OpOptions.Gather(0, 0));
   }
 
-  static void lstm(FloatLowering x, FusionPlan.Step s, LSTM l) {
-    SequenceLowering q = new SequenceLowering(x, s.main());
-    int[] in = s.main().inputs().get(0).shape();
-    int t = in[0], u = l.units();
-    int[] xw = q.inputPart(x.inputOf(s.main(), 0), in, l.kernel(), l.bias().value().toArray());
-    int r = q.transposed("recurrent", l.recurrentKernel());
-    int h = q.zeros("h0", u), c = q.zeros("c0", u);
-    int[] hs = new int[t];
-    for (int k = 0; k < t; k++) {
-      String p = "/t" + k + "/";
-      boolean out = k == t - 1 && !l.returnsSequences();
-      int z = q.add(p + "z", 4 * u, q.fc(p + "hr", h, r, -1, 4 * u), xw[k]);
-      int[] g = q.split(p + "gate", z, 4, u);
-      int i = q.gate(p + "i", g[0], u, l.usesHardSigmoid());
-      int f = q.gate(p + "f", g[1], u, l.usesHardSigmoid());
-      int cand = q.unary(p + "g", OpKind.TANH, g[2], u);
-      int o = q.gate(p + "o", g[3], u, l.usesHardSigmoid());
-      c = q.add(p + "c", u, q.mul(p + "fc", f, c, u, -1), q.mul(p + "ig", i, cand, u, -1));
-      h = q.mul(p + "h", o, q.unary(p + "tc", OpKind.TANH, c, u), u, out ? x.outputOf(s) : -1);
-      hs[k] = h;
-    }
-    if (l.returnsSequences()) q.pack(hs, x.outputOf(s));
+  /** An LSTM or GRU unrolled over its steps. */
+  static void recurrent(FloatLowering x, FusionPlan.Step s, Layer l) {
+    RecurrentCells.walk(l, new SequenceLowering(x, s));
   }
 
-  static void gru(FloatLowering x, FusionPlan.Step s, GRU l) {
-    SequenceLowering q = new SequenceLowering(x, s.main());
-    int[] in = s.main().inputs().get(0).shape();
-    int t = in[0], u = l.units();
-    float[] bias = l.bias().value().toArray();
-    float[] bIn = Arrays.copyOf(bias, 3 * u);
-    int[] xw = q.inputPart(x.inputOf(s.main(), 0), in, l.kernel(), bIn);
-    GruStep step = new GruStep(q, l, bias);
-    int h = q.zeros("h0", u);
-    int[] hs = new int[t];
-    for (int k = 0; k < t; k++) {
-      boolean out = k == t - 1 && !l.returnsSequences();
-      h = step.lower("/t" + k + "/", h, xw[k], out ? x.outputOf(s) : -1);
-      hs[k] = h;
-    }
-    if (l.returnsSequences()) q.pack(hs, x.outputOf(s));
+  @Override
+  public void step(int k) {
+    prefix = "/t" + k + "/";
   }
 
-  /**
-   * x·W + b for every step: FULLY_CONNECTED keeping [1, T, G], then UNPACK along T into T tensors
-   * [1, G].
-   */
-  int[] inputPart(int input, int[] in, Param kernel, float[] bias) {
-    int t = in[0], g = kernel.value().dim(1);
-    int w = transposed("kernel", kernel);
-    int bt = x.constF(name + "/bias", new int[] {g}, bias);
-    int all = act("/input_part", 1, t, g);
+  @Override
+  public List<Integer> inputPart(String role, Cols w, float[] bias) {
+    Node n = s.main();
+    int t = n.inputs().get(0).shape()[0];
+    int bt = x.constF(name + "/bias", new int[] {w.n()}, bias);
+    int all = act("/" + role, 1, t, w.n());
     b.addOp(
         OpKind.FULLY_CONNECTED,
-        new int[] {input, w, bt},
+        new int[] {x.inputOf(n, 0), weight(w), bt},
         new int[] {all},
         new OpOptions.FullyConnected(FusedActivation.NONE, true));
-    int[] outs = new int[t];
-    for (int k = 0; k < t; k++) outs[k] = act("/t" + k + "/xw", 1, g);
-    b.addOp(OpKind.UNPACK, new int[] {all}, outs, new OpOptions.Unpack(t, 1));
+    List<Integer> outs = new ArrayList<>();
+    for (int k = 0; k < t; k++) outs.add(act("/t" + k + "/xw", 1, w.n()));
+    b.addOp(
+        OpKind.UNPACK,
+        new int[] {all},
+        outs.stream().mapToInt(Integer::intValue).toArray(),
+        new OpOptions.Unpack(t, 1));
     return outs;
   }
 
-  FloatLowering x() {
-    return x;
-  }
-
-  String name() {
-    return name;
-  }
-
-  static OpOptions fcOptions() {
-    return new OpOptions.FullyConnected(FusedActivation.NONE, false);
-  }
-
-  /** A [rows, cols] kernel as a FULLY_CONNECTED weight [cols, rows] (columns from..from+n). */
-  int transposed(String what, Param p) {
-    return transposed(
-        what, p.value().toArray(), p.value().dim(0), p.value().dim(1), 0, p.value().dim(1));
-  }
-
-  int transposed(String what, float[] v, int rows, int cols, int from, int n) {
-    float[] w = new float[rows * n];
+  /** Columns of a [rows, cols] weight as a FULLY_CONNECTED weight [n, rows]. */
+  private int weight(Cols w) {
+    Param p = layer.params().get(w.matrix() == Matrix.KERNEL ? 0 : 1);
+    int rows = p.value().dim(0), cols = p.value().dim(1);
+    float[] v = p.value().toArray(), t = new float[rows * w.n()];
     for (int i = 0; i < rows; i++)
-      for (int j = 0; j < n; j++) w[j * rows + i] = v[i * cols + from + j];
-    return x.constF(name + "/" + what, new int[] {n, rows}, w);
+      for (int j = 0; j < w.n(); j++) t[j * rows + i] = v[i * cols + w.from() + j];
+    String what = w.matrix() == Matrix.KERNEL ? "/kernel" : "/recurrent";
+    return x.constF(
+        name + what + (w.from() == 0 ? "" : "_" + w.from()), new int[] {w.n(), rows}, t);
   }
 
-  int act(String suffix, int... shape) {
+  private int act(String suffix, int... shape) {
     return b.addTensor(TensorSpec.activation(name + suffix, shape, DType.FLOAT32, null));
   }
 
-  int zeros(String what, int u) {
-    return x.constF(name + "/" + what, new int[] {1, u}, new float[u]);
+  private int width(int t) {
+    int[] shape = b.tensor(t).shape();
+    return shape[shape.length - 1];
   }
 
-  int fc(String p, int in, int w, int bias, int n) {
-    int o = act(p, 1, n);
-    b.addOp(OpKind.FULLY_CONNECTED, new int[] {in, w, bias}, new int[] {o}, fcOptions());
+  @Override
+  public Integer zeros(String role, int n) {
+    return x.constF(name + "/" + role + "0", new int[] {1, n}, new float[n]);
+  }
+
+  @Override
+  public Integer fc(String role, Integer in, Cols w, float[] bias) {
+    int bt = bias == null ? -1 : x.constF(name + prefix + role + "_bias", new int[] {w.n()}, bias);
+    int o = act(prefix + role, 1, w.n());
+    b.addOp(
+        OpKind.FULLY_CONNECTED,
+        new int[] {in, weight(w), bt},
+        new int[] {o},
+        new OpOptions.FullyConnected(FusedActivation.NONE, false));
     return o;
   }
 
-  int add(String p, int n, int a, int c) {
-    return binary(OpKind.ADD, p, a, c, n, -1);
+  @Override
+  public Integer add(String role, Integer a, Integer c) {
+    return binary(OpKind.ADD, role, a, c, FusedActivation.NONE);
   }
 
-  int mul(String p, int a, int c, int n, int into) {
-    return binary(OpKind.MUL, p, a, c, n, into);
+  @Override
+  public Integer sub(String role, Integer a, Integer c) {
+    return binary(OpKind.SUB, role, a, c, FusedActivation.NONE);
   }
 
-  int binary(OpKind k, String p, int a, int c, int n, int into) {
-    int o = into >= 0 ? into : act(p, 1, n);
-    OpOptions opt = k == OpKind.MINIMUM ? null : new OpOptions.Activated(FusedActivation.NONE);
+  @Override
+  public Integer mul(String role, Integer a, Integer c) {
+    return binary(OpKind.MUL, role, a, c, FusedActivation.NONE);
+  }
+
+  private int binary(OpKind k, String role, int a, int c, FusedActivation f) {
+    int o = act(prefix + role, 1, width(a));
+    OpOptions opt = k == OpKind.MINIMUM ? null : new OpOptions.Activated(f);
     b.addOp(k, new int[] {a, c}, new int[] {o}, opt);
     return o;
   }
 
-  int unary(String p, OpKind k, int a, int n) {
-    int o = act(p, 1, n);
+  private int unary(String role, OpKind k, int a) {
+    int o = act(prefix + role, 1, width(a));
     b.addOp(k, new int[] {a}, new int[] {o}, null);
     return o;
   }
 
-  /** SPLIT [1, parts·u] along axis 1. */
-  int[] split(String p, int z, int parts, int u) {
-    int axis = x.constI(name + p + "_axis", new int[] {}, new int[] {1});
-    int[] outs = new int[parts];
-    for (int i = 0; i < parts; i++) outs[i] = act(p + i, 1, u);
-    b.addOp(OpKind.SPLIT, new int[] {axis, z}, outs, new OpOptions.Split(parts));
+  @Override
+  public Integer logistic(String role, Integer a) {
+    return unary(role, OpKind.LOGISTIC, a);
+  }
+
+  @Override
+  public Integer tanh(String role, Integer a) {
+    return unary(role, OpKind.TANH, a);
+  }
+
+  @Override
+  public Integer hardSigmoid(String scaledRole, String role, Integer a) {
+    int scaled = binary(OpKind.MUL, scaledRole, a, scalar(scaledRole, 0.2f), FusedActivation.NONE);
+    int relu = binary(OpKind.ADD, role + "_relu", scaled, scalar(role, 0.5f), FusedActivation.RELU);
+    return binary(OpKind.MINIMUM, role, relu, scalar(role + "_1", 1f), FusedActivation.NONE);
+  }
+
+  private int scalar(String role, float v) {
+    return x.constF(name + prefix + role + "_" + v, new int[] {}, new float[] {v});
+  }
+
+  @Override
+  public List<Integer> split(Integer a, int parts) {
+    int u = width(a) / parts;
+    int axis = x.constI(name + prefix + "split" + a + "_axis", new int[] {}, new int[] {1});
+    List<Integer> outs = new ArrayList<>();
+    for (int i = 0; i < parts; i++) outs.add(act(prefix + "split" + a + "_" + i, 1, u));
+    b.addOp(
+        OpKind.SPLIT,
+        new int[] {axis, a},
+        outs.stream().mapToInt(Integer::intValue).toArray(),
+        new OpOptions.Split(parts));
     return outs;
   }
 
-  /** The gate activation: LOGISTIC, or Keras 2's hard_sigmoid. */
-  int gate(String p, int z, int u, boolean hard) {
-    if (!hard) return unary(p, OpKind.LOGISTIC, z, u);
-    int scaled = mul(p + "_x0.2", z, scalar(p + "_0.2", 0.2f), u, -1);
-    int shifted = act(p + "_relu", 1, u);
-    b.addOp(
-        OpKind.ADD,
-        new int[] {scaled, scalar(p + "_0.5", 0.5f)},
-        new int[] {shifted},
-        new OpOptions.Activated(FusedActivation.RELU));
-    return binary(OpKind.MINIMUM, p, shifted, scalar(p + "_1", 1f), u, -1);
-  }
-
-  int scalar(String p, float v) {
-    return x.constF(name + p, new int[] {}, new float[] {v});
-  }
-
-  void pack(int[] hs, int out) {
-    b.addOp(OpKind.PACK, hs, new int[] {out}, new OpOptions.Pack(hs.length, 1));
+  @Override
+  public void output(List<Integer> states, boolean sequences) {
+    if (!sequences) {
+      x.bind(s, states.get(states.size() - 1));
+      return;
+    }
+    int[] hs = states.stream().mapToInt(Integer::intValue).toArray();
+    b.addOp(OpKind.PACK, hs, new int[] {x.outputOf(s)}, new OpOptions.Pack(hs.length, 1));
   }
 }
