@@ -110,66 +110,96 @@ final class KerasPreprocessing {
   }
 
   /**
-   * Normalization whose statistics vary along the last axis at most: mean and variance from the
-   * config when given there, else the layer's weights (mean, variance, count) as adapted in Keras.
+   * Normalization: mean and variance from the config when given there, else the layer's weights
+   * (mean, variance, count) as adapted in Keras; one per channel when the kept axes vary along the
+   * last axis at most, else broadcast to one per element of the sample.
    */
   private static Node normalization(LayerMapper m, LayerMapper.Call c) {
     KerasConfig k = c.k;
     Node x = c.one();
-    keptAxes(k, x.shape());
-    int ch = x.shape()[x.shape().length - 1];
+    boolean[] keep = keptAxes(k, x.shape());
     if (k.bool("invert", false)) throw k.error("invert=True is not supported");
     float[] mean, var;
     if (k.has("mean") && k.has("variance")) {
-      mean = perChannel(k, k.cfg.get("mean"), ch, "mean");
-      var = perChannel(k, k.cfg.get("variance"), ch, "variance");
+      mean = values(k.cfg.get("mean"));
+      var = values(k.cfg.get("variance"));
     } else {
       Var[] w =
           c.vars(List.of(new String[] {"mean"}, new String[] {"variance"}, new String[] {"count"}));
-      mean = perChannel(k, w[0].values(), ch, "mean");
-      var = perChannel(k, w[1].values(), ch, "variance");
+      mean = w[0].values();
+      var = w[1].values();
     }
     try {
-      return m.add(new Normalization(c.name, mean, var), x);
+      return m.add(
+          new Normalization(
+              c.name,
+              broadcast(k, mean, x.shape(), keep, "mean"),
+              broadcast(k, var, x.shape(), keep, "variance")),
+          x);
     } catch (IllegalArgumentException e) {
       throw k.error(e.getMessage());
     }
   }
 
   /**
-   * Checks that {@code axis} keeps the last axis, none (Keras's axis None: one mean and variance)
-   * or axes of size 1 besides: the lowering multiplies by per-channel constants.
+   * The per-sample axes {@code axis} keeps (Keras counts the batch as 0): default −1 (the last),
+   * None keeps none (one mean and variance).
    */
-  private static void keptAxes(KerasConfig k, int[] shape) {
+  private static boolean[] keptAxes(KerasConfig k, int[] shape) {
     int rank = shape.length;
+    boolean[] keep = new boolean[rank];
     JsonElement axis = k.cfg.has("axis") ? k.cfg.get("axis") : null;
-    if (axis == null) return; // Keras's default, -1
     List<Integer> kept = new ArrayList<>();
-    if (axis.isJsonPrimitive()) kept.add(axis.getAsInt());
+    if (axis == null) kept.add(-1);
+    else if (axis.isJsonPrimitive()) kept.add(axis.getAsInt());
     else if (axis.isJsonArray()) for (JsonElement e : axis.getAsJsonArray()) kept.add(e.getAsInt());
     for (int a : kept) {
-      int d = a < 0 ? rank + 1 + a : a; // Keras counts the batch axis as 0
+      int d = a < 0 ? rank + 1 + a : a;
       if (d < 1 || d > rank) throw k.error("axis " + axis + " is out of range for rank " + rank);
-      if (d != rank && shape[d - 1] != 1)
-        throw k.error(
-            "axis "
-                + axis
-                + " keeps axis "
-                + a
-                + " of size "
-                + shape[d - 1]
-                + ": not supported (qat4j's Normalization scales per channel: axis -1, None or"
-                + " axes of size 1 with it)");
+      keep[d - 1] = true;
     }
+    return keep;
   }
 
-  private static float[] perChannel(KerasConfig k, JsonElement e, int ch, String what) {
-    if (e.isJsonPrimitive()) return perChannel(k, new float[] {e.getAsFloat()}, ch, what);
+  /**
+   * Statistics over the kept axes (row-major, as Keras stores them; or one value) as one per
+   * channel when only the last kept axis is longer than 1, else one per element of the sample.
+   */
+  private static float[] broadcast(
+      KerasConfig k, float[] v, int[] shape, boolean[] keep, String what) {
+    int rank = shape.length, kept = 1;
+    boolean perChannel = true;
+    for (int d = 0; d < rank; d++) {
+      if (!keep[d]) continue;
+      kept *= shape[d];
+      if (d < rank - 1 && shape[d] > 1) perChannel = false;
+    }
+    if (v.length != 1 && v.length != kept)
+      throw k.error(what + " has " + v.length + " values, the kept axes hold " + kept);
+    if (perChannel) return perChannel(k, v, shape[rank - 1], what);
+    int per = 1;
+    for (int d : shape) per *= d;
+    float[] out = new float[per];
+    for (int e = 0; e < per; e++) {
+      int rest = e, index = 0, stride = 1;
+      for (int d = rank - 1; d >= 0; d--) {
+        int coord = rest % shape[d];
+        rest /= shape[d];
+        if (!keep[d]) continue;
+        index += coord * stride;
+        stride *= shape[d];
+      }
+      out[e] = v.length == 1 ? v[0] : v[index];
+    }
+    return out;
+  }
+
+  private static float[] values(JsonElement e) {
     List<Float> v = new ArrayList<>();
     flatten(e, v);
     float[] a = new float[v.size()];
     for (int i = 0; i < a.length; i++) a[i] = v.get(i);
-    return perChannel(k, a, ch, what);
+    return a;
   }
 
   private static void flatten(JsonElement e, List<Float> out) {

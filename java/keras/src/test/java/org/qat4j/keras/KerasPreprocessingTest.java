@@ -114,11 +114,12 @@ class KerasPreprocessingTest {
   }
 
   /**
-   * axis None (one mean and variance), and a tuple keeping the last axis with axes of size 1, map;
-   * keeping an axis of size > 1 is refused naming it.
+   * axis None (one mean and variance), a tuple keeping the last axis and axes of size 1 (per
+   * channel), and one keeping another axis (per element: Keras's row-major statistics over the kept
+   * axes, broadcast); statistics of the wrong count are refused.
    */
   @Test
-  void normalizationAxesThatScalePerChannel() throws IOException {
+  void normalizationAxes() throws IOException {
     Path none = one("Normalization", "\"axis\": null, \"mean\": 2.0, \"variance\": 4.0", 1, 2, 2);
     float[] n = KerasImporter.read(none).model().predict(Tensor.of(ramp(4), 1, 1, 2, 2)).toArray();
     assertArrayEquals(new float[] {-1f, -0.5f, 0f, 0.5f}, n, 1e-6f);
@@ -127,12 +128,17 @@ class KerasPreprocessingTest {
     Path tuple = one("Normalization", "\"axis\": [1, 3]", 1, 2, 2, names, w);
     float[] t = KerasImporter.read(tuple).model().predict(Tensor.of(ramp(4), 1, 1, 2, 2)).toArray();
     assertArrayEquals(new float[] {-0.5f, 6f, 0.5f, 10f}, t, 1e-6f);
+    float[][] wc = {{1f, -2f, 0f, 3f}, {4f, 0.25f, 1f, 16f}, {10f}};
+    Path cols = one("Normalization", "\"axis\": [2, -1]", 1, 2, 2, names, wc);
+    float[] e = KerasImporter.read(cols).model().predict(Tensor.of(ramp(4), 1, 1, 2, 2)).toArray();
+    assertArrayEquals(new float[] {-0.5f, 6f, 2f, 0f}, e, 1e-6f);
     Path rows = one("Normalization", "\"axis\": [2, -1]", 1, 2, 2, names, w);
-    KerasImportException e =
+    KerasImportException x =
         assertThrows(KerasImportException.class, () -> KerasImporter.read(rows));
     assertTrue(
-        e.getMessage().contains("layer 'l' (Normalization): axis [2,-1] keeps axis 2 of size 2"),
-        e.getMessage());
+        x.getMessage()
+            .contains("layer 'l' (Normalization): mean has 2 values, the kept axes hold 4"),
+        x.getMessage());
   }
 
   @Test

@@ -8,9 +8,10 @@ import org.qat4j.core.ShapeException;
 import org.qat4j.core.Tensor;
 
 /**
- * Fixed per-channel standardization over the last axis, as Keras's Normalization (axis −1): y = (x
- * − mean) / max(√variance, 1e-7). Mean and variance are constants (Keras adapts them before
- * training). Lowers to MUL by 1/σ, then ADD of −mean/σ.
+ * Fixed standardization as Keras's Normalization: y = (x − mean) / max(√variance, 1e-7), one mean
+ * and variance per channel of the last axis (axis −1) or per element of the sample (several axes,
+ * broadcast by the importer). Mean and variance are constants (Keras adapts them before training).
+ * Lowers to MUL by 1/σ, then ADD of −mean/σ.
  */
 public final class Normalization extends Layer {
   /** Keras's floor on the standard deviation (backend epsilon). */
@@ -20,7 +21,7 @@ public final class Normalization extends Layer {
   private Tensor y;
   private Tensor dx;
 
-  /** One mean and one variance (≥ 0) per channel. */
+  /** One mean and one variance (≥ 0) per channel, or per element of the sample (row-major). */
   public Normalization(String name, float[] mean, float[] variance) {
     super(name);
     if (mean.length == 0 || mean.length != variance.length)
@@ -82,19 +83,32 @@ public final class Normalization extends Layer {
   @Override
   public int[] outputShape(int[]... in) {
     int[] s = single(in);
-    if (s.length == 0 || s[s.length - 1] != mean.length)
+    if (!fits(s))
       throw new ShapeException(
-          name(), mean.length + " channels do not fit input " + Arrays.toString(s));
+          name(), mean.length + " statistics do not fit input " + Arrays.toString(s));
     return s.clone();
+  }
+
+  /** One statistic per channel, or per element of the sample shape {@code s}. */
+  private boolean fits(int[] s) {
+    if (s.length == 0) return false;
+    int per = 1;
+    for (int d : s) per *= d;
+    return s[s.length - 1] == mean.length || per == mean.length;
   }
 
   @Override
   public Tensor forward(Tensor[] in, ExecContext ctx) {
     Tensor x = in[0];
     int c = mean.length;
-    if (x.rank() < 2 || x.shape()[x.rank() - 1] != c)
+    if (x.rank() < 2 || !fits(Arrays.copyOfRange(x.shape(), 1, x.rank())))
       throw new IllegalArgumentException(
-          "layer '" + name() + "' expects " + c + " channels last, got " + x);
+          "layer '"
+              + name()
+              + "' expects "
+              + c
+              + " channels last or elements per sample, got "
+              + x);
     float[] v = x.toArray();
     for (int i = 0; i < v.length; i++) v[i] = v[i] * multiplier[i % c] + shift[i % c];
     y = Tensor.reuse(y, x.shape());

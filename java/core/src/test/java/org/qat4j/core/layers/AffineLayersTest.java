@@ -63,6 +63,19 @@ class AffineLayersTest {
         1e-6f);
   }
 
+  /** One mean and variance per element of the sample (Keras's Normalization over several axes). */
+  @Test
+  void normalizationPerElement() {
+    Tensor x = Tensor.of(new float[] {1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f}, 2, 1, 2, 2);
+    float[] mean = {1f, 0f, 3f, -4f}, var = {4f, 0.25f, 1f, 16f};
+    Normalization l = Checks.build(new Normalization("n", mean, var), x);
+    assertArrayEquals(
+        new float[] {0f, 4f, 0f, 2f, 2f, 12f, 4f, 3f},
+        l.forward(new Tensor[] {x}, ExecContext.inference()).toArray(),
+        1e-6f);
+    Checks.gradients(new Normalization("n", mean, var), Checks.random(4, 2, 1, 2, 2));
+  }
+
   @Test
   void gradientsMatchCentralDifferences() {
     Checks.gradients(new Rescaling("r", -0.75f, 0.5f), Checks.random(1, 2, 3, 2, 2));

@@ -86,8 +86,23 @@ final class FloatElementwise {
   }
 
   /**
-   * MUL by the constant {@code mul} ([C] per channel, or [1]), then ADD of the constant {@code
-   * shift} unless it is all 0.
+   * The shape of an affine constant of {@code length} values for node {@code n}: [length] for one
+   * value or one per channel, the node's batch-1 shape for one per element (Normalization over
+   * several axes), so that TFLite broadcasts it as the simulator does.
+   */
+  static int[] constantShape(Node n, int length) {
+    int[] sh = n.shape();
+    int per = 1;
+    for (int d : sh) per *= d;
+    if (length == 1 || length == sh[sh.length - 1]) return new int[] {length};
+    if (length == per) return FloatLowering.batch1(sh);
+    throw new IllegalArgumentException(
+        "layer '" + n.name() + "': " + length + " constants fit neither its channels nor its size");
+  }
+
+  /**
+   * MUL by the constant {@code mul} ([C] per channel, [1], or one per element), then ADD of the
+   * constant {@code shift} unless it is all 0.
    */
   static void affine(FloatLowering x, FusionPlan.Step s, float[] mul, float[] shift) {
     Node n = s.main();
@@ -98,10 +113,10 @@ final class FloatElementwise {
                 TensorSpec.activation(
                     n.name() + "/scaled", FloatLowering.batch1(n.shape()), DType.FLOAT32, null))
             : x.output(s);
-    int m = x.constF(n.name() + "/scale", new int[] {mul.length}, mul);
+    int m = x.constF(n.name() + "/scale", constantShape(n, mul.length), mul);
     x.b.addOp(OpKind.MUL, new int[] {x.input(n, 0), m}, new int[] {mid}, null);
     if (!add) return;
-    int a = x.constF(n.name() + "/shift", new int[] {shift.length}, shift);
+    int a = x.constF(n.name() + "/shift", constantShape(n, shift.length), shift);
     x.b.addOp(OpKind.ADD, new int[] {mid, a}, new int[] {x.output(s)}, null);
   }
 }

@@ -100,7 +100,7 @@ final class Int8Elementwise {
    */
   static void affine(Int8Lowering x, Node n, float[] mul, float[] shift) {
     int in = x.in(n, 0);
-    int m = symmetricConstant(x, n.name() + "/multiplier", mul);
+    int m = symmetricConstant(x, n, "/multiplier", mul);
     if (allZero(shift)) {
       x.b.addOp(
           OpKind.MUL, new int[] {in, m}, new int[] {x.outOwn(n)}, OpOptions.Activated.DEFAULT);
@@ -114,7 +114,7 @@ final class Int8Elementwise {
                 DType.INT8,
                 productParams(x.b.tensor(in).quant(), x.b.tensor(m))));
     x.b.addOp(OpKind.MUL, new int[] {in, m}, new int[] {mid}, OpOptions.Activated.DEFAULT);
-    int add = symmetricConstant(x, n.name() + "/shift", shift);
+    int add = symmetricConstant(x, n, "/shift", shift);
     x.b.addOp(
         OpKind.ADD, new int[] {mid, add}, new int[] {x.outOwn(n)}, OpOptions.Activated.DEFAULT);
   }
@@ -147,9 +147,10 @@ final class Int8Elementwise {
   }
 
   /**
-   * A per-channel constant [C] as int8 codes with one symmetric scale max|v|/127 (1 when all 0).
+   * An affine constant ([C], [1] or one per element, shaped as in float) as int8 codes with one
+   * symmetric scale max|v|/127 (1 when all 0).
    */
-  private static int symmetricConstant(Int8Lowering x, String name, float[] v) {
+  private static int symmetricConstant(Int8Lowering x, Node n, String suffix, float[] v) {
     float max = 0f;
     for (float f : v) max = Math.max(max, Math.abs(f));
     float scale = max > 0f ? max / 127f : 1f;
@@ -157,7 +158,12 @@ final class Int8Elementwise {
     for (int i = 0; i < v.length; i++)
       q[i] = (byte) Math.max(-127, Math.min(127, Math.round(v[i] / scale)));
     return x.b.addTensor(
-        new TensorSpec(name, new int[] {v.length}, DType.INT8, QuantParams.perTensor(scale, 0), q));
+        new TensorSpec(
+            n.name() + suffix,
+            FloatElementwise.constantShape(n, v.length),
+            DType.INT8,
+            QuantParams.perTensor(scale, 0),
+            q));
   }
 
   /** PRELU with alpha as int8 codes of its per-tensor symmetric fake-quant grid (zero point 0). */
