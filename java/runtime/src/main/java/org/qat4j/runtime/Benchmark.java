@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 import org.qat4j.ir.DType;
 
 /**
@@ -151,6 +152,15 @@ public final class Benchmark {
   }
 
   public static Report run(Config c) throws IOException {
+    return run(c, UnaryOperator.identity());
+  }
+
+  /**
+   * {@link #run(Config)} with interpreter options added by {@code more} (e.g. {@link
+   * Interpreter.Options.Builder#customOp}) to those the config sets.
+   */
+  public static Report run(Config c, UnaryOperator<Interpreter.Options.Builder> more)
+      throws IOException {
     long rss0 = rssKb();
     byte[] bytes = Files.readAllBytes(c.model());
     long t0 = System.nanoTime();
@@ -159,11 +169,12 @@ public final class Benchmark {
       DelegateCoverage.Latest coverage = new DelegateCoverage.Latest();
       OpProfile profile = new OpProfile();
       Interpreter.Options.Builder ob =
-          Interpreter.Options.builder()
-              .backend(c.backend())
-              .threads(c.threads())
-              .isolated(c.isolated())
-              .listener(coverage);
+          more.apply(
+              Interpreter.Options.builder()
+                  .backend(c.backend())
+                  .threads(c.threads())
+                  .isolated(c.isolated())
+                  .listener(coverage));
       Interpreter.Options opts = (c.opProfiling() ? ob.listener(profile) : ob).build();
       try (Interpreter it = Interpreter.create(model, opts)) {
         long t2 = System.nanoTime();
