@@ -58,14 +58,14 @@ final class BenchCommand extends BaseCommand {
   @Override
   JsonObject execute() throws Exception {
     Pipeline p = pipeline();
-    run.check(p);
+    run.check(p, isolation.isolate);
     Pipeline.readTflite(run.model, "--model");
     Args.positive(runs, "--runs");
     Args.nonNegative(warmup, "--warmup");
     if (!(minSecs >= 0) || !(maxSecs > 0) || maxSecs < minSecs)
       throw CliException.usage(
           "--min-secs/--max-secs: need 0 <= min <= max, got " + minSecs + "/" + maxSecs);
-    return p.isolated(isolation.isolate)
+    return new BenchSteps(p.isolated(isolation.isolate).withCustomOps(run.customOps))
         .benchmark(run.model, run.backend, run.threads, runs, warmup, minSecs, maxSecs, profile);
   }
 

@@ -65,7 +65,7 @@ final class ClassifyCommand extends BaseCommand {
     if (labels != null) DataOption.exists(labels, "--labels");
     for (Path f : images) DataOption.exists(f, "IMAGE");
     run.check(pipeline());
-    try (ModelRunner m = ModelRunner.open(run.model, run.backend, run.threads)) {
+    try (ModelRunner m = ModelRunner.open(run.model, run.backend, run.threads, run.customOps)) {
       if (m.inputs().size() != 1)
         throw CliException.usage(
             "--model: "

@@ -263,7 +263,9 @@ final class Demo {
             stage(
                 "bench " + v[0] + " " + TfliteRun.id(b),
                 Files.exists(p),
-                () -> pipeline.bench(p, b, 1, plan.benchRuns(), 5, plan.benchMinSecs(), 30));
+                () ->
+                    new BenchSteps(pipeline)
+                        .bench(p, b, 1, plan.benchRuns(), 5, plan.benchMinSecs(), 30));
         if (r != null) {
           r.addProperty("variant", v[0]);
           all.add(r);

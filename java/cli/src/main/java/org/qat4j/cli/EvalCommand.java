@@ -41,19 +41,21 @@ final class EvalCommand extends BaseCommand {
   @Override
   JsonObject execute() throws Exception {
     Pipeline p = pipeline();
-    run.check(p);
+    run.check(p, isolation.isolate);
     Args.nonNegative(limit, "--limit");
     Path d = data.dir(); // a missing path is the cheapest check, before the model is read
     Finite.check(Pipeline.readTflite(run.model, "--model"), run.model, "--model");
     if (spark.on()) return onSpark(d);
     return p.withData(data)
         .isolated(isolation.isolate)
+        .withCustomOps(run.customOps)
         .eval(run.model, d, run.backend, run.threads, limit);
   }
 
   /** The test set split over Spark tasks; counts reduced exactly (docs/SCALE.md). */
   private JsonObject onSpark(Path d) throws IOException {
     spark.refuse(isolation.isolate, "--isolate");
+    spark.refuse(!run.customOps.isEmpty(), "--custom-op");
     if (run.backend != Backend.BUILTIN && run.backend != Backend.XNNPACK)
       throw CliException.usage(
           "--backend: only builtin or xnnpack with --spark, got " + run.backend);

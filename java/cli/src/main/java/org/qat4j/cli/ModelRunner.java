@@ -23,14 +23,21 @@ final class ModelRunner implements AutoCloseable {
   private final Backend backend;
   private final int threads;
   private final boolean stateful;
+  private final CustomOpSpecs ops;
   private Interpreter it;
   private boolean used;
   private final List<TensorIo.Port> inputs;
   private final List<TensorIo.Port> outputs;
 
   private ModelRunner(
-      TfliteModel model, Interpreter it, Backend backend, int threads, boolean stateful) {
+      TfliteModel model,
+      Interpreter it,
+      Backend backend,
+      int threads,
+      boolean stateful,
+      CustomOpSpecs ops) {
     this.model = model;
+    this.ops = ops;
     this.it = it;
     this.backend = backend;
     this.threads = threads;
@@ -44,7 +51,7 @@ final class ModelRunner implements AutoCloseable {
    * with variable tensors (e.g. an LSTM's state) gets a fresh interpreter per sample: TFLite keeps
    * their values from one invoke to the next, and samples must not see each other.
    */
-  static ModelRunner open(Path file, Backend b, int threads) throws IOException {
+  static ModelRunner open(Path file, Backend b, int threads, CustomOpSpecs ops) throws IOException {
     TfliteModelInfo info = Pipeline.readTflite(file, "--model");
     if (b != Backend.EDGETPU && edgetpuCompiled(info))
       throw CliException.usage(
@@ -56,7 +63,8 @@ final class ModelRunner implements AutoCloseable {
     boolean stateful = hasVariables(info);
     TfliteModel m = TfliteRun.model(file);
     try {
-      return new ModelRunner(m, TfliteRun.open(m, b, threads, false), b, threads, stateful);
+      return new ModelRunner(
+          m, TfliteRun.open(m, b, threads, false, ops), b, threads, stateful, ops);
     } catch (RuntimeException e) {
       m.close();
       throw e;
@@ -98,7 +106,7 @@ final class ModelRunner implements AutoCloseable {
     if (stateful && used) {
       it.close();
       it = null;
-      it = TfliteRun.open(model, backend, threads, false);
+      it = TfliteRun.open(model, backend, threads, false, ops);
     }
     used = true;
     for (int i = 0; i < inputs.size(); i++) {

@@ -97,16 +97,16 @@ final class MultiFit {
               + epochs()
               + " epoch(s); --epochs is the total, give more than that");
     for (int e = epochs(); e < s.epochs(); e++) {
+      stopOnSignal(ck, train.size(), s);
       long t0 = System.nanoTime();
       double[] l = epoch(train, s, e);
       secs.add((System.nanoTime() - t0) / 1e9);
       loss.add(l[l.length - 1]);
       outLoss.add(Arrays.copyOf(l, l.length - 1));
       info(e, s.epochs());
-      if (ck != null && (ck.everyEpoch() || ck.signalled())) save(ck, train.size(), s);
-      if (ck != null && ck.signalled() && e + 1 < s.epochs())
-        throw ck.stopped(ck.signal(), t.globalStep(), e + 1);
+      if (ck != null && ck.everyEpoch()) save(ck, train.size(), s);
     }
+    stopOnSignal(ck, train.size(), s);
     JsonObject r = new JsonObject();
     r.add("epoch_seconds", Json.array(secs.stream().mapToDouble(Double::doubleValue).toArray()));
     r.add(LOSS, Json.array(loss.stream().mapToDouble(Double::doubleValue).toArray()));
@@ -115,6 +115,18 @@ final class MultiFit {
         "train_images_per_second", total > 0 ? train.size() * (double) secs.size() / total : 0);
     r.addProperty("schedule", s.cosine() ? "cosine" : "constant");
     return r;
+  }
+
+  /**
+   * At an epoch boundary: after SIGINT/SIGTERM saves a checkpoint and fails with the signal's exit
+   * code (a signal during an epoch takes effect when it ends; never writes --out).
+   */
+  private void stopOnSignal(TrainCheckpoints ck, int samples, TrainSpec s) {
+    if (ck == null) return;
+    TrainCheckpoints.stepHook.accept(ck, t.globalStep());
+    if (!ck.signalled()) return;
+    save(ck, samples, s);
+    throw ck.stopped(ck.signal(), t.globalStep(), Math.min(epochs() + 1, s.epochs()));
   }
 
   /** Output {@code o}'s mean training loss of each epoch. */

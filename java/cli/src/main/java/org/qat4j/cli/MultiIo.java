@@ -203,7 +203,7 @@ final class MultiIo {
     long[] hits = new long[out.size()];
     long t0 = System.nanoTime();
     try (TfliteModel m = TfliteRun.model(file);
-        Interpreter it = TfliteRun.open(m, b, threads, p.isolating())) {
+        Interpreter it = TfliteRun.open(m, b, threads, p.isolating(), p.customOps())) {
       for (int s = 0; s < test.size(); s++) {
         for (int i = 0; i < in.size(); i++) it.input(i).writeReal(test.sample(i, s));
         it.invoke();

@@ -15,8 +15,6 @@ import org.qat4j.core.gemm.Gemm;
 import org.qat4j.core.io.Checkpoint;
 import org.qat4j.ir.internal.Parallel;
 import org.qat4j.runtime.Backend;
-import org.qat4j.runtime.Benchmark;
-import org.qat4j.runtime.TfliteException;
 import org.qat4j.tflite.ModelFormatException;
 import org.qat4j.tflite.SubgraphInfo;
 import org.qat4j.tflite.TfliteModelInfo;
@@ -129,6 +127,7 @@ final class Pipeline {
 
   private DataOption dataOptions;
   private boolean isolate;
+  private CustomOpSpecs customOps = CustomOpSpecs.NONE;
   private final Map<String, Dataset> loaded = new HashMap<>();
   private final Map<Path, UserData.Format> formats = new HashMap<>();
 
@@ -152,6 +151,16 @@ final class Pipeline {
 
   boolean isolating() {
     return isolate;
+  }
+
+  /** {@code --custom-op}: the Java custom operators of every interpreter this pipeline opens. */
+  Pipeline withCustomOps(CustomOpSpecs ops) {
+    this.customOps = ops;
+    return this;
+  }
+
+  CustomOpSpecs customOps() {
+    return customOps;
   }
 
   /**
@@ -281,6 +290,7 @@ final class Pipeline {
         backend,
         threads,
         isolate,
+        customOps,
         progress,
         info);
   }
@@ -300,80 +310,6 @@ final class Pipeline {
 
   JsonObject verify(String model, Path tflite, Path data, int limit) throws IOException {
     return new Verify(this).run(model, tflite, data, limit);
-  }
-
-  /**
-   * The demo's benchmark: the runtime's {@link Benchmark} ({@code warmup} runs, no warm-up time),
-   * keeping every steady sample.
-   */
-  JsonObject bench(
-      Path model,
-      Backend backend,
-      int threads,
-      int runs,
-      int warmup,
-      double minSecs,
-      double maxSecs)
-      throws IOException {
-    Benchmark.Config c =
-        Benchmark.Config.of(model).with(backend, threads).runs(warmup, 0, runs, minSecs, maxSecs);
-    return BenchJson.withSamples(model, backend, threads, runBenchmark(backend, c));
-  }
-
-  /** The {@code bench} command: the runtime's {@link Benchmark}, mapped to the CLI contract. */
-  JsonObject benchmark(
-      Path model,
-      Backend backend,
-      int threads,
-      int runs,
-      int warmup,
-      double minSecs,
-      double maxSecs,
-      boolean profile)
-      throws IOException {
-    Benchmark.Config c =
-        Benchmark.Config.of(model)
-            .with(backend, threads)
-            .runs(warmup, warmup == 0 ? 0 : 0.5, runs, minSecs, maxSecs)
-            .profiling(profile)
-            .isolated(isolate);
-    return BenchJson.of(model, backend, threads, runBenchmark(backend, c));
-  }
-
-  /**
-   * Runs {@code c}; a bad file is a usage error, a backend that cannot start here a failure naming
-   * the reason.
-   */
-  private Benchmark.Report runBenchmark(Backend backend, Benchmark.Config c) throws IOException {
-    Probes.tflite(); // library loading is not part of init time, as in benchmark_model
-    Path model = c.model();
-    Benchmark.Report b;
-    try (Progress p =
-        progress.create(
-            "bench "
-                + model.getFileName()
-                + " ("
-                + TfliteRun.id(backend)
-                + ", "
-                + c.threads()
-                + "t)",
-            1,
-            "runs")) {
-      try {
-        b = Benchmark.run(c);
-      } catch (TfliteException e) {
-        if (e.getMessage() != null && e.getMessage().contains("model check")) {
-          throw CliException.usage(
-              "--model: " + model + " is not a valid .tflite model: " + Main.oneLine(e));
-        }
-        throw CliException.failed(
-            "backend " + TfliteRun.id(backend) + " unavailable: " + Main.oneLine(e), e);
-      }
-      p.step(1);
-    }
-    if (backend != Backend.BUILTIN && !b.coverage().delegated())
-      info.accept("warning: " + b.coverageSummary());
-    return b;
   }
 
   /**

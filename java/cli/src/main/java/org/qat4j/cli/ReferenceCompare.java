@@ -29,7 +29,7 @@ final class ReferenceCompare {
     double[] signal = new double[outs.size()], noise = new double[outs.size()];
     long agree = 0;
     boolean classifier = outs.get(0).elements() > 1;
-    try (ModelRunner ref = ModelRunner.open(reference, Backend.BUILTIN, 1)) {
+    try (ModelRunner ref = ModelRunner.open(reference, Backend.BUILTIN, 1, CustomOpSpecs.NONE)) {
       ins = ref.inputs();
       check(ref, set.ports(), outs);
       for (int s = 0; s < set.count(); s++) {
@@ -64,7 +64,7 @@ final class ReferenceCompare {
   /** Fails early (exit 2) when the reference's inputs or outputs differ in count or size. */
   void checkFits(List<TensorIo.Port> mine, List<TensorIo.Port> outs) throws IOException {
     Args.tfliteFile(reference, "--reference");
-    try (ModelRunner ref = ModelRunner.open(reference, Backend.BUILTIN, 1)) {
+    try (ModelRunner ref = ModelRunner.open(reference, Backend.BUILTIN, 1, CustomOpSpecs.NONE)) {
       check(ref, mine, outs);
     }
   }

@@ -51,7 +51,7 @@ final class RunCommand extends BaseCommand {
     image.check();
     boolean images = kind();
     run.check(pipeline());
-    try (ModelRunner m = ModelRunner.open(run.model, run.backend, run.threads)) {
+    try (ModelRunner m = ModelRunner.open(run.model, run.backend, run.threads, run.customOps)) {
       List<Object[]> samples =
           images ? images(m) : InputSamples.fromNpy(inputs, m.inputs(), "--input").samples();
       JsonArray outputs = new JsonArray();

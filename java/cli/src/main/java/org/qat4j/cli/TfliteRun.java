@@ -30,14 +30,20 @@ final class TfliteRun {
    * failure (exit 1) naming the reason.
    */
   static Interpreter open(
-      TfliteModel m, Backend b, int threads, boolean isolate, InterpreterListener... listeners) {
+      TfliteModel m,
+      Backend b,
+      int threads,
+      boolean isolate,
+      CustomOpSpecs ops,
+      InterpreterListener... listeners) {
     try {
       Interpreter.Options.Builder o =
-          Interpreter.Options.builder()
-              .backend(b)
-              .threads(threads)
-              .checkInputs(true)
-              .isolated(isolate);
+          ops.apply(
+              Interpreter.Options.builder()
+                  .backend(b)
+                  .threads(threads)
+                  .checkInputs(true)
+                  .isolated(isolate));
       for (InterpreterListener l : listeners) o.listener(l);
       return Interpreter.create(m, o.build());
     } catch (RuntimeException e) {
@@ -60,12 +66,13 @@ final class TfliteRun {
       Backend b,
       int threads,
       boolean isolate,
+      CustomOpSpecs ops,
       Pipeline.ProgressFactory progress,
       Consumer<String> warn)
       throws IOException {
     DelegateCoverage.Latest coverage = new DelegateCoverage.Latest();
     try (TfliteModel m = model(file);
-        Interpreter it = open(m, b, threads, isolate, coverage)) {
+        Interpreter it = open(m, b, threads, isolate, ops, coverage)) {
       checkClassifier(it, test, file);
       long correct = 0;
       long t0 = System.nanoTime();

@@ -47,7 +47,7 @@ final class TfliteVerify {
     InputSamples.Set set;
     List<Object[]> builtin;
     List<TensorIo.Port> outs;
-    try (ModelRunner b = ModelRunner.open(tflite, Backend.BUILTIN, 1)) {
+    try (ModelRunner b = ModelRunner.open(tflite, Backend.BUILTIN, 1, CustomOpSpecs.NONE)) {
       if (reference != null) new ReferenceCompare(reference).checkFits(b.inputs(), b.outputs());
       set = samples(b.inputs(), info, data, limit);
       p.info().accept("verify " + tflite.getFileName() + " on " + set.source());
@@ -55,7 +55,7 @@ final class TfliteVerify {
       outs = b.outputs();
     }
     List<Object[]> xnnpack;
-    try (ModelRunner x = ModelRunner.open(tflite, Backend.XNNPACK, 1)) {
+    try (ModelRunner x = ModelRunner.open(tflite, Backend.XNNPACK, 1, CustomOpSpecs.NONE)) {
       xnnpack = x.invokeAll(set.samples());
     }
     List<OutputTally> tb = new ArrayList<>(), tx = new ArrayList<>();

@@ -1,17 +1,22 @@
 package org.qat4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.BeforeAll;
@@ -194,6 +199,61 @@ class CliLossWeightsTest {
     CliRun again = run("--resume", ck.toString(), "--epochs", "2", "--loss-weights", "class=1");
     assertEquals(2, again.code(), again::toString);
     assertTrue(again.err().contains("--loss-weights: comes from the checkpoint"), again::toString);
+  }
+
+  @Test
+  void sigintBetweenEpochsSavesACheckpointAndResumeContinuesExactly() throws Exception {
+    Path ck = dir.resolve("sig"), never = dir.resolve("never.q4j");
+    Path straight = dir.resolve("s.q4j"), resumed = dir.resolve("r.q4j");
+    String[] m = {
+      "--model", model.toString(), "--batch-size", "32", "--loss-weights", "class=1,group=0.5"
+    };
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g",
+                "-Dqat4j.holdStep=30",
+                "-cp",
+                System.getProperty("java.class.path"),
+                HeldTrainMain.class.getName(),
+                "train"));
+    cmd.addAll(List.of(m));
+    cmd.addAll(List.of("--epochs", "2", "--checkpoint-dir", ck.toString(), "--out"));
+    cmd.add(never.toString());
+    cmd.addAll(List.of("--data", train.toString(), "--test-data", test.toString()));
+    cmd.addAll(RUN.subList(0, 4));
+    String log = interrupted(cmd);
+    Path file = ck.resolve(TrainCheckpoints.FILE);
+    assertTrue(
+        log.contains("stopped by SIGINT at step 30 (epoch 2); checkpoint saved to " + file), log);
+    assertFalse(Files.exists(never), "an interrupted run must not write --out");
+    JsonObject r = ok("--resume", ck.toString(), "--epochs", "2", "--out", resumed.toString());
+    assertEquals(30, r.get("resumed_step").getAsInt());
+    ok(concat(m, "--epochs", "2", "--out", straight.toString()));
+    assertEquals(CliResumeTest.weightsHash(straight), CliResumeTest.weightsHash(resumed));
+  }
+
+  /**
+   * Runs {@code cmd}, sends SIGINT once it prints HOLDING; asserts exit 130, returns its output.
+   */
+  private static String interrupted(List<String> cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    StringBuilder log = new StringBuilder();
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null && !line.equals("HOLDING"))
+        log.append(line).append('\n');
+      assertEquals("HOLDING", line, log::toString);
+      assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor());
+      assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child did not exit on SIGINT");
+      while ((line = r.readLine()) != null) log.append(line).append('\n');
+    } finally {
+      p.destroyForcibly();
+    }
+    assertEquals(130, p.exitValue(), log::toString);
+    return log.toString();
   }
 
   @Test

@@ -150,7 +150,7 @@ class CliRealModelsTest {
   /** One .npy per input holding the first two generated samples, in the input's stored type. */
   private List<String> npyInputs(Path model) throws IOException {
     List<String> files = new ArrayList<>();
-    try (ModelRunner m = ModelRunner.open(model, Backend.BUILTIN, 1)) {
+    try (ModelRunner m = ModelRunner.open(model, Backend.BUILTIN, 1, CustomOpSpecs.NONE)) {
       InputSamples.Set set =
           InputSamples.generated(m.inputs(), Pipeline.readTflite(model, "model"), 2);
       for (int i = 0; i < m.inputs().size(); i++) {

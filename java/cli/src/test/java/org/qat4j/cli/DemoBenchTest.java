@@ -32,7 +32,7 @@ class DemoBenchTest {
   @Test
   void benchRowHoldsTheBenchFieldsAndTheSamplesTheStatsCameFrom() throws Exception {
     Path model = floatCnn();
-    JsonObject r = p.bench(model, Backend.BUILTIN, 1, 20, 3, 0, 10);
+    JsonObject r = new BenchSteps(p).bench(model, Backend.BUILTIN, 1, 20, 3, 0, 10);
     for (String k :
         new String[] {
           "backend",
@@ -73,7 +73,9 @@ class DemoBenchTest {
     assumeFalse(org.qat4j.runtime.edgetpu.EdgeTpu.probe().available(), "an EdgeTPU is attached");
     Path model = floatCnn();
     CliException e =
-        assertThrows(CliException.class, () -> p.bench(model, Backend.EDGETPU, 1, 5, 0, 0, 1));
+        assertThrows(
+            CliException.class,
+            () -> new BenchSteps(p).bench(model, Backend.EDGETPU, 1, 5, 0, 0, 1));
     assertEquals(CliException.FAILED, e.exitCode());
     assertTrue(e.getMessage().contains("unavailable"), e.getMessage());
   }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 import org.qat4j.ir.DType;
 
 /**
@@ -151,6 +152,15 @@ public final class Benchmark {
   }
 
   public static Report run(Config c) throws IOException {
+    return run(c, UnaryOperator.identity());
+  }
+
+  /**
+   * {@link #run(Config)} with interpreter options added by {@code more} (e.g. {@link
+   * Interpreter.Options.Builder#customOp}) to those the config sets.
+   */
+  public static Report run(Config c, UnaryOperator<Interpreter.Options.Builder> more)
+      throws IOException {
     long rss0 = rssKb();
     byte[] bytes = Files.readAllBytes(c.model());
     long t0 = System.nanoTime();
@@ -158,7 +168,7 @@ public final class Benchmark {
       long t1 = System.nanoTime();
       DelegateCoverage.Latest coverage = new DelegateCoverage.Latest();
       OpProfile profile = new OpProfile();
-      try (Interpreter it = Interpreter.create(model, options(c, coverage, profile))) {
+      try (Interpreter it = Interpreter.create(model, options(c, coverage, profile, more))) {
         long t2 = System.nanoTime();
         long rssInit = rssKb();
         fillInputs(it);
@@ -191,13 +201,17 @@ public final class Benchmark {
 
   /** The interpreter options of {@code c}, reporting coverage (and per-operator times if asked). */
   private static Interpreter.Options options(
-      Config c, DelegateCoverage.Latest coverage, OpProfile profile) {
+      Config c,
+      DelegateCoverage.Latest coverage,
+      OpProfile profile,
+      UnaryOperator<Interpreter.Options.Builder> more) {
     Interpreter.Options.Builder ob =
-        Interpreter.Options.builder()
-            .backend(c.backend())
-            .threads(c.threads())
-            .isolated(c.isolated())
-            .listener(coverage);
+        more.apply(
+            Interpreter.Options.builder()
+                .backend(c.backend())
+                .threads(c.threads())
+                .isolated(c.isolated())
+                .listener(coverage));
     return (c.opProfiling() ? ob.listener(profile) : ob).build();
   }
 
