@@ -3,7 +3,10 @@ package org.qat4j.keras;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.UnaryOperator;
+import org.qat4j.core.Layer;
 import org.qat4j.core.Node;
+import org.qat4j.core.Param;
 import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Conv2D;
 import org.qat4j.core.layers.Conv2DTranspose;
@@ -55,9 +58,7 @@ final class WeightedMapper {
             .useBias(bias)
             .activation(KerasActivations.fusedOrNone(act));
     Node y = m.add(l, c.one());
-    Var[] w = c.vars(LayerMapper.names(bias, new String[] {"kernel"}));
-    m.set(c, l, l.kernel(), w[0]);
-    if (bias) m.set(c, l, l.bias(), w[1]);
+    kernelAndBias(c, l, l.kernel(), l.bias(), UnaryOperator.identity(), "kernel");
     return m.after(c, y, act);
   }
 
@@ -82,10 +83,25 @@ final class WeightedMapper {
             .useBias(bias)
             .activation(KerasActivations.fusedOrNone(act));
     Node y = m.add(l, c.one());
-    Var[] w = c.vars(LayerMapper.names(bias, new String[] {"kernel"}));
-    m.set(c, l, l.kernel(), swapLastAxes(w[0]));
-    if (bias) m.set(c, l, l.bias(), w[1]);
+    kernelAndBias(c, l, l.kernel(), l.bias(), WeightedMapper::swapLastAxes, "kernel");
     return m.after(c, y, act);
+  }
+
+  /**
+   * Copies the call's kernel ({@code kernelNames}: accepted names, in {@code order}) and, with
+   * use_bias, its bias into a layer already added to the graph.
+   */
+  private void kernelAndBias(
+      LayerMapper.Call c,
+      Layer l,
+      Param kernel,
+      Param bias,
+      UnaryOperator<Var> order,
+      String... kernelNames) {
+    boolean useBias = c.k.bool("use_bias", true);
+    Var[] w = c.vars(LayerMapper.names(useBias, kernelNames));
+    m.set(c, l, kernel, order.apply(w[0]));
+    if (useBias) m.set(c, l, bias, w[1]);
   }
 
   /** A rank-4 weight with its last two axes swapped (values unchanged). */
@@ -100,25 +116,30 @@ final class WeightedMapper {
     return new Var(dst, new int[] {s[0], s[1], b, a}, v.path());
   }
 
-  private Node depthwise(LayerMapper.Call c) {
-    KerasConfig k = c.k;
-    String act = k.activation();
+  /**
+   * A DepthwiseConv2D with the call's kernel size, depth multiplier, strides, dilation, padding.
+   */
+  private static DepthwiseConv2D depthwiseLayer(KerasConfig k, String name) {
     int[] ks = k.ints("kernel_size", 2, null),
         s = k.ints("strides", 2, new int[] {1, 1}),
         d = k.ints("dilation_rate", 2, new int[] {1, 1});
-    boolean bias = k.bool("use_bias", true);
+    return new DepthwiseConv2D(name, ks[0], ks[1])
+        .depthMultiplier(k.integer("depth_multiplier", 1))
+        .strides(s[0], s[1])
+        .dilation(d[0], d[1])
+        .padding(LayerMapper.padding(k));
+  }
+
+  private Node depthwise(LayerMapper.Call c) {
+    KerasConfig k = c.k;
+    String act = k.activation();
     DepthwiseConv2D l =
-        new DepthwiseConv2D(c.name, ks[0], ks[1])
-            .depthMultiplier(k.integer("depth_multiplier", 1))
-            .strides(s[0], s[1])
-            .dilation(d[0], d[1])
-            .padding(LayerMapper.padding(k))
-            .useBias(bias)
+        depthwiseLayer(k, c.name)
+            .useBias(k.bool("use_bias", true))
             .activation(KerasActivations.fusedOrNone(act));
     Node y = m.add(l, c.one());
-    Var[] w = c.vars(LayerMapper.names(bias, new String[] {"depthwise_kernel", "kernel"}));
-    m.set(c, l, l.kernel(), w[0]);
-    if (bias) m.set(c, l, l.bias(), w[1]);
+    kernelAndBias(
+        c, l, l.kernel(), l.bias(), UnaryOperator.identity(), "depthwise_kernel", "kernel");
     return m.after(c, y, act);
   }
 
@@ -126,17 +147,8 @@ final class WeightedMapper {
   private Node separable(LayerMapper.Call c) {
     KerasConfig k = c.k;
     String act = k.activation();
-    int[] ks = k.ints("kernel_size", 2, null),
-        s = k.ints("strides", 2, new int[] {1, 1}),
-        d = k.ints("dilation_rate", 2, new int[] {1, 1});
     boolean bias = k.bool("use_bias", true);
-    DepthwiseConv2D dw =
-        new DepthwiseConv2D(names.fresh(c.name + "_depthwise"), ks[0], ks[1])
-            .depthMultiplier(k.integer("depth_multiplier", 1))
-            .strides(s[0], s[1])
-            .dilation(d[0], d[1])
-            .padding(LayerMapper.padding(k))
-            .useBias(false);
+    DepthwiseConv2D dw = depthwiseLayer(k, names.fresh(c.name + "_depthwise")).useBias(false);
     Node x = m.add(dw, c.one());
     Conv2D pw =
         new Conv2D(c.name, k.integer("filters", 0), 1, 1)
@@ -171,9 +183,7 @@ final class WeightedMapper {
             .useBias(bias)
             .activation(KerasActivations.fusedOrNone(act));
     Node y = m.add(l, x);
-    Var[] w = c.vars(LayerMapper.names(bias, new String[] {"kernel"}));
-    m.set(c, l, l.kernel(), w[0]);
-    if (bias) m.set(c, l, l.bias(), w[1]);
+    kernelAndBias(c, l, l.kernel(), l.bias(), UnaryOperator.identity(), "kernel");
     return m.after(c, y, act);
   }
 

@@ -5,22 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qat4j.core.Model;
 import org.qat4j.core.Tensor;
-import org.qat4j.core.data.Batch;
 import org.qat4j.core.data.Dataset;
-import org.qat4j.ir.DType;
-import org.qat4j.quant.QatModel;
-import org.qat4j.quant.Quantize;
-import org.qat4j.quant.lower.Int8Lowering;
-import org.qat4j.tflite.TfliteWriter;
-import org.qat4j.verify.Verification;
 
 /**
  * Activations selu, hard_sigmoid (Keras 2 and Keras 3 definitions, picked by the file's version)
@@ -126,18 +117,7 @@ class KerasActivationsTest {
       Model m = KerasImporter.read(file(version, "selu", "hard_sigmoid", 1.7)).model();
       float[] x = inputs(96, 3);
       Dataset d = new Dataset(x, new int[96], new int[] {6}, 3);
-      QatModel qat = Quantize.model(m);
-      List<Tensor> cal = new ArrayList<>();
-      for (Batch b : d.subset(0, 64).batches(16, false, 0)) cal.add(b.images().copy());
-      qat.calibrate(cal);
-      byte[] tflite = TfliteWriter.write(Int8Lowering.lower(qat, DType.INT8));
-      Verification.Report r =
-          Verification.verify(
-              qat, tflite, d.subset(64, 96), Verification.Options.defaults().withFloatModel(m));
-      System.out.printf(
-          "Keras %s selu/hard_sigmoid/ELU(1.7) int8: bit-exact BUILTIN %.4f, max LSB %d%n",
-          version, r.bitExactFractionBuiltin(), r.maxLsbBuiltin());
-      assertEquals(1.0, r.bitExactFractionBuiltin(), version + ": simulator vs TFLite BUILTIN");
+      Int8RoundTrip.assertBitExact("Keras " + version + " selu/hard_sigmoid/ELU(1.7)", m, d);
     }
   }
 }

@@ -3,26 +3,18 @@ package org.qat4j.keras;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qat4j.core.Model;
 import org.qat4j.core.Tensor;
-import org.qat4j.core.data.Batch;
 import org.qat4j.core.data.Dataset;
-import org.qat4j.ir.DType;
-import org.qat4j.quant.QatModel;
-import org.qat4j.quant.Quantize;
 import org.qat4j.quant.lower.FloatLowering;
-import org.qat4j.quant.lower.Int8Lowering;
 import org.qat4j.runtime.Interpreter;
 import org.qat4j.runtime.TfliteModel;
 import org.qat4j.tflite.TfliteWriter;
-import org.qat4j.verify.Verification;
 
 /**
  * Normalization over axes (1, 2, 3) (one mean and variance per element of a [3, 4, 2] sample)
@@ -79,17 +71,6 @@ class KerasNormalizationExportTest {
     Model m = KerasImporter.read(file(r)).model();
     float[] x = inputs(r);
     Dataset d = new Dataset(x, new int[96], new int[] {3, 4, 2}, 3);
-    QatModel qat = Quantize.model(m);
-    List<Tensor> cal = new ArrayList<>();
-    for (Batch b : d.subset(0, 64).batches(16, false, 0)) cal.add(b.images().copy());
-    qat.calibrate(cal);
-    byte[] tflite = TfliteWriter.write(Int8Lowering.lower(qat, DType.INT8));
-    Verification.Report rep =
-        Verification.verify(
-            qat, tflite, d.subset(64, 96), Verification.Options.defaults().withFloatModel(m));
-    System.out.printf(
-        "Normalization (1, 2, 3) + Rescaling lists int8: bit-exact BUILTIN %.4f, max LSB %d%n",
-        rep.bitExactFractionBuiltin(), rep.maxLsbBuiltin());
-    assertEquals(1.0, rep.bitExactFractionBuiltin(), "simulator vs TFLite BUILTIN");
+    Int8RoundTrip.assertBitExact("Normalization (1, 2, 3) + Rescaling lists", m, d);
   }
 }
