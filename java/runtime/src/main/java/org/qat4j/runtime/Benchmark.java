@@ -158,7 +158,14 @@ public final class Benchmark {
       long t1 = System.nanoTime();
       DelegateCoverage.Latest coverage = new DelegateCoverage.Latest();
       OpProfile profile = new OpProfile();
-      try (Interpreter it = Interpreter.create(model, options(c, coverage, profile))) {
+      Interpreter.Options.Builder ob =
+          Interpreter.Options.builder()
+              .backend(c.backend())
+              .threads(c.threads())
+              .isolated(c.isolated())
+              .listener(coverage);
+      Interpreter.Options opts = (c.opProfiling() ? ob.listener(profile) : ob).build();
+      try (Interpreter it = Interpreter.create(model, opts)) {
         long t2 = System.nanoTime();
         long rssInit = rssKb();
         fillInputs(it);
@@ -187,18 +194,6 @@ public final class Benchmark {
             ops);
       }
     }
-  }
-
-  /** The interpreter options of {@code c}, reporting coverage (and per-operator times if asked). */
-  private static Interpreter.Options options(
-      Config c, DelegateCoverage.Latest coverage, OpProfile profile) {
-    Interpreter.Options.Builder ob =
-        Interpreter.Options.builder()
-            .backend(c.backend())
-            .threads(c.threads())
-            .isolated(c.isolated())
-            .listener(coverage);
-    return (c.opProfiling() ? ob.listener(profile) : ob).build();
   }
 
   private static double[] loop(Interpreter it, int minRuns, double minSecs, double maxSecs) {
