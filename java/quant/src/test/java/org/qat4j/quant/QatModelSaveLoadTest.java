@@ -53,6 +53,18 @@ class QatModelSaveLoadTest {
     return q;
   }
 
+  private static void assertSameQuantizers(List<FakeQuantizer> a, List<FakeQuantizer> b) {
+    assertEquals(a.size(), b.size());
+    for (int i = 0; i < a.size(); i++) {
+      assertEquals(a.get(i).name(), b.get(i).name());
+      assertArrayEquals(a.get(i).min(), b.get(i).min(), 0f, a.get(i).name());
+      assertArrayEquals(a.get(i).max(), b.get(i).max(), 0f, a.get(i).name());
+      assertEquals(a.get(i).enabled(), b.get(i).enabled(), a.get(i).name());
+      assertEquals(a.get(i).observing(), b.get(i).observing(), a.get(i).name());
+      assertEquals(a.get(i).rule().toString(), b.get(i).rule().toString(), a.get(i).name());
+    }
+  }
+
   private void assertRoundTrip(QatModel q) throws IOException {
     Path file = dir.resolve("m.qat");
     q.save(file);
@@ -64,16 +76,7 @@ class QatModelSaveLoadTest {
         0f,
         "fake-quant predictions");
     assertEquals(q.scheme(), r.scheme());
-    List<FakeQuantizer> a = q.quantizers(), b = r.quantizers();
-    assertEquals(a.size(), b.size());
-    for (int i = 0; i < a.size(); i++) {
-      assertEquals(a.get(i).name(), b.get(i).name());
-      assertArrayEquals(a.get(i).min(), b.get(i).min(), 0f, a.get(i).name());
-      assertArrayEquals(a.get(i).max(), b.get(i).max(), 0f, a.get(i).name());
-      assertEquals(a.get(i).enabled(), b.get(i).enabled(), a.get(i).name());
-      assertEquals(a.get(i).observing(), b.get(i).observing(), a.get(i).name());
-      assertEquals(a.get(i).rule().toString(), b.get(i).rule().toString(), a.get(i).name());
-    }
+    assertSameQuantizers(q.quantizers(), r.quantizers());
     for (var n : q.model().nodes()) {
       FakeQuantizer qa = q.rangeOf(n.name()), qb = r.rangeOf(n.name());
       assertEquals(qa == null ? null : qa.name(), qb == null ? null : qb.name(), n.name());

@@ -4,14 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.qat4j.ir.LoweredGraph;
 
 /** Golden structure checks on the real models in ../shared/models (facts from its README). */
 class ReaderGoldenTest {
+  /** The operator counts of the Coral MobileNet V1 0.25 (uint8). */
+  private static final Map<String, Integer> MOBILENET_OPS =
+      Map.of(
+          "CONV_2D", 15, "DEPTHWISE_CONV_2D", 13, "AVERAGE_POOL_2D", 1, "RESHAPE", 1, "SOFTMAX", 1);
+
   @Test
   void mobilenetUint8() throws Exception {
     TfliteModelInfo m = TfliteReader.read(SharedModels.path(SharedModels.MOBILENET));
@@ -23,19 +31,7 @@ class ReaderGoldenTest {
     SubgraphInfo g = m.subgraph(0);
     assertEquals(89, g.tensors().size());
     assertEquals(31, g.operators().size());
-    assertEquals(
-        Map.of(
-            "CONV_2D",
-            15,
-            "DEPTHWISE_CONV_2D",
-            13,
-            "AVERAGE_POOL_2D",
-            1,
-            "RESHAPE",
-            1,
-            "SOFTMAX",
-            1),
-        m.operatorCounts());
+    assertEquals(MOBILENET_OPS, m.operatorCounts());
     for (OperatorInfo op : g.operators()) {
       assertEquals(1, op.version(), op.toString());
       assertFalse(op.custom());
@@ -57,6 +53,11 @@ class ReaderGoldenTest {
       if (t.typeName().equals("UINT8"))
         assertEquals(1, t.quantization().scales().length, t.toString());
     }
+    assertMobilenetMetadata(m);
+  }
+
+  /** The metadata entries the converter wrote: the minimum runtime and the TFLite metadata. */
+  private static void assertMobilenetMetadata(TfliteModelInfo m) {
     assertEquals("1.5.0", m.minRuntimeVersion());
     assertEquals(16, m.metadataBytes("min_runtime_version").length);
     MetadataInfo meta =
@@ -66,7 +67,7 @@ class ReaderGoldenTest {
             .orElseThrow();
     assertEquals(696, meta.size());
     byte[] mb = m.metadataBytes("TFLITE_METADATA");
-    assertEquals("M001", new String(mb, 4, 4, java.nio.charset.StandardCharsets.US_ASCII));
+    assertEquals("M001", new String(mb, 4, 4, StandardCharsets.US_ASCII));
   }
 
   @Test
@@ -122,7 +123,7 @@ class ReaderGoldenTest {
   @Test
   void foreignUint8ModelSurvivesLowerAndRewrite() throws Exception {
     TfliteModelInfo m = TfliteReader.read(SharedModels.path(SharedModels.MOBILENET));
-    org.qat4j.ir.LoweredGraph g = m.toLoweredGraph();
+    LoweredGraph g = m.toLoweredGraph();
     assertEquals(89, g.tensors().size());
     assertEquals(31, g.ops().size());
     TfliteModelInfo again = TfliteReader.read(TfliteWriter.write(g));
@@ -147,9 +148,7 @@ class ReaderGoldenTest {
   @Test
   void edgetpuModelCannotBeLowered() throws Exception {
     TfliteModelInfo m = TfliteReader.read(SharedModels.path(SharedModels.MOBILENET_EDGETPU));
-    ModelFormatException e =
-        org.junit.jupiter.api.Assertions.assertThrows(
-            ModelFormatException.class, m::toLoweredGraph);
+    ModelFormatException e = assertThrows(ModelFormatException.class, m::toLoweredGraph);
     assertTrue(
         e.getMessage().contains("operator 0 (edgetpu-custom-op) is not supported"), e.getMessage());
   }

@@ -52,10 +52,7 @@ public final class Conv2DTranspose extends FilterConv<Conv2DTranspose> {
 
   @Override
   public int[] outputShape(int[]... in) {
-    int[] s = single(in);
-    if (s.length != 3)
-      throw new ShapeException(
-          name(), "expects an image input [H, W, C], got " + Arrays.toString(s));
+    int[] s = Images.shape(this, single(in));
     if (dilation[0] != 1 || dilation[1] != 1)
       throw new ShapeException(name(), "dilation must be 1, got " + Arrays.toString(dilation));
     return new int[] {

@@ -55,9 +55,7 @@ public final class Cropping2D extends Layer {
 
   @Override
   public int[] outputShape(int[]... in) {
-    int[] s = single(in);
-    if (s.length != 3)
-      throw shapeError("expects an image input [H, W, C], got " + Arrays.toString(s));
+    int[] s = Images.shape(this, single(in));
     int oh = s[0] - top - bottom, ow = s[1] - left - right;
     if (oh < 1 || ow < 1)
       throw shapeError(
@@ -83,9 +81,7 @@ public final class Cropping2D extends Layer {
   @Override
   public Tensor forward(Tensor[] in, ExecContext ctx) {
     Tensor x = in[0];
-    if (x.rank() != 4)
-      throw new IllegalArgumentException("layer '" + name() + "' expects [N, H, W, C], got " + x);
-    int[] s = x.shape();
+    int[] s = Images.batch(this, x);
     int[] o = outputShape(new int[] {s[1], s[2], s[3]});
     inShape = s;
     y = Tensor.reuse(y, s[0], o[0], o[1], o[2]);

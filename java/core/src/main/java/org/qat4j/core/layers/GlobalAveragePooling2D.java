@@ -24,7 +24,7 @@ public final class GlobalAveragePooling2D extends GlobalPool2D {
   @Override
   public Tensor forward(Tensor[] in, ExecContext ctx) {
     Tensor x = in[0];
-    inShape = imageBatch(x);
+    inShape = Images.batch(this, x);
     int n = inShape[0], hw = inShape[1] * inShape[2], c = inShape[3];
     y = Tensor.reuse(y, n, c);
     FloatBuffer xb = x.buffer(), yb = y.buffer();

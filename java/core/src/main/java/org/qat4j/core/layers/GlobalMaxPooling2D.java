@@ -26,7 +26,7 @@ public final class GlobalMaxPooling2D extends GlobalPool2D {
   @Override
   public Tensor forward(Tensor[] in, ExecContext ctx) {
     Tensor x = in[0];
-    inShape = imageBatch(x);
+    inShape = Images.batch(this, x);
     int n = inShape[0], hw = inShape[1] * inShape[2], c = inShape[3];
     y = Tensor.reuse(y, n, c);
     if (argmax.length != n * c) argmax = new int[n * c];

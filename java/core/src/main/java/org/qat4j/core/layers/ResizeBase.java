@@ -4,7 +4,6 @@ import com.google.gson.JsonObject;
 import java.util.Arrays;
 import org.qat4j.core.ExecContext;
 import org.qat4j.core.Layer;
-import org.qat4j.core.ShapeException;
 import org.qat4j.core.Tensor;
 
 /**
@@ -51,19 +50,14 @@ abstract class ResizeBase extends Layer {
 
   @Override
   public int[] outputShape(int[]... in) {
-    int[] s = single(in);
-    if (s.length != 3)
-      throw new ShapeException(
-          name(), "expects an image input [H, W, C], got " + Arrays.toString(s));
+    int[] s = Images.shape(this, single(in));
     return new int[] {outSize(0, s[0]), outSize(1, s[1]), s[2]};
   }
 
   @Override
   public Tensor forward(Tensor[] in, ExecContext ctx) {
     Tensor x = in[0];
-    if (x.rank() != 4)
-      throw new IllegalArgumentException("layer '" + name() + "' expects [N, H, W, C], got " + x);
-    int[] s = x.shape();
+    int[] s = Images.batch(this, x);
     if (!Arrays.equals(s, inShape)) {
       inShape = s;
       ys = axis(0, s[1]);

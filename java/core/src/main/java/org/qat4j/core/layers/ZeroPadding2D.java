@@ -56,18 +56,14 @@ public final class ZeroPadding2D extends Layer {
 
   @Override
   public int[] outputShape(int[]... in) {
-    int[] s = single(in);
-    if (s.length != 3)
-      throw shapeError("expects an image input [H, W, C], got " + Arrays.toString(s));
+    int[] s = Images.shape(this, single(in));
     return new int[] {s[0] + top + bottom, s[1] + left + right, s[2]};
   }
 
   @Override
   public Tensor forward(Tensor[] in, ExecContext ctx) {
     Tensor x = in[0];
-    if (x.rank() != 4)
-      throw new IllegalArgumentException("layer '" + name() + "' expects [N, H, W, C], got " + x);
-    inShape = x.shape();
+    inShape = Images.batch(this, x);
     int n = inShape[0], h = inShape[1], w = inShape[2], c = inShape[3];
     int oh = h + top + bottom, ow = w + left + right;
     y = Tensor.reuse(y, n, oh, ow, c);

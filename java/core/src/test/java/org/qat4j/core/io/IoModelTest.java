@@ -12,7 +12,10 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
@@ -22,6 +25,7 @@ import org.qat4j.core.GraphBuilder;
 import org.qat4j.core.Model;
 import org.qat4j.core.Node;
 import org.qat4j.core.Tensor;
+import org.qat4j.core.data.Dataset;
 import org.qat4j.core.layers.Add;
 import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.Flatten;
@@ -35,7 +39,7 @@ class IoModelTest {
   @TempDir Path dir;
 
   private static Tensor input(long seed, int... shape) {
-    var r = new java.util.SplittableRandom(seed);
+    var r = new SplittableRandom(seed);
     Tensor t = Tensor.zeros(shape);
     for (int i = 0; i < t.size(); i++) t.set(i, (float) r.nextDouble());
     return t;
@@ -45,9 +49,7 @@ class IoModelTest {
   void referenceCnnRoundTripGivesIdenticalPredictions() throws IOException {
     Model m = Zoo.referenceCnn(5);
     // make BN statistics non-default so non-trainable params are exercised
-    var data =
-        new org.qat4j.core.data.Dataset(
-            input(1, 8, 28, 28, 1).toArray(), new int[8], new int[] {28, 28, 1}, 10);
+    var data = new Dataset(input(1, 8, 28, 28, 1).toArray(), new int[8], new int[] {28, 28, 1}, 10);
     new Trainer(m, new Adam(1e-3)).calibrate(data, 8, 1, true);
     Path f = dir.resolve("cnn.zip");
     ModelIO.save(m, f);
@@ -118,7 +120,7 @@ class IoModelTest {
   private Map<String, byte[]> entriesOf(Model m) throws IOException {
     Path f = dir.resolve("src.zip");
     ModelIO.save(m, f);
-    Map<String, byte[]> out = new java.util.LinkedHashMap<>();
+    Map<String, byte[]> out = new LinkedHashMap<>();
     try (ZipFile z = new ZipFile(f.toFile())) {
       for (String n : new String[] {"model.json", "weights.bin"})
         out.put(n, z.getInputStream(z.getEntry(n)).readAllBytes());
@@ -126,31 +128,28 @@ class IoModelTest {
     return out;
   }
 
+  /** The message of the IOException that loading {@code p} must throw. */
+  private static String loadError(Path p) {
+    return assertThrows(IOException.class, () -> ModelIO.load(p)).getMessage();
+  }
+
   @Test
   void corruptFilesGiveClearErrors() throws IOException {
     Path notZip = dir.resolve("not.zip");
     Files.writeString(notZip, "hello");
-    assertTrue(
-        assertThrows(IOException.class, () -> ModelIO.load(notZip))
-            .getMessage()
-            .contains(notZip.toString()));
+    assertTrue(loadError(notZip).contains(notZip.toString()));
 
     Map<String, byte[]> e = entriesOf(TrainFixtures.mlp(1));
     e.remove("weights.bin");
     Path noWeights = zipWith(e);
-    assertTrue(
-        assertThrows(IOException.class, () -> ModelIO.load(noWeights))
-            .getMessage()
-            .contains("weights.bin"));
+    assertTrue(loadError(noWeights).contains("weights.bin"));
 
     Map<String, byte[]> t = entriesOf(TrainFixtures.mlp(1));
     byte[] w = t.get("weights.bin");
-    t.put("weights.bin", java.util.Arrays.copyOf(w, w.length - 8));
+    t.put("weights.bin", Arrays.copyOf(w, w.length - 8));
     Path truncated = zipWith(t);
-    IOException te = assertThrows(IOException.class, () -> ModelIO.load(truncated));
-    assertTrue(
-        te.getMessage().contains("weights.bin") && te.getMessage().contains("outside"),
-        te.getMessage());
+    String te = loadError(truncated);
+    assertTrue(te.contains("weights.bin") && te.contains("outside"), te);
 
     Map<String, byte[]> s = entriesOf(TrainFixtures.mlp(1));
     String json =
@@ -158,10 +157,8 @@ class IoModelTest {
             .replace("\"units\": 16", "\"units\": 17");
     s.put("model.json", json.getBytes(StandardCharsets.UTF_8));
     Path mismatch = zipWith(s);
-    IOException me = assertThrows(IOException.class, () -> ModelIO.load(mismatch));
-    assertTrue(
-        me.getMessage().contains("hidden/kernel") && me.getMessage().contains("shape"),
-        me.getMessage());
+    String me = loadError(mismatch);
+    assertTrue(me.contains("hidden/kernel") && me.contains("shape"), me);
 
     Map<String, byte[]> u = entriesOf(TrainFixtures.mlp(1));
     u.put(
@@ -170,9 +167,7 @@ class IoModelTest {
             .replace("\"ReLU\"", "\"Swish9\"")
             .getBytes(StandardCharsets.UTF_8));
     Path unknown = zipWith(u);
-    IOException ue = assertThrows(IOException.class, () -> ModelIO.load(unknown));
-    assertTrue(
-        ue.getMessage().contains("Swish9") && ue.getMessage().contains("model.json"),
-        ue.getMessage());
+    String ue = loadError(unknown);
+    assertTrue(ue.contains("Swish9") && ue.contains("model.json"), ue);
   }
 }

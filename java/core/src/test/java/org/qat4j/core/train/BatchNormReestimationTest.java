@@ -16,6 +16,21 @@ import org.qat4j.core.layers.BatchNormalization;
  * computed independently.
  */
 class BatchNormReestimationTest {
+  /** Adds each of the 4 channels' mean and (biased) variance over the rows of {@code x}. */
+  private static void addChannelMoments(float[] x, double[] mean, double[] var) {
+    int rows = x.length / 4;
+    for (int c = 0; c < 4; c++) {
+      double s = 0;
+      double s2 = 0;
+      for (int r = 0; r < rows; r++) {
+        s += x[r * 4 + c];
+        s2 += (double) x[r * 4 + c] * x[r * 4 + c];
+      }
+      mean[c] += s / rows;
+      var[c] += s2 / rows - (s / rows) * (s / rows);
+    }
+  }
+
   @Test
   void movingStatisticsBecomeTheAverageOfTheBatchStatistics() {
     Model m = TrainFixtures.smallCnn(3);
@@ -29,18 +44,7 @@ class BatchNormReestimationTest {
       m.forward(
           b.images(),
           ExecContext.inference()); // conv precedes bn: its output does not depend on BN statistics
-      float[] x = m.activation("conv").toArray();
-      int rows = x.length / 4;
-      for (int c = 0; c < 4; c++) {
-        double s = 0;
-        double s2 = 0;
-        for (int r = 0; r < rows; r++) {
-          s += x[r * 4 + c];
-          s2 += (double) x[r * 4 + c] * x[r * 4 + c];
-        }
-        mean[c] += s / rows;
-        var[c] += s2 / rows - (s / rows) * (s / rows);
-      }
+      addChannelMoments(m.activation("conv").toArray(), mean, var);
       batches++;
     }
     assertEquals(4, BatchNormReestimation.run(m, data, 64, 100));
