@@ -86,8 +86,7 @@ final class Int8Cells extends CellEmitter {
   int newBias(String role, int in, Cols w, float[] bias) {
     float s = b.tensor(in).quant().scale() * weightScale(w.matrix());
     int[] q = new int[bias.length];
-    for (int i = 0; i < q.length; i++)
-      q[i] = (int) FakeQuant.cRound((float) (bias[i] / (double) s));
+    for (int i = 0; i < q.length; i++) q[i] = Int8Weighted.biasCode(bias[i], s);
     QuantParams p = QuantParams.perTensor(s, 0);
     return b.addTensor(
         new TensorSpec(name + "/" + role + "_bias", new int[] {q.length}, DType.INT32, p, q));
