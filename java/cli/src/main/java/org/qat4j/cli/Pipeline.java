@@ -275,14 +275,9 @@ final class Pipeline {
       return new MultiIo(this)
           .eval(model, g, testData() != null ? testData() : data, backend, threads, limit);
     int[] in = g.tensor(g.inputs()[0]).shape();
-    return TfliteRun.eval(
-        model,
-        testSet(data, limit, Arrays.copyOfRange(in, Math.min(1, in.length), in.length)),
-        backend,
-        threads,
-        isolate,
-        progress,
-        info);
+    Dataset test = testSet(data, limit, Arrays.copyOfRange(in, Math.min(1, in.length), in.length));
+    TokenIds.check(g, test, testData() != null ? "--test-data" : "--data");
+    return TfliteRun.eval(model, test, backend, threads, isolate, progress, info);
   }
 
   /** {@code --test-data} when given, else {@code data} (its t10k split for an IDX folder). */

@@ -144,6 +144,7 @@ final class TfliteVerify {
             false,
             "--data");
     if (limit > 0) d = d.subset(0, Math.min(limit, d.size()));
+    TokenIds.check(info.subgraph(0), d, "--data");
     return InputSamples.fromData(d, ins.get(0), "--data " + data + " (" + d.size() + " samples)");
   }
 

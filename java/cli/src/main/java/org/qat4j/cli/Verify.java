@@ -47,6 +47,7 @@ final class Verify {
     } else {
       test = p.testSet(data, limit, floatModel.inputShape());
       Pipeline.checkOutputs(test, floatModel.outputShape(), modelRef, "--model");
+      TokenIds.check(info.subgraph(0), test, p.testData() != null ? "--test-data" : "--data");
     }
     byte[] bytes = Files.readAllBytes(tflite);
     Verification.Options o =

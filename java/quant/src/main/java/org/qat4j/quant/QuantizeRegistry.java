@@ -10,11 +10,6 @@ public final class QuantizeRegistry {
   /** One row: the layer type, its treatment, and for UNSUPPORTED the reason shown to users. */
   public record Row(String type, Treatment treatment, String note) {}
 
-  /** Why Embedding has no 8-bit rule yet. */
-  static final String SEQUENCE_FLOAT_ONLY =
-      "float only: no int8 rule yet (fake-quant placement for the int8 GATHER is open, issue #14);"
-          + " export it with the float lowering";
-
   /** How LSTM and GRU quantize and lower. */
   static final String RECURRENT_NOTE =
       "per-tensor kernels, one range per role of the unrolled cell shared over steps; int8"
@@ -76,7 +71,10 @@ public final class QuantizeRegistry {
         new Row("Tanh", Treatment.FIXED_SYMMETRIC_OUTPUT, ""),
         new Row("ELU", Treatment.OUTPUT, ""),
         new Row("SpatialDropout1D", Treatment.PASS_THROUGH, ""),
-        new Row("Embedding", Treatment.UNSUPPORTED, SEQUENCE_FLOAT_ONLY),
+        new Row(
+            "Embedding",
+            Treatment.TABLE_LOOKUP,
+            "per-tensor symmetric table; output = table params (GATHER); INT32 index input"),
         new Row("LSTM", Treatment.RECURRENT, RECURRENT_NOTE),
         new Row("GRU", Treatment.RECURRENT, RECURRENT_NOTE),
         new Row("Conv2DTranspose", Treatment.WEIGHTS_AND_OUTPUT, "per-tensor kernel (TFMOT)"),

@@ -33,6 +33,14 @@ public enum Treatment {
    */
   SLOPE_AND_OUTPUT,
   /**
+   * A lookup table (Embedding): the table fake-quantized per tensor with the scheme's Dense-kernel
+   * rule (int8: symmetric, narrow range, zero point 0, as TFLite's converter quantizes a constant
+   * GATHER table); the output takes the table's params (TFLite's int8 GATHER requires output params
+   * = input params), so it has no quantizer of its own. The model input it reads holds indices and
+   * is not quantized (an INT32 input of the int8 graph).
+   */
+  TABLE_LOOKUP,
+  /**
    * LSTM and GRU: both kernels fake-quantized per tensor (the scheme's Dense-kernel rule) and one
    * activation quantizer per role of the unrolled cell, shared over all steps; the output is the
    * hidden state's role.

@@ -28,12 +28,14 @@ import java.util.function.Supplier;
  */
 public final class Interpreter implements AutoCloseable {
   private final Options options;
+  private final TfliteModel model;
   private final AtomicReference<Thread> user = new AtomicReference<>();
   private Engine engine;
 
   private Interpreter(TfliteModel model, Options options) {
     Objects.requireNonNull(model, "model");
     this.options = Objects.requireNonNull(options, "options");
+    this.model = model;
     if (options.isolated() && options.sharedDelegate() != null) {
       throw new IllegalArgumentException(
           "an isolated interpreter cannot use a shared Delegate (it lives in this "
@@ -80,6 +82,11 @@ public final class Interpreter implements AutoCloseable {
   /** The options this interpreter was created with, e.g. {@code it.options().backend()}. */
   public Options options() {
     return options;
+  }
+
+  /** Rows input {@code i} may index (an INT32 GATHER position input), or −1. */
+  int indexLimit(int i) {
+    return model.indexLimit(i);
   }
 
   /** Number of model inputs: {@code for (int i = 0; i < it.inputCount(); i++) it.input(i)...}. */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.qat4j.tflite.IndexInputs;
 import org.qat4j.tflite.ModelFormatException;
 import org.qat4j.tflite.OperatorInfo;
 import org.qat4j.tflite.QuantizationInfo;
@@ -47,7 +48,7 @@ final class ModelCheck {
     for (OperatorInfo op : s.operators()) {
       opNames.add(op.opName());
     }
-    return new ModelSummary(s.tensors().size(), opNames);
+    return new ModelSummary(s.tensors().size(), opNames, IndexInputs.limits(s));
   }
 
   private static void checkSubgraph(SubgraphInfo s, String where) {

@@ -8,6 +8,7 @@ import java.util.function.BiFunction;
 import org.qat4j.ir.DType;
 import org.qat4j.ir.QuantParams;
 import org.qat4j.runtime.TensorIO.Meta;
+import org.qat4j.tflite.IndexInputs;
 
 /**
  * A view of one tensor of an {@link Interpreter}: name, element type, shape (the model's layout,
@@ -110,12 +111,16 @@ public final class TensorView {
         });
   }
 
-  /** Writes an INT32 tensor, e.g. {@code it.input("ids").write(tokenIds)}. */
+  /**
+   * Writes an INT32 tensor, e.g. {@code it.input("ids").write(tokenIds)}; an input read as GATHER
+   * positions (token ids of an Embedding) refuses values outside its table's rows.
+   */
   public void write(int[] src) {
     access(
         true,
         (e, m) -> {
           requireType(m, "int[]", DType.INT32);
+          IndexInputs.check(m.label(), owner.indexLimit(index), src);
           e.write(role, index, m, src);
           return null;
         });
@@ -138,7 +143,8 @@ public final class TensorView {
 
   /**
    * Writes real values, quantizing with the tensor's own per-tensor parameters when it is
-   * INT8/UINT8, e.g. {@code it.input(0).writeReal(pixelsIn01)}. With {@link
+   * INT8/UINT8, e.g. {@code it.input(0).writeReal(pixelsIn01)}; an INT32 input takes whole numbers
+   * (token ids, checked as {@link #write(int[])} does). With {@link
    * Interpreter.Options.Builder#checkInputs(boolean)} NaN and infinities are rejected, naming the
    * tensor and the element index.
    */
@@ -151,8 +157,12 @@ public final class TensorView {
             e.write(role, index, m, real);
             return null;
           }
-          requireType(m, "real float[]", DType.FLOAT32, DType.INT8, DType.UINT8);
+          requireType(m, "real float[]", DType.FLOAT32, DType.INT8, DType.UINT8, DType.INT32);
           checkFinite(m, real);
+          if (m.type() == DType.INT32) {
+            e.write(role, index, m, IndexInputs.fromReal(m.label(), owner.indexLimit(index), real));
+            return null;
+          }
           e.write(role, index, m, AffineCodec.quantize(real, m.quantization(), m.type()));
           return null;
         });

@@ -87,6 +87,11 @@ public final class TfliteModel implements AutoCloseable {
     return summary.operatorNames();
   }
 
+  /** Rows input {@code i} may index (an INT32 GATHER position input), or −1. */
+  int indexLimit(int i) {
+    return summary.indexLimit(i);
+  }
+
   synchronized void retain() {
     if (closed) {
       throw new IllegalStateException("model is closed");

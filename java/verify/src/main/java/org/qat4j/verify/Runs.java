@@ -19,6 +19,7 @@ import org.qat4j.quant.QatModel;
 import org.qat4j.runtime.Backend;
 import org.qat4j.runtime.Interpreter;
 import org.qat4j.runtime.TfliteModel;
+import org.qat4j.tflite.IndexInputs;
 
 /**
  * Executors and comparisons behind {@link Verification}; outputs of n samples are kept back to
@@ -101,17 +102,44 @@ final class Runs {
   }
 
   /**
-   * Every input's external values for all samples: floats, or bytes quantized with the input's
-   * params.
+   * Every input's external values for all samples: floats, bytes quantized with the input's params,
+   * or for an INT32 input whole-number indices checked against the table they are looked up in
+   * ({@code limits} from {@link IndexInputs#limits}).
    */
-  static Object[] inputs(LoweredGraph g, MultiDataset data) {
+  static Object[] inputs(LoweredGraph g, int[] limits, MultiDataset data) {
     Object[] r = new Object[g.inputs().length];
     for (int i = 0; i < r.length; i++) {
       TensorSpec in = g.tensor(g.inputs()[i]);
       float[] all = data.inputs()[i];
-      r[i] = in.type() == DType.FLOAT32 ? all.clone() : quantize(in, all);
+      r[i] =
+          switch (in.type()) {
+            case FLOAT32 -> all.clone();
+            case INT32 -> indices(in, limits[i], all);
+            default -> quantize(in, all);
+          };
     }
     return r;
+  }
+
+  /** Token indices of all samples; the error names the sample and the position in it. */
+  private static int[] indices(TensorSpec in, int limit, float[] all) {
+    int per = in.elements();
+    try {
+      return IndexInputs.fromReal("input '" + in.name() + "'", limit, all);
+    } catch (IllegalArgumentException e) {
+      for (int s = 0; s < all.length / per; s++) {
+        float[] one = Arrays.copyOfRange(all, s * per, (s + 1) * per);
+        IndexInputs.fromReal("input '" + in.name() + "' of sample " + s, limit, one);
+      }
+      throw e;
+    }
+  }
+
+  /** A slice of {@code per} elements of sample {@code s} of an input (float[], byte[] or int[]). */
+  static Object sample(Object all, int s, int per) {
+    if (all instanceof float[] f) return Arrays.copyOfRange(f, s * per, (s + 1) * per);
+    if (all instanceof int[] i) return Arrays.copyOfRange(i, s * per, (s + 1) * per);
+    return Arrays.copyOfRange((byte[]) all, s * per, (s + 1) * per);
   }
 
   /** Real values quantized with an int8/uint8 input's params (C rounding, saturated). */
@@ -166,9 +194,10 @@ final class Runs {
       for (int s = 0; s < n; s++) {
         for (int i = 0; i < inputs.length; i++) {
           int per = (int) it.input(i).numElements();
-          if (inputs[i] instanceof float[] f)
-            it.input(i).write(Arrays.copyOfRange(f, s * per, (s + 1) * per));
-          else it.input(i).write(Arrays.copyOfRange((byte[]) inputs[i], s * per, (s + 1) * per));
+          Object one = sample(inputs[i], s, per);
+          if (one instanceof float[] f) it.input(i).write(f);
+          else if (one instanceof int[] ids) it.input(i).write(ids);
+          else it.input(i).write((byte[]) one);
         }
         it.invoke();
         for (int k = 0; k < all.length; k++) {

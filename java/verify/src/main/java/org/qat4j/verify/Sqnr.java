@@ -1,7 +1,6 @@
 package org.qat4j.verify;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.qat4j.core.ExecContext;
 import org.qat4j.core.Model;
@@ -36,10 +35,7 @@ final class Sqnr {
       Tensor[] xs = new Tensor[inputs.length];
       for (int k = 0; k < inputs.length; k++) {
         int per = g.tensor(g.inputs()[k]).elements();
-        x[k] =
-            inputs[k] instanceof float[] f
-                ? Arrays.copyOfRange(f, i * per, (i + 1) * per)
-                : Arrays.copyOfRange((byte[]) inputs[k], i * per, (i + 1) * per);
+        x[k] = Runs.sample(inputs[k], i, per);
         xs[k] = Tensor.of(data.sample(k, i), Shapes.withBatch(1, data.sampleShape(k)));
       }
       Object[] all = sim.runAll(x);

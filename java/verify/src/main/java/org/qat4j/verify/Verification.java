@@ -13,6 +13,8 @@ import org.qat4j.ir.sim.Simulator;
 import org.qat4j.quant.QatModel;
 import org.qat4j.runtime.Backend;
 import org.qat4j.runtime.Interpreter;
+import org.qat4j.tflite.IndexInputs;
+import org.qat4j.tflite.TfliteModelInfo;
 import org.qat4j.tflite.TfliteReader;
 
 /**
@@ -20,8 +22,10 @@ import org.qat4j.tflite.TfliteReader;
  * the integer simulator on identical quantized inputs, the fake-quant model vs deployed int8,
  * accuracies, and per-layer SQNR of the simulated int8 activations vs the float activations. Images
  * are real-valued NHWC samples of the model's input shape; int8/uint8 inputs are quantized once
- * with the exported input params and fed to every executor. The caller keeps ownership of all
- * arguments; the QAT model's fake-quant switches are restored before returning.
+ * with the exported input params and fed to every executor; INT32 index inputs (an Embedding's
+ * token ids) take whole numbers below the table's rows, refused otherwise naming the sample. The
+ * caller keeps ownership of all arguments; the QAT model's fake-quant switches are restored before
+ * returning.
  */
 public final class Verification {
   private Verification() {}
@@ -245,10 +249,12 @@ public final class Verification {
     if (tflite == null || data == null || options == null)
       throw new IllegalArgumentException("tflite, data and options must not be null");
     if (data.size() == 0) throw new IllegalArgumentException("dataset is empty");
-    LoweredGraph g = TfliteReader.read(tflite).toLoweredGraph();
+    TfliteModelInfo info = TfliteReader.read(tflite);
+    LoweredGraph g = info.toLoweredGraph();
     Runs.checkShapes(g, shapes, data);
     int n = data.size();
-    Object[] inputs = Runs.inputs(g, data);
+    int[] limits = IndexInputs.limits(info.subgraph(0));
+    Object[] inputs = Runs.inputs(g, limits, data);
     Object[] simD = new Simulator(g, RoundingMode.DOUBLE).runBatch(n, inputs);
     Object[] simX = new Simulator(g, RoundingMode.XNNPACK_F32).runBatch(n, inputs);
     Object[] builtin = Runs.tflite(tflite, Backend.BUILTIN, inputs, n, options.isolated());
@@ -257,7 +263,7 @@ public final class Verification {
     Runs.Compare cb = Runs.Compare.merge(cbs);
     Runs.Compare cx = Runs.Compare.merge(Runs.compareAll(g, simD, xnn));
     Runs.Compare cxf = Runs.Compare.merge(Runs.compareAll(g, simX, xnn));
-    Top1 t = top1(g, model, shapes, data, options, builtin, xnn, simD);
+    Top1 t = top1(g, model, shapes, data, options, inputs, new Object[][] {builtin, xnn, simD});
     List<OutputReport> outs = new ArrayList<>();
     for (int o = 0; o < g.outputs().length; o++) {
       int[] y = data.labelled() ? data.labels()[o] : null;
@@ -324,9 +330,9 @@ public final class Verification {
       Model shapes,
       MultiDataset data,
       Options options,
-      Object[] builtin,
-      Object[] xnn,
-      Object[] sim) {
+      Object[] inputs,
+      Object[][] runs) {
+    Object[] builtin = runs[0], xnn = runs[1], sim = runs[2];
     int outs = g.outputs().length;
     int[][] int8 = new int[outs][];
     float[] real0 = null;
@@ -345,10 +351,7 @@ public final class Verification {
       Model floatModel = options.floatModel() != null ? options.floatModel() : model.model();
       floats = argmaxAll(Runs.predict(floatModel, data), data.size());
       int k = Math.min(options.sqnrSamples(), data.size());
-      sqnr =
-          names == null
-              ? List.of()
-              : Sqnr.perLayer(g, names.model(), Runs.inputs(g, data), data, k);
+      sqnr = names == null ? List.of() : Sqnr.perLayer(g, names.model(), inputs, data, k);
     } finally {
       if (names != null) names.setFakeQuantEnabled(true);
     }
@@ -372,10 +375,11 @@ public final class Verification {
 
   private static double ptqAccuracy(Options o, Model shapes, MultiDataset data, int[] labels) {
     byte[] ptq = o.ptqTflite();
-    LoweredGraph pg = TfliteReader.read(ptq).toLoweredGraph();
+    TfliteModelInfo info = TfliteReader.read(ptq);
+    LoweredGraph pg = info.toLoweredGraph();
     Runs.checkShapes(pg, shapes, data);
-    Object[] pout =
-        Runs.tflite(ptq, Backend.BUILTIN, Runs.inputs(pg, data), data.size(), o.isolated());
+    Object[] in = Runs.inputs(pg, IndexInputs.limits(info.subgraph(0)), data);
+    Object[] pout = Runs.tflite(ptq, Backend.BUILTIN, in, data.size(), o.isolated());
     float[] r = Runs.real(pg.tensor(pg.outputs()[0]), pout[0]);
     return Runs.accuracy(Runs.argmax(r, r.length / data.size()), labels);
   }

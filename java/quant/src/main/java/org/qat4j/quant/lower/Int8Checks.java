@@ -24,6 +24,7 @@ final class Int8Checks {
     List<Node> nodes = qat.model().nodes();
     for (Node in : qat.model().inputs()) {
       List<Node> c = qat.model().consumers(in);
+      if (Int8Lookup.isIndexInput(qat.model(), in)) continue;
       if (c.size() != 1 || !(c.get(0).layer() instanceof FakeQuantLayer))
         p.add("model input '" + in.name() + "' is not quantized (annotate it)");
     }

@@ -18,6 +18,7 @@ import org.qat4j.core.layers.Dense;
 import org.qat4j.core.layers.DepthwiseConv2D;
 import org.qat4j.core.layers.Dropout;
 import org.qat4j.core.layers.ELU;
+import org.qat4j.core.layers.Embedding;
 import org.qat4j.core.layers.Flatten;
 import org.qat4j.core.layers.GlobalAveragePooling2D;
 import org.qat4j.core.layers.GlobalMaxPooling2D;
@@ -206,6 +207,10 @@ public final class Int8Lowering {
   }
 
   private void lowerInput(Node n) {
+    if (Int8Lookup.isIndexInput(model, n)) {
+      tensorOf.put(n.name(), Int8Lookup.indexInput(this, n));
+      return;
+    }
     int[] shape = FloatLowering.batch1(n.shape());
     DType t = io;
     // Params are attached when the input quantizer is reached (it directly follows the input).
@@ -325,7 +330,8 @@ public final class Int8Lowering {
           wrap(Rescaling.class, (self, n, w, l, post) -> Int8Elementwise.rescaling(self, n, l)),
           wrap(
               Normalization.class,
-              (self, n, w, l, post) -> Int8Elementwise.affine(self, n, l.multiplier(), l.shift())));
+              (self, n, w, l, post) -> Int8Elementwise.affine(self, n, l.multiplier(), l.shift())),
+          wrap(Embedding.class, (self, n, w, l, post) -> Int8Lookup.embedding(self, n, w, l)));
 
   /** Whether {@code l} lowers without quantizers of its own (it keeps its input's params). */
   static boolean passesThrough(Layer l) {

@@ -113,6 +113,7 @@ public final class ModelTransformer {
       if (row.treatment() == Treatment.UNSUPPORTED)
         problems.add("'" + n.name() + "' (" + n.layer().type() + "): " + row.note());
     }
+    problems.addAll(IndexInputs.problems(src, this::treatment, n -> annotated(n) && !custom(n)));
     if (!problems.isEmpty()) throw new UnsupportedLayersException(problems);
   }
 
@@ -131,7 +132,7 @@ public final class ModelTransformer {
     if (src.inputs().contains(n)) {
       Node in = g.input(n.name(), n.shape());
       mapped.put(n, in);
-      if (annotated(n)) {
+      if (annotated(n) && !IndexInputs.isIndexInput(src, n, this::treatment)) {
         FakeQuantLayer q = new FakeQuantLayer(n.name() + "_quant", scheme.inputQuantizer());
         Node qn = g.add(q, in);
         rangeOf.put(qn.name(), q.quantizer());
@@ -200,6 +201,8 @@ public final class ModelTransformer {
         }
       case CONCAT:
         return concat(n);
+      case TABLE_LOOKUP:
+        return lookup(n);
       case RECURRENT:
         {
           QuantizedRecurrent r =
@@ -220,6 +223,20 @@ public final class ModelTransformer {
       default:
         throw new IllegalStateException("unhandled treatment for " + l);
     }
+  }
+
+  /**
+   * The table fake-quantized per tensor; the output's range is the table quantizer's (no quantizer
+   * of its own: TFLite's int8 GATHER copies table codes, so output params = table params).
+   */
+  private Node lookup(Node n) {
+    Layer l = n.layer(), inner = l.copy();
+    Map<String, Quantizer> tables = new LinkedHashMap<>();
+    for (Param p : l.params()) tables.put(p.name(), scheme.weightQuantizer(inner));
+    QuantizeWrapper w = new QuantizeWrapper(inner, tables, Activation.NONE, null);
+    Node out = wrap(n, n, w, l);
+    rangeOf.put(out.name(), w.weightQuantizers().values().iterator().next());
+    return out;
   }
 
   private Node rewriteMatch(Node n, List<Node> chain, Transform t) {
@@ -293,6 +310,7 @@ public final class ModelTransformer {
           || q.fixed()
           || src.inputs().contains(owner)
           || treatment(owner) == Treatment.RECURRENT) continue;
+      if (treatment(owner) == Treatment.TABLE_LOOKUP) continue; // a table's range stays its own
       q.setEnabled(false);
       for (var e : rangeOf.entrySet()) if (e.getValue() == q) e.setValue(w.outputQuantizer());
     }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.qat4j.ir.DType;
@@ -22,8 +24,9 @@ import org.qat4j.tflite.TfliteWriter;
 
 /**
  * GATHER with positions fed at run time: in-range positions give the simulator's values on TFLite
- * BUILTIN; a position past the gathered axis is an error on both (TFLite's Eval refuses it; the
- * simulator names the position), never a read outside the tensor.
+ * BUILTIN; a position past the gathered axis is an error everywhere (the runtime refuses it in Java
+ * before TFLite, TFLite's Eval refuses it when raw bytes skip that check, the simulator names the
+ * position), never a read outside the tensor.
  */
 @Tag("native")
 class GatherPositionsTest {
@@ -50,10 +53,17 @@ class GatherPositionsTest {
         Interpreter it = Parity.open(m, Backend.BUILTIN)) {
       Object got = Parity.invoke(it, new Object[] {x, new int[] {3, 1}}, 0);
       assertArrayEquals((byte[]) new Simulator(g).run(x, new int[] {3, 1})[0], (byte[]) got);
-      assertThrows(
-          TfliteException.class, () -> Parity.invoke(it, new Object[] {x, new int[] {0, 1000}}, 0));
-      assertThrows(
-          TfliteException.class, () -> Parity.invoke(it, new Object[] {x, new int[] {-1, 0}}, 0));
+      for (int[] bad : new int[][] {{0, 1000}, {-1, 0}}) {
+        IllegalArgumentException e =
+            assertThrows(
+                IllegalArgumentException.class, () -> Parity.invoke(it, new Object[] {x, bad}, 0));
+        assertTrue(e.getMessage().contains("outside [0, 4)"), e.getMessage());
+        // raw bytes skip the Java check: TFLite's own Eval refuses them too
+        ByteBuffer raw = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        raw.putInt(bad[0]).putInt(bad[1]).flip();
+        it.input(1).write(raw);
+        assertThrows(TfliteException.class, it::invoke);
+      }
     }
     IllegalArgumentException e =
         assertThrows(

@@ -13,6 +13,8 @@ import org.qat4j.ir.sim.Simulator;
 import org.qat4j.runtime.Backend;
 import org.qat4j.runtime.Interpreter;
 import org.qat4j.runtime.TfliteModel;
+import org.qat4j.tflite.IndexInputs;
+import org.qat4j.tflite.TfliteReader;
 import org.qat4j.tflite.TfliteWriter;
 
 /** Shared helpers: run a written graph in TFLite and compare it with the integer simulator. */
@@ -56,10 +58,12 @@ final class Parity {
 
   /**
    * Random inputs: int8/uint8 bytes uniform over the full range; float inputs uniform in [lo, hi)
-   * so that the graph's own QUANTIZE sees in-range and clamped values.
+   * so that the graph's own QUANTIZE sees in-range and clamped values; INT32 indices uniform over
+   * the rows of the table they are looked up in (any int for other INT32 inputs).
    */
   static Object[] randomInputs(LoweredGraph g, SplittableRandom r, float lo, float hi) {
     int[] ins = g.inputs();
+    int[] limits = IndexInputs.limits(TfliteReader.read(TfliteWriter.write(g)).subgraph(0));
     Object[] v = new Object[ins.length];
     for (int i = 0; i < ins.length; i++) {
       TensorSpec t = g.tensor(ins[i]);
@@ -69,7 +73,8 @@ final class Parity {
         v[i] = f;
       } else if (t.type() == DType.INT32) {
         int[] a = new int[t.elements()];
-        for (int k = 0; k < a.length; k++) a[k] = r.nextInt();
+        for (int k = 0; k < a.length; k++)
+          a[k] = limits[i] < 0 ? r.nextInt() : r.nextInt(limits[i]);
         v[i] = a;
       } else {
         byte[] b = new byte[t.elements()];

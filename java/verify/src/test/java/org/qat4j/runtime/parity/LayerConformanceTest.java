@@ -129,7 +129,7 @@ class LayerConformanceTest {
       double rel = FloatRoundTripTest.maxRelative(got, want, want.length);
       assertTrue(rel <= 1e-5, type + ": TFLite vs Model.predict relative error " + rel);
     }
-    if (LayerRows.FLOAT_ONLY.containsKey(type) || LayerRows.UNROLLED.contains(type)) {
+    if (!LayerRows.imports(type)) {
       var e = assertThrows(RuntimeException.class, () -> TfliteImporter.toModel(bytes));
       assertTrue(e.getMessage().contains("cannot import"), type + ": " + e.getMessage());
       return;
@@ -152,7 +152,7 @@ class LayerConformanceTest {
       return;
     }
     QatModel q = Quantize.model(m);
-    q.calibrate(List.of(images(2, 4), images(3, 4)));
+    q.calibrate(List.of(modelInput(m, 2, 4), modelInput(m, 3, 4)));
     LoweredGraph g = Int8Lowering.lower(q, DType.FLOAT32);
     Parity.assertExact(
         Parity.compare(g, 2, new SplittableRandom(4), -1f, 1f)[0],
@@ -179,8 +179,9 @@ class LayerConformanceTest {
     return collect(
         LayerRows.FLOAT_ONLY.keySet(),
         r -> {
-          QatModel q = Quantize.model(r.qatModel().get());
-          q.calibrate(List.of(images(2, 4)));
+          Model m = r.qatModel().get();
+          QatModel q = Quantize.model(m);
+          q.calibrate(List.of(modelInput(m, 2, 4)));
           return Int8Lowering.lower(q, DType.FLOAT32);
         });
   }
@@ -188,7 +189,7 @@ class LayerConformanceTest {
   /** Operators that survive write → import → float lowering of the rows' float models. */
   static Set<OpKind> importedOps() {
     Set<String> skip = new HashSet<>(LayerRows.FLOAT_ONLY.keySet());
-    skip.addAll(LayerRows.UNROLLED);
+    skip.addAll(LayerRows.NOT_IMPORTED);
     return collect(
         skip,
         r ->

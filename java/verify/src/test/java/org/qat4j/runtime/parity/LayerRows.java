@@ -138,9 +138,10 @@ final class LayerRows {
               new Row(
                   null,
                   null,
-                  "integer indices: the table's gradient is checked in core's SequenceLayersTest",
+                  "integer indices: the table's gradient is checked in core's SequenceLayersTest"
+                      + " and quant's QatEmbeddingTest",
                   () -> tokens(new Embedding("l", VOCAB, 3)),
-                  () -> tokens(new Embedding("l", VOCAB, 3)))),
+                  LayerRows::embeddingClassifier)),
           Map.entry(
               "LSTM",
               new Row(
@@ -191,16 +192,21 @@ final class LayerRows {
                   LayerRows::resized)));
 
   /**
-   * Layer types lowered to float only, with why: their QAT must refuse naming the layer, and the
-   * float import (which raises no GATHER) must refuse their file.
+   * Layer types lowered to float only (none now), with why: their QAT must refuse naming the layer,
+   * and the float import must refuse their file.
    */
-  static final Map<String, String> FLOAT_ONLY = Map.of("Embedding", "float only");
+  static final Map<String, String> FLOAT_ONLY = Map.of();
 
   /**
-   * Layer types the float import cannot raise back (an unrolled recurrence): it must refuse their
-   * file. Their QAT and int8 paths run like every other row's.
+   * Layer types whose float lowering the float import does not raise back (GATHER, an unrolled
+   * recurrence): it must refuse their file. Their QAT and int8 paths run like every other row's.
    */
-  static final Set<String> UNROLLED = Set.of("LSTM", "GRU");
+  static final Set<String> NOT_IMPORTED = Set.of("Embedding", "LSTM", "GRU");
+
+  /** Whether the float import must take the type's float model back. */
+  static boolean imports(String type) {
+    return !FLOAT_ONLY.containsKey(type) && !NOT_IMPORTED.contains(type);
+  }
 
   /** input → conv (ReLU) → Reshape to a sequence [6, 12] → the layers in order. */
   private static Model sequence(Layer... layers) {
@@ -227,6 +233,17 @@ final class LayerRows {
   private static Model tokens(Layer l) {
     GraphBuilder b = new GraphBuilder(3);
     return b.build(b.add(l, b.input("input", 5)));
+  }
+
+  /**
+   * token indices [5] → Embedding → SpatialDropout1D → Flatten → Dense: the int8 GATHER of an INT32
+   * index input feeding a FULLY_CONNECTED at the table's params.
+   */
+  private static Model embeddingClassifier() {
+    GraphBuilder b = new GraphBuilder(3);
+    Node e = b.add(new Embedding("l", VOCAB, 3), b.input("input", 5));
+    Node f = b.add(new Flatten("f"), b.add(new SpatialDropout1D("drop", 0.3f), e));
+    return b.build(b.add(new Dense("d", 4), f));
   }
 
   private static Map.Entry<String, Row> unary(String type, Supplier<Layer> l) {

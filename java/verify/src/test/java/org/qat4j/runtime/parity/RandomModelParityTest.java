@@ -90,6 +90,9 @@ class RandomModelParityTest {
             OpKind.RESIZE_NEAREST_NEIGHBOR,
             OpKind.TRANSPOSE,
             OpKind.STRIDED_SLICE));
+    // GATHER (Embedding) needs token ids, not images: LayerConformanceTest and
+    // EmbeddingVerificationTest check it
+    want.remove(OpKind.GATHER);
     assertEquals(want, seen, "op kinds the random models must cover");
     System.out.println(
         unmodelled
