@@ -32,6 +32,7 @@ import org.qat4j.verify.Verification;
 @Tag("native")
 class KerasSequenceInt8Test {
   private static final String ECG = "14_ecg_cnn_lstm_ae_weightsonly_k212";
+  private static final String SENTIMENT = "10_sentiment_lstm_weightsonly_k212";
   private static final int LENGTH = 210;
 
   /**
@@ -142,5 +143,43 @@ class KerasSequenceInt8Test {
     }
     int total = x.size();
     return new double[] {maxD / maxF, Math.sqrt(d2 / f2), mseF / total, mseQ / total};
+  }
+
+  /**
+   * Fixture 10 (Embedding, SpatialDropout1D, LSTM(hard_sigmoid), Dense, Softmax) through QAT
+   * (calibrated on 32 random sentences) → int8 (token ids an INT32 input) → verify on 16 others:
+   * BUILTIN bit-exact; float vs int8 top-1 agreement reported.
+   */
+  @Test
+  void sentimentLstmQuantizesExportsInt8AndVerifiesBitExact() throws IOException {
+    Model m =
+        KerasImporter.read(
+                Fixtures.require(SENTIMENT + ".h5"), Fixtures.require(SENTIMENT + ".json"), false)
+            .model();
+    QatModel q = Quantize.model(m);
+    q.calibrate(List.of(Tensor.of(sentences(32, 1), 32, 42)));
+    byte[] int8 = TfliteWriter.write(Int8Lowering.lower(q, DType.INT8));
+    Dataset d = new Dataset(sentences(16, 2), new int[16], new int[] {42}, 2);
+    Verification.Report r =
+        Verification.verify(q, int8, d, Verification.Options.defaults().withFloatModel(m));
+    System.out.printf(
+        "%s int8: bit-exact BUILTIN %.4f (max %d LSB, %d elements), top-1 float vs int8 %.4f,"
+            + " fake-quant vs int8 %.4f, max %.2f output LSB (16 random sentences)%n",
+        SENTIMENT,
+        r.bitExactFractionBuiltin(),
+        r.maxLsbBuiltin(),
+        r.outputElements(),
+        r.top1AgreementFloat(),
+        r.top1Agreement(),
+        r.maxDiffOutputScale());
+    assertEquals(1.0, r.bitExactFractionBuiltin(), "simulator vs TFLite BUILTIN");
+  }
+
+  /** {@code n} sentences of 42 random token ids below the fixture's vocabulary of 2,329. */
+  private static float[] sentences(int n, int seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] x = new float[n * 42];
+    for (int i = 0; i < x.length; i++) x[i] = r.nextInt(2329);
+    return x;
   }
 }
