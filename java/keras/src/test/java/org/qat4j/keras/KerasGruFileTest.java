@@ -10,17 +10,24 @@ import io.jhdf.api.WritableGroup;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qat4j.core.Model;
 import org.qat4j.core.Tensor;
+import org.qat4j.core.data.Dataset;
 import org.qat4j.core.layers.GRU;
+import org.qat4j.ir.DType;
+import org.qat4j.quant.QatModel;
+import org.qat4j.quant.Quantize;
 import org.qat4j.quant.lower.FloatLowering;
+import org.qat4j.quant.lower.Int8Lowering;
 import org.qat4j.runtime.Interpreter;
 import org.qat4j.runtime.TfliteModel;
 import org.qat4j.tflite.TfliteWriter;
+import org.qat4j.verify.Verification;
 
 /**
  * A Keras 2-style legacy HDF5 written here (no GRU among the shared fixtures): Conv1D (valid,
@@ -120,5 +127,29 @@ class KerasGruFileTest {
       for (int i = 0; i < 2; i++)
         assertEquals(tflite[i], java[i], 1e-4 * Math.max(1e-3, Math.abs(tflite[i])), "output " + i);
     }
+  }
+
+  /**
+   * The file's model through QAT (calibrated on 32 random sequences) → int8 export → verify: the
+   * simulator equals TFLite BUILTIN bit for bit on 16 others; int8 vs fake-quant agree on top-1.
+   */
+  @Tag("native")
+  @Test
+  void quantizesToInt8AndVerifiesBitExact() throws IOException {
+    Model m = KerasImporter.read(write()).model();
+    QatModel q = Quantize.model(m);
+    q.calibrate(List.of(Tensor.of((float[]) rand(new SplittableRandom(5), 32 * 24), 32, 12, 2, 1)));
+    byte[] int8 = TfliteWriter.write(Int8Lowering.lower(q, DType.INT8));
+    SplittableRandom r = new SplittableRandom(6);
+    int[] labels = new int[16];
+    for (int i = 0; i < labels.length; i++) labels[i] = r.nextInt(2);
+    Dataset d = new Dataset((float[]) rand(r, 16 * 24), labels, new int[] {12, 2, 1}, 2);
+    Verification.Report v =
+        Verification.verify(q, int8, d, Verification.Options.defaults().withFloatModel(m));
+    System.out.printf(
+        "GRU file int8: bit-exact BUILTIN %.4f (max %d LSB), fake-quant vs int8 top-1 %.4f, max"
+            + " %.2f output LSB%n",
+        v.bitExactFractionBuiltin(), v.maxLsbBuiltin(), v.top1Agreement(), v.maxDiffOutputScale());
+    assertEquals(1.0, v.bitExactFractionBuiltin(), "simulator vs TFLite BUILTIN");
   }
 }

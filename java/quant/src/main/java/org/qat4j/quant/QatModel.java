@@ -20,6 +20,7 @@ import org.qat4j.quant.calib.RangeEstimator;
 import org.qat4j.quant.layers.ConvBatchNorm;
 import org.qat4j.quant.layers.FakeQuantLayer;
 import org.qat4j.quant.layers.QuantizeWrapper;
+import org.qat4j.quant.layers.QuantizedRecurrent;
 import org.qat4j.quant.quantizers.FakeQuantizer;
 
 /**
@@ -80,6 +81,9 @@ public final class QatModel {
       if (c.outputQuantizer() != null) q.add(c.outputQuantizer());
     } else if (l instanceof FakeQuantLayer f) {
       q.add(f.quantizer());
+    } else if (l instanceof QuantizedRecurrent r) {
+      q.addAll(r.weightQuantizers());
+      q.addAll(r.roleQuantizers().values());
     }
     return q;
   }
@@ -90,6 +94,7 @@ public final class QatModel {
     for (Node n : model.nodes()) {
       if (n.layer() instanceof QuantizeWrapper w) l.addAll(w.weightQuantizers().values());
       if (n.layer() instanceof ConvBatchNorm c) l.add(c.weightQuantizer());
+      if (n.layer() instanceof QuantizedRecurrent r) l.addAll(r.weightQuantizers());
     }
     return l;
   }
@@ -117,9 +122,13 @@ public final class QatModel {
   /** Turns all fake-quants on or off (off = the float model with the same weights). */
   public void setFakeQuantEnabled(boolean on) {
     List<FakeQuantizer> weights = weightQuantizers();
+    List<FakeQuantizer> cellRoles = new ArrayList<>();
+    for (Node n : model.nodes())
+      if (n.layer() instanceof QuantizedRecurrent r) cellRoles.addAll(r.roleQuantizers().values());
     for (FakeQuantizer q : quantizers()) {
       // Producers unified into a Concatenate's range stay off.
-      if (!on || rangeOf.containsValue(q) || weights.contains(q)) q.setEnabled(on);
+      if (!on || rangeOf.containsValue(q) || weights.contains(q) || cellRoles.contains(q))
+        q.setEnabled(on);
     }
   }
 
@@ -181,6 +190,8 @@ public final class QatModel {
           e.getValue().observe(w.latent(e.getKey()).value());
       } else if (n.layer() instanceof ConvBatchNorm c) {
         c.weightQuantizer().observe(c.foldedKernel());
+      } else if (n.layer() instanceof QuantizedRecurrent r) {
+        r.observeWeights();
       }
     }
   }

@@ -10,10 +10,10 @@ public final class QuantizeRegistry {
   /** One row: the layer type, its treatment, and for UNSUPPORTED the reason shown to users. */
   public record Row(String type, Treatment treatment, String note) {}
 
-  /** Why the recurrent layers have no 8-bit rule yet. */
-  static final String SEQUENCE_FLOAT_ONLY =
-      "float only: no int8 rule yet (fake-quant placement for the unrolled recurrent operators is"
-          + " open, issue #14); export it with the float lowering";
+  /** How LSTM and GRU quantize and lower. */
+  static final String RECURRENT_NOTE =
+      "per-tensor kernels, one range per role of the unrolled cell shared over steps; int8"
+          + " FULLY_CONNECTED, ADD, SPLIT, LOGISTIC/TANH, MUL, SUB per step";
 
   private final Map<String, Row> rows = new LinkedHashMap<>();
 
@@ -75,8 +75,8 @@ public final class QuantizeRegistry {
             "Embedding",
             Treatment.TABLE_LOOKUP,
             "per-tensor symmetric table; output = table params (GATHER); INT32 index input"),
-        new Row("LSTM", Treatment.UNSUPPORTED, SEQUENCE_FLOAT_ONLY),
-        new Row("GRU", Treatment.UNSUPPORTED, SEQUENCE_FLOAT_ONLY),
+        new Row("LSTM", Treatment.RECURRENT, RECURRENT_NOTE),
+        new Row("GRU", Treatment.RECURRENT, RECURRENT_NOTE),
         new Row("Conv2DTranspose", Treatment.WEIGHTS_AND_OUTPUT, "per-tensor kernel (TFMOT)"),
         new Row(
             "UpSampling2D",

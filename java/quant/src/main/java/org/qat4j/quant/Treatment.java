@@ -39,5 +39,11 @@ public enum Treatment {
    * = input params), so it has no quantizer of its own. The model input it reads holds indices and
    * is not quantized (an INT32 input of the int8 graph).
    */
-  TABLE_LOOKUP
+  TABLE_LOOKUP,
+  /**
+   * LSTM and GRU: both kernels fake-quantized per tensor (the scheme's Dense-kernel rule) and one
+   * activation quantizer per role of the unrolled cell, shared over all steps; the output is the
+   * hidden state's role.
+   */
+  RECURRENT
 }

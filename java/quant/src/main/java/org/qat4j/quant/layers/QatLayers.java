@@ -40,6 +40,8 @@ public final class QatLayers {
           || t.equals("ConvBatchNorm")) continue;
       LayerRegistry.register("Quantize" + t, (n, c) -> wrapper(t, n, c));
     }
+    for (String t : new String[] {"LSTM", "GRU"})
+      LayerRegistry.register("Quantize" + t, (n, c) -> recurrent(t, n, c));
   }
 
   private static Layer convBatchNorm(String name, JsonObject c) {
@@ -68,6 +70,13 @@ public final class QatLayers {
         weights,
         Activation.valueOf(c.get("post_activation").getAsString()),
         rule(c.get("output_quantizer")));
+  }
+
+  private static Layer recurrent(String innerType, String name, JsonObject c) {
+    return new QuantizedRecurrent(
+        LayerRegistry.create(innerType, name, c.getAsJsonObject("inner")),
+        rule(c.get("weight_quantizer")),
+        rule(c.get("activation_quantizer")));
   }
 
   /** JSON of a built-in rule (JsonNull for null); throws naming {@code owner} for custom rules. */

@@ -124,6 +124,14 @@ public final class FloatLowering {
     return t;
   }
 
+  /** Makes the existing tensor {@code t} the step's output, renamed after its last node. */
+  void bind(FusionPlan.Step s, int t) {
+    Node last = s.last();
+    TensorSpec spec = b.tensor(t);
+    b.setTensor(t, new TensorSpec(last.name(), spec.shape(), spec.type(), spec.quant(), null));
+    tensorOf.put(last, t);
+  }
+
   LoweredGraphBuilder builder() {
     return b;
   }
@@ -208,8 +216,8 @@ public final class FloatLowering {
           row(ELU.class, (x, s, l) -> x.lowerUnary(s, OpKind.ELU)),
           row(Embedding.class, SequenceLowering::embedding),
           row(SpatialDropout1D.class, (x, s, l) -> x.tensorOf.put(s.main(), x.input(s.main(), 0))),
-          row(LSTM.class, SequenceLowering::lstm),
-          row(GRU.class, SequenceLowering::gru),
+          row(LSTM.class, SequenceLowering::recurrent),
+          row(GRU.class, SequenceLowering::recurrent),
           row(Conv2DTranspose.class, (x, s, l) -> x.lowerWeighted(s, s.fused())),
           moved(UpSampling2D.class, Resampling::upSample),
           moved(Permute.class, Resampling::permute),

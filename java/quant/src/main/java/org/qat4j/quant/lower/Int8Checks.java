@@ -10,6 +10,7 @@ import org.qat4j.quant.layers.ConvBatchNorm;
 import org.qat4j.quant.layers.FakeQuantLayer;
 import org.qat4j.quant.layers.Kernels;
 import org.qat4j.quant.layers.QuantizeWrapper;
+import org.qat4j.quant.layers.QuantizedRecurrent;
 import org.qat4j.quant.quantizers.FakeQuant;
 import org.qat4j.quant.quantizers.FakeQuantizer;
 
@@ -44,6 +45,9 @@ final class Int8Checks {
             && w.weightQuantizers().get(Kernels.kernelParam(w.inner())) == null) {
           p.add("'" + n.name() + "' (" + l.type() + "): kernel is not quantized");
         }
+      } else if (l instanceof QuantizedRecurrent r) {
+        for (FakeQuantizer q : r.weightQuantizers()) check(q, n, p, true);
+        for (FakeQuantizer q : r.roleQuantizers().values()) check(q, n, p, false);
       } else if (!Int8Lowering.passesThrough(l)) {
         p.add("'" + n.name() + "' (" + l.type() + "): float layer in an int8 graph");
       } else if (qat.rangeOf(n.name()) == null) {

@@ -177,4 +177,46 @@ final class Int8Elementwise {
                 codes));
     x.b.addOp(OpKind.PRELU, new int[] {x.in(n, 0), a}, new int[] {x.outOwn(n)}, null);
   }
+
+  static void multiply(Int8Lowering lo, Node n, FusedActivation post) {
+    lo.b.addOp(
+        OpKind.MUL,
+        new int[] {lo.in(n, 0), lo.in(n, 1)},
+        new int[] {lo.outOwn(n)},
+        new OpOptions.Activated(post));
+  }
+
+  static void add(Int8Lowering lo, Node n, FusedActivation post) {
+    int prev = lo.in(n, 0);
+    int k = n.inputs().size();
+    for (int i = 1; i < k; i++) {
+      int out =
+          i == k - 1
+              ? lo.outOwn(n)
+              : lo.b.addTensor(
+                  TensorSpec.activation(
+                      n.name() + "/partial" + i,
+                      FloatLowering.batch1(n.shape()),
+                      DType.INT8,
+                      Int8Lowering.activationParams(lo.qat.rangeOf(n.name()))));
+      lo.b.addOp(
+          OpKind.ADD,
+          new int[] {prev, lo.in(n, i)},
+          new int[] {out},
+          new OpOptions.Activated(i == k - 1 ? post : FusedActivation.NONE));
+      prev = out;
+    }
+  }
+
+  static void concat(Int8Lowering lo, Node n, FusedActivation post) {
+    QuantParams q = Int8Lowering.activationParams(lo.qat.rangeOf(n.name()));
+    int[] ins = new int[n.inputs().size()];
+    for (int i = 0; i < ins.length; i++)
+      ins[i] = lo.requantized(lo.in(n, i), q, n.name() + "/requant" + i);
+    lo.b.addOp(
+        OpKind.CONCATENATION,
+        ins,
+        new int[] {lo.act(n, q)},
+        new OpOptions.Concat(n.shape().length, post));
+  }
 }

@@ -6,7 +6,6 @@ import java.util.Map;
 import org.qat4j.core.Layer;
 import org.qat4j.core.Model;
 import org.qat4j.core.Node;
-import org.qat4j.core.Param;
 import org.qat4j.core.layers.Add;
 import org.qat4j.core.layers.Average;
 import org.qat4j.core.layers.AveragePool2D;
@@ -55,8 +54,8 @@ import org.qat4j.ir.TensorSpec;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.layers.ConvBatchNorm;
 import org.qat4j.quant.layers.FakeQuantLayer;
-import org.qat4j.quant.layers.Kernels;
 import org.qat4j.quant.layers.QuantizeWrapper;
+import org.qat4j.quant.layers.QuantizedRecurrent;
 import org.qat4j.quant.quantizers.FakeQuant;
 import org.qat4j.quant.quantizers.FakeQuantizer;
 
@@ -68,7 +67,9 @@ import org.qat4j.quant.quantizers.FakeQuantizer;
  * for FULLY_CONNECTED [out, in], int32 biases with scale s_in·s_w[c] (C rounding), fused
  * activations, shared params for pooling/reshape/pad, fixed (1/256, −128) for softmax/logistic,
  * requantizing QUANTIZE ops where a Concatenate input has other params. The int8 weights are
- * exactly the fake-quantized (folded) weights the model computes in inference.
+ * exactly the fake-quantized (folded) weights the model computes in inference. The rules live in
+ * {@link Int8Weighted}, {@link Int8Pools}, {@link Int8Elementwise} and {@link Int8Cells} (LSTM,
+ * GRU); this class walks the model and holds the tables.
  */
 public final class Int8Lowering {
   final QatModel qat;
@@ -157,7 +158,7 @@ public final class Int8Lowering {
     return tensorOf.get(n.inputs().get(i).name());
   }
 
-  private QuantParams paramsOf(int t) {
+  QuantParams paramsOf(int t) {
     return b.tensor(t).quant();
   }
 
@@ -167,6 +168,13 @@ public final class Int8Lowering {
             TensorSpec.activation(n.name(), FloatLowering.batch1(n.shape()), DType.INT8, q));
     tensorOf.put(n.name(), t);
     return t;
+  }
+
+  /** Makes the existing tensor {@code t} node {@code n}'s output, renamed after it. */
+  void bind(Node n, int t) {
+    TensorSpec s = b.tensor(t);
+    b.setTensor(t, new TensorSpec(n.name(), s.shape(), s.type(), s.quant(), null));
+    tensorOf.put(n.name(), t);
   }
 
   int outOwn(Node n) {
@@ -184,11 +192,15 @@ public final class Int8Lowering {
       return;
     }
     if (l instanceof ConvBatchNorm c) {
-      lowerConvBn(n, c);
+      Int8Weighted.convBn(this, n, c);
       return;
     }
     if (l instanceof QuantizeWrapper w) {
       lowerWrapper(n, w);
+      return;
+    }
+    if (l instanceof QuantizedRecurrent r) {
+      Int8Cells.lower(this, n, r);
       return;
     }
     lowerPassThrough(n);
@@ -262,11 +274,11 @@ public final class Int8Lowering {
   private static final Map<Class<?>, Row<?, ?>> PASS_THROUGH =
       Map.ofEntries(
           pass(Dropout.class, (self, n, l, x, q) -> self.tensorOf.put(n.name(), x)),
-          pass(MaxPool2D.class, Int8Lowering::maxPool),
-          pass(Flatten.class, (self, n, l, x, q) -> self.reshape(n, x, q)),
-          pass(Reshape.class, (self, n, l, x, q) -> self.reshape(n, x, q)),
-          pass(ZeroPadding2D.class, Int8Lowering::pad),
-          pass(GlobalMaxPooling2D.class, (self, n, l, x, q) -> self.globalMax(n, x, q)),
+          pass(MaxPool2D.class, Int8Pools::maxPool),
+          pass(Flatten.class, (self, n, l, x, q) -> Int8Pools.reshape(self, n, x, q)),
+          pass(Reshape.class, (self, n, l, x, q) -> Int8Pools.reshape(self, n, x, q)),
+          pass(ZeroPadding2D.class, Int8Pools::pad),
+          pass(GlobalMaxPooling2D.class, (self, n, l, x, q) -> Int8Pools.globalMax(self, n, x, q)),
           pass(SpatialDropout1D.class, (self, n, l, x, q) -> self.tensorOf.put(n.name(), x)),
           pass(
               UpSampling2D.class,
@@ -284,14 +296,16 @@ public final class Int8Lowering {
   /** How each layer class inside a {@link QuantizeWrapper} lowers. */
   private static final Map<Class<?>, Row<?, ?>> WRAPPED =
       Map.ofEntries(
-          wrap(Conv2D.class, Int8Lowering::wrappedWeighted),
-          wrap(DepthwiseConv2D.class, Int8Lowering::wrappedWeighted),
-          wrap(Dense.class, Int8Lowering::wrappedWeighted),
-          wrap(Add.class, (self, n, w, l, post) -> self.add(n, post)),
-          wrap(Multiply.class, (self, n, w, l, post) -> self.multiply(n, post)),
-          wrap(Concatenate.class, (self, n, w, l, post) -> self.concat(n, post)),
-          wrap(AveragePool2D.class, (self, n, w, p, post) -> self.averagePool(n, p)),
-          wrap(GlobalAveragePooling2D.class, (self, n, w, l, post) -> self.globalAverage(n)),
+          wrap(Conv2D.class, Int8Weighted::wrapped),
+          wrap(DepthwiseConv2D.class, Int8Weighted::wrapped),
+          wrap(Dense.class, Int8Weighted::wrapped),
+          wrap(Add.class, (self, n, w, l, post) -> Int8Elementwise.add(self, n, post)),
+          wrap(Multiply.class, (self, n, w, l, post) -> Int8Elementwise.multiply(self, n, post)),
+          wrap(Concatenate.class, (self, n, w, l, post) -> Int8Elementwise.concat(self, n, post)),
+          wrap(AveragePool2D.class, (self, n, w, p, post) -> Int8Pools.averagePool(self, n, p)),
+          wrap(
+              GlobalAveragePooling2D.class,
+              (self, n, w, l, post) -> Int8Pools.globalAverage(self, n)),
           wrap(ReLU.class, (self, n, w, l, post) -> self.unary(n, OpKind.RELU)),
           wrap(ReLU6.class, (self, n, w, l, post) -> self.unary(n, OpKind.RELU6)),
           wrap(HardSwish.class, (self, n, w, l, post) -> self.unary(n, OpKind.HARD_SWISH)),
@@ -312,7 +326,7 @@ public final class Int8Lowering {
           wrap(
               BatchNormalization.class,
               (self, n, w, l, post) -> Int8Elementwise.batchNorm(self, n, l)),
-          wrap(Conv2DTranspose.class, Int8Lowering::wrappedWeighted),
+          wrap(Conv2DTranspose.class, Int8Weighted::wrapped),
           wrap(Rescaling.class, (self, n, w, l, post) -> Int8Elementwise.rescaling(self, n, l)),
           wrap(
               Normalization.class,
@@ -335,53 +349,6 @@ public final class Int8Lowering {
     ((PassRule<Layer>) r.rule()).lower(this, n, r.cast(l), x, paramsOf(x));
   }
 
-  private void maxPool(Node n, MaxPool2D p, int x, QuantParams q) {
-    b.addOp(
-        OpKind.MAX_POOL_2D,
-        new int[] {x},
-        new int[] {act(n, q)},
-        OpOptions.Pool.DEFAULT
-            .withFilter(p.poolSize()[0], p.poolSize()[1])
-            .withStrides(p.strides()[0], p.strides()[1])
-            .withPadding(p.padding().name()));
-  }
-
-  /** MAX_POOL_2D over the whole H×W into [1, 1, 1, C], then RESHAPE to [1, C]; one range. */
-  private void globalMax(Node n, int x, QuantParams q) {
-    int[] in = n.inputs().get(0).shape();
-    int pooled =
-        b.addTensor(
-            TensorSpec.activation(n.name() + "/pooled", new int[] {1, 1, 1, in[2]}, DType.INT8, q));
-    b.addOp(
-        OpKind.MAX_POOL_2D,
-        new int[] {x},
-        new int[] {pooled},
-        OpOptions.Pool.DEFAULT.withFilter(in[0], in[1]).withStrides(1, 1).withPadding("VALID"));
-    reshape(n, pooled, q);
-  }
-
-  private void reshape(Node n, int x, QuantParams q) {
-    int[] shape = FloatLowering.batch1(n.shape());
-    int st =
-        b.addTensor(
-            new TensorSpec(
-                n.name() + "/shape", new int[] {shape.length}, DType.INT32, null, shape));
-    b.addOp(OpKind.RESHAPE, new int[] {x, st}, new int[] {act(n, q)}, new OpOptions.Reshape(shape));
-  }
-
-  private void pad(Node n, ZeroPadding2D z, int x, QuantParams q) {
-    int[] p = z.padding();
-    int pads =
-        b.addTensor(
-            new TensorSpec(
-                n.name() + "/paddings",
-                new int[] {4, 2},
-                DType.INT32,
-                null,
-                new int[] {0, 0, p[0], p[1], p[2], p[3], 0, 0}));
-    b.addOp(OpKind.PAD, new int[] {x, pads}, new int[] {act(n, q)}, null);
-  }
-
   @SuppressWarnings("unchecked")
   private void lowerWrapper(Node n, QuantizeWrapper w) {
     Layer inner = w.inner();
@@ -391,86 +358,6 @@ public final class Int8Lowering {
           "layer '" + n.name() + "' (" + inner.type() + ") has no int8 lowering");
     FusedActivation post = FusionPlan.fused(w.postActivation());
     ((WrapRule<Layer>) r.rule()).lower(this, n, w, r.cast(inner), post);
-  }
-
-  private void wrappedWeighted(Node n, QuantizeWrapper w, Layer inner, FusedActivation post) {
-    String kp = Kernels.kernelParam(inner);
-    FakeQuantizer wq = w.weightQuantizers().get(kp);
-    Param bias =
-        inner.params().size() > 1
-            ? w.latent("bias") != null ? w.latent("bias") : inner.params().get(1)
-            : null;
-    weighted(
-        n,
-        inner,
-        wq,
-        w.latent(kp).value().toArray(),
-        bias == null ? null : bias.value().toArray(),
-        FusionPlan.fused(FusionPlan.activationOf(inner)));
-  }
-
-  private void multiply(Node n, FusedActivation post) {
-    b.addOp(
-        OpKind.MUL,
-        new int[] {in(n, 0), in(n, 1)},
-        new int[] {outOwn(n)},
-        new OpOptions.Activated(post));
-  }
-
-  private void add(Node n, FusedActivation post) {
-    int prev = in(n, 0);
-    int k = n.inputs().size();
-    for (int i = 1; i < k; i++) {
-      int out =
-          i == k - 1
-              ? outOwn(n)
-              : b.addTensor(
-                  TensorSpec.activation(
-                      n.name() + "/partial" + i,
-                      FloatLowering.batch1(n.shape()),
-                      DType.INT8,
-                      activationParams(qat.rangeOf(n.name()))));
-      b.addOp(
-          OpKind.ADD,
-          new int[] {prev, in(n, i)},
-          new int[] {out},
-          new OpOptions.Activated(i == k - 1 ? post : FusedActivation.NONE));
-      prev = out;
-    }
-  }
-
-  private void concat(Node n, FusedActivation post) {
-    QuantParams q = activationParams(qat.rangeOf(n.name()));
-    int[] ins = new int[n.inputs().size()];
-    for (int i = 0; i < ins.length; i++)
-      ins[i] = requantized(in(n, i), q, n.name() + "/requant" + i);
-    b.addOp(
-        OpKind.CONCATENATION,
-        ins,
-        new int[] {act(n, q)},
-        new OpOptions.Concat(n.shape().length, post));
-  }
-
-  private void averagePool(Node n, AveragePool2D p) {
-    b.addOp(
-        OpKind.AVERAGE_POOL_2D,
-        new int[] {in(n, 0)},
-        new int[] {act(n, paramsOf(in(n, 0)))},
-        OpOptions.Pool.DEFAULT
-            .withFilter(p.poolSize()[0], p.poolSize()[1])
-            .withStrides(p.strides()[0], p.strides()[1])
-            .withPadding(p.padding().name()));
-  }
-
-  private void globalAverage(Node n) {
-    int axes =
-        b.addTensor(
-            new TensorSpec(n.name() + "/axes", new int[] {2}, DType.INT32, null, new int[] {1, 2}));
-    b.addOp(
-        OpKind.MEAN,
-        new int[] {in(n, 0), axes},
-        new int[] {outOwn(n)},
-        new OpOptions.Reducer(false));
   }
 
   void unary(Node n, OpKind k) {
@@ -496,70 +383,5 @@ public final class Int8Lowering {
     int r = b.addTensor(TensorSpec.activation(name, b.tensor(t).shape(), DType.INT8, q));
     b.addOp(OpKind.QUANTIZE, new int[] {t}, new int[] {r}, null);
     return r;
-  }
-
-  private void lowerConvBn(Node n, ConvBatchNorm c) {
-    weighted(
-        n,
-        c.conv(),
-        c.weightQuantizer(),
-        c.foldedKernel().toArray(),
-        c.foldedBias(),
-        FusionPlan.fused(c.activation()));
-  }
-
-  /**
-   * Emits CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED with int8 weights fake-quantized by {@code
-   * wq}.
-   */
-  private void weighted(
-      Node n, Layer conv, FakeQuantizer wq, float[] kernel, float[] bias, FusedActivation fused) {
-    int x = in(n, 0);
-    QuantParams inQ = paramsOf(x);
-    WeightedOp op = WeightedOp.of(conv, n.inputs().get(0).shape());
-    SamePadding sp = op.explicitSame(n.inputs().get(0).shape());
-    if (sp != null) {
-      x = FloatLowering.explicitPad(b, n, x, sp, DType.INT8, inQ);
-      op = op.withPadding("VALID");
-    }
-    FakeQuant.Nudged[] grids = wq.grids();
-    float[] scales = new float[grids.length];
-    for (int i = 0; i < grids.length; i++) scales[i] = grids[i].zero() ? 1f : grids[i].scale();
-    int channels = op.channels();
-    byte[] q = Int8Checks.quantizeKernel(kernel, grids, wq.rule().perAxis(), scales, channels);
-    byte[] tq = toTflite(op, q);
-    QuantParams wParams =
-        grids.length > 1
-            ? QuantParams.perAxis(scales, op.channelDim())
-            : QuantParams.perTensor(scales[0], 0);
-    int wt =
-        b.addTensor(new TensorSpec(n.name() + "/weights", op.shape(), DType.INT8, wParams, tq));
-    int[] qb = new int[channels];
-    float[] bScales = new float[channels];
-    for (int c = 0; c < channels; c++) {
-      float sw = scales.length > 1 ? scales[c] : scales[0];
-      bScales[c] = inQ.scale() * sw;
-      qb[c] = bias == null ? 0 : (int) FakeQuant.cRound((float) (bias[c] / (double) bScales[c]));
-    }
-    QuantParams bParams =
-        scales.length > 1 ? QuantParams.perAxis(bScales, 0) : QuantParams.perTensor(bScales[0], 0);
-    int bt =
-        b.addTensor(
-            new TensorSpec(n.name() + "/bias", new int[] {channels}, DType.INT32, bParams, qb));
-    int[] ops = op.operands(b, n.name(), FloatLowering.batch1(n.shape()), x, wt, bt);
-    b.addOp(op.kind(), ops, new int[] {outOwn(n)}, op.options(fused));
-  }
-
-  /**
-   * Reorders int8 weights from the core layout (HWIO, [kh,kw,in,mult], [in,units]) to {@code op}'s
-   * TFLite layout.
-   */
-  private static byte[] toTflite(WeightedOp op, byte[] q) {
-    float[] f = new float[q.length];
-    for (int i = 0; i < q.length; i++) f[i] = q[i];
-    float[] r = op.toTfliteLayout(f);
-    byte[] out = new byte[r.length];
-    for (int i = 0; i < r.length; i++) out[i] = (byte) r[i];
-    return out;
   }
 }

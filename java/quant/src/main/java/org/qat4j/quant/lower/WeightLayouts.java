@@ -34,9 +34,21 @@ public final class WeightLayouts {
 
   /** Dense kernel [in, units] → FULLY_CONNECTED weights [units, in]. */
   public static float[] denseToTflite(float[] k, int in, int units) {
-    check(k, in * units, "dense kernel");
-    float[] r = new float[k.length];
-    for (int i = 0; i < in; i++) for (int u = 0; u < units; u++) r[u * in + i] = k[i * units + u];
+    return columnsToTflite(k, in, units, 0, units);
+  }
+
+  /**
+   * Columns [from, from + n) of a kernel [rows, cols] → FULLY_CONNECTED weights [n, rows] (an
+   * LSTM/GRU gate block).
+   */
+  public static float[] columnsToTflite(float[] k, int rows, int cols, int from, int n) {
+    check(k, rows * cols, "kernel");
+    if (from < 0 || n < 0 || from + n > cols)
+      throw new IllegalArgumentException(
+          "columns [" + from + ", " + (from + n) + ") outside a kernel of " + cols);
+    float[] r = new float[rows * n];
+    for (int i = 0; i < rows; i++)
+      for (int j = 0; j < n; j++) r[j * rows + i] = k[i * cols + from + j];
     return r;
   }
 

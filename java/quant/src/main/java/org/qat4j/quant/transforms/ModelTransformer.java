@@ -26,6 +26,7 @@ import org.qat4j.quant.layers.ConvBatchNorm;
 import org.qat4j.quant.layers.FakeQuantLayer;
 import org.qat4j.quant.layers.Kernels;
 import org.qat4j.quant.layers.QuantizeWrapper;
+import org.qat4j.quant.layers.QuantizedRecurrent;
 import org.qat4j.quant.quantizers.FakeQuantizer;
 import org.qat4j.quant.quantizers.FixedRangeQuantizer;
 import org.qat4j.quant.quantizers.SharedRangeQuantizer;
@@ -202,6 +203,15 @@ public final class ModelTransformer {
         return concat(n);
       case TABLE_LOOKUP:
         return lookup(n);
+      case RECURRENT:
+        {
+          QuantizedRecurrent r =
+              new QuantizedRecurrent(
+                  l.copy(), scheme.weightQuantizer(l), scheme.activationQuantizer());
+          Node out = wrap(n, n, r, l);
+          rangeOf.put(out.name(), r.outputQuantizer());
+          return out;
+        }
       case PASS_THROUGH:
         {
           Node out = add(l.copy(), l, n);
@@ -295,8 +305,13 @@ public final class ModelTransformer {
         exclusive = src.consumers(owner).size() == 1;
       }
       FakeQuantizer q = rangeOf.get(mapped.get(in).name());
-      if (!exclusive || q == null || q.fixed() || src.inputs().contains(owner)) continue;
-      if (treatment(owner) == Treatment.TABLE_LOOKUP) continue; // a table's range stays its own
+      // a table's and a recurrent cell's ranges stay their own
+      if (!exclusive
+          || q == null
+          || q.fixed()
+          || src.inputs().contains(owner)
+          || treatment(owner) == Treatment.RECURRENT
+          || treatment(owner) == Treatment.TABLE_LOOKUP) continue;
       q.setEnabled(false);
       for (var e : rangeOf.entrySet()) if (e.getValue() == q) e.setValue(w.outputQuantizer());
     }

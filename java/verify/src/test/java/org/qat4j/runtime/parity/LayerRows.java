@@ -148,22 +148,16 @@ final class LayerRows {
                   () -> new LSTM("l", 3).returnSequences(true),
                   new int[][] {{4, 5}},
                   null,
-                  () ->
-                      sequence(
-                          new LSTM("l", 3).returnSequences(true),
-                          new LSTM("l2", 2).hardSigmoid(true)),
-                  () -> sequence(new LSTM("l", 3)))),
+                  LayerRows::lstms,
+                  LayerRows::lstms)),
           Map.entry(
               "GRU",
               new Row(
                   () -> new GRU("l", 3).returnSequences(true),
                   new int[][] {{4, 5}},
                   null,
-                  () ->
-                      sequence(
-                          new GRU("l", 3).returnSequences(true),
-                          new GRU("l2", 2).resetAfter(false).hardSigmoid(true)),
-                  () -> sequence(new GRU("l", 3)))),
+                  LayerRows::grus,
+                  LayerRows::grus)),
           unary(
               "Conv2DTranspose",
               () -> new Conv2DTranspose("l", 3, 3, 2).strides(2, 2).padding(Padding.SAME)),
@@ -198,16 +192,16 @@ final class LayerRows {
                   LayerRows::resized)));
 
   /**
-   * Layer types lowered to float only, with why: their QAT must refuse naming the layer, and the
-   * float import (which raises no unrolled recurrence and no GATHER) must refuse their file.
+   * Layer types lowered to float only, with why (none at present): their QAT must refuse naming the
+   * layer, and the float import must refuse their file.
    */
-  static final Map<String, String> FLOAT_ONLY =
-      Map.of(
-          "LSTM", "float only",
-          "GRU", "float only");
+  static final Map<String, String> FLOAT_ONLY = Map.of();
 
-  /** Layer types whose float lowering the float import does not raise back (GATHER). */
-  static final Set<String> NOT_IMPORTED = Set.of("Embedding");
+  /**
+   * Layer types whose float lowering the float import does not raise back (GATHER, an unrolled
+   * recurrence): it must refuse their file. Their QAT and int8 paths run like every other row's.
+   */
+  static final Set<String> NOT_IMPORTED = Set.of("Embedding", "LSTM", "GRU");
 
   /** Whether the float import must take the type's float model back. */
   static boolean imports(String type) {
@@ -221,6 +215,18 @@ final class LayerRows {
     Node x = b.add(new Reshape("seq", 6, 12), c);
     for (Layer l : layers) x = b.add(l, x);
     return b.build(x);
+  }
+
+  /** LSTM (sigmoid, every step's h) → LSTM (hard_sigmoid, last h): PACK and MINIMUM too. */
+  private static Model lstms() {
+    return sequence(new LSTM("l", 3).returnSequences(true), new LSTM("l2", 2).hardSigmoid(true));
+  }
+
+  /** GRU (reset_after, sequences) → GRU (Keras 2's reset_after false, hard_sigmoid). */
+  private static Model grus() {
+    return sequence(
+        new GRU("l", 3).returnSequences(true),
+        new GRU("l2", 2).resetAfter(false).hardSigmoid(true));
   }
 
   /** token indices [5] → the layer. */

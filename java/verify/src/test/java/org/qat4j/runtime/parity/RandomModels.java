@@ -2,6 +2,7 @@ package org.qat4j.runtime.parity;
 
 import java.util.SplittableRandom;
 import org.qat4j.core.GraphBuilder;
+import org.qat4j.core.Layer;
 import org.qat4j.core.Model;
 import org.qat4j.core.Node;
 import org.qat4j.core.layers.*;
@@ -10,15 +11,19 @@ import org.qat4j.core.layers.*;
  * Small random core models (NHWC, input h×w×c) drawing from every layer Int8Lowering supports:
  * conv/depthwise (+BN, fused or standalone ReLU/ReLU6, strides, SAME/VALID, dilation), Dense,
  * residual Add, Concatenate, max/average pooling, global average pooling (MEAN), zero padding,
- * Flatten (RESHAPE), Softmax, Sigmoid (LOGISTIC), HardSwish. Layer names are unique per model.
+ * Flatten (RESHAPE), Softmax, Sigmoid (LOGISTIC), HardSwish, and in one model of four an LSTM or
+ * GRU over the rows. Layer names are unique per model.
  */
 final class RandomModels {
   private final SplittableRandom r;
+  // draws the recurrent tail from its own stream, so the other layers stay those of r alone
+  private final SplittableRandom tail;
   private final GraphBuilder b;
   private int next;
 
   private RandomModels(long seed) {
     this.r = new SplittableRandom(seed);
+    this.tail = new SplittableRandom(seed + 1);
     this.b = new GraphBuilder(seed);
   }
 
@@ -34,7 +39,9 @@ final class RandomModels {
     Node x = b.input("input", h, w, c);
     int depth = 2 + r.nextInt(4);
     for (int i = 0; i < depth; i++) x = block(x);
-    if (r.nextBoolean()) x = b.add(new GlobalAveragePooling2D(name("gap")), x);
+    boolean gap = r.nextBoolean();
+    if (tail.nextInt(4) == 0) x = recurrent(x);
+    else if (gap) x = b.add(new GlobalAveragePooling2D(name("gap")), x);
     else x = b.add(new Flatten(name("flat")), x);
     x =
         b.add(
@@ -46,6 +53,26 @@ final class RandomModels {
       case 1 -> b.build(b.add(new Sigmoid(name("sigmoid")), x));
       default -> b.build(x);
     };
+  }
+
+  /**
+   * Rows as steps: Reshape [h, w·c] → LSTM or GRU (random units, hard_sigmoid, reset_after, every
+   * step's h then Flatten).
+   */
+  private Node recurrent(Node x) {
+    int[] s = x.shape();
+    Node seq = b.add(new Reshape(name("steps"), s[0], s[1] * s[2]), x);
+    int units = 2 + tail.nextInt(4);
+    boolean hard = tail.nextBoolean(), sequences = tail.nextBoolean();
+    Layer cell =
+        tail.nextBoolean()
+            ? new LSTM(name("lstm"), units).hardSigmoid(hard).returnSequences(sequences)
+            : new GRU(name("gru"), units)
+                .resetAfter(tail.nextBoolean())
+                .hardSigmoid(hard)
+                .returnSequences(sequences);
+    Node y = b.add(cell, seq);
+    return sequences ? b.add(new Flatten(name("flat")), y) : y;
   }
 
   private Node block(Node x) {
