@@ -305,12 +305,13 @@ public final class ModelTransformer {
         exclusive = src.consumers(owner).size() == 1;
       }
       FakeQuantizer q = rangeOf.get(mapped.get(in).name());
+      // a table's and a recurrent cell's ranges stay their own
       if (!exclusive
           || q == null
           || q.fixed()
           || src.inputs().contains(owner)
-          || treatment(owner) == Treatment.RECURRENT) continue;
-      if (treatment(owner) == Treatment.TABLE_LOOKUP) continue; // a table's range stays its own
+          || treatment(owner) == Treatment.RECURRENT
+          || treatment(owner) == Treatment.TABLE_LOOKUP) continue;
       q.setEnabled(false);
       for (var e : rangeOf.entrySet()) if (e.getValue() == q) e.setValue(w.outputQuantizer());
     }
