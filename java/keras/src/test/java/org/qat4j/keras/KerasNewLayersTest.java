@@ -48,6 +48,7 @@ class KerasNewLayersTest {
 
   @Test
   void settingsWithoutAnExactLayerAreRefusedByName() {
+    Fixtures.require("01_fashion_cnn_k341.keras"); // skip here: inside assertThrows it would fail
     String[][] cases = {
       {
         "\"activation\": \"tanh\"",
