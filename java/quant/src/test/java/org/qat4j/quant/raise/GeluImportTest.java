@@ -29,7 +29,7 @@ import org.qat4j.tflite.TfliteWriter;
  * int8), and the erf and tanh forms compute different values.
  */
 class GeluImportTest {
-  private static Model twoForms() {
+  static Model twoForms() {
     GraphBuilder g = new GraphBuilder(5);
     Node x = g.input("image", 4, 4, 2);
     Node c = g.add(new Conv2D("c", 3, 1, 1), x);
