@@ -52,7 +52,8 @@ public enum OpKind {
   UNIDIRECTIONAL_SEQUENCE_LSTM(44),
   L2_NORMALIZATION(11),
   ELU(111),
-  TRANSPOSE_CONV(67);
+  TRANSPOSE_CONV(67),
+  GELU(150);
 
   private final int builtinCode;
   private final boolean weighted;
@@ -111,6 +112,7 @@ public enum OpKind {
       case L2_NORMALIZATION -> OpOptions.Activated.DEFAULT;
       case ELU -> OpOptions.None.DEFAULT;
       case TRANSPOSE_CONV -> OpOptions.TransposeConv.DEFAULT;
+      case GELU -> OpOptions.Gelu.DEFAULT;
     };
   }
 

@@ -297,4 +297,9 @@ public sealed interface OpOptions {
       return 1;
     }
   }
+
+  /** GELU: the tanh approximation instead of the erf form (TFLite's default: false, erf). */
+  record Gelu(boolean approximate) implements OpOptions {
+    public static final Gelu DEFAULT = new Gelu(false);
+  }
 }

@@ -3,6 +3,7 @@ package org.qat4j.keras;
 import org.qat4j.core.Node;
 import org.qat4j.core.layers.Activation;
 import org.qat4j.core.layers.ELU;
+import org.qat4j.core.layers.Gelu;
 import org.qat4j.core.layers.HardSwish;
 import org.qat4j.core.layers.LeakyReLU;
 import org.qat4j.core.layers.ReLU;
@@ -69,16 +70,16 @@ final class KerasActivations {
       case "swish", "silu" -> KerasMerges.swish(m.graph(), names, x, name);
       case "selu" -> scaled(elu(x, SELU_ALPHA, name + "_elu"), SELU_SCALE, name);
       case "hard_sigmoid" -> hardSigmoid(c, x, name);
+      // keras.activations.gelu's approximate defaults to False (Keras 3 and tf.keras 2); a file
+      // names the function only, so the erf form is what Keras computed
+      case "gelu" -> m.add(new Gelu(name, false), x);
       default -> throw unsupported(c, act);
     };
   }
 
   static KerasImportException unsupported(LayerMapper.Call c, String act) {
-    String why =
-        act.equals("gelu")
-            ? "TFLite's GELU is not an operator qat4j writes yet"
-            : "qat4j has no layer that computes it exactly";
-    return c.k.error("unsupported Keras activation '" + act + "': " + why);
+    return c.k.error(
+        "unsupported Keras activation '" + act + "': qat4j has no layer that computes it exactly");
   }
 
   /**

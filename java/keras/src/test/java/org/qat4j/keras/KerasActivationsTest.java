@@ -94,7 +94,7 @@ class KerasActivationsTest {
   @Test
   void unsupportedActivationsAndUnknownVersionsAreRefusedByName() throws Exception {
     String[][] cases = {
-      {"3.4.1", "gelu", "layer 'd1' (Dense): unsupported Keras activation 'gelu'"},
+      {"3.4.1", "mish", "layer 'd1' (Dense): unsupported Keras activation 'mish'"},
       {"3.4.1", "softplus", "layer 'd1' (Dense): unsupported Keras activation 'softplus'"},
       {
         null, "hard_sigmoid", "layer 'd1' (Dense): activation 'hard_sigmoid' needs the file's Keras"

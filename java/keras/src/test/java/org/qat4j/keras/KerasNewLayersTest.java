@@ -52,8 +52,8 @@ class KerasNewLayersTest {
     String[][] cases = {
       {
         "\"activation\": \"tanh\"",
-        "\"activation\": \"gelu\"",
-        "unsupported Keras activation 'gelu'"
+        "\"activation\": \"softsign\"",
+        "unsupported Keras activation 'softsign'"
       },
       {
         "\"max_value\": null",

@@ -87,7 +87,8 @@ public final class QuantizeRegistry {
         new Row(
             "Rescaling", Treatment.OUTPUT, "MUL (and ADD) by constants, then the output's range"),
         new Row("Normalization", Treatment.OUTPUT, "MUL and ADD by per-channel constants"),
-        new Row("Resizing", Treatment.PASS_THROUGH, "as UpSampling2D"));
+        new Row("Resizing", Treatment.PASS_THROUGH, "as UpSampling2D"),
+        new Row("Gelu", Treatment.OUTPUT, "GELU table (erf or tanh form)"));
   }
 
   /** The row for {@code type}, or an UNSUPPORTED row for unknown types. */

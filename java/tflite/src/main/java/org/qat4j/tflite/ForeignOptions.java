@@ -9,6 +9,7 @@ import org.qat4j.ir.OpSpec;
 import org.qat4j.tflite.fb.ArgMaxOptions;
 import org.qat4j.tflite.fb.ArgMinOptions;
 import org.qat4j.tflite.fb.BuiltinOptions;
+import org.qat4j.tflite.fb.GeluOptions;
 import org.qat4j.tflite.fb.L2NormOptions;
 import org.qat4j.tflite.fb.LeakyReluOptions;
 import org.qat4j.tflite.fb.ResizeBilinearOptions;
@@ -18,8 +19,8 @@ import org.qat4j.tflite.fb.TransposeConvOptions;
 /**
  * Options tables of ARG_MAX, ARG_MIN, RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR, LEAKY_RELU and
  * L2_NORMALIZATION (written here, read by TfliteOps as its fused activation) and TRANSPOSE_CONV
- * (written; TfliteOps reads it back), for the rows of {@link TfliteOps} (operators found in other
- * tools' models).
+ * (written; TfliteOps reads it back) and GELU, for the rows of {@link TfliteOps} (operators found
+ * in other tools' models).
  */
 final class ForeignOptions {
   private ForeignOptions() {}
@@ -59,8 +60,14 @@ final class ForeignOptions {
       }
       case L2_NORMALIZATION -> l2Norm(b, op);
       case TRANSPOSE_CONV -> transposeConv(b, op);
+      case GELU -> gelu(b, op);
       default -> throw new IllegalArgumentException(op.kind() + " has no options here");
     };
+  }
+
+  private static int[] gelu(FlatBufferBuilder b, OpSpec op) {
+    boolean approximate = op.options(OpOptions.Gelu.class).approximate();
+    return new int[] {BuiltinOptions.GeluOptions, GeluOptions.createGeluOptions(b, approximate)};
   }
 
   private static int[] l2Norm(FlatBufferBuilder b, OpSpec op) {
@@ -91,6 +98,7 @@ final class ForeignOptions {
               Boolean.TRUE.equals(o.get("half_pixel_centers")));
       // TFLite's alpha when the options are absent is 0
       case LEAKY_RELU -> new OpOptions.LeakyRelu(o.get("alpha") instanceof Float a ? a : 0f);
+      case GELU -> new OpOptions.Gelu(Boolean.TRUE.equals(o.get("approximate")));
       default -> throw new IllegalArgumentException(k + " has no options here");
     };
   }

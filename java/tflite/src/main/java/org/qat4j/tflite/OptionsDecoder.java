@@ -15,6 +15,7 @@ import org.qat4j.tflite.fb.Conv2DOptions;
 import org.qat4j.tflite.fb.DepthwiseConv2DOptions;
 import org.qat4j.tflite.fb.FullyConnectedOptions;
 import org.qat4j.tflite.fb.GatherOptions;
+import org.qat4j.tflite.fb.GeluOptions;
 import org.qat4j.tflite.fb.LeakyReluOptions;
 import org.qat4j.tflite.fb.MulOptions;
 import org.qat4j.tflite.fb.Operator;
@@ -79,7 +80,8 @@ final class OptionsDecoder {
           Map.entry(79, "SplitVOptions"),
           Map.entry(101, "BatchMatMulOptions"),
           Map.entry(71, "UnidirectionalSequenceLSTMOptions"),
-          Map.entry(49, "TransposeConvOptions"));
+          Map.entry(49, "TransposeConvOptions"),
+          Map.entry(116, "GeluOptions"));
 
   /**
    * Schema name of a BuiltinOptions union type, "BuiltinOptions#n" for members not in our subset.
@@ -294,6 +296,8 @@ final class OptionsDecoder {
           m.put(
               "output_type",
               (int) ((ArgMinOptions) op.builtinOptions(new ArgMinOptions())).outputType());
+      case BuiltinOptions.GeluOptions ->
+          m.put("approximate", ((GeluOptions) op.builtinOptions(new GeluOptions())).approximate());
       default -> {}
     }
   }

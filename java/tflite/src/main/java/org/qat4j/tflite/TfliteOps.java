@@ -137,7 +137,7 @@ final class TfliteOps {
         };
       }
       case UNIDIRECTIONAL_SEQUENCE_LSTM -> RecurrentOptions.encode(b, op);
-      case L2_NORMALIZATION -> ForeignOptions.encode(b, op);
+      case L2_NORMALIZATION, GELU -> ForeignOptions.encode(b, op);
       case TRANSPOSE_CONV -> ForeignOptions.encode(b, op);
     };
   }
@@ -190,7 +190,7 @@ final class TfliteOps {
       case DEQUANTIZE, LOGISTIC, RELU, RELU6, PAD, QUANTIZE, HARD_SWISH -> OpOptions.None.DEFAULT;
       case CAST -> OpOptions.None.DEFAULT;
       case MAXIMUM, MINIMUM, TANH, PRELU, PADV2, SQUARED_DIFFERENCE, ELU -> OpOptions.None.DEFAULT;
-      case ARG_MAX, ARG_MIN, RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR, LEAKY_RELU ->
+      case ARG_MAX, ARG_MIN, RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR, LEAKY_RELU, GELU ->
           ForeignOptions.decode(k, o);
       case TRANSPOSE, SLICE, TILE -> OpOptions.None.DEFAULT;
       case STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, GATHER -> ShapeOptions.decode(k, o);
@@ -260,7 +260,7 @@ final class TfliteOps {
         yield o.halfPixelCenters() || o.alignCorners() ? 3 : int8 ? 2 : 1;
       }
       case MAXIMUM, MINIMUM -> OpVersions.broadcastsAbove4d(g, op) ? 3 : int8 ? 2 : 1;
-      case TANH, SQUARED_DIFFERENCE -> int8 ? 2 : 1;
+      case TANH, SQUARED_DIFFERENCE, GELU -> int8 ? 2 : 1;
       case LEAKY_RELU, PRELU, ELU -> 1;
       case PADV2 -> OpVersions.rankAbove4(g, op) ? 4 : int8 ? 2 : 1;
       case TRANSPOSE, SLICE, STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, TILE, GATHER ->
@@ -318,6 +318,7 @@ final class TfliteOps {
       case L2_NORMALIZATION -> Map.of(1, "1.5.0", 2, "1.14.0");
       case ELU -> Map.of(1, "1.14.0");
       case TRANSPOSE_CONV -> Map.of(1, "1.9.0", 2, "2.2.0", 3, "2.3.0", 4, "2.13.0");
+      case GELU -> Map.of(1, "2.9.0", 2, "2.9.0");
     };
   }
 
@@ -336,7 +337,7 @@ final class TfliteOps {
       case RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR, PADV2 -> Int8Rule.PASS_THROUGH;
       case MAXIMUM, MINIMUM -> Int8Rule.SHARED_INPUTS;
       // TFLite does not enforce the spec's TANH output (1/128, 0); its table takes any
-      case TANH, LEAKY_RELU, PRELU, SQUARED_DIFFERENCE, ELU -> Int8Rule.FREE;
+      case TANH, LEAKY_RELU, PRELU, SQUARED_DIFFERENCE, ELU, GELU -> Int8Rule.FREE;
       // data movement copies raw values; TFLite's REDUCE_MAX refuses other output parameters
       case TRANSPOSE, SLICE, STRIDED_SLICE, SPLIT, SPLIT_V, UNPACK, TILE, GATHER, REDUCE_MAX ->
           Int8Rule.PASS_THROUGH;
@@ -393,6 +394,7 @@ final class TfliteOps {
           new Expect("UnidirectionalSequenceLSTMOptions", false, 20);
       case L2_NORMALIZATION -> new Expect("L2NormOptions", false, 1);
       case TRANSPOSE_CONV -> new Expect("TransposeConvOptions", true, 3);
+      case GELU -> new Expect("GeluOptions", false, 1);
     };
   }
 }

@@ -122,7 +122,8 @@ final class TfliteSchema {
             new TableDef("SquaredDifferenceOptions")),
         Map.entry(
             (int) BuiltinOptions.TransposeConvOptions,
-            mixed("TransposeConvOptions", new int[] {0, 3}, 1, 2)));
+            mixed("TransposeConvOptions", new int[] {0, 3}, 1, 2)),
+        Map.entry((int) BuiltinOptions.GeluOptions, bytesOnly("GeluOptions", 0)));
   }
 
   /** Options tables of the data-movement operators. */

@@ -60,6 +60,7 @@ public final class LayerRegistry {
     register("Rescaling", Rescaling::fromConfig);
     register("Normalization", Normalization::fromConfig);
     register("Resizing", Resizing::fromConfig);
+    register("Gelu", Gelu::fromConfig);
   }
 
   private LayerRegistry() {}

@@ -83,7 +83,8 @@ class LayerRegistryTest {
             new Cropping2D("cr", 1, 0, 2, 1),
             new Rescaling("rsc", 1f / 127.5f, -1f),
             new Normalization("nrm", new float[] {0.5f, -1f}, new float[] {4f, 0.25f}),
-            new Resizing("rsz", 5, 7, false)));
+            new Resizing("rsz", 5, 7, false),
+            new Gelu("gelu", true)));
     return all;
   }
 

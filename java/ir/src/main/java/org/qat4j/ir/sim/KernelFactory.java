@@ -47,6 +47,7 @@ final class KernelFactory {
       case L2_NORMALIZATION -> L2NormKernels.create(g, op);
       case ELU -> EluKernels.create(g, op);
       case TRANSPOSE_CONV -> TransposeConvKernels.create(g, op, consts, mode, platform);
+      case GELU -> GeluKernels.create(g, op);
     };
   }
 

@@ -2,6 +2,7 @@ package org.qat4j.quant.lower;
 
 import org.qat4j.core.Node;
 import org.qat4j.core.layers.BatchNormalization;
+import org.qat4j.core.layers.Gelu;
 import org.qat4j.core.layers.LeakyReLU;
 import org.qat4j.core.layers.PReLU;
 import org.qat4j.core.layers.Rescaling;
@@ -61,6 +62,15 @@ final class FloatElementwise {
         new int[] {x.input(s.main(), 0)},
         new int[] {x.output(s)},
         new OpOptions.LeakyRelu(l.alpha()));
+  }
+
+  /** GELU with the layer's form (erf or tanh approximation). */
+  static void gelu(FloatLowering x, FusionPlan.Step s, Gelu l) {
+    x.b.addOp(
+        OpKind.GELU,
+        new int[] {x.input(s.main(), 0)},
+        new int[] {x.output(s)},
+        new OpOptions.Gelu(l.approximate()));
   }
 
   /** PRELU with alpha as a constant of the layer's alpha shape (broadcast over the shared axes). */

@@ -22,6 +22,7 @@ import org.qat4j.core.layers.ELU;
 import org.qat4j.core.layers.Embedding;
 import org.qat4j.core.layers.Flatten;
 import org.qat4j.core.layers.GRU;
+import org.qat4j.core.layers.Gelu;
 import org.qat4j.core.layers.GlobalAveragePooling2D;
 import org.qat4j.core.layers.GlobalMaxPooling2D;
 import org.qat4j.core.layers.HardSwish;
@@ -226,7 +227,8 @@ public final class FloatLowering {
           row(Rescaling.class, (x, s, l) -> FloatElementwise.rescaling(x, s, l)),
           row(
               Normalization.class,
-              (x, s, l) -> FloatElementwise.affine(x, s, l.multiplier(), l.shift())));
+              (x, s, l) -> FloatElementwise.affine(x, s, l.multiplier(), l.shift())),
+          row(Gelu.class, (x, s, l) -> FloatElementwise.gelu(x, s, l)));
 
   /** Whether {@code l} lowers to float TFLite operators. */
   static boolean supports(Layer l) {

@@ -2,6 +2,7 @@ package org.qat4j.quant.lower;
 
 import org.qat4j.core.Node;
 import org.qat4j.core.layers.BatchNormalization;
+import org.qat4j.core.layers.Gelu;
 import org.qat4j.core.layers.LeakyReLU;
 import org.qat4j.core.layers.Rescaling;
 import org.qat4j.ir.DType;
@@ -81,6 +82,15 @@ final class Int8Elementwise {
         new int[] {x.in(n, 0)},
         new int[] {x.outOwn(n)},
         new OpOptions.LeakyRelu(l.alpha()));
+  }
+
+  /** GELU with the layer's form; TFLite's table takes the output's own parameters. */
+  static void gelu(Int8Lowering x, Node n, Gelu l) {
+    x.b.addOp(
+        OpKind.GELU,
+        new int[] {x.in(n, 0)},
+        new int[] {x.outOwn(n)},
+        new OpOptions.Gelu(l.approximate()));
   }
 
   /**

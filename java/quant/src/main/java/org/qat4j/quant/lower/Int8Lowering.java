@@ -20,6 +20,7 @@ import org.qat4j.core.layers.Dropout;
 import org.qat4j.core.layers.ELU;
 import org.qat4j.core.layers.Embedding;
 import org.qat4j.core.layers.Flatten;
+import org.qat4j.core.layers.Gelu;
 import org.qat4j.core.layers.GlobalAveragePooling2D;
 import org.qat4j.core.layers.GlobalMaxPooling2D;
 import org.qat4j.core.layers.HardSwish;
@@ -331,7 +332,8 @@ public final class Int8Lowering {
           wrap(
               Normalization.class,
               (self, n, w, l, post) -> Int8Elementwise.affine(self, n, l.multiplier(), l.shift())),
-          wrap(Embedding.class, (self, n, w, l, post) -> Int8Lookup.embedding(self, n, w, l)));
+          wrap(Embedding.class, (self, n, w, l, post) -> Int8Lookup.embedding(self, n, w, l)),
+          wrap(Gelu.class, (self, n, w, l, post) -> Int8Elementwise.gelu(self, n, l)));
 
   /** Whether {@code l} lowers without quantizers of its own (it keeps its input's params). */
   static boolean passesThrough(Layer l) {

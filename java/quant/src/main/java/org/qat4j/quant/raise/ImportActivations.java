@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.qat4j.core.Node;
 import org.qat4j.core.layers.Activation;
+import org.qat4j.core.layers.Gelu;
 import org.qat4j.core.layers.LeakyReLU;
 import org.qat4j.core.layers.PReLU;
 import org.qat4j.core.layers.ReLU;
@@ -44,6 +45,11 @@ final class ImportActivations {
   /** LEAKY_RELU with its slope (0 when the file leaves it out). */
   static LeakyReLU leakyRelu(OperatorInfo op, String n) {
     return new LeakyReLU(n, op.options().get("alpha") instanceof Float a ? a : 0f);
+  }
+
+  /** GELU, erf form unless the file sets approximate (TFLite's default is false). */
+  static Gelu gelu(OperatorInfo op, String n) {
+    return new Gelu(n, Boolean.TRUE.equals(op.options().get("approximate")));
   }
 
   static Node softmax(ImportGraph x, OperatorInfo op, String n, TensorInfo out) {

@@ -140,6 +140,7 @@ final class ImportGraph {
       case RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR -> new Row(false, ImportSpatial::resize);
       case TRANSPOSE -> new Row(false, ImportSpatial::permute);
       case STRIDED_SLICE -> new Row(false, (x, op, n, out) -> x.unary(op, ImportCrop.of(x, op, n)));
+      case GELU -> new Row(false, (x, op, n, out) -> x.unary(op, ImportActivations.gelu(op, n)));
     };
   }
 

@@ -166,7 +166,8 @@ class ImporterTest {
             FloatLowering.lower(activations()),
             FloatLowering.lower(standaloneBatchNorm()),
             FloatLowering.lower(ElementwiseImportTest.mergesAndActivations()),
-            FloatLowering.lower(resampled()))) {
+            FloatLowering.lower(resampled()),
+            FloatLowering.lower(GeluImportTest.twoForms()))) {
       byte[] bytes = TfliteWriter.write(g);
       assertNotNull(TfliteImporter.toModel(bytes), g.name());
       for (OperatorInfo op : TfliteReader.read(bytes).subgraph(0).operators())

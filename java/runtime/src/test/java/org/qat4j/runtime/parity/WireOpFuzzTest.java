@@ -46,7 +46,8 @@ class WireOpFuzzTest {
     OpKind.SQUARED_DIFFERENCE,
     OpKind.L2_NORMALIZATION,
     OpKind.ELU,
-    OpKind.TRANSPOSE_CONV
+    OpKind.TRANSPOSE_CONV,
+    OpKind.GELU
   };
 
   @Test

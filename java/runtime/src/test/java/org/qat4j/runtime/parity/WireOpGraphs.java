@@ -48,6 +48,7 @@ final class WireOpGraphs {
       case L2_NORMALIZATION -> new WireOpGraphs(kind, r).l2Norm();
       case ELU -> new WireOpGraphs(kind, r, DType.INT8).unary(kind);
       case TRANSPOSE_CONV -> TransposeConvGen.create(r);
+      case GELU -> new WireOpGraphs(kind, r).gelu();
       default -> null;
     };
   }
@@ -192,6 +193,16 @@ final class WireOpGraphs {
       desc += " alpha " + alpha;
     }
     b.addOp(k, new int[] {x}, new int[] {y}, o);
+    return done(new int[] {x}, y);
+  }
+
+  /** GELU, int8 or uint8, erf or tanh form at random, with output parameters of its own. */
+  private OpGraphs.Case gelu() {
+    int[] s = shape(1 + r.nextInt(4));
+    int x = act("x", s, qp()), y = act("y", s, qp());
+    boolean approximate = r.nextBoolean();
+    desc += approximate ? " approximate" : " erf";
+    b.addOp(OpKind.GELU, new int[] {x}, new int[] {y}, new OpOptions.Gelu(approximate));
     return done(new int[] {x}, y);
   }
 

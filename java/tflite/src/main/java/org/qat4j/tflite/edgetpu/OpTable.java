@@ -126,6 +126,7 @@ final class OpTable {
         "SQUARED_DIFFERENCE",
         "not supported by the Edge TPU (absent from the compiler's operator list)");
     no("ELU", "not supported by the Edge TPU (absent from the compiler's operator list)");
+    no("GELU", "not supported by the Edge TPU (absent from the compiler's operator list)");
     // coral.ai's table lists TransposeConv; compiler 16 mapped 3 of 4 TF 2.10 TRANSPOSE_CONVs with
     // bias (v3, edgetpu#686); compiler 2.1 did not know v3 (edgetpu#147). v4 (fused activation,
     // TF 2.13) is newer than compiler 16: refused by version. Output shape and bias INT32 constant.

@@ -189,7 +189,8 @@ final class LayerRows {
                   new int[][] {IMAGE},
                   null,
                   LayerRows::resized,
-                  LayerRows::resized)));
+                  LayerRows::resized)),
+          signed("Gelu", () -> new Gelu("l", false)));
 
   /**
    * Layer types lowered to float only, with why: their QAT must refuse naming the layer, and the

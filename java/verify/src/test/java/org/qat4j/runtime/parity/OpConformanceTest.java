@@ -127,6 +127,7 @@ class OpConformanceTest {
     ROWS.put(OpKind.STRIDED_SLICE, all); // Cropping2D
     // Embedding's int8 lowering: GATHER of the int8 table at an INT32 index input
     ROWS.compute(OpKind.GATHER, (k, r) -> new Row(r.floatLowering(), true, r.imports()));
+    ROWS.put(OpKind.GELU, all); // Gelu
   }
 
   private static Set<OpKind> floatOps, int8Ops, importedOps;

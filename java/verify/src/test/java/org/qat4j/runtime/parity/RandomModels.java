@@ -137,7 +137,7 @@ final class RandomModels {
   }
 
   private Node unary(Node x) {
-    return switch (r.nextInt(8)) {
+    return switch (r.nextInt(9)) {
       case 0 -> b.add(new ReLU(name("relu")), x);
       case 1 -> b.add(new ReLU6(name("relu6")), x);
       case 2 -> b.add(new HardSwish(name("hswish")), x);
@@ -145,6 +145,7 @@ final class RandomModels {
       case 4 -> b.add(new LeakyReLU(name("leaky"), (float) (0.05 + 0.5 * r.nextDouble())), x);
       case 5 -> b.add(new ELU(name("elu")), x);
       case 6 -> prelu(x);
+      case 7 -> b.add(new Gelu(name("gelu"), r.nextBoolean()), x);
       default -> b.add(new Sigmoid(name("sigmoid")), x);
     };
   }
