@@ -1,10 +1,14 @@
 package org.qat4j.core.train;
 
 import com.google.gson.JsonObject;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.qat4j.core.Param;
+import org.qat4j.ir.internal.Parallel;
 
 /**
  * Updates trainable parameters from their gradients. Per-parameter state ("slots", e.g. Adam
@@ -12,11 +16,13 @@ import org.qat4j.core.Param;
  * exactly; the learning rate comes from an {@link LrSchedule} at the update count.
  */
 public abstract class Optimizer {
+  /** Fewer elements than this per chunk run inline: a hand-off costs more than Adam on them. */
+  private static final int MIN_CHUNK = 1 << 15;
+
   private final LrSchedule schedule;
   private final Map<String, float[]> slots = new LinkedHashMap<>();
+  private final Map<String, float[][]> scratch = new HashMap<>();
   private long iterations;
-  private float[] valueScratch = new float[0];
-  private float[] gradScratch = new float[0];
 
   protected Optimizer(LrSchedule schedule) {
     if (schedule == null)
@@ -31,10 +37,15 @@ public abstract class Optimizer {
   public abstract JsonObject config();
 
   /**
-   * Updates one parameter in place: {@code w} holds its values and {@code g} its gradient (both
-   * length n, g may be modified); {@code t} is the 1-based update number.
+   * Updates elements [lo, hi) of one parameter of n values in place: {@code w} holds its values and
+   * {@code g} its gradient (both length n, valid in [lo, hi); g may be modified); {@code t} is the
+   * 1-based update number. Element-wise, so disjoint ranges may run on different threads.
    */
-  protected abstract void update(String key, float[] w, float[] g, int n, double lr, long t);
+  protected abstract void update(
+      String key, float[] w, float[] g, int lo, int hi, int n, double lr, long t);
+
+  /** Creates the slots {@link #update} will read for a parameter of n values (called serially). */
+  protected void prepare(String key, int n) {}
 
   public final LrSchedule schedule() {
     return schedule;
@@ -50,24 +61,47 @@ public abstract class Optimizer {
     return schedule.at(iterations);
   }
 
-  /** Applies one update to every trainable parameter of {@code params} (keyed "layer/param"). */
+  /**
+   * Applies one update to every trainable parameter of {@code params} (keyed "layer/param"). The
+   * parameters' elements are laid end to end and split into {@link Parallel} chunks; the update is
+   * element-wise, so the result does not depend on the split.
+   */
   public final void step(Map<String, Param> params) {
     double lr = schedule.at(iterations);
     long t = iterations + 1;
-    for (Map.Entry<String, Param> e : params.entrySet()) {
-      Param p = e.getValue();
-      if (!p.trainable()) continue;
-      int n = p.value().size();
-      if (valueScratch.length < n) {
-        valueScratch = new float[n];
-        gradScratch = new float[n];
-      }
-      p.value().buffer().get(0, valueScratch, 0, n);
-      p.grad().buffer().get(0, gradScratch, 0, n);
-      update(e.getKey(), valueScratch, gradScratch, n, lr, t);
-      p.value().buffer().put(0, valueScratch, 0, n);
+    List<Map.Entry<String, Param>> live = new ArrayList<>();
+    for (Map.Entry<String, Param> e : params.entrySet()) if (e.getValue().trainable()) live.add(e);
+    int[] start = new int[live.size() + 1];
+    for (int i = 0; i < live.size(); i++) {
+      String key = live.get(i).getKey();
+      int n = live.get(i).getValue().value().size();
+      start[i + 1] = start[i] + n;
+      prepare(key, n);
+      float[][] s = scratch.get(key);
+      if (s == null || s[0].length != n)
+        scratch.put(key, new float[][] {new float[n], new float[n]});
     }
+    int total = start[live.size()];
+    Parallel.forRange(
+        total,
+        Parallel.grain(total, total, MIN_CHUNK),
+        (lo, hi) -> {
+          for (int i = 0; i < live.size(); i++) {
+            int a = Math.max(lo, start[i]) - start[i], b = Math.min(hi, start[i + 1]) - start[i];
+            if (a < b) updateSlice(live.get(i), a, b, lr, t);
+          }
+        });
     iterations++;
+  }
+
+  private void updateSlice(Map.Entry<String, Param> e, int lo, int hi, double lr, long t) {
+    Param p = e.getValue();
+    float[][] s = scratch.get(e.getKey());
+    int n = s[0].length;
+    p.value().buffer().get(lo, s[0], lo, hi - lo);
+    p.grad().buffer().get(lo, s[1], lo, hi - lo);
+    update(e.getKey(), s[0], s[1], lo, hi, n, lr, t);
+    p.value().buffer().put(lo, s[0], lo, hi - lo);
   }
 
   /** The slot array {@code key#name} of length n, created zero-filled on first use. */
