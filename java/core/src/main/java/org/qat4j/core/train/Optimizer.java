@@ -67,41 +67,97 @@ public abstract class Optimizer {
    * element-wise, so the result does not depend on the split.
    */
   public final void step(Map<String, Param> params) {
+    Layout l = layout(params);
+    update(l, true);
+  }
+
+  /**
+   * As {@link #step}, but first checks every trainable gradient in the same parallel pass that
+   * copies it: returns the key of the first parameter (in map order) with a NaN or infinite
+   * gradient and changes nothing, or null after the update.
+   */
+  public final String stepIfFinite(Map<String, Param> params) {
+    Layout l = layout(params);
+    boolean[] bad = new boolean[l.live.size()];
+    l.forChunks(
+        (e, i, lo, hi) -> {
+          if (!copyIn(e, lo, hi)) bad[i] = true; // only ever set: chunks may share a parameter
+        });
+    for (int i = 0; i < bad.length; i++) if (bad[i]) return l.live.get(i).getKey();
+    update(l, false);
+    return null;
+  }
+
+  /** Updates every parameter in the layout; {@code copy} = values and gradients not yet copied. */
+  private void update(Layout l, boolean copy) {
     double lr = schedule.at(iterations);
     long t = iterations + 1;
-    List<Map.Entry<String, Param>> live = new ArrayList<>();
-    for (Map.Entry<String, Param> e : params.entrySet()) if (e.getValue().trainable()) live.add(e);
-    int[] start = new int[live.size() + 1];
-    for (int i = 0; i < live.size(); i++) {
-      String key = live.get(i).getKey();
-      int n = live.get(i).getValue().value().size();
-      start[i + 1] = start[i] + n;
-      prepare(key, n);
-      float[][] s = scratch.get(key);
-      if (s == null || s[0].length != n)
-        scratch.put(key, new float[][] {new float[n], new float[n]});
-    }
-    int total = start[live.size()];
-    Parallel.forRange(
-        total,
-        Parallel.grain(total, total, MIN_CHUNK),
-        (lo, hi) -> {
-          for (int i = 0; i < live.size(); i++) {
-            int a = Math.max(lo, start[i]) - start[i], b = Math.min(hi, start[i + 1]) - start[i];
-            if (a < b) updateSlice(live.get(i), a, b, lr, t);
-          }
+    for (Map.Entry<String, Param> e : l.live) prepare(e.getKey(), e.getValue().value().size());
+    l.forChunks(
+        (e, i, lo, hi) -> {
+          if (copy) copyIn(e, lo, hi);
+          float[][] s = scratch.get(e.getKey());
+          update(e.getKey(), s[0], s[1], lo, hi, s[0].length, lr, t);
+          e.getValue().value().buffer().put(lo, s[0], lo, hi - lo);
         });
     iterations++;
   }
 
-  private void updateSlice(Map.Entry<String, Param> e, int lo, int hi, double lr, long t) {
-    Param p = e.getValue();
+  private Layout layout(Map<String, Param> params) {
+    List<Map.Entry<String, Param>> live = new ArrayList<>();
+    for (Map.Entry<String, Param> e : params.entrySet()) if (e.getValue().trainable()) live.add(e);
+    int[] start = new int[live.size() + 1];
+    for (int i = 0; i < live.size(); i++) {
+      int n = live.get(i).getValue().value().size();
+      start[i + 1] = start[i] + n;
+      float[][] s = scratch.get(live.get(i).getKey());
+      if (s == null || s[0].length != n)
+        scratch.put(live.get(i).getKey(), new float[][] {new float[n], new float[n]});
+    }
+    return new Layout(live, start);
+  }
+
+  /**
+   * Copies a slice of value and gradient to the scratch arrays; false if a gradient is not finite.
+   */
+  private boolean copyIn(Map.Entry<String, Param> e, int lo, int hi) {
     float[][] s = scratch.get(e.getKey());
-    int n = s[0].length;
-    p.value().buffer().get(lo, s[0], lo, hi - lo);
-    p.grad().buffer().get(lo, s[1], lo, hi - lo);
-    update(e.getKey(), s[0], s[1], lo, hi, n, lr, t);
-    p.value().buffer().put(lo, s[0], lo, hi - lo);
+    e.getValue().value().buffer().get(lo, s[0], lo, hi - lo);
+    e.getValue().grad().buffer().get(lo, s[1], lo, hi - lo);
+    float[] g = s[1];
+    // Four independent sums stay 0 unless an element is NaN or infinite (0·Inf = NaN).
+    float z0 = 0f, z1 = 0f, z2 = 0f, z3 = 0f;
+    int i = lo;
+    for (; i + 3 < hi; i += 4) {
+      z0 += g[i] * 0f;
+      z1 += g[i + 1] * 0f;
+      z2 += g[i + 2] * 0f;
+      z3 += g[i + 3] * 0f;
+    }
+    for (; i < hi; i++) z0 += g[i] * 0f;
+    return Float.isFinite(z0 + z1 + z2 + z3);
+  }
+
+  /** A body over the elements [lo, hi) of the parameter at {@code index} of the layout. */
+  @FunctionalInterface
+  private interface Slice {
+    void run(Map.Entry<String, Param> e, int index, int lo, int hi);
+  }
+
+  /** The trainable parameters and their element offsets when laid end to end. */
+  private record Layout(List<Map.Entry<String, Param>> live, int[] start) {
+    void forChunks(Slice body) {
+      int total = start[live.size()];
+      Parallel.forRange(
+          total,
+          Parallel.grain(total, total, MIN_CHUNK),
+          (lo, hi) -> {
+            for (int i = 0; i < live.size(); i++) {
+              int a = Math.max(lo, start[i]) - start[i], b = Math.min(hi, start[i + 1]) - start[i];
+              if (a < b) body.run(live.get(i), i, a, b);
+            }
+          });
+    }
   }
 
   /** The slot array {@code key#name} of length n, created zero-filled on first use. */
