@@ -47,16 +47,23 @@ public class Adam extends Optimizer {
   }
 
   @Override
-  protected final void update(String key, float[] w, float[] g, int n, double lr, long t) {
+  protected final void prepare(String key, int n) {
+    slot(key, "m", n);
+    slot(key, "v", n);
+  }
+
+  @Override
+  protected final void update(
+      String key, float[] w, float[] g, int lo, int hi, int n, double lr, long t) {
     float[] m = slot(key, "m", n);
     float[] v = slot(key, "v", n);
     float b1 = (float) beta1, b2 = (float) beta2, eps = (float) epsilon;
     float c1 = (float) (1 - Math.pow(beta1, t)), c2 = (float) (1 - Math.pow(beta2, t));
     float rate = (float) lr, wd = (float) weightDecay;
     boolean dec = decoupled();
-    if (wd != 0f && !dec) for (int i = 0; i < n; i++) g[i] += wd * w[i];
+    if (wd != 0f && !dec) for (int i = lo; i < hi; i++) g[i] += wd * w[i];
     float shrink = dec ? 1f - rate * wd : 1f;
-    for (int i = 0; i < n; i++) {
+    for (int i = lo; i < hi; i++) {
       float gi = g[i];
       m[i] = b1 * m[i] + (1 - b1) * gi;
       v[i] = b2 * v[i] + (1 - b2) * gi * gi;

@@ -79,7 +79,9 @@ public final class LayerProfile {
         if (timed) bwd[i][it - warmup] = now() - t0;
       }
       long t0 = now();
-      opt.step(m.params());
+      // As Trainer: the gradients' finiteness check runs in the optimizer's parallel pass.
+      if (opt.stepIfFinite(m.params()) != null)
+        throw new IllegalStateException("gradient not finite");
       if (timed) {
         optNs[it - warmup] = now() - t0;
         total[it - warmup] = now() - s0;

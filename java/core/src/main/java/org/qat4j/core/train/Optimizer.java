@@ -1,10 +1,14 @@
 package org.qat4j.core.train;
 
 import com.google.gson.JsonObject;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.qat4j.core.Param;
+import org.qat4j.ir.internal.Parallel;
 
 /**
  * Updates trainable parameters from their gradients. Per-parameter state ("slots", e.g. Adam
@@ -12,11 +16,13 @@ import org.qat4j.core.Param;
  * exactly; the learning rate comes from an {@link LrSchedule} at the update count.
  */
 public abstract class Optimizer {
+  /** Fewer elements than this per chunk run inline: a hand-off costs more than Adam on them. */
+  private static final int MIN_CHUNK = 1 << 15;
+
   private final LrSchedule schedule;
   private final Map<String, float[]> slots = new LinkedHashMap<>();
+  private final Map<String, float[][]> scratch = new HashMap<>();
   private long iterations;
-  private float[] valueScratch = new float[0];
-  private float[] gradScratch = new float[0];
 
   protected Optimizer(LrSchedule schedule) {
     if (schedule == null)
@@ -31,10 +37,15 @@ public abstract class Optimizer {
   public abstract JsonObject config();
 
   /**
-   * Updates one parameter in place: {@code w} holds its values and {@code g} its gradient (both
-   * length n, g may be modified); {@code t} is the 1-based update number.
+   * Updates elements [lo, hi) of one parameter of n values in place: {@code w} holds its values and
+   * {@code g} its gradient (both length n, valid in [lo, hi); g may be modified); {@code t} is the
+   * 1-based update number. Element-wise, so disjoint ranges may run on different threads.
    */
-  protected abstract void update(String key, float[] w, float[] g, int n, double lr, long t);
+  protected abstract void update(
+      String key, float[] w, float[] g, int lo, int hi, int n, double lr, long t);
+
+  /** Creates the slots {@link #update} will read for a parameter of n values (called serially). */
+  protected void prepare(String key, int n) {}
 
   public final LrSchedule schedule() {
     return schedule;
@@ -50,24 +61,103 @@ public abstract class Optimizer {
     return schedule.at(iterations);
   }
 
-  /** Applies one update to every trainable parameter of {@code params} (keyed "layer/param"). */
+  /**
+   * Applies one update to every trainable parameter of {@code params} (keyed "layer/param"). The
+   * parameters' elements are laid end to end and split into {@link Parallel} chunks; the update is
+   * element-wise, so the result does not depend on the split.
+   */
   public final void step(Map<String, Param> params) {
+    Layout l = layout(params);
+    update(l, true);
+  }
+
+  /**
+   * As {@link #step}, but first checks every trainable gradient in the same parallel pass that
+   * copies it: returns the key of the first parameter (in map order) with a NaN or infinite
+   * gradient and changes nothing, or null after the update.
+   */
+  public final String stepIfFinite(Map<String, Param> params) {
+    Layout l = layout(params);
+    boolean[] bad = new boolean[l.live.size()];
+    l.forChunks(
+        (e, i, lo, hi) -> {
+          if (!copyIn(e, lo, hi)) bad[i] = true; // only ever set: chunks may share a parameter
+        });
+    for (int i = 0; i < bad.length; i++) if (bad[i]) return l.live.get(i).getKey();
+    update(l, false);
+    return null;
+  }
+
+  /** Updates every parameter in the layout; {@code copy} = values and gradients not yet copied. */
+  private void update(Layout l, boolean copy) {
     double lr = schedule.at(iterations);
     long t = iterations + 1;
-    for (Map.Entry<String, Param> e : params.entrySet()) {
-      Param p = e.getValue();
-      if (!p.trainable()) continue;
-      int n = p.value().size();
-      if (valueScratch.length < n) {
-        valueScratch = new float[n];
-        gradScratch = new float[n];
-      }
-      p.value().buffer().get(0, valueScratch, 0, n);
-      p.grad().buffer().get(0, gradScratch, 0, n);
-      update(e.getKey(), valueScratch, gradScratch, n, lr, t);
-      p.value().buffer().put(0, valueScratch, 0, n);
-    }
+    for (Map.Entry<String, Param> e : l.live) prepare(e.getKey(), e.getValue().value().size());
+    l.forChunks(
+        (e, i, lo, hi) -> {
+          if (copy) copyIn(e, lo, hi);
+          float[][] s = scratch.get(e.getKey());
+          update(e.getKey(), s[0], s[1], lo, hi, s[0].length, lr, t);
+          e.getValue().value().buffer().put(lo, s[0], lo, hi - lo);
+        });
     iterations++;
+  }
+
+  private Layout layout(Map<String, Param> params) {
+    List<Map.Entry<String, Param>> live = new ArrayList<>();
+    for (Map.Entry<String, Param> e : params.entrySet()) if (e.getValue().trainable()) live.add(e);
+    int[] start = new int[live.size() + 1];
+    for (int i = 0; i < live.size(); i++) {
+      int n = live.get(i).getValue().value().size();
+      start[i + 1] = start[i] + n;
+      float[][] s = scratch.get(live.get(i).getKey());
+      if (s == null || s[0].length != n)
+        scratch.put(live.get(i).getKey(), new float[][] {new float[n], new float[n]});
+    }
+    return new Layout(live, start);
+  }
+
+  /**
+   * Copies a slice of value and gradient to the scratch arrays; false if a gradient is not finite.
+   */
+  private boolean copyIn(Map.Entry<String, Param> e, int lo, int hi) {
+    float[][] s = scratch.get(e.getKey());
+    e.getValue().value().buffer().get(lo, s[0], lo, hi - lo);
+    e.getValue().grad().buffer().get(lo, s[1], lo, hi - lo);
+    float[] g = s[1];
+    // Four independent sums stay 0 unless an element is NaN or infinite (0·Inf = NaN).
+    float z0 = 0f, z1 = 0f, z2 = 0f, z3 = 0f;
+    int i = lo;
+    for (; i + 3 < hi; i += 4) {
+      z0 += g[i] * 0f;
+      z1 += g[i + 1] * 0f;
+      z2 += g[i + 2] * 0f;
+      z3 += g[i + 3] * 0f;
+    }
+    for (; i < hi; i++) z0 += g[i] * 0f;
+    return Float.isFinite(z0 + z1 + z2 + z3);
+  }
+
+  /** A body over the elements [lo, hi) of the parameter at {@code index} of the layout. */
+  @FunctionalInterface
+  private interface Slice {
+    void run(Map.Entry<String, Param> e, int index, int lo, int hi);
+  }
+
+  /** The trainable parameters and their element offsets when laid end to end. */
+  private record Layout(List<Map.Entry<String, Param>> live, int[] start) {
+    void forChunks(Slice body) {
+      int total = start[live.size()];
+      Parallel.forRange(
+          total,
+          Parallel.grain(total, total, MIN_CHUNK),
+          (lo, hi) -> {
+            for (int i = 0; i < live.size(); i++) {
+              int a = Math.max(lo, start[i]) - start[i], b = Math.min(hi, start[i + 1]) - start[i];
+              if (a < b) body.run(live.get(i), i, a, b);
+            }
+          });
+    }
   }
 
   /** The slot array {@code key#name} of length n, created zero-filled on first use. */

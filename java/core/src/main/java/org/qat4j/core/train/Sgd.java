@@ -32,15 +32,21 @@ public final class Sgd extends Optimizer {
   }
 
   @Override
-  protected void update(String key, float[] w, float[] g, int n, double lr, long t) {
+  protected void prepare(String key, int n) {
+    if ((float) momentum != 0f) slot(key, "momentum", n);
+  }
+
+  @Override
+  protected void update(
+      String key, float[] w, float[] g, int lo, int hi, int n, double lr, long t) {
     float wd = (float) weightDecay, mu = (float) momentum, rate = (float) lr;
-    if (wd != 0f) for (int i = 0; i < n; i++) g[i] += wd * w[i];
+    if (wd != 0f) for (int i = lo; i < hi; i++) g[i] += wd * w[i];
     if (mu == 0f) {
-      for (int i = 0; i < n; i++) w[i] -= rate * g[i];
+      for (int i = lo; i < hi; i++) w[i] -= rate * g[i];
       return;
     }
     float[] v = slot(key, "momentum", n);
-    for (int i = 0; i < n; i++) {
+    for (int i = lo; i < hi; i++) {
       v[i] = mu * v[i] + g[i];
       w[i] -= rate * (nesterov ? g[i] + mu * v[i] : v[i]);
     }

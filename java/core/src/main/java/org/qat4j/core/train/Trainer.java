@@ -165,8 +165,7 @@ public final class Trainer {
       if (!Double.isFinite(l))
         throw new TrainingDivergedException("loss is " + l, epoch, b.index(), step);
       model.backward(loss.gradient(), ctx);
-      checkGradients(b.index());
-      optimizer.step(params);
+      updateParams(b.index());
       StepResult r = new StepResult(epoch, b.index(), step, b.size(), l, loss.lastCorrect(), lr);
       step++;
       lossSum += l * b.size();
@@ -189,19 +188,14 @@ public final class Trainer {
         step);
   }
 
-  private void checkGradients(int batch) {
-    for (Map.Entry<String, Param> e : params.entrySet()) {
-      Param p = e.getValue();
-      if (!p.trainable()) continue;
-      var g = p.grad().buffer();
-      float sum = 0f;
-      for (int i = 0, n = p.grad().size(); i < n; i++) sum += g.get(i) * 0f;
-      // sum stays 0 unless some element is NaN or infinite (0·Inf = NaN).
-      if (!Float.isFinite(sum)) {
-        throw new TrainingDivergedException(
-            "gradient of '" + e.getKey() + "' is not finite", epoch, batch, step);
-      }
-    }
+  /**
+   * One optimizer step, unless a gradient is not finite (checked in the update's parallel pass).
+   */
+  private void updateParams(int batch) {
+    String bad = optimizer.stepIfFinite(params);
+    if (bad != null)
+      throw new TrainingDivergedException(
+          "gradient of '" + bad + "' is not finite", epoch, batch, step);
   }
 
   /** Mean loss and top-1 accuracy in inference mode, in stored order. */

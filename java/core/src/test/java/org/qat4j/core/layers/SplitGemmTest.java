@@ -10,7 +10,8 @@ import org.qat4j.ir.internal.Parallel;
 
 class SplitGemmTest {
   /**
-   * Shapes big enough to split: tall C (row split) and narrow-M C (column split, like conv1's dW).
+   * Shapes big enough to split: tall C (row split), narrow-M C (column split) and a small C with a
+   * long K (K split, like conv1's dW).
    */
   @Test
   void splitMatchesSingleCallForAllTransposes() {
@@ -20,6 +21,7 @@ class SplitGemmTest {
     try {
       check(2200, 40, 50);
       check(9, 700, 700);
+      check(10, 32, 20_000); // small C, long K: split over K (conv1's dW)
     } finally {
       Parallel.setThreads(threads);
     }
