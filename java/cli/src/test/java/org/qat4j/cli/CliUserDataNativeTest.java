@@ -49,22 +49,7 @@ class CliUserDataNativeTest {
       csv.append(String.format(Locale.ROOT, "%.6f%n", r.nextDouble() * 2 * Math.PI));
     Path data = Files.writeString(tmp.resolve("x.csv"), csv);
     Path ours = tmp.resolve("hello_world_qat4j_int8.tflite");
-    CliRun run =
-        CliRun.of(
-            "ptq",
-            "--in",
-            floatModel.toString(),
-            "--data",
-            data.toString(),
-            "--calibration",
-            "1000",
-            "--out",
-            ours.toString(),
-            "--json",
-            "--quiet");
-    assertEquals(0, run.code(), run.toString());
-    assertEquals(1000, run.json().get("calibration_samples").getAsInt());
-    assertEquals("csv", run.json().get("calibration_data").getAsString());
+    ptqOnAll1000(floatModel, data, ours, "csv");
     int grid = 1000;
     double oursErr = meanAbsError(ours, grid);
     double googleErr = meanAbsError(google, grid);
@@ -90,22 +75,7 @@ class CliUserDataNativeTest {
     for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextDouble() * 2 * Math.PI);
     Path data = Files.write(tmp.resolve("x.npy"), UserDataFiles.npyF4(x, x.length));
     Path ours = tmp.resolve("hello_world_npy_int8.tflite");
-    CliRun run =
-        CliRun.of(
-            "ptq",
-            "--in",
-            floatModel.toString(),
-            "--data",
-            data.toString(),
-            "--calibration",
-            "1000",
-            "--out",
-            ours.toString(),
-            "--json",
-            "--quiet");
-    assertEquals(0, run.code(), run.toString());
-    assertEquals(1000, run.json().get("calibration_samples").getAsInt());
-    assertEquals("npy", run.json().get("calibration_data").getAsString());
+    ptqOnAll1000(floatModel, data, ours, "npy");
     double err = meanAbsError(ours, 1000);
     System.out.printf(Locale.ROOT, "hello_world qat4j ptq int8 (.npy calibration): %.4f%n", err);
     assertTrue(err <= 0.0228, "qat4j PTQ " + err + " vs Google's documented int8 0.0228");
@@ -210,5 +180,28 @@ class CliUserDataNativeTest {
     CliRun unlabelled = CliRun.of("eval", "--model", int8.toString(), "--data", xOnly.toString());
     assertEquals(2, unlabelled.code(), unlabelled.toString());
     assertTrue(unlabelled.err().contains("labelled data needs a .npz"), unlabelled.toString());
+  }
+
+  /**
+   * {@code ptq} of {@code floatModel} calibrated on all 1,000 samples of {@code data} (a {@code
+   * kind} file).
+   */
+  private static void ptqOnAll1000(Path floatModel, Path data, Path ours, String kind) {
+    CliRun run =
+        CliRun.of(
+            "ptq",
+            "--in",
+            floatModel.toString(),
+            "--data",
+            data.toString(),
+            "--calibration",
+            "1000",
+            "--out",
+            ours.toString(),
+            "--json",
+            "--quiet");
+    assertEquals(0, run.code(), run.toString());
+    assertEquals(1000, run.json().get("calibration_samples").getAsInt());
+    assertEquals(kind, run.json().get("calibration_data").getAsString());
   }
 }
