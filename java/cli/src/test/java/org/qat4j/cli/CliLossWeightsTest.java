@@ -8,15 +8,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.BeforeAll;
@@ -223,7 +219,7 @@ class CliLossWeightsTest {
     cmd.add(never.toString());
     cmd.addAll(List.of("--data", train.toString(), "--test-data", test.toString()));
     cmd.addAll(RUN.subList(0, 4));
-    String log = interrupted(cmd);
+    String log = CliResumeTest.interruptAtHold(cmd, "the child never held at the epoch boundary");
     Path file = ck.resolve(TrainCheckpoints.FILE);
     assertTrue(
         log.contains("stopped by SIGINT at step 30 (epoch 2); checkpoint saved to " + file), log);
@@ -232,28 +228,6 @@ class CliLossWeightsTest {
     assertEquals(30, r.get("resumed_step").getAsInt());
     ok(concat(m, "--epochs", "2", "--out", straight.toString()));
     assertEquals(CliResumeTest.weightsHash(straight), CliResumeTest.weightsHash(resumed));
-  }
-
-  /**
-   * Runs {@code cmd}, sends SIGINT once it prints HOLDING; asserts exit 130, returns its output.
-   */
-  private static String interrupted(List<String> cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    StringBuilder log = new StringBuilder();
-    try (BufferedReader r =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null && !line.equals("HOLDING"))
-        log.append(line).append('\n');
-      assertEquals("HOLDING", line, log::toString);
-      assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor());
-      assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child did not exit on SIGINT");
-      while ((line = r.readLine()) != null) log.append(line).append('\n');
-    } finally {
-      p.destroyForcibly();
-    }
-    assertEquals(130, p.exitValue(), log::toString);
-    return log.toString();
   }
 
   @Test

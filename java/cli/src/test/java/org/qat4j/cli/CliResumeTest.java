@@ -136,6 +136,15 @@ class CliResumeTest {
                 "--out",
                 out.toString()));
     cmd.addAll(RUN);
+    return interruptAtHold(cmd, "the child never reached step " + step);
+  }
+
+  /**
+   * Runs {@code cmd} (a child JVM that prints HOLDING where it waits), sends it SIGINT there,
+   * asserts exit 130 and returns its output; {@code notHeld} says what failed if HOLDING never
+   * comes.
+   */
+  static String interruptAtHold(List<String> cmd, String notHeld) throws Exception {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     StringBuilder log = new StringBuilder();
     try (BufferedReader r =
@@ -143,7 +152,7 @@ class CliResumeTest {
       String line;
       while ((line = r.readLine()) != null && !line.equals("HOLDING"))
         log.append(line).append('\n');
-      assertEquals("HOLDING", line, () -> "the child never reached step " + step + ":\n" + log);
+      assertEquals("HOLDING", line, () -> notHeld + ":\n" + log);
       Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start();
       assertEquals(0, kill.waitFor());
       assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child did not exit on SIGINT");
