@@ -10,8 +10,6 @@ import org.qat4j.core.Tensor;
 import org.qat4j.core.gemm.Gemm;
 import org.qat4j.core.train.Adam;
 import org.qat4j.core.train.SoftmaxCrossEntropy;
-import org.qat4j.core.zoo.MobileNetMini;
-import org.qat4j.core.zoo.Zoo;
 import org.qat4j.ir.internal.Parallel;
 import org.qat4j.quant.QatModel;
 import org.qat4j.quant.Quantize;
@@ -35,8 +33,8 @@ public final class QatStepOverhead {
     int threads = a.integer("threads", 2), batch = a.integer("batch", 64);
     int rounds = a.integer("rounds", 20), block = a.integer("block", 5);
     Parallel.setThreads(threads);
-    Model floatModel = create(name);
-    QatModel qat = Quantize.model(create(name));
+    Model floatModel = RandomBatch.model(name);
+    QatModel qat = Quantize.model(RandomBatch.model(name));
     Step f = new Step(floatModel, batch), q = new Step(qat.model(), batch);
     for (int i = 0; i < 3 * block; i++) {
       f.run();
@@ -57,10 +55,6 @@ public final class QatStepOverhead {
     System.out.printf("QAT / float: wall %.2fx, thread CPU %.2fx%n", qw / fw, qc / fc);
   }
 
-  private static Model create(String name) {
-    return name.equals("mobilenet-mini") ? MobileNetMini.create(1) : Zoo.create(name, 1);
-  }
-
   private static double median(double[] v) {
     double[] s = v.clone();
     Arrays.sort(s);
@@ -78,12 +72,9 @@ public final class QatStepOverhead {
 
     Step(Model m, int batch) {
       this.m = m;
-      SplittableRandom r = new SplittableRandom(5);
-      float[] v = new float[batch * 28 * 28];
-      for (int i = 0; i < v.length; i++) v[i] = (float) r.nextDouble();
-      x = Tensor.of(v, batch, 28, 28, 1);
-      labels = new int[batch];
-      for (int i = 0; i < batch; i++) labels[i] = r.nextInt(10);
+      RandomBatch b = RandomBatch.of(batch, 5);
+      x = b.x();
+      labels = b.labels();
     }
 
     void run() {
