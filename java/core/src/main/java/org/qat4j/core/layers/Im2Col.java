@@ -16,10 +16,14 @@ final class Im2Col {
 
   private Im2Col() {}
 
-  /** One worker's heap scratch for the per-image loops: an input image, a row of columns, spans. */
+  /**
+   * One worker's heap scratch for the per-image loops: an input image, a row of columns for im2col
+   * (its constant-1 entries are written once) and one for col2im, and col2im's spans.
+   */
   static final class Buffers {
     final float[] image;
     final float[] row;
+    final float[] dcolRow;
     final float[] spans;
 
     /** For rows of {@code ld} columns per pixel; with ld = k + 1 the last one is the constant 1. */
@@ -27,6 +31,7 @@ final class Im2Col {
       int sample = g.h() * g.w() * g.c(), k = g.kh() * g.kw() * g.c();
       image = new float[sample];
       row = new float[g.ow() * ld];
+      dcolRow = new float[g.ow() * ld];
       spans = new float[sample];
       if (ld > k) for (int o = k; o < row.length; o += ld) row[o] = 1f;
     }
@@ -152,7 +157,7 @@ final class Im2Col {
       Buffers buf) {
     int sample = g.h() * g.w() * g.c(), rowLen = g.ow() * ld;
     boolean slabs = g.sw() == 1 && g.dw() == 1 && g.c() >= SLAB_MIN_C;
-    float[] s = buf.image, row = buf.row;
+    float[] s = buf.image, row = buf.dcolRow;
     for (int b = b0, at = off; b < b1; b++) {
       Arrays.fill(s, 0f);
       for (int oy = 0; oy < g.oh(); oy++, at += rowLen) {

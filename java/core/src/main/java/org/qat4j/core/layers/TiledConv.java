@@ -26,6 +26,12 @@ final class TiledConv implements ConvPath {
 
   static final int MAX_BLOCKS = 8;
 
+  /**
+   * Whole-batch column matrices up to this size are kept from forward for backward (they stay in
+   * cache; conv1's one-channel im2col costs about half its dW GEMM); larger ones are recomputed.
+   */
+  static final int KEEP_BYTES = 2 << 20;
+
   /** Multiply-adds below which a loop runs on the calling thread. */
   private static final long MIN_WORK = 1L << 21;
 
@@ -33,6 +39,7 @@ final class TiledConv implements ConvPath {
   private Tensor x;
   private Tensor wAug;
   private Tensor partial;
+  private Tensor kept;
   private Scratch[] scratch = new Scratch[0];
   private float[] sum;
   private float[] part;
@@ -107,6 +114,8 @@ final class TiledConv implements ConvPath {
   @Override
   public void forward(Tensor x, int n, Tensor y, ExecContext ctx) {
     this.x = x;
+    long all = 4L * n * pixels() * ld();
+    kept = all <= KEEP_BYTES ? Tensor.reuse(kept, n * pixels() * ld()) : null;
     int t = tiles(n), chunks = chunks(t, n, ctx);
     prepare(chunks, n);
     Tensor w = weights();
@@ -124,8 +133,10 @@ final class TiledConv implements ConvPath {
 
   private void forwardTile(int b0, int b1, Scratch s, Tensor w, Tensor y, Gemm mm) {
     int ld = ld(), f = layer.filters, rows = (b1 - b0) * pixels();
-    Im2Col.images(x.buffer(), b0, b1, layer.geo, s.cols.buffer(), 0, ld, s.buf);
-    mm.sgemm(false, false, rows, f, ld, 1f, s.cols, 0, ld, w, 0, f, 0f, y, b0 * pixels() * f, f);
+    Tensor c = kept != null ? kept : s.cols;
+    int off = kept != null ? b0 * pixels() * ld : 0;
+    Im2Col.images(x.buffer(), b0, b1, layer.geo, c.buffer(), off, ld, s.buf);
+    mm.sgemm(false, false, rows, f, ld, 1f, c, off, ld, w, 0, f, 0f, y, b0 * pixels() * f, f);
   }
 
   /** The kernel [k, filters], or with a bias [kernel; bias] as one [k + 1, filters] matrix. */
@@ -167,9 +178,10 @@ final class TiledConv implements ConvPath {
     int b0 = start(i, n, t), b1 = start(i + 1, n, t), ld = ld(), f = layer.filters;
     int rows = (b1 - b0) * pixels(), gOff = b0 * pixels() * f, blocks = partial.dim(0);
     float beta = i == start(j, t, blocks) ? 0f : 1f;
-    Im2Col.images(x.buffer(), b0, b1, layer.geo, s.cols.buffer(), 0, ld, s.buf);
-    gemm.sgemm(
-        true, false, ld, f, rows, 1f, s.cols, 0, ld, g, gOff, f, beta, partial, j * ld * f, f);
+    Tensor c = kept != null ? kept : s.cols;
+    int off = kept != null ? b0 * pixels() * ld : 0;
+    if (kept == null) Im2Col.images(x.buffer(), b0, b1, layer.geo, c.buffer(), 0, ld, s.buf);
+    gemm.sgemm(true, false, ld, f, rows, 1f, c, off, ld, g, gOff, f, beta, partial, j * ld * f, f);
     if (dx == null) return;
     // dcol = g·Wᵀ into the columns' own space (row stride ld; the bias column is not read).
     Tensor w = layer.kernel.value();

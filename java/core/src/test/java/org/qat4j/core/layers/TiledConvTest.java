@@ -3,6 +3,7 @@ package org.qat4j.core.layers;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -15,8 +16,9 @@ import org.qat4j.ir.internal.Parallel;
 /**
  * Conv2D's tiled im2col path against the convolution written out in double (output, kernel, bias
  * and input gradients) for batches that do not divide into whole tiles, with padding, strides,
- * dilation, with and without bias, on OpenBLAS and the Java GEMM; and bit for bit the same results
- * at 1, 2 and 3 layer threads.
+ * dilation, with and without bias, with the columns kept from forward (small batches) or recomputed
+ * in backward, on OpenBLAS and the Java GEMM; and bit for bit the same results at 1, 2 and 3 layer
+ * threads.
  */
 class TiledConvTest {
   /** One convolution: geometry, the layer and its random input and output gradient. */
@@ -104,6 +106,9 @@ class TiledConvTest {
     Case probe = make(1, 13, 16, 4, 3, Padding.VALID, 1, 1, true);
     int fit = fit(probe);
     assertEquals(5, fit, "13x13x16 k3 columns: 70 KB per image");
+    long image = 4L * 11 * 11 * (3 * 3 * 16 + 1);
+    assertTrue(13 * image <= TiledConv.KEEP_BYTES, "13 images: columns kept for backward");
+    assertTrue((8 * fit + 1) * image > TiledConv.KEEP_BYTES, "41 images: columns recomputed");
     for (int n : new int[] {1, fit - 1, fit + 1, 13, 8 * fit + 1}) {
       agrees(make(n, 13, 16, 4, 3, Padding.VALID, 1, 1, true), Gemm.get());
       agrees(make(n, 13, 16, 4, 3, Padding.SAME, 1, 1, false), Gemm.get());
@@ -146,6 +151,18 @@ class TiledConvTest {
       }
     } finally {
       Parallel.setThreads(threads);
+    }
+  }
+
+  /** A second step on the same layer gives the same results (no workspace state leaks). */
+  @Test
+  void repeatedStepsGiveTheSameResults() {
+    for (int n : new int[] {3, 41}) {
+      for (boolean b : new boolean[] {true, false}) {
+        Case t = make(n, 13, 16, 4, 3, Padding.SAME, 1, 1, b);
+        float[][] first = run(t, Gemm.get()), second = run(t, Gemm.get());
+        for (int p = 0; p < 4; p++) assertArrayEquals(first[p], second[p], t.what + " part " + p);
+      }
     }
   }
 
