@@ -11,19 +11,21 @@ import org.qat4j.ir.internal.Parallel;
  * KH·KW·C, plus a constant-1 column that carries the bias) stays within about {@link #TILE_BYTES},
  * so it is still in the core's L2 cache when its GEMM reads it; one column matrix for the whole
  * batch would make a round trip through memory. Tiles run on {@link Parallel} workers, each with
- * its own scratch and a single-threaded GEMM. Backward recomputes a tile's columns (from the small
- * input), adds the tile's share of dW to the partial of its block (a fixed run of tiles), then
- * writes dcol = g·Wᵀ over the same scratch and scatters it into dx (tiles own disjoint images).
- * Tiles and blocks follow from the batch size and geometry only and the block partials are summed
- * in block order, so results do not depend on the thread count.
+ * its own scratch and a single-threaded GEMM. Backward recomputes a tile's columns from the small
+ * input (or reads them from forward when the whole batch's columns are small, {@link #KEEP_BYTES}),
+ * adds the tile's share of dW to the partial of its block (a fixed run of tiles), then writes dcol
+ * = g·Wᵀ into scratch and scatters it into dx (tiles own disjoint images). Tiles and blocks follow
+ * from the batch size and geometry only and the block partials are summed in block order, so
+ * results do not depend on the thread count.
  */
 final class TiledConv implements ConvPath {
   /** Column block per tile: a few hundred KB, well inside a 2 MB L2 with g, dW and W beside it. */
   static final int TILE_BYTES = 384 << 10;
 
-  /** Tiles per batch to aim for (smaller tiles balance the workers) and dW partials at most. */
+  /** Tiles per batch to aim for when the batch allows (smaller tiles balance the workers). */
   static final int MIN_TILES = 8;
 
+  /** dW partials at most: fixed runs of tiles, so their sum does not depend on the workers. */
   static final int MAX_BLOCKS = 8;
 
   /**
@@ -183,7 +185,7 @@ final class TiledConv implements ConvPath {
     if (kept == null) Im2Col.images(x.buffer(), b0, b1, layer.geo, c.buffer(), 0, ld, s.buf);
     gemm.sgemm(true, false, ld, f, rows, 1f, c, off, ld, g, gOff, f, beta, partial, j * ld * f, f);
     if (dx == null) return;
-    // dcol = g·Wᵀ into the columns' own space (row stride ld; the bias column is not read).
+    // dcol = g·Wᵀ into the worker's scratch (row stride ld; the bias column is not read).
     Tensor w = layer.kernel.value();
     mm.sgemm(false, true, rows, k(), f, 1f, g, gOff, f, w, 0, f, 0f, s.cols, 0, ld);
     Im2Col.scatter(s.cols.buffer(), 0, ld, b0, b1, layer.geo, dx.buffer(), s.buf);
