@@ -34,8 +34,8 @@ final class TiledConv implements ConvPath {
    */
   static final int KEEP_BYTES = 2 << 20;
 
-  /** Multiply-adds below which a loop runs on the calling thread. */
-  private static final long MIN_WORK = 1L << 21;
+  /** Multiply-adds per worker below which a loop stays on fewer workers (im2col is not counted). */
+  private static final long MIN_WORK = 1L << 18;
 
   private final Conv2D layer;
   private Tensor x;
