@@ -24,7 +24,8 @@ import org.qat4j.ir.internal.Parallel;
  * 64.28.28.1.32, conv2 64.13.13.32.64), with the bias inside the GEMM (a constant-1 im2col column)
  * or without a bias (the lower bound: no bias work at all). forwardBackward computes the weight
  * gradients and, except for conv1 (the first layer, as Model runs it), the input gradient. OpenBLAS
- * at 1 thread under qat4j's split over {@code threads}.
+ * at 1 thread under qat4j's split over {@code threads}; conv2 at 1 thread compares with the bare
+ * GEMMs' time (the im2col tiles' cost on top of them).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -39,7 +40,7 @@ public class ConvBench {
   @Param({"true", "false"})
   public boolean bias;
 
-  @Param({"2"})
+  @Param({"1", "2"})
   public int threads;
 
   private Conv2D conv;
