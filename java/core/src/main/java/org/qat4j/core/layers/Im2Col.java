@@ -16,32 +16,57 @@ final class Im2Col {
 
   private Im2Col() {}
 
+  /** One worker's heap scratch for the per-image loops: an input image, a row of columns, spans. */
+  static final class Buffers {
+    final float[] image;
+    final float[] row;
+    final float[] spans;
+
+    /** For rows of {@code ld} columns per pixel; with ld = k + 1 the last one is the constant 1. */
+    Buffers(ConvGeometry g, int ld) {
+      int sample = g.h() * g.w() * g.c(), k = g.kh() * g.kw() * g.c();
+      image = new float[sample];
+      row = new float[g.ow() * ld];
+      spans = new float[sample];
+      if (ld > k) for (int o = k; o < row.length; o += ld) row[o] = 1f;
+    }
+  }
+
   /**
    * Fills {@code col} from {@code x} [N, H, W, C]. With {@code ones}, each row has one more column,
    * a constant 1, so that a GEMM against the kernel stacked on the bias adds the bias (forward) and
    * sums the bias gradient (backward) without a pass of its own.
    */
   static void im2col(Tensor x, int n, ConvGeometry g, Tensor col, boolean ones) {
-    FloatBuffer xb = x.buffer(), cb = col.buffer();
-    int sample = g.h() * g.w() * g.c(), k = g.kh() * g.kw() * g.c() + (ones ? 1 : 0);
-    int rowLen = g.ow() * k;
+    int ld = g.kh() * g.kw() * g.c() + (ones ? 1 : 0), block = g.oh() * g.ow() * ld;
     Parallel.forRange(
-        n * g.oh(),
-        (lo, hi) -> {
-          float[] s = new float[sample], row = new float[rowLen];
-          if (ones) for (int o = k - 1; o < rowLen; o += k) row[o] = 1f;
-          int loaded = -1;
-          for (int r = lo; r < hi; r++) {
-            int b = r / g.oh();
-            if (b != loaded) {
-              xb.get(b * sample, s);
-              loaded = b;
-            }
-            if (g.c() == 1) gatherRowSingle(s, row, k, r % g.oh(), g);
-            else gatherRow(s, row, k, r % g.oh(), g);
-            cb.put(r * rowLen, row);
-          }
-        });
+        n,
+        (lo, hi) ->
+            images(x.buffer(), lo, hi, g, col.buffer(), lo * block, ld, new Buffers(g, ld)));
+  }
+
+  /**
+   * The columns of images [b0, b1) of {@code xb} [N, H, W, C], written from {@code off} on as rows
+   * of {@code ld} floats (k, or k + 1 with the constant-1 column). Serial, on one worker's buffers.
+   */
+  static void images(
+      FloatBuffer xb,
+      int b0,
+      int b1,
+      ConvGeometry g,
+      FloatBuffer cb,
+      int off,
+      int ld,
+      Buffers buf) {
+    int sample = g.h() * g.w() * g.c(), rowLen = g.ow() * ld;
+    for (int b = b0, at = off; b < b1; b++) {
+      xb.get(b * sample, buf.image);
+      for (int oy = 0; oy < g.oh(); oy++, at += rowLen) {
+        if (g.c() == 1) gatherRowSingle(buf.image, buf.row, ld, oy, g);
+        else gatherRow(buf.image, buf.row, ld, oy, g);
+        cb.put(at, buf.row);
+      }
+    }
   }
 
   /** One output row's columns; {@code ld} is the row stride of a column entry (k or k + 1). */
@@ -104,24 +129,39 @@ final class Im2Col {
 
   /** Overwrites {@code dx} [N, H, W, C] with the scatter-add of {@code dcol}. */
   static void col2im(Tensor dcol, int n, ConvGeometry g, Tensor dx) {
-    FloatBuffer cb = dcol.buffer(), xb = dx.buffer();
-    int sample = g.h() * g.w() * g.c(), k = g.kh() * g.kw() * g.c(), rowLen = g.ow() * k;
-    boolean slabs = g.sw() == 1 && g.dw() == 1 && g.c() >= SLAB_MIN_C;
+    int k = g.kh() * g.kw() * g.c(), block = g.oh() * g.ow() * k;
     Parallel.forRange(
         n,
-        (lo, hi) -> {
-          float[] s = new float[sample], row = new float[rowLen];
-          float[] t = slabs ? new float[sample] : null;
-          for (int b = lo; b < hi; b++) {
-            Arrays.fill(s, 0f);
-            for (int oy = 0; oy < g.oh(); oy++) {
-              cb.get((b * g.oh() + oy) * rowLen, row);
-              if (slabs) scatterSlabs(row, s, t, oy, g);
-              else scatterRow(row, s, oy, g);
-            }
-            xb.put(b * sample, s);
-          }
-        });
+        (lo, hi) ->
+            scatter(dcol.buffer(), lo * block, k, lo, hi, g, dx.buffer(), new Buffers(g, k)));
+  }
+
+  /**
+   * Overwrites images [b0, b1) of {@code xb} [N, H, W, C] with the scatter-add of their column
+   * rows, read from {@code off} on with row stride {@code ld} (a column beyond k is ignored).
+   * Serial.
+   */
+  static void scatter(
+      FloatBuffer cb,
+      int off,
+      int ld,
+      int b0,
+      int b1,
+      ConvGeometry g,
+      FloatBuffer xb,
+      Buffers buf) {
+    int sample = g.h() * g.w() * g.c(), rowLen = g.ow() * ld;
+    boolean slabs = g.sw() == 1 && g.dw() == 1 && g.c() >= SLAB_MIN_C;
+    float[] s = buf.image, row = buf.row;
+    for (int b = b0, at = off; b < b1; b++) {
+      Arrays.fill(s, 0f);
+      for (int oy = 0; oy < g.oh(); oy++, at += rowLen) {
+        cb.get(at, row);
+        if (slabs) scatterSlabs(row, ld, s, buf.spans, oy, g);
+        else scatterRow(row, ld, s, oy, g);
+      }
+      xb.put(b * sample, s);
+    }
   }
 
   /**
@@ -130,8 +170,9 @@ final class Im2Col {
    * add reads both arrays at one index (C2 vectorizes that, not an add between offsets). Taps run
    * with kx descending, which is ox ascending for each input pixel: the same order of sums.
    */
-  private static void scatterSlabs(float[] row, float[] s, float[] t, int oy, ConvGeometry g) {
-    int c = g.c(), kw = g.kw(), k = g.kh() * kw * c;
+  private static void scatterSlabs(
+      float[] row, int k, float[] s, float[] t, int oy, ConvGeometry g) {
+    int c = g.c(), kw = g.kw();
     for (int ky = 0; ky < g.kh(); ky++) {
       int iy = oy * g.sh() - g.padTop() + ky * g.dh();
       if (iy < 0 || iy >= g.h()) continue;
@@ -150,8 +191,9 @@ final class Im2Col {
     }
   }
 
-  private static void scatterRow(float[] row, float[] s, int oy, ConvGeometry g) {
-    int c = g.c(), kw = g.kw(), k = g.kh() * kw * c;
+  /** Row stride {@code k}: k of the kernel, or one more with the bias column. */
+  private static void scatterRow(float[] row, int k, float[] s, int oy, ConvGeometry g) {
+    int c = g.c(), kw = g.kw();
     for (int ox = 0, o = 0; ox < g.ow(); ox++, o += k) {
       int ix0 = ox * g.sw() - g.padLeft();
       for (int ky = 0; ky < g.kh(); ky++) {

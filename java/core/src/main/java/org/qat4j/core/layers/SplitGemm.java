@@ -91,6 +91,44 @@ final class SplitGemm {
   }
 
   /**
+   * {@code g} behind {@link #sgemm}: each call split over the layer threads (for serial callers).
+   */
+  static Gemm over(Gemm g) {
+    return new Gemm() {
+      @Override
+      public void sgemm(
+          boolean ta,
+          boolean tb,
+          int m,
+          int n,
+          int k,
+          float alpha,
+          Tensor a,
+          int aOff,
+          int lda,
+          Tensor b,
+          int bOff,
+          int ldb,
+          float beta,
+          Tensor c,
+          int cOff,
+          int ldc) {
+        SplitGemm.sgemm(g, ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+      }
+
+      @Override
+      public String name() {
+        return g.name();
+      }
+
+      @Override
+      public void setThreads(int threads) {
+        g.setThreads(threads);
+      }
+    };
+  }
+
+  /**
    * Splits K: chunk 0 accumulates into C with the caller's β, every other chunk into its own
    * partial C, added to C afterwards in chunk order (deterministic for a thread count). Both
    * threads then pack half of A and B, where a split of C's columns packs all of A on each.
