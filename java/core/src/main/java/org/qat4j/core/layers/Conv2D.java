@@ -25,6 +25,7 @@ public final class Conv2D extends FilterConv<Conv2D> {
   private Tensor dx;
   private Tensor gmask;
   private int batch;
+  private DirectConv direct;
 
   /**
    * A convolution with {@code filters} output channels and a kh x kw window; stride 1, VALID, bias,
@@ -75,6 +76,13 @@ public final class Conv2D extends FilterConv<Conv2D> {
     Tensor x = in[0];
     checkInput(x);
     batch = x.dim(0);
+    // Opt-in direct loop for small windows (DirectConv: measured slower than im2col + GEMM).
+    direct = DirectConv.applies(geo, filters) ? (direct != null ? direct : new DirectConv()) : null;
+    if (direct != null) {
+      y = Tensor.reuse(y, batch, geo.oh(), geo.ow(), filters);
+      direct.forward(x, geo, kernel.value(), useBias ? bias.value() : null, activation, y, filters);
+      return y;
+    }
     int rows = batch * geo.oh() * geo.ow(), k = kInner(), ld = ldCol();
     Tensor a = columns(x, rows, ld);
     y = Tensor.reuse(y, batch, geo.oh(), geo.ow(), filters);
@@ -147,6 +155,11 @@ public final class Conv2D extends FilterConv<Conv2D> {
     int rows = batch * geo.oh() * geo.ow(), k = kInner();
     Tensor g = activation.maskedGrad(y, gy, gmask);
     if (g != gy) gmask = g;
+    if (direct != null) {
+      Tensor d = needInput[0] ? (dx = Tensor.reuse(dx, batch, geo.h(), geo.w(), geo.c())) : null;
+      direct.backward(g, kernel.grad(), useBias ? bias.grad() : null, d, kernel.value());
+      return new Tensor[] {d};
+    }
     weightGradients(g, rows, k, ctx);
     if (!needInput[0]) return new Tensor[] {null};
     dx = Tensor.reuse(dx, batch, geo.h(), geo.w(), geo.c());
