@@ -21,25 +21,24 @@ import org.qat4j.core.layers.Padding;
 import org.qat4j.ir.internal.Parallel;
 
 /**
- * A first-layer Conv2D with bias in training mode, the direct loop ({@code
- * -Dqat4j.conv.direct=true}, DirectConv) against im2col + OpenBLAS, on
- * "N.H.W.C.filters.stride.padding": the reference CNN's conv1 (64.28.28.1.32.1.VALID) and
- * MobileNetMini's stem (64.28.28.1.16.2.SAME). forwardBackward computes the weight and bias
- * gradients only (the model input needs no gradient). OpenBLAS at 1 thread under qat4j's split over
- * {@code threads}.
+ * A first-layer 3x3 Conv2D with bias in training mode on "N.H.W.C.filters.stride.padding": the
+ * reference CNN's conv1 (64.28.28.1.32.1.VALID) and MobileNetMini's stem (64.28.28.1.16.2.SAME).
+ * The forks add jdk.incubator.vector, so Conv2D runs the direct Vector API path (VectorConv);
+ * {@code -jvmArgsAppend --enable-native-access=ALL-UNNAMED} on the command line replaces that and
+ * times im2col + OpenBLAS. forwardBackward computes the weight and bias gradients only (the model
+ * input needs no gradient). OpenBLAS at 1 thread under qat4j's split over {@code threads}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
-public class DirectConvBench {
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector"})
+public class VectorConvBench {
   @Param({"64.28.28.1.32.1.VALID", "64.28.28.1.16.2.SAME"})
   public String shape;
-
-  @Param({"true", "false"})
-  public boolean direct;
 
   @Param({"1"})
   public int threads;
@@ -58,7 +57,6 @@ public class DirectConvBench {
         c = Integer.parseInt(s[3]),
         f = Integer.parseInt(s[4]),
         stride = Integer.parseInt(s[5]);
-    System.setProperty("qat4j.conv.direct", Boolean.toString(direct));
     Parallel.setThreads(threads);
     Gemm.get().setThreads(1);
     conv = new Conv2D("conv", f, 3, 3).strides(stride, stride).padding(Padding.valueOf(s[6]));
