@@ -27,13 +27,17 @@ import org.qat4j.ir.internal.Parallel;
  * BatchNormalization → ReLU → MaxPool 2×2 in training mode on the reference CNN's shapes
  * ("N.H.W.C": bn1 64.26.26.32, bn2 64.11.11.64), fused ({@link BnActPool}, as Model runs it)
  * against the three separate layers. Time per call; forwardBackward includes the input gradient.
+ * The forks add jdk.incubator.vector (BN's Vector API kernels); {@code -jvmArgsAppend
+ * --enable-native-access=ALL-UNNAMED} on the command line replaces that and times the plain loops.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector"})
 public class FusedBnBench {
   @Param({"64.26.26.32", "64.11.11.64"})
   public String shape;

@@ -33,7 +33,12 @@ import org.qat4j.core.train.SoftmaxCrossEntropy;
 @Measurement(iterations = 5, time = 2)
 @Fork(
     value = 1,
-    jvmArgsAppend = {"-Xmx2g", "--enable-native-access=ALL-UNNAMED"})
+    jvmArgsAppend = {
+      "-Xmx2g",
+      "--enable-native-access=ALL-UNNAMED",
+      "--add-modules",
+      "jdk.incubator.vector"
+    })
 public class TrainStepBench {
   @Param({"reference-cnn", "mobilenet-mini"})
   public String model;

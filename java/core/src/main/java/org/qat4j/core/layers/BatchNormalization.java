@@ -1,6 +1,7 @@
 package org.qat4j.core.layers;
 
 import com.google.gson.JsonObject;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -151,7 +152,7 @@ public final class BatchNormalization extends Layer {
     batchStats = ctx.training() && !frozen;
     float[] var;
     if (batchStats) {
-      double[][] s = sums(x.buffer(), null, rows);
+      double[][] s = sums(x, null, rows);
       mean = new float[channels];
       var = new float[channels];
       for (int c = 0; c < channels; c++) {
@@ -201,26 +202,34 @@ public final class BatchNormalization extends Layer {
    * {@link Lanes}), flushed to double every few blocks; chunk partials are combined in chunk order
    * (deterministic). E[x²] − mean² in double loses nothing relevant for activations.
    */
-  private double[][] sums(FloatBuffer a, FloatBuffer b, int rows) {
+  private double[][] sums(Tensor ta, Tensor tb, int rows) {
     int c = channels, chunks = chunks(rows), step = Lanes.rows(c), w = step * c;
     double[][] part = new double[2 * chunks][c];
+    FloatBuffer a = ta.buffer(), b = tb == null ? null : tb.buffer();
     float[] mu = b == null ? null : Lanes.tile(mean, w),
         is = b == null ? null : Lanes.tile(invStd, w);
+    boolean vec = Lanes.vector();
+    ByteBuffer av = vec ? BnVector.bytes(ta) : null,
+        bv = vec && b != null ? BnVector.bytes(tb) : null;
     Parallel.forRange(
         rows,
         chunks,
         (lo, hi) -> {
           int ci = Parallel.chunkOf(lo, rows, chunks);
-          float[] va = new float[w],
-              vb = b == null ? null : new float[w],
-              f1 = new float[w],
-              f2 = new float[w];
+          float[] va = new float[w], vb = b == null ? null : new float[w];
+          float[] f1 = new float[w], f2 = new float[w];
           for (int r0 = lo, blk = 1; r0 < hi; r0 += step, blk++) {
             int len = Math.min(step, hi - r0) * c;
-            a.get(r0 * c, va, 0, len);
-            if (b == null) {
+            if (vec && b == null) {
+              BnVector.sums(av, r0 * c, len, f1, f2);
+            } else if (vec) {
+              BnVector.gradSums(
+                  av, null, Float.NaN, bv, r0 * c, len, new float[][] {mu, is, f1, f2});
+            } else if (b == null) {
+              a.get(r0 * c, va, 0, len);
               Lanes.sums(va, len, f1, f2);
             } else {
+              a.get(r0 * c, va, 0, len);
               b.get(r0 * c, vb, 0, len);
               Lanes.sumsNormalized(va, vb, len, mu, is, f1, f2);
             }
@@ -262,13 +271,19 @@ public final class BatchNormalization extends Layer {
     float[][] ab = affine();
     float[] a = Lanes.tile(ab[0], w), b = Lanes.tile(ab[1], w);
     FloatBuffer xb = x.buffer(), yb = y.buffer();
+    boolean vec = Lanes.vector();
+    ByteBuffer xv = vec ? BnVector.bytes(x) : null, yv = vec ? BnVector.bytes(y) : null;
     Parallel.forRange(
         rows,
         chunks(rows),
         (lo, hi) -> {
-          float[] v = new float[w];
+          float[] v = vec ? null : new float[w];
           for (int r0 = lo; r0 < hi; r0 += step) {
             int len = Math.min(step, hi - r0) * c;
+            if (vec) {
+              BnVector.affine(xv, yv, r0 * c, len, a, b, Float.NaN);
+              continue;
+            }
             xb.get(r0 * c, v, 0, len);
             Lanes.affine(v, len, a, b);
             yb.put(r0 * c, v, 0, len);
@@ -300,11 +315,15 @@ public final class BatchNormalization extends Layer {
   @Override
   public Tensor[] backward(Tensor gy, ExecContext ctx) {
     int rows = gy.size() / channels, c = channels, step = Lanes.rows(c), w = step * c;
-    double[][] s = sums(gy.buffer(), x.buffer(), rows);
+    double[][] s = sums(gy, x, rows);
     float[][] k = backwardCoefficients(s[0], s[1], rows);
     float[] p = Lanes.tile(k[0], w), q = Lanes.tile(k[1], w), r = Lanes.tile(k[2], w);
     dx = Tensor.reuse(dx, gy.shape());
     FloatBuffer g = gy.buffer(), h = x.buffer(), d = dx.buffer();
+    boolean vec = Lanes.vector();
+    ByteBuffer gv = vec ? BnVector.bytes(gy) : null, xv = vec ? BnVector.bytes(x) : null;
+    ByteBuffer dv = vec ? BnVector.bytes(dx) : null;
+    float[][] pqr = {p, q, r};
     Parallel.forRange(
         rows,
         chunks(rows),
@@ -312,6 +331,10 @@ public final class BatchNormalization extends Layer {
           float[] vg = new float[w], vx = new float[w];
           for (int r0 = lo; r0 < hi; r0 += step) {
             int len = Math.min(step, hi - r0) * c;
+            if (vec) {
+              BnVector.combine(gv, null, Float.NaN, xv, dv, r0 * c, len, pqr);
+              continue;
+            }
             g.get(r0 * c, vg, 0, len);
             h.get(r0 * c, vx, 0, len);
             Lanes.combine(vg, vx, len, p, q, r);

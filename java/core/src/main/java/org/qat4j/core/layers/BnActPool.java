@@ -1,5 +1,6 @@
 package org.qat4j.core.layers;
 
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.qat4j.core.ExecContext;
@@ -25,6 +26,8 @@ public final class BnActPool {
   private int[] argmax;
   private float[] pairIdx;
   private float[] routedGrad;
+  private float[] maxInput;
+  private boolean vector;
   private int batch;
 
   private BnActPool(BatchNormalization bn, float cap, MaxPool2D pool) {
@@ -63,6 +66,12 @@ public final class BnActPool {
     float[] a = Lanes.tile(ab[0], w), b = Lanes.tile(ab[1], w);
     y = Tensor.reuse(y, x.shape());
     FloatBuffer xb = x.buffer(), yb = y.buffer();
+    if (Lanes.vector()) {
+      ByteBuffer xv = BnVector.bytes(x), yv = BnVector.bytes(y);
+      blocks(
+          x.size() / bn.channels(), (o, len, v, u) -> BnVector.affine(xv, yv, o, len, a, b, cap));
+      return y;
+    }
     blocks(
         x.size() / bn.channels(),
         (o, len, v, unused) -> {
@@ -80,36 +89,55 @@ public final class BnActPool {
     ConvGeometry g = pool.geo;
     y = Tensor.reuse(y, n, g.oh(), g.ow(), g.c());
     int perIn = g.h() * g.w() * g.c(), perOut = g.oh() * g.ow() * g.c();
-    float[] a = Lanes.tile(ab[0], perIn), b = Lanes.tile(ab[1], perIn);
     boolean pair = Pool2x2.fits(g);
+    vector = pair && Lanes.vector();
     if (pair && (pairIdx == null || pairIdx.length != n * perOut)) pairIdx = new float[n * perOut];
     if (!pair && (argmax == null || argmax.length != n * perOut)) argmax = new int[n * perOut];
     if (!pair) pairIdx = null;
+    if (vector && (maxInput == null || maxInput.length != n * perOut))
+      maxInput = new float[n * perOut];
+    int chunks = Parallel.grain(n, (long) n * perIn, 1 << 15);
+    if (vector) {
+      ByteBuffer xv = BnVector.bytes(x), yv = BnVector.bytes(y);
+      float[][] ixm = {pairIdx, maxInput};
+      Parallel.forRange(
+          n,
+          chunks,
+          (lo, hi) -> {
+            for (int i = lo; i < hi; i++)
+              BnVector.poolSample(xv, i * perIn, g, ab, cap, yv, i * perOut, ixm, i * perOut);
+          });
+      return y;
+    }
+    float[] a = Lanes.tile(ab[0], perIn), b = Lanes.tile(ab[1], perIn);
     FloatBuffer xb = x.buffer(), yb = y.buffer();
-    Parallel.forRange(
-        n,
-        Parallel.grain(n, (long) n * perIn, 1 << 15),
-        (lo, hi) -> {
-          float[] s = new float[perIn], out = new float[perOut], fa = new float[perOut];
-          int[] at = new int[perOut];
-          Pool2x2 p2 = pair ? new Pool2x2(g) : null;
-          for (int i = lo; i < hi; i++) {
-            xb.get(i * perIn, s);
-            Lanes.affine(s, perIn, a, b);
-            if (pair) {
-              p2.forward(s, cap, out, fa);
-              System.arraycopy(fa, 0, pairIdx, i * perOut, perOut);
-            } else {
-              for (int oy = 0; oy < g.oh(); oy++) {
-                for (int ox = 0; ox < g.ow(); ox++) pool.maxWindow(s, oy, ox, out, at, 0);
-              }
-              gateArgmax(out, at, perOut, perIn);
-              System.arraycopy(at, 0, argmax, i * perOut, perOut);
-            }
-            yb.put(i * perOut, out);
-          }
-        });
+    Parallel.forRange(n, chunks, (lo, hi) -> poolSamples(lo, hi, xb, yb, a, b, pair));
     return y;
+  }
+
+  /** The plain forward of samples [lo, hi) (a, b tiled to the sample). */
+  private void poolSamples(
+      int lo, int hi, FloatBuffer xb, FloatBuffer yb, float[] a, float[] b, boolean pair) {
+    ConvGeometry g = pool.geo;
+    int perIn = g.h() * g.w() * g.c(), perOut = g.oh() * g.ow() * g.c();
+    float[] s = new float[perIn], out = new float[perOut], fa = new float[perOut];
+    int[] at = new int[perOut];
+    Pool2x2 p2 = pair ? new Pool2x2(g) : null;
+    for (int i = lo; i < hi; i++) {
+      xb.get(i * perIn, s);
+      Lanes.affine(s, perIn, a, b);
+      if (pair) {
+        p2.forward(s, cap, out, fa);
+        System.arraycopy(fa, 0, pairIdx, i * perOut, perOut);
+      } else {
+        for (int oy = 0; oy < g.oh(); oy++) {
+          for (int ox = 0; ox < g.ow(); ox++) pool.maxWindow(s, oy, ox, out, at, 0);
+        }
+        gateArgmax(out, at, perOut, perIn);
+        System.arraycopy(at, 0, argmax, i * perOut, perOut);
+      }
+      yb.put(i * perOut, out);
+    }
   }
 
   /**
@@ -143,6 +171,9 @@ public final class BnActPool {
         chunks = BatchNormalization.chunks(rows);
     float[] mu = Lanes.tile(bn.mean(), w), is = Lanes.tile(bn.invStd(), w);
     FloatBuffer gb = gy.buffer(), yb = y.buffer(), xb = bn.input().buffer();
+    boolean vec = Lanes.vector();
+    ByteBuffer gv = vec ? BnVector.bytes(gy) : null, yv = vec ? BnVector.bytes(y) : null;
+    ByteBuffer xv = vec ? BnVector.bytes(bn.input()) : null;
     double[][] part = new double[2 * chunks][c];
     Parallel.forRange(
         rows,
@@ -154,11 +185,16 @@ public final class BnActPool {
               vx = new float[w],
               f1 = new float[w],
               f2 = new float[w];
+          float[][] mis = {mu, is, f1, f2};
           for (int r0 = lo, blk = 1; r0 < hi; r0 += step, blk++) {
             int len = Math.min(step, hi - r0) * c;
-            gatedGrad(gb, yb, r0 * c, len, vg, vy);
-            xb.get(r0 * c, vx, 0, len);
-            Lanes.sumsNormalized(vg, vx, len, mu, is, f1, f2);
+            if (vec) {
+              BnVector.gradSums(gv, yv, cap, xv, r0 * c, len, mis);
+            } else {
+              gatedGrad(gb, yb, r0 * c, len, vg, vy);
+              xb.get(r0 * c, vx, 0, len);
+              Lanes.sumsNormalized(vg, vx, len, mu, is, f1, f2);
+            }
             if (blk % Lanes.FOLD_EVERY == 0 || r0 + step >= hi) {
               Lanes.fold(f1, part[2 * ci]);
               Lanes.fold(f2, part[2 * ci + 1]);
@@ -170,6 +206,12 @@ public final class BnActPool {
     dx = Tensor.reuse(dx, gy.shape());
     FloatBuffer db = dx.buffer();
     float[] p = Lanes.tile(k[0], w), q = Lanes.tile(k[1], w), r = Lanes.tile(k[2], w);
+    if (vec) {
+      ByteBuffer dv = BnVector.bytes(dx);
+      float[][] pqr = {p, q, r};
+      blocks(rows, (o, len, v, u) -> BnVector.combine(gv, yv, cap, xv, dv, o, len, pqr));
+      return dx;
+    }
     blocks(
         rows,
         (o, len, vg, vx) -> {
@@ -200,6 +242,7 @@ public final class BnActPool {
     float[] mu = Lanes.tile(bn.mean(), perOut), is = Lanes.tile(bn.invStd(), perOut);
     double[][] part = new double[2 * chunks][c];
     if (routedGrad == null || routedGrad.length != n * perOut) routedGrad = new float[n * perOut];
+    ByteBuffer gv = vector ? BnVector.bytes(gy) : null, yv = vector ? BnVector.bytes(y) : null;
     Parallel.forRange(
         n,
         chunks,
@@ -207,13 +250,18 @@ public final class BnActPool {
           int ci = Parallel.chunkOf(lo, n, chunks);
           float[] sx = new float[perIn + 1], gs = new float[perOut], xa = new float[perOut];
           float[] f1 = new float[perOut], f2 = new float[perOut];
-          Route route = new Route(perOut);
+          Route route = vector ? null : new Route(perOut);
+          float[][] gx = {routedGrad, maxInput}, mis = {mu, is, f1, f2};
           for (int i = lo; i < hi; i++) {
-            routed(gy, i, perOut, gs, xa);
-            System.arraycopy(gs, 0, routedGrad, i * perOut, perOut);
-            xb.get(i * perIn, sx, 0, perIn);
-            route.load(i).gather(sx, xa);
-            Lanes.sumsNormalized(gs, xa, perOut, mu, is, f1, f2);
+            if (vector) {
+              BnVector.routedSums(gv, yv, cap, i * perOut, perOut, gx, i * perOut, mis);
+            } else {
+              routed(gy, i, perOut, gs, xa);
+              System.arraycopy(gs, 0, routedGrad, i * perOut, perOut);
+              xb.get(i * perIn, sx, 0, perIn);
+              route.load(i).gather(sx, xa);
+              Lanes.sumsNormalized(gs, xa, perOut, mu, is, f1, f2);
+            }
             if ((i - lo + 1) % Lanes.FOLD_EVERY == 0 || i + 1 == hi) {
               Lanes.fold(f1, part[2 * ci]);
               Lanes.fold(f2, part[2 * ci + 1]);
@@ -222,8 +270,20 @@ public final class BnActPool {
         });
     float[][] k = coefficients(BatchNormalization.combine(part, c), n * g.h() * g.w());
     if (!needInput) return null;
-    float[] p = Lanes.tile(k[0], perIn), q = Lanes.tile(k[1], perIn), r = Lanes.tile(k[2], perIn);
     dx = Tensor.reuse(dx, n, g.h(), g.w(), c);
+    if (vector) {
+      ByteBuffer xv = BnVector.bytes(bn.input()), dv = BnVector.bytes(dx);
+      float[][] gi = {routedGrad, pairIdx};
+      Parallel.forRange(
+          n,
+          chunks,
+          (lo, hi) -> {
+            for (int i = lo; i < hi; i++)
+              BnVector.poolGradSample(xv, dv, i * perIn, g, k, gi, i * perOut);
+          });
+      return dx;
+    }
+    float[] p = Lanes.tile(k[0], perIn), q = Lanes.tile(k[1], perIn), r = Lanes.tile(k[2], perIn);
     FloatBuffer db = dx.buffer();
     Parallel.forRange(
         n,

@@ -8,13 +8,14 @@ import org.qat4j.core.Tensor;
 
 /**
  * 2-D convolution on NHWC input [N, H, W, C] → [N, OH, OW, filters], computed by a {@link ConvPath}
- * chosen from the geometry: im2col and GEMM in cache-sized tiles of images ({@link TiledConv}), or
- * one GEMM on the input itself for 1x1 stride-1 convolutions ({@link PointwiseConv}). With im2col
- * and a bias, the columns carry a constant 1 and the GEMM runs against the kernel stacked on the
- * bias, so the bias and its gradient cost no pass over the output of their own. Kernel param
- * "kernel" is HWIO [kh, kw, in, filters] (Glorot-uniform init with fan-in kh·kw·in and fan-out
- * kh·kw·filters, as Keras), bias "bias" [filters] (zeros). Padding follows TFLite's arithmetic; the
- * optional fused activation is applied last.
+ * chosen from the geometry: im2col and GEMM in cache-sized tiles of images ({@link TiledConv}), one
+ * GEMM on the input itself for 1x1 stride-1 convolutions ({@link PointwiseConv}), or for small
+ * windows with the Vector API present a direct convolution in vector registers ({@link
+ * VectorConv}). With im2col and a bias, the columns carry a constant 1 and the GEMM runs against
+ * the kernel stacked on the bias, so the bias and its gradient cost no pass over the output of
+ * their own. Kernel param "kernel" is HWIO [kh, kw, in, filters] (Glorot-uniform init with fan-in
+ * kh·kw·in and fan-out kh·kw·filters, as Keras), bias "bias" [filters] (zeros). Padding follows
+ * TFLite's arithmetic; the optional fused activation is applied last.
  */
 public final class Conv2D extends FilterConv<Conv2D> {
   private ConvPath path;
@@ -69,8 +70,12 @@ public final class Conv2D extends FilterConv<Conv2D> {
   }
 
   /** The path for this geometry, made on first use after {@link #build}. */
-  private ConvPath path() {
-    if (path == null) path = geo.pointwise() ? new PointwiseConv(this) : new TiledConv(this);
+  ConvPath path() {
+    if (path != null) return path;
+    if (geo.pointwise()) path = new PointwiseConv(this);
+    // Lanes.vector() first: VectorConv is loaded only with jdk.incubator.vector present.
+    else if (Lanes.vector() && VectorConv.applies(geo)) path = new VectorConv(this);
+    else path = new TiledConv(this);
     return path;
   }
 

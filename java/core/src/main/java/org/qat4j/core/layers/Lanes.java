@@ -15,7 +15,30 @@ final class Lanes {
   /** Blocks accumulated in float before a fold into double (≤ 16 terms per float sum). */
   static final int FOLD_EVERY = 16;
 
+  /**
+   * jdk.incubator.vector is in the boot layer (started with --add-modules jdk.incubator.vector).
+   */
+  static final boolean VECTOR_AVAILABLE =
+      ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
+  /**
+   * Whether BN kernels run through {@link BnVector}: when available, unless -Dqat4j.vector=false.
+   * Only this class and {@link #useVector} read it, so BnVector is never loaded without the module.
+   */
+  private static volatile boolean vector =
+      VECTOR_AVAILABLE && !"false".equals(System.getProperty("qat4j.vector"));
+
   private Lanes() {}
+
+  /** True when the Vector API kernels are in use. */
+  static boolean vector() {
+    return vector;
+  }
+
+  /** Switches the Vector API kernels on (if available) or off; for tests comparing both paths. */
+  static void useVector(boolean on) {
+    vector = on && VECTOR_AVAILABLE;
+  }
 
   /** Rows per block for c channels. */
   static int rows(int c) {
