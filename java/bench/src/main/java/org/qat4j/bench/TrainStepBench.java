@@ -19,8 +19,6 @@ import org.qat4j.core.Tensor;
 import org.qat4j.core.gemm.Gemm;
 import org.qat4j.core.train.Adam;
 import org.qat4j.core.train.SoftmaxCrossEntropy;
-import org.qat4j.core.zoo.MobileNetMini;
-import org.qat4j.core.zoo.Zoo;
 
 /**
  * One training step (forward, softmax cross-entropy, backward, Adam update) as the Trainer runs it,
@@ -57,14 +55,11 @@ public class TrainStepBench {
 
   @Setup
   public void setup() {
-    m = model.equals("mobilenet-mini") ? MobileNetMini.create(1) : Zoo.create(model, 1);
+    m = RandomBatch.model(model);
     adam = new Adam(1e-3);
-    SplittableRandom r = new SplittableRandom(5);
-    float[] v = new float[batch * 28 * 28];
-    for (int i = 0; i < v.length; i++) v[i] = (float) r.nextDouble();
-    x = Tensor.of(v, batch, 28, 28, 1);
-    labels = new int[batch];
-    for (int i = 0; i < batch; i++) labels[i] = r.nextInt(10);
+    RandomBatch b = RandomBatch.of(batch, 5);
+    x = b.x();
+    labels = b.labels();
   }
 
   @Benchmark

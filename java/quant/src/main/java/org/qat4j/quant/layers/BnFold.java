@@ -1,6 +1,7 @@
 package org.qat4j.quant.layers;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.layers.Activation;
 import org.qat4j.ir.internal.Parallel;
@@ -10,19 +11,32 @@ import org.qat4j.quant.quantizers.FakeQuant;
  * The fused per-channel passes of {@link ConvBatchNorm} over the conv output z, [rows, channels]
  * with the channel fastest: batch statistics and ranges in one read, affine + activation + output
  * fake-quant in one write, and the backward passes of batch normalization with the activation and
- * straight-through gates recomputed from z on the fly (no mask is stored). Blocks are copied to
- * heap arrays so the JIT vectorizes; partial sums are combined in fixed chunk order
- * (deterministic).
+ * straight-through gates recomputed from z on the fly (no mask is stored). Blocks of whole rows are
+ * copied to heap arrays and every per-channel vector is tiled to the block length, so each loop is
+ * flat over one index and JDK 17's C2 vectorizes it (a loop over C channels per row runs scalar).
+ * Per-lane float partial sums are folded into double every {@link #FOLD_EVERY} blocks and combined
+ * in fixed chunk order (deterministic for a thread count).
  */
 final class BnFold {
-  private static final int BLOCK = 8192;
+  /** Floats per block: a block and its tiles stay in L1/L2. */
+  private static final int BLOCK = 4096;
+
+  /** Blocks summed per lane in float before a fold into double (≤ 16 terms per float sum). */
+  private static final int FOLD_EVERY = 16;
+
   private static final int MIN_WORK = 1 << 14;
+
+  /** 1.5·2²³: (q + MAGIC) − MAGIC rounds q to the nearest integer (ties to even) for |q| < 2²². */
+  private static final float MAGIC = 12582912f;
+
+  /** d·BIG·BIG ≥ 1 for every positive float d (as in core's 2×2 pool). */
+  private static final float BIG = 1e38f;
 
   private BnFold() {}
 
   /**
    * Per-channel batch statistics of z: Σz and Σz² (when {@code moments}), min and max (when {@code
-   * range}).
+   * range}; a NaN in z makes its channel's range NaN).
    */
   record Stats(double[] sum, double[] sumSq, float[] min, float[] max) {}
 
@@ -31,46 +45,35 @@ final class BnFold {
     double[][] s1 = new double[chunks][c], s2 = new double[chunks][c];
     float[][] lo = new float[chunks][c], hi = new float[chunks][c];
     FloatBuffer zb = z.buffer();
+    int step = step(c), w = step * c;
     Parallel.forRange(
         rows,
         chunks,
         (r0, r1) -> {
-          int k = Parallel.chunkOf(r0, rows, chunks), step = Math.max(1, BLOCK / c);
-          float[] v = new float[step * c],
-              f1 = new float[c],
-              f2 = new float[c],
-              mn = lo[k],
-              mx = hi[k];
-          java.util.Arrays.fill(mn, Float.POSITIVE_INFINITY);
-          java.util.Arrays.fill(mx, Float.NEGATIVE_INFINITY);
-          for (int r = r0; r < r1; r += step) {
+          int k = Parallel.chunkOf(r0, rows, chunks);
+          float[] v = new float[w], f1 = new float[w], f2 = new float[w];
+          float[] mn = filled(w, Float.POSITIVE_INFINITY), mx = filled(w, Float.NEGATIVE_INFINITY);
+          for (int r = r0, blk = 1; r < r1; r += step, blk++) {
             int len = Math.min(step, r1 - r) * c;
             zb.get(r * c, v, 0, len);
             if (moments) {
-              java.util.Arrays.fill(f1, 0f);
-              java.util.Arrays.fill(f2, 0f);
-              for (int i = 0; i < len; i += c) {
-                for (int ch = 0; ch < c; ch++) {
-                  float x = v[i + ch];
-                  f1[ch] += x;
-                  f2[ch] += x * x;
-                }
+              for (int i = 0; i < len; i++) {
+                float x = v[i];
+                f1[i] += x;
+                f2[i] += x * x;
               }
-              for (int ch = 0; ch < c; ch++) {
-                s1[k][ch] += f1[ch];
-                s2[k][ch] += f2[ch];
+              if (blk % FOLD_EVERY == 0 || r + step >= r1) {
+                fold(f1, s1[k]);
+                fold(f2, s2[k]);
               }
             }
             if (range) {
-              for (int i = 0; i < len; i += c) {
-                for (int ch = 0; ch < c; ch++) {
-                  float x = v[i + ch];
-                  mn[ch] = x < mn[ch] ? x : mn[ch];
-                  mx[ch] = x > mx[ch] ? x : mx[ch];
-                }
-              }
+              for (int i = 0; i < len; i++) mn[i] = Math.min(mn[i], v[i]);
+              for (int i = 0; i < len; i++) mx[i] = Math.max(mx[i], v[i]);
             }
           }
+          lanes(mn, lo[k], true);
+          lanes(mx, hi[k], false);
         });
     double[] sum = new double[c], sumSq = new double[c];
     float[] min = lo[0].clone(), max = hi[0].clone();
@@ -83,6 +86,41 @@ final class BnFold {
       }
     }
     return new Stats(sum, sumSq, min, max);
+  }
+
+  /** Rows per block for c channels. */
+  private static int step(int c) {
+    return Math.max(1, BLOCK / c);
+  }
+
+  private static float[] filled(int n, float v) {
+    float[] a = new float[n];
+    Arrays.fill(a, v);
+    return a;
+  }
+
+  /** {@code perChannel} repeated to {@code len} entries. */
+  private static float[] tile(float[] perChannel, int len) {
+    float[] t = new float[len];
+    for (int o = 0; o < len; o += perChannel.length)
+      System.arraycopy(perChannel, 0, t, o, Math.min(perChannel.length, len - o));
+    return t;
+  }
+
+  /** out[j mod C] += acc[j] in double (C = out.length, acc holds whole rows), then clears acc. */
+  private static void fold(float[] acc, double[] out) {
+    int c = out.length;
+    for (int r = 0; r < acc.length; r += c) for (int ch = 0; ch < c; ch++) out[ch] += acc[r + ch];
+    Arrays.fill(acc, 0f);
+  }
+
+  /** out[ch] = the min (or max) of the lanes of channel ch. */
+  private static void lanes(float[] acc, float[] out, boolean min) {
+    int c = out.length;
+    System.arraycopy(acc, 0, out, 0, c);
+    for (int r = c; r < acc.length; r += c)
+      for (int ch = 0; ch < c; ch++)
+        out[ch] = min ? Math.min(out[ch], acc[r + ch]) : Math.max(out[ch], acc[r + ch]);
   }
 
   /**
@@ -128,109 +166,103 @@ final class BnFold {
 
   /**
    * out = fq(act(z·mul[c] + add[c])) with the per-tensor grid {@code n}, TensorFlow's per-tensor
-   * kernel exactly as {@link FakeQuant#quantizeVars}; {@code mul} null means 1. Clamps use
-   * Math.min/max (branch-free); where they differ from comparisons (the sign of a zero) the
-   * quantized value is the same.
+   * kernel with the same float results as {@link FakeQuant#quantizeVars}; {@code mul} null means 1.
+   * Clamps use Math.min/max (branch-free); where they differ from comparisons (the sign of a zero)
+   * the quantized value is the same. The floor is computed in float without a select: q lies in
+   * [−qzero, qmax + 1] (|q| ≪ 2²²), where rounding with MAGIC and stepping down by one where the
+   * rounded value exceeds q is exact (and q is never −0).
    */
   static void affineActQuant(
       Tensor z, Tensor out, float[] mul, float[] add, Activation act, FakeQuant.Nudged n) {
-    int c = add.length, rows = z.size() / c;
+    int c = add.length, rows = z.size() / c, w = step(c) * c;
     FloatBuffer zb = z.buffer(), ob = out.buffer();
     float top = act == Activation.RELU6 ? 6f : Float.POSITIVE_INFINITY,
         bottom = act == Activation.NONE ? Float.NEGATIVE_INFINITY : 0f;
     float nmin = n.nudgedMin(), nmax = n.nudgedMax(), s = n.scale(), qz = n.qzero();
-    float[] m = mul != null ? mul : ones(c);
+    float[] mt = tile(mul != null ? mul : ones(c), w), at = tile(add, w);
     boolean zero = n.zero();
-    Parallel.forRange(
+    blocks(
         rows,
-        Parallel.grain(rows, z.size(), MIN_WORK),
-        (r0, r1) -> {
-          int step = Math.max(1, BLOCK / c);
-          float[] v = new float[step * c];
-          for (int r = r0; r < r1; r += step) {
-            int len = Math.min(step, r1 - r) * c, base = r * c;
-            zb.get(base, v, 0, len);
-            for (int i = 0; i < len; i += c) {
-              for (int ch = 0; ch < c; ch++) {
-                float y = v[i + ch] * m[ch] + add[ch];
-                float xc = Math.min(Math.max(Math.min(Math.max(y, bottom), top), nmin), nmax);
-                v[i + ch] = (float) Math.floor((xc - nmin) / s - qz + 0.5f) * s;
-              }
-            }
-            if (zero) java.util.Arrays.fill(v, 0, len, 0f);
-            ob.put(base, v, 0, len);
+        c,
+        (k, blk, base, len, v, u) -> {
+          zb.get(base, v, 0, len);
+          for (int i = 0; i < len; i++) {
+            float y = v[i] * mt[i] + at[i];
+            float xc = Math.min(Math.max(Math.min(Math.max(y, bottom), top), nmin), nmax);
+            float q = (xc - nmin) / s - qz + 0.5f;
+            float r = (q + MAGIC) - MAGIC;
+            v[i] = (r - Math.min(1f, Math.max(0f, (r - q) * BIG * BIG))) * s;
           }
+          if (zero) Arrays.fill(v, 0, len, 0f);
+          ob.put(base, v, 0, len);
         });
   }
 
   /** c ones: the per-channel multiplier when there is none. */
   static float[] ones(int c) {
     float[] o = new float[c];
-    java.util.Arrays.fill(o, 1f);
+    Arrays.fill(o, 1f);
     return o;
   }
 
   /**
    * g with the gradient window applied in place on a block: y = z·m + add recomputed exactly as the
-   * forward pass did ({@code w} null: g is already masked). Branch-free (the tests are random, so
-   * branches would mispredict): each test is the sign bit of a difference, ties included as the
-   * comparisons define them; y + 0 turns −0 into +0 so y ≥ +0 holds for y = −0.
+   * forward pass did, with m and add tiled ({@code w} null: g is already masked). Branch-free (the
+   * tests are random, so branches would mispredict): each test is the sign bit of a difference,
+   * ties included as the comparisons define them; y + 0 turns −0 into +0 so y ≥ +0 holds for y =
+   * −0.
    */
-  private static void gate(
-      float[] vg, float[] vz, int len, int c, float[] m, float[] add, Window w) {
+  private static void gate(float[] vg, float[] vz, int len, float[] mt, float[] at, Window w) {
     if (w == null) return;
     float lo = w.lo, hi = w.hi, qlo = w.qlo, qhi = w.qhi;
-    for (int i = 0; i < len; i += c) {
-      for (int ch = 0; ch < c; ch++) {
-        float y = vz[i + ch] * m[ch] + add[ch];
-        int pass =
-            (Float.floatToRawIntBits(lo - y)
-                    & Float.floatToRawIntBits(y - hi)
-                    & ~(Float.floatToRawIntBits((y + 0f) - qlo) | Float.floatToRawIntBits(qhi - y)))
-                >> 31;
-        vg[i + ch] = Float.intBitsToFloat(Float.floatToRawIntBits(vg[i + ch]) & pass);
-      }
+    for (int i = 0; i < len; i++) {
+      float y = vz[i] * mt[i] + at[i];
+      int pass =
+          (Float.floatToRawIntBits(lo - y)
+                  & Float.floatToRawIntBits(y - hi)
+                  & ~(Float.floatToRawIntBits((y + 0f) - qlo) | Float.floatToRawIntBits(qhi - y)))
+              >> 31;
+      vg[i] = Float.intBitsToFloat(Float.floatToRawIntBits(vg[i]) & pass);
     }
   }
 
   /**
    * Per channel Σ g·m and Σ g·m·(z − mean), m = the window's gate on z·mul + add (w null: none):
-   * the batch-norm backward reductions (dβ and, divided by the normalizer, dγ).
+   * the batch-norm backward reductions (dβ and, divided by the normalizer, dγ). Writes g·m to
+   * {@code gated} unless null, so that {@link #bnInputGrad} need not gate again.
    */
-  static double[][] gradSums(Tensor g, Tensor z, float[] mean, float[] mul, float[] add, Window w) {
-    int c = mean.length, rows = g.size() / c, chunks = Parallel.grain(rows, g.size(), MIN_WORK);
+  static double[][] gradSums(
+      Tensor g, Tensor z, float[] mean, float[] mul, float[] add, Window w, Tensor gated) {
+    int c = mean.length, rows = g.size() / c, width = step(c) * c;
+    int chunks = Parallel.grain(rows, g.size(), MIN_WORK);
     double[][] s1 = new double[chunks][c], s2 = new double[chunks][c];
-    FloatBuffer gb = g.buffer(), zb = z.buffer();
-    float[] m = mul != null ? mul : ones(c);
-    Parallel.forRange(
+    FloatBuffer gb = g.buffer(), zb = z.buffer(), ob = gated == null ? null : gated.buffer();
+    float[] mt = tile(mul != null ? mul : ones(c), width), at = tile(add, width);
+    float[] meant = tile(mean, width);
+    float[][] f1 = new float[chunks][width], f2 = new float[chunks][width];
+    blocks(
         rows,
-        chunks,
-        (r0, r1) -> {
-          int k = Parallel.chunkOf(r0, rows, chunks), step = Math.max(1, BLOCK / c);
-          float[] vg = new float[step * c],
-              vz = new float[step * c],
-              f1 = new float[c],
-              f2 = new float[c];
-          for (int r = r0; r < r1; r += step) {
-            int len = Math.min(step, r1 - r) * c, base = r * c;
-            gb.get(base, vg, 0, len);
-            zb.get(base, vz, 0, len);
-            gate(vg, vz, len, c, m, add, w);
-            java.util.Arrays.fill(f1, 0f);
-            java.util.Arrays.fill(f2, 0f);
-            for (int i = 0; i < len; i += c) {
-              for (int ch = 0; ch < c; ch++) {
-                float x = vg[i + ch];
-                f1[ch] += x;
-                f2[ch] += x * (vz[i + ch] - mean[ch]);
-              }
-            }
-            for (int ch = 0; ch < c; ch++) {
-              s1[k][ch] += f1[ch];
-              s2[k][ch] += f2[ch];
-            }
+        c,
+        (k, blk, base, len, vg, vz) -> {
+          gb.get(base, vg, 0, len);
+          zb.get(base, vz, 0, len);
+          gate(vg, vz, len, mt, at, w);
+          if (ob != null) ob.put(base, vg, 0, len);
+          float[] a1 = f1[k], a2 = f2[k];
+          for (int i = 0; i < len; i++) {
+            float x = vg[i];
+            a1[i] += x;
+            a2[i] += x * (vz[i] - meant[i]);
+          }
+          if (blk % FOLD_EVERY == 0) {
+            fold(a1, s1[k]);
+            fold(a2, s2[k]);
           }
         });
+    for (int k = 0; k < chunks; k++) {
+      fold(f1[k], s1[k]);
+      fold(f2[k], s2[k]);
+    }
     return combine(s1, s2, c);
   }
 
@@ -249,26 +281,20 @@ final class BnFold {
       float[] add,
       Window w,
       Tensor dz) {
-    int c = mean.length, rows = g.size() / c;
+    int c = mean.length, rows = g.size() / c, width = step(c) * c;
     FloatBuffer gb = g.buffer(), zb = z.buffer(), db = dz.buffer();
-    float[] m = mul != null ? mul : ones(c);
-    Parallel.forRange(
+    float[] mt = tile(mul != null ? mul : ones(c), width), at = tile(add, width);
+    float[] meant = tile(mean, width), pt = tile(p, width), qt = tile(q, width);
+    float[] rt = tile(r, width);
+    blocks(
         rows,
-        Parallel.grain(rows, g.size(), MIN_WORK),
-        (r0, r1) -> {
-          int step = Math.max(1, BLOCK / c);
-          float[] vg = new float[step * c], vz = new float[step * c];
-          for (int row = r0; row < r1; row += step) {
-            int len = Math.min(step, r1 - row) * c, base = row * c;
-            gb.get(base, vg, 0, len);
-            zb.get(base, vz, 0, len);
-            gate(vg, vz, len, c, m, add, w);
-            for (int i = 0; i < len; i += c) {
-              for (int ch = 0; ch < c; ch++)
-                vg[i + ch] = p[ch] * vg[i + ch] + q[ch] * (vz[i + ch] - mean[ch]) + r[ch];
-            }
-            db.put(base, vg, 0, len);
-          }
+        c,
+        (k, blk, base, len, vg, vz) -> {
+          gb.get(base, vg, 0, len);
+          zb.get(base, vz, 0, len);
+          gate(vg, vz, len, mt, at, w);
+          for (int i = 0; i < len; i++) vg[i] = pt[i] * vg[i] + qt[i] * (vz[i] - meant[i]) + rt[i];
+          db.put(base, vg, 0, len);
         });
   }
 
@@ -277,33 +303,28 @@ final class BnFold {
    * only); returns the per-channel Σ g·m.
    */
   static double[] maskAndSum(Tensor g, Tensor z, float[] add, Window w, Tensor dz, int c) {
-    int rows = g.size() / c, chunks = Parallel.grain(rows, g.size(), MIN_WORK);
+    int rows = g.size() / c, width = step(c) * c, chunks = Parallel.grain(rows, g.size(), MIN_WORK);
     double[][] s1 = new double[chunks][c];
     FloatBuffer gb = g.buffer(),
         zb = w == null ? null : z.buffer(),
         db = dz == null ? null : dz.buffer();
-    float[] m = ones(c);
-    Parallel.forRange(
+    float[] mt = tile(ones(c), width), at = tile(add, width);
+    float[][] f1 = new float[chunks][width];
+    blocks(
         rows,
-        chunks,
-        (r0, r1) -> {
-          int k = Parallel.chunkOf(r0, rows, chunks), step = Math.max(1, BLOCK / c);
-          float[] vg = new float[step * c],
-              vz = w == null ? null : new float[step * c],
-              f1 = new float[c];
-          for (int r = r0; r < r1; r += step) {
-            int len = Math.min(step, r1 - r) * c, base = r * c;
-            gb.get(base, vg, 0, len);
-            if (w != null) {
-              zb.get(base, vz, 0, len);
-              gate(vg, vz, len, c, m, add, w);
-            }
-            java.util.Arrays.fill(f1, 0f);
-            for (int i = 0; i < len; i += c) for (int ch = 0; ch < c; ch++) f1[ch] += vg[i + ch];
-            for (int ch = 0; ch < c; ch++) s1[k][ch] += f1[ch];
-            if (db != null) db.put(base, vg, 0, len);
+        c,
+        (k, blk, base, len, vg, vz) -> {
+          gb.get(base, vg, 0, len);
+          if (w != null) {
+            zb.get(base, vz, 0, len);
+            gate(vg, vz, len, mt, at, w);
           }
+          float[] a1 = f1[k];
+          for (int i = 0; i < len; i++) a1[i] += vg[i];
+          if (blk % FOLD_EVERY == 0) fold(a1, s1[k]);
+          if (db != null) db.put(base, vg, 0, len);
         });
+    for (int k = 0; k < chunks; k++) fold(f1[k], s1[k]);
     return combine(s1, new double[chunks][c], c)[0];
   }
 
@@ -315,5 +336,28 @@ final class BnFold {
         out[1][j] += s2[k][j];
       }
     return out;
+  }
+
+  /** One block of whole rows: chunk k, its blk-th block (from 1), elements [base, base + len). */
+  @FunctionalInterface
+  private interface Body {
+    void run(int k, int blk, int base, int len, float[] v, float[] u);
+  }
+
+  /**
+   * Runs {@code body} over [rows, c] in blocks of whole rows, in the same parallel chunks as the
+   * sums' partial arrays (two block-sized scratch arrays per chunk).
+   */
+  private static void blocks(int rows, int c, Body body) {
+    int step = step(c), chunks = Parallel.grain(rows, (long) rows * c, MIN_WORK);
+    Parallel.forRange(
+        rows,
+        chunks,
+        (r0, r1) -> {
+          int k = Parallel.chunkOf(r0, rows, chunks);
+          float[] v = new float[step * c], u = new float[step * c];
+          for (int r = r0, blk = 1; r < r1; r += step, blk++)
+            body.run(k, blk, r * c, Math.min(step, r1 - r) * c, v, u);
+        });
   }
 }

@@ -295,7 +295,9 @@ public final class ConvBatchNorm extends Layer {
    */
   private double[] batchBackward(Tensor src, BnFold.Window w) {
     int rows = z.size() / channels;
-    double[][] s = BnFold.gradSums(src, z, mean, affineMul, affineAdd, w);
+    gz = Tensor.reuse(gz, z.shape());
+    // The gate is scalar work (C2 17 vectorizes no float-bit masks): apply it once, into gz.
+    double[][] s = BnFold.gradSums(src, z, mean, affineMul, affineAdd, w, w == null ? null : gz);
     float[] p = new float[channels], q = new float[channels], r = new float[channels];
     double[] dsf = new double[channels];
     for (int c = 0; c < channels; c++) {
@@ -309,8 +311,7 @@ public final class ConvBatchNorm extends Layer {
       dsf[c] = -gamma * dGamma * bn.epsilon() / (sf[c] * sigmaB[c] * sigmaB[c]);
       if (bias != null) bias.grad().set(c, 0f);
     }
-    gz = Tensor.reuse(gz, z.shape());
-    BnFold.bnInputGrad(src, z, mean, p, q, r, affineMul, affineAdd, w, gz);
+    BnFold.bnInputGrad(w == null ? src : gz, z, mean, p, q, r, affineMul, affineAdd, null, gz);
     dz = gz;
     return dsf;
   }

@@ -117,7 +117,17 @@ public final class FakeQuant {
 
   private static final int BLOCK = 4096;
 
-  /** Elements [lo, hi) in heap blocks (lo is a multiple of the channel count). */
+  /** 1.5·2²³: (q + MAGIC) − MAGIC rounds q to the nearest integer (ties to even) for |q| < 2²². */
+  private static final float MAGIC = 12582912f;
+
+  /** d·BIG·BIG ≥ 1 for every positive float d. */
+  private static final float BIG = 1e38f;
+
+  /**
+   * Elements [lo, hi) in heap blocks of whole rows (lo is a multiple of the channel count), with
+   * every per-channel constant tiled to the block length so the loops are flat and C2 vectorizes
+   * them.
+   */
   private static void run(
       FloatBuffer in,
       FloatBuffer out,
@@ -126,41 +136,87 @@ public final class FakeQuant {
       Nudged[] grids,
       byte[] mask,
       boolean perChannelForm) {
-    int c = grids.length;
-    float[] v = new float[BLOCK];
-    for (int off = lo; off < hi; off += BLOCK) {
-      int len = Math.min(BLOCK, hi - off);
+    int c = grids.length, width = c * Math.max(1, BLOCK / c);
+    float[] v = new float[width];
+    Tiles t = new Tiles(grids, width, perChannelForm);
+    for (int off = lo; off < hi; off += width) {
+      int len = Math.min(width, hi - off);
       in.get(off, v, 0, len);
-      if (!perChannelForm && c == 1) blockTensor(v, len, grids[0], mask, off);
-      else blockChannels(v, len, grids, mask, off, (off - lo) % c);
+      if (mask != null) t.mask(v, len, mask, off);
+      t.quantize(v, len);
       out.put(off, v, 0, len);
     }
   }
 
-  private static void blockChannels(
-      float[] v, int len, Nudged[] grids, byte[] mask, int base, int ch0) {
-    int c = grids.length;
-    for (int i = 0, ch = ch0; i < len; i++) {
-      Nudged n = grids[ch];
-      float x = v[i];
-      v[i] = quantizeInv(x, n);
-      if (mask != null) mask[base + i] = passes(x, n) ? (byte) 1 : 0;
-      if (++ch == c) ch = 0;
-    }
-  }
+  /**
+   * One block's per-lane grid constants. The floor of q = (xc − min)·inv − qzero + 0.5 (or /scale)
+   * is computed in float without a select: |q| ≤ qmax + 1 ≪ 2²², where rounding with MAGIC and
+   * stepping down by one where the rounded value exceeds q is exact, so the results equal {@link
+   * #quantizeVars} / {@link #quantizeInv} (q is never −0). A zero grid has inv = scale = 0 and
+   * outputs 0.
+   */
+  private static final class Tiles {
+    private final float[] min;
+    private final float[] max;
+    private final float[] mul;
+    private final float[] qz;
+    private final float[] scale;
+    private final float[] passLo;
+    private final float[] passHi;
+    private final boolean divide;
+    private final boolean anyZero;
 
-  private static void blockTensor(float[] v, int len, Nudged n, byte[] mask, int base) {
-    if (n.zero()) {
-      java.util.Arrays.fill(v, 0, len, 0f);
-      if (mask != null) java.util.Arrays.fill(mask, base, base + len, (byte) 1);
-      return;
+    Tiles(Nudged[] grids, int width, boolean perChannelForm) {
+      int c = grids.length;
+      divide = !perChannelForm && c == 1;
+      min = new float[width];
+      max = new float[width];
+      mul = new float[width];
+      qz = new float[width];
+      scale = new float[width];
+      passLo = new float[width];
+      passHi = new float[width];
+      boolean zero = false;
+      for (int i = 0; i < width; i++) {
+        Nudged n = grids[i % c];
+        min[i] = n.nudgedMin;
+        max[i] = n.nudgedMax;
+        mul[i] = divide ? n.scale : n.invScale;
+        qz[i] = n.qzero;
+        scale[i] = n.scale;
+        passLo[i] = n.zero() ? Float.NEGATIVE_INFINITY : n.nudgedMin;
+        passHi[i] = n.zero() ? Float.POSITIVE_INFINITY : n.nudgedMax;
+        zero |= n.zero();
+      }
+      anyZero = zero;
     }
-    float nmin = n.nudgedMin, nmax = n.nudgedMax, s = n.scale, qz = n.qzero;
-    for (int i = 0; i < len; i++) {
-      float x = v[i];
-      float xc = x < nmin ? nmin : (x > nmax ? nmax : x);
-      v[i] = (float) Math.floor((xc - nmin) / s - qz + 0.5f) * s;
-      if (mask != null) mask[base + i] = (x >= nmin && x <= nmax) ? (byte) 1 : 0;
+
+    void quantize(float[] v, int len) {
+      if (divide && anyZero) {
+        java.util.Arrays.fill(v, 0, len, 0f);
+        return;
+      }
+      if (divide) {
+        for (int i = 0; i < len; i++) {
+          float q = (Math.min(Math.max(v[i], min[i]), max[i]) - min[i]) / mul[i] - qz[i] + 0.5f;
+          float r = (q + MAGIC) - MAGIC;
+          v[i] = (r - Math.min(1f, Math.max(0f, (r - q) * BIG * BIG))) * scale[i];
+        }
+      } else {
+        for (int i = 0; i < len; i++) {
+          float q = (Math.min(Math.max(v[i], min[i]), max[i]) - min[i]) * mul[i] - qz[i] + 0.5f;
+          float r = (q + MAGIC) - MAGIC;
+          v[i] = (r - Math.min(1f, Math.max(0f, (r - q) * BIG * BIG))) * scale[i];
+        }
+      }
+      // A zero grid outputs 0 even for NaN (the loop gives NaN there).
+      if (anyZero) for (int i = 0; i < len; i++) if (scale[i] == 0f) v[i] = 0f;
+    }
+
+    /** mask = 1 where the straight-through gradient passes for the block's inputs. */
+    void mask(float[] v, int len, byte[] mask, int base) {
+      for (int i = 0; i < len; i++)
+        mask[base + i] = v[i] >= passLo[i] && v[i] <= passHi[i] ? (byte) 1 : 0;
     }
   }
 

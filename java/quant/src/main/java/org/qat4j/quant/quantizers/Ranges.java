@@ -20,11 +20,22 @@ public final class Ranges {
       max[0] = r[1];
       return;
     }
-    for (int i = 0; i < size; i++) {
-      int ch = i % c;
-      float v = x.get(i);
-      if (v < min[ch]) min[ch] = v;
-      else if (v > max[ch]) max[ch] = v;
+    // Whole rows per block, lane accumulators (flat loops C2 vectorizes), folded per channel.
+    int width = c * Math.max(1, BLOCK / c);
+    float[] v = new float[width], lo = new float[width], hi = new float[width];
+    for (int off = 0; off < size; off += width) {
+      int len = Math.min(width, size - off);
+      x.get(off, v, 0, len);
+      for (int i = 0; i < len; i++) lo[i] = Math.min(lo[i], v[i]);
+      for (int i = 0; i < len; i++) hi[i] = Math.max(hi[i], v[i]);
+    }
+    for (int i = 0; i < width; i++) {
+      min[i % c] = Math.min(min[i % c], lo[i]);
+      max[i % c] = Math.max(max[i % c], hi[i]);
+    }
+    for (int ch = 0; ch < c; ch++) {
+      min[ch] += 0f; // −0 → +0: the range ends are 0 where no value is below (above) it
+      max[ch] += 0f;
     }
   }
 

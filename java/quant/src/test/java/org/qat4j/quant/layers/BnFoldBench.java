@@ -56,7 +56,7 @@ class BnFoldBench {
             case 0 -> BnFold.stats(z, c, true, true);
             case 1 -> BnFold.stats(z, c, false, true);
             case 2 -> BnFold.affineActQuant(z, out, mul, add, Activation.RELU, n);
-            case 3 -> BnFold.gradSums(g, z, mean, mul, add, w);
+            case 3 -> BnFold.gradSums(g, z, mean, mul, add, w, null);
             case 4 -> BnFold.bnInputGrad(g, z, mean, mul, mul, add, mul, add, w, out);
             case 5 -> BnFold.maskAndSum(g, z, add, w, out, c);
             case 6 -> bn.forward(new Tensor[] {z}, ExecContext.training(1));

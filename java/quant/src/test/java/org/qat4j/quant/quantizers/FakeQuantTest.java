@@ -149,4 +149,59 @@ class FakeQuantTest {
         IllegalArgumentException.class,
         () -> FakeQuant.apply(in.buffer(), out.buffer(), size - 1, g, null, true));
   }
+
+  /**
+   * apply()'s vectorized blocks against the per-element kernels, bit for bit, on values placed at
+   * grid points, half-steps between them (where the floor decides), the range ends and ±0, for
+   * per-tensor and per-channel grids (one of them zero) and channel counts that split blocks.
+   */
+  @Test
+  void blocksEqualThePerElementKernelsAtGridPointsAndHalfSteps() {
+    SplittableRandom r = new SplittableRandom(11);
+    for (int c : new int[] {1, 3, 17, 33})
+      for (boolean perChannel : new boolean[] {false, true}) {
+        if (!perChannel && c > 1) continue;
+        FakeQuant.Nudged[] g = new FakeQuant.Nudged[c];
+        for (int ch = 0; ch < c; ch++)
+          g[ch] =
+              ch == 1
+                  ? FakeQuant.nudge(0f, 0f, 8, true)
+                  : FakeQuant.nudge(
+                      (float) (-r.nextDouble() * 3),
+                      (float) (r.nextDouble() * 3 + 0.01),
+                      8,
+                      ch % 2 == 0);
+        int size = c * 5000;
+        Tensor in = adversarial(r, g, size), out = Tensor.zeros(size);
+        byte[] mask = new byte[size];
+        FakeQuant.apply(in.buffer(), out.buffer(), size, g, mask, perChannel);
+        for (int i = 0; i < size; i++) {
+          FakeQuant.Nudged n = g[i % c];
+          float x = in.get(i);
+          float want = perChannel ? FakeQuant.quantizeInv(x, n) : FakeQuant.quantizeVars(x, n);
+          assertEquals(want, out.get(i), 0f, "c=" + c + " x=" + x + " " + n);
+          assertEquals(FakeQuant.passes(x, n) ? 1 : 0, mask[i], "mask x=" + x);
+        }
+      }
+  }
+
+  /** Values at grid points, half-steps, the nudged ends, ±0 or anywhere, per channel's grid. */
+  private static Tensor adversarial(SplittableRandom r, FakeQuant.Nudged[] g, int size) {
+    Tensor in = Tensor.zeros(size);
+    for (int i = 0; i < size; i++) {
+      FakeQuant.Nudged n = g[i % g.length];
+      float s = n.zero() ? 0.01f : n.scale();
+      int k = r.nextInt(-10, 270);
+      float x =
+          switch (r.nextInt(5)) {
+            case 0 -> n.nudgedMin() + k * s;
+            case 1 -> n.nudgedMin() + (k + 0.5f) * s;
+            case 2 -> r.nextBoolean() ? n.nudgedMin() : n.nudgedMax();
+            case 3 -> r.nextBoolean() ? 0f : -0f;
+            default -> (float) (r.nextDouble() * 10 - 5);
+          };
+      in.set(i, x);
+    }
+    return in;
+  }
 }

@@ -1,0 +1,97 @@
+package org.qat4j.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.qat4j.core.ExecContext;
+import org.qat4j.core.Model;
+import org.qat4j.core.Tensor;
+import org.qat4j.core.gemm.Gemm;
+import org.qat4j.core.train.Adam;
+import org.qat4j.core.train.SoftmaxCrossEntropy;
+import org.qat4j.ir.internal.Parallel;
+import org.qat4j.quant.QatModel;
+import org.qat4j.quant.Quantize;
+
+/**
+ * The QAT training step against the float step of the same model: one float model and its {@link
+ * Quantize#model} twin each take a training step (forward, softmax cross-entropy, backward, Adam)
+ * on the same random NHWC [batch, 28, 28, 1] batch, alternating in blocks so that both see the same
+ * machine load; prints the median wall and calling-thread CPU ms per step and their ratio. Usage:
+ * {@code QatStepOverhead [--model=reference-cnn|mobilenet-mini] [--threads=2] [--batch=64]
+ * [--rounds=20] [--block=5]}.
+ */
+public final class QatStepOverhead {
+  private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+
+  private QatStepOverhead() {}
+
+  public static void main(String[] args) {
+    Args a = new Args(args);
+    String name = a.get("model", "reference-cnn");
+    int threads = a.integer("threads", 2), batch = a.integer("batch", 64);
+    int rounds = a.integer("rounds", 20), block = a.integer("block", 5);
+    Parallel.setThreads(threads);
+    Model floatModel = RandomBatch.model(name);
+    QatModel qat = Quantize.model(RandomBatch.model(name));
+    Step f = new Step(floatModel, batch), q = new Step(qat.model(), batch);
+    for (int i = 0; i < 3 * block; i++) {
+      f.run();
+      q.run();
+    }
+    double[][] fs = new double[2][rounds * block], qs = new double[2][rounds * block];
+    for (int r = 0; r < rounds; r++)
+      for (int i = 0; i < block; i++) {
+        f.timed(fs, r * block + i);
+        q.timed(qs, r * block + i);
+      }
+    double fw = median(fs[0]), fc = median(fs[1]), qw = median(qs[0]), qc = median(qs[1]);
+    System.out.printf(
+        "model=%s threads=%d batch=%d steps=%d load=%s%n",
+        name, threads, batch, rounds * block, ZooFigures.loadAverage());
+    System.out.printf("float step: wall %.3f ms, thread CPU %.3f ms%n", fw, fc);
+    System.out.printf("QAT step:   wall %.3f ms, thread CPU %.3f ms%n", qw, qc);
+    System.out.printf("QAT / float: wall %.2fx, thread CPU %.2fx%n", qw / fw, qc / fc);
+  }
+
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    Arrays.sort(s);
+    return s[s.length / 2];
+  }
+
+  /** One model's training step on a fixed random batch. */
+  private static final class Step {
+    private final Model m;
+    private final Adam adam = new Adam(1e-4);
+    private final SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
+    private final Tensor x;
+    private final int[] labels;
+    private long step;
+
+    Step(Model m, int batch) {
+      this.m = m;
+      RandomBatch b = RandomBatch.of(batch, 5);
+      x = b.x();
+      labels = b.labels();
+    }
+
+    void run() {
+      ExecContext ctx = new ExecContext(true, Gemm.get(), new SplittableRandom(step++));
+      loss.forward(m.forward(x, ctx), labels);
+      m.backward(loss.gradient(), ctx);
+      adam.step(m.params());
+    }
+
+    /**
+     * Runs a step and stores its wall and thread-CPU ms at {@code out[0][i]}, {@code out[1][i]}.
+     */
+    void timed(double[][] out, int i) {
+      long w = System.nanoTime(), c = CPU.getCurrentThreadCpuTime();
+      run();
+      out[1][i] = (CPU.getCurrentThreadCpuTime() - c) / 1e6;
+      out[0][i] = (System.nanoTime() - w) / 1e6;
+    }
+  }
+}
