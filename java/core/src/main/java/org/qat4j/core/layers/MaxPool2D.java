@@ -1,6 +1,7 @@
 package org.qat4j.core.layers;
 
 import com.google.gson.JsonObject;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.qat4j.core.ExecContext;
@@ -16,6 +17,8 @@ public final class MaxPool2D extends Pool2D {
   private Tensor y;
   private Tensor dx;
   private int[] argmax;
+  private float[] tap;
+  private float[] tapBuf;
   private int batch;
 
   /** Pool of ph x pw with strides equal to the pool size and VALID padding. */
@@ -53,6 +56,8 @@ public final class MaxPool2D extends Pool2D {
     ConvGeometry g = geo;
     y = Tensor.reuse(y, n, g.oh(), g.ow(), g.c());
     int perIn = g.h() * g.w() * g.c(), perOut = g.oh() * g.ow() * g.c();
+    tap = null;
+    if (Lanes.vector() && Pool2x2.fits(g)) return vectorForward(x, n, n * perOut, perIn);
     if (argmax == null || argmax.length != n * perOut) argmax = new int[n * perOut];
     FloatBuffer xb = x.buffer(), yb = y.buffer();
     int[] idx = argmax;
@@ -69,6 +74,26 @@ public final class MaxPool2D extends Pool2D {
             yb.put(b * perOut, out);
           }
         });
+    return y;
+  }
+
+  /** True when the last forward ran on the Vector API (package-private: for tests). */
+  boolean usedVectorPath() {
+    return tap != null;
+  }
+
+  /** The 2×2 stride-2 pool on the Vector API: winning taps 0–3 per output instead of indices. */
+  private Tensor vectorForward(Tensor x, int n, int outs, int perIn) {
+    float[] t = tapBuf != null && tapBuf.length == outs ? tapBuf : new float[outs];
+    tapBuf = t;
+    ByteBuffer xb = MaxPoolVector.bytes(x), yb = MaxPoolVector.bytes(y);
+    Parallel.forRange(
+        n,
+        Parallel.grain(n, (long) n * perIn, 1 << 15),
+        (lo, hi) -> {
+          for (int b = lo; b < hi; b++) MaxPoolVector.forward(xb, yb, t, b, geo);
+        });
+    tap = t;
     return y;
   }
 
@@ -107,6 +132,17 @@ public final class MaxPool2D extends Pool2D {
     ConvGeometry g = geo;
     int n = batch, perIn = g.h() * g.w() * g.c(), perOut = g.oh() * g.ow() * g.c();
     dx = Tensor.reuse(dx, n, g.h(), g.w(), g.c());
+    if (tap != null) {
+      float[] t = tap;
+      ByteBuffer gb = MaxPoolVector.bytes(gy), db = MaxPoolVector.bytes(dx);
+      Parallel.forRange(
+          n,
+          Parallel.grain(n, (long) n * perIn, 1 << 15),
+          (lo, hi) -> {
+            for (int b = lo; b < hi; b++) MaxPoolVector.backward(gb, db, t, b, g);
+          });
+      return new Tensor[] {dx};
+    }
     FloatBuffer gb = gy.buffer(), db = dx.buffer();
     int[] idx = argmax;
     Parallel.forRange(

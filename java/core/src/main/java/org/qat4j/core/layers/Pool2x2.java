@@ -57,6 +57,8 @@ final class Pool2x2 {
         && g.dw() == 1
         && g.padTop() == 0
         && g.padLeft() == 0
+        && 2 * g.oh() <= g.h() // SAME on an odd size pads below or right: a window leaves the input
+        && 2 * g.ow() <= g.w()
         && (long) g.h() * g.w() * g.c() < EXACT;
   }
 

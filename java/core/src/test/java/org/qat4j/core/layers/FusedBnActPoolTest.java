@@ -68,6 +68,23 @@ class FusedBnActPoolTest {
     compare(FusedBnActPoolTest::poolNet, 2, 8, 8, 2);
   }
 
+  /** A 2×2 stride-2 SAME pool on an odd size: the last window row and column are padded. */
+  private static Model samePoolNet() {
+    return new Sequential(6, "in", 9, 7, 2)
+        .add(new Conv2D("conv", 4, 3, 3))
+        .add(new BatchNormalization("bn"))
+        .add(new ReLU("relu"))
+        .add(new MaxPool2D("pool", 2, 2).padding(Padding.SAME))
+        .add(new Flatten("flat"))
+        .add(new Dense("dense", 3))
+        .build();
+  }
+
+  @Test
+  void fusedEqualsSeparateLayersWithSamePoolOnOddSizes() {
+    compare(FusedBnActPoolTest::samePoolNet, 3, 9, 7, 2);
+  }
+
   @Test
   void fusedEqualsSeparateLayersReLU6OverlappingPoolAndNoPool() {
     compare(FusedBnActPoolTest::relu6Net, 3, 7, 7, 3);

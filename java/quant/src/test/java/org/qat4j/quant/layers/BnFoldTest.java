@@ -1,6 +1,7 @@
 package org.qat4j.quant.layers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
@@ -71,6 +72,21 @@ class BnFoldTest {
 
   @Test
   void backwardSumsAndInputGradientApplyTheWindowOnce() {
+    boolean initial = BnFold.vector();
+    try {
+      BnFold.useVector(false);
+      checkBackward();
+      assertTrue(BnFold.VECTOR, "Surefire runs with --add-modules jdk.incubator.vector");
+      BnFold.useVector(true);
+      assertEquals(BnFold.VECTOR, BnFold.vector());
+      checkBackward();
+    } finally {
+      BnFold.useVector(initial);
+    }
+  }
+
+  /** gradSums and bnInputGrad against the window's comparisons, on the current gate path. */
+  private static void checkBackward() {
     SplittableRandom rng = new SplittableRandom(5);
     FakeQuant.Nudged n = FakeQuant.nudge(-0.8f, 1.6f, 8, false);
     for (int threads : new int[] {1, 2})
