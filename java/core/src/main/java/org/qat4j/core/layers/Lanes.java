@@ -22,8 +22,9 @@ final class Lanes {
       ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
   /**
-   * Whether BN kernels run through {@link BnVector}: when available, unless -Dqat4j.vector=false.
-   * Only this class and {@link #useVector} read it, so BnVector is never loaded without the module.
+   * Whether the training kernels run on the Vector API ({@link BnVector}, {@link VectorConv},
+   * {@link MaxPoolVector}): when available, unless -Dqat4j.vector=false. Layers test it before they
+   * touch those classes, so none of them is loaded without the module.
    */
   private static volatile boolean vector =
       VECTOR_AVAILABLE && !"false".equals(System.getProperty("qat4j.vector"));

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.qat4j.core.ExecContext;
 import org.qat4j.core.Tensor;
@@ -21,6 +23,20 @@ import org.qat4j.ir.internal.Parallel;
  * threads.
  */
 class TiledConvTest {
+  // Small windows take VectorConv when the Vector API is present: pin these cases to the im2col
+  // path.
+  private final boolean vector = Lanes.vector();
+
+  @BeforeEach
+  void im2colPath() {
+    Lanes.useVector(false);
+  }
+
+  @AfterEach
+  void restore() {
+    Lanes.useVector(vector);
+  }
+
   /** One convolution: geometry, the layer and its random input and output gradient. */
   private record Case(Conv2D conv, Tensor x, Tensor gy, String what) {}
 
