@@ -204,16 +204,10 @@ class CliLossWeightsTest {
     String[] m = {
       "--model", model.toString(), "--batch-size", "32", "--loss-weights", "class=1,group=0.5"
     };
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g",
-                "-Dqat4j.holdStep=30",
-                "-cp",
-                System.getProperty("java.class.path"),
-                HeldTrainMain.class.getName(),
-                "train"));
+    List<String> cmd = CliRun.childJava("-Xmx1g", "-Dqat4j.holdStep=30");
+    cmd.addAll(
+        List.of(
+            "-cp", System.getProperty("java.class.path"), HeldTrainMain.class.getName(), "train"));
     cmd.addAll(List.of(m));
     cmd.addAll(List.of("--epochs", "2", "--checkpoint-dir", ck.toString(), "--out"));
     cmd.add(never.toString());

@@ -115,26 +115,23 @@ class CliResumeTest {
    * 130 and returns its output.
    */
   private static String interruptedRun(int step, Path ck, Path out) throws Exception {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g",
-                "-Dqat4j.holdStep=" + step,
-                "-cp",
-                System.getProperty("java.class.path"),
-                HeldTrainMain.class.getName(),
-                "train",
-                "--model",
-                "reference-cnn",
-                "--seed",
-                "5",
-                "--epochs",
-                "2",
-                "--checkpoint-dir",
-                ck.toString(),
-                "--out",
-                out.toString()));
+    List<String> cmd = CliRun.childJava("-Xmx1g", "-Dqat4j.holdStep=" + step);
+    cmd.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            HeldTrainMain.class.getName(),
+            "train",
+            "--model",
+            "reference-cnn",
+            "--seed",
+            "5",
+            "--epochs",
+            "2",
+            "--checkpoint-dir",
+            ck.toString(),
+            "--out",
+            out.toString()));
     cmd.addAll(RUN);
     return interruptAtHold(cmd, "the child never reached step " + step);
   }

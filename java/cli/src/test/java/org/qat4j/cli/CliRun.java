@@ -26,6 +26,20 @@ record CliRun(int code, String out, String err) {
     return new CliRun(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
   }
 
+  /**
+   * The start of a child JVM's command: this JVM's java, {@code options}, and the Vector API module
+   * when this JVM has it, so that the child trains with the same kernels (VectorConv's sums differ
+   * from im2col's in the last bits).
+   */
+  static List<String> childJava(String... options) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(List.of(options));
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent())
+      cmd.addAll(List.of("--add-modules", "jdk.incubator.vector"));
+    return cmd;
+  }
+
   /** Runs the CLI with {@code args}, asserts exit 0 and {@code "ok": true}, returns the JSON. */
   static JsonObject ok(String... args) {
     CliRun r = of(args);
