@@ -27,6 +27,7 @@ public final class Model {
   private final Map<Node, BnActPool> fusedFrom = new IdentityHashMap<>();
   private final Map<Node, BnActPool> fusedTo = new IdentityHashMap<>();
   private boolean fusedPass;
+  private StepListener listener;
 
   Model(List<Node> inputs, List<Node> outputs, List<Node> candidates) {
     this.inputs = List.copyOf(inputs);
@@ -177,7 +178,7 @@ public final class Model {
   public Tensor[] forward(Tensor[] xs, ExecContext ctx) {
     checkInputs(xs);
     acts.clear();
-    fusedPass = ctx.training();
+    fusedPass = ctx.training() && (listener == null || listener.fuse());
     for (int k = 0; k < order.size(); k++) {
       Node n = order.get(k);
       int at = inputs.indexOf(n);
@@ -191,6 +192,7 @@ public final class Model {
       } else {
         acts.put(n, n.layer().forward(ins, ctx));
       }
+      if (listener != null) listener.stepDone(n, order.get(k), false);
     }
     Tensor[] out = new Tensor[outputs.size()];
     for (int i = 0; i < out.length; i++) out[i] = acts.get(outputs.get(i));
@@ -224,6 +226,11 @@ public final class Model {
   /** Inference-mode forward pass. */
   public Tensor predict(Tensor x) {
     return forward(x, ExecContext.inference());
+  }
+
+  /** Observes the following passes step by step (null: none); for profiling. */
+  public void listen(StepListener l) {
+    listener = l;
   }
 
   /** Activation of a named node from the last forward pass. */
@@ -268,7 +275,11 @@ public final class Model {
       Tensor g = gradOutputs[i];
       if (g != null) grads.put(outputs.get(i), consumers(outputs.get(i)).isEmpty() ? g : g.copy());
     }
-    for (int i = order.size() - 1; i >= 0; i--) i = backwardNode(i, ctx, need);
+    for (int i = order.size() - 1; i >= 0; i--) {
+      int first = backwardNode(i, ctx, need);
+      if (listener != null) listener.stepDone(order.get(first), order.get(i), true);
+      i = first;
+    }
     if (!inputGradient) return null;
     Tensor[] r = new Tensor[inputs.size()];
     for (int i = 0; i < r.length; i++) r[i] = grads.get(inputs.get(i));
