@@ -23,6 +23,7 @@ public final class Model {
   private final Map<String, Node> byName = new LinkedHashMap<>();
   private final Map<Node, Tensor> acts = new IdentityHashMap<>();
   private final Map<Node, Tensor> grads = new IdentityHashMap<>();
+  private final Map<Node, Tensor> sums = new IdentityHashMap<>();
   private final Map<Node, List<Node>> consumers = new IdentityHashMap<>();
   private final Map<Node, BnActPool> fusedFrom = new IdentityHashMap<>();
   private final Map<Node, BnActPool> fusedTo = new IdentityHashMap<>();
@@ -261,8 +262,8 @@ public final class Model {
 
   /**
    * Back-propagates one dLoss/dOutput per output (in {@link #outputs()} order; null for an output
-   * the loss ignores); with {@code inputGradient} returns dLoss/dInput per input, else null. The
-   * given gradients are not modified.
+   * the loss ignores); with {@code inputGradient} returns dLoss/dInput per input (buffers reused by
+   * the next call), else null. The given gradients are not modified.
    */
   public Tensor[] backward(Tensor[] gradOutputs, ExecContext ctx, boolean inputGradient) {
     if (gradOutputs.length != outputs.size())
@@ -338,8 +339,15 @@ public final class Model {
     if (g == null) return;
     Tensor prev = grads.get(target);
     if (prev == null) {
-      // Fan-out nodes need a private accumulator since layer outputs are reused buffers.
-      grads.put(target, consumers(target).size() > 1 ? g.copy() : g);
+      // Fan-out nodes need a private accumulator since layer outputs are reused buffers; it is
+      // kept from pass to pass (no native allocation per step).
+      if (consumers(target).size() > 1) {
+        Tensor sum = Tensor.reuse(sums.get(target), g.shape());
+        sum.copyFrom(g);
+        sums.put(target, sum);
+        g = sum;
+      }
+      grads.put(target, g);
       return;
     }
     int n = prev.size(), block = 8192;
