@@ -13,9 +13,6 @@ import org.qat4j.ir.internal.Parallel;
  * match. Output channels are the inputs' channels in input order (TFLite CONCATENATION, axis −1).
  */
 public final class Concatenate extends Layer {
-  /** Elements per heap block. */
-  private static final int BLOCK = 8192;
-
   private Tensor y;
   private Tensor[] dx;
   private int[] widths;
@@ -75,7 +72,15 @@ public final class Concatenate extends Layer {
     y = Tensor.reuse(y, Shapes.withBatch(n, out));
     int total = out[out.length - 1], rows = y.size() / total;
     FloatBuffer yb = y.buffer();
-    Parallel.forRange(rows, (lo, hi) -> interleave(in, yb, total, lo, hi, true));
+    Parallel.forRange(
+        rows,
+        (lo, hi) -> {
+          for (int r = lo; r < hi; r++) {
+            for (int i = 0, off = 0; i < in.length; off += widths[i], i++) {
+              yb.put(r * total + off, in[i].buffer(), r * widths[i], widths[i]);
+            }
+          }
+        });
     return y;
   }
 
@@ -88,34 +93,17 @@ public final class Concatenate extends Layer {
       s[s.length - 1] = widths[i];
       dx[i] = Tensor.reuse(dx[i], s);
     }
-    Tensor[] parts = dx;
     FloatBuffer gb = g.buffer();
-    Parallel.forRange(rows, (lo, hi) -> interleave(parts, gb, total, lo, hi, false));
+    Parallel.forRange(
+        rows,
+        (lo, hi) -> {
+          for (int r = lo; r < hi; r++) {
+            for (int i = 0, off = 0; i < widths.length; off += widths[i], i++) {
+              dx[i].buffer().put(r * widths[i], gb, r * total + off, widths[i]);
+            }
+          }
+        });
     return dx.clone();
-  }
-
-  /**
-   * Rows [lo, hi) of the concatenation {@code whole} (row width {@code total}) from the parts
-   * ({@code join}) or back to them; through heap blocks, so that every copy is a bulk one.
-   */
-  private void interleave(
-      Tensor[] parts, FloatBuffer whole, int total, int lo, int hi, boolean join) {
-    int block = Math.max(1, Math.min(hi - lo, BLOCK / total));
-    float[] w = new float[block * total], p = new float[w.length];
-    for (int r0 = lo; r0 < hi; r0 += block) {
-      int nr = Math.min(block, hi - r0);
-      if (!join) whole.get(r0 * total, w, 0, nr * total);
-      for (int i = 0, off = 0; i < parts.length; off += widths[i], i++) {
-        int wi = widths[i];
-        if (join) parts[i].buffer().get(r0 * wi, p, 0, nr * wi);
-        for (int r = 0; r < nr; r++) {
-          if (join) System.arraycopy(p, r * wi, w, r * total + off, wi);
-          else System.arraycopy(w, r * total + off, p, r * wi, wi);
-        }
-        if (!join) parts[i].buffer().put(r0 * wi, p, 0, nr * wi);
-      }
-      if (join) whole.put(r0 * total, w, 0, nr * total);
-    }
   }
 
   @Override

@@ -6,8 +6,8 @@ import org.junit.jupiter.api.Test;
 import org.qat4j.core.ExecContext;
 import org.qat4j.core.Tensor;
 
-/** Concatenate over many rows (several heap blocks per worker) and three inputs of odd widths. */
-class ConcatenateBlocksTest {
+/** Concatenate over many rows and three inputs of odd widths: exact interleaving and split. */
+class ConcatenateRowsTest {
   @Test
   void forwardInterleavesAndBackwardSplitsExactly() {
     int[] widths = {3, 1, 5};
