@@ -2,6 +2,7 @@ package org.qat4j.core.layers;
 
 import com.google.gson.JsonObject;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.qat4j.core.ExecContext;
 import org.qat4j.core.Param;
@@ -24,6 +25,10 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
   private Tensor y;
   private Tensor dx;
   private Tensor gmask;
+  private DepthwiseTiles tiles;
+  // per worker chunk, kept from call to call (forward and backward apart: backward relies on zeros)
+  private DepthwiseTiles.Scratch[] fwdScratch = new DepthwiseTiles.Scratch[0];
+  private DepthwiseTiles.Scratch[] bwdScratch = new DepthwiseTiles.Scratch[0];
 
   public DepthwiseConv2D(String name, int kh, int kw) {
     super(name, kh, kw);
@@ -73,6 +78,7 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
   public void build(int[][] in, SplittableRandom rng) {
     int[] s = single(in);
     geo = geometry(s);
+    tiles = null;
     kernel =
         new Param(
             "depthwise_kernel",
@@ -94,18 +100,23 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
     checkInput(x);
     int n = x.dim(0), cm = geo.c() * multiplier;
     y = Tensor.reuse(y, n, geo.oh(), geo.ow(), cm);
-    DepthwiseTiles tiles = new DepthwiseTiles(geo, multiplier);
+    if (tiles == null) {
+      tiles = new DepthwiseTiles(geo, multiplier);
+      fwdScratch = new DepthwiseTiles.Scratch[0];
+      bwdScratch = new DepthwiseTiles.Scratch[0];
+    }
     float[][] tw = tiles.tile(kernel.value().toArray(), false);
     float[] init =
         useBias
             ? tiles.repeat(bias.value().toArray(), 0, tiles.blockLen())
             : new float[tiles.blockLen()];
     FloatBuffer xb = x.buffer(), yb = y.buffer();
-    int blocks = tiles.blocks();
+    int blocks = tiles.blocks(), chunks = Parallel.chunks(n * blocks);
+    DepthwiseTiles.Scratch[] scratch = fwdScratch = scratches(fwdScratch, chunks, false);
     Parallel.forRange(
         n * blocks,
         (lo, hi) -> {
-          DepthwiseTiles.Scratch s = tiles.scratch(false);
+          DepthwiseTiles.Scratch s = scratch[Parallel.chunkOf(lo, n * blocks, chunks)];
           for (int u = lo; u < hi; u++)
             tiles.forwardBlock(xb, yb, u / blocks, u % blocks, tw, init, activation, s);
         });
@@ -122,16 +133,16 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
     Tensor g = activation.maskedGrad(y, gy, gmask);
     if (g != gy) gmask = g;
     dx = Tensor.reuse(dx, x.shape());
-    DepthwiseTiles tiles = new DepthwiseTiles(geo, multiplier);
     float[][] tw = tiles.tile(kernel.value().toArray(), true);
-    int groups = (n + GROUP - 1) / GROUP;
+    int groups = (n + GROUP - 1) / GROUP, chunks = Parallel.chunks(groups);
+    DepthwiseTiles.Scratch[] scratch = bwdScratch = scratches(bwdScratch, chunks, true);
     float[][] dw = new float[groups][taps * cm];
     float[][] db = new float[groups][useBias ? cm : 0];
     FloatBuffer xb = x.buffer(), gb = g.buffer(), dxb = dx.buffer();
     Parallel.forRange(
         groups,
         (lo, hi) -> {
-          DepthwiseTiles.Scratch s = tiles.scratch(true);
+          DepthwiseTiles.Scratch s = scratch[Parallel.chunkOf(lo, groups, chunks)];
           for (int k = lo; k < hi; k++) {
             var out = new DepthwiseTiles.Grads(dw[k], useBias ? db[k] : null);
             tiles.backward(xb, gb, dxb, k * GROUP, Math.min(n, (k + 1) * GROUP), tw, out, s);
@@ -142,7 +153,16 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
     return new Tensor[] {dx};
   }
 
-  /** Sums per-chunk partials in chunk order into {@code out}. */
+  /** {@code have}, grown to {@code chunks} scratch sets. */
+  private DepthwiseTiles.Scratch[] scratches(
+      DepthwiseTiles.Scratch[] have, int chunks, boolean backward) {
+    if (have.length >= chunks) return have;
+    DepthwiseTiles.Scratch[] s = Arrays.copyOf(have, chunks);
+    for (int i = have.length; i < chunks; i++) s[i] = tiles.scratch(backward);
+    return s;
+  }
+
+  /** Sums per-group partials in group order into {@code out}. */
   static void combine(float[][] parts, Tensor out) {
     FloatBuffer ob = out.buffer();
     for (int i = 0; i < parts[0].length; i++) {

@@ -158,8 +158,8 @@ final class DepthwiseTiles {
       for (int b = 0; b < blocks(); b++) backwardBlock(gb, bi, b, tw, accB, s);
       store(dxb, bi, s);
     }
-    for (int t = 0; t < s.accW.length; t++) sumPositions(s.accW[t], out.dw(), t * cm);
-    if (accB != null) sumPositions(accB, out.db(), 0);
+    for (int t = 0; t < s.accW.length; t++) sumPositions(s.accW[t], s.gs, out.dw(), t * cm);
+    if (accB != null) sumPositions(accB, s.gs, out.db(), 0);
   }
 
   /**
@@ -205,11 +205,19 @@ final class DepthwiseTiles {
     }
   }
 
-  /** out[off + j] += Σ over the block's grid positions p of acc[p·C·m + j]. */
-  private void sumPositions(float[] acc, float[] out, int off) {
-    for (int p = 0; p < acc.length / cm; p++) {
-      for (int j = 0; j < cm; j++) out[off + j] += acc[p * cm + j];
+  /**
+   * out[off + j] += Σ over the positions p of acc[p·C·m + j], summed pairwise: the upper half of
+   * the positions is copied to {@code tmp} and added onto the lower half until one position is left
+   * (same-index loops, which the JIT vectorizes). Overwrites acc.
+   */
+  private void sumPositions(float[] acc, float[] tmp, float[] out, int off) {
+    for (int p = acc.length / cm; p > 1; ) {
+      int half = p / 2, keep = p - half;
+      System.arraycopy(acc, keep * cm, tmp, 0, half * cm);
+      addProduct(acc, tmp, null, 0, half * cm);
+      p = keep;
     }
+    for (int j = 0; j < cm; j++) out[off + j] += acc[j];
   }
 
   /**

@@ -73,6 +73,25 @@ class DepthwiseKernelTest {
   }
 
   @Test
+  void rebuiltLayerAndRepeatedCallsGiveTheReferenceAgain() {
+    DepthwiseConv2D l = CASES[2].layer();
+    Checks.build(l, Checks.random(6, 2, 12, 12, 5));
+    l.forward(new Tensor[] {Checks.random(6, 2, 12, 12, 5)}, ExecContext.training(1));
+    for (int rep = 0; rep < 2; rep++) {
+      Cfg cfg = CASES[2];
+      Tensor x = Checks.random(7 + rep, cfg.n(), cfg.h(), cfg.w(), cfg.c());
+      if (rep == 0) Checks.build(l, x);
+      Tensor y = l.forward(new Tensor[] {x}, ExecContext.training(1));
+      Tensor gy = Checks.random(9 + rep, y.shape());
+      Tensor dx = l.backward(gy, ExecContext.training(1))[0];
+      double[][] want = reference(cfg, x, l, gy);
+      Checks.close(toFloat(want[0]), y.toArray(), 1e-5f, "rep " + rep + " y");
+      Checks.close(toFloat(want[1]), dx.toArray(), 1e-4f, "rep " + rep + " dx");
+      Checks.close(toFloat(want[2]), l.kernel().grad().toArray(), 1e-4f, "rep " + rep + " dW");
+    }
+  }
+
+  @Test
   void centralDifferencesOnNewPaths() {
     for (Cfg cfg : CASES) {
       if (cfg.n() * cfg.h() * cfg.w() * cfg.c() > 2000) continue;
