@@ -22,8 +22,8 @@ import org.qat4j.ir.internal.Parallel;
 
 /**
  * DepthwiseConv2D 3×3 SAME forward and backward (training mode) on MobileNet-style NHWC shapes
- * "N.H.W.C.multiplier". Time per call; GFLOP/s = 2·9·outputs / time (backward counts dW and dX:
- * twice).
+ * "N.H.W.C.multiplier[.stride]" (the first three are MobileNetMini's sep_dw, down_dw and ir_dw).
+ * Time per call; GFLOP/s = 2·9·outputs / time (backward counts dW and dX: twice).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -32,7 +32,14 @@ import org.qat4j.ir.internal.Parallel;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 public class DepthwiseBench {
-  @Param({"64.14.14.32.1", "64.7.7.96.1", "32.56.56.32.1", "64.14.14.16.2"})
+  @Param({
+    "64.14.14.16.1",
+    "64.14.14.32.1.2",
+    "64.7.7.96.1",
+    "64.14.14.32.1",
+    "32.56.56.32.1",
+    "64.14.14.16.2"
+  })
   public String shape;
 
   @Param({"2"})
@@ -49,12 +56,17 @@ public class DepthwiseBench {
         h = Integer.parseInt(s[1]),
         w = Integer.parseInt(s[2]),
         c = Integer.parseInt(s[3]);
-    int mult = Integer.parseInt(s[4]);
+    int mult = Integer.parseInt(s[4]), stride = s.length > 5 ? Integer.parseInt(s[5]) : 1;
     Parallel.setThreads(threads);
-    layer = new DepthwiseConv2D("dw", 3, 3).padding(Padding.SAME).depthMultiplier(mult);
+    layer =
+        new DepthwiseConv2D("dw", 3, 3)
+            .padding(Padding.SAME)
+            .strides(stride, stride)
+            .depthMultiplier(mult);
     layer.build(new int[][] {{h, w, c}}, new SplittableRandom(1));
     x = random(3, n, h, w, c);
-    gy = random(4, n, h, w, c * mult);
+    int[] out = layer.outputShape(new int[] {h, w, c});
+    gy = random(4, n, out[0], out[1], out[2]);
     ctx = new ExecContext(true, Gemm.get(), new SplittableRandom(0));
     layer.forward(new Tensor[] {x}, ctx);
   }

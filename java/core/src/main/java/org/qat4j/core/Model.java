@@ -23,10 +23,12 @@ public final class Model {
   private final Map<String, Node> byName = new LinkedHashMap<>();
   private final Map<Node, Tensor> acts = new IdentityHashMap<>();
   private final Map<Node, Tensor> grads = new IdentityHashMap<>();
+  private final Map<Node, Tensor> sums = new IdentityHashMap<>();
   private final Map<Node, List<Node>> consumers = new IdentityHashMap<>();
   private final Map<Node, BnActPool> fusedFrom = new IdentityHashMap<>();
   private final Map<Node, BnActPool> fusedTo = new IdentityHashMap<>();
   private boolean fusedPass;
+  private StepListener listener;
 
   Model(List<Node> inputs, List<Node> outputs, List<Node> candidates) {
     this.inputs = List.copyOf(inputs);
@@ -177,7 +179,7 @@ public final class Model {
   public Tensor[] forward(Tensor[] xs, ExecContext ctx) {
     checkInputs(xs);
     acts.clear();
-    fusedPass = ctx.training();
+    fusedPass = ctx.training() && (listener == null || listener.fuse());
     for (int k = 0; k < order.size(); k++) {
       Node n = order.get(k);
       int at = inputs.indexOf(n);
@@ -191,6 +193,7 @@ public final class Model {
       } else {
         acts.put(n, n.layer().forward(ins, ctx));
       }
+      if (listener != null) listener.stepDone(n, order.get(k), false);
     }
     Tensor[] out = new Tensor[outputs.size()];
     for (int i = 0; i < out.length; i++) out[i] = acts.get(outputs.get(i));
@@ -226,6 +229,11 @@ public final class Model {
     return forward(x, ExecContext.inference());
   }
 
+  /** Observes the following passes step by step (null: none); for profiling. */
+  public void listen(StepListener l) {
+    listener = l;
+  }
+
   /** Activation of a named node from the last forward pass. */
   public Tensor activation(String name) {
     return acts.get(node(name));
@@ -254,8 +262,8 @@ public final class Model {
 
   /**
    * Back-propagates one dLoss/dOutput per output (in {@link #outputs()} order; null for an output
-   * the loss ignores); with {@code inputGradient} returns dLoss/dInput per input, else null. The
-   * given gradients are not modified.
+   * the loss ignores); with {@code inputGradient} returns dLoss/dInput per input (buffers reused by
+   * the next call), else null. The given gradients are not modified.
    */
   public Tensor[] backward(Tensor[] gradOutputs, ExecContext ctx, boolean inputGradient) {
     if (gradOutputs.length != outputs.size())
@@ -268,7 +276,11 @@ public final class Model {
       Tensor g = gradOutputs[i];
       if (g != null) grads.put(outputs.get(i), consumers(outputs.get(i)).isEmpty() ? g : g.copy());
     }
-    for (int i = order.size() - 1; i >= 0; i--) i = backwardNode(i, ctx, need);
+    for (int i = order.size() - 1; i >= 0; i--) {
+      int first = backwardNode(i, ctx, need);
+      if (listener != null) listener.stepDone(order.get(first), order.get(i), true);
+      i = first;
+    }
     if (!inputGradient) return null;
     Tensor[] r = new Tensor[inputs.size()];
     for (int i = 0; i < r.length; i++) r[i] = grads.get(inputs.get(i));
@@ -327,8 +339,15 @@ public final class Model {
     if (g == null) return;
     Tensor prev = grads.get(target);
     if (prev == null) {
-      // Fan-out nodes need a private accumulator since layer outputs are reused buffers.
-      grads.put(target, consumers(target).size() > 1 ? g.copy() : g);
+      // Fan-out nodes need a private accumulator since layer outputs are reused buffers; it is
+      // kept from pass to pass (no native allocation per step).
+      if (consumers(target).size() > 1) {
+        Tensor sum = Tensor.reuse(sums.get(target), g.shape());
+        sum.copyFrom(g);
+        sums.put(target, sum);
+        g = sum;
+      }
+      grads.put(target, g);
       return;
     }
     int n = prev.size(), block = 8192;

@@ -7,6 +7,8 @@ import org.qat4j.ir.internal.Parallel;
 
 /** Elementwise sum of two or more inputs of identical shape (residual connections). */
 public final class Add extends Variadic {
+  private static final int BLOCK = 4096;
+
   private Tensor y;
   private Tensor[] dx = new Tensor[0];
 
@@ -28,10 +30,16 @@ public final class Add extends Variadic {
     Parallel.forRange(
         y.size(),
         (lo, hi) -> {
-          yb.put(lo, in[0].buffer(), lo, hi - lo);
-          for (int k = 1; k < in.length; k++) {
-            FloatBuffer b = in[k].buffer();
-            for (int i = lo; i < hi; i++) yb.put(i, yb.get(i) + b.get(i));
+          // heap blocks: bulk copies in and out, and an add loop the JIT vectorizes
+          float[] acc = new float[Math.min(BLOCK, hi - lo)], v = new float[acc.length];
+          for (int o = lo; o < hi; o += BLOCK) {
+            int len = Math.min(BLOCK, hi - o);
+            in[0].buffer().get(o, acc, 0, len);
+            for (int k = 1; k < in.length; k++) {
+              in[k].buffer().get(o, v, 0, len);
+              for (int i = 0; i < len; i++) acc[i] += v[i];
+            }
+            yb.put(o, acc, 0, len);
           }
         });
     return y;

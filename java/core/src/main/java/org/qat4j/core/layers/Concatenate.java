@@ -4,6 +4,7 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.qat4j.core.ExecContext;
 import org.qat4j.core.Layer;
+import org.qat4j.core.Shapes;
 import org.qat4j.core.Tensor;
 import org.qat4j.ir.internal.Parallel;
 
@@ -58,7 +59,7 @@ public final class Concatenate extends Layer {
   @Override
   public Tensor forward(Tensor[] in, ExecContext ctx) {
     int[][] shapes = new int[in.length][];
-    for (int i = 0; i < in.length; i++) shapes[i] = org.qat4j.core.Shapes.dropBatch(in[i].shape());
+    for (int i = 0; i < in.length; i++) shapes[i] = Shapes.dropBatch(in[i].shape());
     int[] out = outputShape(shapes);
     int n = in[0].dim(0);
     for (Tensor t : in) {
@@ -68,7 +69,7 @@ public final class Concatenate extends Layer {
     }
     widths = new int[in.length];
     for (int i = 0; i < in.length; i++) widths[i] = in[i].dim(-1);
-    y = Tensor.reuse(y, org.qat4j.core.Shapes.withBatch(n, out));
+    y = Tensor.reuse(y, Shapes.withBatch(n, out));
     int total = out[out.length - 1], rows = y.size() / total;
     FloatBuffer yb = y.buffer();
     Parallel.forRange(

@@ -10,17 +10,25 @@ import org.qat4j.core.Tensor;
 import org.qat4j.ir.internal.Parallel;
 
 /**
- * Depthwise 2-D convolution on NHWC input [N, H, W, C] → [N, OH, OW, C·mult], as direct loops.
- * Param "depthwise_kernel" is [kh, kw, C, mult] (He-normal, fan-in kh·kw), "bias" is [C·mult]
- * (zeros); output channel {@code c·mult + m} reads input channel c with kernel slice m. Padding
- * follows TFLite's arithmetic; the optional fused activation is applied last.
+ * Depthwise 2-D convolution on NHWC input [N, H, W, C] → [N, OH, OW, C·mult]. Param
+ * "depthwise_kernel" is [kh, kw, C, mult] (He-normal, fan-in kh·kw), "bias" is [C·mult] (zeros);
+ * output channel {@code c·mult + m} reads input channel c with kernel slice m. Padding follows
+ * TFLite's arithmetic; the optional fused activation is applied last. The loops are in {@link
+ * DepthwiseTiles}.
  */
 public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
+  /** Samples per gradient partial sum (a fixed size keeps sums independent of threads). */
+  private static final int GROUP = 16;
+
   private int multiplier = 1;
   private Tensor x;
   private Tensor y;
   private Tensor dx;
   private Tensor gmask;
+  private DepthwiseTiles tiles;
+  // per worker chunk, kept from call to call (forward and backward apart: backward relies on zeros)
+  private DepthwiseTiles.Scratch[] fwdScratch = new DepthwiseTiles.Scratch[0];
+  private DepthwiseTiles.Scratch[] bwdScratch = new DepthwiseTiles.Scratch[0];
 
   public DepthwiseConv2D(String name, int kh, int kw) {
     super(name, kh, kw);
@@ -70,6 +78,7 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
   public void build(int[][] in, SplittableRandom rng) {
     int[] s = single(in);
     geo = geometry(s);
+    tiles = null;
     kernel =
         new Param(
             "depthwise_kernel",
@@ -91,116 +100,52 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
     checkInput(x);
     int n = x.dim(0), cm = geo.c() * multiplier;
     y = Tensor.reuse(y, n, geo.oh(), geo.ow(), cm);
-    float[] w = kernel.value().toArray();
-    float[] b = useBias ? bias.value().toArray() : new float[cm];
+    if (tiles == null) {
+      tiles = new DepthwiseTiles(geo, multiplier);
+      fwdScratch = new DepthwiseTiles.Scratch[0];
+      bwdScratch = new DepthwiseTiles.Scratch[0];
+    }
+    float[][] tw = tiles.tile(kernel.value().toArray(), false);
+    float[] init =
+        useBias
+            ? tiles.repeat(bias.value().toArray(), 0, tiles.blockLen())
+            : new float[tiles.blockLen()];
     FloatBuffer xb = x.buffer(), yb = y.buffer();
-    float[][] tiled = multiplier == 1 && geo.sw() == 1 ? tileAlongRow(w) : null;
+    int blocks = tiles.blocks(), chunks = Parallel.chunks(n * blocks);
+    DepthwiseTiles.Scratch[] scratch = fwdScratch = scratches(fwdScratch, chunks, false);
     Parallel.forRange(
-        n * geo.oh(),
+        n * blocks,
         (lo, hi) -> {
-          float[][] rows = new float[geo.kh()][geo.w() * geo.c()];
-          float[] row = new float[geo.ow() * cm];
-          for (int r = lo; r < hi; r++) {
-            forwardRow(xb, r / geo.oh(), r % geo.oh(), w, b, tiled, rows, row);
-            activation.apply(row, 0, row.length);
-            yb.put(r * row.length, row);
-          }
+          DepthwiseTiles.Scratch s = scratch[Parallel.chunkOf(lo, n * blocks, chunks)];
+          for (int u = lo; u < hi; u++)
+            tiles.forwardBlock(xb, yb, u / blocks, u % blocks, tw, init, activation, s);
         });
     return y;
   }
 
-  /** Per tap, its weight vector repeated for every output column: [taps][ow·c] (multiplier 1). */
-  private float[][] tileAlongRow(float[] w) {
-    int c = geo.c(), taps = geo.kh() * geo.kw();
-    float[][] t = new float[taps][geo.ow() * c];
-    for (int k = 0; k < taps; k++) {
-      for (int ox = 0; ox < geo.ow(); ox++) System.arraycopy(w, k * c, t[k], ox * c, c);
-    }
-    return t;
-  }
-
   /**
-   * One output row: the kh input rows it reads are copied to the heap once (bulk), then each tap
-   * adds its channel vector for every output column (the channel loop vectorizes). With stride 1
-   * and multiplier 1 the columns a tap reaches are contiguous in both rows, so {@code tiled}
-   * weights turn the tap into one long loop. Every output sums its taps in (ky, kx) order.
+   * Gradients per fixed group of {@link #GROUP} samples, summed over the groups in order: the
+   * result does not depend on the thread count.
    */
-  private void forwardRow(
-      FloatBuffer xb,
-      int bi,
-      int oy,
-      float[] w,
-      float[] b,
-      float[][] tiled,
-      float[][] in,
-      float[] row) {
-    int c = geo.c(), m = multiplier, cm = c * m, wc = geo.w() * c;
-    for (int ox = 0; ox < geo.ow(); ox++) System.arraycopy(b, 0, row, ox * cm, cm);
-    for (int ky = 0; ky < geo.kh(); ky++) {
-      int iy = oy * geo.sh() - geo.padTop() + ky * geo.dh();
-      if (iy < 0 || iy >= geo.h()) continue;
-      float[] src = in[ky];
-      xb.get((bi * geo.h() + iy) * wc, src, 0, wc);
-      for (int kx = 0; kx < geo.kw(); kx++) {
-        int wo = (ky * geo.kw() + kx) * cm;
-        if (tiled != null) {
-          addTapStride1(src, tiled[ky * geo.kw() + kx], kx, row);
-          continue;
-        }
-        for (int ox = 0; ox < geo.ow(); ox++) {
-          int ix = ox * geo.sw() - geo.padLeft() + kx * geo.dw();
-          if (ix < 0 || ix >= geo.w()) continue;
-          int o = ox * cm, xo = ix * c;
-          if (m == 1) {
-            for (int j = 0; j < c; j++) row[o + j] += src[xo + j] * w[wo + j];
-          } else {
-            for (int ci = 0; ci < c; ci++) {
-              float v = src[xo + ci];
-              for (int k = 0, j = ci * m; k < m; k++, j++) row[o + j] += v * w[wo + j];
-            }
-          }
-        }
-      }
-    }
-  }
-
-  /**
-   * row[ox·c + j] += src[(ox − padLeft + kx·dw)·c + j] · w[j] over the columns whose input exists.
-   */
-  private void addTapStride1(float[] src, float[] tw, int kx, float[] row) {
-    int c = geo.c(), off = kx * geo.dw() - geo.padLeft();
-    int lo = Math.max(0, -off), hi = Math.min(geo.ow(), geo.w() - off);
-    int shift = off * c;
-    for (int t = lo * c, end = hi * c; t < end; t++) row[t] += src[t + shift] * tw[t];
-  }
-
   @Override
   public Tensor[] backward(Tensor gy, ExecContext ctx) {
     int n = x.dim(0), cm = geo.c() * multiplier, taps = geo.kh() * geo.kw();
     Tensor g = activation.maskedGrad(y, gy, gmask);
     if (g != gy) gmask = g;
     dx = Tensor.reuse(dx, x.shape());
-    float[] w = kernel.value().toArray();
-    int chunks = Parallel.chunks(n);
-    float[][] dw = new float[chunks][taps * cm];
-    float[][] db = new float[chunks][cm];
+    float[][] tw = tiles.tile(kernel.value().toArray(), true);
+    int groups = (n + GROUP - 1) / GROUP, chunks = Parallel.chunks(groups);
+    DepthwiseTiles.Scratch[] scratch = bwdScratch = scratches(bwdScratch, chunks, true);
+    float[][] dw = new float[groups][taps * cm];
+    float[][] db = new float[groups][useBias ? cm : 0];
     FloatBuffer xb = x.buffer(), gb = g.buffer(), dxb = dx.buffer();
     Parallel.forRange(
-        n,
-        chunks,
+        groups,
         (lo, hi) -> {
-          int ci = Parallel.chunkOf(lo, n, chunks);
-          float[] sx = new float[geo.h() * geo.w() * geo.c()];
-          float[] sdx = new float[sx.length];
-          float[] grow = new float[geo.ow() * cm];
-          for (int bi = lo; bi < hi; bi++) {
-            xb.get(bi * sx.length, sx);
-            Arrays.fill(sdx, 0f);
-            for (int oy = 0; oy < geo.oh(); oy++) {
-              gb.get(((bi * geo.oh()) + oy) * grow.length, grow);
-              backwardRow(oy, grow, sx, sdx, w, dw[ci], db[ci]);
-            }
-            dxb.put(bi * sdx.length, sdx);
+          DepthwiseTiles.Scratch s = scratch[Parallel.chunkOf(lo, groups, chunks)];
+          for (int k = lo; k < hi; k++) {
+            var out = new DepthwiseTiles.Grads(dw[k], useBias ? db[k] : null);
+            tiles.backward(xb, gb, dxb, k * GROUP, Math.min(n, (k + 1) * GROUP), tw, out, s);
           }
         });
     combine(dw, kernel.grad());
@@ -208,39 +153,16 @@ public final class DepthwiseConv2D extends ConvBase<DepthwiseConv2D> {
     return new Tensor[] {dx};
   }
 
-  private void backwardRow(
-      int oy, float[] grow, float[] sx, float[] sdx, float[] w, float[] dw, float[] db) {
-    int c = geo.c(), m = multiplier, cm = c * m;
-    for (int ox = 0; ox < geo.ow(); ox++) {
-      int o = ox * cm;
-      for (int j = 0; j < cm; j++) db[j] += grow[o + j];
-      for (int ky = 0; ky < geo.kh(); ky++) {
-        int iy = oy * geo.sh() - geo.padTop() + ky * geo.dh();
-        if (iy < 0 || iy >= geo.h()) continue;
-        for (int kx = 0; kx < geo.kw(); kx++) {
-          int ix = ox * geo.sw() - geo.padLeft() + kx * geo.dw();
-          if (ix < 0 || ix >= geo.w()) continue;
-          int xo = (iy * geo.w() + ix) * c, wo = (ky * geo.kw() + kx) * cm;
-          if (m == 1) {
-            // separate loops over the channel vector so that each one vectorizes
-            for (int j = 0; j < c; j++) dw[wo + j] += grow[o + j] * sx[xo + j];
-            for (int j = 0; j < c; j++) sdx[xo + j] += grow[o + j] * w[wo + j];
-          } else {
-            for (int ci = 0; ci < c; ci++) {
-              float xv = sx[xo + ci], acc = 0f;
-              for (int k = 0, j = ci * m; k < m; k++, j++) {
-                dw[wo + j] += grow[o + j] * xv;
-                acc += grow[o + j] * w[wo + j];
-              }
-              sdx[xo + ci] += acc;
-            }
-          }
-        }
-      }
-    }
+  /** {@code have}, grown to {@code chunks} scratch sets. */
+  private DepthwiseTiles.Scratch[] scratches(
+      DepthwiseTiles.Scratch[] have, int chunks, boolean backward) {
+    if (have.length >= chunks) return have;
+    DepthwiseTiles.Scratch[] s = Arrays.copyOf(have, chunks);
+    for (int i = have.length; i < chunks; i++) s[i] = tiles.scratch(backward);
+    return s;
   }
 
-  /** Sums per-chunk partials in chunk order into {@code out}. */
+  /** Sums per-group partials in group order into {@code out}. */
   static void combine(float[][] parts, Tensor out) {
     FloatBuffer ob = out.buffer();
     for (int i = 0; i < parts[0].length; i++) {
