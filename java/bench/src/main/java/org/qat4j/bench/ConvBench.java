@@ -62,8 +62,8 @@ public class ConvBench {
     int[] in = {h, w, c};
     conv.outputShape(in);
     conv.build(new int[][] {in}, new SplittableRandom(1));
-    x = random(3, n, h, w, c);
-    gy = random(4, n, h - 2, w - 2, f);
+    x = RandomBatch.uniform(3, n, h, w, c);
+    gy = RandomBatch.uniform(4, n, h - 2, w - 2, f);
     ctx = new ExecContext(true, Gemm.get(), new SplittableRandom(0));
     needInput = new boolean[] {c > 1};
   }
@@ -77,12 +77,5 @@ public class ConvBench {
   public Tensor[] forwardBackward() {
     conv.forward(new Tensor[] {x}, ctx);
     return conv.backward(gy, ctx, needInput);
-  }
-
-  private static Tensor random(long seed, int... shape) {
-    Tensor t = Tensor.zeros(shape);
-    SplittableRandom r = new SplittableRandom(seed);
-    for (int i = 0; i < t.size(); i++) t.set(i, (float) r.nextDouble(-1, 1));
-    return t;
   }
 }

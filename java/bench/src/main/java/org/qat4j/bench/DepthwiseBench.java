@@ -64,9 +64,9 @@ public class DepthwiseBench {
             .strides(stride, stride)
             .depthMultiplier(mult);
     layer.build(new int[][] {{h, w, c}}, new SplittableRandom(1));
-    x = random(3, n, h, w, c);
+    x = RandomBatch.uniform(3, n, h, w, c);
     int[] out = layer.outputShape(new int[] {h, w, c});
-    gy = random(4, n, out[0], out[1], out[2]);
+    gy = RandomBatch.uniform(4, n, out[0], out[1], out[2]);
     ctx = new ExecContext(true, Gemm.get(), new SplittableRandom(0));
     layer.forward(new Tensor[] {x}, ctx);
   }
@@ -80,12 +80,5 @@ public class DepthwiseBench {
   public Tensor[] forwardBackward() {
     layer.forward(new Tensor[] {x}, ctx);
     return layer.backward(gy, ctx);
-  }
-
-  private static Tensor random(long seed, int... shape) {
-    Tensor t = Tensor.zeros(shape);
-    SplittableRandom r = new SplittableRandom(seed);
-    for (int i = 0; i < t.size(); i++) t.set(i, (float) r.nextDouble(-1, 1));
-    return t;
   }
 }

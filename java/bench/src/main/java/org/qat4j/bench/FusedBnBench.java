@@ -66,8 +66,8 @@ public class FusedBnBench {
     pool = new MaxPool2D("pool", 2, 2);
     pool.outputShape(new int[] {h, w, c});
     fused = BnActPool.match(bn, relu, pool);
-    x = random(3, n, h, w, c);
-    gy = random(4, n, h / 2, w / 2, c);
+    x = RandomBatch.uniform(3, n, h, w, c);
+    gy = RandomBatch.uniform(4, n, h / 2, w / 2, c);
     ctx = new ExecContext(true, Gemm.get(), new SplittableRandom(0));
   }
 
@@ -92,12 +92,5 @@ public class FusedBnBench {
   public Tensor separateForwardBackward() {
     separateForward();
     return bn.backward(relu.backward(pool.backward(gy, ctx)[0], ctx)[0], ctx)[0];
-  }
-
-  private static Tensor random(long seed, int... shape) {
-    Tensor t = Tensor.zeros(shape);
-    SplittableRandom r = new SplittableRandom(seed);
-    for (int i = 0; i < t.size(); i++) t.set(i, (float) r.nextDouble(-1, 1));
-    return t;
   }
 }

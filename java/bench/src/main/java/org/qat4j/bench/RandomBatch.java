@@ -20,6 +20,16 @@ record RandomBatch(Tensor x, int[] labels) {
     return new RandomBatch(Tensor.of(v, batch, 28, 28, 1), labels);
   }
 
+  /**
+   * A tensor of the given shape, uniform in [−1, 1) from {@code seed}: the kernel benchmarks' data.
+   */
+  static Tensor uniform(long seed, int... shape) {
+    Tensor t = Tensor.zeros(shape);
+    SplittableRandom r = new SplittableRandom(seed);
+    for (int i = 0; i < t.size(); i++) t.set(i, (float) r.nextDouble(-1, 1));
+    return t;
+  }
+
   /** "mobilenet-mini" or a {@link Zoo} name, weights from seed 1. */
   static Model model(String name) {
     return name.equals("mobilenet-mini") ? MobileNetMini.create(1) : Zoo.create(name, 1);

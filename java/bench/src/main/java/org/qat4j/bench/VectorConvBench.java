@@ -63,8 +63,8 @@ public class VectorConvBench {
     int[] in = {h, w, c};
     int[] out = conv.outputShape(in);
     conv.build(new int[][] {in}, new SplittableRandom(1));
-    x = random(3, n, h, w, c);
-    gy = random(4, n, out[0], out[1], out[2]);
+    x = RandomBatch.uniform(3, n, h, w, c);
+    gy = RandomBatch.uniform(4, n, out[0], out[1], out[2]);
     ctx = new ExecContext(true, Gemm.get(), new SplittableRandom(0));
   }
 
@@ -77,12 +77,5 @@ public class VectorConvBench {
   public Tensor[] forwardBackward() {
     conv.forward(new Tensor[] {x}, ctx);
     return conv.backward(gy, ctx, needInput);
-  }
-
-  private static Tensor random(long seed, int... shape) {
-    Tensor t = Tensor.zeros(shape);
-    SplittableRandom r = new SplittableRandom(seed);
-    for (int i = 0; i < t.size(); i++) t.set(i, (float) r.nextDouble(-1, 1));
-    return t;
   }
 }

@@ -46,7 +46,8 @@ public final class VectorConvCpu {
     int[] in = {h, w, c};
     int[] out = conv.outputShape(in);
     conv.build(new int[][] {in}, new SplittableRandom(1));
-    Tensor x = random(3, n, h, w, c), gy = random(4, n, out[0], out[1], out[2]);
+    Tensor x = RandomBatch.uniform(3, n, h, w, c),
+        gy = RandomBatch.uniform(4, n, out[0], out[1], out[2]);
     ExecContext ctx = new ExecContext(true, Gemm.get(), new SplittableRandom(0));
     ThreadMXBean bean = ManagementFactory.getThreadMXBean();
     double[][] t = new double[2][rounds];
@@ -78,12 +79,5 @@ public final class VectorConvCpu {
     double[] c = v.clone();
     Arrays.sort(c);
     return c[c.length / 2];
-  }
-
-  private static Tensor random(long seed, int... shape) {
-    Tensor t = Tensor.zeros(shape);
-    SplittableRandom r = new SplittableRandom(seed);
-    for (int i = 0; i < t.size(); i++) t.set(i, (float) r.nextDouble(-1, 1));
-    return t;
   }
 }
