@@ -73,7 +73,7 @@ final class TrainCommand extends BaseCommand {
 
   @Option(
       names = "--lr",
-      defaultValue = "0.002",
+      defaultValue = "0.0015",
       description =
           "Adam learning rate, the peak of the cosine schedule (default: ${DEFAULT-VALUE}, the recipe of "
               + "docs/PERFORMANCE.md; Keras's default is 0.001).")

@@ -42,7 +42,7 @@ class CliTrainContractTest {
             "--quiet");
     assertEquals("cosine", j.get("schedule").getAsString());
     assertEquals(0.04, j.get("conv_init_scale").getAsDouble(), 1e-12);
-    assertEquals(0.002f, j.get("lr").getAsFloat());
+    assertEquals(0.0015f, j.get("lr").getAsFloat());
     assertTrue(!j.has("path") && !j.has("bytes"), "no --out, no file: " + j);
     assertEquals(
         2, CliRun.of("train", "--model", "reference-cnn", "--conv-init-scale", "0").code());
