@@ -136,7 +136,9 @@ public final class FakeQuant {
       Nudged[] grids,
       byte[] mask,
       boolean perChannelForm) {
-    int c = grids.length, width = c * Math.max(1, BLOCK / c);
+    // Blocks of whole rows, no wider than the range: small tensors (logits) tile only what they
+    // use.
+    int c = grids.length, width = c * Math.max(1, Math.min(BLOCK / c, (hi - lo) / c));
     float[] v = new float[width];
     Tiles t = new Tiles(grids, width, perChannelForm);
     for (int off = lo; off < hi; off += width) {

@@ -21,7 +21,7 @@ public final class Ranges {
       return;
     }
     // Whole rows per block, lane accumulators (flat loops C2 vectorizes), folded per channel.
-    int width = c * Math.max(1, BLOCK / c);
+    int width = c * Math.max(1, Math.min(BLOCK / c, size / c));
     float[] v = new float[width], lo = new float[width], hi = new float[width];
     for (int off = 0; off < size; off += width) {
       int len = Math.min(width, size - off);
