@@ -11,6 +11,7 @@ import org.qat4j.core.gemm.Gemm;
 import org.qat4j.core.layers.Conv2D;
 import org.qat4j.core.layers.Padding;
 import org.qat4j.ir.internal.Parallel;
+import org.qat4j.ir.internal.VectorApi;
 
 /**
  * Thread CPU time (robust on a shared machine) of a first-layer Conv2D's forward and backward
@@ -30,10 +31,7 @@ public final class VectorConvCpu {
     Gemm.get().setThreads(1);
     String[] shapes = {"64.28.28.1.32.1.VALID.3", "64.28.28.1.16.2.SAME.3"};
     if (args.length > 2) shapes = Arrays.copyOfRange(args, 2, args.length);
-    boolean vector =
-        ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-            && !"false".equals(System.getProperty("qat4j.vector"));
-    for (String shape : shapes) run(shape, rounds, iters, vector ? "vector" : "im2col");
+    for (String shape : shapes) run(shape, rounds, iters, VectorApi.on() ? "vector" : "im2col");
   }
 
   private static void run(String shape, int rounds, int iters, String path) {

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.qat4j.ir.internal.VectorApi;
 
 /** Runs the CLI in-process and captures exit code, stdout and stderr. */
 record CliRun(int code, String out, String err) {
@@ -35,8 +36,7 @@ record CliRun(int code, String out, String err) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(List.of(options));
-    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent())
-      cmd.addAll(List.of("--add-modules", "jdk.incubator.vector"));
+    if (VectorApi.AVAILABLE) cmd.addAll(List.of("--add-modules", VectorApi.MODULE));
     return cmd;
   }
 

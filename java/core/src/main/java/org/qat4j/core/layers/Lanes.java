@@ -1,6 +1,7 @@
 package org.qat4j.core.layers;
 
 import java.util.Arrays;
+import org.qat4j.ir.internal.VectorApi;
 
 /**
  * Per-channel loops over channels-last heap blocks written as flat loops over one index: the
@@ -15,30 +16,22 @@ final class Lanes {
   /** Blocks accumulated in float before a fold into double (≤ 16 terms per float sum). */
   static final int FOLD_EVERY = 16;
 
-  /**
-   * jdk.incubator.vector is in the boot layer (started with --add-modules jdk.incubator.vector).
-   */
-  static final boolean VECTOR_AVAILABLE =
-      ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
-
-  /**
-   * Whether the training kernels run on the Vector API ({@link BnVector}, {@link VectorConv},
-   * {@link MaxPoolVector}): when available, unless -Dqat4j.vector=false. Layers test it before they
-   * touch those classes, so none of them is loaded without the module.
-   */
-  private static volatile boolean vector =
-      VECTOR_AVAILABLE && !"false".equals(System.getProperty("qat4j.vector"));
+  /** jdk.incubator.vector is in the boot layer ({@link VectorApi#AVAILABLE}). */
+  static final boolean VECTOR_AVAILABLE = VectorApi.AVAILABLE;
 
   private Lanes() {}
 
-  /** True when the Vector API kernels are in use. */
+  /**
+   * Whether the training kernels run on the Vector API ({@link BnVector}, {@link VectorConv},
+   * {@link MaxPoolVector}): {@link VectorApi#on()}. Layers test it before they touch those classes.
+   */
   static boolean vector() {
-    return vector;
+    return VectorApi.on();
   }
 
-  /** Switches the Vector API kernels on (if available) or off; for tests comparing both paths. */
+  /** {@link VectorApi#use}: for tests comparing both paths. */
   static void useVector(boolean on) {
-    vector = on && VECTOR_AVAILABLE;
+    VectorApi.use(on);
   }
 
   /** Rows per block for c channels. */

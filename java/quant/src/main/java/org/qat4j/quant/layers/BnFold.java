@@ -5,6 +5,7 @@ import java.util.Arrays;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.layers.Activation;
 import org.qat4j.ir.internal.Parallel;
+import org.qat4j.ir.internal.VectorApi;
 import org.qat4j.quant.quantizers.FakeQuant;
 
 /**
@@ -32,25 +33,7 @@ final class BnFold {
   /** d·BIG·BIG ≥ 1 for every positive float d (as in core's 2×2 pool). */
   private static final float BIG = 1e38f;
 
-  /**
-   * jdk.incubator.vector is in the boot layer; only then, and unless -Dqat4j.vector=false, does the
-   * gate run on {@link BnFoldVector} (never loaded otherwise).
-   */
-  static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
-
-  private static volatile boolean vector =
-      VECTOR && !"false".equals(System.getProperty("qat4j.vector"));
-
   private BnFold() {}
-
-  /** Switches the Vector API gate on (if available) or off; for tests comparing both paths. */
-  static void useVector(boolean on) {
-    vector = on && VECTOR;
-  }
-
-  static boolean vector() {
-    return vector;
-  }
 
   /**
    * Per-channel batch statistics of z: Σz and Σz² (when {@code moments}), min and max (when {@code
@@ -232,7 +215,7 @@ final class BnFold {
    */
   private static void gate(float[] vg, float[] vz, int len, float[] mt, float[] at, Window w) {
     if (w == null) return;
-    if (vector) {
+    if (VectorApi.on()) {
       BnFoldVector.gate(vg, vz, len, mt, at, w);
       return;
     }

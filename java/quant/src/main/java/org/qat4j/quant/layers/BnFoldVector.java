@@ -7,9 +7,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The gradient window of {@link BnFold} on the JDK Vector API, loaded only when the module
- * jdk.incubator.vector is in the boot layer ({@link BnFold#VECTOR}): C2 on JDK 17 runs the plain
- * sign-bit mask scalar. Compare masks give the same bits for every finite pre-activation (a failed
- * test writes +0, a passed one keeps g).
+ * jdk.incubator.vector is in use ({@code VectorApi.on()}): C2 on JDK 17 runs the plain sign-bit
+ * mask scalar. Compare masks give the same bits for every finite pre-activation (a failed test
+ * writes +0, a passed one keeps g).
  */
 final class BnFoldVector {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

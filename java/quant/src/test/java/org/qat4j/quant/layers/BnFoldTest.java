@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.layers.Activation;
 import org.qat4j.ir.internal.Parallel;
+import org.qat4j.ir.internal.VectorApi;
 import org.qat4j.quant.quantizers.FakeQuant;
 
 /**
@@ -72,16 +73,16 @@ class BnFoldTest {
 
   @Test
   void backwardSumsAndInputGradientApplyTheWindowOnce() {
-    boolean initial = BnFold.vector();
+    boolean initial = VectorApi.on();
     try {
-      BnFold.useVector(false);
+      VectorApi.use(false);
       checkBackward();
-      assertTrue(BnFold.VECTOR, "Surefire runs with --add-modules jdk.incubator.vector");
-      BnFold.useVector(true);
-      assertEquals(BnFold.VECTOR, BnFold.vector());
+      assertTrue(VectorApi.AVAILABLE, "Surefire runs with --add-modules jdk.incubator.vector");
+      VectorApi.use(true);
+      assertEquals(VectorApi.AVAILABLE, VectorApi.on());
       checkBackward();
     } finally {
-      BnFold.useVector(initial);
+      VectorApi.use(initial);
     }
   }
 
