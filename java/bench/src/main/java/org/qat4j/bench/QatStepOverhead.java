@@ -9,6 +9,7 @@ import org.qat4j.core.Model;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.gemm.Gemm;
 import org.qat4j.core.train.Adam;
+import org.qat4j.core.train.LayerProfile;
 import org.qat4j.core.train.SoftmaxCrossEntropy;
 import org.qat4j.ir.internal.Parallel;
 import org.qat4j.quant.QatModel;
@@ -20,7 +21,8 @@ import org.qat4j.quant.Quantize;
  * on the same random NHWC [batch, 28, 28, 1] batch, alternating in blocks so that both see the same
  * machine load; prints the median wall and calling-thread CPU ms per step and their ratio. Usage:
  * {@code QatStepOverhead [--model=reference-cnn|mobilenet-mini] [--threads=2] [--batch=64]
- * [--rounds=20] [--block=5]}.
+ * [--rounds=20] [--block=5] [--layers=true [--iterations=60]]}; with --layers it prints {@link
+ * LayerProfile}'s per-step table of the QAT model instead.
  */
 public final class QatStepOverhead {
   private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
@@ -35,6 +37,11 @@ public final class QatStepOverhead {
     Parallel.setThreads(threads);
     Model floatModel = RandomBatch.model(name);
     QatModel qat = Quantize.model(RandomBatch.model(name));
+    if (Boolean.parseBoolean(a.get("layers", "false"))) {
+      // Per-step profile of the QAT model (LayerProfile's table; -Dqat4j.profile.cpu=true for CPU).
+      LayerProfile.run(qat.model(), batch, a.integer("iterations", 60), true, System.out);
+      return;
+    }
     Step f = new Step(floatModel, batch), q = new Step(qat.model(), batch);
     for (int i = 0; i < 3 * block; i++) {
       f.run();
