@@ -27,6 +27,7 @@ public final class Model {
   private final Map<Node, List<Node>> consumers = new IdentityHashMap<>();
   private final Map<Node, BnActPool> fusedFrom = new IdentityHashMap<>();
   private final Map<Node, BnActPool> fusedTo = new IdentityHashMap<>();
+  private final ConvFusions convs;
   private boolean fusedPass;
   private StepListener listener;
 
@@ -46,6 +47,7 @@ public final class Model {
       byName.put(n.name(), n);
       for (Node in : n.inputs()) consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
     }
+    convs = new ConvFusions(this);
     for (int i = 0; i < order.size(); i++) {
       BnActPool f = fusion(i);
       if (f == null) continue;
@@ -60,17 +62,8 @@ public final class Model {
    * of those nodes feeds only the next one and none but the last is the model output.
    */
   private BnActPool fusion(int i) {
-    Node[] chain = new Node[3];
-    int len = 0;
-    for (int k = i; k < Math.min(i + 3, order.size()); k++, len++) {
-      Node n = order.get(k);
-      if (k > i
-          && (n.inputs().size() != 1
-              || n.inputs().get(0) != chain[len - 1]
-              || consumers(chain[len - 1]).size() != 1
-              || outputs.contains(chain[len - 1]))) break;
-      chain[len] = n;
-    }
+    Node[] chain = ConvFusions.chain(this, i, 3);
+    int len = chain.length;
     if (len < 2) return null;
     return BnActPool.match(chain[0].layer(), chain[1].layer(), len > 2 ? chain[2].layer() : null);
   }
@@ -164,8 +157,8 @@ public final class Model {
 
   /**
    * Runs the graph on a batch {@code [N, ...inputShape]}; the result is reused by the next call. In
-   * training, BN → ReLU/ReLU6 (→ MaxPool2D) chains run fused ({@link BnActPool}), so {@link
-   * #activation} has no value for their BN and activation nodes.
+   * training, BN → ReLU/ReLU6 (→ MaxPool2D) chains run fused ({@link BnActPool}), or with a first
+   * small conv ({@link ConvFusions}), so {@link #activation} has no value for those inner nodes.
    */
   public Tensor forward(Tensor x, ExecContext ctx) {
     output();
@@ -187,9 +180,10 @@ public final class Model {
       if (at >= 0) ins[0] = xs[at];
       else for (int i = 0; i < ins.length; i++) ins[i] = acts.get(n.inputs().get(i));
       BnActPool f = fusedPass ? fusedFrom.get(n) : null;
-      if (f != null) {
-        k += f.span() - 1;
-        acts.put(order.get(k), f.forward(ins[0], ctx));
+      var c = convs.start(n, fusedPass, ctx);
+      if (c != null || f != null) {
+        k += (c != null ? c.span() : f.span()) - 1;
+        acts.put(order.get(k), c != null ? c.forward(ins[0], ctx) : f.forward(ins[0], ctx));
       } else {
         acts.put(n, n.layer().forward(ins, ctx));
       }
@@ -291,6 +285,13 @@ public final class Model {
   private int backwardNode(int i, ExecContext ctx, Map<Node, Boolean> need) {
     Node n = order.get(i);
     Tensor g = grads.get(n);
+    var c = convs.ran(n);
+    if (c != null) {
+      i -= c.span() - 1;
+      Node in = order.get(i).inputs().get(0);
+      accumulate(in, c.backward(g, ctx, g != null && need.get(in)));
+      return i;
+    }
     BnActPool f = fusedPass ? fusedTo.get(n) : null;
     if (f != null) {
       i -= f.span() - 1;
@@ -320,7 +321,7 @@ public final class Model {
    * Per node: whether some trainable parameter at or before it (or the wanted input gradient) needs
    * its gradient.
    */
-  private Map<Node, Boolean> gradientNeeded(boolean inputGradient) {
+  Map<Node, Boolean> gradientNeeded(boolean inputGradient) {
     Map<Node, Boolean> need = new IdentityHashMap<>();
     for (Node n : order) {
       boolean b = inputs.contains(n) ? inputGradient : hasTrainable(n.layer());

@@ -365,4 +365,24 @@ public final class BatchNormalization extends Layer {
   public BatchNormalization copy() {
     return new BatchNormalization(name()).momentum(momentum).epsilon(epsilon).freeze(frozen);
   }
+
+  /**
+   * The batch statistics of a training pass given from outside ({@link ConvBnPool} has them from
+   * the conv input's moments, without an input tensor here): the moving statistics update and
+   * invStd follow as in {@link #prepare}, from the float mean and the variance clamped at 0.
+   */
+  void batchMoments(double[] batchMean, double[] batchVar) {
+    if (gamma == null) throw new IllegalStateException("layer '" + name() + "' is not built");
+    x = null;
+    batchStats = true;
+    mean = new float[channels];
+    invStd = new float[channels];
+    float[] var = new float[channels];
+    for (int c = 0; c < channels; c++) {
+      mean[c] = (float) batchMean[c];
+      var[c] = (float) Math.max(batchVar[c], 0.0);
+      invStd[c] = (float) (1.0 / Math.sqrt(var[c] + (double) epsilon));
+    }
+    updateMoving(mean, var);
+  }
 }

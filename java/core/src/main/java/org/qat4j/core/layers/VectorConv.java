@@ -38,13 +38,13 @@ final class VectorConv implements ConvPath {
 
   private final Conv2D layer;
   private final ConvGeometry g;
-  private final int f;
-  private final int taps;
-  private final int groups;
-  private final int pairs;
-  private final int hp;
-  private final int wp;
-  private final int[] off;
+  final int f;
+  final int taps;
+  final int groups;
+  final int pairs;
+  final int hp;
+  final int wp;
+  final int[] off;
   private Tensor x;
 
   /** Whether this path serves the geometry: a small window that is not the pointwise case. */
@@ -84,7 +84,7 @@ final class VectorConv implements ConvPath {
   }
 
   /** The kernel as [pair][group][tap][2][L] then the bias as [pair][2][L], zero-padded. */
-  private float[] packed() {
+  float[] packed() {
     float[] w = layer.kernel.value().toArray();
     float[] b = layer.useBias ? layer.bias.value().toArray() : new float[f];
     float[] p = new float[biasAt(pairs, 0)];
@@ -99,7 +99,7 @@ final class VectorConv implements ConvPath {
   }
 
   /** Copies image b of x into the interior of the zero-bordered copy xp. */
-  private void pad(int b, float[] xp) {
+  void pad(Tensor x, int b, float[] xp) {
     int c = g.c(), row = g.w() * c;
     FloatBuffer xb = x.buffer();
     for (int iy = 0; iy < g.h(); iy++) {
@@ -108,7 +108,7 @@ final class VectorConv implements ConvPath {
   }
 
   /** Offset in the padded image of output pixel (oy, ox)'s window origin. */
-  private int origin(int oy, int ox) {
+  int origin(int oy, int ox) {
     return (oy * g.sh() * wp + ox * g.sw()) * g.c();
   }
 
@@ -124,7 +124,7 @@ final class VectorConv implements ConvPath {
         (lo, hi) -> {
           float[] xp = new float[hp * wp * g.c()], out = new float[g.ow() * pairs * 2 * L];
           for (int b = lo; b < hi; b++) {
-            pad(b, xp);
+            pad(x, b, xp);
             for (int oy = 0; oy < g.oh(); oy++) {
               for (int p = 0; p < pairs; p++) {
                 for (int q = 0; q < groups; q++) pairRow(xp, origin(oy, 0), wv, p, q, out);
@@ -150,7 +150,7 @@ final class VectorConv implements ConvPath {
    * pixel the bias (first group) or the row so far, plus Σ_t x_t·w_t; the 18 weight vectors stay in
    * registers and each broadcast input value feeds both filter vectors.
    */
-  private void pairRow(float[] xp, int x0, float[] w, int p, int q, float[] out) {
+  void pairRow(float[] xp, int x0, float[] w, int p, int q, float[] out) {
     int k = q * GROUP, a = at(p, q, 0, 0), bi = biasAt(p, 0), fp = pairs * 2 * L;
     int o0 = off[k], o1 = off[k + 1], o2 = off[k + 2], o3 = off[k + 3], o4 = off[k + 4];
     int o5 = off[k + 5], o6 = off[k + 6], o7 = off[k + 7], o8 = off[k + 8];
@@ -211,7 +211,7 @@ final class VectorConv implements ConvPath {
           for (int blk = lo; blk < hi; blk++) {
             float[] sums = new float[len];
             for (int b = blk * BLOCK; b < Math.min(n, (blk + 1) * BLOCK); b++) {
-              pad(b, xp);
+              pad(x, b, xp);
               for (int oy = 0; oy < g.oh(); oy++) {
                 gy.buffer().get((b * g.oh() + oy) * row, gr, 0, row);
                 gradientRow(xp, origin(oy, 0), gr, sums);

@@ -1,0 +1,314 @@
+package org.qat4j.core.layers;
+
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.qat4j.core.Tensor;
+import org.qat4j.ir.internal.Parallel;
+
+/**
+ * The Vector API kernels of {@link ConvBnPool} on NHWC tensors, over the conv's zero-bordered
+ * padded images and register rows of {@link VectorConv}: (1) the patch moments Σ p and Σ p·pᵀ of
+ * the conv input (K = kh·kw·C taps, over every output position); (2) the fused forward, which
+ * computes two conv rows at a time in L1, applies the BN affine, takes each 2×2 window's first
+ * maximal tap and clamps it, writing only the pooled output, the arg-max tap (0–3) and the conv
+ * value there; (3) the backward sums Σ g, Σ g·x̂ and, per filter and tap, Σ g·p over the pooled
+ * gradient g routed to its arg-max. Per-image float partials go to double per block of {@link
+ * #BLOCK} images, and blocks are added in order: results do not depend on the thread count. Heap
+ * arrays of the pooled domain are laid out [N, PH, PW, FP] with FP the filters padded to whole
+ * vector pairs. Loaded only when jdk.incubator.vector is in the boot layer.
+ */
+final class ConvBnVector {
+  /** Images per partial sum. */
+  static final int BLOCK = 8;
+
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final int L = S.length();
+  private static final FloatVector ZERO = FloatVector.zero(S);
+
+  private final VectorConv vc;
+  private final ConvGeometry g;
+  private final int f;
+  private final int fp;
+  private final int k;
+  private final int kp;
+  private final int ph;
+  private final int pw;
+  private final int owp;
+
+  /** Kernels for conv (built, {@link VectorConv#applies}) followed by a 2×2 pool of ph × pw. */
+  ConvBnVector(Conv2D conv, int ph, int pw) {
+    vc = new VectorConv(conv);
+    g = conv.geo;
+    f = conv.filters;
+    fp = vc.pairs * 2 * L;
+    k = vc.taps;
+    kp = vc.groups * VectorConv.GROUP;
+    this.ph = ph;
+    this.pw = pw;
+    owp = (g.ow() + L - 1) / L * L;
+  }
+
+  /** Filters padded to whole vector pairs: the last axis of the pooled-domain heap arrays. */
+  int paddedFilters() {
+    return fp;
+  }
+
+  /** Σ g·p_t of filter j in a {@link #backwardSums} result. */
+  double tapSum(double[] sums, int j, int t) {
+    return sums[2 * fp + (j / L * kp + t) * L + j % L];
+  }
+
+  private static int blocks(int n) {
+    return (n + BLOCK - 1) / BLOCK;
+  }
+
+  /**
+   * Σ p (K values) then Σ p·pᵀ (K×K, upper triangle filled, row-major) over every output position
+   * of the n images of x, in double.
+   */
+  double[] moments(Tensor x, int n) {
+    int len = k + k * k, nb = blocks(n);
+    double[][] parts = new double[nb][];
+    long work = (long) n * g.oh() * owp * k * (k + 3) / 2;
+    Parallel.forRange(
+        nb,
+        Parallel.grain(nb, work, 1 << 18),
+        (lo, hi) -> {
+          float[] xp = new float[vc.hp * vc.wp * g.c()], pt = new float[k * owp];
+          float[] acc = new float[len * owp];
+          for (int blk = lo; blk < hi; blk++) {
+            double[] part = new double[len];
+            for (int b = blk * BLOCK; b < Math.min(n, (blk + 1) * BLOCK); b++) {
+              vc.pad(x, b, xp);
+              Arrays.fill(acc, 0f);
+              for (int oy = 0; oy < g.oh(); oy++) {
+                patches(xp, oy, pt);
+                momentRow(pt, acc);
+              }
+              for (int i = 0; i < len; i++) {
+                double s = 0;
+                for (int j = 0; j < owp; j++) s += acc[i * owp + j];
+                part[i] += s;
+              }
+            }
+            parts[blk] = part;
+          }
+        });
+    return sum(parts, len);
+  }
+
+  private static double[] sum(double[][] parts, int len) {
+    double[] total = new double[len];
+    for (double[] p : parts) for (int i = 0; i < len; i++) total[i] += p[i];
+    return total;
+  }
+
+  /** pt[t·OWP + ox] = tap t of output pixel (oy, ox)'s patch; columns past OW stay zero. */
+  private void patches(float[] xp, int oy, float[] pt) {
+    int step = g.sw() * g.c(), x0 = vc.origin(oy, 0);
+    for (int t = 0; t < k; t++) {
+      int o = x0 + vc.off[t], d = t * owp;
+      for (int ox = 0; ox < g.ow(); ox++) pt[d + ox] = xp[o + ox * step];
+    }
+  }
+
+  /** acc[t] += pt[t] and acc[K + t·K + u] += pt[t]·pt[u] (u ≥ t), lane-wise over the row. */
+  private void momentRow(float[] pt, float[] acc) {
+    for (int t = 0; t < k; t++) {
+      for (int v = 0; v < owp; v += L) {
+        FloatVector a = FloatVector.fromArray(S, pt, t * owp + v);
+        FloatVector.fromArray(S, acc, t * owp + v).add(a).intoArray(acc, t * owp + v);
+        for (int u = t; u < k; u++) {
+          int o = (k + t * k + u) * owp + v;
+          FloatVector b = FloatVector.fromArray(S, pt, u * owp + v);
+          a.fma(b, FloatVector.fromArray(S, acc, o)).intoArray(acc, o);
+        }
+      }
+    }
+  }
+
+  /**
+   * The fused forward of n images: y [N, PH, PW, F] = clamp(max over each 2×2 window of a·conv + b,
+   * 0, cap); tap and xm ([N, PH, PW, FP]) get the first maximal tap (0 top-left, 1 top-right, 2
+   * bottom-left, 3 bottom-right) and the conv value there. a and b are padded to FP with zeros.
+   */
+  void forward(
+      Tensor x, int n, float[] a, float[] b, float cap, Tensor y, float[] tap, float[] xm) {
+    float[] wv = vc.packed();
+    FloatBuffer yb = y.buffer();
+    long work = (long) n * g.oh() * g.ow() * fp * kp;
+    Parallel.forRange(
+        n,
+        Parallel.grain(n, work, 1 << 18),
+        (lo, hi) -> {
+          float[] xp = new float[vc.hp * vc.wp * g.c()];
+          float[] r0 = new float[g.ow() * fp], r1 = new float[g.ow() * fp];
+          float[] out = new float[pw * fp];
+          float[][] ab = {a, b}, tm = {tap, xm};
+          for (int i = lo; i < hi; i++) {
+            vc.pad(x, i, xp);
+            for (int py = 0; py < ph; py++) {
+              convRow(xp, 2 * py, wv, r0);
+              convRow(xp, 2 * py + 1, wv, r1);
+              int o = (i * ph + py) * pw;
+              poolRow(r0, r1, ab, cap, out, tm, o * fp);
+              store(out, yb, o * f);
+            }
+          }
+        });
+  }
+
+  /** One conv output row (all filters, bias included) into out [OW][FP]. */
+  private void convRow(float[] xp, int oy, float[] wv, float[] out) {
+    for (int p = 0; p < vc.pairs; p++) {
+      for (int q = 0; q < vc.groups; q++) vc.pairRow(xp, vc.origin(oy, 0), wv, p, q, out);
+    }
+  }
+
+  /** Writes a pooled row from out [PW][FP] to y [PW][F] at offset yo. */
+  private void store(float[] out, FloatBuffer yb, int yo) {
+    if (fp == f) {
+      yb.put(yo, out, 0, pw * f);
+      return;
+    }
+    for (int px = 0; px < pw; px++) yb.put(yo + px * f, out, px * fp, f);
+  }
+
+  /** The pooled row from conv rows r0, r1: out [PW][FP]; tm = {tap, xm} from offset mo. */
+  private void poolRow(
+      float[] r0, float[] r1, float[][] ab, float cap, float[] out, float[][] tm, int mo) {
+    FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f);
+    FloatVector three = FloatVector.broadcast(S, 3f);
+    for (int px = 0; px < pw; px++) {
+      for (int j = 0; j < fp; j += L) {
+        int i0 = 2 * px * fp + j, i1 = i0 + fp, o = px * fp + j;
+        FloatVector va = FloatVector.fromArray(S, ab[0], j),
+            vb = FloatVector.fromArray(S, ab[1], j);
+        FloatVector x0 = FloatVector.fromArray(S, r0, i0), x1 = FloatVector.fromArray(S, r0, i1);
+        FloatVector x2 = FloatVector.fromArray(S, r1, i0), x3 = FloatVector.fromArray(S, r1, i1);
+        FloatVector t0 = x0.fma(va, vb), t1 = x1.fma(va, vb);
+        FloatVector t2 = x2.fma(va, vb), t3 = x3.fma(va, vb);
+        FloatVector m = t0.max(t1).max(t2.max(t3));
+        VectorMask<Float> e0 = t0.eq(m), e1 = t1.eq(m), e2 = t2.eq(m);
+        three.blend(two, e2).blend(one, e1).blend(ZERO, e0).intoArray(tm[0], mo + o);
+        x3.blend(x2, e2).blend(x1, e1).blend(x0, e0).intoArray(tm[1], mo + o);
+        m.max(0f).min(cap).intoArray(out, o);
+      }
+    }
+  }
+
+  /**
+   * The backward sums over the pooled gradient gy [N, PH, PW, F] of the last forward (tap, xm from
+   * it): [Σ g (FP), Σ g·(xm − mu)·is (FP), Σ g·p (FP × KP as [filter][tap])] in double, g = gy
+   * where the activation passes (0 &lt; a·xm + b &lt; cap), each at its window's arg-max tap. abmi
+   * = {a, b, mu, is} padded to FP.
+   */
+  double[] backwardSums(
+      Tensor x, int n, Tensor gy, float[] tap, float[] xm, float[][] abmi, float cap) {
+    int len = (2 + kp) * fp, nb = blocks(n);
+    double[][] parts = new double[nb][];
+    FloatBuffer gb = gy.buffer();
+    long work = (long) n * ph * pw * fp * kp * 4;
+    Parallel.forRange(
+        nb,
+        Parallel.grain(nb, work, 1 << 18),
+        (lo, hi) -> {
+          float[] xp = new float[vc.hp * vc.wp * g.c()], gs = new float[ph * pw * fp];
+          float[] acc = new float[len];
+          for (int blk = lo; blk < hi; blk++) {
+            double[] part = new double[len];
+            for (int i = blk * BLOCK; i < Math.min(n, (blk + 1) * BLOCK); i++) {
+              vc.pad(x, i, xp);
+              gated(gb, i, tap, xm, abmi, cap, gs);
+              Arrays.fill(acc, 0f);
+              int mo = i * ph * pw * fp;
+              for (int j = 0; j < fp; j += L) {
+                bnSums(gs, xm, mo, abmi, j, acc);
+                for (int q = 0; q < vc.groups; q++) tapSums(xp, gs, tap, mo, j, q, acc);
+              }
+              for (int e = 0; e < len; e++) part[e] += acc[e];
+            }
+            parts[blk] = part;
+          }
+        });
+    return sum(parts, len);
+  }
+
+  /**
+   * gs [PH·PW][FP] = image i's pooled gradient where the activation passes at the arg-max, else 0.
+   */
+  private void gated(
+      FloatBuffer gb, int i, float[] tap, float[] xm, float[][] abmi, float cap, float[] gs) {
+    int per = ph * pw, mo = i * per * fp;
+    if (fp == f) gb.get(i * per * f, gs, 0, per * f);
+    else for (int p = 0; p < per; p++) gb.get((i * per + p) * f, gs, p * fp, f);
+    for (int p = 0; p < per; p++) {
+      for (int j = 0; j < fp; j += L) {
+        int o = p * fp + j;
+        FloatVector t = FloatVector.fromArray(S, xm, mo + o).fma(v(abmi[0], j), v(abmi[1], j));
+        VectorMask<Float> pass = t.compare(VectorOperators.GT, 0f);
+        ZERO.blend(v(gs, o), pass.and(t.lt(cap))).intoArray(gs, o);
+      }
+    }
+  }
+
+  private static FloatVector v(float[] a, int o) {
+    return FloatVector.fromArray(S, a, o);
+  }
+
+  /** acc[j] += Σ g, acc[FP + j] += Σ g·(xm − mu)·is over the image, filter vector j. */
+  private void bnSums(float[] gs, float[] xm, int mo, float[][] abmi, int j, float[] acc) {
+    FloatVector mu = v(abmi[2], j), is = v(abmi[3], j), s1 = ZERO, s2 = ZERO;
+    for (int o = j; o < ph * pw * fp; o += fp) {
+      FloatVector e = v(gs, o);
+      s1 = s1.add(e);
+      s2 = e.fma(v(xm, mo + o).sub(mu).mul(is), s2);
+    }
+    s1.add(v(acc, j)).intoArray(acc, j);
+    s2.add(v(acc, fp + j)).intoArray(acc, fp + j);
+  }
+
+  /**
+   * acc (the Σ g·p block, [filter][tap]) += Σ g·p_t for the taps of group q and filter vector j:
+   * per pooled pixel and window tap w, the gradient of the lanes whose arg-max is w times the 9
+   * patch values at that tap's conv position (broadcast); the 9 sums stay in registers over the
+   * image.
+   */
+  private void tapSums(float[] xp, float[] gs, float[] tap, int mo, int j, int q, float[] acc) {
+    int base = q * VectorConv.GROUP, a = 2 * fp + (j / L * kp + base) * L;
+    int[] o = vc.off;
+    int o0 = o[base], o1 = o[base + 1], o2 = o[base + 2], o3 = o[base + 3], o4 = o[base + 4];
+    int o5 = o[base + 5], o6 = o[base + 6], o7 = o[base + 7], o8 = o[base + 8];
+    FloatVector d0 = ZERO, d1 = ZERO, d2 = ZERO, d3 = ZERO, d4 = ZERO, d5 = ZERO, d6 = ZERO;
+    FloatVector d7 = ZERO, d8 = ZERO;
+    for (int py = 0, p = 0; py < ph; py++) {
+      for (int px = 0; px < pw; px++, p++) {
+        FloatVector e = v(gs, p * fp + j), at = v(tap, mo + p * fp + j);
+        for (int w = 0; w < 4; w++) {
+          FloatVector gw = ZERO.blend(e, at.eq(w));
+          int c = vc.origin(2 * py + (w >> 1), 2 * px + (w & 1));
+          d0 = bc(xp, c + o0).fma(gw, d0);
+          d1 = bc(xp, c + o1).fma(gw, d1);
+          d2 = bc(xp, c + o2).fma(gw, d2);
+          d3 = bc(xp, c + o3).fma(gw, d3);
+          d4 = bc(xp, c + o4).fma(gw, d4);
+          d5 = bc(xp, c + o5).fma(gw, d5);
+          d6 = bc(xp, c + o6).fma(gw, d6);
+          d7 = bc(xp, c + o7).fma(gw, d7);
+          d8 = bc(xp, c + o8).fma(gw, d8);
+        }
+      }
+    }
+    FloatVector[] d = {d0, d1, d2, d3, d4, d5, d6, d7, d8};
+    for (int t = 0; t < VectorConv.GROUP; t++)
+      d[t].add(v(acc, a + t * L)).intoArray(acc, a + t * L);
+  }
+
+  private static FloatVector bc(float[] a, int i) {
+    return FloatVector.broadcast(S, a[i]);
+  }
+}
