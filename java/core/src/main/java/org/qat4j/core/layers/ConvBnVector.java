@@ -38,6 +38,7 @@ final class ConvBnVector {
   private final int ph;
   private final int pw;
   private final int owp;
+  private final int[] corner;
 
   /** Kernels for conv (built, {@link VectorConv#applies}) followed by a 2×2 pool of ph × pw. */
   ConvBnVector(Conv2D conv, int ph, int pw) {
@@ -50,6 +51,8 @@ final class ConvBnVector {
     this.ph = ph;
     this.pw = pw;
     owp = (g.ow() + L - 1) / L * L;
+    corner = new int[ph * pw];
+    for (int p = 0; p < ph * pw; p++) corner[p] = vc.origin(2 * (p / pw), 2 * (p % pw));
   }
 
   /** Filters padded to whole vector pairs: the last axis of the pooled-domain heap arrays. */
@@ -228,7 +231,9 @@ final class ConvBnVector {
               int mo = i * ph * pw * fp;
               for (int j = 0; j < fp; j += L) {
                 bnSums(gs, xm, mo, abmi, j, acc);
-                for (int q = 0; q < vc.groups; q++) tapSums(xp, gs, tap, mo, j, q, acc);
+                for (int q = 0; q < vc.groups; q++) {
+                  for (int w = 0; w < 4; w++) tapSums(xp, gs, tap, mo, j, q, w, acc);
+                }
               }
               for (int e = 0; e < len; e++) part[e] += acc[e];
             }
@@ -273,39 +278,43 @@ final class ConvBnVector {
   }
 
   /**
-   * acc (the Σ g·p block, [filter][tap]) += Σ g·p_t for the taps of group q and filter vector j:
-   * per pooled pixel and window tap w, the gradient of the lanes whose arg-max is w times the 9
-   * patch values at that tap's conv position (broadcast); the 9 sums stay in registers over the
-   * image.
+   * acc (the Σ g·p block, [filter][tap]) += Σ g·p_t for the taps of group q, filter vector j and
+   * window tap w: per pooled pixel, the gradient of the lanes whose arg-max is w times the 9 patch
+   * values at w's conv position (broadcast); the 9 sums stay in registers over the image.
    */
-  private void tapSums(float[] xp, float[] gs, float[] tap, int mo, int j, int q, float[] acc) {
+  private void tapSums(
+      float[] xp, float[] gs, float[] tap, int mo, int j, int q, int w, float[] acc) {
     int base = q * VectorConv.GROUP, a = 2 * fp + (j / L * kp + base) * L;
     int[] o = vc.off;
     int o0 = o[base], o1 = o[base + 1], o2 = o[base + 2], o3 = o[base + 3], o4 = o[base + 4];
     int o5 = o[base + 5], o6 = o[base + 6], o7 = o[base + 7], o8 = o[base + 8];
-    FloatVector d0 = ZERO, d1 = ZERO, d2 = ZERO, d3 = ZERO, d4 = ZERO, d5 = ZERO, d6 = ZERO;
-    FloatVector d7 = ZERO, d8 = ZERO;
-    for (int py = 0, p = 0; py < ph; py++) {
-      for (int px = 0; px < pw; px++, p++) {
-        FloatVector e = v(gs, p * fp + j), at = v(tap, mo + p * fp + j);
-        for (int w = 0; w < 4; w++) {
-          FloatVector gw = ZERO.blend(e, at.eq(w));
-          int c = vc.origin(2 * py + (w >> 1), 2 * px + (w & 1));
-          d0 = bc(xp, c + o0).fma(gw, d0);
-          d1 = bc(xp, c + o1).fma(gw, d1);
-          d2 = bc(xp, c + o2).fma(gw, d2);
-          d3 = bc(xp, c + o3).fma(gw, d3);
-          d4 = bc(xp, c + o4).fma(gw, d4);
-          d5 = bc(xp, c + o5).fma(gw, d5);
-          d6 = bc(xp, c + o6).fma(gw, d6);
-          d7 = bc(xp, c + o7).fma(gw, d7);
-          d8 = bc(xp, c + o8).fma(gw, d8);
-        }
-      }
+    FloatVector d0 = v(acc, a), d1 = v(acc, a + L), d2 = v(acc, a + 2 * L);
+    FloatVector d3 = v(acc, a + 3 * L), d4 = v(acc, a + 4 * L), d5 = v(acc, a + 5 * L);
+    FloatVector d6 = v(acc, a + 6 * L), d7 = v(acc, a + 7 * L), d8 = v(acc, a + 8 * L);
+    float fw = w;
+    int dw = vc.origin(w >> 1, w & 1);
+    for (int pp = 0, p = j; pp < corner.length; pp++, p += fp) {
+      int c = corner[pp] + dw;
+      FloatVector gw = ZERO.blend(v(gs, p), v(tap, mo + p).eq(fw));
+      d0 = bc(xp, c + o0).fma(gw, d0);
+      d1 = bc(xp, c + o1).fma(gw, d1);
+      d2 = bc(xp, c + o2).fma(gw, d2);
+      d3 = bc(xp, c + o3).fma(gw, d3);
+      d4 = bc(xp, c + o4).fma(gw, d4);
+      d5 = bc(xp, c + o5).fma(gw, d5);
+      d6 = bc(xp, c + o6).fma(gw, d6);
+      d7 = bc(xp, c + o7).fma(gw, d7);
+      d8 = bc(xp, c + o8).fma(gw, d8);
     }
-    FloatVector[] d = {d0, d1, d2, d3, d4, d5, d6, d7, d8};
-    for (int t = 0; t < VectorConv.GROUP; t++)
-      d[t].add(v(acc, a + t * L)).intoArray(acc, a + t * L);
+    d0.intoArray(acc, a);
+    d1.intoArray(acc, a + L);
+    d2.intoArray(acc, a + 2 * L);
+    d3.intoArray(acc, a + 3 * L);
+    d4.intoArray(acc, a + 4 * L);
+    d5.intoArray(acc, a + 5 * L);
+    d6.intoArray(acc, a + 6 * L);
+    d7.intoArray(acc, a + 7 * L);
+    d8.intoArray(acc, a + 8 * L);
   }
 
   private static FloatVector bc(float[] a, int i) {
