@@ -156,4 +156,68 @@ class ConvBnPoolTest {
         () -> net(8, 16, 16, 1, () -> new Conv2D("conv", 16, 5, 5).padding(Padding.SAME), false),
         Checks.random(6, 2, 16, 16, 1));
   }
+
+  /**
+   * γ &lt; 0 on half the channels (the arg-max follows BN's output, not the conv's), |γ| = 4 with
+   * ReLU6 (outputs saturate at 6), and a zero half image (every tap of a window equal: ties go to
+   * the first tap).
+   */
+  @Test
+  void negativeGammaSaturationAndTies() {
+    Tensor x = Checks.random(9, 3, 10, 10, 1);
+    for (int i = 0; i < x.size(); i++) if (i % 10 < 5) x.set(i, 0f);
+    compare(
+        () -> {
+          Model m =
+              net(9, 10, 10, 1, () -> new Conv2D("conv", 20, 3, 3).padding(Padding.SAME), true);
+          Tensor gamma = m.params().get("bn/gamma").value();
+          for (int c = 0; c < gamma.size(); c++) gamma.set(c, c % 2 == 0 ? -4f : 4f);
+          return m;
+        },
+        x);
+  }
+
+  /**
+   * Central differences of L = Σ r·output for conv, BN and dense params through the fused chain.
+   */
+  @Test
+  void finiteDifferencesThroughTheFusedChain() {
+    Lanes.useVector(true);
+    for (boolean relu6 : new boolean[] {false, true}) {
+      Model m = net(11, 6, 6, 1, () -> new Conv2D("conv", 5, 3, 3).padding(Padding.SAME), relu6);
+      Tensor x = Checks.random(12, 2, 6, 6, 1), r = Checks.random(13, 2, 3);
+      m.forward(x, ExecContext.training(1));
+      m.backward(r, ExecContext.training(1));
+      assertNull(m.activation("conv"), "the conv ran fused");
+      for (Param p : m.trainableParams()) checkParam(m, x, r, p);
+    }
+  }
+
+  /** Finite-difference step: small, so that few pool windows change their arg-max. */
+  private static final float EPS = 1e-3f;
+
+  /** Compares a few coordinates of one parameter's gradient with central differences. */
+  private static void checkParam(Model m, Tensor x, Tensor r, Param p) {
+    float[] analytic = p.grad().toArray();
+    Tensor v = p.value();
+    for (int i = 0; i < v.size(); i += Math.max(1, v.size() / 7)) {
+      float orig = v.get(i);
+      v.set(i, orig + EPS);
+      double lp = dot(m.forward(x, ExecContext.training(1)), r);
+      v.set(i, orig - EPS);
+      double lm = dot(m.forward(x, ExecContext.training(1)), r);
+      v.set(i, orig);
+      double num = (lp - lm) / (2 * EPS);
+      double err =
+          Math.abs(num - analytic[i]) / Math.max(1e-2, Math.abs(num) + Math.abs(analytic[i]));
+      assertTrue(
+          err < Checks.TOL, p.name() + "[" + i + "]: numeric " + num + " analytic " + analytic[i]);
+    }
+  }
+
+  private static double dot(Tensor a, Tensor b) {
+    double s = 0;
+    for (int i = 0; i < a.size(); i++) s += (double) a.get(i) * b.get(i);
+    return s;
+  }
 }
