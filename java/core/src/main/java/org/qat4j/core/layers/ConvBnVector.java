@@ -74,30 +74,27 @@ final class ConvBnVector {
    * of the n images of x, in double.
    */
   double[] moments(Tensor x, int n) {
-    int len = k + k * k, nb = blocks(n);
+    int len = k + k * k, nb = blocks(n), lenp = g.oh() * owp;
     double[][] parts = new double[nb][];
-    long work = (long) n * g.oh() * owp * k * (k + 3) / 2;
+    long work = (long) n * lenp * k * (k + 3) / 2;
     Parallel.forRange(
         nb,
         Parallel.grain(nb, work, 1 << 18),
         (lo, hi) -> {
-          float[] xp = new float[vc.hp * vc.wp * g.c()], pt = new float[k * owp];
-          float[] acc = new float[len * owp];
+          float[] xp = new float[vc.hp * vc.wp * g.c()], pt = new float[kp * lenp];
+          float[] acc = new float[len * L];
           for (int blk = lo; blk < hi; blk++) {
-            double[] part = new double[len];
+            // Float lane sums over a block's images, then one fold into double.
+            Arrays.fill(acc, 0f);
             for (int b = blk * BLOCK; b < Math.min(n, (blk + 1) * BLOCK); b++) {
               vc.pad(x, b, xp);
-              Arrays.fill(acc, 0f);
-              for (int oy = 0; oy < g.oh(); oy++) {
-                patches(xp, oy, pt);
-                momentRow(pt, acc);
-              }
-              for (int i = 0; i < len; i++) {
-                double s = 0;
-                for (int j = 0; j < owp; j++) s += acc[i * owp + j];
-                part[i] += s;
+              for (int oy = 0; oy < g.oh(); oy++) patches(xp, oy, pt, oy * owp, lenp);
+              for (int t = 0; t < k; t++) {
+                for (int q = t / VectorConv.GROUP; q < vc.groups; q++) gram(pt, t, q, lenp, acc);
               }
             }
+            double[] part = new double[len];
+            for (int i = 0; i < len; i++) for (int j = 0; j < L; j++) part[i] += acc[i * L + j];
             parts[blk] = part;
           }
         });
@@ -110,28 +107,60 @@ final class ConvBnVector {
     return total;
   }
 
-  /** pt[t·OWP + ox] = tap t of output pixel (oy, ox)'s patch; columns past OW stay zero. */
-  private void patches(float[] xp, int oy, float[] pt) {
+  /**
+   * pt[t·lenp + d + ox] = tap t of output pixel (oy, ox)'s patch; lanes past OW in a row and past
+   * OH rows stay zero.
+   */
+  private void patches(float[] xp, int oy, float[] pt, int d, int lenp) {
     int step = g.sw() * g.c(), x0 = vc.origin(oy, 0);
     for (int t = 0; t < k; t++) {
-      int o = x0 + vc.off[t], d = t * owp;
-      for (int ox = 0; ox < g.ow(); ox++) pt[d + ox] = xp[o + ox * step];
+      int o = x0 + vc.off[t], dt = t * lenp + d;
+      if (step == 1) System.arraycopy(xp, o, pt, dt, g.ow());
+      else for (int ox = 0; ox < g.ow(); ox++) pt[dt + ox] = xp[o + ox * step];
     }
   }
 
-  /** acc[t] += pt[t] and acc[K + t·K + u] += pt[t]·pt[u] (u ≥ t), lane-wise over the row. */
-  private void momentRow(float[] pt, float[] acc) {
-    for (int t = 0; t < k; t++) {
-      for (int v = 0; v < owp; v += L) {
-        FloatVector a = FloatVector.fromArray(S, pt, t * owp + v);
-        FloatVector.fromArray(S, acc, t * owp + v).add(a).intoArray(acc, t * owp + v);
-        for (int u = t; u < k; u++) {
-          int o = (k + t * k + u) * owp + v;
-          FloatVector b = FloatVector.fromArray(S, pt, u * owp + v);
-          a.fma(b, FloatVector.fromArray(S, acc, o)).intoArray(acc, o);
-        }
-      }
+  /**
+   * For tap t and the taps u of group q: acc[(K + t·K + u)·L..] += Σ pt_t·pt_u lane-wise over one
+   * image's patches (u &lt; K only; the group's padded taps read zero rows), and for q = 0 also
+   * acc[t·L..] += Σ pt_t. The ten sums stay in registers over the loop.
+   */
+  private void gram(float[] pt, int t, int q, int lenp, float[] acc) {
+    int ot = t * lenp, u0 = q * VectorConv.GROUP, b = u0 * lenp;
+    // Sums start from zero(S), not the ZERO constant: a constant box in a loop phi makes C2 17
+    // box the sum on every iteration (7-20x slower).
+    FloatVector sp = FloatVector.zero(S), d0 = sp, d1 = sp, d2 = sp, d3 = sp, d4 = sp, d5 = sp;
+    FloatVector d6 = sp, d7 = sp, d8 = sp;
+    for (int i = 0; i < lenp; i += L) {
+      FloatVector e = v(pt, ot + i);
+      int o = b + i;
+      d0 = e.fma(v(pt, o), d0);
+      d1 = e.fma(v(pt, o + lenp), d1);
+      d2 = e.fma(v(pt, o + 2 * lenp), d2);
+      d3 = e.fma(v(pt, o + 3 * lenp), d3);
+      d4 = e.fma(v(pt, o + 4 * lenp), d4);
+      d5 = e.fma(v(pt, o + 5 * lenp), d5);
+      d6 = e.fma(v(pt, o + 6 * lenp), d6);
+      d7 = e.fma(v(pt, o + 7 * lenp), d7);
+      d8 = e.fma(v(pt, o + 8 * lenp), d8);
+      sp = sp.add(e);
     }
+    int a = (k + t * k + u0) * L;
+    if (q == 0) sp.add(v(acc, t * L)).intoArray(acc, t * L);
+    addTo(d0, acc, a, u0);
+    addTo(d1, acc, a + L, u0 + 1);
+    addTo(d2, acc, a + 2 * L, u0 + 2);
+    addTo(d3, acc, a + 3 * L, u0 + 3);
+    addTo(d4, acc, a + 4 * L, u0 + 4);
+    addTo(d5, acc, a + 5 * L, u0 + 5);
+    addTo(d6, acc, a + 6 * L, u0 + 6);
+    addTo(d7, acc, a + 7 * L, u0 + 7);
+    addTo(d8, acc, a + 8 * L, u0 + 8);
+  }
+
+  /** acc[o..o + L) += d when tap u exists. */
+  private void addTo(FloatVector d, float[] acc, int o, int u) {
+    if (u < k) d.add(v(acc, o)).intoArray(acc, o);
   }
 
   /**
@@ -267,7 +296,7 @@ final class ConvBnVector {
 
   /** acc[j] += Σ g, acc[FP + j] += Σ g·(xm − mu)·is over the image, filter vector j. */
   private void bnSums(float[] gs, float[] xm, int mo, float[][] abmi, int j, float[] acc) {
-    FloatVector mu = v(abmi[2], j), is = v(abmi[3], j), s1 = ZERO, s2 = ZERO;
+    FloatVector mu = v(abmi[2], j), is = v(abmi[3], j), s1 = FloatVector.zero(S), s2 = s1;
     for (int o = j; o < ph * pw * fp; o += fp) {
       FloatVector e = v(gs, o);
       s1 = s1.add(e);
