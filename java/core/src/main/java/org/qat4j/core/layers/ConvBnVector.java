@@ -122,8 +122,8 @@ final class ConvBnVector {
 
   /**
    * For tap t and the taps u of group q: acc[(K + t·K + u)·L..] += Σ pt_t·pt_u lane-wise over one
-   * image's patches (u &lt; K only; the group's padded taps read zero rows), and for q = 0 also
-   * acc[t·L..] += Σ pt_t. The ten sums stay in registers over the loop.
+   * image's patches (u &lt; K only; the group's padded taps read zero rows), and in t's own group
+   * also acc[t·L..] += Σ pt_t. The ten sums stay in registers over the loop.
    */
   private void gram(float[] pt, int t, int q, int lenp, float[] acc) {
     int ot = t * lenp, u0 = q * VectorConv.GROUP, b = u0 * lenp;
@@ -146,7 +146,7 @@ final class ConvBnVector {
       sp = sp.add(e);
     }
     int a = (k + t * k + u0) * L;
-    if (q == 0) sp.add(v(acc, t * L)).intoArray(acc, t * L);
+    if (q == t / VectorConv.GROUP) sp.add(v(acc, t * L)).intoArray(acc, t * L);
     addTo(d0, acc, a, u0);
     addTo(d1, acc, a + L, u0 + 1);
     addTo(d2, acc, a + 2 * L, u0 + 2);
