@@ -27,11 +27,13 @@ import org.qat4j.ir.internal.Parallel;
  * iterations (50), GEMM threads (default: same as threads). A step is a node, or a BN → ReLU/ReLU6
  * (→ MaxPool2D) chain that {@code Model} runs fused in training ({@code -Dqat4j.unfused=true} times
  * the separate layers). A step's backward includes adding its input gradients into the sums of
- * nodes with several consumers. Layers with a "kernel" also report the effective GFLOP/s (backward
- * counts dW and dX, twice the forward FLOPs, except for a layer reading only the model input, whose
- * unused dX is skipped). {@code -Dqat4j.profile.cpu=true} times with the calling thread's CPU time
- * instead of wall time: with 1 thread (all work, OpenBLAS included, runs on the caller) that is
- * robust to other processes on a shared machine.
+ * nodes with several consumers. A fused chain that starts with a conv ({@code ConvBnPool}) counts
+ * as non-GEMM in the share, and a second line gives the share with it counted as conv. Layers with
+ * a "kernel" also report the effective GFLOP/s (backward counts dW and dX, twice the forward FLOPs,
+ * except for a layer reading only the model input, whose unused dX is skipped). {@code
+ * -Dqat4j.profile.cpu=true} times with the calling thread's CPU time instead of wall time: with 1
+ * thread (all work, OpenBLAS included, runs on the caller) that is robust to other processes on a
+ * shared machine.
  */
 public final class LayerProfile {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -202,7 +204,7 @@ public final class LayerProfile {
     int width = header(out, batch);
     String row = "%-" + width + "s %10.3f %12.3f %5.1f%%%s%n";
     double[] f = new double[steps.size()], b = new double[steps.size()];
-    double sum = opt, gemm = 0;
+    double sum = opt, gemm = 0, convChains = 0;
     for (int i = 0; i < steps.size(); i++) {
       f[i] = median(steps.get(i).fwd());
       b[i] = model.inputs().contains(steps.get(i).first()) ? 0 : median(steps.get(i).bwd());
@@ -212,6 +214,7 @@ public final class LayerProfile {
       Step s = steps.get(i);
       double flops = s.fused() ? 0 : forwardFlops(s.first(), batch);
       if (flops > 0) gemm += f[i] + b[i];
+      if (s.fused() && forwardFlops(s.first(), batch) > 0) convChains += f[i] + b[i];
       String rates =
           flops == 0
               ? ""
@@ -230,5 +233,10 @@ public final class LayerProfile {
         stepMs,
         batch * 1000 / stepMs,
         100.0 * (sum - gemm) / sum);
+    if (convChains > 0)
+      out.printf(
+          Locale.ROOT,
+          "non-GEMM share %.1f%% with the fused chains that start with a conv counted as conv%n",
+          100.0 * (sum - gemm - convChains) / sum);
   }
 }
