@@ -28,8 +28,8 @@ import org.qat4j.ir.internal.Parallel;
  * (→ MaxPool2D) chain that {@code Model} runs fused in training ({@code -Dqat4j.unfused=true} times
  * the separate layers). A step's backward includes adding its input gradients into the sums of
  * nodes with several consumers. A fused chain that starts with a conv ({@code ConvBnPool}) counts
- * as non-GEMM in the share, and a second line gives the share with it counted as conv. Layers with
- * a "kernel" also report the effective GFLOP/s (backward counts dW and dX, twice the forward FLOPs,
+ * as non-GEMM in the share, and the step line adds the share with it counted as conv. Layers with a
+ * "kernel" also report the effective GFLOP/s (backward counts dW and dX, twice the forward FLOPs,
  * except for a layer reading only the model input, whose unused dX is skipped). {@code
  * -Dqat4j.profile.cpu=true} times with the calling thread's CPU time instead of wall time: with 1
  * thread (all work, OpenBLAS included, runs on the caller) that is robust to other processes on a
@@ -229,14 +229,19 @@ public final class LayerProfile {
         Locale.ROOT, "%-" + width + "s %10.3f %12s %5.1f%%%n", "adam", opt, "", 100.0 * opt / sum);
     out.printf(
         Locale.ROOT,
-        "step %.3f ms → %.0f images/s; non-GEMM share %.1f%% (all but conv/dense layers; of the summed medians)%n",
+        "step %.3f ms → %.0f images/s; non-GEMM share %.1f%% (all but conv/dense layers; of the summed medians)%s%n",
         stepMs,
         batch * 1000 / stepMs,
-        100.0 * (sum - gemm) / sum);
-    if (convChains > 0)
-      out.printf(
-          Locale.ROOT,
-          "non-GEMM share %.1f%% with the fused chains that start with a conv counted as conv%n",
-          100.0 * (sum - gemm - convChains) / sum);
+        100.0 * (sum - gemm) / sum,
+        convShare(sum, gemm, convChains));
+  }
+
+  /** The share counted the second way, when a fused chain starts with a conv; else empty. */
+  private static String convShare(double sum, double gemm, double convChains) {
+    if (convChains == 0) return "";
+    return String.format(
+        Locale.ROOT,
+        "; %.1f%% with fused chains that start with a conv counted as conv",
+        100.0 * (sum - gemm - convChains) / sum);
   }
 }
