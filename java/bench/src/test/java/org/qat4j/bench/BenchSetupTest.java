@@ -88,6 +88,19 @@ class BenchSetupTest {
     for (int i = 0; i < dx[0].length; i++) assertEquals(dx[1][i], dx[0][i], 1e-5, "dx " + i);
   }
 
+  @Tag("native")
+  @Test
+  void fusedConvBnReluPoolAgreesWithTheSeparateLayers() {
+    ConvBnPoolBench b = new ConvBnPoolBench();
+    b.threads = 2;
+    b.setup(); // throws when the fused path does not apply
+    float[] fused = b.fusedForward().toArray(), separate = b.separateForward().toArray();
+    assertEquals(fused.length, separate.length);
+    for (int i = 0; i < fused.length; i++)
+      assertEquals(separate[i], fused[i], 1e-4 * Math.max(1, Math.abs(separate[i])), "y " + i);
+    assertEquals(null, b.fusedForwardBackward(), "no input gradient for a first layer");
+  }
+
   private static GemmBench gemm(String shape, String impl, String pass) {
     GemmBench g = new GemmBench();
     g.shape = shape;

@@ -16,10 +16,10 @@ import org.qat4j.ir.internal.Parallel;
  * computes two conv rows at a time in L1, applies the BN affine, takes each 2×2 window's first
  * maximal tap and clamps it, writing only the pooled output, the arg-max tap (0–3) and the conv
  * value there; (3) the backward sums Σ g, Σ g·x̂ and, per filter and tap, Σ g·p over the pooled
- * gradient g routed to its arg-max. Per-image float partials go to double per block of {@link
- * #BLOCK} images, and blocks are added in order: results do not depend on the thread count. Heap
- * arrays of the pooled domain are laid out [N, PH, PW, FP] with FP the filters padded to whole
- * vector pairs. Loaded only when jdk.incubator.vector is in the boot layer.
+ * gradient g routed to its arg-max. Float partials (per image; per block for the moments) go to
+ * double per block of {@link #BLOCK} images, and blocks are added in order: results do not depend
+ * on the thread count. Heap arrays of the pooled domain are laid out [N, PH, PW, FP] with FP the
+ * filters padded to whole vector pairs. Loaded only when jdk.incubator.vector is in the boot layer.
  */
 final class ConvBnVector {
   /** Images per partial sum. */
