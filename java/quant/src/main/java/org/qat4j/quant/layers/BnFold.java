@@ -1,5 +1,6 @@
 package org.qat4j.quant.layers;
 
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.qat4j.core.Tensor;
@@ -14,7 +15,8 @@ import org.qat4j.quant.quantizers.FakeQuant;
  * fake-quant in one write, and the backward passes of batch normalization with the activation and
  * straight-through gates recomputed from z on the fly (no mask is stored). Blocks of whole rows are
  * copied to heap arrays and every per-channel vector is tiled to the block length, so each loop is
- * flat over one index and JDK 17's C2 vectorizes it (a loop over C channels per row runs scalar).
+ * flat over one index and JDK 17's C2 vectorizes it (a loop over C channels per row runs scalar);
+ * with the Vector API module, {@link BnFoldVector} runs the same lanes on the native storage.
  * Per-lane float partial sums are folded into double every {@link #FOLD_EVERY} blocks and combined
  * in fixed chunk order (deterministic for a thread count).
  */
@@ -28,10 +30,10 @@ final class BnFold {
   private static final int MIN_WORK = 1 << 14;
 
   /** 1.5·2²³: (q + MAGIC) − MAGIC rounds q to the nearest integer (ties to even) for |q| < 2²². */
-  private static final float MAGIC = 12582912f;
+  static final float MAGIC = 12582912f;
 
   /** d·BIG·BIG ≥ 1 for every positive float d (as in core's 2×2 pool). */
-  private static final float BIG = 1e38f;
+  static final float BIG = 1e38f;
 
   private BnFold() {}
 
@@ -46,6 +48,7 @@ final class BnFold {
     double[][] s1 = new double[chunks][c], s2 = new double[chunks][c];
     float[][] lo = new float[chunks][c], hi = new float[chunks][c];
     FloatBuffer zb = z.buffer();
+    ByteBuffer zv = VectorApi.on() ? BnFoldVector.bytes(z) : null;
     int step = step(c), w = step * c;
     Parallel.forRange(
         rows,
@@ -56,22 +59,17 @@ final class BnFold {
           float[] mn = filled(w, Float.POSITIVE_INFINITY), mx = filled(w, Float.NEGATIVE_INFINITY);
           for (int r = r0, blk = 1; r < r1; r += step, blk++) {
             int len = Math.min(step, r1 - r) * c;
-            zb.get(r * c, v, 0, len);
+            if (zv == null) zb.get(r * c, v, 0, len);
             if (moments) {
-              for (int i = 0; i < len; i++) {
-                float x = v[i];
-                f1[i] += x;
-                f2[i] += x * x;
-              }
+              if (zv != null) BnFoldVector.sums(zv, r * c, len, f1, f2);
+              else sums(v, len, f1, f2);
               if (blk % FOLD_EVERY == 0 || r + step >= r1) {
                 fold(f1, s1[k]);
                 fold(f2, s2[k]);
               }
             }
-            if (range) {
-              for (int i = 0; i < len; i++) mn[i] = Math.min(mn[i], v[i]);
-              for (int i = 0; i < len; i++) mx[i] = Math.max(mx[i], v[i]);
-            }
+            if (range && zv != null) BnFoldVector.minMax(zv, r * c, len, mn, mx);
+            else if (range) minMax(v, len, mn, mx);
           }
           lanes(mn, lo[k], true);
           lanes(mx, hi[k], false);
@@ -87,6 +85,19 @@ final class BnFold {
       }
     }
     return new Stats(sum, sumSq, min, max);
+  }
+
+  private static void sums(float[] v, int len, float[] f1, float[] f2) {
+    for (int i = 0; i < len; i++) {
+      float x = v[i];
+      f1[i] += x;
+      f2[i] += x * x;
+    }
+  }
+
+  private static void minMax(float[] v, int len, float[] mn, float[] mx) {
+    for (int i = 0; i < len; i++) mn[i] = Math.min(mn[i], v[i]);
+    for (int i = 0; i < len; i++) mx[i] = Math.max(mx[i], v[i]);
   }
 
   /** Rows per block for c channels. */
@@ -182,10 +193,17 @@ final class BnFold {
     float nmin = n.nudgedMin(), nmax = n.nudgedMax(), s = n.scale(), qz = n.qzero();
     float[] mt = tile(mul != null ? mul : ones(c), w), at = tile(add, w);
     boolean zero = n.zero();
+    ByteBuffer zv = VectorApi.on() && !zero ? BnFoldVector.bytes(z) : null;
+    ByteBuffer ov = zv == null ? null : BnFoldVector.bytes(out);
+    float[] consts = {bottom, top, nmin, nmax, s, qz};
     blocks(
         rows,
         c,
         (k, blk, base, len, v, u) -> {
+          if (zv != null) {
+            BnFoldVector.affineActQuant(zv, ov, base, len, mt, at, consts);
+            return;
+          }
           zb.get(base, v, 0, len);
           for (int i = 0; i < len; i++) {
             float y = v[i] * mt[i] + at[i];
@@ -215,10 +233,6 @@ final class BnFold {
    */
   private static void gate(float[] vg, float[] vz, int len, float[] mt, float[] at, Window w) {
     if (w == null) return;
-    if (VectorApi.on()) {
-      BnFoldVector.gate(vg, vz, len, mt, at, w);
-      return;
-    }
     float lo = w.lo, hi = w.hi, qlo = w.qlo, qhi = w.qhi;
     for (int i = 0; i < len; i++) {
       float y = vz[i] * mt[i] + at[i];
@@ -245,19 +259,25 @@ final class BnFold {
     float[] mt = tile(mul != null ? mul : ones(c), width), at = tile(add, width);
     float[] meant = tile(mean, width);
     float[][] f1 = new float[chunks][width], f2 = new float[chunks][width];
+    ByteBuffer[] v = VectorApi.on() ? BnFoldVector.views(g, z, gated) : null;
+    float[][] t = {mt, at, meant};
     blocks(
         rows,
         c,
         (k, blk, base, len, vg, vz) -> {
-          gb.get(base, vg, 0, len);
-          zb.get(base, vz, 0, len);
-          gate(vg, vz, len, mt, at, w);
-          if (ob != null) ob.put(base, vg, 0, len);
           float[] a1 = f1[k], a2 = f2[k];
-          for (int i = 0; i < len; i++) {
-            float x = vg[i];
-            a1[i] += x;
-            a2[i] += x * (vz[i] - meant[i]);
+          if (v != null) {
+            BnFoldVector.gradSums(v[0], v[1], v[2], base, len, t, w, a1, a2);
+          } else {
+            gb.get(base, vg, 0, len);
+            zb.get(base, vz, 0, len);
+            gate(vg, vz, len, mt, at, w);
+            if (ob != null) ob.put(base, vg, 0, len);
+            for (int i = 0; i < len; i++) {
+              float x = vg[i];
+              a1[i] += x;
+              a2[i] += x * (vz[i] - meant[i]);
+            }
           }
           if (blk % FOLD_EVERY == 0) {
             fold(a1, s1[k]);
@@ -291,10 +311,16 @@ final class BnFold {
     float[] mt = tile(mul != null ? mul : ones(c), width), at = tile(add, width);
     float[] meant = tile(mean, width), pt = tile(p, width), qt = tile(q, width);
     float[] rt = tile(r, width);
+    ByteBuffer[] v = VectorApi.on() ? BnFoldVector.views(g, z, dz) : null;
+    float[][] t = {mt, at, meant, pt, qt, rt};
     blocks(
         rows,
         c,
         (k, blk, base, len, vg, vz) -> {
+          if (v != null) {
+            BnFoldVector.inputGrad(v[0], v[1], v[2], base, len, t, w);
+            return;
+          }
           gb.get(base, vg, 0, len);
           zb.get(base, vz, 0, len);
           gate(vg, vz, len, mt, at, w);
@@ -315,19 +341,24 @@ final class BnFold {
         db = dz == null ? null : dz.buffer();
     float[] mt = tile(ones(c), width), at = tile(add, width);
     float[][] f1 = new float[chunks][width];
+    ByteBuffer[] v = VectorApi.on() ? BnFoldVector.views(g, w == null ? null : z, dz) : null;
     blocks(
         rows,
         c,
         (k, blk, base, len, vg, vz) -> {
-          gb.get(base, vg, 0, len);
-          if (w != null) {
-            zb.get(base, vz, 0, len);
-            gate(vg, vz, len, mt, at, w);
-          }
           float[] a1 = f1[k];
-          for (int i = 0; i < len; i++) a1[i] += vg[i];
+          if (v != null) {
+            BnFoldVector.maskAndSum(v[0], v[1], v[2], base, len, at, w, a1);
+          } else {
+            gb.get(base, vg, 0, len);
+            if (w != null) {
+              zb.get(base, vz, 0, len);
+              gate(vg, vz, len, mt, at, w);
+            }
+            for (int i = 0; i < len; i++) a1[i] += vg[i];
+            if (db != null) db.put(base, vg, 0, len);
+          }
           if (blk % FOLD_EVERY == 0) fold(a1, s1[k]);
-          if (db != null) db.put(base, vg, 0, len);
         });
     for (int k = 0; k < chunks; k++) fold(f1[k], s1[k]);
     return combine(s1, new double[chunks][c], c)[0];

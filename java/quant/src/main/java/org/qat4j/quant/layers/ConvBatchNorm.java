@@ -12,6 +12,7 @@ import org.qat4j.core.Tensor;
 import org.qat4j.core.layers.Activation;
 import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Weighted;
+import org.qat4j.ir.internal.VectorApi;
 import org.qat4j.quant.Quantizer;
 import org.qat4j.quant.quantizers.FakeQuant;
 import org.qat4j.quant.quantizers.FakeQuantizer;
@@ -296,8 +297,10 @@ public final class ConvBatchNorm extends Layer {
   private double[] batchBackward(Tensor src, BnFold.Window w) {
     int rows = z.size() / channels;
     gz = Tensor.reuse(gz, z.shape());
-    // The gate is scalar work (C2 17 vectorizes no float-bit masks): apply it once, into gz.
-    double[][] s = BnFold.gradSums(src, z, mean, affineMul, affineAdd, w, w == null ? null : gz);
+    // The plain gate is scalar work (C2 17 vectorizes no float-bit masks): apply it once, into gz.
+    // On the Vector API the gate is cheap, and gating twice saves writing and reading gz.
+    boolean once = w != null && !VectorApi.on();
+    double[][] s = BnFold.gradSums(src, z, mean, affineMul, affineAdd, w, once ? gz : null);
     float[] p = new float[channels], q = new float[channels], r = new float[channels];
     double[] dsf = new double[channels];
     for (int c = 0; c < channels; c++) {
@@ -311,7 +314,8 @@ public final class ConvBatchNorm extends Layer {
       dsf[c] = -gamma * dGamma * bn.epsilon() / (sf[c] * sigmaB[c] * sigmaB[c]);
       if (bias != null) bias.grad().set(c, 0f);
     }
-    BnFold.bnInputGrad(w == null ? src : gz, z, mean, p, q, r, affineMul, affineAdd, null, gz);
+    BnFold.bnInputGrad(
+        once ? gz : src, z, mean, p, q, r, affineMul, affineAdd, once ? null : w, gz);
     dz = gz;
     return dsf;
   }
