@@ -1,6 +1,5 @@
 package org.qat4j.quant.layers;
 
-import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.qat4j.core.Tensor;
@@ -15,8 +14,8 @@ import org.qat4j.quant.quantizers.FakeQuant;
  * fake-quant in one write, and the backward passes of batch normalization with the activation and
  * straight-through gates recomputed from z on the fly (no mask is stored). Blocks of whole rows are
  * copied to heap arrays and every per-channel vector is tiled to the block length, so each loop is
- * flat over one index and JDK 17's C2 vectorizes it (a loop over C channels per row runs scalar);
- * with the Vector API module, {@link BnFoldVector} runs the same lanes on the native storage.
+ * flat over one index and JDK 17's C2 vectorizes it (a loop over C channels per row runs scalar).
+ * With the Vector API module, {@link BnFoldGroups} runs the same lanes on the native storage.
  * Per-lane float partial sums are folded into double every {@link #FOLD_EVERY} blocks and combined
  * in fixed chunk order (deterministic for a thread count).
  */
@@ -25,9 +24,9 @@ final class BnFold {
   private static final int BLOCK = 4096;
 
   /** Blocks summed per lane in float before a fold into double (≤ 16 terms per float sum). */
-  private static final int FOLD_EVERY = 16;
+  static final int FOLD_EVERY = 16;
 
-  private static final int MIN_WORK = 1 << 14;
+  static final int MIN_WORK = 1 << 14;
 
   /** 1.5·2²³: (q + MAGIC) − MAGIC rounds q to the nearest integer (ties to even) for |q| < 2²². */
   static final float MAGIC = 12582912f;
@@ -44,11 +43,11 @@ final class BnFold {
   record Stats(double[] sum, double[] sumSq, float[] min, float[] max) {}
 
   static Stats stats(Tensor z, int c, boolean moments, boolean range) {
+    if (VectorApi.on()) return BnFoldGroups.stats(z, c, moments, range);
     int rows = z.size() / c, chunks = Parallel.grain(rows, z.size(), MIN_WORK);
     double[][] s1 = new double[chunks][c], s2 = new double[chunks][c];
     float[][] lo = new float[chunks][c], hi = new float[chunks][c];
     FloatBuffer zb = z.buffer();
-    ByteBuffer zv = VectorApi.on() ? BnFoldVector.bytes(z) : null;
     int step = step(c), w = step * c;
     Parallel.forRange(
         rows,
@@ -59,17 +58,22 @@ final class BnFold {
           float[] mn = filled(w, Float.POSITIVE_INFINITY), mx = filled(w, Float.NEGATIVE_INFINITY);
           for (int r = r0, blk = 1; r < r1; r += step, blk++) {
             int len = Math.min(step, r1 - r) * c;
-            if (zv == null) zb.get(r * c, v, 0, len);
+            zb.get(r * c, v, 0, len);
             if (moments) {
-              if (zv != null) BnFoldVector.sums(zv, r * c, len, f1, f2);
-              else sums(v, len, f1, f2);
+              for (int i = 0; i < len; i++) {
+                float x = v[i];
+                f1[i] += x;
+                f2[i] += x * x;
+              }
               if (blk % FOLD_EVERY == 0 || r + step >= r1) {
                 fold(f1, s1[k]);
                 fold(f2, s2[k]);
               }
             }
-            if (range && zv != null) BnFoldVector.minMax(zv, r * c, len, mn, mx);
-            else if (range) minMax(v, len, mn, mx);
+            if (range) {
+              for (int i = 0; i < len; i++) mn[i] = Math.min(mn[i], v[i]);
+              for (int i = 0; i < len; i++) mx[i] = Math.max(mx[i], v[i]);
+            }
           }
           lanes(mn, lo[k], true);
           lanes(mx, hi[k], false);
@@ -87,32 +91,19 @@ final class BnFold {
     return new Stats(sum, sumSq, min, max);
   }
 
-  private static void sums(float[] v, int len, float[] f1, float[] f2) {
-    for (int i = 0; i < len; i++) {
-      float x = v[i];
-      f1[i] += x;
-      f2[i] += x * x;
-    }
-  }
-
-  private static void minMax(float[] v, int len, float[] mn, float[] mx) {
-    for (int i = 0; i < len; i++) mn[i] = Math.min(mn[i], v[i]);
-    for (int i = 0; i < len; i++) mx[i] = Math.max(mx[i], v[i]);
-  }
-
   /** Rows per block for c channels. */
-  private static int step(int c) {
+  static int step(int c) {
     return Math.max(1, BLOCK / c);
   }
 
-  private static float[] filled(int n, float v) {
+  static float[] filled(int n, float v) {
     float[] a = new float[n];
     Arrays.fill(a, v);
     return a;
   }
 
   /** {@code perChannel} repeated to {@code len} entries. */
-  private static float[] tile(float[] perChannel, int len) {
+  static float[] tile(float[] perChannel, int len) {
     float[] t = new float[len];
     for (int o = 0; o < len; o += perChannel.length)
       System.arraycopy(perChannel, 0, t, o, Math.min(perChannel.length, len - o));
@@ -120,14 +111,14 @@ final class BnFold {
   }
 
   /** out[j mod C] += acc[j] in double (C = out.length, acc holds whole rows), then clears acc. */
-  private static void fold(float[] acc, double[] out) {
+  static void fold(float[] acc, double[] out) {
     int c = out.length;
     for (int r = 0; r < acc.length; r += c) for (int ch = 0; ch < c; ch++) out[ch] += acc[r + ch];
     Arrays.fill(acc, 0f);
   }
 
   /** out[ch] = the min (or max) of the lanes of channel ch. */
-  private static void lanes(float[] acc, float[] out, boolean min) {
+  static void lanes(float[] acc, float[] out, boolean min) {
     int c = out.length;
     System.arraycopy(acc, 0, out, 0, c);
     for (int r = c; r < acc.length; r += c)
@@ -186,6 +177,10 @@ final class BnFold {
    */
   static void affineActQuant(
       Tensor z, Tensor out, float[] mul, float[] add, Activation act, FakeQuant.Nudged n) {
+    if (VectorApi.on() && !n.zero()) {
+      BnFoldGroups.affineActQuant(z, out, mul, add, act, n);
+      return;
+    }
     int c = add.length, rows = z.size() / c, w = step(c) * c;
     FloatBuffer zb = z.buffer(), ob = out.buffer();
     float top = act == Activation.RELU6 ? 6f : Float.POSITIVE_INFINITY,
@@ -193,17 +188,10 @@ final class BnFold {
     float nmin = n.nudgedMin(), nmax = n.nudgedMax(), s = n.scale(), qz = n.qzero();
     float[] mt = tile(mul != null ? mul : ones(c), w), at = tile(add, w);
     boolean zero = n.zero();
-    ByteBuffer zv = VectorApi.on() && !zero ? BnFoldVector.bytes(z) : null;
-    ByteBuffer ov = zv == null ? null : BnFoldVector.bytes(out);
-    float[] consts = {bottom, top, nmin, nmax, s, qz};
     blocks(
         rows,
         c,
         (k, blk, base, len, v, u) -> {
-          if (zv != null) {
-            BnFoldVector.affineActQuant(zv, ov, base, len, mt, at, consts);
-            return;
-          }
           zb.get(base, v, 0, len);
           for (int i = 0; i < len; i++) {
             float y = v[i] * mt[i] + at[i];
@@ -252,6 +240,7 @@ final class BnFold {
    */
   static double[][] gradSums(
       Tensor g, Tensor z, float[] mean, float[] mul, float[] add, Window w, Tensor gated) {
+    if (VectorApi.on()) return BnFoldGroups.gradSums(g, z, mean, mul, add, w, gated);
     int c = mean.length, rows = g.size() / c, width = step(c) * c;
     int chunks = Parallel.grain(rows, g.size(), MIN_WORK);
     double[][] s1 = new double[chunks][c], s2 = new double[chunks][c];
@@ -259,25 +248,19 @@ final class BnFold {
     float[] mt = tile(mul != null ? mul : ones(c), width), at = tile(add, width);
     float[] meant = tile(mean, width);
     float[][] f1 = new float[chunks][width], f2 = new float[chunks][width];
-    ByteBuffer[] v = VectorApi.on() ? BnFoldVector.views(g, z, gated) : null;
-    float[][] t = {mt, at, meant};
     blocks(
         rows,
         c,
         (k, blk, base, len, vg, vz) -> {
+          gb.get(base, vg, 0, len);
+          zb.get(base, vz, 0, len);
+          gate(vg, vz, len, mt, at, w);
+          if (ob != null) ob.put(base, vg, 0, len);
           float[] a1 = f1[k], a2 = f2[k];
-          if (v != null) {
-            BnFoldVector.gradSums(v[0], v[1], v[2], base, len, t, w, a1, a2);
-          } else {
-            gb.get(base, vg, 0, len);
-            zb.get(base, vz, 0, len);
-            gate(vg, vz, len, mt, at, w);
-            if (ob != null) ob.put(base, vg, 0, len);
-            for (int i = 0; i < len; i++) {
-              float x = vg[i];
-              a1[i] += x;
-              a2[i] += x * (vz[i] - meant[i]);
-            }
+          for (int i = 0; i < len; i++) {
+            float x = vg[i];
+            a1[i] += x;
+            a2[i] += x * (vz[i] - meant[i]);
           }
           if (blk % FOLD_EVERY == 0) {
             fold(a1, s1[k]);
@@ -306,21 +289,19 @@ final class BnFold {
       float[] add,
       Window w,
       Tensor dz) {
+    if (VectorApi.on()) {
+      BnFoldGroups.bnInputGrad(g, z, new float[][] {mean, p, q, r}, mul, add, w, dz);
+      return;
+    }
     int c = mean.length, rows = g.size() / c, width = step(c) * c;
     FloatBuffer gb = g.buffer(), zb = z.buffer(), db = dz.buffer();
     float[] mt = tile(mul != null ? mul : ones(c), width), at = tile(add, width);
     float[] meant = tile(mean, width), pt = tile(p, width), qt = tile(q, width);
     float[] rt = tile(r, width);
-    ByteBuffer[] v = VectorApi.on() ? BnFoldVector.views(g, z, dz) : null;
-    float[][] t = {mt, at, meant, pt, qt, rt};
     blocks(
         rows,
         c,
         (k, blk, base, len, vg, vz) -> {
-          if (v != null) {
-            BnFoldVector.inputGrad(v[0], v[1], v[2], base, len, t, w);
-            return;
-          }
           gb.get(base, vg, 0, len);
           zb.get(base, vz, 0, len);
           gate(vg, vz, len, mt, at, w);
@@ -334,6 +315,7 @@ final class BnFold {
    * only); returns the per-channel Σ g·m.
    */
   static double[] maskAndSum(Tensor g, Tensor z, float[] add, Window w, Tensor dz, int c) {
+    if (VectorApi.on()) return BnFoldGroups.maskAndSum(g, z, add, w, dz, c);
     int rows = g.size() / c, width = step(c) * c, chunks = Parallel.grain(rows, g.size(), MIN_WORK);
     double[][] s1 = new double[chunks][c];
     FloatBuffer gb = g.buffer(),
@@ -341,30 +323,25 @@ final class BnFold {
         db = dz == null ? null : dz.buffer();
     float[] mt = tile(ones(c), width), at = tile(add, width);
     float[][] f1 = new float[chunks][width];
-    ByteBuffer[] v = VectorApi.on() ? BnFoldVector.views(g, w == null ? null : z, dz) : null;
     blocks(
         rows,
         c,
         (k, blk, base, len, vg, vz) -> {
-          float[] a1 = f1[k];
-          if (v != null) {
-            BnFoldVector.maskAndSum(v[0], v[1], v[2], base, len, at, w, a1);
-          } else {
-            gb.get(base, vg, 0, len);
-            if (w != null) {
-              zb.get(base, vz, 0, len);
-              gate(vg, vz, len, mt, at, w);
-            }
-            for (int i = 0; i < len; i++) a1[i] += vg[i];
-            if (db != null) db.put(base, vg, 0, len);
+          gb.get(base, vg, 0, len);
+          if (w != null) {
+            zb.get(base, vz, 0, len);
+            gate(vg, vz, len, mt, at, w);
           }
+          float[] a1 = f1[k];
+          for (int i = 0; i < len; i++) a1[i] += vg[i];
           if (blk % FOLD_EVERY == 0) fold(a1, s1[k]);
+          if (db != null) db.put(base, vg, 0, len);
         });
     for (int k = 0; k < chunks; k++) fold(f1[k], s1[k]);
     return combine(s1, new double[chunks][c], c)[0];
   }
 
-  private static double[][] combine(double[][] s1, double[][] s2, int c) {
+  static double[][] combine(double[][] s1, double[][] s2, int c) {
     double[][] out = new double[2][c];
     for (int k = 0; k < s1.length; k++)
       for (int j = 0; j < c; j++) {

@@ -9,13 +9,15 @@ import jdk.incubator.vector.VectorSpecies;
 import org.qat4j.core.Tensor;
 
 /**
- * {@link BnFold}'s passes on the JDK Vector API, loaded only when the module jdk.incubator.vector
- * is in use ({@code VectorApi.on()}). They read and write the tensors' native storage (a byte view,
- * native order) at a block's offset instead of copying the block to the heap, and every lane does
- * the plain loop's float operations in the same order (no fused multiply-add) into the same lane
- * accumulators, so every result is bit for bit the plain path's. The gradient window uses compare
- * masks (C2 17 runs the plain sign-bit mask scalar): a failed test writes +0, a passed one keeps g.
- * Offsets are in floats; block-relative index i reads the tiled per-channel vectors at i.
+ * {@link BnFold}'s passes on the JDK Vector API over one group of blocks ({@link BnFoldGroups}),
+ * loaded only when the module jdk.incubator.vector is in use ({@code VectorApi.on()}). They read
+ * and write the tensors' native storage (a byte view, native order) and run column by column: for
+ * each lane vector i of the block width w, the group's nb blocks in order (block b at base + b·w,
+ * the last one {@code last} floats long), so lane accumulators and tiled per-channel constants stay
+ * in registers across the group. Each lane sees the plain loop's float operations in the plain
+ * loop's order (no fused multiply-add), so every result is bit for bit the plain path's. Lanes that
+ * no whole vector covers run scalar after the vector loop. The gradient window uses compare masks
+ * (C2 17 runs the plain sign-bit mask scalar): a failed test gives +0, a passed one keeps g.
  */
 final class BnFoldVector {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -25,15 +27,11 @@ final class BnFoldVector {
 
   private BnFoldVector() {}
 
-  /** The tensor's storage as bytes in native order (a new view; the tensor keeps it). */
-  static ByteBuffer bytes(Tensor t) {
-    return t.pointer().asByteBuffer().order(NATIVE);
-  }
-
-  /** Byte views of the given tensors (a null tensor gives a null view). */
+  /** Byte views of the given tensors in native order (a null tensor gives a null view). */
   static ByteBuffer[] views(Tensor... ts) {
     ByteBuffer[] v = new ByteBuffer[ts.length];
-    for (int i = 0; i < ts.length; i++) v[i] = ts[i] == null ? null : bytes(ts[i]);
+    for (int i = 0; i < ts.length; i++)
+      v[i] = ts[i] == null ? null : ts[i].pointer().asByteBuffer().order(NATIVE);
     return v;
   }
 
@@ -41,64 +39,117 @@ final class BnFoldVector {
     return FloatVector.fromByteBuffer(S, b, o << 2, NATIVE);
   }
 
+  private static void store(FloatVector v, ByteBuffer b, int o) {
+    v.intoByteBuffer(b, o << 2, NATIVE);
+  }
+
   private static FloatVector at(float[] a, int i) {
     return FloatVector.fromArray(S, a, i);
   }
 
-  /** f1[i] += z, f2[i] += z·z over z = x[o + i], i in [0, len). */
-  static void sums(ByteBuffer x, int o, int len, float[] f1, float[] f2) {
-    int i = 0;
-    for (int end = S.loopBound(len); i < end; i += L) {
-      FloatVector v = load(x, o + i);
-      at(f1, i).add(v).intoArray(f1, i);
-      at(f2, i).add(v.mul(v)).intoArray(f2, i);
-    }
-    for (; i < len; i++) {
-      float v = x.getFloat((o + i) << 2);
-      f1[i] += v;
-      f2[i] += v * v;
-    }
+  /** The group's blocks that hold all L lanes from i: all but a last block shorter than i + L. */
+  private static int whole(int i, int nb, int last) {
+    return last >= i + L ? nb : nb - 1;
   }
 
-  /** mn[i] = min(mn[i], z), mx[i] = max(mx[i], z) (Math.min/max) over z = x[o + i]. */
-  static void minMax(ByteBuffer x, int o, int len, float[] mn, float[] mx) {
-    int i = 0;
-    for (int end = S.loopBound(len); i < end; i += L) {
-      FloatVector v = load(x, o + i);
-      at(mn, i).min(v).intoArray(mn, i);
-      at(mx, i).max(v).intoArray(mx, i);
-    }
-    for (; i < len; i++) {
-      float v = x.getFloat((o + i) << 2);
-      mn[i] = Math.min(mn[i], v);
-      mx[i] = Math.max(mx[i], v);
-    }
+  /** One element: lane j of a block, at storage offset o. */
+  @FunctionalInterface
+  interface Lane {
+    void at(int j, int o);
   }
 
   /**
-   * out[o + i] = fq(act(z·mt[i] + at[i])) over [0, len) as {@link BnFold#affineActQuant}: {@code k}
-   * = {bottom, top, nudged min, nudged max, scale, qzero}.
+   * The elements the vector loop left, lane by lane in block order: the short last block's lanes
+   * from its first partial vector, then lanes past the last whole vector of the width.
+   */
+  private static void rest(int base, int w, int nb, int last, Lane op) {
+    int end = S.loopBound(w);
+    for (int j = Math.min(end, last / L * L); j < Math.min(last, end); j++)
+      op.at(j, base + (nb - 1) * w + j);
+    for (int j = end; j < w; j++)
+      for (int b = 0; b < nb; b++) if (j < (b == nb - 1 ? last : w)) op.at(j, base + b * w + j);
+  }
+
+  /**
+   * Statistics of one group: a = {Σz, Σz², min, max} lane arrays; sums when {@code moments}, min
+   * and max (Math.min/max) when {@code range}.
+   */
+  static void stats(
+      ByteBuffer x,
+      int base,
+      int w,
+      int nb,
+      int last,
+      float[][] a,
+      boolean moments,
+      boolean range) {
+    float[] f1 = a[0], f2 = a[1], mn = a[2], mx = a[3];
+    for (int i = 0, end = S.loopBound(w); i < end; i += L) {
+      FloatVector s1 = at(f1, i), s2 = at(f2, i), lo = at(mn, i), hi = at(mx, i);
+      for (int b = 0, n = whole(i, nb, last); b < n; b++) {
+        FloatVector v = load(x, base + b * w + i);
+        if (moments) {
+          s1 = s1.add(v);
+          s2 = s2.add(v.mul(v));
+        }
+        if (range) {
+          lo = lo.min(v);
+          hi = hi.max(v);
+        }
+      }
+      s1.intoArray(f1, i);
+      s2.intoArray(f2, i);
+      lo.intoArray(mn, i);
+      hi.intoArray(mx, i);
+    }
+    rest(
+        base,
+        w,
+        nb,
+        last,
+        (j, o) -> {
+          float v = x.getFloat(o << 2);
+          if (moments) {
+            f1[j] += v;
+            f2[j] += v * v;
+          }
+          if (range) {
+            mn[j] = Math.min(mn[j], v);
+            mx[j] = Math.max(mx[j], v);
+          }
+        });
+  }
+
+  /**
+   * out = fq(act(z·mt[j] + at[j])) over one group, block by block (nothing accumulates), as {@link
+   * BnFold#affineActQuant}: k = {bottom, top, nudged min, nudged max, scale, qzero}. The two clamps
+   * are one, to [max(bottom, nmin), min(top, nmax)]: on the total order Math.min/max use (−0 below
+   * +0) clamping twice to overlapping intervals equals clamping once to their intersection, and
+   * here they overlap (bottom ≤ 0 ≤ nmax, nmin ≤ 0 &lt; top). The floor steps down where the
+   * rounded value exceeds q with a compare instead of the plain loop's min/max (r is never −0, so r
+   * − 0 = r): C2 emits several instructions for each Java-semantics vector min or max.
    */
   static void affineActQuant(
-      ByteBuffer z, ByteBuffer out, int o, int len, float[] mt, float[] at, float[] k) {
-    float bottom = k[0], top = k[1], nmin = k[2], nmax = k[3], s = k[4], qz = k[5];
-    int i = 0;
-    for (int end = S.loopBound(len); i < end; i += L) {
-      FloatVector y = load(z, o + i).mul(at(mt, i)).add(at(at, i));
-      FloatVector xc = y.max(bottom).min(top).max(nmin).min(nmax);
-      FloatVector q = xc.sub(nmin).div(s).sub(qz).add(0.5f);
-      FloatVector r = q.add(BnFold.MAGIC).sub(BnFold.MAGIC);
-      FloatVector step = r.sub(q).mul(BnFold.BIG).mul(BnFold.BIG).max(0f).min(1f);
-      r.sub(step).mul(s).intoByteBuffer(out, (o + i) << 2, NATIVE);
+      ByteBuffer z, ByteBuffer out, int base, int w, int nb, int last, float[][] t, float[] k) {
+    float lo = Math.max(k[0], k[2]), hi = Math.min(k[1], k[3]), nmin = k[2], s = k[4], qz = k[5];
+    for (int b = 0; b < nb; b++) {
+      int o = base + b * w, len = b == nb - 1 ? last : w, i = 0;
+      for (int end = S.loopBound(len); i < end; i += L) {
+        FloatVector xc = load(z, o + i).mul(at(t[0], i)).add(at(t[1], i)).max(lo).min(hi);
+        FloatVector q = xc.sub(nmin).div(s).sub(qz).add(0.5f);
+        FloatVector r = q.add(BnFold.MAGIC).sub(BnFold.MAGIC);
+        store(r.blend(r.sub(1f), r.compare(VectorOperators.GT, q)).mul(s), out, o + i);
+      }
+      for (; i < len; i++) out.putFloat((o + i) << 2, quantize(z.getFloat((o + i) << 2), i, t, k));
     }
-    for (; i < len; i++) {
-      float y = z.getFloat((o + i) << 2) * mt[i] + at[i];
-      float xc = Math.min(Math.max(Math.min(Math.max(y, bottom), top), nmin), nmax);
-      float q = (xc - nmin) / s - qz + 0.5f;
-      float r = (q + BnFold.MAGIC) - BnFold.MAGIC;
-      out.putFloat(
-          (o + i) << 2, (r - Math.min(1f, Math.max(0f, (r - q) * BnFold.BIG * BnFold.BIG))) * s);
-    }
+  }
+
+  private static float quantize(float v, int j, float[][] t, float[] k) {
+    float y = v * t[0][j] + t[1][j];
+    float xc = Math.min(Math.max(Math.min(Math.max(y, k[0]), k[1]), k[2]), k[3]);
+    float q = (xc - k[2]) / k[4] - k[5] + 0.5f;
+    float r = (q + BnFold.MAGIC) - BnFold.MAGIC;
+    return (r - Math.min(1f, Math.max(0f, (r - q) * BnFold.BIG * BnFold.BIG))) * k[4];
   }
 
   /** The window's gate on y: g where lo &lt; y &lt; hi and qlo ≤ y ≤ qhi, else +0. */
@@ -116,84 +167,108 @@ final class BnFoldVector {
   }
 
   /**
-   * One block of {@link BnFold#gradSums}: gg = g gated by the window on z·mt + at (ungated when w
-   * is null), written to {@code gated} at o + i unless null; a1[i] += gg, a2[i] += gg·(z −
-   * mean[i]); t = {mt, at, mean}.
+   * {@link BnFold#gradSums} over one group: gg = g gated by the window on z·mt + at (ungated when
+   * win is null), written to {@code gated} unless null; a1 += gg, a2 += gg·(z − mean); t = {mt, at,
+   * mean}, a = {a1, a2}.
    */
   static void gradSums(
-      ByteBuffer g,
-      ByteBuffer z,
-      ByteBuffer gated,
-      int o,
-      int len,
+      ByteBuffer[] v,
+      int base,
+      int w,
+      int nb,
+      int last,
       float[][] t,
-      BnFold.Window w,
-      float[] a1,
-      float[] a2) {
-    float[] mt = t[0], ad = t[1], mean = t[2];
-    int i = 0;
-    for (int end = S.loopBound(len); i < end; i += L) {
-      FloatVector vz = load(z, o + i), gg = load(g, o + i);
-      if (w != null) gg = gate(gg, vz.mul(at(mt, i)).add(at(ad, i)), w);
-      if (gated != null) gg.intoByteBuffer(gated, (o + i) << 2, NATIVE);
-      at(a1, i).add(gg).intoArray(a1, i);
-      at(a2, i).add(gg.mul(vz.sub(at(mean, i)))).intoArray(a2, i);
+      BnFold.Window win,
+      float[][] a) {
+    ByteBuffer g = v[0], z = v[1], gated = v[2];
+    float[] a1 = a[0], a2 = a[1];
+    for (int i = 0, end = S.loopBound(w); i < end; i += L) {
+      FloatVector m = at(t[0], i), ad = at(t[1], i), mean = at(t[2], i);
+      FloatVector s1 = at(a1, i), s2 = at(a2, i);
+      for (int b = 0, n = whole(i, nb, last); b < n; b++) {
+        int o = base + b * w + i;
+        FloatVector vz = load(z, o), gg = load(g, o);
+        if (win != null) gg = gate(gg, vz.mul(m).add(ad), win);
+        if (gated != null) store(gg, gated, o);
+        s1 = s1.add(gg);
+        s2 = s2.add(gg.mul(vz.sub(mean)));
+      }
+      s1.intoArray(a1, i);
+      s2.intoArray(a2, i);
     }
-    for (; i < len; i++) {
-      float vz = z.getFloat((o + i) << 2), gg = g.getFloat((o + i) << 2);
-      if (w != null) gg = gate(gg, vz * mt[i] + ad[i], w);
-      if (gated != null) gated.putFloat((o + i) << 2, gg);
-      a1[i] += gg;
-      a2[i] += gg * (vz - mean[i]);
-    }
+    rest(
+        base,
+        w,
+        nb,
+        last,
+        (j, o) -> {
+          float vz = z.getFloat(o << 2), gg = g.getFloat(o << 2);
+          if (win != null) gg = gate(gg, vz * t[0][j] + t[1][j], win);
+          if (gated != null) gated.putFloat(o << 2, gg);
+          a1[j] += gg;
+          a2[j] += gg * (vz - t[2][j]);
+        });
   }
 
   /**
-   * One block of {@link BnFold#bnInputGrad}: d = p·gg + q·(z − mean) + r, gg as in {@link
-   * #gradSums}; t = {mt, at, mean, p, q, r}.
+   * {@link BnFold#bnInputGrad} over one group, block by block: d = p·gg + q·(z − mean) + r, gg as
+   * in {@link #gradSums}; v = {g, z, d}, t = {mt, at, mean, p, q, r}.
    */
   static void inputGrad(
-      ByteBuffer g, ByteBuffer z, ByteBuffer d, int o, int len, float[][] t, BnFold.Window w) {
-    float[] mt = t[0], ad = t[1], mean = t[2], p = t[3], q = t[4], r = t[5];
-    int i = 0;
-    for (int end = S.loopBound(len); i < end; i += L) {
-      FloatVector vz = load(z, o + i), gg = load(g, o + i);
-      if (w != null) gg = gate(gg, vz.mul(at(mt, i)).add(at(ad, i)), w);
-      FloatVector v = at(p, i).mul(gg).add(at(q, i).mul(vz.sub(at(mean, i)))).add(at(r, i));
-      v.intoByteBuffer(d, (o + i) << 2, NATIVE);
-    }
-    for (; i < len; i++) {
-      float vz = z.getFloat((o + i) << 2), gg = g.getFloat((o + i) << 2);
-      if (w != null) gg = gate(gg, vz * mt[i] + ad[i], w);
-      d.putFloat((o + i) << 2, p[i] * gg + q[i] * (vz - mean[i]) + r[i]);
+      ByteBuffer[] v, int base, int w, int nb, int last, float[][] t, BnFold.Window win) {
+    ByteBuffer g = v[0], z = v[1], d = v[2];
+    for (int b = 0; b < nb; b++) {
+      int o = base + b * w, len = b == nb - 1 ? last : w, i = 0;
+      for (int end = S.loopBound(len); i < end; i += L) {
+        FloatVector vz = load(z, o + i), gg = load(g, o + i);
+        if (win != null) gg = gate(gg, vz.mul(at(t[0], i)).add(at(t[1], i)), win);
+        FloatVector y = at(t[3], i).mul(gg).add(at(t[4], i).mul(vz.sub(at(t[2], i))));
+        store(y.add(at(t[5], i)), d, o + i);
+      }
+      for (; i < len; i++) {
+        float vz = z.getFloat((o + i) << 2), gg = g.getFloat((o + i) << 2);
+        if (win != null) gg = gate(gg, vz * t[0][i] + t[1][i], win);
+        d.putFloat((o + i) << 2, t[3][i] * gg + t[4][i] * (vz - t[2][i]) + t[5][i]);
+      }
     }
   }
 
   /**
-   * One block of {@link BnFold#maskAndSum}: gg = g gated by the window on z + at (ungated when w is
-   * null; z may then be null), written to d unless null; a1[i] += gg.
+   * {@link BnFold#maskAndSum} over one group: gg = g gated by the window on z·mt + at (ungated when
+   * win is null; z may then be null), written to d unless null; a1 += gg. v = {g, z, d}, t = {mt,
+   * at}.
    */
   static void maskAndSum(
-      ByteBuffer g,
-      ByteBuffer z,
-      ByteBuffer d,
-      int o,
-      int len,
-      float[] ad,
-      BnFold.Window w,
+      ByteBuffer[] v,
+      int base,
+      int w,
+      int nb,
+      int last,
+      float[][] t,
+      BnFold.Window win,
       float[] a1) {
-    int i = 0;
-    for (int end = S.loopBound(len); i < end; i += L) {
-      FloatVector gg = load(g, o + i);
-      if (w != null) gg = gate(gg, load(z, o + i).mul(1f).add(at(ad, i)), w);
-      if (d != null) gg.intoByteBuffer(d, (o + i) << 2, NATIVE);
-      at(a1, i).add(gg).intoArray(a1, i);
+    ByteBuffer g = v[0], z = v[1], d = v[2];
+    for (int i = 0, end = S.loopBound(w); i < end; i += L) {
+      FloatVector m = at(t[0], i), ad = at(t[1], i), s1 = at(a1, i);
+      for (int b = 0, n = whole(i, nb, last); b < n; b++) {
+        int o = base + b * w + i;
+        FloatVector gg = load(g, o);
+        if (win != null) gg = gate(gg, load(z, o).mul(m).add(ad), win);
+        if (d != null) store(gg, d, o);
+        s1 = s1.add(gg);
+      }
+      s1.intoArray(a1, i);
     }
-    for (; i < len; i++) {
-      float gg = g.getFloat((o + i) << 2);
-      if (w != null) gg = gate(gg, z.getFloat((o + i) << 2) * 1f + ad[i], w);
-      if (d != null) d.putFloat((o + i) << 2, gg);
-      a1[i] += gg;
-    }
+    rest(
+        base,
+        w,
+        nb,
+        last,
+        (j, o) -> {
+          float gg = g.getFloat(o << 2);
+          if (win != null) gg = gate(gg, z.getFloat(o << 2) * t[0][j] + t[1][j], win);
+          if (d != null) d.putFloat(o << 2, gg);
+          a1[j] += gg;
+        });
   }
 }
