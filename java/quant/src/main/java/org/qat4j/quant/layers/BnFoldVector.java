@@ -1,10 +1,14 @@
 package org.qat4j.quant.layers;
 
+import static jdk.incubator.vector.VectorOperators.GE;
+import static jdk.incubator.vector.VectorOperators.GT;
+import static jdk.incubator.vector.VectorOperators.LE;
+import static jdk.incubator.vector.VectorOperators.LT;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.qat4j.core.Tensor;
 
@@ -33,18 +37,6 @@ final class BnFoldVector {
     for (int i = 0; i < ts.length; i++)
       v[i] = ts[i] == null ? null : ts[i].pointer().asByteBuffer().order(NATIVE);
     return v;
-  }
-
-  private static FloatVector load(ByteBuffer b, int o) {
-    return FloatVector.fromByteBuffer(S, b, o << 2, NATIVE);
-  }
-
-  private static void store(FloatVector v, ByteBuffer b, int o) {
-    v.intoByteBuffer(b, o << 2, NATIVE);
-  }
-
-  private static FloatVector at(float[] a, int i) {
-    return FloatVector.fromArray(S, a, i);
   }
 
   /** The group's blocks that hold all L lanes from i: all but a last block shorter than i + L. */
@@ -85,9 +77,12 @@ final class BnFoldVector {
       boolean range) {
     float[] f1 = a[0], f2 = a[1], mn = a[2], mx = a[3];
     for (int i = 0, end = S.loopBound(w); i < end; i += L) {
-      FloatVector s1 = at(f1, i), s2 = at(f2, i), lo = at(mn, i), hi = at(mx, i);
+      FloatVector s1 = FloatVector.fromArray(S, f1, i),
+          s2 = FloatVector.fromArray(S, f2, i),
+          lo = FloatVector.fromArray(S, mn, i),
+          hi = FloatVector.fromArray(S, mx, i);
       for (int b = 0, n = whole(i, nb, last); b < n; b++) {
-        FloatVector v = load(x, base + b * w + i);
+        FloatVector v = FloatVector.fromByteBuffer(S, x, (base + b * w + i) << 2, NATIVE);
         if (moments) {
           s1 = s1.add(v);
           s2 = s2.add(v.mul(v));
@@ -135,10 +130,15 @@ final class BnFoldVector {
     for (int b = 0; b < nb; b++) {
       int o = base + b * w, len = b == nb - 1 ? last : w, i = 0;
       for (int end = S.loopBound(len); i < end; i += L) {
-        FloatVector xc = load(z, o + i).mul(at(t[0], i)).add(at(t[1], i)).max(lo).min(hi);
+        FloatVector xc =
+            FloatVector.fromByteBuffer(S, z, (o + i) << 2, NATIVE)
+                .mul(FloatVector.fromArray(S, t[0], i))
+                .add(FloatVector.fromArray(S, t[1], i))
+                .max(lo)
+                .min(hi);
         FloatVector q = xc.sub(nmin).div(s).sub(qz).add(0.5f);
         FloatVector r = q.add(BnFold.MAGIC).sub(BnFold.MAGIC);
-        store(r.blend(r.sub(1f), r.compare(VectorOperators.GT, q)).mul(s), out, o + i);
+        r.blend(r.sub(1f), r.compare(GT, q)).mul(s).intoByteBuffer(out, (o + i) << 2, NATIVE);
       }
       for (; i < len; i++) out.putFloat((o + i) << 2, quantize(z.getFloat((o + i) << 2), i, t, k));
     }
@@ -152,14 +152,9 @@ final class BnFoldVector {
     return (r - Math.min(1f, Math.max(0f, (r - q) * BnFold.BIG * BnFold.BIG))) * k[4];
   }
 
-  /** The window's gate on y: g where lo &lt; y &lt; hi and qlo ≤ y ≤ qhi, else +0. */
-  private static FloatVector gate(FloatVector g, FloatVector y, BnFold.Window w) {
-    VectorMask<Float> pass =
-        y.compare(VectorOperators.GT, w.lo())
-            .and(y.compare(VectorOperators.LT, w.hi()))
-            .and(y.compare(VectorOperators.GE, w.qlo()))
-            .and(y.compare(VectorOperators.LE, w.qhi()));
-    return ZERO.blend(g, pass);
+  /** The window's bounds {lo, hi, qlo, qhi}; null for none. */
+  private static float[] bounds(BnFold.Window w) {
+    return w == null ? null : new float[] {w.lo(), w.hi(), w.qlo(), w.qhi()};
   }
 
   private static float gate(float g, float y, BnFold.Window w) {
@@ -181,15 +176,23 @@ final class BnFoldVector {
       BnFold.Window win,
       float[][] a) {
     ByteBuffer g = v[0], z = v[1], gated = v[2];
+    float[] wb = bounds(win);
     float[] a1 = a[0], a2 = a[1];
     for (int i = 0, end = S.loopBound(w); i < end; i += L) {
-      FloatVector m = at(t[0], i), ad = at(t[1], i), mean = at(t[2], i);
-      FloatVector s1 = at(a1, i), s2 = at(a2, i);
+      FloatVector m = FloatVector.fromArray(S, t[0], i),
+          ad = FloatVector.fromArray(S, t[1], i),
+          mean = FloatVector.fromArray(S, t[2], i);
+      FloatVector s1 = FloatVector.fromArray(S, a1, i), s2 = FloatVector.fromArray(S, a2, i);
       for (int b = 0, n = whole(i, nb, last); b < n; b++) {
         int o = base + b * w + i;
-        FloatVector vz = load(z, o), gg = load(g, o);
-        if (win != null) gg = gate(gg, vz.mul(m).add(ad), win);
-        if (gated != null) store(gg, gated, o);
+        FloatVector vz = FloatVector.fromByteBuffer(S, z, o << 2, NATIVE),
+            gg = FloatVector.fromByteBuffer(S, g, o << 2, NATIVE);
+        if (wb != null) {
+          FloatVector y = vz.mul(m).add(ad);
+          VectorMask<Float> pass = y.compare(GT, wb[0]).and(y.compare(LT, wb[1]));
+          gg = ZERO.blend(gg, pass.and(y.compare(GE, wb[2])).and(y.compare(LE, wb[3])));
+        }
+        if (gated != null) gg.intoByteBuffer(gated, o << 2, NATIVE);
         s1 = s1.add(gg);
         s2 = s2.add(gg.mul(vz.sub(mean)));
       }
@@ -217,13 +220,25 @@ final class BnFoldVector {
   static void inputGrad(
       ByteBuffer[] v, int base, int w, int nb, int last, float[][] t, BnFold.Window win) {
     ByteBuffer g = v[0], z = v[1], d = v[2];
+    float[] wb = bounds(win);
     for (int b = 0; b < nb; b++) {
       int o = base + b * w, len = b == nb - 1 ? last : w, i = 0;
       for (int end = S.loopBound(len); i < end; i += L) {
-        FloatVector vz = load(z, o + i), gg = load(g, o + i);
-        if (win != null) gg = gate(gg, vz.mul(at(t[0], i)).add(at(t[1], i)), win);
-        FloatVector y = at(t[3], i).mul(gg).add(at(t[4], i).mul(vz.sub(at(t[2], i))));
-        store(y.add(at(t[5], i)), d, o + i);
+        FloatVector vz = FloatVector.fromByteBuffer(S, z, (o + i) << 2, NATIVE),
+            gg = FloatVector.fromByteBuffer(S, g, (o + i) << 2, NATIVE);
+        if (wb != null) {
+          FloatVector y =
+              vz.mul(FloatVector.fromArray(S, t[0], i)).add(FloatVector.fromArray(S, t[1], i));
+          VectorMask<Float> pass = y.compare(GT, wb[0]).and(y.compare(LT, wb[1]));
+          gg = ZERO.blend(gg, pass.and(y.compare(GE, wb[2])).and(y.compare(LE, wb[3])));
+        }
+        FloatVector y =
+            FloatVector.fromArray(S, t[3], i)
+                .mul(gg)
+                .add(
+                    FloatVector.fromArray(S, t[4], i)
+                        .mul(vz.sub(FloatVector.fromArray(S, t[2], i))));
+        y.add(FloatVector.fromArray(S, t[5], i)).intoByteBuffer(d, (o + i) << 2, NATIVE);
       }
       for (; i < len; i++) {
         float vz = z.getFloat((o + i) << 2), gg = g.getFloat((o + i) << 2);
@@ -248,13 +263,20 @@ final class BnFoldVector {
       BnFold.Window win,
       float[] a1) {
     ByteBuffer g = v[0], z = v[1], d = v[2];
+    float[] wb = bounds(win);
     for (int i = 0, end = S.loopBound(w); i < end; i += L) {
-      FloatVector m = at(t[0], i), ad = at(t[1], i), s1 = at(a1, i);
+      FloatVector m = FloatVector.fromArray(S, t[0], i),
+          ad = FloatVector.fromArray(S, t[1], i),
+          s1 = FloatVector.fromArray(S, a1, i);
       for (int b = 0, n = whole(i, nb, last); b < n; b++) {
         int o = base + b * w + i;
-        FloatVector gg = load(g, o);
-        if (win != null) gg = gate(gg, load(z, o).mul(m).add(ad), win);
-        if (d != null) store(gg, d, o);
+        FloatVector gg = FloatVector.fromByteBuffer(S, g, o << 2, NATIVE);
+        if (wb != null) {
+          FloatVector y = FloatVector.fromByteBuffer(S, z, o << 2, NATIVE).mul(m).add(ad);
+          VectorMask<Float> pass = y.compare(GT, wb[0]).and(y.compare(LT, wb[1]));
+          gg = ZERO.blend(gg, pass.and(y.compare(GE, wb[2])).and(y.compare(LE, wb[3])));
+        }
+        if (d != null) gg.intoByteBuffer(d, o << 2, NATIVE);
         s1 = s1.add(gg);
       }
       s1.intoArray(a1, i);
