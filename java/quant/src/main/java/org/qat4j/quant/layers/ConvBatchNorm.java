@@ -278,11 +278,14 @@ public final class ConvBatchNorm extends Layer {
     Tensor src = g;
     BnFold.Window w = window;
     if (!fused) {
-      gv = Tensor.reuse(gv, g.shape());
-      Elementwise.activationMask(
-          g, a, gv, act, outputQuant == null ? null : outputQuant.lastMask());
-      src = gv;
+      byte[] m = outputQuant == null ? null : outputQuant.lastMask();
       w = null;
+      // Nothing to mask: the batch backward only reads g (the frozen one hands dz on, so copies).
+      if (act != Activation.NONE || m != null || !batchStats) {
+        gv = Tensor.reuse(gv, g.shape());
+        Elementwise.activationMask(g, a, gv, act, m);
+        src = gv;
+      }
     }
     double[] dsf = batchStats ? batchBackward(src, w) : frozenBackward(src, w);
     Tensor[] dx = conv.backward(dz, ctx, needInput);
