@@ -15,6 +15,7 @@ import org.qat4j.quant.quantizers.FakeQuant;
  * straight-through gates recomputed from z on the fly (no mask is stored). Blocks of whole rows are
  * copied to heap arrays and every per-channel vector is tiled to the block length, so each loop is
  * flat over one index and JDK 17's C2 vectorizes it (a loop over C channels per row runs scalar).
+ * With the Vector API module, {@link BnFoldGroups} runs the same lanes on the native storage.
  * Per-lane float partial sums are folded into double every {@link #FOLD_EVERY} blocks and combined
  * in fixed chunk order (deterministic for a thread count).
  */
@@ -23,15 +24,15 @@ final class BnFold {
   private static final int BLOCK = 4096;
 
   /** Blocks summed per lane in float before a fold into double (≤ 16 terms per float sum). */
-  private static final int FOLD_EVERY = 16;
+  static final int FOLD_EVERY = 16;
 
-  private static final int MIN_WORK = 1 << 14;
+  static final int MIN_WORK = 1 << 14;
 
   /** 1.5·2²³: (q + MAGIC) − MAGIC rounds q to the nearest integer (ties to even) for |q| < 2²². */
-  private static final float MAGIC = 12582912f;
+  static final float MAGIC = 12582912f;
 
   /** d·BIG·BIG ≥ 1 for every positive float d (as in core's 2×2 pool). */
-  private static final float BIG = 1e38f;
+  static final float BIG = 1e38f;
 
   private BnFold() {}
 
@@ -42,6 +43,7 @@ final class BnFold {
   record Stats(double[] sum, double[] sumSq, float[] min, float[] max) {}
 
   static Stats stats(Tensor z, int c, boolean moments, boolean range) {
+    if (VectorApi.on()) return BnFoldGroups.stats(z, c, moments, range);
     int rows = z.size() / c, chunks = Parallel.grain(rows, z.size(), MIN_WORK);
     double[][] s1 = new double[chunks][c], s2 = new double[chunks][c];
     float[][] lo = new float[chunks][c], hi = new float[chunks][c];
@@ -90,18 +92,18 @@ final class BnFold {
   }
 
   /** Rows per block for c channels. */
-  private static int step(int c) {
+  static int step(int c) {
     return Math.max(1, BLOCK / c);
   }
 
-  private static float[] filled(int n, float v) {
+  static float[] filled(int n, float v) {
     float[] a = new float[n];
     Arrays.fill(a, v);
     return a;
   }
 
   /** {@code perChannel} repeated to {@code len} entries. */
-  private static float[] tile(float[] perChannel, int len) {
+  static float[] tile(float[] perChannel, int len) {
     float[] t = new float[len];
     for (int o = 0; o < len; o += perChannel.length)
       System.arraycopy(perChannel, 0, t, o, Math.min(perChannel.length, len - o));
@@ -109,14 +111,14 @@ final class BnFold {
   }
 
   /** out[j mod C] += acc[j] in double (C = out.length, acc holds whole rows), then clears acc. */
-  private static void fold(float[] acc, double[] out) {
+  static void fold(float[] acc, double[] out) {
     int c = out.length;
     for (int r = 0; r < acc.length; r += c) for (int ch = 0; ch < c; ch++) out[ch] += acc[r + ch];
     Arrays.fill(acc, 0f);
   }
 
   /** out[ch] = the min (or max) of the lanes of channel ch. */
-  private static void lanes(float[] acc, float[] out, boolean min) {
+  static void lanes(float[] acc, float[] out, boolean min) {
     int c = out.length;
     System.arraycopy(acc, 0, out, 0, c);
     for (int r = c; r < acc.length; r += c)
@@ -175,6 +177,10 @@ final class BnFold {
    */
   static void affineActQuant(
       Tensor z, Tensor out, float[] mul, float[] add, Activation act, FakeQuant.Nudged n) {
+    if (VectorApi.on() && !n.zero()) {
+      BnFoldGroups.affineActQuant(z, out, mul, add, act, n);
+      return;
+    }
     int c = add.length, rows = z.size() / c, w = step(c) * c;
     FloatBuffer zb = z.buffer(), ob = out.buffer();
     float top = act == Activation.RELU6 ? 6f : Float.POSITIVE_INFINITY,
@@ -215,10 +221,6 @@ final class BnFold {
    */
   private static void gate(float[] vg, float[] vz, int len, float[] mt, float[] at, Window w) {
     if (w == null) return;
-    if (VectorApi.on()) {
-      BnFoldVector.gate(vg, vz, len, mt, at, w);
-      return;
-    }
     float lo = w.lo, hi = w.hi, qlo = w.qlo, qhi = w.qhi;
     for (int i = 0; i < len; i++) {
       float y = vz[i] * mt[i] + at[i];
@@ -238,6 +240,7 @@ final class BnFold {
    */
   static double[][] gradSums(
       Tensor g, Tensor z, float[] mean, float[] mul, float[] add, Window w, Tensor gated) {
+    if (VectorApi.on()) return BnFoldGroups.gradSums(g, z, mean, mul, add, w, gated);
     int c = mean.length, rows = g.size() / c, width = step(c) * c;
     int chunks = Parallel.grain(rows, g.size(), MIN_WORK);
     double[][] s1 = new double[chunks][c], s2 = new double[chunks][c];
@@ -286,6 +289,10 @@ final class BnFold {
       float[] add,
       Window w,
       Tensor dz) {
+    if (VectorApi.on()) {
+      BnFoldGroups.bnInputGrad(g, z, new float[][] {mean, p, q, r}, mul, add, w, dz);
+      return;
+    }
     int c = mean.length, rows = g.size() / c, width = step(c) * c;
     FloatBuffer gb = g.buffer(), zb = z.buffer(), db = dz.buffer();
     float[] mt = tile(mul != null ? mul : ones(c), width), at = tile(add, width);
@@ -308,6 +315,7 @@ final class BnFold {
    * only); returns the per-channel Σ g·m.
    */
   static double[] maskAndSum(Tensor g, Tensor z, float[] add, Window w, Tensor dz, int c) {
+    if (VectorApi.on()) return BnFoldGroups.maskAndSum(g, z, add, w, dz, c);
     int rows = g.size() / c, width = step(c) * c, chunks = Parallel.grain(rows, g.size(), MIN_WORK);
     double[][] s1 = new double[chunks][c];
     FloatBuffer gb = g.buffer(),
@@ -333,7 +341,7 @@ final class BnFold {
     return combine(s1, new double[chunks][c], c)[0];
   }
 
-  private static double[][] combine(double[][] s1, double[][] s2, int c) {
+  static double[][] combine(double[][] s1, double[][] s2, int c) {
     double[][] out = new double[2][c];
     for (int k = 0; k < s1.length; k++)
       for (int j = 0; j < c; j++) {

@@ -12,6 +12,7 @@ import org.qat4j.core.Tensor;
 import org.qat4j.core.layers.Activation;
 import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Weighted;
+import org.qat4j.ir.internal.VectorApi;
 import org.qat4j.quant.Quantizer;
 import org.qat4j.quant.quantizers.FakeQuant;
 import org.qat4j.quant.quantizers.FakeQuantizer;
@@ -277,11 +278,14 @@ public final class ConvBatchNorm extends Layer {
     Tensor src = g;
     BnFold.Window w = window;
     if (!fused) {
-      gv = Tensor.reuse(gv, g.shape());
-      Elementwise.activationMask(
-          g, a, gv, act, outputQuant == null ? null : outputQuant.lastMask());
-      src = gv;
+      byte[] m = outputQuant == null ? null : outputQuant.lastMask();
       w = null;
+      // Nothing to mask: the batch backward only reads g (the frozen one hands dz on, so copies).
+      if (act != Activation.NONE || m != null || !batchStats) {
+        gv = Tensor.reuse(gv, g.shape());
+        Elementwise.activationMask(g, a, gv, act, m);
+        src = gv;
+      }
     }
     double[] dsf = batchStats ? batchBackward(src, w) : frozenBackward(src, w);
     Tensor[] dx = conv.backward(dz, ctx, needInput);
@@ -296,8 +300,10 @@ public final class ConvBatchNorm extends Layer {
   private double[] batchBackward(Tensor src, BnFold.Window w) {
     int rows = z.size() / channels;
     gz = Tensor.reuse(gz, z.shape());
-    // The gate is scalar work (C2 17 vectorizes no float-bit masks): apply it once, into gz.
-    double[][] s = BnFold.gradSums(src, z, mean, affineMul, affineAdd, w, w == null ? null : gz);
+    // The plain gate is scalar work (C2 17 vectorizes no float-bit masks): apply it once, into gz.
+    // On the Vector API the gate is cheap, and gating twice saves writing and reading gz.
+    boolean once = w != null && !VectorApi.on();
+    double[][] s = BnFold.gradSums(src, z, mean, affineMul, affineAdd, w, once ? gz : null);
     float[] p = new float[channels], q = new float[channels], r = new float[channels];
     double[] dsf = new double[channels];
     for (int c = 0; c < channels; c++) {
@@ -311,7 +317,8 @@ public final class ConvBatchNorm extends Layer {
       dsf[c] = -gamma * dGamma * bn.epsilon() / (sf[c] * sigmaB[c] * sigmaB[c]);
       if (bias != null) bias.grad().set(c, 0f);
     }
-    BnFold.bnInputGrad(w == null ? src : gz, z, mean, p, q, r, affineMul, affineAdd, null, gz);
+    BnFold.bnInputGrad(
+        once ? gz : src, z, mean, p, q, r, affineMul, affineAdd, once ? null : w, gz);
     dz = gz;
     return dsf;
   }

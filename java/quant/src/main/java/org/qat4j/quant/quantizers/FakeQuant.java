@@ -3,6 +3,7 @@ package org.qat4j.quant.quantizers;
 import java.nio.FloatBuffer;
 import org.qat4j.ir.arith.QuantMath;
 import org.qat4j.ir.internal.Parallel;
+import org.qat4j.ir.internal.VectorApi;
 
 /**
  * TensorFlow's fake-quant kernel in float32: nudged range, zero point rounded half away from zero,
@@ -217,6 +218,10 @@ public final class FakeQuant {
 
     /** mask = 1 where the straight-through gradient passes for the block's inputs. */
     void mask(float[] v, int len, byte[] mask, int base) {
+      if (VectorApi.on()) {
+        FakeQuantVector.mask(v, len, mask, base, passLo, passHi);
+        return;
+      }
       for (int i = 0; i < len; i++)
         mask[base + i] = v[i] >= passLo[i] && v[i] <= passHi[i] ? (byte) 1 : 0;
     }

@@ -60,19 +60,21 @@ public final class Ranges {
         blocks,
         chunks,
         (b0, b1) -> {
-          float[] v = new float[BLOCK];
-          float l = 0f, h = 0f;
+          // Lane accumulators keep the loops flat (C2 vectorizes them; a running min is a scalar
+          // chain). Math.min/max give the same bits in any order, NaN and ±0 included.
+          int width = Math.min(BLOCK, size);
+          float[] v = new float[width], l = new float[width], h = new float[width];
           for (int b = b0; b < b1; b++) {
             int off = b * BLOCK, len = Math.min(BLOCK, size - off);
             x.get(off, v, 0, len);
-            for (int i = 0; i < len; i++) {
-              l = Math.min(l, v[i]);
-              h = Math.max(h, v[i]);
-            }
+            for (int i = 0; i < len; i++) l[i] = Math.min(l[i], v[i]);
+            for (int i = 0; i < len; i++) h[i] = Math.max(h[i], v[i]);
           }
           int k = Parallel.chunkOf(b0, blocks, chunks);
-          lo[k] = l;
-          hi[k] = h;
+          for (int i = 0; i < width; i++) {
+            lo[k] = Math.min(lo[k], l[i]);
+            hi[k] = Math.max(hi[k], h[i]);
+          }
         });
     float l = 0f, h = 0f;
     for (int k = 0; k < chunks; k++) {
