@@ -19,6 +19,9 @@ public abstract class Optimizer {
   /** Fewer elements than this per chunk run inline: a hand-off costs more than Adam on them. */
   private static final int MIN_CHUNK = 1 << 15;
 
+  /** Elements per block of an update pass (value, gradient and slots stay in L1/L2). */
+  private static final int BLOCK = 4096;
+
   private final LrSchedule schedule;
   private final Map<String, float[]> slots = new LinkedHashMap<>();
   private final Map<String, float[][]> scratch = new HashMap<>();
@@ -67,38 +70,44 @@ public abstract class Optimizer {
    * element-wise, so the result does not depend on the split.
    */
   public final void step(Map<String, Param> params) {
-    Layout l = layout(params);
-    update(l, true);
+    update(layout(params));
   }
 
   /**
-   * As {@link #step}, but first checks every trainable gradient in the same parallel pass that
-   * copies it: returns the key of the first parameter (in map order) with a NaN or infinite
-   * gradient and changes nothing, or null after the update.
+   * As {@link #step}, but first checks every trainable gradient in a parallel read-only pass:
+   * returns the key of the first parameter (in map order) with a NaN or infinite gradient and
+   * changes nothing, or null after the update.
    */
   public final String stepIfFinite(Map<String, Param> params) {
     Layout l = layout(params);
     boolean[] bad = new boolean[l.live.size()];
     l.forChunks(
         (e, i, lo, hi) -> {
-          if (!copyIn(e, lo, hi)) bad[i] = true; // only ever set: chunks may share a parameter
+          if (!finite(e.getValue(), lo, hi)) bad[i] = true; // only ever set: chunks may share one
         });
     for (int i = 0; i < bad.length; i++) if (bad[i]) return l.live.get(i).getKey();
-    update(l, false);
+    update(l);
     return null;
   }
 
-  /** Updates every parameter in the layout; {@code copy} = values and gradients not yet copied. */
-  private void update(Layout l, boolean copy) {
+  /**
+   * Updates every parameter in the layout, in blocks of {@link #BLOCK} elements: a block's value
+   * and gradient are copied to the heap, updated and written back while they are in cache.
+   */
+  private void update(Layout l) {
     double lr = schedule.at(iterations);
     long t = iterations + 1;
     for (Map.Entry<String, Param> e : l.live) prepare(e.getKey(), e.getValue().value().size());
     l.forChunks(
         (e, i, lo, hi) -> {
-          if (copy) copyIn(e, lo, hi);
           float[][] s = scratch.get(e.getKey());
-          update(e.getKey(), s[0], s[1], lo, hi, s[0].length, lr, t);
-          e.getValue().value().buffer().put(lo, s[0], lo, hi - lo);
+          for (int a = lo; a < hi; a += BLOCK) {
+            int b = Math.min(hi, a + BLOCK);
+            e.getValue().value().buffer().get(a, s[0], a, b - a);
+            e.getValue().grad().buffer().get(a, s[1], a, b - a);
+            update(e.getKey(), s[0], s[1], a, b, s[0].length, lr, t);
+            e.getValue().value().buffer().put(a, s[0], a, b - a);
+          }
         });
     iterations++;
   }
@@ -117,24 +126,22 @@ public abstract class Optimizer {
     return new Layout(live, start);
   }
 
-  /**
-   * Copies a slice of value and gradient to the scratch arrays; false if a gradient is not finite.
-   */
-  private boolean copyIn(Map.Entry<String, Param> e, int lo, int hi) {
-    float[][] s = scratch.get(e.getKey());
-    e.getValue().value().buffer().get(lo, s[0], lo, hi - lo);
-    e.getValue().grad().buffer().get(lo, s[1], lo, hi - lo);
-    float[] g = s[1];
+  /** Whether the gradient elements [lo, hi) of {@code p} are all finite (read in blocks). */
+  private static boolean finite(Param p, int lo, int hi) {
+    float[] g = new float[Math.min(BLOCK, hi - lo)];
     // Four independent sums stay 0 unless an element is NaN or infinite (0·Inf = NaN).
     float z0 = 0f, z1 = 0f, z2 = 0f, z3 = 0f;
-    int i = lo;
-    for (; i + 3 < hi; i += 4) {
-      z0 += g[i] * 0f;
-      z1 += g[i + 1] * 0f;
-      z2 += g[i + 2] * 0f;
-      z3 += g[i + 3] * 0f;
+    for (int a = lo; a < hi; a += BLOCK) {
+      int len = Math.min(BLOCK, hi - a), i = 0;
+      p.grad().buffer().get(a, g, 0, len);
+      for (; i + 3 < len; i += 4) {
+        z0 += g[i] * 0f;
+        z1 += g[i + 1] * 0f;
+        z2 += g[i + 2] * 0f;
+        z3 += g[i + 3] * 0f;
+      }
+      for (; i < len; i++) z0 += g[i] * 0f;
     }
-    for (; i < hi; i++) z0 += g[i] * 0f;
     return Float.isFinite(z0 + z1 + z2 + z3);
   }
 
