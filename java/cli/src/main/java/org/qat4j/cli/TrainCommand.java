@@ -73,11 +73,19 @@ final class TrainCommand extends BaseCommand {
 
   @Option(
       names = "--lr",
-      defaultValue = "0.0015",
+      paramLabel = "RATE",
       description =
-          "Adam learning rate, the peak of the cosine schedule (default: ${DEFAULT-VALUE}, the recipe of "
-              + "docs/PERFORMANCE.md; Keras's default is 0.001).")
-  float lr;
+          "Adam learning rate, the peak of the cosine schedule (default: "
+              + MNM_LR
+              + " for mobilenet-mini, else "
+              + LR
+              + ": the recipes of docs/PERFORMANCE.md; Keras's default is 0.001).")
+  Float lr;
+
+  /**
+   * The default peak rate (reference CNN recipe) and MobileNetMini's, which trains better higher.
+   */
+  static final float LR = 0.0015f, MNM_LR = 0.005f;
 
   @Option(
       names = "--out",
@@ -96,9 +104,13 @@ final class TrainCommand extends BaseCommand {
 
   @Override
   JsonObject execute() throws Exception {
-    training.validate(epochs, lr);
-    if (resume != null) return resumeRun();
+    if (resume != null) {
+      training.validate(epochs, 1f);
+      return resumeRun();
+    }
     String zoo = checkModel();
+    float rate = lr != null ? lr : "mobilenet-mini".equals(zoo != null ? zoo : model) ? MNM_LR : LR;
+    training.validate(epochs, rate);
     Path d = data.dir();
     data.requireTestSplit();
     if (out != null) {
@@ -115,7 +127,7 @@ final class TrainCommand extends BaseCommand {
             epochs,
             seed,
             training.batchSize,
-            lr,
+            rate,
             training.limit,
             out,
             training.testLimit,

@@ -6,6 +6,7 @@ import static org.qat4j.cli.CliRun.ok;
 
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -46,6 +47,22 @@ class CliTrainContractTest {
     assertTrue(!j.has("path") && !j.has("bytes"), "no --out, no file: " + j);
     assertEquals(
         2, CliRun.of("train", "--model", "reference-cnn", "--conv-init-scale", "0").code());
+  }
+
+  /** MobileNetMini's default rate is its own recipe's; --lr still overrides it. */
+  @Test
+  void mobileNetMiniHasItsOwnDefaultRate() {
+    String[] run = {"train", "--model", "mobilenet-mini", "--epochs", "1", "--limit", "64"};
+    String[] tail = {"--test-limit", "64", "--json", "--quiet"};
+    JsonObject j = ok(concat(run, tail));
+    assertEquals(TrainCommand.MNM_LR, j.get("lr").getAsFloat());
+    JsonObject k = ok(concat(run, new String[] {"--lr", "0.001"}, tail));
+    assertEquals(0.001f, k.get("lr").getAsFloat());
+    assertEquals(2, CliRun.of("train", "--model", "mobilenet-mini", "--lr", "-1").code());
+  }
+
+  private static String[] concat(String[]... parts) {
+    return Arrays.stream(parts).flatMap(Arrays::stream).toArray(String[]::new);
   }
 
   /**
