@@ -119,7 +119,7 @@ public final class FakeQuant {
   private static final int BLOCK = 4096;
 
   /** 1.5·2²³: (q + MAGIC) − MAGIC rounds q to the nearest integer (ties to even) for |q| < 2²². */
-  private static final float MAGIC = 12582912f;
+  static final float MAGIC = 12582912f;
 
   /** d·BIG·BIG ≥ 1 for every positive float d. */
   private static final float BIG = 1e38f;
@@ -199,7 +199,9 @@ public final class FakeQuant {
         java.util.Arrays.fill(v, 0, len, 0f);
         return;
       }
-      if (divide) {
+      if (VectorApi.on()) {
+        FakeQuantVector.quantize(v, len, new float[][] {min, max, mul, qz, scale}, divide);
+      } else if (divide) {
         for (int i = 0; i < len; i++) {
           float q = (Math.min(Math.max(v[i], min[i]), max[i]) - min[i]) / mul[i] - qz[i] + 0.5f;
           float r = (q + MAGIC) - MAGIC;
