@@ -85,7 +85,7 @@ final class TrainCommand extends BaseCommand {
   /**
    * The default peak rate (reference CNN recipe) and MobileNetMini's, which trains better higher.
    */
-  static final float LR = 0.0015f, MNM_LR = 0.005f;
+  static final float LR = 0.0015f, MNM_LR = 0.012f;
 
   @Option(
       names = "--out",
