@@ -3,8 +3,11 @@ package org.qat4j.core.layers;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
+import org.qat4j.core.ExecContext;
 import org.qat4j.core.GradientCheck;
 import org.qat4j.core.Layer;
+import org.qat4j.core.Model;
+import org.qat4j.core.Param;
 import org.qat4j.core.Shapes;
 import org.qat4j.core.Tensor;
 
@@ -81,5 +84,32 @@ final class Checks {
         throw new AssertionError(what + ": index " + i + " want " + want[i] + " got " + got[i]);
       }
     }
+  }
+
+  /**
+   * Compares about seven coordinates of {@code p}'s gradient (from the caller's backward of r) with
+   * central differences of L = Σ r·m(x) in training passes, at step {@code eps}.
+   */
+  static void modelParamGradient(Model m, Tensor x, Tensor r, Param p, float eps) {
+    float[] analytic = p.grad().toArray();
+    Tensor v = p.value();
+    for (int i = 0; i < v.size(); i += Math.max(1, v.size() / 7)) {
+      float orig = v.get(i);
+      v.set(i, orig + eps);
+      double lp = dot(m.forward(x, ExecContext.training(1)), r);
+      v.set(i, orig - eps);
+      double lm = dot(m.forward(x, ExecContext.training(1)), r);
+      v.set(i, orig);
+      double num = (lp - lm) / (2 * eps);
+      double err =
+          Math.abs(num - analytic[i]) / Math.max(1e-2, Math.abs(num) + Math.abs(analytic[i]));
+      assertTrue(err < TOL, p.name() + "[" + i + "]: numeric " + num + " analytic " + analytic[i]);
+    }
+  }
+
+  private static double dot(Tensor a, Tensor b) {
+    double s = 0;
+    for (int i = 0; i < a.size(); i++) s += (double) a.get(i) * b.get(i);
+    return s;
   }
 }

@@ -189,35 +189,10 @@ class ConvBnPoolTest {
       m.forward(x, ExecContext.training(1));
       m.backward(r, ExecContext.training(1));
       assertNull(m.activation("conv"), "the conv ran fused");
-      for (Param p : m.trainableParams()) checkParam(m, x, r, p);
+      for (Param p : m.trainableParams()) Checks.modelParamGradient(m, x, r, p, EPS);
     }
   }
 
   /** Finite-difference step: small, so that few pool windows change their arg-max. */
   private static final float EPS = 1e-3f;
-
-  /** Compares a few coordinates of one parameter's gradient with central differences. */
-  private static void checkParam(Model m, Tensor x, Tensor r, Param p) {
-    float[] analytic = p.grad().toArray();
-    Tensor v = p.value();
-    for (int i = 0; i < v.size(); i += Math.max(1, v.size() / 7)) {
-      float orig = v.get(i);
-      v.set(i, orig + EPS);
-      double lp = dot(m.forward(x, ExecContext.training(1)), r);
-      v.set(i, orig - EPS);
-      double lm = dot(m.forward(x, ExecContext.training(1)), r);
-      v.set(i, orig);
-      double num = (lp - lm) / (2 * EPS);
-      double err =
-          Math.abs(num - analytic[i]) / Math.max(1e-2, Math.abs(num) + Math.abs(analytic[i]));
-      assertTrue(
-          err < Checks.TOL, p.name() + "[" + i + "]: numeric " + num + " analytic " + analytic[i]);
-    }
-  }
-
-  private static double dot(Tensor a, Tensor b) {
-    double s = 0;
-    for (int i = 0; i < a.size(); i++) s += (double) a.get(i) * b.get(i);
-    return s;
-  }
 }

@@ -181,32 +181,7 @@ class VectorConvTest {
     m.forward(x, ExecContext.training(1));
     assertNotNull(m.backward(r, ExecContext.training(1), true));
     List<Param> ps = m.trainableParams();
-    for (int p = 0; p < 4; p++) checkParam(m, x, r, ps.get(p));
+    for (int p = 0; p < 4; p++) Checks.modelParamGradient(m, x, r, ps.get(p), 1e-2f);
     assertTrue(((Conv2D) m.layer("conv")).path() instanceof VectorConv);
-  }
-
-  /** Compares a few coordinates of one parameter's gradient with central differences. */
-  private static void checkParam(Model m, Tensor x, Tensor r, Param p) {
-    float[] analytic = p.grad().toArray();
-    Tensor v = p.value();
-    for (int i = 0; i < v.size(); i += Math.max(1, v.size() / 7)) {
-      float orig = v.get(i);
-      v.set(i, orig + 1e-2f);
-      double lp = dot(m.forward(x, ExecContext.training(1)), r);
-      v.set(i, orig - 1e-2f);
-      double lm = dot(m.forward(x, ExecContext.training(1)), r);
-      v.set(i, orig);
-      double num = (lp - lm) / 2e-2;
-      double err =
-          Math.abs(num - analytic[i]) / Math.max(1e-2, Math.abs(num) + Math.abs(analytic[i]));
-      assertTrue(
-          err < Checks.TOL, p.name() + "[" + i + "]: numeric " + num + " analytic " + analytic[i]);
-    }
-  }
-
-  private static double dot(Tensor a, Tensor b) {
-    double s = 0;
-    for (int i = 0; i < a.size(); i++) s += (double) a.get(i) * b.get(i);
-    return s;
   }
 }
