@@ -40,7 +40,9 @@ final class MaxPoolVector {
         int xp = b * perIn + 2 * oy * row + 2 * ox * c, o = b * perOut + (oy * g.ow() + ox) * c;
         int ch = 0;
         for (int end = S.loopBound(c); ch < end; ch += L) {
-          FloatVector m = load(x, xp + ch), t = ZERO;
+          // t starts from zero(S), not ZERO: C2 17 boxes a loop-carried vector that starts as a
+          // constant.
+          FloatVector m = load(x, xp + ch), t = FloatVector.zero(S);
           for (int k = 0; k < 3; k++) {
             FloatVector v = load(x, xp + off[k] + ch);
             t = t.blend(k + 1f, v.compare(VectorOperators.GT, m));
