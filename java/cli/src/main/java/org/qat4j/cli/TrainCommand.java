@@ -105,6 +105,7 @@ final class TrainCommand extends BaseCommand {
   @Override
   JsonObject execute() throws Exception {
     if (resume != null) {
+      // The rate comes from the checkpoint (--lr is refused with --resume): nothing to check here.
       training.validate(epochs, 1f);
       return resumeRun();
     }
