@@ -5,6 +5,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import org.qat4j.core.io.Checkpoint;
+import org.qat4j.core.zoo.Recipe;
+import org.qat4j.core.zoo.Zoo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -75,17 +77,12 @@ final class TrainCommand extends BaseCommand {
       names = "--lr",
       paramLabel = "RATE",
       description =
-          "Adam learning rate, the peak of the cosine schedule (default: "
-              + MNM_LR
+          "Adam learning rate, the peak of the cosine schedule (default: the architecture's recipe, "
+              + Recipe.MOBILENET_MINI_LR
               + " for mobilenet-mini, else "
-              + LR
-              + ": the recipes of docs/PERFORMANCE.md; Keras's default is 0.001).")
+              + Recipe.REFERENCE_CNN_LR
+              + ": docs/PERFORMANCE.md; Keras's default is 0.001).")
   Float lr;
-
-  /**
-   * The default peak rate (reference CNN recipe) and MobileNetMini's, which trains better higher.
-   */
-  static final float LR = 0.0015f, MNM_LR = 0.012f;
 
   @Option(
       names = "--out",
@@ -95,12 +92,13 @@ final class TrainCommand extends BaseCommand {
 
   @Option(
       names = "--conv-init-scale",
-      defaultValue = "0.04",
       paramLabel = "S",
       description =
           "reference-cnn only: variance scale of its two Conv2D kernels' Glorot-uniform init "
-              + "(default: ${DEFAULT-VALUE}, the recipe of docs/PERFORMANCE.md; 1 = Keras's Glorot).")
-  double convInitScale;
+              + "(default: "
+              + Recipe.REFERENCE_CNN_INIT
+              + ", its recipe in docs/PERFORMANCE.md; 1 = Keras's Glorot).")
+  Double convInitScale;
 
   @Override
   JsonObject execute() throws Exception {
@@ -110,7 +108,9 @@ final class TrainCommand extends BaseCommand {
       return resumeRun();
     }
     String zoo = checkModel();
-    float rate = lr != null ? lr : "mobilenet-mini".equals(zoo != null ? zoo : model) ? MNM_LR : LR;
+    Recipe recipe = Zoo.recipe(zoo != null ? zoo : model);
+    float rate = lr != null ? lr : (float) recipe.peakLr();
+    double initScale = convInitScale != null ? convInitScale : recipe.convInitScale();
     training.validate(epochs, rate);
     Path d = data.dir();
     data.requireTestSplit();
@@ -119,8 +119,8 @@ final class TrainCommand extends BaseCommand {
       Outputs.notAnInput(out, "--out", model, "--model");
       Outputs.notData(out, "--out", d);
     }
-    if (!(convInitScale > 0) || Double.isInfinite(convInitScale))
-      throw CliException.usage("--conv-init-scale: must be > 0, got " + convInitScale);
+    if (!(initScale > 0) || Double.isInfinite(initScale))
+      throw CliException.usage("--conv-init-scale: must be > 0, got " + initScale);
     TrainSpec s =
         new TrainSpec(
             zoo != null ? zoo : model,
@@ -133,7 +133,7 @@ final class TrainCommand extends BaseCommand {
             out,
             training.testLimit,
             training.cosine(true),
-            convInitScale,
+            initScale,
             training.lossWeights);
     try (TrainCheckpoints ck =
         new TrainCheckpoints(

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.qat4j.core.zoo.Zoo;
 
 /**
  * {@code train} on its own: the defaults it reports (the recipe) without {@code --out}, and a short
@@ -55,7 +56,7 @@ class CliTrainContractTest {
     String[] run = {"train", "--model", "mobilenet-mini", "--epochs", "1", "--limit", "64"};
     String[] tail = {"--test-limit", "64", "--json", "--quiet"};
     JsonObject j = ok(concat(run, tail));
-    assertEquals(TrainCommand.MNM_LR, j.get("lr").getAsFloat());
+    assertEquals((float) Zoo.recipe("mobilenet-mini").peakLr(), j.get("lr").getAsFloat());
     JsonObject k = ok(concat(run, new String[] {"--lr", "0.001"}, tail));
     assertEquals(0.001f, k.get("lr").getAsFloat());
     assertEquals(2, CliRun.of("train", "--model", "mobilenet-mini", "--lr", "-1").code());

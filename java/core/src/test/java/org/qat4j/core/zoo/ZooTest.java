@@ -40,4 +40,19 @@ class ZooTest {
     var e = assertThrows(IllegalArgumentException.class, () -> Zoo.create("resnet9000", 1));
     assertTrue(e.getMessage().contains("reference-cnn"), e.getMessage());
   }
+
+  /** Tuned architectures have their own recipe; the rest, and saved models, get the untuned one. */
+  @Test
+  void recipes() {
+    Recipe cnn = Zoo.recipe("reference-cnn"), mnm = Zoo.recipe("mobilenet-mini");
+    assertEquals(Recipe.REFERENCE_CNN_INIT, cnn.convInitScale());
+    assertNotEquals(cnn.peakLr(), mnm.peakLr());
+    assertEquals(1, mnm.convInitScale());
+    Recipe untuned = Zoo.recipe("mobilenet-v2");
+    assertEquals(untuned, Zoo.recipe("/models/mine.q4j"));
+    assertEquals(cnn.peakLr(), untuned.peakLr());
+    assertEquals(1, untuned.convInitScale());
+    assertThrows(IllegalArgumentException.class, () -> new Recipe(0, 1, "zero rate"));
+    assertThrows(IllegalArgumentException.class, () -> new Recipe(1e-3, Double.NaN, "no scale"));
+  }
 }
