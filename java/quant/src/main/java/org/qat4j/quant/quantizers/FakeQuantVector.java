@@ -18,9 +18,17 @@ import jdk.incubator.vector.VectorSpecies;
 final class FakeQuantVector {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
-  private static final VectorSpecies<Byte> B =
-      VectorSpecies.of(byte.class, VectorShape.forBitSize(S.length() * Byte.SIZE));
   private static final int L = S.length();
+
+  /**
+   * Byte lanes for the mask's narrowed store, or null below 64 bits (128-bit vectors: NEON, SSE, or
+   * -XX:MaxVectorSize=16), where no byte shape exists and {@link #mask} runs the plain loop.
+   */
+  private static final VectorSpecies<Byte> B =
+      L * Byte.SIZE >= 64
+          ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * Byte.SIZE))
+          : null;
+
   private static final IntVector ZERO = IntVector.zero(I);
 
   private FakeQuantVector() {}
@@ -54,7 +62,7 @@ final class FakeQuantVector {
   /** mask[base + i] = 1 where lo[i] ≤ v[i] ≤ hi[i], else 0, over i in [0, len). */
   static void mask(float[] v, int len, byte[] mask, int base, float[] lo, float[] hi) {
     int i = 0;
-    for (int end = S.loopBound(len); i < end; i += L) {
+    for (int end = B == null ? 0 : S.loopBound(len); i < end; i += L) {
       FloatVector x = FloatVector.fromArray(S, v, i);
       VectorMask<Float> in =
           x.compare(VectorOperators.GE, FloatVector.fromArray(S, lo, i))
