@@ -1,6 +1,8 @@
 package org.qat4j.core.train;
 
 import com.google.gson.JsonObject;
+import org.qat4j.core.Param;
+import org.qat4j.ir.internal.VectorApi;
 
 /**
  * Adam with bias correction: {@code w -= lr·m̂/(sqrt(v̂)+ε)}. A non-zero weight decay is classic L2
@@ -57,19 +59,56 @@ public class Adam extends Optimizer {
       String key, float[] w, float[] g, int lo, int hi, int n, double lr, long t) {
     float[] m = slot(key, "m", n);
     float[] v = slot(key, "v", n);
-    float b1 = (float) beta1, b2 = (float) beta2, eps = (float) epsilon;
-    float c1 = (float) (1 - Math.pow(beta1, t)), c2 = (float) (1 - Math.pow(beta2, t));
-    float rate = (float) lr, wd = (float) weightDecay;
-    boolean dec = decoupled();
-    if (wd != 0f && !dec) for (int i = lo; i < hi; i++) g[i] += wd * w[i];
-    float shrink = dec ? 1f - rate * wd : 1f;
+    float[] k = coefficients(lr, t);
+    float b1 = k[0], a1 = k[1], b2 = k[2], a2 = k[3], c1 = k[4], c2 = k[5];
+    float rate = k[6], eps = k[7], l2 = k[8], shrink = k[9];
+    if (l2 != 0f) for (int i = lo; i < hi; i++) g[i] += l2 * w[i];
     for (int i = lo; i < hi; i++) {
       float gi = g[i];
-      m[i] = b1 * m[i] + (1 - b1) * gi;
-      v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+      m[i] = b1 * m[i] + a1 * gi;
+      v[i] = b2 * v[i] + a2 * gi * gi;
       float mh = m[i] / c1, vh = v[i] / c2;
       w[i] = w[i] * shrink - rate * mh / ((float) Math.sqrt(vh) + eps);
     }
+  }
+
+  /** On the Vector API: updates the value in place from the gradient's storage (no heap copies). */
+  @Override
+  protected final boolean updateInPlace(String key, Param p, int lo, int hi, double lr, long t) {
+    if (!VectorApi.on()) return false;
+    int n = p.value().size();
+    OptimizerVector.adam(
+        OptimizerVector.bytes(p.value()),
+        OptimizerVector.bytes(p.grad()),
+        slot(key, "m", n),
+        slot(key, "v", n),
+        lo,
+        hi,
+        coefficients(lr, t));
+    return true;
+  }
+
+  /**
+   * The update's float coefficients at rate lr and update number t: β₁, 1 − β₁, β₂, 1 − β₂, the
+   * bias corrections 1 − β₁ᵗ and 1 − β₂ᵗ, the rate, ε, the L2 decay added to the gradient (0 for
+   * AdamW) and the factor on the weights (1 − lr·decay for AdamW, else 1).
+   */
+  final float[] coefficients(double lr, long t) {
+    float b1 = (float) beta1, b2 = (float) beta2;
+    float rate = (float) lr, wd = (float) weightDecay;
+    boolean dec = decoupled();
+    return new float[] {
+      b1,
+      1 - b1,
+      b2,
+      1 - b2,
+      (float) (1 - Math.pow(beta1, t)),
+      (float) (1 - Math.pow(beta2, t)),
+      rate,
+      (float) epsilon,
+      dec ? 0f : wd,
+      dec ? 1f - rate * wd : 1f
+    };
   }
 
   @Override

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.qat4j.core.Param;
 import org.qat4j.ir.internal.Parallel;
+import org.qat4j.ir.internal.VectorApi;
 
 /**
  * Updates trainable parameters from their gradients. Per-parameter state ("slots", e.g. Adam
@@ -49,6 +50,15 @@ public abstract class Optimizer {
 
   /** Creates the slots {@link #update} will read for a parameter of n values (called serially). */
   protected void prepare(String key, int n) {}
+
+  /**
+   * Updates elements [lo, hi) of {@code p} in its own storage, with the result of {@link #update},
+   * and returns true; or returns false (the default), and the caller runs {@link #update} on heap
+   * copies. The gradient must not change.
+   */
+  protected boolean updateInPlace(String key, Param p, int lo, int hi, double lr, long t) {
+    return false;
+  }
 
   public final LrSchedule schedule() {
     return schedule;
@@ -91,8 +101,9 @@ public abstract class Optimizer {
   }
 
   /**
-   * Updates every parameter in the layout, in blocks of {@link #BLOCK} elements: a block's value
-   * and gradient are copied to the heap, updated and written back while they are in cache.
+   * Updates every parameter in the layout: in place where {@link #updateInPlace} can, otherwise in
+   * blocks of {@link #BLOCK} elements, each copied to the heap, updated and written back while in
+   * cache.
    */
   private void update(Layout l) {
     double lr = schedule.at(iterations);
@@ -100,6 +111,7 @@ public abstract class Optimizer {
     for (Map.Entry<String, Param> e : l.live) prepare(e.getKey(), e.getValue().value().size());
     l.forChunks(
         (e, i, lo, hi) -> {
+          if (updateInPlace(e.getKey(), e.getValue(), lo, hi, lr, t)) return;
           float[][] s = scratch.get(e.getKey());
           for (int a = lo; a < hi; a += BLOCK) {
             int b = Math.min(hi, a + BLOCK);
@@ -128,6 +140,7 @@ public abstract class Optimizer {
 
   /** Whether the gradient elements [lo, hi) of {@code p} are all finite (read in blocks). */
   private static boolean finite(Param p, int lo, int hi) {
+    if (VectorApi.on()) return OptimizerVector.finite(OptimizerVector.bytes(p.grad()), lo, hi);
     float[] g = new float[Math.min(BLOCK, hi - lo)];
     // Four independent sums stay 0 unless an element is NaN or infinite (0·Inf = NaN).
     float z0 = 0f, z1 = 0f, z2 = 0f, z3 = 0f;

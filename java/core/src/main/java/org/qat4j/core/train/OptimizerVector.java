@@ -1,0 +1,71 @@
+package org.qat4j.core.train;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.qat4j.core.Tensor;
+
+/**
+ * JDK Vector API kernels of {@link Optimizer} and {@link Adam}, loaded only when the module
+ * jdk.incubator.vector is in the boot layer and {@link org.qat4j.ir.internal.VectorApi#on()}. They
+ * read the parameter's value and gradient in place (the tensors' native storage as bytes, native
+ * order) instead of copying blocks to the heap. Every lane does the float operations of the plain
+ * loops in the same order (IEEE add, multiply, divide and square root, no fused multiply-add), so
+ * the results are bit for bit those of the plain path. Indices are in floats.
+ */
+final class OptimizerVector {
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final int L = S.length();
+  private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+
+  private OptimizerVector() {}
+
+  /** The tensor's storage as bytes in native order (a new view; the tensor keeps it). */
+  static ByteBuffer bytes(Tensor t) {
+    return t.pointer().asByteBuffer().order(NATIVE);
+  }
+
+  /** Whether g[lo, hi) holds no NaN and no infinity. */
+  static boolean finite(ByteBuffer g, int lo, int hi) {
+    // As the plain check: a sum of g·0 stays (±)0 unless an element is NaN or infinite.
+    FloatVector z = FloatVector.zero(S);
+    int i = lo;
+    for (int end = lo + S.loopBound(hi - lo); i < end; i += L)
+      z = z.add(FloatVector.fromByteBuffer(S, g, i << 2, NATIVE).mul(0f));
+    float s = z.reduceLanes(VectorOperators.ADD);
+    for (; i < hi; i++) s += g.getFloat(i << 2) * 0f;
+    return Float.isFinite(s);
+  }
+
+  /**
+   * One Adam update of elements [lo, hi): w and g are the value and gradient storage (g is only
+   * read), m and v the moment slots, k the coefficients of {@link Adam#coefficients}.
+   */
+  static void adam(ByteBuffer w, ByteBuffer g, float[] m, float[] v, int lo, int hi, float[] k) {
+    float b1 = k[0], a1 = k[1], b2 = k[2], a2 = k[3], c1 = k[4], c2 = k[5];
+    float rate = k[6], eps = k[7], l2 = k[8], shrink = k[9];
+    boolean decay = l2 != 0f;
+    int i = lo;
+    for (int end = lo + S.loopBound(hi - lo); i < end; i += L) {
+      FloatVector wi = FloatVector.fromByteBuffer(S, w, i << 2, NATIVE);
+      FloatVector gi = FloatVector.fromByteBuffer(S, g, i << 2, NATIVE);
+      if (decay) gi = gi.add(wi.mul(l2));
+      FloatVector mi = FloatVector.fromArray(S, m, i).mul(b1).add(gi.mul(a1));
+      FloatVector vi = FloatVector.fromArray(S, v, i).mul(b2).add(gi.mul(a2).mul(gi));
+      mi.intoArray(m, i);
+      vi.intoArray(v, i);
+      FloatVector step = mi.div(c1).mul(rate).div(vi.div(c2).sqrt().add(eps));
+      wi.mul(shrink).sub(step).intoByteBuffer(w, i << 2, NATIVE);
+    }
+    for (; i < hi; i++) {
+      float wi = w.getFloat(i << 2), gi = g.getFloat(i << 2);
+      if (decay) gi += l2 * wi;
+      m[i] = b1 * m[i] + a1 * gi;
+      v[i] = b2 * v[i] + a2 * gi * gi;
+      float mh = m[i] / c1, vh = v[i] / c2;
+      w.putFloat(i << 2, wi * shrink - rate * mh / ((float) Math.sqrt(vh) + eps));
+    }
+  }
+}
