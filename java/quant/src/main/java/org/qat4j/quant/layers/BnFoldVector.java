@@ -76,27 +76,11 @@ final class BnFoldVector {
       boolean moments,
       boolean range) {
     float[] f1 = a[0], f2 = a[1], mn = a[2], mx = a[3];
-    for (int i = 0, end = S.loopBound(w); i < end; i += L) {
-      FloatVector s1 = FloatVector.fromArray(S, f1, i),
-          s2 = FloatVector.fromArray(S, f2, i),
-          lo = FloatVector.fromArray(S, mn, i),
-          hi = FloatVector.fromArray(S, mx, i);
-      for (int b = 0, n = whole(i, nb, last); b < n; b++) {
-        FloatVector v = FloatVector.fromByteBuffer(S, x, (base + b * w + i) << 2, NATIVE);
-        if (moments) {
-          s1 = s1.add(v);
-          s2 = s2.add(v.mul(v));
-        }
-        if (range) {
-          lo = lo.min(v);
-          hi = hi.max(v);
-        }
-      }
-      s1.intoArray(f1, i);
-      s2.intoArray(f2, i);
-      lo.intoArray(mn, i);
-      hi.intoArray(mx, i);
-    }
+    // One loop per case: C2 17 boxes a loop-carried vector that a branch in the loop may leave
+    // as it is (five times slower); the lanes see the same operations in the same order.
+    if (moments && range) both(x, base, w, nb, last, a);
+    else if (moments) moments(x, base, w, nb, last, f1, f2);
+    else if (range) range(x, base, w, nb, last, mn, mx);
     rest(
         base,
         w,
@@ -113,6 +97,56 @@ final class BnFoldVector {
             mx[j] = Math.max(mx[j], v);
           }
         });
+  }
+
+  /** {@link #moments} and {@link #range} in one read. */
+  private static void both(ByteBuffer x, int base, int w, int nb, int last, float[][] a) {
+    float[] f1 = a[0], f2 = a[1], mn = a[2], mx = a[3];
+    for (int i = 0, end = S.loopBound(w); i < end; i += L) {
+      FloatVector s1 = FloatVector.fromArray(S, f1, i), s2 = FloatVector.fromArray(S, f2, i);
+      FloatVector lo = FloatVector.fromArray(S, mn, i), hi = FloatVector.fromArray(S, mx, i);
+      for (int b = 0, n = whole(i, nb, last); b < n; b++) {
+        FloatVector v = FloatVector.fromByteBuffer(S, x, (base + b * w + i) << 2, NATIVE);
+        s1 = s1.add(v);
+        s2 = s2.add(v.mul(v));
+        lo = lo.min(v);
+        hi = hi.max(v);
+      }
+      s1.intoArray(f1, i);
+      s2.intoArray(f2, i);
+      lo.intoArray(mn, i);
+      hi.intoArray(mx, i);
+    }
+  }
+
+  /** f1 += z and f2 += z·z per lane over the group's whole vectors (column by column). */
+  private static void moments(
+      ByteBuffer x, int base, int w, int nb, int last, float[] f1, float[] f2) {
+    for (int i = 0, end = S.loopBound(w); i < end; i += L) {
+      FloatVector s1 = FloatVector.fromArray(S, f1, i), s2 = FloatVector.fromArray(S, f2, i);
+      for (int b = 0, n = whole(i, nb, last); b < n; b++) {
+        FloatVector v = FloatVector.fromByteBuffer(S, x, (base + b * w + i) << 2, NATIVE);
+        s1 = s1.add(v);
+        s2 = s2.add(v.mul(v));
+      }
+      s1.intoArray(f1, i);
+      s2.intoArray(f2, i);
+    }
+  }
+
+  /** mn = min(mn, z) and mx = max(mx, z) per lane over the group's whole vectors. */
+  private static void range(
+      ByteBuffer x, int base, int w, int nb, int last, float[] mn, float[] mx) {
+    for (int i = 0, end = S.loopBound(w); i < end; i += L) {
+      FloatVector lo = FloatVector.fromArray(S, mn, i), hi = FloatVector.fromArray(S, mx, i);
+      for (int b = 0, n = whole(i, nb, last); b < n; b++) {
+        FloatVector v = FloatVector.fromByteBuffer(S, x, (base + b * w + i) << 2, NATIVE);
+        lo = lo.min(v);
+        hi = hi.max(v);
+      }
+      lo.intoArray(mn, i);
+      hi.intoArray(mx, i);
+    }
   }
 
   /**

@@ -148,18 +148,8 @@ public final class QuantizeWrapper extends Layer {
 
   /** dst = src where mask (null = all ones) is 1, else 0. */
   private static void maskInto(Tensor src, byte[] mask, Tensor dst) {
-    if (mask == null) {
-      dst.copyFrom(src);
-      return;
-    }
-    java.nio.FloatBuffer s = src.buffer(), d = dst.buffer();
-    float[] v = new float[Math.min(8192, src.size())];
-    for (int off = 0, n = src.size(); off < n; off += v.length) {
-      int len = Math.min(v.length, n - off);
-      s.get(off, v, 0, len);
-      for (int i = 0; i < len; i++) if (mask[off + i] == 0) v[i] = 0f;
-      d.put(off, v, 0, len);
-    }
+    if (mask == null) dst.copyFrom(src);
+    else Elementwise.activationMask(src, src, dst, Activation.NONE, mask);
   }
 
   /** Inner params with quantized weights replaced by their latent copies, then quantizer ranges. */

@@ -1,6 +1,9 @@
 package org.qat4j.quant.quantizers;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import org.qat4j.core.Tensor;
 import org.qat4j.ir.arith.QuantMath;
 import org.qat4j.ir.internal.Parallel;
 import org.qat4j.ir.internal.VectorApi;
@@ -114,6 +117,40 @@ public final class FakeQuant {
     }
     int rows = size / c;
     Parallel.forRange(rows, (lo, hi) -> run(in, out, lo * c, hi * c, grids, mask, perChannelForm));
+  }
+
+  /**
+   * {@link #apply(FloatBuffer, FloatBuffer, int, Nudged[], byte[], boolean)} on tensors. With the
+   * Vector API a per-tensor grid runs on their native storage with its constants broadcast (same
+   * bytes and bits; no heap copy and no tiles).
+   */
+  public static void apply(
+      Tensor in, Tensor out, int size, Nudged[] grids, byte[] mask, boolean perChannelForm) {
+    if (grids.length != 1 || grids[0].zero() || !VectorApi.on() || size > in.size()) {
+      apply(in.buffer(), out.buffer(), size, grids, mask, perChannelForm);
+      return;
+    }
+    if (mask != null && mask.length < size)
+      throw new IllegalArgumentException("mask shorter than tensor");
+    if (out.size() < size) throw new IllegalArgumentException("output shorter than " + size);
+    Nudged n = grids[0];
+    float[] k = {
+      n.nudgedMin(),
+      n.nudgedMax(),
+      perChannelForm ? n.invScale() : n.scale(),
+      n.qzero(),
+      n.scale(),
+      n.nudgedMin(),
+      n.nudgedMax()
+    };
+    ByteBuffer vi = in.pointer().asByteBuffer().order(ByteOrder.nativeOrder());
+    ByteBuffer vo = out.pointer().asByteBuffer().order(ByteOrder.nativeOrder());
+    if (size < 2 * PARALLEL_GRAIN) {
+      FakeQuantVector.tensor(vi, vo, 0, size, mask, k, !perChannelForm);
+      return;
+    }
+    Parallel.forRange(
+        size, (lo, hi) -> FakeQuantVector.tensor(vi, vo, lo, hi, mask, k, !perChannelForm));
   }
 
   private static final int BLOCK = 4096;

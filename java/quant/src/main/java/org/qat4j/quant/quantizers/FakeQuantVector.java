@@ -1,5 +1,7 @@
 package org.qat4j.quant.quantizers;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -30,6 +32,7 @@ final class FakeQuantVector {
           : null;
 
   private static final IntVector ZERO = IntVector.zero(I);
+  private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
   private FakeQuantVector() {}
 
@@ -71,5 +74,67 @@ final class FakeQuantVector {
           .intoArray(mask, base + i);
     }
     for (; i < len; i++) mask[base + i] = v[i] >= lo[i] && v[i] <= hi[i] ? (byte) 1 : 0;
+  }
+
+  /**
+   * One per-tensor grid over elements [lo, hi) of native storage, in → out (may alias): the mask
+   * (unless null) and the quantized values of {@link #quantize} with the constants broadcast
+   * instead of tiled, so nothing is copied to the heap. k = {nudged min, nudged max, mul, qzero,
+   * scale, pass lo, pass hi}; mul is the scale when {@code divide}, else its inverse. Not for a
+   * zero grid.
+   */
+  static void tensor(
+      ByteBuffer in, ByteBuffer out, int lo, int hi, byte[] mask, float[] k, boolean divide) {
+    float nmin = k[0], nmax = k[1], m = k[2], qz = k[3], s = k[4], passLo = k[5], passHi = k[6];
+    int i = lo;
+    for (int end = lo + S.loopBound(hi - lo); i < end; i += L) {
+      FloatVector x = FloatVector.fromByteBuffer(S, in, i << 2, NATIVE);
+      if (mask != null) {
+        VectorMask<Float> pass =
+            x.compare(VectorOperators.GE, passLo).and(x.compare(VectorOperators.LE, passHi));
+        ((ByteVector) ZERO.blend(1, pass.cast(I)).convertShape(VectorOperators.I2B, B, 0))
+            .intoArray(mask, i);
+      }
+      FloatVector xs = x.max(nmin).min(nmax).sub(nmin);
+      FloatVector q = (divide ? xs.div(m) : xs.mul(m)).sub(qz).add(0.5f);
+      FloatVector r = q.add(FakeQuant.MAGIC).sub(FakeQuant.MAGIC);
+      r.blend(r.sub(1f), r.compare(VectorOperators.GT, q))
+          .mul(s)
+          .intoByteBuffer(out, i << 2, NATIVE);
+    }
+    for (; i < hi; i++) {
+      float v = in.getFloat(i << 2);
+      if (mask != null) mask[i] = v >= passLo && v <= passHi ? (byte) 1 : 0;
+      float x = Math.min(Math.max(v, nmin), nmax) - nmin;
+      float q = (divide ? x / m : x * m) - qz + 0.5f;
+      float r = (q + FakeQuant.MAGIC) - FakeQuant.MAGIC;
+      out.putFloat(i << 2, (r > q ? r - 1f : r) * s);
+    }
+  }
+
+  /**
+   * acc = {min(acc[0], +0, v[0..len)), max(acc[1], +0, v[0..len))} with Math.min/max, which give
+   * the same bits in any order and grouping (NaN and ±0 included). The lanes start from +0, which a
+   * range that includes 0 holds anyway.
+   */
+  static void minMax(float[] v, int len, float[] acc) {
+    FloatVector lo = FloatVector.zero(S), hi = FloatVector.zero(S);
+    int i = 0;
+    for (int end = S.loopBound(len); i < end; i += L) {
+      FloatVector x = FloatVector.fromArray(S, v, i);
+      lo = lo.min(x);
+      hi = hi.max(x);
+    }
+    float[] l = new float[L], h = new float[L];
+    lo.intoArray(l, 0);
+    hi.intoArray(h, 0);
+    for (int j = 0; j < L; j++) {
+      acc[0] = Math.min(acc[0], l[j]);
+      acc[1] = Math.max(acc[1], h[j]);
+    }
+    for (; i < len; i++) {
+      acc[0] = Math.min(acc[0], v[i]);
+      acc[1] = Math.max(acc[1], v[i]);
+    }
   }
 }

@@ -171,7 +171,7 @@ public final class FakeQuantizer {
       throw new IllegalArgumentException(
           "quantizer '" + name + "': " + x + " does not end in " + channels + " channels");
     if (mask == null || mask.length < size) mask = new byte[size];
-    FakeQuant.apply(x.buffer(), out.buffer(), size, grids, mask, rule.perAxis());
+    FakeQuant.apply(x, out, size, grids, mask, rule.perAxis());
     return out;
   }
 

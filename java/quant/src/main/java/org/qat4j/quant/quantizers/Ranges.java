@@ -2,6 +2,7 @@ package org.qat4j.quant.quantizers;
 
 import java.nio.FloatBuffer;
 import org.qat4j.ir.internal.Parallel;
+import org.qat4j.ir.internal.VectorApi;
 
 /** Batch range helpers shared by the built-in quantizers: per-channel min/max including 0. */
 public final class Ranges {
@@ -52,7 +53,10 @@ public final class Ranges {
 
   private static final int BLOCK = 4096;
 
-  /** {min(0, min x), max(0, max x)} over {@code size} values, in parallel heap blocks. */
+  /**
+   * {min(0, min x), max(0, max x)} over {@code size} values, in parallel heap blocks (on the Vector
+   * API, with the lanes in registers).
+   */
   static float[] tensorMinMax(FloatBuffer x, int size) {
     int blocks = (size + BLOCK - 1) / BLOCK, chunks = org.qat4j.ir.internal.Parallel.chunks(blocks);
     float[] lo = new float[chunks], hi = new float[chunks];
@@ -60,21 +64,20 @@ public final class Ranges {
         blocks,
         chunks,
         (b0, b1) -> {
-          // Lane accumulators keep the loops flat (C2 vectorizes them; a running min is a scalar
-          // chain). Math.min/max give the same bits in any order, NaN and ±0 included.
-          int width = Math.min(BLOCK, size);
-          float[] v = new float[width], l = new float[width], h = new float[width];
-          for (int b = b0; b < b1; b++) {
-            int off = b * BLOCK, len = Math.min(BLOCK, size - off);
-            x.get(off, v, 0, len);
-            for (int i = 0; i < len; i++) l[i] = Math.min(l[i], v[i]);
-            for (int i = 0; i < len; i++) h[i] = Math.max(h[i], v[i]);
+          float[] acc = new float[2];
+          if (VectorApi.on()) {
+            float[] v = new float[Math.min(BLOCK, size)];
+            for (int b = b0; b < b1; b++) {
+              int off = b * BLOCK, len = Math.min(BLOCK, size - off);
+              x.get(off, v, 0, len);
+              FakeQuantVector.minMax(v, len, acc);
+            }
+          } else {
+            blockMinMax(x, size, b0, b1, acc);
           }
           int k = Parallel.chunkOf(b0, blocks, chunks);
-          for (int i = 0; i < width; i++) {
-            lo[k] = Math.min(lo[k], l[i]);
-            hi[k] = Math.max(hi[k], h[i]);
-          }
+          lo[k] = acc[0];
+          hi[k] = acc[1];
         });
     float l = 0f, h = 0f;
     for (int k = 0; k < chunks; k++) {
@@ -82,6 +85,24 @@ public final class Ranges {
       h = Math.max(h, hi[k]);
     }
     return new float[] {l, h};
+  }
+
+  /** acc = {min(0, x), max(0, x)} over blocks [b0, b1) on the plain path. */
+  private static void blockMinMax(FloatBuffer x, int size, int b0, int b1, float[] acc) {
+    // Lane accumulators keep the loops flat (C2 vectorizes them; a running min is a scalar
+    // chain). Math.min/max give the same bits in any order, NaN and ±0 included.
+    int width = Math.min(BLOCK, size);
+    float[] v = new float[width], l = new float[width], h = new float[width];
+    for (int b = b0; b < b1; b++) {
+      int off = b * BLOCK, len = Math.min(BLOCK, size - off);
+      x.get(off, v, 0, len);
+      for (int i = 0; i < len; i++) l[i] = Math.min(l[i], v[i]);
+      for (int i = 0; i < len; i++) h[i] = Math.max(h[i], v[i]);
+    }
+    for (int i = 0; i < width; i++) {
+      acc[0] = Math.min(acc[0], l[i]);
+      acc[1] = Math.max(acc[1], h[i]);
+    }
   }
 
   /** TFMOT's symmetric widening: r = −1 for narrow range, −(2^b − 2)/2^b otherwise. */

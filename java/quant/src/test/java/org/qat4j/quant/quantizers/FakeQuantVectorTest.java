@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.qat4j.core.Tensor;
+import org.qat4j.ir.internal.Parallel;
 import org.qat4j.ir.internal.VectorApi;
 
 /**
@@ -56,6 +57,51 @@ class FakeQuantVectorTest {
           }
         }
       }
+  }
+
+  /**
+   * The per-tensor tensor entry (native storage, broadcast constants) against the plain heap loop:
+   * the same mask bytes and output bits for both kernel forms, a narrow and a one-sided grid, in
+   * place and not, without a mask, sizes that leave vector tails or run in parallel chunks, at 1
+   * and 2 threads. A zero grid takes the old path.
+   */
+  @Test
+  void perTensorEntryMatchesThePlainLoop() {
+    SplittableRandom r = new SplittableRandom(22);
+    int before = Parallel.threads();
+    try {
+      for (int threads : new int[] {1, 2})
+        for (FakeQuant.Nudged n :
+            new FakeQuant.Nudged[] {
+              FakeQuant.nudge(-1.3f, 2.9f, 8, false),
+              FakeQuant.nudge(-0.37f, 0.37f, 8, true),
+              FakeQuant.nudge(0f, 6f, 4, false),
+              FakeQuant.nudge(0f, 0f, 8, false)
+            })
+          for (int size : new int[] {5, 4099, 70_001}) {
+            Parallel.setThreads(threads);
+            Tensor in = inputs(r, new FakeQuant.Nudged[] {n}, size);
+            for (int variant = 0; variant < 4; variant++)
+              compareEntries(in, n, size, variant % 2 == 1, variant >= 2);
+          }
+    } finally {
+      Parallel.setThreads(before);
+    }
+  }
+
+  private static void compareEntries(
+      Tensor in, FakeQuant.Nudged n, int size, boolean perChannel, boolean inPlace) {
+    FakeQuant.Nudged[] g = {n};
+    byte[] want = new byte[size], got = new byte[size];
+    Tensor plain = Tensor.zeros(size), vec = inPlace ? in.copy() : Tensor.zeros(size);
+    VectorApi.use(false);
+    FakeQuant.apply(in.buffer(), plain.buffer(), size, g, want, perChannel);
+    VectorApi.use(true);
+    FakeQuant.apply(inPlace ? vec : in, vec, size, g, inPlace ? null : got, perChannel);
+    String at = n + " size=" + size + " perChannel=" + perChannel + " inPlace=" + inPlace;
+    if (!inPlace) assertArrayEquals(want, got, at);
+    for (int i = 0; i < size; i++)
+      assertEquals(Float.floatToIntBits(plain.get(i)), Float.floatToIntBits(vec.get(i)), at);
   }
 
   private static Tensor inputs(SplittableRandom r, FakeQuant.Nudged[] g, int size) {

@@ -6,6 +6,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.qat4j.core.Tensor;
 import org.qat4j.ir.internal.Parallel;
+import org.qat4j.ir.internal.VectorApi;
 
 class RangesTest {
   /**
@@ -46,35 +47,43 @@ class RangesTest {
   /**
    * The per-tensor range (lane accumulators in parallel blocks) against a running min/max from 0,
    * bit for bit: sizes with partial blocks, at 1 and 2 threads, all-positive, all-negative, only
-   * ±0, and a NaN (the range is NaN).
+   * ±0, and a NaN (the range is NaN); on the plain path and on the Vector API.
    */
   @Test
   void perTensorMinMaxMatchesTheRunningReference() {
     SplittableRandom r = new SplittableRandom(10);
     int before = Parallel.threads();
+    boolean vectorBefore = VectorApi.on();
     try {
-      for (int threads : new int[] {1, 2})
-        for (int size : new int[] {1, 100, 4096, 4097, 50_000, 205_001})
-          for (int kind = 0; kind < 5; kind++) {
-            Parallel.setThreads(threads);
-            Tensor x = Tensor.zeros(size);
-            for (int i = 0; i < size; i++) {
-              float v = (float) (r.nextDouble() * 4 - 2);
-              x.set(i, kind == 0 ? Math.abs(v) : kind == 1 ? -Math.abs(v) : kind == 2 ? -0f : v);
-            }
-            if (kind == 4) x.set(size / 2, Float.NaN);
-            float lo = 0f, hi = 0f;
-            for (int i = 0; i < size; i++) {
-              lo = Math.min(lo, x.get(i));
-              hi = Math.max(hi, x.get(i));
-            }
-            float[] got = Ranges.tensorMinMax(x.buffer(), size);
-            String at = "size=" + size + " kind=" + kind + " threads=" + threads;
-            assertEquals(Float.floatToIntBits(lo), Float.floatToIntBits(got[0]), "min " + at);
-            assertEquals(Float.floatToIntBits(hi), Float.floatToIntBits(got[1]), "max " + at);
-          }
+      for (int path = 0; path < 4; path++) {
+        VectorApi.use(path >= 2);
+        perTensorMinMax(r, 1 + path % 2);
+      }
     } finally {
       Parallel.setThreads(before);
+      VectorApi.use(vectorBefore);
     }
+  }
+
+  private static void perTensorMinMax(SplittableRandom r, int threads) {
+    for (int size : new int[] {1, 100, 4096, 4097, 50_000, 205_001})
+      for (int kind = 0; kind < 5; kind++) {
+        Parallel.setThreads(threads);
+        Tensor x = Tensor.zeros(size);
+        for (int i = 0; i < size; i++) {
+          float v = (float) (r.nextDouble() * 4 - 2);
+          x.set(i, kind == 0 ? Math.abs(v) : kind == 1 ? -Math.abs(v) : kind == 2 ? -0f : v);
+        }
+        if (kind == 4) x.set(size / 2, Float.NaN);
+        float lo = 0f, hi = 0f;
+        for (int i = 0; i < size; i++) {
+          lo = Math.min(lo, x.get(i));
+          hi = Math.max(hi, x.get(i));
+        }
+        float[] got = Ranges.tensorMinMax(x.buffer(), size);
+        String at = "size=" + size + " kind=" + kind + " threads=" + threads + " " + VectorApi.on();
+        assertEquals(Float.floatToIntBits(lo), Float.floatToIntBits(got[0]), "min " + at);
+        assertEquals(Float.floatToIntBits(hi), Float.floatToIntBits(got[1]), "max " + at);
+      }
   }
 }
