@@ -169,7 +169,7 @@ final class ConvBnVector {
    * top-left, 1 top-right, 2 bottom-left, 3 bottom-right) and the conv value there. a and b are
    * padded to FP with zeros. With ye[1] (else null): tm[2] = range [2·FP] (±∞ on entry) gets each
    * filter's min then max conv value over all taps, and ye[1] [N, PH, PW, F] the largest a·conv + b
-   * among the taps before the arg-max (−∞ when it is tap 0).
+   * among the taps before the arg-max (NaN when it is tap 0 or the maximum is ≤ 0).
    */
   void forward(Tensor x, int n, float[][] ab, float cap, Tensor[] ye, float[][] tm) {
     Tensor y = ye[0], early = ye[1];
@@ -234,7 +234,8 @@ final class ConvBnVector {
 
   /**
    * The pooled row from conv rows r0, r1: out [PW][FP]; tm = {tap, xm} from offset mo; ex (null:
-   * none) = {the row's early values [PW][FP], the worker's z range [2·FP]}.
+   * none) = {the row's early values [PW][FP], the worker's z range [2·FP]}. Filter vectors outside,
+   * pixels inside: the affine map and the range stay in registers.
    */
   private void poolRow(
       float[] r0,
@@ -246,14 +247,12 @@ final class ConvBnVector {
       int mo,
       float[][] ex) {
     FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f);
-    FloatVector three = FloatVector.broadcast(S, 3f);
-    for (int px = 0; px < pw; px++) {
-      for (int j = 0; j < fp; j += L) {
-        int i0 = 2 * px * fp + j, i1 = i0 + fp, o = px * fp + j;
-        FloatVector va = FloatVector.fromArray(S, ab[0], j),
-            vb = FloatVector.fromArray(S, ab[1], j);
-        FloatVector x0 = FloatVector.fromArray(S, r0, i0), x1 = FloatVector.fromArray(S, r0, i1);
-        FloatVector x2 = FloatVector.fromArray(S, r1, i0), x3 = FloatVector.fromArray(S, r1, i1);
+    FloatVector three = FloatVector.broadcast(S, 3f), none = FloatVector.broadcast(S, Float.NaN);
+    for (int j = 0; j < fp; j += L) {
+      FloatVector va = v(ab[0], j), vb = v(ab[1], j), lo = ex == null ? va : v(ex[1], j);
+      FloatVector hi = ex == null ? va : v(ex[1], fp + j);
+      for (int px = 0, o = j, i0 = j; px < pw; px++, o += fp, i0 += 2 * fp) {
+        FloatVector x0 = v(r0, i0), x1 = v(r0, i0 + fp), x2 = v(r1, i0), x3 = v(r1, i0 + fp);
         FloatVector t0 = x0.fma(va, vb), t1 = x1.fma(va, vb);
         FloatVector t2 = x2.fma(va, vb), t3 = x3.fma(va, vb);
         FloatVector m = t0.max(t1).max(t2.max(t3));
@@ -262,14 +261,18 @@ final class ConvBnVector {
         x3.blend(x2, e2).blend(x1, e1).blend(x0, e0).intoArray(tm[1], mo + o);
         m.max(0f).min(cap).intoArray(out, o);
         if (ex != null) {
-          // The largest tap before the arg-max: max(t0, t1, t2), max(t0, t1), t0 or none.
-          FloatVector p1 = t0.max(t1);
-          FloatVector none = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-          p1.max(t2).blend(p1, e2).blend(t0, e1).blend(none, e0).intoArray(ex[0], o);
-          float[] r = ex[1];
-          v(r, j).min(x0.min(x1).min(x2.min(x3))).intoArray(r, j);
-          v(r, fp + j).max(x0.max(x1).max(x2.max(x3))).intoArray(r, fp + j);
+          // The largest tap before the arg-max: max(t0, t1, t2), max(t0, t1), t0, or NaN for
+          // none and where every tap is ≤ 0 (no gradient passes there).
+          FloatVector p1 = t0.max(t1), e = p1.max(t2).blend(p1, e2).blend(t0, e1);
+          e = e.blend(none, e0).blend(none, m.compare(VectorOperators.LE, 0f));
+          e.intoArray(ex[0], o);
+          lo = lo.min(x0.min(x1).min(x2.min(x3)));
+          hi = hi.max(x0.max(x1).max(x2.max(x3)));
         }
+      }
+      if (ex != null) {
+        lo.intoArray(ex[1], j);
+        hi.intoArray(ex[1], fp + j);
       }
     }
   }

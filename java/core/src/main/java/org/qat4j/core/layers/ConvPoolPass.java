@@ -4,7 +4,6 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.qat4j.core.ExecContext;
 import org.qat4j.core.Tensor;
-import org.qat4j.ir.internal.Parallel;
 
 /**
  * The fused training passes of a {@link Conv2D} (no activation of its own, a small window: {@link
@@ -20,25 +19,30 @@ import org.qat4j.ir.internal.Parallel;
  * {@link #statistics} to backward; one instance per layer chain, not thread-safe.
  */
 public final class ConvPoolPass {
-  /** A monotone map of activated values onto output levels (e.g. a fake-quant grid). */
-  @FunctionalInterface
+  /**
+   * A monotone map of activated values (≥ 0) onto output levels (e.g. a fake-quant grid) whose
+   * levels lie at most {@link #step} apart: every value at or above 0 that maps to level v is ≥ v −
+   * step.
+   */
   public interface Level {
     float of(float activated);
+
+    float step();
   }
 
-  private final Conv2D conv;
+  final Conv2D conv;
   private final MaxPool2D pool;
-  private ConvBnVector kernels;
-  private ConvGeometry pooled;
-  private Tensor x;
+  ConvBnVector kernels;
+  ConvGeometry pooled;
+  Tensor x;
   private Tensor y;
-  private Tensor early;
+  Tensor early;
   private Tensor dz;
-  private int batch;
-  private float cap;
+  int batch;
+  float cap;
   private float[] window;
-  private float[][] ab;
-  private float[][] tm;
+  float[][] ab;
+  float[][] tm;
   private double[] mean;
   private double[] s;
   private double[][] covW;
@@ -146,59 +150,23 @@ public final class ConvPoolPass {
 
   /**
    * After a forward pass with a z range: per window and filter the largest a·z + b among the taps
-   * before the arg-max (−∞ when the arg-max is the first tap), [N, PH, PW, F].
+   * before the arg-max (NaN when the arg-max is the first tap or the window's maximum is ≤ 0), [N,
+   * PH, PW, F].
    */
   public Tensor early() {
     return early;
   }
 
   /**
-   * Moves arg-maxes onto levels: where {@code outEarly} (the level of {@link #early}) equals {@code
-   * out} (the level of the pooled output), an earlier tap maps to the maximum's level, and the
-   * window's arg-max becomes the first such tap, its z recomputed with the forward's exact
-   * arithmetic. Backward then routes gradients as a max pool over the levels would (first maximal
-   * tap). Windows whose maximum is ≤ 0 stay: every tap's activation gate is closed there.
+   * Moves arg-maxes onto levels, after a forward pass with a z range: {@code out} holds the level
+   * of each pooled value; where an earlier tap of the window maps to the same level (its largest,
+   * {@link #early}, tells), the window's arg-max becomes the first such tap, its z recomputed with
+   * the forward's exact arithmetic. Backward then routes gradients as a max pool over the levels
+   * would (first maximal tap). Windows whose maximum is ≤ 0 stay: every tap's activation gate is
+   * closed there.
    */
-  public void reselect(Tensor out, Tensor outEarly, Level level) {
-    int f = conv.filters, per = pooled.oh() * pooled.ow(), fp = kernels.paddedFilters();
-    FloatBuffer ob = out.buffer(), eb = outEarly.buffer();
-    float[] wv = kernels.vc.packed();
-    VectorConv vc = kernels.vc;
-    Parallel.forRange(
-        batch,
-        Parallel.grain(batch, (long) batch * per * f, 1 << 16),
-        (lo, hi) -> {
-          float[] xp = new float[vc.hp * vc.wp * conv.geo.c()];
-          for (int i = lo; i < hi; i++) {
-            boolean padded = false;
-            for (int p = i * per; p < (i + 1) * per; p++) {
-              for (int j = 0; j < f; j++) {
-                int o = p * fp + j, e = p * f + j;
-                float lv = ob.get(e);
-                if (tm[0][o] == 0f || eb.get(e) != lv) continue;
-                if (!(Math.fma(tm[1][o], ab[0][j], ab[1][j]) > 0f)) continue;
-                if (!padded) vc.pad(x, i, xp);
-                padded = true;
-                first(xp, wv, p % per, j, lv, level, o);
-              }
-            }
-          }
-        });
-  }
-
-  /** Sets window p's arg-max (filter j, offset o) to its first tap of level lv. */
-  private void first(float[] xp, float[] wv, int p, int j, float lv, Level level, int o) {
-    VectorConv vc = kernels.vc;
-    int corner = vc.origin(2 * (p / pooled.ow()), 2 * (p % pooled.ow()));
-    for (int k = 0; k < (int) tm[0][o]; k++) {
-      float z = vc.valueAt(xp, corner + vc.origin(k >> 1, k & 1), wv, j);
-      float t = Math.fma(z, ab[0][j], ab[1][j]);
-      if (level.of(Math.min(Math.max(t, 0f), cap)) == lv) {
-        tm[0][o] = k;
-        tm[1][o] = z;
-        return;
-      }
-    }
+  public void reselect(Tensor out, Level level) {
+    new TapSelect(this, level).run(out);
   }
 
   /**

@@ -193,11 +193,10 @@ final class VectorConv implements ConvPath {
    * taps included).
    */
   float valueAt(float[] xp, int c, float[] w, int j) {
-    int p = j / (2 * L), h = j / L % 2, lane = j % L;
-    float s = w[biasAt(p, h) + lane];
-    for (int t = 0; t < groups * GROUP; t++) {
-      s = Math.fma(xp[c + off[t]], w[at(p, t / GROUP, t % GROUP, h) + lane], s);
-    }
+    int p = j / (2 * L), h = j / L % 2, base = at(p, 0, 0, h) + j % L;
+    float s = w[biasAt(p, h) + j % L];
+    // Taps of a pair are contiguous over its groups: tap t sits 2·L floats after tap t − 1.
+    for (int t = 0; t < groups * GROUP; t++) s = Math.fma(xp[c + off[t]], w[base + t * 2 * L], s);
     return s;
   }
 

@@ -38,7 +38,6 @@ final class ConvPoolQat implements TrainingFusion {
   private boolean active;
   private FakeQuant.Nudged grid;
   private Tensor out;
-  private Tensor outEarly;
 
   private ConvPoolQat(ConvBatchNorm block, Conv2D conv, MaxPool2D pool) {
     this.block = block;
@@ -110,12 +109,9 @@ final class ConvPoolQat implements TrainingFusion {
     }
     FakeQuant.Nudged n = oq.grids()[0];
     grid = n;
-    float[] zero = new float[f];
     out = Tensor.reuse(out, y.shape());
-    BnFold.affineActQuant(y, out, null, zero, act, n);
-    outEarly = Tensor.reuse(outEarly, y.shape());
-    BnFold.affineActQuant(pass.early(), outEarly, null, zero, act, n);
-    pass.reselect(out, outEarly, v -> FakeQuant.quantizeVars(v, n));
+    BnFold.affineActQuant(y, out, null, new float[f], act, n);
+    pass.reselect(out, new Grid(n));
     return out;
   }
 
@@ -149,5 +145,18 @@ final class ConvPoolQat implements TrainingFusion {
     pass.gradients(pqr, block.mean);
     block.kernelGradient(dsf);
     return dx;
+  }
+
+  /** A fake-quant grid as the pass's output levels. */
+  private record Grid(FakeQuant.Nudged n) implements ConvPoolPass.Level {
+    @Override
+    public float of(float activated) {
+      return FakeQuant.quantizeVars(activated, n);
+    }
+
+    @Override
+    public float step() {
+      return n.scale();
+    }
   }
 }
