@@ -108,4 +108,30 @@ class ConvPoolQatTest {
         },
         x);
   }
+
+  /**
+   * Ties after quantization: a box kernel (+ on even filters, − on odd) over images made of a
+   * constant per image, a pattern of period 3 in each axis (which a 3x3 box sums to a constant) and
+   * a small ramp, so that the four taps of a window differ in float by a few per cent of a
+   * quantization step but see different patches. The float arg-max is the bottom-right tap
+   * (top-left on odd filters), while most windows quantize to one level, where the separate max
+   * pool takes the top-left tap: the kernel gradient tells which patch got the gradient.
+   */
+  @Test
+  void tiesAfterQuantizationGoToTheFirstTap() {
+    float[] a = {0f, 0.3f, -0.2f}, b = {0.1f, -0.4f, 0.2f};
+    Tensor x = Tensor.zeros(6, 10, 10, 1);
+    for (int n = 0; n < 6; n++)
+      for (int i = 0; i < 10; i++)
+        for (int j = 0; j < 10; j++)
+          x.set((n * 10 + i) * 10 + j, 0.5f * n - 1f + a[i % 3] + b[j % 3] + 1e-4f * (i + j));
+    compare(
+        () -> {
+          Model m = net(12, 10, 10, 1, () -> new Conv2D("conv", 4, 3, 3).useBias(false), false);
+          Tensor k = m.params().get("conv/kernel").value();
+          for (int e = 0; e < k.size(); e++) k.set(e, e % 2 == 0 ? 0.2f : -0.2f);
+          return m;
+        },
+        x);
+  }
 }
