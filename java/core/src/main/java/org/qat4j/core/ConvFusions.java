@@ -8,25 +8,31 @@ import org.qat4j.core.layers.ConvBnPool;
 
 /**
  * A {@link Model}'s Conv2D → BN → ReLU/ReLU6 → MaxPool2D chains that training may run as one {@link
- * ConvBnPool}, keyed by their first and last nodes, and the per-pass decision: a chain runs fused
- * in a fused training pass when no trainable parameter before the conv needs its input gradient (a
- * first layer) and the layers fit the kernel ({@link ConvBnPool#use}); otherwise the conv runs
- * alone and its BN chain as {@code BnActPool}.
+ * ConvBnPool}, and the pairs whose first layer is {@link Fusable} (e.g. a QAT conv block), keyed by
+ * their first and last nodes, and the per-pass decision: a chain runs fused in a fused training
+ * pass when no trainable parameter before its first layer needs that layer's input gradient (a
+ * first layer) and the layers fit the kernel ({@link TrainingFusion#use}); otherwise the layers run
+ * as before (the conv alone and its BN chain as {@code BnActPool}; the pair one by one).
  */
 final class ConvFusions {
   private final Model model;
-  private final Map<Node, ConvBnPool> from = new IdentityHashMap<>();
-  private final Map<Node, ConvBnPool> to = new IdentityHashMap<>();
+  private final Map<Node, TrainingFusion> from = new IdentityHashMap<>();
+  private final Map<Node, TrainingFusion> to = new IdentityHashMap<>();
 
   ConvFusions(Model model) {
     this.model = model;
     for (int i = 0; i < model.nodes().size(); i++) {
       Node[] c = chain(model, i, 4);
-      if (c.length < 4) continue;
-      ConvBnPool f = ConvBnPool.match(c[0].layer(), c[1].layer(), c[2].layer(), c[3].layer());
+      TrainingFusion f =
+          c.length < 4
+              ? null
+              : ConvBnPool.match(c[0].layer(), c[1].layer(), c[2].layer(), c[3].layer());
+      if (f == null && c.length >= 2 && c[0].layer() instanceof Fusable p) {
+        f = p.fuseNext(c[1].layer());
+      }
       if (f == null) continue;
       from.put(c[0], f);
-      to.put(c[3], f);
+      to.put(c[f.span() - 1], f);
     }
   }
 
@@ -54,16 +60,16 @@ final class ConvFusions {
    * The fusion starting at node n if it runs in this forward pass ({@code fused}: a training pass
    * that fuses), else null; records the decision for {@link #ran}.
    */
-  ConvBnPool start(Node n, boolean fused, ExecContext ctx) {
-    ConvBnPool c = from.get(n);
+  TrainingFusion start(Node n, boolean fused, ExecContext ctx) {
+    TrainingFusion c = from.get(n);
     if (c == null) return null;
     boolean wanted = fused && !model.gradientNeeded(false).get(n.inputs().get(0));
     return c.use(wanted, ctx) ? c : null;
   }
 
   /** The fusion ending at node n if it ran in the last forward pass, else null. */
-  ConvBnPool ran(Node n) {
-    ConvBnPool c = to.get(n);
+  TrainingFusion ran(Node n) {
+    TrainingFusion c = to.get(n);
     return c != null && c.active() ? c : null;
   }
 }

@@ -29,7 +29,7 @@ final class ConvBnVector {
   private static final int L = S.length();
   private static final FloatVector ZERO = FloatVector.zero(S);
 
-  private final VectorConv vc;
+  final VectorConv vc;
   private final ConvGeometry g;
   private final int f;
   private final int fp;
@@ -164,14 +164,18 @@ final class ConvBnVector {
   }
 
   /**
-   * The fused forward of n images: y [N, PH, PW, F] = clamp(max over each 2×2 window of a·conv + b,
-   * 0, cap); tap and xm ([N, PH, PW, FP]) get the first maximal tap (0 top-left, 1 top-right, 2
-   * bottom-left, 3 bottom-right) and the conv value there. a and b are padded to FP with zeros.
+   * The fused forward of n images: ye[0] = y [N, PH, PW, F] = clamp(max over each 2×2 window of
+   * a·conv + b, 0, cap); tm[0] = tap and tm[1] = xm ([N, PH, PW, FP]) get the first maximal tap (0
+   * top-left, 1 top-right, 2 bottom-left, 3 bottom-right) and the conv value there. a and b are
+   * padded to FP with zeros. With ye[1] (else null): tm[2] = range [2·FP] (±∞ on entry) gets each
+   * filter's min then max conv value over all taps, and ye[1] [N, PH, PW, F] the largest a·conv + b
+   * among the taps before the arg-max (NaN when it is tap 0 or the maximum is ≤ 0).
    */
-  void forward(
-      Tensor x, int n, float[] a, float[] b, float cap, Tensor y, float[] tap, float[] xm) {
+  void forward(Tensor x, int n, float[][] ab, float cap, Tensor[] ye, float[][] tm) {
+    Tensor y = ye[0], early = ye[1];
+    float[] range = tm[2];
     float[] wv = vc.packed();
-    FloatBuffer yb = y.buffer();
+    FloatBuffer yb = y.buffer(), eb = early == null ? null : early.buffer();
     long work = (long) n * g.oh() * g.ow() * fp * kp;
     Parallel.forRange(
         n,
@@ -180,18 +184,36 @@ final class ConvBnVector {
           float[] xp = new float[vc.hp * vc.wp * g.c()];
           float[] r0 = new float[g.ow() * fp], r1 = new float[g.ow() * fp];
           float[] out = new float[pw * fp];
-          float[][] ab = {a, b}, tm = {tap, xm};
+          float[][] ex = eb == null ? null : new float[][] {new float[pw * fp], start(range)};
           for (int i = lo; i < hi; i++) {
             vc.pad(x, i, xp);
             for (int py = 0; py < ph; py++) {
               convRow(xp, 2 * py, wv, r0);
               convRow(xp, 2 * py + 1, wv, r1);
               int o = (i * ph + py) * pw;
-              poolRow(r0, r1, ab, cap, out, tm, o * fp);
+              poolRow(r0, r1, ab, cap, out, tm, o * fp, ex);
               store(out, yb, o * f);
+              if (ex != null) store(ex[0], eb, o * f);
             }
           }
+          if (ex != null) merge(ex[1], range);
         });
+  }
+
+  private static float[] start(float[] range) {
+    synchronized (range) {
+      return range.clone();
+    }
+  }
+
+  /** range = lane-wise min / max with a worker's part (exact in any order: deterministic). */
+  private void merge(float[] part, float[] range) {
+    synchronized (range) {
+      for (int j = 0; j < fp; j++) {
+        range[j] = Math.min(range[j], part[j]);
+        range[fp + j] = Math.max(range[fp + j], part[fp + j]);
+      }
+    }
   }
 
   /** One conv output row (all filters, bias included) into out [OW][FP]. */
@@ -210,18 +232,27 @@ final class ConvBnVector {
     for (int px = 0; px < pw; px++) yb.put(yo + px * f, out, px * fp, f);
   }
 
-  /** The pooled row from conv rows r0, r1: out [PW][FP]; tm = {tap, xm} from offset mo. */
+  /**
+   * The pooled row from conv rows r0, r1: out [PW][FP]; tm = {tap, xm} from offset mo; ex (null:
+   * none) = {the row's early values [PW][FP], the worker's z range [2·FP]}. Filter vectors outside,
+   * pixels inside: the affine map and the range stay in registers.
+   */
   private void poolRow(
-      float[] r0, float[] r1, float[][] ab, float cap, float[] out, float[][] tm, int mo) {
+      float[] r0,
+      float[] r1,
+      float[][] ab,
+      float cap,
+      float[] out,
+      float[][] tm,
+      int mo,
+      float[][] ex) {
     FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f);
-    FloatVector three = FloatVector.broadcast(S, 3f);
-    for (int px = 0; px < pw; px++) {
-      for (int j = 0; j < fp; j += L) {
-        int i0 = 2 * px * fp + j, i1 = i0 + fp, o = px * fp + j;
-        FloatVector va = FloatVector.fromArray(S, ab[0], j),
-            vb = FloatVector.fromArray(S, ab[1], j);
-        FloatVector x0 = FloatVector.fromArray(S, r0, i0), x1 = FloatVector.fromArray(S, r0, i1);
-        FloatVector x2 = FloatVector.fromArray(S, r1, i0), x3 = FloatVector.fromArray(S, r1, i1);
+    FloatVector three = FloatVector.broadcast(S, 3f), none = FloatVector.broadcast(S, Float.NaN);
+    for (int j = 0; j < fp; j += L) {
+      FloatVector va = v(ab[0], j), vb = v(ab[1], j), lo = ex == null ? va : v(ex[1], j);
+      FloatVector hi = ex == null ? va : v(ex[1], fp + j);
+      for (int px = 0, o = j, i0 = j; px < pw; px++, o += fp, i0 += 2 * fp) {
+        FloatVector x0 = v(r0, i0), x1 = v(r0, i0 + fp), x2 = v(r1, i0), x3 = v(r1, i0 + fp);
         FloatVector t0 = x0.fma(va, vb), t1 = x1.fma(va, vb);
         FloatVector t2 = x2.fma(va, vb), t3 = x3.fma(va, vb);
         FloatVector m = t0.max(t1).max(t2.max(t3));
@@ -229,6 +260,19 @@ final class ConvBnVector {
         three.blend(two, e2).blend(one, e1).blend(ZERO, e0).intoArray(tm[0], mo + o);
         x3.blend(x2, e2).blend(x1, e1).blend(x0, e0).intoArray(tm[1], mo + o);
         m.max(0f).min(cap).intoArray(out, o);
+        if (ex != null) {
+          // The largest tap before the arg-max: max(t0, t1, t2), max(t0, t1), t0, or NaN for
+          // none and where every tap is ≤ 0 (no gradient passes there).
+          FloatVector p1 = t0.max(t1), e = p1.max(t2).blend(p1, e2).blend(t0, e1);
+          e = e.blend(none, e0).blend(none, m.compare(VectorOperators.LE, 0f));
+          e.intoArray(ex[0], o);
+          lo = lo.min(x0.min(x1).min(x2.min(x3)));
+          hi = hi.max(x0.max(x1).max(x2.max(x3)));
+        }
+      }
+      if (ex != null) {
+        lo.intoArray(ex[1], j);
+        hi.intoArray(ex[1], fp + j);
       }
     }
   }
@@ -236,11 +280,12 @@ final class ConvBnVector {
   /**
    * The backward sums over the pooled gradient gy [N, PH, PW, F] of the last forward (tap, xm from
    * it): [Σ g (FP), Σ g·(xm − mu)·is (FP), Σ g·p (FP × KP as [filter][tap])] in double, g = gy
-   * where the activation passes (0 &lt; a·xm + b &lt; cap), each at its window's arg-max tap. abmi
-   * = {a, b, mu, is} padded to FP.
+   * where the activation passes (0 &lt; a·xm + b &lt; cap) and a·xm + b lies in the closed window
+   * [win[0], win[1]], each at its window's arg-max tap. abmi = {a, b, mu, is} padded to FP.
    */
   double[] backwardSums(
-      Tensor x, int n, Tensor gy, float[] tap, float[] xm, float[][] abmi, float cap) {
+      Tensor x, int n, Tensor gy, float[][] tm, float[][] abmi, float cap, float[] win) {
+    float[] tap = tm[0], xm = tm[1];
     int len = (2 + kp) * fp, nb = blocks(n);
     double[][] parts = new double[nb][];
     FloatBuffer gb = gy.buffer();
@@ -255,7 +300,7 @@ final class ConvBnVector {
             double[] part = new double[len];
             for (int i = blk * BLOCK; i < Math.min(n, (blk + 1) * BLOCK); i++) {
               vc.pad(x, i, xp);
-              gated(gb, i, tap, xm, abmi, cap, gs);
+              gated(gb, i, xm, abmi, new float[] {cap, win[0], win[1]}, gs);
               Arrays.fill(acc, 0f);
               int mo = i * ph * pw * fp;
               for (int j = 0; j < fp; j += L) {
@@ -275,8 +320,8 @@ final class ConvBnVector {
   /**
    * gs [PH·PW][FP] = image i's pooled gradient where the activation passes at the arg-max, else 0.
    */
-  private void gated(
-      FloatBuffer gb, int i, float[] tap, float[] xm, float[][] abmi, float cap, float[] gs) {
+  private void gated(FloatBuffer gb, int i, float[] xm, float[][] abmi, float[] cw, float[] gs) {
+    float cap = cw[0], lo = cw[1], hi = cw[2];
     int per = ph * pw, mo = i * per * fp;
     if (fp == f) gb.get(i * per * f, gs, 0, per * f);
     else for (int p = 0; p < per; p++) gb.get((i * per + p) * f, gs, p * fp, f);
@@ -284,8 +329,9 @@ final class ConvBnVector {
       for (int j = 0; j < fp; j += L) {
         int o = p * fp + j;
         FloatVector t = FloatVector.fromArray(S, xm, mo + o).fma(v(abmi[0], j), v(abmi[1], j));
-        VectorMask<Float> pass = t.compare(VectorOperators.GT, 0f);
-        ZERO.blend(v(gs, o), pass.and(t.lt(cap))).intoArray(gs, o);
+        VectorMask<Float> pass = t.compare(VectorOperators.GT, 0f).and(t.lt(cap));
+        pass = pass.and(t.compare(VectorOperators.GE, lo)).and(t.compare(VectorOperators.LE, hi));
+        ZERO.blend(v(gs, o), pass).intoArray(gs, o);
       }
     }
   }

@@ -187,6 +187,19 @@ final class VectorConv implements ConvPath {
     }
   }
 
+  /**
+   * Filter j's output at the window whose origin is c in the padded image xp, with {@link
+   * #pairRow}'s exact arithmetic: the bias, then one fused multiply-add per tap in order (padded
+   * taps included).
+   */
+  float valueAt(float[] xp, int c, float[] w, int j) {
+    int p = j / (2 * L), h = j / L % 2, base = at(p, 0, 0, h) + j % L;
+    float s = w[biasAt(p, h) + j % L];
+    // Taps of a pair are contiguous over its groups: tap t sits 2·L floats after tap t − 1.
+    for (int t = 0; t < groups * GROUP; t++) s = Math.fma(xp[c + off[t]], w[base + t * 2 * L], s);
+    return s;
+  }
+
   /** The vector at a[o + i·L]. */
   private static FloatVector v(float[] a, int o, int i) {
     return FloatVector.fromArray(S, a, o + i * L);

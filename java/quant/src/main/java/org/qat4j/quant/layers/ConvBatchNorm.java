@@ -6,9 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.qat4j.core.ExecContext;
+import org.qat4j.core.Fusable;
 import org.qat4j.core.Layer;
 import org.qat4j.core.Param;
 import org.qat4j.core.Tensor;
+import org.qat4j.core.TrainingFusion;
 import org.qat4j.core.layers.Activation;
 import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Weighted;
@@ -31,7 +33,7 @@ import org.qat4j.quant.quantizers.FakeQuantizer;
  * "bias", the BN's "gamma", "beta", "moving_mean", "moving_variance", quantizer ranges. NHWC (or
  * [N, units] for Dense).
  */
-public final class ConvBatchNorm extends Layer {
+public final class ConvBatchNorm extends Layer implements Fusable {
   private final Layer conv;
   private final BatchNormalization bn;
   private final Activation act;
@@ -44,11 +46,11 @@ public final class ConvBatchNorm extends Layer {
   private FakeQuantizer outputQuant;
   private int channels;
   private BatchNormFold fold;
-  private float[] sf;
+  float[] sf;
   private float[] sigma;
-  private float[] mean;
-  private double[] scaleD;
-  private double[] sigmaB;
+  float[] mean;
+  double[] scaleD;
+  double[] sigmaB;
   private boolean batchStats;
   private boolean fused;
   private float[] affineMul;
@@ -210,7 +212,7 @@ public final class ConvBatchNorm extends Layer {
    * Writes fake-quant(w·γ/σ_running) into the conv's kernel. When the weight range is observed from
    * the folded weights, their per-channel min/max is taken in the folding pass.
    */
-  private void prepareKernel(boolean training) {
+  void prepareKernel(boolean training) {
     fold = BatchNormFold.of(bn);
     sf = fold.multiplier();
     sigma = new float[channels]; // σ_running, for γ's gradient only
@@ -240,7 +242,7 @@ public final class ConvBatchNorm extends Layer {
    * affine map y = z·mul + add (b cancels; σ_B² = var(z)/sf² + ε). Updates the moving statistics
    * with u's mean and variance. Returns add; fills mul.
    */
-  private float[] batchAffine(BnFold.Stats st, int rows, float[] mul) {
+  float[] batchAffine(BnFold.Stats st, int rows, float[] mul) {
     float[] add = new float[channels], b = biasValues();
     mean = new float[channels];
     scaleD = new double[channels];
@@ -346,7 +348,7 @@ public final class ConvBatchNorm extends Layer {
    * Latent kernel gradient from the folded one (straight-through mask, times sf) in one pass, and
    * γ's gradient through sf = γ/σ_running: dγ += (dsf + Σ dW_fold·w)/σ_running.
    */
-  private void kernelGradient(double[] dsf) {
+  void kernelGradient(double[] dsf) {
     FloatBuffer fb = kernelOf(conv).grad().buffer(),
         wb = kernel.value().buffer(),
         db = kernel.grad().buffer();
@@ -389,5 +391,10 @@ public final class ConvBatchNorm extends Layer {
     l.addAll(weightQuant.params());
     if (outputQuant != null) l.addAll(outputQuant.params());
     return l;
+  }
+
+  @Override
+  public TrainingFusion fuseNext(Layer next) {
+    return ConvPoolQat.match(this, next);
   }
 }
