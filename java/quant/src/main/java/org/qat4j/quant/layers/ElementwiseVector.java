@@ -22,9 +22,17 @@ import jdk.incubator.vector.VectorSpecies;
 final class ElementwiseVector {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
-  private static final VectorSpecies<Byte> B =
-      VectorSpecies.of(byte.class, VectorShape.forBitSize(S.length() * Byte.SIZE));
   private static final int L = S.length();
+
+  /**
+   * Byte lanes for reading a straight-through mask, or null below 64 bits (128-bit vectors: NEON,
+   * SSE), where no byte shape exists and a masked {@link #gate} runs the plain loop.
+   */
+  private static final VectorSpecies<Byte> B =
+      L * Byte.SIZE >= 64
+          ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * Byte.SIZE))
+          : null;
+
   private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
   private static final FloatVector ZERO = FloatVector.zero(S);
 
@@ -66,7 +74,7 @@ final class ElementwiseVector {
       float hi,
       byte[] mask) {
     int i = 0;
-    for (int end = S.loopBound(len); i < end; i += L) {
+    for (int end = mask != null && B == null ? 0 : S.loopBound(len); i < end; i += L) {
       int o = (off + i) << 2;
       FloatVector vg = FloatVector.fromByteBuffer(S, g, o, NATIVE);
       if (gate) {

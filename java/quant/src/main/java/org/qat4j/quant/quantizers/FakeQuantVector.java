@@ -86,6 +86,14 @@ final class FakeQuantVector {
   static void tensor(
       ByteBuffer in, ByteBuffer out, int lo, int hi, byte[] mask, float[] k, boolean divide) {
     float nmin = k[0], nmax = k[1], m = k[2], qz = k[3], s = k[4], passLo = k[5], passHi = k[6];
+    if (mask != null && B == null) {
+      // No byte shape for 128-bit vectors: the mask takes a plain pass of its own first.
+      for (int j = lo; j < hi; j++) {
+        float v = in.getFloat(j << 2);
+        mask[j] = v >= passLo && v <= passHi ? (byte) 1 : 0;
+      }
+      mask = null;
+    }
     int i = lo;
     for (int end = lo + S.loopBound(hi - lo); i < end; i += L) {
       FloatVector x = FloatVector.fromByteBuffer(S, in, i << 2, NATIVE);
