@@ -8,12 +8,13 @@ import jdk.incubator.vector.VectorSpecies;
 import org.qat4j.core.Tensor;
 
 /**
- * JDK Vector API kernels of {@link Optimizer} and {@link Adam}, loaded only when the module
- * jdk.incubator.vector is in the boot layer and {@link org.qat4j.ir.internal.VectorApi#on()}. They
- * read the parameter's value and gradient in place (the tensors' native storage as bytes, native
- * order) instead of copying blocks to the heap. Every lane does the float operations of the plain
- * loops in the same order (IEEE add, multiply, divide and square root, no fused multiply-add), so
- * the results are bit for bit those of the plain path. Indices are in floats.
+ * JDK Vector API kernels of {@link Optimizer}, {@link Adam} and {@link Sgd}, loaded only when the
+ * module jdk.incubator.vector is in the boot layer and {@link
+ * org.qat4j.ir.internal.VectorApi#on()}. They read the parameter's value and gradient in place (the
+ * tensors' native storage as bytes, native order) instead of copying blocks to the heap. Every lane
+ * does the float operations of the plain loops in the same order (IEEE add, multiply, divide and
+ * square root, no fused multiply-add), so the results are bit for bit those of the plain path.
+ * Indices are in floats.
  */
 final class OptimizerVector {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
