@@ -8,12 +8,13 @@ import jdk.incubator.vector.VectorSpecies;
 import org.qat4j.core.Tensor;
 
 /**
- * JDK Vector API kernels of {@link Optimizer} and {@link Adam}, loaded only when the module
- * jdk.incubator.vector is in the boot layer and {@link org.qat4j.ir.internal.VectorApi#on()}. They
- * read the parameter's value and gradient in place (the tensors' native storage as bytes, native
- * order) instead of copying blocks to the heap. Every lane does the float operations of the plain
- * loops in the same order (IEEE add, multiply, divide and square root, no fused multiply-add), so
- * the results are bit for bit those of the plain path. Indices are in floats.
+ * JDK Vector API kernels of {@link Optimizer}, {@link Adam} and {@link Sgd}, loaded only when the
+ * module jdk.incubator.vector is in the boot layer and {@link
+ * org.qat4j.ir.internal.VectorApi#on()}. They read the parameter's value and gradient in place (the
+ * tensors' native storage as bytes, native order) instead of copying blocks to the heap. Every lane
+ * does the float operations of the plain loops in the same order (IEEE add, multiply, divide and
+ * square root, no fused multiply-add), so the results are bit for bit those of the plain path.
+ * Indices are in floats.
  */
 final class OptimizerVector {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -66,6 +67,38 @@ final class OptimizerVector {
       v[i] = b2 * v[i] + a2 * gi * gi;
       float mh = m[i] / c1, vh = v[i] / c2;
       w.putFloat(i << 2, wi * shrink - rate * mh / ((float) Math.sqrt(vh) + eps));
+    }
+  }
+
+  /**
+   * One SGD update of elements [lo, hi): w and g as in {@link #adam}, v the momentum slot (null
+   * without momentum); k = {rate, L2 decay, momentum, 1 for Nesterov}, as {@link Sgd}'s loops.
+   */
+  static void sgd(ByteBuffer w, ByteBuffer g, float[] v, int lo, int hi, float[] k) {
+    float rate = k[0], l2 = k[1], mu = k[2];
+    boolean decay = l2 != 0f, nesterov = k[3] != 0f;
+    int i = lo;
+    for (int end = lo + S.loopBound(hi - lo); i < end; i += L) {
+      FloatVector wi = FloatVector.fromByteBuffer(S, w, i << 2, NATIVE);
+      FloatVector gi = FloatVector.fromByteBuffer(S, g, i << 2, NATIVE);
+      if (decay) gi = gi.add(wi.mul(l2));
+      FloatVector d = gi;
+      if (v != null) {
+        FloatVector vi = FloatVector.fromArray(S, v, i).mul(mu).add(gi);
+        vi.intoArray(v, i);
+        d = nesterov ? gi.add(vi.mul(mu)) : vi;
+      }
+      wi.sub(d.mul(rate)).intoByteBuffer(w, i << 2, NATIVE);
+    }
+    for (; i < hi; i++) {
+      float wi = w.getFloat(i << 2), gi = g.getFloat(i << 2);
+      if (decay) gi += l2 * wi;
+      float d = gi;
+      if (v != null) {
+        v[i] = mu * v[i] + gi;
+        d = nesterov ? gi + mu * v[i] : v[i];
+      }
+      w.putFloat(i << 2, wi - rate * d);
     }
   }
 }

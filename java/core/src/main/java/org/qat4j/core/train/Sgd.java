@@ -1,6 +1,8 @@
 package org.qat4j.core.train;
 
 import com.google.gson.JsonObject;
+import org.qat4j.core.Param;
+import org.qat4j.ir.internal.VectorApi;
 
 /**
  * Stochastic gradient descent with optional momentum, Nesterov momentum and L2 weight decay (added
@@ -50,6 +52,22 @@ public final class Sgd extends Optimizer {
       v[i] = mu * v[i] + g[i];
       w[i] -= rate * (nesterov ? g[i] + mu * v[i] : v[i]);
     }
+  }
+
+  /** On the Vector API: updates the value in place from the gradient's storage (no heap copies). */
+  @Override
+  protected boolean updateInPlace(String key, Param p, int lo, int hi, double lr, long t) {
+    if (!VectorApi.on()) return false;
+    int n = p.value().size();
+    float mu = (float) momentum;
+    OptimizerVector.sgd(
+        OptimizerVector.bytes(p.value()),
+        OptimizerVector.bytes(p.grad()),
+        mu == 0f ? null : slot(key, "momentum", n),
+        lo,
+        hi,
+        new float[] {(float) lr, (float) weightDecay, mu, nesterov ? 1f : 0f});
+    return true;
   }
 
   @Override

@@ -45,6 +45,7 @@ class OptimizerVectorTest {
     a.prepare("l/w", 40);
     VectorApi.use(true);
     assertTrue(a.updateInPlace("l/w", p, 0, 40, 1e-3, 1));
+    assertTrue(new Sgd(0.1).updateInPlace("l/w", p, 0, 40, 0.1, 1));
     VectorApi.use(false);
     assertFalse(a.updateInPlace("l/w", p, 0, 40, 1e-3, 1));
     assertFalse(new Sgd(0.1).updateInPlace("l/w", p, 0, 40, 0.1, 1));
@@ -56,6 +57,14 @@ class OptimizerVectorTest {
     check(() -> new Adam(LrSchedule.constant(3e-2), 0.8, 0.99, 1e-4, 1e-2));
     check(() -> new AdamW(1e-2, 5e-2));
     check(() -> new AdamW(LrSchedule.constant(1e-3), 0.5, 0.9, 1e-8, 0));
+  }
+
+  @Test
+  void sgdVectorMatchesPlainBitForBit() {
+    check(() -> new Sgd(0.05));
+    check(() -> new Sgd(LrSchedule.constant(0.05), 0, false, 1e-3));
+    check(() -> new Sgd(LrSchedule.constant(0.02), 0.9, false, 0));
+    check(() -> new Sgd(LrSchedule.constant(0.02), 0.9, true, 1e-3));
   }
 
   private static void check(Supplier<Optimizer> make) {
