@@ -105,8 +105,10 @@ final class BnFold {
   /** {@code perChannel} repeated to {@code len} entries. */
   static float[] tile(float[] perChannel, int len) {
     float[] t = new float[len];
-    for (int o = 0; o < len; o += perChannel.length)
-      System.arraycopy(perChannel, 0, t, o, Math.min(perChannel.length, len - o));
+    System.arraycopy(perChannel, 0, t, 0, Math.min(perChannel.length, len));
+    // Doubling: each copy starts at a multiple of the channel count.
+    for (int have = perChannel.length; have < len; have *= 2)
+      System.arraycopy(t, 0, t, have, Math.min(have, len - have));
     return t;
   }
 

@@ -217,8 +217,8 @@ public final class FakeQuant {
       passLo = new float[width];
       passHi = new float[width];
       boolean zero = false;
-      for (int i = 0; i < width; i++) {
-        Nudged n = grids[i % c];
+      for (int i = 0; i < c; i++) {
+        Nudged n = grids[i];
         min[i] = n.nudgedMin;
         max[i] = n.nudgedMax;
         mul[i] = divide ? n.scale : n.invScale;
@@ -229,6 +229,13 @@ public final class FakeQuant {
         zero |= n.zero();
       }
       anyZero = zero;
+      for (float[] t : new float[][] {min, max, mul, qz, scale, passLo, passHi}) repeat(t, c);
+    }
+
+    /** Repeats t's first c entries over all of t (whole copies, doubling). */
+    private static void repeat(float[] t, int c) {
+      for (int have = c; have < t.length; have *= 2)
+        System.arraycopy(t, 0, t, have, Math.min(have, t.length - have));
     }
 
     void quantize(float[] v, int len) {
