@@ -21,14 +21,13 @@ import org.qat4j.core.layers.Activation;
 import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Conv2D;
 import org.qat4j.core.layers.MaxPool2D;
-import org.qat4j.core.layers.Padding;
 import org.qat4j.ir.internal.Parallel;
 import org.qat4j.quant.layers.ConvBatchNorm;
 import org.qat4j.quant.quantizers.LastValueQuantizer;
 import org.qat4j.quant.quantizers.MovingAverageQuantizer;
 
 /**
- * The reference CNN's first QAT block in training mode, ConvBatchNorm (conv1 3x3 SAME, 1 → 32
+ * The reference CNN's first QAT block in training mode, ConvBatchNorm (conv1 3x3 VALID, 1 → 32
  * filters on a [64, 28, 28, 1] batch, live BN, ReLU, int8 weight and output fake-quants) → MaxPool
  * 2×2: fused (the block's {@code fuseNext}: statistics from the input's moments, the output
  * fake-quant on the pooled values) against the two layers on their own. Time per call; backward
@@ -59,7 +58,7 @@ public class QatConvPoolBench {
     int[] in = {28, 28, 1};
     block =
         new ConvBatchNorm(
-            new Conv2D("conv1", 32, 3, 3).padding(Padding.SAME).useBias(false),
+            new Conv2D("conv1", 32, 3, 3).useBias(false),
             true,
             new BatchNormalization("bn1"),
             Activation.RELU,
@@ -68,10 +67,10 @@ public class QatConvPoolBench {
     block.build(new int[][] {in}, new SplittableRandom(1));
     block.outputQuantizer().setRange(new float[] {0f}, new float[] {4f});
     pool = new MaxPool2D("pool1", 2, 2);
-    pool.build(new int[][] {{28, 28, 32}}, new SplittableRandom(2));
+    pool.build(new int[][] {{26, 26, 32}}, new SplittableRandom(2));
     fused = block.fuseNext(pool);
     x = RandomBatch.of(64, 3).x();
-    gy = RandomBatch.uniform(4, 64, 14, 14, 32);
+    gy = RandomBatch.uniform(4, 64, 13, 13, 32);
     ctx = new ExecContext(true, Gemm.get(), new SplittableRandom(0));
     if (!fused.use(true, ctx)) throw new IllegalStateException("the fused path does not apply");
   }
