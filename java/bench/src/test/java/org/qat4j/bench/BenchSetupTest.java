@@ -101,6 +101,31 @@ class BenchSetupTest {
     assertEquals(null, b.fusedForwardBackward(), "no input gradient for a first layer");
   }
 
+  /**
+   * The fused QAT block's pooled levels match the separate layers' but where the BN statistics'
+   * rounding (moments against sums) moves a value across a level's edge: rare, and one level.
+   */
+  @Tag("native")
+  @Test
+  void fusedQatConvPoolAgreesWithTheSeparateLayers() {
+    // Fresh blocks for both: a forward pass moves the output range and the moving statistics.
+    QatConvPoolBench a = new QatConvPoolBench(), b = new QatConvPoolBench();
+    a.threads = 2;
+    b.threads = 2;
+    a.setup();
+    b.setup(); // throws when the fused path does not apply
+    float[] separate = a.separateForward().toArray(), fused = b.fusedForward().toArray();
+    assertEquals(fused.length, separate.length);
+    int off = 0;
+    for (int i = 0; i < fused.length; i++) {
+      float d = Math.abs(separate[i] - fused[i]);
+      assertTrue(d < 4f / 255 + 1e-4f, "y " + i + ": " + separate[i] + " vs " + fused[i]);
+      if (d > 1e-4f) off++;
+    }
+    assertTrue(off <= fused.length / 1000, off + " of " + fused.length + " levels differ");
+    assertEquals(null, b.fusedForwardBackward(), "no input gradient for a first layer");
+  }
+
   private static GemmBench gemm(String shape, String impl, String pass) {
     GemmBench g = new GemmBench();
     g.shape = shape;

@@ -164,18 +164,17 @@ final class ConvBnVector {
   }
 
   /**
-   * The fused forward of n images: ye[0] = y [N, PH, PW, F] = clamp(max over each 2×2 window of
-   * a·conv + b, 0, cap); tm[0] = tap and tm[1] = xm ([N, PH, PW, FP]) get the first maximal tap (0
-   * top-left, 1 top-right, 2 bottom-left, 3 bottom-right) and the conv value there. a and b are
-   * padded to FP with zeros. With ye[1] (else null): tm[2] = range [2·FP] (±∞ on entry) gets each
-   * filter's min then max conv value over all taps, and ye[1] [N, PH, PW, F] the largest a·conv + b
-   * among the taps before the arg-max (NaN when it is tap 0 or the maximum is ≤ 0).
+   * The fused forward of n images: y [N, PH, PW, F] = clamp(max over each 2×2 window of a·conv + b,
+   * 0, cap); tm[0] = tap and tm[1] = xm ([N, PH, PW, FP]) get the first maximal tap (0 top-left, 1
+   * top-right, 2 bottom-left, 3 bottom-right) and the conv value there. a and b are padded to FP
+   * with zeros. With four arrays in tm: tm[2] = early [N, PH, PW, FP] gets the largest a·conv + b
+   * among the taps before the arg-max (NaN when it is tap 0 or the maximum is ≤ 0), and tm[3] =
+   * range [2·FP] (±∞ on entry) each filter's min then max conv value over all taps.
    */
-  void forward(Tensor x, int n, float[][] ab, float cap, Tensor[] ye, float[][] tm) {
-    Tensor y = ye[0], early = ye[1];
-    float[] range = tm[2];
+  void forward(Tensor x, int n, float[][] ab, float cap, Tensor y, float[][] tm) {
+    float[] range = tm.length > 2 ? tm[3] : null;
     float[] wv = vc.packed();
-    FloatBuffer yb = y.buffer(), eb = early == null ? null : early.buffer();
+    FloatBuffer yb = y.buffer();
     long work = (long) n * g.oh() * g.ow() * fp * kp;
     Parallel.forRange(
         n,
@@ -184,7 +183,7 @@ final class ConvBnVector {
           float[] xp = new float[vc.hp * vc.wp * g.c()];
           float[] r0 = new float[g.ow() * fp], r1 = new float[g.ow() * fp];
           float[] out = new float[pw * fp];
-          float[][] ex = eb == null ? null : new float[][] {new float[pw * fp], start(range)};
+          float[][] ex = range == null ? null : new float[][] {tm[2], start(range)};
           for (int i = lo; i < hi; i++) {
             vc.pad(x, i, xp);
             for (int py = 0; py < ph; py++) {
@@ -193,7 +192,6 @@ final class ConvBnVector {
               int o = (i * ph + py) * pw;
               poolRow(r0, r1, ab, cap, out, tm, o * fp, ex);
               store(out, yb, o * f);
-              if (ex != null) store(ex[0], eb, o * f);
             }
           }
           if (ex != null) merge(ex[1], range);
@@ -234,8 +232,8 @@ final class ConvBnVector {
 
   /**
    * The pooled row from conv rows r0, r1: out [PW][FP]; tm = {tap, xm} from offset mo; ex (null:
-   * none) = {the row's early values [PW][FP], the worker's z range [2·FP]}. Filter vectors outside,
-   * pixels inside: the affine map and the range stay in registers.
+   * none) = {the early values [N, PH, PW, FP], the worker's z range [2·FP]}. Filter vectors
+   * outside, pixels inside: the affine map and the range stay in registers.
    */
   private void poolRow(
       float[] r0,
@@ -265,7 +263,7 @@ final class ConvBnVector {
           // none and where every tap is ≤ 0 (no gradient passes there).
           FloatVector p1 = t0.max(t1), e = p1.max(t2).blend(p1, e2).blend(t0, e1);
           e = e.blend(none, e0).blend(none, m.compare(VectorOperators.LE, 0f));
-          e.intoArray(ex[0], o);
+          e.intoArray(ex[0], mo + o);
           lo = lo.min(x0.min(x1).min(x2.min(x3)));
           hi = hi.max(x0.max(x1).max(x2.max(x3)));
         }

@@ -20,14 +20,13 @@ import org.qat4j.core.Tensor;
  */
 public final class ConvPoolPass {
   /**
-   * A monotone map of activated values (≥ 0) onto output levels (e.g. a fake-quant grid) whose
-   * levels lie at most {@link #step} apart: every value at or above 0 that maps to level v is ≥ v −
-   * step.
+   * A monotone map of activated values (≥ 0) onto output levels (e.g. a fake-quant grid): every
+   * value at or above 0 that maps to level v is ≥ v − {@link #reach}.
    */
   public interface Level {
     float of(float activated);
 
-    float step();
+    float reach();
   }
 
   final Conv2D conv;
@@ -36,7 +35,7 @@ public final class ConvPoolPass {
   ConvGeometry pooled;
   Tensor x;
   private Tensor y;
-  Tensor early;
+  float[] early;
   private Tensor dz;
   int batch;
   float cap;
@@ -123,7 +122,8 @@ public final class ConvPoolPass {
   /**
    * The pooled output [N, PH, PW, F] = clamp(max over each 2×2 window of a·z + b, 0, cap) for the
    * input of {@link #statistics} (a, b per filter). With {@code zRange} (else null; 2F floats) also
-   * each filter's min then max of z over every position, and {@link #early}.
+   * each filter's min then max of z over every position, and per window the largest a·z + b before
+   * the arg-max, for {@link #reselect}.
    */
   public Tensor forward(float[] a, float[] b, float cap, float[] zRange) {
     int fp = kernels.paddedFilters(), f = conv.filters;
@@ -133,14 +133,15 @@ public final class ConvPoolPass {
     if (tm == null || tm[0].length != per) tm = new float[][] {new float[per], new float[per]};
     y = Tensor.reuse(y, batch, pooled.oh(), pooled.ow(), f);
     float[] range = null;
+    float[][] t = tm;
     if (zRange != null) {
-      early = Tensor.reuse(early, y.shape());
+      if (early == null || early.length != per) early = new float[per];
       range = new float[2 * fp];
       Arrays.fill(range, 0, fp, Float.POSITIVE_INFINITY);
       Arrays.fill(range, fp, 2 * fp, Float.NEGATIVE_INFINITY);
+      t = new float[][] {tm[0], tm[1], early, range};
     }
-    float[][] tmr = {tm[0], tm[1], range};
-    kernels.forward(x, batch, ab, cap, new Tensor[] {y, zRange == null ? null : early}, tmr);
+    kernels.forward(x, batch, ab, cap, y, t);
     if (zRange != null) {
       System.arraycopy(range, 0, zRange, 0, f);
       System.arraycopy(range, fp, zRange, f, f);
@@ -149,21 +150,12 @@ public final class ConvPoolPass {
   }
 
   /**
-   * After a forward pass with a z range: per window and filter the largest a·z + b among the taps
-   * before the arg-max (NaN when the arg-max is the first tap or the window's maximum is ≤ 0), [N,
-   * PH, PW, F].
-   */
-  public Tensor early() {
-    return early;
-  }
-
-  /**
    * Moves arg-maxes onto levels, after a forward pass with a z range: {@code out} holds the level
-   * of each pooled value; where an earlier tap of the window maps to the same level (its largest,
-   * {@link #early}, tells), the window's arg-max becomes the first such tap, its z recomputed with
-   * the forward's exact arithmetic. Backward then routes gradients as a max pool over the levels
-   * would (first maximal tap). Windows whose maximum is ≤ 0 stay: every tap's activation gate is
-   * closed there.
+   * of each pooled value; where an earlier tap of the window maps to the same level (its largest
+   * value, kept by the forward pass, tells), the window's arg-max becomes the first such tap, its z
+   * recomputed with the forward's exact arithmetic. Backward then routes gradients as a max pool
+   * over the levels would (first maximal tap). Windows whose maximum is ≤ 0 stay: every tap's
+   * activation gate is closed there.
    */
   public void reselect(Tensor out, Level level) {
     new TapSelect(this, level).run(out);

@@ -10,12 +10,12 @@ import org.qat4j.ir.internal.Parallel;
 
 /**
  * {@link ConvPoolPass#reselect} on the Vector API: per image, a vector at a time, the windows whose
- * maximum is above 0, whose arg-max is not the first tap and whose early value is within a level
- * step of the output level are picked (a few per cent), the early value's level is compared
- * exactly, and only where it equals the output's do the earlier taps' conv values get recomputed,
- * in tap order, with the forward's exact arithmetic ({@link VectorConv#valueAt}). Images are
- * independent: the result does not depend on the thread count. Loaded only when
- * jdk.incubator.vector is in the boot layer.
+ * early value (the largest a·z + b before the arg-max; NaN where the arg-max is the first tap or
+ * the maximum is ≤ 0) reaches within {@link ConvPoolPass.Level#reach} of the output level are
+ * picked (about 1 %), the early value's level is compared exactly, and only where it equals the
+ * output's do the earlier taps' conv values get recomputed, in tap order, with the forward's exact
+ * arithmetic ({@link VectorConv#valueAt}). Images are independent: the result does not depend on
+ * the thread count. Loaded only when jdk.incubator.vector is in the boot layer.
  */
 final class TapSelect {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -39,44 +39,50 @@ final class TapSelect {
     wv = vc.packed();
   }
 
-  /** Moves the arg-maxes (see {@link ConvPoolPass#reselect}). */
+  /** Moves the arg-maxes (see {@link ConvPoolPass#reselect}); out is [N, PH, PW, F]. */
   void run(Tensor out) {
-    FloatBuffer ob = out.buffer(), eb = pass.early.buffer();
-    int n = pass.batch, len = per * f;
-    float step = level.step();
+    FloatBuffer ob = out.buffer();
+    int n = pass.batch, len = per * fp;
+    float reach = level.reach();
+    float[] early = pass.early;
     Parallel.forRange(
         n,
         Parallel.grain(n, (long) n * len, 1 << 16),
         (lo, hi) -> {
-          float[] xp = new float[vc.hp * vc.wp * pass.conv.geo.c()];
-          float[][] v = {new float[len], new float[len]};
+          float[] xp = new float[vc.hp * vc.wp * pass.conv.geo.c()], lv = new float[len];
           for (int i = lo; i < hi; i++) {
-            ob.get(i * len, v[0], 0, len);
-            eb.get(i * len, v[1], 0, len);
+            levels(ob, i, lv);
             boolean[] padded = {false};
-            int e = 0;
-            for (; e + L <= len; e += L) {
-              FloatVector bound = FloatVector.fromArray(S, v[0], e).sub(step);
-              FloatVector early = FloatVector.fromArray(S, v[1], e).max(0f);
-              VectorMask<Float> near = early.compare(VectorOperators.GE, bound);
+            for (int e = 0, o = i * len; e < len; e += L, o += L) {
+              FloatVector bound = FloatVector.fromArray(S, lv, e).sub(reach);
+              FloatVector ev = FloatVector.fromArray(S, early, o).max(0f);
+              VectorMask<Float> near = ev.compare(VectorOperators.GE, bound);
               if (!near.anyTrue()) continue;
-              for (int k = 0; k < L; k++) if (near.laneIsSet(k)) check(i, e + k, v, xp, padded);
+              for (int k = 0; k < L; k++) {
+                if (near.laneIsSet(k)) check(i, e + k, lv[e + k], xp, padded);
+              }
             }
-            for (; e < len; e++)
-              if (Math.max(v[1][e], 0f) >= v[0][e] - step) check(i, e, v, xp, padded);
           }
         });
   }
 
+  /** lv [PH·PW][FP] = image i's output levels (padding lanes 0). */
+  private void levels(FloatBuffer ob, int i, float[] lv) {
+    if (fp == f) {
+      ob.get(i * per * f, lv, 0, per * f);
+      return;
+    }
+    for (int p = 0; p < per; p++) ob.get((i * per + p) * f, lv, p * fp, f);
+  }
+
   /**
-   * Element e of image i (v = the image's levels and early values): moves its arg-max when an
-   * earlier tap maps to its level.
+   * Element e ([PH·PW][FP]) of image i, output level lv: moves its arg-max when an earlier tap maps
+   * to that level.
    */
-  private void check(int i, int e, float[][] v, float[] xp, boolean[] padded) {
-    int p = e / f, j = e % f, o = (i * per + p) * fp + j;
+  private void check(int i, int e, float lv, float[] xp, boolean[] padded) {
+    int p = e / fp, j = e % fp, o = i * per * fp + e;
     float[][] tm = pass.tm, ab = pass.ab;
-    float lv = v[0][e];
-    if (level.of(Math.min(Math.max(v[1][e], 0f), pass.cap)) != lv) return;
+    if (level.of(Math.min(Math.max(pass.early[o], 0f), pass.cap)) != lv) return;
     if (!padded[0]) vc.pad(pass.x, i, xp);
     padded[0] = true;
     int corner = vc.origin(2 * (p / pass.pooled.ow()), 2 * (p % pass.pooled.ow()));

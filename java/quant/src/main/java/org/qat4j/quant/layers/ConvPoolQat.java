@@ -154,9 +154,10 @@ final class ConvPoolQat implements TrainingFusion {
       return FakeQuant.quantizeVars(activated, n);
     }
 
+    /** Half a step: a value rounds to its nearest level (with slack for float rounding). */
     @Override
-    public float step() {
-      return n.scale();
+    public float reach() {
+      return 0.501f * n.scale();
     }
   }
 }
