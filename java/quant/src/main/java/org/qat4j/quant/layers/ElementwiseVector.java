@@ -9,8 +9,8 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
+import org.qat4j.quant.quantizers.MaskLanes;
 
 /**
  * {@link Elementwise}'s loops on the JDK Vector API over the tensors' native storage (byte views,
@@ -24,14 +24,8 @@ final class ElementwiseVector {
   private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
   private static final int L = S.length();
 
-  /**
-   * Byte lanes for reading a straight-through mask, or null below 64 bits (128-bit vectors: NEON,
-   * SSE), where no byte shape exists and a masked {@link #gate} runs the plain loop.
-   */
-  private static final VectorSpecies<Byte> B =
-      L * Byte.SIZE >= 64
-          ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * Byte.SIZE))
-          : null;
+  /** Byte lanes for the mask, or null at 128-bit vectors ({@link #gate} then runs plain loops). */
+  private static final VectorSpecies<Byte> B = MaskLanes.BYTES;
 
   private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
   private static final FloatVector ZERO = FloatVector.zero(S);

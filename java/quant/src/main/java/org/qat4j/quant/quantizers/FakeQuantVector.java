@@ -7,7 +7,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -22,14 +21,8 @@ final class FakeQuantVector {
   private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
   private static final int L = S.length();
 
-  /**
-   * Byte lanes for the mask's narrowed store, or null below 64 bits (128-bit vectors: NEON, SSE, or
-   * -XX:MaxVectorSize=16), where no byte shape exists and {@link #mask} runs the plain loop.
-   */
-  private static final VectorSpecies<Byte> B =
-      L * Byte.SIZE >= 64
-          ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * Byte.SIZE))
-          : null;
+  /** Byte lanes for the mask, or null at 128-bit vectors ({@link #mask} then runs plain loops). */
+  private static final VectorSpecies<Byte> B = MaskLanes.BYTES;
 
   private static final IntVector ZERO = IntVector.zero(I);
   private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
