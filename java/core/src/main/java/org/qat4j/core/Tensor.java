@@ -1,5 +1,7 @@
 package org.qat4j.core;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.bytedeco.javacpp.FloatPointer;
@@ -65,6 +67,14 @@ public final class Tensor {
   /** The native storage; shared, not owned by the caller. */
   public FloatPointer pointer() {
     return ptr;
+  }
+
+  /**
+   * A new byte view of the storage in native order (float i at byte 4·i), as the Vector API's
+   * {@code fromByteBuffer}/{@code intoByteBuffer} take it; shared, not owned by the caller.
+   */
+  public ByteBuffer bytes() {
+    return ptr.asByteBuffer().order(ByteOrder.nativeOrder());
   }
 
   /** A direct buffer over the storage (absolute get/put only; never flip or reposition it). */

@@ -209,8 +209,7 @@ public final class BatchNormalization extends Layer {
     float[] mu = b == null ? null : Lanes.tile(mean, w),
         is = b == null ? null : Lanes.tile(invStd, w);
     boolean vec = Lanes.vector();
-    ByteBuffer av = vec ? BnVector.bytes(ta) : null,
-        bv = vec && b != null ? BnVector.bytes(tb) : null;
+    ByteBuffer av = vec ? ta.bytes() : null, bv = vec && b != null ? tb.bytes() : null;
     Parallel.forRange(
         rows,
         chunks,
@@ -272,7 +271,7 @@ public final class BatchNormalization extends Layer {
     float[] a = Lanes.tile(ab[0], w), b = Lanes.tile(ab[1], w);
     FloatBuffer xb = x.buffer(), yb = y.buffer();
     boolean vec = Lanes.vector();
-    ByteBuffer xv = vec ? BnVector.bytes(x) : null, yv = vec ? BnVector.bytes(y) : null;
+    ByteBuffer xv = vec ? x.bytes() : null, yv = vec ? y.bytes() : null;
     Parallel.forRange(
         rows,
         chunks(rows),
@@ -321,8 +320,8 @@ public final class BatchNormalization extends Layer {
     dx = Tensor.reuse(dx, gy.shape());
     FloatBuffer g = gy.buffer(), h = x.buffer(), d = dx.buffer();
     boolean vec = Lanes.vector();
-    ByteBuffer gv = vec ? BnVector.bytes(gy) : null, xv = vec ? BnVector.bytes(x) : null;
-    ByteBuffer dv = vec ? BnVector.bytes(dx) : null;
+    ByteBuffer gv = vec ? gy.bytes() : null, xv = vec ? x.bytes() : null;
+    ByteBuffer dv = vec ? dx.bytes() : null;
     float[][] pqr = {p, q, r};
     Parallel.forRange(
         rows,

@@ -67,7 +67,7 @@ public final class BnActPool {
     y = Tensor.reuse(y, x.shape());
     FloatBuffer xb = x.buffer(), yb = y.buffer();
     if (Lanes.vector()) {
-      ByteBuffer xv = BnVector.bytes(x), yv = BnVector.bytes(y);
+      ByteBuffer xv = x.bytes(), yv = y.bytes();
       blocks(
           x.size() / bn.channels(), (o, len, v, u) -> BnVector.affine(xv, yv, o, len, a, b, cap));
       return y;
@@ -98,7 +98,7 @@ public final class BnActPool {
       maxInput = new float[n * perOut];
     int chunks = Parallel.grain(n, (long) n * perIn, 1 << 15);
     if (vector) {
-      ByteBuffer xv = BnVector.bytes(x), yv = BnVector.bytes(y);
+      ByteBuffer xv = x.bytes(), yv = y.bytes();
       float[][] ixm = {pairIdx, maxInput};
       Parallel.forRange(
           n,
@@ -172,8 +172,8 @@ public final class BnActPool {
     float[] mu = Lanes.tile(bn.mean(), w), is = Lanes.tile(bn.invStd(), w);
     FloatBuffer gb = gy.buffer(), yb = y.buffer(), xb = bn.input().buffer();
     boolean vec = Lanes.vector();
-    ByteBuffer gv = vec ? BnVector.bytes(gy) : null, yv = vec ? BnVector.bytes(y) : null;
-    ByteBuffer xv = vec ? BnVector.bytes(bn.input()) : null;
+    ByteBuffer gv = vec ? gy.bytes() : null, yv = vec ? y.bytes() : null;
+    ByteBuffer xv = vec ? bn.input().bytes() : null;
     double[][] part = new double[2 * chunks][c];
     Parallel.forRange(
         rows,
@@ -207,7 +207,7 @@ public final class BnActPool {
     FloatBuffer db = dx.buffer();
     float[] p = Lanes.tile(k[0], w), q = Lanes.tile(k[1], w), r = Lanes.tile(k[2], w);
     if (vec) {
-      ByteBuffer dv = BnVector.bytes(dx);
+      ByteBuffer dv = dx.bytes();
       float[][] pqr = {p, q, r};
       blocks(rows, (o, len, v, u) -> BnVector.combine(gv, yv, cap, xv, dv, o, len, pqr));
       return dx;
@@ -242,7 +242,7 @@ public final class BnActPool {
     float[] mu = Lanes.tile(bn.mean(), perOut), is = Lanes.tile(bn.invStd(), perOut);
     double[][] part = new double[2 * chunks][c];
     if (routedGrad == null || routedGrad.length != n * perOut) routedGrad = new float[n * perOut];
-    ByteBuffer gv = vector ? BnVector.bytes(gy) : null, yv = vector ? BnVector.bytes(y) : null;
+    ByteBuffer gv = vector ? gy.bytes() : null, yv = vector ? y.bytes() : null;
     Parallel.forRange(
         n,
         chunks,
@@ -272,7 +272,7 @@ public final class BnActPool {
     if (!needInput) return null;
     dx = Tensor.reuse(dx, n, g.h(), g.w(), c);
     if (vector) {
-      ByteBuffer xv = BnVector.bytes(bn.input()), dv = BnVector.bytes(dx);
+      ByteBuffer xv = bn.input().bytes(), dv = dx.bytes();
       float[][] gi = {routedGrad, pairIdx};
       Parallel.forRange(
           n,

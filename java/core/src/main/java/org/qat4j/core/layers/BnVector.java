@@ -6,7 +6,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-import org.qat4j.core.Tensor;
 
 /**
  * JDK Vector API kernels of {@link BatchNormalization} and {@link BnActPool}, loaded only when the
@@ -30,11 +29,6 @@ final class BnVector {
     float[] f = new float[L];
     for (int i = 0; i < L; i++) f[i] = i;
     return f;
-  }
-
-  /** The tensor's storage as bytes in native order (a new view; the tensor keeps it). */
-  static ByteBuffer bytes(Tensor t) {
-    return t.pointer().asByteBuffer().order(NATIVE);
   }
 
   /**

@@ -86,7 +86,7 @@ public final class MaxPool2D extends Pool2D {
   private Tensor vectorForward(Tensor x, int n, int outs, int perIn) {
     float[] t = tapBuf != null && tapBuf.length == outs ? tapBuf : new float[outs];
     tapBuf = t;
-    ByteBuffer xb = MaxPoolVector.bytes(x), yb = MaxPoolVector.bytes(y);
+    ByteBuffer xb = x.bytes(), yb = y.bytes();
     Parallel.forRange(
         n,
         Parallel.grain(n, (long) n * perIn, 1 << 15),
@@ -134,7 +134,7 @@ public final class MaxPool2D extends Pool2D {
     dx = Tensor.reuse(dx, n, g.h(), g.w(), g.c());
     if (tap != null) {
       float[] t = tap;
-      ByteBuffer gb = MaxPoolVector.bytes(gy), db = MaxPoolVector.bytes(dx);
+      ByteBuffer gb = gy.bytes(), db = dx.bytes();
       Parallel.forRange(
           n,
           Parallel.grain(n, (long) n * perIn, 1 << 15),

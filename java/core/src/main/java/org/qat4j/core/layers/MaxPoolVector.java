@@ -6,7 +6,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-import org.qat4j.core.Tensor;
 
 /**
  * JDK Vector API kernels of {@link MaxPool2D}'s 2×2 stride-2 unpadded pool on NHWC samples, loaded
@@ -25,11 +24,6 @@ final class MaxPoolVector {
   private static final FloatVector ZERO = FloatVector.zero(S);
 
   private MaxPoolVector() {}
-
-  /** The tensor's storage as bytes in native order (a new view; the tensor keeps it). */
-  static ByteBuffer bytes(Tensor t) {
-    return t.pointer().asByteBuffer().order(NATIVE);
-  }
 
   /** Sample b's pooled maxima into y and winning taps into tap (both from b·perOut). */
   static void forward(ByteBuffer x, ByteBuffer y, float[] tap, int b, ConvGeometry g) {

@@ -78,8 +78,8 @@ public class Adam extends Optimizer {
     if (!VectorApi.on()) return false;
     int n = p.value().size();
     OptimizerVector.adam(
-        OptimizerVector.bytes(p.value()),
-        OptimizerVector.bytes(p.grad()),
+        p.value().bytes(),
+        p.grad().bytes(),
         slot(key, "m", n),
         slot(key, "v", n),
         lo,

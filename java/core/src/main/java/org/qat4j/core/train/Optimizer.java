@@ -140,7 +140,7 @@ public abstract class Optimizer {
 
   /** Whether the gradient elements [lo, hi) of {@code p} are all finite (read in blocks). */
   private static boolean finite(Param p, int lo, int hi) {
-    if (VectorApi.on()) return OptimizerVector.finite(OptimizerVector.bytes(p.grad()), lo, hi);
+    if (VectorApi.on()) return OptimizerVector.finite(p.grad().bytes(), lo, hi);
     float[] g = new float[Math.min(BLOCK, hi - lo)];
     // Four independent sums stay 0 unless an element is NaN or infinite (0·Inf = NaN).
     float z0 = 0f, z1 = 0f, z2 = 0f, z3 = 0f;

@@ -5,7 +5,6 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-import org.qat4j.core.Tensor;
 
 /**
  * JDK Vector API kernels of {@link Optimizer}, {@link Adam} and {@link Sgd}, loaded only when the
@@ -22,11 +21,6 @@ final class OptimizerVector {
   private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
   private OptimizerVector() {}
-
-  /** The tensor's storage as bytes in native order (a new view; the tensor keeps it). */
-  static ByteBuffer bytes(Tensor t) {
-    return t.pointer().asByteBuffer().order(NATIVE);
-  }
 
   /** Whether g[lo, hi) holds no NaN and no infinity. */
   static boolean finite(ByteBuffer g, int lo, int hi) {

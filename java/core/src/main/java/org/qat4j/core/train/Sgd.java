@@ -61,8 +61,8 @@ public final class Sgd extends Optimizer {
     int n = p.value().size();
     float mu = (float) momentum;
     OptimizerVector.sgd(
-        OptimizerVector.bytes(p.value()),
-        OptimizerVector.bytes(p.grad()),
+        p.value().bytes(),
+        p.grad().bytes(),
         mu == 0f ? null : slot(key, "momentum", n),
         lo,
         hi,

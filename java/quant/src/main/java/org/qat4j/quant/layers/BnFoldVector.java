@@ -34,8 +34,7 @@ final class BnFoldVector {
   /** Byte views of the given tensors in native order (a null tensor gives a null view). */
   static ByteBuffer[] views(Tensor... ts) {
     ByteBuffer[] v = new ByteBuffer[ts.length];
-    for (int i = 0; i < ts.length; i++)
-      v[i] = ts[i] == null ? null : ts[i].pointer().asByteBuffer().order(NATIVE);
+    for (int i = 0; i < ts.length; i++) v[i] = ts[i] == null ? null : ts[i].bytes();
     return v;
   }
 

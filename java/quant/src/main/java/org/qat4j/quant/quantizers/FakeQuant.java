@@ -1,7 +1,6 @@
 package org.qat4j.quant.quantizers;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import org.qat4j.core.Tensor;
 import org.qat4j.ir.arith.QuantMath;
@@ -143,8 +142,8 @@ public final class FakeQuant {
       n.nudgedMin(),
       n.nudgedMax()
     };
-    ByteBuffer vi = in.pointer().asByteBuffer().order(ByteOrder.nativeOrder());
-    ByteBuffer vo = out.pointer().asByteBuffer().order(ByteOrder.nativeOrder());
+    ByteBuffer vi = in.bytes();
+    ByteBuffer vo = out.bytes();
     if (size < 2 * PARALLEL_GRAIN) {
       FakeQuantVector.tensor(vi, vo, 0, size, mask, k, !perChannelForm);
       return;
