@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.layers.Activation;
-import org.qat4j.ir.internal.Parallel;
 import org.qat4j.ir.internal.VectorApi;
 import org.qat4j.quant.quantizers.FakeQuant;
 
@@ -52,7 +50,7 @@ class BnFoldTest {
       for (int c : CHANNELS) {
         int rows = 5000 / c + 7;
         Tensor z = Tensor.of(values(rng, rows * c, -3f, 5f), rows, c);
-        BnFold.Stats st = withThreads(threads, () -> BnFold.stats(z, c, true, true));
+        BnFold.Stats st = ParallelThreads.with(threads, () -> BnFold.stats(z, c, true, true));
         for (int ch = 0; ch < c; ch++) {
           double s = 0, s2 = 0;
           float lo = Float.POSITIVE_INFINITY, hi = Float.NEGATIVE_INFINITY;
@@ -101,7 +99,7 @@ class BnFoldTest {
           Tensor gated = Tensor.zeros(rows, c), dz = Tensor.zeros(rows, c);
           BnFold.Window w = BnFold.window(act, n);
           double[][] s =
-              withThreads(threads, () -> BnFold.gradSums(g, z, mean, mul, add, w, gated));
+              ParallelThreads.with(threads, () -> BnFold.gradSums(g, z, mean, mul, add, w, gated));
           BnFold.bnInputGrad(gated, z, mean, p, p, p, mul, add, null, dz);
           double[] s1 = new double[c], s2 = new double[c];
           for (int i = 0; i < z.size(); i++) {
@@ -119,16 +117,6 @@ class BnFoldTest {
             assertEquals(s2[ch], s[1][ch], 1e-4 * rows, "Σg(z-mean) c=" + c);
           }
         }
-  }
-
-  private static <T> T withThreads(int threads, Supplier<T> body) {
-    int before = Parallel.threads();
-    Parallel.setThreads(threads);
-    try {
-      return body.get();
-    } finally {
-      Parallel.setThreads(before);
-    }
   }
 
   private static float activate(float y, Activation act) {

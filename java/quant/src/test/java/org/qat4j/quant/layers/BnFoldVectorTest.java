@@ -11,7 +11,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.layers.Activation;
-import org.qat4j.ir.internal.Parallel;
 import org.qat4j.ir.internal.VectorApi;
 import org.qat4j.quant.quantizers.FakeQuant;
 
@@ -46,7 +45,7 @@ class BnFoldVectorTest {
           // Moments and range, moments only, range only: each is its own vector loop.
           boolean moments = which < 2, range = which != 1;
           BnFold.Stats[] st =
-              both(() -> withThreads(threads, () -> BnFold.stats(z, c, moments, range)));
+              both(() -> ParallelThreads.with(threads, () -> BnFold.stats(z, c, moments, range)));
           assertArrayEquals(st[0].sum(), st[1].sum(), 0.0, "sum c=" + c);
           assertArrayEquals(st[0].sumSq(), st[1].sumSq(), 0.0, "sum of squares c=" + c);
           assertArrayEquals(st[0].min(), st[1].min(), 0f, "min c=" + c);
@@ -93,7 +92,7 @@ class BnFoldVectorTest {
           BnFold.Window w = BnFold.window(act, n);
           String at = "threads=" + threads + " c=" + c + " " + act;
           Object[][] r =
-              both(() -> withThreads(threads, () -> backward(g, z, mean, mul, add, p, w)));
+              both(() -> ParallelThreads.with(threads, () -> backward(g, z, mean, mul, add, p, w)));
           for (int k = 0; k < r[0].length; k++) {
             if (r[0][k] instanceof Tensor t) assertBits(t, (Tensor) r[1][k], at + " output " + k);
             else assertArrayEquals((double[]) r[0][k], (double[]) r[1][k], 0.0, at + " sums " + k);
@@ -137,16 +136,6 @@ class BnFoldVectorTest {
     r[0] = plain;
     r[1] = vector;
     return r;
-  }
-
-  private static <T> T withThreads(int threads, Supplier<T> body) {
-    int before = Parallel.threads();
-    Parallel.setThreads(threads);
-    try {
-      return body.get();
-    } finally {
-      Parallel.setThreads(before);
-    }
   }
 
   private static void assertBits(Tensor want, Tensor got, String what) {

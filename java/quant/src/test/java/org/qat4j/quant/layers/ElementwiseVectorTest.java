@@ -8,7 +8,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.layers.Activation;
-import org.qat4j.ir.internal.Parallel;
 import org.qat4j.ir.internal.VectorApi;
 
 /**
@@ -42,7 +41,7 @@ class ElementwiseVectorTest {
             VectorApi.use(path == 1);
             out[path] = Tensor.zeros(rows, c);
             Tensor o = out[path];
-            withThreads(threads, () -> Elementwise.affineActivate(z, o, mul, add, act));
+            ParallelThreads.run(threads, () -> Elementwise.affineActivate(z, o, mul, add, act));
           }
           assertRawBits(out[0], out[1], "c=" + c + " " + act + " threads=" + threads);
         }
@@ -63,20 +62,10 @@ class ElementwiseVectorTest {
               VectorApi.use(path == 1);
               out[path] = Tensor.zeros(n);
               Tensor o = out[path];
-              withThreads(threads, () -> Elementwise.activationMask(g, y, o, act, mask));
+              ParallelThreads.run(threads, () -> Elementwise.activationMask(g, y, o, act, mask));
             }
             assertRawBits(out[0], out[1], "n=" + n + " " + act + " mask=" + masked);
           }
-  }
-
-  private static void withThreads(int threads, Runnable body) {
-    int before = Parallel.threads();
-    Parallel.setThreads(threads);
-    try {
-      body.run();
-    } finally {
-      Parallel.setThreads(before);
-    }
   }
 
   private static void assertRawBits(Tensor want, Tensor got, String what) {
