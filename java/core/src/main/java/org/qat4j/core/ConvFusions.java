@@ -63,8 +63,7 @@ final class ConvFusions {
   TrainingFusion start(Node n, boolean fused, ExecContext ctx) {
     TrainingFusion c = from.get(n);
     if (c == null) return null;
-    boolean wanted = fused && !model.gradientNeeded(false).get(n.inputs().get(0));
-    return c.use(wanted, ctx) ? c : null;
+    return c.use(fused, model.gradientNeeded(false).get(n.inputs().get(0)), ctx) ? c : null;
   }
 
   /** The fusion ending at node n if it ran in the last forward pass, else null. */

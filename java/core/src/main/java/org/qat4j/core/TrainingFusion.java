@@ -27,4 +27,13 @@ public interface TrainingFusion {
    * fused layers; returns dLoss/d(first input) when {@code needInput}, else null.
    */
   Tensor backward(Tensor gy, ExecContext ctx, boolean needInput);
+
+  /**
+   * As {@link #use(boolean, ExecContext)}, told apart: {@code fused} (a training pass that fuses)
+   * and whether the first layer's input needs a gradient. By default a fusion runs only when it
+   * need not compute that gradient; a fusion that computes it well overrides this.
+   */
+  default boolean use(boolean fused, boolean inputGradient, ExecContext ctx) {
+    return use(fused && !inputGradient, ctx);
+  }
 }

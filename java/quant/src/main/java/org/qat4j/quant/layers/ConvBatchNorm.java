@@ -14,7 +14,6 @@ import org.qat4j.core.TrainingFusion;
 import org.qat4j.core.layers.Activation;
 import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Weighted;
-import org.qat4j.ir.internal.VectorApi;
 import org.qat4j.quant.Quantizer;
 import org.qat4j.quant.quantizers.FakeQuant;
 import org.qat4j.quant.quantizers.FakeQuantizer;
@@ -53,10 +52,12 @@ public final class ConvBatchNorm extends Layer implements Fusable {
   double[] sigmaB;
   private boolean batchStats;
   private boolean fused;
-  private float[] affineMul;
-  private float[] affineAdd;
-  private BnFold.Window window;
-  private Tensor z, a, out, gv, gz, dz;
+  float[] affineMul;
+  float[] affineAdd;
+  private FakeQuant.Nudged grid;
+  BnFold.Window window;
+  Tensor z, gz, dz;
+  private Tensor a, out, gv;
 
   /**
    * @param conv the convolution/dense clone, built without bias and activation
@@ -175,6 +176,26 @@ public final class ConvBatchNorm extends Layer implements Fusable {
   @Override
   public Tensor forward(Tensor[] in, ExecContext ctx) {
     boolean training = ctx.training();
+    prepare(in, ctx);
+    if (fused) {
+      out = Tensor.reuse(out, z.shape());
+      BnFold.affineActQuant(z, out, affineMul, affineAdd, act, grid);
+      return out;
+    }
+    a = Tensor.reuse(a, z.shape());
+    Elementwise.affineActivate(z, a, affineMul, affineAdd, act);
+    if (outputQuant == null) return a;
+    out = Tensor.reuse(out, a.shape());
+    return outputQuant.apply(a, out, training);
+  }
+
+  /**
+   * The forward pass up to the output: the folded kernel, z = conv(in), the batch statistics and
+   * moving update (live BN), the affine map and, when the output fake-quant is fused, the
+   * observer's range and the grid and gradient window of this step.
+   */
+  void prepare(Tensor[] in, ExecContext ctx) {
+    boolean training = ctx.training();
     prepareKernel(training);
     z = conv.forward(in, ctx);
     batchStats = training && !bn.frozen();
@@ -195,17 +216,14 @@ public final class ConvBatchNorm extends Layer implements Fusable {
         float[] r = BnFold.outputRange(st.min(), st.max(), mul, add, act);
         outputQuant.observeMinMax(new float[] {r[0]}, new float[] {r[1]});
       }
-      FakeQuant.Nudged grid = outputQuant.grids()[0];
+      grid = outputQuant.grids()[0];
       window = BnFold.window(act, grid);
-      out = Tensor.reuse(out, z.shape());
-      BnFold.affineActQuant(z, out, mul, add, act, grid);
-      return out;
     }
-    a = Tensor.reuse(a, z.shape());
-    Elementwise.affineActivate(z, a, mul, add, act);
-    if (outputQuant == null) return a;
-    out = Tensor.reuse(out, a.shape());
-    return outputQuant.apply(a, out, training);
+  }
+
+  /** This step's output grid (after {@link #prepare} with a fused output fake-quant). */
+  FakeQuant.Nudged grid() {
+    return grid;
   }
 
   /**
@@ -266,7 +284,7 @@ public final class ConvBatchNorm extends Layer implements Fusable {
     return add;
   }
 
-  private float[] biasValues() {
+  float[] biasValues() {
     return bias == null ? new float[channels] : bias.value().toArray();
   }
 
@@ -289,59 +307,11 @@ public final class ConvBatchNorm extends Layer implements Fusable {
         src = gv;
       }
     }
-    double[] dsf = batchStats ? batchBackward(src, w) : frozenBackward(src, w);
+    double[] dsf =
+        batchStats ? BlockGradients.batch(this, src, w) : BlockGradients.frozen(this, src, w);
     Tensor[] dx = conv.backward(dz, ctx, needInput);
     kernelGradient(dsf);
     return dx;
-  }
-
-  /**
-   * Batch-statistics backward with respect to z of y = γ·(z − μ)/D + β, D = sf·σ_B: standard BN
-   * algebra with D as the normalizer. Returns dL/dsf through D (∂D/∂sf = ε/σ_B at fixed z).
-   */
-  private double[] batchBackward(Tensor src, BnFold.Window w) {
-    int rows = z.size() / channels;
-    gz = Tensor.reuse(gz, z.shape());
-    // The plain gate is scalar work (C2 17 vectorizes no float-bit masks): apply it once, into gz.
-    // On the Vector API the gate is cheap, and gating twice saves writing and reading gz.
-    boolean once = w != null && !VectorApi.on();
-    double[][] s = BnFold.gradSums(src, z, mean, affineMul, affineAdd, w, once ? gz : null);
-    float[] p = new float[channels], q = new float[channels], r = new float[channels];
-    double[] dsf = new double[channels];
-    for (int c = 0; c < channels; c++) {
-      double gamma = bn.gamma().value().get(c), d = scaleD[c];
-      double dGamma = s[1][c] / d;
-      p[c] = (float) (gamma / d);
-      q[c] = (float) (-gamma * dGamma / (rows * d * d));
-      r[c] = (float) (-gamma / d * s[0][c] / rows);
-      bn.beta().grad().set(c, (float) s[0][c]);
-      bn.gamma().grad().set(c, (float) dGamma);
-      dsf[c] = -gamma * dGamma * bn.epsilon() / (sf[c] * sigmaB[c] * sigmaB[c]);
-      if (bias != null) bias.grad().set(c, 0f);
-    }
-    BnFold.bnInputGrad(
-        once ? gz : src, z, mean, p, q, r, affineMul, affineAdd, once ? null : w, gz);
-    dz = gz;
-    return dsf;
-  }
-
-  /**
-   * Frozen/inference backward of y = z + β + (b − moving_mean)·sf: dz = g. Returns dL/dsf through
-   * the bias.
-   */
-  private double[] frozenBackward(Tensor src, BnFold.Window w) {
-    if (w != null) gz = Tensor.reuse(gz, z.shape());
-    double[] sum = BnFold.maskAndSum(src, z, affineAdd, w, w == null ? null : gz, channels);
-    dz = w == null ? src : gz;
-    float[] b = biasValues();
-    double[] dsf = new double[channels];
-    for (int c = 0; c < channels; c++) {
-      bn.beta().grad().set(c, (float) sum[c]);
-      bn.gamma().grad().set(c, 0f);
-      dsf[c] = sum[c] * (b[c] - bn.movingMean().value().get(c));
-      if (bias != null) bias.grad().set(c, (float) (sum[c] * sf[c]));
-    }
-    return dsf;
   }
 
   /**
@@ -395,6 +365,6 @@ public final class ConvBatchNorm extends Layer implements Fusable {
 
   @Override
   public TrainingFusion fuseNext(Layer next) {
-    return ConvPoolQat.match(this, next);
+    return QatPoolFusion.of(this, next);
   }
 }

@@ -7,7 +7,6 @@ import org.qat4j.core.Param;
 import org.qat4j.core.Tensor;
 import org.qat4j.core.TrainingFusion;
 import org.qat4j.core.layers.Activation;
-import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Conv2D;
 import org.qat4j.core.layers.ConvPoolPass;
 import org.qat4j.core.layers.MaxPool2D;
@@ -122,25 +121,13 @@ final class ConvPoolQat implements TrainingFusion {
       return null;
     }
     int f = block.channels(), rows = pass.positions();
-    BatchNormalization bn = block.batchNorm();
     float[] invD = new float[f];
     for (int c = 0; c < f; c++) invD[c] = (float) (1 / block.scaleD[c]);
     BnFold.Window w = BnFold.window(act, grid);
     double[][] s = pass.sums(gy, block.mean, invD, w.qlo(), w.qhi());
     double[][] pqr = new double[3][f];
-    double[] dsf = new double[f];
-    for (int c = 0; c < f; c++) {
-      // The block's batch backward with normalizer D = sf·σ_B (s[1] is already Σ g·(z − μ)/D).
-      double gamma = bn.gamma().value().get(c), d = block.scaleD[c], dGamma = s[1][c];
-      pqr[0][c] = gamma / d;
-      pqr[1][c] = -gamma * dGamma / (rows * d * d);
-      pqr[2][c] = -gamma / d * s[0][c] / rows;
-      bn.beta().grad().set(c, (float) s[0][c]);
-      bn.gamma().grad().set(c, (float) dGamma);
-      double sb = block.sigmaB[c];
-      dsf[c] = -gamma * dGamma * bn.epsilon() / (block.sf[c] * sb * sb);
-      if (block.bias() != null) block.bias().grad().set(c, 0f);
-    }
+    // s[1] is already Σ g·(z − μ)/D.
+    double[] dsf = BlockGradients.coefficients(block, s[0], s[1], rows, pqr);
     Tensor dx = needInput ? pass.inputGradient(gy, ctx, pqr, block.mean) : null;
     pass.gradients(pqr, block.mean);
     block.kernelGradient(dsf);
