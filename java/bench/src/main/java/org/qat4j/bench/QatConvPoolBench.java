@@ -27,12 +27,14 @@ import org.qat4j.quant.quantizers.LastValueQuantizer;
 import org.qat4j.quant.quantizers.MovingAverageQuantizer;
 
 /**
- * The reference CNN's first QAT block in training mode, ConvBatchNorm (conv1 3x3 VALID, 1 → 32
- * filters on a [64, 28, 28, 1] batch, live BN, ReLU, int8 weight and output fake-quants) → MaxPool
- * 2×2: fused (the block's {@code fuseNext}: statistics from the input's moments, the output
- * fake-quant on the pooled values) against the two layers on their own. Time per call; backward
- * skips the conv's input gradient, as Model does for a first layer. Needs jdk.incubator.vector,
- * which the forks add.
+ * A reference-CNN QAT block in training mode, ConvBatchNorm (live BN, ReLU, int8 weight and output
+ * fake-quants) → MaxPool 2×2, fused (the block's {@code fuseNext}) against the two layers on their
+ * own. {@code layer=conv1}: conv 3x3 VALID, 1 → 32 filters on a [64, 28, 28, 1] batch, fused as
+ * {@code ConvPoolQat} (statistics from the input's moments, the output fake-quant on the pooled
+ * values), backward without the conv's input gradient as Model does for a first layer. {@code
+ * layer=conv2}: 32 → 64 filters on [64, 13, 13, 32], fused as {@code BlockPoolQat} (the block's
+ * output pass and the pool in one pass, the pool's gradient routed as the BN passes read it), with
+ * the input gradient. Time per call. Needs jdk.incubator.vector, which the forks add.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -46,33 +48,41 @@ public class QatConvPoolBench {
   @Param({"1", "2"})
   public int threads;
 
+  @Param({"conv1", "conv2"})
+  public String layer;
+
   private ConvBatchNorm block;
   private MaxPool2D pool;
   private TrainingFusion fused;
   private Tensor x, gy;
   private ExecContext ctx;
+  private boolean needInput;
 
   @Setup
   public void setup() {
     Parallel.setThreads(threads);
-    int[] in = {28, 28, 1};
+    boolean first = !layer.equals("conv2");
+    int[] in = first ? new int[] {28, 28, 1} : new int[] {13, 13, 32};
+    int filters = first ? 32 : 64, side = in[0] - 2;
     block =
         new ConvBatchNorm(
-            new Conv2D("conv1", 32, 3, 3).useBias(false),
+            new Conv2D(layer, filters, 3, 3).useBias(false),
             true,
-            new BatchNormalization("bn1"),
+            new BatchNormalization("bn"),
             Activation.RELU,
             LastValueQuantizer.int8Weights(true),
             MovingAverageQuantizer.int8());
     block.build(new int[][] {in}, new SplittableRandom(1));
     block.outputQuantizer().setRange(new float[] {0f}, new float[] {4f});
-    pool = new MaxPool2D("pool1", 2, 2);
-    pool.build(new int[][] {{26, 26, 32}}, new SplittableRandom(2));
+    pool = new MaxPool2D("pool", 2, 2);
+    pool.build(new int[][] {{side, side, filters}}, new SplittableRandom(2));
     fused = block.fuseNext(pool);
-    x = RandomBatch.of(64, 3).x();
-    gy = RandomBatch.uniform(4, 64, 13, 13, 32);
+    x = first ? RandomBatch.of(64, 3).x() : RandomBatch.uniform(3, 64, 13, 13, 32);
+    gy = RandomBatch.uniform(4, 64, side / 2, side / 2, filters);
+    needInput = !first;
     ctx = new ExecContext(true, Gemm.get(), new SplittableRandom(0));
-    if (!fused.use(true, ctx)) throw new IllegalStateException("the fused path does not apply");
+    if (!fused.use(true, needInput, ctx))
+      throw new IllegalStateException("the fused path does not apply");
   }
 
   @Benchmark
@@ -83,7 +93,7 @@ public class QatConvPoolBench {
   @Benchmark
   public Tensor fusedForwardBackward() {
     fused.forward(x, ctx);
-    return fused.backward(gy, ctx, false);
+    return fused.backward(gy, ctx, needInput);
   }
 
   @Benchmark
@@ -94,6 +104,6 @@ public class QatConvPoolBench {
   @Benchmark
   public Tensor[] separateForwardBackward() {
     separateForward();
-    return block.backward(pool.backward(gy, ctx)[0], ctx, new boolean[] {false});
+    return block.backward(pool.backward(gy, ctx)[0], ctx, new boolean[] {needInput});
   }
 }

@@ -1,5 +1,6 @@
 package org.qat4j.bench;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -112,6 +113,8 @@ class BenchSetupTest {
     QatConvPoolBench a = new QatConvPoolBench(), b = new QatConvPoolBench();
     a.threads = 2;
     b.threads = 2;
+    a.layer = "conv1";
+    b.layer = "conv1";
     a.setup();
     b.setup(); // throws when the fused path does not apply
     float[] separate = a.separateForward().toArray(), fused = b.fusedForward().toArray();
@@ -152,5 +155,21 @@ class BenchSetupTest {
         c[i * cols + j] = (float) s;
       }
     return c;
+  }
+
+  /** The fused QAT conv2 block (BlockPoolQat) gives the separate layers' values bit for bit. */
+  @Tag("native")
+  @Test
+  void fusedQatConv2PoolEqualsTheSeparateLayers() {
+    QatConvPoolBench a = new QatConvPoolBench(), b = new QatConvPoolBench();
+    a.threads = 2;
+    b.threads = 2;
+    a.layer = "conv2";
+    b.layer = "conv2";
+    a.setup();
+    b.setup(); // throws when the fused path does not apply
+    assertArrayEquals(a.separateForward().toArray(), b.fusedForward().toArray());
+    float[] separate = a.separateForwardBackward()[0].toArray();
+    assertArrayEquals(separate, b.fusedForwardBackward().toArray(), "input gradient");
   }
 }
