@@ -14,6 +14,7 @@ import org.qat4j.core.TrainingFusion;
 import org.qat4j.core.layers.Activation;
 import org.qat4j.core.layers.BatchNormalization;
 import org.qat4j.core.layers.Weighted;
+import org.qat4j.ir.internal.VectorApi;
 import org.qat4j.quant.Quantizer;
 import org.qat4j.quant.quantizers.FakeQuant;
 import org.qat4j.quant.quantizers.FakeQuantizer;
@@ -238,9 +239,23 @@ public final class ConvBatchNorm extends Layer implements Fusable {
       sigma[c] = (float) Math.sqrt(bn.movingVariance().value().get(c) + bn.epsilon());
     Tensor ck = kernelOf(conv).value();
     boolean minMax = weightQuant.observesNow(training) && weightQuant.rule().observesMinMaxOnly();
-    FloatBuffer wb = kernel.value().buffer(), kb = ck.buffer();
     int wc = weightQuant.channels();
     float[] lo = new float[wc], hi = new float[wc];
+    if (VectorApi.on() && (wc == 1 || wc == channels)) {
+      // A scalar loop with a channel counter (C2 17 runs it serially, 0.1–0.2 ms for conv2).
+      if (minMax) FoldVector.foldRange(kernel.value().bytes(), ck.bytes(), sf, ck.size(), lo, hi);
+      else FoldVector.fold(kernel.value().bytes(), ck.bytes(), sf, ck.size());
+    } else {
+      foldPlain(ck, minMax, lo, hi);
+    }
+    if (minMax) weightQuant.observeMinMax(lo, hi);
+    weightQuant.apply(ck, ck, training && !minMax);
+  }
+
+  /** The folding loop of {@link #prepareKernel} without the Vector API. */
+  private void foldPlain(Tensor ck, boolean minMax, float[] lo, float[] hi) {
+    FloatBuffer wb = kernel.value().buffer(), kb = ck.buffer();
+    int wc = lo.length;
     for (int i = 0, n = ck.size(), c = 0, q = 0; i < n; i++) {
       float v = wb.get(i) * sf[c];
       kb.put(i, v);
@@ -251,8 +266,6 @@ public final class ConvBatchNorm extends Layer implements Fusable {
       if (++c == channels) c = 0;
       if (++q == wc) q = 0;
     }
-    if (minMax) weightQuant.observeMinMax(lo, hi);
-    weightQuant.apply(ck, ck, training && !minMax);
   }
 
   /**
