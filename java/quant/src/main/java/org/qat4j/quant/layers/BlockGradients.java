@@ -79,25 +79,6 @@ final class BlockGradients {
   }
 
   /**
-   * Batch-statistics backward from a pooled gradient routed to each window's recorded tap ({@link
-   * PoolRoute}; Vector API only), gated by w: the values {@link #batch} would see after a separate
-   * max pool's backward, never stored in full.
-   */
-  static double[] batchRouted(ConvBatchNorm b, PoolRoute route, BnFold.Window w) {
-    Tensor z = b.z;
-    int rows = z.size() / b.channels();
-    b.gz = Tensor.reuse(b.gz, z.shape());
-    double[][] s = BnFoldGroups.gradSums(route, z, b.mean, b.affineMul, b.affineAdd, w);
-    double[][] pqr = new double[3][b.channels()];
-    double[] dsf = coefficients(b, s[0], dGamma(b, s[1]), rows, pqr);
-    float[][] f = floats(pqr);
-    float[][] t = {b.mean, f[0], f[1], f[2]};
-    BnFoldGroups.bnInputGrad(route, z, t, b.affineMul, b.affineAdd, w, b.gz);
-    b.dz = b.gz;
-    return dsf;
-  }
-
-  /**
    * Frozen/inference backward of y = z + β + (b − moving_mean)·sf: dz = g. Returns dL/dsf through
    * the bias.
    */

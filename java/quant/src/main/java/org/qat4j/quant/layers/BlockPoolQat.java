@@ -20,10 +20,10 @@ import org.qat4j.quant.quantizers.FakeQuantizer;
  * fused output fake-quant) and the 2×2 stride-2 {@link MaxPool2D} after it as one training step on
  * NHWC tensors with the Vector API: the block convolves and takes its batch statistics as usual,
  * then one pass quantizes and pools, writing only the pooled output and each window's winning tap
- * (the block's quantized output is never stored). Backward routes the pooled gradient to the taps
- * group by group as the batch-norm passes read it ({@link PoolRoute}), so the pool's full-size
- * gradient is never stored either. Results are bit-identical to the two layers run apart, at any
- * thread count. Conv outputs a 2×2 pool does not tile (SAME on an odd size) run the two layers.
+ * (the block's quantized output is never stored or re-read). Backward routes the pooled gradient to
+ * the taps as the pool would and runs the block's batch backward. Results are bit-identical to the
+ * two layers run apart, at any thread count. Conv outputs a 2×2 pool does not tile (SAME on an odd
+ * size) run the two layers.
  */
 final class BlockPoolQat implements TrainingFusion {
   private final ConvBatchNorm block;
@@ -32,8 +32,8 @@ final class BlockPoolQat implements TrainingFusion {
   private boolean apart;
   private int[] geo;
   private float[] tap;
-  private ByteBuffer[] scratch = new ByteBuffer[0];
   private Tensor y;
+  private Tensor g;
 
   private BlockPoolQat(ConvBatchNorm block, MaxPool2D pool) {
     this.block = block;
@@ -131,10 +131,18 @@ final class BlockPoolQat implements TrainingFusion {
     }
     boolean[] need = {needInput};
     if (apart) return block.backward(pool.backward(gy, ctx)[0], ctx, need)[0];
-    int chunks = PoolRoute.chunks(block.z.size() / geo[2], geo[2]);
-    if (scratch.length != chunks) scratch = new ByteBuffer[chunks];
-    PoolRoute route = new PoolRoute(gy.bytes(), tap, geo, scratch);
-    double[] dsf = BlockGradients.batchRouted(block, route, block.window);
+    int n = gy.dim(0);
+    g = Tensor.reuse(g, block.z.shape());
+    ByteBuffer gb = gy.bytes(), db = g.bytes();
+    float[] t = tap;
+    int[] gm = geo;
+    Parallel.forRange(
+        n,
+        Parallel.grain(n, (long) g.size(), 1 << 15),
+        (lo, hi) -> {
+          for (int b = lo; b < hi; b++) PoolQuantVector.backward(gb, db, t, b, gm);
+        });
+    double[] dsf = BlockGradients.batch(block, g, block.window);
     Tensor[] dx = block.conv().backward(block.dz, ctx, need);
     block.kernelGradient(dsf);
     return needInput ? dx[0] : null;

@@ -39,7 +39,7 @@ final class BnFoldGroups {
   }
 
   /** The plain path's chunk count for [rows, c]. */
-  static int chunks(int rows, int c) {
+  private static int chunks(int rows, int c) {
     return Parallel.grain(rows, (long) rows * c, BnFold.MIN_WORK);
   }
 
@@ -97,35 +97,20 @@ final class BnFoldGroups {
 
   static double[][] gradSums(
       Tensor g, Tensor z, float[] mean, float[] mul, float[] add, BnFold.Window w, Tensor gated) {
-    return gradSums(g.bytes(), null, z, new float[][] {mean, mul, add}, w, gated);
-  }
-
-  /** As {@link #gradSums} with g routed from a pooled gradient, group by group. */
-  static double[][] gradSums(
-      PoolRoute route, Tensor z, float[] mean, float[] mul, float[] add, BnFold.Window w) {
-    return gradSums(null, route, z, new float[][] {mean, mul, add}, w, null);
-  }
-
-  /** g from its view gv, or else from route; mma = {mean, mul, add}. */
-  private static double[][] gradSums(
-      ByteBuffer gv, PoolRoute route, Tensor z, float[][] mma, BnFold.Window w, Tensor gated) {
-    int c = mma[0].length, rows = z.size() / c, chunks = chunks(rows, c);
-    int width = BnFold.step(c) * c;
+    int c = mean.length, rows = g.size() / c, chunks = chunks(rows, c), width = BnFold.step(c) * c;
     double[][] s1 = new double[chunks][c], s2 = new double[chunks][c];
     float[][] t = {
-      BnFold.tile(mma[1] != null ? mma[1] : BnFold.ones(c), width),
-      BnFold.tile(mma[2], width),
-      BnFold.tile(mma[0], width)
+      BnFold.tile(mul != null ? mul : BnFold.ones(c), width),
+      BnFold.tile(add, width),
+      BnFold.tile(mean, width)
     };
     float[][][] acc = new float[chunks][2][width];
-    ByteBuffer[] v = BnFoldVector.views(null, z, gated);
+    ByteBuffer[] v = BnFoldVector.views(g, z, gated);
     groups(
         rows,
         c,
         (k, base, wd, nb, last) -> {
-          ByteBuffer[] vk = {gv, v[1], v[2]};
-          if (route != null) vk[0] = route.group(k, base, (nb - 1) * wd + last);
-          BnFoldVector.gradSums(vk, route == null ? 0 : base, base, wd, nb, last, t, w, acc[k]);
+          BnFoldVector.gradSums(v, base, wd, nb, last, t, w, acc[k]);
           BnFold.fold(acc[k][0], s1[k]);
           BnFold.fold(acc[k][1], s2[k]);
         });
@@ -135,44 +120,16 @@ final class BnFoldGroups {
   /** pqr = {mean, p, q, r}: as {@link BnFold#bnInputGrad}. */
   static void bnInputGrad(
       Tensor g, Tensor z, float[][] pqr, float[] mul, float[] add, BnFold.Window w, Tensor dz) {
-    bnInputGrad(g.bytes(), null, z, pqr, mul, add, w, dz);
-  }
-
-  /** As {@link #bnInputGrad} with g routed from a pooled gradient, group by group. */
-  static void bnInputGrad(
-      PoolRoute route,
-      Tensor z,
-      float[][] pqr,
-      float[] mul,
-      float[] add,
-      BnFold.Window w,
-      Tensor dz) {
-    bnInputGrad(null, route, z, pqr, mul, add, w, dz);
-  }
-
-  private static void bnInputGrad(
-      ByteBuffer gv,
-      PoolRoute route,
-      Tensor z,
-      float[][] pqr,
-      float[] mul,
-      float[] add,
-      BnFold.Window w,
-      Tensor dz) {
     int c = add.length, width = BnFold.step(c) * c;
     float[][] t = new float[6][];
     t[0] = BnFold.tile(mul != null ? mul : BnFold.ones(c), width);
     t[1] = BnFold.tile(add, width);
     for (int i = 0; i < 4; i++) t[2 + i] = BnFold.tile(pqr[i], width);
-    ByteBuffer[] v = BnFoldVector.views(null, z, dz);
+    ByteBuffer[] v = BnFoldVector.views(g, z, dz);
     groups(
-        z.size() / c,
+        g.size() / c,
         c,
-        (k, base, wd, nb, last) -> {
-          ByteBuffer[] vk = {gv, v[1], v[2]};
-          if (route != null) vk[0] = route.group(k, base, (nb - 1) * wd + last);
-          BnFoldVector.inputGrad(vk, route == null ? 0 : base, base, wd, nb, last, t, w);
-        });
+        (k, base, wd, nb, last) -> BnFoldVector.inputGrad(v, base, wd, nb, last, t, w));
   }
 
   static double[] maskAndSum(Tensor g, Tensor z, float[] add, BnFold.Window w, Tensor dz, int c) {

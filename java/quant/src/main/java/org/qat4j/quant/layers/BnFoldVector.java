@@ -202,12 +202,10 @@ final class BnFoldVector {
   /**
    * {@link BnFold#gradSums} over one group: gg = g gated by the window on z·mt + at (ungated when
    * win is null), written to {@code gated} unless null; a1 += gg, a2 += gg·(z − mean); t = {mt, at,
-   * mean}, a = {a1, a2}. g holds element o at o − gBase (0: the tensor itself; else a scratch copy
-   * of the group).
+   * mean}, a = {a1, a2}.
    */
   static void gradSums(
       ByteBuffer[] v,
-      int gBase,
       int base,
       int w,
       int nb,
@@ -226,7 +224,7 @@ final class BnFoldVector {
       for (int b = 0, n = whole(i, nb, last); b < n; b++) {
         int o = base + b * w + i;
         FloatVector vz = FloatVector.fromByteBuffer(S, z, o << 2, NATIVE),
-            gg = FloatVector.fromByteBuffer(S, g, (o - gBase) << 2, NATIVE);
+            gg = FloatVector.fromByteBuffer(S, g, o << 2, NATIVE);
         if (wb != null) {
           FloatVector y = vz.mul(m).add(ad);
           VectorMask<Float> pass = y.compare(GT, wb[0]).and(y.compare(LT, wb[1]));
@@ -245,7 +243,7 @@ final class BnFoldVector {
         nb,
         last,
         (j, o) -> {
-          float vz = z.getFloat(o << 2), gg = g.getFloat((o - gBase) << 2);
+          float vz = z.getFloat(o << 2), gg = g.getFloat(o << 2);
           if (win != null) gg = gate(gg, vz * t[0][j] + t[1][j], win);
           if (gated != null) gated.putFloat(o << 2, gg);
           a1[j] += gg;
@@ -255,24 +253,17 @@ final class BnFoldVector {
 
   /**
    * {@link BnFold#bnInputGrad} over one group, block by block: d = p·gg + q·(z − mean) + r, gg as
-   * in {@link #gradSums} (g read at o − gBase); v = {g, z, d}, t = {mt, at, mean, p, q, r}.
+   * in {@link #gradSums}; v = {g, z, d}, t = {mt, at, mean, p, q, r}.
    */
   static void inputGrad(
-      ByteBuffer[] v,
-      int gBase,
-      int base,
-      int w,
-      int nb,
-      int last,
-      float[][] t,
-      BnFold.Window win) {
+      ByteBuffer[] v, int base, int w, int nb, int last, float[][] t, BnFold.Window win) {
     ByteBuffer g = v[0], z = v[1], d = v[2];
     float[] wb = bounds(win);
     for (int b = 0; b < nb; b++) {
       int o = base + b * w, len = b == nb - 1 ? last : w, i = 0;
       for (int end = S.loopBound(len); i < end; i += L) {
         FloatVector vz = FloatVector.fromByteBuffer(S, z, (o + i) << 2, NATIVE),
-            gg = FloatVector.fromByteBuffer(S, g, (o + i - gBase) << 2, NATIVE);
+            gg = FloatVector.fromByteBuffer(S, g, (o + i) << 2, NATIVE);
         if (wb != null) {
           FloatVector y =
               vz.mul(FloatVector.fromArray(S, t[0], i)).add(FloatVector.fromArray(S, t[1], i));
@@ -288,7 +279,7 @@ final class BnFoldVector {
         y.add(FloatVector.fromArray(S, t[5], i)).intoByteBuffer(d, (o + i) << 2, NATIVE);
       }
       for (; i < len; i++) {
-        float vz = z.getFloat((o + i) << 2), gg = g.getFloat((o + i - gBase) << 2);
+        float vz = z.getFloat((o + i) << 2), gg = g.getFloat((o + i) << 2);
         if (win != null) gg = gate(gg, vz * t[0][i] + t[1][i], win);
         d.putFloat((o + i) << 2, t[3][i] * gg + t[4][i] * (vz - t[2][i]) + t[5][i]);
       }

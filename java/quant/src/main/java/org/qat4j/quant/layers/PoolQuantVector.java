@@ -87,29 +87,39 @@ final class PoolQuantVector {
   }
 
   /**
-   * The routed gradient of z rows [r0, r1) into d, element o at o − base: 0 + gy where the row is
-   * its window's recorded tap (per channel), +0 elsewhere.
+   * Sample b's gradient with respect to the block's output, [H, W, C] from sample b·H·W·C of d: 0 +
+   * gy at each window's recorded tap, +0 at every other element (as core's vector max pool's
+   * backward writes it, −0 becoming +0).
    */
-  static void route(ByteBuffer gy, float[] tap, ByteBuffer d, int r0, int r1, int base, int[] geo) {
-    int h = geo[0], w = geo[1], c = geo[2], ph = geo[3], pw = geo[4];
+  static void backward(ByteBuffer gy, ByteBuffer d, float[] tap, int b, int[] geo) {
+    int h = geo[0], c = geo[2], row = geo[1] * c, ph = geo[3], pw = geo[4], per = h * row;
+    int[] off = {0, c, row, row + c};
     FloatVector zero = FloatVector.zero(S);
-    for (int r = r0; r < r1; r++) {
-      int n = r / (h * w), iy = r / w % h, ix = r % w, at = r * c - base;
-      if (iy >= 2 * ph || ix >= 2 * pw) {
-        for (int ch = 0; ch < c; ch++) d.putFloat((at + ch) << 2, 0f);
-        continue;
+    for (int py = 0; py < ph; py++) {
+      for (int px = 0; px < pw; px++) {
+        int zp = b * per + 2 * py * row + 2 * px * c, o = ((b * ph + py) * pw + px) * c;
+        int ch = 0;
+        for (int end = S.loopBound(c); ch < end; ch += L) {
+          FloatVector g = zero.add(FloatVector.fromByteBuffer(S, gy, (o + ch) << 2, NATIVE));
+          FloatVector t = FloatVector.fromArray(S, tap, o + ch);
+          for (int q = 0; q < 4; q++)
+            zero.blend(g, t.compare(VectorOperators.EQ, (float) q))
+                .intoByteBuffer(d, (zp + off[q] + ch) << 2, NATIVE);
+        }
+        for (; ch < c; ch++) {
+          float g = 0f + gy.getFloat((o + ch) << 2);
+          for (int q = 0; q < 4; q++)
+            d.putFloat((zp + off[q] + ch) << 2, tap[o + ch] == q ? g : 0f);
+        }
       }
-      int o = ((n * ph + iy / 2) * pw + ix / 2) * c;
-      float mine = (iy & 1) * 2 + (ix & 1);
-      int ch = 0;
-      for (int end = S.loopBound(c); ch < end; ch += L) {
-        FloatVector g = zero.add(FloatVector.fromByteBuffer(S, gy, (o + ch) << 2, NATIVE));
-        FloatVector t = FloatVector.fromArray(S, tap, o + ch);
-        zero.blend(g, t.compare(VectorOperators.EQ, mine))
-            .intoByteBuffer(d, (at + ch) << 2, NATIVE);
-      }
-      for (; ch < c; ch++)
-        d.putFloat((at + ch) << 2, tap[o + ch] == mine ? 0f + gy.getFloat((o + ch) << 2) : 0f);
+      // Columns right of the last window (odd W) get no gradient.
+      for (int dy = 0; dy < 2; dy++)
+        zero(d, b * per + (2 * py + dy) * row + 2 * pw * c, row - 2 * pw * c);
     }
+    zero(d, b * per + 2 * ph * row, per - 2 * ph * row);
+  }
+
+  private static void zero(ByteBuffer d, int o, int len) {
+    for (int i = 0; i < len; i++) d.putFloat((o + i) << 2, 0f);
   }
 }
