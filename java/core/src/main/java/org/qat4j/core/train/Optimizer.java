@@ -111,12 +111,15 @@ public abstract class Optimizer {
     long t = iterations + 1;
     int tasks = l.tasks();
     boolean[] done = {false};
+    int workers = l.workers(), total = l.start[l.live.size()];
+    // One check chunk per worker: its update tasks start where it read the gradient (in cache).
     Phases.run(
-        l.workers(),
-        bad == null ? 0 : tasks,
-        k ->
-            l.forTask(
-                k,
+        workers,
+        bad == null ? 0 : workers,
+        c ->
+            l.forElements(
+                (int) ((long) c * total / workers),
+                (int) ((long) (c + 1) * total / workers),
                 (e, i, lo, hi) -> {
                   if (!finite(e.getValue(), lo, hi)) bad[i] = true; // only set: tasks may share i
                 }),
@@ -199,7 +202,11 @@ public abstract class Optimizer {
 
     /** Runs {@code body} on the parts of each parameter in task k's elements. */
     void forTask(int k, Slice body) {
-      int lo = k * TASK, hi = Math.min(start[live.size()], lo + TASK);
+      forElements(k * TASK, Math.min(start[live.size()], (k + 1) * TASK), body);
+    }
+
+    /** Runs {@code body} on the parts of each parameter in elements [lo, hi) of the layout. */
+    void forElements(int lo, int hi, Slice body) {
       for (int i = 0; i < live.size(); i++) {
         int a = Math.max(lo, start[i]) - start[i], b = Math.min(hi, start[i + 1]) - start[i];
         if (a < b) body.run(live.get(i), i, a, b);

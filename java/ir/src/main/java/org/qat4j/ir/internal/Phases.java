@@ -1,16 +1,19 @@
 package org.qat4j.ir.internal;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * Two dependent parallel loops in one {@link Parallel} hand-off: the tasks of a first phase, a
  * serial step, then the tasks of a second phase (e.g. per-channel sums, the coefficients from them,
- * then an element-wise pass). Workers claim task indices in order from one counter, so a worker
- * that starts late leaves its share to the others, and a worker only ever waits for a task another
+ * then an element-wise pass). Workers claim task indices from shared counters, so a worker that
+ * starts late leaves its share to the others, and a worker only ever waits for a task another
  * worker has claimed and is running: the region finishes even when its workers run one after
- * another. The serial step runs on whichever worker ends the first phase, after every first-phase
- * task and before any second-phase task. Which worker runs a task depends on timing, so results
- * that must be deterministic are written per task index and combined in index order.
+ * another. The second phase's tasks form one home block per first-phase task (in index order): a
+ * worker starts on the block of the first-phase task it ran last, whose data is in its caches. The
+ * serial step runs on whichever worker ends the first phase, after every first-phase task and
+ * before any second-phase task. Which worker runs a task depends on timing, so results that must be
+ * deterministic are written per task index and combined in index order.
  */
 public final class Phases {
   /** Spin this long at the phase boundary before blocking (tasks are tens of microseconds). */
@@ -29,19 +32,23 @@ public final class Phases {
   }
 
   private final int firstTasks;
-  private final int total;
+  private final int secondTasks;
   private final Task first;
   private final Between between;
   private final Task second;
   private final AtomicInteger claimed = new AtomicInteger();
   private final AtomicInteger firstDone = new AtomicInteger();
 
+  /** Second-phase tasks claimed per home block (block j follows first-phase task j's data). */
+  private final AtomicIntegerArray cursor;
+
   /** 0 while the first phase runs, 1 once the second is open, 2 when stopped (skip or failure). */
   private volatile int state;
 
   private Phases(int firstTasks, Task first, Between between, int secondTasks, Task second) {
     this.firstTasks = firstTasks;
-    this.total = firstTasks + secondTasks;
+    this.secondTasks = secondTasks;
+    this.cursor = new AtomicIntegerArray(Math.max(1, firstTasks));
     this.first = first;
     this.between = between;
     this.second = second;
@@ -79,19 +86,41 @@ public final class Phases {
     return go;
   }
 
-  /** One worker: claims and runs tasks until none is left or the region stops. */
+  /**
+   * One worker: claims and runs first-phase tasks until none is left, then second-phase tasks:
+   * first from the home block of the last first-phase task it ran (its data is still in this core's
+   * caches), then from the other blocks in turn.
+   */
   private void work() {
-    for (int k = claimed.getAndIncrement(); k < total; k = claimed.getAndIncrement()) {
-      if (k >= firstTasks && !awaitSecond()) return;
+    int home = 0;
+    for (int k = claimed.getAndIncrement(); k < firstTasks; k = claimed.getAndIncrement()) {
       if (state == 2) return;
-      try {
-        if (k < firstTasks) first.run(k);
-        else second.run(k - firstTasks);
-      } catch (RuntimeException | Error e) {
-        open(2);
-        throw e;
+      run(first, k);
+      home = k;
+      if (firstDone.incrementAndGet() == firstTasks && !step()) return;
+    }
+    if (secondTasks == 0 || !awaitSecond()) return;
+    int blocks = cursor.length();
+    for (int b = 0; b < blocks; b++) {
+      int j = (home + b) % blocks, lo = start(j), hi = start(j + 1);
+      for (int t = lo + cursor.getAndIncrement(j); t < hi; t = lo + cursor.getAndIncrement(j)) {
+        if (state == 2) return;
+        run(second, t);
       }
-      if (k < firstTasks && firstDone.incrementAndGet() == firstTasks && !step()) return;
+    }
+  }
+
+  /** First second-phase task of home block j. */
+  private int start(int j) {
+    return (int) ((long) j * secondTasks / cursor.length());
+  }
+
+  private void run(Task task, int k) {
+    try {
+      task.run(k);
+    } catch (RuntimeException | Error e) {
+      open(2);
+      throw e;
     }
   }
 
