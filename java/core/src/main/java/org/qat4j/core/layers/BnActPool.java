@@ -84,11 +84,7 @@ public final class BnActPool {
     return y;
   }
 
-  /**
-   * The statistics, then the normalise → act → pool pass, as the two phases of one parallel region:
-   * statistics in BN's chunks (the sums of {@link BatchNormalization#prepare}), the pass in groups
-   * of samples.
-   */
+  /** Statistics (BN's chunks), then normalise → act → pool (sample groups): one parallel region. */
   private Tensor forwardPool(Tensor x, ExecContext ctx) {
     int tasks = bn.begin(x, ctx), n = pool.prepare(x);
     batch = n;
@@ -265,6 +261,8 @@ public final class BnActPool {
     if (routedGrad == null || routedGrad.length != n * perOut) routedGrad = new float[n * perOut];
     if (needInput) dx = Tensor.reuse(dx, n, g.h(), g.w(), c);
     float[][][] k = new float[1][][];
+    ByteBuffer[] xd =
+        vector && needInput ? new ByteBuffer[] {bn.input().bytes(), dx.bytes()} : null;
     Phases.run(
         chunks,
         chunks,
@@ -276,7 +274,8 @@ public final class BnActPool {
           return needInput;
         },
         groups,
-        t -> poolGrad((int) ((long) t * n / groups), (int) ((long) (t + 1) * n / groups), k[0]));
+        t ->
+            poolGrad((int) ((long) t * n / groups), (int) ((long) (t + 1) * n / groups), k[0], xd));
     return needInput ? dx : null;
   }
 
@@ -307,15 +306,14 @@ public final class BnActPool {
     }
   }
 
-  /** dx of samples [lo, hi) from the routed gradients and the coefficients k = {p, q, r}. */
-  private void poolGrad(int lo, int hi, float[][] k) {
+  /** dx of samples [lo, hi); xd = x and dx as bytes on the Vector API (a view is a native call). */
+  private void poolGrad(int lo, int hi, float[][] k, ByteBuffer[] xd) {
     ConvGeometry g = pool.geo;
     int c = g.c(), perIn = g.h() * g.w() * c, perOut = g.oh() * g.ow() * c;
     if (vector) {
-      ByteBuffer xv = bn.input().bytes(), dv = dx.bytes();
       float[][] gi = {routedGrad, pairIdx};
       for (int i = lo; i < hi; i++)
-        BnVector.poolGradSample(xv, dv, i * perIn, g, k, gi, i * perOut);
+        BnVector.poolGradSample(xd[0], xd[1], i * perIn, g, k, gi, i * perOut);
       return;
     }
     float[] p = Lanes.tile(k[0], perIn), q = Lanes.tile(k[1], perIn), r = Lanes.tile(k[2], perIn);

@@ -22,7 +22,7 @@ public abstract class Optimizer {
   private static final int MIN_CHUNK = 1 << 15;
 
   /** Elements per task of the check and the update (workers claim tasks; late ones claim fewer). */
-  private static final int TASK = 1 << 14;
+  private static final int TASK = 1 << 15;
 
   /** Elements per block of an update pass (value, gradient and slots stay in L1/L2). */
   private static final int BLOCK = 4096;
