@@ -21,7 +21,7 @@ public abstract class Optimizer {
   /** Fewer elements than this per chunk run inline: a hand-off costs more than Adam on them. */
   private static final int MIN_CHUNK = 1 << 15;
 
-  /** Elements per task of the check and the update (workers claim tasks; late ones claim fewer). */
+  /** Elements per update task (workers claim tasks, so a late worker claims fewer). */
   private static final int TASK = 1 << 15;
 
   /** Elements per block of an update pass (value, gradient and slots stay in L1/L2). */
