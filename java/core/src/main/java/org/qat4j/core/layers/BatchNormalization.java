@@ -139,35 +139,52 @@ public final class BatchNormalization extends Layer {
   /**
    * Checks the input, keeps it for backward and sets the statistics in use: the batch's (updating
    * the moving ones) in unfrozen training, else the moving ones. Also the first half of the fused
-   * {@link BnActPool} forward.
+   * {@link BnActPool} forward, which runs {@link #begin}, the {@link #sumRows} tasks and {@link
+   * #finish} in one parallel region instead.
    */
   void prepare(Tensor input, ExecContext ctx) {
+    int tasks = begin(input, ctx);
+    double[][] part = new double[2 * tasks][channels];
+    Parallel.forRange(tasks, tasks, (ci, unused) -> sumRows(x, null, ci, tasks, part));
+    finish(part);
+  }
+
+  /** Checks and keeps a pass's input; returns its statistics tasks (0: moving statistics). */
+  int begin(Tensor input, ExecContext ctx) {
     if (gamma == null) throw new IllegalStateException("layer '" + name() + "' is not built");
     if (input.rank() < 2 || input.dim(-1) != channels) {
       throw new IllegalArgumentException(
           "layer '" + name() + "' expects [N, ..., " + channels + "], got " + input);
     }
     x = input;
-    int rows = x.size() / channels;
     batchStats = ctx.training() && !frozen;
-    float[] var;
-    if (batchStats) {
-      double[][] s = sums(x, null, rows);
-      mean = new float[channels];
-      var = new float[channels];
-      for (int c = 0; c < channels; c++) {
-        double m = s[0][c] / rows;
-        mean[c] = (float) m;
-        var[c] = (float) Math.max(s[1][c] / rows - m * m, 0.0);
-      }
-      updateMoving(mean, var);
-    } else {
+    return batchStats ? chunks(x.size() / channels) : 0;
+  }
+
+  /** Sets mean and invStd from the tasks' sums (batch statistics) or the moving statistics. */
+  void finish(double[][] part) {
+    if (!batchStats) {
       mean = movingMean.value().toArray();
-      var = movingVar.value().toArray();
+      invStd = invStd(movingVar.value().toArray());
+      return;
     }
-    invStd = new float[channels];
-    for (int c = 0; c < channels; c++)
-      invStd[c] = (float) (1.0 / Math.sqrt(var[c] + (double) epsilon));
+    int rows = x.size() / channels;
+    double[][] s = combine(part, channels);
+    mean = new float[channels];
+    float[] var = new float[channels];
+    for (int c = 0; c < channels; c++) {
+      double m = s[0][c] / rows;
+      mean[c] = (float) m;
+      var[c] = (float) Math.max(s[1][c] / rows - m * m, 0.0);
+    }
+    updateMoving(mean, var);
+    invStd = invStd(var);
+  }
+
+  private float[] invStd(float[] var) {
+    float[] is = new float[channels];
+    for (int c = 0; c < channels; c++) is[c] = (float) (1.0 / Math.sqrt(var[c] + (double) epsilon));
+    return is;
   }
 
   int channels() {
@@ -197,48 +214,41 @@ public final class BatchNormalization extends Layer {
   }
 
   /**
-   * Per channel [Σ a, Σ a·b] over a [rows, C] view, or [Σ a, Σ a²] when {@code b} is null, in one
-   * pass; b is normalised on the fly, (b − mean)·invStd. Float partials (flat tiled loops, see
-   * {@link Lanes}), flushed to double every few blocks; chunk partials are combined in chunk order
-   * (deterministic). E[x²] − mean² in double loses nothing relevant for activations.
+   * Per channel [Σ a, Σ a·b] over chunk ci of {@code chunks} of a [rows, C] view ({@link
+   * Parallel#forRange}'s split), or [Σ a, Σ a²] when tb is null, into part[2·ci], part[2·ci + 1]; b
+   * is normalised on the fly, (b − mean)·invStd. Float partials (flat tiled loops, {@link Lanes})
+   * fold into double every few blocks; {@link #combine} adds chunks in order (deterministic).
    */
-  private double[][] sums(Tensor ta, Tensor tb, int rows) {
-    int c = channels, chunks = chunks(rows), step = Lanes.rows(c), w = step * c;
-    double[][] part = new double[2 * chunks][c];
+  void sumRows(Tensor ta, Tensor tb, int ci, int chunks, double[][] part) {
+    int rows = ta.size() / channels;
+    int lo = (int) ((long) ci * rows / chunks), hi = (int) ((long) (ci + 1) * rows / chunks);
+    int c = channels, step = Lanes.rows(c), w = step * c;
     FloatBuffer a = ta.buffer(), b = tb == null ? null : tb.buffer();
     float[] mu = b == null ? null : Lanes.tile(mean, w),
         is = b == null ? null : Lanes.tile(invStd, w);
     boolean vec = Lanes.vector();
     ByteBuffer av = vec ? ta.bytes() : null, bv = vec && b != null ? tb.bytes() : null;
-    Parallel.forRange(
-        rows,
-        chunks,
-        (lo, hi) -> {
-          int ci = Parallel.chunkOf(lo, rows, chunks);
-          float[] va = new float[w], vb = b == null ? null : new float[w];
-          float[] f1 = new float[w], f2 = new float[w];
-          for (int r0 = lo, blk = 1; r0 < hi; r0 += step, blk++) {
-            int len = Math.min(step, hi - r0) * c;
-            if (vec && b == null) {
-              BnVector.sums(av, r0 * c, len, f1, f2);
-            } else if (vec) {
-              BnVector.gradSums(
-                  av, null, Float.NaN, bv, r0 * c, len, new float[][] {mu, is, f1, f2});
-            } else if (b == null) {
-              a.get(r0 * c, va, 0, len);
-              Lanes.sums(va, len, f1, f2);
-            } else {
-              a.get(r0 * c, va, 0, len);
-              b.get(r0 * c, vb, 0, len);
-              Lanes.sumsNormalized(va, vb, len, mu, is, f1, f2);
-            }
-            if (blk % Lanes.FOLD_EVERY == 0 || r0 + step >= hi) {
-              Lanes.fold(f1, part[2 * ci]);
-              Lanes.fold(f2, part[2 * ci + 1]);
-            }
-          }
-        });
-    return combine(part, c);
+    float[] va = new float[w], vb = b == null ? null : new float[w];
+    float[] f1 = new float[w], f2 = new float[w];
+    for (int r0 = lo, blk = 1; r0 < hi; r0 += step, blk++) {
+      int len = Math.min(step, hi - r0) * c;
+      if (vec && b == null) {
+        BnVector.sums(av, r0 * c, len, f1, f2);
+      } else if (vec) {
+        BnVector.gradSums(av, null, Float.NaN, bv, r0 * c, len, new float[][] {mu, is, f1, f2});
+      } else if (b == null) {
+        a.get(r0 * c, va, 0, len);
+        Lanes.sums(va, len, f1, f2);
+      } else {
+        a.get(r0 * c, va, 0, len);
+        b.get(r0 * c, vb, 0, len);
+        Lanes.sumsNormalized(va, vb, len, mu, is, f1, f2);
+      }
+      if (blk % Lanes.FOLD_EVERY == 0 || r0 + step >= hi) {
+        Lanes.fold(f1, part[2 * ci]);
+        Lanes.fold(f2, part[2 * ci + 1]);
+      }
+    }
   }
 
   /** Sums the per-chunk [Σ1, Σ2] pairs of {@code part} in chunk order. */
@@ -314,7 +324,10 @@ public final class BatchNormalization extends Layer {
   @Override
   public Tensor[] backward(Tensor gy, ExecContext ctx) {
     int rows = gy.size() / channels, c = channels, step = Lanes.rows(c), w = step * c;
-    double[][] s = sums(gy, x, rows);
+    int chunks = chunks(rows);
+    double[][] part = new double[2 * chunks][c];
+    Parallel.forRange(chunks, chunks, (ci, unused) -> sumRows(gy, x, ci, chunks, part));
+    double[][] s = combine(part, c);
     float[][] k = backwardCoefficients(s[0], s[1], rows);
     float[] p = Lanes.tile(k[0], w), q = Lanes.tile(k[1], w), r = Lanes.tile(k[2], w);
     dx = Tensor.reuse(dx, gy.shape());
@@ -375,13 +388,12 @@ public final class BatchNormalization extends Layer {
     x = null;
     batchStats = true;
     mean = new float[channels];
-    invStd = new float[channels];
     float[] var = new float[channels];
     for (int c = 0; c < channels; c++) {
       mean[c] = (float) batchMean[c];
       var[c] = (float) Math.max(batchVar[c], 0.0);
-      invStd[c] = (float) (1.0 / Math.sqrt(var[c] + (double) epsilon));
     }
+    invStd = invStd(var);
     updateMoving(mean, var);
   }
 }

@@ -7,6 +7,7 @@ import org.qat4j.core.ExecContext;
 import org.qat4j.core.Layer;
 import org.qat4j.core.Tensor;
 import org.qat4j.ir.internal.Parallel;
+import org.qat4j.ir.internal.Phases;
 
 /**
  * Execution-time fusion of {@link BatchNormalization} → {@link ReLU} or {@link ReLU6} (→ {@link
@@ -56,9 +57,9 @@ public final class BnActPool {
 
   /** Output of the last fused layer for input {@code x} of the BN layer. */
   public Tensor forward(Tensor x, ExecContext ctx) {
+    if (pool != null) return forwardPool(x, ctx);
     bn.prepare(x, ctx);
-    float[][] ab = bn.affine();
-    return pool == null ? forwardAct(x, ab) : forwardPool(x, ab);
+    return forwardAct(x, bn.affine());
   }
 
   private Tensor forwardAct(Tensor x, float[][] ab) {
@@ -83,36 +84,54 @@ public final class BnActPool {
     return y;
   }
 
-  private Tensor forwardPool(Tensor x, float[][] ab) {
-    int n = pool.prepare(x);
+  /** Statistics (BN's chunks), then normalise → act → pool (sample groups): one parallel region. */
+  private Tensor forwardPool(Tensor x, ExecContext ctx) {
+    int tasks = bn.begin(x, ctx), n = pool.prepare(x);
     batch = n;
     ConvGeometry g = pool.geo;
     y = Tensor.reuse(y, n, g.oh(), g.ow(), g.c());
     int perIn = g.h() * g.w() * g.c(), perOut = g.oh() * g.ow() * g.c();
     boolean pair = Pool2x2.fits(g);
-    vector = pair && Lanes.vector();
-    if (pair && (pairIdx == null || pairIdx.length != n * perOut)) pairIdx = new float[n * perOut];
-    if (!pair && (argmax == null || argmax.length != n * perOut)) argmax = new int[n * perOut];
-    if (!pair) pairIdx = null;
-    if (vector && (maxInput == null || maxInput.length != n * perOut))
-      maxInput = new float[n * perOut];
-    int chunks = Parallel.grain(n, (long) n * perIn, 1 << 15);
-    if (vector) {
-      ByteBuffer xv = x.bytes(), yv = y.bytes();
-      float[][] ixm = {pairIdx, maxInput};
-      Parallel.forRange(
-          n,
-          chunks,
-          (lo, hi) -> {
+    buffers(n * perOut, pair);
+    int chunks = Parallel.grain(n, (long) n * perIn, 1 << 15), groups = groups(n, chunks);
+    double[][] part = new double[2 * tasks][g.c()];
+    float[][][] ab = new float[2][][]; // {a, b} per channel, then a and b tiled to a sample
+    ByteBuffer xv = vector ? x.bytes() : null, yv = vector ? y.bytes() : null;
+    float[][] ixm = {pairIdx, maxInput};
+    Phases.run(
+        Math.max(tasks, chunks),
+        tasks,
+        ci -> bn.sumRows(x, null, ci, tasks, part),
+        () -> {
+          bn.finish(part);
+          ab[0] = bn.affine();
+          if (!vector)
+            ab[1] = new float[][] {Lanes.tile(ab[0][0], perIn), Lanes.tile(ab[0][1], perIn)};
+          return true;
+        },
+        groups,
+        k -> {
+          int lo = (int) ((long) k * n / groups), hi = (int) ((long) (k + 1) * n / groups);
+          if (!vector) poolSamples(lo, hi, x.buffer(), y.buffer(), ab[1][0], ab[1][1], pair);
+          else
             for (int i = lo; i < hi; i++)
-              BnVector.poolSample(xv, i * perIn, g, ab, cap, yv, i * perOut, ixm, i * perOut);
-          });
-      return y;
-    }
-    float[] a = Lanes.tile(ab[0], perIn), b = Lanes.tile(ab[1], perIn);
-    FloatBuffer xb = x.buffer(), yb = y.buffer();
-    Parallel.forRange(n, chunks, (lo, hi) -> poolSamples(lo, hi, xb, yb, a, b, pair));
+              BnVector.poolSample(xv, i * perIn, g, ab[0], cap, yv, i * perOut, ixm, i * perOut);
+        });
     return y;
+  }
+
+  /** Sizes the arg-max buffers (and, on the Vector API, the raw maxima) to m pooled values. */
+  private void buffers(int m, boolean pair) {
+    vector = pair && Lanes.vector();
+    if (pair && (pairIdx == null || pairIdx.length != m)) pairIdx = new float[m];
+    if (!pair && (argmax == null || argmax.length != m)) argmax = new int[m];
+    if (!pair) pairIdx = null;
+    if (vector && (maxInput == null || maxInput.length != m)) maxInput = new float[m];
+  }
+
+  /** Sample groups of a pass: 8 per worker on the Vector API (a late worker's share moves). */
+  private int groups(int n, int chunks) {
+    return chunks == 1 ? 1 : Math.min(n, vector ? 8 * chunks : chunks);
   }
 
   /** The plain forward of samples [lo, hi) (a, b tiled to the sample). */
@@ -232,76 +251,83 @@ public final class BnActPool {
   /**
    * Pool path. Σ dy and Σ dy·x̂ are summed in the pooled domain (each pooled gradient times x̂ at
    * its arg-max: same sums, a quarter of the terms for 2×2); dx then routes the gradient per
-   * sample.
+   * sample. Both passes are the phases of one parallel region (sums in fixed chunks, dx in groups).
    */
   private Tensor backwardPool(Tensor gy, boolean needInput) {
     ConvGeometry g = pool.geo;
     int n = batch, c = g.c(), perIn = g.h() * g.w() * c, perOut = g.oh() * g.ow() * c;
-    int chunks = Parallel.grain(n, (long) n * perIn, 1 << 15);
-    FloatBuffer xb = bn.input().buffer();
-    float[] mu = Lanes.tile(bn.mean(), perOut), is = Lanes.tile(bn.invStd(), perOut);
+    int chunks = Parallel.grain(n, (long) n * perIn, 1 << 15), groups = groups(n, chunks);
     double[][] part = new double[2 * chunks][c];
     if (routedGrad == null || routedGrad.length != n * perOut) routedGrad = new float[n * perOut];
-    ByteBuffer gv = vector ? gy.bytes() : null, yv = vector ? y.bytes() : null;
-    Parallel.forRange(
-        n,
+    if (needInput) dx = Tensor.reuse(dx, n, g.h(), g.w(), c);
+    float[][][] k = new float[1][][];
+    ByteBuffer[] xd =
+        vector && needInput ? new ByteBuffer[] {bn.input().bytes(), dx.bytes()} : null;
+    Phases.run(
         chunks,
-        (lo, hi) -> {
-          int ci = Parallel.chunkOf(lo, n, chunks);
-          float[] sx = new float[perIn + 1], gs = new float[perOut], xa = new float[perOut];
-          float[] f1 = new float[perOut], f2 = new float[perOut];
-          Route route = vector ? null : new Route(perOut);
-          float[][] gx = {routedGrad, maxInput}, mis = {mu, is, f1, f2};
-          for (int i = lo; i < hi; i++) {
-            if (vector) {
-              BnVector.routedSums(gv, yv, cap, i * perOut, perOut, gx, i * perOut, mis);
-            } else {
-              routed(gy, i, perOut, gs, xa);
-              System.arraycopy(gs, 0, routedGrad, i * perOut, perOut);
-              xb.get(i * perIn, sx, 0, perIn);
-              route.load(i).gather(sx, xa);
-              Lanes.sumsNormalized(gs, xa, perOut, mu, is, f1, f2);
-            }
-            if ((i - lo + 1) % Lanes.FOLD_EVERY == 0 || i + 1 == hi) {
-              Lanes.fold(f1, part[2 * ci]);
-              Lanes.fold(f2, part[2 * ci + 1]);
-            }
-          }
-        });
-    float[][] k = coefficients(BatchNormalization.combine(part, c), n * g.h() * g.w());
-    if (!needInput) return null;
-    dx = Tensor.reuse(dx, n, g.h(), g.w(), c);
+        chunks,
+        ci ->
+            routedSums(
+                gy, (int) ((long) ci * n / chunks), (int) ((long) (ci + 1) * n / chunks), part, ci),
+        () -> {
+          k[0] = coefficients(BatchNormalization.combine(part, c), n * g.h() * g.w());
+          return needInput;
+        },
+        groups,
+        t ->
+            poolGrad((int) ((long) t * n / groups), (int) ((long) (t + 1) * n / groups), k[0], xd));
+    return needInput ? dx : null;
+  }
+
+  /** The first backward pass over samples [lo, hi): routed gradients, and chunk ci's two sums. */
+  private void routedSums(Tensor gy, int lo, int hi, double[][] part, int ci) {
+    ConvGeometry g = pool.geo;
+    int c = g.c(), perIn = g.h() * g.w() * c, perOut = g.oh() * g.ow() * c;
+    float[] mu = Lanes.tile(bn.mean(), perOut), is = Lanes.tile(bn.invStd(), perOut);
+    float[] sx = new float[perIn + 1], gs = new float[perOut], xa = new float[perOut];
+    float[] f1 = new float[perOut], f2 = new float[perOut];
+    Route route = vector ? null : new Route(perOut);
+    ByteBuffer gv = vector ? gy.bytes() : null, yv = vector ? y.bytes() : null;
+    float[][] gx = {routedGrad, maxInput}, mis = {mu, is, f1, f2};
+    for (int i = lo; i < hi; i++) {
+      if (vector) {
+        BnVector.routedSums(gv, yv, cap, i * perOut, perOut, gx, i * perOut, mis);
+      } else {
+        routed(gy, i, perOut, gs, xa);
+        System.arraycopy(gs, 0, routedGrad, i * perOut, perOut);
+        bn.input().buffer().get(i * perIn, sx, 0, perIn);
+        route.load(i).gather(sx, xa);
+        Lanes.sumsNormalized(gs, xa, perOut, mu, is, f1, f2);
+      }
+      if ((i - lo + 1) % Lanes.FOLD_EVERY == 0 || i + 1 == hi) {
+        Lanes.fold(f1, part[2 * ci]);
+        Lanes.fold(f2, part[2 * ci + 1]);
+      }
+    }
+  }
+
+  /** dx of samples [lo, hi); xd = x and dx as bytes on the Vector API (a view is a native call). */
+  private void poolGrad(int lo, int hi, float[][] k, ByteBuffer[] xd) {
+    ConvGeometry g = pool.geo;
+    int c = g.c(), perIn = g.h() * g.w() * c, perOut = g.oh() * g.ow() * c;
     if (vector) {
-      ByteBuffer xv = bn.input().bytes(), dv = dx.bytes();
       float[][] gi = {routedGrad, pairIdx};
-      Parallel.forRange(
-          n,
-          chunks,
-          (lo, hi) -> {
-            for (int i = lo; i < hi; i++)
-              BnVector.poolGradSample(xv, dv, i * perIn, g, k, gi, i * perOut);
-          });
-      return dx;
+      for (int i = lo; i < hi; i++)
+        BnVector.poolGradSample(xd[0], xd[1], i * perIn, g, k, gi, i * perOut);
+      return;
     }
     float[] p = Lanes.tile(k[0], perIn), q = Lanes.tile(k[1], perIn), r = Lanes.tile(k[2], perIn);
-    FloatBuffer db = dx.buffer();
-    Parallel.forRange(
-        n,
-        chunks,
-        (lo, hi) -> {
-          float[] d = new float[perIn + 1], sx = new float[perIn], gs = new float[perOut];
-          Route route = new Route(perOut);
-          for (int i = lo; i < hi; i++) {
-            // The first pass's gated gradient and arg-max: no second read of dy and y, no gate.
-            System.arraycopy(routedGrad, i * perOut, gs, 0, perOut);
-            Arrays.fill(d, 0f);
-            route.load(i).scatter(gs, d);
-            xb.get(i * perIn, sx);
-            Lanes.combine(d, sx, perIn, p, q, r);
-            db.put(i * perIn, d, 0, perIn);
-          }
-        });
-    return dx;
+    float[] d = new float[perIn + 1], sx = new float[perIn], gs = new float[perOut];
+    Route route = new Route(perOut);
+    for (int i = lo; i < hi; i++) {
+      // The first pass's gated gradient and arg-max: no second read of dy and y, no gate.
+      System.arraycopy(routedGrad, i * perOut, gs, 0, perOut);
+      Arrays.fill(d, 0f);
+      route.load(i).scatter(gs, d);
+      bn.input().buffer().get(i * perIn, sx);
+      Lanes.combine(d, sx, perIn, p, q, r);
+      dx.buffer().put(i * perIn, d, 0, perIn);
+    }
   }
 
   /**

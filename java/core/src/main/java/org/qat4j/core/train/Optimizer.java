@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.qat4j.core.Param;
 import org.qat4j.ir.internal.Parallel;
+import org.qat4j.ir.internal.Phases;
 import org.qat4j.ir.internal.VectorApi;
 
 /**
@@ -19,6 +20,9 @@ import org.qat4j.ir.internal.VectorApi;
 public abstract class Optimizer {
   /** Fewer elements than this per chunk run inline: a hand-off costs more than Adam on them. */
   private static final int MIN_CHUNK = 1 << 15;
+
+  /** Elements per update task (workers claim tasks, so a late worker claims fewer). */
+  private static final int TASK = 1 << 15;
 
   /** Elements per block of an update pass (value, gradient and slots stay in L1/L2). */
   private static final int BLOCK = 4096;
@@ -76,52 +80,72 @@ public abstract class Optimizer {
 
   /**
    * Applies one update to every trainable parameter of {@code params} (keyed "layer/param"). The
-   * parameters' elements are laid end to end and split into {@link Parallel} chunks; the update is
-   * element-wise, so the result does not depend on the split.
+   * parameters' elements are laid end to end and split into tasks that {@link Phases} workers
+   * claim; the update is element-wise, so the result does not depend on the split.
    */
   public final void step(Map<String, Param> params) {
-    update(layout(params));
+    run(layout(params), null);
   }
 
   /**
-   * As {@link #step}, but first checks every trainable gradient in a parallel read-only pass:
-   * returns the key of the first parameter (in map order) with a NaN or infinite gradient and
-   * changes nothing, or null after the update.
+   * As {@link #step}, but first checks every trainable gradient: returns the key of the first
+   * parameter (in map order) with a NaN or infinite gradient and changes nothing, or null after the
+   * update. The check and the update run in one parallel region (its two phases).
    */
   public final String stepIfFinite(Map<String, Param> params) {
     Layout l = layout(params);
     boolean[] bad = new boolean[l.live.size()];
-    l.forChunks(
-        (e, i, lo, hi) -> {
-          if (!finite(e.getValue(), lo, hi)) bad[i] = true; // only ever set: chunks may share one
-        });
+    if (run(l, bad)) return null;
     for (int i = 0; i < bad.length; i++) if (bad[i]) return l.live.get(i).getKey();
-    update(l);
-    return null;
+    throw new IllegalStateException("update skipped without a non-finite gradient");
   }
 
   /**
-   * Updates every parameter in the layout: in place where {@link #updateInPlace} can, otherwise in
-   * blocks of {@link #BLOCK} elements, each copied to the heap, updated and written back while in
-   * cache.
+   * Checks the gradients unless {@code bad} is null (flags per parameter), then, when all are
+   * finite, updates every parameter in the layout: in place where {@link #updateInPlace} can,
+   * otherwise in blocks of {@link #BLOCK} elements, each copied to the heap, updated and written
+   * back while in cache. Returns whether it updated.
    */
-  private void update(Layout l) {
+  private boolean run(Layout l, boolean[] bad) {
     double lr = schedule.at(iterations);
     long t = iterations + 1;
-    for (Map.Entry<String, Param> e : l.live) prepare(e.getKey(), e.getValue().value().size());
-    l.forChunks(
-        (e, i, lo, hi) -> {
-          if (updateInPlace(e.getKey(), e.getValue(), lo, hi, lr, t)) return;
-          float[][] s = scratch.get(e.getKey());
-          for (int a = lo; a < hi; a += BLOCK) {
-            int b = Math.min(hi, a + BLOCK);
-            e.getValue().value().buffer().get(a, s[0], a, b - a);
-            e.getValue().grad().buffer().get(a, s[1], a, b - a);
-            update(e.getKey(), s[0], s[1], a, b, s[0].length, lr, t);
-            e.getValue().value().buffer().put(a, s[0], a, b - a);
-          }
-        });
-    iterations++;
+    int tasks = l.tasks();
+    boolean[] done = {false};
+    int workers = l.workers(), total = l.start[l.live.size()];
+    // One check chunk per worker: its update tasks start where it read the gradient (in cache).
+    Phases.run(
+        workers,
+        bad == null ? 0 : workers,
+        c ->
+            l.forElements(
+                (int) ((long) c * total / workers),
+                (int) ((long) (c + 1) * total / workers),
+                (e, i, lo, hi) -> {
+                  if (!finite(e.getValue(), lo, hi)) bad[i] = true; // only set: tasks may share i
+                }),
+        () -> {
+          if (bad != null) for (boolean b : bad) if (b) return false;
+          for (Map.Entry<String, Param> e : l.live)
+            prepare(e.getKey(), e.getValue().value().size());
+          return done[0] = true;
+        },
+        tasks,
+        k -> l.forTask(k, (e, i, lo, hi) -> updateSlice(e, lo, hi, lr, t)));
+    if (done[0]) iterations++;
+    return done[0];
+  }
+
+  /** Updates elements [lo, hi) of one parameter. */
+  private void updateSlice(Map.Entry<String, Param> e, int lo, int hi, double lr, long t) {
+    if (updateInPlace(e.getKey(), e.getValue(), lo, hi, lr, t)) return;
+    float[][] s = scratch.get(e.getKey());
+    for (int a = lo; a < hi; a += BLOCK) {
+      int b = Math.min(hi, a + BLOCK);
+      e.getValue().value().buffer().get(a, s[0], a, b - a);
+      e.getValue().grad().buffer().get(a, s[1], a, b - a);
+      update(e.getKey(), s[0], s[1], a, b, s[0].length, lr, t);
+      e.getValue().value().buffer().put(a, s[0], a, b - a);
+    }
   }
 
   private Layout layout(Map<String, Param> params) {
@@ -166,17 +190,27 @@ public abstract class Optimizer {
 
   /** The trainable parameters and their element offsets when laid end to end. */
   private record Layout(List<Map.Entry<String, Param>> live, int[] start) {
-    void forChunks(Slice body) {
+    int tasks() {
+      return (start[live.size()] + TASK - 1) / TASK;
+    }
+
+    /** Workers for the region: none extra when the step is too small to pay a hand-off. */
+    int workers() {
       int total = start[live.size()];
-      Parallel.forRange(
-          total,
-          Parallel.grain(total, total, MIN_CHUNK),
-          (lo, hi) -> {
-            for (int i = 0; i < live.size(); i++) {
-              int a = Math.max(lo, start[i]) - start[i], b = Math.min(hi, start[i + 1]) - start[i];
-              if (a < b) body.run(live.get(i), i, a, b);
-            }
-          });
+      return Parallel.grain(total, total, MIN_CHUNK);
+    }
+
+    /** Runs {@code body} on the parts of each parameter in task k's elements. */
+    void forTask(int k, Slice body) {
+      forElements(k * TASK, Math.min(start[live.size()], (k + 1) * TASK), body);
+    }
+
+    /** Runs {@code body} on the parts of each parameter in elements [lo, hi) of the layout. */
+    void forElements(int lo, int hi, Slice body) {
+      for (int i = 0; i < live.size(); i++) {
+        int a = Math.max(lo, start[i]) - start[i], b = Math.min(hi, start[i + 1]) - start[i];
+        if (a < b) body.run(live.get(i), i, a, b);
+      }
     }
   }
 

@@ -75,7 +75,7 @@ class BnVectorTest {
   }
 
   /** [output, input gradient, γ gradient, β gradient, moving mean, moving variance]. */
-  private static List<float[]> run(String chain, Tensor x, int[] s, boolean vector) {
+  static List<float[]> run(String chain, Tensor x, int[] s, boolean vector) {
     Lanes.useVector(vector);
     BatchNormalization bn = bn(s);
     ExecContext ctx = ExecContext.training(1);
@@ -120,7 +120,7 @@ class BnVectorTest {
   /**
    * A built BN layer with γ in [0.5, 1.5] and β in [−0.5, 0.5] (seeded: the same for both runs).
    */
-  private static BatchNormalization bn(int[] s) {
+  static BatchNormalization bn(int[] s) {
     BatchNormalization bn = new BatchNormalization("bn");
     bn.build(new int[][] {{s[1], s[2], s[3]}}, new SplittableRandom(1));
     SplittableRandom r = new SplittableRandom(s[3]);
@@ -131,7 +131,7 @@ class BnVectorTest {
     return bn;
   }
 
-  private static MaxPool2D pool(int[] s) {
+  static MaxPool2D pool(int[] s) {
     MaxPool2D pool = new MaxPool2D("pool", 2, 2);
     pool.outputShape(new int[] {s[1], s[2], s[3]});
     return pool;
