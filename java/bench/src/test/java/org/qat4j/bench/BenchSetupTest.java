@@ -1,5 +1,6 @@
 package org.qat4j.bench;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -99,6 +100,9 @@ class BenchSetupTest {
     for (int i = 0; i < fused.length; i++)
       assertEquals(separate[i], fused[i], 1e-4 * Math.max(1, Math.abs(separate[i])), "y " + i);
     assertEquals(null, b.fusedForwardBackward(), "no input gradient for a first layer");
+    float[] dw = b.kernelGradient();
+    assertEquals(null, b.fusedBackward());
+    assertArrayEquals(dw, b.kernelGradient(), "backward alone after the same forward");
   }
 
   /**
