@@ -25,6 +25,8 @@ final class ConvBnVector {
   /** Images per partial sum. */
   static final int BLOCK = 8;
 
+  private static final int NINE = VectorConv.GROUP;
+
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
   private static final FloatVector ZERO = FloatVector.zero(S);
@@ -87,7 +89,8 @@ final class ConvBnVector {
               vc.pad(x, b, xp);
               for (int oy = 0; oy < g.oh(); oy++) patches(xp, oy, pt, oy * owp, lenp);
               for (int t = 0; t < k; t++) {
-                for (int q = t / VectorConv.GROUP; q < vc.groups; q++) gram(pt, t, q, lenp, acc);
+                if (k == NINE) gramOfNine(pt, t, lenp, acc);
+                else for (int q = t / NINE; q < vc.groups; q++) gram(pt, t, q, lenp, acc);
               }
             }
             double[] part = new double[len];
@@ -153,6 +156,39 @@ final class ConvBnVector {
     addTo(d6, acc, a + 6 * L, u0 + 6);
     addTo(d7, acc, a + 7 * L, u0 + 7);
     addTo(d8, acc, a + 8 * L, u0 + 8);
+  }
+
+  /**
+   * {@link #gram} for exactly nine taps (a 3×3 window on one channel), each product once: tap t
+   * takes the pairs (t, t + d mod 9) for d = 0..4, which cover every unordered pair once, into the
+   * upper-triangle slot. p_t·p_u = p_u·p_t exactly, so each sum gets the same fused multiply-adds
+   * in the same order as in {@link #gram}, which computes all 81.
+   */
+  private void gramOfNine(float[] pt, int t, int lenp, float[] acc) {
+    int ot = t * lenp, u1 = (t + 1) % NINE, u2 = (t + 2) % NINE, u3 = (t + 3) % NINE;
+    int u4 = (t + 4) % NINE, o1 = u1 * lenp, o2 = u2 * lenp, o3 = u3 * lenp, o4 = u4 * lenp;
+    // Sums start from zero(S): see gram.
+    FloatVector sp = FloatVector.zero(S), d0 = sp, d1 = sp, d2 = sp, d3 = sp, d4 = sp;
+    for (int i = 0; i < lenp; i += L) {
+      FloatVector e = v(pt, ot + i);
+      d0 = e.fma(e, d0);
+      d1 = e.fma(v(pt, o1 + i), d1);
+      d2 = e.fma(v(pt, o2 + i), d2);
+      d3 = e.fma(v(pt, o3 + i), d3);
+      d4 = e.fma(v(pt, o4 + i), d4);
+      sp = sp.add(e);
+    }
+    sp.add(v(acc, t * L)).intoArray(acc, t * L);
+    addTo(d0, acc, pairAt(t, t), 0);
+    addTo(d1, acc, pairAt(t, u1), 0);
+    addTo(d2, acc, pairAt(t, u2), 0);
+    addTo(d3, acc, pairAt(t, u3), 0);
+    addTo(d4, acc, pairAt(t, u4), 0);
+  }
+
+  /** Offset in the moments' lane sums of Σ p_t·p_u, upper triangle. */
+  private int pairAt(int t, int u) {
+    return (k + Math.min(t, u) * k + Math.max(t, u)) * L;
   }
 
   /** acc[o..o + L) += d when tap u exists. */
