@@ -59,7 +59,9 @@ final class ConvBnSums {
   double[] backwardSums(
       Tensor x, int n, Tensor gy, float[][] tm, float[][] abmi, float cap, float[] win) {
     int len = (2 + kp) * fp, nb = ConvBnVector.blocks(n);
-    if (images == null || images.length < n || images[0].length != len) images = new float[n][len];
+    if (images == null || images.length < n || images[0].length != len) {
+      images = new float[Math.max(1, n)][len];
+    }
     double[][] parts = new double[nb][];
     AtomicIntegerArray left = new AtomicIntegerArray(nb);
     for (int b = 0; b < nb; b++) left.set(b, Math.min(n, (b + 1) * BLOCK) - b * BLOCK);
