@@ -30,7 +30,8 @@ import org.qat4j.ir.internal.Parallel;
  * 28, 1] batch) → BN → ReLU → MaxPool 2×2: fused ({@link ConvBnPool}, BN statistics from the
  * input's moments) against the path it replaces, the conv on its own (VectorConv) then {@link
  * BnActPool}. Time per call; backward skips the conv's input gradient, as Model does for a first
- * layer. Needs jdk.incubator.vector, which the forks add.
+ * layer; {@code fusedBackward} times the backward pass alone (after setup's forward). Needs
+ * jdk.incubator.vector, which the forks add.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -68,6 +69,12 @@ public class ConvBnPoolBench {
     gy = RandomBatch.uniform(4, 64, 14, 14, 32);
     ctx = new ExecContext(true, Gemm.get(), new SplittableRandom(0));
     if (!fused.use(true, ctx)) throw new IllegalStateException("the fused path does not apply");
+    fused.forward(x, ctx);
+  }
+
+  /** The conv's kernel gradient after the last backward pass. */
+  float[] kernelGradient() {
+    return conv.kernel().grad().toArray();
   }
 
   @Benchmark
@@ -78,6 +85,11 @@ public class ConvBnPoolBench {
   @Benchmark
   public Tensor fusedForwardBackward() {
     fused.forward(x, ctx);
+    return fused.backward(gy, ctx, false);
+  }
+
+  @Benchmark
+  public Tensor fusedBackward() {
     return fused.backward(gy, ctx, false);
   }
 

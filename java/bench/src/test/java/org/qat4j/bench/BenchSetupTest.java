@@ -100,6 +100,9 @@ class BenchSetupTest {
     for (int i = 0; i < fused.length; i++)
       assertEquals(separate[i], fused[i], 1e-4 * Math.max(1, Math.abs(separate[i])), "y " + i);
     assertEquals(null, b.fusedForwardBackward(), "no input gradient for a first layer");
+    float[] dw = b.kernelGradient();
+    assertEquals(null, b.fusedBackward());
+    assertArrayEquals(dw, b.kernelGradient(), "backward alone after the same forward");
   }
 
   /**

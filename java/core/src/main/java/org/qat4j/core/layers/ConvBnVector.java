@@ -7,7 +7,6 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.qat4j.core.Tensor;
-import org.qat4j.ir.internal.Parallel;
 
 /**
  * The Vector API kernels of {@link ConvBnPool} on NHWC tensors, over the conv's zero-bordered
@@ -15,30 +14,34 @@ import org.qat4j.ir.internal.Parallel;
  * the conv input (K = kh·kw·C taps, over every output position); (2) the fused forward, which
  * computes two conv rows at a time in L1, applies the BN affine, takes each 2×2 window's first
  * maximal tap and clamps it, writing only the pooled output, the arg-max tap (0–3) and the conv
- * value there; (3) the backward sums Σ g, Σ g·x̂ and, per filter and tap, Σ g·p over the pooled
- * gradient g routed to its arg-max. Float partials (per image; per block for the moments) go to
- * double per block of {@link #BLOCK} images, and blocks are added in order: results do not depend
- * on the thread count. Heap arrays of the pooled domain are laid out [N, PH, PW, FP] with FP the
- * filters padded to whole vector pairs. Loaded only when jdk.incubator.vector is in the boot layer.
+ * value there; (3) through {@link ConvBnSums}, the backward sums over the pooled gradient routed to
+ * its arg-max. The moments' float lane sums over a block of {@link #BLOCK} images go to double per
+ * block, and blocks are added in order: results do not depend on the thread count. Images (blocks
+ * for the moments) are handed to the workers one at a time ({@link ImageQueue}). Heap arrays of the
+ * pooled domain are laid out [N, PH, PW, FP] with FP the filters padded to whole vector pairs.
+ * Loaded only when jdk.incubator.vector is in the boot layer.
  */
 final class ConvBnVector {
   /** Images per partial sum. */
   static final int BLOCK = 8;
+
+  private static final int NINE = VectorConv.GROUP;
 
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
   private static final FloatVector ZERO = FloatVector.zero(S);
 
   final VectorConv vc;
-  private final ConvGeometry g;
-  private final int f;
-  private final int fp;
-  private final int k;
-  private final int kp;
-  private final int ph;
-  private final int pw;
+  final ConvBnSums back;
+  final ConvGeometry g;
+  final int f;
+  final int fp;
+  final int k;
+  final int kp;
+  final int ph;
+  final int pw;
   private final int owp;
-  private final int[] corner;
+  final int[] corner;
 
   /** Kernels for conv (built, {@link VectorConv#applies}) followed by a 2×2 pool of ph × pw. */
   ConvBnVector(Conv2D conv, int ph, int pw) {
@@ -53,6 +56,7 @@ final class ConvBnVector {
     owp = (g.ow() + L - 1) / L * L;
     corner = new int[ph * pw];
     for (int p = 0; p < ph * pw; p++) corner[p] = vc.origin(2 * (p / pw), 2 * (p % pw));
+    back = new ConvBnSums(this);
   }
 
   /** Filters padded to whole vector pairs: the last axis of the pooled-domain heap arrays. */
@@ -60,12 +64,7 @@ final class ConvBnVector {
     return fp;
   }
 
-  /** Σ g·p_t of filter j in a {@link #backwardSums} result. */
-  double tapSum(double[] sums, int j, int t) {
-    return sums[2 * fp + (j / L * kp + t) * L + j % L];
-  }
-
-  private static int blocks(int n) {
+  static int blocks(int n) {
     return (n + BLOCK - 1) / BLOCK;
   }
 
@@ -77,20 +76,21 @@ final class ConvBnVector {
     int len = k + k * k, nb = blocks(n), lenp = g.oh() * owp;
     double[][] parts = new double[nb][];
     long work = (long) n * lenp * k * (k + 3) / 2;
-    Parallel.forRange(
+    ImageQueue.run(
         nb,
-        Parallel.grain(nb, work, 1 << 18),
-        (lo, hi) -> {
+        work,
+        queue -> {
           float[] xp = new float[vc.hp * vc.wp * g.c()], pt = new float[kp * lenp];
           float[] acc = new float[len * L];
-          for (int blk = lo; blk < hi; blk++) {
+          for (int blk = queue.next(); blk >= 0; blk = queue.next()) {
             // Float lane sums over a block's images, then one fold into double.
             Arrays.fill(acc, 0f);
             for (int b = blk * BLOCK; b < Math.min(n, (blk + 1) * BLOCK); b++) {
               vc.pad(x, b, xp);
               for (int oy = 0; oy < g.oh(); oy++) patches(xp, oy, pt, oy * owp, lenp);
               for (int t = 0; t < k; t++) {
-                for (int q = t / VectorConv.GROUP; q < vc.groups; q++) gram(pt, t, q, lenp, acc);
+                if (k == NINE) gramOfNine(pt, t, lenp, acc);
+                else for (int q = t / NINE; q < vc.groups; q++) gram(pt, t, q, lenp, acc);
               }
             }
             double[] part = new double[len];
@@ -101,7 +101,7 @@ final class ConvBnVector {
     return sum(parts, len);
   }
 
-  private static double[] sum(double[][] parts, int len) {
+  static double[] sum(double[][] parts, int len) {
     double[] total = new double[len];
     for (double[] p : parts) for (int i = 0; i < len; i++) total[i] += p[i];
     return total;
@@ -158,6 +158,39 @@ final class ConvBnVector {
     addTo(d8, acc, a + 8 * L, u0 + 8);
   }
 
+  /**
+   * {@link #gram} for exactly nine taps (a 3×3 window on one channel), each product once: tap t
+   * takes the pairs (t, t + d mod 9) for d = 0..4, which cover every unordered pair once, into the
+   * upper-triangle slot. p_t·p_u = p_u·p_t exactly, so each sum gets the same fused multiply-adds
+   * in the same order as in {@link #gram}, which computes all 81.
+   */
+  private void gramOfNine(float[] pt, int t, int lenp, float[] acc) {
+    int ot = t * lenp, u1 = (t + 1) % NINE, u2 = (t + 2) % NINE, u3 = (t + 3) % NINE;
+    int u4 = (t + 4) % NINE, o1 = u1 * lenp, o2 = u2 * lenp, o3 = u3 * lenp, o4 = u4 * lenp;
+    // Sums start from zero(S): see gram.
+    FloatVector sp = FloatVector.zero(S), d0 = sp, d1 = sp, d2 = sp, d3 = sp, d4 = sp;
+    for (int i = 0; i < lenp; i += L) {
+      FloatVector e = v(pt, ot + i);
+      d0 = e.fma(e, d0);
+      d1 = e.fma(v(pt, o1 + i), d1);
+      d2 = e.fma(v(pt, o2 + i), d2);
+      d3 = e.fma(v(pt, o3 + i), d3);
+      d4 = e.fma(v(pt, o4 + i), d4);
+      sp = sp.add(e);
+    }
+    sp.add(v(acc, t * L)).intoArray(acc, t * L);
+    addTo(d0, acc, pairAt(t, t), 0);
+    addTo(d1, acc, pairAt(t, u1), 0);
+    addTo(d2, acc, pairAt(t, u2), 0);
+    addTo(d3, acc, pairAt(t, u3), 0);
+    addTo(d4, acc, pairAt(t, u4), 0);
+  }
+
+  /** Offset in the moments' lane sums of Σ p_t·p_u, upper triangle. */
+  private int pairAt(int t, int u) {
+    return (k + Math.min(t, u) * k + Math.max(t, u)) * L;
+  }
+
   /** acc[o..o + L) += d when tap u exists. */
   private void addTo(FloatVector d, float[] acc, int o, int u) {
     if (u < k) d.add(v(acc, o)).intoArray(acc, o);
@@ -176,21 +209,22 @@ final class ConvBnVector {
     float[] wv = vc.packed();
     FloatBuffer yb = y.buffer();
     long work = (long) n * g.oh() * g.ow() * fp * kp;
-    Parallel.forRange(
+    ImageQueue.run(
         n,
-        Parallel.grain(n, work, 1 << 18),
-        (lo, hi) -> {
+        work,
+        queue -> {
           float[] xp = new float[vc.hp * vc.wp * g.c()];
           float[] r0 = new float[g.ow() * fp], r1 = new float[g.ow() * fp];
           float[] out = new float[pw * fp];
           float[][] ex = range == null ? null : new float[][] {tm[2], start(range)};
-          for (int i = lo; i < hi; i++) {
+          for (int i = queue.next(); i >= 0; i = queue.next()) {
             vc.pad(x, i, xp);
             for (int py = 0; py < ph; py++) {
               convRow(xp, 2 * py, wv, r0);
               convRow(xp, 2 * py + 1, wv, r1);
               int o = (i * ph + py) * pw;
-              poolRow(r0, r1, ab, cap, out, tm, o * fp, ex);
+              if (ex == null) poolRow(r0, r1, ab, cap, out, tm, o * fp);
+              else poolRowExtras(r0, r1, ab, cap, out, tm, o * fp, ex);
               store(out, yb, o * f);
             }
           }
@@ -231,11 +265,43 @@ final class ConvBnVector {
   }
 
   /**
-   * The pooled row from conv rows r0, r1: out [PW][FP]; tm = {tap, xm} from offset mo; ex (null:
-   * none) = {the early values [N, PH, PW, FP], the worker's z range [2·FP]}. Filter vectors
-   * outside, pixels inside: the affine map and the range stay in registers.
+   * The pooled row from conv rows r0, r1: out [PW][FP]; tm = {tap, xm} from offset mo. Filter
+   * vectors outside, pixels inside: the affine map stays in registers. The arg-max is the first tap
+   * that no later tap exceeds (strict comparisons in tap order), the same tap as the first equal to
+   * the maximum for values that are not NaN (NaN taps appear all at once or not at all: from NaN
+   * statistics or weights).
    */
   private void poolRow(
+      float[] r0, float[] r1, float[][] ab, float cap, float[] out, float[][] tm, int mo) {
+    FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f);
+    FloatVector three = FloatVector.broadcast(S, 3f);
+    for (int j = 0; j < fp; j += L) {
+      FloatVector va = v(ab[0], j), vb = v(ab[1], j);
+      for (int px = 0, o = j, i0 = j; px < pw; px++, o += fp, i0 += 2 * fp) {
+        FloatVector x0 = v(r0, i0), x1 = v(r0, i0 + fp), x2 = v(r1, i0), x3 = v(r1, i0 + fp);
+        FloatVector m = x0.fma(va, vb), t1 = x1.fma(va, vb), t2 = x2.fma(va, vb);
+        FloatVector t3 = x3.fma(va, vb), tap = ZERO, xm = x0;
+        VectorMask<Float> c = t1.compare(VectorOperators.GT, m);
+        m = m.blend(t1, c);
+        tap = tap.blend(one, c);
+        xm = xm.blend(x1, c);
+        c = t2.compare(VectorOperators.GT, m);
+        m = m.blend(t2, c);
+        tap = tap.blend(two, c);
+        xm = xm.blend(x2, c);
+        c = t3.compare(VectorOperators.GT, m);
+        tap.blend(three, c).intoArray(tm[0], mo + o);
+        xm.blend(x3, c).intoArray(tm[1], mo + o);
+        m.blend(t3, c).max(0f).min(cap).intoArray(out, o);
+      }
+    }
+  }
+
+  /**
+   * {@link #poolRow} with the extras: ex = {the early values [N, PH, PW, FP], the worker's z range
+   * [2·FP]}. Its own method: a vector updated under a branch in a loop makes C2 17 box it.
+   */
+  private void poolRowExtras(
       float[] r0,
       float[] r1,
       float[][] ab,
@@ -247,8 +313,7 @@ final class ConvBnVector {
     FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f);
     FloatVector three = FloatVector.broadcast(S, 3f), none = FloatVector.broadcast(S, Float.NaN);
     for (int j = 0; j < fp; j += L) {
-      FloatVector va = v(ab[0], j), vb = v(ab[1], j), lo = ex == null ? va : v(ex[1], j);
-      FloatVector hi = ex == null ? va : v(ex[1], fp + j);
+      FloatVector va = v(ab[0], j), vb = v(ab[1], j), lo = v(ex[1], j), hi = v(ex[1], fp + j);
       for (int px = 0, o = j, i0 = j; px < pw; px++, o += fp, i0 += 2 * fp) {
         FloatVector x0 = v(r0, i0), x1 = v(r0, i0 + fp), x2 = v(r1, i0), x3 = v(r1, i0 + fp);
         FloatVector t0 = x0.fma(va, vb), t1 = x1.fma(va, vb);
@@ -258,139 +323,20 @@ final class ConvBnVector {
         three.blend(two, e2).blend(one, e1).blend(ZERO, e0).intoArray(tm[0], mo + o);
         x3.blend(x2, e2).blend(x1, e1).blend(x0, e0).intoArray(tm[1], mo + o);
         m.max(0f).min(cap).intoArray(out, o);
-        if (ex != null) {
-          // The largest tap before the arg-max: max(t0, t1, t2), max(t0, t1), t0, or NaN for
-          // none and where every tap is ≤ 0 (no gradient passes there).
-          FloatVector p1 = t0.max(t1), e = p1.max(t2).blend(p1, e2).blend(t0, e1);
-          e = e.blend(none, e0).blend(none, m.compare(VectorOperators.LE, 0f));
-          e.intoArray(ex[0], mo + o);
-          lo = lo.min(x0.min(x1).min(x2.min(x3)));
-          hi = hi.max(x0.max(x1).max(x2.max(x3)));
-        }
+        // The largest tap before the arg-max: max(t0, t1, t2), max(t0, t1), t0, or NaN for
+        // none and where every tap is ≤ 0 (no gradient passes there).
+        FloatVector p1 = t0.max(t1), e = p1.max(t2).blend(p1, e2).blend(t0, e1);
+        e = e.blend(none, e0).blend(none, m.compare(VectorOperators.LE, 0f));
+        e.intoArray(ex[0], mo + o);
+        lo = lo.min(x0.min(x1).min(x2.min(x3)));
+        hi = hi.max(x0.max(x1).max(x2.max(x3)));
       }
-      if (ex != null) {
-        lo.intoArray(ex[1], j);
-        hi.intoArray(ex[1], fp + j);
-      }
-    }
-  }
-
-  /**
-   * The backward sums over the pooled gradient gy [N, PH, PW, F] of the last forward (tap, xm from
-   * it): [Σ g (FP), Σ g·(xm − mu)·is (FP), Σ g·p (FP × KP as [filter][tap])] in double, g = gy
-   * where the activation passes (0 &lt; a·xm + b &lt; cap) and a·xm + b lies in the closed window
-   * [win[0], win[1]], each at its window's arg-max tap. abmi = {a, b, mu, is} padded to FP.
-   */
-  double[] backwardSums(
-      Tensor x, int n, Tensor gy, float[][] tm, float[][] abmi, float cap, float[] win) {
-    float[] tap = tm[0], xm = tm[1];
-    int len = (2 + kp) * fp, nb = blocks(n);
-    double[][] parts = new double[nb][];
-    FloatBuffer gb = gy.buffer();
-    long work = (long) n * ph * pw * fp * kp * 4;
-    Parallel.forRange(
-        nb,
-        Parallel.grain(nb, work, 1 << 18),
-        (lo, hi) -> {
-          float[] xp = new float[vc.hp * vc.wp * g.c()], gs = new float[ph * pw * fp];
-          float[] acc = new float[len];
-          for (int blk = lo; blk < hi; blk++) {
-            double[] part = new double[len];
-            for (int i = blk * BLOCK; i < Math.min(n, (blk + 1) * BLOCK); i++) {
-              vc.pad(x, i, xp);
-              gated(gb, i, xm, abmi, new float[] {cap, win[0], win[1]}, gs);
-              Arrays.fill(acc, 0f);
-              int mo = i * ph * pw * fp;
-              for (int j = 0; j < fp; j += L) {
-                bnSums(gs, xm, mo, abmi, j, acc);
-                for (int q = 0; q < vc.groups; q++) {
-                  for (int w = 0; w < 4; w++) tapSums(xp, gs, tap, mo, j, q, w, acc);
-                }
-              }
-              for (int e = 0; e < len; e++) part[e] += acc[e];
-            }
-            parts[blk] = part;
-          }
-        });
-    return sum(parts, len);
-  }
-
-  /**
-   * gs [PH·PW][FP] = image i's pooled gradient where the activation passes at the arg-max, else 0.
-   */
-  private void gated(FloatBuffer gb, int i, float[] xm, float[][] abmi, float[] cw, float[] gs) {
-    float cap = cw[0], lo = cw[1], hi = cw[2];
-    int per = ph * pw, mo = i * per * fp;
-    if (fp == f) gb.get(i * per * f, gs, 0, per * f);
-    else for (int p = 0; p < per; p++) gb.get((i * per + p) * f, gs, p * fp, f);
-    for (int p = 0; p < per; p++) {
-      for (int j = 0; j < fp; j += L) {
-        int o = p * fp + j;
-        FloatVector t = FloatVector.fromArray(S, xm, mo + o).fma(v(abmi[0], j), v(abmi[1], j));
-        VectorMask<Float> pass = t.compare(VectorOperators.GT, 0f).and(t.lt(cap));
-        pass = pass.and(t.compare(VectorOperators.GE, lo)).and(t.compare(VectorOperators.LE, hi));
-        ZERO.blend(v(gs, o), pass).intoArray(gs, o);
-      }
+      lo.intoArray(ex[1], j);
+      hi.intoArray(ex[1], fp + j);
     }
   }
 
   private static FloatVector v(float[] a, int o) {
     return FloatVector.fromArray(S, a, o);
-  }
-
-  /** acc[j] += Σ g, acc[FP + j] += Σ g·(xm − mu)·is over the image, filter vector j. */
-  private void bnSums(float[] gs, float[] xm, int mo, float[][] abmi, int j, float[] acc) {
-    FloatVector mu = v(abmi[2], j), is = v(abmi[3], j), s1 = FloatVector.zero(S), s2 = s1;
-    for (int o = j; o < ph * pw * fp; o += fp) {
-      FloatVector e = v(gs, o);
-      s1 = s1.add(e);
-      s2 = e.fma(v(xm, mo + o).sub(mu).mul(is), s2);
-    }
-    s1.add(v(acc, j)).intoArray(acc, j);
-    s2.add(v(acc, fp + j)).intoArray(acc, fp + j);
-  }
-
-  /**
-   * acc (the Σ g·p block, [filter][tap]) += Σ g·p_t for the taps of group q, filter vector j and
-   * window tap w: per pooled pixel, the gradient of the lanes whose arg-max is w times the 9 patch
-   * values at w's conv position (broadcast); the 9 sums stay in registers over the image.
-   */
-  private void tapSums(
-      float[] xp, float[] gs, float[] tap, int mo, int j, int q, int w, float[] acc) {
-    int base = q * VectorConv.GROUP, a = 2 * fp + (j / L * kp + base) * L;
-    int[] o = vc.off;
-    int o0 = o[base], o1 = o[base + 1], o2 = o[base + 2], o3 = o[base + 3], o4 = o[base + 4];
-    int o5 = o[base + 5], o6 = o[base + 6], o7 = o[base + 7], o8 = o[base + 8];
-    FloatVector d0 = v(acc, a), d1 = v(acc, a + L), d2 = v(acc, a + 2 * L);
-    FloatVector d3 = v(acc, a + 3 * L), d4 = v(acc, a + 4 * L), d5 = v(acc, a + 5 * L);
-    FloatVector d6 = v(acc, a + 6 * L), d7 = v(acc, a + 7 * L), d8 = v(acc, a + 8 * L);
-    float fw = w;
-    int dw = vc.origin(w >> 1, w & 1);
-    for (int pp = 0, p = j; pp < corner.length; pp++, p += fp) {
-      int c = corner[pp] + dw;
-      FloatVector gw = ZERO.blend(v(gs, p), v(tap, mo + p).eq(fw));
-      d0 = bc(xp, c + o0).fma(gw, d0);
-      d1 = bc(xp, c + o1).fma(gw, d1);
-      d2 = bc(xp, c + o2).fma(gw, d2);
-      d3 = bc(xp, c + o3).fma(gw, d3);
-      d4 = bc(xp, c + o4).fma(gw, d4);
-      d5 = bc(xp, c + o5).fma(gw, d5);
-      d6 = bc(xp, c + o6).fma(gw, d6);
-      d7 = bc(xp, c + o7).fma(gw, d7);
-      d8 = bc(xp, c + o8).fma(gw, d8);
-    }
-    d0.intoArray(acc, a);
-    d1.intoArray(acc, a + L);
-    d2.intoArray(acc, a + 2 * L);
-    d3.intoArray(acc, a + 3 * L);
-    d4.intoArray(acc, a + 4 * L);
-    d5.intoArray(acc, a + 5 * L);
-    d6.intoArray(acc, a + 6 * L);
-    d7.intoArray(acc, a + 7 * L);
-    d8.intoArray(acc, a + 8 * L);
-  }
-
-  private static FloatVector bc(float[] a, int i) {
-    return FloatVector.broadcast(S, a[i]);
   }
 }

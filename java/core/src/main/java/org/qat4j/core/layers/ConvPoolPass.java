@@ -170,7 +170,7 @@ public final class ConvPoolPass {
     int fp = kernels.paddedFilters(), f = conv.filters;
     window = new float[] {lo, hi};
     float[][] abmi = {ab[0], ab[1], padded(mu, fp), padded(invStd, fp)};
-    sums = kernels.backwardSums(x, batch, gy, tm, abmi, cap, window);
+    sums = kernels.back.backwardSums(x, batch, gy, tm, abmi, cap, window);
     double[][] r = new double[2][f];
     for (int j = 0; j < f; j++) {
       r[0][j] = sums[j];
@@ -190,7 +190,7 @@ public final class ConvPoolPass {
     for (int j = 0; j < f; j++) {
       double p = pqr[0][j], q = pqr[1][j], r = pqr[2][j], shift = mean[j] - meanF[j];
       for (int t = 0; t < k; t++) {
-        double dyp = kernels.tapSum(sums, j, t);
+        double dyp = kernels.back.tapSum(sums, j, t);
         dw[t * f + j] = (float) (p * dyp + q * (m * covW[j][t] + shift * s[t]) + r * s[t]);
       }
       db[j] = (float) (p * sums[j] + q * m * shift + r * m);
