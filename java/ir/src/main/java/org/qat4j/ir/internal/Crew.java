@@ -8,9 +8,11 @@ import java.util.concurrent.locks.LockSupport;
  * {@link Parallel}'s cheap hand-off: persistent daemon workers (started on first use) take the
  * chunks of one region at a time. A region is published through a volatile field; workers and the
  * caller claim chunks through an atomic counter, so the caller runs chunk 0 and then any chunk no
- * worker has taken yet. Idle workers spin briefly on {@link Thread#onSpinWait} before they park,
- * and the caller waits for the last chunk the same way. One region at a time: a second caller (a
- * nested call from a chunk, or another user thread) is refused and takes {@link Parallel}'s pool.
+ * worker has taken yet. Idle workers spin briefly ({@code qat4j.parallel.spinMicros}, 50 us; on
+ * {@link Thread#onSpinWait}, yielding now and then) before they park, and the caller waits for the
+ * last chunk the same way. Chunks, and so results, are exactly the pool's. One region at a time: a
+ * second caller (a nested call from a chunk, or another user thread) is refused and takes {@link
+ * Parallel}'s pool.
  */
 final class Crew {
   /** How long an idle worker, and a caller waiting for the last chunk, spin before parking. */
@@ -166,11 +168,13 @@ final class Crew {
 
     @Override
     public void run() {
-      while (true) {
-        Region r = next();
-        while (r.claim()) {
-          // take chunks until the region has none left
-        }
+      while (true) drain(next());
+    }
+
+    /** Takes chunks until none is left; the region is not referenced once this returns. */
+    private void drain(Region r) {
+      while (r.claim()) {
+        // each claim runs one chunk
       }
     }
 
