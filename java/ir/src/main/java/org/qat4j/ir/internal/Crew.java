@@ -8,15 +8,19 @@ import java.util.concurrent.locks.LockSupport;
  * {@link Parallel}'s cheap hand-off: persistent daemon workers (started on first use) take the
  * chunks of one region at a time. A region is published through a volatile field; workers and the
  * caller claim chunks through an atomic counter, so the caller runs chunk 0 and then any chunk no
- * worker has taken yet. Idle workers spin briefly ({@code qat4j.parallel.spinMicros}, 50 us; on
+ * worker has taken yet. Idle workers spin briefly ({@code qat4j.parallel.spinMicros}, 10 us; on
  * {@link Thread#onSpinWait}, yielding now and then) before they park, and the caller waits for the
  * last chunk the same way. Chunks, and so results, are exactly the pool's. One region at a time: a
  * second caller (a nested call from a chunk, or another user thread) is refused and takes {@link
  * Parallel}'s pool.
  */
 final class Crew {
-  /** How long an idle worker, and a caller waiting for the last chunk, spin before parking. */
-  private static final long SPIN_NS = Long.getLong("qat4j.parallel.spinMicros", 50) * 1000;
+  /**
+   * How long an idle worker, and a caller waiting for the last chunk, spin before parking. Short on
+   * purpose: on a loaded host a thread that spins loses the scheduler's credit for sleeping, and 50
+   * us made 2-thread steps slower at load 7-12 (PERFORMANCE.md, session 10).
+   */
+  private static final long SPIN_NS = Long.getLong("qat4j.parallel.spinMicros", 10) * 1000;
 
   /** Workers that may spin: one per core beside the caller's, so spinning never takes its core. */
   private static final int SPINNERS = Runtime.getRuntime().availableProcessors() - 1;
