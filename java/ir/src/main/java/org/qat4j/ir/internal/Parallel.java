@@ -15,6 +15,13 @@ public final class Parallel {
   private static volatile int threads = defaultThreads();
   private static volatile ExecutorService pool;
 
+  /**
+   * The persistent workers' hand-off; null with {@code -Dqat4j.parallel.handoff=pool}, which keeps
+   * every region on the cached pool (the hand-off before session 10, for comparison).
+   */
+  private static final Crew CREW =
+      "pool".equals(System.getProperty("qat4j.parallel.handoff")) ? null : new Crew();
+
   private Parallel() {}
 
   /** Body over the half-open range [lo, hi). */
@@ -46,13 +53,26 @@ public final class Parallel {
     forRange(n, threads, body);
   }
 
-  /** Runs {@code body} on chunk c = [c·n/t, (c+1)·n/t) for t = min(threads, n) chunks. */
+  /**
+   * Runs {@code body} on chunk c = [c·n/t, (c+1)·n/t) for t = min(threads, n) chunks; the caller
+   * runs chunk 0 and returns when every chunk has finished. The first failing chunk's throwable is
+   * rethrown (a later chunk's checked one wrapped in IllegalStateException); an interrupt of the
+   * caller ends in IllegalStateException with the interrupt flag kept.
+   */
   public static void forRange(int n, int nThreads, Range body) {
     int t = Math.min(nThreads, n);
     if (t <= 1) {
       if (n > 0) body.run(0, n);
       return;
     }
+    if (CREW == null || !CREW.tryRun(n, t, body)) pooled(n, t, body);
+  }
+
+  /**
+   * The same chunks through the cached pool: the fallback for a region started while the crew runs
+   * another (a nested call, or a second user thread), so neither waits for the other.
+   */
+  static void pooled(int n, int t, Range body) {
     List<Future<?>> fs = new ArrayList<>(t - 1);
     ExecutorService p = pool();
     for (int c = 1; c < t; c++) {
@@ -67,12 +87,30 @@ public final class Parallel {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);
       } catch (ExecutionException e) {
-        Throwable c = e.getCause();
-        if (c instanceof RuntimeException r) throw r;
-        if (c instanceof Error er) throw er;
-        throw new IllegalStateException(c);
+        unwrap(e.getCause());
       }
     }
+  }
+
+  /**
+   * Throws a worker chunk's throwable as Future.get's caller sees it: unchecked as is, else
+   * wrapped.
+   */
+  static void unwrap(Throwable c) {
+    if (c instanceof RuntimeException r) throw r;
+    if (c instanceof Error er) throw er;
+    throw new IllegalStateException(c);
+  }
+
+  /** Rethrows the caller's own chunk's throwable unchanged, checked or not. */
+  @SuppressWarnings("unchecked")
+  static <T extends Throwable> RuntimeException sneaky(Throwable e) throws T {
+    throw (T) e;
+  }
+
+  /** Regions the crew has run so far (tests tell the crew from the pool fallback with it). */
+  static long crewRegions() {
+    return CREW == null ? 0 : CREW.regions();
   }
 
   /**
