@@ -21,8 +21,11 @@ import org.qat4j.quant.Quantize;
  * on the same random NHWC [batch, 28, 28, 1] batch, alternating in blocks so that both see the same
  * machine load; prints the median wall and calling-thread CPU ms per step and their ratio. Usage:
  * {@code QatStepOverhead [--model=reference-cnn|mobilenet-mini] [--threads=2] [--batch=64]
- * [--rounds=20] [--block=5] [--layers=true [--iterations=60]]}; with --layers it prints {@link
- * LayerProfile}'s per-step table of the QAT model instead.
+ * [--rounds=20] [--block=5] [--layers=true [--iterations=60]] [--only=float|qat]}; with --layers it
+ * prints {@link LayerProfile}'s per-step table of the QAT model instead; with --only it builds and
+ * times that one model alone in this JVM (rounds × block steps after the same warm-up), so that a
+ * shell loop can alternate two processes: neither model's JIT profile, caches or heap then sees the
+ * other's, as for a user who fine-tunes a loaded float model.
  */
 public final class QatStepOverhead {
   private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
@@ -35,6 +38,11 @@ public final class QatStepOverhead {
     int threads = a.integer("threads", 2), batch = a.integer("batch", 64);
     int rounds = a.integer("rounds", 20), block = a.integer("block", 5);
     Parallel.setThreads(threads);
+    String only = a.get("only", "");
+    if (!only.isEmpty()) {
+      alone(name, only, batch, rounds * block, 3 * block);
+      return;
+    }
     Model floatModel = RandomBatch.model(name);
     QatModel qat = Quantize.model(RandomBatch.model(name));
     if (Boolean.parseBoolean(a.get("layers", "false"))) {
@@ -60,6 +68,22 @@ public final class QatStepOverhead {
     System.out.printf("float step: wall %.3f ms, thread CPU %.3f ms%n", fw, fc);
     System.out.printf("QAT step:   wall %.3f ms, thread CPU %.3f ms%n", qw, qc);
     System.out.printf("QAT / float: wall %.2fx, thread CPU %.2fx%n", qw / fw, qc / fc);
+  }
+
+  /** Times {@code steps} steps of the float or the QAT model alone, after {@code warm} steps. */
+  private static void alone(String name, String which, int batch, int steps, int warm) {
+    if (!which.equals("float") && !which.equals("qat"))
+      throw new IllegalArgumentException("--only must be float or qat, got " + which);
+    Model m = RandomBatch.model(name);
+    Step s = new Step(which.equals("qat") ? Quantize.model(m).model() : m, batch);
+    for (int i = 0; i < warm; i++) s.run();
+    double[][] t = new double[2][steps];
+    for (int i = 0; i < steps; i++) s.timed(t, i);
+    System.out.printf(
+        "model=%s threads=%d batch=%d steps=%d load=%s%n",
+        name, Parallel.threads(), batch, steps, ZooFigures.loadAverage());
+    System.out.printf(
+        "%s step alone: wall %.3f ms, thread CPU %.3f ms%n", which, median(t[0]), median(t[1]));
   }
 
   private static double median(double[] v) {
