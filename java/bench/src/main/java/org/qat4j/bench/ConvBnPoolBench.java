@@ -68,7 +68,8 @@ public class ConvBnPoolBench {
     x = RandomBatch.of(64, 3).x();
     gy = RandomBatch.uniform(4, 64, 14, 14, 32);
     ctx = new ExecContext(true, Gemm.get(), new SplittableRandom(0));
-    if (!fused.use(true, ctx)) throw new IllegalStateException("the fused path does not apply");
+    if (!fused.use(true, false, ctx))
+      throw new IllegalStateException("the fused path does not apply");
     fused.forward(x, ctx);
   }
 

@@ -63,7 +63,9 @@ final class ConvFusions {
   TrainingFusion start(Node n, boolean fused, ExecContext ctx) {
     TrainingFusion c = from.get(n);
     if (c == null) return null;
-    return c.use(fused, model.gradientNeeded(false).get(n.inputs().get(0)), ctx) ? c : null;
+    // The gradient map is built only for a pass that may fuse (not on every inference call).
+    boolean inputGradient = fused && model.gradientNeeded(false).get(n.inputs().get(0));
+    return c.use(fused, inputGradient, ctx) ? c : null;
   }
 
   /** The fusion ending at node n if it ran in the last forward pass, else null. */

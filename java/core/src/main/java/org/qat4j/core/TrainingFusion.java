@@ -11,10 +11,11 @@ public interface TrainingFusion {
   int span();
 
   /**
-   * Decides whether the coming pass runs fused: {@code wanted} (a training pass whose first input
-   * needs no gradient) and the fusion's own conditions; {@link #active()} reports it to backward.
+   * Decides whether the coming pass runs fused: {@code fused} (a training pass that fuses), whether
+   * the first layer's input needs a gradient (a fusion that cannot compute it declines then), and
+   * the fusion's own conditions; {@link #active()} reports the decision to backward.
    */
-  boolean use(boolean wanted, ExecContext ctx);
+  boolean use(boolean fused, boolean inputGradient, ExecContext ctx);
 
   /** Whether the last forward pass ran fused (then backward must go through {@link #backward}). */
   boolean active();
@@ -27,13 +28,4 @@ public interface TrainingFusion {
    * fused layers; returns dLoss/d(first input) when {@code needInput}, else null.
    */
   Tensor backward(Tensor gy, ExecContext ctx, boolean needInput);
-
-  /**
-   * As {@link #use(boolean, ExecContext)}, told apart: {@code fused} (a training pass that fuses)
-   * and whether the first layer's input needs a gradient. By default a fusion runs only when it
-   * need not compute that gradient; a fusion that computes it well overrides this.
-   */
-  default boolean use(boolean fused, boolean inputGradient, ExecContext ctx) {
-    return use(fused && !inputGradient, ctx);
-  }
 }

@@ -57,13 +57,13 @@ public final class ConvBnPool implements TrainingFusion {
   }
 
   /**
-   * Decides whether the coming pass runs fused: {@code wanted} (a training pass whose conv input
-   * needs no gradient), the Vector API on, BN using batch statistics, a small conv window and a 2×2
-   * stride-2 unpadded pool. {@link #active()} reports the decision to the backward pass.
+   * Decides whether the coming pass runs fused: {@code fused}, a conv input that needs no gradient
+   * (the pass computes none), the Vector API on, BN using batch statistics, a small conv window and
+   * a 2×2 stride-2 unpadded pool. {@link #active()} reports the decision to the backward pass.
    */
   @Override
-  public boolean use(boolean wanted, ExecContext ctx) {
-    active = wanted && ctx.training() && !bn.frozen() && pass.fits();
+  public boolean use(boolean fused, boolean inputGradient, ExecContext ctx) {
+    active = fused && !inputGradient && ctx.training() && !bn.frozen() && pass.fits();
     return active;
   }
 

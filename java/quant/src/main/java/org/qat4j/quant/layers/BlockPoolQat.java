@@ -55,11 +55,6 @@ final class BlockPoolQat implements TrainingFusion {
     return 2;
   }
 
-  @Override
-  public boolean use(boolean wanted, ExecContext ctx) {
-    return use(wanted, false, ctx);
-  }
-
   /**
    * Fused in a training pass that fuses, with the Vector API, live BN statistics and an output
    * quantizer the block computes itself; the input gradient is computed when needed.

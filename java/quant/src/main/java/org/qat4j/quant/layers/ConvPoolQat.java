@@ -62,15 +62,16 @@ final class ConvPoolQat implements TrainingFusion {
   }
 
   /**
-   * Fused when {@code wanted}, training with live BN statistics, an output quantizer that is
-   * absent, disabled or one the block may compute itself, and the conv and pool fit {@link
-   * ConvPoolPass}.
+   * Fused when {@code fused}, the conv input needs no gradient (the pass computes none), training
+   * with live BN statistics, an output quantizer that is absent, disabled or one the block may
+   * compute itself, and the conv and pool fit {@link ConvPoolPass}.
    */
   @Override
-  public boolean use(boolean wanted, ExecContext ctx) {
+  public boolean use(boolean fused, boolean inputGradient, ExecContext ctx) {
     FakeQuantizer oq = block.outputQuantizer();
     active =
-        wanted
+        fused
+            && !inputGradient
             && ctx.training()
             && !block.batchNorm().frozen()
             && (oq == null || !oq.enabled() || oq.fusable(true))

@@ -33,11 +33,6 @@ final class QatPoolFusion implements TrainingFusion {
   }
 
   @Override
-  public boolean use(boolean wanted, ExecContext ctx) {
-    return use(wanted, false, ctx);
-  }
-
-  @Override
   public boolean use(boolean fused, boolean inputGradient, ExecContext ctx) {
     chosen = null;
     if (small != null && small.use(fused, inputGradient, ctx)) chosen = small;
