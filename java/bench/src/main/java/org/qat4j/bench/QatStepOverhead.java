@@ -21,11 +21,14 @@ import org.qat4j.quant.Quantize;
  * on the same random NHWC [batch, 28, 28, 1] batch, alternating in blocks so that both see the same
  * machine load; prints the median wall and calling-thread CPU ms per step and their ratio. Usage:
  * {@code QatStepOverhead [--model=reference-cnn|mobilenet-mini] [--threads=2] [--batch=64]
- * [--rounds=20] [--block=5] [--layers=true [--iterations=60]] [--only=float|qat]}; with --layers it
- * prints {@link LayerProfile}'s per-step table of the QAT model instead; with --only it builds and
- * times that one model alone in this JVM (rounds × block steps after the same warm-up), so that a
- * shell loop can alternate two processes: neither model's JIT profile, caches or heap then sees the
- * other's, as for a user who fine-tunes a loaded float model.
+ * [--rounds=20] [--block=5] [--warmup=100] [--layers=true [--iterations=300]] [--only=float|qat]};
+ * --warmup untimed steps per model come first, so that the timed steps are the JIT's steady state
+ * (the QAT model's vector kernels reach C2 only after some 20-40 steps, and on 2 cores the compiler
+ * threads take the measured threads' CPU until then); with --layers it prints {@link
+ * LayerProfile}'s per-step table of the QAT model instead; with --only it builds and times that one
+ * model alone in this JVM (rounds × block steps after the same warm-up), so that a shell loop can
+ * alternate two processes: neither model's JIT profile, caches or heap then sees the other's, as
+ * for a user who fine-tunes a loaded float model.
  */
 public final class QatStepOverhead {
   private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
@@ -37,21 +40,23 @@ public final class QatStepOverhead {
     String name = a.get("model", "reference-cnn");
     int threads = a.integer("threads", 2), batch = a.integer("batch", 64);
     int rounds = a.integer("rounds", 20), block = a.integer("block", 5);
+    int warmup = a.integer("warmup", 100);
+    if (warmup < 0) throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
     Parallel.setThreads(threads);
     String only = a.get("only", "");
     if (!only.isEmpty()) {
-      alone(name, only, batch, rounds * block, 3 * block);
+      alone(name, only, batch, rounds * block, warmup);
       return;
     }
     Model floatModel = RandomBatch.model(name);
     QatModel qat = Quantize.model(RandomBatch.model(name));
     if (Boolean.parseBoolean(a.get("layers", "false"))) {
       // Per-step profile of the QAT model (LayerProfile's table; -Dqat4j.profile.cpu=true for CPU).
-      LayerProfile.run(qat.model(), batch, a.integer("iterations", 60), true, System.out);
+      LayerProfile.run(qat.model(), batch, a.integer("iterations", 300), true, System.out);
       return;
     }
     Step f = new Step(floatModel, batch), q = new Step(qat.model(), batch);
-    for (int i = 0; i < 3 * block; i++) {
+    for (int i = 0; i < warmup; i++) {
       f.run();
       q.run();
     }
@@ -63,8 +68,8 @@ public final class QatStepOverhead {
       }
     double fw = median(fs[0]), fc = median(fs[1]), qw = median(qs[0]), qc = median(qs[1]);
     System.out.printf(
-        "model=%s threads=%d batch=%d steps=%d load=%s%n",
-        name, threads, batch, rounds * block, ZooFigures.loadAverage());
+        "model=%s threads=%d batch=%d steps=%d warmup=%d load=%s%n",
+        name, threads, batch, rounds * block, warmup, ZooFigures.loadAverage());
     System.out.printf("float step: wall %.3f ms, thread CPU %.3f ms%n", fw, fc);
     System.out.printf("QAT step:   wall %.3f ms, thread CPU %.3f ms%n", qw, qc);
     System.out.printf("QAT / float: wall %.2fx, thread CPU %.2fx%n", qw / fw, qc / fc);
