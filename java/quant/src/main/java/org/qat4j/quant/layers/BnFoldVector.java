@@ -98,24 +98,68 @@ final class BnFoldVector {
         });
   }
 
-  /** {@link #moments} and {@link #range} in one read. */
+  /**
+   * {@link #moments} and {@link #range} in one read, two lane vectors at a time where both cover
+   * the same blocks: the four running values of one vector form a chain of dependent min/max
+   * (several instructions each on AVX2), so a second independent chain nearly halves the time.
+   */
   private static void both(ByteBuffer x, int base, int w, int nb, int last, float[][] a) {
-    float[] f1 = a[0], f2 = a[1], mn = a[2], mx = a[3];
-    for (int i = 0, end = S.loopBound(w); i < end; i += L) {
-      FloatVector s1 = FloatVector.fromArray(S, f1, i), s2 = FloatVector.fromArray(S, f2, i);
-      FloatVector lo = FloatVector.fromArray(S, mn, i), hi = FloatVector.fromArray(S, mx, i);
-      for (int b = 0, n = whole(i, nb, last); b < n; b++) {
-        FloatVector v = FloatVector.fromByteBuffer(S, x, (base + b * w + i) << 2, NATIVE);
-        s1 = s1.add(v);
-        s2 = s2.add(v.mul(v));
-        lo = lo.min(v);
-        hi = hi.max(v);
-      }
-      s1.intoArray(f1, i);
-      s2.intoArray(f2, i);
-      lo.intoArray(mn, i);
-      hi.intoArray(mx, i);
+    for (int i = 0, end = S.loopBound(w); i < end; ) {
+      int n = whole(i, nb, last);
+      boolean pair = i + L < end && whole(i + L, nb, last) == n;
+      if (pair) bothPair(x, base, w, n, i, a);
+      else bothOne(x, base, w, n, i, a);
+      i += pair ? 2 * L : L;
     }
+  }
+
+  /** Lane vector i's sums, min and max over blocks [0, n). */
+  private static void bothOne(ByteBuffer x, int base, int w, int n, int i, float[][] a) {
+    float[] f1 = a[0], f2 = a[1], mn = a[2], mx = a[3];
+    FloatVector s1 = FloatVector.fromArray(S, f1, i), s2 = FloatVector.fromArray(S, f2, i);
+    FloatVector lo = FloatVector.fromArray(S, mn, i), hi = FloatVector.fromArray(S, mx, i);
+    for (int b = 0; b < n; b++) {
+      FloatVector v = FloatVector.fromByteBuffer(S, x, (base + b * w + i) << 2, NATIVE);
+      s1 = s1.add(v);
+      s2 = s2.add(v.mul(v));
+      lo = lo.min(v);
+      hi = hi.max(v);
+    }
+    s1.intoArray(f1, i);
+    s2.intoArray(f2, i);
+    lo.intoArray(mn, i);
+    hi.intoArray(mx, i);
+  }
+
+  /** {@link #bothOne} for lane vectors i and i + L together (the same operations per lane). */
+  private static void bothPair(ByteBuffer x, int base, int w, int n, int i, float[][] a) {
+    float[] f1 = a[0], f2 = a[1], mn = a[2], mx = a[3];
+    int j = i + L;
+    FloatVector s1 = FloatVector.fromArray(S, f1, i), s2 = FloatVector.fromArray(S, f2, i);
+    FloatVector lo = FloatVector.fromArray(S, mn, i), hi = FloatVector.fromArray(S, mx, i);
+    FloatVector t1 = FloatVector.fromArray(S, f1, j), t2 = FloatVector.fromArray(S, f2, j);
+    FloatVector lo2 = FloatVector.fromArray(S, mn, j), hi2 = FloatVector.fromArray(S, mx, j);
+    for (int b = 0; b < n; b++) {
+      int o = (base + b * w + i) << 2;
+      FloatVector v = FloatVector.fromByteBuffer(S, x, o, NATIVE);
+      FloatVector u = FloatVector.fromByteBuffer(S, x, o + (L << 2), NATIVE);
+      s1 = s1.add(v);
+      s2 = s2.add(v.mul(v));
+      lo = lo.min(v);
+      hi = hi.max(v);
+      t1 = t1.add(u);
+      t2 = t2.add(u.mul(u));
+      lo2 = lo2.min(u);
+      hi2 = hi2.max(u);
+    }
+    s1.intoArray(f1, i);
+    s2.intoArray(f2, i);
+    lo.intoArray(mn, i);
+    hi.intoArray(mx, i);
+    t1.intoArray(f1, j);
+    t2.intoArray(f2, j);
+    lo2.intoArray(mn, j);
+    hi2.intoArray(mx, j);
   }
 
   /** f1 += z and f2 += z·z per lane over the group's whole vectors (column by column). */

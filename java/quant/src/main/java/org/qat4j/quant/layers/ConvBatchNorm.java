@@ -241,10 +241,13 @@ public final class ConvBatchNorm extends Layer implements Fusable {
     boolean minMax = weightQuant.observesNow(training) && weightQuant.rule().observesMinMaxOnly();
     int wc = weightQuant.channels();
     float[] lo = new float[wc], hi = new float[wc];
-    if (VectorApi.on() && (wc == 1 || wc == channels)) {
-      // A scalar loop with a channel counter (C2 17 runs it serially, 0.1–0.2 ms for conv2).
+    if (VectorApi.on() && (wc == 1 || wc == channels) && ck.size() >= KernelFold.VECTOR_MIN) {
+      // Not the channel-counter loop (C2 17 runs it serially, 0.1–0.2 ms for conv2); small
+      // kernels take KernelFold's flat loops, which C2 compiles from the first steps on.
       if (minMax) FoldVector.foldRange(kernel.value().bytes(), ck.bytes(), sf, ck.size(), lo, hi);
       else FoldVector.fold(kernel.value().bytes(), ck.bytes(), sf, ck.size());
+    } else if (wc == 1 || wc == channels) {
+      KernelFold.fold(kernel.value().buffer(), ck.buffer(), sf, ck.size(), minMax ? lo : null, hi);
     } else {
       foldPlain(ck, minMax, lo, hi);
     }

@@ -16,6 +16,15 @@ public final class FakeQuant {
   /** Elements per parallel chunk below which the loop stays on the calling thread. */
   private static final int PARALLEL_GRAIN = 1 << 15;
 
+  /**
+   * Tensors below this size take the plain heap loops even with the Vector API: a small kernel (a
+   * conv's weights) calls the vector kernels a few times per step, so C2 compiles them only after
+   * some 20–30 training steps, each running their C1 code (every vector a heap object: 2.5 ms
+   * instead of 0.05 for the reference CNN's conv2 weights); the plain loops cost 0.08 ms from the
+   * first steps on (same results bit for bit).
+   */
+  static final int VECTOR_MIN = 1 << 16;
+
   private FakeQuant() {}
 
   /**
@@ -110,12 +119,14 @@ public final class FakeQuant {
           "tensor of " + size + " elements is not a multiple of " + c + " channels");
     if (mask != null && mask.length < size)
       throw new IllegalArgumentException("mask shorter than tensor");
+    boolean vector = VectorApi.on() && size >= VECTOR_MIN;
     if (size < 2 * PARALLEL_GRAIN) {
-      run(in, out, 0, size, grids, mask, perChannelForm);
+      run(in, out, 0, size, grids, mask, perChannelForm, vector);
       return;
     }
     int rows = size / c;
-    Parallel.forRange(rows, (lo, hi) -> run(in, out, lo * c, hi * c, grids, mask, perChannelForm));
+    Parallel.forRange(
+        rows, (lo, hi) -> run(in, out, lo * c, hi * c, grids, mask, perChannelForm, vector));
   }
 
   /**
@@ -163,7 +174,7 @@ public final class FakeQuant {
   /**
    * Elements [lo, hi) in heap blocks of whole rows (lo is a multiple of the channel count), with
    * every per-channel constant tiled to the block length so the loops are flat and C2 vectorizes
-   * them.
+   * them; with the Vector API kernels when {@code vector}.
    */
   private static void run(
       FloatBuffer in,
@@ -172,12 +183,13 @@ public final class FakeQuant {
       int hi,
       Nudged[] grids,
       byte[] mask,
-      boolean perChannelForm) {
+      boolean perChannelForm,
+      boolean vector) {
     // Blocks of whole rows, no wider than the range: small tensors (logits) tile only what they
     // use.
     int c = grids.length, width = c * Math.max(1, Math.min(BLOCK / c, (hi - lo) / c));
     float[] v = new float[width];
-    Tiles t = new Tiles(grids, width, perChannelForm);
+    Tiles t = new Tiles(grids, width, perChannelForm, vector);
     for (int off = lo; off < hi; off += width) {
       int len = Math.min(width, hi - off);
       in.get(off, v, 0, len);
@@ -204,8 +216,10 @@ public final class FakeQuant {
     private final float[] passHi;
     private final boolean divide;
     private final boolean anyZero;
+    private final boolean vector;
 
-    Tiles(Nudged[] grids, int width, boolean perChannelForm) {
+    Tiles(Nudged[] grids, int width, boolean perChannelForm, boolean vector) {
+      this.vector = vector;
       int c = grids.length;
       divide = !perChannelForm && c == 1;
       min = new float[width];
@@ -242,7 +256,7 @@ public final class FakeQuant {
         java.util.Arrays.fill(v, 0, len, 0f);
         return;
       }
-      if (VectorApi.on()) {
+      if (vector) {
         FakeQuantVector.quantize(v, len, new float[][] {min, max, mul, qz, scale}, divide);
       } else if (divide) {
         for (int i = 0; i < len; i++) {
@@ -263,7 +277,7 @@ public final class FakeQuant {
 
     /** mask = 1 where the straight-through gradient passes for the block's inputs. */
     void mask(float[] v, int len, byte[] mask, int base) {
-      if (VectorApi.on()) {
+      if (vector) {
         FakeQuantVector.mask(v, len, mask, base, passLo, passHi);
         return;
       }

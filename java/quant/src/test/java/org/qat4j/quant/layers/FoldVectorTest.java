@@ -8,9 +8,9 @@ import org.junit.jupiter.api.Test;
 import org.qat4j.core.Tensor;
 
 /**
- * {@link FoldVector} against the plain folding loop, bit for bit: the folded kernel and its
- * per-channel or per-tensor range, channel counts with and without a scalar tail, signed zeros, a
- * NaN and an infinity among the weights.
+ * {@link FoldVector} and {@link KernelFold} against the plain folding loop, bit for bit: the folded
+ * kernel and its per-channel or per-tensor range, channel counts with and without a scalar tail,
+ * signed zeros, a NaN and an infinity among the weights.
  */
 class FoldVectorTest {
   private static Tensor kernel(long seed, int n) {
@@ -59,6 +59,14 @@ class FoldVectorTest {
     assertArrayEquals(bits(want), bits(k2.toArray()), what + ": kernel without a range");
     assertArrayEquals(bits(wantLo), bits(lo), what + ": min");
     assertArrayEquals(bits(wantHi), bits(hi), what + ": max");
+    float[] lo3 = new float[wc], hi3 = new float[wc];
+    Tensor k3 = Tensor.zeros(w.size()), k4 = Tensor.zeros(w.size());
+    KernelFold.fold(w.buffer(), k3.buffer(), sf, w.size(), lo3, hi3);
+    KernelFold.fold(w.buffer(), k4.buffer(), sf, w.size(), null, null);
+    assertArrayEquals(bits(want), bits(k3.toArray()), what + ": heap kernel");
+    assertArrayEquals(bits(want), bits(k4.toArray()), what + ": heap kernel without a range");
+    assertArrayEquals(bits(wantLo), bits(lo3), what + ": heap min");
+    assertArrayEquals(bits(wantHi), bits(hi3), what + ": heap max");
   }
 
   private static int[] bits(float[] v) {
@@ -73,6 +81,7 @@ class FoldVectorTest {
       for (boolean perTensor : new boolean[] {false, true}) {
         check(c, 9, perTensor, false);
         check(c, 288, perTensor, true);
+        check(c, 300, perTensor, true);
       }
   }
 
@@ -84,5 +93,9 @@ class FoldVectorTest {
     FoldVector.foldRange(w.bytes(), k.bytes(), scales(2, 17), w.size(), lo, hi);
     assertEquals(Float.NaN, lo[4]);
     assertEquals(Float.NaN, hi[4]);
+    float[] lo2 = new float[17], hi2 = new float[17];
+    KernelFold.fold(w.buffer(), k.buffer(), scales(2, 17), w.size(), lo2, hi2);
+    assertEquals(Float.NaN, lo2[4]);
+    assertEquals(Float.NaN, hi2[4]);
   }
 }

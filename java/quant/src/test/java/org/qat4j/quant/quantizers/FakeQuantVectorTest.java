@@ -14,8 +14,9 @@ import org.qat4j.ir.internal.VectorApi;
 /**
  * {@link FakeQuant#apply}'s straight-through mask on the Vector API ({@link FakeQuantVector})
  * against the plain loop and {@link FakeQuant#passes}: the same bytes and the same outputs for
- * per-tensor and per-channel grids (one zero), sizes that leave vector tails, and inputs at the
- * nudged ends, just outside them, ±0, ±∞ and NaN.
+ * per-tensor and per-channel grids (one zero), sizes that leave vector tails (the kernels run from
+ * {@link FakeQuant#VECTOR_MIN} elements on), and inputs at the nudged ends, just outside them, ±0,
+ * ±∞ and NaN.
  */
 class FakeQuantVectorTest {
   private final boolean initial = VectorApi.on();
@@ -30,7 +31,7 @@ class FakeQuantVectorTest {
     assertTrue(VectorApi.AVAILABLE, "Surefire runs with --add-modules jdk.incubator.vector");
     SplittableRandom r = new SplittableRandom(21);
     for (int c : new int[] {1, 3, 17})
-      for (int size : new int[] {c * 7, c * 4099, c * 40000}) {
+      for (int size : new int[] {c * 7, c * 4099, c * 70_000}) {
         FakeQuant.Nudged[] g = new FakeQuant.Nudged[c];
         for (int ch = 0; ch < c; ch++)
           g[ch] =
