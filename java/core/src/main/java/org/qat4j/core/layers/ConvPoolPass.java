@@ -27,6 +27,14 @@ public final class ConvPoolPass {
     float of(float activated);
 
     float reach();
+
+    /**
+     * v[from, to) = their levels in place, each as {@link #of} gives it (an implementation may
+     * vectorize).
+     */
+    default void map(float[] v, int from, int to) {
+      for (int i = from; i < to; i++) v[i] = of(v[i]);
+    }
   }
 
   final Conv2D conv;
@@ -150,15 +158,15 @@ public final class ConvPoolPass {
   }
 
   /**
-   * Moves arg-maxes onto levels, after a forward pass with a z range: {@code out} holds the level
-   * of each pooled value; where an earlier tap of the window maps to the same level (its largest
-   * value, kept by the forward pass, tells), the window's arg-max becomes the first such tap, its z
-   * recomputed with the forward's exact arithmetic. Backward then routes gradients as a max pool
-   * over the levels would (first maximal tap). Windows whose maximum is ≤ 0 stay: every tap's
-   * activation gate is closed there.
+   * Moves arg-maxes onto levels, after a forward pass with a z range: writes {@code out} (the
+   * pooled output's shape) = the level of each pooled value; where an earlier tap of the window
+   * maps to the same level (its largest value, kept by the forward pass, tells), the window's
+   * arg-max becomes the first such tap, its z recomputed with the forward's exact arithmetic.
+   * Backward then routes gradients as a max pool over the levels would (first maximal tap). Windows
+   * whose maximum is ≤ 0 stay: every tap's activation gate is closed there.
    */
   public void reselect(Tensor out, Level level) {
-    new TapSelect(this, level).run(out);
+    new TapSelect(this, level).run(y, out);
   }
 
   /**
