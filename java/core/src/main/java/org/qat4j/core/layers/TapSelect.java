@@ -97,18 +97,21 @@ final class TapSelect {
 
   /**
    * Window p, filter j (element o of the pooled-domain arrays), output level lv, its image padded
-   * in xp: moves the arg-max when an earlier tap maps to that level.
+   * in xp: moves the arg-max when an earlier tap maps to that level. That tap is the first one
+   * whose level is lv: the early value's tap (recomputed exactly) maps there and lies before the
+   * arg-max, so the loop needs no tap bound (the arg-max array is only written: a load there would
+   * mostly miss the cache).
    */
   private void check(int p, int j, int o, float lv, float[] xp) {
-    float[][] tm = pass.tm, ab = pass.ab;
+    float[][] ab = pass.ab;
     if (level.of(Math.min(Math.max(pass.early[o], 0f), pass.cap)) != lv) return;
     int corner = pass.kernels.corner[p];
-    for (int k = 0; k < (int) tm[0][o]; k++) {
+    for (int k = 0; k < 3; k++) {
       float z = vc.valueAt(xp, corner + vc.origin(k >> 1, k & 1), wv, j);
       float t = Math.fma(z, ab[0][j], ab[1][j]);
       if (level.of(Math.min(Math.max(t, 0f), pass.cap)) == lv) {
-        tm[0][o] = k;
-        tm[1][o] = z;
+        pass.tm[0][o] = k;
+        pass.tm[1][o] = z;
         return;
       }
     }
