@@ -3,6 +3,7 @@ package org.qat4j.core.layers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.qat4j.core.ExecContext;
@@ -66,7 +67,7 @@ class ConvPoolPassRangeTest {
     assertTrue(pass.fits());
     pass.statistics(x);
     float[] a = new float[19], b = new float[19], range = new float[38];
-    java.util.Arrays.fill(a, 1f);
+    Arrays.fill(a, 1f);
     pass.forward(a, b, Float.POSITIVE_INFINITY, range);
     Tensor z = conv.forward(new Tensor[] {x}, ExecContext.training(1));
     for (int j = 0; j < 19; j++) {
