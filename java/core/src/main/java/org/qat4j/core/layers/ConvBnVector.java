@@ -202,7 +202,9 @@ final class ConvBnVector {
    * top-right, 2 bottom-left, 3 bottom-right) and the conv value there. a and b are padded to FP
    * with zeros. With four arrays in tm: tm[2] = early [N, PH, PW, FP] gets the largest a·conv + b
    * among the taps before the arg-max (NaN when it is tap 0 or the maximum is ≤ 0), and tm[3] =
-   * range [2·FP] (±∞ on entry) each filter's min then max conv value over all taps.
+   * range [3·FP] (±∞, then 0 on entry) each filter's min then max conv value over all taps, as
+   * compares find them (exact as Math.min/max where no value is NaN or −0), then 0 per filter where
+   * every window's maximum a·conv + b was finite (else NaN).
    */
   void forward(Tensor x, int n, float[][] ab, float cap, Tensor y, float[][] tm) {
     float[] range = tm.length > 2 ? tm[3] : null;
@@ -244,6 +246,7 @@ final class ConvBnVector {
       for (int j = 0; j < fp; j++) {
         range[j] = Math.min(range[j], part[j]);
         range[fp + j] = Math.max(range[fp + j], part[fp + j]);
+        range[2 * fp + j] += part[2 * fp + j];
       }
     }
   }
@@ -314,6 +317,7 @@ final class ConvBnVector {
     FloatVector three = FloatVector.broadcast(S, 3f), none = FloatVector.broadcast(S, Float.NaN);
     for (int j = 0; j < fp; j += L) {
       FloatVector va = v(ab[0], j), vb = v(ab[1], j), lo = v(ex[1], j), hi = v(ex[1], fp + j);
+      FloatVector fin = v(ex[1], 2 * fp + j);
       for (int px = 0, o = j, i0 = j; px < pw; px++, o += fp, i0 += 2 * fp) {
         FloatVector x0 = v(r0, i0), x1 = v(r0, i0 + fp), x2 = v(r1, i0), x3 = v(r1, i0 + fp);
         FloatVector t0 = x0.fma(va, vb), t1 = x1.fma(va, vb);
@@ -328,12 +332,25 @@ final class ConvBnVector {
         FloatVector p1 = t0.max(t1), e = p1.max(t2).blend(p1, e2).blend(t0, e1);
         e = e.blend(none, e0).blend(none, m.compare(VectorOperators.LE, 0f));
         e.intoArray(ex[0], mo + o);
-        lo = lo.min(x0.min(x1).min(x2.min(x3)));
-        hi = hi.max(x0.max(x1).max(x2.max(x3)));
+        // Compare-and-blend, two operations where Math.min/max semantics take about five on AVX2.
+        lo = lower(lo, lower(lower(x0, x1), lower(x2, x3)));
+        hi = upper(hi, upper(upper(x0, x1), upper(x2, x3)));
+        fin = fin.add(m.sub(m)); // NaN from any NaN tap (and from ±∞)
       }
       lo.intoArray(ex[1], j);
       hi.intoArray(ex[1], fp + j);
+      fin.intoArray(ex[1], 2 * fp + j);
     }
+  }
+
+  /** b where b &lt; a, else a. */
+  private static FloatVector lower(FloatVector a, FloatVector b) {
+    return a.blend(b, b.lt(a));
+  }
+
+  /** b where a &lt; b, else a. */
+  private static FloatVector upper(FloatVector a, FloatVector b) {
+    return a.blend(b, a.lt(b));
   }
 
   private static FloatVector v(float[] a, int o) {

@@ -27,6 +27,14 @@ public final class ConvPoolPass {
     float of(float activated);
 
     float reach();
+
+    /**
+     * v[from, to) = their levels in place, each as {@link #of} gives it (an implementation may
+     * vectorize).
+     */
+    default void map(float[] v, int from, int to) {
+      for (int i = from; i < to; i++) v[i] = of(v[i]);
+    }
   }
 
   final Conv2D conv;
@@ -136,13 +144,14 @@ public final class ConvPoolPass {
     float[][] t = tm;
     if (zRange != null) {
       if (early == null || early.length != per) early = new float[per];
-      range = new float[2 * fp];
+      range = new float[3 * fp];
       Arrays.fill(range, 0, fp, Float.POSITIVE_INFINITY);
       Arrays.fill(range, fp, 2 * fp, Float.NEGATIVE_INFINITY);
       t = new float[][] {tm[0], tm[1], early, range};
     }
     kernels.forward(x, batch, ab, cap, y, t);
     if (zRange != null) {
+      if (!compared(range, fp)) exactRange(range, fp);
       System.arraycopy(range, 0, zRange, 0, f);
       System.arraycopy(range, fp, zRange, f, f);
     }
@@ -150,15 +159,47 @@ public final class ConvPoolPass {
   }
 
   /**
-   * Moves arg-maxes onto levels, after a forward pass with a z range: {@code out} holds the level
-   * of each pooled value; where an earlier tap of the window maps to the same level (its largest
-   * value, kept by the forward pass, tells), the window's arg-max becomes the first such tap, its z
-   * recomputed with the forward's exact arithmetic. Backward then routes gradients as a max pool
-   * over the levels would (first maximal tap). Windows whose maximum is ≤ 0 stay: every tap's
-   * activation gate is closed there.
+   * Whether the forward's compare-and-blend range equals Math.min/max's: no z was NaN (then its
+   * window's maximum was NaN; ±∞ also send the range here) and none was −0 (z starts from the bias
+   * and stays +0 through fused multiply-adds unless a bias is −0).
+   */
+  private boolean compared(float[] range, int fp) {
+    float[] bias = conv.useBias ? conv.bias.value().toArray() : new float[0];
+    for (float b : bias) if (Float.floatToRawIntBits(b) == Integer.MIN_VALUE) return false;
+    for (int j = 0; j < fp; j++) if (range[2 * fp + j] != 0f) return false;
+    return true;
+  }
+
+  /**
+   * The z range with Math.min/max over the positions the forward pooled, from the conv's output
+   * (the same arithmetic); only with NaN, ±∞ or a −0 bias, so it need not be fast.
+   */
+  private void exactRange(float[] range, int fp) {
+    ConvGeometry g = conv.geo;
+    int f = conv.filters;
+    Tensor z = Tensor.zeros(batch, g.oh(), g.ow(), f);
+    kernels.vc.forward(x, batch, z, null);
+    Arrays.fill(range, 0, fp, Float.POSITIVE_INFINITY);
+    Arrays.fill(range, fp, 2 * fp, Float.NEGATIVE_INFINITY);
+    for (int b = 0; b < batch; b++)
+      for (int oy = 0; oy < 2 * pooled.oh(); oy++)
+        for (int ox = 0; ox < 2 * pooled.ow(); ox++)
+          for (int j = 0, o = ((b * g.oh() + oy) * g.ow() + ox) * f; j < f; j++) {
+            range[j] = Math.min(range[j], z.get(o + j));
+            range[fp + j] = Math.max(range[fp + j], z.get(o + j));
+          }
+  }
+
+  /**
+   * Moves arg-maxes onto levels, after a forward pass with a z range: writes {@code out} (the
+   * pooled output's shape) = the level of each pooled value; where an earlier tap of the window
+   * maps to the same level (its largest value, kept by the forward pass, tells), the window's
+   * arg-max becomes the first such tap, its z recomputed with the forward's exact arithmetic.
+   * Backward then routes gradients as a max pool over the levels would (first maximal tap). Windows
+   * whose maximum is ≤ 0 stay: every tap's activation gate is closed there.
    */
   public void reselect(Tensor out, Level level) {
-    new TapSelect(this, level).run(out);
+    new TapSelect(this, level).run(y, out);
   }
 
   /**

@@ -22,12 +22,12 @@ import org.qat4j.quant.quantizers.FakeQuantizer;
  * statistics update). One pass then convolves, maps, activates and pools, tracking each filter's z
  * range (the output observer's batch range, as the block's own statistics pass gives it) and per
  * window the largest value before the arg-max. The output fake-quant runs on the pooled values only
- * (quantization is monotone); where an earlier tap reaches the maximum's level, the gradient goes
- * to the first such tap, as a max pool over the quantized tensor routes it. Backward: the block's
- * batch-statistics gradient (BN coefficients, the activation and output-quant window, dL/dsf, the
- * weight fake-quant's straight-through mask) from the moments plus one pass over the pooled
- * gradient. Results match the separate layers up to float rounding; they do not depend on the
- * thread count.
+ * (quantization is monotone), an image at a time inside core's tie scan ({@link GridLevels}); where
+ * an earlier tap reaches the maximum's level, the gradient goes to the first such tap, as a max
+ * pool over the quantized tensor routes it. Backward: the block's batch-statistics gradient (BN
+ * coefficients, the activation and output-quant window, dL/dsf, the weight fake-quant's
+ * straight-through mask) from the moments plus one pass over the pooled gradient. Results match the
+ * separate layers up to float rounding; they do not depend on the thread count.
  */
 final class ConvPoolQat implements TrainingFusion {
   private final ConvBatchNorm block;
@@ -107,11 +107,10 @@ final class ConvPoolQat implements TrainingFusion {
               Arrays.copyOf(range, f), Arrays.copyOfRange(range, f, 2 * f), mul, add, act);
       oq.observeMinMax(new float[] {r[0]}, new float[] {r[1]});
     }
-    FakeQuant.Nudged n = oq.grids()[0];
-    grid = n;
+    grid = oq.grids()[0];
     out = Tensor.reuse(out, y.shape());
-    BnFold.affineActQuant(y, out, null, new float[f], act, n);
-    pass.reselect(out, new Grid(n));
+    // The output fake-quant runs inside the tie scan, an image at a time.
+    pass.reselect(out, new Grid(grid, cap));
     return out;
   }
 
@@ -135,11 +134,17 @@ final class ConvPoolQat implements TrainingFusion {
     return dx;
   }
 
-  /** A fake-quant grid as the pass's output levels. */
-  private record Grid(FakeQuant.Nudged n) implements ConvPoolPass.Level {
+  /** A fake-quant grid as the pass's output levels; top is the activation's cap. */
+  private record Grid(FakeQuant.Nudged n, float top) implements ConvPoolPass.Level {
     @Override
     public float of(float activated) {
       return FakeQuant.quantizeVars(activated, n);
+    }
+
+    /** The same floats as {@link BnFold#affineActQuant} over the activated pooled output. */
+    @Override
+    public void map(float[] v, int from, int to) {
+      GridLevels.map(v, from, to, top, n);
     }
 
     /** Half a step: a value rounds to its nearest level (with slack for float rounding). */
