@@ -21,7 +21,12 @@ import org.qat4j.ir.internal.VectorApi;
  * and the plain one, at 1 and 2 threads, with L2 decay and with AdamW.
  */
 class AdamLateStepsTest {
-  private static final int[] SIZES = {40_003, 37};
+  /** 70,040 values: two workers at 2 threads (a worker per 32k), partial vectors in both. */
+  private static final int[] SIZES = {70_003, 37};
+
+  /** Gradient scales, tiny to large. */
+  private static final double[] SCALES = {1e-6, 1e-3, 1, 100};
+
   private static final int STEPS = 40;
   private final boolean initial = VectorApi.on();
   private final int threads = Parallel.threads();
@@ -66,7 +71,7 @@ class AdamLateStepsTest {
       for (int i = 0; i < SIZES.length; i++) {
         Param p = params.get("l" + i + "/w");
         for (int e = 0; e < SIZES[i]; e++) {
-          float g = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(-6, 3)));
+          float g = (float) (r.nextGaussian() * SCALES[r.nextInt(SCALES.length)]);
           p.grad().set(e, g);
           w[i][e] = formula(k, w[i][e], g, m[i], v[i], e);
         }
