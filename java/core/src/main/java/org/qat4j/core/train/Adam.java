@@ -1,7 +1,7 @@
 package org.qat4j.core.train;
 
 import com.google.gson.JsonObject;
-import org.qat4j.core.Param;
+import java.nio.ByteBuffer;
 import org.qat4j.ir.internal.VectorApi;
 
 /**
@@ -62,29 +62,23 @@ public class Adam extends Optimizer {
     float[] k = coefficients(lr, t);
     float b1 = k[0], a1 = k[1], b2 = k[2], a2 = k[3], c1 = k[4], c2 = k[5];
     float rate = k[6], eps = k[7], l2 = k[8], shrink = k[9];
+    boolean late = c1 == 1f; // m / 1 is m exactly: skip the division, as the vector path
     if (l2 != 0f) for (int i = lo; i < hi; i++) g[i] += l2 * w[i];
     for (int i = lo; i < hi; i++) {
       float gi = g[i];
       m[i] = b1 * m[i] + a1 * gi;
       v[i] = b2 * v[i] + a2 * gi * gi;
-      float mh = m[i] / c1, vh = v[i] / c2;
+      float mh = late ? m[i] : m[i] / c1, vh = v[i] / c2;
       w[i] = w[i] * shrink - rate * mh / ((float) Math.sqrt(vh) + eps);
     }
   }
 
   /** On the Vector API: updates the value in place from the gradient's storage (no heap copies). */
   @Override
-  protected final boolean updateInPlace(String key, Param p, int lo, int hi, double lr, long t) {
+  protected final boolean updateInPlace(
+      String key, ByteBuffer w, ByteBuffer g, int n, int lo, int hi, double lr, long t) {
     if (!VectorApi.on()) return false;
-    int n = p.value().size();
-    OptimizerVector.adam(
-        p.value().bytes(),
-        p.grad().bytes(),
-        slot(key, "m", n),
-        slot(key, "v", n),
-        lo,
-        hi,
-        coefficients(lr, t));
+    OptimizerVector.adam(w, g, slot(key, "m", n), slot(key, "v", n), lo, hi, coefficients(lr, t));
     return true;
   }
 

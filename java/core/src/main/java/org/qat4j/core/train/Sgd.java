@@ -1,7 +1,7 @@
 package org.qat4j.core.train;
 
 import com.google.gson.JsonObject;
-import org.qat4j.core.Param;
+import java.nio.ByteBuffer;
 import org.qat4j.ir.internal.VectorApi;
 
 /**
@@ -56,13 +56,13 @@ public final class Sgd extends Optimizer {
 
   /** On the Vector API: updates the value in place from the gradient's storage (no heap copies). */
   @Override
-  protected boolean updateInPlace(String key, Param p, int lo, int hi, double lr, long t) {
+  protected boolean updateInPlace(
+      String key, ByteBuffer w, ByteBuffer g, int n, int lo, int hi, double lr, long t) {
     if (!VectorApi.on()) return false;
-    int n = p.value().size();
     float mu = (float) momentum;
     OptimizerVector.sgd(
-        p.value().bytes(),
-        p.grad().bytes(),
+        w,
+        g,
         mu == 0f ? null : slot(key, "momentum", n),
         lo,
         hi,

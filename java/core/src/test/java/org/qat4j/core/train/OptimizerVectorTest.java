@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,12 +44,13 @@ class OptimizerVectorTest {
     Param p = new Param("w", Tensor.zeros(40), true);
     Adam a = new Adam(1e-3);
     a.prepare("l/w", 40);
+    ByteBuffer w = p.value().bytes(), g = p.grad().bytes();
     VectorApi.use(true);
-    assertTrue(a.updateInPlace("l/w", p, 0, 40, 1e-3, 1));
-    assertTrue(new Sgd(0.1).updateInPlace("l/w", p, 0, 40, 0.1, 1));
+    assertTrue(a.updateInPlace("l/w", w, g, 40, 0, 40, 1e-3, 1));
+    assertTrue(new Sgd(0.1).updateInPlace("l/w", w, g, 40, 0, 40, 0.1, 1));
     VectorApi.use(false);
-    assertFalse(a.updateInPlace("l/w", p, 0, 40, 1e-3, 1));
-    assertFalse(new Sgd(0.1).updateInPlace("l/w", p, 0, 40, 0.1, 1));
+    assertFalse(a.updateInPlace("l/w", w, g, 40, 0, 40, 1e-3, 1));
+    assertFalse(new Sgd(0.1).updateInPlace("l/w", w, g, 40, 0, 40, 0.1, 1));
   }
 
   @Test
