@@ -24,11 +24,11 @@ import org.qat4j.quant.Quantize;
  * [--rounds=20] [--block=5] [--warmup=100] [--layers=true [--iterations=300]] [--only=float|qat]};
  * --warmup untimed steps per model come first, so that the timed steps are the JIT's steady state
  * (the QAT model's vector kernels reach C2 only after some 20-40 steps, and on 2 cores the compiler
- * threads take the measured threads' CPU until then); with --layers it prints {@link
- * LayerProfile}'s per-step table of the QAT model instead; with --only it builds and times that one
- * model alone in this JVM (rounds × block steps after the same warm-up), so that a shell loop can
- * alternate two processes: neither model's JIT profile, caches or heap then sees the other's, as
- * for a user who fine-tunes a loaded float model.
+ * threads take the measured threads' CPU until then); with --layers it prints, after the same
+ * warm-up, {@link LayerProfile}'s per-step table of the QAT model instead; with --only it builds
+ * and times that one model alone in this JVM (rounds × block steps after the same warm-up), so that
+ * a shell loop can alternate two processes: neither model's JIT profile, caches or heap then sees
+ * the other's, as for a user who fine-tunes a loaded float model.
  */
 public final class QatStepOverhead {
   private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
@@ -52,7 +52,7 @@ public final class QatStepOverhead {
     QatModel qat = Quantize.model(RandomBatch.model(name));
     if (Boolean.parseBoolean(a.get("layers", "false"))) {
       // Per-step profile of the QAT model (LayerProfile's table; -Dqat4j.profile.cpu=true for CPU).
-      LayerProfile.run(qat.model(), batch, a.integer("iterations", 300), true, System.out);
+      LayerProfile.run(qat.model(), batch, warmup, a.integer("iterations", 300), true, System.out);
       return;
     }
     Step f = new Step(floatModel, batch), q = new Step(qat.model(), batch);

@@ -33,13 +33,19 @@ import org.qat4j.ir.internal.Parallel;
  * except for a layer reading only the model input, whose unused dX is skipped). {@code
  * -Dqat4j.profile.cpu=true} times with the calling thread's CPU time instead of wall time: with 1
  * thread (all work, OpenBLAS included, runs on the caller) that is robust to other processes on a
- * shared machine.
+ * shared machine. {@code -Dqat4j.profile.warmup=N} (default {@value #WARMUP}) untimed steps come
+ * first: the JIT compiles the Vector API kernels for 100 or more steps, and on 2 cores its compiler
+ * threads take time from the workers meanwhile.
  */
 public final class LayerProfile {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
   private static final boolean CPU = Boolean.getBoolean("qat4j.profile.cpu");
 
+  /** Untimed steps before the timed ones when run from the command line. */
+  static final int WARMUP = 100;
+
   private final Model model;
+  private final int warmup;
   private final int iters;
   private final boolean fuse;
   private final Map<Node, Integer> index = new IdentityHashMap<>();
@@ -50,8 +56,9 @@ public final class LayerProfile {
   /** One timed unit in execution order: its first node, its name, its medians' raw samples. */
   private record Step(Node first, boolean fused, String name, long[] fwd, long[] bwd) {}
 
-  private LayerProfile(Model model, int iters, boolean fuse) {
+  private LayerProfile(Model model, int warmup, int iters, boolean fuse) {
     this.model = model;
+    this.warmup = warmup;
     this.iters = iters;
     this.fuse = fuse;
   }
@@ -68,16 +75,18 @@ public final class LayerProfile {
     Parallel.setThreads(threads);
     if (args.length > 4) Gemm.get().setThreads(Integer.parseInt(args[4]));
     Model m = Zoo.create(name, 1);
-    run(m, batch, iters, !Boolean.getBoolean("qat4j.unfused"), System.out);
+    int warmup = Integer.getInteger("qat4j.profile.warmup", WARMUP);
+    run(m, batch, warmup, iters, !Boolean.getBoolean("qat4j.unfused"), System.out);
   }
 
   /**
    * Profiles {@code iters} training steps of {@code m} (one input, one output of class logits) on a
-   * random batch after a warm-up, and prints the table to {@code out}.
+   * random batch after {@code warmup} untimed ones, and prints the table to {@code out}.
    */
-  public static void run(Model m, int batch, int iters, boolean fuse, PrintStream out) {
+  public static void run(Model m, int batch, int warmup, int iters, boolean fuse, PrintStream out) {
     if (iters < 1) throw new IllegalArgumentException("iterations must be ≥ 1, got " + iters);
-    LayerProfile p = new LayerProfile(m, iters, fuse);
+    if (warmup < 0) throw new IllegalArgumentException("warm-up must be ≥ 0, got " + warmup);
+    LayerProfile p = new LayerProfile(m, warmup, iters, fuse);
     StepListener listener =
         new StepListener() {
           @Override
@@ -130,7 +139,6 @@ public final class LayerProfile {
     long[] optNs = new long[iters], total = new long[iters];
     SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy();
     Adam opt = new Adam(1e-3);
-    int warmup = Math.max(3, iters / 10);
     for (int it = 0; it < warmup + iters; it++) {
       iter = it - warmup;
       ExecContext ctx = new ExecContext(true, Gemm.get(), new SplittableRandom(it));
@@ -185,10 +193,11 @@ public final class LayerProfile {
   private int header(PrintStream out, int batch) {
     out.printf(
         Locale.ROOT,
-        "gemm=%s threads=%d batch=%d iterations=%d (medians of %s time)%n",
+        "gemm=%s threads=%d batch=%d warm-up=%d iterations=%d (medians of %s time)%n",
         Gemm.get().name(),
         Parallel.threads(),
         batch,
+        warmup,
         iters,
         CPU ? "thread CPU" : "wall");
     int width = 16;

@@ -23,7 +23,7 @@ class LayerProfileTest {
   /** The table's step rows: the lines between the column header and "adam". */
   private static List<String> rows(Model m, boolean fuse) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    LayerProfile.run(m, 4, 2, fuse, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    LayerProfile.run(m, 4, 1, 2, fuse, new PrintStream(bytes, true, StandardCharsets.UTF_8));
     List<String> lines = Arrays.asList(bytes.toString(StandardCharsets.UTF_8).split("\n"));
     int from = 0, to = 0;
     for (int i = 0; i < lines.size(); i++) {
@@ -95,7 +95,23 @@ class LayerProfileTest {
     Model m = Zoo.create("mobilenet-mini", 3);
     PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
     var e =
-        assertThrows(IllegalArgumentException.class, () -> LayerProfile.run(m, 2, 0, true, out));
+        assertThrows(IllegalArgumentException.class, () -> LayerProfile.run(m, 2, 1, 0, true, out));
     assertTrue(e.getMessage().contains("iterations"), e.getMessage());
+  }
+
+  @Test
+  void rejectsNegativeWarmupAndPrintsTheWarmup() {
+    Model m = Zoo.create("reference-cnn", 3);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    var e =
+        assertThrows(
+            IllegalArgumentException.class, () -> LayerProfile.run(m, 2, -1, 1, true, out));
+    assertTrue(e.getMessage().contains("warm-up"), e.getMessage());
+    LayerProfile.run(m, 2, 0, 1, true, out);
+    LayerProfile.run(m, 2, 3, 1, true, out);
+    String text = bytes.toString(StandardCharsets.UTF_8);
+    assertTrue(text.contains(" warm-up=0 iterations=1 "), text);
+    assertTrue(text.contains(" warm-up=3 iterations=1 "), text);
   }
 }
