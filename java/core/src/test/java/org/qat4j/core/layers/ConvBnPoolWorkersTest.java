@@ -66,4 +66,18 @@ class ConvBnPoolWorkersTest {
       for (int i = 0; i < n; i++) assertEquals(1, seen.get(i), "item " + i + " of " + n);
     }
   }
+
+  @Test
+  void eachViewTakesItsHomeRangeFirstThenWhatIsLeft() {
+    // 10 items, 3 views: homes [0, 3), [3, 6), [6, 10). View 1 runs alone first, as a worker
+    // whose peers are late: its own range in order, then range 2's, then range 0's.
+    ImageQueue[] v = ImageQueue.views(10, 3);
+    assertEquals(0, v[0].next());
+    assertEquals(6, v[2].next());
+    int[] expected = {3, 4, 5, 7, 8, 9, 1, 2};
+    for (int e : expected) assertEquals(e, v[1].next());
+    assertEquals(-1, v[1].next());
+    assertEquals(-1, v[0].next());
+    assertEquals(-1, v[2].next());
+  }
 }
