@@ -7,9 +7,9 @@ import java.util.Locale;
  * How far apart the two threads of a 2-thread training step run: the round trip of a cache line
  * between the caller and one other thread (ns), and the time for the caller to read 2 MB that the
  * other thread has just written, against 2 MB it wrote itself (µs). On a virtual machine the host
- * may place the two vCPUs on one core complex (a round trip near 60 ns, both reads alike) or apart
- * (some 250-550 ns, the other thread's data 5× slower), and move them while a benchmark runs; print
- * this before and after a 2-thread figure to tell which placement it had. Usage: {@code CorePair
+ * may place the two vCPUs close (on an AMD Zen 2 host: round trips of 60-250 ns, both reads alike)
+ * or apart (300-1,500 ns, the other thread's data 5× slower), and move them within seconds; print
+ * this before and after a 2-thread figure as a hint of its placement. Usage: {@code CorePair
  * [--samples=3] [--trips=20000]}; one line per sample.
  */
 public final class CorePair {
