@@ -23,26 +23,28 @@ public final class CorePair {
   private volatile int command;
 
   private volatile int done;
-  private int trips;
+  private final int trips;
+
+  /** Sums of the timed reads, kept so that the JIT cannot drop the reads. */
   private float sink;
 
-  private CorePair() {}
+  private CorePair(int trips) {
+    this.trips = trips;
+  }
 
   public static void main(String[] args) throws InterruptedException {
     Args a = new Args(args);
-    int samples = a.integer("samples", 3), trips = a.integer("trips", 20_000);
+    print(a.integer("samples", 3), a.integer("trips", 20_000), System.out);
+  }
+
+  /** Prints {@code samples} lines of {@code trips} round trips each to {@code out}. */
+  static void print(int samples, int trips, PrintStream out) throws InterruptedException {
     if (samples < 1) throw new IllegalArgumentException("--samples must be >= 1, got " + samples);
     if (trips < 1) throw new IllegalArgumentException("--trips must be >= 1, got " + trips);
-    new CorePair().run(samples, trips, System.out);
+    new CorePair(trips).run(samples, out);
   }
 
-  /** Prints {@code samples} lines to {@code out} (package-private for the test). */
-  static void print(int samples, int trips, PrintStream out) throws InterruptedException {
-    new CorePair().run(samples, trips, out);
-  }
-
-  private void run(int samples, int trips, PrintStream out) throws InterruptedException {
-    this.trips = trips;
+  private void run(int samples, PrintStream out) throws InterruptedException {
     Thread other = new Thread(this::serve, "qat4j-corepair");
     other.setDaemon(true);
     other.start();

@@ -1,6 +1,7 @@
 package org.qat4j.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,6 +46,6 @@ class CorePairTest {
     boolean alive =
         Thread.getAllStackTraces().keySet().stream()
             .anyMatch(t -> t.getName().equals("qat4j-corepair"));
-    assertTrue(!alive, "the probe's thread outlived the run");
+    assertFalse(alive, "the probe's thread outlived the run");
   }
 }

@@ -10,10 +10,10 @@ import org.qat4j.ir.internal.Parallel;
  * instead of the others waiting for its fixed chunk. Each worker first takes the items of its own
  * contiguous home range (chunk c of {@link Parallel#forRange}'s split, as the tiles of the conv
  * after it), then what is left of the others'. So from step to step an image's output is written
- * and read on the same core: when the host puts two vCPUs on different core complexes, a line the
- * other core has read costs 5× more to rewrite (docs/PERFORMANCE.md, session 12). Which worker
- * takes an item must not change the arithmetic: callers write per-item results to fixed slots and
- * combine them in item order.
+ * and read on the same core: when the host puts two vCPUs far apart, reading data the other core
+ * wrote takes about 5× as long (docs/PERFORMANCE.md, session 12). Which worker takes an item must
+ * not change the arithmetic: callers write per-item results to fixed slots and combine them in item
+ * order.
  */
 final class ImageQueue {
   private final Ranges ranges;
